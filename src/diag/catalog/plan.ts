@@ -1,0 +1,1 @@
+import { code } from "./define.js";

@@ -1,0 +1,61 @@
+import type { JsonObject } from "../program/types.js";
+
+/**
+ * The provider contract. Providers are the only code that touches the managed world.
+ * Every call is idempotent: a retried create of an existing identical object succeeds,
+ * a delete of an absent object succeeds.
+ */
+
+/** What a provider call may use besides its arguments. */
+export interface CallContext {
+  /** Aborted when the action's timeout (policy.timeout) expires. */
+  readonly signal: AbortSignal;
+  /** 1 for the first try, 2 for the first retry, … (fault injection uses it). */
+  readonly attempt: number;
+}
+
+/** Where relative paths in provider configuration resolve (documented per provider). */
+export interface ProviderEnv {
+  /** The process's working directory (fs: a relative `root` resolves against it). */
+  readonly cwd: string;
+  /** The project directory (the folder holding the .lxm files). */
+  readonly projectDir: string;
+}
+
+/** One configured provider block (`provider fs { root = "out" }`) ready to act. */
+export interface ProviderInstance {
+  /** Reads the real object named by the identity attributes in `attrs`; null when absent. Returns every attribute, computed ones included. */
+  read(type: string, attrs: JsonObject, ctx: CallContext): Promise<JsonObject | null>;
+  /** Creates the object (or accepts an identical existing one) and returns it as read back. */
+  create(type: string, attrs: JsonObject, ctx: CallContext): Promise<JsonObject>;
+  /** Brings an existing object to `attrs` and returns it as read back. `prior` is the recorded state. */
+  update(type: string, prior: JsonObject, attrs: JsonObject, ctx: CallContext): Promise<JsonObject>;
+  /** Deletes the object; succeeds when it is already absent. */
+  delete(type: string, attrs: JsonObject, ctx: CallContext): Promise<void>;
+  /** Releases resources (file handles, flushes a sim world). */
+  close(): Promise<void>;
+}
+
+/** A provider kind (fs, sim, http, github). */
+export interface Provider {
+  readonly name: string;
+  /** Fully-qualified resource types it manages, e.g. ["fs.dir", "fs.file", "fs.symlink"]. */
+  readonly types: readonly string[];
+  /** Binds a provider block's configuration. Throws a LexumError on bad configuration. */
+  configure(config: JsonObject, env: ProviderEnv): ProviderInstance;
+}
+
+/**
+ * A provider failure with a stable reason. `retryable` failures are retried up to the
+ * domain's `retries`; others fail the action at once.
+ */
+export class ProviderError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.name = "ProviderError";
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
