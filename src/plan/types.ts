@@ -1,0 +1,104 @@
+import type { Address, Deferred, Json, JsonObject, PolicyIR } from "../program/types.js";
+
+/**
+ * Plan contracts (`lexum.plan/v1`). A plan is a pure function of (program, prior state,
+ * refreshed reality): it lists every action in exactly the order the runtime runs them.
+ */
+
+/** What the last snapshot recorded about one resource instance. */
+export interface RecordedResource {
+  readonly address: Address;
+  readonly domain: string;
+  readonly type: string;
+  /** Provider alias in its domain, and the provider's kind and configuration at the time (so a resource whose domain left the code can still be deleted). */
+  readonly provider: { readonly alias: string; readonly type: string; readonly config: JsonObject };
+  readonly identity: string;
+  /** Every attribute as read back after apply (computed ones included), sensitive ones excluded. */
+  readonly attrs: JsonObject;
+  /** Sensitive attributes: a keyed digest (`hmac-sha256:…`) that detects a change without revealing the value. */
+  readonly sensitive: { readonly [attr: string]: string };
+  readonly dependsOn: Address[];
+  readonly protect: boolean;
+}
+
+/** The state a plan is computed against. */
+export interface PriorState {
+  /** Hash of the snapshot this state comes from; null before the first run. */
+  readonly snapshot: string | null;
+  readonly resources: { readonly [address: string]: RecordedResource };
+}
+
+/** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */
+export type Reality = { readonly [address: string]: JsonObject | null };
+
+export type ActionKind = "create" | "update" | "replace" | "delete" | "noop";
+
+/** One attribute's change. `before`/`after` are omitted when absent, unknown or sensitive. */
+export interface AttrChange {
+  readonly attr: string;
+  readonly before?: Json;
+  readonly after?: Json;
+  /** The new value is only known after apply: rendered `(known after apply)`. */
+  readonly unknown?: true;
+  /** Rendered `(sensitive)`; the value never appears. */
+  readonly sensitive?: true;
+  /** This attribute forces replacement (`x-lexum-replace-on` or identity). */
+  readonly forcesReplace?: true;
+}
+
+export interface PlannedAction {
+  /** Position in the whole plan (0-based): the runtime's serial order. */
+  readonly seq: number;
+  readonly step: number;
+  readonly domain: string;
+  readonly action: ActionKind;
+  readonly address: Address;
+  readonly type: string;
+  /** Provider alias in the domain. */
+  readonly provider: string;
+  /** Reality differed from the recorded state (found by `--refresh`); the action restores the goal. */
+  readonly drift: boolean;
+  /** Why, in words, for non-obvious actions ("`target` forces replacement", "left the code"). */
+  readonly reason: string | null;
+  /** Sorted by attribute name; empty for noop. */
+  readonly changes: AttrChange[];
+  /** Goal attributes known at plan time (null for delete). */
+  readonly after: JsonObject | null;
+  /** Goal attributes known only at apply time. */
+  readonly deferred: { readonly [attr: string]: Deferred };
+  /** Recorded attributes before the action (null for create). */
+  readonly before: JsonObject | null;
+  readonly dependsOn: Address[];
+}
+
+export interface PlanDomain {
+  readonly domain: string;
+  readonly step: number;
+  /** Domains it waits for. */
+  readonly after: string[];
+  readonly policy: PolicyIR;
+  /** Actions in run order: deletes first (reverse dependency order), then the rest in dependency order; ties by address. */
+  readonly actions: PlannedAction[];
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly noop: number;
+}
+
+export interface Plan {
+  readonly format: "lexum.plan/v1";
+  /** Hash of the program (the goal). */
+  readonly program: string;
+  /** Hash of the prior snapshot; null before the first run. */
+  readonly prior: string | null;
+  readonly refreshed: boolean;
+  /** Steps in order; each holds its domains sorted by name. Step numbers start at 1. */
+  readonly steps: { readonly step: number; readonly domains: PlanDomain[] }[];
+  readonly summary: PlanSummary;
+  /** `sha256:` of the canonical JSON of every field above (this one excluded). */
+  readonly hash: string;
+}
