@@ -65,3 +65,50 @@ export function sha256(data: string | Uint8Array): string {
 export function hashValue(value: unknown): string {
   return sha256(canonicalize(value));
 }
+
+/**
+ * Canonical JSON laid out for people: the same key order and number/string forms as
+ * `canonicalize`, two-space indentation, and a final newline. Parsing it and
+ * canonicalizing gives back the canonical bytes, so hashes never depend on layout.
+ */
+export function prettyCanonical(value: unknown): string {
+  const parts: string[] = [];
+  writePretty(value, "", parts);
+  parts.push("\n");
+  return parts.join("");
+}
+
+function writePretty(v: unknown, indent: string, out: string[]): void {
+  if (v === null || typeof v !== "object") {
+    write(v, out);
+    return;
+  }
+  const inner = indent + "  ";
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      out.push("[]");
+      return;
+    }
+    out.push("[\n");
+    v.forEach((item, i) => {
+      out.push(inner);
+      writePretty(item === undefined ? null : item, inner, out);
+      out.push(i + 1 < v.length ? ",\n" : "\n");
+    });
+    out.push(indent, "]");
+    return;
+  }
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  if (keys.length === 0) {
+    out.push("{}");
+    return;
+  }
+  out.push("{\n");
+  keys.forEach((k, i) => {
+    out.push(inner, JSON.stringify(k), ": ");
+    writePretty(obj[k], inner, out);
+    out.push(i + 1 < keys.length ? ",\n" : "\n");
+  });
+  out.push(indent, "}");
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { canonicalize, hashValue, prettyCanonical, sha256 } from "../../src/program/canonical.js";
+
+describe("canonicalize (RFC 8785)", () => {
+  it("sorts keys by UTF-16 code units, not by locale or numeric order", () => {
+    expect(canonicalize({ b: 1, a: 2, "10": 3, "9": 4, é: 5, Z: 6 })).toBe('{"10":3,"9":4,"Z":6,"a":2,"b":1,"é":5}');
+  });
+  it("prints numbers in ECMAScript shortest form, -0 as 0", () => {
+    expect(canonicalize([1e21, 1.5, -0, 0.1, 100, 1e-7])).toBe("[1e+21,1.5,0,0.1,100,1e-7]");
+  });
+  it("matches the RFC 8785 example object", () => {
+    const input = { numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001], string: "\u20ac$\u000f\u000aA'\u0042\u0022\u005c\\\"\/", literals: [null, true, false] };
+    expect(canonicalize(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+  it("refuses non-finite numbers (a bug, never silently written)", () => {
+    expect(() => canonicalize({ x: Infinity })).toThrow(/non-finite/);
+  });
+  it("hashes as sha256: + hex of the canonical bytes", () => {
+    expect(sha256("abc")).toBe("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(hashValue({ b: [1], a: "x" })).toBe(sha256('{"a":"x","b":[1]}'));
+  });
+  it("is independent of key insertion order, and pretty form round-trips to the same bytes", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const c = canonicalize(v);
+        const shuffled = JSON.parse(JSON.stringify(v), (_k, x) =>
+          x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).reverse()) : x,
+        );
+        expect(canonicalize(shuffled)).toBe(c);
+        expect(canonicalize(JSON.parse(prettyCanonical(v)))).toBe(c);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
