@@ -12,6 +12,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** 1 for the first try, 2 for the first retry, … (fault injection uses it). */
   readonly attempt: number;
+  /** The resource's address (`domain/type.name[key]`) when the runtime knows it; sim faults match on it. */
+  readonly address?: string;
 }
 
 /** Where relative paths in provider configuration resolve (documented per provider). */

@@ -1,1 +1,209 @@
 import { code } from "./define.js";
+
+// ── Providers (src/providers/): LXM4900–LXM4949 ────────────────────────────────────────
+
+export const providerConfigInvalid = code(
+  "LXM4900",
+  "invalid provider configuration",
+  "A provider block's configuration has a wrong or missing attribute (e.g. `provider sim {}` without `world`, a negative `latency`). Fix the attribute named in the message; docs/providers.md lists each provider's settings.",
+  (provider: string, attr: string, problem: string) => ({
+    message: `provider ${provider}: ${attr} ${problem}`,
+    hint: "see docs/providers.md for the provider's configuration",
+  }),
+);
+
+export const simWorldInvalid = code(
+  "LXM4901",
+  "unreadable sim world file",
+  "The sim provider's world file exists but is not a lexum.sim/v1 world (bad JSON, wrong format tag, malformed object). Repair the file or delete it to start from an empty world.",
+  (path: string, problem: string) => ({
+    message: `sim world ${path}: ${problem}`,
+    hint: "repair the file, or delete it to start from an empty world",
+  }),
+);
+
+// ---- LXM4100–4199: git layer and state-branch store (src/git, src/state/store|journal|gc) ----
+
+export const notAGitRepository = code(
+  "LXM4100",
+  "not in a git repository",
+  "Lexum keeps its state on a branch of the git repository that holds the project, so the project must be inside one. Run `git init` (and commit your .lxm files) or run lxm from inside your repository.",
+  (dir: string) => ({
+    message: `not a git repository (or any parent up to /): ${dir}`,
+    hint: "run `git init` in the project folder, or run lxm from inside your repository",
+  }),
+);
+
+export const stateBranchMoved = code(
+  "LXM4101",
+  "state branch moved",
+  "Another run updated the state branch between this run's plan and its commit (compare-and-swap refused). Nothing was changed in state. Plan again against the new state.",
+  (branch: string, expected: string | null, found: string | null) => ({
+    message: `the state branch moved since this run planned (expected ${expected ?? "no branch"}, found ${found ?? "no branch"}); re-plan`,
+    hint: `${branch} was updated by another run; plan again`,
+  }),
+);
+
+export const refLocked = code(
+  "LXM4102",
+  "state branch is locked",
+  "A `<ref>.lock` file exists: another Lexum (or git) process is updating the branch right now, or one crashed while doing so. If no other process is running, delete the lock file named in the message.",
+  (ref: string, lockPath: string) => ({
+    message: `cannot update ${ref}: lock file ${lockPath} exists`,
+    hint: `if no other lxm or git process is running, a previous run crashed: remove it with \`rm ${lockPath}\``,
+  }),
+);
+
+export const corruptRef = code(
+  "LXM4103",
+  "corrupt ref",
+  "A ref file is empty, unparsable or points at an object that is missing. Lexum never takes this for a missing branch (that would start state from scratch). Restore the ref, e.g. from `git reflog` or a remote (`git update-ref <ref> <commit>`).",
+  (ref: string, file: string, problem: string) => ({
+    message: `ref ${ref} is corrupt (${file}): ${problem}`,
+    hint: "restore it with `git update-ref " + ref + " <commit>` (see `git reflog " + ref + "` or your remote)",
+  }),
+);
+
+export const unknownRevision = code(
+  "LXM4104",
+  "unknown revision",
+  "The revision names no commit: not a branch, tag, HEAD or (short) commit id, or `~N` goes past the first commit. Check it with `git rev-parse <rev>`.",
+  (rev: string) => ({ message: `unknown revision: ${rev}`, hint: "check it with `git rev-parse " + rev + "`" }),
+);
+
+export const ambiguousRevision = code(
+  "LXM4105",
+  "ambiguous short commit id",
+  "A short commit id matches several objects. Give more hex digits.",
+  (rev: string, count: number) => ({ message: `short id ${rev} is ambiguous (${count} objects match)`, hint: "give more hex digits" }),
+);
+
+export const invalidRefName = code(
+  "LXM4106",
+  "invalid branch name",
+  "The state branch name is not a valid git branch name (spaces, `..`, `~^:?*[\\`, a trailing `.lock` or `/`). Choose another name, e.g. `lexum/state`.",
+  (name: string) => ({ message: `invalid branch name: ${JSON.stringify(name)}`, hint: "use a name like lexum/state" }),
+);
+
+export const gitObjectUnreadable = code(
+  "LXM4107",
+  "git object missing or unreadable",
+  "A commit, tree or blob that the repository refers to is missing or corrupt. Run `git fsck` to see the damage; fetch from a remote to restore missing objects.",
+  (oid: string, problem: string) => ({ message: `cannot read git object ${oid}: ${problem}`, hint: "run `git fsck`; fetching from a remote may restore it" }),
+);
+
+export const noSuchPathAtRev = code(
+  "LXM4108",
+  "no such path in commit",
+  "The path does not exist in the commit's tree (the project folder or file was not committed at that revision). Check with `git ls-tree <rev> <path>`.",
+  (path: string, rev: string) => ({ message: `${path} does not exist at ${rev}`, hint: "check with `git ls-tree " + rev + " -- " + path + "`" }),
+);
+
+export const gitWriteFailed = code(
+  "LXM4109",
+  "cannot write to the git repository",
+  "Writing an object, a ref or a journal under .git failed (permissions, disk full, read-only file system). Nothing on the state branch changed. Fix the cause and run again.",
+  (path: string, cause: string) => ({ message: `cannot write ${path}: ${cause}`, hint: "check permissions and free space; the state branch was not changed" }),
+);
+
+export const corruptJournal = code(
+  "LXM4110",
+  "corrupt apply journal",
+  "An apply journal has an unparsable line before its last one (only the last line may be torn by a crash). Inspect the file; remove it once the state branch reflects reality (`lxm plan --refresh`).",
+  (path: string, line: number) => ({ message: `journal ${path} is corrupt at line ${line}`, hint: "inspect the file; remove it once the state reflects reality (lxm plan --refresh)" }),
+);
+
+export const invalidJournalName = code(
+  "LXM4111",
+  "invalid journal name",
+  "Journal names are file names made of letters, digits, `.`, `_` and `-` (no path separators).",
+  (name: string) => ({ message: `invalid journal name: ${JSON.stringify(name)}` }),
+);
+
+export const gitCommandFailed = code(
+  "LXM4112",
+  "git command failed",
+  "A git CLI command Lexum runs (e.g. `git gc` for `lxm state gc`) failed. The message carries git's own error; the git CLI must be installed and on PATH.",
+  (command: string, cause: string) => ({ message: `\`${command}\` failed: ${cause}`, hint: "make sure the git CLI is installed and on PATH" }),
+);
+
+// ── Runtime (src/runtime/): LXM4001–LXM4099 ───────────────────────────────────────────
+
+export const actionFailed = code(
+  "LXM4001",
+  "action failed",
+  "A provider call failed and its retries (policy `retries`) are used up, or the failure was not retryable. The domain halts; the message carries the provider's reason. Fix the cause in the managed world or the goal, then apply again.",
+  (address: string, action: string, attempts: number, reason: string) => ({
+    message: `${action} ${address} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+    hint: "fix the cause, then apply again (raise `retries` in the domain's policy for transient failures)",
+  }),
+);
+
+export const actionTimedOut = code(
+  "LXM4002",
+  "provider call timed out",
+  "A provider call took longer than the domain policy's `timeout`; the runtime aborted it and counts it as a retryable failure. Raise `timeout` or find why the provider is slow.",
+  (call: string, timeoutMs: number) => ({ message: `${call} timed out after ${timeoutMs}ms`, hint: "raise `timeout` in the domain's policy" }),
+);
+
+export const deferredFailed = code(
+  "LXM4003",
+  "attribute could not be evaluated at apply time",
+  "An attribute known only at apply time (it reads a computed attribute of another resource, or a secret) could not be evaluated: the value it reads is absent, or a secret is not set. The action fails without touching the world.",
+  (address: string, attr: string, reason: string) => ({
+    message: `${address}: attribute \`${attr}\` could not be evaluated: ${reason}`,
+    hint: "check that the resources it reads were applied and that every secret() it uses is set",
+  }),
+);
+
+export const assertionFailed = code(
+  "LXM4004",
+  "goal assertion failed",
+  "A goal's assertion was false on the values read back after the domain applied. The domain is not quiescent and the run halts (or rolls back with `on_failure = \"rollback\"`).",
+  (domain: string, goal: string, index: number, message: string | null) => ({
+    message: `goal ${domain}.${goal}, assertion ${index + 1} failed${message === null ? "" : `: ${message}`}`,
+    hint: "compare the goal with the read-back values in the trace (`lxm trace`)",
+  }),
+);
+
+export const assertionError = code(
+  "LXM4005",
+  "goal assertion could not be evaluated",
+  "A goal's assertion raised an error on the read-back values (a missing attribute, a wrong type) or did not give a boolean. It counts as a failed assertion.",
+  (domain: string, goal: string, index: number, reason: string) => ({
+    message: `goal ${domain}.${goal}, assertion ${index + 1} could not be evaluated: ${reason}`,
+  }),
+);
+
+export const exportFailed = code(
+  "LXM4006",
+  "export could not be evaluated",
+  "An export known only at apply time could not be evaluated after its domain applied, so importing domains cannot receive it. The domain fails.",
+  (domain: string, name: string, reason: string) => ({ message: `export ${domain}.${name} could not be evaluated: ${reason}` }),
+);
+
+export const providerCrashed = code(
+  "LXM4007",
+  "provider raised an unexpected error",
+  "A provider call failed with an error that is not a ProviderError (a bug in the provider or its environment). It is not retried.",
+  (call: string, reason: string) => ({ message: `${call} raised an unexpected error: ${reason}` }),
+);
+
+export const replayMissing = code(
+  "LXM4008",
+  "no recorded observation to replay",
+  "During replay the runtime needed a provider answer that the recorded trace does not hold (or holds for a different call): the replayed run has diverged from the recorded one.",
+  (address: string, call: string, found: string | null) => ({
+    message: `replay: no recorded ${call} for ${address}${found === null ? "" : ` (the trace holds a ${found} here)`}`,
+  }),
+);
+
+export const replayDiverged = code(
+  "LXM4009",
+  "replay diverged from the recorded trace",
+  "Replaying a run with its recorded provider observations did not reproduce the recorded trace. The message names the first differing event: the trace or the snapshot was edited, or the runtime changed behaviour.",
+  (step: number, domain: string, seq: number, address: string | null, what: string) => ({
+    message: `replay diverged at step ${step}, domain ${domain}, event ${seq}${address === null ? "" : ` (${address})`}: ${what}`,
+    hint: "run `lxm state verify` to find the first tampered commit",
+  }),
+);

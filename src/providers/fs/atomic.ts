@@ -1,0 +1,73 @@
+import { open, rename, symlink, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+// Temp names are unique within the process by a counter and across processes by the pid:
+// no randomness, and a leftover from a crashed run can be traced to its process.
+let counter = 0;
+
+/** A fresh temp path in the same directory as `abs` (so rename is atomic), hidden, `.tmp`-suffixed. */
+export function tempPathFor(abs: string): string {
+  counter += 1;
+  // Keep the name under NAME_MAX (255) even for long base names.
+  const base = basename(abs).slice(0, 100);
+  return join(dirname(abs), `.${base}.lxm-${process.pid}-${counter}.tmp`);
+}
+
+/** Flushes a directory's entries (the rename) to disk; best effort where unsupported. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, "r");
+    await fh.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function removeQuietly(p: string): Promise<void> {
+  try {
+    await unlink(p);
+  } catch {
+    // Already gone, or never created: nothing to clean.
+  }
+}
+
+/**
+ * Replaces `abs` with `data` atomically: writes a temp file in the same directory with
+ * `mode`, fsyncs it, renames it over `abs`, fsyncs the directory. Readers see the old or
+ * the new content, never a mix; on failure the temp file is removed and `abs` is untouched.
+ */
+export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number): Promise<void> {
+  const tmp = tempPathFor(abs);
+  try {
+    const fh = await open(tmp, "wx", mode);
+    try {
+      await fh.writeFile(data);
+      // open()'s mode is filtered by the umask; chmod sets exactly what was asked.
+      await fh.chmod(mode);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, abs);
+  } catch (err) {
+    await removeQuietly(tmp);
+    throw err;
+  }
+  await fsyncDir(dirname(abs));
+}
+
+/** Creates or replaces the symlink `abs` → `target` atomically (temp link + rename). */
+export async function symlinkAtomic(target: string, abs: string): Promise<void> {
+  const tmp = tempPathFor(abs);
+  try {
+    await symlink(target, tmp);
+    await rename(tmp, abs);
+  } catch (err) {
+    await removeQuietly(tmp);
+    throw err;
+  }
+  await fsyncDir(dirname(abs));
+}

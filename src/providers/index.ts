@@ -1,0 +1,11 @@
+/**
+ * Providers: the contract (types.ts), the registry of built-ins, and the built-in
+ * providers themselves. The runtime and the compiler import from here only.
+ */
+export * from "./types.js";
+export { builtinProviders, getProvider, providerForType, providerNames } from "./registry.js";
+export { fsProvider, resolveFsRoot } from "./fs/provider.js";
+export { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid, SIM_OBJECT } from "./sim/provider.js";
+export type { SimConfig, SimOptions } from "./sim/provider.js";
+export { WORLD_FORMAT } from "./sim/world.js";
+export type { SimObject } from "./sim/world.js";
