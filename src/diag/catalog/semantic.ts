@@ -1,1 +1,415 @@
 import { code } from "./define.js";
+/**
+ * 2xxx: names, evaluation, types, schemas, authority, policy, project settings.
+ * LXM2001–2029 names and the domain graph · 2030–2079 evaluation · 2080–2119 schemas and
+ * authority · 2120–2139 policy · 2140–2159 lexum.yaml.
+ */
+
+const didYouMean = (s: string | null | undefined): string | undefined => (s ? `did you mean \`${s}\`?` : undefined);
+
+// ------------------------------------------------------------------ names (2001–2029)
+
+export const duplicateDomain = code(
+  "LXM2001",
+  "duplicate domain",
+  "A domain is declared twice in the program (possibly in two files). A domain is one bounded authority: merge the two blocks or rename one.",
+  (name: string) => ({ message: `domain \`${name}\` is declared more than once`, hint: "merge the two blocks or rename one" }),
+);
+
+export const duplicateName = code(
+  "LXM2002",
+  "duplicate name",
+  "Two declarations in one domain (let, resource, export value, provider alias) use the same name. Rename one.",
+  (name: string, what: string) => ({ message: `\`${name}\` is already declared in this domain (as ${what})`, hint: "rename one of them" }),
+);
+
+export const unknownName = code(
+  "LXM2003",
+  "unknown name",
+  "A reference names nothing visible in this domain: no let, resource, loop variable or import alias of that name. Check the spelling or declare it.",
+  (name: string, suggestion: string | null) => ({ message: `unknown name \`${name}\``, hint: didYouMean(suggestion) }),
+);
+
+export const notImported = code(
+  "LXM2004",
+  "name of another domain used without import",
+  "The name exists in another domain but there is no global scope: import it (and export it from its domain if it is not exported yet).",
+  (name: string, importLine: string, exportLine: string | null, owner: string) => ({
+    message: `\`${name}\` belongs to domain \`${owner}\` and is not imported here`,
+    hint: exportLine ? `add \`${importLine}\` to this domain and \`${exportLine}\` to domain \`${owner}\`` : `add \`${importLine}\` to this domain`,
+  }),
+);
+
+export const unknownDomain = code(
+  "LXM2005",
+  "unknown domain",
+  "An import names a domain that no file of the program declares. Check the spelling.",
+  (name: string, suggestion: string | null) => ({ message: `unknown domain \`${name}\``, hint: didYouMean(suggestion) }),
+);
+
+export const notExported = code(
+  "LXM2006",
+  "import of a name that is not exported",
+  "An import names something its domain does not export (or does not declare at all). Add the export to the owning domain, or fix the name.",
+  (domain: string, name: string, declared: boolean, suggestion: string | null) => ({
+    message: declared ? `domain \`${domain}\` does not export \`${name}\`` : `domain \`${domain}\` has no export \`${name}\``,
+    hint: declared ? `add \`export ${name}\` to domain \`${domain}\`` : didYouMean(suggestion),
+  }),
+);
+
+export const importCollision = code(
+  "LXM2007",
+  "import alias collision",
+  "An import binds a local name that another import or declaration of the domain already uses. Give it another name with `as`.",
+  (name: string) => ({ message: `import binds \`${name}\`, which is already used in this domain`, hint: "choose another local name with `as NAME`" }),
+);
+
+export const unknownFunction = code(
+  "LXM2008",
+  "unknown function",
+  "Only built-in functions exist (see docs/functions.md). Check the spelling.",
+  (name: string, suggestion: string | null) => ({ message: `unknown function \`${name}\``, hint: didYouMean(suggestion) ?? "see docs/functions.md for the built-in functions" }),
+);
+
+export const wrongArgCount = code(
+  "LXM2009",
+  "wrong number of arguments",
+  "A built-in function was called with too few or too many arguments. See its signature in docs/functions.md.",
+  (name: string, expected: string, got: number) => ({ message: `\`${name}\` takes ${expected}, got ${got}`, hint: `see \`${name}\` in docs/functions.md` }),
+);
+
+export const exportUnknown = code(
+  "LXM2010",
+  "export of an unknown name",
+  "`export NAME` must name a let, resource or import of the same domain. Declare it, fix the spelling, or write `export NAME = EXPR`.",
+  (name: string, suggestion: string | null) => ({ message: `cannot export \`${name}\`: nothing of that name in this domain`, hint: didYouMean(suggestion) }),
+);
+
+export const importCycle = code(
+  "LXM2011",
+  "domain dependency cycle",
+  "Domains form a graph through imports (and cross-domain depends_on); it must have no cycle, since a domain starts only after those it imports from. Remove one import of the cycle.",
+  (cycle: string) => ({ message: `domain dependency cycle: ${cycle}`, hint: "remove one of these imports" }),
+);
+
+export const referenceCycle = code(
+  "LXM2012",
+  "reference cycle",
+  "Lets, exports and resources refer to each other in a loop, so none of them can be computed. Break the loop.",
+  (cycle: string) => ({ message: `reference cycle: ${cycle}`, hint: "break the loop: one of these must not depend on the others" }),
+);
+
+export const notAValue = code(
+  "LXM2013",
+  "provider alias used as a value",
+  "A provider alias names a provider block, which is not a value; it may only appear as `provider = ALIAS` in a resource body.",
+  (name: string) => ({ message: `\`${name}\` is a provider block, not a value`, hint: "use it only as `provider = " + name + "` in a resource body" }),
+);
+
+export const duplicateExport = code(
+  "LXM2014",
+  "duplicate export",
+  "A domain exports the same name twice. Remove one.",
+  (name: string) => ({ message: `\`${name}\` is exported more than once` }),
+);
+
+export const duplicateGoal = code(
+  "LXM2015",
+  "duplicate goal",
+  "Two goals of one domain have the same name. Rename or merge them.",
+  (name: string) => ({ message: `goal \`${name}\` is declared more than once in this domain`, hint: "rename or merge the goals" }),
+);
+
+export const duplicatePolicy = code(
+  "LXM2016",
+  "more than one policy block",
+  "A domain has at most one `policy { … }` block. Merge them.",
+  () => ({ message: "this domain already has a policy block", hint: "merge the two policy blocks" }),
+);
+
+export const duplicateAttribute = code(
+  "LXM2017",
+  "duplicate attribute",
+  "The same attribute is set twice in one block. Remove one.",
+  (name: string) => ({ message: `attribute \`${name}\` is set more than once in this block` }),
+);
+
+export const duplicateLoopVar = code(
+  "LXM2018",
+  "duplicate loop variable",
+  "The two variables of `for k, v in …` must have different names.",
+  (name: string) => ({ message: `loop variable \`${name}\` is declared twice` }),
+);
+
+// ------------------------------------------------------------------ evaluation (2030–2079)
+
+export const typeMismatch = code(
+  "LXM2030",
+  "type mismatch",
+  "An operator or construct got a value of the wrong type. The message names the expected and the actual type.",
+  (what: string, expected: string, got: string) => ({ message: `${what} must be ${expected}, got ${got}` }),
+);
+
+export const argumentType = code(
+  "LXM2031",
+  "argument of the wrong type",
+  "A built-in function got an argument of the wrong type. See its signature in docs/functions.md.",
+  (fn: string, n: number, expected: string, got: string) => ({ message: `argument ${n} of \`${fn}\` must be ${expected}, got ${got}` }),
+);
+
+export const numberOutOfRange = code(
+  "LXM2032",
+  "number out of range",
+  "An arithmetic result is not a finite number, or an integer result exceeds 2^53 (where numbers lose precision). Use smaller values.",
+  (op: string, result: string) => ({ message: `\`${op}\` gives ${result}, outside the exact number range`, hint: "integers must stay within ±2^53 and results must be finite" }),
+);
+
+export const divisionByZero = code(
+  "LXM2033",
+  "division by zero",
+  "The right operand of `/` or `%` is zero.",
+  (op: string) => ({ message: `division by zero in \`${op}\`` }),
+);
+
+export const badInterpolation = code(
+  "LXM2034",
+  "value cannot be interpolated",
+  "Only strings, numbers and bools can be placed in a string with ${…}. Convert lists and objects with jsonencode(…); null has no text.",
+  (got: string) => ({ message: `cannot interpolate a ${got} into a string`, hint: got === "null" ? "use a conditional to choose a text for null" : "use jsonencode(…) to turn it into text" }),
+);
+
+export const noSuchAttribute = code(
+  "LXM2035",
+  "no such attribute",
+  "The object (or resource) has no attribute of that name. Check the spelling.",
+  (name: string, suggestion: string | null) => ({ message: `no attribute \`${name}\` here`, hint: didYouMean(suggestion) }),
+);
+
+export const indexOutOfRange = code(
+  "LXM2036",
+  "index out of range",
+  "A list index is negative, fractional or not below the list's length.",
+  (index: string, length: number) => ({ message: `index ${index} is out of range for a list of length ${length}` }),
+);
+
+export const noSuchKey = code(
+  "LXM2037",
+  "no such key",
+  "An object or `for` resource has no entry with that key. Check the key, or use a conditional with contains(keys(m), k).",
+  (key: string, suggestion: string | null) => ({ message: `no key ${key} here`, hint: suggestion ? `did you mean ${suggestion}?` : undefined }),
+);
+
+export const duplicateForKey = code(
+  "LXM2038",
+  "duplicate instance key",
+  "The elements of a `for` resource's list are its instance keys and must be unique. Remove the duplicate element.",
+  (key: string) => ({ message: `duplicate instance key ${key}`, hint: "instance keys must be unique: remove one of the elements" }),
+);
+
+export const badForKey = code(
+  "LXM2039",
+  "invalid instance key",
+  "A `for` resource over a list uses each element as its instance key, so elements must be strings or numbers.",
+  (got: string) => ({ message: `instance keys must be strings or numbers, got ${got}`, hint: "iterate over a list of names, or over an object with `for k, v in m`" }),
+);
+
+export const unknownForSource = code(
+  "LXM2040",
+  "value needed at compile time",
+  "This value must be known when the program is compiled (a `for` collection, a file name, a secret name, an identity attribute), but it depends on a value only known after apply.",
+  (what: string) => ({ message: `${what} must be known at compile time, but depends on values known only after apply` }),
+);
+
+export const forVarCount = code(
+  "LXM2041",
+  "wrong number of loop variables",
+  "A `for` resource over a list takes one variable (the element, which is the key); over an object it takes one (the key) or two (key, value).",
+  (what: string) => ({ message: what }),
+);
+
+export const fileEscapes = code(
+  "LXM2042",
+  "file() outside the project",
+  "file() reads only files inside the project, relative to the calling .lxm file. Absolute paths and `..` steps above the project root are refused.",
+  (path: string) => ({ message: `file(${JSON.stringify(path)}) points outside the project`, hint: "use a path relative to this .lxm file that stays inside the project" }),
+);
+
+export const fileNotFound = code(
+  "LXM2043",
+  "file() cannot read the file",
+  "file() names a file that does not exist in the project (or cannot be read as UTF-8 text).",
+  (path: string) => ({ message: `file(${JSON.stringify(path)}): no such file in the project`, hint: "paths are relative to the .lxm file that calls file()" }),
+);
+
+export const invalidArgument = code(
+  "LXM2044",
+  "invalid argument",
+  "A built-in function got an argument of the right type but an unusable value (bad JSON for jsondecode, a zero range step, a format verb without an argument, …).",
+  (fn: string, problem: string) => ({ message: `\`${fn}\`: ${problem}` }),
+);
+
+export const assertionFailed = code(
+  "LXM2045",
+  "assertion fails at compile time",
+  "A goal's assertion uses only values known at compile time and is false, so the program can never reach its goal. Fix the values or the assertion.",
+  (message: string | null) => ({ message: message ? `assertion failed: ${message}` : "assertion failed" }),
+);
+
+export const duplicateObjectKey = code(
+  "LXM2046",
+  "duplicate object key",
+  "An object literal or object comprehension produces the same key twice.",
+  (key: string) => ({ message: `duplicate key ${key} in object` }),
+);
+
+export const tooLarge = code(
+  "LXM2047",
+  "value too large",
+  "Evaluation stays bounded: a list, string or range beyond the size limit is refused.",
+  (what: string, limit: number) => ({ message: `${what} exceeds the limit of ${limit}` }),
+);
+
+export const notIterable = code(
+  "LXM2048",
+  "cannot iterate",
+  "`for` iterates over a list or an object only.",
+  (got: string) => ({ message: `cannot iterate over a ${got}`, hint: "iterate over a list or an object" }),
+);
+
+export const loopVarSensitive = code(
+  "LXM2049",
+  "sensitive value in a compile-time position",
+  "A secret cannot decide structure (for keys, object keys, identities): those are shown in plans.",
+  (what: string) => ({ message: `${what} cannot depend on a secret` }),
+);
+
+export const residualUnavailable = code(
+  "LXM2050",
+  "value not available at apply time",
+  "A value computed after apply needs something that is not there: an attribute the provider did not return, an unset secret, or a function that only runs at compile time.",
+  (what: string) => ({ message: `${what} is not available` }),
+);
+
+// ------------------------------------------------------------------ schemas, authority (2080–2119)
+
+export const unknownProvider = code(
+  "LXM2080",
+  "unknown provider",
+  "No provider of that name exists. The message lists the known providers.",
+  (name: string, known: string[], suggestion: string | null) => ({
+    message: `unknown provider \`${name}\``,
+    hint: (suggestion ? `did you mean \`${suggestion}\`? ` : "") + `known providers: ${known.join(", ")}`,
+  }),
+);
+
+export const unknownResourceType = code(
+  "LXM2081",
+  "unknown resource type",
+  "The provider has no resource type of that name. The message lists its types.",
+  (type: string, known: string[], suggestion: string | null) => ({
+    message: `unknown resource type \`${type}\``,
+    hint: (suggestion ? `did you mean \`${suggestion}\`? ` : "") + `known types: ${known.join(", ")}`,
+  }),
+);
+
+export const missingProviderBlock = code(
+  "LXM2082",
+  "no provider block",
+  "A resource needs a provider block of its provider in its own domain (provider configuration is per domain).",
+  (provider: string, example: string) => ({ message: `domain has no \`provider ${provider}\` block for this resource`, hint: `add \`${example}\` to this domain` }),
+);
+
+export const unknownProviderAlias = code(
+  "LXM2083",
+  "unknown provider alias",
+  "`provider = ALIAS` must name a provider block of the same domain (its alias, or the provider name for an unaliased block).",
+  (alias: string, suggestion: string | null) => ({ message: `no provider block \`${alias}\` in this domain`, hint: didYouMean(suggestion) }),
+);
+
+export const unknownAttribute = code(
+  "LXM2084",
+  "unknown attribute",
+  "The resource type (or provider) has no attribute of that name; its JSON Schema lists the allowed ones.",
+  (name: string, type: string, suggestion: string | null) => ({ message: `\`${type}\` has no attribute \`${name}\``, hint: didYouMean(suggestion) }),
+);
+
+export const missingAttribute = code(
+  "LXM2085",
+  "missing required attribute",
+  "The resource type (or provider) requires an attribute that the block does not set.",
+  (name: string, type: string) => ({ message: `missing required attribute \`${name}\` of \`${type}\`` }),
+);
+
+export const invalidAttribute = code(
+  "LXM2086",
+  "invalid attribute value",
+  "An attribute's value does not satisfy the type's JSON Schema. The message says what is expected.",
+  (problem: string) => ({ message: problem }),
+);
+
+export const readOnlyAttribute = code(
+  "LXM2087",
+  "read-only attribute set",
+  "The attribute is computed by the provider (readOnly in its schema) and cannot be set. Remove it; read it from the resource instead.",
+  (name: string, type: string) => ({ message: `\`${name}\` of \`${type}\` is computed by the provider and cannot be set`, hint: "remove it; other expressions may read it as `resource.attr`" }),
+);
+
+export const badMetaAttribute = code(
+  "LXM2088",
+  "invalid meta-attribute",
+  "depends_on takes a list of resources, provider takes a provider alias, protect takes a bool.",
+  (name: string, expected: string) => ({ message: `\`${name}\` must be ${expected}` }),
+);
+
+export const authorityConflict = code(
+  "LXM2090",
+  "authority conflict",
+  "Two resources claim the same real-world object (the same provider scope and identity, e.g. the same file path under the same root). Exactly one may own it: remove or rename one.",
+  (identity: string, other: string) => ({ message: `authority conflict: ${identity} is also claimed by ${other}`, hint: "exactly one resource may own a real-world object" }),
+);
+
+export const providerMismatch = code(
+  "LXM2091",
+  "provider alias of another provider",
+  "`provider = ALIAS` selected a block of a different provider than the resource type's.",
+  (alias: string, aliasProvider: string, provider: string) => ({ message: `provider block \`${alias}\` configures \`${aliasProvider}\`, but this resource needs \`${provider}\`` }),
+);
+
+export const metaAsProviderAttribute = code(
+  "LXM2092",
+  "meta-attribute in a provider block",
+  "depends_on, provider and protect are resource meta-attributes; they are not provider configuration.",
+  (name: string) => ({ message: `\`${name}\` is not allowed in a provider block` }),
+);
+
+// ------------------------------------------------------------------ policy (2120–2139)
+
+export const unknownPolicyKey = code(
+  "LXM2120",
+  "unknown policy setting",
+  "A policy block accepts timeout, retries, on_failure and prune.",
+  (name: string, suggestion: string | null) => ({ message: `unknown policy setting \`${name}\``, hint: didYouMean(suggestion) ?? "known settings: timeout, retries, on_failure, prune" }),
+);
+
+export const badPolicyValue = code(
+  "LXM2121",
+  "invalid policy value",
+  "timeout is a positive duration, retries an integer 0..10, on_failure \"halt\" or \"rollback\", prune a bool.",
+  (name: string, expected: string, got: string) => ({ message: `policy \`${name}\` must be ${expected}, got ${got}` }),
+);
+
+// ------------------------------------------------------------------ lexum.yaml (2140–2159)
+
+export const settingsSyntax = code(
+  "LXM2140",
+  "lexum.yaml is not valid YAML",
+  "The project settings file could not be parsed as YAML. Fix the syntax at the given line.",
+  (problem: string) => ({ message: `lexum.yaml: ${problem}` }),
+);
+
+export const settingsInvalid = code(
+  "LXM2141",
+  "invalid project setting",
+  "lexum.yaml holds a setting that its schema (schemas/lexum.yaml.json) does not allow.",
+  (problem: string, suggestion: string | null) => ({ message: `lexum.yaml: ${problem}`, hint: didYouMean(suggestion) }),
+);

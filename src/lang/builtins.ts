@@ -1,0 +1,460 @@
+import { createHash } from "node:crypto";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import * as sem from "../diag/catalog/semantic.js";
+import { canonicalize } from "../program/canonical.js";
+import type { Json } from "../program/types.js";
+import { deepEqual, EvalFailure, isObject, LIMITS, objectFrom, sortedKeys, typeName } from "./values.js";
+import type { Value, ValueObject } from "./values.js";
+
+/**
+ * The built-in functions: one implementation each, used both by compile-time evaluation and
+ * by the runtime's residual evaluator. Every function is pure and total on its domain;
+ * bad input throws EvalFailure pointing at the offending argument.
+ */
+
+/** What a call may use besides its arguments. */
+export interface CallContext {
+  /** Project-relative path of the .lxm file containing the call (file() resolves against it). */
+  readonly file: string;
+  /** Reads a project file by project-relative path; null when absent. Absent at runtime. */
+  readonly readFile?: ((projectRelPath: string) => string | null) | undefined;
+}
+
+export interface Builtin {
+  readonly name: string;
+  readonly min: number;
+  /** Infinity for variadic functions. */
+  readonly max: number;
+  /** Signature as documented, e.g. "join(sep, list)". */
+  readonly signature: string;
+  /** Known arguments → known result. */
+  impl(args: Json[], ctx: CallContext): Json;
+  /**
+   * Optional: a result from arguments that are only partly known (e.g. len of a list whose
+   * elements are unknown). Returns undefined when it cannot decide.
+   */
+  partial?(args: Value[]): Value | undefined;
+  /** Evaluated only at compile time (file, secret): never appears in a residual call. */
+  readonly compileTimeOnly?: boolean;
+}
+
+const failArg = (fn: string, i: number, expected: string, v: Json): never => {
+  throw new EvalFailure((s) => sem.argumentType(s, fn, i + 1, expected, typeName(v)), i);
+};
+const invalid = (fn: string, i: number | null, problem: string): never => {
+  throw new EvalFailure((s) => sem.invalidArgument(s, fn, problem), i);
+};
+
+function str(fn: string, a: Json[], i: number): string {
+  const v = a[i]!;
+  return typeof v === "string" ? v : failArg(fn, i, "a string", v);
+}
+function num(fn: string, a: Json[], i: number): number {
+  const v = a[i]!;
+  return typeof v === "number" ? v : failArg(fn, i, "a number", v);
+}
+function int(fn: string, a: Json[], i: number): number {
+  const v = a[i]!;
+  return typeof v === "number" && Number.isInteger(v) ? v : failArg(fn, i, "an integer", v);
+}
+function list(fn: string, a: Json[], i: number): Json[] {
+  const v = a[i]!;
+  return Array.isArray(v) ? v : failArg(fn, i, "a list", v);
+}
+function obj(fn: string, a: Json[], i: number): { [k: string]: Json } {
+  const v = a[i]!;
+  return isObject(v) ? (v as { [k: string]: Json }) : failArg(fn, i, "an object", v);
+}
+function bounded<T>(fn: string, xs: T[]): T[] {
+  if (xs.length > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, `the result of \`${fn}\``, LIMITS.elements), null);
+  return xs;
+}
+function boundedStr(fn: string, s: string): string {
+  if (s.length > LIMITS.stringLength) throw new EvalFailure((sp) => sem.tooLarge(sp, `the result of \`${fn}\``, LIMITS.stringLength), null);
+  return s;
+}
+
+/** Text of a primitive for join/format %s/tostring: strings as is, numbers canonical, bools. */
+function primitiveText(fn: string, v: Json, i: number): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return canonicalize(v);
+  return failArg(fn, i, "a string, number or bool", v);
+}
+
+/** Rejects parsed numbers that JSON/YAML gave imprecisely (integers beyond 2^53, non-finite). */
+function checkDecoded(fn: string, v: unknown): Json {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return v as Json;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
+    return v === 0 ? 0 : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x));
+  if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set)) {
+    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k])])) as { [k: string]: Json };
+  }
+  return invalid(fn, 0, `the document holds a value JSON cannot carry`);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+const defs: Builtin[] = [
+  {
+    name: "len",
+    min: 1,
+    max: 1,
+    signature: "len(value)",
+    impl(a) {
+      const v = a[0]!;
+      if (typeof v === "string") return [...v].length;
+      if (Array.isArray(v)) return v.length;
+      if (isObject(v)) return Object.keys(v).length;
+      return failArg("len", 0, "a string, list or object", v);
+    },
+    partial(a) {
+      const v = a[0]!;
+      if (Array.isArray(v)) return v.length;
+      if (isObject(v)) return Object.keys(v).length;
+      return undefined;
+    },
+  },
+  {
+    name: "keys",
+    min: 1,
+    max: 1,
+    signature: "keys(object)",
+    impl: (a) => sortedKeys(obj("keys", a, 0)),
+    partial: (a) => (isObject(a[0]!) ? sortedKeys(a[0] as ValueObject) : undefined),
+  },
+  {
+    name: "values",
+    min: 1,
+    max: 1,
+    signature: "values(object)",
+    impl(a) {
+      const o = obj("values", a, 0);
+      return sortedKeys(o).map((k) => o[k]!);
+    },
+    partial(a) {
+      const o = a[0]!;
+      return isObject(o) ? sortedKeys(o).map((k) => o[k]!) : undefined;
+    },
+  },
+  { name: "lower", min: 1, max: 1, signature: "lower(string)", impl: (a) => str("lower", a, 0).toLowerCase() },
+  { name: "upper", min: 1, max: 1, signature: "upper(string)", impl: (a) => str("upper", a, 0).toUpperCase() },
+  {
+    name: "trim",
+    min: 1,
+    max: 2,
+    signature: "trim(string[, cutset])",
+    impl(a) {
+      const s = str("trim", a, 0);
+      if (a.length === 1) return s.trim();
+      const cut = new Set(str("trim", a, 1));
+      const cs = [...s];
+      let b = 0;
+      let e = cs.length;
+      while (b < e && cut.has(cs[b]!)) b++;
+      while (e > b && cut.has(cs[e - 1]!)) e--;
+      return cs.slice(b, e).join("");
+    },
+  },
+  {
+    name: "join",
+    min: 2,
+    max: 2,
+    signature: "join(separator, list)",
+    impl(a) {
+      const sep = str("join", a, 0);
+      return boundedStr("join", list("join", a, 1).map((v) => primitiveText("join", v, 1)).join(sep));
+    },
+  },
+  {
+    name: "split",
+    min: 2,
+    max: 2,
+    signature: "split(separator, string)",
+    impl(a) {
+      const sep = str("split", a, 0);
+      const s = str("split", a, 1);
+      if (sep === "") return bounded("split", [...s]);
+      return s.split(sep);
+    },
+  },
+  {
+    name: "replace",
+    min: 3,
+    max: 3,
+    signature: "replace(string, substring, replacement)",
+    impl(a) {
+      const s = str("replace", a, 0);
+      const old = str("replace", a, 1);
+      const rep = str("replace", a, 2);
+      if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
+      return boundedStr("replace", s.split(old).join(rep));
+    },
+  },
+  {
+    name: "format",
+    min: 1,
+    max: Infinity,
+    signature: "format(spec, values...)",
+    impl(a) {
+      const spec = str("format", a, 0);
+      let out = "";
+      let next = 1;
+      for (let i = 0; i < spec.length; i++) {
+        const c = spec[i];
+        if (c !== "%") {
+          out += c;
+          continue;
+        }
+        const verb = spec[++i];
+        if (verb === "%") {
+          out += "%";
+          continue;
+        }
+        if (verb === undefined || !"sdvq".includes(verb)) return invalid("format", 0, `unknown verb %${verb ?? ""} (use %s, %d, %v, %q or %%)`);
+        if (next >= a.length) return invalid("format", 0, `%${verb} has no matching value`);
+        const n = next++;
+        const v = a[n]!;
+        if (verb === "s") out += primitiveText("format", v, n);
+        else if (verb === "d") out += canonicalize(int("format", a, n));
+        else if (verb === "q") out += JSON.stringify(primitiveText("format", v, n));
+        else out += typeof v === "string" ? v : canonicalize(v);
+      }
+      if (next < a.length) return invalid("format", next, `${a.length - next} value(s) left without a verb`);
+      return boundedStr("format", out);
+    },
+  },
+  {
+    name: "concat",
+    min: 1,
+    max: Infinity,
+    signature: "concat(lists...)",
+    impl: (a) => bounded("concat", a.flatMap((_, i) => list("concat", a, i))),
+    partial: (a) => (a.every(Array.isArray) ? bounded("concat", (a as Value[][]).flat()) : undefined),
+  },
+  {
+    name: "merge",
+    min: 1,
+    max: Infinity,
+    signature: "merge(objects...)",
+    impl(a) {
+      const out: [string, Json][] = [];
+      const seen = new Map<string, number>();
+      a.forEach((v, i) => {
+        if (v === null) return;
+        const o = obj("merge", a, i);
+        for (const k of sortedKeys(o)) {
+          const at = seen.get(k);
+          if (at === undefined) {
+            seen.set(k, out.length);
+            out.push([k, o[k]!]);
+          } else out[at] = [k, o[k]!];
+        }
+      });
+      return objectFrom(out) as { [k: string]: Json };
+    },
+    partial(a) {
+      if (!a.every((v) => v === null || isObject(v))) return undefined;
+      const out = new Map<string, Value>();
+      for (const v of a) if (v !== null) for (const k of sortedKeys(v as ValueObject)) out.set(k, (v as ValueObject)[k]!);
+      return objectFrom(out);
+    },
+  },
+  {
+    name: "contains",
+    min: 2,
+    max: 2,
+    signature: "contains(list, value)",
+    impl: (a) => list("contains", a, 0).some((x) => deepEqual(x, a[1]!)),
+  },
+  {
+    name: "range",
+    min: 1,
+    max: 3,
+    signature: "range([start,] limit[, step])",
+    impl(a) {
+      const [start, limit, step] =
+        a.length === 1 ? [0, num("range", a, 0), 1] : [num("range", a, 0), num("range", a, 1), a.length === 3 ? num("range", a, 2) : 1];
+      if (step === 0) return invalid("range", 2, "step must not be zero");
+      if ((limit - start) / step > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, "the range", LIMITS.elements), null);
+      const out: number[] = [];
+      // Computing start + i*step (not repeated addition) keeps fractional steps exact-ish and deterministic.
+      for (let i = 0; ; i++) {
+        const x = start + i * step;
+        if (step > 0 ? x >= limit : x <= limit) break;
+        out.push(x);
+      }
+      return out;
+    },
+  },
+  {
+    name: "min",
+    min: 1,
+    max: Infinity,
+    signature: "min(numbers...)",
+    impl: (a) => a.reduce<number>((m, _, i) => Math.min(m, num("min", a, i)), Infinity),
+  },
+  {
+    name: "max",
+    min: 1,
+    max: Infinity,
+    signature: "max(numbers...)",
+    impl: (a) => a.reduce<number>((m, _, i) => Math.max(m, num("max", a, i)), -Infinity),
+  },
+  { name: "abs", min: 1, max: 1, signature: "abs(number)", impl: (a) => Math.abs(num("abs", a, 0)) },
+  { name: "floor", min: 1, max: 1, signature: "floor(number)", impl: (a) => Math.floor(num("floor", a, 0)) || 0 },
+  { name: "ceil", min: 1, max: 1, signature: "ceil(number)", impl: (a) => Math.ceil(num("ceil", a, 0)) || 0 },
+  {
+    name: "tostring",
+    min: 1,
+    max: 1,
+    signature: "tostring(value)",
+    impl: (a) => (a[0] === null ? null : primitiveText("tostring", a[0]!, 0)),
+  },
+  {
+    name: "tonumber",
+    min: 1,
+    max: 1,
+    signature: "tonumber(value)",
+    impl(a) {
+      const v = a[0]!;
+      if (v === null || typeof v === "number") return v;
+      const s = str("tonumber", a, 0);
+      // JSON's number grammar: no hex, no leading "+", no whitespace, no Infinity.
+      if (!/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(s)) return invalid("tonumber", 0, `${JSON.stringify(s)} is not a number`);
+      return checkDecoded("tonumber", Number(s));
+    },
+  },
+  { name: "jsonencode", min: 1, max: 1, signature: "jsonencode(value)", impl: (a) => boundedStr("jsonencode", canonicalize(a[0])) },
+  {
+    name: "jsondecode",
+    min: 1,
+    max: 1,
+    signature: "jsondecode(string)",
+    impl(a) {
+      const s = str("jsondecode", a, 0);
+      let v: unknown;
+      try {
+        v = JSON.parse(s);
+      } catch (e) {
+        return invalid("jsondecode", 0, `not valid JSON (${(e as Error).message})`);
+      }
+      return checkDecoded("jsondecode", v);
+    },
+  },
+  {
+    name: "yamlencode",
+    min: 1,
+    max: 1,
+    signature: "yamlencode(value)",
+    impl: (a) => boundedStr("yamlencode", stringifyYaml(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })),
+  },
+  {
+    name: "yamldecode",
+    min: 1,
+    max: 1,
+    signature: "yamldecode(string)",
+    impl(a) {
+      const s = str("yamldecode", a, 0);
+      let v: unknown;
+      try {
+        v = parseYaml(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
+      } catch (e) {
+        return invalid("yamldecode", 0, `not valid YAML (${(e as Error).message.split("\n")[0]})`);
+      }
+      return checkDecoded("yamldecode", v === undefined ? null : v);
+    },
+  },
+  {
+    name: "base64encode",
+    min: 1,
+    max: 1,
+    signature: "base64encode(string)",
+    impl: (a) => Buffer.from(str("base64encode", a, 0), "utf8").toString("base64"),
+  },
+  {
+    name: "base64decode",
+    min: 1,
+    max: 1,
+    signature: "base64decode(string)",
+    impl(a) {
+      const s = str("base64decode", a, 0);
+      if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s)) return invalid("base64decode", 0, "not valid base64");
+      try {
+        return utf8.decode(Buffer.from(s, "base64"));
+      } catch {
+        return invalid("base64decode", 0, "the decoded bytes are not UTF-8 text");
+      }
+    },
+  },
+  {
+    name: "sha256",
+    min: 1,
+    max: 1,
+    signature: "sha256(string)",
+    impl: (a) => createHash("sha256").update(str("sha256", a, 0), "utf8").digest("hex"),
+  },
+  {
+    name: "file",
+    min: 1,
+    max: 1,
+    signature: "file(path)",
+    compileTimeOnly: true,
+    impl(a, ctx) {
+      const p = str("file", a, 0);
+      const resolved = resolveProjectPath(ctx.file, p);
+      if (resolved === null) throw new EvalFailure((s) => sem.fileEscapes(s, p), 0);
+      const text = ctx.readFile ? ctx.readFile(resolved) : null;
+      if (text === null) throw new EvalFailure((s) => sem.fileNotFound(s, p), 0);
+      return text;
+    },
+  },
+  {
+    name: "secret",
+    min: 1,
+    max: 1,
+    signature: "secret(name)",
+    compileTimeOnly: true,
+    impl(a) {
+      // The evaluator turns secret() into an Unknown; reaching here means a name was checked only.
+      return str("secret", a, 0);
+    },
+  },
+];
+
+/** Every built-in by name. */
+export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(defs.map((d) => [d.name, d]));
+
+/** "1 argument", "2 to 3 arguments", "at least 1 argument". */
+export function arityText(b: Builtin): string {
+  const n = (k: number) => `${k} argument${k === 1 ? "" : "s"}`;
+  if (b.max === Infinity) return `at least ${n(b.min)}`;
+  if (b.min === b.max) return n(b.min);
+  return `${b.min} to ${n(b.max)}`;
+}
+
+/**
+ * Resolves `path` (as written in file()) against the directory of `fromFile`, both
+ * project-relative. Null for absolute paths and paths that climb above the project root.
+ */
+export function resolveProjectPath(fromFile: string, path: string): string | null {
+  if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path) || path.includes("\0")) return null;
+  const parts = fromFile.split("/").slice(0, -1);
+  for (const seg of path.split(/[\\/]/)) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.length === 0 ? null : parts.join("/");
+}
+
+/** Calls a built-in on known arguments (runtime and compile time). */
+export function callBuiltin(name: string, args: Json[], ctx: CallContext): Json {
+  const b = BUILTINS.get(name);
+  if (!b) throw new EvalFailure((s) => sem.unknownFunction(s, name, null), null);
+  return b.impl(args, ctx);
+}

@@ -1,0 +1,201 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { InternalError } from "../diag/diagnostic.js";
+import type { Json, JsonObject } from "./types.js";
+
+/** One schema problem: `path` is a JSON pointer into the validated object ("/mode"), `problem` plain words. */
+export interface SchemaProblem {
+  readonly path: string;
+  readonly problem: string;
+  /** The raw ajv error (keyword, params) for callers that map problems to source spans. */
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** What Lexum knows about one resource type (or provider configuration block) from its JSON Schema. */
+export interface ResourceTypeInfo {
+  /** "fs.file"; for a provider block, the provider name ("fs"). */
+  readonly type: string;
+  readonly provider: string;
+  readonly schema: JsonObject;
+  /** Every property name, sorted. */
+  readonly properties: string[];
+  readonly required: string[];
+  /** Attributes the provider computes (JSON Schema readOnly): unknown at plan time. */
+  readonly readOnly: string[];
+  /** x-lexum-identity: the attributes (or config keys) that name the real object. */
+  readonly identity: string[];
+  /** x-lexum-replace-on: attributes whose change forces delete+create. */
+  readonly replaceOn: string[];
+  /** x-lexum-sensitive: attributes never shown in clear. */
+  readonly sensitive: string[];
+  /** Top-level `default`s by property. */
+  readonly defaults: JsonObject;
+  /** Validates attributes; [] when valid. Deterministic order (ajv's, which follows the schema). */
+  validate(attrs: JsonObject): SchemaProblem[];
+}
+
+/** Provider configuration blocks have the same shape; identity = config keys that scope identities. */
+export type ProviderTypeInfo = ResourceTypeInfo;
+
+/** Every provider and resource type, from schemas/providers/*.json. */
+export interface TypeCatalog {
+  readonly resources: ReadonlyMap<string, ResourceTypeInfo>;
+  readonly providers: ReadonlyMap<string, ProviderTypeInfo>;
+}
+
+/** Lexum's own JSON Schema keywords (annotations only: they never fail validation). */
+export const LEXUM_KEYWORDS = ["x-lexum-identity", "x-lexum-replace-on", "x-lexum-sensitive"] as const;
+
+/** The directory holding schemas/ (works from src/ under vitest and from dist/ once built). */
+export function schemasDir(): string {
+  return fileURLToPath(new URL("../../schemas/", import.meta.url));
+}
+
+let cached: TypeCatalog | undefined;
+
+/** Loads and compiles every provider schema once (cached). Throws InternalError on a broken schema file (a bug in Lexum). */
+export function loadTypeCatalog(): TypeCatalog {
+  if (cached) return cached;
+  const dir = schemasDir() + "providers/";
+  const ajv = newAjv();
+  const resources = new Map<string, ResourceTypeInfo>();
+  const providers = new Map<string, ProviderTypeInfo>();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const schema = JSON.parse(readFileSync(dir + f, "utf8")) as JsonObject;
+    const base = f.slice(0, -".json".length);
+    if (base.endsWith(".provider")) {
+      const name = base.slice(0, -".provider".length);
+      providers.set(name, typeInfo(ajv, name, name, schema));
+    } else {
+      const dot = base.indexOf(".");
+      if (dot <= 0) throw new InternalError(`schema file ${f} is not named <provider>.<type>.json`);
+      resources.set(base, typeInfo(ajv, base, base.slice(0, dot), schema));
+    }
+  }
+  cached = { resources, providers };
+  return cached;
+}
+
+/** An ajv instance for draft 2020-12 with formats and Lexum's keywords registered. */
+export function newAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => void;
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
+  ajv.addKeyword({ keyword: "x-lexum-replace-on", schemaType: "array" });
+  ajv.addKeyword({ keyword: "x-lexum-sensitive", schemaType: "boolean" });
+  return ajv;
+}
+
+function typeInfo(ajv: Ajv2020, type: string, provider: string, schema: JsonObject): ResourceTypeInfo {
+  const validateFn: ValidateFunction = ajv.compile(schema);
+  const props = (schema["properties"] ?? {}) as Record<string, JsonObject>;
+  const names = Object.keys(props).sort();
+  const defaults: JsonObject = {};
+  for (const n of names) if (props[n]!["default"] !== undefined) defaults[n] = props[n]!["default"] as Json;
+  const strings = (v: Json | undefined): string[] => (Array.isArray(v) ? (v as string[]).slice() : []);
+  return {
+    type,
+    provider,
+    schema,
+    properties: names,
+    required: strings(schema["required"]).sort(),
+    readOnly: names.filter((n) => props[n]!["readOnly"] === true),
+    identity: strings(schema["x-lexum-identity"]),
+    replaceOn: strings(schema["x-lexum-replace-on"]),
+    sensitive: names.filter((n) => props[n]!["x-lexum-sensitive"] === true),
+    defaults,
+    validate(attrs: JsonObject): SchemaProblem[] {
+      if (validateFn(attrs)) return [];
+      return (validateFn.errors ?? []).map(plainProblem);
+    },
+  };
+}
+
+/** Renders a value for a message: JSON, shortened. */
+export function showValue(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "object") return "object";
+  return typeof v;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "a bool",
+  object: "an object",
+  array: "a list",
+  null: "null",
+};
+
+/** Turns one ajv error into plain words ("`mode` must match ^0[0-7]{3}$, got \"644\""). */
+export function plainProblem(e: ErrorObject): SchemaProblem {
+  const path = e.instancePath;
+  const p = e.params as Record<string, unknown>;
+  const where = path === "" ? "" : "`" + path.slice(1).split("/").join(".") + "` ";
+  const got = `got ${showValue(e.data)}`;
+  let problem: string;
+  switch (e.keyword) {
+    case "required":
+      problem = `${where ? `${where}is missing` : "missing"} required attribute \`${String(p["missingProperty"])}\``;
+      break;
+    case "additionalProperties":
+      problem = `${where}has no attribute \`${String(p["additionalProperty"])}\``;
+      break;
+    case "type": {
+      const t = String(p["type"]).split(",").map((x) => TYPE_WORDS[x] ?? x).join(" or ");
+      problem = `${where}must be ${t}, got ${jsonType(e.data)}`;
+      break;
+    }
+    case "pattern":
+      problem = `${where}must match ${String(p["pattern"])}, ${got}`;
+      break;
+    case "enum":
+      problem = `${where}must be one of ${(p["allowedValues"] as unknown[]).map(showValue).join(", ")}, ${got}`;
+      break;
+    case "const":
+      problem = `${where}must be ${showValue(p["allowedValue"])}, ${got}`;
+      break;
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const op = { minimum: "≥", maximum: "≤", exclusiveMinimum: ">", exclusiveMaximum: "<" }[e.keyword];
+      problem = `${where}must be ${op} ${String(p["limit"])}, ${got}`;
+      break;
+    }
+    case "minLength":
+      problem = p["limit"] === 1 ? `${where}must not be empty` : `${where}must be at least ${String(p["limit"])} characters long, ${got}`;
+      break;
+    case "maxLength":
+      problem = `${where}must be at most ${String(p["limit"])} characters long`;
+      break;
+    case "minItems":
+    case "maxItems":
+      problem = `${where}must have ${e.keyword === "minItems" ? "at least" : "at most"} ${String(p["limit"])} items`;
+      break;
+    case "format":
+      problem = `${where}must be a valid ${String(p["format"])}, ${got}`;
+      break;
+    default:
+      problem = `${where}${e.message ?? "is invalid"}`;
+  }
+  return { path, problem: problem.trim(), keyword: e.keyword, params: p };
+}
