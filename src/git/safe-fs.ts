@@ -1,0 +1,135 @@
+/**
+ * A crash-safe file system for isomorphic-git. isomorphic-git writes loose objects in place
+ * (no temp file, no rename, no fsync), so a crash can leave a 0-byte or truncated object that
+ * it later takes as present. This wrapper fixes that at the only place objects are written:
+ *
+ * - `writeFile` under `objects/` writes a temp file in the same directory, fsyncs it and
+ *   renames it into place, so an object path is either absent or complete;
+ * - `stat`/`lstat`/`readFile` of an EMPTY file under `objects/` report ENOENT, so a 0-byte
+ *   object left by an earlier crash counts as absent and is rewritten (git objects are
+ *   immutable and content-addressed: rewriting one is always safe);
+ * - every directory that received a new object is remembered, and `syncDirs()` fsyncs them,
+ *   so the renames are durable before a ref is moved to point at the objects.
+ *
+ * Everything else is passed through to node:fs/promises.
+ */
+import { promises as fsp } from "node:fs";
+import { dirname, sep } from "node:path";
+
+/** The subset of a promise-based fs that isomorphic-git calls, plus `syncDirs`. */
+export interface SafeFs {
+  readonly promises: SafeFsPromises;
+  /** fsyncs every directory an object was renamed into since the last call. */
+  syncDirs(): Promise<void>;
+}
+
+type Fsp = typeof fsp;
+export interface SafeFsPromises {
+  readFile: Fsp["readFile"];
+  writeFile(path: string, data: string | Uint8Array, options?: unknown): Promise<void>;
+  mkdir: Fsp["mkdir"];
+  rmdir: Fsp["rmdir"];
+  rm: Fsp["rm"];
+  unlink: Fsp["unlink"];
+  stat: Fsp["stat"];
+  lstat: Fsp["lstat"];
+  readdir: Fsp["readdir"];
+  readlink: Fsp["readlink"];
+  symlink: Fsp["symlink"];
+}
+
+// Unique temp names within a process; the pid separates concurrent processes. No randomness
+// is needed because O_EXCL refuses a name that is somehow in use.
+let tempCounter = 0;
+
+function isObjectPath(p: string): boolean {
+  const s = p.split(sep).join("/");
+  return /\/objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/.test(s);
+}
+
+function enoent(path: string): NodeJS.ErrnoException {
+  const e: NodeJS.ErrnoException = new Error(`ENOENT: empty object file treated as absent, '${path}'`);
+  e.code = "ENOENT";
+  return e;
+}
+
+/** Writes `data` to `path` atomically and durably: temp file, fsync, rename. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${dirname(path)}/tmp_lxm_${process.pid}_${tempCounter++}`;
+  const fh = await fsp.open(tmp, "wx", 0o444);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  try {
+    await fsp.rename(tmp, path);
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** fsyncs a directory so that renames into it survive a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates a fresh wrapper (each keeps its own set of directories to fsync). */
+export function createSafeFs(): SafeFs {
+  const dirty = new Set<string>();
+  const promises: SafeFsPromises = {
+    readFile: (async (path: Parameters<Fsp["readFile"]>[0], options?: Parameters<Fsp["readFile"]>[1]) => {
+      const data = await fsp.readFile(path, options);
+      if (typeof path === "string" && data.length === 0 && isObjectPath(path)) throw enoent(path);
+      return data;
+    }) as Fsp["readFile"],
+    writeFile: async (path, data) => {
+      if (!isObjectPath(path)) {
+        await fsp.writeFile(path, data);
+        return;
+      }
+      await writeFileAtomic(path, data);
+      const dir = dirname(path);
+      if (!dirty.has(dir)) {
+        dirty.add(dir);
+        // A fan-out directory created by this run must itself be durable in objects/.
+        dirty.add(dirname(dir));
+      }
+    },
+    mkdir: fsp.mkdir.bind(fsp),
+    rmdir: fsp.rmdir.bind(fsp),
+    rm: fsp.rm.bind(fsp),
+    unlink: fsp.unlink.bind(fsp),
+    stat: (async (path: string, opts?: unknown) => {
+      const st = await fsp.stat(path, opts as undefined);
+      if (st.size === 0 && isObjectPath(path)) throw enoent(path);
+      return st;
+    }) as Fsp["stat"],
+    lstat: (async (path: string, opts?: unknown) => {
+      const st = await fsp.lstat(path, opts as undefined);
+      if (st.size === 0 && isObjectPath(path)) throw enoent(path);
+      return st;
+    }) as Fsp["lstat"],
+    readdir: fsp.readdir.bind(fsp),
+    readlink: fsp.readlink.bind(fsp),
+    symlink: fsp.symlink.bind(fsp),
+  };
+  return {
+    promises,
+    async syncDirs() {
+      const dirs = [...dirty].sort();
+      dirty.clear();
+      await Promise.all(dirs.map((d) => syncDir(d)));
+    },
+  };
+}
