@@ -1,0 +1,95 @@
+import type { DomainIR, Json, JsonObject, Program } from "../program/types.js";
+import type { Plan, PlanDomain, PriorState, RecordedResource } from "../plan/types.js";
+import type { ProviderInstance } from "../providers/types.js";
+import type { TraceEvent } from "./types.js";
+import type { RuntimeCatalog } from "./redact.js";
+import type { Message } from "./mailbox.js";
+import type { ReplayFeed } from "./observe.js";
+import type { TraceRecorder } from "./trace.js";
+
+/** Recorded trace events of a past run, fed back by replay instead of calling providers. */
+export type ReplaySource = readonly TraceEvent[];
+
+/** Everything a run needs. The runtime calls nothing else in the world than `providers`. */
+export interface RunInput {
+  readonly program: Program;
+  readonly plan: Plan;
+  readonly prior: PriorState;
+  /** The configured provider instance for a domain's provider alias. The caller owns (and closes) it. */
+  readonly providers: (domain: string, alias: string) => ProviderInstance;
+  /** Domains running at once within a step (at least 1). */
+  readonly parallelism: number;
+  readonly secret: (name: string) => string | undefined;
+  /** Keyed HMAC of a sensitive value, e.g. `hmac-sha256:…`; supplied by the caller who holds the key. */
+  readonly digest: (value: string) => string;
+  /** SpanTable key (address, `domain#goal.NAME[i]`, domain) → span for trace events. */
+  readonly locate?: (key: string) => TraceEvent["span"] | undefined;
+  /** Live progress, in wall-clock order. */
+  readonly onEvent?: (e: TraceEvent) => void;
+  /** Durable progress (the state stage's journal), in wall-clock order. */
+  readonly journal?: (e: TraceEvent) => void;
+  /** Sleep before retry `attempt` (1 = before the first retry). Default: 200ms·2^(attempt-1), capped 5s. */
+  readonly backoffMs?: (attempt: number) => number;
+  readonly replay?: ReplaySource;
+  /** Sensitive/readOnly attributes per type; default loadTypeCatalog(). */
+  readonly catalog?: RuntimeCatalog;
+  /** "rollback": a compensating run (recover.ts): goals are not asserted, exports not computed, success is `rolled-back`. Default "apply". */
+  readonly mode?: "apply" | "rollback";
+}
+
+/** Shared, mutable state of one run (one per runPlan call). */
+export interface RunContext {
+  readonly input: RunInput;
+  readonly catalog: RuntimeCatalog;
+  readonly recorder: TraceRecorder;
+  readonly feed: ReplayFeed | null;
+  /** Read-back attributes in clear (memory only) of resources applied in this run; null = deleted. */
+  readonly live: Map<string, JsonObject | null>;
+  /** The run's record of every resource (starts as the prior state). */
+  readonly resources: Map<string, RecordedResource>;
+  readonly instances: Map<string, ProviderInstance>;
+}
+
+/** One domain actor's view while it runs. */
+export interface DomainRun {
+  readonly rc: RunContext;
+  readonly step: number;
+  readonly plan: PlanDomain;
+  /** Absent when the domain left the code (its plan holds only deletes). */
+  readonly ir: DomainIR | undefined;
+  readonly messages: readonly Message[];
+  emit(draft: Omit<TraceEvent, "step" | "domain" | "seq">): TraceEvent;
+}
+
+/**
+ * What `res(address)` sees from inside a domain: the imported resources from the mailbox
+ * first, then resources applied in this run, then the prior state.
+ */
+export function viewOf(d: DomainRun, address: string): JsonObject | undefined {
+  for (const m of d.messages) {
+    const r = m.resources[address];
+    if (r) return r;
+  }
+  if (d.rc.live.has(address)) return d.rc.live.get(address) ?? undefined;
+  return d.rc.input.prior.resources[address]?.attrs;
+}
+
+/** The residual-evaluation environment of a domain. */
+export function envOf(d: DomainRun): {
+  ref(address: string, attr: string): Json | undefined;
+  res(address: string): JsonObject | undefined;
+  secret(name: string): string | undefined;
+} {
+  return {
+    ref: (address, attr) => viewOf(d, address)?.[attr],
+    res: (address) => viewOf(d, address),
+    secret: (name) => d.rc.input.secret(name),
+  };
+}
+
+/** Plan order of every action in a plan, by address. */
+export function planAddresses(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) out.push(a.address);
+  return out;
+}

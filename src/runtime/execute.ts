@@ -1,0 +1,144 @@
+import type { JsonObject } from "../program/types.js";
+import type { PlannedAction, RecordedResource } from "../plan/types.js";
+import type { ProviderInstance } from "../providers/types.js";
+import type { DomainRun } from "./context.js";
+import type { CallKind, CallOutcome } from "./observe.js";
+import { LexumError } from "../diag/diagnostic.js";
+import { actionFailed, deferredFailed } from "../diag/catalog/runtime.js";
+import { evaluateResidual } from "../lang/residual.js";
+import { envOf } from "./context.js";
+import { defaultBackoffMs, observe } from "./observe.js";
+import { redactedAttrs, split } from "./redact.js";
+
+/** How an action ended: its failure message when it failed. */
+export type ActionOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/**
+ * Runs one planned action inside its domain actor: start event, the provider calls (each
+ * an observe event), then done or failed. Deferred attributes are evaluated right before
+ * the calls. After a failed call the resource is read back once so the record holds its
+ * real state. Never throws for a world failure; only bugs throw.
+ */
+export async function executeAction(d: DomainRun, a: PlannedAction): Promise<ActionOutcome> {
+  const rc = d.rc;
+  const prior = rc.input.prior.resources[a.address];
+  const causes = [...a.dependsOn, ...d.plan.after].sort();
+  d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, span: rc.input.locate?.(a.address) });
+
+  const fail = (message: string): ActionOutcome => {
+    const rec = rc.resources.get(a.address);
+    d.emit({ phase: "failed", action: a.action, address: a.address, after: rec ? rec.attrs : null, message, span: rc.input.locate?.(a.address) });
+    return { ok: false, message };
+  };
+
+  // The goal attributes: known ones from the plan, deferred ones evaluated now.
+  let goal: JsonObject | null = null;
+  if (a.action === "create" || a.action === "update" || a.action === "replace") {
+    goal = { ...(a.after ?? {}) };
+    const env = envOf(d);
+    for (const attr of Object.keys(a.deferred).sort()) {
+      const r = evaluateResidual(a.deferred[attr]!.expr, env);
+      if ("error" in r) return fail(deferredFailed(undefined, a.address, attr, r.error).message);
+      goal[attr] = r.value;
+    }
+  }
+  const redacted = redactedAttrs(a.type, a.deferred, goal ? Object.keys(goal) : [], rc.catalog);
+  const recorded: JsonObject = prior?.attrs ?? a.before ?? {};
+
+  if (a.action === "noop") {
+    if (prior) {
+      rc.resources.set(a.address, { ...prior, ...metadata(d, a, prior) });
+      rc.live.set(a.address, prior.attrs);
+    }
+    d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
+    return { ok: true };
+  }
+
+  let instance: ProviderInstance | null = null;
+  if (!rc.feed) {
+    const k = `${a.domain}\u0000${a.provider}`;
+    instance = rc.instances.get(k) ?? null;
+    if (!instance) {
+      try {
+        instance = rc.input.providers(a.domain, a.provider);
+      } catch (e) {
+        // A bad provider configuration is the user's: it fails the action, with its own code.
+        if (e instanceof LexumError) return fail(actionFailed(undefined, a.address, a.action, 0, `${e.code}: ${e.message}`).message);
+        throw e;
+      }
+      rc.instances.set(k, instance);
+    }
+  }
+  const policy = d.plan.policy;
+  const call = (kind: CallKind, invoke: (p: ProviderInstance, ctx: Parameters<ProviderInstance["read"]>[2]) => Promise<JsonObject | null | void>, retries = policy.retries): Promise<CallOutcome> =>
+    observe({
+      domain: a.domain,
+      address: a.address,
+      kind,
+      timeoutMs: policy.timeoutMs,
+      retries,
+      redacted,
+      digest: rc.input.digest,
+      backoffMs: rc.input.backoffMs ?? defaultBackoffMs,
+      invoke: instance ? (ctx) => invoke(instance!, ctx) : null,
+      feed: rc.feed,
+      record: (o) => {
+        d.emit({ phase: "observe", action: a.action, address: a.address, observation: o });
+      },
+    });
+
+  let out: CallOutcome;
+  switch (a.action) {
+    case "create":
+      out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx));
+      break;
+    case "update":
+      out = await call("update", (p, ctx) => p.update(a.type, recorded, goal!, ctx));
+      break;
+    case "replace":
+      out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
+      if (out.ok) out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx));
+      break;
+    case "delete":
+      out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
+      break;
+  }
+
+  if (!out.ok) {
+    // Record the real state of what was touched: one read, no retries; when it fails too
+    // the previous record stands.
+    const back = await call("read", (p, ctx) => p.read(a.type, goal ?? recorded, ctx), 0);
+    if (back.ok) store(d, a, back.clear, back.masked, redacted);
+    return fail(actionFailed(undefined, a.address, a.action, out.attempts, `${out.error.code}: ${out.error.message}`).message);
+  }
+  store(d, a, a.action === "delete" ? null : out.clear, a.action === "delete" ? null : out.masked, redacted);
+  const rec = rc.resources.get(a.address);
+  d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
+  return { ok: true };
+}
+
+/** Records a resource's read-back state (null: it is gone). */
+function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, masked: JsonObject | null, redacted: readonly string[]): void {
+  const rc = d.rc;
+  if (clear === null || masked === null) {
+    rc.resources.delete(a.address);
+    rc.live.set(a.address, null);
+    return;
+  }
+  const prior = rc.input.prior.resources[a.address];
+  const { attrs, sensitive } = split(masked, redacted);
+  rc.resources.set(a.address, { ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive });
+  rc.live.set(a.address, clear);
+}
+
+/** Provider, identity, dependencies and protection: from the program when the resource is in it, else as recorded. */
+function metadata(d: DomainRun, a: PlannedAction, prior: RecordedResource | undefined): Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "protect"> {
+  const ir = d.ir?.resources[a.address];
+  const p = d.ir?.providers[a.provider];
+  return {
+    provider: p ? { alias: a.provider, type: p.type, config: p.config } : (prior?.provider ?? { alias: a.provider, type: a.type.slice(0, a.type.indexOf(".")), config: {} }),
+    identity: ir?.identity ?? prior?.identity ?? "",
+    dependsOn: ir ? [...ir.dependsOn] : prior ? [...prior.dependsOn] : [...a.dependsOn],
+    protect: ir?.protect ?? prior?.protect ?? false,
+  };
+}

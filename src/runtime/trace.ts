@@ -1,0 +1,61 @@
+import type { TraceEvent } from "./types.js";
+import { canonicalize } from "../program/canonical.js";
+
+/** Canonical order of trace events: (step, domain, seq), plain code-unit comparison. */
+export function compareEvents(a: TraceEvent, b: TraceEvent): number {
+  if (a.step !== b.step) return a.step - b.step;
+  if (a.domain !== b.domain) return a.domain < b.domain ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+/** The trace as `trace.jsonl` bytes: one canonical JSON event per line, in canonical order, final newline. */
+export function traceToJsonl(trace: readonly TraceEvent[]): string {
+  return [...trace].sort(compareEvents).map((e) => canonicalize(e) + "\n").join("");
+}
+
+/** Parses `trace.jsonl` text (blank lines ignored). Throws SyntaxError on a malformed line (an I/O-edge concern of the caller). */
+export function parseTraceJsonl(text: string): TraceEvent[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as TraceEvent);
+}
+
+type Draft = { -readonly [K in keyof TraceEvent]?: TraceEvent[K] } & Pick<TraceEvent, "phase">;
+
+/**
+ * Collects the events of one run. Each (step, domain) has its own sequence counter, so
+ * the numbering depends only on what each domain's actor did, never on interleaving.
+ * `events()` returns them in canonical order.
+ */
+export class TraceRecorder {
+  private readonly all: TraceEvent[] = [];
+  private readonly seqs = new Map<string, number>();
+  private readonly listeners: ((e: TraceEvent) => void)[];
+
+  constructor(listeners: ((e: TraceEvent) => void)[]) {
+    this.listeners = listeners;
+  }
+
+  /** Records one event of `domain` in `step`, numbering it, and tells the live listeners. */
+  emit(step: number, domain: string, draft: Draft): TraceEvent {
+    const key = `${step}\u0000${domain}`;
+    const seq = this.seqs.get(key) ?? 0;
+    this.seqs.set(key, seq + 1);
+    // Drop undefined fields so an event's JSON is the same however it was built.
+    const e: Record<string, unknown> = { step, domain, seq };
+    for (const k of Object.keys(draft).sort()) {
+      const v = (draft as Record<string, unknown>)[k];
+      if (v !== undefined) e[k] = v;
+    }
+    const ev = e as unknown as TraceEvent;
+    this.all.push(ev);
+    for (const l of this.listeners) l(ev);
+    return ev;
+  }
+
+  /** Every event so far, sorted canonically. */
+  events(): TraceEvent[] {
+    return [...this.all].sort(compareEvents);
+  }
+}
