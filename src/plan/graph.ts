@@ -1,0 +1,155 @@
+import type { Address, DomainIR, Program } from "../program/types.js";
+
+/**
+ * The program's two graphs: domains (through imports and cross-domain dependencies) and
+ * resources inside a domain (through dependsOn). Every function here is deterministic:
+ * iteration follows sorted names, ties are broken by plain `<` on names/addresses.
+ */
+
+function sortedKeys(o: object): string[] {
+  return Object.keys(o).sort();
+}
+
+/**
+ * The step of each domain: roots (no `after`) are step 1, any other domain is
+ * 1 + the largest step among the domains it waits for. Domains named in `after` but absent
+ * from the program are ignored. A cycle (which the compiler rejects) is cut at the back
+ * edge, so this never loops or throws; `domainCycle` reports it.
+ */
+export function domainSteps(program: Program): Map<string, number> {
+  const steps = new Map<string, number>();
+  const onStack = new Set<string>();
+  const visit = (name: string): number => {
+    const known = steps.get(name);
+    if (known !== undefined) return known;
+    // A back edge contributes nothing: the cycle is reported elsewhere.
+    if (onStack.has(name)) return 0;
+    onStack.add(name);
+    let step = 1;
+    const d = program.domains[name]!;
+    for (const dep of [...d.after].sort()) {
+      if (!(dep in program.domains) || dep === name) continue;
+      step = Math.max(step, visit(dep) + 1);
+    }
+    onStack.delete(name);
+    steps.set(name, step);
+    return step;
+  };
+  for (const name of sortedKeys(program.domains)) visit(name);
+  // Re-emit in (step, name) order so that iterating the map is the run order.
+  const ordered = [...steps.entries()].sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return new Map(ordered);
+}
+
+/** Domain names in run order: by step, then by name. Deterministic. */
+export function domainOrder(program: Program): string[] {
+  return [...domainSteps(program).keys()];
+}
+
+/**
+ * A dependency cycle among domains, as the list of names along it (first repeated at the
+ * end: `a → b → a`), or null when the domain graph is acyclic. Deterministic.
+ */
+export function domainCycle(program: Program): string[] | null {
+  const edges = new Map<string, string[]>();
+  for (const name of sortedKeys(program.domains)) {
+    edges.set(name, [...program.domains[name]!.after].filter((d) => d in program.domains).sort());
+  }
+  return findCycle(edges);
+}
+
+/**
+ * The resources of a domain in dependency order: Kahn's algorithm over `dependsOn`
+ * (dependencies in the same domain only; others are ordered by steps), taking the smallest
+ * ready address each time. Resources caught in a cycle (a compiler bug) follow, by address.
+ */
+export function resourceOrder(domain: DomainIR): Address[] {
+  const deps = new Map<Address, Address[]>();
+  for (const a of sortedKeys(domain.resources)) {
+    deps.set(a, domain.resources[a]!.dependsOn.filter((d) => d !== a && d in domain.resources));
+  }
+  return kahn(deps);
+}
+
+/** A cycle among a domain's resources (`a → b → a`), or null. Deterministic. */
+export function resourceCycle(domain: DomainIR): Address[] | null {
+  const edges = new Map<string, string[]>();
+  for (const a of sortedKeys(domain.resources)) {
+    edges.set(a, domain.resources[a]!.dependsOn.filter((d) => d in domain.resources).sort());
+  }
+  return findCycle(edges);
+}
+
+/**
+ * Topological order of `deps` (node → the nodes it needs first): Kahn's algorithm with a
+ * sorted ready set; nodes left in a cycle are appended by name. Edges to unknown nodes are
+ * ignored. Deterministic.
+ */
+export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
+  const remaining = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [n, ds] of deps) {
+    const uniq = [...new Set(ds)].filter((d) => d !== n && deps.has(d));
+    remaining.set(n, uniq.length);
+    for (const d of uniq) {
+      const list = dependents.get(d);
+      if (list) list.push(n);
+      else dependents.set(d, [n]);
+    }
+  }
+  const ready = [...remaining.entries()].filter(([, c]) => c === 0).map(([n]) => n).sort();
+  const out: string[] = [];
+  const done = new Set<string>();
+  while (ready.length > 0) {
+    // The ready set is kept sorted, so shift() takes the smallest name: ties broken by name.
+    const n = ready.shift()!;
+    out.push(n);
+    done.add(n);
+    for (const m of dependents.get(n) ?? []) {
+      const c = remaining.get(m)! - 1;
+      remaining.set(m, c);
+      if (c === 0) insertSorted(ready, m);
+    }
+  }
+  if (out.length < deps.size) out.push(...[...deps.keys()].filter((n) => !done.has(n)).sort());
+  return out;
+}
+
+function insertSorted(list: string[], x: string): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, x);
+}
+
+/** The first cycle found by a depth-first search in sorted order, closed (`[a, b, a]`), or null. */
+function findCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | null {
+  const state = new Map<string, 1 | 2>(); // 1 = on the stack, 2 = finished
+  const stack: string[] = [];
+  const visit = (n: string): string[] | null => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (!edges.has(m)) continue;
+      const s = state.get(m);
+      if (s === 1) return [...stack.slice(stack.indexOf(m)), m];
+      if (s === undefined) {
+        const c = visit(m);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(n, 2);
+    return null;
+  };
+  for (const n of [...edges.keys()].sort()) {
+    if (state.has(n)) continue;
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
+}

@@ -1,0 +1,333 @@
+import * as codes from "../diag/catalog/plan.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import { evaluateResidual } from "../lang/residual.js";
+import { hashValue } from "../program/canonical.js";
+import { loadTypeCatalog } from "../program/schemas.js";
+import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
+import { DEFAULT_POLICY } from "../program/types.js";
+import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
+import { domainCycle, domainSteps, kahn, resourceCycle, resourceOrder } from "./graph.js";
+import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorState, RecordedResource, Reality } from "./types.js";
+
+/** What the planner needs to know about a resource type (a subset of program/schemas' ResourceTypeInfo). */
+export interface PlanTypeInfo {
+  /** Provider-computed attributes: never compared. */
+  readonly readOnly: readonly string[];
+  /** x-lexum-identity: a change forces replacement. */
+  readonly identity: readonly string[];
+  /** x-lexum-replace-on: a change forces replacement. */
+  readonly replaceOn: readonly string[];
+  /** x-lexum-sensitive: never shown, never put in the plan. */
+  readonly sensitive: readonly string[];
+}
+
+/** The resource types the planner consults (program/schemas' TypeCatalog fits). */
+export interface PlanCatalog {
+  readonly resources: ReadonlyMap<string, PlanTypeInfo>;
+}
+
+/** Evaluates a residual expression against known values (lang/residual.ts's contract). */
+export type ResidualEvaluator = typeof evaluateResidual;
+
+export interface BuildPlanInput {
+  readonly program: Program;
+  /** The program's hash (compile()'s `hash`). */
+  readonly programHash: string;
+  readonly prior: PriorState;
+  /** Refreshed reality (`--refresh`): present addresses replace the recorded attributes as "before". */
+  readonly reality?: Reality;
+  /** `"<address>#<attr>"` → keyed digest of a sensitive deferred attribute's value, computed at the edge. */
+  readonly sensitiveDigests?: { readonly [addressHashAttr: string]: string };
+  /** Resource types; defaults to the built-in schemas (loadTypeCatalog()). */
+  readonly catalog?: PlanCatalog;
+  /** Source spans (compile()'s `spans`), so that plan errors point at the resource. */
+  readonly spans?: SpanTable;
+  /** Residual evaluator; defaults to lang/residual's evaluateResidual. */
+  readonly evaluate?: ResidualEvaluator;
+}
+
+export interface BuildPlanResult {
+  /** Null when a diagnostic is an error (for example a protected resource would be deleted). */
+  readonly plan: Plan | null;
+  /** Sorted (sortDiagnostics). */
+  readonly diagnostics: Diagnostic[];
+}
+
+const NO_TYPE: PlanTypeInfo = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
+
+type Draft = Omit<PlannedAction, "seq" | "step">;
+
+interface DomainEntry {
+  readonly name: string;
+  readonly step: number;
+  readonly after: string[];
+  readonly policy: PolicyIR;
+  readonly ir: DomainIR | null;
+}
+
+/**
+ * Diffs the program (the goal) against the prior state (and refreshed reality) into a plan
+ * listing every action in run order: by step, then domain name, then inside a domain the
+ * deletes (reverse dependency order) followed by the rest (dependency order, ties by
+ * address), and resources kept with prune off last. Pure and deterministic: the same inputs
+ * give the same plan bytes whatever the key order of the objects passed in. Sensitive values
+ * never enter the plan. Never throws on user input: problems are diagnostics.
+ */
+export function buildPlan(input: BuildPlanInput): BuildPlanResult {
+  const { program, prior } = input;
+  const catalog = input.catalog ?? loadTypeCatalog();
+  const evaluate = input.evaluate ?? evaluateResidual;
+  const reality = input.reality;
+  const digests = input.sensitiveDigests ?? {};
+  const diagnostics: Diagnostic[] = [];
+  const spanOf = (key: string): Span | undefined => input.spans?.[key];
+
+  const dcycle = domainCycle(program);
+  if (dcycle) diagnostics.push(codes.domainCycle(spanOf(dcycle[0]!), dcycle));
+  for (const name of Object.keys(program.domains).sort()) {
+    const rcycle = resourceCycle(program.domains[name]!);
+    if (rcycle) diagnostics.push(codes.resourceCycle(spanOf(rcycle[0]!), rcycle));
+  }
+  if (diagnostics.length > 0) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
+
+  // Prior resources by domain, addresses sorted.
+  const priorByDomain = new Map<string, RecordedResource[]>();
+  for (const address of Object.keys(prior.resources).sort()) {
+    const rec = prior.resources[address]!;
+    const list = priorByDomain.get(rec.domain);
+    if (list) list.push(rec);
+    else priorByDomain.set(rec.domain, [rec]);
+  }
+
+  const entries: DomainEntry[] = [];
+  for (const [name, step] of domainSteps(program)) {
+    const ir = program.domains[name]!;
+    entries.push({ name, step, after: [...ir.after].sort(), policy: ir.policy, ir });
+  }
+  for (const name of [...priorByDomain.keys()].sort()) {
+    // A domain that left the code: its resources go at step 1 under the default policy.
+    if (!(name in program.domains)) entries.push({ name, step: 1, after: [], policy: DEFAULT_POLICY, ir: null });
+  }
+  entries.sort((a, b) => (a.step !== b.step ? a.step - b.step : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // What this plan does to each address, and the attributes each noop leaves in place:
+  // deferred attributes read them when every resource they reference stays as it is.
+  const kinds = new Map<Address, ActionKind>();
+  const settled = new Map<Address, JsonObject>();
+
+  const hasReal = (address: Address): boolean => reality !== undefined && Object.prototype.hasOwnProperty.call(reality, address);
+  const typeInfo = (type: string): PlanTypeInfo => catalog.resources.get(type) ?? NO_TYPE;
+
+  const planDomains: PlanDomain[] = [];
+  for (const entry of entries) {
+    const ir = entry.ir;
+    const gone = (priorByDomain.get(entry.name) ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
+    const deletes: Draft[] = [];
+    const kept: Draft[] = [];
+    for (const rec of gone) {
+      const info = typeInfo(rec.type);
+      const hidden = new Set([...info.sensitive, ...Object.keys(rec.sensitive)]);
+      const real = hasReal(rec.address) ? reality![rec.address]! : undefined;
+      const before = strip(real ?? rec.attrs, hidden);
+      const base = {
+        domain: entry.name,
+        address: rec.address,
+        type: rec.type,
+        provider: rec.provider.alias,
+        after: null,
+        deferred: {},
+        before,
+        dependsOn: [...rec.dependsOn].sort(),
+      };
+      if (!entry.policy.prune) {
+        kinds.set(rec.address, "noop");
+        settled.set(rec.address, before);
+        kept.push({ ...base, action: "noop", drift: false, reason: "left the code; prune is off", changes: [] });
+        continue;
+      }
+      const why = ir ? "left the code" : `domain ${entry.name} left the code`;
+      if (rec.protect) diagnostics.push(codes.protectedResource(undefined, rec.address, "delete", why));
+      const changes: AttrChange[] = Object.keys(before).sort().map((attr) => change(attr, before[attr], undefined));
+      for (const attr of Object.keys(rec.sensitive).sort()) changes.push(change(attr, undefined, undefined, false, { sensitive: true }));
+      kinds.set(rec.address, "delete");
+      deletes.push({
+        ...base,
+        action: "delete",
+        drift: real === null,
+        reason: real === null ? `${why}; already gone outside Lexum` : why,
+        changes: sortChanges(changes),
+      });
+    }
+
+    const others: Draft[] = [];
+    if (ir) {
+      for (const address of resourceOrder(ir)) {
+        const r = ir.resources[address]!;
+        const d = planResource(r, ir);
+        kinds.set(address, d.action);
+        if (d.action === "noop") settled.set(address, d.before ?? {});
+        others.push(d);
+      }
+    }
+
+    const actions = [...orderDeletes(deletes), ...others, ...kept];
+    planDomains.push({ domain: entry.name, step: entry.step, after: entry.after, policy: entry.policy, actions: actions as PlannedAction[] });
+  }
+
+  function planResource(r: ResourceIR, domain: DomainIR): Draft {
+    const info = typeInfo(r.type);
+    const rec = prior.resources[r.address];
+    const deferredNames = Object.keys(r.deferred).sort();
+    const hidden = new Set<string>([...info.sensitive, ...Object.keys(rec?.sensitive ?? {})]);
+    for (const attr of deferredNames) if (r.deferred[attr]!.sensitive || residualRefs(r.deferred[attr]!.expr).secret) hidden.add(attr);
+    const readOnly = new Set(info.readOnly);
+    const goal: JsonObject = {};
+    for (const attr of Object.keys(r.attrs).sort()) if (!readOnly.has(attr) && !hidden.has(attr)) goal[attr] = r.attrs[attr]!;
+    const forces = new Set([...info.replaceOn, ...info.identity]);
+    const real = hasReal(r.address) ? reality![r.address]! : undefined;
+    const fresh = rec === undefined || real === null;
+    const before = fresh ? null : strip(real ?? rec.attrs, hidden);
+
+    // Drift: reality differs from what was recorded on the attributes the goal sets.
+    let drift = false;
+    if (rec !== undefined && real === null) drift = true;
+    else if (rec !== undefined && real !== undefined && real !== null) {
+      const watched = [...Object.keys(goal), ...deferredNames.filter((a) => !hidden.has(a))];
+      drift = watched.some((attr) => !jsonEqual(real[attr], rec.attrs[attr]));
+    }
+
+    const changes = diffAttrs(before, goal, forces);
+    for (const attr of deferredNames) {
+      const c = deferredChange(r.address, attr, r.deferred[attr]!, hidden.has(attr), before, rec, forces.has(attr));
+      if (c) changes.push(c);
+    }
+    sortChanges(changes);
+
+    const providerKind = domain.providers[r.provider]?.type ?? r.type.slice(0, r.type.indexOf("."));
+    const reasons: string[] = [];
+    let action: ActionKind;
+    if (fresh) {
+      action = "create";
+      if (rec !== undefined) reasons.push("deleted outside Lexum");
+    } else {
+      if (rec.type !== r.type) reasons.push(`type changed from ${rec.type} to ${r.type}`);
+      if (rec.provider.type !== providerKind) reasons.push(`provider changed from ${rec.provider.type} to ${providerKind}`);
+      const forced = changes.filter((c) => c.forcesReplace).map((c) => "`" + c.attr + "`");
+      if (forced.length > 0) reasons.push(`${forced.join(", ")} ${forced.length === 1 ? "forces" : "force"} replacement`);
+      else if (rec.identity !== r.identity) reasons.push("identity changed");
+      action = reasons.length > 0 ? "replace" : changes.length > 0 ? "update" : "noop";
+      if (action === "replace" && (rec.protect || r.protect)) {
+        diagnostics.push(codes.protectedResource(spanOf(r.address), r.address, "replace", reasons.join("; ")));
+      }
+      if (action === "update" && drift) reasons.push("restores the goal after a change outside Lexum");
+    }
+    return {
+      domain: r.domain,
+      address: r.address,
+      type: r.type,
+      provider: r.provider,
+      action,
+      drift,
+      reason: reasons.length > 0 ? reasons.join("; ") : null,
+      changes: action === "noop" ? [] : changes,
+      after: goal,
+      deferred: pickDeferred(r.deferred, deferredNames),
+      before,
+      dependsOn: [...r.dependsOn].sort(),
+    };
+  }
+
+  /**
+   * The change of one deferred attribute, or null when it does not change. When every
+   * resource it reads stays as it is (noop), it is evaluated against their attributes and
+   * compared like a known value; otherwise it is `(known after apply)`. It never produces a
+   * change by itself when its inputs are unchanged: no perpetual diff.
+   */
+  function deferredChange(
+    address: Address,
+    attr: string,
+    d: Deferred,
+    sensitive: boolean,
+    before: JsonObject | null,
+    rec: RecordedResource | undefined,
+    forces: boolean,
+  ): AttrChange | null {
+    const refs = residualRefs(d.expr);
+    const inputsChange = refs.addresses.some((a) => kinds.get(a) !== "noop");
+    if (sensitive) {
+      if (before === null || rec === undefined) return change(attr, undefined, undefined, forces, { sensitive: true });
+      const digest = digests[`${address}#${attr}`];
+      const recorded = rec.sensitive[attr];
+      // Without a digest (the secret could not be read) only a missing record is a change.
+      const differs = digest !== undefined ? digest !== recorded : recorded === undefined;
+      return inputsChange || differs ? change(attr, undefined, undefined, forces, { sensitive: true }) : null;
+    }
+    const prev = before === null ? undefined : before[attr];
+    if (!inputsChange) {
+      const result = evaluate(d.expr, {
+        ref: (a, name) => settled.get(a)?.[name],
+        res: (a) => settled.get(a),
+        secret: () => undefined,
+      });
+      if ("value" in result) {
+        if (before !== null && jsonEqual(result.value, prev)) return null;
+        return change(attr, prev, result.value, forces);
+      }
+      // Unevaluable with unchanged inputs: it will evaluate the same way at apply, so it is
+      // a change only for a new object.
+      return before === null ? change(attr, undefined, undefined, forces, { unknown: true }) : null;
+    }
+    return change(attr, prev, undefined, forces, { unknown: true });
+  }
+
+  if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
+
+  // Number the whole plan and group domains by step.
+  let seq = 0;
+  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps: { step: number; domains: PlanDomain[] }[] = [];
+  for (const pd of planDomains) {
+    const actions = pd.actions.map((a) => {
+      summary[a.action]++;
+      return { ...a, seq: seq++, step: pd.step } as PlannedAction;
+    });
+    const dom: PlanDomain = { ...pd, actions };
+    const last = steps[steps.length - 1];
+    if (last && last.step === pd.step) last.domains.push(dom);
+    else steps.push({ step: pd.step, domains: [dom] });
+  }
+  const body = {
+    format: "lexum.plan/v1" as const,
+    program: input.programHash,
+    prior: prior.snapshot,
+    refreshed: reality !== undefined,
+    steps,
+    summary,
+  };
+  const plan: Plan = { ...body, hash: hashValue(body) };
+  return { plan, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Deletes in reverse dependency order: a resource goes only after every deleted resource that depends on it. Ties by address. */
+function orderDeletes(deletes: Draft[]): Draft[] {
+  const byAddress = new Map(deletes.map((d) => [d.address, d]));
+  // Edges reversed: a dependency "needs" its dependents deleted first.
+  const needs = new Map<string, string[]>(deletes.map((d) => [d.address, [] as string[]]));
+  for (const d of deletes) for (const dep of d.dependsOn) needs.get(dep)?.push(d.address);
+  return kahn(needs).map((a) => byAddress.get(a)!);
+}
+
+/** A copy of attrs without the hidden (sensitive) ones. */
+function strip(attrs: JsonObject, hidden: ReadonlySet<string>): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(attrs).sort()) if (!hidden.has(k)) out[k] = attrs[k] as Json;
+  return out;
+}
+
+function pickDeferred(deferred: { [attr: string]: Deferred }, names: string[]): { [attr: string]: Deferred } {
+  const out: { [attr: string]: Deferred } = {};
+  for (const n of names) out[n] = deferred[n]!;
+  return out;
+}

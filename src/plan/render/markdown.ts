@@ -1,0 +1,112 @@
+import type { Plan, PlannedAction, PlanSummary } from "../types.js";
+import { renderPlanMermaid } from "./mermaid.js";
+import { actionNote, localAddress, marker, shortHash, showAfter, showBefore, summaryLine } from "./text.js";
+
+/**
+ * The plan as Markdown for a pull-request comment: the summary line first, a table of
+ * counts per domain, then a section per domain whose actions sit folded in a `<details>`
+ * holding a ```diff block, then a Mermaid graph of the changed resources. Values are
+ * escaped for Markdown/HTML (inside fences, the fence is made longer than any backtick run).
+ * Pure and deterministic; noops are hidden; sensitive values never appear.
+ */
+
+export interface MarkdownRenderOptions {
+  /** Leave out the Mermaid graph above this many nodes (default 60). */
+  readonly maxGraphNodes?: number;
+}
+
+/** Escapes text for Markdown prose and table cells (HTML characters, emphasis, pipes, backticks). */
+export function escapeMarkdown(s: string): string {
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]|#~])/g, "\\$1")
+    .replace(/\r?\n/g, " ");
+}
+
+/** Renders the plan for a PR comment. Deterministic. */
+export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {}): string {
+  const out: string[] = [];
+  out.push(`**${summaryLine(plan)}**`);
+  const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
+  if (changed.length > 0) {
+    out.push("");
+    out.push("| Step | Domain | Create | Update | Replace | Delete |");
+    out.push("|---:|:---|---:|---:|---:|---:|");
+    for (const d of changed) {
+      const c = count(d.actions);
+      out.push(`| ${d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+    }
+    for (const d of changed) {
+      const shown = d.actions.filter((a) => a.action !== "noop");
+      const body = shown.flatMap(diffLines);
+      const fence = fenceFor(body);
+      out.push("");
+      out.push(`### Step ${d.step} · ${escapeMarkdown(d.domain)}`);
+      out.push("");
+      out.push(`<details><summary>${escapeMarkdown(countWords(count(shown)))}</summary>`);
+      out.push("");
+      out.push(fence + "diff");
+      out.push(...body);
+      out.push(fence);
+      out.push("");
+      out.push("</details>");
+    }
+    const graph = renderPlanMermaid(plan, opts.maxGraphNodes ?? 60);
+    out.push("");
+    out.push("### Graph");
+    out.push("");
+    if (graph === null) {
+      out.push("_The graph of the changed resources is too large to draw here; run `lxm graph` for the whole program._");
+    } else {
+      out.push("```mermaid");
+      out.push(graph.trimEnd());
+      out.push("```");
+    }
+  }
+  out.push("");
+  const prior = plan.prior === null ? "none (first run)" : "`" + shortHash(plan.prior) + "`";
+  out.push(`<sub>plan \`${shortHash(plan.hash)}\` · program \`${shortHash(plan.program)}\` · prior ${prior}${plan.refreshed ? " · refreshed" : ""}</sub>`);
+  return out.join("\n") + "\n";
+}
+
+function count(actions: readonly PlannedAction[]): PlanSummary {
+  const c = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  for (const a of actions) c[a.action]++;
+  return c;
+}
+
+function countWords(c: PlanSummary): string {
+  const parts: string[] = [];
+  if (c.create) parts.push(`${c.create} to create`);
+  if (c.update) parts.push(`${c.update} to update`);
+  if (c.replace) parts.push(`${c.replace} to replace`);
+  if (c.delete) parts.push(`${c.delete} to delete`);
+  return parts.join(", ");
+}
+
+/** One action as diff lines: `+` lines read green and `-` lines red on GitHub. */
+function diffLines(a: PlannedAction): string[] {
+  const lines = [`${marker(a)} ${localAddress(a)}${actionNote(a)}`];
+  if (a.action === "delete") return lines;
+  const width = Math.max(0, ...a.changes.map((c) => c.attr.length));
+  for (const c of a.changes) {
+    const name = c.attr.padEnd(width);
+    const forces = c.forcesReplace ? "  # forces replacement" : "";
+    if (a.action === "create") lines.push(`+     ${name} = ${showAfter(c)}`);
+    else if (c.sensitive) lines.push(`~     ${name} = (sensitive)${forces}`);
+    else {
+      if (c.before !== undefined) lines.push(`-     ${name} = ${showBefore(c)}${forces}`);
+      lines.push(`+     ${name} = ${showAfter(c)}${forces}`);
+    }
+  }
+  return lines;
+}
+
+/** A code fence longer than any backtick run in the lines (at least three). */
+function fenceFor(lines: readonly string[]): string {
+  let longest = 0;
+  for (const l of lines) for (const m of l.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
