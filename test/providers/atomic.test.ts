@@ -1,0 +1,51 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { symlinkAtomic, tempPathFor, writeFileAtomic } from "../../src/providers/fs/atomic.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "lexum-atomic-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("atomic writes", () => {
+  it("temp paths sit in the same directory, hidden, unique per call", () => {
+    const a = tempPathFor(join(dir, "f.txt"));
+    const b = tempPathFor(join(dir, "f.txt"));
+    expect(a).not.toBe(b);
+    expect(a.startsWith(join(dir, ".f.txt.lxm-"))).toBe(true);
+    expect(a.endsWith(".tmp")).toBe(true);
+    expect(tempPathFor(join(dir, "x".repeat(250))).length - dir.length).toBeLessThan(255);
+  });
+
+  it("replaces content with the exact mode and leaves nothing else", async () => {
+    await writeFile(join(dir, "f"), "old");
+    await writeFileAtomic(join(dir, "f"), "new", 0o600);
+    expect(await readFile(join(dir, "f"), "utf8")).toBe("new");
+    expect((await stat(join(dir, "f"))).mode & 0o7777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(["f"]);
+  });
+
+  it("removes its temp file when the final rename fails, leaving the target intact", async () => {
+    // Renaming a file over a non-empty directory fails after the temp file was written.
+    await mkdir(join(dir, "busy"));
+    await writeFile(join(dir, "busy", "keep"), "k");
+    await expect(writeFileAtomic(join(dir, "busy"), "data", 0o644)).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(["busy"]);
+    expect(await readFile(join(dir, "busy", "keep"), "utf8")).toBe("k");
+  });
+
+  it("symlinkAtomic swaps a link and cleans up on failure", async () => {
+    await symlinkAtomic("a", join(dir, "l"));
+    await symlinkAtomic("b", join(dir, "l"));
+    expect(await readdir(dir)).toEqual(["l"]);
+    await mkdir(join(dir, "d"));
+    await writeFile(join(dir, "d", "x"), "");
+    await expect(symlinkAtomic("c", join(dir, "d"))).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(["d", "l"]);
+  });
+});

@@ -1,0 +1,351 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LexumError } from "../../src/diag/diagnostic.js";
+import { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid } from "../../src/providers/sim/provider.js";
+import { ProviderError, type CallContext, type ProviderInstance } from "../../src/providers/types.js";
+
+const ctx = (over: Partial<CallContext> = {}): CallContext => ({ signal: new AbortController().signal, attempt: 1, ...over });
+
+let dir: string;
+const open: ProviderInstance[] = [];
+
+function sim(config: Record<string, unknown> = {}, provider = simProvider): ProviderInstance {
+  const p = provider.configure({ world: "world.json", ...config } as never, { cwd: "/nonexistent-cwd", projectDir: dir });
+  open.push(p);
+  return p;
+}
+
+async function world(): Promise<{ format: string; objects: Record<string, Record<string, unknown>> }> {
+  return JSON.parse(await readFile(join(dir, "world.json"), "utf8"));
+}
+
+async function rejection(p: Promise<unknown>): Promise<ProviderError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ProviderError);
+  return e as ProviderError;
+}
+
+// Resolves true if `p` is still pending after every queued callback and I/O poll ran once.
+async function pending(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  return !done;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "lexum-sim-"));
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const p of open.splice(0)) await p.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("sim configuration", () => {
+  it("resolves world against the project directory unless absolute, with defaults", () => {
+    expect(resolveSimConfig({ world: "w/world.json" }, { cwd: "/c", projectDir: "/p" })).toEqual({ world: "/p/w/world.json", latency: 0, faults: [] });
+    expect(resolveSimConfig({ world: "/abs/w.json", latency: 5 }, { cwd: "/c", projectDir: "/p" }).world).toBe("/abs/w.json");
+  });
+
+  it.each([
+    [{}, "world"],
+    [{ world: "w", latency: -1 }, "latency"],
+    [{ world: "w", latency: 1.5 }, "latency"],
+    [{ world: "w", faults: [{ kind: "boom" }] }, "faults[0].kind"],
+    [{ world: "w", faults: [{ kind: "error", op: "list" }] }, "faults[0].op"],
+    [{ world: "w", faults: [{ kind: "error" }, { kind: "error", call: 0 }] }, "faults[1].call"],
+    [{ world: "w", faults: [{ kind: "error", times: 0 }] }, "faults[0].times"],
+    [{ world: "w", faults: [{ kind: "error", when: 1 }] }, "faults[0].when"],
+    [{ world: "w", colour: "red" }, "colour"],
+  ])("rejects %j naming %s (LXM4900)", (config, attr) => {
+    try {
+      resolveSimConfig(config as never, { cwd: "/c", projectDir: "/p" });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(LexumError);
+      expect((e as LexumError).code).toBe("LXM4900");
+      expect((e as LexumError).message).toContain(`provider sim: ${attr} `);
+    }
+  });
+
+  it("rejects a world file that is not a lexum.sim/v1 world (LXM4901), and an empty one", async () => {
+    await writeFile(join(dir, "world.json"), JSON.stringify({ format: "other", objects: {} }));
+    expect(() => sim()).toThrow(/format must be "lexum.sim\/v1"/);
+    await writeFile(join(dir, "world.json"), "");
+    try {
+      sim();
+      expect.unreachable();
+    } catch (e) {
+      expect((e as LexumError).code).toBe("LXM4901");
+    }
+    await writeFile(join(dir, "world.json"), JSON.stringify({ format: "lexum.sim/v1", objects: { "a/b": { kind: "a", name: "c", spec: {}, uid: "u", generation: 1 } } }));
+    expect(() => sim()).toThrow(/keyed wrongly/);
+  });
+});
+
+describe("sim.object", () => {
+  it("create / read / update / delete with uid and generation, persisted in the world file", async () => {
+    const s = sim();
+    expect(await s.read("sim.object", { kind: "svc", name: "api" }, ctx())).toBeNull();
+    const created = await s.create("sim.object", { kind: "svc", name: "api", spec: { replicas: 2 } }, ctx());
+    expect(created).toEqual({ kind: "svc", name: "api", spec: { replicas: 2 }, uid: simUid("svc", "api"), generation: 1 });
+    expect(created.uid).toMatch(/^[0-9a-f]{16}$/);
+    expect((await world()).objects["svc/api"]).toEqual({ kind: "svc", name: "api", spec: { replicas: 2 }, uid: created.uid, generation: 1 });
+
+    // An update that changes nothing keeps the generation; a real change bumps it.
+    expect((await s.update("sim.object", created, { kind: "svc", name: "api", spec: { replicas: 2 } }, ctx())).generation).toBe(1);
+    const updated = await s.update("sim.object", created, { kind: "svc", name: "api", spec: { replicas: 3 } }, ctx());
+    expect(updated).toEqual({ ...created, spec: { replicas: 3 }, generation: 2 });
+    expect(await s.read("sim.object", { kind: "svc", name: "api" }, ctx())).toEqual(updated);
+    expect((await world()).objects["svc/api"]!.generation).toBe(2);
+
+    await s.delete("sim.object", { kind: "svc", name: "api" }, ctx());
+    expect(await s.read("sim.object", { kind: "svc", name: "api" }, ctx())).toBeNull();
+    expect((await world()).objects).toEqual({});
+    // Delete of an absent object succeeds.
+    await s.delete("sim.object", { kind: "svc", name: "api" }, ctx());
+  });
+
+  it("a retried create of an identical object succeeds without a new generation", async () => {
+    const s = sim();
+    const a = await s.create("sim.object", { kind: "k", name: "n", spec: { x: [1, { y: 2 }] } }, ctx());
+    const b = await s.create("sim.object", { kind: "k", name: "n", spec: { x: [1, { y: 2 }] } }, ctx({ attempt: 2 }));
+    expect(b).toEqual(a);
+    expect(b.generation).toBe(1);
+    // A create over a different existing object converges it.
+    const c = await s.create("sim.object", { kind: "k", name: "n", spec: {} }, ctx());
+    expect(c).toEqual({ ...a, spec: {}, generation: 2 });
+  });
+
+  it("the uid is derived from kind and name only", async () => {
+    const s = sim();
+    const a = await s.create("sim.object", { kind: "k", name: "n" }, ctx());
+    await s.delete("sim.object", { kind: "k", name: "n" }, ctx());
+    const b = await s.create("sim.object", { kind: "k", name: "n", spec: { other: true } }, ctx());
+    expect(b.uid).toBe(a.uid);
+    expect(simUid("k", "n")).not.toBe(simUid("k", "m"));
+    expect(simUid("k", "n")).not.toBe(simUid("n", "k"));
+  });
+
+  it("never stores the secret in clear; reads back its digest; a changed secret bumps the generation", async () => {
+    const s = sim();
+    const a = await s.create("sim.object", { kind: "db", name: "main", secret: "hunter2" }, ctx());
+    expect(a.secret).toBe(secretDigest("hunter2"));
+    expect(a.secret).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const text = await readFile(join(dir, "world.json"), "utf8");
+    expect(text).not.toContain("hunter2");
+    expect((await world()).objects["db/main"]!.secretDigest).toBe(secretDigest("hunter2"));
+
+    expect((await s.update("sim.object", a, { kind: "db", name: "main", secret: "hunter2" }, ctx())).generation).toBe(1);
+    const b = await s.update("sim.object", a, { kind: "db", name: "main", secret: "hunter3" }, ctx());
+    expect(b.generation).toBe(2);
+    expect(b.secret).toBe(secretDigest("hunter3"));
+    // Dropping the secret removes the digest.
+    const c = await s.update("sim.object", b, { kind: "db", name: "main" }, ctx());
+    expect(c.generation).toBe(3);
+    expect("secret" in c).toBe(false);
+    expect((await world()).objects["db/main"]!.secretDigest).toBeUndefined();
+  });
+
+  it("rejects malformed identity and spec as permanent errors", async () => {
+    const s = sim();
+    expect((await rejection(s.create("sim.object", { kind: "a/b", name: "n" }, ctx()))).code).toBe("sim.invalid_attr");
+    expect((await rejection(s.create("sim.object", { kind: "k" }, ctx()))).code).toBe("sim.invalid_attr");
+    const e = await rejection(s.create("sim.object", { kind: "k", name: "n", spec: [1] }, ctx()));
+    expect([e.code, e.retryable]).toEqual(["sim.invalid_attr", false]);
+    expect((await rejection(s.read("sim.thing", { kind: "k", name: "n" }, ctx()))).code).toBe("sim.unknown_type");
+  });
+
+  it("writes the world file deterministically, sorted, with no temp files left", async () => {
+    const s = sim();
+    await s.create("sim.object", { kind: "b", name: "2", spec: { z: 1, a: 2 } }, ctx());
+    await s.create("sim.object", { kind: "a", name: "1" }, ctx());
+    const text = await readFile(join(dir, "world.json"), "utf8");
+    expect(text).toBe(
+      [
+        "{",
+        '  "format": "lexum.sim/v1",',
+        '  "objects": {',
+        '    "a/1": {',
+        '      "generation": 1,',
+        '      "kind": "a",',
+        '      "name": "1",',
+        '      "spec": {},',
+        `      "uid": "${simUid("a", "1")}"`,
+        "    },",
+        '    "b/2": {',
+        '      "generation": 1,',
+        '      "kind": "b",',
+        '      "name": "2",',
+        '      "spec": {',
+        '        "a": 2,',
+        '        "z": 1',
+        "      },",
+        `      "uid": "${simUid("b", "2")}"`,
+        "    }",
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    expect(await readdir(dir)).toEqual(["world.json"]);
+  });
+
+  it("picks up edits made to the world file behind its back (drift)", async () => {
+    const s = sim();
+    await s.create("sim.object", { kind: "k", name: "n", spec: { v: 1 } }, ctx());
+    const w = await world();
+    w.objects["k/n"]!.spec = { v: 99 };
+    await writeFile(join(dir, "world.json"), JSON.stringify(w));
+    expect((await s.read("sim.object", { kind: "k", name: "n" }, ctx()))?.spec).toEqual({ v: 99 });
+    await writeFile(join(dir, "world.json"), "{ broken");
+    expect((await rejection(s.read("sim.object", { kind: "k", name: "n" }, ctx()))).code).toBe("sim.world_invalid");
+  });
+});
+
+describe("sim shared world", () => {
+  it("two instances on the same file share one world and lose no parallel writes", async () => {
+    const a = sim();
+    const b = sim({ world: join(dir, "world.json") });
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      calls.push(a.create("sim.object", { kind: "a", name: `n${i}`, spec: { i } }, ctx()));
+      calls.push(b.create("sim.object", { kind: "b", name: `n${i}`, spec: { i } }, ctx()));
+    }
+    await Promise.all(calls);
+    expect(Object.keys((await world()).objects)).toHaveLength(80);
+    expect(await b.read("sim.object", { kind: "a", name: "n7" }, ctx())).toMatchObject({ spec: { i: 7 } });
+    // Parallel updates of one object through both instances: every one counts.
+    const ups: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const p = i % 2 === 0 ? a : b;
+      ups.push(p.update("sim.object", {}, { kind: "a", name: "n0", spec: { round: i } }, ctx()));
+    }
+    await Promise.all(ups);
+    expect((await world()).objects["a/n0"]!.generation).toBe(11);
+    expect(await readdir(dir)).toEqual(["world.json"]);
+  });
+
+  it("after every instance closed, a new one re-reads the file", async () => {
+    const a = sim();
+    await a.create("sim.object", { kind: "k", name: "n" }, ctx());
+    await a.close();
+    const w = await world();
+    delete w.objects["k/n"];
+    await writeFile(join(dir, "world.json"), JSON.stringify(w));
+    const b = sim();
+    expect(await b.read("sim.object", { kind: "k", name: "n" }, ctx())).toBeNull();
+  });
+});
+
+describe("sim latency", () => {
+  it("waits the configured latency before answering", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const s = sim({ latency: 1000 });
+    let done = false;
+    const p = s.read("sim.object", { kind: "k", name: "n" }, ctx()).then((v) => {
+      done = true;
+      return v;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await p).toBeNull();
+    expect(done).toBe(true);
+  });
+
+  it("an abort during the latency rejects promptly with a retryable timeout and changes nothing", async () => {
+    const s = sim({ latency: 3_600_000 });
+    const ac = new AbortController();
+    const p = s.create("sim.object", { kind: "k", name: "n" }, ctx({ signal: ac.signal }));
+    expect(await pending(p)).toBe(true);
+    ac.abort();
+    const e = await rejection(p);
+    expect([e.code, e.retryable]).toEqual(["timeout", true]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("sim faults", () => {
+  it("error: fails matching calls `call`..`call+times-1` with a retryable sim.fault, others pass", async () => {
+    const s = sim({ faults: [{ op: "create", kind: "error", call: 2, times: 2 }] });
+    const results: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      try {
+        await s.create("sim.object", { kind: "k", name: `n${i}` }, ctx());
+        results.push("ok");
+      } catch (e) {
+        expect(e).toBeInstanceOf(ProviderError);
+        expect((e as ProviderError).retryable).toBe(true);
+        results.push((e as ProviderError).code);
+      }
+      // Reads do not match an op:create fault and do not advance its count.
+      await s.read("sim.object", { kind: "k", name: "x" }, ctx());
+    }
+    expect(results).toEqual(["ok", "sim.fault", "sim.fault", "ok"]);
+    expect(Object.keys((await world()).objects)).toEqual(["k/n1", "k/n4"]);
+  });
+
+  it("error without `call` fails the first matching call only; the retry succeeds", async () => {
+    const s = sim({ faults: [{ kind: "error" }] });
+    const e = await rejection(s.create("sim.object", { kind: "k", name: "n" }, ctx()));
+    expect(e.code).toBe("sim.fault");
+    expect((await s.create("sim.object", { kind: "k", name: "n" }, ctx({ attempt: 2 }))).generation).toBe(1);
+  });
+
+  it("matches by address when given", async () => {
+    const s = sim({ faults: [{ address: "d/sim.object.b", kind: "error", times: 5 }] });
+    await s.create("sim.object", { kind: "k", name: "a" }, ctx({ address: "d/sim.object.a" }));
+    const e = await rejection(s.create("sim.object", { kind: "k", name: "b" }, ctx({ address: "d/sim.object.b" })));
+    expect(e.message).toContain("d/sim.object.b");
+    await s.create("sim.object", { kind: "k", name: "c" }, ctx());
+    expect(Object.keys((await world()).objects)).toEqual(["k/a", "k/c"]);
+  });
+
+  it("timeout: the call hangs until the signal aborts, then rejects with a retryable timeout", async () => {
+    const s = sim({ faults: [{ op: "update", kind: "timeout" }] });
+    await s.create("sim.object", { kind: "k", name: "n", spec: { v: 1 } }, ctx());
+    const ac = new AbortController();
+    const p = s.update("sim.object", {}, { kind: "k", name: "n", spec: { v: 2 } }, ctx({ signal: ac.signal }));
+    expect(await pending(p)).toBe(true);
+    ac.abort();
+    const e = await rejection(p);
+    expect([e.code, e.retryable]).toEqual(["timeout", true]);
+    expect((await world()).objects["k/n"]!.spec).toEqual({ v: 1 });
+    // times = 1: the retry goes through.
+    expect((await s.update("sim.object", {}, { kind: "k", name: "n", spec: { v: 2 } }, ctx())).generation).toBe(2);
+  });
+
+  it("crash: kills the process with SIGKILL before touching the world", async () => {
+    const kill = vi.fn();
+    const provider = createSimProvider({ kill });
+    const s = sim({ faults: [{ op: "delete", kind: "crash" }] }, provider);
+    await s.create("sim.object", { kind: "k", name: "n" }, ctx());
+    expect(kill).not.toHaveBeenCalled();
+    const e = await rejection(s.delete("sim.object", { kind: "k", name: "n" }, ctx()));
+    expect(kill).toHaveBeenCalledTimes(1);
+    expect(kill).toHaveBeenCalledWith(process.pid, "SIGKILL");
+    expect(e.code).toBe("sim.crash");
+    expect(Object.keys((await world()).objects)).toEqual(["k/n"]);
+  });
+
+  it("counts calls per configured block: a fresh block starts from zero", async () => {
+    const faults = [{ op: "read", kind: "error" }];
+    const a = sim({ faults });
+    expect((await rejection(a.read("sim.object", { kind: "k", name: "n" }, ctx()))).code).toBe("sim.fault");
+    expect(await a.read("sim.object", { kind: "k", name: "n" }, ctx())).toBeNull();
+    const b = sim({ faults });
+    expect((await rejection(b.read("sim.object", { kind: "k", name: "n" }, ctx()))).code).toBe("sim.fault");
+  });
+});
