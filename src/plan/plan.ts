@@ -185,9 +185,10 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     const readOnly = new Set(info.readOnly);
     const goal: JsonObject = {};
     for (const attr of Object.keys(r.attrs).sort()) if (!readOnly.has(attr) && !hidden.has(attr)) goal[attr] = r.attrs[attr]!;
-    const forces = new Set([...info.replaceOn, ...info.identity]);
     const real = hasReal(r.address) ? reality![r.address]! : undefined;
     const fresh = rec === undefined || real === null;
+    // Only an existing object can be forced into replacement.
+    const forces = new Set(fresh ? [] : [...info.replaceOn, ...info.identity]);
     const before = fresh ? null : strip(real ?? rec.attrs, hidden);
 
     // Drift: reality differs from what was recorded on the attributes the goal sets.
