@@ -1,0 +1,724 @@
+import type {
+  AssertStmt,
+  Attribute,
+  BinaryOp,
+  DomainDecl,
+  DomainItem,
+  Expr,
+  ForClause,
+  Ident,
+  ObjectEntry,
+  SourceFileNode,
+  StringExpr,
+} from "./ast.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import * as syntax from "../diag/catalog/syntax.js";
+import { lex } from "./lexer.js";
+import type { Token } from "./token.js";
+import { ITEM_KEYWORDS, describeToken } from "./token.js";
+import type { RawText } from "./string-literal.js";
+import { cookString } from "./string-literal.js";
+
+/** The deepest expression nesting accepted; deeper input gets LXM1012 instead of a stack overflow. */
+export const MAX_NESTING = 256;
+
+/** The result of parsing one file. */
+export interface ParseResult {
+  readonly file: SourceFileNode;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses one `.lxm` file. Never throws for any input: it always returns a usable tree
+ * (unreadable expressions become ErrorExpr, declarations that failed are dropped) and
+ * every independent syntax error, in source order, at most one per position.
+ * Deterministic; recursion depth is bounded by MAX_NESTING.
+ */
+export function parseFile(path: string, text: string): ParseResult {
+  const lexed = lex(path, text);
+  const p = new Parser(path, lexed.tokens);
+  for (const d of lexed.diagnostics) p.report(d);
+  const domains = p.parseTop();
+  const diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+  return {
+    file: { kind: "File", path, domains, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
+    diagnostics,
+  };
+}
+
+/** Thrown (only) inside the parser to unwind to the enclosing declaration after an error was reported. */
+const ABORT = { abort: true };
+
+const BINARY_PREC: Record<string, number> = {
+  "||": 1,
+  "&&": 2,
+  "==": 3,
+  "!=": 3,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
+};
+const OPENERS = new Set(["{", "[", "("]);
+const CLOSERS = new Set(["}", "]", ")"]);
+
+type Level = "attr" | "item" | "top";
+
+class Parser {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly reported = new Set<number>();
+  private i = 0;
+  private depth = 0;
+  /** Whether a line break ends the current expression (true in blocks, false inside brackets). */
+  private nlSig = true;
+
+  constructor(
+    private readonly path: string,
+    private readonly toks: Token[],
+  ) {}
+
+  // ------------------------------------------------------------------ plumbing
+
+  /** Records a diagnostic unless one was already reported at the same position. */
+  report(d: Diagnostic): void {
+    const at = d.span?.start ?? -1;
+    if (this.reported.has(at)) return;
+    this.reported.add(at);
+    this.diagnostics.push(d);
+  }
+  private fail(d: Diagnostic): never {
+    this.report(d);
+    throw ABORT;
+  }
+  private peek(k = 0): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (this.i < this.toks.length - 1) this.i++;
+    return t;
+  }
+  private prevEnd(): number {
+    return this.i > 0 ? this.toks[this.i - 1]!.end : 0;
+  }
+  private isP(t: Token, s: string): boolean {
+    return t.kind === "punct" && t.text === s;
+  }
+  private atP(s: string): boolean {
+    return this.isP(this.peek(), s);
+  }
+  private isKw(t: Token, s: string): boolean {
+    return t.kind === "keyword" && t.text === s;
+  }
+  private span(start: number, end = this.prevEnd()): Span {
+    return { file: this.path, start, end };
+  }
+  private tspan(t: Token): Span {
+    return { file: this.path, start: t.start, end: t.end };
+  }
+  private expectP(s: string, hint?: string): Token {
+    const t = this.peek();
+    if (!this.isP(t, s)) this.fail(syntax.expectedToken(this.tspan(t), `\`${s}\``, describeToken(t), hint));
+    return this.next();
+  }
+  /** A name that is not a keyword (domains, values, resources, loop variables). */
+  private name(what: string): Ident {
+    const t = this.peek();
+    if (t.kind === "keyword") this.fail(syntax.keywordAsName(this.tspan(t), t.text));
+    if (t.kind !== "ident") this.fail(syntax.expectedName(this.tspan(t), what, describeToken(t)));
+    this.next();
+    return { name: t.text, span: this.tspan(t) };
+  }
+  /** An attribute, member or type name: keywords allowed. */
+  private looseName(what: string): Ident {
+    const t = this.peek();
+    if (t.kind !== "ident" && t.kind !== "keyword") this.fail(syntax.expectedName(this.tspan(t), what, describeToken(t)));
+    this.next();
+    return { name: t.text, span: this.tspan(t) };
+  }
+
+  /** Runs `f`, recovering at `level` if it aborts; returns undefined after an error. */
+  private guarded<T>(level: Level, f: () => T): T | undefined {
+    const start = this.i;
+    const nlSig = this.nlSig;
+    const depth = this.depth;
+    try {
+      return f();
+    } catch (e) {
+      if (e !== ABORT) throw e;
+      this.nlSig = nlSig;
+      this.depth = depth;
+      this.recover(start, this.i, level);
+      return undefined;
+    }
+  }
+
+  private looksLikeStart(k: number, level: Level): boolean {
+    const t = this.toks[k]!;
+    if (t.kind === "eof") return true;
+    if (level === "top") return this.isKw(t, "domain");
+    if (this.isP(t, "}")) return true;
+    const isItemKw = t.kind === "keyword" && (ITEM_KEYWORDS.has(t.text) || t.text === "domain");
+    if (level === "item") return isItemKw;
+    const n = this.toks[Math.min(k + 1, this.toks.length - 1)]!;
+    if ((t.kind === "ident" || t.kind === "keyword") && (this.isP(n, "=") || this.isP(n, ":"))) return true;
+    return isItemKw || this.isKw(t, "assert");
+  }
+
+  /**
+   * After an error: skip to the start of the next line at the statement's own bracket depth
+   * (or to the enclosing block's `}`), so that one mistake yields one diagnostic. When the
+   * statement's brackets never balance, resume at the next line that looks like a statement.
+   */
+  private recover(start: number, errIdx: number, level: Level): void {
+    const last = this.toks.length - 1;
+    if (errIdx > start && this.toks[errIdx]!.nlBefore && this.looksLikeStart(errIdx, level)) {
+      this.i = errIdx;
+      return;
+    }
+    let depth = 0;
+    for (let k = start; k <= last; k++) {
+      const t = this.toks[k]!;
+      if (t.kind === "eof") break;
+      if (k >= errIdx && k > start) {
+        if (level === "top") {
+          if (depth <= 0 && t.nlBefore && this.isKw(t, "domain")) return void (this.i = k);
+        } else if ((t.nlBefore && depth <= 0) || (depth === 0 && this.isP(t, "}"))) {
+          return void (this.i = k);
+        }
+      }
+      if (t.kind === "strStart" || t.kind === "interpStart" || (t.kind === "punct" && OPENERS.has(t.text))) depth++;
+      else if (t.kind === "strEnd" || t.kind === "interpEnd" || (t.kind === "punct" && CLOSERS.has(t.text))) depth--;
+    }
+    for (let k = Math.max(errIdx, start) + 1; k <= last; k++) {
+      const t = this.toks[k]!;
+      if (t.nlBefore && this.looksLikeStart(k, level)) return void (this.i = k);
+    }
+    this.i = last;
+  }
+
+  // ------------------------------------------------------------------ declarations
+
+  parseTop(): DomainDecl[] {
+    const domains: DomainDecl[] = [];
+    while (this.peek().kind !== "eof") {
+      const t = this.peek();
+      if (!this.isKw(t, "domain")) {
+        const start = this.i;
+        this.report(syntax.topLevelNotDomain(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "top");
+        continue;
+      }
+      const d = this.guarded("top", () => this.parseDomain());
+      if (d) domains.push(d);
+    }
+    return domains;
+  }
+
+  private parseDomain(): DomainDecl {
+    const kw = this.next();
+    const name = this.name("a domain name");
+    const open = this.expectP("{");
+    const items: DomainItem[] = [];
+    let needSep = false;
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, "}")) {
+        this.next();
+        break;
+      }
+      if (t.kind === "eof" || (t.nlBefore && this.isKw(t, "domain"))) {
+        this.reportUnclosed(open, t);
+        break;
+      }
+      if (needSep && !t.nlBefore) {
+        const start = this.i;
+        this.report(syntax.expectedNewline(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "item");
+        needSep = false;
+        continue;
+      }
+      const item = this.guarded("item", () => this.parseItem());
+      if (item) items.push(item);
+      needSep = item !== undefined;
+    }
+    return { kind: "Domain", name, items, span: this.span(kw.start) };
+  }
+
+  private reportUnclosed(open: Token, found: Token): void {
+    this.report(
+      syntax.unclosedDelimiter.withRelated(
+        this.tspan(found),
+        [{ span: this.tspan(open), message: `the \`${open.text}\` opened here` }],
+        open.text === "{" ? "}" : open.text === "[" ? "]" : ")",
+        describeToken(found),
+      ),
+    );
+  }
+
+  private parseItem(): DomainItem {
+    const t = this.peek();
+    const start = t.start;
+    if (t.kind !== "keyword" || !ITEM_KEYWORDS.has(t.text)) this.fail(syntax.expectedDeclaration(this.tspan(t), describeToken(t)));
+    this.next();
+    switch (t.text) {
+      case "provider": {
+        const provider = this.name("a provider name");
+        let alias: Ident | undefined;
+        if (this.isKw(this.peek(), "as")) {
+          this.next();
+          alias = this.name("an alias after `as`");
+        }
+        const attributes = this.parseBlockBody();
+        return { kind: "Provider", provider, ...(alias ? { alias } : {}), attributes, span: this.span(start) };
+      }
+      case "let": {
+        const name = this.name("a name after `let`");
+        this.expectP("=", "write `let name = value`");
+        const value = this.parseExpr();
+        return { kind: "Let", name, value, span: this.span(start) };
+      }
+      case "resource": {
+        const provider = this.name("a provider name (as in `resource fs.file name`)");
+        this.expectP(".", "a resource type is written `provider.type`, e.g. `fs.file`");
+        const type = this.looseName("a resource type");
+        const name = this.name("a resource name");
+        let forEach: ForClause | undefined;
+        if (this.isKw(this.peek(), "for")) {
+          const f = this.next();
+          const vars = this.forVars();
+          const source = this.parseExpr();
+          forEach = { vars, source, span: this.span(f.start) };
+        }
+        const attributes = this.parseBlockBody();
+        return { kind: "Resource", provider, type, name, ...(forEach ? { forEach } : {}), attributes, span: this.span(start) };
+      }
+      case "import": {
+        const domain = this.name("a domain name");
+        this.expectP(".", "write `import domain.name`");
+        const name = this.name("an exported name");
+        let alias: Ident | undefined;
+        if (this.isKw(this.peek(), "as")) {
+          this.next();
+          alias = this.name("an alias after `as`");
+        }
+        return { kind: "Import", domain, name, ...(alias ? { alias } : {}), span: this.span(start) };
+      }
+      case "export": {
+        const name = this.name("a name after `export`");
+        if (this.atP("=") && !this.peek().nlBefore) {
+          this.next();
+          const value = this.parseExpr();
+          return { kind: "Export", name, value, span: this.span(start) };
+        }
+        return { kind: "Export", name, span: this.span(start) };
+      }
+      case "goal": {
+        const name = this.name("a goal name");
+        const asserts = this.parseGoalBody();
+        return { kind: "Goal", name, asserts, span: this.span(start) };
+      }
+      default: {
+        const attributes = this.parseBlockBody();
+        return { kind: "Policy", attributes, span: this.span(start) };
+      }
+    }
+  }
+
+  /** `x` or `k, v` followed by `in`. */
+  private forVars(): Ident[] {
+    const vars = [this.name("a loop variable")];
+    if (this.atP(",")) {
+      this.next();
+      vars.push(this.name("a second loop variable"));
+    }
+    const t = this.peek();
+    if (!this.isKw(t, "in")) this.fail(syntax.expectedToken(this.tspan(t), "`in`", describeToken(t), "write `for x in list` or `for k, v in map`"));
+    this.next();
+    return vars;
+  }
+
+  /** A missing `}` is diagnosed when a new declaration keyword starts a line inside a block. */
+  private startsNewItem(t: Token): boolean {
+    if (!t.nlBefore || t.kind !== "keyword") return false;
+    if (!ITEM_KEYWORDS.has(t.text) && t.text !== "domain") return false;
+    const n = this.peek(1);
+    return !(this.isP(n, "=") || this.isP(n, ":"));
+  }
+
+  private parseBlockBody(): Attribute[] {
+    const open = this.expectP("{");
+    const saved = this.nlSig;
+    this.nlSig = true;
+    const attrs: Attribute[] = [];
+    let needSep = false;
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, "}")) {
+        this.next();
+        break;
+      }
+      if (t.kind === "eof" || this.startsNewItem(t)) {
+        this.reportUnclosed(open, t);
+        break;
+      }
+      if (this.isP(t, ",")) {
+        this.report(syntax.commaBetweenAttributes(this.tspan(t)));
+        this.next();
+        needSep = false;
+        continue;
+      }
+      if (needSep && !t.nlBefore) {
+        const start = this.i;
+        this.report(syntax.expectedNewline(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "attr");
+        needSep = false;
+        continue;
+      }
+      const a = this.guarded("attr", () => this.parseAttribute());
+      if (a) attrs.push(a);
+      needSep = a !== undefined;
+    }
+    this.nlSig = saved;
+    return attrs;
+  }
+
+  private parseAttribute(): Attribute {
+    const name = this.looseName("an attribute name");
+    const t = this.peek();
+    if (this.isP(t, ":")) {
+      // Recoverable: the intent is clear, so report and read on.
+      this.report(syntax.expectedEquals(this.tspan(t), "`:`", "block attributes use `=` (`:` is accepted only in objects)"));
+    } else if (!this.isP(t, "=")) {
+      this.fail(syntax.expectedEquals(this.tspan(t), describeToken(t), "write `name = value`"));
+    }
+    this.next();
+    const value = this.parseExpr();
+    return { kind: "Attribute", name, value, span: this.span(name.span.start) };
+  }
+
+  private parseGoalBody(): AssertStmt[] {
+    const open = this.expectP("{");
+    const saved = this.nlSig;
+    this.nlSig = true;
+    const asserts: AssertStmt[] = [];
+    let needSep = false;
+    for (;;) {
+      const t = this.peek();
+      if (this.isP(t, "}")) {
+        this.next();
+        break;
+      }
+      if (t.kind === "eof" || this.startsNewItem(t)) {
+        this.reportUnclosed(open, t);
+        break;
+      }
+      const start = this.i;
+      if (needSep && !t.nlBefore) {
+        this.report(syntax.expectedNewline(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "attr");
+        needSep = false;
+        continue;
+      }
+      if (!this.isKw(t, "assert")) {
+        this.report(syntax.expectedAssert(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "attr");
+        needSep = false;
+        continue;
+      }
+      const a = this.guarded("attr", (): AssertStmt => {
+        this.next();
+        const expr = this.parseExpr();
+        if (this.atP(":") && !(this.nlSig && this.peek().nlBefore)) {
+          this.next();
+          const message = this.parseExpr();
+          return { kind: "Assert", expr, message, span: this.span(t.start) };
+        }
+        return { kind: "Assert", expr, span: this.span(t.start) };
+      });
+      if (a) asserts.push(a);
+      needSep = a !== undefined;
+    }
+    this.nlSig = saved;
+    return asserts;
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private parseExpr(): Expr {
+    if (++this.depth > MAX_NESTING) this.fail(syntax.nestingTooDeep(this.tspan(this.peek()), MAX_NESTING));
+    const test = this.parseBinary(1);
+    let result = test;
+    const q = this.peek();
+    if (this.isP(q, "?") && !(this.nlSig && q.nlBefore)) {
+      this.next();
+      const then = this.parseExpr();
+      this.expectP(":", "a conditional is written `test ? then : otherwise`");
+      const otherwise = this.parseExpr();
+      result = { kind: "Cond", test, then, otherwise, span: this.span(test.span.start) };
+    }
+    this.depth--;
+    return result;
+  }
+
+  private parseBinary(minPrec: number): Expr {
+    let left = this.parseUnary();
+    for (;;) {
+      const t = this.peek();
+      const prec = t.kind === "punct" ? BINARY_PREC[t.text] : undefined;
+      if (prec === undefined || prec < minPrec || (this.nlSig && t.nlBefore)) return left;
+      this.next();
+      const right = this.parseBinary(prec + 1);
+      if (prec === 4 && left.kind === "Binary" && BINARY_PREC[left.op] === 4) {
+        this.report(syntax.chainedComparison(this.tspan(t), t.text));
+      }
+      left = {
+        kind: "Binary",
+        op: t.text as BinaryOp,
+        left,
+        right,
+        opSpan: this.tspan(t),
+        span: this.span(left.span.start),
+      };
+    }
+  }
+
+  private parseUnary(): Expr {
+    const t = this.peek();
+    if (this.isP(t, "!") || this.isP(t, "-")) {
+      if (++this.depth > MAX_NESTING) this.fail(syntax.nestingTooDeep(this.tspan(t), MAX_NESTING));
+      this.next();
+      const operand = this.parseUnary();
+      this.depth--;
+      return { kind: "Unary", op: t.text as "!" | "-", operand, span: this.span(t.start) };
+    }
+    return this.parsePostfix();
+  }
+
+  private parsePostfix(): Expr {
+    let e = this.parsePrimary();
+    for (;;) {
+      const t = this.peek();
+      if (this.nlSig && t.nlBefore) return e;
+      if (this.isP(t, ".")) {
+        this.next();
+        const name = this.looseName("an attribute name after `.`");
+        e = { kind: "Member", object: e, name, span: this.span(e.span.start) };
+      } else if (this.isP(t, "[")) {
+        this.next();
+        const saved = this.nlSig;
+        this.nlSig = false;
+        const index = this.parseExpr();
+        this.closeBracket(t, "]");
+        this.nlSig = saved;
+        e = { kind: "Index", object: e, index, span: this.span(e.span.start) };
+      } else if (this.isP(t, "(")) {
+        if (e.kind !== "Ref") this.fail(syntax.invalidCallee(this.tspan(t)));
+        const callee: Ident = { name: e.name, span: e.span };
+        this.next();
+        const args = this.parseSeq(t, ")");
+        e = { kind: "Call", callee, args, span: this.span(e.span.start) };
+      } else return e;
+    }
+  }
+
+  /** Expects `close`; when the next line looks like a new statement, points at the opener. */
+  private closeBracket(open: Token, close: string, alternatives?: string): void {
+    const t = this.peek();
+    if (this.isP(t, close)) {
+      this.next();
+      return;
+    }
+    if (t.kind === "eof" || (t.nlBefore && this.looksLikeStart(this.i, "attr") && !this.isP(t, "}"))) {
+      this.reportUnclosed(open, t);
+      throw ABORT;
+    }
+    this.fail(syntax.expectedToken(this.tspan(t), alternatives ?? `\`${close}\``, describeToken(t)));
+  }
+
+  /** Comma-separated expressions up to `close` (trailing comma allowed); newlines insignificant. */
+  private parseSeq(open: Token, close: string): Expr[] {
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const items: Expr[] = [];
+    for (;;) {
+      if (this.atP(close)) break;
+      items.push(this.parseExpr());
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP(close)) break;
+      this.closeBracket(open, close, `\`,\` or \`${close}\``);
+    }
+    this.next();
+    this.nlSig = saved;
+    return items;
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    switch (t.kind) {
+      case "number":
+        this.next();
+        return { kind: "Number", value: t.value ?? 0, raw: t.text, span: this.tspan(t) };
+      case "duration":
+        this.next();
+        return { kind: "Duration", ms: t.value ?? 0, raw: t.text, span: this.tspan(t) };
+      case "ident":
+        this.next();
+        return { kind: "Ref", name: t.text, span: this.tspan(t) };
+      case "strStart":
+        return this.parseString();
+      case "keyword":
+        if (t.text === "true" || t.text === "false") {
+          this.next();
+          return { kind: "Bool", value: t.text === "true", span: this.tspan(t) };
+        }
+        if (t.text === "null") {
+          this.next();
+          return { kind: "Null", span: this.tspan(t) };
+        }
+        break;
+      case "punct":
+        if (t.text === "[") return this.parseList();
+        if (t.text === "{") return this.parseObject();
+        if (t.text === "(") {
+          this.next();
+          const saved = this.nlSig;
+          this.nlSig = false;
+          const expr = this.parseExpr();
+          this.closeBracket(t, ")");
+          this.nlSig = saved;
+          return { kind: "Paren", expr, span: this.span(t.start) };
+        }
+        break;
+      default:
+        break;
+    }
+    this.fail(syntax.expectedExpression(this.tspan(t), describeToken(t)));
+  }
+
+  private parseString(): StringExpr {
+    const open = this.next();
+    const pieces: (RawText | Expr)[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "strText") {
+        this.next();
+        pieces.push({ raw: t.text, start: t.start });
+      } else if (t.kind === "interpStart") {
+        this.next();
+        const saved = this.nlSig;
+        this.nlSig = false;
+        pieces.push(this.parseExpr());
+        const c = this.peek();
+        if (c.kind !== "interpEnd") this.fail(syntax.expectedToken(this.tspan(c), "`}` to close the interpolation", describeToken(c)));
+        this.next();
+        this.nlSig = saved;
+      } else if (t.kind === "strEnd") {
+        this.next();
+        break;
+      } else {
+        // The lexer always balances strings; anything else is a bug, reported rather than thrown.
+        this.fail(syntax.expectedToken(this.tspan(t), "the end of the string", describeToken(t)));
+      }
+    }
+    const multiline = open.multiline === true;
+    const parts = cookString(this.path, pieces, multiline, this.diagnostics);
+    return { kind: "String", parts, multiline, span: this.span(open.start) };
+  }
+
+  private parseList(): Expr {
+    const open = this.next();
+    if (this.isKw(this.peek(), "for")) {
+      const saved = this.nlSig;
+      this.nlSig = false;
+      this.next();
+      const vars = this.forVars();
+      const source = this.parseExpr();
+      this.expectP(":", "a comprehension is written `[for x in xs: body]`");
+      const body = this.parseExpr();
+      let cond: Expr | undefined;
+      if (this.isKw(this.peek(), "if")) {
+        this.next();
+        cond = this.parseExpr();
+      }
+      this.closeBracket(open, "]");
+      this.nlSig = saved;
+      return { kind: "ListComp", vars, source, body, ...(cond ? { cond } : {}), span: this.span(open.start) };
+    }
+    const items = this.parseSeq(open, "]");
+    return { kind: "List", items, span: this.span(open.start) };
+  }
+
+  private parseObject(): Expr {
+    const open = this.next();
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const n1 = this.peek(1);
+    if (this.isKw(this.peek(), "for") && !this.isP(n1, "=") && !this.isP(n1, ":")) {
+      this.next();
+      const vars = this.forVars();
+      const source = this.parseExpr();
+      this.expectP(":", "a comprehension is written `{for k, v in m: key => value}`");
+      const key = this.parseExpr();
+      this.expectP("=>", "an object comprehension is written `{for k, v in m: key => value}`");
+      const value = this.parseExpr();
+      let cond: Expr | undefined;
+      if (this.isKw(this.peek(), "if")) {
+        this.next();
+        cond = this.parseExpr();
+      }
+      this.closeBracket(open, "}");
+      this.nlSig = saved;
+      return { kind: "ObjectComp", vars, source, key, value, ...(cond ? { cond } : {}), span: this.span(open.start) };
+    }
+    const entries: ObjectEntry[] = [];
+    for (;;) {
+      if (this.atP("}")) break;
+      entries.push(this.parseEntry());
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP("}")) break;
+      if (this.peek().nlBefore && this.peek().kind !== "eof") continue;
+      this.closeBracket(open, "}", "`,`, a new line or `}`");
+    }
+    this.next();
+    this.nlSig = saved;
+    return { kind: "Object", entries, span: this.span(open.start) };
+  }
+
+  private parseEntry(): ObjectEntry {
+    const t = this.peek();
+    let key: string;
+    let quoted = false;
+    let keySpan: Span;
+    if (t.kind === "ident" || t.kind === "keyword") {
+      this.next();
+      key = t.text;
+      keySpan = this.tspan(t);
+    } else if (t.kind === "strStart") {
+      const s = this.parseString();
+      if (s.parts.some((p) => typeof p !== "string")) this.report(syntax.interpolatedKey(s.span));
+      key = s.parts.filter((p): p is string => typeof p === "string").join("");
+      quoted = true;
+      keySpan = s.span;
+    } else {
+      this.fail(syntax.expectedName(this.tspan(t), "an object key (a name or a quoted string)", describeToken(t)));
+    }
+    const eq = this.peek();
+    if (!this.isP(eq, "=") && !this.isP(eq, ":")) this.fail(syntax.expectedEquals(this.tspan(eq), describeToken(eq), "write `key = value`"));
+    this.next();
+    const value = this.parseExpr();
+    return { key, keySpan, quoted, value, span: this.span(keySpan.start) };
+  }
+}
