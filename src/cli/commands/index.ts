@@ -1,6 +1,11 @@
 import type { Io } from "../io.js";
 import { checkCommand, checkUsage } from "./check.js";
 import { fmtCommand, fmtUsage } from "./fmt.js";
+import { planCommand, planUsage } from "./plan.js";
+import { applyCommand, applyUsage } from "./apply.js";
+import { graphCommand, graphUsage } from "./graph.js";
+import { stateCommand, stateUsage } from "./state.js";
+import { demoCommand, demoUsage } from "./demo.js";
 
 export interface Command {
   readonly usage: string;
@@ -12,6 +17,11 @@ export interface Command {
 export const commands: Record<string, Command> = {
   check: { usage: checkUsage, summary: "Compile the project and report diagnostics.", run: checkCommand },
   fmt: { usage: fmtUsage, summary: "Rewrite .lxm files in canonical layout (--check: list unformatted files, exit 1).", run: fmtCommand },
+  plan: { usage: planUsage, summary: "Diff the goal against the last snapshot (exit 0 no changes, 2 changes).", run: planCommand },
+  apply: { usage: applyUsage, summary: "Apply the plan through providers and record a snapshot on the state branch.", run: applyCommand },
+  graph: { usage: graphUsage, summary: "Print the dependency graph (DOT or Mermaid).", run: graphCommand },
+  state: { usage: stateUsage, summary: "Inspect the state branch: log, show, verify, gc.", run: stateCommand },
+  demo: { usage: demoUsage, summary: "Run the built-in demo in a scratch git repository (no network).", run: demoCommand },
 };
 
 export function helpText(): string {

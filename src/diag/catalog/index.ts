@@ -1,12 +1,13 @@
 /**
  * The one catalog of user-facing messages. Ranges by stage:
  * 1xxx syntax (syntax.ts) · 2xxx names, types, evaluation, schemas (semantic.ts) ·
- * 3xxx plan (plan.ts) · 4xxx runtime and state (runtime.ts) · 5xxx host, CLI, I/O (host.ts).
+ * 3xxx plan (plan.ts) · 40xx-41xx runtime and state (runtime.ts) · 42xx run orchestration (engine.ts) · 5xxx host, CLI, I/O (host.ts).
  */
 export * as syntax from "./syntax.js";
 export * as semantic from "./semantic.js";
 export * as plan from "./plan.js";
 export * as runtime from "./runtime.js";
 export * as host from "./host.js";
+export * as engine from "./engine.js";
 export { allCodes } from "./define.js";
 export type { CodeDoc } from "./define.js";

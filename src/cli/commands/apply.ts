@@ -1,0 +1,86 @@
+import path from "node:path";
+import { applyProject } from "../../engine/apply-project.js";
+import { catalog } from "../../diag/index.js";
+import { renderPlanText, summaryLine } from "../../plan/index.js";
+import type { TraceEvent } from "../../runtime/types.js";
+import { parse } from "../args.js";
+import type { Io } from "../io.js";
+import { printDiagnostics, relativeTo } from "../io.js";
+import { progressPrinter } from "../progress.js";
+
+export const applyUsage = "lxm apply [DIR] [--plan FILE] [--rev REV] [--refresh] [--yes] [--parallelism N] [--json]";
+
+/** `lxm apply`: exit 0 when the world reached the goal (or nothing to do), 1 on any failure. */
+export async function applyCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      plan: { type: "string" },
+      rev: { type: "string" },
+      refresh: { type: "boolean" },
+      yes: { type: "boolean" },
+      parallelism: { type: "string" },
+      json: { type: "boolean" },
+    },
+    1,
+    applyUsage,
+  );
+  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const json = Boolean(values.json);
+  const parallelism = values.parallelism === undefined ? undefined : Number(values.parallelism);
+  if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism >= 1)) {
+    throw catalog.host.usage.error(`--parallelism takes a whole number ≥ 1, got '${values.parallelism}'`);
+  }
+  const progress = json ? null : progressPrinter(io);
+  const outcome = await applyProject({
+    dir,
+    rev: values.rev,
+    refresh: Boolean(values.refresh),
+    cwd: io.cwd,
+    env: io.env,
+    planFile: values.plan ? path.resolve(io.cwd, values.plan) : undefined,
+    parallelism,
+    onEvent: progress ? (e: TraceEvent) => progress.event(e) : undefined,
+    confirm: async (planned) => {
+      if (!json) io.out(renderPlanText(planned.plan, { color: io.color }));
+      if (values.yes || values.plan) return true;
+      if (!io.confirm) throw catalog.engine.notConfirmed.error("no terminal to ask on");
+      return io.confirm("Do you want to apply this plan?");
+    },
+  });
+  if (!("planned" in outcome)) {
+    relativeTo(outcome.sources, io.cwd, dir);
+    printDiagnostics(io, outcome.diagnostics, outcome.sources, false);
+    return 1;
+  }
+  relativeTo(outcome.planned.sources, io.cwd, dir);
+  if (outcome.diagnostics.length) printDiagnostics(io, outcome.diagnostics, outcome.planned.sources, false);
+  const branch = outcome.planned.settings.stateBranch;
+  if (json) {
+    io.out(
+      JSON.stringify(
+        {
+          status: outcome.rollback?.result.status ?? outcome.result?.status ?? "unchanged",
+          plan: outcome.planned.plan.hash,
+          summary: outcome.planned.plan.summary,
+          commits: outcome.commits,
+          failure: outcome.result?.failure ?? null,
+          dag: outcome.result?.dag ?? null,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else if (!outcome.result) {
+    io.out(`${summaryLine(outcome.planned.plan)}\nNothing to apply; ${branch} unchanged.\n`);
+  } else {
+    const r = outcome.result;
+    if (r.status === "quiescent") io.out(`\nApply complete. ${summaryLine(outcome.planned.plan).replace(/^Plan: /, "")}\n`);
+    else io.out(`\nApply failed in domain ${r.failure?.domain}${r.failure?.address ? ` at ${r.failure.address}` : ""}: ${r.failure?.message}\n` +
+      `  done: ${r.dag.done.length}, failed: ${r.dag.failed.length}, not started: ${r.dag.notStarted.length}\n`);
+    if (outcome.rollback) io.out(`Rolled back to the last quiescent snapshot: ${outcome.rollback.result.status}\n`);
+    for (const c of outcome.commits) io.out(`Recorded ${c.status} snapshot ${c.hash} on ${branch} (${c.oid.slice(0, 12)})\n`);
+  }
+  const final = outcome.rollback?.result.status ?? outcome.result?.status ?? "quiescent";
+  return final === "quiescent" ? 0 : 1;
+}

@@ -1,0 +1,30 @@
+import path from "node:path";
+import { catalog } from "../../diag/index.js";
+import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
+import { compile, loadProject } from "../../lang/index.js";
+import { projectFileReader } from "../../lang/file-reader.js";
+import { renderGraph } from "../../plan/index.js";
+import { parse } from "../args.js";
+import type { Io } from "../io.js";
+import { printDiagnostics, relativeTo } from "../io.js";
+
+export const graphUsage = "lxm graph [DIR] [--format dot|mermaid]";
+
+/** `lxm graph`: the program's domains, resources, dependencies and imports as DOT or Mermaid. */
+export async function graphCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { format: { type: "string" }, json: { type: "boolean" } }, 1, graphUsage);
+  const format = values.format ?? "dot";
+  if (format !== "dot" && format !== "mermaid") throw catalog.host.usage.error(`--format takes dot or mermaid, got '${format}'`);
+  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const loaded = await loadProject(dir);
+  const result = hasErrors(loaded.diagnostics) ? null : compile(loaded.files, { readFile: projectFileReader(dir) });
+  const sources = result?.sources ?? loaded.sources;
+  relativeTo(sources, io.cwd, dir);
+  const ds = sortDiagnostics([...loaded.diagnostics, ...(result?.diagnostics ?? [])]);
+  if (!result?.program || hasErrors(ds)) {
+    printDiagnostics(io, ds, sources, false);
+    return 1;
+  }
+  io.out(renderGraph(result.program, format));
+  return 0;
+}

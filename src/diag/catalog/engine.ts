@@ -1,0 +1,84 @@
+import { code } from "./define.js";
+
+/** LXM42xx: the run's orchestration at the edges (state branch reading, saved plans, secrets, journals). */
+
+export const unknownProvider = code(
+  "LXM4201",
+  "unknown provider",
+  "A provider block or a recorded resource names a provider kind Lexum does not have. Use one of the built-in providers.",
+  (name: string, known: string[]) => ({ message: `unknown provider '${name}'`, hint: `known providers: ${known.join(", ")}` }),
+);
+
+export const providerConfig = code(
+  "LXM4202",
+  "provider configuration unusable",
+  "A provider block's configuration could not be completed at apply time (a secret missing, or no configuration recorded for a resource whose block left the code).",
+  (domain: string, alias: string, why: string) => ({ message: `provider ${alias} of domain ${domain}: ${why}` }),
+);
+
+export const missingSecret = code(
+  "LXM4203",
+  "secret not set",
+  "The program calls secret(\"NAME\") but the environment has no LXM_SECRET_NAME. Set it before plan or apply.",
+  (name: string) => ({ message: `secret ${JSON.stringify(name)} is not set`, hint: `export LXM_SECRET_${name}=… (secrets come only from the environment)` }),
+);
+
+export const corruptState = code(
+  "LXM4204",
+  "state branch does not verify",
+  "The head of the state branch does not verify (an edited or damaged snapshot, resource record, plan or trace). Nothing is planned or written on top of it.",
+  (branch: string, oid: string, problem: string) => ({
+    message: `the state branch ${branch} is damaged at ${oid.slice(0, 12)}: ${problem}`,
+    hint: "run `lxm state verify` to see every problem; restore the branch from a good copy (git reflog shows earlier heads)",
+  }),
+);
+
+export const stalePlan = code(
+  "LXM4205",
+  "saved plan is stale",
+  "A plan saved with `lxm plan --out` no longer matches the program or the state branch; apply refuses it. Plan again.",
+  (what: string) => ({ message: `the saved plan is stale: ${what}`, hint: "run `lxm plan --out FILE` again and apply the new plan" }),
+);
+
+export const badPlanFile = code(
+  "LXM4206",
+  "unreadable plan file",
+  "The file given to `lxm apply --plan` is not a lexum.plan/v1 document, or its hash does not match its content.",
+  (file: string, why: string) => ({ message: `cannot use plan file ${file}: ${why}`, hint: "pass a file written by `lxm plan --out`" }),
+);
+
+export const compileFailed = code(
+  "LXM4207",
+  "the program does not compile",
+  "plan/apply stop before touching anything when the program has errors; the diagnostics above say where.",
+  (count: number) => ({ message: `the program has ${count} error${count === 1 ? "" : "s"}; nothing was planned`, hint: "run `lxm check` and fix them" }),
+);
+
+export const notConfirmed = code(
+  "LXM4208",
+  "apply not confirmed",
+  "`lxm apply` without --yes asks on a terminal; anything but 'yes' (or no terminal to ask on) stops it before any change.",
+  (why: string) => ({ message: `apply cancelled: ${why}`, hint: "pass --yes to apply without asking" }),
+);
+
+export const interruptedRun = code(
+  "LXM4209",
+  "interrupted run recovered",
+  "A previous apply was killed before it recorded a snapshot; its journal was read and what it completed was recorded as a failed snapshot before this run.",
+  (name: string, done: number) => ({ message: `recovered interrupted run ${name}: ${done} completed action${done === 1 ? "" : "s"} recorded` }),
+  "warning",
+);
+
+export const noSuchSnapshot = code(
+  "LXM4210",
+  "no snapshot",
+  "The state branch does not exist yet (no apply has run) or the given revision names no state commit.",
+  (branch: string) => ({ message: `no snapshot on ${branch} yet`, hint: "run `lxm apply` first" }),
+);
+
+export const noSuchAddress = code(
+  "LXM4211",
+  "no such resource in snapshot",
+  "`lxm state show … ADDRESS` names an address the snapshot does not record.",
+  (address: string, suggestion: string | null) => ({ message: `the snapshot records no resource ${address}`, hint: suggestion ? `did you mean ${suggestion}?` : "run `lxm state show` to list addresses" }),
+);

@@ -1,0 +1,182 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { catalog } from "../diag/index.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { hashValue } from "../program/canonical.js";
+import type { Plan, PriorState } from "../plan/types.js";
+import { runWithRecovery } from "../runtime/index.js";
+import type { RunResult, TraceEvent } from "../runtime/types.js";
+import { buildStateTree, priorOf } from "../state/snapshot.js";
+import type { LoadedSnapshot } from "../state/snapshot.js";
+import { writeStateCommit } from "../state/store.js";
+import { openJournal, removeJournal } from "../state/journal.js";
+import { inspectCommit, findSnapshotCommit } from "./history.js";
+import { isPlanned, planProject } from "./plan-project.js";
+import type { NotPlanned, PlanOptions, Planned } from "./plan-project.js";
+import { ProviderPool } from "./providers.js";
+import { journalName, recoverInterruptedRun } from "./recover-journal.js";
+import { spanLocator } from "./spans.js";
+
+export interface ApplyOptions extends PlanOptions {
+  /** Apply exactly this saved plan (refused when stale). */
+  readonly planFile?: string;
+  /** Called with the plan before anything changes; returning false cancels (nothing is written). */
+  readonly confirm?: (planned: Planned) => Promise<boolean>;
+  /** Live progress. */
+  readonly onEvent?: (e: TraceEvent) => void;
+  /** Overrides lexum.yaml's parallelism. */
+  readonly parallelism?: number;
+  /** Retry backoff (tests shorten it). */
+  readonly backoffMs?: (attempt: number) => number;
+}
+
+/** One commit written on the state branch. */
+export interface Recorded {
+  readonly oid: string;
+  readonly hash: string;
+  readonly status: RunResult["status"];
+}
+
+export interface ApplyOutcome {
+  readonly planned: Planned;
+  /** Warnings (an interrupted run recovered) and plan diagnostics. */
+  readonly diagnostics: Diagnostic[];
+  /** Null when there was nothing to do (no commit written). */
+  readonly result: RunResult | null;
+  readonly rollback: { readonly plan: Plan; readonly result: RunResult } | null;
+  /** Commits written, oldest first (a recovered interrupted run, the run, its rollback). */
+  readonly commits: Recorded[];
+}
+
+/**
+ * plan → (confirm) → run → snapshot commit(s). The state branch moves only by complete,
+ * verified commits, compare-and-swap against the head the plan was made from: a branch that
+ * moved meanwhile stops the run before it records anything on top (re-plan).
+ */
+export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
+  const first = await planProject(opts);
+  if (!isPlanned(first)) return first;
+  let current: Planned = first;
+  const commits: Recorded[] = [];
+  const diagnostics: Diagnostic[] = [...first.diagnostics];
+
+  // A journal left by a killed apply: record what it completed, then plan again from reality.
+  const recovered = await recoverInterruptedRun(current);
+  if (recovered) {
+    commits.push(recovered.recorded);
+    diagnostics.push(recovered.warning);
+    const again = await planProject({ ...opts, refresh: true });
+    if (!isPlanned(again)) return again;
+    current = again;
+  }
+  const planned = current;
+  let plan = planned.plan;
+
+  if (opts.planFile) plan = await loadSavedPlan(opts.planFile, planned);
+
+  const s = plan.summary;
+  const changes = s.create + s.update + s.replace + s.delete > 0;
+  const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
+  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent") {
+    return { planned, diagnostics, result: null, rollback: null, commits };
+  }
+  if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
+
+  const ws = planned.workspace;
+  const gitdir = ws.repo.gitdir;
+  const name = journalName(planned.settings.stateBranch);
+  const journal = await openJournal({ gitdir, name });
+  let pending: Promise<void> = Promise.resolve();
+  await journal.append({
+    kind: "begin",
+    format: "lexum.journal/v1",
+    parent: planned.head?.oid ?? null,
+    programHash: planned.programHash,
+    source: { commit: ws.goal.commit, path: ws.projectPath },
+    time: ws.goal.time,
+    plan,
+  });
+
+  const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
+  let outcome;
+  try {
+    outcome = await runWithRecovery({
+      program: planned.program,
+      plan,
+      prior: planned.prior,
+      providers: pool.get,
+      parallelism: opts.parallelism ?? planned.settings.parallelism,
+      secret: planned.secrets.secret,
+      digest: planned.secrets.digest,
+      locate: spanLocator(planned.spans, planned.sources),
+      onEvent: opts.onEvent,
+      // Completed actions reach the journal in order; a crash loses at most the tail, which
+      // the next run re-reads from reality (providers are idempotent).
+      journal: (e) => {
+        if (e.phase === "done" || e.phase === "failed" || e.phase === "domain") pending = pending.then(() => journal.append({ kind: "event", event: e }));
+      },
+      backoffMs: opts.backoffMs,
+      lastQuiescent: await lastQuiescentState(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null),
+    });
+  } finally {
+    await pool.close();
+    await pending.catch(() => undefined);
+    await journal.close();
+  }
+
+  let parent: LoadedSnapshot | null = planned.head?.loaded ?? null;
+  let parentOid = planned.head?.oid ?? null;
+  const record = async (p: Plan, run: RunResult): Promise<void> => {
+    const tree = buildStateTree({
+      parent,
+      status: run.status,
+      source: { commit: ws.goal.commit, path: ws.projectPath },
+      programHash: planned.programHash,
+      plan: p,
+      run,
+    });
+    const { oid } = await writeStateCommit({
+      gitdir,
+      branch: planned.settings.stateBranch,
+      expectedParent: parentOid,
+      files: tree.files,
+      message: tree.message,
+      time: ws.goal.time,
+    });
+    commits.push({ oid, hash: tree.hash, status: run.status });
+    parent = { snapshot: tree.snapshot, hash: tree.hash, resources: run.resources };
+    parentOid = oid;
+  };
+  await record(plan, outcome.first);
+  if (outcome.rollback) await record(outcome.rollback.plan, outcome.rollback.result);
+  await removeJournal({ gitdir, name });
+  return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits };
+}
+
+/** The prior state a rollback returns to: the last quiescent snapshot (the head itself when quiescent). */
+async function lastQuiescentState(gitdir: string, branch: string, head: LoadedSnapshot | null): Promise<PriorState | null> {
+  if (!head) return priorOf(null);
+  if (head.snapshot.status === "quiescent") return priorOf(head);
+  const target = head.snapshot.lastQuiescent;
+  if (!target) return priorOf(null);
+  const commit = await findSnapshotCommit(gitdir, branch, target);
+  if (!commit) return null;
+  const inspected = await inspectCommit(gitdir, commit);
+  return inspected.loaded && inspected.problems.length === 0 ? priorOf(inspected.loaded) : null;
+}
+
+/** Reads a plan saved by `lxm plan --out` and refuses it unless it is for this program and this state. */
+async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
+  let saved: Plan;
+  try {
+    saved = JSON.parse(await fs.readFile(file, "utf8")) as Plan;
+  } catch (e) {
+    throw catalog.engine.badPlanFile.error(path.basename(file), (e as Error).message);
+  }
+  if (!saved || saved.format !== "lexum.plan/v1") throw catalog.engine.badPlanFile.error(path.basename(file), "not a lexum.plan/v1 document");
+  const { hash, ...rest } = saved;
+  if (hashValue(rest) !== hash) throw catalog.engine.badPlanFile.error(path.basename(file), "its hash does not match its content (edited?)");
+  if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
+  if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
+  return saved;
+}

@@ -1,0 +1,127 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { catalog } from "../diag/index.js";
+import { loadTypeCatalog } from "../program/schemas.js";
+import type { Plan, RecordedResource } from "../plan/types.js";
+import { compareEvents } from "../runtime/trace.js";
+import { redactedAttrs, split } from "../runtime/redact.js";
+import type { DomainStatus, RunResult, TraceEvent } from "../runtime/types.js";
+import { readJournal, removeJournal } from "../state/journal.js";
+import { buildStateTree } from "../state/snapshot.js";
+import type { CommitTime } from "../state/store.js";
+import { writeStateCommit } from "../state/store.js";
+import type { Planned } from "./plan-project.js";
+
+/** The journal of applies on one state branch (one apply runs at a time per branch). */
+export function journalName(branch: string): string {
+  return "apply-" + branch.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+interface Begin {
+  kind: "begin";
+  parent: string | null;
+  programHash: string;
+  source: { commit: string | null; path: string };
+  time: CommitTime;
+  plan: Plan;
+}
+
+/**
+ * Finds the journal of an apply that was killed before recording its snapshot and records
+ * what it completed as a `failed` snapshot, so nothing completed is lost; the caller then
+ * plans again against reality. Returns null when there is nothing to recover.
+ */
+export async function recoverInterruptedRun(planned: Planned): Promise<{ recorded: { oid: string; hash: string; status: "failed" }; warning: Diagnostic } | null> {
+  const gitdir = planned.workspace.repo.gitdir;
+  const name = journalName(planned.settings.stateBranch);
+  const contents = await readJournal({ gitdir, name });
+  if (!contents) return null;
+  const [begin, ...rest] = contents.records as [Begin, ...{ kind: string; event: TraceEvent }[]];
+  const headOid = planned.head?.oid ?? null;
+  // The run committed but died before removing its journal, or the journal is from another
+  // head: either way it holds nothing the branch lacks.
+  if (!begin || begin.kind !== "begin" || begin.parent !== headOid) {
+    await removeJournal({ gitdir, name });
+    return null;
+  }
+  const events = rest.filter((r) => r.kind === "event").map((r) => r.event).sort(compareEvents);
+  const types = loadTypeCatalog();
+  const resources: Record<string, RecordedResource> = { ...planned.prior.resources };
+  const done: string[] = [];
+  const failed: string[] = [];
+  const domains: Record<string, DomainStatus> = {};
+  for (const e of events) {
+    if (e.phase === "domain" && e.status) domains[e.domain] = e.status;
+    if (!e.address) continue;
+    if (e.phase === "failed") failed.push(e.address);
+    if (e.phase !== "done") continue;
+    done.push(e.address);
+    if (e.action === "delete" || !e.after) {
+      delete resources[e.address];
+      continue;
+    }
+    const rec = recordFor(planned, e.address, e.after, types) ?? (resources[e.address] ? { ...resources[e.address]!, attrs: e.after } : null);
+    if (rec) resources[e.address] = rec;
+  }
+  const plannedAddrs = begin.plan.steps.flatMap((s) => s.domains.flatMap((d) => d.actions.filter((a) => a.action !== "noop").map((a) => a.address)));
+  for (const s of begin.plan.steps) for (const d of s.domains) if (!(d.domain in domains)) domains[d.domain] = "failed";
+  const run: RunResult = {
+    status: "failed",
+    resources,
+    exports: {},
+    domains,
+    trace: events,
+    dag: {
+      planned: [...plannedAddrs].sort(),
+      done: [...new Set(done)].sort(),
+      failed: [...new Set(failed)].sort(),
+      notStarted: plannedAddrs.filter((a) => !done.includes(a) && !failed.includes(a)).sort(),
+    },
+    failure: { domain: firstUnfinished(begin.plan, domains), address: null, message: "interrupted: the apply was stopped before it recorded a snapshot" },
+  };
+  const tree = buildStateTree({
+    parent: planned.head?.loaded ?? null,
+    status: "failed",
+    source: begin.source,
+    programHash: begin.programHash,
+    plan: begin.plan,
+    run,
+  });
+  const { oid } = await writeStateCommit({
+    gitdir,
+    branch: planned.settings.stateBranch,
+    expectedParent: headOid,
+    files: tree.files,
+    message: tree.message,
+    time: begin.time,
+  });
+  await removeJournal({ gitdir, name });
+  return { recorded: { oid, hash: tree.hash, status: "failed" }, warning: catalog.engine.interruptedRun(undefined, name, new Set(done).size) };
+}
+
+function firstUnfinished(plan: Plan, domains: Record<string, DomainStatus>): string {
+  for (const s of plan.steps) for (const d of s.domains) if (domains[d.domain] !== "quiescent") return d.domain;
+  return "";
+}
+
+/** A record for a completed action, from the goal's description of the resource. */
+function recordFor(planned: Planned, address: string, masked: import("../program/types.js").JsonObject, types: ReturnType<typeof loadTypeCatalog>): RecordedResource | null {
+  const domainName = address.slice(0, address.indexOf("/"));
+  const dom = planned.program.domains[domainName];
+  const ir = dom?.resources[address];
+  if (!dom || !ir) return null;
+  const block = dom.providers[ir.provider];
+  if (!block) return null;
+  const redacted = redactedAttrs(ir.type, ir.deferred, [...Object.keys(ir.attrs), ...Object.keys(ir.deferred)], types);
+  const { attrs, sensitive } = split(masked, redacted);
+  return {
+    address,
+    domain: domainName,
+    type: ir.type,
+    provider: { alias: ir.provider, type: block.type, config: block.config },
+    identity: ir.identity,
+    attrs,
+    sensitive,
+    dependsOn: ir.dependsOn,
+    protect: ir.protect,
+  };
+}

@@ -1,0 +1,169 @@
+import { hashValue, prettyCanonical, sha256 } from "../program/canonical.js";
+import { traceToJsonl } from "../runtime/trace.js";
+import type { Address, Json } from "../program/types.js";
+import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
+import { summaryLine } from "../plan/render/text.js";
+import type { DagDiff, DomainStatus, RunResult, RunStatus } from "../runtime/types.js";
+
+/**
+ * The snapshot (`lexum.snapshot/v1`): what a run left behind, content-hashed. Resources are
+ * hashed one by one and the snapshot lists their hashes, so its hash covers every recorded
+ * attribute while an unchanged resource's hash is reused, not recomputed.
+ */
+export interface Snapshot {
+  readonly format: "lexum.snapshot/v1";
+  /** Hash of the previous snapshot on the branch; null for the first. */
+  readonly parent: string | null;
+  readonly status: RunStatus;
+  /** Hash of the most recent quiescent snapshot before this one (the rollback target); null if none. */
+  readonly lastQuiescent: string | null;
+  /** The goal: commit id (null when planned from an uncommitted working tree) and project path in the repository. */
+  readonly source: { readonly commit: string | null; readonly path: string };
+  readonly program: string;
+  readonly plan: string;
+  /** address → hash of the resource's record (resources/<domain>/<file>.json). */
+  readonly resources: { readonly [address: string]: string };
+  readonly exports: { readonly [name: string]: Json };
+  readonly domains: { readonly [domain: string]: DomainStatus };
+  readonly dag: DagDiff;
+  readonly failure: RunResult["failure"];
+  /** sha256 of trace.jsonl's bytes. */
+  readonly trace: string;
+}
+
+/** A snapshot as read back: the document, its hash and its resources. */
+export interface LoadedSnapshot {
+  readonly snapshot: Snapshot;
+  readonly hash: string;
+  readonly resources: { readonly [address: string]: RecordedResource };
+}
+
+/** The state a plan starts from: empty before the first run. */
+export function priorOf(loaded: LoadedSnapshot | null): PriorState {
+  return loaded ? { snapshot: loaded.hash, resources: loaded.resources } : { snapshot: null, resources: {} };
+}
+
+export function snapshotHash(s: Snapshot): string {
+  return hashValue(s);
+}
+
+/** Path of a resource's record in the state tree: `resources/<domain>/<type.name[key]>.json`, with characters unsafe in file names percent-encoded. */
+export function resourcePath(address: Address): string {
+  const slash = address.indexOf("/");
+  const domain = address.slice(0, slash);
+  const rest = address.slice(slash + 1);
+  return `resources/${encodeSegment(domain)}/${encodeSegment(rest)}.json`;
+}
+
+function encodeSegment(s: string): string {
+  return s.replace(/[^A-Za-z0-9._\-\[\]]/g, (c) =>
+    [...new TextEncoder().encode(c)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join(""),
+  );
+}
+
+export interface RecordInput {
+  readonly parent: LoadedSnapshot | null;
+  /** Resource hashes of the parent, reused for records that did not change. */
+  readonly status: RunStatus;
+  readonly source: { readonly commit: string | null; readonly path: string };
+  readonly programHash: string;
+  readonly plan: Plan;
+  readonly run: RunResult;
+}
+
+export interface StateTree {
+  readonly snapshot: Snapshot;
+  readonly hash: string;
+  readonly files: { path: string; content: string }[];
+  readonly message: string;
+}
+
+/**
+ * Builds a state commit's content from a run. Deterministic: the same inputs give the same
+ * files byte for byte. Records whose content did not change keep the parent's hash without
+ * hashing again (compared by identity first, then by canonical bytes).
+ */
+export function buildStateTree(input: RecordInput): StateTree {
+  const { parent, run } = input;
+  const resources: Record<string, string> = {};
+  const files: { path: string; content: string }[] = [];
+  for (const address of Object.keys(run.resources).sort()) {
+    const rec = run.resources[address]!;
+    const prev = parent?.resources[address];
+    const prevHash = parent?.snapshot.resources[address];
+    // An untouched record is the very object read from the parent: reuse its hash.
+    resources[address] = prev === rec && prevHash ? prevHash : hashValue(rec);
+    files.push({ path: resourcePath(address), content: prettyCanonical(rec) });
+  }
+  const trace = traceToJsonl(run.trace);
+  const lastQuiescent = parent ? (parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent) : null;
+  const snapshot: Snapshot = {
+    format: "lexum.snapshot/v1",
+    parent: parent?.hash ?? null,
+    status: input.status,
+    lastQuiescent,
+    source: input.source,
+    program: input.programHash,
+    plan: input.plan.hash,
+    resources,
+    exports: run.exports,
+    domains: run.domains,
+    dag: run.dag,
+    failure: run.failure,
+    trace: sha256(trace),
+  };
+  const hash = snapshotHash(snapshot);
+  files.push(
+    { path: "snapshot.json", content: prettyCanonical({ ...snapshot, hash }) },
+    { path: "plan.json", content: prettyCanonical(input.plan) },
+    { path: "trace.jsonl", content: trace },
+    { path: "README.md", content: readme(snapshot, hash, input.plan) },
+  );
+  return { snapshot, hash, files, message: commitMessage(snapshot, hash, input.plan) };
+}
+
+function short(hash: string | null): string {
+  return hash ? hash.replace(/^sha256:/, "").slice(0, 12) : "none";
+}
+
+/** The commit message: a subject naming the goal commit and snapshot, the summary, and trailers. */
+export function commitMessage(s: Snapshot, hash: string, plan: Plan): string {
+  const goal = s.source.commit ? s.source.commit.slice(0, 12) : "working tree";
+  const lines = [
+    `lexum: ${s.status} snapshot ${short(hash)} for ${goal}`,
+    "",
+    summaryLine(plan),
+  ];
+  if (s.failure) lines.push("", `Failure: ${s.failure.domain}${s.failure.address ? ` ${s.failure.address}` : ""}: ${s.failure.message}`);
+  lines.push(
+    "",
+    `Lexum-Snapshot: ${hash}`,
+    `Lexum-Plan: ${plan.hash}`,
+    `Lexum-Source: ${s.source.commit ?? "working-tree"} ${s.source.path === "" ? "." : s.source.path}`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function readme(s: Snapshot, hash: string, plan: Plan): string {
+  const rows = Object.keys(s.domains)
+    .sort()
+    .map((d) => `| ${d} | ${s.domains[d]} |`);
+  return [
+    `# Lexum snapshot ${short(hash)}`,
+    "",
+    `- status: **${s.status}**`,
+    `- goal commit: ${s.source.commit ?? "(working tree)"} (project path: ${s.source.path === "" ? "." : s.source.path})`,
+    `- snapshot: \`${hash}\``,
+    `- parent: \`${s.parent ?? "none"}\``,
+    `- plan: \`${plan.hash}\` — ${summaryLine(plan)}`,
+    `- resources: ${Object.keys(s.resources).length}`,
+    "",
+    "| domain | status |",
+    "|---|---|",
+    ...rows,
+    "",
+    "Files: `snapshot.json` (this run, hashed), `plan.json`, `trace.jsonl` (one event per line),",
+    "`resources/<domain>/<address>.json` (one record per resource). Check with `lxm state verify`.",
+    "",
+  ].join("\n");
+}
