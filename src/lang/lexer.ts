@@ -27,7 +27,6 @@ interface InterpFrame {
 }
 type Frame = StrFrame | InterpFrame;
 
-const PUNCT2 = new Set(["=>", "==", "!=", "<=", ">=", "&&", "||"]);
 const PUNCT1 = new Set(["{", "}", "[", "]", "(", ")", ",", ".", "=", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":"]);
 const DURATION_UNITS: Record<string, { mult: bigint; shift: number }> = {
   ms: { mult: 1n, shift: 0 },
@@ -139,7 +138,9 @@ export function lex(path: string, text: string): LexResult {
 
   const span = (start: number, end: number): Span => ({ file: path, start, end });
   const push = (kind: TokenKind, start: number, end: number, extra?: { value?: number; multiline?: boolean }): void => {
-    tokens.push({ kind, text: text.slice(start, end), start, end, nlBefore: nl, ...extra });
+    const t: Token = { kind, text: text.slice(start, end), start, end, nlBefore: nl };
+    if (extra) Object.assign(t, extra);
+    tokens.push(t);
     nl = false;
   };
   const badChar = (i: number): number => {
@@ -244,7 +245,8 @@ export function lex(path: string, text: string): LexResult {
   };
 
   for (;;) {
-    const top = stack[stack.length - 1];
+    // (An out-of-bounds read on an empty array is a slow path in V8; check the length.)
+    const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
     if (top?.kind === "str") {
       lexStringChunk(top);
       continue;
@@ -366,8 +368,11 @@ export function lex(path: string, text: string): LexResult {
       pos = e;
       continue;
     }
-    const two = text.slice(pos, pos + 2);
-    if (PUNCT2.has(two)) {
+    const c2 = text.charCodeAt(pos + 1);
+    // Two-character operators: => == != <= >= && ||
+    const isTwo =
+      (c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62)) || (c === 61 && c2 === 62) || (c === 38 && c2 === 38) || (c === 124 && c2 === 124);
+    if (isTwo) {
       push("punct", pos, pos + 2);
       pos += 2;
       continue;
