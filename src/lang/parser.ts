@@ -20,7 +20,11 @@ import { ITEM_KEYWORDS, describeToken } from "./token.js";
 import type { RawText } from "./string-literal.js";
 import { cookString } from "./string-literal.js";
 
-/** The deepest expression nesting accepted; deeper input gets LXM1012 instead of a stack overflow. */
+/**
+ * The deepest expression nesting accepted (brackets, parentheses, interpolations, unary
+ * operators, and the length of operator and member chains, which all deepen the tree);
+ * deeper input gets LXM1012 instead of a stack overflow here or in later stages.
+ */
 export const MAX_NESTING = 256;
 
 /** The result of parsing one file. */
@@ -467,12 +471,22 @@ class Parser {
     return result;
   }
 
+  /** Counts one more level of tree depth for an operator chain (`a + b + …`, `a.b.c…`), which later stages walk recursively. */
+  private chainLevel(t: Token): void {
+    if (++this.depth > MAX_NESTING) this.fail(syntax.nestingTooDeep(this.tspan(t), MAX_NESTING));
+  }
+
   private parseBinary(minPrec: number): Expr {
+    const depth = this.depth;
     let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
       const prec = t.kind === "punct" ? BINARY_PREC[t.text] : undefined;
-      if (prec === undefined || prec < minPrec || (this.nlSig && t.nlBefore)) return left;
+      if (prec === undefined || prec < minPrec || (this.nlSig && t.nlBefore)) {
+        this.depth = depth;
+        return left;
+      }
+      this.chainLevel(t);
       this.next();
       const right = this.parseBinary(prec + 1);
       if (prec === 4 && left.kind === "Binary" && BINARY_PREC[left.op] === 4) {
@@ -502,10 +516,16 @@ class Parser {
   }
 
   private parsePostfix(): Expr {
+    const depth = this.depth;
     let e = this.parsePrimary();
     for (;;) {
       const t = this.peek();
-      if (this.nlSig && t.nlBefore) return e;
+      const postfix = this.isP(t, ".") || this.isP(t, "[") || this.isP(t, "(");
+      if ((this.nlSig && t.nlBefore) || !postfix) {
+        this.depth = depth;
+        return e;
+      }
+      this.chainLevel(t);
       if (this.isP(t, ".")) {
         this.next();
         const name = this.looseName("an attribute name after `.`");
@@ -524,7 +544,7 @@ class Parser {
         this.next();
         const args = this.parseSeq(t, ")");
         e = { kind: "Call", callee, args, span: this.span(e.span.start) };
-      } else return e;
+      }
     }
   }
 
