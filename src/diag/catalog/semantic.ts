@@ -203,7 +203,10 @@ export const duplicateForKey = code(
   "LXM2038",
   "duplicate instance key",
   "The elements of a `for` resource's list are its instance keys and must be unique. Remove the duplicate element.",
-  (key: string) => ({ message: `duplicate instance key ${key}`, hint: "instance keys must be unique: remove one of the elements" }),
+  (key: string, first: number, second: number) => ({
+    message: `duplicate instance key ${key}: elements ${first + 1} and ${second + 1} are equal`,
+    hint: "instance keys must be unique: remove one of the elements",
+  }),
 );
 
 export const badForKey = code(

@@ -1,0 +1,179 @@
+import { posix } from "node:path";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import * as sem from "../diag/catalog/semantic.js";
+import { canonicalize } from "../program/canonical.js";
+import type { ResourceTypeInfo } from "../program/schemas.js";
+import type { Deferred, Json, JsonObject, PolicyIR } from "../program/types.js";
+import { DEFAULT_POLICY } from "../program/types.js";
+import type { Attribute } from "./ast.js";
+import { suggest } from "./suggest.js";
+import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.js";
+import type { Value } from "./values.js";
+
+/**
+ * Schema checking of resource attributes and provider configuration, policy checking, and
+ * identities (the authority key). Pure; every finding is a diagnostic at the offending
+ * attribute's span.
+ */
+
+/** An evaluated attribute and where it was written. */
+export interface EvaluatedAttr {
+  readonly value: Value;
+  readonly attr: Attribute;
+}
+
+export interface CheckedAttrs {
+  /** Known attributes with schema defaults filled in (sensitive ones excluded). */
+  readonly attrs: JsonObject;
+  readonly deferred: { [attr: string]: Deferred };
+  /** False when any attribute failed (the caller then treats the object as failed). */
+  readonly ok: boolean;
+}
+
+/**
+ * Checks a block's attributes against a type's schema: unknown and read-only attributes,
+ * ajv validation of the known ones (deferred ones only count as present), defaults filled.
+ * `extraDefaults` sit under the schema defaults' override (lexum.yaml provider defaults).
+ */
+export function checkAttributes(
+  info: ResourceTypeInfo,
+  given: ReadonlyMap<string, EvaluatedAttr>,
+  nameSpan: Span,
+  diags: Diagnostic[],
+  extraDefaults: JsonObject = {},
+): CheckedAttrs {
+  let ok = true;
+  const known: JsonObject = {};
+  const deferred: { [attr: string]: Deferred } = {};
+  const props = new Set(info.properties);
+  const writable = info.properties.filter((p) => !info.readOnly.includes(p));
+  for (const name of [...given.keys()].sort()) {
+    const { value, attr } = given.get(name)!;
+    if (!props.has(name)) {
+      diags.push(sem.unknownAttribute(attr.name.span, name, info.type, suggest(name, writable)));
+      ok = false;
+      continue;
+    }
+    if (info.readOnly.includes(name)) {
+      diags.push(sem.readOnlyAttribute(attr.name.span, name, info.type));
+      ok = false;
+      continue;
+    }
+    if (hasPoison(value)) {
+      ok = false;
+      continue;
+    }
+    if (isKnown(value)) known[name] = value;
+    else deferred[name] = { expr: toResidual(value), sensitive: isSensitive(value) };
+  }
+  for (const k of Object.keys(extraDefaults).sort()) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
+  for (const k of Object.keys(info.defaults).sort()) if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) known[k] = info.defaults[k]!;
+  if (!ok) return { attrs: known, deferred, ok };
+  for (const p of info.validate(known)) {
+    const top = p.path.split("/")[1];
+    if (p.keyword === "required" && p.path === "") {
+      const missing = String(p.params["missingProperty"]);
+      if (deferred[missing] !== undefined) continue;
+      diags.push(sem.missingAttribute(nameSpan, missing, info.type));
+    } else if (p.keyword === "additionalProperties" && p.path === "") {
+      continue; // reported above from the source
+    } else {
+      const at = top !== undefined ? given.get(top) : undefined;
+      diags.push(sem.invalidAttribute(at ? at.attr.value.span : nameSpan, p.problem));
+    }
+    ok = false;
+  }
+  // Deferred attributes: check the type when the residual is a literal-free shape we can see.
+  // Sensitive attributes never sit in clear among known attrs.
+  for (const s of info.sensitive) {
+    if (known[s] !== undefined && given.has(s)) {
+      deferred[s] = { expr: { op: "lit", value: known[s]! }, sensitive: true };
+      delete known[s];
+    }
+  }
+  return { attrs: known, deferred, ok };
+}
+
+/** Attributes treated as paths for identity normalisation, by provider. */
+const PATH_KEYS: Record<string, readonly string[]> = { fs: ["root", "path"], sim: ["world"] };
+
+/** A path in normal form: posix-normalised, no leading "./", no trailing "/". */
+export function normalizePath(p: string): string {
+  let n = posix.normalize(p.replace(/\\/g, "/"));
+  if (n.length > 1 && n.endsWith("/")) n = n.slice(0, -1);
+  return n;
+}
+
+/**
+ * The authority key: provider name + its scope (identity config keys) + identity attributes,
+ * as canonical JSON. Values must be known (the caller checks).
+ */
+export function identityKey(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
+  const norm = (o: JsonObject): JsonObject => {
+    const out: JsonObject = {};
+    for (const k of Object.keys(o).sort()) {
+      const v = o[k]!;
+      out[k] = typeof v === "string" && (PATH_KEYS[provider] ?? []).includes(k) ? normalizePath(v) : v;
+    }
+    return out;
+  };
+  return canonicalize({ provider, scope: norm(scope), id: norm(idAttrs) });
+}
+
+/** Human form of an identity for messages: `fs path "a/b" (root "out")`. */
+export function describeIdentity(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
+  const part = (o: JsonObject) =>
+    Object.keys(o)
+      .sort()
+      .map((k) => `${k} ${canonicalize(o[k])}`)
+      .join(", ");
+  const s = part(scope);
+  return `${provider} ${part(idAttrs)}${s ? ` (${s})` : ""}`;
+}
+
+const POLICY_KEYS = ["timeout", "retries", "on_failure", "prune"];
+
+/** Checks a policy block's evaluated settings; unknown keys get a suggestion. Missing ones take DEFAULT_POLICY. */
+export function checkPolicy(given: readonly EvaluatedAttr[], diags: Diagnostic[]): PolicyIR {
+  let { timeoutMs, retries, onFailure, prune } = DEFAULT_POLICY;
+  for (const { value: v, attr } of given) {
+    const name = attr.name.name;
+    if (!POLICY_KEYS.includes(name)) {
+      diags.push(sem.unknownPolicyKey(attr.name.span, name, suggest(name, POLICY_KEYS)));
+      continue;
+    }
+    if (hasPoison(v)) continue;
+    const bad = (expected: string) => diags.push(sem.badPolicyValue(attr.value.span, name, expected, isKnown(v) ? describeJson(v) : "a value known only after apply"));
+    if (!isKnown(v)) {
+      bad(name === "timeout" ? "a duration known at compile time" : "known at compile time");
+      continue;
+    }
+    switch (name) {
+      case "timeout":
+        if (typeof v === "number" && Number.isInteger(v) && v > 0) timeoutMs = v;
+        else bad("a positive duration such as 30s");
+        break;
+      case "retries":
+        if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 10) retries = v;
+        else bad("an integer from 0 to 10");
+        break;
+      case "on_failure":
+        if (v === "halt" || v === "rollback") onFailure = v;
+        else bad(`"halt" or "rollback"`);
+        break;
+      case "prune":
+        if (typeof v === "boolean") prune = v;
+        else bad("a bool");
+        break;
+    }
+  }
+  return { timeoutMs, retries, onFailure, prune };
+}
+
+/** A short description of a known value for messages: its type and, for primitives, the value. */
+export function describeJson(v: Json): string {
+  if (v === null || typeof v === "object") return typeName(v);
+  const s = canonicalize(v);
+  return `${typeName(v)} ${s.length > 40 ? s.slice(0, 37) + "..." : s}`;
+}

@@ -1,0 +1,198 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
+import { SourceFile, SourceSet } from "../diag/source.js";
+import type { Span } from "../diag/span.js";
+import * as sem from "../diag/catalog/semantic.js";
+import { hashValue } from "../program/canonical.js";
+import { loadTypeCatalog } from "../program/schemas.js";
+import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
+import { DEFAULT_POLICY } from "../program/types.js";
+import type { SourceFileNode } from "./ast.js";
+import { checkPolicy } from "./check.js";
+import type { EvaluatedAttr } from "./check.js";
+import { Evaluator } from "./evaluate.js";
+import { parseFile } from "./parser.js";
+import { resolveProgram } from "./resolve.js";
+import type { DomainTable } from "./resolve.js";
+import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.js";
+
+export interface CompileOptions {
+  /** Reads a project file by project-relative posix path, for file(); null when absent. */
+  readonly readFile?: (projectRelPath: string) => string | null;
+  /** lexum.yaml `providers`: default configuration by provider name, under each provider block. */
+  readonly providerDefaults?: { readonly [provider: string]: JsonObject };
+}
+
+export interface CompileResult {
+  /** Null when there is any error. */
+  readonly program: Program | null;
+  /** `sha256:…` of the program's canonical JSON; null when there is any error. */
+  readonly hash: string | null;
+  readonly spans: SpanTable;
+  /** Sorted (sortDiagnostics), one per finding. */
+  readonly diagnostics: Diagnostic[];
+  readonly sources: SourceSet;
+}
+
+/** The program hash: sha256 of its canonical JSON. */
+export function hashProgram(p: Program): string {
+  return hashValue(p);
+}
+
+/**
+ * Compiles a program: parse every file, resolve names per domain, evaluate, check against
+ * the provider schemas and for authority conflicts, and build the Program IR. Pure (no I/O
+ * except opts.readFile) and deterministic; the program and its hash carry no trace of
+ * layout (file names, declaration order, whitespace).
+ */
+export function compile(files: readonly { path: string; text: string }[], opts: CompileOptions = {}): CompileResult {
+  const sources = new SourceSet();
+  const diags: Diagnostic[] = [];
+  const asts: SourceFileNode[] = [];
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    sources.add(new SourceFile(f.path, f.text));
+    const parsed = parseFile(f.path, f.text);
+    diags.push(...parsed.diagnostics);
+    asts.push(parsed.file);
+  }
+  const res = resolveProgram(asts);
+  diags.push(...res.diagnostics);
+  const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
+  const spans: SpanTable = {};
+  const domains: { [name: string]: DomainIR } = {};
+  const claims = new Map<string, { address: string; span: Span }>();
+
+  for (const name of [...res.domains.keys()].sort()) {
+    const t = res.domains.get(name)!;
+    spans[name] = t.decl.name.span;
+    // Every let is evaluated, used or not, so that its errors are reported.
+    for (const l of [...t.lets].sort(byName)) ev.symbol(t, l.name.name, new Set());
+
+    const providers: { [alias: string]: ProviderIR } = {};
+    for (const alias of [...t.providers.keys()].sort()) {
+      spans[`${name}#provider.${alias}`] = t.providers.get(alias)!.span;
+      const p = ev.provider(t, alias);
+      if (p) providers[alias] = { type: p.type, config: p.config, deferred: p.deferred };
+    }
+
+    const resources: { [address: string]: ResourceIR } = {};
+    for (const decl of [...t.resources].sort(byName)) {
+      ev.symbol(t, decl.name.name, new Set());
+      const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
+      if (!r) continue;
+      for (const i of r.instances) {
+        spans[i.address] = decl.span;
+        for (const [attr, sp] of i.attrSpans) spans[`${i.address}#${attr}`] = sp;
+        if (i.identity !== null) {
+          const prior = claims.get(i.identity);
+          if (prior) {
+            diags.push(
+              sem.authorityConflict.withRelated(decl.name.span, [{ span: prior.span, message: `${prior.address} claims it here` }], i.identityText, prior.address),
+            );
+          } else claims.set(i.identity, { address: i.address, span: decl.name.span });
+        }
+        resources[i.address] = {
+          address: i.address,
+          domain: name,
+          type: r.type,
+          provider: r.providerAlias,
+          name: decl.name.name,
+          key: i.key,
+          attrs: i.attrs,
+          deferred: i.deferred,
+          dependsOn: [...i.dependsOn].sort(),
+          protect: i.protect,
+          identity: i.identity ?? "",
+        };
+      }
+    }
+
+    const exports: { [name: string]: ExportIR } = {};
+    for (const exName of [...t.exports.keys()].sort()) {
+      const ex = t.exports.get(exName)!;
+      const target = ex.value === undefined ? ev.resourceSym(t, exName) : null;
+      if (target) {
+        ev.symbol(t, exName, new Set());
+        const r = ev.resources.get(`${target.t.name}\u0000${target.decl.name.name}`);
+        if (r) exports[exName] = { kind: "resource", addresses: r.instances.map((i) => i.address).sort(), forEach: r.forEach };
+        continue;
+      }
+      const v = ev.symbol(t, exName, new Set());
+      if (hasPoison(v)) continue;
+      exports[exName] = isKnown(v) ? { kind: "value", value: v } : { kind: "deferred", value: { expr: toResidual(v), sensitive: isSensitive(v) } };
+    }
+
+    const goals: GoalIR[] = [];
+    for (const g of [...t.goals].sort(byName)) {
+      const asserts: AssertIR[] = [];
+      g.asserts.forEach((a, idx) => {
+        spans[`${name}#goal.${g.name.name}[${idx}]`] = a.span;
+        const v = ev.expr(a.expr, ev.scope(t, t.file));
+        let message: string | null = null;
+        if (a.message) {
+          const m = ev.expr(a.message, ev.scope(t, t.file));
+          if (hasPoison(m)) return;
+          if (!isKnown(m)) {
+            diags.push(sem.unknownForSource(a.message.span, "an assertion message"));
+            return;
+          }
+          if (typeof m !== "string") {
+            diags.push(sem.typeMismatch(a.message.span, "an assertion message", "a string", typeName(m)));
+            return;
+          }
+          message = m;
+        }
+        if (hasPoison(v)) return;
+        if (isKnown(v)) {
+          if (typeof v !== "boolean") {
+            diags.push(sem.typeMismatch(a.expr.span, "an assertion", "a bool", typeName(v)));
+            return;
+          }
+          if (!v) diags.push(sem.assertionFailed(a.span, message));
+          asserts.push({ expr: { op: "lit", value: v }, message, checkedAtPlan: true });
+        } else asserts.push({ expr: toResidual(v), message, checkedAtPlan: false });
+      });
+      goals.push({ name: g.name.name, asserts });
+    }
+
+    let policy: PolicyIR = DEFAULT_POLICY;
+    if (t.policy) {
+      const given: EvaluatedAttr[] = [];
+      const seen = new Set<string>();
+      for (const a of t.policy.attributes) {
+        if (seen.has(a.name.name)) continue;
+        seen.add(a.name.name);
+        given.push({ value: ev.expr(a.value, ev.scope(t, t.file)), attr: a });
+      }
+      policy = checkPolicy(given, diags);
+    }
+
+    const imports: ImportIR[] = t.imports
+      .map((i) => ({ domain: i.domain.name, name: i.name.name, as: (i.alias ?? i.name).name }))
+      .sort((a, b) => cmp(a.domain, b.domain) || cmp(a.name, b.name) || cmp(a.as, b.as));
+    const after = [...new Set(imports.map((i) => i.domain))].filter((d) => d !== name).sort();
+    domains[name] = { name, imports, after, providers, resources, exports, goals, policy: { ...policy } };
+  }
+
+  const diagnostics = sortDiagnostics(dedupe(diags));
+  if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
+  const program: Program = { format: "lexum.program/v1", domains };
+  return { program, hash: hashProgram(program), spans, diagnostics, sources };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: { name: { name: string } }, b: { name: { name: string } }): number => cmp(a.name.name, b.name.name);
+
+/** The same finding at the same place (e.g. one per `for` instance) is reported once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.span ? `${d.span.file}:${d.span.start}:${d.span.end}` : ""}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** For tests and tools: the domain tables of a program. */
+export type { DomainTable };

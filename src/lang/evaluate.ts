@@ -1,0 +1,689 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import * as sem from "../diag/catalog/semantic.js";
+import { formatAddress } from "../program/address.js";
+import type { TypeCatalog } from "../program/schemas.js";
+import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
+import type { Attribute, Expr, ResourceDecl } from "./ast.js";
+import { BUILTINS } from "./builtins.js";
+import { checkAttributes, describeIdentity, identityKey } from "./check.js";
+import type { EvaluatedAttr } from "./check.js";
+import type { DomainTable, Resolution, Sym } from "./resolve.js";
+import { isMeta, unparen } from "./resolve.js";
+import { suggest } from "./suggest.js";
+import {
+  binaryOp,
+  bindVars,
+  EvalFailure,
+  forItems,
+  hasPoison,
+  indexOf,
+  interpolationText,
+  isKnown,
+  isObject,
+  isSensitive,
+  memberOf,
+  objectFrom,
+  Poison,
+  POISON,
+  toResidual,
+  truth,
+  typeName,
+  unaryOp,
+  Unknown,
+} from "./values.js";
+import type { Value } from "./values.js";
+
+/**
+ * Compile-time evaluation: total, deterministic, partial. Known parts fold into JSON;
+ * values computed by providers (readOnly attributes) and secrets stay Unknown and carry the
+ * Residual the runtime finishes after apply. Lets, exports and resources are evaluated
+ * lazily, in any declaration order, with cycle detection. Errors are reported once, where
+ * they arise; what depends on a failed value evaluates silently to POISON.
+ */
+
+export interface EvalOptions {
+  /** Reads a project file by project-relative path (file()); null when absent. */
+  readonly readFile?: ((projectRelPath: string) => string | null) | undefined;
+  /** lexum.yaml `providers`: default configuration by provider name. */
+  readonly providerDefaults?: { readonly [provider: string]: JsonObject } | undefined;
+}
+
+/** Where an expression is evaluated. */
+interface Scope {
+  readonly t: DomainTable;
+  readonly file: string;
+  readonly vars: ReadonlyMap<string, Value>;
+  /** Addresses of resources this evaluation reads (implicit dependencies). */
+  readonly deps: Set<string>;
+}
+
+type Memo = { readonly state: "pending" } | { readonly state: "done"; readonly value: Value; readonly deps: ReadonlySet<string> };
+
+/** One evaluated resource instance. */
+export interface InstanceResult {
+  readonly address: string;
+  readonly key: string | number | null;
+  readonly attrs: JsonObject;
+  readonly deferred: { [attr: string]: Deferred };
+  readonly dependsOn: ReadonlySet<string>;
+  readonly protect: boolean;
+  /** Null when it could not be computed (already reported). */
+  readonly identity: string | null;
+  readonly identityText: string;
+  /** Source span of each attribute written in the resource body. */
+  readonly attrSpans: ReadonlyMap<string, Span>;
+}
+
+export interface ResourceResult {
+  readonly domain: string;
+  readonly decl: ResourceDecl;
+  readonly type: string;
+  readonly providerAlias: string;
+  readonly ok: boolean;
+  readonly instances: InstanceResult[];
+  readonly forEach: boolean;
+}
+
+export interface ProviderResult {
+  readonly type: string;
+  readonly config: JsonObject;
+  readonly deferred: { [attr: string]: Deferred };
+  /** The identity scope (x-lexum-identity config keys); null when unknown or failed. */
+  readonly scope: JsonObject | null;
+  readonly ok: boolean;
+}
+
+const key = (domain: string, name: string) => `${domain}\u0000${name}`;
+
+export class Evaluator {
+  /** Evaluated resources by domain + "\0" + name. */
+  readonly resources = new Map<string, ResourceResult>();
+  private readonly providerMemo = new Map<string, ProviderResult | null>();
+  private readonly memo = new Map<string, Memo>();
+  private readonly stack: { domain: string; name: string; span: Span }[] = [];
+  private readonly cyclesSeen = new Set<string>();
+
+  constructor(
+    private readonly res: Resolution,
+    private readonly catalog: TypeCatalog,
+    private readonly opts: EvalOptions,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  /** A scope at domain level (no loop variables). */
+  scope(t: DomainTable, file: string, deps: Set<string> = new Set()): Scope {
+    return { t, file, vars: new Map(), deps };
+  }
+
+  // ---------------------------------------------------------------- symbols
+
+  /** The value of a domain-level name (let, resource, export value, import alias). */
+  symbol(t: DomainTable, name: string, deps: Set<string>): Value {
+    const sym = t.symbols.get(name);
+    if (!sym || sym.kind === "provider") return POISON;
+    const k = key(t.name, name);
+    const m = this.memo.get(k);
+    if (m?.state === "done") {
+      for (const d of m.deps) deps.add(d);
+      return m.value;
+    }
+    if (m?.state === "pending") {
+      this.reportCycle(t.name, name);
+      return POISON;
+    }
+    this.memo.set(k, { state: "pending" });
+    this.stack.push({ domain: t.name, name, span: sym.span });
+    const own = new Set<string>();
+    let value: Value;
+    try {
+      value = this.computeSymbol(t, sym, own);
+    } finally {
+      this.stack.pop();
+    }
+    this.memo.set(k, { state: "done", value, deps: own });
+    for (const d of own) deps.add(d);
+    return value;
+  }
+
+  private reportCycle(domain: string, name: string): void {
+    const i = this.stack.findIndex((s) => s.domain === domain && s.name === name);
+    const cyc = this.stack.slice(i < 0 ? 0 : i);
+    // A cycle through several domains is an import cycle, reported by resolve.
+    if (cyc.some((s) => s.domain !== domain) || cyc.some((s) => this.res.cyclic.has(s.domain))) return;
+    let m = 0;
+    for (let j = 1; j < cyc.length; j++) if (cyc[j]!.name < cyc[m]!.name) m = j;
+    const rot = [...cyc.slice(m), ...cyc.slice(0, m)];
+    const text = [...rot.map((s) => s.name), rot[0]!.name].join(" → ");
+    if (this.cyclesSeen.has(domain + ":" + text)) return;
+    this.cyclesSeen.add(domain + ":" + text);
+    this.diags.push(
+      sem.referenceCycle.withRelated(
+        rot[0]!.span,
+        rot.slice(1).map((s) => ({ span: s.span, message: `\`${s.name}\` is part of the cycle` })),
+        text,
+      ),
+    );
+  }
+
+  private computeSymbol(t: DomainTable, sym: Sym, deps: Set<string>): Value {
+    switch (sym.kind) {
+      case "let":
+        return this.expr(sym.decl.value, this.scope(t, t.file, deps));
+      case "export":
+        return this.expr(sym.decl.value, this.scope(t, t.file, deps));
+      case "import":
+        return this.exported(sym.decl.domain.name, sym.decl.name.name, deps);
+      case "resource": {
+        const r = this.resource(t, sym.decl);
+        for (const i of r.instances) deps.add(i.address);
+        return this.resourceValue(r);
+      }
+      case "provider":
+        return POISON;
+    }
+  }
+
+  /** The value a domain exports under `name` (POISON when not exported: already reported). */
+  exported(domain: string, name: string, deps: Set<string>): Value {
+    const t = this.res.domains.get(domain);
+    const ex = t?.exports.get(name);
+    if (!t || !ex) return POISON;
+    return this.symbol(t, name, deps);
+  }
+
+  /** True when `name` in domain `t` names a resource (directly, or through an import of an exported resource). No evaluation. */
+  namesResource(t: DomainTable, name: string, depth = 0): boolean {
+    return this.resourceSym(t, name, depth) !== null;
+  }
+
+  /** The domain and declaration a resource name refers to (through imports), or null. */
+  resourceSym(t: DomainTable, name: string, depth = 0): { t: DomainTable; decl: ResourceDecl } | null {
+    const sym = t.symbols.get(name);
+    if (!sym || depth > 64) return null;
+    if (sym.kind === "resource") return { t, decl: sym.decl };
+    if (sym.kind === "import") {
+      const target = this.res.domains.get(sym.decl.domain.name);
+      const ex = target?.exports.get(sym.decl.name.name);
+      if (!target || !ex || ex.value) return null;
+      return this.resourceSym(target, sym.decl.name.name, depth + 1);
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- providers
+
+  /** A provider block of a domain, evaluated and checked once. */
+  provider(t: DomainTable, alias: string): ProviderResult | null {
+    const k = key(t.name, alias);
+    if (this.providerMemo.has(k)) return this.providerMemo.get(k)!;
+    this.providerMemo.set(k, null);
+    const decl = t.providers.get(alias);
+    if (!decl) return null;
+    const pname = decl.provider.name;
+    const info = this.catalog.providers.get(pname);
+    const given = new Map<string, EvaluatedAttr>();
+    let ok = true;
+    for (const a of decl.attributes) {
+      if (given.has(a.name.name)) continue;
+      if (isMeta(a.name.name)) {
+        this.diags.push(sem.metaAsProviderAttribute(a.name.span, a.name.name));
+        ok = false;
+        continue;
+      }
+      given.set(a.name.name, { value: this.expr(a.value, this.scope(t, t.file)), attr: a });
+    }
+    if (!info) {
+      const known = [...this.catalog.providers.keys()].sort();
+      this.diags.push(sem.unknownProvider(decl.provider.span, pname, known, suggest(pname, known)));
+      return null;
+    }
+    const checked = checkAttributes(info, given, decl.provider.span, this.diags, this.opts.providerDefaults?.[pname] ?? {});
+    ok &&= checked.ok;
+    let scope: JsonObject | null = {};
+    for (const id of info.identity) {
+      const v = checked.attrs[id];
+      if (v !== undefined) scope[id] = v;
+      else if (checked.deferred[id]) {
+        const at = given.get(id);
+        this.diags.push(sem.unknownForSource(at ? at.attr.value.span : decl.provider.span, `provider setting \`${id}\` (it scopes identities)`));
+        scope = null;
+        ok = false;
+        break;
+      }
+    }
+    const r: ProviderResult = { type: pname, config: checked.attrs, deferred: checked.deferred, scope: ok ? scope : null, ok };
+    this.providerMemo.set(k, r);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  /** Evaluates and checks a resource declaration once (every instance). */
+  resource(t: DomainTable, decl: ResourceDecl): ResourceResult {
+    const k = key(t.name, decl.name.name);
+    const done = this.resources.get(k);
+    if (done) return done;
+    const pname = decl.provider.name;
+    const type = `${pname}.${decl.type.name}`;
+    let typeOk = true;
+    const info = this.catalog.resources.get(type);
+    if (!this.catalog.providers.has(pname)) {
+      const known = [...this.catalog.providers.keys()].sort();
+      this.diags.push(sem.unknownProvider(decl.provider.span, pname, known, suggest(pname, known)));
+      typeOk = false;
+    } else if (!info) {
+      const known = [...this.catalog.resources.keys()].filter((n) => n.startsWith(pname + ".")).sort();
+      this.diags.push(sem.unknownResourceType(decl.type.span, type, known, suggest(type, known)));
+      typeOk = false;
+    }
+    const meta = new Map<string, Attribute>();
+    const plain: Attribute[] = [];
+    const seen = new Set<string>();
+    for (const a of decl.attributes) {
+      if (seen.has(a.name.name)) continue; // duplicate: reported by resolve
+      seen.add(a.name.name);
+      if (isMeta(a.name.name)) meta.set(a.name.name, a);
+      else plain.push(a);
+    }
+    // provider = ALIAS
+    let alias = pname;
+    let providerOk = typeOk;
+    const pa = meta.get("provider");
+    if (pa) {
+      const v = unparen(pa.value);
+      if (v.kind !== "Ref") {
+        this.diags.push(sem.badMetaAttribute(pa.value.span, "provider", "the alias of a provider block of this domain"));
+        providerOk = false;
+      } else {
+        alias = v.name;
+        const blk = t.providers.get(alias);
+        if (!blk) {
+          this.diags.push(sem.unknownProviderAlias(v.span, alias, suggest(alias, [...t.providers.keys()])));
+          providerOk = false;
+        } else if (typeOk && blk.provider.name !== pname) {
+          this.diags.push(sem.providerMismatch(v.span, alias, blk.provider.name, pname));
+          providerOk = false;
+        }
+      }
+    } else if (typeOk && !t.providers.has(alias)) {
+      this.diags.push(sem.missingProviderBlock(decl.provider.span, pname, `provider ${pname} { … }`));
+      providerOk = false;
+    }
+    const prov = providerOk ? this.provider(t, alias) : null;
+    // depends_on: resources of this domain or imported ones. Evaluated as references, so
+    // the addresses come from the same dependency tracking (and cycles are caught the same way).
+    const explicit = new Set<string>();
+    const dep = meta.get("depends_on");
+    let metaOk = true;
+    if (dep) {
+      const list = unparen(dep.value);
+      if (list.kind !== "List") {
+        this.diags.push(sem.badMetaAttribute(dep.value.span, "depends_on", "a list of resources, e.g. [data, settings]"));
+        metaOk = false;
+      } else {
+        for (const item of list.items) {
+          let base = unparen(item);
+          while (base.kind === "Index") base = unparen(base.object);
+          if (base.kind !== "Ref" || !this.namesResource(t, base.name)) {
+            if (base.kind !== "Ref" || t.symbols.has(base.name)) this.diags.push(sem.badMetaAttribute(item.span, "depends_on", "a list of resources, e.g. [data, settings]"));
+            metaOk = false;
+            continue;
+          }
+          if (hasPoison(this.expr(item, this.scope(t, t.file, explicit)))) metaOk = false;
+        }
+      }
+    }
+    // Instances.
+    type Inst = { key: string | number | null; vars: Map<string, Value> };
+    let insts: Inst[] = [];
+    let ok = typeOk && providerOk && metaOk && (prov?.ok ?? false);
+    if (decl.forEach) {
+      const fe = decl.forEach;
+      const src = this.expr(fe.source, this.scope(t, t.file));
+      if (hasPoison(src)) {
+        ok = false;
+      } else if (src instanceof Unknown) {
+        this.diags.push(sem.unknownForSource(fe.source.span, "the collection of a `for` resource"));
+        ok = false;
+      } else if (Array.isArray(src)) {
+        if (fe.vars.length !== 1) {
+          this.diags.push(sem.forVarCount(fe.span, "a `for` resource over a list takes one variable: the element, which is also the instance key"));
+          ok = false;
+        } else {
+          const firstAt = new Map<string, number>();
+          const lit = unparen(fe.source);
+          const itemSpan = (i: number): Span => (lit.kind === "List" && lit.items.length === src.length ? lit.items[i]!.span : fe.source.span);
+          src.forEach((el, i) => {
+            if (typeof el !== "string" && typeof el !== "number") {
+              if (el instanceof Unknown) this.diags.push(sem.unknownForSource(itemSpan(i), "an instance key"));
+              else this.diags.push(sem.badForKey(itemSpan(i), typeName(el)));
+              ok = false;
+              return;
+            }
+            const ks = typeof el === "string" ? JSON.stringify(el) : String(el);
+            const prior = firstAt.get(ks);
+            if (prior !== undefined) {
+              this.diags.push(sem.duplicateForKey.withRelated(itemSpan(i), [{ span: itemSpan(prior), message: "first element with this key" }], ks, prior, i));
+              ok = false;
+              return;
+            }
+            firstAt.set(ks, i);
+            insts.push({ key: el, vars: new Map([[fe.vars[0]!.name, el]]) });
+          });
+        }
+      } else if (isObject(src)) {
+        for (const item of forItems(src)) insts.push({ key: item.index as string, vars: new Map(bindVars(fe.vars.map((v) => v.name), item)) });
+      } else {
+        this.diags.push(sem.notIterable(fe.source.span, typeName(src)));
+        ok = false;
+      }
+    } else {
+      insts = [{ key: null, vars: new Map() }];
+    }
+    const instances: InstanceResult[] = [];
+    for (const inst of insts) {
+      const address = formatAddress(t.name, type, decl.name.name, inst.key);
+      const deps = new Set<string>();
+      const scope: Scope = { t, file: t.file, vars: inst.vars, deps };
+      const given = new Map<string, EvaluatedAttr>();
+      const attrSpans = new Map<string, Span>();
+      for (const a of plain) {
+        given.set(a.name.name, { value: this.expr(a.value, scope), attr: a });
+        attrSpans.set(a.name.name, a.span);
+      }
+      let protect = false;
+      const pr = meta.get("protect");
+      if (pr) {
+        const v = this.expr(pr.value, scope);
+        if (typeof v === "boolean") protect = v;
+        else if (!hasPoison(v)) {
+          this.diags.push(sem.badMetaAttribute(pr.value.span, "protect", "a bool known at compile time"));
+          ok = false;
+        }
+      }
+      let attrs: JsonObject = {};
+      let deferred: { [attr: string]: Deferred } = {};
+      let identity: string | null = null;
+      let identityText = "";
+      if (typeOk && info) {
+        const checked = checkAttributes(info, given, decl.name.span, this.diags);
+        attrs = checked.attrs;
+        deferred = checked.deferred;
+        ok &&= checked.ok;
+        if (checked.ok && prov?.scope) {
+          const idAttrs: JsonObject = {};
+          let idOk = true;
+          for (const id of info.identity) {
+            const v = attrs[id] ?? (deferred[id]?.expr.op === "lit" ? (deferred[id]!.expr as { value: Json }).value : undefined);
+            if (v !== undefined) idAttrs[id] = v;
+            else if (deferred[id]) {
+              const g = given.get(id);
+              this.diags.push(sem.unknownForSource(g ? g.attr.value.span : decl.name.span, `identity attribute \`${id}\``));
+              idOk = false;
+              ok = false;
+            }
+          }
+          if (idOk) {
+            identity = identityKey(pname, prov.scope, idAttrs);
+            identityText = describeIdentity(pname, prov.scope, idAttrs);
+          }
+        }
+      } else {
+        for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
+      }
+      for (const d of explicit) deps.add(d);
+      deps.delete(address);
+      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps, protect, identity, identityText, attrSpans });
+    }
+    const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
+    this.resources.set(k, final);
+    return final;
+  }
+
+  /** What other expressions see of a resource: known attributes, Unknown for deferred and computed ones. */
+  private resourceValue(r: ResourceResult): Value {
+    if (!r.ok) return POISON;
+    const info = this.catalog.resources.get(r.type);
+    const one = (i: InstanceResult): Value => {
+      const entries: [string, Value][] = [];
+      for (const n of Object.keys(i.attrs).sort()) entries.push([n, i.attrs[n]!]);
+      for (const n of Object.keys(i.deferred).sort()) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, i.deferred[n]!.sensitive)]);
+      for (const n of info?.readOnly ?? []) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, (info?.sensitive ?? []).includes(n))]);
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return objectFrom(entries);
+    };
+    if (!r.forEach) return r.instances[0] ? one(r.instances[0]) : POISON;
+    return objectFrom(r.instances.map((i) => [typeof i.key === "number" ? String(i.key) : (i.key as string), one(i)]));
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Evaluates an expression. Never throws for user input; reports and returns POISON. */
+  expr(e: Expr, s: Scope): Value {
+    switch (e.kind) {
+      case "String":
+        return this.interp(e.parts, s);
+      case "Number":
+        return e.value;
+      case "Bool":
+        return e.value;
+      case "Null":
+        return null;
+      case "Duration":
+        return e.ms;
+      case "Paren":
+        return this.expr(e.expr, s);
+      case "Error":
+        return POISON;
+      case "List":
+        return e.items.map((i) => this.expr(i, s));
+      case "Object": {
+        const seen = new Map<string, Span>();
+        const entries: [string, Value][] = [];
+        for (const en of e.entries) {
+          const prior = seen.get(en.key);
+          if (prior) {
+            this.diags.push(sem.duplicateObjectKey.withRelated(en.keySpan, [{ span: prior, message: "first written here" }], JSON.stringify(en.key)));
+            continue;
+          }
+          seen.set(en.key, en.keySpan);
+          entries.push([en.key, this.expr(en.value, s)]);
+        }
+        return objectFrom(entries);
+      }
+      case "Ref": {
+        const local = s.vars.get(e.name);
+        if (local !== undefined) return local;
+        return this.symbol(s.t, e.name, s.deps);
+      }
+      case "Member": {
+        const x = this.expr(e.object, s);
+        if (x instanceof Poison) return POISON;
+        if (x instanceof Unknown) return new Unknown({ op: "member", x: x.expr, name: e.name.name }, x.sensitive);
+        return this.attempt(() => memberOf(x, e.name.name), [e.object.span], e.name.span);
+      }
+      case "Index": {
+        const x = this.expr(e.object, s);
+        const i = this.expr(e.index, s);
+        if (x instanceof Poison || hasPoison(i)) return POISON;
+        if (x instanceof Unknown || !isKnown(i)) {
+          return new Unknown({ op: "index", x: toResidual(x), i: toResidual(i) }, isSensitive(x) || isSensitive(i));
+        }
+        return this.attempt(() => indexOf(x, i), [e.object.span, e.index.span], e.span);
+      }
+      case "Unary": {
+        const x = this.expr(e.operand, s);
+        return this.lift([x], [e.operand.span], e.span, ([a]) => unaryOp(e.op, a!), ([a]) => ({ op: "unary", o: e.op, x: a! }));
+      }
+      case "Binary": {
+        const l = this.expr(e.left, s);
+        if (e.op === "&&" || e.op === "||") {
+          if (l instanceof Poison) return POISON;
+          if (l === (e.op === "||")) return l;
+          if (isKnown(l) && typeof l !== "boolean") {
+            return this.attempt(() => binaryOp(e.op, l, true), [e.left.span, e.right.span], e.opSpan);
+          }
+        }
+        const r = this.expr(e.right, s);
+        return this.lift([l, r], [e.left.span, e.right.span], e.opSpan, ([a, b]) => binaryOp(e.op, a!, b!), ([a, b]) => ({ op: "binary", o: e.op, l: a!, r: b! }));
+      }
+      case "Cond": {
+        const c = this.expr(e.test, s);
+        if (hasPoison(c)) return POISON;
+        if (isKnown(c)) {
+          const ok = this.attempt(() => truth(c, "the condition of `?:`"), [e.test.span], e.test.span);
+          if (ok instanceof Poison) return POISON;
+          return ok ? this.expr(e.then, s) : this.expr(e.otherwise, s);
+        }
+        const t = this.expr(e.then, s);
+        const o = this.expr(e.otherwise, s);
+        if (hasPoison(t) || hasPoison(o)) return POISON;
+        return new Unknown({ op: "cond", c: toResidual(c), t: toResidual(t), e: toResidual(o) }, isSensitive(c) || isSensitive(t) || isSensitive(o));
+      }
+      case "Call":
+        return this.call(e.callee.name, e.args, e.span, s);
+      case "ListComp":
+        return this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ body: this.expr(e.body, inner) }), false);
+      case "ObjectComp":
+        return this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span);
+    }
+  }
+
+  /** Runs an operation on known values, turning an EvalFailure into a diagnostic at the operand's span. */
+  private attempt<T extends Value>(f: () => T, spans: readonly Span[], whole: Span): T | Poison {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof EvalFailure)) throw err;
+      const at = err.at === null ? whole : (spans[err.at] ?? whole);
+      this.diags.push(err.make(at));
+      return POISON;
+    }
+  }
+
+  /** Applies an operation: POISON in → POISON out; all known → computed; otherwise a residual. */
+  private lift(args: Value[], spans: readonly Span[], whole: Span, known: (a: Json[]) => Json, residual: (r: Residual[]) => Residual): Value {
+    if (args.some(hasPoison)) return POISON;
+    if (args.every(isKnown)) return this.attempt(() => known(args as Json[]), spans, whole);
+    return new Unknown(residual(args.map(toResidual)), args.some(isSensitive));
+  }
+
+  private interp(parts: readonly (string | Expr)[], s: Scope): Value {
+    if (parts.every((p) => typeof p === "string")) return (parts as string[]).join("");
+    const vals: Value[] = [];
+    const spans: Span[] = [];
+    let failed = false;
+    for (const p of parts) {
+      if (typeof p === "string") {
+        vals.push(p);
+        continue;
+      }
+      const v = this.expr(p, s);
+      // Check known parts now so the error points at them even when others are unknown.
+      if (!hasPoison(v) && isKnown(v) && this.attempt(() => interpolationText(v), [p.span], p.span) instanceof Poison) failed = true;
+      if (!isKnown(v) && !(v instanceof Unknown) && !hasPoison(v)) {
+        this.diags.push(sem.badInterpolation(p.span, typeName(v)));
+        failed = true;
+      }
+      vals.push(v);
+      spans.push(p.span);
+    }
+    if (failed || vals.some(hasPoison)) return POISON;
+    if (vals.every(isKnown)) return (vals as Json[]).map((v) => interpolationText(v)).join("");
+    return new Unknown({ op: "interp", parts: vals.map(toResidual) }, vals.some(isSensitive));
+  }
+
+  private call(name: string, argExprs: readonly Expr[], span: Span, s: Scope): Value {
+    const b = BUILTINS.get(name);
+    if (!b || argExprs.length < b.min || argExprs.length > b.max) {
+      for (const a of argExprs) this.expr(a, s);
+      return POISON; // reported by resolve
+    }
+    const args = argExprs.map((a) => this.expr(a, s));
+    const spans = argExprs.map((a) => a.span);
+    if (args.some(hasPoison)) return POISON;
+    if (name === "secret") {
+      const n = args[0]!;
+      if (!isKnown(n)) {
+        this.diags.push(sem.unknownForSource(spans[0], "the name of a secret"));
+        return POISON;
+      }
+      if (typeof n !== "string") {
+        this.diags.push(sem.argumentType(spans[0], "secret", 1, "a string", typeName(n)));
+        return POISON;
+      }
+      return new Unknown({ op: "secret", name: n }, true);
+    }
+    if (b.compileTimeOnly && !args.every(isKnown)) {
+      this.diags.push(sem.unknownForSource(spans[0], `the argument of \`${name}\``));
+      return POISON;
+    }
+    if (args.every(isKnown)) return this.attempt(() => b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile }), spans, span);
+    if (b.partial) {
+      const r = b.partial(args);
+      if (r !== undefined) return r;
+    }
+    return new Unknown({ op: "call", fn: name, args: args.map(toResidual) }, args.some(isSensitive));
+  }
+
+  private comprehension(
+    vars: string[],
+    source: Expr,
+    cond: Expr | undefined,
+    s: Scope,
+    body: (inner: Scope) => { key?: Value; body: Value },
+    object: boolean,
+    keySpan?: Span,
+  ): Value {
+    const src = this.expr(source, s);
+    if (src instanceof Poison) return POISON;
+    const residual = (srcR: Residual): Value => {
+      const inner: Scope = { ...s, vars: new Map([...s.vars, ...vars.map((v) => [v, new Unknown({ op: "var", name: v }, false)] as [string, Value])]) };
+      const c = cond ? this.expr(cond, inner) : true;
+      const out = body(inner);
+      const parts = [c, out.body, ...(out.key !== undefined ? [out.key] : [])];
+      if (parts.some(hasPoison)) return POISON;
+      const sens = isSensitive(src) || parts.some(isSensitive);
+      const condR = cond ? toResidual(c) : null;
+      return new Unknown(
+        object
+          ? { op: "objcomp", vars, src: srcR, key: toResidual(out.key!), value: toResidual(out.body), cond: condR }
+          : { op: "listcomp", vars, src: srcR, body: toResidual(out.body), cond: condR },
+        sens,
+      );
+    };
+    if (src instanceof Unknown) return residual(src.expr);
+    const items = this.attempt(() => forItems(src) as never, [source.span], source.span) as unknown;
+    if (items instanceof Poison) return POISON;
+    const list: Value[] = [];
+    const entries = new Map<string, Value>();
+    for (const item of items as ReturnType<typeof forItems>) {
+      const inner: Scope = { ...s, vars: new Map([...s.vars, ...bindVars(vars, item)]) };
+      if (cond) {
+        const c = this.expr(cond, inner);
+        if (hasPoison(c)) return POISON;
+        if (!isKnown(c)) return residual(toResidual(src));
+        const t = this.attempt(() => truth(c, "the condition of a comprehension"), [cond.span], cond.span);
+        if (t instanceof Poison) return POISON;
+        if (!t) continue;
+      }
+      const out = body(inner);
+      if (hasPoison(out.body) || (out.key !== undefined && hasPoison(out.key))) return POISON;
+      if (object) {
+        const k = out.key!;
+        if (!isKnown(k)) return residual(toResidual(src));
+        if (typeof k !== "string") {
+          this.diags.push(sem.typeMismatch(keySpan, "an object comprehension key", "a string", typeName(k)));
+          return POISON;
+        }
+        if (entries.has(k)) {
+          this.diags.push(sem.duplicateObjectKey(keySpan, JSON.stringify(k)));
+          return POISON;
+        }
+        entries.set(k, out.body);
+      } else list.push(out.body);
+    }
+    return object ? objectFrom(entries) : list;
+  }
+}
