@@ -10,6 +10,8 @@ import type { AttrChange } from "./types.js";
 /** True when a and b are the same JSON value (key order ignored). `undefined` equals only `undefined`. */
 export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
+  // Scalars compare directly (the common case); only containers need canonical forms.
+  if (a === null || typeof a !== "object" || b === null || typeof b !== "object") return a === b;
   return canonicalize(a) === canonicalize(b);
 }
 

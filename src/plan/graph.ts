@@ -126,30 +126,36 @@ function insertSorted(list: string[], x: string): void {
   list.splice(lo, 0, x);
 }
 
-/** The first cycle found by a depth-first search in sorted order, closed (`[a, b, a]`), or null. */
+/**
+ * The first cycle found by a depth-first search in sorted order, closed (`[a, b, a]`), or
+ * null. Iterative, so a long dependency chain cannot overflow the stack.
+ */
 function findCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | null {
   const state = new Map<string, 1 | 2>(); // 1 = on the stack, 2 = finished
-  const stack: string[] = [];
-  const visit = (n: string): string[] | null => {
-    state.set(n, 1);
-    stack.push(n);
-    for (const m of edges.get(n) ?? []) {
+  for (const root of [...edges.keys()].sort()) {
+    if (state.has(root)) continue;
+    const stack: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const out = edges.get(top.node) ?? [];
+      if (top.next >= out.length) {
+        state.set(top.node, 2);
+        stack.pop();
+        continue;
+      }
+      const m = out[top.next++]!;
       if (!edges.has(m)) continue;
       const s = state.get(m);
-      if (s === 1) return [...stack.slice(stack.indexOf(m)), m];
+      if (s === 1) {
+        const path = stack.map((f) => f.node);
+        return [...path.slice(path.indexOf(m)), m];
+      }
       if (s === undefined) {
-        const c = visit(m);
-        if (c) return c;
+        state.set(m, 1);
+        stack.push({ node: m, next: 0 });
       }
     }
-    stack.pop();
-    state.set(n, 2);
-    return null;
-  };
-  for (const n of [...edges.keys()].sort()) {
-    if (state.has(n)) continue;
-    const c = visit(n);
-    if (c) return c;
   }
   return null;
 }

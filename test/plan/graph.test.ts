@@ -67,3 +67,17 @@ describe("resourceOrder", () => {
     expect(resourceOrder(d)).toEqual(["s/fs.file.a", "s/fs.file.b"]);
   });
 });
+
+describe("long chains", () => {
+  it("orders and checks a 50,000-resource dependency chain without overflowing the stack", () => {
+    const rs = [];
+    for (let i = 0; i < 50_000; i++) rs.push(res("s", "fs.file", `f${i}`, { path: `f${i}` }, { dependsOn: i > 0 ? [`s/fs.file.f${i - 1}`] : [] }));
+    const d = dom("s", rs);
+    expect(resourceCycle(d)).toBeNull();
+    const order = resourceOrder(d);
+    expect(order.length).toBe(50_000);
+    expect(order[0]).toBe("s/fs.file.f0");
+    expect(order[1]).toBe("s/fs.file.f1");
+    expect(order[49_999]).toBe("s/fs.file.f49999");
+  });
+});
