@@ -1,0 +1,162 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { parseDocument } from "yaml";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { SourceFile, SourceSet } from "../diag/source.js";
+import * as host from "../diag/catalog/host.js";
+import * as sem from "../diag/catalog/semantic.js";
+import { readFileSync } from "node:fs";
+import { newAjv, plainProblem, schemasDir } from "../program/schemas.js";
+import type { JsonObject } from "../program/types.js";
+import { suggest } from "./suggest.js";
+
+/**
+ * Loading a project: every `.lxm` file below a directory (the I/O edge of the compiler),
+ * and the project settings in lexum.yaml.
+ */
+
+export interface LoadedProject {
+  /** Project-relative posix paths, sorted. */
+  readonly files: { path: string; text: string }[];
+  readonly sources: SourceSet;
+  readonly diagnostics: Diagnostic[];
+}
+
+const SKIP = new Set([".git", "node_modules"]);
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads every `.lxm` file below `dir` (recursively, skipping .git and node_modules).
+ * Missing directory → LXM5001, no files → LXM5002, unreadable → LXM5003, not UTF-8 → LXM5004.
+ * Never throws for user input.
+ */
+export async function loadProject(dir: string): Promise<LoadedProject> {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error("not a directory");
+  } catch {
+    return { files: [], sources: new SourceSet(), diagnostics: [host.noSuchDirectory(undefined, dir)] };
+  }
+  const found: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(rel === "" ? dir : `${dir}/${rel}`, { withFileTypes: true });
+    } catch (e) {
+      diagnostics.push(host.unreadableFile(undefined, rel || ".", (e as Error).message));
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const p = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (!SKIP.has(e.name)) await walk(p);
+      } else if (e.name.endsWith(".lxm") && (e.isFile() || e.isSymbolicLink())) found.push(p);
+    }
+  };
+  await walk("");
+  const raw: { path: string; bytes: Uint8Array }[] = [];
+  for (const p of found.sort()) {
+    try {
+      raw.push({ path: p, bytes: await readFile(`${dir}/${p}`) });
+    } catch (e) {
+      diagnostics.push(host.unreadableFile(undefined, p, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
+    }
+  }
+  if (found.length === 0) diagnostics.push(host.noLxmFiles(undefined, dir));
+  const loaded = loadProjectFromFiles(raw);
+  return { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loaded.diagnostics] };
+}
+
+/** The same from in-memory files (a git commit's tree): bytes or text by project-relative path. */
+export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uint8Array; text?: string }[]): LoadedProject {
+  const diagnostics: Diagnostic[] = [];
+  const out: { path: string; text: string }[] = [];
+  const sources = new SourceSet();
+  for (const f of [...files].filter((f) => f.path.endsWith(".lxm")).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    let text = f.text;
+    if (text === undefined) {
+      try {
+        text = decoder.decode(f.bytes ?? new Uint8Array());
+      } catch {
+        diagnostics.push(host.invalidUtf8(undefined, f.path, firstBadByte(f.bytes ?? new Uint8Array())));
+        continue;
+      }
+    }
+    out.push({ path: f.path, text });
+    sources.add(new SourceFile(f.path, text));
+  }
+  return { files: out, sources, diagnostics };
+}
+
+/** Offset of the first byte that makes the input invalid UTF-8 (a structural check of lead and continuation bytes). */
+function firstBadByte(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k]! & 0xc0) !== 0x80) return i;
+    // Overlong 3/4-byte forms, surrogates and code points above U+10FFFF.
+    const c1 = b[i + 1] ?? 0;
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90)) return i;
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** Project settings (lexum.yaml), defaults filled. */
+export interface ProjectSettings {
+  readonly state_branch: string;
+  readonly parallelism: number;
+  readonly providers: { readonly [provider: string]: JsonObject };
+}
+
+export const DEFAULT_SETTINGS: ProjectSettings = { state_branch: "lexum/state", parallelism: 10, providers: {} };
+
+/**
+ * Reads `dir/lexum.yaml` (absent → defaults). Bad YAML → LXM2140 with line and column in
+ * the file; schema violations → LXM2141 in plain words. Settings are the defaults when any
+ * diagnostic is returned.
+ */
+export function loadProjectSettings(dir: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
+  let text: string;
+  try {
+    text = readFileSync(`${dir}/lexum.yaml`, "utf8");
+  } catch {
+    return { settings: DEFAULT_SETTINGS, diagnostics: [] };
+  }
+  return parseProjectSettings(text);
+}
+
+let validator: ReturnType<ReturnType<typeof newAjv>["compile"]> | undefined;
+
+/** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
+export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const [start, end] = e.pos;
+    const span = { file: "lexum.yaml", start, end: Math.max(end, start) };
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, e.message.split("\n")[0]!)] };
+  }
+  const value = (doc.toJS() ?? {}) as unknown;
+  validator ??= newAjv().compile(JSON.parse(readFileSync(schemasDir() + "lexum.yaml.json", "utf8")));
+  if (!validator(value)) {
+    const props = ["state_branch", "parallelism", "providers"];
+    const diagnostics = (validator.errors ?? []).map((err) => {
+      const p = plainProblem(err);
+      const extra = err.keyword === "additionalProperties" ? String(err.params["additionalProperty"]) : null;
+      const problem = extra && err.instancePath === "" ? `unknown setting \`${extra}\`` : p.problem;
+      return sem.settingsInvalid(undefined, problem, extra && err.instancePath === "" ? suggest(extra, props) : null);
+    });
+    return { settings: DEFAULT_SETTINGS, diagnostics };
+  }
+  const v = value as Partial<ProjectSettings>;
+  return {
+    settings: {
+      state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
+      parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
+      providers: v.providers ?? {},
+    },
+    diagnostics: [],
+  };
+}
