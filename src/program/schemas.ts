@@ -82,7 +82,7 @@ export function loadTypeCatalog(): TypeCatalog {
 
 /** An ajv instance for draft 2020-12 with formats and Lexum's keywords registered. */
 export function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false, verbose: true });
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => void;
   addFormats(ajv);
   ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
