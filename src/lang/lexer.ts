@@ -137,10 +137,12 @@ export function lex(path: string, text: string): LexResult {
   let nl = true;
 
   const span = (start: number, end: number): Span => ({ file: path, start, end });
+  // Every token gets the same object shape (V8 keeps property access monomorphic).
+  const tok = (kind: TokenKind, t: string, start: number, end: number, nlBefore: boolean, value?: number, multiline?: boolean): void => {
+    tokens.push({ kind, text: t, start, end, nlBefore, value, multiline });
+  };
   const push = (kind: TokenKind, start: number, end: number, extra?: { value?: number; multiline?: boolean }): void => {
-    const t: Token = { kind, text: text.slice(start, end), start, end, nlBefore: nl };
-    if (extra) Object.assign(t, extra);
-    tokens.push(t);
+    tok(kind, text.slice(start, end), start, end, nl, extra?.value, extra?.multiline);
     nl = false;
   };
   const badChar = (i: number): number => {
@@ -166,11 +168,11 @@ export function lex(path: string, text: string): LexResult {
   /** Closes the innermost string: zero-width end at `at`. */
   const closeString = (frame: StrFrame, at: number): void => {
     stack.pop();
-    tokens.push({ kind: "strEnd", text: "", start: at, end: at, nlBefore: false, multiline: frame.multiline });
+    tok("strEnd", "", at, at, false, undefined, frame.multiline);
   };
   const closeInterp = (at: number): void => {
     stack.pop();
-    tokens.push({ kind: "interpEnd", text: "", start: at, end: at, nlBefore: false });
+    tok("interpEnd", "", at, at, false);
   };
 
   /** Scans string text until the closing quote, `${`, a line break (single-line) or the end. */
@@ -178,7 +180,7 @@ export function lex(path: string, text: string): LexResult {
     const textStart = pos;
     let i = pos;
     const flush = (end: number): void => {
-      if (end > textStart) tokens.push({ kind: "strText", text: text.slice(textStart, end), start: textStart, end, nlBefore: false });
+      if (end > textStart) tok("strText", text.slice(textStart, end), textStart, end, false);
     };
     for (;;) {
       if (i >= n) {
@@ -193,7 +195,7 @@ export function lex(path: string, text: string): LexResult {
         if (!frame.multiline) {
           flush(i);
           stack.pop();
-          tokens.push({ kind: "strEnd", text: frame.quote, start: i, end: i + 1, nlBefore: false, multiline: false });
+          tok("strEnd", frame.quote, i, i + 1, false, undefined, false);
           pos = i + 1;
           return;
         }
@@ -203,7 +205,7 @@ export function lex(path: string, text: string): LexResult {
           while (text.charCodeAt(j + 3) === 34) j++;
           flush(j);
           stack.pop();
-          tokens.push({ kind: "strEnd", text: '"""', start: j, end: j + 3, nlBefore: false, multiline: true });
+          tok("strEnd", '"""', j, j + 3, false, undefined, true);
           pos = j + 3;
           return;
         }
@@ -222,7 +224,7 @@ export function lex(path: string, text: string): LexResult {
         }
         if (text.charCodeAt(i + 1) === 123) {
           flush(i);
-          tokens.push({ kind: "interpStart", text: "${", start: i, end: i + 2, nlBefore: false });
+          tok("interpStart", "${", i, i + 2, false);
           stack.push({ kind: "interp", braces: 0, start: i });
           pos = i + 2;
           return;
@@ -266,7 +268,7 @@ export function lex(path: string, text: string): LexResult {
           closeString(f, n);
         }
       }
-      tokens.push({ kind: "eof", text: "", start: n, end: n, nlBefore: true });
+      tok("eof", "", n, n, true);
       break;
     }
     const c = text.charCodeAt(pos);
@@ -384,7 +386,7 @@ export function lex(path: string, text: string): LexResult {
         else if (one === "}") {
           if (top.braces === 0) {
             stack.pop();
-            tokens.push({ kind: "interpEnd", text: "}", start: pos, end: pos + 1, nlBefore: nl });
+            tok("interpEnd", "}", pos, pos + 1, nl);
             nl = false;
             pos++;
             continue;
