@@ -1,0 +1,55 @@
+import { describe, expect, test } from "vitest";
+import { formatAddress, parseAddress } from "../../src/program/address.js";
+import { loadTypeCatalog } from "../../src/program/schemas.js";
+import { identityKey, normalizePath } from "../../src/lang/check.js";
+import { suggest } from "../../src/lang/suggest.js";
+
+describe("type catalog", () => {
+  const cat = loadTypeCatalog();
+  test("loads every provider and type with Lexum keywords", () => {
+    expect([...cat.providers.keys()].sort()).toEqual(["fs", "sim"]);
+    expect([...cat.resources.keys()].sort()).toEqual(["fs.dir", "fs.file", "fs.symlink", "sim.object"]);
+    const file = cat.resources.get("fs.file")!;
+    expect(file.identity).toEqual(["path"]);
+    expect(file.readOnly).toEqual(["sha256", "size"]);
+    expect(file.defaults).toEqual({ content: "", mode: "0644" });
+    expect(cat.resources.get("fs.symlink")!.replaceOn).toEqual(["target"]);
+    expect(cat.resources.get("sim.object")!.sensitive).toEqual(["secret"]);
+    expect(cat.providers.get("fs")!.identity).toEqual(["root"]);
+  });
+  test("validation problems are plain words", () => {
+    const file = cat.resources.get("fs.file")!;
+    expect(file.validate({ path: "a", mode: "644" }).map((p) => p.problem)).toEqual(['`mode` must match ^0[0-7]{3}$, got "644"']);
+    expect(file.validate({ path: 3 }).map((p) => p.problem)).toEqual(["`path` must be a string, got number"]);
+    const sim = cat.providers.get("sim")!;
+    expect(sim.validate({ world: "w", faults: [{ kind: "boom" }] }).map((p) => p.problem)).toEqual(['`faults.0.kind` must be one of "error", "timeout", "crash", got "boom"']);
+  });
+  test("every schema property has a description and objects are closed", () => {
+    for (const info of [...cat.resources.values(), ...cat.providers.values()]) {
+      expect(info.schema["additionalProperties"]).toBe(false);
+      const props = info.schema["properties"] as Record<string, { description?: string }>;
+      for (const p of Object.keys(props)) expect(props[p]!.description, `${info.type}.${p}`).toBeTruthy();
+    }
+  });
+});
+
+describe("identity and addresses", () => {
+  test("paths are normalised so equivalent spellings conflict", () => {
+    expect(normalizePath("./a//b/")).toBe("a/b");
+    expect(identityKey("fs", { root: "out/" }, { path: "./x" })).toBe(identityKey("fs", { root: "out" }, { path: "x" }));
+    expect(identityKey("fs", { root: "a" }, { path: "x" })).not.toBe(identityKey("fs", { root: "b" }, { path: "x" }));
+  });
+  test("addresses format and parse back", () => {
+    expect(formatAddress("web", "fs.file", "page", "index")).toBe('web/fs.file.page["index"]');
+    expect(formatAddress("storage", "fs.file", "settings", null)).toBe("storage/fs.file.settings");
+    expect(formatAddress("a", "fs.file", "p", 3)).toBe("a/fs.file.p[3]");
+    expect(parseAddress('web/fs.file.page["a]b"]')).toEqual({ domain: "web", type: "fs.file", name: "page", key: "a]b" });
+    expect(parseAddress("a/fs.file.p[3]")).toEqual({ domain: "a", type: "fs.file", name: "p", key: 3 });
+    expect(parseAddress("nonsense")).toBeNull();
+  });
+  test("suggestions by edit distance, deterministic ties", () => {
+    expect(suggest("contnet", ["content", "mode", "path"])).toBe("content");
+    expect(suggest("zzz", ["content"])).toBeNull();
+    expect(suggest("ab", ["ac", "ad"])).toBe("ac");
+  });
+});
