@@ -114,3 +114,28 @@ describe("render details", () => {
     expect(none).not.toContain("<details>");
   });
 });
+
+describe("markdown: hostile values and large plans", () => {
+  it("a value with backticks cannot close its fence, and labels are escaped", async () => {
+    const { dom, prior, prog, res, PROGRAM_HASH } = await import("./helpers.js");
+    const r = res("w", "fs.file", "page", { path: "p", content: "```\n</details><script>x</script> | *y*" }, { key: 'a"<b>`' });
+    const p = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("w", [r])), prior: prior([], null) }).plan!;
+    const md = renderPlanMarkdown(p);
+    expect(md).toContain("````diff\n");
+    expect(md).not.toContain("<script>x</script>\n");
+    // the raw value stays on one line (JSON-escaped) inside the fence
+    expect(md).toContain('"```\\n</details><script>x</script> | *y*"');
+    expect(md).toContain('["+ fs.file.page[#34;a\\#34;#60;b#62;#96;#34;]"]');
+  });
+
+  it("a large plan keeps its summary first and leaves the graph out", async () => {
+    const { dom, prior, prog, res, PROGRAM_HASH } = await import("./helpers.js");
+    const rs = Array.from({ length: 80 }, (_, i) => res("w", "fs.file", "f", { path: `f${i}` }, { key: i }));
+    const p = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("w", rs)), prior: prior([], null) }).plan!;
+    const md = renderPlanMarkdown(p);
+    expect(md.split("\n")[0]).toBe("**Plan: 80 to create, 0 to update, 0 to replace, 0 to delete.**");
+    expect(md).not.toContain("```mermaid");
+    expect(md).toContain("too large to draw");
+    expect(md).toContain("<details><summary>80 to create</summary>");
+  });
+});

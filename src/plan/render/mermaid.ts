@@ -9,9 +9,9 @@ import { localAddress, marker } from "./text.js";
  * in sorted order, so the text is deterministic and safe whatever the names hold.
  */
 
-/** Text for a quoted Mermaid label: quotes and markup characters as Mermaid entity codes. */
+/** Text for a quoted Mermaid label: quotes, backticks and markup characters as Mermaid entity codes. */
 export function mermaidLabel(s: string): string {
-  return s.replace(/[#"<>&]/g, (ch) => `#${ch.charCodeAt(0)};`);
+  return s.replace(/[#"<>&`]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }
 
 /** The domain edges of a program: (from, to) → imported names, sorted. Deterministic. */
