@@ -279,13 +279,6 @@ export const notIterable = code(
   (got: string) => ({ message: `cannot iterate over a ${got}`, hint: "iterate over a list or an object" }),
 );
 
-export const loopVarSensitive = code(
-  "LXM2049",
-  "sensitive value in a compile-time position",
-  "A secret cannot decide structure (for keys, object keys, identities): those are shown in plans.",
-  (what: string) => ({ message: `${what} cannot depend on a secret` }),
-);
-
 export const residualUnavailable = code(
   "LXM2050",
   "value not available at apply time",

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "vitest";
+import { allCodes } from "../../src/diag/catalog/define.js";
+import "../../src/diag/catalog/semantic.js";
+import { compile } from "../../src/lang/compile.js";
+import { parseFile } from "../../src/lang/parser.js";
+import { parseProjectSettings } from "../../src/lang/project.js";
+import { evaluateResidual } from "../../src/lang/residual.js";
+import { resolveProgram } from "../../src/lang/resolve.js";
+
+const FS = `provider fs { root = "out" }`;
+const codesOf = (text: string) =>
+  compile([{ path: "m.lxm", text }], { readFile: () => null }).diagnostics.map((d) => d.code);
+
+describe("resolveProgram", () => {
+  test("builds per-domain tables; results do not depend on file order", () => {
+    const a = parseFile("a.lxm", `domain a {\n let x = 1\n export x\n}`).file;
+    const b = parseFile("b.lxm", `domain b {\n import a.x as y\n ${FS}\n}`).file;
+    const r1 = resolveProgram([a, b]);
+    const r2 = resolveProgram([b, a]);
+    expect(r1.diagnostics).toEqual([]);
+    expect([...r1.domains.keys()].sort()).toEqual(["a", "b"]);
+    expect([...r1.domains.get("b")!.symbols.keys()].sort()).toEqual(["fs", "y"]);
+    expect(r1.edges).toEqual(r2.edges);
+    expect(r1.edges.map((e) => `${e.from}->${e.to}`)).toEqual(["b->a"]);
+  });
+  test("duplicate domains across files name both places", () => {
+    const r = resolveProgram([parseFile("x.lxm", "domain a {}").file, parseFile("y.lxm", "domain a {}").file]);
+    expect(r.diagnostics[0]!.code).toBe("LXM2001");
+    expect(r.diagnostics[0]!.span!.file).toBe("y.lxm");
+    expect(r.diagnostics[0]!.related![0]!.span.file).toBe("x.lxm");
+  });
+});
+
+// One source per semantic code: every code the compiler can emit is exercised here.
+const CASES: Record<string, string> = {
+  LXM2001: `domain a {}\ndomain a {}`,
+  LXM2002: `domain a {\n let x = 1\n let x = 2\n}`,
+  LXM2003: `domain a {\n let x = y\n}`,
+  LXM2004: `domain a {\n let x = 1\n}\ndomain b {\n let y = x\n}`,
+  LXM2005: `domain a {\n import nope.x\n}`,
+  LXM2006: `domain a {\n let x = 1\n}\ndomain b {\n import a.x\n}`,
+  LXM2007: `domain a {\n export x = 1\n}\ndomain b {\n let x = 2\n import a.x\n}`,
+  LXM2008: `domain a {\n let x = lenn("a")\n}`,
+  LXM2009: `domain a {\n let x = len()\n}`,
+  LXM2010: `domain a {\n export nope\n}`,
+  LXM2011: `domain a {\n import b.x\n export y = 1\n}\ndomain b {\n import a.y\n export x = 1\n}`,
+  LXM2012: `domain a {\n let x = y\n let y = x\n}`,
+  LXM2013: `domain a {\n ${FS}\n let x = fs\n}`,
+  LXM2014: `domain a {\n let x = 1\n export x\n export x\n}`,
+  LXM2015: `domain a {\n goal g {\n assert true\n }\n goal g {\n assert true\n }\n}`,
+  LXM2016: `domain a {\n policy {\n retries = 1\n }\n policy {\n retries = 2\n }\n}`,
+  LXM2017: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n path = "b"\n }\n}`,
+  LXM2018: `domain a {\n let x = [for k, k in { a = 1 }: k]\n}`,
+  LXM2030: `domain a {\n let x = 1 + "a"\n}`,
+  LXM2031: `domain a {\n let x = upper(1)\n}`,
+  LXM2032: `domain a {\n let x = 9007199254740991 + 2\n}`,
+  LXM2033: `domain a {\n let x = 1 % 0\n}`,
+  LXM2034: `domain a {\n let x = "\${[1]}"\n}`,
+  LXM2035: `domain a {\n let x = { a = 1 }.b\n}`,
+  LXM2036: `domain a {\n let x = [1][5]\n}`,
+  LXM2037: `domain a {\n let x = { a = 1 }["b"]\n}`,
+  LXM2038: `domain a {\n ${FS}\n resource fs.file f for n in ["a", "a"] {\n path = n\n }\n}`,
+  LXM2039: `domain a {\n ${FS}\n resource fs.file f for n in [["a"]] {\n path = "x"\n }\n}`,
+  LXM2040: `domain a {\n ${FS}\n resource fs.file s {\n path = "s"\n }\n resource fs.file f {\n path = s.sha256\n }\n}`,
+  LXM2041: `domain a {\n ${FS}\n resource fs.file f for i, n in ["a"] {\n path = n\n }\n}`,
+  LXM2042: `domain a {\n let x = file("../x")\n}`,
+  LXM2043: `domain a {\n let x = file("x.txt")\n}`,
+  LXM2044: `domain a {\n let x = jsondecode("{")\n}`,
+  LXM2045: `domain a {\n goal g {\n assert 1 > 2 : "no"\n }\n}`,
+  LXM2046: `domain a {\n let x = {for v in ["a", "a"]: v => 1}\n}`,
+  LXM2047: `domain a {\n let x = range(0, 2000000)\n}`,
+  LXM2048: `domain a {\n let x = [for v in 3: v]\n}`,
+  LXM2080: `domain a {\n provider nope {}\n}`,
+  LXM2081: `domain a {\n ${FS}\n resource fs.fiel f {\n path = "a"\n }\n}`,
+  LXM2082: `domain a {\n resource fs.file f {\n path = "a"\n }\n}`,
+  LXM2083: `domain a {\n ${FS}\n resource fs.file f {\n provider = other\n path = "a"\n }\n}`,
+  LXM2084: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n contnet = "x"\n }\n}`,
+  LXM2085: `domain a {\n ${FS}\n resource fs.file f {\n content = "x"\n }\n}`,
+  LXM2086: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n mode = "644"\n }\n}`,
+  LXM2087: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n size = 1\n }\n}`,
+  LXM2088: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n protect = "yes"\n }\n}`,
+  LXM2090: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n }\n resource fs.dir g {\n path = "a/"\n }\n}`,
+  LXM2091: `domain a {\n provider sim as s {\n world = "w.json"\n }\n resource fs.file f {\n provider = s\n path = "a"\n }\n}`,
+  LXM2092: `domain a {\n provider fs {\n protect = true\n }\n}`,
+  LXM2120: `domain a {\n policy {\n retires = 1\n }\n}`,
+  LXM2121: `domain a {\n policy {\n on_failure = "panic"\n }\n}`,
+};
+
+describe("every semantic code", () => {
+  for (const [code, text] of Object.entries(CASES)) {
+    test(`${code} is reported for its case`, () => {
+      expect(codesOf(text)).toContain(code);
+    });
+  }
+  test("runtime and settings codes", () => {
+    const env = { ref: () => undefined, res: () => undefined, secret: () => undefined };
+    expect(evaluateResidual({ op: "secret", name: "X" }, env)).toEqual({ error: 'secret "X" is not available' });
+    expect(parseProjectSettings("a: [").diagnostics[0]!.code).toBe("LXM2140");
+    expect(parseProjectSettings("a: 1").diagnostics[0]!.code).toBe("LXM2141");
+  });
+  test("the table covers every registered 2xxx code", () => {
+    const registered = allCodes().map((c) => c.code).filter((c) => c.startsWith("LXM2"));
+    const covered = new Set([...Object.keys(CASES), "LXM2050", "LXM2140", "LXM2141"]);
+    expect(registered.filter((c) => !covered.has(c))).toEqual([]);
+  });
+});
