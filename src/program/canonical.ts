@@ -7,9 +7,93 @@ import { InternalError } from "../diag/diagnostic.js";
  * Deterministic; throws InternalError on values JSON cannot carry (a bug, never user input).
  */
 export function canonicalize(value: unknown): string {
+  // Fast paths lean on the engine's JSON.stringify, which emits keys in insertion order and
+  // numbers and strings exactly as RFC 8785 wants: (1) every object's keys are already in
+  // code-unit order (data parsed from canonical text, or built sorted) → stringify as is;
+  // (2) otherwise a copy with keys inserted in order, unless an object has integer-like
+  // keys (which JS always enumerates first, numerically) → the general writer.
+  const state = scan(value);
+  if (state === SORTED) return JSON.stringify(value);
+  if (state === UNSORTED) {
+    const copy = sortedCopy(value);
+    if (copy !== INTEGER_KEYS) return JSON.stringify(copy);
+  }
   const parts: string[] = [];
   write(value, parts);
   return parts.join("");
+}
+
+/** The general writer alone (no fast paths): the reference the fast paths are tested against. */
+export function canonicalizeSlow(value: unknown): string {
+  const parts: string[] = [];
+  write(value, parts);
+  return parts.join("");
+}
+
+const SORTED = 0;
+const UNSORTED = 1;
+const GENERAL = 2;
+const INTEGER_KEYS = Symbol("integer-keys");
+
+/** SORTED when every object's keys are in code-unit order; GENERAL when only the general writer is exact (-0 is fine: stringify prints 0). */
+function scan(v: unknown): number {
+  if (typeof v !== "object" || v === null) {
+    if (typeof v === "number") return Number.isFinite(v) ? SORTED : GENERAL;
+    return typeof v === "string" || typeof v === "boolean" ? SORTED : GENERAL;
+  }
+  let state = SORTED;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x === undefined) return GENERAL;
+      if (typeof x === "object" || typeof x === "number") {
+        const s = scan(x);
+        if (s === GENERAL) return GENERAL;
+        if (s > state) state = s;
+      } else if (typeof x !== "string" && typeof x !== "boolean") return GENERAL;
+    }
+    return state;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return GENERAL;
+  let prev: string | null = null;
+  const obj = v as Record<string, unknown>;
+  for (const k in obj) {
+    if (prev !== null && prev > k) state = UNSORTED;
+    prev = k;
+    const x = obj[k];
+    if (typeof x === "object" || typeof x === "number") {
+      const s = scan(x);
+      if (s === GENERAL) return GENERAL;
+      if (s > state) state = s;
+    } else if (typeof x !== "string" && typeof x !== "boolean") return GENERAL;
+  }
+  return state;
+}
+
+/** A deep copy whose objects have keys inserted in code-unit order; INTEGER_KEYS when JS would not keep that order. */
+function sortedCopy(v: unknown): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const c = sortedCopy(v[i]);
+      if (c === INTEGER_KEYS) return INTEGER_KEYS;
+      out[i] = c;
+    }
+    return out;
+  }
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const c = sortedCopy(obj[k]);
+    if (c === INTEGER_KEYS) return INTEGER_KEYS;
+    out[k] = c;
+  }
+  // Integer-like keys are enumerated first whatever the insertion order.
+  const got = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) if (got[i] !== keys[i]) return INTEGER_KEYS;
+  return out;
 }
 
 function write(v: unknown, out: string[]): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { canonicalize, hashValue, prettyCanonical, sha256 } from "../../src/program/canonical.js";
+import { canonicalize, canonicalizeSlow, hashValue, prettyCanonical, sha256 } from "../../src/program/canonical.js";
 
 describe("canonicalize (RFC 8785)", () => {
   it("sorts keys by UTF-16 code units, not by locale or numeric order", () => {
@@ -34,5 +34,20 @@ describe("canonicalize (RFC 8785)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it("fast paths give exactly the general writer's bytes (integer-like keys, unsorted, sorted, nested)", () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom("0", "1", "10", "9", "01", "-1", "a", "B", "é", "\u{1F600}"));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie("node"), { maxLength: 4 }), fc.dictionary(key, tie("node"), { maxKeys: 5 })),
+    })).node;
+    fc.assert(
+      fc.property(tree, (v) => {
+        expect(canonicalize(v)).toBe(canonicalizeSlow(v));
+        const sortedInput = JSON.parse(canonicalize(v));
+        expect(canonicalize(sortedInput)).toBe(canonicalizeSlow(v));
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalize({ "10": 1, "9": 2, a: { "2": 0, "10": 1 } })).toBe('{"10":1,"9":2,"a":{"10":1,"2":0}}');
   });
 });
