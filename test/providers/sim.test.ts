@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid } from "../../src/providers/sim/provider.js";
+import { parseWorld, serializeWorld, type SimObject } from "../../src/providers/sim/world.js";
 import { ProviderError, type CallContext, type ProviderInstance } from "../../src/providers/types.js";
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({ signal: new AbortController().signal, attempt: 1, ...over });
@@ -202,6 +203,17 @@ describe("sim.object", () => {
     expect(await readdir(dir)).toEqual(["world.json"]);
   });
 
+  it("the incrementally assembled file equals a fresh serialization of the world", async () => {
+    const s = sim();
+    for (const n of ["b", "a", "c"]) await s.create("sim.object", { kind: "k", name: n, spec: { n }, secret: n }, ctx());
+    await s.delete("sim.object", { kind: "k", name: "c" }, ctx());
+    const text = await readFile(join(dir, "world.json"), "utf8");
+    const parsed = parseWorld(text);
+    expect(typeof parsed).not.toBe("string");
+    expect(serializeWorld(parsed as Map<string, SimObject>)).toBe(text);
+    expect(Object.keys((await world()).objects)).toEqual(["k/a", "k/b"]);
+  });
+
   it("picks up edits made to the world file behind its back (drift)", async () => {
     const s = sim();
     await s.create("sim.object", { kind: "k", name: "n", spec: { v: 1 } }, ctx());
@@ -263,6 +275,28 @@ describe("sim latency", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await p).toBeNull();
     expect(done).toBe(true);
+  });
+
+  it("splits the latency around the effect: an abort on the way back keeps the effect (a lost response)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const s = sim({ latency: 1000 });
+    const ac = new AbortController();
+    const p = s.create("sim.object", { kind: "k", name: "n" }, ctx({ signal: ac.signal }));
+    p.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(499);
+    // Halfway there: nothing has happened to the world yet.
+    await expect(readdir(dir)).resolves.toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    // The effect is applied and written while the response travels back.
+    for (let i = 0; i < 100 && !(await readdir(dir)).includes("world.json"); i++) await new Promise((r) => setImmediate(r));
+    expect(Object.keys((await world()).objects)).toEqual(["k/n"]);
+    ac.abort();
+    const e = await rejection(p);
+    expect(e.code).toBe("timeout");
+    // The retry finds the object already there and succeeds without a new generation.
+    const retry = s.create("sim.object", { kind: "k", name: "n" }, ctx({ attempt: 2 }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await retry).generation).toBe(1);
   });
 
   it("an abort during the latency rejects promptly with a retryable timeout and changes nothing", async () => {

@@ -38,8 +38,10 @@ async function removeQuietly(p: string): Promise<void> {
  * Replaces `abs` with `data` atomically: writes a temp file in the same directory with
  * `mode`, fsyncs it, renames it over `abs`, fsyncs the directory. Readers see the old or
  * the new content, never a mix; on failure the temp file is removed and `abs` is untouched.
+ * `durable: false` skips both fsyncs (still atomic against a killed process, not power loss).
  */
-export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number): Promise<void> {
+export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number, opts: { durable?: boolean } = {}): Promise<void> {
+  const durable = opts.durable ?? true;
   const tmp = tempPathFor(abs);
   try {
     const fh = await open(tmp, "wx", mode);
@@ -47,7 +49,7 @@ export async function writeFileAtomic(abs: string, data: string | Uint8Array, mo
       await fh.writeFile(data);
       // open()'s mode is filtered by the umask; chmod sets exactly what was asked.
       await fh.chmod(mode);
-      await fh.sync();
+      if (durable) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -56,7 +58,7 @@ export async function writeFileAtomic(abs: string, data: string | Uint8Array, mo
     await removeQuietly(tmp);
     throw err;
   }
-  await fsyncDir(dirname(abs));
+  if (durable) await fsyncDir(dirname(abs));
 }
 
 /** Creates or replaces the symlink `abs` → `target` atomically (temp link + rename). */

@@ -57,7 +57,22 @@ export function secretDigest(secret: string): string {
   return sha256(secret);
 }
 
-function identity(attrs: JsonObject): { kind: string; name: string } {
+interface Identity {
+  readonly kind: string;
+  readonly name: string;
+}
+
+interface Goal {
+  readonly spec: JsonObject;
+  readonly digest: string | undefined;
+}
+
+// Checked before any latency or fault: a malformed call fails at once, permanently.
+function goalOf(attrs: JsonObject): Goal {
+  return { spec: goalSpec(attrs), digest: goalDigest(attrs) };
+}
+
+function identity(attrs: JsonObject): Identity {
   const { kind, name } = attrs;
   if (typeof kind !== "string" || kind.length === 0) throw badAttr("kind", "must be a non-empty string");
   // "/" in a kind would make `<kind>/<name>` keys ambiguous.
@@ -99,20 +114,24 @@ class SimInstance implements ProviderInstance {
     this.faults = new FaultPlan(cfg.faults);
   }
 
-  // Every call: check the type and identity, wait the latency, let a fault fire, then
-  // look at the world (re-read if it was edited on disk).
-  private async enter(op: SimOp, type: string, attrs: JsonObject, ctx: CallContext): Promise<{ kind: string; name: string }> {
+  // Every call models a remote request: check the arguments, travel there (the first half
+  // of the latency), let a fault fire, apply the effect to the world (re-read first if it
+  // was edited on disk), then travel back (the second half) while the world file is
+  // written. An abort on the way back leaves the effect in place, as a lost response would.
+  private async call<T>(op: SimOp, type: string, attrs: JsonObject, ctx: CallContext, effect: (id: Identity) => T, mutates: boolean): Promise<T> {
     if (type !== SIM_OBJECT) throw unknownType(type);
     const id = identity(attrs);
     const what = ctx.address ?? objectKey(id.kind, id.name);
-    await sleep(this.cfg.latency, ctx.signal, () => aborted(op, what));
+    const onAbort = () => aborted(op, what);
+    const there = Math.floor(this.cfg.latency / 2);
+    await sleep(there, ctx.signal, onAbort);
     const firing = this.faults.onCall(op, ctx.address);
     if (firing !== null) {
       switch (firing.fault.kind) {
         case "error":
           throw injectedError(op, what, firing.n);
         case "timeout":
-          return untilAborted(ctx.signal, () => aborted(op, what));
+          return untilAborted(ctx.signal, onAbort);
         case "crash":
           this.kill(process.pid, "SIGKILL");
           // Only reached when a test injected a kill that does not end the process.
@@ -121,29 +140,35 @@ class SimInstance implements ProviderInstance {
     }
     const problem = this.store.refresh();
     if (problem !== null) throw worldInvalid(problem);
-    return id;
+    const result = effect(id);
+    // Even an unchanged world waits for durability when the call mutates: a retry after a
+    // failed write must not report success for a change that never reached the disk.
+    const written = mutates ? this.store.commit() : Promise.resolve();
+    written.catch(() => undefined); // observed below; an abort must not leave it unhandled
+    await sleep(this.cfg.latency - there, ctx.signal, onAbort);
+    await written;
+    return result;
   }
 
   async read(type: string, attrs: JsonObject, ctx: CallContext): Promise<JsonObject | null> {
-    const { kind, name } = await this.enter("read", type, attrs, ctx);
-    const o = this.store.get(objectKey(kind, name));
-    return o === undefined ? null : objectAttrs(o);
+    return this.call("read", type, attrs, ctx, ({ kind, name }) => {
+      const o = this.store.get(objectKey(kind, name));
+      return o === undefined ? null : objectAttrs(o);
+    }, false);
   }
 
   async create(type: string, attrs: JsonObject, ctx: CallContext): Promise<JsonObject> {
-    const id = await this.enter("create", type, attrs, ctx);
-    return this.converge(id, attrs);
+    const goal = goalOf(attrs);
+    return this.call("create", type, attrs, ctx, (id) => this.converge(id, goal), true);
   }
 
   async update(type: string, _prior: JsonObject, attrs: JsonObject, ctx: CallContext): Promise<JsonObject> {
-    const id = await this.enter("update", type, attrs, ctx);
-    return this.converge(id, attrs);
+    const goal = goalOf(attrs);
+    return this.call("update", type, attrs, ctx, (id) => this.converge(id, goal), true);
   }
 
   async delete(type: string, attrs: JsonObject, ctx: CallContext): Promise<void> {
-    const { kind, name } = await this.enter("delete", type, attrs, ctx);
-    this.store.remove(objectKey(kind, name));
-    await this.store.commit();
+    return this.call("delete", type, attrs, ctx, ({ kind, name }) => this.store.remove(objectKey(kind, name)), true);
   }
 
   async close(): Promise<void> {
@@ -154,24 +179,19 @@ class SimInstance implements ProviderInstance {
 
   // create and update both bring the object to the goal: absent → generation 1; present and
   // different → generation + 1; present and identical → untouched (a retried call is free).
-  private async converge(id: { kind: string; name: string }, attrs: JsonObject): Promise<JsonObject> {
-    const spec = goalSpec(attrs);
-    const digest = goalDigest(attrs);
+  private converge(id: Identity, goal: Goal): JsonObject {
     const key = objectKey(id.kind, id.name);
     const cur = this.store.get(key);
     let next: SimObject;
     if (cur === undefined) {
-      next = { kind: id.kind, name: id.name, spec, uid: simUid(id.kind, id.name), generation: 1 };
-    } else if (canonicalize(cur.spec) === canonicalize(spec) && cur.secretDigest === digest) {
+      next = { kind: id.kind, name: id.name, spec: goal.spec, uid: simUid(id.kind, id.name), generation: 1 };
+    } else if (canonicalize(cur.spec) === canonicalize(goal.spec) && cur.secretDigest === goal.digest) {
       next = cur;
     } else {
-      next = { kind: cur.kind, name: cur.name, spec, uid: cur.uid, generation: cur.generation + 1 };
+      next = { kind: cur.kind, name: cur.name, spec: goal.spec, uid: cur.uid, generation: cur.generation + 1 };
     }
-    if (digest !== undefined && next !== cur) next = { ...next, secretDigest: digest };
+    if (goal.digest !== undefined && next !== cur) next = { ...next, secretDigest: goal.digest };
     if (next !== cur) this.store.set(next);
-    // Even an untouched object waits for durability: a retry after a failed write must not
-    // report success for a change that never reached the disk.
-    await this.store.commit();
     return objectAttrs(next);
   }
 }

@@ -75,16 +75,24 @@ function pretty(v: Json, indent: string): string {
   return JSON.stringify(v);
 }
 
-/** The world file's bytes for these objects: pretty, sorted, newline-terminated; deterministic. */
+// One object's record as it appears in the file (nested at depth 2 under "objects").
+function recordText(o: SimObject): string {
+  const rec: JsonObject = { kind: o.kind, name: o.name, spec: o.spec, uid: o.uid, generation: o.generation };
+  if (o.secretDigest !== undefined) rec.secretDigest = o.secretDigest;
+  return pretty(rec, "    ");
+}
+
+// Assembles the file from per-object texts: sorting the keys is the only per-write work
+// that grows with the world, so large worlds stay cheap to rewrite after every call.
+function assemble(keys: string[], text: (key: string) => string): string {
+  if (keys.length === 0) return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {}\n}\n`;
+  const body = keys.sort().map((k) => `    ${JSON.stringify(k)}: ${text(k)}`);
+  return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {\n${body.join(",\n")}\n  }\n}\n`;
+}
+
+/** The world file's bytes for these objects: pretty, key-sorted, newline-terminated; deterministic. */
 export function serializeWorld(objects: ReadonlyMap<string, SimObject>): string {
-  const out: JsonObject = {};
-  for (const key of [...objects.keys()].sort()) {
-    const o = objects.get(key)!;
-    const rec: JsonObject = { kind: o.kind, name: o.name, spec: o.spec, uid: o.uid, generation: o.generation };
-    if (o.secretDigest !== undefined) rec.secretDigest = o.secretDigest;
-    out[key] = rec;
-  }
-  return pretty({ format: WORLD_FORMAT, objects: out }, "") + "\n";
+  return assemble([...objects.keys()], (k) => recordText(objects.get(k)!));
 }
 
 // Identifies a version of the file on disk, to notice edits made behind our back.
@@ -106,6 +114,8 @@ function signature(path: string): string | null {
  */
 export class WorldStore {
   private objects: Map<string, SimObject>;
+  // Each object's serialized record, kept beside it (objects are immutable values).
+  private texts = new Map<string, string>();
   private version = 0;
   private flushed = 0;
   private writing: Promise<void> | null = null;
@@ -116,6 +126,11 @@ export class WorldStore {
   private constructor(readonly path: string, objects: Map<string, SimObject>, sig: string | null) {
     this.objects = objects;
     this.diskSig = sig;
+    this.retext();
+  }
+
+  private retext(): void {
+    this.texts = new Map([...this.objects].map(([k, o]) => [k, recordText(o)]));
   }
 
   /** Loads the world at `path` (absent: empty). Throws LexumError LXM4901 when the file is not a world. */
@@ -149,6 +164,7 @@ export class WorldStore {
     if (sig === this.diskSig) return null;
     if (sig === null) {
       this.objects = new Map();
+      this.texts = new Map();
       this.diskSig = null;
       return null;
     }
@@ -156,6 +172,7 @@ export class WorldStore {
     if (typeof parsed === "string") return catalog.simWorldInvalid.error(this.path, parsed).message;
     this.objects = parsed;
     this.diskSig = sig;
+    this.retext();
     return null;
   }
 
@@ -169,11 +186,14 @@ export class WorldStore {
   }
 
   set(obj: SimObject): void {
-    this.objects.set(objectKey(obj.kind, obj.name), obj);
+    const key = objectKey(obj.kind, obj.name);
+    this.objects.set(key, obj);
+    this.texts.set(key, recordText(obj));
     this.version += 1;
   }
 
   remove(key: string): void {
+    this.texts.delete(key);
     if (this.objects.delete(key)) this.version += 1;
   }
 
@@ -198,10 +218,13 @@ export class WorldStore {
 
   private async writeNow(): Promise<void> {
     const v = this.version;
-    const text = serializeWorld(this.objects);
+    const text = assemble([...this.texts.keys()], (k) => this.texts.get(k)!);
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      await writeFileAtomic(this.path, text, 0o644);
+      // Atomic against a killed process (temp + rename) but not fsynced: the sim models
+      // remote systems and crashes of Lexum, not power loss, and fsync would dominate the
+      // cost of a call.
+      await writeFileAtomic(this.path, text, 0o644, { durable: false });
       this.diskSig = signature(this.path);
     } catch (err) {
       throw worldWrite(this.path, err);
