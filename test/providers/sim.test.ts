@@ -135,6 +135,8 @@ describe("sim.object", () => {
     await s.delete("sim.object", { kind: "k", name: "n" }, ctx());
     const b = await s.create("sim.object", { kind: "k", name: "n", spec: { other: true } }, ctx());
     expect(b.uid).toBe(a.uid);
+    // Pinned: docs/providers.md shows this uid for service/api.
+    expect(simUid("service", "api")).toBe("2032ef840a1ecb0d");
     expect(simUid("k", "n")).not.toBe(simUid("k", "m"));
     expect(simUid("k", "n")).not.toBe(simUid("n", "k"));
   });
