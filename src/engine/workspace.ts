@@ -41,7 +41,7 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
     const byPath = new Map(all.map((f) => [f.path, f.bytes] as const));
     const lxm = all.filter((f) => f.path.endsWith(".lxm"));
-    const loaded = loadProjectFromFiles(lxm.map((f) => ({ path: f.path, bytes: f.bytes })), opts.dir);
+    const loaded = loadProjectFromFiles(lxm.map((f) => ({ path: f.path, bytes: f.bytes })));
     return {
       repo,
       projectDir,

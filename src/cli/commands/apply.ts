@@ -75,7 +75,8 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     io.out(`${summaryLine(outcome.planned.plan)}\nNothing to apply; ${branch} unchanged.\n`);
   } else {
     const r = outcome.result;
-    if (r.status === "quiescent") io.out(`\nApply complete. ${summaryLine(outcome.planned.plan).replace(/^Plan: /, "")}\n`);
+    const n = outcome.planned.plan.summary;
+    if (r.status === "quiescent") io.out(`\nApply complete. Resources: ${n.create} created, ${n.update} updated, ${n.replace} replaced, ${n.delete} deleted.\n`);
     else io.out(`\nApply failed in domain ${r.failure?.domain}${r.failure?.address ? ` at ${r.failure.address}` : ""}: ${r.failure?.message}\n` +
       `  done: ${r.dag.done.length}, failed: ${r.dag.failed.length}, not started: ${r.dag.notStarted.length}\n`);
     if (outcome.rollback) io.out(`Rolled back to the last quiescent snapshot: ${outcome.rollback.result.status}\n`);
