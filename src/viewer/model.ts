@@ -1,0 +1,252 @@
+import type { Json, JsonObject } from "../program/types.js";
+import type { Plan, PlannedAction } from "../plan/types.js";
+import type { TraceEvent } from "../runtime/types.js";
+import { jsonEqual } from "../plan/diff.js";
+
+/**
+ * The trace model both viewers (terminal and web) show: one run loaded as plain data
+ * (RunView) and a pure fold over its events (Frame). Viewers render a Frame and compute
+ * nothing; everything they display is decided here, so both show the same state at the
+ * same event. Pure and deterministic: no I/O, no clocks, plain `<` ordering.
+ */
+
+/** One run (one state commit): everything the viewers show. */
+export interface RunView {
+  /** The state commit id. */
+  readonly commit: string;
+  /** The snapshot hash (`sha256:…`). */
+  readonly snapshot: string;
+  readonly status: "quiescent" | "failed" | "rolled-back";
+  /** Canonical order (step, domain, seq), exactly as in trace.jsonl. */
+  readonly events: TraceEvent[];
+  /** plan.json: every action including noops, with dependsOn; domains with step and `after`. */
+  readonly plan: Plan;
+  /** The .lxm texts at the goal commit by project-relative path; {} when unavailable. */
+  readonly sources: { readonly [file: string]: string };
+  /** The state branch, newest first. `goal` is the goal commit (null for a working-tree run). */
+  readonly history: { commit: string; snapshot: string; status: string; goal: string | null }[];
+}
+
+/** A planned resource's status at one point of the run. */
+export type NodeStatus = "pending" | "running" | "done" | "failed" | "rolled-back" | "unchanged";
+
+/** A domain's status at one point of the run. */
+export type DomainViewStatus = "pending" | "running" | "quiescent" | "failed" | "skipped" | "rolled-back";
+
+/** One source line of a frame's excerpt; `marked` when it lies inside the event's span. */
+export interface SourceLine {
+  readonly n: number;
+  readonly text: string;
+  readonly marked: boolean;
+}
+
+/** One attribute of the event's resource whose value differs between before and after. */
+export interface FrameDiff {
+  attr: string;
+  before?: Json;
+  after?: Json;
+}
+
+/** The run as it stood right after event `index` (everything up to and including it applied). */
+export interface Frame {
+  readonly index: number;
+  readonly total: number;
+  readonly event: TraceEvent;
+  /** Every planned address (and any address the trace names), sorted. */
+  readonly resources: { readonly [address: string]: NodeStatus };
+  /** Every planned domain (and any domain the trace names), sorted. */
+  readonly domains: { readonly [domain: string]: DomainViewStatus };
+  /** The event's resource at this point: attributes that differ between before and after, sorted; [] for non-resource events. */
+  readonly diff: FrameDiff[];
+  /** The event's span with CONTEXT_LINES of context either side; null when the event has no span. `lines` is [] when the file's text is unavailable. */
+  readonly source: { file: string; line: number; lines: SourceLine[] } | null;
+  /** Addresses and domains whose completion enabled this event (event.causes, the action's dependsOn, the domain's imports), sorted, unique. */
+  readonly causes: string[];
+  /** step: the event's step; steps: the plan's step count; done: non-noop actions finished (done) so far; planned: non-noop actions planned. */
+  readonly progress: { step: number; steps: number; done: number; planned: number };
+}
+
+/** Lines of context shown around a span. */
+export const CONTEXT_LINES = 2;
+
+interface PlanIndex {
+  readonly actions: Map<string, PlannedAction>;
+  readonly imports: Map<string, string[]>;
+  readonly steps: number;
+}
+
+const indexCache = new WeakMap<Plan, PlanIndex>();
+
+function indexPlan(plan: Plan): PlanIndex {
+  const hit = indexCache.get(plan);
+  if (hit) return hit;
+  const actions = new Map<string, PlannedAction>();
+  const imports = new Map<string, string[]>();
+  for (const s of plan.steps) {
+    for (const d of s.domains) {
+      imports.set(d.domain, [...d.after]);
+      for (const a of d.actions) actions.set(a.address, a);
+    }
+  }
+  const idx = { actions, imports, steps: plan.steps.length };
+  indexCache.set(plan, idx);
+  return idx;
+}
+
+function sortedRecord<T>(m: Map<string, T>): { [k: string]: T } {
+  const out: { [k: string]: T } = {};
+  for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
+  return out;
+}
+
+/** True when the event marks a failure: a failed action, a broken assertion, or a failed domain. */
+export function isFailure(e: TraceEvent): boolean {
+  return e.phase === "failed" || (e.phase === "assert" && e.ok === false) || (e.phase === "domain" && e.status === "failed");
+}
+
+/**
+ * The frame after event `index` (clamped to [0, total-1]). Pure: an O(index) fold over the
+ * events. Requires at least one event (callers check `events.length`; an empty trace is
+ * a RangeError, a bug of the caller). Noop actions end "unchanged"; in a rolled-back run
+ * (the compensating run) finished actions are "rolled-back" instead of "done".
+ */
+export function frameAt(view: RunView, index: number): Frame {
+  const total = view.events.length;
+  if (total === 0) throw new RangeError("frameAt: the run has no events");
+  const i = Math.max(0, Math.min(total - 1, Math.trunc(index)));
+  const idx = indexPlan(view.plan);
+  // A rolled-back run is the compensating run: what it completed was restored, not applied.
+  const doneStatus: NodeStatus = view.status === "rolled-back" ? "rolled-back" : "done";
+
+  const resources = new Map<string, NodeStatus>();
+  const domains = new Map<string, DomainViewStatus>();
+  for (const s of view.plan.steps) {
+    for (const d of s.domains) {
+      domains.set(d.domain, "pending");
+      for (const a of d.actions) resources.set(a.address, "pending");
+    }
+  }
+  let done = 0;
+  const started = new Map<string, JsonObject | null>();
+  const finished = new Map<string, JsonObject | null>();
+  for (let k = 0; k <= i; k++) {
+    const e = view.events[k]!;
+    if (e.phase === "domain") {
+      domains.set(e.domain, e.status ?? "quiescent");
+    } else if (domains.get(e.domain) === undefined || domains.get(e.domain) === "pending") {
+      domains.set(e.domain, "running");
+    }
+    if (e.address === undefined) continue;
+    const noop = (e.action ?? idx.actions.get(e.address)?.action) === "noop";
+    if (e.phase === "start") {
+      resources.set(e.address, "running");
+      started.set(e.address, e.before ?? null);
+      finished.delete(e.address);
+    } else if (e.phase === "done") {
+      resources.set(e.address, noop ? "unchanged" : doneStatus);
+      if (!noop) done++;
+      finished.set(e.address, e.after ?? null);
+    } else if (e.phase === "failed") {
+      resources.set(e.address, "failed");
+      finished.set(e.address, e.after ?? null);
+    } else if (!resources.has(e.address)) {
+      resources.set(e.address, "running");
+    }
+  }
+
+  const event = view.events[i]!;
+  let planned = 0;
+  for (const a of idx.actions.values()) if (a.action !== "noop") planned++;
+  return {
+    index: i,
+    total,
+    event,
+    resources: sortedRecord(resources),
+    domains: sortedRecord(domains),
+    diff: event.address === undefined ? [] : diffOf(event.address, idx.actions.get(event.address), started, finished),
+    source: sourceOf(event, view.sources),
+    causes: causesOf(event, idx),
+    progress: { step: event.step, steps: Math.max(idx.steps, event.step), done, planned },
+  };
+}
+
+// Before: what the action started from (its start event, else the plan's record).
+// After: the read-back once the action finished, else the goal the plan knows (so a
+// running action shows what it is about to do).
+function diffOf(
+  address: string,
+  action: PlannedAction | undefined,
+  started: Map<string, JsonObject | null>,
+  finished: Map<string, JsonObject | null>,
+): FrameDiff[] {
+  const before = started.has(address) ? started.get(address)! : (action?.before ?? null);
+  const after = finished.has(address) ? finished.get(address)! : action ? action.after : null;
+  const keys = new Set<string>([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  const out: FrameDiff[] = [];
+  for (const attr of [...keys].sort()) {
+    const b = before?.[attr];
+    const a = after?.[attr];
+    if (jsonEqual(b, a)) continue;
+    const d: FrameDiff = { attr };
+    if (b !== undefined) d.before = b;
+    if (a !== undefined) d.after = a;
+    out.push(d);
+  }
+  return out;
+}
+
+function sourceOf(event: TraceEvent, sources: RunView["sources"]): Frame["source"] {
+  const span = event.span;
+  if (!span) return null;
+  const text = sources[span.file];
+  if (text === undefined) return { file: span.file, line: span.line, lines: [] };
+  const all = text.split("\n");
+  // A final newline leaves an empty last element that is not a line of the file.
+  if (all.length > 0 && all[all.length - 1] === "") all.pop();
+  const first = Math.max(1, span.line - CONTEXT_LINES);
+  const last = Math.min(all.length, Math.max(span.endLine, span.line) + CONTEXT_LINES);
+  const lines: SourceLine[] = [];
+  for (let n = first; n <= last; n++) {
+    lines.push({ n, text: all[n - 1]!.replace(/\r$/, ""), marked: n >= span.line && n <= span.endLine });
+  }
+  return { file: span.file, line: span.line, lines };
+}
+
+function causesOf(event: TraceEvent, idx: PlanIndex): string[] {
+  const set = new Set<string>(event.causes ?? []);
+  if (event.address !== undefined) for (const d of idx.actions.get(event.address)?.dependsOn ?? []) set.add(d);
+  for (const d of idx.imports.get(event.domain) ?? []) set.add(d);
+  return [...set].sort();
+}
+
+/** Index of the first failure event (failed action, broken assertion, failed domain), or null when the run has none. */
+export function firstFailureIndex(view: RunView): number | null {
+  const i = view.events.findIndex(isFailure);
+  return i < 0 ? null : i;
+}
+
+/** One domain of the run's graph. */
+export interface GraphDomain {
+  name: string;
+  step: number;
+  /** Domains it imports from, sorted. */
+  after: string[];
+  /** Its planned resources in plan order. */
+  resources: { address: string; type: string; dependsOn: string[] }[];
+}
+
+/** The run's DAG from its plan: domains in step order (by name within a step), resources in plan order. Pure. */
+export function graphOf(view: RunView): { domains: GraphDomain[] } {
+  const domains: GraphDomain[] = [];
+  for (const s of view.plan.steps) {
+    for (const d of [...s.domains].sort((x, y) => (x.domain < y.domain ? -1 : x.domain > y.domain ? 1 : 0))) {
+      domains.push({
+        name: d.domain,
+        step: d.step,
+        after: [...d.after].sort(),
+        resources: d.actions.map((a) => ({ address: a.address, type: a.type, dependsOn: [...a.dependsOn].sort() })),
+      });
+    }
+  }
+  return { domains };
+}
