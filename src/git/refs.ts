@@ -7,10 +7,10 @@
  */
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
-import git from "isomorphic-git";
 import { InternalError } from "../diag/diagnostic.js";
 import { corruptRef, gitWriteFailed, invalidRefName, refLocked, stateBranchMoved } from "../diag/catalog/runtime.js";
-import { createSafeFs, syncDir } from "./safe-fs.js";
+import { syncDir } from "./safe-fs.js";
+import { hasObject } from "./pack.js";
 import { formatTz } from "./objects.js";
 import { commonDir } from "./common-dir.js";
 
@@ -82,23 +82,22 @@ export async function readRefValue(gitdir: string, ref: string, depth = 0): Prom
   return value;
 }
 
-async function checkCommitExists(gitdir: string, ref: string, oid: string): Promise<void> {
-  try {
-    await git.readCommit({ fs: createSafeFs(), gitdir, oid });
-  } catch (e) {
-    throw corruptRef.error(ref, join(gitdir, ref), `it points at ${oid}, which is not a readable commit (${(e as Error).message})`);
+async function checkObjectExists(gitdir: string, ref: string, oid: string): Promise<void> {
+  if (!(await hasObject(gitdir, oid))) {
+    throw corruptRef.error(ref, join(gitdir, ref), `it points at ${oid}, which is not in the object store`);
   }
 }
 
 /**
  * The commit a ref points at, or null when the ref does not exist (neither loose nor in
- * packed-refs). An empty or unparsable ref file, or one naming a missing object, throws
+ * packed-refs). An empty or unparsable ref file, or one naming an object absent from the
+ * object store, throws
  * LXM4103. `gitdir` may be a worktree's gitdir: refs are read from the common dir.
  */
 export async function readRef(args: { gitdir: string; ref: string }): Promise<string | null> {
   const gitdir = await commonDir(args.gitdir);
   const oid = await readRefValue(gitdir, args.ref);
-  if (oid !== null) await checkCommitExists(gitdir, args.ref, oid);
+  if (oid !== null) await checkObjectExists(gitdir, args.ref, oid);
   return oid;
 }
 

@@ -177,12 +177,12 @@ export interface CommitInfo {
   readonly time: { seconds: number; tzOffsetMinutes: number };
 }
 
-/** Reads a commit; a missing or non-commit object → LXM4107. */
-export async function readCommitInfo(args: { gitdir: string; oid: string }): Promise<CommitInfo> {
+/** Reads a commit; a missing or non-commit object → LXM4107. Pass one `cache` across calls to parse pack indexes once. */
+export async function readCommitInfo(args: { gitdir: string; oid: string; cache?: object }): Promise<CommitInfo> {
   const gitdir = await commonDir(args.gitdir);
   let c;
   try {
-    c = (await git.readCommit({ fs: createSafeFs(), gitdir, oid: args.oid })).commit;
+    c = (await git.readCommit({ fs: createSafeFs(), gitdir, oid: args.oid, cache: args.cache ?? {} })).commit;
   } catch (e) {
     throw gitObjectUnreadable.error(args.oid, (e as Error).message);
   }

@@ -3,8 +3,9 @@
  * working tree, no index, HEAD untouched), crash-safe and deterministic.
  *
  * - Objects: blobs and trees are hashed in memory first; only objects not already in the
- *   previous snapshot (or on disk) are written, 16 at a time, each complete before it is
- *   visible (temp + fsync + rename, see git/safe-fs.ts).
+ *   previous snapshot (or on disk) are written — a few as loose objects, 16 in flight, many
+ *   as one pack — each complete before it is visible (temp + fsync + rename, see
+ *   git/objects.ts and git/pack.ts).
  * - The commit's author and committer are a fixed identity and the given time, so identical
  *   inputs (files, message, time, parent) give the identical commit id in any repository.
  * - The branch moves last, by compare-and-swap under `<ref>.lock` (git/refs.ts): a crash at
@@ -16,7 +17,7 @@ import git from "isomorphic-git";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitObjectUnreadable, stateBranchMoved, unknownRevision } from "../diag/catalog/runtime.js";
 import { commonDir } from "../git/common-dir.js";
-import { encodeCommit, encodeObject, encodeTree, toBytes, writeLooseObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
+import { encodeCommit, encodeObject, encodeTree, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
 import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
@@ -61,7 +62,11 @@ function splitPath(path: string): string[] {
 }
 
 /** Builds the nested tree in memory and returns every blob and tree object, children first. */
-function buildTree(files: readonly StateFile[]): { root: DirNode; objects: EncodedObject[] } {
+function buildTree(
+  files: readonly StateFile[],
+  prior: ReadonlyMap<string, { content: string; oid: string }>,
+): { root: DirNode; objects: EncodedObject[]; blobsByPath: Map<string, { content: string; oid: string }> } {
+  const next = new Map<string, { content: string; oid: string }>();
   const root = newDir();
   const objects: EncodedObject[] = [];
   const blobs = new Map<string, EncodedObject>();
@@ -77,12 +82,26 @@ function buildTree(files: readonly StateFile[]): { root: DirNode; objects: Encod
     }
     const name = parts[parts.length - 1]!;
     if (dir.files.has(name) || dir.dirs.has(name)) throw new InternalError(`duplicate state path ${f.path}`);
-    const blob = encodeObject("blob", toBytes(f.content));
-    dir.files.set(name, blob.oid);
-    if (!blobs.has(blob.oid)) {
-      blobs.set(blob.oid, blob);
-      objects.push(blob);
+    let oid: string;
+    const cached = typeof f.content === "string" ? prior.get(f.path) : undefined;
+    if (cached && cached.content === f.content) {
+      oid = cached.oid;
+      // Still needed for the write list in case the parent is not the commit it came from.
+      if (!blobs.has(oid)) {
+        const blob: EncodedObject = { oid, type: "blob", body: f.content };
+        blobs.set(oid, blob);
+        objects.push(blob);
+      }
+    } else {
+      const blob = encodeObject("blob", f.content);
+      oid = blob.oid;
+      if (!blobs.has(oid)) {
+        blobs.set(oid, blob);
+        objects.push(blob);
+      }
     }
+    dir.files.set(name, oid);
+    if (typeof f.content === "string") next.set(f.path, { content: f.content, oid });
   }
   const seal = (dir: DirNode): string => {
     const entries: TreeEntryIn[] = [];
@@ -94,17 +113,16 @@ function buildTree(files: readonly StateFile[]): { root: DirNode; objects: Encod
     return tree.oid;
   };
   seal(root);
-  return { root, objects };
+  return { root, objects, blobsByPath: next };
 }
 
 /**
  * The object ids the previous snapshot already holds, found by walking only the subtrees
  * that differ from the new tree (an unchanged subtree is present with everything under it).
  */
-async function presentInParent(gitdir: string, root: DirNode, parentTree: string): Promise<Set<string>> {
+async function presentInParent(gitdir: string, root: DirNode, parentTree: string, cache: object): Promise<Set<string>> {
   const present = new Set<string>();
   const fs = createSafeFs();
-  const cache = {};
   const visit = async (dir: DirNode, oldTree: string): Promise<void> => {
     present.add(oldTree);
     if (dir.oid === oldTree) {
@@ -133,6 +151,28 @@ function markAll(dir: DirNode, present: Set<string>): void {
   for (const sub of dir.dirs.values()) markAll(sub, present);
 }
 
+// The object ids of the last few state commits this process wrote or read in full. The next
+// commit's parent is nearly always one of them (plan reads the prior snapshot, apply commits
+// on top), so the unchanged 99 % is known present without reading any tree back.
+const RECENT_MAX = 4;
+const recentTrees = new Map<string, ReadonlySet<string>>();
+function remember(commit: string, oids: ReadonlySet<string>): void {
+  recentTrees.delete(commit);
+  recentTrees.set(commit, oids);
+  while (recentTrees.size > RECENT_MAX) recentTrees.delete(recentTrees.keys().next().value!);
+}
+
+// Blob ids of the last commit this process wrote, by path, with the content they hash. An
+// unchanged string is recognised by equality (a memcmp), far cheaper than sha1, so a 1 %
+// change re-hashes about 1 % of the files.
+let lastBlobs = new Map<string, { content: string; oid: string }>();
+
+/** Forgets the in-process caches (as a fresh process would start); for benchmarks and tests. */
+export function clearStoreCaches(): void {
+  recentTrees.clear();
+  lastBlobs = new Map();
+}
+
 /**
  * Writes one state commit and moves `branch` to it by compare-and-swap.
  *
@@ -156,11 +196,15 @@ export async function writeStateCommit(args: {
   const current = await readRef({ gitdir, ref });
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
-  const { root, objects } = buildTree(args.files);
-  let present = new Set<string>();
-  if (args.expectedParent !== null) {
-    const parent = await readCommitInfo({ gitdir, oid: args.expectedParent });
-    present = await presentInParent(gitdir, root, parent.tree);
+  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs);
+  let present: ReadonlySet<string> = new Set<string>();
+  const known = args.expectedParent === null ? undefined : recentTrees.get(args.expectedParent);
+  if (known) present = known;
+  else if (args.expectedParent !== null) {
+    // One isomorphic-git cache, so a large pack's index is parsed once for all reads.
+    const cache = {};
+    const parent = await readCommitInfo({ gitdir, oid: args.expectedParent, cache });
+    present = await presentInParent(gitdir, root, parent.tree, cache);
   }
   const identity = args.author ?? DEFAULT_IDENTITY;
   const sig = { name: identity.name, email: identity.email, seconds: args.time.seconds, tzOffsetMinutes: args.time.tzOffsetMinutes };
@@ -173,7 +217,7 @@ export async function writeStateCommit(args: {
   });
   const toWrite = objects.filter((o) => !present.has(o.oid));
   toWrite.push(commit);
-  await writeLooseObjects(createSafeFs(), gitdir, toWrite);
+  const written = await writeObjects(gitdir, toWrite);
   await updateRefCAS({
     gitdir,
     ref,
@@ -181,14 +225,19 @@ export async function writeStateCommit(args: {
     next: commit.oid,
     reflog: { ...sig, message: `lexum: ${args.message}` },
   });
-  return { oid: commit.oid, tree: root.oid!, written: toWrite.length };
+  const all = new Set<string>();
+  markAll(root, all);
+  remember(commit.oid, all);
+  lastBlobs = blobsByPath;
+  return { oid: commit.oid, tree: root.oid!, written };
 }
 
-async function walkFiles(gitdir: string, treeOid: string): Promise<{ path: string; oid: string }[]> {
+async function walkFiles(gitdir: string, treeOid: string, seen: Set<string>): Promise<{ path: string; oid: string }[]> {
   const fs = createSafeFs();
   const cache = {};
   const out: { path: string; oid: string }[] = [];
   const walk = async (oid: string, prefix: string): Promise<void> => {
+    seen.add(oid);
     const entries = await readTreeEntries(gitdir, oid, fs, cache);
     const subs: Promise<void>[] = [];
     for (const e of entries) {
@@ -207,7 +256,8 @@ async function walkFiles(gitdir: string, treeOid: string): Promise<{ path: strin
 export async function readStateFiles(args: { gitdir: string; oid: string }): Promise<Map<string, Uint8Array>> {
   const gitdir = await commonDir(args.gitdir);
   const info = await readCommitInfo({ gitdir, oid: args.oid });
-  const files = await walkFiles(gitdir, info.tree);
+  const seen = new Set<string>();
+  const files = await walkFiles(gitdir, info.tree, seen);
   const fs = createSafeFs();
   const cache = {};
   const blobs = new Array<Uint8Array>(files.length);
@@ -224,7 +274,11 @@ export async function readStateFiles(args: { gitdir: string; oid: string }): Pro
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   const out = new Map<string, Uint8Array>();
-  files.forEach((f, i) => out.set(f.path, blobs[i]!));
+  files.forEach((f, i) => {
+    out.set(f.path, blobs[i]!);
+    seen.add(f.oid);
+  });
+  remember(args.oid, seen);
   return out;
 }
 
