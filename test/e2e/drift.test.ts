@@ -1,0 +1,105 @@
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo, userView } from "./helpers.js";
+
+afterAll(cleanupRepos);
+
+const fsGoal = `domain site {
+  provider fs { root = "out" }
+  resource fs.file index {
+    path    = "index.html"
+    content = "<h1>hi</h1>"
+  }
+  resource fs.file about {
+    path    = "about.html"
+    content = "<p>about</p>"
+  }
+}
+`;
+
+const simGoal = `domain svc {
+  provider sim { world = "world.json" }
+  resource sim.object api {
+    kind = "service"
+    name = "api"
+    spec = { replicas = 2 }
+  }
+  resource sim.object db {
+    kind = "database"
+    name = "main"
+    spec = { size = "small" }
+  }
+}
+`;
+
+describe("drift: changes made behind Lexum's back", () => {
+  it("fs: plan --refresh shows a drift update (exit 2), apply --refresh restores the file", async () => {
+    const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": fsGoal });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const index = join(repo.dir, "out/index.html");
+    writeFileSync(index, "<h1>defaced</h1>");
+    chmodSync(join(repo.dir, "out/about.html"), 0o600);
+
+    // Without --refresh the plan only compares against the snapshot: no changes.
+    expect((await repo.lxm(["plan"])).code).toBe(0);
+    const head = repo.stateHead();
+    const user = userView(repo);
+    let r = await repo.lxm(["plan", "--refresh"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("drift: changed outside Lexum");
+    expect(r.out).toContain('~ content = "<h1>defaced</h1>" -> "<h1>hi</h1>"');
+    expect(r.out).toContain('~ mode = "0600" -> "0644"');
+    expect(r.out).toContain("Plan: 0 to create, 2 to update, 0 to replace, 0 to delete.");
+    const json = JSON.parse((await repo.lxm(["plan", "--refresh", "--json"])).out) as {
+      steps: { domains: { actions: { address: string; action: string; drift?: boolean }[] }[] }[];
+    };
+    const actions = json.steps.flatMap((s) => s.domains.flatMap((d) => d.actions)).filter((a) => a.action !== "noop");
+    expect(actions.map((a) => [a.address, a.action, a.drift])).toEqual([
+      ["site/fs.file.about", "update", true],
+      ["site/fs.file.index", "update", true],
+    ]);
+    expect(repo.stateHead()).toBe(head); // planning wrote nothing
+
+    r = await repo.lxm(["apply", "--yes", "--refresh"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(index, "utf8")).toBe("<h1>hi</h1>");
+    expect(statSync(join(repo.dir, "out/about.html")).mode & 0o777).toBe(0o644);
+    expect(userView(repo)).toEqual(user);
+    expect((await repo.lxm(["plan", "--refresh"])).code).toBe(0);
+    expect(await expectHealthyState(repo)).toBe(2);
+  });
+
+  it("fs: a deleted file plans as drift and is recreated", async () => {
+    const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": fsGoal });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    rmSync(join(repo.dir, "out/about.html"));
+    const r = await repo.lxm(["plan", "--refresh"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("fs.file.about");
+    expect(r.out).toContain("drift");
+    expect((await repo.lxm(["apply", "--yes", "--refresh"])).code).toBe(0);
+    expect(readFileSync(join(repo.dir, "out/about.html"), "utf8")).toBe("<p>about</p>");
+    await expectHealthyState(repo);
+  });
+
+  it("sim: an edited world file plans as drift and apply --refresh converges it without duplicates", async () => {
+    const repo = makeRepo({ ".gitignore": "world.json\n", "svc.lxm": simGoal });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const worldFile = join(repo.dir, "world.json");
+    const w = JSON.parse(readFileSync(worldFile, "utf8"));
+    w.objects["service/api"].spec.replicas = 7;
+    writeFileSync(worldFile, JSON.stringify(w, null, 2));
+    const r = await repo.lxm(["plan", "--refresh"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("drift: changed outside Lexum");
+    expect(r.out).toContain("sim.object.api");
+    expect(r.out).not.toContain("sim.object.db");
+    expect((await repo.lxm(["apply", "--yes", "--refresh"])).code).toBe(0);
+    const world = repo.world();
+    expect(Object.keys(world).sort()).toEqual(["database/main", "service/api"]);
+    expect(world["service/api"]!.spec).toEqual({ replicas: 2 });
+    expect(headSnapshot(repo).status).toBe("quiescent");
+    await expectHealthyState(repo);
+  });
+});
