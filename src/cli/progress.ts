@@ -1,16 +1,71 @@
+import type { Plan } from "../plan/types.js";
 import type { TraceEvent } from "../runtime/types.js";
 import type { Io } from "./io.js";
 
 const marks: Record<string, string> = { create: "+", update: "~", replace: "-/+", delete: "-", noop: " " };
 
-/** Plain progress lines while applying: one per finished action, assertion and domain. */
-export function progressPrinter(io: Io): { event(e: TraceEvent): void } {
+/** One domain's progress during an apply. */
+export interface DomainProgress {
+  readonly name: string;
+  readonly step: number;
+  readonly total: number;
+  readonly done: number;
+  readonly status: "waiting" | "running" | "quiescent" | "failed" | "skipped" | "rolled-back";
+  /** The action in flight, if any. */
+  readonly current: string | null;
+}
+
+/** What the progress view shows: per-domain progress and the finished lines so far. */
+export interface ProgressState {
+  readonly domains: DomainProgress[];
+  readonly lines: string[];
+}
+
+/** The state before any event: every domain of the plan waiting. */
+export function initialProgress(plan: Plan): ProgressState {
+  const domains: DomainProgress[] = [];
+  for (const s of plan.steps)
+    for (const d of s.domains)
+      domains.push({ name: d.domain, step: s.step, total: d.actions.filter((a) => a.action !== "noop").length, done: 0, status: "waiting", current: null });
+  return { domains, lines: [] };
+}
+
+/** The line an event adds to the log, or null. Plain text; shared by the TTY and non-TTY views. */
+export function eventLine(e: TraceEvent): string | null {
+  if (e.phase === "done" && e.action && e.action !== "noop") return `  ${e.domain}: ${marks[e.action]} ${e.address} done`;
+  if (e.phase === "failed") return `  ${e.domain}: ${e.address ?? ""} FAILED: ${e.message ?? ""}`;
+  if (e.phase === "assert" && e.ok === false) return `  ${e.domain}: assertion failed: ${e.message ?? ""}`;
+  if (e.phase === "domain") return `[step ${e.step}] domain ${e.domain}: ${e.status}`;
+  return null;
+}
+
+/** Folds one event into the progress state (pure). */
+export function advance(state: ProgressState, e: TraceEvent): ProgressState {
+  const line = eventLine(e);
+  const domains = state.domains.map((d) => {
+    if (d.name !== e.domain) return d;
+    if (e.phase === "start") return { ...d, status: "running" as const, current: `${marks[e.action ?? "noop"]} ${e.address ?? ""}` };
+    if (e.phase === "done" && e.action && e.action !== "noop") return { ...d, done: d.done + 1, current: null };
+    if (e.phase === "domain" && e.status) return { ...d, status: e.status, current: null };
+    return d;
+  });
+  return { domains, lines: line === null ? state.lines : [...state.lines, line] };
+}
+
+/** Progress while applying: plain lines (non-TTY), or a live ink view on a TTY. */
+export interface ProgressSink {
+  begin(plan: Plan): void;
+  event(e: TraceEvent): void;
+  end(): Promise<void>;
+}
+
+export function plainProgress(io: Io): ProgressSink {
   return {
+    begin: () => undefined,
     event(e) {
-      if (e.phase === "done" && e.action && e.action !== "noop") io.err(`  ${e.domain}: ${marks[e.action]} ${e.address} done\n`);
-      else if (e.phase === "failed") io.err(`  ${e.domain}: ${e.address ?? ""} FAILED: ${e.message ?? ""}\n`);
-      else if (e.phase === "assert" && e.ok === false) io.err(`  ${e.domain}: assertion failed: ${e.message ?? ""}\n`);
-      else if (e.phase === "domain") io.err(`[step ${e.step}] domain ${e.domain}: ${e.status}\n`);
+      const line = eventLine(e);
+      if (line !== null) io.err(line + "\n");
     },
+    end: async () => undefined,
   };
 }

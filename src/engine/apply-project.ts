@@ -3,7 +3,7 @@ import path from "node:path";
 import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hashValue } from "../program/canonical.js";
-import type { Plan, PriorState } from "../plan/types.js";
+import type { Plan } from "../plan/types.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
@@ -97,6 +97,7 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
     plan,
   });
 
+  const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
   const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
   let outcome;
   try {
@@ -116,7 +117,7 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
         if (e.phase === "done" || e.phase === "failed" || e.phase === "domain") pending = pending.then(() => journal.append({ kind: "event", event: e }));
       },
       backoffMs: opts.backoffMs,
-      lastQuiescent: await lastQuiescentState(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null),
+      lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),
     });
   } finally {
     await pool.close();
@@ -148,21 +149,29 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
     parentOid = oid;
   };
   await record(plan, outcome.first);
-  if (outcome.rollback) await record(outcome.rollback.plan, outcome.rollback.result);
+  // A rolled-back world offers what the snapshot it returned to offered.
+  if (outcome.rollback) {
+    const r = outcome.rollback.result;
+    await record(outcome.rollback.plan, r.status === "rolled-back" ? { ...r, exports: lastQuiescent?.snapshot.exports ?? {} } : r);
+  }
   await removeJournal({ gitdir, name });
   return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits };
 }
 
-/** The prior state a rollback returns to: the last quiescent snapshot (the head itself when quiescent). */
-async function lastQuiescentState(gitdir: string, branch: string, head: LoadedSnapshot | null): Promise<PriorState | null> {
-  if (!head) return priorOf(null);
-  if (head.snapshot.status === "quiescent") return priorOf(head);
+/**
+ * The snapshot a rollback returns to: the last quiescent one (the head itself when
+ * quiescent). `undefined` when there is none (a rollback then deletes what the run made);
+ * null when it is named but cannot be read (no rollback is attempted).
+ */
+async function lastQuiescentSnapshot(gitdir: string, branch: string, head: LoadedSnapshot | null): Promise<LoadedSnapshot | null | undefined> {
+  if (!head) return undefined;
+  if (head.snapshot.status === "quiescent") return head;
   const target = head.snapshot.lastQuiescent;
-  if (!target) return priorOf(null);
+  if (!target) return undefined;
   const commit = await findSnapshotCommit(gitdir, branch, target);
   if (!commit) return null;
   const inspected = await inspectCommit(gitdir, commit);
-  return inspected.loaded && inspected.problems.length === 0 ? priorOf(inspected.loaded) : null;
+  return inspected.loaded && inspected.problems.length === 0 ? inspected.loaded : null;
 }
 
 /** Reads a plan saved by `lxm plan --out` and refuses it unless it is for this program and this state. */

@@ -6,7 +6,8 @@ import type { TraceEvent } from "../../runtime/types.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, relativeTo } from "../io.js";
-import { progressPrinter } from "../progress.js";
+import { plainProgress } from "../progress.js";
+import type { ProgressSink } from "../progress.js";
 
 export const applyUsage = "lxm apply [DIR] [--plan FILE] [--rev REV] [--refresh] [--yes] [--parallelism N] [--json]";
 
@@ -31,7 +32,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism >= 1)) {
     throw catalog.host.usage.error(`--parallelism takes a whole number ≥ 1, got '${values.parallelism}'`);
   }
-  const progress = json ? null : progressPrinter(io);
+  const progress: ProgressSink | null = json ? null : io.isTTY ? (await import("../ui/apply-progress.js")).inkProgress() : plainProgress(io);
   const outcome = await applyProject({
     dir,
     rev: values.rev,
@@ -43,11 +44,15 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     onEvent: progress ? (e: TraceEvent) => progress.event(e) : undefined,
     confirm: async (planned) => {
       if (!json) io.out(renderPlanText(planned.plan, { color: io.color }));
-      if (values.yes || values.plan) return true;
-      if (!io.confirm) throw catalog.engine.notConfirmed.error("no terminal to ask on");
-      return io.confirm("Do you want to apply this plan?");
+      let ok = Boolean(values.yes || values.plan);
+      if (!ok) {
+        if (!io.confirm) throw catalog.engine.notConfirmed.error("no terminal to ask on");
+        ok = await io.confirm("Do you want to apply this plan?");
+      }
+      if (ok) progress?.begin(planned.plan);
+      return ok;
     },
-  });
+  }).finally(() => progress?.end());
   if (!("planned" in outcome)) {
     relativeTo(outcome.sources, io.cwd, dir);
     printDiagnostics(io, outcome.diagnostics, outcome.sources, false);

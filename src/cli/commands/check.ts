@@ -1,6 +1,7 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { compile, loadProject } from "../../lang/index.js";
+import { compile, loadProject, loadProjectSettings } from "../../lang/index.js";
+import { SourceFile } from "../../diag/source.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
@@ -13,15 +14,21 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: "boolean" } }, 1, checkUsage);
   const dir = path.resolve(io.cwd, positionals[0] ?? ".");
   const json = Boolean(values.json);
-  const loaded = await loadProject(dir);
+  const loaded = await loadProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
   relativeTo(loaded.sources, io.cwd, dir);
   if (hasErrors(loaded.diagnostics)) {
     printDiagnostics(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
     return 1;
   }
+  // lexum.yaml is part of the project: check it too (its spans point into "lexum.yaml").
+  const settings = loadProjectSettings(dir);
   const result = compile(loaded.files, { readFile: projectFileReader(dir) });
   relativeTo(result.sources, io.cwd, dir);
-  const ds = sortDiagnostics([...loaded.diagnostics, ...result.diagnostics]);
+  if (settings.diagnostics.length > 0) {
+    const yaml = projectFileReader(dir)("lexum.yaml");
+    if (yaml !== null && !result.sources.get("lexum.yaml")) result.sources.add(new SourceFile("lexum.yaml", yaml));
+  }
+  const ds = sortDiagnostics([...loaded.diagnostics, ...settings.diagnostics, ...result.diagnostics]);
   if (json) printDiagnostics(io, ds, result.sources, true);
   else if (ds.length) printDiagnostics(io, ds, result.sources, false);
   if (!result.program || hasErrors(ds)) return 1;

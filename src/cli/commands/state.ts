@@ -8,6 +8,9 @@ import { DEFAULT_STATE_BRANCH, listStateCommits } from "../../state/store.js";
 import { gcState } from "../../state/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
 import { verifyBranch } from "../../engine/verify.js";
+import { replayBranch, stateAtStep } from "../../engine/replay.js";
+import type { Repo } from "../../git/repo.js";
+import type { StateCommit } from "../../state/store.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 
@@ -15,7 +18,8 @@ export const stateUsage = "lxm state log|show|verify|gc [--dir DIR] [--branch NA
 
 const common = { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } } as const;
 
-async function locate(io: Io, dir: string | undefined, branch: string | undefined) {
+/** The repository and state branch a `state`/`replay` command reads: --branch, else lexum.yaml, else the default. */
+export async function locate(io: Io, dir: string | undefined, branch: string | undefined) {
   const projectDir = path.resolve(io.cwd, dir ?? ".");
   const repo = await findRepo(projectDir);
   const settings = branch ? null : (await loadProjectSettings(projectDir)).settings;
@@ -80,7 +84,7 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
 }
 
 async function stateShow(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, common, 2, "lxm state show [REF|HASH] [ADDRESS] [--dir DIR] [--branch NAME] [--json]");
+  const { values, positionals } = parse(argv, { ...common, at: { type: "string" } }, 2, "lxm state show [REF|HASH] [ADDRESS] [--at STEP] [--dir DIR] [--branch NAME] [--json]");
   const { repo, branch } = await locate(io, values.dir, values.branch);
   // One positional that looks like an address (domain/type.name) is the address of the head.
   let ref: string | undefined = positionals[0];
@@ -90,6 +94,7 @@ async function stateShow(argv: string[], io: Io): Promise<number> {
     ref = undefined;
   }
   const commit = await resolveSnapshotRef(repo.gitdir, branch, ref);
+  if (values.at !== undefined) return stateShowAt(io, repo, branch, commit, values.at, address, Boolean(values.json));
   const ins = await inspectCommit(repo.gitdir, commit);
   if (!ins.loaded) throw catalog.engine.corruptState.error(branch, commit.oid, ins.problems[0] ?? "unreadable");
   const { snapshot, hash, resources } = ins.loaded;
@@ -122,15 +127,53 @@ async function stateShow(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** `lxm state show --at STEP`: every resource as it stood after trace step STEP (past the last step: the final state). */
+async function stateShowAt(io: Io, repo: Repo, branch: string, commit: StateCommit, at: string, address: string | undefined, json: boolean): Promise<number> {
+  if (!/^\d+$/.test(at)) throw catalog.host.usage.error(`--at takes a trace step (a whole number ≥ 0), got '${at}'`);
+  const st = await stateAtStep({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }, commit, Number(at));
+  if (address !== undefined) {
+    const attrs = st.resources[address];
+    if (!attrs) throw catalog.engine.noSuchAddress.error(address, suggest(address, Object.keys(st.resources)));
+    io.out(prettyCanonical(json ? { address, step: st.step, attrs } : attrs));
+    return 0;
+  }
+  if (json) {
+    io.out(prettyCanonical({ snapshot: st.loaded.hash, commit: commit.oid, step: st.step, lastStep: st.lastStep, resources: st.resources }));
+    return 0;
+  }
+  const addresses = Object.keys(st.resources);
+  const lines = [
+    `snapshot ${st.loaded.hash}`,
+    `commit   ${commit.oid}`,
+    `at step  ${st.step} of ${st.lastStep}${st.step === 0 ? " (before the run: the parent snapshot)" : st.step === st.lastStep ? " (the end of the run)" : ""}`,
+    "",
+    `resources (${addresses.length}):`,
+    ...addresses.map((a) => `  ${a}`),
+  ];
+  io.out(lines.join("\n") + "\n");
+  return 0;
+}
+
 async function stateVerify(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { ...common, replay: { type: "boolean" } }, 0, "lxm state verify [--replay] [--dir DIR] [--branch NAME] [--json]");
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const report = await verifyBranch(repo.gitdir, branch);
-  if (values.json) io.out(JSON.stringify({ branch, commits: report.commits, ok: report.bad === null, bad: report.bad }, null, 2) + "\n");
-  else if (report.bad) {
+  // Replay only a branch whose hashes and chain hold: a broken commit is named by the checks above.
+  const replayed = values.replay && !report.bad ? await replayBranch({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }) : null;
+  const ok = report.bad === null && !replayed?.bad;
+  if (values.json) {
+    io.out(JSON.stringify({ branch, commits: report.commits, ok, bad: report.bad, ...(replayed ? { replay: replayed } : {}) }, null, 2) + "\n");
+  } else if (report.bad) {
     io.err(`error: ${branch} does not verify: first bad commit ${report.bad.oid}\n` + report.bad.problems.map((p) => `  - ${p}\n`).join(""));
-  } else io.out(`ok: ${report.commits} snapshot${report.commits === 1 ? "" : "s"} on ${branch} verify\n`);
-  return report.bad ? 1 : 0;
+  } else if (replayed?.bad) {
+    const b = replayed.bad;
+    io.err(`error: ${branch} does not replay: first bad commit ${b.commit}\n  - ${b.problem}\n`);
+  } else {
+    const hashOnly = replayed ? replayed.reports.filter((r) => r.outcome === "hash-only").length : 0;
+    const how = replayed ? ` and replay${hashOnly ? ` (${hashOnly} interrupted run${hashOnly === 1 ? "" : "s"} verified by hash only)` : ""}` : "";
+    io.out(`ok: ${report.commits} snapshot${report.commits === 1 ? "" : "s"} on ${branch} verify${how}\n`);
+  }
+  return ok ? 0 : 1;
 }
 
 async function stateGc(argv: string[], io: Io): Promise<number> {
