@@ -1,0 +1,179 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo, userView } from "./helpers.js";
+
+afterAll(cleanupRepos);
+
+// `cfg.generation` is computed by the provider, so the assertion is checked after apply
+// against the read-back value: generation 1 after a create, 2 after an update.
+function project(opts: { level: number; extra: boolean; onFailure: "halt" | "rollback"; wantGeneration: number }): string {
+  const extra = opts.extra ? `  resource sim.object extra {\n    kind = "config"\n    name = "extra"\n  }\n` : "";
+  return `domain base {
+  provider sim { world = "world.json" }
+
+  resource sim.object ns {
+    kind = "namespace"
+    name = "prod"
+  }
+  resource sim.object cfg {
+    kind = "config"
+    name = "main"
+    spec = { level = ${opts.level}, ns = ns.name }
+  }
+${extra}
+  export level = ${opts.level}
+
+  goal settled {
+    assert cfg.generation == ${opts.wantGeneration} : "cfg must be at generation ${opts.wantGeneration}"
+  }
+
+  policy {
+    on_failure = "${opts.onFailure}"
+    prune      = true
+  }
+}
+
+domain app {
+  provider sim { world = "world.json" }
+  import base.level
+
+  resource sim.object api {
+    kind = "service"
+    name = "api"
+    spec = { level = level }
+  }
+}
+`;
+}
+
+const ignore = { ".gitignore": "world.json\n" };
+
+describe("failed apply: halt and rollback", () => {
+  it("halt: an assertion fails, later steps never start, a failed snapshot records the DAG diff (exit 1)", async () => {
+    const repo = makeRepo({ ...ignore, "main.lxm": project({ level: 1, extra: false, onFailure: "halt", wantGeneration: 5 }) });
+    const user = userView(repo);
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("base: assertion failed: goal base.settled, assertion 1 failed: cfg must be at generation 5");
+    expect(r.err).toContain("[step 2] domain app: skipped");
+    expect(r.out).toContain("Apply failed in domain base");
+    expect(r.out).toMatch(/Recorded failed snapshot sha256:[0-9a-f]{64} on lexum\/state/);
+
+    const snap = headSnapshot(repo);
+    expect(snap.status).toBe("failed");
+    expect(snap.lastQuiescent).toBeNull();
+    // DAG lists are in plan (run) order: step, domain, dependency order, ties by address.
+    expect(snap.dag).toEqual({
+      planned: ["base/sim.object.ns", "base/sim.object.cfg", "app/sim.object.api"],
+      done: ["base/sim.object.ns", "base/sim.object.cfg"],
+      failed: [],
+      notStarted: ["app/sim.object.api"],
+    });
+    expect((snap.domains as Record<string, string>).base).toBe("failed");
+    expect((snap.domains as Record<string, string>).app).not.toBe("quiescent");
+    // The real state of everything touched is recorded; the skipped domain wrote nothing.
+    expect(Object.keys(snap.resources).sort()).toEqual(["base/sim.object.cfg", "base/sim.object.ns"]);
+    expect(Object.keys(repo.world()).sort()).toEqual(["config/main", "namespace/prod"]);
+    expect(userView(repo)).toEqual(user);
+    await expectHealthyState(repo);
+
+    // The next plan starts from the failed snapshot: only the skipped work remains.
+    const again = await repo.lxm(["plan"]);
+    expect(again.code).toBe(2);
+    expect(again.out).toContain("Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.");
+  });
+
+  it("halt on an action failure: retries exhausted, failed list names the address", async () => {
+    const src = project({ level: 1, extra: false, onFailure: "halt", wantGeneration: 1 }).replace(
+      'provider sim { world = "world.json" }',
+      'provider sim {\n    world  = "world.json"\n    faults = [{ address = "base/sim.object.ns", kind = "error", times = 9 }]\n  }',
+    );
+    const repo = makeRepo({ ...ignore, "main.lxm": src.replace("  policy {\n", "  policy {\n    retries    = 1\n") });
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("Apply failed in domain base at base/sim.object.ns");
+    const snap = headSnapshot(repo);
+    expect(snap.status).toBe("failed");
+    // cfg depends on ns: it never started; app's step never started.
+    expect(snap.dag).toEqual({
+      planned: ["base/sim.object.ns", "base/sim.object.cfg", "app/sim.object.api"],
+      done: [],
+      failed: ["base/sim.object.ns"],
+      notStarted: ["base/sim.object.cfg", "app/sim.object.api"],
+    });
+    expect(repo.world()).toEqual({});
+    await expectHealthyState(repo);
+  });
+
+  it("rollback: a failed assertion records a failed then a rolled-back snapshot and the world returns to the last quiescent goal", async () => {
+    const repo = makeRepo({ ...ignore, "main.lxm": project({ level: 1, extra: false, onFailure: "rollback", wantGeneration: 1 }) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const good = headSnapshot(repo);
+    const goodHead = repo.stateHead()!;
+    const goodHash = repo.git("log", "-1", "--format=%(trailers:key=Lexum-Snapshot,valueonly)", "lexum/state");
+    const before = repo.world();
+    expect(good.status).toBe("quiescent");
+
+    // v2 updates cfg (generation 2 breaks the goal) and adds an object.
+    repo.write({ "main.lxm": project({ level: 2, extra: true, onFailure: "rollback", wantGeneration: 1 }) });
+    repo.commit("goal v2");
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("Rolled back to the last quiescent snapshot: rolled-back");
+    expect(r.out).toMatch(/Recorded failed snapshot[\s\S]*Recorded rolled-back snapshot/);
+
+    const log = repo.git("log", "--format=%H", "lexum/state").split("\n");
+    expect(log).toHaveLength(3);
+    expect(log[2]).toBe(goodHead);
+    const failed = headSnapshot(repo, "lexum/state~1");
+    const rolled = headSnapshot(repo);
+    expect(failed.status).toBe("failed");
+    expect(failed.dag!.done).toEqual(["base/sim.object.extra", "base/sim.object.cfg"]);
+    expect(failed.dag!.notStarted).toEqual(["app/sim.object.api"]);
+    expect(rolled.status).toBe("rolled-back");
+    expect(failed.lastQuiescent).toBe(goodHash);
+    expect(rolled.lastQuiescent).toBe(goodHash);
+
+    // The world is back to v1's goal: extra gone, cfg's spec restored (its generation moved on).
+    const world = repo.world();
+    expect(Object.keys(world).sort()).toEqual(Object.keys(before).sort());
+    for (const k of Object.keys(before)) expect(world[k]!.spec).toEqual(before[k]!.spec);
+    expect(world["config/main"]!.spec).toEqual({ level: 1, ns: "prod" });
+    expect(Object.keys(rolled.resources).sort()).toEqual(Object.keys(good.resources).sort());
+    await expectHealthyState(repo);
+  });
+
+  it("a sim call that times out on every attempt fails the action after the policy's retries (failed snapshot)", async () => {
+    const src = `domain slow {
+  provider sim {
+    world  = "world.json"
+    faults = [{ address = "slow/sim.object.b", kind = "timeout", times = 5 }]
+  }
+  resource sim.object a {
+    kind = "thing"
+    name = "a"
+  }
+  resource sim.object b {
+    kind = "thing"
+    name = "b"
+  }
+  policy {
+    timeout = 40ms
+    retries = 1
+  }
+}
+`;
+    const repo = makeRepo({ ...ignore, "slow.lxm": src });
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("Apply failed in domain slow at slow/sim.object.b");
+    expect(r.out.toLowerCase()).toContain("time");
+    const snap = headSnapshot(repo);
+    expect(snap.status).toBe("failed");
+    expect(snap.dag).toEqual({ planned: ["slow/sim.object.a", "slow/sim.object.b"], done: ["slow/sim.object.a"], failed: ["slow/sim.object.b"], notStarted: [] });
+    // Two attempts (1 + retries) are in the trace as observations of the failed action.
+    const trace = repo.git("show", "lexum/state:trace.jsonl").split("\n").map((l) => JSON.parse(l) as { address?: string; phase: string });
+    expect(trace.some((e) => e.address === "slow/sim.object.b" && e.phase === "failed")).toBe(true);
+    expect(Object.keys(repo.world())).toEqual(["thing/a"]);
+    await expectHealthyState(repo);
+  });
+});
