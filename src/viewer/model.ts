@@ -171,8 +171,9 @@ export function frameAt(view: RunView, index: number): Frame {
 }
 
 // Before: what the action started from (its start event, else the plan's record).
-// After: the read-back once the action finished, else the goal the plan knows (so a
-// running action shows what it is about to do).
+// After: the read-back once the action finished; before that, the goal the plan knows laid
+// over the record (so a running action shows what it is about to do, and computed
+// attributes the goal does not name do not show as removed).
 function diffOf(
   address: string,
   action: PlannedAction | undefined,
@@ -180,7 +181,8 @@ function diffOf(
   finished: Map<string, JsonObject | null>,
 ): FrameDiff[] {
   const before = started.has(address) ? started.get(address)! : (action?.before ?? null);
-  const after = finished.has(address) ? finished.get(address)! : action ? action.after : null;
+  const goal = action?.after ?? null;
+  const after = finished.has(address) ? finished.get(address)! : goal === null ? null : { ...(before ?? {}), ...goal };
   const keys = new Set<string>([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const out: FrameDiff[] = [];
   for (const attr of [...keys].sort()) {
