@@ -55,6 +55,9 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
     diags.push(...parsed.diagnostics);
     asts.push(parsed.file);
   }
+  // Names and values of a file that did not parse are incomplete (a dropped `let` would show
+  // up as an unknown name): report the syntax errors alone rather than their follow-on errors.
+  if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   const res = resolveProgram(asts);
   diags.push(...res.diagnostics);
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);

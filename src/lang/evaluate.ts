@@ -364,7 +364,14 @@ export class Evaluator {
             const ks = typeof el === "string" ? JSON.stringify(el) : String(el);
             const prior = firstAt.get(ks);
             if (prior !== undefined) {
-              this.diags.push(sem.duplicateForKey.withRelated(itemSpan(i), [{ span: itemSpan(prior), message: "first element with this key" }], ks, prior, i));
+              // Without a list literal both elements share the collection's span: a note would only repeat it.
+              const firstSpan = itemSpan(prior);
+              const second = itemSpan(i);
+              this.diags.push(
+                firstSpan === second
+                  ? sem.duplicateForKey(second, ks, prior, i)
+                  : sem.duplicateForKey.withRelated(second, [{ span: firstSpan, message: "first element with this key" }], ks, prior, i),
+              );
               ok = false;
               return;
             }

@@ -284,7 +284,12 @@ export function lex(path: string, text: string): LexResult {
         const t = stack[stack.length - 1]!;
         const s = stack[stack.length - 2]!;
         if (t.kind !== "interp" || s.kind !== "str" || s.multiline) break;
-        if (!reported) diagnostics.push(syntax.unterminatedInterpolation(span(t.start, t.start + 2)));
+        if (!reported) {
+          // A string opened inside the unclosed `${` and cut at this line end is part of the same mistake.
+          const last = diagnostics[diagnostics.length - 1];
+          if (last?.code === syntax.unterminatedString.code && (last.span?.start ?? -1) > t.start) diagnostics.pop();
+          diagnostics.push(syntax.unterminatedInterpolation(span(t.start, t.start + 2)));
+        }
         reported = true;
         closeInterp(pos);
         closeString(s, pos);

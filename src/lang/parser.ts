@@ -43,6 +43,7 @@ export function parseFile(path: string, text: string): ParseResult {
   const lexed = lex(path, text);
   const p = new Parser(path, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
+  p.shadowAfter(lexed.diagnostics, text);
   const domains = p.parseTop();
   const diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   return {
@@ -89,10 +90,56 @@ class Parser {
 
   // ------------------------------------------------------------------ plumbing
 
-  /** Records a diagnostic unless one was already reported at the same position. */
+  /** Source ranges [start, end] where a lexer error already explains what the parser finds. */
+  private shadows: [number, number][] = [];
+
+  /**
+   * A lexer error makes the parser trip over what follows it: a dropped character or a string
+   * cut at the line end on the same line; an unclosed comment or `"""` string up to the end of
+   * the file. Parser errors inside those ranges are follow-on errors and are not reported.
+   */
+  shadowAfter(lexerDiagnostics: readonly Diagnostic[], text: string): void {
+    for (const d of lexerDiagnostics) {
+      const start = d.span?.start;
+      if (start === undefined) continue;
+      const toEof = d.code === syntax.unterminatedComment.code || (d.code === syntax.unterminatedString.code && text.startsWith('"""', start));
+      let end = text.length;
+      if (!toEof) {
+        const lf = text.indexOf("\n", start);
+        const cr = text.indexOf("\r", start);
+        end = Math.min(lf < 0 ? text.length : lf, cr < 0 ? text.length : cr);
+      }
+      this.shadows.push([start, end]);
+    }
+    // Disjoint and sorted, so that report() can binary-search (inputs may hold 10⁵ lexer errors).
+    this.shadows.sort((x, y) => x[0] - y[0]);
+    const merged: [number, number][] = [];
+    for (const r of this.shadows) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    this.shadows = merged;
+  }
+
+  private shadowed(at: number): boolean {
+    let lo = 0;
+    let hi = this.shadows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = this.shadows[mid]!;
+      if (at < a) hi = mid - 1;
+      else if (at > b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /** Records a diagnostic unless one was already reported at the same position (or a lexer error explains it). */
   report(d: Diagnostic): void {
     const at = d.span?.start ?? -1;
     if (this.reported.has(at)) return;
+    if (this.shadows.length > 0 && this.shadowed(at)) return;
     this.reported.add(at);
     this.diagnostics.push(d);
   }

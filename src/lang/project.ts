@@ -27,14 +27,16 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /**
  * Reads every `.lxm` file below `dir` (recursively, skipping .git and node_modules).
  * Missing directory → LXM5001, no files → LXM5002, unreadable → LXM5003, not UTF-8 → LXM5004.
- * Never throws for user input.
+ * Never throws for user input. `shown` is how messages name `dir` (e.g. relative to the
+ * current directory); when given, file paths in messages are prefixed with it too.
  */
-export async function loadProject(dir: string): Promise<LoadedProject> {
+export async function loadProject(dir: string, shown?: string): Promise<LoadedProject> {
   const diagnostics: Diagnostic[] = [];
+  const prefix = shown === undefined || shown === "." || shown === "" ? "" : `${shown}/`;
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error("not a directory");
   } catch {
-    return { files: [], sources: new SourceSet(), diagnostics: [host.noSuchDirectory(undefined, dir)] };
+    return { files: [], sources: new SourceSet(), diagnostics: [host.noSuchDirectory(undefined, shown ?? dir)] };
   }
   const found: string[] = [];
   const walk = async (rel: string): Promise<void> => {
@@ -42,7 +44,7 @@ export async function loadProject(dir: string): Promise<LoadedProject> {
     try {
       entries = await readdir(rel === "" ? dir : `${dir}/${rel}`, { withFileTypes: true });
     } catch (e) {
-      diagnostics.push(host.unreadableFile(undefined, rel || ".", (e as Error).message));
+      diagnostics.push(host.unreadableFile(undefined, prefix + (rel || "."), plainCause(e)));
       return;
     }
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -58,12 +60,23 @@ export async function loadProject(dir: string): Promise<LoadedProject> {
     try {
       raw.push({ path: p, bytes: await readFile(`${dir}/${p}`) });
     } catch (e) {
-      diagnostics.push(host.unreadableFile(undefined, p, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
+      diagnostics.push(host.unreadableFile(undefined, prefix + p, plainCause(e)));
     }
   }
-  if (found.length === 0) diagnostics.push(host.noLxmFiles(undefined, dir));
+  if (found.length === 0) diagnostics.push(host.noLxmFiles(undefined, shown ?? dir));
   const loaded = loadProjectFromFiles(raw);
-  return { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loaded.diagnostics] };
+  const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => (d.code === host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d));
+  return { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loadDiags] };
+}
+
+/** An I/O failure in plain words (errno names such as ENOENT mean little to a user). */
+function plainCause(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "it does not exist (a broken symbolic link?)";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  return code ?? (e as Error).message;
 }
 
 /** The same from in-memory files (a git commit's tree): bytes or text by project-relative path. */

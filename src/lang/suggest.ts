@@ -1,6 +1,6 @@
 /**
- * "Did you mean" suggestions by edit distance. Deterministic: ties break by the smaller
- * candidate in code-unit order.
+ * "Did you mean" suggestions by edit distance. Deterministic: ties break by the length
+ * closest to the name's, then by the smaller candidate in code-unit order.
  */
 
 /** Levenshtein distance with adjacent transpositions (optimal string alignment). */
@@ -36,7 +36,9 @@ export function suggest(name: string, candidates: Iterable<string>): string | nu
     if (c === name) continue;
     const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
     if (d > limit) continue;
-    if (d < bestD || (d === bestD && best !== null && c < best)) {
+    // On a tie, the candidate closest in length wins (`pagse` → `pages`, not `page`).
+    const closer = best === null ? 0 : Math.abs(c.length - name.length) - Math.abs(best.length - name.length);
+    if (d < bestD || (d === bestD && best !== null && (closer < 0 || (closer === 0 && c < best)))) {
       best = c;
       bestD = d;
     }

@@ -136,10 +136,15 @@ function mismatch(what: string, expected: string, v: Value, at: number | null): 
   return fail((s) => sem.typeMismatch(s, what, expected, typeName(v)), at);
 }
 
+/** A double's exact decimal text (String() rounds integers beyond 2^53 to 17 digits). */
+function exactText(x: number): string {
+  return Number.isInteger(x) ? BigInt(x).toString() : String(x);
+}
+
 /** Checks an arithmetic result: finite, and exact when both operands are integers. */
 function checked(op: string, l: number, r: number, x: number): number {
   if (!Number.isFinite(x) || (Number.isInteger(l) && Number.isInteger(r) && Number.isInteger(x) && !Number.isSafeInteger(x))) {
-    fail((s) => sem.numberOutOfRange(s, op, Number.isFinite(x) ? String(x) : "a non-finite number"), null);
+    fail((s) => sem.numberOutOfRange(s, op, Number.isFinite(x) ? exactText(x) : "a non-finite number"), null);
   }
   // -0 has no JSON form distinct from 0.
   return x === 0 ? 0 : x;

@@ -18,7 +18,7 @@ export const unreadableFile = code(
   "LXM5003",
   "unreadable file",
   "A .lxm file could not be read (permissions, a broken link). Fix its permissions or remove it.",
-  (path: string, cause: string) => ({ message: `cannot read ${path}: ${cause}` }),
+  (path: string, cause: string) => ({ message: `cannot read ${path}: ${cause}`, hint: "fix the file's permissions or link target, or remove it" }),
 );
 
 export const invalidUtf8 = code(
