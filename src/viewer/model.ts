@@ -252,3 +252,27 @@ export function graphOf(view: RunView): { domains: GraphDomain[] } {
   }
   return { domains };
 }
+
+/** A move through a run's events, as both viewers bind it to keys. */
+export type NavCommand = "back" | "forward" | "first" | "last" | "failure";
+
+/**
+ * The event index after `cmd` from `index`, clamped to the run's events. `failure` goes to
+ * the first failure and stays put when the run has none. Pure.
+ */
+export function navigate(view: RunView, index: number, cmd: NavCommand): number {
+  const last = Math.max(0, view.events.length - 1);
+  const clamp = (i: number): number => Math.max(0, Math.min(last, i));
+  switch (cmd) {
+    case "back":
+      return clamp(index - 1);
+    case "forward":
+      return clamp(index + 1);
+    case "first":
+      return 0;
+    case "last":
+      return last;
+    case "failure":
+      return firstFailureIndex(view) ?? clamp(index);
+  }
+}
