@@ -6,5 +6,15 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Tests make real git commits: give them an identity (CI machines have no global git config)
+    // and keep the user's global/system git config out of the way.
+    env: {
+      GIT_AUTHOR_NAME: "Lexum Test",
+      GIT_AUTHOR_EMAIL: "test@lexum.invalid",
+      GIT_COMMITTER_NAME: "Lexum Test",
+      GIT_COMMITTER_EMAIL: "test@lexum.invalid",
+      GIT_CONFIG_NOSYSTEM: "1",
+      NO_COLOR: "1",
+    },
   },
 });
