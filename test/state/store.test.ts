@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { hashObject } from "../../src/git/objects.js";
 import {
+  clearStoreCaches,
   listStateCommits,
   readStateFile,
   readStateFiles,
@@ -173,6 +174,26 @@ describe("writeStateCommit", () => {
     expect(gitc(r.dir, "rev-parse", BRANCH)).toBe(second.oid);
     expect(gitc(r.dir, "show", `${BRANCH}:resources/d1/fs.file.f7.json`)).toBe('{"i":7,"changed":true}');
     gitc(r.dir, "fsck", "--strict", "--no-dangling");
+  });
+
+  it("writes large commits as a pack; incremental commits read the parent back from it (cold caches)", async () => {
+    const r = repo();
+    const many = (v: number) => sampleFiles(200).map((f, i) => (i === 50 && v > 0 ? { ...f, content: `{"v":${v}}\n` } : f));
+    const first = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: null, files: many(0), message: "1", time: TIME });
+    expect(readdirSync(join(r.gitdir, "objects", "pack")).filter((n) => n.endsWith(".idx")).length).toBe(1);
+    clearStoreCaches(); // as a new process would start
+    const second = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: many(1), message: "2", time: TIME });
+    expect(second.written).toBe(1 + 3 + 1);
+    clearStoreCaches();
+    const back = await readStateFiles({ gitdir: r.gitdir, oid: second.oid });
+    expect(back.size).toBe(203);
+    expect(gitc(r.dir, "ls-tree", "-r", "--name-only", BRANCH).split("\n").length).toBe(203);
+    gitc(r.dir, "fsck", "--strict", "--no-dangling");
+    // The same inputs in another repository give the same ids, pack or not.
+    const other = repo();
+    clearStoreCaches();
+    const again = await writeStateCommit({ gitdir: other.gitdir, branch: BRANCH, expectedParent: null, files: many(0), message: "1", time: TIME });
+    expect(again.oid).toBe(first.oid);
   });
 
   it("fails cleanly without moving the branch when objects cannot be written", async () => {
