@@ -4,7 +4,7 @@
  */
 export { runPlan } from "./scheduler.js";
 export type { RunInput, ReplaySource } from "./context.js";
-export { rollbackPlan, runWithRecovery } from "./recover.js";
+export { rollbackPlan, runWithRecovery, ROLLBACK_REASON } from "./recover.js";
 export type { RollbackInput, RecoveryResult } from "./recover.js";
 export { replayRun, firstDivergence } from "./replay.js";
 export type { Divergence } from "./replay.js";

@@ -7,8 +7,8 @@ import { canonicalize, hashValue } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import { runPlan } from "./scheduler.js";
 
-/** Why a rollback action exists (shown by plan renderers). */
-const ROLLBACK_REASON = "rollback to the last quiescent snapshot";
+/** Why a rollback action exists (shown by plan renderers; replay recognises a compensating plan by it). */
+export const ROLLBACK_REASON = "rollback to the last quiescent snapshot";
 
 /** Input of rollbackPlan. */
 export interface RollbackInput {

@@ -6,6 +6,7 @@ import { applyCommand, applyUsage } from "./apply.js";
 import { graphCommand, graphUsage } from "./graph.js";
 import { stateCommand, stateUsage } from "./state.js";
 import { demoCommand, demoUsage } from "./demo.js";
+import { replayCommand, replayUsage } from "./replay.js";
 
 export interface Command {
   readonly usage: string;
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
   apply: { usage: applyUsage, summary: "Apply the plan through providers and record a snapshot on the state branch.", run: applyCommand },
   graph: { usage: graphUsage, summary: "Print the dependency graph (DOT or Mermaid).", run: graphCommand },
   state: { usage: stateUsage, summary: "Inspect the state branch: log, show, verify, gc.", run: stateCommand },
+  replay: { usage: replayUsage, summary: "Re-run a snapshot on its recorded observations and check it reproduces its hash.", run: replayCommand },
   demo: { usage: demoUsage, summary: "Run the built-in demo in a scratch git repository (no network).", run: demoCommand },
 };
 

@@ -82,3 +82,20 @@ export const noSuchAddress = code(
   "`lxm state show … ADDRESS` names an address the snapshot does not record.",
   (address: string, suggestion: string | null) => ({ message: `the snapshot records no resource ${address}`, hint: suggestion ? `did you mean ${suggestion}?` : "run `lxm state show` to list addresses" }),
 );
+
+export const notReplayable = code(
+  "LXM4212",
+  "snapshot cannot be replayed",
+  "`lxm replay` recompiles the goal exactly as committed at the snapshot's goal commit; that commit (or its project folder) is not in this repository, or no goal commit was recorded. Fetch the commit (a shallow clone lacks it) and replay again.",
+  (why: string) => ({ message: `cannot replay: ${why}`, hint: "fetch the goal commit (e.g. `git fetch --unshallow`) and run `lxm replay` again" }),
+);
+
+export const notReproduced = code(
+  "LXM4213",
+  "replay does not reproduce the snapshot",
+  "Re-running a snapshot's plan on the observations recorded in its trace did not give the same snapshot: the state branch was edited consistently (hashes fixed up), or the goal commit no longer compiles to the recorded program. The message names the first diverging event.",
+  (snapshot: string, commit: string, why: string) => ({
+    message: `snapshot ${snapshot} (commit ${commit.slice(0, 12)}) does not replay: ${why}`,
+    hint: "compare with `git show` of that commit; restore the branch from a good copy (git reflog shows earlier heads)",
+  }),
+);

@@ -1,0 +1,265 @@
+import { LexumError } from "../diag/diagnostic.js";
+import { hasErrors } from "../diag/diagnostic.js";
+import { catalog } from "../diag/index.js";
+import { readCommitInfo, readTreeFiles } from "../git/repo.js";
+import { compile, loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
+import type { Plan, RecordedResource } from "../plan/types.js";
+import { canonicalize } from "../program/canonical.js";
+import type { JsonObject } from "../program/types.js";
+import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js";
+import type { Divergence, TraceEvent } from "../runtime/index.js";
+import { inspectStateFiles } from "../state/load.js";
+import { buildStateTree, priorOf } from "../state/snapshot.js";
+import type { LoadedSnapshot, Snapshot } from "../state/snapshot.js";
+import { listStateCommits, readStateFiles } from "../state/store.js";
+import type { StateCommit } from "../state/store.js";
+import { findSnapshotCommit } from "./history.js";
+import { secretAccess } from "./secrets.js";
+import { spanLocator } from "./spans.js";
+
+/**
+ * How one snapshot's replay ended:
+ * - `reproduced`: re-running its plan on the recorded observations gave the same snapshot
+ *   hash and the same trace bytes;
+ * - `hash-only`: a run recovered from a killed apply's journal; it has no complete trace to
+ *   re-run, so it is verified by its hash (and chain) only — not a divergence;
+ * - `diverged`: it does not reproduce; `problem` says why and `divergence` names the first
+ *   differing trace event when there is one.
+ */
+export type ReplayOutcome = "reproduced" | "hash-only" | "diverged";
+
+/** The result of replaying one state commit. */
+export interface ReplayReport {
+  readonly commit: string;
+  /** The snapshot hash the commit records. */
+  readonly recorded: string;
+  /** The hash the replay rebuilt; null when nothing was re-run. */
+  readonly replayed: string | null;
+  readonly outcome: ReplayOutcome;
+  /** The first differing trace event (step, domain, address, what differed), when the traces differ. */
+  readonly divergence: Divergence | null;
+  /** In words: why it diverged, or why it was verified by hash only; null when reproduced. */
+  readonly problem: string | null;
+}
+
+/** Where replay reads from. `env` gives the state key (LXM_STATE_KEY) for sensitive exports. */
+export interface ReplayContext {
+  readonly gitdir: string;
+  readonly commondir: string;
+  readonly branch: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A failure message the journal recovery writes (recover-journal.ts): such runs cannot be re-run. */
+function isInterrupted(s: Snapshot): boolean {
+  return s.status === "failed" && s.failure !== null && s.failure.message.startsWith("interrupted");
+}
+
+/** A compensating plan (runWithRecovery): every action carries the rollback reason. */
+function isRollbackPlan(plan: Plan): boolean {
+  const actions = plan.steps.flatMap((s) => s.domains.flatMap((d) => d.actions));
+  return actions.length > 0 && actions.every((a) => a.reason === ROLLBACK_REASON);
+}
+
+/** Reads and self-checks one state commit; a commit that does not verify is an error (LXM4204). */
+async function loadCommit(src: ReplayContext, oid: string): Promise<{ loaded: LoadedSnapshot; files: Map<string, Uint8Array> }> {
+  const files = await readStateFiles({ gitdir: src.gitdir, oid });
+  const ins = inspectStateFiles(files);
+  if (!ins.loaded || ins.problems.length) throw catalog.engine.corruptState.error(src.branch, oid, ins.problems[0] ?? "unreadable snapshot");
+  return { loaded: ins.loaded, files };
+}
+
+/**
+ * The parent snapshot of a state commit (null for the first), checked against the hash the
+ * snapshot names: a rewritten parent is an error (LXM4204), never replayed against.
+ */
+async function loadParent(src: ReplayContext, commit: StateCommit, snapshot: Snapshot): Promise<LoadedSnapshot | null> {
+  if (snapshot.parent === null) return null;
+  const parentOid = commit.parents[0];
+  if (parentOid === undefined) throw catalog.engine.corruptState.error(src.branch, commit.oid, `snapshot.parent is ${snapshot.parent} but the commit has no parent`);
+  const { loaded } = await loadCommit(src, parentOid);
+  if (loaded.hash !== snapshot.parent) throw catalog.engine.corruptState.error(src.branch, commit.oid, `snapshot.parent is ${snapshot.parent} but the parent commit holds ${loaded.hash}`);
+  return loaded;
+}
+
+/** The goal program exactly as committed at the snapshot's source (LXM4212 when it cannot be read). */
+async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
+  const goal = snapshot.source.commit;
+  if (goal === null) throw catalog.engine.notReplayable.error("its goal was an uncommitted working tree (no goal commit recorded)");
+  let files;
+  try {
+    await readCommitInfo({ gitdir: src.gitdir, oid: goal });
+    files = await readTreeFiles({ gitdir: src.gitdir, oid: goal, subdir: snapshot.source.path });
+  } catch (e) {
+    if (!(e instanceof LexumError)) throw e;
+    throw catalog.engine.notReplayable.error(`its goal commit ${goal} (project path ${snapshot.source.path || "."}) is not in this repository: ${e.message}`);
+  }
+  const loaded = loadProjectFromFiles(files.filter((f) => f.path.endsWith(".lxm")));
+  const compiled = compile(loaded.files, { readFile: memoryFileReader(new Map(files.map((f) => [f.path, f.bytes] as const))) });
+  return { compiled, ok: !hasErrors(loaded.diagnostics) && compiled.program !== null && compiled.hash !== null };
+}
+
+/**
+ * Replays one state commit: recompiles the goal at its source commit (the program hash must
+ * equal the snapshot's), takes the prior state from the parent snapshot, the plan from
+ * plan.json and the observations from trace.jsonl, re-runs the runtime without calling
+ * any provider (mode "rollback" for a compensating run), rebuilds the snapshot and compares
+ * its hash and trace bytes with the recorded ones. Deterministic; writes nothing.
+ *
+ * Throws LexumError when the commit (or its parent) does not verify (LXM4204) or its goal
+ * commit cannot be read (LXM4212). Everything else is in the report.
+ */
+export async function replaySnapshot(src: ReplayContext, commit: StateCommit): Promise<ReplayReport> {
+  const { loaded, files } = await loadCommit(src, commit.oid);
+  const s = loaded.snapshot;
+  const report = (outcome: ReplayOutcome, problem: string | null, replayed: string | null = null, divergence: Divergence | null = null): ReplayReport => ({
+    commit: commit.oid,
+    recorded: loaded.hash,
+    replayed,
+    outcome,
+    divergence,
+    problem,
+  });
+  const parent = await loadParent(src, commit, s);
+  if (isInterrupted(s)) return report("hash-only", "an interrupted run recovered from its journal: it has no complete trace to re-run, so it is verified by hash only");
+
+  const { compiled, ok } = await goalProgram(src, s);
+  if (!ok) return report("diverged", `the goal commit ${s.source.commit} no longer compiles (${compiled.diagnostics[0]?.message ?? "errors"})`);
+  if (compiled.hash !== s.program) {
+    return report("diverged", `the goal commit ${s.source.commit} compiles to program ${compiled.hash}, but the snapshot names ${s.program} (applied from uncommitted changes, or an edited snapshot)`);
+  }
+  const plan = JSON.parse(new TextDecoder().decode(files.get("plan.json"))) as Plan;
+  const traceText = new TextDecoder().decode(files.get("trace.jsonl"));
+  let trace: TraceEvent[];
+  try {
+    trace = parseTraceJsonl(traceText);
+  } catch (e) {
+    return report("diverged", `trace.jsonl is not one JSON event per line (${(e as Error).message})`);
+  }
+
+  const digest = secretAccess({ commondir: src.commondir, env: src.env, createKey: false }).digest;
+  const { result, divergence } = await replayRun(
+    {
+      program: compiled.program!,
+      plan,
+      prior: priorOf(parent),
+      parallelism: 1,
+      // Goals sent to providers are never recorded, so a stand-in is as good as the secret.
+      secret: () => "(replay)",
+      digest,
+      locate: spanLocator(compiled.spans, compiled.sources),
+      mode: s.status === "rolled-back" || isRollbackPlan(plan) ? "rollback" : "apply",
+    },
+    trace,
+  );
+  // As apply records it: a rolled-back world offers what the snapshot it returned to offered.
+  const run = result.status === "rolled-back" ? { ...result, exports: (await lastQuiescentExports(src, s)) ?? result.exports } : result;
+  const tree = buildStateTree({ parent, status: result.status, source: s.source, programHash: s.program, plan, run });
+  if (divergence) return report("diverged", divergence.what, tree.hash, divergence);
+  const replayedTrace = tree.files.find((f) => f.path === "trace.jsonl")!.content;
+  if (replayedTrace !== traceText) return report("diverged", "the replayed trace.jsonl has the same events but not the same bytes (a reordered or reformatted trace)", tree.hash);
+  if (tree.hash !== loaded.hash) return report("diverged", `the replayed snapshot differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
+  return report("reproduced", null, tree.hash);
+}
+
+/** The exports of the snapshot's last quiescent snapshot ({} when there is none; null when it is not on the branch). */
+async function lastQuiescentExports(src: ReplayContext, s: Snapshot): Promise<Snapshot["exports"] | null> {
+  if (s.lastQuiescent === null) return {};
+  const commit = await findSnapshotCommit(src.gitdir, src.branch, s.lastQuiescent);
+  return commit ? (await loadCommit(src, commit.oid)).loaded.snapshot.exports : null;
+}
+
+/** Top-level snapshot fields whose canonical values differ (sorted). */
+function differingFields(a: Snapshot, b: Snapshot): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  return keys.filter((k) => canonicalize(ra[k] ?? null) !== canonicalize(rb[k] ?? null));
+}
+
+/** Replays of a whole branch, oldest first; `bad` is the first that did not reproduce. */
+export interface BranchReplay {
+  readonly reports: ReplayReport[];
+  readonly bad: ReplayReport | null;
+}
+
+/**
+ * Replays every snapshot on the branch, oldest first, stopping at the first that does not
+ * reproduce (a goal commit that cannot be read counts as not reproducing, naming why).
+ * Run it after verifyBranch: a commit that does not verify is an error here (LXM4204).
+ */
+export async function replayBranch(src: ReplayContext): Promise<BranchReplay> {
+  const commits = (await listStateCommits({ gitdir: src.gitdir, branch: src.branch })).reverse();
+  const reports: ReplayReport[] = [];
+  for (const c of commits) {
+    let r: ReplayReport;
+    try {
+      r = await replaySnapshot(src, c);
+    } catch (e) {
+      if (!(e instanceof LexumError) || e.code !== catalog.engine.notReplayable.code) throw e;
+      const trailer = /^Lexum-Snapshot: (sha256:[0-9a-f]{64})$/m.exec(c.message)?.[1] ?? "";
+      r = { commit: c.oid, recorded: trailer, replayed: null, outcome: "diverged", divergence: null, problem: e.message };
+    }
+    reports.push(r);
+    if (r.outcome === "diverged") return { reports, bad: r };
+  }
+  return { reports, bad: null };
+}
+
+/** Every resource's attributes at a point of a run, by address (sorted). */
+export type AttrsByAddress = { [address: string]: JsonObject };
+
+/** The highest trace step of a run (0 for an empty trace). */
+export function lastStep(trace: readonly TraceEvent[]): number {
+  let max = 0;
+  for (const e of trace) if (e.step > max) max = e.step;
+  return max;
+}
+
+/**
+ * The state of every resource as it stood after trace step `step`: the prior resources'
+ * attributes with the `after` of each done (and failed: its read-back) event of steps ≤
+ * `step` folded over them in trace order; an `after` of null (a delete) removes the
+ * resource. Step 0 is the prior state; a step past the last gives the final state. Pure.
+ */
+export function resourcesAtStep(prior: { readonly [address: string]: RecordedResource }, trace: readonly TraceEvent[], step: number): AttrsByAddress {
+  const state = new Map<string, JsonObject>();
+  for (const a of Object.keys(prior).sort()) state.set(a, prior[a]!.attrs);
+  // The trace is stored in canonical order (step, domain, seq): the order each domain did things.
+  for (const e of trace) {
+    if (e.step > step || e.address === undefined) continue;
+    if (e.phase !== "done" && e.phase !== "failed") continue;
+    if (e.after === undefined) continue;
+    if (e.after === null) state.delete(e.address);
+    else state.set(e.address, e.after);
+  }
+  return Object.fromEntries([...state.keys()].sort().map((a) => [a, state.get(a)!]));
+}
+
+/** A snapshot's resources at a trace step, with what is needed to print them. */
+export interface StateAtStep {
+  readonly loaded: LoadedSnapshot;
+  /** The step asked for, clamped to the run's last step. */
+  readonly step: number;
+  readonly lastStep: number;
+  readonly resources: AttrsByAddress;
+}
+
+/**
+ * `lxm state show --at STEP`: folds the commit's trace.jsonl over its parent snapshot's
+ * resources (see resourcesAtStep). Throws LXM4204 when the commit or its parent does not
+ * verify.
+ */
+export async function stateAtStep(src: ReplayContext, commit: StateCommit, step: number): Promise<StateAtStep> {
+  const { loaded, files } = await loadCommit(src, commit.oid);
+  const parent = await loadParent(src, commit, loaded.snapshot);
+  let trace: TraceEvent[];
+  try {
+    trace = parseTraceJsonl(new TextDecoder().decode(files.get("trace.jsonl")));
+  } catch (e) {
+    throw catalog.engine.corruptState.error(src.branch, commit.oid, `trace.jsonl is not one JSON event per line (${(e as Error).message})`);
+  }
+  const last = lastStep(trace);
+  const at = Math.min(step, last);
+  return { loaded, step: at, lastStep: last, resources: resourcesAtStep(priorOf(parent).resources, trace, at) };
+}
