@@ -155,7 +155,7 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
   // As apply records it: a rolled-back world offers what the snapshot it returned to offered.
   const run = result.status === "rolled-back" ? { ...result, exports: (await lastQuiescentExports(src, s)) ?? result.exports } : result;
   const tree = buildStateTree({ parent, status: result.status, source: s.source, programHash: s.program, plan, run });
-  if (divergence) return report("diverged", divergence.what, tree.hash, divergence);
+  if (divergence) return report("diverged", describeDivergence(divergence), tree.hash, divergence);
   const replayedTrace = tree.files.find((f) => f.path === "trace.jsonl")!.content;
   if (replayedTrace !== traceText) return report("diverged", "the replayed trace.jsonl has the same events but not the same bytes (a reordered or reformatted trace)", tree.hash);
   if (tree.hash !== loaded.hash) return report("diverged", `the replayed snapshot differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
@@ -167,6 +167,34 @@ async function lastQuiescentExports(src: ReplayContext, s: Snapshot): Promise<Sn
   if (s.lastQuiescent === null) return {};
   const commit = await findSnapshotCommit(src.gitdir, src.branch, s.lastQuiescent);
   return commit ? (await loadCommit(src, commit.oid)).loaded.snapshot.exports : null;
+}
+
+/**
+ * The divergence in words (LXM4009), naming each differing value by its path inside the
+ * event (`after.spec.replicas (recorded 3, replayed 30)`) rather than whole, cut-off events.
+ */
+export function describeDivergence(d: Divergence): string {
+  if (!d.expected || !d.actual) return d.what;
+  const diffs: string[] = [];
+  leafDiffs(d.expected, d.actual, "", diffs);
+  const shown = diffs.slice(0, 5).join("; ") + (diffs.length > 5 ? `; and ${diffs.length - 5} more` : "");
+  const at = d.expected;
+  return catalog.runtime.replayDiverged(undefined, at.step, at.domain, at.seq, d.address, shown).message;
+}
+
+function leafDiffs(a: unknown, b: unknown, path: string, out: string[]): void {
+  const obj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (obj(a) && obj(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) leafDiffs(a[k], b[k], path ? `${path}.${k}` : k, out);
+    return;
+  }
+  if (canonicalize(a ?? null) === canonicalize(b ?? null)) return;
+  const show = (v: unknown): string => {
+    if (v === undefined) return "nothing";
+    const t = canonicalize(v);
+    return t.length > 60 ? t.slice(0, 57) + "..." : t;
+  };
+  out.push(`${path} (recorded ${show(a)}, replayed ${show(b)})`);
 }
 
 /** Top-level snapshot fields whose canonical values differ (sorted). */

@@ -125,7 +125,7 @@ beforeAll(async () => {
   at.interrupted = (await listStateCommits({ gitdir: repo.gitdir, branch: "lexum/state", limit: 2 }))[1]!.oid;
 }, 60_000);
 
-afterAll(() => (process.env.JKEEP ? console.log("KEEP", repo.dir) : repo?.cleanup()));
+afterAll(() => repo?.cleanup());
 
 async function replayOf(oid: string) {
   const commit = await resolveSnapshotRef(repo.gitdir, "lexum/state", oid);
