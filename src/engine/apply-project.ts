@@ -110,11 +110,16 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
       locate: spanLocator(planned.spans, planned.sources),
-      onEvent: opts.onEvent,
       // Completed actions reach the journal in order; a crash loses at most the tail, which
-      // the next run re-reads from reality (providers are idempotent).
+      // the next run re-reads from reality (providers are idempotent). Progress is shown only
+      // once the event is durable, so an action reported done before a kill is never missing
+      // from the recovered snapshot.
       journal: (e) => {
-        if (e.phase === "done" || e.phase === "failed" || e.phase === "domain") pending = pending.then(() => journal.append({ kind: "event", event: e }));
+        const durable = e.phase === "done" || e.phase === "failed" || e.phase === "domain";
+        pending = pending.then(async () => {
+          if (durable) await journal.append({ kind: "event", event: e });
+          opts.onEvent?.(e);
+        });
       },
       backoffMs: opts.backoffMs,
       lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),

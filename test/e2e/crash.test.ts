@@ -1,0 +1,170 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli } from "./cli-build.js";
+import type { CliBuild } from "./cli-build.js";
+import { baseEnv, cleanupRepos, expectHealthyState, headSnapshot, makeRepo, userView } from "./helpers.js";
+import type { E2eRepo } from "./helpers.js";
+
+// The runtime really killed with SIGKILL mid-apply (a child `lxm apply`), then a normal run.
+
+let cli: CliBuild;
+beforeAll(() => {
+  cli = buildCli();
+});
+afterAll(() => {
+  cli?.cleanup();
+  cleanupRepos();
+});
+
+const BASE = ["a1", "a2", "a3", "a4"];
+const APP = ["b1", "b2", "b3"];
+
+/**
+ * Two domains (app imports base, so base is step 1 and app step 2), sim latency 10 ms; each
+ * object is kind "thing", name "<res>", spec { v }. `faults` goes into both provider blocks.
+ */
+function project(opts: { v: number; faults?: string }): string {
+  const provider = `provider sim {\n    world   = "world.json"\n    latency = 10ms${opts.faults ? `\n    faults  = ${opts.faults}` : ""}\n  }`;
+  const res = (names: string[]) =>
+    names.map((n) => `  resource sim.object ${n} {\n    kind = "thing"\n    name = "${n}"\n    spec = { v = ${opts.v} }\n  }\n`).join("");
+  return `domain base {
+  ${provider}
+${res(BASE)}  export v = ${opts.v}
+}
+
+domain app {
+  ${provider}
+  import base.v
+${res(APP)}}
+`;
+}
+
+const address = (n: string) => `${n.startsWith("a") ? "base" : "app"}/sim.object.${n}`;
+const ignore = { ".gitignore": "world.json\n" };
+
+function runChild(repo: E2eRepo, args: string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli.main, ...args], { cwd: repo.dir, env: { ...process.env, ...baseEnv, NO_COLOR: "1" }, encoding: "utf8" });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The world after convergence: every object at spec { v }, created once (unique uids). */
+function expectWorldAtGoal(repo: E2eRepo, v: number): void {
+  const world = repo.world();
+  expect(Object.keys(world).sort()).toEqual([...BASE, ...APP].map((n) => `thing/${n}`).sort());
+  for (const o of Object.values(world)) expect(o.spec).toEqual({ v });
+  expect(new Set(Object.values(world).map((o) => o.uid)).size).toBe(BASE.length + APP.length);
+  expect(readdirSync(repo.dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+}
+
+/** Recovery: the next normal run records the interrupted run as `failed`, then converges. */
+async function recoverAndCheck(repo: E2eRepo, crashWorld: string[], reported: string[], priorHead: string | null, v: number): Promise<void> {
+  const journalDir = join(repo.dir, ".git/lexum/journal");
+  expect(existsSync(journalDir) && readdirSync(journalDir).length).toBe(1);
+  expect(repo.stateHead()).toBe(priorHead); // the branch stayed at its last complete commit
+  const user = userView(repo);
+  const r = await repo.lxm(["apply", "--yes"]);
+  expect(r.code).toBe(0);
+  expect(r.err).toContain("warning[LXM4209]");
+  expect(r.out).toMatch(/Recorded failed snapshot[\s\S]*Recorded quiescent snapshot/);
+  expect(readdirSync(journalDir)).toEqual([]);
+  expect(userView(repo)).toEqual(user);
+
+  const recovered = headSnapshot(repo, "lexum/state~1");
+  expect(recovered.status).toBe("failed");
+  expect((recovered.failure as { message: string }).message).toContain("interrupted");
+  // Every action the journal says completed really happened, and all of them are recorded.
+  // Every action the journal says completed really happened, and is recorded; every action
+  // the killed process had reported done is among them (progress is shown once durable).
+  const done = recovered.dag!.done;
+  for (const a of done) expect(crashWorld).toContain(a);
+  for (const a of done) expect(Object.keys(recovered.resources)).toContain(a);
+  for (const a of reported) expect(done).toContain(a);
+
+  const final = headSnapshot(repo);
+  expect(final.status).toBe("quiescent");
+  expect(Object.keys(final.resources).sort()).toEqual([...BASE, ...APP].map(address).sort());
+  expectWorldAtGoal(repo, v);
+  expect(await expectHealthyState(repo)).toBe(priorHead ? 3 : 2);
+  expect((await repo.lxm(["plan", "--refresh"])).code).toBe(0);
+}
+
+/** Addresses the progress output reported done (`  base: + base/sim.object.a1 done`). */
+function reportedDone(stderr: string): string[] {
+  return [...stderr.matchAll(/^ {2}\w+: \S+ (\S+) done$/gm)].map((m) => m[1]!);
+}
+
+/** Objects present in the world file, as addresses (kind is always "thing", name = resource). */
+function worldAddresses(repo: E2eRepo, v?: number): string[] {
+  return Object.values(repo.world())
+    .filter((o) => v === undefined || (o.spec as { v: number }).v === v)
+    .map((o) => address(o.name))
+    .sort();
+}
+
+describe("crash: SIGKILL mid-apply, then a normal run", () => {
+  const points: [string, string, string[]][] = [
+    ["at the very first create", "a1", []],
+    ["in the middle of the first domain", "a3", ["a1", "a2"]],
+    ["in the second step, after the first domain finished", "b2", ["a1", "a2", "a3", "a4", "b1"]],
+  ];
+  for (const [title, at, before] of points) {
+    it(`sim crash fault ${title} (${at})`, async () => {
+      const repo = makeRepo({ ...ignore, "main.lxm": project({ v: 1, faults: `[{ address = "${address(at)}", kind = "crash" }]` }) });
+      const crash = runChild(repo, ["apply", "--yes"]);
+      expect(crash.signal).toBe("SIGKILL");
+      // The fault fires before the effect: exactly the objects before it exist.
+      expect(worldAddresses(repo)).toEqual(before.map(address).sort());
+      // The goal without the fault, committed; then a normal run.
+      repo.write({ "main.lxm": project({ v: 1 }) });
+      repo.commit("no fault");
+      const reported = reportedDone(crash.stderr);
+      expect(reported).toEqual(before.map(address).slice(0, reported.length));
+      await recoverAndCheck(repo, before.map(address), reportedDone(crash.stderr), null, 1);
+    });
+  }
+
+  it("sim crash fault during an update run (a prior quiescent snapshot exists)", async () => {
+    const repo = makeRepo({ ...ignore, "main.lxm": project({ v: 1 }) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const prior = repo.stateHead();
+    repo.write({ "main.lxm": project({ v: 2, faults: `[{ address = "${address("b1")}", op = "update", kind = "crash" }]` }) });
+    repo.commit("v2 with crash");
+    const crash = runChild(repo, ["apply", "--yes"]);
+    expect(crash.signal).toBe("SIGKILL");
+    const updated = worldAddresses(repo, 2);
+    expect(updated).toEqual(BASE.map(address).sort());
+    repo.write({ "main.lxm": project({ v: 2 }) });
+    repo.commit("v2");
+    expect(reportedDone(crash.stderr).length).toBeLessThanOrEqual(BASE.length);
+    await recoverAndCheck(repo, updated, reportedDone(crash.stderr), prior, 2);
+    // Each object was updated exactly once: generation 2 everywhere.
+    for (const o of Object.values(repo.world())) expect(o.generation).toBe(2);
+  });
+
+  it("killed from outside after N progress lines, at several N", async () => {
+    for (const n of [1, 5]) {
+      const repo = makeRepo({ ...ignore, "main.lxm": project({ v: 1 }) });
+      const child = spawn(process.execPath, [cli.main, "apply", "--yes"], { cwd: repo.dir, env: { ...process.env, ...baseEnv, NO_COLOR: "1" } });
+      let lines = 0;
+      let buf = "";
+      const exited = new Promise<NodeJS.Signals | null>((res) => child.on("exit", (_c, sig) => res(sig)));
+      child.stderr.setEncoding("utf8");
+      child.stderr.on("data", (d: string) => {
+        buf += d;
+        lines = buf.split("\n").filter((l) => / done$/.test(l)).length;
+        if (lines >= n) child.kill("SIGKILL");
+      });
+      const signal = await exited;
+      expect(signal).toBe("SIGKILL");
+      expect(lines).toBeGreaterThanOrEqual(n);
+      const crashWorld = worldAddresses(repo);
+      expect(crashWorld.length).toBeGreaterThanOrEqual(n);
+      expect(crashWorld.length).toBeLessThan(BASE.length + APP.length);
+      const reported = reportedDone(buf);
+      expect(reported.length).toBeGreaterThanOrEqual(n);
+      await recoverAndCheck(repo, crashWorld, reported, null, 1);
+    }
+  });
+});
