@@ -1,0 +1,250 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { catalog } from "../diag/index.js";
+import { LexumError } from "../diag/diagnostic.js";
+import { firstFailureIndex, frameAt, graphOf } from "./model.js";
+import type { GraphDomain, RunView } from "./model.js";
+import { loadRunView } from "./load.js";
+import { pageHtml } from "./page/shell.js";
+
+/**
+ * `lxm trace --web`: a read-only HTTP server on 127.0.0.1 serving one self-contained page
+ * and the state branch's runs as JSON. Every Frame it sends is computed by the model's
+ * frameAt, the same function the terminal view renders, so both show the same state at
+ * the same event. Routes (GET only; other methods 405, other paths 404):
+ *   /                                  the page (inline script and style, no network)
+ *   /api/runs                          the branch's history, newest first (RunsResponse)
+ *   /api/run/<commit>                  one run's summary and graph (RunSummary)
+ *   /api/run/<commit>/frame/<index>    frameAt(run, index) (a Frame)
+ */
+
+/** The default port of `lxm trace --web`. */
+export const DEFAULT_VIEWER_PORT = 7357;
+
+/** The only address the viewer binds to. */
+export const VIEWER_HOST = "127.0.0.1";
+
+/** GET /api/runs: the state branch, newest first, and the run the viewer was opened on. */
+export interface RunsResponse {
+  readonly branch: string;
+  readonly selected: string;
+  readonly runs: RunView["history"];
+}
+
+/** GET /api/run/<commit>: what the page needs besides frames. */
+export interface RunSummary {
+  readonly commit: string;
+  readonly snapshot: string;
+  readonly status: RunView["status"];
+  /** Number of events (frames are 0 … total-1). */
+  readonly total: number;
+  readonly firstFailure: number | null;
+  readonly graph: { domains: GraphDomain[] };
+  /** The .lxm texts at the goal commit by project-relative path ({} when unavailable). */
+  readonly sources: RunView["sources"];
+}
+
+/** A running viewer. */
+export interface Viewer {
+  /** `http://127.0.0.1:PORT/` */
+  readonly url: string;
+  readonly port: number;
+  /** The state commit the viewer opened on (the resolved REF). */
+  readonly commit: string;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the viewer for the state branch `branch` of the repository at `gitdir`, opened on
+ * `ref` (anything `lxm state show` accepts; omitted → the branch head). `port` 0 picks a
+ * free port; default DEFAULT_VIEWER_PORT. Resolves once listening. Rejects with a
+ * LexumError when REF names no run (LXM4210), the run does not verify (LXM4204) or the
+ * port is taken (LXM5005).
+ */
+export async function startViewer(args: { gitdir: string; branch: string; ref?: string; port?: number }): Promise<Viewer> {
+  const { gitdir, branch } = args;
+  // Resolve and check the run now, so a bad REF fails the command instead of the page.
+  const first = await loadRunView({ gitdir, branch, ...(args.ref === undefined ? {} : { ref: args.ref }) });
+  const page = await buildPage();
+  // A state commit never changes, so its view can be kept; only the history is re-read.
+  const views = new Map<string, Promise<RunView>>([[first.commit, Promise.resolve(first)]]);
+  const viewOf = (commit: string): Promise<RunView> => {
+    let v = views.get(commit);
+    if (!v) {
+      v = loadRunView({ gitdir, branch, ref: commit });
+      // A failed load is not cached: the branch may gain the commit later.
+      v.catch(() => views.delete(commit));
+      views.set(commit, v);
+    }
+    return v;
+  };
+  const ctx: Ctx = {
+    page,
+    runs: async () => ({ branch, selected: first.commit, runs: (await loadRunView({ gitdir, branch, ref: first.commit })).history }),
+    viewOf,
+    port: 0,
+  };
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((e: unknown) => send(res, 500, json({ error: { message: String((e as Error)?.message ?? e) } })));
+  });
+  const port = await listen(server, args.port ?? DEFAULT_VIEWER_PORT);
+  ctx.port = port;
+  return {
+    url: `http://${VIEWER_HOST}:${port}/`,
+    port,
+    commit: first.commit,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Ctx {
+  readonly page: Page;
+  readonly runs: () => Promise<RunsResponse>;
+  readonly viewOf: (commit: string) => Promise<RunView>;
+  port: number;
+}
+
+interface Page {
+  readonly html: string;
+  readonly csp: string;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EADDRINUSE") reject(catalog.host.usage.error(`port ${port} is already in use on ${VIEWER_HOST}; pass --port N, or --port 0 for a free one`));
+      else reject(e);
+    });
+    server.listen({ host: VIEWER_HOST, port, exclusive: true }, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
+
+async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hostAllowed(req.headers.host, ctx.port)) {
+    // A page on another origin that rebinds its DNS name to 127.0.0.1 must not read runs.
+    return send(res, 403, json({ error: { message: "forbidden host" } }));
+  }
+  if (req.method !== "GET") {
+    return send(res, 405, json({ error: { message: "method not allowed: the viewer is read-only" } }), { Allow: "GET" });
+  }
+  // The raw request target is matched exactly: no decoding, no normalisation, so `..`,
+  // `%2e%2e` or a doubled slash can only ever miss every route.
+  const target = req.url ?? "";
+  const q = target.indexOf("?");
+  const path = q < 0 ? target : target.slice(0, q);
+  if (path === "/") {
+    return send(res, 200, ctx.page.html, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": ctx.page.csp,
+    });
+  }
+  if (path === "/api/runs") return send(res, 200, json(await ctx.runs()));
+  const m = /^\/api\/run\/([^/]+)(?:\/frame\/([^/]+))?$/.exec(path);
+  if (!m || !COMMIT.test(m[1]!) || (m[2] !== undefined && !INDEX.test(m[2]))) return notFound(res);
+  let view: RunView;
+  try {
+    view = await ctx.viewOf(m[1]!);
+  } catch (e) {
+    if (e instanceof LexumError) return send(res, e.code === catalog.engine.noSuchSnapshot.code ? 404 : 409, json({ error: { code: e.code, message: e.message } }));
+    throw e;
+  }
+  if (m[2] === undefined) return send(res, 200, json(summaryOf(view)));
+  const index = Number(m[2]);
+  if (index >= view.events.length) return notFound(res);
+  return send(res, 200, json(frameAt(view, index)));
+}
+
+/** The page's summary of a run (pure). */
+export function summaryOf(view: RunView): RunSummary {
+  return {
+    commit: view.commit,
+    snapshot: view.snapshot,
+    status: view.status,
+    total: view.events.length,
+    firstFailure: firstFailureIndex(view),
+    graph: graphOf(view),
+    sources: view.sources,
+  };
+}
+
+function hostAllowed(host: string | undefined, port: number): boolean {
+  return host === `${VIEWER_HOST}:${port}` || host === `localhost:${port}`;
+}
+
+function notFound(res: ServerResponse): void {
+  send(res, 404, json({ error: { message: "not found" } }));
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    ...headers,
+    "Content-Length": String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+/**
+ * The page: the shell with the compiled page script inlined, and a Content-Security-Policy
+ * that allows exactly that script and style (by hash) and requests to this server only.
+ */
+async function buildPage(): Promise<Page> {
+  const script = await pageScript();
+  const { html, style } = pageHtml(script);
+  const hash = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${hash(script)}`,
+    `style-src ${hash(style)}`,
+    "connect-src 'self'",
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  return { html, csp };
+}
+
+let scriptCache: string | null = null;
+
+/**
+ * The page script: page/app.js as tsc built it next to this module (dist), or, when running
+ * from the sources (tests, development), page/app.ts transpiled with the TypeScript compiler.
+ */
+async function pageScript(): Promise<string> {
+  if (scriptCache !== null) return scriptCache;
+  const built = fileURLToPath(new URL("./page/app.js", import.meta.url));
+  let js: string;
+  if (existsSync(built)) {
+    js = readFileSync(built, "utf8");
+  } else {
+    const source = fileURLToPath(new URL("./page/app.ts", import.meta.url));
+    const ts = (await import("typescript")).default;
+    js = ts.transpileModule(readFileSync(source, "utf8"), {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, sourceMap: false },
+    }).outputText;
+  }
+  // The map file is not served; the comment would only make the browser ask for it.
+  scriptCache = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
+  return scriptCache;
+}
