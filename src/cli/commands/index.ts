@@ -6,6 +6,7 @@ import { applyCommand, applyUsage } from "./apply.js";
 import { graphCommand, graphUsage } from "./graph.js";
 import { stateCommand, stateUsage } from "./state.js";
 import { demoCommand, demoUsage } from "./demo.js";
+import { traceCommand, traceUsage } from "./trace.js";
 import { replayCommand, replayUsage } from "./replay.js";
 
 export interface Command {
@@ -23,6 +24,7 @@ export const commands: Record<string, Command> = {
   graph: { usage: graphUsage, summary: "Print the dependency graph (DOT or Mermaid).", run: graphCommand },
   state: { usage: stateUsage, summary: "Inspect the state branch: log, show, verify, gc.", run: stateCommand },
   replay: { usage: replayUsage, summary: "Re-run a snapshot on its recorded observations and check it reproduces its hash.", run: replayCommand },
+  trace: { usage: traceUsage, summary: "Step through one run's trace (interactive on a TTY; text lines or --json otherwise).", run: traceCommand },
   demo: { usage: demoUsage, summary: "Run the built-in demo in a scratch git repository (no network).", run: demoCommand },
 };
 

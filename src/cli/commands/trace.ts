@@ -1,0 +1,32 @@
+import { canonicalize } from "../../program/canonical.js";
+import { loadRunView } from "../../viewer/load.js";
+import { parse } from "../args.js";
+import type { Io } from "../io.js";
+import { eventLine, shortId } from "../ui/trace-lines.js";
+import { locate } from "./state.js";
+
+export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--json]";
+
+/**
+ * `lxm trace [REF|HASH]`: one run's trace (the head by default). On a TTY an interactive
+ * view (ink) stepping through the events; otherwise one plain line per event, or with
+ * --json one canonical JSON event per line (exactly trace.jsonl). Exit 0; a damaged or
+ * missing snapshot is a typed error (LXM4204, LXM4210), exit 1.
+ */
+export async function traceCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } }, 1, traceUsage);
+  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const view = await loadRunView({ gitdir: repo.gitdir, branch, ref: positionals[0] });
+  if (values.json) {
+    for (const e of view.events) io.out(canonicalize(e) + "\n");
+    return 0;
+  }
+  if (io.isTTY && view.events.length > 0) {
+    const { runTraceApp } = await import("../ui/trace-view.js");
+    await runTraceApp(view);
+    return 0;
+  }
+  io.out(`trace of ${view.status} snapshot ${shortId(view.snapshot)} (commit ${shortId(view.commit)}): ${view.events.length} events\n`);
+  view.events.forEach((e, i) => io.out(eventLine(i, e) + "\n"));
+  return 0;
+}
