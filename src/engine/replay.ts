@@ -13,7 +13,7 @@ import { buildStateTree, priorOf } from "../state/snapshot.js";
 import type { LoadedSnapshot, Snapshot } from "../state/snapshot.js";
 import { listStateCommits, readStateFiles } from "../state/store.js";
 import type { StateCommit } from "../state/store.js";
-import { findSnapshotCommit } from "./history.js";
+import { findSnapshotCommit, snapshotTrailer } from "./history.js";
 import { secretAccess } from "./secrets.js";
 import { spanLocator } from "./spans.js";
 
@@ -225,8 +225,7 @@ export async function replayBranch(src: ReplayContext): Promise<BranchReplay> {
       r = await replaySnapshot(src, c);
     } catch (e) {
       if (!(e instanceof LexumError) || e.code !== catalog.engine.notReplayable.code) throw e;
-      const trailer = /^Lexum-Snapshot: (sha256:[0-9a-f]{64})$/m.exec(c.message)?.[1] ?? "";
-      r = { commit: c.oid, recorded: trailer, replayed: null, outcome: "diverged", divergence: null, problem: e.message };
+      r = { commit: c.oid, recorded: snapshotTrailer(c.message) ?? "", replayed: null, outcome: "diverged", divergence: null, problem: e.message };
     }
     reports.push(r);
     if (r.outcome === "diverged") return { reports, bad: r };

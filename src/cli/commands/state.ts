@@ -14,7 +14,7 @@ import type { StateCommit } from "../../state/store.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 
-export const stateUsage = "lxm state log|show|verify|gc [--dir DIR] [--branch NAME] [--json]";
+export const stateUsage = "lxm state log|show [--at STEP]|verify [--replay]|gc [--dir DIR] [--branch NAME] [--json]";
 
 const common = { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } } as const;
 
