@@ -58,7 +58,7 @@ export interface Frame {
   readonly domains: { readonly [domain: string]: DomainViewStatus };
   /** The event's resource at this point: attributes that differ between before and after, sorted; [] for non-resource events. */
   readonly diff: FrameDiff[];
-  /** The event's span with CONTEXT_LINES of context either side; null when the event has no span. `lines` is [] when the file's text is unavailable. */
+  /** The event's span (for an observe event, its resource's) with CONTEXT_LINES of context either side; null when there is none. `lines` is [] when the file's text is unavailable. */
   readonly source: { file: string; line: number; lines: SourceLine[] } | null;
   /** Addresses and domains whose completion enabled this event (event.causes, the action's dependsOn, the domain's imports), sorted, unique. */
   readonly causes: string[];
@@ -129,8 +129,11 @@ export function frameAt(view: RunView, index: number): Frame {
   let done = 0;
   const started = new Map<string, JsonObject | null>();
   const finished = new Map<string, JsonObject | null>();
+  // Observe events carry no span: they show the span of their resource (from its start).
+  const spans = new Map<string, NonNullable<TraceEvent["span"]>>();
   for (let k = 0; k <= i; k++) {
     const e = view.events[k]!;
+    if (e.address !== undefined && e.span) spans.set(e.address, e.span);
     if (e.phase === "domain") {
       domains.set(e.domain, e.status ?? "quiescent");
     } else if (domains.get(e.domain) === undefined || domains.get(e.domain) === "pending") {
@@ -164,7 +167,7 @@ export function frameAt(view: RunView, index: number): Frame {
     resources: sortedRecord(resources),
     domains: sortedRecord(domains),
     diff: event.address === undefined ? [] : diffOf(event.address, idx.actions.get(event.address), started, finished),
-    source: sourceOf(event, view.sources),
+    source: sourceOf(event.span ?? (event.address === undefined ? undefined : spans.get(event.address)), view.sources),
     causes: causesOf(event, idx),
     progress: { step: event.step, steps: Math.max(idx.steps, event.step), done, planned },
   };
@@ -197,8 +200,7 @@ function diffOf(
   return out;
 }
 
-function sourceOf(event: TraceEvent, sources: RunView["sources"]): Frame["source"] {
-  const span = event.span;
+function sourceOf(span: TraceEvent["span"], sources: RunView["sources"]): Frame["source"] {
   if (!span) return null;
   const text = sources[span.file];
   if (text === undefined) return { file: span.file, line: span.line, lines: [] };

@@ -168,8 +168,9 @@ describe("frameAt on a quiescent run", () => {
     ]);
     expect(s.lines[2]!.text).toBe("  resource sim.object worker {");
     expect(s.lines[6]!.text).toBe("  }");
-    // The observe event has no span.
-    expect(frameAt(v, at(v, "observe", WORKER)).source).toBeNull();
+    // The observe event has no span of its own: it shows its resource's.
+    expect(v.events[at(v, "observe", WORKER)]!.span).toBeUndefined();
+    expect(frameAt(v, at(v, "observe", WORKER)).source).toEqual(s);
     // Sources unavailable: the place is still named, with no lines.
     expect(frameAt({ ...v, sources: {} }, at(v, "start", WORKER)).source).toEqual({ file: "app.lxm", line: first, lines: [] });
   });
