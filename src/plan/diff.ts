@@ -110,13 +110,16 @@ export function change(
   forcesReplace = false,
   flags: { unknown?: boolean; sensitive?: boolean } = {},
 ): AttrChange {
-  const c: { -readonly [K in keyof AttrChange]: AttrChange[K] } = { attr };
+  // Keys are inserted in code-unit order (after, attr, before, forcesReplace, sensitive,
+  // unknown) so that hashing a plan takes canonicalize's fastest path.
+  const c: { -readonly [K in keyof AttrChange]: AttrChange[K] } = {} as AttrChange;
   // Sensitive changes carry no values at all, whatever the caller passed.
-  if (!flags.sensitive && before !== undefined) c.before = before;
   if (!flags.sensitive && !flags.unknown && after !== undefined) c.after = after;
-  if (flags.unknown) c.unknown = true;
-  if (flags.sensitive) c.sensitive = true;
+  c.attr = attr;
+  if (!flags.sensitive && before !== undefined) c.before = before;
   if (forcesReplace) c.forcesReplace = true;
+  if (flags.sensitive) c.sensitive = true;
+  if (flags.unknown) c.unknown = true;
   return c;
 }
 

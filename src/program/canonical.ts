@@ -23,6 +23,18 @@ export function canonicalize(value: unknown): string {
   return parts.join("");
 }
 
+/**
+ * `value` itself when every object in it already has its keys in code-unit order (or when
+ * only the general writer can serialise it), else a deep copy with keys inserted in that
+ * order. Data built from such values hashes through canonicalize's fastest path (one
+ * JSON.stringify). Never changes the canonical bytes.
+ */
+export function inCanonicalOrder<T>(value: T): T {
+  if (scan(value) !== UNSORTED) return value;
+  const copy = sortedCopy(value);
+  return copy === INTEGER_KEYS ? value : (copy as T);
+}
+
 /** The general writer alone (no fast paths): the reference the fast paths are tested against. */
 export function canonicalizeSlow(value: unknown): string {
   const parts: string[] = [];
@@ -38,6 +50,8 @@ const INTEGER_KEYS = Symbol("integer-keys");
 /** SORTED when every object's keys are in code-unit order; GENERAL when only the general writer is exact (-0 is fine: stringify prints 0). */
 function scan(v: unknown): number {
   if (typeof v !== "object" || v === null) {
+    // null prints as "null" either way: it must not send the whole value to the general writer.
+    if (v === null) return SORTED;
     if (typeof v === "number") return Number.isFinite(v) ? SORTED : GENERAL;
     return typeof v === "string" || typeof v === "boolean" ? SORTED : GENERAL;
   }

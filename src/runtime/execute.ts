@@ -4,6 +4,7 @@ import type { ProviderInstance } from "../providers/types.js";
 import type { DomainRun } from "./context.js";
 import type { CallKind, CallOutcome } from "./observe.js";
 import { LexumError } from "../diag/diagnostic.js";
+import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
 import { actionFailed, deferredFailed } from "../diag/catalog/runtime.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { envOf } from "./context.js";
@@ -47,7 +48,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
 
   if (a.action === "noop") {
     if (prior) {
-      rc.resources.set(a.address, { ...prior, ...metadata(d, a, prior) });
+      rc.resources.set(a.address, keepOrRefresh(prior, metadata(d, a, prior)));
       rc.live.set(a.address, prior.attrs);
     }
     d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
@@ -127,8 +128,40 @@ function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, masked:
   }
   const prior = rc.input.prior.resources[a.address];
   const { attrs, sensitive } = split(masked, redacted);
-  rc.resources.set(a.address, { ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive });
+  rc.resources.set(a.address, record({ ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive }));
   rc.live.set(a.address, clear);
+}
+
+/**
+ * A noop's record: the prior record itself (the very object) when its metadata is
+ * unchanged, so the snapshot reuses its hash instead of re-hashing every untouched
+ * resource; otherwise a new record with the program's metadata.
+ */
+function keepOrRefresh(prior: RecordedResource, m: ReturnType<typeof metadata>): RecordedResource {
+  const same =
+    m.identity === prior.identity &&
+    m.protect === prior.protect &&
+    m.dependsOn.length === prior.dependsOn.length &&
+    m.dependsOn.every((x, i) => x === prior.dependsOn[i]) &&
+    m.provider.alias === prior.provider.alias &&
+    m.provider.type === prior.provider.type &&
+    (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
+  return same ? prior : record({ ...prior, ...m });
+}
+
+/** A record with its keys (and its values' keys) in code-unit order, so hashing it takes canonicalize's fastest path. */
+function record(r: RecordedResource): RecordedResource {
+  return {
+    address: r.address,
+    attrs: inCanonicalOrder(r.attrs),
+    dependsOn: r.dependsOn,
+    domain: r.domain,
+    identity: r.identity,
+    protect: r.protect,
+    provider: { alias: r.provider.alias, config: inCanonicalOrder(r.provider.config), type: r.provider.type },
+    sensitive: inCanonicalOrder(r.sensitive),
+    type: r.type,
+  };
 }
 
 /** Provider, identity, dependencies and protection: from the program when the resource is in it, else as recorded. */
