@@ -106,6 +106,47 @@ export async function startViewer(args: { gitdir: string; branch: string; ref?: 
   };
 }
 
+/**
+ * `lxm trace --web`: starts the viewer (startViewer), prints `Lexum trace viewer on URL`,
+ * and serves until SIGINT or SIGTERM (or until `stop` settles, for callers that embed it).
+ * `port` is the --port text: digits, at most 65535 (0 → a free port); omitted → 7357.
+ * Returns exit code 0 once stopped; bad input rejects with a LexumError before listening.
+ */
+export async function serveTrace(args: {
+  gitdir: string;
+  branch: string;
+  ref?: string | undefined;
+  port?: string | undefined;
+  out: (text: string) => void;
+  stop?: Promise<unknown>;
+}): Promise<number> {
+  const port = parsePort(args.port);
+  const viewer = await startViewer({ gitdir: args.gitdir, branch: args.branch, port, ...(args.ref === undefined ? {} : { ref: args.ref }) });
+  args.out(`Lexum trace viewer on ${viewer.url}\n(run ${viewer.commit.slice(0, 12)}; read-only; press Ctrl-C to stop)\n`);
+  let onSignal: () => void = () => {};
+  const signalled = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  try {
+    await Promise.race(args.stop ? [signalled, args.stop.then(() => undefined, () => undefined)] : [signalled]);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await viewer.close();
+  }
+  return 0;
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_VIEWER_PORT;
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) {
+    throw catalog.host.usage.error(`--port takes a number from 0 to 65535 (0 picks a free port), not '${text}'`);
+  }
+  return Number(text);
+}
+
 interface Ctx {
   readonly page: Page;
   readonly runs: () => Promise<RunsResponse>;
@@ -157,7 +198,8 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
   try {
     view = await ctx.viewOf(m[1]!);
   } catch (e) {
-    if (e instanceof LexumError) return send(res, e.code === catalog.engine.noSuchSnapshot.code ? 404 : 409, json({ error: { code: e.code, message: e.message } }));
+    // A commit that does not verify is a damaged branch (409); anything else names no run here.
+    if (e instanceof LexumError) return send(res, e.code === catalog.engine.corruptState.code ? 409 : 404, json({ error: { code: e.code, message: e.message } }));
     throw e;
   }
   if (m[2] === undefined) return send(res, 200, json(summaryOf(view)));

@@ -1,0 +1,435 @@
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { request } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { frameAt } from "../../src/viewer/model.js";
+import type { Frame, RunView } from "../../src/viewer/model.js";
+import { loadRunView } from "../../src/viewer/load.js";
+import { serveTrace, startViewer } from "../../src/viewer/server.js";
+import type { Viewer } from "../../src/viewer/server.js";
+import { STATUS_COLOURS } from "../../src/viewer/page/shell.js";
+import { cleanupRepos, makeRepo, root } from "./helpers.js";
+import type { E2eRepo } from "./helpers.js";
+
+// One project, three runs on its state branch: v1 applies cleanly (quiescent); v2 breaks
+// the web domain's goal, so that run fails and is rolled back (failed, then rolled-back).
+function goal(page: string, minSize: number): string {
+  return `domain storage {
+  provider fs { root = "out" }
+  resource fs.dir data { path = "data" }
+  resource fs.file settings {
+    path    = "\${data.path}/settings.json"
+    content = "v1"
+  }
+  export settings
+}
+
+domain web {
+  provider fs { root = "out" }
+  import storage.settings
+  resource fs.file page {
+    path    = "site/index.html"
+    content = "${page}"
+  }
+  goal served {
+    assert page.size > ${minSize} : "page too small"
+  }
+  policy { on_failure = "rollback" }
+}
+`;
+}
+
+const BRANCH = "lexum/state";
+const outDir = join(root, "test-output");
+
+let repo: E2eRepo;
+let gitdir: string;
+let browser: Browser;
+let page: Page;
+let viewer: Viewer;
+/** The three runs, oldest first: quiescent, failed, rolled-back. */
+let runs: { ok: RunView; failed: RunView; rolledBack: RunView };
+
+beforeAll(async () => {
+  repo = makeRepo({ ".gitignore": "out/\n", "app.lxm": goal("hello", 0) });
+  expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+  repo.write({ "app.lxm": goal("hello2", 100) });
+  repo.commit("goal v2: a goal the page cannot meet");
+  const r = await repo.lxm(["apply", "--yes"]);
+  expect(r.code).toBe(1);
+  gitdir = join(repo.dir, ".git");
+  runs = {
+    ok: await loadRunView({ gitdir, branch: BRANCH, ref: `${BRANCH}~2` }),
+    failed: await loadRunView({ gitdir, branch: BRANCH, ref: `${BRANCH}~1` }),
+    rolledBack: await loadRunView({ gitdir, branch: BRANCH }),
+  };
+  expect([runs.ok.status, runs.failed.status, runs.rolledBack.status]).toEqual(["quiescent", "failed", "rolled-back"]);
+  mkdirSync(outDir, { recursive: true });
+  viewer = await startViewer({ gitdir, branch: BRANCH, port: 0 });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Anything the page asks for beyond its own server is a failure (it must need no network).
+  const foreign: string[] = [];
+  page.on("request", (req) => {
+    if (!req.url().startsWith(viewer.url)) foreign.push(req.url());
+  });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  pageProblems = () => [...foreign, ...errors];
+});
+
+let pageProblems: () => string[] = () => [];
+
+afterAll(async () => {
+  await browser?.close();
+  await viewer?.close();
+  cleanupRepos();
+});
+
+// ---- helpers -----------------------------------------------------------------------------
+
+/** A raw HTTP request to the viewer (the path is sent exactly as given, never normalised). */
+function raw(path: string, opts: { method?: string; host?: string; port?: number; address?: string } = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const port = opts.port ?? viewer.port;
+    const req = request(
+      { host: opts.address ?? "127.0.0.1", port, path, agent: false, method: opts.method ?? "GET", headers: { Host: opts.host ?? `127.0.0.1:${port}` } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+function rgb(hex: string): string {
+  const n = (k: number) => parseInt(hex.slice(1 + 2 * k, 3 + 2 * k), 16);
+  return `rgb(${n(0)}, ${n(1)}, ${n(2)})`;
+}
+
+async function openRun(run: RunView): Promise<void> {
+  await page.locator(`#history button[data-commit="${run.commit}"]`).click();
+  await page.waitForSelector(`body[data-commit="${run.commit}"][data-index="0"]`);
+}
+
+async function slideTo(index: number): Promise<void> {
+  await page.locator("#slider").fill(String(index));
+  await page.waitForSelector(`body[data-index="${index}"]`);
+}
+
+/** What the page shows for each node: its status attribute and its painted fill colour. */
+async function nodes(): Promise<Record<string, { status: string; fill: string }>> {
+  return page.$$eval("#graph g.node", (gs) => {
+    const out: Record<string, { status: string; fill: string }> = {};
+    for (const g of gs) {
+      const rect = g.querySelector("rect")!;
+      out[g.getAttribute("data-address")!] = { status: g.getAttribute("data-status")!, fill: getComputedStyle(rect).fill };
+    }
+    return out;
+  });
+}
+
+async function diffRows(): Promise<string[][]> {
+  return page.$$eval("#diff-table tr[data-attr]", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+}
+
+function indexOf(run: RunView, pred: (e: RunView["events"][number]) => boolean): number {
+  const i = run.events.findIndex(pred);
+  expect(i).toBeGreaterThanOrEqual(0);
+  return i;
+}
+
+// ---- the server's refusals (real HTTP) ------------------------------------------------------
+
+describe("lxm trace --web: the read-only server", () => {
+  it("binds to 127.0.0.1 only and serves one self-contained page with a strict policy", async () => {
+    expect(viewer.url).toBe(`http://127.0.0.1:${viewer.port}/`);
+    const res = await raw("/");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    const csp = String(res.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    // Nothing is loaded from anywhere: no src/href attributes at all, one inline script.
+    expect(res.body).not.toMatch(/\s(src|href)=/i);
+    expect(res.body.match(/<script/g)).toHaveLength(1);
+    // A non-loopback address of this machine does not answer.
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === "IPv4" && !a.internal);
+    if (external) await expect(raw("/", { address: external.address })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("refuses every method but GET with 405", async () => {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]) {
+      const res = await raw("/api/runs", { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.allow).toBe("GET");
+    }
+    expect((await raw(`/api/run/${runs.ok.commit}`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("answers 404 to every other path, path traversal included, and leaks no file", async () => {
+    const c = runs.ok.commit;
+    const paths = [
+      "/../../../../etc/passwd",
+      "/..%2f..%2f..%2fetc%2fpasswd",
+      "/%2e%2e/%2e%2e/etc/passwd",
+      "/index.html",
+      "/.git/config",
+      "/api",
+      "/api/runs/",
+      "/api/run/",
+      `/api/run/${c}/../../../.git/config`,
+      `/api/run/${c}/`,
+      `/api/run/${c}/frame/`,
+      `/api/run/${c}/frame/-1`,
+      `/api/run/${c}/frame/01`,
+      `/api/run/${c}/frame/${runs.ok.events.length}`,
+      `/api/run/${c}/frame/0/x`,
+      `/api/run/${c.toUpperCase()}`,
+      `/api/run/${c.slice(0, 12)}`,
+      `/api/run/${"0".repeat(40)}`,
+      `/api/run/${repo.git("rev-parse", "main")}`, // a commit of the repository, not of the state branch
+      "//etc/passwd",
+      "/\\..\\..\\etc\\passwd",
+    ];
+    for (const p of paths) {
+      const res = await raw(p);
+      expect(res.status, p).toBe(404);
+      expect(res.body, p).not.toMatch(/root:|\[core\]|domain storage/);
+    }
+  });
+
+  it("refuses a request naming another host (DNS rebinding) with 403", async () => {
+    expect((await raw("/api/runs", { host: "evil.example" })).status).toBe(403);
+    expect((await raw("/api/runs", { host: `evil.example:${viewer.port}` })).status).toBe(403);
+    expect((await raw("/api/runs", { host: `localhost:${viewer.port}` })).status).toBe(200);
+  });
+
+  it("serves the history, a run's summary and frames equal to the model's frameAt", async () => {
+    const runsRes = JSON.parse((await raw("/api/runs")).body) as { branch: string; selected: string; runs: { commit: string; status: string }[] };
+    expect(runsRes.branch).toBe(BRANCH);
+    expect(runsRes.selected).toBe(runs.rolledBack.commit);
+    expect(runsRes.runs.map((r) => [r.commit, r.status])).toEqual([
+      [runs.rolledBack.commit, "rolled-back"],
+      [runs.failed.commit, "failed"],
+      [runs.ok.commit, "quiescent"],
+    ]);
+    const summary = JSON.parse((await raw(`/api/run/${runs.failed.commit}`)).body) as { total: number; firstFailure: number; status: string };
+    expect(summary.status).toBe("failed");
+    expect(summary.total).toBe(runs.failed.events.length);
+    expect(runs.failed.events[summary.firstFailure]!.phase).toBe("assert");
+    for (let i = 0; i < runs.failed.events.length; i++) {
+      const f = JSON.parse((await raw(`/api/run/${runs.failed.commit}/frame/${i}`)).body) as Frame;
+      expect(f).toEqual(frameAt(runs.failed, i));
+    }
+  });
+});
+
+// ---- the page in headless Chromium ------------------------------------------------------------
+
+describe("lxm trace --web: the page in headless Chromium", () => {
+  it("opens on the branch head and lists the history", async () => {
+    await page.goto(viewer.url);
+    await page.waitForSelector(`body[data-commit="${runs.rolledBack.commit}"][data-index="0"]`);
+    const history = await page.$$eval("#history button", (bs) => bs.map((b) => [b.getAttribute("data-commit"), b.classList.contains("selected")]));
+    expect(history).toEqual([
+      [runs.rolledBack.commit, true],
+      [runs.failed.commit, false],
+      [runs.ok.commit, false],
+    ]);
+    const legend = await page.$$eval("#legend .badge", (bs) => bs.map((b) => [b.textContent, getComputedStyle(b).backgroundColor]));
+    expect(legend).toEqual([
+      ["pending", rgb(STATUS_COLOURS.pending)],
+      ["running", rgb(STATUS_COLOURS.running)],
+      ["done", rgb(STATUS_COLOURS.done)],
+      ["failed", rgb(STATUS_COLOURS.failed)],
+      ["rolled back", rgb(STATUS_COLOURS["rolled-back"])],
+      ["unchanged", rgb(STATUS_COLOURS.unchanged)],
+    ]);
+  });
+
+  it("colours the nodes and shows the diff and source as the slider moves through a clean run", async () => {
+    const run = runs.ok;
+    await openRun(run);
+    // Domains are columns by step, every planned resource a node, imports an edge.
+    const domains = await page.$$eval("#graph g.domain", (gs) => gs.map((g) => [g.getAttribute("data-domain"), g.getAttribute("data-step")]));
+    expect(domains).toEqual([
+      ["storage", "1"],
+      ["web", "2"],
+    ]);
+    const edges = await page.$$eval("#graph path.edge", (ps) => ps.map((p) => `${p.getAttribute("class")}:${p.getAttribute("data-from")}->${p.getAttribute("data-to")}`).sort());
+    expect(edges).toEqual(["edge dep:storage/fs.dir.data->storage/fs.file.settings", "edge import:storage->web"]);
+
+    const dirDone = indexOf(run, (e) => e.phase === "done" && e.address === "storage/fs.dir.data");
+    await slideTo(dirDone);
+    expect(await nodes()).toEqual({
+      "storage/fs.dir.data": { status: "done", fill: rgb(STATUS_COLOURS.done) },
+      "storage/fs.file.settings": { status: "pending", fill: rgb(STATUS_COLOURS.pending) },
+      "web/fs.file.page": { status: "pending", fill: rgb(STATUS_COLOURS.pending) },
+    });
+
+    const settingsStart = indexOf(run, (e) => e.phase === "start" && e.address === "storage/fs.file.settings");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector(`body[data-index="${dirDone + 1}"]`);
+    expect(dirDone + 1).toBe(settingsStart);
+    expect((await nodes())["storage/fs.file.settings"]).toEqual({ status: "running", fill: rgb(STATUS_COLOURS.running) });
+    // The causal chain: the directory it depends on, outlined in the picture, with its edge.
+    expect(await page.$$eval("#graph .cause", (es) => es.map((e) => e.getAttribute("data-address") ?? `${e.getAttribute("data-from")}->${e.getAttribute("data-to")}`).sort())).toEqual([
+      "storage/fs.dir.data",
+      "storage/fs.dir.data->storage/fs.file.settings",
+    ]);
+    expect(await page.locator("#graph g.node.current").getAttribute("data-address")).toBe("storage/fs.file.settings");
+
+    const settingsDone = indexOf(run, (e) => e.phase === "done" && e.address === "storage/fs.file.settings");
+    await slideTo(settingsDone);
+    const rows = await diffRows();
+    expect(rows).toContainEqual(["content", "(absent)", '"v1"']);
+    expect(rows).toContainEqual(["path", "(absent)", '"data/settings.json"']);
+    // The source pane: the whole file, the resource's lines (4-7) marked.
+    expect(await page.locator("#source-title").textContent()).toBe("Source · app.lxm:4");
+    expect(await page.$$eval("#source .marked .n", (ns) => ns.map((n) => n.textContent))).toEqual(["4", "5", "6", "7"]);
+    expect(await page.locator("#event").textContent()).toContain("done  create  storage/fs.file.settings");
+
+    await page.locator("#last").click();
+    await page.waitForSelector(`body[data-index="${run.events.length - 1}"]`);
+    const end = await nodes();
+    expect(Object.values(end).map((n) => n.status)).toEqual(["done", "done", "done"]);
+    expect(await page.$$eval("#graph g.domain", (gs) => gs.map((g) => g.getAttribute("data-status")))).toEqual(["quiescent", "quiescent"]);
+  });
+
+  it("jumps to the first failure of the failed run and shows the broken assertion", async () => {
+    const run = runs.failed;
+    await openRun(run);
+    const failure = indexOf(run, (e) => e.phase === "assert" && e.ok === false);
+    await page.keyboard.press("f");
+    await page.waitForSelector(`body[data-index="${failure}"]`);
+    const event = page.locator("#event");
+    expect(await event.textContent()).toContain("web  assert  FAILED");
+    expect(await event.textContent()).toContain("page too small");
+    expect(await event.getAttribute("class")).toContain("bad");
+    // The page was updated before the goal was checked; storage's resources did not change.
+    expect(await nodes()).toEqual({
+      "storage/fs.dir.data": { status: "unchanged", fill: rgb(STATUS_COLOURS.unchanged) },
+      "storage/fs.file.settings": { status: "unchanged", fill: rgb(STATUS_COLOURS.unchanged) },
+      "web/fs.file.page": { status: "done", fill: rgb(STATUS_COLOURS.done) },
+    });
+    expect(await page.$$eval("#source .marked .n", (ns) => ns.map((n) => n.textContent))).toEqual(["19"]);
+
+    const pageDone = indexOf(run, (e) => e.phase === "done" && e.address === "web/fs.file.page");
+    await slideTo(pageDone);
+    expect(await diffRows()).toEqual([
+      ["content", '"hello"', '"hello2"'],
+      ["sha256", expect.stringMatching(/^"[0-9a-f]{64}"$/), expect.stringMatching(/^"[0-9a-f]{64}"$/)],
+      ["size", "5", "6"],
+    ]);
+
+    await page.keyboard.press("End");
+    await page.waitForSelector(`body[data-index="${run.events.length - 1}"]`);
+    expect(await page.locator('#graph g.domain[data-domain="web"]').getAttribute("data-status")).toBe("failed");
+    await page.screenshot({ path: join(outDir, "viewer-failed.png") });
+  });
+
+  it("shows the compensating run: the page restored and coloured rolled back", async () => {
+    const run = runs.rolledBack;
+    await openRun(run);
+    expect(await nodes()).toEqual({ "web/fs.file.page": { status: "running", fill: rgb(STATUS_COLOURS.running) } });
+    const restored = indexOf(run, (e) => e.phase === "done" && e.address === "web/fs.file.page");
+    await slideTo(restored);
+    expect(await nodes()).toEqual({ "web/fs.file.page": { status: "rolled-back", fill: rgb(STATUS_COLOURS["rolled-back"]) } });
+    expect(await diffRows()).toEqual([
+      ["content", '"hello2"', '"hello"'],
+      ["sha256", expect.stringMatching(/^"[0-9a-f]{64}"$/), expect.stringMatching(/^"[0-9a-f]{64}"$/)],
+      ["size", "6", "5"],
+    ]);
+    await page.locator("#prev").click();
+    await page.waitForSelector(`body[data-index="${restored - 1}"]`);
+    await page.keyboard.press("Home");
+    await page.waitForSelector('body[data-index="0"]');
+    // No failure in the compensating run: the button is disabled.
+    expect(await page.locator("#failure").isDisabled()).toBe(true);
+    await page.keyboard.press("End");
+    await page.waitForSelector(`body[data-index="${run.events.length - 1}"]`);
+    expect(await page.locator('#graph g.domain[data-domain="web"]').getAttribute("data-status")).toBe("rolled-back");
+    const shot = join(outDir, "viewer-rolled-back.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(readFileSync(shot).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it("shows at every step of every run exactly the model's frameAt (the terminal view's data)", async () => {
+    for (const run of [runs.ok, runs.failed, runs.rolledBack]) {
+      await openRun(run);
+      for (let i = 0; i < run.events.length; i++) {
+        if (i > 0) {
+          await page.keyboard.press("l");
+          await page.waitForSelector(`body[data-index="${i}"]`);
+        }
+        const expected = frameAt(run, i);
+        const shown = await page.evaluate(() => (window as unknown as { lexumViewer: { frame: unknown } }).lexumViewer.frame);
+        expect(shown).toEqual(expected);
+        // And the picture agrees with it, node by node.
+        const painted = Object.fromEntries(Object.entries(await nodes()).map(([a, n]) => [a, n.status]));
+        expect(painted).toEqual(expected.resources);
+        expect(await page.$$eval("#diff-table tr[data-attr]", (trs) => trs.map((tr) => tr.getAttribute("data-attr")))).toEqual(expected.diff.map((d) => d.attr));
+      }
+    }
+    expect(pageProblems()).toEqual([]);
+  });
+});
+
+// ---- the command -------------------------------------------------------------------------------
+
+describe("lxm trace --web: the command", () => {
+  it("prints its address, serves until stopped, then refuses connections", async () => {
+    let printed = "";
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((r) => (stop = r));
+    const serving = serveTrace({ gitdir, branch: BRANCH, ref: `${BRANCH}~2`, port: "0", out: (t) => void (printed += t), stop: stopped });
+    await expect.poll(() => printed).toMatch(/^Lexum trace viewer on http:\/\/127\.0\.0\.1:\d+\/\n/);
+    const port = Number(/:(\d+)\//.exec(printed)![1]);
+    const runsRes = JSON.parse((await raw("/api/runs", { port })).body) as { selected: string };
+    expect(runsRes.selected).toBe(runs.ok.commit);
+    stop();
+    expect(await serving).toBe(0);
+    await expect(raw("/", { port })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("rejects a bad --port, a taken port and an unknown run through the CLI (exit 1)", async () => {
+    let r = await repo.lxm(["trace", "--web", "--port", "70000"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[LXM5005]: --port takes a number from 0 to 65535");
+
+    const busy = createServer();
+    await new Promise<void>((res) => busy.listen(0, "127.0.0.1", res));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      r = await repo.lxm(["trace", "--web", "--port", String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`port ${port} is already in use on 127.0.0.1`);
+    } finally {
+      busy.close();
+    }
+
+    r = await repo.lxm(["trace", "--web", "--port", "0", "deadbeefdeadbeef"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[LXM4104]: unknown revision: deadbeefdeadbeef");
+  });
+});
