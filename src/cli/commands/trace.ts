@@ -1,11 +1,12 @@
 import { canonicalize } from "../../program/canonical.js";
 import { loadRunView } from "../../viewer/load.js";
+import { serveTrace } from "../../viewer/server.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 import { eventLine, shortId } from "../ui/trace-lines.js";
 import { locate } from "./state.js";
 
-export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--json]";
+export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--json] [--web [--port N]]";
 
 /**
  * `lxm trace [REF|HASH]`: one run's trace (the head by default). On a TTY an interactive
@@ -14,8 +15,10 @@ export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--j
  * missing snapshot is a typed error (LXM4204, LXM4210), exit 1.
  */
 export async function traceCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } }, 1, traceUsage);
+  const { values, positionals } = parse(argv, { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" }, web: { type: "boolean" }, port: { type: "string" } }, 1, traceUsage);
   const { repo, branch } = await locate(io, values.dir, values.branch);
+  // --web: the local page (src/viewer/server.ts) instead of the terminal; serves until Ctrl-C.
+  if (values.web) return serveTrace({ gitdir: repo.gitdir, branch, ref: positionals[0], port: values.port, out: (t) => io.out(t) });
   const view = await loadRunView({ gitdir: repo.gitdir, branch, ref: positionals[0] });
   if (values.json) {
     for (const e of view.events) io.out(canonicalize(e) + "\n");
