@@ -79,7 +79,12 @@ export function getOwn(o: ValueObject, k: string): Value | undefined {
 /** Builds an object from entries without prototype surprises. */
 export function objectFrom(entries: Iterable<[string, Value]>): ValueObject {
   const o: ValueObject = {};
-  for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // Plain assignment is the fast path; only `__proto__` would hit Object.prototype's setter
+  // instead of creating an own property, so it alone takes defineProperty.
+  for (const [k, v] of entries) {
+    if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else o[k] = v;
+  }
   return o;
 }
 
