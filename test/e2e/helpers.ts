@@ -163,6 +163,8 @@ export function headSnapshot(repo: E2eRepo, rev = "lexum/state"): {
   status: string;
   parent: string | null;
   lastQuiescent: string | null;
+  source: { commit: string | null; path: string };
+  plan: string;
   resources: Record<string, unknown>;
   dag?: { planned: string[]; done: string[]; failed: string[]; notStarted: string[] };
   [k: string]: unknown;

@@ -27,7 +27,7 @@ describe("repository shapes", () => {
     expect(inside.code).toBe(0);
     // fs roots resolve against the working directory: infra/out here.
     expect(readFileSync(join(repo.dir, "infra/out/index.html"), "utf8")).toBe("sub");
-    expect((headSnapshot(repo).source as { path: string }).path).toBe("infra");
+    expect(headSnapshot(repo).source.path).toBe("infra");
     expect(userView(repo)).toEqual(user);
     expect((await lxm(join(repo.dir, "infra"), ["plan"], baseEnv)).code).toBe(0);
     await expectHealthyState(repo);
@@ -37,7 +37,7 @@ describe("repository shapes", () => {
     const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": site("fresh") }, null);
     const r = await repo.lxm(["apply", "--yes"]);
     expect(r.code).toBe(0);
-    expect((headSnapshot(repo).source as { commit: string | null }).commit).toBeNull();
+    expect(headSnapshot(repo).source.commit).toBeNull();
     expect(() => repo.git("rev-parse", "--verify", "-q", "HEAD")).toThrow(); // still unborn
     await expectHealthyState(repo);
   });

@@ -106,7 +106,7 @@ describe("--rev compiles exactly the committed files", () => {
     expect(r.code).toBe(0);
     expect(readFileSync(join(repo.dir, "out/index.html"), "utf8")).toBe("committed");
     expect(repo.exists("out/x.txt")).toBe(false);
-    const snap = headSnapshot(repo) as { source: { commit: string; path: string } };
+    const snap = headSnapshot(repo);
     expect(snap.source).toEqual({ commit: committed, path: "" });
     expect(userView(repo)).toEqual(user);
     // A plan of the same revision now has nothing to do, whatever the work tree says.
