@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LexumError } from "../../src/diag/diagnostic.js";
-import { hashObject } from "../../src/git/objects.js";
+import { encodeObject, hashObject, writeObjects } from "../../src/git/objects.js";
 import {
   clearStoreCaches,
   listStateCommits,
@@ -194,6 +194,21 @@ describe("writeStateCommit", () => {
     clearStoreCaches();
     const again = await writeStateCommit({ gitdir: other.gitdir, branch: BRANCH, expectedParent: null, files: many(0), message: "1", time: TIME });
     expect(again.oid).toBe(first.oid);
+  });
+
+  it("after a crash between objects and ref, the branch is intact and the next run completes", async () => {
+    const r = repo();
+    const first = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: null, files: sampleFiles(), message: "1", time: TIME });
+    // The crashed run: its objects reached the store (one as a torn temp file), its ref did not.
+    const crashed = sampleFiles(40, ',"crashed":1').map((f) => encodeObject("blob", f.content));
+    await writeObjects(r.gitdir, crashed);
+    writeFileSync(join(r.gitdir, "objects", "tmp_lxm_99999_0"), "partial");
+    expect(gitc(r.dir, "rev-parse", BRANCH)).toBe(first.oid);
+    clearStoreCaches();
+    const next = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: sampleFiles(40, ',"crashed":1'), message: "2", time: TIME });
+    expect(next.written).toBeLessThan(crashed.length); // blobs already present are not rewritten
+    expect(gitc(r.dir, "rev-parse", BRANCH)).toBe(next.oid);
+    gitc(r.dir, "fsck", "--strict", "--no-dangling");
   });
 
   it("fails cleanly without moving the branch when objects cannot be written", async () => {
