@@ -240,7 +240,7 @@ function drawGraph(domains: GraphDomain[]): void {
   drawn.nodes.clear();
   drawn.edges = [];
   const defs = svg("defs", {}, root);
-  const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, defs);
+  const marker = svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 5, markerHeight: 5, orient: "auto-start-reverse" }, defs);
   svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" }, marker);
   const edgeLayer = svg("g", { class: "edges" });
 
