@@ -46,6 +46,8 @@ export interface ApplyOutcome {
   readonly rollback: { readonly plan: Plan; readonly result: RunResult } | null;
   /** Commits written, oldest first (a recovered interrupted run, the run, its rollback). */
   readonly commits: Recorded[];
+  /** Bytes appended to the apply journal (the progress serialised before the commit); 0 when nothing ran. */
+  readonly journalBytes: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
   const changes = s.create + s.update + s.replace + s.delete > 0;
   const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
   if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent") {
-    return { planned, diagnostics, result: null, rollback: null, commits };
+    return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
   }
   if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
 
@@ -160,7 +162,7 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
     await record(outcome.rollback.plan, r.status === "rolled-back" ? { ...r, exports: lastQuiescent?.snapshot.exports ?? {} } : r);
   }
   await removeJournal({ gitdir, name });
-  return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits };
+  return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits, journalBytes: journal.bytesWritten };
 }
 
 /**

@@ -318,7 +318,9 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     steps,
     summary: { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update },
   };
-  const plan: Plan = { ...body, hash: hashValue(body) };
+  const hash = hashValue(body);
+  // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
+  const plan: Plan = { format: body.format, hash, prior: body.prior, program: body.program, refreshed: body.refreshed, steps: body.steps, summary: body.summary };
   return { plan, diagnostics: sortDiagnostics(diagnostics) };
 }
 

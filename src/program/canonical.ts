@@ -170,6 +170,14 @@ export function hashValue(value: unknown): string {
  * canonicalizing gives back the canonical bytes, so hashes never depend on layout.
  */
 export function prettyCanonical(value: unknown): string {
+  // JSON.stringify's two-space layout is exactly the one below for data whose keys are in
+  // canonical order ("[]"/"{}" when empty, ": " and ",\n" separators, the same scalars).
+  const state = scan(value);
+  if (state === SORTED) return JSON.stringify(value, null, 2) + "\n";
+  if (state === UNSORTED) {
+    const copy = sortedCopy(value);
+    if (copy !== INTEGER_KEYS) return JSON.stringify(copy, null, 2) + "\n";
+  }
   const parts: string[] = [];
   writePretty(value, "", parts);
   parts.push("\n");
