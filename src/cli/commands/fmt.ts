@@ -4,7 +4,7 @@ import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../../diag/source.js";
 import { catalog } from "../../diag/index.js";
-import { formatSource, loadProject } from "../../lang/index.js";
+import { formatSource, loadProject, loadProjectFromFiles } from "../../lang/index.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics } from "../io.js";
@@ -32,12 +32,10 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
     const abs = path.resolve(io.cwd, arg);
     const stat = await fs.stat(abs).catch(() => null);
     if (stat?.isFile()) {
-      const bytes = await fs.readFile(abs);
-      try {
-        targets.push({ abs, shown: shown(abs), text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) });
-      } catch {
-        problems.push(catalog.host.invalidUtf8(undefined, shown(abs), firstBadByte(bytes)));
-      }
+      // The project loader decodes (and reports bad UTF-8) the same way for one file.
+      const one = loadProjectFromFiles([{ path: shown(abs), bytes: await fs.readFile(abs) }]);
+      problems.push(...one.diagnostics);
+      for (const f of one.files) targets.push({ abs, shown: f.path, text: f.text });
       continue;
     }
     if (!stat) {
@@ -78,15 +76,4 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   const stat = await fs.stat(file);
   await fs.writeFile(tmp, text, { mode: stat.mode });
   await fs.rename(tmp, file);
-}
-
-function firstBadByte(bytes: Uint8Array): number {
-  for (let i = 0; i <= bytes.length; i++) {
-    try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, i));
-    } catch {
-      return Math.max(0, i - 1);
-    }
-  }
-  return 0;
 }
