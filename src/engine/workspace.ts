@@ -65,6 +65,20 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     sources: loaded.sources,
     diagnostics: loaded.diagnostics,
     readFile: projectFileReader(projectDir),
-    goal: { commit: head, time },
+    // HEAD is the goal commit only when the .lxm files are exactly as committed there;
+    // otherwise the snapshot says "working tree" rather than name a commit it did not run.
+    goal: { commit: head && (await matchesCommit(repo.gitdir, head, projectPath, loaded.files)) ? head : null, time },
   };
+}
+
+async function matchesCommit(gitdir: string, oid: string, projectPath: string, files: readonly { path: string; text: string }[]): Promise<boolean> {
+  let committed;
+  try {
+    committed = await readTreeFiles({ gitdir, oid, subdir: projectPath, suffix: ".lxm" });
+  } catch {
+    return false;
+  }
+  if (committed.length !== files.length) return false;
+  const decoder = new TextDecoder();
+  return committed.every((f, i) => f.path === files[i]!.path && decoder.decode(f.bytes) === files[i]!.text);
 }
