@@ -88,17 +88,28 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
       },
     });
 
+  // A sensitive attribute the goal set is observed as the value just written, not as the
+  // provider echoes it (sim, like many APIs, returns only a digest of a secret): the record
+  // then holds the digest of the goal's value, which is what the planner compares the next
+  // goal with, so an unchanged secret plans as no change. The observation (masked) carries
+  // it, so a replay without the secret rebuilds the same record.
+  const written = (r: JsonObject | null | void): JsonObject | null | void => {
+    if (!r || !goal) return r;
+    const echoed: JsonObject = { ...r };
+    for (const k of redacted) if (k in goal && k in r) echoed[k] = goal[k]!;
+    return echoed;
+  };
   let out: CallOutcome;
   switch (a.action) {
     case "create":
-      out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx));
+      out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx).then(written));
       break;
     case "update":
-      out = await call("update", (p, ctx) => p.update(a.type, recorded, goal!, ctx));
+      out = await call("update", (p, ctx) => p.update(a.type, recorded, goal!, ctx).then(written));
       break;
     case "replace":
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
-      if (out.ok) out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx));
+      if (out.ok) out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx).then(written));
       break;
     case "delete":
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));

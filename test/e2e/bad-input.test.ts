@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -119,5 +119,18 @@ describe("bad input never loses or corrupts anything", () => {
     expect(r.err).toMatch(/site\.lxm:\d+:\d+: error\[LXM2\d{3}\]/);
     expect(repo.stateHead()).toBe(head);
     expect(readFileSync(join(repo.dir, "out/index.html"), "utf8")).toBe("hello");
+  });
+});
+
+describe("apply without a terminal", () => {
+  it("refuses without --yes (LXM4208) and changes nothing", async () => {
+    const repo = makeRepo({ ...ignore, "site.lxm": goal });
+    const r = await repo.lxm(["apply"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("LXM4208");
+    expect(r.err).toContain("--yes");
+    expect(repo.stateHead()).toBeNull();
+    expect(repo.exists("out/index.html")).toBe(false);
+    expect(existsSync(join(repo.dir, ".git/lexum/journal")) && readdirSync(join(repo.dir, ".git/lexum/journal")).length).toBeFalsy();
   });
 });
