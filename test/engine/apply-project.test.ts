@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LexumError } from "../../src/diag/diagnostic.js";
+import { catalog } from "../../src/diag/index.js";
+import { applyProject } from "../../src/engine/apply-project.js";
+import type { ApplyOutcome } from "../../src/engine/apply-project.js";
+import { isPlanned, planProject } from "../../src/engine/plan-project.js";
+import { resolveSnapshotRef, snapshotTrailer } from "../../src/engine/history.js";
+import { verifyBranch } from "../../src/engine/verify.js";
+import { canonicalize } from "../../src/program/canonical.js";
+import { listStateCommits, readStateFiles, writeStateCommit } from "../../src/state/store.js";
+import { gitc, makeRepo } from "../git/helpers.js";
+
+const BRANCH = "lexum/state";
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function project(version: number): string {
+  return `domain a {
+  provider sim { world = "world.json" }
+  resource sim.object x {
+    kind = "svc"
+    name = "x"
+    spec = { v = ${version} }
+  }
+  resource sim.object y {
+    kind = "svc"
+    name = "y"
+  }
+}
+`;
+}
+
+function repo() {
+  const r = makeRepo({ "main.lxm": project(1) });
+  cleanups.push(r.cleanup);
+  return r;
+}
+
+function commit(dir: string, version: number): void {
+  writeFileSync(join(dir, "main.lxm"), project(version));
+  gitc(dir, "commit", "-q", "-am", `v${version}`);
+}
+
+const env = { LXM_STATE_KEY: "test-key" };
+
+async function apply(dir: string, planFile?: string): Promise<ApplyOutcome> {
+  const out = await applyProject({ dir, cwd: dir, env, planFile });
+  if (!("commits" in out)) throw new Error(out.diagnostics.map((d) => d.message).join("; "));
+  return out;
+}
+
+async function savePlan(dir: string, name: string): Promise<string> {
+  const planned = await planProject({ dir, cwd: dir, env });
+  if (!isPlanned(planned)) throw new Error("did not plan");
+  const file = join(dir, "..", `${dir.split("/").pop()}-${name}.json`);
+  writeFileSync(file, canonicalize(planned.plan) + "\n");
+  cleanups.push(() => rmSync(file, { force: true }));
+  return file;
+}
+
+async function rejects(p: Promise<unknown>): Promise<LexumError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(LexumError);
+    return e as LexumError;
+  }
+  throw new Error("expected a LexumError");
+}
+
+describe("applyProject with a saved plan", () => {
+  it("applies a fresh saved plan exactly, and journals less than the commit holds", async () => {
+    const { dir } = repo();
+    const file = await savePlan(dir, "fresh");
+    const out = await apply(dir, file);
+    expect(out.commits).toHaveLength(1);
+    const files = await readStateFiles({ gitdir: join(dir, ".git"), oid: out.commits[0]!.oid });
+    // The recorded plan is the saved one.
+    expect(JSON.parse(new TextDecoder().decode(files.get("plan.json")!)).hash).toBe(JSON.parse(readFileSync(file, "utf8")).hash);
+    expect(out.journalBytes).toBeGreaterThan(0);
+    const stateBytes = [...files.values()].reduce((s, b) => s + b.length, 0);
+    expect(out.journalBytes).toBeLessThan(3 * stateBytes);
+  });
+
+  it("refuses a plan made for another program (the goal moved)", async () => {
+    const { dir } = repo();
+    const file = await savePlan(dir, "old-goal");
+    commit(dir, 2);
+    const e = await rejects(apply(dir, file));
+    expect(e.code).toBe(catalog.engine.stalePlan.code);
+    expect(e.message).toMatch(/made for program sha256:/);
+    expect(await listStateCommits({ gitdir: join(dir, ".git"), branch: BRANCH })).toEqual([]);
+  });
+
+  it("refuses a plan made against an older snapshot (the state moved)", async () => {
+    const { dir } = repo();
+    const file = await savePlan(dir, "old-state");
+    await apply(dir);
+    const e = await rejects(apply(dir, file));
+    expect(e.code).toBe(catalog.engine.stalePlan.code);
+    expect(e.message).toMatch(/made against snapshot none/);
+    expect(await listStateCommits({ gitdir: join(dir, ".git"), branch: BRANCH })).toHaveLength(1);
+  });
+
+  it("refuses an edited plan file and one that is not a plan", async () => {
+    const { dir } = repo();
+    const file = await savePlan(dir, "edited");
+    const plan = JSON.parse(readFileSync(file, "utf8"));
+    plan.summary.create = 0;
+    writeFileSync(file, JSON.stringify(plan));
+    const e = await rejects(apply(dir, file));
+    expect(e.code).toBe(catalog.engine.badPlanFile.code);
+    expect(e.message).toMatch(/does not match its content/);
+    writeFileSync(file, "{]");
+    expect((await rejects(apply(dir, file))).code).toBe(catalog.engine.badPlanFile.code);
+  });
+});
+
+describe("state history: verifyBranch and resolveSnapshotRef", () => {
+  async function twoRuns() {
+    const r = repo();
+    const one = await apply(r.dir);
+    commit(r.dir, 2);
+    const two = await apply(r.dir);
+    // The second run re-hashed only what changed: y is the parent's very record object.
+    const parent = two.planned.head!.loaded;
+    expect(two.result!.resources["a/sim.object.y"]).toBe(parent.resources["a/sim.object.y"]);
+    expect(two.result!.resources["a/sim.object.x"]).not.toBe(parent.resources["a/sim.object.x"]);
+    return { ...r, one: one.commits[0]!, two: two.commits[0]! };
+  }
+
+  it("verifies a clean branch, and names the first commit whose parent chain is broken", async () => {
+    const { dir, gitdir, one, two } = await twoRuns();
+    expect(await verifyBranch(gitdir, BRANCH)).toEqual({ commits: 2, bad: null });
+    gitc(dir, "fsck", "--strict", "--no-dangling");
+
+    // Re-commit run one's self-consistent content on top: its snapshot.parent (null) no longer matches.
+    const files = await readStateFiles({ gitdir, oid: one.oid });
+    const content = [...files].map(([path, bytes]) => ({ path, content: new TextDecoder().decode(bytes) }));
+    const msg = gitc(dir, "log", "-1", "--format=%B", one.oid) + "\n";
+    const time = { seconds: 1_700_000_100, tzOffsetMinutes: 0 };
+    const bad = await writeStateCommit({ gitdir, branch: BRANCH, expectedParent: two.oid, files: content, message: msg, time });
+    const after = await writeStateCommit({ gitdir, branch: BRANCH, expectedParent: bad.oid, files: content, message: msg, time: { ...time, seconds: time.seconds + 1 } });
+    const report = await verifyBranch(gitdir, BRANCH);
+    expect(report.commits).toBe(4);
+    expect(report.bad?.oid).toBe(bad.oid);
+    expect(report.bad?.oid).not.toBe(after.oid);
+    expect(report.bad?.problems.join("\n")).toMatch(`snapshot.parent is null but the parent commit holds ${two.hash}`);
+  });
+
+  it("resolves the head, revisions, commit ids and snapshot hashes (full or a prefix)", async () => {
+    const { gitdir, one, two } = await twoRuns();
+    expect((await resolveSnapshotRef(gitdir, BRANCH, undefined)).oid).toBe(two.oid);
+    expect((await resolveSnapshotRef(gitdir, BRANCH, `${BRANCH}~1`)).oid).toBe(one.oid);
+    expect((await resolveSnapshotRef(gitdir, BRANCH, one.oid)).oid).toBe(one.oid);
+    expect((await resolveSnapshotRef(gitdir, BRANCH, one.hash)).oid).toBe(one.oid);
+    const prefix = two.hash.slice("sha256:".length, "sha256:".length + 10);
+    const hit = await resolveSnapshotRef(gitdir, BRANCH, prefix);
+    expect(hit.oid).toBe(two.oid);
+    expect(snapshotTrailer(hit.message)).toBe(two.hash);
+    const missing = await rejects(resolveSnapshotRef(gitdir, BRANCH, "sha256:" + "0".repeat(64)));
+    expect(missing.code).toMatch(/^LXM/);
+  });
+
+  it("reports an empty branch as no such snapshot", async () => {
+    const { gitdir } = repo();
+    const e = await rejects(resolveSnapshotRef(gitdir, BRANCH, undefined));
+    expect(e.code).toBe(catalog.engine.noSuchSnapshot.code);
+  });
+});
