@@ -177,3 +177,98 @@ describe("failed apply: halt and rollback", () => {
     await expectHealthyState(repo);
   });
 });
+
+describe("failed apply: more shapes", () => {
+  it("halt lets the failing step's other domains finish; the next apply of a fixed goal converges", async () => {
+    const src = `domain bad {
+  provider sim {
+    world  = "world.json"
+    faults = [{ address = "bad/sim.object.x", kind = "error", times = 99 }]
+  }
+  resource sim.object x {
+    kind = "bad"
+    name = "x"
+  }
+  export ok = true
+}
+
+domain good {
+  provider sim {
+    world   = "world.json"
+    latency = 10ms
+  }
+  resource sim.object y for n in ["1", "2", "3"] {
+    kind = "good"
+    name = n
+  }
+}
+
+domain later {
+  provider sim { world = "world.json" }
+  import bad.ok
+  resource sim.object z {
+    kind = "later"
+    name = "z"
+  }
+}
+`;
+    const repo = makeRepo({ ...ignore, "main.lxm": src });
+    const r = await repo.lxm(["apply", "--yes", "--parallelism", "2"]);
+    expect(r.code).toBe(1);
+    const snap = headSnapshot(repo);
+    expect(snap.domains).toEqual({ bad: "failed", good: "quiescent", later: "skipped" });
+    expect(snap.dag!.done).toEqual(['good/sim.object.y["1"]', 'good/sim.object.y["2"]', 'good/sim.object.y["3"]']);
+    expect(snap.dag!.notStarted).toEqual(["later/sim.object.z"]);
+    expect(Object.keys(repo.world()).sort()).toEqual(["good/1", "good/2", "good/3"]);
+
+    // The fault removed in a new commit: the next apply does only what is left.
+    repo.write({ "main.lxm": src.replace(/\n {4}faults = \[[^\n]*\]/, "") });
+    repo.commit("fix");
+    const plan = await repo.lxm(["plan"]);
+    expect(plan.out).toContain("Plan: 2 to create, 0 to update, 0 to replace, 0 to delete.");
+    const again = await repo.lxm(["apply", "--yes"]);
+    expect(again.code).toBe(0);
+    const fixed = headSnapshot(repo);
+    expect(fixed.status).toBe("quiescent");
+    expect(fixed.lastQuiescent).toBeNull(); // no quiescent snapshot before this one
+    expect(Object.keys(repo.world()).sort()).toEqual(["bad/x", "good/1", "good/2", "good/3", "later/z"]);
+    expect(await expectHealthyState(repo)).toBe(2);
+  });
+
+  it("rollback with no earlier quiescent snapshot removes what the failed run created", async () => {
+    const repo = makeRepo({ ...ignore, "main.lxm": project({ level: 1, extra: true, onFailure: "rollback", wantGeneration: 9 }) });
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(headSnapshot(repo, "lexum/state~1").status).toBe("failed");
+    const rolled = headSnapshot(repo);
+    expect(rolled.status).toBe("rolled-back");
+    expect(rolled.resources).toEqual({});
+    expect(repo.world()).toEqual({});
+    await expectHealthyState(repo);
+  });
+
+  it("rollback restores files with the fs provider", async () => {
+    const fsProject = (content: string, size: number) => `domain site {
+  provider fs { root = "out" }
+  resource fs.file index {
+    path    = "index.html"
+    content = "${content}"
+  }
+  goal small {
+    assert index.size <= ${size} : "index.html too big"
+  }
+  policy { on_failure = "rollback" }
+}
+`;
+    const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": fsProject("short", 5) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    repo.write({ "site.lxm": fsProject("much longer", 5) });
+    repo.commit("too big");
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("index.html too big");
+    expect(repo.read("out/index.html")).toBe("short");
+    expect(headSnapshot(repo).status).toBe("rolled-back");
+    await expectHealthyState(repo);
+  });
+});
