@@ -126,6 +126,17 @@ describe("lifecycle: create → update → replace → delete → protect refusa
     expect(userView(repo)).toEqual(user);
     await expectHealthyState(repo);
 
+    // state show: a snapshot's summary, one record, and an older revision's record of b.
+    const show = await repo.lxm(["state", "show"]);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain("status   quiescent");
+    const rec = await repo.lxm(["state", "show", "app/fs.file.a"]);
+    expect(rec.code).toBe(0);
+    expect(JSON.parse(rec.out)).toMatchObject({ address: "app/fs.file.a", attrs: { content: "two", mode: "0600" }, protect: true });
+    const old = await repo.lxm(["state", "show", "lexum/state~2", "app/fs.file.b"]);
+    expect(old.code).toBe(0);
+    expect(JSON.parse(old.out)).toMatchObject({ attrs: { content: "bee", path: "conf/b.txt" } });
+
     const log = await repo.lxm(["state", "log"]);
     expect(log.code).toBe(0);
     expect(log.out.trim().split("\n")).toHaveLength(Number(repo.git("rev-list", "--count", "lexum/state")));
