@@ -108,6 +108,42 @@ describe("bad input never loses or corrupts anything", () => {
     expect((await repo.lxm(["state", "verify"])).code).toBe(0);
   });
 
+  for (const [what, text] of [
+    ["unparsable", "not-an-object-id\n"],
+    ["pointing at a missing object", "0123456789abcdef0123456789abcdef01234567\n"],
+  ] as const) {
+    it(`a ref file for lexum/state ${what} is corruption (LXM4103), exit 1, nothing written`, async () => {
+      const repo = makeRepo({ ...ignore, "site.lxm": goal });
+      expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+      const refFile = join(repo.dir, ".git/refs/heads/lexum/state");
+      writeFileSync(refFile, text);
+      for (const args of [["plan"], ["apply", "--yes"], ["state", "verify"]]) {
+        const r = await repo.lxm(args);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain("LXM4103");
+        expect(r.err).not.toContain("This is a bug in Lexum");
+      }
+      expect(readFileSync(refFile, "utf8")).toBe(text);
+    });
+  }
+
+  it("a truncated (0-byte) loose object of the state head: a clear error, exit 1, nothing written", async () => {
+    const repo = makeRepo({ ...ignore, "site.lxm": goal });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const head = repo.stateHead()!;
+    const blob = repo.git("rev-parse", "lexum/state:snapshot.json");
+    const file = join(repo.dir, ".git/objects", blob.slice(0, 2), blob.slice(2));
+    expect(existsSync(file)).toBe(true);
+    writeFileSync(file, "");
+    for (const args of [["plan"], ["apply", "--yes"], ["state", "verify"]]) {
+      const r = await repo.lxm(args);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/error\[LXM4\d{3}\]/);
+      expect(r.err).not.toContain("This is a bug in Lexum");
+    }
+    expect(repo.stateHead()).toBe(head);
+  });
+
   it("a program that does not compile: diagnostics, exit 1, the branch and the world untouched", async () => {
     const repo = makeRepo({ ...ignore, "site.lxm": goal });
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
