@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 
-export const demoUsage = "lxm demo [--dir DIR]";
+export const demoUsage = "lxm demo [--dir DIR] [--json]";
 
 /** Where the demo's two goal versions live (fixtures/demo/v1, v2), from src/ or dist/. */
 function demoRoot(): string {
@@ -50,8 +50,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     io.err(`demo: ${dir} is not empty; pass --dir with an empty or new folder\n`);
     return 1;
   }
-  const inner: Io = { ...io, cwd: dir, confirm: undefined };
-  const say = (s: string) => io.out(`\n== ${s}\n`);
+  // With --json the steps' own output is dropped and one JSON summary is printed at the end.
+  const quiet = Boolean(values.json);
+  const inner: Io = quiet ? { ...io, out: () => undefined, err: () => undefined, cwd: dir, confirm: undefined } : { ...io, cwd: dir, confirm: undefined };
+  const say = (s: string) => void (quiet || io.out(`\n== ${s}\n`));
   const step = async (title: string, args: string[], expect: number[]): Promise<boolean> => {
     say(`${title}: lxm ${args.join(" ")}`);
     const code = await run(args, inner);
@@ -83,5 +85,6 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     (await step("the state branch", ["state", "log"], [0])) &&
     (await step("verify every snapshot", ["state", "verify"], [0]));
   say(ok ? `done. Look around: cd ${dir} && git log lexum/state && ls -R out` : "demo failed");
+  if (quiet) io.out(JSON.stringify({ ok, dir, state: ok ? git(dir, "rev-parse", "lexum/state").trim() : null }) + "\n");
   return ok ? 0 : 1;
 }

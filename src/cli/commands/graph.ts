@@ -3,12 +3,13 @@ import { catalog } from "../../diag/index.js";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { compile, loadProject } from "../../lang/index.js";
 import { projectFileReader } from "../../lang/file-reader.js";
-import { renderGraph } from "../../plan/index.js";
+import { domainSteps, renderGraph } from "../../plan/index.js";
+import type { Program } from "../../program/types.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, relativeTo } from "../io.js";
 
-export const graphUsage = "lxm graph [DIR] [--format dot|mermaid]";
+export const graphUsage = "lxm graph [DIR] [--format dot|mermaid] [--json]";
 
 /** `lxm graph`: the program's domains, resources, dependencies and imports as DOT or Mermaid. */
 export async function graphCommand(argv: string[], io: Io): Promise<number> {
@@ -25,6 +26,27 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
     printDiagnostics(io, ds, sources, false);
     return 1;
   }
-  io.out(renderGraph(result.program, format));
+  if (values.json) io.out(JSON.stringify(graphJson(result.program), null, 2) + "\n");
+  else io.out(renderGraph(result.program, format));
   return 0;
+}
+
+/** The graph as data (`--json`): domains with their step and imports, resources with their dependencies. */
+function graphJson(program: Program) {
+  const steps = domainSteps(program);
+  return {
+    domains: Object.keys(program.domains)
+      .sort()
+      .map((name) => {
+        const d = program.domains[name]!;
+        return {
+          name,
+          step: steps.get(name) ?? 1,
+          after: d.after,
+          resources: Object.keys(d.resources)
+            .sort()
+            .map((a) => ({ address: a, type: d.resources[a]!.type, dependsOn: d.resources[a]!.dependsOn })),
+        };
+      }),
+  };
 }

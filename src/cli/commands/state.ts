@@ -180,6 +180,6 @@ async function stateGc(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, common, 0, "lxm state gc [--dir DIR]");
   const { repo } = await locate(io, values.dir, values.branch);
   await gcState({ workdir: repo.workdir });
-  if (!values.json) io.out("ok: loose objects packed (git gc)\n");
+  io.out(values.json ? JSON.stringify({ ok: true }) + "\n" : "ok: loose objects packed (git gc)\n");
   return 0;
 }
