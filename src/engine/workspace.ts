@@ -35,40 +35,24 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   const repo = await findRepo(projectDir);
   const projectPath = path.relative(await fs.realpath(repo.workdir), await fs.realpath(projectDir)).split(path.sep).join("/");
 
+  const base = { repo, projectDir, projectPath };
   if (opts.rev !== undefined) {
     const oid = await resolveRev({ gitdir: repo.gitdir, rev: opts.rev });
     const info = await readCommitInfo({ gitdir: repo.gitdir, oid });
     const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
-    const byPath = new Map(all.map((f) => [f.path, f.bytes] as const));
-    const lxm = all.filter((f) => f.path.endsWith(".lxm"));
-    const loaded = loadProjectFromFiles(lxm.map((f) => ({ path: f.path, bytes: f.bytes })));
-    return {
-      repo,
-      projectDir,
-      projectPath,
-      files: loaded.files,
-      sources: loaded.sources,
-      diagnostics: loaded.diagnostics,
-      readFile: memoryFileReader(byPath),
-      goal: { commit: oid, time: info.time },
-    };
+    const loaded = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
+    const { files, sources, diagnostics } = loaded;
+    const readFile = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes] as const)));
+    return { ...base, files, sources, diagnostics, readFile, goal: { commit: oid, time: info.time } };
   }
 
-  const loaded = await loadProject(projectDir);
+  const { files, sources, diagnostics } = await loadProject(projectDir);
   const head = await headCommit({ gitdir: repo.gitdir });
   const time = head ? (await readCommitInfo({ gitdir: repo.gitdir, oid: head })).time : { seconds: 0, tzOffsetMinutes: 0 };
-  return {
-    repo,
-    projectDir,
-    projectPath,
-    files: loaded.files,
-    sources: loaded.sources,
-    diagnostics: loaded.diagnostics,
-    readFile: projectFileReader(projectDir),
-    // HEAD is the goal commit only when the .lxm files are exactly as committed there;
-    // otherwise the snapshot says "working tree" rather than name a commit it did not run.
-    goal: { commit: head && (await matchesCommit(repo.gitdir, head, projectPath, loaded.files)) ? head : null, time },
-  };
+  // HEAD is the goal commit only when the .lxm files are exactly as committed there;
+  // otherwise the snapshot says "working tree" rather than name a commit it did not run.
+  const commit = head && (await matchesCommit(repo.gitdir, head, projectPath, files)) ? head : null;
+  return { ...base, files, sources, diagnostics, readFile: projectFileReader(projectDir), goal: { commit, time } };
 }
 
 async function matchesCommit(gitdir: string, oid: string, projectPath: string, files: readonly { path: string; text: string }[]): Promise<boolean> {
