@@ -46,8 +46,7 @@ export function checkAttributes(
   let ok = true;
   const known: JsonObject = {};
   const deferred: { [attr: string]: Deferred } = {};
-  const props = new Set(info.properties);
-  const writable = info.properties.filter((p) => !info.readOnly.includes(p));
+  const { props, readOnly, writable, defaultKeys } = derived(info);
   for (const name of [...given.keys()].sort()) {
     const { value, attr } = given.get(name)!;
     if (!props.has(name)) {
@@ -55,7 +54,7 @@ export function checkAttributes(
       ok = false;
       continue;
     }
-    if (info.readOnly.includes(name)) {
+    if (readOnly.has(name)) {
       diags.push(sem.readOnlyAttribute(attr.name.span, name, info.type));
       ok = false;
       continue;
@@ -68,7 +67,7 @@ export function checkAttributes(
     else deferred[name] = { expr: toResidual(value), sensitive: isSensitive(value) };
   }
   for (const k of Object.keys(extraDefaults).sort()) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
-  for (const k of Object.keys(info.defaults).sort()) if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) known[k] = info.defaults[k]!;
+  for (const k of defaultKeys) if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) known[k] = info.defaults[k]!;
   if (!ok) return { attrs: known, deferred, ok };
   for (const p of info.validate(known)) {
     const top = p.path.split("/")[1];
@@ -95,6 +94,31 @@ export function checkAttributes(
   return { attrs: known, deferred, ok };
 }
 
+/** What checkAttributes needs of a type, computed once per type (the catalog is loaded once). */
+interface Derived {
+  readonly props: ReadonlySet<string>;
+  readonly readOnly: ReadonlySet<string>;
+  /** Properties a block may set, for suggestions. */
+  readonly writable: readonly string[];
+  /** Keys of `info.defaults`, sorted. */
+  readonly defaultKeys: readonly string[];
+}
+const derivedCache = new WeakMap<ResourceTypeInfo, Derived>();
+
+function derived(info: ResourceTypeInfo): Derived {
+  let d = derivedCache.get(info);
+  if (!d) {
+    d = {
+      props: new Set(info.properties),
+      readOnly: new Set(info.readOnly),
+      writable: info.properties.filter((p) => !info.readOnly.includes(p)),
+      defaultKeys: Object.keys(info.defaults).sort(),
+    };
+    derivedCache.set(info, d);
+  }
+  return d;
+}
+
 /** Attributes treated as paths for identity normalisation, by provider. */
 const PATH_KEYS: Record<string, readonly string[]> = { fs: ["root", "path"], sim: ["world"] };
 
@@ -105,20 +129,26 @@ export function normalizePath(p: string): string {
   return n;
 }
 
+const NO_KEYS: readonly string[] = [];
+
+/** `o` with sorted keys and its path-valued attributes normalised. */
+function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(o).sort()) {
+    const v = o[k]!;
+    out[k] = typeof v === "string" && pathKeys.includes(k) ? normalizePath(v) : v;
+  }
+  return out;
+}
+
 /**
  * The authority key: provider name + its scope (identity config keys) + identity attributes,
  * as canonical JSON. Values must be known (the caller checks).
  */
 export function identityKey(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
-  const norm = (o: JsonObject): JsonObject => {
-    const out: JsonObject = {};
-    for (const k of Object.keys(o).sort()) {
-      const v = o[k]!;
-      out[k] = typeof v === "string" && (PATH_KEYS[provider] ?? []).includes(k) ? normalizePath(v) : v;
-    }
-    return out;
-  };
-  return canonicalize({ provider, scope: norm(scope), id: norm(idAttrs) });
+  const pathKeys = PATH_KEYS[provider] ?? NO_KEYS;
+  // Keys inserted in code-unit order: canonicalize then takes its JSON.stringify fast path.
+  return canonicalize({ id: normalizedCopy(idAttrs, pathKeys), provider, scope: normalizedCopy(scope, pathKeys) });
 }
 
 /** Human form of an identity for messages: `fs path "a/b" (root "out")`. */

@@ -3,14 +3,15 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
-import { hashValue } from "../program/canonical.js";
+import { hashValue, inCanonicalOrder } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { SourceFileNode } from "./ast.js";
-import { checkPolicy } from "./check.js";
+import { checkPolicy, describeIdentity } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
+import type { InstanceResult } from "./evaluate.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
 import type { DomainTable } from "./resolve.js";
@@ -75,10 +76,10 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
     for (const alias of [...t.providers.keys()].sort()) {
       spans[`${name}#provider.${alias}`] = t.providers.get(alias)!.span;
       const p = ev.provider(t, alias);
-      if (p) providers[alias] = { type: p.type, config: p.config, deferred: p.deferred };
+      if (p) providers[alias] = { config: inCanonicalOrder(p.config), deferred: inCanonicalOrder(p.deferred), type: p.type };
     }
 
-    const resources: { [address: string]: ResourceIR } = {};
+    const built: ResourceIR[] = [];
     for (const decl of [...t.resources].sort(byName)) {
       ev.symbol(t, decl.name.name, new Set());
       const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
@@ -90,25 +91,31 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
           const prior = claims.get(i.identity);
           if (prior) {
             diags.push(
-              sem.authorityConflict.withRelated(decl.name.span, [{ span: prior.span, message: `${prior.address} claims it here` }], i.identityText, prior.address),
+              sem.authorityConflict.withRelated(decl.name.span, [{ span: prior.span, message: `${prior.address} claims it here` }], describeParts(i.identityParts), prior.address),
             );
           } else claims.set(i.identity, { address: i.address, span: decl.name.span });
         }
-        resources[i.address] = {
+        // Keys in canonical (code-unit) order, so that hashing takes canonicalize's fast path.
+        built.push({
           address: i.address,
-          domain: name,
-          type: r.type,
-          provider: r.providerAlias,
-          name: decl.name.name,
-          key: i.key,
-          attrs: i.attrs,
-          deferred: i.deferred,
+          attrs: inCanonicalOrder(i.attrs),
+          deferred: inCanonicalOrder(i.deferred),
           dependsOn: [...i.dependsOn].sort(),
-          protect: i.protect,
+          domain: name,
           identity: i.identity ?? "",
-        };
+          key: i.key,
+          name: decl.name.name,
+          protect: i.protect,
+          provider: r.providerAlias,
+          type: r.type,
+        });
       }
     }
+
+    // Declarations are sorted by name, not by address (the type sits between): sort by address.
+    built.sort((a, b) => cmp(a.address, b.address));
+    const resources: { [address: string]: ResourceIR } = {};
+    for (const ir of built) resources[ir.address] = ir;
 
     const exports: { [name: string]: ExportIR } = {};
     for (const exName of [...t.exports.keys()].sort()) {
@@ -117,12 +124,12 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
       if (target) {
         ev.symbol(t, exName, new Set());
         const r = ev.resources.get(`${target.t.name}\u0000${target.decl.name.name}`);
-        if (r) exports[exName] = { kind: "resource", addresses: r.instances.map((i) => i.address).sort(), forEach: r.forEach };
+        if (r) exports[exName] = { addresses: r.instances.map((i) => i.address).sort(), forEach: r.forEach, kind: "resource" };
         continue;
       }
       const v = ev.symbol(t, exName, new Set());
       if (hasPoison(v)) continue;
-      exports[exName] = isKnown(v) ? { kind: "value", value: v } : { kind: "deferred", value: { expr: toResidual(v), sensitive: isSensitive(v) } };
+      exports[exName] = inCanonicalOrder<ExportIR>(isKnown(v) ? { kind: "value", value: v } : { kind: "deferred", value: { expr: toResidual(v), sensitive: isSensitive(v) } });
     }
 
     const goals: GoalIR[] = [];
@@ -152,10 +159,10 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
             return;
           }
           if (!v) diags.push(sem.assertionFailed(a.span, message));
-          asserts.push({ expr: { op: "lit", value: v }, message, checkedAtPlan: true });
-        } else asserts.push({ expr: toResidual(v), message, checkedAtPlan: false });
+          asserts.push({ checkedAtPlan: true, expr: { op: "lit", value: v }, message });
+        } else asserts.push({ checkedAtPlan: false, expr: inCanonicalOrder(toResidual(v)), message });
       });
-      goals.push({ name: g.name.name, asserts });
+      goals.push({ asserts, name: g.name.name });
     }
 
     let policy: PolicyIR = DEFAULT_POLICY;
@@ -171,18 +178,20 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
     }
 
     const imports: ImportIR[] = t.imports
-      .map((i) => ({ domain: i.domain.name, name: i.name.name, as: (i.alias ?? i.name).name }))
+      .map((i) => ({ as: (i.alias ?? i.name).name, domain: i.domain.name, name: i.name.name }))
       .sort((a, b) => cmp(a.domain, b.domain) || cmp(a.name, b.name) || cmp(a.as, b.as));
     const after = [...new Set(imports.map((i) => i.domain))].filter((d) => d !== name).sort();
-    domains[name] = { name, imports, after, providers, resources, exports, goals, policy: { ...policy } };
+    const { onFailure, prune, retries, timeoutMs } = policy;
+    domains[name] = { after, exports, goals, imports, name, policy: { onFailure, prune, retries, timeoutMs }, providers, resources };
   }
 
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
-  const program: Program = { format: "lexum.program/v1", domains };
+  const program: Program = { domains, format: "lexum.program/v1" };
   return { program, hash: hashProgram(program), spans, diagnostics, sources };
 }
 
+const describeParts = (p: InstanceResult["identityParts"]): string => (p ? describeIdentity(p.provider, p.scope, p.attrs) : "");
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: { name: { name: string } }, b: { name: { name: string } }): number => cmp(a.name.name, b.name.name);
 

@@ -6,7 +6,7 @@ import type { TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ResourceDecl } from "./ast.js";
 import { BUILTINS } from "./builtins.js";
-import { checkAttributes, describeIdentity, identityKey } from "./check.js";
+import { checkAttributes, identityKey } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import type { DomainTable, Resolution, Sym } from "./resolve.js";
 import { isMeta, unparen } from "./resolve.js";
@@ -20,6 +20,7 @@ import {
   indexOf,
   interpolationText,
   isKnown,
+  isScalar,
   isObject,
   isSensitive,
   memberOf,
@@ -70,7 +71,8 @@ export interface InstanceResult {
   readonly protect: boolean;
   /** Null when it could not be computed (already reported). */
   readonly identity: string | null;
-  readonly identityText: string;
+  /** What `identity` was computed from, for messages (describeIdentity); null with it. */
+  readonly identityParts: { readonly provider: string; readonly scope: JsonObject; readonly attrs: JsonObject } | null;
   /** Source span of each attribute written in the resource body. */
   readonly attrSpans: ReadonlyMap<string, Span>;
 }
@@ -95,6 +97,8 @@ export interface ProviderResult {
 }
 
 const key = (domain: string, name: string) => `${domain}\u0000${name}`;
+/** The loop variables of a scope without any (shared: scopes never write to `vars`). */
+const NO_VARS: ReadonlyMap<string, Value> = new Map();
 
 export class Evaluator {
   /** Evaluated resources by domain + "\0" + name. */
@@ -113,7 +117,7 @@ export class Evaluator {
 
   /** A scope at domain level (no loop variables). */
   scope(t: DomainTable, file: string, deps: Set<string> = new Set()): Scope {
-    return { t, file, vars: new Map(), deps };
+    return { t, file, vars: NO_VARS, deps };
   }
 
   // ---------------------------------------------------------------- symbols
@@ -335,7 +339,7 @@ export class Evaluator {
       }
     }
     // Instances.
-    type Inst = { key: string | number | null; vars: Map<string, Value> };
+    type Inst = { key: string | number | null; vars: ReadonlyMap<string, Value> };
     let insts: Inst[] = [];
     let ok = typeOk && providerOk && metaOk && (prov?.ok ?? false);
     if (decl.forEach) {
@@ -386,19 +390,18 @@ export class Evaluator {
         ok = false;
       }
     } else {
-      insts = [{ key: null, vars: new Map() }];
+      insts = [{ key: null, vars: NO_VARS }];
     }
+    // The same for every instance of the declaration: built once and shared.
+    const attrSpans = new Map<string, Span>();
+    for (const a of plain) attrSpans.set(a.name.name, a.span);
     const instances: InstanceResult[] = [];
     for (const inst of insts) {
       const address = formatAddress(t.name, type, decl.name.name, inst.key);
       const deps = new Set<string>();
       const scope: Scope = { t, file: t.file, vars: inst.vars, deps };
       const given = new Map<string, EvaluatedAttr>();
-      const attrSpans = new Map<string, Span>();
-      for (const a of plain) {
-        given.set(a.name.name, { value: this.expr(a.value, scope), attr: a });
-        attrSpans.set(a.name.name, a.span);
-      }
+      for (const a of plain) given.set(a.name.name, { value: this.expr(a.value, scope), attr: a });
       let protect = false;
       const pr = meta.get("protect");
       if (pr) {
@@ -412,7 +415,7 @@ export class Evaluator {
       let attrs: JsonObject = {};
       let deferred: { [attr: string]: Deferred } = {};
       let identity: string | null = null;
-      let identityText = "";
+      let identityParts: InstanceResult["identityParts"] = null;
       if (typeOk && info) {
         const checked = checkAttributes(info, given, decl.name.span, this.diags);
         attrs = checked.attrs;
@@ -433,7 +436,8 @@ export class Evaluator {
           }
           if (idOk) {
             identity = identityKey(pname, prov.scope, idAttrs);
-            identityText = describeIdentity(pname, prov.scope, idAttrs);
+            // Described only when a conflict is reported.
+            identityParts = { provider: pname, scope: prov.scope, attrs: idAttrs };
           }
         }
       } else {
@@ -441,7 +445,7 @@ export class Evaluator {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps, protect, identity, identityText, attrSpans });
+      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps, protect, identity, identityParts, attrSpans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
@@ -533,6 +537,14 @@ export class Evaluator {
           }
         }
         const r = this.expr(e.right, s);
+        // Both sides plain scalars (the common case): no residual can arise, skip the generic path.
+        if (isScalar(l) && isScalar(r)) {
+          try {
+            return binaryOp(e.op, l, r);
+          } catch (err) {
+            return this.failure(err, [e.left.span, e.right.span], e.opSpan);
+          }
+        }
         return this.lift([l, r], [e.left.span, e.right.span], e.opSpan, ([a, b]) => binaryOp(e.op, a!, b!), ([a, b]) => ({ op: "binary", o: e.op, l: a!, r: b! }));
       }
       case "Cond": {
@@ -562,11 +574,16 @@ export class Evaluator {
     try {
       return f();
     } catch (err) {
-      if (!(err instanceof EvalFailure)) throw err;
-      const at = err.at === null ? whole : (spans[err.at] ?? whole);
-      this.diags.push(err.make(at));
-      return POISON;
+      return this.failure(err, spans, whole);
     }
+  }
+
+  /** Reports a caught EvalFailure at the operand's span (rethrows anything else: a bug). */
+  private failure(err: unknown, spans: readonly Span[], whole: Span): Poison {
+    if (!(err instanceof EvalFailure)) throw err;
+    const at = err.at === null ? whole : (spans[err.at] ?? whole);
+    this.diags.push(err.make(at));
+    return POISON;
   }
 
   /** Applies an operation: POISON in → POISON out; all known → computed; otherwise a residual. */
@@ -577,16 +594,21 @@ export class Evaluator {
   }
 
   private interp(parts: readonly (string | Expr)[], s: Scope): Value {
-    if (parts.every((p) => typeof p === "string")) return (parts as string[]).join("");
     const vals: Value[] = [];
-    const spans: Span[] = [];
     let failed = false;
+    // True while every part is a string, number or bool: those always have a text.
+    let scalars = true;
     for (const p of parts) {
       if (typeof p === "string") {
         vals.push(p);
         continue;
       }
       const v = this.expr(p, s);
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+        vals.push(v);
+        continue;
+      }
+      scalars = false;
       // Check known parts now so the error points at them even when others are unknown.
       if (!hasPoison(v) && isKnown(v) && this.attempt(() => interpolationText(v), [p.span], p.span) instanceof Poison) failed = true;
       if (!isKnown(v) && !(v instanceof Unknown) && !hasPoison(v)) {
@@ -594,7 +616,11 @@ export class Evaluator {
         failed = true;
       }
       vals.push(v);
-      spans.push(p.span);
+    }
+    if (scalars) {
+      let text = "";
+      for (const v of vals) text += typeof v === "string" ? v : interpolationText(v as number | boolean);
+      return text;
     }
     if (failed || vals.some(hasPoison)) return POISON;
     if (vals.every(isKnown)) return (vals as Json[]).map((v) => interpolationText(v)).join("");

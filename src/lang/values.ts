@@ -71,6 +71,11 @@ export function isObject(v: Value): v is ValueObject {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unknown) && !(v instanceof Poison);
 }
 
+/** A string, number, bool or null: known, never poison, never sensitive, never a residual. */
+export function isScalar(v: Value): v is string | number | boolean | null {
+  return v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+}
+
 /** Own-property lookup (safe for keys like `__proto__`). */
 export function getOwn(o: ValueObject, k: string): Value | undefined {
   return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
