@@ -3,6 +3,7 @@ import { catalog } from "../diag/index.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { compareEvents } from "../runtime/trace.js";
+import { dagDiff } from "../runtime/scheduler.js";
 import { redactedAttrs, split } from "../runtime/redact.js";
 import type { DomainStatus, RunResult, TraceEvent } from "../runtime/types.js";
 import { readJournal, removeJournal } from "../state/journal.js";
@@ -62,7 +63,6 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
     const rec = recordFor(planned, e.address, e.after, types) ?? (resources[e.address] ? { ...resources[e.address]!, attrs: e.after } : null);
     if (rec) resources[e.address] = rec;
   }
-  const plannedAddrs = begin.plan.steps.flatMap((s) => s.domains.flatMap((d) => d.actions.filter((a) => a.action !== "noop").map((a) => a.address)));
   for (const s of begin.plan.steps) for (const d of s.domains) if (!(d.domain in domains)) domains[d.domain] = "failed";
   const run: RunResult = {
     status: "failed",
@@ -70,12 +70,8 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
     exports: {},
     domains,
     trace: events,
-    dag: {
-      planned: [...plannedAddrs].sort(),
-      done: [...new Set(done)].sort(),
-      failed: [...new Set(failed)].sort(),
-      notStarted: plannedAddrs.filter((a) => !done.includes(a) && !failed.includes(a)).sort(),
-    },
+    // The same shape a finished run records: non-noop actions in plan order.
+    dag: dagDiff(begin.plan, new Set(done), new Set(failed)),
     failure: { domain: firstUnfinished(begin.plan, domains), address: null, message: "interrupted: the apply was stopped before it recorded a snapshot" },
   };
   const tree = buildStateTree({

@@ -1,5 +1,5 @@
 import type { Json } from "../program/types.js";
-import type { PlanDomain } from "../plan/types.js";
+import type { Plan, PlanDomain } from "../plan/types.js";
 import type { DagDiff, DomainStatus, RunResult } from "./types.js";
 import type { DomainRun, RunContext, RunInput } from "./context.js";
 import type { Message } from "./mailbox.js";
@@ -89,7 +89,28 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
     for (const a of o.done) done.add(a);
     for (const a of o.failed) failed.add(a);
   }
-  const dag: { planned: string[]; done: string[]; failed: string[]; notStarted: string[] } = { planned: [], done: [], failed: [], notStarted: [] };
+  const dag = dagDiff(input.plan, done, failed);
+
+  const resources: RunResult["resources"] = Object.fromEntries([...rc.resources.keys()].sort().map((k) => [k, rc.resources.get(k)!]));
+  return {
+    status: halted ? "failed" : mode === "rollback" ? "rolled-back" : "quiescent",
+    resources,
+    exports,
+    domains: Object.fromEntries(Object.keys(statuses).sort().map((k) => [k, statuses[k]!])),
+    trace: rc.recorder.events(),
+    dag,
+    failure: firstFailure,
+  };
+}
+
+/**
+ * The DAG diff of a run: `planned` is every non-noop action in plan order (steps in order,
+ * then domains and actions as the plan lists them); `done`, `failed` and `notStarted` partition it, each
+ * in plan order. An address both done and failed counts as done. Deterministic.
+ */
+export function dagDiff(plan: Plan, done: ReadonlySet<string>, failed: ReadonlySet<string>): DagDiff {
+  const dag = { planned: [] as string[], done: [] as string[], failed: [] as string[], notStarted: [] as string[] };
+  const steps = [...plan.steps].sort((a, b) => a.step - b.step);
   for (const s of steps)
     for (const d of s.domains)
       for (const a of d.actions) {
@@ -99,17 +120,7 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
         else if (failed.has(a.address)) dag.failed.push(a.address);
         else dag.notStarted.push(a.address);
       }
-
-  const resources: RunResult["resources"] = Object.fromEntries([...rc.resources.keys()].sort().map((k) => [k, rc.resources.get(k)!]));
-  return {
-    status: halted ? "failed" : mode === "rollback" ? "rolled-back" : "quiescent",
-    resources,
-    exports,
-    domains: Object.fromEntries(Object.keys(statuses).sort().map((k) => [k, statuses[k]!])),
-    trace: rc.recorder.events(),
-    dag: dag as DagDiff,
-    failure: firstFailure,
-  };
+  return dag;
 }
 
 /** One domain actor: wait for the mailbox, run the actions in order, assert goals, compute exports. */

@@ -88,6 +88,14 @@ async function recoverAndCheck(repo: E2eRepo, crashWorld: string[], reported: st
   for (const a of done) expect(crashWorld).toContain(a);
   for (const a of done) expect(Object.keys(recovered.resources)).toContain(a);
   for (const a of reported) expect(done).toContain(a);
+  // The DAG diff has the runtime's shape: planned = the non-noop actions in plan order, and
+  // done/failed/notStarted partition it, each in plan order.
+  const dag = recovered.dag!;
+  const planOrder = [...BASE, ...APP].map(address); // step 1 then 2; no dependencies: by address
+  expect(dag.planned).toEqual(planOrder.filter((a) => dag.planned.includes(a)));
+  const inPlanOrder = (xs: string[]) => dag.planned.filter((a) => xs.includes(a));
+  expect([...dag.done, ...dag.failed, ...dag.notStarted].sort()).toEqual([...dag.planned].sort());
+  for (const part of [dag.done, dag.failed, dag.notStarted]) expect(part).toEqual(inPlanOrder(part));
 
   const final = headSnapshot(repo);
   expect(final.status).toBe("quiescent");
@@ -150,6 +158,33 @@ describe("crash: SIGKILL mid-apply, then a normal run", () => {
     await recoverAndCheck(repo, updated, reportedDone(crash.stderr), prior, 2);
     // Each object was updated exactly once: generation 2 everywhere.
     for (const o of Object.values(repo.world())) expect(o.generation).toBe(2);
+  });
+
+  it("sim crash fault in a run whose first domain is all noops (only app changes)", async () => {
+    const repo = makeRepo({ ...ignore, "main.lxm": project({ v: 1 }) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const prior = repo.stateHead();
+    const v2 = (faults?: string) => project({ v: 1, faults }).replace(/(name = "b\d"\n {4}spec = \{ v = )1/g, "$12");
+    repo.write({ "main.lxm": v2(`[{ address = "${address("b2")}", op = "update", kind = "crash" }]`) });
+    repo.commit("app v2 with crash");
+    const crash = runChild(repo, ["apply", "--yes"]);
+    expect(crash.signal).toBe("SIGKILL");
+    const world = repo.world();
+    expect(world["thing/b1"]!.spec).toEqual({ v: 2 });
+    expect(world["thing/b2"]!.spec).toEqual({ v: 1 });
+    repo.write({ "main.lxm": v2() });
+    repo.commit("app v2");
+    const journalDir = join(repo.dir, ".git/lexum/journal");
+    expect(readdirSync(journalDir)).toHaveLength(1);
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(0);
+    const recovered = headSnapshot(repo, "lexum/state~1");
+    expect(recovered.status).toBe("failed");
+    expect(recovered.dag!.planned).toEqual(APP.map(address));
+    for (const a of recovered.dag!.done) expect(APP.map(address)).toContain(a);
+    expect(recovered.dag!.notStarted).toContain(address("b3"));
+    for (const o of Object.values(repo.world())) expect(o.spec).toEqual({ v: o.name.startsWith("b") ? 2 : 1 });
+    expect(await expectHealthyState(repo)).toBe(prior ? 3 : 2);
   });
 
   it("killed from outside after N progress lines, at several N", async () => {
