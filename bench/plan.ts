@@ -110,6 +110,9 @@ interface ChildResult {
   n: number;
   noopMs: number[];
   changedMs: number[];
+  /** CPU time (user + system) of the same runs: less sensitive to other load on a shared machine. */
+  noopCpuMs: number[];
+  changedCpuMs: number[];
   baselineMs: number[];
   noopSummary: Plan["summary"];
   changedSummary: Plan["summary"];
@@ -132,6 +135,12 @@ function child(n: number): ChildResult {
   const setupRssMB = process.memoryUsage().rss / 2 ** 20;
   const noopMs: number[] = [];
   const changedMs: number[] = [];
+  const noopCpuMs: number[] = [];
+  const changedCpuMs: number[] = [];
+  const cpu = (since: NodeJS.CpuUsage): number => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1000;
+  };
   const baselineMs: number[] = [];
   let noopSummary: Plan["summary"] | undefined;
   let changedSummary: Plan["summary"] | undefined;
@@ -140,11 +149,15 @@ function child(n: number): ChildResult {
     createHash("sha256").update(JSON.stringify(prior)).digest("hex");
     baselineMs.push(performance.now() - t);
     t = performance.now();
+    let c = process.cpuUsage();
     const a = buildPlan({ program: v1.program, programHash: v1.hash, prior });
     noopMs.push(performance.now() - t);
+    noopCpuMs.push(cpu(c));
     t = performance.now();
+    c = process.cpuUsage();
     const b = buildPlan({ program: v2.program, programHash: v2.hash, prior });
     changedMs.push(performance.now() - t);
+    changedCpuMs.push(cpu(c));
     if (!a.plan || !b.plan) throw new Error("plan failed");
     noopSummary = a.plan.summary;
     changedSummary = b.plan.summary;
@@ -159,6 +172,8 @@ function child(n: number): ChildResult {
     n,
     noopMs,
     changedMs,
+    noopCpuMs,
+    changedCpuMs,
     baselineMs,
     noopSummary: noopSummary!,
     changedSummary: changedSummary!,
@@ -189,6 +204,7 @@ export async function main(): Promise<void> {
     console.log(`  baseline JSON.stringify+sha256 of the prior: ${base.toFixed(0)} ms`);
     console.log(`  no-op plan:      ${noop.toFixed(0)} ms  (${(noop / base).toFixed(1)}x baseline)  summary ${JSON.stringify(c.noopSummary)}  [${c.noopMs.map((x) => x.toFixed(0)).join(", ")}]`);
     console.log(`  10% changed:     ${changed.toFixed(0)} ms  (${(changed / base).toFixed(1)}x baseline)  summary ${JSON.stringify(c.changedSummary)}  [${c.changedMs.map((x) => x.toFixed(0)).join(", ")}]`);
+    console.log(`  cpu time (median): no-op ${median(c.noopCpuMs).toFixed(0)} ms, 10% changed ${median(c.changedCpuMs).toFixed(0)} ms (includes GC threads)`);
     console.log(`  plan objects built in canonical key order (fast hashing path): no-op ${c.sortedNoop}, changed ${c.sortedChanged}`);
     console.log(`  peak RSS (child maxRSS): ${c.maxRssMB.toFixed(0)} MB (of which ${c.setupRssMB.toFixed(0)} MB held before planning: program x2 + prior)`);
   };
@@ -209,6 +225,8 @@ export async function main(): Promise<void> {
       noop100kMs: Math.round(median(large.noopMs)),
       changed100kMs: Math.round(median(large.changedMs)),
       baseline10kMs: Math.round(median(small.baselineMs)),
+      noop10kCpuMs: Math.round(median(small.noopCpuMs)),
+      changed10kCpuMs: Math.round(median(small.changedCpuMs)),
       peak10kMB: Math.round(small.maxRssMB),
       peak100kMB: Math.round(large.maxRssMB),
       scaleNoop: Number(scaleNoop.toFixed(2)),
