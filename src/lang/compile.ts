@@ -81,7 +81,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
 
     const built: ResourceIR[] = [];
     for (const decl of [...t.resources].sort(byName)) {
-      ev.symbol(t, decl.name.name, new Set());
+      ev.evaluate(t, decl.name.name);
       const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
       if (!r) continue;
       for (const i of r.instances) {
@@ -100,7 +100,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
           address: i.address,
           attrs: inCanonicalOrder(i.attrs),
           deferred: inCanonicalOrder(i.deferred),
-          dependsOn: [...i.dependsOn].sort(),
+          dependsOn: i.dependsOn,
           domain: name,
           identity: i.identity ?? "",
           key: i.key,
@@ -122,7 +122,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
       const ex = t.exports.get(exName)!;
       const target = ex.value === undefined ? ev.resourceSym(t, exName) : null;
       if (target) {
-        ev.symbol(t, exName, new Set());
+        ev.evaluate(t, exName);
         const r = ev.resources.get(`${target.t.name}\u0000${target.decl.name.name}`);
         if (r) exports[exName] = { addresses: r.instances.map((i) => i.address).sort(), forEach: r.forEach, kind: "resource" };
         continue;

@@ -59,7 +59,14 @@ interface Scope {
   readonly deps: Set<string>;
 }
 
-type Memo = { readonly state: "pending" } | { readonly state: "done"; readonly value: Value; readonly deps: ReadonlySet<string> };
+/**
+ * A resource's value (what other expressions see of it) is built on first use: most
+ * resources are never referenced, and their values would only hold memory.
+ */
+type Memo =
+  | { readonly state: "pending" }
+  | { readonly state: "done"; readonly value: Value; readonly deps: ReadonlySet<string> }
+  | { readonly state: "resource"; readonly resource: ResourceResult; readonly deps: ReadonlySet<string> };
 
 /** One evaluated resource instance. */
 export interface InstanceResult {
@@ -67,7 +74,8 @@ export interface InstanceResult {
   readonly key: string | number | null;
   readonly attrs: JsonObject;
   readonly deferred: { [attr: string]: Deferred };
-  readonly dependsOn: ReadonlySet<string>;
+  /** Sorted. */
+  readonly dependsOn: string[];
   readonly protect: boolean;
   /** Null when it could not be computed (already reported). */
   readonly identity: string | null;
@@ -99,6 +107,8 @@ export interface ProviderResult {
 const key = (domain: string, name: string) => `${domain}\u0000${name}`;
 /** The loop variables of a scope without any (shared: scopes never write to `vars`). */
 const NO_VARS: ReadonlyMap<string, Value> = new Map();
+/** Shared by every memo entry that depends on no resource (never written to). */
+const NO_DEPS: Set<string> = new Set();
 
 export class Evaluator {
   /** Evaluated resources by domain + "\0" + name. */
@@ -124,13 +134,26 @@ export class Evaluator {
 
   /** The value of a domain-level name (let, resource, export value, import alias). */
   symbol(t: DomainTable, name: string, deps: Set<string>): Value {
+    return this.visit(t, name, deps, true);
+  }
+
+  /** Evaluates a domain-level name (reporting its errors) without needing its value. */
+  evaluate(t: DomainTable, name: string): void {
+    this.visit(t, name, null, false);
+  }
+
+  private visit(t: DomainTable, name: string, deps: Set<string> | null, wantValue: boolean): Value {
     const sym = t.symbols.get(name);
     if (!sym || sym.kind === "provider") return POISON;
     const k = key(t.name, name);
     const m = this.memo.get(k);
-    if (m?.state === "done") {
-      for (const d of m.deps) deps.add(d);
-      return m.value;
+    if (m !== undefined && m.state !== "pending") {
+      if (deps) for (const d of m.deps) deps.add(d);
+      if (m.state === "done") return m.value;
+      if (!wantValue) return POISON;
+      const value = this.resourceValue(m.resource);
+      this.memo.set(k, { state: "done", value, deps: m.deps });
+      return value;
     }
     if (m?.state === "pending") {
       this.reportCycle(t.name, name);
@@ -138,16 +161,26 @@ export class Evaluator {
     }
     this.memo.set(k, { state: "pending" });
     this.stack.push({ domain: t.name, name, span: sym.span });
-    const own = new Set<string>();
-    let value: Value;
+    let own = new Set<string>();
+    let value: Value | undefined;
+    let resource: ResourceResult | undefined;
     try {
-      value = this.computeSymbol(t, sym, own);
+      if (sym.kind === "resource") {
+        resource = this.resource(t, sym.decl);
+        for (const i of resource.instances) own.add(i.address);
+      } else value = this.computeSymbol(t, sym, own);
     } finally {
       this.stack.pop();
     }
-    this.memo.set(k, { state: "done", value, deps: own });
-    for (const d of own) deps.add(d);
-    return value;
+    if (own.size === 0) own = NO_DEPS;
+    if (deps) for (const d of own) deps.add(d);
+    if (resource !== undefined && !wantValue) {
+      this.memo.set(k, { state: "resource", resource, deps: own });
+      return POISON;
+    }
+    if (resource !== undefined) value = this.resourceValue(resource);
+    this.memo.set(k, { state: "done", value: value!, deps: own });
+    return value!;
   }
 
   private reportCycle(domain: string, name: string): void {
@@ -178,11 +211,7 @@ export class Evaluator {
         return this.expr(sym.decl.value, this.scope(t, t.file, deps));
       case "import":
         return this.exported(sym.decl.domain.name, sym.decl.name.name, deps);
-      case "resource": {
-        const r = this.resource(t, sym.decl);
-        for (const i of r.instances) deps.add(i.address);
-        return this.resourceValue(r);
-      }
+      case "resource": // visit() evaluates resources itself (their values are built lazily)
       case "provider":
         return POISON;
     }
@@ -445,7 +474,7 @@ export class Evaluator {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps, protect, identity, identityParts, attrSpans });
+      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: [...deps].sort(), protect, identity, identityParts, attrSpans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
