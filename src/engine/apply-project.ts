@@ -88,7 +88,20 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
   const gitdir = ws.repo.gitdir;
   const name = journalName(planned.settings.stateBranch);
   const journal = await openJournal({ gitdir, name });
-  let pending: Promise<void> = Promise.resolve();
+  const queue: TraceEvent[] = [];
+  let flushing: Promise<void> | null = null;
+  const flush = async (): Promise<void> => {
+    try {
+      while (queue.length) {
+        const batch = queue.splice(0);
+        const durable = batch.filter(changesState).map((event) => ({ kind: "event", event }));
+        if (durable.length) await journal.append(...durable);
+        for (const e of batch) opts.onEvent?.(e);
+      }
+    } finally {
+      flushing = null;
+    }
+  };
   await journal.append({
     kind: "begin",
     format: "lexum.journal/v1",
@@ -115,20 +128,18 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
       // Completed actions reach the journal in order; a crash loses at most the tail, which
       // the next run re-reads from reality (providers are idempotent). Progress is shown only
       // once the event is durable, so an action reported done before a kill is never missing
-      // from the recovered snapshot.
+      // from the recovered snapshot. Events that arrive while a write is in flight go out
+      // together in the next one (one fsync per batch, not per event).
       journal: (e) => {
-        const durable = e.phase === "done" || e.phase === "failed" || e.phase === "domain";
-        pending = pending.then(async () => {
-          if (durable) await journal.append({ kind: "event", event: e });
-          opts.onEvent?.(e);
-        });
+        queue.push(e);
+        flushing ??= flush();
       },
       backoffMs: opts.backoffMs,
       lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),
     });
   } finally {
     await pool.close();
-    await pending.catch(() => undefined);
+    await (flushing as Promise<void> | null)?.catch(() => undefined);
     await journal.close();
   }
 
@@ -195,4 +206,9 @@ async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
   if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
   if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
   return saved;
+}
+
+/** The events recovery needs from a killed run: finished actions that changed something, failures, domain outcomes. */
+function changesState(e: TraceEvent): boolean {
+  return (e.phase === "done" && e.action !== "noop") || e.phase === "failed" || e.phase === "domain";
 }
