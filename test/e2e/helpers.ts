@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { expect } from "vitest";
@@ -116,11 +116,6 @@ export function fixtureFiles(rel: string): Record<string, string> {
   };
   walk(base, "");
   return out;
-}
-
-/** Copies a fixture folder into the repository's work tree. */
-export function copyFixture(repo: E2eRepo, rel: string, to = "."): void {
-  cpSync(join(root, rel), join(repo.dir, to), { recursive: true });
 }
 
 /**
