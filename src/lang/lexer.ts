@@ -132,6 +132,7 @@ export function lex(path: string, text: string): LexResult {
   const comments: Comment[] = [];
   const diagnostics: Diagnostic[] = [];
   const stack: Frame[] = [];
+  const names = new Map<string, string>();
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let nl = true;
@@ -370,8 +371,13 @@ export function lex(path: string, text: string): LexResult {
     if (isIdentStart(c)) {
       let e = pos + 1;
       while (e < n && isIdentPart(text.charCodeAt(e))) e++;
-      const word = text.slice(pos, e);
-      push(KEYWORDS.has(word) ? "keyword" : "ident", pos, e);
+      let word = text.slice(pos, e);
+      // One string per distinct name in a file: the tree keeps names, and they repeat a lot.
+      const seen = names.get(word);
+      if (seen === undefined) names.set(word, word);
+      else word = seen;
+      tok(KEYWORDS.has(word) ? "keyword" : "ident", word, pos, e, nl);
+      nl = false;
       pos = e;
       continue;
     }
@@ -399,7 +405,8 @@ export function lex(path: string, text: string): LexResult {
           top.braces--;
         }
       }
-      push("punct", pos, pos + 1);
+      tok("punct", one, pos, pos + 1, nl);
+      nl = false;
       pos++;
       continue;
     }
