@@ -91,6 +91,8 @@ export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | N
   const queue: TraceEvent[] = [];
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
+    // Yield first, so that `flushing` holds this promise before the loop can finish and clear it.
+    await null;
     try {
       while (queue.length) {
         const batch = queue.splice(0);
