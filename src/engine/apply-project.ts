@@ -15,6 +15,7 @@ import { isPlanned, planProject } from "./plan-project.js";
 import type { NotPlanned, PlanOptions, Planned } from "./plan-project.js";
 import { ProviderPool } from "./providers.js";
 import { journalName, recoverInterruptedRun } from "./recover-journal.js";
+import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
 
 export interface ApplyOptions extends PlanOptions {
@@ -58,6 +59,17 @@ export interface ApplyOutcome {
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
   const first = await planProject(opts);
   if (!isPlanned(first)) return first;
+  // Held from before journal recovery to the last commit: a live apply's journal is never
+  // mistaken for an interrupted one, and two applies never interleave on one branch.
+  const release = await acquireApplyLock(first.workspace.repo.commondir, journalName(first.settings.stateBranch));
+  try {
+    return await applyLocked(opts, first);
+  } finally {
+    await release();
+  }
+}
+
+async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOutcome | NotPlanned> {
   let current: Planned = first;
   const commits: Recorded[] = [];
   const diagnostics: Diagnostic[] = [...first.diagnostics];

@@ -99,3 +99,13 @@ export const notReproduced = code(
     hint: "compare with `git show` of that commit; restore the branch from a good copy (git reflog shows earlier heads)",
   }),
 );
+
+export const applyRunning = code(
+  "LXM4214",
+  "another apply is running",
+  "Only one apply runs at a time on a state branch of a repository; another one holds the apply lock. Wait for it, or remove the lock file if its process is gone on another host.",
+  (owner: string, file: string) => ({
+    message: `another apply is running on this state branch (${owner})`,
+    hint: `wait for it to finish; if it is gone (on another machine), remove ${file}`,
+  }),
+);
