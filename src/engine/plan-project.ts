@@ -2,7 +2,7 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import type { SourceSet } from "../diag/source.js";
-import { compile, loadProjectSettings } from "../lang/index.js";
+import { compileProjectFiles } from "../lang/compile-project.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
 import type { Plan, PriorState, Reality } from "../plan/types.js";
@@ -53,13 +53,15 @@ export interface NotPlanned {
 export async function planProject(opts: PlanOptions): Promise<Planned | NotPlanned> {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics) };
-  const compiled = compile(ws.files, { readFile: ws.readFile });
-  const diagnostics = [...ws.diagnostics, ...compiled.diagnostics];
-  const settingsResult = await loadProjectSettings(ws.projectDir);
-  diagnostics.push(...settingsResult.diagnostics);
+  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics } = compileProjectFiles({
+    files: ws.files,
+    readFile: ws.readFile,
+    settingsText: ws.settingsText,
+  });
+  const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
   if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
   const program = compiled.program;
-  const settings = { stateBranch: settingsResult.settings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: settingsResult.settings.parallelism ?? 10 };
+  const settings = { stateBranch: projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
 
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
   for (const name of secretNames(program)) if (secrets.secret(name) === undefined) throw catalog.engine.missingSecret.error(name);

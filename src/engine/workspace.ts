@@ -24,6 +24,8 @@ export interface Workspace {
   readonly sources: SourceSet;
   readonly diagnostics: Diagnostic[];
   readonly readFile: (rel: string) => string | null;
+  /** The project's lexum.yaml as of the goal (the working tree, or REV), null when absent. */
+  readonly settingsText: string | null;
   /** The goal commit (REV, or HEAD for a working-tree run); null in a repository without commits. */
   readonly goal: { readonly commit: string | null; readonly time: CommitTime };
 }
@@ -43,7 +45,7 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     const loaded = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files, sources, diagnostics } = loaded;
     const readFile = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes] as const)));
-    return { ...base, files, sources, diagnostics, readFile, goal: { commit: oid, time: info.time } };
+    return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time } };
   }
 
   const { files, sources, diagnostics } = await loadProject(projectDir);
@@ -52,7 +54,8 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   // HEAD is the goal commit only when the .lxm files are exactly as committed there;
   // otherwise the snapshot says "working tree" rather than name a commit it did not run.
   const commit = head && (await matchesCommit(repo.gitdir, head, projectPath, files)) ? head : null;
-  return { ...base, files, sources, diagnostics, readFile: projectFileReader(projectDir), goal: { commit, time } };
+  const readFile = projectFileReader(projectDir);
+  return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit, time } };
 }
 
 async function matchesCommit(gitdir: string, oid: string, projectPath: string, files: readonly { path: string; text: string }[]): Promise<boolean> {

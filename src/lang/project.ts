@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { parseDocument } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
+import type { Span } from "../diag/span.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import * as host from "../diag/catalog/host.js";
@@ -142,6 +143,18 @@ export function loadProjectSettings(dir: string): { settings: ProjectSettings; d
 
 let validator: ReturnType<ReturnType<typeof newAjv>["compile"]> | undefined;
 
+/** Where in lexum.yaml a schema error is: the offending value, or an unknown key itself. */
+function settingSpan(doc: ReturnType<typeof parseDocument>, instancePath: string, extraKey: string | null): Span | undefined {
+  const path = instancePath
+    .split("/")
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node: unknown = path.length ? doc.getIn(path, true) : doc.contents;
+  if (extraKey !== null && isMap(node)) node = node.items.find((pair) => isScalar(pair.key) && pair.key.value === extraKey)?.key;
+  const range = (node as { range?: [number, number, number] } | undefined)?.range;
+  return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : undefined;
+}
+
 /** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
 export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
@@ -159,7 +172,7 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
       const p = plainProblem(err);
       const extra = err.keyword === "additionalProperties" ? String(err.params["additionalProperty"]) : null;
       const problem = extra && err.instancePath === "" ? `unknown setting \`${extra}\`` : p.problem;
-      return sem.settingsInvalid(undefined, problem, extra && err.instancePath === "" ? suggest(extra, props) : null);
+      return sem.settingsInvalid(settingSpan(doc, err.instancePath, extra), problem, extra && err.instancePath === "" ? suggest(extra, props) : null);
     });
     return { settings: DEFAULT_SETTINGS, diagnostics };
   }

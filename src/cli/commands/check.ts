@@ -1,7 +1,7 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { compile, loadProject, loadProjectSettings } from "../../lang/index.js";
-import { SourceFile } from "../../diag/source.js";
+import { loadProject } from "../../lang/index.js";
+import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
@@ -20,15 +20,11 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     printDiagnostics(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
     return 1;
   }
-  // lexum.yaml is part of the project: check it too (its spans point into "lexum.yaml").
-  const settings = loadProjectSettings(dir);
-  const result = compile(loaded.files, { readFile: projectFileReader(dir) });
+  // lexum.yaml is part of the project: checked too, its provider defaults applied.
+  const readFile = projectFileReader(dir);
+  const { result, diagnostics } = compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
   relativeTo(result.sources, io.cwd, dir);
-  if (settings.diagnostics.length > 0) {
-    const yaml = projectFileReader(dir)("lexum.yaml");
-    if (yaml !== null && !result.sources.get("lexum.yaml")) result.sources.add(new SourceFile("lexum.yaml", yaml));
-  }
-  const ds = sortDiagnostics([...loaded.diagnostics, ...settings.diagnostics, ...result.diagnostics]);
+  const ds = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
   if (json) printDiagnostics(io, ds, result.sources, true);
   else if (ds.length) printDiagnostics(io, ds, result.sources, false);
   if (!result.program || hasErrors(ds)) return 1;

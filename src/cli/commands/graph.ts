@@ -1,7 +1,8 @@
 import path from "node:path";
 import { catalog } from "../../diag/index.js";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { compile, loadProject } from "../../lang/index.js";
+import { loadProject } from "../../lang/index.js";
+import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
 import type { Program } from "../../program/types.js";
@@ -18,10 +19,12 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   if (format !== "dot" && format !== "mermaid") throw catalog.host.usage.error(`--format takes dot or mermaid, got '${format}'`);
   const dir = path.resolve(io.cwd, positionals[0] ?? ".");
   const loaded = await loadProject(dir);
-  const result = hasErrors(loaded.diagnostics) ? null : compile(loaded.files, { readFile: projectFileReader(dir) });
+  const readFile = projectFileReader(dir);
+  const compiled = hasErrors(loaded.diagnostics) ? null : compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
+  const result = compiled?.result ?? null;
   const sources = result?.sources ?? loaded.sources;
   relativeTo(sources, io.cwd, dir);
-  const ds = sortDiagnostics([...loaded.diagnostics, ...(result?.diagnostics ?? [])]);
+  const ds = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   if (!result?.program || hasErrors(ds)) {
     printDiagnostics(io, ds, sources, false);
     return 1;

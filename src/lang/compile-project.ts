@@ -1,0 +1,26 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { sortDiagnostics } from "../diag/diagnostic.js";
+import { SourceFile } from "../diag/source.js";
+import { compile } from "./compile.js";
+import type { CompileResult } from "./compile.js";
+import { DEFAULT_SETTINGS, parseProjectSettings } from "./project.js";
+import type { ProjectSettings } from "./project.js";
+
+/**
+ * Compiles a project's .lxm files together with its lexum.yaml (null when the project has
+ * none): the settings are validated, their provider defaults go under each provider block,
+ * and lexum.yaml's own problems are reported with the rest (its text joins the sources so
+ * that they render with a caret). One way to compile a project for check, graph and plan.
+ */
+export function compileProjectFiles(input: {
+  files: readonly { path: string; text: string }[];
+  readFile: (rel: string) => string | null;
+  settingsText: string | null;
+}): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[] } {
+  const parsed = input.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input.settingsText);
+  const result = compile(input.files, { readFile: input.readFile, providerDefaults: parsed.settings.providers });
+  if (parsed.diagnostics.length > 0 && input.settingsText !== null && !result.sources.get("lexum.yaml")) {
+    result.sources.add(new SourceFile("lexum.yaml", input.settingsText));
+  }
+  return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]) };
+}
