@@ -84,11 +84,18 @@ describe("repository shapes", () => {
       dir: repo.dir,
       cwd: repo.dir,
       env: { ...process.env, ...baseEnv },
-      // While this run holds its plan, another apply of the same goal lands first.
       confirm: async () => {
+        // Another apply in this repository waits for the lock (refused while this one holds it)…
         const other = await repo.lxm(["apply", "--yes"]);
-        expect(other.code).toBe(0);
-        moved = repo.stateHead();
+        expect(other.code).toBe(1);
+        expect(other.err).toContain("error[LXM4214]");
+        // …but the branch can still move underneath, e.g. fetched from another clone that
+        // applied first: simulate it with plumbing (a commit on top of the head).
+        const head = repo.stateHead()!;
+        const tree = repo.git("rev-parse", `${head}^{tree}`).trim();
+        const next = repo.git("commit-tree", tree, "-p", head, "-m", "lexum: from another clone").trim();
+        repo.git("update-ref", "refs/heads/lexum/state", next, head);
+        moved = next;
         return true;
       },
     });
@@ -99,11 +106,8 @@ describe("repository shapes", () => {
     expect(err).toBeInstanceOf(LexumError);
     expect((err as LexumError).code).toBe("LXM4101");
     expect(repo.stateHead()).toBe(moved);
-    expect(await expectHealthyState(repo)).toBe(2);
-    // The next run finds nothing stale and nothing to do.
-    const next = await repo.lxm(["apply", "--yes"]);
-    expect(next.code).toBe(0);
-    expect(next.err).toBe("");
-    expect(repo.stateHead()).toBe(moved);
+    // Nothing was recorded on top of the moved branch, and no journal is left behind.
+    expect(repo.git("rev-list", "--count", "lexum/state").trim()).toBe("2");
+    expect(repo.exists(".git/lexum/apply-lexum_state.lock")).toBe(false);
   });
 });
