@@ -3,7 +3,8 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
-import { hashValue, inCanonicalOrder } from "../program/canonical.js";
+import { createHash } from "node:crypto";
+import { canonicalize, hashValue, inCanonicalOrder } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
@@ -37,7 +38,21 @@ export interface CompileResult {
 
 /** The program hash: sha256 of its canonical JSON. */
 export function hashProgram(p: Program): string {
-  return hashValue(p);
+  const top = Object.keys(p);
+  if (top.length !== 2 || top.sort()[0] !== "domains" || top[1] !== "format" || typeof p.format !== "string") return hashValue(p);
+  // Domain by domain into the hash: the very bytes of canonicalize(p) (top keys and domain
+  // names in code-unit order), without the whole program's JSON in memory at once.
+  const h = createHash("sha256");
+  h.update('{"domains":{');
+  let first = true;
+  for (const name of Object.keys(p.domains).sort()) {
+    const d = p.domains[name];
+    if (d === undefined) continue;
+    h.update(`${first ? "" : ","}${JSON.stringify(name)}:${canonicalize(d)}`);
+    first = false;
+  }
+  h.update(`},"format":${JSON.stringify(p.format)}}`);
+  return "sha256:" + h.digest("hex");
 }
 
 /**
@@ -59,7 +74,24 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   // Names and values of a file that did not parse are incomplete (a dropped `let` would show
   // up as an unknown name): report the syntax errors alone rather than their follow-on errors.
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  // In a function of its own so that the syntax trees, name tables and evaluator are garbage
+  // before the program is hashed (at 10⁵ resources they are most of the compiler's memory).
+  const { domains, spans } = buildDomains(asts.splice(0), opts, diags);
+  const diagnostics = sortDiagnostics(dedupe(diags));
+  if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
+  const program: Program = { domains, format: "lexum.program/v1" };
+  return { program, hash: hashProgram(program), spans, diagnostics, sources };
+}
+
+/**
+ * Resolves and evaluates parsed files into the program's domains and their span table,
+ * appending findings to `diags`. Consumes `asts`: each domain's resource bodies are released
+ * once the domain is built (see releaseResourceBodies).
+ */
+function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagnostic[]): { domains: { [name: string]: DomainIR }; spans: SpanTable } {
   const res = resolveProgram(asts);
+  // The files' nodes stay reachable from the domain tables; this array is no longer needed.
+  asts.length = 0;
   diags.push(...res.diagnostics);
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
   const spans: SpanTable = {};
@@ -183,12 +215,21 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
     const after = [...new Set(imports.map((i) => i.domain))].filter((d) => d !== name).sort();
     const { onFailure, prune, retries, timeoutMs } = policy;
     domains[name] = { after, exports, goals, imports, name, policy: { onFailure, prune, retries, timeoutMs }, providers, resources };
+    releaseResourceBodies(t, ev);
   }
+  return { domains, spans };
+}
 
-  const diagnostics = sortDiagnostics(dedupe(diags));
-  if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
-  const program: Program = { domains, format: "lexum.program/v1" };
-  return { program, hash: hashProgram(program), spans, diagnostics, sources };
+/**
+ * Empties the attribute lists of a built domain's resource declarations, so that their
+ * expression trees (most of the syntax tree) can be collected while later domains are built.
+ * Safe because every resource of the domain has been evaluated and memoized by now (a later
+ * reference to it reads the memo, never the declaration again), the spans kept in the span
+ * table and in diagnostics are objects of their own, and these trees never leave compile().
+ * A declaration that was not evaluated (a duplicate name) is never evaluated later either.
+ */
+function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
+  for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
 }
 
 const describeParts = (p: InstanceResult["identityParts"]): string => (p ? describeIdentity(p.provider, p.scope, p.attrs) : "");

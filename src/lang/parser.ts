@@ -52,6 +52,14 @@ export function parseFile(path: string, text: string): ParseResult {
   };
 }
 
+/**
+ * The same array without spare capacity: arrays grown by push keep room for ~16 more
+ * elements, which over the ~10⁶ small lists of a large project's tree is a sixth of its memory.
+ */
+function exact<T>(xs: T[]): T[] {
+  return xs.slice();
+}
+
 /** Thrown (only) inside the parser to unwind to the enclosing declaration after an error was reported. */
 const ABORT = { abort: true };
 
@@ -299,7 +307,7 @@ class Parser {
       if (item) items.push(item);
       needSep = item !== undefined;
     }
-    return { kind: "Domain", name, items, span: this.span(kw.start) };
+    return { kind: "Domain", name, items: exact(items), span: this.span(kw.start) };
   }
 
   private reportUnclosed(open: Token, found: Token): void {
@@ -437,7 +445,7 @@ class Parser {
       needSep = a !== undefined;
     }
     this.nlSig = saved;
-    return attrs;
+    return exact(attrs);
   }
 
   private parseAttribute(): Attribute {
@@ -626,7 +634,7 @@ class Parser {
     }
     this.next();
     this.nlSig = saved;
-    return items;
+    return exact(items);
   }
 
   private parsePrimary(): Expr {
@@ -698,7 +706,7 @@ class Parser {
       }
     }
     const multiline = open.multiline === true;
-    const parts = cookString(this.path, pieces, multiline, this.diagnostics);
+    const parts = exact(cookString(this.path, pieces, multiline, this.diagnostics));
     return { kind: "String", parts, multiline, span: this.span(open.start) };
   }
 
@@ -761,7 +769,7 @@ class Parser {
     }
     this.next();
     this.nlSig = saved;
-    return { kind: "Object", entries, span: this.span(open.start) };
+    return { kind: "Object", entries: exact(entries), span: this.span(open.start) };
   }
 
   private parseEntry(): ObjectEntry {
