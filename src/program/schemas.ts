@@ -57,11 +57,18 @@ export function schemasDir(): string {
 
 let cached: TypeCatalog | undefined;
 
-/** Loads and compiles every provider schema once (cached). Throws InternalError on a broken schema file (a bug in Lexum). */
+/**
+ * Loads every provider schema once (cached); each type's validator is compiled on its first
+ * use, so a run pays only for the types it touches. Throws InternalError on a schema file
+ * that is not named `<provider>.<type>.json` (a bug in Lexum).
+ */
 export function loadTypeCatalog(): TypeCatalog {
   if (cached) return cached;
   const dir = schemasDir() + "providers/";
-  const ajv = newAjv();
+  // The shipped schemas are checked against the draft 2020-12 meta-schema by the tests
+  // (test/program/schemas.test.ts), not at run time: compiling the meta-schema costs more
+  // than every provider schema together, in each process.
+  const ajv = newAjv({ validateSchema: false });
   const resources = new Map<string, ResourceTypeInfo>();
   const providers = new Map<string, ProviderTypeInfo>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
@@ -80,9 +87,13 @@ export function loadTypeCatalog(): TypeCatalog {
   return cached;
 }
 
-/** An ajv instance for draft 2020-12 with formats and Lexum's keywords registered. */
-export function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false, verbose: true });
+/**
+ * An ajv instance for draft 2020-12 with formats and Lexum's keywords registered.
+ * `validateSchema: false` skips checking schemas against the meta-schema when compiling
+ * (for schemas verified by the tests); validation results are the same either way.
+ */
+export function newAjv(opts: { readonly validateSchema?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false, verbose: true, validateSchema: opts.validateSchema ?? true });
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => void;
   addFormats(ajv);
   ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
@@ -92,7 +103,7 @@ export function newAjv(): Ajv2020 {
 }
 
 function typeInfo(ajv: Ajv2020, type: string, provider: string, schema: JsonObject): ResourceTypeInfo {
-  const validateFn: ValidateFunction = ajv.compile(schema);
+  let validateFn: ValidateFunction | undefined;
   const props = (schema["properties"] ?? {}) as Record<string, JsonObject>;
   const names = Object.keys(props).sort();
   const defaults: JsonObject = {};
@@ -110,6 +121,7 @@ function typeInfo(ajv: Ajv2020, type: string, provider: string, schema: JsonObje
     sensitive: names.filter((n) => props[n]!["x-lexum-sensitive"] === true),
     defaults,
     validate(attrs: JsonObject): SchemaProblem[] {
+      validateFn ??= ajv.compile(schema);
       if (validateFn(attrs)) return [];
       return (validateFn.errors ?? []).map(plainProblem);
     },

@@ -1,0 +1,34 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadTypeCatalog, newAjv, schemasDir } from "../../src/program/schemas.js";
+import type { JsonObject } from "../../src/program/types.js";
+
+// loadTypeCatalog compiles without meta-schema validation (a run-time cost); this is the check.
+describe("shipped provider schemas", () => {
+  const dir = schemasDir() + "providers/";
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+
+  it("are valid draft 2020-12 schemas and compile in strict mode", () => {
+    expect(files.length).toBeGreaterThan(0);
+    const ajv = newAjv();
+    for (const f of files) {
+      const schema = JSON.parse(readFileSync(dir + f, "utf8")) as object;
+      expect(ajv.validateSchema(schema), `${f}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
+      expect(() => newAjv().compile(schema)).not.toThrow();
+    }
+  });
+
+  it("a meta-schema violation is what the check catches", () => {
+    expect(newAjv().validateSchema({ type: "object", properties: { a: { type: 5 } } })).toBe(false);
+  });
+
+  it("every catalog type validates lazily with the same result as a fully checked compile", () => {
+    const cat = loadTypeCatalog();
+    for (const info of [...cat.resources.values(), ...cat.providers.values()]) {
+      const strict = newAjv().compile(info.schema);
+      for (const attrs of [{}, { name: "x", mode: "644", path: 1 }] as JsonObject[]) {
+        expect(info.validate(attrs).length === 0).toBe(strict(attrs));
+      }
+    }
+  });
+});
