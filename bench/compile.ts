@@ -2,12 +2,16 @@
  * Benchmark: the compiler on generated projects of 1k, 10k and 100k resources across 100
  * domains with imports between them (issue 2 targets).
  *
- * For each size, in a child process of its own (so that its peak memory is its own):
- * - the median time of compile() (parse + resolve + evaluate + schema checks + canonical
- *   JSON + sha256), 5 runs for 1k and 10k, 3 for 100k;
- * - the floor, measured in the same process: JSON.parse of the program's canonical JSON,
- *   canonicalize and sha256 of the result; and the ratio compile / floor;
- * - the peak resident memory (`process.resourceUsage().maxRSS`) of that process.
+ * For each size, three child processes, one after the other:
+ * - memory: generates the input, then compiles it once (no warm-up, nothing else kept) and
+ *   reports the process's peak resident memory (`process.resourceUsage().maxRSS`), which is
+ *   that of the compile (also reported: maxRSS before compiling, the input alone);
+ * - time: the median time of compile() (parse + resolve + evaluate + schema checks +
+ *   canonical JSON + sha256), 5 runs for 1k and 10k, 3 for 100k, each run's program dropped
+ *   before the next;
+ * - floor: JSON.parse of the program's canonical JSON, canonicalize and sha256 of the result
+ *   (the program itself dropped first); and the ratio compile / floor.
+ * The three must agree on the program hash.
  * Targets: 10k < 1 s, 100k < 10 s, t(100k) / t(10k) ≤ 11, peak < 500 MB at 100k.
  *
  * Run: `npm run bench -- compile`.
@@ -16,6 +20,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/lang/compile.js";
 import { canonicalize, sha256 } from "../src/program/canonical.js";
+import type { Program } from "../src/program/types.js";
 
 const DOMAINS = 100;
 const SIZES = [1_000, 10_000, 100_000];
@@ -66,92 +71,137 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-interface ChildResult {
+/** What a child measures: one compile for memory, the timed runs, or the floor. */
+type Mode = "memory" | "time" | "floor";
+
+interface MemoryResult {
   resources: number;
   domains: number;
   sourceBytes: number;
-  runs: number;
-  compileMs: number[];
-  floorMs: number[];
+  /** maxRSS once the input is generated, before compiling. */
+  inputRssMb: number;
+  /** maxRSS after the single compile: the process's peak, reached while compiling. */
   maxRssMb: number;
   hash: string;
 }
 
-/** One size, measured in this process (the child). */
-function measure(size: number): ChildResult {
+interface TimeResult {
+  runs: number;
+  ms: number[];
+  hash: string;
+}
+
+const MB = 1024; // maxRSS is in KiB.
+
+/** Compiles the generated project once; throws if it does not compile. */
+function compileOnce(files: { path: string; text: string }[]): { program: Program; hash: string } {
+  const r = compile(files);
+  if (!r.program || !r.hash) throw new Error(`generated project does not compile: ${r.diagnostics.slice(0, 3).map((d) => d.message).join("; ")}`);
+  return { program: r.program, hash: r.hash };
+}
+
+/** One measurement of one size, in this process (the child). */
+function measure(mode: Mode, size: number): MemoryResult | TimeResult {
   const files = generateProject(size);
   const runs = size >= 100_000 ? 3 : 5;
-  const compileMs: number[] = [];
-  let hash = "";
-  let program: unknown = null;
-  let count = 0;
-  let domains = 0;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = compile(files);
-    compileMs.push(performance.now() - t0);
-    if (!r.program || !r.hash) throw new Error(`generated project does not compile: ${r.diagnostics.slice(0, 3).map((d) => d.message).join("; ")}`);
-    hash = r.hash;
-    program = r.program;
-    domains = Object.keys(r.program.domains).length;
-    count = Object.values(r.program.domains).reduce((n, d) => n + Object.keys(d.resources).length, 0);
+  if (mode === "memory") {
+    // No warm-up and nothing kept from an earlier run: the peak is that of one compile.
+    const inputRssMb = process.resourceUsage().maxRSS / MB;
+    const { program, hash } = compileOnce(files);
+    const maxRssMb = process.resourceUsage().maxRSS / MB;
+    const domains = Object.values(program.domains);
+    return {
+      resources: domains.reduce((n, d) => n + Object.keys(d.resources).length, 0),
+      domains: domains.length,
+      sourceBytes: files.reduce((n, f) => n + f.text.length, 0),
+      inputRssMb,
+      maxRssMb,
+      hash,
+    };
   }
-  const json = canonicalize(program);
-  program = null;
-  const floorMs: number[] = [];
+  const ms: number[] = [];
+  let hash = "";
+  if (mode === "time") {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      hash = compileOnce(files).hash; // the program is dropped before the next run
+      ms.push(performance.now() - t0);
+    }
+    return { runs, ms, hash };
+  }
+  // floor: the program's canonical JSON, then the program dropped before the timed runs.
+  const once = compileOnce(files);
+  const json = canonicalize(once.program);
+  hash = once.hash;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const h = sha256(canonicalize(JSON.parse(json)));
-    floorMs.push(performance.now() - t0);
+    ms.push(performance.now() - t0);
     if (h !== hash) throw new Error("floor hash differs from the program hash");
   }
-  return {
-    resources: count,
-    domains,
-    sourceBytes: files.reduce((n, f) => n + f.text.length, 0),
-    runs,
-    compileMs,
-    floorMs,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    hash,
-  };
+  return { runs, ms, hash };
 }
 
-/** Runs each size in a child process and prints the figures and a JSON summary. */
+/** Runs one child (this file with CHILD_FLAG) and parses its JSON answer; null (reported) on failure. */
+function child<T>(self: string, mode: Mode, size: number): T | null {
+  const p = spawnSync(process.execPath, [self, CHILD_FLAG, mode, String(size)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (p.status !== 0) {
+    process.stdout.write(`${size} ${mode}: child failed (exit ${p.status}): ${p.stderr.trim().split("\n").slice(-3).join(" | ")}\n`);
+    process.exitCode = 1;
+    return null;
+  }
+  return JSON.parse(p.stdout) as T;
+}
+
+interface SizeResult {
+  memory: MemoryResult;
+  compileMs: number;
+  floorMs: number;
+}
+
+/** Runs each size in child processes of its own and prints the figures and a JSON summary. */
 export async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const results: ChildResult[] = [];
+  const results: SizeResult[] = [];
   for (const size of SIZES) {
-    const p = spawnSync(process.execPath, [self, CHILD_FLAG, String(size)], { encoding: "utf8", maxBuffer: 1 << 26 });
-    if (p.status !== 0) {
-      process.stdout.write(`${size}: child failed (exit ${p.status}): ${p.stderr.trim().split("\n").slice(-3).join(" | ")}\n`);
+    const memory = child<MemoryResult>(self, "memory", size);
+    const time = memory && child<TimeResult>(self, "time", size);
+    const floor = time && child<TimeResult>(self, "floor", size);
+    if (!memory || !time || !floor) return;
+    if (time.hash !== memory.hash || floor.hash !== memory.hash) {
+      process.stdout.write(`${size}: the children's program hashes differ\n`);
       process.exitCode = 1;
       return;
     }
-    const r = JSON.parse(p.stdout) as ChildResult;
+    const r: SizeResult = { memory, compileMs: median(time.ms), floorMs: median(floor.ms) };
     results.push(r);
-    const c = median(r.compileMs);
-    const f = median(r.floorMs);
     process.stdout.write(
-      `${String(r.resources).padStart(6)} resources, ${r.domains} domains, ${(r.sourceBytes / 1e6).toFixed(1)} MB source: ` +
-        `compile median ${c.toFixed(0)} ms (${r.runs} runs), floor ${f.toFixed(1)} ms, ratio ${(c / f).toFixed(1)}, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`,
+      `${String(memory.resources).padStart(6)} resources, ${memory.domains} domains, ${(memory.sourceBytes / 1e6).toFixed(1)} MB source: ` +
+        `compile median ${r.compileMs.toFixed(0)} ms (${time.runs} runs), floor ${r.floorMs.toFixed(1)} ms, ratio ${(r.compileMs / r.floorMs).toFixed(1)}, ` +
+        `peak RSS ${memory.maxRssMb.toFixed(0)} MB (${memory.inputRssMb.toFixed(0)} MB before compiling)\n`,
     );
   }
-  const at = (n: number) => results.find((r) => r.resources === n);
+  const at = (n: number) => results.find((r) => r.memory.resources === n);
   const t10k = at(10_000);
   const t100k = at(100_000);
   const summary = {
-    sizes: results.map((r) => ({ resources: r.resources, compileMs: Math.round(median(r.compileMs)), floorMs: Math.round(median(r.floorMs) * 10) / 10, peakRssMb: Math.round(r.maxRssMb) })),
+    sizes: results.map((r) => ({
+      resources: r.memory.resources,
+      compileMs: Math.round(r.compileMs),
+      floorMs: Math.round(r.floorMs * 10) / 10,
+      peakRssMb: Math.round(r.memory.maxRssMb),
+      inputRssMb: Math.round(r.memory.inputRssMb),
+    })),
     targets: {
-      "10k under 1 s": t10k ? median(t10k.compileMs) < 1000 : null,
-      "100k under 10 s": t100k ? median(t100k.compileMs) < 10_000 : null,
-      "t(100k)/t(10k) at most 11": t10k && t100k ? Math.round((median(t100k.compileMs) / median(t10k.compileMs)) * 100) / 100 : null,
-      "peak under 500 MB at 100k": t100k ? t100k.maxRssMb < 500 : null,
+      "10k under 1 s": t10k ? t10k.compileMs < 1000 : null,
+      "100k under 10 s": t100k ? t100k.compileMs < 10_000 : null,
+      "t(100k)/t(10k) at most 11": t10k && t100k ? Math.round((t100k.compileMs / t10k.compileMs) * 100) / 100 : null,
+      "peak under 500 MB at 100k": t100k ? t100k.memory.maxRssMb < 500 : null,
     },
   };
   process.stdout.write(JSON.stringify(summary) + "\n");
 }
 
 if (process.argv[2] === CHILD_FLAG) {
-  process.stdout.write(JSON.stringify(measure(Number(process.argv[3]))));
+  process.stdout.write(JSON.stringify(measure(process.argv[3] as Mode, Number(process.argv[4]))));
 }
