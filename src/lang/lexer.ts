@@ -128,7 +128,98 @@ export function checkDuration(num: string, unit: string): NumberCheck {
  * A UTF-8 BOM at offset 0 is skipped; offsets always index the original text.
  */
 export function lex(path: string, text: string): LexResult {
+  const packed = lexPacked(path, text);
   const tokens: Token[] = [];
+  for (let k = 0; k < packed.tokens.length; k++) tokens.push(packed.tokens.at(k));
+  return { tokens, comments: packed.comments, diagnostics: packed.diagnostics };
+}
+
+const KIND_CODES: readonly TokenKind[] = ["ident", "keyword", "number", "duration", "punct", "strStart", "strText", "interpStart", "interpEnd", "strEnd", "eof"];
+const KIND_CODE = new Map<TokenKind, number>(KIND_CODES.map((k, i) => [k, i]));
+const NL = 1;
+const MULTILINE = 2;
+const SINGLE_LINE = 4;
+const HAS_VALUE = 8;
+
+/**
+ * One file's tokens packed in typed arrays (a few bytes per token instead of an object each),
+ * read back as Token objects equal to those `lex` returns. The parser reads a large file's
+ * tokens from this, so that they do not fill the heap while the syntax tree is built.
+ */
+export class TokenList {
+  length = 0;
+  private kinds: Uint8Array;
+  private flags: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private values: Float64Array;
+  private texts: string[] = [];
+  // The parser reads the same one or two tokens many times in a row.
+  private lastK = -1;
+  private last: Token | undefined;
+  private prevK = -1;
+  private prev: Token | undefined;
+
+  constructor(capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  /** Appends a token (the fields of Token; `value`/`multiline` undefined when absent). */
+  push(kind: TokenKind, text: string, start: number, end: number, nlBefore: boolean, value: number | undefined, multiline: boolean | undefined): void {
+    if (this.length === this.kinds.length) this.grow();
+    const k = this.length++;
+    this.kinds[k] = KIND_CODE.get(kind)!;
+    this.flags[k] = (nlBefore ? NL : 0) | (multiline === true ? MULTILINE : multiline === false ? SINGLE_LINE : 0) | (value !== undefined ? HAS_VALUE : 0);
+    this.starts[k] = start;
+    this.ends[k] = end;
+    if (value !== undefined) this.values[k] = value;
+    this.texts.push(text);
+  }
+
+  /** The k-th token (0 ≤ k < length), with the same fields as the one `lex` returns. */
+  at(k: number): Token {
+    if (k === this.lastK) return this.last!;
+    if (k === this.prevK) return this.prev!;
+    const f = this.flags[k]!;
+    const t: Token = {
+      kind: KIND_CODES[this.kinds[k]!]!,
+      text: this.texts[k]!,
+      start: this.starts[k]!,
+      end: this.ends[k]!,
+      nlBefore: (f & NL) !== 0,
+      value: (f & HAS_VALUE) !== 0 ? this.values[k]! : undefined,
+      multiline: (f & MULTILINE) !== 0 ? true : (f & SINGLE_LINE) !== 0 ? false : undefined,
+    };
+    this.prevK = this.lastK;
+    this.prev = this.last;
+    this.lastK = k;
+    this.last = t;
+    return t;
+  }
+
+  private grow(): void {
+    const cap = this.kinds.length * 2 + 16;
+    const copy = <A extends Uint8Array | Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.kinds = copy(this.kinds, (n) => new Uint8Array(n));
+    this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.starts = copy(this.starts, (n) => new Int32Array(n));
+    this.ends = copy(this.ends, (n) => new Int32Array(n));
+    this.values = copy(this.values, (n) => new Float64Array(n));
+  }
+}
+
+/** `lex` with the tokens packed (see TokenList); the same tokens, comments and diagnostics. */
+export function lexPacked(path: string, text: string): { tokens: TokenList; comments: Comment[]; diagnostics: Diagnostic[] } {
+  // About one token per four characters in typical source; the list grows when needed.
+  const tokens = new TokenList((text.length >> 2) + 16);
   const comments: Comment[] = [];
   const diagnostics: Diagnostic[] = [];
   const stack: Frame[] = [];
@@ -140,7 +231,7 @@ export function lex(path: string, text: string): LexResult {
   const span = (start: number, end: number): Span => ({ file: path, start, end });
   // Every token gets the same object shape (V8 keeps property access monomorphic).
   const tok = (kind: TokenKind, t: string, start: number, end: number, nlBefore: boolean, value?: number, multiline?: boolean): void => {
-    tokens.push({ kind, text: t, start, end, nlBefore, value, multiline });
+    tokens.push(kind, t, start, end, nlBefore, value, multiline);
   };
   const push = (kind: TokenKind, start: number, end: number, extra?: { value?: number; multiline?: boolean }): void => {
     tok(kind, text.slice(start, end), start, end, nl, extra?.value, extra?.multiline);

@@ -14,7 +14,8 @@ import type {
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import * as syntax from "../diag/catalog/syntax.js";
-import { lex } from "./lexer.js";
+import { lexPacked } from "./lexer.js";
+import type { TokenList } from "./lexer.js";
 import type { Token } from "./token.js";
 import { ITEM_KEYWORDS, describeToken } from "./token.js";
 import type { RawText } from "./string-literal.js";
@@ -40,7 +41,7 @@ export interface ParseResult {
  * Deterministic; recursion depth is bounded by MAX_NESTING.
  */
 export function parseFile(path: string, text: string): ParseResult {
-  const lexed = lex(path, text);
+  const lexed = lexPacked(path, text);
   const p = new Parser(path, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
@@ -93,7 +94,7 @@ class Parser {
 
   constructor(
     private readonly path: string,
-    private readonly toks: Token[],
+    private readonly toks: TokenList,
   ) {}
 
   // ------------------------------------------------------------------ plumbing
@@ -156,7 +157,7 @@ class Parser {
     throw ABORT;
   }
   private peek(k = 0): Token {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+    return this.toks.at(Math.min(this.i + k, this.toks.length - 1));
   }
   private next(): Token {
     const t = this.peek();
@@ -164,7 +165,7 @@ class Parser {
     return t;
   }
   private prevEnd(): number {
-    return this.i > 0 ? this.toks[this.i - 1]!.end : 0;
+    return this.i > 0 ? this.toks.at(this.i - 1).end : 0;
   }
   private isP(t: Token, s: string): boolean {
     return t.kind === "punct" && t.text === s;
@@ -219,13 +220,13 @@ class Parser {
   }
 
   private looksLikeStart(k: number, level: Level): boolean {
-    const t = this.toks[k]!;
+    const t = this.toks.at(k);
     if (t.kind === "eof") return true;
     if (level === "top") return this.isKw(t, "domain");
     if (this.isP(t, "}")) return true;
     const isItemKw = t.kind === "keyword" && (ITEM_KEYWORDS.has(t.text) || t.text === "domain");
     if (level === "item") return isItemKw;
-    const n = this.toks[Math.min(k + 1, this.toks.length - 1)]!;
+    const n = this.toks.at(Math.min(k + 1, this.toks.length - 1));
     if ((t.kind === "ident" || t.kind === "keyword") && (this.isP(n, "=") || this.isP(n, ":"))) return true;
     return isItemKw || this.isKw(t, "assert");
   }
@@ -237,13 +238,13 @@ class Parser {
    */
   private recover(start: number, errIdx: number, level: Level): void {
     const last = this.toks.length - 1;
-    if (errIdx > start && this.toks[errIdx]!.nlBefore && this.looksLikeStart(errIdx, level)) {
+    if (errIdx > start && this.toks.at(errIdx).nlBefore && this.looksLikeStart(errIdx, level)) {
       this.i = errIdx;
       return;
     }
     let depth = 0;
     for (let k = start; k <= last; k++) {
-      const t = this.toks[k]!;
+      const t = this.toks.at(k);
       if (t.kind === "eof") break;
       if (k >= errIdx && k > start) {
         if (level === "top") {
@@ -256,7 +257,7 @@ class Parser {
       else if (t.kind === "strEnd" || t.kind === "interpEnd" || (t.kind === "punct" && CLOSERS.has(t.text))) depth--;
     }
     for (let k = Math.max(errIdx, start) + 1; k <= last; k++) {
-      const t = this.toks[k]!;
+      const t = this.toks.at(k);
       if (t.nlBefore && this.looksLikeStart(k, level)) return void (this.i = k);
     }
     this.i = last;
