@@ -65,6 +65,7 @@ function splitPath(path: string): string[] {
 function buildTree(
   files: readonly StateFile[],
   prior: ReadonlyMap<string, { content: string; oid: string }>,
+  read: ReadonlyMap<string, { content: string; oid: string }>,
 ): { root: DirNode; objects: EncodedObject[]; blobsByPath: Map<string, { content: string; oid: string }> } {
   const next = new Map<string, { content: string; oid: string }>();
   const root = newDir();
@@ -83,7 +84,7 @@ function buildTree(
     const name = parts[parts.length - 1]!;
     if (dir.files.has(name) || dir.dirs.has(name)) throw new InternalError(`duplicate state path ${f.path}`);
     let oid: string;
-    const cached = typeof f.content === "string" ? prior.get(f.path) : undefined;
+    const cached = typeof f.content === "string" ? (prior.get(f.path) ?? read.get(f.path)) : undefined;
     if (cached && cached.content === f.content) {
       oid = cached.oid;
       // Still needed for the write list in case the parent is not the commit it came from.
@@ -167,10 +168,17 @@ function remember(commit: string, oids: ReadonlySet<string>): void {
 // change re-hashes about 1 % of the files.
 let lastBlobs = new Map<string, { content: string; oid: string }>();
 
+// The same for the last state commit this process read in full (readStateFiles): a fresh
+// `lxm apply` reads the branch head to plan, then commits on top of it. Only files that are
+// valid UTF-8 are kept (their text encodes back to exactly the bytes that have that id).
+let readBlobs = new Map<string, { content: string; oid: string }>();
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Forgets the in-process caches (as a fresh process would start); for benchmarks and tests. */
 export function clearStoreCaches(): void {
   recentTrees.clear();
   lastBlobs = new Map();
+  readBlobs = new Map();
 }
 
 /**
@@ -196,7 +204,7 @@ export async function writeStateCommit(args: {
   const current = await readRef({ gitdir, ref });
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
-  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs);
+  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs, readBlobs);
   let present: ReadonlySet<string> = new Set<string>();
   const known = args.expectedParent === null ? undefined : recentTrees.get(args.expectedParent);
   if (known) present = known;
@@ -274,11 +282,18 @@ export async function readStateFiles(args: { gitdir: string; oid: string }): Pro
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   const out = new Map<string, Uint8Array>();
+  const texts = new Map<string, { content: string; oid: string }>();
   files.forEach((f, i) => {
     out.set(f.path, blobs[i]!);
     seen.add(f.oid);
+    try {
+      texts.set(f.path, { content: utf8.decode(blobs[i]!), oid: f.oid });
+    } catch {
+      // Not UTF-8: never equal to a string's encoding; hashed if written again.
+    }
   });
   remember(args.oid, seen);
+  readBlobs = texts;
   return out;
 }
 

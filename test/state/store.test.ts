@@ -196,6 +196,33 @@ describe("writeStateCommit", () => {
     expect(again.oid).toBe(first.oid);
   });
 
+  it("a commit on top of a parent read in full (fresh process) reuses its blob ids and gives the same commit as hashing everything", async () => {
+    // Text read back from the branch stands in for hashing unchanged files; a BOM and
+    // non-UTF-8 bytes must not be mistaken for equal text.
+    const bytes = new Uint8Array([0xff, 0xfe, 0x41]);
+    const files = (v: number): StateFile[] => [
+      ...sampleFiles(6).map((f, i) => (i === 4 && v > 0 ? { ...f, content: `{"v":${v}}\n` } : f)),
+      // v1: what a BOM-stripping or lossy decoding of the v0 bytes would give.
+      { path: "bom.txt", content: v > 0 ? "text\n" : "\uFEFFtext\n" },
+      { path: "bin.dat", content: v > 0 ? "\uFFFD\uFFFDA" : bytes },
+    ];
+    const viaRead = repo();
+    const viaHash = repo();
+    const ids: string[] = [];
+    for (const r of [viaRead, viaHash]) {
+      clearStoreCaches();
+      const first = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: null, files: files(0), message: "1", time: TIME });
+      clearStoreCaches(); // a new process
+      if (r === viaRead) expect((await readStateFiles({ gitdir: r.gitdir, oid: first.oid })).get("bin.dat")).toEqual(bytes);
+      const second = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: files(1), message: "2", time: TIME });
+      ids.push(second.oid);
+      expect(gitc(r.dir, "cat-file", "-s", `${BRANCH}:bom.txt`)).toBe("5"); // not the v0 blob with its BOM
+      expect(gitc(r.dir, "cat-file", "-s", `${BRANCH}:bin.dat`)).toBe("7");
+      gitc(r.dir, "fsck", "--strict", "--no-dangling");
+    }
+    expect(ids[0]).toBe(ids[1]);
+  });
+
   it("after a crash between objects and ref, the branch is intact and the next run completes", async () => {
     const r = repo();
     const first = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: null, files: sampleFiles(), message: "1", time: TIME });
