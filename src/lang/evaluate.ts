@@ -6,7 +6,7 @@ import type { TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ResourceDecl } from "./ast.js";
 import { BUILTINS } from "./builtins.js";
-import { checkAttributes, identityKey } from "./check.js";
+import { checkAttributes, describeIdentity, identityKey } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import type { DomainTable, Resolution, Sym } from "./resolve.js";
 import { isMeta, unparen } from "./resolve.js";
@@ -79,8 +79,6 @@ export interface InstanceResult {
   readonly protect: boolean;
   /** Null when it could not be computed (already reported). */
   readonly identity: string | null;
-  /** What `identity` was computed from, for messages (describeIdentity); null with it. */
-  readonly identityParts: { readonly provider: string; readonly scope: JsonObject; readonly attrs: JsonObject } | null;
   /** Source span of each attribute written in the resource body. */
   readonly attrSpans: ReadonlyMap<string, Span>;
 }
@@ -105,6 +103,22 @@ export interface ProviderResult {
 }
 
 const key = (domain: string, name: string) => `${domain}\u0000${name}`;
+
+/** An identity attribute's value: known, or a literal kept deferred (sensitive); undefined otherwise. */
+function identityValue(id: string, attrs: JsonObject, deferred: { [attr: string]: Deferred }): Json | undefined {
+  const d = deferred[id];
+  return attrs[id] ?? (d?.expr.op === "lit" ? (d.expr as { value: Json }).value : undefined);
+}
+
+/** The identity attributes (identityKey's and describeIdentity's input) of an instance whose identity is known. */
+function identityAttrs(ids: readonly string[], attrs: JsonObject, deferred: { [attr: string]: Deferred }): JsonObject {
+  const out: JsonObject = {};
+  for (const id of ids) {
+    const v = identityValue(id, attrs, deferred);
+    if (v !== undefined) out[id] = v;
+  }
+  return out;
+}
 /** The loop variables of a scope without any (shared: scopes never write to `vars`). */
 const NO_VARS: ReadonlyMap<string, Value> = new Map();
 /** Shared by every memo entry that depends on no resource (never written to). */
@@ -444,41 +458,44 @@ export class Evaluator {
       let attrs: JsonObject = {};
       let deferred: { [attr: string]: Deferred } = {};
       let identity: string | null = null;
-      let identityParts: InstanceResult["identityParts"] = null;
       if (typeOk && info) {
         const checked = checkAttributes(info, given, decl.name.span, this.diags);
         attrs = checked.attrs;
         deferred = checked.deferred;
         ok &&= checked.ok;
         if (checked.ok && prov?.scope) {
-          const idAttrs: JsonObject = {};
           let idOk = true;
           for (const id of info.identity) {
-            const v = attrs[id] ?? (deferred[id]?.expr.op === "lit" ? (deferred[id]!.expr as { value: Json }).value : undefined);
-            if (v !== undefined) idAttrs[id] = v;
-            else if (deferred[id]) {
+            if (identityValue(id, attrs, deferred) === undefined && deferred[id]) {
               const g = given.get(id);
               this.diags.push(sem.unknownForSource(g ? g.attr.value.span : decl.name.span, `identity attribute \`${id}\``));
               idOk = false;
               ok = false;
             }
           }
-          if (idOk) {
-            identity = identityKey(pname, prov.scope, idAttrs);
-            // Described only when a conflict is reported.
-            identityParts = { provider: pname, scope: prov.scope, attrs: idAttrs };
-          }
+          if (idOk) identity = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred));
         }
       } else {
         for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: [...deps].sort(), protect, identity, identityParts, attrSpans });
+      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: [...deps].sort(), protect, identity, attrSpans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
     return final;
+  }
+
+  /**
+   * Human form of an instance's identity (describeIdentity), for an authority conflict; ""
+   * when it has none. Recomputed from the instance rather than kept for every instance.
+   */
+  describeIdentityOf(r: ResourceResult, i: InstanceResult): string {
+    const info = this.catalog.resources.get(r.type);
+    const scope = this.providerMemo.get(key(r.domain, r.providerAlias))?.scope;
+    if (i.identity === null || !info || !scope) return "";
+    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred));
   }
 
   /** What other expressions see of a resource: known attributes, Unknown for deferred and computed ones. */
