@@ -116,7 +116,7 @@ class SimInstance implements ProviderInstance {
 
   // Every call models a remote request: check the arguments, travel there (the first half
   // of the latency), let a fault fire, apply the effect to the world (re-read first if it
-  // was edited on disk), then travel back (the second half) while the world file is
+  // was edited on disk), then travel back (the rest of the latency) while the world file is
   // written. An abort on the way back leaves the effect in place, as a lost response would.
   private async call<T>(op: SimOp, type: string, attrs: JsonObject, ctx: CallContext, effect: (id: Identity) => T, mutates: boolean): Promise<T> {
     if (type !== SIM_OBJECT) throw unknownType(type);
@@ -124,6 +124,10 @@ class SimInstance implements ProviderInstance {
     const what = ctx.address ?? objectKey(id.kind, id.name);
     const onAbort = () => aborted(op, what);
     const there = Math.floor(this.cfg.latency / 2);
+    // The whole round trip is one timer started now, so a call lasts the latency (plus one
+    // timer's lateness, not two); the effect lands at its midpoint.
+    const roundTrip = sleep(this.cfg.latency, ctx.signal, onAbort);
+    roundTrip.catch(() => undefined); // observed below; an early throw must not leave it unhandled
     await sleep(there, ctx.signal, onAbort);
     const firing = this.faults.onCall(op, ctx.address);
     if (firing !== null) {
@@ -145,7 +149,7 @@ class SimInstance implements ProviderInstance {
     // failed write must not report success for a change that never reached the disk.
     const written = mutates ? this.store.commit() : Promise.resolve();
     written.catch(() => undefined); // observed below; an abort must not leave it unhandled
-    await sleep(this.cfg.latency - there, ctx.signal, onAbort);
+    await roundTrip;
     await written;
     return result;
   }
