@@ -108,7 +108,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     try {
       while (queue.length) {
         const batch = queue.splice(0);
-        const durable = batch.filter(changesState).map((event) => ({ kind: "event", event }));
+        const durable = batch.filter(changesState).map((event) => ({ event, kind: "event" }));
         if (durable.length) await journal.append(...durable);
         for (const e of batch) opts.onEvent?.(e);
       }
@@ -116,14 +116,15 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       flushing = null;
     }
   };
+  // Keys in canonical order (journal lines are canonical JSON): no sorted copy of the plan.
   await journal.append({
-    kind: "begin",
     format: "lexum.journal/v1",
+    kind: "begin",
     parent: planned.head?.oid ?? null,
+    plan,
     programHash: planned.programHash,
     source: { commit: ws.goal.commit, path: ws.projectPath },
-    time: ws.goal.time,
-    plan,
+    time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
   });
 
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);

@@ -50,7 +50,8 @@ export function encodeObject(type: ObjectType, body: string | Uint8Array): Encod
 /** The zlib-deflated loose-object form (`<type> <len>\0<body>`), as stored under objects/. */
 export function deflateObject(o: EncodedObject): Buffer {
   const h = header(o.type, o.body);
-  return deflateSync(typeof o.body === "string" ? Buffer.from(h + o.body, "utf8") : Buffer.concat([Buffer.from(h), o.body]));
+  // Level 1: object ids hash the uncompressed bytes, so only size changes; `git gc` repacks tighter.
+  return deflateSync(typeof o.body === "string" ? Buffer.from(h + o.body, "utf8") : Buffer.concat([Buffer.from(h), o.body]), { level: 1 });
 }
 
 /** Git file modes Lexum writes or reads. */

@@ -46,7 +46,7 @@ export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; i
     seen.add(o.oid);
     const body = typeof o.body === "string" ? Buffer.from(o.body, "utf8") : o.body;
     const h = entryHeader(o.type, body.length);
-    const z = deflateSync(body);
+    const z = deflateSync(body, { level: 1 });
     entries.push({ oid: Buffer.from(o.oid, "hex"), crc: crc32(z, crc32(h)), offset });
     parts.push(h, z);
     offset += h.length + z.length;

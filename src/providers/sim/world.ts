@@ -82,17 +82,33 @@ function recordText(o: SimObject): string {
   return pretty(rec, "    ");
 }
 
-// Assembles the file from per-object texts: sorting the keys is the only per-write work
-// that grows with the world, so large worlds stay cheap to rewrite after every call.
-function assemble(keys: string[], text: (key: string) => string): string {
-  if (keys.length === 0) return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {}\n}\n`;
-  const body = keys.sort().map((k) => `    ${JSON.stringify(k)}: ${text(k)}`);
-  return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {\n${body.join(",\n")}\n  }\n}\n`;
+// One object's entry line in the file's "objects" map.
+function entryLine(key: string, text: string): string {
+  return `    ${JSON.stringify(key)}: ${text}`;
+}
+
+// Assembles the file from entry lines already in key order: joining them is the only
+// per-write work that grows with the world, so large worlds stay cheap to rewrite.
+function assemble(lines: readonly string[]): string {
+  if (lines.length === 0) return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {}\n}\n`;
+  return `{\n  "format": ${JSON.stringify(WORLD_FORMAT)},\n  "objects": {\n${lines.join(",\n")}\n  }\n}\n`;
+}
+
+/** Where `key` is, or would go, in the sorted array `keys` (plain code-unit order). */
+function insertionPoint(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The world file's bytes for these objects: pretty, key-sorted, newline-terminated; deterministic. */
 export function serializeWorld(objects: ReadonlyMap<string, SimObject>): string {
-  return assemble([...objects.keys()], (k) => recordText(objects.get(k)!));
+  return assemble([...objects.keys()].sort().map((k) => entryLine(k, recordText(objects.get(k)!))));
 }
 
 // Identifies a version of the file on disk, to notice edits made behind our back.
@@ -116,6 +132,8 @@ export class WorldStore {
   private objects: Map<string, SimObject>;
   // Each object's serialized record, kept beside it (objects are immutable values).
   private texts = new Map<string, string>();
+  /** The keys of `texts`, kept sorted as objects come and go. */
+  private order: string[] = [];
   private version = 0;
   private flushed = 0;
   private writing: Promise<void> | null = null;
@@ -130,7 +148,8 @@ export class WorldStore {
   }
 
   private retext(): void {
-    this.texts = new Map([...this.objects].map(([k, o]) => [k, recordText(o)]));
+    this.texts = new Map([...this.objects].map(([k, o]) => [k, entryLine(k, recordText(o))]));
+    this.order = [...this.texts.keys()].sort();
   }
 
   /** Loads the world at `path` (absent: empty). Throws LexumError LXM4901 when the file is not a world. */
@@ -165,6 +184,7 @@ export class WorldStore {
     if (sig === null) {
       this.objects = new Map();
       this.texts = new Map();
+      this.order = [];
       this.diskSig = null;
       return null;
     }
@@ -188,12 +208,13 @@ export class WorldStore {
   set(obj: SimObject): void {
     const key = objectKey(obj.kind, obj.name);
     this.objects.set(key, obj);
-    this.texts.set(key, recordText(obj));
+    if (!this.texts.has(key)) this.order.splice(insertionPoint(this.order, key), 0, key);
+    this.texts.set(key, entryLine(key, recordText(obj)));
     this.version += 1;
   }
 
   remove(key: string): void {
-    this.texts.delete(key);
+    if (this.texts.delete(key)) this.order.splice(insertionPoint(this.order, key), 1);
     if (this.objects.delete(key)) this.version += 1;
   }
 
@@ -218,7 +239,7 @@ export class WorldStore {
 
   private async writeNow(): Promise<void> {
     const v = this.version;
-    const text = assemble([...this.texts.keys()], (k) => this.texts.get(k)!);
+    const text = assemble(this.order.map((k) => this.texts.get(k)!));
     try {
       mkdirSync(dirname(this.path), { recursive: true });
       // Atomic against a killed process (temp + rename) but not fsynced: the sim models
