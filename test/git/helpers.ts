@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,4 +35,20 @@ export function makeRepo(files: Record<string, string> = { "README.md": "hello\n
   gitc(dir, "add", "-A");
   gitc(dir, "commit", "-q", "-m", "initial");
   return { dir, gitdir: join(dir, ".git"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For one test file: a `repo(files?)` that makes a temporary repository (makeRepo) and
+ * removes every one it made after each test.
+ */
+export function repoFactory(): (files?: Record<string, string>) => ReturnType<typeof makeRepo> {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    while (cleanups.length) cleanups.pop()!();
+  });
+  return (files) => {
+    const r = makeRepo(files);
+    cleanups.push(r.cleanup);
+    return r;
+  };
 }

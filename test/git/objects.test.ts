@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,17 +7,9 @@ import { encodeCommit, encodeObject, encodeTree, formatTz, writeObjects, PACK_TH
 import { hasObject } from "../../src/git/pack.js";
 import { createSafeFs } from "../../src/git/safe-fs.js";
 import { gcState } from "../../src/state/gc.js";
-import { gitc, makeRepo } from "./helpers.js";
+import { gitc, repoFactory } from "./helpers.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function repo() {
-  const r = makeRepo();
-  cleanups.push(r.cleanup);
-  return r;
-}
+const repo = repoFactory();
 
 describe("object encoding", () => {
   it("hashes and orders trees exactly as git does", () => {

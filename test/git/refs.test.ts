@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { branchRef, readRef, updateRefCAS } from "../../src/git/refs.js";
-import { gitc, makeRepo } from "./helpers.js";
+import { gitc, repoFactory } from "./helpers.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function repo() {
-  const r = makeRepo();
-  cleanups.push(r.cleanup);
-  return r;
-}
+const repo = repoFactory();
 
 describe("refs", () => {
   it("creates, moves and refuses by compare-and-swap", async () => {

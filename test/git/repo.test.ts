@@ -3,17 +3,14 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findRepo, headCommit, readCommitInfo, readTreeFiles, resolveRev } from "../../src/git/repo.js";
-import { gitc, makeRepo } from "./helpers.js";
+import { gitc, repoFactory } from "./helpers.js";
 
+const repo = repoFactory();
+// Extra folders (worktrees, non-repositories) made by single tests.
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
-function repo(files?: Record<string, string>) {
-  const r = makeRepo(files);
-  cleanups.push(r.cleanup);
-  return r;
-}
 
 describe("findRepo", () => {
   it("walks up from a nested directory", async () => {

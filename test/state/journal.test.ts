@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { listJournals, openJournal, readJournal, removeJournal } from "../../src/state/journal.js";
-import { makeRepo } from "../git/helpers.js";
+import { repoFactory } from "../git/helpers.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function repo() {
-  const r = makeRepo();
-  cleanups.push(r.cleanup);
-  return r;
-}
+const repo = repoFactory();
 
 describe("journal", () => {
   it("appends canonical JSON lines and reads them back in order", async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LexumError } from "../../src/diag/diagnostic.js";
@@ -12,17 +12,9 @@ import {
   writeStateCommit,
   type StateFile,
 } from "../../src/state/store.js";
-import { gitc, makeRepo } from "../git/helpers.js";
+import { gitc, repoFactory } from "../git/helpers.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-function repo(files?: Record<string, string>) {
-  const r = makeRepo(files);
-  cleanups.push(r.cleanup);
-  return r;
-}
+const repo = repoFactory();
 
 const TIME = { seconds: 1700000000, tzOffsetMinutes: 60 };
 const BRANCH = "lexum/state";
