@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
-import { canonicalize } from "../program/canonical.js";
+import { canonicalize, sortStrings } from "../program/canonical.js";
 import type { ResourceTypeInfo } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, PolicyIR } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
@@ -44,10 +44,10 @@ export function checkAttributes(
   extraDefaults: JsonObject = {},
 ): CheckedAttrs {
   let ok = true;
-  const known: JsonObject = {};
+  let known: JsonObject = {};
   const deferred: { [attr: string]: Deferred } = {};
   const { props, readOnly, writable, defaultKeys } = derived(info);
-  for (const name of [...given.keys()].sort()) {
+  for (const name of sortStrings([...given.keys()])) {
     const { value, attr } = given.get(name)!;
     if (!props.has(name)) {
       diags.push(sem.unknownAttribute(attr.name.span, name, info.type, suggest(name, writable)));
@@ -66,8 +66,16 @@ export function checkAttributes(
     if (isKnown(value)) known[name] = value;
     else deferred[name] = { expr: toResidual(value), sensitive: isSensitive(value) };
   }
-  for (const k of Object.keys(extraDefaults).sort()) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
-  for (const k of defaultKeys) if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) known[k] = info.defaults[k]!;
+  for (const k of sortStrings(Object.keys(extraDefaults))) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
+  let defaulted = false;
+  for (const k of defaultKeys)
+    if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) {
+      known[k] = info.defaults[k]!;
+      defaulted = true;
+    }
+  // Defaults land after the given attributes: re-insert in code-unit order now, so that the
+  // program keeps this object rather than a sorted copy of it (see inCanonicalOrder).
+  if (defaulted) known = keysInOrder(known);
   if (!ok) return { attrs: known, deferred, ok };
   for (const p of info.validate(known)) {
     const top = p.path.split("/")[1];
@@ -92,6 +100,17 @@ export function checkAttributes(
     }
   }
   return { attrs: known, deferred, ok };
+}
+
+/** `o` itself when its keys are in code-unit order, else a shallow copy with them inserted in that order. */
+function keysInOrder(o: JsonObject): JsonObject {
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) if (keys[i - 1]! > keys[i]!) sorted = false;
+  if (sorted) return o;
+  const out: JsonObject = {};
+  for (const k of sortStrings(keys)) out[k] = o[k]!;
+  return out;
 }
 
 /** What checkAttributes needs of a type, computed once per type (the catalog is loaded once). */
@@ -130,11 +149,13 @@ export function normalizePath(p: string): string {
 }
 
 const NO_KEYS: readonly string[] = [];
+/** normalizedCopy of a provider scope, by scope object (scopes are never mutated once built). */
+const normalizedScopes = new WeakMap<JsonObject, { provider: string; copy: JsonObject }>();
 
 /** `o` with sorted keys and its path-valued attributes normalised. */
 function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject {
   const out: JsonObject = {};
-  for (const k of Object.keys(o).sort()) {
+  for (const k of sortStrings(Object.keys(o))) {
     const v = o[k]!;
     out[k] = typeof v === "string" && pathKeys.includes(k) ? normalizePath(v) : v;
   }
@@ -143,12 +164,19 @@ function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject 
 
 /**
  * The authority key: provider name + its scope (identity config keys) + identity attributes,
- * as canonical JSON. Values must be known (the caller checks).
+ * as canonical JSON. Values must be known (the caller checks). `scope` must not change once
+ * passed (its normal form is kept per object: one provider's scope serves all its resources).
  */
 export function identityKey(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
   const pathKeys = PATH_KEYS[provider] ?? NO_KEYS;
+  // A provider's scope is one object shared by all its resources: normalised once.
+  let ns = normalizedScopes.get(scope);
+  if (ns === undefined || ns.provider !== provider) {
+    ns = { provider, copy: normalizedCopy(scope, pathKeys) };
+    normalizedScopes.set(scope, ns);
+  }
   // Keys inserted in code-unit order: canonicalize then takes its JSON.stringify fast path.
-  return canonicalize({ id: normalizedCopy(idAttrs, pathKeys), provider, scope: normalizedCopy(scope, pathKeys) });
+  return canonicalize({ id: normalizedCopy(idAttrs, pathKeys), provider, scope: ns.copy });
 }
 
 /** Human form of an identity for messages: `fs path "a/b" (root "out")`. */

@@ -3,10 +3,9 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
-import { createHash } from "node:crypto";
-import { canonicalize, hashValue, inCanonicalOrder } from "../program/canonical.js";
+import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
-import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
+import type { AssertIR, Deferred, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { SourceFileNode } from "./ast.js";
 import { checkPolicy } from "./check.js";
@@ -37,21 +36,9 @@ export interface CompileResult {
 
 /** The program hash: sha256 of its canonical JSON. */
 export function hashProgram(p: Program): string {
-  const top = Object.keys(p);
-  if (top.length !== 2 || top.sort()[0] !== "domains" || top[1] !== "format" || typeof p.format !== "string") return hashValue(p);
-  // Domain by domain into the hash: the very bytes of canonicalize(p) (top keys and domain
-  // names in code-unit order), without the whole program's JSON in memory at once.
-  const h = createHash("sha256");
-  h.update('{"domains":{');
-  let first = true;
-  for (const name of Object.keys(p.domains).sort()) {
-    const d = p.domains[name];
-    if (d === undefined) continue;
-    h.update(`${first ? "" : ","}${JSON.stringify(name)}:${canonicalize(d)}`);
-    first = false;
-  }
-  h.update(`},"format":${JSON.stringify(p.format)}}`);
-  return "sha256:" + h.digest("hex");
+  // Piece by piece (one resource's JSON at a time) into the hash: the very bytes of
+  // canonicalize(p), without the program's (or a domain's) JSON in memory at once.
+  return sha256Canonical(p, 4);
 }
 
 /**
@@ -117,9 +104,16 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
       ev.evaluate(t, decl.name.name);
       const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
       if (!r) continue;
+      // The attribute spans are one map shared by a declaration's instances: its entries once.
+      let attrSpansOf: ReadonlyMap<string, Span> | null = null;
+      let attrSpans: [string, Span][] = [];
       for (const i of r.instances) {
         spans[i.address] = decl.span;
-        for (const [attr, sp] of i.attrSpans) spans[`${i.address}#${attr}`] = sp;
+        if (i.attrSpans !== attrSpansOf) {
+          attrSpansOf = i.attrSpans;
+          attrSpans = [...i.attrSpans];
+        }
+        for (let a = 0; a < attrSpans.length; a++) spans[`${i.address}#${attrSpans[a]![0]}`] = attrSpans[a]![1];
         if (i.identity !== null) {
           const prior = claims.get(i.identity);
           if (prior) {
@@ -132,7 +126,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
         built.push({
           address: i.address,
           attrs: inCanonicalOrder(i.attrs),
-          deferred: inCanonicalOrder(i.deferred),
+          deferred: isEmpty(i.deferred) ? NO_DEFERRED : inCanonicalOrder(i.deferred),
           dependsOn: i.dependsOn,
           domain: name,
           identity: i.identity ?? "",
@@ -231,6 +225,14 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
  */
 function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
   for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
+}
+
+/** The deferred attributes of a resource without any, shared (program IR is read-only). */
+const NO_DEFERRED: { [attr: string]: Deferred } = {};
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { formatAddress } from "../program/address.js";
+import { sortStrings } from "../program/canonical.js";
 import type { TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ResourceDecl } from "./ast.js";
@@ -123,6 +124,8 @@ function identityAttrs(ids: readonly string[], attrs: JsonObject, deferred: { [a
 const NO_VARS: ReadonlyMap<string, Value> = new Map();
 /** Shared by every memo entry that depends on no resource (never written to). */
 const NO_DEPS: Set<string> = new Set();
+/** The dependsOn of an instance without dependencies, shared (never mutated: program IR is read-only). */
+const NO_DEPENDS_ON: string[] = [];
 
 export class Evaluator {
   /** Evaluated resources by domain + "\0" + name. */
@@ -480,7 +483,7 @@ export class Evaluator {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: [...deps].sort(), protect, identity, attrSpans });
+      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, identity, attrSpans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
@@ -504,8 +507,8 @@ export class Evaluator {
     const info = this.catalog.resources.get(r.type);
     const one = (i: InstanceResult): Value => {
       const entries: [string, Value][] = [];
-      for (const n of Object.keys(i.attrs).sort()) entries.push([n, i.attrs[n]!]);
-      for (const n of Object.keys(i.deferred).sort()) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, i.deferred[n]!.sensitive)]);
+      for (const n of sortStrings(Object.keys(i.attrs))) entries.push([n, i.attrs[n]!]);
+      for (const n of sortStrings(Object.keys(i.deferred))) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, i.deferred[n]!.sensitive)]);
       for (const n of info?.readOnly ?? []) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, (info?.sensitive ?? []).includes(n))]);
       entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       return objectFrom(entries);

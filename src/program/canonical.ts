@@ -35,6 +35,25 @@ export function inCanonicalOrder<T>(value: T): T {
   return copy === INTEGER_KEYS ? value : (copy as T);
 }
 
+/**
+ * Sorts strings in place by UTF-16 code units (what `Array.prototype.sort()` does with no
+ * comparator) and returns the array. Small arrays (object keys, mostly) by insertion sort:
+ * the engine's sort allocates a work array per call, which at 10⁵ resources is megabytes.
+ */
+export function sortStrings(a: string[]): string[] {
+  if (a.length > 16) return a.sort();
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
 /** The general writer alone (no fast paths): the reference the fast paths are tested against. */
 export function canonicalizeSlow(value: unknown): string {
   const parts: string[] = [];
@@ -97,7 +116,7 @@ function sortedCopy(v: unknown): unknown {
     return out;
   }
   const obj = v as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortStrings(Object.keys(obj));
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     const c = sortedCopy(obj[k]);
@@ -157,6 +176,42 @@ function write(v: unknown, out: string[]): void {
 /** `sha256:` + hex of the bytes (UTF-8 for strings). */
 export function sha256(data: string | Uint8Array): string {
   return "sha256:" + createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * `sha256(canonicalize(value))`, without the whole canonical JSON in memory at once: objects
+ * down to `depth` levels are written key by key (sorted, undefined values left out, exactly
+ * as the general writer does) and what lies below each is canonicalized on its own, the text
+ * hashed in chunks of about 64 KB. For a program (depth 4: program, domains, domain,
+ * resources) no string is larger than one resource's JSON.
+ */
+export function sha256Canonical(value: unknown, depth: number): string {
+  const h = createHash("sha256");
+  let buf = "";
+  const put = (text: string): void => {
+    buf += text;
+    if (buf.length >= 65536) {
+      h.update(buf);
+      buf = "";
+    }
+  };
+  const walk = (v: unknown, d: number): void => {
+    if (d === 0 || typeof v !== "object" || v === null || Array.isArray(v) || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) {
+      put(canonicalize(v));
+      return;
+    }
+    const obj = v as Record<string, unknown>;
+    const keys = sortStrings(Object.keys(obj).filter((k) => obj[k] !== undefined));
+    put("{");
+    for (let i = 0; i < keys.length; i++) {
+      put(`${i ? "," : ""}${JSON.stringify(keys[i])}:`);
+      walk(obj[keys[i]!], d - 1);
+    }
+    put("}");
+  };
+  walk(value, depth);
+  h.update(buf);
+  return "sha256:" + h.digest("hex");
 }
 
 /** The hash of a value: sha256 of its canonical JSON. */
