@@ -683,25 +683,32 @@ export class Evaluator {
       return POISON; // reported by resolve
     }
     const args = argExprs.map((a) => this.expr(a, s));
-    const spans = argExprs.map((a) => a.span);
+    // The arguments' spans only matter for a finding (rare): not gathered per call.
+    const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
     if (name === "secret") {
       const n = args[0]!;
       if (!isKnown(n)) {
-        this.diags.push(sem.unknownForSource(spans[0], "the name of a secret"));
+        this.diags.push(sem.unknownForSource(span0, "the name of a secret"));
         return POISON;
       }
       if (typeof n !== "string") {
-        this.diags.push(sem.argumentType(spans[0], "secret", 1, "a string", typeName(n)));
+        this.diags.push(sem.argumentType(span0, "secret", 1, "a string", typeName(n)));
         return POISON;
       }
       return new Unknown({ op: "secret", name: n }, true);
     }
     if (b.compileTimeOnly && !args.every(isKnown)) {
-      this.diags.push(sem.unknownForSource(spans[0], `the argument of \`${name}\``));
+      this.diags.push(sem.unknownForSource(span0, `the argument of \`${name}\``));
       return POISON;
     }
-    if (args.every(isKnown)) return this.attempt(() => b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile }), spans, span);
+    if (args.every(isKnown)) {
+      try {
+        return b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile });
+      } catch (err) {
+        return this.failure(err, argExprs.map((a) => a.span), span);
+      }
+    }
     if (b.partial) {
       const r = b.partial(args);
       if (r !== undefined) return r;

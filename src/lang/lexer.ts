@@ -272,7 +272,16 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
     const textStart = pos;
     let i = pos;
     const flush = (end: number): void => {
-      if (end > textStart) tok("strText", text.slice(textStart, end), textStart, end, false);
+      if (end > textStart) {
+        let raw = text.slice(textStart, end);
+        // Short texts are copies anyway (longer ones are slices of the file): one per distinct text.
+        if (end - textStart <= 12) {
+          const seen = names.get(raw);
+          if (seen === undefined) names.set(raw, raw);
+          else raw = seen;
+        }
+        tok("strText", raw, textStart, end, false);
+      }
     };
     for (;;) {
       if (i >= n) {
