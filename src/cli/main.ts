@@ -50,6 +50,13 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // A reader that stops early (`lxm trace | head`) closes the pipe: stop quietly, like git.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   run(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
