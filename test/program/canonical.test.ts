@@ -51,3 +51,30 @@ describe("canonicalize (RFC 8785)", () => {
     expect(canonicalize({ "10": 1, "9": 2, a: { "2": 0, "10": 1 } })).toBe('{"10":1,"9":2,"a":{"10":1,"2":0}}');
   });
 });
+
+describe("sortStrings and sha256Canonical", () => {
+  it("sortStrings orders exactly as Array.prototype.sort with no comparator (short and long lists)", async () => {
+    const { sortStrings } = await import("../../src/program/canonical.js");
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom("10", "9", "a", "B", "é", "\u{1F600}", "")), { maxLength: 40 }), (xs) => {
+        expect(sortStrings([...xs])).toEqual([...xs].sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it("sha256Canonical(v, depth) equals sha256(canonicalize(v)) at every depth, integer-like keys and undefined values included", async () => {
+    const { sha256Canonical } = await import("../../src/program/canonical.js");
+    const key = fc.oneof(fc.string(), fc.constantFrom("0", "1", "10", "9", "a", "z"));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(key, tie("node"), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 4 }), fc.integer({ min: 0, max: 4 }), (v, depth) => {
+        expect(sha256Canonical(v, depth)).toBe(sha256(canonicalize(v)));
+      }),
+      { numRuns: 300 },
+    );
+    const big = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, { v: "x".repeat(50), i }]));
+    expect(sha256Canonical(big, 2)).toBe(sha256(canonicalize(big)));
+  });
+});
