@@ -15,6 +15,9 @@ export default defineConfig({
       GIT_COMMITTER_EMAIL: "test@lexum.invalid",
       GIT_CONFIG_NOSYSTEM: "1",
       NO_COLOR: "1",
+      // Ink renders only the final frame when it thinks it runs in CI; the terminal-view
+      // tests drive keys and read every frame, so they must see the interactive renderer.
+      CI: "false",
     },
   },
 });
