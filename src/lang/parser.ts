@@ -412,11 +412,17 @@ class Parser {
     return !(this.isP(n, "=") || this.isP(n, ":"));
   }
 
-  private parseBlockBody(): Attribute[] {
+  /**
+   * A `{ … }` body of newline-separated lines: block attributes, goal assertions. Each line
+   * recovers on its own, so independent errors are reported once each. `stray` reports and
+   * skips a token that cannot start a line (returning true), checked `before` or `after`
+   * the rule that two lines never share one.
+   */
+  private parseLines<T>(line: (t: Token) => T, stray: { before?: (t: Token) => boolean; after?: (t: Token, start: number) => boolean }): T[] {
     const open = this.expectP("{");
     const saved = this.nlSig;
     this.nlSig = true;
-    const attrs: Attribute[] = [];
+    const lines: T[] = [];
     let needSep = false;
     for (;;) {
       const t = this.peek();
@@ -428,25 +434,41 @@ class Parser {
         this.reportUnclosed(open, t);
         break;
       }
-      if (this.isP(t, ",")) {
-        this.report(syntax.commaBetweenAttributes(this.tspan(t)));
-        this.next();
+      const start = this.i;
+      if (stray.before?.(t)) {
         needSep = false;
         continue;
       }
       if (needSep && !t.nlBefore) {
-        const start = this.i;
         this.report(syntax.expectedNewline(this.tspan(t), describeToken(t)));
         this.recover(start, start, "attr");
         needSep = false;
         continue;
       }
-      const a = this.guarded("attr", () => this.parseAttribute());
-      if (a) attrs.push(a);
-      needSep = a !== undefined;
+      if (stray.after?.(t, start)) {
+        needSep = false;
+        continue;
+      }
+      const parsed = this.guarded("attr", () => line(t));
+      if (parsed) lines.push(parsed);
+      needSep = parsed !== undefined;
     }
     this.nlSig = saved;
-    return exact(attrs);
+    return exact(lines);
+  }
+
+  private parseBlockBody(): Attribute[] {
+    return this.parseLines(
+      () => this.parseAttribute(),
+      {
+        before: (t) => {
+          if (!this.isP(t, ",")) return false;
+          this.report(syntax.commaBetweenAttributes(this.tspan(t)));
+          this.next();
+          return true;
+        },
+      },
+    );
   }
 
   private parseAttribute(): Attribute {
@@ -464,35 +486,8 @@ class Parser {
   }
 
   private parseGoalBody(): AssertStmt[] {
-    const open = this.expectP("{");
-    const saved = this.nlSig;
-    this.nlSig = true;
-    const asserts: AssertStmt[] = [];
-    let needSep = false;
-    for (;;) {
-      const t = this.peek();
-      if (this.isP(t, "}")) {
-        this.next();
-        break;
-      }
-      if (t.kind === "eof" || this.startsNewItem(t)) {
-        this.reportUnclosed(open, t);
-        break;
-      }
-      const start = this.i;
-      if (needSep && !t.nlBefore) {
-        this.report(syntax.expectedNewline(this.tspan(t), describeToken(t)));
-        this.recover(start, start, "attr");
-        needSep = false;
-        continue;
-      }
-      if (!this.isKw(t, "assert")) {
-        this.report(syntax.expectedAssert(this.tspan(t), describeToken(t)));
-        this.recover(start, start, "attr");
-        needSep = false;
-        continue;
-      }
-      const a = this.guarded("attr", (): AssertStmt => {
+    return this.parseLines(
+      (t): AssertStmt => {
         this.next();
         const expr = this.parseExpr();
         if (this.atP(":") && !(this.nlSig && this.peek().nlBefore)) {
@@ -501,12 +496,16 @@ class Parser {
           return { kind: "Assert", expr, message, span: this.span(t.start) };
         }
         return { kind: "Assert", expr, span: this.span(t.start) };
-      });
-      if (a) asserts.push(a);
-      needSep = a !== undefined;
-    }
-    this.nlSig = saved;
-    return asserts;
+      },
+      {
+        after: (t, start) => {
+          if (this.isKw(t, "assert")) return false;
+          this.report(syntax.expectedAssert(this.tspan(t), describeToken(t)));
+          this.recover(start, start, "attr");
+          return true;
+        },
+      },
+    );
   }
 
   // ------------------------------------------------------------------ expressions
