@@ -720,17 +720,20 @@ class Parser {
       const source = this.parseExpr();
       this.expectP(":", "a comprehension is written `[for x in xs: body]`");
       const body = this.parseExpr();
-      let cond: Expr | undefined;
-      if (this.isKw(this.peek(), "if")) {
-        this.next();
-        cond = this.parseExpr();
-      }
+      const cond = this.parseIfClause();
       this.closeBracket(open, "]");
       this.nlSig = saved;
       return { kind: "ListComp", vars, source, body, ...(cond ? { cond } : {}), span: this.span(open.start) };
     }
     const items = this.parseSeq(open, "]");
     return { kind: "List", items, span: this.span(open.start) };
+  }
+
+  /** The optional `if cond` that ends a comprehension. */
+  private parseIfClause(): Expr | undefined {
+    if (!this.isKw(this.peek(), "if")) return undefined;
+    this.next();
+    return this.parseExpr();
   }
 
   private parseObject(): Expr {
@@ -746,11 +749,7 @@ class Parser {
       const key = this.parseExpr();
       this.expectP("=>", "an object comprehension is written `{for k, v in m: key => value}`");
       const value = this.parseExpr();
-      let cond: Expr | undefined;
-      if (this.isKw(this.peek(), "if")) {
-        this.next();
-        cond = this.parseExpr();
-      }
+      const cond = this.parseIfClause();
       this.closeBracket(open, "}");
       this.nlSig = saved;
       return { kind: "ObjectComp", vars, source, key, value, ...(cond ? { cond } : {}), span: this.span(open.start) };
