@@ -6,6 +6,7 @@ import { hashValue } from "../program/canonical.js";
 import type { Plan } from "../plan/types.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
+import { SnapshotPrep } from "../state/prepare.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
 import type { LoadedSnapshot } from "../state/snapshot.js";
 import { writeStateCommit } from "../state/store.js";
@@ -103,8 +104,10 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const queue: TraceEvent[] = [];
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
-    // Yield first, so that `flushing` holds this promise before the loop can finish and clear it.
-    await null;
+    // Yield first, so that `flushing` holds this promise before the loop can finish and clear
+    // it; to the next turn of the event loop, so that actors whose provider calls just
+    // finished start their next calls before the journal's serialising and I/O.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (queue.length) {
         const batch = queue.splice(0);
@@ -127,6 +130,9 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
   });
 
+  // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
+  const prep = new SnapshotPrep(planned.prior.resources);
+  prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
   const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
   let outcome;
@@ -148,11 +154,14 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       journal: (e) => {
         queue.push(e);
         flushing ??= flush();
+        prep.event(e);
       },
+      onRecord: (rec) => prep.record(rec),
       backoffMs: opts.backoffMs,
       lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),
     });
   } finally {
+    prep.stop();
     await pool.close();
     await (flushing as Promise<void> | null)?.catch(() => undefined);
     await journal.close();
@@ -168,7 +177,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       programHash: planned.programHash,
       plan: p,
       run,
-    });
+    }, prep);
     const { oid } = await writeStateCommit({
       gitdir,
       branch: planned.settings.stateBranch,
@@ -176,6 +185,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       files: tree.files,
       message: tree.message,
       time: ws.goal.time,
+      prepared: prep.blobs(),
     });
     commits.push({ oid, hash: tree.hash, status: run.status });
     parent = { snapshot: tree.snapshot, hash: tree.hash, resources: run.resources };

@@ -21,6 +21,8 @@ export interface EncodedObject {
   readonly oid: string;
   readonly type: ObjectType;
   readonly body: string | Uint8Array;
+  /** `packEntryBody(body)` when computed ahead (see state/prepare.ts); a pack uses it as is. */
+  readonly packed?: Uint8Array;
 }
 
 const enc = new TextEncoder();
@@ -219,7 +221,9 @@ export async function writeObjects(gitdir: string, objects: readonly EncodedObje
   }
   const present = new Set<string>();
   const repair: EncodedObject[] = [];
-  await forEachPool([...byFanout.keys()].sort(), WRITE_CONCURRENCY, async (k) => {
+  // Only the fan-out directories that exist are listed (a packed store has few or none).
+  const existing = new Set(await fsp.readdir(join(gitdir, "objects")).catch(() => [] as string[]));
+  await forEachPool([...byFanout.keys()].filter((k) => existing.has(k)).sort(), WRITE_CONCURRENCY, async (k) => {
     let names: string[];
     try {
       names = await fsp.readdir(join(gitdir, "objects", k));

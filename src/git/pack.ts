@@ -30,9 +30,14 @@ function entryHeader(type: keyof typeof TYPE_CODE, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** A pack entry's data: the object's body deflated (level 1: object ids hash the uncompressed bytes, so only the size changes; `git gc` repacks tighter). */
+export function packEntryBody(body: string | Uint8Array): Buffer {
+  return deflateSync(body, { level: 1 });
+}
+
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */
 export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; idx: Buffer; name: string } {
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   const head = Buffer.alloc(12);
   head.write("PACK", 0, "latin1");
   head.writeUInt32BE(2, 4);
@@ -44,9 +49,8 @@ export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; i
   for (const o of objects) {
     if (seen.has(o.oid)) throw new InternalError(`duplicate object ${o.oid} in pack`);
     seen.add(o.oid);
-    const body = typeof o.body === "string" ? Buffer.from(o.body, "utf8") : o.body;
-    const h = entryHeader(o.type, body.length);
-    const z = deflateSync(body, { level: 1 });
+    const h = entryHeader(o.type, typeof o.body === "string" ? Buffer.byteLength(o.body, "utf8") : o.body.length);
+    const z = o.packed ?? packEntryBody(o.body);
     entries.push({ oid: Buffer.from(o.oid, "hex"), crc: crc32(z, crc32(h)), offset });
     parts.push(h, z);
     offset += h.length + z.length;

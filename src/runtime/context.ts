@@ -28,6 +28,12 @@ export interface RunInput {
   readonly onEvent?: (e: TraceEvent) => void;
   /** Durable progress (the state stage's journal), in wall-clock order. */
   readonly journal?: (e: TraceEvent) => void;
+  /**
+   * A resource's record as this run leaves it, each time it is set: what the snapshot will
+   * hold unless a later action records it again. Lets the caller prepare the snapshot's
+   * files while the run waits on its providers.
+   */
+  readonly onRecord?: (rec: RecordedResource) => void;
   /** Sleep before retry `attempt` (1 = before the first retry). Default: 200ms·2^(attempt-1), capped 5s. */
   readonly backoffMs?: (attempt: number) => number;
   readonly replay?: ReplaySource;

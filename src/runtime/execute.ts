@@ -48,7 +48,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
 
   if (a.action === "noop") {
     if (prior) {
-      rc.resources.set(a.address, keepOrRefresh(prior, metadata(d, a, prior)));
+      setRecord(rc, keepOrRefresh(prior, metadata(d, a, prior)));
       rc.live.set(a.address, prior.attrs);
     }
     d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
@@ -139,8 +139,13 @@ function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, masked:
   }
   const prior = rc.input.prior.resources[a.address];
   const { attrs, sensitive } = split(masked, redacted);
-  rc.resources.set(a.address, record({ ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive }));
+  setRecord(rc, record({ ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive }));
   rc.live.set(a.address, clear);
+}
+
+function setRecord(rc: DomainRun["rc"], rec: RecordedResource): void {
+  rc.resources.set(rec.address, rec);
+  rc.input.onRecord?.(rec);
 }
 
 /**

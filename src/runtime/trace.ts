@@ -8,9 +8,15 @@ export function compareEvents(a: TraceEvent, b: TraceEvent): number {
   return a.seq - b.seq;
 }
 
-/** The trace as `trace.jsonl` bytes: one canonical JSON event per line, in canonical order, final newline. */
-export function traceToJsonl(trace: readonly TraceEvent[]): string {
-  return [...trace].sort(compareEvents).map((e) => canonicalize(e) + "\n").join("");
+/**
+ * The trace as `trace.jsonl` bytes: one canonical JSON event per line, in canonical order,
+ * final newline. `known` returns a line already computed for an event (or undefined).
+ */
+export function traceToJsonl(trace: readonly TraceEvent[], known?: (e: TraceEvent) => string | undefined): string {
+  return [...trace]
+    .sort(compareEvents)
+    .map((e) => known?.(e) ?? canonicalize(e) + "\n")
+    .join("");
 }
 
 /** Parses `trace.jsonl` text (blank lines ignored). Throws SyntaxError on a malformed line (an I/O-edge concern of the caller). */

@@ -4,6 +4,7 @@ import type { Address, Json } from "../program/types.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
 import { summaryLine } from "../plan/render/text.js";
 import type { DagDiff, DomainStatus, RunResult, RunStatus } from "../runtime/types.js";
+import type { SnapshotPrep } from "./prepare.js";
 
 /**
  * The snapshot (`lexum.snapshot/v1`): what a run left behind, content-hashed. Resources are
@@ -81,10 +82,12 @@ export interface StateTree {
 /**
  * Builds a state commit's content from a run. Deterministic: the same inputs give the same
  * files byte for byte. Records whose content did not change keep the parent's hash without
- * hashing again (compared by identity first, then by canonical bytes).
+ * hashing again (compared by identity first, then by canonical bytes). `prep` supplies what
+ * was computed while the run waited on providers (the same values, only earlier).
  */
-export function buildStateTree(input: RecordInput): StateTree {
+export function buildStateTree(input: RecordInput, prep?: SnapshotPrep): StateTree {
   const { parent, run } = input;
+  const pretty = (v: object): string => prep?.textOf(v) ?? prettyCanonical(v);
   const resources: Record<string, string> = {};
   const files: { path: string; content: string }[] = [];
   for (const address of Object.keys(run.resources).sort()) {
@@ -92,10 +95,10 @@ export function buildStateTree(input: RecordInput): StateTree {
     const prev = parent?.resources[address];
     const prevHash = parent?.snapshot.resources[address];
     // An untouched record is the very object read from the parent: reuse its hash.
-    resources[address] = prev === rec && prevHash ? prevHash : hashValue(rec);
-    files.push({ path: resourcePath(address), content: prettyCanonical(rec) });
+    resources[address] = prev === rec && prevHash ? prevHash : (prep?.hashOf(rec) ?? hashValue(rec));
+    files.push({ path: resourcePath(address), content: pretty(rec) });
   }
-  const trace = traceToJsonl(run.trace);
+  const trace = traceToJsonl(run.trace, prep && ((e) => prep.lineOf(e)));
   const lastQuiescent = parent ? (parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent) : null;
   const snapshot: Snapshot = {
     format: "lexum.snapshot/v1",
@@ -115,7 +118,7 @@ export function buildStateTree(input: RecordInput): StateTree {
   const hash = snapshotHash(snapshot);
   files.push(
     { path: "snapshot.json", content: prettyCanonical({ ...snapshot, hash }) },
-    { path: "plan.json", content: prettyCanonical(input.plan) },
+    { path: "plan.json", content: pretty(input.plan) },
     { path: "trace.jsonl", content: trace },
     { path: "README.md", content: readme(snapshot, hash, input.plan) },
   );

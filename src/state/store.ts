@@ -40,6 +40,13 @@ export interface CommitTime {
   readonly tzOffsetMinutes: number;
 }
 
+/** A file's blob computed ahead (state/prepare.ts): its id and pack entry bytes, for exactly `content`. */
+export interface PreparedBlob {
+  readonly content: string;
+  readonly oid: string;
+  readonly packed: Uint8Array;
+}
+
 interface DirNode {
   readonly dirs: Map<string, DirNode>;
   readonly files: Map<string, string>; // name → blob oid
@@ -66,6 +73,7 @@ function buildTree(
   files: readonly StateFile[],
   prior: ReadonlyMap<string, { content: string; oid: string }>,
   read: ReadonlyMap<string, { content: string; oid: string }>,
+  prepared: ReadonlyMap<string, PreparedBlob>,
 ): { root: DirNode; objects: EncodedObject[]; blobsByPath: Map<string, { content: string; oid: string }> } {
   const next = new Map<string, { content: string; oid: string }>();
   const root = newDir();
@@ -84,8 +92,16 @@ function buildTree(
     const name = parts[parts.length - 1]!;
     if (dir.files.has(name) || dir.dirs.has(name)) throw new InternalError(`duplicate state path ${f.path}`);
     let oid: string;
+    const ahead = prepared.get(f.path);
     const cached = typeof f.content === "string" ? (prior.get(f.path) ?? read.get(f.path)) : undefined;
-    if (cached && cached.content === f.content) {
+    if (ahead && ahead.content === f.content) {
+      oid = ahead.oid;
+      if (!blobs.has(oid)) {
+        const blob: EncodedObject = { oid, type: "blob", body: f.content, packed: ahead.packed };
+        blobs.set(oid, blob);
+        objects.push(blob);
+      }
+    } else if (cached && cached.content === f.content) {
       oid = cached.oid;
       // Still needed for the write list in case the parent is not the commit it came from.
       if (!blobs.has(oid)) {
@@ -197,6 +213,8 @@ export async function writeStateCommit(args: {
   message: string;
   time: CommitTime;
   author?: { name: string; email: string };
+  /** Blobs computed ahead, by path (state/prepare.ts); used where the content is identical. */
+  prepared?: ReadonlyMap<string, PreparedBlob>;
 }): Promise<{ oid: string; tree: string; written: number }> {
   const gitdir = await commonDir(args.gitdir);
   const ref = branchRef(args.branch);
@@ -204,7 +222,7 @@ export async function writeStateCommit(args: {
   const current = await readRef({ gitdir, ref });
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
-  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs, readBlobs);
+  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs, readBlobs, args.prepared ?? new Map());
   let present: ReadonlySet<string> = new Set<string>();
   const known = args.expectedParent === null ? undefined : recentTrees.get(args.expectedParent);
   if (known) present = known;
