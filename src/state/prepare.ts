@@ -6,8 +6,11 @@ import { packEntryBody } from "../git/pack.js";
 import type { PreparedBlob } from "./store.js";
 import { resourcePath } from "./snapshot.js";
 
-/** Tasks run per turn of the event loop: small, so provider timers that fall due meanwhile wait well under a millisecond. */
-const TASKS_PER_TURN = 4;
+/**
+ * Tasks run per turn of the event loop. Few: every turn also carries the run's I/O (a sim
+ * world write is five round trips through the loop), and a turn's slice delays each of them.
+ */
+const TASKS_PER_TURN = 2;
 
 /**
  * A snapshot's files prepared while the run that makes them waits on its providers, so the

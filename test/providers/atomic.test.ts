@@ -30,6 +30,18 @@ describe("atomic writes", () => {
     expect(await readdir(dir)).toEqual(["f"]);
   });
 
+  it("sets the exact mode past the umask unless told to leave open()'s (exactMode: false)", async () => {
+    const old = process.umask(0o022);
+    try {
+      await writeFileAtomic(join(dir, "exact"), "x", 0o666);
+      await writeFileAtomic(join(dir, "umasked"), "x", 0o666, { exactMode: false });
+    } finally {
+      process.umask(old);
+    }
+    expect((await stat(join(dir, "exact"))).mode & 0o7777).toBe(0o666);
+    expect((await stat(join(dir, "umasked"))).mode & 0o7777).toBe(0o644);
+  });
+
   it("removes its temp file when the final rename fails, leaving the target intact", async () => {
     // Renaming a file over a non-empty directory fails after the temp file was written.
     await mkdir(join(dir, "busy"));

@@ -38,9 +38,11 @@ async function removeQuietly(p: string): Promise<void> {
  * Replaces `abs` with `data` atomically: writes a temp file in the same directory with
  * `mode`, fsyncs it, renames it over `abs`, fsyncs the directory. Readers see the old or
  * the new content, never a mix; on failure the temp file is removed and `abs` is untouched.
- * `durable: false` skips both fsyncs (still atomic against a killed process, not power loss).
+ * `durable: false` skips both fsyncs (still atomic against a killed process, not power loss);
+ * `exactMode: false` leaves the mode as open() set it (filtered by the umask), one I/O
+ * round trip less.
  */
-export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number, opts: { durable?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number, opts: { durable?: boolean; exactMode?: boolean } = {}): Promise<void> {
   const durable = opts.durable ?? true;
   const tmp = tempPathFor(abs);
   try {
@@ -48,7 +50,7 @@ export async function writeFileAtomic(abs: string, data: string | Uint8Array, mo
     try {
       await fh.writeFile(data);
       // open()'s mode is filtered by the umask; chmod sets exactly what was asked.
-      await fh.chmod(mode);
+      if (opts.exactMode ?? true) await fh.chmod(mode);
       if (durable) await fh.sync();
     } finally {
       await fh.close();

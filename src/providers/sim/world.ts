@@ -244,8 +244,9 @@ export class WorldStore {
       mkdirSync(dirname(this.path), { recursive: true });
       // Atomic against a killed process (temp + rename) but not fsynced: the sim models
       // remote systems and crashes of Lexum, not power loss, and fsync would dominate the
-      // cost of a call.
-      await writeFileAtomic(this.path, text, 0o644, { durable: false });
+      // cost of a call. Its mode is whatever the umask leaves of 0644 (no chmod round trip:
+      // the write sits on the way back of every call).
+      await writeFileAtomic(this.path, text, 0o644, { durable: false, exactMode: false });
       this.diskSig = signature(this.path);
     } catch (err) {
       throw worldWrite(this.path, err);
