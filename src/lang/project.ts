@@ -6,7 +6,7 @@ import { SourceFile, SourceSet } from "../diag/source.js";
 import * as host from "../diag/catalog/host.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { readFileSync } from "node:fs";
-import { newAjv, plainProblem, schemasDir } from "../program/schemas.js";
+import { plainProblem, precompiledValidator } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { suggest } from "./suggest.js";
 
@@ -141,8 +141,6 @@ export function loadProjectSettings(dir: string): { settings: ProjectSettings; d
   return parseProjectSettings(text);
 }
 
-let validator: ReturnType<ReturnType<typeof newAjv>["compile"]> | undefined;
-
 /** Where in lexum.yaml a schema error is: the offending value, or an unknown key itself. */
 function settingSpan(doc: ReturnType<typeof parseDocument>, instancePath: string, extraKey: string | null): Span | undefined {
   const path = instancePath
@@ -165,7 +163,7 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
     return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, e.message.split("\n")[0]!)] };
   }
   const value = (doc.toJS() ?? {}) as unknown;
-  validator ??= newAjv().compile(JSON.parse(readFileSync(schemasDir() + "lexum.yaml.json", "utf8")));
+  const validator = precompiledValidator("lexum.yaml.json");
   if (!validator(value)) {
     const props = ["state_branch", "parallelism", "providers"];
     const diagnostics = (validator.errors ?? []).map((err) => {

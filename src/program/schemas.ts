@@ -1,10 +1,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import { InternalError } from "../diag/diagnostic.js";
 import type { Json, JsonObject } from "./types.js";
+import { validators } from "./validators.generated.js";
 
 /** One schema problem: `path` is a JSON pointer into the validated object ("/mode"), `problem` plain words. */
 export interface SchemaProblem {
@@ -55,55 +54,54 @@ export function schemasDir(): string {
   return fileURLToPath(new URL("../../schemas/", import.meta.url));
 }
 
+/** An ajv validate function: true when the data is valid, else the reasons are in `errors`. */
+export interface PrecompiledValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/**
+ * The precompiled validator of a shipped schema (`schemaPath` under schemas/, e.g.
+ * "providers/fs.file.json"), from validators.generated.ts: no ajv instance and no schema
+ * compilation at run time. Throws InternalError when the schema has none (a new schema file
+ * without `npm run gen:validators`).
+ */
+export function precompiledValidator(schemaPath: string): PrecompiledValidator {
+  const table = validators as Readonly<Record<string, PrecompiledValidator>>;
+  if (!Object.hasOwn(table, schemaPath)) throw new InternalError(`schemas/${schemaPath} has no precompiled validator: run npm run gen:validators`);
+  return table[schemaPath]!;
+}
+
 let cached: TypeCatalog | undefined;
 
 /**
- * Loads every provider schema once (cached); each type's validator is compiled on its first
- * use, so a run pays only for the types it touches. Throws InternalError on a schema file
- * that is not named `<provider>.<type>.json` (a bug in Lexum).
+ * Loads every provider schema once (cached), with its precompiled validator. Throws
+ * InternalError on a schema file that is not named `<provider>.<type>.json` or has no
+ * precompiled validator (bugs in Lexum).
  */
 export function loadTypeCatalog(): TypeCatalog {
   if (cached) return cached;
   const dir = schemasDir() + "providers/";
-  // The shipped schemas are checked against the draft 2020-12 meta-schema by the tests
-  // (test/program/schemas.test.ts), not at run time: compiling the meta-schema costs more
-  // than every provider schema together, in each process.
-  const ajv = newAjv({ validateSchema: false });
   const resources = new Map<string, ResourceTypeInfo>();
   const providers = new Map<string, ProviderTypeInfo>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
     const schema = JSON.parse(readFileSync(dir + f, "utf8")) as JsonObject;
+    const validate = precompiledValidator("providers/" + f);
     const base = f.slice(0, -".json".length);
     if (base.endsWith(".provider")) {
       const name = base.slice(0, -".provider".length);
-      providers.set(name, typeInfo(ajv, name, name, schema));
+      providers.set(name, typeInfo(name, name, schema, validate));
     } else {
       const dot = base.indexOf(".");
       if (dot <= 0) throw new InternalError(`schema file ${f} is not named <provider>.<type>.json`);
-      resources.set(base, typeInfo(ajv, base, base.slice(0, dot), schema));
+      resources.set(base, typeInfo(base, base.slice(0, dot), schema, validate));
     }
   }
   cached = { resources, providers };
   return cached;
 }
 
-/**
- * An ajv instance for draft 2020-12 with formats and Lexum's keywords registered.
- * `validateSchema: false` skips checking schemas against the meta-schema when compiling
- * (for schemas verified by the tests); validation results are the same either way.
- */
-export function newAjv(opts: { readonly validateSchema?: boolean } = {}): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false, verbose: true, validateSchema: opts.validateSchema ?? true });
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => void;
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
-  ajv.addKeyword({ keyword: "x-lexum-replace-on", schemaType: "array" });
-  ajv.addKeyword({ keyword: "x-lexum-sensitive", schemaType: "boolean" });
-  return ajv;
-}
-
-function typeInfo(ajv: Ajv2020, type: string, provider: string, schema: JsonObject): ResourceTypeInfo {
-  let validateFn: ValidateFunction | undefined;
+function typeInfo(type: string, provider: string, schema: JsonObject, validateFn: PrecompiledValidator): ResourceTypeInfo {
   const props = (schema["properties"] ?? {}) as Record<string, JsonObject>;
   const names = Object.keys(props).sort();
   const defaults: JsonObject = {};
@@ -121,7 +119,6 @@ function typeInfo(ajv: Ajv2020, type: string, provider: string, schema: JsonObje
     sensitive: names.filter((n) => props[n]!["x-lexum-sensitive"] === true),
     defaults,
     validate(attrs: JsonObject): SchemaProblem[] {
-      validateFn ??= ajv.compile(schema);
       if (validateFn(attrs)) return [];
       return (validateFn.errors ?? []).map(plainProblem);
     },
