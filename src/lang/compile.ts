@@ -13,6 +13,8 @@ import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
+import { SpanTableBuilder } from "./span-table.js";
+import type { DeclSpans } from "./span-table.js";
 import type { DomainTable } from "./resolve.js";
 import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.js";
 
@@ -80,21 +82,19 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
   asts.length = 0;
   diags.push(...res.diagnostics);
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
-  // Without a prototype: each of its ~4 keys per instance is then added without a lookup
-  // along Object.prototype (about twice as fast at 10⁵ resources); read the same by index.
-  const spans = Object.create(null) as SpanTable;
+  const spans = new SpanTableBuilder();
   const domains: { [name: string]: DomainIR } = {};
   const claims = new Map<string, { address: string; span: Span }>();
 
   for (const name of [...res.domains.keys()].sort()) {
     const t = res.domains.get(name)!;
-    spans[name] = t.decl.name.span;
+    spans.set(name, t.decl.name.span);
     // Every let is evaluated, used or not, so that its errors are reported.
     for (const l of [...t.lets].sort(byName)) ev.symbol(t, l.name.name, new Set());
 
     const providers: { [alias: string]: ProviderIR } = {};
     for (const alias of [...t.providers.keys()].sort()) {
-      spans[`${name}#provider.${alias}`] = t.providers.get(alias)!.span;
+      spans.set(`${name}#provider.${alias}`, t.providers.get(alias)!.span);
       const p = ev.provider(t, alias);
       if (p) providers[alias] = { config: inCanonicalOrder(p.config), deferred: inCanonicalOrder(p.deferred), type: p.type };
     }
@@ -104,23 +104,21 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
       ev.evaluate(t, decl.name.name);
       const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
       if (!r) continue;
-      // The attribute spans are one map shared by a declaration's instances: its entries once.
-      let attrSpansOf: ReadonlyMap<string, Span> | null = null;
-      let attrSpans: [string, Span][] = [];
+      // Read once: a node builds its spans when read (nodes.ts), and the instances share them
+      // (the attribute spans are one map shared by a declaration's instances).
+      const declSpan = decl.span;
+      const nameSpan = decl.name.span;
+      let declSpans: DeclSpans | undefined;
       for (const i of r.instances) {
-        spans[i.address] = decl.span;
-        if (i.attrSpans !== attrSpansOf) {
-          attrSpansOf = i.attrSpans;
-          attrSpans = [...i.attrSpans];
-        }
-        for (let a = 0; a < attrSpans.length; a++) spans[`${i.address}#${attrSpans[a]![0]}`] = attrSpans[a]![1];
+        if (declSpans === undefined || declSpans.attrs !== i.attrSpans) declSpans = { span: declSpan, attrs: i.attrSpans };
+        spans.instance(i.address, declSpans);
         if (i.identity !== null) {
           const prior = claims.get(i.identity);
           if (prior) {
             diags.push(
-              sem.authorityConflict.withRelated(decl.name.span, [{ span: prior.span, message: `${prior.address} claims it here` }], ev.describeIdentityOf(r, i), prior.address),
+              sem.authorityConflict.withRelated(nameSpan, [{ span: prior.span, message: `${prior.address} claims it here` }], ev.describeIdentityOf(r, i), prior.address),
             );
-          } else claims.set(i.identity, { address: i.address, span: decl.name.span });
+          } else claims.set(i.identity, { address: i.address, span: nameSpan });
         }
         // Keys in canonical (code-unit) order, so that hashing takes canonicalize's fast path.
         built.push({
@@ -163,7 +161,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     for (const g of [...t.goals].sort(byName)) {
       const asserts: AssertIR[] = [];
       g.asserts.forEach((a, idx) => {
-        spans[`${name}#goal.${g.name.name}[${idx}]`] = a.span;
+        spans.set(`${name}#goal.${g.name.name}[${idx}]`, a.span);
         const v = ev.expr(a.expr, ev.scope(t, t.file));
         let message: string | null = null;
         if (a.message) {
@@ -212,7 +210,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     domains[name] = { after, exports, goals, imports, name, policy: { onFailure, prune, retries, timeoutMs }, providers, resources };
     releaseResourceBodies(t, ev);
   }
-  return { domains, spans };
+  return { domains, spans: spans.table() };
 }
 
 /**

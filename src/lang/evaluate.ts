@@ -403,7 +403,8 @@ export class Evaluator {
         } else {
           const firstAt = new Map<string, number>();
           const lit = unparen(fe.source);
-          const itemSpan = (i: number): Span => (lit.kind === "List" && lit.items.length === src.length ? lit.items[i]!.span : fe.source.span);
+          const items = lit.kind === "List" && lit.items.length === src.length ? lit.items : null;
+          const itemSpan = (i: number): Span => (items ? items[i]!.span : fe.source.span);
           src.forEach((el, i) => {
             if (typeof el !== "string" && typeof el !== "number") {
               if (el instanceof Unknown) this.diags.push(sem.unknownForSource(itemSpan(i), "an instance key"));
@@ -418,7 +419,7 @@ export class Evaluator {
               const firstSpan = itemSpan(prior);
               const second = itemSpan(i);
               this.diags.push(
-                firstSpan === second
+                items === null
                   ? sem.duplicateForKey(second, ks, prior, i)
                   : sem.duplicateForKey.withRelated(second, [{ span: firstSpan, message: "first element with this key" }], ks, prior, i),
               );

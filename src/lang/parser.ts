@@ -9,7 +9,6 @@ import type {
   Ident,
   ObjectEntry,
   SourceFileNode,
-  StringExpr,
 } from "./ast.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
@@ -20,6 +19,30 @@ import type { Token } from "./token.js";
 import { ITEM_KEYWORDS, describeToken } from "./token.js";
 import type { RawText } from "./string-literal.js";
 import { cookString } from "./string-literal.js";
+import {
+  AttributeNode,
+  BinaryNode,
+  BoolNode,
+  CallNode,
+  CondNode,
+  DurationNode,
+  ForClauseNode,
+  IdentNode,
+  IndexNode,
+  ListCompNode,
+  ListNode,
+  MemberNode,
+  NullNode,
+  NumberNode,
+  ObjectCompNode,
+  ObjectEntryNode,
+  ObjectNode,
+  ParenNode,
+  RefNode,
+  ResourceNode,
+  StringNode,
+  UnaryNode,
+} from "./nodes.js";
 
 /**
  * The deepest expression nesting accepted (brackets, parentheses, interpolations, unary
@@ -188,19 +211,23 @@ class Parser {
     return this.next();
   }
   /** A name that is not a keyword (domains, values, resources, loop variables). */
-  private name(what: string): Ident {
+  private name(what: string): IdentNode {
     const t = this.peek();
     if (t.kind === "keyword") this.fail(syntax.keywordAsName(this.tspan(t), t.text));
     if (t.kind !== "ident") this.fail(syntax.expectedName(this.tspan(t), what, describeToken(t)));
     this.next();
-    return { name: t.text, span: this.tspan(t) };
+    return this.ident(t);
   }
   /** An attribute, member or type name: keywords allowed. */
-  private looseName(what: string): Ident {
+  private looseName(what: string): IdentNode {
     const t = this.peek();
     if (t.kind !== "ident" && t.kind !== "keyword") this.fail(syntax.expectedName(this.tspan(t), what, describeToken(t)));
     this.next();
-    return { name: t.text, span: this.tspan(t) };
+    return this.ident(t);
+  }
+
+  private ident(t: Token): IdentNode {
+    return new IdentNode(t.text, this.path, t.start, t.end);
   }
 
   /** Runs `f`, recovering at `level` if it aborts; returns undefined after an error. */
@@ -354,10 +381,10 @@ class Parser {
           const f = this.next();
           const vars = this.forVars();
           const source = this.parseExpr();
-          forEach = { vars, source, span: this.span(f.start) };
+          forEach = new ForClauseNode(vars, source, this.path, f.start, this.prevEnd());
         }
         const attributes = this.parseBlockBody();
-        return { kind: "Resource", provider, type, name, ...(forEach ? { forEach } : {}), attributes, span: this.span(start) };
+        return new ResourceNode(provider, type, name, forEach, attributes, this.path, start, this.prevEnd());
       }
       case "import": {
         const domain = this.name("a domain name");
@@ -482,7 +509,7 @@ class Parser {
     }
     this.next();
     const value = this.parseExpr();
-    return { kind: "Attribute", name, value, span: this.span(name.span.start) };
+    return new AttributeNode(name, value, this.prevEnd());
   }
 
   private parseGoalBody(): AssertStmt[] {
@@ -520,7 +547,7 @@ class Parser {
       const then = this.parseExpr();
       this.expectP(":", "a conditional is written `test ? then : otherwise`");
       const otherwise = this.parseExpr();
-      result = { kind: "Cond", test, then, otherwise, span: this.span(test.span.start) };
+      result = new CondNode(test, then, otherwise, this.path, test.span.start, this.prevEnd());
     }
     this.depth--;
     return result;
@@ -547,14 +574,7 @@ class Parser {
       if (prec === 4 && left.kind === "Binary" && BINARY_PREC[left.op] === 4) {
         this.report(syntax.chainedComparison(this.tspan(t), t.text));
       }
-      left = {
-        kind: "Binary",
-        op: t.text as BinaryOp,
-        left,
-        right,
-        opSpan: this.tspan(t),
-        span: this.span(left.span.start),
-      };
+      left = new BinaryNode(t.text as BinaryOp, left, right, t.start, this.path, left.span.start, this.prevEnd());
     }
   }
 
@@ -565,7 +585,7 @@ class Parser {
       this.next();
       const operand = this.parseUnary();
       this.depth--;
-      return { kind: "Unary", op: t.text as "!" | "-", operand, span: this.span(t.start) };
+      return new UnaryNode(t.text as "!" | "-", operand, this.path, t.start, this.prevEnd());
     }
     return this.parsePostfix();
   }
@@ -584,7 +604,7 @@ class Parser {
       if (this.isP(t, ".")) {
         this.next();
         const name = this.looseName("an attribute name after `.`");
-        e = { kind: "Member", object: e, name, span: this.span(e.span.start) };
+        e = new MemberNode(e, name, this.path, e.span.start, this.prevEnd());
       } else if (this.isP(t, "[")) {
         this.next();
         const saved = this.nlSig;
@@ -592,13 +612,14 @@ class Parser {
         const index = this.parseExpr();
         this.closeBracket(t, "]");
         this.nlSig = saved;
-        e = { kind: "Index", object: e, index, span: this.span(e.span.start) };
+        e = new IndexNode(e, index, this.path, e.span.start, this.prevEnd());
       } else if (this.isP(t, "(")) {
         if (e.kind !== "Ref") this.fail(syntax.invalidCallee(this.tspan(t)));
-        const callee: Ident = { name: e.name, span: e.span };
+        const at = e.span;
+        const callee = new IdentNode(e.name, this.path, at.start, at.end);
         this.next();
         const args = this.parseSeq(t, ")");
-        e = { kind: "Call", callee, args, span: this.span(e.span.start) };
+        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd());
       }
     }
   }
@@ -642,23 +663,23 @@ class Parser {
     switch (t.kind) {
       case "number":
         this.next();
-        return { kind: "Number", value: t.value ?? 0, raw: t.text, span: this.tspan(t) };
+        return new NumberNode(t.value ?? 0, t.text, this.path, t.start, t.end);
       case "duration":
         this.next();
-        return { kind: "Duration", ms: t.value ?? 0, raw: t.text, span: this.tspan(t) };
+        return new DurationNode(t.value ?? 0, t.text, this.path, t.start, t.end);
       case "ident":
         this.next();
-        return { kind: "Ref", name: t.text, span: this.tspan(t) };
+        return new RefNode(t.text, this.path, t.start, t.end);
       case "strStart":
         return this.parseString();
       case "keyword":
         if (t.text === "true" || t.text === "false") {
           this.next();
-          return { kind: "Bool", value: t.text === "true", span: this.tspan(t) };
+          return new BoolNode(t.text === "true", this.path, t.start, t.end);
         }
         if (t.text === "null") {
           this.next();
-          return { kind: "Null", span: this.tspan(t) };
+          return new NullNode(this.path, t.start, t.end);
         }
         break;
       case "punct":
@@ -671,7 +692,7 @@ class Parser {
           const expr = this.parseExpr();
           this.closeBracket(t, ")");
           this.nlSig = saved;
-          return { kind: "Paren", expr, span: this.span(t.start) };
+          return new ParenNode(expr, this.path, t.start, this.prevEnd());
         }
         break;
       default:
@@ -680,7 +701,7 @@ class Parser {
     this.fail(syntax.expectedExpression(this.tspan(t), describeToken(t)));
   }
 
-  private parseString(): StringExpr {
+  private parseString(): StringNode {
     const open = this.next();
     const pieces: (RawText | Expr)[] = [];
     for (;;) {
@@ -707,7 +728,7 @@ class Parser {
     }
     const multiline = open.multiline === true;
     const parts = exact(cookString(this.path, pieces, multiline, this.diagnostics));
-    return { kind: "String", parts, multiline, span: this.span(open.start) };
+    return new StringNode(parts, multiline, this.path, open.start, this.prevEnd());
   }
 
   private parseList(): Expr {
@@ -723,10 +744,10 @@ class Parser {
       const cond = this.parseIfClause();
       this.closeBracket(open, "]");
       this.nlSig = saved;
-      return { kind: "ListComp", vars, source, body, ...(cond ? { cond } : {}), span: this.span(open.start) };
+      return new ListCompNode(vars, source, body, cond, this.path, open.start, this.prevEnd());
     }
     const items = this.parseSeq(open, "]");
-    return { kind: "List", items, span: this.span(open.start) };
+    return new ListNode(items, this.path, open.start, this.prevEnd());
   }
 
   /** The optional `if cond` that ends a comprehension. */
@@ -752,7 +773,7 @@ class Parser {
       const cond = this.parseIfClause();
       this.closeBracket(open, "}");
       this.nlSig = saved;
-      return { kind: "ObjectComp", vars, source, key, value, ...(cond ? { cond } : {}), span: this.span(open.start) };
+      return new ObjectCompNode(vars, source, key, value, cond, this.path, open.start, this.prevEnd());
     }
     const entries: ObjectEntry[] = [];
     for (;;) {
@@ -768,24 +789,27 @@ class Parser {
     }
     this.next();
     this.nlSig = saved;
-    return { kind: "Object", entries: exact(entries), span: this.span(open.start) };
+    return new ObjectNode(exact(entries), this.path, open.start, this.prevEnd());
   }
 
   private parseEntry(): ObjectEntry {
     const t = this.peek();
     let key: string;
     let quoted = false;
-    let keySpan: Span;
+    let keyStart: number;
+    let keyEnd: number;
     if (t.kind === "ident" || t.kind === "keyword") {
       this.next();
       key = t.text;
-      keySpan = this.tspan(t);
+      keyStart = t.start;
+      keyEnd = t.end;
     } else if (t.kind === "strStart") {
       const s = this.parseString();
       if (s.parts.some((p) => typeof p !== "string")) this.report(syntax.interpolatedKey(s.span));
       key = s.parts.filter((p): p is string => typeof p === "string").join("");
       quoted = true;
-      keySpan = s.span;
+      keyStart = s.start;
+      keyEnd = s.end;
     } else {
       this.fail(syntax.expectedName(this.tspan(t), "an object key (a name or a quoted string)", describeToken(t)));
     }
@@ -793,6 +817,6 @@ class Parser {
     if (!this.isP(eq, "=") && !this.isP(eq, ":")) this.fail(syntax.expectedEquals(this.tspan(eq), describeToken(eq), "write `key = value`"));
     this.next();
     const value = this.parseExpr();
-    return { key, keySpan, quoted, value, span: this.span(keySpan.start) };
+    return new ObjectEntryNode(key, quoted, value, this.path, keyStart, keyEnd, this.prevEnd());
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatSource } from "../../src/lang/format.js";
+import { POSITION_KEYS } from "../../src/lang/nodes.js";
 import { parseFile } from "../../src/lang/parser.js";
 
 const ROOT = new URL("../../fixtures/projects/", import.meta.url).pathname;
@@ -19,7 +20,7 @@ function lxmFiles(dir: string): string[] {
 /** The AST without spans and comments: what the program means. */
 export function meaning(text: string): string {
   const r = parseFile("f.lxm", text);
-  return JSON.stringify(r.file, (k, v) => (k === "span" || k === "opSpan" || k === "keySpan" || k === "comments" ? undefined : v));
+  return JSON.stringify(r.file, (k, v) => (POSITION_KEYS.has(k) || k === "comments" ? undefined : v));
 }
 const commentTexts = (text: string) => parseFile("f.lxm", text).file.comments.map((c) => c.text.replace(/\r\n?/g, "\n")).sort();
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatSource } from "../../src/lang/format.js";
+import { POSITION_KEYS } from "../../src/lang/nodes.js";
 import { parseFile } from "../../src/lang/parser.js";
 
 const EXAMPLE = readFileSync(new URL("../../fixtures/projects/language-example/main.lxm", import.meta.url), "utf8");
@@ -28,7 +29,7 @@ function parseChecked(text: string) {
 
 function meaning(text: string): string {
   return JSON.stringify(parseFile("f.lxm", text).file, (k, v) =>
-    k === "span" || k === "opSpan" || k === "keySpan" || k === "comments" ? undefined : v,
+    POSITION_KEYS.has(k) || k === "comments" ? undefined : v,
   );
 }
 
