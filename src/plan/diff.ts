@@ -1,4 +1,3 @@
-import { canonicalize } from "../program/canonical.js";
 import type { Address, Json, JsonObject, Residual } from "../program/types.js";
 import type { AttrChange } from "./types.js";
 
@@ -7,12 +6,28 @@ import type { AttrChange } from "./types.js";
  * their canonical JSON (so object key order never matters), attributes iterate sorted.
  */
 
-/** True when a and b are the same JSON value (key order ignored). `undefined` equals only `undefined`. */
+/**
+ * True when a and b are the same JSON value, that is when their canonical JSON is the same:
+ * key order ignored, object members whose value is undefined absent, undefined array items
+ * null. `undefined` equals only `undefined`. Compared in place, without building the texts.
+ */
 export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  // Scalars compare directly (the common case); only containers need canonical forms.
-  if (a === null || typeof a !== "object" || b === null || typeof b !== "object") return a === b;
-  return canonicalize(a) === canonicalize(b);
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  let count = 0;
+  for (const k in a) {
+    const x = a[k];
+    if (x === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !jsonEqual(x, b[k])) return false;
+    count++;
+  }
+  for (const k in b) if (b[k] !== undefined) count--;
+  return count === 0;
 }
 
 /** What a residual expression reads: resource addresses (sorted, unique) and whether a secret flows in. */

@@ -1,3 +1,4 @@
+import { sortStrings } from "../program/canonical.js";
 import type { Address, DomainIR, Program } from "../program/types.js";
 
 /**
@@ -7,7 +8,13 @@ import type { Address, DomainIR, Program } from "../program/types.js";
  */
 
 function sortedKeys(o: object): string[] {
-  return Object.keys(o).sort();
+  return sortStrings(Object.keys(o));
+}
+
+/** `ds` without the entries `keep` rejects: `ds` itself when it keeps them all (most have no dependencies: no copy). */
+function keepOnly(ds: readonly string[], keep: (d: string) => boolean): readonly string[] {
+  for (let i = 0; i < ds.length; i++) if (!keep(ds[i]!)) return ds.filter(keep);
+  return ds;
 }
 
 /**
@@ -64,18 +71,19 @@ export function domainCycle(program: Program): string[] | null {
  * ready address each time. Resources caught in a cycle (a compiler bug) follow, by address.
  */
 export function resourceOrder(domain: DomainIR): Address[] {
-  const deps = new Map<Address, Address[]>();
+  const deps = new Map<Address, readonly Address[]>();
   for (const a of sortedKeys(domain.resources)) {
-    deps.set(a, domain.resources[a]!.dependsOn.filter((d) => d !== a && d in domain.resources));
+    deps.set(a, keepOnly(domain.resources[a]!.dependsOn, (d) => d !== a && d in domain.resources));
   }
   return kahn(deps);
 }
 
 /** A cycle among a domain's resources (`a → b → a`), or null. Deterministic. */
 export function resourceCycle(domain: DomainIR): Address[] | null {
-  const edges = new Map<string, string[]>();
+  const edges = new Map<string, readonly string[]>();
   for (const a of sortedKeys(domain.resources)) {
-    edges.set(a, domain.resources[a]!.dependsOn.filter((d) => d in domain.resources).sort());
+    const ds = keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources);
+    edges.set(a, ds.length < 2 ? ds : sortStrings([...ds]));
   }
   return findCycle(edges);
 }
@@ -88,35 +96,39 @@ export function resourceCycle(domain: DomainIR): Address[] | null {
 export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
   const remaining = new Map<string, number>();
   const dependents = new Map<string, string[]>();
+  const ready: string[] = [];
   for (const [n, ds] of deps) {
-    const uniq = [...new Set(ds)].filter((d) => d !== n && deps.has(d));
+    // Nodes without dependencies (most) cost no temporary set or list.
+    const uniq = ds.length === 0 ? ds : [...new Set(ds)].filter((d) => d !== n && deps.has(d));
     remaining.set(n, uniq.length);
+    if (uniq.length === 0) ready.push(n);
     for (const d of uniq) {
       const list = dependents.get(d);
       if (list) list.push(n);
       else dependents.set(d, [n]);
     }
   }
-  const ready = [...remaining.entries()].filter(([, c]) => c === 0).map(([n]) => n).sort();
+  sortStrings(ready);
   const out: string[] = [];
-  const done = new Set<string>();
-  while (ready.length > 0) {
-    // The ready set is kept sorted, so shift() takes the smallest name: ties broken by name.
-    const n = ready.shift()!;
+  // ready[head…] is the ready set, kept sorted, so ready[head] is the smallest name: ties
+  // broken by name (an index, not shift(), which copies a long list each time).
+  let head = 0;
+  while (head < ready.length) {
+    const n = ready[head++]!;
     out.push(n);
-    done.add(n);
     for (const m of dependents.get(n) ?? []) {
       const c = remaining.get(m)! - 1;
       remaining.set(m, c);
-      if (c === 0) insertSorted(ready, m);
+      if (c === 0) insertSorted(ready, m, head);
     }
   }
-  if (out.length < deps.size) out.push(...[...deps.keys()].filter((n) => !done.has(n)).sort());
+  // A node is output exactly when its count reached 0: the rest are caught in a cycle.
+  if (out.length < deps.size) out.push(...sortStrings([...deps.keys()].filter((n) => remaining.get(n)! > 0)));
   return out;
 }
 
-function insertSorted(list: string[], x: string): void {
-  let lo = 0;
+/** Inserts x into the sorted list[lo…] at its place. */
+function insertSorted(list: string[], x: string, lo: number): void {
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -134,6 +146,11 @@ function findCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | nu
   const state = new Map<string, 1 | 2>(); // 1 = on the stack, 2 = finished
   for (const root of [...edges.keys()].sort()) {
     if (state.has(root)) continue;
+    // A node without edges closes no cycle (most have none: no stack for them).
+    if (edges.get(root)!.length === 0) {
+      state.set(root, 2);
+      continue;
+    }
     const stack: { node: string; next: number }[] = [{ node: root, next: 0 }];
     state.set(root, 1);
     while (stack.length > 0) {

@@ -3,7 +3,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { evaluateResidual } from "../lang/residual.js";
-import { hashValue, inCanonicalOrder } from "../program/canonical.js";
+import { inCanonicalOrder, sha256Canonical, sortStrings } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
@@ -57,7 +57,20 @@ export interface BuildPlanResult {
 
 const NO_TYPE: PlanTypeInfo = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
 
-type Draft = Omit<PlannedAction, "seq" | "step">;
+/** An action as built, keys in code-unit order (see the numbering loop); `seq` is set when the plan is numbered. */
+type Draft = { -readonly [K in keyof PlannedAction]: PlannedAction[K] };
+
+/** A type's attribute sets, built once per plan rather than once per resource. */
+interface TypeSets {
+  readonly readOnly: ReadonlySet<string>;
+  readonly sensitive: ReadonlySet<string>;
+  /** replaceOn and identity: what forces an existing object's replacement. */
+  readonly forces: ReadonlySet<string>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+// Frozen: shared by every action without deferred attributes.
+const NO_DEFERRED: { [attr: string]: Deferred } = Object.freeze({});
 
 interface DomainEntry {
   readonly name: string;
@@ -94,7 +107,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   // Prior resources by domain, addresses sorted.
   const priorByDomain = new Map<string, RecordedResource[]>();
-  for (const address of Object.keys(prior.resources).sort()) {
+  for (const address of sortedList(Object.keys(prior.resources))) {
     const rec = prior.resources[address]!;
     const list = priorByDomain.get(rec.domain);
     if (list) list.push(rec);
@@ -112,84 +125,81 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   }
   entries.sort((a, b) => (a.step !== b.step ? a.step - b.step : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  // What this plan does to each address, and the attributes each noop leaves in place:
-  // deferred attributes read them when every resource they reference stays as it is.
-  const kinds = new Map<Address, ActionKind>();
-  const settled = new Map<Address, JsonObject>();
+  // Every action planned so far, in order, and an index by address brought up to date only
+  // when a deferred attribute looks one up (it reads the attributes a noop leaves in place
+  // when every resource it references stays as it is): most plans have no deferred
+  // attribute, and at 10⁵ resources building that map cost more than anything it saves.
+  const planned: Draft[] = [];
+  const index = new Map<Address, Draft>();
+  let indexed = 0;
+  const plannedAt = (address: Address): Draft | undefined => {
+    for (; indexed < planned.length; indexed++) index.set(planned[indexed]!.address, planned[indexed]!);
+    return index.get(address);
+  };
 
   const hasReal = (address: Address): boolean => reality !== undefined && Object.prototype.hasOwnProperty.call(reality, address);
   const typeInfo = (type: string): PlanTypeInfo => catalog.resources.get(type) ?? NO_TYPE;
+  const typeSets = new Map<string, TypeSets>();
+  const setsOf = (type: string): TypeSets => {
+    let sets = typeSets.get(type);
+    if (sets === undefined) {
+      const info = typeInfo(type);
+      sets = { readOnly: new Set(info.readOnly), sensitive: new Set(info.sensitive), forces: new Set([...info.replaceOn, ...info.identity]) };
+      typeSets.set(type, sets);
+    }
+    return sets;
+  };
 
-  const planDomains: PlanDomain[] = [];
+  const planDomains: (Omit<PlanDomain, "actions"> & { actions: Draft[] })[] = [];
   for (const entry of entries) {
     const ir = entry.ir;
     const gone = (priorByDomain.get(entry.name) ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
     const deletes: Draft[] = [];
     const kept: Draft[] = [];
     for (const rec of gone) {
-      const info = typeInfo(rec.type);
-      const hidden = new Set([...info.sensitive, ...Object.keys(rec.sensitive)]);
+      const hidden = hiddenAttrs(setsOf(rec.type), rec);
       const real = hasReal(rec.address) ? reality![rec.address]! : undefined;
       const before = strip(real ?? rec.attrs, hidden);
-      const base = {
-        domain: entry.name,
-        address: rec.address,
-        type: rec.type,
-        provider: rec.provider.alias,
-        after: null,
-        deferred: {},
-        before,
-        dependsOn: [...rec.dependsOn].sort(),
+      const draft = (action: ActionKind, drift: boolean, reason: string, changes: AttrChange[]): Draft => {
+        const d = newDraft(action, rec.address, null, before, changes, NO_DEFERRED, sortedList(rec.dependsOn), entry.name, drift, rec.provider.alias, reason, entry.step, rec.type);
+        planned.push(d);
+        return d;
       };
       if (!entry.policy.prune) {
-        kinds.set(rec.address, "noop");
-        settled.set(rec.address, before);
-        kept.push({ ...base, action: "noop", drift: false, reason: "left the code; prune is off", changes: [] });
+        kept.push(draft("noop", false, "left the code; prune is off", []));
         continue;
       }
       const why = ir ? "left the code" : `domain ${entry.name} left the code`;
       if (rec.protect) diagnostics.push(codes.protectedResource(undefined, rec.address, "delete", why));
       const changes: AttrChange[] = Object.keys(before).sort().map((attr) => change(attr, before[attr], undefined));
       for (const attr of Object.keys(rec.sensitive).sort()) changes.push(change(attr, undefined, undefined, false, { sensitive: true }));
-      kinds.set(rec.address, "delete");
-      deletes.push({
-        ...base,
-        action: "delete",
-        drift: real === null,
-        reason: real === null ? `${why}; already gone outside Lexum` : why,
-        changes: sortChanges(changes),
-      });
+      deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes)));
     }
 
     const others: Draft[] = [];
     if (ir) {
       for (const address of resourceOrder(ir)) {
-        const r = ir.resources[address]!;
-        const d = planResource(r, ir);
-        kinds.set(address, d.action);
-        if (d.action === "noop") settled.set(address, d.before ?? {});
+        const d = planResource(ir.resources[address]!, ir, entry.step);
+        planned.push(d);
         others.push(d);
       }
     }
 
-    const actions = [...orderDeletes(deletes), ...others, ...kept];
-    planDomains.push({ domain: entry.name, step: entry.step, after: entry.after, policy: entry.policy, actions: actions as PlannedAction[] });
+    const actions = deletes.length === 0 && kept.length === 0 ? others : [...orderDeletes(deletes), ...others, ...kept];
+    planDomains.push({ domain: entry.name, step: entry.step, after: entry.after, policy: entry.policy, actions });
   }
 
-  function planResource(r: ResourceIR, domain: DomainIR): Draft {
-    const info = typeInfo(r.type);
+  function planResource(r: ResourceIR, domain: DomainIR, step: number): Draft {
+    const sets = setsOf(r.type);
     const rec = prior.resources[r.address];
-    const deferredNames = Object.keys(r.deferred).sort();
-    const hidden = new Set<string>([...info.sensitive, ...Object.keys(rec?.sensitive ?? {})]);
-    for (const attr of deferredNames) if (r.deferred[attr]!.sensitive || residualRefs(r.deferred[attr]!.expr).secret) hidden.add(attr);
-    const readOnly = new Set(info.readOnly);
-    const goal: JsonObject = {};
-    // Values in canonical key order (compiled objects keep source order), so the plan hashes fast.
-    for (const attr of Object.keys(r.attrs).sort()) if (!readOnly.has(attr) && !hidden.has(attr)) goal[attr] = inCanonicalOrder(r.attrs[attr]!);
+    const deferredNames = sortStrings(Object.keys(r.deferred));
+    const hidden = hiddenAttrs(sets, rec, r, deferredNames);
+    // In canonical key order (and the very object when it already is), so the plan hashes fast.
+    const goal = strip(r.attrs, hidden, sets.readOnly);
     const real = hasReal(r.address) ? reality![r.address]! : undefined;
     const fresh = rec === undefined || real === null;
     // Only an existing object can be forced into replacement.
-    const forces = new Set(fresh ? [] : [...info.replaceOn, ...info.identity]);
+    const forces = fresh ? NONE : sets.forces;
     const before = fresh ? null : strip(real ?? rec.attrs, hidden);
 
     // Drift: reality differs from what was recorded on the attributes the goal sets.
@@ -225,20 +235,9 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
       }
       if (action === "update" && drift) reasons.push("restores the goal after a change outside Lexum");
     }
-    return {
-      domain: r.domain,
-      address: r.address,
-      type: r.type,
-      provider: r.provider,
-      action,
-      drift,
-      reason: reasons.length > 0 ? reasons.join("; ") : null,
-      changes: action === "noop" ? [] : changes,
-      after: goal,
-      deferred: pickDeferred(r.deferred, deferredNames),
-      before,
-      dependsOn: [...r.dependsOn].sort(),
-    };
+    const reason = reasons.length > 0 ? reasons.join("; ") : null;
+    // A noop has no changes: `changes` is the empty list then.
+    return newDraft(action, r.address, goal, before, changes, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type);
   }
 
   /**
@@ -257,7 +256,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     forces: boolean,
   ): AttrChange | null {
     const refs = residualRefs(d.expr);
-    const inputsChange = refs.addresses.some((a) => kinds.get(a) !== "noop");
+    const inputsChange = refs.addresses.some((a) => plannedAt(a)?.action !== "noop");
     if (sensitive) {
       if (before === null || rec === undefined) return change(attr, undefined, undefined, forces, { sensitive: true });
       const digest = digests[`${address}#${attr}`];
@@ -269,8 +268,8 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     const prev = before === null ? undefined : before[attr];
     if (!inputsChange) {
       const result = evaluate(d.expr, {
-        ref: (a, name) => settled.get(a)?.[name],
-        res: (a) => settled.get(a),
+        ref: (a, name) => settled(a)?.[name],
+        res: (a) => settled(a),
         secret: () => undefined,
       });
       if ("value" in result) {
@@ -284,6 +283,12 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     return change(attr, prev, undefined, forces, { unknown: true });
   }
 
+  /** The attributes a noop leaves in place, or undefined when the address is not (yet) planned as a noop. */
+  function settled(address: Address): JsonObject | undefined {
+    const d = plannedAt(address);
+    return d?.action === "noop" ? (d.before ?? {}) : undefined;
+  }
+
   if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
   // Number the whole plan and group domains by step.
@@ -294,13 +299,13 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // plan takes canonicalize's fastest path (one JSON.stringify, no sorted copy): at 10k
   // resources that copy was most of the planning time.
   for (const pd of planDomains) {
-    const actions = pd.actions.map((a) => {
+    for (const a of pd.actions) {
       summary[a.action]++;
-      return sortedAction(a, seq++, pd.step);
-    });
+      a.seq = seq++;
+    }
     const p = pd.policy;
     const dom: PlanDomain = {
-      actions,
+      actions: pd.actions,
       after: pd.after,
       domain: pd.domain,
       policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
@@ -318,30 +323,54 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     steps,
     summary: { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update },
   };
-  const hash = hashValue(body);
+  // Streamed one action's JSON at a time (the same bytes as hashValue): at 10⁵ actions the
+  // plan's whole text is ~60 MB, and building then hashing it grew faster than the plan.
+  const hash = sha256Canonical(body, 6);
   // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
   const plan: Plan = { format: body.format, hash, prior: body.prior, program: body.program, refreshed: body.refreshed, steps: body.steps, summary: body.summary };
   return { plan, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/** A numbered action with its keys inserted in code-unit order (see the numbering loop). */
-function sortedAction(a: Draft, seq: number, step: number): PlannedAction {
-  return {
-    action: a.action,
-    address: a.address,
-    after: a.after,
-    before: a.before,
-    changes: a.changes,
-    deferred: a.deferred,
-    dependsOn: a.dependsOn,
-    domain: a.domain,
-    drift: a.drift,
-    provider: a.provider,
-    reason: a.reason,
-    seq,
-    step,
-    type: a.type,
+/** An action, its keys inserted in code-unit order (see the numbering loop); numbered later. */
+function newDraft(
+  action: ActionKind,
+  address: Address,
+  after: JsonObject | null,
+  before: JsonObject | null,
+  changes: AttrChange[],
+  deferred: { [attr: string]: Deferred },
+  dependsOn: Address[],
+  domain: string,
+  drift: boolean,
+  provider: string,
+  reason: string | null,
+  step: number,
+  type: string,
+): Draft {
+  return { action, address, after, before, changes, deferred, dependsOn, domain, drift, provider, reason, seq: 0, step, type };
+}
+
+/**
+ * What a resource hides (never shown, never in the plan): its type's sensitive attributes,
+ * those recorded as sensitive, and deferred ones that are sensitive or read a secret. The
+ * type's own set when there is nothing more (the common case: no copy).
+ */
+function hiddenAttrs(sets: TypeSets, rec: RecordedResource | undefined, r?: ResourceIR, deferredNames: readonly string[] = []): ReadonlySet<string> {
+  let hidden: Set<string> | null = null;
+  const add = (attr: string): void => {
+    if (sets.sensitive.has(attr)) return;
+    hidden ??= new Set(sets.sensitive);
+    hidden.add(attr);
   };
+  if (rec !== undefined) for (const attr in rec.sensitive) add(attr);
+  for (const attr of deferredNames) if (r!.deferred[attr]!.sensitive || residualRefs(r!.deferred[attr]!.expr).secret) add(attr);
+  return hidden ?? sets.sensitive;
+}
+
+/** `xs` itself when sorted (plain `<`), else a sorted copy. */
+function sortedList(xs: string[]): string[] {
+  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! > xs[i]!) return sortStrings([...xs]);
+  return xs;
 }
 
 /** Deletes in reverse dependency order: a resource goes only after every deleted resource that depends on it. Ties by address. */
@@ -353,14 +382,27 @@ function orderDeletes(deletes: Draft[]): Draft[] {
   return kahn(needs).map((a) => byAddress.get(a)!);
 }
 
-/** A copy of attrs without the hidden (sensitive) ones. */
-function strip(attrs: JsonObject, hidden: ReadonlySet<string>): JsonObject {
+/**
+ * attrs without the ones in `hidden` or `dropped`, keys and values in canonical order: attrs
+ * itself when it drops nothing and already is in that order (no copy: the plan shares the
+ * program's and the prior's objects, which nothing mutates).
+ */
+function strip(attrs: JsonObject, hidden: ReadonlySet<string>, dropped: ReadonlySet<string> = NONE): JsonObject {
+  let drops = false;
+  for (const k in attrs) {
+    if (hidden.has(k) || dropped.has(k)) {
+      drops = true;
+      break;
+    }
+  }
+  if (!drops) return inCanonicalOrder(attrs);
   const out: JsonObject = {};
-  for (const k of Object.keys(attrs).sort()) if (!hidden.has(k)) out[k] = inCanonicalOrder(attrs[k] as Json);
+  for (const k of sortStrings(Object.keys(attrs))) if (!hidden.has(k) && !dropped.has(k)) out[k] = inCanonicalOrder(attrs[k] as Json);
   return out;
 }
 
 function pickDeferred(deferred: { [attr: string]: Deferred }, names: string[]): { [attr: string]: Deferred } {
+  if (names.length === 0) return NO_DEFERRED;
   const out: { [attr: string]: Deferred } = {};
   for (const n of names) out[n] = deferred[n]!;
   return out;
