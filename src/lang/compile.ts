@@ -1,11 +1,10 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
-import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
-import type { AssertIR, Deferred, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
+import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { SourceFileNode } from "./ast.js";
 import { checkPolicy } from "./check.js";
@@ -14,7 +13,6 @@ import { Evaluator } from "./evaluate.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
 import { SpanTableBuilder } from "./span-table.js";
-import type { DeclSpans } from "./span-table.js";
 import type { DomainTable } from "./resolve.js";
 import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.js";
 
@@ -84,7 +82,8 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
   const spans = new SpanTableBuilder();
   const domains: { [name: string]: DomainIR } = {};
-  const claims = new Map<string, { address: string; span: Span }>();
+  // By identity: the first instance claiming it (its declaration is found again by name).
+  const claims = new Map<string, ResourceIR>();
 
   for (const name of [...res.domains.keys()].sort()) {
     const t = res.domains.get(name)!;
@@ -104,27 +103,13 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
       ev.evaluate(t, decl.name.name);
       const r = ev.resources.get(`${name}\u0000${decl.name.name}`);
       if (!r) continue;
-      // Read once: a node builds its spans when read (nodes.ts), and the instances share them
-      // (the attribute spans are one map shared by a declaration's instances).
-      const declSpan = decl.span;
-      const nameSpan = decl.name.span;
-      let declSpans: DeclSpans | undefined;
       for (const i of r.instances) {
-        if (declSpans === undefined || declSpans.attrs !== i.attrSpans) declSpans = { span: declSpan, attrs: i.attrSpans };
-        spans.instance(i.address, declSpans);
-        if (i.identity !== null) {
-          const prior = claims.get(i.identity);
-          if (prior) {
-            diags.push(
-              sem.authorityConflict.withRelated(nameSpan, [{ span: prior.span, message: `${prior.address} claims it here` }], ev.describeIdentityOf(r, i), prior.address),
-            );
-          } else claims.set(i.identity, { address: i.address, span: nameSpan });
-        }
+        spans.instance(i.address, i.spans);
         // Keys in canonical (code-unit) order, so that hashing takes canonicalize's fast path.
-        built.push({
+        const ir: ResourceIR = {
           address: i.address,
           attrs: inCanonicalOrder(i.attrs),
-          deferred: isEmpty(i.deferred) ? NO_DEFERRED : inCanonicalOrder(i.deferred),
+          deferred: inCanonicalOrder(i.deferred),
           dependsOn: i.dependsOn,
           domain: name,
           identity: i.identity ?? "",
@@ -133,7 +118,15 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
           protect: i.protect,
           provider: r.providerAlias,
           type: r.type,
-        });
+        };
+        built.push(ir);
+        if (i.identity === null) continue;
+        const prior = claims.get(i.identity);
+        if (!prior) claims.set(i.identity, ir);
+        else {
+          const priorName = ev.resources.get(`${prior.domain}\u0000${prior.name}`)!.decl.name.span;
+          diags.push(sem.authorityConflict.withRelated(decl.name.span, [{ span: priorName, message: `${prior.address} claims it here` }], ev.describeIdentityOf(r, i), prior.address));
+        }
       }
     }
 
@@ -223,14 +216,6 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
  */
 function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
   for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
-}
-
-/** The deferred attributes of a resource without any, shared (program IR is read-only). */
-const NO_DEFERRED: { [attr: string]: Deferred } = {};
-
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

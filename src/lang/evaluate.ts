@@ -8,6 +8,7 @@ import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ResourceDecl } from "./ast.js";
 import { BUILTINS } from "./builtins.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
+import { DeclSpans } from "./span-table.js";
 import type { EvaluatedAttr } from "./check.js";
 import type { DomainTable, Resolution, Sym } from "./resolve.js";
 import { isMeta, unparen } from "./resolve.js";
@@ -80,8 +81,8 @@ export interface InstanceResult {
   readonly protect: boolean;
   /** Null when it could not be computed (already reported). */
   readonly identity: string | null;
-  /** Source span of each attribute written in the resource body. */
-  readonly attrSpans: ReadonlyMap<string, Span>;
+  /** Source spans of the declaration and of each attribute written in its body (shared by its instances). */
+  readonly spans: DeclSpans;
 }
 
 export interface ResourceResult {
@@ -126,6 +127,16 @@ const NO_VARS: ReadonlyMap<string, Value> = new Map();
 const NO_DEPS: Set<string> = new Set();
 /** The dependsOn of an instance without dependencies, shared (never mutated: program IR is read-only). */
 const NO_DEPENDS_ON: string[] = [];
+/**
+ * The deferred attributes of an instance without any, shared (program IR is read-only), so
+ * that the empty object made for each instance is not kept with it.
+ */
+const NO_DEFERRED: { [attr: string]: Deferred } = {};
+
+function sharedIfEmpty(d: { [attr: string]: Deferred }): { [attr: string]: Deferred } {
+  for (const _ in d) return d;
+  return NO_DEFERRED;
+}
 
 export class Evaluator {
   /** Evaluated resources by domain + "\0" + name. */
@@ -440,8 +451,7 @@ export class Evaluator {
       insts = [{ key: null, vars: NO_VARS }];
     }
     // The same for every instance of the declaration: built once and shared.
-    const attrSpans = new Map<string, Span>();
-    for (const a of plain) attrSpans.set(a.name.name, a.span);
+    const spans = new DeclSpans(decl.span, plain);
     const instances: InstanceResult[] = [];
     for (const inst of insts) {
       const address = formatAddress(t.name, type, decl.name.name, inst.key);
@@ -484,7 +494,7 @@ export class Evaluator {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred, dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, identity, attrSpans });
+      instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, identity, spans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
