@@ -108,13 +108,14 @@ export function residualRefs(expr: Residual): ResidualRefs {
  */
 export function diffAttrs(before: JsonObject | null, after: JsonObject, forces: ReadonlySet<string> = new Set()): AttrChange[] {
   const out: AttrChange[] = [];
-  for (const attr of Object.keys(after).sort()) {
+  // Sorted at the end, so no sorted key list per call (most calls find nothing).
+  for (const attr in after) {
     const a = after[attr]!;
     const b = before === null ? undefined : before[attr];
     if (before !== null && jsonEqual(a, b)) continue;
     out.push(change(attr, b, a, forces.has(attr)));
   }
-  return out;
+  return out.length > 1 ? sortChanges(out) : out;
 }
 
 /** One AttrChange with only the fields that apply (so the canonical bytes carry no noise). */

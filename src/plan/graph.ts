@@ -65,27 +65,42 @@ export function domainCycle(program: Program): string[] | null {
   return findCycle(edges);
 }
 
+/** A domain's resources in dependency order and the first cycle among them, from one pass over the domain. */
+export interface ResourceGraph {
+  /** As resourceOrder. */
+  readonly order: Address[];
+  /** As resourceCycle. */
+  readonly cycle: Address[] | null;
+}
+
+/** resourceOrder and resourceCycle at once (the planner needs both: one sort, one walk). Deterministic. */
+export function resourceGraph(domain: DomainIR): ResourceGraph {
+  const keys = sortedKeys(domain.resources);
+  // Dependencies in the same domain, sorted; a self-edge is kept (a cycle), kahn ignores it.
+  const edges = new Map<Address, readonly Address[]>();
+  let linked = false;
+  for (const a of keys) {
+    const ds = keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources);
+    if (ds.length > 0) linked = true;
+    edges.set(a, ds.length < 2 ? ds : sortStrings([...ds]));
+  }
+  // Without edges (most domains of a large project) the order is by address and there is no cycle.
+  if (!linked) return { order: keys, cycle: null };
+  return { order: kahn(edges), cycle: findCycle(edges) };
+}
+
 /**
  * The resources of a domain in dependency order: Kahn's algorithm over `dependsOn`
  * (dependencies in the same domain only; others are ordered by steps), taking the smallest
  * ready address each time. Resources caught in a cycle (a compiler bug) follow, by address.
  */
 export function resourceOrder(domain: DomainIR): Address[] {
-  const deps = new Map<Address, readonly Address[]>();
-  for (const a of sortedKeys(domain.resources)) {
-    deps.set(a, keepOnly(domain.resources[a]!.dependsOn, (d) => d !== a && d in domain.resources));
-  }
-  return kahn(deps);
+  return resourceGraph(domain).order;
 }
 
 /** A cycle among a domain's resources (`a → b → a`), or null. Deterministic. */
 export function resourceCycle(domain: DomainIR): Address[] | null {
-  const edges = new Map<string, readonly string[]>();
-  for (const a of sortedKeys(domain.resources)) {
-    const ds = keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources);
-    edges.set(a, ds.length < 2 ? ds : sortStrings([...ds]));
-  }
-  return findCycle(edges);
+  return resourceGraph(domain).cycle;
 }
 
 /**

@@ -8,7 +8,7 @@ import { loadTypeCatalog } from "../program/schemas.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
-import { domainCycle, domainSteps, kahn, resourceCycle, resourceOrder } from "./graph.js";
+import { domainCycle, domainSteps, kahn, resourceGraph } from "./graph.js";
 import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorState, RecordedResource, Reality } from "./types.js";
 
 /** What the planner needs to know about a resource type (a subset of program/schemas' ResourceTypeInfo). */
@@ -99,9 +99,12 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   const dcycle = domainCycle(program);
   if (dcycle) diagnostics.push(codes.domainCycle(spanOf(dcycle[0]!), dcycle));
+  // Each domain's resource order, found with its cycle check (one sort, one walk per domain).
+  const orders = new Map<string, Address[]>();
   for (const name of Object.keys(program.domains).sort()) {
-    const rcycle = resourceCycle(program.domains[name]!);
-    if (rcycle) diagnostics.push(codes.resourceCycle(spanOf(rcycle[0]!), rcycle));
+    const { order, cycle } = resourceGraph(program.domains[name]!);
+    if (cycle) diagnostics.push(codes.resourceCycle(spanOf(cycle[0]!), cycle));
+    orders.set(name, order);
   }
   if (diagnostics.length > 0) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
@@ -178,7 +181,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
     const others: Draft[] = [];
     if (ir) {
-      for (const address of resourceOrder(ir)) {
+      for (const address of orders.get(entry.name)!) {
         const d = planResource(ir.resources[address]!, ir, entry.step);
         planned.push(d);
         others.push(d);
