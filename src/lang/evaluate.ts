@@ -67,8 +67,11 @@ interface Scope {
  */
 type Memo =
   | { readonly state: "pending" }
-  | { readonly state: "done"; readonly value: Value; readonly deps: ReadonlySet<string> }
-  | { readonly state: "resource"; readonly resource: ResourceResult; readonly deps: ReadonlySet<string> };
+  | { readonly state: "done"; readonly value: Value; readonly deps: Deps }
+  | { readonly state: "resource"; readonly resource: ResourceResult; readonly deps: Deps };
+
+/** The resource addresses a symbol's value depends on. */
+type Deps = ReadonlySet<string> | readonly string[];
 
 /** One evaluated resource instance. */
 export interface InstanceResult {
@@ -189,18 +192,22 @@ export class Evaluator {
     }
     this.memo.set(k, { state: "pending" });
     this.stack.push({ domain: t.name, name, span: sym.span });
-    let own = new Set<string>();
+    let own: Deps = NO_DEPS;
     let value: Value | undefined;
     let resource: ResourceResult | undefined;
     try {
       if (sym.kind === "resource") {
         resource = this.resource(t, sym.decl);
-        for (const i of resource.instances) own.add(i.address);
-      } else value = this.computeSymbol(t, sym, own);
+        // Its instances: an array is a third of a Set's size, and one is kept per resource.
+        if (resource.instances.length > 0) own = resource.instances.map((i) => i.address);
+      } else {
+        const found = new Set<string>();
+        value = this.computeSymbol(t, sym, found);
+        if (found.size > 0) own = found;
+      }
     } finally {
       this.stack.pop();
     }
-    if (own.size === 0) own = NO_DEPS;
     if (deps) for (const d of own) deps.add(d);
     if (resource !== undefined && !wantValue) {
       this.memo.set(k, { state: "resource", resource, deps: own });
