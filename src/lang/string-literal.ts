@@ -37,7 +37,8 @@ export function cookString(
 }
 
 function isText(p: RawText | Expr): p is RawText {
-  return (p as RawText).raw !== undefined;
+  // Not by `raw`: number and duration literals keep their text in `raw` too.
+  return (p as Expr).kind === undefined;
 }
 
 /**

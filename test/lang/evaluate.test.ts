@@ -32,6 +32,9 @@ describe("compile-time evaluation", () => {
     expect(letValue(`true ? "y" : "n"`)).toBe("y");
     expect(letValue(`false && nope_is_not_evaluated == 1`)).toEqual(["LXM2003"]);
     expect(letValue(`2m + 500ms`)).toBe(120500);
+    // A literal interpolated directly renders as its value, exactly as through a name.
+    expect(letValue(`"\${30s}|\${1.50}|\${2e3}"`)).toBe("30000|1.5|2000");
+    expect(letValue(`"\${30s}"`)).toBe(letValue(`"\${[30s][0]}"`));
     expect(letValue(`"""\n    a\n      b\n    """`)).toBe("a\n  b");
   });
   test("let order does not matter", () => {
