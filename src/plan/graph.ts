@@ -77,15 +77,11 @@ export interface ResourceGraph {
 export function resourceGraph(domain: DomainIR): ResourceGraph {
   const keys = sortedKeys(domain.resources);
   // Dependencies in the same domain, sorted; a self-edge is kept (a cycle), kahn ignores it.
-  const edges = new Map<Address, readonly Address[]>();
-  let linked = false;
-  for (const a of keys) {
-    const ds = keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources);
-    if (ds.length > 0) linked = true;
-    edges.set(a, ds.length < 2 ? ds : sortStrings([...ds]));
-  }
+  const inside = keys.map((a) => keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources));
   // Without edges (most domains of a large project) the order is by address and there is no cycle.
-  if (!linked) return { order: keys, cycle: null };
+  if (inside.every((ds) => ds.length === 0)) return { order: keys, cycle: null };
+  const edges = new Map<Address, readonly Address[]>();
+  keys.forEach((a, i) => edges.set(a, inside[i]!.length < 2 ? inside[i]! : sortStrings([...inside[i]!])));
   return { order: kahn(edges), cycle: findCycle(edges) };
 }
 

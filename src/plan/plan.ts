@@ -3,12 +3,13 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { evaluateResidual } from "../lang/residual.js";
-import { inCanonicalOrder, sha256Canonical, sortStrings } from "../program/canonical.js";
+import { inCanonicalOrder, sortStrings } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
 import { domainCycle, domainSteps, kahn, resourceGraph } from "./graph.js";
+import { PlanHasher } from "./plan-hash.js";
 import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorState, RecordedResource, Reality } from "./types.js";
 
 /** What the planner needs to know about a resource type (a subset of program/schemas' ResourceTypeInfo). */
@@ -57,7 +58,7 @@ export interface BuildPlanResult {
 
 const NO_TYPE: PlanTypeInfo = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
 
-/** An action as built, keys in code-unit order (see the numbering loop); `seq` is set when the plan is numbered. */
+/** An action as built, keys in code-unit order; `seq` is set when it takes its place in the plan. */
 type Draft = { -readonly [K in keyof PlannedAction]: PlannedAction[K] };
 
 /** A type's attribute sets, built once per plan rather than once per resource. */
@@ -69,6 +70,12 @@ interface TypeSets {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** A domain's prior records, sorted by their address in the prior (`addresses[i]` keys `recs[i]`). */
+interface PriorGroup {
+  readonly addresses: Address[];
+  readonly recs: RecordedResource[];
+}
 // Frozen: shared by every action without deferred attributes.
 const NO_DEFERRED: { [attr: string]: Deferred } = Object.freeze({});
 
@@ -109,12 +116,14 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   if (diagnostics.length > 0) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
   // Prior resources by domain, addresses sorted.
-  const priorByDomain = new Map<string, RecordedResource[]>();
+  const priorByDomain = new Map<string, PriorGroup>();
   for (const address of sortedList(Object.keys(prior.resources))) {
     const rec = prior.resources[address]!;
-    const list = priorByDomain.get(rec.domain);
-    if (list) list.push(rec);
-    else priorByDomain.set(rec.domain, [rec]);
+    const group = priorByDomain.get(rec.domain);
+    if (group) {
+      group.addresses.push(address);
+      group.recs.push(rec);
+    } else priorByDomain.set(rec.domain, { addresses: [address], recs: [rec] });
   }
 
   const entries: DomainEntry[] = [];
@@ -153,10 +162,17 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     return sets;
   };
 
-  const planDomains: (Omit<PlanDomain, "actions"> & { actions: Draft[] })[] = [];
+  // The plan is numbered, grouped by step and hashed as it is built. Every object in it is
+  // built with its keys inserted in code-unit order, so serialising it takes canonicalize's
+  // fastest path (one JSON.stringify, no sorted copy): at 10k resources that copy was most
+  // of the planning time.
+  const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined);
+  let seq = 0;
+  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps: { step: number; domains: PlanDomain[] }[] = [];
   for (const entry of entries) {
     const ir = entry.ir;
-    const gone = (priorByDomain.get(entry.name) ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
+    const gone = (priorByDomain.get(entry.name)?.recs ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
     const deletes: Draft[] = [];
     const kept: Draft[] = [];
     for (const rec of gone) {
@@ -179,22 +195,41 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
       deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes)));
     }
 
-    const others: Draft[] = [];
+    const p = entry.policy;
+    const dom: PlanDomain = {
+      actions: [],
+      after: entry.after,
+      domain: entry.name,
+      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
+      step: entry.step,
+    };
+    hasher.beginDomain(entry.step);
+    const add = (d: Draft): void => {
+      d.seq = seq++;
+      summary[d.action]++;
+      dom.actions.push(d);
+      hasher.action(d);
+    };
+    // Run order: deletes, the domain's resources, those kept with prune off.
+    for (const d of orderDeletes(deletes)) add(d);
     if (ir) {
+      const recordOf = priorLookup(prior, priorByDomain.get(entry.name));
       for (const address of orders.get(entry.name)!) {
-        const d = planResource(ir.resources[address]!, ir, entry.step);
+        const r = ir.resources[address]!;
+        const d = planResource(r, ir, entry.step, recordOf(r.address));
         planned.push(d);
-        others.push(d);
+        add(d);
       }
     }
-
-    const actions = deletes.length === 0 && kept.length === 0 ? others : [...orderDeletes(deletes), ...others, ...kept];
-    planDomains.push({ domain: entry.name, step: entry.step, after: entry.after, policy: entry.policy, actions });
+    for (const d of kept) add(d);
+    hasher.endDomain(dom);
+    const last = steps[steps.length - 1];
+    if (last && last.step === dom.step) last.domains.push(dom);
+    else steps.push({ domains: [dom], step: dom.step });
   }
 
-  function planResource(r: ResourceIR, domain: DomainIR, step: number): Draft {
+  function planResource(r: ResourceIR, domain: DomainIR, step: number, rec: RecordedResource | undefined): Draft {
     const sets = setsOf(r.type);
-    const rec = prior.resources[r.address];
     const deferredNames = sortStrings(Object.keys(r.deferred));
     const hidden = hiddenAttrs(sets, rec, r, deferredNames);
     // In canonical key order (and the very object when it already is), so the plan hashes fast.
@@ -294,47 +329,21 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
-  // Number the whole plan and group domains by step.
-  let seq = 0;
-  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  const steps: { step: number; domains: PlanDomain[] }[] = [];
-  // Every object below is built with its keys inserted in code-unit order, so hashing the
-  // plan takes canonicalize's fastest path (one JSON.stringify, no sorted copy): at 10k
-  // resources that copy was most of the planning time.
-  for (const pd of planDomains) {
-    for (const a of pd.actions) {
-      summary[a.action]++;
-      a.seq = seq++;
-    }
-    const p = pd.policy;
-    const dom: PlanDomain = {
-      actions: pd.actions,
-      after: pd.after,
-      domain: pd.domain,
-      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
-      step: pd.step,
-    };
-    const last = steps[steps.length - 1];
-    if (last && last.step === pd.step) last.domains.push(dom);
-    else steps.push({ domains: [dom], step: pd.step });
-  }
-  const body = {
-    format: "lexum.plan/v1" as const,
+  const counts: PlanSummary = { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update };
+  // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
+  const plan: Plan = {
+    format: "lexum.plan/v1",
+    hash: hasher.digest(counts),
     prior: prior.snapshot,
     program: input.programHash,
     refreshed: reality !== undefined,
     steps,
-    summary: { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update },
+    summary: counts,
   };
-  // Streamed one action's JSON at a time (the same bytes as hashValue): at 10⁵ actions the
-  // plan's whole text is ~60 MB, and building then hashing it grew faster than the plan.
-  const hash = sha256Canonical(body, 6);
-  // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
-  const plan: Plan = { format: body.format, hash, prior: body.prior, program: body.program, refreshed: body.refreshed, steps: body.steps, summary: body.summary };
   return { plan, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/** An action, its keys inserted in code-unit order (see the numbering loop); numbered later. */
+/** An action, its keys inserted in code-unit order (canonicalize's fast path); numbered later. */
 function newDraft(
   action: ActionKind,
   address: Address,
@@ -368,6 +377,24 @@ function hiddenAttrs(sets: TypeSets, rec: RecordedResource | undefined, r?: Reso
   if (rec !== undefined) for (const attr in rec.sensitive) add(attr);
   for (const attr of deferredNames) if (r!.deferred[attr]!.sensitive || residualRefs(r!.deferred[attr]!.expr).secret) add(attr);
   return hidden ?? sets.sensitive;
+}
+
+/**
+ * `prior.resources[address]` for addresses asked in turn, mostly in address order (the
+ * resource order is by address where dependencies do not reorder it): a cursor walks the
+ * domain's sorted addresses along, so most records are found without a lookup in the whole
+ * prior (at 10⁵ entries, a cache miss or two each). Any other address is looked up.
+ */
+function priorLookup(prior: PriorState, group: PriorGroup | undefined): (address: Address) => RecordedResource | undefined {
+  let at = 0;
+  return (address) => {
+    if (group !== undefined) {
+      const addresses = group.addresses;
+      while (at < addresses.length && addresses[at]! < address) at++;
+      if (at < addresses.length && addresses[at] === address) return group.recs[at];
+    }
+    return prior.resources[address];
+  };
 }
 
 /** `xs` itself when sorted (plain `<`), else a sorted copy. */

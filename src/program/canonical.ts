@@ -180,12 +180,10 @@ export function sha256(data: string | Uint8Array): string {
 
 /**
  * `sha256(canonicalize(value))`, without the whole canonical JSON in memory at once: objects
- * and arrays down to `depth` levels are written member by member (keys sorted, undefined
- * values left out and undefined items written as null, exactly as the general writer does)
- * and what lies below each is canonicalized on its own, the text hashed in chunks of about
- * 64 KB. For a program (depth 4: program, domains, domain, resources) no string is larger
- * than one resource's JSON; for a plan (depth 6: plan, steps, step, domains, domain,
- * actions), than one action's.
+ * down to `depth` levels are written key by key (sorted, undefined values left out, exactly
+ * as the general writer does) and what lies below each is canonicalized on its own, the text
+ * hashed in chunks of about 64 KB. For a program (depth 4: program, domains, domain,
+ * resources) no string is larger than one resource's JSON.
  */
 export function sha256Canonical(value: unknown, depth: number): string {
   const h = createHash("sha256");
@@ -198,16 +196,7 @@ export function sha256Canonical(value: unknown, depth: number): string {
     }
   };
   const walk = (v: unknown, d: number): void => {
-    if (d > 0 && Array.isArray(v)) {
-      put("[");
-      for (let i = 0; i < v.length; i++) {
-        if (i) put(",");
-        walk(v[i] === undefined ? null : v[i], d - 1);
-      }
-      put("]");
-      return;
-    }
-    if (d === 0 || typeof v !== "object" || v === null || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) {
+    if (d === 0 || typeof v !== "object" || v === null || Array.isArray(v) || (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null)) {
       put(canonicalize(v));
       return;
     }

@@ -9,6 +9,9 @@ function plan(input: Omit<BuildPlanInput, "programHash">): Plan {
   const r = buildPlan({ programHash: PROGRAM_HASH, ...input });
   expect(r.diagnostics).toEqual([]);
   expect(r.plan).not.toBeNull();
+  // The hash written while planning is that of every other field, for every plan below.
+  const { hash, ...rest } = r.plan!;
+  expect(hash).toBe(hashValue(rest));
   return r.plan!;
 }
 
@@ -307,6 +310,12 @@ describe("buildPlan: determinism", () => {
     const { hash, ...rest } = p;
     expect(hash).toBe(hashValue(rest));
     expect(JSON.parse(renderPlanJson(p))).toEqual(p);
+  });
+
+  it("an empty program against an empty prior is an empty plan", () => {
+    const p = plan({ program: prog(), prior: prior([], null) });
+    expect(p.steps).toEqual([]);
+    expect(p.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, noop: 0 });
   });
 
   it("a different prior gives a different hash", () => {

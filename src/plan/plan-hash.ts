@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import { canonicalize } from "../program/canonical.js";
+import type { PlanDomain, PlannedAction, PlanSummary } from "./types.js";
+
+/**
+ * A plan's hash, written while the plan is built: `sha256:` of the canonical JSON of the
+ * plan body (every field but `hash`), the same bytes as `hashValue(body)`, fed in canonical
+ * order: the head, each domain as the planner finishes it (steps in order, domains by name:
+ * the planner's own order) with each action as soon as it is numbered, then the summary.
+ * Each action is serialised while its attributes are still in the CPU caches (at 10⁵
+ * resources, hashing the finished plan read them all from memory a second time), and no
+ * text is larger than one action's JSON.
+ */
+export class PlanHasher {
+  private readonly h = createHash("sha256");
+  private buf = "";
+  /** The step whose domain list is open, null before the first domain. */
+  private step: number | null = null;
+  private firstAction = true;
+
+  /** Writes the fields that sort before `steps`: format, prior, program, refreshed. */
+  constructor(prior: string | null, program: string, refreshed: boolean) {
+    this.put(`{"format":"lexum.plan/v1","prior":${canonicalize(prior)},"program":${canonicalize(program)},"refreshed":${canonicalize(refreshed)},"steps":[`);
+  }
+
+  /** Opens the next domain's action list (a new step's domain list first when the step changes). */
+  beginDomain(step: number): void {
+    if (this.step === step) this.put(",");
+    else {
+      this.closeStep(",");
+      this.put(`{"domains":[`);
+      this.step = step;
+    }
+    this.put(`{"actions":[`);
+    this.firstAction = true;
+  }
+
+  /** The next action of the open domain, numbered and final. */
+  action(a: PlannedAction): void {
+    this.put(this.firstAction ? canonicalize(a) : "," + canonicalize(a));
+    this.firstAction = false;
+  }
+
+  /** Closes the open domain with its other fields (`actions` sorts first). */
+  endDomain(d: Omit<PlanDomain, "actions">): void {
+    this.put(`],"after":${canonicalize(d.after)},"domain":${canonicalize(d.domain)},"policy":${canonicalize(d.policy)},"step":${canonicalize(d.step)}}`);
+  }
+
+  /** Closes the plan with its summary and returns the hash. */
+  digest(summary: PlanSummary): string {
+    this.closeStep("");
+    this.put(`],"summary":${canonicalize(summary)}}`);
+    this.h.update(this.buf);
+    return "sha256:" + this.h.digest("hex");
+  }
+
+  private closeStep(then: string): void {
+    if (this.step !== null) this.put(`],"step":${canonicalize(this.step)}}${then}`);
+  }
+
+  private put(text: string): void {
+    this.buf += text;
+    if (this.buf.length >= 65536) {
+      this.h.update(this.buf);
+      this.buf = "";
+    }
+  }
+}
