@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
+import { crc32, deflate, deflateSync } from "node:zlib";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
@@ -30,10 +30,19 @@ function entryHeader(type: keyof typeof TYPE_CODE, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** A pack entry's data: the object's body deflated (level 1: object ids hash the uncompressed bytes, so only the size changes; `git gc` repacks tighter). */
+// Level 1: object ids hash the uncompressed bytes, so only the size changes; `git gc` repacks tighter.
+const PACK_DEFLATE = { level: 1 } as const;
+
+/** A pack entry's data: the object's body deflated. */
 export function packEntryBody(body: string | Uint8Array): Buffer {
-  return deflateSync(body, { level: 1 });
+  return deflateSync(body, PACK_DEFLATE);
 }
+
+/** `packEntryBody` on libuv's thread pool (the same bytes). */
+export function packEntryBodyAsync(body: string | Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => deflate(body, PACK_DEFLATE, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
 
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */
 export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; idx: Buffer; name: string } {

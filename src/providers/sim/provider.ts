@@ -97,9 +97,11 @@ function goalDigest(attrs: JsonObject): string | undefined {
 
 /** An object's attributes as read back: identity, spec, computed uid and generation, and the secret's digest. */
 export function objectAttrs(o: SimObject): JsonObject {
-  const out: JsonObject = { kind: o.kind, name: o.name, spec: JSON.parse(JSON.stringify(o.spec)) as JsonObject, uid: o.uid, generation: o.generation };
-  if (o.secretDigest !== undefined) out.secret = o.secretDigest;
-  return out;
+  // Keys in code-unit order (what the runtime records), so it is not copied to sort them.
+  const spec = JSON.parse(JSON.stringify(o.spec)) as JsonObject;
+  return o.secretDigest !== undefined
+    ? { generation: o.generation, kind: o.kind, name: o.name, secret: o.secretDigest, spec, uid: o.uid }
+    : { generation: o.generation, kind: o.kind, name: o.name, spec, uid: o.uid };
 }
 
 class SimInstance implements ProviderInstance {
