@@ -144,15 +144,22 @@ function child(n: number): ChildResult {
   const baselineMs: number[] = [];
   let noopSummary: Plan["summary"] | undefined;
   let changedSummary: Plan["summary"] | undefined;
+  // Each timed section starts from a collected heap (untimed `gc()`), so it does not pay for
+  // the garbage of the section before it (the baseline's ~60 MB string at 100k, the previous
+  // plan): what is timed is one plan and the collection of its own garbage.
+  const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   for (let r = 0; r < REPS; r++) {
+    collect();
     let t = performance.now();
     createHash("sha256").update(JSON.stringify(prior)).digest("hex");
     baselineMs.push(performance.now() - t);
+    collect();
     t = performance.now();
     let c = process.cpuUsage();
     const a = buildPlan({ program: v1.program, programHash: v1.hash, prior });
     noopMs.push(performance.now() - t);
     noopCpuMs.push(cpu(c));
+    collect();
     t = performance.now();
     c = process.cpuUsage();
     const b = buildPlan({ program: v2.program, programHash: v2.hash, prior });
@@ -186,7 +193,7 @@ function child(n: number): ChildResult {
 
 function runChild(n: number): ChildResult {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ["--max-old-space-size=4096", self, "--child", String(n)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ["--max-old-space-size=4096", "--expose-gc", self, "--child", String(n)], { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`plan bench child (${n}) failed: ${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as ChildResult;
