@@ -51,6 +51,20 @@ function events(resources: RecordedResource[]): TraceEvent[] {
   return resources.map((r, seq) => ({ action: "create", address: r.address, after: r.attrs, domain: r.domain, phase: "done", seq, step: 1 }) as TraceEvent);
 }
 
+/**
+ * Commits `tree` in two fresh repositories, without and with `prep`'s blobs (cold caches
+ * each time), checks both give the same commit id, and returns the second repository.
+ */
+async function commitsAgree(tree: { files: { path: string; content: string }[]; message: string }, prep: SnapshotPrep) {
+  const [r1, r2] = [repo(), repo()];
+  clearStoreCaches();
+  const a = await writeStateCommit({ gitdir: r1.gitdir, branch: BRANCH, expectedParent: null, files: tree.files, message: tree.message, time: TIME });
+  clearStoreCaches();
+  const b = await writeStateCommit({ gitdir: r2.gitdir, branch: BRANCH, expectedParent: null, files: tree.files, message: tree.message, time: TIME, prepared: prep.blobs() });
+  expect(b.oid).toBe(a.oid);
+  return r2;
+}
+
 /** Lets the preparation's idle-time slices run. */
 const idle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
@@ -80,13 +94,7 @@ describe("SnapshotPrep", () => {
     const plain = buildStateTree(input);
     const prepared = buildStateTree(input, prep);
     expect(prepared).toEqual(plain);
-    const r1 = repo();
-    const r2 = repo();
-    clearStoreCaches();
-    const a = await writeStateCommit({ gitdir: r1.gitdir, branch: BRANCH, expectedParent: null, files: plain.files, message: plain.message, time: TIME });
-    clearStoreCaches();
-    const b = await writeStateCommit({ gitdir: r2.gitdir, branch: BRANCH, expectedParent: null, files: prepared.files, message: prepared.message, time: TIME, prepared: prep.blobs() });
-    expect(b.oid).toBe(a.oid);
+    const r2 = await commitsAgree(prepared, prep);
     for (const r of records.slice(0, 5)) {
       writeFileSync(join(r2.dir, "blob.txt"), prep.textOf(r)!);
       expect(gitc(r2.dir, "hash-object", "blob.txt")).toBe(prep.blobs().get(resourcePath(r.address))!.oid);
@@ -105,13 +113,7 @@ describe("SnapshotPrep", () => {
     const input = { parent: null, status: "quiescent" as const, source: SOURCE, programHash: PROGRAM, plan: PLAN, run: runOf(final, events(final)) };
     const plain = buildStateTree(input);
     expect(buildStateTree(input, prep)).toEqual(plain);
-    const r1 = repo();
-    const r2 = repo();
-    clearStoreCaches();
-    const a = await writeStateCommit({ gitdir: r1.gitdir, branch: BRANCH, expectedParent: null, files: plain.files, message: plain.message, time: TIME });
-    clearStoreCaches();
-    const b = await writeStateCommit({ gitdir: r2.gitdir, branch: BRANCH, expectedParent: null, files: plain.files, message: plain.message, time: TIME, prepared: prep.blobs() });
-    expect(b.oid).toBe(a.oid);
+    const r2 = await commitsAgree(plain, prep);
     gitc(r2.dir, "fsck", "--strict");
     expect(gitc(r2.dir, "show", `${BRANCH}:${resourcePath(final[5]!.address)}`) + "\n").toBe(prettyCanonical(final[5]));
   });
