@@ -101,6 +101,9 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const gitdir = ws.repo.gitdir;
   const name = journalName(planned.settings.stateBranch);
   const journal = await openJournal({ gitdir, name });
+  // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
+  const prep = new SnapshotPrep(planned.prior.resources);
+  prep.file("plan.json", plan);
   const queue: TraceEvent[] = [];
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
@@ -111,8 +114,10 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     try {
       while (queue.length) {
         const batch = queue.splice(0);
-        const durable = batch.filter(changesState).map((event) => ({ event, kind: "event" }));
-        if (durable.length) await journal.append(...durable);
+        // A journal line is canonicalize({ event, kind: "event" }); the event's own canonical
+        // JSON is also its trace.jsonl line, made once for both.
+        const durable = batch.filter(changesState).map((e) => `{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`);
+        if (durable.length) await journal.appendCanonical(...durable);
         for (const e of batch) opts.onEvent?.(e);
       }
     } finally {
@@ -130,9 +135,6 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
   });
 
-  // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
-  const prep = new SnapshotPrep(planned.prior.resources);
-  prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
   const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
   let outcome;

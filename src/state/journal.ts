@@ -32,6 +32,8 @@ export interface Journal {
   readonly path: string;
   /** Appends records (one canonical JSON line each) and fsyncs them before resolving. */
   append(...records: unknown[]): Promise<void>;
+  /** The same for records the caller already serialised as canonical JSON (one line each, no newline). */
+  appendCanonical(...lines: string[]): Promise<void>;
   /** Total bytes this handle appended (for the "bytes serialised" budget). */
   readonly bytesWritten: number;
   close(): Promise<void>;
@@ -64,22 +66,24 @@ export async function openJournal(args: { gitdir: string; name: string }): Promi
     throw gitWriteFailed.error(path, (e as Error).message);
   }
   let bytes = 0;
+  const appendCanonical = async (...lines: string[]): Promise<void> => {
+    if (lines.length === 0) return;
+    const text = lines.join("\n") + "\n";
+    try {
+      await fh.write(text);
+      await fh.sync();
+    } catch (e) {
+      throw gitWriteFailed.error(path, (e as Error).message);
+    }
+    bytes += Buffer.byteLength(text);
+  };
   return {
     path,
     get bytesWritten() {
       return bytes;
     },
-    async append(...records: unknown[]) {
-      if (records.length === 0) return;
-      const text = records.map((r) => canonicalize(r) + "\n").join("");
-      try {
-        await fh.write(text);
-        await fh.sync();
-      } catch (e) {
-        throw gitWriteFailed.error(path, (e as Error).message);
-      }
-      bytes += Buffer.byteLength(text);
-    },
+    append: (...records: unknown[]) => appendCanonical(...records.map((r) => canonicalize(r))),
+    appendCanonical,
     async close() {
       await fh.close();
     },

@@ -59,9 +59,7 @@ export class SnapshotPrep {
 
   /** A trace event: its line of trace.jsonl. */
   event(e: TraceEvent): void {
-    this.later(() => {
-      if (!this.lines.has(e)) this.lines.set(e, canonicalize(e) + "\n");
-    });
+    this.later(() => this.traceLine(e));
   }
 
   /** The prepared `prettyCanonical(value)` of this very object, if done. */
@@ -77,6 +75,13 @@ export class SnapshotPrep {
   /** The prepared trace line of this very event, if done. */
   lineOf(e: TraceEvent): string | undefined {
     return this.lines.get(e);
+  }
+
+  /** The event's trace line (canonical JSON and a newline), made now if not prepared yet. */
+  traceLine(e: TraceEvent): string {
+    let line = this.lines.get(e);
+    if (line === undefined) this.lines.set(e, (line = canonicalize(e) + "\n"));
+    return line;
   }
 
   /** Blobs prepared so far, by state path, with the content they encode. */

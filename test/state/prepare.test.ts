@@ -87,7 +87,15 @@ describe("SnapshotPrep", () => {
       expect(inflateSync(blob.packed).toString("utf8")).toBe(blob.content);
     }
     expect(prep.blobs().get("plan.json")!.content).toBe(prettyCanonical(PLAN));
-    for (const e of trace) expect(prep.lineOf(e)).toBe(canonicalize(e) + "\n");
+    for (const e of trace) {
+      expect(prep.lineOf(e)).toBe(canonicalize(e) + "\n");
+      // apply's journal lines are built from these: canonical JSON of { event, kind }.
+      expect(`{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`).toBe(canonicalize({ kind: "event", event: e }));
+    }
+    const late = { ...trace[0]!, seq: 99 } as TraceEvent;
+    expect(prep.lineOf(late)).toBeUndefined();
+    expect(prep.traceLine(late)).toBe(canonicalize(late) + "\n");
+    expect(prep.lineOf(late)).toBe(prep.traceLine(late));
 
     // The same files and the same commit as without preparation; git reads every blob.
     const input = { parent: null, status: "quiescent" as const, source: SOURCE, programHash: PROGRAM, plan: PLAN, run: runOf(records, trace) };
