@@ -43,7 +43,6 @@ export function packEntryBodyAsync(body: string | Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) => deflate(body, PACK_DEFLATE, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
-
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */
 export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; idx: Buffer; name: string } {
   const parts: Uint8Array[] = [];

@@ -8,7 +8,7 @@ import { resourcePath } from "./snapshot.js";
 
 /**
  * Tasks run per turn of the event loop. Few: every turn also carries the run's I/O (a sim
- * world write is five round trips through the loop), and a turn's slice delays each of them.
+ * world write is four round trips through the loop), and a turn's slice delays each of them.
  */
 const TASKS_PER_TURN = 2;
 
