@@ -103,7 +103,6 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const journal = await openJournal({ gitdir, name });
   // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
   const prep = new SnapshotPrep(planned.prior.resources);
-  prep.file("plan.json", plan);
   const queue: TraceEvent[] = [];
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
@@ -135,6 +134,9 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
   });
 
+  // Queued only now: its ~1 MB text per 1,000 actions would otherwise hold up the begin
+  // record's I/O callbacks; from here it fills the run's first waits on providers.
+  prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
   const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
   let outcome;
