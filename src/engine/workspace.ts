@@ -48,9 +48,12 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time } };
   }
 
-  const { files, sources, diagnostics } = await loadProject(projectDir);
-  const head = await headCommit({ gitdir: repo.gitdir });
-  const time = head ? (await readCommitInfo({ gitdir: repo.gitdir, oid: head })).time : { seconds: 0, tzOffsetMinutes: 0 };
+  // The files on disk and the HEAD commit are read concurrently (independent I/O).
+  const headInfo = async () => {
+    const head = await headCommit({ gitdir: repo.gitdir });
+    return { head, time: head ? (await readCommitInfo({ gitdir: repo.gitdir, oid: head })).time : { seconds: 0, tzOffsetMinutes: 0 } };
+  };
+  const [{ files, sources, diagnostics }, { head, time }] = await Promise.all([loadProject(projectDir), headInfo()]);
   // HEAD is the goal commit only when the .lxm files are exactly as committed there;
   // otherwise the snapshot says "working tree" rather than name a commit it did not run.
   const commit = head && (await matchesCommit(repo.gitdir, head, projectPath, files)) ? head : null;
