@@ -8,7 +8,7 @@
  * mid-write can only tear the LAST line; `readJournal` drops such a line and reports it.
  * What the records mean is the runtime's business; this module only stores them.
  */
-import { promises as fsp } from "node:fs";
+import fs, { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { FileHandle } from "node:fs/promises";
 import { canonicalize } from "../program/canonical.js";
@@ -65,17 +65,28 @@ export async function openJournal(args: { gitdir: string; name: string }): Promi
   } catch (e) {
     throw gitWriteFailed.error(path, (e as Error).message);
   }
+  // Appends go through the raw descriptor and callback API: one write and one fdatasync per
+  // batch, without the promise API's per-call FileHandle bookkeeping (this runs on the
+  // thread that drives the providers, once per batch of finished actions).
+  const fd = fh.fd;
   let bytes = 0;
   const appendCanonical = async (...lines: string[]): Promise<void> => {
     if (lines.length === 0) return;
-    const text = lines.join("\n") + "\n";
+    const data = Buffer.from(lines.join("\n") + "\n", "utf8");
     try {
-      await fh.write(text);
-      await fh.sync();
+      await new Promise<void>((resolve, reject) => {
+        const from = (offset: number): void =>
+          fs.write(fd, data, offset, data.length - offset, null, (err, n) => {
+            if (err) reject(err);
+            else if (offset + n < data.length) from(offset + n); // a short write: the rest
+            else fs.fdatasync(fd, (e) => (e ? reject(e) : resolve()));
+          });
+        from(0);
+      });
     } catch (e) {
       throw gitWriteFailed.error(path, (e as Error).message);
     }
-    bytes += Buffer.byteLength(text);
+    bytes += data.length;
   };
   return {
     path,

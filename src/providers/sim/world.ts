@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { close, fstat, mkdirSync, open, readFileSync, rename, statSync, unlink, write } from "node:fs";
 import { dirname } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import type { Json, JsonObject } from "../../program/types.js";
-import { writeFileAtomic } from "../fs/atomic.js";
+import { tempPathFor } from "../fs/atomic.js";
 import { worldWrite } from "./errors.js";
 
 /** The world file's format tag. */
@@ -138,6 +138,8 @@ export class WorldStore {
   private flushed = 0;
   private writing: Promise<void> | null = null;
   private diskSig: string | null;
+  /** The world's folder was made (once per store, not per write). */
+  private dirReady = false;
   /** Open provider instances using this store. */
   refs = 0;
 
@@ -241,18 +243,53 @@ export class WorldStore {
     const v = this.version;
     const text = assemble(this.order.map((k) => this.texts.get(k)!));
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      // Atomic against a killed process (temp + rename) but not fsynced: the sim models
-      // remote systems and crashes of Lexum, not power loss, and fsync would dominate the
-      // cost of a call. Its mode is whatever the umask leaves of 0644 (no chmod round trip:
-      // the write sits on the way back of every call).
-      await writeFileAtomic(this.path, text, 0o644, { durable: false, exactMode: false });
-      this.diskSig = signature(this.path);
+      if (!this.dirReady) {
+        mkdirSync(dirname(this.path), { recursive: true });
+        this.dirReady = true;
+      }
+      this.diskSig = await replaceFile(this.path, text);
     } catch (err) {
+      this.dirReady = false; // the folder may be gone: the retry re-creates it
       throw worldWrite(this.path, err);
     }
     this.flushed = v;
   }
+}
+
+/**
+ * Replaces `path` with `text` through a temp file and a rename: atomic against a killed
+ * process, but not fsynced (the sim models remote systems and crashes of Lexum, not power
+ * loss). Its mode is whatever the umask leaves of 0644. Resolves to the new file's
+ * `signature`, read from the temp file before the rename (which keeps inode, size and
+ * mtime). Callback API on a raw descriptor: this sits on the way back of every mutating
+ * call, and the promise API's FileHandle bookkeeping cost more than the I/O.
+ */
+function replaceFile(path: string, text: string): Promise<string> {
+  const tmp = tempPathFor(path);
+  const data = Buffer.from(text, "utf8");
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error, fd?: number): void => {
+      const clean = (): void => unlink(tmp, () => reject(err));
+      if (fd === undefined) clean();
+      else close(fd, clean);
+    };
+    open(tmp, "wx", 0o644, (err, fd) => {
+      if (err) return fail(err);
+      const from = (offset: number): void =>
+        write(fd, data, offset, data.length - offset, null, (werr, n) => {
+          if (werr) return fail(werr, fd);
+          if (offset + n < data.length) return from(offset + n); // a short write: the rest
+          fstat(fd, (serr, st) => {
+            if (serr) return fail(serr, fd);
+            close(fd, (cerr) => {
+              if (cerr) return fail(cerr);
+              rename(tmp, path, (rerr) => (rerr ? fail(rerr) : resolve(`${st.ino}:${st.size}:${st.mtimeMs}`)));
+            });
+          });
+        });
+      from(0);
+    });
+  });
 }
 
 const worlds = new Map<string, WorldStore>();
