@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
+import { crc32, deflate, deflateSync } from "node:zlib";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
@@ -36,6 +36,11 @@ const PACK_DEFLATE = { level: 1 } as const;
 /** A pack entry's data: the object's body deflated. */
 export function packEntryBody(body: string | Uint8Array): Buffer {
   return deflateSync(body, PACK_DEFLATE);
+}
+
+/** `packEntryBody` on libuv's thread pool (the same bytes). */
+export function packEntryBodyAsync(body: string | Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => deflate(body, PACK_DEFLATE, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */

@@ -2,7 +2,7 @@ import { canonicalize, hashValue, prettyCanonical } from "../program/canonical.j
 import type { RecordedResource } from "../plan/types.js";
 import type { TraceEvent } from "../runtime/types.js";
 import { encodeObject } from "../git/objects.js";
-import { packEntryBody } from "../git/pack.js";
+import { packEntryBodyAsync } from "../git/pack.js";
 import type { PreparedBlob } from "./store.js";
 import { resourcePath } from "./snapshot.js";
 
@@ -103,10 +103,14 @@ export class SnapshotPrep {
       const content = this.texts.get(value);
       if (content === undefined) return;
       const { oid } = encodeObject("blob", content);
-      // Deflated here, synchronously: a record's few KB take ~40 us, where zlib's async
-      // stream machinery cost ~120 us of this thread per blob. Whichever record of a path
-      // finishes last stays; the commit checks the content anyway.
-      this.prepared.set(path, { content, oid, packed: packEntryBody(content) });
+      // Deflated on libuv's thread pool, off the thread that runs the actors. Whichever
+      // record of a path finishes last stays; the commit checks the content anyway.
+      packEntryBodyAsync(content).then(
+        (packed) => {
+          if (!this.stopped) this.prepared.set(path, { content, oid, packed });
+        },
+        () => undefined, // the commit deflates it itself
+      );
     });
   }
 
