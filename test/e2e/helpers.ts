@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { expect } from "vitest";
 import { lxm } from "../cli/capture.js";
+import { readWorld } from "../../src/providers/sim/world.js";
 
 /** The repository checkout (for fixtures). */
 export const root = resolve(import.meta.dirname, "../..");
@@ -79,11 +80,11 @@ export function makeRepo(files: Record<string, string> = {}, commit: string | nu
     read: (rel) => readFileSync(join(dir, rel), "utf8"),
     exists: (rel) => existsSync(join(dir, rel)),
     world(rel = "world.json") {
-      const p = join(dir, rel);
-      if (!existsSync(p)) return {};
-      const w = JSON.parse(readFileSync(p, "utf8")) as { format: string; objects: ReturnType<E2eRepo["world"]> };
-      expect(w.format).toBe("lexum.sim/v1");
-      return w.objects;
+      // The world as the sim provider sees it: the file with its change log applied (a killed
+      // run leaves its last changes in the log).
+      const w = readWorld(join(dir, rel));
+      if (typeof w === "string") throw new Error(`sim world ${rel}: ${w}`);
+      return Object.fromEntries(w) as ReturnType<E2eRepo["world"]>;
     },
     stateHead() {
       try {

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readWorld } from "../../src/providers/sim/world.js";
 
 // A real SIGKILL cannot be taken inside the test runner, so the sim provider runs in a child
 // `node` process. Node 20 cannot run TypeScript: the provider's import closure is
@@ -62,16 +63,20 @@ describe("sim crash fault (real SIGKILL)", () => {
     expect(crash.stderr).toBe("");
     expect(crash.signal).toBe("SIGKILL");
     expect(crash.stdout.trim().split("\n")).toEqual(["created n1 1", "created n2 1"]);
-    const world = JSON.parse(readFileSync(join(dir, "world.json"), "utf8"));
-    expect(world.format).toBe("lexum.sim/v1");
-    expect(Object.keys(world.objects)).toEqual(["k/n1", "k/n2"]);
+    // The killed process never closed its world: its changes are in the change log, whole.
+    expect(existsSync(join(dir, "world.json"))).toBe(false);
+    const world = readWorld(join(dir, "world.json"));
+    expect(typeof world === "string" ? world : [...world.keys()]).toEqual(["k/n1", "k/n2"]);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
     const rerun = spawnSync(process.execPath, [driver([])], { cwd: dir, encoding: "utf8" });
     expect(rerun.status).toBe(0);
     // n1 and n2 already existed identical: accepted with generation 1, not duplicated or bumped.
     expect(rerun.stdout.trim().split("\n")).toEqual(["created n1 1", "created n2 1", "created n3 1", "created n4 1", "created n5 1"]);
+    // The rerun applied the log on opening and folded it into the file on closing.
     const after = JSON.parse(readFileSync(join(dir, "world.json"), "utf8"));
+    expect(after.format).toBe("lexum.sim/v1");
     expect(Object.keys(after.objects)).toEqual(["k/n1", "k/n2", "k/n3", "k/n4", "k/n5"]);
+    expect(existsSync(join(dir, "world.json.log"))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid } from "../../src/providers/sim/provider.js";
-import { parseWorld, serializeWorld, type SimObject } from "../../src/providers/sim/world.js";
+import { parseWorld, readWorld, serializeWorld, worldLogPath, type SimObject } from "../../src/providers/sim/world.js";
 import { ProviderError, type CallContext, type ProviderInstance } from "../../src/providers/types.js";
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({ signal: new AbortController().signal, attempt: 1, ...over });
@@ -18,7 +18,15 @@ function sim(config: Record<string, unknown> = {}, provider = simProvider): Prov
   return p;
 }
 
+// The world as a provider opening it would see it: world.json with its change log applied.
 async function world(): Promise<{ format: string; objects: Record<string, Record<string, unknown>> }> {
+  const w = readWorld(join(dir, "world.json"));
+  if (typeof w === "string") throw new Error(w);
+  return { format: "lexum.sim/v1", objects: Object.fromEntries(w) as unknown as Record<string, Record<string, unknown>> };
+}
+
+// What world.json alone holds (after a close has folded the change log into it).
+async function worldFile(): Promise<{ format: string; objects: Record<string, Record<string, unknown>> }> {
   return JSON.parse(await readFile(join(dir, "world.json"), "utf8"));
 }
 
@@ -116,6 +124,9 @@ describe("sim.object", () => {
     expect((await world()).objects).toEqual({});
     // Delete of an absent object succeeds.
     await s.delete("sim.object", { kind: "svc", name: "api" }, ctx());
+    await s.close();
+    expect(await worldFile()).toEqual({ format: "lexum.sim/v1", objects: {} });
+    expect(await readdir(dir)).toEqual(["world.json"]);
   });
 
   it("a retried create of an identical object succeeds without a new generation", async () => {
@@ -146,8 +157,7 @@ describe("sim.object", () => {
     const a = await s.create("sim.object", { kind: "db", name: "main", secret: "hunter2" }, ctx());
     expect(a.secret).toBe(secretDigest("hunter2"));
     expect(a.secret).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const text = await readFile(join(dir, "world.json"), "utf8");
-    expect(text).not.toContain("hunter2");
+    expect(await readFile(join(dir, "world.json.log"), "utf8")).not.toContain("hunter2");
     expect((await world()).objects["db/main"]!.secretDigest).toBe(secretDigest("hunter2"));
 
     expect((await s.update("sim.object", a, { kind: "db", name: "main", secret: "hunter2" }, ctx())).generation).toBe(1);
@@ -159,6 +169,9 @@ describe("sim.object", () => {
     expect(c.generation).toBe(3);
     expect("secret" in c).toBe(false);
     expect((await world()).objects["db/main"]!.secretDigest).toBeUndefined();
+    expect(await readFile(join(dir, "world.json.log"), "utf8")).not.toMatch(/hunter[23]/);
+    await s.close();
+    expect(await readFile(join(dir, "world.json"), "utf8")).not.toMatch(/hunter[23]/);
   });
 
   it("rejects malformed identity and spec as permanent errors", async () => {
@@ -174,6 +187,7 @@ describe("sim.object", () => {
     const s = sim();
     await s.create("sim.object", { kind: "b", name: "2", spec: { z: 1, a: 2 } }, ctx());
     await s.create("sim.object", { kind: "a", name: "1" }, ctx());
+    await s.close();
     const text = await readFile(join(dir, "world.json"), "utf8");
     expect(text).toBe(
       [
@@ -209,6 +223,7 @@ describe("sim.object", () => {
     const s = sim();
     for (const n of ["b", "a", "c"]) await s.create("sim.object", { kind: "k", name: n, spec: { n }, secret: n }, ctx());
     await s.delete("sim.object", { kind: "k", name: "c" }, ctx());
+    await s.close();
     const text = await readFile(join(dir, "world.json"), "utf8");
     const parsed = parseWorld(text);
     expect(typeof parsed).not.toBe("string");
@@ -225,6 +240,71 @@ describe("sim.object", () => {
     expect((await s.read("sim.object", { kind: "k", name: "n" }, ctx()))?.spec).toEqual({ v: 99 });
     await writeFile(join(dir, "world.json"), "{ broken");
     expect((await rejection(s.read("sim.object", { kind: "k", name: "n" }, ctx()))).code).toBe("sim.world_invalid");
+  });
+});
+
+describe("sim change log", () => {
+  it("a change reaches world.json.log before the call returns; the file is written when the last instance closes", async () => {
+    const s = sim();
+    await s.create("sim.object", { kind: "k", name: "a", spec: { v: 1 } }, ctx());
+    await s.create("sim.object", { kind: "k", name: "b" }, ctx());
+    await s.delete("sim.object", { kind: "k", name: "b" }, ctx());
+    expect(await readdir(dir)).toEqual(["world.json.log"]);
+    const lines = (await readFile(join(dir, "world.json.log"), "utf8")).split("\n");
+    expect(lines).toHaveLength(4); // three changes and the final newline
+    expect(JSON.parse(lines[0]!)).toEqual({ set: { kind: "k", name: "a", spec: { v: 1 }, uid: simUid("k", "a"), generation: 1 } });
+    expect(JSON.parse(lines[2]!)).toEqual({ remove: "k/b" });
+    await s.close();
+    expect(await readdir(dir)).toEqual(["world.json"]);
+    expect(Object.keys((await worldFile()).objects)).toEqual(["k/a"]);
+  });
+
+  it("a log left by a killed process is applied on opening (a torn last line ignored) and folded on close", async () => {
+    const rec = (name: string, generation: number) => ({ kind: "k", name, spec: {}, uid: simUid("k", name), generation });
+    await writeFile(join(dir, "world.json"), serializeWorld(new Map([["k/a", rec("a", 1)], ["k/b", rec("b", 1)]])));
+    await writeFile(worldLogPath(join(dir, "world.json")), [JSON.stringify({ set: rec("a", 2) }), JSON.stringify({ remove: "k/b" }), JSON.stringify({ set: rec("c", 1) }), '{"set":{"kind":"k","na'].join("\n"));
+    const s = sim();
+    expect((await s.read("sim.object", { kind: "k", name: "a" }, ctx()))?.generation).toBe(2);
+    expect(await s.read("sim.object", { kind: "k", name: "b" }, ctx())).toBeNull();
+    expect(await s.read("sim.object", { kind: "k", name: "c" }, ctx())).not.toBeNull();
+    await s.close();
+    expect(await readdir(dir)).toEqual(["world.json"]);
+    expect(Object.keys((await worldFile()).objects)).toEqual(["k/a", "k/c"]);
+  });
+
+  it("refuses a log with a bad line before its last (LXM4901)", async () => {
+    await writeFile(worldLogPath(join(dir, "world.json")), 'not json\n{"remove":"k/a"}\n');
+    const e = (() => {
+      try {
+        sim();
+      } catch (err) {
+        return err;
+      }
+      return null;
+    })();
+    expect(e).toBeInstanceOf(LexumError);
+    expect((e as LexumError).code).toBe("LXM4901");
+    expect((e as LexumError).message).toContain("line 1 of the change log");
+  });
+
+  it("folds a log that outgrew the file while the world stays open", async () => {
+    const s = sim();
+    const big = "x".repeat(64 * 1024);
+    for (let i = 0; i < 20; i++) await s.create("sim.object", { kind: "k", name: `n${i}`, spec: { big, i } }, ctx());
+    // 20 x 64 KB logged passes 1 MiB: the file now holds the world and the log restarted.
+    expect(Object.keys((await worldFile()).objects).length).toBeGreaterThanOrEqual(16);
+    expect((await readFile(join(dir, "world.json.log"), "utf8")).length).toBeLessThan(5 * 64 * 1024);
+    expect(Object.keys((await world()).objects)).toHaveLength(20);
+  });
+
+  it("an edit of world.json during a run is the whole world: the log is emptied so it cannot replay over it", async () => {
+    const s = sim();
+    await s.create("sim.object", { kind: "k", name: "a" }, ctx());
+    await writeFile(join(dir, "world.json"), serializeWorld(new Map()));
+    expect(await s.read("sim.object", { kind: "k", name: "a" }, ctx())).toBeNull();
+    expect((await world()).objects).toEqual({});
+    await s.close();
+    expect((await worldFile()).objects).toEqual({});
   });
 });
 
@@ -248,7 +328,12 @@ describe("sim shared world", () => {
     }
     await Promise.all(ups);
     expect((await world()).objects["a/n0"]!.generation).toBe(11);
+    // Closing one instance makes its changes durable; the last one folds the log into the file.
+    await a.close();
+    expect(await readdir(dir)).toEqual(["world.json.log"]);
+    await b.close();
     expect(await readdir(dir)).toEqual(["world.json"]);
+    expect(Object.keys((await worldFile()).objects)).toHaveLength(80);
   });
 
   it("after every instance closed, a new one re-reads the file", async () => {
@@ -290,7 +375,7 @@ describe("sim latency", () => {
     await expect(readdir(dir)).resolves.toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     // The effect is applied and written while the response travels back.
-    for (let i = 0; i < 100 && !(await readdir(dir)).includes("world.json"); i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 100 && !(await readdir(dir)).includes("world.json.log"); i++) await new Promise((r) => setImmediate(r));
     expect(Object.keys((await world()).objects)).toEqual(["k/n"]);
     ac.abort();
     const e = await rejection(p);

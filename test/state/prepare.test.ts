@@ -65,8 +65,14 @@ async function commitsAgree(tree: { files: { path: string; content: string }[]; 
   return r2;
 }
 
-/** Lets the preparation's idle-time slices run. */
-const idle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/**
+ * Lets the preparation's idle-time slices run, and its blobs come back from the thread
+ * pool (bounded: a loaded machine may take longer than a few turns).
+ */
+async function idle(prep?: SnapshotPrep, blobs = 0): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  for (let i = 0; prep && prep.blobs().size < blobs && i < 500; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 describe("SnapshotPrep", () => {
   it("prepares each record's hash and text, the trace's lines and blobs git agrees with, in idle time", async () => {
@@ -78,7 +84,7 @@ describe("SnapshotPrep", () => {
     for (const e of trace) prep.event(e);
     // Nothing is computed synchronously: the run's next provider call goes first.
     expect(prep.textOf(records[0]!)).toBeUndefined();
-    await idle();
+    await idle(prep, records.length + 1);
     for (const r of records) {
       expect(prep.textOf(r)).toBe(prettyCanonical(r));
       expect(prep.hashOf(r)).toBe(hashValue(r));
@@ -115,7 +121,7 @@ describe("SnapshotPrep", () => {
     const early = Array.from({ length: 40 }, (_, i) => rec(`a/sim.object.r${i}`, i));
     const prep = new SnapshotPrep();
     for (const r of early) prep.record(r);
-    await idle();
+    await idle(prep, early.length);
     // The run then records new values for the same addresses (e.g. a failed action read back).
     const final = early.map((r) => rec(r.address, 1000 + Number(r.attrs.spec && (r.attrs.spec as { n: number }).n)));
     const input = { parent: null, status: "quiescent" as const, source: SOURCE, programHash: PROGRAM, plan: PLAN, run: runOf(final, events(final)) };

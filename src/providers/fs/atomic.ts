@@ -1,9 +1,28 @@
+import { write } from "node:fs";
 import { open, rename, symlink, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 // Temp names are unique within the process by a counter and across processes by the pid:
 // no randomness, and a leftover from a crashed run can be traced to its process.
 let counter = 0;
+
+/**
+ * Writes all of `data` at the descriptor's position (the end, for one opened to append),
+ * continuing after a short write. Callback API on a raw descriptor: for writes on the way
+ * back of every provider call, where the promise API's FileHandle bookkeeping cost more
+ * than the I/O.
+ */
+export function writeAll(fd: number, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number): void =>
+      write(fd, data, offset, data.length - offset, null, (err, n) => {
+        if (err) reject(err);
+        else if (offset + n < data.length) from(offset + n);
+        else resolve();
+      });
+    from(0);
+  });
+}
 
 /** A fresh temp path in the same directory as `abs` (so rename is atomic), hidden, `.tmp`-suffixed. */
 export function tempPathFor(abs: string): string {

@@ -118,8 +118,9 @@ class SimInstance implements ProviderInstance {
 
   // Every call models a remote request: check the arguments, travel there (the first half
   // of the latency), let a fault fire, apply the effect to the world (re-read first if it
-  // was edited on disk), then travel back (the rest of the latency) while the world file is
-  // written. An abort on the way back leaves the effect in place, as a lost response would.
+  // was edited on disk), then travel back (the rest of the latency) while the change is
+  // appended to the world's log. An abort on the way back leaves the effect in place, as a
+  // lost response would.
   private async call<T>(op: SimOp, type: string, attrs: JsonObject, ctx: CallContext, effect: (id: Identity) => T, mutates: boolean): Promise<T> {
     if (type !== SIM_OBJECT) throw unknownType(type);
     const id = identity(attrs);

@@ -1,8 +1,8 @@
-import { close, fstat, mkdirSync, open, readFileSync, rename, statSync, unlink, write } from "node:fs";
+import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open, openSync, readFileSync, rename, statSync, unlink, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import type { Json, JsonObject } from "../../program/types.js";
-import { tempPathFor } from "../fs/atomic.js";
+import { tempPathFor, writeAll } from "../fs/atomic.js";
 import { worldWrite } from "./errors.js";
 
 /** The world file's format tag. */
@@ -28,6 +28,18 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Checks one stored record (`where` names it in the problem); returns the object or a problem in words. */
+function parseRecord(o: unknown, where: string): SimObject | string {
+  if (!isObject(o)) return `${where} must be an object`;
+  if (typeof o.kind !== "string" || typeof o.name !== "string") return `${where} needs string "kind" and "name"`;
+  if (!isObject(o.spec)) return `${where}.spec must be an object`;
+  if (typeof o.uid !== "string") return `${where}.uid must be a string`;
+  if (typeof o.generation !== "number" || !Number.isSafeInteger(o.generation) || o.generation < 1) return `${where}.generation must be an integer ≥ 1`;
+  if (o.secretDigest !== undefined && typeof o.secretDigest !== "string") return `${where}.secretDigest must be a string`;
+  const obj: SimObject = { kind: o.kind, name: o.name, spec: o.spec, uid: o.uid, generation: o.generation };
+  return typeof o.secretDigest === "string" ? { ...obj, secretDigest: o.secretDigest } : obj;
+}
+
 /**
  * Parses a world file's text. Returns the objects, or a problem in words. Every object
  * must sit under its own `<kind>/<name>` key.
@@ -44,19 +56,82 @@ export function parseWorld(text: string): Map<string, SimObject> | string {
   if (!isObject(doc.objects)) return `"objects" must be an object`;
   const out = new Map<string, SimObject>();
   for (const key of Object.keys(doc.objects).sort()) {
-    const o = doc.objects[key];
     const where = `objects[${JSON.stringify(key)}]`;
-    if (!isObject(o)) return `${where} must be an object`;
-    if (typeof o.kind !== "string" || typeof o.name !== "string") return `${where} needs string "kind" and "name"`;
+    const o = parseRecord(doc.objects[key], where);
+    if (typeof o === "string") return o;
     if (objectKey(o.kind, o.name) !== key) return `${where} is keyed wrongly: expected ${JSON.stringify(objectKey(o.kind, o.name))}`;
-    if (!isObject(o.spec)) return `${where}.spec must be an object`;
-    if (typeof o.uid !== "string") return `${where}.uid must be a string`;
-    if (typeof o.generation !== "number" || !Number.isSafeInteger(o.generation) || o.generation < 1) return `${where}.generation must be an integer ≥ 1`;
-    if (o.secretDigest !== undefined && typeof o.secretDigest !== "string") return `${where}.secretDigest must be a string`;
-    const obj: SimObject = { kind: o.kind, name: o.name, spec: o.spec, uid: o.uid, generation: o.generation };
-    out.set(key, typeof o.secretDigest === "string" ? { ...obj, secretDigest: o.secretDigest } : obj);
+    out.set(key, o);
   }
   return out;
+}
+
+/** The change log kept beside a world file: `<world>.log`. */
+export function worldLogPath(path: string): string {
+  return `${path}.log`;
+}
+
+/** One line of the change log: an object's new record, or the key of a removed object. */
+function logLine(change: { set: SimObject } | { remove: string }): string {
+  return JSON.stringify("set" in change ? { set: storedRecord(change.set) } : change) + "\n";
+}
+
+/**
+ * Applies a change log's text to `objects` (in place). A last line without its newline was
+ * torn by a killed process (its call never returned) and is ignored; any other bad line is
+ * a problem in words.
+ */
+export function applyWorldLog(objects: Map<string, SimObject>, text: string): string | null {
+  const lines = text.split("\n");
+  lines.pop(); // "" after the final newline, or a torn last line
+  for (let i = 0; i < lines.length; i++) {
+    const where = `line ${i + 1} of the change log`;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(lines[i]!);
+    } catch (err) {
+      return `${where} is not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+    }
+    if (isObject(entry) && typeof entry.remove === "string") {
+      objects.delete(entry.remove);
+      continue;
+    }
+    if (!isObject(entry) || entry.set === undefined) return `${where} is neither {"set": record} nor {"remove": key}`;
+    const o = parseRecord(entry.set, `${where}: set`);
+    if (typeof o === "string") return o;
+    objects.set(objectKey(o.kind, o.name), o);
+  }
+  return null;
+}
+
+/**
+ * Reads the world at `path` as a provider opening it would see it: the world file (absent:
+ * empty) with its change log applied. Returns the objects, or a problem in words.
+ */
+export function readWorld(path: string): Map<string, SimObject> | string {
+  let objects = new Map<string, SimObject>();
+  const text = readIfPresent(path);
+  if (text !== null && typeof text === "object") return text.problem;
+  if (text !== null) {
+    const parsed = parseWorld(text);
+    if (typeof parsed === "string") return parsed;
+    objects = parsed;
+  }
+  const log = readIfPresent(worldLogPath(path));
+  if (log !== null && typeof log === "object") return log.problem;
+  if (log !== null) {
+    const problem = applyWorldLog(objects, log);
+    if (problem !== null) return `${worldLogPath(path)}: ${problem}`;
+  }
+  return new Map([...objects.keys()].sort().map((k) => [k, objects.get(k)!]));
+}
+
+function readIfPresent(path: string): string | null | { problem: string } {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    return { problem: `cannot read ${path} (${err instanceof Error ? err.message : String(err)})` };
+  }
 }
 
 // Pretty, key-sorted JSON: deterministic bytes that read well in a diff or an editor.
@@ -75,11 +150,16 @@ function pretty(v: Json, indent: string): string {
   return JSON.stringify(v);
 }
 
-// One object's record as it appears in the file (nested at depth 2 under "objects").
-function recordText(o: SimObject): string {
+// An object as stored, in the world file and in the change log.
+function storedRecord(o: SimObject): JsonObject {
   const rec: JsonObject = { kind: o.kind, name: o.name, spec: o.spec, uid: o.uid, generation: o.generation };
   if (o.secretDigest !== undefined) rec.secretDigest = o.secretDigest;
-  return pretty(rec, "    ");
+  return rec;
+}
+
+// One object's record as it appears in the file (nested at depth 2 under "objects").
+function recordText(o: SimObject): string {
+  return pretty(storedRecord(o), "    ");
 }
 
 // One object's entry line in the file's "objects" map.
@@ -122,79 +202,89 @@ function signature(path: string): string | null {
   }
 }
 
+/** The change log is folded into the world file once it outgrows this and the file itself. */
+const LOG_FOLD_BYTES = 1 << 20;
+
 /**
  * One world file held in memory, shared by every provider instance of the process that
  * names the same absolute path. Mutations apply to memory at once (JavaScript runs them
- * one at a time, so none is lost) and `commit()` makes them durable: writes are serialised
- * and grouped (one atomic temp + fsync + rename covers every mutation made before it began).
+ * one at a time, so none is lost) and `commit()` makes them durable by appending one line
+ * per change to the change log `<world>.log` (appends are serialised and grouped: one write
+ * covers every change made before it began). Rewriting the whole file per change would
+ * cost O(objects) per call; the log costs O(change). The log is folded into the world file
+ * (atomic temp + rename, then the log is emptied) when the last instance closes and
+ * whenever it outgrows the file; a process killed in between leaves the log, which the
+ * next process to open the world applies.
  */
 export class WorldStore {
   private objects: Map<string, SimObject>;
-  // Each object's serialized record, kept beside it (objects are immutable values).
+  // Each object's entry line in the file, made when the file is next written (objects are
+  // immutable values, so a line stays valid until its object is replaced).
   private texts = new Map<string, string>();
-  /** The keys of `texts`, kept sorted as objects come and go. */
-  private order: string[] = [];
+  /** The keys of `objects`, kept sorted as objects come and go. */
+  private order: string[];
+  /** Log lines of changes not yet appended, oldest first. */
+  private pending: string[] = [];
   private version = 0;
   private flushed = 0;
   private writing: Promise<void> | null = null;
   private diskSig: string | null;
-  /** The world's folder was made (once per store, not per write). */
-  private dirReady = false;
+  /** The open change log (created by the first append), and what it holds. */
+  private log: number | null = null;
+  private logBytes = 0;
+  /** A log file exists that the world file does not include yet (folded on close). */
+  private logOnDisk: boolean;
+  /** An append failed part-way: the log's tail may be torn, so the next commit rewrites the file. */
+  private logBroken = false;
+  private fileBytes = 0;
   /** Open provider instances using this store. */
   refs = 0;
 
-  private constructor(readonly path: string, objects: Map<string, SimObject>, sig: string | null) {
+  private constructor(readonly path: string, objects: Map<string, SimObject>, sig: string | null, logOnDisk: boolean) {
     this.objects = objects;
+    this.order = [...objects.keys()].sort();
     this.diskSig = sig;
-    this.retext();
+    this.logOnDisk = logOnDisk;
+    this.fileBytes = sig === null ? 0 : statSync(path).size;
   }
 
-  private retext(): void {
-    this.texts = new Map([...this.objects].map(([k, o]) => [k, entryLine(k, recordText(o))]));
-    this.order = [...this.texts.keys()].sort();
-  }
-
-  /** Loads the world at `path` (absent: empty). Throws LexumError LXM4901 when the file is not a world. */
+  /** Loads the world at `path` (absent: empty) with its change log. Throws LexumError LXM4901 when it is not a world. */
   static load(path: string): WorldStore {
     const sig = signature(path);
-    if (sig === null) return new WorldStore(path, new Map(), null);
-    const parsed = WorldStore.readParsed(path);
+    const parsed = readWorld(path);
     if (typeof parsed === "string") throw catalog.simWorldInvalid.error(path, parsed);
-    return new WorldStore(path, parsed, sig);
-  }
-
-  private static readParsed(path: string): Map<string, SimObject> | string {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      return `cannot read it (${err instanceof Error ? err.message : String(err)})`;
-    }
-    return parseWorld(text);
+    return new WorldStore(path, parsed, sig, existsSync(worldLogPath(path)));
   }
 
   /**
    * Re-reads the file when it changed on disk since we last read or wrote it and nothing of
    * ours is pending (an edit made by hand or by another process, e.g. to simulate drift).
-   * Synchronous on purpose: no other call can interleave between the check and the swap.
-   * Returns a problem in words when the changed file is not a world (memory kept as is).
+   * The edited file is the whole world: our change log is emptied, so it cannot replay
+   * older changes over the edit later. Synchronous on purpose: no other call can interleave
+   * between the check and the swap. Returns a problem in words when the changed file is not
+   * a world (memory kept as is).
    */
   refresh(): string | null {
     if (this.writing !== null || this.flushed !== this.version) return null;
     const sig = signature(this.path);
     if (sig === this.diskSig) return null;
-    if (sig === null) {
-      this.objects = new Map();
-      this.texts = new Map();
-      this.order = [];
-      this.diskSig = null;
-      return null;
+    let objects = new Map<string, SimObject>();
+    if (sig !== null) {
+      const text = readIfPresent(this.path);
+      const parsed = typeof text === "string" ? parseWorld(text) : text === null ? objects : text.problem;
+      if (typeof parsed === "string") return catalog.simWorldInvalid.error(this.path, parsed).message;
+      objects = parsed;
+      this.fileBytes = typeof text === "string" ? text.length : 0;
     }
-    const parsed = WorldStore.readParsed(this.path);
-    if (typeof parsed === "string") return catalog.simWorldInvalid.error(this.path, parsed).message;
-    this.objects = parsed;
+    try {
+      this.emptyLogSync();
+    } catch (err) {
+      return `sim: cannot empty the change log ${worldLogPath(this.path)}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.objects = objects;
+    this.texts = new Map();
+    this.order = [...objects.keys()].sort();
     this.diskSig = sig;
-    this.retext();
     return null;
   }
 
@@ -204,55 +294,132 @@ export class WorldStore {
 
   /** Every object, sorted by key. */
   all(): SimObject[] {
-    return [...this.objects.keys()].sort().map((k) => this.objects.get(k)!);
+    return this.order.map((k) => this.objects.get(k)!);
   }
 
   set(obj: SimObject): void {
     const key = objectKey(obj.kind, obj.name);
+    if (!this.objects.has(key)) this.order.splice(insertionPoint(this.order, key), 0, key);
     this.objects.set(key, obj);
-    if (!this.texts.has(key)) this.order.splice(insertionPoint(this.order, key), 0, key);
-    this.texts.set(key, entryLine(key, recordText(obj)));
+    this.texts.delete(key);
+    this.pending.push(logLine({ set: obj }));
     this.version += 1;
   }
 
   remove(key: string): void {
-    if (this.texts.delete(key)) this.order.splice(insertionPoint(this.order, key), 1);
-    if (this.objects.delete(key)) this.version += 1;
+    if (!this.objects.delete(key)) return;
+    this.order.splice(insertionPoint(this.order, key), 1);
+    this.texts.delete(key);
+    this.pending.push(logLine({ remove: key }));
+    this.version += 1;
   }
 
   /** Resolves once every mutation made before the call is on disk. Throws a retryable ProviderError on I/O failure. */
   async commit(): Promise<void> {
     const want = this.version;
-    while (this.flushed < want) {
-      if (this.writing !== null) {
-        // Someone else's write is in flight; it may or may not cover us. Wait, then re-check.
-        await this.writing.catch(() => undefined);
-        continue;
-      }
-      const w = this.writeNow();
-      this.writing = w;
+    while (this.flushed < want) await this.serialised(() => (this.logBroken ? this.writeFile() : this.append()));
+    // A log grown past the file it amends is folded in: replaying it stays cheap, and the
+    // bytes written stay proportional to the changes.
+    await this.serialised(async () => {
+      if (this.logBytes > Math.max(LOG_FOLD_BYTES, this.fileBytes)) await this.writeFile();
+    });
+  }
+
+  /**
+   * Makes every change durable, folds the change log into the world file (when anything
+   * was logged, or a log was found on opening) and removes the log. What the last
+   * instance's close does.
+   */
+  async fold(): Promise<void> {
+    await this.commit();
+    await this.serialised(async () => {
+      if (this.logOnDisk || this.logBroken) await this.writeFile();
       try {
-        await w;
-      } finally {
-        this.writing = null;
+        if (this.log !== null) closeSync(this.log);
+        this.log = null;
+        if (existsSync(worldLogPath(this.path))) unlinkSync(worldLogPath(this.path));
+      } catch (err) {
+        throw worldWrite(worldLogPath(this.path), err);
       }
+      this.logOnDisk = false;
+    });
+  }
+
+  // Runs writes one at a time, in the order asked.
+  private async serialised(write: () => Promise<void>): Promise<void> {
+    while (this.writing !== null) await this.writing.catch(() => undefined);
+    const w = write();
+    this.writing = w;
+    try {
+      await w;
+    } finally {
+      this.writing = null;
     }
   }
 
-  private async writeNow(): Promise<void> {
+  // Appends the pending changes with one write (a short write continues where it stopped).
+  private async append(): Promise<void> {
     const v = this.version;
-    const text = assemble(this.order.map((k) => this.texts.get(k)!));
+    const n = this.pending.length;
+    if (n === 0) {
+      this.flushed = v;
+      return;
+    }
+    const data = Buffer.from(this.pending.join(""), "utf8");
     try {
-      if (!this.dirReady) {
+      if (this.log === null) {
         mkdirSync(dirname(this.path), { recursive: true });
-        this.dirReady = true;
+        this.log = openSync(worldLogPath(this.path), "a", 0o644);
+        this.logOnDisk = true;
       }
+      await writeAll(this.log, data);
+    } catch (err) {
+      // Part of it may have reached the log: rewrite the whole file next time instead.
+      this.logBroken = true;
+      throw worldWrite(worldLogPath(this.path), err);
+    }
+    this.pending.splice(0, n);
+    this.logBytes += data.length;
+    this.flushed = v;
+  }
+
+  // Writes the whole world file (atomic: temp + rename), then empties the log it includes.
+  private async writeFile(): Promise<void> {
+    const v = this.version;
+    const n = this.pending.length;
+    const lines = this.order.map((k) => {
+      let line = this.texts.get(k);
+      if (line === undefined) this.texts.set(k, (line = entryLine(k, recordText(this.objects.get(k)!))));
+      return line;
+    });
+    const text = assemble(lines);
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
       this.diskSig = await replaceFile(this.path, text);
     } catch (err) {
-      this.dirReady = false; // the folder may be gone: the retry re-creates it
       throw worldWrite(this.path, err);
     }
+    this.fileBytes = text.length;
+    // The file holds every change made before it was assembled; later ones stay pending.
+    this.pending.splice(0, n);
+    try {
+      this.emptyLogSync();
+    } catch (err) {
+      // The file is complete; a log that could not be emptied replays changes it already has.
+      this.logBroken = true;
+      throw worldWrite(worldLogPath(this.path), err);
+    }
+    this.logBroken = false;
     this.flushed = v;
+  }
+
+  // Empties the change log (its changes are in the file now, or overridden by an edit).
+  private emptyLogSync(): void {
+    if (this.log !== null) ftruncateSync(this.log, 0);
+    else if (this.logOnDisk) unlinkSync(worldLogPath(this.path));
+    this.logOnDisk = this.log !== null;
+    this.logBytes = 0;
+    this.pending = [];
   }
 }
 
@@ -260,36 +427,25 @@ export class WorldStore {
  * Replaces `path` with `text` through a temp file and a rename: atomic against a killed
  * process, but not fsynced (the sim models remote systems and crashes of Lexum, not power
  * loss). Its mode is whatever the umask leaves of 0644. Resolves to the new file's
- * `signature`, read from the temp file before the rename (which keeps inode, size and
- * mtime). Callback API on a raw descriptor: this sits on the way back of every mutating
- * call, and the promise API's FileHandle bookkeeping cost more than the I/O.
+ * `signature`, read from the temp file before the rename (which keeps inode, size and mtime).
  */
-function replaceFile(path: string, text: string): Promise<string> {
+async function replaceFile(path: string, text: string): Promise<string> {
   const tmp = tempPathFor(path);
-  const data = Buffer.from(text, "utf8");
-  return new Promise((resolve, reject) => {
-    const fail = (err: Error, fd?: number): void => {
-      const clean = (): void => unlink(tmp, () => reject(err));
-      if (fd === undefined) clean();
-      else close(fd, clean);
-    };
-    open(tmp, "wx", 0o644, (err, fd) => {
-      if (err) return fail(err);
-      const from = (offset: number): void =>
-        write(fd, data, offset, data.length - offset, null, (werr, n) => {
-          if (werr) return fail(werr, fd);
-          if (offset + n < data.length) return from(offset + n); // a short write: the rest
-          fstat(fd, (serr, st) => {
-            if (serr) return fail(serr, fd);
-            close(fd, (cerr) => {
-              if (cerr) return fail(cerr);
-              rename(tmp, path, (rerr) => (rerr ? fail(rerr) : resolve(`${st.ino}:${st.size}:${st.mtimeMs}`)));
-            });
-          });
-        });
-      from(0);
-    });
-  });
+  let fd: number | null = null;
+  try {
+    fd = await new Promise<number>((resolve, reject) => open(tmp, "wx", 0o644, (err, f) => (err ? reject(err) : resolve(f))));
+    await writeAll(fd, Buffer.from(text, "utf8"));
+    const st = await new Promise<{ ino: number; size: number; mtimeMs: number }>((resolve, reject) => fstat(fd!, (err, s) => (err ? reject(err) : resolve(s))));
+    const opened = fd;
+    fd = null;
+    await new Promise<void>((resolve, reject) => close(opened, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => rename(tmp, path, (err) => (err ? reject(err) : resolve())));
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch (err) {
+    if (fd !== null) closeSync(fd);
+    await new Promise<void>((resolve) => unlink(tmp, () => resolve()));
+    throw err;
+  }
 }
 
 const worlds = new Map<string, WorldStore>();
@@ -305,12 +461,19 @@ export function openWorld(path: string): WorldStore {
   return w;
 }
 
-/** Flushes and drops one reference; the last one forgets the store, so a later open re-reads the file. */
+/**
+ * Drops one reference after making its changes durable; the last one folds the change log
+ * into the world file and forgets the store, so a later open re-reads the file.
+ */
 export async function releaseWorld(w: WorldStore): Promise<void> {
+  // Counted down first: instances closed together (Promise.all) must agree on which is last.
+  w.refs -= 1;
+  const last = w.refs <= 0;
   try {
-    await w.commit();
+    if (last) await w.fold();
+    else await w.commit();
   } finally {
-    w.refs -= 1;
-    if (w.refs <= 0 && worlds.get(w.path) === w) worlds.delete(w.path);
+    // Reopened while folding: the store lives on (the next append reopens the log).
+    if (last && w.refs <= 0 && worlds.get(w.path) === w) worlds.delete(w.path);
   }
 }
