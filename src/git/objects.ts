@@ -4,7 +4,7 @@
  * `objects/xx/yyyy…`. Pure functions except the two writers at the end.
  */
 import { createHash, hash } from "node:crypto";
-import { deflateSync } from "node:zlib";
+import { deflate, deflateSync } from "node:zlib";
 import git from "isomorphic-git";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -51,9 +51,23 @@ export function encodeObject(type: ObjectType, body: string | Uint8Array): Encod
 
 /** The zlib-deflated loose-object form (`<type> <len>\0<body>`), as stored under objects/. */
 export function deflateObject(o: EncodedObject): Buffer {
-  const h = header(o.type, o.body);
   // Level 1: object ids hash the uncompressed bytes, so only size changes; `git gc` repacks tighter.
-  return deflateSync(typeof o.body === "string" ? Buffer.from(h + o.body, "utf8") : Buffer.concat([Buffer.from(h), o.body]), { level: 1 });
+  return deflateSync(looseBytes(o), { level: 1 });
+}
+
+/** Objects at least this large are deflated on libuv's thread pool when written loose. */
+const THREAD_POOL_DEFLATE = 64 * 1024;
+
+/** `deflateObject`, on the thread pool for a large object (the same bytes). */
+function deflateObjectAsync(o: EncodedObject): Promise<Buffer> {
+  const size = typeof o.body === "string" ? o.body.length : o.body.length;
+  if (size < THREAD_POOL_DEFLATE) return Promise.resolve(deflateObject(o));
+  return new Promise((resolve, reject) => deflate(looseBytes(o), { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+function looseBytes(o: EncodedObject): Buffer {
+  const h = header(o.type, o.body);
+  return typeof o.body === "string" ? Buffer.from(h + o.body, "utf8") : Buffer.concat([Buffer.from(h), o.body]);
 }
 
 /** Git file modes Lexum writes or reads. */
@@ -179,7 +193,7 @@ export async function writeLooseObjects(gitdir: string, objects: readonly Encode
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw gitWriteFailed.error(path, (e as Error).message);
     }
-    const data = deflateObject(o);
+    const data = await deflateObjectAsync(o);
     try {
       await writeFileAtomic(path, data);
     } catch (e) {

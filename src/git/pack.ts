@@ -13,7 +13,7 @@ import { crc32, deflate, deflateSync } from "node:zlib";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
-import { syncDir, writeFileAtomic } from "./safe-fs.js";
+import { renameInto, syncDir, writeTempFile } from "./safe-fs.js";
 
 const TYPE_CODE = { commit: 1, tree: 2, blob: 3, tag: 4 } as const;
 
@@ -52,37 +52,40 @@ export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; i
   head.writeUInt32BE(objects.length, 8);
   parts.push(head);
   let offset = 12;
-  const entries: { oid: Buffer; crc: number; offset: number }[] = [];
+  const entries: { hex: string; crc: number; offset: number }[] = [];
   const seen = new Set<string>();
+  const sum = createHash("sha1").update(head);
   for (const o of objects) {
     if (seen.has(o.oid)) throw new InternalError(`duplicate object ${o.oid} in pack`);
     seen.add(o.oid);
     const h = entryHeader(o.type, typeof o.body === "string" ? Buffer.byteLength(o.body, "utf8") : o.body.length);
     const z = o.packed ?? packEntryBody(o.body);
-    entries.push({ oid: Buffer.from(o.oid, "hex"), crc: crc32(z, crc32(h)), offset });
+    entries.push({ hex: o.oid, crc: crc32(z, crc32(h)), offset });
     parts.push(h, z);
+    sum.update(h).update(z);
     offset += h.length + z.length;
   }
   if (offset > 0x7fffffff) throw new InternalError("pack too large for a 32-bit index");
-  const body = Buffer.concat(parts);
-  const packSum = createHash("sha1").update(body).digest();
-  const pack = Buffer.concat([body, packSum]);
+  const packSum = sum.digest();
+  parts.push(packSum);
+  const pack = Buffer.concat(parts, offset + packSum.length);
 
-  entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
+  // Lowercase hex ids sort exactly as their bytes do.
+  entries.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
   const n = entries.length;
   // header, fan-out, oids, crc32s, offsets, pack checksum, index checksum
   const idx = Buffer.alloc(8 + 256 * 4 + n * 20 + n * 4 + n * 4 + 20 + 20);
   idx.writeUInt32BE(0xff744f63, 0);
   idx.writeUInt32BE(2, 4);
   const fanout = new Array<number>(256).fill(0);
-  for (const e of entries) fanout[e.oid[0]!]!++;
+  for (const e of entries) fanout[parseInt(e.hex.slice(0, 2), 16)]!++;
   let acc = 0;
   for (let i = 0; i < 256; i++) {
     acc += fanout[i]!;
     idx.writeUInt32BE(acc, 8 + i * 4);
   }
   let p = 8 + 256 * 4;
-  for (const e of entries) p += e.oid.copy(idx, p);
+  for (const e of entries) p += idx.write(e.hex, p, "hex");
   for (const e of entries) p = idx.writeUInt32BE(e.crc >>> 0, p);
   for (const e of entries) p = idx.writeUInt32BE(e.offset, p);
   p += packSum.copy(idx, p);
@@ -101,8 +104,18 @@ export async function writePack(gitdir: string, objects: readonly EncodedObject[
   const dir = join(gitdir, "objects", "pack");
   try {
     await fsp.mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, `${name}.pack`), pack);
-    await writeFileAtomic(join(dir, `${name}.idx`), idx);
+    // Both written and fsynced at once; then the pack is renamed into place before its
+    // index, which is what makes readers see it, so a visible index has a complete pack.
+    const temps = await Promise.allSettled([writeTempFile(join(dir, `${name}.pack`), pack), writeTempFile(join(dir, `${name}.idx`), idx)]);
+    const failed = temps.find((t) => t.status === "rejected");
+    if (failed) {
+      for (const t of temps) if (t.status === "fulfilled") await fsp.unlink(t.value).catch(() => undefined);
+      throw failed.reason;
+    }
+    const [packTmp, idxTmp] = temps.map((t) => (t as PromiseFulfilledResult<string>).value) as [string, string];
+    await renameInto(packTmp, join(dir, `${name}.pack`));
+    // (Should this fail, the pack stays: invisible without its index, and `git gc` drops it.)
+    await renameInto(idxTmp, join(dir, `${name}.idx`));
     await syncDir(dir);
   } catch (e) {
     throw gitWriteFailed.error(join(dir, `${name}.pack`), (e as Error).message);

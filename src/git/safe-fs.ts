@@ -57,6 +57,15 @@ function enoent(path: string): NodeJS.ErrnoException {
 
 /** Writes `data` to `path` atomically and durably: temp file, fsync, rename. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await renameInto(await writeTempFile(path, data), path);
+}
+
+/**
+ * The first half of `writeFileAtomic`: writes `data` to a fresh temp file beside `path`
+ * (read-only) and fsyncs it; returns the temp file's path. Nothing is visible under `path`
+ * until `renameInto`; on failure the temp file is removed.
+ */
+export async function writeTempFile(path: string, data: string | Uint8Array): Promise<string> {
   const tmp = `${dirname(path)}/tmp_lxm_${process.pid}_${tempCounter++}`;
   const fh = await fsp.open(tmp, "wx", 0o444);
   try {
@@ -68,6 +77,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     throw e;
   }
   await fh.close();
+  return tmp;
+}
+
+/** The second half: renames a temp file from `writeTempFile` over `path` (removed if that fails). */
+export async function renameInto(tmp: string, path: string): Promise<void> {
   try {
     await fsp.rename(tmp, path);
   } catch (e) {

@@ -11,14 +11,16 @@ export interface Inspection {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-function parseJson(files: ReadonlyMap<string, Uint8Array>, path: string, problems: string[]): unknown {
+function parseJson(files: ReadonlyMap<string, Uint8Array>, path: string, problems: string[], text?: (t: string) => void): unknown {
   const bytes = files.get(path);
   if (!bytes) {
     problems.push(`${path} is missing`);
     return undefined;
   }
   try {
-    return JSON.parse(decoder.decode(bytes));
+    const t = decoder.decode(bytes);
+    text?.(t);
+    return JSON.parse(t);
   } catch (e) {
     problems.push(`${path} is not valid JSON (${(e as Error).message})`);
     return undefined;
@@ -42,11 +44,12 @@ export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>): Inspe
   if (stated !== hash) problems.push(`snapshot.json states hash ${stated} but its content hashes to ${hash}`);
 
   const resources: Record<string, RecordedResource> = {};
+  const texts = new Map<string, string>();
   const listed = new Set<string>();
   for (const address of Object.keys(snapshot.resources ?? {}).sort()) {
     const path = resourcePath(address);
     listed.add(path);
-    const rec = parseJson(files, path, problems) as RecordedResource | undefined;
+    const rec = parseJson(files, path, problems, (t) => texts.set(address, t)) as RecordedResource | undefined;
     if (rec === undefined) continue;
     const h = hashValue(rec);
     if (h !== snapshot.resources[address]) problems.push(`${path} hashes to ${h}, but snapshot.json lists ${snapshot.resources[address]}`);
@@ -68,5 +71,5 @@ export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>): Inspe
     if (planHash !== h) problems.push(`plan.json states hash ${planHash} but its content hashes to ${h}`);
     if (planHash !== snapshot.plan) problems.push(`plan.json is plan ${planHash}, but snapshot.json names ${snapshot.plan}`);
   }
-  return { loaded: { snapshot: snapshot as Snapshot, hash, resources }, problems };
+  return { loaded: { snapshot: snapshot as Snapshot, hash, resources, texts }, problems };
 }

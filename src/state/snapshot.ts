@@ -37,6 +37,13 @@ export interface LoadedSnapshot {
   readonly snapshot: Snapshot;
   readonly hash: string;
   readonly resources: { readonly [address: string]: RecordedResource };
+  /**
+   * Each record's file text as read from the commit, by address (absent when not read from
+   * one). A next snapshot that keeps the very record object reuses the text instead of
+   * laying the record out again: the same bytes for every record Lexum wrote, and the same
+   * commit id whenever the parent commit is the same.
+   */
+  readonly texts?: ReadonlyMap<string, string>;
 }
 
 /** The state a plan starts from: empty before the first run. */
@@ -94,9 +101,10 @@ export function buildStateTree(input: RecordInput, prep?: SnapshotPrep): StateTr
     const rec = run.resources[address]!;
     const prev = parent?.resources[address];
     const prevHash = parent?.snapshot.resources[address];
-    // An untouched record is the very object read from the parent: reuse its hash.
-    resources[address] = prev === rec && prevHash ? prevHash : (prep?.hashOf(rec) ?? hashValue(rec));
-    files.push({ path: resourcePath(address), content: pretty(rec) });
+    // An untouched record is the very object read from the parent: reuse its hash and text.
+    const kept = prev === rec;
+    resources[address] = kept && prevHash ? prevHash : (prep?.hashOf(rec) ?? hashValue(rec));
+    files.push({ path: resourcePath(address), content: (kept ? parent?.texts?.get(address) : undefined) ?? pretty(rec) });
   }
   const trace = traceToJsonl(run.trace, prep && ((e) => prep.lineOf(e)));
   const lastQuiescent = parent ? (parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent) : null;

@@ -18,9 +18,13 @@ import { InternalError } from "../diag/diagnostic.js";
 import { gitObjectUnreadable, stateBranchMoved, unknownRevision } from "../diag/catalog/runtime.js";
 import { commonDir } from "../git/common-dir.js";
 import { encodeCommit, encodeObject, encodeTree, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
+import { packEntryBodyAsync } from "../git/pack.js";
 import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
+
+/** Files at least this long that were not prepared are deflated on the thread pool during the commit. */
+const THREAD_POOL_DEFLATE = 64 * 1024;
 
 /** The default state branch. */
 export const DEFAULT_STATE_BRANCH = "lexum/state";
@@ -222,7 +226,26 @@ export async function writeStateCommit(args: {
   const current = await readRef({ gitdir, ref });
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
-  const { root, objects, blobsByPath } = buildTree(args.files, lastBlobs, readBlobs, args.prepared ?? new Map());
+  // Large files not prepared ahead (trace.jsonl, snapshot.json: ~1 MB per 1,000 resources)
+  // are deflated on libuv's thread pool while this thread builds the trees.
+  const prepared = args.prepared ?? new Map<string, PreparedBlob>();
+  const deflating = new Map<string, Promise<Buffer | undefined>>();
+  for (const f of args.files) {
+    if (typeof f.content !== "string" || f.content.length < THREAD_POOL_DEFLATE || prepared.get(f.path)?.content === f.content) continue;
+    deflating.set(f.path, packEntryBodyAsync(f.content).catch(() => undefined)); // undefined: encodePack deflates it
+  }
+  const built = buildTree(args.files, lastBlobs, readBlobs, prepared);
+  const { root, blobsByPath } = built;
+  let objects = built.objects;
+  if (deflating.size > 0) {
+    const packed = new Map<string, Buffer>();
+    for (const [path, p] of deflating) {
+      const z = await p;
+      const oid = blobsByPath.get(path)?.oid;
+      if (z && oid) packed.set(oid, z);
+    }
+    objects = objects.map((o) => (o.packed === undefined && packed.has(o.oid) ? { ...o, packed: packed.get(o.oid)! } : o));
+  }
   let present: ReadonlySet<string> = new Set<string>();
   const known = args.expectedParent === null ? undefined : recentTrees.get(args.expectedParent);
   if (known) present = known;

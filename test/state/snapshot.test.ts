@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashValue, sha256 } from "../../src/program/canonical.js";
+import { hashValue, prettyCanonical, sha256 } from "../../src/program/canonical.js";
 import type { Plan, RecordedResource } from "../../src/plan/types.js";
 import type { RunResult } from "../../src/runtime/types.js";
 import { buildStateTree, priorOf, resourcePath } from "../../src/state/snapshot.js";
@@ -79,6 +79,21 @@ function loadedOf(files: { path: string; content: string }[]): LoadedSnapshot {
 }
 
 describe("buildStateTree", () => {
+  it("reuses the file text of records kept from a parent read back from its commit (the same bytes)", () => {
+    const parent = loadedOf(first().files);
+    const kept = parent.resources["a/sim.object.x"]!;
+    const changed = rec("a/sim.object.y", { kind: "svc", name: "y2" });
+    const next = buildStateTree({ parent, status: "quiescent", source: SOURCE, programHash: PROGRAM, plan: plan(parent.hash, "q"), run: run({ ...parent.resources, "a/sim.object.y": changed }) });
+    const fileOf = (a: string) => next.files.find((f) => f.path === resourcePath(a))!.content;
+    expect(fileOf("a/sim.object.x")).toBe(parent.texts!.get("a/sim.object.x"));
+    expect(fileOf("a/sim.object.x")).toBe(prettyCanonical(kept));
+    expect(fileOf("a/sim.object.y")).toBe(prettyCanonical(changed));
+    // Without the texts (a parent built in memory), the very same files.
+    const plain = buildStateTree({ parent: { ...parent, texts: undefined }, status: "quiescent", source: SOURCE, programHash: PROGRAM, plan: plan(parent.hash, "q"), run: run({ ...parent.resources, "a/sim.object.y": changed }) });
+    expect(plain.files).toEqual(next.files);
+    expect(plain.hash).toBe(next.hash);
+  });
+
   it("is deterministic and independent of the records' key insertion order", () => {
     const a = first();
     const shuffled: { [k: string]: RecordedResource } = {};
