@@ -156,10 +156,14 @@ export async function main(): Promise<void> {
     const changed = o2.planned.plan.summary.update + o2.planned.plan.summary.create + o2.planned.plan.summary.replace;
 
     // The incremental commit again, on the copy taken before the apply (objects not yet there).
+    // Planning reads the head first (untimed); the run keeps the records it did not touch as
+    // the very objects of the parent it planned from, so the commit is built on that parent
+    // (the same commit as `head`, read by the apply) exactly as the apply builds it.
     const cgit = join(copy, ".git");
-    const head = await readStateHead({ gitdir: cgit, branch: BRANCH }); // what planning does first (untimed)
+    const head = await readStateHead({ gitdir: cgit, branch: BRANCH });
+    if (head!.loaded.hash !== parent.hash) throw new Error("the copy's state head is not the apply's parent");
     const t = performance.now();
-    const tree = buildStateTree({ parent: head!.loaded, status: run.status, source: { commit: o2.planned.workspace.goal.commit, path: o2.planned.workspace.projectPath }, programHash: o2.planned.programHash, plan: o2.planned.plan, run });
+    const tree = buildStateTree({ parent, status: run.status, source: { commit: o2.planned.workspace.goal.commit, path: o2.planned.workspace.projectPath }, programHash: o2.planned.programHash, plan: o2.planned.plan, run });
     const built = performance.now() - t;
     const written = await writeStateCommit({ gitdir: cgit, branch: BRANCH, expectedParent: head!.oid, files: tree.files, message: tree.message, time: o2.planned.workspace.goal.time });
     const incMs = performance.now() - t;
