@@ -140,6 +140,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
   const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
   let outcome;
+  let closing: Promise<void> | undefined;
   try {
     outcome = await runWithRecovery({
       program: planned.program,
@@ -166,7 +167,10 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     });
   } finally {
     prep.stop();
-    await pool.close();
+    // Providers close (the sim folds its change logs into its world files) while the
+    // snapshot is committed; a failed run waits for them before it throws.
+    closing = pool.close();
+    if (outcome === undefined) await closing;
     await (flushing as Promise<void> | null)?.catch(() => undefined);
     await journal.close();
   }
@@ -195,13 +199,20 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     parent = { snapshot: tree.snapshot, hash: tree.hash, resources: run.resources };
     parentOid = oid;
   };
-  await record(plan, outcome.first);
-  // A rolled-back world offers what the snapshot it returned to offered.
-  if (outcome.rollback) {
-    const r = outcome.rollback.result;
-    await record(outcome.rollback.plan, r.status === "rolled-back" ? { ...r, exports: lastQuiescent?.snapshot.exports ?? {} } : r);
+  try {
+    await record(plan, outcome.first);
+    // A rolled-back world offers what the snapshot it returned to offered.
+    if (outcome.rollback) {
+      const r = outcome.rollback.result;
+      await record(outcome.rollback.plan, r.status === "rolled-back" ? { ...r, exports: lastQuiescent?.snapshot.exports ?? {} } : r);
+    }
+    await removeJournal({ gitdir, name });
+  } catch (e) {
+    await closing.catch(() => undefined);
+    throw e;
   }
-  await removeJournal({ gitdir, name });
+  // The run is recorded; a provider that failed to close says so now.
+  await closing;
   return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits, journalBytes: journal.bytesWritten };
 }
 

@@ -245,6 +245,7 @@ describe("sim.object", () => {
 
 describe("sim change log", () => {
   it("a change reaches world.json.log before the call returns; the file is written when the last instance closes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] }); // no idle fold in between
     const s = sim();
     await s.create("sim.object", { kind: "k", name: "a", spec: { v: 1 } }, ctx());
     await s.create("sim.object", { kind: "k", name: "b" }, ctx());
@@ -257,6 +258,24 @@ describe("sim change log", () => {
     await s.close();
     expect(await readdir(dir)).toEqual(["world.json"]);
     expect(Object.keys((await worldFile()).objects)).toEqual(["k/a"]);
+  });
+
+  it("folds the log into the file once the world has had no change for 100 ms, and not again on close", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const s = sim();
+    await s.create("sim.object", { kind: "k", name: "a" }, ctx());
+    await vi.advanceTimersByTimeAsync(60);
+    await s.create("sim.object", { kind: "k", name: "b" }, ctx()); // a change restarts the wait
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await readdir(dir)).toEqual(["world.json.log"]);
+    await vi.advanceTimersByTimeAsync(40);
+    for (let i = 0; i < 100 && !(await readdir(dir)).includes("world.json"); i++) await new Promise((r) => setImmediate(r));
+    expect(Object.keys((await worldFile()).objects)).toEqual(["k/a", "k/b"]);
+    expect(await readFile(join(dir, "world.json.log"), "utf8")).toBe("");
+    const before = (await import("node:fs")).statSync(join(dir, "world.json")).ino;
+    await s.close();
+    expect(await readdir(dir)).toEqual(["world.json"]);
+    expect((await import("node:fs")).statSync(join(dir, "world.json")).ino).toBe(before); // not rewritten
   });
 
   it("a log left by a killed process is applied on opening (a torn last line ignored) and folded on close", async () => {
@@ -310,6 +329,7 @@ describe("sim change log", () => {
 
 describe("sim shared world", () => {
   it("two instances on the same file share one world and lose no parallel writes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] }); // no idle fold in between
     const a = sim();
     const b = sim({ world: join(dir, "world.json") });
     const calls: Promise<unknown>[] = [];

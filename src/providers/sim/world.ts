@@ -205,6 +205,9 @@ function signature(path: string): string | null {
 /** The change log is folded into the world file once it outgrows this and the file itself. */
 const LOG_FOLD_BYTES = 1 << 20;
 
+/** ... and once the world has had no change for this long (ms). */
+const IDLE_FOLD_MS = 100;
+
 /**
  * One world file held in memory, shared by every provider instance of the process that
  * names the same absolute path. Mutations apply to memory at once (JavaScript runs them
@@ -212,9 +215,10 @@ const LOG_FOLD_BYTES = 1 << 20;
  * per change to the change log `<world>.log` (appends are serialised and grouped: one write
  * covers every change made before it began). Rewriting the whole file per change would
  * cost O(objects) per call; the log costs O(change). The log is folded into the world file
- * (atomic temp + rename, then the log is emptied) when the last instance closes and
- * whenever it outgrows the file; a process killed in between leaves the log, which the
- * next process to open the world applies.
+ * (atomic temp + rename, then the log is emptied) when the last instance closes, once the
+ * world has had no change for IDLE_FOLD_MS (its domain is done, typically: folded while
+ * the rest of the run goes on) and whenever it outgrows the file; a process killed in
+ * between leaves the log, which the next process to open the world applies.
  */
 export class WorldStore {
   private objects: Map<string, SimObject>;
@@ -232,19 +236,24 @@ export class WorldStore {
   /** The open change log (created by the first append), and what it holds. */
   private log: number | null = null;
   private logBytes = 0;
-  /** A log file exists that the world file does not include yet (folded on close). */
-  private logOnDisk: boolean;
+  /** A log file exists on disk (opened by us, or found when the world was loaded). */
+  private logFile: boolean;
+  /** The log holds changes the world file lacks (appended since it was written, or found on loading). */
+  private unfolded: boolean;
+  /** Folds the log into the file once the world has been left alone for IDLE_FOLD_MS. */
+  private idle: NodeJS.Timeout | null = null;
   /** An append failed part-way: the log's tail may be torn, so the next commit rewrites the file. */
   private logBroken = false;
   private fileBytes = 0;
   /** Open provider instances using this store. */
   refs = 0;
 
-  private constructor(readonly path: string, objects: Map<string, SimObject>, sig: string | null, logOnDisk: boolean) {
+  private constructor(readonly path: string, objects: Map<string, SimObject>, sig: string | null, logFile: boolean) {
     this.objects = objects;
     this.order = [...objects.keys()].sort();
     this.diskSig = sig;
-    this.logOnDisk = logOnDisk;
+    this.logFile = logFile;
+    this.unfolded = logFile;
     this.fileBytes = sig === null ? 0 : statSync(path).size;
   }
 
@@ -331,19 +340,33 @@ export class WorldStore {
    * instance's close does.
    */
   async fold(): Promise<void> {
+    if (this.idle !== null) clearTimeout(this.idle);
+    this.idle = null;
     await this.commit();
     await this.serialised(async () => {
-      if (this.logOnDisk || this.logBroken) await this.writeFile();
+      if (!this.unfolded && !this.logBroken && !this.logFile) return;
+      if (this.unfolded || this.logBroken) await this.writeFile();
+      const fd = this.log;
+      this.log = null;
       try {
-        if (this.log !== null) closeSync(this.log);
-        this.log = null;
-        if (existsSync(worldLogPath(this.path))) unlinkSync(worldLogPath(this.path));
+        if (fd !== null) await new Promise<void>((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => unlink(worldLogPath(this.path), (err) => (err && err.code !== "ENOENT" ? reject(err) : resolve())));
       } catch (err) {
         throw worldWrite(worldLogPath(this.path), err);
       }
-      this.logOnDisk = false;
+      this.logFile = false;
     });
   }
+
+  // The world was left alone (its domain is done, typically): fold the log into the file
+  // now, while other work waits on its providers, rather than all worlds at the end. A
+  // failure here loses nothing (the log still holds every change; close folds again).
+  private readonly foldIdle = (): void => {
+    this.idle = null;
+    this.serialised(async () => {
+      if (this.unfolded && this.pending.length === 0 && !this.logBroken) await this.writeFile();
+    }).catch(() => undefined);
+  };
 
   // Runs writes one at a time, in the order asked.
   private async serialised(write: () => Promise<void>): Promise<void> {
@@ -370,7 +393,7 @@ export class WorldStore {
       if (this.log === null) {
         mkdirSync(dirname(this.path), { recursive: true });
         this.log = openSync(worldLogPath(this.path), "a", 0o644);
-        this.logOnDisk = true;
+        this.logFile = true;
       }
       await writeAll(this.log, data);
     } catch (err) {
@@ -380,7 +403,13 @@ export class WorldStore {
     }
     this.pending.splice(0, n);
     this.logBytes += data.length;
+    this.unfolded = true;
     this.flushed = v;
+    if (this.idle !== null) this.idle.refresh();
+    else {
+      this.idle = setTimeout(this.foldIdle, IDLE_FOLD_MS);
+      this.idle.unref(); // never what keeps a process alive
+    }
   }
 
   // Writes the whole world file (atomic: temp + rename), then empties the log it includes.
@@ -416,9 +445,10 @@ export class WorldStore {
   // Empties the change log (its changes are in the file now, or overridden by an edit).
   private emptyLogSync(): void {
     if (this.log !== null) ftruncateSync(this.log, 0);
-    else if (this.logOnDisk) unlinkSync(worldLogPath(this.path));
-    this.logOnDisk = this.log !== null;
+    else if (this.logFile) unlinkSync(worldLogPath(this.path));
+    this.logFile = this.log !== null;
     this.logBytes = 0;
+    this.unfolded = false;
     this.pending = [];
   }
 }
