@@ -8,7 +8,7 @@ import type { Deferred, Json, JsonObject, PolicyIR } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { Attribute } from "./ast.js";
 import { suggest } from "./suggest.js";
-import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.js";
+import { hasPoison, isKnown, isSensitive, KNOWN, POISONED, toResidual, typeName, valueState } from "./values.js";
 import type { Value } from "./values.js";
 
 /**
@@ -31,6 +31,9 @@ export interface CheckedAttrs {
   readonly ok: boolean;
 }
 
+/** checkAttributes' default `extraDefaults` (resources have none): shared, never written to. */
+const NO_DEFAULTS: JsonObject = {};
+
 /**
  * Checks a block's attributes against a type's schema: unknown and read-only attributes,
  * ajv validation of the known ones (deferred ones only count as present), defaults filled.
@@ -41,7 +44,7 @@ export function checkAttributes(
   given: ReadonlyMap<string, EvaluatedAttr>,
   nameSpan: Span,
   diags: Diagnostic[],
-  extraDefaults: JsonObject = {},
+  extraDefaults: JsonObject = NO_DEFAULTS,
 ): CheckedAttrs {
   let ok = true;
   let known: JsonObject = {};
@@ -59,14 +62,15 @@ export function checkAttributes(
       ok = false;
       continue;
     }
-    if (hasPoison(value)) {
+    const state = valueState(value);
+    if (state === POISONED) {
       ok = false;
       continue;
     }
-    if (isKnown(value)) known[name] = value;
+    if (state === KNOWN) known[name] = value as Json;
     else deferred[name] = { expr: toResidual(value), sensitive: isSensitive(value) };
   }
-  for (const k of sortStrings(Object.keys(extraDefaults))) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
+  if (extraDefaults !== NO_DEFAULTS) for (const k of sortStrings(Object.keys(extraDefaults))) if (known[k] === undefined && deferred[k] === undefined && props.has(k)) known[k] = extraDefaults[k]!;
   let defaulted = false;
   for (const k of defaultKeys)
     if (known[k] === undefined && deferred[k] === undefined && !given.has(k)) {
@@ -149,8 +153,11 @@ export function normalizePath(p: string): string {
 }
 
 const NO_KEYS: readonly string[] = [];
-/** normalizedCopy of a provider scope, by scope object (scopes are never mutated once built). */
-const normalizedScopes = new WeakMap<JsonObject, { provider: string; copy: JsonObject }>();
+/**
+ * The end of an identity key after its `id` (provider and normalised scope, as canonical
+ * JSON), by scope object (scopes are never mutated once built).
+ */
+const scopeTails = new WeakMap<JsonObject, { provider: string; tail: string }>();
 
 /** `o` with sorted keys and its path-valued attributes normalised. */
 function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject {
@@ -169,14 +176,15 @@ function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject 
  */
 export function identityKey(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
   const pathKeys = PATH_KEYS[provider] ?? NO_KEYS;
-  // A provider's scope is one object shared by all its resources: normalised once.
-  let ns = normalizedScopes.get(scope);
+  // A provider's scope is one object shared by all its resources: its part of the key is
+  // written once. Canonical JSON is compositional: the object {id, provider, scope} (keys in
+  // code-unit order) is `{"id":` + canonicalize(id) + `,"provider":` + … + `}`.
+  let ns = scopeTails.get(scope);
   if (ns === undefined || ns.provider !== provider) {
-    ns = { provider, copy: normalizedCopy(scope, pathKeys) };
-    normalizedScopes.set(scope, ns);
+    ns = { provider, tail: `,"provider":${canonicalize(provider)},"scope":${canonicalize(normalizedCopy(scope, pathKeys))}}` };
+    scopeTails.set(scope, ns);
   }
-  // Keys inserted in code-unit order: canonicalize then takes its JSON.stringify fast path.
-  return canonicalize({ id: normalizedCopy(idAttrs, pathKeys), provider, scope: ns.copy });
+  return `{"id":${canonicalize(normalizedCopy(idAttrs, pathKeys))}${ns.tail}`;
 }
 
 /** Human form of an identity for messages: `fs path "a/b" (root "out")`. */

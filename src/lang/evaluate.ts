@@ -5,7 +5,7 @@ import { formatAddress } from "../program/address.js";
 import { sortStrings } from "../program/canonical.js";
 import type { TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
-import type { Attribute, Expr, ResourceDecl } from "./ast.js";
+import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
 import { BUILTINS } from "./builtins.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
 import { DeclSpans } from "./span-table.js";
@@ -459,6 +459,8 @@ export class Evaluator {
     }
     // The same for every instance of the declaration: built once and shared.
     const spans = new DeclSpans(decl.span, plain);
+    // A node builds a new Span on each read: read once for all instances.
+    const nameSpan = decl.name.span;
     const instances: InstanceResult[] = [];
     for (const inst of insts) {
       const address = formatAddress(t.name, type, decl.name.name, inst.key);
@@ -480,7 +482,7 @@ export class Evaluator {
       let deferred: { [attr: string]: Deferred } = {};
       let identity: string | null = null;
       if (typeOk && info) {
-        const checked = checkAttributes(info, given, decl.name.span, this.diags);
+        const checked = checkAttributes(info, given, nameSpan, this.diags);
         attrs = checked.attrs;
         deferred = checked.deferred;
         ok &&= checked.ok;
@@ -489,7 +491,7 @@ export class Evaluator {
           for (const id of info.identity) {
             if (identityValue(id, attrs, deferred) === undefined && deferred[id]) {
               const g = given.get(id);
-              this.diags.push(sem.unknownForSource(g ? g.attr.value.span : decl.name.span, `identity attribute \`${id}\``));
+              this.diags.push(sem.unknownForSource(g ? g.attr.value.span : nameSpan, `identity attribute \`${id}\``));
               idOk = false;
               ok = false;
             }
@@ -557,15 +559,29 @@ export class Evaluator {
       case "List":
         return e.items.map((i) => this.expr(i, s));
       case "Object": {
-        const seen = new Map<string, Span>();
+        const list = e.entries;
         const entries: [string, Value][] = [];
-        for (const en of e.entries) {
-          const prior = seen.get(en.key);
-          if (prior) {
-            this.diags.push(sem.duplicateObjectKey.withRelated(en.keySpan, [{ span: prior, message: "first written here" }], JSON.stringify(en.key)));
+        // Duplicate keys are rare: a small literal compares its keys (no Map per evaluation),
+        // and key spans (a new object on each read) are read only to report one.
+        const seen = list.length > 8 ? new Map<string, ObjectEntry>() : null;
+        for (let k = 0; k < list.length; k++) {
+          const en = list[k]!;
+          let prior: ObjectEntry | undefined;
+          if (seen !== null) {
+            prior = seen.get(en.key);
+            if (prior === undefined) seen.set(en.key, en);
+          } else {
+            for (let j = 0; j < k; j++) {
+              if (list[j]!.key === en.key) {
+                prior = list[j];
+                break;
+              }
+            }
+          }
+          if (prior !== undefined) {
+            this.diags.push(sem.duplicateObjectKey.withRelated(en.keySpan, [{ span: prior.keySpan, message: "first written here" }], JSON.stringify(en.key)));
             continue;
           }
-          seen.set(en.key, en.keySpan);
           entries.push([en.key, this.expr(en.value, s)]);
         }
         return objectFrom(entries);

@@ -115,6 +115,35 @@ export function hasPoison(v: Value): boolean {
   return false;
 }
 
+/** valueState: no Unknown and no Poison anywhere (isKnown). */
+export const KNOWN = 0;
+/** valueState: an Unknown somewhere, no Poison anywhere. */
+export const UNKNOWN = 1;
+/** valueState: a Poison somewhere (hasPoison). */
+export const POISONED = 2;
+
+/** isKnown and hasPoison in one walk: POISONED, else UNKNOWN, else KNOWN. */
+export function valueState(v: Value): number {
+  if (typeof v !== "object" || v === null) return KNOWN;
+  if (v instanceof Poison) return POISONED;
+  if (v instanceof Unknown) return UNKNOWN;
+  let state = KNOWN;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const s = valueState(v[i]!);
+      if (s === POISONED) return POISONED;
+      if (s > state) state = s;
+    }
+    return state;
+  }
+  for (const k in v) {
+    const s = valueState(v[k]!);
+    if (s === POISONED) return POISONED;
+    if (s > state) state = s;
+  }
+  return state;
+}
+
 /** Deep: a sensitive Unknown anywhere. */
 export function isSensitive(v: Value): boolean {
   if (v instanceof Unknown) return v.sensitive;
@@ -239,7 +268,9 @@ export function binaryOp(op: string, l: Json, r: Json): Json {
 /** The text of a value inside `"${…}"`: strings as is, numbers in canonical form, bools; others fail. */
 export function interpolationText(v: Json): string {
   if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return canonicalize(v);
+  // A finite number's canonical form is its ECMAScript text (-0 prints as 0): no canonicalize call per interpolation.
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : canonicalize(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
   return fail((s) => sem.badInterpolation(s, typeName(v)), 0);
 }
 

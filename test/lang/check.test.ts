@@ -2,6 +2,8 @@ import { describe, expect, test } from "vitest";
 import { formatAddress, parseAddress } from "../../src/program/address.js";
 import { loadTypeCatalog } from "../../src/program/schemas.js";
 import { identityKey, normalizePath } from "../../src/lang/check.js";
+import { canonicalizeSlow } from "../../src/program/canonical.js";
+import type { Json } from "../../src/program/types.js";
 import { suggest } from "../../src/lang/suggest.js";
 
 describe("type catalog", () => {
@@ -38,6 +40,22 @@ describe("identity and addresses", () => {
     expect(normalizePath("./a//b/")).toBe("a/b");
     expect(identityKey("fs", { root: "out/" }, { path: "./x" })).toBe(identityKey("fs", { root: "out" }, { path: "x" }));
     expect(identityKey("fs", { root: "a" }, { path: "x" })).not.toBe(identityKey("fs", { root: "b" }, { path: "x" }));
+  });
+  test("the key is the canonical JSON of {id, provider, scope}, keys unsorted, integer-like and path-valued included", () => {
+    const cases: [string, Record<string, Json>, Record<string, Json>][] = [
+      ["fs", { root: "out/" }, { path: "./a//b" }],
+      ["sim", { world: "./w.json", z: 1, a: [2, { y: 1, x: "é" }] }, { name: 'q"\\', kind: "svc" }],
+      ["x", { "10": true, "9": null, b: 1.5 }, { "2": "two", "1": ["o\u2028"] }],
+      ["sim", {}, {}],
+    ];
+    for (const [provider, scope, id] of cases) {
+      const pathKeys = provider === "fs" ? ["root", "path"] : provider === "sim" ? ["world"] : [];
+      const norm = (o: Record<string, Json>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "string" && pathKeys.includes(k) ? normalizePath(v) : v]));
+      const want = canonicalizeSlow({ id: norm(id), provider, scope: norm(scope) });
+      expect(identityKey(provider, scope, id)).toBe(want);
+      // Again with the same scope object (its part of the key is kept per scope).
+      expect(identityKey(provider, scope, id)).toBe(want);
+    }
   });
   test("addresses format and parse back", () => {
     expect(formatAddress("web", "fs.file", "page", "index")).toBe('web/fs.file.page["index"]');

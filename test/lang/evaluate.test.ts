@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { compile } from "../../src/lang/compile.js";
 import { evaluateResidual } from "../../src/lang/residual.js";
-import { binaryOp, deepEqual, EvalFailure, indexOf } from "../../src/lang/values.js";
+import { binaryOp, deepEqual, EvalFailure, hasPoison, indexOf, interpolationText, isKnown, KNOWN, POISON, POISONED, Unknown, UNKNOWN, valueState } from "../../src/lang/values.js";
+import type { Value } from "../../src/lang/values.js";
+import { canonicalize } from "../../src/program/canonical.js";
 import type { Residual } from "../../src/program/types.js";
 
 const letValue = (expr: string): unknown => {
@@ -21,6 +23,20 @@ describe("operators", () => {
     expect(() => binaryOp("*", 2 ** 52, 4)).toThrow(EvalFailure);
     expect(() => binaryOp("/", 1, 0)).toThrow(EvalFailure);
     expect(() => indexOf([1], 1)).toThrow(EvalFailure);
+  });
+});
+
+describe("value helpers", () => {
+  test("valueState agrees with hasPoison and isKnown", () => {
+    const u = new Unknown({ op: "secret", name: "s" }, true);
+    const values: Value[] = [null, 1, "s", true, [], {}, u, POISON, [1, u], [u, POISON], { a: { b: [u] } }, { a: 1, b: { c: POISON }, d: u }, [[[1]]]];
+    for (const v of values) {
+      const want = hasPoison(v) ? POISONED : isKnown(v) ? KNOWN : UNKNOWN;
+      expect(valueState(v)).toBe(want);
+    }
+  });
+  test("interpolationText writes numbers and bools in canonical form", () => {
+    for (const v of [0, -0, 1.5, -2, 1e21, 1e-7, 123456789012345, 0.1 + 0.2, true, false]) expect(interpolationText(v)).toBe(canonicalize(v));
   });
 });
 
