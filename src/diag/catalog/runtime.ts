@@ -15,10 +15,10 @@ export const providerConfigInvalid = code(
 export const simWorldInvalid = code(
   "LXM4901",
   "unreadable sim world file",
-  "The sim provider's world file exists but is not a lexum.sim/v1 world (bad JSON, wrong format tag, malformed object). Repair the file or delete it to start from an empty world.",
+  "The sim provider's world file (or its change log, `<world>.log`) exists but is not a lexum.sim/v1 world (bad JSON, wrong format tag, malformed object, a bad line before the log's last). Repair the file, or delete it (and its log) to start from an empty world.",
   (path: string, problem: string) => ({
     message: `sim world ${path}: ${problem}`,
-    hint: "repair the file, or delete it to start from an empty world",
+    hint: "repair the file, or delete it (and its .log) to start from an empty world",
   }),
 );
 
