@@ -1,4 +1,4 @@
-import { hashValue, prettyCanonical, sha256 } from "../program/canonical.js";
+import { hashValue, inCanonicalOrder, prettyCanonical, sha256 } from "../program/canonical.js";
 import { traceToJsonl } from "../runtime/trace.js";
 import type { Address, Json } from "../program/types.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
@@ -108,24 +108,27 @@ export function buildStateTree(input: RecordInput, prep?: SnapshotPrep): StateTr
   }
   const trace = traceToJsonl(run.trace, prep && ((e) => prep.lineOf(e)));
   const lastQuiescent = parent ? (parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent) : null;
+  // Keys inserted in canonical order (the nested values put in it once, if they are not),
+  // so hashing and laying out the document take the fast path instead of a sorted copy each.
   const snapshot: Snapshot = {
+    dag: inCanonicalOrder(run.dag),
+    domains: inCanonicalOrder(run.domains),
+    exports: inCanonicalOrder(run.exports),
+    failure: inCanonicalOrder(run.failure),
     format: "lexum.snapshot/v1",
-    parent: parent?.hash ?? null,
-    status: input.status,
     lastQuiescent,
-    source: input.source,
-    program: input.programHash,
+    parent: parent?.hash ?? null,
     plan: input.plan.hash,
+    program: input.programHash,
     resources,
-    exports: run.exports,
-    domains: run.domains,
-    dag: run.dag,
-    failure: run.failure,
+    source: inCanonicalOrder(input.source),
+    status: input.status,
     trace: sha256(trace),
   };
   const hash = snapshotHash(snapshot);
+  const { dag, domains, exports, failure, format, ...rest } = snapshot;
   files.push(
-    { path: "snapshot.json", content: prettyCanonical({ ...snapshot, hash }) },
+    { path: "snapshot.json", content: prettyCanonical({ dag, domains, exports, failure, format, hash, ...rest }) },
     { path: "plan.json", content: pretty(input.plan) },
     { path: "trace.jsonl", content: trace },
     { path: "README.md", content: readme(snapshot, hash, input.plan) },
