@@ -278,6 +278,19 @@ describe("sim change log", () => {
     expect((await import("node:fs")).statSync(join(dir, "world.json")).ino).toBe(before); // not rewritten
   });
 
+  it("a change made while the log is being folded is not lost (it goes to the emptied log)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const s = sim();
+    await s.create("sim.object", { kind: "k", name: "a" }, ctx());
+    await vi.advanceTimersByTimeAsync(100); // the idle fold starts: its file write is in flight
+    const b = s.create("sim.object", { kind: "k", name: "b" }, ctx());
+    await b;
+    for (let i = 0; i < 100 && !(await readdir(dir)).includes("world.json"); i++) await new Promise((r) => setImmediate(r));
+    expect(Object.keys((await world()).objects)).toEqual(["k/a", "k/b"]);
+    await s.close();
+    expect(Object.keys((await worldFile()).objects)).toEqual(["k/a", "k/b"]);
+  });
+
   it("a log left by a killed process is applied on opening (a torn last line ignored) and folded on close", async () => {
     const rec = (name: string, generation: number) => ({ kind: "k", name, spec: {}, uid: simUid("k", name), generation });
     await writeFile(join(dir, "world.json"), serializeWorld(new Map([["k/a", rec("a", 1)], ["k/b", rec("b", 1)]])));

@@ -443,13 +443,14 @@ export class WorldStore {
   }
 
   // Empties the change log (its changes are in the file now, or overridden by an edit).
+  // Changes still pending (made while the file was being written) stay pending: they go to
+  // the emptied log next.
   private emptyLogSync(): void {
     if (this.log !== null) ftruncateSync(this.log, 0);
     else if (this.logFile) unlinkSync(worldLogPath(this.path));
     this.logFile = this.log !== null;
     this.logBytes = 0;
     this.unfolded = false;
-    this.pending = [];
   }
 }
 
