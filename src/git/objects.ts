@@ -60,8 +60,7 @@ const THREAD_POOL_DEFLATE = 64 * 1024;
 
 /** `deflateObject`, on the thread pool for a large object (the same bytes). */
 function deflateObjectAsync(o: EncodedObject): Promise<Buffer> {
-  const size = typeof o.body === "string" ? o.body.length : o.body.length;
-  if (size < THREAD_POOL_DEFLATE) return Promise.resolve(deflateObject(o));
+  if (o.body.length < THREAD_POOL_DEFLATE) return Promise.resolve(deflateObject(o));
   return new Promise((resolve, reject) => deflate(looseBytes(o), { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
 }
 

@@ -17,7 +17,7 @@ import git from "isomorphic-git";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitObjectUnreadable, stateBranchMoved, unknownRevision } from "../diag/catalog/runtime.js";
 import { commonDir } from "../git/common-dir.js";
-import { encodeCommit, encodeObject, encodeTree, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
+import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
 import { packEntryBodyAsync } from "../git/pack.js";
 import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
@@ -226,11 +226,13 @@ export async function writeStateCommit(args: {
   const current = await readRef({ gitdir, ref });
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
-  // Large files not prepared ahead (trace.jsonl, snapshot.json: ~1 MB per 1,000 resources)
-  // are deflated on libuv's thread pool while this thread builds the trees.
+  // A first commit writes every object, as one pack when there are many: its large files
+  // not prepared ahead (trace.jsonl, snapshot.json: ~1 MB per 1,000 resources) are deflated
+  // for the pack on libuv's thread pool while this thread builds the trees. (On top of a
+  // parent, most of a large state is already there and few objects are written loose.)
   const prepared = args.prepared ?? new Map<string, PreparedBlob>();
   const deflating = new Map<string, Promise<Buffer | undefined>>();
-  for (const f of args.files) {
+  for (const f of args.expectedParent === null && args.files.length > PACK_THRESHOLD ? args.files : []) {
     if (typeof f.content !== "string" || f.content.length < THREAD_POOL_DEFLATE || prepared.get(f.path)?.content === f.content) continue;
     deflating.set(f.path, packEntryBodyAsync(f.content).catch(() => undefined)); // undefined: encodePack deflates it
   }
