@@ -1,4 +1,4 @@
-import type { JsonObject } from "../program/types.js";
+import type { Address, JsonObject } from "../program/types.js";
 import type { PlannedAction, RecordedResource } from "../plan/types.js";
 import type { ProviderInstance } from "../providers/types.js";
 import type { DomainRun } from "./context.js";
@@ -36,9 +36,10 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   let goal: JsonObject | null = null;
   if (a.action === "create" || a.action === "update" || a.action === "replace") {
     goal = { ...(a.after ?? {}) };
-    const env = envOf(d);
-    for (const attr of Object.keys(a.deferred).sort()) {
-      const r = evaluateResidual(a.deferred[attr]!.expr, env);
+    const deferred = Object.keys(a.deferred);
+    const env = deferred.length > 0 ? envOf(d) : null;
+    for (const attr of deferred.sort()) {
+      const r = evaluateResidual(a.deferred[attr]!.expr, env!);
       if ("error" in r) return fail(deferredFailed(undefined, a.address, attr, r.error).message);
       goal[attr] = r.value;
     }
@@ -139,7 +140,7 @@ function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, masked:
   }
   const prior = rc.input.prior.resources[a.address];
   const { attrs, sensitive } = split(masked, redacted);
-  setRecord(rc, record({ ...metadata(d, a, prior), address: a.address, domain: a.domain, type: a.type, attrs, sensitive }));
+  setRecord(rc, record(a.address, a.domain, a.type, metadata(d, a, prior), attrs, sensitive));
   rc.live.set(a.address, clear);
 }
 
@@ -153,7 +154,7 @@ function setRecord(rc: DomainRun["rc"], rec: RecordedResource): void {
  * unchanged, so the snapshot reuses its hash instead of re-hashing every untouched
  * resource; otherwise a new record with the program's metadata.
  */
-function keepOrRefresh(prior: RecordedResource, m: ReturnType<typeof metadata>): RecordedResource {
+function keepOrRefresh(prior: RecordedResource, m: Metadata): RecordedResource {
   const same =
     m.identity === prior.identity &&
     m.protect === prior.protect &&
@@ -162,26 +163,33 @@ function keepOrRefresh(prior: RecordedResource, m: ReturnType<typeof metadata>):
     m.provider.alias === prior.provider.alias &&
     m.provider.type === prior.provider.type &&
     (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
-  return same ? prior : record({ ...prior, ...m });
+  return same ? prior : record(prior.address, prior.domain, prior.type, m, prior.attrs, prior.sensitive);
 }
 
-/** A record with its keys (and its values' keys) in code-unit order, so hashing it takes canonicalize's fastest path. */
-function record(r: RecordedResource): RecordedResource {
+/**
+ * A record with its keys (and its values' keys) in code-unit order, so hashing it takes
+ * canonicalize's fastest path. Built in one literal from its parts: this runs once per
+ * action between one provider call and the next, mostly before the engine optimises it.
+ */
+function record(address: Address, domain: string, type: string, m: Metadata, attrs: JsonObject, sensitive: RecordedResource["sensitive"]): RecordedResource {
+  const p = m.provider;
   return {
-    address: r.address,
-    attrs: inCanonicalOrder(r.attrs),
-    dependsOn: r.dependsOn,
-    domain: r.domain,
-    identity: r.identity,
-    protect: r.protect,
-    provider: { alias: r.provider.alias, config: inCanonicalOrder(r.provider.config), type: r.provider.type },
-    sensitive: inCanonicalOrder(r.sensitive),
-    type: r.type,
+    address,
+    attrs: inCanonicalOrder(attrs),
+    dependsOn: m.dependsOn,
+    domain,
+    identity: m.identity,
+    protect: m.protect,
+    provider: { alias: p.alias, config: inCanonicalOrder(p.config), type: p.type },
+    sensitive: inCanonicalOrder(sensitive),
+    type,
   };
 }
 
+type Metadata = Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "protect">;
+
 /** Provider, identity, dependencies and protection: from the program when the resource is in it, else as recorded. */
-function metadata(d: DomainRun, a: PlannedAction, prior: RecordedResource | undefined): Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "protect"> {
+function metadata(d: DomainRun, a: PlannedAction, prior: RecordedResource | undefined): Metadata {
   const ir = d.ir?.resources[a.address];
   const p = d.ir?.providers[a.provider];
   return {

@@ -96,11 +96,12 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
     } else {
       if (!spec.invoke) throw new Error("observe: no provider to call"); // unreachable: the scheduler passes one outside replay
       const r = await once(spec, attempt);
+      // Keys in canonical order: the event carrying it is hashed and journaled as built.
       if ("error" in r) {
-        obs = { call: spec.kind, attempt, result: null, error: r.error };
+        obs = { attempt, call: spec.kind, error: r.error, result: null };
       } else {
         clear = r.value;
-        obs = { call: spec.kind, attempt, result: clear === null ? null : mask(clear, spec.redacted, spec.digest) };
+        obs = { attempt, call: spec.kind, result: clear === null ? null : mask(clear, spec.redacted, spec.digest) };
       }
     }
     made = attempt;
@@ -123,13 +124,18 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
     }, spec.timeoutMs);
   });
   const ctx: CallContext = { signal: ac.signal, attempt, address: spec.address };
-  // Settle the call into a value so a late rejection after a timeout is never unhandled.
-  const call = Promise.resolve()
-    .then(() => spec.invoke!(ctx))
-    .then(
-      (v) => ({ value: v ?? null }) as { value: JsonObject | null },
-      (e: unknown) => ({ error: toCallError(spec.kind, e) }),
-    );
+  // Settle the call into a value so a late rejection after a timeout is never unhandled;
+  // a provider that throws instead of rejecting fails the call the same way.
+  let started: Promise<JsonObject | null | void>;
+  try {
+    started = Promise.resolve(spec.invoke!(ctx));
+  } catch (e) {
+    started = Promise.reject(e);
+  }
+  const call = started.then(
+    (v) => ({ value: v ?? null }) as { value: JsonObject | null },
+    (e: unknown) => ({ error: toCallError(spec.kind, e) }),
+  );
   try {
     const r = await Promise.race([call, timedOut]);
     if (r === "timeout") {

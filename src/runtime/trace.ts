@@ -1,5 +1,5 @@
 import type { TraceEvent } from "./types.js";
-import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
+import { canonicalize, inCanonicalOrder, sortStrings } from "../program/canonical.js";
 
 /** Canonical order of trace events: (step, domain, seq), plain code-unit comparison. */
 export function compareEvents(a: TraceEvent, b: TraceEvent): number {
@@ -48,14 +48,17 @@ export class TraceRecorder {
     const key = `${step}\u0000${domain}`;
     const seq = this.seqs.get(key) ?? 0;
     this.seqs.set(key, seq + 1);
-    // Drop undefined fields so an event's JSON is the same however it was built.
-    const e: Record<string, unknown> = { step, domain, seq };
-    for (const k of Object.keys(draft).sort()) {
-      const v = (draft as Record<string, unknown>)[k];
+    // Built with every key in canonical order (step, domain and seq among the draft's), so
+    // the journal line, trace.jsonl and every later hash of this event take canonicalize's
+    // fast path instead of sorting a copy each time. Undefined fields are dropped so an
+    // event's JSON is the same however it was built.
+    const keys = Object.keys(draft);
+    keys.push("domain", "seq", "step");
+    const e: Record<string, unknown> = {};
+    for (const k of sortStrings(keys)) {
+      const v = k === "step" ? step : k === "domain" ? domain : k === "seq" ? seq : (draft as Record<string, unknown>)[k];
       if (v !== undefined) e[k] = v;
     }
-    // Built in canonical key order, so the journal line, trace.jsonl and every later hash
-    // of this event take canonicalize's fast path instead of sorting a copy each time.
     const ev = inCanonicalOrder(e) as unknown as TraceEvent;
     this.all.push(ev);
     for (const l of this.listeners) l(ev);

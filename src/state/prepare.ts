@@ -46,7 +46,7 @@ export class SnapshotPrep {
     this.later(() => {
       if (!this.hashes.has(rec)) this.hashes.set(rec, hashValue(rec));
     });
-    this.blob(resourcePath(rec.address), rec);
+    this.blob(() => resourcePath(rec.address), rec);
   }
 
   /** A file of the snapshot whose content is `prettyCanonical(value)`, e.g. plan.json. */
@@ -54,7 +54,7 @@ export class SnapshotPrep {
     this.later(() => {
       if (!this.texts.has(value)) this.texts.set(value, prettyCanonical(value));
     });
-    this.blob(path, value);
+    this.blob(() => path, value);
   }
 
   /** A trace event: its line of trace.jsonl. */
@@ -98,10 +98,12 @@ export class SnapshotPrep {
     this.head = 0;
   }
 
-  private blob(path: string, value: object): void {
+  /** `pathOf`: the file's path, worked out in the task (not on the run's own turn). */
+  private blob(pathOf: () => string, value: object): void {
     this.later(() => {
       const content = this.texts.get(value);
       if (content === undefined) return;
+      const path = pathOf();
       const { oid } = encodeObject("blob", content);
       // Deflated on libuv's thread pool, off the thread that runs the actors. Whichever
       // record of a path finishes last stays; the commit checks the content anyway.
