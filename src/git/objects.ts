@@ -4,7 +4,6 @@
  * `objects/xx/yyyy…`. Pure functions except the two writers at the end.
  */
 import { createHash, hash } from "node:crypto";
-import { deflate, deflateSync } from "node:zlib";
 import git from "isomorphic-git";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import { writeFileAtomic } from "./safe-fs.js";
 import { writePack } from "./pack.js";
+import { deflateGit, deflateGitAsync } from "./deflate.js";
 import type { SafeFs } from "./safe-fs.js";
 
 export type ObjectType = "blob" | "tree" | "commit" | "tag";
@@ -51,8 +51,7 @@ export function encodeObject(type: ObjectType, body: string | Uint8Array): Encod
 
 /** The zlib-deflated loose-object form (`<type> <len>\0<body>`), as stored under objects/. */
 export function deflateObject(o: EncodedObject): Buffer {
-  // Level 1: object ids hash the uncompressed bytes, so only size changes; `git gc` repacks tighter.
-  return deflateSync(looseBytes(o), { level: 1 });
+  return deflateGit(looseBytes(o));
 }
 
 /** Objects at least this large are deflated on libuv's thread pool when written loose. */
@@ -61,7 +60,7 @@ const THREAD_POOL_DEFLATE = 64 * 1024;
 /** `deflateObject`, on the thread pool for a large object (the same bytes). */
 function deflateObjectAsync(o: EncodedObject): Promise<Buffer> {
   if (o.body.length < THREAD_POOL_DEFLATE) return Promise.resolve(deflateObject(o));
-  return new Promise((resolve, reject) => deflate(looseBytes(o), { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+  return deflateGitAsync(looseBytes(o));
 }
 
 function looseBytes(o: EncodedObject): Buffer {

@@ -9,7 +9,8 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { crc32, deflate, deflateSync } from "node:zlib";
+import { crc32 } from "node:zlib";
+import { deflateGit, deflateGitAsync } from "./deflate.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
@@ -17,77 +18,98 @@ import { renameInto, syncDir, writeTempFile } from "./safe-fs.js";
 
 const TYPE_CODE = { commit: 1, tree: 2, blob: 3, tag: 4 } as const;
 
-function entryHeader(type: keyof typeof TYPE_CODE, size: number): Buffer {
-  const bytes: number[] = [];
+/** Bytes of a pack entry's header: type and size, 4 bits then 7 per byte, low bits first. */
+function entryHeaderLength(size: number): number {
+  let n = 1;
+  for (let rest = Math.floor(size / 16); rest > 0; rest = Math.floor(rest / 128)) n++;
+  return n;
+}
+
+/** Writes the entry header at `at` in `out`; returns the offset after it. */
+function writeEntryHeader(out: Buffer, at: number, type: keyof typeof TYPE_CODE, size: number): number {
   let b = (TYPE_CODE[type] << 4) | (size & 0x0f);
   let rest = Math.floor(size / 16);
   while (rest > 0) {
-    bytes.push(b | 0x80);
+    out[at++] = b | 0x80;
     b = rest & 0x7f;
     rest = Math.floor(rest / 128);
   }
-  bytes.push(b);
-  return Buffer.from(bytes);
+  out[at++] = b;
+  return at;
 }
-
-// Level 1: object ids hash the uncompressed bytes, so only the size changes; `git gc` repacks tighter.
-const PACK_DEFLATE = { level: 1 } as const;
 
 /** A pack entry's data: the object's body deflated. */
 export function packEntryBody(body: string | Uint8Array): Buffer {
-  return deflateSync(body, PACK_DEFLATE);
+  return deflateGit(body);
 }
 
 /** `packEntryBody` on libuv's thread pool (the same bytes). */
 export function packEntryBodyAsync(body: string | Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflate(body, PACK_DEFLATE, (err, out) => (err ? reject(err) : resolve(out))));
+  return deflateGitAsync(body);
 }
 
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */
 export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; idx: Buffer; name: string } {
-  const parts: Uint8Array[] = [];
-  const head = Buffer.alloc(12);
-  head.write("PACK", 0, "latin1");
-  head.writeUInt32BE(2, 4);
-  head.writeUInt32BE(objects.length, 8);
-  parts.push(head);
-  let offset = 12;
-  const entries: { hex: string; crc: number; offset: number }[] = [];
+  // Two passes over the objects and one buffer: sizes first, then headers and deflated
+  // bodies written in place, and the checksum and CRCs taken over the finished bytes (one
+  // native call each, not several per object: this runs once, after the run, unoptimised).
   const seen = new Set<string>();
-  const sum = createHash("sha1").update(head);
-  for (const o of objects) {
+  const sizes = new Array<number>(objects.length);
+  const bodies = new Array<Uint8Array>(objects.length);
+  let total = 12;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
     if (seen.has(o.oid)) throw new InternalError(`duplicate object ${o.oid} in pack`);
     seen.add(o.oid);
-    const h = entryHeader(o.type, typeof o.body === "string" ? Buffer.byteLength(o.body, "utf8") : o.body.length);
+    const size = typeof o.body === "string" ? Buffer.byteLength(o.body, "utf8") : o.body.length;
     const z = o.packed ?? packEntryBody(o.body);
-    entries.push({ hex: o.oid, crc: crc32(z, crc32(h)), offset });
-    parts.push(h, z);
-    sum.update(h).update(z);
-    offset += h.length + z.length;
+    sizes[i] = size;
+    bodies[i] = z;
+    total += entryHeaderLength(size) + z.length;
   }
-  if (offset > 0x7fffffff) throw new InternalError("pack too large for a 32-bit index");
-  const packSum = sum.digest();
-  parts.push(packSum);
-  const pack = Buffer.concat(parts, offset + packSum.length);
+  if (total > 0x7fffffff) throw new InternalError("pack too large for a 32-bit index");
+  const pack = Buffer.allocUnsafe(total + 20);
+  pack.write("PACK", 0, "latin1");
+  pack.writeUInt32BE(2, 4);
+  pack.writeUInt32BE(objects.length, 8);
+  const entries: { hex: string; crc: number; offset: number }[] = new Array(objects.length);
+  let offset = 12;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const z = bodies[i]!;
+    const end = writeEntryHeader(pack, offset, o.type, sizes[i]!);
+    pack.set(z, end);
+    entries[i] = { hex: o.oid, crc: crc32(pack.subarray(offset, end + z.length)), offset };
+    offset = end + z.length;
+  }
+  const packSum = createHash("sha1").update(pack.subarray(0, total)).digest();
+  packSum.copy(pack, total);
 
   // Lowercase hex ids sort exactly as their bytes do.
   entries.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
   const n = entries.length;
   // header, fan-out, oids, crc32s, offsets, pack checksum, index checksum
   const idx = Buffer.alloc(8 + 256 * 4 + n * 20 + n * 4 + n * 4 + 20 + 20);
-  idx.writeUInt32BE(0xff744f63, 0);
-  idx.writeUInt32BE(2, 4);
-  const fanout = new Array<number>(256).fill(0);
+  const view = new DataView(idx.buffer, idx.byteOffset, idx.byteLength);
+  view.setUint32(0, 0xff744f63);
+  view.setUint32(4, 2);
+  const fanout = new Uint32Array(256);
   for (const e of entries) fanout[parseInt(e.hex.slice(0, 2), 16)]!++;
   let acc = 0;
   for (let i = 0; i < 256; i++) {
     acc += fanout[i]!;
-    idx.writeUInt32BE(acc, 8 + i * 4);
+    view.setUint32(8 + i * 4, acc);
   }
   let p = 8 + 256 * 4;
   for (const e of entries) p += idx.write(e.hex, p, "hex");
-  for (const e of entries) p = idx.writeUInt32BE(e.crc >>> 0, p);
-  for (const e of entries) p = idx.writeUInt32BE(e.offset, p);
+  for (const e of entries) {
+    view.setUint32(p, e.crc >>> 0);
+    p += 4;
+  }
+  for (const e of entries) {
+    view.setUint32(p, e.offset);
+    p += 4;
+  }
   p += packSum.copy(idx, p);
   const idxSum = createHash("sha1").update(idx.subarray(0, p)).digest();
   idxSum.copy(idx, p);

@@ -6,6 +6,7 @@ import type { RuntimeCatalog } from "./redact.js";
 import type { Message } from "./mailbox.js";
 import type { ReplayFeed } from "./observe.js";
 import type { TraceRecorder } from "./trace.js";
+import type { Bookkeeping } from "./bookkeeping.js";
 
 /** Recorded trace events of a past run, fed back by replay instead of calling providers. */
 export type ReplaySource = readonly TraceEvent[];
@@ -54,6 +55,8 @@ export interface RunContext {
   /** The run's record of every resource (starts as the prior state). */
   readonly resources: Map<string, RecordedResource>;
   readonly instances: Map<string, ProviderInstance>;
+  /** The actors' bookkeeping (events, records), done in order after their next calls. */
+  readonly book: Bookkeeping;
 }
 
 /** One domain actor's view while it runs. */
@@ -65,6 +68,8 @@ export interface DomainRun {
   readonly ir: DomainIR | undefined;
   readonly messages: readonly Message[];
   emit(draft: Omit<TraceEvent, "step" | "domain" | "seq">): TraceEvent;
+  /** Queues bookkeeping (`rc.book`): events and records, in order, off the way to the next call. */
+  later(task: () => void): void;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Address, JsonObject } from "../program/types.js";
 import type { PlannedAction, RecordedResource } from "../plan/types.js";
 import type { ProviderInstance } from "../providers/types.js";
 import type { DomainRun } from "./context.js";
+import type { Observation } from "./types.js";
 import type { CallKind, CallOutcome } from "./observe.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
@@ -19,16 +20,24 @@ export type ActionOutcome = { readonly ok: true } | { readonly ok: false; readon
  * an observe event), then done or failed. Deferred attributes are evaluated right before
  * the calls. After a failed call the resource is read back once so the record holds its
  * real state. Never throws for a world failure; only bugs throw.
+ *
+ * Only what the next call needs happens on the way to it (the goal, the call, the read-back
+ * value in memory); the events and the record are the domain's bookkeeping (`d.later`),
+ * done in order once every actor has made its next call.
  */
 export async function executeAction(d: DomainRun, a: PlannedAction): Promise<ActionOutcome> {
   const rc = d.rc;
   const prior = rc.input.prior.resources[a.address];
-  const causes = [...a.dependsOn, ...d.plan.after].sort();
-  d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, span: rc.input.locate?.(a.address) });
+  d.later(() => {
+    const causes = [...a.dependsOn, ...d.plan.after].sort();
+    d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, span: rc.input.locate?.(a.address) });
+  });
 
   const fail = (message: string): ActionOutcome => {
-    const rec = rc.resources.get(a.address);
-    d.emit({ phase: "failed", action: a.action, address: a.address, after: rec ? rec.attrs : null, message, span: rc.input.locate?.(a.address) });
+    d.later(() => {
+      const rec = rc.resources.get(a.address);
+      d.emit({ phase: "failed", action: a.action, address: a.address, after: rec ? rec.attrs : null, message, span: rc.input.locate?.(a.address) });
+    });
     return { ok: false, message };
   };
 
@@ -48,11 +57,11 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   const recorded: JsonObject = prior?.attrs ?? a.before ?? {};
 
   if (a.action === "noop") {
-    if (prior) {
-      setRecord(rc, keepOrRefresh(prior, metadata(d, a, prior)));
-      rc.live.set(a.address, prior.attrs);
-    }
-    d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
+    if (prior) rc.live.set(a.address, prior.attrs);
+    d.later(() => {
+      if (prior) setRecord(rc, keepOrRefresh(prior, metadata(d, a, prior)));
+      d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
+    });
     return { ok: true };
   }
 
@@ -84,9 +93,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
       backoffMs: rc.input.backoffMs ?? defaultBackoffMs,
       invoke: instance ? (ctx) => invoke(instance!, ctx) : null,
       feed: rc.feed,
-      record: (o) => {
-        d.emit({ phase: "observe", action: a.action, address: a.address, observation: o });
-      },
+      record: (o) => d.later(() => d.emit({ phase: "observe", action: a.action, address: a.address, observation: o() })),
     });
 
   // A sensitive attribute the goal set is observed as the value just written, not as the
@@ -121,27 +128,34 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     // Record the real state of what was touched: one read, no retries; when it fails too
     // the previous record stands.
     const back = await call("read", (p, ctx) => p.read(a.type, goal ?? recorded, ctx), 0);
-    if (back.ok) store(d, a, back.clear, back.masked, redacted);
+    if (back.ok) store(d, a, back.clear, back.observation, redacted);
     return fail(actionFailed(undefined, a.address, a.action, out.attempts, `${out.error.code}: ${out.error.message}`).message);
   }
-  store(d, a, a.action === "delete" ? null : out.clear, a.action === "delete" ? null : out.masked, redacted);
-  const rec = rc.resources.get(a.address);
-  d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
+  store(d, a, a.action === "delete" ? null : out.clear, out.observation, redacted);
+  d.later(() => {
+    const rec = rc.resources.get(a.address);
+    d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
+  });
   return { ok: true };
 }
 
-/** Records a resource's read-back state (null: it is gone). */
-function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, masked: JsonObject | null, redacted: readonly string[]): void {
+/**
+ * Records a resource's read-back state (null: it is gone): in memory at once, for the
+ * domain's next actions; its record (from the masked observation) as bookkeeping.
+ */
+function store(d: DomainRun, a: PlannedAction, clear: JsonObject | null, observation: () => Observation, redacted: readonly string[]): void {
   const rc = d.rc;
-  if (clear === null || masked === null) {
-    rc.resources.delete(a.address);
-    rc.live.set(a.address, null);
-    return;
-  }
-  const prior = rc.input.prior.resources[a.address];
-  const { attrs, sensitive } = split(masked, redacted);
-  setRecord(rc, record(a.address, a.domain, a.type, metadata(d, a, prior), attrs, sensitive));
   rc.live.set(a.address, clear);
+  d.later(() => {
+    const masked = observation().result;
+    if (clear === null || masked === null) {
+      rc.resources.delete(a.address);
+      return;
+    }
+    const prior = rc.input.prior.resources[a.address];
+    const { attrs, sensitive } = split(masked, redacted);
+    setRecord(rc, record(a.address, a.domain, a.type, metadata(d, a, prior), attrs, sensitive));
+  });
 }
 
 function setRecord(rc: DomainRun["rc"], rec: RecordedResource): void {

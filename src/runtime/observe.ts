@@ -12,9 +12,13 @@ export type CallKind = Observation["call"];
 /** A failed call, as recorded in an observation. */
 export type CallError = NonNullable<Observation["error"]>;
 
-/** The outcome of one provider call after its retries. `clear` is what the runtime may use in memory; only `masked` is ever recorded. */
+/**
+ * The outcome of one provider call after its retries. `clear` is what the runtime may use in
+ * memory; only the observation's masked `result` is ever recorded. The observation is
+ * built (masked) on first use, so the caller can leave that for later (runtime/bookkeeping).
+ */
 export type CallOutcome =
-  | { readonly ok: true; readonly clear: JsonObject | null; readonly masked: JsonObject | null; readonly attempts: number }
+  | { readonly ok: true; readonly clear: JsonObject | null; readonly observation: () => Observation; readonly attempts: number }
   | { readonly ok: false; readonly error: CallError; readonly attempts: number };
 
 /** Default deterministic backoff: 200ms·2^(attempt-1), capped at 5s. */
@@ -74,8 +78,8 @@ export interface CallSpec {
   /** Null in replay. */
   readonly invoke: ((ctx: CallContext) => Promise<JsonObject | null | void>) | null;
   readonly feed: ReplayFeed | null;
-  /** Called once per attempt with what was observed (the runtime turns it into an "observe" event). */
-  readonly record: (o: Observation) => void;
+  /** Called once per attempt with what was observed (the runtime turns it into an "observe" event); built on first call. */
+  readonly record: (observation: () => Observation) => void;
 }
 
 /**
@@ -88,34 +92,75 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
   let last: CallError | null = null;
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    let obs: Observation;
+    let error: CallError | undefined;
     let clear: JsonObject | null = null;
+    let observation: () => Observation;
     if (spec.feed) {
-      obs = spec.feed.next(spec.domain, spec.address, spec.kind, attempt);
+      const obs = spec.feed.next(spec.domain, spec.address, spec.kind, attempt);
       clear = obs.result; // replay only knows masked values; they stand in for clear ones
+      error = obs.error;
+      observation = () => obs;
     } else {
       if (!spec.invoke) throw new Error("observe: no provider to call"); // unreachable: the scheduler passes one outside replay
       const r = await once(spec, attempt);
-      // Keys in canonical order: the event carrying it is hashed and journaled as built.
-      if ("error" in r) {
-        obs = { attempt, call: spec.kind, error: r.error, result: null };
-      } else {
-        clear = r.value;
-        obs = { attempt, call: spec.kind, result: clear === null ? null : mask(clear, spec.redacted, spec.digest) };
-      }
+      if ("error" in r) error = r.error;
+      else clear = r.value;
+      observation = observed(spec, attempt, clear, error);
     }
     made = attempt;
-    spec.record(obs);
-    if (!obs.error) return { ok: true, clear, masked: obs.result, attempts: attempt };
-    last = obs.error;
-    if (!obs.error.retryable || attempt === attempts) break;
+    spec.record(observation);
+    if (!error) return { ok: true, clear, observation, attempts: attempt };
+    last = error;
+    if (!error.retryable || attempt === attempts) break;
     if (!spec.feed) await sleep(spec.backoffMs(attempt));
   }
   return { ok: false, error: last!, attempts: made };
 }
 
+/** The observation of one attempt, masked on first use and kept. */
+function observed(spec: CallSpec, attempt: number, clear: JsonObject | null, error: CallError | undefined): () => Observation {
+  let obs: Observation | undefined;
+  // Keys in canonical order: the event carrying it is hashed and journaled as built.
+  return () =>
+    (obs ??= error
+      ? { attempt, call: spec.kind, error, result: null }
+      : { attempt, call: spec.kind, result: clear === null ? null : mask(clear, spec.redacted, spec.digest) });
+}
+
+/**
+ * Abort controllers (with their signals) made ahead, in the check phase of the event loop:
+ * making one costs more than the rest of a call's set-up, and it would otherwise be made
+ * between one provider call's end and the next one's start. Each is used for one call only.
+ */
+const spareControllers: AbortController[] = [];
+const SPARE_CONTROLLERS = 8;
+let refilling: NodeJS.Immediate | null = null;
+
+function takeController(): AbortController {
+  const ac = spareControllers.pop() ?? new AbortController();
+  refilling ??= setImmediate(() => {
+    refilling = null;
+    while (spareControllers.length < SPARE_CONTROLLERS) {
+      const next = new AbortController();
+      void next.signal; // made lazily by Node: made now
+      spareControllers.push(next);
+    }
+  });
+  return ac;
+}
+
 async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObject | null } | { error: CallError }> {
-  const ac = new AbortController();
+  const ac = takeController();
+  const ctx: CallContext = { signal: ac.signal, attempt, address: spec.address };
+  // Settle the call into a value so a late rejection after a timeout is never unhandled;
+  // a provider that throws instead of rejecting fails the call the same way. The provider
+  // is called first, the timeout armed right after (microseconds later).
+  let started: Promise<JsonObject | null | void>;
+  try {
+    started = Promise.resolve(spec.invoke!(ctx));
+  } catch (e) {
+    started = Promise.reject(e);
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => {
@@ -123,15 +168,6 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
       resolve("timeout");
     }, spec.timeoutMs);
   });
-  const ctx: CallContext = { signal: ac.signal, attempt, address: spec.address };
-  // Settle the call into a value so a late rejection after a timeout is never unhandled;
-  // a provider that throws instead of rejecting fails the call the same way.
-  let started: Promise<JsonObject | null | void>;
-  try {
-    started = Promise.resolve(spec.invoke!(ctx));
-  } catch (e) {
-    started = Promise.reject(e);
-  }
   const call = started.then(
     (v) => ({ value: v ?? null }) as { value: JsonObject | null },
     (e: unknown) => ({ error: toCallError(spec.kind, e) }),

@@ -18,8 +18,18 @@ export function redactedAttrs(
   deferred: { readonly [attr: string]: Deferred },
   goalAttrs: readonly string[],
   catalog: RuntimeCatalog | undefined,
-): string[] {
+): readonly string[] {
   const info = catalog?.resources.get(type);
+  // On the way to every provider call: without sensitive deferred values the answer depends
+  // only on the type and on whether the goal sets a sensitive attribute, so it is kept.
+  if (info && !Object.values(deferred).some((d) => d.sensitive)) {
+    let known = byType.get(info);
+    if (!known) {
+      known = { plain: [...info.sensitive].sort(), withInput: [...new Set([...info.sensitive, ...info.readOnly])].sort() };
+      byType.set(info, known);
+    }
+    return goalAttrs.some((a) => info.sensitive.includes(a)) ? known.withInput : known.plain;
+  }
   const set = new Set<string>();
   for (const a of info?.sensitive ?? []) set.add(a);
   for (const a of Object.keys(deferred)) if (deferred[a]!.sensitive) set.add(a);
@@ -27,6 +37,8 @@ export function redactedAttrs(
   if (hasSensitiveInput) for (const a of info?.readOnly ?? []) set.add(a);
   return [...set].sort();
 }
+
+const byType = new WeakMap<object, { readonly plain: readonly string[]; readonly withInput: readonly string[] }>();
 
 /** A value's keyed digest: strings as they are, other JSON as canonical JSON. */
 export function digestValue(digest: (value: string) => string, v: Json): string {

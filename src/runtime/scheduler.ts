@@ -7,6 +7,7 @@ import { loadTypeCatalog } from "../program/schemas.js";
 import { Mailbox } from "./mailbox.js";
 import { ReplayFeed } from "./observe.js";
 import { TraceRecorder } from "./trace.js";
+import { Bookkeeping } from "./bookkeeping.js";
 import { executeAction } from "./execute.js";
 import { checkGoals, computeExports } from "./assert.js";
 
@@ -45,6 +46,7 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
     live: new Map(),
     resources: new Map(Object.keys(input.prior.resources).sort().map((k) => [k, input.prior.resources[k]!])),
     instances: new Map(),
+    book: new Bookkeeping(),
   };
   const mode = input.mode ?? "apply";
   const steps = [...input.plan.steps].sort((a, b) => a.step - b.step);
@@ -89,6 +91,7 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
     for (const a of o.done) done.add(a);
     for (const a of o.failed) failed.add(a);
   }
+  rc.book.settle(); // each actor settled before its domain event; nothing should be left
   const dag = dagDiff(input.plan, done, failed);
 
   const resources: RunResult["resources"] = Object.fromEntries([...rc.resources.keys()].sort().map((k) => [k, rc.resources.get(k)!]));
@@ -133,6 +136,7 @@ async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox
     ir: rc.input.program.domains[plan.domain],
     messages,
     emit: (draft) => rc.recorder.emit(step, plan.domain, draft),
+    later: (task) => rc.book.later(task),
   };
   const done = new Set<string>();
   const failedSet = new Set<string>();
@@ -147,6 +151,8 @@ async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox
     failure = { address: a.address, message: r.message };
     break; // halt: the rest of this domain's actions are not started
   }
+  // The goals read the records the bookkeeping writes; the domain event comes after its actions'.
+  rc.book.settle();
   let message: Message | null = null;
   let exports: { [name: string]: Json } = {};
   if (!failure && mode === "apply") {

@@ -13,10 +13,10 @@ export function compareEvents(a: TraceEvent, b: TraceEvent): number {
  * final newline. `known` returns a line already computed for an event (or undefined).
  */
 export function traceToJsonl(trace: readonly TraceEvent[], known?: (e: TraceEvent) => string | undefined): string {
-  return [...trace]
-    .sort(compareEvents)
-    .map((e) => known?.(e) ?? canonicalize(e) + "\n")
-    .join("");
+  // A run's trace comes in canonical order already: checked in one pass, sorted only if not.
+  let sorted = true;
+  for (let i = 1; i < trace.length && sorted; i++) sorted = compareEvents(trace[i - 1]!, trace[i]!) < 0;
+  return (sorted ? trace : [...trace].sort(compareEvents)).map((e) => known?.(e) ?? canonicalize(e) + "\n").join("");
 }
 
 /** Parses `trace.jsonl` text (blank lines ignored). Throws SyntaxError on a malformed line (an I/O-edge concern of the caller). */
@@ -35,8 +35,8 @@ type Draft = { -readonly [K in keyof TraceEvent]?: TraceEvent[K] } & Pick<TraceE
  * `events()` returns them in canonical order.
  */
 export class TraceRecorder {
-  private readonly all: TraceEvent[] = [];
-  private readonly seqs = new Map<string, number>();
+  /** Each (step, domain)'s events in sequence order, so the canonical order needs no sort of the events. */
+  private readonly groups = new Map<string, { readonly step: number; readonly domain: string; readonly events: TraceEvent[] }>();
   private readonly listeners: ((e: TraceEvent) => void)[];
 
   constructor(listeners: ((e: TraceEvent) => void)[]) {
@@ -46,8 +46,9 @@ export class TraceRecorder {
   /** Records one event of `domain` in `step`, numbering it, and tells the live listeners. */
   emit(step: number, domain: string, draft: Draft): TraceEvent {
     const key = `${step}\u0000${domain}`;
-    const seq = this.seqs.get(key) ?? 0;
-    this.seqs.set(key, seq + 1);
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { step, domain, events: [] }));
+    const seq = group.events.length;
     // Built with every key in canonical order (step, domain and seq among the draft's), so
     // the journal line, trace.jsonl and every later hash of this event take canonicalize's
     // fast path instead of sorting a copy each time. Undefined fields are dropped so an
@@ -60,13 +61,14 @@ export class TraceRecorder {
       if (v !== undefined) e[k] = v;
     }
     const ev = inCanonicalOrder(e) as unknown as TraceEvent;
-    this.all.push(ev);
+    group.events.push(ev);
     for (const l of this.listeners) l(ev);
     return ev;
   }
 
   /** Every event so far, sorted canonically. */
   events(): TraceEvent[] {
-    return [...this.all].sort(compareEvents);
+    const groups = [...this.groups.values()].sort((a, b) => a.step - b.step || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+    return groups.flatMap((g) => g.events);
   }
 }

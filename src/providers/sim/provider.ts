@@ -84,7 +84,11 @@ function identity(attrs: JsonObject): Identity {
 function goalSpec(attrs: JsonObject): JsonObject {
   const spec: Json | undefined = attrs.spec ?? {};
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw badAttr("spec", "must be an object");
-  // A private deep copy: the world must not alias the caller's objects.
+  return spec;
+}
+
+/** A private deep copy, made when the effect lands (not on the way out): the world must not alias the caller's objects. */
+function copySpec(spec: JsonObject): JsonObject {
   return JSON.parse(JSON.stringify(spec)) as JsonObject;
 }
 
@@ -191,11 +195,11 @@ class SimInstance implements ProviderInstance {
     const cur = this.store.get(key);
     let next: SimObject;
     if (cur === undefined) {
-      next = { kind: id.kind, name: id.name, spec: goal.spec, uid: simUid(id.kind, id.name), generation: 1 };
+      next = { kind: id.kind, name: id.name, spec: copySpec(goal.spec), uid: simUid(id.kind, id.name), generation: 1 };
     } else if (canonicalize(cur.spec) === canonicalize(goal.spec) && cur.secretDigest === goal.digest) {
       next = cur;
     } else {
-      next = { kind: cur.kind, name: cur.name, spec: goal.spec, uid: cur.uid, generation: cur.generation + 1 };
+      next = { kind: cur.kind, name: cur.name, spec: copySpec(goal.spec), uid: cur.uid, generation: cur.generation + 1 };
     }
     if (goal.digest !== undefined && next !== cur) next = { ...next, secretDigest: goal.digest };
     if (next !== cur) this.store.set(next);
