@@ -15,7 +15,7 @@ import { inspectCommit, findSnapshotCommit } from "./history.js";
 import { isPlanned, planProject } from "./plan-project.js";
 import type { NotPlanned, PlanOptions, Planned } from "./plan-project.js";
 import { ProviderPool } from "./providers.js";
-import { journalName, recoverInterruptedRun } from "./recover-journal.js";
+import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
 
@@ -58,7 +58,7 @@ export interface ApplyOutcome {
  * moved meanwhile stops the run before it records anything on top (re-plan).
  */
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
-  const first = await planProject(opts);
+  const first = await planProject({ ...opts, keepPlanText: true });
   if (!isPlanned(first)) return first;
   // Held from before journal recovery to the last commit: a live apply's journal is never
   // mistaken for an interrupted one, and two applies never interleave on one branch.
@@ -80,7 +80,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   if (recovered) {
     commits.push(recovered.recorded);
     diagnostics.push(recovered.warning);
-    const again = await planProject({ ...opts, refresh: true });
+    const again = await planProject({ ...opts, refresh: true, keepPlanText: true });
     if (!isPlanned(again)) return again;
     current = again;
   }
@@ -123,16 +123,18 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       flushing = null;
     }
   };
-  // Keys in canonical order (journal lines are canonical JSON): no sorted copy of the plan.
-  await journal.append({
-    format: "lexum.journal/v1",
-    kind: "begin",
-    parent: planned.head?.oid ?? null,
-    plan,
-    programHash: planned.programHash,
-    source: { commit: ws.goal.commit, path: ws.projectPath },
-    time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
-  });
+  await journal.appendCanonical(
+    beginLine(
+      {
+        parent: planned.head?.oid ?? null,
+        plan,
+        programHash: planned.programHash,
+        source: { commit: ws.goal.commit, path: ws.projectPath },
+        time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
+      },
+      plan === planned.plan ? planned.planText : undefined,
+    ),
+  );
 
   // Queued only now: its ~1 MB text per 1,000 actions would otherwise hold up the begin
   // record's I/O callbacks; from here it fills the run's first waits on providers.

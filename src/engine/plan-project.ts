@@ -23,6 +23,8 @@ export interface PlanOptions {
   readonly refresh?: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Keep the plan's canonical JSON (`Planned.planText`): an apply journals it. */
+  readonly keepPlanText?: boolean;
 }
 
 /** Everything a plan was made from, so apply can run it and record it. */
@@ -36,6 +38,8 @@ export interface Planned {
   readonly head: StateHead | null;
   readonly prior: PriorState;
   readonly plan: Plan;
+  /** `canonicalize(plan)`, made while the plan was hashed (with `keepPlanText`). */
+  readonly planText?: string;
   readonly secrets: SecretAccess;
   readonly diagnostics: Diagnostic[];
 }
@@ -76,6 +80,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     reality,
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
+    keepText: opts.keepPlanText,
   });
   diagnostics.push(...built.diagnostics);
   if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
@@ -89,6 +94,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     head,
     prior,
     plan: built.plan,
+    planText: built.text,
     secrets,
     diagnostics: sortDiagnostics(diagnostics),
   };

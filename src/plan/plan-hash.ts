@@ -14,12 +14,15 @@ import type { PlanDomain, PlannedAction, PlanSummary } from "./types.js";
 export class PlanHasher {
   private readonly h = createHash("sha256");
   private buf = "";
+  /** The text hashed so far, when kept (`keepText`): the apply journals the plan as these very bytes. */
+  private readonly kept: string[] | null;
   /** The step whose domain list is open, null before the first domain. */
   private step: number | null = null;
   private firstAction = true;
 
   /** Writes the fields that sort before `steps`: format, prior, program, refreshed. */
-  constructor(prior: string | null, program: string, refreshed: boolean) {
+  constructor(prior: string | null, program: string, refreshed: boolean, keepText = false) {
+    this.kept = keepText ? [] : null;
     this.put(`{"format":"lexum.plan/v1","prior":${canonicalize(prior)},"program":${canonicalize(program)},"refreshed":${canonicalize(refreshed)},"steps":[`);
   }
 
@@ -51,7 +54,20 @@ export class PlanHasher {
     this.closeStep("");
     this.put(`],"summary":${canonicalize(summary)}}`);
     this.h.update(this.buf);
+    this.kept?.push(this.buf);
     return "sha256:" + this.h.digest("hex");
+  }
+
+  /**
+   * With `keepText`, after `digest`: the canonical JSON of the whole plan, `hash` (which sorts
+   * right after `format`) included: the same bytes as `canonicalize(plan)`.
+   */
+  planText(hash: string): string | undefined {
+    if (!this.kept) return undefined;
+    const body = this.kept.join("");
+    const head = `{"format":"lexum.plan/v1",`;
+    if (!body.startsWith(head)) throw new Error("plan text does not start with its format"); // unreachable: the constructor wrote it
+    return `${head}"hash":${JSON.stringify(hash)},${body.slice(head.length)}`;
   }
 
   private closeStep(then: string): void {
@@ -62,6 +78,7 @@ export class PlanHasher {
     this.buf += text;
     if (this.buf.length >= 65536) {
       this.h.update(this.buf);
+      this.kept?.push(this.buf);
       this.buf = "";
     }
   }

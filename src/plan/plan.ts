@@ -47,6 +47,8 @@ export interface BuildPlanInput {
   readonly spans?: SpanTable;
   /** Residual evaluator; defaults to lang/residual's evaluateResidual. */
   readonly evaluate?: ResidualEvaluator;
+  /** Also return the plan's canonical JSON (`text`), as hashed: an apply journals these bytes. */
+  readonly keepText?: boolean;
 }
 
 export interface BuildPlanResult {
@@ -54,6 +56,8 @@ export interface BuildPlanResult {
   readonly plan: Plan | null;
   /** Sorted (sortDiagnostics). */
   readonly diagnostics: Diagnostic[];
+  /** With `keepText`: `canonicalize(plan)`, made while hashing it. */
+  readonly text?: string;
 }
 
 const NO_TYPE: PlanTypeInfo = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
@@ -166,7 +170,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // built with its keys inserted in code-unit order, so serialising it takes canonicalize's
   // fastest path (one JSON.stringify, no sorted copy): at 10k resources that copy was most
   // of the planning time.
-  const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined);
+  const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
   const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   const steps: { step: number; domains: PlanDomain[] }[] = [];
@@ -340,7 +344,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     steps,
     summary: counts,
   };
-  return { plan, diagnostics: sortDiagnostics(diagnostics) };
+  return { plan, diagnostics: sortDiagnostics(diagnostics), text: hasher.planText(plan.hash) };
 }
 
 /** An action, its keys inserted in code-unit order (canonicalize's fast path); numbered later. */

@@ -1,5 +1,5 @@
 import type { Json } from "../program/types.js";
-import type { Plan, PlanDomain } from "../plan/types.js";
+import type { Plan, PlanDomain, RecordedResource } from "../plan/types.js";
 import type { DagDiff, DomainStatus, RunResult } from "./types.js";
 import type { DomainRun, RunContext, RunInput } from "./context.js";
 import type { Message } from "./mailbox.js";
@@ -94,7 +94,9 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
   rc.book.settle(); // each actor settled before its domain event; nothing should be left
   const dag = dagDiff(input.plan, done, failed);
 
-  const resources: RunResult["resources"] = Object.fromEntries([...rc.resources.keys()].sort().map((k) => [k, rc.resources.get(k)!]));
+  // A plain loop: Object.fromEntries over 10³ entries costs several ms before it is optimised.
+  const resources: { [address: string]: RecordedResource } = {};
+  for (const k of [...rc.resources.keys()].sort()) resources[k] = rc.resources.get(k)!;
   return {
     status: halted ? "failed" : mode === "rollback" ? "rolled-back" : "quiescent",
     resources,

@@ -58,8 +58,8 @@ export async function openJournal(args: { gitdir: string; name: string }): Promi
         await fh.sync();
       }
     } else {
-      // A new file's directory entry must be durable, or a crash could lose the whole journal.
-      await fh.sync();
+      // A new file's directory entry must be durable, or a crash could lose the whole journal
+      // (its content is made durable by the fdatasync of each append).
       await syncDir(join(path, ".."));
     }
   } catch (e) {

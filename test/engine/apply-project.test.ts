@@ -8,6 +8,7 @@ import type { ApplyOutcome } from "../../src/engine/apply-project.js";
 import { isPlanned, planProject } from "../../src/engine/plan-project.js";
 import { resolveSnapshotRef, snapshotTrailer } from "../../src/engine/history.js";
 import { verifyBranch } from "../../src/engine/verify.js";
+import { beginLine } from "../../src/engine/recover-journal.js";
 import { canonicalize } from "../../src/program/canonical.js";
 import { listStateCommits, readStateFiles, writeStateCommit } from "../../src/state/store.js";
 import { gitc, makeRepo } from "../git/helpers.js";
@@ -170,5 +171,22 @@ describe("state history: verifyBranch and resolveSnapshotRef", () => {
     const { gitdir } = repo();
     const e = await rejects(resolveSnapshotRef(gitdir, BRANCH, undefined));
     expect(e.code).toBe(catalog.engine.noSuchSnapshot.code);
+  });
+});
+
+describe("the journal's begin record", () => {
+  it("is canonicalize() of the record, whether the planner's text of the plan is reused or not", async () => {
+    const r = makeRepo();
+    cleanups.push(r.cleanup);
+    writeFileSync(join(r.dir, "main.lxm"), 'domain site {\n  provider fs {\n    root = "out"\n  }\n  resource fs.file a {\n    path = "a.txt"\n    content = "hi"\n  }\n}\n');
+    gitc(r.dir, "add", "-A");
+    gitc(r.dir, "commit", "-q", "-m", "goal");
+    const planned = await planProject({ dir: r.dir, cwd: r.dir, env: { LXM_STATE_KEY: "k" }, keepPlanText: true });
+    if (!isPlanned(planned)) throw new Error("not planned");
+    expect(planned.planText).toBe(canonicalize(planned.plan));
+    const begin = { parent: null, plan: planned.plan, programHash: planned.programHash, source: { commit: "c".repeat(40), path: "" }, time: { seconds: 1700000000, tzOffsetMinutes: -90 } };
+    const expected = canonicalize({ format: "lexum.journal/v1", kind: "begin", ...begin });
+    expect(beginLine(begin, planned.planText)).toBe(expected);
+    expect(beginLine(begin)).toBe(expected);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../src/plan/index.js";
 import type { BuildPlanInput, Plan, PlannedAction } from "../../src/plan/index.js";
-import { hashValue } from "../../src/program/canonical.js";
+import { canonicalize, hashValue } from "../../src/program/canonical.js";
 import { DEFAULT_POLICY } from "../../src/program/types.js";
 import { dom, prior, PROGRAM_HASH, prog, rec, res, shuffleKeys } from "./helpers.js";
 
@@ -333,5 +333,20 @@ describe("buildPlan: graph problems are diagnostics", () => {
     const y = res("s", "fs.file", "y", { path: "y" }, { dependsOn: ["s/fs.file.x"] });
     const r2 = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("s", [x, y])), prior: prior([]) });
     expect(r2.diagnostics.map((d) => d.code)).toEqual(["LXM3003"]);
+  });
+});
+
+describe("buildPlan: keepText", () => {
+  it("returns the plan's canonical JSON as hashed, across the hasher's 64 KB chunks, and none without it", () => {
+    // Enough resources (with long contents) that the hashed text spans several chunks.
+    const many = Array.from({ length: 120 }, (_, i) =>
+      res(i % 2 ? "storage" : "web", "fs.file", `f${i}`, { path: `f${i}.txt`, content: "x".repeat(900) + i, mode: "0644" }),
+    );
+    const program = prog(dom("storage", many.filter((r) => r.address.startsWith("storage/"))), dom("web", many.filter((r) => r.address.startsWith("web/")), { after: ["storage"] }));
+    const kept = buildPlan({ programHash: PROGRAM_HASH, program, prior: applied, keepText: true });
+    expect(kept.plan).not.toBeNull();
+    expect(kept.text!.length).toBeGreaterThan(3 * 65536);
+    expect(kept.text).toBe(canonicalize(kept.plan));
+    expect(buildPlan({ programHash: PROGRAM_HASH, program, prior: applied }).text).toBeUndefined();
   });
 });
