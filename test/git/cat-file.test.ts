@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import git from "isomorphic-git";
+import * as nodefs from "node:fs";
+import { catFileBatch } from "../../src/git/cat-file.js";
+import { LexumError } from "../../src/diag/diagnostic.js";
+import { gitc, makeRepo } from "./helpers.js";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function repo(files: Record<string, string>) {
+  const r = makeRepo(files);
+  cleanups.push(r.cleanup);
+  return r;
+}
+
+describe("catFileBatch", () => {
+  it("reads loose and packed blobs, in the order asked, byte for byte as isomorphic-git does", async () => {
+    const r = repo({ "a.txt": "alpha\n", "b.bin": "\u00ff\u00fe\u0000x", "c.txt": "gamma\n".repeat(500) });
+    const oids = ["a.txt", "b.bin", "c.txt", "a.txt"].map((p) => gitc(r.dir, "rev-parse", `HEAD:${p}`));
+    const loose = await catFileBatch(r.gitdir, oids, "blob");
+    gitc(r.dir, "gc", "--quiet", "--prune=now"); // now packed (and possibly deltified)
+    const packed = await catFileBatch(r.gitdir, oids, "blob");
+    for (const got of [loose, packed]) {
+      expect(got).not.toBeNull();
+      for (let i = 0; i < oids.length; i++) {
+        const { blob } = await git.readBlob({ fs: nodefs, gitdir: r.gitdir, oid: oids[i]! });
+        expect(got![i]).toEqual(blob);
+      }
+    }
+    expect(await catFileBatch(r.gitdir, [], "blob")).toEqual([]);
+  });
+
+  it("names the object at fault: missing, of another type, or not hashing to its id", async () => {
+    const r = repo({ "a.txt": "alpha\n", "b.txt": "beta\n" });
+    const a = gitc(r.dir, "rev-parse", "HEAD:a.txt");
+    const b = gitc(r.dir, "rev-parse", "HEAD:b.txt");
+    const tree = gitc(r.dir, "rev-parse", "HEAD^{tree}");
+    const missing = "0123456789abcdef0123456789abcdef01234567";
+    await expect(catFileBatch(r.gitdir, [a, missing], "blob")).rejects.toThrow(missing);
+    await expect(catFileBatch(r.gitdir, [tree], "blob")).rejects.toThrow(/is a tree, not a blob/);
+    // b's file replaced by a's (a valid object, the wrong one): git serves it, the id check does not.
+    const file = (oid: string) => join(r.gitdir, "objects", oid.slice(0, 2), oid.slice(2));
+    chmodSync(file(b), 0o644);
+    copyFileSync(file(a), file(b));
+    const err = await catFileBatch(r.gitdir, [a, b], "blob").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LexumError);
+    expect((err as Error).message).toContain(b);
+    expect((err as Error).message).toContain(`hashes to ${a}`);
+  });
+
+  it("returns null when the git CLI cannot be run, so callers read through isomorphic-git", async () => {
+    const r = repo({ "a.txt": "alpha\n" });
+    const a = gitc(r.dir, "rev-parse", "HEAD:a.txt");
+    const path = process.env.PATH;
+    const empty = join(r.dir, "no-git-here");
+    mkdirSync(empty);
+    process.env.PATH = empty;
+    try {
+      expect(await catFileBatch(r.gitdir, [a], "blob")).toBeNull();
+    } finally {
+      process.env.PATH = path;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
