@@ -172,7 +172,11 @@ export async function readJournal(args: { gitdir: string; name: string }): Promi
 /** Deletes journal `name` (once its progress is recorded on the state branch). Missing is fine. */
 export async function removeJournal(args: { gitdir: string; name: string }): Promise<void> {
   const path = await journalPath(args.gitdir, args.name);
-  await fsp.rm(path, { force: true });
+  try {
+    await fsp.unlink(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
 }
 
 /** The names of the journals present (interrupted or running applies), sorted. */
