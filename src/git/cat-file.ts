@@ -43,10 +43,43 @@ export async function catFileBatch(gitdir: string, oids: readonly string[], type
   return result;
 }
 
-function run(gitdir: string, input: string): Promise<Buffer> {
+/** One entry of a recursive tree listing: a blob (file) or a subtree, with its path from the root. */
+export interface ListedEntry {
+  readonly mode: string;
+  readonly type: "blob" | "tree" | "commit";
+  readonly oid: string;
+  readonly path: string;
+}
+
+/**
+ * Every entry under tree `treeOid`, subtrees included, through one `git ls-tree -r -t -z`
+ * (isomorphic-git reads each subtree as one more object). Null when the git CLI cannot be
+ * run or fails: callers then walk the tree through isomorphic-git.
+ */
+export async function lsTreeRecursive(gitdir: string, treeOid: string): Promise<ListedEntry[] | null> {
+  let out: Buffer;
+  try {
+    out = await run(gitdir, "", ["ls-tree", "-r", "-t", "-z", treeOid]);
+  } catch {
+    return null;
+  }
+  // "<mode> SP <type> SP <oid> TAB <path> NUL", paths unquoted with -z.
+  const entries: ListedEntry[] = [];
+  for (const record of out.toString("utf8").split("\0")) {
+    if (record === "") continue;
+    const tab = record.indexOf("\t");
+    const [mode, type, oid] = record.slice(0, tab).split(" ");
+    const path = record.slice(tab + 1);
+    if (tab < 0 || !mode || !oid || (type !== "blob" && type !== "tree" && type !== "commit")) return null; // not git's format: let isomorphic-git say what is wrong
+    entries.push({ mode, type, oid, path });
+  }
+  return entries;
+}
+
+function run(gitdir: string, input: string, args: readonly string[] = ["cat-file", "--batch"]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // No repository discovery, no pager, no replacement objects: exactly the objects named.
-    const p = spawn("git", ["--git-dir", gitdir, "--no-replace-objects", "cat-file", "--batch"], {
+    const p = spawn("git", ["--git-dir", gitdir, "--no-replace-objects", ...args], {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, GIT_PAGER: "cat", GIT_NO_LAZY_FETCH: "1" },
     });

@@ -19,7 +19,7 @@ import { gitObjectUnreadable, stateBranchMoved, unknownRevision } from "../diag/
 import { commonDir } from "../git/common-dir.js";
 import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
 import { packEntryBodyAsync } from "../git/pack.js";
-import { catFileBatch } from "../git/cat-file.js";
+import { catFileBatch, lsTreeRecursive } from "../git/cat-file.js";
 import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
@@ -285,6 +285,17 @@ export async function writeStateCommit(args: {
 }
 
 async function walkFiles(gitdir: string, treeOid: string, seen: Set<string>): Promise<{ path: string; oid: string }[]> {
+  // One `git ls-tree -r -t` when the git CLI is there; else every subtree through isomorphic-git.
+  const listed = await lsTreeRecursive(gitdir, treeOid);
+  if (listed) {
+    seen.add(treeOid);
+    const files: { path: string; oid: string }[] = [];
+    for (const e of listed) {
+      if (e.type === "tree") seen.add(e.oid);
+      else if (e.type === "blob") files.push({ path: e.path, oid: e.oid });
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
   const fs = createSafeFs();
   const cache = {};
   const out: { path: string; oid: string }[] = [];

@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import * as nodefs from "node:fs";
-import { catFileBatch } from "../../src/git/cat-file.js";
+import { catFileBatch, lsTreeRecursive } from "../../src/git/cat-file.js";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { gitc, makeRepo } from "./helpers.js";
 
@@ -53,15 +53,26 @@ describe("catFileBatch", () => {
     expect((err as Error).message).toContain(`hashes to ${a}`);
   });
 
+  it("lsTreeRecursive lists every blob and subtree of a tree with its full path, as git ls-tree does", async () => {
+    const r = repo({ "top.txt": "t\n", "dir/a b.txt": "a\n", "dir/sub/ünï.json": "{}\n" });
+    const tree = gitc(r.dir, "rev-parse", "HEAD^{tree}");
+    const listed = await lsTreeRecursive(r.gitdir, tree);
+    expect(listed!.map((e) => `${e.type} ${e.path}`)).toEqual(["tree dir", "blob dir/a b.txt", "tree dir/sub", "blob dir/sub/ünï.json", "blob top.txt"]);
+    expect(listed!.find((e) => e.path === "dir/sub/ünï.json")!.oid).toBe(gitc(r.dir, "rev-parse", "HEAD:dir/sub/ünï.json"));
+    expect(await lsTreeRecursive(r.gitdir, "0123456789abcdef0123456789abcdef01234567")).toBeNull(); // git fails: the caller walks with isomorphic-git
+  });
+
   it("returns null when the git CLI cannot be run, so callers read through isomorphic-git", async () => {
     const r = repo({ "a.txt": "alpha\n" });
     const a = gitc(r.dir, "rev-parse", "HEAD:a.txt");
+    const tree = gitc(r.dir, "rev-parse", "HEAD^{tree}");
     const path = process.env.PATH;
     const empty = join(r.dir, "no-git-here");
     mkdirSync(empty);
     process.env.PATH = empty;
     try {
       expect(await catFileBatch(r.gitdir, [a], "blob")).toBeNull();
+      expect(await lsTreeRecursive(r.gitdir, tree)).toBeNull();
     } finally {
       process.env.PATH = path;
       rmSync(empty, { recursive: true, force: true });
