@@ -35,13 +35,13 @@ describe("catFileBatch", () => {
     expect(await catFileBatch(r.gitdir, [], "blob")).toEqual([]);
   });
 
-  it("names the object at fault: missing, of another type, or not hashing to its id", async () => {
+  it("leaves a missing object to isomorphic-git (null); names one of another type or not hashing to its id", async () => {
     const r = repo({ "a.txt": "alpha\n", "b.txt": "beta\n" });
     const a = gitc(r.dir, "rev-parse", "HEAD:a.txt");
     const b = gitc(r.dir, "rev-parse", "HEAD:b.txt");
     const tree = gitc(r.dir, "rev-parse", "HEAD^{tree}");
     const missing = "0123456789abcdef0123456789abcdef01234567";
-    await expect(catFileBatch(r.gitdir, [a, missing], "blob")).rejects.toThrow(missing);
+    expect(await catFileBatch(r.gitdir, [a, missing], "blob")).toBeNull();
     await expect(catFileBatch(r.gitdir, [tree], "blob")).rejects.toThrow(/is a tree, not a blob/);
     // b's file replaced by a's (a valid object, the wrong one): git serves it, the id check does not.
     const file = (oid: string) => join(r.gitdir, "objects", oid.slice(0, 2), oid.slice(2));
@@ -60,6 +60,23 @@ describe("catFileBatch", () => {
     expect(listed!.map((e) => `${e.type} ${e.path}`)).toEqual(["tree dir", "blob dir/a b.txt", "tree dir/sub", "blob dir/sub/ünï.json", "blob top.txt"]);
     expect(listed!.find((e) => e.path === "dir/sub/ünï.json")!.oid).toBe(gitc(r.dir, "rev-parse", "HEAD:dir/sub/ünï.json"));
     expect(await lsTreeRecursive(r.gitdir, "0123456789abcdef0123456789abcdef01234567")).toBeNull(); // git fails: the caller walks with isomorphic-git
+  });
+
+  it("reads the repository named, whatever GIT_DIR or GIT_OBJECT_DIRECTORY say", async () => {
+    const r = repo({ "a.txt": "alpha\n" });
+    const other = repo({ "b.txt": "beta\n" });
+    const a = gitc(r.dir, "rev-parse", "HEAD:a.txt");
+    const saved = { dir: process.env.GIT_DIR, objects: process.env.GIT_OBJECT_DIRECTORY };
+    process.env.GIT_DIR = other.gitdir;
+    process.env.GIT_OBJECT_DIRECTORY = join(other.gitdir, "objects");
+    try {
+      expect(Buffer.from((await catFileBatch(r.gitdir, [a], "blob"))![0]!).toString()).toBe("alpha\n");
+    } finally {
+      for (const [k, v] of [["GIT_DIR", saved.dir], ["GIT_OBJECT_DIRECTORY", saved.objects]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it("returns null when the git CLI cannot be run, so callers read through isomorphic-git", async () => {
