@@ -6,7 +6,7 @@ import type { Observation } from "./types.js";
 import type { CallKind, CallOutcome } from "./observe.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
-import { actionFailed, deferredFailed } from "../diag/catalog/runtime.js";
+import { actionFailed, deferredFailed, deferredInvalid } from "../diag/catalog/runtime.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { envOf } from "./context.js";
 import { defaultBackoffMs, observe } from "./observe.js";
@@ -54,6 +54,10 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     }
   }
   const redacted = redactedAttrs(a.type, a.deferred, goal ? Object.keys(goal) : [], rc.catalog);
+  if (goal) {
+    const invalid = invalidDeferred(goal, a.deferred, redacted, rc.catalog.resources.get(a.type)?.validate);
+    if (invalid) return fail(deferredInvalid(undefined, a.address, invalid.attr, invalid.problem).message);
+  }
   const recorded: JsonObject = prior?.attrs ?? a.before ?? {};
 
   if (a.action === "noop") {
@@ -137,6 +141,27 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
   });
   return { ok: true };
+}
+
+/**
+ * The first schema problem of an attribute evaluated at apply time (the others were checked
+ * at compile time), or null. A sensitive attribute's problem names the rule, not the value.
+ */
+function invalidDeferred(
+  goal: JsonObject,
+  deferred: PlannedAction["deferred"],
+  redacted: readonly string[],
+  validate: ((attrs: JsonObject) => { path: string; problem: string; keyword: string }[]) | undefined,
+): { attr: string; problem: string } | null {
+  const names = Object.keys(deferred);
+  if (names.length === 0 || !validate) return null;
+  for (const p of validate(goal)) {
+    const attr = p.path.split("/")[1];
+    if (attr === undefined || !names.includes(attr)) continue;
+    const hidden = deferred[attr]!.sensitive || redacted.includes(attr);
+    return { attr, problem: hidden ? `the value (sensitive, not shown) breaks the schema's \`${p.keyword}\` rule` : p.problem };
+  }
+  return null;
 }
 
 /**

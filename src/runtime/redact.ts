@@ -4,7 +4,8 @@ import { canonicalize } from "../program/canonical.js";
 
 /** The part of the type catalog the runtime uses (loadTypeCatalog() fits). */
 export interface RuntimeCatalog {
-  readonly resources: ReadonlyMap<string, Pick<ResourceTypeInfo, "readOnly" | "sensitive" | "identity" | "replaceOn">>;
+  /** `validate`, when present, checks attributes known only at apply time (LXM4010). */
+  readonly resources: ReadonlyMap<string, Pick<ResourceTypeInfo, "readOnly" | "sensitive" | "identity" | "replaceOn"> & Partial<Pick<ResourceTypeInfo, "validate">>>;
 }
 
 /**

@@ -122,4 +122,24 @@ describe("goal assertions", () => {
     expect(w.calls).toEqual([]);
     expect(r.failure!.message).toMatch(/^a\/sim\.object\.x: attribute `spec` could not be evaluated: /);
   });
+
+  it("fails an action whose deferred attribute evaluates to a value its schema refuses (LXM4010), without calling the provider", async () => {
+    const w = new FakeWorld();
+    const b = build([{ name: "a", step: 1, resources: [{ name: "x", deferred: { spec: { expr: lit("not an object"), sensitive: false } } }] }]);
+    const r = await runPlan(input(w, b));
+    expect(r.status).toBe("failed");
+    expect(w.calls).toEqual([]);
+    expect(r.failure!.message).toBe("a/sim.object.x: attribute `spec`, evaluated at apply time, is invalid: `spec` must be an object, got string");
+    expect(r.trace.map((e) => e.phase)).toEqual(["start", "failed", "domain"]);
+  });
+
+  it("never shows a sensitive deferred value that breaks the schema", async () => {
+    const w = new FakeWorld();
+    const b = build([{ name: "a", step: 1, resources: [{ name: "x", deferred: { spec: { expr: { op: "secret", name: "S" }, sensitive: true } } }] }]);
+    const r = await runPlan(input(w, b, { secret: (n) => (n === "S" ? "hunter2-secret" : undefined) }));
+    expect(r.status).toBe("failed");
+    expect(w.calls).toEqual([]);
+    expect(r.failure!.message).toBe("a/sim.object.x: attribute `spec`, evaluated at apply time, is invalid: the value (sensitive, not shown) breaks the schema's `type` rule");
+    expect(JSON.stringify(r)).not.toContain("hunter2");
+  });
 });

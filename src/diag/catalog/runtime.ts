@@ -198,6 +198,16 @@ export const replayMissing = code(
   }),
 );
 
+export const deferredInvalid = code(
+  "LXM4010",
+  "attribute invalid at apply time",
+  "An attribute known only at apply time (it reads a computed attribute of another resource, or a secret) evaluated to a value that does not satisfy the resource type's JSON Schema, which `lxm check` could not see. The action fails without touching the world; a sensitive value is never shown.",
+  (address: string, attr: string, problem: string) => ({
+    message: `${address}: attribute \`${attr}\`, evaluated at apply time, is invalid: ${problem}`,
+    hint: "check the value it reads: it has to fit this attribute's type",
+  }),
+);
+
 export const replayDiverged = code(
   "LXM4009",
   "replay diverged from the recorded trace",
