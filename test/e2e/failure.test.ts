@@ -272,3 +272,36 @@ domain later {
     await expectHealthyState(repo);
   });
 });
+
+describe("a value known only at apply time that breaks its schema", () => {
+  it("fails the action before any provider call (LXM4010), records a failed snapshot, exit 1", async () => {
+    const repo = makeRepo({
+      ...ignore,
+      "main.lxm": `domain base {
+  provider sim { world = "world.json" }
+
+  resource sim.object ns {
+    kind = "namespace"
+    name = "prod"
+  }
+  resource sim.object cfg {
+    kind = "config"
+    name = "main"
+    spec = ns.generation
+  }
+}
+`,
+    });
+    const plan = await repo.lxm(["plan"]);
+    expect(plan.code).toBe(2); // lxm check cannot know: the value is computed by the provider
+    expect(plan.out).toContain("(known after apply)");
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain("base/sim.object.cfg: attribute `spec`, evaluated at apply time, is invalid: `spec` must be an object, got number");
+    const snap = headSnapshot(repo);
+    expect(snap.status).toBe("failed");
+    expect(snap.dag).toMatchObject({ done: ["base/sim.object.ns"], failed: ["base/sim.object.cfg"] });
+    expect(Object.keys(repo.world())).toEqual(["namespace/prod"]); // cfg never reached the provider
+    await expectHealthyState(repo);
+  });
+});
