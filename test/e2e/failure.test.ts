@@ -275,23 +275,10 @@ domain later {
 
 describe("a value known only at apply time that breaks its schema", () => {
   it("fails the action before any provider call (LXM4010), records a failed snapshot, exit 1", async () => {
-    const repo = makeRepo({
-      ...ignore,
-      "main.lxm": `domain base {
-  provider sim { world = "world.json" }
-
-  resource sim.object ns {
-    kind = "namespace"
-    name = "prod"
-  }
-  resource sim.object cfg {
-    kind = "config"
-    name = "main"
-    spec = ns.generation
-  }
-}
-`,
-    });
+    // cfg's spec becomes ns's generation: a number, known only once ns exists.
+    const src = project({ level: 1, extra: false, onFailure: "halt", wantGeneration: 1 }).replace("spec = { level = 1, ns = ns.name }", "spec = ns.generation");
+    expect(src).toContain("spec = ns.generation");
+    const repo = makeRepo({ ...ignore, "main.lxm": src });
     const plan = await repo.lxm(["plan"]);
     expect(plan.code).toBe(2); // lxm check cannot know: the value is computed by the provider
     expect(plan.out).toContain("(known after apply)");
