@@ -21,7 +21,7 @@ export interface EncodedObject {
   readonly oid: string;
   readonly type: ObjectType;
   readonly body: string | Uint8Array;
-  /** `packEntryBody(body)` when computed ahead (see state/prepare.ts); a pack uses it as is. */
+  /** `deflateGit(body)` when computed ahead (see state/prepare.ts); a pack uses it as is. */
   readonly packed?: Uint8Array;
 }
 

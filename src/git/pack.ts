@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import { deflateGit, deflateGitAsync } from "./deflate.js";
+import { deflateGit } from "./deflate.js";
 import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
@@ -38,16 +38,6 @@ function writeEntryHeader(out: Buffer, at: number, type: keyof typeof TYPE_CODE,
   return at;
 }
 
-/** A pack entry's data: the object's body deflated. */
-export function packEntryBody(body: string | Uint8Array): Buffer {
-  return deflateGit(body);
-}
-
-/** `packEntryBody` on libuv's thread pool (the same bytes). */
-export function packEntryBodyAsync(body: string | Uint8Array): Promise<Buffer> {
-  return deflateGitAsync(body);
-}
-
 /** The bytes of a pack holding `objects` (distinct oids) and of its v2 index. Pure. */
 export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; idx: Buffer; name: string } {
   // Two passes over the objects and one buffer: sizes first, then headers and deflated
@@ -62,7 +52,7 @@ export function encodePack(objects: readonly EncodedObject[]): { pack: Buffer; i
     if (seen.has(o.oid)) throw new InternalError(`duplicate object ${o.oid} in pack`);
     seen.add(o.oid);
     const size = typeof o.body === "string" ? Buffer.byteLength(o.body, "utf8") : o.body.length;
-    const z = o.packed ?? packEntryBody(o.body);
+    const z = o.packed ?? deflateGit(o.body); // a pack entry's data: the body deflated
     sizes[i] = size;
     bodies[i] = z;
     total += entryHeaderLength(size) + z.length;

@@ -2,7 +2,7 @@ import { canonicalize, hashValue, prettyCanonical } from "../program/canonical.j
 import type { RecordedResource } from "../plan/types.js";
 import type { TraceEvent } from "../runtime/types.js";
 import { encodeObject } from "../git/objects.js";
-import { packEntryBodyAsync } from "../git/pack.js";
+import { deflateGitAsync } from "../git/deflate.js";
 import type { PreparedBlob } from "./store.js";
 import { resourcePath } from "./snapshot.js";
 
@@ -107,7 +107,7 @@ export class SnapshotPrep {
       const { oid } = encodeObject("blob", content);
       // Deflated on libuv's thread pool, off the thread that runs the actors. Whichever
       // record of a path finishes last stays; the commit checks the content anyway.
-      packEntryBodyAsync(content).then(
+      deflateGitAsync(content).then(
         (packed) => {
           if (!this.stopped) this.prepared.set(path, { content, oid, packed });
         },

@@ -18,7 +18,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { gitObjectUnreadable, stateBranchMoved, unknownRevision } from "../diag/catalog/runtime.js";
 import { commonDir } from "../git/common-dir.js";
 import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
-import { packEntryBodyAsync } from "../git/pack.js";
+import { deflateGitAsync } from "../git/deflate.js";
 import { catFileBatch, lsTreeRecursive } from "../git/cat-file.js";
 import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
@@ -235,7 +235,7 @@ export async function writeStateCommit(args: {
   const deflating = new Map<string, Promise<Buffer | undefined>>();
   for (const f of args.expectedParent === null && args.files.length > PACK_THRESHOLD ? args.files : []) {
     if (typeof f.content !== "string" || f.content.length < THREAD_POOL_DEFLATE || prepared.get(f.path)?.content === f.content) continue;
-    deflating.set(f.path, packEntryBodyAsync(f.content).catch(() => undefined)); // undefined: encodePack deflates it
+    deflating.set(f.path, deflateGitAsync(f.content).catch(() => undefined)); // undefined: encodePack deflates it
   }
   const built = buildTree(args.files, lastBlobs, readBlobs, prepared);
   const { root, blobsByPath } = built;
