@@ -4,7 +4,6 @@ import type { IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { frameAt } from "../../src/viewer/model.js";
@@ -13,6 +12,7 @@ import { loadRunView } from "../../src/viewer/load.js";
 import { serveTrace, startViewer } from "../../src/viewer/server.js";
 import type { Viewer } from "../../src/viewer/server.js";
 import { STATUS_COLOURS } from "../../src/viewer/page/shell.js";
+import { launchChromium } from "../browser.js";
 import { cleanupRepos, makeRepo, root } from "./helpers.js";
 import type { E2eRepo } from "./helpers.js";
 
@@ -71,10 +71,7 @@ beforeAll(async () => {
   expect([runs.ok.status, runs.failed.status, runs.rolledBack.status]).toEqual(["quiescent", "failed", "rolled-back"]);
   mkdirSync(outDir, { recursive: true });
   viewer = await startViewer({ gitdir, branch: BRANCH, port: 0 });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   // Anything the page asks for beyond its own server is a failure (it must need no network).
   const foreign: string[] = [];
