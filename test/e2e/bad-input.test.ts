@@ -170,3 +170,31 @@ describe("apply without a terminal", () => {
     expect(existsSync(join(repo.dir, ".git/lexum/journal")) && readdirSync(join(repo.dir, ".git/lexum/journal")).length).toBeFalsy();
   });
 });
+
+describe("hostile revisions and refs", () => {
+  it("a rev naming a directory of refs, '..', or 5,000 characters is an unknown revision (exit 1), never a crash", async () => {
+    const repo = makeRepo({ "site.lxm": goal, ...ignore });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const before = repo.git("rev-parse", "lexum/state");
+    const long = "a".repeat(5000);
+    const cases: string[][] = [
+      ["state", "show", "lexum"],
+      ["state", "show", ".."],
+      ["state", "show", long],
+      ["plan", "--rev", ".."],
+      ["plan", "--rev", "lexum"],
+      ["plan", "--rev", long],
+      ["trace", ".."],
+      ["trace", "lexum"],
+      ["replay", ".."],
+      ["replay", long],
+    ];
+    for (const args of cases) {
+      const r = await repo.lxm(args);
+      expect({ args: args.map((a) => a.slice(0, 20)), code: r.code }).toEqual({ args: args.map((a) => a.slice(0, 20)), code: 1 });
+      expect(r.err).not.toMatch(/EISDIR|ENAMETOOLONG|internal error|bug in Lexum/);
+      expect(r.err).toMatch(/error\[LXM\d{4}\]/);
+    }
+    expect(repo.git("rev-parse", "lexum/state")).toBe(before);
+  });
+});
