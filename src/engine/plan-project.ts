@@ -6,7 +6,8 @@ import { compileProjectFiles } from "../lang/compile-project.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
 import type { Plan, PriorState, Reality } from "../plan/types.js";
-import type { Program, SpanTable } from "../program/types.js";
+import type { JsonObject, Program, SpanTable } from "../program/types.js";
+import { ProviderError } from "../providers/types.js";
 import { priorOf } from "../state/snapshot.js";
 import { DEFAULT_STATE_BRANCH } from "../state/store.js";
 import { ProviderPool } from "./providers.js";
@@ -72,7 +73,9 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
 
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const reality = opts.refresh ? await refresh(program, prior, ws, opts.cwd, secrets) : undefined;
+  const refreshed = opts.refresh ? await refresh(program, prior, ws, opts.cwd, secrets, compiled.spans) : undefined;
+  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]) };
+  const reality = refreshed?.reality;
   const built = buildPlan({
     program,
     programHash: compiled.hash,
@@ -122,19 +125,37 @@ function sensitiveDigests(program: Program, secrets: SecretAccess): Record<strin
   return out;
 }
 
-/** Reads every recorded resource back from its provider (the `--refresh` view of reality). */
-async function refresh(program: Program, prior: PriorState, ws: Workspace, cwd: string, secrets: SecretAccess): Promise<Reality> {
+/**
+ * Reads every recorded resource back from its provider (the `--refresh` view of reality). A
+ * provider's refusal (ProviderError: the object is of another kind, a path leaves the root, …)
+ * becomes a located diagnostic naming the resource, one per refused resource; any other
+ * error is a bug and propagates.
+ */
+async function refresh(
+  program: Program,
+  prior: PriorState,
+  ws: Workspace,
+  cwd: string,
+  secrets: SecretAccess,
+  spans: SpanTable,
+): Promise<{ reality: Reality } | { refused: Diagnostic[] }> {
   const pool = new ProviderPool(program, prior, { cwd, projectDir: ws.projectDir }, secrets);
-  const reality: Record<string, import("../program/types.js").JsonObject | null> = {};
+  const reality: Record<string, JsonObject | null> = {};
+  const refused: Diagnostic[] = [];
   try {
     for (const address of Object.keys(prior.resources).sort()) {
       const rec = prior.resources[address]!;
       const inst = pool.get(rec.domain, rec.provider.alias);
       const controller = new AbortController();
-      reality[address] = await inst.read(rec.type, rec.attrs, { signal: controller.signal, attempt: 1, address });
+      try {
+        reality[address] = await inst.read(rec.type, rec.attrs, { signal: controller.signal, attempt: 1, address });
+      } catch (e) {
+        if (!(e instanceof ProviderError)) throw e;
+        refused.push(catalog.engine.refreshReadRefused(spans[address], address, e.message, e.code));
+      }
     }
   } finally {
     await pool.close();
   }
-  return reality;
+  return refused.length ? { refused } : { reality };
 }

@@ -71,8 +71,10 @@ export async function readRefValue(gitdir: string, ref: string, depth = 0): Prom
     text = await fsp.readFile(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    // ENOTDIR: a parent path component is a file (e.g. branch `lexum` exists): no such ref.
-    if (code !== "ENOENT" && code !== "ENOTDIR") throw e;
+    // ENOTDIR: a parent path component is a file (e.g. branch `lexum` exists); EISDIR: the name
+    // is a folder of refs (`lexum` when `lexum/state` exists); ENAMETOOLONG: no ref can have
+    // that name. None of them is a ref.
+    if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR" && code !== "ENAMETOOLONG") throw e;
   }
   if (text === null) return readPackedRef(gitdir, ref);
   const value = text.trim();

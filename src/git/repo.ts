@@ -15,7 +15,7 @@ import {
   unknownRevision,
 } from "../diag/catalog/runtime.js";
 import { commonDir } from "./common-dir.js";
-import { readRef, readRefValue } from "./refs.js";
+import { isValidRefName, readRef, readRefValue } from "./refs.js";
 import { createSafeFs } from "./safe-fs.js";
 
 /** Where a repository lives. `gitdir` holds HEAD (a worktree's own dir for linked worktrees). */
@@ -107,6 +107,8 @@ async function resolveBase(gitdir: string, rev: string): Promise<string | null> 
     ? [rev]
     : [`refs/${rev}`, `refs/tags/${rev}`, `refs/heads/${rev}`, `refs/remotes/${rev}`, `refs/remotes/${rev}/HEAD`];
   for (const ref of candidates) {
+    // A name git could not hold as a ref (`..`, `a//b`, a control character) names none.
+    if (!isValidRefName(ref)) continue;
     const oid = await readRefValue(common, ref);
     if (oid !== null) return oid;
   }

@@ -6,7 +6,7 @@ import { SourceFile, SourceSet } from "../diag/source.js";
 import * as host from "../diag/catalog/host.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { readFileSync } from "node:fs";
-import { plainProblem, precompiledValidator } from "../program/schemas.js";
+import { loadTypeCatalog, plainProblem, precompiledValidator } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { suggest } from "./suggest.js";
 
@@ -153,6 +153,58 @@ function settingSpan(doc: ReturnType<typeof parseDocument>, instancePath: string
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : undefined;
 }
 
+/**
+ * What the schema cannot say: `state_branch` must be a branch name git accepts (as `git
+ * check-ref-format --branch` would), and every provider default must name a known provider
+ * and only settings that provider has, checked against its configuration schema.
+ */
+function checkSettingValues(doc: ReturnType<typeof parseDocument>, v: Partial<ProjectSettings>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (v.state_branch !== undefined) {
+    const problem = branchNameProblem(v.state_branch);
+    if (problem) out.push(sem.settingsInvalid(settingSpan(doc, "/state_branch", null), `state_branch ${JSON.stringify(v.state_branch)} ${problem}`, null));
+  }
+  const catalog = loadTypeCatalog();
+  const known = [...catalog.providers.keys()].sort();
+  for (const name of Object.keys(v.providers ?? {}).sort()) {
+    const info = catalog.providers.get(name);
+    if (!info) {
+      out.push(sem.settingsInvalid(settingSpan(doc, "/providers", name), `providers: unknown provider \`${name}\` (known: ${known.join(", ")})`, suggest(name, known)));
+      continue;
+    }
+    const config = v.providers![name]!;
+    const before = out.length;
+    for (const key of Object.keys(config).sort()) {
+      if (!info.properties.includes(key)) {
+        out.push(sem.settingsInvalid(settingSpan(doc, `/providers/${name}`, key), `providers.${name}: \`${key}\` is not a setting of the ${name} provider (its settings: ${info.properties.join(", ")})`, suggest(key, info.properties)));
+      }
+    }
+    if (out.length === before) {
+      // Defaults are partial: a required setting may come from the provider block.
+      for (const p of info.validate(config).filter((p) => p.keyword !== "required")) out.push(sem.settingsInvalid(settingSpan(doc, `/providers/${name}`, null), `providers.${name}: ${p.problem}`, null));
+    }
+  }
+  return out;
+}
+
+/**
+ * Why `name` cannot be a state branch, in words, or null when it can: git's branch-name
+ * rules (`git check-ref-format --branch`), plus no `refs/...` name (a branch is named
+ * without it) and not `HEAD`.
+ */
+export function branchNameProblem(name: string): string | null {
+  if (name === "HEAD" || name === "@") return "is not a branch name git allows (it names HEAD)";
+  if (name.startsWith("-")) return "is not a branch name git allows (it starts with '-')";
+  if (name.startsWith("refs/")) return "must be a branch name without `refs/` (e.g. lexum/state)";
+  if (name.endsWith("/") || name.endsWith(".") || name.includes("..") || name.includes("//") || name.includes("@{"))
+    return "is not a branch name git allows (no '..', '//', '@{', and no '/' or '.' at the end)";
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return "is not a branch name git allows (no spaces, control characters or any of ~ ^ : ? * [ \\)";
+  for (const part of name.split("/")) {
+    if (part.startsWith(".") || part.endsWith(".lock")) return "is not a branch name git allows (no part may start with '.' or end with '.lock')";
+  }
+  return null;
+}
+
 /** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
 export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
@@ -175,6 +227,8 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
     return { settings: DEFAULT_SETTINGS, diagnostics };
   }
   const v = value as Partial<ProjectSettings>;
+  const diagnostics = checkSettingValues(doc, v);
+  if (diagnostics.length) return { settings: DEFAULT_SETTINGS, diagnostics };
   return {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,

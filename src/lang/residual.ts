@@ -12,6 +12,12 @@ export interface ResidualEnv {
   res(address: string): JsonObject | undefined;
   /** A secret's value; undefined when not set. */
   secret(name: string): string | undefined;
+  /**
+   * Whether an attribute of a resource (attr null: the resource as a whole) holds a sensitive
+   * value (x-lexum-sensitive, or computed from a secret): values read through it are then
+   * sensitive like a secret's. Absent: none is.
+   */
+  sensitive?(address: string, attr: string | null): boolean;
 }
 
 class Missing extends Error {
@@ -24,14 +30,52 @@ class Missing extends Error {
  * Evaluates a residual expression once the values it refers to are available. Uses the same
  * operators and built-ins as compile-time evaluation. Deterministic; never throws for bad
  * data: returns `{ error }` with a plain message instead.
+ *
+ * Every intermediate value carries its sensitivity: the secrets (and sensitive attributes,
+ * when `env.sensitive` says so) it was computed from. An operation that fails on a sensitive
+ * operand reports only the operation, the operand's type and those origins (LXM2170), never
+ * the operation's own message, which may quote the value: a secret cannot reach a terminal,
+ * a trace or a snapshot through an error.
  */
 export function evaluateResidual(expr: Residual, env: ResidualEnv): { value: Json } | { error: string } {
   try {
-    return { value: ev(expr, env, new Map()) };
+    return { value: ev(expr, env, new Map()).v };
   } catch (e) {
     if (e instanceof EvalFailure) return { error: e.text };
     if (e instanceof Missing) return { error: e.message };
     throw e;
+  }
+}
+
+/** A value and what makes it sensitive (names like `secret("TOKEN")`), null when nothing does. */
+interface Tainted {
+  readonly v: Json;
+  readonly s: ReadonlySet<string> | null;
+}
+
+function union(...parts: (ReadonlySet<string> | null)[]): ReadonlySet<string> | null {
+  let out: Set<string> | null = null;
+  for (const p of parts) {
+    if (p === null || p.size === 0) continue;
+    out ??= new Set<string>();
+    for (const x of p) out.add(x);
+  }
+  return out;
+}
+
+/**
+ * Runs one operation on operands already evaluated. A failure of the operation itself is
+ * passed on as it is when no operand is sensitive, and replaced by LXM2170 otherwise.
+ */
+function guarded<T>(what: string, operands: readonly Tainted[], op: () => T): T {
+  try {
+    return op();
+  } catch (e) {
+    if (!(e instanceof EvalFailure)) throw e;
+    const hot = operands.find((o) => o.s !== null && o.s.size > 0);
+    if (!hot) throw e;
+    const origins = [...union(...operands.map((o) => o.s))!].sort();
+    throw new EvalFailure((sp) => sem.sensitiveOperandFailed(sp, what, typeName(hot.v), origins), null);
   }
 }
 
@@ -41,24 +85,24 @@ function known(v: Value): Json {
   return v;
 }
 
-function ev(r: Residual, env: ResidualEnv, vars: Map<string, Json>): Json {
+function ev(r: Residual, env: ResidualEnv, vars: Map<string, Tainted>): Tainted {
   switch (r.op) {
     case "lit":
-      return r.value;
+      return { v: r.value, s: null };
     case "ref": {
       const v = env.ref(r.address, r.attr);
       if (v === undefined) throw new Missing(`${r.address}.${r.attr}`);
-      return v;
+      return { v, s: env.sensitive?.(r.address, r.attr) ? new Set([`${r.address}.${r.attr}`]) : null };
     }
     case "res": {
       const v = env.res(r.address);
       if (v === undefined) throw new Missing(r.address);
-      return v;
+      return { v, s: env.sensitive?.(r.address, null) ? new Set([r.address]) : null };
     }
     case "secret": {
       const v = env.secret(r.name);
       if (v === undefined) throw new Missing(`secret ${JSON.stringify(r.name)}`);
-      return v;
+      return { v, s: new Set([`secret(${JSON.stringify(r.name)})`]) };
     }
     case "var": {
       const v = vars.get(r.name);
@@ -68,56 +112,88 @@ function ev(r: Residual, env: ResidualEnv, vars: Map<string, Json>): Json {
     case "call": {
       const b = BUILTINS.get(r.fn);
       if (!b || b.compileTimeOnly) throw new Missing(`function \`${r.fn}\` at apply time`);
-      return b.impl(
-        r.args.map((a) => ev(a, env, vars)),
-        { file: "" },
-      );
+      const args = r.args.map((a) => ev(a, env, vars));
+      const v = guarded(`\`${r.fn}\``, args, () => b.impl(args.map((a) => a.v), { file: "" }));
+      return { v, s: union(...args.map((a) => a.s)) };
     }
-    case "unary":
-      return unaryOp(r.o, ev(r.x, env, vars));
+    case "unary": {
+      const x = ev(r.x, env, vars);
+      return { v: guarded(`the operator \`${r.o}\``, [x], () => unaryOp(r.o, x.v)), s: x.s };
+    }
     case "binary": {
       const l = ev(r.l, env, vars);
       // Short-circuit like compile time does: the right side of a decided && / || is not evaluated.
-      if (r.o === "&&" && l === false) return false;
-      if (r.o === "||" && l === true) return true;
-      return binaryOp(r.o, l, ev(r.r, env, vars));
+      if (r.o === "&&" && l.v === false) return l;
+      if (r.o === "||" && l.v === true) return l;
+      const rr = ev(r.r, env, vars);
+      return { v: guarded(`the operator \`${r.o}\``, [l, rr], () => binaryOp(r.o, l.v, rr.v)), s: union(l.s, rr.s) };
     }
-    case "cond":
-      return truth(ev(r.c, env, vars), "the condition of `?:`") ? ev(r.t, env, vars) : ev(r.e, env, vars);
-    case "list":
-      return r.items.map((i) => ev(i, env, vars));
-    case "object":
-      return objectFrom(r.entries.map(([k, v]) => [k, ev(v, env, vars)])) as JsonObject;
+    case "cond": {
+      const c = ev(r.c, env, vars);
+      const chosen = guarded("the condition of `?:`", [c], () => truth(c.v, "the condition of `?:`")) ? ev(r.t, env, vars) : ev(r.e, env, vars);
+      return { v: chosen.v, s: union(c.s, chosen.s) };
+    }
+    case "list": {
+      const items = r.items.map((i) => ev(i, env, vars));
+      return { v: items.map((i) => i.v), s: union(...items.map((i) => i.s)) };
+    }
+    case "object": {
+      const entries = r.entries.map(([k, v]) => [k, ev(v, env, vars)] as const);
+      return { v: objectFrom(entries.map(([k, t]) => [k, t.v])) as JsonObject, s: union(...entries.map(([, t]) => t.s)) };
+    }
     case "index": {
       const x = ev(r.x, env, vars);
-      return known(indexOf(x, ev(r.i, env, vars)));
+      const i = ev(r.i, env, vars);
+      return { v: guarded("an index", [x, i], () => known(indexOf(x.v, i.v))), s: union(x.s, i.s) };
     }
-    case "member":
-      return known(memberOf(ev(r.x, env, vars), r.name));
-    case "interp":
-      return r.parts.map((p) => interpolationText(ev(p, env, vars))).join("");
+    case "member": {
+      const x = ev(r.x, env, vars);
+      return { v: guarded(`the attribute access \`.${r.name}\``, [x], () => known(memberOf(x.v, r.name))), s: x.s };
+    }
+    case "interp": {
+      const parts = r.parts.map((p) => ev(p, env, vars));
+      return { v: parts.map((p) => guarded("a string template", [p], () => interpolationText(p.v))).join(""), s: union(...parts.map((p) => p.s)) };
+    }
     case "listcomp": {
+      const src = ev(r.src, env, vars);
       const out: Json[] = [];
-      for (const item of forItems(ev(r.src, env, vars))) {
+      let s = src.s;
+      for (const item of guarded("a `for` expression", [src], () => forItems(src.v))) {
         const inner = new Map(vars);
-        for (const [k, v] of bindVars(r.vars, item)) inner.set(k, known(v));
-        if (r.cond && !truth(ev(r.cond, env, inner), "the condition of a comprehension")) continue;
-        out.push(ev(r.body, env, inner));
+        for (const [k, v] of bindVars(r.vars, item)) inner.set(k, { v: known(v), s: src.s });
+        if (r.cond) {
+          const c = ev(r.cond, env, inner);
+          s = union(s, c.s);
+          if (!guarded("the condition of a comprehension", [c], () => truth(c.v, "the condition of a comprehension"))) continue;
+        }
+        const body = ev(r.body, env, inner);
+        s = union(s, body.s);
+        out.push(body.v);
       }
-      return out;
+      return { v: out, s };
     }
     case "objcomp": {
+      const src = ev(r.src, env, vars);
       const out = new Map<string, Json>();
-      for (const item of forItems(ev(r.src, env, vars))) {
+      let s = src.s;
+      for (const item of guarded("a `for` expression", [src], () => forItems(src.v))) {
         const inner = new Map(vars);
-        for (const [k, v] of bindVars(r.vars, item)) inner.set(k, known(v));
-        if (r.cond && !truth(ev(r.cond, env, inner), "the condition of a comprehension")) continue;
+        for (const [k, v] of bindVars(r.vars, item)) inner.set(k, { v: known(v), s: src.s });
+        if (r.cond) {
+          const c = ev(r.cond, env, inner);
+          s = union(s, c.s);
+          if (!guarded("the condition of a comprehension", [c], () => truth(c.v, "the condition of a comprehension"))) continue;
+        }
         const key = ev(r.key, env, inner);
-        if (typeof key !== "string") throw new EvalFailure((s) => sem.typeMismatch(s, "an object comprehension key", "a string", typeName(key)), null);
-        if (out.has(key)) throw new EvalFailure((s) => sem.duplicateObjectKey(s, JSON.stringify(key)), null);
-        out.set(key, ev(r.value, env, inner));
+        guarded("an object comprehension key", [key], () => {
+          if (typeof key.v !== "string") throw new EvalFailure((sp) => sem.typeMismatch(sp, "an object comprehension key", "a string", typeName(key.v)), null);
+          if (out.has(key.v)) throw new EvalFailure((sp) => sem.duplicateObjectKey(sp, JSON.stringify(key.v)), null);
+        });
+        const value = ev(r.value, env, inner);
+        s = union(s, key.s, value.s);
+        out.set(key.v as string, value.v);
       }
-      return objectFrom(out) as JsonObject;
+      return { v: objectFrom(out) as JsonObject, s };
     }
   }
 }

@@ -2,6 +2,7 @@ import type { DomainIR, Json, JsonObject, Program } from "../program/types.js";
 import type { Plan, PlanDomain, PriorState, RecordedResource } from "../plan/types.js";
 import type { ProviderInstance } from "../providers/types.js";
 import type { TraceEvent } from "./types.js";
+import { redactedAttrs } from "./redact.js";
 import type { RuntimeCatalog } from "./redact.js";
 import type { Message } from "./mailbox.js";
 import type { ReplayFeed } from "./observe.js";
@@ -90,12 +91,25 @@ export function envOf(d: DomainRun): {
   ref(address: string, attr: string): Json | undefined;
   res(address: string): JsonObject | undefined;
   secret(name: string): string | undefined;
+  sensitive(address: string, attr: string | null): boolean;
 } {
   return {
     ref: (address, attr) => viewOf(d, address)?.[attr],
     res: (address) => viewOf(d, address),
     secret: (name) => d.rc.input.secret(name),
+    sensitive: (address, attr) => {
+      const hidden = hiddenAttrs(d.rc, address);
+      return attr === null ? hidden.length > 0 : hidden.includes(attr);
+    },
   };
+}
+
+/** The attributes of a resource never recorded in clear (see redactedAttrs), from its goal or, for one that left the code, its record. */
+function hiddenAttrs(rc: RunContext, address: string): readonly string[] {
+  const goal = rc.input.program.domains[address.slice(0, address.indexOf("/"))]?.resources[address];
+  if (goal) return redactedAttrs(goal.type, goal.deferred, [...Object.keys(goal.attrs), ...Object.keys(goal.deferred)], rc.catalog);
+  const rec = rc.resources.get(address) ?? rc.input.prior.resources[address];
+  return rec ? Object.keys(rec.sensitive) : [];
 }
 
 /** Plan order of every action in a plan, by address. */

@@ -36,8 +36,13 @@ export async function loadRunView(args: { gitdir: string; branch: string; ref?: 
     events,
     plan,
     sources: await loadSources(gitdir, snapshot.source.commit, snapshot.source.path),
-    history: (await listStateCommits({ gitdir, branch })).map(historyEntry),
+    history: await loadHistory({ gitdir, branch }),
   };
+}
+
+/** The branch's runs, newest first, from the commit messages alone (no tree is read). */
+export async function loadHistory(args: { gitdir: string; branch: string }): Promise<RunView["history"]> {
+  return (await listStateCommits(args)).map(historyEntry);
 }
 
 async function loadSources(gitdir: string, goal: string | null, path: string): Promise<{ [file: string]: string }> {

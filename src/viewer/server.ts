@@ -8,7 +8,8 @@ import { catalog } from "../diag/index.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { firstFailureIndex, frameAt, graphOf } from "./model.js";
 import type { GraphDomain, RunView } from "./model.js";
-import { loadRunView } from "./load.js";
+import { loadHistory, loadRunView } from "./load.js";
+import { RunCache, singleFlight } from "./run-cache.js";
 import { pageHtml } from "./page/shell.js";
 
 /**
@@ -72,20 +73,12 @@ export async function startViewer(args: { gitdir: string; branch: string; ref?: 
   const first = await loadRunView({ gitdir, branch, ...(args.ref === undefined ? {} : { ref: args.ref }) });
   const page = await buildPage();
   // A state commit never changes, so its view can be kept; only the history is re-read.
-  const views = new Map<string, Promise<RunView>>([[first.commit, Promise.resolve(first)]]);
-  const viewOf = (commit: string): Promise<RunView> => {
-    let v = views.get(commit);
-    if (!v) {
-      v = loadRunView({ gitdir, branch, ref: commit });
-      // A failed load is not cached: the branch may gain the commit later.
-      v.catch(() => views.delete(commit));
-      views.set(commit, v);
-    }
-    return v;
-  };
+  const views = new RunCache<RunView>(VIEWER_RUNS_KEPT, (commit) => loadRunView({ gitdir, branch, ref: commit }));
+  views.put(first.commit, first);
+  const viewOf = (commit: string): Promise<RunView> => views.get(commit);
   const ctx: Ctx = {
     page,
-    runs: async () => ({ branch, selected: first.commit, runs: (await loadRunView({ gitdir, branch, ref: first.commit })).history }),
+    runs: singleFlight(async () => ({ branch, selected: first.commit, runs: await loadHistory({ gitdir, branch }) })),
     viewOf,
     port: 0,
   };
@@ -168,6 +161,9 @@ function listen(server: Server, port: number): Promise<number> {
     server.listen({ host: VIEWER_HOST, port, exclusive: true }, () => resolve((server.address() as AddressInfo).port));
   });
 }
+
+/** How many loaded runs the viewer keeps in memory (a run's view holds its whole trace). */
+export const VIEWER_RUNS_KEPT = 8;
 
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const INDEX = /^(?:0|[1-9][0-9]{0,8})$/;

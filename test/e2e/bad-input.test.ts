@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -168,5 +168,71 @@ describe("apply without a terminal", () => {
     expect(repo.stateHead()).toBeNull();
     expect(repo.exists("out/index.html")).toBe(false);
     expect(existsSync(join(repo.dir, ".git/lexum/journal")) && readdirSync(join(repo.dir, ".git/lexum/journal")).length).toBeFalsy();
+  });
+});
+
+describe("hostile revisions and refs", () => {
+  it("a rev naming a directory of refs, '..', or 5,000 characters is an unknown revision (exit 1), never a crash", async () => {
+    const repo = makeRepo({ "site.lxm": goal, ...ignore });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const before = repo.git("rev-parse", "lexum/state");
+    const long = "a".repeat(5000);
+    const cases: string[][] = [
+      ["state", "show", "lexum"],
+      ["state", "show", ".."],
+      ["state", "show", long],
+      ["plan", "--rev", ".."],
+      ["plan", "--rev", "lexum"],
+      ["plan", "--rev", long],
+      ["trace", ".."],
+      ["trace", "lexum"],
+      ["replay", ".."],
+      ["replay", long],
+    ];
+    for (const args of cases) {
+      const r = await repo.lxm(args);
+      expect({ args: args.map((a) => a.slice(0, 20)), code: r.code }).toEqual({ args: args.map((a) => a.slice(0, 20)), code: 1 });
+      expect(r.err).not.toMatch(/EISDIR|ENAMETOOLONG|internal error|bug in Lexum/);
+      expect(r.err).toMatch(/error\[LXM\d{4}\]/);
+    }
+    expect(repo.git("rev-parse", "lexum/state")).toBe(before);
+  });
+});
+
+describe("a provider that refuses to read during --refresh", () => {
+  const nested = `domain site {
+  provider fs { root = "out" }
+  resource fs.file index {
+    path    = "index.html"
+    content = "hello"
+  }
+  resource fs.file page {
+    path    = "sub/page.html"
+    content = "page"
+  }
+}
+`;
+  it("a managed file that became a directory, or a parent that became a symlink out of the root: a located diagnostic naming the resource, exit 1, nothing written", async () => {
+    const repo = makeRepo({ "site.lxm": nested, ...ignore });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const before = repo.git("rev-parse", "lexum/state");
+    rmSync(join(repo.dir, "out", "index.html"));
+    mkdirSync(join(repo.dir, "out", "index.html"));
+    const outside = mkdtempSync(join(tmpdir(), "lexum-e2e-outside-"));
+    rmSync(join(repo.dir, "out", "sub"), { recursive: true });
+    symlinkSync(outside, join(repo.dir, "out", "sub"));
+    try {
+      for (const args of [["plan", "--refresh"], ["apply", "--refresh", "--yes"]]) {
+        const r = await repo.lxm(args);
+        expect(r.code).toBe(1);
+        expect(r.err).not.toMatch(/internal error|bug in Lexum|ProviderError|\n\s+at /);
+        expect(r.err).toMatch(/site\.lxm:3:\d+: error\[LXM4240\]: cannot read site\/fs\.file\.index back from its provider/);
+        expect(r.err).toMatch(/site\.lxm:7:\d+: error\[LXM4240\]: cannot read site\/fs\.file\.page back from its provider/);
+      }
+      expect(repo.git("rev-parse", "lexum/state")).toBe(before);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

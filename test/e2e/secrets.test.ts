@@ -41,3 +41,37 @@ describe("sensitive values end to end", () => {
     await expectHealthyState(repo);
   });
 });
+
+describe("an error about a sensitive value", () => {
+  const MARKER = "MRKv4r1ant9z";
+  const pieces = (s: string): boolean => {
+    for (let i = 0; i + 3 <= MARKER.length; i++) if (s.includes(MARKER.slice(i, i + 3))) return true;
+    return [...MARKER].some((c) => s.includes(`"${c}"`));
+  };
+  const expressions = [
+    'tostring(tonumber(secret("TOKEN")))',
+    'tostring(jsondecode(secret("TOKEN")))',
+    'tostring(len(range(0, tonumber(secret("TOKEN")))))',
+    'base64encode(tostring(tonumber("x${secret("TOKEN")}")))',
+    'jsonencode([for c in split("", secret("TOKEN")): tonumber(c)])',
+  ];
+  it("names the type and origin, never the value: not on the terminal, not in any git object of the repository", async () => {
+    const resources = expressions
+      .map((e, i) => `  resource fs.file f${i} {\n    path    = "f${i}.txt"\n    content = ${e}\n  }\n`)
+      .join("");
+    const repo = makeRepo({ ".gitignore": "out/\n", "m.lxm": `domain d {\n  provider fs { root = "out" }\n${resources}}\n` });
+    const r = await repo.lxm(["apply", "--yes"], { LXM_SECRET_TOKEN: MARKER });
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/failed on a sensitive string \(from secret\("TOKEN"\)\)/);
+    expect(pieces(r.out + r.err), r.out + r.err).toBe(false);
+    // Every object git holds, loose or packed, the state branch's snapshot and trace included.
+    const all = repo.git("cat-file", "--batch-all-objects", "--batch");
+    expect(all).toContain("lexum.snapshot/v1");
+    expect(pieces(all)).toBe(false);
+    const shown = await repo.lxm(["state", "show"]);
+    expect(pieces(shown.out + shown.err)).toBe(false);
+    const trace = await repo.lxm(["trace", "--json"]);
+    expect(trace.out).toContain("failed on a sensitive");
+    expect(pieces(trace.out)).toBe(false);
+  });
+});

@@ -42,4 +42,23 @@ describe("lexum.yaml", () => {
     expect(r.err).toMatch(/lexum\.yaml:1:\d+: error\[LXM2\d{3}\]/);
     expect(repo.stateHead()).toBeNull();
   });
+  it("a state_branch git would refuse, or an unknown provider setting, stops plan and apply before any ref is made", async () => {
+    for (const [yaml, where] of [
+      ["state_branch: HEAD\n", /lexum\.yaml:1:15: error\[LXM2141\]: lexum\.yaml: state_branch "HEAD"/],
+      ["state_branch: refs/tags/v1\n", /lexum\.yaml:1:15: error\[LXM2141\]/],
+      ['state_branch: "-x"\n', /lexum\.yaml:1:15: error\[LXM2141\]/],
+      ["providers:\n  fs:\n    bogus: 1\n", /lexum\.yaml:3:5: error\[LXM2141\]: lexum\.yaml: providers\.fs: `bogus` is not a setting/],
+      ["providers:\n  nope: {}\n", /lexum\.yaml:2:3: error\[LXM2141\]: lexum\.yaml: providers: unknown provider `nope`/],
+    ] as const) {
+      const repo = makeRepo({ "main.lxm": main, "lexum.yaml": yaml, ".gitignore": "*.html\n" });
+      const refsBefore = repo.git("for-each-ref", "--format=%(refname)");
+      for (const args of [["check"], ["plan"], ["apply", "--yes"]]) {
+        const r = await repo.lxm(args);
+        expect({ yaml, args, code: r.code }).toEqual({ yaml, args, code: 1 });
+        expect(r.err).toMatch(where);
+      }
+      expect(repo.git("for-each-ref", "--format=%(refname)")).toBe(refsBefore);
+      expect(repo.exists("hello.txt")).toBe(false);
+    }
+  });
 });

@@ -47,4 +47,34 @@ describe("lexum.yaml", () => {
     expect(inv.diagnostics.map((d) => [d.code, d.hint])).toEqual([["LXM2141", "did you mean `parallelism`?"]]);
     expect(parseProjectSettings("parallelism: 0").diagnostics[0]!.message).toBe("lexum.yaml: `parallelism` must be ≥ 1, got 0");
   });
+
+  test("state_branch must be a branch name git accepts", () => {
+    for (const bad of ["HEAD", "-x", "refs/tags/v1", "refs/heads/lexum/state", "a..b", "a/", "a.lock", ".hidden/x", "a b", "x@{1}", "a//b", "a:b"]) {
+      const r = parseProjectSettings(`state_branch: ${JSON.stringify(bad)}\n`);
+      expect({ bad, codes: r.diagnostics.map((d) => d.code) }).toEqual({ bad, codes: ["LXM2141"] });
+      expect(r.diagnostics[0]!.message).toContain(`state_branch ${JSON.stringify(bad)}`);
+      // Located at the value, on line 1.
+      expect(r.diagnostics[0]!.span).toMatchObject({ file: "lexum.yaml", start: "state_branch: ".length });
+    }
+    for (const good of ["lexum/state", "state", "lexum/state/prod-1", "x.y"]) {
+      expect(parseProjectSettings(`state_branch: ${good}\n`).diagnostics).toEqual([]);
+    }
+  });
+
+  test("provider defaults: an unknown provider or setting is refused with a did-you-mean", () => {
+    const unknownProvider = parseProjectSettings("providers:\n  fss: { root: out }\n");
+    expect(unknownProvider.diagnostics.map((d) => [d.code, d.hint])).toEqual([["LXM2141", "did you mean `fs`?"]]);
+    expect(unknownProvider.diagnostics[0]!.message).toContain("unknown provider `fss`");
+    const nope = parseProjectSettings("providers:\n  nope: {}\n");
+    expect(nope.diagnostics.map((d) => d.code)).toEqual(["LXM2141"]);
+    const bogus = parseProjectSettings("providers:\n  fs:\n    rot: out\n");
+    expect(bogus.diagnostics.map((d) => [d.code, d.hint])).toEqual([["LXM2141", "did you mean `root`?"]]);
+    expect(bogus.diagnostics[0]!.message).toBe("lexum.yaml: providers.fs: `rot` is not a setting of the fs provider (its settings: root)");
+    // The span is the key itself (line 3).
+    const text = "providers:\n  fs:\n    rot: out\n";
+    expect(bogus.diagnostics[0]!.span).toMatchObject({ file: "lexum.yaml", start: text.indexOf("rot") });
+    const wrongType = parseProjectSettings("providers:\n  sim:\n    latency: fast\n");
+    expect(wrongType.diagnostics.map((d) => d.code)).toEqual(["LXM2141"]);
+    expect(parseProjectSettings("providers:\n  fs: { root: out }\n  sim: { world: w.json }\n").diagnostics).toEqual([]);
+  });
 });

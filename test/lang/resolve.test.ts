@@ -97,10 +97,13 @@ describe("every semantic code", () => {
     expect(evaluateResidual({ op: "secret", name: "X" }, env)).toEqual({ error: 'secret "X" is not available' });
     expect(parseProjectSettings("a: [").diagnostics[0]!.code).toBe("LXM2140");
     expect(parseProjectSettings("a: 1").diagnostics[0]!.code).toBe("LXM2141");
+    const secretEnv = { ...env, secret: () => "abc" };
+    const bad = evaluateResidual({ op: "call", fn: "tonumber", args: [{ op: "secret", name: "X" }] }, secretEnv);
+    expect("error" in bad && bad.error).toMatch(/^`tonumber` failed on a sensitive string \(from secret\("X"\)\)/);
   });
   test("the table covers every registered 2xxx code", () => {
     const registered = allCodes().map((c) => c.code).filter((c) => c.startsWith("LXM2"));
-    const covered = new Set([...Object.keys(CASES), "LXM2050", "LXM2140", "LXM2141"]);
+    const covered = new Set([...Object.keys(CASES), "LXM2050", "LXM2140", "LXM2141", "LXM2170"]);
     expect(registered.filter((c) => !covered.has(c))).toEqual([]);
   });
 });

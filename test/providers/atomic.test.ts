@@ -2,7 +2,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { symlinkAtomic, tempPathFor, writeFileAtomic } from "../../src/providers/fs/atomic.js";
+import { spawn, spawnSync } from "node:child_process";
+import { TempSweeper, removeStaleTempsSync, symlinkAtomic, tempPathFor, writeFileAtomic } from "../../src/providers/fs/atomic.js";
+import { fsProvider } from "../../src/providers/fs/provider.js";
+import { simProvider } from "../../src/providers/sim/provider.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -59,5 +62,43 @@ describe("atomic writes", () => {
     await writeFile(join(dir, "d", "x"), "");
     await expect(symlinkAtomic("c", join(dir, "d"))).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(["d", "l"]);
+  });
+});
+
+describe("temp files left by a killed write", () => {
+  // A pid that has certainly ended: a child that already exited (and was reaped).
+  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
+
+  it("removes a dead process's temp files and keeps a live process's", async () => {
+    const dead = deadPid();
+    const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    try {
+      await writeFile(join(dir, `.f.txt.lxm-${dead}-3.tmp`), "torn");
+      await writeFile(join(dir, `.g.txt.lxm-${dead}-1.tmp`), "torn");
+      await writeFile(join(dir, `.f.txt.lxm-${live.pid}-1.tmp`), "being written");
+      await writeFile(join(dir, `.f.txt.lxm-${process.pid}-9.tmp`), "ours");
+      await writeFile(join(dir, `f.txt.lxm-${dead}-3.tmp`), "not our name");
+      expect(removeStaleTempsSync(dir, "f.txt")).toEqual([`.f.txt.lxm-${dead}-3.tmp`]);
+      expect((await readdir(dir)).sort()).toEqual([`.f.txt.lxm-${live.pid}-1.tmp`, `.f.txt.lxm-${process.pid}-9.tmp`, `.g.txt.lxm-${dead}-1.tmp`, `f.txt.lxm-${dead}-3.tmp`].sort());
+      await new TempSweeper().sweep(dir);
+      expect((await readdir(dir)).sort()).toEqual([`.f.txt.lxm-${live.pid}-1.tmp`, `.f.txt.lxm-${process.pid}-9.tmp`, `f.txt.lxm-${dead}-3.tmp`].sort());
+    } finally {
+      live.kill("SIGKILL");
+    }
+  });
+
+  it("the fs provider cleans the directory it writes to; a sim world cleans beside itself when opened", async () => {
+    const dead = deadPid();
+    await mkdir(join(dir, "site"), { recursive: true });
+    await writeFile(join(dir, "site", `.index.html.lxm-${dead}-1.tmp`), "torn");
+    const fs = fsProvider.configure({ root: dir }, { cwd: dir, projectDir: dir });
+    const ctx = { signal: new AbortController().signal, attempt: 1, address: "d/fs.file.index" };
+    await fs.create("fs.file", { path: "site/index.html", content: "<h1>hi</h1>" }, ctx);
+    expect(await readdir(join(dir, "site"))).toEqual(["index.html"]);
+
+    await writeFile(join(dir, `.world.json.lxm-${dead}-7.tmp`), "{ torn");
+    const sim = simProvider.configure({ world: "world.json", latency: 0 }, { cwd: dir, projectDir: dir });
+    await sim.close();
+    expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 });

@@ -109,3 +109,13 @@ export const applyRunning = code(
     hint: `wait for it to finish; if it is gone (on another machine), remove ${file}`,
   }),
 );
+
+export const refreshReadRefused = code(
+  "LXM4240",
+  "a resource could not be read back",
+  "`--refresh` (and the re-plan after recovering an interrupted run) reads every recorded resource back from its provider; the provider refused this one (for example a managed file that became a directory, or a path whose parent is now a symlink leaving the root). Nothing was planned or written. Put the object back the way Lexum can manage it (or remove it by hand), then plan again.",
+  (address: string, reason: string, providerCode: string) => ({
+    message: `cannot read ${address} back from its provider: ${reason} (${providerCode})`,
+    hint: "fix or remove that object in the world, then plan again; `lxm plan` without --refresh does not read it",
+  }),
+);

@@ -286,6 +286,16 @@ export const residualUnavailable = code(
   (what: string) => ({ message: `${what} is not available` }),
 );
 
+export const sensitiveOperandFailed = code(
+  "LXM2170",
+  "an operation on a sensitive value failed",
+  "An expression evaluated at apply time failed on a value that comes from a secret (or from a sensitive attribute). The message names the operation, the type of the value and where it came from, never the value or any part of it, so that it can be shown, traced and recorded. Check the secret's value.",
+  (what: string, type: string, origins: readonly string[]) => ({
+    message: `${what} failed on a sensitive ${type} (from ${origins.join(", ")}); the value and the details are not shown`,
+    hint: "check the value of the secret in your environment (LXM_SECRET_<NAME>) against what the expression expects",
+  }),
+);
+
 // ------------------------------------------------------------------ schemas, authority (2080–2119)
 
 export const unknownProvider = code(

@@ -1,5 +1,5 @@
-import { write } from "node:fs";
-import { open, rename, symlink, unlink } from "node:fs/promises";
+import { readdirSync, unlinkSync, write } from "node:fs";
+import { open, readdir, rename, symlink, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 // Temp names are unique within the process by a counter and across processes by the pid:
@@ -30,6 +30,76 @@ export function tempPathFor(abs: string): string {
   // Keep the name under NAME_MAX (255) even for long base names.
   const base = basename(abs).slice(0, 100);
   return join(dirname(abs), `.${base}.lxm-${process.pid}-${counter}.tmp`);
+}
+
+// What tempPathFor writes: `.<base>.lxm-<pid>-<n>.tmp`.
+const TEMP_NAME = /^\.(.*)\.lxm-(\d+)-\d+\.tmp$/s;
+
+/**
+ * The names in `names` that are temp files of a process that no longer runs (killed between
+ * writing a temp file and renaming it), optionally only those made for the file `base`. A
+ * live process's temp files, ours included, are never chosen; a pid reused by an unrelated
+ * live process keeps its files until that process ends (the safe side).
+ */
+function staleTemps(names: readonly string[], base?: string): string[] {
+  const want = base === undefined ? undefined : base.slice(0, 100);
+  return names.filter((name) => {
+    const m = TEMP_NAME.exec(name);
+    if (!m || (want !== undefined && m[1] !== want)) return false;
+    const pid = Number(m[2]);
+    return pid !== process.pid && !processRuns(pid);
+  });
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes the stale temp files (see staleTemps) in `dir`, synchronously; returns their names. Best effort: an unreadable directory removes nothing. */
+export function removeStaleTempsSync(dir: string, base?: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const stale = staleTemps(names, base);
+  for (const name of stale) {
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // Removed meanwhile by another cleaner.
+    }
+  }
+  return stale;
+}
+
+/**
+ * Removes stale temp files (see staleTemps) from each directory it is asked about, once per
+ * directory for the sweeper's life (one provider instance): one directory listing per
+ * directory written to, not per file.
+ */
+export class TempSweeper {
+  private readonly seen = new Set<string>();
+
+  async sweep(dir: string): Promise<void> {
+    if (this.seen.has(dir)) return;
+    this.seen.add(dir);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return; // absent (about to be created) or unreadable: nothing of ours to clean
+    }
+    for (const name of staleTemps(names)) await removeQuietly(join(dir, name));
+  }
 }
 
 /** Flushes a directory's entries (the rename) to disk; best effort where unsupported. */

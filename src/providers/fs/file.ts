@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, unlink } from "node:fs/promises";
 import type { JsonObject } from "../../program/types.js";
 import { writeFileAtomic } from "./atomic.js";
+import type { TempSweeper } from "./atomic.js";
 import { formatMode, kindOf, lstatOrNull, parseMode, stringAttr } from "./common.js";
 import { ioError, wrongKind } from "./errors.js";
 import { locate } from "./paths.js";
@@ -35,7 +36,7 @@ export async function readFileResource(root: string, attrs: JsonObject): Promise
  * content written atomically, mode applied) and returns it as read back. An existing
  * identical file is left untouched (no rewrite, mtime kept), so retries are free.
  */
-export async function applyFileResource(root: string, attrs: JsonObject): Promise<JsonObject> {
+export async function applyFileResource(root: string, attrs: JsonObject, sweeper?: TempSweeper): Promise<JsonObject> {
   const loc = await locate(root, attrs.path);
   const content = Buffer.from(stringAttr(TYPE, attrs, "content", ""), "utf8");
   const mode = parseMode(TYPE, attrs.mode, "0644");
@@ -48,6 +49,7 @@ export async function applyFileResource(root: string, attrs: JsonObject): Promis
     }
     if (!same) {
       await mkdir(loc.parent, { recursive: true });
+      await sweeper?.sweep(loc.parent);
       await writeFileAtomic(loc.abs, content, mode);
     } else if ((st!.mode & 0o7777) !== mode) {
       await chmod(loc.abs, mode);

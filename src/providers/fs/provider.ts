@@ -3,6 +3,7 @@ import * as catalog from "../../diag/catalog/runtime.js";
 import type { JsonObject } from "../../program/types.js";
 import type { CallContext, Provider, ProviderEnv, ProviderInstance } from "../types.js";
 import { ProviderError } from "../types.js";
+import { TempSweeper } from "./atomic.js";
 import { applyDirResource, deleteDirResource, readDirResource } from "./dir.js";
 import { unknownType } from "./errors.js";
 import { applyFileResource, deleteFileResource, readFileResource } from "./file.js";
@@ -10,7 +11,7 @@ import { applySymlinkResource, deleteSymlinkResource, readSymlinkResource } from
 
 interface TypeOps {
   read(root: string, attrs: JsonObject): Promise<JsonObject | null>;
-  apply(root: string, attrs: JsonObject): Promise<JsonObject>;
+  apply(root: string, attrs: JsonObject, sweeper: TempSweeper): Promise<JsonObject>;
   remove(root: string, attrs: JsonObject): Promise<void>;
 }
 
@@ -55,6 +56,8 @@ export const fsProvider: Provider = {
   types: ["fs.dir", "fs.file", "fs.symlink"],
   configure(config: JsonObject, env: ProviderEnv): ProviderInstance {
     const root = resolveFsRoot(config, env);
+    // Temp files of a write killed before its rename are removed from the directories written to.
+    const sweeper = new TempSweeper();
     return {
       async read(type, attrs, ctx) {
         checkSignal(ctx);
@@ -62,12 +65,12 @@ export const fsProvider: Provider = {
       },
       async create(type, attrs, ctx) {
         checkSignal(ctx);
-        return opsFor(type).apply(root, attrs);
+        return opsFor(type).apply(root, attrs, sweeper);
       },
       async update(type, _prior, attrs, ctx) {
         checkSignal(ctx);
         // The goal alone decides the result; the recorded prior is not needed to converge.
-        return opsFor(type).apply(root, attrs);
+        return opsFor(type).apply(root, attrs, sweeper);
       },
       async delete(type, attrs, ctx) {
         checkSignal(ctx);

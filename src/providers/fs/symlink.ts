@@ -1,6 +1,7 @@
 import { mkdir, readlink, unlink } from "node:fs/promises";
 import type { JsonObject } from "../../program/types.js";
 import { symlinkAtomic } from "./atomic.js";
+import type { TempSweeper } from "./atomic.js";
 import { kindOf, lstatOrNull, stringAttr } from "./common.js";
 import { badAttr, ioError, wrongKind } from "./errors.js";
 import { locate } from "./paths.js";
@@ -26,7 +27,7 @@ export async function readSymlinkResource(root: string, attrs: JsonObject): Prom
  * existing link to the new target atomically. The target is stored as written and never
  * followed by Lexum, so it may point anywhere; only the link itself must be inside the root.
  */
-export async function applySymlinkResource(root: string, attrs: JsonObject): Promise<JsonObject> {
+export async function applySymlinkResource(root: string, attrs: JsonObject, sweeper?: TempSweeper): Promise<JsonObject> {
   const loc = await locate(root, attrs.path);
   const target = stringAttr(TYPE, attrs, "target");
   if (target.length === 0 || target.includes("\0")) throw badAttr(TYPE, "target", "must be a non-empty string without NUL bytes");
@@ -36,6 +37,7 @@ export async function applySymlinkResource(root: string, attrs: JsonObject): Pro
     const current = st === null ? null : await readlink(loc.abs);
     if (current !== target) {
       await mkdir(loc.parent, { recursive: true });
+      await sweeper?.sweep(loc.parent);
       await symlinkAtomic(target, loc.abs);
     }
   } catch (err) {

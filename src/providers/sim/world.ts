@@ -1,8 +1,8 @@
 import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open, openSync, readFileSync, rename, statSync, unlink, unlinkSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import type { Json, JsonObject } from "../../program/types.js";
-import { tempPathFor, writeAll } from "../fs/atomic.js";
+import { removeStaleTempsSync, tempPathFor, writeAll } from "../fs/atomic.js";
 import { worldWrite } from "./errors.js";
 
 /** The world file's format tag. */
@@ -259,6 +259,8 @@ export class WorldStore {
 
   /** Loads the world at `path` (absent: empty) with its change log. Throws LexumError LXM4901 when it is not a world. */
   static load(path: string): WorldStore {
+    // A fold killed before its rename left a temp file beside the world: remove it.
+    removeStaleTempsSync(dirname(path), basename(path));
     const sig = signature(path);
     const parsed = readWorld(path);
     if (typeof parsed === "string") throw catalog.simWorldInvalid.error(path, parsed);
