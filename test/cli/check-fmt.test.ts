@@ -88,12 +88,14 @@ describe("lxm check", () => {
     expect(r.err.indexOf("LXM2003")).toBeLessThan(r.err.indexOf("LXM2008"));
   });
 
-  it("--json prints a stable array of diagnostics (and [] when clean)", async () => {
+  it("--json prints the error document with a stable array of diagnostics on failure (and [] when clean)", async () => {
     const dir = project({ "main.lxm": BROKEN });
     const r = await lxm(dir, ["check", "--json"]);
     expect(r.code).toBe(1);
     expect(r.err).toBe("");
-    const ds = JSON.parse(r.out) as Record<string, unknown>[];
+    const doc = JSON.parse(r.out) as { error: Record<string, string>; diagnostics: Record<string, unknown>[] };
+    expect(doc.error).toEqual({ code: "LXM2003", message: "2 errors", hint: "main.lxm:4:15: unknown name `pagez` (did you mean `pages`?)" });
+    const ds = doc.diagnostics;
     expect(ds).toHaveLength(2);
     for (const d of ds) expect(Object.keys(d)).toEqual(["code", "severity", "message", "file", "start", "end", "hint", "related"]);
     expect(ds[0]).toEqual({
@@ -117,7 +119,7 @@ describe("lxm check", () => {
 
   it("--json reports related locations with their own file, line and column", async () => {
     const dir = project({ "a.lxm": `domain web {\n  provider fs { root = "out" }\n}\n`, "b.lxm": `domain web {\n  provider fs { root = "out" }\n}\n` });
-    const ds = JSON.parse((await lxm(dir, ["check", "--json"])).out) as { file: string; related: unknown[] }[];
+    const ds = JSON.parse((await lxm(dir, ["check", "--json"])).out).diagnostics as { file: string; related: unknown[] }[];
     expect(ds).toHaveLength(1);
     expect(ds[0]!.file).toBe("b.lxm");
     expect(ds[0]!.related).toEqual([{ file: "a.lxm", line: 1, column: 8, message: "first declared here" }]);
@@ -130,7 +132,7 @@ describe("lxm check", () => {
     expect(fromParent.err).toContain("proj/src/main.lxm:4:15: error[LXM2003]");
     const fromInside = await lxm(path.join(dir, "proj", "src"), ["check", ".."]);
     expect(fromInside.err).toContain("../src/main.lxm:4:15: error[LXM2003]");
-    const json = JSON.parse((await lxm(dir, ["check", "proj", "--json"])).out) as { file: string }[];
+    const json = JSON.parse((await lxm(dir, ["check", "proj", "--json"])).out).diagnostics as { file: string }[];
     expect(json[0]!.file).toBe("proj/src/main.lxm");
   });
 
@@ -176,7 +178,7 @@ describe("lxm check", () => {
 
     const json = await lxm(dir, ["check", "nowhere", "--json"]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toEqual([
+    expect(JSON.parse(json.out).diagnostics).toEqual([
       { code: "LXM5001", severity: "error", message: "no such directory: nowhere", file: null, start: null, end: null, hint: "pass the folder that holds your .lxm files", related: [] },
     ]);
   });
