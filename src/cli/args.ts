@@ -137,7 +137,7 @@ export function parse<F extends { readonly [name: string]: Flag }>(
       value = next;
       i++;
     }
-    if (typeof value === "string") checkValue(name, flag, value);
+    if (typeof value === "string") checkValue(name, flag, value, command);
     if (flag.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), value as string];
     else values[name] = value;
     if (!given.includes(name)) given.push(name);
@@ -158,17 +158,18 @@ export function parse<F extends { readonly [name: string]: Flag }>(
   return { values: values as Values<F>, positionals };
 }
 
-function checkValue(name: string, flag: Flag, value: string): void {
+function checkValue(name: string, flag: Flag, value: string, command: string): void {
   if (flag.choices && !flag.choices.includes(value)) {
     const near = suggest(value, flag.choices);
-    throw catalog.host.usage.error({ kind: "bad-value", flag: `--${name}`, expected: `one of ${flag.choices.join(", ")}`, got: value, suggestion: near });
+    const expected = flag.choices.length === 1 ? flag.choices[0]! : `${flag.choices.slice(0, -1).join(", ")} or ${flag.choices.at(-1)}`;
+    throw catalog.host.usage.error({ kind: "bad-value", flag: `--${name}`, expected, got: value, suggestion: near, command });
   }
   if (flag.integer) {
     const { min, max } = flag.integer;
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!(Number.isSafeInteger(n) && n >= min && (max === undefined || n <= max))) {
       const expected = flag.integer.words ?? (max === undefined ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`);
-      throw catalog.host.usage.error({ kind: "bad-value", flag: `--${name}`, expected, got: value, suggestion: null });
+      throw catalog.host.usage.error({ kind: "bad-value", flag: `--${name}`, expected, got: value, suggestion: null, command });
     }
   }
 }
@@ -220,12 +221,14 @@ export function usageLine(spec: CommandSpec): string {
       }
     }
     if (spec.requires?.[name]) continue; // shown inside the flag it needs
-    // Flags that only make sense with this one nest inside it: `[--web [--port N]]`.
-    const nested = Object.entries(spec.requires ?? {})
-      .filter(([, needs]) => needs === name)
-      .map(([dep]) => ` [${flagUsage(dep, spec.flags[dep]!)}]`)
-      .join("");
-    parts.push(`[${alts.map((n) => flagUsage(n, spec.flags[n]!)).join(" | ")}${nested}]`);
+    // Flags that only make sense with another nest inside it: `[--web [--port N]]`.
+    const withNested = (n: string): string =>
+      flagUsage(n, spec.flags[n]!) +
+      Object.entries(spec.requires ?? {})
+        .filter(([, needs]) => needs === n)
+        .map(([dep]) => ` [${flagUsage(dep, spec.flags[dep]!)}]`)
+        .join("");
+    parts.push(`[${alts.map(withNested).join(" | ")}]`);
   }
   return parts.join(" ");
 }

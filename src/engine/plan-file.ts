@@ -16,7 +16,7 @@ export async function readPlanFile(file: string): Promise<Plan> {
     saved = JSON.parse(await fs.readFile(file, "utf8")) as Plan;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw catalog.engine.badPlanFile.error(name, err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : err.message);
+    throw catalog.engine.badPlanFile.error(name, err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : e instanceof SyntaxError ? "it is not JSON" : err.message);
   }
   if (!saved || typeof saved !== "object" || saved.format !== "lexum.plan/v1") throw catalog.engine.badPlanFile.error(name, "not a lexum.plan/v1 document");
   if (!Array.isArray(saved.steps) || typeof saved.summary !== "object" || saved.summary === null) {

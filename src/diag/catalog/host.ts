@@ -38,7 +38,7 @@ export type UsageProblem =
   | { readonly kind: "unknown-flag"; readonly flag: string; readonly command: string; readonly suggestion: string | null }
   | { readonly kind: "missing-value"; readonly flag: string; readonly value: string; readonly command: string }
   | { readonly kind: "unexpected-value"; readonly flag: string; readonly command: string }
-  | { readonly kind: "bad-value"; readonly flag: string; readonly expected: string; readonly got: string; readonly suggestion: string | null }
+  | { readonly kind: "bad-value"; readonly flag: string; readonly expected: string; readonly got: string; readonly suggestion: string | null; readonly command: string }
   | { readonly kind: "conflict"; readonly a: string; readonly b: string; readonly command: string }
   | { readonly kind: "requires"; readonly flag: string; readonly needs: string; readonly command: string }
   | { readonly kind: "extra-argument"; readonly arg: string; readonly command: string; readonly usage: string }
@@ -63,7 +63,7 @@ function usageWords(p: UsageProblem): { message: string; hint: string } {
     case "unexpected-value":
       return { message: `flag '${p.flag}' takes no value`, hint: helpOf(p.command) };
     case "bad-value":
-      return { message: `${p.flag} takes ${p.expected}, got '${p.got}'${didYouMean(p.suggestion)}`, hint: `pass ${p.flag} ${p.expected}` };
+      return { message: `${p.flag} takes ${p.expected}, got '${p.got}'${didYouMean(p.suggestion)}`, hint: helpOf(p.command) };
     case "conflict":
       return { message: `${p.a} and ${p.b} cannot be used together`, hint: `pass only one of them (${helpOf(p.command)})` };
     case "requires":
