@@ -267,3 +267,60 @@ describe("lxm fmt", () => {
     expect(bad.err.split("\n")[0]).toBe("error[LXM5004]: bad.lxm is not valid UTF-8 (first bad byte at offset 2)");
   });
 });
+
+describe("lxm fmt - and file paths", () => {
+  it("`fmt -` reads standard input and writes the formatted text to standard output", async () => {
+    const dir = project({ "keep.lxm": UGLY });
+    const r = await lxm(dir, ["fmt", "-"], {}, UGLY);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    const formatted = (await lxm(project({ "w.lxm": UGLY }), ["fmt", "-"], {}, UGLY)).out;
+    expect(r.out).toBe(formatted);
+    expect(r.out).toContain('    path    = "site/${name}.html"\n    content = upper(name)\n');
+    // Nothing on disk is touched; formatted input comes back byte for byte.
+    expect(fs.readFileSync(path.join(dir, "keep.lxm"), "utf8")).toBe(UGLY);
+    expect(await lxm(dir, ["fmt", "-"], {}, r.out)).toEqual({ code: 0, out: r.out, err: "" });
+  });
+
+  it("`fmt --check -` exits 1 (naming <stdin>) when the input is not formatted, 0 when it is", async () => {
+    const dir = project({});
+    expect(await lxm(dir, ["fmt", "--check", "-"], {}, UGLY)).toEqual({ code: 1, out: "<stdin>\n", err: "" });
+    expect(await lxm(dir, ["fmt", "--check", "-"], {}, STORAGE)).toEqual({ code: 0, out: "", err: "" });
+  });
+
+  it("a syntax error on standard input: diagnostics naming <stdin>, nothing on stdout, exit 1", async () => {
+    const r = await lxm(project({}), ["fmt", "-"], {}, `domain web {\n  let x = [1, 2\n}\n`);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("<stdin>:3:1: error[LXM1020]: expected `,` or `]`, found `}`");
+  });
+
+  it("`-` cannot be mixed with paths", async () => {
+    const r = await lxm(project({}), ["fmt", "-", "a.lxm"]);
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")[0]).toBe("error[LXM5005]: unexpected argument 'a.lxm' for 'lxm fmt -'");
+  });
+
+  it("a file path in a subfolder works as well as a folder, whatever the file's extension", async () => {
+    const dir = project({ "deep/er/site.lxm": UGLY, "deep/er/other.lxm": UGLY, "deep/snippet.txt": UGLY });
+    expect(await lxm(dir, ["fmt", "--check", "deep/er/site.lxm"])).toEqual({ code: 1, out: "deep/er/site.lxm\n", err: "" });
+    expect((await lxm(dir, ["fmt", "deep/er/site.lxm", "deep/snippet.txt"])).out).toBe("deep/er/site.lxm\ndeep/snippet.txt\n");
+    expect(fs.readFileSync(path.join(dir, "deep/snippet.txt"), "utf8")).toBe(fs.readFileSync(path.join(dir, "deep/er/site.lxm"), "utf8"));
+    expect(fs.readFileSync(path.join(dir, "deep/er/other.lxm"), "utf8")).toBe(UGLY);
+  });
+});
+
+describe("the documented examples are fmt-clean", () => {
+  const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+  it("README's tour of the language (its ```lxm block)", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```lxm\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect(await lxm(repoRoot, ["fmt", "--check", "-"], {}, block)).toEqual({ code: 0, out: "", err: "" });
+  });
+
+  it("every .lxm file under fixtures/demo", async () => {
+    expect(await lxm(repoRoot, ["fmt", "--check", "fixtures/demo"])).toEqual({ code: 0, out: "", err: "" });
+  });
+});
