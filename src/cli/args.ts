@@ -131,7 +131,7 @@ export function parse<F extends { readonly [name: string]: Flag }>(
     } else {
       const next = argv[i + 1];
       // A following flag is not a value: `--out --json` forgot the file name.
-      if (next === undefined || (next.startsWith("-") && next !== "-")) {
+      if (next === undefined || (next.startsWith("-") && next !== "-" && !/^-\d/.test(next))) {
         throw catalog.host.usage.error({ kind: "missing-value", flag: `--${name}`, value: flag.value ?? "VALUE", command });
       }
       value = next;
