@@ -67,6 +67,17 @@ describe("the one JSON error document (schemas/error.json)", () => {
     expect(expectErrorDocument(await empty.lxm(["replay", "--json"])).error.code).toBe("LXM4210");
   });
 
+  it("a failed apply --json: LXM5020 beside the run report", async () => {
+    const goal = `domain d {\n  provider sim { world = "world.json" }\n  resource sim.object a {\n    kind = "thing"\n    name = "a"\n  }\n  goal g {\n    assert a.generation == 7 : "never"\n  }\n}\n`;
+    const repo = makeRepo({ ".gitignore": "world.json\n", "d.lxm": goal });
+    const r = await repo.lxm(["apply", "--yes", "--json"]);
+    const doc = expectErrorDocument(r) as Doc & { status: string; commits: unknown[] };
+    expect(doc.error.code).toBe("LXM5020");
+    expect(doc.error.message).toMatch(/^apply failed in domain d/);
+    expect(doc.status).toBe("failed");
+    expect(doc.commits).toHaveLength(1);
+  });
+
   it("an unknown flag or command with --json", async () => {
     const repo = makeRepo({ "site.lxm": GOOD });
     const flag = expectErrorDocument(await repo.lxm(["state", "log", "--jsn", "--json"]));

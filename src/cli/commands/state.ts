@@ -16,7 +16,7 @@ import type { StateCommit } from "../../state/store.js";
 import { branchFlag, dirFlag, jsonFlag, parse, pickSubcommand } from "../args.js";
 import type { CommandSpec, GroupSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { errorDocument, printError } from "../io.js";
+import { errorDocument } from "../io.js";
 
 const common = { ...dirFlag, ...branchFlag, ...jsonFlag } as const;
 const REF_NOTE = "REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run.";
