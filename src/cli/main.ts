@@ -5,34 +5,62 @@ import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { processIo, printError } from "./io.js";
 import type { Io } from "./io.js";
-import { commands, helpText } from "./commands/index.js";
+import { commands, helpText, isGroup } from "./commands/index.js";
+import { renderGroupHelp, renderHelp, wantsHelp } from "./args.js";
+import { suggest } from "../lang/suggest.js";
 
 /** Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes). */
 export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  const json = rest.includes("--json");
+  const json = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : rest.length).includes("--json");
   try {
-    if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    if (name === undefined || name === "--help" || name === "-h") {
       io.out(helpText());
       return name === undefined ? 1 : 0;
+    }
+    if (name === "help") {
+      // `lxm help [COMMAND [SUBCOMMAND]]`
+      if (rest.length === 0) {
+        io.out(helpText());
+        return 0;
+      }
+      io.out(helpFor(rest[0]!, rest.slice(1)));
+      return 0;
     }
     if (name === "--version" || name === "version") {
       io.out(`lxm ${await version()}\n`);
       return 0;
     }
-    const cmd = commands[name];
-    if (!cmd) throw catalog.host.usage.error(`unknown command '${name}'`);
-    if (rest.includes("--help") || rest.includes("-h")) {
-      io.out(`usage: ${cmd.usage}\n\n${cmd.summary}\n`);
+    if (wantsHelp(rest)) {
+      io.out(helpFor(name, rest));
       return 0;
     }
-    return await cmd.run(rest, io);
+    return await command(name).run(rest, io);
   } catch (e) {
     if (e instanceof LexumError) return printError(io, e, json);
     const err = e instanceof InternalError ? e : new InternalError((e as Error)?.stack ?? String(e));
     io.err(`${err.message}\nThis is a bug in Lexum; nothing was written to the state branch by the failing step.\n`);
     return 1;
   }
+}
+
+/** The command named `name`, or a usage error with the closest command's name. */
+function command(name: string) {
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!cmd) throw catalog.host.usage.error({ kind: "unknown-command", name, suggestion: name.startsWith("-") ? null : suggest(name, Object.keys(commands)) });
+  return cmd;
+}
+
+/** `lxm CMD --help` / `lxm help CMD [SUB]`: a command's help, a group's subcommands, or a subcommand's flags. */
+function helpFor(name: string, rest: readonly string[]): string {
+  const spec = command(name).spec;
+  if (!isGroup(spec)) return renderHelp(spec);
+  const sub = rest.find((a) => !a.startsWith("-"));
+  if (sub !== undefined && Object.hasOwn(spec.subcommands, sub)) return renderHelp(spec.subcommands[sub]!);
+  if (sub !== undefined) {
+    throw catalog.host.usage.error({ kind: "unknown-command", name: sub, group: `lxm ${spec.name}`, suggestion: suggest(sub, Object.keys(spec.subcommands)) });
+  }
+  return renderGroupHelp(spec);
 }
 
 async function version(): Promise<string> {

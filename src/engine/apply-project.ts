@@ -18,6 +18,7 @@ import { ProviderPool } from "./providers.js";
 import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
+import { readPlanFile } from "./plan-file.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -236,15 +237,7 @@ async function lastQuiescentSnapshot(gitdir: string, branch: string, head: Loade
 
 /** Reads a plan saved by `lxm plan --out` and refuses it unless it is for this program and this state. */
 async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
-  let saved: Plan;
-  try {
-    saved = JSON.parse(await fs.readFile(file, "utf8")) as Plan;
-  } catch (e) {
-    throw catalog.engine.badPlanFile.error(path.basename(file), (e as Error).message);
-  }
-  if (!saved || saved.format !== "lexum.plan/v1") throw catalog.engine.badPlanFile.error(path.basename(file), "not a lexum.plan/v1 document");
-  const { hash, ...rest } = saved;
-  if (hashValue(rest) !== hash) throw catalog.engine.badPlanFile.error(path.basename(file), "its hash does not match its content (edited?)");
+  const saved = await readPlanFile(file);
   if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
   if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
   return saved;

@@ -88,17 +88,26 @@ export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uin
   for (const f of [...files].filter((f) => f.path.endsWith(".lxm")).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     let text = f.text;
     if (text === undefined) {
-      try {
-        text = decoder.decode(f.bytes ?? new Uint8Array());
-      } catch {
-        diagnostics.push(host.invalidUtf8(undefined, f.path, firstBadByte(f.bytes ?? new Uint8Array())));
+      const d = decodeSource(f.path, f.bytes ?? new Uint8Array());
+      if (d.text === null) {
+        diagnostics.push(...d.diagnostics);
         continue;
       }
+      text = d.text;
     }
     out.push({ path: f.path, text });
     sources.add(new SourceFile(f.path, text));
   }
   return { files: out, sources, diagnostics };
+}
+
+/** Decodes one source's bytes as UTF-8 (any name: `<stdin>` too); invalid bytes are LXM5004 naming the first one. */
+export function decodeSource(path: string, bytes: Uint8Array): { text: string | null; diagnostics: Diagnostic[] } {
+  try {
+    return { text: decoder.decode(bytes), diagnostics: [] };
+  } catch {
+    return { text: null, diagnostics: [host.invalidUtf8(undefined, path, firstBadByte(bytes))] };
+  }
 }
 
 /** Offset of the first byte that makes the input invalid UTF-8 (a structural check of lead and continuation bytes). */

@@ -88,12 +88,14 @@ describe("lxm check", () => {
     expect(r.err.indexOf("LXM2003")).toBeLessThan(r.err.indexOf("LXM2008"));
   });
 
-  it("--json prints a stable array of diagnostics (and [] when clean)", async () => {
+  it("--json prints the error document with a stable array of diagnostics on failure (and [] when clean)", async () => {
     const dir = project({ "main.lxm": BROKEN });
     const r = await lxm(dir, ["check", "--json"]);
     expect(r.code).toBe(1);
     expect(r.err).toBe("");
-    const ds = JSON.parse(r.out) as Record<string, unknown>[];
+    const doc = JSON.parse(r.out) as { error: Record<string, string>; diagnostics: Record<string, unknown>[] };
+    expect(doc.error).toEqual({ code: "LXM2003", message: "2 errors", hint: "main.lxm:4:15: unknown name `pagez` (did you mean `pages`?)" });
+    const ds = doc.diagnostics;
     expect(ds).toHaveLength(2);
     for (const d of ds) expect(Object.keys(d)).toEqual(["code", "severity", "message", "file", "start", "end", "hint", "related"]);
     expect(ds[0]).toEqual({
@@ -117,7 +119,7 @@ describe("lxm check", () => {
 
   it("--json reports related locations with their own file, line and column", async () => {
     const dir = project({ "a.lxm": `domain web {\n  provider fs { root = "out" }\n}\n`, "b.lxm": `domain web {\n  provider fs { root = "out" }\n}\n` });
-    const ds = JSON.parse((await lxm(dir, ["check", "--json"])).out) as { file: string; related: unknown[] }[];
+    const ds = JSON.parse((await lxm(dir, ["check", "--json"])).out).diagnostics as { file: string; related: unknown[] }[];
     expect(ds).toHaveLength(1);
     expect(ds[0]!.file).toBe("b.lxm");
     expect(ds[0]!.related).toEqual([{ file: "a.lxm", line: 1, column: 8, message: "first declared here" }]);
@@ -130,7 +132,7 @@ describe("lxm check", () => {
     expect(fromParent.err).toContain("proj/src/main.lxm:4:15: error[LXM2003]");
     const fromInside = await lxm(path.join(dir, "proj", "src"), ["check", ".."]);
     expect(fromInside.err).toContain("../src/main.lxm:4:15: error[LXM2003]");
-    const json = JSON.parse((await lxm(dir, ["check", "proj", "--json"])).out) as { file: string }[];
+    const json = JSON.parse((await lxm(dir, ["check", "proj", "--json"])).out).diagnostics as { file: string }[];
     expect(json[0]!.file).toBe("proj/src/main.lxm");
   });
 
@@ -176,7 +178,7 @@ describe("lxm check", () => {
 
     const json = await lxm(dir, ["check", "nowhere", "--json"]);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toEqual([
+    expect(JSON.parse(json.out).diagnostics).toEqual([
       { code: "LXM5001", severity: "error", message: "no such directory: nowhere", file: null, start: null, end: null, hint: "pass the folder that holds your .lxm files", related: [] },
     ]);
   });
@@ -263,5 +265,62 @@ describe("lxm fmt", () => {
     const bad = await lxm(dir, ["fmt", "bad.lxm"]);
     expect(bad.code).toBe(1);
     expect(bad.err.split("\n")[0]).toBe("error[LXM5004]: bad.lxm is not valid UTF-8 (first bad byte at offset 2)");
+  });
+});
+
+describe("lxm fmt - and file paths", () => {
+  it("`fmt -` reads standard input and writes the formatted text to standard output", async () => {
+    const dir = project({ "keep.lxm": UGLY });
+    const r = await lxm(dir, ["fmt", "-"], {}, UGLY);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    const formatted = (await lxm(project({ "w.lxm": UGLY }), ["fmt", "-"], {}, UGLY)).out;
+    expect(r.out).toBe(formatted);
+    expect(r.out).toContain('    path    = "site/${name}.html"\n    content = upper(name)\n');
+    // Nothing on disk is touched; formatted input comes back byte for byte.
+    expect(fs.readFileSync(path.join(dir, "keep.lxm"), "utf8")).toBe(UGLY);
+    expect(await lxm(dir, ["fmt", "-"], {}, r.out)).toEqual({ code: 0, out: r.out, err: "" });
+  });
+
+  it("`fmt --check -` exits 1 (naming <stdin>) when the input is not formatted, 0 when it is", async () => {
+    const dir = project({});
+    expect(await lxm(dir, ["fmt", "--check", "-"], {}, UGLY)).toEqual({ code: 1, out: "<stdin>\n", err: "" });
+    expect(await lxm(dir, ["fmt", "--check", "-"], {}, STORAGE)).toEqual({ code: 0, out: "", err: "" });
+  });
+
+  it("a syntax error on standard input: diagnostics naming <stdin>, nothing on stdout, exit 1", async () => {
+    const r = await lxm(project({}), ["fmt", "-"], {}, `domain web {\n  let x = [1, 2\n}\n`);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("<stdin>:3:1: error[LXM1020]: expected `,` or `]`, found `}`");
+  });
+
+  it("`-` cannot be mixed with paths", async () => {
+    const r = await lxm(project({}), ["fmt", "-", "a.lxm"]);
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n")[0]).toBe("error[LXM5005]: unexpected argument 'a.lxm' for 'lxm fmt -'");
+  });
+
+  it("a file path in a subfolder works as well as a folder, whatever the file's extension", async () => {
+    const dir = project({ "deep/er/site.lxm": UGLY, "deep/er/other.lxm": UGLY, "deep/snippet.txt": UGLY });
+    expect(await lxm(dir, ["fmt", "--check", "deep/er/site.lxm"])).toEqual({ code: 1, out: "deep/er/site.lxm\n", err: "" });
+    expect((await lxm(dir, ["fmt", "deep/er/site.lxm", "deep/snippet.txt"])).out).toBe("deep/er/site.lxm\ndeep/snippet.txt\n");
+    expect(fs.readFileSync(path.join(dir, "deep/snippet.txt"), "utf8")).toBe(fs.readFileSync(path.join(dir, "deep/er/site.lxm"), "utf8"));
+    expect(fs.readFileSync(path.join(dir, "deep/er/other.lxm"), "utf8")).toBe(UGLY);
+  });
+});
+
+describe("the documented examples are fmt-clean", () => {
+  const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+  it("README's tour of the language (its ```lxm block)", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```lxm\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect(await lxm(repoRoot, ["fmt", "--check", "-"], {}, block)).toEqual({ code: 0, out: "", err: "" });
+  });
+
+  it("every .lxm file under fixtures/demo", async () => {
+    expect(await lxm(repoRoot, ["fmt", "--check", "fixtures/demo"])).toEqual({ code: 0, out: "", err: "" });
   });
 });

@@ -3,35 +3,35 @@ import { applyProject } from "../../engine/apply-project.js";
 import { catalog } from "../../diag/index.js";
 import { renderPlanText, summaryLine } from "../../plan/index.js";
 import type { TraceEvent } from "../../runtime/types.js";
-import { parse } from "../args.js";
+import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { printDiagnostics, relativeTo } from "../io.js";
+import { errorDocument, printDiagnostics, printFailure, relativeTo } from "../io.js";
 import { plainProgress } from "../progress.js";
 import type { ProgressSink } from "../progress.js";
 
-export const applyUsage = "lxm apply [DIR] [--plan FILE] [--rev REV] [--refresh] [--yes] [--parallelism N] [--json]";
+/** `lxm apply`'s arguments and flags (parser, usage and --help). */
+export const applySpec = {
+  name: "apply",
+  summary: "Apply the plan through providers and record a snapshot on the state branch.",
+  maxPositionals: 1,
+  flags: {
+    ...dirFlag,
+    plan: { type: "string", value: "FILE", description: "apply exactly this plan saved by `lxm plan --out` (refused when stale)" },
+    rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV" },
+    refresh: { type: "boolean", description: "read reality back through the providers before planning" },
+    yes: { type: "boolean", description: "apply without asking (required without a terminal)" },
+    parallelism: { type: "string", value: "N", integer: { min: 1 }, description: "domains running at once within a step (default: lexum.yaml's parallelism, else 10)" },
+    ...jsonFlag,
+  },
+} as const satisfies CommandSpec;
 
 /** `lxm apply`: exit 0 when the world reached the goal (or nothing to do), 1 on any failure. */
 export async function applyCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      plan: { type: "string" },
-      rev: { type: "string" },
-      refresh: { type: "boolean" },
-      yes: { type: "boolean" },
-      parallelism: { type: "string" },
-      json: { type: "boolean" },
-    },
-    1,
-    applyUsage,
-  );
-  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const { values, positionals } = parse(argv, applySpec);
+  const dir = projectDir(io.cwd, values.dir, positionals[0], applySpec.name);
   const json = Boolean(values.json);
   const parallelism = values.parallelism === undefined ? undefined : Number(values.parallelism);
-  if (parallelism !== undefined && !(Number.isInteger(parallelism) && parallelism >= 1)) {
-    throw catalog.host.usage.error(`--parallelism takes a whole number ≥ 1, got '${values.parallelism}'`);
-  }
   const progress: ProgressSink | null = json ? null : io.isTTY ? (await import("../ui/apply-progress.js")).inkProgress() : plainProgress(io);
   const outcome = await applyProject({
     dir,
@@ -55,16 +55,20 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   }).finally(() => progress?.end());
   if (!("planned" in outcome)) {
     relativeTo(outcome.sources, io.cwd, dir);
-    printDiagnostics(io, outcome.diagnostics, outcome.sources, false);
-    return 1;
+    return printFailure(io, outcome.diagnostics, outcome.sources, json);
   }
   relativeTo(outcome.planned.sources, io.cwd, dir);
   if (outcome.diagnostics.length) printDiagnostics(io, outcome.diagnostics, outcome.planned.sources, false);
   const branch = outcome.planned.settings.stateBranch;
   if (json) {
+    const r = outcome.result;
+    const status = outcome.rollback?.result.status ?? r?.status ?? "unchanged";
+    // A failed run is a failure like any other: the error document, with the run's report beside it.
+    const failed = r && status !== "quiescent" ? errorDocument(catalog.host.applyFailed.error(status, r.failure?.domain ?? "?", r.failure?.address ?? null, r.failure?.message ?? "it failed")) : {};
     io.out(
       JSON.stringify(
         {
+          ...failed,
           status: outcome.rollback?.result.status ?? outcome.result?.status ?? "unchanged",
           plan: outcome.planned.plan.hash,
           summary: outcome.planned.plan.summary,

@@ -3,31 +3,36 @@ import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadProject } from "../../lang/index.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
-import { parse } from "../args.js";
+import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { printDiagnostics, relativeTo } from "../io.js";
+import { printDiagnostics, printFailure, relativeTo } from "../io.js";
 
-export const checkUsage = "lxm check [DIR] [--json]";
+/** `lxm check`'s arguments and flags (parser, usage and --help). */
+export const checkSpec = {
+  name: "check",
+  summary: "Compile the project and report diagnostics.",
+  maxPositionals: 1,
+  flags: { ...dirFlag, ...jsonFlag },
+  notes: ["--json: on success the array of diagnostics (warnings; [] when clean), on failure the error document (schemas/error.json)."],
+} as const satisfies CommandSpec;
 
 /** `lxm check`: compile the project; exit 0 with a summary line, or 1 with diagnostics. */
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: "boolean" } }, 1, checkUsage);
-  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const { values, positionals } = parse(argv, checkSpec);
+  const dir = projectDir(io.cwd, values.dir, positionals[0], checkSpec.name);
   const json = Boolean(values.json);
   const loaded = await loadProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
   relativeTo(loaded.sources, io.cwd, dir);
-  if (hasErrors(loaded.diagnostics)) {
-    printDiagnostics(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
-    return 1;
-  }
+  if (hasErrors(loaded.diagnostics)) return printFailure(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
   // lexum.yaml is part of the project: checked too, its provider defaults applied.
   const readFile = projectFileReader(dir);
   const { result, diagnostics } = compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
   relativeTo(result.sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
+  if (!result.program || hasErrors(ds)) return printFailure(io, ds, result.sources, json);
   if (json) printDiagnostics(io, ds, result.sources, true);
   else if (ds.length) printDiagnostics(io, ds, result.sources, false);
-  if (!result.program || hasErrors(ds)) return 1;
   if (!json) {
     const domains = Object.keys(result.program.domains).length;
     const resources = Object.values(result.program.domains).reduce((n, d) => n + Object.keys(d.resources).length, 0);

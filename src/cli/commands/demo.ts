@@ -3,10 +3,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "../args.js";
+import { jsonFlag, parse } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 
-export const demoUsage = "lxm demo [--dir DIR] [--json]";
+/** `lxm demo`'s flags (parser, usage and --help). */
+export const demoSpec = {
+  name: "demo",
+  summary: "Run the built-in demo in a scratch git repository (no network).",
+  maxPositionals: 0,
+  flags: {
+    dir: { type: "string", value: "DIR", description: "the scratch folder, empty or new (default: a new temporary folder)" },
+    ...jsonFlag,
+  },
+} as const satisfies CommandSpec;
 
 /** Where the demo's two goal versions live (fixtures/demo/v1, v2), from src/ or dist/. */
 function demoRoot(): string {
@@ -42,7 +52,7 @@ function copyInto(from: string, to: string): void {
  * replacement and a deletion) → plan → apply → state log → state verify. No network.
  */
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { dir: { type: "string" }, json: { type: "boolean" } }, 0, demoUsage);
+  const { values } = parse(argv, demoSpec);
   const { run } = await import("../main.js");
   const dir = values.dir ? path.resolve(io.cwd, values.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "lexum-demo-"));
   fs.mkdirSync(dir, { recursive: true });

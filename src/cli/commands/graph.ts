@@ -1,23 +1,32 @@
-import path from "node:path";
-import { catalog } from "../../diag/index.js";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadProject } from "../../lang/index.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
 import type { Program } from "../../program/types.js";
-import { parse } from "../args.js";
+import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { printDiagnostics, relativeTo } from "../io.js";
+import { printFailure, relativeTo } from "../io.js";
 
-export const graphUsage = "lxm graph [DIR] [--format dot|mermaid] [--json]";
+/** `lxm graph`'s arguments and flags (parser, usage and --help). */
+export const graphSpec = {
+  name: "graph",
+  summary: "Print the dependency graph (DOT or Mermaid).",
+  maxPositionals: 1,
+  flags: {
+    ...dirFlag,
+    format: { type: "string", value: "FORMAT", choices: ["dot", "mermaid"], description: "the graph language (default: dot)" },
+    ...jsonFlag,
+  },
+  conflicts: [["format", "json"]],
+} as const satisfies CommandSpec;
 
 /** `lxm graph`: the program's domains, resources, dependencies and imports as DOT or Mermaid. */
 export async function graphCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: "string" }, json: { type: "boolean" } }, 1, graphUsage);
-  const format = values.format ?? "dot";
-  if (format !== "dot" && format !== "mermaid") throw catalog.host.usage.error(`--format takes dot or mermaid, got '${format}'`);
-  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const { values, positionals } = parse(argv, graphSpec);
+  const format = values.format === "mermaid" ? "mermaid" : "dot";
+  const dir = projectDir(io.cwd, values.dir, positionals[0], graphSpec.name);
   const loaded = await loadProject(dir);
   const readFile = projectFileReader(dir);
   const compiled = hasErrors(loaded.diagnostics) ? null : compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
@@ -25,10 +34,7 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const sources = result?.sources ?? loaded.sources;
   relativeTo(sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
-  if (!result?.program || hasErrors(ds)) {
-    printDiagnostics(io, ds, sources, false);
-    return 1;
-  }
+  if (!result?.program || hasErrors(ds)) return printFailure(io, ds, sources, Boolean(values.json));
   if (values.json) io.out(JSON.stringify(graphJson(result.program), null, 2) + "\n");
   else io.out(renderGraph(result.program, format));
   return 0;

@@ -1,43 +1,56 @@
+import type { CommandSpec, GroupSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { checkCommand, checkUsage } from "./check.js";
-import { fmtCommand, fmtUsage } from "./fmt.js";
-import { planCommand, planUsage } from "./plan.js";
-import { applyCommand, applyUsage } from "./apply.js";
-import { graphCommand, graphUsage } from "./graph.js";
-import { stateCommand, stateUsage } from "./state.js";
-import { demoCommand, demoUsage } from "./demo.js";
-import { traceCommand, traceUsage } from "./trace.js";
-import { replayCommand, replayUsage } from "./replay.js";
+import { checkCommand, checkSpec } from "./check.js";
+import { fmtCommand, fmtSpec } from "./fmt.js";
+import { planCommand, planSpec } from "./plan.js";
+import { applyCommand, applySpec } from "./apply.js";
+import { graphCommand, graphSpec } from "./graph.js";
+import { stateCommand, stateSpec } from "./state.js";
+import { demoCommand, demoSpec } from "./demo.js";
+import { traceCommand, traceSpec } from "./trace.js";
+import { replayCommand, replaySpec } from "./replay.js";
+import { outputCommand, outputSpec } from "./output.js";
+import { showCommand, showSpec } from "./show.js";
 
+/** One `lxm` command: its option table (or its subcommands') and what runs it. */
 export interface Command {
-  readonly usage: string;
-  readonly summary: string;
+  readonly spec: CommandSpec | GroupSpec;
   run(argv: string[], io: Io): Promise<number>;
 }
 
 /** Every `lxm` command, by name. */
 export const commands: Record<string, Command> = {
-  check: { usage: checkUsage, summary: "Compile the project and report diagnostics.", run: checkCommand },
-  fmt: { usage: fmtUsage, summary: "Rewrite .lxm files in canonical layout (--check: list unformatted files, exit 1).", run: fmtCommand },
-  plan: { usage: planUsage, summary: "Diff the goal against the last snapshot (exit 0 no changes, 2 changes).", run: planCommand },
-  apply: { usage: applyUsage, summary: "Apply the plan through providers and record a snapshot on the state branch.", run: applyCommand },
-  graph: { usage: graphUsage, summary: "Print the dependency graph (DOT or Mermaid).", run: graphCommand },
-  state: { usage: stateUsage, summary: "Inspect the state branch: log, show, verify, gc.", run: stateCommand },
-  replay: { usage: replayUsage, summary: "Re-run a snapshot on its recorded observations and check it reproduces its hash.", run: replayCommand },
-  trace: { usage: traceUsage, summary: "Step through one run's trace (interactive on a TTY; text lines or --json otherwise).", run: traceCommand },
-  demo: { usage: demoUsage, summary: "Run the built-in demo in a scratch git repository (no network).", run: demoCommand },
+  check: { spec: checkSpec, run: checkCommand },
+  fmt: { spec: fmtSpec, run: fmtCommand },
+  plan: { spec: planSpec, run: planCommand },
+  apply: { spec: applySpec, run: applyCommand },
+  show: { spec: showSpec, run: showCommand },
+  output: { spec: outputSpec, run: outputCommand },
+  graph: { spec: graphSpec, run: graphCommand },
+  state: { spec: stateSpec, run: stateCommand },
+  replay: { spec: replaySpec, run: replayCommand },
+  trace: { spec: traceSpec, run: traceCommand },
+  demo: { spec: demoSpec, run: demoCommand },
 };
 
+/** True for a command made of subcommands (`state`). */
+export function isGroup(spec: CommandSpec | GroupSpec): spec is GroupSpec {
+  return "subcommands" in spec;
+}
+
+/** `lxm --help`: every command with its one-line summary. */
 export function helpText(): string {
   const names = Object.keys(commands).sort();
   const width = Math.max(...names.map((n) => n.length));
   return [
     "lxm — deterministic GitOps",
     "",
-    "usage: lxm <command> [options]",
+    "usage: lxm <command> [flags]",
     "",
-    ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`),
+    ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.spec.summary}`),
     "",
+    "Run `lxm <command> --help` (or `lxm help <command>`) for a command's flags.",
+    "Commands that work on a project take --dir DIR (-C DIR); the default is the current directory.",
     "Exit codes: 0 success / no changes, 1 error, 2 plan has changes.",
     "Every command takes --json for machine output. Colour only on a TTY, never with NO_COLOR.",
     "",

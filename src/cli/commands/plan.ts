@@ -2,29 +2,35 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { planProject, isPlanned } from "../../engine/plan-project.js";
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
-import { parse } from "../args.js";
+import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { printDiagnostics, relativeTo } from "../io.js";
+import { printDiagnostics, printFailure, relativeTo } from "../io.js";
 
-export const planUsage = "lxm plan [DIR] [--rev REV] [--refresh] [--out FILE] [--json | --markdown]";
+/** `lxm plan`'s arguments and flags (parser, usage and --help). */
+export const planSpec = {
+  name: "plan",
+  summary: "Diff the goal against the last snapshot (exit 0 no changes, 2 changes).",
+  maxPositionals: 1,
+  flags: {
+    ...dirFlag,
+    rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV (a branch, tag or commit)" },
+    refresh: { type: "boolean", description: "read reality back through the providers first (drift shows as updates)" },
+    out: { type: "string", value: "FILE", description: "also save the plan (lexum.plan/v1) for `lxm apply --plan FILE` and `lxm show FILE`" },
+    ...jsonFlag,
+    markdown: { type: "boolean", description: "the plan as Markdown (what the pull-request comment shows)" },
+  },
+  conflicts: [["json", "markdown"]],
+} as const satisfies CommandSpec;
 
 /** `lxm plan`: exit 0 no changes, 2 changes, 1 error. */
 export async function planCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { rev: { type: "string" }, refresh: { type: "boolean" }, out: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" } },
-    1,
-    planUsage,
-  );
-  const dir = path.resolve(io.cwd, positionals[0] ?? ".");
+  const { values, positionals } = parse(argv, planSpec);
+  const dir = projectDir(io.cwd, values.dir, positionals[0], planSpec.name);
   const json = Boolean(values.json);
   const result = await planProject({ dir, rev: values.rev, refresh: Boolean(values.refresh), cwd: io.cwd, env: io.env });
   relativeTo(result.sources, io.cwd, dir);
-  if (!isPlanned(result)) {
-    printDiagnostics(io, result.diagnostics, result.sources, false);
-    if (json) io.out(JSON.stringify({ error: "plan failed", diagnostics: result.diagnostics.length }) + "\n");
-    return 1;
-  }
+  if (!isPlanned(result)) return printFailure(io, result.diagnostics, result.sources, json);
   if (result.diagnostics.length) printDiagnostics(io, result.diagnostics, result.sources, false);
   const plan = result.plan;
   if (values.out) await fs.writeFile(path.resolve(io.cwd, values.out), renderPlanJson(plan) + "\n");

@@ -2,12 +2,21 @@ import { catalog } from "../../diag/index.js";
 import { resolveSnapshotRef } from "../../engine/history.js";
 import { replaySnapshot } from "../../engine/replay.js";
 import type { ReplayReport } from "../../engine/replay.js";
-import { parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
-import { printError } from "../io.js";
+import { errorDocument, printError } from "../io.js";
 import { locate } from "./state.js";
 
-export const replayUsage = "lxm replay [REF|HASH] [--dir DIR] [--branch NAME] [--json]";
+/** `lxm replay`'s arguments and flags (parser, usage and --help). */
+export const replaySpec = {
+  name: "replay",
+  summary: "Re-run a snapshot on its recorded observations and check it reproduces its hash.",
+  args: "[REF|HASH]",
+  maxPositionals: 1,
+  flags: { ...dirFlag, ...branchFlag, ...jsonFlag },
+  notes: ["REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run."],
+} as const satisfies CommandSpec;
 
 /**
  * `lxm replay [REF|HASH]`: re-runs the runtime for one snapshot (the head by default) on the
@@ -16,12 +25,13 @@ export const replayUsage = "lxm replay [REF|HASH] [--dir DIR] [--branch NAME] [-
  * 1 when it diverges (the first diverging event is named) or cannot be replayed.
  */
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } }, 1, replayUsage);
+  const { values, positionals } = parse(argv, replaySpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const commit = await resolveSnapshotRef(repo.gitdir, branch, positionals[0]);
   const report = await replaySnapshot({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }, commit);
   if (values.json) {
-    io.out(JSON.stringify(report, null, 2) + "\n");
+    const failed = report.outcome === "diverged" ? errorDocument(divergence(report)) : {};
+    io.out(JSON.stringify({ ...failed, ...report }, null, 2) + "\n");
     return report.outcome === "diverged" ? 1 : 0;
   }
   return printReplay(io, report);
@@ -38,6 +48,10 @@ export function printReplay(io: Io, r: ReplayReport): number {
       return 0;
     case "diverged":
       if (r.replayed) io.err(`replayed ${r.replayed} != recorded ${r.recorded}\n`);
-      return printError(io, catalog.engine.notReproduced.error(r.recorded, r.commit, r.problem ?? "it diverged"), false);
+      return printError(io, divergence(r), false);
   }
+}
+
+function divergence(r: ReplayReport) {
+  return catalog.engine.notReproduced.error(r.recorded, r.commit, r.problem ?? "it diverged");
 }

@@ -2,21 +2,76 @@ import path from "node:path";
 import { catalog } from "../../diag/index.js";
 import { findRepo } from "../../git/repo.js";
 import { loadProjectSettings } from "../../lang/index.js";
-import { suggest } from "../../lang/suggest.js";
+import { compareNatural } from "../../program/address.js";
+import { findAddress } from "../../engine/address-lookup.js";
 import { prettyCanonical } from "../../program/canonical.js";
 import { DEFAULT_STATE_BRANCH, listStateCommits } from "../../state/store.js";
 import { gcState } from "../../state/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
+import { readStateHead } from "../../engine/state-head.js";
 import { verifyBranch } from "../../engine/verify.js";
 import { replayBranch, stateAtStep } from "../../engine/replay.js";
 import type { Repo } from "../../git/repo.js";
 import type { StateCommit } from "../../state/store.js";
-import { parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse, pickSubcommand } from "../args.js";
+import type { CommandSpec, GroupSpec } from "../args.js";
 import type { Io } from "../io.js";
+import { errorDocument } from "../io.js";
 
-export const stateUsage = "lxm state log|show [--at STEP]|verify [--replay]|gc [--dir DIR] [--branch NAME] [--json]";
+const common = { ...dirFlag, ...branchFlag, ...jsonFlag } as const;
+const REF_NOTE = "REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run.";
 
-const common = { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" } } as const;
+const listSpec = {
+  name: "state list",
+  summary: "Every resource address of the last snapshot, one per line (natural order); PREFIX keeps those that start with it.",
+  args: "[PREFIX]",
+  maxPositionals: 1,
+  flags: common,
+  notes: ["PREFIX matches the full address (web/fs.file.page) or the address without its domain (fs.file.page)."],
+} as const satisfies CommandSpec;
+
+const logSpec = {
+  name: "state log",
+  summary: "One line per snapshot: short hash, status, goal commit, counts.",
+  maxPositionals: 0,
+  flags: common,
+} as const satisfies CommandSpec;
+
+const showSpec = {
+  name: "state show",
+  summary: "A snapshot's summary and resources, or one resource's record.",
+  args: "[REF|HASH] [ADDRESS]",
+  maxPositionals: 2,
+  flags: {
+    ...common,
+    at: { type: "string", value: "STEP", integer: { min: 0, words: "a trace step (a whole number ≥ 0)" }, description: "every resource as it stood after trace step STEP" },
+  },
+  notes: [
+    REF_NOTE,
+    'ADDRESS as `lxm plan` prints it (fs.file.page["index"], the key quoted or not) or in full (web/fs.file.page["index"]).',
+  ],
+} as const satisfies CommandSpec;
+
+const verifySpec = {
+  name: "state verify",
+  summary: "Recompute every snapshot hash, check the parent chain and each commit's tree; name the first bad commit.",
+  maxPositionals: 0,
+  flags: { ...common, replay: { type: "boolean", description: "also replay every snapshot on its recorded observations" } },
+} as const satisfies CommandSpec;
+
+const gcSpec = {
+  name: "state gc",
+  summary: "Pack the loose objects state commits leave behind (git gc).",
+  maxPositionals: 0,
+  flags: common,
+} as const satisfies CommandSpec;
+
+/** `lxm state`'s subcommands and their flags (parser, usage and --help). */
+export const stateSpec: GroupSpec = {
+  name: "state",
+  summary: "Inspect the state branch: list, log, show, verify, gc.",
+  subcommands: { list: listSpec, log: logSpec, show: showSpec, verify: verifySpec, gc: gcSpec },
+};
 
 /** The repository and state branch a `state`/`replay` command reads: --branch, else lexum.yaml, else the default. */
 export async function locate(io: Io, dir: string | undefined, branch: string | undefined) {
@@ -30,25 +85,40 @@ function short(h: string | null | undefined): string {
   return h ? h.replace(/^sha256:/, "").slice(0, 12) : "-";
 }
 
-/** `lxm state log|show|verify|gc`. */
+/** `lxm state list|log|show|verify|gc`. */
 export async function stateCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  switch (sub) {
-    case "log":
+  switch (pickSubcommand(stateSpec, sub)) {
+    case listSpec:
+      return stateList(rest, io);
+    case logSpec:
       return stateLog(rest, io);
-    case "show":
+    case showSpec:
       return stateShow(rest, io);
-    case "verify":
+    case verifySpec:
       return stateVerify(rest, io);
-    case "gc":
-      return stateGc(rest, io);
     default:
-      throw catalog.host.usage.error(sub ? `unknown state command '${sub}'\nusage: ${stateUsage}` : `usage: ${stateUsage}`);
+      return stateGc(rest, io);
   }
 }
 
+/** `lxm state list [PREFIX]`: the last snapshot's addresses in natural order (Terraform's `state list`). */
+async function stateList(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, listSpec);
+  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const head = await readStateHead({ gitdir: repo.gitdir, branch });
+  const prefix = positionals[0];
+  const addresses = Object.keys(head?.loaded.resources ?? {})
+    .filter((a) => prefix === undefined || a.startsWith(prefix) || a.slice(a.indexOf("/") + 1).startsWith(prefix))
+    .sort(compareNatural);
+  if (values.json) io.out(JSON.stringify(addresses, null, 2) + "\n");
+  else for (const a of addresses) io.out(a + "\n");
+  if (!head) io.err(`no snapshot on ${branch} yet\n`);
+  return 0;
+}
+
 async function stateLog(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, common, 0, "lxm state log [--dir DIR] [--branch NAME] [--json]");
+  const { values } = parse(argv, logSpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const commits = await listStateCommits({ gitdir: repo.gitdir, branch });
   const rows = [];
@@ -84,12 +154,12 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
 }
 
 async function stateShow(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { ...common, at: { type: "string" } }, 2, "lxm state show [REF|HASH] [ADDRESS] [--at STEP] [--dir DIR] [--branch NAME] [--json]");
+  const { values, positionals } = parse(argv, showSpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
-  // One positional that looks like an address (domain/type.name) is the address of the head.
+  // One positional that looks like an address is the address of the head.
   let ref: string | undefined = positionals[0];
   let address: string | undefined = positionals[1];
-  if (ref !== undefined && address === undefined && /^[A-Za-z_][\w-]*\/[^\s]+\.[^\s]+/.test(ref) && !ref.startsWith("lexum/")) {
+  if (ref !== undefined && address === undefined && looksLikeAddress(ref)) {
     address = ref;
     ref = undefined;
   }
@@ -99,9 +169,7 @@ async function stateShow(argv: string[], io: Io): Promise<number> {
   if (!ins.loaded) throw catalog.engine.corruptState.error(branch, commit.oid, ins.problems[0] ?? "unreadable");
   const { snapshot, hash, resources } = ins.loaded;
   if (address !== undefined) {
-    const rec = resources[address];
-    if (!rec) throw catalog.engine.noSuchAddress.error(address, suggest(address, Object.keys(resources)));
-    io.out(prettyCanonical(rec));
+    io.out(prettyCanonical(resources[findAddress(address, Object.keys(resources))]!));
     return 0;
   }
   if (values.json) {
@@ -122,26 +190,25 @@ async function stateShow(argv: string[], io: Io): Promise<number> {
   lines.push("", `domains:`);
   for (const d of Object.keys(snapshot.domains).sort()) lines.push(`  ${d}  ${snapshot.domains[d]}`);
   lines.push("", `resources (${Object.keys(resources).length}):`);
-  for (const a of Object.keys(resources).sort()) lines.push(`  ${a}`);
+  for (const a of Object.keys(resources).sort(compareNatural)) lines.push(`  ${a}`);
   io.out(lines.join("\n") + "\n");
   return 0;
 }
 
 /** `lxm state show --at STEP`: every resource as it stood after trace step STEP (past the last step: the final state). */
 async function stateShowAt(io: Io, repo: Repo, branch: string, commit: StateCommit, at: string, address: string | undefined, json: boolean): Promise<number> {
-  if (!/^\d+$/.test(at)) throw catalog.host.usage.error(`--at takes a trace step (a whole number ≥ 0), got '${at}'`);
   const st = await stateAtStep({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }, commit, Number(at));
   if (address !== undefined) {
-    const attrs = st.resources[address];
-    if (!attrs) throw catalog.engine.noSuchAddress.error(address, suggest(address, Object.keys(st.resources)));
-    io.out(prettyCanonical(json ? { address, step: st.step, attrs } : attrs));
+    const found = findAddress(address, Object.keys(st.resources));
+    const attrs = st.resources[found]!;
+    io.out(prettyCanonical(json ? { address: found, step: st.step, attrs } : attrs));
     return 0;
   }
   if (json) {
     io.out(prettyCanonical({ snapshot: st.loaded.hash, commit: commit.oid, step: st.step, lastStep: st.lastStep, resources: st.resources }));
     return 0;
   }
-  const addresses = Object.keys(st.resources);
+  const addresses = Object.keys(st.resources).sort(compareNatural);
   const lines = [
     `snapshot ${st.loaded.hash}`,
     `commit   ${commit.oid}`,
@@ -155,14 +222,19 @@ async function stateShowAt(io: Io, repo: Repo, branch: string, commit: StateComm
 }
 
 async function stateVerify(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { ...common, replay: { type: "boolean" } }, 0, "lxm state verify [--replay] [--dir DIR] [--branch NAME] [--json]");
+  const { values } = parse(argv, verifySpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const report = await verifyBranch(repo.gitdir, branch);
   // Replay only a branch whose hashes and chain hold: a broken commit is named by the checks above.
   const replayed = values.replay && !report.bad ? await replayBranch({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }) : null;
   const ok = report.bad === null && !replayed?.bad;
   if (values.json) {
-    io.out(JSON.stringify({ branch, commits: report.commits, ok, bad: report.bad, ...(replayed ? { replay: replayed } : {}) }, null, 2) + "\n");
+    const failed = report.bad
+      ? errorDocument(catalog.engine.corruptState.error(branch, report.bad.oid, report.bad.problems[0] ?? "it does not verify"))
+      : replayed?.bad
+        ? errorDocument(catalog.engine.notReproduced.error(replayed.bad.recorded, replayed.bad.commit, replayed.bad.problem ?? "it diverged"))
+        : {};
+    io.out(JSON.stringify({ ...failed, branch, commits: report.commits, ok, bad: report.bad, ...(replayed ? { replay: replayed } : {}) }, null, 2) + "\n");
   } else if (report.bad) {
     io.err(`error: ${branch} does not verify: first bad commit ${report.bad.oid}\n` + report.bad.problems.map((p) => `  - ${p}\n`).join(""));
   } else if (replayed?.bad) {
@@ -177,9 +249,15 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
 }
 
 async function stateGc(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, common, 0, "lxm state gc [--dir DIR]");
+  const { values } = parse(argv, gcSpec);
   const { repo } = await locate(io, values.dir, values.branch);
   await gcState({ workdir: repo.workdir });
   io.out(values.json ? JSON.stringify({ ok: true }) + "\n" : "ok: loose objects packed (git gc)\n");
   return 0;
+}
+
+/** True when a lone `state show` argument is an address rather than a revision or hash. */
+function looksLikeAddress(s: string): boolean {
+  if (s.startsWith("lexum/")) return false;
+  return /\]$/.test(s) || /^[A-Za-z_][\w-]*[/.][A-Za-z_]\w*\.[A-Za-z_][\w-]*/.test(s);
 }

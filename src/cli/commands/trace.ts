@@ -1,12 +1,29 @@
 import { canonicalize } from "../../program/canonical.js";
 import { loadRunView } from "../../viewer/load.js";
 import { serveTrace } from "../../viewer/server.js";
-import { parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
+import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { eventLine, shortId } from "../ui/trace-lines.js";
 import { locate } from "./state.js";
 
-export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--json] [--web [--port N]]";
+/** `lxm trace`'s arguments and flags (parser, usage and --help). */
+export const traceSpec = {
+  name: "trace",
+  summary: "Step through one run's trace (interactive on a TTY; text lines or --json otherwise).",
+  args: "[REF|HASH]",
+  maxPositionals: 1,
+  flags: {
+    ...dirFlag,
+    ...branchFlag,
+    ...jsonFlag,
+    web: { type: "boolean", description: "serve the trace viewer on a local page (127.0.0.1) instead" },
+    port: { type: "string", value: "N", integer: { min: 0, max: 65535, words: "a number from 0 to 65535 (0 picks a free port)" }, description: "the viewer's port (default 7357; 0 picks a free port)" },
+  },
+  conflicts: [["json", "web"]],
+  requires: { port: "web" },
+  notes: ["REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run."],
+} as const satisfies CommandSpec;
 
 /**
  * `lxm trace [REF|HASH]`: one run's trace (the head by default). On a TTY an interactive
@@ -15,7 +32,7 @@ export const traceUsage = "lxm trace [REF|HASH] [--dir DIR] [--branch NAME] [--j
  * missing snapshot is a typed error (LXM4204, LXM4210), exit 1.
  */
 export async function traceCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: "string" }, branch: { type: "string" }, json: { type: "boolean" }, web: { type: "boolean" }, port: { type: "string" } }, 1, traceUsage);
+  const { values, positionals } = parse(argv, traceSpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
   // --web: the local page (src/viewer/server.ts) instead of the terminal; serves until Ctrl-C.
   if (values.web) return serveTrace({ gitdir: repo.gitdir, branch, ref: positionals[0], port: values.port, out: (t) => io.out(t) });

@@ -43,7 +43,7 @@ export const stalePlan = code(
 export const badPlanFile = code(
   "LXM4206",
   "unreadable plan file",
-  "The file given to `lxm apply --plan` is not a lexum.plan/v1 document, or its hash does not match its content.",
+  "The file given to `lxm apply --plan` or `lxm show` is not a lexum.plan/v1 document, or its hash does not match its content.",
   (file: string, why: string) => ({ message: `cannot use plan file ${file}: ${why}`, hint: "pass a file written by `lxm plan --out`" }),
 );
 

@@ -31,9 +31,95 @@ export const invalidUtf8 = code(
   }),
 );
 
+/** A command line Lexum could not understand (LXM5005), as data: the catalog words it. */
+export type UsageProblem =
+  | { readonly kind: "unknown-command"; readonly name: string; readonly group?: string; readonly suggestion: string | null }
+  | { readonly kind: "missing-command"; readonly group: string; readonly choices: readonly string[] }
+  | { readonly kind: "unknown-flag"; readonly flag: string; readonly command: string; readonly suggestion: string | null }
+  | { readonly kind: "missing-value"; readonly flag: string; readonly value: string; readonly command: string }
+  | { readonly kind: "unexpected-value"; readonly flag: string; readonly command: string }
+  | { readonly kind: "bad-value"; readonly flag: string; readonly expected: string; readonly got: string; readonly suggestion: string | null; readonly command: string }
+  | { readonly kind: "conflict"; readonly a: string; readonly b: string; readonly command: string }
+  | { readonly kind: "requires"; readonly flag: string; readonly needs: string; readonly command: string }
+  | { readonly kind: "extra-argument"; readonly arg: string; readonly command: string; readonly usage: string }
+  | { readonly kind: "missing-argument"; readonly what: string; readonly command: string }
+  | { readonly kind: "dir-twice"; readonly positional: string; readonly dir: string; readonly command: string };
+
+const helpOf = (command: string) => `run \`${command} --help\` for usage`;
+
+function usageWords(p: UsageProblem): { message: string; hint: string } {
+  const didYouMean = (s: string | null) => (s ? ` (did you mean '${s}'?)` : "");
+  switch (p.kind) {
+    case "unknown-command":
+      return p.group
+        ? { message: `unknown command '${p.name}' for '${p.group}'${didYouMean(p.suggestion)}`, hint: helpOf(p.group) }
+        : { message: `unknown command '${p.name}'${didYouMean(p.suggestion)}`, hint: "run `lxm --help` for the list of commands" };
+    case "missing-command":
+      return { message: `'${p.group}' needs a command: ${p.choices.join(", ")}`, hint: helpOf(p.group) };
+    case "unknown-flag":
+      return { message: `unknown flag '${p.flag}' for '${p.command}'${didYouMean(p.suggestion)}`, hint: helpOf(p.command) };
+    case "missing-value":
+      return { message: `flag '${p.flag}' needs a value: ${p.flag} ${p.value}`, hint: helpOf(p.command) };
+    case "unexpected-value":
+      return { message: `flag '${p.flag}' takes no value`, hint: helpOf(p.command) };
+    case "bad-value":
+      return { message: `${p.flag} takes ${p.expected}, got '${p.got}'${didYouMean(p.suggestion)}`, hint: helpOf(p.command) };
+    case "conflict":
+      return { message: `${p.a} and ${p.b} cannot be used together`, hint: `pass only one of them (${helpOf(p.command)})` };
+    case "requires":
+      return { message: `${p.flag} needs ${p.needs}`, hint: `add ${p.needs}, or drop ${p.flag}` };
+    case "extra-argument":
+      return { message: `unexpected argument '${p.arg}' for '${p.command}'`, hint: `usage: ${p.usage}` };
+    case "missing-argument":
+      return { message: `'${p.command}' needs ${p.what}`, hint: helpOf(p.command) };
+    case "dir-twice":
+      return {
+        message: `the project folder is given twice, as '${p.positional}' and with --dir '${p.dir}'`,
+        hint: `pass it once: ${p.command} --dir DIR`,
+      };
+  }
+}
+
 export const usage = code(
   "LXM5005",
   "command-line usage",
-  "The command line could not be understood: an unknown command or flag, or a missing argument. Run `lxm --help`.",
-  (what: string) => ({ message: what, hint: "run `lxm --help` for usage" }),
+  "The command line could not be understood: an unknown command or flag, a flag without its value, two flags that cannot be used together, or a surplus argument. Run `lxm <command> --help`.",
+  (what: string | UsageProblem) => (typeof what === "string" ? { message: what, hint: "run `lxm --help` for usage" } : usageWords(what)),
+);
+
+export const applyFailed = code(
+  "LXM5020",
+  "apply failed",
+  "`lxm apply` ran but the world did not reach the goal: an action failed (after its retries) or a goal's assertion did not hold. The failed (or rolled-back) snapshot is recorded on the state branch; `lxm trace` shows the failing step.",
+  (status: string, domain: string, address: string | null, why: string) => ({
+    message: `apply ${status === "rolled-back" ? "failed and was rolled back" : "failed"} in domain ${domain}${address ? ` at ${address}` : ""}: ${why}`,
+    hint: "`lxm trace` shows the failing step; fix the cause and apply again",
+  }),
+);
+
+export const notFormatted = code(
+  "LXM5021",
+  "file not formatted",
+  "`lxm fmt --check` found a .lxm file that is not in canonical layout; the location is the first line that differs. Run `lxm fmt` to rewrite it.",
+  (file: string) => ({ message: `${file} is not formatted`, hint: `run \`lxm fmt ${file}\`` }),
+);
+
+export const noSuchOutput = code(
+  "LXM5022",
+  "no such output",
+  "`lxm output NAME` names an export the last snapshot does not record. Exports are named `domain.name`; `lxm output` lists them all.",
+  (name: string, suggestion: string | null) => ({
+    message: `the last snapshot records no output ${name}`,
+    hint: suggestion ? `did you mean ${suggestion}?` : "run `lxm output` to list the outputs",
+  }),
+);
+
+export const ambiguousAddress = code(
+  "LXM5023",
+  "ambiguous address",
+  "A short resource address (without its domain) matches resources in several domains. Write the full address, `domain/type.name[key]`.",
+  (address: string, matches: readonly string[]) => ({
+    message: `${address} matches ${matches.length} resources: ${matches.join(", ")}`,
+    hint: `write the full address, e.g. ${matches[0]}`,
+  }),
 );
