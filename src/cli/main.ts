@@ -5,13 +5,21 @@ import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { processIo, printError } from "./io.js";
 import type { Io } from "./io.js";
-import { commands, helpText } from "./commands/index.js";
+import { checkNodeVersion } from "./node-version.js";
 
-/** Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes). */
-export async function run(argv: string[], io: Io): Promise<number> {
+/**
+ * Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes).
+ * First checks that `nodeVersion` (the running Node's, unless a test passes another) is one
+ * Lexum supports (LXM5050, exit 1). The commands are imported only after that check: some of
+ * their modules fail to load on an older Node, before any message could be printed.
+ */
+export async function run(argv: string[], io: Io, nodeVersion: string = process.versions.node): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes("--json");
   try {
+    const tooOld = checkNodeVersion(nodeVersion);
+    if (tooOld) throw tooOld;
+    const { commands, helpText } = await import("./commands/index.js");
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
       io.out(helpText());
       return name === undefined ? 1 : 0;
