@@ -4,6 +4,7 @@ import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hashValue } from "../program/canonical.js";
 import type { Plan } from "../plan/types.js";
+import { loadTypeCatalog } from "../program/schemas.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
@@ -152,6 +153,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
+      catalog: loadTypeCatalog(),
       locate: spanLocator(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which
       // the next run re-reads from reality (providers are idempotent). Progress is shown only

@@ -4,7 +4,6 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { inCanonicalOrder, sortStrings } from "../program/canonical.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
@@ -41,8 +40,8 @@ export interface BuildPlanInput {
   readonly reality?: Reality;
   /** `"<address>#<attr>"` → keyed digest of a sensitive deferred attribute's value, computed at the edge. */
   readonly sensitiveDigests?: { readonly [addressHashAttr: string]: string };
-  /** Resource types; defaults to the built-in schemas (loadTypeCatalog()). */
-  readonly catalog?: PlanCatalog;
+  /** Resource types (the engine passes loadTypeCatalog()): the planner itself reads no file. */
+  readonly catalog: PlanCatalog;
   /** Source spans (compile()'s `spans`), so that plan errors point at the resource. */
   readonly spans?: SpanTable;
   /** Residual evaluator; defaults to lang/residual's evaluateResidual. */
@@ -101,7 +100,7 @@ interface DomainEntry {
  */
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const { program, prior } = input;
-  const catalog = input.catalog ?? loadTypeCatalog();
+  const catalog = input.catalog;
   const evaluate = input.evaluate ?? evaluateResidual;
   const reality = input.reality;
   const digests = input.sensitiveDigests ?? {};

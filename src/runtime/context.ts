@@ -38,8 +38,8 @@ export interface RunInput {
   /** Sleep before retry `attempt` (1 = before the first retry). Default: 200ms·2^(attempt-1), capped 5s. */
   readonly backoffMs?: (attempt: number) => number;
   readonly replay?: ReplaySource;
-  /** Sensitive/readOnly attributes per type; default loadTypeCatalog(). */
-  readonly catalog?: RuntimeCatalog;
+  /** Sensitive/readOnly attributes per type (the engine passes loadTypeCatalog()): the runtime reads no schema file. */
+  readonly catalog: RuntimeCatalog;
   /** "rollback": a compensating run (recover.ts): goals are not asserted, exports not computed, success is `rolled-back`. Default "apply". */
   readonly mode?: "apply" | "rollback";
 }
@@ -96,11 +96,4 @@ export function envOf(d: DomainRun): {
     res: (address) => viewOf(d, address),
     secret: (name) => d.rc.input.secret(name),
   };
-}
-
-/** Plan order of every action in a plan, by address. */
-export function planAddresses(plan: Plan): string[] {
-  const out: string[] = [];
-  for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) out.push(a.address);
-  return out;
 }

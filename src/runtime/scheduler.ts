@@ -3,7 +3,6 @@ import type { Plan, PlanDomain, RecordedResource } from "../plan/types.js";
 import type { DagDiff, DomainStatus, RunResult } from "./types.js";
 import type { DomainRun, RunContext, RunInput } from "./context.js";
 import type { Message } from "./mailbox.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import { Mailbox } from "./mailbox.js";
 import { ReplayFeed } from "./observe.js";
 import { TraceRecorder } from "./trace.js";
@@ -40,7 +39,7 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
   const listeners = [input.onEvent, input.journal].filter((f): f is NonNullable<typeof f> => f !== undefined);
   const rc: RunContext = {
     input,
-    catalog: input.catalog ?? loadTypeCatalog(),
+    catalog: input.catalog,
     recorder: new TraceRecorder(listeners),
     feed: input.replay ? new ReplayFeed(input.replay) : null,
     live: new Map(),

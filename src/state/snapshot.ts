@@ -2,7 +2,7 @@ import { hashValue, inCanonicalOrder, prettyCanonical, sha256 } from "../program
 import { traceToJsonl } from "../runtime/trace.js";
 import type { Address, Json } from "../program/types.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
-import { summaryLine } from "../plan/render/text.js";
+import { summaryLine } from "../plan/summary.js";
 import type { DagDiff, DomainStatus, RunResult, RunStatus } from "../runtime/types.js";
 import type { SnapshotPrep } from "./prepare.js";
 

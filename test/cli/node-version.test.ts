@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
 import { run } from "../../src/cli/main.js";
+import { importClosure } from "../import-closure.js";
 import { NODE_ENGINES, checkNodeVersion, nodeVersionSupported, requiredNodeVersion } from "../../src/cli/node-version.js";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -79,19 +80,8 @@ describe("lxm on an unsupported Node.js", () => {
   // The check can only speak if the entry loads on the old Node: its static imports must not
   // reach modules that need a newer one (`crc32` from node:zlib fails to link below 20.15).
   it("the entry's static imports stay within src/cli's entry, io and the diagnostic catalog", () => {
-    const seen = new Set<string>();
-    const todo = [resolve(root, "src/cli/main.ts")];
-    while (todo.length > 0) {
-      const file = todo.pop()!;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const src = readFileSync(file, "utf8");
-      for (const m of src.matchAll(/^import\s+(?!type\b)[^;]*?from\s+"(\.{1,2}\/[^"]+)\.js"/gms)) {
-        const base = resolve(dirname(file), m[1]!);
-        todo.push(existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.tsx`);
-      }
-    }
-    const outside = [...seen].map((f) => relative(root, f)).filter((f) => !/^src\/(diag\/|cli\/(main|io|node-version)\.ts$)/.test(f));
+    const seen = importClosure("src/cli/main.ts").files;
+    const outside = seen.filter((f) => !/^src\/(diag\/|cli\/(main|io|node-version)\.ts$)/.test(f));
     expect(outside).toEqual([]);
   });
 });

@@ -47,13 +47,6 @@ export const badPlanFile = code(
   (file: string, why: string) => ({ message: `cannot use plan file ${file}: ${why}`, hint: "pass a file written by `lxm plan --out`" }),
 );
 
-export const compileFailed = code(
-  "LXM4207",
-  "the program does not compile",
-  "plan/apply stop before touching anything when the program has errors; the diagnostics above say where.",
-  (count: number) => ({ message: `the program has ${count} error${count === 1 ? "" : "s"}; nothing was planned`, hint: "run `lxm check` and fix them" }),
-);
-
 export const notConfirmed = code(
   "LXM4208",
   "apply not confirmed",
