@@ -48,11 +48,6 @@ export function requiredNodeVersion(version: string): string | undefined {
   return next ? next.join(".") : undefined;
 }
 
-/** True when `version` (e.g. `process.versions.node`) satisfies NODE_ENGINES. Pure. */
-export function nodeVersionSupported(version: string): boolean {
-  return requiredNodeVersion(version) === undefined;
-}
-
 /** The LXM5050 error for an unsupported `version`, or undefined when it is supported. */
 export function checkNodeVersion(version: string): LexumError | undefined {
   const needed = requiredNodeVersion(version);
