@@ -1,5 +1,5 @@
 /**
- * Benchmark: canonical hashing of a whole 10k-resource state (issue 3 target ≤ 1.5×).
+ * Benchmark: canonical hashing of a whole 10k-resource state (target ≤ 1.5×).
  *
  * The state is what a snapshot commit hashes: every RecordedResource (one `hashValue` each)
  * plus the snapshot document listing their hashes. Baseline, same run: `JSON.stringify` +

@@ -1,5 +1,5 @@
 /**
- * Benchmark: planning 10k and 100k resources (issue 3 targets).
+ * Benchmark: planning 10k and 100k resources (targets below).
  *
  * The goal is generated `.lxm` text (20 domains of `sim.object` resources made by `for`
  * expressions) compiled once, outside the timing. The prior state is what applying that
@@ -146,8 +146,8 @@ function child(n: number): ChildResult {
   let noopSummary: Plan["summary"] | undefined;
   let changedSummary: Plan["summary"] | undefined;
   // Each timed section starts from a collected heap (untimed `gc()`), so it does not pay for
-  // the garbage of the section before it (the baseline's ~60 MB string at 100k, the previous
-  // plan): what is timed is one plan and the collection of its own garbage.
+  // the garbage of the section before it (the baseline's large string, the previous plan):
+  // what is timed is one plan and the collection of its own garbage.
   const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   for (let r = 0; r < REPS; r++) {
     collect();

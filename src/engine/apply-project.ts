@@ -137,7 +137,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     ),
   );
 
-  // Queued only now: its ~1 MB text per 1,000 actions would otherwise hold up the begin
+  // Queued only now: its text (a line per action) would otherwise hold up the begin
   // record's I/O callbacks; from here it fills the run's first waits on providers.
   prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);

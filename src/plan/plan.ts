@@ -143,7 +143,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // Every action planned so far, in order, and an index by address brought up to date only
   // when a deferred attribute looks one up (it reads the attributes a noop leaves in place
   // when every resource it references stays as it is): most plans have no deferred
-  // attribute, and at 10⁵ resources building that map cost more than anything it saves.
+  // attribute, and for a large plan building that map costs more than anything it saves.
   const planned: Draft[] = [];
   const index = new Map<Address, Draft>();
   let indexed = 0;
@@ -167,8 +167,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   // The plan is numbered, grouped by step and hashed as it is built. Every object in it is
   // built with its keys inserted in code-unit order, so serialising it takes canonicalize's
-  // fastest path (one JSON.stringify, no sorted copy): at 10k resources that copy was most
-  // of the planning time.
+  // fastest path (one JSON.stringify, no sorted copy) instead of copying every object sorted.
   const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
   const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };

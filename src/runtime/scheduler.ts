@@ -93,7 +93,7 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
   rc.book.settle(); // each actor settled before its domain event; nothing should be left
   const dag = dagDiff(input.plan, done, failed);
 
-  // A plain loop: Object.fromEntries over 10³ entries costs several ms before it is optimised.
+  // A plain loop: this runs once per run, before Object.fromEntries would be optimised.
   const resources: { [address: string]: RecordedResource } = {};
   for (const k of [...rc.resources.keys()].sort()) resources[k] = rc.resources.get(k)!;
   return {
