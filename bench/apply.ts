@@ -1,5 +1,5 @@
 /**
- * Benchmark: an end-to-end apply (issue 3 targets), through `applyProject` on a temp git
+ * Benchmark: an end-to-end apply, through `applyProject` on a temp git
  * repository: 1,000 independent `sim.object` resources in 20 domains, sim latency 10 ms,
  * parallelism 4.
  *

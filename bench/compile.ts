@@ -1,6 +1,6 @@
 /**
  * Benchmark: the compiler on generated projects of 1k, 10k and 100k resources across 100
- * domains with imports between them (issue 2 targets).
+ * domains with imports between them (targets below).
  *
  * For each size, three child processes, one after the other:
  * - memory: generates the input, then compiles it once (no warm-up, nothing else kept) and

@@ -1,5 +1,5 @@
 /**
- * Benchmark: canonical hashing of a whole 10k-resource state (issue 3 target ≤ 1.5×).
+ * Benchmark: canonical hashing of a whole 10k-resource state (target ≤ 1.5×).
  *
  * The state is what a snapshot commit hashes: every RecordedResource (one `hashValue` each)
  * plus the snapshot document listing their hashes. Baseline, same run: `JSON.stringify` +
@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { buildPlan } from "../src/plan/index.js";
+import { loadTypeCatalog } from "../src/program/schemas.js";
 import type { RecordedResource } from "../src/plan/types.js";
 import { canonicalize, hashValue, sha256 } from "../src/program/canonical.js";
 import { runPlan } from "../src/runtime/index.js";
@@ -73,10 +74,10 @@ async function runtimeRecords(): Promise<Records> {
   try {
     const { program, hash } = compileGenerated(generatedProject(N, 0));
     const prior = { snapshot: null, resources: {} };
-    const plan = buildPlan({ program, programHash: hash, prior }).plan!;
+    const plan = buildPlan({ program, programHash: hash, prior, catalog: loadTypeCatalog() }).plan!;
     const pool = new ProviderPool(program, prior, { cwd: dir, projectDir: dir }, { secret: () => undefined, digest: (v) => v });
     try {
-      const run = await runPlan({ program, plan, prior, providers: pool.get, parallelism: 20, secret: () => undefined, digest: (v) => v });
+      const run = await runPlan({ program, plan, prior, providers: pool.get, parallelism: 20, secret: () => undefined, digest: (v) => v, catalog: loadTypeCatalog() });
       if (run.status !== "quiescent") throw new Error(`bench run failed: ${run.failure?.message}`);
       return run.resources;
     } finally {

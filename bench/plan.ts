@@ -1,5 +1,5 @@
 /**
- * Benchmark: planning 10k and 100k resources (issue 3 targets).
+ * Benchmark: planning 10k and 100k resources (targets below).
  *
  * The goal is generated `.lxm` text (20 domains of `sim.object` resources made by `for`
  * expressions) compiled once, outside the timing. The prior state is what applying that
@@ -21,6 +21,7 @@ import { existsSync, symlinkSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../src/lang/index.js";
 import { buildPlan } from "../src/plan/index.js";
+import { loadTypeCatalog } from "../src/program/schemas.js";
 import type { Plan, PriorState, RecordedResource } from "../src/plan/types.js";
 import type { Program } from "../src/program/types.js";
 import { canonicalize } from "../src/program/canonical.js";
@@ -145,8 +146,8 @@ function child(n: number): ChildResult {
   let noopSummary: Plan["summary"] | undefined;
   let changedSummary: Plan["summary"] | undefined;
   // Each timed section starts from a collected heap (untimed `gc()`), so it does not pay for
-  // the garbage of the section before it (the baseline's ~60 MB string at 100k, the previous
-  // plan): what is timed is one plan and the collection of its own garbage.
+  // the garbage of the section before it (the baseline's large string, the previous plan):
+  // what is timed is one plan and the collection of its own garbage.
   const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   for (let r = 0; r < REPS; r++) {
     collect();
@@ -156,13 +157,13 @@ function child(n: number): ChildResult {
     collect();
     t = performance.now();
     let c = process.cpuUsage();
-    const a = buildPlan({ program: v1.program, programHash: v1.hash, prior });
+    const a = buildPlan({ program: v1.program, programHash: v1.hash, prior, catalog: loadTypeCatalog() });
     noopMs.push(performance.now() - t);
     noopCpuMs.push(cpu(c));
     collect();
     t = performance.now();
     c = process.cpuUsage();
-    const b = buildPlan({ program: v2.program, programHash: v2.hash, prior });
+    const b = buildPlan({ program: v2.program, programHash: v2.hash, prior, catalog: loadTypeCatalog() });
     changedMs.push(performance.now() - t);
     changedCpuMs.push(cpu(c));
     if (!a.plan || !b.plan) throw new Error("plan failed");
@@ -173,8 +174,8 @@ function child(n: number): ChildResult {
     const { hash: _hash, ...body } = p;
     return JSON.stringify(body) === canonicalize(body);
   };
-  const a = buildPlan({ program: v1.program, programHash: v1.hash, prior }).plan!;
-  const b = buildPlan({ program: v2.program, programHash: v2.hash, prior }).plan!;
+  const a = buildPlan({ program: v1.program, programHash: v1.hash, prior, catalog: loadTypeCatalog() }).plan!;
+  const b = buildPlan({ program: v2.program, programHash: v2.hash, prior, catalog: loadTypeCatalog() }).plan!;
   return {
     n,
     noopMs,

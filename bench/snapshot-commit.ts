@@ -1,5 +1,5 @@
 /**
- * Benchmark: state commits of 10k resource files (issue 3 targets).
+ * Benchmark: state commits of 10k resource files (targets below).
  *
  * 1. First snapshot commit of 10,000 ~300-byte JSON files under resources/<domain>/ with
  *    writeStateCommit, against the git CLI on the same content in the same run:
@@ -9,8 +9,7 @@
  *    (parent written by this process, in-process caches hot), cold (caches cleared) and cold
  *    with the parent read first (caches cleared, then readStateFiles, as a new `lxm apply`).
  *
- * Prints one line per figure and a JSON summary. Run after compiling, e.g.
- * `npx tsc -p tsconfig.json --outDir /tmp/benchbuild && node /tmp/benchbuild/bench/snapshot-commit.js`.
+ * Prints one line per figure and a JSON summary. Run: `npm run bench -- snapshot-commit`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -5,15 +5,24 @@ import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { processIo, printError } from "./io.js";
 import type { Io } from "./io.js";
-import { commands, helpText, isGroup } from "./commands/index.js";
-import { renderGroupHelp, renderHelp, wantsHelp } from "./args.js";
-import { suggest } from "../lang/suggest.js";
+import { checkNodeVersion } from "./node-version.js";
 
-/** Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes). */
-export async function run(argv: string[], io: Io): Promise<number> {
+/**
+ * Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes).
+ * First checks that `nodeVersion` (the running Node's, unless a test passes another) is one
+ * Lexum supports (LXM5050, exit 1). The commands are imported only after that check: some of
+ * their modules fail to load on an older Node, before any message could be printed.
+ */
+export async function run(argv: string[], io: Io, nodeVersion: string = process.versions.node): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : rest.length).includes("--json");
   try {
+    const tooOld = checkNodeVersion(nodeVersion);
+    if (tooOld) throw tooOld;
+    const cli = await loadCommands();
+    const { helpText, wantsHelp } = cli;
+    const command = (n: string) => commandNamed(cli, n);
+    const helpFor = (n: string, r: readonly string[]) => helpOf(cli, n, r);
     if (name === undefined || name === "--help" || name === "-h") {
       io.out(helpText());
       return name === undefined ? 1 : 0;
@@ -44,16 +53,24 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
+type Commands = Awaited<ReturnType<typeof loadCommands>>;
+
+async function loadCommands() {
+  const [index, args, { suggest }] = await Promise.all([import("./commands/index.js"), import("./args.js"), import("../lang/suggest.js")]);
+  return { ...index, ...args, suggest };
+}
+
 /** The command named `name`, or a usage error with the closest command's name. */
-function command(name: string) {
+function commandNamed({ commands, suggest }: Commands, name: string) {
   const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!cmd) throw catalog.host.usage.error({ kind: "unknown-command", name, suggestion: name.startsWith("-") ? null : suggest(name, Object.keys(commands)) });
   return cmd;
 }
 
 /** `lxm CMD --help` / `lxm help CMD [SUB]`: a command's help, a group's subcommands, or a subcommand's flags. */
-function helpFor(name: string, rest: readonly string[]): string {
-  const spec = command(name).spec;
+function helpOf(cli: Commands, name: string, rest: readonly string[]): string {
+  const { isGroup, renderHelp, renderGroupHelp, suggest } = cli;
+  const spec = commandNamed(cli, name).spec;
   if (!isGroup(spec)) return renderHelp(spec);
   const sub = rest.find((a) => !a.startsWith("-"));
   if (sub !== undefined && Object.hasOwn(spec.subcommands, sub)) return renderHelp(spec.subcommands[sub]!);

@@ -10,12 +10,6 @@ export interface Span {
   readonly end: number;
 }
 
-/** The smallest span covering both a and b (same file assumed; a wins otherwise). */
-export function joinSpans(a: Span, b: Span): Span {
-  if (a.file !== b.file) return a;
-  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
-
 /** Total order on spans: file, then start, then end. Deterministic and locale-free. */
 export function compareSpans(a: Span, b: Span): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;

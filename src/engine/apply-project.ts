@@ -4,6 +4,7 @@ import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hashValue } from "../program/canonical.js";
 import type { Plan } from "../plan/types.js";
+import { loadTypeCatalog } from "../program/schemas.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
@@ -137,7 +138,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     ),
   );
 
-  // Queued only now: its ~1 MB text per 1,000 actions would otherwise hold up the begin
+  // Queued only now: its text (a line per action) would otherwise hold up the begin
   // record's I/O callbacks; from here it fills the run's first waits on providers.
   prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
@@ -153,6 +154,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
+      catalog: loadTypeCatalog(),
       locate: spanLocator(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which
       // the next run re-reads from reality (providers are idempotent). Progress is shown only

@@ -6,6 +6,7 @@ import { compileProjectFiles } from "../lang/compile-project.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
 import type { Plan, PriorState, Reality } from "../plan/types.js";
+import { loadTypeCatalog } from "../program/schemas.js";
 import type { JsonObject, Program, SpanTable } from "../program/types.js";
 import { ProviderError } from "../providers/types.js";
 import { priorOf } from "../state/snapshot.js";
@@ -81,6 +82,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     programHash: compiled.hash,
     prior,
     reality,
+    catalog: loadTypeCatalog(),
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
     keepText: opts.keepPlanText,

@@ -30,8 +30,8 @@ interface Begin {
 /**
  * The journal's first record, as its canonical JSON line: what the run is about to do and
  * from where. `planText`, when given, is `canonicalize(begin.plan)` already made (the
- * planner keeps it while hashing): ~1 MB per 1,000 actions not serialised a second time
- * before the first provider call.
+ * planner keeps it while hashing): the whole plan is not serialised a second time before the
+ * first provider call.
  */
 export function beginLine(begin: Omit<Begin, "kind">, planText?: string): string {
   const { parent, plan, programHash, source, time } = begin;

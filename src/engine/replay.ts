@@ -5,6 +5,7 @@ import { readCommitInfo, readTreeFiles } from "../git/repo.js";
 import { compile, loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
+import { loadTypeCatalog } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js";
 import type { Divergence, TraceEvent } from "../runtime/index.js";
@@ -147,6 +148,7 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
       // Goals sent to providers are never recorded, so a stand-in is as good as the secret.
       secret: () => "(replay)",
       digest,
+      catalog: loadTypeCatalog(),
       locate: spanLocator(compiled.spans, compiled.sources),
       mode: s.status === "rolled-back" || isRollbackPlan(plan) ? "rollback" : "apply",
     },

@@ -1,9 +1,9 @@
 /**
  * Many objects read at once through `git cat-file --batch`: one process, native zlib and
- * pack access. isomorphic-git reads an object in ~0.5 ms (a loose-file probe, a pack slice
- * inflated in JavaScript, a WebCrypto SHA-1), so a 1,000-resource state took ~600 ms to
- * read; the batch takes ~45 ms. Every object is still checked against its id here (SHA-1
- * of git's header and the bytes), so a tampered object is caught exactly as before.
+ * pack access, where isomorphic-git pays per object for a loose-file probe, a pack slice
+ * inflated in JavaScript and a WebCrypto SHA-1. Every object is still checked against its
+ * id here (SHA-1 of git's header and the bytes), so a tampered object is caught exactly as
+ * before.
  *
  * Returns null when the git CLI cannot be run (not installed), fails (a corrupt pack, say)
  * or does not find an object: callers then read through isomorphic-git, as without this

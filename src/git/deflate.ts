@@ -1,9 +1,9 @@
 /**
  * zlib settings for git objects. Level 1: object ids hash the uncompressed bytes, so only
  * the size changes, and `git gc` repacks tighter. The window and hash table are sized to the
- * input: zlib's defaults (32 KB window, 128 KB hash) cost ~90 µs of set-up per call, several
- * times the deflating of a small record or tree, and a window as long as the input finds
- * every match the default one would. Any zlib reader inflates the result.
+ * input: setting up zlib's defaults (32 KB window, 128 KB hash) costs more than deflating a
+ * small record or tree, and a window as long as the input finds every match the default one
+ * would. Any zlib reader inflates the result.
  */
 import { deflate, deflateSync, type ZlibOptions } from "node:zlib";
 

@@ -3,7 +3,7 @@ export { findRepo, resolveRev, headCommit, readCommitInfo, readTreeFiles, readTr
 export type { Repo, CommitInfo, TreeFile } from "./repo.js";
 export { readRef, readRefValue, updateRefCAS, branchRef, isValidRefName } from "./refs.js";
 export type { ReflogEntry } from "./refs.js";
-export { hashObject, encodeObject, encodeTree, encodeCommit, formatTz, deflateObject, toBytes, writeLooseObjects, writeObjects, writeObjectsViaIsomorphicGit, PACK_THRESHOLD, WRITE_CONCURRENCY } from "./objects.js";
+export { hashObject, encodeObject, encodeTree, encodeCommit, formatTz, deflateObject, toBytes, writeLooseObjects, writeObjects, PACK_THRESHOLD, WRITE_CONCURRENCY } from "./objects.js";
 export type { EncodedObject, ObjectType, Signature, TreeEntryIn, TreeMode } from "./objects.js";
 export { createSafeFs, writeFileAtomic, syncDir } from "./safe-fs.js";
 export type { SafeFs } from "./safe-fs.js";

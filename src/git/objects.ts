@@ -4,7 +4,6 @@
  * `objects/xx/yyyy…`. Pure functions except the two writers at the end.
  */
 import { createHash, hash } from "node:crypto";
-import git from "isomorphic-git";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { InternalError } from "../diag/diagnostic.js";
@@ -12,7 +11,6 @@ import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import { writeFileAtomic } from "./safe-fs.js";
 import { writePack } from "./pack.js";
 import { deflateGit, deflateGitAsync } from "./deflate.js";
-import type { SafeFs } from "./safe-fs.js";
 
 export type ObjectType = "blob" | "tree" | "commit" | "tag";
 
@@ -39,7 +37,7 @@ function header(type: ObjectType, body: string | Uint8Array): string {
 /** The object id git gives `body` as an object of `type` (deterministic, same as `git hash-object`). */
 export function hashObject(type: ObjectType, body: string | Uint8Array): string {
   // One update with the string (hashed as UTF-8) avoids encoding 10k bodies to buffers first.
-  // crypto.hash is one-shot (no Hash object per call): ~3× faster on small bodies.
+  // crypto.hash is one-shot: no Hash object per call, which dominates for small bodies.
   if (typeof body === "string") return hash("sha1", header(type, body) + body, "hex");
   return createHash("sha1").update(header(type, body)).update(body).digest("hex");
 }
@@ -169,7 +167,7 @@ export async function forEachPool<T>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** How many object writes are kept in flight (sequential writes measured ~11× slower than git). */
+/** How many object writes are kept in flight (one at a time leaves the disk idle between fsyncs). */
 export const WRITE_CONCURRENCY = 16;
 
 /**
@@ -255,16 +253,4 @@ export async function writeObjects(gitdir: string, objects: readonly EncodedObje
   await writePack(gitdir, toPack);
   const fixed = await writeLooseObjects(gitdir, repair);
   return toPack.length + fixed;
-}
-
-/**
- * The same guarantee through isomorphic-git's own `writeObject` and the crash-safe fs
- * wrapper (for callers that want isomorphic-git's parsing of `parsed` objects). Slower than
- * `writeLooseObjects` (about 2× in bench/snapshot-commit.ts), so the store does not use it.
- */
-export async function writeObjectsViaIsomorphicGit(fs: SafeFs, gitdir: string, objects: readonly EncodedObject[]): Promise<void> {
-  await forEachPool(objects, WRITE_CONCURRENCY, async (o) => {
-    await git.writeObject({ fs, gitdir, type: o.type, object: deflateObject(o), format: "deflated", oid: o.oid });
-  });
-  await fs.syncDirs();
 }

@@ -1,7 +1,6 @@
 /**
  * Writing many objects at once as one packfile (+ its v2 index) instead of thousands of loose
- * files: one fsync per file instead of one per object, which is what makes a 10k-resource
- * snapshot commit cost about what `git hash-object -w` does. Crash-safe: the pack and the
+ * files: one fsync per file instead of one per object. Crash-safe: the pack and the
  * index are each written to a temp file, fsynced and renamed; the index (which is what makes
  * git and isomorphic-git see the pack) is renamed last, so a crash leaves either no visible
  * pack or a complete one. Git and isomorphic-git both read these packs; `git gc` repacks them.

@@ -40,9 +40,8 @@ export class DeclSpans {
 
 /**
  * Builds a compile's SpanTable with one entry per instance instead of one per key: the
- * `address#attr` keys (most of the table) are answered from the instance's declaration.
- * As a plain object, 10⁵ resources made a table of ~350,000 keys whose key strings and
- * growing property store were ~45 MB live and as much again in discarded stores.
+ * `address#attr` keys (most of the table) are answered from the instance's declaration,
+ * instead of a plain object holding a key string per attribute and a growing property store.
  */
 export class SpanTableBuilder {
   private readonly entries = new Map<string, Span | DeclSpans>();

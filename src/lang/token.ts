@@ -1,5 +1,3 @@
-import type { Span } from "../diag/span.js";
-
 /**
  * Tokens of `.lxm` source, produced by the lexer (lexer.ts) and consumed by the parser.
  * Strings are split into `strStart` (the opening quote), raw `strText` chunks,
@@ -89,9 +87,4 @@ export function describeToken(t: Token): string {
     default:
       return `\`${t.text.length > 40 ? t.text.slice(0, 40) + "…" : t.text}\``;
   }
-}
-
-/** Span of a token in a file. */
-export function tokenSpan(file: string, t: Token): Span {
-  return { file, start: t.start, end: t.end };
 }

@@ -4,7 +4,6 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { inCanonicalOrder, sortStrings } from "../program/canonical.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
@@ -41,8 +40,8 @@ export interface BuildPlanInput {
   readonly reality?: Reality;
   /** `"<address>#<attr>"` → keyed digest of a sensitive deferred attribute's value, computed at the edge. */
   readonly sensitiveDigests?: { readonly [addressHashAttr: string]: string };
-  /** Resource types; defaults to the built-in schemas (loadTypeCatalog()). */
-  readonly catalog?: PlanCatalog;
+  /** Resource types (the engine passes loadTypeCatalog()): the planner itself reads no file. */
+  readonly catalog: PlanCatalog;
   /** Source spans (compile()'s `spans`), so that plan errors point at the resource. */
   readonly spans?: SpanTable;
   /** Residual evaluator; defaults to lang/residual's evaluateResidual. */
@@ -101,7 +100,7 @@ interface DomainEntry {
  */
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   const { program, prior } = input;
-  const catalog = input.catalog ?? loadTypeCatalog();
+  const catalog = input.catalog;
   const evaluate = input.evaluate ?? evaluateResidual;
   const reality = input.reality;
   const digests = input.sensitiveDigests ?? {};
@@ -144,7 +143,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // Every action planned so far, in order, and an index by address brought up to date only
   // when a deferred attribute looks one up (it reads the attributes a noop leaves in place
   // when every resource it references stays as it is): most plans have no deferred
-  // attribute, and at 10⁵ resources building that map cost more than anything it saves.
+  // attribute, and for a large plan building that map costs more than anything it saves.
   const planned: Draft[] = [];
   const index = new Map<Address, Draft>();
   let indexed = 0;
@@ -168,8 +167,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   // The plan is numbered, grouped by step and hashed as it is built. Every object in it is
   // built with its keys inserted in code-unit order, so serialising it takes canonicalize's
-  // fastest path (one JSON.stringify, no sorted copy): at 10k resources that copy was most
-  // of the planning time.
+  // fastest path (one JSON.stringify, no sorted copy) instead of copying every object sorted.
   const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
   const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };

@@ -46,9 +46,6 @@ export interface TypeCatalog {
   readonly providers: ReadonlyMap<string, ProviderTypeInfo>;
 }
 
-/** Lexum's own JSON Schema keywords (annotations only: they never fail validation). */
-export const LEXUM_KEYWORDS = ["x-lexum-identity", "x-lexum-replace-on", "x-lexum-sensitive"] as const;
-
 /** The directory holding schemas/ (works from src/ under vitest and from dist/ once built). */
 export function schemasDir(): string {
   return fileURLToPath(new URL("../../schemas/", import.meta.url));

@@ -39,8 +39,8 @@ export interface RunInput {
   /** Sleep before retry `attempt` (1 = before the first retry). Default: 200ms·2^(attempt-1), capped 5s. */
   readonly backoffMs?: (attempt: number) => number;
   readonly replay?: ReplaySource;
-  /** Sensitive/readOnly attributes per type; default loadTypeCatalog(). */
-  readonly catalog?: RuntimeCatalog;
+  /** Sensitive/readOnly attributes per type (the engine passes loadTypeCatalog()): the runtime reads no schema file. */
+  readonly catalog: RuntimeCatalog;
   /** "rollback": a compensating run (recover.ts): goals are not asserted, exports not computed, success is `rolled-back`. Default "apply". */
   readonly mode?: "apply" | "rollback";
 }
@@ -112,9 +112,3 @@ function hiddenAttrs(rc: RunContext, address: string): readonly string[] {
   return rec ? Object.keys(rec.sensitive) : [];
 }
 
-/** Plan order of every action in a plan, by address. */
-export function planAddresses(plan: Plan): string[] {
-  const out: string[] = [];
-  for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) out.push(a.address);
-  return out;
-}

@@ -4,7 +4,6 @@ import type { RunResult } from "./types.js";
 import type { RunInput } from "./context.js";
 import type { RuntimeCatalog } from "./redact.js";
 import { canonicalize, hashValue } from "../program/canonical.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import { runPlan } from "./scheduler.js";
 
 /** Why a rollback action exists (shown by plan renderers; replay recognises a compensating plan by it). */
@@ -18,7 +17,7 @@ export interface RollbackInput {
   readonly plan: Plan;
   /** The state to return to; null before any quiescent snapshot (then everything touched is deleted). */
   readonly lastQuiescent: PriorState | null;
-  readonly catalog?: RuntimeCatalog;
+  readonly catalog: RuntimeCatalog;
   /** Hash of the failed snapshot, the rollback plan's prior (null when not yet recorded). */
   readonly failedSnapshot?: string | null;
 }
@@ -34,7 +33,7 @@ export interface RollbackInput {
  * a differing digest is reported as an unknown change.
  */
 export function rollbackPlan(input: RollbackInput): Plan {
-  const catalog = input.catalog ?? loadTypeCatalog();
+  const catalog = input.catalog;
   const last = input.lastQuiescent?.resources ?? {};
   const touched = new Set([...input.failed.dag.done, ...input.failed.dag.failed]);
   const byDomain = new Map<string, Omit<PlannedAction, "seq" | "step">[]>();
@@ -184,7 +183,7 @@ export async function runWithRecovery(input: RunInput & { readonly lastQuiescent
   if (first.status !== "failed" || !first.failure) return { first };
   const policy = input.program.domains[first.failure.domain]?.policy ?? findPolicy(input.plan, first.failure.domain);
   if (policy?.onFailure !== "rollback") return { first };
-  const catalog = input.catalog ?? loadTypeCatalog();
+  const catalog = input.catalog;
   const plan = rollbackPlan({ failed: first, plan: input.plan, lastQuiescent: input.lastQuiescent, catalog, failedSnapshot: input.failedSnapshot ?? null });
   const { replay: _replay, ...rest } = input;
   const result = await runPlan({ ...rest, catalog, plan, prior: { snapshot: input.failedSnapshot ?? null, resources: first.resources }, mode: "rollback" });

@@ -2,7 +2,7 @@ import { hashValue, inCanonicalOrder, prettyCanonical, sha256 } from "../program
 import { traceToJsonl } from "../runtime/trace.js";
 import type { Address, Json } from "../program/types.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
-import { summaryLine } from "../plan/render/text.js";
+import { summaryLine } from "../plan/summary.js";
 import type { DagDiff, DomainStatus, RunResult, RunStatus } from "../runtime/types.js";
 import type { SnapshotPrep } from "./prepare.js";
 
@@ -66,7 +66,7 @@ export function resourcePath(address: Address): string {
 const SAFE_SEGMENT = /^[A-Za-z0-9._\-\[\]]*$/;
 
 function encodeSegment(s: string): string {
-  // Most addresses need no escaping; the test is several times cheaper than the replace.
+  // Most addresses need no escaping; testing first spares them the replace.
   if (SAFE_SEGMENT.test(s)) return s;
   return s.replace(/[^A-Za-z0-9._\-\[\]]/g, (c) =>
     [...new TextEncoder().encode(c)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join(""),

@@ -228,7 +228,7 @@ export async function writeStateCommit(args: {
   if (current !== args.expectedParent) throw stateBranchMoved.error(args.branch, args.expectedParent, current);
 
   // A first commit writes every object, as one pack when there are many: its large files
-  // not prepared ahead (trace.jsonl, snapshot.json: ~1 MB per 1,000 resources) are deflated
+  // not prepared ahead (trace.jsonl, snapshot.json: a line per event or resource) are deflated
   // for the pack on libuv's thread pool while this thread builds the trees. (On top of a
   // parent, most of a large state is already there and few objects are written loose.)
   const prepared = args.prepared ?? new Map<string, PreparedBlob>();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/lang/compile.js";
 import { buildPlan, renderPlanJson, renderPlanText } from "../../src/plan/index.js";
+import { loadTypeCatalog } from "../../src/program/schemas.js";
 import type { Plan, PriorState, RecordedResource } from "../../src/plan/index.js";
 import type { JsonObject, Program } from "../../src/program/types.js";
 
@@ -84,7 +85,7 @@ function appliedState(program: Program, settingsSize: number): PriorState {
 
 function plan(files: { path: string; text: string }[], prior: PriorState): Plan {
   const c = compiled(files);
-  const r = buildPlan({ program: c.program, programHash: c.hash, prior, spans: c.spans });
+  const r = buildPlan({ program: c.program, programHash: c.hash, catalog: loadTypeCatalog(), prior, spans: c.spans });
   expect(r.diagnostics).toEqual([]);
   return r.plan!;
 }
@@ -134,7 +135,7 @@ describe("planning compiled programs", () => {
   it("protect = true refuses the replace, pointing at the resource", () => {
     const protectedState = appliedState(compiled(source("0644", "data/settings.json", '["index", "about"]', true)).program, 14);
     const c = compiled(source("0644", "data/elsewhere", '["index", "about"]', true));
-    const r = buildPlan({ program: c.program, programHash: c.hash, prior: protectedState, spans: c.spans });
+    const r = buildPlan({ program: c.program, programHash: c.hash, catalog: loadTypeCatalog(), prior: protectedState, spans: c.spans });
     expect(r.plan).toBeNull();
     expect(r.diagnostics.map((d) => d.code)).toEqual(["LXM3001"]);
     expect(r.diagnostics[0]!.span?.file).toBe("storage.lxm");

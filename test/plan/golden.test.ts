@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildPlan, renderGraph, renderPlanJson, renderPlanMarkdown, renderPlanText, summaryLine } from "../../src/plan/index.js";
 import type { BuildPlanInput, Plan } from "../../src/plan/index.js";
+import { CATALOG } from "./helpers.js";
 
 /**
  * Golden renders: each fixtures/plans/<case>/input.json is planned and rendered; the renders
@@ -21,11 +22,11 @@ function golden(file: string, actual: string): void {
   expect(actual).toBe(readFileSync(file, "utf8"));
 }
 
-type CaseInput = BuildPlanInput & { secret?: string };
+type CaseInput = Omit<BuildPlanInput, "catalog"> & { secret?: string };
 
 function load(name: string): { input: CaseInput; plan: Plan } {
   const input = JSON.parse(readFileSync(`${ROOT}${name}/input.json`, "utf8")) as CaseInput;
-  const r = buildPlan(input);
+  const r = buildPlan({ ...input, catalog: CATALOG });
   expect(r.diagnostics).toEqual([]);
   return { input, plan: r.plan! };
 }
@@ -119,7 +120,7 @@ describe("markdown: hostile values and large plans", () => {
   it("a value with backticks cannot close its fence, and labels are escaped", async () => {
     const { dom, prior, prog, res, PROGRAM_HASH } = await import("./helpers.js");
     const r = res("w", "fs.file", "page", { path: "p", content: "```\n</details><script>x</script> | *y*" }, { key: 'a"<b>`' });
-    const p = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("w", [r])), prior: prior([], null) }).plan!;
+    const p = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program: prog(dom("w", [r])), prior: prior([], null) }).plan!;
     const md = renderPlanMarkdown(p);
     expect(md).toContain("````diff\n");
     expect(md).not.toContain("<script>x</script>\n");
@@ -131,7 +132,7 @@ describe("markdown: hostile values and large plans", () => {
   it("a large plan keeps its summary first and leaves the graph out", async () => {
     const { dom, prior, prog, res, PROGRAM_HASH } = await import("./helpers.js");
     const rs = Array.from({ length: 80 }, (_, i) => res("w", "fs.file", "f", { path: `f${i}` }, { key: i }));
-    const p = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("w", rs)), prior: prior([], null) }).plan!;
+    const p = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program: prog(dom("w", rs)), prior: prior([], null) }).plan!;
     const md = renderPlanMarkdown(p);
     expect(md.split("\n")[0]).toBe("**Plan: 80 to create, 0 to update, 0 to replace, 0 to delete.**");
     expect(md).not.toContain("```mermaid");

@@ -2,8 +2,12 @@ import { canonicalize } from "../../src/program/canonical.js";
 import type { Deferred, DomainIR, JsonObject, PolicyIR, Program, ResourceIR } from "../../src/program/types.js";
 import { DEFAULT_POLICY } from "../../src/program/types.js";
 import type { PriorState, RecordedResource } from "../../src/plan/types.js";
+import { loadTypeCatalog } from "../../src/program/schemas.js";
 
 /** Hand-built Program pieces for planner tests (plain JSON, as compile() would produce). */
+
+/** The built-in resource types, as the engine passes them to buildPlan. */
+export const CATALOG = loadTypeCatalog();
 
 export interface ResOpts {
   deferred?: { [attr: string]: Deferred };

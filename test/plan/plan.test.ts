@@ -3,10 +3,10 @@ import { buildPlan, renderPlanJson, renderPlanMarkdown, renderPlanText } from ".
 import type { BuildPlanInput, Plan, PlannedAction } from "../../src/plan/index.js";
 import { canonicalize, hashValue } from "../../src/program/canonical.js";
 import { DEFAULT_POLICY } from "../../src/program/types.js";
-import { dom, prior, PROGRAM_HASH, prog, rec, res, shuffleKeys } from "./helpers.js";
+import { CATALOG, dom, prior, PROGRAM_HASH, prog, rec, res, shuffleKeys } from "./helpers.js";
 
-function plan(input: Omit<BuildPlanInput, "programHash">): Plan {
-  const r = buildPlan({ programHash: PROGRAM_HASH, ...input });
+function plan(input: Omit<BuildPlanInput, "programHash" | "catalog">): Plan {
+  const r = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, ...input });
   expect(r.diagnostics).toEqual([]);
   expect(r.plan).not.toBeNull();
   // The hash written while planning is that of every other field, for every plan below.
@@ -152,6 +152,7 @@ describe("buildPlan: protect", () => {
   it("refuses to delete a protected resource, naming it", () => {
     const r = buildPlan({
       programHash: PROGRAM_HASH,
+      catalog: CATALOG,
       program: prog(dom("storage", [dir])),
       prior: prior([rec(dir), rec(settings, {}, { protect: true })]),
     });
@@ -167,7 +168,7 @@ describe("buildPlan: protect", () => {
     const link = res("s", "fs.symlink", "cur", { path: "current", target: "v1" }, { protect: true });
     const next = res("s", "fs.symlink", "cur", { path: "current", target: "v2" }, { protect: true });
     const span = { file: "s.lxm", start: 10, end: 40 };
-    const r = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("s", [next])), prior: prior([rec(link)]), spans: { [next.address]: span } });
+    const r = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program: prog(dom("s", [next])), prior: prior([rec(link)]), spans: { [next.address]: span } });
     expect(r.plan).toBeNull();
     expect(r.diagnostics[0]).toMatchObject({ code: "LXM3001", span });
     expect(r.diagnostics[0]!.message).toContain("replace");
@@ -325,13 +326,13 @@ describe("buildPlan: determinism", () => {
 
 describe("buildPlan: graph problems are diagnostics", () => {
   it("a domain cycle is LXM3002, a resource cycle LXM3003, with no plan", () => {
-    const r1 = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("a", [], { after: ["b"] }), dom("b", [], { after: ["a"] })), prior: prior([]) });
+    const r1 = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program: prog(dom("a", [], { after: ["b"] }), dom("b", [], { after: ["a"] })), prior: prior([]) });
     expect(r1.plan).toBeNull();
     expect(r1.diagnostics.map((d) => d.code)).toEqual(["LXM3002"]);
     expect(r1.diagnostics[0]!.message).toContain("a → b → a");
     const x = res("s", "fs.file", "x", { path: "x" }, { dependsOn: ["s/fs.file.y"] });
     const y = res("s", "fs.file", "y", { path: "y" }, { dependsOn: ["s/fs.file.x"] });
-    const r2 = buildPlan({ programHash: PROGRAM_HASH, program: prog(dom("s", [x, y])), prior: prior([]) });
+    const r2 = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program: prog(dom("s", [x, y])), prior: prior([]) });
     expect(r2.diagnostics.map((d) => d.code)).toEqual(["LXM3003"]);
   });
 });
@@ -343,10 +344,10 @@ describe("buildPlan: keepText", () => {
       res(i % 2 ? "storage" : "web", "fs.file", `f${i}`, { path: `f${i}.txt`, content: "x".repeat(900) + i, mode: "0644" }),
     );
     const program = prog(dom("storage", many.filter((r) => r.address.startsWith("storage/"))), dom("web", many.filter((r) => r.address.startsWith("web/")), { after: ["storage"] }));
-    const kept = buildPlan({ programHash: PROGRAM_HASH, program, prior: applied, keepText: true });
+    const kept = buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program, prior: applied, keepText: true });
     expect(kept.plan).not.toBeNull();
     expect(kept.text!.length).toBeGreaterThan(3 * 65536);
     expect(kept.text).toBe(canonicalize(kept.plan));
-    expect(buildPlan({ programHash: PROGRAM_HASH, program, prior: applied }).text).toBeUndefined();
+    expect(buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program, prior: applied }).text).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { fsProvider, resolveFsRoot } from "../../src/providers/fs/provider.js";
@@ -125,16 +125,26 @@ describe("fs.file", () => {
   it("writes atomically: no temp file is left behind, and the old content survives a failed write", async () => {
     for (let i = 0; i < 5; i++) await fs.create("fs.file", { path: "d/f.txt", content: `v${i}` }, ctx);
     expect(await listAll(root)).toEqual(["d", "d/f.txt"]);
-    // A read-only directory makes the temp-file creation fail: the old file must be intact.
-    await chmod(join(root, "d"), 0o555);
-    try {
-      if (process.getuid?.() === 0) return; // root ignores directory permissions
-      await expectProviderError(fs.update("fs.file", {}, { path: "d/f.txt", content: "new" }, ctx), "fs.io", "d/f.txt");
-      expect(await readFile(join(root, "d/f.txt"), "utf8")).toBe("v4");
-      expect(await listAll(root)).toEqual(["d", "d/f.txt"]);
-    } finally {
-      await chmod(join(root, "d"), 0o755);
+    // A file whose own path is exactly PATH_MAX - 1 (4095 bytes on Linux) long: the temp file
+    // beside it gets a longer path, so creating it fails (ENAMETOOLONG) with the old file in
+    // place. Unlike a read-only directory, this stops root too.
+    // (The file's own name stays short: the temp name keeps only 100 characters of it.)
+    const real = await realpath(root);
+    const segments: string[] = [];
+    for (let left = 4095 - real.length - 1 - "f.txt".length; left > 0; ) {
+      const n = left - 1 <= 200 ? left - 1 : Math.min(200, left - 101);
+      segments.push("d".repeat(n));
+      left -= n + 1;
     }
+    const rel = [...segments, "f.txt"].join("/");
+    const abs = join(real, rel);
+    expect(abs.length).toBe(4095);
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFile(abs, "old");
+    const e = await expectProviderError(fs.update("fs.file", {}, { path: rel, content: "new" }, ctx), "fs.io", rel);
+    expect(e.message).toContain("ENAMETOOLONG");
+    expect(await readFile(abs, "utf8")).toBe("old");
+    expect(await readdir(dirname(abs))).toEqual([basename(abs)]);
   });
 
   it("rejects a bad mode without touching the disk", async () => {

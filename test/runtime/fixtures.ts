@@ -1,7 +1,8 @@
 import type { Deferred, DomainIR, ExportIR, GoalIR, JsonObject, PolicyIR, Program, Residual } from "../../src/program/types.js";
 import type { ActionKind, Plan, PlanDomain, PlannedAction, PriorState, RecordedResource } from "../../src/plan/types.js";
 import type { CallContext, ProviderInstance } from "../../src/providers/types.js";
-import type { RunInput } from "../../src/runtime/index.js";
+import type { RunInput, RuntimeCatalog } from "../../src/runtime/index.js";
+import { loadTypeCatalog } from "../../src/program/schemas.js";
 import { ProviderError } from "../../src/providers/types.js";
 import { createHash, createHmac } from "node:crypto";
 import { hashValue } from "../../src/program/canonical.js";
@@ -49,7 +50,7 @@ export function recorded(domain: string, name: string, spec: JsonObject = {}, ex
 }
 
 /** Builds a matching Program and Plan (plan order = spec order within each domain). */
-export function build(domains: DomainSpec[], prior: RecordedResource[] = []): { program: Program; plan: Plan; prior: PriorState } {
+export function build(domains: DomainSpec[], prior: RecordedResource[] = []): { program: Program; plan: Plan; prior: PriorState; catalog: RuntimeCatalog } {
   const priorState: PriorState = { snapshot: prior.length ? "sha256:prior" : null, resources: Object.fromEntries(prior.map((r) => [r.address, r])) };
   const progDomains: { [name: string]: DomainIR } = {};
   const steps = new Map<number, PlanDomain[]>();
@@ -89,7 +90,7 @@ export function build(domains: DomainSpec[], prior: RecordedResource[] = []): { 
     steps: [...steps.keys()].sort((a, b) => a - b).map((step) => ({ step, domains: steps.get(step)! })),
     summary: { create: 0, update: 0, replace: 0, delete: 0, noop: 0 },
   };
-  return { program: { format: "lexum.program/v1", domains: progDomains }, plan: { ...body, hash: hashValue(body) }, prior: priorState };
+  return { program: { format: "lexum.program/v1", domains: progDomains }, plan: { ...body, hash: hashValue(body) }, prior: priorState, catalog: loadTypeCatalog() };
 }
 
 /** Deterministic pseudo-random delay per (address, call, attempt): shuffles completion order without any clock in the assertions. */

@@ -24,7 +24,7 @@ describe("rollback", () => {
     const b = failingPlan("rollback");
     const failed = await runPlan(input(w, b));
     expect(failed.status).toBe("failed");
-    const plan = rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior });
+    const plan = rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior, catalog: b.catalog });
     expect(plan.format).toBe("lexum.plan/v1");
     const { hash, ...body } = plan;
     expect(hash).toBe(hashValue(body));
@@ -37,7 +37,7 @@ describe("rollback", () => {
     expect(actions[1]!.after).toEqual({ kind: "svc", name: "x", spec: { v: 1 } });
     expect(actions[1]!.changes).toEqual([{ attr: "spec", before: { v: 2 }, after: { v: 1 } }]);
     expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, delete: 1, noop: 0 });
-    expect(rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior })).toEqual(plan);
+    expect(rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior, catalog: b.catalog })).toEqual(plan);
   });
 
   it("recreates a resource the failed run deleted, and deletes everything when there was no quiescent state", async () => {
@@ -45,9 +45,9 @@ describe("rollback", () => {
     const b = build([{ name: "a", step: 1, resources: [{ name: "x", action: "delete" }, { name: "n" }, { name: "y", action: "update", spec: { v: 3 } }] }], last);
     w.faults.set(addr("a", "y"), { times: Infinity, kind: "error", call: "update" });
     const failed = await runPlan(input(w, b));
-    const back = rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior }).steps[0]!.domains[0]!.actions;
+    const back = rollbackPlan({ failed, plan: b.plan, lastQuiescent: b.prior, catalog: b.catalog }).steps[0]!.domains[0]!.actions;
     expect(back.map((a) => `${a.action} ${a.address}`)).toEqual([`delete ${addr("a", "n")}`, `create ${addr("a", "x")}`]);
-    const none = rollbackPlan({ failed, plan: b.plan, lastQuiescent: null }).steps[0]!.domains[0]!.actions;
+    const none = rollbackPlan({ failed, plan: b.plan, lastQuiescent: null, catalog: b.catalog }).steps[0]!.domains[0]!.actions;
     // Nothing quiescent to return to: everything touched that still exists goes (y failed but is real).
     expect(none.map((a) => `${a.action} ${a.address}`)).toEqual([`delete ${addr("a", "n")}`, `delete ${addr("a", "y")}`]);
   });

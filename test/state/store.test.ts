@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { encodeObject, hashObject, writeObjects } from "../../src/git/objects.js";
@@ -231,16 +231,32 @@ describe("writeStateCommit", () => {
   });
 
   it("fails cleanly without moving the branch when objects cannot be written", async () => {
-    if (process.getuid?.() === 0) return; // root ignores permissions
     const r = repo();
     const first = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: null, files: sampleFiles(), message: "1", time: TIME });
-    chmodSync(join(r.gitdir, "objects"), 0o555);
+    // A file where the fan-out directory of one new blob must go: the write fails with
+    // ENOTDIR, as a read-only store would, and unlike permissions this stops root too.
+    const next = sampleFiles(9, ",\"y\":2");
+    const taken = new Set(readdirSync(join(r.gitdir, "objects")));
+    const fanout = next.map((f) => encodeObject("blob", f.content).oid.slice(0, 2)).find((k) => !taken.has(k))!;
+    expect(fanout).toBeDefined();
+    const blocker = join(r.gitdir, "objects", fanout);
+    writeFileSync(blocker, "");
     try {
-      await expect(writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: sampleFiles(9, ",\"y\":2"), message: "2", time: TIME })).rejects.toBeTruthy();
+      const err = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: next, message: "2", time: TIME }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(codeOf(err)).toBe("LXM4109");
+      expect((err as Error).message).toContain("ENOTDIR");
     } finally {
-      chmodSync(join(r.gitdir, "objects"), 0o755);
+      rmSync(blocker);
     }
     expect(gitc(r.dir, "rev-parse", BRANCH)).toBe(first.oid);
+    // Once the cause is gone, the same write goes through.
+    clearStoreCaches();
+    const second = await writeStateCommit({ gitdir: r.gitdir, branch: BRANCH, expectedParent: first.oid, files: next, message: "2", time: TIME });
+    expect(gitc(r.dir, "rev-parse", BRANCH)).toBe(second.oid);
+    gitc(r.dir, "fsck", "--strict", "--no-dangling");
   });
 });
 

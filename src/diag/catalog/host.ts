@@ -123,3 +123,13 @@ export const ambiguousAddress = code(
     hint: `write the full address, e.g. ${matches[0]}`,
   }),
 );
+
+export const nodeTooOld = code(
+  "LXM5050",
+  "Node.js too old",
+  "lxm runs on Node.js ^20.19.0 || >=22.12.0 (package.json `engines`): Node 20 from 20.19.0, or 22.12.0 and later. Install a current LTS release and run it again.",
+  (needed: string, current: string) => ({
+    message: `lxm needs Node.js >= ${needed} (this is ${current})`,
+    hint: "lxm runs on Node.js 20.19.0 or later on the 20 line, or 22.12.0 and later: install a current LTS release (e.g. `nvm install --lts`) and run it again",
+  }),
+);

@@ -1,6 +1,7 @@
 import type { Plan, PlannedAction, PlanSummary } from "../types.js";
 import { renderPlanMermaid } from "./mermaid.js";
-import { actionNote, localAddress, marker, shortHash, showAfter, showBefore, summaryLine } from "./text.js";
+import { summaryLine } from "../summary.js";
+import { actionNote, localAddress, marker, shortHash, showAfter, showBefore } from "./text.js";
 
 /**
  * The plan as Markdown for a pull-request comment: the summary line first, a table of

@@ -1,6 +1,7 @@
 import { canonicalize } from "../../program/canonical.js";
 import type { Json } from "../../program/types.js";
 import type { AttrChange, Plan, PlannedAction } from "../types.js";
+import { summaryLine } from "../summary.js";
 
 /**
  * The terminal view of a plan, Terraform-like: a header, then per step and domain each
@@ -12,17 +13,6 @@ import type { AttrChange, Plan, PlannedAction } from "../types.js";
 export interface TextRenderOptions {
   /** ANSI colours (green create, yellow update, red delete). Off unless asked. */
   readonly color?: boolean;
-}
-
-/**
- * The one summary line used everywhere (CLI, PR comment, agent logs):
- * `Plan: 2 to create, 1 to update, 1 to replace, 0 to delete.`, or exactly
- * `No changes. The world matches the goal.` when nothing changes.
- */
-export function summaryLine(plan: Plan): string {
-  const s = plan.summary;
-  if (s.create + s.update + s.replace + s.delete === 0) return "No changes. The world matches the goal.";
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
 }
 
 /** `sha256:` and the first 12 hex digits: enough to tell hashes apart in a header. */
