@@ -5,7 +5,7 @@ import { loadProjectSettings } from "../../lang/index.js";
 import { suggest } from "../../lang/suggest.js";
 import { prettyCanonical } from "../../program/canonical.js";
 import { DEFAULT_STATE_BRANCH, listStateCommits } from "../../state/store.js";
-import { gcState } from "../../state/gc.js";
+import { collectGarbage } from "../../engine/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
 import { verifyBranch } from "../../engine/verify.js";
 import { replayBranch, stateAtStep } from "../../engine/replay.js";
@@ -177,9 +177,9 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
 }
 
 async function stateGc(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, common, 0, "lxm state gc [--dir DIR]");
-  const { repo } = await locate(io, values.dir, values.branch);
-  await gcState({ workdir: repo.workdir });
+  const { values } = parse(argv, common, 0, "lxm state gc [--dir DIR] [--branch NAME]");
+  const { repo, branch } = await locate(io, values.dir, values.branch);
+  await collectGarbage({ repo, branch });
   io.out(values.json ? JSON.stringify({ ok: true }) + "\n" : "ok: loose objects packed (git gc)\n");
   return 0;
 }
