@@ -8,8 +8,6 @@
  */
 import { promises as fsp } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { LexumError } from "../diag/diagnostic.js";
-import { alternateMissing, gitObjectUnreadable } from "../diag/catalog/runtime.js";
 
 /** git follows alternates of alternates this deep (its own limit). */
 const MAX_DEPTH = 5;
@@ -97,15 +95,4 @@ export async function alternateDirs(objectsDir: string): Promise<AlternateDir[]>
 /** The alternates of a repository's object store (`<commondir>/objects`) that are missing or unreadable. */
 export async function missingAlternates(commondir: string): Promise<string[]> {
   return (await alternateDirs(resolve(commondir, "objects"))).filter((a) => !a.present).map((a) => a.path);
-}
-
-/**
- * The error for object `oid` that could not be read: LXM4121 naming the borrowed object
- * directories that are gone when there are any (the repository's shape is at fault, not its
- * refs), else LXM4107 with `problem`.
- */
-export async function objectUnreadable(commondir: string, oid: string, problem: string): Promise<LexumError> {
-  const missing = await missingAlternates(commondir);
-  if (missing.length > 0) return alternateMissing.error(oid, missing, resolve(commondir, "objects", "info", "alternates"));
-  return gitObjectUnreadable.error(oid, problem);
 }

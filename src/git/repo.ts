@@ -14,7 +14,7 @@ import {
   unknownRevision,
 } from "../diag/catalog/runtime.js";
 import { commonDir } from "./common-dir.js";
-import { objectUnreadable } from "./alternates.js";
+import { objectUnreadable } from "./missing-object.js";
 import { checkRepoFormat } from "./repo-format.js";
 import { readRef, readRefValue } from "./refs.js";
 import { createSafeFs } from "./safe-fs.js";

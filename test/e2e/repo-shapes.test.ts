@@ -273,6 +273,26 @@ describe("worktrees and submodules", () => {
   });
 });
 
+describe("shallow clones (git clone --depth, the usual CI checkout)", () => {
+  it("apply and every reader work; a revision outside the fetched history is named as such (LXM4122), not as damage", async () => {
+    const o = makeRepo({ ".gitignore": "out/\n", "site.lxm": site("old") });
+    o.write({ "site.lxm": site("borrowed") });
+    o.commit("second");
+    const clone = join(tempDir(), "shallow");
+    git(tempDir(), "clone", "-q", "--depth", "1", `file://${o.dir}`, clone);
+    const r = await lxm(clone, ["apply", "--yes"], baseEnv);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(clone, "out/index.html"), "utf8")).toBe("borrowed");
+    await readEverything(clone);
+    const old = await lxm(clone, ["plan", "--rev", "HEAD~1"], baseEnv);
+    expect(old.code).toBe(1);
+    expect(old.err).toContain("error[LXM4122]");
+    expect(old.err).toContain("shallow clone");
+    expect(old.err).toContain("git fetch --unshallow");
+    expect(old.err).not.toContain("LXM4107");
+  });
+});
+
 describe("repository formats Lexum does not implement are refused up front (LXM4120), nothing written", () => {
   const MSG = "(Lexum reads and writes SHA-1 repositories with the files ref backend)";
 

@@ -149,6 +149,16 @@ export const alternateMissing = code(
   }),
 );
 
+export const beyondShallowHistory = code(
+  "LXM4122",
+  "object outside a shallow clone's history",
+  "A commit, tree or blob Lexum needs is missing, and the repository is a shallow clone (`git clone --depth`, the default of many CI checkouts): the object most likely lies beyond the history that was fetched (e.g. `--rev HEAD~3` in a depth-1 clone, or state-branch history fetched shallow). Nothing is corrupt. Fetch more history (`git fetch --deepen=N`, `git fetch --unshallow`) and run again.",
+  (oid: string, shallowFile: string) => ({
+    message: `cannot read git object ${oid}: this repository is a shallow clone (${shallowFile}) and the object is outside the history it fetched`,
+    hint: "fetch more history (`git fetch --deepen=<n>` or `git fetch --unshallow`) and run again; nothing is corrupt",
+  }),
+);
+
 export const journalWriteFailed = code(
   "LXM4123",
   "apply journal write failed",
