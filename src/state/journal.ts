@@ -6,6 +6,7 @@
  * (no quadratic "rewrite the whole state per finished resource"). Each `append` call is
  * fsynced before it resolves, so a record that was acknowledged survives a crash. A crash
  * mid-write can only tear the LAST line; `readJournal` drops such a line and reports it.
+ * A failed append rejects with LXM4123 (what the apply does then: engine/apply-project.ts).
  * What the records mean is the runtime's business; this module only stores them.
  */
 import fs, { promises as fsp } from "node:fs";
