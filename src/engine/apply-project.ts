@@ -1,7 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { catalog } from "../diag/index.js";
+import { LexumError } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
+import { journalWriteFailed } from "../diag/catalog/runtime.js";
+import type { ProviderInstance } from "../providers/types.js";
 import { hashValue } from "../program/canonical.js";
 import type { Plan } from "../plan/types.js";
 import { loadTypeCatalog } from "../program/schemas.js";
@@ -43,7 +46,7 @@ export interface Recorded {
 
 export interface ApplyOutcome {
   readonly planned: Planned;
-  /** Warnings (an interrupted run recovered) and plan diagnostics. */
+  /** Warnings (an interrupted run recovered), plan diagnostics, and an error when the journal could not be written during the run (LXM4123: the apply failed even if the run ended quiescent). */
   readonly diagnostics: Diagnostic[];
   /** Null when there was nothing to do (no commit written). */
   readonly result: RunResult | null;
@@ -103,6 +106,11 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const gitdir = ws.repo.gitdir;
   const name = journalName(planned.settings.stateBranch);
   const journal = await openJournal({ gitdir, name });
+  // The first failed journal write (disk full, a file-size limit): from then on no change is
+  // started (see `guarded`), the run finishes what is under way, and its snapshot is still
+  // recorded; the apply then reports LXM4123. Never a rejection nobody awaits.
+  let journalFailure: LexumError | null = null;
+  let flushBug: { value: unknown } | null = null;
   // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
   const prep = new SnapshotPrep(planned.prior.resources);
   const queue: TraceEvent[] = [];
@@ -117,26 +125,40 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
         const batch = queue.splice(0);
         // A journal line is canonicalize({ event, kind: "event" }); the event's own canonical
         // JSON is also its trace.jsonl line, made once for both.
-        const durable = batch.filter(changesState).map((e) => `{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`);
-        if (durable.length) await journal.appendCanonical(...durable);
+        const durable = journalFailure ? [] : batch.filter(changesState).map((e) => `{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`);
+        if (durable.length) {
+          try {
+            await journal.appendCanonical(...durable);
+          } catch (e) {
+            journalFailure = e instanceof LexumError ? e : journalWriteFailed.error(journal.path, String(e));
+          }
+        }
         for (const e of batch) opts.onEvent?.(e);
       }
+    } catch (e) {
+      flushBug ??= { value: e }; // a listener's bug: thrown once the run is over
     } finally {
       flushing = null;
     }
   };
-  await journal.appendCanonical(
-    beginLine(
-      {
-        parent: planned.head?.oid ?? null,
-        plan,
-        programHash: planned.programHash,
-        source: { commit: ws.goal.commit, path: ws.projectPath },
-        time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
-      },
-      plan === planned.plan ? planned.planText : undefined,
-    ),
-  );
+  try {
+    await journal.appendCanonical(
+      beginLine(
+        {
+          parent: planned.head?.oid ?? null,
+          plan,
+          programHash: planned.programHash,
+          source: { commit: ws.goal.commit, path: ws.projectPath },
+          time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
+        },
+        plan === planned.plan ? planned.planText : undefined,
+      ),
+    );
+  } catch (e) {
+    // Nothing was touched and nothing recorded: the error (LXM4123) is the whole outcome.
+    await journal.close().catch(() => undefined);
+    throw e;
+  }
 
   // Queued only now: its text (a line per action) would otherwise hold up the begin
   // record's I/O callbacks; from here it fills the run's first waits on providers.
@@ -150,7 +172,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       program: planned.program,
       plan,
       prior: planned.prior,
-      providers: pool.get,
+      providers: guarded(pool.get, () => journalFailure),
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
@@ -179,6 +201,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     await (flushing as Promise<void> | null)?.catch(() => undefined);
     await journal.close();
   }
+  if (flushBug) throw (flushBug as { value: unknown }).value;
 
   let parent: LoadedSnapshot | null = planned.head?.loaded ?? null;
   let parentOid = planned.head?.oid ?? null;
@@ -218,6 +241,8 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   }
   // The run is recorded; a provider that failed to close says so now.
   await closing;
+  const failure = journalFailure as LexumError | null;
+  if (failure) diagnostics.push({ code: failure.code, severity: "error", message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) });
   return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits, journalBytes: journal.bytesWritten };
 }
 
@@ -249,3 +274,32 @@ async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
 function changesState(e: TraceEvent): boolean {
   return (e.phase === "done" && e.action !== "noop") || e.phase === "failed" || e.phase === "domain";
 }
+
+/**
+ * Provider instances whose changes (create, update, delete) are refused with the journal's
+ * error once `stopped()` returns one: a change that could not be journaled is not started.
+ * Reads go through, so what is under way is still read back and recorded.
+ */
+function guarded(get: (domain: string, alias: string) => ProviderInstance, stopped: () => LexumError | null): (domain: string, alias: string) => ProviderInstance {
+  const wrapped = new Map<ProviderInstance, ProviderInstance>();
+  const check = (): void => {
+    const e = stopped();
+    if (e) throw e;
+  };
+  return (domain, alias) => {
+    const inst = get(domain, alias);
+    let w = wrapped.get(inst);
+    if (!w) {
+      w = {
+        read: (type, attrs, ctx) => inst.read(type, attrs, ctx),
+        create: async (type, attrs, ctx) => (check(), inst.create(type, attrs, ctx)),
+        update: async (type, prior, attrs, ctx) => (check(), inst.update(type, prior, attrs, ctx)),
+        delete: async (type, attrs, ctx) => (check(), inst.delete(type, attrs, ctx)),
+        close: () => inst.close(),
+      };
+      wrapped.set(inst, w);
+    }
+    return w;
+  };
+}
+

@@ -88,6 +88,15 @@ export async function lsTreeRecursive(gitdir: string, treeOid: string): Promise<
   return entries;
 }
 
+/**
+ * Runs `git --git-dir <gitdir> --no-replace-objects <args>` with `input` on stdin (no
+ * repository discovery, no pager, no environment redirections); resolves with stdout,
+ * rejects with git's stderr when it exits non-zero or cannot be started.
+ */
+export function runGit(gitdir: string, args: readonly string[], input = ""): Promise<Buffer> {
+  return run(gitdir, input, args);
+}
+
 function run(gitdir: string, input: string, args: readonly string[] = ["cat-file", "--batch"]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // No repository discovery, no pager, no replacement objects: exactly the objects named.

@@ -14,6 +14,7 @@ import { InternalError } from "../diag/diagnostic.js";
 import { gitWriteFailed } from "../diag/catalog/runtime.js";
 import type { EncodedObject } from "./objects.js";
 import { renameInto, syncDir, writeTempFile } from "./safe-fs.js";
+import { alternateDirs } from "./alternates.js";
 
 const TYPE_CODE = { commit: 1, tree: 2, blob: 3, tag: 4 } as const;
 
@@ -153,23 +154,32 @@ function idxHas(idx: Buffer, oid: Buffer): boolean {
 
 /**
  * True when the object store holds `oid`: a non-empty loose object, or an entry in a pack
- * index. Cheap (no object is inflated): how refs are checked for pointing at something real.
+ * index, in `<gitdir>/objects` or one of its alternates (objects/info/alternates). Cheap (no
+ * object is inflated): how refs are checked for pointing at something real.
  */
 export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  const own = join(gitdir, "objects");
+  if (await storeHas(own, oid)) return true;
+  for (const alt of await alternateDirs(own)) if (alt.present && (await storeHas(alt.path, oid))) return true;
+  return false;
+}
+
+/** `hasObject` for one object directory. */
+async function storeHas(objects: string, oid: string): Promise<boolean> {
   try {
-    if ((await fsp.stat(join(gitdir, "objects", oid.slice(0, 2), oid.slice(2)))).size > 0) return true;
+    if ((await fsp.stat(join(objects, oid.slice(0, 2), oid.slice(2)))).size > 0) return true;
   } catch {
     /* not loose */
   }
   let names: string[];
   try {
-    names = await fsp.readdir(join(gitdir, "objects", "pack"));
+    names = await fsp.readdir(join(objects, "pack"));
   } catch {
     return false;
   }
   const key = Buffer.from(oid, "hex");
   for (const n of names.filter((x) => x.endsWith(".idx")).sort()) {
-    const idx = await fsp.readFile(join(gitdir, "objects", "pack", n)).catch(() => null);
+    const idx = await fsp.readFile(join(objects, "pack", n)).catch(() => null);
     if (idx && idxHas(idx, key)) return true;
   }
   return false;

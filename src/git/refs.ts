@@ -8,11 +8,12 @@
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { InternalError } from "../diag/diagnostic.js";
-import { corruptRef, gitWriteFailed, invalidRefName, refLocked, stateBranchMoved } from "../diag/catalog/runtime.js";
+import { alternateMissing, corruptRef, gitWriteFailed, invalidRefName, refLocked, stateBranchMoved } from "../diag/catalog/runtime.js";
 import { syncDir } from "./safe-fs.js";
 import { hasObject } from "./pack.js";
 import { formatTz } from "./objects.js";
 import { commonDir } from "./common-dir.js";
+import { missingAlternates } from "./alternates.js";
 
 const OID = /^[0-9a-f]{40}$/;
 
@@ -86,15 +87,19 @@ export async function readRefValue(gitdir: string, ref: string, depth = 0): Prom
 
 async function checkObjectExists(gitdir: string, ref: string, oid: string): Promise<void> {
   if (!(await hasObject(gitdir, oid))) {
-    throw corruptRef.error(ref, join(gitdir, ref), `it points at ${oid}, which is not in the object store`);
+    // A clone that borrows objects from a directory that is gone: the ref is fine.
+    const missing = await missingAlternates(gitdir);
+    if (missing.length > 0) throw alternateMissing.error(oid, missing, join(gitdir, "objects", "info", "alternates"));
+    throw corruptRef.error(ref, join(gitdir, ref), `it points at ${oid}, which is in neither the object store nor its alternates`);
   }
 }
 
 /**
  * The commit a ref points at, or null when the ref does not exist (neither loose nor in
  * packed-refs). An empty or unparsable ref file, or one naming an object absent from the
- * object store, throws
- * LXM4103. `gitdir` may be a worktree's gitdir: refs are read from the common dir.
+ * object store and its alternates, throws LXM4103; an object that cannot be found because a
+ * borrowed object directory (objects/info/alternates) is gone throws LXM4121. `gitdir` may
+ * be a worktree's gitdir: refs are read from the common dir.
  */
 export async function readRef(args: { gitdir: string; ref: string }): Promise<string | null> {
   const gitdir = await commonDir(args.gitdir);

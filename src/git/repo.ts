@@ -9,12 +9,13 @@ import git from "isomorphic-git";
 import { InternalError } from "../diag/diagnostic.js";
 import {
   ambiguousRevision,
-  gitObjectUnreadable,
   noSuchPathAtRev,
   notAGitRepository,
   unknownRevision,
 } from "../diag/catalog/runtime.js";
 import { commonDir } from "./common-dir.js";
+import { objectUnreadable } from "./missing-object.js";
+import { checkRepoFormat } from "./repo-format.js";
 import { isValidRefName, readRef, readRefValue } from "./refs.js";
 import { createSafeFs } from "./safe-fs.js";
 
@@ -39,9 +40,17 @@ async function isDir(p: string): Promise<boolean> {
 /**
  * Walks up from `startDir` to the nearest directory with a `.git` (a directory, or a file
  * `gitdir: <path>` as in linked worktrees and submodules). Not inside a repository →
- * LexumError LXM4100 with a `git init` hint.
+ * LexumError LXM4100 with a `git init` hint. A repository whose format Lexum does not
+ * implement (SHA-256, reftable, an unknown extension: see repo-format.ts) → LXM4120, before
+ * anything else is read.
  */
 export async function findRepo(startDir: string): Promise<Repo> {
+  const repo = await locateRepo(startDir);
+  await checkRepoFormat(repo.commondir);
+  return repo;
+}
+
+async function locateRepo(startDir: string): Promise<Repo> {
   let dir = resolve(startDir);
   for (;;) {
     const dotgit = join(dir, ".git");
@@ -186,7 +195,7 @@ export async function readCommitInfo(args: { gitdir: string; oid: string; cache?
   try {
     c = (await git.readCommit({ fs: createSafeFs(), gitdir, oid: args.oid, cache: args.cache ?? {} })).commit;
   } catch (e) {
-    throw gitObjectUnreadable.error(args.oid, (e as Error).message);
+    throw await objectUnreadable(gitdir, args.oid, (e as Error).message);
   }
   // isomorphic-git reports offsets like Date#getTimezoneOffset (minutes WEST); `|| 0` avoids -0.
   return {
@@ -240,7 +249,7 @@ export async function readTreeFiles(args: { gitdir: string; oid: string; subdir?
       const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache });
       out.push({ path: f.path, bytes: blob });
     } catch (e) {
-      throw gitObjectUnreadable.error(f.oid, (e as Error).message);
+      throw await objectUnreadable(gitdir, f.oid, (e as Error).message);
     }
   }
   return out;
@@ -258,6 +267,6 @@ export async function readTreeEntries(
     return tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type as "blob" | "tree" | "commit" }));
   } catch (e) {
     if (e instanceof InternalError) throw e;
-    throw gitObjectUnreadable.error(oid, (e as Error).message);
+    throw await objectUnreadable(await commonDir(gitdir), oid, (e as Error).message);
   }
 }

@@ -9,12 +9,17 @@
  *   object left by an earlier crash counts as absent and is rewritten (git objects are
  *   immutable and content-addressed: rewriting one is always safe);
  * - every directory that received a new object is remembered, and `syncDirs()` fsyncs them,
- *   so the renames are durable before a ref is moved to point at the objects.
+ *   so the renames are durable before a ref is moved to point at the objects;
+ * - reads of the object store see its alternates (`objects/info/alternates`, see
+ *   alternates.ts), as git does: a loose object or pack file absent from `objects/` is looked
+ *   up in each borrowed object directory, and listings of `objects/pack` and of a fan-out
+ *   directory include theirs. Writes always go to the repository's own `objects/`.
  *
  * Everything else is passed through to node:fs/promises.
  */
 import { promises as fsp } from "node:fs";
 import { dirname, sep } from "node:path";
+import { alternateDirs } from "./alternates.js";
 
 /** The subset of a promise-based fs that isomorphic-git calls, plus `syncDirs`. */
 export interface SafeFs {
@@ -45,6 +50,20 @@ let tempCounter = 0;
 function isObjectPath(p: string): boolean {
   const s = p.split(sep).join("/");
   return /\/objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/.test(s);
+}
+
+/** `<objects dir>` and the path below it, for a loose object, a fan-out directory, `pack/` or a pack file. */
+const STORE_PATH = /^(.*\/objects)\/((?:[0-9a-f]{2}(?:\/[0-9a-f]{38})?)|pack(?:\/[^/]+)?)$/;
+
+function storePath(p: unknown): { objects: string; rest: string } | null {
+  if (typeof p !== "string") return null;
+  const m = STORE_PATH.exec(p.split(sep).join("/"));
+  return m ? { objects: m[1]!, rest: m[2]! } : null;
+}
+
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
 }
 
 const NO_PATH = Object.assign(new TypeError("readFile needs a path"), { code: "ERR_INVALID_ARG_TYPE" });
@@ -103,15 +122,41 @@ export async function syncDir(dir: string): Promise<void> {
 /** Creates a fresh wrapper (each keeps its own set of directories to fsync). */
 export function createSafeFs(): SafeFs {
   const dirty = new Set<string>();
+  // The borrowed object directories of each object store read through this wrapper (present ones).
+  const alternates = new Map<string, Promise<string[]>>();
+  const borrowed = (objects: string): Promise<string[]> => {
+    let hit = alternates.get(objects);
+    if (!hit) alternates.set(objects, (hit = alternateDirs(objects).then((l) => l.filter((a) => a.present).map((a) => a.path))));
+    return hit;
+  };
+  /** `read(path)`; when the object-store path is absent, the same path in each alternate, in order. */
+  const withAlternates = async <T>(path: unknown, read: (p: string) => Promise<T>): Promise<T> => {
+    try {
+      return await read(path as string);
+    } catch (e) {
+      const at = isMissing(e) ? storePath(path) : null;
+      if (!at) throw e;
+      for (const alt of await borrowed(at.objects)) {
+        try {
+          return await read(`${alt}/${at.rest}`);
+        } catch (e2) {
+          if (!isMissing(e2)) throw e2;
+        }
+      }
+      throw e;
+    }
+  };
   const promises: SafeFsPromises = {
     readFile: (async (path: Parameters<Fsp["readFile"]>[0], options?: Parameters<Fsp["readFile"]>[1]) => {
       // isomorphic-git calls readFile() without a path twice per API call, to see whether it
       // returns a promise; Node's own refusal builds an error with a stack trace each time.
       // Refuse it with one prepared error instead.
       if (path === undefined) throw NO_PATH;
-      const data = await fsp.readFile(path, options);
-      if (typeof path === "string" && data.length === 0 && isObjectPath(path)) throw enoent(path);
-      return data;
+      return withAlternates(path, async (p) => {
+        const data = await fsp.readFile(p, options);
+        if (typeof p === "string" && data.length === 0 && isObjectPath(p)) throw enoent(p);
+        return data;
+      });
     }) as Fsp["readFile"],
     writeFile: async (path, data) => {
       if (!isObjectPath(path)) {
@@ -130,17 +175,36 @@ export function createSafeFs(): SafeFs {
     rmdir: fsp.rmdir.bind(fsp),
     rm: fsp.rm.bind(fsp),
     unlink: fsp.unlink.bind(fsp),
-    stat: (async (path: string, opts?: unknown) => {
-      const st = await fsp.stat(path, opts as undefined);
-      if (st.size === 0 && isObjectPath(path)) throw enoent(path);
-      return st;
-    }) as Fsp["stat"],
-    lstat: (async (path: string, opts?: unknown) => {
-      const st = await fsp.lstat(path, opts as undefined);
-      if (st.size === 0 && isObjectPath(path)) throw enoent(path);
-      return st;
-    }) as Fsp["lstat"],
-    readdir: fsp.readdir.bind(fsp),
+    stat: (async (path: string, opts?: unknown) =>
+      withAlternates(path, async (p) => {
+        const st = await fsp.stat(p, opts as undefined);
+        if (st.size === 0 && isObjectPath(p)) throw enoent(p);
+        return st;
+      })) as Fsp["stat"],
+    lstat: (async (path: string, opts?: unknown) =>
+      withAlternates(path, async (p) => {
+        const st = await fsp.lstat(p, opts as undefined);
+        if (st.size === 0 && isObjectPath(p)) throw enoent(p);
+        return st;
+      })) as Fsp["lstat"],
+    readdir: (async (path: string, opts?: unknown) => {
+      const at = storePath(path);
+      if (!at || at.rest.includes("/") || opts !== undefined) return fsp.readdir(path, opts as undefined);
+      // A fan-out directory or objects/pack: its entries here and in every alternate (a name
+      // is a content hash, so one found twice is the same object or pack).
+      const names = new Set<string>();
+      let found = false;
+      for (const dir of [at.objects, ...(await borrowed(at.objects))]) {
+        try {
+          for (const n of await fsp.readdir(`${dir}/${at.rest}`)) names.add(n);
+          found = true;
+        } catch (e) {
+          if (!isMissing(e)) throw e;
+        }
+      }
+      if (!found) return fsp.readdir(path);
+      return [...names].sort();
+    }) as Fsp["readdir"],
     readlink: fsp.readlink.bind(fsp),
     symlink: fsp.symlink.bind(fsp),
   };

@@ -6,13 +6,14 @@
  * (no quadratic "rewrite the whole state per finished resource"). Each `append` call is
  * fsynced before it resolves, so a record that was acknowledged survives a crash. A crash
  * mid-write can only tear the LAST line; `readJournal` drops such a line and reports it.
+ * A failed append rejects with LXM4123 (what the apply does then: engine/apply-project.ts).
  * What the records mean is the runtime's business; this module only stores them.
  */
 import fs, { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { FileHandle } from "node:fs/promises";
 import { canonicalize } from "../program/canonical.js";
-import { corruptJournal, gitWriteFailed, invalidJournalName } from "../diag/catalog/runtime.js";
+import { corruptJournal, gitWriteFailed, invalidJournalName, journalWriteFailed } from "../diag/catalog/runtime.js";
 import { commonDir } from "../git/common-dir.js";
 import { syncDir } from "../git/safe-fs.js";
 
@@ -30,7 +31,7 @@ async function journalPath(gitdir: string, name: string): Promise<string> {
 /** An open journal. Not safe for concurrent `append` calls from one process: await each. */
 export interface Journal {
   readonly path: string;
-  /** Appends records (one canonical JSON line each) and fsyncs them before resolving. */
+  /** Appends records (one canonical JSON line each) and fsyncs them before resolving; a failed write or fsync → LXM4123. */
   append(...records: unknown[]): Promise<void>;
   /** The same for records the caller already serialised as canonical JSON (one line each, no newline). */
   appendCanonical(...lines: string[]): Promise<void>;
@@ -84,7 +85,7 @@ export async function openJournal(args: { gitdir: string; name: string }): Promi
         from(0);
       });
     } catch (e) {
-      throw gitWriteFailed.error(path, (e as Error).message);
+      throw journalWriteFailed.error(path, (e as Error).message);
     }
     bytes += data.length;
   };

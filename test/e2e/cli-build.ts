@@ -17,9 +17,10 @@ export interface CliBuild {
   cleanup(): void;
 }
 
-export function buildCli(): CliBuild {
+/** `entry`: another module to build with its import closure (its `.js` is at `<dir of main>/../<path under src>`). */
+export function buildCli(entry = "src/cli/main.ts"): CliBuild {
   const out = mkdtempSync(join(tmpdir(), "lexum-e2e-cli-"));
-  const todo = [resolve(root, "src/cli/main.ts")];
+  const todo = [resolve(root, entry)];
   const seen = new Set<string>();
   while (todo.length > 0) {
     const file = todo.pop()!;

@@ -92,5 +92,5 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     for (const c of outcome.commits) io.out(`Recorded ${c.status} snapshot ${c.hash} on ${branch} (${c.oid.slice(0, 12)})\n`);
   }
   const final = outcome.rollback?.result.status ?? outcome.result?.status ?? "quiescent";
-  return final === "quiescent" ? 0 : 1;
+  return final === "quiescent" && !outcome.diagnostics.some((d) => d.severity === "error") ? 0 : 1;
 }

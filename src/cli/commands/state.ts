@@ -6,7 +6,7 @@ import { compareNatural } from "../../program/address.js";
 import { findAddress } from "../../engine/address-lookup.js";
 import { prettyCanonical } from "../../program/canonical.js";
 import { DEFAULT_STATE_BRANCH, listStateCommits } from "../../state/store.js";
-import { gcState } from "../../state/gc.js";
+import { collectGarbage } from "../../engine/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
 import { readStateHead } from "../../engine/state-head.js";
 import { verifyBranch } from "../../engine/verify.js";
@@ -61,7 +61,7 @@ const verifySpec = {
 
 const gcSpec = {
   name: "state gc",
-  summary: "Pack the loose objects state commits leave behind (git gc).",
+  summary: "Pack the loose objects state commits leave behind (git gc, git's grace period, never --prune=now), under the apply lock.",
   maxPositionals: 0,
   flags: common,
 } as const satisfies CommandSpec;
@@ -250,8 +250,8 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
 
 async function stateGc(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, gcSpec);
-  const { repo } = await locate(io, values.dir, values.branch);
-  await gcState({ workdir: repo.workdir });
+  const { repo, branch } = await locate(io, values.dir, values.branch);
+  await collectGarbage({ repo, branch });
   io.out(values.json ? JSON.stringify({ ok: true }) + "\n" : "ok: loose objects packed (git gc)\n");
   return 0;
 }

@@ -127,6 +127,48 @@ export const gitCommandFailed = code(
   (command: string, cause: string) => ({ message: `\`${command}\` failed: ${cause}`, hint: "make sure the git CLI is installed and on PATH" }),
 );
 
+// ---- LXM4120–4139: repository shapes (formats, alternates), the apply journal mid-run ----
+
+export const unsupportedRepoFormat = code(
+  "LXM4120",
+  "unsupported repository format",
+  "The repository's config (`core.repositoryformatversion`, `extensions.*`; the common git dir's config for a linked worktree) asks for a format Lexum's git layer does not implement: SHA-256 object ids (`extensions.objectFormat = sha256`), the reftable ref backend (`extensions.refStorage`), a partial clone (`extensions.partialClone`), or an extension it does not know. Lexum refuses before reading or writing anything. It handles SHA-1 repositories with the files ref backend, and the extensions `noop`, `noop-v1`, `worktreeConfig` and `preciousObjects`. Use a clone without the extension.",
+  (setting: string, value: string, configPath: string, hint: string) => ({
+    message: `unsupported repository format: ${setting} = ${value} (Lexum reads and writes SHA-1 repositories with the files ref backend)`,
+    hint: `${configPath} sets it; ${hint}; nothing was read or written`,
+  }),
+);
+
+export const alternateMissing = code(
+  "LXM4121",
+  "borrowed object store missing",
+  "The repository borrows objects from another object directory (`objects/info/alternates`, written by `git clone --shared` or `--reference`) that no longer exists or cannot be read, so objects its refs point at cannot be found. The refs are not at fault: restore that directory (the repository or cache this clone was made from), or clone again without `--shared`/`--reference`.",
+  (oid: string, missing: string[], alternatesFile: string) => ({
+    message: `cannot read git object ${oid}: this repository borrows objects from ${missing.join(", ")} (${alternatesFile}), which ${missing.length === 1 ? "is" : "are"} missing or unreadable`,
+    hint: "restore that directory (the repository this clone was made from with --shared/--reference), or clone again without them; the refs themselves are fine",
+  }),
+);
+
+export const beyondShallowHistory = code(
+  "LXM4122",
+  "object outside a shallow clone's history",
+  "A commit, tree or blob Lexum needs is missing, and the repository is a shallow clone (`git clone --depth`, the default of many CI checkouts): the object most likely lies beyond the history that was fetched (e.g. `--rev HEAD~3` in a depth-1 clone, or state-branch history fetched shallow). Nothing is corrupt. Fetch more history (`git fetch --deepen=N`, `git fetch --unshallow`) and run again.",
+  (oid: string, shallowFile: string) => ({
+    message: `cannot read git object ${oid}: this repository is a shallow clone (${shallowFile}) and the object is outside the history it fetched`,
+    hint: "fetch more history (`git fetch --deepen=<n>` or `git fetch --unshallow`) and run again; nothing is corrupt",
+  }),
+);
+
+export const journalWriteFailed = code(
+  "LXM4123",
+  "apply journal write failed",
+  "Appending to the apply journal (`.git/lexum/journal/…`) failed while the apply ran (disk full, file-size limit, I/O error). The apply starts no further change; changes already under way finish and the state branch records the run as it went (a `failed` snapshot unless everything had been done). Free space or fix the cause, then apply again: the next run plans from the recorded state and converges.",
+  (path: string, cause: string) => ({
+    message: `cannot write the apply journal ${path}: ${cause}; no further change was started`,
+    hint: "fix the cause (free space, file-size limits), then run `lxm apply` again; the state branch records what was applied",
+  }),
+);
+
 // ── Runtime (src/runtime/): LXM4001–LXM4099 ───────────────────────────────────────────
 
 export const actionFailed = code(
