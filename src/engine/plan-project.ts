@@ -15,12 +15,13 @@ import type { SecretAccess } from "./secrets.js";
 import { readStateHead } from "./state-head.js";
 import type { StateHead } from "./state-head.js";
 import { openWorkspace } from "./workspace.js";
-import type { Workspace } from "./workspace.js";
+import type { InputChange, Workspace } from "./workspace.js";
 
 export interface PlanOptions {
   readonly dir: string;
   readonly rev?: string;
   readonly refresh?: boolean;
+  /** The current directory: paths in messages are shown relative to it (provider paths never resolve against it). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Keep the plan's canonical JSON (`Planned.planText`): an apply journals it. */
@@ -42,12 +43,20 @@ export interface Planned {
   readonly planText?: string;
   readonly secrets: SecretAccess;
   readonly diagnostics: Diagnostic[];
+  /**
+   * How the working tree differs from the goal commit (HEAD) in the run's inputs, and the
+   * untracked `.lxm` files (see Workspace.changes); empty for a clean tree and for `--rev`.
+   * A plan with changes is a preview: apply refuses it without `allowDirty`.
+   */
+  readonly changes: InputChange[];
 }
 
 /** Compile failed (or the plan was refused): the diagnostics say why; nothing was touched. */
 export interface NotPlanned {
   readonly sources: SourceSet;
   readonly diagnostics: Diagnostic[];
+  /** As Planned.changes, as far as the inputs were read (absent when the workspace could not be opened). */
+  readonly changes?: InputChange[];
 }
 
 /**
@@ -56,14 +65,16 @@ export interface NotPlanned {
  */
 export async function planProject(opts: PlanOptions): Promise<Planned | NotPlanned> {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
-  if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics) };
+  if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
   const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics } = compileProjectFiles({
     files: ws.files,
     readFile: ws.readFile,
     settingsText: ws.settingsText,
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
-  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
+  // After compiling: file() read its inputs then.
+  const changes = await ws.changes();
+  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   const program = compiled.program;
   const settings = { stateBranch: projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
 
@@ -72,7 +83,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
 
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const reality = opts.refresh ? await refresh(program, prior, ws, opts.cwd, secrets) : undefined;
+  const reality = opts.refresh ? await refresh(program, prior, ws, secrets) : undefined;
   const built = buildPlan({
     program,
     programHash: compiled.hash,
@@ -83,7 +94,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     keepText: opts.keepPlanText,
   });
   diagnostics.push(...built.diagnostics);
-  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
+  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   return {
     workspace: ws,
     sources: compiled.sources,
@@ -97,6 +108,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     planText: built.text,
     secrets,
     diagnostics: sortDiagnostics(diagnostics),
+    changes,
   };
 }
 
@@ -123,8 +135,8 @@ function sensitiveDigests(program: Program, secrets: SecretAccess): Record<strin
 }
 
 /** Reads every recorded resource back from its provider (the `--refresh` view of reality). */
-async function refresh(program: Program, prior: PriorState, ws: Workspace, cwd: string, secrets: SecretAccess): Promise<Reality> {
-  const pool = new ProviderPool(program, prior, { cwd, projectDir: ws.projectDir }, secrets);
+async function refresh(program: Program, prior: PriorState, ws: Workspace, secrets: SecretAccess): Promise<Reality> {
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
   const reality: Record<string, import("../program/types.js").JsonObject | null> = {};
   try {
     for (const address of Object.keys(prior.resources).sort()) {

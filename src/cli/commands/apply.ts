@@ -4,12 +4,13 @@ import { catalog } from "../../diag/index.js";
 import { renderPlanText, summaryLine } from "../../plan/index.js";
 import type { TraceEvent } from "../../runtime/types.js";
 import { parse } from "../args.js";
+import { dirtyBanner } from "./plan.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, relativeTo } from "../io.js";
 import { plainProgress } from "../progress.js";
 import type { ProgressSink } from "../progress.js";
 
-export const applyUsage = "lxm apply [DIR] [--plan FILE] [--rev REV] [--refresh] [--yes] [--parallelism N] [--json]";
+export const applyUsage = "lxm apply [DIR] [--plan FILE] [--rev REV] [--refresh] [--yes] [--allow-dirty] [--parallelism N] [--json]";
 
 /** `lxm apply`: exit 0 when the world reached the goal (or nothing to do), 1 on any failure. */
 export async function applyCommand(argv: string[], io: Io): Promise<number> {
@@ -20,6 +21,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
       rev: { type: "string" },
       refresh: { type: "boolean" },
       yes: { type: "boolean" },
+      "allow-dirty": { type: "boolean" },
       parallelism: { type: "string" },
       json: { type: "boolean" },
     },
@@ -41,8 +43,10 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     env: io.env,
     planFile: values.plan ? path.resolve(io.cwd, values.plan) : undefined,
     parallelism,
+    allowDirty: Boolean(values["allow-dirty"]),
     onEvent: progress ? (e: TraceEvent) => progress.event(e) : undefined,
     confirm: async (planned) => {
+      if (planned.changes.length) (json ? io.err : io.out)(dirtyBanner(planned.changes, io.cwd, dir, "apply"));
       if (!json) io.out(renderPlanText(planned.plan, { color: io.color }));
       let ok = Boolean(values.yes || values.plan);
       if (!ok) {

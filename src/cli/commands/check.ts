@@ -1,6 +1,6 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { loadProject } from "../../lang/index.js";
+import { loadWorkingProject } from "../../engine/workspace.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { parse } from "../args.js";
@@ -14,7 +14,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: "boolean" } }, 1, checkUsage);
   const dir = path.resolve(io.cwd, positionals[0] ?? ".");
   const json = Boolean(values.json);
-  const loaded = await loadProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
+  const loaded = await loadWorkingProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
   relativeTo(loaded.sources, io.cwd, dir);
   if (hasErrors(loaded.diagnostics)) {
     printDiagnostics(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { catalog } from "../../diag/index.js";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { loadProject } from "../../lang/index.js";
+import { loadWorkingProject } from "../../engine/workspace.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
@@ -18,7 +18,7 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const format = values.format ?? "dot";
   if (format !== "dot" && format !== "mermaid") throw catalog.host.usage.error(`--format takes dot or mermaid, got '${format}'`);
   const dir = path.resolve(io.cwd, positionals[0] ?? ".");
-  const loaded = await loadProject(dir);
+  const loaded = await loadWorkingProject(dir);
   const readFile = projectFileReader(dir);
   const compiled = hasErrors(loaded.diagnostics) ? null : compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
   const result = compiled?.result ?? null;

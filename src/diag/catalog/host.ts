@@ -37,3 +37,13 @@ export const usage = code(
   "The command line could not be understood: an unknown command or flag, or a missing argument. Run `lxm --help`.",
   (what: string) => ({ message: what, hint: "run `lxm --help` for usage" }),
 );
+
+export const noTrackedLxmFiles = code(
+  "LXM5010",
+  "no tracked .lxm files",
+  "A project's `.lxm` files are the ones git tracks under the project folder; this folder has `.lxm` files, but git tracks none of them. `git add` them (and commit, for `lxm apply`).",
+  (dir: string, untracked: readonly string[]) => ({
+    message: `no .lxm file in ${dir} is tracked by git (untracked, not part of the project: ${untracked.join(", ")})`,
+    hint: `\`git add\` ${untracked.length === 1 ? "it" : "them"}: the project's .lxm files are the ones git tracks`,
+  }),
+);
