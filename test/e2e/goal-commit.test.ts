@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lxm } from "../cli/capture.js";
-import { baseEnv, cleanupRepos, expectHealthyState, headSnapshot, makeRepo } from "./helpers.js";
+import { newAjv } from "../../src/program/ajv.js";
+import { baseEnv, cleanupRepos, expectHealthyState, headSnapshot, makeRepo, root } from "./helpers.js";
 import type { E2eRepo } from "./helpers.js";
 
 const scratch: string[] = [];
@@ -24,6 +25,9 @@ const site = (content: string, name = "site"): string => `domain ${name} {
 `;
 
 const ignoreOut = { ".gitignore": "out/\n" };
+
+/** schemas/snapshot.json, compiled. */
+const snapshotSchema = newAjv().compile(JSON.parse(readFileSync(join(root, "schemas/snapshot.json"), "utf8")) as object);
 
 /** What must hold after a refused apply: exit 1, LXM4220 naming every file, nothing written. */
 async function expectRefused(repo: E2eRepo, stateBefore: string | null, names: string[], args: string[] = ["apply", "--yes"]): Promise<string> {
@@ -126,6 +130,9 @@ describe("--allow-dirty", () => {
     const snap = headSnapshot(repo);
     expect(snap.source).toEqual({ commit: repo.git("rev-parse", "HEAD"), path: "", dirty: ["lexum.yaml", "page.txt"] });
     expect(repo.git("log", "-1", "--format=%s", "lexum/state")).toContain("with uncommitted changes");
+    // Both snapshots, the clean one and the dirty one, are lexum.snapshot/v1 documents.
+    for (const rev of ["lexum/state~1", "lexum/state"]) expect(snapshotSchema(headSnapshot(repo, rev)), JSON.stringify(snapshotSchema.errors)).toBe(true);
+    expect(snapshotSchema({ ...snap, source: { ...snap.source, dirty: [] } })).toBe(false);
 
     const verify = await repo.lxm(["state", "verify", "--replay"]);
     expect(verify.err).toBe("");
