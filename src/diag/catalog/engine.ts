@@ -86,7 +86,7 @@ export const noSuchAddress = code(
 export const notReplayable = code(
   "LXM4212",
   "snapshot cannot be replayed",
-  "`lxm replay` recompiles the goal exactly as committed at the snapshot's goal commit; that commit (or its project folder) is not in this repository, or no goal commit was recorded. Fetch the commit (a shallow clone lacks it) and replay again.",
+  "`lxm replay` recompiles the goal exactly as committed at the snapshot's goal commit; that commit (or its project folder) is not in this repository. Fetch the commit (a shallow clone lacks it) and replay again.",
   (why: string) => ({ message: `cannot replay: ${why}`, hint: "fetch the goal commit (e.g. `git fetch --unshallow`) and run `lxm replay` again" }),
 );
 
