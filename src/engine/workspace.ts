@@ -117,12 +117,20 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
       return e && e.mode !== "120000" && e.mode !== "160000" ? e : undefined;
     };
     for (const [p, b] of bytes) {
+      const link = tracked.links.get(p);
+      if (link !== undefined) {
+        // A tracked symlink is compared as git stores it: its target, not what it points at.
+        const e = tree.get(p);
+        if (!e) out.set(p, { path: p, kind: "added", input: true });
+        else if (e.mode !== "120000" || hashObject("blob", link) !== e.oid) out.set(p, { path: p, kind: "modified", input: true });
+        continue;
+      }
       const committed = inHead(p);
       if (!committed) out.set(p, { path: p, kind: "added", input: true });
       else if (hashObject("blob", b) !== committed.oid) out.set(p, { path: p, kind: "modified", input: true });
     }
-    for (const p of tree.keys()) {
-      if (p.endsWith(".lxm") && inHead(p) && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
+    for (const [p, e] of tree) {
+      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
     }
     const index = new Set(tracked.index);
     for (const p of [...read].sort()) {
@@ -155,6 +163,8 @@ interface TrackedProject {
   readonly index: readonly string[];
   /** Untracked, not ignored .lxm files under the project folder: not part of the project. */
   readonly untrackedLxm: readonly string[];
+  /** The tracked .lxm files that are symbolic links (read through, as before): path → link target. */
+  readonly links: Map<string, string>;
 }
 
 /**
@@ -170,19 +180,20 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
   const diagnostics: Diagnostic[] = [];
   const raw: { path: string; bytes: Uint8Array }[] = [];
   const bytes = new Map<string, Uint8Array>();
-  // Symlinks and submodules are skipped, as `--rev` reads a commit's tree.
-  const lxm = index.filter((f) => f.path.endsWith(".lxm") && f.mode !== "120000" && f.mode !== "160000");
+  const links = new Map<string, string>();
+  const lxm = index.filter((f) => f.path.endsWith(".lxm") && f.mode !== "160000");
   await Promise.all(
     lxm.map(async (f) => {
       const abs = path.join(projectDir, ...f.path.split("/"));
       try {
+        if (f.mode === "120000") links.set(f.path, await fs.readlink(abs));
         const b = await fs.readFile(abs);
         raw.push({ path: f.path, bytes: b });
         bytes.set(f.path, b);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         // Deleted from disk but still in the index: the working tree deletes it.
-        if (code === "ENOENT" || code === "ENOTDIR") return;
+        if ((code === "ENOENT" || code === "ENOTDIR") && !links.has(f.path)) return;
         diagnostics.push(catalog.host.unreadableFile(undefined, prefix + f.path, plainCause(e)));
       }
     }),
@@ -198,12 +209,14 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
     bytes,
     index: index.map((f) => f.path),
     untrackedLxm,
+    links,
   };
 }
 
 /** An I/O failure in plain words (errno names such as ENOENT mean little to a user). */
 function plainCause(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "it does not exist (a broken symbolic link?)";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
   if (code === "ELOOP") return "too many levels of symbolic links";
@@ -214,7 +227,8 @@ function plainCause(e: unknown): string {
  * The project's `.lxm` files in the working tree, for the commands that compile without
  * planning (`lxm check`, `lxm graph`): inside a git repository, the files git tracks under
  * the folder (as plan and apply take them); outside one, every `.lxm` file below it.
- * `shown` is how messages name the folder. Never throws for user input.
+ * `shown` is how messages name the folder. Untracked `.lxm` files are named in warnings
+ * (LXM5011). Never throws for user input.
  */
 export async function loadWorkingProject(dir: string, shown?: string): Promise<LoadedProject> {
   const projectDir = path.resolve(dir);
@@ -227,7 +241,11 @@ export async function loadWorkingProject(dir: string, shown?: string): Promise<L
     if (e instanceof LexumError) return loadProject(projectDir, shown);
     throw e;
   }
-  return (await readTrackedProject(repo, projectDir, await projectPathIn(repo, projectDir), shown)).loaded;
+  const tracked = await readTrackedProject(repo, projectDir, await projectPathIn(repo, projectDir), shown);
+  const prefix = shown === undefined || shown === "." || shown === "" ? "" : `${shown}/`;
+  // Named, so that a file left out is no surprise (LXM5010 already names them when none is tracked).
+  const untracked = tracked.loaded.files.length > 0 ? tracked.untrackedLxm.map((p) => catalog.host.untrackedLxmFile(undefined, prefix + p)) : [];
+  return { ...tracked.loaded, diagnostics: [...tracked.loaded.diagnostics, ...untracked] };
 }
 
 /** `InputChange` in words, as banners and errors list them: `modified: main.lxm`. `shown` maps the project-relative path for display. */

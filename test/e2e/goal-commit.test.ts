@@ -218,8 +218,9 @@ describe("which files are the project", () => {
     const repo = makeRepo({ "main.lxm": site(`"v1"`), ...ignoreOut });
     repo.write({ ".hidden/main.lxm": site(`"v1"`) });
     const check = await repo.lxm(["check"]);
-    expect(check.err).toBe("");
+    expect(check.err).toContain("warning[LXM5011]: untracked, not part of the project: .hidden/main.lxm — `git add` it");
     expect(check.code).toBe(0);
+    expect(check.out).toMatch(/^ok: 1 domain, 1 resource, program sha256:/);
     const plan = await repo.lxm(["plan"]);
     expect(plan.code).toBe(2);
     expect(plan.err).toBe("");

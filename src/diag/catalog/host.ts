@@ -47,3 +47,11 @@ export const noTrackedLxmFiles = code(
     hint: `\`git add\` ${untracked.length === 1 ? "it" : "them"}: the project's .lxm files are the ones git tracks`,
   }),
 );
+
+export const untrackedLxmFile = code(
+  "LXM5011",
+  "untracked .lxm file",
+  "A `.lxm` file under the project folder is not tracked by git, so it is not part of the project: `lxm check` and `lxm graph` leave it out, as plan and apply do (apply refuses to run while it is there, LXM4220). `git add` it, or ignore it in .gitignore.",
+  (path: string) => ({ message: `untracked, not part of the project: ${path} — \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
+  "warning",
+);
