@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -253,6 +253,20 @@ describe("which files are the project", () => {
     const a = await repo.lxm(["apply", "--yes"]);
     expect(a.code).toBe(0);
     expect(Object.keys(headSnapshot(repo).resources)).toEqual(["site/fs.file.page"]);
+  });
+
+  it("a tracked symbolic link to a .lxm file is read through and, unchanged, is no difference", async () => {
+    const repo = makeRepo({ "shared/site.lxm.txt": site(`"linked"`), ...ignoreOut }, null);
+    symlinkSync("shared/site.lxm.txt", join(repo.dir, "main.lxm"));
+    repo.commit("a linked project file");
+    const p = await repo.lxm(["plan"]);
+    expect(p.out).not.toContain("working tree");
+    expect(p.out).toContain('content = "linked"');
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    rmSync(join(repo.dir, "main.lxm"));
+    symlinkSync("shared/other.lxm.txt", join(repo.dir, "main.lxm"));
+    repo.write({ "shared/other.lxm.txt": site(`"other"`) });
+    await expectRefused(repo, repo.stateHead(), ["modified: main.lxm"]);
   });
 
   it("no tracked .lxm file, only untracked ones: LXM5010 names them", async () => {
