@@ -88,7 +88,7 @@ async function providerBaseline(dir: string): Promise<number> {
   let next = 0;
   await Promise.all(Array.from({ length: PARALLELISM }, async () => {
     for (let d = next++; d < DOMAINS; d = next++) {
-      const inst = sim.configure({ world: `baseline-${d}.json`, latency: LATENCY }, { cwd: dir, projectDir: dir });
+      const inst = sim.configure({ world: `baseline-${d}.json`, latency: LATENCY }, { projectDir: dir });
       for (let i = 0; i < PER; i++) await inst.create("sim.object", { kind: "svc", name: `b${d}-${i}`, spec: { image: "app:1.0" } }, { signal, attempt: 1 });
       await inst.close();
     }

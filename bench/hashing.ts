@@ -75,7 +75,7 @@ async function runtimeRecords(): Promise<Records> {
     const { program, hash } = compileGenerated(generatedProject(N, 0));
     const prior = { snapshot: null, resources: {} };
     const plan = buildPlan({ program, programHash: hash, prior, catalog: loadTypeCatalog() }).plan!;
-    const pool = new ProviderPool(program, prior, { cwd: dir, projectDir: dir }, { secret: () => undefined, digest: (v) => v });
+    const pool = new ProviderPool(program, prior, { projectDir: dir }, { secret: () => undefined, digest: (v) => v });
     try {
       const run = await runPlan({ program, plan, prior, providers: pool.get, parallelism: 20, secret: () => undefined, digest: (v) => v, catalog: loadTypeCatalog() });
       if (run.status !== "quiescent") throw new Error(`bench run failed: ${run.failure?.message}`);

@@ -12,7 +12,7 @@ import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
-import type { LoadedSnapshot } from "../state/snapshot.js";
+import type { LoadedSnapshot, SnapshotSource } from "../state/snapshot.js";
 import { writeStateCommit } from "../state/store.js";
 import { openJournal, removeJournal } from "../state/journal.js";
 import { inspectCommit, findSnapshotCommit } from "./history.js";
@@ -23,6 +23,7 @@ import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal
 import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
 import { readPlanFile } from "./plan-file.js";
+import { describeChange } from "./workspace.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -35,6 +36,12 @@ export interface ApplyOptions extends PlanOptions {
   readonly parallelism?: number;
   /** Retry backoff (tests shorten it). */
   readonly backoffMs?: (attempt: number) => number;
+  /**
+   * Apply a working tree whose inputs differ from the goal commit (`--allow-dirty`); the
+   * snapshot's `source.dirty` names them. Without it such an apply is refused (LXM4220)
+   * before anything is written.
+   */
+  readonly allowDirty?: boolean;
 }
 
 /** One commit written on the state branch. */
@@ -65,6 +72,8 @@ export interface ApplyOutcome {
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
   const first = await planProject({ ...opts, keepPlanText: true });
   if (!isPlanned(first)) return first;
+  // Before the lock and journal recovery: a refused apply writes nothing, not even a recovered run.
+  if (first.changes.length > 0 && !opts.allowDirty) throw refuseChanges(first, opts.cwd);
   // Held from before journal recovery to the last commit: a live apply's journal is never
   // mistaken for an interrupted one, and two applies never interleave on one branch.
   const release = await acquireApplyLock(first.workspace.repo.commondir, journalName(first.settings.stateBranch));
@@ -87,6 +96,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     diagnostics.push(recovered.warning);
     const again = await planProject({ ...opts, refresh: true, keepPlanText: true });
     if (!isPlanned(again)) return again;
+    if (again.changes.length > 0 && !opts.allowDirty) throw refuseChanges(again, opts.cwd);
     current = again;
   }
   const planned = current;
@@ -148,7 +158,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
           parent: planned.head?.oid ?? null,
           plan,
           programHash: planned.programHash,
-          source: { commit: ws.goal.commit, path: ws.projectPath },
+          source: sourceOf(planned),
           time: { seconds: ws.goal.time.seconds, tzOffsetMinutes: ws.goal.time.tzOffsetMinutes },
         },
         plan === planned.plan ? planned.planText : undefined,
@@ -164,7 +174,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   // record's I/O callbacks; from here it fills the run's first waits on providers.
   prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
-  const pool = new ProviderPool(planned.program, planned.prior, { cwd: opts.cwd, projectDir: ws.projectDir }, planned.secrets);
+  const pool = new ProviderPool(planned.program, planned.prior, { projectDir: ws.projectDir }, planned.secrets);
   let outcome;
   let closing: Promise<void> | undefined;
   try {
@@ -209,7 +219,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
     const tree = buildStateTree({
       parent,
       status: run.status,
-      source: { commit: ws.goal.commit, path: ws.projectPath },
+      source: sourceOf(planned),
       programHash: planned.programHash,
       plan: p,
       run,
@@ -244,6 +254,25 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const failure = journalFailure as LexumError | null;
   if (failure) diagnostics.push({ code: failure.code, severity: "error", message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) });
   return { planned, diagnostics, result: outcome.first, rollback: outcome.rollback ?? null, commits, journalBytes: journal.bytesWritten };
+}
+
+/**
+ * The snapshot's `source`: the goal commit and project path, and, for a working tree applied
+ * with uncommitted inputs (`--allow-dirty`), `dirty`: those inputs' project-relative paths,
+ * sorted. Untracked `.lxm` files are not inputs (not part of the project) and are not listed.
+ */
+function sourceOf(planned: Planned): SnapshotSource {
+  const ws = planned.workspace;
+  const dirty = planned.changes.filter((c) => c.input).map((c) => c.path);
+  return dirty.length > 0 ? { commit: ws.goal.commit, path: ws.projectPath, dirty } : { commit: ws.goal.commit, path: ws.projectPath };
+}
+
+/** LXM4220: the working tree differs from the goal commit; each file named relative to the current directory. */
+function refuseChanges(planned: Planned, cwd: string): Error {
+  const ws = planned.workspace;
+  const shown = (p: string): string => path.relative(cwd, path.join(ws.projectDir, ...p.split("/"))).split(path.sep).join("/");
+  const goal = ws.goal.commit ? `HEAD (${ws.goal.commit.slice(0, 12)})` : "HEAD (no commit yet)";
+  return catalog.engine.uncommittedChanges.error(goal, planned.changes.map((c) => describeChange(c, shown)));
 }
 
 /**

@@ -17,12 +17,13 @@ import type { SecretAccess } from "./secrets.js";
 import { readStateHead } from "./state-head.js";
 import type { StateHead } from "./state-head.js";
 import { openWorkspace } from "./workspace.js";
-import type { Workspace } from "./workspace.js";
+import type { InputChange, Workspace } from "./workspace.js";
 
 export interface PlanOptions {
   readonly dir: string;
   readonly rev?: string;
   readonly refresh?: boolean;
+  /** The current directory: paths in messages are shown relative to it (provider paths never resolve against it). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Keep the plan's canonical JSON (`Planned.planText`): an apply journals it. */
@@ -44,12 +45,20 @@ export interface Planned {
   readonly planText?: string;
   readonly secrets: SecretAccess;
   readonly diagnostics: Diagnostic[];
+  /**
+   * How the working tree differs from the goal commit (HEAD) in the run's inputs, and the
+   * untracked `.lxm` files (see Workspace.changes); empty for a clean tree and for `--rev`.
+   * A plan with changes is a preview: apply refuses it without `allowDirty`.
+   */
+  readonly changes: InputChange[];
 }
 
 /** Compile failed (or the plan was refused): the diagnostics say why; nothing was touched. */
 export interface NotPlanned {
   readonly sources: SourceSet;
   readonly diagnostics: Diagnostic[];
+  /** As Planned.changes, as far as the inputs were read (absent when the workspace could not be opened). */
+  readonly changes?: InputChange[];
 }
 
 /**
@@ -58,14 +67,16 @@ export interface NotPlanned {
  */
 export async function planProject(opts: PlanOptions): Promise<Planned | NotPlanned> {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
-  if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics) };
+  if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
   const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics } = compileProjectFiles({
     files: ws.files,
     readFile: ws.readFile,
     settingsText: ws.settingsText,
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
-  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
+  // After compiling: file() read its inputs then.
+  const changes = await ws.changes();
+  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   const program = compiled.program;
   const settings = { stateBranch: projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
 
@@ -74,8 +85,8 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
 
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const refreshed = opts.refresh ? await refresh(program, prior, ws, opts.cwd, secrets, compiled.spans) : undefined;
-  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]) };
+  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : undefined;
+  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes };
   const reality = refreshed?.reality;
   const built = buildPlan({
     program,
@@ -88,7 +99,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     keepText: opts.keepPlanText,
   });
   diagnostics.push(...built.diagnostics);
-  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics) };
+  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   return {
     workspace: ws,
     sources: compiled.sources,
@@ -102,6 +113,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     planText: built.text,
     secrets,
     diagnostics: sortDiagnostics(diagnostics),
+    changes,
   };
 }
 
@@ -137,11 +149,10 @@ async function refresh(
   program: Program,
   prior: PriorState,
   ws: Workspace,
-  cwd: string,
   secrets: SecretAccess,
   spans: SpanTable,
 ): Promise<{ reality: Reality } | { refused: Diagnostic[] }> {
-  const pool = new ProviderPool(program, prior, { cwd, projectDir: ws.projectDir }, secrets);
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
   const reality: Record<string, JsonObject | null> = {};
   const refused: Diagnostic[] = [];
   try {

@@ -1,6 +1,6 @@
 import type { JsonObject, Program } from "../program/types.js";
 import type { PriorState } from "../plan/types.js";
-import type { ProviderInstance } from "../providers/types.js";
+import type { ProviderEnv, ProviderInstance } from "../providers/types.js";
 import { getProvider, providerNames } from "../providers/registry.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { catalog } from "../diag/index.js";
@@ -18,7 +18,7 @@ export class ProviderPool {
   constructor(
     private readonly program: Program,
     private readonly prior: PriorState,
-    private readonly env: { cwd: string; projectDir: string },
+    private readonly env: ProviderEnv,
     private readonly secrets: SecretAccess,
   ) {}
 

@@ -9,6 +9,7 @@ import { redactedAttrs, split } from "../runtime/redact.js";
 import type { DomainStatus, RunResult, TraceEvent } from "../runtime/types.js";
 import { readJournal, removeJournal } from "../state/journal.js";
 import { buildStateTree } from "../state/snapshot.js";
+import type { SnapshotSource } from "../state/snapshot.js";
 import type { CommitTime } from "../state/store.js";
 import { writeStateCommit } from "../state/store.js";
 import type { Planned } from "./plan-project.js";
@@ -22,7 +23,7 @@ interface Begin {
   kind: "begin";
   parent: string | null;
   programHash: string;
-  source: { commit: string | null; path: string };
+  source: SnapshotSource;
   time: CommitTime;
   plan: Plan;
 }

@@ -1,8 +1,9 @@
-import { LexumError } from "../diag/diagnostic.js";
+import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo, readTreeFiles } from "../git/repo.js";
-import { compile, loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
+import { loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
+import { compileProjectFiles } from "../lang/compile-project.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
@@ -24,10 +25,13 @@ import { spanLocator } from "./spans.js";
  *   hash and the same trace bytes;
  * - `hash-only`: a run recovered from a killed apply's journal; it has no complete trace to
  *   re-run, so it is verified by its hash (and chain) only — not a divergence;
+ * - `dirty`: a run applied with `--allow-dirty` from uncommitted inputs (`source.dirty`), or
+ *   by an older Lexum from an uncommitted working tree (no goal commit): its goal is not in
+ *   git, so it is verified by its hash (and chain) only — not a divergence, not tampering;
  * - `diverged`: it does not reproduce; `problem` says why and `divergence` names the first
  *   differing trace event when there is one.
  */
-export type ReplayOutcome = "reproduced" | "hash-only" | "diverged";
+export type ReplayOutcome = "reproduced" | "hash-only" | "dirty" | "diverged";
 
 /** The result of replaying one state commit. */
 export interface ReplayReport {
@@ -83,10 +87,13 @@ async function loadParent(src: ReplayContext, commit: StateCommit, snapshot: Sna
   return loaded;
 }
 
-/** The goal program exactly as committed at the snapshot's source (LXM4212 when it cannot be read). */
+/**
+ * The goal program exactly as committed at the snapshot's source, compiled as plan compiles
+ * it (lexum.yaml's provider defaults included) (LXM4212 when it cannot be read).
+ */
 async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   const goal = snapshot.source.commit;
-  if (goal === null) throw catalog.engine.notReplayable.error("its goal was an uncommitted working tree (no goal commit recorded)");
+  if (goal === null) throw new InternalError("goalProgram: a snapshot without a goal commit is not replayed");
   let files;
   try {
     await readCommitInfo({ gitdir: src.gitdir, oid: goal });
@@ -96,8 +103,9 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
     throw catalog.engine.notReplayable.error(`its goal commit ${goal} (project path ${snapshot.source.path || "."}) is not in this repository: ${e.message}`);
   }
   const loaded = loadProjectFromFiles(files.filter((f) => f.path.endsWith(".lxm")));
-  const compiled = compile(loaded.files, { readFile: memoryFileReader(new Map(files.map((f) => [f.path, f.bytes] as const))) });
-  return { compiled, ok: !hasErrors(loaded.diagnostics) && compiled.program !== null && compiled.hash !== null };
+  const readFile = memoryFileReader(new Map(files.map((f) => [f.path, f.bytes] as const)));
+  const { result: compiled, diagnostics } = compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
+  return { compiled, diagnostics, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
 }
 
 /**
@@ -123,9 +131,10 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
   });
   const parent = await loadParent(src, commit, s);
   if (isInterrupted(s)) return report("hash-only", "an interrupted run recovered from its journal: it has no complete trace to re-run, so it is verified by hash only");
+  if (s.source.dirty !== undefined || s.source.commit === null) return report("dirty", catalog.engine.appliedDirty(undefined, s.source.dirty ?? []).message);
 
-  const { compiled, ok } = await goalProgram(src, s);
-  if (!ok) return report("diverged", `the goal commit ${s.source.commit} no longer compiles (${compiled.diagnostics[0]?.message ?? "errors"})`);
+  const { compiled, diagnostics, ok } = await goalProgram(src, s);
+  if (!ok) return report("diverged", `the goal commit ${s.source.commit} no longer compiles (${(diagnostics.find((d) => d.severity === "error") ?? diagnostics[0])?.message ?? "errors"})`);
   if (compiled.hash !== s.program) {
     return report("diverged", `the goal commit ${s.source.commit} compiles to program ${compiled.hash}, but the snapshot names ${s.program} (applied from uncommitted changes, or an edited snapshot)`);
   }

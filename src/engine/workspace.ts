@@ -2,17 +2,41 @@ import path from "node:path";
 import fs from "node:fs/promises";
 import { findRepo, headCommit, readCommitInfo, readTreeFiles, resolveRev } from "../git/repo.js";
 import type { Repo } from "../git/repo.js";
+import { hashObject } from "../git/objects.js";
+import { listIndexFiles, listTreeBlobs, listUntrackedFiles } from "../git/worktree.js";
+import type { TreeBlob } from "../git/worktree.js";
+import { LexumError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { SourceSet } from "../diag/source.js";
 import { loadProject, loadProjectFromFiles } from "../lang/index.js";
-import { memoryFileReader, projectFileReader } from "../lang/file-reader.js";
+import type { LoadedProject } from "../lang/index.js";
+import { memoryFileReader, projectFileBytes } from "../lang/file-reader.js";
 import type { CommitTime } from "../state/store.js";
+
+/** How an input of a working-tree run differs from the goal commit. */
+export type ChangeKind = "modified" | "added" | "deleted" | "untracked";
+
+/** One input of a working-tree run that differs from the goal commit (HEAD). */
+export interface InputChange {
+  /** Project-relative posix path. */
+  readonly path: string;
+  readonly kind: ChangeKind;
+  /**
+   * True when the run read it (a project `.lxm` file, lexum.yaml, a file read by file()), so
+   * the run is not the commit's; false for an untracked `.lxm` file, which is not part of
+   * the project and is named only so that its absence does not surprise.
+   */
+  readonly input: boolean;
+}
 
 /**
  * The goal as the edges read it: a project directory inside a git repository, its .lxm
  * files either from the working tree or exactly as committed at a revision, and the goal
  * commit whose time stamps the state commit (so the same inputs give the same commit id).
+ *
+ * The project's `.lxm` files are the ones git tracks under the project folder: the index
+ * for a working-tree run (their contents as on disk), the commit's tree for `--rev`.
  */
 export interface Workspace {
   readonly repo: Repo;
@@ -23,11 +47,21 @@ export interface Workspace {
   readonly files: { path: string; text: string }[];
   readonly sources: SourceSet;
   readonly diagnostics: Diagnostic[];
+  /** The `file()` reader; in a working-tree run it remembers every path asked for (see `changes`). */
   readonly readFile: (rel: string) => string | null;
   /** The project's lexum.yaml as of the goal (the working tree, or REV), null when absent. */
   readonly settingsText: string | null;
   /** The goal commit (REV, or HEAD for a working-tree run); null in a repository without commits. */
   readonly goal: { readonly commit: string | null; readonly time: CommitTime };
+  /** True for `--rev` runs: the inputs are the commit's, nothing to compare. */
+  readonly committed: boolean;
+  /**
+   * The inputs read so far that differ from the goal commit — project `.lxm` files,
+   * lexum.yaml and every file read through `readFile` — and the untracked `.lxm` files under
+   * the project folder; sorted by path. Call it after compiling (file() reads happen then).
+   * Always empty for `--rev` runs.
+   */
+  changes(): Promise<InputChange[]>;
 }
 
 export async function openWorkspace(opts: { dir: string; rev?: string }): Promise<Workspace> {
@@ -35,7 +69,7 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   const stat = await fs.stat(projectDir).catch(() => null);
   if (!stat?.isDirectory()) throw catalog.host.noSuchDirectory.error(opts.dir);
   const repo = await findRepo(projectDir);
-  const projectPath = path.relative(await fs.realpath(repo.workdir), await fs.realpath(projectDir)).split(path.sep).join("/");
+  const projectPath = await projectPathIn(repo, projectDir);
 
   const base = { repo, projectDir, projectPath };
   if (opts.rev !== undefined) {
@@ -45,30 +79,177 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     const loaded = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files, sources, diagnostics } = loaded;
     const readFile = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes] as const)));
-    return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time } };
+    const changes = async (): Promise<InputChange[]> => [];
+    return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes };
   }
 
-  // The files on disk and the HEAD commit are read concurrently (independent I/O).
+  // The index, the untracked files and HEAD are read concurrently (independent I/O).
   const headInfo = async () => {
     const head = await headCommit({ gitdir: repo.gitdir });
-    return { head, time: head ? (await readCommitInfo({ gitdir: repo.gitdir, oid: head })).time : { seconds: 0, tzOffsetMinutes: 0 } };
+    if (!head) return { head, time: { seconds: 0, tzOffsetMinutes: 0 }, tree: new Map<string, TreeBlob>() };
+    const [info, tree] = await Promise.all([readCommitInfo({ gitdir: repo.gitdir, oid: head }), listTreeBlobs({ gitdir: repo.gitdir, oid: head, subdir: projectPath })]);
+    return { head, time: info.time, tree };
   };
-  const [{ files, sources, diagnostics }, { head, time }] = await Promise.all([loadProject(projectDir), headInfo()]);
-  // HEAD is the goal commit only when the .lxm files are exactly as committed there;
-  // otherwise the snapshot says "working tree" rather than name a commit it did not run.
-  const commit = head && (await matchesCommit(repo.gitdir, head, projectPath, files)) ? head : null;
-  const readFile = projectFileReader(projectDir);
-  return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit, time } };
+  const [tracked, { head, time, tree }] = await Promise.all([readTrackedProject(repo, projectDir, projectPath), headInfo()]);
+  const { loaded, untrackedLxm, bytes } = tracked;
+
+  const diskBytes = projectFileBytes(projectDir);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  // Every path the run reads besides its .lxm files (lexum.yaml, file()), compared at the end.
+  const read = new Set<string>();
+  const readFile = (rel: string): string | null => {
+    read.add(path.posix.normalize(rel));
+    const b = diskBytes(rel);
+    if (b === null) return null;
+    try {
+      return decoder.decode(b);
+    } catch {
+      return null;
+    }
+  };
+  const settingsText = readFile("lexum.yaml");
+
+  const changes = async (): Promise<InputChange[]> => {
+    const out = new Map<string, InputChange>();
+    const inHead = (p: string): TreeBlob | undefined => {
+      const e = tree.get(p);
+      // A symlink or submodule is not a file as `--rev` (and replay) read the commit.
+      return e && e.mode !== "120000" && e.mode !== "160000" ? e : undefined;
+    };
+    for (const [p, b] of bytes) {
+      const link = tracked.links.get(p);
+      if (link !== undefined) {
+        // A tracked symlink is compared as git stores it: its target, not what it points at.
+        const e = tree.get(p);
+        if (!e) out.set(p, { path: p, kind: "added", input: true });
+        else if (e.mode !== "120000" || hashObject("blob", link) !== e.oid) out.set(p, { path: p, kind: "modified", input: true });
+        continue;
+      }
+      const committed = inHead(p);
+      if (!committed) out.set(p, { path: p, kind: "added", input: true });
+      else if (hashObject("blob", b) !== committed.oid) out.set(p, { path: p, kind: "modified", input: true });
+    }
+    for (const [p, e] of tree) {
+      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
+    }
+    const index = new Set(tracked.index);
+    for (const p of [...read].sort()) {
+      if (out.has(p) || bytes.has(p)) continue;
+      const b = diskBytes(p);
+      const committed = inHead(p);
+      if (b === null && !committed) continue;
+      if (b === null) out.set(p, { path: p, kind: "deleted", input: true });
+      else if (!committed) out.set(p, { path: p, kind: index.has(p) ? "added" : "untracked", input: true });
+      else if (hashObject("blob", b) !== committed.oid) out.set(p, { path: p, kind: "modified", input: true });
+    }
+    for (const p of untrackedLxm) if (!out.has(p)) out.set(p, { path: p, kind: "untracked", input: false });
+    return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  };
+
+  const { files, sources, diagnostics } = loaded;
+  return { ...base, files, sources, diagnostics, readFile, settingsText, goal: { commit: head, time }, committed: false, changes };
 }
 
-async function matchesCommit(gitdir: string, oid: string, projectPath: string, files: readonly { path: string; text: string }[]): Promise<boolean> {
-  let committed;
-  try {
-    committed = await readTreeFiles({ gitdir, oid, subdir: projectPath, suffix: ".lxm" });
-  } catch {
-    return false;
+async function projectPathIn(repo: Repo, projectDir: string): Promise<string> {
+  return path.relative(await fs.realpath(repo.workdir), await fs.realpath(projectDir)).split(path.sep).join("/");
+}
+
+/** A working tree's project: its tracked .lxm files as on disk, and what git says about the folder. */
+interface TrackedProject {
+  readonly loaded: LoadedProject;
+  /** The tracked .lxm files' bytes as read from disk, by project-relative path. */
+  readonly bytes: Map<string, Uint8Array>;
+  /** Every tracked path under the project folder. */
+  readonly index: readonly string[];
+  /** Untracked, not ignored .lxm files under the project folder: not part of the project. */
+  readonly untrackedLxm: readonly string[];
+  /** The tracked .lxm files that are symbolic links (read through, as before): path → link target. */
+  readonly links: Map<string, string>;
+}
+
+/**
+ * The `.lxm` files git tracks under the project folder (the index), read from disk; a
+ * tracked file deleted from disk is left out (it is a deletion). Unreadable → LXM5003, not
+ * UTF-8 → LXM5004, none tracked → LXM5010 when untracked ones exist, else LXM5002.
+ * `shown` names the folder in messages (and prefixes file paths there), as loadProject does.
+ */
+async function readTrackedProject(repo: Repo, projectDir: string, projectPath: string, shown?: string): Promise<TrackedProject> {
+  const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir: projectPath };
+  const [index, untracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  const prefix = shown === undefined || shown === "." || shown === "" ? "" : `${shown}/`;
+  const diagnostics: Diagnostic[] = [];
+  const raw: { path: string; bytes: Uint8Array }[] = [];
+  const bytes = new Map<string, Uint8Array>();
+  const links = new Map<string, string>();
+  const lxm = index.filter((f) => f.path.endsWith(".lxm") && f.mode !== "160000");
+  await Promise.all(
+    lxm.map(async (f) => {
+      const abs = path.join(projectDir, ...f.path.split("/"));
+      try {
+        if (f.mode === "120000") links.set(f.path, await fs.readlink(abs));
+        const b = await fs.readFile(abs);
+        raw.push({ path: f.path, bytes: b });
+        bytes.set(f.path, b);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // Deleted from disk but still in the index: the working tree deletes it.
+        if ((code === "ENOENT" || code === "ENOTDIR") && !links.has(f.path)) return;
+        diagnostics.push(catalog.host.unreadableFile(undefined, prefix + f.path, plainCause(e)));
+      }
+    }),
+  );
+  const untrackedLxm = untracked.filter((p) => p.endsWith(".lxm"));
+  if (raw.length === 0 && diagnostics.length === 0) {
+    diagnostics.push(untrackedLxm.length > 0 ? catalog.host.noTrackedLxmFiles(undefined, shown ?? projectDir, untrackedLxm) : catalog.host.noLxmFiles(undefined, shown ?? projectDir));
   }
-  if (committed.length !== files.length) return false;
-  const decoder = new TextDecoder();
-  return committed.every((f, i) => f.path === files[i]!.path && decoder.decode(f.bytes) === files[i]!.text);
+  const loaded = loadProjectFromFiles(raw);
+  const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => (d.code === catalog.host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d));
+  return {
+    loaded: { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loadDiags] },
+    bytes,
+    index: index.map((f) => f.path),
+    untrackedLxm,
+    links,
+  };
+}
+
+/** An I/O failure in plain words (errno names such as ENOENT mean little to a user). */
+function plainCause(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "it does not exist (a broken symbolic link?)";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  return code ?? (e as Error).message;
+}
+
+/**
+ * The project's `.lxm` files in the working tree, for the commands that compile without
+ * planning (`lxm check`, `lxm graph`): inside a git repository, the files git tracks under
+ * the folder (as plan and apply take them); outside one, every `.lxm` file below it.
+ * `shown` is how messages name the folder. Untracked `.lxm` files are named in warnings
+ * (LXM5011). Never throws for user input.
+ */
+export async function loadWorkingProject(dir: string, shown?: string): Promise<LoadedProject> {
+  const projectDir = path.resolve(dir);
+  const stat = await fs.stat(projectDir).catch(() => null);
+  if (!stat?.isDirectory()) return loadProject(projectDir, shown);
+  let repo: Repo;
+  try {
+    repo = await findRepo(projectDir);
+  } catch (e) {
+    if (e instanceof LexumError) return loadProject(projectDir, shown);
+    throw e;
+  }
+  const tracked = await readTrackedProject(repo, projectDir, await projectPathIn(repo, projectDir), shown);
+  const prefix = shown === undefined || shown === "." || shown === "" ? "" : `${shown}/`;
+  // Named, so that a file left out is no surprise (LXM5010 already names them when none is tracked).
+  const untracked = tracked.loaded.files.length > 0 ? tracked.untrackedLxm.map((p) => catalog.host.untrackedLxmFile(undefined, prefix + p)) : [];
+  return { ...tracked.loaded, diagnostics: [...tracked.loaded.diagnostics, ...untracked] };
+}
+
+/** `InputChange` in words, as banners and errors list them: `modified: main.lxm`. `shown` maps the project-relative path for display. */
+export function describeChange(c: InputChange, shown: (p: string) => string = (p) => p): string {
+  if (!c.input) return `untracked, not part of the project: ${shown(c.path)} — \`git add\` it`;
+  return `${c.kind}: ${shown(c.path)}`;
 }

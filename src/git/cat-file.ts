@@ -49,7 +49,8 @@ export async function catFileBatch(gitdir: string, oids: readonly string[], type
 /** Variables that would point git at other objects or another repository than `--git-dir`. */
 const REDIRECTS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_INDEX_FILE", "GIT_NAMESPACE"];
 
-function gitEnv(): NodeJS.ProcessEnv {
+/** The environment for a git CLI child: no pager, no lazy fetch, none of the variables that would redirect it. */
+export function gitEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_PAGER: "cat", GIT_NO_LAZY_FETCH: "1" };
   for (const k of REDIRECTS) delete env[k];
   return env;

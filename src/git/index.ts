@@ -9,3 +9,5 @@ export { createSafeFs, writeFileAtomic, syncDir } from "./safe-fs.js";
 export type { SafeFs } from "./safe-fs.js";
 export { commonDir } from "./common-dir.js";
 export { encodePack, writePack } from "./pack.js";
+export { listIndexFiles, listUntrackedFiles, listTreeBlobs } from "./worktree.js";
+export type { GitFile, TreeBlob, WorktreeArgs } from "./worktree.js";

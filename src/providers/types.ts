@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import type { JsonObject } from "../program/types.js";
 
 /**
@@ -16,12 +17,19 @@ export interface CallContext {
   readonly address?: string;
 }
 
-/** Where relative paths in provider configuration resolve (documented per provider). */
+/**
+ * What a provider may know of where it runs. Every relative path in a provider's
+ * configuration resolves against `projectDir` (`resolveConfigPath`), never against the
+ * process's working directory: the same plan then means the same world from any folder.
+ */
 export interface ProviderEnv {
-  /** The process's working directory (fs: a relative `root` resolves against it). */
-  readonly cwd: string;
-  /** The project directory (the folder holding the .lxm files). */
+  /** The project directory (the folder holding the .lxm files), absolute. */
   readonly projectDir: string;
+}
+
+/** A path from a provider's configuration, absolute: a relative one resolves against the project directory. */
+export function resolveConfigPath(env: ProviderEnv, p: string): string {
+  return isAbsolute(p) ? resolve(p) : resolve(env.projectDir, p);
 }
 
 /** One configured provider block (`provider fs { root = "out" }`) ready to act. */

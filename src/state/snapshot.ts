@@ -18,8 +18,7 @@ export interface Snapshot {
   readonly status: RunStatus;
   /** Hash of the most recent quiescent snapshot before this one (the rollback target); null if none. */
   readonly lastQuiescent: string | null;
-  /** The goal: commit id (null when planned from an uncommitted working tree) and project path in the repository. */
-  readonly source: { readonly commit: string | null; readonly path: string };
+  readonly source: SnapshotSource;
   readonly program: string;
   readonly plan: string;
   /** address → hash of the resource's record (resources/<domain>/<file>.json). */
@@ -30,6 +29,19 @@ export interface Snapshot {
   readonly failure: RunResult["failure"];
   /** sha256 of trace.jsonl's bytes. */
   readonly trace: string;
+}
+
+/**
+ * The goal a run applied: the commit and the project folder in the repository. `dirty`
+ * (present only when non-empty) lists, sorted and project-relative, the inputs that differed
+ * from that commit in a working tree applied with `--allow-dirty`: such a run cannot be
+ * replayed from git. `commit` is null only in a repository without commits (and in snapshots
+ * of older Lexum versions applied from an uncommitted working tree).
+ */
+export interface SnapshotSource {
+  readonly commit: string | null;
+  readonly path: string;
+  readonly dirty?: readonly string[];
 }
 
 /** A snapshot as read back: the document, its hash and its resources. */
@@ -77,7 +89,7 @@ export interface RecordInput {
   readonly parent: LoadedSnapshot | null;
   /** Resource hashes of the parent, reused for records that did not change. */
   readonly status: RunStatus;
-  readonly source: { readonly commit: string | null; readonly path: string };
+  readonly source: SnapshotSource;
   readonly programHash: string;
   readonly plan: Plan;
   readonly run: RunResult;
@@ -146,7 +158,7 @@ function short(hash: string | null): string {
 
 /** The commit message: a subject naming the goal commit and snapshot, the summary, and trailers. */
 export function commitMessage(s: Snapshot, hash: string, plan: Plan): string {
-  const goal = s.source.commit ? s.source.commit.slice(0, 12) : "working tree";
+  const goal = (s.source.commit ? s.source.commit.slice(0, 12) : "working tree") + (s.source.dirty ? " with uncommitted changes" : "");
   const lines = [
     `lexum: ${s.status} snapshot ${short(hash)} for ${goal}`,
     "",
@@ -171,6 +183,7 @@ function readme(s: Snapshot, hash: string, plan: Plan): string {
     "",
     `- status: **${s.status}**`,
     `- goal commit: ${s.source.commit ?? "(working tree)"} (project path: ${s.source.path === "" ? "." : s.source.path})`,
+    ...(s.source.dirty ? [`- applied with --allow-dirty: uncommitted changes to ${s.source.dirty.join(", ")} (not replayable)`] : []),
     `- snapshot: \`${hash}\``,
     `- parent: \`${s.parent ?? "none"}\``,
     `- plan: \`${plan.hash}\` — ${summaryLine(plan)}`,

@@ -76,11 +76,16 @@ describe("repository shapes", () => {
     await expectHealthyState(repo);
   });
 
-  it("a repository without any commit yet: the goal is the work tree, no goal commit", async () => {
+  it("a repository without any commit yet: apply needs --allow-dirty, and the snapshot has no goal commit", async () => {
     const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": site("fresh") }, null);
-    const r = await repo.lxm(["apply", "--yes"]);
+    repo.git("add", "-A");
+    const refused = await repo.lxm(["apply", "--yes"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("error[LXM4220]: the working tree differs from HEAD (no commit yet) in 1 file: added: site.lxm");
+    expect(repo.stateHead()).toBeNull();
+    const r = await repo.lxm(["apply", "--yes", "--allow-dirty"]);
     expect(r.code).toBe(0);
-    expect(headSnapshot(repo).source.commit).toBeNull();
+    expect(headSnapshot(repo).source).toEqual({ commit: null, path: "", dirty: ["site.lxm"] });
     expect(() => repo.git("rev-parse", "--verify", "-q", "HEAD")).toThrow(); // still unborn
     await expectHealthyState(repo);
   });

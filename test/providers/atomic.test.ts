@@ -91,13 +91,13 @@ describe("temp files left by a killed write", () => {
     const dead = deadPid();
     await mkdir(join(dir, "site"), { recursive: true });
     await writeFile(join(dir, "site", `.index.html.lxm-${dead}-1.tmp`), "torn");
-    const fs = fsProvider.configure({ root: dir }, { cwd: dir, projectDir: dir });
+    const fs = fsProvider.configure({ root: dir }, { projectDir: dir });
     const ctx = { signal: new AbortController().signal, attempt: 1, address: "d/fs.file.index" };
     await fs.create("fs.file", { path: "site/index.html", content: "<h1>hi</h1>" }, ctx);
     expect(await readdir(join(dir, "site"))).toEqual(["index.html"]);
 
     await writeFile(join(dir, `.world.json.lxm-${dead}-7.tmp`), "{ torn");
-    const sim = simProvider.configure({ world: "world.json", latency: 0 }, { cwd: dir, projectDir: dir });
+    const sim = simProvider.configure({ world: "world.json", latency: 0 }, { projectDir: dir });
     await sim.close();
     expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });

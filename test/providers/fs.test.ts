@@ -17,7 +17,7 @@ beforeEach(async () => {
   base = await mkdtemp(join(tmpdir(), "lexum-fs-"));
   root = join(base, "root");
   await mkdir(root);
-  fs = fsProvider.configure({ root: "root" }, { cwd: base, projectDir: join(base, "project") });
+  fs = fsProvider.configure({ root: "root" }, { projectDir: base });
 });
 
 afterEach(async () => {
@@ -50,14 +50,15 @@ async function listAll(dir: string): Promise<string[]> {
 const hex = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 
 describe("fs configuration", () => {
-  it("resolves a relative root against cwd, an absolute one as is, and defaults to cwd", () => {
-    expect(resolveFsRoot({ root: "out/x" }, { cwd: "/a/b", projectDir: "/p" })).toBe("/a/b/out/x");
-    expect(resolveFsRoot({ root: "/abs/r" }, { cwd: "/a/b", projectDir: "/p" })).toBe("/abs/r");
-    expect(resolveFsRoot({}, { cwd: "/a/b", projectDir: "/p" })).toBe("/a/b");
+  it("resolves a relative root against the project directory, an absolute one as is, and defaults to the project directory", () => {
+    expect(resolveFsRoot({ root: "out/x" }, { projectDir: "/p" })).toBe("/p/out/x");
+    expect(resolveFsRoot({ root: "../shared" }, { projectDir: "/p/q" })).toBe("/p/shared");
+    expect(resolveFsRoot({ root: "/abs/r" }, { projectDir: "/p" })).toBe("/abs/r");
+    expect(resolveFsRoot({}, { projectDir: "/p" })).toBe("/p");
   });
 
   it("rejects a non-string root and unknown settings with LXM4900", () => {
-    const env = { cwd: "/a", projectDir: "/p" };
+    const env = { projectDir: "/p" };
     expect(() => fsProvider.configure({ root: 3 }, env)).toThrow(LexumError);
     try {
       fsProvider.configure({ rot: "x" }, env);
@@ -181,7 +182,7 @@ describe("fs.file", () => {
   });
 
   it("creates the root itself when it does not exist yet", async () => {
-    const p = fsProvider.configure({ root: "fresh/out" }, { cwd: base, projectDir: base });
+    const p = fsProvider.configure({ root: "fresh/out" }, { projectDir: base });
     await p.create("fs.file", { path: "f", content: "1" }, ctx);
     expect(await readFile(join(base, "fresh/out/f"), "utf8")).toBe("1");
     expect(await p.read("fs.file", { path: "g" }, ctx)).toBeNull();
@@ -245,7 +246,7 @@ describe("fs root containment", () => {
 
   it("works when the root itself is reached through a symlink", async () => {
     await symlink(root, join(base, "rootlink"));
-    const p = fsProvider.configure({ root: "rootlink" }, { cwd: base, projectDir: base });
+    const p = fsProvider.configure({ root: "rootlink" }, { projectDir: base });
     await p.create("fs.file", { path: "d/f", content: "ok" }, ctx);
     expect(await readFile(join(root, "d/f"), "utf8")).toBe("ok");
   });

@@ -40,11 +40,11 @@ describe("provider registry", () => {
   it("read-back attributes are exactly the schemas' properties", async () => {
     const dir = await mkdtemp(join(tmpdir(), "lexum-reg-"));
     try {
-      const fs = getProvider("fs")!.configure({ root: dir }, { cwd: dir, projectDir: dir });
+      const fs = getProvider("fs")!.configure({ root: dir }, { projectDir: dir });
       expect(Object.keys(await fs.create("fs.file", { path: "f", content: "x" }, ctx)).sort()).toEqual(schemaProps("fs.file"));
       expect(Object.keys(await fs.create("fs.dir", { path: "d" }, ctx)).sort()).toEqual(schemaProps("fs.dir"));
       expect(Object.keys(await fs.create("fs.symlink", { path: "l", target: "f" }, ctx)).sort()).toEqual(schemaProps("fs.symlink"));
-      const sim = getProvider("sim")!.configure({ world: "w.json" }, { cwd: dir, projectDir: dir });
+      const sim = getProvider("sim")!.configure({ world: "w.json" }, { projectDir: dir });
       const o = await sim.create("sim.object", { kind: "k", name: "n", secret: "s" }, ctx);
       expect(Object.keys(o).sort()).toEqual(schemaProps("sim.object"));
       await sim.close();

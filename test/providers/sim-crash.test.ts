@@ -35,7 +35,7 @@ function driver(faults: unknown[]): string {
   writeFileSync(
     script,
     `import { simProvider } from ${JSON.stringify(join(build, "src/providers/sim/provider.js"))};
-const p = simProvider.configure({ world: "world.json", latency: 2, faults: ${JSON.stringify(faults)} }, { cwd: ${JSON.stringify(dir)}, projectDir: ${JSON.stringify(dir)} });
+const p = simProvider.configure({ world: "world.json", latency: 2, faults: ${JSON.stringify(faults)} }, { projectDir: ${JSON.stringify(dir)} });
 const ctx = { signal: new AbortController().signal, attempt: 1 };
 for (let i = 1; i <= 5; i++) {
   const o = await p.create("sim.object", { kind: "k", name: "n" + i, spec: { i } }, { ...ctx, address: "d/sim.object.n" + i });

@@ -13,7 +13,7 @@ let dir: string;
 const open: ProviderInstance[] = [];
 
 function sim(config: Record<string, unknown> = {}, provider = simProvider): ProviderInstance {
-  const p = provider.configure({ world: "world.json", ...config } as never, { cwd: "/nonexistent-cwd", projectDir: dir });
+  const p = provider.configure({ world: "world.json", ...config } as never, { projectDir: dir });
   open.push(p);
   return p;
 }
@@ -63,8 +63,8 @@ afterEach(async () => {
 
 describe("sim configuration", () => {
   it("resolves world against the project directory unless absolute, with defaults", () => {
-    expect(resolveSimConfig({ world: "w/world.json" }, { cwd: "/c", projectDir: "/p" })).toEqual({ world: "/p/w/world.json", latency: 0, faults: [] });
-    expect(resolveSimConfig({ world: "/abs/w.json", latency: 5 }, { cwd: "/c", projectDir: "/p" }).world).toBe("/abs/w.json");
+    expect(resolveSimConfig({ world: "w/world.json" }, { projectDir: "/p" })).toEqual({ world: "/p/w/world.json", latency: 0, faults: [] });
+    expect(resolveSimConfig({ world: "/abs/w.json", latency: 5 }, { projectDir: "/p" }).world).toBe("/abs/w.json");
   });
 
   it.each([
@@ -79,7 +79,7 @@ describe("sim configuration", () => {
     [{ world: "w", colour: "red" }, "colour"],
   ])("rejects %j naming %s (LXM4900)", (config, attr) => {
     try {
-      resolveSimConfig(config as never, { cwd: "/c", projectDir: "/p" });
+      resolveSimConfig(config as never, { projectDir: "/p" });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LexumError);

@@ -25,7 +25,7 @@ async function runOnSim(parallelism: number) {
   const result = await runPlan({
     ...base,
     providers: () => {
-      const p = getProvider("sim")!.configure(config, { cwd: dir, projectDir: dir });
+      const p = getProvider("sim")!.configure(config, { projectDir: dir });
       instances.push(p);
       return p;
     },

@@ -5,6 +5,7 @@ import { renderPlanText, summaryLine } from "../../plan/index.js";
 import type { TraceEvent } from "../../runtime/types.js";
 import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
+import { dirtyBanner } from "./plan.js";
 import type { Io } from "../io.js";
 import { errorDocument, printDiagnostics, printFailure, relativeTo } from "../io.js";
 import { plainProgress } from "../progress.js";
@@ -20,6 +21,7 @@ export const applySpec = {
     plan: { type: "string", value: "FILE", description: "apply exactly this plan saved by `lxm plan --out` (refused when stale)" },
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV" },
     refresh: { type: "boolean", description: "read reality back through the providers before planning" },
+    "allow-dirty": { type: "boolean", description: "apply the working tree even where it differs from HEAD (recorded in the snapshot; such a run cannot be replayed)" },
     yes: { type: "boolean", description: "apply without asking (required without a terminal)" },
     parallelism: { type: "string", value: "N", integer: { min: 1 }, description: "domains running at once within a step (default: lexum.yaml's parallelism, else 10)" },
     ...jsonFlag,
@@ -41,8 +43,10 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
     env: io.env,
     planFile: values.plan ? path.resolve(io.cwd, values.plan) : undefined,
     parallelism,
+    allowDirty: Boolean(values["allow-dirty"]),
     onEvent: progress ? (e: TraceEvent) => progress.event(e) : undefined,
     confirm: async (planned) => {
+      if (planned.changes.length) (json ? io.err : io.out)(dirtyBanner(planned.changes, io.cwd, dir, "apply"));
       if (!json) io.out(renderPlanText(planned.plan, { color: io.color }));
       let ok = Boolean(values.yes || values.plan);
       if (!ok) {

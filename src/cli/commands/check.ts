@@ -1,6 +1,6 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { loadProject } from "../../lang/index.js";
+import { loadWorkingProject } from "../../engine/workspace.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
@@ -22,7 +22,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, checkSpec);
   const dir = projectDir(io.cwd, values.dir, positionals[0], checkSpec.name);
   const json = Boolean(values.json);
-  const loaded = await loadProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
+  const loaded = await loadWorkingProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
   relativeTo(loaded.sources, io.cwd, dir);
   if (hasErrors(loaded.diagnostics)) return printFailure(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
   // lexum.yaml is part of the project: checked too, its provider defaults applied.

@@ -1,5 +1,5 @@
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
-import { loadProject } from "../../lang/index.js";
+import { loadWorkingProject } from "../../engine/workspace.js";
 import { compileProjectFiles } from "../../lang/compile-project.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
@@ -27,7 +27,7 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, graphSpec);
   const format = values.format === "mermaid" ? "mermaid" : "dot";
   const dir = projectDir(io.cwd, values.dir, positionals[0], graphSpec.name);
-  const loaded = await loadProject(dir);
+  const loaded = await loadWorkingProject(dir);
   const readFile = projectFileReader(dir);
   const compiled = hasErrors(loaded.diagnostics) ? null : compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
   const result = compiled?.result ?? null;

@@ -1,6 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { planProject, isPlanned } from "../../engine/plan-project.js";
+import { describeChange } from "../../engine/workspace.js";
+import type { InputChange } from "../../engine/workspace.js";
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
 import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
@@ -30,6 +32,9 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const json = Boolean(values.json);
   const result = await planProject({ dir, rev: values.rev, refresh: Boolean(values.refresh), cwd: io.cwd, env: io.env });
   relativeTo(result.sources, io.cwd, dir);
+  // The plan's own output stays a pure function of program and snapshot: with --json or
+  // --markdown the banner goes to stderr.
+  if (result.changes?.length) (json || values.markdown ? io.err : io.out)(dirtyBanner(result.changes, io.cwd, dir));
   if (!isPlanned(result)) return printFailure(io, result.diagnostics, result.sources, json);
   if (result.diagnostics.length) printDiagnostics(io, result.diagnostics, result.sources, false);
   const plan = result.plan;
@@ -38,6 +43,25 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   else if (values.markdown) io.out(renderPlanMarkdown(plan));
   else io.out(renderPlanText(plan, { color: io.color }));
   return hasChanges(plan) ? 2 : 0;
+}
+
+/**
+ * The banner of a run from a working tree that differs from HEAD: each differing file
+ * (relative to the current directory), then what it means — for `plan`, that the plan is a
+ * preview `apply` refuses without --allow-dirty; for `apply --allow-dirty`, that the
+ * snapshot names the files and cannot be replayed.
+ */
+export function dirtyBanner(changes: readonly InputChange[], cwd: string, projectDir: string, command: "plan" | "apply" = "plan"): string {
+  const shown = (p: string): string => path.relative(cwd, path.join(projectDir, ...p.split("/"))).split(path.sep).join("/");
+  const inputs = changes.filter((c) => c.input).length;
+  const files = `${changes.length} file${changes.length === 1 ? "" : "s"}`;
+  const lines = [`The working tree differs from HEAD in ${files}:`, ...changes.map((c) => `  ${describeChange(c, shown)}`)];
+  if (command === "apply") {
+    lines.push(inputs > 0 ? "Applying them as they are (--allow-dirty): the snapshot names these files, and the run cannot be replayed." : "Applying the commit's .lxm files only (--allow-dirty).");
+  } else {
+    lines.push(`This plan is a preview of the working tree: \`lxm apply\` refuses it without --allow-dirty; commit the changes to apply them.`);
+  }
+  return lines.join("\n") + "\n\n";
 }
 
 export function hasChanges(plan: { summary: { create: number; update: number; replace: number; delete: number } }): boolean {

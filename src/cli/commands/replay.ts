@@ -21,7 +21,8 @@ export const replaySpec = {
 /**
  * `lxm replay [REF|HASH]`: re-runs the runtime for one snapshot (the head by default) on the
  * observations recorded in its trace, without calling any provider. Exit 0 when it
- * reproduces the recorded snapshot hash (or is an interrupted run, verified by hash only),
+ * reproduces the recorded snapshot hash (or is an interrupted run or a run applied with
+ * --allow-dirty, verified by hash only and explained),
  * 1 when it diverges (the first diverging event is named) or cannot be replayed.
  */
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
@@ -44,6 +45,7 @@ export function printReplay(io: Io, r: ReplayReport): number {
       io.out(`replayed ${r.replayed} = recorded\n`);
       return 0;
     case "hash-only":
+    case "dirty":
       io.out(`not replayed ${r.recorded}: ${r.problem}\n`);
       return 0;
     case "diverged":

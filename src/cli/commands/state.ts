@@ -242,7 +242,14 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
     io.err(`error: ${branch} does not replay: first bad commit ${b.commit}\n  - ${b.problem}\n`);
   } else {
     const hashOnly = replayed ? replayed.reports.filter((r) => r.outcome === "hash-only").length : 0;
-    const how = replayed ? ` and replay${hashOnly ? ` (${hashOnly} interrupted run${hashOnly === 1 ? "" : "s"} verified by hash only)` : ""}` : "";
+    const dirty = replayed ? replayed.reports.filter((r) => r.outcome === "dirty") : [];
+    const notes = [
+      ...(hashOnly ? [`${hashOnly} interrupted run${hashOnly === 1 ? "" : "s"} verified by hash only`] : []),
+      ...(dirty.length ? [`${dirty.length} run${dirty.length === 1 ? "" : "s"} applied from uncommitted changes verified by hash only`] : []),
+    ];
+    const how = replayed ? ` and replay${notes.length ? ` (${notes.join(", ")})` : ""}` : "";
+    // Each run that cannot be replayed is explained, so that it is not taken for tampering.
+    for (const r of dirty) io.out(`not replayed ${r.recorded} (commit ${r.commit.slice(0, 12)}): ${r.problem}\n`);
     io.out(`ok: ${report.commits} snapshot${report.commits === 1 ? "" : "s"} on ${branch} verify${how}\n`);
   }
   return ok ? 0 : 1;

@@ -86,7 +86,7 @@ export const noSuchAddress = code(
 export const notReplayable = code(
   "LXM4212",
   "snapshot cannot be replayed",
-  "`lxm replay` recompiles the goal exactly as committed at the snapshot's goal commit; that commit (or its project folder) is not in this repository, or no goal commit was recorded. Fetch the commit (a shallow clone lacks it) and replay again.",
+  "`lxm replay` recompiles the goal exactly as committed at the snapshot's goal commit; that commit (or its project folder) is not in this repository. Fetch the commit (a shallow clone lacks it) and replay again.",
   (why: string) => ({ message: `cannot replay: ${why}`, hint: "fetch the goal commit (e.g. `git fetch --unshallow`) and run `lxm replay` again" }),
 );
 
@@ -108,6 +108,29 @@ export const applyRunning = code(
     message: `another apply is running on this state branch (${owner})`,
     hint: `wait for it to finish; if it is gone (on another machine), remove ${file}`,
   }),
+);
+
+export const uncommittedChanges = code(
+  "LXM4220",
+  "uncommitted changes",
+  "`lxm apply` applies a commit: the working tree differs from the goal commit (HEAD) in a `.lxm` file, lexum.yaml or a file read by file(), or holds a `.lxm` file git does not track. Nothing was applied and the state branch is unchanged. Commit the changes (or `git add` the untracked file) and apply again, or pass --allow-dirty to apply the working tree as it is (its snapshot names the files and cannot be replayed).",
+  (goal: string, changes: string[]) => ({
+    message: `the working tree differs from ${goal} in ${changes.length} file${changes.length === 1 ? "" : "s"}: ${changes.join("; ")}; nothing was applied`,
+    hint: "commit them and apply again (apply applies only a commit), or pass --allow-dirty to apply the working tree as it is",
+  }),
+);
+
+export const appliedDirty = code(
+  "LXM4221",
+  "run applied from uncommitted changes",
+  "The snapshot was applied with `lxm apply --allow-dirty` (or, by an older Lexum, from an uncommitted working tree): some of its inputs were never committed, so replay cannot recompile its goal. It is verified by its hash and its place in the chain only; this is not tampering. Apply from a commit to get replayable snapshots.",
+  (files: readonly string[]) => ({
+    message:
+      files.length > 0
+        ? `applied with --allow-dirty from uncommitted changes to ${files.join(", ")}: its inputs are not in git, so it cannot be replayed`
+        : "applied from an uncommitted working tree (no goal commit recorded): its inputs are not in git, so it cannot be replayed",
+  }),
+  "warning",
 );
 
 export const refreshReadRefused = code(

@@ -133,3 +133,21 @@ export const nodeTooOld = code(
     hint: "lxm runs on Node.js 20.19.0 or later on the 20 line, or 22.12.0 and later: install a current LTS release (e.g. `nvm install --lts`) and run it again",
   }),
 );
+
+export const noTrackedLxmFiles = code(
+  "LXM5010",
+  "no tracked .lxm files",
+  "A project's `.lxm` files are the ones git tracks under the project folder; this folder has `.lxm` files, but git tracks none of them. `git add` them (and commit, for `lxm apply`).",
+  (dir: string, untracked: readonly string[]) => ({
+    message: `no .lxm file in ${dir} is tracked by git (untracked, not part of the project: ${untracked.join(", ")})`,
+    hint: `\`git add\` ${untracked.length === 1 ? "it" : "them"}: the project's .lxm files are the ones git tracks`,
+  }),
+);
+
+export const untrackedLxmFile = code(
+  "LXM5011",
+  "untracked .lxm file",
+  "A `.lxm` file under the project folder is not tracked by git, so it is not part of the project: `lxm check` and `lxm graph` leave it out, as plan and apply do (apply refuses to run while it is there, LXM4220). `git add` it, or ignore it in .gitignore.",
+  (path: string) => ({ message: `untracked, not part of the project: ${path} — \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
+  "warning",
+);

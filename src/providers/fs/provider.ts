@@ -1,8 +1,7 @@
-import { isAbsolute, resolve } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import type { JsonObject } from "../../program/types.js";
 import type { CallContext, Provider, ProviderEnv, ProviderInstance } from "../types.js";
-import { ProviderError } from "../types.js";
+import { ProviderError, resolveConfigPath } from "../types.js";
 import { TempSweeper } from "./atomic.js";
 import { applyDirResource, deleteDirResource, readDirResource } from "./dir.js";
 import { unknownType } from "./errors.js";
@@ -34,7 +33,7 @@ function checkSignal(ctx: CallContext): void {
 
 /**
  * Resolves the fs provider's configuration to the absolute root: `root` (default ".")
- * resolves against `env.cwd` when relative. Throws a LexumError (LXM4900) on bad config.
+ * resolves against the project directory when relative (`resolveConfigPath`). Throws a LexumError (LXM4900) on bad config.
  */
 export function resolveFsRoot(config: JsonObject, env: ProviderEnv): string {
   for (const key of Object.keys(config).sort()) {
@@ -43,7 +42,7 @@ export function resolveFsRoot(config: JsonObject, env: ProviderEnv): string {
   const root = config.root ?? ".";
   if (typeof root !== "string" || root.length === 0) throw catalog.providerConfigInvalid.error("fs", "root", "must be a non-empty string");
   if (root.includes("\0")) throw catalog.providerConfigInvalid.error("fs", "root", "contains a NUL byte");
-  return isAbsolute(root) ? resolve(root) : resolve(env.cwd, root);
+  return resolveConfigPath(env, root);
 }
 
 /**

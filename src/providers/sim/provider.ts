@@ -1,8 +1,8 @@
-import { isAbsolute, resolve } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import { canonicalize, sha256 } from "../../program/canonical.js";
 import type { Json, JsonObject } from "../../program/types.js";
 import type { CallContext, Provider, ProviderEnv, ProviderInstance } from "../types.js";
+import { resolveConfigPath } from "../types.js";
 import { sleep, untilAborted } from "./delay.js";
 import { aborted, badAttr, crashed, injectedError, unknownType, worldInvalid } from "./errors.js";
 import { FaultPlan, parseFaults, type Fault, type SimOp } from "./faults.js";
@@ -44,7 +44,7 @@ export function resolveSimConfig(config: JsonObject, env: ProviderEnv): SimConfi
   }
   const faults = parseFaults(config.faults);
   if (!Array.isArray(faults)) throw catalog.providerConfigInvalid.error("sim", faults.attr, faults.problem);
-  return { world: isAbsolute(world) ? resolve(world) : resolve(env.projectDir, world), latency, faults };
+  return { world: resolveConfigPath(env, world), latency, faults };
 }
 
 /** The deterministic uid of an object: the first 16 hex digits of sha256 over canonical [kind, name]. */
