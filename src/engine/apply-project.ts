@@ -2,8 +2,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { hashValue } from "../program/canonical.js";
-import type { Plan } from "../plan/types.js";
+import { canonicalize, hashValue } from "../program/canonical.js";
+import type { Plan, PriorState } from "../plan/types.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
@@ -92,7 +92,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const s = plan.summary;
   const changes = s.create + s.update + s.replace + s.delete > 0;
   const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
-  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent") {
+  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent" && !readsDiffer(plan, planned.prior)) {
     return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
   }
   if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
@@ -248,6 +248,21 @@ async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
   if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
   if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
   return saved;
+}
+
+/**
+ * True when a refreshed plan read attributes that differ from the records it started from
+ * on a resource it leaves alone: the run then records what it read (nothing else changes).
+ */
+function readsDiffer(plan: Plan, prior: PriorState): boolean {
+  if (!plan.refreshed) return false;
+  for (const s of plan.steps)
+    for (const d of s.domains)
+      for (const a of d.actions) {
+        const rec = prior.resources[a.address];
+        if (a.action === "noop" && rec && a.before !== null && canonicalize(a.before) !== canonicalize(rec.attrs)) return true;
+      }
+  return false;
 }
 
 /** The events recovery needs from a killed run: finished actions that changed something, failures, domain outcomes. */
