@@ -9,7 +9,7 @@ import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
 import type { LoadedSnapshot } from "../state/snapshot.js";
-import { writeStateCommit } from "../state/store.js";
+import { assertStateBranchUnlocked, writeStateCommit } from "../state/store.js";
 import { openJournal, removeJournal } from "../state/journal.js";
 import { inspectCommit, findSnapshotCommit } from "./history.js";
 import { isPlanned, planProject } from "./plan-project.js";
@@ -18,6 +18,7 @@ import { ProviderPool } from "./providers.js";
 import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
+import { readStateHeadOid } from "./state-head.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -30,6 +31,8 @@ export interface ApplyOptions extends PlanOptions {
   readonly parallelism?: number;
   /** Retry backoff (tests shorten it). */
   readonly backoffMs?: (attempt: number) => number;
+  /** Called after the first plan, before the apply lock is taken (tests run a concurrent apply here). */
+  readonly beforeLock?: (planned: Planned) => Promise<void>;
 }
 
 /** One commit written on the state branch. */
@@ -58,12 +61,23 @@ export interface ApplyOutcome {
  * moved meanwhile stops the run before it records anything on top (re-plan).
  */
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
-  const first = await planProject({ ...opts, keepPlanText: true });
+  let first = await planProject({ ...opts, keepPlanText: true });
   if (!isPlanned(first)) return first;
+  await opts.beforeLock?.(first);
   // Held from before journal recovery to the last commit: a live apply's journal is never
   // mistaken for an interrupted one, and two applies never interleave on one branch.
   const release = await acquireApplyLock(first.workspace.repo.commondir, journalName(first.settings.stateBranch));
   try {
+    // Another apply may have committed between this plan and the lock: that plan is stale
+    // (running it would change the world, then fail to record). Plan again from the head
+    // as it is now, before any provider is called; a saved plan is then refused as stale.
+    const head = await readStateHeadOid({ gitdir: first.workspace.repo.gitdir, branch: first.settings.stateBranch });
+    if (head !== (first.head?.oid ?? null)) {
+      first = await planProject({ ...opts, keepPlanText: true });
+      if (!isPlanned(first)) return first;
+    }
+    // A leftover `<ref>.lock` would refuse the commit only after the world changed.
+    await assertStateBranchUnlocked({ gitdir: first.workspace.repo.gitdir, branch: first.settings.stateBranch });
     return await applyLocked(opts, first);
   } finally {
     await release();

@@ -22,3 +22,8 @@ export async function readStateHead(opts: { gitdir: string; branch: string }): P
   if (!loaded || problems.length) throw catalog.engine.corruptState.error(opts.branch, oid, problems[0] ?? "unreadable snapshot");
   return { oid, loaded };
 }
+
+/** The commit the state branch points at now (null when it does not exist yet), without reading its snapshot. */
+export async function readStateHeadOid(opts: { gitdir: string; branch: string }): Promise<string | null> {
+  return readRef({ gitdir: opts.gitdir, ref: branchRef(opts.branch) });
+}

@@ -101,6 +101,23 @@ export async function readRef(args: { gitdir: string; ref: string }): Promise<st
   return oid;
 }
 
+/**
+ * Throws LXM4102 (naming the file) when `<ref>.lock` exists: another process is moving the
+ * ref, or one crashed while doing so, and `updateRefCAS` would refuse. `gitdir` must be the
+ * common dir.
+ */
+export async function assertRefUnlocked(args: { gitdir: string; ref: string }): Promise<void> {
+  const lock = `${join(args.gitdir, args.ref)}.lock`;
+  try {
+    await fsp.lstat(lock);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    throw e;
+  }
+  throw refLocked.error(args.ref, lock);
+}
+
 /** Optional reflog entry, so `git reflog <branch>` shows each state commit. */
 export interface ReflogEntry {
   readonly name: string;

@@ -20,7 +20,7 @@ import { commonDir } from "../git/common-dir.js";
 import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
 import { deflateGitAsync } from "../git/deflate.js";
 import { catFileBatch, lsTreeRecursive } from "../git/cat-file.js";
-import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
+import { assertRefUnlocked, branchRef, readRef, updateRefCAS } from "../git/refs.js";
 import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
 
@@ -282,6 +282,14 @@ export async function writeStateCommit(args: {
   remember(commit.oid, all);
   lastBlobs = blobsByPath;
   return { oid: commit.oid, tree: root.oid!, written };
+}
+
+/**
+ * Refuses (LXM4102, naming the file) when the branch's `<ref>.lock` exists: the commit at the
+ * end of a run would be refused, so a run checks this before it changes the world.
+ */
+export async function assertStateBranchUnlocked(args: { gitdir: string; branch: string }): Promise<void> {
+  await assertRefUnlocked({ gitdir: await commonDir(args.gitdir), ref: branchRef(args.branch) });
 }
 
 async function walkFiles(gitdir: string, treeOid: string, seen: Set<string>): Promise<{ path: string; oid: string }[]> {
