@@ -21,7 +21,7 @@ import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, t
 import { deflateGitAsync } from "../git/deflate.js";
 import { catFileBatch, lsTreeRecursive } from "../git/cat-file.js";
 import { assertRefUnlocked, branchRef, readRef, updateRefCAS } from "../git/refs.js";
-import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
+import { gitErrorCause, readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
 
 /** Files at least this long that were not prepared are deflated on the thread pool during the commit. */
@@ -342,7 +342,7 @@ export async function readStateFiles(args: { gitdir: string; oid: string }): Pro
       try {
         blobs[i] = (await git.readBlob({ fs, gitdir, oid: files[i]!.oid, cache })).blob;
       } catch (e) {
-        throw gitObjectUnreadable.error(files[i]!.oid, (e as Error).message);
+        throw gitObjectUnreadable.error(files[i]!.oid, gitErrorCause(e));
       }
     }
   };
@@ -377,7 +377,7 @@ export async function readStateFile(args: { gitdir: string; oid: string; path: s
       try {
         return (await git.readBlob({ fs: createSafeFs(), gitdir, oid: e.oid })).blob;
       } catch (err) {
-        throw gitObjectUnreadable.error(e.oid, (err as Error).message);
+        throw gitObjectUnreadable.error(e.oid, gitErrorCause(err));
       }
     }
     if (e.type !== "tree") return null;
