@@ -3,7 +3,7 @@ import path from "node:path";
 import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { canonicalize, hashValue } from "../program/canonical.js";
-import type { Plan, PriorState } from "../plan/types.js";
+import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
@@ -117,7 +117,11 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const journal = await openJournal({ gitdir, name });
   // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
   const prep = new SnapshotPrep(planned.prior.resources);
-  const queue: TraceEvent[] = [];
+  // Each done event's record's sensitive digests (hmac only), journaled beside the event: the
+  // trace's `after` leaves them out, and a recovered record without them would plan the
+  // finished action again.
+  const queue: { e: TraceEvent; sensitive?: RecordedResource["sensitive"] }[] = [];
+  const sensitiveOf = new Map<string, RecordedResource["sensitive"]>();
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
     // Yield first, so that `flushing` holds this promise before the loop can finish and clear
@@ -129,9 +133,11 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
         const batch = queue.splice(0);
         // A journal line is canonicalize({ event, kind: "event" }); the event's own canonical
         // JSON is also its trace.jsonl line, made once for both.
-        const durable = batch.filter(changesState).map((e) => `{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`);
+        const durable = batch
+          .filter((q) => changesState(q.e))
+          .map((q) => `{"event":${prep.traceLine(q.e).slice(0, -1)},"kind":"event"${q.sensitive ? `,"sensitive":${canonicalize(q.sensitive)}` : ""}}`);
         if (durable.length) await journal.appendCanonical(...durable);
-        for (const e of batch) opts.onEvent?.(e);
+        for (const q of batch) opts.onEvent?.(q.e);
       }
     } finally {
       flushing = null;
@@ -173,11 +179,16 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       // from the recovered snapshot. Events that arrive while a write is in flight go out
       // together in the next one (one fsync per batch, not per event).
       journal: (e) => {
-        queue.push(e);
+        const sensitive = e.phase === "done" && e.address !== undefined ? sensitiveOf.get(e.address) : undefined;
+        queue.push(sensitive ? { e, sensitive } : { e });
         flushing ??= flush();
         prep.event(e);
       },
-      onRecord: (rec) => prep.record(rec),
+      onRecord: (rec) => {
+        prep.record(rec);
+        if (Object.keys(rec.sensitive).length > 0) sensitiveOf.set(rec.address, rec.sensitive);
+        else sensitiveOf.delete(rec.address);
+      },
       backoffMs: opts.backoffMs,
       lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),
     });
