@@ -1,4 +1,5 @@
 import { LexumError } from "../diag/diagnostic.js";
+import { catalog } from "../diag/index.js";
 import { branchRef, readRef } from "../git/refs.js";
 import { readCommitInfo } from "../git/repo.js";
 import type { StateCommit } from "../state/store.js";
@@ -17,7 +18,8 @@ export interface VerifyReport {
  * apply check the head (check-commit.ts): its tree against its snapshot.json (records,
  * trace, plan), its trailers and subject against the snapshot, a single parent, and the
  * parent chain (snapshot.parent = the parent commit's snapshot hash; lastQuiescent follows).
- * A commit or object that cannot be read is a problem of the commit that holds it.
+ * A commit or object that cannot be read throws LXM4204 naming the commit that holds it
+ * and the object; a parent commit that cannot be read is a problem of its child.
  */
 export async function verifyBranch(gitdir: string, branch: string): Promise<VerifyReport> {
   // Newest first along first parents; a parent that cannot be read ends the walk there.
@@ -32,7 +34,7 @@ export async function verifyBranch(gitdir: string, branch: string): Promise<Veri
     } catch (e) {
       if (!(e instanceof LexumError)) throw e;
       const child = commits[commits.length - 1];
-      if (!child) return { commits: 1, bad: { oid, problems: [`the commit cannot be read: ${e.message}`] } };
+      if (!child) throw catalog.engine.corruptState.error(branch, oid, e.message);
       unreadable = { oid, problem: `its parent commit ${oid} cannot be read: ${e.message}` };
       break;
     }
@@ -40,18 +42,17 @@ export async function verifyBranch(gitdir: string, branch: string): Promise<Veri
   commits.reverse();
   let prev: ParentSnapshot | null = null;
   for (const [i, c] of commits.entries()) {
-    let problems: string[];
-    let next: ParentSnapshot | null = null;
+    let ins;
     try {
-      const ins = await inspectCommit(gitdir, c);
-      problems = commitProblems(c, ins, prev, i === 0 && unreadable ? unreadable.problem : undefined);
-      if (ins.loaded) next = { oid: c.oid, hash: ins.loaded.hash, status: ins.loaded.snapshot.status, lastQuiescent: ins.loaded.snapshot.lastQuiescent };
+      ins = await inspectCommit(gitdir, c);
     } catch (e) {
-      if (!(e instanceof LexumError)) throw e;
-      problems = [e.message];
+      // An object that cannot be read: a coded error naming the commit and the object.
+      if (e instanceof LexumError) throw catalog.engine.corruptState.error(branch, c.oid, e.message);
+      throw e;
     }
+    const problems = commitProblems(c, ins, prev, i === 0 && unreadable ? unreadable.problem : undefined);
     if (problems.length) return { commits: commits.length, bad: { oid: c.oid, problems } };
-    prev = next;
+    prev = ins.loaded ? { oid: c.oid, hash: ins.loaded.hash, status: ins.loaded.snapshot.status, lastQuiescent: ins.loaded.snapshot.lastQuiescent } : null;
   }
   return { commits: commits.length, bad: null };
 }
