@@ -56,9 +56,11 @@ export interface ApplyOutcome {
 }
 
 /**
- * plan → (confirm) → run → snapshot commit(s). The state branch moves only by complete,
- * verified commits, compare-and-swap against the head the plan was made from: a branch that
- * moved meanwhile stops the run before it records anything on top (re-plan).
+ * plan → lock → (confirm) → run → snapshot commit(s). Before any provider changes anything
+ * the run holds the apply lock, has found the state head to be the one it planned against
+ * (else it plans again; a saved plan is refused as stale, LXM4205) and the branch's ref
+ * unlocked (LXM4102). The state branch moves only by complete, verified commits,
+ * compare-and-swap against that head.
  */
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
   let first = await planProject({ ...opts, keepPlanText: true });
