@@ -5,15 +5,15 @@ import { LexumError } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { journalWriteFailed } from "../diag/catalog/runtime.js";
 import type { ProviderInstance } from "../providers/types.js";
-import { hashValue } from "../program/canonical.js";
-import type { Plan } from "../plan/types.js";
+import { canonicalize, hashValue } from "../program/canonical.js";
+import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
 import type { LoadedSnapshot, SnapshotSource } from "../state/snapshot.js";
-import { writeStateCommit } from "../state/store.js";
+import { assertStateBranchUnlocked, writeStateCommit } from "../state/store.js";
 import { openJournal, removeJournal } from "../state/journal.js";
 import { inspectCommit, findSnapshotCommit } from "./history.js";
 import { isPlanned, planProject } from "./plan-project.js";
@@ -24,6 +24,7 @@ import { acquireApplyLock } from "./apply-lock.js";
 import { spanLocator } from "./spans.js";
 import { readPlanFile } from "./plan-file.js";
 import { describeChange } from "./workspace.js";
+import { readStateHeadOid } from "./state-head.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -42,6 +43,8 @@ export interface ApplyOptions extends PlanOptions {
    * before anything is written.
    */
   readonly allowDirty?: boolean;
+  /** Called after the first plan, before the apply lock is taken (tests run a concurrent apply here). */
+  readonly beforeLock?: (planned: Planned) => Promise<void>;
 }
 
 /** One commit written on the state branch. */
@@ -65,19 +68,32 @@ export interface ApplyOutcome {
 }
 
 /**
- * plan → (confirm) → run → snapshot commit(s). The state branch moves only by complete,
- * verified commits, compare-and-swap against the head the plan was made from: a branch that
- * moved meanwhile stops the run before it records anything on top (re-plan).
+ * plan → lock → (confirm) → run → snapshot commit(s). Before any provider changes anything
+ * the run holds the apply lock, has found the state head to be the one it planned against
+ * (else it plans again; a saved plan is refused as stale, LXM4205) and the branch's ref
+ * unlocked (LXM4102). The state branch moves only by complete, verified commits,
+ * compare-and-swap against that head.
  */
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
-  const first = await planProject({ ...opts, keepPlanText: true });
+  let first = await planProject({ ...opts, keepPlanText: true });
   if (!isPlanned(first)) return first;
   // Before the lock and journal recovery: a refused apply writes nothing, not even a recovered run.
   if (first.changes.length > 0 && !opts.allowDirty) throw refuseChanges(first, opts.cwd);
+  await opts.beforeLock?.(first);
   // Held from before journal recovery to the last commit: a live apply's journal is never
   // mistaken for an interrupted one, and two applies never interleave on one branch.
   const release = await acquireApplyLock(first.workspace.repo.commondir, journalName(first.settings.stateBranch));
   try {
+    // Another apply may have committed between this plan and the lock: that plan is stale
+    // (running it would change the world, then fail to record). Plan again from the head
+    // as it is now, before any provider is called; a saved plan is then refused as stale.
+    const head = await readStateHeadOid({ gitdir: first.workspace.repo.gitdir, branch: first.settings.stateBranch });
+    if (head !== (first.head?.oid ?? null)) {
+      first = await planProject({ ...opts, keepPlanText: true });
+      if (!isPlanned(first)) return first;
+    }
+    // A leftover `<ref>.lock` would refuse the commit only after the world changed.
+    await assertStateBranchUnlocked({ gitdir: first.workspace.repo.gitdir, branch: first.settings.stateBranch });
     return await applyLocked(opts, first);
   } finally {
     await release();
@@ -107,7 +123,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   const s = plan.summary;
   const changes = s.create + s.update + s.replace + s.delete > 0;
   const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
-  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent") {
+  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent" && !readsDiffer(plan, planned.prior)) {
     return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
   }
   if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
@@ -123,7 +139,11 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   let flushBug: { value: unknown } | null = null;
   // The snapshot's files are prepared while the run waits on providers; the commit assembles them.
   const prep = new SnapshotPrep(planned.prior.resources);
-  const queue: TraceEvent[] = [];
+  // Each done event's record's sensitive digests (hmac only), journaled beside the event: the
+  // trace's `after` leaves them out, and a recovered record without them would plan the
+  // finished action again.
+  const queue: { e: TraceEvent; sensitive?: RecordedResource["sensitive"] }[] = [];
+  const sensitiveOf = new Map<string, RecordedResource["sensitive"]>();
   let flushing: Promise<void> | null = null;
   const flush = async (): Promise<void> => {
     // Yield first, so that `flushing` holds this promise before the loop can finish and clear
@@ -135,7 +155,11 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
         const batch = queue.splice(0);
         // A journal line is canonicalize({ event, kind: "event" }); the event's own canonical
         // JSON is also its trace.jsonl line, made once for both.
-        const durable = journalFailure ? [] : batch.filter(changesState).map((e) => `{"event":${prep.traceLine(e).slice(0, -1)},"kind":"event"}`);
+        const durable = journalFailure
+          ? []
+          : batch
+              .filter((q) => changesState(q.e))
+              .map((q) => `{"event":${prep.traceLine(q.e).slice(0, -1)},"kind":"event"${q.sensitive ? `,"sensitive":${canonicalize(q.sensitive)}` : ""}}`);
         if (durable.length) {
           try {
             await journal.appendCanonical(...durable);
@@ -143,7 +167,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
             journalFailure = e instanceof LexumError ? e : journalWriteFailed.error(journal.path, String(e));
           }
         }
-        for (const e of batch) opts.onEvent?.(e);
+        for (const q of batch) opts.onEvent?.(q.e);
       }
     } catch (e) {
       flushBug ??= { value: e }; // a listener's bug: thrown once the run is over
@@ -194,11 +218,16 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       // from the recovered snapshot. Events that arrive while a write is in flight go out
       // together in the next one (one fsync per batch, not per event).
       journal: (e) => {
-        queue.push(e);
+        const sensitive = e.phase === "done" && e.address !== undefined ? sensitiveOf.get(e.address) : undefined;
+        queue.push(sensitive ? { e, sensitive } : { e });
         flushing ??= flush();
         prep.event(e);
       },
-      onRecord: (rec) => prep.record(rec),
+      onRecord: (rec) => {
+        prep.record(rec);
+        if (Object.keys(rec.sensitive).length > 0) sensitiveOf.set(rec.address, rec.sensitive);
+        else sensitiveOf.delete(rec.address);
+      },
       backoffMs: opts.backoffMs,
       lastQuiescent: lastQuiescent === null ? null : priorOf(lastQuiescent ?? null),
     });
@@ -297,6 +326,21 @@ async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
   if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
   if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
   return saved;
+}
+
+/**
+ * True when a refreshed plan read attributes that differ from the records it started from
+ * on a resource it leaves alone: the run then records what it read (nothing else changes).
+ */
+function readsDiffer(plan: Plan, prior: PriorState): boolean {
+  if (!plan.refreshed) return false;
+  for (const s of plan.steps)
+    for (const d of s.domains)
+      for (const a of d.actions) {
+        const rec = prior.resources[a.address];
+        if (a.action === "noop" && rec && a.before !== null && canonicalize(a.before) !== canonicalize(rec.attrs)) return true;
+      }
+  return false;
 }
 
 /** The events recovery needs from a killed run: finished actions that changed something, failures, domain outcomes. */

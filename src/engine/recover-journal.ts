@@ -53,7 +53,7 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
   const name = journalName(planned.settings.stateBranch);
   const contents = await readJournal({ gitdir, name });
   if (!contents) return null;
-  const [begin, ...rest] = contents.records as [Begin, ...{ kind: string; event: TraceEvent }[]];
+  const [begin, ...rest] = contents.records as [Begin, ...{ kind: string; event: TraceEvent; sensitive?: RecordedResource["sensitive"] }[]];
   const headOid = planned.head?.oid ?? null;
   // The run committed but died before removing its journal, or the journal is from another
   // head: either way it holds nothing the branch lacks.
@@ -62,6 +62,9 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
     return null;
   }
   const events = rest.filter((r) => r.kind === "event").map((r) => r.event).sort(compareEvents);
+  // The sensitive digests a finished action recorded (journaled beside its done event).
+  const sensitiveOf = new Map<string, RecordedResource["sensitive"]>();
+  for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
   const types = loadTypeCatalog();
   const resources: Record<string, RecordedResource> = { ...planned.prior.resources };
   const done: string[] = [];
@@ -77,7 +80,7 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
       delete resources[e.address];
       continue;
     }
-    const rec = recordFor(planned, e.address, e.after, types) ?? (resources[e.address] ? { ...resources[e.address]!, attrs: e.after } : null);
+    const rec = recordFor(planned, e.address, e.after, types, sensitiveOf.get(e.address)) ?? (resources[e.address] ? { ...resources[e.address]!, attrs: e.after } : null);
     if (rec) resources[e.address] = rec;
   }
   for (const s of begin.plan.steps) for (const d of s.domains) if (!(d.domain in domains)) domains[d.domain] = "failed";
@@ -117,7 +120,13 @@ function firstUnfinished(plan: Plan, domains: Record<string, DomainStatus>): str
 }
 
 /** A record for a completed action, from the goal's description of the resource. */
-function recordFor(planned: Planned, address: string, masked: import("../program/types.js").JsonObject, types: ReturnType<typeof loadTypeCatalog>): RecordedResource | null {
+function recordFor(
+  planned: Planned,
+  address: string,
+  masked: import("../program/types.js").JsonObject,
+  types: ReturnType<typeof loadTypeCatalog>,
+  journaled?: RecordedResource["sensitive"],
+): RecordedResource | null {
   const domainName = address.slice(0, address.indexOf("/"));
   const dom = planned.program.domains[domainName];
   const ir = dom?.resources[address];
@@ -125,7 +134,8 @@ function recordFor(planned: Planned, address: string, masked: import("../program
   const block = dom.providers[ir.provider];
   if (!block) return null;
   const redacted = redactedAttrs(ir.type, ir.deferred, [...Object.keys(ir.attrs), ...Object.keys(ir.deferred)], types);
-  const { attrs, sensitive } = split(masked, redacted);
+  const { attrs, sensitive: fromAfter } = split(masked, redacted);
+  const sensitive = journaled ?? fromAfter;
   return {
     address,
     domain: domainName,

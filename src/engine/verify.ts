@@ -1,5 +1,11 @@
-import { listStateCommits } from "../state/store.js";
-import { inspectCommit, snapshotTrailer } from "./history.js";
+import { LexumError } from "../diag/diagnostic.js";
+import { catalog } from "../diag/index.js";
+import { branchRef, readRef } from "../git/refs.js";
+import { readCommitInfo } from "../git/repo.js";
+import type { StateCommit } from "../state/store.js";
+import { inspectCommit } from "./history.js";
+import { commitProblems } from "./check-commit.js";
+import type { ParentSnapshot } from "./check-commit.js";
 
 /** The first problem found on the branch, naming the commit; null when everything verifies. */
 export interface VerifyReport {
@@ -8,31 +14,45 @@ export interface VerifyReport {
 }
 
 /**
- * Recomputes every snapshot's hash (oldest first), checks each commit's tree against its
- * snapshot.json (records, trace, plan), the commit's trailer against the snapshot, and the
+ * Recomputes every snapshot's hash (oldest first) and checks each commit the way plan and
+ * apply check the head (check-commit.ts): its tree against its snapshot.json (records,
+ * trace, plan), its trailers and subject against the snapshot, a single parent, and the
  * parent chain (snapshot.parent = the parent commit's snapshot hash; lastQuiescent follows).
+ * A commit or object that cannot be read throws LXM4204 naming the commit that holds it
+ * and the object; a parent commit that cannot be read is a problem of its child.
  */
 export async function verifyBranch(gitdir: string, branch: string): Promise<VerifyReport> {
-  const commits = (await listStateCommits({ gitdir, branch })).reverse();
-  let prevHash: string | null = null;
-  let prevLastQuiescent: string | null = null;
-  let prevStatus: string | null = null;
-  for (const c of commits) {
-    const ins = await inspectCommit(gitdir, c);
-    const problems = [...ins.problems];
-    if (ins.loaded) {
-      const s = ins.loaded.snapshot;
-      const trailer = snapshotTrailer(c.message);
-      if (trailer !== ins.loaded.hash) problems.push(`the commit message names snapshot ${trailer ?? "(none)"} but the tree holds ${ins.loaded.hash}`);
-      if (s.parent !== prevHash) problems.push(`snapshot.parent is ${s.parent ?? "null"} but the parent commit holds ${prevHash ?? "no snapshot"}`);
-      const expectedLq: string | null = prevHash === null ? null : prevStatus === "quiescent" ? prevHash : prevLastQuiescent;
-      if (s.lastQuiescent !== expectedLq) problems.push(`snapshot.lastQuiescent is ${s.lastQuiescent ?? "null"}, expected ${expectedLq ?? "null"}`);
-      prevHash = ins.loaded.hash;
-      prevLastQuiescent = s.lastQuiescent;
-      prevStatus = s.status;
+  // Newest first along first parents; a parent that cannot be read ends the walk there.
+  const commits: StateCommit[] = [];
+  let unreadable: { oid: string; problem: string } | null = null;
+  let oid = await readRef({ gitdir, ref: branchRef(branch) });
+  while (oid !== null) {
+    try {
+      const c = await readCommitInfo({ gitdir, oid });
+      commits.push({ oid, parents: c.parents, message: c.message, time: c.time });
+      oid = c.parents[0] ?? null;
+    } catch (e) {
+      if (!(e instanceof LexumError)) throw e;
+      const child = commits[commits.length - 1];
+      if (!child) throw catalog.engine.corruptState.error(branch, oid, e.message);
+      unreadable = { oid, problem: `its parent commit ${oid} cannot be read: ${e.message}` };
+      break;
     }
-    if (c.parents.length > 1) problems.push("a state commit has more than one parent (the branch must be linear)");
+  }
+  commits.reverse();
+  let prev: ParentSnapshot | null = null;
+  for (const [i, c] of commits.entries()) {
+    let ins;
+    try {
+      ins = await inspectCommit(gitdir, c);
+    } catch (e) {
+      // An object that cannot be read: a coded error naming the commit and the object.
+      if (e instanceof LexumError) throw catalog.engine.corruptState.error(branch, c.oid, e.message);
+      throw e;
+    }
+    const problems = commitProblems(c, ins, prev, i === 0 && unreadable ? unreadable.problem : undefined);
     if (problems.length) return { commits: commits.length, bad: { oid: c.oid, problems } };
+    prev = ins.loaded ? { oid: c.oid, hash: ins.loaded.hash, status: ins.loaded.snapshot.status, lastQuiescent: ins.loaded.snapshot.lastQuiescent } : null;
   }
   return { commits: commits.length, bad: null };
 }

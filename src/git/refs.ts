@@ -78,11 +78,13 @@ export async function readRefValue(gitdir: string, ref: string, depth = 0): Prom
     if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR" && code !== "ENAMETOOLONG") throw e;
   }
   if (text === null) return readPackedRef(gitdir, ref);
-  const value = text.trim();
-  if (value === "") throw corruptRef.error(ref, file, "the ref file is empty (a crash while it was written?)");
-  if (value.startsWith("ref:") && depth < 5) return readRefValue(gitdir, value.slice(4).trim(), depth + 1);
-  if (!OID.test(value)) throw corruptRef.error(ref, file, `unparsable value ${JSON.stringify(value.slice(0, 80))}`);
-  return value;
+  if (text.trim() === "") throw corruptRef.error(ref, file, "the ref file is empty (a crash while it was written?)");
+  // Read the way git reads a loose ref: `ref: <name>`, or 40 hex digits at the very start
+  // followed by nothing or whitespace. Anything else (a leading space, say) git calls broken.
+  if (text.startsWith("ref:") && depth < 5) return readRefValue(gitdir, text.slice(4).trim(), depth + 1);
+  const m = /^([0-9a-f]{40})(?:\s|$)/.exec(text);
+  if (!m) throw corruptRef.error(ref, file, `unparsable value ${JSON.stringify(text.slice(0, 80))} (git calls this ref broken)`);
+  return m[1]!;
 }
 
 async function checkObjectExists(gitdir: string, ref: string, oid: string): Promise<void> {
@@ -106,6 +108,23 @@ export async function readRef(args: { gitdir: string; ref: string }): Promise<st
   const oid = await readRefValue(gitdir, args.ref);
   if (oid !== null) await checkObjectExists(gitdir, args.ref, oid);
   return oid;
+}
+
+/**
+ * Throws LXM4102 (naming the file) when `<ref>.lock` exists: another process is moving the
+ * ref, or one crashed while doing so, and `updateRefCAS` would refuse. `gitdir` must be the
+ * common dir.
+ */
+export async function assertRefUnlocked(args: { gitdir: string; ref: string }): Promise<void> {
+  const lock = `${join(args.gitdir, args.ref)}.lock`;
+  try {
+    await fsp.lstat(lock);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    throw e;
+  }
+  throw refLocked.error(args.ref, lock);
 }
 
 /** Optional reflog entry, so `git reflog <branch>` shows each state commit. */

@@ -188,6 +188,30 @@ export interface CommitInfo {
   readonly time: { seconds: number; tzOffsetMinutes: number };
 }
 
+/**
+ * Why isomorphic-git could not read an object, in a few words for a Lexum message: never its
+ * "please report this error to that application's developers" text (a damaged repository is
+ * not a bug to report). Missing → "not in the object store"; wrong type → what it is;
+ * anything else → the underlying cause, one line.
+ */
+export function gitErrorCause(e: unknown): string {
+  const err = e as { code?: string; message?: string; data?: { what?: string; actual?: string; expected?: string; message?: string } };
+  switch (err?.code) {
+    case "NotFoundError":
+      return "not in the object store (missing)";
+    case "ObjectTypeError":
+      return err.data?.actual && err.data.expected ? `it is a ${err.data.actual}, not a ${err.data.expected}` : "an object of the wrong type";
+    case "InternalError":
+      return `corrupt or unreadable${err.data?.message ? ` (${firstLine(err.data.message)})` : ""}`;
+  }
+  const message = firstLine(err?.message ?? String(e));
+  return /report this error|isomorphic-git/i.test(message) ? "corrupt or unreadable" : message;
+}
+
+function firstLine(s: string): string {
+  return (s.split("\n").find((l) => l.trim() !== "") ?? s).trim();
+}
+
 /** Reads a commit; a missing or non-commit object → LXM4107. Pass one `cache` across calls to parse pack indexes once. */
 export async function readCommitInfo(args: { gitdir: string; oid: string; cache?: object }): Promise<CommitInfo> {
   const gitdir = await commonDir(args.gitdir);
@@ -195,7 +219,7 @@ export async function readCommitInfo(args: { gitdir: string; oid: string; cache?
   try {
     c = (await git.readCommit({ fs: createSafeFs(), gitdir, oid: args.oid, cache: args.cache ?? {} })).commit;
   } catch (e) {
-    throw await objectUnreadable(gitdir, args.oid, (e as Error).message);
+    throw await objectUnreadable(gitdir, args.oid, gitErrorCause(e));
   }
   // isomorphic-git reports offsets like Date#getTimezoneOffset (minutes WEST); `|| 0` avoids -0.
   return {
@@ -249,7 +273,7 @@ export async function readTreeFiles(args: { gitdir: string; oid: string; subdir?
       const { blob } = await git.readBlob({ fs, gitdir, oid: f.oid, cache });
       out.push({ path: f.path, bytes: blob });
     } catch (e) {
-      throw await objectUnreadable(gitdir, f.oid, (e as Error).message);
+      throw await objectUnreadable(gitdir, f.oid, gitErrorCause(e));
     }
   }
   return out;
@@ -267,6 +291,6 @@ export async function readTreeEntries(
     return tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type as "blob" | "tree" | "commit" }));
   } catch (e) {
     if (e instanceof InternalError) throw e;
-    throw await objectUnreadable(await commonDir(gitdir), oid, (e as Error).message);
+    throw await objectUnreadable(await commonDir(gitdir), oid, gitErrorCause(e));
   }
 }

@@ -61,10 +61,15 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   const recorded: JsonObject = prior?.attrs ?? a.before ?? {};
 
   if (a.action === "noop") {
-    if (prior) rc.live.set(a.address, prior.attrs);
+    // A refreshed plan's `before` is what the provider read back: reality already equals the
+    // goal, and that reading (not the older record) is what the snapshot keeps, so the next
+    // goal change is planned against the truth. The plan carries it, so replay rebuilds it.
+    const seen = prior && rc.input.plan.refreshed && a.before !== null && canonicalize(a.before) !== canonicalize(prior.attrs) ? a.before : null;
+    const attrs = seen ?? prior?.attrs;
+    if (prior) rc.live.set(a.address, attrs!);
     d.later(() => {
-      if (prior) setRecord(rc, keepOrRefresh(prior, metadata(d, a, prior)));
-      d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? prior.attrs : null, span: rc.input.locate?.(a.address) });
+      if (prior) setRecord(rc, seen ? record(prior.address, prior.domain, prior.type, metadata(d, a, prior), seen, prior.sensitive) : keepOrRefresh(prior, metadata(d, a, prior)));
+      d.emit({ phase: "done", action: a.action, address: a.address, after: prior ? attrs! : null, span: rc.input.locate?.(a.address) });
     });
     return { ok: true };
   }

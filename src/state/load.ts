@@ -31,8 +31,9 @@ function parseJson(files: ReadonlyMap<string, Uint8Array>, path: string, problem
  * Reads a state commit's tree and checks it against itself: the snapshot's own hash, every
  * resource record against the hash the snapshot lists, no unlisted records, the trace's
  * and the plan's hashes. Pure; the parent chain is checked by the caller (verify.ts).
+ * `snapshotOnly`: snapshot.json alone (its hash), the other files not looked at.
  */
-export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>): Inspection {
+export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>, opts: { snapshotOnly?: boolean } = {}): Inspection {
   const problems: string[] = [];
   const raw = parseJson(files, "snapshot.json", problems) as (Snapshot & { hash?: string }) | undefined;
   if (!raw || typeof raw !== "object" || raw.format !== "lexum.snapshot/v1") {
@@ -42,6 +43,8 @@ export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>): Inspe
   const { hash: stated, ...snapshot } = raw;
   const hash = snapshotHash(snapshot as Snapshot);
   if (stated !== hash) problems.push(`snapshot.json states hash ${stated} but its content hashes to ${hash}`);
+  // Only the snapshot document (a parent's, checked against the commit on top of it).
+  if (opts.snapshotOnly) return { loaded: { snapshot: snapshot as Snapshot, hash, resources: {} }, problems };
 
   const resources: Record<string, RecordedResource> = {};
   const texts = new Map<string, string>();

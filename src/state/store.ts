@@ -20,8 +20,8 @@ import { commonDir } from "../git/common-dir.js";
 import { encodeCommit, encodeObject, encodeTree, PACK_THRESHOLD, writeObjects, type EncodedObject, type TreeEntryIn } from "../git/objects.js";
 import { deflateGitAsync } from "../git/deflate.js";
 import { catFileBatch, lsTreeRecursive } from "../git/cat-file.js";
-import { branchRef, readRef, updateRefCAS } from "../git/refs.js";
-import { readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
+import { assertRefUnlocked, branchRef, readRef, updateRefCAS } from "../git/refs.js";
+import { gitErrorCause, readCommitInfo, readTreeEntries, resolveRev } from "../git/repo.js";
 import { createSafeFs } from "../git/safe-fs.js";
 
 /** Files at least this long that were not prepared are deflated on the thread pool during the commit. */
@@ -284,6 +284,14 @@ export async function writeStateCommit(args: {
   return { oid: commit.oid, tree: root.oid!, written };
 }
 
+/**
+ * Refuses (LXM4102, naming the file) when the branch's `<ref>.lock` exists: the commit at the
+ * end of a run would be refused, so a run checks this before it changes the world.
+ */
+export async function assertStateBranchUnlocked(args: { gitdir: string; branch: string }): Promise<void> {
+  await assertRefUnlocked({ gitdir: await commonDir(args.gitdir), ref: branchRef(args.branch) });
+}
+
 async function walkFiles(gitdir: string, treeOid: string, seen: Set<string>): Promise<{ path: string; oid: string }[]> {
   // One `git ls-tree -r -t` when the git CLI is there; else every subtree through isomorphic-git.
   const listed = await lsTreeRecursive(gitdir, treeOid);
@@ -334,7 +342,7 @@ export async function readStateFiles(args: { gitdir: string; oid: string }): Pro
       try {
         blobs[i] = (await git.readBlob({ fs, gitdir, oid: files[i]!.oid, cache })).blob;
       } catch (e) {
-        throw gitObjectUnreadable.error(files[i]!.oid, (e as Error).message);
+        throw gitObjectUnreadable.error(files[i]!.oid, gitErrorCause(e));
       }
     }
   };
@@ -369,7 +377,7 @@ export async function readStateFile(args: { gitdir: string; oid: string; path: s
       try {
         return (await git.readBlob({ fs: createSafeFs(), gitdir, oid: e.oid })).blob;
       } catch (err) {
-        throw gitObjectUnreadable.error(e.oid, (err as Error).message);
+        throw gitObjectUnreadable.error(e.oid, gitErrorCause(err));
       }
     }
     if (e.type !== "tree") return null;

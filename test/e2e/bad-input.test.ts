@@ -73,7 +73,7 @@ describe("bad input never loses or corrupts anything", () => {
         const r = await repo.lxm(args);
         expect(r.code).toBe(1);
         expect(r.err).toContain("error[LXM4204]");
-        expect(r.err).toContain(`the state branch lexum/state is damaged at ${bad.slice(0, 12)}`);
+        expect(r.err).toContain(`the state branch lexum/state is damaged at commit ${bad}`);
         expect(r.err).toContain("lxm state verify");
       }
       expect(repo.stateHead()).toBe(bad);

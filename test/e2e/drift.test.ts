@@ -103,3 +103,66 @@ describe("drift: changes made behind Lexum's back", () => {
     await expectHealthyState(repo);
   });
 });
+
+describe("refresh records what it read: reality already at the goal", () => {
+  const one = (v: number) => `domain svc {
+  provider sim { world = "world.json" }
+  resource sim.object api {
+    kind = "service"
+    name = "api"
+    spec = { v = ${v} }
+  }
+}
+`;
+  const recordedSpec = (repo: ReturnType<typeof makeRepo>) =>
+    (JSON.parse(repo.git("show", "lexum/state:resources/svc/sim.object.api.json")) as { attrs: { spec: unknown } }).attrs.spec;
+
+  it("goal v=2, world v=2, record v=1: apply --refresh records v=2; a commit back to v=1 plans the update and reaches the world", async () => {
+    const repo = makeRepo({ ".gitignore": "world.json\n", "svc.lxm": one(1) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    // A hand edit brings the world to v=2, then the goal is committed at v=2.
+    const worldFile = join(repo.dir, "world.json");
+    const w = JSON.parse(readFileSync(worldFile, "utf8"));
+    w.objects["service/api"].spec.v = 2;
+    writeFileSync(worldFile, JSON.stringify(w, null, 2));
+    repo.write({ "svc.lxm": one(2) });
+    repo.commit("v2");
+    expect(recordedSpec(repo)).toEqual({ v: 1 });
+
+    const r = await repo.lxm(["apply", "--yes", "--refresh"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("No changes. The world matches the goal.");
+    expect(recordedSpec(repo)).toEqual({ v: 2 });
+    expect(headSnapshot(repo).status).toBe("quiescent");
+
+    repo.write({ "svc.lxm": one(1) });
+    repo.commit("back to v1");
+    const p = await repo.lxm(["plan"]);
+    expect(p.code).toBe(2);
+    expect(p.out).toContain("~ spec = {\"v\":2} -> {\"v\":1}");
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    expect(repo.world()["service/api"]!.spec).toEqual({ v: 1 });
+    expect(recordedSpec(repo)).toEqual({ v: 1 });
+    await expectHealthyState(repo);
+    // The refreshed run replays from its recorded plan and trace.
+    expect((await repo.lxm(["state", "verify", "--replay"])).code).toBe(0);
+  });
+
+  it("a refreshed no-op on an unchanged goal still records what it read when it differs from the record", async () => {
+    const repo = makeRepo({ ".gitignore": "world.json\n", "svc.lxm": one(1) });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    const head = repo.stateHead();
+    const worldFile = join(repo.dir, "world.json");
+    const w = JSON.parse(readFileSync(worldFile, "utf8"));
+    w.objects["service/api"].generation = 9; // a computed attribute changed outside Lexum
+    writeFileSync(worldFile, JSON.stringify(w, null, 2));
+    expect((await repo.lxm(["apply", "--yes", "--refresh"])).code).toBe(0);
+    expect(repo.stateHead()).not.toBe(head);
+    expect((JSON.parse(repo.git("show", "lexum/state:resources/svc/sim.object.api.json")) as { attrs: { generation: number } }).attrs.generation).toBe(9);
+    // Reading again finds nothing new: no commit.
+    const again = repo.stateHead();
+    expect((await repo.lxm(["apply", "--yes", "--refresh"])).code).toBe(0);
+    expect(repo.stateHead()).toBe(again);
+    await expectHealthyState(repo);
+  });
+});

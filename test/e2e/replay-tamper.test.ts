@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lxm } from "../cli/capture.js";
@@ -193,4 +193,108 @@ describe("tampering with the state branch", () => {
     // An older, untouched snapshot still replays.
     expect((await lxm(repo.dir, ["replay", "lexum/state~1"])).code).toBe(0);
   });
+});
+
+describe("verify checks every trailer, the subject and the ref file", () => {
+  const withMessage = (edit: (m: string) => string) => {
+    const top = rewrite(c[2]!, c[1]!, {}, edit);
+    setBranch(top);
+    return top;
+  };
+  const snapshotOf = (oid: string) => git("log", "-1", "--format=%(trailers:key=Lexum-Snapshot,valueonly)", oid).split("\n")[0]!;
+  const other = () => snapshotOf(c[1]!);
+
+  it("a second, wrong Lexum-Snapshot trailer after the right one", async () => {
+    const top = withMessage((m) => m.replace(/^(Lexum-Snapshot: .*)$/m, `$1\nLexum-Snapshot: ${other()}`));
+    await expectFirstBad(top, /exactly one Lexum-Snapshot trailer expected/);
+  });
+
+  it("a Lexum-Plan trailer naming another plan", async () => {
+    const plan = git("log", "-1", "--format=%(trailers:key=Lexum-Plan,valueonly)", c[1]!).split("\n")[0]!;
+    const top = withMessage((m) => m.replace(/^Lexum-Plan: .*$/m, `Lexum-Plan: ${plan}`));
+    await expectFirstBad(top, /the commit message names plan sha256:[0-9a-f]{64} but snapshot\.json names sha256:/);
+  });
+
+  it("a Lexum-Source trailer naming another goal commit", async () => {
+    const top = withMessage((m) => m.replace(/^Lexum-Source: \S+/m, `Lexum-Source: ${"0".repeat(40)}`));
+    await expectFirstBad(top, /the commit message names source 0{40} \. but snapshot\.json names [0-9a-f]{40} \./);
+  });
+
+  it("a subject giving another status", async () => {
+    const top = withMessage((m) => m.replace(/^lexum: quiescent snapshot/, "lexum: failed snapshot"));
+    await expectFirstBad(top, /gives status failed but snapshot\.json says quiescent/);
+  });
+
+  it("a ref file with surrounding spaces is broken, as git says; verify names the ref", async () => {
+    const file = join(repo.dir, ".git/refs/heads/lexum/state");
+    writeFileSync(file, ` ${c[2]} \n`);
+    expect(() => git("rev-parse", "--verify", "-q", "refs/heads/lexum/state")).toThrow();
+    const r = await lxm(repo.dir, ["state", "verify"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[LXM4103]");
+    expect(r.err).toContain("ref refs/heads/lexum/state is corrupt");
+    // A trailing newline (what git writes) and trailing spaces are fine.
+    writeFileSync(file, `${c[2]}  \n`);
+    expect((await lxm(repo.dir, ["state", "verify"])).code).toBe(0);
+  });
+
+  it("a missing object: the message names the commit and the object, in Lexum's words", async () => {
+    // A head whose README.md blob is nowhere (a tree edited to name a blob that does not exist).
+    const ghost = "1".repeat(40);
+    const entries = git("ls-tree", `${c[2]}^{tree}`).split("\n").map((l) => (l.endsWith("\tREADME.md") ? l.replace(/blob [0-9a-f]{40}/, `blob ${ghost}`) : l));
+    const tree = execFileSync("git", ["mktree", "--missing"], { cwd: repo.dir, input: entries.join("\n") + "\n", encoding: "utf8" }).trim();
+    const top = git("commit-tree", tree, "-p", c[1]!, "-m", git("log", "-1", "--format=%B", c[2]!));
+    setBranch(top);
+    const r = await lxm(repo.dir, ["state", "verify"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error[LXM4204]: the state branch lexum/state is damaged at commit ${top}: cannot read git object ${ghost}`);
+    expect(r.err).not.toMatch(/report this error|isomorphic-git/);
+    const p = await lxm(repo.dir, ["plan"]);
+    expect(p.code).toBe(1);
+    expect(p.err).toContain(`damaged at commit ${top}`);
+    expect(p.err).toContain(ghost);
+    expect(p.err).not.toMatch(/report this error|isomorphic-git/);
+  });
+});
+
+describe("plan and apply refuse a head that verify rejects (LXM4204), writing nothing", () => {
+  const message = (oid: string) => git("log", "-1", "--format=%B", oid);
+  const tree = (oid: string) => git("rev-parse", `${oid}^{tree}`);
+  const commitTree = (t: string, parents: string[], msg: string) => git("commit-tree", t, ...parents.flatMap((p) => ["-p", p]), "-m", msg);
+  const snapshotOf = (oid: string) => git("log", "-1", "--format=%(trailers:key=Lexum-Snapshot,valueonly)", oid).split("\n")[0]!;
+
+  // Each makes a head (and, when the first bad commit is below it, says which that is).
+  const cases: [string, () => string | [string, string], RegExp][] = [
+    ["a wrong Lexum-Snapshot trailer", () => commitTree(tree(c[2]!), [c[1]!], message(c[2]!).replace(/^Lexum-Snapshot: .*$/m, `Lexum-Snapshot: ${snapshotOf(c[1]!)}`)), /names snapshot sha256:/],
+    ["no Lexum-Snapshot trailer", () => commitTree(tree(c[2]!), [c[1]!], message(c[2]!).replace(/^Lexum-Snapshot: .*\n/m, "")), /names snapshot \(none\)/],
+    ["a wrong Lexum-Snapshot trailer before the right one", () => commitTree(tree(c[2]!), [c[1]!], message(c[2]!).replace(/^(Lexum-Snapshot: .*)$/m, `Lexum-Snapshot: ${snapshotOf(c[1]!)}\n$1`)), /exactly one Lexum-Snapshot trailer/],
+    ["the head re-parented (on the first commit)", () => commitTree(tree(c[2]!), [c[0]!], message(c[2]!)), /snapshot\.parent is sha256:[0-9a-f]{64} but the parent commit holds/],
+    ["the head made a root", () => commitTree(tree(c[2]!), [], message(c[2]!)), /snapshot\.parent is sha256:[0-9a-f]{64} but the commit has no parent/],
+    ["the head given a second parent", () => commitTree(tree(c[2]!), [c[1]!, c[0]!], message(c[2]!)), /2 parents/],
+    ["the last two commits swapped", () => {
+      const under = commitTree(tree(c[2]!), [c[0]!], message(c[2]!));
+      return [commitTree(tree(c[1]!), [under], message(c[1]!)), under];
+    }, /snapshot\.parent is sha256:[0-9a-f]{64} but the parent commit holds/],
+  ];
+  for (const [title, make, problem] of cases) {
+    it(title, async () => {
+      const made = make();
+      const [top, firstBad] = typeof made === "string" ? [made, made] : made;
+      setBranch(top);
+      const world = readFileSync(join(repo.dir, "world.json"), "utf8");
+      const v = await lxm(repo.dir, ["state", "verify"]);
+      expect(v.code).toBe(1);
+      expect(v.err).toContain(`first bad commit ${firstBad}\n`);
+      expect(v.err).toMatch(problem);
+      for (const args of [["plan"], ["apply", "--yes"], ["apply", "--yes", "--refresh"]]) {
+        const r = await lxm(repo.dir, args);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`error[LXM4204]: the state branch lexum/state is damaged at commit ${top}: `);
+        expect(r.err).toMatch(problem);
+        expect(r.err).toContain("lxm state verify");
+        expect(git("rev-parse", "lexum/state")).toBe(top);
+        expect(readFileSync(join(repo.dir, "world.json"), "utf8")).toBe(world);
+      }
+    });
+  }
 });

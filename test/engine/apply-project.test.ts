@@ -190,3 +190,81 @@ describe("the journal's begin record", () => {
     expect(beginLine(begin)).toBe(expected);
   });
 });
+
+describe("concurrent applies: nothing touches the world before the lock and a head check", () => {
+  /** A repository whose goal is committed at v1, v2 and v3 (HEAD); the sim world file is ignored. */
+  async function threeGoals() {
+    const r = makeRepo({ ".gitignore": "world.json*\n", "main.lxm": project(1) });
+    cleanups.push(r.cleanup);
+    await applyProject({ dir: r.dir, cwd: r.dir, env, rev: "HEAD" });
+    commit(r.dir, 2);
+    commit(r.dir, 3);
+    return r;
+  }
+  const worldSpec = (dir: string, name: string) => (JSON.parse(readFileSync(join(dir, "world.json"), "utf8")) as { objects: Record<string, { spec: unknown }> }).objects[`svc/${name}`]!.spec;
+  const recordedSpec = async (dir: string) => {
+    const files = await readStateFiles({ gitdir: join(dir, ".git"), oid: gitc(dir, "rev-parse", BRANCH) });
+    return (JSON.parse(Buffer.from(files.get("resources/a/sim.object.x.json")!).toString("utf8")) as { attrs: { spec: unknown } }).attrs.spec;
+  };
+
+  it("an apply whose plan went stale while it waited for the lock plans again from the new head", async () => {
+    const { dir } = await threeGoals();
+    let other: ApplyOutcome | null = null;
+    const out = await applyProject({
+      dir, cwd: dir, env, rev: "HEAD",
+      // Another apply (goal v2) runs and commits between this plan (v1 → v3) and the lock.
+      beforeLock: async (planned) => {
+        expect(planned.plan.summary.update).toBe(1);
+        other = (await applyProject({ dir, cwd: dir, env, rev: "HEAD~1" })) as ApplyOutcome;
+      },
+    });
+    expect(other!.commits).toHaveLength(1);
+    if (!("commits" in out)) throw new Error("did not plan");
+    expect(out.planned.head!.oid).toBe(other!.commits[0]!.oid);
+    expect(out.planned.plan.steps[0]!.domains[0]!.actions.find((a) => a.address === "a/sim.object.x")!.before).toMatchObject({ spec: { v: 2 } });
+    expect(out.result!.status).toBe("quiescent");
+    expect(worldSpec(dir, "x")).toEqual({ v: 3 });
+    expect(await recordedSpec(dir)).toEqual({ v: 3 });
+    expect(await listStateCommits({ gitdir: join(dir, ".git"), branch: BRANCH })).toHaveLength(3);
+    expect((await verifyBranch(join(dir, ".git"), BRANCH)).bad).toBeNull();
+  });
+
+  it("a saved plan that went stale while waiting for the lock is refused (LXM4205) before any change", async () => {
+    const { dir } = await threeGoals();
+    const planned = await planProject({ dir, cwd: dir, env, rev: "HEAD" });
+    if (!isPlanned(planned)) throw new Error("did not plan");
+    const file = join(dir, "..", `${dir.split("/").pop()}-v3.json`);
+    writeFileSync(file, canonicalize(planned.plan) + "\n");
+    cleanups.push(() => rmSync(file, { force: true }));
+    let ran = false;
+    const e = await rejects(
+      applyProject({
+        dir, cwd: dir, env, rev: "HEAD", planFile: file,
+        beforeLock: async () => {
+          await applyProject({ dir, cwd: dir, env, rev: "HEAD~1" });
+          ran = true;
+        },
+      }),
+    );
+    expect(ran).toBe(true);
+    expect(e.code).toBe(catalog.engine.stalePlan.code);
+    expect(worldSpec(dir, "x")).toEqual({ v: 2 });
+    expect(await listStateCommits({ gitdir: join(dir, ".git"), branch: BRANCH })).toHaveLength(2);
+  });
+
+  it("a leftover state-branch lock file refuses the apply (LXM4102, naming the file) before the world changes", async () => {
+    const { dir } = await threeGoals();
+    const lock = join(dir, ".git/refs/heads/lexum/state.lock");
+    writeFileSync(lock, "");
+    const head = gitc(dir, "rev-parse", BRANCH);
+    const e = await rejects(applyProject({ dir, cwd: dir, env, rev: "HEAD" }));
+    expect(e.code).toBe("LXM4102");
+    expect(e.message).toContain(lock);
+    expect(e.hint).toContain(`rm ${lock}`);
+    expect(worldSpec(dir, "x")).toEqual({ v: 1 });
+    expect(gitc(dir, "rev-parse", BRANCH)).toBe(head);
+    rmSync(lock);
+    expect(((await applyProject({ dir, cwd: dir, env, rev: "HEAD" })) as ApplyOutcome).result!.status).toBe("quiescent");
+    expect(worldSpec(dir, "x")).toEqual({ v: 3 });
+  });
+});

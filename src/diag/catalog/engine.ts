@@ -28,7 +28,7 @@ export const corruptState = code(
   "state branch does not verify",
   "The head of the state branch does not verify (an edited or damaged snapshot, resource record, plan or trace). Nothing is planned or written on top of it.",
   (branch: string, oid: string, problem: string) => ({
-    message: `the state branch ${branch} is damaged at ${oid.slice(0, 12)}: ${problem}`,
+    message: `the state branch ${branch} is damaged at commit ${oid}: ${problem}`,
     hint: "run `lxm state verify` to see every problem; restore the branch from a good copy (git reflog shows earlier heads)",
   }),
 );

@@ -344,6 +344,9 @@ export class WorldStore {
   async fold(): Promise<void> {
     if (this.idle !== null) clearTimeout(this.idle);
     this.idle = null;
+    // A process that only read (a `--refresh` plan) leaves the file and a log it found alone:
+    // the log may belong to another process's apply, still appending to it.
+    if (this.version === 0) return;
     await this.commit();
     await this.serialised(async () => {
       if (!this.unfolded && !this.logBroken && !this.logFile) return;

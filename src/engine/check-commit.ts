@@ -1,0 +1,87 @@
+import { LexumError } from "../diag/diagnostic.js";
+import { inspectStateFiles } from "../state/load.js";
+import type { Inspection } from "../state/load.js";
+import { readStateFile } from "../state/store.js";
+import type { Snapshot } from "../state/snapshot.js";
+import type { StateCommit } from "../state/store.js";
+
+/** What a state commit's parent commit holds, as far as the commit on top of it must agree. */
+export interface ParentSnapshot {
+  readonly oid: string;
+  /** The hash its snapshot.json content hashes to (recomputed, not the stated one). */
+  readonly hash: string;
+  readonly status: Snapshot["status"];
+  readonly lastQuiescent: string | null;
+}
+
+/** Every value of trailer `key` in a commit message (any line `Key: value`), in order. */
+export function trailerValues(message: string, key: string): string[] {
+  const out: string[] = [];
+  for (const line of message.split("\n")) if (line.startsWith(`${key}: `)) out.push(line.slice(key.length + 2));
+  return out;
+}
+
+/**
+ * Checks one state commit the way `lxm state verify` does, given its tree's inspection
+ * (state/load.ts) and what its parent commit holds (null when it has none, or when the
+ * parent could not be read: `parentProblem` then says why). The commit must have at most
+ * one parent; the snapshot's `parent` must name the parent commit's snapshot (null exactly
+ * for a root commit) and its `lastQuiescent` follow from the parent; the message must carry
+ * exactly one `Lexum-Snapshot:` (the tree's snapshot hash), one `Lexum-Plan:` (snapshot.plan)
+ * and one `Lexum-Source:` trailer (snapshot.source), and its subject the snapshot's status. Pure; returns the problems in words (empty: the commit verifies).
+ * Plan and apply run it on the head before building on it; verify on every commit.
+ */
+export function commitProblems(commit: StateCommit, ins: Inspection, parent: ParentSnapshot | null, parentProblem?: string): string[] {
+  const problems = [...ins.problems];
+  if (commit.parents.length > 1) problems.push(`the commit has ${commit.parents.length} parents (${commit.parents.join(", ")}); the branch must be linear`);
+  if (parentProblem) problems.push(parentProblem);
+  if (!ins.loaded) return problems;
+  const hash = ins.loaded.hash;
+  const s = ins.loaded.snapshot;
+
+  if (!parentProblem) {
+    if (parent === null && s.parent !== null) problems.push(`snapshot.parent is ${s.parent} but the commit has no parent`);
+    else if (parent !== null && s.parent !== parent.hash) problems.push(`snapshot.parent is ${s.parent ?? "null"} but the parent commit holds ${parent.hash}`);
+    const expectedLq: string | null = parent === null ? null : parent.status === "quiescent" ? parent.hash : parent.lastQuiescent;
+    if (s.lastQuiescent !== expectedLq) problems.push(`snapshot.lastQuiescent is ${s.lastQuiescent ?? "null"}, expected ${expectedLq ?? "null"}`);
+  }
+
+  const snapshots = trailerValues(commit.message, "Lexum-Snapshot");
+  if (snapshots.length !== 1 || snapshots[0] !== hash) {
+    const named = snapshots.length === 0 ? "(none)" : snapshots.join(", ");
+    problems.push(`the commit message names snapshot ${named} but the tree holds ${hash}${snapshots.length > 1 ? " (exactly one Lexum-Snapshot trailer expected)" : ""}`);
+  }
+  const plans = trailerValues(commit.message, "Lexum-Plan");
+  if (plans.length !== 1 || plans[0] !== s.plan) {
+    problems.push(`the commit message names plan ${plans.length === 0 ? "(none)" : plans.join(", ")} but snapshot.json names ${s.plan}`);
+  }
+  const source = `${s.source.commit ?? "working-tree"} ${s.source.path === "" ? "." : s.source.path}`;
+  const sources = trailerValues(commit.message, "Lexum-Source");
+  if (sources.length !== 1 || sources[0] !== source) {
+    problems.push(`the commit message names source ${sources.length === 0 ? "(none)" : sources.join(", ")} but snapshot.json names ${source}`);
+  }
+  const subject = commit.message.split("\n")[0] ?? "";
+  const status = /^lexum: (\S+) snapshot /.exec(subject)?.[1];
+  if (status !== s.status) problems.push(`the commit subject "${subject}" gives status ${status ?? "(none)"} but snapshot.json says ${s.status}`);
+  return problems;
+}
+
+/**
+ * Reads what parent commit `oid` holds for checking the commit on top of it: its
+ * snapshot.json, whose hash is recomputed from its content. A problem in words (naming the
+ * commit) when it cannot be read or is not a snapshot.
+ */
+export async function readParentSnapshot(gitdir: string, oid: string): Promise<ParentSnapshot | { problem: string }> {
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readStateFile({ gitdir, oid, path: "snapshot.json" });
+  } catch (e) {
+    if (!(e instanceof LexumError)) throw e;
+    return { problem: `the parent commit ${oid} cannot be read: ${e.message}` };
+  }
+  if (bytes === null) return { problem: `the parent commit ${oid} holds no snapshot.json` };
+  const ins = inspectStateFiles(new Map([["snapshot.json", bytes]]), { snapshotOnly: true });
+  if (!ins.loaded) return { problem: `the parent commit ${oid} holds no readable snapshot (${ins.problems[0] ?? "unreadable"})` };
+  const s = ins.loaded.snapshot;
+  return { oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent };
+}
