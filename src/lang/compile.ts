@@ -54,7 +54,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     sources.add(new SourceFile(f.path, f.text));
     const parsed = parseFile(f.path, f.text);
-    diags.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diags.push(d);
     asts.push(parsed.file);
   }
   // Names and values of a file that did not parse are incomplete (a dropped `let` would show
@@ -78,7 +78,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
   const res = resolveProgram(asts);
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
-  diags.push(...res.diagnostics);
+  for (const d of res.diagnostics) diags.push(d);
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
   const spans = new SpanTableBuilder();
   const domains: { [name: string]: DomainIR } = {};

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, parseDocument, visit } from "yaml";
 import type { Span } from "../diag/span.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
@@ -153,6 +153,36 @@ function settingSpan(doc: ReturnType<typeof parseDocument>, instancePath: string
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : undefined;
 }
 
+/** The most alias expansions lexum.yaml may make (the `yaml` package's maxAliasCount). */
+const SETTINGS_MAX_ALIASES = 100;
+
+/**
+ * Where resolving lexum.yaml's aliases failed: the first alias without an anchor before it,
+ * else the first alias (an alias bomb expands from there), else the whole file.
+ */
+function firstAliasSpan(doc: ReturnType<typeof parseDocument>, text: string): Span {
+  const anchors = new Set<string>();
+  let first: [number, number] | undefined;
+  let unresolved: [number, number] | undefined;
+  visit(doc, {
+    Node(_, node) {
+      if (node.anchor) anchors.add(node.anchor);
+    },
+    Alias(_, node) {
+      const r = node.range;
+      if (!r) return;
+      first ??= [r[0], r[1]];
+      if (!anchors.has(node.source)) {
+        unresolved = [r[0], r[1]];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const at = unresolved ?? first ?? [0, text.length];
+  return { file: "lexum.yaml", start: at[0], end: Math.max(at[1], at[0] + 1) };
+}
+
 /** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
 export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
@@ -160,9 +190,17 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
     const e = doc.errors[0]!;
     const [start, end] = e.pos;
     const span = { file: "lexum.yaml", start, end: Math.max(end, start) };
-    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, e.message.split("\n")[0]!)] };
+    // The parser reports its own stack overflow on deeply nested input as an error: say what it means.
+    const problem = /Maximum call stack/.test(e.message) ? "the document nests too deeply" : e.message.split("\n")[0]!;
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, problem)] };
   }
-  const value = (doc.toJS() ?? {}) as unknown;
+  let value: unknown;
+  try {
+    // Few aliases: an alias bomb (anchors expanding into anchors) is refused, not expanded.
+    value = (doc.toJS({ maxAliasCount: SETTINGS_MAX_ALIASES }) ?? {}) as unknown;
+  } catch (e) {
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(firstAliasSpan(doc, text), (e as Error).message.split("\n")[0]!)] };
+  }
   const validator = precompiledValidator("lexum.yaml.json");
   if (!validator(value)) {
     const props = ["state_branch", "parallelism", "providers"];

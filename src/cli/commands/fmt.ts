@@ -34,7 +34,7 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
     if (stat?.isFile()) {
       // The project loader decodes (and reports bad UTF-8) the same way for one file.
       const one = loadProjectFromFiles([{ path: shown(abs), bytes: await fs.readFile(abs) }]);
-      problems.push(...one.diagnostics);
+      for (const d of one.diagnostics) problems.push(d);
       for (const f of one.files) targets.push({ abs, shown: f.path, text: f.text });
       continue;
     }
@@ -43,7 +43,7 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
       continue;
     }
     const loaded = await loadProject(abs);
-    problems.push(...loaded.diagnostics);
+    for (const d of loaded.diagnostics) problems.push(d);
     for (const f of loaded.files) {
       const fileAbs = path.join(abs, ...f.path.split("/"));
       targets.push({ abs: fileAbs, shown: shown(fileAbs), text: f.text });
@@ -55,7 +55,7 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
     sources.add(new SourceFile(t.shown, t.text));
     const r = formatSource(t.shown, t.text);
     if (r.text === null) {
-      problems.push(...r.diagnostics);
+      for (const d of r.diagnostics) problems.push(d);
       continue;
     }
     if (r.text !== t.text) {
