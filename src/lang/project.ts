@@ -91,7 +91,13 @@ export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uin
       try {
         text = decoder.decode(f.bytes ?? new Uint8Array());
       } catch {
-        diagnostics.push(host.invalidUtf8(undefined, f.path, firstBadByte(f.bytes ?? new Uint8Array())));
+        // Located at the first bad byte: the text before it is valid, so its length in the
+        // leniently decoded text (where the byte became U+FFFD) is the byte's offset there.
+        const bytes = f.bytes ?? new Uint8Array();
+        const bad = firstBadByte(bytes);
+        const at = lenient.decode(bytes.subarray(0, bad)).length;
+        sources.add(new SourceFile(f.path, lenient.decode(bytes)));
+        diagnostics.push(host.invalidUtf8({ file: f.path, start: at, end: at + 1 }, f.path, bad));
         continue;
       }
     }
@@ -100,6 +106,9 @@ export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uin
   }
   return { files: out, sources, diagnostics };
 }
+
+/** Decodes invalid UTF-8 too (as U+FFFD), to show where a file stops being UTF-8. */
+const lenient = new TextDecoder("utf-8");
 
 /** Offset of the first byte that makes the input invalid UTF-8 (a structural check of lead and continuation bytes). */
 function firstBadByte(b: Uint8Array): number {
