@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly readFile?: (projectRelPath: string) => string | null;
   /** lexum.yaml `providers`: default configuration by provider name, under each provider block. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject };
+  /** When given, receives the evaluation steps taken (at most LIMITS.steps; tests bound work with it). */
+  readonly stats?: { steps: number };
 }
 
 export interface CompileResult {
@@ -203,6 +205,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     domains[name] = { after, exports, goals, imports, name, policy: { onFailure, prune, retries, timeoutMs }, providers, resources };
     releaseResourceBodies(t, ev);
   }
+  if (opts.stats) opts.stats.steps = ev.stepsTaken;
   return { domains, spans: spans.table() };
 }
 

@@ -171,6 +171,11 @@ export class Evaluator {
     private readonly diags: Diagnostic[],
   ) {}
 
+  /** Evaluation steps taken so far (see LIMITS.steps). */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
   /** A scope at domain level (no loop variables). */
   scope(t: DomainTable, file: string, deps: Set<string> = new Set()): Scope {
     return { t, file, vars: NO_VARS, deps };
