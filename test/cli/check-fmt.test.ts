@@ -172,7 +172,8 @@ describe("lxm check", () => {
 
     const bad = await lxm(dir, ["check", "bad"]);
     expect(bad.code).toBe(1);
-    expect(bad.err.split("\n")[0]).toBe("error[LXM5004]: bad/main.lxm is not valid UTF-8 (first bad byte at offset 25)");
+    // Located at the first bad byte (line 2, column 15), with the line and a caret below.
+    expect(bad.err.split("\n")[0]).toBe("bad/main.lxm:2:15: error[LXM5004]: bad/main.lxm is not valid UTF-8 (first bad byte at offset 25)");
 
     const json = await lxm(dir, ["check", "nowhere", "--json"]);
     expect(json.code).toBe(1);
