@@ -363,6 +363,8 @@ const defs: Builtin[] = [
       try {
         v = parseYaml(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
       } catch (e) {
+        // The parser runs out of stack on very deep flow collections: that is the depth limit.
+        if (/call stack/.test((e as Error).message)) throw new EvalFailure((sp) => sem.valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
         return invalid("yamldecode", 0, `not valid YAML (${(e as Error).message.split("\n")[0]})`);
       }
       return checkDecoded("yamldecode", v === undefined ? null : v);

@@ -67,6 +67,7 @@ describe("values stay bounded", () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(["LXM2161"]);
     expect(r.diagnostics[0]!.span!.start).toBeGreaterThan(0);
     expect(codes(`domain a {\n let x = yamldecode("${"[".repeat(600)}${"]".repeat(600)}")\n}\n`)).toEqual(["LXM2161"]);
+    expect(codes(`domain a {\n let x = yamldecode("${"[".repeat(20_000)}${"]".repeat(20_000)}")\n}\n`)).toEqual(["LXM2161"]);
   });
 
   it("lets nesting a value 10,000 deep: LXM2161 once, jsonencode never overflows", () => {
