@@ -9,6 +9,7 @@ const all: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   hashing: () => import("./hashing.js"),
   "snapshot-commit": () => import("./snapshot-commit.js"),
   apply: () => import("./apply.js"),
+  "bad-input": () => import("./bad-input.js"),
 };
 
 const wanted = process.argv.slice(2);

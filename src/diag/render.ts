@@ -44,7 +44,7 @@ export function renderText(ds: readonly Diagnostic[], sources: SourceSet, opts: 
     } else {
       const lc = file.lineCol(d.span.start);
       out.push(`${sources.displayPath(d.span.file)}:${lc.line}:${lc.column}: ${sev}: ${c.bold(d.message)}`);
-      out.push(...snippet(file.lineText(lc.line), lc.line, lc.column, spanWidth(file, d.span.start, d.span.end, lc.line), c));
+      for (const l of snippet(file.lineText(lc.line), lc.line, lc.column, spanWidth(file, d.span.start, d.span.end, lc.line), c)) out.push(l);
     }
     for (const r of d.related ?? []) {
       const rf = sources.get(r.span.file);
@@ -67,8 +67,9 @@ function spanWidth(file: { lineCol(o: number): { line: number; column: number };
 function snippet(text: string, line: number, column: number, width: number, c: typeof plain): string[] {
   const gutter = String(line);
   const pad = " ".repeat(gutter.length);
-  // Very long lines are cut around the caret so the output stays readable.
-  let shown = visible(text);
+  // Very long lines are cut around the caret so the output stays readable, before anything
+  // else reads them: rendering n findings on one long line stays linear in n.
+  let shown = text;
   let col = column;
   const max = 160;
   if (shown.length > max) {
@@ -76,6 +77,7 @@ function snippet(text: string, line: number, column: number, width: number, c: t
     shown = (from > 0 ? "…" : "") + shown.slice(from, from + max) + (from + max < shown.length ? "…" : "");
     col = col - from + (from > 0 ? 1 : 0);
   }
+  shown = visible(shown);
   const w = Math.max(1, Math.min(width, shown.length - col + 2));
   return [
     `${pad} ${c.blue("|")}`,

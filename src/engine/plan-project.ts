@@ -98,7 +98,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     spans: compiled.spans,
     keepText: opts.keepPlanText,
   });
-  diagnostics.push(...built.diagnostics);
+  for (const d of built.diagnostics) diagnostics.push(d);
   if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   return {
     workspace: ws,

@@ -82,15 +82,16 @@ function primitiveText(fn: string, v: Json, i: number): string {
 }
 
 /** Rejects parsed numbers that JSON/YAML gave imprecisely (integers beyond 2^53, non-finite). */
-function checkDecoded(fn: string, v: unknown): Json {
+function checkDecoded(fn: string, v: unknown, depth = 0): Json {
+  if (depth > LIMITS.depth) throw new EvalFailure((s) => sem.valueTooDeep(s, `the document given to \`${fn}\``, LIMITS.depth), 0);
   if (v === null || typeof v === "string" || typeof v === "boolean") return v as Json;
   if (typeof v === "number") {
     if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
     return v === 0 ? 0 : v;
   }
-  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x));
+  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1));
   if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set)) {
-    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k])])) as { [k: string]: Json };
+    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k], depth + 1)])) as { [k: string]: Json };
   }
   return invalid(fn, 0, `the document holds a value JSON cannot carry`);
 }
@@ -362,6 +363,8 @@ const defs: Builtin[] = [
       try {
         v = parseYaml(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
       } catch (e) {
+        // The parser runs out of stack on very deep flow collections: that is the depth limit.
+        if (/call stack/.test((e as Error).message)) throw new EvalFailure((sp) => sem.valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
         return invalid("yamldecode", 0, `not valid YAML (${(e as Error).message.split("\n")[0]})`);
       }
       return checkDecoded("yamldecode", v === undefined ? null : v);

@@ -16,9 +16,11 @@ export function compileProjectFiles(input: {
   files: readonly { path: string; text: string }[];
   readFile: (rel: string) => string | null;
   settingsText: string | null;
+  /** As CompileOptions.stats. */
+  stats?: { steps: number };
 }): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[] } {
   const parsed = input.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input.settingsText);
-  const result = compile(input.files, { readFile: input.readFile, providerDefaults: parsed.settings.providers });
+  const result = compile(input.files, { readFile: input.readFile, providerDefaults: parsed.settings.providers, ...(input.stats ? { stats: input.stats } : {}) });
   if (parsed.diagnostics.length > 0 && input.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input.settingsText));
   }

@@ -21,6 +21,8 @@ export interface CompileOptions {
   readonly readFile?: (projectRelPath: string) => string | null;
   /** lexum.yaml `providers`: default configuration by provider name, under each provider block. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject };
+  /** When given, receives the evaluation steps taken (at most LIMITS.steps; tests bound work with it). */
+  readonly stats?: { steps: number };
 }
 
 export interface CompileResult {
@@ -54,7 +56,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     sources.add(new SourceFile(f.path, f.text));
     const parsed = parseFile(f.path, f.text);
-    diags.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diags.push(d);
     asts.push(parsed.file);
   }
   // Names and values of a file that did not parse are incomplete (a dropped `let` would show
@@ -78,7 +80,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
   const res = resolveProgram(asts);
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
-  diags.push(...res.diagnostics);
+  for (const d of res.diagnostics) diags.push(d);
   const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
   const spans = new SpanTableBuilder();
   const domains: { [name: string]: DomainIR } = {};
@@ -203,6 +205,7 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     domains[name] = { after, exports, goals, imports, name, policy: { onFailure, prune, retries, timeoutMs }, providers, resources };
     releaseResourceBodies(t, ev);
   }
+  if (opts.stats) opts.stats.steps = ev.stepsTaken;
   return { domains, spans: spans.table() };
 }
 

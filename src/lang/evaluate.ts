@@ -16,6 +16,7 @@ import { suggest } from "./suggest.js";
 import {
   binaryOp,
   bindVars,
+  depthOf,
   EvalFailure,
   forItems,
   hasPoison,
@@ -25,12 +26,15 @@ import {
   isScalar,
   isObject,
   isSensitive,
+  LIMITS,
+  measure,
   memberOf,
   objectFrom,
   Poison,
   POISON,
   toResidual,
   truth,
+  sizeOf,
   typeName,
   unaryOp,
   Unknown,
@@ -107,6 +111,9 @@ export interface ProviderResult {
   readonly ok: boolean;
 }
 
+/** The most names evaluated one inside the other (see visit). */
+const MAX_REFERENCE_DEPTH = 200;
+
 const key = (domain: string, name: string) => `${domain}\u0000${name}`;
 
 /** An identity attribute's value: known, or a literal kept deferred (sensitive); undefined otherwise. */
@@ -148,6 +155,14 @@ export class Evaluator {
   private readonly memo = new Map<string, Memo>();
   private readonly stack: { domain: string; name: string; span: Span }[] = [];
   private readonly cyclesSeen = new Set<string>();
+  /** Names whose references prepare() has just evaluated (visit skips walking them again). */
+  private readonly ready = new Set<string>();
+  /** Evaluation steps so far (LIMITS.steps): expressions evaluated, elements built-ins returned. */
+  private steps = 0;
+  private overBudget = false;
+  private tooDeep = false;
+  /** Names prepare() found on a loop of references: evaluated lazily, never walked again. */
+  private readonly onLoop = new Set<string>();
 
   constructor(
     private readonly res: Resolution,
@@ -155,6 +170,11 @@ export class Evaluator {
     private readonly opts: EvalOptions,
     private readonly diags: Diagnostic[],
   ) {}
+
+  /** Evaluation steps taken so far (see LIMITS.steps). */
+  get stepsTaken(): number {
+    return this.steps;
+  }
 
   /** A scope at domain level (no loop variables). */
   scope(t: DomainTable, file: string, deps: Set<string> = new Set()): Scope {
@@ -190,6 +210,16 @@ export class Evaluator {
       this.reportCycle(t.name, name);
       return POISON;
     }
+    // What this name refers to is evaluated first, deepest first, from a worklist: a chain of
+    // 10⁴ lets or resources then costs one level of recursion per link, not a stack frame each.
+    if (!this.ready.delete(k) && !this.onLoop.has(k)) this.prepare(t, name);
+    if (this.memo.get(k) !== undefined) return this.visit(t, name, deps, wantValue);
+    // Only names on a loop of references get here nested (prepare evaluates the others first).
+    if (this.stack.length >= MAX_REFERENCE_DEPTH) {
+      if (!this.tooDeep) this.diags.push(sem.referencesTooDeep(sym.span, name, MAX_REFERENCE_DEPTH));
+      this.tooDeep = true;
+      return POISON;
+    }
     this.memo.set(k, { state: "pending" });
     this.stack.push({ domain: t.name, name, span: sym.span });
     let own: Deps = NO_DEPS;
@@ -205,6 +235,14 @@ export class Evaluator {
         value = this.computeSymbol(t, sym, found);
         if (found.size > 0) own = found;
       }
+    } catch (err) {
+      // A safety net under MAX_REFERENCE_DEPTH (deep expressions on each name of a loop):
+      // the engine's stack ran out. Reported once, as the same finding; never a crash.
+      if (!(err instanceof RangeError) || !/call stack/.test(err.message)) throw err;
+      this.memo.set(k, { state: "done", value: POISON, deps: NO_DEPS });
+      if (!this.tooDeep) this.diags.push(sem.referencesTooDeep(sym.span, name, MAX_REFERENCE_DEPTH));
+      this.tooDeep = true;
+      return POISON;
     } finally {
       this.stack.pop();
     }
@@ -216,6 +254,169 @@ export class Evaluator {
     if (resource !== undefined) value = this.resourceValue(resource);
     this.memo.set(k, { state: "done", value: value!, deps: own });
     return value!;
+  }
+
+  /**
+   * Evaluates, without recursion, the not yet evaluated names that `name` refers to (through
+   * its expressions, its provider block and imports), each after those it refers to, so that
+   * evaluating `name` finds them memoized. The references are read from the syntax tree: a
+   * superset of what evaluation reads (a loop variable shadowing a name, a branch not taken),
+   * which is harmless since every name is evaluated anyway. Names on a cycle (strongly
+   * connected, found by an iterative Tarjan walk) or leading back to a name being evaluated
+   * are left to evaluation, which reports the cycle along the references it follows.
+   */
+  private prepare(t: DomainTable, name: string): void {
+    type Node = { t: DomainTable; name: string; key: string; refs: [DomainTable, string][]; next: number; index: number; low: number; loops: boolean; reachesPending: boolean };
+    const nodes = new Map<string, Node>();
+    const open: Node[] = [];
+    const walk: Node[] = [];
+    const order: Node[] = [];
+    const make = (nt: DomainTable, nn: string, nk: string): Node => {
+      const n: Node = { t: nt, name: nn, key: nk, refs: this.references(nt, nn), next: 0, index: nodes.size, low: nodes.size, loops: false, reachesPending: false };
+      nodes.set(nk, n);
+      open.push(n);
+      walk.push(n);
+      return n;
+    };
+    const onOpen = new Set<string>();
+    onOpen.add(key(t.name, name));
+    make(t, name, key(t.name, name));
+    while (walk.length > 0) {
+      const v = walk[walk.length - 1]!;
+      if (v.next < v.refs.length) {
+        const [rt, rn] = v.refs[v.next++]!;
+        const rk = key(rt.name, rn);
+        const m = this.memo.get(rk);
+        if (m !== undefined) {
+          if (m.state === "pending") v.reachesPending = true;
+          continue;
+        }
+        const w = nodes.get(rk);
+        if (w === undefined) {
+          onOpen.add(rk);
+          make(rt, rn, rk);
+        } else if (onOpen.has(rk)) {
+          v.low = Math.min(v.low, w.index);
+          if (w === v) v.loops = true;
+        } else if (w.reachesPending) v.reachesPending = true;
+        continue;
+      }
+      walk.pop();
+      const parent = walk[walk.length - 1];
+      if (v.low === v.index) {
+        // v roots a strongly connected component: the open nodes from v on.
+        const at = open.lastIndexOf(v);
+        const scc = open.splice(at);
+        const cyclic = scc.length > 1 || v.loops;
+        const pending = scc.some((x) => x.reachesPending);
+        for (const x of scc) {
+          onOpen.delete(x.key);
+          if (cyclic) this.onLoop.add(x.key);
+          x.reachesPending = pending;
+          if (!cyclic && !pending && x !== nodes.get(key(t.name, name))) order.push(x);
+        }
+      }
+      if (parent !== undefined) {
+        parent.low = Math.min(parent.low, v.low);
+        if (!onOpen.has(v.key) && v.reachesPending) parent.reachesPending = true;
+      }
+    }
+    for (const n of order) {
+      if (this.memo.has(n.key)) continue;
+      this.ready.add(n.key);
+      this.visit(n.t, n.name, null, false);
+      this.ready.delete(n.key);
+    }
+  }
+
+  /** The domain-level names an evaluated symbol's expressions mention (see prepare). */
+  private references(t: DomainTable, name: string): [DomainTable, string][] {
+    const sym = t.symbols.get(name);
+    const out: [DomainTable, string][] = [];
+    if (!sym) return out;
+    const exprs: Expr[] = [];
+    switch (sym.kind) {
+      case "let":
+      case "export":
+        exprs.push(sym.decl.value);
+        break;
+      case "import": {
+        const target = this.res.domains.get(sym.decl.domain.name);
+        if (target?.exports.has(sym.decl.name.name) && target.symbols.has(sym.decl.name.name)) out.push([target, sym.decl.name.name]);
+        return out;
+      }
+      case "resource": {
+        const d = sym.decl;
+        if (d.forEach) exprs.push(d.forEach.source);
+        let alias = d.provider.name;
+        for (const a of d.attributes) {
+          exprs.push(a.value);
+          if (a.name.name === "provider") {
+            const v = unparen(a.value);
+            if (v.kind === "Ref") alias = v.name;
+          }
+        }
+        for (const a of t.providers.get(alias)?.attributes ?? []) exprs.push(a.value);
+        break;
+      }
+      case "provider":
+        return out;
+    }
+    const seen = new Set<string>();
+    while (exprs.length > 0) {
+      const e = exprs.pop()!;
+      switch (e.kind) {
+        case "Ref": {
+          const s = t.symbols.get(e.name);
+          if (s !== undefined && s.kind !== "provider" && !seen.has(e.name)) {
+            seen.add(e.name);
+            out.push([t, e.name]);
+          }
+          break;
+        }
+        case "String":
+          for (const p of e.parts) if (typeof p !== "string") exprs.push(p);
+          break;
+        case "List":
+          for (const i of e.items) exprs.push(i);
+          break;
+        case "Object":
+          for (const en of e.entries) exprs.push(en.value);
+          break;
+        case "Member":
+          exprs.push(e.object);
+          break;
+        case "Index":
+          exprs.push(e.object, e.index);
+          break;
+        case "Call":
+          for (const a of e.args) exprs.push(a);
+          break;
+        case "Unary":
+          exprs.push(e.operand);
+          break;
+        case "Binary":
+          exprs.push(e.left, e.right);
+          break;
+        case "Cond":
+          exprs.push(e.test, e.then, e.otherwise);
+          break;
+        case "ListComp":
+          exprs.push(e.source, e.body);
+          if (e.cond) exprs.push(e.cond);
+          break;
+        case "ObjectComp":
+          exprs.push(e.source, e.key, e.value);
+          if (e.cond) exprs.push(e.cond);
+          break;
+        case "Paren":
+          exprs.push(e.expr);
+          break;
+        default:
+          break;
+      }
+    }
+    return out;
   }
 
   private reportCycle(domain: string, name: string): void {
@@ -541,9 +742,10 @@ export class Evaluator {
 
   /** Evaluates an expression. Never throws for user input; reports and returns POISON. */
   expr(e: Expr, s: Scope): Value {
+    if (++this.steps > LIMITS.steps) return this.budgetExceeded(e.span);
     switch (e.kind) {
       case "String":
-        return this.interp(e.parts, s);
+        return this.interp(e.parts, s, e.span);
       case "Number":
         return e.value;
       case "Bool":
@@ -557,7 +759,10 @@ export class Evaluator {
       case "Error":
         return POISON;
       case "List":
-        return e.items.map((i) => this.expr(i, s));
+        return this.bounded(
+          e.items.map((i) => this.expr(i, s)),
+          e.span,
+        );
       case "Object": {
         const list = e.entries;
         const entries: [string, Value][] = [];
@@ -584,7 +789,7 @@ export class Evaluator {
           }
           entries.push([en.key, this.expr(en.value, s)]);
         }
-        return objectFrom(entries);
+        return this.bounded(objectFrom(entries), e.span);
       }
       case "Ref": {
         const local = s.vars.get(e.name);
@@ -646,10 +851,49 @@ export class Evaluator {
       case "Call":
         return this.call(e.callee.name, e.args, e.span, s);
       case "ListComp":
-        return this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ body: this.expr(e.body, inner) }), false);
+        return this.bounded(
+          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ body: this.expr(e.body, inner) }), false),
+          e.span,
+        );
       case "ObjectComp":
-        return this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span);
+        return this.bounded(
+          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span),
+          e.span,
+        );
     }
+  }
+
+  /** Reports, once for the program, that evaluation went past LIMITS.steps (at the expression that crossed it). */
+  private budgetExceeded(span: Span): Poison {
+    if (!this.overBudget) {
+      this.overBudget = true;
+      this.diags.push(sem.evaluationBudget(span, LIMITS.steps));
+    }
+    return POISON;
+  }
+
+  /**
+   * A list or object just built, unless it nests deeper than LIMITS.depth or its size through
+   * every level passes LIMITS.size (then reported at `span`): later stages walk values
+   * recursively and write them out whole.
+   */
+  private bounded(v: Value, span: Span): Value {
+    if (typeof v !== "object" || v === null || v instanceof Poison || v instanceof Unknown) return v;
+    // A part that failed fails the whole (already reported): without this, a chain of values
+    // wrapping a failed one would be measured, and refused, again every 512 levels.
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] instanceof Poison) return POISON;
+    } else for (const k in v) if (v[k] instanceof Poison) return POISON;
+    const m = measure(v);
+    if (depthOf(m) > LIMITS.depth) {
+      this.diags.push(sem.valueTooDeep(span, "this value", LIMITS.depth));
+      return POISON;
+    }
+    if (sizeOf(m) > LIMITS.size) {
+      this.diags.push(sem.tooLarge(span, "the size of this value (its elements through every level)", LIMITS.size));
+      return POISON;
+    }
+    return v;
   }
 
   /** Runs an operation on known values, turning an EvalFailure into a diagnostic at the operand's span. */
@@ -663,6 +907,11 @@ export class Evaluator {
 
   /** Reports a caught EvalFailure at the operand's span (rethrows anything else: a bug). */
   private failure(err: unknown, spans: readonly Span[], whole: Span): Poison {
+    // A string or list past what the engine can hold, built before a limit could be checked.
+    if (err instanceof RangeError && /^Invalid (string|array) length/.test(err.message)) {
+      this.diags.push(sem.tooLarge(whole, "the value built here", LIMITS.stringLength));
+      return POISON;
+    }
     if (!(err instanceof EvalFailure)) throw err;
     const at = err.at === null ? whole : (spans[err.at] ?? whole);
     this.diags.push(err.make(at));
@@ -676,7 +925,7 @@ export class Evaluator {
     return new Unknown(residual(args.map(toResidual)), args.some(isSensitive));
   }
 
-  private interp(parts: readonly (string | Expr)[], s: Scope): Value {
+  private interp(parts: readonly (string | Expr)[], s: Scope, span: Span): Value {
     const vals: Value[] = [];
     let failed = false;
     // True while every part is a string, number or bool: those always have a text.
@@ -702,12 +951,26 @@ export class Evaluator {
     }
     if (scalars) {
       let text = "";
-      for (const v of vals) text += typeof v === "string" ? v : interpolationText(v as number | boolean);
+      for (const v of vals) {
+        const piece = typeof v === "string" ? v : interpolationText(v as number | boolean);
+        if (text.length + piece.length > LIMITS.stringLength) return this.tooLong(span);
+        text += piece;
+      }
       return text;
     }
     if (failed || vals.some(hasPoison)) return POISON;
-    if (vals.every(isKnown)) return (vals as Json[]).map((v) => interpolationText(v)).join("");
+    if (vals.every(isKnown)) {
+      const pieces = (vals as Json[]).map((v) => interpolationText(v));
+      let length = 0;
+      for (const p of pieces) length += p.length;
+      return length > LIMITS.stringLength ? this.tooLong(span) : pieces.join("");
+    }
     return new Unknown({ op: "interp", parts: vals.map(toResidual) }, vals.some(isSensitive));
+  }
+
+  private tooLong(span: Span): Poison {
+    this.diags.push(sem.tooLarge(span, "the interpolated string", LIMITS.stringLength));
+    return POISON;
   }
 
   private call(name: string, argExprs: readonly Expr[], span: Span, s: Scope): Value {
@@ -738,7 +1001,12 @@ export class Evaluator {
     }
     if (args.every(isKnown)) {
       try {
-        return b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile });
+        const out = b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile });
+        if (typeof out !== "object" || out === null) return out;
+        // Elements a built-in returns are work too (range, concat, …), counted once each.
+        this.steps += Array.isArray(out) ? out.length : Object.keys(out).length;
+        if (this.steps > LIMITS.steps) return this.budgetExceeded(span);
+        return this.bounded(out, span);
       } catch (err) {
         return this.failure(err, argExprs.map((a) => a.span), span);
       }
@@ -781,8 +1049,13 @@ export class Evaluator {
     if (items instanceof Poison) return POISON;
     const list: Value[] = [];
     const entries = new Map<string, Value>();
+    // One scope for every iteration, its variables rebound each time: nothing keeps a scope
+    // beyond the evaluation of one element (values never capture one).
+    const innerVars = new Map(s.vars);
+    const inner: Scope = { ...s, vars: innerVars };
     for (const item of items as ReturnType<typeof forItems>) {
-      const inner: Scope = { ...s, vars: new Map([...s.vars, ...bindVars(vars, item)]) };
+      if (vars.length === 1) innerVars.set(vars[0]!, item.value);
+      else for (const [n, v] of bindVars(vars, item)) innerVars.set(n, v);
       if (cond) {
         const c = this.expr(cond, inner);
         if (hasPoison(c)) return POISON;

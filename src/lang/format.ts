@@ -171,18 +171,19 @@ class Formatter {
       }
       let j = i + 1;
       while (j < recs.length && alignable(recs[j]!) && !recs[j]!.blank && recs[j]!.pre.length === 0) j++;
-      const w = Math.max(...recs.slice(i, j).map((r) => r.key!.length));
+      let w = 0;
+      for (let k = i; k < j; k++) w = Math.max(w, recs[k]!.key!.length);
       for (let k = i; k < j; k++) width[k] = w;
       i = j;
     }
     const out: string[] = [];
     recs.forEach((r, i) => {
       if (r.blank) out.push("");
-      out.push(...r.pre);
+      for (const l of r.pre) out.push(l);
       const head = r.key !== undefined ? r.key.padEnd(width[i]!) + " = " : "";
       out.push(pad + head + r.body + r.trailing);
     });
-    out.push(...tail);
+    for (const l of tail) out.push(l);
     return out.map((l) => l.replace(/[ \t]+$/, "")).join("\n");
   }
 

@@ -51,6 +51,12 @@ import {
  */
 export const MAX_NESTING = 256;
 
+/**
+ * The most syntax errors reported for one file (in source order); the rest are counted in one
+ * LXM1040 at the first of them.
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
 /** The result of parsing one file. */
 export interface ParseResult {
   readonly file: SourceFileNode;
@@ -60,7 +66,8 @@ export interface ParseResult {
 /**
  * Parses one `.lxm` file. Never throws for any input: it always returns a usable tree
  * (unreadable expressions become ErrorExpr, declarations that failed are dropped) and
- * every independent syntax error, in source order, at most one per position.
+ * every independent syntax error, in source order, at most one per position (the first
+ * MAX_SYNTAX_ERRORS, then their count).
  * Deterministic; recursion depth is bounded by MAX_NESTING.
  */
 export function parseFile(path: string, text: string): ParseResult {
@@ -69,7 +76,13 @@ export function parseFile(path: string, text: string): ParseResult {
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
   const domains = p.parseTop();
-  const diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+  let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+  if (diagnostics.length > MAX_SYNTAX_ERRORS) {
+    const first = diagnostics[MAX_SYNTAX_ERRORS]!;
+    const more = syntax.moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path);
+    diagnostics = diagnostics.slice(0, MAX_SYNTAX_ERRORS);
+    diagnostics.push(more);
+  }
   return {
     file: { kind: "File", path, domains, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
     diagnostics,
@@ -106,6 +119,18 @@ const OPENERS = new Set(["{", "[", "("]);
 const CLOSERS = new Set(["}", "]", ")"]);
 
 type Level = "attr" | "item" | "top";
+
+/** Bracket depths of a file's tokens, for linear-time error recovery. */
+interface Depths {
+  /** Depth before each token (strings and interpolations count as brackets). */
+  readonly at: Int32Array;
+  /** Indexes of the `}` tokens at each depth, ascending. */
+  readonly closeAt: Map<number, number[]>;
+  /** The least depth of a token starting a line, from each index on. */
+  readonly minLineFrom: Int32Array;
+  /** The least depth of a `domain` keyword starting a line, from each index on. */
+  readonly minDomainFrom: Int32Array;
+}
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
@@ -269,25 +294,77 @@ class Parser {
       this.i = errIdx;
       return;
     }
-    let depth = 0;
-    for (let k = start; k <= last; k++) {
-      const t = this.toks.at(k);
-      if (t.kind === "eof") break;
-      if (k >= errIdx && k > start) {
-        if (level === "top") {
-          if (depth <= 0 && t.nlBefore && this.isKw(t, "domain")) return void (this.i = k);
-        } else if ((t.nlBefore && depth <= 0) || (depth === 0 && this.isP(t, "}"))) {
-          return void (this.i = k);
+    // The first token from `lo` on at the statement's own bracket depth `v` (or shallower)
+    // that starts a line, or a `}` closing the enclosing block. Answered from depths computed
+    // once per file, so that a file of unbalanced lines recovers in linear time: a scan
+    // happens only when it is sure to stop, and parsing resumes where it stopped.
+    const d = this.depths();
+    const v = d.at[start]!;
+    const lo = Math.max(errIdx, start + 1);
+    if (lo <= last) {
+      const suffix = level === "top" ? d.minDomainFrom : d.minLineFrom;
+      if (suffix[lo]! <= v) {
+        for (let k = lo; k <= last; k++) {
+          const t = this.toks.at(k);
+          if (t.kind === "eof") break;
+          if (level === "top") {
+            if (d.at[k]! <= v && t.nlBefore && this.isKw(t, "domain")) return void (this.i = k);
+          } else if ((t.nlBefore && d.at[k]! <= v) || (d.at[k] === v && this.isP(t, "}"))) {
+            return void (this.i = k);
+          }
+        }
+      } else if (level !== "top") {
+        const closers = d.closeAt.get(v);
+        if (closers !== undefined) {
+          let a = 0;
+          let b = closers.length;
+          while (a < b) {
+            const m = (a + b) >> 1;
+            if (closers[m]! < lo) a = m + 1;
+            else b = m;
+          }
+          if (a < closers.length) return void (this.i = closers[a]!);
         }
       }
-      if (t.kind === "strStart" || t.kind === "interpStart" || (t.kind === "punct" && OPENERS.has(t.text))) depth++;
-      else if (t.kind === "strEnd" || t.kind === "interpEnd" || (t.kind === "punct" && CLOSERS.has(t.text))) depth--;
     }
     for (let k = Math.max(errIdx, start) + 1; k <= last; k++) {
       const t = this.toks.at(k);
       if (t.nlBefore && this.looksLikeStart(k, level)) return void (this.i = k);
     }
     this.i = last;
+  }
+
+  private depthTable: Depths | undefined;
+
+  /** Bracket depths of the file's tokens (see recover), computed on the first error. */
+  private depths(): Depths {
+    if (this.depthTable) return this.depthTable;
+    const n = this.toks.length;
+    const at = new Int32Array(n + 1);
+    const closeAt = new Map<number, number[]>();
+    let depth = 0;
+    for (let k = 0; k < n; k++) {
+      const t = this.toks.at(k);
+      at[k] = depth;
+      if (this.isP(t, "}")) {
+        const list = closeAt.get(depth);
+        if (list) list.push(k);
+        else closeAt.set(depth, [k]);
+      }
+      if (t.kind === "strStart" || t.kind === "interpStart" || (t.kind === "punct" && OPENERS.has(t.text))) depth++;
+      else if (t.kind === "strEnd" || t.kind === "interpEnd" || (t.kind === "punct" && CLOSERS.has(t.text))) depth--;
+    }
+    at[n] = depth;
+    const minLineFrom = new Int32Array(n + 1).fill(2 ** 30);
+    const minDomainFrom = new Int32Array(n + 1).fill(2 ** 30);
+    for (let k = n - 1; k >= 0; k--) {
+      const t = this.toks.at(k);
+      const line = t.kind !== "eof" && t.nlBefore;
+      minLineFrom[k] = Math.min(minLineFrom[k + 1]!, line ? at[k]! : 2 ** 30);
+      minDomainFrom[k] = Math.min(minDomainFrom[k + 1]!, line && this.isKw(t, "domain") ? at[k]! : 2 ** 30);
+    }
+    this.depthTable = { at, closeAt, minLineFrom, minDomainFrom };
+    return this.depthTable;
   }
 
   // ------------------------------------------------------------------ declarations

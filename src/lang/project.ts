@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, parseDocument, visit } from "yaml";
 import type { Span } from "../diag/span.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
@@ -90,7 +90,8 @@ export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uin
     if (text === undefined) {
       const d = decodeSource(f.path, f.bytes ?? new Uint8Array());
       if (d.text === null) {
-        diagnostics.push(...d.diagnostics);
+        for (const x of d.diagnostics) diagnostics.push(x);
+        if (d.source) sources.add(d.source);
         continue;
       }
       text = d.text;
@@ -101,12 +102,23 @@ export function loadProjectFromFiles(files: readonly { path: string; bytes?: Uin
   return { files: out, sources, diagnostics };
 }
 
-/** Decodes one source's bytes as UTF-8 (any name: `<stdin>` too); invalid bytes are LXM5004 naming the first one. */
-export function decodeSource(path: string, bytes: Uint8Array): { text: string | null; diagnostics: Diagnostic[] } {
+/** Decodes invalid UTF-8 too (as U+FFFD), to show where a file stops being UTF-8. */
+const lenient = new TextDecoder("utf-8");
+
+/**
+ * Decodes one source's bytes as UTF-8 (any name: `<stdin>` too). Invalid bytes are LXM5004
+ * located at the first one; `source` is then the text decoded leniently (the bad bytes as
+ * U+FFFD), for the diagnostic's caret.
+ */
+export function decodeSource(path: string, bytes: Uint8Array): { text: string | null; diagnostics: Diagnostic[]; source?: SourceFile } {
   try {
     return { text: decoder.decode(bytes), diagnostics: [] };
   } catch {
-    return { text: null, diagnostics: [host.invalidUtf8(undefined, path, firstBadByte(bytes))] };
+    // The text before the first bad byte is valid, so its length in the leniently decoded
+    // text (where the byte became U+FFFD) is the byte's offset there.
+    const bad = firstBadByte(bytes);
+    const at = lenient.decode(bytes.subarray(0, bad)).length;
+    return { text: null, diagnostics: [host.invalidUtf8({ file: path, start: at, end: at + 1 }, path, bad)], source: new SourceFile(path, lenient.decode(bytes)) };
   }
 }
 
@@ -214,6 +226,36 @@ export function branchNameProblem(name: string): string | null {
   return null;
 }
 
+/** The most alias expansions lexum.yaml may make (the `yaml` package's maxAliasCount). */
+const SETTINGS_MAX_ALIASES = 100;
+
+/**
+ * Where resolving lexum.yaml's aliases failed: the first alias without an anchor before it,
+ * else the first alias (an alias bomb expands from there), else the whole file.
+ */
+function firstAliasSpan(doc: ReturnType<typeof parseDocument>, text: string): Span {
+  const anchors = new Set<string>();
+  let first: [number, number] | undefined;
+  let unresolved: [number, number] | undefined;
+  visit(doc, {
+    Node(_, node) {
+      if (node.anchor) anchors.add(node.anchor);
+    },
+    Alias(_, node) {
+      const r = node.range;
+      if (!r) return;
+      first ??= [r[0], r[1]];
+      if (!anchors.has(node.source)) {
+        unresolved = [r[0], r[1]];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const at = unresolved ?? first ?? [0, text.length];
+  return { file: "lexum.yaml", start: at[0], end: Math.max(at[1], at[0] + 1) };
+}
+
 /** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
 export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
@@ -221,9 +263,17 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
     const e = doc.errors[0]!;
     const [start, end] = e.pos;
     const span = { file: "lexum.yaml", start, end: Math.max(end, start) };
-    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, e.message.split("\n")[0]!)] };
+    // The parser reports its own stack overflow on deeply nested input as an error: say what it means.
+    const problem = /Maximum call stack/.test(e.message) ? "the document nests too deeply" : e.message.split("\n")[0]!;
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, problem)] };
   }
-  const value = (doc.toJS() ?? {}) as unknown;
+  let value: unknown;
+  try {
+    // Few aliases: an alias bomb (anchors expanding into anchors) is refused, not expanded.
+    value = (doc.toJS({ maxAliasCount: SETTINGS_MAX_ALIASES }) ?? {}) as unknown;
+  } catch (e) {
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(firstAliasSpan(doc, text), (e as Error).message.split("\n")[0]!)] };
+  }
   const validator = precompiledValidator("lexum.yaml.json");
   if (!validator(value)) {
     const props = ["state_branch", "parallelism", "providers"];

@@ -101,7 +101,7 @@ export function resolveProgram(files: readonly SourceFileNode[]): Resolution {
       }
       valid.push(imp);
     }
-    t.imports.push(...valid);
+    for (const i of valid) t.imports.push(i);
   }
   const edges: Edge[] = [];
   for (const name of [...domains.keys()].sort()) {
@@ -223,9 +223,19 @@ function findCycles(domains: Map<string, DomainTable>, edges: Edge[], diags: Dia
   const stack: Edge[] = [];
   const seen = new Set<string>();
   const cyclic = new Set<string>();
-  const visit = (n: string): void => {
-    state.set(n, 1);
-    for (const e of out.get(n) ?? []) {
+  // Depth-first with an explicit stack of frames: a chain of 10⁴ domains is no deeper in JS.
+  const visit = (root: string): void => {
+    state.set(root, 1);
+    const frames: { n: string; edges: Edge[]; next: number }[] = [{ n: root, edges: out.get(root) ?? [], next: 0 }];
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1]!;
+      if (f.next === f.edges.length) {
+        state.set(f.n, 2);
+        frames.pop();
+        if (frames.length > 0) stack.pop();
+        continue;
+      }
+      const e = f.edges[f.next++]!;
       const s = state.get(e.to);
       if (s === 1) {
         const startIdx = stack.findIndex((x) => x.from === e.to);
@@ -247,11 +257,10 @@ function findCycles(domains: Map<string, DomainTable>, edges: Edge[], diags: Dia
         }
       } else if (s === undefined) {
         stack.push(e);
-        visit(e.to);
-        stack.pop();
+        state.set(e.to, 1);
+        frames.push({ n: e.to, edges: out.get(e.to) ?? [], next: 0 });
       }
     }
-    state.set(n, 2);
   };
   for (const n of [...domains.keys()].sort()) if (!state.has(n)) visit(n);
   return cyclic;
@@ -393,7 +402,7 @@ function checkReferences(t: DomainTable, domains: Map<string, DomainTable>, diag
         if (item.forEach) {
           walk(item.forEach.source, []);
           loopVars(item.forEach.vars);
-          locals.push(...item.forEach.vars.map((v) => v.name));
+          for (const v of item.forEach.vars) locals.push(v.name);
         }
         attrs(item.attributes, locals, true);
         break;

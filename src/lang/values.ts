@@ -233,6 +233,7 @@ export function binaryOp(op: string, l: Json, r: Json): Json {
     case "+":
       if (typeof l === "string") {
         if (typeof r !== "string") return mismatch("the right operand of `+` on strings", "a string", r, 1);
+        if (l.length + r.length > LIMITS.stringLength) return fail((s) => sem.tooLarge(s, "the string built by `+`", LIMITS.stringLength), null);
         return l + r;
       }
       if (typeof l !== "number") return mismatch("the left operand of `+`", "a number or a string", l, 0);
@@ -332,5 +333,53 @@ export function truth(v: Json, what: string): boolean {
   return v;
 }
 
-/** Sizes beyond which evaluation refuses to build a value (keeps evaluation bounded). */
-export const LIMITS = { elements: 1_000_000, stringLength: 64 * 1024 * 1024 } as const;
+/**
+ * Bounds that keep evaluation finite in time and memory whatever the input (docs/language.md,
+ * "Limits"): `elements` per list, object or range; `stringLength` per string; `depth` of a
+ * value's nesting (lists and objects inside each other, however they were built: literals,
+ * lets referring to lets, jsondecode, yamldecode); `size` of one value counted through every
+ * level (so that a value built by sharing, `[a, a]` over and over, cannot outgrow memory when
+ * written out); `steps` of evaluation in a whole program (each expression evaluated, each
+ * element a built-in function returns).
+ */
+export const LIMITS = { elements: 1_000_000, stringLength: 64 * 1024 * 1024, depth: 512, size: 10_000_000, steps: 10_000_000 } as const;
+
+/** Packed (size, depth) of lists and objects worth remembering (see measure). */
+const measured = new WeakMap<object, number>();
+const DEPTH_BITS = 1024;
+
+/**
+ * The size (1 per value, through every level) and nesting depth of a value, packed as
+ * `size * 1024 + depth` (read them with sizeOf and depthOf). Scalars, Unknown and Poison
+ * are size 1, depth 0. Linear in the parts of `v` not measured before: large or deep parts
+ * are remembered, so measuring each value as it is built costs its own elements only.
+ * Depth saturates at 1023, size at 2⁴⁰.
+ */
+export function measure(v: Value): number {
+  if (typeof v !== "object" || v === null || v instanceof Unknown || v instanceof Poison) return DEPTH_BITS;
+  const known = measured.get(v);
+  if (known !== undefined) return known;
+  let size = 1;
+  let depth = 0;
+  const add = (x: Value): void => {
+    const m = measure(x);
+    size = Math.min(size + Math.floor(m / DEPTH_BITS), 2 ** 40);
+    depth = Math.max(depth, m % DEPTH_BITS);
+  };
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) add(v[i]!);
+  else for (const k in v) add(v[k]!);
+  depth = Math.min(depth + 1, DEPTH_BITS - 1);
+  const m = size * DEPTH_BITS + depth;
+  if (size > 32 || depth > 4) measured.set(v, m);
+  return m;
+}
+
+/** The size part of measure(). */
+export function sizeOf(m: number): number {
+  return Math.floor(m / DEPTH_BITS);
+}
+
+/** The depth part of measure(). */
+export function depthOf(m: number): number {
+  return m % DEPTH_BITS;
+}

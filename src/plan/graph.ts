@@ -26,21 +26,32 @@ function keepOnly(ds: readonly string[], keep: (d: string) => boolean): readonly
 export function domainSteps(program: Program): Map<string, number> {
   const steps = new Map<string, number>();
   const onStack = new Set<string>();
-  const visit = (name: string): number => {
-    const known = steps.get(name);
-    if (known !== undefined) return known;
-    // A back edge contributes nothing: the cycle is reported elsewhere.
-    if (onStack.has(name)) return 0;
-    onStack.add(name);
-    let step = 1;
-    const d = program.domains[name]!;
-    for (const dep of [...d.after].sort()) {
-      if (!(dep in program.domains) || dep === name) continue;
-      step = Math.max(step, visit(dep) + 1);
+  // Depth-first with an explicit stack of frames (a chain of 10⁴ domains is no deeper in JS).
+  const visit = (root: string): void => {
+    if (steps.has(root)) return;
+    const frames: { name: string; deps: string[]; next: number; step: number }[] = [];
+    const open = (name: string): void => {
+      onStack.add(name);
+      frames.push({ name, deps: [...program.domains[name]!.after].sort(), next: 0, step: 1 });
+    };
+    open(root);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1]!;
+      if (f.next < f.deps.length) {
+        const dep = f.deps[f.next++]!;
+        if (!(dep in program.domains) || dep === f.name) continue;
+        const known = steps.get(dep);
+        if (known !== undefined) f.step = Math.max(f.step, known + 1);
+        // A back edge contributes nothing: the cycle is reported elsewhere.
+        else if (!onStack.has(dep)) open(dep);
+        continue;
+      }
+      frames.pop();
+      onStack.delete(f.name);
+      steps.set(f.name, f.step);
+      const parent = frames[frames.length - 1];
+      if (parent !== undefined) parent.step = Math.max(parent.step, f.step + 1);
     }
-    onStack.delete(name);
-    steps.set(name, step);
-    return step;
   };
   for (const name of sortedKeys(program.domains)) visit(name);
   // Re-emit in (step, name) order so that iterating the map is the run order.
@@ -134,7 +145,7 @@ export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
     }
   }
   // A node is output exactly when its count reached 0: the rest are caught in a cycle.
-  if (out.length < deps.size) out.push(...sortStrings([...deps.keys()].filter((n) => remaining.get(n)! > 0)));
+  if (out.length < deps.size) for (const n of sortStrings([...deps.keys()].filter((n) => remaining.get(n)! > 0))) out.push(n);
   return out;
 }
 

@@ -174,7 +174,8 @@ describe("lxm check", () => {
 
     const bad = await lxm(dir, ["check", "bad"]);
     expect(bad.code).toBe(1);
-    expect(bad.err.split("\n")[0]).toBe("error[LXM5004]: bad/main.lxm is not valid UTF-8 (first bad byte at offset 25)");
+    // Located at the first bad byte (line 2, column 15), with the line and a caret below.
+    expect(bad.err.split("\n")[0]).toBe("bad/main.lxm:2:15: error[LXM5004]: bad/main.lxm is not valid UTF-8 (first bad byte at offset 25)");
 
     const json = await lxm(dir, ["check", "nowhere", "--json"]);
     expect(json.code).toBe(1);
@@ -264,7 +265,7 @@ describe("lxm fmt", () => {
     expect(empty.err.split("\n")[0]).toMatch(/^error\[LXM5002\]: no \.lxm files in /);
     const bad = await lxm(dir, ["fmt", "bad.lxm"]);
     expect(bad.code).toBe(1);
-    expect(bad.err.split("\n")[0]).toBe("error[LXM5004]: bad.lxm is not valid UTF-8 (first bad byte at offset 2)");
+    expect(bad.err.split("\n")[0]).toBe("bad.lxm:1:3: error[LXM5004]: bad.lxm is not valid UTF-8 (first bad byte at offset 2)");
   });
 });
 

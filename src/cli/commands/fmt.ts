@@ -56,7 +56,8 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
   if (stdin) {
     const bytes = io.readStdin ? await io.readStdin() : new Uint8Array();
     const d = decodeSource(STDIN, bytes);
-    problems.push(...d.diagnostics);
+    for (const x of d.diagnostics) problems.push(x);
+    if (d.source) sources.add(d.source);
     if (d.text !== null) targets.push({ abs: null, shown: STDIN, text: d.text });
   }
   for (const arg of stdin ? [] : positionals.length ? positionals : ["."]) {
@@ -65,7 +66,8 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
     if (stat?.isFile()) {
       // A file named on the command line is formatted whatever its extension (like gofmt).
       const d = decodeSource(shown(abs), await fs.readFile(abs));
-      problems.push(...d.diagnostics);
+      for (const x of d.diagnostics) problems.push(x);
+      if (d.source) sources.add(d.source);
       if (d.text !== null) targets.push({ abs, shown: shown(abs), text: d.text });
       continue;
     }
@@ -74,7 +76,7 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
       continue;
     }
     const loaded = await loadProject(abs);
-    problems.push(...loaded.diagnostics);
+    for (const d of loaded.diagnostics) problems.push(d);
     for (const f of loaded.files) {
       const fileAbs = path.join(abs, ...f.path.split("/"));
       targets.push({ abs: fileAbs, shown: shown(fileAbs), text: f.text });
@@ -87,7 +89,7 @@ export async function fmtCommand(argv: string[], io: Io): Promise<number> {
     sources.add(new SourceFile(t.shown, t.text));
     const r = formatSource(t.shown, t.text);
     if (r.text === null) {
-      problems.push(...r.diagnostics);
+      for (const d of r.diagnostics) problems.push(d);
       continue;
     }
     if (t.abs === null) {

@@ -2,7 +2,7 @@ import { code } from "./define.js";
 /**
  * 2xxx: names, evaluation, types, schemas, authority, policy, project settings.
  * LXM2001–2029 names and the domain graph · 2030–2079 evaluation · 2080–2119 schemas and
- * authority · 2120–2139 policy · 2140–2159 lexum.yaml.
+ * authority · 2120–2139 policy · 2140–2159 lexum.yaml · 2160–2169 evaluation bounds.
  */
 
 const didYouMean = (s: string | null | undefined): string | undefined => (s ? `did you mean \`${s}\`?` : undefined);
@@ -418,4 +418,27 @@ export const settingsInvalid = code(
   "invalid project setting",
   "lexum.yaml holds a setting that its schema (schemas/lexum.yaml.json) does not allow.",
   (problem: string, suggestion: string | null) => ({ message: `lexum.yaml: ${problem}`, hint: didYouMean(suggestion) }),
+);
+
+// ------------------------------------------------------------------ evaluation bounds (2160–2169)
+
+export const evaluationBudget = code(
+  "LXM2160",
+  "evaluation budget exceeded",
+  "A program's evaluation is bounded in total work (each expression evaluated, each element a built-in returns), so that nested comprehensions or long chains of values cannot run for minutes or exhaust memory. Build smaller collections, or split the project.",
+  (limit: number) => ({ message: `evaluation exceeds the limit of ${limit} steps for the whole program here`, hint: "nested comprehensions multiply: the inner one runs once per element of the outer one" }),
+);
+
+export const valueTooDeep = code(
+  "LXM2161",
+  "value nested too deeply",
+  "Lists and objects nest at most 512 levels deep, however they are built (literals, lets referring to lets, jsondecode, yamldecode), so that every later stage handles them without running out of stack.",
+  (what: string, limit: number) => ({ message: `${what} nests lists and objects more than ${limit} levels deep` }),
+);
+
+export const referencesTooDeep = code(
+  "LXM2162",
+  "references nested too deeply",
+  "Names that refer to each other (lets, resources, exports on a loop of references, possibly broken by a condition) are evaluated one inside the other, at most 200 deep. Shorten the loop.",
+  (name: string, limit: number) => ({ message: `evaluating \`${name}\` follows more than ${limit} names that refer to each other`, hint: "a long loop of references: check for a reference cycle" }),
 );

@@ -210,3 +210,10 @@ export const expectedName = code(
   "A name (letters, digits and `_`, not starting with a digit) is required here.",
   (what: string, found: string) => ({ message: `expected ${what}, found ${found}` }),
 );
+
+export const moreSyntaxErrors = code(
+  "LXM1040",
+  "more syntax errors not shown",
+  "A file reports its first 100 syntax errors and then their count, so that a file that is not Lexum at all (or is badly damaged) gives a readable answer in bounded time. Fix the errors shown and check again.",
+  (count: number, file: string) => ({ message: `${count} more syntax error${count === 1 ? "" : "s"} in ${file} not shown` }),
+);

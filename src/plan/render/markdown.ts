@@ -49,7 +49,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
       out.push(`<details><summary>${escapeMarkdown(countWords(count(shown)))}</summary>`);
       out.push("");
       out.push(fence + "diff");
-      out.push(...body);
+      for (const b of body) out.push(b);
       out.push(fence);
       out.push("");
       out.push("</details>");

@@ -121,7 +121,7 @@ export function renderPlanMermaid(plan: Plan, maxNodes = 60): string | null {
       edges.push(act.action === "delete" ? `  ${id.get(a)} --> ${id.get(dep)}` : `  ${id.get(dep)} --> ${id.get(a)}`);
     }
   }
-  lines.push(...edges.sort());
+  for (const e of edges.sort()) lines.push(e);
   lines.push(
     "  classDef create fill:#e6ffec,stroke:#1a7f37",
     "  classDef update fill:#fff8c5,stroke:#9a6700",

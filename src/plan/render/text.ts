@@ -103,7 +103,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
       lines.push(paint(ANSI.bold, `── step ${step.step} · domain ${dom.domain}`));
       for (const a of shown) {
         lines.push(`  ${mark(a)} ${localAddress(a)}${paint(ANSI.dim, actionNote(a))}`);
-        lines.push(...attrLines(a, paint));
+        for (const l of attrLines(a, paint)) lines.push(l);
       }
     }
   }
