@@ -7,7 +7,7 @@ import { processIo, printError } from "./io.js";
 import type { Io } from "./io.js";
 import { commands, helpText } from "./commands/index.js";
 
-/** Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes). */
+/** Runs one `lxm` invocation; returns the exit code (0 success, 1 error, 2 changes from `lxm plan --detailed-exitcode`). */
 export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes("--json");

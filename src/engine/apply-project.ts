@@ -3,6 +3,7 @@ import path from "node:path";
 import { catalog } from "../diag/index.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hashValue } from "../program/canonical.js";
+import { hasChanges } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
@@ -89,12 +90,9 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
 
   if (opts.planFile) plan = await loadSavedPlan(opts.planFile, planned);
 
-  const s = plan.summary;
-  const changes = s.create + s.update + s.replace + s.delete > 0;
-  const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
-  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent") {
-    return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
-  }
+  // The plan says whether there is anything to record: resource actions, or a new snapshot
+  // without them (`writesSnapshot`: no snapshot yet, the last run failed, the goal moved).
+  if (!hasChanges(plan)) return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
   if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
 
   const ws = planned.workspace;

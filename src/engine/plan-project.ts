@@ -77,6 +77,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     program,
     programHash: compiled.hash,
     prior,
+    priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : undefined,
     reality,
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,

@@ -25,7 +25,7 @@ describe("sensitive values end to end", () => {
     expect(refreshed.out).toContain("No changes. The world matches the goal.");
     expect(refreshed.code).toBe(0);
 
-    const changed = await repo.lxm(["plan"], { LXM_SECRET_DB_PASSWORD: "another-one" });
+    const changed = await repo.lxm(["plan", "--detailed-exitcode"], { LXM_SECRET_DB_PASSWORD: "another-one" });
     expect(changed.code).toBe(2);
     expect(changed.out).toContain("~ secret = (sensitive)");
     expect(changed.out).not.toContain("another-one");

@@ -71,16 +71,16 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   git(dir, "commit", "--quiet", "-m", "goal v1: storage settings, three pages, a symlink");
   const ok =
     (await step("check the goal", ["check"], [0])) &&
-    (await step("plan the first commit", ["plan"], [2])) &&
+    (await step("plan the first commit", ["plan", "--detailed-exitcode"], [2])) &&
     (await step("apply it", ["apply", "--yes"], [0])) &&
-    (await step("plan again: nothing to do", ["plan"], [0])) &&
+    (await step("plan again: nothing to do", ["plan", "--detailed-exitcode"], [0])) &&
     (await (async () => {
       copyInto(path.join(demoRoot(), "v2"), dir);
       git(dir, "add", "-A");
       git(dir, "commit", "--quiet", "-m", "goal v2: drop the about page, tighten modes, repoint the symlink");
       return true;
     })()) &&
-    (await step("plan the second commit", ["plan"], [2])) &&
+    (await step("plan the second commit", ["plan", "--detailed-exitcode"], [2])) &&
     (await step("apply it", ["apply", "--yes"], [0])) &&
     (await step("the state branch", ["state", "log"], [0])) &&
     (await step("verify every snapshot", ["state", "verify"], [0]));

@@ -19,7 +19,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   check: { usage: checkUsage, summary: "Compile the project and report diagnostics.", run: checkCommand },
   fmt: { usage: fmtUsage, summary: "Rewrite .lxm files in canonical layout (--check: list unformatted files, exit 1).", run: fmtCommand },
-  plan: { usage: planUsage, summary: "Diff the goal against the last snapshot (exit 0 no changes, 2 changes).", run: planCommand },
+  plan: { usage: planUsage, summary: "Diff the goal against the last snapshot (exit 0 success, 1 error; --detailed-exitcode: 0 no changes, 2 changes).", run: planCommand },
   apply: { usage: applyUsage, summary: "Apply the plan through providers and record a snapshot on the state branch.", run: applyCommand },
   graph: { usage: graphUsage, summary: "Print the dependency graph (DOT or Mermaid).", run: graphCommand },
   state: { usage: stateUsage, summary: "Inspect the state branch: log, show, verify, gc.", run: stateCommand },
@@ -38,7 +38,7 @@ export function helpText(): string {
     "",
     ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`),
     "",
-    "Exit codes: 0 success / no changes, 1 error, 2 plan has changes.",
+    "Exit codes: 0 success, 1 error; `lxm plan --detailed-exitcode` exits 2 when the plan has changes.",
     "Every command takes --json for machine output. Colour only on a TTY, never with NO_COLOR.",
     "",
   ].join("\n");

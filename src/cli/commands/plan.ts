@@ -1,18 +1,18 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { planProject, isPlanned } from "../../engine/plan-project.js";
-import { renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
+import { hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
 import { parse } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, relativeTo } from "../io.js";
 
-export const planUsage = "lxm plan [DIR] [--rev REV] [--refresh] [--out FILE] [--json | --markdown]";
+export const planUsage = "lxm plan [DIR] [--rev REV] [--refresh] [--out FILE] [--detailed-exitcode] [--json | --markdown]";
 
-/** `lxm plan`: exit 0 no changes, 2 changes, 1 error. */
+/** `lxm plan`: exit 0 when it succeeded, 1 on error; with `--detailed-exitcode`, 0 no changes, 2 changes (Terraform's meaning). */
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { rev: { type: "string" }, refresh: { type: "boolean" }, out: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" } },
+    { rev: { type: "string" }, refresh: { type: "boolean" }, out: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" }, "detailed-exitcode": { type: "boolean" } },
     1,
     planUsage,
   );
@@ -31,10 +31,5 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   if (json) io.out(renderPlanJson(plan) + "\n");
   else if (values.markdown) io.out(renderPlanMarkdown(plan));
   else io.out(renderPlanText(plan, { color: io.color }));
-  return hasChanges(plan) ? 2 : 0;
-}
-
-export function hasChanges(plan: { summary: { create: number; update: number; replace: number; delete: number } }): boolean {
-  const s = plan.summary;
-  return s.create + s.update + s.replace + s.delete > 0;
+  return values["detailed-exitcode"] && hasChanges(plan) ? 2 : 0;
 }
