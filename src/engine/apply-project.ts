@@ -18,7 +18,7 @@ import type { NotPlanned, PlanOptions, Planned } from "./plan-project.js";
 import { ProviderPool } from "./providers.js";
 import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal.js";
 import { acquireApplyLock } from "./apply-lock.js";
-import { spanLocator } from "./spans.js";
+import { spanLocator, spanText } from "./spans.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -151,6 +151,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
       locate: spanLocator(planned.spans, planned.sources),
+      sourceText: spanText(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which
       // the next run re-reads from reality (providers are idempotent). Progress is shown only
       // once the event is durable, so an action reported done before a kill is never missing

@@ -6,7 +6,7 @@ import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
-import type { SourceFileNode } from "./ast.js";
+import type { Expr, SourceFileNode } from "./ast.js";
 import { checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
@@ -154,7 +154,11 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     for (const g of [...t.goals].sort(byName)) {
       const asserts: AssertIR[] = [];
       g.asserts.forEach((a, idx) => {
-        spans.set(`${name}#goal.${g.name.name}[${idx}]`, a.span);
+        const key = `${name}#goal.${g.name.name}[${idx}]`;
+        spans.set(key, a.span);
+        // The expression and its operands, so a failed assertion can show them with their values.
+        spans.set(`${key}.expr`, a.expr.span);
+        assertionOperands(a.expr).forEach((op, k) => spans.set(`${key}.operand.${k}`, op.span));
         const v = ev.expr(a.expr, ev.scope(t, t.file));
         let message: string | null = null;
         if (a.message) {
@@ -216,6 +220,27 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
  */
 function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
   for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
+}
+
+/**
+ * The operands of an assertion's expression, whose values a failed assertion shows: the two
+ * sides of a binary operator, the operand of a unary one, a call's arguments (parentheses
+ * around the whole are looked through); none for anything else (the expression is then its
+ * own operand). The runtime pairs them with the residual's children (binary l/r, unary x,
+ * call args), which evaluation builds in this same shape.
+ */
+export function assertionOperands(e: Expr): readonly Expr[] {
+  while (e.kind === "Paren") e = e.expr;
+  switch (e.kind) {
+    case "Binary":
+      return [e.left, e.right];
+    case "Unary":
+      return [e.operand];
+    case "Call":
+      return e.args;
+    default:
+      return [];
+  }
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -12,6 +12,7 @@ import { replayBranch, stateAtStep } from "../../engine/replay.js";
 import type { Repo } from "../../git/repo.js";
 import type { StateCommit } from "../../state/store.js";
 import { parse } from "../args.js";
+import { count } from "../counts.js";
 import type { Io } from "../io.js";
 
 export const stateUsage = "lxm state log|show [--at STEP]|verify [--replay]|gc [--dir DIR] [--branch NAME] [--json]";
@@ -75,7 +76,7 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
   for (const r of rows) {
     io.out(
       `${short(r.snapshot)}  ${r.status.padEnd(11)}  goal ${r.goal ? r.goal.slice(0, 12) : "working-tree"}  ` +
-        `${r.resources} resources, ${r.done} done, ${r.failed} failed, ${r.notStarted} not started  (commit ${r.commit.slice(0, 12)})` +
+        `${count(r.resources, "resource")} recorded; ${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started  (commit ${r.commit.slice(0, 12)})` +
         (r.verified ? "" : "  DOES NOT VERIFY") +
         "\n",
     );
