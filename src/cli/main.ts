@@ -30,8 +30,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof LexumError) return printError(io, e, json);
     const err = e instanceof InternalError ? e : new InternalError((e as Error)?.stack ?? String(e));
-    io.err(`${err.message}\nThis is a bug in Lexum; nothing was written to the state branch by the failing step.\n`);
-    return 1;
+    return printError(io, catalog.engine.internalError.error(err.message), json);
   }
 }
 

@@ -4,7 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "../args.js";
+import { catalog } from "../../diag/index.js";
 import type { Io } from "../io.js";
+import { printError } from "../io.js";
 
 export const demoUsage = "lxm demo [--dir DIR] [--json]";
 
@@ -46,10 +48,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { run } = await import("../main.js");
   const dir = values.dir ? path.resolve(io.cwd, values.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "lexum-demo-"));
   fs.mkdirSync(dir, { recursive: true });
-  if (fs.readdirSync(dir).length > 0) {
-    io.err(`demo: ${dir} is not empty; pass --dir with an empty or new folder\n`);
-    return 1;
-  }
+  if (fs.readdirSync(dir).length > 0) throw catalog.host.usage.error(`demo: ${dir} is not empty; pass --dir with an empty or new folder`);
   // With --json the steps' own output is dropped and one JSON summary is printed at the end.
   const quiet = Boolean(values.json);
   const inner: Io = quiet ? { ...io, out: () => undefined, err: () => undefined, cwd: dir, confirm: undefined } : { ...io, cwd: dir, confirm: undefined };
@@ -58,7 +57,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     say(`${title}: lxm ${args.join(" ")}`);
     const code = await run(args, inner);
     if (!expect.includes(code)) {
-      io.err(`demo: 'lxm ${args.join(" ")}' exited ${code}, expected ${expect.join(" or ")}\n`);
+      printError(io, catalog.engine.demoStepFailed.error(`lxm ${args.join(" ")}`, code, expect.join(" or ")), false);
       return false;
     }
     return true;

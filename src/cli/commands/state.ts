@@ -14,6 +14,7 @@ import type { StateCommit } from "../../state/store.js";
 import { parse } from "../args.js";
 import { count } from "../counts.js";
 import type { Io } from "../io.js";
+import { printError } from "../io.js";
 
 export const stateUsage = "lxm state log|show [--at STEP]|verify [--replay]|gc [--dir DIR] [--branch NAME] [--json]";
 
@@ -165,10 +166,10 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
   if (values.json) {
     io.out(JSON.stringify({ branch, commits: report.commits, ok, bad: report.bad, ...(replayed ? { replay: replayed } : {}) }, null, 2) + "\n");
   } else if (report.bad) {
-    io.err(`error: ${branch} does not verify: first bad commit ${report.bad.oid}\n` + report.bad.problems.map((p) => `  - ${p}\n`).join(""));
+    printError(io, catalog.engine.branchNotVerified.error(branch, report.bad.oid, report.bad.problems), false);
   } else if (replayed?.bad) {
     const b = replayed.bad;
-    io.err(`error: ${branch} does not replay: first bad commit ${b.commit}\n  - ${b.problem}\n`);
+    printError(io, catalog.engine.branchNotReplayed.error(branch, b.commit, b.problem ?? "it diverged"), false);
   } else {
     const hashOnly = replayed ? replayed.reports.filter((r) => r.outcome === "hash-only").length : 0;
     const how = replayed ? ` and replay${hashOnly ? ` (${hashOnly} interrupted run${hashOnly === 1 ? "" : "s"} verified by hash only)` : ""}` : "";
