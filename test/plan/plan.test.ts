@@ -3,6 +3,7 @@ import { buildPlan, hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanTe
 import type { BuildPlanInput, Plan, PlannedAction } from "../../src/plan/index.js";
 import { canonicalize, hashValue } from "../../src/program/canonical.js";
 import { DEFAULT_POLICY } from "../../src/program/types.js";
+import { dagDiff } from "../../src/runtime/scheduler.js";
 import { dom, prior, PROGRAM_HASH, prog, rec, res, shuffleKeys } from "./helpers.js";
 
 function plan(input: Omit<BuildPlanInput, "programHash">): Plan {
@@ -407,6 +408,15 @@ describe("buildPlan: natural order of instance keys", () => {
     expect(actions(p).map((a) => a.address)).toEqual(["w/fs.file.node[1]", "w/fs.file.node[2]", "w/fs.file.node[3]", "w/fs.file.node[10]", "w/fs.file.node[11]"]);
     const text = renderPlanText(p);
     expect(text.indexOf("node[2]")).toBeLessThan(text.indexOf("node[10]"));
+    const md = renderPlanMarkdown(p);
+    expect(md.indexOf("+ fs.file.node[2]")).toBeLessThan(md.indexOf("+ fs.file.node[10]"));
+    // The mermaid graph numbers its nodes in the same order.
+    expect(md).toContain('n1["+ fs.file.node[2]"]');
+    expect(md).toContain('n3["+ fs.file.node[10]"]');
+    // A run's DAG lists follow the plan.
+    const dag = dagDiff(p, new Set(["w/fs.file.node[1]", "w/fs.file.node[10]", "w/fs.file.node[2]"]), new Set(["w/fs.file.node[3]"]));
+    expect(dag.done).toEqual(["w/fs.file.node[1]", "w/fs.file.node[2]", "w/fs.file.node[10]"]);
+    expect(dag.notStarted).toEqual(["w/fs.file.node[11]"]);
   });
 
   it("deletes and resources kept with prune off are listed in natural order too", () => {
