@@ -7,8 +7,8 @@ export { compile, loadProject, loadProjectFromFiles, loadProjectSettings, format
 export type { CompileResult } from "./lang/index.js";
 export { canonicalize, hashValue, sha256, prettyCanonical } from "./program/canonical.js";
 export type { Program } from "./program/types.js";
-export { buildPlan, renderPlanText, renderPlanMarkdown, renderPlanJson, renderGraph, summaryLine } from "./plan/index.js";
-export type { Plan, PlannedAction, PriorState, RecordedResource } from "./plan/types.js";
+export { buildPlan, hasChanges, renderPlanText, renderPlanMarkdown, renderPlanJson, renderGraph, summaryLine } from "./plan/index.js";
+export type { Plan, PlannedAction, PriorRun, PriorState, RecordedResource } from "./plan/types.js";
 export { runPlan, runWithRecovery, replayRun } from "./runtime/index.js";
 export type { RunResult, TraceEvent } from "./runtime/types.js";
 export { getProvider, providerNames } from "./providers/index.js";

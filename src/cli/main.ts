@@ -8,7 +8,7 @@ import type { Io } from "./io.js";
 import { checkNodeVersion } from "./node-version.js";
 
 /**
- * Runs one `lxm` invocation; returns the exit code (0 ok/no changes, 1 error, 2 plan has changes).
+ * Runs one `lxm` invocation; returns the exit code (0 success, 1 error, 2 changes from `lxm plan --detailed-exitcode`).
  * First checks that `nodeVersion` (the running Node's, unless a test passes another) is one
  * Lexum supports (LXM5050, exit 1). The commands are imported only after that check: some of
  * their modules fail to load on an older Node, before any message could be printed.
@@ -48,8 +48,7 @@ export async function run(argv: string[], io: Io, nodeVersion: string = process.
   } catch (e) {
     if (e instanceof LexumError) return printError(io, e, json);
     const err = e instanceof InternalError ? e : new InternalError((e as Error)?.stack ?? String(e));
-    io.err(`${err.message}\nThis is a bug in Lexum; nothing was written to the state branch by the failing step.\n`);
-    return 1;
+    return printError(io, catalog.engine.internalError.error(err.message), json);
   }
 }
 

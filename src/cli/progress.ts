@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/types.js";
+import { canonicalize } from "../program/canonical.js";
 import type { TraceEvent } from "../runtime/types.js";
 import type { Io } from "./io.js";
 
@@ -30,11 +31,45 @@ export function initialProgress(plan: Plan): ProgressState {
   return { domains, lines: [] };
 }
 
+/** `file:line:col` of an event's span (the file prefixed with `prefix`, e.g. the project's folder), or null. */
+export function spanWhere(e: TraceEvent, prefix = ""): string | null {
+  return e.span ? `${prefix}${e.span.file}:${e.span.line}:${e.span.column}` : null;
+}
+
+/**
+ * An assertion's name for people: `goal web.served, assertion 2`. Assertions are numbered
+ * from 1 here as in every message (the trace's `index` is the 0-based position).
+ */
+export function assertionName(e: TraceEvent): string {
+  return `goal ${e.domain}.${e.goal ?? "?"}, assertion ${(e.index ?? 0) + 1}`;
+}
+
+/**
+ * A failed assertion in full, for the apply output: where it is, the expression as
+ * written (with its message, when it has one), and one line per operand with its value:
+ *
+ *     assertion failed: goal web.served, assertion 2 at web.lxm:24:5
+ *       assert page["index"].size > 100 : "index.html must not be empty"
+ *       page["index"].size = 42
+ *
+ * A sensitive operand shows `(sensitive)`. `prefix` goes before the span's file.
+ */
+export function assertionBlock(e: TraceEvent, message: string | null, prefix = ""): string[] {
+  const where = spanWhere(e, prefix);
+  const lines = [`assertion failed: ${assertionName(e)}${where === null ? "" : ` at ${where}`}`];
+  if (e.expr !== undefined) lines.push(`  assert ${e.expr}${message === null ? "" : ` : ${JSON.stringify(message)}`}`);
+  for (const o of e.operands ?? []) lines.push(`  ${o.text} = ${o.value === "(sensitive)" ? "(sensitive)" : canonicalize(o.value)}`);
+  return lines;
+}
+
 /** The line an event adds to the log, or null. Plain text; shared by the TTY and non-TTY views. */
 export function eventLine(e: TraceEvent): string | null {
   if (e.phase === "done" && e.action && e.action !== "noop") return `  ${e.domain}: ${marks[e.action]} ${e.address} done`;
   if (e.phase === "failed") return `  ${e.domain}: ${e.address ?? ""} FAILED: ${e.message ?? ""}`;
-  if (e.phase === "assert" && e.ok === false) return `  ${e.domain}: assertion failed: ${e.message ?? ""}`;
+  if (e.phase === "assert" && e.ok === false) {
+    const where = spanWhere(e);
+    return `  ${e.domain}: assertion failed: ${e.message ?? ""}${where === null ? "" : ` (${where})`}`;
+  }
   if (e.phase === "domain") return `[step ${e.step}] domain ${e.domain}: ${e.status}`;
   return null;
 }

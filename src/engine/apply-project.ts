@@ -6,6 +6,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { journalWriteFailed } from "../diag/catalog/runtime.js";
 import type { ProviderInstance } from "../providers/types.js";
 import { canonicalize, hashValue } from "../program/canonical.js";
+import { hasChanges } from "../plan/plan.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import { runWithRecovery } from "../runtime/index.js";
@@ -21,7 +22,7 @@ import type { NotPlanned, PlanOptions, Planned } from "./plan-project.js";
 import { ProviderPool } from "./providers.js";
 import { beginLine, journalName, recoverInterruptedRun } from "./recover-journal.js";
 import { acquireApplyLock } from "./apply-lock.js";
-import { spanLocator } from "./spans.js";
+import { spanLocator, spanText } from "./spans.js";
 import { readPlanFile } from "./plan-file.js";
 import { describeChange } from "./workspace.js";
 import { readStateHeadOid } from "./state-head.js";
@@ -120,12 +121,9 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
 
   if (opts.planFile) plan = await loadSavedPlan(opts.planFile, planned);
 
-  const s = plan.summary;
-  const changes = s.create + s.update + s.replace + s.delete > 0;
-  const goalMoved = planned.head?.loaded.snapshot.program !== planned.programHash;
-  if (!changes && !goalMoved && planned.head?.loaded.snapshot.status === "quiescent" && !readsDiffer(plan, planned.prior)) {
-    return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
-  }
+  // The plan says whether there is anything to record: resource actions, or a new snapshot
+  // without them (`writesSnapshot`: no snapshot yet, the last run failed, the goal moved).
+  if (!hasChanges(plan)) return { planned, diagnostics, result: null, rollback: null, commits, journalBytes: 0 };
   if (opts.confirm && !(await opts.confirm(planned))) throw catalog.engine.notConfirmed.error("not confirmed");
 
   const ws = planned.workspace;
@@ -212,6 +210,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       digest: planned.secrets.digest,
       catalog: loadTypeCatalog(),
       locate: spanLocator(planned.spans, planned.sources),
+      sourceText: spanText(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which
       // the next run re-reads from reality (providers are idempotent). Progress is shown only
       // once the event is durable, so an action reported done before a kill is never missing
@@ -326,21 +325,6 @@ async function loadSavedPlan(file: string, planned: Planned): Promise<Plan> {
   if (saved.program !== planned.programHash) throw catalog.engine.stalePlan.error(`it was made for program ${saved.program}, the goal is now ${planned.programHash}`);
   if (saved.prior !== planned.prior.snapshot) throw catalog.engine.stalePlan.error(`it was made against snapshot ${saved.prior ?? "none"}, the state branch is now at ${planned.prior.snapshot ?? "none"}`);
   return saved;
-}
-
-/**
- * True when a refreshed plan read attributes that differ from the records it started from
- * on a resource it leaves alone: the run then records what it read (nothing else changes).
- */
-function readsDiffer(plan: Plan, prior: PriorState): boolean {
-  if (!plan.refreshed) return false;
-  for (const s of plan.steps)
-    for (const d of s.domains)
-      for (const a of d.actions) {
-        const rec = prior.resources[a.address];
-        if (a.action === "noop" && rec && a.before !== null && canonicalize(a.before) !== canonicalize(rec.attrs)) return true;
-      }
-  return false;
 }
 
 /** The events recovery needs from a killed run: finished actions that changed something, failures, domain outcomes. */

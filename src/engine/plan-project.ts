@@ -92,6 +92,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     program,
     programHash: compiled.hash,
     prior,
+    priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : undefined,
     reality,
     catalog: loadTypeCatalog(),
     sensitiveDigests: sensitiveDigests(program, secrets),

@@ -17,7 +17,7 @@ import { listStateCommits, readStateFiles } from "../state/store.js";
 import type { StateCommit } from "../state/store.js";
 import { findSnapshotCommit, snapshotTrailer } from "./history.js";
 import { secretAccess } from "./secrets.js";
-import { spanLocator } from "./spans.js";
+import { spanLocator, spanText } from "./spans.js";
 
 /**
  * How one snapshot's replay ended:
@@ -159,6 +159,8 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
       digest,
       catalog: loadTypeCatalog(),
       locate: spanLocator(compiled.spans, compiled.sources),
+      // Traces recorded before assert events carried their expression replay without it.
+      sourceText: trace.some((e) => e.phase === "assert" && e.expr === undefined) ? undefined : spanText(compiled.spans, compiled.sources),
       mode: s.status === "rolled-back" || isRollbackPlan(plan) ? "rollback" : "apply",
     },
     trace,

@@ -21,3 +21,12 @@ export function spanLocator(spans: SpanTable, sources: SourceSet): (key: string)
     return span;
   };
 }
+
+/** Turns SpanTable keys into the source text they span (an assertion's expression and operands); undefined for an unknown key. */
+export function spanText(spans: SpanTable, sources: SourceSet): (key: string) => string | undefined {
+  return (key) => {
+    const s = spans[key];
+    const f = s ? sources.get(s.file) : undefined;
+    return s && f ? f.text.slice(s.start, s.end) : undefined;
+  };
+}

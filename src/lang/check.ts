@@ -3,12 +3,13 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { canonicalize, sortStrings } from "../program/canonical.js";
-import type { ResourceTypeInfo } from "../program/schemas.js";
-import type { Deferred, Json, JsonObject, PolicyIR } from "../program/types.js";
+import { parseAddress } from "../program/address.js";
+import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
+import type { Deferred, Json, JsonObject, PolicyIR, Residual } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { Attribute } from "./ast.js";
 import { suggest } from "./suggest.js";
-import { hasPoison, isKnown, isSensitive, KNOWN, POISONED, toResidual, typeName, valueState } from "./values.js";
+import { article, hasPoison, isKnown, isSensitive, KNOWN, POISONED, toResidual, typeName, valueState } from "./values.js";
 import type { Value } from "./values.js";
 
 /**
@@ -242,4 +243,106 @@ export function describeJson(v: Json): string {
   if (v === null || typeof v === "object") return typeName(v);
   const s = canonicalize(v);
   return `${typeName(v)} ${s.length > 40 ? s.slice(0, 37) + "..." : s}`;
+}
+
+/**
+ * What compile time knows of a value that is only known after apply: the types it can have
+ * (`bool`, `integer`, `number`, `string`, `list`, `object`, `null`), and, when it comes
+ * straight from a resource attribute, which (`fs.file`'s `size`). Null when it could be
+ * anything (a decoded document, an index into unknown data, a comprehension variable).
+ */
+export interface StaticType {
+  readonly types: readonly string[];
+  readonly from?: { readonly type: string; readonly attr: string };
+}
+
+const RESULT_TYPES: Record<string, string> = {
+  len: "integer", keys: "list", values: "list", lower: "string", upper: "string", trim: "string", join: "string",
+  split: "list", replace: "string", format: "string", concat: "list", merge: "object", contains: "bool", range: "list",
+  min: "number", max: "number", abs: "number", floor: "integer", ceil: "integer", tostring: "string", tonumber: "number",
+  jsonencode: "string", yamlencode: "string", base64encode: "string", base64decode: "string", sha256: "string",
+  file: "string", secret: "string",
+};
+const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "&&", "||"]);
+const SCHEMA_TYPES: Record<string, string> = { boolean: "bool", integer: "integer", number: "number", string: "string", array: "list", object: "object", null: "null" };
+
+/**
+ * The static type of a residual expression: literals, operators and built-ins by their
+ * result, resource attributes by their JSON Schema `type` in `catalog`. Deterministic;
+ * never throws.
+ */
+export function staticType(r: Residual, catalog: TypeCatalog): StaticType | null {
+  const one = (t: string): StaticType => ({ types: [t] });
+  switch (r.op) {
+    case "lit": {
+      const v = r.value;
+      if (typeof v === "number") return one(Number.isInteger(v) ? "integer" : "number");
+      return one(typeName(v));
+    }
+    case "ref":
+      return attributeType(r.address, r.attr, catalog);
+    case "member":
+      return r.x.op === "res" ? attributeType(r.x.address, r.name, catalog) : null;
+    case "res":
+    case "object":
+    case "objcomp":
+      return one("object");
+    case "list":
+    case "listcomp":
+      return one("list");
+    case "secret":
+    case "interp":
+      return one("string");
+    case "call":
+      return RESULT_TYPES[r.fn] === undefined ? null : one(RESULT_TYPES[r.fn]!);
+    case "unary":
+      return one(r.o === "!" ? "bool" : "number");
+    case "binary": {
+      if (COMPARISONS.has(r.o)) return one("bool");
+      if (r.o !== "+") return one("number");
+      // `+` adds numbers or joins strings, as its left operand says.
+      const l = staticType(r.l, catalog);
+      if (l !== null && l.types.every((t) => t === "integer" || t === "number")) return one("number");
+      return l !== null && l.types.length === 1 && l.types[0] === "string" ? one("string") : { types: ["number", "string"] };
+    }
+    case "cond": {
+      const t = staticType(r.t, catalog);
+      const e = staticType(r.e, catalog);
+      return t === null || e === null ? null : { types: [...new Set([...t.types, ...e.types])].sort() };
+    }
+    default:
+      return null;
+  }
+}
+
+function attributeType(address: string, attr: string, catalog: TypeCatalog): StaticType | null {
+  const type = parseAddress(address)?.type;
+  const schema = type === undefined ? undefined : (catalog.resources.get(type)?.schema["properties"] as JsonObject | undefined)?.[attr];
+  if (type === undefined || schema === undefined || schema === null || typeof schema !== "object" || Array.isArray(schema)) return null;
+  const declared = schema["type"];
+  const names = typeof declared === "string" ? [declared] : Array.isArray(declared) ? declared.filter((t): t is string => typeof t === "string") : [];
+  const types = names.map((t) => SCHEMA_TYPES[t]).filter((t): t is string => t !== undefined);
+  return types.length === 0 ? null : { types: [...new Set(types)].sort(), from: { type, attr } };
+}
+
+/**
+ * Checks that an assertion whose value is only known after apply can be a bool: a type
+ * known at compile time to be anything else (`assert f.size`, an integer) is LXM2150 at the
+ * expression, so it never fails after the world changed. `text` is the expression's source.
+ */
+export function checkAssertionType(expr: Residual, text: string, span: Span, catalog: TypeCatalog, diags: Diagnostic[]): boolean {
+  const t = staticType(expr, catalog);
+  if (t === null || t.types.includes("bool")) return true;
+  const words = t.types.map((x) => (x === "integer" ? "an integer" : x === "null" ? "null" : article(x))).join(" or ");
+  const type = t.from ? `${words} (${t.from.type}'s \`${t.from.attr}\`${isReadOnly(catalog, t.from) ? ", read back after apply" : ""})` : words;
+  const first = t.types[0]!;
+  // A plain reference reads well bare; anything else is parenthesised so the comparison binds to all of it.
+  const operand = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\["[^"\\]*"\]|\[\d+\])*$/.test(text) ? text : `(${text})`;
+  const example = first === "string" ? `${operand} != ""` : first === "list" || first === "object" ? `len(${text}) > 0` : first === "null" ? `${operand} != null` : `${operand} > 0`;
+  diags.push(sem.assertionNotBool(span, "`" + text + "`", type, example));
+  return false;
+}
+
+function isReadOnly(catalog: TypeCatalog, from: { type: string; attr: string }): boolean {
+  return catalog.resources.get(from.type)?.readOnly.includes(from.attr) ?? false;
 }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import * as sem from "../diag/catalog/semantic.js";
@@ -6,8 +7,8 @@ import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
-import type { SourceFileNode } from "./ast.js";
-import { checkPolicy } from "./check.js";
+import type { Expr, SourceFileNode } from "./ast.js";
+import { checkAssertionType, checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
 import { parseFile } from "./parser.js";
@@ -64,7 +65,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   // In a function of its own so that the syntax trees, name tables and evaluator are garbage
   // before the program is hashed (at 10⁵ resources they are most of the compiler's memory).
-  const { domains, spans } = buildDomains(asts.splice(0), opts, diags);
+  const { domains, spans } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program: Program = { domains, format: "lexum.program/v1" };
@@ -76,7 +77,12 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
  * appending findings to `diags`. Consumes `asts`: each domain's resource bodies are released
  * once the domain is built (see releaseResourceBodies).
  */
-function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagnostic[]): { domains: { [name: string]: DomainIR }; spans: SpanTable } {
+function buildDomains(
+  asts: SourceFileNode[],
+  opts: CompileOptions,
+  diags: Diagnostic[],
+  textOf: (span: Span) => string,
+): { domains: { [name: string]: DomainIR }; spans: SpanTable } {
   const res = resolveProgram(asts);
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
@@ -156,7 +162,11 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
     for (const g of [...t.goals].sort(byName)) {
       const asserts: AssertIR[] = [];
       g.asserts.forEach((a, idx) => {
-        spans.set(`${name}#goal.${g.name.name}[${idx}]`, a.span);
+        const key = `${name}#goal.${g.name.name}[${idx}]`;
+        spans.set(key, a.span);
+        // The expression and its operands, so a failed assertion can show them with their values.
+        spans.set(`${key}.expr`, a.expr.span);
+        assertionOperands(a.expr).forEach((op, k) => spans.set(`${key}.operand.${k}`, op.span));
         const v = ev.expr(a.expr, ev.scope(t, t.file));
         let message: string | null = null;
         if (a.message) {
@@ -180,7 +190,12 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
           }
           if (!v) diags.push(sem.assertionFailed(a.span, message));
           asserts.push({ checkedAtPlan: true, expr: { op: "lit", value: v }, message });
-        } else asserts.push({ checkedAtPlan: false, expr: inCanonicalOrder(toResidual(v)), message });
+        } else {
+          const expr = toResidual(v);
+          // A type known now not to be a bool would only fail after the world changed.
+          if (!checkAssertionType(expr, textOf(a.expr.span).replace(/\s*(\r\n|\r|\n)\s*/g, " "), a.expr.span, loadTypeCatalog(), diags)) return;
+          asserts.push({ checkedAtPlan: false, expr: inCanonicalOrder(expr), message });
+        }
       });
       goals.push({ asserts, name: g.name.name });
     }
@@ -219,6 +234,27 @@ function buildDomains(asts: SourceFileNode[], opts: CompileOptions, diags: Diagn
  */
 function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
   for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
+}
+
+/**
+ * The operands of an assertion's expression, whose values a failed assertion shows: the two
+ * sides of a binary operator, the operand of a unary one, a call's arguments (parentheses
+ * around the whole are looked through); none for anything else (the expression is then its
+ * own operand). The runtime pairs them with the residual's children (binary l/r, unary x,
+ * call args), which evaluation builds in this same shape.
+ */
+export function assertionOperands(e: Expr): readonly Expr[] {
+  while (e.kind === "Paren") e = e.expr;
+  switch (e.kind) {
+    case "Binary":
+      return [e.left, e.right];
+    case "Unary":
+      return [e.operand];
+    case "Call":
+      return e.args;
+    default:
+      return [];
+  }
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -46,7 +46,7 @@ export class DeclSpans {
 export class SpanTableBuilder {
   private readonly entries = new Map<string, Span | DeclSpans>();
 
-  /** A key of its own: a domain, `domain#provider.ALIAS`, `domain#goal.NAME[i]`. */
+  /** A key of its own: a domain, `domain#provider.ALIAS`, `domain#goal.NAME[i]` (and its `.expr`, `.operand.K`). */
   set(key: string, span: Span): void {
     this.entries.set(key, span);
   }

@@ -1,3 +1,4 @@
+import { compareNatural } from "../program/address.js";
 import { sortStrings } from "../program/canonical.js";
 import type { Address, DomainIR, Program } from "../program/types.js";
 
@@ -86,10 +87,10 @@ export interface ResourceGraph {
 
 /** resourceOrder and resourceCycle at once (the planner needs both: one sort, one walk). Deterministic. */
 export function resourceGraph(domain: DomainIR): ResourceGraph {
-  const keys = sortedKeys(domain.resources);
+  const keys = Object.keys(domain.resources).sort(compareNatural);
   // Dependencies in the same domain, sorted; a self-edge is kept (a cycle), kahn ignores it.
   const inside = keys.map((a) => keepOnly(domain.resources[a]!.dependsOn, (d) => d in domain.resources));
-  // Without edges (most domains of a large project) the order is by address and there is no cycle.
+  // Without edges (most domains of a large project) the order is by address (natural order) and there is no cycle.
   if (inside.every((ds) => ds.length === 0)) return { order: keys, cycle: null };
   const edges = new Map<Address, readonly Address[]>();
   keys.forEach((a, i) => edges.set(a, inside[i]!.length < 2 ? inside[i]! : sortStrings([...inside[i]!])));
@@ -98,8 +99,8 @@ export function resourceGraph(domain: DomainIR): ResourceGraph {
 
 /**
  * The resources of a domain in dependency order: Kahn's algorithm over `dependsOn`
- * (dependencies in the same domain only; others are ordered by steps), taking the smallest
- * ready address each time. Resources caught in a cycle (a compiler bug) follow, by address.
+ * (dependencies in the same domain only; others are ordered by steps), taking the first
+ * ready address in natural order each time. Resources caught in a cycle (a compiler bug) follow, by address.
  */
 export function resourceOrder(domain: DomainIR): Address[] {
   return resourceGraph(domain).order;
@@ -112,8 +113,8 @@ export function resourceCycle(domain: DomainIR): Address[] | null {
 
 /**
  * Topological order of `deps` (node → the nodes it needs first): Kahn's algorithm with a
- * sorted ready set; nodes left in a cycle are appended by name. Edges to unknown nodes are
- * ignored. Deterministic.
+ * ready set kept in natural order (compareNatural: `node[2]` before `node[10]`); nodes left
+ * in a cycle are appended in that order. Edges to unknown nodes are ignored. Deterministic.
  */
 export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
   const remaining = new Map<string, number>();
@@ -130,9 +131,9 @@ export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
       else dependents.set(d, [n]);
     }
   }
-  sortStrings(ready);
+  ready.sort(compareNatural);
   const out: string[] = [];
-  // ready[head…] is the ready set, kept sorted, so ready[head] is the smallest name: ties
+  // ready[head…] is the ready set, kept sorted, so ready[head] is the first name: ties
   // broken by name (an index, not shift(), which copies a long list each time).
   let head = 0;
   while (head < ready.length) {
@@ -145,16 +146,16 @@ export function kahn(deps: ReadonlyMap<string, readonly string[]>): string[] {
     }
   }
   // A node is output exactly when its count reached 0: the rest are caught in a cycle.
-  if (out.length < deps.size) for (const n of sortStrings([...deps.keys()].filter((n) => remaining.get(n)! > 0))) out.push(n);
+  if (out.length < deps.size) for (const n of [...deps.keys()].filter((n) => remaining.get(n)! > 0).sort(compareNatural)) out.push(n);
   return out;
 }
 
-/** Inserts x into the sorted list[lo…] at its place. */
+/** Inserts x into the list[lo…], sorted by compareNatural, at its place. */
 function insertSorted(list: string[], x: string, lo: number): void {
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid]! < x) lo = mid + 1;
+    if (compareNatural(list[mid]!, x) < 0) lo = mid + 1;
     else hi = mid;
   }
   list.splice(lo, 0, x);

@@ -6,7 +6,7 @@ export * from "./types.js";
 export { domainSteps, domainOrder, domainCycle, resourceOrder, resourceCycle, kahn } from "./graph.js";
 export { jsonEqual, residualRefs, diffAttrs } from "./diff.js";
 export type { ResidualRefs } from "./diff.js";
-export { buildPlan } from "./plan.js";
+export { buildPlan, hasChanges } from "./plan.js";
 export type { BuildPlanInput, BuildPlanResult, PlanCatalog, PlanTypeInfo, ResidualEvaluator } from "./plan.js";
 export { summaryLine } from "./summary.js";
 export { renderPlanText } from "./render/text.js";

@@ -6,7 +6,8 @@ import type { PlanDomain, PlannedAction, PlanSummary } from "./types.js";
  * A plan's hash, written while the plan is built: `sha256:` of the canonical JSON of the
  * plan body (every field but `hash`), the same bytes as `hashValue(body)`, fed in canonical
  * order: the head, each domain as the planner finishes it (steps in order, domains by name:
- * the planner's own order) with each action as soon as it is numbered, then the summary.
+ * the planner's own order) with each action as soon as it is numbered, then the summary
+ * and `writesSnapshot` (which sort last, so they can be known only at the end).
  * Each action is serialised while its attributes are still in the CPU caches (at 10⁵
  * resources, hashing the finished plan read them all from memory a second time), and no
  * text is larger than one action's JSON.
@@ -49,10 +50,11 @@ export class PlanHasher {
     this.put(`],"after":${canonicalize(d.after)},"domain":${canonicalize(d.domain)},"policy":${canonicalize(d.policy)},"step":${canonicalize(d.step)}}`);
   }
 
-  /** Closes the plan with its summary and returns the hash. */
-  digest(summary: PlanSummary): string {
+  /** Closes the plan with its summary (and `writesSnapshot` when there is one) and returns the hash. */
+  digest(summary: PlanSummary, writesSnapshot?: string): string {
     this.closeStep("");
-    this.put(`],"summary":${canonicalize(summary)}}`);
+    const tail = writesSnapshot === undefined ? "" : `,"writesSnapshot":${canonicalize(writesSnapshot)}`;
+    this.put(`],"summary":${canonicalize(summary)}${tail}}`);
     this.h.update(this.buf);
     this.kept?.push(this.buf);
     return "sha256:" + this.h.digest("hex");

@@ -3,13 +3,14 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { evaluateResidual } from "../lang/residual.js";
+import { compareNatural } from "../program/address.js";
 import { inCanonicalOrder, sortStrings } from "../program/canonical.js";
 import type { Address, Deferred, DomainIR, Json, JsonObject, PolicyIR, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
 import { domainCycle, domainSteps, kahn, resourceGraph } from "./graph.js";
 import { PlanHasher } from "./plan-hash.js";
-import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorState, RecordedResource, Reality } from "./types.js";
+import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorRun, PriorState, RecordedResource, Reality } from "./types.js";
 
 /** What the planner needs to know about a resource type (a subset of program/schemas' ResourceTypeInfo). */
 export interface PlanTypeInfo {
@@ -36,6 +37,11 @@ export interface BuildPlanInput {
   /** The program's hash (compile()'s `hash`). */
   readonly programHash: string;
   readonly prior: PriorState;
+  /**
+   * The prior snapshot's status and program, when there is one: with them the plan tells
+   * whether apply records a new snapshot although no resource changes (`writesSnapshot`).
+   */
+  readonly priorRun?: PriorRun;
   /** Refreshed reality (`--refresh`): present addresses replace the recorded attributes as "before". */
   readonly reality?: Reality;
   /** `"<address>#<attr>"` → keyed digest of a sensitive deferred attribute's value, computed at the edge. */
@@ -74,7 +80,7 @@ interface TypeSets {
 
 const NONE: ReadonlySet<string> = new Set();
 
-/** A domain's prior records, sorted by their address in the prior (`addresses[i]` keys `recs[i]`). */
+/** A domain's prior records, in natural order of their addresses (`addresses[i]` keys `recs[i]`). */
 interface PriorGroup {
   readonly addresses: Address[];
   readonly recs: RecordedResource[];
@@ -94,7 +100,8 @@ interface DomainEntry {
  * Diffs the program (the goal) against the prior state (and refreshed reality) into a plan
  * listing every action in run order: by step, then domain name, then inside a domain the
  * deletes (reverse dependency order) followed by the rest (dependency order, ties by
- * address), and resources kept with prune off last. Pure and deterministic: the same inputs
+ * address in natural order: `node[2]` before `node[10]`), and resources kept with prune off
+ * last (natural order). Pure and deterministic: the same inputs
  * give the same plan bytes whatever the key order of the objects passed in. Sensitive values
  * never enter the plan. Never throws on user input: problems are diagnostics.
  */
@@ -118,9 +125,9 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   }
   if (diagnostics.length > 0) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
-  // Prior resources by domain, addresses sorted.
+  // Prior resources by domain, addresses in natural order.
   const priorByDomain = new Map<string, PriorGroup>();
-  for (const address of sortedList(Object.keys(prior.resources))) {
+  for (const address of Object.keys(prior.resources).sort(compareNatural)) {
     const rec = prior.resources[address]!;
     const group = priorByDomain.get(rec.domain);
     if (group) {
@@ -170,6 +177,8 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // fastest path (one JSON.stringify, no sorted copy) instead of copying every object sorted.
   const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
+  // Resources left in the code's absence with prune off: kept (and recorded) without an action.
+  let keptCount = 0;
   const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   const steps: { step: number; domains: PlanDomain[] }[] = [];
   for (const entry of entries) {
@@ -223,6 +232,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
         add(d);
       }
     }
+    keptCount += kept.length;
     for (const d of kept) add(d);
     hasher.endDomain(dom);
     const last = steps[steps.length - 1];
@@ -332,17 +342,63 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
   const counts: PlanSummary = { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update };
+  const writes =
+    counts.create + counts.update + counts.replace + counts.delete > 0
+      ? undefined
+      : snapshotReason(prior, input.priorRun, input.programHash, keptCount, reality === undefined ? 0 : readBackDiffers(steps, prior));
   // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
-  const plan: Plan = {
+  const plan: { -readonly [K in keyof Plan]: Plan[K] } = {
     format: "lexum.plan/v1",
-    hash: hasher.digest(counts),
+    hash: hasher.digest(counts, writes),
     prior: prior.snapshot,
     program: input.programHash,
     refreshed: reality !== undefined,
     steps,
     summary: counts,
   };
+  if (writes !== undefined) plan.writesSnapshot = writes;
   return { plan, diagnostics: sortDiagnostics(diagnostics), text: hasher.planText(plan.hash) };
+}
+
+/**
+ * True when applying the plan changes something: a resource action (create, update,
+ * replace, delete), or a new snapshot to record without one (`writesSnapshot`). What
+ * `lxm plan --detailed-exitcode` reports as 2, and what makes `lxm apply` write a commit.
+ */
+export function hasChanges(plan: Pick<Plan, "summary" | "writesSnapshot">): boolean {
+  const s = plan.summary;
+  return s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== undefined;
+}
+
+/**
+ * Why apply records a new snapshot although no resource changes (the plan's
+ * `writesSnapshot`), or undefined when it records nothing: there is no snapshot yet, the
+ * last run did not end quiescent, or the goal moved without moving a resource (resources
+ * kept with prune off, goals, exports, policies). Apply follows the same rule.
+ */
+export function snapshotReason(prior: PriorState, priorRun: PriorRun | undefined, programHash: string, kept: number, readDiffers = 0): string | undefined {
+  if (prior.snapshot === null) return "there is no snapshot yet";
+  if (priorRun === undefined) return undefined;
+  if (priorRun.status === "failed") return "the last run failed";
+  if (priorRun.status === "rolled-back") return "the last run was rolled back";
+  // What was read from reality is what is recorded: a refreshed noop whose read-back
+  // attributes differ from its record (a hand edit that already matches the goal).
+  if (readDiffers > 0) return `${readDiffers === 1 ? "1 resource reads" : `${readDiffers} resources read`} back other attributes than recorded (refreshed)`;
+  if (priorRun.program === programHash) return undefined;
+  if (kept > 0) return `${kept === 1 ? "1 resource left the code and stays" : `${kept} resources left the code and stay`} in place (prune is off)`;
+  return "the goal changed (goals, exports or policies) without changing a resource";
+}
+
+/** How many refreshed noops read back attributes that differ from their record. */
+function readBackDiffers(steps: readonly { domains: readonly PlanDomain[] }[], prior: PriorState): number {
+  let n = 0;
+  for (const s of steps)
+    for (const d of s.domains)
+      for (const a of d.actions) {
+        const rec = prior.resources[a.address];
+        if (a.action === "noop" && rec && a.before !== null && !jsonEqual(a.before, rec.attrs)) n += 1;
+      }
+  return n;
 }
 
 /** An action, its keys inserted in code-unit order (canonicalize's fast path); numbered later. */
@@ -384,7 +440,7 @@ function hiddenAttrs(sets: TypeSets, rec: RecordedResource | undefined, r?: Reso
 /**
  * `prior.resources[address]` for addresses asked in turn, mostly in address order (the
  * resource order is by address where dependencies do not reorder it): a cursor walks the
- * domain's sorted addresses along, so most records are found without a lookup in the whole
+ * domain's addresses (natural order) along, so most records are found without a lookup in the whole
  * prior (at 10⁵ entries, a cache miss or two each). Any other address is looked up.
  */
 function priorLookup(prior: PriorState, group: PriorGroup | undefined): (address: Address) => RecordedResource | undefined {
@@ -392,7 +448,7 @@ function priorLookup(prior: PriorState, group: PriorGroup | undefined): (address
   return (address) => {
     if (group !== undefined) {
       const addresses = group.addresses;
-      while (at < addresses.length && addresses[at]! < address) at++;
+      while (at < addresses.length && compareNatural(addresses[at]!, address) < 0) at++;
       if (at < addresses.length && addresses[at] === address) return group.recs[at];
     }
     return prior.resources[address];

@@ -1,12 +1,20 @@
 import type { Plan } from "./types.js";
 
 /**
- * The one summary line used everywhere (CLI, PR comment, agent logs):
- * `Plan: 2 to create, 1 to update, 1 to replace, 0 to delete.`, or exactly
- * `No changes. The world matches the goal.` when nothing changes.
+ * The one summary line used everywhere (CLI, PR comment, agent logs), saying what was
+ * compared: `Plan: 2 to create, 1 to update, 1 to replace, 0 to delete.`; with no resource
+ * action but a snapshot to record, `No resource changes, but apply will record a new
+ * snapshot: <why>.`; otherwise `No changes. The goal matches the last snapshot sha256:…`
+ * followed by `; reality was not read (--refresh reads it).`, or with `--refresh`
+ * ` and what the providers read back.`
  */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  if (s.create + s.update + s.replace + s.delete === 0) return "No changes. The world matches the goal.";
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  if (s.create + s.update + s.replace + s.delete > 0) return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  if (plan.writesSnapshot !== undefined || plan.prior === null) {
+    return `No resource changes, but apply will record a new snapshot: ${plan.writesSnapshot ?? "there is no snapshot yet"}.`;
+  }
+  return plan.refreshed
+    ? `No changes. The goal matches the last snapshot ${plan.prior} and what the providers read back.`
+    : `No changes. The goal matches the last snapshot ${plan.prior}; reality was not read (--refresh reads it).`;
 }

@@ -28,6 +28,14 @@ export interface PriorState {
   readonly resources: { readonly [address: string]: RecordedResource };
 }
 
+/** What the planner needs to know of the prior snapshot itself (beyond its resources) to tell whether apply records a new one. */
+export interface PriorRun {
+  /** The prior snapshot's status. */
+  readonly status: "quiescent" | "failed" | "rolled-back";
+  /** The hash of the program that snapshot was made for. */
+  readonly program: string;
+}
+
 /** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */
 export type Reality = { readonly [address: string]: JsonObject | null };
 
@@ -99,6 +107,13 @@ export interface Plan {
   /** Steps in order; each holds its domains sorted by name. Step numbers start at 1. */
   readonly steps: { readonly step: number; readonly domains: PlanDomain[] }[];
   readonly summary: PlanSummary;
+  /**
+   * Present only when the plan has no resource action (nothing to create, update, replace or
+   * delete) and apply will still record a new snapshot: why, in words ("the last run
+   * failed", "there is no snapshot yet", …). Such a plan counts as a change
+   * (`--detailed-exitcode` exits 2). Absent otherwise, so plans without it keep their bytes.
+   */
+  readonly writesSnapshot?: string;
   /** `sha256:` of the canonical JSON of every field above (this one excluded). */
   readonly hash: string;
 }

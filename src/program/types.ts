@@ -136,7 +136,11 @@ export interface Program {
   readonly domains: { [name: string]: DomainIR };
 }
 
-/** Where things came from, keyed by address, `address#attr`, `domain#goal.NAME[i]`, `domain`. */
+/**
+ * Where things came from, keyed by address, `address#attr`, `domain#goal.NAME[i]` (the
+ * assert statement; `….expr` its expression, `….operand.K` the K-th operand of its top-level
+ * operator or call), `domain`.
+ */
 export type SpanTable = { [key: string]: { file: string; start: number; end: number } };
 
 export const DEFAULT_POLICY: PolicyIR = { timeoutMs: 30_000, retries: 0, onFailure: "halt", prune: true };

@@ -1,4 +1,7 @@
-import type { Json } from "../program/types.js";
+import { parseAddress } from "../program/address.js";
+import { canonicalize } from "../program/canonical.js";
+import type { Json, Residual } from "../program/types.js";
+import type { AssertOperand } from "./types.js";
 import type { DomainRun } from "./context.js";
 import type { Message } from "./mailbox.js";
 import { assertionError, assertionFailed, exportFailed } from "../diag/catalog/runtime.js";
@@ -9,7 +12,9 @@ import { envOf, viewOf } from "./context.js";
 /**
  * Evaluates every assertion of the domain's goals (goals sorted by name, assertions in
  * source order) against read-back values, one "assert" event each. All are evaluated so
- * the trace shows every broken goal; returns the first failure's message, or null.
+ * the trace shows every broken goal; returns the first failure's message, or null. With
+ * the source (`sourceText`), each event also carries the expression and its operands'
+ * values (`expr`, `operands`; sensitive values masked).
  */
 export function checkGoals(d: DomainRun): string | null {
   if (!d.ir) return null;
@@ -23,18 +28,105 @@ export function checkGoals(d: DomainRun): string | null {
       if ("error" in r) failure = assertionError(undefined, d.plan.domain, g.name, i, r.error).message;
       else if (typeof r.value !== "boolean") failure = assertionError(undefined, d.plan.domain, g.name, i, `it gave ${typeof r.value}, not a boolean`).message;
       else if (!r.value) failure = assertionFailed(undefined, d.plan.domain, g.name, i, as.message).message;
+      const key = `${d.plan.domain}#goal.${g.name}[${i}]`;
+      const text = d.rc.input.sourceText?.(`${key}.expr`);
       d.emit({
         phase: "assert",
         goal: g.name,
         index: i,
         ok: failure === null,
         message: failure ?? as.message ?? undefined,
-        span: d.rc.input.locate?.(`${d.plan.domain}#goal.${g.name}[${i}]`),
+        expr: text === undefined ? undefined : oneLine(text),
+        operands: text === undefined ? undefined : operandsOf(d, key, as.expr, text, env),
+        span: d.rc.input.locate?.(key),
       });
       if (failure !== null && first === null) first = failure;
     });
   }
   return first;
+}
+
+/** Source text on one line: a line break and the indentation around it become one space. */
+function oneLine(text: string): string {
+  return text.replace(/[ \t]*(\r\n|\r|\n)\s*/g, " ");
+}
+
+/**
+ * The operands of an assertion with their values: the residual's children paired with the
+ * operand spans the compiler recorded (`key.operand.K`); without those, the expression
+ * itself. None when the assertion was settled at compile time (its residual is a literal)
+ * or the shapes do not pair up. Literal operands are left out.
+ */
+function operandsOf(d: DomainRun, key: string, expr: Residual, text: string, env: ReturnType<typeof envOf>): AssertOperand[] {
+  const texts: string[] = [];
+  for (let k = 0; ; k++) {
+    const t = d.rc.input.sourceText?.(`${key}.operand.${k}`);
+    if (t === undefined) break;
+    texts.push(oneLine(t));
+  }
+  let parts: { text: string; expr: Residual }[];
+  if (texts.length === 0) parts = expr.op === "lit" ? [] : [{ text: oneLine(text), expr }];
+  else {
+    const children = expr.op === "binary" ? [expr.l, expr.r] : expr.op === "unary" ? [expr.x] : expr.op === "call" ? expr.args : [];
+    parts = children.length === texts.length ? children.map((c, k) => ({ text: texts[k]!, expr: c })) : [];
+  }
+  const out: AssertOperand[] = [];
+  for (const p of parts) {
+    const r = evaluateResidual(p.expr, env);
+    const value: Json = "error" in r ? null : sensitiveIn(d, p.expr) ? SENSITIVE : r.value;
+    // A literal (`100`, `"prod"`) shows nothing its text does not.
+    if (p.expr.op === "lit" && canonicalize(p.expr.value) === p.text) continue;
+    out.push({ text: p.text, value });
+  }
+  return out;
+}
+
+const SENSITIVE = "(sensitive)";
+
+/** True when a sensitive value flows into the residual: a secret, a sensitive attribute, or a whole resource holding one. */
+function sensitiveIn(d: DomainRun, r: Residual): boolean {
+  switch (r.op) {
+    case "secret":
+      return true;
+    case "ref":
+      return sensitiveAttrs(d, r.address).has(r.attr);
+    case "res":
+      return sensitiveAttrs(d, r.address).size > 0;
+    case "lit":
+    case "var":
+      return false;
+    case "call":
+      return r.args.some((a) => sensitiveIn(d, a));
+    case "unary":
+      return sensitiveIn(d, r.x);
+    case "binary":
+      return sensitiveIn(d, r.l) || sensitiveIn(d, r.r);
+    case "cond":
+      return sensitiveIn(d, r.c) || sensitiveIn(d, r.t) || sensitiveIn(d, r.e);
+    case "list":
+      return r.items.some((a) => sensitiveIn(d, a));
+    case "object":
+      return r.entries.some(([, v]) => sensitiveIn(d, v));
+    case "index":
+      return sensitiveIn(d, r.x) || sensitiveIn(d, r.i);
+    case "member":
+      return sensitiveIn(d, r.x);
+    case "interp":
+      return r.parts.some((a) => sensitiveIn(d, a));
+    case "listcomp":
+      return sensitiveIn(d, r.src) || sensitiveIn(d, r.body) || (r.cond !== null && sensitiveIn(d, r.cond));
+    case "objcomp":
+      return sensitiveIn(d, r.src) || sensitiveIn(d, r.key) || sensitiveIn(d, r.value) || (r.cond !== null && sensitiveIn(d, r.cond));
+  }
+}
+
+/** A resource's attributes that are never shown: those recorded as digests, and its type's sensitive ones. */
+function sensitiveAttrs(d: DomainRun, address: string): ReadonlySet<string> {
+  const rec = d.rc.resources.get(address);
+  const set = new Set(rec ? Object.keys(rec.sensitive) : []);
+  const type = rec?.type ?? parseAddress(address)?.type;
+  for (const a of (type === undefined ? undefined : d.rc.catalog.resources.get(type)?.sensitive) ?? []) set.add(a);
+  return set;
 }
 
 /** A quiescent domain's exports: the mailbox message (clear values) and the recorded form (sensitive values digested). */

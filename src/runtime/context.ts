@@ -26,6 +26,11 @@ export interface RunInput {
   readonly digest: (value: string) => string;
   /** SpanTable key (address, `domain#goal.NAME[i]`, domain) → span for trace events. */
   readonly locate?: (key: string) => TraceEvent["span"] | undefined;
+  /**
+   * SpanTable key → the source text it spans (`domain#goal.NAME[i].expr`, `….operand.K`):
+   * with it, assert events carry the expression and its operands' values (`expr`, `operands`).
+   */
+  readonly sourceText?: (key: string) => string | undefined;
   /** Live progress, in wall-clock order. */
   readonly onEvent?: (e: TraceEvent) => void;
   /** Durable progress (the state stage's journal), in wall-clock order. */

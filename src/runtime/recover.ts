@@ -3,6 +3,7 @@ import type { AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorSta
 import type { RunResult } from "./types.js";
 import type { RunInput } from "./context.js";
 import type { RuntimeCatalog } from "./redact.js";
+import { compareNatural } from "../program/address.js";
 import { canonicalize, hashValue } from "../program/canonical.js";
 import { runPlan } from "./scheduler.js";
 
@@ -28,8 +29,8 @@ export interface RollbackInput {
  * attributes (create when now absent, replace when an `x-lexum-replace-on` attribute
  * differs, update otherwise; nothing when equal); absent there → delete. Each domain keeps
  * its step, imports and policy from the failed plan. Within a domain: deletes first in
- * reverse dependency order, then the rest in dependency order, ties by address.
- * Deterministic. Sensitive attributes cannot be restored (only their digests are known);
+ * reverse dependency order, then the rest in dependency order, ties by address in natural
+ * order (`node[2]` before `node[10]`). Deterministic. Sensitive attributes cannot be restored (only their digests are known);
  * a differing digest is reported as an unknown change.
  */
 export function rollbackPlan(input: RollbackInput): Plan {
@@ -37,7 +38,7 @@ export function rollbackPlan(input: RollbackInput): Plan {
   const last = input.lastQuiescent?.resources ?? {};
   const touched = new Set([...input.failed.dag.done, ...input.failed.dag.failed]);
   const byDomain = new Map<string, Omit<PlannedAction, "seq" | "step">[]>();
-  for (const address of [...touched].sort()) {
+  for (const address of [...touched].sort(compareNatural)) {
     const now = input.failed.resources[address];
     const then = last[address];
     const a = compensate(address, now, then, catalog);
@@ -127,7 +128,7 @@ function compensate(address: string, now: RecordedResource | undefined, then: Re
 
 type Draft = Omit<PlannedAction, "seq" | "step">;
 
-/** Deletes first (dependents before what they depend on), then the rest (dependencies first); ties by address. */
+/** Deletes first (dependents before what they depend on), then the rest (dependencies first); ties by address in natural order. */
 function orderActions(actions: Draft[]): Draft[] {
   const deletes = actions.filter((a) => a.action === "delete");
   const rest = actions.filter((a) => a.action !== "delete");
@@ -147,7 +148,7 @@ function topo(actions: Draft[], reverse: boolean): Draft[] {
       succ.set(u, [...(succ.get(u) ?? []), v]);
       indeg.set(v, indeg.get(v)! + 1);
     }
-  const ready = [...indeg.keys()].filter((k) => indeg.get(k) === 0).sort();
+  const ready = [...indeg.keys()].filter((k) => indeg.get(k) === 0).sort(compareNatural);
   const out: Draft[] = [];
   while (ready.length) {
     const k = ready.shift()!;
@@ -156,12 +157,12 @@ function topo(actions: Draft[], reverse: boolean): Draft[] {
       indeg.set(v, indeg.get(v)! - 1);
       if (indeg.get(v) === 0) {
         ready.push(v);
-        ready.sort();
+        ready.sort(compareNatural);
       }
     }
   }
   // A cycle cannot come from a compiled program; keep any leftovers in address order rather than lose them.
-  for (const a of [...actions].sort((x, y) => (x.address < y.address ? -1 : 1))) if (!out.includes(a)) out.push(a);
+  for (const a of [...actions].sort((x, y) => compareNatural(x.address, y.address))) if (!out.includes(a)) out.push(a);
   return out;
 }
 

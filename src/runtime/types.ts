@@ -36,11 +36,20 @@ export interface TraceEvent {
   readonly before?: JsonObject | null;
   readonly after?: JsonObject | null;
   readonly observation?: Observation;
-  /** assert: the goal and the assertion's index, whether it held, its message. */
+  /** assert: the goal and the assertion's index (0-based; people read it from 1), whether it held, its message. */
   readonly goal?: string;
   readonly index?: number;
   readonly ok?: boolean;
   readonly message?: string;
+  /** assert: the assertion's expression as written in the source (on one line), e.g. `page["index"].size > 0`. */
+  readonly expr?: string;
+  /**
+   * assert: the operands of the expression's top-level operator or call (or the expression
+   * itself when it has none), each with its source text and its value as the runtime saw
+   * it: `"(sensitive)"` for a sensitive value, null for one that could not be evaluated.
+   * Literal operands (whose text is their value) are left out: they say nothing new.
+   */
+  readonly operands?: AssertOperand[];
   /** domain: its final status. */
   readonly status?: DomainStatus;
   /** Where in the .lxm source (project-relative path, 1-based line/col). */
@@ -48,6 +57,12 @@ export interface TraceEvent {
   /** Addresses and domains whose completion enabled this event (causal chain). */
   readonly causes?: string[];
   readonly value?: Json;
+}
+
+/** One operand of an assertion, as the trace records it. */
+export interface AssertOperand {
+  readonly text: string;
+  readonly value: Json;
 }
 
 export type DomainStatus = "quiescent" | "failed" | "skipped" | "rolled-back";

@@ -19,7 +19,7 @@ interface Run {
 }
 
 async function applyIn(repo: E2eRepo, extra: string[] = []): Promise<Run> {
-  const plan = await repo.lxm(["plan", "--json"]);
+  const plan = await repo.lxm(["plan", "--detailed-exitcode", "--json"]);
   expect(plan.code).toBe(2);
   const r = await repo.lxm(["apply", "--yes", ...extra]);
   expect(r.err).not.toMatch(/error|FAILED/);
@@ -49,8 +49,8 @@ describe("determinism", () => {
     // Planning twice in one repository gives the same bytes too.
     a.write({ "fanout-more.lxm": `domain extra {\n  provider sim { world = "world.json" }\n  resource sim.object e {\n    kind = "extra"\n    name = "e"\n  }\n}\n` });
     a.commit("more");
-    const p1 = await a.lxm(["plan", "--json"]);
-    const p2 = await a.lxm(["plan", "--json"]);
+    const p1 = await a.lxm(["plan", "--detailed-exitcode", "--json"]);
+    const p2 = await a.lxm(["plan", "--detailed-exitcode", "--json"]);
     expect(p1.code).toBe(2);
     expect(p2.out).toBe(p1.out);
     // The trace has real content: every resource's done event, in canonical order.

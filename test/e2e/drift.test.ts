@@ -45,7 +45,7 @@ describe("drift: changes made behind Lexum's back", () => {
     expect((await repo.lxm(["plan"])).code).toBe(0);
     const head = repo.stateHead();
     const user = userView(repo);
-    let r = await repo.lxm(["plan", "--refresh"]);
+    let r = await repo.lxm(["plan", "--detailed-exitcode", "--refresh"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("drift: changed outside Lexum");
     expect(r.out).toContain('~ content = "<h1>defaced</h1>" -> "<h1>hi</h1>"');
@@ -74,7 +74,7 @@ describe("drift: changes made behind Lexum's back", () => {
     const repo = makeRepo({ ".gitignore": "out/\n", "site.lxm": fsGoal });
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
     rmSync(join(repo.dir, "out/about.html"));
-    const r = await repo.lxm(["plan", "--refresh"]);
+    const r = await repo.lxm(["plan", "--detailed-exitcode", "--refresh"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("fs.file.about");
     expect(r.out).toContain("drift");
@@ -90,7 +90,7 @@ describe("drift: changes made behind Lexum's back", () => {
     const w = JSON.parse(readFileSync(worldFile, "utf8"));
     w.objects["service/api"].spec.replicas = 7;
     writeFileSync(worldFile, JSON.stringify(w, null, 2));
-    const r = await repo.lxm(["plan", "--refresh"]);
+    const r = await repo.lxm(["plan", "--detailed-exitcode", "--refresh"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("drift: changed outside Lexum");
     expect(r.out).toContain("sim.object.api");

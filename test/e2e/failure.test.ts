@@ -77,7 +77,7 @@ describe("failed apply: halt and rollback", () => {
     await expectHealthyState(repo);
 
     // The next plan starts from the failed snapshot: only the skipped work remains.
-    const again = await repo.lxm(["plan"]);
+    const again = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(again.code).toBe(2);
     expect(again.out).toContain("Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.");
   });
@@ -279,7 +279,7 @@ describe("a value known only at apply time that breaks its schema", () => {
     const src = project({ level: 1, extra: false, onFailure: "halt", wantGeneration: 1 }).replace("spec = { level = 1, ns = ns.name }", "spec = ns.generation");
     expect(src).toContain("spec = ns.generation");
     const repo = makeRepo({ ...ignore, "main.lxm": src });
-    const plan = await repo.lxm(["plan"]);
+    const plan = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(plan.code).toBe(2); // lxm check cannot know: the value is computed by the provider
     expect(plan.out).toContain("(known after apply)");
     const r = await repo.lxm(["apply", "--yes"]);

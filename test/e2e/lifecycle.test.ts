@@ -40,7 +40,7 @@ describe("lifecycle: create → update → replace → delete → protect refusa
 
     // create
     let user = userView(repo);
-    let r = await repo.lxm(["plan"]);
+    let r = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("Plan: 4 to create, 0 to update, 0 to replace, 0 to delete.");
     expect(repo.stateHead()).toBeNull(); // plan writes nothing
@@ -72,7 +72,7 @@ describe("lifecycle: create → update → replace → delete → protect refusa
     repo.write({ "app.lxm": goal({ a: "two", aMode: "0600", link: "conf/a.txt", withB: true }) });
     repo.commit("update a");
     user = userView(repo);
-    r = await repo.lxm(["plan"]);
+    r = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.");
     expect(r.out).toContain('~ content = "one" -> "two"');
@@ -85,7 +85,7 @@ describe("lifecycle: create → update → replace → delete → protect refusa
     // replace: the symlink's target is x-lexum-replace-on
     repo.write({ "app.lxm": goal({ a: "two", aMode: "0600", link: "conf/b.txt", withB: true }) });
     repo.commit("repoint link");
-    r = await repo.lxm(["plan"]);
+    r = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain("1 to replace");
     expect(r.out).toContain("-/+ fs.symlink.link");
@@ -96,7 +96,7 @@ describe("lifecycle: create → update → replace → delete → protect refusa
     // delete: b left the code and the domain prunes
     repo.write({ "app.lxm": goal({ a: "two", aMode: "0600", link: "conf/a.txt", withB: false }) });
     repo.commit("drop b");
-    r = await repo.lxm(["plan"]);
+    r = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/- fs\.file\.b/);
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);

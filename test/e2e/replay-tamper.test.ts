@@ -109,7 +109,7 @@ function tamperMiddle(edits: Record<string, (text: string) => string>): [string,
 async function expectFirstBad(oid: string, problem: RegExp): Promise<void> {
   const r = await lxm(repo.dir, ["state", "verify"]);
   expect(r.code).toBe(1);
-  expect(r.err).toContain(`error: lexum/state does not verify: first bad commit ${oid}\n`);
+  expect(r.err).toContain(`error[LXM4022]: lexum/state does not verify: first bad commit ${oid}\n`);
   expect(r.err).toMatch(problem);
   // --replay runs after the hash and chain checks and names the same commit.
   const rr = await lxm(repo.dir, ["state", "verify", "--replay"]);
@@ -178,7 +178,7 @@ describe("tampering with the state branch", () => {
 
     const vr = await lxm(repo.dir, ["state", "verify", "--replay"]);
     expect(vr.code).toBe(1);
-    expect(vr.err).toContain(`error: lexum/state does not replay: first bad commit ${top}\n`);
+    expect(vr.err).toContain(`error[LXM4023]: lexum/state does not replay: first bad commit ${top}\n`);
     // The replayed done event of web carries the tampered observation; the recorded one does not.
     expect(vr.err).toMatch(/replay diverged at step 1, domain app, event \d+ \(app\/sim\.object\.web\): after\.spec\.replicas \(recorded 3, replayed 30\)/);
 

@@ -64,7 +64,7 @@ describe("repository shapes", () => {
   it("a project in a subfolder, run from the top and from inside it", async () => {
     const repo = makeRepo({ ".gitignore": "out/\n", "infra/site.lxm": site("sub"), "README.md": "x\n" });
     const user = userView(repo);
-    const top = await repo.lxm(["plan", "infra"]);
+    const top = await repo.lxm(["plan", "--detailed-exitcode", "infra"]);
     expect(top.code).toBe(2);
     const inside = await lxm(join(repo.dir, "infra"), ["apply", "--yes"], baseEnv);
     expect(inside.code).toBe(0);

@@ -19,13 +19,13 @@ describe("sensitive values end to end", () => {
     const repo = makeRepo({ ".gitignore": "world.json\n", "m.lxm": goal });
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
     const plain = await repo.lxm(["plan"]);
-    expect(plain.out).toContain("No changes. The world matches the goal.");
+    expect(plain.out).toMatch(/No changes\. The goal matches the last snapshot sha256:[0-9a-f]{64}; reality was not read \(--refresh reads it\)\./);
     expect(plain.code).toBe(0);
     const refreshed = await repo.lxm(["plan", "--refresh"]);
-    expect(refreshed.out).toContain("No changes. The world matches the goal.");
+    expect(refreshed.out).toMatch(/No changes\. The goal matches the last snapshot sha256:[0-9a-f]{64} and what the providers read back\./);
     expect(refreshed.code).toBe(0);
 
-    const changed = await repo.lxm(["plan"], { LXM_SECRET_DB_PASSWORD: "another-one" });
+    const changed = await repo.lxm(["plan", "--detailed-exitcode"], { LXM_SECRET_DB_PASSWORD: "another-one" });
     expect(changed.code).toBe(2);
     expect(changed.out).toContain("~ secret = (sensitive)");
     expect(changed.out).not.toContain("another-one");

@@ -28,7 +28,7 @@ describe("lexum.yaml", () => {
   it("with --rev, the lexum.yaml of that commit is used, not the working tree's", async () => {
     const repo = makeRepo({ "main.lxm": main, "lexum.yaml": "providers:\n  fs:\n    root: committed\n", ".gitignore": "committed/\nedited/\n" });
     repo.write({ "lexum.yaml": "providers:\n  fs:\n    root: edited\n" });
-    const plan = await repo.lxm(["plan", "--rev", "HEAD", "--json"]);
+    const plan = await repo.lxm(["plan", "--detailed-exitcode", "--rev", "HEAD", "--json"]);
     expect(plan.code).toBe(2);
     const apply = await repo.lxm(["apply", "--rev", "HEAD", "--yes"]);
     expect(apply.code).toBe(0);

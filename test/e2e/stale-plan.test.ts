@@ -18,7 +18,7 @@ const ignore = { ".gitignore": "out/\n*.plan.json\n" };
 describe("saved plans: apply --plan applies exactly that plan and refuses a stale one", () => {
   it("applies a fresh saved plan byte for byte", async () => {
     const repo = makeRepo({ ...ignore, "site.lxm": goal("v1") });
-    const r = await repo.lxm(["plan", "--out", "p.plan.json"]);
+    const r = await repo.lxm(["plan", "--detailed-exitcode", "--out", "p.plan.json"]);
     expect(r.code).toBe(2);
     const saved = JSON.parse(readFileSync(join(repo.dir, "p.plan.json"), "utf8")) as { hash: string };
     const a = await repo.lxm(["apply", "--plan", "p.plan.json"]);
@@ -34,7 +34,7 @@ describe("saved plans: apply --plan applies exactly that plan and refuses a stal
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
     repo.write({ "site.lxm": goal("v2") });
     repo.commit("v2");
-    expect((await repo.lxm(["plan", "--out", "p.plan.json"])).code).toBe(2);
+    expect((await repo.lxm(["plan", "--detailed-exitcode", "--out", "p.plan.json"])).code).toBe(2);
     repo.write({ "site.lxm": goal("v3") });
     repo.commit("v3");
     const head = repo.stateHead();
@@ -55,7 +55,7 @@ describe("saved plans: apply --plan applies exactly that plan and refuses a stal
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
     repo.write({ "site.lxm": goal("v2") });
     repo.commit("v2");
-    expect((await repo.lxm(["plan", "--out", "p.plan.json"])).code).toBe(2);
+    expect((await repo.lxm(["plan", "--detailed-exitcode", "--out", "p.plan.json"])).code).toBe(2);
     // Someone applies the same goal first: the branch moves, the program is the same.
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
     writeFileSync(join(repo.dir, "out/index.html"), "tampered");
@@ -71,7 +71,7 @@ describe("saved plans: apply --plan applies exactly that plan and refuses a stal
 
   it("refuses an edited plan file (hash mismatch) with LXM4206", async () => {
     const repo = makeRepo({ ...ignore, "site.lxm": goal("v1") });
-    expect((await repo.lxm(["plan", "--out", "p.plan.json"])).code).toBe(2);
+    expect((await repo.lxm(["plan", "--detailed-exitcode", "--out", "p.plan.json"])).code).toBe(2);
     const file = join(repo.dir, "p.plan.json");
     writeFileSync(file, readFileSync(file, "utf8").replace('"v1"', '"evil"'));
     const r = await repo.lxm(["apply", "--plan", "p.plan.json"]);
@@ -93,8 +93,8 @@ describe("--rev compiles exactly the committed files", () => {
       "more.lxm": `domain more {\n  provider fs { root = "out" }\n  resource fs.file x { path = "x.txt" }\n}\n`,
     });
     const user = userView(repo);
-    const wt = await repo.lxm(["plan", "--json"]);
-    const atRev = await repo.lxm(["plan", "--rev", "HEAD", "--json"]);
+    const wt = await repo.lxm(["plan", "--detailed-exitcode", "--json"]);
+    const atRev = await repo.lxm(["plan", "--detailed-exitcode", "--rev", "HEAD", "--json"]);
     expect(wt.code).toBe(2);
     expect(atRev.code).toBe(2);
     expect(wt.out).toContain('"uncommitted"');
@@ -119,7 +119,7 @@ describe("--rev compiles exactly the committed files", () => {
     repo.write({ "site.lxm": goal("two") });
     repo.commit("two");
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
-    const r = await repo.lxm(["plan", "--rev", "HEAD~1"]);
+    const r = await repo.lxm(["plan", "--detailed-exitcode", "--rev", "HEAD~1"]);
     expect(r.code).toBe(2);
     expect(r.out).toContain('~ content = "two" -> "one"');
     const bad = await repo.lxm(["plan", "--rev", "no-such-rev"]);

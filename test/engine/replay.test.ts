@@ -106,7 +106,7 @@ beforeAll(async () => {
   // records it as an interrupted failed snapshot, then applies the fixed goal.
   commitGoal({ "monitoring.lxm": monitoring("interval = 5", "", "halt") }, "v4");
   const planFile = join(repo.dir, "..", `plan-${process.pid}.json`);
-  expect((await lxm(repo.dir, ["plan", "--out", planFile], env)).code).toBe(2);
+  expect((await lxm(repo.dir, ["plan", "--detailed-exitcode", "--out", planFile], env)).code).toBe(2);
   const plan = JSON.parse(readFileSync(planFile, "utf8"));
   rmSync(planFile);
   const journal = await openJournal({ gitdir: repo.gitdir, name: journalName("lexum/state") });

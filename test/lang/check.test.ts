@@ -1,7 +1,8 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
+import { compile } from "../../src/lang/compile.js";
 import { formatAddress, parseAddress } from "../../src/program/address.js";
 import { loadTypeCatalog } from "../../src/program/schemas.js";
-import { identityKey, normalizePath } from "../../src/lang/check.js";
+import { identityKey, normalizePath, staticType } from "../../src/lang/check.js";
 import { canonicalizeSlow } from "../../src/program/canonical.js";
 import type { Json } from "../../src/program/types.js";
 import { suggest } from "../../src/lang/suggest.js";
@@ -69,5 +70,44 @@ describe("identity and addresses", () => {
     expect(suggest("contnet", ["content", "mode", "path"])).toBe("content");
     expect(suggest("zzz", ["content"])).toBeNull();
     expect(suggest("ab", ["ac", "ad"])).toBe("ac");
+  });
+});
+
+describe("assertions whose type is known at compile time", () => {
+  const FS = `provider fs { root = "out" }`;
+  const diags = (goal: string) => {
+    const r = compile([{ path: "m.lxm", text: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n }\n goal g {\n ${goal}\n }\n}\n` }]);
+    return r.diagnostics.map((d) => [d.code, d.message]);
+  };
+
+  it("an integer attribute read back after apply is LXM2150 at the expression, not a failed snapshot later", () => {
+    const r = compile([{ path: "m.lxm", text: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n }\n goal g {\n assert f.size : "sized"\n }\n}\n` }]);
+    expect(r.program).toBeNull();
+    expect(r.diagnostics).toHaveLength(1);
+    const d = r.diagnostics[0]!;
+    expect(d.code).toBe("LXM2150");
+    expect(d.message).toBe("an assertion must be a bool, but `f.size` is an integer (fs.file's `size`, read back after apply)");
+    expect(d.hint).toBe("compare it, e.g. `f.size > 0`");
+    // The span is the expression itself.
+    expect(r.sources.get("m.lxm")!.text.slice(d.span!.start, d.span!.end)).toBe("f.size");
+  });
+
+  it("strings, lists, objects and arithmetic are caught; comparisons, logic and bool-valued calls pass", () => {
+    expect(diags(`assert f.sha256`)[0]).toEqual(["LXM2150", "an assertion must be a bool, but `f.sha256` is a string (fs.file's `sha256`, read back after apply)"]);
+    expect(diags(`assert [f.size]`)[0]![0]).toBe("LXM2150");
+    expect(diags(`assert { s = f.size }`)[0]![0]).toBe("LXM2150");
+    expect(diags(`assert f.size * 2`)[0]![1]).toBe("an assertion must be a bool, but `f.size * 2` is a number");
+    expect(diags(`assert "\${f.sha256}"`)[0]![0]).toBe("LXM2150");
+    for (const ok of [`assert f.size > 0`, `assert f.size > 0 && f.sha256 != ""`, `assert !(f.size == 0)`, `assert contains([f.sha256], "x")`, `assert jsondecode(f.sha256)`]) {
+      expect(diags(ok)).toEqual([]);
+    }
+  });
+
+  it("staticType reads attribute types from the schemas", () => {
+    const catalog = loadTypeCatalog();
+    expect(staticType({ op: "ref", address: "a/fs.file.f", attr: "size" }, catalog)).toEqual({ types: ["integer"], from: { type: "fs.file", attr: "size" } });
+    expect(staticType({ op: "ref", address: "a/sim.object.o", attr: "spec" }, catalog)?.types).toEqual(["object"]);
+    expect(staticType({ op: "ref", address: "a/fs.file.f", attr: "nope" }, catalog)).toBeNull();
+    expect(staticType({ op: "index", x: { op: "res", address: "a/fs.file.f" }, i: { op: "lit", value: "size" } }, catalog)).toBeNull();
   });
 });

@@ -86,6 +86,7 @@ const CASES: Record<string, string> = {
   LXM2092: `domain a {\n provider fs {\n protect = true\n }\n}`,
   LXM2120: `domain a {\n policy {\n retires = 1\n }\n}`,
   LXM2121: `domain a {\n policy {\n on_failure = "panic"\n }\n}`,
+  LXM2150: `domain a {\n ${FS}\n resource fs.file f {\n path = "a"\n }\n goal g {\n assert f.size\n }\n}`,
 };
 
 describe("every semantic code", () => {

@@ -45,7 +45,11 @@ describe("the compile's span table", () => {
       "d/fs.dir.g",
       "d/fs.dir.g#path",
       "d#goal.ok[0]",
+      "d#goal.ok[0].expr",
+      "d#goal.ok[0].operand.0",
+      "d#goal.ok[0].operand.1",
       "d#goal.ok[1]",
+      "d#goal.ok[1].expr",
     ]);
     for (const k of Object.keys(r.spans)) {
       expect(k in r.spans).toBe(true);
@@ -62,6 +66,12 @@ describe("the compile's span table", () => {
     expect(slice('d/fs.file.f["b#path"]')).toBe(slice('d/fs.file.f["a"]'));
     expect(slice('d/fs.file.f["b#path"]#path')).toBe('m.lxm:path    = "f/${k}"');
     expect(slice("d#goal.ok[1]")).toBe('m.lxm:assert true : "fine"');
+    // An assertion's expression and the operands of its top-level operator (what a failure shows).
+    expect(slice("d#goal.ok[0].expr")).toBe("m.lxm:len(f) == 3");
+    expect(slice("d#goal.ok[0].operand.0")).toBe("m.lxm:len(f)");
+    expect(slice("d#goal.ok[0].operand.1")).toBe("m.lxm:3");
+    expect(slice("d#goal.ok[1].expr")).toBe("m.lxm:true");
+    expect(slice("d#goal.ok[1].operand.0")).toBeUndefined();
   });
 
   test("anything else is absent, and the table is read-only", () => {

@@ -112,7 +112,7 @@ describe("planning compiled programs", () => {
   it("after apply, the same code plans no changes (deferred content evaluates against the record)", () => {
     const p = plan(source(), state);
     expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
-    expect(renderPlanText(p)).toContain("No changes. The world matches the goal.");
+    expect(renderPlanText(p)).toContain(`No changes. The goal matches the last snapshot ${state.snapshot}; reality was not read (--refresh reads it).`);
   });
 
   it("a second commit: update, replace and delete, with dependents known after apply", () => {

@@ -35,7 +35,7 @@ const expected: { [c: string]: { summary: string; counts: Plan["summary"] } } = 
   "first-apply": { summary: "Plan: 5 to create, 0 to update, 0 to replace, 0 to delete.", counts: { create: 5, update: 0, replace: 0, delete: 0, noop: 0 } },
   // page["index"] reads settings' computed size: settings changes, so it is (known after apply).
   mixed: { summary: "Plan: 1 to create, 2 to update, 1 to replace, 2 to delete.", counts: { create: 1, update: 2, replace: 1, delete: 2, noop: 1 } },
-  "no-changes": { summary: "No changes. The world matches the goal.", counts: { create: 0, update: 0, replace: 0, delete: 0, noop: 5 } },
+  "no-changes": { summary: `No changes. The goal matches the last snapshot sha256:${"5eed".repeat(16)}; reality was not read (--refresh reads it).`, counts: { create: 0, update: 0, replace: 0, delete: 0, noop: 5 } },
   drift: { summary: "Plan: 1 to create, 2 to update, 0 to replace, 0 to delete.", counts: { create: 1, update: 2, replace: 0, delete: 0, noop: 2 } },
   sensitive: { summary: "Plan: 1 to create, 2 to update, 0 to replace, 0 to delete.", counts: { create: 1, update: 2, replace: 0, delete: 0, noop: 0 } },
 };
@@ -111,7 +111,7 @@ describe("render details", () => {
     expect(md).toContain("```mermaid\nflowchart LR");
     expect(md).toContain('subgraph d0["storage"]');
     const none = renderPlanMarkdown(load("no-changes").plan);
-    expect(none.split("\n")[0]).toBe("**No changes. The world matches the goal.**");
+    expect(none.split("\n")[0]).toBe(`**${expected["no-changes"]!.summary}**`);
     expect(none).not.toContain("<details>");
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildPlan, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../src/plan/index.js";
+import { buildPlan, hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanText, summaryLine } from "../../src/plan/index.js";
 import type { BuildPlanInput, Plan, PlannedAction } from "../../src/plan/index.js";
 import { canonicalize, hashValue } from "../../src/program/canonical.js";
 import { DEFAULT_POLICY } from "../../src/program/types.js";
+import { dagDiff } from "../../src/runtime/scheduler.js";
 import { CATALOG, dom, prior, PROGRAM_HASH, prog, rec, res, shuffleKeys } from "./helpers.js";
 
 function plan(input: Omit<BuildPlanInput, "programHash" | "catalog">): Plan {
@@ -123,7 +124,15 @@ describe("buildPlan: delete, prune, removed domains", () => {
     expect(a.action).toBe("noop");
     expect(a.reason).toBe("left the code; prune is off");
     expect(p.summary.delete).toBe(0);
-    expect(renderPlanText(p)).toContain("No changes. The world matches the goal.");
+    // The goal moved (a resource left it) without a resource action: apply records a snapshot.
+    const moved = plan({ program: prog(dom("storage", [dir], { policy: { prune: false } }), base.domains["web"]!), prior: applied, priorRun: { status: "quiescent", program: "sha256:" + "99".repeat(32) } });
+    expect(moved.writesSnapshot).toBe("1 resource left the code and stays in place (prune is off)");
+    expect(renderPlanText(moved)).toContain("No resource changes, but apply will record a new snapshot: 1 resource left the code and stays in place (prune is off).");
+    expect(hasChanges(moved)).toBe(true);
+    // Once recorded (the snapshot holds this very program), there is nothing left to record.
+    const recorded = plan({ program: prog(dom("storage", [dir], { policy: { prune: false } }), base.domains["web"]!), prior: applied, priorRun: { status: "quiescent", program: PROGRAM_HASH } });
+    expect(recorded.writesSnapshot).toBeUndefined();
+    expect(hasChanges(recorded)).toBe(false);
   });
 
   it("a domain that left the code entirely is deleted at step 1 under the default policy", () => {
@@ -349,5 +358,84 @@ describe("buildPlan: keepText", () => {
     expect(kept.text!.length).toBeGreaterThan(3 * 65536);
     expect(kept.text).toBe(canonicalize(kept.plan));
     expect(buildPlan({ programHash: PROGRAM_HASH, catalog: CATALOG, program, prior: applied }).text).toBeUndefined();
+  });
+});
+
+describe("buildPlan: a snapshot to record without resource changes", () => {
+  const same = { status: "quiescent" as const, program: PROGRAM_HASH };
+
+  it("nothing to record: the summary says what was compared, with and without --refresh", () => {
+    const p = plan({ program: base, prior: applied, priorRun: same });
+    expect(p.writesSnapshot).toBeUndefined();
+    expect("writesSnapshot" in JSON.parse(renderPlanJson(p))).toBe(false);
+    expect(hasChanges(p)).toBe(false);
+    expect(summaryLine(p)).toBe(`No changes. The goal matches the last snapshot ${applied.snapshot}; reality was not read (--refresh reads it).`);
+    expect(renderPlanMarkdown(p).split("\n")[0]).toBe(`**No changes. The goal matches the last snapshot ${applied.snapshot}; reality was not read (--refresh reads it).**`);
+    const reality = Object.fromEntries(Object.values(applied.resources).map((r) => [r.address, r.attrs]));
+    const refreshed = plan({ program: base, prior: applied, priorRun: same, reality });
+    expect(summaryLine(refreshed)).toBe(`No changes. The goal matches the last snapshot ${applied.snapshot} and what the providers read back.`);
+  });
+
+  it("after a failed or rolled-back run, a plan without actions still records a snapshot and counts as a change", () => {
+    for (const [status, why] of [["failed", "the last run failed"], ["rolled-back", "the last run was rolled back"]] as const) {
+      const p = plan({ program: base, prior: applied, priorRun: { status, program: PROGRAM_HASH } });
+      expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+      expect(p.writesSnapshot).toBe(why);
+      expect(JSON.parse(renderPlanJson(p)).writesSnapshot).toBe(why);
+      expect(hasChanges(p)).toBe(true);
+      expect(renderPlanText(p).trimEnd().split("\n").pop()).toBe(`No resource changes, but apply will record a new snapshot: ${why}.`);
+    }
+  });
+
+  it("a goal that moved without moving a resource, and an empty first goal, record a snapshot", () => {
+    const moved = plan({ program: base, prior: applied, priorRun: { status: "quiescent", program: "sha256:" + "99".repeat(32) } });
+    expect(moved.writesSnapshot).toBe("the goal changed (goals, exports or policies) without changing a resource");
+    const empty = plan({ program: prog(), prior: prior([], null) });
+    expect(empty.writesSnapshot).toBe("there is no snapshot yet");
+    expect(summaryLine(empty)).toBe("No resource changes, but apply will record a new snapshot: there is no snapshot yet.");
+  });
+
+  it("a plan with resource actions carries no writesSnapshot (its bytes are unchanged)", () => {
+    const p = plan({ program: base, prior: prior([], null) });
+    expect(p.writesSnapshot).toBeUndefined();
+    expect(renderPlanJson(p)).not.toContain("writesSnapshot");
+  });
+});
+
+describe("buildPlan: natural order of instance keys", () => {
+  it("ties between actions are broken by address in natural order: node[2] before node[10]", () => {
+    const nodes = [1, 2, 10, 11, 3].map((k) => res("w", "fs.file", "node", { path: `n${k}` }, { key: k }));
+    const p = plan({ program: prog(dom("w", nodes)), prior: prior([], null) });
+    expect(actions(p).map((a) => a.address)).toEqual(["w/fs.file.node[1]", "w/fs.file.node[2]", "w/fs.file.node[3]", "w/fs.file.node[10]", "w/fs.file.node[11]"]);
+    const text = renderPlanText(p);
+    expect(text.indexOf("node[2]")).toBeLessThan(text.indexOf("node[10]"));
+    const md = renderPlanMarkdown(p);
+    expect(md.indexOf("+ fs.file.node[2]")).toBeLessThan(md.indexOf("+ fs.file.node[10]"));
+    // The mermaid graph numbers its nodes in the same order.
+    expect(md).toContain('n1["+ fs.file.node[2]"]');
+    expect(md).toContain('n3["+ fs.file.node[10]"]');
+    // A run's DAG lists follow the plan.
+    const dag = dagDiff(p, new Set(["w/fs.file.node[1]", "w/fs.file.node[10]", "w/fs.file.node[2]"]), new Set(["w/fs.file.node[3]"]));
+    expect(dag.done).toEqual(["w/fs.file.node[1]", "w/fs.file.node[2]", "w/fs.file.node[10]"]);
+    expect(dag.notStarted).toEqual(["w/fs.file.node[11]"]);
+  });
+
+  it("deletes and resources kept with prune off are listed in natural order too", () => {
+    const nodes = [2, 10].map((k) => res("w", "fs.file", "node", { path: `n${k}` }, { key: k }));
+    const gone = plan({ program: prog(dom("w", [])), prior: prior(nodes.map((n) => rec(n))) });
+    expect(actions(gone).map((a) => [a.action, a.address])).toEqual([
+      ["delete", "w/fs.file.node[2]"],
+      ["delete", "w/fs.file.node[10]"],
+    ]);
+    const kept = plan({ program: prog(dom("w", [], { policy: { prune: false } })), prior: prior(nodes.map((n) => rec(n))) });
+    expect(actions(kept).map((a) => a.address)).toEqual(["w/fs.file.node[2]", "w/fs.file.node[10]"]);
+  });
+
+  it("dependency order comes first; natural order only breaks ties", () => {
+    const n10 = res("w", "fs.file", "node", { path: "n10" }, { key: 10 });
+    const n2 = res("w", "fs.file", "node", { path: "n2" }, { key: 2, dependsOn: [n10.address] });
+    const n3 = res("w", "fs.file", "node", { path: "n3" }, { key: 3 });
+    const p = plan({ program: prog(dom("w", [n2, n3, n10])), prior: prior([], null) });
+    expect(actions(p).map((a) => a.address)).toEqual(["w/fs.file.node[3]", "w/fs.file.node[10]", "w/fs.file.node[2]"]);
   });
 });

@@ -8,7 +8,8 @@ import type { CommandSpec } from "../args.js";
 import { dirtyBanner } from "./plan.js";
 import type { Io } from "../io.js";
 import { errorDocument, printDiagnostics, printFailure, relativeTo } from "../io.js";
-import { plainProgress } from "../progress.js";
+import { count } from "../counts.js";
+import { assertionBlock, plainProgress } from "../progress.js";
 import type { ProgressSink } from "../progress.js";
 
 /** `lxm apply`'s arguments and flags (parser, usage and --help). */
@@ -89,9 +90,17 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   } else {
     const r = outcome.result;
     const n = outcome.planned.plan.summary;
-    if (r.status === "quiescent") io.out(`\nApply complete. Resources: ${n.create} created, ${n.update} updated, ${n.replace} replaced, ${n.delete} deleted.\n`);
-    else io.out(`\nApply failed in domain ${r.failure?.domain}${r.failure?.address ? ` at ${r.failure.address}` : ""}: ${r.failure?.message}\n` +
-      `  done: ${r.dag.done.length}, failed: ${r.dag.failed.length}, not started: ${r.dag.notStarted.length}\n`);
+    if (r.status === "quiescent") io.out(`\nApply complete: ${count(r.dag.done.length, "action")} done (${n.create} created, ${n.update} updated, ${n.replace} replaced, ${n.delete} deleted).\n`);
+    else {
+      io.out(`\nApply failed in domain ${r.failure?.domain}${r.failure?.address ? ` at ${r.failure.address}` : ""}: ${r.failure?.message}\n` +
+        `  done: ${count(r.dag.done.length, "action")}, failed: ${r.dag.failed.length}, not started: ${r.dag.notStarted.length}\n`);
+      const program = outcome.planned.program;
+      for (const e of r.trace) {
+        if (e.phase !== "assert" || e.ok !== false) continue;
+        const message = program.domains[e.domain]?.goals.find((g) => g.name === e.goal)?.asserts[e.index ?? 0]?.message ?? null;
+        io.out(assertionBlock(e, message, outcome.planned.sources.displayPrefix).join("\n") + "\n");
+      }
+    }
     if (outcome.rollback) io.out(`Rolled back to the last quiescent snapshot: ${outcome.rollback.result.status}\n`);
     for (const c of outcome.commits) io.out(`Recorded ${c.status} snapshot ${c.hash} on ${branch} (${c.oid.slice(0, 12)})\n`);
   }

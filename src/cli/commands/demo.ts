@@ -5,7 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonFlag, parse } from "../args.js";
 import type { CommandSpec } from "../args.js";
+import { catalog } from "../../diag/index.js";
 import type { Io } from "../io.js";
+import { printError } from "../io.js";
 
 /** `lxm demo`'s flags (parser, usage and --help). */
 export const demoSpec = {
@@ -56,10 +58,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { run } = await import("../main.js");
   const dir = values.dir ? path.resolve(io.cwd, values.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "lexum-demo-"));
   fs.mkdirSync(dir, { recursive: true });
-  if (fs.readdirSync(dir).length > 0) {
-    io.err(`demo: ${dir} is not empty; pass --dir with an empty or new folder\n`);
-    return 1;
-  }
+  if (fs.readdirSync(dir).length > 0) throw catalog.host.usage.error(`demo: ${dir} is not empty; pass --dir with an empty or new folder`);
   // With --json the steps' own output is dropped and one JSON summary is printed at the end.
   const quiet = Boolean(values.json);
   const inner: Io = quiet ? { ...io, out: () => undefined, err: () => undefined, cwd: dir, confirm: undefined } : { ...io, cwd: dir, confirm: undefined };
@@ -68,7 +67,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     say(`${title}: lxm ${args.join(" ")}`);
     const code = await run(args, inner);
     if (!expect.includes(code)) {
-      io.err(`demo: 'lxm ${args.join(" ")}' exited ${code}, expected ${expect.join(" or ")}\n`);
+      printError(io, catalog.engine.demoStepFailed.error(`lxm ${args.join(" ")}`, code, expect.join(" or ")), false);
       return false;
     }
     return true;
@@ -81,16 +80,16 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   git(dir, "commit", "--quiet", "-m", "goal v1: storage settings, three pages, a symlink");
   const ok =
     (await step("check the goal", ["check"], [0])) &&
-    (await step("plan the first commit", ["plan"], [2])) &&
+    (await step("plan the first commit", ["plan", "--detailed-exitcode"], [2])) &&
     (await step("apply it", ["apply", "--yes"], [0])) &&
-    (await step("plan again: nothing to do", ["plan"], [0])) &&
+    (await step("plan again: nothing to do", ["plan", "--detailed-exitcode"], [0])) &&
     (await (async () => {
       copyInto(path.join(demoRoot(), "v2"), dir);
       git(dir, "add", "-A");
       git(dir, "commit", "--quiet", "-m", "goal v2: drop the about page, tighten modes, repoint the symlink");
       return true;
     })()) &&
-    (await step("plan the second commit", ["plan"], [2])) &&
+    (await step("plan the second commit", ["plan", "--detailed-exitcode"], [2])) &&
     (await step("apply it", ["apply", "--yes"], [0])) &&
     (await step("the state branch", ["state", "log"], [0])) &&
     (await step("verify every snapshot", ["state", "verify"], [0]));

@@ -51,7 +51,7 @@ export function helpText(): string {
     "",
     "Run `lxm <command> --help` (or `lxm help <command>`) for a command's flags.",
     "Commands that work on a project take --dir DIR (-C DIR); the default is the current directory.",
-    "Exit codes: 0 success / no changes, 1 error, 2 plan has changes.",
+    "Exit codes: 0 success, 1 error; `lxm plan --detailed-exitcode` exits 2 when the plan has changes.",
     "Every command takes --json for machine output. Colour only on a TTY, never with NO_COLOR.",
     "",
   ].join("\n");

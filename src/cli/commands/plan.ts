@@ -3,7 +3,7 @@ import path from "node:path";
 import { planProject, isPlanned } from "../../engine/plan-project.js";
 import { describeChange } from "../../engine/workspace.js";
 import type { InputChange } from "../../engine/workspace.js";
-import { renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
+import { hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
 import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
@@ -12,20 +12,21 @@ import { printDiagnostics, printFailure, relativeTo } from "../io.js";
 /** `lxm plan`'s arguments and flags (parser, usage and --help). */
 export const planSpec = {
   name: "plan",
-  summary: "Diff the goal against the last snapshot (exit 0 no changes, 2 changes).",
+  summary: "Diff the goal against the last snapshot (exit 0 success, 1 error; --detailed-exitcode: 0 no changes, 2 changes).",
   maxPositionals: 1,
   flags: {
     ...dirFlag,
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV (a branch, tag or commit)" },
     refresh: { type: "boolean", description: "read reality back through the providers first (drift shows as updates)" },
     out: { type: "string", value: "FILE", description: "also save the plan (lexum.plan/v1) for `lxm apply --plan FILE` and `lxm show FILE`" },
+    "detailed-exitcode": { type: "boolean", description: "exit 2 when the plan has changes (0 none, 1 error), as Terraform does" },
     ...jsonFlag,
     markdown: { type: "boolean", description: "the plan as Markdown (what the pull-request comment shows)" },
   },
   conflicts: [["json", "markdown"]],
 } as const satisfies CommandSpec;
 
-/** `lxm plan`: exit 0 no changes, 2 changes, 1 error. */
+/** `lxm plan`: exit 0 when it succeeded, 1 on error; with `--detailed-exitcode`, 0 no changes, 2 changes (Terraform's meaning). */
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, planSpec);
   const dir = projectDir(io.cwd, values.dir, positionals[0], planSpec.name);
@@ -42,7 +43,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   if (json) io.out(renderPlanJson(plan) + "\n");
   else if (values.markdown) io.out(renderPlanMarkdown(plan));
   else io.out(renderPlanText(plan, { color: io.color }));
-  return hasChanges(plan) ? 2 : 0;
+  return values["detailed-exitcode"] && hasChanges(plan) ? 2 : 0;
 }
 
 /**
@@ -62,9 +63,4 @@ export function dirtyBanner(changes: readonly InputChange[], cwd: string, projec
     lines.push(`This plan is a preview of the working tree: \`lxm apply\` refuses it without --allow-dirty; commit the changes to apply them.`);
   }
   return lines.join("\n") + "\n\n";
-}
-
-export function hasChanges(plan: { summary: { create: number; update: number; replace: number; delete: number } }): boolean {
-  const s = plan.summary;
-  return s.create + s.update + s.replace + s.delete > 0;
 }

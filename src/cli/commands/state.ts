@@ -15,8 +15,9 @@ import type { Repo } from "../../git/repo.js";
 import type { StateCommit } from "../../state/store.js";
 import { branchFlag, dirFlag, jsonFlag, parse, pickSubcommand } from "../args.js";
 import type { CommandSpec, GroupSpec } from "../args.js";
+import { count } from "../counts.js";
 import type { Io } from "../io.js";
-import { errorDocument } from "../io.js";
+import { errorDocument, printError } from "../io.js";
 
 const common = { ...dirFlag, ...branchFlag, ...jsonFlag } as const;
 const REF_NOTE = "REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run.";
@@ -145,7 +146,7 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
   for (const r of rows) {
     io.out(
       `${short(r.snapshot)}  ${r.status.padEnd(11)}  goal ${r.goal ? r.goal.slice(0, 12) : "working-tree"}  ` +
-        `${r.resources} resources, ${r.done} done, ${r.failed} failed, ${r.notStarted} not started  (commit ${r.commit.slice(0, 12)})` +
+        `${count(r.resources, "resource")} recorded; ${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started  (commit ${r.commit.slice(0, 12)})` +
         (r.verified ? "" : "  DOES NOT VERIFY") +
         "\n",
     );
@@ -236,10 +237,10 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
         : {};
     io.out(JSON.stringify({ ...failed, branch, commits: report.commits, ok, bad: report.bad, ...(replayed ? { replay: replayed } : {}) }, null, 2) + "\n");
   } else if (report.bad) {
-    io.err(`error: ${branch} does not verify: first bad commit ${report.bad.oid}\n` + report.bad.problems.map((p) => `  - ${p}\n`).join(""));
+    printError(io, catalog.engine.branchNotVerified.error(branch, report.bad.oid, report.bad.problems), false);
   } else if (replayed?.bad) {
     const b = replayed.bad;
-    io.err(`error: ${branch} does not replay: first bad commit ${b.commit}\n  - ${b.problem}\n`);
+    printError(io, catalog.engine.branchNotReplayed.error(branch, b.commit, b.problem ?? "it diverged"), false);
   } else {
     const hashOnly = replayed ? replayed.reports.filter((r) => r.outcome === "hash-only").length : 0;
     const dirty = replayed ? replayed.reports.filter((r) => r.outcome === "dirty") : [];

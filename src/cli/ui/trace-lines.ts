@@ -7,13 +7,13 @@ import type { TraceEvent } from "../../runtime/types.js";
  * both name an event the same way. Pure.
  */
 
-/** What the event is about, after its phase: `update web/fs.file.page["index"]`, `quiescent`, `written[0] ok`. Its message is not included. */
+/** What the event is about, after its phase: `update web/fs.file.page["index"]`, `quiescent`, `goal written, assertion 1 ok` (assertions numbered from 1, as in every message). Its message is not included. */
 export function eventWhat(e: TraceEvent): string {
   switch (e.phase) {
     case "domain":
       return e.status ?? "?";
     case "assert":
-      return `${e.goal ?? "?"}[${e.index ?? 0}] ${e.ok ? "ok" : "FAILED"}`;
+      return `goal ${e.goal ?? "?"}, assertion ${(e.index ?? 0) + 1} ${e.ok ? "ok" : "FAILED"}`;
     case "observe": {
       const o = e.observation;
       const call = o ? ` (${o.call} #${o.attempt} ${o.error ? `error ${o.error.code}` : "ok"})` : "";

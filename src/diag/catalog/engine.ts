@@ -142,3 +142,42 @@ export const refreshReadRefused = code(
     hint: "fix or remove that object in the world, then plan again; `lxm plan` without --refresh does not read it",
   }),
 );
+
+// ── Commands' own outcomes (src/cli, src/engine): LXM4020–LXM4029 ─────────────────────────
+
+export const demoStepFailed = code(
+  "LXM4020",
+  "demo step failed",
+  "`lxm demo` runs check, plan, apply, state log and verify in a scratch repository; one of them ended with another exit code than the demo expects. The step's own output (above, without `--json`) says why; the scratch folder is left for a look.",
+  (command: string, got: number, expected: string) => ({
+    message: `demo: \`${command}\` exited ${got}, expected ${expected}`,
+    hint: "run the demo again without --json to see the step's output",
+  }),
+);
+
+export const internalError = code(
+  "LXM4021",
+  "internal error",
+  "Lexum hit a bug (an unexpected exception). Nothing was written to the state branch by the failing step. Please report it with the command and the message.",
+  (message: string) => ({ message, hint: "This is a bug in Lexum; nothing was written to the state branch by the failing step. Please report it." }),
+);
+
+export const branchNotVerified = code(
+  "LXM4022",
+  "state branch does not verify",
+  "`lxm state verify` found a state commit whose snapshot hash, parent chain or tree does not match its `snapshot.json`: the branch was edited or damaged. The message names the first bad commit (oldest first) and each problem. Restore the branch from a good copy (`git reflog` shows earlier heads).",
+  (branch: string, oid: string, problems: readonly string[]) => ({
+    message: `${branch} does not verify: first bad commit ${oid}` + problems.map((p) => `\n  - ${p}`).join(""),
+    hint: "restore the branch from a good copy (git reflog shows earlier heads)",
+  }),
+);
+
+export const branchNotReplayed = code(
+  "LXM4023",
+  "state branch does not replay",
+  "`lxm state verify --replay` re-ran every snapshot on its recorded observations and one did not reproduce its hash or trace (a consistently edited branch, or a goal commit that no longer compiles to the recorded program). The message names the first such commit and why.",
+  (branch: string, oid: string, problem: string) => ({
+    message: `${branch} does not replay: first bad commit ${oid}\n  - ${problem}`,
+    hint: "compare with `git show` of that commit; restore the branch from a good copy (git reflog shows earlier heads)",
+  }),
+);

@@ -404,7 +404,7 @@ export const badPolicyValue = code(
   (name: string, expected: string, got: string) => ({ message: `policy \`${name}\` must be ${expected}, got ${got}` }),
 );
 
-// ------------------------------------------------------------------ lexum.yaml (2140–2159)
+// ------------------------------------------------------------------ lexum.yaml (2140–2149)
 
 export const settingsSyntax = code(
   "LXM2140",
@@ -418,6 +418,18 @@ export const settingsInvalid = code(
   "invalid project setting",
   "lexum.yaml holds a setting that its schema (schemas/lexum.yaml.json) does not allow.",
   (problem: string, suggestion: string | null) => ({ message: `lexum.yaml: ${problem}`, hint: didYouMean(suggestion) }),
+);
+
+// ------------------------------------------------------------------ assertion types (2150–2159)
+
+export const assertionNotBool = code(
+  "LXM2150",
+  "assertion is not a bool",
+  "A goal's assertion must give a bool, and this one's type is known at compile time to be something else, although its value is only known after apply (e.g. `assert f.size`: a file's `size` is an integer, read back by the provider). It would fail after the world changed. Compare the value instead: `assert f.size > 0`, `assert f.sha256 != \"\"`, `assert len(xs) > 0`.",
+  (what: string, type: string, example: string) => ({
+    message: `an assertion must be a bool, but ${what} is ${type}`,
+    hint: `compare it, e.g. \`${example}\``,
+  }),
 );
 
 // ------------------------------------------------------------------ evaluation bounds (2160–2169)

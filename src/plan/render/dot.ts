@@ -1,3 +1,4 @@
+import { compareNatural } from "../../program/address.js";
 import type { Program } from "../../program/types.js";
 import { domainEdges, resourceEdges } from "./mermaid.js";
 
@@ -14,7 +15,7 @@ export function renderProgramDot(program: Program): string {
     lines.push(`  subgraph ${q("cluster_" + name)} {`);
     lines.push(`    label=${q(name)};`);
     lines.push(`    ${q("domain:" + name)} [shape=folder, label=${q(name)}];`);
-    for (const a of Object.keys(d.resources).sort()) {
+    for (const a of Object.keys(d.resources).sort(compareNatural)) {
       const extra = d.resources[a]!.protect ? ", penwidth=2" : "";
       lines.push(`    ${q(a)} [label=${q(a.slice(name.length + 1))}${extra}];`);
     }

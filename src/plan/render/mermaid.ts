@@ -1,3 +1,4 @@
+import { compareNatural } from "../../program/address.js";
 import type { Program } from "../../program/types.js";
 import type { Plan, PlannedAction } from "../types.js";
 import { localAddress, marker } from "./text.js";
@@ -6,7 +7,8 @@ import { localAddress, marker } from "./text.js";
  * Mermaid flowcharts: the whole program (`lxm graph --format mermaid`) and the changed part
  * of a plan (in the Markdown render). Domains are subgraphs, resources nodes; an arrow goes
  * from a dependency to what depends on it (the order things run). Node ids are positions
- * in sorted order, so the text is deterministic and safe whatever the names hold.
+ * in sorted order (addresses in natural order: `node[2]` before `node[10]`), so the text is
+ * deterministic and safe whatever the names hold.
  */
 
 /** Text for a quoted Mermaid label: quotes, backticks and markup characters as Mermaid entity codes. */
@@ -28,16 +30,16 @@ export function domainEdges(program: Program): { from: string; to: string; names
   return out;
 }
 
-/** The resource edges of a program: dependency → dependent, sorted by (from, to); unknown addresses dropped. */
+/** The resource edges of a program: dependency → dependent, sorted by (from, to) in natural order; unknown addresses dropped. */
 export function resourceEdges(program: Program): { from: string; to: string }[] {
   const known = new Set<string>();
   for (const d of Object.values(program.domains)) for (const a of Object.keys(d.resources)) known.add(a);
   const out: { from: string; to: string }[] = [];
-  for (const a of [...known].sort()) {
+  for (const a of [...known].sort(compareNatural)) {
     const r = findResource(program, a);
-    for (const dep of [...new Set(r.dependsOn)].sort()) if (known.has(dep) && dep !== a) out.push({ from: dep, to: a });
+    for (const dep of [...new Set(r.dependsOn)].sort(compareNatural)) if (known.has(dep) && dep !== a) out.push({ from: dep, to: a });
   }
-  return out.sort((x, y) => (x.from !== y.from ? (x.from < y.from ? -1 : 1) : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
+  return out.sort((x, y) => compareNatural(x.from, y.from) || compareNatural(x.to, y.to));
 }
 
 function findResource(program: Program, address: string) {
@@ -57,7 +59,7 @@ export function renderProgramMermaid(program: Program): string {
     const d = program.domains[name]!;
     lines.push(`  subgraph ${domId.get(name)}["${mermaidLabel(name)}"]`);
     lines.push("    direction LR");
-    const addrs = Object.keys(d.resources).sort();
+    const addrs = Object.keys(d.resources).sort(compareNatural);
     for (const a of addrs) {
       const id = `r${n++}`;
       resId.set(a, id);
@@ -91,7 +93,7 @@ export function renderPlanMermaid(plan: Plan, maxNodes = 60): string | null {
     for (const dep of a.dependsOn) if (all.has(dep)) shown.add(dep);
   }
   if (shown.size === 0 || shown.size > maxNodes) return null;
-  const addrs = [...shown].sort();
+  const addrs = [...shown].sort(compareNatural);
   const id = new Map(addrs.map((a, i) => [a, `n${i}`]));
   const byDomain = new Map<string, string[]>();
   for (const a of addrs) {
@@ -115,13 +117,13 @@ export function renderPlanMermaid(plan: Plan, maxNodes = 60): string | null {
   for (const a of addrs) {
     const act = all.get(a)!;
     if (act.action === "noop") continue;
-    for (const dep of [...new Set(act.dependsOn)].sort()) {
+    for (const dep of [...new Set(act.dependsOn)].sort(compareNatural)) {
       if (!shown.has(dep) || dep === a) continue;
       // A delete runs before what it depended on goes; draw it the way it runs.
       edges.push(act.action === "delete" ? `  ${id.get(a)} --> ${id.get(dep)}` : `  ${id.get(dep)} --> ${id.get(a)}`);
     }
   }
-  for (const e of edges.sort()) lines.push(e);
+  for (const e of edges.sort(compareNatural)) lines.push(e);
   lines.push(
     "  classDef create fill:#e6ffec,stroke:#1a7f37",
     "  classDef update fill:#fff8c5,stroke:#9a6700",
