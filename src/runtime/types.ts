@@ -41,6 +41,10 @@ export interface TraceEvent {
   readonly index?: number;
   readonly ok?: boolean;
   readonly message?: string;
+  /** assert: the assertion's source text. */
+  readonly expr?: string;
+  /** assert: each operand's source text and value ("(sensitive)" for a sensitive value, null when unknown). */
+  readonly operands?: { text: string; value: Json }[];
   /** domain: its final status. */
   readonly status?: DomainStatus;
   /** Where in the .lxm source (project-relative path, 1-based line/col). */
