@@ -75,28 +75,51 @@ export function rowOf(rows: ResourceRow[], address: string | null): number {
   return base === null ? -1 : rows.findIndex((r) => r.kind === "group" && r.base === base);
 }
 
+/** A window of the resource list: rows [start, end) and the counts of the `… N more` lines above and below. */
+export interface ListWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly above: number;
+  readonly below: number;
+}
+
 /**
- * Which rows of `total` to show in `height` lines around row `focus` (-1: from the top),
- * with a `… N more` line above (`above` > 0) and below (`below` > 0) counting against
- * the height. Every row fits when total ≤ height.
+ * Which rows of `total` to show in `height` lines starting at row `start` (clamped so the
+ * window never runs past the end), a `… N more` line above (`above` > 0) and below
+ * (`below` > 0) counting against the height. Every row fits when total ≤ height.
  */
-export function windowOf(total: number, focus: number, height: number): { start: number; end: number; above: number; below: number } {
+export function windowFrom(total: number, start: number, height: number): ListWindow {
   if (total <= height) return { start: 0, end: total, above: 0, below: 0 };
   if (height <= 1) return { start: 0, end: 0, above: 0, below: total };
-  const f = Math.max(0, focus);
-  // First try with a marker on both sides, then drop the one that is not needed.
+  let s = Math.max(0, Math.min(total - 1, start));
+  if (s === 0) return { start: 0, end: height - 1, above: 0, below: total - (height - 1) };
   let inner = Math.max(1, height - 2);
-  let start = Math.max(0, Math.min(total - inner, f - Math.floor((inner - 1) / 2)));
-  if (start === 0) {
+  if (s + inner >= total) {
     inner = height - 1;
-    return { start: 0, end: inner, above: 0, below: total - inner };
+    s = total - inner;
+    return { start: s, end: total, above: s, below: 0 };
   }
-  if (start + inner >= total) {
-    inner = height - 1;
-    start = total - inner;
-    return { start, end: total, above: start, below: 0 };
-  }
-  return { start, end: start + inner, above: start, below: total - start - inner };
+  return { start: s, end: s + inner, above: s, below: total - s - inner };
+}
+
+/**
+ * The window of `height` lines around row `focus` (-1: from the top), the focused row
+ * near the middle, then scrolled by `by` rows (negative: up).
+ */
+export function windowOf(total: number, focus: number, height: number, by = 0): ListWindow {
+  return windowFrom(total, centredStart(total, focus, height) + by, height);
+}
+
+/** How far `by` can usefully go for windowOf(total, focus, height, by): past these the window no longer moves. */
+export function scrollBounds(total: number, focus: number, height: number): { min: number; max: number } {
+  if (total <= height || height <= 1) return { min: 0, max: 0 };
+  const start = centredStart(total, focus, height);
+  return { min: -start, max: total - (height - 1) - start };
+}
+
+function centredStart(total: number, focus: number, height: number): number {
+  const inner = Math.max(1, height - 2);
+  return Math.max(0, Math.min(total - inner, Math.max(0, focus) - Math.floor((inner - 1) / 2)));
 }
 
 /** Greedy word wrap at `width` columns (a word longer than a line is cut); no line has trailing spaces. */

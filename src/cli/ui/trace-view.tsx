@@ -3,7 +3,7 @@ import { Box, Text, render, useApp, useInput, useStdout } from "ink";
 import type { DomainViewStatus, Frame, NavCommand, NodeStatus, RunView } from "../../viewer/model.js";
 import { frameAt, instanceBase, isFailure, navigate } from "../../viewer/model.js";
 import type { GroupStatus, ResourceRow } from "./trace-layout.js";
-import { budget, capLines, resourceRows, rowOf, windowOf, wrapWords } from "./trace-layout.js";
+import { budget, capLines, resourceRows, rowOf, scrollBounds, windowOf, wrapWords } from "./trace-layout.js";
 import { oneLine, shortId } from "./trace-lines.js";
 
 const statusColour: Record<NodeStatus | DomainViewStatus | GroupStatus, string> = {
@@ -34,7 +34,7 @@ export interface ListState {
   readonly expanded: ReadonlySet<string>;
   /** The resource the list is windowed around: the event's, else the last one an event named. */
   readonly selected: string | null;
-  /** Rows the window was scrolled by from its place around the selection. */
+  /** Rows the window is scrolled by from its place around the selection (the list's ends stop it). */
   readonly scroll: number;
 }
 
@@ -60,11 +60,14 @@ export function TraceScreen({
   frame,
   size = { columns: 100, rows: undefined },
   list = { expanded: new Set(), selected: frame.event.address ?? null, scroll: 0 },
+  onScrollBounds,
 }: {
   view: Pick<RunView, "commit" | "snapshot" | "status">;
   frame: Frame;
   size?: ScreenSize;
   list?: ListState;
+  /** Told, on each render, how far list.scroll can go before the window stops moving. */
+  onScrollBounds?: (bounds: { min: number; max: number }) => void;
 }): React.ReactElement {
   const e = frame.event;
   const p = frame.progress;
@@ -92,7 +95,9 @@ export function TraceScreen({
   const sourceShown = sourceLines.slice(sourceStart, sourceStart + b.source);
 
   const focus = rowOf(rows, list.selected);
-  const win = windowOf(rows.length, focus < 0 ? 0 : focus + list.scroll, b.resources);
+  const bounds = scrollBounds(rows.length, focus, b.resources);
+  onScrollBounds?.(bounds);
+  const win = windowOf(rows.length, focus, b.resources, Math.max(bounds.min, Math.min(bounds.max, list.scroll)));
 
   return (
     <Box flexDirection="column">
@@ -264,12 +269,9 @@ export function TraceApp({ view, initial = 0, size }: { view: RunView; initial?:
   });
   const frame = frameAt(view, state.index);
   const selected = selectedAt(view, frame.index);
-  const rows = resourceRows(frame, state.expanded, selected);
-  const focus = Math.max(0, rowOf(rows, selected));
-  // Scrolling stops at the list's ends.
-  bounds.current = { min: -focus, max: rows.length - 1 - focus };
-  const by = state.scroll.at === frame.index ? Math.max(-focus, Math.min(rows.length - 1 - focus, state.scroll.by)) : 0;
-  return <TraceScreen view={view} frame={frame} size={fit} list={{ expanded: state.expanded, selected, scroll: by }} />;
+  const by = state.scroll.at === frame.index ? state.scroll.by : 0;
+  // The screen reports how far its list can scroll; the key handler stops there.
+  return <TraceScreen view={view} frame={frame} size={fit} list={{ expanded: state.expanded, selected, scroll: by }} onScrollBounds={(b) => (bounds.current = b)} />;
 }
 
 /** Runs the interactive view on the process's terminal until `q`. */
