@@ -218,6 +218,21 @@ describe("lxm trace --web: the read-only server", () => {
     }
   });
 
+  it("resolves a deep link's run (a revision or a snapshot hash prefix) to its state commit, and nothing else", async () => {
+    const resolve = async (ref: string) => {
+      const res = await raw(`/api/resolve?ref=${encodeURIComponent(ref)}`);
+      return res.status === 200 ? (JSON.parse(res.body) as { commit: string }).commit : res.status;
+    };
+    expect(await resolve(`${BRANCH}~1`)).toBe(runs.failed.commit);
+    expect(await resolve(runs.ok.snapshot.slice("sha256:".length, "sha256:".length + 12))).toBe(runs.ok.commit);
+    expect(await resolve(runs.rolledBack.commit)).toBe(runs.rolledBack.commit);
+    expect(await resolve("main")).toBe(404); // a commit of the repository, not a run
+    expect(await resolve("--output=/tmp/x")).toBe(404);
+    expect(await resolve("deadbeefdeadbeef")).toBe(404);
+    expect((await raw("/api/resolve")).status).toBe(404);
+    expect((await raw("/api/resolve?ref=a", { method: "POST" })).status).toBe(405);
+  });
+
   it("refuses a request naming another host (DNS rebinding) with 403", async () => {
     expect((await raw("/api/runs", { host: "evil.example" })).status).toBe(403);
     expect((await raw("/api/runs", { host: `evil.example:${viewer.port}` })).status).toBe(403);
@@ -358,6 +373,23 @@ describe("lxm trace --web: the page in headless Chromium", () => {
     await page.waitForSelector(`body[data-index="${run.events.length - 1}"]`);
     expect(await page.locator('#graph g.domain[data-domain="web"]').getAttribute("data-status")).toBe("failed");
     await page.screenshot({ path: join(outDir, "viewer-failed.png") });
+  });
+
+  it("shows a failed assertion's location, expression and operands, as the terminal view does", async () => {
+    // The runtime records `expr` and `operands` on assert events; here they are laid over this run's.
+    const run = runs.failed;
+    const failure = indexOf(run, (e) => e.phase === "assert" && e.ok === false);
+    const events = run.events.map((e, i) => (i === failure ? { ...e, expr: "page.size > 100", operands: [{ text: "page.size", value: 6 }] } : e));
+    const frame = frameAt({ ...run, events }, failure);
+    expect(frame.detail).toEqual(["location: app.lxm:19:5", "expression: page.size > 100", "  page.size = 6"]);
+    const p = await newPage(viewer.url);
+    await p.route(`${viewer.url}api/run/${run.commit}/frame/${failure}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(frame) }));
+    await p.goto(`${viewer.url}#run=${run.commit}&event=${failure + 1}`);
+    await p.waitForSelector(`body[data-commit="${run.commit}"][data-index="${failure}"]`);
+    expect(await p.locator("#event").textContent()).toBe(
+      [`#${failure + 1}  step 2  web  assert  goal served, assertion 1 FAILED`, "goal web.served, assertion 1 failed: page too small", ...frame.detail].join("\n"),
+    );
+    await p.close();
   });
 
   it("shows the compensating run: the page restored and coloured rolled back", async () => {
