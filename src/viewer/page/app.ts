@@ -358,10 +358,10 @@ function drawGraph(domains: GraphDomain[]): void {
         svg("g", { class: "bar" }, ng);
         const label = svg("text", { x: box.x + 8, y: box.y + 15 }, ng);
         const name = it.base.slice(it.base.indexOf("/") + 1);
-        const count = it.members.length === it.total ? `${it.total}` : `${it.members.length} of ${it.total}`;
-        label.textContent = `${it.open ? "▾" : "▸"} ${clip(name, 18)}[…] ×${count}`;
+        const count = it.members.length === it.total ? `×${it.total}` : `${it.members.length}/${it.total}`;
+        label.textContent = `${it.open ? "▾" : "▸"} ${clip(name, 18)}[…] ${count}`;
         const tip = svg("title", {}, ng);
-        tip.textContent = `${it.base}: ${count} instances (click to ${it.open ? "fold" : "unfold"})`;
+        tip.textContent = `${it.base}: ${it.members.length === it.total ? it.total : `${it.members.length} of ${it.total}`} instances (click to ${it.open ? "fold" : "unfold"})`;
         ng.addEventListener("click", () => toggle(it.base));
         drawn.nodes.set(id, { box, g: ng, members: it.members, group: true });
         for (const a of it.members) if (!it.open) nodeOf.set(a, id);
@@ -496,7 +496,7 @@ function colourGraph(f: Frame): void {
         const k = counts.get(s);
         if (!k) continue;
         const sw = (w * k) / n.members.length;
-        svg("rect", { x, y: n.box.y + n.box.h - 6, width: sw, height: 4, class: `seg st-${s}` }, bar);
+        svg("rect", { x, y: n.box.y + n.box.h - 7, width: sw, height: 5, class: `seg st-${s}` }, bar);
         x += sw;
       }
     } else {
