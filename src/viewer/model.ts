@@ -1,3 +1,5 @@
+import { compareNatural } from "../program/address.js";
+import { canonicalize } from "../program/canonical.js";
 import type { Json, JsonObject } from "../program/types.js";
 import type { Plan, PlannedAction } from "../plan/types.js";
 import type { TraceEvent } from "../runtime/types.js";
@@ -27,8 +29,8 @@ export interface RunView {
   readonly history: { commit: string; snapshot: string; status: string; goal: string | null }[];
 }
 
-/** A planned resource's status at one point of the run. */
-export type NodeStatus = "pending" | "running" | "done" | "failed" | "rolled-back" | "unchanged";
+/** A planned resource's status at one point of the run; "deleted" is a finished delete (the object is gone). */
+export type NodeStatus = "pending" | "running" | "done" | "deleted" | "failed" | "rolled-back" | "unchanged";
 
 /** A domain's status at one point of the run. */
 export type DomainViewStatus = "pending" | "running" | "quiescent" | "failed" | "skipped" | "rolled-back";
@@ -52,9 +54,13 @@ export interface Frame {
   readonly index: number;
   readonly total: number;
   readonly event: TraceEvent;
-  /** Every planned address (and any address the trace names), sorted. */
+  /** What the event is about, after its phase (eventTitle): `update web/fs.file.page["index"]`, `quiescent`, `goal served, assertion 2 FAILED`. */
+  readonly title: string;
+  /** The event's detail lines (eventDetail): an observation's call, attempt and result or error; an assertion's location, expression and operands. */
+  readonly detail: string[];
+  /** Every planned address (and any address the trace names), in natural order (compareNatural). */
   readonly resources: { readonly [address: string]: NodeStatus };
-  /** Every planned domain (and any domain the trace names), sorted. */
+  /** Every planned domain (and any domain the trace names), in natural order. */
   readonly domains: { readonly [domain: string]: DomainViewStatus };
   /** The event's resource at this point: attributes that differ between before and after, sorted; [] for non-resource events. */
   readonly diff: FrameDiff[];
@@ -95,7 +101,7 @@ function indexPlan(plan: Plan): PlanIndex {
 
 function sortedRecord<T>(m: Map<string, T>): { [k: string]: T } {
   const out: { [k: string]: T } = {};
-  for (const k of [...m.keys()].sort()) out[k] = m.get(k)!;
+  for (const k of [...m.keys()].sort(compareNatural)) out[k] = m.get(k)!;
   return out;
 }
 
@@ -107,8 +113,9 @@ export function isFailure(e: TraceEvent): boolean {
 /**
  * The frame after event `index` (clamped to [0, total-1]). Pure: an O(index) fold over the
  * events. Requires at least one event (callers check `events.length`; an empty trace is
- * a RangeError, a bug of the caller). Noop actions end "unchanged"; in a rolled-back run
- * (the compensating run) finished actions are "rolled-back" instead of "done".
+ * a RangeError, a bug of the caller). Noop actions end "unchanged", finished deletes
+ * "deleted"; in a rolled-back run (the compensating run) finished actions are
+ * "rolled-back" instead.
  */
 export function frameAt(view: RunView, index: number): Frame {
   const total = view.events.length;
@@ -140,13 +147,14 @@ export function frameAt(view: RunView, index: number): Frame {
       domains.set(e.domain, "running");
     }
     if (e.address === undefined) continue;
-    const noop = (e.action ?? idx.actions.get(e.address)?.action) === "noop";
+    const kind = e.action ?? idx.actions.get(e.address)?.action;
+    const noop = kind === "noop";
     if (e.phase === "start") {
       resources.set(e.address, "running");
       started.set(e.address, e.before ?? null);
       finished.delete(e.address);
     } else if (e.phase === "done") {
-      resources.set(e.address, noop ? "unchanged" : doneStatus);
+      resources.set(e.address, noop ? "unchanged" : kind === "delete" && doneStatus === "done" ? "deleted" : doneStatus);
       if (!noop) done++;
       finished.set(e.address, e.after ?? null);
     } else if (e.phase === "failed") {
@@ -164,6 +172,8 @@ export function frameAt(view: RunView, index: number): Frame {
     index: i,
     total,
     event,
+    title: eventTitle(event),
+    detail: eventDetail(event),
     resources: sortedRecord(resources),
     domains: sortedRecord(domains),
     diff: event.address === undefined ? [] : diffOf(event.address, idx.actions.get(event.address), started, finished),
@@ -235,20 +245,22 @@ export interface GraphDomain {
   step: number;
   /** Domains it imports from, sorted. */
   after: string[];
-  /** Its planned resources in plan order. */
+  /** Its planned resources in natural address order. */
   resources: { address: string; type: string; dependsOn: string[] }[];
 }
 
-/** The run's DAG from its plan: domains in step order (by name within a step), resources in plan order. Pure. */
+/** The run's DAG from its plan: domains in step order (by name within a step), resources in natural address order (compareNatural). Pure. */
 export function graphOf(view: RunView): { domains: GraphDomain[] } {
   const domains: GraphDomain[] = [];
   for (const s of view.plan.steps) {
-    for (const d of [...s.domains].sort((x, y) => (x.domain < y.domain ? -1 : x.domain > y.domain ? 1 : 0))) {
+    for (const d of [...s.domains].sort((x, y) => compareNatural(x.domain, y.domain))) {
       domains.push({
         name: d.domain,
         step: d.step,
         after: [...d.after].sort(),
-        resources: d.actions.map((a) => ({ address: a.address, type: a.type, dependsOn: [...a.dependsOn].sort() })),
+        resources: d.actions
+          .map((a) => ({ address: a.address, type: a.type, dependsOn: [...a.dependsOn].sort(compareNatural) }))
+          .sort((x, y) => compareNatural(x.address, y.address)),
       });
     }
   }
@@ -277,4 +289,77 @@ export function navigate(view: RunView, index: number, cmd: NavCommand): number 
     case "failure":
       return firstFailureIndex(view) ?? clamp(index);
   }
+}
+
+/** How people number an assertion: `goal served, assertion 2` (1-based; the trace's `index` is 0-based). */
+export function assertionLabel(e: TraceEvent): string {
+  return `goal ${e.goal ?? "?"}, assertion ${(e.index ?? 0) + 1}`;
+}
+
+/**
+ * What an event is about, after its phase, in both viewers and `lxm trace`'s lines:
+ * `update web/fs.file.page["index"]`, `quiescent`, `goal served, assertion 2 FAILED`,
+ * `update app/sim.object.api (update #1 error sim.fault)`. Its message is not included. Pure.
+ */
+export function eventTitle(e: TraceEvent): string {
+  switch (e.phase) {
+    case "domain":
+      return e.status ?? "?";
+    case "assert":
+      return `${assertionLabel(e)} ${e.ok ? "ok" : "FAILED"}`;
+    case "observe": {
+      const o = e.observation;
+      const call = o ? ` (${o.call} #${o.attempt} ${o.error ? `error ${o.error.code}` : "ok"})` : "";
+      return `${e.action ?? "?"} ${e.address ?? ""}${call}`;
+    }
+    default:
+      return `${e.action ?? "?"} ${e.address ?? ""}`;
+  }
+}
+
+/** A JSON value on one line, canonical (the same value always reads the same); `(absent)` for undefined. */
+export function jsonLine(v: Json | undefined): string {
+  return v === undefined ? "(absent)" : canonicalize(v);
+}
+
+/**
+ * The event's detail, one line each, shown verbatim by both viewers. An observation:
+ * `observation: update, attempt 1`, then `error: CODE: message` (` (retryable)` when it
+ * is) or `result: {…}` (`result: (absent)` for an object that is not there). An assertion:
+ * `location: file:line:col`, `expression: …`, then one `  text = value` line per operand
+ * (values as the trace recorded them: sensitive ones are "(sensitive)"). [] otherwise. Pure.
+ */
+export function eventDetail(e: TraceEvent): string[] {
+  const out: string[] = [];
+  if (e.phase === "assert") {
+    if (e.span) out.push(`location: ${e.span.file}:${e.span.line}:${e.span.column}`);
+    if (e.expr !== undefined) out.push(`expression: ${e.expr}`);
+    for (const o of e.operands ?? []) out.push(`  ${o.text} = ${jsonLine(o.value)}`);
+  }
+  const o = e.observation;
+  if (o) {
+    out.push(`observation: ${o.call}, attempt ${o.attempt}`);
+    if (o.error) out.push(`error: ${o.error.code}: ${o.error.message}${o.error.retryable ? " (retryable)" : ""}`);
+    else out.push(`result: ${o.result === null ? "(absent)" : canonicalize(o.result)}`);
+  }
+  return out;
+}
+
+/**
+ * The `for` resource an instance address belongs to: `web/fs.file.page` for
+ * `web/fs.file.page["index"]` or `…page[3]`; null for an address without a key. Pure.
+ */
+export function instanceBase(address: string): string | null {
+  if (!address.endsWith("]")) return null;
+  const open = address.indexOf("[");
+  return open > 0 ? address.slice(0, open) : null;
+}
+
+/** For each address the trace names, the index of its last event (what a viewer selects for a resource). Pure. */
+export function lastEventIndex(view: RunView): { [address: string]: number } {
+  const m = new Map<string, number>();
+  view.events.forEach((e, i) => {
+    if (e.address !== undefined) m.set(e.address, i);
+  });
+  return sortedRecord(m);
 }

@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { catalog } from "../diag/index.js";
 import { LexumError } from "../diag/diagnostic.js";
-import { firstFailureIndex, frameAt, graphOf } from "./model.js";
+import { resolveSnapshotRef } from "../engine/history.js";
+import { firstFailureIndex, frameAt, graphOf, lastEventIndex } from "./model.js";
 import type { GraphDomain, RunView } from "./model.js";
 import { loadHistory, loadRunView } from "./load.js";
 import { RunCache, singleFlight } from "./run-cache.js";
@@ -19,6 +20,7 @@ import { pageHtml } from "./page/shell.js";
  * the same event. Routes (GET only; other methods 405, other paths 404):
  *   /                                  the page (inline script and style, no network)
  *   /api/runs                          the branch's history, newest first (RunsResponse)
+ *   /api/resolve?ref=<REF|HASH>        the state commit a revision or snapshot hash names ({ commit })
  *   /api/run/<commit>                  one run's summary and graph (RunSummary)
  *   /api/run/<commit>/frame/<index>    frameAt(run, index) (a Frame)
  */
@@ -47,6 +49,8 @@ export interface RunSummary {
   readonly graph: { domains: GraphDomain[] };
   /** The .lxm texts at the goal commit by project-relative path ({} when unavailable). */
   readonly sources: RunView["sources"];
+  /** Each address the trace names → the index of its last event (what clicking its node selects). */
+  readonly lastEvents: { readonly [address: string]: number };
 }
 
 /** A running viewer. */
@@ -78,6 +82,7 @@ export async function startViewer(args: { gitdir: string; branch: string; ref?: 
   const viewOf = (commit: string): Promise<RunView> => views.get(commit);
   const ctx: Ctx = {
     page,
+    resolve: async (ref) => (await resolveSnapshotRef(gitdir, branch, ref)).oid,
     runs: singleFlight(async () => ({ branch, selected: first.commit, runs: await loadHistory({ gitdir, branch }) })),
     viewOf,
     port: 0,
@@ -144,6 +149,7 @@ interface Ctx {
   readonly page: Page;
   readonly runs: () => Promise<RunsResponse>;
   readonly viewOf: (commit: string) => Promise<RunView>;
+  readonly resolve: (ref: string) => Promise<string>;
   port: number;
 }
 
@@ -167,6 +173,8 @@ export const VIEWER_RUNS_KEPT = 8;
 
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
+// A revision of the state branch or a snapshot hash; never starting with `-`, so git can never read it as an option.
+const REF = /^[A-Za-z0-9][A-Za-z0-9._/~^:@{}-]*$/;
 
 async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!hostAllowed(req.headers.host, ctx.port)) {
@@ -188,6 +196,18 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
     });
   }
   if (path === "/api/runs") return send(res, 200, json(await ctx.runs()));
+  if (path === "/api/resolve") {
+    // A deep link names its run as the CLI would (`lexum/state~1`, a snapshot hash prefix):
+    // the text only ever reaches the branch's revision parser, never a path.
+    const ref = new URLSearchParams(q < 0 ? "" : target.slice(q + 1)).get("ref");
+    if (ref === null || ref.length === 0 || ref.length > 200 || !REF.test(ref)) return notFound(res);
+    try {
+      return send(res, 200, json({ commit: await ctx.resolve(ref) }));
+    } catch (e) {
+      if (e instanceof LexumError) return send(res, 404, json({ error: { code: e.code, message: e.message } }));
+      throw e;
+    }
+  }
   const m = /^\/api\/run\/([^/]+)(?:\/frame\/([^/]+))?$/.exec(path);
   if (!m || !COMMIT.test(m[1]!) || (m[2] !== undefined && !INDEX.test(m[2]))) return notFound(res);
   let view: RunView;
@@ -214,6 +234,7 @@ export function summaryOf(view: RunView): RunSummary {
     firstFailure: firstFailureIndex(view),
     graph: graphOf(view),
     sources: view.sources,
+    lastEvents: lastEventIndex(view),
   };
 }
 

@@ -38,9 +38,9 @@ describe("every error shown to a user has a code", () => {
 
 describe("one numbering of assertions everywhere", () => {
   it("the trace's plain lines number assertions from 1, as messages and apply do", async () => {
-    const { eventWhat } = await import("../../src/cli/ui/trace-lines.js");
+    const { eventLine } = await import("../../src/cli/ui/trace-lines.js");
     const e = { step: 1, domain: "web", seq: 4, phase: "assert" as const, goal: "served", index: 1, ok: false };
-    expect(eventWhat(e)).toBe("goal served, assertion 2 FAILED");
+    expect(eventLine(4, e)).toContain("goal served, assertion 2 FAILED");
     const { assertionName } = await import("../../src/cli/progress.js");
     expect(assertionName(e)).toBe("goal web.served, assertion 2");
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { render } from "ink-testing-library";
 import { TraceApp, TRACE_KEYS } from "../../src/cli/ui/trace-view.js";
 import { loadRunView } from "../../src/viewer/load.js";
+import { frameAt } from "../../src/viewer/model.js";
 import type { RunView } from "../../src/viewer/model.js";
 import { cleanupRepos, makeRepo } from "../e2e/helpers.js";
 import { makeTraceFixture } from "../viewer/fixture.js";
@@ -180,6 +181,197 @@ describe("lxm trace terminal view", () => {
     const after = a.frame();
     expect(await a.press(KEY.home)).toBe(after); // unmounted: keys no longer move
     expect(after).toContain("event 3/4 ");
+  });
+});
+
+// ---- a screen of 80×24 or 120×40 and a run of 200 instances ----------------------------------
+
+// A hub and 200 `node` instances; the goal's second assertion fails on a read-back value.
+const FLEET_LXM = `domain fleet {
+  provider sim {
+    world   = "world.json"
+    latency = 0ms
+  }
+
+  resource sim.object hub {
+    kind = "hub"
+    name = "hub"
+    spec = { note = "hello" }
+  }
+
+  resource sim.object node for i in range(200) {
+    kind = "node"
+    name = "n\${i}"
+    spec = { i = i, hub = hub.name }
+  }
+
+  goal sized {
+    assert len(node) == 200 : "two hundred nodes"
+    assert hub.generation > 5 : "the hub is too young"
+  }
+}
+`;
+
+/** The app fitted to a screen of `columns`×`rows` (ink lays it out at that width too). */
+function sized(view: RunView, columns: number, rows: number) {
+  const size = { columns, rows };
+  const a = app(view);
+  Object.defineProperty(a.inst.stdout, "columns", { get: () => columns });
+  a.inst.rerender(<TraceApp view={view} size={size} />);
+  return a;
+}
+
+/** Whatever the event and the list's state: the header on top, every line within the width, the whole within the height (one line left for the cursor). */
+function expectFits(frame: string, columns: number, rows: number): void {
+  const lines = frame.split("\n");
+  expect(lines.length).toBeLessThanOrEqual(rows - 1);
+  for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(columns);
+  expect(lines[0]).toMatch(/^lxm trace · snapshot [0-9a-f]{12} · failed · commit [0-9a-f]{12}$/);
+  expect(lines[1]).toMatch(/^event \d+\/\d+ · step /);
+}
+
+describe("lxm trace terminal view on a small screen, 200 instances", () => {
+  let fleet: RunView;
+  let header: string;
+  let repo: ReturnType<typeof makeRepo>;
+  beforeAll(async () => {
+    repo = makeRepo({ ".gitignore": "world.json\n", "fleet.lxm": FLEET_LXM });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(1);
+    fleet = await loadRunView({ gitdir: join(repo.dir, ".git"), branch: "lexum/state" });
+    expect(Object.keys(frameAt(fleet, 0).resources)).toHaveLength(201);
+    header = `lxm trace · snapshot ${short(fleet.snapshot)} · failed · commit ${short(fleet.commit)}`;
+  });
+
+  const keys80 = ["←/h →/l event · Home/End · f failure", "↑/k ↓/j PgUp/PgDn scroll · x fold · +/- all · q quit"];
+
+  it("at 80×24: instances folded under their resource, the list windowed around the selection, natural order", async () => {
+    const a = sized(fleet, 80, 24);
+    expect(a.frame()).toBe(
+      [
+        header,
+        "event 1/606 · step 1/1 · domain fleet · start create fleet/sim.object.hub",
+        "progress: 0/201 actions done · fleet running",
+        "diff",
+        '  + kind "hub"',
+        '  + name "hub"',
+        '  + spec {"note":"hello"}',
+        "source fleet.lxm:7",
+        "     6 │",
+        ">    7 │   resource sim.object hub {",
+        '>    8 │     kind = "hub"',
+        '>    9 │     name = "hub"',
+        '>   10 │     spec = { note = "hello" }',
+        "causes (none)",
+        "resources",
+        "  running fleet/sim.object.hub",
+        "  pending fleet/sim.object.node[…] 200 instances (200 pending) ▸",
+        ...keys80,
+      ].join("\n"),
+    );
+    for (let k = 0; k < 5; k++) await a.press("l");
+    // The event's instance is listed under its folded resource.
+    expect(a.frame()).toContain(
+      ["resources", "  done  fleet/sim.object.hub", "  mixed fleet/sim.object.node[…] 200 instances (199 pending, 1 done) ▸", "  done    fleet/sim.object.node[0]", ...keys80].join("\n"),
+    );
+    // + unfolds every group: the list is windowed around the selection.
+    expect(await a.press("+")).toBe(
+      [
+        header,
+        "event 6/606 · step 1/1 · domain fleet · done create fleet/sim.object.node[0]",
+        "progress: 2/201 actions done · fleet running",
+        "diff",
+        "  + generation 1",
+        '  + kind "node"',
+        "  … 3 more attributes",
+        "source fleet.lxm:13",
+        "    12 │",
+        ">   13 │   resource sim.object node for i in range(200) {",
+        '>   14 │     kind = "node"',
+        '>   15 │     name = "n${i}"',
+        ">   16 │     spec = { i = i, hub = hub.name }",
+        "causes fleet/sim.object.hub",
+        "resources",
+        "  … 1 more",
+        "  mixed   fleet/sim.object.node[…] 200 instances (199 pending, 1 done)",
+        "  done      fleet/sim.object.node[0]",
+        "  pending   fleet/sim.object.node[1]",
+        "  pending   fleet/sim.object.node[2]",
+        "  … 197 more",
+        ...keys80,
+      ].join("\n"),
+    );
+    // j scrolls the list one row; PgDn a page; the header stays.
+    expect(await a.press("j")).toContain("resources\n  … 2 more\n  done      fleet/sim.object.node[0]\n");
+    const paged = await a.press("\x1b[6~");
+    expectFits(paged, 80, 24);
+    expect(paged).toMatch(/resources\n  … \d+ more\n  pending   fleet\/sim\.object\.node\[\d+\]\n/);
+    // Natural order: node[9] then node[10].
+    for (let k = 0; k < 3; k++) await a.press("j");
+    const all: string[] = [];
+    for (let k = 0; k < 60; k++) all.push(...(await a.press("j")).split("\n").filter((l) => l.includes("node[")));
+    const order = [...new Set(all.map((l) => Number(/node\[(\d+)\]$/.exec(l)?.[1] ?? -1)).filter((n) => n >= 0))];
+    expect(order).toEqual([...order].sort((x, y) => x - y));
+    // - folds them again.
+    expect(await a.press("-")).toContain("  mixed fleet/sim.object.node[…] 200 instances (199 pending, 1 done) ▸\n  done    fleet/sim.object.node[0]\n");
+    a.inst.unmount();
+  });
+
+  it("fits every frame at 80×24 and at 120×40, whatever the keys", async () => {
+    for (const [columns, rows] of [
+      [80, 24],
+      [120, 40],
+    ] as const) {
+      const a = sized(fleet, columns, rows);
+      expectFits(a.frame(), columns, rows);
+      for (const key of ["l", "l", "+", "j", "\x1b[6~", "\x1b[6~", "f", "x", "x", "k", "\x1b[5~", KEY.end, "-", KEY.home, "x", "+", "\x1b[6~"]) {
+        expectFits(await a.press(key), columns, rows);
+      }
+      a.inst.unmount();
+    }
+  });
+
+  it("at 120×40: a failed assertion with its location, expression and operands", async () => {
+    // The runtime records the expression and its operands on assert events; this run's are set here.
+    const failure = fleet.events.findIndex((e) => e.phase === "assert" && e.ok === false);
+    const events = fleet.events.map((e, i) => (i === failure ? { ...e, expr: "hub.generation > 5", operands: [{ text: "hub.generation", value: 1 }] } : e));
+    const view = { ...fleet, events };
+    const a = sized(view, 120, 40);
+    expect(await a.press("f")).toBe(
+      [
+        header,
+        `event ${failure + 1}/606 · step 1/1 · domain fleet · assert goal sized, assertion 2 FAILED`,
+        "message: goal fleet.sized, assertion 2 failed: the hub is too young",
+        "location: fleet.lxm:21:5",
+        "expression: hub.generation > 5",
+        "  hub.generation = 1",
+        "progress: 201/201 actions done · fleet running",
+        "diff",
+        "  (no changes)",
+        "source fleet.lxm:21",
+        "    19 │   goal sized {",
+        '    20 │     assert len(node) == 200 : "two hundred nodes"',
+        '>   21 │     assert hub.generation > 5 : "the hub is too young"',
+        "    22 │   }",
+        "    23 │ }",
+        "causes (none)",
+        "resources",
+        "  done fleet/sim.object.hub",
+        "  done fleet/sim.object.node[…] 200 instances (200 done) ▸",
+        `  done   ${fleet.events.slice(0, failure).reverse().find((e) => e.address !== undefined)!.address}`,
+        TRACE_KEYS,
+      ].join("\n"),
+    );
+    a.inst.unmount();
+  });
+
+  it("without a TTY, a broken assertion's line is followed by its detail, numbered from 1", async () => {
+    const failure = fleet.events.findIndex((e) => e.phase === "assert" && e.ok === false);
+    const r = await repo.lxm(["trace"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      `\n#${failure + 1} step 1 fleet  assert  goal sized, assertion 2 FAILED — goal fleet.sized, assertion 2 failed: the hub is too young\n    location: fleet.lxm:21:5\n#${failure + 2} step 1 fleet  domain  failed`,
+    );
+    expect(r.out).toContain(`\n#${failure} step 1 fleet  assert  goal sized, assertion 1 ok — two hundred nodes\n#${failure + 1} `);
   });
 });
 

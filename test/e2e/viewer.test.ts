@@ -71,28 +71,32 @@ beforeAll(async () => {
   expect([runs.ok.status, runs.failed.status, runs.rolledBack.status]).toEqual(["quiescent", "failed", "rolled-back"]);
   mkdirSync(outDir, { recursive: true });
   viewer = await startViewer({ gitdir, branch: BRANCH, port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // Anything the page asks for beyond its own server is a failure (it must need no network).
-  const foreign: string[] = [];
-  page.on("request", (req) => {
-    if (!req.url().startsWith(viewer.url)) foreign.push(req.url());
-  });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  pageProblems = () => [...foreign, ...errors];
 });
 
 let pageProblems: () => string[] = () => [];
 
 afterAll(async () => {
-  await browser?.close();
   await viewer?.close();
   cleanupRepos();
 });
+
+/** A page of the browser that fails the test on any foreign request, page error or console error (see pageProblems). */
+async function newPage(url: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const p = await browser.newPage({ viewport });
+  // Anything the page asks for beyond its own server is a failure (it must need no network).
+  const foreign: string[] = [];
+  p.on("request", (req) => {
+    if (!req.url().startsWith(url)) foreign.push(req.url());
+  });
+  const errors: string[] = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  p.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  const before = pageProblems;
+  pageProblems = () => [...before(), ...foreign, ...errors];
+  return p;
+}
 
 // ---- helpers -----------------------------------------------------------------------------
 
@@ -214,6 +218,21 @@ describe("lxm trace --web: the read-only server", () => {
     }
   });
 
+  it("resolves a deep link's run (a revision or a snapshot hash prefix) to its state commit, and nothing else", async () => {
+    const resolve = async (ref: string) => {
+      const res = await raw(`/api/resolve?ref=${encodeURIComponent(ref)}`);
+      return res.status === 200 ? (JSON.parse(res.body) as { commit: string }).commit : res.status;
+    };
+    expect(await resolve(`${BRANCH}~1`)).toBe(runs.failed.commit);
+    expect(await resolve(runs.ok.snapshot.slice("sha256:".length, "sha256:".length + 12))).toBe(runs.ok.commit);
+    expect(await resolve(runs.rolledBack.commit)).toBe(runs.rolledBack.commit);
+    expect(await resolve("main")).toBe(404); // a commit of the repository, not a run
+    expect(await resolve("--output=/tmp/x")).toBe(404);
+    expect(await resolve("deadbeefdeadbeef")).toBe(404);
+    expect((await raw("/api/resolve")).status).toBe(404);
+    expect((await raw("/api/resolve?ref=a", { method: "POST" })).status).toBe(405);
+  });
+
   it("refuses a request naming another host (DNS rebinding) with 403", async () => {
     expect((await raw("/api/runs", { host: "evil.example" })).status).toBe(403);
     expect((await raw("/api/runs", { host: `evil.example:${viewer.port}` })).status).toBe(403);
@@ -243,6 +262,15 @@ describe("lxm trace --web: the read-only server", () => {
 // ---- the page in headless Chromium ------------------------------------------------------------
 
 describe("lxm trace --web: the page in headless Chromium", () => {
+  // Only the page needs a browser: the server's tests above never launch one.
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await newPage(viewer.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
   it("opens on the branch head and lists the history", async () => {
     await page.goto(viewer.url);
     await page.waitForSelector(`body[data-commit="${runs.rolledBack.commit}"][data-index="0"]`);
@@ -257,6 +285,7 @@ describe("lxm trace --web: the page in headless Chromium", () => {
       ["pending", rgb(STATUS_COLOURS.pending)],
       ["running", rgb(STATUS_COLOURS.running)],
       ["done", rgb(STATUS_COLOURS.done)],
+      ["deleted", rgb(STATUS_COLOURS.deleted)],
       ["failed", rgb(STATUS_COLOURS.failed)],
       ["rolled back", rgb(STATUS_COLOURS["rolled-back"])],
       ["unchanged", rgb(STATUS_COLOURS.unchanged)],
@@ -319,7 +348,9 @@ describe("lxm trace --web: the page in headless Chromium", () => {
     await page.keyboard.press("f");
     await page.waitForSelector(`body[data-index="${failure}"]`);
     const event = page.locator("#event");
-    expect(await event.textContent()).toContain("web  assert  FAILED");
+    // Numbered from 1 like the counter; the assertion numbered from 1 too.
+    expect(await event.textContent()).toContain(`#${failure + 1}  step 2  web  assert  goal served, assertion 1 FAILED`);
+    expect(await page.locator("#position").textContent()).toBe(`event ${failure + 1} / ${run.events.length}`);
     expect(await event.textContent()).toContain("page too small");
     expect(await event.getAttribute("class")).toContain("bad");
     // The page was updated before the goal was checked; storage's resources did not change.
@@ -342,6 +373,23 @@ describe("lxm trace --web: the page in headless Chromium", () => {
     await page.waitForSelector(`body[data-index="${run.events.length - 1}"]`);
     expect(await page.locator('#graph g.domain[data-domain="web"]').getAttribute("data-status")).toBe("failed");
     await page.screenshot({ path: join(outDir, "viewer-failed.png") });
+  });
+
+  it("shows a failed assertion's location, expression and operands, as the terminal view does", async () => {
+    // The runtime records `expr` and `operands` on assert events; here they are laid over this run's.
+    const run = runs.failed;
+    const failure = indexOf(run, (e) => e.phase === "assert" && e.ok === false);
+    const events = run.events.map((e, i) => (i === failure ? { ...e, expr: "page.size > 100", operands: [{ text: "page.size", value: 6 }] } : e));
+    const frame = frameAt({ ...run, events }, failure);
+    expect(frame.detail).toEqual(["location: app.lxm:19:5", "expression: page.size > 100", "  page.size = 6"]);
+    const p = await newPage(viewer.url);
+    await p.route(`${viewer.url}api/run/${run.commit}/frame/${failure}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(frame) }));
+    await p.goto(`${viewer.url}#run=${run.commit}&event=${failure + 1}`);
+    await p.waitForSelector(`body[data-commit="${run.commit}"][data-index="${failure}"]`);
+    expect(await p.locator("#event").textContent()).toBe(
+      [`#${failure + 1}  step 2  web  assert  goal served, assertion 1 FAILED`, "goal web.served, assertion 1 failed: page too small", ...frame.detail].join("\n"),
+    );
+    await p.close();
   });
 
   it("shows the compensating run: the page restored and coloured rolled back", async () => {
@@ -392,6 +440,178 @@ describe("lxm trace --web: the page in headless Chromium", () => {
   });
 });
 
+// ---- a run of 1,000 resources ------------------------------------------------------------------
+
+// One sim domain: a hub and `node` instances. v1 creates 1,000 nodes; v2 keeps 990 (ten
+// deletes) and rewrites the hub's note (a sentence long enough to wrap in the diff).
+function fleet(nodes: number, note: string): string {
+  return `domain fleet {
+  provider sim {
+    world   = "world.json"
+    latency = 0ms
+  }
+
+  resource sim.object hub {
+    kind = "hub"
+    name = "hub"
+    spec = { note = "${note}" }
+  }
+
+  resource sim.object node for i in range(${nodes}) {
+    kind = "node"
+    name = "n\${i}"
+    spec = { i = i, hub = hub.name }
+  }
+}
+`;
+}
+
+const NOTE_V2 = "the quick brown fox jumps over the lazy dog while the operators watch the fleet converge on its goal, " + "one careful step after another, ".repeat(3) + "sha256:" + "0123456789abcdef".repeat(4);
+
+describe("lxm trace --web: a run of 1,000 resources in headless Chromium", () => {
+  let big: E2eRepo;
+  let bigViewer: Viewer;
+  let bigRun: RunView;
+  let bigPage: Page;
+
+  beforeAll(async () => {
+    big = makeRepo({ ".gitignore": "world.json\n", "fleet.lxm": fleet(1000, "v1") });
+    expect((await big.lxm(["apply", "--yes"])).code).toBe(0);
+    big.write({ "fleet.lxm": fleet(990, NOTE_V2) });
+    big.commit("v2: ten nodes fewer, a long note");
+    expect((await big.lxm(["apply", "--yes"])).code).toBe(0);
+    const bigGitdir = join(big.dir, ".git");
+    bigRun = await loadRunView({ gitdir: bigGitdir, branch: BRANCH });
+    bigViewer = await startViewer({ gitdir: bigGitdir, branch: BRANCH, port: 0 });
+    browser = await launchChromium();
+    bigPage = await newPage(bigViewer.url, { width: 1100, height: 800 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bigViewer?.close();
+  });
+
+  const shownFrame = (p: Page) => p.evaluate(() => (window as unknown as { lexumViewer: { frame: unknown } }).lexumViewer.frame);
+
+  it("loads with the instances folded into one node, unfolds and folds them on click", async () => {
+    await bigPage.goto(bigViewer.url);
+    await bigPage.waitForSelector(`body[data-commit="${bigRun.commit}"][data-index="0"]`);
+    // Two nodes, not a 1,000-row column: the hub and the folded group of nodes.
+    expect(await bigPage.$$eval("#graph g.node", (gs) => gs.map((g) => g.getAttribute("data-address") ?? `group:${g.getAttribute("data-base")}:${g.getAttribute("data-count")}`))).toEqual([
+      "fleet/sim.object.hub",
+      "group:fleet/sim.object.node:1000",
+    ]);
+    expect(Number(await bigPage.locator("#graph").getAttribute("height"))).toBeLessThan(300);
+    expect(await bigPage.locator("#matches").textContent()).toBe("1001 resources");
+    const group = bigPage.locator('#graph g.node.group[data-base="fleet/sim.object.node"]');
+    await group.click();
+    const instances = await bigPage.$$eval("#graph g.node[data-address^='fleet/sim.object.node[']", (gs) => gs.map((g) => g.getAttribute("data-address")));
+    expect(instances).toHaveLength(1000);
+    // Natural order: node[2] before node[10].
+    expect(instances.slice(0, 3)).toEqual(["fleet/sim.object.node[0]", "fleet/sim.object.node[1]", "fleet/sim.object.node[2]"]);
+    expect(instances[999]).toBe("fleet/sim.object.node[999]");
+    await group.click();
+    expect(await bigPage.locator("#graph g.node").count()).toBe(2);
+  });
+
+  it("moves exactly N events for N key presses sent without waiting, numbered like the counter", async () => {
+    await bigPage.locator("#first").click();
+    await bigPage.waitForSelector('body[data-index="0"]');
+    for (let k = 0; k < 10; k++) await bigPage.keyboard.press("ArrowRight");
+    await bigPage.waitForSelector('body[data-index="10"]');
+    expect(await bigPage.locator("#position").textContent()).toBe(`event 11 / ${bigRun.events.length}`);
+    expect(await bigPage.locator("#event").textContent()).toMatch(/^#11  step 1  fleet  /);
+    expect(await shownFrame(bigPage)).toEqual(frameAt(bigRun, 10));
+    expect(await bigPage.evaluate(() => location.hash)).toBe(`#run=${bigRun.commit}&event=11`);
+    for (let k = 0; k < 4; k++) await bigPage.keyboard.press("h");
+    await bigPage.waitForSelector('body[data-index="6"]');
+    expect(await shownFrame(bigPage)).toEqual(frameAt(bigRun, 6));
+  });
+
+  it("filters by address, colours a finished delete as a delete, and a click selects the resource's last event", async () => {
+    await bigPage.locator("#search").fill("node[99");
+    // node[99] and node[990] … node[999]: few enough to be listed under their folded node.
+    const matched = await bigPage.$$eval("#graph g.node[data-address]", (gs) => gs.map((g) => g.getAttribute("data-address")));
+    expect(matched).toEqual(["fleet/sim.object.node[99]", ...Array.from({ length: 10 }, (_, k) => `fleet/sim.object.node[${990 + k}]`)]);
+    expect(await bigPage.locator("#matches").textContent()).toBe("11 of 1001 match");
+    // Typing in the filter does not step.
+    expect(await bigPage.locator("body").getAttribute("data-index")).toBe("6");
+
+    const gone = "fleet/sim.object.node[995]";
+    const last = bigRun.events.map((e) => e.address).lastIndexOf(gone);
+    expect(bigRun.events[last]!.phase).toBe("done");
+    expect(bigRun.events[last]!.action).toBe("delete");
+    await bigPage.locator(`#graph g.node[data-address="${gone}"]`).click();
+    await bigPage.waitForSelector(`body[data-index="${last}"]`);
+    const node = bigPage.locator(`#graph g.node[data-address="${gone}"]`);
+    expect(await node.getAttribute("data-status")).toBe("deleted");
+    expect(await node.locator("rect").evaluate((r) => getComputedStyle(r).fill)).toBe(rgb(STATUS_COLOURS.deleted));
+    expect(rgb(STATUS_COLOURS.deleted)).not.toBe(rgb(STATUS_COLOURS.done));
+    expect(await bigPage.locator("#event").textContent()).toContain(`#${last + 1}  step 1  fleet  done  delete  ${gone}`);
+    await bigPage.locator("#search").fill("");
+    expect(await bigPage.locator("#graph g.node").count()).toBe(2);
+  });
+
+  it("shows an observation's call, attempt and result as the terminal view does", async () => {
+    const i = bigRun.events.findIndex((e) => e.phase === "observe" && e.address === "fleet/sim.object.hub");
+    await bigPage.locator("#slider").fill(String(i));
+    await bigPage.waitForSelector(`body[data-index="${i}"]`);
+    const f = frameAt(bigRun, i);
+    expect(f.detail[0]).toMatch(/^observation: (read|update), attempt 1$/);
+    expect(f.detail[1]).toMatch(/^result: \{/);
+    const text = (await bigPage.locator("#event").textContent())!;
+    for (const line of f.detail) expect(text).toContain(line);
+  });
+
+  it("wraps long values in the diff between words, breaking only tokens too long for a line", async () => {
+    const i = bigRun.events.findIndex((e) => e.phase === "done" && e.address === "fleet/sim.object.hub");
+    await bigPage.locator("#slider").fill(String(i));
+    await bigPage.waitForSelector(`body[data-index="${i}"]`);
+    const cell = bigPage.locator('#diff-table tr[data-attr="spec"] td.after');
+    expect(await cell.evaluate((td) => [getComputedStyle(td).wordBreak, getComputedStyle(td).overflowWrap])).toEqual(["normal", "break-word"]);
+    // The note wraps over several lines, and no word of it is split across two.
+    const layout = await cell.evaluate((td) => {
+      const lines = new Set<number>();
+      const split: string[] = [];
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? "";
+        for (const m of text.matchAll(/[a-z]+/g)) {
+          const r = document.createRange();
+          r.setStart(n, m.index!);
+          r.setEnd(n, m.index! + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((c) => Math.round(c.top)));
+          if ((n.parentElement as HTMLElement).classList.contains("long")) continue;
+          if (tops.size > 1) split.push(m[0]);
+          for (const t of tops) lines.add(t);
+        }
+      }
+      return { lines: lines.size, split, long: [...td.querySelectorAll(".long")].map((e) => getComputedStyle(e).overflowWrap) };
+    });
+    expect(layout.lines).toBeGreaterThan(2);
+    expect(layout.split).toEqual([]);
+    expect(layout.long).toEqual(["anywhere"]);
+  });
+
+  it("opens the run and event a deep link names (#run=<ref>&event=<n>) and keeps the link in step", async () => {
+    const older = await loadRunView({ gitdir: join(big.dir, ".git"), branch: BRANCH, ref: `${BRANCH}~1` });
+    const p = await newPage(bigViewer.url);
+    await p.goto(`${bigViewer.url}#run=${encodeURIComponent(`${BRANCH}~1`)}&event=5`);
+    await p.waitForSelector(`body[data-commit="${older.commit}"][data-index="4"]`);
+    expect(await p.locator("#position").textContent()).toBe(`event 5 / ${older.events.length}`);
+    expect(await shownFrame(p)).toEqual(frameAt(older, 4));
+    expect(await p.evaluate(() => location.hash)).toBe(`#run=${older.commit}&event=5`);
+    await p.keyboard.press("ArrowRight");
+    await p.waitForSelector('body[data-index="5"]');
+    expect(await p.evaluate(() => location.hash)).toBe(`#run=${older.commit}&event=6`);
+    // A link pasted into the open page is followed too.
+    await p.evaluate((c) => (location.hash = `#run=${c}&event=3`), bigRun.commit);
+    await p.waitForSelector(`body[data-commit="${bigRun.commit}"][data-index="2"]`);
+    await p.close();
+    expect(pageProblems()).toEqual([]);
+  });
+});
+
 // ---- the command -------------------------------------------------------------------------------
 
 describe("lxm trace --web: the command", () => {
@@ -400,7 +620,7 @@ describe("lxm trace --web: the command", () => {
     let stop: () => void = () => {};
     const stopped = new Promise<void>((r) => (stop = r));
     const serving = serveTrace({ gitdir, branch: BRANCH, ref: `${BRANCH}~2`, port: "0", out: (t) => void (printed += t), stop: stopped });
-    await expect.poll(() => printed).toMatch(/^Lexum trace viewer on http:\/\/127\.0\.0\.1:\d+\/\n/);
+    await expect.poll(() => printed, { timeout: 60_000 }).toMatch(/^Lexum trace viewer on http:\/\/127\.0\.0\.1:\d+\/\n/);
     const port = Number(/:(\d+)\//.exec(printed)![1]);
     const runsRes = JSON.parse((await raw("/api/runs", { port })).body) as { selected: string };
     expect(runsRes.selected).toBe(runs.ok.commit);

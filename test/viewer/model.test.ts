@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { LexumError } from "../../src/diag/diagnostic.js";
 import { loadRunView } from "../../src/viewer/load.js";
-import { firstFailureIndex, frameAt, graphOf } from "../../src/viewer/model.js";
+import { assertionLabel, eventDetail, eventTitle, firstFailureIndex, frameAt, graphOf, instanceBase, lastEventIndex } from "../../src/viewer/model.js";
 import type { RunView } from "../../src/viewer/model.js";
 import { cleanupRepos, git } from "../e2e/helpers.js";
 import { APP_V1_LXM, BASE_LXM, makeTraceFixture } from "./fixture.js";
@@ -229,5 +229,75 @@ describe("graphOf", () => {
         },
       ],
     });
+  });
+});
+
+describe("the words both viewers show", () => {
+  const assertEvent = { step: 2, domain: "web", seq: 7, phase: "assert" as const, goal: "served", index: 1, ok: false, message: "goal web.served, assertion 2 failed: too small" };
+
+  it("numbers assertions from 1 and names the goal", () => {
+    expect(assertionLabel(assertEvent)).toBe("goal served, assertion 2");
+    expect(eventTitle(assertEvent)).toBe("goal served, assertion 2 FAILED");
+    expect(eventTitle({ ...assertEvent, index: 0, ok: true })).toBe("goal served, assertion 1 ok");
+  });
+
+  it("details a failed assertion: location file:line:col, the expression, one line per operand (sensitive ones as recorded)", () => {
+    const e = {
+      ...assertEvent,
+      span: { file: "web.lxm", line: 22, column: 5, endLine: 22, endColumn: 40 },
+      expr: 'page["index"].size > limit',
+      operands: [
+        { text: 'page["index"].size', value: 6 },
+        { text: "limit", value: "(sensitive)" },
+        { text: "unknown", value: null },
+      ],
+    };
+    expect(eventDetail(e)).toEqual(["location: web.lxm:22:5", 'expression: page["index"].size > limit', '  page["index"].size = 6', '  limit = "(sensitive)"', "  unknown = null"]);
+    // An older trace without the expression still says where.
+    expect(eventDetail({ ...assertEvent, span: e.span })).toEqual(["location: web.lxm:22:5"]);
+  });
+
+  it("details an observation: call, attempt, then the result or the error", () => {
+    const base = { step: 1, domain: "app", seq: 3, phase: "observe" as const, action: "update" as const, address: "app/sim.object.api" };
+    expect(eventDetail({ ...base, observation: { call: "read", attempt: 1, result: { b: 2, a: "x" } } })).toEqual(["observation: read, attempt 1", 'result: {"a":"x","b":2}']);
+    expect(eventDetail({ ...base, observation: { call: "delete", attempt: 2, result: null } })).toEqual(["observation: delete, attempt 2", "result: (absent)"]);
+    expect(eventDetail({ ...base, observation: { call: "update", attempt: 1, result: null, error: { code: "sim.fault", message: "boom", retryable: true } } })).toEqual([
+      "observation: update, attempt 1",
+      "error: sim.fault: boom (retryable)",
+    ]);
+    expect(eventDetail({ step: 1, domain: "app", seq: 0, phase: "domain", status: "quiescent" })).toEqual([]);
+  });
+
+  it("tells a `for` instance's resource", () => {
+    expect(instanceBase('web/fs.file.page["index"]')).toBe("web/fs.file.page");
+    expect(instanceBase("fleet/sim.object.node[10]")).toBe("fleet/sim.object.node");
+    expect(instanceBase('web/fs.file.page["a[b]"]')).toBe("web/fs.file.page");
+    expect(instanceBase("web/fs.file.page")).toBeNull();
+  });
+});
+
+describe("frameAt: natural order and finished deletes", () => {
+  // A synthetic run: node[10] and node[2] created, node[3] deleted.
+  const action = (address: string, kind: "create" | "delete") => ({ address, action: kind, type: "sim.object", dependsOn: [], before: null, after: null });
+  const view = {
+    commit: "c".repeat(40),
+    snapshot: "sha256:" + "0".repeat(64),
+    status: "quiescent" as const,
+    sources: {},
+    history: [],
+    plan: { steps: [{ step: 1, domains: [{ domain: "d", step: 1, after: [], actions: [action("d/sim.object.node[10]", "create"), action("d/sim.object.node[2]", "create"), action("d/sim.object.node[3]", "delete")] }] }] },
+    events: [
+      { step: 1, domain: "d", seq: 0, phase: "start" as const, action: "delete" as const, address: "d/sim.object.node[3]" },
+      { step: 1, domain: "d", seq: 1, phase: "done" as const, action: "delete" as const, address: "d/sim.object.node[3]", after: null },
+      { step: 1, domain: "d", seq: 2, phase: "done" as const, action: "create" as const, address: "d/sim.object.node[10]", after: {} },
+    ],
+  } as unknown as RunView;
+
+  it("lists addresses naturally and shows a finished delete as deleted, not done", () => {
+    expect(Object.keys(frameAt(view, 0).resources)).toEqual(["d/sim.object.node[2]", "d/sim.object.node[3]", "d/sim.object.node[10]"]);
+    expect(frameAt(view, 0).resources["d/sim.object.node[3]"]).toBe("running");
+    expect(frameAt(view, 2).resources).toEqual({ "d/sim.object.node[2]": "pending", "d/sim.object.node[3]": "deleted", "d/sim.object.node[10]": "done" });
+    expect(graphOf(view).domains[0]!.resources.map((r) => r.address)).toEqual(["d/sim.object.node[2]", "d/sim.object.node[3]", "d/sim.object.node[10]"]);
+    expect(lastEventIndex(view)).toEqual({ "d/sim.object.node[3]": 1, "d/sim.object.node[10]": 2 });
   });
 });

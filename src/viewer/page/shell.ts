@@ -6,11 +6,12 @@ import { InternalError } from "../../diag/diagnostic.js";
  * resource of any kind. Node colours are the legend's: one CSS variable per status.
  */
 
-/** Status colours, shared by the DAG nodes and the legend (pending, running, done, failed, rolled back, unchanged). */
+/** Status colours, shared by the DAG nodes and the legend (pending, running, done, deleted, failed, rolled back, unchanged). */
 export const STATUS_COLOURS = {
   pending: "#d0d7de",
   running: "#f2b705",
   done: "#2da44e",
+  deleted: "#57606a",
   failed: "#cf222e",
   "rolled-back": "#8250df",
   unchanged: "#eaeef2",
@@ -34,20 +35,28 @@ aside h2, main h2 { font-size: 12px; text-transform: uppercase; letter-spacing: 
 #history button.selected { border-color: #0969da; background: #ddf4ff; }
 #history .hash { font-family: ui-monospace, monospace; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 11px; background: var(--st, #d0d7de); color: #1f2328; border: 1px solid #0002; }
-.badge.st-done, .badge.st-failed, .badge.st-rolled-back { color: #fff; }
+.badge.st-done, .badge.st-deleted, .badge.st-failed, .badge.st-rolled-back { color: #fff; }
 main { overflow: auto; padding: 10px 14px; display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-rows: auto auto minmax(0, 1fr); gap: 10px 14px; }
 #controls { grid-column: 1 / 3; display: flex; gap: 8px; align-items: center; }
 #controls input[type=range] { flex: 1; }
 #controls button { font: inherit; padding: 2px 10px; }
 #event { grid-column: 1 / 3; font-family: ui-monospace, monospace; padding: 6px 8px; border-radius: 6px; background: #f6f8fa; border-left: 4px solid var(--st, #d0d7de); white-space: pre-wrap; }
 #event.bad { background: #ffebe9; }
+#event .detail { color: #1f2328; }
 section { min-width: 0; }
 #graph-wrap { overflow: auto; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px; }
 #legend { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 6px; }
 svg text { font: 11px ui-monospace, monospace; }
 .node rect { fill: var(--st); stroke: #1f232855; stroke-width: 1; }
 .node text { fill: #1f2328; }
-.node.st-done text, .node.st-failed text, .node.st-rolled-back text { fill: #fff; }
+.node.st-done text, .node.st-deleted text, .node.st-failed text, .node.st-rolled-back text { fill: #fff; }
+.node { cursor: pointer; }
+.node.group rect.bg { fill: #fff; stroke: #1f232855; }
+.node.group text { fill: #1f2328; }
+.node.group rect.seg, .node.group.current rect.seg { fill: var(--st); stroke: none; }
+.node.group.current rect.bg { stroke: #0969da; stroke-width: 3; }
+#graph-tools { display: flex; gap: 8px; align-items: center; margin-bottom: 6px; }
+#search { flex: 1; font: 12px ui-monospace, monospace; padding: 3px 6px; }
 .node.current rect { stroke: #0969da; stroke-width: 3; }
 .node.cause rect { stroke: #bf8700; stroke-width: 3; stroke-dasharray: 5 2; }
 .domain > rect { fill: #f6f8fa; stroke: #afb8c1; }
@@ -59,8 +68,10 @@ svg text { font: 11px ui-monospace, monospace; }
 .edge.cause { stroke: #bf8700; stroke-width: 2.5; }
 .arrow { fill: #8c959f; }
 table { border-collapse: collapse; width: 100%; font-family: ui-monospace, monospace; font-size: 12px; }
-td.attr { width: 9em; word-break: normal; }
-th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; word-break: break-all; }
+td.attr { width: 9em; }
+th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; word-break: normal; overflow-wrap: break-word; }
+/* Only a token too long for any line (a hash, a path) may break inside; words never do. */
+td .long { overflow-wrap: anywhere; }
 td.before { background: #ffebe9; } td.after { background: #dafbe1; }
 .muted { color: #59636e; }
 #source { margin: 0; max-height: 360px; overflow: auto; border: 1px solid #d0d7de; border-radius: 6px; font: 12px/1.45 ui-monospace, monospace; }
@@ -101,7 +112,9 @@ export function pageHtml(script: string): { html: string; style: string } {
     <span id="position" class="muted"></span>
   </div>
   <div id="event"></div>
-  <section><h2>Graph</h2><div id="legend"></div><div id="graph-wrap"><svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
+  <section><h2>Graph</h2><div id="legend"></div>
+    <div id="graph-tools"><input id="search" type="search" placeholder="filter resources by address" aria-label="filter resources by address" autocomplete="off" spellcheck="false"><span id="matches" class="muted"></span></div>
+    <div id="graph-wrap"><svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
     <h2>Causal chain</h2><div id="causes" class="muted"></div></section>
   <section><h2>Diff</h2><div id="diff"></div><h2 id="source-title">Source</h2><div id="source"></div></section>
 </main>
