@@ -102,3 +102,17 @@ describe("temp files left by a killed write", () => {
     expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 });
+
+describe("a temp name already taken", () => {
+  it("a leftover under our own pid (a reused pid) does not block the write: the next name is used", async () => {
+    const abs = join(dir, "f.txt");
+    const probe = tempPathFor(abs);
+    const n = Number(/-(\d+)\.tmp$/.exec(probe)![1]);
+    const taken = [1, 2, 3].map((k) => probe.replace(/-\d+\.tmp$/, `-${n + k}.tmp`));
+    for (const t of taken) await writeFile(t, "left by a killed process that had our pid");
+    await writeFileAtomic(abs, "new", 0o644);
+    expect(await readFile(abs, "utf8")).toBe("new");
+    await symlinkAtomic("f.txt", join(dir, "link"));
+    for (const t of taken) expect(await readFile(t, "utf8")).toBe("left by a killed process that had our pid");
+  });
+});

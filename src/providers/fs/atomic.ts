@@ -32,6 +32,23 @@ export function tempPathFor(abs: string): string {
   return join(dirname(abs), `.${base}.lxm-${process.pid}-${counter}.tmp`);
 }
 
+/**
+ * Creates a temp file (or link) for `abs` with `create`, on the next temp path when one
+ * already exists: a process killed mid-write may have left one under a pid that is ours
+ * now (pids are reused, in containers often), and the exclusive create must not fail on it
+ * for ever. Any other error is thrown; nothing is created then.
+ */
+export async function withFreshTemp<T>(abs: string, create: (tmp: string) => Promise<T>): Promise<{ tmp: string; value: T }> {
+  for (let tries = 1; ; tries++) {
+    const tmp = tempPathFor(abs);
+    try {
+      return { tmp, value: await create(tmp) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || tries >= 1000) throw err;
+    }
+  }
+}
+
 // What tempPathFor writes: `.<base>.lxm-<pid>-<n>.tmp`.
 const TEMP_NAME = /^\.(.*)\.lxm-(\d+)-\d+\.tmp$/s;
 
@@ -133,9 +150,8 @@ async function removeQuietly(p: string): Promise<void> {
  */
 export async function writeFileAtomic(abs: string, data: string | Uint8Array, mode: number, opts: { durable?: boolean; exactMode?: boolean } = {}): Promise<void> {
   const durable = opts.durable ?? true;
-  const tmp = tempPathFor(abs);
+  const { tmp, value: fh } = await withFreshTemp(abs, (t) => open(t, "wx", mode));
   try {
-    const fh = await open(tmp, "wx", mode);
     try {
       await fh.writeFile(data);
       // open()'s mode is filtered by the umask; chmod sets exactly what was asked.
@@ -154,9 +170,8 @@ export async function writeFileAtomic(abs: string, data: string | Uint8Array, mo
 
 /** Creates or replaces the symlink `abs` → `target` atomically (temp link + rename). */
 export async function symlinkAtomic(target: string, abs: string): Promise<void> {
-  const tmp = tempPathFor(abs);
+  const { tmp } = await withFreshTemp(abs, (t) => symlink(target, t));
   try {
-    await symlink(target, tmp);
     await rename(tmp, abs);
   } catch (err) {
     await removeQuietly(tmp);

@@ -2,7 +2,7 @@ import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open, op
 import { basename, dirname } from "node:path";
 import * as catalog from "../../diag/catalog/runtime.js";
 import type { Json, JsonObject } from "../../program/types.js";
-import { removeStaleTempsSync, tempPathFor, writeAll } from "../fs/atomic.js";
+import { removeStaleTempsSync, withFreshTemp, writeAll } from "../fs/atomic.js";
 import { worldWrite } from "./errors.js";
 
 /** The world file's format tag. */
@@ -466,10 +466,10 @@ export class WorldStore {
  * `signature`, read from the temp file before the rename (which keeps inode, size and mtime).
  */
 async function replaceFile(path: string, text: string): Promise<string> {
-  const tmp = tempPathFor(path);
-  let fd: number | null = null;
+  const created = await withFreshTemp(path, (t) => new Promise<number>((resolve, reject) => open(t, "wx", 0o644, (err, f) => (err ? reject(err) : resolve(f)))));
+  const tmp = created.tmp;
+  let fd: number | null = created.value;
   try {
-    fd = await new Promise<number>((resolve, reject) => open(tmp, "wx", 0o644, (err, f) => (err ? reject(err) : resolve(f))));
     await writeAll(fd, Buffer.from(text, "utf8"));
     const st = await new Promise<{ ino: number; size: number; mtimeMs: number }>((resolve, reject) => fstat(fd!, (err, s) => (err ? reject(err) : resolve(s))));
     const opened = fd;
