@@ -369,7 +369,7 @@ describe("lxm trace terminal view on a small screen, 200 instances", () => {
     const r = await repo.lxm(["trace"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      `\n#${failure + 1} step 1 fleet  assert  goal sized, assertion 2 FAILED — goal fleet.sized, assertion 2 failed: the hub is too young\n    location: fleet.lxm:21:5\n#${failure + 2} step 1 fleet  domain  failed`,
+      `\n#${failure + 1} step 1 fleet  assert  goal sized, assertion 2 FAILED — goal fleet.sized, assertion 2 failed: the hub is too young\n    location: fleet.lxm:21:5\n    expression: hub.generation > 5\n      hub.generation = 1\n#${failure + 2} step 1 fleet  domain  failed — goal fleet.sized, assertion 2 failed: the hub is too young\n`,
     );
     expect(r.out).toContain(`\n#${failure} step 1 fleet  assert  goal sized, assertion 1 ok — two hundred nodes\n#${failure + 1} `);
   });

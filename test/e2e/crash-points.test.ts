@@ -125,7 +125,7 @@ describe("SIGKILL at many points of a multi-domain apply --refresh, then a norma
 
     repo.write({ "main.lxm": project({ v: 1, latency: 0 }) });
     repo.commit("back to v1");
-    const p = await repo.lxm(["plan"]);
+    const p = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(p.code).toBe(2);
     expect(p.out).toContain("Plan: 0 to create, 7 to update, 0 to replace, 0 to delete.");
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);

@@ -131,13 +131,13 @@ describe("refresh records what it read: reality already at the goal", () => {
 
     const r = await repo.lxm(["apply", "--yes", "--refresh"]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("No changes. The world matches the goal.");
+    expect(r.out).toContain("No resource changes, but apply will record a new snapshot: 1 resource reads back other attributes than recorded (refreshed).");
     expect(recordedSpec(repo)).toEqual({ v: 2 });
     expect(headSnapshot(repo).status).toBe("quiescent");
 
     repo.write({ "svc.lxm": one(1) });
     repo.commit("back to v1");
-    const p = await repo.lxm(["plan"]);
+    const p = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(p.code).toBe(2);
     expect(p.out).toContain("~ spec = {\"v\":2} -> {\"v\":1}");
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);

@@ -94,7 +94,7 @@ describe("apply applies a commit", () => {
   it("refuses a saved plan made from a dirty tree too", async () => {
     const repo = makeRepo({ "main.lxm": site(`"v1"`), ...ignoreOut });
     repo.write({ "main.lxm": site(`"v2"`) });
-    const plan = await repo.lxm(["plan", "--out", "p.json"]);
+    const plan = await repo.lxm(["plan", "--detailed-exitcode", "--out", "p.json"]);
     expect(plan.code).toBe(2);
     await expectRefused(repo, null, ["modified: main.lxm"], ["apply", "--plan", "p.json"]);
   });
@@ -102,7 +102,7 @@ describe("apply applies a commit", () => {
   it("names an untracked .lxm file (not part of the project) and refuses until it is added", async () => {
     const repo = makeRepo({ "main.lxm": site(`"v1"`), ...ignoreOut });
     repo.write({ "more.lxm": site(`"m"`, "more") });
-    const plan = await repo.lxm(["plan", "--json"]);
+    const plan = await repo.lxm(["plan", "--detailed-exitcode", "--json"]);
     expect(plan.code).toBe(2);
     const parsed = JSON.parse(plan.out) as { summary: { create: number } };
     expect(parsed.summary.create).toBe(1); // more.lxm is not compiled
@@ -179,7 +179,7 @@ describe("lxm plan on a working tree that differs from HEAD", () => {
     const repo = makeRepo({ "main.lxm": site(`"v1"`), "gone.lxm": site(`"g"`, "gone"), ...ignoreOut });
     repo.write({ "main.lxm": site(`"v2"`), "new.lxm": site(`"n"`, "fresh"), "stray.lxm": site(`"s"`, "stray"), "gone.lxm": null });
     repo.git("add", "new.lxm");
-    const p = await repo.lxm(["plan"]);
+    const p = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(p.code).toBe(2);
     const banner = p.out.slice(0, p.out.indexOf("\n\n"));
     expect(banner).toBe(
@@ -195,7 +195,7 @@ describe("lxm plan on a working tree that differs from HEAD", () => {
     const planText = p.out.slice(banner.length);
     expect(planText).toContain("+ fs.file.page"); // the plan itself follows, without the untracked file
     expect(planText).not.toContain("stray");
-    const j = await repo.lxm(["plan", "--json"]);
+    const j = await repo.lxm(["plan", "--detailed-exitcode", "--json"]);
     expect(j.code).toBe(2);
     expect(j.err).toContain("  modified: main.lxm");
     const plan = JSON.parse(j.out) as { format: string };
@@ -221,7 +221,7 @@ describe("which files are the project", () => {
     expect(check.err).toContain("warning[LXM5011]: untracked, not part of the project: .hidden/main.lxm — `git add` it");
     expect(check.code).toBe(0);
     expect(check.out).toMatch(/^ok: 1 domain, 1 resource, program sha256:/);
-    const plan = await repo.lxm(["plan"]);
+    const plan = await repo.lxm(["plan", "--detailed-exitcode"]);
     expect(plan.code).toBe(2);
     expect(plan.err).toBe("");
     expect(plan.out).toContain("untracked, not part of the project: .hidden/main.lxm");
@@ -294,7 +294,7 @@ describe("relative provider paths resolve against the project directory", () => 
     for (const [cwd, dir] of [[repo.dir, "infra"], [elsewhere, project]] as const) {
       const p = await lxm(cwd, ["plan", "--refresh", dir], baseEnv);
       expect(p.err).toBe("");
-      expect(p.out).toContain("No changes. The world matches the goal.");
+      expect(p.out).toContain("and what the providers read back.");
       expect(p.code).toBe(0);
     }
     // An apply from the repository's top writes where the project says, not under the cwd.

@@ -41,7 +41,7 @@ function applyLimited(repo: E2eRepo, kib: number): { status: number | null; sign
 
 /** The size of the journal's first record: the plan, canonical, plus its envelope. */
 function planBytes(repo: E2eRepo): number {
-  expect(spawnSync(process.execPath, [cli.main, "plan", "--out", "plan.json"], { cwd: repo.dir, env: { ...process.env, ...baseEnv } }).status).toBe(2);
+  expect(spawnSync(process.execPath, [cli.main, "plan", "--detailed-exitcode", "--out", "plan.json"], { cwd: repo.dir, env: { ...process.env, ...baseEnv } }).status).toBe(2);
   return statSync(join(repo.dir, "plan.json")).size;
 }
 

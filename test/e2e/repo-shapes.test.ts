@@ -185,7 +185,7 @@ async function cycleInBorrowingClone(dir: string, fromObjects: string): Promise<
   const again = await lxm(dir, ["apply", "--yes"], baseEnv);
   expect(again.code).toBe(0);
   expect(readFileSync(join(dir, "out/index.html"), "utf8")).toBe("second");
-  expect((await lxm(dir, ["plan", "--rev", "HEAD~1"], baseEnv)).code).toBe(2);
+  expect((await lxm(dir, ["plan", "--detailed-exitcode", "--rev", "HEAD~1"], baseEnv)).code).toBe(2);
   await readEverything(dir);
   expect(execFileSync("git", ["fsck", "--strict", "--no-dangling"], { cwd: dir, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })).toBe("");
   // Lexum's objects went to the clone's own store; the borrowed one is untouched.
