@@ -35,17 +35,24 @@ class Missing extends Error {
  * when `env.sensitive` says so) it was computed from. An operation that fails on a sensitive
  * operand reports only the operation, the operand's type and those origins (LXM2170), never
  * the operation's own message, which may quote the value: a secret cannot reach a terminal,
- * a trace or a snapshot through an error.
+ * a trace or a snapshot through an error. `taint`, when given, is told whether the result
+ * (or the failure) depends on a sensitive value.
  */
-export function evaluateResidual(expr: Residual, env: ResidualEnv): { value: Json } | { error: string } {
+export function evaluateResidual(expr: Residual, env: ResidualEnv, taint?: { sensitive: boolean }): { value: Json } | { error: string } {
   try {
-    return { value: ev(expr, env, new Map()).v };
+    const t = ev(expr, env, new Map());
+    if (taint) taint.sensitive = t.s !== null && t.s.size > 0;
+    return { value: t.v };
   } catch (e) {
+    if (taint) taint.sensitive = e instanceof SensitiveFailure;
     if (e instanceof EvalFailure) return { error: e.text };
     if (e instanceof Missing) return { error: e.message };
     throw e;
   }
 }
+
+/** A failure on a sensitive operand (LXM2170). */
+class SensitiveFailure extends EvalFailure {}
 
 /** A value and what makes it sensitive (names like `secret("TOKEN")`), null when nothing does. */
 interface Tainted {
@@ -75,7 +82,7 @@ function guarded<T>(what: string, operands: readonly Tainted[], op: () => T): T 
     const hot = operands.find((o) => o.s !== null && o.s.size > 0);
     if (!hot) throw e;
     const origins = [...union(...operands.map((o) => o.s))!].sort();
-    throw new EvalFailure((sp) => sem.sensitiveOperandFailed(sp, what, typeName(hot.v), origins), null);
+    throw new SensitiveFailure((sp) => sem.sensitiveOperandFailed(sp, what, typeName(hot.v), origins), null);
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseAddress } from "../program/address.js";
 import { canonicalize } from "../program/canonical.js";
 import type { Json, Residual } from "../program/types.js";
-import type { AssertOperand } from "./types.js";
+import type { AssertOperand, TraceEvent } from "./types.js";
 import type { DomainRun } from "./context.js";
 import type { Message } from "./mailbox.js";
 import { assertionError, assertionFailed, exportFailed } from "../diag/catalog/runtime.js";
@@ -23,12 +23,23 @@ export function checkGoals(d: DomainRun): string | null {
   const goals = [...d.ir.goals].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const g of goals) {
     g.asserts.forEach((as, i) => {
-      const r = evaluateResidual(as.expr, env);
+      const taint = { sensitive: false };
+      const r = evaluateResidual(as.expr, env, taint);
       let failure: string | null = null;
       if ("error" in r) failure = assertionError(undefined, d.plan.domain, g.name, i, r.error).message;
       else if (typeof r.value !== "boolean") failure = assertionError(undefined, d.plan.domain, g.name, i, `it gave ${typeof r.value}, not a boolean`).message;
       else if (!r.value) failure = assertionFailed(undefined, d.plan.domain, g.name, i, as.message).message;
       const key = `${d.plan.domain}#goal.${g.name}[${i}]`;
+      // A replay sees a sensitive value only as the digest the run recorded: an assertion
+      // over one is not re-evaluated but taken as the run saw it (the snapshot's hash still
+      // covers that outcome).
+      const recorded = taint.sensitive ? d.rc.feed?.assertion(d.plan.domain, g.name, i) : undefined;
+      if (recorded) {
+        d.emit({ ...recordedAssert(recorded) });
+        const was = recorded.ok ? null : (recorded.message ?? null);
+        if (was !== null && first === null) first = was;
+        return;
+      }
       const text = d.rc.input.sourceText?.(`${key}.expr`);
       d.emit({
         phase: "assert",
@@ -44,6 +55,12 @@ export function checkGoals(d: DomainRun): string | null {
     });
   }
   return first;
+}
+
+/** The fields of a recorded assert event that a replay emits again (step, domain and seq are the replay's own). */
+function recordedAssert(e: TraceEvent): Omit<TraceEvent, "step" | "domain" | "seq"> {
+  const { step: _step, domain: _domain, seq: _seq, ...rest } = e;
+  return rest;
 }
 
 /** Source text on one line: a line break and the indentation around it become one space. */

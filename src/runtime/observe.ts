@@ -32,18 +32,28 @@ export function defaultBackoffMs(attempt: number): number {
  */
 export class ReplayFeed {
   private readonly queues = new Map<string, Observation[]>();
+  private readonly asserts = new Map<string, TraceEvent>();
 
   constructor(trace: readonly TraceEvent[]) {
     // The trace is in canonical order and seq follows the actor's own order, so each
     // resource's observations come out in the order its calls were made.
     const sorted = [...trace].sort((a, b) => (a.step - b.step) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0) || a.seq - b.seq);
     for (const e of sorted) {
+      if (e.phase === "assert" && e.goal !== undefined && e.index !== undefined) this.asserts.set(assertKey(e.domain, e.goal, e.index), e);
       if (e.phase !== "observe" || !e.observation || e.address === undefined) continue;
       const k = key(e.domain, e.address);
       const q = this.queues.get(k) ?? [];
       q.push(e.observation);
       this.queues.set(k, q);
     }
+  }
+
+  /**
+   * The recorded event of a goal's assertion, for one that read a sensitive value: replay
+   * has only its digest (what the run recorded), so it takes the outcome the run saw.
+   */
+  assertion(domain: string, goal: string, index: number): TraceEvent | undefined {
+    return this.asserts.get(assertKey(domain, goal, index));
   }
 
   /** The next recorded observation for this call, or an error observation saying none fits (consumed only when it fits). */
@@ -193,4 +203,8 @@ function toCallError(kind: CallKind, e: unknown): CallError {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+function assertKey(domain: string, goal: string, index: number): string {
+  return `${domain}\u0000${goal}\u0000${index}`;
 }
