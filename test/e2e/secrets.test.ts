@@ -75,3 +75,36 @@ describe("an error about a sensitive value", () => {
     expect(pieces(trace.out)).toBe(false);
   });
 });
+
+describe("a secret fed through every built-in function", () => {
+  it("appears in no output, trace, snapshot or git object, whether the call succeeds or fails", async () => {
+    const { BUILTINS } = await import("../../src/lang/builtins.js");
+    const MARKER = "QxZ8vKw2pLm7";
+    const pieces = (s: string): string[] => {
+      const found: string[] = [];
+      for (let i = 0; i + 3 <= MARKER.length; i++) if (s.includes(MARKER.slice(i, i + 3))) found.push(MARKER.slice(i, i + 3));
+      return found;
+    };
+    // One domain per built-in (domains run independently: a failing call does not stop the others).
+    const domains = [...BUILTINS.values()]
+      .filter((b) => !b.compileTimeOnly)
+      .map((b) => {
+        const args = ['secret("TOKEN")', ...Array.from({ length: Math.max(0, b.min - 1) }, () => '"a"')].join(", ");
+        return `domain f_${b.name} {\n  provider fs { root = "out" }\n  resource fs.file out {\n    path    = "${b.name}.txt"\n    content = jsonencode(${b.name}(${args}))\n  }\n}\n`;
+      });
+    expect(domains.length).toBeGreaterThan(20);
+    const repo = makeRepo({ ".gitignore": "out/\n", "m.lxm": domains.join("\n") });
+    const r = await repo.lxm(["apply", "--yes"], { LXM_SECRET_TOKEN: MARKER });
+    // Some calls succeed (upper, base64encode, …), others fail on a string (abs, range, …).
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain("failed on a sensitive string (from secret(\"TOKEN\"))");
+    expect(pieces(r.out + r.err)).toEqual([]);
+    const all = repo.git("cat-file", "--batch-all-objects", "--batch");
+    expect(all).toContain("lexum.snapshot/v1");
+    expect(pieces(all)).toEqual([]);
+    for (const args of [["trace", "--json"], ["state", "show"], ["state", "list"], ["output"], ["plan"], ["plan", "--refresh"]]) {
+      const o = await repo.lxm(args, { LXM_SECRET_TOKEN: MARKER });
+      expect({ args, found: pieces(o.out + o.err) }).toEqual({ args, found: [] });
+    }
+  });
+});
