@@ -11,6 +11,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { SourceSet } from "../diag/source.js";
 import { loadProject, loadProjectFromFiles } from "../lang/index.js";
 import type { LoadedProject } from "../lang/index.js";
+import { plainCause } from "../lang/project.js";
 import { memoryFileReader, projectFileBytes } from "../lang/file-reader.js";
 import type { CommitTime } from "../state/store.js";
 
@@ -211,16 +212,6 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
     untrackedLxm,
     links,
   };
-}
-
-/** An I/O failure in plain words (errno names such as ENOENT mean little to a user). */
-function plainCause(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "it does not exist (a broken symbolic link?)";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "ELOOP") return "too many levels of symbolic links";
-  return code ?? (e as Error).message;
 }
 
 /**

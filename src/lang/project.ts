@@ -71,7 +71,7 @@ export async function loadProject(dir: string, shown?: string): Promise<LoadedPr
 }
 
 /** An I/O failure in plain words (errno names such as ENOENT mean little to a user). */
-function plainCause(e: unknown): string {
+export function plainCause(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "it does not exist (a broken symbolic link?)";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
