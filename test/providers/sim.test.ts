@@ -335,6 +335,19 @@ describe("sim change log", () => {
     expect(Object.keys((await world()).objects)).toHaveLength(20);
   });
 
+  it("a log another process folded and removed meanwhile: the edited file is read, no error", async () => {
+    const rec = (name: string) => ({ kind: "k", name, spec: {}, uid: simUid("k", name), generation: 1 });
+    await writeFile(join(dir, "world.json"), serializeWorld(new Map([["k/a", rec("a")]])));
+    await writeFile(worldLogPath(join(dir, "world.json")), JSON.stringify({ set: rec("b") }) + "\n");
+    const s = sim();
+    expect(await s.read("sim.object", { kind: "k", name: "b" }, ctx())).not.toBeNull();
+    // The other process folds its log into the file and removes the log.
+    await writeFile(join(dir, "world.json"), serializeWorld(new Map([["k/a", rec("a")], ["k/b", rec("b")], ["k/c", rec("c")]])));
+    await rm(worldLogPath(join(dir, "world.json")));
+    expect(await s.read("sim.object", { kind: "k", name: "c" }, ctx())).not.toBeNull();
+    await s.close();
+  });
+
   it("an edit of world.json during a run is the whole world: the log is emptied so it cannot replay over it", async () => {
     const s = sim();
     await s.create("sim.object", { kind: "k", name: "a" }, ctx());

@@ -452,7 +452,14 @@ export class WorldStore {
   // the emptied log next.
   private emptyLogSync(): void {
     if (this.log !== null) ftruncateSync(this.log, 0);
-    else if (this.logFile) unlinkSync(worldLogPath(this.path));
+    else if (this.logFile) {
+      try {
+        unlinkSync(worldLogPath(this.path));
+      } catch (err) {
+        // Another process folded the log into the file and removed it: already empty.
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
     this.logFile = this.log !== null;
     this.logBytes = 0;
     this.unfolded = false;
