@@ -342,7 +342,7 @@ export function truth(v: Json, what: string): boolean {
  * written out); `steps` of evaluation in a whole program (each expression evaluated, each
  * element a built-in function returns).
  */
-export const LIMITS = { elements: 1_000_000, stringLength: 64 * 1024 * 1024, depth: 512, size: 10_000_000, steps: 10_000_000 } as const;
+export const LIMITS = { elements: 1_000_000, stringLength: 64 * 1024 * 1024, depth: 512, size: 1_000_000, steps: 10_000_000 } as const;
 
 /** Packed (size, depth) of lists and objects worth remembering (see measure). */
 const measured = new WeakMap<object, number>();
