@@ -44,6 +44,13 @@ export interface ApplyOptions extends PlanOptions {
    * before anything is written.
    */
   readonly allowDirty?: boolean;
+  /**
+   * Apply only a plan with exactly this hash (the one a reviewer saw): checked under the apply
+   * lock, after the state head was re-read, before any provider is called (LXM4250).
+   */
+  readonly expectPlan?: string;
+  /** Extra trailers on each state commit this apply writes (`{ key: "Lexum-Pull-Request", value: "o/r#12" }`). */
+  readonly trailers?: readonly { readonly key: string; readonly value: string }[];
   /** Called after the first plan, before the apply lock is taken (tests run a concurrent apply here). */
   readonly beforeLock?: (planned: Planned) => Promise<void>;
 }
@@ -76,6 +83,7 @@ export interface ApplyOutcome {
  * compare-and-swap against that head.
  */
 export async function applyProject(opts: ApplyOptions): Promise<ApplyOutcome | NotPlanned> {
+  withTrailers("", opts.trailers ?? []); // a bad trailer is refused before anything runs
   let first = await planProject({ ...opts, keepPlanText: true });
   if (!isPlanned(first)) return first;
   // Before the lock and journal recovery: a refused apply writes nothing, not even a recovered run.
@@ -120,6 +128,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   let plan = planned.plan;
 
   if (opts.planFile) plan = await loadSavedPlan(opts.planFile, planned);
+  if (opts.expectPlan !== undefined && plan.hash !== opts.expectPlan) throw notReviewed(opts.expectPlan, plan);
 
   // The plan says whether there is anything to record: resource actions, or a new snapshot
   // without them (`writesSnapshot`: no snapshot yet, the last run failed, the goal moved).
@@ -257,7 +266,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       branch: planned.settings.stateBranch,
       expectedParent: parentOid,
       files: tree.files,
-      message: tree.message,
+      message: withTrailers(tree.message, opts.trailers ?? []),
       time: ws.goal.time,
       prepared: prep.blobs(),
     });
@@ -317,6 +326,23 @@ async function lastQuiescentSnapshot(gitdir: string, branch: string, head: Loade
   if (!commit) return null;
   const inspected = await inspectCommit(gitdir, commit);
   return inspected.loaded && inspected.problems.length === 0 ? inspected.loaded : null;
+}
+
+/** LXM4250, saying what moved: the program (the goal's files) or the prior snapshot. */
+function notReviewed(expected: string, plan: Plan): Error {
+  return catalog.engine.notReviewedPlan.error(expected, plan.hash, `it is computed from program ${plan.program} and snapshot ${plan.prior ?? "none"}`);
+}
+
+/** The commit message with extra trailers appended to its trailer block. */
+function withTrailers(message: string, trailers: readonly { readonly key: string; readonly value: string }[]): string {
+  let out = message;
+  for (const t of trailers) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(t.key) || /^Lexum-(Snapshot|Plan|Source)$/i.test(t.key) || /[\r\n]/.test(t.value) || t.value.trim() === "") {
+      throw catalog.engine.badTrailer.error(`${t.key}: ${t.value}`);
+    }
+    out += `${t.key}: ${t.value}\n`;
+  }
+  return out;
 }
 
 /** Reads a plan saved by `lxm plan --out` and refuses it unless it is for this program and this state. */

@@ -268,3 +268,40 @@ describe("concurrent applies: nothing touches the world before the lock and a he
     expect(worldSpec(dir, "x")).toEqual({ v: 3 });
   });
 });
+
+describe("applyProject: the reviewed plan and extra trailers", () => {
+  it("applies only the plan with the expected hash; another is refused (LXM4250) before the world or the branch changes", async () => {
+    const r = repo();
+    const planned = await planProject({ dir: r.dir, cwd: r.dir, env });
+    if (!isPlanned(planned)) throw new Error("did not plan");
+    const reviewed = planned.plan.hash;
+    commit(r.dir, 2); // the goal moved after the review
+    const gitdir = join(r.dir, ".git");
+    const before = await listStateCommits({ gitdir, branch: BRANCH });
+    const err = await applyProject({ dir: r.dir, cwd: r.dir, env, expectPlan: reviewed }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LexumError);
+    expect((err as LexumError).code).toBe(catalog.engine.notReviewedPlan.code);
+    expect((err as LexumError).message).toContain(reviewed);
+    expect(await listStateCommits({ gitdir, branch: BRANCH })).toEqual(before);
+    expect(() => readFileSync(join(r.dir, "world.json"), "utf8")).toThrow();
+
+    const now = await planProject({ dir: r.dir, cwd: r.dir, env });
+    if (!isPlanned(now)) throw new Error("did not plan");
+    const out = await applyProject({ dir: r.dir, cwd: r.dir, env, expectPlan: now.plan.hash, trailers: [{ key: "Lexum-Pull-Request", value: "octo/infra#12" }] });
+    if (!("commits" in out)) throw new Error("did not apply");
+    expect(out.commits).toHaveLength(1);
+    const head = await resolveSnapshotRef(gitdir, BRANCH, undefined);
+    expect(head.message).toContain("\nLexum-Pull-Request: octo/infra#12\n");
+    expect(snapshotTrailer(head.message)).toBe(out.commits[0]!.hash);
+    expect((await verifyBranch(gitdir, BRANCH)).bad).toBeNull();
+  });
+
+  it("refuses a malformed trailer before anything runs", async () => {
+    const r = repo();
+    for (const t of [{ key: "Lexum-Snapshot", value: "sha256:x" }, { key: "Bad Key", value: "v" }, { key: "K", value: "two\nlines" }]) {
+      const err = await applyProject({ dir: r.dir, cwd: r.dir, env, trailers: [t] }).catch((e: unknown) => e);
+      expect((err as LexumError).code).toBe(catalog.engine.badTrailer.code);
+    }
+    expect(() => readFileSync(join(r.dir, "world.json"), "utf8")).toThrow();
+  });
+});

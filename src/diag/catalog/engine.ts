@@ -181,3 +181,20 @@ export const branchNotReplayed = code(
     hint: "compare with `git show` of that commit; restore the branch from a good copy (git reflog shows earlier heads)",
   }),
 );
+
+export const notReviewedPlan = code(
+  "LXM4250",
+  "plan is not the reviewed one",
+  "An apply was asked to run exactly a reviewed plan (the GitHub Action on merge), and the plan computed from the goal commit and the state branch as they are now has a different hash: the goal's files differ from the reviewed ones, or the state branch moved since the review. Nothing was changed. Plan again and review the new plan.",
+  (expected: string, actual: string, why: string) => ({
+    message: `the plan to apply (${actual}) is not the reviewed plan (${expected}): ${why}`,
+    hint: "review the new plan (push to the pull request again, or open a new one) and merge that",
+  }),
+);
+
+export const badTrailer = code(
+  "LXM4251",
+  "bad commit trailer",
+  "A trailer asked for on the state commit is not `Key: value` with a key of letters, digits and hyphens (not one of Lexum's own Lexum-Snapshot, Lexum-Plan, Lexum-Source) and a one-line value. This is a bug in the caller.",
+  (trailer: string) => ({ message: `cannot add trailer ${JSON.stringify(trailer)} to the state commit`, hint: "use `Key: value` on one line" }),
+);
