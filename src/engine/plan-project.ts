@@ -26,6 +26,13 @@ export interface PlanOptions {
   /** The current directory: paths in messages are shown relative to it (provider paths never resolve against it). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The state branch, overriding lexum.yaml's `state_branch` (the Action's `state-branch` input). */
+  readonly stateBranch?: string;
+  /**
+   * Called once the state branch's name is known, before its head is read (the Action fetches
+   * the remote's tip into the local branch here). Called again by each re-plan of an apply.
+   */
+  readonly beforeStateRead?: (args: { readonly gitdir: string; readonly branch: string }) => Promise<void>;
   /** Keep the plan's canonical JSON (`Planned.planText`): an apply journals it. */
   readonly keepPlanText?: boolean;
 }
@@ -78,11 +85,12 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
   const changes = await ws.changes();
   if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   const program = compiled.program;
-  const settings = { stateBranch: projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
+  const settings = { stateBranch: opts.stateBranch ?? projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
 
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
   for (const name of secretNames(program)) if (secrets.secret(name) === undefined) throw catalog.engine.missingSecret.error(name);
 
+  await opts.beforeStateRead?.({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
   const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : undefined;

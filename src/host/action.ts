@@ -1,9 +1,112 @@
+import path from "node:path";
+import { LexumError } from "../diag/diagnostic.js";
+import { catalog } from "../diag/index.js";
+import { isValidRefName, branchRef, findRepo } from "../git/index.js";
+import { remoteUrl, tokenAuth } from "../git/remote.js";
+import { applyMerge } from "./action-apply.js";
+import { checkMergeGroup, planOnly, planPullRequest } from "./action-plan.js";
+import type { ActionRun } from "./action-run.js";
+import { createGitHubHost } from "./github.js";
+import { appendSummary, command, readInputs, readRunnerContext, setOutput } from "./runner.js";
+
+/** Where the Action's commands go (stdout for the runner); tests pass their own. */
+export interface ActionIo {
+  out(line: string): void;
+}
+
+const processIo: ActionIo = { out: (line) => void process.stdout.write(line + "\n") };
+
 /**
  * The Action's logic: reads the runner's environment, and per event plans (pull_request),
  * checks the merge queue's plan against the reviewed one (merge_group), or applies the
- * reviewed plan and pushes the state branch (push). Returns the step's exit code.
+ * reviewed plan and pushes the state branch (push to the default branch). Returns the
+ * step's exit code (0 or 1); every failure is reported as an annotation and in the job
+ * summary, never as a stack.
  */
-export async function runAction(env: NodeJS.ProcessEnv): Promise<number> {
-  void env;
-  throw new Error("runAction: not built yet");
+export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo = processIo): Promise<number> {
+  let run: ActionRun;
+  try {
+    run = await openRun(env, io);
+  } catch (e) {
+    io.out(command("error", { title: codeOf(e) }, messageOf(e)));
+    return 1;
+  }
+  try {
+    return await dispatch(run);
+  } catch (e) {
+    run.out(command("error", { title: codeOf(e) }, messageOf(e)));
+    await appendSummary(run.env, `### Lexum failed\n\n**${codeOf(e)}**: ${escapeText(messageOf(e))}\n`).catch(() => undefined);
+    return 1;
+  }
+}
+
+async function dispatch(run: ActionRun): Promise<number> {
+  const name = run.ctx.eventName;
+  const mode = run.inputs.mode;
+  if (name === "pull_request" || name === "pull_request_target") {
+    if (mode === "apply") throw catalog.action.applyOnPullRequest.error(name);
+    const action = String(run.ctx.event.action ?? "");
+    if (!["opened", "synchronize", "reopened"].includes(action)) {
+      run.out(command("notice", {}, `Lexum plans on opened, synchronize and reopened; nothing to do for "${action}".`));
+      return 0;
+    }
+    return planPullRequest(run);
+  }
+  if (name === "merge_group") return checkMergeGroup(run);
+  if (name === "push") {
+    const repo = run.ctx.event.repository as { default_branch?: unknown } | undefined;
+    const onDefault = typeof repo?.default_branch === "string" && run.ctx.ref === `refs/heads/${repo.default_branch}`;
+    if (mode === "apply" || (mode === "auto" && onDefault)) return applyMerge(run);
+    return planOnly(run, run.ctx.sha);
+  }
+  if (mode === "apply") return applyMerge(run);
+  return planOnly(run, run.ctx.sha);
+}
+
+/** Reads inputs and the runner's context, masks the token, and finds the repository and its remote. */
+async function openRun(env: NodeJS.ProcessEnv, io: ActionIo): Promise<ActionRun> {
+  const inputs = readInputs(env);
+  // Before anything else is printed: the runner masks the token in every later log line.
+  if (inputs.githubToken !== "") io.out(`::add-mask::${inputs.githubToken}`);
+  const ctx = readRunnerContext(env);
+  if (inputs.stateBranch !== null && !isValidRefName(branchRef(inputs.stateBranch))) throw catalog.action.badStateBranchInput.error(inputs.stateBranch);
+  if (inputs.githubToken === "") throw catalog.action.noToken.error();
+  const dir = path.resolve(ctx.workspace, inputs.path);
+  const repo = await findRepo(dir);
+  const projectPath = path.relative(repo.workdir, dir).split(path.sep).join("/") || ".";
+  if (projectPath.startsWith("..")) throw catalog.action.pathOutsideWorkspace.error(inputs.path);
+  const host = createGitHubHost({ token: inputs.githubToken, apiUrl: ctx.apiUrl, repository: ctx.repository });
+  const remote = { url: await remoteUrl(repo.gitdir), auth: tokenAuth(inputs.githubToken) };
+  const outputs = new Map<string, string>();
+  return {
+    env,
+    inputs,
+    ctx,
+    host,
+    remote,
+    repo,
+    dir,
+    projectPath,
+    checkName: projectPath === "." ? "lexum plan" : `lexum plan (${projectPath})`,
+    runUrl: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
+    out: (line) => io.out(line),
+    output: async (name, value) => {
+      if (outputs.get(name) === value) return;
+      outputs.set(name, value);
+      await setOutput(env, name, value);
+    },
+  };
+}
+
+function codeOf(e: unknown): string {
+  return e instanceof LexumError ? e.code : "LXM4021";
+}
+
+function messageOf(e: unknown): string {
+  if (e instanceof LexumError) return e.hint ? `${e.message} (${e.hint})` : e.message;
+  return catalog.engine.internalError.error(e instanceof Error ? e.message : String(e)).message;
+}
+
+function escapeText(s: string): string {
+  return s.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;"));
 }

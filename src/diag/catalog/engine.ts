@@ -198,3 +198,13 @@ export const badTrailer = code(
   "A trailer asked for on the state commit is not `Key: value` with a key of letters, digits and hyphens (not one of Lexum's own Lexum-Snapshot, Lexum-Plan, Lexum-Source) and a one-line value. This is a bug in the caller.",
   (trailer: string) => ({ message: `cannot add trailer ${JSON.stringify(trailer)} to the state commit`, hint: "use `Key: value` on one line" }),
 );
+
+export const localStateAhead = code(
+  "LXM4252",
+  "local state branch not on the remote",
+  "The remote has no state branch but this repository has one: its runs were never pushed, so nobody else can see them, and planning against the remote would forget them. Push the local branch to the remote (if its runs are real) or delete it.",
+  (branch: string, oid: string) => ({
+    message: `the remote has no ${branch}, but the local ${branch} is at ${oid}`,
+    hint: `push it (git push origin ${branch}) if its runs happened, or delete it (git branch -D ${branch})`,
+  }),
+);

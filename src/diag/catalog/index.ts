@@ -9,5 +9,6 @@ export * as plan from "./plan.js";
 export * as runtime from "./runtime.js";
 export * as host from "./host.js";
 export * as engine from "./engine.js";
+export * as action from "./action.js";
 export { allCodes } from "./define.js";
 export type { CodeDoc } from "./define.js";
