@@ -28,10 +28,7 @@ export async function applyMerge(run: ActionRun): Promise<number> {
   const sha = run.ctx.sha;
   const pull = await pullOf(run, sha);
   let reviewed: Pin | null = null;
-  if (run.inputs.requireReviewedPlan) {
-    if (pull === null) throw catalog.action.noPullForCommit.error(sha);
-    reviewed = await reviewedPin(run, pull);
-  }
+  if (run.inputs.requireReviewedPlan && pull !== null) reviewed = await reviewedPin(run, pull);
   await ensureCommit(run, sha);
 
   let lock: HeldLock | null = null;
@@ -63,6 +60,10 @@ export async function applyMerge(run: ActionRun): Promise<number> {
       await run.output("snapshot", head.loaded.hash);
       if (pull) await commentApplied(run, pull, head.loaded.snapshot.plan, head.loaded.hash, head.oid, head.loaded.snapshot.status);
       return head.loaded.snapshot.status === "quiescent" ? 0 : 1;
+    }
+    if (run.inputs.requireReviewedPlan && pull === null && hasChanges(first.plan)) {
+      // A direct push: nobody reviewed a plan, and this one would change the world.
+      throw catalog.action.noPullForCommit.error(sha);
     }
     if (run.inputs.requireReviewedPlan && pull) {
       const now = pinOf(first);

@@ -69,7 +69,7 @@ export const mergeGroupStale = code(
 export const noPullForCommit = code(
   "LXM6059",
   "no pull request for the commit",
-  "`require-reviewed-plan` is on and the pushed commit belongs to no merged pull request, so no reviewed plan exists for it. Nothing was applied.",
+  "`require-reviewed-plan` is on and the pushed commit belongs to no merged pull request, so no reviewed plan exists for it, and its plan has changes. Nothing was applied (a direct push whose plan changes nothing is not an error).",
   (sha: string) => ({ message: `commit ${sha.slice(0, 12)} was not merged from a pull request: there is no reviewed plan to apply`, hint: "merge changes through pull requests, or set require-reviewed-plan: false to apply whatever the branch holds" }),
 );
 
