@@ -190,8 +190,8 @@ export async function appendSummary(env: NodeJS.ProcessEnv, markdown: string): P
   if (!file) return;
   const text = markdown.endsWith("\n") ? markdown : markdown + "\n";
   const used = await sizeOf(file);
-  if (used + Buffer.byteLength(text, "utf8") <= SUMMARY_LIMIT_BYTES) return append("GITHUB_STEP_SUMMARY", file, text);
   if (await endsWithCut(file, used)) return;
+  if (used + Buffer.byteLength(text, "utf8") <= SUMMARY_LIMIT_BYTES) return append("GITHUB_STEP_SUMMARY", file, text);
   const cut = cutMarkdown(text, SUMMARY_LIMIT_BYTES - used);
   if (cut !== "") await append("GITHUB_STEP_SUMMARY", file, cut);
 }
