@@ -193,7 +193,7 @@ function planBody(p: PlanParts, shape: PlanShape, shortened: boolean): string[] 
   const against = plan.prior === null ? "no snapshot yet" : `snapshot ${code(plan.prior)}`;
   out.push(`Plan ${code(plan.hash)}${project}, computed from commit ${code(p.headSha)}, program ${code(plan.program)} and ${against}.`);
   if (!hasChanges(plan)) {
-    out.push("", "Nothing to apply: merging this pull request changes nothing.");
+    out.push("", "Nothing to apply.");
   }
   if (shortened) {
     out.push("", "> [!NOTE]", `> This plan is too long for a comment, so it is shortened here. The full plan is in the ${link("job summary", p.runUrl)}.`);
@@ -254,7 +254,7 @@ export function renderRefusedComment(input: { plan: Plan; pin: Pin; path: string
     planCommentKey(input.path),
     pinLine(input.pin),
     "> [!CAUTION]",
-    `> **Not applied.** The merged commit ${code(input.headSha)} does not plan to the plan reviewed here: ${escapeMarkdown(clip(input.reason, 2000))}.`,
+    `> **Not applied.** The merged commit ${code(input.headSha)} plans differently from the plan reviewed here: ${escapeMarkdown(clip(input.reason, 2000))}.`,
     "> Nothing was changed. The plan below is what the merged commit plans now.",
     "",
   ];

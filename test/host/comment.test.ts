@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import { catalog } from "../../src/diag/index.js";
@@ -18,10 +20,12 @@ import {
 } from "../../src/host/comment.js";
 import type { Pin } from "../../src/host/comment.js";
 import { buildPlan, summaryLine } from "../../src/plan/index.js";
+import type { BuildPlanInput } from "../../src/plan/index.js";
 import type { Plan } from "../../src/plan/types.js";
 import { dagDiff } from "../../src/runtime/scheduler.js";
 import type { RunResult, TraceEvent } from "../../src/runtime/types.js";
 import { CATALOG, dom, prior, PROGRAM_HASH, prog, rec, res } from "../plan/helpers.js";
+import { expectGolden } from "../golden.js";
 import { projectFactory } from "./fixtures.js";
 import { fencedBlocks, markdownProblems, prose } from "./markdown-check.js";
 
@@ -152,7 +156,7 @@ describe("renderPlanComment", () => {
     const body = renderPlanComment({ plan: planned.plan, pin: pinOf(planned), path: ".", headSha: p.head(), runUrl: RUN });
     expect(body.split("\n")[2]).toBe(`**${summaryLine(planned.plan)}**`);
     expect(body.split("\n")[2]).toMatch(/^\*\*No changes\. /);
-    expect(body).toContain("Nothing to apply: merging this pull request changes nothing.");
+    expect(body.split("\n")).toContain("Nothing to apply.");
     expect(body).not.toContain("<details");
     expect(fencedBlocks(body)).toEqual([]);
     expectWellFormed(body);
@@ -247,7 +251,7 @@ describe("renderRefusedComment", () => {
     expect(lines[0]).toBe(planCommentKey("."));
     expect(lines[1]).toBe(`<!-- lexum:pin plan=${planned.plan.hash} program=${planned.programHash} prior=none -->`);
     expect(lines[2]).toBe("> [!CAUTION]");
-    expect(lines[3]).toContain(`**Not applied.** The merged commit \`${p.head()}\` does not plan to the plan reviewed here: main moved: the merged files compile to program sha256:x &lt;details&gt; \\\`y\\\` --&gt;.`);
+    expect(lines[3]).toContain(`**Not applied.** The merged commit \`${p.head()}\` plans differently from the plan reviewed here: main moved: the merged files compile to program sha256:x &lt;details&gt; \\\`y\\\` --&gt;.`);
     const summaryAt = lines.indexOf("**Plan: 3 to create, 0 to update, 0 to replace, 0 to delete.**");
     expect(summaryAt).toBeGreaterThan(3);
     expect(countOutside(body, "<details>")).toBe(2);
@@ -532,5 +536,63 @@ describe("every body is within 65,536 characters and never leaves a fence, <deta
       }),
       { numRuns: 150, seed: 3 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Golden bodies: what a reviewer sees, reviewed like code (`LXM_UPDATE=1` rewrites them).
+
+describe("golden comments (fixtures/host/)", () => {
+  const root = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+  const load = (name: string): Plan => {
+    const input = JSON.parse(readFileSync(`${root}plans/${name}/input.json`, "utf8")) as Omit<BuildPlanInput, "catalog">;
+    const r = buildPlan({ ...input, catalog: CATALOG });
+    expect(r.diagnostics).toEqual([]);
+    return r.plan!;
+  };
+  const head = "4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+  const pinFor = (plan: Plan): Pin => ({ plan: plan.hash, program: plan.program, prior: plan.prior });
+
+  it("plan comments: a mixed plan in a project folder, a first plan, no changes, and a refused merge", () => {
+    const mixed = load("mixed");
+    const bodies: [string, string][] = [
+      ["plan-mixed.md", renderPlanComment({ plan: mixed, pin: pinFor(mixed), path: "infra/prod", headSha: head, runUrl: RUN })],
+      ["plan-first.md", renderPlanComment({ plan: load("first-apply"), pin: pinFor(load("first-apply")), path: ".", headSha: head, runUrl: RUN })],
+      ["plan-no-changes.md", renderPlanComment({ plan: load("no-changes"), pin: pinFor(load("no-changes")), path: ".", headSha: head, runUrl: RUN })],
+      ["refused.md", renderRefusedComment({ plan: mixed, pin: pinFor(mixed), path: ".", headSha: head, runUrl: RUN, reason: `the state moved: the plan was reviewed against snapshot none, the state branch is now at ${mixed.prior}` })],
+    ];
+    for (const [file, body] of bodies) {
+      expectWellFormed(body);
+      expectGolden(`${root}host/${file}`, body);
+    }
+  });
+
+  it("errors, applied and failed-apply comments", () => {
+    const sources = new SourceSet();
+    const text = 'domain web {\n  resource fs.file page {\n    path    = "site/index.html"\n    content = title\n  }\n}\n';
+    sources.add(new SourceFile("web/site.lxm", text));
+    const at = text.indexOf("title");
+    const diagnostics = [catalog.semantic.unknownName({ file: "web/site.lxm", start: at, end: at + 5 }, "title", "titles")];
+    expectGolden(`${root}host/errors.md`, renderErrorsComment({ path: "infra", diagnostics, sources, toRepoPath: (f) => `infra/${f}`, runUrl: RUN, omittedAnnotations: 0, key: planCommentKey("infra") }));
+
+    const mixed = load("mixed");
+    const snapshot = "sha256:" + "9e".repeat(32);
+    const stateCommit = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+    expectGolden(`${root}host/applied.md`, renderAppliedComment({ path: ".", commit: head, plan: mixed.hash, snapshot, stateCommit, status: "quiescent", runUrl: RUN }));
+    const planned = mixed.steps.flatMap((s) => s.domains.flatMap((d) => d.actions.filter((a) => a.action !== "noop").map((a) => a.address)));
+    const failedAt = planned.indexOf("storage/fs.symlink.current");
+    const message = "replace storage/fs.symlink.current failed after 3 attempts: fs.EACCES: permission denied, symlink 'data/settings.v2.json'";
+    const result: RunResult = {
+      status: "failed",
+      resources: {},
+      exports: {},
+      domains: { storage: "failed", web: "skipped" },
+      trace: [{ step: 1, domain: "storage", seq: 9, phase: "failed", address: planned[failedAt]!, message }],
+      dag: dagDiff(mixed, new Set(planned.slice(0, failedAt)), new Set([planned[failedAt]!])),
+      failure: { address: planned[failedAt]!, domain: "storage", message },
+    };
+    const failed = renderApplyFailedComment({ path: ".", commit: head, plan: mixed, result, snapshot, stateCommit, runUrl: RUN });
+    expectWellFormed(failed);
+    expectGolden(`${root}host/apply-failed.md`, failed);
   });
 });
