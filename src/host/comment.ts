@@ -21,6 +21,9 @@ import type { RunResult } from "../runtime/types.js";
 /** GitHub refuses a comment body longer than this (in characters). */
 export const COMMENT_LIMIT = 65_536;
 
+/** A check run's output summary holds one character less; the errors body is written to both. */
+export const CHECK_SUMMARY_LIMIT = 65_535;
+
 /** What a reviewer saw, by hash: the plan, the program it was computed from, and the prior snapshot (null before the first). */
 export interface Pin {
   readonly plan: string;
@@ -119,12 +122,12 @@ function firstThatFits(levels: readonly (() => string | null)[]): string {
  * The largest n in [lo, hi] for which `render(n)` fits the limit (render grows with n),
  * or null when not even `lo` fits.
  */
-function largestFitting(lo: number, hi: number, render: (n: number) => string): { n: number; body: string } | null {
+function largestFitting(lo: number, hi: number, render: (n: number) => string, limit = COMMENT_LIMIT): { n: number; body: string } | null {
   let best: { n: number; body: string } | null = null;
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
     const body = render(mid);
-    if (body.length <= COMMENT_LIMIT) {
+    if (body.length <= limit) {
       best = { n: mid, body };
       lo = mid + 1;
     } else hi = mid - 1;
@@ -308,8 +311,9 @@ function diagnosticBlock(d: Diagnostic, sources: SourceSet, toRepoPath: (file: s
  * Compile errors as Markdown: the count, then each diagnostic with its code, `file:line:col`
  * (through `toRepoPath`), message, hint and source line. With `key` it is the pull request's
  * comment (the key its first line); without, the job summary's form, which says how many
- * were not shown as annotations (`omittedAnnotations`). At most 65,536 characters: the
- * diagnostics that do not fit are counted, not shown. Deterministic.
+ * were not shown as annotations (`omittedAnnotations`). At most 65,535 characters (it is
+ * also a check run's summary): the diagnostics that do not fit are counted, not shown.
+ * Deterministic.
  */
 export function renderErrorsComment(input: {
   path: string;
@@ -328,20 +332,21 @@ export function renderErrorsComment(input: {
   const head: string[] = [];
   if (input.key !== undefined) head.push(input.key);
   head.push(`**Lexum: ${counted} in the .lxm files${project}: nothing was planned.**`, "");
-  if (input.key === undefined && input.omittedAnnotations > 0) {
-    head.push(`${plural(input.omittedAnnotations, "diagnostic")} ${input.omittedAnnotations === 1 ? "is" : "are"} not shown as annotations (GitHub shows 10 errors and 10 warnings per step); all are listed here.`, "");
-  }
   const blocks = ds.map((d) => diagnosticBlock(d, input.sources, input.toRepoPath));
   const render = (n: number) => {
     const out = [...head];
+    if (input.key === undefined && input.omittedAnnotations > 0) {
+      const listed = n === blocks.length ? "all are listed here" : `the first ${n} are listed here`;
+      out.push(`${plural(input.omittedAnnotations, "diagnostic")} ${input.omittedAnnotations === 1 ? "is" : "are"} not shown as annotations (GitHub shows 10 errors and 10 warnings per step); ${listed}.`, "");
+    }
     for (const b of blocks.slice(0, n)) out.push(...b, "");
     if (n < blocks.length) out.push(`_${plural(blocks.length - n, "more diagnostic")} not shown here: \`lxm check\` lists them all._`, "");
     out.push(`<sub>Lexum · ${link("workflow run", input.runUrl)}</sub>`);
     return out.join("\n") + "\n";
   };
   const full = render(blocks.length);
-  if (full.length <= COMMENT_LIMIT) return full;
-  return largestFitting(0, blocks.length - 1, render)!.body;
+  if (full.length <= CHECK_SUMMARY_LIMIT) return full;
+  return largestFitting(0, blocks.length - 1, render, CHECK_SUMMARY_LIMIT)!.body;
 }
 
 // ---------------------------------------------------------------------------------------

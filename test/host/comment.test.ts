@@ -7,6 +7,7 @@ import { catalog } from "../../src/diag/index.js";
 import { SourceFile, SourceSet } from "../../src/diag/source.js";
 import type { Planned } from "../../src/engine/plan-project.js";
 import {
+  CHECK_SUMMARY_LIMIT,
   COMMENT_LIMIT,
   appliedCommentKey,
   parseExternalId,
@@ -328,10 +329,17 @@ describe("renderErrorsComment", () => {
     expect(failed.diagnostics.some((d) => (d.related ?? []).length > 0)).toBe(true);
     const body = renderErrorsComment({ path: ".", diagnostics: failed.diagnostics, sources: failed.sources, toRepoPath: (f) => f, runUrl: RUN, omittedAnnotations: 0, key: planCommentKey(".") });
     expectWellFormed(body);
+    expect(body.length).toBeLessThanOrEqual(CHECK_SUMMARY_LIMIT); // also a check run's summary
+    expect(body.length).toBeGreaterThan(CHECK_SUMMARY_LIMIT - 2000);
     const shown = (body.match(/\*\*error\[LXM2090\]\*\*/g) ?? []).length;
     expect(shown).toBeGreaterThan(50);
     expect(body).toContain(`_${failed.diagnostics.length - shown} more diagnostics not shown here: \`lxm check\` lists them all._`);
     expect(body).toContain("note: ");
+    // The job summary form says how many it lists when it cannot list them all.
+    const summary = renderErrorsComment({ path: ".", diagnostics: failed.diagnostics, sources: failed.sources, toRepoPath: (f) => f, runUrl: RUN, omittedAnnotations: failed.diagnostics.length - 10 });
+    expectWellFormed(summary);
+    const listed = (summary.match(/\*\*error\[LXM2090\]\*\*/g) ?? []).length;
+    expect(summary).toContain(`${failed.diagnostics.length - 10} diagnostics are not shown as annotations (GitHub shows 10 errors and 10 warnings per step); the first ${listed} are listed here.`);
   });
 });
 
