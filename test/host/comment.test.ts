@@ -27,7 +27,7 @@ import { dagDiff } from "../../src/runtime/scheduler.js";
 import type { RunResult, TraceEvent } from "../../src/runtime/types.js";
 import { CATALOG, dom, prior, PROGRAM_HASH, prog, rec, res } from "../plan/helpers.js";
 import { expectGolden } from "../golden.js";
-import { projectFactory } from "./fixtures.js";
+import { projectFactory } from "./project-fixtures.js";
 import { fencedBlocks, markdownProblems, prose } from "./markdown-check.js";
 
 const project = projectFactory();

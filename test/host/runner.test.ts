@@ -19,7 +19,7 @@ import {
   readRunnerContext,
   setOutput,
 } from "../../src/host/runner.js";
-import { projectFactory } from "./fixtures.js";
+import { projectFactory } from "./project-fixtures.js";
 import { markdownProblems } from "./markdown-check.js";
 
 const project = projectFactory();
