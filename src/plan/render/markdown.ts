@@ -36,7 +36,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
     out.push("| Step | Domain | Create | Update | Replace | Delete |");
     out.push("|---:|:---|---:|---:|---:|---:|");
     for (const d of changed) {
-      const c = count(d.actions);
+      const c = countActions(d.actions);
       out.push(`| ${d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
     }
     for (const d of changed) {
@@ -46,7 +46,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
       out.push("");
       out.push(`### Step ${d.step} · ${escapeMarkdown(d.domain)}`);
       out.push("");
-      out.push(`<details><summary>${escapeMarkdown(countWords(count(shown)))}</summary>`);
+      out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
       out.push("");
       out.push(fence + "diff");
       for (const b of body) out.push(b);
@@ -72,13 +72,15 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
   return out.join("\n") + "\n";
 }
 
-function count(actions: readonly PlannedAction[]): PlanSummary {
+/** Counts actions by kind. */
+export function countActions(actions: readonly PlannedAction[]): PlanSummary {
   const c = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   for (const a of actions) c[a.action]++;
   return c;
 }
 
-function countWords(c: PlanSummary): string {
+/** `1 to create, 2 to delete`: the non-zero counts, noops left out. */
+export function countWords(c: PlanSummary): string {
   const parts: string[] = [];
   if (c.create) parts.push(`${c.create} to create`);
   if (c.update) parts.push(`${c.update} to update`);
@@ -87,8 +89,11 @@ function countWords(c: PlanSummary): string {
   return parts.join(", ");
 }
 
-/** One action as diff lines: `+` lines read green and `-` lines red on GitHub. */
-function diffLines(a: PlannedAction): string[] {
+/**
+ * One action as diff lines: `+` lines read green and `-` lines red on GitHub. Each line
+ * starts with its marker and values are canonical JSON, so no line is ever a fence on its own.
+ */
+export function diffLines(a: PlannedAction): string[] {
   const lines = [`${marker(a)} ${localAddress(a)}${actionNote(a)}`];
   if (a.action === "delete") return lines;
   const width = Math.max(0, ...a.changes.map((c) => c.attr.length));
@@ -106,7 +111,7 @@ function diffLines(a: PlannedAction): string[] {
 }
 
 /** A code fence longer than any backtick run in the lines (at least three). */
-function fenceFor(lines: readonly string[]): string {
+export function fenceFor(lines: readonly string[]): string {
   let longest = 0;
   for (const l of lines) for (const m of l.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
   return "`".repeat(Math.max(3, longest + 1));
