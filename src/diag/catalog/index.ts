@@ -1,7 +1,8 @@
 /**
  * The one catalog of user-facing messages. Ranges by stage:
  * 1xxx syntax (syntax.ts) · 2xxx names, types, evaluation, schemas (semantic.ts) ·
- * 3xxx plan (plan.ts) · 40xx-41xx runtime and state (runtime.ts) · 42xx run orchestration (engine.ts) · 5xxx host, CLI, I/O (host.ts).
+ * 3xxx plan (plan.ts) · 40xx-41xx runtime and state (runtime.ts) · 42xx run orchestration (engine.ts) · 5xxx host, CLI, I/O (host.ts) ·
+ * 6000-6029 GitHub's API (github.ts) · 6050-6099 the GitHub Action (action.ts).
  */
 export * as syntax from "./syntax.js";
 export * as semantic from "./semantic.js";
@@ -10,5 +11,6 @@ export * as runtime from "./runtime.js";
 export * as host from "./host.js";
 export * as engine from "./engine.js";
 export * as action from "./action.js";
+export * as github from "./github.js";
 export { allCodes } from "./define.js";
 export type { CodeDoc } from "./define.js";
