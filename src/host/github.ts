@@ -331,7 +331,7 @@ function classify(e: unknown, c: Call, ctx: { repository: string; retries: numbe
   const reply = replyOf(e, ctx.scrub);
   if (e.response === undefined) {
     // No answer at all: a refused or reset connection, or the deadline (octokit says 500).
-    return fail(g.unavailable.error(c.what, `no answer from GitHub (${reply})`, ctx.retries), "unavailable");
+    return fail(g.unavailable.error(c.what, `no answer (${reply})`, ctx.retries), "unavailable");
   }
   if (status === 401) return fail(g.unauthorized.error(c.what, reply), "unauthorized", status);
   if (status === 429 || (status === 403 && (header(e, "x-ratelimit-remaining") === "0" || /rate limit/i.test(reply)))) {

@@ -43,7 +43,7 @@ export const unavailable = code(
   "GitHub unavailable",
   "GitHub answered with a server error (5xx), or the connection failed or timed out, on every attempt the Action allows. It is usually transient: re-run the job; https://www.githubstatus.com/ says whether GitHub has an incident.",
   (what: string, cause: string, retries: number) => ({
-    message: `GitHub did not answer the call to ${what}: ${cause}`,
+    message: `GitHub is unavailable: the call to ${what} failed with ${cause}`,
     hint: `Lexum retried ${retries} time${retries === 1 ? "" : "s"}; re-run the job, and see https://www.githubstatus.com/ if it keeps failing`,
   }),
 );
