@@ -209,7 +209,7 @@ export function createGitHubHost(o: GitHubHostOptions): CodeHost {
         });
       } catch (e) {
         // Without `actions: read` GitHub answers 403 (or 404): the caller then judges by age.
-        if (e instanceof HostError && (e.kind === "permissions" || e.kind === "not-found" || e.status === 403)) {
+        if (e instanceof HostError && (e.kind === "permissions" || e.kind === "not-found" || (e.kind === "other" && e.status === 403))) {
           log(`GitHub: cannot read workflow run ${runId} (${e.status}); give the job \`actions: read\` to let the apply lock tell a finished run`);
           return null;
         }
