@@ -62,7 +62,7 @@ function load(pkg: string, file: string, fix: (doc: Record<string, any>) => void
   fix(doc);
   rewriteNullable(doc);
   const id = `lxm-${loaded.size}`;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false, logger: false });
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => void;
   addFormats(ajv);
   // Formats the description uses that ajv-formats does not define: annotations only.
