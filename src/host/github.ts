@@ -339,6 +339,7 @@ function classify(e: unknown, c: Call, ctx: { repository: string; retries: numbe
   }
   if (status === 403) {
     if (/Resource not accessible by (integration|personal access token)/i.test(reply)) return fail(g.permissions.error(c.what, c.scope, reply), "permissions", status);
+    if (/must authenticate via a GitHub App/i.test(reply)) return fail(g.needsAppToken.error(c.what), "permissions", status);
     if (c.write) return fail(g.readOnly.error(c.what, reply), "read-only", status);
     return fail(g.unexpected.error(c.what, status, reply), "other", status);
   }

@@ -114,3 +114,13 @@ export const checkOutputTooLong = code(
     hint: "put the long part in the job summary and link to it",
   }),
 );
+
+export const needsAppToken = code(
+  "LXM6011",
+  "check runs need a GitHub App token",
+  "GitHub creates check runs only for a GitHub App's installation token (the workflow's GITHUB_TOKEN is one); a personal access token gets 403 \"You must authenticate via a GitHub App\". Leave the `github-token` input at its default.",
+  (what: string) => ({
+    message: `GitHub refused to ${what}: only a GitHub App's token may create check runs (403 You must authenticate via a GitHub App)`,
+    hint: "leave github-token at its default (${{ github.token }}), which can create check runs given checks: write",
+  }),
+);
