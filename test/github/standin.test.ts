@@ -61,6 +61,30 @@ describe("the GitHub stand-in", () => {
     expect(gh.violations).toEqual([]);
   });
 
+  test("counts the writes in flight at once", async () => {
+    await call("POST", commentsPath, { body: { body: "alone" } });
+    expect(gh.maxConcurrentWrites).toBe(1);
+    // A write whose body is still arriving is in flight while a second one is answered.
+    const { request } = await import("node:http");
+    const slow = request(`${gh.url}${commentsPath}`, { method: "POST", headers: { authorization: `token ${BOT}`, "content-type": "application/json" } });
+    const slowDone = new Promise<number>((resolve, reject) => {
+      slow.on("response", (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      slow.on("error", reject);
+    });
+    slow.write('{"body":');
+    slow.flushHeaders();
+    while (gh.inFlight < 1) await new Promise((r) => setImmediate(r));
+    expect((await call("POST", commentsPath, { body: { body: "second" } })).status).toBe(201);
+    slow.end('"first"}');
+    expect(await slowDone).toBe(201);
+    expect(gh.maxConcurrentWrites).toBe(2);
+    expect(gh.comments("acme", "infra", 7).map((c) => c.body)).toEqual(["alone", "second", "first"]);
+    expect(gh.violations).toEqual([]);
+  });
+
   test("a write on a comment deleted meanwhile is 404", async () => {
     const id = (await call("POST", commentsPath, { body: { body: "mine" } })).body.id as number;
     gh.deleteComment(id);
@@ -258,6 +282,40 @@ describe("the GitHub stand-in", () => {
     const repo = await call("GET", "/repos/acme/infra");
     expect(repo.body).toMatchObject({ full_name: "acme/infra", default_branch: "main" });
     expect((await call("GET", "/repos/acme/other")).status).toBe(404);
+    expect(gh.violations).toEqual([]);
+  });
+});
+
+describe("the GitHub stand-in under octokit", () => {
+  test("octokit paginates past page 1 and retries a secondary rate limit, with no violation", async () => {
+    const { Octokit } = await import("@octokit/core");
+    const { paginateRest } = await import("@octokit/plugin-paginate-rest");
+    const { retry } = await import("@octokit/plugin-retry");
+    const { throttling } = await import("@octokit/plugin-throttling");
+    const Client = Octokit.plugin(paginateRest, retry, throttling);
+    const limited: string[] = [];
+    const octokit = new Client({
+      auth: BOT,
+      baseUrl: gh.url,
+      throttle: {
+        onRateLimit: () => true,
+        onSecondaryRateLimit: (after: number, options: { method: string; url: string }) => {
+          limited.push(`${options.method} ${options.url} after ${after}`);
+          return true;
+        },
+      },
+    });
+    for (let i = 1; i <= 45; i++) gh.addComment("acme", "infra", 7, `comment ${i}`, "someone");
+    gh.inject({ method: "POST", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", status: 403, retryAfter: 1 });
+    const created = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "infra", issue_number: 7, body: "plan" });
+    expect(created.status).toBe(201);
+    expect(limited).toEqual(["POST /repos/{owner}/{repo}/issues/{issue_number}/comments after 1"]);
+    const all = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "infra", issue_number: 7, per_page: 30 });
+    expect(all).toHaveLength(46);
+    expect(all.at(-1)!.body).toBe("plan");
+    expect(gh.requests.filter((r) => r.method === "GET").map((r) => r.query.page ?? "1")).toEqual(["1", "2"]);
+    expect(gh.requests.every((r) => r.login === "github-actions[bot]")).toBe(true);
+    expect(gh.maxConcurrentWrites).toBe(1);
     expect(gh.violations).toEqual([]);
   });
 });

@@ -75,8 +75,9 @@ export interface Standin {
   readonly requests: RecordedRequest[];
   /** What broke GitHub's description or the stand-in's own contract; a test expects none. */
   readonly violations: string[];
+  /** Every repository route answers 404 for a repository not added. */
   addRepo(repo: { owner: string; name: string; defaultBranch: string }): void;
-  /** Adds or replaces pull request `number`. `headRepo` is `owner/name` (default this repository; another one is a fork; null a deleted fork). */
+  /** Adds or replaces pull request `number` (its comments are then listed and created; an issue number never added answers 404). `headRepo` is `owner/name` (default this repository; another one is a fork; null a deleted fork). */
   addPull(pull: {
     owner: string;
     repo: string;
@@ -104,6 +105,10 @@ export interface Standin {
   checkRuns(owner: string, repo: string, sha: string): any[];
   /** The requests that write (method other than GET and HEAD). */
   writes(): RecordedRequest[];
+  /** Requests being answered right now. */
+  readonly inFlight: number;
+  /** The most writes that were in flight at once (GitHub asks for serial writes: 1 when they were). */
+  readonly maxConcurrentWrites: number;
   inject(injection: Injection): void;
   setTokenReadOnly(token: string, on: boolean): void;
   /** For the stand-in's own tests: the next response to `method route` is passed through `mutate` before it is validated and sent. */
@@ -169,6 +174,9 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   let nextCheckRunId = 3_000_000_001;
   let nextCheckSuiteId = 4_000_000_001;
   let rateRemaining = 5000;
+  let writesInFlight = 0;
+  let inFlight = 0;
+  let maxConcurrentWrites = 0;
   // The API root is known once the server listens.
   const site: { api: string; web: string } = { api: "", web: opts.serverUrl ?? "https://github.com" };
 
@@ -531,6 +539,18 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const writing = req.method !== "GET" && req.method !== "HEAD";
+    if (writing) maxConcurrentWrites = Math.max(maxConcurrentWrites, ++writesInFlight);
+    inFlight++;
+    try {
+      await answer(req, res);
+    } finally {
+      inFlight--;
+      if (writing) writesInFlight--;
+    }
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString("utf8");
@@ -583,7 +603,7 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     };
     if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8";
     res.writeHead(reply.status, headers);
-    res.end(body === undefined ? undefined : JSON.stringify(body));
+    await new Promise<void>((resolve) => res.end(body === undefined ? undefined : JSON.stringify(body), () => resolve()));
   }
 
   const server = createServer((req, res) => {
@@ -680,6 +700,12 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     },
     writes() {
       return requests.filter((r) => r.method !== "GET" && r.method !== "HEAD");
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get maxConcurrentWrites() {
+      return maxConcurrentWrites;
     },
     inject(inj) {
       injections.push({ inj, left: inj.times ?? 1 });
