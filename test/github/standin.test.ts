@@ -233,6 +233,23 @@ describe("the GitHub stand-in", () => {
     expect(gh.violations).toEqual([]);
   });
 
+  test("an injected 403 without retry-after is a refusal for permissions; with one, a secondary rate limit", async () => {
+    const route = "/repos/{owner}/{repo}/check-runs";
+    const body = { name: "lexum", head_sha: HEAD, conclusion: "success", output: { title: "t", summary: "s" } };
+    gh.inject({ method: "POST", route, status: 403 });
+    gh.inject({ method: "POST", route, status: 403, retryAfter: 2 });
+    const refused = await call("POST", "/repos/acme/infra/check-runs", { body });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe("Resource not accessible by integration");
+    expect(refused.headers.get("retry-after")).toBeNull();
+    const limited = await call("POST", "/repos/acme/infra/check-runs", { body });
+    expect(limited.status).toBe(403);
+    expect(limited.body.message).toMatch(/secondary rate limit/);
+    expect(limited.headers.get("retry-after")).toBe("2");
+    expect((await call("POST", "/repos/acme/infra/check-runs", { body })).status).toBe(201);
+    expect(gh.violations).toEqual([]);
+  });
+
   test("check runs: created complete, listed newest first, filtered by name and status", async () => {
     const make = (name: string, externalId: string) =>
       call("POST", "/repos/acme/infra/check-runs", {

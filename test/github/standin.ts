@@ -61,8 +61,13 @@ export interface Injection {
   readonly status: number;
   /** Seconds, sent as `retry-after` (secondary limit) or added to `x-ratelimit-reset` (primary). Default 1. */
   readonly retryAfter?: number;
-  /** For 403/429: GitHub's secondary limit (the default) or the primary one. */
-  readonly kind?: "secondary" | "primary";
+  /**
+   * For 403/429: GitHub's secondary rate limit (`retry-after`), its primary one
+   * (`x-ratelimit-remaining: 0`), or a refusal for missing permissions ("Resource not
+   * accessible by integration"). Default: secondary for a 429, and for a 403 given
+   * `retryAfter`; permissions for any other 403.
+   */
+  readonly kind?: "secondary" | "primary" | "permissions";
   /** How many matching requests get it (default 1). */
   readonly times?: number;
   readonly message?: string;
@@ -460,7 +465,11 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   function injected(inj: Injection): Reply {
     const wait = inj.retryAfter ?? 1;
     if (inj.status === 403 || inj.status === 429) {
-      if ((inj.kind ?? "secondary") === "secondary") {
+      const kind = inj.kind ?? (inj.status === 429 || inj.retryAfter !== undefined ? "secondary" : "permissions");
+      if (kind === "permissions") {
+        return { status: inj.status, body: { message: inj.message ?? "Resource not accessible by integration", documentation_url: docs, status: String(inj.status) } };
+      }
+      if (kind === "secondary") {
         return {
           status: inj.status,
           headers: { "retry-after": String(wait) },
