@@ -108,6 +108,18 @@ describe("the GitHub stand-in", () => {
     expect(gh.violations.join("\n")).toContain("per_page");
   });
 
+  test("a misspelt query parameter or body field, which GitHub would ignore, is a violation", async () => {
+    await call("GET", `/repos/acme/infra/commits/${HEAD}/check-runs?checkName=lexum`);
+    await call("POST", "/repos/acme/infra/check-runs", {
+      body: { name: "lexum", head_sha: HEAD, externalId: "plan:1", conclusion: "success", output: { title: "t", summary: "s", details: "x" } },
+    });
+    expect(gh.violations).toEqual([
+      `GET /repos/acme/infra/commits/${HEAD}/check-runs (checks/list-for-ref): query parameter checkName is not in the description`,
+      "POST /repos/acme/infra/check-runs (checks/create): request body field /externalId is not in the description",
+      "POST /repos/acme/infra/check-runs (checks/create): request body field /output/details is not in the description",
+    ]);
+  });
+
   test("a response of the stand-in's own that breaks the description is a violation", async () => {
     gh.corruptNextResponse("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", (body) => ({ ...body, number: "seven" }));
     const res = await call("GET", "/repos/acme/infra/pulls/7");

@@ -411,6 +411,11 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     };
     collect(description.doc.paths[op.route].parameters, `/paths/${op.pointer.split("/")[2]}/parameters`);
     collect(op.op.parameters, `${op.pointer}/parameters`);
+    // GitHub ignores a query parameter it does not know: a misspelt one would pass unnoticed.
+    const knownQuery = new Set(declared.filter(({ p }) => p.in === "query").map(({ p }) => p.name));
+    for (const name of new Set(url.searchParams.keys())) {
+      if (!knownQuery.has(name)) problems.push(`query parameter ${name} is not in the description`);
+    }
     for (const { p, pointer } of declared) {
       if (p.in !== "path" && p.in !== "query") continue;
       const raw = p.in === "path" ? rawParams[p.name] : url.searchParams.get(p.name);
@@ -434,11 +439,39 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       } else if (resolved.content?.["application/json"]?.schema) {
         const v = description.validator(`${rbPointer}/content/application~1json/schema`);
         if (!v(body)) problems.push(`request body: ${describeErrors(v.errors)}`);
+        for (const path of undeclaredFields(resolved.content["application/json"].schema, body, "")) {
+          problems.push(`request body field ${path} is not in the description`);
+        }
       }
     } else if (body !== undefined) {
       problems.push("a request body the operation does not take");
     }
     return { params, query, problems };
+  }
+
+  /**
+   * Fields of `value` its schema does not declare, as JSON pointers. GitHub ignores them, so
+   * a misspelt field (`externalId` for `external_id`) would otherwise pass unnoticed. Only
+   * schemas that list `properties` and allow no `additionalProperties` schema are checked.
+   */
+  function undeclaredFields(schema: any, value: unknown, at: string): string[] {
+    const s = description.deref(schema);
+    if (!s || typeof s !== "object" || value === null || typeof value !== "object") return [];
+    if (Array.isArray(value)) return s.items ? value.flatMap((v, i) => undeclaredFields(s.items, v, `${at}/${i}`)) : [];
+    const branches = [s, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])].map((b: any) => description.deref(b));
+    const props: Record<string, any> = {};
+    let open = false;
+    for (const b of branches) {
+      Object.assign(props, b?.properties ?? {});
+      if (b?.additionalProperties && typeof b.additionalProperties === "object") open = true;
+    }
+    if (Object.keys(props).length === 0) return [];
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (k in props) out.push(...undeclaredFields(props[k], v, `${at}/${k}`));
+      else if (!open) out.push(`${at}/${k}`);
+    }
+    return out;
   }
 
   /** Problems of a response against the operation's description for that status. */
