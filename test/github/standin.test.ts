@@ -61,6 +61,30 @@ describe("the GitHub stand-in", () => {
     expect(gh.violations).toEqual([]);
   });
 
+  test("counts the writes in flight at once", async () => {
+    await call("POST", commentsPath, { body: { body: "alone" } });
+    expect(gh.maxConcurrentWrites).toBe(1);
+    // A write whose body is still arriving is in flight while a second one is answered.
+    const { request } = await import("node:http");
+    const slow = request(`${gh.url}${commentsPath}`, { method: "POST", headers: { authorization: `token ${BOT}`, "content-type": "application/json" } });
+    const slowDone = new Promise<number>((resolve, reject) => {
+      slow.on("response", (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      slow.on("error", reject);
+    });
+    slow.write('{"body":');
+    slow.flushHeaders();
+    while (gh.inFlight < 1) await new Promise((r) => setImmediate(r));
+    expect((await call("POST", commentsPath, { body: { body: "second" } })).status).toBe(201);
+    slow.end('"first"}');
+    expect(await slowDone).toBe(201);
+    expect(gh.maxConcurrentWrites).toBe(2);
+    expect(gh.comments("acme", "infra", 7).map((c) => c.body)).toEqual(["alone", "second", "first"]);
+    expect(gh.violations).toEqual([]);
+  });
+
   test("a write on a comment deleted meanwhile is 404", async () => {
     const id = (await call("POST", commentsPath, { body: { body: "mine" } })).body.id as number;
     gh.deleteComment(id);
@@ -82,6 +106,18 @@ describe("the GitHub stand-in", () => {
     const res = await call("GET", `${commentsPath}?per_page=many`);
     expect(res.status).toBe(422);
     expect(gh.violations.join("\n")).toContain("per_page");
+  });
+
+  test("a misspelt query parameter or body field, which GitHub would ignore, is a violation", async () => {
+    await call("GET", `/repos/acme/infra/commits/${HEAD}/check-runs?checkName=lexum`);
+    await call("POST", "/repos/acme/infra/check-runs", {
+      body: { name: "lexum", head_sha: HEAD, externalId: "plan:1", conclusion: "success", output: { title: "t", summary: "s", details: "x" } },
+    });
+    expect(gh.violations).toEqual([
+      `GET /repos/acme/infra/commits/${HEAD}/check-runs (checks/list-for-ref): query parameter checkName is not in the description`,
+      "POST /repos/acme/infra/check-runs (checks/create): request body field /externalId is not in the description",
+      "POST /repos/acme/infra/check-runs (checks/create): request body field /output/details is not in the description",
+    ]);
   });
 
   test("a response of the stand-in's own that breaks the description is a violation", async () => {
@@ -209,6 +245,23 @@ describe("the GitHub stand-in", () => {
     expect(gh.violations).toEqual([]);
   });
 
+  test("an injected 403 without retry-after is a refusal for permissions; with one, a secondary rate limit", async () => {
+    const route = "/repos/{owner}/{repo}/check-runs";
+    const body = { name: "lexum", head_sha: HEAD, conclusion: "success", output: { title: "t", summary: "s" } };
+    gh.inject({ method: "POST", route, status: 403 });
+    gh.inject({ method: "POST", route, status: 403, retryAfter: 2 });
+    const refused = await call("POST", "/repos/acme/infra/check-runs", { body });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe("Resource not accessible by integration");
+    expect(refused.headers.get("retry-after")).toBeNull();
+    const limited = await call("POST", "/repos/acme/infra/check-runs", { body });
+    expect(limited.status).toBe(403);
+    expect(limited.body.message).toMatch(/secondary rate limit/);
+    expect(limited.headers.get("retry-after")).toBe("2");
+    expect((await call("POST", "/repos/acme/infra/check-runs", { body })).status).toBe(201);
+    expect(gh.violations).toEqual([]);
+  });
+
   test("check runs: created complete, listed newest first, filtered by name and status", async () => {
     const make = (name: string, externalId: string) =>
       call("POST", "/repos/acme/infra/check-runs", {
@@ -258,6 +311,40 @@ describe("the GitHub stand-in", () => {
     const repo = await call("GET", "/repos/acme/infra");
     expect(repo.body).toMatchObject({ full_name: "acme/infra", default_branch: "main" });
     expect((await call("GET", "/repos/acme/other")).status).toBe(404);
+    expect(gh.violations).toEqual([]);
+  });
+});
+
+describe("the GitHub stand-in under octokit", () => {
+  test("octokit paginates past page 1 and retries a secondary rate limit, with no violation", async () => {
+    const { Octokit } = await import("@octokit/core");
+    const { paginateRest } = await import("@octokit/plugin-paginate-rest");
+    const { retry } = await import("@octokit/plugin-retry");
+    const { throttling } = await import("@octokit/plugin-throttling");
+    const Client = Octokit.plugin(paginateRest, retry, throttling);
+    const limited: string[] = [];
+    const octokit = new Client({
+      auth: BOT,
+      baseUrl: gh.url,
+      throttle: {
+        onRateLimit: () => true,
+        onSecondaryRateLimit: (after: number, options: { method: string; url: string }) => {
+          limited.push(`${options.method} ${options.url} after ${after}`);
+          return true;
+        },
+      },
+    });
+    for (let i = 1; i <= 45; i++) gh.addComment("acme", "infra", 7, `comment ${i}`, "someone");
+    gh.inject({ method: "POST", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", status: 403, retryAfter: 1 });
+    const created = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "infra", issue_number: 7, body: "plan" });
+    expect(created.status).toBe(201);
+    expect(limited).toEqual(["POST /repos/{owner}/{repo}/issues/{issue_number}/comments after 1"]);
+    const all = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "acme", repo: "infra", issue_number: 7, per_page: 30 });
+    expect(all).toHaveLength(46);
+    expect(all.at(-1)!.body).toBe("plan");
+    expect(gh.requests.filter((r) => r.method === "GET").map((r) => r.query.page ?? "1")).toEqual(["1", "2"]);
+    expect(gh.requests.every((r) => r.login === "github-actions[bot]")).toBe(true);
+    expect(gh.maxConcurrentWrites).toBe(1);
     expect(gh.violations).toEqual([]);
   });
 });

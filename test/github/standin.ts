@@ -61,8 +61,13 @@ export interface Injection {
   readonly status: number;
   /** Seconds, sent as `retry-after` (secondary limit) or added to `x-ratelimit-reset` (primary). Default 1. */
   readonly retryAfter?: number;
-  /** For 403/429: GitHub's secondary limit (the default) or the primary one. */
-  readonly kind?: "secondary" | "primary";
+  /**
+   * For 403/429: GitHub's secondary rate limit (`retry-after`), its primary one
+   * (`x-ratelimit-remaining: 0`), or a refusal for missing permissions ("Resource not
+   * accessible by integration"). Default: secondary for a 429, and for a 403 given
+   * `retryAfter`; permissions for any other 403.
+   */
+  readonly kind?: "secondary" | "primary" | "permissions";
   /** How many matching requests get it (default 1). */
   readonly times?: number;
   readonly message?: string;
@@ -75,8 +80,9 @@ export interface Standin {
   readonly requests: RecordedRequest[];
   /** What broke GitHub's description or the stand-in's own contract; a test expects none. */
   readonly violations: string[];
+  /** Every repository route answers 404 for a repository not added. */
   addRepo(repo: { owner: string; name: string; defaultBranch: string }): void;
-  /** Adds or replaces pull request `number`. `headRepo` is `owner/name` (default this repository; another one is a fork; null a deleted fork). */
+  /** Adds or replaces pull request `number` (its comments are then listed and created; an issue number never added answers 404). `headRepo` is `owner/name` (default this repository; another one is a fork; null a deleted fork). */
   addPull(pull: {
     owner: string;
     repo: string;
@@ -104,6 +110,10 @@ export interface Standin {
   checkRuns(owner: string, repo: string, sha: string): any[];
   /** The requests that write (method other than GET and HEAD). */
   writes(): RecordedRequest[];
+  /** Requests being answered right now. */
+  readonly inFlight: number;
+  /** The most writes that were in flight at once (GitHub asks for serial writes: 1 when they were). */
+  readonly maxConcurrentWrites: number;
   inject(injection: Injection): void;
   setTokenReadOnly(token: string, on: boolean): void;
   /** For the stand-in's own tests: the next response to `method route` is passed through `mutate` before it is validated and sent. */
@@ -169,6 +179,9 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   let nextCheckRunId = 3_000_000_001;
   let nextCheckSuiteId = 4_000_000_001;
   let rateRemaining = 5000;
+  let writesInFlight = 0;
+  let inFlight = 0;
+  let maxConcurrentWrites = 0;
   // The API root is known once the server listens.
   const site: { api: string; web: string } = { api: "", web: opts.serverUrl ?? "https://github.com" };
 
@@ -398,6 +411,11 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     };
     collect(description.doc.paths[op.route].parameters, `/paths/${op.pointer.split("/")[2]}/parameters`);
     collect(op.op.parameters, `${op.pointer}/parameters`);
+    // GitHub ignores a query parameter it does not know: a misspelt one would pass unnoticed.
+    const knownQuery = new Set(declared.filter(({ p }) => p.in === "query").map(({ p }) => p.name));
+    for (const name of new Set(url.searchParams.keys())) {
+      if (!knownQuery.has(name)) problems.push(`query parameter ${name} is not in the description`);
+    }
     for (const { p, pointer } of declared) {
       if (p.in !== "path" && p.in !== "query") continue;
       const raw = p.in === "path" ? rawParams[p.name] : url.searchParams.get(p.name);
@@ -421,11 +439,39 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       } else if (resolved.content?.["application/json"]?.schema) {
         const v = description.validator(`${rbPointer}/content/application~1json/schema`);
         if (!v(body)) problems.push(`request body: ${describeErrors(v.errors)}`);
+        for (const path of undeclaredFields(resolved.content["application/json"].schema, body, "")) {
+          problems.push(`request body field ${path} is not in the description`);
+        }
       }
     } else if (body !== undefined) {
       problems.push("a request body the operation does not take");
     }
     return { params, query, problems };
+  }
+
+  /**
+   * Fields of `value` its schema does not declare, as JSON pointers. GitHub ignores them, so
+   * a misspelt field (`externalId` for `external_id`) would otherwise pass unnoticed. Only
+   * schemas that list `properties` and allow no `additionalProperties` schema are checked.
+   */
+  function undeclaredFields(schema: any, value: unknown, at: string): string[] {
+    const s = description.deref(schema);
+    if (!s || typeof s !== "object" || value === null || typeof value !== "object") return [];
+    if (Array.isArray(value)) return s.items ? value.flatMap((v, i) => undeclaredFields(s.items, v, `${at}/${i}`)) : [];
+    const branches = [s, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])].map((b: any) => description.deref(b));
+    const props: Record<string, any> = {};
+    let open = false;
+    for (const b of branches) {
+      Object.assign(props, b?.properties ?? {});
+      if (b?.additionalProperties && typeof b.additionalProperties === "object") open = true;
+    }
+    if (Object.keys(props).length === 0) return [];
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (k in props) out.push(...undeclaredFields(props[k], v, `${at}/${k}`));
+      else if (!open) out.push(`${at}/${k}`);
+    }
+    return out;
   }
 
   /** Problems of a response against the operation's description for that status. */
@@ -452,7 +498,11 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   function injected(inj: Injection): Reply {
     const wait = inj.retryAfter ?? 1;
     if (inj.status === 403 || inj.status === 429) {
-      if ((inj.kind ?? "secondary") === "secondary") {
+      const kind = inj.kind ?? (inj.status === 429 || inj.retryAfter !== undefined ? "secondary" : "permissions");
+      if (kind === "permissions") {
+        return { status: inj.status, body: { message: inj.message ?? "Resource not accessible by integration", documentation_url: docs, status: String(inj.status) } };
+      }
+      if (kind === "secondary") {
         return {
           status: inj.status,
           headers: { "retry-after": String(wait) },
@@ -531,6 +581,18 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const writing = req.method !== "GET" && req.method !== "HEAD";
+    if (writing) maxConcurrentWrites = Math.max(maxConcurrentWrites, ++writesInFlight);
+    inFlight++;
+    try {
+      await answer(req, res);
+    } finally {
+      inFlight--;
+      if (writing) writesInFlight--;
+    }
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString("utf8");
@@ -583,7 +645,7 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     };
     if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8";
     res.writeHead(reply.status, headers);
-    res.end(body === undefined ? undefined : JSON.stringify(body));
+    await new Promise<void>((resolve) => res.end(body === undefined ? undefined : JSON.stringify(body), () => resolve()));
   }
 
   const server = createServer((req, res) => {
@@ -680,6 +742,12 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     },
     writes() {
       return requests.filter((r) => r.method !== "GET" && r.method !== "HEAD");
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get maxConcurrentWrites() {
+      return maxConcurrentWrites;
     },
     inject(inj) {
       injections.push({ inj, left: inj.times ?? 1 });
