@@ -79,6 +79,7 @@ describe("upsertComment", () => {
 
     const updated = await h.upsertComment(7, KEY, `${KEY}\nPlan: 2 to create, 0 to update, 0 to delete.`);
     expect(updated).toMatchObject({ action: "updated", id: created.id });
+    expect(gh.writes().map((w) => `${w.method} ${w.operationId}`)).toEqual(["POST issues/create-comment", "PATCH issues/update-comment"]);
     expect(bodies(7)).toEqual([`${KEY}\nPlan: 2 to create, 0 to update, 0 to delete.`]);
 
     const before = writes();
