@@ -166,10 +166,16 @@ describe("upsertComment", () => {
   it("runs writes one at a time: two concurrent upserts of one key leave one comment", async () => {
     pull(14, "2".repeat(40));
     const h = host();
-    const [a, b] = await Promise.all([h.upsertComment(14, KEY, `${KEY}\nfirst`), h.upsertComment(14, KEY, `${KEY}\nsecond`)]);
+    const [a, b] = await Promise.all([
+      h.upsertComment(14, KEY, `${KEY}\nfirst`),
+      h.upsertComment(14, KEY, `${KEY}\nsecond`),
+      h.createCheckRun({ name: "lexum plan", headSha: "2".repeat(40), externalId: "x", conclusion: "success", title: "t", summary: "s" }),
+    ]);
     expect(a.action).toBe("created");
     expect(b).toMatchObject({ action: "updated", id: a.id });
     expect(bodies(14)).toEqual([`${KEY}\nsecond`]);
+    expect(gh.writes()).toHaveLength(3);
+    expect(gh.maxConcurrentWrites).toBe(1);
   });
 });
 
