@@ -8,7 +8,7 @@ export function renderCodesMarkdown(codes: readonly CodeDoc[]): string {
     ["LXM3", "Plan (3xxx)"],
     ["LXM4", "Runtime, state branch and run orchestration (4xxx)"],
     ["LXM5", "Command line, files and hosts (5xxx)"],
-    ["LXM6", "The GitHub Action (6xxx)"],
+    ["LXM6", "GitHub and the GitHub Action (6xxx)"],
   ];
   const out = [
     "# Diagnostic codes",

@@ -2,7 +2,7 @@
  * The one catalog of user-facing messages. Ranges by stage:
  * 1xxx syntax (syntax.ts) · 2xxx names, types, evaluation, schemas (semantic.ts) ·
  * 3xxx plan (plan.ts) · 40xx-41xx runtime and state (runtime.ts) · 42xx run orchestration (engine.ts) · 5xxx host, CLI, I/O (host.ts) ·
- * 6xxx the GitHub Action: 6030–6049 the runner's inputs, variables and files (runner.ts), 6050–6099 its flows (action.ts).
+ * 6xxx GitHub and the GitHub Action: 6000–6029 GitHub's API (github.ts), 6030–6049 the runner's inputs, variables and files (runner.ts), 6050–6099 the Action's flows (action.ts).
  */
 export * as syntax from "./syntax.js";
 export * as semantic from "./semantic.js";
@@ -11,6 +11,7 @@ export * as runtime from "./runtime.js";
 export * as host from "./host.js";
 export * as engine from "./engine.js";
 export * as action from "./action.js";
+export * as github from "./github.js";
 export * as runner from "./runner.js";
 export { allCodes } from "./define.js";
 export type { CodeDoc } from "./define.js";
