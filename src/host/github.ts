@@ -16,6 +16,7 @@
  * - The token goes only into the `authorization` header: never into a message or a log line
  *   (octokit's logger is replaced by `log`, which is given no request objects).
  */
+import Bottleneck from "bottleneck";
 import { Octokit } from "@octokit/core";
 import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { restEndpointMethods } from "@octokit/plugin-rest-endpoint-methods";
@@ -253,6 +254,10 @@ function makeOctokit(o: GitHubHostOptions, t: Tuning): Api {
     retry: { retries: t.retries, retryAfterBaseValue: t.unit, doNotRetry: DO_NOT_RETRY },
     throttle: {
       id: `lexum ${o.repository}`,
+      // Writes are already serial and a run makes a handful; the plugin's default second
+      // between writes would only add time. The spacing between new comments (notifications)
+      // stays as GitHub asks, and every rate limit is still honoured by the handlers below.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
       retryAfterBaseValue: t.unit,
       onRateLimit: onLimit("rate limit"),
       onSecondaryRateLimit: onLimit("secondary rate limit"),
