@@ -242,6 +242,7 @@ describe("the GitHub stand-in", () => {
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(502);
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(502);
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(200);
+    expect(() => gh.inject({ method: "GET", route: "/repos/acme/infra/pulls/7", status: 502 })).toThrow(/path template/);
     expect(gh.violations).toEqual([]);
   });
 

@@ -589,6 +589,10 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       return maxConcurrentWrites;
     },
     inject(inj) {
+      // A misspelt route would never match and the test would pass without its failure.
+      if (!restDescription().doc.paths[inj.route]?.[inj.method.toLowerCase()]) {
+        throw new Error(`GitHub stand-in: inject for ${inj.method} ${inj.route}, an operation GitHub's description does not have (give the path template, e.g. /repos/{owner}/{repo}/check-runs)`);
+      }
       injections.push({ inj, left: inj.times ?? 1 });
     },
     setTokenReadOnly(token, on) {
