@@ -242,6 +242,7 @@ describe("the GitHub stand-in", () => {
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(502);
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(502);
     expect((await call("GET", "/repos/acme/infra/pulls/7")).status).toBe(200);
+    expect(() => gh.inject({ method: "GET", route: "/repos/acme/infra/pulls/7", status: 502 })).toThrow(/path template/);
     expect(gh.violations).toEqual([]);
   });
 
@@ -312,6 +313,36 @@ describe("the GitHub stand-in", () => {
     expect(repo.body).toMatchObject({ full_name: "acme/infra", default_branch: "main" });
     expect((await call("GET", "/repos/acme/other")).status).toBe(404);
     expect(gh.violations).toEqual([]);
+  });
+});
+
+describe("the GitHub stand-in's determinism", () => {
+  test("the same calls give the same bodies in another stand-in (ids, timestamps, links)", async () => {
+    const script = async (s: Standin): Promise<string> => {
+      s.addRepo({ owner: "acme", name: "infra", defaultBranch: "main" });
+      s.addPull({ owner: "acme", repo: "infra", number: 3, headSha: HEAD, headRef: "f", baseRef: "main", baseSha: BASE, state: "open", merged: false });
+      s.addComment("acme", "infra", 3, "first", "reviewer");
+      const send = (method: string, path: string, body?: unknown) =>
+        fetch(`${s.url}${path}`, { method, headers: { authorization: `token ${BOT}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.text());
+      const out = [
+        await send("POST", "/repos/acme/infra/issues/3/comments", { body: "plan" }),
+        await send("POST", "/repos/acme/infra/check-runs", { name: "lexum", head_sha: HEAD, conclusion: "success", output: { title: "t", summary: "s" } }),
+        await send("GET", "/repos/acme/infra/issues/3/comments"),
+        await send("GET", "/repos/acme/infra/pulls/3"),
+      ].join("\n");
+      expect(s.violations).toEqual([]);
+      return out.split(s.url).join("API");
+    };
+    const fresh = () => startGitHubStandin({ tokens: [{ token: BOT, login: "github-actions[bot]", kind: "installation" }] });
+    const [one, two] = [await fresh(), await fresh()];
+    try {
+      const first = await script(one);
+      expect(first).toContain('"created_at":"2024-05-01T12:00:');
+      expect(await script(two)).toBe(first);
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });
 

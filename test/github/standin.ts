@@ -1,6 +1,8 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describeErrors, restDescription } from "./schema.js";
+import { restDescription } from "./schema.js";
+import { injectedReply, type Injection, type Reply } from "./standin-inject.js";
+import { validateRequest, validateResponse } from "./standin-validate.js";
 import { Router, type Operation } from "./standin-routes.js";
 import {
   checkRunObject,
@@ -53,25 +55,8 @@ export interface RecordedRequest {
   readonly login: string | null;
 }
 
-/** A response to give instead of the real one, `times` times, to requests of `method` `route`. */
-export interface Injection {
-  readonly method: string;
-  /** The OpenAPI path template, e.g. `/repos/{owner}/{repo}/issues/{issue_number}/comments`. */
-  readonly route: string;
-  readonly status: number;
-  /** Seconds, sent as `retry-after` (secondary limit) or added to `x-ratelimit-reset` (primary). Default 1. */
-  readonly retryAfter?: number;
-  /**
-   * For 403/429: GitHub's secondary rate limit (`retry-after`), its primary one
-   * (`x-ratelimit-remaining: 0`), or a refusal for missing permissions ("Resource not
-   * accessible by integration"). Default: secondary for a 429, and for a 403 given
-   * `retryAfter`; permissions for any other 403.
-   */
-  readonly kind?: "secondary" | "primary" | "permissions";
-  /** How many matching requests get it (default 1). */
-  readonly times?: number;
-  readonly message?: string;
-}
+
+export type { Injection } from "./standin-inject.js";
 
 export interface Standin {
   /** Base URL of the API, no trailing slash (what `GITHUB_API_URL` holds). */
@@ -127,12 +112,6 @@ export const COMMENT_BODY_LIMIT = 65_536;
 const docs = "https://docs.github.com/rest";
 const clockStart = Date.UTC(2024, 4, 1, 12, 0, 0);
 
-interface Reply {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Record<string, string>;
-}
-
 interface Ctx {
   readonly op: Operation;
   readonly params: Record<string, any>;
@@ -160,7 +139,8 @@ function validationFailed(resource: string, field: string, message: string, code
 }
 
 export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverUrl?: string }): Promise<Standin> {
-  const description = restDescription();
+  // Read the description now rather than on the first request.
+  restDescription();
   const router = new Router();
   const tokens = new Map(opts.tokens.map((t) => [t.token, { ...t }]));
   const requests: RecordedRequest[] = [];
@@ -389,147 +369,6 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     violations.push(`${req.method} ${req.path}${req.operationId ? ` (${req.operationId})` : ""}: ${what}`);
   }
 
-  /** Coerces a query or path string to the type its schema names (so ajv sees what GitHub parses). */
-  function coerce(value: string, schema: any): unknown {
-    const types: string[] = schema ? (Array.isArray(schema.type) ? schema.type : [schema.type]) : [];
-    if ((types.includes("integer") && /^-?\d+$/.test(value)) || (types.includes("number") && value.trim() !== "" && !Number.isNaN(Number(value)))) return Number(value);
-    if (types.includes("boolean") && (value === "true" || value === "false")) return value === "true";
-    return value;
-  }
-
-  /** Validates path parameters, query and body; returns the coerced params and query, and the problems. */
-  function validateRequest(op: Operation, rawParams: Record<string, string>, url: URL, body: unknown): { params: Record<string, any>; query: Record<string, any>; problems: string[] } {
-    const problems: string[] = [];
-    const params: Record<string, any> = {};
-    const query: Record<string, any> = {};
-    const declared: { p: any; pointer: string }[] = [];
-    const collect = (list: any[] | undefined, at: string): void => {
-      (list ?? []).forEach((entry, i) => {
-        const pointer = typeof entry.$ref === "string" ? entry.$ref.slice(1) : `${at}/${i}`;
-        declared.push({ p: description.deref(entry), pointer });
-      });
-    };
-    collect(description.doc.paths[op.route].parameters, `/paths/${op.pointer.split("/")[2]}/parameters`);
-    collect(op.op.parameters, `${op.pointer}/parameters`);
-    // GitHub ignores a query parameter it does not know: a misspelt one would pass unnoticed.
-    const knownQuery = new Set(declared.filter(({ p }) => p.in === "query").map(({ p }) => p.name));
-    for (const name of new Set(url.searchParams.keys())) {
-      if (!knownQuery.has(name)) problems.push(`query parameter ${name} is not in the description`);
-    }
-    for (const { p, pointer } of declared) {
-      if (p.in !== "path" && p.in !== "query") continue;
-      const raw = p.in === "path" ? rawParams[p.name] : url.searchParams.get(p.name);
-      if (raw === undefined || raw === null) {
-        if (p.required) problems.push(`${p.in} parameter ${p.name} is required`);
-        continue;
-      }
-      const value = coerce(raw, p.schema);
-      (p.in === "path" ? params : query)[p.name] = value;
-      if (p.schema) {
-        const v = description.validator(`${pointer}/schema`);
-        if (!v(value)) problems.push(`${p.in} parameter ${p.name}=${JSON.stringify(raw)}: ${describeErrors(v.errors)}`);
-      }
-    }
-    const rb = op.op.requestBody;
-    if (rb) {
-      const rbPointer = typeof rb.$ref === "string" ? rb.$ref.slice(1) : `${op.pointer}/requestBody`;
-      const resolved = description.deref(rb);
-      if (body === undefined) {
-        if (resolved.required) problems.push("the request body is required");
-      } else if (resolved.content?.["application/json"]?.schema) {
-        const v = description.validator(`${rbPointer}/content/application~1json/schema`);
-        if (!v(body)) problems.push(`request body: ${describeErrors(v.errors)}`);
-        for (const path of undeclaredFields(resolved.content["application/json"].schema, body, "")) {
-          problems.push(`request body field ${path} is not in the description`);
-        }
-      }
-    } else if (body !== undefined) {
-      problems.push("a request body the operation does not take");
-    }
-    return { params, query, problems };
-  }
-
-  /**
-   * Fields of `value` its schema does not declare, as JSON pointers. GitHub ignores them, so
-   * a misspelt field (`externalId` for `external_id`) would otherwise pass unnoticed. Only
-   * schemas that list `properties` and allow no `additionalProperties` schema are checked.
-   */
-  function undeclaredFields(schema: any, value: unknown, at: string): string[] {
-    const s = description.deref(schema);
-    if (!s || typeof s !== "object" || value === null || typeof value !== "object") return [];
-    if (Array.isArray(value)) return s.items ? value.flatMap((v, i) => undeclaredFields(s.items, v, `${at}/${i}`)) : [];
-    const branches = [s, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])].map((b: any) => description.deref(b));
-    const props: Record<string, any> = {};
-    let open = false;
-    for (const b of branches) {
-      Object.assign(props, b?.properties ?? {});
-      if (b?.additionalProperties && typeof b.additionalProperties === "object") open = true;
-    }
-    if (Object.keys(props).length === 0) return [];
-    const out: string[] = [];
-    for (const [k, v] of Object.entries(value)) {
-      if (k in props) out.push(...undeclaredFields(props[k], v, `${at}/${k}`));
-      else if (!open) out.push(`${at}/${k}`);
-    }
-    return out;
-  }
-
-  /** Problems of a response against the operation's description for that status. */
-  function validateResponse(op: Operation, status: number, body: unknown): string[] {
-    const responses = op.op.responses ?? {};
-    const entryKey = [String(status), `${String(status)[0]}XX`, "default"].find((k) => responses[k] !== undefined);
-    if (entryKey === undefined) {
-      // GitHub answers any operation with errors its description leaves out (401, 403, 404,
-      // 422, 429, 5xx): those must still have GitHub's error shape. A success must be described.
-      if (status < 400) return [`status ${status} is not in the description`];
-      const v = description.validator("/components/schemas/basic-error");
-      return v(body) && body !== null && typeof body === "object" ? [] : [`error body: ${describeErrors(v.errors)}`];
-    }
-    const raw = responses[entryKey];
-    const pointer = typeof raw.$ref === "string" ? raw.$ref.slice(1) : `${op.pointer}/responses/${entryKey}`;
-    const entry = description.deref(raw);
-    const schema = entry.content?.["application/json"]?.schema;
-    if (!schema) return body === undefined ? [] : [`status ${status} is described without a body, yet one was sent`];
-    if (body === undefined) return [`status ${status} is described with a body, yet none was sent`];
-    const v = description.validator(`${pointer}/content/application~1json/schema`);
-    return v(body) ? [] : [`response ${status}: ${describeErrors(v.errors)}`];
-  }
-
-  function injected(inj: Injection): Reply {
-    const wait = inj.retryAfter ?? 1;
-    if (inj.status === 403 || inj.status === 429) {
-      const kind = inj.kind ?? (inj.status === 429 || inj.retryAfter !== undefined ? "secondary" : "permissions");
-      if (kind === "permissions") {
-        return { status: inj.status, body: { message: inj.message ?? "Resource not accessible by integration", documentation_url: docs, status: String(inj.status) } };
-      }
-      if (kind === "secondary") {
-        return {
-          status: inj.status,
-          headers: { "retry-after": String(wait) },
-          body: {
-            message:
-              inj.message ??
-              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.",
-            documentation_url: "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-            status: String(inj.status),
-          },
-        };
-      }
-      // The reset is an epoch second the client waits for: it has to be the real clock.
-      const reset = Math.ceil(Date.now() / 1000) + wait;
-      return {
-        status: inj.status,
-        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset), "x-ratelimit-used": "5000" },
-        body: {
-          message: inj.message ?? "API rate limit exceeded for installation ID 1.",
-          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
-          status: String(inj.status),
-        },
-      };
-    }
-    return { status: inj.status, body: { message: inj.message ?? STATUS_CODES[inj.status] ?? "Error", documentation_url: docs, status: String(inj.status) } };
-  }
-
   function dispatch(req: RecordedRequest, method: string, url: URL, rawBody: string, authorization: string | undefined): { reply: Reply; op: Operation | null } {
     const m = router.match(method, url.pathname);
     if (m.kind === "path-unknown") {
@@ -561,7 +400,7 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     const inj = injections.find((i) => i.left > 0 && i.inj.method.toUpperCase() === method && i.inj.route === op.route);
     if (inj) {
       inj.left--;
-      return { reply: injected(inj.inj), op };
+      return { reply: injectedReply(inj.inj), op };
     }
     if (method !== "GET" && method !== "HEAD" && token.readOnly) {
       return { reply: error(403, "Resource not accessible by integration").reply, op };
@@ -750,6 +589,10 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       return maxConcurrentWrites;
     },
     inject(inj) {
+      // A misspelt route would never match and the test would pass without its failure.
+      if (!restDescription().doc.paths[inj.route]?.[inj.method.toLowerCase()]) {
+        throw new Error(`GitHub stand-in: inject for ${inj.method} ${inj.route}, an operation GitHub's description does not have (give the path template, e.g. /repos/{owner}/{repo}/check-runs)`);
+      }
       injections.push({ inj, left: inj.times ?? 1 });
     },
     setTokenReadOnly(token, on) {
