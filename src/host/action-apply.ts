@@ -38,7 +38,7 @@ export async function applyMerge(run: ActionRun): Promise<number> {
       gitdir: run.repo.gitdir,
       remote: run.remote,
       branch,
-      owner: { repository: run.ctx.repository, runId: run.ctx.runId, attempt: run.ctx.runAttempt },
+      owner: { repository: run.ctx.repository, runId: run.ctx.runId ?? 0, attempt: run.ctx.runAttempt },
       now: () => Date.now() / 1000, // wall clock: only ages a lock, never enters the state
       waitSeconds: lockWaitSeconds(run.env),
       pollSeconds: 5,

@@ -88,7 +88,7 @@ async function openRun(env: NodeJS.ProcessEnv, io: ActionIo): Promise<ActionRun>
     dir,
     projectPath,
     checkName: projectPath === "." ? "lexum plan" : `lexum plan (${projectPath})`,
-    runUrl: `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
+    runUrl: ctx.runId === null ? `${ctx.serverUrl}/${ctx.repository}/actions` : `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
     out: (line) => io.out(line),
     output: async (name, value) => {
       if (outputs.get(name) === value) return;

@@ -15,7 +15,7 @@ import type { RunStatus } from "./types.js";
  */
 
 export interface LockOwner {
-  /** `owner/repo` and the workflow run id and attempt holding it. */
+  /** `owner/repo` and the workflow run id (0: a run that did not say) and attempt holding it. */
   readonly repository: string;
   readonly runId: number;
   readonly attempt: number;
@@ -89,7 +89,7 @@ export async function acquireRemoteLock(o: LockOptions): Promise<HeldLock> {
 }
 
 async function isStale(o: LockOptions, holder: LockOwner | null, since: number): Promise<boolean> {
-  if (holder && holder.repository === o.owner.repository) {
+  if (holder && holder.repository === o.owner.repository && holder.runId !== 0) {
     // This very run's: a re-run attempt starts only after the earlier attempt ended.
     if (holder.runId === o.owner.runId) return true;
     const status = await o.runStatus(holder.runId);

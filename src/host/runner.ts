@@ -41,7 +41,8 @@ export interface RunnerContext {
   readonly apiUrl: string;
   readonly serverUrl: string;
   readonly workspace: string;
-  readonly runId: number;
+  /** GITHUB_RUN_ID; null when the runner did not say (the run is then anonymous). */
+  readonly runId: number | null;
   readonly runAttempt: number;
 }
 
@@ -86,7 +87,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   };
 }
 
-const REQUIRED = ["GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID"] as const;
+const REQUIRED = ["GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_SHA"] as const;
 
 /**
  * Reads the job's context from the runner's variables and the event file. Missing variables
@@ -109,7 +110,7 @@ export function readRunnerContext(env: NodeJS.ProcessEnv): RunnerContext {
     apiUrl: url(env, "GITHUB_API_URL", "https://api.github.com"),
     serverUrl: url(env, "GITHUB_SERVER_URL", "https://github.com"),
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
-    runId: counter(env, "GITHUB_RUN_ID", 1),
+    runId: (env.GITHUB_RUN_ID ?? "") === "" ? null : counter(env, "GITHUB_RUN_ID", 1),
     runAttempt: counter(env, "GITHUB_RUN_ATTEMPT", 1),
   };
 }

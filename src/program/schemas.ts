@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { InternalError } from "../diag/diagnostic.js";
 import type { Json, JsonObject } from "./types.js";
+import { providerSchemaFiles } from "./schema-files.js";
 import { validators } from "./validators.generated.js";
+
+export { schemasDir } from "./schema-files.js";
 
 /** One schema problem: `path` is a JSON pointer into the validated object ("/mode"), `problem` plain words. */
 export interface SchemaProblem {
@@ -46,11 +47,6 @@ export interface TypeCatalog {
   readonly providers: ReadonlyMap<string, ProviderTypeInfo>;
 }
 
-/** The directory holding schemas/ (works from src/ under vitest and from dist/ once built). */
-export function schemasDir(): string {
-  return fileURLToPath(new URL("../../schemas/", import.meta.url));
-}
-
 /** An ajv validate function: true when the data is valid, else the reasons are in `errors`. */
 export interface PrecompiledValidator {
   (data: unknown): boolean;
@@ -78,11 +74,9 @@ let cached: TypeCatalog | undefined;
  */
 export function loadTypeCatalog(): TypeCatalog {
   if (cached) return cached;
-  const dir = schemasDir() + "providers/";
   const resources = new Map<string, ResourceTypeInfo>();
   const providers = new Map<string, ProviderTypeInfo>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
-    const schema = JSON.parse(readFileSync(dir + f, "utf8")) as JsonObject;
+  for (const [f, schema] of providerSchemaFiles()) {
     const validate = precompiledValidator("providers/" + f);
     const base = f.slice(0, -".json".length);
     if (base.endsWith(".provider")) {

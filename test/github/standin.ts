@@ -100,6 +100,10 @@ export interface Standin {
   /** The most writes that were in flight at once (GitHub asks for serial writes: 1 when they were). */
   readonly maxConcurrentWrites: number;
   inject(injection: Injection): void;
+  /** Drops every injection not yet used up. */
+  clearInjections(): void;
+  /** Called as each request arrives, before it is answered (a test looks at the world at that moment). */
+  onRequest: ((r: RecordedRequest) => void) | null;
   setTokenReadOnly(token: string, on: boolean): void;
   /** For the stand-in's own tests: the next response to `method route` is passed through `mutate` before it is validated and sent. */
   corruptNextResponse(method: string, route: string, mutate: (body: any) => unknown): void;
@@ -455,6 +459,7 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       login,
     };
     requests.push(record);
+    standin.onRequest?.(record);
     let reply: Reply;
     let op: Operation | null = null;
     try {
@@ -507,7 +512,7 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
     return r;
   };
 
-  return {
+  const standin: Standin = {
     url: site.api,
     requests,
     violations,
@@ -595,6 +600,10 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       }
       injections.push({ inj, left: inj.times ?? 1 });
     },
+    clearInjections() {
+      injections.length = 0;
+    },
+    onRequest: null,
     setTokenReadOnly(token, on) {
       const t = tokens.get(token);
       if (!t) throw new Error("GitHub stand-in: setTokenReadOnly for a token it was not given");
@@ -610,4 +619,5 @@ export async function startGitHubStandin(opts: { tokens: StandinToken[]; serverU
       });
     },
   };
+  return standin;
 }

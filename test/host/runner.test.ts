@@ -129,12 +129,15 @@ describe("readRunnerContext", () => {
     expect(ghes).toMatchObject({ apiUrl: "http://127.0.0.1:8080/api/v3", serverUrl: "https://ghe.example.com", workspace: "/w", runAttempt: 3 });
     const { GITHUB_REF: _, ...noRef } = env;
     expect(readRunnerContext(noRef).ref).toBe("");
+    // A runner always sets it; without it the run is anonymous (its apply lock is aged, never taken as its own).
+    const { GITHUB_RUN_ID: __, ...noRun } = env;
+    expect(readRunnerContext(noRun).runId).toBeNull();
   });
 
   it("outside a job: names every missing variable and says the Action runs inside a GitHub Actions job", () => {
     const e = thrown(() => readRunnerContext({}));
     expect(e.code).toBe("LXM6031");
-    expect(e.message).toBe("GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_RUN_ID are not set: the Lexum Action runs inside a GitHub Actions job");
+    expect(e.message).toBe("GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_SHA are not set: the Lexum Action runs inside a GitHub Actions job");
     const { GITHUB_SHA: _, ...noSha } = jobEnv();
     expect(thrown(() => readRunnerContext(noSha)).message).toBe("GITHUB_SHA is not set: the Lexum Action runs inside a GitHub Actions job");
   });
