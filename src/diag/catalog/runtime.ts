@@ -127,7 +127,7 @@ export const gitCommandFailed = code(
   (command: string, cause: string) => ({ message: `\`${command}\` failed: ${cause}`, hint: "make sure the git CLI is installed and on PATH" }),
 );
 
-// ---- LXM4120–4139: repository shapes (formats, alternates), the apply journal mid-run ----
+// ---- LXM4120–4129: repository shapes (formats, alternates), the apply journal mid-run ----
 
 export const unsupportedRepoFormat = code(
   "LXM4120",
@@ -166,6 +166,92 @@ export const journalWriteFailed = code(
   (path: string, cause: string) => ({
     message: `cannot write the apply journal ${path}: ${cause}; no further change was started`,
     hint: "fix the cause (free space, file-size limits), then run `lxm apply` again; the state branch records what was applied",
+  }),
+);
+
+// ---- LXM4130–4139: git remotes (src/git/remote.ts): ls-remote, fetch, push over HTTP(S) ----
+// Every message names the remote by its URL without userinfo and never carries a credential.
+
+export const noSuchRemote = code(
+  "LXM4130",
+  "no such git remote",
+  "Lexum talks to the repository's remote (`origin` unless told otherwise) to read and push the state branch, and the repository has no remote by that name (`remote.<name>.url` is not set). Add it (`git remote add origin <url>`) or check out the repository with its remote.",
+  (name: string, gitdir: string) => ({
+    message: `the repository ${gitdir} has no git remote named ${JSON.stringify(name)}`,
+    hint: `add it with \`git remote add ${name} <url>\`, or clone the repository so that it has one`,
+  }),
+);
+
+export const remoteUnreachable = code(
+  "LXM4131",
+  "git remote unreachable",
+  "git could not connect to the remote (connection refused, host unknown, TLS failure, the connection cut). Nothing was read from or written to it by this command. Check the URL, the network and the server, then run again.",
+  (url: string, cause: string) => ({
+    message: `cannot reach the git remote ${url}: ${cause}`,
+    hint: "check the remote's URL, the network and that the server is up, then run again",
+  }),
+);
+
+export const remoteAuthRefused = code(
+  "LXM4132",
+  "git remote refused the credentials",
+  "The remote answered 401 (no credentials, or a token that is invalid or expired) or 403 (a valid token that may not do this: read the repository, or push to it). Lexum sends the token as an HTTP Authorization header (`http.extraheader`), never in the URL. Pass a valid token with the access the message names.",
+  (url: string, status: number, detail: string) => ({
+    message: `the git remote ${url} refused the credentials (HTTP ${status})${detail ? `: ${detail}` : ""}`,
+    hint:
+      status === 401
+        ? "the token is missing, invalid or expired: pass a valid token"
+        : "the token is valid but may not do this: give it access to the repository (read to fetch, write to push)",
+  }),
+);
+
+export const remoteRepoNotFound = code(
+  "LXM4133",
+  "git remote repository not found",
+  "The remote has no repository at that URL (HTTP 404). Hosts also answer 404 for a private repository the credentials may not see. Check the remote's URL and the token's access.",
+  (url: string) => ({
+    message: `no git repository at ${url} (HTTP 404)`,
+    hint: "check the remote's URL; a private repository answers 404 to credentials that may not see it",
+  }),
+);
+
+export const remoteTimedOut = code(
+  "LXM4134",
+  "git remote timed out",
+  "A command talking to the remote made no progress for the stall limit (less than 1 byte/s) or ran past its overall limit, and was stopped. A push stopped this way may or may not have landed; Lexum re-reads the remote before trusting it. Run again; if the remote is just slow, raise the limits.",
+  (command: string, url: string, why: string) => ({
+    message: `git ${command} ${url} timed out: ${why}`,
+    hint: "the remote or the network is stalled or slow: run again (a push is re-read from the remote before it is trusted)",
+  }),
+);
+
+export const remoteRefMissing = code(
+  "LXM4135",
+  "ref or object missing on the git remote",
+  "The remote has no ref by that name, or will not serve that object (it is not reachable from any of its refs: deleted, force-pushed away, or never pushed). Re-read the remote (`git ls-remote <url>`) and run again.",
+  (url: string, what: string) => ({
+    message: `the git remote ${url} has no ${what}`,
+    hint: "it was deleted, moved away or never pushed there: re-read the remote (git ls-remote) and run again",
+  }),
+);
+
+export const remoteHttpError = code(
+  "LXM4136",
+  "git remote answered an HTTP error",
+  "The remote answered an HTTP error other than 401, 403 or 404 (a 5xx is the server failing). The message quotes the status and what the server said. Run again later; if it persists, check the host's status.",
+  (url: string, status: number, detail: string) => ({
+    message: `the git remote ${url} answered HTTP ${status}${detail ? `: ${detail}` : ""}`,
+    hint: status >= 500 ? "the server failed: run again later, and check the host's status if it persists" : "check the remote's URL and the server's answer",
+  }),
+);
+
+export const remoteGitFailed = code(
+  "LXM4137",
+  "git command on a remote failed",
+  "A git command talking to the remote failed for a reason Lexum does not recognise; the message carries git's own words (credentials removed). The git CLI must be installed and on PATH.",
+  (command: string, url: string, cause: string) => ({
+    message: `git ${command} ${url} failed: ${cause}`,
+    hint: "git's message says why; make sure the git CLI is installed and the remote's URL is right",
   }),
 );
 
