@@ -2,7 +2,7 @@
 // action/dist/index.js: `npm run build:action`. The file is committed (a runner has no
 // node_modules); test/action/dist.test.ts rebuilds it and fails when the committed one differs.
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -39,6 +39,8 @@ const selfContained = {
       const text = readFileSync(args.path, "utf8")
         .replace('import { createRequire } from "node:module";\n', "")
         .replace("const require = createRequire(import.meta.url);\n", "");
+      // A generator that loads them another way must not leave the bundle needing node_modules.
+      if (text.includes("createRequire")) throw new Error(`${args.path}: createRequire is still used; update scripts/build-action.mjs`);
       return { contents: text, loader: "ts" };
     });
   },
@@ -60,12 +62,17 @@ export async function buildAction(outfile = ACTION_BUNDLE) {
     sourcemap: false,
     minify: false,
     logLevel: "warning",
+    // node_modules may be a symlink (worktrees sharing one install): keep the module paths the
+    // bundle names in its comments relative to the repository, the same wherever it is built.
+    preserveSymlinks: true,
     plugins: [selfContained],
   });
   return readFileSync(outfile);
 }
 
+// `node scripts/build-action.mjs [OUTFILE]`: OUTFILE (default action/dist/index.js) is written.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const bytes = await buildAction();
-  process.stdout.write(`action/dist/index.js: ${bytes.length} bytes\n`);
+  const outfile = process.argv[2] ? resolve(process.argv[2]) : ACTION_BUNDLE;
+  const bytes = await buildAction(outfile);
+  process.stdout.write(`${relative(process.cwd(), outfile) || outfile}: ${bytes.length} bytes\n`);
 }
