@@ -1,4 +1,4 @@
-/** The git layer: repository discovery, revisions, commit reading, crash-safe objects and refs. */
+/** The git layer: repository discovery, revisions, commit reading, crash-safe objects and refs, git over a remote. */
 export { findRepo, resolveRev, headCommit, readCommitInfo, readTreeFiles, readTreeEntries } from "./repo.js";
 export type { Repo, CommitInfo, TreeFile } from "./repo.js";
 export { readRef, readRefValue, updateRefCAS, branchRef, isValidRefName } from "./refs.js";
@@ -11,3 +11,5 @@ export { commonDir } from "./common-dir.js";
 export { encodePack, writePack } from "./pack.js";
 export { listIndexFiles, listUntrackedFiles, listTreeBlobs } from "./worktree.js";
 export type { GitFile, TreeBlob, WorktreeArgs } from "./worktree.js";
+export { tokenAuth, redactUrl, remoteUrl, lsRemote, fetchRefs, pushRef, deleteRemoteRef, observeRemoteGit, DEFAULT_TIMEOUT_MS, DEFAULT_STALL_SECONDS } from "./remote.js";
+export type { Remote, RemoteAuth, PushResult, GitSpawnObserver } from "./remote.js";

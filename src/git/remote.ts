@@ -300,14 +300,24 @@ function runRemote(gitdir: string, c: Connection, command: string, args: string[
     }, c.timeoutMs);
     p.stdout.on("data", (b: Buffer) => out.push(b));
     p.stderr.on("data", (b: Buffer) => err.push(b));
+    let done = false;
+    const finish = (code: number | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), killed });
+    };
     p.on("error", (e) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       reject(remoteGitFailed.error(command, c.shown, scrub(c, e.message)));
     });
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), killed });
+    // Killed: done at its exit, even if a stray child still holds the pipes open.
+    p.on("exit", (code) => {
+      if (killed) finish(code);
     });
+    p.on("close", (code) => finish(code));
   });
 }
 

@@ -190,7 +190,7 @@ describe("tokenAuth", () => {
 describe("remoteUrl", () => {
   it("reads origin's URL, and names a missing remote (LXM4130)", async () => {
     expect(await remoteUrl(fx.gitdir)).toBe(fx.url);
-    const e = await remoteUrl(fx.gitdir, "upstream").catch((x: unknown) => x as LexumError);
+    const e = (await remoteUrl(fx.gitdir, "upstream").catch((x: unknown) => x)) as LexumError;
     expect(e).toBeInstanceOf(LexumError);
     expect(e.code).toBe("LXM4130");
     expect(e.message).toContain('"upstream"');
