@@ -6,7 +6,7 @@ import type { NotPlanned, Planned } from "../engine/plan-project.js";
 import { pushStateBranch } from "../engine/remote-state.js";
 import { hasChanges } from "../plan/plan.js";
 import { summaryLine } from "../plan/summary.js";
-import { ensureCommit, planAt, planOptions, pinOf, planOutputs, reportDiagnostics, reviewedPin, stateSync, summarizePlan, whyNotReviewed } from "./action-plan.js";
+import { ensureCommit, putComment, planAt, planOptions, pinOf, planOutputs, reportDiagnostics, reviewedPin, stateSync, summarizePlan, whyNotReviewed } from "./action-plan.js";
 import type { ActionRun } from "./action-run.js";
 import { appliedCommentKey, planCommentKey, renderAppliedComment, renderApplyFailedComment, renderRefusedComment } from "./comment.js";
 import type { Pin } from "./comment.js";
@@ -61,7 +61,14 @@ export async function applyMerge(run: ActionRun): Promise<number> {
       if (pull) await commentApplied(run, pull, head.loaded.snapshot.plan, head.loaded.hash, head.oid, head.loaded.snapshot.status);
       return head.loaded.snapshot.status === "quiescent" ? 0 : 1;
     }
-    if (run.inputs.requireReviewedPlan && pull === null && hasChanges(first.plan)) {
+    if (!hasChanges(first.plan)) {
+      // Nothing to apply and nothing to record, whatever was reviewed (a merge that touched
+      // no .lxm file after another was applied): not a refusal.
+      await summarizePlan(run, first, sha, "Lexum apply: nothing to do");
+      run.out(`Lexum: ${summaryLine(first.plan)}`);
+      return 0;
+    }
+    if (run.inputs.requireReviewedPlan && pull === null) {
       // A direct push: nobody reviewed a plan, and this one would change the world.
       throw catalog.action.noPullForCommit.error(sha);
     }
@@ -69,11 +76,6 @@ export async function applyMerge(run: ActionRun): Promise<number> {
       const now = pinOf(first);
       const why = reviewed === null ? catalog.action.notReviewed.error(pull.number, pull.headSha).message : whyNotReviewed(reviewed, now);
       if (why !== null) return refuse(run, pull, first, why);
-    }
-    if (!hasChanges(first.plan)) {
-      await summarizePlan(run, first, sha, "Lexum apply: nothing to do");
-      run.out(`Lexum: ${summaryLine(first.plan)}`);
-      return 0;
     }
     await summarizePlan(run, first, sha, "Lexum apply");
     const trailers = pull ? [{ key: "Lexum-Pull-Request", value: `${run.ctx.repository}#${pull.number}` }] : [];
@@ -129,7 +131,7 @@ async function reportApplied(run: ActionRun, pull: PullRequestRef | null, outcom
   await appendSummary(run.env, failed ? `**Apply failed** (${status}); snapshot \`${last?.hash ?? "none"}\` recorded.\n` : `**${line}**\n`);
   run.out(`Lexum: ${failed ? `apply failed (${status})` : line}`);
   for (const d of outcome.diagnostics) if (d.severity === "error") run.out(command("error", { title: d.code }, d.message));
-  if (pull && last) {
+  if (pull && last && run.inputs.comment !== "never") {
     if (failed && outcome.result) {
       await upsert(run, pull, renderApplyFailedComment({ path: run.projectPath, commit: run.ctx.sha, plan: outcome.planned.plan, result: outcome.result, snapshot: last.hash, stateCommit: last.oid, runUrl: run.runUrl }));
     } else {
@@ -145,8 +147,7 @@ async function commentApplied(run: ActionRun, pull: PullRequestRef, plan: string
 }
 
 async function upsert(run: ActionRun, pull: PullRequestRef, body: string): Promise<void> {
-  const r = await run.host.upsertComment(pull.number, appliedCommentKey(run.projectPath, run.ctx.sha), body);
-  run.out(`Lexum: applied comment ${r.action} (${r.url})`);
+  await putComment(run, pull.number, appliedCommentKey(run.projectPath, run.ctx.sha), body, "applied");
 }
 
 /** Not the reviewed plan: nothing applied; the new plan goes on the pull request with the reason; the step fails. */
@@ -156,7 +157,7 @@ async function refuse(run: ActionRun, pull: PullRequestRef, planned: Planned, wh
   await summarizePlan(run, planned, run.ctx.sha, "Lexum apply refused: the new plan");
   if (run.inputs.comment !== "never") {
     const body = renderRefusedComment({ plan: planned.plan, pin: pinOf(planned), path: run.projectPath, headSha: run.ctx.sha, runUrl: run.runUrl, reason: why });
-    await run.host.upsertComment(pull.number, planCommentKey(run.projectPath), body);
+    await putComment(run, pull.number, planCommentKey(run.projectPath), body, "refused plan");
   }
   return 1;
 }

@@ -10,7 +10,7 @@ import { hasChanges } from "../plan/plan.js";
 import { renderPlanMarkdown } from "../plan/render/markdown.js";
 import { summaryLine } from "../plan/summary.js";
 import type { ActionRun } from "./action-run.js";
-import { parseExternalId, pinExternalId, planCommentKey, renderErrorsComment, renderPlanComment } from "./comment.js";
+import { parseExternalId, pinExternalId, planCommentKey, renderErrorsComment, renderPlanComment, sameComment } from "./comment.js";
 import type { Pin } from "./comment.js";
 import { annotations, appendSummary, command } from "./runner.js";
 import type { PullRequestRef } from "./types.js";
@@ -140,15 +140,28 @@ export function isFork(run: ActionRun, pull: { head?: { repo?: { full_name?: str
   return head === undefined || head !== run.ctx.repository;
 }
 
-/** Upserts the plan comment as the `comment` input says; null when nothing was written. */
+/**
+ * Makes the token's comment `key` on pull request `pr` read `body`, writing nothing when it
+ * already says the same (a re-run links another workflow run, nothing else differs).
+ * `create: false` only corrects an existing comment.
+ */
+export async function putComment(run: ActionRun, pr: number, key: string, body: string, what: string, create = true): Promise<void> {
+  const existing = await run.host.findComment(pr, key);
+  if (existing === null && !create) return;
+  if (existing !== null && sameComment(existing.body, body)) {
+    run.out(`Lexum: ${what} comment unchanged (${existing.url})`);
+    return;
+  }
+  const r = await run.host.upsertComment(pr, key, body);
+  run.out(`Lexum: ${what} comment ${r.action} (${r.url})`);
+}
+
+/** Upserts the plan comment as the `comment` input says. */
 export async function writePlanComment(run: ActionRun, pr: number, body: string, changed: boolean): Promise<void> {
   if (run.inputs.comment === "never") return;
-  const key = planCommentKey(run.projectPath);
   // on-change: a plan without changes writes no new comment, but an earlier plan's comment is
   // corrected (it would show changes that are no longer planned).
-  if (run.inputs.comment === "on-change" && !changed && (await run.host.findComment(pr, key)) === null) return;
-  const r = await run.host.upsertComment(pr, key, body);
-  run.out(`Lexum: plan comment ${r.action} (${r.url})`);
+  await putComment(run, pr, planCommentKey(run.projectPath), body, "plan", run.inputs.comment === "always" || changed);
 }
 
 /** `pull_request`: plan the head commit, pin it in a check run, upsert the comment. */
@@ -171,7 +184,7 @@ export async function planPullRequest(run: ActionRun): Promise<number> {
       });
       if (run.inputs.comment !== "never") {
         const body = renderErrorsComment({ path: run.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f: string) => (run.projectPath === "." ? f : `${run.projectPath}/${f}`), runUrl: run.runUrl, omittedAnnotations: 0, key: planCommentKey(run.projectPath) });
-        await run.host.upsertComment(pr, planCommentKey(run.projectPath), body);
+        await putComment(run, pr, planCommentKey(run.projectPath), body, "errors");
       }
     });
     return 1;

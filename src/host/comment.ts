@@ -423,3 +423,12 @@ export function renderApplyFailedComment(input: { path: string; commit: string; 
   if (full.length <= COMMENT_LIMIT) return full;
   return largestFitting(0, longest, render)?.body ?? render(0);
 }
+
+/**
+ * Whether two comment bodies say the same: equal but for the workflow run they link to (a
+ * re-run of the same plan then writes nothing).
+ */
+export function sameComment(a: string, b: string): boolean {
+  const unlinked = (s: string) => s.replace(/\/actions\/runs\/[0-9]+/g, "/actions/runs/");
+  return unlinked(a) === unlinked(b);
+}

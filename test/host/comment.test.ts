@@ -18,6 +18,7 @@ import {
   renderErrorsComment,
   renderPlanComment,
   renderRefusedComment,
+  sameComment,
 } from "../../src/host/comment.js";
 import type { Pin } from "../../src/host/comment.js";
 import { buildPlan, summaryLine } from "../../src/plan/index.js";
@@ -63,6 +64,16 @@ domain web {
   }
 }
 `;
+
+describe("sameComment", () => {
+  it("is equality but for the workflow run linked, so a re-run of the same plan writes nothing", () => {
+    const body = (run: number, summary = "Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.") =>
+      `<!-- lexum:plan path=. -->\n**${summary}**\n\n[workflow run](<https://github.com/acme/infra/actions/runs/${run}>)\n`;
+    expect(sameComment(body(1), body(2))).toBe(true);
+    expect(sameComment(body(1), body(1, "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete."))).toBe(false);
+    expect(sameComment(body(1), body(1) + "x")).toBe(false);
+  });
+});
 
 describe("keys and pins", () => {
   it("keys are one HTML comment each, with the path URL-encoded so nothing in it can end the comment", () => {
