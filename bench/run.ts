@@ -10,6 +10,7 @@ const all: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   "snapshot-commit": () => import("./snapshot-commit.js"),
   apply: () => import("./apply.js"),
   "bad-input": () => import("./bad-input.js"),
+  action: () => import("./action.js"),
 };
 
 const wanted = process.argv.slice(2);
