@@ -247,6 +247,34 @@ describe("the Action on merge", () => {
     expect(planComments(w, 2)[0]!.body).toContain("state moved");
   });
 
+  it("require-reviewed-plan: false → the merge's plan is applied whatever was reviewed", async () => {
+    const w = await start();
+    w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });
+    expect((await w.run(w.pullEvent(1))).code).toBe(0);
+    w.commitMain({ "other.lxm": project(w.worldFile, { c: 1 }, "other") });
+    const merge = w.mergePull(1);
+    const r = await w.run(w.pushMainEvent(merge.sha, merge.before), { inputs: { "require-reviewed-plan": "false" } });
+    expect(r.code).toBe(0);
+    expect(Object.keys(w.world()).sort()).toEqual(["svc/a", "svc/b", "svc/c"]);
+    expect(w.stateLog()).toHaveLength(1);
+  });
+
+  it("a project in a folder (path input, state-branch input): its own check name, comment key and state branch", async () => {
+    const w = await start();
+    const { headSha } = w.pushPull(1, { "infra/prod/main.lxm": project(w.worldFile, { p: 1 }, "prod") });
+    const inputs = { path: "infra/prod", "state-branch": "lexum/prod" };
+    const r = await w.run(w.pullEvent(1), { inputs });
+    expect(r.code).toBe(0);
+    expect(checks(w, headSha).map((c) => c.name)).toEqual(["lexum plan (infra/prod)"]);
+    expect(w.github.comments(OWNER, REPO, 1).map((c: { body: string }) => c.body.split("\n")[0])).toEqual(["<!-- lexum:plan path=infra%2Fprod -->"]);
+    const merge = w.mergePull(1);
+    const applied = await w.run(w.pushMainEvent(merge.sha, merge.before), { inputs });
+    expect(applied.code).toBe(0);
+    expect(w.stateLog("lexum/prod")).toHaveLength(1);
+    expect(w.stateLog()).toEqual([]);
+    expect(w.world()).toHaveProperty("svc/p");
+  });
+
   it("merge_group with a stale plan → a failing check on the queue's head", async () => {
     const w = await start();
     w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });
