@@ -5,6 +5,7 @@ import { canonicalize } from "../program/canonical.js";
 import type { Json } from "../program/types.js";
 import { deepEqual, EvalFailure, isObject, LIMITS, objectFrom, sortedKeys, typeName } from "./values.js";
 import type { Value, ValueObject } from "./values.js";
+import { yamlTooDeepAt } from "./yaml-depth.js";
 
 /**
  * The built-in functions: one implementation each, used both by compile-time evaluation and
@@ -359,12 +360,13 @@ const defs: Builtin[] = [
     signature: "yamldecode(string)",
     impl(a) {
       const s = str("yamldecode", a, 0);
+      // Measured before parsing: the parser recurses per level, and running out of stack can
+      // abort the process instead of throwing (see yamlTooDeepAt).
+      if (yamlTooDeepAt(s, LIMITS.depth) !== null) throw new EvalFailure((sp) => sem.valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
       let v: unknown;
       try {
         v = parseYaml(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
       } catch (e) {
-        // The parser runs out of stack on very deep flow collections: that is the depth limit.
-        if (/call stack/.test((e as Error).message)) throw new EvalFailure((sp) => sem.valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
         return invalid("yamldecode", 0, `not valid YAML (${(e as Error).message.split("\n")[0]})`);
       }
       return checkDecoded("yamldecode", v === undefined ? null : v);

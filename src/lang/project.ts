@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { loadTypeCatalog, plainProblem, precompiledValidator } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { suggest } from "./suggest.js";
+import { LIMITS } from "./values.js";
+import { yamlTooDeepAt } from "./yaml-depth.js";
 
 /**
  * Loading a project: every `.lxm` file below a directory (the I/O edge of the compiler),
@@ -228,6 +230,8 @@ export function branchNameProblem(name: string): string | null {
 
 /** The most alias expansions lexum.yaml may make (the `yaml` package's maxAliasCount). */
 const SETTINGS_MAX_ALIASES = 100;
+/** How deep lexum.yaml may nest: as deep as any value (docs/language.md, "Limits"). */
+const SETTINGS_MAX_DEPTH = LIMITS.depth;
 
 /**
  * Where resolving lexum.yaml's aliases failed: the first alias without an anchor before it,
@@ -258,14 +262,19 @@ function firstAliasSpan(doc: ReturnType<typeof parseDocument>, text: string): Sp
 
 /** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
 export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
+  // Measured before parsing: the parser recurses per level, and running out of stack can
+  // abort the process instead of throwing (see yamlTooDeepAt).
+  const deep = yamlTooDeepAt(text, SETTINGS_MAX_DEPTH);
+  if (deep !== null) {
+    const problem = `the document nests too deeply (more than ${SETTINGS_MAX_DEPTH} levels)`;
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax({ file: "lexum.yaml", start: deep, end: deep + 1 }, problem)] };
+  }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const [start, end] = e.pos;
     const span = { file: "lexum.yaml", start, end: Math.max(end, start) };
-    // The parser reports its own stack overflow on deeply nested input as an error: say what it means.
-    const problem = /Maximum call stack/.test(e.message) ? "the document nests too deeply" : e.message.split("\n")[0]!;
-    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, problem)] };
+    return { settings: DEFAULT_SETTINGS, diagnostics: [sem.settingsSyntax(span, e.message.split("\n")[0]!)] };
   }
   let value: unknown;
   try {
