@@ -23265,7 +23265,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -23828,7 +23828,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports2.Lexer = Lexer;
+    exports2.Lexer = Lexer2;
   }
 });
 
@@ -23960,7 +23960,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -24733,7 +24733,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports2.Parser = Parser2;
+    exports2.Parser = Parser3;
   }
 });
 
@@ -32707,7 +32707,7 @@ function writePretty(v, indent, out) {
 }
 
 // src/lang/builtins.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash as createHash5 } from "node:crypto";
 
 // src/lang/suggest.ts
@@ -33022,6 +33022,18 @@ function depthOf(m) {
   return m % DEPTH_BITS;
 }
 
+// src/lang/yaml-depth.ts
+var import_yaml = __toESM(require_dist(), 1);
+function yamlTooDeepAt(text, limit) {
+  const parser2 = new import_yaml.Parser();
+  for (const lexeme of new import_yaml.Lexer().lex(text)) {
+    for (const _token of parser2.next(lexeme)) {
+    }
+    if (parser2.stack.length > limit + 2) return Math.min(Math.max(parser2.offset - lexeme.length, 0), text.length);
+  }
+  return null;
+}
+
 // src/lang/builtins.ts
 var failArg = (fn, i, expected, v) => {
   throw new EvalFailure((s) => argumentType(s, fn, i + 1, expected, typeName(v)), i);
@@ -33325,7 +33337,7 @@ var defs = [
     min: 1,
     max: 1,
     signature: "yamlencode(value)",
-    impl: (a) => boundedStr("yamlencode", (0, import_yaml.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }))
+    impl: (a) => boundedStr("yamlencode", (0, import_yaml2.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }))
   },
   {
     name: "yamldecode",
@@ -33334,11 +33346,11 @@ var defs = [
     signature: "yamldecode(string)",
     impl(a) {
       const s = str("yamldecode", a, 0);
+      if (yamlTooDeepAt(s, LIMITS.depth) !== null) throw new EvalFailure((sp) => valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
       let v;
       try {
-        v = (0, import_yaml.parse)(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
+        v = (0, import_yaml2.parse)(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
       } catch (e) {
-        if (/call stack/.test(e.message)) throw new EvalFailure((sp) => valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
         return invalid("yamldecode", 0, `not valid YAML (${e.message.split("\n")[0]})`);
       }
       return checkDecoded("yamldecode", v === void 0 ? null : v);
@@ -39241,7 +39253,7 @@ var MAX_NESTING = 256;
 var MAX_SYNTAX_ERRORS = 100;
 function parseFile(path8, text) {
   const lexed = lexPacked(path8, text);
-  const p = new Parser(path8, lexed.tokens);
+  const p = new Parser2(path8, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
   const domains = p.parseTop();
@@ -39278,7 +39290,7 @@ var BINARY_PREC = {
 };
 var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
 var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
-var Parser = class {
+var Parser2 = class {
   constructor(path8, toks) {
     this.path = path8;
     this.toks = toks;
@@ -40176,7 +40188,7 @@ function dedupe(ds) {
 }
 
 // src/lang/project.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var decoder2 = new TextDecoder("utf-8", { fatal: true });
 function plainCause(e) {
   const code3 = e.code;
@@ -40233,7 +40245,7 @@ var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers
 function settingSpan(doc, instancePath, extraKey) {
   const path8 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
   let node = path8.length ? doc.getIn(path8, true) : doc.contents;
-  if (extraKey !== null && (0, import_yaml2.isMap)(node)) node = node.items.find((pair) => (0, import_yaml2.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
+  if (extraKey !== null && (0, import_yaml3.isMap)(node)) node = node.items.find((pair) => (0, import_yaml3.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
   const range = node?.range;
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : void 0;
 }
@@ -40277,11 +40289,12 @@ function branchNameProblem(name) {
   return null;
 }
 var SETTINGS_MAX_ALIASES = 100;
+var SETTINGS_MAX_DEPTH = LIMITS.depth;
 function firstAliasSpan(doc, text) {
   const anchors = /* @__PURE__ */ new Set();
   let first;
   let unresolved;
-  (0, import_yaml2.visit)(doc, {
+  (0, import_yaml3.visit)(doc, {
     Node(_, node) {
       if (node.anchor) anchors.add(node.anchor);
     },
@@ -40291,7 +40304,7 @@ function firstAliasSpan(doc, text) {
       first ??= [r[0], r[1]];
       if (!anchors.has(node.source)) {
         unresolved = [r[0], r[1]];
-        return import_yaml2.visit.BREAK;
+        return import_yaml3.visit.BREAK;
       }
       return void 0;
     }
@@ -40300,13 +40313,17 @@ function firstAliasSpan(doc, text) {
   return { file: "lexum.yaml", start: at[0], end: Math.max(at[1], at[0] + 1) };
 }
 function parseProjectSettings(text) {
-  const doc = (0, import_yaml2.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
+  const deep = yamlTooDeepAt(text, SETTINGS_MAX_DEPTH);
+  if (deep !== null) {
+    const problem = `the document nests too deeply (more than ${SETTINGS_MAX_DEPTH} levels)`;
+    return { settings: DEFAULT_SETTINGS, diagnostics: [settingsSyntax({ file: "lexum.yaml", start: deep, end: deep + 1 }, problem)] };
+  }
+  const doc = (0, import_yaml3.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const [start, end] = e.pos;
     const span = { file: "lexum.yaml", start, end: Math.max(end, start) };
-    const problem = /Maximum call stack/.test(e.message) ? "the document nests too deeply" : e.message.split("\n")[0];
-    return { settings: DEFAULT_SETTINGS, diagnostics: [settingsSyntax(span, problem)] };
+    return { settings: DEFAULT_SETTINGS, diagnostics: [settingsSyntax(span, e.message.split("\n")[0])] };
   }
   let value;
   try {
@@ -47759,7 +47776,8 @@ function createGitHubHost(o) {
       { what: `list the comments of pull request #${pr}`, scope: "`pull-requests: read`", write: false },
       () => api.paginate(api.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 })
     );
-    const own = comments.find((c) => c.user?.login === login && (c.body ?? "").startsWith(key3));
+    const keyed = comments.filter((c) => (c.body ?? "").startsWith(key3));
+    const own = login !== null ? keyed.find((c) => c.user?.login === login) : keyed.find((c) => c.user?.login === INSTALLATION_LOGIN) ?? keyed.find((c) => c.user?.type === "Bot");
     return own ? { id: Number(own.id), body: own.body ?? "", author: own.user?.login ?? null, url: own.html_url } : null;
   };
   const createComment = (pr, body) => call({ what: `comment on pull request #${pr}`, scope: "`pull-requests: write`", write: true }, async () => {
@@ -47901,7 +47919,7 @@ async function whoAmI(api, classifyError) {
     const r = await api.rest.users.getAuthenticated();
     return r.data.login;
   } catch (e) {
-    if (isFailure(e) && e.status === 403 && /Resource not accessible by integration/i.test(replyOf(e, (s) => s))) return INSTALLATION_LOGIN;
+    if (isFailure(e) && e.status === 403 && /Resource not accessible by integration/i.test(replyOf(e, (s) => s))) return null;
     throw classifyError(e);
   }
 }

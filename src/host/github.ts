@@ -10,9 +10,10 @@
  *   the throttling plugin spaces them as GitHub asks of integrations.
  * - Reads follow every page, 100 per page.
  * - Comments: only the token's own count. Its login comes from `GET /user`; an installation
- *   token (the workflow's GITHUB_TOKEN) gets 403 "Resource not accessible by integration"
- *   there, and its comments are written by `github-actions[bot]`, which is then taken as the
- *   login. A GitHub App's own installation token writes as `<app-slug>[bot]`: pass `login`.
+ *   token gets 403 "Resource not accessible by integration" there and cannot learn its bot's
+ *   login: the workflow's GITHUB_TOKEN writes as `github-actions[bot]`, a GitHub App's token
+ *   as `<app-slug>[bot]`. Then a comment by `github-actions[bot]` is ours, else one by any
+ *   bot account (never a person's), or by `login` when given.
  * - The token goes only into the `authorization` header: never into a message or a log line
  *   (octokit's logger is replaced by `log`, which is given no request objects).
  */
@@ -106,8 +107,9 @@ export function createGitHubHost(o: GitHubHostOptions): CodeHost {
     return run;
   };
 
-  let me: Promise<string> | null = o.login ? Promise.resolve(o.login) : null;
-  const identity = (): Promise<string> => {
+  // null: an installation token, whose bot login its token cannot read.
+  let me: Promise<string | null> | null = o.login ? Promise.resolve(o.login) : null;
+  const identity = (): Promise<string | null> => {
     me ??= whoAmI(api, (e) => classify(e, { what: "read the token's login", scope: "no permission", write: false }, { repository, retries, scrub })).catch((e: unknown) => {
       me = null;
       throw e;
@@ -121,7 +123,11 @@ export function createGitHubHost(o: GitHubHostOptions): CodeHost {
       api.paginate(api.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 }),
     );
     // GitHub lists oldest first: the first one is the one every earlier run edited.
-    const own = comments.find((c) => c.user?.login === login && (c.body ?? "").startsWith(key));
+    const keyed = comments.filter((c) => (c.body ?? "").startsWith(key));
+    const own =
+      login !== null
+        ? keyed.find((c) => c.user?.login === login)
+        : (keyed.find((c) => c.user?.login === INSTALLATION_LOGIN) ?? keyed.find((c) => c.user?.type === "Bot"));
     return own ? { id: Number(own.id), body: own.body ?? "", author: own.user?.login ?? null, url: own.html_url } : null;
   };
 
@@ -288,13 +294,13 @@ function timedFetch(ms: number): typeof fetch {
   };
 }
 
-async function whoAmI(api: Api, classifyError: (e: unknown) => Error): Promise<string> {
+async function whoAmI(api: Api, classifyError: (e: unknown) => Error): Promise<string | null> {
   try {
     const r = await api.rest.users.getAuthenticated();
     return r.data.login;
   } catch (e) {
-    // An installation token (GITHUB_TOKEN) may not read /user; what it writes is github-actions[bot]'s.
-    if (isFailure(e) && e.status === 403 && /Resource not accessible by integration/i.test(replyOf(e, (s) => s))) return INSTALLATION_LOGIN;
+    // An installation token (GITHUB_TOKEN, a GitHub App's) may not read /user.
+    if (isFailure(e) && e.status === 403 && /Resource not accessible by integration/i.test(replyOf(e, (s) => s))) return null;
     throw classifyError(e);
   }
 }

@@ -119,6 +119,17 @@ describe("upsertComment", () => {
     expect(await h.findComment(9, KEY)).toMatchObject({ id: r.id, author: "octocat", body: `${KEY}\nmine` });
   });
 
+  it("an installation token takes a bot's keyed comment as its own when github-actions[bot] has none (a GitHub App's token), never a person's", async () => {
+    pull(13, "f".repeat(40));
+    gh.addComment(OWNER, repo, 13, `${KEY}\nforged`, "mallory");
+    gh.addComment(OWNER, repo, 13, `${KEY}\nby the app`, "lexum-app[bot]");
+    const found = await host().findComment(13, KEY);
+    expect(found).toMatchObject({ author: "lexum-app[bot]", body: `${KEY}\nby the app` });
+    pull(14, "e".repeat(40));
+    gh.addComment(OWNER, repo, 14, `${KEY}\nforged`, "mallory");
+    expect(await host().findComment(14, KEY)).toBeNull();
+  });
+
   it("an installation token's own comments are github-actions[bot]'s (GET /user answers 403)", async () => {
     pull(10, "d".repeat(40));
     gh.addComment(OWNER, repo, 10, `${KEY}\nforged`, "mallory");
