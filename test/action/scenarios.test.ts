@@ -275,6 +275,31 @@ describe("the Action on merge", () => {
     expect(w.world()).toHaveProperty("svc/p");
   });
 
+  it("a remote that refuses pushes → the apply lock is refused before anything is applied (LXM6063)", async () => {
+    const w = await start();
+    w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });
+    expect((await w.run(w.pullEvent(1))).code).toBe(0);
+    const merge = w.mergePull(1);
+    w.http.refusePushes(true);
+    const r = await w.run(w.pushMainEvent(merge.sha, merge.before));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error title=LXM6063::/m);
+    expect(w.world()).toEqual({});
+    expect(w.stateLog()).toEqual([]);
+    expect(appliedComments(w, 1)).toEqual([]);
+  });
+
+  it("a remote that is gone → a clear error naming it, nothing planned or written", async () => {
+    const w = await start();
+    w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });
+    const event = w.pullEvent(1);
+    await w.http.stop();
+    const r = await w.run(event);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error title=LXM4131::.*127\.0\.0\.1/m);
+    expect(w.github.writes()).toEqual([]);
+  });
+
   it("merge_group with a stale plan → a failing check on the queue's head", async () => {
     const w = await start();
     w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });
