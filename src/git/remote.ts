@@ -133,7 +133,7 @@ export function observeRemoteGit(fn: GitSpawnObserver | null): void {
   observer = fn;
 }
 
-// ---- internals ----
+// ---- internals (connection, checkRefName, scrub and clip are shared with ls-refs.ts) ----
 
 const OID = /^[0-9a-f]{40}$/;
 
@@ -179,7 +179,7 @@ function porcelainLine(stdout: string, ref: string): { flag: string; summary: st
   return null;
 }
 
-interface Connection {
+export interface Connection {
   /** What git is given: the URL without userinfo. */
   readonly url: string;
   /** What messages show. */
@@ -192,7 +192,7 @@ interface Connection {
   readonly stallSeconds: number;
 }
 
-function connection(remote: Remote): Connection {
+export function connection(remote: Remote): Connection {
   const shown = redactUrl(remote.url);
   const secrets: string[] = [];
   let header = remote.auth?.header ?? null;
@@ -241,7 +241,7 @@ function decode(s: string): string {
 }
 
 /** Names and URLs git would read as options: refused before git sees them. */
-function checkRefName(remote: Remote, ref: string): void {
+export function checkRefName(remote: Remote, ref: string): void {
   if (!ref.startsWith("refs/") || /[\s:^~?*[\\]|\.\.|@\{/.test(ref)) throw remoteGitFailed.error("ref", redactUrl(remote.url), `${JSON.stringify(ref)} is not a full ref name`);
   if (remote.url.startsWith("-")) throw remoteGitFailed.error("remote", redactUrl(remote.url), "the URL starts with '-'");
 }
@@ -362,12 +362,12 @@ function cause(c: Connection, stderr: string): string {
   return clip(scrub(c, text)) || "no message from git";
 }
 
-function clip(s: string): string {
+export function clip(s: string): string {
   return s.length > 1000 ? `${s.slice(0, 1000)}…` : s;
 }
 
 /** `text` with the raw URL shown redacted and every secret replaced. */
-function scrub(c: Connection, text: string): string {
+export function scrub(c: Connection, text: string): string {
   let t = c.raw !== c.shown ? text.split(c.raw).join(c.shown) : text;
   for (const s of c.secrets) t = t.split(s).join("***");
   return t;
