@@ -17556,6 +17556,313 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
   }
 });
 
+// node_modules/simple-concat/index.js
+var require_simple_concat = __commonJS({
+  "node_modules/simple-concat/index.js"(exports2, module2) {
+    module2.exports = function(stream, cb) {
+      var chunks = [];
+      stream.on("data", function(chunk) {
+        chunks.push(chunk);
+      });
+      stream.once("end", function() {
+        if (cb) cb(null, Buffer.concat(chunks));
+        cb = null;
+      });
+      stream.once("error", function(err) {
+        if (cb) cb(err);
+        cb = null;
+      });
+    };
+  }
+});
+
+// node_modules/mimic-response/index.js
+var require_mimic_response = __commonJS({
+  "node_modules/mimic-response/index.js"(exports2, module2) {
+    "use strict";
+    var knownProperties = [
+      "aborted",
+      "complete",
+      "headers",
+      "httpVersion",
+      "httpVersionMinor",
+      "httpVersionMajor",
+      "method",
+      "rawHeaders",
+      "rawTrailers",
+      "setTimeout",
+      "socket",
+      "statusCode",
+      "statusMessage",
+      "trailers",
+      "url"
+    ];
+    module2.exports = (fromStream, toStream) => {
+      if (toStream._readableState.autoDestroy) {
+        throw new Error("The second stream must have the `autoDestroy` option set to `false`");
+      }
+      const fromProperties = new Set(Object.keys(fromStream).concat(knownProperties));
+      const properties = {};
+      for (const property of fromProperties) {
+        if (property in toStream) {
+          continue;
+        }
+        properties[property] = {
+          get() {
+            const value = fromStream[property];
+            const isFunction = typeof value === "function";
+            return isFunction ? value.bind(fromStream) : value;
+          },
+          set(value) {
+            fromStream[property] = value;
+          },
+          enumerable: true,
+          configurable: false
+        };
+      }
+      Object.defineProperties(toStream, properties);
+      fromStream.once("aborted", () => {
+        toStream.destroy();
+        toStream.emit("aborted");
+      });
+      fromStream.once("close", () => {
+        if (fromStream.complete) {
+          if (toStream.readable) {
+            toStream.once("end", () => {
+              toStream.emit("close");
+            });
+          } else {
+            toStream.emit("close");
+          }
+        } else {
+          toStream.emit("close");
+        }
+      });
+      return toStream;
+    };
+  }
+});
+
+// node_modules/decompress-response/index.js
+var require_decompress_response = __commonJS({
+  "node_modules/decompress-response/index.js"(exports2, module2) {
+    "use strict";
+    var { Transform, PassThrough } = __require("stream");
+    var zlib = __require("zlib");
+    var mimicResponse = require_mimic_response();
+    module2.exports = (response) => {
+      const contentEncoding = (response.headers["content-encoding"] || "").toLowerCase();
+      if (!["gzip", "deflate", "br"].includes(contentEncoding)) {
+        return response;
+      }
+      const isBrotli = contentEncoding === "br";
+      if (isBrotli && typeof zlib.createBrotliDecompress !== "function") {
+        response.destroy(new Error("Brotli is not supported on Node.js < 12"));
+        return response;
+      }
+      let isEmpty = true;
+      const checker = new Transform({
+        transform(data, _encoding, callback) {
+          isEmpty = false;
+          callback(null, data);
+        },
+        flush(callback) {
+          callback();
+        }
+      });
+      const finalStream = new PassThrough({
+        autoDestroy: false,
+        destroy(error, callback) {
+          response.destroy();
+          callback(error);
+        }
+      });
+      const decompressStream = isBrotli ? zlib.createBrotliDecompress() : zlib.createUnzip();
+      decompressStream.once("error", (error) => {
+        if (isEmpty && !response.readable) {
+          finalStream.end();
+          return;
+        }
+        finalStream.destroy(error);
+      });
+      mimicResponse(response, finalStream);
+      response.pipe(checker).pipe(decompressStream).pipe(finalStream);
+      return finalStream;
+    };
+  }
+});
+
+// node_modules/wrappy/wrappy.js
+var require_wrappy = __commonJS({
+  "node_modules/wrappy/wrappy.js"(exports2, module2) {
+    module2.exports = wrappy;
+    function wrappy(fn, cb) {
+      if (fn && cb) return wrappy(fn)(cb);
+      if (typeof fn !== "function")
+        throw new TypeError("need wrapper function");
+      Object.keys(fn).forEach(function(k) {
+        wrapper[k] = fn[k];
+      });
+      return wrapper;
+      function wrapper() {
+        var args = new Array(arguments.length);
+        for (var i = 0; i < args.length; i++) {
+          args[i] = arguments[i];
+        }
+        var ret = fn.apply(this, args);
+        var cb2 = args[args.length - 1];
+        if (typeof ret === "function" && ret !== cb2) {
+          Object.keys(cb2).forEach(function(k) {
+            ret[k] = cb2[k];
+          });
+        }
+        return ret;
+      }
+    }
+  }
+});
+
+// node_modules/once/once.js
+var require_once = __commonJS({
+  "node_modules/once/once.js"(exports2, module2) {
+    var wrappy = require_wrappy();
+    module2.exports = wrappy(once2);
+    module2.exports.strict = wrappy(onceStrict);
+    once2.proto = once2(function() {
+      Object.defineProperty(Function.prototype, "once", {
+        value: function() {
+          return once2(this);
+        },
+        configurable: true
+      });
+      Object.defineProperty(Function.prototype, "onceStrict", {
+        value: function() {
+          return onceStrict(this);
+        },
+        configurable: true
+      });
+    });
+    function once2(fn) {
+      var f = function() {
+        if (f.called) return f.value;
+        f.called = true;
+        return f.value = fn.apply(this, arguments);
+      };
+      f.called = false;
+      return f;
+    }
+    function onceStrict(fn) {
+      var f = function() {
+        if (f.called)
+          throw new Error(f.onceError);
+        f.called = true;
+        return f.value = fn.apply(this, arguments);
+      };
+      var name = fn.name || "Function wrapped with `once`";
+      f.onceError = name + " shouldn't be called more than once";
+      f.called = false;
+      return f;
+    }
+  }
+});
+
+// node_modules/simple-get/index.js
+var require_simple_get = __commonJS({
+  "node_modules/simple-get/index.js"(exports2, module2) {
+    module2.exports = simpleGet;
+    var concat = require_simple_concat();
+    var decompressResponse = require_decompress_response();
+    var http = __require("http");
+    var https = __require("https");
+    var once2 = require_once();
+    var querystring = __require("querystring");
+    var url2 = __require("url");
+    var isStream = (o) => o !== null && typeof o === "object" && typeof o.pipe === "function";
+    function simpleGet(opts, cb) {
+      opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
+      cb = once2(cb);
+      if (opts.url) {
+        const { hostname, port, protocol: protocol2, auth: auth2, path: path8 } = url2.parse(opts.url);
+        delete opts.url;
+        if (!hostname && !port && !protocol2 && !auth2) opts.path = path8;
+        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth2, path: path8 });
+      }
+      const headers = { "accept-encoding": "gzip, deflate" };
+      if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
+      opts.headers = headers;
+      let body;
+      if (opts.body) {
+        body = opts.json && !isStream(opts.body) ? JSON.stringify(opts.body) : opts.body;
+      } else if (opts.form) {
+        body = typeof opts.form === "string" ? opts.form : querystring.stringify(opts.form);
+        opts.headers["content-type"] = "application/x-www-form-urlencoded";
+      }
+      if (body) {
+        if (!opts.method) opts.method = "POST";
+        if (!isStream(body)) opts.headers["content-length"] = Buffer.byteLength(body);
+        if (opts.json && !opts.form) opts.headers["content-type"] = "application/json";
+      }
+      delete opts.body;
+      delete opts.form;
+      if (opts.json) opts.headers.accept = "application/json";
+      if (opts.method) opts.method = opts.method.toUpperCase();
+      const originalHost = opts.hostname;
+      const protocol = opts.protocol === "https:" ? https : http;
+      const req = protocol.request(opts, (res) => {
+        if (opts.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+          opts.url = res.headers.location;
+          delete opts.headers.host;
+          res.resume();
+          const redirectHost = url2.parse(opts.url).hostname;
+          if (redirectHost !== null && redirectHost !== originalHost) {
+            delete opts.headers.cookie;
+            delete opts.headers.authorization;
+          }
+          if (opts.method === "POST" && [301, 302].includes(res.statusCode)) {
+            opts.method = "GET";
+            delete opts.headers["content-length"];
+            delete opts.headers["content-type"];
+          }
+          if (opts.maxRedirects-- === 0) return cb(new Error("too many redirects"));
+          else return simpleGet(opts, cb);
+        }
+        const tryUnzip = typeof decompressResponse === "function" && opts.method !== "HEAD";
+        cb(null, tryUnzip ? decompressResponse(res) : res);
+      });
+      req.on("timeout", () => {
+        req.abort();
+        cb(new Error("Request timed out"));
+      });
+      req.on("error", cb);
+      if (isStream(body)) body.on("error", cb).pipe(req);
+      else req.end(body);
+      return req;
+    }
+    simpleGet.concat = (opts, cb) => {
+      return simpleGet(opts, (err, res) => {
+        if (err) return cb(err);
+        concat(res, (err2, data) => {
+          if (err2) return cb(err2);
+          if (opts.json) {
+            try {
+              data = JSON.parse(data.toString());
+            } catch (err3) {
+              return cb(err3, res, data);
+            }
+          }
+          cb(null, res, data);
+        });
+      });
+    };
+    ["get", "post", "put", "patch", "head", "delete"].forEach((method) => {
+      simpleGet[method] = (opts, cb) => {
+        if (typeof opts === "string") opts = { url: opts };
+        return simpleGet(Object.assign({ method: method.toUpperCase() }, opts), cb);
+      };
+    });
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports2) {
@@ -32489,6 +32796,9 @@ function scrub(c, text) {
   return t;
 }
 
+// node_modules/isomorphic-git/http/node/index.js
+var import_simple_get = __toESM(require_simple_get(), 1);
+
 // src/engine/apply-project.ts
 import path6 from "node:path";
 
@@ -42591,14 +42901,14 @@ async function loadSavedPlan(file, planned) {
 function changesState(e) {
   return e.phase === "done" && e.action !== "noop" || e.phase === "failed" || e.phase === "domain";
 }
-function guarded2(get, stopped) {
+function guarded2(get2, stopped) {
   const wrapped = /* @__PURE__ */ new Map();
   const check = () => {
     const e = stopped();
     if (e) throw e;
   };
   return (domain, alias) => {
-    const inst = get(domain, alias);
+    const inst = get2(domain, alias);
     let w = wrapped.get(inst);
     if (!w) {
       w = {
