@@ -1,4 +1,5 @@
-// Regenerates src/program/validators.generated.ts from schemas/lexum.yaml.json and
+// Regenerates src/program/validators.generated.ts from schemas/lexum.yaml.json,
+// schemas/lxm-sync.yaml.json and
 // schemas/providers/*.json. Run `npm run gen:validators`: it builds dist/ first, since the
 // generator (src/program/validators-codegen.ts) is TypeScript.
 import { writeFileSync } from "node:fs";

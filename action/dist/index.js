@@ -29676,6 +29676,7 @@ __export(catalog_exports, {
   runner: () => runner_exports,
   runtime: () => runtime_exports,
   semantic: () => semantic_exports,
+  sync: () => sync_exports,
   syntax: () => syntax_exports
 });
 
@@ -31356,6 +31357,81 @@ var runnerFileFailed = code(
   "runner file not writable",
   "Writing a step output (GITHUB_OUTPUT) or the job summary (GITHUB_STEP_SUMMARY) failed: the file the runner named could not be appended to.",
   (variable, file, cause2) => ({ message: `cannot append to ${variable} (${file}): ${cause2}`, hint: "the runner creates this file for each step; do not change or remove it in the workflow" })
+);
+
+// src/diag/catalog/sync.ts
+var sync_exports = {};
+__export(sync_exports, {
+  badBranch: () => badBranch,
+  badDuration: () => badDuration,
+  badListen: () => badListen,
+  badProjectPath: () => badProjectPath,
+  badRepositoryUrl: () => badRepositoryUrl,
+  configInvalid: () => configInvalid,
+  configSyntax: () => configSyntax,
+  configUnreadable: () => configUnreadable,
+  credentialUnset: () => credentialUnset,
+  duplicateRepository: () => duplicateRepository
+});
+var configUnreadable = code(
+  "LXM7000",
+  "lxm-sync configuration unreadable",
+  "The configuration file given to lxm-sync (--config) could not be read, or is not UTF-8 text. The agent does not start.",
+  (file, cause2) => ({ message: `${file}: cannot read the lxm-sync configuration: ${cause2}`, hint: "pass the path of a readable YAML file to --config" })
+);
+var configSyntax = code(
+  "LXM7001",
+  "lxm-sync configuration is not valid YAML",
+  "The lxm-sync configuration could not be parsed as YAML (a syntax error, a duplicate key, an alias without its anchor, too many aliases, or nesting deeper than any configuration needs). Fix the text at the given line and column.",
+  (where2, problem) => ({ message: `${where2}: ${problem}`, hint: "fix the YAML at this position (the settings are described in schemas/lxm-sync.yaml.json)" })
+);
+var configInvalid = code(
+  "LXM7002",
+  "invalid lxm-sync setting",
+  "A setting of the lxm-sync configuration has a type, value or name that its schema (schemas/lxm-sync.yaml.json) does not allow, or a required one (data_dir, repositories, a repository's url) is missing.",
+  (where2, problem, hint) => ({ message: `${where2}: ${problem}`, hint })
+);
+var badDuration = code(
+  "LXM7003",
+  "bad duration",
+  "An interval or drift_interval of the lxm-sync configuration is not a duration it accepts: whole numbers with a unit each (ms, s, m, h), such as 500ms, 30s, 10m, 1h or 1m30s, from 1s to 596h (the longest a Node.js timer waits).",
+  (where2, key3, value, why) => ({ message: `${where2}: ${key3} ${JSON.stringify(value)} ${why}`, hint: "write a duration such as 30s, 10m, 1h or 1m30s" })
+);
+var badListen = code(
+  "LXM7004",
+  "bad listen address",
+  "The listen setting of the lxm-sync configuration must be host:port with a port from 0 to 65535 (an IPv6 host in brackets, e.g. [::1]:9464).",
+  (where2, value) => ({ message: `${where2}: listen ${JSON.stringify(value)} is not host:port with a port from 0 to 65535`, hint: "for example listen: 127.0.0.1:9464" })
+);
+var badRepositoryUrl = code(
+  "LXM7005",
+  "bad repository url",
+  "A repository's url in the lxm-sync configuration must be an http:// or https:// URL (git's smart HTTP protocol) without a user name or password in it, or a local path. Credentials come from the variable named by token_env.",
+  (where2, problem, hint) => ({ message: `${where2}: url ${problem}`, hint })
+);
+var badProjectPath = code(
+  "LXM7006",
+  "bad project path",
+  "A repository's path in the lxm-sync configuration names the project folder inside the repository: a relative path with / between its parts that stays inside the repository.",
+  (where2, value) => ({ message: `${where2}: path ${JSON.stringify(value)} is not a folder inside the repository`, hint: "write a relative path such as . or infra/prod" })
+);
+var badBranch = code(
+  "LXM7007",
+  "bad branch",
+  "A repository's branch or state_branch in the lxm-sync configuration is not a branch name git accepts, or the two are the same branch (snapshots would overwrite the goal).",
+  (where2, problem) => ({ message: `${where2}: ${problem}`, hint: "name branches as git allows (e.g. main, lexum/state), and keep state_branch apart from branch" })
+);
+var credentialUnset = code(
+  "LXM7008",
+  "credential variable unset",
+  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
+  (where2, key3, name) => ({ message: `${where2}: ${key3} names ${name}, which is not set (or empty) in lxm-sync's environment`, hint: `set ${name} in the service's environment (e.g. EnvironmentFile= in its systemd unit), or remove ${key3}` })
+);
+var duplicateRepository = code(
+  "LXM7009",
+  "repository listed twice",
+  "Two entries of repositories in the lxm-sync configuration watch the same url, branch and path: they would apply the same goal twice. Keep one.",
+  (where2, firstAt) => ({ message: `${where2}: this repository (same url, branch and path) is already listed at ${firstAt}`, hint: "remove one of the two entries, or give them different branches or paths" })
 );
 
 // src/git/repo.ts
@@ -34669,9 +34745,247 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_dir = validate21;
-var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
-var pattern4 = new RegExp("^0[0-7]{3}$", "u");
+var lxm_sync_yaml = validate21;
+var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many git requests the agent makes at once to one remote host.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
+var pattern4 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
+var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
+var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
+var schema36 = { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" };
+var func3 = Object.prototype.hasOwnProperty;
+var pattern5 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
+var pattern7 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate22.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.url === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema33.required, parentSchema: schema33, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func3.call(schema33.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema33, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== void 0) {
+      let data0 = data.url;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.url, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.url.type, parentSchema: schema33.properties.url, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.branch !== void 0) {
+      let data1 = data.branch;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err4 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.branch, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.branch.type, parentSchema: schema33.properties.branch, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data2 = data.path;
+      if (typeof data2 === "string") {
+        if (func1(data2) < 1) {
+          const err6 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.path, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.path.type, parentSchema: schema33.properties.path, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.state_branch !== void 0) {
+      let data3 = data.state_branch;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.state_branch, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.state_branch.type, parentSchema: schema33.properties.state_branch, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.interval !== void 0) {
+      let data4 = data.interval;
+      if (typeof data4 === "string") {
+        if (!pattern5.test(data4)) {
+          const err10 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.drift_interval !== void 0) {
+      let data5 = data.drift_interval;
+      if (typeof data5 === "string") {
+        if (!pattern5.test(data5)) {
+          const err12 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.drift !== void 0) {
+      let data6 = data.drift;
+      if (!(data6 === "report" || data6 === "correct" || data6 === "off")) {
+        const err14 = { instancePath: instancePath + "/drift", schemaPath: "#/properties/drift/enum", keyword: "enum", params: { allowedValues: schema33.properties.drift.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.drift.enum, parentSchema: schema33.properties.drift, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.token_env !== void 0) {
+      let data7 = data.token_env;
+      if (typeof data7 === "string") {
+        if (!pattern7.test(data7)) {
+          const err15 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.webhook_secret_env !== void 0) {
+      let data8 = data.webhook_secret_env;
+      if (typeof data8 === "string") {
+        if (!pattern7.test(data8)) {
+          const err17 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema33.type, parentSchema: schema33, data };
+    if (vErrors === null) {
+      vErrors = [err19];
+    } else {
+      vErrors.push(err19);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -34684,8 +34998,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema32.required, parentSchema: schema32, data };
+    if (data.data_dir === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data_dir" }, message: "must have required property 'data_dir'", schema: schema32.required, parentSchema: schema32, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -34693,134 +35007,40 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "mode")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema32, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema32.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.path.type, parentSchema: schema32.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.mode !== void 0) {
-      let data1 = data.mode;
-      if (typeof data1 === "string") {
-        if (!pattern4.test(data1)) {
-          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema32.properties.mode, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.mode.type, parentSchema: schema32.properties.mode, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data };
-    if (vErrors === null) {
-      vErrors = [err6];
-    } else {
-      vErrors.push(err6);
-    }
-    errors++;
-  }
-  validate21.errors = vErrors;
-  return errors === 0;
-}
-validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_file = validate22;
-var schema33 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate22.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema33.required, parentSchema: schema33, data };
+    if (data.repositories === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "repositories" }, message: "must have required property 'repositories'", schema: schema32.required, parentSchema: schema32, data };
       if (vErrors === null) {
-        vErrors = [err0];
+        vErrors = [err1];
       } else {
-        vErrors.push(err0);
+        vErrors.push(err1);
       }
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema33, data };
+      if (!(key0 === "listen" || key0 === "data_dir" || key0 === "max_concurrent_per_host" || key0 === "repositories")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema32, data };
         if (vErrors === null) {
-          vErrors = [err1];
+          vErrors = [err2];
         } else {
-          vErrors.push(err1);
+          vErrors.push(err2);
         }
         errors++;
       }
     }
-    if (data.path !== void 0) {
-      let data0 = data.path;
+    if (data.listen !== void 0) {
+      let data0 = data.listen;
       if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.path, data: data0 };
+        if (!pattern4.test(data0)) {
+          const err3 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/pattern", keyword: "pattern", params: { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$" }, message: 'must match pattern "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"', schema: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", parentSchema: schema32.properties.listen, data: data0 };
           if (vErrors === null) {
-            vErrors = [err2];
+            vErrors = [err3];
           } else {
-            vErrors.push(err2);
+            vErrors.push(err3);
           }
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.path.type, parentSchema: schema33.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.content !== void 0) {
-      let data1 = data.content;
-      if (typeof data1 !== "string") {
-        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.content.type, parentSchema: schema33.properties.content, data: data1 };
+        const err4 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.listen.type, parentSchema: schema32.properties.listen, data: data0 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -34829,11 +35049,11 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.mode !== void 0) {
-      let data2 = data.mode;
-      if (typeof data2 === "string") {
-        if (!pattern4.test(data2)) {
-          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema33.properties.mode, data: data2 };
+    if (data.data_dir !== void 0) {
+      let data1 = data.data_dir;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema32.properties.data_dir, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -34842,7 +35062,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.mode.type, parentSchema: schema33.properties.mode, data: data2 };
+        const err6 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.data_dir.type, parentSchema: schema32.properties.data_dir, data: data1 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -34851,10 +35071,10 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.size !== void 0) {
-      let data3 = data.size;
-      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema33.properties.size.type, parentSchema: schema33.properties.size, data: data3 };
+    if (data.max_concurrent_per_host !== void 0) {
+      let data2 = data.max_concurrent_per_host;
+      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+        const err7 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema32.properties.max_concurrent_per_host.type, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -34862,84 +35082,63 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
+      if (typeof data2 == "number" && isFinite(data2)) {
+        if (data2 < 1 || isNaN(data2)) {
+          const err8 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      }
     }
-    if (data.sha256 !== void 0) {
-      let data4 = data.sha256;
-      if (typeof data4 !== "string") {
-        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.sha256.type, parentSchema: schema33.properties.sha256, data: data4 };
+    if (data.repositories !== void 0) {
+      let data3 = data.repositories;
+      if (Array.isArray(data3)) {
+        if (data3.length < 1) {
+          const err9 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema32.properties.repositories, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate22(data3[i0], { instancePath: instancePath + "/repositories/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema32.properties.repositories.type, parentSchema: schema32.properties.repositories, data: data3 };
         if (vErrors === null) {
-          vErrors = [err8];
+          vErrors = [err10];
         } else {
-          vErrors.push(err8);
+          vErrors.push(err10);
         }
         errors++;
       }
     }
   } else {
-    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema33.type, parentSchema: schema33, data };
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data };
     if (vErrors === null) {
-      vErrors = [err9];
+      vErrors = [err11];
     } else {
-      vErrors.push(err9);
+      vErrors.push(err11);
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate21.errors = vErrors;
   return errors === 0;
 }
-validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_provider = validate23;
-var schema34 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
-function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate23.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!(key0 === "root")) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema34, data };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.root !== void 0) {
-      let data0 = data.root;
-      if (typeof data0 !== "string") {
-        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.properties.root.type, parentSchema: schema34.properties.root, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema34.type, parentSchema: schema34, data };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate23.errors = vErrors;
-  return errors === 0;
-}
-validate23.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_symlink = validate24;
-var schema35 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
+validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_dir = validate24;
+var schema38 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
+var pattern9 = new RegExp("^0[0-7]{3}$", "u");
 function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -34953,7 +35152,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema35.required, parentSchema: schema35, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema38.required, parentSchema: schema38, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -34961,22 +35160,13 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.target === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema35.required, parentSchema: schema35, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "target")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema35, data };
+      if (!(key0 === "path" || key0 === "mode")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema38, data };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
@@ -34985,52 +35175,52 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.path;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema35.properties.path, data: data0 };
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema38.properties.path, data: data0 };
           if (vErrors === null) {
-            vErrors = [err3];
+            vErrors = [err2];
           } else {
-            vErrors.push(err3);
+            vErrors.push(err2);
           }
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.path.type, parentSchema: schema35.properties.path, data: data0 };
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.path.type, parentSchema: schema38.properties.path, data: data0 };
         if (vErrors === null) {
-          vErrors = [err4];
+          vErrors = [err3];
         } else {
-          vErrors.push(err4);
+          vErrors.push(err3);
         }
         errors++;
       }
     }
-    if (data.target !== void 0) {
-      let data1 = data.target;
+    if (data.mode !== void 0) {
+      let data1 = data.mode;
       if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema35.properties.target, data: data1 };
+        if (!pattern9.test(data1)) {
+          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema38.properties.mode, data: data1 };
           if (vErrors === null) {
-            vErrors = [err5];
+            vErrors = [err4];
           } else {
-            vErrors.push(err5);
+            vErrors.push(err4);
           }
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.target.type, parentSchema: schema35.properties.target, data: data1 };
+        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.mode.type, parentSchema: schema38.properties.mode, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err5];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err5);
         }
         errors++;
       }
     }
   } else {
-    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema35.type, parentSchema: schema35, data };
+    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema38.type, parentSchema: schema38, data };
     if (vErrors === null) {
-      vErrors = [err7];
+      vErrors = [err6];
     } else {
-      vErrors.push(err7);
+      vErrors.push(err6);
     }
     errors++;
   }
@@ -35038,8 +35228,8 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_object = validate25;
-var schema36 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+var fs_file = validate25;
+var schema39 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
 function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -35052,8 +35242,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema36.required, parentSchema: schema36, data };
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema39.required, parentSchema: schema39, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -35061,40 +35251,43 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema36.required, parentSchema: schema36, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema36, data };
+      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema39, data };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
     }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
+    if (data.path !== void 0) {
+      let data0 = data.path;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema36.properties.kind, data: data0 };
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema39.properties.path, data: data0 };
           if (vErrors === null) {
-            vErrors = [err3];
+            vErrors = [err2];
           } else {
-            vErrors.push(err3);
+            vErrors.push(err2);
           }
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.properties.kind.type, parentSchema: schema36.properties.kind, data: data0 };
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.path.type, parentSchema: schema39.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.content !== void 0) {
+      let data1 = data.content;
+      if (typeof data1 !== "string") {
+        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.content.type, parentSchema: schema39.properties.content, data: data1 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -35103,11 +35296,11 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema36.properties.name, data: data1 };
+    if (data.mode !== void 0) {
+      let data2 = data.mode;
+      if (typeof data2 === "string") {
+        if (!pattern9.test(data2)) {
+          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema39.properties.mode, data: data2 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -35116,7 +35309,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.properties.name.type, parentSchema: schema36.properties.name, data: data1 };
+        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.mode.type, parentSchema: schema39.properties.mode, data: data2 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -35125,10 +35318,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.spec !== void 0) {
-      let data2 = data.spec;
-      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
-        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema36.properties.spec.type, parentSchema: schema36.properties.spec, data: data2 };
+    if (data.size !== void 0) {
+      let data3 = data.size;
+      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema39.properties.size.type, parentSchema: schema39.properties.size, data: data3 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -35137,10 +35330,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.secret !== void 0) {
-      let data3 = data.secret;
-      if (typeof data3 !== "string") {
-        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.properties.secret.type, parentSchema: schema36.properties.secret, data: data3 };
+    if (data.sha256 !== void 0) {
+      let data4 = data.sha256;
+      if (typeof data4 !== "string") {
+        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.sha256.type, parentSchema: schema39.properties.sha256, data: data4 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -35149,36 +35342,12 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.uid !== void 0) {
-      let data4 = data.uid;
-      if (typeof data4 !== "string") {
-        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.properties.uid.type, parentSchema: schema36.properties.uid, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.generation !== void 0) {
-      let data5 = data.generation;
-      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema36.properties.generation.type, parentSchema: schema36.properties.generation, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema36.type, parentSchema: schema36, data };
+    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema39.type, parentSchema: schema39, data };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err9];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err9);
     }
     errors++;
   }
@@ -35186,8 +35355,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_provider = validate26;
-var schema37 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+var fs_provider = validate26;
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -35200,8 +35369,306 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "root")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema40, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.root !== void 0) {
+      let data0 = data.root;
+      if (typeof data0 !== "string") {
+        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema40.properties.root.type, parentSchema: schema40.properties.root, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema40.type, parentSchema: schema40, data };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_symlink = validate27;
+var schema41 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate27.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema41.required, parentSchema: schema41, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.target === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema41.required, parentSchema: schema41, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "target")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema41, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.path.type, parentSchema: schema41.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.target !== void 0) {
+      let data1 = data.target;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.target, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.target.type, parentSchema: schema41.properties.target, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema41.type, parentSchema: schema41, data };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_object = validate28;
+var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate28.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema42.required, parentSchema: schema42, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema42.required, parentSchema: schema42, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.kind, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.kind.type, parentSchema: schema42.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.name.type, parentSchema: schema42.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data2 = data.spec;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.properties.spec.type, parentSchema: schema42.properties.spec, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.secret !== void 0) {
+      let data3 = data.secret;
+      if (typeof data3 !== "string") {
+        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.secret.type, parentSchema: schema42.properties.secret, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.uid !== void 0) {
+      let data4 = data.uid;
+      if (typeof data4 !== "string") {
+        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.uid.type, parentSchema: schema42.properties.uid, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.generation !== void 0) {
+      let data5 = data.generation;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema42.properties.generation.type, parentSchema: schema42.properties.generation, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.type, parentSchema: schema42, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate28.errors = vErrors;
+  return errors === 0;
+}
+validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_provider = validate29;
+var schema43 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate29.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.world === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema37.required, parentSchema: schema37, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema43.required, parentSchema: schema43, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -35211,7 +35678,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "world" || key0 === "latency" || key0 === "faults")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema37, data };
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -35224,7 +35691,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.world;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema37.properties.world, data: data0 };
+          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.world, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -35233,7 +35700,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema37.properties.world.type, parentSchema: schema37.properties.world, data: data0 };
+        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.world.type, parentSchema: schema43.properties.world, data: data0 };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -35245,7 +35712,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.latency !== void 0) {
       let data1 = data.latency;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema37.properties.latency.type, parentSchema: schema37.properties.latency, data: data1 };
+        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema43.properties.latency.type, parentSchema: schema43.properties.latency, data: data1 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -35255,7 +35722,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema37.properties.latency, data: data1 };
+          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema43.properties.latency, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -35273,7 +35740,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data2[i0];
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             if (data3.kind === void 0) {
-              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema37.properties.faults.items.required, parentSchema: schema37.properties.faults.items, data: data3 };
+              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema43.properties.faults.items.required, parentSchema: schema43.properties.faults.items, data: data3 };
               if (vErrors === null) {
                 vErrors = [err6];
               } else {
@@ -35283,7 +35750,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             }
             for (const key1 in data3) {
               if (!(key1 === "op" || key1 === "address" || key1 === "call" || key1 === "kind" || key1 === "times")) {
-                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema37.properties.faults.items, data: data3 };
+                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43.properties.faults.items, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err7];
                 } else {
@@ -35295,7 +35762,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.op !== void 0) {
               let data4 = data3.op;
               if (!(data4 === "read" || data4 === "create" || data4 === "update" || data4 === "delete")) {
-                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema37.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema37.properties.faults.items.properties.op.enum, parentSchema: schema37.properties.faults.items.properties.op, data: data4 };
+                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema43.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.faults.items.properties.op.enum, parentSchema: schema43.properties.faults.items.properties.op, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err8];
                 } else {
@@ -35307,7 +35774,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.address !== void 0) {
               let data5 = data3.address;
               if (typeof data5 !== "string") {
-                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema37.properties.faults.items.properties.address.type, parentSchema: schema37.properties.faults.items.properties.address, data: data5 };
+                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.faults.items.properties.address.type, parentSchema: schema43.properties.faults.items.properties.address, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err9];
                 } else {
@@ -35319,7 +35786,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.call !== void 0) {
               let data6 = data3.call;
               if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema37.properties.faults.items.properties.call.type, parentSchema: schema37.properties.faults.items.properties.call, data: data6 };
+                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema43.properties.faults.items.properties.call.type, parentSchema: schema43.properties.faults.items.properties.call, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err10];
                 } else {
@@ -35329,7 +35796,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data6 == "number" && isFinite(data6)) {
                 if (data6 < 1 || isNaN(data6)) {
-                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema37.properties.faults.items.properties.call, data: data6 };
+                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema43.properties.faults.items.properties.call, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err11];
                   } else {
@@ -35342,7 +35809,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.kind !== void 0) {
               let data7 = data3.kind;
               if (!(data7 === "error" || data7 === "timeout" || data7 === "crash")) {
-                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema37.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema37.properties.faults.items.properties.kind.enum, parentSchema: schema37.properties.faults.items.properties.kind, data: data7 };
+                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema43.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.faults.items.properties.kind.enum, parentSchema: schema43.properties.faults.items.properties.kind, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err12];
                 } else {
@@ -35354,7 +35821,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.times !== void 0) {
               let data8 = data3.times;
               if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema37.properties.faults.items.properties.times.type, parentSchema: schema37.properties.faults.items.properties.times, data: data8 };
+                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema43.properties.faults.items.properties.times.type, parentSchema: schema43.properties.faults.items.properties.times, data: data8 };
                 if (vErrors === null) {
                   vErrors = [err13];
                 } else {
@@ -35364,7 +35831,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data8 == "number" && isFinite(data8)) {
                 if (data8 < 1 || isNaN(data8)) {
-                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema37.properties.faults.items.properties.times, data: data8 };
+                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema43.properties.faults.items.properties.times, data: data8 };
                   if (vErrors === null) {
                     vErrors = [err14];
                   } else {
@@ -35375,7 +35842,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema37.properties.faults.items.type, parentSchema: schema37.properties.faults.items, data: data3 };
+            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.properties.faults.items.type, parentSchema: schema43.properties.faults.items, data: data3 };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -35385,7 +35852,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema37.properties.faults.type, parentSchema: schema37.properties.faults, data: data2 };
+        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema43.properties.faults.type, parentSchema: schema43.properties.faults, data: data2 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -35395,7 +35862,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema37.type, parentSchema: schema37, data };
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.type, parentSchema: schema43, data };
     if (vErrors === null) {
       vErrors = [err17];
     } else {
@@ -35403,12 +35870,13 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate29.errors = vErrors;
   return errors === 0;
 }
-validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validators = {
   "lexum.yaml.json": lexum_yaml,
+  "lxm-sync.yaml.json": lxm_sync_yaml,
   "providers/fs.dir.json": fs_dir,
   "providers/fs.file.json": fs_file,
   "providers/fs.provider.json": fs_provider,

@@ -9,6 +9,7 @@ export function renderCodesMarkdown(codes: readonly CodeDoc[]): string {
     ["LXM4", "Runtime, state branch and run orchestration (4xxx)"],
     ["LXM5", "Command line, files and hosts (5xxx)"],
     ["LXM6", "GitHub and the GitHub Action (6xxx)"],
+    ["LXM7", "The lxm-sync agent (7xxx)"],
   ];
   const out = [
     "# Diagnostic codes",

@@ -1,0 +1,76 @@
+import { code } from "./define.js";
+
+/**
+ * The lxm-sync agent (LXM7000–7019): its configuration file (7000–7009). Every message starts
+ * with `file:line:column:` of the offending node, so it reads without the file at hand.
+ */
+
+export const configUnreadable = code(
+  "LXM7000",
+  "lxm-sync configuration unreadable",
+  "The configuration file given to lxm-sync (--config) could not be read, or is not UTF-8 text. The agent does not start.",
+  (file: string, cause: string) => ({ message: `${file}: cannot read the lxm-sync configuration: ${cause}`, hint: "pass the path of a readable YAML file to --config" }),
+);
+
+export const configSyntax = code(
+  "LXM7001",
+  "lxm-sync configuration is not valid YAML",
+  "The lxm-sync configuration could not be parsed as YAML (a syntax error, a duplicate key, an alias without its anchor, too many aliases, or nesting deeper than any configuration needs). Fix the text at the given line and column.",
+  (where: string, problem: string) => ({ message: `${where}: ${problem}`, hint: "fix the YAML at this position (the settings are described in schemas/lxm-sync.yaml.json)" }),
+);
+
+export const configInvalid = code(
+  "LXM7002",
+  "invalid lxm-sync setting",
+  "A setting of the lxm-sync configuration has a type, value or name that its schema (schemas/lxm-sync.yaml.json) does not allow, or a required one (data_dir, repositories, a repository's url) is missing.",
+  (where: string, problem: string, hint: string) => ({ message: `${where}: ${problem}`, hint }),
+);
+
+export const badDuration = code(
+  "LXM7003",
+  "bad duration",
+  "An interval or drift_interval of the lxm-sync configuration is not a duration it accepts: whole numbers with a unit each (ms, s, m, h), such as 500ms, 30s, 10m, 1h or 1m30s, from 1s to 596h (the longest a Node.js timer waits).",
+  (where: string, key: string, value: string, why: string) => ({ message: `${where}: ${key} ${JSON.stringify(value)} ${why}`, hint: "write a duration such as 30s, 10m, 1h or 1m30s" }),
+);
+
+export const badListen = code(
+  "LXM7004",
+  "bad listen address",
+  "The listen setting of the lxm-sync configuration must be host:port with a port from 0 to 65535 (an IPv6 host in brackets, e.g. [::1]:9464).",
+  (where: string, value: string) => ({ message: `${where}: listen ${JSON.stringify(value)} is not host:port with a port from 0 to 65535`, hint: "for example listen: 127.0.0.1:9464" }),
+);
+
+export const badRepositoryUrl = code(
+  "LXM7005",
+  "bad repository url",
+  "A repository's url in the lxm-sync configuration must be an http:// or https:// URL (git's smart HTTP protocol) without a user name or password in it, or a local path. Credentials come from the variable named by token_env.",
+  (where: string, problem: string, hint: string) => ({ message: `${where}: url ${problem}`, hint }),
+);
+
+export const badProjectPath = code(
+  "LXM7006",
+  "bad project path",
+  "A repository's path in the lxm-sync configuration names the project folder inside the repository: a relative path with / between its parts that stays inside the repository.",
+  (where: string, value: string) => ({ message: `${where}: path ${JSON.stringify(value)} is not a folder inside the repository`, hint: "write a relative path such as . or infra/prod" }),
+);
+
+export const badBranch = code(
+  "LXM7007",
+  "bad branch",
+  "A repository's branch or state_branch in the lxm-sync configuration is not a branch name git accepts, or the two are the same branch (snapshots would overwrite the goal).",
+  (where: string, problem: string) => ({ message: `${where}: ${problem}`, hint: "name branches as git allows (e.g. main, lexum/state), and keep state_branch apart from branch" }),
+);
+
+export const credentialUnset = code(
+  "LXM7008",
+  "credential variable unset",
+  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
+  (where: string, key: string, name: string) => ({ message: `${where}: ${key} names ${name}, which is not set (or empty) in lxm-sync's environment`, hint: `set ${name} in the service's environment (e.g. EnvironmentFile= in its systemd unit), or remove ${key}` }),
+);
+
+export const duplicateRepository = code(
+  "LXM7009",
+  "repository listed twice",
+  "Two entries of repositories in the lxm-sync configuration watch the same url, branch and path: they would apply the same goal twice. Keep one.",
+  (where: string, firstAt: string) => ({ message: `${where}: this repository (same url, branch and path) is already listed at ${firstAt}`, hint: "remove one of the two entries, or give them different branches or paths" }),
+);
