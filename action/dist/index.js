@@ -43413,9 +43413,27 @@ async function pushStateBranch(gitdir, remote, branch, expect) {
   return r.ok ? { ok: true, oid } : r;
 }
 
-// src/host/comment.ts
+// src/host/host-error.ts
+var HostError = class extends LexumError {
+  kind;
+  /** The HTTP status GitHub answered, when it answered. */
+  status;
+  constructor(from, kind, status) {
+    super(from.code, from.message, from.hint);
+    this.name = "HostError";
+    this.kind = kind;
+    this.status = status;
+  }
+};
+function hostFailureKind(e) {
+  return e instanceof HostError ? e.kind : void 0;
+}
+
+// src/host/types.ts
 var COMMENT_LIMIT = 65536;
-var CHECK_SUMMARY_LIMIT = 65535;
+var CHECK_OUTPUT_LIMIT = 65535;
+
+// src/host/comment.ts
 function planCommentKey(path8) {
   return `<!-- lexum:plan path=${encodeURIComponent(path8)} -->`;
 }
@@ -43616,8 +43634,8 @@ function renderErrorsComment(input2) {
     return out.join("\n") + "\n";
   };
   const full = render(blocks.length);
-  if (full.length <= CHECK_SUMMARY_LIMIT) return full;
-  return largestFitting(0, blocks.length - 1, render, CHECK_SUMMARY_LIMIT).body;
+  if (full.length <= CHECK_OUTPUT_LIMIT) return full;
+  return largestFitting(0, blocks.length - 1, render, CHECK_OUTPUT_LIMIT).body;
 }
 function renderAppliedComment(input2) {
   const out = [appliedCommentKey(input2.path, input2.commit), `Applied plan ${plain2(input2.plan)} \u2192 snapshot ${plain2(input2.snapshot)} (commit ${plain2(input2.stateCommit)})`, ""];
@@ -43999,7 +44017,8 @@ async function hostWrites(run2, fork, write3) {
     await write3();
     return 0;
   } catch (e) {
-    if (fork && e instanceof LexumError && (hostKind(e) === "read-only" || hostKind(e) === "permissions")) {
+    const kind = hostFailureKind(e);
+    if (fork && (kind === "read-only" || kind === "permissions")) {
       const note = catalog_exports.action.forkReadOnly.error().message;
       run2.out(command("notice", { title: "Lexum" }, note));
       await appendSummary(run2.env, `> ${note}
@@ -44008,9 +44027,6 @@ async function hostWrites(run2, fork, write3) {
     }
     throw e;
   }
-}
-function hostKind(e) {
-  return e.kind;
 }
 function isFork(run2, pull) {
   const head = pull.head?.repo?.full_name;
@@ -48495,22 +48511,7 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
-// src/host/host-error.ts
-var HostError = class extends LexumError {
-  kind;
-  /** The HTTP status GitHub answered, when it answered. */
-  status;
-  constructor(from, kind, status) {
-    super(from.code, from.message, from.hint);
-    this.name = "HostError";
-    this.kind = kind;
-    this.status = status;
-  }
-};
-
 // src/host/github.ts
-var COMMENT_LIMIT2 = 65536;
-var CHECK_OUTPUT_LIMIT = 65535;
 var INSTALLATION_LOGIN = "github-actions[bot]";
 var GitHubOctokit = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
 var DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
@@ -48567,7 +48568,7 @@ function createGitHubHost(o) {
     upsertComment: (pr, key3, body) => serial(async () => {
       if (!body.startsWith(key3)) throw new InternalError(`the comment for pull request #${pr} does not start with its key`);
       const chars = codePoints(body);
-      if (chars > COMMENT_LIMIT2) throw fail2(catalog_exports.github.commentTooLong.error(pr, chars, COMMENT_LIMIT2), "invalid");
+      if (chars > COMMENT_LIMIT) throw fail2(catalog_exports.github.commentTooLong.error(pr, chars, COMMENT_LIMIT), "invalid");
       const found = await findOwn(pr, key3);
       if (found === null) return createComment(pr, body);
       if (found.body === body) return { action: "unchanged", id: found.id, url: found.url };

@@ -1,4 +1,3 @@
-import { LexumError } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo } from "../git/index.js";
@@ -10,6 +9,7 @@ import { hasChanges } from "../plan/plan.js";
 import { renderPlanMarkdown } from "../plan/render/markdown.js";
 import { summaryLine } from "../plan/summary.js";
 import type { ActionRun } from "./action-run.js";
+import { hostFailureKind } from "./host-error.js";
 import { parseExternalId, pinExternalId, planCommentKey, renderErrorsComment, renderPlanComment, sameComment } from "./comment.js";
 import type { Pin } from "./comment.js";
 import { annotations, appendSummary, command } from "./runner.js";
@@ -120,7 +120,8 @@ export async function hostWrites(run: ActionRun, fork: boolean, write: () => Pro
     await write();
     return 0;
   } catch (e) {
-    if (fork && e instanceof LexumError && (hostKind(e) === "read-only" || hostKind(e) === "permissions")) {
+    const kind = hostFailureKind(e);
+    if (fork && (kind === "read-only" || kind === "permissions")) {
       const note = catalog.action.forkReadOnly.error().message;
       run.out(command("notice", { title: "Lexum" }, note));
       await appendSummary(run.env, `> ${note}\n`);
@@ -128,10 +129,6 @@ export async function hostWrites(run: ActionRun, fork: boolean, write: () => Pro
     }
     throw e;
   }
-}
-
-function hostKind(e: LexumError): string | undefined {
-  return (e as LexumError & { kind?: string }).kind;
 }
 
 /** True when the pull request's head lives in another repository (a fork: its token is read-only). */

@@ -7,6 +7,7 @@ import { marker } from "../plan/render/text.js";
 import { summaryLine } from "../plan/summary.js";
 import type { Plan, PlannedAction } from "../plan/types.js";
 import type { RunResult } from "../runtime/types.js";
+import { CHECK_OUTPUT_LIMIT, COMMENT_LIMIT } from "./types.js";
 
 /**
  * The Markdown the Action writes on a pull request: the plan comment (found again by a
@@ -18,11 +19,6 @@ import type { RunResult } from "../runtime/types.js";
  * escaped.
  */
 
-/** GitHub refuses a comment body longer than this (in characters). */
-export const COMMENT_LIMIT = 65_536;
-
-/** A check run's output summary holds one character less; the errors body is written to both. */
-export const CHECK_SUMMARY_LIMIT = 65_535;
 
 /** What a reviewer saw, by hash: the plan, the program it was computed from, and the prior snapshot (null before the first). */
 export interface Pin {
@@ -345,8 +341,8 @@ export function renderErrorsComment(input: {
     return out.join("\n") + "\n";
   };
   const full = render(blocks.length);
-  if (full.length <= CHECK_SUMMARY_LIMIT) return full;
-  return largestFitting(0, blocks.length - 1, render, CHECK_SUMMARY_LIMIT)!.body;
+  if (full.length <= CHECK_OUTPUT_LIMIT) return full;
+  return largestFitting(0, blocks.length - 1, render, CHECK_OUTPUT_LIMIT)!.body;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { catalog } from "../diag/index.js";
 import { InternalError, type LexumError } from "../diag/diagnostic.js";
 import { HostError } from "./host-error.js";
+import { CHECK_OUTPUT_LIMIT, COMMENT_LIMIT } from "./types.js";
 import type { CheckRunInput, CodeHost, HostComment, HostFailureKind, PullRequestRef, RecordedCheck, RunStatus, UpsertResult } from "./types.js";
 
 export interface GitHubHostOptions {
@@ -48,10 +49,6 @@ export interface GitHubHostOptions {
   readonly login?: string;
 }
 
-/** GitHub refuses a comment body longer than this many characters. */
-export const COMMENT_LIMIT = 65_536;
-/** GitHub refuses a check run's output summary or text longer than this many characters. */
-export const CHECK_OUTPUT_LIMIT = 65_535;
 /** Who an installation token (the workflow's GITHUB_TOKEN) writes as. */
 export const INSTALLATION_LOGIN = "github-actions[bot]";
 

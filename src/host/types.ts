@@ -4,6 +4,11 @@
  * (`github.ts`, through octokit); nothing else in Lexum knows GitHub's API.
  */
 
+/** GitHub refuses a comment body longer than this many characters. */
+export const COMMENT_LIMIT = 65_536;
+/** GitHub refuses a check run's output summary or text longer than this many characters. */
+export const CHECK_OUTPUT_LIMIT = 65_535;
+
 /** A comment on a pull request, as the host stores it. */
 export interface HostComment {
   readonly id: number;

@@ -6,9 +6,8 @@ import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import { catalog } from "../../src/diag/index.js";
 import { SourceFile, SourceSet } from "../../src/diag/source.js";
 import type { Planned } from "../../src/engine/plan-project.js";
+import { CHECK_OUTPUT_LIMIT, COMMENT_LIMIT } from "../../src/host/types.js";
 import {
-  CHECK_SUMMARY_LIMIT,
-  COMMENT_LIMIT,
   appliedCommentKey,
   parseExternalId,
   pinExternalId,
@@ -340,8 +339,8 @@ describe("renderErrorsComment", () => {
     expect(failed.diagnostics.some((d) => (d.related ?? []).length > 0)).toBe(true);
     const body = renderErrorsComment({ path: ".", diagnostics: failed.diagnostics, sources: failed.sources, toRepoPath: (f) => f, runUrl: RUN, omittedAnnotations: 0, key: planCommentKey(".") });
     expectWellFormed(body);
-    expect(body.length).toBeLessThanOrEqual(CHECK_SUMMARY_LIMIT); // also a check run's summary
-    expect(body.length).toBeGreaterThan(CHECK_SUMMARY_LIMIT - 2000);
+    expect(body.length).toBeLessThanOrEqual(CHECK_OUTPUT_LIMIT); // also a check run's summary
+    expect(body.length).toBeGreaterThan(CHECK_OUTPUT_LIMIT - 2000);
     const shown = (body.match(/\*\*error\[LXM2090\]\*\*/g) ?? []).length;
     expect(shown).toBeGreaterThan(50);
     expect(body).toContain(`_${failed.diagnostics.length - shown} more diagnostics not shown here: \`lxm check\` lists them all._`);

@@ -2,8 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HostError } from "../../src/host/host-error.js";
-import { COMMENT_LIMIT, createGitHubHost, type GitHubHostOptions } from "../../src/host/github.js";
-import type { CodeHost } from "../../src/host/types.js";
+import { createGitHubHost, type GitHubHostOptions } from "../../src/host/github.js";
+import { COMMENT_LIMIT, type CodeHost } from "../../src/host/types.js";
 import { startGitHubStandin, type Standin } from "../github/standin.js";
 
 // Distinctive tokens: every error message and log line is searched for them.
