@@ -44033,13 +44033,8 @@ function isFork(run2, pull) {
   return head === void 0 || head !== run2.ctx.repository;
 }
 async function putComment(run2, pr, key3, body, what, create = true) {
-  const existing = await run2.host.findComment(pr, key3);
-  if (existing === null && !create) return;
-  if (existing !== null && sameComment(existing.body, body)) {
-    run2.out(`Lexum: ${what} comment unchanged (${existing.url})`);
-    return;
-  }
-  const r = await run2.host.upsertComment(pr, key3, body);
+  if (!create && await run2.host.findComment(pr, key3) === null) return;
+  const r = await run2.host.upsertComment(pr, key3, body, (existing) => sameComment(existing, body));
   run2.out(`Lexum: ${what} comment ${r.action} (${r.url})`);
 }
 async function writePlanComment(run2, pr, body, changed) {
@@ -48565,13 +48560,13 @@ function createGitHubHost(o) {
   });
   return {
     findComment: (pr, key3) => findOwn(pr, key3),
-    upsertComment: (pr, key3, body) => serial(async () => {
+    upsertComment: (pr, key3, body, same = (existing) => existing === body) => serial(async () => {
       if (!body.startsWith(key3)) throw new InternalError(`the comment for pull request #${pr} does not start with its key`);
       const chars = codePoints(body);
       if (chars > COMMENT_LIMIT) throw fail2(catalog_exports.github.commentTooLong.error(pr, chars, COMMENT_LIMIT), "invalid");
       const found = await findOwn(pr, key3);
       if (found === null) return createComment(pr, body);
-      if (found.body === body) return { action: "unchanged", id: found.id, url: found.url };
+      if (same(found.body)) return { action: "unchanged", id: found.id, url: found.url };
       try {
         return await call({ what: `edit comment ${found.id} on pull request #${pr}`, scope: "`pull-requests: write`", write: true }, async () => {
           const r = await api.rest.issues.updateComment({ owner, repo, comment_id: found.id, body });

@@ -143,13 +143,8 @@ export function isFork(run: ActionRun, pull: { head?: { repo?: { full_name?: str
  * `create: false` only corrects an existing comment.
  */
 export async function putComment(run: ActionRun, pr: number, key: string, body: string, what: string, create = true): Promise<void> {
-  const existing = await run.host.findComment(pr, key);
-  if (existing === null && !create) return;
-  if (existing !== null && sameComment(existing.body, body)) {
-    run.out(`Lexum: ${what} comment unchanged (${existing.url})`);
-    return;
-  }
-  const r = await run.host.upsertComment(pr, key, body);
+  if (!create && (await run.host.findComment(pr, key)) === null) return;
+  const r = await run.host.upsertComment(pr, key, body, (existing) => sameComment(existing, body));
   run.out(`Lexum: ${what} comment ${r.action} (${r.url})`);
 }
 

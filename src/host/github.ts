@@ -137,14 +137,14 @@ export function createGitHubHost(o: GitHubHostOptions): CodeHost {
   return {
     findComment: (pr, key) => findOwn(pr, key),
 
-    upsertComment: (pr, key, body) =>
+    upsertComment: (pr, key, body, same = (existing: string) => existing === body) =>
       serial(async (): Promise<UpsertResult> => {
         if (!body.startsWith(key)) throw new InternalError(`the comment for pull request #${pr} does not start with its key`);
         const chars = codePoints(body);
         if (chars > COMMENT_LIMIT) throw fail(catalog.github.commentTooLong.error(pr, chars, COMMENT_LIMIT), "invalid");
         const found = await findOwn(pr, key);
         if (found === null) return createComment(pr, body);
-        if (found.body === body) return { action: "unchanged", id: found.id, url: found.url };
+        if (same(found.body)) return { action: "unchanged", id: found.id, url: found.url };
         try {
           return await call({ what: `edit comment ${found.id} on pull request #${pr}`, scope: "`pull-requests: write`", write: true }, async () => {
             const r = await api.rest.issues.updateComment({ owner, repo, comment_id: found.id, body });

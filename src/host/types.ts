@@ -94,9 +94,9 @@ export interface CodeHost {
   /**
    * Makes the token's own comment starting with `key` read `body` (which starts with `key`):
    * creates it when absent (or deleted), edits it in place when it differs, and writes
-   * nothing when it is the same.
+   * nothing when it is the same (`same(existing)`; default: equal text).
    */
-  upsertComment(pr: number, key: string, body: string): Promise<UpsertResult>;
+  upsertComment(pr: number, key: string, body: string, same?: (existing: string) => boolean): Promise<UpsertResult>;
   /** Creates a completed check run on a commit. */
   createCheckRun(check: CheckRunInput): Promise<{ readonly id: number; readonly url: string }>;
   /** The check runs named `name` on commit `sha`, newest first. */
