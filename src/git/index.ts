@@ -14,4 +14,5 @@ export type { GitFile, TreeBlob, WorktreeArgs } from "./worktree.js";
 export { tokenAuth, redactUrl, remoteUrl, lsRemote, fetchRefs, pushRef, deleteRemoteRef, observeRemoteGit, DEFAULT_TIMEOUT_MS, DEFAULT_STALL_SECONDS } from "./remote.js";
 export type { Remote, RemoteAuth, PushResult, GitSpawnObserver } from "./remote.js";
 export { listRemoteRefs } from "./ls-refs.js";
+export { firstParentCommits } from "./rev-list.js";
 export type { ListRemoteRefsOptions } from "./ls-refs.js";

@@ -7,7 +7,8 @@
  * a request that never answers, a protected-branch refusal, the server going away), and
  * every request is recorded with its headers so tests can check where credentials travel.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { runGitHttpBackend } from "../../src/git/http-backend.js";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -120,68 +121,9 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
       }
       user = password.user || "x-access-token";
     }
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: home,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_PROJECT_ROOT: opts.root,
-      GIT_HTTP_EXPORT_ALL: "1",
-      GATEWAY_INTERFACE: "CGI/1.1",
-      SERVER_PROTOCOL: "HTTP/1.1",
-      REQUEST_METHOD: req.method ?? "GET",
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.replace(/^\?/, ""),
-      REMOTE_USER: user,
-      REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
-    };
-    if (req.headers["content-type"]) env.CONTENT_TYPE = req.headers["content-type"];
-    if (req.headers["content-length"]) env.CONTENT_LENGTH = req.headers["content-length"];
-    // CGI hands every request header over as HTTP_*: git http-backend reads Content-Encoding
-    // (git sends gzip bodies) and Git-Protocol (protocol v2) from there.
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === "authorization" || value === undefined) continue;
-      env[`HTTP_${name.toUpperCase().replace(/-/g, "_")}`] = Array.isArray(value) ? value.join(", ") : value;
-    }
-    if (refusing) {
-      env.GIT_CONFIG_COUNT = "1";
-      env.GIT_CONFIG_KEY_0 = "core.hooksPath";
-      env.GIT_CONFIG_VALUE_0 = hooks;
-    }
-    const cgi = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const cgi = runGitHttpBackend(req, res, base, { root: opts.root, home, user, ...(refusing ? { config: { "core.hooksPath": hooks } } : {}) });
     children.add(cgi);
     cgi.on("close", () => children.delete(cgi));
-    const errs: Buffer[] = [];
-    cgi.stderr.on("data", (c: Buffer) => errs.push(c));
-    cgi.stdin.on("error", () => undefined);
-    req.pipe(cgi.stdin);
-    let head = Buffer.alloc(0);
-    let headDone = false;
-    cgi.stdout.on("data", (chunk: Buffer) => {
-      if (headDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = headerEnd(head);
-      if (end === null) return;
-      headDone = true;
-      const { status, headers } = parseCgiHeaders(head.subarray(0, end.at).toString("latin1"));
-      res.writeHead(status, headers);
-      const rest = head.subarray(end.at + end.length);
-      if (rest.length) res.write(rest);
-    });
-    cgi.on("error", (e) => {
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-      res.end(`git http-backend: ${e.message}\n`);
-    });
-    cgi.on("close", (code) => {
-      if (!headDone) {
-        if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-        res.end(`git http-backend exited ${code}: ${Buffer.concat(errs).toString("utf8")}\n`);
-        return;
-      }
-      res.end();
-    });
   }
 
   let stopped = false;
@@ -229,31 +171,4 @@ function basicPassword(header: string | undefined): { user: string; password: st
   const colon = text.indexOf(":");
   if (colon < 0) return null;
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
-function headerEnd(buf: Buffer): { at: number; length: number } | null {
-  const crlf = buf.indexOf("\r\n\r\n");
-  const lf = buf.indexOf("\n\n");
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { at: crlf, length: 4 };
-  if (lf >= 0) return { at: lf, length: 2 };
-  return null;
-}
-
-/** CGI response headers: `Status: 404 Not Found` sets the status (200 without it), the rest pass through. */
-function parseCgiHeaders(text: string): { status: number; headers: Record<string, string | string[]> } {
-  let status = 200;
-  const headers: Record<string, string | string[]> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim();
-    const value = line.slice(colon + 1).trim();
-    if (name.toLowerCase() === "status") {
-      status = Number(value.split(" ")[0]) || 500;
-      continue;
-    }
-    const prior = headers[name];
-    headers[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
-  }
-  return { status, headers };
 }
