@@ -162,6 +162,8 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
 
   const repositories: SyncRepository[] = [];
   const seen = new Map<string, number>();
+  /** (url, state_branch) → the first entry recording there: two projects must not share one state branch. */
+  const stateBranches = new Map<string, number>();
   raw.repositories.forEach((r, i) => {
     const p = `/repositories/${i}`;
     const url = checkUrl(r.url, baseDir);
@@ -195,8 +197,14 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
     if (typeof url === "string" && path !== null) {
       const key = JSON.stringify([url, branch, path]);
       const first = seen.get(key);
-      if (first !== undefined) report(p, (w) => sync.duplicateRepository.error(w, `line ${source.lineCol(nodeOffset(doc, `/repositories/${first}`, null)).line}`));
-      else seen.set(key, i);
+      const lineOf = (n: number): string => `line ${source.lineCol(nodeOffset(doc, `/repositories/${n}`, null)).line}`;
+      const sharing = stateBranches.get(JSON.stringify([url, stateBranch]));
+      if (first !== undefined) report(p, (w) => sync.duplicateRepository.error(w, lineOf(first)));
+      else if (sharing !== undefined) report(r.state_branch !== undefined ? `${p}/state_branch` : p, (w) => sync.stateBranchShared.error(w, lineOf(sharing), stateBranch));
+      else {
+        seen.set(key, i);
+        stateBranches.set(JSON.stringify([url, stateBranch]), i);
+      }
     }
     repositories.push({
       url: typeof url === "string" ? url : "",

@@ -184,8 +184,15 @@ describe("lxm-sync.yaml errors name the file, line and column", () => {
   });
 
   it("the same url, branch and path twice, however the path is written", () => {
-    expect(problems("data_dir: /d\nrepositories:\n  - url: http://h/r.git\n    path: infra\n  - url: http://h/r.git\n    branch: dev\n  - url: http://h/r.git\n    path: ./infra/\n")).toEqual([
-      "LXM7009 lxm-sync.yaml:7:5: this repository (same url, branch and path) is already listed at line 3",
+    expect(problems("data_dir: /d\nrepositories:\n  - url: http://h/r.git\n    path: infra\n  - url: http://h/r.git\n    branch: dev\n    state_branch: lexum/dev\n  - url: http://h/r.git\n    path: ./infra/\n")).toEqual([
+      "LXM7009 lxm-sync.yaml:8:5: this repository (same url, branch and path) is already listed at line 3",
+    ]);
+  });
+
+  it("two entries of one repository recording to one state branch", () => {
+    expect(problems("data_dir: /d\nrepositories:\n  - url: http://h/r.git\n    path: infra\n  - url: http://h/r.git\n    path: web\n  - url: http://h/r.git\n    path: db\n    state_branch: lexum/state\n  - url: http://h/r.git\n    path: ok\n    state_branch: lexum/ok\n")).toEqual([
+      "LXM7010 lxm-sync.yaml:5:5: state_branch lexum/state of this repository is already used by the entry at line 3",
+      "LXM7010 lxm-sync.yaml:9:19: state_branch lexum/state of this repository is already used by the entry at line 3",
     ]);
   });
 

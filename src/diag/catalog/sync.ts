@@ -1,7 +1,7 @@
 import { code } from "./define.js";
 
 /**
- * The lxm-sync agent (LXM7000–7019): its configuration file (7000–7009). Every message starts
+ * The lxm-sync agent (LXM7000–7049): its configuration file (7000–7009). Every message starts
  * with `file:line:column:` of the offending node, so it reads without the file at hand.
  */
 
@@ -73,4 +73,32 @@ export const duplicateRepository = code(
   "repository listed twice",
   "Two entries of repositories in the lxm-sync configuration watch the same url, branch and path: they would apply the same goal twice. Keep one.",
   (where: string, firstAt: string) => ({ message: `${where}: this repository (same url, branch and path) is already listed at ${firstAt}`, hint: "remove one of the two entries, or give them different branches or paths" }),
+);
+
+export const stateBranchShared = code(
+  "LXM7010",
+  "state branch shared",
+  "Two entries of repositories in the lxm-sync configuration watch the same repository and record to the same state_branch: each would overwrite the other's snapshots. Each project needs its own state branch.",
+  (where: string, firstAt: string, branch: string) => ({ message: `${where}: state_branch ${branch} of this repository is already used by the entry at ${firstAt}`, hint: "give each entry of one repository its own state_branch (e.g. lexum/state-prod)" }),
+);
+
+export const dataDirInUse = code(
+  "LXM7011",
+  "data_dir in use",
+  "Another lxm-sync process is running with the same data_dir (its lock file names a live process). Two agents must not share one data_dir; several agents may watch one repository, each with its own data_dir.",
+  (dir: string, pid: number) => ({ message: `${dir} is in use by lxm-sync process ${pid}`, hint: "stop that process, or give this agent another data_dir" }),
+);
+
+export const dataDirUnusable = code(
+  "LXM7012",
+  "data_dir unusable",
+  "lxm-sync could not create or write its data_dir (the clones of the watched repositories and its lock file).",
+  (dir: string, cause: string) => ({ message: `cannot use data_dir ${dir}: ${cause}`, hint: "create the folder and give the service's user write access to it" }),
+);
+
+export const syncUsage = code(
+  "LXM7013",
+  "lxm-sync usage",
+  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
+  (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once]" }),
 );

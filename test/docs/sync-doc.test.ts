@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "../..");
+const doc = readFileSync(join(root, "docs/sync.md"), "utf8");
+const schema = JSON.parse(readFileSync(join(root, "schemas/lxm-sync.yaml.json"), "utf8")) as {
+  required: string[];
+  properties: Record<string, { default?: unknown }>;
+  $defs: { repository: { required: string[]; properties: Record<string, { default?: unknown }> } };
+};
+
+/** The configuration table's rows: setting → default column. */
+function rows(): Map<string, string> {
+  const out = new Map<string, string>();
+  const section = doc.slice(doc.indexOf("## Configuration"), doc.indexOf("\n## ", doc.indexOf("## Configuration") + 1));
+  for (const m of section.matchAll(/^\| `([a-z_]+)` \| ([^|]+) \|/gm)) out.set(m[1]!, m[2]!.trim());
+  return out;
+}
+
+describe("docs/sync.md's configuration table agrees with schemas/lxm-sync.yaml.json", () => {
+  const table = rows();
+  const settings = [
+    ...Object.entries(schema.properties).map(([k, v]) => ({ k, v, required: schema.required.includes(k) })),
+    ...Object.entries(schema.$defs.repository.properties).map(([k, v]) => ({ k, v, required: schema.$defs.repository.required.includes(k) })),
+  ];
+
+  it.each(settings.map((s) => [s.k, s] as const))("%s is documented with its default", (_, s) => {
+    expect(table.has(s.k)).toBe(true);
+    const cell = table.get(s.k)!;
+    if (s.required) expect(cell).toBe("(required)");
+    else if (s.v.default === undefined) expect(cell).toBe("(none)");
+    else expect(cell).toBe("`" + String(s.v.default) + "`");
+  });
+
+  it("documents no setting the schema lacks", () => {
+    const known = new Set(settings.map((s) => s.k));
+    expect([...table.keys()].filter((k) => !known.has(k))).toEqual([]);
+  });
+});

@@ -1,0 +1,282 @@
+import { createHmac } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { verifyBranch } from "../../src/engine/verify.js";
+import { cleanupBuild, cleanupScratch, readWorldFile, simGoal, spawnAgent, startAgent, startRemote, tempDir, waitFor, writeConfig } from "./harness.js";
+import type { InProcessAgent, Remote } from "./harness.js";
+
+const open: { stop(): Promise<void> }[] = [];
+const remotes: Remote[] = [];
+
+afterEach(async () => {
+  for (const a of open.splice(0)) await a.stop();
+  for (const r of remotes.splice(0)) await r.close();
+});
+afterAll(() => {
+  cleanupBuild();
+  cleanupScratch();
+});
+
+async function remote(): Promise<Remote> {
+  const r = await startRemote();
+  remotes.push(r);
+  return r;
+}
+
+async function agentFor(r: Remote, repo: Record<string, string | number> = {}, env: NodeJS.ProcessEnv = {}, top: Record<string, string | number> = {}): Promise<InProcessAgent & { dir: string }> {
+  const dir = tempDir();
+  const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off", ...repo }], top);
+  const a = await startAgent(file, env);
+  open.push(a);
+  return { ...a, dir };
+}
+
+describe("lxm-sync: a push becomes a snapshot on the remote", () => {
+  it("applies a pushed commit within one interval and pushes the snapshot, trailers naming the goal", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "first goal");
+    const a = await agentFor(r);
+    await waitFor("the goal applied", () => a.status().applied === goal);
+    const log = r.stateLog();
+    expect(log).toHaveLength(1);
+    expect(log[0]!.snapshot.status).toBe("quiescent");
+    expect(log[0]!.snapshot.source).toEqual({ commit: goal, path: "" });
+    expect(log[0]!.message).toContain(`Lexum-Source: ${goal} .`);
+    expect(log[0]!.message).toContain("Lexum-Agent: lxm-sync");
+    expect(log[0]!.message).toContain("Lexum-Goal-Ref: refs/heads/main");
+    expect(Object.keys(readWorldFile(world)).sort()).toEqual(["service/svc-0", "service/svc-1"]);
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
+    const status = a.status();
+    expect(status.goal).toBe(goal);
+    expect(status.lastSnapshot?.commit).toBe(log[0]!.oid);
+    expect(status.lastError).toBeNull();
+
+    // A second commit updates; the snapshot chain grows by one.
+    const next = r.push({ "app.lxm": simGoal(world, { replicas: 3 }) }, "scale up");
+    await waitFor("the update applied", () => a.status().applied === next);
+    expect(r.stateLog().map((c) => c.snapshot.source.commit)).toEqual([next, goal]);
+    expect((readWorldFile(world)["service/svc-0"]!.spec as { replicas: number }).replicas).toBe(3);
+  });
+
+  it("goes straight to the newest commit when two arrive during an apply; the passed-over one is in status", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const first = r.push({ "app.lxm": simGoal(world, { latency: 400, n: 3 }) }, "slow goal");
+    const a = await agentFor(r);
+    await waitFor("the apply under way", () => a.status().phase === "reconciling" && a.status().goal === first);
+    const skipped = r.push({ "app.lxm": simGoal(world, { latency: 0, n: 3, replicas: 2 }) }, "second");
+    const newest = r.push({ "app.lxm": simGoal(world, { latency: 0, n: 3, replicas: 4 }) }, "third");
+    await waitFor("the newest applied", () => a.status().applied === newest, 90_000);
+    const goals = r.stateLog().map((c) => c.snapshot.source.commit);
+    expect(goals).toEqual([newest, first]);
+    expect(goals).not.toContain(skipped);
+    expect(a.status().skipped).toEqual([skipped]);
+  });
+
+  it("records a commit that does not compile once (compile-failed), then applies the next good one", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const good = r.push({ "app.lxm": simGoal(world) }, "good");
+    const a = await agentFor(r);
+    await waitFor("the good goal applied", () => a.status().applied === good);
+    const bad = r.push({ "app.lxm": "domain app {\n  resource sim.object x {\n" }, "broken");
+    await waitFor("the bad goal recorded", () => a.status().lastError?.commit === bad);
+    expect(a.status().lastError?.reason).toBe("compile-failed");
+    // Not retried in a loop: several polls later there is still one failed snapshot for it.
+    const polls = a.logs.length;
+    await waitFor("three more polls", () => a.agent.status()[0]!.lastPoll !== null && a.logs.length >= polls, 5000);
+    await new Promise((res) => setTimeout(res, 3500));
+    const failed = r.stateLog().filter((c) => c.snapshot.source.commit === bad);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.snapshot.status).toBe("failed");
+    expect(failed[0]!.snapshot.failure?.reason).toBe("compile-failed");
+    expect(failed[0]!.snapshot.failure?.message).toContain("LXM");
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
+
+    const fixed = r.push({ "app.lxm": simGoal(world, { replicas: 5 }) }, "fixed");
+    await waitFor("the fixed goal applied", () => a.status().applied === fixed);
+    expect(r.stateLog()[0]!.snapshot).toMatchObject({ status: "quiescent", source: { commit: fixed } });
+    expect(a.status().lastError).toBeNull();
+  });
+
+  it("a provider failure is recorded as apply-failed once and not retried", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world, { n: 1, faults: `[{ op = "create", kind = "error", times = 1000 }]` }) }, "failing");
+    const a = await agentFor(r);
+    await waitFor("the failure recorded", () => a.status().lastError?.commit === goal);
+    expect(a.status().lastError?.reason).toBe("apply-failed");
+    await new Promise((res) => setTimeout(res, 2500));
+    const forGoal = r.stateLog().filter((c) => c.snapshot.source.commit === goal);
+    expect(forGoal.length).toBeGreaterThanOrEqual(1);
+    expect(forGoal.every((c) => c.snapshot.status !== "quiescent")).toBe(true);
+    const count = forGoal.length;
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(r.stateLog().filter((c) => c.snapshot.source.commit === goal)).toHaveLength(count);
+  });
+});
+
+describe("lxm-sync: failures of the remote", () => {
+  it("backs off while the remote answers 503, never faster than its interval, then recovers with nothing lost", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    r.server.failNext(503, 6);
+    const before = r.server.requests.length;
+    const a = await agentFor(r);
+    await waitFor("a failed poll", () => a.status().failures >= 2, 30_000);
+    expect(a.status().lastError?.reason).toBe("remote-unreachable");
+    expect(a.status().lastError?.message).toContain("503");
+    await waitFor("recovery", () => a.status().applied === goal, 90_000);
+    expect(a.status().failures).toBe(0);
+    expect(r.stateLog()).toHaveLength(1);
+    // Backed off: the failed polls were spaced at least an interval apart (six 503s took ≥ 3 polls).
+    const failedPolls = a.logs.filter((l) => l.event === "poll.failed");
+    expect(failedPolls.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < failedPolls.length; i++) {
+      expect(Date.parse(String(failedPolls[i]!.time)) - Date.parse(String(failedPolls[i - 1]!.time))).toBeGreaterThanOrEqual(900);
+    }
+    expect(r.server.requests.length).toBeGreaterThan(before);
+  });
+});
+
+describe("lxm-sync: drift", () => {
+  it("report: records a drift snapshot, shows it in status and metrics; the same drift is not recorded twice", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const a = await agentFor(r, { drift: "report", drift_interval: "1s" });
+    await waitFor("applied", () => a.status().applied === goal);
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(r.stateLog()).toHaveLength(1); // no drift → nothing written
+    expect(a.status().drift).toBe(0);
+
+    // Someone edits the world behind Lexum's back.
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const w = JSON.parse(readFileSync(world, "utf8")) as { objects: Record<string, { spec: { replicas: number } }> };
+    w.objects["service/svc-1"]!.spec.replicas = 9;
+    writeFileSync(world, JSON.stringify(w));
+    await waitFor("the drift recorded", () => r.stateLog()[0]!.snapshot.kind === "drift", 30_000);
+    expect(a.status().drift).toBe(1);
+    expect(await a.metricsText()).toMatch(/lexum_drift\{repo="[^"]+"\} 1/);
+    const tip = r.stateTip();
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(r.stateTip()).toBe(tip);
+    // report never changes the world
+    expect((readWorldFile(world)["service/svc-1"]!.spec as { replicas: number }).replicas).toBe(9);
+  });
+
+  it("correct: applies the goal back", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const a = await agentFor(r, { drift: "correct", drift_interval: "1s" });
+    await waitFor("applied", () => a.status().applied === goal);
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const w = JSON.parse(readFileSync(world, "utf8")) as { objects: Record<string, unknown> };
+    delete w.objects["service/svc-0"];
+    writeFileSync(world, JSON.stringify(w));
+    await waitFor("corrected", () => readWorldFile(world)["service/svc-0"] !== undefined, 30_000);
+    await waitFor("recorded", () => r.stateLog().length === 2);
+    expect(r.stateLog()[0]!.snapshot).toMatchObject({ status: "quiescent", source: { commit: goal } });
+    expect(a.status().drift).toBe(0);
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
+  });
+});
+
+describe("lxm-sync: several agents on one repository", () => {
+  it("two agents, one snapshot per goal commit", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const a = await agentFor(r);
+    const b = await agentFor(r);
+    const goals = [];
+    for (let i = 1; i <= 3; i++) {
+      const g = r.push({ "app.lxm": simGoal(world, { replicas: i }) }, `goal ${i}`);
+      goals.push(g);
+      await waitFor(`goal ${i} applied by both`, () => a.status().applied === g && b.status().applied === g, 60_000);
+    }
+    const log = r.stateLog();
+    for (const g of goals) expect(log.filter((c) => c.snapshot.source.commit === g && c.snapshot.status === "quiescent")).toHaveLength(1);
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
+  });
+});
+
+describe("lxm-sync: webhooks", () => {
+  it("a bad signature gets 401 and no poll; a good one polls at once", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const first = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const a = await agentFor(r, { interval: "1h", webhook_secret_env: "HOOK_SECRET" }, { HOOK_SECRET: "s3cret-hook" });
+    await waitFor("applied", () => a.status().applied === first);
+    const next = r.push({ "app.lxm": simGoal(world, { replicas: 2 }) }, "next");
+    const body = JSON.stringify({ ref: "refs/heads/main", repository: { clone_url: r.url, html_url: r.url, ssh_url: r.url, git_url: r.url, full_name: "o/infra" } });
+    const sign = (secret: string) => "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+    const post = (sig: string | null) =>
+      fetch(`${a.base}/hooks/github`, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "1", ...(sig ? { "x-hub-signature-256": sig } : {}) }, body });
+    const requests = r.server.requests.length;
+    expect((await post(sign("wrong-secret"))).status).toBe(401);
+    expect((await post(null)).status).toBe(401);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(r.server.requests.length).toBe(requests); // no poll reached the remote
+    expect(a.status().goal).toBe(first);
+    const ok = await post(sign("s3cret-hook"));
+    expect(ok.status).toBeLessThan(300);
+    await waitFor("the pushed goal applied", () => a.status().applied === next, 30_000);
+  });
+});
+
+describe("lxm-sync as a process", () => {
+  it("a configuration with a wrong type: a located error, exit 1, nothing started", async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: "http://127.0.0.1:9/x.git", interval: 5 }]);
+    const p = spawnAgent(["--config", file]);
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toMatch(/lxm-sync\.yaml:5:15: error\[LXM7002\]/);
+    expect(p.lines).toEqual([]);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
+  it("SIGTERM during an apply: the apply finishes, is recorded and pushed, exit 0", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world, { n: 4, latency: 300 }) }, "slow");
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
+    const p = spawnAgent(["--config", file]);
+    await waitFor("the apply started", () => Object.keys(readWorldFile(world)).length >= 1, 60_000);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(r.stateLog()[0]!.snapshot).toMatchObject({ status: "quiescent", source: { commit: goal } });
+    expect(Object.keys(readWorldFile(world))).toHaveLength(4);
+    expect(p.lines.map((l) => l.event)).toContain("agent.stopped");
+  });
+
+  it("SIGKILL mid-apply: the next start recovers and converges; nothing completed is lost or repeated", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world, { n: 6, latency: 250 }) }, "slow");
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
+    const p = spawnAgent(["--config", file]);
+    await waitFor("part of the apply done", () => Object.keys(readWorldFile(world)).length >= 2, 60_000);
+    p.child.kill("SIGKILL");
+    await p.exited;
+    expect(r.stateTip()).toBeNull(); // nothing pushed yet
+    const again = spawnAgent(["--config", file]);
+    try {
+      await waitFor("converged", () => r.stateLog().some((c) => c.snapshot.status === "quiescent" && c.snapshot.source.commit === goal), 90_000);
+    } finally {
+      again.child.kill("SIGTERM");
+      await again.exited;
+    }
+    expect(Object.keys(readWorldFile(world))).toHaveLength(6);
+    const log = r.stateLog();
+    expect(log.filter((c) => c.snapshot.status === "quiescent")).toHaveLength(1);
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
+    // The stale lock of the killed process was taken over.
+    expect(readdirSync(join(dir, "data")).includes("lxm-sync.lock")).toBe(false);
+  });
+});
