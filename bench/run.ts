@@ -11,6 +11,7 @@ const all: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   apply: () => import("./apply.js"),
   "bad-input": () => import("./bad-input.js"),
   action: () => import("./action.js"),
+  sync: () => import("./sync.js"),
 };
 
 const wanted = process.argv.slice(2);

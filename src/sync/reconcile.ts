@@ -151,6 +151,9 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
     expect = await syncState(t, pushed.tip, hooks);
     head = await readStateHead({ gitdir: t.clone.gitdir, branch });
     if (recorded(head, goal, projectPathOf(t.entry))) return { result: "unchanged", goal, applied: goal, head: headInfo(head) };
+    // The branch moved on: recording this goal again would put an older goal over a newer
+    // one. The next poll takes the newest.
+    if (pushed.goal !== goal) return { result: "conflict", goal, applied: null, head: headInfo(head), skipped };
   }
 }
 
@@ -199,7 +202,7 @@ async function syncState(t: Target, remoteTip: string | null, hooks: ReconcileHo
 }
 
 /** Pushes the local state branch (compare-and-swap against `expect`): ok, or the tip it lost to. */
-async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Promise<"ok" | { tip: string | null }> {
+async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Promise<"ok" | { tip: string | null; goal: string | null }> {
   const r = await pushState(t.clone.gitdir, t.remote, t.entry.stateBranch, expect);
   hooks.emit({ type: "git-request", repo: t.name, request: "push", ok: r.ok });
   if (r.ok) return "ok";
@@ -207,9 +210,10 @@ async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Pr
   hooks.emit({ type: "push-conflict", repo: t.name });
   hooks.log("warn", "state.conflict", { repo: t.name, detail: r.detail });
   const ref = branchRef(t.entry.stateBranch);
-  const tip = (await listRemoteRefs(t.remote, [ref], { gitdir: t.clone.gitdir })).get(ref) ?? null;
+  const watched = branchRef(t.entry.branch);
+  const tips = await listRemoteRefs(t.remote, [ref, watched], { gitdir: t.clone.gitdir });
   hooks.emit({ type: "git-request", repo: t.name, request: "ls-refs", ok: true });
-  return { tip };
+  return { tip: tips.get(ref) ?? null, goal: tips.get(watched) ?? null };
 }
 
 async function recordAndPush(t: Target, goal: string, time: CommitTime, reason: "fetch-failed" | "compile-failed", message: string, expect: string | null, hooks: ReconcileHooks): Promise<Reconciled> {
