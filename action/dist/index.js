@@ -30891,6 +30891,7 @@ __export(engine_exports, {
   demoStepFailed: () => demoStepFailed,
   internalError: () => internalError,
   interruptedRun: () => interruptedRun,
+  interruptedRunPending: () => interruptedRunPending,
   localStateAhead: () => localStateAhead,
   missingSecret: () => missingSecret,
   noSuchAddress: () => noSuchAddress,
@@ -31083,6 +31084,15 @@ var localStateAhead = code(
   (branch, oid) => ({
     message: `the remote has no ${branch}, but the local ${branch} is at ${oid}`,
     hint: `push it (git push origin ${branch}) if its runs happened, or delete it (git branch -D ${branch})`
+  })
+);
+var interruptedRunPending = code(
+  "LXM4253",
+  "interrupted apply not recovered yet",
+  "A killed apply left a journal of changes the state branch does not record yet. A failure or drift record written on top of the head now would hide them: the next apply recovers a journal only on the head it was started from. Nothing was recorded; run `lxm apply` (which records what the killed run completed), then record again.",
+  (branch, name) => ({
+    message: `an interrupted apply on ${branch} (journal ${name}) is not recovered yet; nothing was recorded`,
+    hint: "run `lxm apply` to recover it first (the next apply records what the killed run completed)"
   })
 );
 
@@ -34550,6 +34560,7 @@ function snapshotReason(prior, priorRun, programHash, kept, readDiffers = 0) {
   if (priorRun === void 0) return void 0;
   if (priorRun.status === "failed") return "the last run failed";
   if (priorRun.status === "rolled-back") return "the last run was rolled back";
+  if (priorRun.status === "drifted") return "the last snapshot recorded drift";
   if (readDiffers > 0) return `${readDiffers === 1 ? "1 resource reads" : `${readDiffers} resources read`} back other attributes than recorded (refreshed)`;
   if (priorRun.program === programHash) return void 0;
   if (kept > 0) return `${kept === 1 ? "1 resource left the code and stays" : `${kept} resources left the code and stay`} in place (prune is off)`;
@@ -36965,6 +36976,9 @@ function priorOf(loaded) {
 function snapshotHash(s) {
   return hashValue(s);
 }
+function lastQuiescentAfter(parent) {
+  return parent ? parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent : null;
+}
 function resourcePath(address) {
   const slash = address.indexOf("/");
   const domain = address.slice(0, slash);
@@ -36993,12 +37007,14 @@ function buildStateTree(input2, prep) {
     files2.push({ path: resourcePath(address), content: (kept ? parent?.texts?.get(address) : void 0) ?? pretty2(rec) });
   }
   const trace = traceToJsonl(run2.trace, prep && ((e) => prep.lineOf(e)));
-  const lastQuiescent = parent ? parent.snapshot.status === "quiescent" ? parent.hash : parent.snapshot.lastQuiescent : null;
+  const lastQuiescent = lastQuiescentAfter(parent);
+  const reason = input2.failureReason === void 0 ? "apply-failed" : input2.failureReason;
+  const recordedFailure = run2.failure && reason !== null ? { ...run2.failure, reason } : run2.failure;
   const snapshot = {
     dag: inCanonicalOrder(run2.dag),
     domains: inCanonicalOrder(run2.domains),
     exports: inCanonicalOrder(run2.exports),
-    failure: inCanonicalOrder(run2.failure),
+    failure: inCanonicalOrder(recordedFailure),
     format: "lexum.snapshot/v1",
     lastQuiescent,
     parent: parent?.hash ?? null,
@@ -37010,54 +37026,75 @@ function buildStateTree(input2, prep) {
     trace: sha256(trace)
   };
   const hash2 = snapshotHash(snapshot);
-  const { dag, domains, exports: exports2, failure, format, ...rest } = snapshot;
   files2.push(
-    { path: "snapshot.json", content: prettyCanonical({ dag, domains, exports: exports2, failure, format, hash: hash2, ...rest }) },
+    { path: "snapshot.json", content: snapshotFileText(snapshot, hash2) },
     { path: "plan.json", content: pretty2(input2.plan) },
     { path: "trace.jsonl", content: trace },
     { path: "README.md", content: readme(snapshot, hash2, input2.plan) }
   );
   return { snapshot, hash: hash2, files: files2, message: commitMessage(snapshot, hash2, input2.plan) };
 }
+function snapshotFileText(snapshot, hash2) {
+  const out = {};
+  for (const [k, v] of Object.entries(snapshot)) {
+    if (k > "hash" && !("hash" in out)) out.hash = hash2;
+    out[k] = v;
+  }
+  if (!("hash" in out)) out.hash = hash2;
+  return prettyCanonical(out);
+}
 function short(hash2) {
   return hash2 ? hash2.replace(/^sha256:/, "").slice(0, 12) : "none";
 }
-function commitMessage(s, hash2, plan) {
+function firstLine2(message) {
+  const line = message.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.length > 200 ? line.slice(0, 199) + "\u2026" : line;
+}
+function failureLine(s) {
+  const f = s.failure;
+  if (!f) return null;
+  const where2 = f.domain !== null ? `${f.domain}${f.address ? ` ${f.address}` : ""}: ` : "";
+  return `Failure${f.reason ? ` (${f.reason})` : ""}: ${where2}${s.kind === "failure" ? firstLine2(f.message) : f.message}`;
+}
+function commitMessage(s, hash2, plan, body) {
   const goal = (s.source.commit ? s.source.commit.slice(0, 12) : "working tree") + (s.source.dirty ? " with uncommitted changes" : "");
-  const lines = [
-    `lexum: ${s.status} snapshot ${short(hash2)} for ${goal}`,
-    "",
-    summaryLine(plan)
-  ];
-  if (s.failure) lines.push("", `Failure: ${s.failure.domain}${s.failure.address ? ` ${s.failure.address}` : ""}: ${s.failure.message}`);
+  const lines = [`lexum: ${s.status} snapshot ${short(hash2)} for ${goal}`];
+  const text = body ?? (plan ? [summaryLine(plan)] : []);
+  if (text.length) lines.push("", ...text);
+  const failure = failureLine(s);
+  if (failure) lines.push("", failure);
   lines.push(
     "",
     `Lexum-Snapshot: ${hash2}`,
-    `Lexum-Plan: ${plan.hash}`,
-    `Lexum-Source: ${s.source.commit ?? "working-tree"} ${s.source.path === "" ? "." : s.source.path}`
+    `Lexum-Plan: ${s.plan ?? "none"}`,
+    `Lexum-Source: ${sourceTrailer(s.source)}`
   );
   return lines.join("\n") + "\n";
 }
-function readme(s, hash2, plan) {
+function sourceTrailer(source) {
+  return `${source.commit ?? "working-tree"} ${source.path === "" ? "." : source.path}`;
+}
+function readme(s, hash2, plan, extra = {}) {
+  const notes = extra.notes ?? [];
   const rows = Object.keys(s.domains).sort().map((d) => `| ${d} | ${s.domains[d]} |`);
   return [
     `# Lexum snapshot ${short(hash2)}`,
     "",
     `- status: **${s.status}**`,
+    ...notes,
     `- goal commit: ${s.source.commit ?? "(working tree)"} (project path: ${s.source.path === "" ? "." : s.source.path})`,
     ...s.source.dirty ? [`- applied with --allow-dirty: uncommitted changes to ${s.source.dirty.join(", ")} (not replayable)`] : [],
     `- snapshot: \`${hash2}\``,
     `- parent: \`${s.parent ?? "none"}\``,
-    `- plan: \`${plan.hash}\` \u2014 ${summaryLine(plan)}`,
+    plan ? `- plan: \`${plan.hash}\` \u2014 ${summaryLine(plan)}` : "- plan: none (nothing ran)",
     `- resources: ${Object.keys(s.resources).length}`,
+    // A record that is not a run has no domain outcomes: no empty table.
+    ...s.kind === void 0 || rows.length ? ["", "| domain | status |", "|---|---|", ...rows] : [],
     "",
-    "| domain | status |",
-    "|---|---|",
-    ...rows,
-    "",
-    "Files: `snapshot.json` (this run, hashed), `plan.json`, `trace.jsonl` (one event per line),",
+    `Files: \`snapshot.json\` (${s.kind === void 0 ? "this run" : "this record"}, hashed), ${plan ? "`plan.json`, " : ""}\`trace.jsonl\` (one event per line),`,
     "`resources/<domain>/<address>.json` (one record per resource). Check with `lxm state verify`.",
-    ""
+    "",
+    ...extra.tail ?? []
   ].join("\n");
 }
 
@@ -37601,6 +37638,11 @@ function inspectStateFiles(files2, opts = {}) {
   const trace = files2.get("trace.jsonl");
   if (!trace) problems.push("trace.jsonl is missing");
   else if (sha256(trace) !== snapshot.trace) problems.push(`trace.jsonl hashes to ${sha256(trace)}, but snapshot.json lists ${snapshot.trace}`);
+  for (const p of kindProblems(snapshot)) problems.push(p);
+  if (snapshot.plan === null) {
+    if (files2.has("plan.json")) problems.push("plan.json is present, but snapshot.json names no plan");
+    return { loaded: { snapshot, hash: hash2, resources, texts }, problems };
+  }
   const plan = parseJson(files2, "plan.json", problems);
   if (plan) {
     const { hash: planHash, ...rest } = plan;
@@ -37609,6 +37651,46 @@ function inspectStateFiles(files2, opts = {}) {
     if (planHash !== snapshot.plan) problems.push(`plan.json is plan ${planHash}, but snapshot.json names ${snapshot.plan}`);
   }
   return { loaded: { snapshot, hash: hash2, resources, texts }, problems };
+}
+var EMPTY_TRACE = sha256("");
+function kindProblems(s) {
+  const problems = [];
+  const loose = s;
+  const emptyRun = (what) => {
+    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
+    const dag = s.dag ?? { planned: [], done: [], failed: [], notStarted: [] };
+    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what} has an empty DAG diff, but snapshot.json's is not`);
+  };
+  switch (loose.kind) {
+    case void 0:
+      if (loose.status === "drifted") problems.push("snapshot.json has status drifted, which only a drift record (kind drift) has");
+      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push("the record of a run names its program and plan, but snapshot.json has none");
+      if (loose.failure && typeof loose.failure.domain !== "string") problems.push("the failure of a run names its domain, but snapshot.json's does not");
+      break;
+    case "failure": {
+      const what = "failure record";
+      if (loose.status !== "failed") problems.push(`a ${what} has status failed, but snapshot.json says ${loose.status}`);
+      if (loose.program !== null || loose.plan !== null) problems.push(`a ${what} names no program and no plan (nothing ran), but snapshot.json does`);
+      const f = loose.failure;
+      if (!f || f.domain !== null || f.address !== null || f.reason !== "fetch-failed" && f.reason !== "compile-failed") {
+        problems.push(`a ${what}'s failure has no domain, no address and the reason fetch-failed or compile-failed, but snapshot.json's does not`);
+      }
+      if (s.trace !== EMPTY_TRACE) problems.push(`a ${what} has an empty trace, but snapshot.json names trace ${s.trace}`);
+      emptyRun(what);
+      break;
+    }
+    case "drift": {
+      const what = "drift record";
+      if (loose.status !== "drifted") problems.push(`a ${what} has status drifted, but snapshot.json says ${loose.status}`);
+      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what} names its program and its correction plan, but snapshot.json does not`);
+      if (loose.failure !== null) problems.push(`a ${what} has no failure, but snapshot.json names one`);
+      emptyRun(what);
+      break;
+    }
+    default:
+      problems.push(`snapshot.json has kind ${JSON.stringify(loose.kind)}, which this version of Lexum does not know`);
+  }
+  return problems;
 }
 
 // src/engine/history.ts
@@ -42590,8 +42672,12 @@ function commitProblems(commit, ins, parent, parentProblem) {
   if (!parentProblem) {
     if (parent === null && s.parent !== null) problems.push(`snapshot.parent is ${s.parent} but the commit has no parent`);
     else if (parent !== null && s.parent !== parent.hash) problems.push(`snapshot.parent is ${s.parent ?? "null"} but the parent commit holds ${parent.hash}`);
-    const expectedLq = parent === null ? null : parent.status === "quiescent" ? parent.hash : parent.lastQuiescent;
+    const expectedLq = lastQuiescentAfter(parent && { hash: parent.hash, snapshot: parent });
     if (s.lastQuiescent !== expectedLq) problems.push(`snapshot.lastQuiescent is ${s.lastQuiescent ?? "null"}, expected ${expectedLq ?? "null"}`);
+    if (s.kind === "failure") {
+      if (canonicalize(s.resources) !== canonicalize(parent?.resources ?? {})) problems.push("a failure record holds its parent's resources, but snapshot.json's differ from the parent commit's");
+      if (canonicalize(s.exports) !== canonicalize(parent?.exports ?? {})) problems.push("a failure record holds its parent's exports, but snapshot.json's differ from the parent commit's");
+    }
   }
   const snapshots = trailerValues(commit.message, "Lexum-Snapshot");
   if (snapshots.length !== 1 || snapshots[0] !== hash2) {
@@ -42599,10 +42685,11 @@ function commitProblems(commit, ins, parent, parentProblem) {
     problems.push(`the commit message names snapshot ${named} but the tree holds ${hash2}${snapshots.length > 1 ? " (exactly one Lexum-Snapshot trailer expected)" : ""}`);
   }
   const plans = trailerValues(commit.message, "Lexum-Plan");
-  if (plans.length !== 1 || plans[0] !== s.plan) {
-    problems.push(`the commit message names plan ${plans.length === 0 ? "(none)" : plans.join(", ")} but snapshot.json names ${s.plan}`);
+  const plan = s.plan ?? "none";
+  if (plans.length !== 1 || plans[0] !== plan) {
+    problems.push(`the commit message names plan ${plans.length === 0 ? "(none)" : plans.join(", ")} but snapshot.json names ${plan}`);
   }
-  const source = `${s.source.commit ?? "working-tree"} ${s.source.path === "" ? "." : s.source.path}`;
+  const source = sourceTrailer(s.source);
   const sources = trailerValues(commit.message, "Lexum-Source");
   if (sources.length !== 1 || sources[0] !== source) {
     problems.push(`the commit message names source ${sources.length === 0 ? "(none)" : sources.join(", ")} but snapshot.json names ${source}`);
@@ -42624,7 +42711,7 @@ async function readParentSnapshot(gitdir, oid) {
   const ins = inspectStateFiles(/* @__PURE__ */ new Map([["snapshot.json", bytes]]), { snapshotOnly: true });
   if (!ins.loaded) return { problem: `the parent commit ${oid} holds no readable snapshot (${ins.problems[0] ?? "unreadable"})` };
   const s = ins.loaded.snapshot;
-  return { oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent };
+  return { oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent, resources: s.resources, exports: s.exports };
 }
 
 // src/engine/state-head.ts
@@ -42651,7 +42738,7 @@ async function readStateHead(opts) {
     parent !== null && "problem" in parent ? parent.problem : void 0
   );
   if (!ins.loaded || problems.length) throw damaged(problems[0] ?? "unreadable snapshot");
-  return { oid, loaded: ins.loaded };
+  return { oid, time: info.time, loaded: ins.loaded };
 }
 async function readStateHeadOid(opts) {
   return readRef({ gitdir: opts.gitdir, ref: branchRef(opts.branch) });
@@ -42862,6 +42949,7 @@ async function planProject(opts) {
     settings,
     head,
     prior,
+    ...reality ? { reality } : {},
     plan: built.plan,
     planText: built.text,
     secrets,
@@ -43154,6 +43242,19 @@ async function readPlanFile(file) {
   return saved;
 }
 
+// src/engine/trailers.ts
+function withTrailers(message, trailers) {
+  let out = message;
+  for (const t of trailers) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(t.key) || /^Lexum-(Snapshot|Plan|Source)$/i.test(t.key) || /[\r\n]/.test(t.value) || t.value.trim() === "") {
+      throw catalog_exports.engine.badTrailer.error(`${t.key}: ${t.value}`);
+    }
+    out += `${t.key}: ${t.value}
+`;
+  }
+  return out;
+}
+
 // src/engine/apply-project.ts
 async function applyProject(opts) {
   withTrailers("", opts.trailers ?? []);
@@ -43348,17 +43449,6 @@ async function lastQuiescentSnapshot(gitdir, branch, head) {
 }
 function notReviewed2(expected, plan) {
   return catalog_exports.engine.notReviewedPlan.error(expected, plan.hash, `it is computed from program ${plan.program} and snapshot ${plan.prior ?? "none"}`);
-}
-function withTrailers(message, trailers) {
-  let out = message;
-  for (const t of trailers) {
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(t.key) || /^Lexum-(Snapshot|Plan|Source)$/i.test(t.key) || /[\r\n]/.test(t.value) || t.value.trim() === "") {
-      throw catalog_exports.engine.badTrailer.error(`${t.key}: ${t.value}`);
-    }
-    out += `${t.key}: ${t.value}
-`;
-  }
-  return out;
 }
 async function loadSavedPlan(file, planned) {
   const saved = await readPlanFile(file);
@@ -44228,11 +44318,12 @@ async function applyMerge(run2) {
     }
     await planOutputs(run2, first);
     const head = first.head;
-    if (head && head.loaded.snapshot.source.commit === sha && !hasChanges(first.plan)) {
+    const last = head?.loaded.snapshot;
+    if (head && last && last.kind === void 0 && last.source.commit === sha && !hasChanges(first.plan)) {
       run2.out(`Lexum: commit ${sha} is already applied (snapshot ${head.loaded.hash}); nothing to do.`);
       await run2.output("snapshot", head.loaded.hash);
-      if (pull) await commentApplied(run2, pull, head.loaded.snapshot.plan, head.loaded.hash, head.oid, head.loaded.snapshot.status);
-      return head.loaded.snapshot.status === "quiescent" ? 0 : 1;
+      if (pull) await commentApplied(run2, pull, last.plan, head.loaded.hash, head.oid, last.status);
+      return last.status === "quiescent" ? 0 : 1;
     }
     if (!hasChanges(first.plan)) {
       await summarizePlan(run2, first, sha, "Lexum apply: nothing to do");

@@ -13,7 +13,7 @@ import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
 import { buildStateTree, priorOf } from "../state/snapshot.js";
-import type { LoadedSnapshot, SnapshotSource } from "../state/snapshot.js";
+import type { LoadedSnapshot, Snapshot, SnapshotSource } from "../state/snapshot.js";
 import { assertStateBranchUnlocked, writeStateCommit } from "../state/store.js";
 import { openJournal, removeJournal } from "../state/journal.js";
 import { inspectCommit, findSnapshotCommit } from "./history.js";
@@ -26,6 +26,8 @@ import { spanLocator, spanText } from "./spans.js";
 import { readPlanFile } from "./plan-file.js";
 import { describeChange } from "./workspace.js";
 import { readStateHeadOid } from "./state-head.js";
+import { withTrailers } from "./trailers.js";
+import type { Trailer } from "./trailers.js";
 
 export interface ApplyOptions extends PlanOptions {
   /** Apply exactly this saved plan (refused when stale). */
@@ -50,16 +52,16 @@ export interface ApplyOptions extends PlanOptions {
    */
   readonly expectPlan?: string;
   /** Extra trailers on each state commit this apply writes (`{ key: "Lexum-Pull-Request", value: "o/r#12" }`). */
-  readonly trailers?: readonly { readonly key: string; readonly value: string }[];
+  readonly trailers?: readonly Trailer[];
   /** Called after the first plan, before the apply lock is taken (tests run a concurrent apply here). */
   readonly beforeLock?: (planned: Planned) => Promise<void>;
 }
 
-/** One commit written on the state branch. */
+/** One commit written on the state branch: its id, its snapshot's hash and status. */
 export interface Recorded {
   readonly oid: string;
   readonly hash: string;
-  readonly status: RunResult["status"];
+  readonly status: Snapshot["status"];
 }
 
 export interface ApplyOutcome {
@@ -331,18 +333,6 @@ async function lastQuiescentSnapshot(gitdir: string, branch: string, head: Loade
 /** LXM4250, saying what moved: the program (the goal's files) or the prior snapshot. */
 function notReviewed(expected: string, plan: Plan): Error {
   return catalog.engine.notReviewedPlan.error(expected, plan.hash, `it is computed from program ${plan.program} and snapshot ${plan.prior ?? "none"}`);
-}
-
-/** The commit message with extra trailers appended to its trailer block. */
-function withTrailers(message: string, trailers: readonly { readonly key: string; readonly value: string }[]): string {
-  let out = message;
-  for (const t of trailers) {
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(t.key) || /^Lexum-(Snapshot|Plan|Source)$/i.test(t.key) || /[\r\n]/.test(t.value) || t.value.trim() === "") {
-      throw catalog.engine.badTrailer.error(`${t.key}: ${t.value}`);
-    }
-    out += `${t.key}: ${t.value}\n`;
-  }
-  return out;
 }
 
 /** Reads a plan saved by `lxm plan --out` and refuses it unless it is for this program and this state. */

@@ -2,7 +2,9 @@ import { LexumError } from "../diag/diagnostic.js";
 import { inspectStateFiles } from "../state/load.js";
 import type { Inspection } from "../state/load.js";
 import { readStateFile } from "../state/store.js";
+import { lastQuiescentAfter, sourceTrailer } from "../state/snapshot.js";
 import type { Snapshot } from "../state/snapshot.js";
+import { canonicalize } from "../program/canonical.js";
 import type { StateCommit } from "../state/store.js";
 
 /** What a state commit's parent commit holds, as far as the commit on top of it must agree. */
@@ -12,6 +14,9 @@ export interface ParentSnapshot {
   readonly hash: string;
   readonly status: Snapshot["status"];
   readonly lastQuiescent: string | null;
+  /** Its resources (address → record hash) and exports: a failure record on top must hold exactly these. */
+  readonly resources: Snapshot["resources"];
+  readonly exports: Snapshot["exports"];
 }
 
 /** Every value of trailer `key` in a commit message (any line `Key: value`), in order. */
@@ -27,8 +32,11 @@ export function trailerValues(message: string, key: string): string[] {
  * parent could not be read: `parentProblem` then says why). The commit must have at most
  * one parent; the snapshot's `parent` must name the parent commit's snapshot (null exactly
  * for a root commit) and its `lastQuiescent` follow from the parent; the message must carry
- * exactly one `Lexum-Snapshot:` (the tree's snapshot hash), one `Lexum-Plan:` (snapshot.plan)
- * and one `Lexum-Source:` trailer (snapshot.source), and its subject the snapshot's status. Pure; returns the problems in words (empty: the commit verifies).
+ * exactly one `Lexum-Snapshot:` (the tree's snapshot hash), one `Lexum-Plan:` (snapshot.plan,
+ * `none` for a failure record) and one `Lexum-Source:` trailer (snapshot.source), and its
+ * subject the snapshot's status. A failure record (a goal that never ran) must hold its
+ * parent's resources (the same record hashes) and exports. Pure; returns the problems in
+ * words (empty: the commit verifies).
  * Plan and apply run it on the head before building on it; verify on every commit.
  */
 export function commitProblems(commit: StateCommit, ins: Inspection, parent: ParentSnapshot | null, parentProblem?: string): string[] {
@@ -42,8 +50,13 @@ export function commitProblems(commit: StateCommit, ins: Inspection, parent: Par
   if (!parentProblem) {
     if (parent === null && s.parent !== null) problems.push(`snapshot.parent is ${s.parent} but the commit has no parent`);
     else if (parent !== null && s.parent !== parent.hash) problems.push(`snapshot.parent is ${s.parent ?? "null"} but the parent commit holds ${parent.hash}`);
-    const expectedLq: string | null = parent === null ? null : parent.status === "quiescent" ? parent.hash : parent.lastQuiescent;
+    const expectedLq = lastQuiescentAfter(parent && { hash: parent.hash, snapshot: parent });
     if (s.lastQuiescent !== expectedLq) problems.push(`snapshot.lastQuiescent is ${s.lastQuiescent ?? "null"}, expected ${expectedLq ?? "null"}`);
+    if (s.kind === "failure") {
+      // Nothing ran: the world, and so the record of it, is the parent's.
+      if (canonicalize(s.resources) !== canonicalize(parent?.resources ?? {})) problems.push("a failure record holds its parent's resources, but snapshot.json's differ from the parent commit's");
+      if (canonicalize(s.exports) !== canonicalize(parent?.exports ?? {})) problems.push("a failure record holds its parent's exports, but snapshot.json's differ from the parent commit's");
+    }
   }
 
   const snapshots = trailerValues(commit.message, "Lexum-Snapshot");
@@ -52,10 +65,11 @@ export function commitProblems(commit: StateCommit, ins: Inspection, parent: Par
     problems.push(`the commit message names snapshot ${named} but the tree holds ${hash}${snapshots.length > 1 ? " (exactly one Lexum-Snapshot trailer expected)" : ""}`);
   }
   const plans = trailerValues(commit.message, "Lexum-Plan");
-  if (plans.length !== 1 || plans[0] !== s.plan) {
-    problems.push(`the commit message names plan ${plans.length === 0 ? "(none)" : plans.join(", ")} but snapshot.json names ${s.plan}`);
+  const plan = s.plan ?? "none";
+  if (plans.length !== 1 || plans[0] !== plan) {
+    problems.push(`the commit message names plan ${plans.length === 0 ? "(none)" : plans.join(", ")} but snapshot.json names ${plan}`);
   }
-  const source = `${s.source.commit ?? "working-tree"} ${s.source.path === "" ? "." : s.source.path}`;
+  const source = sourceTrailer(s.source);
   const sources = trailerValues(commit.message, "Lexum-Source");
   if (sources.length !== 1 || sources[0] !== source) {
     problems.push(`the commit message names source ${sources.length === 0 ? "(none)" : sources.join(", ")} but snapshot.json names ${source}`);
@@ -83,5 +97,5 @@ export async function readParentSnapshot(gitdir: string, oid: string): Promise<P
   const ins = inspectStateFiles(new Map([["snapshot.json", bytes]]), { snapshotOnly: true });
   if (!ins.loaded) return { problem: `the parent commit ${oid} holds no readable snapshot (${ins.problems[0] ?? "unreadable"})` };
   const s = ins.loaded.snapshot;
-  return { oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent };
+  return { oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent, resources: s.resources, exports: s.exports };
 }

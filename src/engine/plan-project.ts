@@ -47,6 +47,13 @@ export interface Planned {
   readonly settings: { readonly stateBranch: string; readonly parallelism: number };
   readonly head: StateHead | null;
   readonly prior: PriorState;
+  /**
+   * With `refresh`: what the providers read back for each recorded resource (address →
+   * attributes as the provider returned them, sensitive ones included; null: gone). Never
+   * written as is: driftedAddresses/recordDrift compare and record it without sensitive
+   * attributes. Absent without `refresh`.
+   */
+  readonly reality?: Reality;
   readonly plan: Plan;
   /** `canonicalize(plan)`, made while the plan was hashed (with `keepPlanText`). */
   readonly planText?: string;
@@ -118,6 +125,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     settings,
     head,
     prior,
+    ...(reality ? { reality } : {}),
     plan: built.plan,
     planText: built.text,
     secrets,

@@ -19,6 +19,18 @@ export function journalName(branch: string): string {
   return "apply-" + branch.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
+/**
+ * The name of a killed apply's journal on `branch` that awaits recovery on top of `headOid`
+ * (the head it was started from), or null. A journal started from another head holds nothing
+ * the branch lacks (the next apply discards it) and is not pending.
+ */
+export async function pendingJournal(gitdir: string, branch: string, headOid: string | null): Promise<string | null> {
+  const name = journalName(branch);
+  const contents = await readJournal({ gitdir, name });
+  const begin = contents?.records[0] as Partial<Begin> | undefined;
+  return begin && begin.kind === "begin" && begin.parent === headOid ? name : null;
+}
+
 interface Begin {
   kind: "begin";
   parent: string | null;

@@ -11,8 +11,9 @@ import type { JsonObject } from "../program/types.js";
 import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js";
 import type { Divergence, TraceEvent } from "../runtime/index.js";
 import { inspectStateFiles } from "../state/load.js";
-import { buildStateTree, priorOf } from "../state/snapshot.js";
-import type { LoadedSnapshot, Snapshot } from "../state/snapshot.js";
+import { buildStateTree, priorOf, resourcePath } from "../state/snapshot.js";
+import type { DriftSnapshot, FailureSnapshot, LoadedSnapshot, Snapshot } from "../state/snapshot.js";
+import { buildDriftTree, buildFailureTree, driftBasis } from "../state/records.js";
 import { listStateCommits, readStateFiles } from "../state/store.js";
 import type { StateCommit } from "../state/store.js";
 import { findSnapshotCommit, snapshotTrailer } from "./history.js";
@@ -28,10 +29,15 @@ import { spanLocator, spanText } from "./spans.js";
  * - `dirty`: a run applied with `--allow-dirty` from uncommitted inputs (`source.dirty`), or
  *   by an older Lexum from an uncommitted working tree (no goal commit): its goal is not in
  *   git, so it is verified by its hash (and chain) only — not a divergence, not tampering;
+ * - `recorded`: a record that is not a run (a failure record: a goal commit that never ran;
+ *   a drift record: reality observed other than recorded): nothing ran, so nothing is
+ *   re-run; it was rebuilt from its parent snapshot and what it records (the failure; the
+ *   observations in its trace) and is exactly the recorded snapshot (hash, trace bytes and,
+ *   for a failure record, the parent's record file bytes). `problem` says which record it is;
  * - `diverged`: it does not reproduce; `problem` says why and `divergence` names the first
  *   differing trace event when there is one.
  */
-export type ReplayOutcome = "reproduced" | "hash-only" | "dirty" | "diverged";
+export type ReplayOutcome = "reproduced" | "hash-only" | "dirty" | "recorded" | "diverged";
 
 /** The result of replaying one state commit. */
 export interface ReplayReport {
@@ -130,6 +136,8 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
     problem,
   });
   const parent = await loadParent(src, commit, s);
+  if (s.kind === "failure") return replayFailureRecord(loaded, parent, report);
+  if (s.kind === "drift") return replayDriftRecord(loaded, parent, files, report);
   if (isInterrupted(s)) return report("hash-only", "an interrupted run recovered from its journal: it has no complete trace to re-run, so it is verified by hash only");
   if (s.source.dirty !== undefined || s.source.commit === null) return report("dirty", catalog.engine.appliedDirty(undefined, s.source.dirty ?? []).message);
 
@@ -167,12 +175,73 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
   );
   // As apply records it: a rolled-back world offers what the snapshot it returned to offered.
   const run = result.status === "rolled-back" ? { ...result, exports: (await lastQuiescentExports(src, s)) ?? result.exports } : result;
-  const tree = buildStateTree({ parent, status: result.status, source: s.source, programHash: s.program, plan, run });
+  // A failure recorded before failures carried a reason is rebuilt without one.
+  const failureReason = s.failure !== null && s.failure.reason === undefined ? null : undefined;
+  const tree = buildStateTree({ parent, status: result.status, source: s.source, programHash: s.program, plan, run, failureReason });
   if (divergence) return report("diverged", describeDivergence(divergence), tree.hash, divergence);
   const replayedTrace = tree.files.find((f) => f.path === "trace.jsonl")!.content;
   if (replayedTrace !== traceText) return report("diverged", "the replayed trace.jsonl has the same events but not the same bytes (a reordered or reformatted trace)", tree.hash);
   if (tree.hash !== loaded.hash) return report("diverged", `the replayed snapshot differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
   return report("reproduced", null, tree.hash);
+}
+
+type Report = (outcome: ReplayOutcome, problem: string | null, replayed?: string | null, divergence?: Divergence | null) => ReplayReport;
+
+/**
+ * A failure record rebuilt from its parent and its failure (buildFailureTree): the parent's
+ * resources, exports and record file bytes, the usual lastQuiescent, and the rest of the
+ * document as a failure record has it.
+ */
+function replayFailureRecord(loaded: LoadedSnapshot, parent: LoadedSnapshot | null, report: Report): ReplayReport {
+  const s = loaded.snapshot as FailureSnapshot;
+  const tree = buildFailureTree({ parent, source: s.source, reason: s.failure.reason, message: s.failure.message });
+  if (tree.hash !== loaded.hash) return report("diverged", `the failure record is not its parent's state with its failure: it differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
+  for (const address of Object.keys(s.resources).sort()) {
+    const text = loaded.texts?.get(address);
+    if (text !== undefined && parent?.texts?.get(address) !== undefined && text !== parent.texts.get(address)) {
+      return report("diverged", `the failure record's ${resourcePath(address)} is not byte for byte its parent's`, tree.hash);
+    }
+  }
+  return report("recorded", `a failure record (${s.failure.reason}): goal commit ${s.source.commit ?? "(none)"} never ran; rebuilt from its parent, whose resources and exports it holds`, tree.hash);
+}
+
+/**
+ * A drift record rebuilt from its parent and the observations in its trace (buildDriftTree):
+ * each `drift` event must name a resource of the parent, its `before` the parent's record of
+ * it and its `after` something else; the rebuilt trace bytes and snapshot hash must be the
+ * recorded ones; its plan.json must be planned against the parent.
+ */
+function replayDriftRecord(loaded: LoadedSnapshot, parent: LoadedSnapshot | null, files: Map<string, Uint8Array>, report: Report): ReplayReport {
+  const s = loaded.snapshot as DriftSnapshot;
+  if (parent === null) return report("diverged", "a drift record has no parent snapshot to differ from");
+  const plan = JSON.parse(new TextDecoder().decode(files.get("plan.json"))) as Plan;
+  if (plan.prior !== parent.hash || !plan.refreshed) return report("diverged", `its plan.json is not a correction planned against its parent with reality read (prior ${plan.prior ?? "none"}, refreshed ${plan.refreshed})`);
+  const traceText = new TextDecoder().decode(files.get("trace.jsonl"));
+  let trace: TraceEvent[];
+  try {
+    trace = parseTraceJsonl(traceText);
+  } catch (e) {
+    return report("diverged", `trace.jsonl is not one JSON event per line (${(e as Error).message})`);
+  }
+  if (trace.length === 0) return report("diverged", "a drift record whose trace observes no drift");
+  const observed = new Map<string, JsonObject | null>();
+  for (const e of trace) {
+    const where = `trace event ${e.step}/${e.domain}/${e.seq}`;
+    if (e.phase !== "drift" || e.address === undefined) return report("diverged", `${where} is a ${e.phase} event; a drift record's trace holds drift events only`);
+    const rec = parent.resources[e.address];
+    if (!rec) return report("diverged", `${where} observes ${e.address}, which the parent snapshot does not record`);
+    if (observed.has(e.address)) return report("diverged", `${where} observes ${e.address} a second time`);
+    if (canonicalize(e.before ?? null) !== canonicalize(rec.attrs)) return report("diverged", `${where}: its before is not the parent's record of ${e.address}`);
+    const after = e.after ?? null;
+    if (after !== null && canonicalize(after) === canonicalize(rec.attrs)) return report("diverged", `${where} observes ${e.address} as recorded: that is no drift`);
+    observed.set(e.address, after);
+  }
+  const basis = driftBasis(parent) ?? { program: s.program, source: s.source };
+  const tree = buildDriftTree({ parent, observed, program: basis.program, source: basis.source, plan });
+  const rebuiltTrace = tree.files.find((f) => f.path === "trace.jsonl")!.content;
+  if (rebuiltTrace !== traceText) return report("diverged", "trace.jsonl is not laid out as a drift record lays out its observations (reordered, renumbered or reformatted)", tree.hash);
+  if (tree.hash !== loaded.hash) return report("diverged", `the drift record is not its parent with the observations in its trace: it differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
+  return report("recorded", `a drift record: rebuilt from its parent and the ${observed.size} observation${observed.size === 1 ? "" : "s"} in its trace`, tree.hash);
 }
 
 /** The exports of the snapshot's last quiescent snapshot ({} when there is none; null when it is not on the branch). */
@@ -268,7 +337,7 @@ export function resourcesAtStep(prior: { readonly [address: string]: RecordedRes
   // The trace is stored in canonical order (step, domain, seq): the order each domain did things.
   for (const e of trace) {
     if (e.step > step || e.address === undefined) continue;
-    if (e.phase !== "done" && e.phase !== "failed") continue;
+    if (e.phase !== "done" && e.phase !== "failed" && e.phase !== "drift") continue;
     if (e.after === undefined) continue;
     if (e.after === null) state.delete(e.address);
     else state.set(e.address, e.after);

@@ -5,11 +5,13 @@ import { catalog } from "../diag/index.js";
 import { readStateFiles } from "../state/store.js";
 import { inspectStateFiles } from "../state/load.js";
 import type { LoadedSnapshot } from "../state/snapshot.js";
+import type { CommitTime } from "../state/store.js";
 import { commitProblems, readParentSnapshot } from "./check-commit.js";
 
-/** The head of the state branch: its commit and its verified snapshot. */
+/** The head of the state branch: its commit (and that commit's time) and its verified snapshot. */
 export interface StateHead {
   readonly oid: string;
+  readonly time: CommitTime;
   readonly loaded: LoadedSnapshot;
 }
 
@@ -43,7 +45,7 @@ export async function readStateHead(opts: { gitdir: string; branch: string }): P
     parent !== null && "problem" in parent ? parent.problem : undefined,
   );
   if (!ins.loaded || problems.length) throw damaged(problems[0] ?? "unreadable snapshot");
-  return { oid, loaded: ins.loaded };
+  return { oid, time: info.time, loaded: ins.loaded };
 }
 
 /** The commit the state branch points at now (null when it does not exist yet), without reading its snapshot. */

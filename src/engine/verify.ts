@@ -52,7 +52,8 @@ export async function verifyBranch(gitdir: string, branch: string): Promise<Veri
     }
     const problems = commitProblems(c, ins, prev, i === 0 && unreadable ? unreadable.problem : undefined);
     if (problems.length) return { commits: commits.length, bad: { oid: c.oid, problems } };
-    prev = ins.loaded ? { oid: c.oid, hash: ins.loaded.hash, status: ins.loaded.snapshot.status, lastQuiescent: ins.loaded.snapshot.lastQuiescent } : null;
+    const s = ins.loaded?.snapshot;
+    prev = ins.loaded && s ? { oid: c.oid, hash: ins.loaded.hash, status: s.status, lastQuiescent: s.lastQuiescent, resources: s.resources, exports: s.exports } : null;
   }
   return { commits: commits.length, bad: null };
 }

@@ -54,12 +54,14 @@ export async function applyMerge(run: ActionRun): Promise<number> {
     }
     await planOutputs(run, first);
     const head = first.head;
-    if (head && head.loaded.snapshot.source.commit === sha && !hasChanges(first.plan)) {
+    const last = head?.loaded.snapshot;
+    // A run's record only: a failure or drift record at this commit is not this commit applied.
+    if (head && last && last.kind === undefined && last.source.commit === sha && !hasChanges(first.plan)) {
       // This commit was applied and recorded already (a rerun of the job): say so, change nothing.
       run.out(`Lexum: commit ${sha} is already applied (snapshot ${head.loaded.hash}); nothing to do.`);
       await run.output("snapshot", head.loaded.hash);
-      if (pull) await commentApplied(run, pull, head.loaded.snapshot.plan, head.loaded.hash, head.oid, head.loaded.snapshot.status);
-      return head.loaded.snapshot.status === "quiescent" ? 0 : 1;
+      if (pull) await commentApplied(run, pull, last.plan, head.loaded.hash, head.oid, last.status);
+      return last.status === "quiescent" ? 0 : 1;
     }
     if (!hasChanges(first.plan)) {
       // Nothing to apply and nothing to record, whatever was reviewed (a merge that touched

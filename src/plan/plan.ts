@@ -373,7 +373,9 @@ export function hasChanges(plan: Pick<Plan, "summary" | "writesSnapshot">): bool
 /**
  * Why apply records a new snapshot although no resource changes (the plan's
  * `writesSnapshot`), or undefined when it records nothing: there is no snapshot yet, the
- * last run did not end quiescent, or the goal moved without moving a resource (resources
+ * last run did not end quiescent (a failure record counts as a failed run), the last
+ * snapshot recorded drift (a drifted state is never a rollback target: the run that holds
+ * the goal again is recorded quiescent), or the goal moved without moving a resource (resources
  * kept with prune off, goals, exports, policies). Apply follows the same rule.
  */
 export function snapshotReason(prior: PriorState, priorRun: PriorRun | undefined, programHash: string, kept: number, readDiffers = 0): string | undefined {
@@ -381,6 +383,7 @@ export function snapshotReason(prior: PriorState, priorRun: PriorRun | undefined
   if (priorRun === undefined) return undefined;
   if (priorRun.status === "failed") return "the last run failed";
   if (priorRun.status === "rolled-back") return "the last run was rolled back";
+  if (priorRun.status === "drifted") return "the last snapshot recorded drift";
   // What was read from reality is what is recorded: a refreshed noop whose read-back
   // attributes differ from its record (a hand edit that already matches the goal).
   if (readDiffers > 0) return `${readDiffers === 1 ? "1 resource reads" : `${readDiffers} resources read`} back other attributes than recorded (refreshed)`;

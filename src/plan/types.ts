@@ -30,10 +30,10 @@ export interface PriorState {
 
 /** What the planner needs to know of the prior snapshot itself (beyond its resources) to tell whether apply records a new one. */
 export interface PriorRun {
-  /** The prior snapshot's status. */
-  readonly status: "quiescent" | "failed" | "rolled-back";
-  /** The hash of the program that snapshot was made for. */
-  readonly program: string;
+  /** The prior snapshot's status (`drifted`: a drift record, reality observed other than recorded). */
+  readonly status: "quiescent" | "failed" | "rolled-back" | "drifted";
+  /** The hash of the program that snapshot was made for; null for a failure record (a goal that never ran). */
+  readonly program: string | null;
 }
 
 /** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */

@@ -12,7 +12,8 @@ export type Phase =
   | "done" // the action finished; `after` holds the read-back attributes
   | "failed" // the action failed after its retries
   | "assert" // a goal assertion was evaluated (`ok` says whether it held)
-  | "domain"; // a domain finished: `status` quiescent | failed | skipped
+  | "domain" // a domain finished: `status` quiescent | failed | skipped
+  | "drift"; // a drift record (not a run): a resource read back other than recorded; `before` the record's attributes, `after` what was observed (null: gone)
 
 /** One provider call's answer, exactly as the runtime used it. */
 export interface Observation {

@@ -67,6 +67,12 @@ export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>, opts: 
   if (!trace) problems.push("trace.jsonl is missing");
   else if (sha256(trace) !== snapshot.trace) problems.push(`trace.jsonl hashes to ${sha256(trace)}, but snapshot.json lists ${snapshot.trace}`);
 
+  for (const p of kindProblems(snapshot as Snapshot)) problems.push(p);
+  // A failure record names no plan and has no plan.json.
+  if (snapshot.plan === null) {
+    if (files.has("plan.json")) problems.push("plan.json is present, but snapshot.json names no plan");
+    return { loaded: { snapshot: snapshot as Snapshot, hash, resources, texts }, problems };
+  }
   const plan = parseJson(files, "plan.json", problems) as Plan | undefined;
   if (plan) {
     const { hash: planHash, ...rest } = plan;
@@ -75,4 +81,53 @@ export function inspectStateFiles(files: ReadonlyMap<string, Uint8Array>, opts: 
     if (planHash !== snapshot.plan) problems.push(`plan.json is plan ${planHash}, but snapshot.json names ${snapshot.plan}`);
   }
   return { loaded: { snapshot: snapshot as Snapshot, hash, resources, texts }, problems };
+}
+
+const EMPTY_TRACE = sha256("");
+
+/**
+ * What a snapshot's `kind` requires of the rest of the document: a run names its program
+ * and plan and is never `drifted`; a failure record is `failed`, names no program, plan,
+ * domain or DAG, has an empty trace and a `fetch-failed`/`compile-failed` failure with no
+ * domain; a drift record is `drifted`, names its program and plan, no failure, domain or
+ * DAG. Pure; the problems in words.
+ */
+export function kindProblems(s: Snapshot): string[] {
+  const problems: string[] = [];
+  const loose = s as unknown as { kind?: unknown; status: string; program: unknown; plan: unknown; failure: { domain?: unknown; address?: unknown; reason?: unknown } | null };
+  const emptyRun = (what: string): void => {
+    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
+    const dag = s.dag ?? { planned: [], done: [], failed: [], notStarted: [] };
+    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what} has an empty DAG diff, but snapshot.json's is not`);
+  };
+  switch (loose.kind) {
+    case undefined:
+      if (loose.status === "drifted") problems.push("snapshot.json has status drifted, which only a drift record (kind drift) has");
+      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push("the record of a run names its program and plan, but snapshot.json has none");
+      if (loose.failure && typeof loose.failure.domain !== "string") problems.push("the failure of a run names its domain, but snapshot.json's does not");
+      break;
+    case "failure": {
+      const what = "failure record";
+      if (loose.status !== "failed") problems.push(`a ${what} has status failed, but snapshot.json says ${loose.status}`);
+      if (loose.program !== null || loose.plan !== null) problems.push(`a ${what} names no program and no plan (nothing ran), but snapshot.json does`);
+      const f = loose.failure;
+      if (!f || f.domain !== null || f.address !== null || (f.reason !== "fetch-failed" && f.reason !== "compile-failed")) {
+        problems.push(`a ${what}'s failure has no domain, no address and the reason fetch-failed or compile-failed, but snapshot.json's does not`);
+      }
+      if (s.trace !== EMPTY_TRACE) problems.push(`a ${what} has an empty trace, but snapshot.json names trace ${s.trace}`);
+      emptyRun(what);
+      break;
+    }
+    case "drift": {
+      const what = "drift record";
+      if (loose.status !== "drifted") problems.push(`a ${what} has status drifted, but snapshot.json says ${loose.status}`);
+      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what} names its program and its correction plan, but snapshot.json does not`);
+      if (loose.failure !== null) problems.push(`a ${what} has no failure, but snapshot.json names one`);
+      emptyRun(what);
+      break;
+    }
+    default:
+      problems.push(`snapshot.json has kind ${JSON.stringify(loose.kind)}, which this version of Lexum does not know`);
+  }
+  return problems;
 }

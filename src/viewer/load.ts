@@ -24,20 +24,29 @@ export async function loadRunView(args: { gitdir: string; branch: string; ref?: 
   }
   const { snapshot, hash } = inspected.loaded;
   const decoder = new TextDecoder();
-  // inspectCommit checked that both files exist and match the snapshot's hashes.
+  // inspectCommit checked that both files exist (a failure record has no plan.json) and match the snapshot's hashes.
   const traceBytes = await readStateFile({ gitdir, oid: commit.oid, path: "trace.jsonl" });
-  const planBytes = await readStateFile({ gitdir, oid: commit.oid, path: "plan.json" });
+  const planBytes = snapshot.plan === null ? null : await readStateFile({ gitdir, oid: commit.oid, path: "plan.json" });
   const events = parseTraceJsonl(decoder.decode(traceBytes!));
-  const plan = JSON.parse(decoder.decode(planBytes!)) as Plan;
+  const plan = planBytes === null ? noPlan(snapshot.parent) : (JSON.parse(decoder.decode(planBytes)) as Plan);
   return {
     commit: commit.oid,
     snapshot: hash,
     status: snapshot.status,
+    ...(snapshot.kind !== undefined ? { kind: snapshot.kind, failure: snapshot.failure } : {}),
     events,
     plan,
     sources: await loadSources(gitdir, snapshot.source.commit, snapshot.source.path),
     history: await loadHistory({ gitdir, branch }),
   };
+}
+
+/**
+ * What stands for the plan of a failure record (a goal commit that never ran, so no plan was
+ * made): no steps, nothing counted; its `hash` and `program` are empty (it hashes nothing).
+ */
+function noPlan(prior: string | null): Plan {
+  return { format: "lexum.plan/v1", program: "", prior, refreshed: false, steps: [], summary: { create: 0, update: 0, replace: 0, delete: 0, noop: 0 }, hash: "" };
 }
 
 /** The branch's runs, newest first, from the commit messages alone (no tree is read). */

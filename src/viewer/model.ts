@@ -18,7 +18,15 @@ export interface RunView {
   readonly commit: string;
   /** The snapshot hash (`sha256:…`). */
   readonly snapshot: string;
-  readonly status: "quiescent" | "failed" | "rolled-back";
+  readonly status: "quiescent" | "failed" | "rolled-back" | "drifted";
+  /**
+   * Set for a state commit that is not a run: `failure` (a goal commit that never ran: no
+   * events, an empty plan) or `drift` (one `drift` event per resource read back other than
+   * recorded; the plan is the correction plan).
+   */
+  readonly kind?: "failure" | "drift";
+  /** The snapshot's failure (reason and message), when it has one. */
+  readonly failure?: { readonly reason?: string; readonly message: string } | null;
   /** Canonical order (step, domain, seq), exactly as in trace.jsonl. */
   readonly events: TraceEvent[];
   /** plan.json: every action including noops, with dependsOn; domains with step and `after`. */
@@ -29,8 +37,11 @@ export interface RunView {
   readonly history: { commit: string; snapshot: string; status: string; goal: string | null }[];
 }
 
-/** A planned resource's status at one point of the run; "deleted" is a finished delete (the object is gone). */
-export type NodeStatus = "pending" | "running" | "done" | "deleted" | "failed" | "rolled-back" | "unchanged";
+/**
+ * A planned resource's status at one point of the run; "deleted" is a finished delete (the
+ * object is gone); "drifted" a resource a drift record observed other than recorded.
+ */
+export type NodeStatus = "pending" | "running" | "done" | "deleted" | "failed" | "rolled-back" | "unchanged" | "drifted";
 
 /** A domain's status at one point of the run. */
 export type DomainViewStatus = "pending" | "running" | "quiescent" | "failed" | "skipped" | "rolled-back";
@@ -115,7 +126,8 @@ export function isFailure(e: TraceEvent): boolean {
  * events. Requires at least one event (callers check `events.length`; an empty trace is
  * a RangeError, a bug of the caller). Noop actions end "unchanged", finished deletes
  * "deleted"; in a rolled-back run (the compensating run) finished actions are
- * "rolled-back" instead.
+ * "rolled-back" instead. A drift event marks its resource "drifted" (its diff: recorded →
+ * observed) and leaves its domain as it was (nothing ran).
  */
 export function frameAt(view: RunView, index: number): Frame {
   const total = view.events.length;
@@ -141,6 +153,13 @@ export function frameAt(view: RunView, index: number): Frame {
   for (let k = 0; k <= i; k++) {
     const e = view.events[k]!;
     if (e.address !== undefined && e.span) spans.set(e.address, e.span);
+    if (e.phase === "drift") {
+      if (e.address === undefined) continue;
+      resources.set(e.address, "drifted");
+      started.set(e.address, e.before ?? null);
+      finished.set(e.address, e.after ?? null);
+      continue;
+    }
     if (e.phase === "domain") {
       domains.set(e.domain, e.status ?? "quiescent");
     } else if (domains.get(e.domain) === undefined || domains.get(e.domain) === "pending") {
@@ -233,6 +252,25 @@ function causesOf(event: TraceEvent, idx: PlanIndex): string[] {
   return [...set].sort();
 }
 
+/**
+ * What a state commit that is not a run says about itself, on one line, for both viewers:
+ * `a failure record (compile-failed): the goal commit never ran — <first line>` or `a drift
+ * record: 2 resources read back other than recorded; its plan is the correction plan`;
+ * null for a run. Pure.
+ */
+export function recordNote(view: RunView): string | null {
+  if (view.kind === "failure") {
+    const message = view.failure?.message ?? "";
+    const first = message.split("\n").find((l) => l.trim() !== "") ?? "";
+    return `a failure record (${view.failure?.reason ?? "failed"}): the goal commit never ran${first ? ` — ${first}` : ""}`;
+  }
+  if (view.kind === "drift") {
+    const n = view.events.filter((e) => e.phase === "drift").length;
+    return `a drift record: ${n === 1 ? "1 resource reads" : `${n} resources read`} back other than recorded; its plan is the correction plan`;
+  }
+  return null;
+}
+
 /** Index of the first failure event (failed action, broken assertion, failed domain), or null when the run has none. */
 export function firstFailureIndex(view: RunView): number | null {
   const i = view.events.findIndex(isFailure);
@@ -299,12 +337,15 @@ export function assertionLabel(e: TraceEvent): string {
 /**
  * What an event is about, after its phase, in both viewers and `lxm trace`'s lines:
  * `update web/fs.file.page["index"]`, `quiescent`, `goal served, assertion 2 FAILED`,
+ * `web/fs.file.about (changed outside Lexum)` (a drift event),
  * `update app/sim.object.api (update #1 error sim.fault)`. Its message is not included. Pure.
  */
 export function eventTitle(e: TraceEvent): string {
   switch (e.phase) {
     case "domain":
       return e.status ?? "?";
+    case "drift":
+      return `${e.address ?? ""} (${e.after === null ? "gone" : "changed"} outside Lexum)`;
     case "assert":
       return `${assertionLabel(e)} ${e.ok ? "ok" : "FAILED"}`;
     case "observe": {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { catalog } from "../diag/index.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { resolveSnapshotRef } from "../engine/history.js";
-import { firstFailureIndex, frameAt, graphOf, lastEventIndex } from "./model.js";
+import { firstFailureIndex, frameAt, graphOf, lastEventIndex, recordNote } from "./model.js";
 import type { GraphDomain, RunView } from "./model.js";
 import { loadHistory, loadRunView } from "./load.js";
 import { RunCache, singleFlight } from "./run-cache.js";
@@ -51,6 +51,8 @@ export interface RunSummary {
   readonly sources: RunView["sources"];
   /** Each address the trace names → the index of its last event (what clicking its node selects). */
   readonly lastEvents: { readonly [address: string]: number };
+  /** What a failure or drift record says about itself (recordNote); null for a run. */
+  readonly note: string | null;
 }
 
 /** A running viewer. */
@@ -235,6 +237,7 @@ export function summaryOf(view: RunView): RunSummary {
     graph: graphOf(view),
     sources: view.sources,
     lastEvents: lastEventIndex(view),
+    note: recordNote(view),
   };
 }
 

@@ -156,6 +156,8 @@ describe("replay reproduces every kind of run", () => {
     expect(plan).toContain('"drift": true');
     const halt = JSON.parse((await lxm(repo.dir, ["state", "show", at.halt!, "--json"])).out);
     expect(halt.failure.address).toBe("monitoring/sim.object.watch");
+    // A run that failed in the runtime says so.
+    expect(halt.failure.reason).toBe("apply-failed");
   });
 
   it("an interrupted run is verified by hash only, not reported as a divergence", async () => {
@@ -163,6 +165,10 @@ describe("replay reproduces every kind of run", () => {
     expect(r.outcome).toBe("hash-only");
     expect(r.replayed).toBeNull();
     expect(r.problem).toMatch(/interrupted run/);
+    // Its failure, written by journal recovery, is a runtime failure too.
+    const recovered = JSON.parse((await lxm(repo.dir, ["state", "show", at.interrupted!, "--json"])).out);
+    expect(recovered.failure).toMatchObject({ reason: "apply-failed", address: null });
+    expect(recovered.failure.message).toMatch(/^interrupted/);
   });
 
   it("lxm replay prints `replayed sha256:… = recorded` and exits 0", async () => {

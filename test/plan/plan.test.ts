@@ -376,8 +376,8 @@ describe("buildPlan: a snapshot to record without resource changes", () => {
     expect(summaryLine(refreshed)).toBe(`No changes. The goal matches the last snapshot ${applied.snapshot} and what the providers read back.`);
   });
 
-  it("after a failed or rolled-back run, a plan without actions still records a snapshot and counts as a change", () => {
-    for (const [status, why] of [["failed", "the last run failed"], ["rolled-back", "the last run was rolled back"]] as const) {
+  it("after a failed or rolled-back run, or a drift record, a plan without actions still records a snapshot and counts as a change", () => {
+    for (const [status, why] of [["failed", "the last run failed"], ["rolled-back", "the last run was rolled back"], ["drifted", "the last snapshot recorded drift"]] as const) {
       const p = plan({ program: base, prior: applied, priorRun: { status, program: PROGRAM_HASH } });
       expect(p.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
       expect(p.writesSnapshot).toBe(why);
@@ -385,6 +385,12 @@ describe("buildPlan: a snapshot to record without resource changes", () => {
       expect(hasChanges(p)).toBe(true);
       expect(renderPlanText(p).trimEnd().split("\n").pop()).toBe(`No resource changes, but apply will record a new snapshot: ${why}.`);
     }
+  });
+
+  it("after a failure record (no program), a plan without actions records a snapshot: the last run failed", () => {
+    const p = plan({ program: base, prior: applied, priorRun: { status: "failed", program: null } });
+    expect(p.writesSnapshot).toBe("the last run failed");
+    expect(hasChanges(p)).toBe(true);
   });
 
   it("a goal that moved without moving a resource, and an empty first goal, record a snapshot", () => {

@@ -161,7 +161,19 @@ describe("buildStateTree", () => {
     expect(t1.snapshot.lastQuiescent).toBeNull();
     expect(t2.snapshot.lastQuiescent).toBe(p1.hash);
     expect(t3.snapshot.lastQuiescent).toBe(p1.hash);
-    expect(t2.message).toContain("Failure: a a/sim.object.x: boom");
+    expect(t2.message).toContain("Failure (apply-failed): a a/sim.object.x: boom");
+    expect(t2.snapshot.failure).toEqual({ address: "a/sim.object.x", domain: "a", message: "boom", reason: "apply-failed" });
+    expect(t3.snapshot.failure).toBeNull();
+  });
+
+  it("records a run's failure without a reason only when asked (a snapshot of an older Lexum, rebuilt by replay)", () => {
+    const p1 = loadedOf(first().files);
+    const input = { parent: p1, status: "failed" as const, source: SOURCE, programHash: PROGRAM, plan: plan(p1.hash, "2"), run: run(R1, "failed") };
+    const old = buildStateTree({ ...input, failureReason: null });
+    expect(old.snapshot.failure).toEqual({ address: "a/sim.object.x", domain: "a", message: "boom" });
+    expect(old.message).toContain("\nFailure: a a/sim.object.x: boom\n");
+    expect(old.hash).not.toBe(buildStateTree(input).hash);
+    expect(inspectStateFiles(asTree(old.files)).problems).toEqual([]);
   });
 
   it("priorOf gives the loaded records and hash, and an empty state before the first run", () => {

@@ -22,7 +22,8 @@ export const replaySpec = {
  * `lxm replay [REF|HASH]`: re-runs the runtime for one snapshot (the head by default) on the
  * observations recorded in its trace, without calling any provider. Exit 0 when it
  * reproduces the recorded snapshot hash (or is an interrupted run or a run applied with
- * --allow-dirty, verified by hash only and explained),
+ * --allow-dirty, verified by hash only and explained, or a failure or drift record rebuilt
+ * from its parent),
  * 1 when it diverges (the first diverging event is named) or cannot be replayed.
  */
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
@@ -38,7 +39,11 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   return printReplay(io, report);
 }
 
-/** One report in words: `replayed sha256:… = recorded`, the hash-only note, or the divergence as an error (exit 1). */
+/**
+ * One report in words: `replayed sha256:… = recorded`, `rebuilt sha256:… = recorded (a
+ * failure record …)` for a record that is not a run, the hash-only note, or the divergence as
+ * an error (exit 1).
+ */
 export function printReplay(io: Io, r: ReplayReport): number {
   switch (r.outcome) {
     case "reproduced":
@@ -47,6 +52,9 @@ export function printReplay(io: Io, r: ReplayReport): number {
     case "hash-only":
     case "dirty":
       io.out(`not replayed ${r.recorded}: ${r.problem}\n`);
+      return 0;
+    case "recorded":
+      io.out(`rebuilt ${r.replayed} = recorded (${r.problem})\n`);
       return 0;
     case "diverged":
       if (r.replayed) io.err(`replayed ${r.replayed} != recorded ${r.recorded}\n`);

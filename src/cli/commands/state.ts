@@ -5,7 +5,10 @@ import { loadProjectSettings } from "../../lang/index.js";
 import { compareNatural } from "../../program/address.js";
 import { findAddress } from "../../engine/address-lookup.js";
 import { prettyCanonical } from "../../program/canonical.js";
-import { DEFAULT_STATE_BRANCH, listStateCommits } from "../../state/store.js";
+import { DEFAULT_STATE_BRANCH, listStateCommits, readStateFile } from "../../state/store.js";
+import { firstLine } from "../../state/snapshot.js";
+import { parseTraceJsonl } from "../../runtime/trace.js";
+import type { TraceEvent } from "../../runtime/types.js";
 import { collectGarbage } from "../../engine/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
 import { readStateHead } from "../../engine/state-head.js";
@@ -33,7 +36,7 @@ const listSpec = {
 
 const logSpec = {
   name: "state log",
-  summary: "One line per snapshot: short hash, status, goal commit, counts.",
+  summary: "One line per snapshot: short hash, status, goal commit, counts (a failure record: its reason; a drift record: what it observed).",
   maxPositionals: 0,
   flags: common,
 } as const satisfies CommandSpec;
@@ -130,12 +133,17 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
       commit: c.oid,
       snapshot: ins.loaded?.hash ?? null,
       status: s?.status ?? "unreadable",
+      kind: s?.kind ?? "run",
       goal: s?.source.commit ?? null,
       resources: s ? Object.keys(s.resources).length : 0,
       done: s?.dag.done.length ?? 0,
       failed: s?.dag.failed.length ?? 0,
       notStarted: s?.dag.notStarted.length ?? 0,
+      reason: s?.failure?.reason ?? null,
+      // A drift record: how many resources it observed other than recorded (its drift events).
+      drifted: s?.kind === "drift" ? await driftCount(repo.gitdir, c.oid) : null,
       verified: ins.problems.length === 0,
+      ...(s?.kind === "failure" ? { message: firstLine(s.failure.message) } : {}),
     });
   }
   if (values.json) {
@@ -144,14 +152,39 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
   }
   if (rows.length === 0) io.out(`no snapshots on ${branch} yet\n`);
   for (const r of rows) {
+    // Runs count their actions; a failure record says why its goal never ran, a drift record what it observed.
+    const what =
+      r.kind === "failure"
+        ? `failure record (${r.reason}): ${r.message ?? ""}`
+        : r.kind === "drift"
+          ? `drift record: ${count(r.drifted ?? 0, "resource")} read back other than recorded`
+          : `${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started`;
     io.out(
       `${short(r.snapshot)}  ${r.status.padEnd(11)}  goal ${r.goal ? r.goal.slice(0, 12) : "working-tree"}  ` +
-        `${count(r.resources, "resource")} recorded; ${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started  (commit ${r.commit.slice(0, 12)})` +
+        `${count(r.resources, "resource")} recorded; ${what}  (commit ${r.commit.slice(0, 12)})` +
         (r.verified ? "" : "  DOES NOT VERIFY") +
         "\n",
     );
   }
   return 0;
+}
+
+/** The drift events of a drift record's trace.jsonl (0 when it cannot be read: `verified` says so). */
+async function driftCount(gitdir: string, oid: string): Promise<number> {
+  const bytes = await readStateFile({ gitdir, oid, path: "trace.jsonl" });
+  if (!bytes) return 0;
+  return new TextDecoder().decode(bytes).split("\n").filter((l) => l.includes('"phase":"drift"')).length;
+}
+
+/** A drift record's events (address, observed or gone), in trace order; [] when unreadable. */
+async function driftEventsOf(gitdir: string, oid: string): Promise<TraceEvent[]> {
+  const bytes = await readStateFile({ gitdir, oid, path: "trace.jsonl" });
+  if (!bytes) return [];
+  try {
+    return parseTraceJsonl(new TextDecoder().decode(bytes)).filter((e) => e.phase === "drift");
+  } catch {
+    return [];
+  }
 }
 
 async function stateShow(argv: string[], io: Io): Promise<number> {
@@ -181,15 +214,29 @@ async function stateShow(argv: string[], io: Io): Promise<number> {
     `snapshot ${hash}`,
     `commit   ${commit.oid}`,
     `status   ${snapshot.status}`,
+    ...(snapshot.kind === "failure" ? ["kind     failure record: the goal commit never ran; the resources are the parent's"] : []),
+    ...(snapshot.kind === "drift" ? ["kind     drift record: reality read back other than recorded; nothing was applied"] : []),
     `goal     ${snapshot.source.commit ?? "(working tree)"}  path ${snapshot.source.path || "."}`,
-    `program  ${snapshot.program}`,
-    `plan     ${snapshot.plan}`,
+    `program  ${snapshot.program ?? "none"}`,
+    `plan     ${snapshot.plan ?? "none"}${snapshot.kind === "drift" ? " (the correction plan)" : ""}`,
     `parent   ${snapshot.parent ?? "none"}`,
   ];
-  if (snapshot.failure) lines.push(`failure  ${snapshot.failure.domain}${snapshot.failure.address ? " " + snapshot.failure.address : ""}: ${snapshot.failure.message}`);
+  const f = snapshot.failure;
+  if (f) {
+    const where = f.domain !== null ? `${f.domain}${f.address ? " " + f.address : ""}: ` : "";
+    const [first, ...more] = f.message.split("\n");
+    lines.push(`failure  ${f.reason ? `(${f.reason}) ` : ""}${where}${first}`, ...more.map((l) => `         ${l}`));
+  }
   if (ins.problems.length) lines.push(`DOES NOT VERIFY: ${ins.problems[0]}`);
-  lines.push("", `domains:`);
-  for (const d of Object.keys(snapshot.domains).sort()) lines.push(`  ${d}  ${snapshot.domains[d]}`);
+  if (snapshot.kind === "drift") {
+    const events = await driftEventsOf(repo.gitdir, commit.oid);
+    lines.push("", `drifted (${events.length}):`);
+    for (const e of events) lines.push(`  ${e.address ?? "?"}  ${e.after === null ? "gone" : "changed"}`);
+  }
+  if (snapshot.kind === undefined) {
+    lines.push("", `domains:`);
+    for (const d of Object.keys(snapshot.domains).sort()) lines.push(`  ${d}  ${snapshot.domains[d]}`);
+  }
   lines.push("", `resources (${Object.keys(resources).length}):`);
   for (const a of Object.keys(resources).sort(compareNatural)) lines.push(`  ${a}`);
   io.out(lines.join("\n") + "\n");
@@ -244,8 +291,10 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
   } else {
     const hashOnly = replayed ? replayed.reports.filter((r) => r.outcome === "hash-only").length : 0;
     const dirty = replayed ? replayed.reports.filter((r) => r.outcome === "dirty") : [];
+    const records = replayed ? replayed.reports.filter((r) => r.outcome === "recorded").length : 0;
     const notes = [
       ...(hashOnly ? [`${hashOnly} interrupted run${hashOnly === 1 ? "" : "s"} verified by hash only`] : []),
+      ...(records ? [`${records} failure or drift record${records === 1 ? "" : "s"} rebuilt from ${records === 1 ? "its parent" : "their parents"}`] : []),
       ...(dirty.length ? [`${dirty.length} run${dirty.length === 1 ? "" : "s"} applied from uncommitted changes verified by hash only`] : []),
     ];
     const how = replayed ? ` and replay${notes.length ? ` (${notes.join(", ")})` : ""}` : "";

@@ -1,6 +1,6 @@
 import { canonicalize } from "../../program/canonical.js";
 import { loadRunView } from "../../viewer/load.js";
-import { eventDetail } from "../../viewer/model.js";
+import { eventDetail, recordNote } from "../../viewer/model.js";
 import { serveTrace } from "../../viewer/server.js";
 import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
 import type { CommandSpec } from "../args.js";
@@ -48,6 +48,8 @@ export async function traceCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   io.out(`trace of ${view.status} snapshot ${shortId(view.snapshot)} (commit ${shortId(view.commit)}): ${view.events.length} events\n`);
+  const note = recordNote(view);
+  if (note) io.out(`${note}\n`);
   view.events.forEach((e, i) => {
     io.out(eventLine(i, e) + "\n");
     // A broken assertion says where it is, what it checked and what its operands were.

@@ -25,7 +25,7 @@ export type ResourceRow =
       readonly expanded: boolean;
     };
 
-const ORDER: NodeStatus[] = ["failed", "running", "pending", "done", "deleted", "unchanged", "rolled-back"];
+const ORDER: NodeStatus[] = ["failed", "drifted", "running", "pending", "done", "deleted", "unchanged", "rolled-back"];
 
 /**
  * The resource list of a frame, in the frame's (natural) order. The instances of a `for`

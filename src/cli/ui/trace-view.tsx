@@ -14,6 +14,7 @@ const statusColour: Record<NodeStatus | DomainViewStatus | GroupStatus, string> 
   unchanged: "gray",
   failed: "red",
   "rolled-back": "magenta",
+  drifted: "cyan",
   quiescent: "green",
   skipped: "gray",
   mixed: "white",

@@ -208,3 +208,13 @@ export const localStateAhead = code(
     hint: `push it (git push origin ${branch}) if its runs happened, or delete it (git branch -D ${branch})`,
   }),
 );
+
+export const interruptedRunPending = code(
+  "LXM4253",
+  "interrupted apply not recovered yet",
+  "A killed apply left a journal of changes the state branch does not record yet. A failure or drift record written on top of the head now would hide them: the next apply recovers a journal only on the head it was started from. Nothing was recorded; run `lxm apply` (which records what the killed run completed), then record again.",
+  (branch: string, name: string) => ({
+    message: `an interrupted apply on ${branch} (journal ${name}) is not recovered yet; nothing was recorded`,
+    hint: "run `lxm apply` to recover it first (the next apply records what the killed run completed)",
+  }),
+);

@@ -14,7 +14,7 @@ import type { Frame, GraphDomain, NodeStatus } from "../model.js";
 import type { RunSummary, RunsResponse } from "../server.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const STATUSES: NodeStatus[] = ["pending", "running", "done", "deleted", "failed", "rolled-back", "unchanged"];
+const STATUSES: NodeStatus[] = ["pending", "running", "done", "deleted", "failed", "rolled-back", "unchanged", "drifted"];
 /** A filtered group lists its matching instances by itself up to this many. */
 const AUTO_OPEN = 20;
 
@@ -106,7 +106,7 @@ async function openRun(commit: string, index = 0): Promise<void> {
   for (const b of document.querySelectorAll<HTMLButtonElement>("#history button")) {
     b.classList.toggle("selected", b.dataset.commit === run.commit);
   }
-  $("run").textContent = `run ${run.commit.slice(0, 12)} · snapshot ${short(run.snapshot)} · ${run.status}`;
+  $("run").textContent = `run ${run.commit.slice(0, 12)} · snapshot ${short(run.snapshot)} · ${run.status}${run.note ? ` · ${run.note}` : ""}`;
   const slider = $<HTMLInputElement>("slider");
   slider.max = String(Math.max(0, run.total - 1));
   slider.value = "0";
@@ -114,7 +114,7 @@ async function openRun(commit: string, index = 0): Promise<void> {
   $<HTMLButtonElement>("failure").disabled = run.firstFailure === null;
   drawGraph(run.graph.domains);
   if (run.total === 0) {
-    $("event").textContent = "this run recorded no events";
+    $("event").textContent = run.note ?? "this run recorded no events";
     return;
   }
   await go(index);

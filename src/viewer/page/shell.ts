@@ -6,7 +6,7 @@ import { InternalError } from "../../diag/diagnostic.js";
  * resource of any kind. Node colours are the legend's: one CSS variable per status.
  */
 
-/** Status colours, shared by the DAG nodes and the legend (pending, running, done, deleted, failed, rolled back, unchanged). */
+/** Status colours, shared by the DAG nodes and the legend (pending, running, done, deleted, failed, rolled back, unchanged, drifted). */
 export const STATUS_COLOURS = {
   pending: "#d0d7de",
   running: "#f2b705",
@@ -15,6 +15,7 @@ export const STATUS_COLOURS = {
   failed: "#cf222e",
   "rolled-back": "#8250df",
   unchanged: "#eaeef2",
+  drifted: "#bc4c00",
 } as const;
 
 const STYLE = `
@@ -35,7 +36,7 @@ aside h2, main h2 { font-size: 12px; text-transform: uppercase; letter-spacing: 
 #history button.selected { border-color: #0969da; background: #ddf4ff; }
 #history .hash { font-family: ui-monospace, monospace; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 11px; background: var(--st, #d0d7de); color: #1f2328; border: 1px solid #0002; }
-.badge.st-done, .badge.st-deleted, .badge.st-failed, .badge.st-rolled-back { color: #fff; }
+.badge.st-done, .badge.st-deleted, .badge.st-failed, .badge.st-rolled-back, .badge.st-drifted { color: #fff; }
 main { overflow: auto; padding: 10px 14px; display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-rows: auto auto minmax(0, 1fr); gap: 10px 14px; }
 #controls { grid-column: 1 / 3; display: flex; gap: 8px; align-items: center; }
 #controls input[type=range] { flex: 1; }
@@ -49,7 +50,7 @@ section { min-width: 0; }
 svg text { font: 11px ui-monospace, monospace; }
 .node rect { fill: var(--st); stroke: #1f232855; stroke-width: 1; }
 .node text { fill: #1f2328; }
-.node.st-done text, .node.st-deleted text, .node.st-failed text, .node.st-rolled-back text { fill: #fff; }
+.node.st-done text, .node.st-deleted text, .node.st-failed text, .node.st-rolled-back text, .node.st-drifted text { fill: #fff; }
 .node { cursor: pointer; }
 .node.group rect.bg { fill: #fff; stroke: #1f232855; }
 .node.group text { fill: #1f2328; }
