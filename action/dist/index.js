@@ -31377,11 +31377,18 @@ __export(sync_exports, {
   badListen: () => badListen,
   badProjectPath: () => badProjectPath,
   badRepositoryUrl: () => badRepositoryUrl,
+  bodyTooLarge: () => bodyTooLarge,
   configInvalid: () => configInvalid,
   configSyntax: () => configSyntax,
   configUnreadable: () => configUnreadable,
   credentialUnset: () => credentialUnset,
-  duplicateRepository: () => duplicateRepository
+  duplicateRepository: () => duplicateRepository,
+  listenFailed: () => listenFailed,
+  noMatchingRepository: () => noMatchingRepository,
+  pollRequestInvalid: () => pollRequestInvalid,
+  webhookPayload: () => webhookPayload,
+  webhookSignature: () => webhookSignature,
+  webhooksDisabled: () => webhooksDisabled
 });
 var configUnreadable = code(
   "LXM7000",
@@ -31442,6 +31449,48 @@ var duplicateRepository = code(
   "repository listed twice",
   "Two entries of repositories in the lxm-sync configuration watch the same url, branch and path: they would apply the same goal twice. Keep one.",
   (where2, firstAt) => ({ message: `${where2}: this repository (same url, branch and path) is already listed at ${firstAt}`, hint: "remove one of the two entries, or give them different branches or paths" })
+);
+var listenFailed = code(
+  "LXM7020",
+  "lxm-sync cannot listen",
+  "The agent could not open its HTTP listen address (health, metrics, status, webhooks): another process holds the port, the host is not an address of this machine, or a port below 1024 needs privileges. The agent does not start.",
+  (address, cause2) => ({ message: `cannot listen on ${address}: ${cause2}`, hint: "change listen in lxm-sync.yaml (port 0 picks a free one), or stop the process that holds the port" })
+);
+var webhookSignature = code(
+  "LXM7021",
+  "webhook signature rejected",
+  "A POST to /hooks/github carried no X-Hub-Signature-256 header, a malformed one, or one that no configured webhook secret produces (HMAC-SHA256 of the body). The request is answered 401 and triggers nothing.",
+  (problem) => ({ message: `the webhook's X-Hub-Signature-256 ${problem}`, hint: "give the webhook on GitHub the same secret as the environment variable webhook_secret_env names, with content type application/json" })
+);
+var webhookPayload = code(
+  "LXM7022",
+  "webhook payload invalid",
+  "A signed POST to /hooks/github had a body that is not a GitHub event: not JSON, no X-GitHub-Event header, or a push event without its ref and repository URLs. The request is answered 400 and triggers nothing.",
+  (problem) => ({ message: `the webhook's payload ${problem}`, hint: "send GitHub's own event payloads (the webhook's Recent Deliveries page shows what was sent)" })
+);
+var bodyTooLarge = code(
+  "LXM7023",
+  "request body too large",
+  "A POST to /hooks/github or /hooks/poll had a body larger than the agent reads. The request is answered 413; a push too large to read is still picked up by the next poll.",
+  (limit) => ({ message: `the request body is larger than ${limit}`, hint: 'nothing to do for a GitHub push: the next poll picks it up; for /hooks/poll send only {"url", "branch"}' })
+);
+var pollRequestInvalid = code(
+  "LXM7024",
+  "bad poll request",
+  'A POST to /hooks/poll must name a repository: a JSON body {"url": "...", "branch": "..."} (branch optional) or the query ?url=...&branch=..., not both. The request is answered 400.',
+  (problem) => ({ message: `the poll request ${problem}`, hint: `send {"url": "https://git.example.com/infra.git", "branch": "main"} or ?url=...&branch=...` })
+);
+var noMatchingRepository = code(
+  "LXM7025",
+  "no watched repository matches",
+  "A POST to /hooks/poll named a repository URL (and branch) that no entry of the agent's configuration watches. URLs are compared without user name and password, a trailing .git or /, and the case of the host; the scheme counts. The request is answered 404.",
+  (what) => ({ message: `no watched repository matches ${what}`, hint: "use the url (and branch) exactly as lxm-sync.yaml lists them; GET /status lists the watched entries" })
+);
+var webhooksDisabled = code(
+  "LXM7026",
+  "GitHub webhooks disabled",
+  "POST /hooks/github is answered 404 when no repository of the agent's configuration has a webhook_secret_env: an unsigned webhook is never accepted. Polling goes on at each repository's interval.",
+  () => ({ message: "GitHub webhooks are disabled: no repository has a webhook secret", hint: "set webhook_secret_env on the repositories the webhook is for, and that variable in the agent's environment" })
 );
 
 // src/git/repo.ts

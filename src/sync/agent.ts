@@ -6,7 +6,7 @@ import { openClone } from "./clone.js";
 import type { SyncConfig, SyncRepository } from "./config.js";
 import { checkDrift, FETCH_ATTEMPTS, PushRefused, reconcileGoal } from "./reconcile.js";
 import type { HeadInfo, Reconciled, ReconcileHooks, Target } from "./reconcile.js";
-import { repoKey, sameRepository } from "./remote-key.js";
+import { pollMatches, repositoryKey } from "./match.js";
 import { pollDelay } from "./schedule.js";
 import type { AgentEvent, AgentHandle, PollMatch, RepoStatus, StatusError } from "./types.js";
 
@@ -93,7 +93,7 @@ export class Agent implements AgentHandle {
     for (const entry of this.opts.config.repositories) {
       const clone = await openClone(this.opts.config.dataDir, entry);
       const remote: Remote = { url: entry.url, ...(entry.token !== null ? { auth: tokenAuth(entry.token) } : {}) };
-      const key = `${repoKey(entry.url)}\n${entry.token ?? ""}`;
+      const key = `${repositoryKey(entry.url)}\n${entry.token ?? ""}`;
       let group = byKey.get(key);
       if (!group) {
         group = { key, host: hostOf(entry.url), remote, gitdir: clone.gitdir, intervalMs: entry.intervalMs, members: [], failures: 0, lastPoll: null, lastAttempt: null, nextPoll: null, timer: null, running: null, again: false };
@@ -160,7 +160,7 @@ export class Agent implements AgentHandle {
   }
 
   trigger(match: PollMatch): string[] {
-    const hit = this.watched.filter((w) => match.urls.some((u) => sameRepository(u, w.target.entry.url)) && (match.ref === null || match.ref === branchRef(w.target.entry.branch)));
+    const hit = this.watched.filter((w) => pollMatches(match, w.target.entry, w.target.name));
     const groups = new Set(hit.map((w) => w.group));
     for (const g of groups) {
       if (this.stopping) break;

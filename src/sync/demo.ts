@@ -70,7 +70,7 @@ export async function runDemo(dir: string | null, io: DemoIo): Promise<number> {
   const release = lockDataDir(config.dataDir);
   const logger = createLogger((line) => narrate(line, say), () => new Date());
   const metrics = createMetrics();
-  const agent = new Agent({ config, env: {}, log: (level, event, fields) => logger.log(level, event, fields), onEvent: (e) => metrics.observe(e) });
+  const agent = new Agent({ config, env: {}, log: (level, event, fields) => logger(level, event, fields), onEvent: (e) => metrics.observe(e) });
   let server: Awaited<ReturnType<typeof startHttpServer>> | null = null;
   try {
     await agent.open();

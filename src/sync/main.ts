@@ -44,7 +44,7 @@ export async function runSync(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const config = loadSyncConfig(args.config, env);
     releaseLock = lockDataDir(config.dataDir);
     const logger = createLogger((line) => io.out(line), () => new Date());
-    const log = (level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>) => logger.log(level, event, fields);
+    const log = (level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>) => logger(level, event, fields);
     const metrics = createMetrics();
     const agent = new Agent({ config, env, log, onEvent: (e) => metrics.observe(e) });
     await agent.open();

@@ -18,7 +18,8 @@ import type { CommitTime } from "../state/store.js";
 import { fetchGoal } from "./clone.js";
 import type { Clone } from "./clone.js";
 import type { SyncRepository } from "./config.js";
-import { pushState, syncStateBranch } from "./state-sync.js";
+import { PushRefused, syncStateBranch } from "./state-sync.js";
+import { pushStateBranch } from "../engine/remote-state.js";
 import type { AgentEvent, FailureReason, ReconcileResult } from "./types.js";
 
 /**
@@ -74,15 +75,7 @@ const PUSH_ATTEMPTS = 3;
 /** How many polls in a row may fail to fetch one goal commit before it is recorded as fetch-failed. */
 export const FETCH_ATTEMPTS = 3;
 
-/** A push the remote declined (a hook, a protected branch): the applied snapshot stays local and is pushed again at the next poll. */
-export class PushRefused extends Error {
-  constructor(
-    readonly branch: string,
-    readonly detail: string,
-  ) {
-    super(`the remote refused the push of ${branch}: ${detail}`);
-  }
-}
+export { PushRefused };
 
 /**
  * Brings the state branch to the goal commit `goal` (the watched branch's tip), given the
@@ -99,8 +92,7 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
   }
 
   try {
-    await fetchGoal(t.clone, t.remote, t.entry.branch, goal);
-    hooks.emit({ type: "git-request", repo: t.name, request: "fetch", ok: true });
+    if (await fetchGoal(t.clone, t.remote, t.entry.branch, goal)) hooks.emit({ type: "git-request", repo: t.name, request: "fetch", ok: true });
   } catch (e) {
     hooks.emit({ type: "git-request", repo: t.name, request: "fetch", ok: false });
     if (fetchFailures + 1 < FETCH_ATTEMPTS || transient(e)) throw e;
@@ -203,7 +195,7 @@ async function syncState(t: Target, remoteTip: string | null, hooks: ReconcileHo
 
 /** Pushes the local state branch (compare-and-swap against `expect`): ok, or the tip it lost to. */
 async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Promise<"ok" | { tip: string | null; goal: string | null }> {
-  const r = await pushState(t.clone.gitdir, t.remote, t.entry.stateBranch, expect);
+  const r = await pushStateBranch(t.clone.gitdir, t.remote, t.entry.stateBranch, expect);
   hooks.emit({ type: "git-request", repo: t.name, request: "push", ok: r.ok });
   if (r.ok) return "ok";
   if (r.reason === "refused") throw new PushRefused(t.entry.stateBranch, r.detail);

@@ -89,4 +89,10 @@ export interface PollMatch {
   readonly urls: readonly string[];
   /** The full ref pushed (`refs/heads/main`), or null for any watched branch. */
   readonly ref: string | null;
+  /**
+   * When given, only these entries (RepoStatus.repo) may match: a webhook verified with one
+   * repository's `webhookSecret` may trigger only the entries configured with that secret.
+   * `pollMatches` (match.ts) decides a match, this included.
+   */
+  readonly entries?: readonly string[];
 }

@@ -155,7 +155,7 @@ export async function startAgent(configFile: string, env: NodeJS.ProcessEnv = {}
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>), () => new Date());
   const metrics = createMetrics();
-  const agent = new Agent({ config, env, log: (level, event, fields) => logger.log(level, event, fields), onEvent: (e) => metrics.observe(e) });
+  const agent = new Agent({ config, env, log: (level, event, fields) => logger(level, event, fields), onEvent: (e) => metrics.observe(e) });
   await agent.open();
   const server = await startHttpServer({ host: config.listen.host, port: config.listen.port, agent, metrics, repositories: config.repositories, now: () => Date.now(), log: logger });
   agent.start();

@@ -1,8 +1,10 @@
 import { code } from "./define.js";
 
 /**
- * The lxm-sync agent (LXM7000–7049): its configuration file (7000–7009). Every message starts
- * with `file:line:column:` of the offending node, so it reads without the file at hand.
+ * The lxm-sync agent (LXM7000–7049): its configuration file (7000–7009; every message starts
+ * with `file:line:column:` of the offending node, so it reads without the file at hand), and
+ * its HTTP server and webhooks (7020–7029: the listen address, and the answers a client of
+ * `/hooks/github` or `/hooks/poll` gets in the body of a 4xx response); the agent's start and state (7010–7019).
  */
 
 export const configUnreadable = code(
@@ -100,5 +102,54 @@ export const syncUsage = code(
   "LXM7013",
   "lxm-sync usage",
   "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
-  (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once]" }),
+  (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], or lxm-sync demo" }),
+);
+
+export const listenFailed = code(
+  "LXM7020",
+  "lxm-sync cannot listen",
+  "The agent could not open its HTTP listen address (health, metrics, status, webhooks): another process holds the port, the host is not an address of this machine, or a port below 1024 needs privileges. The agent does not start.",
+  (address: string, cause: string) => ({ message: `cannot listen on ${address}: ${cause}`, hint: "change listen in lxm-sync.yaml (port 0 picks a free one), or stop the process that holds the port" }),
+);
+
+export const webhookSignature = code(
+  "LXM7021",
+  "webhook signature rejected",
+  "A POST to /hooks/github carried no X-Hub-Signature-256 header, a malformed one, or one that no configured webhook secret produces (HMAC-SHA256 of the body). The request is answered 401 and triggers nothing.",
+  (problem: string) => ({ message: `the webhook's X-Hub-Signature-256 ${problem}`, hint: "give the webhook on GitHub the same secret as the environment variable webhook_secret_env names, with content type application/json" }),
+);
+
+export const webhookPayload = code(
+  "LXM7022",
+  "webhook payload invalid",
+  "A signed POST to /hooks/github had a body that is not a GitHub event: not JSON, no X-GitHub-Event header, or a push event without its ref and repository URLs. The request is answered 400 and triggers nothing.",
+  (problem: string) => ({ message: `the webhook's payload ${problem}`, hint: "send GitHub's own event payloads (the webhook's Recent Deliveries page shows what was sent)" }),
+);
+
+export const bodyTooLarge = code(
+  "LXM7023",
+  "request body too large",
+  "A POST to /hooks/github or /hooks/poll had a body larger than the agent reads. The request is answered 413; a push too large to read is still picked up by the next poll.",
+  (limit: string) => ({ message: `the request body is larger than ${limit}`, hint: "nothing to do for a GitHub push: the next poll picks it up; for /hooks/poll send only {\"url\", \"branch\"}" }),
+);
+
+export const pollRequestInvalid = code(
+  "LXM7024",
+  "bad poll request",
+  "A POST to /hooks/poll must name a repository: a JSON body {\"url\": \"...\", \"branch\": \"...\"} (branch optional) or the query ?url=...&branch=..., not both. The request is answered 400.",
+  (problem: string) => ({ message: `the poll request ${problem}`, hint: `send {"url": "https://git.example.com/infra.git", "branch": "main"} or ?url=...&branch=...` }),
+);
+
+export const noMatchingRepository = code(
+  "LXM7025",
+  "no watched repository matches",
+  "A POST to /hooks/poll named a repository URL (and branch) that no entry of the agent's configuration watches. URLs are compared without user name and password, a trailing .git or /, and the case of the host; the scheme counts. The request is answered 404.",
+  (what: string) => ({ message: `no watched repository matches ${what}`, hint: "use the url (and branch) exactly as lxm-sync.yaml lists them; GET /status lists the watched entries" }),
+);
+
+export const webhooksDisabled = code(
+  "LXM7026",
+  "GitHub webhooks disabled",
+  "POST /hooks/github is answered 404 when no repository of the agent's configuration has a webhook_secret_env: an unsigned webhook is never accepted. Polling goes on at each repository's interval.",
+  () => ({ message: "GitHub webhooks are disabled: no repository has a webhook secret", hint: "set webhook_secret_env on the repositories the webhook is for, and that variable in the agent's environment" }),
 );
