@@ -31382,10 +31382,14 @@ __export(sync_exports, {
   configSyntax: () => configSyntax,
   configUnreadable: () => configUnreadable,
   credentialUnset: () => credentialUnset,
+  dataDirInUse: () => dataDirInUse,
+  dataDirUnusable: () => dataDirUnusable,
   duplicateRepository: () => duplicateRepository,
   listenFailed: () => listenFailed,
   noMatchingRepository: () => noMatchingRepository,
   pollRequestInvalid: () => pollRequestInvalid,
+  stateBranchShared: () => stateBranchShared,
+  syncUsage: () => syncUsage,
   webhookPayload: () => webhookPayload,
   webhookSignature: () => webhookSignature,
   webhooksDisabled: () => webhooksDisabled
@@ -31449,6 +31453,30 @@ var duplicateRepository = code(
   "repository listed twice",
   "Two entries of repositories in the lxm-sync configuration watch the same url, branch and path: they would apply the same goal twice. Keep one.",
   (where2, firstAt) => ({ message: `${where2}: this repository (same url, branch and path) is already listed at ${firstAt}`, hint: "remove one of the two entries, or give them different branches or paths" })
+);
+var stateBranchShared = code(
+  "LXM7010",
+  "state branch shared",
+  "Two entries of repositories in the lxm-sync configuration watch the same repository and record to the same state_branch: each would overwrite the other's snapshots. Each project needs its own state branch.",
+  (where2, firstAt, branch) => ({ message: `${where2}: state_branch ${branch} of this repository is already used by the entry at ${firstAt}`, hint: "give each entry of one repository its own state_branch (e.g. lexum/state-prod)" })
+);
+var dataDirInUse = code(
+  "LXM7011",
+  "data_dir in use",
+  "Another lxm-sync process is running with the same data_dir (its lock file names a live process). Two agents must not share one data_dir; several agents may watch one repository, each with its own data_dir.",
+  (dir, pid) => ({ message: `${dir} is in use by lxm-sync process ${pid}`, hint: "stop that process, or give this agent another data_dir" })
+);
+var dataDirUnusable = code(
+  "LXM7012",
+  "data_dir unusable",
+  "lxm-sync could not create or write its data_dir (the clones of the watched repositories and its lock file).",
+  (dir, cause2) => ({ message: `cannot use data_dir ${dir}: ${cause2}`, hint: "create the folder and give the service's user write access to it" })
+);
+var syncUsage = code(
+  "LXM7013",
+  "lxm-sync usage",
+  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
+  (problem) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], or lxm-sync demo" })
 );
 var listenFailed = code(
   "LXM7020",
@@ -34806,7 +34834,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var lxm_sync_yaml = validate21;
-var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many git requests the agent makes at once to one remote host.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
+var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
 var pattern4 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
 var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
 var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
