@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { verifyBranch } from "../../src/engine/verify.js";
@@ -142,6 +142,27 @@ describe("lxm-sync: failures of the remote", () => {
   });
 });
 
+describe("lxm-sync: a state push the remote refuses", () => {
+  it("push-failed in status; once the remote accepts, the recorded snapshot is pushed and nothing is applied again", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    r.server.refusePushes(true);
+    const a = await agentFor(r);
+    await waitFor("the refusal", () => a.status().lastError?.reason === "push-failed");
+    expect(a.status().lastError?.message).toContain("Protected branch update failed");
+    expect(r.stateTip()).toBeNull();
+    const applies = a.logs.filter((l) => l.event === "reconcile.applied").length;
+    expect(applies).toBe(0);
+    r.server.refusePushes(false);
+    await waitFor("pushed", () => r.stateTip() !== null && a.status().lastError === null, 60_000);
+    expect(r.stateLog()).toHaveLength(1);
+    expect(r.stateLog()[0]!.snapshot).toMatchObject({ status: "quiescent", source: { commit: goal } });
+    expect(a.logs.filter((l) => l.event === "state.pushed")).toHaveLength(1);
+    expect(a.status().applied).toBe(goal);
+  });
+});
+
 describe("lxm-sync: drift", () => {
   it("report: records a drift snapshot, shows it in status and metrics; the same drift is not recorded twice", async () => {
     const r = await remote();
@@ -230,6 +251,33 @@ describe("lxm-sync: webhooks", () => {
 });
 
 describe("lxm-sync as a process", () => {
+  it("--help, --version, and usage errors (LXM7013, exit 1)", async () => {
+    const help = spawnAgent(["--help"]);
+    expect(await help.exited).toBe(0);
+    const version = spawnAgent(["--version"]);
+    expect(await version.exited).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string; bin: Record<string, string> };
+    expect(version.lines).toEqual([{ unparsed: `lxm-sync ${pkg.version}` }]);
+    expect(pkg.bin["lxm-sync"]).toBe("dist/sync/main.js");
+    expect(readFileSync(join(import.meta.dirname, "../../src/sync/main.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    for (const args of [[], ["--config"], ["--bogus"], ["demo", "extra"]]) {
+      const p = spawnAgent(args);
+      expect(await p.exited).toBe(1);
+      expect(p.stderr()).toMatch(/^error\[LXM7013\]: .+\n  hint: usage: lxm-sync --config/);
+    }
+  });
+
+  it("a data_dir held by a live agent: LXM7011, exit 1", async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: "http://127.0.0.1:9/x.git" }]);
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(join(dir, "data"));
+    writeFileSync(join(dir, "data/lxm-sync.lock"), `${process.pid}\n`);
+    const p = spawnAgent(["--config", file]);
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toContain(`error[LXM7011]: ${join(dir, "data")} is in use by lxm-sync process ${process.pid}`);
+  });
+
   it("a configuration with a wrong type: a located error, exit 1, nothing started", async () => {
     const dir = tempDir();
     const file = writeConfig(dir, [{ url: "http://127.0.0.1:9/x.git", interval: 5 }]);
