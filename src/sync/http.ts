@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LexumError } from "../diag/diagnostic.js";
 import * as sync from "../diag/catalog/sync.js";
+import { redactUrl } from "../git/remote.js";
 import type { SyncRepository } from "./config.js";
 import type { Logger, LogLevel } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -83,11 +84,6 @@ export function readiness(repositories: readonly SyncRepository[], statuses: rea
     if (Number.isNaN(polled) || nowMs - polled > limitMs) laggards.push({ repo: s?.repo ?? r.url, lastPoll: s?.lastPoll ?? null, limitSeconds: limitMs / 1000 });
   });
   return { ready: laggards.length === 0, laggards };
-}
-
-/** `url` without its user name and password (for messages and logs). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/, "$1");
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<Outcome>;

@@ -38,3 +38,21 @@ describe("docs/sync.md's configuration table agrees with schemas/lxm-sync.yaml.j
     expect([...table.keys()].filter((k) => !known.has(k))).toEqual([]);
   });
 });
+
+describe("docs/sync.md's metrics table agrees with the agent's registry", () => {
+  it("lists exactly the lexum_ metrics, with their types and labels", async () => {
+    const { createMetrics } = await import("../../src/sync/metrics.js");
+    const m = createMetrics();
+    const text = await m.text();
+    const registry = new Map<string, string>();
+    for (const line of text.split("\n")) {
+      const t = /^# TYPE (lexum_\w+) (\w+)$/.exec(line);
+      if (t) registry.set(t[1]!, t[2]!);
+    }
+    const section = doc.slice(doc.indexOf("## Metrics"), doc.indexOf("\n## ", doc.indexOf("## Metrics") + 1));
+    const documented = new Map<string, string>();
+    for (const row of section.matchAll(/^\| `(lexum_\w+)` \| (\w+)/gm)) documented.set(row[1]!, row[2]!);
+    expect([...documented.keys()].sort()).toEqual([...registry.keys()].sort());
+    for (const [name, type] of registry) expect(documented.get(name)).toBe(type);
+  });
+});
