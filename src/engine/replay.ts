@@ -119,7 +119,9 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
  * equal the snapshot's), takes the prior state from the parent snapshot, the plan from
  * plan.json and the observations from trace.jsonl, re-runs the runtime without calling
  * any provider (mode "rollback" for a compensating run), rebuilds the snapshot and compares
- * its hash and trace bytes with the recorded ones. Deterministic; writes nothing.
+ * its hash and trace bytes with the recorded ones. A failure or drift record is not a run:
+ * it is rebuilt from its parent and what it records (outcome `recorded`), without the goal
+ * commit. Deterministic; writes nothing.
  *
  * Throws LexumError when the commit (or its parent) does not verify (LXM4204) or its goal
  * commit cannot be read (LXM4212). Everything else is in the report.
@@ -327,7 +329,8 @@ export function lastStep(trace: readonly TraceEvent[]): number {
 
 /**
  * The state of every resource as it stood after trace step `step`: the prior resources'
- * attributes with the `after` of each done (and failed: its read-back) event of steps ≤
+ * attributes with the `after` of each done (and failed: its read-back; and drift: what a
+ * drift record observed) event of steps ≤
  * `step` folded over them in trace order; an `after` of null (a delete) removes the
  * resource. Step 0 is the prior state; a step past the last gives the final state. Pure.
  */

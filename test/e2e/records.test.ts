@@ -470,6 +470,7 @@ describe("drift records: the world moved behind Lexum's back", () => {
     expect(frame.resources["app/sim.object.web"]).toBe("drifted");
     expect(frame.resources["app/sim.object.cache"]).toBe("drifted");
     expect(frame.diff).toEqual([{ attr: "spec", before: { replicas: 2 }, after: { replicas: 7 } }]);
+    expect(frame.domains).toEqual({ app: "pending" }); // nothing ran in any domain
     expect(recordNote(view)).toBe("a drift record: 3 resources read back other than recorded; its plan is the correction plan");
   });
 

@@ -289,6 +289,7 @@ describe("lxm trace --web: the page in headless Chromium", () => {
       ["failed", rgb(STATUS_COLOURS.failed)],
       ["rolled back", rgb(STATUS_COLOURS["rolled-back"])],
       ["unchanged", rgb(STATUS_COLOURS.unchanged)],
+      ["drifted", rgb(STATUS_COLOURS.drifted)],
     ]);
   });
 
