@@ -10,7 +10,7 @@ import { recordDrift, driftedAddresses } from "../engine/record-drift.js";
 import { recordFailure } from "../engine/record-failure.js";
 import { readStateHead } from "../engine/state-head.js";
 import type { StateHead } from "../engine/state-head.js";
-import { branchRef, firstParentCommits, listRemoteRefs, readCommitInfo } from "../git/index.js";
+import { branchRef, firstParentCommits, listRemoteRefs, readCommitInfo, readRef } from "../git/index.js";
 import type { Remote } from "../git/remote.js";
 import { readJournal } from "../state/journal.js";
 import { journalName } from "../engine/recover-journal.js";
@@ -86,8 +86,20 @@ export { PushRefused };
 export async function reconcileGoal(t: Target, goal: string, remoteStateTip: string | null, hooks: ReconcileHooks, fetchFailures = 0): Promise<Reconciled> {
   const branch = t.entry.stateBranch;
   let expect = await syncState(t, remoteStateTip, hooks);
+  // An apply a kill cut short: recorded first, at the goal it ran for (its journal says which),
+  // so that nothing it did is lost and nothing recorded later hides it.
+  const cut = await interruptedGoal(t);
+  if (cut !== null && cut !== goal) {
+    hooks.log("warn", "apply.recovering", { repo: t.name, goal: cut, why: "an apply of it was cut short" });
+    await fetchGoal(t.clone, t.remote, t.entry.branch, cut);
+    const outcome = await applyProject({ dir: t.clone.projectDir, rev: cut, cwd: t.clone.workdir, env: t.env, stateBranch: branch, refresh: true, trailers: trailers(t) });
+    if (!("commits" in outcome)) throw new Error(`the interrupted apply of ${cut} could not be recovered: ${diagnosticsText(outcome.diagnostics, outcome.sources)}`);
+    const pushed = await push(t, expect, hooks);
+    if (pushed !== "ok") throw new Error(`the state branch ${branch} moved while recording the recovered apply of ${cut}`);
+    expect = await readRef({ gitdir: t.clone.gitdir, ref: branchRef(branch) });
+  }
   let head = await readStateHead({ gitdir: t.clone.gitdir, branch });
-  if (recorded(head, goal, projectPathOf(t.entry)) && !(await interrupted(t))) {
+  if (recorded(head, goal, projectPathOf(t.entry)) && cut === null) {
     return { result: "unchanged", goal, applied: goal, head: headInfo(head) };
   }
 
@@ -231,9 +243,16 @@ function recorded(head: StateHead | null, goal: string, path: string): boolean {
   return s !== undefined && s.commit === goal && s.path === path;
 }
 
-/** A journal left by a killed apply: the next reconcile applies (the engine recovers it first) even for a recorded goal. */
-async function interrupted(t: Target): Promise<boolean> {
-  return (await readJournal({ gitdir: t.clone.gitdir, name: journalName(t.entry.stateBranch) }).catch(() => null)) !== null;
+/**
+ * The goal commit of an apply a kill cut short (its journal's first record names it), or null
+ * when there is none. The engine recovers the journal at the next apply on this state branch.
+ */
+async function interruptedGoal(t: Target): Promise<string | null> {
+  const j = await readJournal({ gitdir: t.clone.gitdir, name: journalName(t.entry.stateBranch) });
+  if (j === null) return null;
+  const begin = j.records[0] as { source?: { commit?: unknown } } | undefined;
+  const commit = begin?.source?.commit;
+  return typeof commit === "string" ? commit : null;
 }
 
 export function headInfo(head: StateHead | null): HeadInfo | null {

@@ -233,6 +233,8 @@ describe("lxm-sync: webhooks", () => {
     const first = r.push({ "app.lxm": simGoal(world) }, "goal");
     const a = await agentFor(r, { interval: "1h", webhook_secret_env: "HOOK_SECRET" }, { HOOK_SECRET: "s3cret-hook" });
     await waitFor("applied", () => a.status().applied === first);
+    // Settled: the re-poll after the apply done, the next poll an hour away.
+    await waitFor("settled", () => a.status().phase === "idle" && a.status().nextPoll !== null && Date.parse(a.status().nextPoll!) - Date.now() > 60_000);
     const next = r.push({ "app.lxm": simGoal(world, { replicas: 2 }) }, "next");
     const body = JSON.stringify({ ref: "refs/heads/main", repository: { clone_url: r.url, html_url: r.url, ssh_url: r.url, git_url: r.url, full_name: "o/infra" } });
     const sign = (secret: string) => "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
@@ -327,5 +329,31 @@ describe("lxm-sync as a process", () => {
     expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
     // The stale lock of the killed process was taken over.
     expect(readdirSync(join(dir, "data")).includes("lxm-sync.lock")).toBe(false);
+  });
+
+  it("SIGKILL mid-apply, then a broken commit: the cut-short goal is recorded first, then the broken one as compile-failed", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world, { n: 6, latency: 250 }) }, "slow");
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
+    const p = spawnAgent(["--config", file]);
+    await waitFor("part of the apply done", () => Object.keys(readWorldFile(world)).length >= 2, 60_000);
+    p.child.kill("SIGKILL");
+    await p.exited;
+    const broken = r.push({ "app.lxm": "domain app {\n" }, "broken");
+    const again = spawnAgent(["--config", file]);
+    try {
+      await waitFor("the broken commit recorded", () => r.stateLog()[0]?.snapshot.source.commit === broken, 90_000);
+    } finally {
+      again.child.kill("SIGTERM");
+      await again.exited;
+    }
+    const log = r.stateLog();
+    expect(log[0]!.snapshot).toMatchObject({ status: "failed", kind: "failure", failure: { reason: "compile-failed" } });
+    expect(log.filter((c) => c.snapshot.status === "quiescent" && c.snapshot.source.commit === goal)).toHaveLength(1);
+    expect(Object.keys(readWorldFile(world))).toHaveLength(6);
+    expect(again.lines.map((l) => l.event)).toContain("apply.recovering");
+    expect((await verifyBranch(r.bare, "lexum/state")).bad).toBeNull();
   });
 });
