@@ -167,15 +167,11 @@ async function pushToSnapshot(dir: string): Promise<Record<string, number>> {
       const t = performance.now();
       git(author, "push", "-q", bare, "main");
       agent.trigger({ urls: [server.url("infra.git")], ref: "refs/heads/main" });
-      await waitUntil(() => {
-        try {
-          return git(bare, "--git-dir", bare, "log", "-1", "--format=%B", "refs/heads/lexum/state").includes(`Lexum-Source: ${goal}`);
-        } catch {
-          return false;
-        }
-      }, 120_000, "the snapshot on the remote");
+      // The agent's status says applied only once the snapshot's push returned.
+      await waitUntil(() => agent.status()[0]!.applied === goal && agent.status()[0]!.lastSnapshot?.goal === goal, 120_000, "the snapshot on the remote");
       const ms = performance.now() - t;
       await agent.stop();
+      if (!git(bare, "--git-dir", bare, "log", "-1", "--format=%B", "refs/heads/lexum/state").includes(`Lexum-Source: ${goal}`)) throw new Error("the remote's state branch does not record the goal");
 
       git(d, "clone", "-q", bare, checkout);
       writeFileSync(join(checkout, "app.lxm"), simGoal(join(d, "cli-world.json"), OBJECTS, "v1"));
