@@ -214,7 +214,7 @@ export class Agent implements AgentHandle {
         this.emit({ type: "git-request", repo: g.members[0]!.target.name, request: "ls-refs", ok: false });
         g.failures += 1;
         for (const w of g.members) {
-          w.lastError = this.error("remote-unreachable", e, null);
+          w.lastError = this.error(refusedBy(e) ? "remote-refused" : "remote-unreachable", e, null);
           w.phase = "backing-off";
         }
         this.opts.log("warn", "poll.failed", { repo: g.members.map((w) => w.target.name), failures: g.failures, error: messageOf(e) });
@@ -331,6 +331,12 @@ export function entryName(entry: SyncRepository): string {
 function hostOf(url: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([^/:?#]+)/i.exec(url);
   return m ? m[1]!.toLowerCase() : "local";
+}
+
+/** The remote answered, and said no: bad credentials, or no such repository. */
+function refusedBy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === "LXM4132" || code === "LXM4133";
 }
 
 function messageOf(e: unknown): string {

@@ -20,7 +20,8 @@ export type ReconcileResult =
 
 /** The last error of a repository, as `/status` shows it (never a secret in `message`). */
 export interface StatusError {
-  readonly reason: FailureReason | "remote-unreachable" | "internal";
+  /** A goal's failure; or the remote could not be reached (network, timeout, 5xx) or refused the agent (credentials, no such repository); or another error of the agent. */
+  readonly reason: FailureReason | "remote-unreachable" | "remote-refused" | "internal";
   readonly message: string;
   /** The goal commit it concerns, when one. */
   readonly commit: string | null;

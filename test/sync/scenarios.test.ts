@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { verifyBranch } from "../../src/engine/verify.js";
+import { observeRemoteGit } from "../../src/git/remote.js";
 import { cleanupBuild, cleanupScratch, readWorldFile, simGoal, spawnAgent, startAgent, startRemote, tempDir, waitFor, writeConfig } from "./harness.js";
 import type { InProcessAgent, Remote } from "./harness.js";
 
@@ -115,6 +116,53 @@ describe("lxm-sync: a push becomes a snapshot on the remote", () => {
     const count = forGoal.length;
     await new Promise((res) => setTimeout(res, 2500));
     expect(r.stateLog().filter((c) => c.snapshot.source.commit === goal)).toHaveLength(count);
+  });
+});
+
+describe("lxm-sync: credentials", () => {
+  it("a token-protected remote: token_env's token authenticates every request and appears nowhere", async () => {
+    const token = "ghs_SyncScenarioToken0123456789abcdefXYZ";
+    const r = await startRemote({ token });
+    remotes.push(r);
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const spawned: string[][] = [];
+    observeRemoteGit((s) => spawned.push([...s.argv]));
+    try {
+      const a = await agentFor(r, { token_env: "INFRA_TOKEN", drift: "report", drift_interval: "1s" }, { INFRA_TOKEN: token });
+      await waitFor("applied", () => a.status().applied === goal);
+      await new Promise((res) => setTimeout(res, 1500)); // a drift check and idle polls too
+      expect(r.stateLog()).toHaveLength(1);
+      // Every request carried it; none was refused.
+      expect(r.server.requests.length).toBeGreaterThan(3);
+      for (const q of r.server.requests) expect(String(q.headers.authorization ?? "")).toMatch(/^basic /i);
+      const b64 = Buffer.from(`x-access-token:${token}`).toString("base64");
+      const everywhere = JSON.stringify({ logs: a.logs, status: a.agent.status(), metrics: await a.metricsText(), argv: spawned, urls: r.server.requests.map((q) => q.url) });
+      expect(everywhere).not.toContain(token);
+      expect(everywhere).not.toContain(b64);
+      expect(spawned.length).toBeGreaterThan(0);
+      // Nor in any file of the agent's folder (clones, config, journal, lock).
+      const { readFileSync: read, readdirSync: list, statSync } = await import("node:fs");
+      const walk = (d: string): string[] => list(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+      for (const f of walk(a.dir)) {
+        const bytes = read(f).toString("latin1");
+        expect(bytes.includes(token) || bytes.includes(b64), f).toBe(false);
+      }
+    } finally {
+      observeRemoteGit(null);
+    }
+  });
+
+  it("a wrong token: the remote's refusal is the entry's error, backed off, and named without the token", async () => {
+    const r = await startRemote({ token: "right-token-0123456789" });
+    remotes.push(r);
+    r.push({ "app.lxm": simGoal(join(tempDir(), "world.json")) }, "goal");
+    const a = await agentFor(r, { token_env: "INFRA_TOKEN" }, { INFRA_TOKEN: "wrong-token-9876543210" });
+    await waitFor("the refusal", () => a.status().failures >= 1);
+    expect(a.status().lastError?.reason).toBe("remote-refused");
+    expect(a.status().lastError?.message).toMatch(/LXM4132|401|authenticat/i);
+    expect(JSON.stringify({ logs: a.logs, status: a.agent.status() })).not.toContain("wrong-token-9876543210");
+    expect(r.stateTip()).toBeNull();
   });
 });
 
