@@ -300,6 +300,20 @@ describe("lxm-sync: webhooks", () => {
   });
 });
 
+/** An agent process killed (SIGKILL) while it applies a slow 6-object goal, after 2 objects were made. */
+async function killedMidApply(): Promise<{ r: Remote; world: string; goal: string; dir: string; file: string }> {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world, { n: 6, latency: 250 }) }, "slow");
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
+    const p = spawnAgent(["--config", file]);
+    await waitFor("part of the apply done", () => Object.keys(readWorldFile(world)).length >= 2, 60_000);
+    p.child.kill("SIGKILL");
+    await p.exited;
+  return { r, world, goal, dir, file };
+}
+
 describe("lxm-sync as a process", () => {
   it("--help, --version, and usage errors (LXM7013, exit 1)", async () => {
     const help = spawnAgent(["--help"]);
@@ -315,6 +329,22 @@ describe("lxm-sync as a process", () => {
       expect(await p.exited).toBe(1);
       expect(p.stderr()).toMatch(/^error\[LXM7013\]: .+\n  hint: usage: lxm-sync --config/);
     }
+  });
+
+  it("--once: one poll and reconcile, then exit 0; 1 when a repository ended in error", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ url: r.url }]);
+    const ok = spawnAgent(["--config", file, "--once"]);
+    expect(await ok.exited).toBe(0);
+    expect(r.stateLog()[0]!.snapshot.source.commit).toBe(goal);
+    expect(ok.lines.map((l) => l.event)).toEqual(expect.arrayContaining(["reconcile.applied", "once.done"]));
+    r.push({ "app.lxm": "domain {" }, "broken");
+    const bad = spawnAgent(["--config", file, "--once"]);
+    expect(await bad.exited).toBe(1);
+    expect(r.stateLog()[0]!.snapshot.failure?.reason).toBe("compile-failed");
   });
 
   it("a data_dir held by a live agent: LXM7011, exit 1", async () => {
@@ -354,15 +384,7 @@ describe("lxm-sync as a process", () => {
   });
 
   it("SIGKILL mid-apply: the next start recovers and converges; nothing completed is lost or repeated", async () => {
-    const r = await remote();
-    const world = join(tempDir(), "world.json");
-    const goal = r.push({ "app.lxm": simGoal(world, { n: 6, latency: 250 }) }, "slow");
-    const dir = tempDir();
-    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
-    const p = spawnAgent(["--config", file]);
-    await waitFor("part of the apply done", () => Object.keys(readWorldFile(world)).length >= 2, 60_000);
-    p.child.kill("SIGKILL");
-    await p.exited;
+    const { r, world, goal, dir, file } = await killedMidApply();
     expect(r.stateTip()).toBeNull(); // nothing pushed yet
     const again = spawnAgent(["--config", file]);
     try {
@@ -380,15 +402,7 @@ describe("lxm-sync as a process", () => {
   });
 
   it("SIGKILL mid-apply, then a broken commit: the cut-short goal is recorded first, then the broken one as compile-failed", async () => {
-    const r = await remote();
-    const world = join(tempDir(), "world.json");
-    const goal = r.push({ "app.lxm": simGoal(world, { n: 6, latency: 250 }) }, "slow");
-    const dir = tempDir();
-    const file = writeConfig(dir, [{ url: r.url, interval: "1s", drift: "off" }]);
-    const p = spawnAgent(["--config", file]);
-    await waitFor("part of the apply done", () => Object.keys(readWorldFile(world)).length >= 2, 60_000);
-    p.child.kill("SIGKILL");
-    await p.exited;
+    const { r, world, goal, dir, file } = await killedMidApply();
     const broken = r.push({ "app.lxm": "domain app {\n" }, "broken");
     const again = spawnAgent(["--config", file]);
     try {
