@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { verifyBranch } from "../engine/verify.js";
 import { commitFiles } from "../git/commit-files.js";
@@ -46,7 +46,7 @@ export async function runDemo(dir: string | null, io: DemoIo): Promise<number> {
   const git = await startGitHttpBackend({ root, home });
   const url = git.url("infra.git");
   const say = (line: string) => io.out(line + "\n");
-  say(`Remote:  ${url}  (git http-backend on loopback, served from ${relative(process.cwd(), remoteDir) || remoteDir})`);
+  say(`Remote:  ${url}  (git http-backend on loopback, serving ${remoteDir})`);
 
   const configFile = join(scratch, "lxm-sync.yaml");
   writeFileSync(
