@@ -273,7 +273,7 @@ export class Agent implements AgentHandle {
       if (r.drift !== undefined) w.drift = r.drift;
       if (r.skipped?.length) w.skipped = [...w.skipped, ...r.skipped].slice(-SKIPPED_KEPT);
       w.fetchFailures = null;
-      w.lastError = r.result === "failed" ? { reason: r.reason ?? "apply-failed", message: r.message ?? "failed", commit: r.goal, at: this.iso() } : r.result === "conflict" ? w.lastError : null;
+      w.lastError = r.result === "failed" ? { reason: r.reason ?? "apply-failed", message: r.message ?? "failed", code: null, commit: r.goal, at: this.iso() } : r.result === "conflict" ? w.lastError : null;
       this.emit({ type: "revision", repo, goal: w.goal, applied: w.applied });
       this.opts.log(r.result === "failed" ? "error" : "info", `reconcile.${r.result}`, { repo, goal: r.goal, snapshot: r.head?.hash ?? null, seconds: round(seconds), ...(r.reason ? { reason: r.reason } : {}) });
       w.phase = "idle";
@@ -301,7 +301,8 @@ export class Agent implements AgentHandle {
   }
 
   private error(reason: StatusError["reason"], e: unknown, commit: string | null): StatusError {
-    return { reason, message: messageOf(e), commit, at: this.iso() };
+    const code = (e as { code?: unknown } | null)?.code;
+    return { reason, message: messageOf(e), code: typeof code === "string" && /^LXM\d{4}$/.test(code) ? code : null, commit, at: this.iso() };
   }
 
   private iso(): string {

@@ -23,6 +23,8 @@ export interface StatusError {
   /** A goal's failure; or the remote could not be reached (network, timeout, 5xx) or refused the agent (credentials, no such repository); or another error of the agent. */
   readonly reason: FailureReason | "remote-unreachable" | "remote-refused" | "internal";
   readonly message: string;
+  /** The diagnostic code when the error is one of Lexum's (LXM4131: the remote is unreachable, …), else null. */
+  readonly code: string | null;
   /** The goal commit it concerns, when one. */
   readonly commit: string | null;
   /** ISO 8601, wall clock. */
