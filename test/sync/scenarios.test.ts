@@ -166,6 +166,26 @@ describe("lxm-sync: credentials", () => {
   });
 });
 
+describe("lxm-sync: a local path as the remote", () => {
+  it("watches a bare repository by its path (relative to the configuration file) and pushes the snapshot there", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const goal = r.push({ "app.lxm": simGoal(world) }, "goal");
+    const dir = tempDir();
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync(r.bare, join(dir, "infra.git"));
+    const file = writeConfig(dir, [{ url: "./infra.git", interval: "1s", drift: "off" }]);
+    const a = await startAgent(file);
+    open.push(a);
+    await waitFor("applied", () => a.status().applied === goal);
+    expect(r.stateLog()[0]!.snapshot.source.commit).toBe(goal);
+    expect(a.status().url).toBe(join(dir, "infra.git"));
+    const next = r.push({ "app.lxm": simGoal(world, { replicas: 2 }) }, "next");
+    await waitFor("next applied", () => a.status().applied === next);
+    expect(r.stateLog()).toHaveLength(2);
+  });
+});
+
 describe("lxm-sync: failures of the remote", () => {
   it("backs off while the remote answers 503, never faster than its interval, then recovers with nothing lost", async () => {
     const r = await remote();
