@@ -166,6 +166,34 @@ describe("lxm-sync: credentials", () => {
   });
 });
 
+describe("lxm-sync: a tampered state branch on the remote", () => {
+  it("is refused with a clear error (LXM4204); nothing applied, the branch untouched", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const first = r.push({ "app.lxm": simGoal(world) }, "first");
+    const a = await agentFor(r);
+    await waitFor("applied", () => a.status().applied === first);
+    // Someone rewrites snapshot.json on the state branch (a commit on top, with a forged trailer).
+    const tip = r.stateTip()!;
+    const work = tempDir();
+    const { git } = await import("../e2e/helpers.js");
+    git(work, "init", "-q");
+    git(work, "fetch", "-q", r.bare, `${tip}:refs/heads/s`);
+    git(work, "checkout", "-q", "s");
+    const { readFileSync: read, writeFileSync: write } = await import("node:fs");
+    write(join(work, "snapshot.json"), read(join(work, "snapshot.json"), "utf8").replace('"quiescent"', '"failed"'));
+    git(work, "commit", "-q", "-am", `tampered\n\nLexum-Snapshot: sha256:${"0".repeat(64)}`);
+    git(work, "push", "-q", r.bare, "s:refs/heads/lexum/state");
+    const tampered = r.stateTip();
+    const next = r.push({ "app.lxm": simGoal(world, { replicas: 7 }) }, "next");
+    await waitFor("the refusal", () => a.status().lastError?.code === "LXM4204", 30_000);
+    expect(a.status().lastError?.commit).toBe(next);
+    expect(a.status().applied).toBe(first);
+    expect(r.stateTip()).toBe(tampered);
+    expect((readWorldFile(world)["service/svc-0"]!.spec as { replicas: number }).replicas).toBe(1);
+  });
+});
+
 describe("lxm-sync: a local path as the remote", () => {
   it("watches a bare repository by its path (relative to the configuration file) and pushes the snapshot there", async () => {
     const r = await remote();
