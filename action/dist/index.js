@@ -29849,9 +29849,9 @@ var unclosedDelimiter = code(
 );
 var commaBetweenAttributes = code(
   "LXM1023",
-  "comma between attributes",
-  "Attributes of a block are separated by newlines, not commas (commas separate object entries and list items).",
-  () => ({ message: "unexpected `,` between attributes", hint: "put each attribute on its own line" })
+  "stray comma in a block",
+  "Attributes of a block are separated by newlines or by one comma each (`{ a = 1, b = 2 }`); a comma with no attribute before it is an error.",
+  () => ({ message: "unexpected `,`: no attribute before it", hint: "remove the extra comma" })
 );
 var topLevelNotDomain = code(
   "LXM1024",
@@ -34364,6 +34364,7 @@ var PlanHasher = class {
   kept;
   /** The step whose domain list is open, null before the first domain. */
   step = null;
+  teardown = false;
   firstAction = true;
   /** Writes the fields that sort before `steps`: format, prior, program, refreshed. */
   constructor(prior, program, refreshed, keepText = false) {
@@ -34371,12 +34372,13 @@ var PlanHasher = class {
     this.put(`{"format":"lexum.plan/v1","prior":${canonicalize(prior)},"program":${canonicalize(program)},"refreshed":${canonicalize(refreshed)},"steps":[`);
   }
   /** Opens the next domain's action list (a new step's domain list first when the step changes). */
-  beginDomain(step) {
+  beginDomain(step, teardown = false) {
     if (this.step === step) this.put(",");
     else {
       this.closeStep(",");
       this.put(`{"domains":[`);
       this.step = step;
+      this.teardown = teardown;
     }
     this.put(`{"actions":[`);
     this.firstAction = true;
@@ -34411,7 +34413,7 @@ var PlanHasher = class {
     return `${head}"hash":${JSON.stringify(hash2)},${body.slice(head.length)}`;
   }
   closeStep(then) {
-    if (this.step !== null) this.put(`],"step":${canonicalize(this.step)}}${then}`);
+    if (this.step !== null) this.put(`]${this.teardown ? `,"phase":"teardown"` : ""},"step":${canonicalize(this.step)}}${then}`);
   }
   put(text) {
     this.buf += text;
@@ -34422,6 +34424,122 @@ var PlanHasher = class {
     }
   }
 };
+
+// src/plan/teardown.ts
+function tearsDown(action) {
+  return action === "delete" || action === "replace";
+}
+function layOutSteps(domains, dependsOn, half) {
+  const byName2 = new Map(domains.map((d) => [d.domain, d]));
+  const torn = /* @__PURE__ */ new Map();
+  for (const d of domains) for (const a of d.actions) if (tearsDown(a.action)) torn.set(a.address, { domain: d.domain, action: a });
+  const steps = [];
+  if (torn.size > 0) {
+    const before = dependentEdges(torn, dependsOn);
+    const levels = teardownLevels(domains, torn, before);
+    const perLevel = /* @__PURE__ */ new Map();
+    for (const [name, level] of levels) perLevel.set(level, [...perLevel.get(level) ?? [], name]);
+    for (const level of [...perLevel.keys()].sort((a, b) => a - b)) {
+      const names = perLevel.get(level).sort(byCodeUnit);
+      steps.push({
+        step: steps.length + 1,
+        phase: "teardown",
+        domains: names.map((name) => {
+          const d = byName2.get(name);
+          const mine = d.actions.filter((a) => tearsDown(a.action));
+          return { domain: name, step: steps.length + 1, after: [], policy: d.policy, actions: orderTeardown(mine, before).map((a) => a.action === "replace" ? half(a) : a) };
+        })
+      });
+    }
+  }
+  const offset = steps.length;
+  const buildSteps = /* @__PURE__ */ new Map();
+  const numbers = [...new Set(domains.filter((d) => d.builds || d.actions.some((a) => a.action !== "delete")).map((d) => d.step))].sort((a, b) => a - b);
+  const renumber = new Map(numbers.map((n, i) => [n, offset + i + 1]));
+  for (const d of [...domains].sort((a, b) => byCodeUnit(a.domain, b.domain))) {
+    const rest = torn.size > 0 ? d.actions.filter((a) => a.action !== "delete") : d.actions;
+    if (!d.builds && rest.length === 0) continue;
+    const step = renumber.get(d.step);
+    const list2 = buildSteps.get(step) ?? [];
+    list2.push({ domain: d.domain, step, after: d.after, policy: d.policy, actions: rest });
+    buildSteps.set(step, list2);
+  }
+  for (const step of [...buildSteps.keys()].sort((a, b) => a - b)) steps.push({ step, domains: buildSteps.get(step) });
+  return steps;
+}
+function dependentEdges(torn, dependsOn) {
+  const reach = /* @__PURE__ */ new Map();
+  const visiting = /* @__PURE__ */ new Set();
+  const through = (n) => {
+    const known3 = reach.get(n);
+    if (known3) return known3;
+    const out = /* @__PURE__ */ new Set();
+    if (visiting.has(n)) return out;
+    visiting.add(n);
+    for (const d of dependsOn(n) ?? []) {
+      if (torn.has(d)) out.add(d);
+      else for (const x of through(d)) out.add(x);
+    }
+    visiting.delete(n);
+    reach.set(n, out);
+    return out;
+  };
+  const edges = /* @__PURE__ */ new Map();
+  for (const t of [...torn.keys()].sort(compareNatural)) {
+    const found = /* @__PURE__ */ new Set();
+    for (const d of dependsOn(t) ?? []) {
+      if (d === t) continue;
+      if (torn.has(d)) found.add(d);
+      else for (const x of through(d)) if (x !== t) found.add(x);
+    }
+    edges.set(t, [...found].sort(compareNatural));
+  }
+  return edges;
+}
+function teardownLevels(domains, torn, before) {
+  const names = [...new Set([...torn.values()].map((t) => t.domain))].sort(byCodeUnit);
+  const present = new Set(names);
+  const after = new Map(domains.map((d) => [d.domain, d.after]));
+  const first = new Map(names.map((n) => [n, /* @__PURE__ */ new Set()]));
+  for (const p of names) {
+    const seen = /* @__PURE__ */ new Set();
+    const stack = [...after.get(p) ?? []];
+    while (stack.length > 0) {
+      const q = stack.pop();
+      if (seen.has(q) || q === p) continue;
+      seen.add(q);
+      if (present.has(q)) first.get(q).add(p);
+      stack.push(...after.get(q) ?? []);
+    }
+  }
+  for (const [t, deps] of before) {
+    const p = torn.get(t).domain;
+    for (const x of deps) {
+      const q = torn.get(x).domain;
+      if (q !== p) first.get(q).add(p);
+    }
+  }
+  const order = kahn(new Map(names.map((n) => [n, [...first.get(n)].sort(byCodeUnit)])));
+  const levels = /* @__PURE__ */ new Map();
+  for (const n of order) {
+    let level = 1;
+    for (const p of first.get(n)) {
+      const l = levels.get(p);
+      if (l !== void 0) level = Math.max(level, l + 1);
+    }
+    levels.set(n, level);
+  }
+  return levels;
+}
+function orderTeardown(actions, before) {
+  const by = new Map(actions.map((a) => [a.address, a]));
+  const needs = new Map(actions.map((a) => [a.address, []]));
+  for (const a of actions) for (const x of before.get(a.address) ?? []) needs.get(x)?.push(a.address);
+  return kahn(needs).map((x) => by.get(x));
+}
+function byCodeUnit(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 // src/plan/plan.ts
 var NO_TYPE = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
@@ -34481,11 +34599,8 @@ function buildPlan(input2) {
     }
     return sets;
   };
-  const hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
-  let seq = 0;
   let keptCount = 0;
-  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  const steps = [];
+  const drafted = [];
   for (const entry of entries) {
     const ir = entry.ir;
     const gone = (priorByDomain.get(entry.name)?.recs ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
@@ -34510,37 +34625,50 @@ function buildPlan(input2) {
       for (const attr of Object.keys(rec.sensitive).sort()) changes.push(change(attr, void 0, void 0, false, { sensitive: true }));
       deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes)));
     }
-    const p = entry.policy;
-    const dom = {
-      actions: [],
-      after: entry.after,
-      domain: entry.name,
-      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
-      step: entry.step
-    };
-    hasher.beginDomain(entry.step);
-    const add = (d) => {
-      d.seq = seq++;
-      summary[d.action]++;
-      dom.actions.push(d);
-      hasher.action(d);
-    };
-    for (const d of orderDeletes(deletes)) add(d);
+    const actions = orderDeletes(deletes);
     if (ir) {
       const recordOf = priorLookup(prior, priorByDomain.get(entry.name));
       for (const address of orders.get(entry.name)) {
         const r = ir.resources[address];
         const d = planResource(r, ir, entry.step, recordOf(r.address));
         planned.push(d);
-        add(d);
+        actions.push(d);
       }
     }
     keptCount += kept.length;
-    for (const d of kept) add(d);
-    hasher.endDomain(dom);
-    const last = steps[steps.length - 1];
-    if (last && last.step === dom.step) last.domains.push(dom);
-    else steps.push({ domains: [dom], step: dom.step });
+    for (const d of kept) actions.push(d);
+    const p = entry.policy;
+    drafted.push({
+      domain: entry.name,
+      step: entry.step,
+      after: entry.after,
+      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
+      actions,
+      builds: ir !== null
+    });
+  }
+  const hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
+  let seq = 0;
+  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps = [];
+  const laidOut = layOutSteps(drafted, (a) => prior.resources[a]?.dependsOn, (d) => ({ ...d }));
+  for (const s of laidOut) {
+    const teardown = s.phase === "teardown";
+    const domains = [];
+    for (const placed of s.domains) {
+      const dom = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step: s.step };
+      hasher.beginDomain(s.step, teardown);
+      for (const d of placed.actions) {
+        d.seq = seq++;
+        d.step = s.step;
+        if (!(teardown && d.action === "replace")) summary[d.action]++;
+        dom.actions.push(d);
+        hasher.action(d);
+      }
+      hasher.endDomain(dom);
+      domains.push(dom);
+    }
+    steps.push(teardown ? { domains, phase: "teardown", step: s.step } : { domains, step: s.step });
   }
   function planResource(r, domain, step, rec) {
     const sets = setsOf(r.type);
@@ -36449,8 +36577,9 @@ async function executeAction(d, a) {
     });
     return { ok: false, message };
   };
+  const calls = a.action !== "replace" ? a.action : d.teardown ? "delete" : rc.tornDown.has(a.address) ? "create" : "replace";
   let goal = null;
-  if (a.action === "create" || a.action === "update" || a.action === "replace") {
+  if (calls === "create" || calls === "update" || calls === "replace") {
     goal = { ...a.after ?? {} };
     const deferred = Object.keys(a.deferred);
     const env = deferred.length > 0 ? envOf(d) : null;
@@ -36511,7 +36640,7 @@ async function executeAction(d, a) {
     return echoed;
   };
   let out;
-  switch (a.action) {
+  switch (calls) {
     case "create":
       out = await call("create", (p, ctx) => p.create(a.type, goal, ctx).then(written));
       break;
@@ -36525,13 +36654,15 @@ async function executeAction(d, a) {
     case "delete":
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
       break;
+    case "noop":
+      throw new Error("unreachable: a noop returned above");
   }
   if (!out.ok) {
     const back = await call("read", (p, ctx) => p.read(a.type, goal ?? recorded, ctx), 0);
     if (back.ok) store(d, a, back.clear, back.observation, redacted);
     return fail3(actionFailed(void 0, a.address, a.action, out.attempts, `${out.error.code}: ${out.error.message}`).message);
   }
-  store(d, a, a.action === "delete" ? null : out.clear, out.observation, redacted);
+  store(d, a, calls === "delete" ? null : out.clear, out.observation, redacted);
   d.later(() => {
     const rec = rc.resources.get(a.address);
     d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
@@ -36762,12 +36893,19 @@ async function runPlan(input2) {
     live: /* @__PURE__ */ new Map(),
     resources: new Map(Object.keys(input2.prior.resources).sort().map((k) => [k, input2.prior.resources[k]])),
     instances: /* @__PURE__ */ new Map(),
-    book: new Bookkeeping()
+    book: new Bookkeeping(),
+    tornDown: new Set(input2.plan.steps.flatMap((s) => s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.filter((a) => a.action === "replace").map((a) => a.address)) : []))
   };
   const mode = input2.mode ?? "apply";
   const steps = [...input2.plan.steps].sort((a, b) => a.step - b.step);
   const mailboxes = /* @__PURE__ */ new Map();
-  for (const s of steps) for (const d of s.domains) mailboxes.set(d.domain, new Mailbox(d.domain, d.after));
+  const builds = /* @__PURE__ */ new Set();
+  for (const s of steps)
+    for (const d of s.domains) {
+      mailboxes.set(runKey(s.step, d.domain), new Mailbox(d.domain, s.phase === "teardown" ? [] : d.after));
+      if (s.phase !== "teardown") builds.add(d.domain);
+    }
+  const reported = /* @__PURE__ */ new Set();
   const statuses = {};
   const outcomes = [];
   let halted = false;
@@ -36775,18 +36913,24 @@ async function runPlan(input2) {
   const exports2 = {};
   for (const s of steps) {
     const domains = [...s.domains].sort((a, b) => a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
+    const teardown = s.phase === "teardown";
     if (halted) {
       for (const d of domains) {
+        if (reported.has(d.domain)) continue;
+        reported.add(d.domain);
         statuses[d.domain] = "skipped";
         rc.recorder.emit(s.step, d.domain, { phase: "domain", status: "skipped", causes: [...d.after], span: input2.locate?.(d.domain) });
       }
       continue;
     }
     const sem = new Semaphore(Math.max(1, Math.floor(input2.parallelism) || 1));
-    const results = await Promise.all(domains.map((d) => sem.run(() => runDomain(rc, s.step, d, mailboxes.get(d.domain), mode))));
+    const results = await Promise.all(
+      domains.map((d) => sem.run(() => runDomain(rc, s.step, d, mailboxes.get(runKey(s.step, d.domain)), mode, teardown ? builds.has(d.domain) ? "teardown" : "teardown-only" : "build")))
+    );
     for (const o of results) {
       outcomes.push(o);
-      statuses[o.domain] = o.status;
+      if (o.status === "failed") reported.add(o.domain);
+      if (o.status !== null) statuses[o.domain] = o.status;
       if (o.status === "failed") {
         halted = true;
         if (!firstFailure && o.failure) firstFailure = { address: o.failure.address, domain: o.domain, message: o.failure.message };
@@ -36825,6 +36969,7 @@ function dagDiff(plan, done, failed) {
     for (const d of s.domains)
       for (const a of d.actions) {
         if (a.action === "noop") continue;
+        if (s.phase === "teardown" && a.action === "replace") continue;
         dag.planned.push(a.address);
         if (done.has(a.address)) dag.done.push(a.address);
         else if (failed.has(a.address)) dag.failed.push(a.address);
@@ -36832,7 +36977,10 @@ function dagDiff(plan, done, failed) {
       }
   return dag;
 }
-async function runDomain(rc, step, plan, mailbox, mode) {
+function runKey(step, domain) {
+  return `${step}\0${domain}`;
+}
+async function runDomain(rc, step, plan, mailbox, mode, part) {
   const messages = mailbox.open();
   const d = {
     rc,
@@ -36840,6 +36988,7 @@ async function runDomain(rc, step, plan, mailbox, mode) {
     plan,
     ir: rc.input.program.domains[plan.domain],
     messages,
+    teardown: part !== "build",
     emit: (draft) => rc.recorder.emit(step, plan.domain, draft),
     later: (task) => rc.book.later(task)
   };
@@ -36849,7 +36998,7 @@ async function runDomain(rc, step, plan, mailbox, mode) {
   for (const a of plan.actions) {
     const r = await executeAction(d, a);
     if (r.ok) {
-      done.add(a.address);
+      if (!(part !== "build" && a.action === "replace")) done.add(a.address);
       continue;
     }
     failedSet.add(a.address);
@@ -36859,7 +37008,10 @@ async function runDomain(rc, step, plan, mailbox, mode) {
   rc.book.settle();
   let message = null;
   let exports2 = {};
-  if (!failure && mode === "apply") {
+  if (part === "teardown") {
+    if (!failure) return { domain: plan.domain, status: null, done, failed: failedSet, failure, message, exports: exports2 };
+  } else if (part === "teardown-only") {
+  } else if (!failure && mode === "apply") {
     const broken = checkGoals(d);
     if (broken !== null) failure = { address: null, message: broken };
     else {
@@ -36900,7 +37052,8 @@ var ROLLBACK_REASON = "rollback to the last quiescent snapshot";
 function rollbackPlan(input2) {
   const catalog = input2.catalog;
   const last = input2.lastQuiescent?.resources ?? {};
-  const touched = /* @__PURE__ */ new Set([...input2.failed.dag.done, ...input2.failed.dag.failed]);
+  const torn = input2.plan.steps.flatMap((s) => s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.map((a) => a.address)) : []);
+  const touched = /* @__PURE__ */ new Set([...input2.failed.dag.done, ...input2.failed.dag.failed, ...torn]);
   const byDomain = /* @__PURE__ */ new Map();
   for (const address of [...touched].sort(compareNatural)) {
     const now = input2.failed.resources[address];
@@ -36912,40 +37065,40 @@ function rollbackPlan(input2) {
     byDomain.set(a.domain, list2);
   }
   const stepOf = /* @__PURE__ */ new Map();
-  for (const s of input2.plan.steps) for (const d of s.domains) stepOf.set(d.domain, d);
-  const steps = /* @__PURE__ */ new Map();
-  let seq = 0;
-  const ordered = [...byDomain.keys()].sort((a, b) => {
-    const sa = stepOf.get(a)?.step ?? 1;
-    const sb = stepOf.get(b)?.step ?? 1;
-    return sa !== sb ? sa - sb : a < b ? -1 : a > b ? 1 : 0;
-  });
-  const present = new Set(ordered);
-  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const domain of ordered) {
+  for (const s of input2.plan.steps) if (s.phase !== "teardown") for (const d of s.domains) stepOf.set(d.domain, d);
+  const present = new Set(byDomain.keys());
+  const drafted = [...byDomain.keys()].sort().map((domain) => {
     const orig = stepOf.get(domain);
     const step = orig?.step ?? 1;
-    const actions = orderActions(byDomain.get(domain)).map((a) => {
-      summary[a.action]++;
-      return { ...a, seq: seq++, step };
-    });
-    const pd = {
+    return {
       domain,
       step,
       after: (orig?.after ?? []).filter((d) => present.has(d) && (stepOf.get(d)?.step ?? 1) < step),
       policy: orig?.policy ?? { timeoutMs: 3e4, retries: 0, onFailure: "halt", prune: true },
-      actions
+      actions: orderActions(byDomain.get(domain)),
+      builds: false
     };
-    const list2 = steps.get(step) ?? [];
-    list2.push(pd);
-    steps.set(step, list2);
-  }
+  });
+  const laidOut = layOutSteps(drafted, (a) => input2.failed.resources[a]?.dependsOn, (a) => a);
+  let seq = 0;
+  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps = laidOut.map((s) => {
+    const teardown = s.phase === "teardown";
+    const domains = s.domains.map((d) => ({
+      ...d,
+      actions: d.actions.map((a) => {
+        if (!(teardown && a.action === "replace")) summary[a.action]++;
+        return { ...a, seq: seq++, step: s.step };
+      })
+    }));
+    return teardown ? { step: s.step, phase: "teardown", domains } : { step: s.step, domains };
+  });
   const body = {
     format: "lexum.plan/v1",
     program: input2.plan.program,
     prior: input2.failedSnapshot ?? null,
     refreshed: false,
-    steps: [...steps.keys()].sort((a, b) => a - b).map((step) => ({ step, domains: steps.get(step) })),
+    steps,
     summary
   };
   return { ...body, hash: hashValue(body) };
@@ -40589,12 +40742,13 @@ var Parser2 = class {
     return !(this.isP(n, "=") || this.isP(n, ":"));
   }
   /**
-   * A `{ … }` body of newline-separated lines: block attributes, goal assertions. Each line
+   * A `{ … }` body of newline-separated lines (block attributes may also be separated by
+   * commas, `{ a = 1, b = 2 }`): block attributes, goal assertions. Each line
    * recovers on its own, so independent errors are reported once each. `stray` reports and
    * skips a token that cannot start a line (returning true), checked `before` or `after`
    * the rule that two lines never share one.
    */
-  parseLines(line, stray) {
+  parseLines(line, stray, commaSeparates = false) {
     const open4 = this.expectP("{");
     const saved = this.nlSig;
     this.nlSig = true;
@@ -40628,6 +40782,10 @@ var Parser2 = class {
       const parsed = this.guarded("attr", () => line(t));
       if (parsed) lines.push(parsed);
       needSep = parsed !== void 0;
+      if (needSep && commaSeparates && this.atP(",")) {
+        this.next();
+        needSep = false;
+      }
     }
     this.nlSig = saved;
     return exact(lines);
@@ -40642,7 +40800,8 @@ var Parser2 = class {
           this.next();
           return true;
         }
-      }
+      },
+      true
     );
   }
   parseAttribute() {
@@ -41303,6 +41462,7 @@ function compileProjectFiles(input2) {
 }
 
 // src/plan/render/text.ts
+var TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
 function shortHash(hash2) {
   if (hash2 === null) return "none";
   const i = hash2.indexOf(":");
@@ -41406,6 +41566,8 @@ function escapeMarkdown(s) {
 function renderPlanMarkdown(plan, opts = {}) {
   const out = [];
   out.push(`**${summaryLine(plan)}**`);
+  const label = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} \xB7 teardown` : `${s.step}`]));
+  const torn = new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
   if (changed.length > 0) {
     out.push("");
@@ -41413,14 +41575,14 @@ function renderPlanMarkdown(plan, opts = {}) {
     out.push("|---:|:---|---:|---:|---:|---:|");
     for (const d of changed) {
       const c = countActions(d.actions);
-      out.push(`| ${d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+      out.push(`| ${label.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
     }
     for (const d of changed) {
       const shown = d.actions.filter((a) => a.action !== "noop");
-      const body = shown.flatMap(diffLines);
+      const body = shown.flatMap((a) => stepDiffLines(a, torn.has(d.step)));
       const fence = fenceFor(body);
       out.push("");
-      out.push(`### Step ${d.step} \xB7 ${escapeMarkdown(d.domain)}`);
+      out.push(`### Step ${label.get(d.step) ?? d.step} \xB7 ${escapeMarkdown(d.domain)}`);
       out.push("");
       out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
       out.push("");
@@ -41459,6 +41621,9 @@ function countWords(c) {
   if (c.replace) parts.push(`${c.replace} to replace`);
   if (c.delete) parts.push(`${c.delete} to delete`);
   return parts.join(", ");
+}
+function stepDiffLines(a, teardown) {
+  return teardown && a.action === "replace" ? [`- ${localAddress(a)}  ${TEARDOWN_HALF}`] : diffLines(a);
 }
 function diffLines(a) {
   const lines = [`${marker(a)} ${localAddress(a)}${actionNote(a)}`];
@@ -43099,6 +43264,7 @@ async function recoverInterruptedRun(planned) {
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
   const types = loadTypeCatalog();
   const resources = { ...planned.prior.resources };
+  const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done = [];
   const failed = [];
   const domains = {};
@@ -43107,7 +43273,7 @@ async function recoverInterruptedRun(planned) {
     if (!e.address) continue;
     if (e.phase === "failed") failed.push(e.address);
     if (e.phase !== "done") continue;
-    done.push(e.address);
+    if (!(e.action === "replace" && teardownSteps.has(e.step))) done.push(e.address);
     if (e.action === "delete" || !e.after) {
       delete resources[e.address];
       continue;
@@ -43673,14 +43839,16 @@ function largestFitting(lo, hi, render, limit = COMMENT_LIMIT) {
 function domainSections(plan) {
   const out = [];
   for (const s of plan.steps) {
+    const teardown = s.phase === "teardown";
+    const label = teardown ? `Step ${s.step} \xB7 teardown` : `Step ${s.step}`;
     for (const d of s.domains) {
       const shown = d.actions.filter((a) => a.action !== "noop");
       if (shown.length === 0) continue;
       const counts = countWords(countActions(shown));
       out.push({
-        summary: `Step ${s.step} \xB7 <code>${html(d.domain)}</code>: ${html(counts)}`,
-        row: `- Step ${s.step} \xB7 ${code2(d.domain)}: ${escapeMarkdown(counts)}`,
-        lines: shown.flatMap(diffLines)
+        summary: `${label} \xB7 <code>${html(d.domain)}</code>: ${html(counts)}`,
+        row: `- ${label} \xB7 ${code2(d.domain)}: ${escapeMarkdown(counts)}`,
+        lines: shown.flatMap((a) => stepDiffLines(a, teardown))
       });
     }
   }

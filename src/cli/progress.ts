@@ -79,6 +79,9 @@ export function advance(state: ProgressState, e: TraceEvent): ProgressState {
   const line = eventLine(e);
   const domains = state.domains.map((d) => {
     if (d.name !== e.domain) return d;
+    // A domain with a teardown has two runs; its teardown run is over once its build run is heard from.
+    if (d.step < e.step) return d.status === "running" ? { ...d, status: "quiescent" as const, current: null } : d;
+    if (d.step !== e.step) return d;
     if (e.phase === "start") return { ...d, status: "running" as const, current: `${marks[e.action ?? "noop"]} ${e.address ?? ""}` };
     if (e.phase === "done" && e.action && e.action !== "noop") return { ...d, done: d.done + 1, current: null };
     if (e.phase === "domain" && e.status) return { ...d, status: e.status, current: null };

@@ -79,6 +79,7 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
   const types = loadTypeCatalog();
   const resources: Record<string, RecordedResource> = { ...planned.prior.resources };
+  const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done: string[] = [];
   const failed: string[] = [];
   const domains: Record<string, DomainStatus> = {};
@@ -87,7 +88,8 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
     if (!e.address) continue;
     if (e.phase === "failed") failed.push(e.address);
     if (e.phase !== "done") continue;
-    done.push(e.address);
+    // A replace's teardown half deleted the object; the replace is done only when its build half is.
+    if (!(e.action === "replace" && teardownSteps.has(e.step))) done.push(e.address);
     if (e.action === "delete" || !e.after) {
       delete resources[e.address];
       continue;

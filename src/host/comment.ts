@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { SourceSet } from "../diag/source.js";
 import { hasChanges } from "../plan/plan.js";
-import { countActions, countWords, diffLines, escapeMarkdown, fenceFor } from "../plan/render/markdown.js";
+import { countActions, countWords, escapeMarkdown, fenceFor, stepDiffLines } from "../plan/render/markdown.js";
 import { renderPlanMermaid } from "../plan/render/mermaid.js";
 import { marker } from "../plan/render/text.js";
 import { summaryLine } from "../plan/summary.js";
@@ -146,14 +146,16 @@ interface DomainSection {
 function domainSections(plan: Plan): DomainSection[] {
   const out: DomainSection[] = [];
   for (const s of plan.steps) {
+    const teardown = s.phase === "teardown";
+    const label = teardown ? `Step ${s.step} · teardown` : `Step ${s.step}`;
     for (const d of s.domains) {
       const shown = d.actions.filter((a) => a.action !== "noop");
       if (shown.length === 0) continue;
       const counts = countWords(countActions(shown));
       out.push({
-        summary: `Step ${s.step} · <code>${html(d.domain)}</code>: ${html(counts)}`,
-        row: `- Step ${s.step} · ${code(d.domain)}: ${escapeMarkdown(counts)}`,
-        lines: shown.flatMap(diffLines),
+        summary: `${label} · <code>${html(d.domain)}</code>: ${html(counts)}`,
+        row: `- ${label} · ${code(d.domain)}: ${escapeMarkdown(counts)}`,
+        lines: shown.flatMap((a) => stepDiffLines(a, teardown)),
       });
     }
   }

@@ -517,12 +517,13 @@ class Parser {
   }
 
   /**
-   * A `{ … }` body of newline-separated lines: block attributes, goal assertions. Each line
+   * A `{ … }` body of newline-separated lines (block attributes may also be separated by
+   * commas, `{ a = 1, b = 2 }`): block attributes, goal assertions. Each line
    * recovers on its own, so independent errors are reported once each. `stray` reports and
    * skips a token that cannot start a line (returning true), checked `before` or `after`
    * the rule that two lines never share one.
    */
-  private parseLines<T>(line: (t: Token) => T, stray: { before?: (t: Token) => boolean; after?: (t: Token, start: number) => boolean }): T[] {
+  private parseLines<T>(line: (t: Token) => T, stray: { before?: (t: Token) => boolean; after?: (t: Token, start: number) => boolean }, commaSeparates = false): T[] {
     const open = this.expectP("{");
     const saved = this.nlSig;
     this.nlSig = true;
@@ -556,6 +557,11 @@ class Parser {
       const parsed = this.guarded("attr", () => line(t));
       if (parsed) lines.push(parsed);
       needSep = parsed !== undefined;
+      // `{ a = 1, b = 2 }`: a comma after a line separates it from the next, like a newline.
+      if (needSep && commaSeparates && this.atP(",")) {
+        this.next();
+        needSep = false;
+      }
     }
     this.nlSig = saved;
     return exact(lines);
@@ -572,6 +578,7 @@ class Parser {
           return true;
         },
       },
+      true,
     );
   }
 

@@ -19,6 +19,7 @@ export class PlanHasher {
   private readonly kept: string[] | null;
   /** The step whose domain list is open, null before the first domain. */
   private step: number | null = null;
+  private teardown = false;
   private firstAction = true;
 
   /** Writes the fields that sort before `steps`: format, prior, program, refreshed. */
@@ -28,12 +29,13 @@ export class PlanHasher {
   }
 
   /** Opens the next domain's action list (a new step's domain list first when the step changes). */
-  beginDomain(step: number): void {
+  beginDomain(step: number, teardown = false): void {
     if (this.step === step) this.put(",");
     else {
       this.closeStep(",");
       this.put(`{"domains":[`);
       this.step = step;
+      this.teardown = teardown;
     }
     this.put(`{"actions":[`);
     this.firstAction = true;
@@ -73,7 +75,8 @@ export class PlanHasher {
   }
 
   private closeStep(then: string): void {
-    if (this.step !== null) this.put(`],"step":${canonicalize(this.step)}}${then}`);
+    // `phase` sorts between `domains` and `step`.
+    if (this.step !== null) this.put(`]${this.teardown ? `,"phase":"teardown"` : ""},"step":${canonicalize(this.step)}}${then}`);
   }
 
   private put(text: string): void {

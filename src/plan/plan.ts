@@ -10,7 +10,9 @@ import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
 import { domainCycle, domainSteps, kahn, resourceGraph } from "./graph.js";
 import { PlanHasher } from "./plan-hash.js";
-import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorRun, PriorState, RecordedResource, Reality } from "./types.js";
+import type { DomainActions } from "./teardown.js";
+import { layOutSteps, tearsDown } from "./teardown.js";
+import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanStep, PlanSummary, PriorRun, PriorState, RecordedResource, Reality } from "./types.js";
 
 /** What the planner needs to know about a resource type (a subset of program/schemas' ResourceTypeInfo). */
 export interface PlanTypeInfo {
@@ -172,15 +174,38 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     return sets;
   };
 
-  // The plan is numbered, grouped by step and hashed as it is built. Every object in it is
-  // built with its keys inserted in code-unit order, so serialising it takes canonicalize's
-  // fastest path (one JSON.stringify, no sorted copy) instead of copying every object sorted.
-  const hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
+  // The plan is numbered, grouped by step and hashed in run order: the teardown, then the build.
+  // Every object in it is built with its keys inserted in code-unit order, so serialising it
+  // takes canonicalize's fastest path (one JSON.stringify, no sorted copy). While no domain
+  // has anything to tear down, each domain is numbered and hashed as soon as it is planned
+  // (its actions still in the CPU caches); the first delete or replace starts the layout
+  // over once every domain is planned (src/plan/teardown.ts).
+  let hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
+  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps: PlanStep[] = [];
+  const place = (step: number, teardown: boolean, placed: { readonly domain: string; readonly after: string[]; readonly policy: PolicyIR; readonly actions: Draft[] }): void => {
+    const dom: PlanDomain = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
+    hasher.beginDomain(step, teardown);
+    for (const d of placed.actions) {
+      d.seq = seq++;
+      d.step = step;
+      // A replace counts once, where it creates (its teardown half is its delete).
+      if (!(teardown && d.action === "replace")) summary[d.action]++;
+      dom.actions.push(d);
+      hasher.action(d);
+    }
+    hasher.endDomain(dom);
+    const last = steps[steps.length - 1];
+    if (last && last.step === step) last.domains.push(dom);
+    else steps.push(teardown ? { domains: [dom], phase: "teardown", step } : { domains: [dom], step });
+  };
+  let streaming = true;
+
   // Resources left in the code's absence with prune off: kept (and recorded) without an action.
   let keptCount = 0;
-  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  const steps: { step: number; domains: PlanDomain[] }[] = [];
+  // Each domain's actions in build order: deletes, the domain's resources, those kept with prune off.
+  const drafted: DomainActions<Draft>[] = [];
   for (const entry of entries) {
     const ir = entry.ir;
     const gone = (priorByDomain.get(entry.name)?.recs ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
@@ -205,40 +230,41 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
       for (const attr of Object.keys(rec.sensitive).sort()) changes.push(change(attr, undefined, undefined, false, { sensitive: true }));
       deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes)));
     }
-
-    const p = entry.policy;
-    const dom: PlanDomain = {
-      actions: [],
-      after: entry.after,
-      domain: entry.name,
-      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
-      step: entry.step,
-    };
-    hasher.beginDomain(entry.step);
-    const add = (d: Draft): void => {
-      d.seq = seq++;
-      summary[d.action]++;
-      dom.actions.push(d);
-      hasher.action(d);
-    };
-    // Run order: deletes, the domain's resources, those kept with prune off.
-    for (const d of orderDeletes(deletes)) add(d);
+    const actions = orderDeletes(deletes);
     if (ir) {
       const recordOf = priorLookup(prior, priorByDomain.get(entry.name));
       for (const address of orders.get(entry.name)!) {
         const r = ir.resources[address]!;
         const d = planResource(r, ir, entry.step, recordOf(r.address));
         planned.push(d);
-        add(d);
+        actions.push(d);
       }
     }
     keptCount += kept.length;
-    for (const d of kept) add(d);
-    hasher.endDomain(dom);
-    const last = steps[steps.length - 1];
-    if (last && last.step === dom.step) last.domains.push(dom);
-    else steps.push({ domains: [dom], step: dom.step });
+    for (const d of kept) actions.push(d);
+    const p = entry.policy;
+    const dom: DomainActions<Draft> = {
+      domain: entry.name,
+      step: entry.step,
+      after: entry.after,
+      policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
+      actions,
+      builds: ir !== null,
+    };
+    drafted.push(dom);
+    if (streaming && actions.some((d) => tearsDown(d.action))) streaming = false;
+    if (streaming) place(entry.step, false, dom);
   }
+  if (!streaming) {
+    hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
+    seq = 0;
+    for (const k of Object.keys(summary) as (keyof PlanSummary)[]) summary[k] = 0;
+    steps.length = 0;
+    for (const s of layOutSteps(drafted, (a) => prior.resources[a]?.dependsOn, (d) => ({ ...d }))) {
+      for (const placed of s.domains) place(s.step, s.phase === "teardown", placed);
+    }
+  }
+
 
   function planResource(r: ResourceIR, domain: DomainIR, step: number, rec: RecordedResource | undefined): Draft {
     const sets = setsOf(r.type);

@@ -85,8 +85,15 @@ export interface PlanDomain {
   /** Domains it waits for. */
   readonly after: string[];
   readonly policy: PolicyIR;
-  /** Actions in run order: deletes first (reverse dependency order), then the rest in dependency order; ties by address. */
+  /** Actions in run order: in a teardown step, dependents before what they depended on; in a build step, dependency order; ties by address. */
   readonly actions: PlannedAction[];
+}
+
+export interface PlanStep {
+  readonly step: number;
+  /** Present on teardown steps only (so a plan without deletes or replaces keeps its bytes). */
+  readonly phase?: "teardown";
+  readonly domains: PlanDomain[];
 }
 
 export interface PlanSummary {
@@ -104,8 +111,13 @@ export interface Plan {
   /** Hash of the prior snapshot; null before the first run. */
   readonly prior: string | null;
   readonly refreshed: boolean;
-  /** Steps in order; each holds its domains sorted by name. Step numbers start at 1. */
-  readonly steps: { readonly step: number; readonly domains: PlanDomain[] }[];
+  /**
+   * Steps in run order; each holds its domains sorted by name. Step numbers start at 1. The
+   * teardown steps (`phase: "teardown"`) come first: every delete and the delete half of every
+   * replace, dependents before what they depended on, across domains (src/plan/teardown.ts).
+   * The build steps follow (no `phase`); there a replace creates what its teardown half deleted.
+   */
+  readonly steps: PlanStep[];
   readonly summary: PlanSummary;
   /**
    * Present only when the plan has no resource action (nothing to create, update, replace or

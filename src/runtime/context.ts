@@ -63,6 +63,8 @@ export interface RunContext {
   readonly instances: Map<string, ProviderInstance>;
   /** The actors' bookkeeping (events, records), done in order after their next calls. */
   readonly book: Bookkeeping;
+  /** Replaces whose delete half the plan runs in its teardown: their build half only creates. */
+  readonly tornDown: ReadonlySet<string>;
 }
 
 /** One domain actor's view while it runs. */
@@ -73,6 +75,8 @@ export interface DomainRun {
   /** Absent when the domain left the code (its plan holds only deletes). */
   readonly ir: DomainIR | undefined;
   readonly messages: readonly Message[];
+  /** A teardown run: a replace there is its delete half (no goal is evaluated). */
+  readonly teardown: boolean;
   emit(draft: Omit<TraceEvent, "step" | "domain" | "seq">): TraceEvent;
   /** Queues bookkeeping (`rc.book`): events and records, in order, off the way to the next call. */
   later(task: () => void): void;

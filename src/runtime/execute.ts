@@ -41,9 +41,12 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     return { ok: false, message };
   };
 
+  // A replace split by the plan: its teardown half deletes, its build half creates.
+  const calls: "create" | "update" | "replace" | "delete" | "noop" =
+    a.action !== "replace" ? a.action : d.teardown ? "delete" : rc.tornDown.has(a.address) ? "create" : "replace";
   // The goal attributes: known ones from the plan, deferred ones evaluated now.
   let goal: JsonObject | null = null;
-  if (a.action === "create" || a.action === "update" || a.action === "replace") {
+  if (calls === "create" || calls === "update" || calls === "replace") {
     goal = { ...(a.after ?? {}) };
     const deferred = Object.keys(a.deferred);
     const env = deferred.length > 0 ? envOf(d) : null;
@@ -117,7 +120,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     return echoed;
   };
   let out: CallOutcome;
-  switch (a.action) {
+  switch (calls) {
     case "create":
       out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx).then(written));
       break;
@@ -131,6 +134,8 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     case "delete":
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
       break;
+    case "noop":
+      throw new Error("unreachable: a noop returned above");
   }
 
   if (!out.ok) {
@@ -140,7 +145,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     if (back.ok) store(d, a, back.clear, back.observation, redacted);
     return fail(actionFailed(undefined, a.address, a.action, out.attempts, `${out.error.code}: ${out.error.message}`).message);
   }
-  store(d, a, a.action === "delete" ? null : out.clear, out.observation, redacted);
+  store(d, a, calls === "delete" ? null : out.clear, out.observation, redacted);
   d.later(() => {
     const rec = rc.resources.get(a.address);
     d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });

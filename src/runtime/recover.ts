@@ -1,5 +1,7 @@
 import type { JsonObject } from "../program/types.js";
-import type { AttrChange, Plan, PlanDomain, PlannedAction, PlanSummary, PriorState, RecordedResource } from "../plan/types.js";
+import type { AttrChange, Plan, PlanDomain, PlannedAction, PlanStep, PlanSummary, PriorState, RecordedResource } from "../plan/types.js";
+import type { DomainActions } from "../plan/teardown.js";
+import { layOutSteps } from "../plan/teardown.js";
 import type { RunResult } from "./types.js";
 import type { RunInput } from "./context.js";
 import type { RuntimeCatalog } from "./redact.js";
@@ -27,16 +29,22 @@ export interface RollbackInput {
  * The compensating plan (`lexum.plan/v1`) for the resources the failed run touched (done
  * or failed): present in the last quiescent state → restore its recorded non-readOnly
  * attributes (create when now absent, replace when an `x-lexum-replace-on` attribute
- * differs, update otherwise; nothing when equal); absent there → delete. Each domain keeps
- * its step, imports and policy from the failed plan. Within a domain: deletes first in
- * reverse dependency order, then the rest in dependency order, ties by address in natural
- * order (`node[2]` before `node[10]`). Deterministic. Sensitive attributes cannot be restored (only their digests are known);
- * a differing digest is reported as an unknown change.
+ * differs, update otherwise; nothing when equal); absent there → delete; a replace whose
+ * delete half ran in the failed run's teardown counts as touched. Each domain keeps its
+ * imports and policy from the failed plan and its place in the order of steps (numbered
+ * anew); the steps are laid out as the planner's (src/plan/teardown.ts): the deletes and
+ * the delete halves of replaces in a teardown first, dependents before what they depended
+ * on, across domains; then the rest in dependency order, ties by address in natural order
+ * (`node[2]` before `node[10]`). Deterministic. Sensitive attributes cannot be restored
+ * (only their digests are known); a differing digest is reported as an unknown change.
  */
 export function rollbackPlan(input: RollbackInput): Plan {
   const catalog = input.catalog;
   const last = input.lastQuiescent?.resources ?? {};
-  const touched = new Set([...input.failed.dag.done, ...input.failed.dag.failed]);
+  // Touched: what the run did or failed at, and the replaces its teardown may have deleted
+  // before it halted (one that was not deleted compensates to nothing).
+  const torn = input.plan.steps.flatMap((s) => (s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.map((a) => a.address)) : []));
+  const touched = new Set([...input.failed.dag.done, ...input.failed.dag.failed, ...torn]);
   const byDomain = new Map<string, Omit<PlannedAction, "seq" | "step">[]>();
   for (const address of [...touched].sort(compareNatural)) {
     const now = input.failed.resources[address];
@@ -49,40 +57,41 @@ export function rollbackPlan(input: RollbackInput): Plan {
   }
 
   const stepOf = new Map<string, PlanDomain>();
-  for (const s of input.plan.steps) for (const d of s.domains) stepOf.set(d.domain, d);
-  const steps = new Map<number, PlanDomain[]>();
-  let seq = 0;
-  const ordered = [...byDomain.keys()].sort((a, b) => {
-    const sa = stepOf.get(a)?.step ?? 1;
-    const sb = stepOf.get(b)?.step ?? 1;
-    return sa !== sb ? sa - sb : a < b ? -1 : a > b ? 1 : 0;
-  });
-  const present = new Set(ordered);
-  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const domain of ordered) {
+  for (const s of input.plan.steps) if (s.phase !== "teardown") for (const d of s.domains) stepOf.set(d.domain, d);
+  const present = new Set(byDomain.keys());
+  const drafted: DomainActions<Draft>[] = [...byDomain.keys()].sort().map((domain) => {
     const orig = stepOf.get(domain);
     const step = orig?.step ?? 1;
-    const actions = orderActions(byDomain.get(domain)!).map((a) => {
-      summary[a.action]++;
-      return { ...a, seq: seq++, step } as PlannedAction;
-    });
-    const pd: PlanDomain = {
+    return {
       domain,
       step,
       after: (orig?.after ?? []).filter((d) => present.has(d) && (stepOf.get(d)?.step ?? 1) < step),
       policy: orig?.policy ?? { timeoutMs: 30_000, retries: 0, onFailure: "halt", prune: true },
-      actions,
+      actions: orderActions(byDomain.get(domain)!),
+      builds: false,
     };
-    const list = steps.get(step) ?? [];
-    list.push(pd);
-    steps.set(step, list);
-  }
+  });
+  // The rollback's own teardown follows what the failed run left: its records' dependencies.
+  const laidOut = layOutSteps(drafted, (a) => input.failed.resources[a]?.dependsOn, (a) => a);
+  let seq = 0;
+  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps: PlanStep[] = laidOut.map((s) => {
+    const teardown = s.phase === "teardown";
+    const domains: PlanDomain[] = s.domains.map((d) => ({
+      ...d,
+      actions: d.actions.map((a) => {
+        if (!(teardown && a.action === "replace")) summary[a.action]++;
+        return { ...a, seq: seq++, step: s.step } as PlannedAction;
+      }),
+    }));
+    return teardown ? { step: s.step, phase: "teardown" as const, domains } : { step: s.step, domains };
+  });
   const body = {
     format: "lexum.plan/v1" as const,
     program: input.plan.program,
     prior: input.failedSnapshot ?? null,
     refreshed: false,
-    steps: [...steps.keys()].sort((a, b) => a - b).map((step) => ({ step, domains: steps.get(step)! })),
+    steps,
     summary,
   };
   return { ...body, hash: hashValue(body) };

@@ -13,7 +13,8 @@ import { checkGoals, computeExports } from "./assert.js";
 /** How one domain actor ended. */
 interface DomainOutcome {
   readonly domain: string;
-  readonly status: DomainStatus;
+  /** Null for a teardown that went well and is followed by the domain's build run. */
+  readonly status: DomainStatus | null;
   /** Addresses by how their action ended. */
   readonly done: Set<string>;
   readonly failed: Set<string>;
@@ -46,11 +47,20 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
     resources: new Map(Object.keys(input.prior.resources).sort().map((k) => [k, input.prior.resources[k]!])),
     instances: new Map(),
     book: new Bookkeeping(),
+    tornDown: new Set(input.plan.steps.flatMap((s) => (s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.filter((a) => a.action === "replace").map((a) => a.address)) : []))),
   };
   const mode = input.mode ?? "apply";
   const steps = [...input.plan.steps].sort((a, b) => a.step - b.step);
+  // One mailbox per domain run: a domain with a teardown runs twice (teardown, then build).
   const mailboxes = new Map<string, Mailbox>();
-  for (const s of steps) for (const d of s.domains) mailboxes.set(d.domain, new Mailbox(d.domain, d.after));
+  const builds = new Set<string>();
+  for (const s of steps)
+    for (const d of s.domains) {
+      mailboxes.set(runKey(s.step, d.domain), new Mailbox(d.domain, s.phase === "teardown" ? [] : d.after));
+      if (s.phase !== "teardown") builds.add(d.domain);
+    }
+  // Domains already reported failed or skipped: their later run gets no second domain event.
+  const reported = new Set<string>();
 
   const statuses: { [domain: string]: DomainStatus } = {};
   const outcomes: DomainOutcome[] = [];
@@ -60,8 +70,11 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
 
   for (const s of steps) {
     const domains = [...s.domains].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+    const teardown = s.phase === "teardown";
     if (halted) {
       for (const d of domains) {
+        if (reported.has(d.domain)) continue;
+        reported.add(d.domain);
         statuses[d.domain] = "skipped";
         rc.recorder.emit(s.step, d.domain, { phase: "domain", status: "skipped", causes: [...d.after], span: input.locate?.(d.domain) });
       }
@@ -69,10 +82,13 @@ export async function runPlan(input: RunInput): Promise<RunResult> {
     }
     const sem = new Semaphore(Math.max(1, Math.floor(input.parallelism) || 1));
     // map() calls sem.run synchronously in name order, so domains acquire slots in that order.
-    const results = await Promise.all(domains.map((d) => sem.run(() => runDomain(rc, s.step, d, mailboxes.get(d.domain)!, mode))));
+    const results = await Promise.all(
+      domains.map((d) => sem.run(() => runDomain(rc, s.step, d, mailboxes.get(runKey(s.step, d.domain))!, mode, teardown ? (builds.has(d.domain) ? "teardown" : "teardown-only") : "build"))),
+    );
     for (const o of results) {
       outcomes.push(o);
-      statuses[o.domain] = o.status;
+      if (o.status === "failed") reported.add(o.domain);
+      if (o.status !== null) statuses[o.domain] = o.status;
       if (o.status === "failed") {
         halted = true;
         if (!firstFailure && o.failure) firstFailure = { address: o.failure.address, domain: o.domain, message: o.failure.message };
@@ -119,6 +135,8 @@ export function dagDiff(plan: Plan, done: ReadonlySet<string>, failed: ReadonlyS
     for (const d of s.domains)
       for (const a of d.actions) {
         if (a.action === "noop") continue; // a noop changes nothing: it is not part of the DAG diff
+        // A replace is listed once, where it creates; its teardown half counts for it (failed there: failed).
+        if (s.phase === "teardown" && a.action === "replace") continue;
         dag.planned.push(a.address);
         if (done.has(a.address)) dag.done.push(a.address);
         else if (failed.has(a.address)) dag.failed.push(a.address);
@@ -127,8 +145,18 @@ export function dagDiff(plan: Plan, done: ReadonlySet<string>, failed: ReadonlyS
   return dag;
 }
 
+/**
+ * Which part of a domain's work a run is: its build (goals, exports), its teardown before a
+ * build later in the plan, or a teardown that is all it does (a domain that left the code).
+ */
+type RunPart = "build" | "teardown" | "teardown-only";
+
+function runKey(step: number, domain: string): string {
+  return `${step}\u0000${domain}`;
+}
+
 /** One domain actor: wait for the mailbox, run the actions in order, assert goals, compute exports. */
-async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox: Mailbox, mode: "apply" | "rollback"): Promise<DomainOutcome> {
+async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox: Mailbox, mode: "apply" | "rollback", part: RunPart): Promise<DomainOutcome> {
   const messages = mailbox.open();
   const d: DomainRun = {
     rc,
@@ -136,6 +164,7 @@ async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox
     plan,
     ir: rc.input.program.domains[plan.domain],
     messages,
+    teardown: part !== "build",
     emit: (draft) => rc.recorder.emit(step, plan.domain, draft),
     later: (task) => rc.book.later(task),
   };
@@ -145,7 +174,8 @@ async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox
   for (const a of plan.actions) {
     const r = await executeAction(d, a);
     if (r.ok) {
-      done.add(a.address);
+      // A replace's teardown half is not the replace done: its build half says.
+      if (!(part !== "build" && a.action === "replace")) done.add(a.address);
       continue;
     }
     failedSet.add(a.address);
@@ -156,7 +186,12 @@ async function runDomain(rc: RunContext, step: number, plan: PlanDomain, mailbox
   rc.book.settle();
   let message: Message | null = null;
   let exports: { [name: string]: Json } = {};
-  if (!failure && mode === "apply") {
+  if (part === "teardown") {
+    // The domain's build run, later in the plan, asserts its goals and reports its status.
+    if (!failure) return { domain: plan.domain, status: null, done, failed: failedSet, failure, message, exports };
+  } else if (part === "teardown-only") {
+    // A domain that left the code: no goals, no exports.
+  } else if (!failure && mode === "apply") {
     const broken = checkGoals(d);
     if (broken !== null) failure = { address: null, message: broken };
     else {

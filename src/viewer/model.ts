@@ -90,6 +90,8 @@ interface PlanIndex {
   readonly actions: Map<string, PlannedAction>;
   readonly imports: Map<string, string[]>;
   readonly steps: number;
+  /** The teardown steps (where a replace is its delete half). */
+  readonly teardown: ReadonlySet<number>;
 }
 
 const indexCache = new WeakMap<Plan, PlanIndex>();
@@ -101,11 +103,12 @@ function indexPlan(plan: Plan): PlanIndex {
   const imports = new Map<string, string[]>();
   for (const s of plan.steps) {
     for (const d of s.domains) {
-      imports.set(d.domain, [...d.after]);
+      // A domain with a teardown appears twice: its imports are those of its build run.
+      if (s.phase !== "teardown" || !imports.has(d.domain)) imports.set(d.domain, [...d.after]);
       for (const a of d.actions) actions.set(a.address, a);
     }
   }
-  const idx = { actions, imports, steps: plan.steps.length };
+  const idx = { actions, imports, steps: plan.steps.length, teardown: new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step)) };
   indexCache.set(plan, idx);
   return idx;
 }
@@ -172,6 +175,10 @@ export function frameAt(view: RunView, index: number): Frame {
       resources.set(e.address, "running");
       started.set(e.address, e.before ?? null);
       finished.delete(e.address);
+    } else if (e.phase === "done" && kind === "replace" && idx.teardown.has(e.step)) {
+      // The delete half of a replace: it is created again in a build step.
+      resources.set(e.address, "running");
+      finished.set(e.address, e.after ?? null);
     } else if (e.phase === "done") {
       resources.set(e.address, noop ? "unchanged" : kind === "delete" && doneStatus === "done" ? "deleted" : doneStatus);
       if (!noop) done++;
@@ -290,13 +297,24 @@ export interface GraphDomain {
 /** The run's DAG from its plan: domains in step order (by name within a step), resources in natural address order (compareNatural). Pure. */
 export function graphOf(view: RunView): { domains: GraphDomain[] } {
   const domains: GraphDomain[] = [];
+  const builds = new Set(view.plan.steps.filter((s) => s.phase !== "teardown").flatMap((s) => s.domains.map((d) => d.domain)));
+  // A domain's resources from both its runs (its teardown's deletes included), once each.
+  const actionsOf = new Map<string, Map<string, PlannedAction>>();
+  for (const s of view.plan.steps)
+    for (const d of s.domains) {
+      const m = actionsOf.get(d.domain) ?? new Map<string, PlannedAction>();
+      for (const a of d.actions) if (!m.has(a.address)) m.set(a.address, a);
+      actionsOf.set(d.domain, m);
+    }
   for (const s of view.plan.steps) {
     for (const d of [...s.domains].sort((x, y) => compareNatural(x.domain, y.domain))) {
+      // A domain is drawn once: at its build step, or at its teardown when that is all it runs.
+      if (s.phase === "teardown" && builds.has(d.domain)) continue;
       domains.push({
         name: d.domain,
         step: d.step,
         after: [...d.after].sort(),
-        resources: d.actions
+        resources: [...actionsOf.get(d.domain)!.values()]
           .map((a) => ({ address: a.address, type: a.type, dependsOn: [...a.dependsOn].sort(compareNatural) }))
           .sort((x, y) => compareNatural(x.address, y.address)),
       });

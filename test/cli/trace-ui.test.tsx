@@ -159,7 +159,7 @@ describe("lxm trace terminal view", () => {
     expect(end).toBe(
       [
         `lxm trace · snapshot ${short(rolledBack.snapshot)} · rolled-back · commit ${short(rolledBack.commit)}`,
-        "event 4/4 · step 2/2 · domain app · domain rolled-back",
+        "event 4/4 · step 1/1 · domain app · domain rolled-back",
         "progress: 1/1 actions done · app rolled-back",
         "diff",
         "  (no changes)",
@@ -174,7 +174,7 @@ describe("lxm trace terminal view", () => {
       ].join("\n"),
     );
     expect(await a.press(KEY.left)).toContain(
-      "event 3/4 · step 2/2 · domain app · done update app/sim.object.api\nprogress: 1/1 actions done · app running\ndiff\n" +
+      "event 3/4 · step 1/1 · domain app · done update app/sim.object.api\nprogress: 1/1 actions done · app running\ndiff\n" +
         '  ~ generation 2 → 3\n  ~ spec {"db":"main","replicas":2} → {"db":"main","replicas":1}\n',
     );
     await a.press("q");

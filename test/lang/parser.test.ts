@@ -239,11 +239,19 @@ describe("parser: errors and recovery", () => {
     expect((r.file.domains[0]!.items[0] as ResourceDecl).attributes.map((a) => a.name.name)).toEqual(["path"]);
   });
 
-  it("reports commas between attributes but keeps both", () => {
-    const r = parseFile("t.lxm", 'domain a {\n  policy { retries = 2, prune = true }\n}');
+  it("takes a comma between attributes as a separator, and reports a stray one but keeps the attributes", () => {
+    const ok = parseFile("t.lxm", 'domain a {\n  policy { retries = 2, prune = true, }\n  resource fs.file f { path = "f",\n    content = "x" }\n}');
+    expect(ok.diagnostics).toEqual([]);
+    const p = ok.file.domains[0]!.items[0]!;
+    expect(p.kind === "Policy" && p.attributes.map((a) => a.name.name)).toEqual(["retries", "prune"]);
+    const f = ok.file.domains[0]!.items[1]!;
+    expect(f.kind === "Resource" && f.attributes.map((a) => a.name.name)).toEqual(["path", "content"]);
+    const r = parseFile("t.lxm", 'domain a {\n  policy { retries = 2,, prune = true }\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(["LXM1023"]);
-    const p = r.file.domains[0]!.items[0]!;
-    expect(p.kind === "Policy" && p.attributes.length).toBe(2);
+    const q = r.file.domains[0]!.items[0]!;
+    expect(q.kind === "Policy" && q.attributes.length).toBe(2);
+    // Still one attribute a line: two without a comma or a newline between them are an error.
+    expect(parseFile("t.lxm", "domain a {\n  policy { retries = 2 prune = true }\n}").diagnostics.length).toBeGreaterThan(0);
   });
 
   it("accepts `key: value` in objects but reports it in blocks, hinting at `=`", () => {

@@ -117,13 +117,22 @@ describe("planning compiled programs", () => {
 
   it("a second commit: update, replace and delete, with dependents known after apply", () => {
     const p = plan(source("0600", "data/other.json", '["index"]'), state);
+    // The teardown first, web's (it imports from storage) before storage's replace half; then the build.
     expect(kinds(p)).toEqual([
+      'delete web/fs.file.page["about"]',
+      "replace storage/fs.symlink.current",
       "noop storage/fs.dir.data",
       "update storage/fs.file.settings",
       "replace storage/fs.symlink.current",
-      'delete web/fs.file.page["about"]',
       'update web/fs.file.page["index"]',
     ]);
+    expect(p.steps.map((s) => [s.step, s.phase ?? "build", s.domains.map((d) => d.domain).join()])).toEqual([
+      [1, "teardown", "web"],
+      [2, "teardown", "storage"],
+      [3, "build", "storage"],
+      [4, "build", "web"],
+    ]);
+    expect(p.summary).toMatchObject({ replace: 1, delete: 1, update: 2 });
   });
 
   it("file split and declaration order do not change the plan bytes", () => {

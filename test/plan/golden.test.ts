@@ -76,7 +76,10 @@ describe("render details", () => {
   it("text: markers, forces replacement, reasons and hidden noops", () => {
     const { plan } = load("mixed");
     const text = renderPlanText(plan);
-    expect(text).toContain("── step 1 · domain storage");
+    // The teardown first: web's delete before storage's (web depends on storage), then the build.
+    expect(text).toContain("── step 1 · teardown · domain web\n  - fs.file.page[\"about\"]  # left the code");
+    expect(text).toContain("── step 2 · teardown · domain storage\n  - fs.file.old  # left the code\n  - fs.symlink.current  (replace: deleted here, created in a later step)");
+    expect(text).toContain("── step 3 · domain storage");
     expect(text).toContain("  -/+ fs.symlink.current  # `target` forces replacement");
     expect(text).toContain('~ target = "data/settings.json" -> "data/settings.v2.json"  # forces replacement');
     expect(text).toContain('      ~ mode = "0644" -> "0600"');
@@ -85,8 +88,9 @@ describe("render details", () => {
     // the data dir is a noop: hidden; index reads settings' size, which will change
     expect(text).not.toContain("fs.dir.data");
     expect(text).toContain('  ~ fs.file.page["index"]\n      ~ content = "<h1>INDEX</h1><!-- settings: 26 bytes -->" -> (known after apply)');
-    // deletes come before the others in a domain
+    // deletes come before the others
     expect(text.indexOf("- fs.file.old")).toBeLessThan(text.indexOf("~ fs.file.settings"));
+    expect(text.indexOf('- fs.file.page["about"]')).toBeLessThan(text.indexOf("- fs.file.old"));
     expect(text).not.toContain("\x1b[");
     const color = renderPlanText(plan, { color: true });
     expect(color).toContain("\x1b[32m+\x1b[0m fs.file.page");
@@ -104,8 +108,9 @@ describe("render details", () => {
 
   it("markdown: table, folded diff per domain, mermaid graph, escaping", () => {
     const md = renderPlanMarkdown(load("mixed").plan);
-    expect(md).toContain("| 1 | storage | 0 | 1 | 1 | 1 |");
-    expect(md).toContain("<details><summary>1 to update, 1 to replace, 1 to delete</summary>");
+    expect(md).toContain("| 1 · teardown | web | 0 | 0 | 0 | 1 |\n| 2 · teardown | storage | 0 | 0 | 1 | 1 |\n| 3 | storage | 0 | 1 | 1 | 0 |");
+    expect(md).toContain("### Step 2 · teardown · storage\n\n<details><summary>1 to replace, 1 to delete</summary>");
+    expect(md).toContain("- fs.symlink.current  (replace: deleted here, created in a later step)");
     expect(md).toContain("```diff\n- fs.file.old  # left the code");
     expect(md).toContain('-     mode = "0644"\n+     mode = "0600"');
     expect(md).toContain("```mermaid\nflowchart LR");

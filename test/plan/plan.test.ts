@@ -135,9 +135,12 @@ describe("buildPlan: delete, prune, removed domains", () => {
     expect(hasChanges(recorded)).toBe(false);
   });
 
-  it("a domain that left the code entirely is deleted at step 1 under the default policy", () => {
+  it("a domain that left the code entirely is deleted in the teardown, before the build, under the default policy", () => {
     const p = plan({ program: prog(dom("storage", [settings, dir])), prior: applied });
-    expect(p.steps.map((s) => [s.step, s.domains.map((d) => d.domain)])).toEqual([[1, ["storage", "web"]]]);
+    expect(p.steps.map((s) => [s.step, s.phase ?? "build", s.domains.map((d) => d.domain)])).toEqual([
+      [1, "teardown", ["web"]],
+      [2, "build", ["storage"]],
+    ]);
     const web = p.steps[0]!.domains.find((d) => d.domain === "web")!;
     expect(web.policy).toEqual(DEFAULT_POLICY);
     expect(web.after).toEqual([]);

@@ -130,9 +130,9 @@ export const unclosedDelimiter = code(
 
 export const commaBetweenAttributes = code(
   "LXM1023",
-  "comma between attributes",
-  "Attributes of a block are separated by newlines, not commas (commas separate object entries and list items).",
-  () => ({ message: "unexpected `,` between attributes", hint: "put each attribute on its own line" }),
+  "stray comma in a block",
+  "Attributes of a block are separated by newlines or by one comma each (`{ a = 1, b = 2 }`); a comma with no attribute before it is an error.",
+  () => ({ message: "unexpected `,`: no attribute before it", hint: "remove the extra comma" }),
 );
 
 export const topLevelNotDomain = code(

@@ -1,7 +1,7 @@
 import type { Plan, PlannedAction, PlanSummary } from "../types.js";
 import { renderPlanMermaid } from "./mermaid.js";
 import { summaryLine } from "../summary.js";
-import { actionNote, localAddress, marker, shortHash, showAfter, showBefore } from "./text.js";
+import { TEARDOWN_HALF, actionNote, localAddress, marker, shortHash, showAfter, showBefore } from "./text.js";
 
 /**
  * The plan as Markdown for a pull-request comment: the summary line first, a table of
@@ -30,6 +30,9 @@ export function escapeMarkdown(s: string): string {
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {}): string {
   const out: string[] = [];
   out.push(`**${summaryLine(plan)}**`);
+  // A teardown step is labelled so: there a replace is its delete half (it creates in a later step).
+  const label = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} · teardown` : `${s.step}`]));
+  const torn = new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
   if (changed.length > 0) {
     out.push("");
@@ -37,14 +40,14 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
     out.push("|---:|:---|---:|---:|---:|---:|");
     for (const d of changed) {
       const c = countActions(d.actions);
-      out.push(`| ${d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+      out.push(`| ${label.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
     }
     for (const d of changed) {
       const shown = d.actions.filter((a) => a.action !== "noop");
-      const body = shown.flatMap(diffLines);
+      const body = shown.flatMap((a) => stepDiffLines(a, torn.has(d.step)));
       const fence = fenceFor(body);
       out.push("");
-      out.push(`### Step ${d.step} · ${escapeMarkdown(d.domain)}`);
+      out.push(`### Step ${label.get(d.step) ?? d.step} · ${escapeMarkdown(d.domain)}`);
       out.push("");
       out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
       out.push("");
@@ -87,6 +90,11 @@ export function countWords(c: PlanSummary): string {
   if (c.replace) parts.push(`${c.replace} to replace`);
   if (c.delete) parts.push(`${c.delete} to delete`);
   return parts.join(", ");
+}
+
+/** An action of a teardown step or not: in the teardown a replace is its delete half, one line (its changes show where it creates). */
+export function stepDiffLines(a: PlannedAction, teardown: boolean): string[] {
+  return teardown && a.action === "replace" ? [`- ${localAddress(a)}  ${TEARDOWN_HALF}`] : diffLines(a);
 }
 
 /**

@@ -3,6 +3,9 @@ import type { Json } from "../../program/types.js";
 import type { AttrChange, Plan, PlannedAction } from "../types.js";
 import { summaryLine } from "../summary.js";
 
+/** The note on a replace's delete half, in a teardown step. */
+export const TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
+
 /**
  * The terminal view of a plan, Terraform-like: a header, then per step and domain each
  * action that changes something (`+` create, `~` update, `-/+` replace, `-` delete) with
@@ -100,8 +103,14 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
       const shown = dom.actions.filter((a) => a.action !== "noop");
       if (shown.length === 0) continue;
       lines.push("");
-      lines.push(paint(ANSI.bold, `── step ${step.step} · domain ${dom.domain}`));
+      const teardown = step.phase === "teardown";
+      lines.push(paint(ANSI.bold, `── step ${step.step}${teardown ? " · teardown" : ""} · domain ${dom.domain}`));
       for (const a of shown) {
+        // In the teardown a replace is its delete half; its changes show where it creates.
+        if (teardown && a.action === "replace") {
+          lines.push(`  ${paint(ANSI.red, "-")} ${localAddress(a)}${paint(ANSI.dim, "  " + TEARDOWN_HALF)}`);
+          continue;
+        }
         lines.push(`  ${mark(a)} ${localAddress(a)}${paint(ANSI.dim, actionNote(a))}`);
         for (const l of attrLines(a, paint)) lines.push(l);
       }
