@@ -34599,6 +34599,26 @@ function buildPlan(input2) {
     }
     return sets;
   };
+  let hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
+  let seq = 0;
+  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const steps = [];
+  const place = (step, teardown, placed) => {
+    const dom = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
+    hasher.beginDomain(step, teardown);
+    for (const d of placed.actions) {
+      d.seq = seq++;
+      d.step = step;
+      if (!(teardown && d.action === "replace")) summary[d.action]++;
+      dom.actions.push(d);
+      hasher.action(d);
+    }
+    hasher.endDomain(dom);
+    const last = steps[steps.length - 1];
+    if (last && last.step === step) last.domains.push(dom);
+    else steps.push(teardown ? { domains: [dom], phase: "teardown", step } : { domains: [dom], step });
+  };
+  let streaming = true;
   let keptCount = 0;
   const drafted = [];
   for (const entry of entries) {
@@ -34638,37 +34658,26 @@ function buildPlan(input2) {
     keptCount += kept.length;
     for (const d of kept) actions.push(d);
     const p = entry.policy;
-    drafted.push({
+    const dom = {
       domain: entry.name,
       step: entry.step,
       after: entry.after,
       policy: { onFailure: p.onFailure, prune: p.prune, retries: p.retries, timeoutMs: p.timeoutMs },
       actions,
       builds: ir !== null
-    });
+    };
+    drafted.push(dom);
+    if (streaming && actions.some((d) => tearsDown(d.action))) streaming = false;
+    if (streaming) place(entry.step, false, dom);
   }
-  const hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
-  let seq = 0;
-  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  const steps = [];
-  const laidOut = layOutSteps(drafted, (a) => prior.resources[a]?.dependsOn, (d) => ({ ...d }));
-  for (const s of laidOut) {
-    const teardown = s.phase === "teardown";
-    const domains = [];
-    for (const placed of s.domains) {
-      const dom = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step: s.step };
-      hasher.beginDomain(s.step, teardown);
-      for (const d of placed.actions) {
-        d.seq = seq++;
-        d.step = s.step;
-        if (!(teardown && d.action === "replace")) summary[d.action]++;
-        dom.actions.push(d);
-        hasher.action(d);
-      }
-      hasher.endDomain(dom);
-      domains.push(dom);
+  if (!streaming) {
+    hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
+    seq = 0;
+    for (const k of Object.keys(summary)) summary[k] = 0;
+    steps.length = 0;
+    for (const s of layOutSteps(drafted, (a) => prior.resources[a]?.dependsOn, (d) => ({ ...d }))) {
+      for (const placed of s.domains) place(s.step, s.phase === "teardown", placed);
     }
-    steps.push(teardown ? { domains, phase: "teardown", step: s.step } : { domains, step: s.step });
   }
   function planResource(r, domain, step, rec) {
     const sets = setsOf(r.type);
