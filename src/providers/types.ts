@@ -62,10 +62,17 @@ export interface Provider {
 export class ProviderError extends Error {
   readonly code: string;
   readonly retryable: boolean;
-  constructor(code: string, message: string, retryable: boolean) {
+  /**
+   * How long the remote asked to be left alone (an HTTP `Retry-After`), in milliseconds: the
+   * runtime waits at least this long before the next attempt (bounded, see runtime/observe).
+   * Never recorded: it may be computed from the wall clock.
+   */
+  readonly retryAfterMs?: number;
+  constructor(code: string, message: string, retryable: boolean, retryAfterMs?: number) {
     super(message);
     this.name = "ProviderError";
     this.code = code;
     this.retryable = retryable;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }

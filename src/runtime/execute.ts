@@ -103,6 +103,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
       redacted,
       digest: rc.input.digest,
       backoffMs: rc.input.backoffMs ?? defaultBackoffMs,
+      sleep: rc.input.sleep,
       invoke: instance ? (ctx) => invoke(instance!, ctx) : null,
       feed: rc.feed,
       record: (o) => d.later(() => d.emit({ phase: "observe", action: a.action, address: a.address, observation: o() })),

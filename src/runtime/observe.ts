@@ -21,6 +21,20 @@ export type CallOutcome =
   | { readonly ok: true; readonly clear: JsonObject | null; readonly observation: () => Observation; readonly attempts: number }
   | { readonly ok: false; readonly error: CallError; readonly attempts: number };
 
+/** The longest wait a provider's `retryAfterMs` (an HTTP Retry-After) can impose between two attempts. */
+export const RETRY_AFTER_MAX_MS = 60_000;
+
+/**
+ * The wait before the retry that follows failed attempt `attempt`: the backoff, or longer when
+ * the provider relayed the remote's request to wait (`retryAfterMs`), that request bounded by
+ * RETRY_AFTER_MAX_MS and by the action's timeout (a server cannot stall a run for longer than
+ * one attempt may last).
+ */
+export function retryWaitMs(backoffMs: number, retryAfterMs: number | undefined, timeoutMs: number): number {
+  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return backoffMs;
+  return Math.max(backoffMs, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS, timeoutMs));
+}
+
 /** Default deterministic backoff: 200ms·2^(attempt-1), capped at 5s. */
 export function defaultBackoffMs(attempt: number): number {
   return Math.min(5000, 200 * 2 ** Math.max(0, attempt - 1));
@@ -85,6 +99,8 @@ export interface CallSpec {
   readonly redacted: readonly string[];
   readonly digest: (value: string) => string;
   readonly backoffMs: (attempt: number) => number;
+  /** Waits between attempts; a timer unless a test injects one. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Null in replay. */
   readonly invoke: ((ctx: CallContext) => Promise<JsonObject | null | void>) | null;
   readonly feed: ReplayFeed | null;
@@ -103,6 +119,8 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let error: CallError | undefined;
+    // Kept out of the observation: it may come from the wall clock (an HTTP date).
+    let retryAfterMs: number | undefined;
     let clear: JsonObject | null = null;
     let observation: () => Observation;
     if (spec.feed) {
@@ -113,7 +131,7 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
     } else {
       if (!spec.invoke) throw new Error("observe: no provider to call"); // unreachable: the scheduler passes one outside replay
       const r = await once(spec, attempt);
-      if ("error" in r) error = r.error;
+      if ("error" in r) ({ error, retryAfterMs } = r);
       else clear = r.value;
       observation = observed(spec, attempt, clear, error);
     }
@@ -122,7 +140,7 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
     if (!error) return { ok: true, clear, observation, attempts: attempt };
     last = error;
     if (!error.retryable || attempt === attempts) break;
-    if (!spec.feed) await sleep(spec.backoffMs(attempt));
+    if (!spec.feed) await (spec.sleep ?? sleep)(retryWaitMs(spec.backoffMs(attempt), retryAfterMs, spec.timeoutMs));
   }
   return { ok: false, error: last!, attempts: made };
 }
@@ -159,7 +177,7 @@ function takeController(): AbortController {
   return ac;
 }
 
-async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObject | null } | { error: CallError }> {
+async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObject | null } | { error: CallError; retryAfterMs?: number }> {
   const ac = takeController();
   const ctx: CallContext = { signal: ac.signal, attempt, address: spec.address };
   // Settle the call into a value so a late rejection after a timeout is never unhandled;
@@ -180,7 +198,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
   });
   const call = started.then(
     (v) => ({ value: v ?? null }) as { value: JsonObject | null },
-    (e: unknown) => ({ error: toCallError(spec.kind, e) }),
+    (e: unknown) => ({ error: toCallError(spec.kind, e), retryAfterMs: e instanceof ProviderError ? e.retryAfterMs : undefined }),
   );
   try {
     const r = await Promise.race([call, timedOut]);
