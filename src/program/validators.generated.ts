@@ -992,11 +992,12 @@ return errors === 0;
 }
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const sim_object = validate28;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.object.json","title":"sim.object","description":"A generic object in the simulated world, named by kind and name.","type":"object","additionalProperties":false,"required":["kind","name"],"x-lexum-identity":["kind","name"],"properties":{"kind":{"description":"The object's kind, e.g. \"service\" or \"queue\".","type":"string","minLength":1},"name":{"description":"The object's name, unique within its kind.","type":"string","minLength":1},"spec":{"description":"Free-form desired configuration of the object.","type":"object","default":{}},"secret":{"description":"A sensitive value stored with the object; never shown in clear.","type":"string","x-lexum-sensitive":true},"uid":{"description":"Unique id the simulated world assigns on creation.","type":"string","readOnly":true},"generation":{"description":"Counter the simulated world increments on every change.","type":"integer","readOnly":true}}};
+export const http_object = validate28;
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.object.json","title":"http.object","description":"A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.","type":"object","additionalProperties":false,"required":["path","data"],"x-lexum-identity":["path","object_id"],"properties":{"path":{"description":"The collection's path under the provider's uri, e.g. \"/users\"; starts with \"/\".","type":"string","pattern":"^/"},"object_id":{"description":"The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.","type":"string","minLength":1},"data":{"description":"The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).","type":"object"},"create_path":{"description":"Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.","type":"string","pattern":"^/"},"read_path":{"description":"The object's own URL path; default: \"{path}/{id}\" (path, then the url-encoded id).","type":"string","pattern":"^/"},"update_path":{"description":"Where an update is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"destroy_path":{"description":"Where a delete is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"create_method":{"description":"HTTP method of a create; default: the provider's (POST).","enum":["POST","PUT","PATCH"]},"update_method":{"description":"HTTP method of an update; default: the provider's (PUT).","enum":["PUT","PATCH","POST"]},"destroy_method":{"description":"HTTP method of a delete; default: the provider's (DELETE).","enum":["DELETE","POST","PUT","PATCH"]},"id_attribute":{"description":"Where the id sits in the server's JSON, '/' between levels; default: the provider's (\"id\").","type":"string","minLength":1},"id":{"description":"The object's id: object_id when set, else the one the server assigned.","type":"string","readOnly":true},"api_data":{"description":"The object as the server returns it on a read, every field included (e.g. createdAt).","type":"object","readOnly":true},"api_response":{"description":"The raw body of the server's answer to the last read of the object.","type":"string","readOnly":true}}};
+const pattern11 = new RegExp("^/", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://lexum.dev/schemas/providers/sim.object.json" */;
+/*# sourceURL="https://lexum.dev/schemas/providers/http.object.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate28.evaluated;
@@ -1007,8 +1008,532 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.data === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func3.call(schema42.properties, key0))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data0 = data.path;
+if(typeof data0 === "string"){
+if(!pattern11.test(data0)){
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.path.type,parentSchema:schema42.properties.path,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.object_id !== undefined){
+let data1 = data.object_id;
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+const err5 = {instancePath:instancePath+"/object_id",schemaPath:"#/properties/object_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.object_id,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/object_id",schemaPath:"#/properties/object_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.object_id.type,parentSchema:schema42.properties.object_id,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.data !== undefined){
+let data2 = data.data;
+if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
+const err7 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.data.type,parentSchema:schema42.properties.data,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.create_path !== undefined){
+let data3 = data.create_path;
+if(typeof data3 === "string"){
+if(!pattern11.test(data3)){
+const err8 = {instancePath:instancePath+"/create_path",schemaPath:"#/properties/create_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.create_path,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/create_path",schemaPath:"#/properties/create_path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.create_path.type,parentSchema:schema42.properties.create_path,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.read_path !== undefined){
+let data4 = data.read_path;
+if(typeof data4 === "string"){
+if(!pattern11.test(data4)){
+const err10 = {instancePath:instancePath+"/read_path",schemaPath:"#/properties/read_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.read_path,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/read_path",schemaPath:"#/properties/read_path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.read_path.type,parentSchema:schema42.properties.read_path,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.update_path !== undefined){
+let data5 = data.update_path;
+if(typeof data5 === "string"){
+if(!pattern11.test(data5)){
+const err12 = {instancePath:instancePath+"/update_path",schemaPath:"#/properties/update_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.update_path,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/update_path",schemaPath:"#/properties/update_path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.update_path.type,parentSchema:schema42.properties.update_path,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.destroy_path !== undefined){
+let data6 = data.destroy_path;
+if(typeof data6 === "string"){
+if(!pattern11.test(data6)){
+const err14 = {instancePath:instancePath+"/destroy_path",schemaPath:"#/properties/destroy_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.destroy_path,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/destroy_path",schemaPath:"#/properties/destroy_path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.destroy_path.type,parentSchema:schema42.properties.destroy_path,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.create_method !== undefined){
+let data7 = data.create_method;
+if(!(((data7 === "POST") || (data7 === "PUT")) || (data7 === "PATCH"))){
+const err16 = {instancePath:instancePath+"/create_method",schemaPath:"#/properties/create_method/enum",keyword:"enum",params:{allowedValues: schema42.properties.create_method.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.create_method.enum,parentSchema:schema42.properties.create_method,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.update_method !== undefined){
+let data8 = data.update_method;
+if(!(((data8 === "PUT") || (data8 === "PATCH")) || (data8 === "POST"))){
+const err17 = {instancePath:instancePath+"/update_method",schemaPath:"#/properties/update_method/enum",keyword:"enum",params:{allowedValues: schema42.properties.update_method.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.update_method.enum,parentSchema:schema42.properties.update_method,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.destroy_method !== undefined){
+let data9 = data.destroy_method;
+if(!((((data9 === "DELETE") || (data9 === "POST")) || (data9 === "PUT")) || (data9 === "PATCH"))){
+const err18 = {instancePath:instancePath+"/destroy_method",schemaPath:"#/properties/destroy_method/enum",keyword:"enum",params:{allowedValues: schema42.properties.destroy_method.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.destroy_method.enum,parentSchema:schema42.properties.destroy_method,data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.id_attribute !== undefined){
+let data10 = data.id_attribute;
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err19 = {instancePath:instancePath+"/id_attribute",schemaPath:"#/properties/id_attribute/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.id_attribute,data:data10};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/id_attribute",schemaPath:"#/properties/id_attribute/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.id_attribute.type,parentSchema:schema42.properties.id_attribute,data:data10};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data11 = data.id;
+if(typeof data11 !== "string"){
+const err21 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.id.type,parentSchema:schema42.properties.id,data:data11};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.api_data !== undefined){
+let data12 = data.api_data;
+if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
+const err22 = {instancePath:instancePath+"/api_data",schemaPath:"#/properties/api_data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.api_data.type,parentSchema:schema42.properties.api_data,data:data12};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.api_response !== undefined){
+let data13 = data.api_response;
+if(typeof data13 !== "string"){
+const err23 = {instancePath:instancePath+"/api_response",schemaPath:"#/properties/api_response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.api_response.type,parentSchema:schema42.properties.api_response,data:data13};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const http_provider = validate29;
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.provider.json","title":"http provider configuration","description":"JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.","type":"object","additionalProperties":false,"required":["uri"],"x-lexum-identity":["uri"],"properties":{"uri":{"description":"Base URL of the API (http or https), e.g. \"https://api.example.com/v1\"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().","type":"string","minLength":1},"headers":{"description":"Headers sent on every request, e.g. { Authorization = \"Bearer ${secret(\\\"API_TOKEN\\\")}\" }. Never recorded or shown: the whole map is sensitive.","type":"object","additionalProperties":{"type":"string"},"x-lexum-sensitive":true},"root_ca_file":{"description":"A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.","type":"string","minLength":1},"id_attribute":{"description":"Where an object's id sits in the server's JSON, '/' between levels (\"id\", \"data/id\"); resources may override it.","type":"string","minLength":1,"default":"id"},"create_method":{"description":"HTTP method of a create; resources may override it.","enum":["POST","PUT","PATCH"],"default":"POST"},"update_method":{"description":"HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.","enum":["PUT","PATCH","POST"],"default":"PUT"},"destroy_method":{"description":"HTTP method of a delete (no body is sent); resources may override it.","enum":["DELETE","POST","PUT","PATCH"],"default":"DELETE"}}};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/http.provider.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate29.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.uri === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "uri") || (key0 === "headers")) || (key0 === "root_ca_file")) || (key0 === "id_attribute")) || (key0 === "create_method")) || (key0 === "update_method")) || (key0 === "destroy_method"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.uri !== undefined){
+let data0 = data.uri;
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+const err2 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.uri,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.uri.type,parentSchema:schema43.properties.uri,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.headers !== undefined){
+let data1 = data.headers;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+let data2 = data1[key1];
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.headers.additionalProperties.type,parentSchema:schema43.properties.headers.additionalProperties,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.headers.type,parentSchema:schema43.properties.headers,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.root_ca_file !== undefined){
+let data3 = data.root_ca_file;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err6 = {instancePath:instancePath+"/root_ca_file",schemaPath:"#/properties/root_ca_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.root_ca_file,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/root_ca_file",schemaPath:"#/properties/root_ca_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.root_ca_file.type,parentSchema:schema43.properties.root_ca_file,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.id_attribute !== undefined){
+let data4 = data.id_attribute;
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err8 = {instancePath:instancePath+"/id_attribute",schemaPath:"#/properties/id_attribute/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.id_attribute,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/id_attribute",schemaPath:"#/properties/id_attribute/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.id_attribute.type,parentSchema:schema43.properties.id_attribute,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.create_method !== undefined){
+let data5 = data.create_method;
+if(!(((data5 === "POST") || (data5 === "PUT")) || (data5 === "PATCH"))){
+const err10 = {instancePath:instancePath+"/create_method",schemaPath:"#/properties/create_method/enum",keyword:"enum",params:{allowedValues: schema43.properties.create_method.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.create_method.enum,parentSchema:schema43.properties.create_method,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.update_method !== undefined){
+let data6 = data.update_method;
+if(!(((data6 === "PUT") || (data6 === "PATCH")) || (data6 === "POST"))){
+const err11 = {instancePath:instancePath+"/update_method",schemaPath:"#/properties/update_method/enum",keyword:"enum",params:{allowedValues: schema43.properties.update_method.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.update_method.enum,parentSchema:schema43.properties.update_method,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.destroy_method !== undefined){
+let data7 = data.destroy_method;
+if(!((((data7 === "DELETE") || (data7 === "POST")) || (data7 === "PUT")) || (data7 === "PATCH"))){
+const err12 = {instancePath:instancePath+"/destroy_method",schemaPath:"#/properties/destroy_method/enum",keyword:"enum",params:{allowedValues: schema43.properties.destroy_method.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.destroy_method.enum,parentSchema:schema43.properties.destroy_method,data:data7};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const sim_object = validate30;
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.object.json","title":"sim.object","description":"A generic object in the simulated world, named by kind and name.","type":"object","additionalProperties":false,"required":["kind","name"],"x-lexum-identity":["kind","name"],"properties":{"kind":{"description":"The object's kind, e.g. \"service\" or \"queue\".","type":"string","minLength":1},"name":{"description":"The object's name, unique within its kind.","type":"string","minLength":1},"spec":{"description":"Free-form desired configuration of the object.","type":"object","default":{}},"secret":{"description":"A sensitive value stored with the object; never shown in clear.","type":"string","x-lexum-sensitive":true},"uid":{"description":"Unique id the simulated world assigns on creation.","type":"string","readOnly":true},"generation":{"description":"Counter the simulated world increments on every change.","type":"integer","readOnly":true}}};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/sim.object.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate30.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.kind === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema44.required,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1018,7 +1543,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema44.required,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1029,7 +1554,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "kind") || (key0 === "name")) || (key0 === "spec")) || (key0 === "secret")) || (key0 === "uid")) || (key0 === "generation"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1043,7 +1568,7 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.kind,data:data0};
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.kind,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1054,7 +1579,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.kind.type,parentSchema:schema42.properties.kind,data:data0};
+const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.kind.type,parentSchema:schema44.properties.kind,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1068,7 +1593,7 @@ if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.name,data:data1};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.name,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1079,7 +1604,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.name.type,parentSchema:schema42.properties.name,data:data1};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.name.type,parentSchema:schema44.properties.name,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1092,7 +1617,7 @@ errors++;
 if(data.spec !== undefined){
 let data2 = data.spec;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.spec.type,parentSchema:schema42.properties.spec,data:data2};
+const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.spec.type,parentSchema:schema44.properties.spec,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1105,7 +1630,7 @@ errors++;
 if(data.secret !== undefined){
 let data3 = data.secret;
 if(typeof data3 !== "string"){
-const err8 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.secret.type,parentSchema:schema42.properties.secret,data:data3};
+const err8 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.secret.type,parentSchema:schema44.properties.secret,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1118,7 +1643,7 @@ errors++;
 if(data.uid !== undefined){
 let data4 = data.uid;
 if(typeof data4 !== "string"){
-const err9 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.uid.type,parentSchema:schema42.properties.uid,data:data4};
+const err9 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.uid.type,parentSchema:schema44.properties.uid,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1131,7 +1656,7 @@ errors++;
 if(data.generation !== undefined){
 let data5 = data.generation;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err10 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.generation.type,parentSchema:schema42.properties.generation,data:data5};
+const err10 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.generation.type,parentSchema:schema44.properties.generation,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1143,7 +1668,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1152,19 +1677,19 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const sim_provider = validate29;
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.provider.json","title":"sim provider configuration","description":"A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.","type":"object","additionalProperties":false,"required":["world"],"x-lexum-identity":["world"],"properties":{"world":{"description":"Path of the JSON world file, relative to the project directory (an absolute path is used as is).","type":"string","minLength":1},"latency":{"description":"Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).","type":"integer","minimum":0,"default":0},"faults":{"description":"Injected failures, matched against each provider call in order.","type":"array","default":[],"items":{"description":"One injected failure.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"op":{"description":"Which operation it applies to; any when absent.","enum":["read","create","update","delete"]},"address":{"description":"Which resource address it applies to; any when absent.","type":"string"},"call":{"description":"Fail the Nth matching call (1-based); the first when absent.","type":"integer","minimum":1},"kind":{"description":"The failure: a provider error, a timeout, or a crash of the process.","enum":["error","timeout","crash"]},"times":{"description":"How many consecutive matching calls fail.","type":"integer","minimum":1,"default":1}}}}}};
+export const sim_provider = validate31;
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.provider.json","title":"sim provider configuration","description":"A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.","type":"object","additionalProperties":false,"required":["world"],"x-lexum-identity":["world"],"properties":{"world":{"description":"Path of the JSON world file, relative to the project directory (an absolute path is used as is).","type":"string","minLength":1},"latency":{"description":"Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).","type":"integer","minimum":0,"default":0},"faults":{"description":"Injected failures, matched against each provider call in order.","type":"array","default":[],"items":{"description":"One injected failure.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"op":{"description":"Which operation it applies to; any when absent.","enum":["read","create","update","delete"]},"address":{"description":"Which resource address it applies to; any when absent.","type":"string"},"call":{"description":"Fail the Nth matching call (1-based); the first when absent.","type":"integer","minimum":1},"kind":{"description":"The failure: a provider error, a timeout, or a crash of the process.","enum":["error","timeout","crash"]},"times":{"description":"How many consecutive matching calls fail.","type":"integer","minimum":1,"default":1}}}}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/sim.provider.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1173,7 +1698,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.world === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "world"},message:"must have required property '"+"world"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "world"},message:"must have required property '"+"world"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1184,7 +1709,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "world") || (key0 === "latency")) || (key0 === "faults"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1198,7 +1723,7 @@ if(data.world !== undefined){
 let data0 = data.world;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err2 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.world,data:data0};
+const err2 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.world,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1209,7 +1734,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.world.type,parentSchema:schema43.properties.world,data:data0};
+const err3 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.world.type,parentSchema:schema45.properties.world,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1222,7 +1747,7 @@ errors++;
 if(data.latency !== undefined){
 let data1 = data.latency;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.latency.type,parentSchema:schema43.properties.latency,data:data1};
+const err4 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.latency.type,parentSchema:schema45.properties.latency,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1233,7 +1758,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.latency,data:data1};
+const err5 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema45.properties.latency,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1252,7 +1777,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.kind === undefined){
-const err6 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema43.properties.faults.items.required,parentSchema:schema43.properties.faults.items,data:data3};
+const err6 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema45.properties.faults.items.required,parentSchema:schema45.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1263,7 +1788,7 @@ errors++;
 }
 for(const key1 in data3){
 if(!(((((key1 === "op") || (key1 === "address")) || (key1 === "call")) || (key1 === "kind")) || (key1 === "times"))){
-const err7 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.properties.faults.items,data:data3};
+const err7 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema45.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1276,7 +1801,7 @@ errors++;
 if(data3.op !== undefined){
 let data4 = data3.op;
 if(!((((data4 === "read") || (data4 === "create")) || (data4 === "update")) || (data4 === "delete"))){
-const err8 = {instancePath:instancePath+"/faults/" + i0+"/op",schemaPath:"#/properties/faults/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema43.properties.faults.items.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.faults.items.properties.op.enum,parentSchema:schema43.properties.faults.items.properties.op,data:data4};
+const err8 = {instancePath:instancePath+"/faults/" + i0+"/op",schemaPath:"#/properties/faults/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema45.properties.faults.items.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.faults.items.properties.op.enum,parentSchema:schema45.properties.faults.items.properties.op,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1289,7 +1814,7 @@ errors++;
 if(data3.address !== undefined){
 let data5 = data3.address;
 if(typeof data5 !== "string"){
-const err9 = {instancePath:instancePath+"/faults/" + i0+"/address",schemaPath:"#/properties/faults/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.faults.items.properties.address.type,parentSchema:schema43.properties.faults.items.properties.address,data:data5};
+const err9 = {instancePath:instancePath+"/faults/" + i0+"/address",schemaPath:"#/properties/faults/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.faults.items.properties.address.type,parentSchema:schema45.properties.faults.items.properties.address,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1302,7 +1827,7 @@ errors++;
 if(data3.call !== undefined){
 let data6 = data3.call;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err10 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.faults.items.properties.call.type,parentSchema:schema43.properties.faults.items.properties.call,data:data6};
+const err10 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.faults.items.properties.call.type,parentSchema:schema45.properties.faults.items.properties.call,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1313,7 +1838,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43.properties.faults.items.properties.call,data:data6};
+const err11 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.faults.items.properties.call,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1327,7 +1852,7 @@ errors++;
 if(data3.kind !== undefined){
 let data7 = data3.kind;
 if(!(((data7 === "error") || (data7 === "timeout")) || (data7 === "crash"))){
-const err12 = {instancePath:instancePath+"/faults/" + i0+"/kind",schemaPath:"#/properties/faults/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema43.properties.faults.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.faults.items.properties.kind.enum,parentSchema:schema43.properties.faults.items.properties.kind,data:data7};
+const err12 = {instancePath:instancePath+"/faults/" + i0+"/kind",schemaPath:"#/properties/faults/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema45.properties.faults.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.faults.items.properties.kind.enum,parentSchema:schema45.properties.faults.items.properties.kind,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1340,7 +1865,7 @@ errors++;
 if(data3.times !== undefined){
 let data8 = data3.times;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err13 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.faults.items.properties.times.type,parentSchema:schema43.properties.faults.items.properties.times,data:data8};
+const err13 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.faults.items.properties.times.type,parentSchema:schema45.properties.faults.items.properties.times,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1351,7 +1876,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43.properties.faults.items.properties.times,data:data8};
+const err14 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.faults.items.properties.times,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1364,7 +1889,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.faults.items.type,parentSchema:schema43.properties.faults.items,data:data3};
+const err15 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.faults.items.type,parentSchema:schema45.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1376,7 +1901,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/faults",schemaPath:"#/properties/faults/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.faults.type,parentSchema:schema43.properties.faults,data:data2};
+const err16 = {instancePath:instancePath+"/faults",schemaPath:"#/properties/faults/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.faults.type,parentSchema:schema45.properties.faults,data:data2};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1388,7 +1913,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1397,10 +1922,10 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 /** The precompiled validator of each shipped schema, by its path under schemas/. */
 export const validators = {
@@ -1410,6 +1935,8 @@ export const validators = {
   "providers/fs.file.json": fs_file,
   "providers/fs.provider.json": fs_provider,
   "providers/fs.symlink.json": fs_symlink,
+  "providers/http.object.json": http_object,
+  "providers/http.provider.json": http_provider,
   "providers/sim.object.json": sim_object,
   "providers/sim.provider.json": sim_provider,
 };

@@ -5,6 +5,8 @@
 export * from "./types.js";
 export { builtinProviders, getProvider, providerForType, providerNames } from "./registry.js";
 export { fsProvider, resolveFsRoot } from "./fs/provider.js";
+export { createHttpProvider, HTTP_OBJECT, httpProvider, resolveHttpConfig } from "./http/provider.js";
+export type { HttpConfig, HttpOptions } from "./http/provider.js";
 export { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid, SIM_OBJECT } from "./sim/provider.js";
 export type { SimConfig, SimOptions } from "./sim/provider.js";
 export { WORLD_FORMAT } from "./sim/world.js";
