@@ -55,6 +55,9 @@ export interface Provider {
   configure(config: JsonObject, env: ProviderEnv): ProviderInstance;
 }
 
+/** The longest wait a `ProviderError.retryAfterMs` can impose between two attempts (the runtime bounds it). */
+export const RETRY_AFTER_MAX_MS = 60_000;
+
 /**
  * A provider failure with a stable reason. `retryable` failures are retried up to the
  * domain's `retries`; others fail the action at once.
@@ -64,7 +67,8 @@ export class ProviderError extends Error {
   readonly retryable: boolean;
   /**
    * How long the remote asked to be left alone (an HTTP `Retry-After`), in milliseconds: the
-   * runtime waits at least this long before the next attempt (bounded, see runtime/observe).
+   * runtime waits at least this long before the next attempt (bounded by RETRY_AFTER_MAX_MS
+   * and the action's timeout).
    * Never recorded: it may be computed from the wall clock.
    */
   readonly retryAfterMs?: number;

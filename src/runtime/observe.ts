@@ -1,7 +1,7 @@
 import type { JsonObject } from "../program/types.js";
 import type { CallContext } from "../providers/types.js";
 import type { Observation, TraceEvent } from "./types.js";
-import { ProviderError } from "../providers/types.js";
+import { ProviderError, RETRY_AFTER_MAX_MS } from "../providers/types.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { actionTimedOut, providerCrashed, replayMissing } from "../diag/catalog/runtime.js";
 import { mask } from "./redact.js";
@@ -20,9 +20,6 @@ export type CallError = NonNullable<Observation["error"]>;
 export type CallOutcome =
   | { readonly ok: true; readonly clear: JsonObject | null; readonly observation: () => Observation; readonly attempts: number }
   | { readonly ok: false; readonly error: CallError; readonly attempts: number };
-
-/** The longest wait a provider's `retryAfterMs` (an HTTP Retry-After) can impose between two attempts. */
-export const RETRY_AFTER_MAX_MS = 60_000;
 
 /**
  * The wait before the retry that follows failed attempt `attempt`: the backoff, or longer when

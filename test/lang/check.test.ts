@@ -10,8 +10,8 @@ import { suggest } from "../../src/lang/suggest.js";
 describe("type catalog", () => {
   const cat = loadTypeCatalog();
   test("loads every provider and type with Lexum keywords", () => {
-    expect([...cat.providers.keys()].sort()).toEqual(["fs", "sim"]);
-    expect([...cat.resources.keys()].sort()).toEqual(["fs.dir", "fs.file", "fs.symlink", "sim.object"]);
+    expect([...cat.providers.keys()].sort()).toEqual(["fs", "http", "sim"]);
+    expect([...cat.resources.keys()].sort()).toEqual(["fs.dir", "fs.file", "fs.symlink", "http.object", "sim.object"]);
     const file = cat.resources.get("fs.file")!;
     expect(file.identity).toEqual(["path"]);
     expect(file.readOnly).toEqual(["sha256", "size"]);

@@ -52,7 +52,7 @@ export function objectSpec(attrs: JsonObject, cfg: HttpConfig): ObjectSpec {
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw badAttr("data", "must be an object");
   const idAttribute = attrs.id_attribute ?? cfg.idAttribute;
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw badAttr("id_attribute", "must be a key, or keys joined by \"/\"");
-  const own = `${path}/{id}`;
+  const own = `${path.replace(/\/+$/, "")}/{id}`;
   return {
     path,
     objectId,
