@@ -21,10 +21,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** One raw request, as a user with curl would make it (no provider code involved). */
-export function raw(url: string, method: string, body?: unknown): Promise<{ status: number; body: string }> {
+export function raw(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, headers: payload === undefined ? {} : { "content-type": "application/json" } }, (r) => {
+    const req = request(url, { method, headers: payload === undefined ? headers : { ...headers, "content-type": "application/json" } }, (r) => {
       const chunks: Buffer[] = [];
       r.on("data", (c: Buffer) => chunks.push(c));
       r.on("end", () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
@@ -45,18 +45,20 @@ export interface JsonServer {
 
 /**
  * json-server 0.17.4 (the devDependency) on a free port over `db`, with one middleware of
- * ours that stamps `createdAt` on every POST (a field the server computes). Resolves once it
- * answers.
+ * ours that stamps `createdAt` on every POST (a field the server computes) and, given
+ * `token`, refuses requests without `Authorization: Bearer <token>` (GET /db excepted: the
+ * tests' own view). Resolves once it answers.
  */
-export async function startJsonServer(db: Record<string, unknown[]>): Promise<JsonServer> {
+export async function startJsonServer(db: Record<string, unknown[]>, token?: string): Promise<JsonServer> {
   const dir = mkdtempSync(join(tmpdir(), "lexum-json-server-"));
   writeFileSync(join(dir, "db.json"), JSON.stringify(db));
   const port = await freePort();
   const bin = join(root, "node_modules/.bin/json-server");
-  const middleware = join(import.meta.dirname, "created-at.cjs");
+  const middleware = join(import.meta.dirname, "middleware.cjs");
   const child: ChildProcess = spawn(bin, ["db.json", "--middlewares", middleware, "--host", "127.0.0.1", "--port", String(port), "--quiet"], {
     cwd: dir,
     stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...(token !== undefined ? { LXM_TEST_REQUIRE_AUTH: token } : {}) },
   });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
