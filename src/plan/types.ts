@@ -39,7 +39,8 @@ export interface PriorRun {
 /** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */
 export type Reality = { readonly [address: string]: JsonObject | null };
 
-export type ActionKind = "create" | "update" | "replace" | "delete" | "noop";
+/** `adopt`: an object that exists outside Lexum (`import = true`) is read, recorded and brought to the goal. */
+export type ActionKind = "adopt" | "create" | "update" | "replace" | "delete" | "noop";
 
 /** One attribute's change. `before`/`after` are omitted when absent, unknown or sensitive. */
 export interface AttrChange {
@@ -97,6 +98,8 @@ export interface PlanStep {
 }
 
 export interface PlanSummary {
+  /** Present only when the plan adopts something. */
+  readonly adopt?: number;
   readonly create: number;
   readonly update: number;
   readonly replace: number;
