@@ -36788,11 +36788,10 @@ function setRecord(rc, rec) {
   rc.input.onRecord?.(rec);
 }
 function keepOrRefresh(prior, m) {
-  const same = m.identity === prior.identity && m.protect === prior.protect && m.dependsOn.length === prior.dependsOn.length && m.dependsOn.every((x, i) => x === prior.dependsOn[i]) && m.provider.alias === prior.provider.alias && m.provider.type === prior.provider.type && (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
+  const same = m.identity === prior.identity && m.protect === prior.protect && m.dependsOn.length === prior.dependsOn.length && m.dependsOn.every((x, i) => x === prior.dependsOn[i]) && m.provider.alias === prior.provider.alias && m.provider.type === prior.provider.type && (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config)) && (m.provider.deferred === prior.provider.deferred || canonicalize(m.provider.deferred ?? {}) === canonicalize(prior.provider.deferred ?? {}));
   return same ? prior : record(prior.address, prior.domain, prior.type, m, prior.attrs, prior.sensitive);
 }
 function record(address, domain, type, m, attrs, sensitive) {
-  const p = m.provider;
   return {
     address,
     attrs: inCanonicalOrder(attrs),
@@ -36800,16 +36799,20 @@ function record(address, domain, type, m, attrs, sensitive) {
     domain,
     identity: m.identity,
     protect: m.protect,
-    provider: { alias: p.alias, config: inCanonicalOrder(p.config), type: p.type },
+    provider: m.provider,
     sensitive: inCanonicalOrder(sensitive),
     type
   };
+}
+function providerRecord(alias, block) {
+  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
 }
 function metadata(d, a, prior) {
   const ir = d.ir?.resources[a.address];
   const p = d.ir?.providers[a.provider];
   return {
-    provider: p ? { alias: a.provider, type: p.type, config: p.config } : prior?.provider ?? { alias: a.provider, type: a.type.slice(0, a.type.indexOf(".")), config: {} },
+    provider: p ? providerRecord(a.provider, p) : prior?.provider ?? { alias: a.provider, config: {}, type: a.type.slice(0, a.type.indexOf(".")) },
     identity: ir?.identity ?? prior?.identity ?? "",
     dependsOn: ir ? [...ir.dependsOn] : prior ? [...prior.dependsOn] : [...a.dependsOn],
     protect: ir?.protect ?? prior?.protect ?? false
@@ -42936,24 +42939,26 @@ var ProviderPool = class {
   };
   configOf(domain, alias) {
     const block = this.program.domains[domain]?.providers[alias];
-    if (block) {
-      const config = { ...block.config };
-      for (const attr of Object.keys(block.deferred).sort()) {
-        const r = evaluateResidual(block.deferred[attr].expr, {
-          ref: () => void 0,
-          res: () => void 0,
-          secret: (n) => this.secrets.secret(n)
-        });
-        if ("error" in r) throw catalog_exports.engine.providerConfig.error(domain, alias, r.error);
-        config[attr] = r.value;
-      }
-      return { type: block.type, config };
-    }
+    if (block) return { type: block.type, config: this.resolved(domain, alias, block.config, block.deferred) };
     for (const address of Object.keys(this.prior.resources).sort()) {
       const rec = this.prior.resources[address];
-      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: rec.provider.config };
+      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: this.resolved(domain, alias, rec.provider.config, rec.provider.deferred ?? {}) };
     }
     throw catalog_exports.engine.providerConfig.error(domain, alias, "no provider block and no recorded configuration");
+  }
+  /** The known settings with the deferred ones evaluated (secrets read here, at the edge). */
+  resolved(domain, alias, known3, deferred) {
+    const config = { ...known3 };
+    for (const attr of Object.keys(deferred).sort()) {
+      const r = evaluateResidual(deferred[attr].expr, {
+        ref: () => void 0,
+        res: () => void 0,
+        secret: (n) => this.secrets.secret(n)
+      });
+      if ("error" in r) throw catalog_exports.engine.providerConfig.error(domain, alias, r.error);
+      config[attr] = r.value;
+    }
+    return config;
   }
   async close() {
     const all = [...this.live.values()];
@@ -43469,7 +43474,7 @@ function recordFor(planned, address, masked, types, journaled) {
     address,
     domain: domainName,
     type: ir.type,
-    provider: { alias: ir.provider, type: block.type, config: block.config },
+    provider: providerRecord(ir.provider, block),
     identity: ir.identity,
     attrs,
     sensitive,

@@ -5,13 +5,27 @@ import type { Address, Deferred, Json, JsonObject, PolicyIR } from "../program/t
  * refreshed reality): it lists every action in exactly the order the runtime runs them.
  */
 
+/** The provider block a resource was applied with, as recorded (see RecordedResource.provider). */
+export interface RecordedProvider {
+  readonly alias: string;
+  readonly type: string;
+  readonly config: JsonObject;
+  /** Present only when the block had settings known at apply time. */
+  readonly deferred?: { readonly [attr: string]: Deferred };
+}
+
 /** What the last snapshot recorded about one resource instance. */
 export interface RecordedResource {
   readonly address: Address;
   readonly domain: string;
   readonly type: string;
-  /** Provider alias in its domain, and the provider's kind and configuration at the time (so a resource whose domain left the code can still be deleted). */
-  readonly provider: { readonly alias: string; readonly type: string; readonly config: JsonObject };
+  /**
+   * Provider alias in its domain, and the provider's kind and configuration at the time (so a
+   * resource whose domain left the code can still be deleted): the known settings, and, only
+   * when there are some, the expressions of those known at apply time (`secret("PGPASSWORD")`:
+   * the name of the secret, never its value), evaluated again when the record is all that is left.
+   */
+  readonly provider: RecordedProvider;
   readonly identity: string;
   /** Every attribute as read back after apply (computed ones included), sensitive ones excluded. */
   readonly attrs: JsonObject;

@@ -1,5 +1,5 @@
-import type { Address, JsonObject } from "../program/types.js";
-import type { PlannedAction, RecordedResource } from "../plan/types.js";
+import type { Address, JsonObject, ProviderIR } from "../program/types.js";
+import type { PlannedAction, RecordedProvider, RecordedResource } from "../plan/types.js";
 import type { ProviderInstance } from "../providers/types.js";
 import type { DomainRun } from "./context.js";
 import type { Observation } from "./types.js";
@@ -257,7 +257,8 @@ function keepOrRefresh(prior: RecordedResource, m: Metadata): RecordedResource {
     m.dependsOn.every((x, i) => x === prior.dependsOn[i]) &&
     m.provider.alias === prior.provider.alias &&
     m.provider.type === prior.provider.type &&
-    (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
+    (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config)) &&
+    (m.provider.deferred === prior.provider.deferred || canonicalize(m.provider.deferred ?? {}) === canonicalize(prior.provider.deferred ?? {}));
   return same ? prior : record(prior.address, prior.domain, prior.type, m, prior.attrs, prior.sensitive);
 }
 
@@ -267,7 +268,6 @@ function keepOrRefresh(prior: RecordedResource, m: Metadata): RecordedResource {
  * action between one provider call and the next, mostly before the engine optimises it.
  */
 function record(address: Address, domain: string, type: string, m: Metadata, attrs: JsonObject, sensitive: RecordedResource["sensitive"]): RecordedResource {
-  const p = m.provider;
   return {
     address,
     attrs: inCanonicalOrder(attrs),
@@ -275,7 +275,7 @@ function record(address: Address, domain: string, type: string, m: Metadata, att
     domain,
     identity: m.identity,
     protect: m.protect,
-    provider: { alias: p.alias, config: inCanonicalOrder(p.config), type: p.type },
+    provider: m.provider,
     sensitive: inCanonicalOrder(sensitive),
     type,
   };
@@ -283,12 +283,21 @@ function record(address: Address, domain: string, type: string, m: Metadata, att
 
 type Metadata = Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "protect">;
 
+/**
+ * A provider block as a record keeps it, keys in code-unit order: its known settings, and
+ * its deferred ones' expressions only when it has some (records without keep their hash).
+ */
+export function providerRecord(alias: string, block: ProviderIR): RecordedProvider {
+  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
+}
+
 /** Provider, identity, dependencies and protection: from the program when the resource is in it, else as recorded. */
 function metadata(d: DomainRun, a: PlannedAction, prior: RecordedResource | undefined): Metadata {
   const ir = d.ir?.resources[a.address];
   const p = d.ir?.providers[a.provider];
   return {
-    provider: p ? { alias: a.provider, type: p.type, config: p.config } : (prior?.provider ?? { alias: a.provider, type: a.type.slice(0, a.type.indexOf(".")), config: {} }),
+    provider: p ? providerRecord(a.provider, p) : (prior?.provider ?? { alias: a.provider, config: {}, type: a.type.slice(0, a.type.indexOf(".")) }),
     identity: ir?.identity ?? prior?.identity ?? "",
     dependsOn: ir ? [...ir.dependsOn] : prior ? [...prior.dependsOn] : [...a.dependsOn],
     protect: ir?.protect ?? prior?.protect ?? false,
