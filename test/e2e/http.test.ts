@@ -154,6 +154,38 @@ describe("http.object through lxm", () => {
     expect((await users()).find((u) => u.id === "mallory")).toBeUndefined();
   }, 60_000);
 
+  it("a domain that leaves the code has its objects deleted with the token read again from secret()", async () => {
+    const domain = (id: string) =>
+      `domain leaving {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object o {\n    path      = "/users"\n    object_id = "${id}"\n    data      = { name = "Leaving" }\n  }\n}\n`;
+    const repo = makeRepo({ "keep.lxm": 'domain keep {\n  provider fs { root = "out" }\n  resource fs.file k { path = "k.txt" }\n}\n', "leaving.lxm": domain("leaver") });
+    expect((await repo.lxm(["apply", "--yes"], env)).code).toBe(0);
+    expect((await users()).find((u) => u.id === "leaver")).toMatchObject({ name: "Leaving" });
+    repo.write({ "leaving.lxm": null });
+    repo.commit("the domain leaves");
+    const r = await repo.lxm(["apply", "--yes"], env);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect((await users()).find((u) => u.id === "leaver")).toBeUndefined();
+    expect(repo.git("cat-file", "--batch-all-objects", "--batch")).not.toContain(TOKEN);
+  }, 60_000);
+
+  it("a header value written in the code (no secret()) is never recorded either", async () => {
+    const literal = "literal-key-0d3b7e1f";
+    const repo = makeRepo({
+      "m.lxm": `domain d {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer ${TOKEN}", "X-Api-Key" = "${literal}" }\n  }\n  resource http.object a {\n    path      = "/users"\n    object_id = "lit"\n    data      = { name = "Lit" }\n  }\n}\n`,
+    });
+    const r = await repo.lxm(["apply", "--yes"]);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect((await users()).find((u) => u.id === "lit")).toMatchObject({ name: "Lit" });
+    const rec = JSON.parse(repo.git("show", "lexum/state:resources/d/http.object.a.json")) as { provider: Record<string, unknown> };
+    expect(rec.provider).toEqual({ alias: "http", config: { create_method: "POST", destroy_method: "DELETE", id_attribute: "id", update_method: "PUT", uri: server.url }, type: "http" });
+    for (const f of repo.git("ls-tree", "-r", "--name-only", "lexum/state").split("\n")) {
+      const text = repo.git("show", `lexum/state:${f}`);
+      expect(text).not.toContain(literal);
+      expect(text).not.toContain(TOKEN);
+    }
+    expect(r.out + r.err).not.toContain(literal);
+  }, 60_000);
+
   it("credentials in the uri are refused (LXM4900) and never shown", async () => {
     const withUser = server.url.replace("http://", "http://deploy:pw-in-url-77@");
     const repo = makeRepo({ "m.lxm": `domain d {\n  provider http { uri = "${withUser}" }\n  resource http.object a {\n    path = "/users"\n    data = { name = "x" }\n  }\n}\n` });
