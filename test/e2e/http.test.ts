@@ -186,6 +186,43 @@ describe("http.object through lxm", () => {
     expect(r.out + r.err).not.toContain(literal);
   }, 60_000);
 
+  it("a secret in data: with object_id, applied, unchanged, changed and deleted, never shown; without, refused loudly after the first apply", async () => {
+    const PW = "pw-in-data-6a0c2e";
+    const src = (idLine: string) =>
+      `domain d {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object svc {\n    path = "/users"\n${idLine}    data = { name = "svc", password = secret("SVC_PW") }\n  }\n}\n`;
+    const repo = makeRepo({ "m.lxm": src('    object_id = "svc"\n') });
+    const outputs: string[] = [];
+    const run = async (args: string[], pw = PW) => {
+      const r = await repo.lxm(args, { ...env, LXM_SECRET_SVC_PW: pw });
+      outputs.push(r.out, r.err);
+      return r;
+    };
+    expect((await run(["apply", "--yes"])).code).toBe(0);
+    expect((await users()).find((u) => u.id === "svc")).toMatchObject({ password: PW });
+    expect((await run(["plan", "--refresh", "--detailed-exitcode"])).code).toBe(0);
+    const changed = await run(["plan", "--detailed-exitcode"], "another-pw-1b9d");
+    expect(changed.code).toBe(2);
+    expect(changed.out).toContain("~ data = (sensitive)");
+    expect((await run(["apply", "--yes"], "another-pw-1b9d")).code).toBe(0);
+    expect((await users()).find((u) => u.id === "svc")).toMatchObject({ password: "another-pw-1b9d" });
+    repo.write({ "m.lxm": 'domain d {\n  provider fs { root = "out" }\n}\n' });
+    repo.commit("svc goes");
+    const gone = await run(["apply", "--yes"], "another-pw-1b9d");
+    expect(gone.code, gone.out + gone.err).toBe(0);
+    expect((await users()).find((u) => u.id === "svc")).toBeUndefined();
+    for (const o of outputs) for (const s of [PW, "another-pw-1b9d", TOKEN]) expect(o).not.toContain(s);
+    const objects = repo.git("cat-file", "--batch-all-objects", "--batch");
+    for (const s of [PW, "another-pw-1b9d", TOKEN]) expect(objects).not.toContain(s);
+
+    // The server names the object: its id is recorded only as a digest, so the next read cannot find it.
+    const unnamed = makeRepo({ "m.lxm": src("").replace('name = "svc"', 'name = "svc-unnamed"') });
+    expect((await unnamed.lxm(["apply", "--yes"], { ...env, LXM_SECRET_SVC_PW: PW })).code).toBe(0);
+    const refresh = await unnamed.lxm(["plan", "--refresh"], { ...env, LXM_SECRET_SVC_PW: PW });
+    expect(refresh.code).toBe(1);
+    expect(refresh.out + refresh.err).toContain("http.object.id was recorded only as a digest (data holds a secret), so the server's id is lost: set object_id");
+    expect((await users()).filter((u) => u.name === "svc-unnamed")).toHaveLength(1);
+  }, 60_000);
+
   it("credentials in the uri are refused (LXM4900) and never shown", async () => {
     const withUser = server.url.replace("http://", "http://deploy:pw-in-url-77@");
     const repo = makeRepo({ "m.lxm": `domain d {\n  provider http { uri = "${withUser}" }\n  resource http.object a {\n    path = "/users"\n    data = { name = "x" }\n  }\n}\n` });

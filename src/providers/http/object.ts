@@ -12,7 +12,8 @@ export interface ObjectSpec {
   readonly path: string;
   /** The id the goal names (object_id); undefined when the server assigns it. */
   readonly objectId: string | undefined;
-  readonly data: JsonObject;
+  /** Undefined only in a record whose data was sensitive (kept as a digest): enough to read or delete, not to write. */
+  readonly data: JsonObject | undefined;
   /** Path templates: `{id}` stands for the url-encoded id. */
   readonly createPath: string;
   readonly readPath: string;
@@ -42,14 +43,14 @@ function optionalMethod(attrs: JsonObject, attr: keyof typeof METHODS, dflt: str
   return v;
 }
 
-/** Reads an http.object's attributes (a goal, or a record), checking their shapes. */
+/** Reads an http.object's attributes (a goal, or a record), checking their shapes. `data` may be absent (see ObjectSpec.data). */
 export function objectSpec(attrs: JsonObject, cfg: HttpConfig): ObjectSpec {
   const path = attrs.path;
   if (typeof path !== "string" || !path.startsWith("/")) throw badAttr("path", "must be a path starting with \"/\"");
   const objectId = attrs.object_id;
   if (objectId !== undefined && (typeof objectId !== "string" || objectId.length === 0)) throw badAttr("object_id", "must be a non-empty string");
   const data = attrs.data;
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw badAttr("data", "must be an object");
+  if (data !== undefined && (typeof data !== "object" || data === null || Array.isArray(data))) throw badAttr("data", "must be an object");
   const idAttribute = attrs.id_attribute ?? cfg.idAttribute;
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw badAttr("id_attribute", "must be a key, or keys joined by \"/\"");
   const own = `${path.replace(/\/+$/, "")}/{id}`;
@@ -137,15 +138,15 @@ function isObject(v: Json): v is JsonObject {
 
 /**
  * An http.object as read back: the attributes the goal (or record) `attrs` set, as set;
- * `data` as the server holds it (projected on the goal's keys); `id`; `api_data`, the whole
- * object; `api_response`, the raw body it came in.
+ * `data` as the server holds it (projected on the goal's keys; absent when there are no keys
+ * to project on); `id`; `api_data`, the whole object; `api_response`, the raw body it came in.
  */
-export function objectAttrs(attrs: JsonObject, id: string, server: JsonObject, raw: string, goalData: JsonObject): JsonObject {
+export function objectAttrs(attrs: JsonObject, id: string, server: JsonObject, raw: string, goalData: JsonObject | undefined): JsonObject {
   const out: JsonObject = {};
   for (const k of ECHOED) if (attrs[k] !== undefined) out[k] = attrs[k]!;
   out.api_data = server;
   out.api_response = raw;
-  out.data = project(server, goalData);
+  if (goalData !== undefined) out.data = project(server, goalData);
   out.id = id;
   return out;
 }

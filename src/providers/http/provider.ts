@@ -2,7 +2,7 @@ import type { Json, JsonObject } from "../../program/types.js";
 import type { CallContext, Provider, ProviderEnv, ProviderInstance } from "../types.js";
 import { HttpClient, type Answer } from "./client.js";
 import { resolveHttpConfig, type HttpConfig } from "./config.js";
-import { badResponse, statusFailed, unknownType } from "./errors.js";
+import { badAttr, badResponse, statusFailed, unknownType } from "./errors.js";
 import { HTTP_OBJECT, fillPath, holdsGoal, idIn, objectAttrs, objectSpec, recordedId, withId, type ObjectSpec } from "./object.js";
 import { excerpt, secretForms } from "./redact.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -20,6 +20,17 @@ export interface HttpOptions {
 interface Found {
   readonly obj: JsonObject;
   readonly raw: string;
+}
+
+/**
+ * Undefined for a goal (it has `data`) whose object the server has not named yet. A record
+ * with neither an id nor `data` is one whose data held a secret: the runtime then records
+ * every computed attribute, the server's id included, only as a digest, so the object
+ * cannot be found again. Refused loudly rather than read as absent (which would make it anew).
+ */
+function unnamed(spec: ObjectSpec): undefined {
+  if (spec.data !== undefined) return undefined;
+  throw badAttr("id", "was recorded only as a digest (data holds a secret), so the server's id is lost: set object_id to name the object, or keep secret() out of data");
 }
 
 const gone = (status: number): boolean => status === 404 || status === 410;
@@ -40,7 +51,7 @@ class HttpInstance implements ProviderInstance {
   async read(type: string, attrs: JsonObject, ctx: CallContext): Promise<JsonObject | null> {
     const spec = this.spec(type, attrs);
     // Without an id (a goal whose object the server has not named yet) there is nothing to read.
-    const id = spec.objectId ?? recordedId(attrs);
+    const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
     if (id === undefined) return null;
     const found = await this.get(spec, id, ctx);
     return found === null ? null : objectAttrs(attrs, id, found.obj, found.raw, spec.data);
@@ -52,12 +63,13 @@ class HttpInstance implements ProviderInstance {
 
   async update(type: string, prior: JsonObject, attrs: JsonObject, ctx: CallContext): Promise<JsonObject> {
     const spec = this.spec(type, attrs);
-    return this.converge(attrs, spec, recordedId(prior), ctx);
+    const recorded = recordedId(prior) ?? (spec.objectId === undefined ? unnamed(this.spec(type, prior)) : undefined);
+    return this.converge(attrs, spec, recorded, ctx);
   }
 
   async delete(type: string, attrs: JsonObject, ctx: CallContext): Promise<void> {
     const spec = this.spec(type, attrs);
-    const id = spec.objectId ?? recordedId(attrs);
+    const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
     // A record without an id names no object: nothing was made, nothing to delete.
     if (id === undefined) return;
     const path = fillPath(spec.destroyPath, "destroy_path", id);
@@ -82,13 +94,15 @@ class HttpInstance implements ProviderInstance {
    * by a read, which is what is returned.
    */
   private async converge(attrs: JsonObject, spec: ObjectSpec, recorded: string | undefined, ctx: CallContext): Promise<JsonObject> {
+    const data = spec.data;
+    if (data === undefined) throw badAttr("data", "is required to create or update an object");
     const id = spec.objectId ?? recorded;
     if (id !== undefined) {
       const cur = await this.get(spec, id, ctx);
       if (cur !== null) {
-        if (holdsGoal(cur.obj, spec.data)) return objectAttrs(attrs, id, cur.obj, cur.raw, spec.data);
+        if (holdsGoal(cur.obj, data)) return objectAttrs(attrs, id, cur.obj, cur.raw, data);
         const path = fillPath(spec.updatePath, "update_path", id);
-        const a = await this.client.send(spec.updateMethod, path, spec.data, ctx.signal);
+        const a = await this.client.send(spec.updateMethod, path, data, ctx.signal);
         if (success(a.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path, ctx);
         // Gone between the read and the write: made anew below.
         if (!gone(a.status)) throw this.failure(spec.updateMethod, path, a);
@@ -96,7 +110,7 @@ class HttpInstance implements ProviderInstance {
     }
     const path = fillPath(spec.createPath, "create_path", spec.objectId);
     // The server stores the object under the goal's id only if the body says so.
-    const body = spec.objectId !== undefined ? withId(spec.data, spec.idAt, spec.objectId) : spec.data;
+    const body = spec.objectId !== undefined ? withId(data, spec.idAt, spec.objectId) : data;
     const a = await this.client.send(spec.createMethod, path, body, ctx.signal);
     if (!success(a.status)) throw this.failure(spec.createMethod, path, a);
     const made = spec.objectId ?? this.assignedId(spec, path, a);

@@ -156,6 +156,22 @@ describe("http.object on json-server: ids the goal names (object_id)", () => {
     expect(((await server.db()).teams as JsonObject[]).map((t) => t.id)).not.toContain("a b/c");
   });
 
+  it("a record without data (it held a secret, recorded as a digest) is still read and deleted by its object_id; without an id it is refused, never read as absent", async () => {
+    const made = await p.create(T, { path: "/users", object_id: "digest", data: { name: "D", password: "pw" } }, ctx());
+    const record = { path: "/users", object_id: "digest" };
+    const back = await p.read(T, record, ctx());
+    expect(back).toMatchObject({ id: "digest", api_data: { password: "pw" } });
+    expect(back).not.toHaveProperty("data");
+    await p.delete(T, record, ctx());
+    expect(await user("digest")).toBeUndefined();
+    expect(made.id).toBe("digest");
+    for (const call of [p.read(T, { path: "/users" }, ctx()), p.delete(T, { path: "/users" }, ctx()), p.update(T, { path: "/users" }, { path: "/users", data: { name: "D" } }, ctx())]) {
+      const e = await rejection(call);
+      expect(e.code).toBe("http.invalid_attr");
+      expect(e.message).toContain("set object_id");
+    }
+  });
+
   it("a call whose signal is already aborted stops with a retryable timeout and changes nothing", async () => {
     const ac = new AbortController();
     ac.abort();
