@@ -5,9 +5,10 @@ import { buildPlan } from "../../../src/plan/plan.js";
 import { loadTypeCatalog } from "../../../src/program/schemas.js";
 import type { JsonObject } from "../../../src/program/types.js";
 import { createHttpProvider, httpProvider } from "../../../src/providers/http/provider.js";
-import { ProviderError, type CallContext, type ProviderInstance } from "../../../src/providers/types.js";
+import type { CallContext, ProviderInstance } from "../../../src/providers/types.js";
 import { runPlan } from "../../../src/runtime/index.js";
 import { traceToJsonl } from "../../../src/runtime/trace.js";
+import { rejection } from "./rejection.js";
 import { freePort, startFaultServer, type FaultServer, type Reply } from "./servers.js";
 
 // The http provider against a server of the tests' own that answers from a script:
@@ -33,15 +34,6 @@ function provider(url: string): ProviderInstance {
   const p = createHttpProvider({ now: () => NOW }).configure({ uri: url, headers: { Authorization: `Bearer ${TOKEN}`, "X-Team": "infra" } }, { projectDir: "/" });
   open.push(p);
   return p;
-}
-
-async function rejection(x: Promise<unknown>): Promise<ProviderError> {
-  const e = await x.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
 }
 
 const created = (id: string): Reply[] => [

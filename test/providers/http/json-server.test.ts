@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonObject } from "../../../src/program/types.js";
 import { httpProvider } from "../../../src/providers/http/provider.js";
-import { ProviderError, type CallContext, type ProviderInstance } from "../../../src/providers/types.js";
+import type { CallContext, ProviderInstance } from "../../../src/providers/types.js";
+import { rejection } from "./rejection.js";
 import { raw, startJsonServer, type JsonServer } from "./servers.js";
 
 // The http provider against json-server 0.17.4, a REST server nobody here wrote.
@@ -31,15 +32,6 @@ const user = async (id: string): Promise<JsonObject | undefined> => {
   const { id: _, ...rest } = u;
   return rest;
 };
-
-async function rejection(x: Promise<unknown>): Promise<ProviderError> {
-  const e = await x.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ProviderError);
-  return e as ProviderError;
-}
 
 describe("http.object on json-server: ids the server assigns", () => {
   it("creates by POST to the collection, takes the id from the answer, reads back data without the server's fields", async () => {

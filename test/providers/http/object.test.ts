@@ -3,7 +3,7 @@ import { resolveHttpConfig } from "../../../src/providers/http/config.js";
 import { fillPath, holdsGoal, idIn, objectSpec, project, withId } from "../../../src/providers/http/object.js";
 import { excerpt, redact, secretForms } from "../../../src/providers/http/redact.js";
 import { parseRetryAfter } from "../../../src/providers/http/retry-after.js";
-import { ProviderError } from "../../../src/providers/types.js";
+import { rejection } from "./rejection.js";
 
 const cfg = resolveHttpConfig({ uri: "https://h", update_method: "PATCH" }, { projectDir: "/" });
 
@@ -20,16 +20,11 @@ describe("http.object attributes", () => {
     [{ path: "/u", data: {}, object_id: "" }, "http.object.object_id"],
     [{ path: "/u", data: {}, read_path: "x" }, "http.object.read_path"],
     [{ path: "/u", data: {}, update_method: "GET" }, "http.object.update_method"],
-  ])("refuses %j (%s, not retryable)", (attrs, what) => {
-    let e: unknown;
-    try {
-      objectSpec(attrs as never, cfg);
-    } catch (x) {
-      e = x;
-    }
-    expect(e).toBeInstanceOf(ProviderError);
-    expect((e as ProviderError).code).toBe("http.invalid_attr");
-    expect((e as ProviderError).message).toContain(what);
+  ])("refuses %j (%s, not retryable)", async (attrs, what) => {
+    const e = await rejection(Promise.resolve().then(() => objectSpec(attrs as never, cfg)));
+    expect(e.code).toBe("http.invalid_attr");
+    expect(e.retryable).toBe(false);
+    expect(e.message).toContain(what);
   });
 
   it("url-encodes the id into {id}; a template needing an id the server has not given is refused", () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpProvider } from "../../../src/providers/http/provider.js";
-import { ProviderError, type ProviderInstance } from "../../../src/providers/types.js";
+import type { ProviderInstance } from "../../../src/providers/types.js";
+import { rejection } from "./rejection.js";
 import { makeCertificates, startFaultServer, type FaultServer } from "./servers.js";
 
 // A loopback https server whose certificate a CA made here (with openssl) signed.
@@ -42,14 +43,10 @@ describe("http provider over TLS", () => {
 
   it("refuses it without: a TLS failure, not retryable, nothing sent", async () => {
     const before = server.received.length;
-    const e = await provider({}).read("http.object", goal, ctx()).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(ProviderError);
-    expect((e as ProviderError).code).toBe("http.tls");
-    expect((e as ProviderError).retryable).toBe(false);
-    expect((e as ProviderError).message).toMatch(/^http: GET https:\/\/127\.0\.0\.1:\d+\/things\/a: TLS failed: .*(certificate|self-signed)/);
+    const e = await rejection(provider({}).read("http.object", goal, ctx()));
+    expect(e.code).toBe("http.tls");
+    expect(e.retryable).toBe(false);
+    expect(e.message).toMatch(/^http: GET https:\/\/127\.0\.0\.1:\d+\/things\/a: TLS failed: .*(certificate|self-signed)/);
     expect(server.received.length).toBe(before);
   });
 
@@ -57,11 +54,8 @@ describe("http provider over TLS", () => {
     const other = mkdtempSync(join(tmpdir(), "lexum-http-tls-other-"));
     try {
       const { caFile } = makeCertificates(other);
-      const e = await provider({ root_ca_file: caFile }).read("http.object", goal, ctx()).then(
-        () => null,
-        (err: unknown) => err,
-      );
-      expect((e as ProviderError).code).toBe("http.tls");
+      const e = await rejection(provider({ root_ca_file: caFile }).read("http.object", goal, ctx()));
+      expect(e.code).toBe("http.tls");
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
