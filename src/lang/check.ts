@@ -146,7 +146,7 @@ function derived(info: ResourceTypeInfo): Derived {
 /** Attributes treated as paths for identity normalisation, by provider. */
 const PATH_KEYS: Record<string, readonly string[]> = { fs: ["root", "path"], http: ["path"], sim: ["world"] };
 /** Attributes treated as URLs for identity normalisation (host case, default port, trailing "/"), by provider. */
-const URL_KEYS: Record<string, readonly string[]> = { http: ["uri"] };
+const URL_KEYS: Record<string, readonly string[]> = { http: ["base_url"] };
 
 /** A URL in normal form (WHATWG: lower-case scheme and host, no default port), no trailing "/"; as given when it does not parse. */
 function normalizeUrl(u: string): string {

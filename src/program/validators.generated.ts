@@ -993,7 +993,7 @@ return errors === 0;
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const http_object = validate28;
-const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.object.json","title":"http.object","description":"A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.","type":"object","additionalProperties":false,"required":["path","data"],"x-lexum-identity":["path","object_id"],"properties":{"path":{"description":"The collection's path under the provider's uri, e.g. \"/users\"; starts with \"/\".","type":"string","pattern":"^/"},"object_id":{"description":"The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.","type":"string","minLength":1},"data":{"description":"The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).","type":"object"},"create_path":{"description":"Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.","type":"string","pattern":"^/"},"read_path":{"description":"The object's own URL path; default: \"{path}/{id}\" (path, then the url-encoded id).","type":"string","pattern":"^/"},"update_path":{"description":"Where an update is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"destroy_path":{"description":"Where a delete is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"create_method":{"description":"HTTP method of a create; default: the provider's (POST).","enum":["POST","PUT","PATCH"]},"update_method":{"description":"HTTP method of an update; default: the provider's (PUT).","enum":["PUT","PATCH","POST"]},"destroy_method":{"description":"HTTP method of a delete; default: the provider's (DELETE).","enum":["DELETE","POST","PUT","PATCH"]},"id_attribute":{"description":"Where the id sits in the server's JSON, '/' between levels; default: the provider's (\"id\").","type":"string","minLength":1},"id":{"description":"The object's id: object_id when set, else the one the server assigned.","type":"string","readOnly":true},"api_data":{"description":"The object as the server returns it on a read, every field included (e.g. createdAt).","type":"object","readOnly":true},"api_response":{"description":"The raw body of the server's answer to the last read of the object.","type":"string","readOnly":true}}};
+const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.object.json","title":"http.object","description":"A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.","type":"object","additionalProperties":false,"required":["path","data"],"x-lexum-identity":["path","object_id"],"properties":{"path":{"description":"The collection's path under the provider's base_url, e.g. \"/users\"; starts with \"/\".","type":"string","pattern":"^/"},"object_id":{"description":"The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.","type":"string","minLength":1},"data":{"description":"The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).","type":"object"},"create_path":{"description":"Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.","type":"string","pattern":"^/"},"read_path":{"description":"The object's own URL path; default: \"{path}/{id}\" (path, then the url-encoded id).","type":"string","pattern":"^/"},"update_path":{"description":"Where an update is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"destroy_path":{"description":"Where a delete is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"create_method":{"description":"HTTP method of a create; default: the provider's (POST).","enum":["POST","PUT","PATCH"]},"update_method":{"description":"HTTP method of an update; default: the provider's (PUT).","enum":["PUT","PATCH","POST"]},"destroy_method":{"description":"HTTP method of a delete; default: the provider's (DELETE).","enum":["DELETE","POST","PUT","PATCH"]},"id_attribute":{"description":"Where the id sits in the server's JSON, '/' between levels; default: the provider's (\"id\").","type":"string","minLength":1},"id":{"description":"The object's id: object_id when set, else the one the server assigned.","type":"string","readOnly":true},"api_data":{"description":"The object as the server returns it on a read, every field included (e.g. createdAt).","type":"object","readOnly":true},"api_response":{"description":"The raw body of the server's answer to the last read of the object.","type":"string","readOnly":true}}};
 const pattern11 = new RegExp("^/", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1323,7 +1323,7 @@ return errors === 0;
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const http_provider = validate29;
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.provider.json","title":"http provider configuration","description":"JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.","type":"object","additionalProperties":false,"required":["uri"],"x-lexum-identity":["uri"],"properties":{"uri":{"description":"Base URL of the API (http or https), e.g. \"https://api.example.com/v1\"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().","type":"string","minLength":1},"headers":{"description":"Headers sent on every request, e.g. { Authorization = \"Bearer ${secret(\\\"API_TOKEN\\\")}\" }. Never recorded or shown: the whole map is sensitive.","type":"object","additionalProperties":{"type":"string"},"x-lexum-sensitive":true},"root_ca_file":{"description":"A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.","type":"string","minLength":1},"id_attribute":{"description":"Where an object's id sits in the server's JSON, '/' between levels (\"id\", \"data/id\"); resources may override it.","type":"string","minLength":1,"default":"id"},"create_method":{"description":"HTTP method of a create; resources may override it.","enum":["POST","PUT","PATCH"],"default":"POST"},"update_method":{"description":"HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.","enum":["PUT","PATCH","POST"],"default":"PUT"},"destroy_method":{"description":"HTTP method of a delete (no body is sent); resources may override it.","enum":["DELETE","POST","PUT","PATCH"],"default":"DELETE"}}};
+const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.provider.json","title":"http provider configuration","description":"JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.","type":"object","additionalProperties":false,"required":["base_url"],"x-lexum-identity":["base_url"],"properties":{"base_url":{"description":"Base URL of the API (http or https), e.g. \"https://api.example.com/v1\"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().","type":"string","minLength":1},"headers":{"description":"Headers sent on every request, e.g. { Authorization = \"Bearer ${secret(\\\"API_TOKEN\\\")}\" }. Never recorded or shown: the whole map is sensitive.","type":"object","additionalProperties":{"type":"string"},"x-lexum-sensitive":true},"root_ca_file":{"description":"A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.","type":"string","minLength":1},"id_attribute":{"description":"Where an object's id sits in the server's JSON, '/' between levels (\"id\", \"data/id\"); resources may override it.","type":"string","minLength":1,"default":"id"},"create_method":{"description":"HTTP method of a create; resources may override it.","enum":["POST","PUT","PATCH"],"default":"POST"},"update_method":{"description":"HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.","enum":["PUT","PATCH","POST"],"default":"PUT"},"destroy_method":{"description":"HTTP method of a delete (no body is sent); resources may override it.","enum":["DELETE","POST","PUT","PATCH"],"default":"DELETE"}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/http.provider.json" */;
@@ -1337,8 +1337,8 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.uri === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema43.required,parentSchema:schema43,data};
+if(data.base_url === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "base_url"},message:"must have required property '"+"base_url"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1348,7 +1348,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "uri") || (key0 === "headers")) || (key0 === "root_ca_file")) || (key0 === "id_attribute")) || (key0 === "create_method")) || (key0 === "update_method")) || (key0 === "destroy_method"))){
+if(!(((((((key0 === "base_url") || (key0 === "headers")) || (key0 === "root_ca_file")) || (key0 === "id_attribute")) || (key0 === "create_method")) || (key0 === "update_method")) || (key0 === "destroy_method"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -1359,11 +1359,11 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.uri !== undefined){
-let data0 = data.uri;
+if(data.base_url !== undefined){
+let data0 = data.base_url;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err2 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.uri,data:data0};
+const err2 = {instancePath:instancePath+"/base_url",schemaPath:"#/properties/base_url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.base_url,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1374,7 +1374,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/uri",schemaPath:"#/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.uri.type,parentSchema:schema43.properties.uri,data:data0};
+const err3 = {instancePath:instancePath+"/base_url",schemaPath:"#/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.base_url.type,parentSchema:schema43.properties.base_url,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const goal = (aliceRole: string) => `domain people {
   provider http {
-    uri     = "URL"
+    base_url     = "URL"
     headers = { Authorization = "Bearer \${secret("API_TOKEN")}", "X-Team" = "infra" }
   }
 
@@ -126,7 +126,7 @@ describe("http.object through lxm", () => {
     expect(alice.attrs).toMatchObject({ id: "alice", object_id: "alice", data: { name: "Alice", role: "lead" }, api_data: { id: "alice", name: "Alice", role: "lead" } });
     expect(record("http.object.bob").attrs).toMatchObject({ id: bob.id, data: { name: "Bob", tags: ["ops"] }, api_data: { createdAt: "2024-05-01T00:00:00.000Z" } });
     expect(repo.read("out/bob.txt")).toBe(`${String(bob.id)} since 2024-05-01T00:00:00.000Z`);
-    expect(alice.provider.config).toEqual({ create_method: "POST", destroy_method: "DELETE", id_attribute: "id", update_method: "PUT", uri: server.url });
+    expect(alice.provider.config).toEqual({ create_method: "POST", destroy_method: "DELETE", id_attribute: "id", update_method: "PUT", base_url: server.url });
 
     // The token appears in no output and in no file of the state branch, in any of its commits.
     for (const o of outputs) expect(o).not.toContain(TOKEN);
@@ -156,7 +156,7 @@ describe("http.object through lxm", () => {
 
   it("a domain that leaves the code has its objects deleted with the token read again from secret()", async () => {
     const domain = (id: string) =>
-      `domain leaving {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object o {\n    path      = "/users"\n    object_id = "${id}"\n    data      = { name = "Leaving" }\n  }\n}\n`;
+      `domain leaving {\n  provider http {\n    base_url     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object o {\n    path      = "/users"\n    object_id = "${id}"\n    data      = { name = "Leaving" }\n  }\n}\n`;
     const repo = makeRepo({ "keep.lxm": 'domain keep {\n  provider fs { root = "out" }\n  resource fs.file k { path = "k.txt" }\n}\n', "leaving.lxm": domain("leaver") });
     expect((await repo.lxm(["apply", "--yes"], env)).code).toBe(0);
     expect((await users()).find((u) => u.id === "leaver")).toMatchObject({ name: "Leaving" });
@@ -171,13 +171,13 @@ describe("http.object through lxm", () => {
   it("a header value written in the code (no secret()) is never recorded either", async () => {
     const literal = "literal-key-0d3b7e1f";
     const repo = makeRepo({
-      "m.lxm": `domain d {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer ${TOKEN}", "X-Api-Key" = "${literal}" }\n  }\n  resource http.object a {\n    path      = "/users"\n    object_id = "lit"\n    data      = { name = "Lit" }\n  }\n}\n`,
+      "m.lxm": `domain d {\n  provider http {\n    base_url     = "${server.url}"\n    headers = { Authorization = "Bearer ${TOKEN}", "X-Api-Key" = "${literal}" }\n  }\n  resource http.object a {\n    path      = "/users"\n    object_id = "lit"\n    data      = { name = "Lit" }\n  }\n}\n`,
     });
     const r = await repo.lxm(["apply", "--yes"]);
     expect(r.code, r.out + r.err).toBe(0);
     expect((await users()).find((u) => u.id === "lit")).toMatchObject({ name: "Lit" });
     const rec = JSON.parse(repo.git("show", "lexum/state:resources/d/http.object.a.json")) as { provider: Record<string, unknown> };
-    expect(rec.provider).toEqual({ alias: "http", config: { create_method: "POST", destroy_method: "DELETE", id_attribute: "id", update_method: "PUT", uri: server.url }, type: "http" });
+    expect(rec.provider).toEqual({ alias: "http", config: { create_method: "POST", destroy_method: "DELETE", id_attribute: "id", update_method: "PUT", base_url: server.url }, type: "http" });
     for (const f of repo.git("ls-tree", "-r", "--name-only", "lexum/state").split("\n")) {
       const text = repo.git("show", `lexum/state:${f}`);
       expect(text).not.toContain(literal);
@@ -189,7 +189,7 @@ describe("http.object through lxm", () => {
   it("a secret in data: with object_id, applied, unchanged, changed and deleted, never shown; without, refused loudly after the first apply", async () => {
     const PW = "pw-in-data-6a0c2e";
     const src = (idLine: string) =>
-      `domain d {\n  provider http {\n    uri     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object svc {\n    path = "/users"\n${idLine}    data = { name = "svc", password = secret("SVC_PW") }\n  }\n}\n`;
+      `domain d {\n  provider http {\n    base_url     = "${server.url}"\n    headers = { Authorization = "Bearer \${secret("API_TOKEN")}" }\n  }\n  resource http.object svc {\n    path = "/users"\n${idLine}    data = { name = "svc", password = secret("SVC_PW") }\n  }\n}\n`;
     const repo = makeRepo({ "m.lxm": src('    object_id = "svc"\n') });
     const outputs: string[] = [];
     const run = async (args: string[], pw = PW) => {
@@ -223,12 +223,12 @@ describe("http.object through lxm", () => {
     expect((await users()).filter((u) => u.name === "svc-unnamed")).toHaveLength(1);
   }, 60_000);
 
-  it("credentials in the uri are refused (LXM4900) and never shown", async () => {
+  it("credentials in the base_url are refused (LXM4900) and never shown", async () => {
     const withUser = server.url.replace("http://", "http://deploy:pw-in-url-77@");
-    const repo = makeRepo({ "m.lxm": `domain d {\n  provider http { uri = "${withUser}" }\n  resource http.object a {\n    path = "/users"\n    data = { name = "x" }\n  }\n}\n` });
+    const repo = makeRepo({ "m.lxm": `domain d {\n  provider http { base_url = "${withUser}" }\n  resource http.object a {\n    path = "/users"\n    data = { name = "x" }\n  }\n}\n` });
     const r = await repo.lxm(["apply", "--yes"]);
     expect(r.code).toBe(1);
-    expect(r.out + r.err).toContain("LXM4900: provider http: uri holds credentials (user:password@host)");
+    expect(r.out + r.err).toContain("LXM4900: provider http: base_url holds credentials (user:password@host)");
     expect(r.out + r.err).not.toContain("pw-in-url-77");
     expect((await users()).find((u) => u.name === "x")).toBeUndefined();
   }, 60_000);

@@ -20,7 +20,7 @@ export interface HttpConfig {
   readonly destroyMethod: string;
 }
 
-const SETTINGS = ["create_method", "destroy_method", "headers", "id_attribute", "root_ca_file", "update_method", "uri"];
+const SETTINGS = ["base_url", "create_method", "destroy_method", "headers", "id_attribute", "root_ca_file", "update_method"];
 
 /** The methods each operation may use (the schemas' enums). */
 export const METHODS = {
@@ -38,7 +38,7 @@ const CREDENTIALS_HINT =
   'put credentials in a header, from a secret: headers = { Authorization = "Bearer ${secret("API_TOKEN")}" } (a URL is recorded and shown; headers never are)';
 
 /**
- * Resolves an http provider block. `uri` (required) must be an absolute http(s) URL with no
+ * Resolves an http provider block. `base_url` (required) must be an absolute http(s) URL with no
  * credentials, query or fragment; it is never quoted back, since it may hold a password.
  * `headers` is a map of strings, whose values are never quoted either; `root_ca_file`
  * resolves against `env.projectDir` and is read now. Throws a LexumError (LXM4900) on bad
@@ -48,18 +48,18 @@ export function resolveHttpConfig(config: JsonObject, env: ProviderEnv): HttpCon
   for (const key of Object.keys(config).sort()) {
     if (!SETTINGS.includes(key)) throw bad(key, `is not a setting of this provider (${SETTINGS.join(", ")})`);
   }
-  const uri = config.uri;
-  if (typeof uri !== "string" || uri.length === 0) throw bad("uri", "is required: the base URL of the API, e.g. \"https://api.example.com/v1\"");
+  const base_url = config.base_url;
+  if (typeof base_url !== "string" || base_url.length === 0) throw bad("base_url", "is required: the base URL of the API, e.g. \"https://api.example.com/v1\"");
   let url: URL;
   try {
-    url = new URL(uri);
+    url = new URL(base_url);
   } catch {
-    throw bad("uri", "is not an absolute URL (e.g. \"https://api.example.com/v1\")");
+    throw bad("base_url", "is not an absolute URL (e.g. \"https://api.example.com/v1\")");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad("uri", `must be an http:// or https:// URL, not ${url.protocol}//`);
-  if (url.username !== "" || url.password !== "") throw bad("uri", "holds credentials (user:password@host), which would be recorded and shown with the URL", CREDENTIALS_HINT);
-  if (url.search !== "" || uri.includes("?")) throw bad("uri", "has a query (?…); resource paths are appended to it, and a key in it would be recorded and shown", CREDENTIALS_HINT);
-  if (url.hash !== "" || uri.includes("#")) throw bad("uri", "has a fragment (#…)");
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad("base_url", `must be an http:// or https:// URL, not ${url.protocol}//`);
+  if (url.username !== "" || url.password !== "") throw bad("base_url", "holds credentials (user:password@host), which would be recorded and shown with the URL", CREDENTIALS_HINT);
+  if (url.search !== "" || base_url.includes("?")) throw bad("base_url", "has a query (?…); resource paths are appended to it, and a key in it would be recorded and shown", CREDENTIALS_HINT);
+  if (url.hash !== "" || base_url.includes("#")) throw bad("base_url", "has a fragment (#…)");
 
   const headers: [string, string][] = [];
   const given = config.headers ?? {};
@@ -82,7 +82,7 @@ export function resolveHttpConfig(config: JsonObject, env: ProviderEnv): HttpCon
   const caFile = config.root_ca_file;
   if (caFile !== undefined) {
     if (typeof caFile !== "string" || caFile.length === 0 || caFile.includes("\0")) throw bad("root_ca_file", "must be the path of a PEM file");
-    if (url.protocol !== "https:") throw bad("root_ca_file", "is set but uri is not https://");
+    if (url.protocol !== "https:") throw bad("root_ca_file", "is set but base_url is not https://");
     const path = resolveConfigPath(env, caFile);
     try {
       ca = readFileSync(path, "utf8");

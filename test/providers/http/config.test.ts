@@ -24,7 +24,7 @@ function refusal(config: Record<string, unknown>): LexumError {
 
 describe("http provider configuration", () => {
   it("resolves the base URL (no trailing slash), sorted lower-case headers and the defaults", () => {
-    const c = resolveHttpConfig({ uri: "https://API.example.com/v1/", headers: { "X-Team": "infra", Accept: "application/vnd.x+json" } }, env);
+    const c = resolveHttpConfig({ base_url: "https://API.example.com/v1/", headers: { "X-Team": "infra", Accept: "application/vnd.x+json" } }, env);
     expect(c).toEqual({
       base: "https://api.example.com/v1",
       https: true,
@@ -39,53 +39,53 @@ describe("http provider configuration", () => {
     });
   });
 
-  it("refuses credentials in the uri without quoting them, and says to use headers with secret()", () => {
-    const e = refusal({ uri: "https://deploy:pa55w0rd@api.example.com/v1" });
-    expect(e.message).toBe("provider http: uri holds credentials (user:password@host), which would be recorded and shown with the URL");
+  it("refuses credentials in the base_url without quoting them, and says to use headers with secret()", () => {
+    const e = refusal({ base_url: "https://deploy:pa55w0rd@api.example.com/v1" });
+    expect(e.message).toBe("provider http: base_url holds credentials (user:password@host), which would be recorded and shown with the URL");
     expect(e.hint).toContain('headers = { Authorization = "Bearer ${secret("API_TOKEN")}" }');
     expect(`${e.message} ${e.hint}`).not.toContain("pa55w0rd");
     expect(`${e.message} ${e.hint}`).not.toContain("deploy");
-    const user = refusal({ uri: "http://token123@api.example.com" });
+    const user = refusal({ base_url: "http://token123@api.example.com" });
     expect(user.message).not.toContain("token123");
   });
 
   it.each([
-    [{}, "uri", "is required"],
-    [{ uri: "api.example.com" }, "uri", "is not an absolute URL"],
-    [{ uri: "ftp://api.example.com" }, "uri", "must be an http:// or https:// URL"],
-    [{ uri: "https://api.example.com/v1?api_key=k" }, "uri", "has a query"],
-    [{ uri: "https://api.example.com/v1#x" }, "uri", "has a fragment"],
-    [{ uri: "https://h", color: "red" }, "color", "is not a setting of this provider"],
-    [{ uri: "https://h", headers: ["a"] }, "headers", "must be a map"],
-    [{ uri: "https://h", headers: { "Bad Name": "v" } }, 'headers["Bad Name"]', "is not a valid header name"],
-    [{ uri: "https://h", headers: { A: 1 } }, 'headers["A"]', "must be a string"],
-    [{ uri: "https://h", headers: { A: "x", a: "y" } }, 'headers["a"]', "is given twice"],
-    [{ uri: "https://h", create_method: "GET" }, "create_method", "must be one of POST, PUT, PATCH"],
-    [{ uri: "https://h", id_attribute: "a//b" }, "id_attribute", "must be a key"],
-    [{ uri: "http://h", root_ca_file: "ca.pem" }, "root_ca_file", "is set but uri is not https://"],
-    [{ uri: "https://h", root_ca_file: "missing.pem" }, "root_ca_file", "cannot be read"],
+    [{}, "base_url", "is required"],
+    [{ base_url: "api.example.com" }, "base_url", "is not an absolute URL"],
+    [{ base_url: "ftp://api.example.com" }, "base_url", "must be an http:// or https:// URL"],
+    [{ base_url: "https://api.example.com/v1?api_key=k" }, "base_url", "has a query"],
+    [{ base_url: "https://api.example.com/v1#x" }, "base_url", "has a fragment"],
+    [{ base_url: "https://h", color: "red" }, "color", "is not a setting of this provider"],
+    [{ base_url: "https://h", headers: ["a"] }, "headers", "must be a map"],
+    [{ base_url: "https://h", headers: { "Bad Name": "v" } }, 'headers["Bad Name"]', "is not a valid header name"],
+    [{ base_url: "https://h", headers: { A: 1 } }, 'headers["A"]', "must be a string"],
+    [{ base_url: "https://h", headers: { A: "x", a: "y" } }, 'headers["a"]', "is given twice"],
+    [{ base_url: "https://h", create_method: "GET" }, "create_method", "must be one of POST, PUT, PATCH"],
+    [{ base_url: "https://h", id_attribute: "a//b" }, "id_attribute", "must be a key"],
+    [{ base_url: "http://h", root_ca_file: "ca.pem" }, "root_ca_file", "is set but base_url is not https://"],
+    [{ base_url: "https://h", root_ca_file: "missing.pem" }, "root_ca_file", "cannot be read"],
   ])("refuses %j naming %s (LXM4900)", (config, attr, problem) => {
     const e = refusal(config);
     expect(e.message).toContain(`provider http: ${attr} ${problem}`);
   });
 
   it("never quotes a header value, even a broken one", () => {
-    const e = refusal({ uri: "https://h", headers: { Authorization: "Bearer abc\r\nX-Evil: 1" } });
+    const e = refusal({ base_url: "https://h", headers: { Authorization: "Bearer abc\r\nX-Evil: 1" } });
     expect(e.message).toBe('provider http: headers["Authorization"] holds a line break or NUL byte (value not shown)');
   });
 
   it("reads root_ca_file against the project directory, and refuses a file that is not PEM", () => {
     writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     writeFileSync(join(dir, "junk.pem"), "hello");
-    expect(resolveHttpConfig({ uri: "https://h", root_ca_file: "ca.pem" }, env).ca).toContain("BEGIN CERTIFICATE");
-    expect(resolveHttpConfig({ uri: "https://h", root_ca_file: join(dir, "ca.pem") }, { projectDir: "/elsewhere" }).ca).toContain("BEGIN CERTIFICATE");
-    expect(refusal({ uri: "https://h", root_ca_file: "junk.pem" }).message).toContain(`is not a PEM certificate file (${join(dir, "junk.pem")})`);
+    expect(resolveHttpConfig({ base_url: "https://h", root_ca_file: "ca.pem" }, env).ca).toContain("BEGIN CERTIFICATE");
+    expect(resolveHttpConfig({ base_url: "https://h", root_ca_file: join(dir, "ca.pem") }, { projectDir: "/elsewhere" }).ca).toContain("BEGIN CERTIFICATE");
+    expect(refusal({ base_url: "https://h", root_ca_file: "junk.pem" }).message).toContain(`is not a PEM certificate file (${join(dir, "junk.pem")})`);
   });
 });
 
 describe("http.object identities (authority)", () => {
   const program = (resources: string) =>
-    compile([{ path: "m.lxm", text: `domain d {\n  provider http { uri = "https://api.example.com" }\n${resources}}\ndomain e {\n  provider http { uri = "https://api.example.com/" }\n  resource http.object same { \n path = "/users"\n object_id = "shared"\n data = {}\n }\n}\n` }]);
+    compile([{ path: "m.lxm", text: `domain d {\n  provider http { base_url = "https://api.example.com" }\n${resources}}\ndomain e {\n  provider http { base_url = "https://api.example.com/" }\n  resource http.object same { \n path = "/users"\n object_id = "shared"\n data = {}\n }\n}\n` }]);
 
   it("objects whose ids the server assigns never conflict, even with equal goals", () => {
     const r = program(`  resource http.object a {\n path = "/users"\n data = { name = "x" }\n }\n  resource http.object b {\n path = "/users"\n data = { name = "x" }\n }\n`);
@@ -94,10 +94,10 @@ describe("http.object identities (authority)", () => {
     expect(new Set(ids).size).toBe(2);
   });
 
-  it("two resources naming the same object (uri, path, object_id) are an authority conflict, across domains too", () => {
+  it("two resources naming the same object (base_url, path, object_id) are an authority conflict, across domains too", () => {
     const r = program(`  resource http.object a {\n path = "/users"\n object_id = "alice"\n data = {}\n }\n  resource http.object b {\n path = "/users"\n object_id = "alice"\n data = {}\n }\n  resource http.object c {\n path = "/teams"\n object_id = "alice"\n data = {}\n }\n`);
     expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
-      'LXM2090 authority conflict: http object_id "alice", path "/users" (uri "https://api.example.com") is also claimed by d/http.object.a',
+      'LXM2090 authority conflict: http object_id "alice", path "/users" (base_url "https://api.example.com") is also claimed by d/http.object.a',
     ]);
     const across = program(`  resource http.object mine {\n path = "/users"\n object_id = "shared"\n data = {}\n }\n`);
     expect(across.diagnostics.map((d) => d.code)).toEqual(["LXM2090"]);

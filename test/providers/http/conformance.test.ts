@@ -15,12 +15,12 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 
 // The checks are listed when the file is collected, before the server exists: its URL is filled in by then.
 const project = mkdtempSync(join(tmpdir(), "lexum-conf-http-"));
-const config: { uri: string; headers: Record<string, string> } = { uri: "http://127.0.0.1:1", headers: { Authorization: `Bearer ${TOKEN}` } };
+const config: { base_url: string; headers: Record<string, string> } = { base_url: "http://127.0.0.1:1", headers: { Authorization: `Bearer ${TOKEN}` } };
 let server: JsonServer;
 
 beforeAll(async () => {
   server = await startJsonServer({ users: [], teams: [] }, TOKEN);
-  config.uri = server.url;
+  config.base_url = server.url;
 }, 30_000);
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ async function server(fallback: Reply = { status: 500, body: "{}" }): Promise<Fa
 }
 
 function provider(url: string): ProviderInstance {
-  const p = createHttpProvider({ now: () => NOW }).configure({ uri: url, headers: { Authorization: `Bearer ${TOKEN}`, "X-Team": "infra" } }, { projectDir: "/" });
+  const p = createHttpProvider({ now: () => NOW }).configure({ base_url: url, headers: { Authorization: `Bearer ${TOKEN}`, "X-Team": "infra" } }, { projectDir: "/" });
   open.push(p);
   return p;
 }
@@ -178,7 +178,7 @@ describe("http provider: requests", () => {
 async function apply(url: string, opts: { retries: number; timeout?: string }): Promise<{ status: string; waits: number[]; trace: string; failure?: string }> {
   const source = `domain d {
   provider http {
-    uri     = "${url}"
+    base_url     = "${url}"
     headers = { Authorization = "Bearer ${TOKEN}" }
   }
   policy {
@@ -196,7 +196,7 @@ async function apply(url: string, opts: { retries: number; timeout?: string }): 
   const prior = { snapshot: null, resources: {} };
   const planned = buildPlan({ program: c.program!, programHash: c.hash!, catalog: loadTypeCatalog(), prior, spans: c.spans });
   expect(planned.diagnostics).toEqual([]);
-  const config: JsonObject = { uri: url, headers: { Authorization: `Bearer ${TOKEN}` } };
+  const config: JsonObject = { base_url: url, headers: { Authorization: `Bearer ${TOKEN}` } };
   const inst = createHttpProvider({ now: () => NOW }).configure(config, { projectDir: "/" });
   open.push(inst);
   const waits: number[] = [];

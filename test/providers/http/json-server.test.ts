@@ -16,7 +16,7 @@ let p: ProviderInstance;
 
 beforeAll(async () => {
   server = await startJsonServer({ users: [], teams: [] });
-  p = httpProvider.configure({ uri: `${server.url}/`, headers: { "X-Team": "infra" } }, { projectDir: server.dir });
+  p = httpProvider.configure({ base_url: `${server.url}/`, headers: { "X-Team": "infra" } }, { projectDir: server.dir });
 }, 30_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { excerpt, redact, secretForms } from "../../../src/providers/http/redact
 import { parseRetryAfter } from "../../../src/providers/http/retry-after.js";
 import { rejection } from "./rejection.js";
 
-const cfg = resolveHttpConfig({ uri: "https://h", update_method: "PATCH" }, { projectDir: "/" });
+const cfg = resolveHttpConfig({ base_url: "https://h", update_method: "PATCH" }, { projectDir: "/" });
 
 describe("http.object attributes", () => {
   it("fills defaults from path and from the provider", () => {

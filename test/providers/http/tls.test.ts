@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 function provider(config: Record<string, unknown>): ProviderInstance {
-  const p = httpProvider.configure({ uri: server.url, ...config } as never, { projectDir: dir });
+  const p = httpProvider.configure({ base_url: server.url, ...config } as never, { projectDir: dir });
   open.push(p);
   return p;
 }
