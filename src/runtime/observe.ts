@@ -1,7 +1,7 @@
 import type { JsonObject } from "../program/types.js";
 import type { CallContext } from "../providers/types.js";
 import type { Observation, TraceEvent } from "./types.js";
-import { ProviderError } from "../providers/types.js";
+import { isProviderError } from "../providers/types.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { actionTimedOut, providerCrashed, replayMissing } from "../diag/catalog/runtime.js";
 import { mask } from "./redact.js";
@@ -195,7 +195,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
 }
 
 function toCallError(kind: CallKind, e: unknown): CallError {
-  if (e instanceof ProviderError) return { code: e.code, message: e.message, retryable: e.retryable };
+  if (isProviderError(e)) return { code: e.code, message: e.message, retryable: e.retryable };
   if (e instanceof LexumError) return { code: e.code, message: e.message, retryable: false };
   const d = providerCrashed(undefined, kind, e instanceof Error ? e.message : String(e));
   return { code: d.code, message: d.message, retryable: false };
