@@ -51218,7 +51218,12 @@ async function loadOne(ref, projectDir, require2, compile2) {
   return { loaded: { name, package: pkg, file, provider: guarded2(checked2.exports, pkg), config: checked2.config, resources: checked2.resources } };
 }
 function fromModule(ns, name, compile2) {
-  const checked2 = checkPackageExports(ns, name);
+  let checked2;
+  try {
+    checked2 = checkPackageExports(ns, name);
+  } catch (e) {
+    return { kind: "not-a-provider", problem: `reading its exports threw: ${firstLine3(e)}` };
+  }
   if ("kind" in checked2) return checked2;
   const infos = /* @__PURE__ */ new Map();
   for (const key3 of Object.keys(checked2.schemas).sort()) {

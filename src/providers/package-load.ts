@@ -80,7 +80,13 @@ async function loadOne(ref: PackageRef, projectDir: string, require: NodeJS.Requ
 
 /** A module's exports checked (package-check.ts) and its schemas compiled. */
 function fromModule(ns: unknown, name: string, compile: Compile): PackageProblem | { exports: PackageExports; config: ProviderTypeInfo; resources: ResourceTypeInfo[] } {
-  const checked = checkPackageExports(ns, name);
+  let checked: PackageExports | PackageProblem;
+  try {
+    checked = checkPackageExports(ns, name);
+  } catch (e) {
+    // An export whose getter throws (or a proxy) is the package's bug, not a crash of Lexum.
+    return { kind: "not-a-provider", problem: `reading its exports threw: ${firstLine(e)}` };
+  }
   if ("kind" in checked) return checked;
   const infos = new Map<string, ResourceTypeInfo>();
   for (const key of Object.keys(checked.schemas).sort()) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkPackageExports, instanceProblem, lexumKeywordProblem } from "../../src/providers/package-check.js";
+import { checkProviderPackage } from "../../src/providers/package-load.js";
 
 const widget = { type: "object", required: ["id"], "x-lexum-identity": ["id"], properties: { id: { type: "string" }, size: { type: "integer" }, uid: { type: "string", readOnly: true } } };
 const block = { type: "object", properties: { url: { type: "string" } } };
@@ -33,6 +34,16 @@ describe("a provider package's exports", () => {
 
   it("refuses a key that cannot be a provider name in .lxm", () => {
     expect(checkPackageExports({ ...good, provider: { ...good.provider, name: "my-acme" } }, "my-acme")).toMatchObject({ kind: "name", problem: expect.stringContaining("`my-acme` is not a provider name") });
+  });
+
+  it("checkProviderPackage compiles the schemas too, and survives exports that throw", async () => {
+    expect(await checkProviderPackage(good, "acme")).toBeNull();
+    const strnig = { ...good, schemas: { ...good.schemas, "acme.widget": { ...widget, properties: { id: { type: "strnig" } } } } };
+    expect(await checkProviderPackage(strnig, "acme")).toMatch(/^schema acme\.widget does not compile as a JSON Schema: schema is invalid: data\/properties\/id\/type must be equal to one of the allowed values/);
+    const unknownKeyword = { ...good, schemas: { ...good.schemas, provider: { ...block, "x-acme": 1 } } };
+    expect(await checkProviderPackage(unknownKeyword, "acme")).toBe('schema provider does not compile as a JSON Schema: strict mode: unknown keyword: "x-acme"');
+    const throwing = { get provider(): never { throw new Error("lazy init failed"); }, schemas: {} };
+    expect(await checkProviderPackage(throwing, "acme")).toBe("reading its exports threw: lazy init failed");
   });
 
   it("an instance must have every method", () => {
