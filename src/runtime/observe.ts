@@ -1,7 +1,7 @@
 import type { JsonObject } from "../program/types.js";
 import type { CallContext } from "../providers/types.js";
 import type { Observation, TraceEvent } from "./types.js";
-import { ProviderError, RETRY_AFTER_MAX_MS } from "../providers/types.js";
+import { isProviderError, RETRY_AFTER_MAX_MS } from "../providers/types.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { actionTimedOut, providerCrashed, replayMissing } from "../diag/catalog/runtime.js";
 import { mask } from "./redact.js";
@@ -200,7 +200,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
   });
   const call = started.then(
     (v) => ({ value: v ?? null }) as { value: JsonObject | null },
-    (e: unknown) => ({ error: toCallError(spec.kind, e), retryAfterMs: e instanceof ProviderError ? e.retryAfterMs : undefined }),
+    (e: unknown) => ({ error: toCallError(spec.kind, e), retryAfterMs: isProviderError(e) && typeof e.retryAfterMs === "number" ? e.retryAfterMs : undefined }),
   );
   try {
     const r = await Promise.race([call, timedOut]);
@@ -215,7 +215,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
 }
 
 function toCallError(kind: CallKind, e: unknown): CallError {
-  if (e instanceof ProviderError) return { code: e.code, message: e.message, retryable: e.retryable };
+  if (isProviderError(e)) return { code: e.code, message: e.message, retryable: e.retryable };
   if (e instanceof LexumError) return { code: e.code, message: e.message, retryable: false };
   const d = providerCrashed(undefined, kind, e instanceof Error ? e.message : String(e));
   return { code: d.code, message: d.message, retryable: false };
