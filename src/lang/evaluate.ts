@@ -3,7 +3,7 @@ import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { formatAddress } from "../program/address.js";
 import { sortStrings } from "../program/canonical.js";
-import type { TypeCatalog } from "../program/schemas.js";
+import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
 import { BUILTINS } from "./builtins.js";
@@ -126,17 +126,19 @@ function identityValue(id: string, attrs: JsonObject, deferred: { [attr: string]
 
 /**
  * The identity attributes (identityKey's and describeIdentity's input) of an instance whose
- * identity is known. An optional identity attribute the resource leaves unset (an
- * `http.object` without `object_id`: the server names the object) stands for "the object this
- * resource makes": the resource's address takes its place, so two such resources never
+ * identity is known. An unset identity attribute the provider assigns (`x-lexum-assigned`:
+ * an `http.object` without `object_id`, the server names the object) stands for "the object
+ * this resource makes": the resource's address takes its place, so two such resources never
  * claim the same object. The stand-in is an object, so it cannot collide with a string
- * identity written in the code.
+ * identity written in the code. Any other unset identity attribute is left out (a grant with
+ * no schema is on the database itself).
  */
-function identityAttrs(ids: readonly string[], attrs: JsonObject, deferred: { [attr: string]: Deferred }, address: string): JsonObject {
+function identityAttrs(info: Pick<ResourceTypeInfo, "identity" | "assigned">, attrs: JsonObject, deferred: { [attr: string]: Deferred }, address: string): JsonObject {
   const out: JsonObject = {};
-  for (const id of ids) {
+  for (const id of info.identity) {
     const v = identityValue(id, attrs, deferred);
-    out[id] = v !== undefined ? v : { unset: address };
+    if (v !== undefined) out[id] = v;
+    else if (info.assigned.includes(id)) out[id] = { unset: address };
   }
   return out;
 }
@@ -709,7 +711,7 @@ export class Evaluator {
               ok = false;
             }
           }
-          if (idOk) identity = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred, address));
+          if (idOk) identity = identityKey(pname, prov.scope, identityAttrs(info, attrs, deferred, address));
         }
       } else {
         for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
@@ -731,7 +733,7 @@ export class Evaluator {
     const info = this.catalog.resources.get(r.type);
     const scope = this.providerMemo.get(key(r.domain, r.providerAlias))?.scope;
     if (i.identity === null || !info || !scope) return "";
-    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred, i.address));
+    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info, i.attrs, i.deferred, i.address));
   }
 
   /** What other expressions see of a resource: known attributes, Unknown for deferred and computed ones. */

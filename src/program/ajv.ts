@@ -24,5 +24,6 @@ export function newAjv(opts: { readonly validateSchema?: boolean; readonly stand
   ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
   ajv.addKeyword({ keyword: "x-lexum-replace-on", schemaType: "array" });
   ajv.addKeyword({ keyword: "x-lexum-sensitive", schemaType: "boolean" });
+  ajv.addKeyword({ keyword: "x-lexum-assigned", schemaType: "boolean" });
   return ajv;
 }

@@ -32,6 +32,12 @@ export interface ResourceTypeInfo {
   readonly replaceOn: string[];
   /** x-lexum-sensitive: attributes never shown in clear. */
   readonly sensitive: string[];
+  /**
+   * x-lexum-assigned: optional identity attributes the provider assigns when the code leaves
+   * them unset (an id a server picks at create); unset, such an attribute names the
+   * resource's own object, so two resources leaving it unset never claim the same one.
+   */
+  readonly assigned: string[];
   /** Top-level `default`s by property. */
   readonly defaults: JsonObject;
   /** Validates attributes; [] when valid. Deterministic order (ajv's, which follows the schema). */
@@ -125,6 +131,7 @@ export function resourceTypeInfo(type: string, provider: string, schema: JsonObj
     identity: strings(schema["x-lexum-identity"]),
     replaceOn: strings(schema["x-lexum-replace-on"]),
     sensitive: names.filter((n) => props[n]!["x-lexum-sensitive"] === true),
+    assigned: names.filter((n) => props[n]!["x-lexum-assigned"] === true),
     defaults,
     validate(attrs: JsonObject): SchemaProblem[] {
       if (validateFn(attrs)) return [];

@@ -118,7 +118,8 @@ function stringList(v: Json | undefined): string[] | null {
  * What is wrong with one schema as Lexum reads it, or null: plain JSON, an object type with
  * `properties`, no reserved property names, `x-lexum-identity` and `x-lexum-replace-on` lists
  * of distinct settable properties (identity required for a resource type, never sensitive),
- * `x-lexum-sensitive` a boolean on properties, and nothing `required` that is `readOnly`.
+ * `x-lexum-sensitive` a boolean on properties, nothing `required` that is `readOnly`, and
+ * `x-lexum-assigned` only on optional identity properties.
  * Whether it compiles as a JSON Schema is checked after (ajv, strict).
  */
 export function lexumKeywordProblem(schema: unknown, resource: boolean): string | null {
@@ -152,5 +153,11 @@ export function lexumKeywordProblem(schema: unknown, resource: boolean): string 
   const required = s.required ?? [];
   if (!Array.isArray(required)) return "has `required` that is not a list";
   for (const n of required) if (typeof n === "string" && prop(n)?.readOnly === true) return `requires \`${n}\`, which is readOnly (a user cannot set it)`;
+  for (const n of names) {
+    const ps = prop(n);
+    if (!ps || !("x-lexum-assigned" in ps)) continue;
+    if (typeof ps["x-lexum-assigned"] !== "boolean") return `has \`x-lexum-assigned\` on \`${n}\` that is not a boolean`;
+    if (ps["x-lexum-assigned"] && (!identity.includes(n) || required.includes(n))) return `marks \`${n}\` \`x-lexum-assigned\`, which only an optional identity attribute can be (one the provider assigns when it is unset)`;
+  }
   return null;
 }
