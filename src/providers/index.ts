@@ -5,6 +5,9 @@
 export * from "./types.js";
 export { builtinProviders, getProvider, providerForType, providerNames } from "./registry.js";
 export { fsProvider, resolveFsRoot } from "./fs/provider.js";
+export { postgresProvider } from "./postgres/provider.js";
+export { resolvePostgresSettings } from "./postgres/settings.js";
+export type { PostgresSettings } from "./postgres/settings.js";
 export { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid, SIM_OBJECT } from "./sim/provider.js";
 export type { SimConfig, SimOptions } from "./sim/provider.js";
 export { WORLD_FORMAT } from "./sim/world.js";
