@@ -124,6 +124,10 @@ export class Connections {
       const pool = await this.pool(database);
       const c = (await pool.connect()) as pg.PoolClient & BackendKey;
       let failure: Error | undefined;
+      // A connection lost while checked out also fails its query; without a listener its
+      // 'error' event would be thrown at the process.
+      const lost = (err: Error) => (failure ??= err);
+      c.on("error", lost);
       try {
         client = c;
         if (stop) throw aborted(what);
@@ -138,6 +142,7 @@ export class Connections {
         throw err;
       } finally {
         // A connection that failed or was aborted is closed, never handed to the next call.
+        c.off("error", lost);
         c.release(failure ?? (stop ? new Error("aborted") : undefined));
       }
     })();

@@ -65,7 +65,8 @@ const BY_STATE: ReadonlyMap<string, readonly [reason: string, retryable: boolean
   ["3F000", ["postgres.undefined", false]], // invalid_schema_name
   ["42P01", ["postgres.undefined", false]], // undefined_table
   ["42883", ["postgres.undefined", false]], // undefined_function
-  ["58P01", ["postgres.undefined", false]], // undefined_file (an extension not installed on the server)
+  ["58P01", ["postgres.undefined", false]], // undefined_file (an extension not installed, before PostgreSQL 15)
+  ["0A000", ["postgres.unsupported", false]], // feature_not_supported (an extension not installed on the server)
   ["55006", ["postgres.in_use", false]], // object_in_use
   ["2BP01", ["postgres.dependent_objects", false]], // dependent_objects_still_exist
 ]);

@@ -101,10 +101,9 @@ export function grantState(held: readonly Held[], written: readonly string[], al
   const matches = (h: Held) => sameSet(h.privileges, expected) && (withGrantOption ? sameSet(h.grantable, expected) : h.grantable.size === 0);
   const odd = held.find((h) => !matches(h));
   if (odd === undefined) return { privileges: [...written], with_grant_option: withGrantOption };
-  return {
-    privileges: sameSet(odd.privileges, expected) ? [...written] : sortedStrings(odd.privileges),
-    with_grant_option: odd.privileges.size > 0 && odd.grantable.size === odd.privileges.size,
-  };
+  // The privileges are the goal's: then the grant option is what differs (some or all of it).
+  if (sameSet(odd.privileges, expected)) return { privileges: [...written], with_grant_option: !withGrantOption };
+  return { privileges: sortedStrings(odd.privileges), with_grant_option: odd.privileges.size > 0 && odd.grantable.size === odd.privileges.size };
 }
 
 /** The privilege list for GRANT: ALL PRIVILEGES, or the names (each checked against ALLOWED above). */
