@@ -12,6 +12,8 @@ export type { Plan, PlannedAction, PriorRun, PriorState, RecordedResource } from
 export { runPlan, runWithRecovery, replayRun } from "./runtime/index.js";
 export type { RunResult, TraceEvent } from "./runtime/types.js";
 export { getProvider, providerNames } from "./providers/index.js";
+export { conformanceChecks, ConformanceFailure } from "./providers/conformance.js";
+export type { ConformanceCase, ConformanceCheck, ConformanceSubject } from "./providers/conformance.js";
 export { planProject, isPlanned } from "./engine/plan-project.js";
 export type { Planned, NotPlanned, PlanOptions } from "./engine/plan-project.js";
 export { applyProject } from "./engine/apply-project.js";

@@ -29958,6 +29958,7 @@ __export(semantic_exports, {
   invalidArgument: () => invalidArgument,
   invalidAttribute: () => invalidAttribute,
   metaAsProviderAttribute: () => metaAsProviderAttribute,
+  metaPrefixOnAttribute: () => metaPrefixOnAttribute,
   missingAttribute: () => missingAttribute,
   missingProviderBlock: () => missingProviderBlock,
   noSuchAttribute: () => noSuchAttribute,
@@ -30293,7 +30294,7 @@ var readOnlyAttribute = code(
 var badMetaAttribute = code(
   "LXM2088",
   "invalid meta-attribute",
-  "depends_on takes a list of resources, provider takes a provider alias, protect takes a bool.",
+  "depends_on takes a list of resources, provider takes a provider alias, protect and import take a bool.",
   (name, expected) => ({ message: `\`${name}\` must be ${expected}` })
 );
 var authorityConflict = code(
@@ -30311,8 +30312,17 @@ var providerMismatch = code(
 var metaAsProviderAttribute = code(
   "LXM2092",
   "meta-attribute in a provider block",
-  "depends_on, provider and protect are resource meta-attributes; they are not provider configuration.",
+  "depends_on, provider, protect and import are resource meta-attributes; they are not provider configuration.",
   (name) => ({ message: `\`${name}\` is not allowed in a provider block` })
+);
+var metaPrefixOnAttribute = code(
+  "LXM2093",
+  "`meta` on an attribute that is not a meta-attribute",
+  'The `meta` prefix marks a resource meta-attribute line (`meta import = true`); depends_on, provider, protect and import are the meta-attributes. Example: `meta path = "a"`. Fix: drop `meta`, or name a meta-attribute.',
+  (name) => ({
+    message: `\`meta\` marks a meta-attribute, and \`${name}\` is not one`,
+    hint: "drop `meta` before a provider attribute; the meta-attributes are depends_on, provider, protect and import"
+  })
 );
 var unknownPolicyKey = code(
   "LXM2120",
@@ -30415,6 +30425,7 @@ __export(runtime_exports, {
   corruptRef: () => corruptRef,
   deferredFailed: () => deferredFailed,
   deferredInvalid: () => deferredInvalid,
+  existsOutsideLexum: () => existsOutsideLexum,
   exportFailed: () => exportFailed,
   gitCommandFailed: () => gitCommandFailed,
   gitObjectUnreadable: () => gitObjectUnreadable,
@@ -30667,6 +30678,15 @@ var actionFailed = code(
     hint: "fix the cause, then apply again (raise `retries` in the domain's policy for transient failures)"
   })
 );
+var existsOutsideLexum = code(
+  "LXM4360",
+  "object already exists outside Lexum",
+  "A resource Lexum has no record of was to be created, and the provider read an object with its identity that differs from the goal (on the attributes the goal sets; sensitive ones are never compared). Lexum never overwrites an object it did not create: the action fails before any write and the object is left as it is. Adopt it with `import = true` on the resource (read, recorded, then brought to the goal), or remove it outside Lexum.",
+  (address, type, identity2, attrs) => ({
+    message: `${address}: ${type} ${identity2} already exists outside Lexum and differs from the goal on ${attrs.map((a) => "`" + a + "`").join(", ")}; it was left as it is (\`import = true\` adopts it)`,
+    hint: "add `import = true` to the resource to adopt it, or remove the object outside Lexum, then apply again"
+  })
+);
 var actionTimedOut = code(
   "LXM4002",
   "provider call timed out",
@@ -30880,6 +30900,7 @@ var untrackedLxmFile = code(
 // src/diag/catalog/engine.ts
 var engine_exports = {};
 __export(engine_exports, {
+  adoptReadRefused: () => adoptReadRefused,
   appliedDirty: () => appliedDirty,
   applyRunning: () => applyRunning,
   badPlanFile: () => badPlanFile,
@@ -31025,6 +31046,15 @@ var refreshReadRefused = code(
   (address, reason, providerCode) => ({
     message: `cannot read ${address} back from its provider: ${reason} (${providerCode})`,
     hint: "fix or remove that object in the world, then plan again; `lxm plan` without --refresh does not read it"
+  })
+);
+var adoptReadRefused = code(
+  "LXM4361",
+  "an object to adopt could not be read",
+  "A resource with `import = true` and no record is read through its provider at plan time, to adopt the object if it exists; the provider failed or refused (unreachable, no permission, an object of another kind). Nothing was planned or written. Make the object readable (or the provider reachable), or remove `import = true` to have Lexum create the object.",
+  (address, reason, providerCode) => ({
+    message: `cannot read ${address} to adopt it (import = true): ${reason} (${providerCode})`,
+    hint: "check the provider's settings and reachability, then plan again; without `import = true` Lexum creates the object and refuses to overwrite a different one"
   })
 );
 var demoStepFailed = code(
@@ -34601,7 +34631,7 @@ function buildPlan(input2) {
   };
   let hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
   let seq = 0;
-  const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const summary = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   const steps = [];
   const place = (step, teardown, placed) => {
     const dom = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
@@ -34685,9 +34715,10 @@ function buildPlan(input2) {
     const hidden = hiddenAttrs(sets, rec, r, deferredNames);
     const goal = strip(r.attrs, hidden, sets.readOnly);
     const real = hasReal(r.address) ? reality[r.address] : void 0;
-    const fresh = rec === void 0 || real === null;
+    const found = rec === void 0 && r.import === true ? input2.existing?.[r.address] ?? null : null;
+    const fresh = rec === void 0 && found === null || real === null;
     const forces = fresh ? NONE : sets.forces;
-    const before = fresh ? null : strip(real ?? rec.attrs, hidden);
+    const before = fresh ? null : strip(found ?? real ?? rec.attrs, hidden);
     let drift = false;
     if (rec !== void 0 && real === null) drift = true;
     else if (rec !== void 0 && real !== void 0 && real !== null) {
@@ -34706,6 +34737,9 @@ function buildPlan(input2) {
     if (fresh) {
       action = "create";
       if (rec !== void 0) reasons.push("deleted outside Lexum");
+    } else if (rec === void 0) {
+      action = "adopt";
+      reasons.push("exists outside Lexum; adopted (import = true)");
     } else {
       if (rec.type !== r.type) reasons.push(`type changed from ${rec.type} to ${r.type}`);
       if (rec.provider.type !== providerKind) reasons.push(`provider changed from ${rec.provider.type} to ${providerKind}`);
@@ -34751,8 +34785,15 @@ function buildPlan(input2) {
     return d?.action === "noop" ? d.before ?? {} : void 0;
   }
   if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
-  const counts = { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update };
-  const writes = counts.create + counts.update + counts.replace + counts.delete > 0 ? void 0 : snapshotReason(prior, input2.priorRun, input2.programHash, keptCount, reality === void 0 ? 0 : readBackDiffers(steps, prior));
+  const counts = {
+    ...summary.adopt > 0 ? { adopt: summary.adopt } : {},
+    create: summary.create,
+    delete: summary.delete,
+    noop: summary.noop,
+    replace: summary.replace,
+    update: summary.update
+  };
+  const writes = hasChanges({ summary: counts }) ? void 0 : snapshotReason(prior, input2.priorRun, input2.programHash, keptCount, reality === void 0 ? 0 : readBackDiffers(steps, prior));
   const plan = {
     format: "lexum.plan/v1",
     hash: hasher.digest(counts, writes),
@@ -34767,7 +34808,7 @@ function buildPlan(input2) {
 }
 function hasChanges(plan) {
   const s = plan.summary;
-  return s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== void 0;
+  return (s.adopt ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== void 0;
 }
 function snapshotReason(prior, priorRun, programHash, kept, readDiffers = 0) {
   if (prior.snapshot === null) return "there is no snapshot yet";
@@ -36350,6 +36391,10 @@ var ReplayFeed = class {
   assertion(domain, goal, index) {
     return this.asserts.get(assertKey(domain, goal, index));
   }
+  /** The kind of the next recorded call of a resource (null: none left), without taking it. */
+  nextCall(domain, address) {
+    return this.queues.get(key(domain, address))?.[0]?.call ?? null;
+  }
   /** The next recorded observation for this call, or an error observation saying none fits (consumed only when it fits). */
   next(domain, address, call, attempt) {
     const q = this.queues.get(key(domain, address)) ?? [];
@@ -36588,7 +36633,7 @@ async function executeAction(d, a) {
   };
   const calls = a.action !== "replace" ? a.action : d.teardown ? "delete" : rc.tornDown.has(a.address) ? "create" : "replace";
   let goal = null;
-  if (calls === "create" || calls === "update" || calls === "replace") {
+  if (calls === "create" || calls === "update" || calls === "replace" || calls === "adopt") {
     goal = { ...a.after ?? {} };
     const deferred = Object.keys(a.deferred);
     const env = deferred.length > 0 ? envOf(d) : null;
@@ -36648,11 +36693,34 @@ async function executeAction(d, a) {
     for (const k of redacted) if (k in goal && k in r) echoed[k] = goal[k];
     return echoed;
   };
+  const create = () => call("create", (p, ctx) => p.create(a.type, goal, ctx).then(written));
+  const look = () => call("read", (p, ctx) => p.read(a.type, goal, ctx));
+  const lookFailed = (seen) => fail3(actionFailed(void 0, a.address, a.action, seen.attempts, `${seen.error.code}: ${seen.error.message}`).message);
   let out;
   switch (calls) {
-    case "create":
-      out = await call("create", (p, ctx) => p.create(a.type, goal, ctx).then(written));
+    case "create": {
+      if (!rc.tornDown.has(a.address) && (!rc.feed || rc.feed.nextCall(a.domain, a.address) === "read")) {
+        const seen = await look();
+        if (!seen.ok) return lookFailed(seen);
+        if (seen.clear !== null) {
+          const differ = differing(goal, seen.clear, redacted);
+          if (differ.length > 0) return fail3(existsOutsideLexum(void 0, a.address, a.type, identityText(a.type, goal, rc.catalog), differ).message);
+        }
+      }
+      out = await create();
       break;
+    }
+    case "adopt": {
+      const seen = await look();
+      if (!seen.ok) return lookFailed(seen);
+      if (seen.clear === null) out = await create();
+      else if (differing(goal, seen.clear, redacted).length === 0 && !redacted.some((k) => k in goal)) out = seen;
+      else {
+        const found = seen.clear;
+        out = await call("update", (p, ctx) => p.update(a.type, found, goal, ctx).then(written));
+      }
+      break;
+    }
     case "update":
       out = await call("update", (p, ctx) => p.update(a.type, recorded, goal, ctx).then(written));
       break;
@@ -36677,6 +36745,18 @@ async function executeAction(d, a) {
     d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
   });
   return { ok: true };
+}
+function differing(goal, seen, redacted) {
+  const out = [];
+  for (const k of Object.keys(goal).sort()) {
+    if (redacted.includes(k)) continue;
+    if (canonicalize(goal[k] ?? null) !== canonicalize(seen[k] ?? null)) out.push(k);
+  }
+  return out;
+}
+function identityText(type, goal, catalog) {
+  const ids = catalog.resources.get(type)?.identity ?? [];
+  return "{" + ids.filter((k) => k in goal).map((k) => `${k} = ${canonicalize(goal[k])}`).join(", ") + "}";
 }
 function invalidDeferred(goal, deferred, redacted, validate) {
   const names = Object.keys(deferred);
@@ -36708,11 +36788,10 @@ function setRecord(rc, rec) {
   rc.input.onRecord?.(rec);
 }
 function keepOrRefresh(prior, m) {
-  const same = m.identity === prior.identity && m.protect === prior.protect && m.dependsOn.length === prior.dependsOn.length && m.dependsOn.every((x, i) => x === prior.dependsOn[i]) && m.provider.alias === prior.provider.alias && m.provider.type === prior.provider.type && (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
+  const same = m.identity === prior.identity && m.protect === prior.protect && m.dependsOn.length === prior.dependsOn.length && m.dependsOn.every((x, i) => x === prior.dependsOn[i]) && m.provider.alias === prior.provider.alias && m.provider.type === prior.provider.type && (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config)) && (m.provider.deferred === prior.provider.deferred || canonicalize(m.provider.deferred ?? {}) === canonicalize(prior.provider.deferred ?? {}));
   return same ? prior : record(prior.address, prior.domain, prior.type, m, prior.attrs, prior.sensitive);
 }
 function record(address, domain, type, m, attrs, sensitive) {
-  const p = m.provider;
   return {
     address,
     attrs: inCanonicalOrder(attrs),
@@ -36720,16 +36799,20 @@ function record(address, domain, type, m, attrs, sensitive) {
     domain,
     identity: m.identity,
     protect: m.protect,
-    provider: { alias: p.alias, config: inCanonicalOrder(p.config), type: p.type },
+    provider: m.provider,
     sensitive: inCanonicalOrder(sensitive),
     type
   };
+}
+function providerRecord(alias, block) {
+  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
 }
 function metadata(d, a, prior) {
   const ir = d.ir?.resources[a.address];
   const p = d.ir?.providers[a.provider];
   return {
-    provider: p ? { alias: a.provider, type: p.type, config: p.config } : prior?.provider ?? { alias: a.provider, type: a.type.slice(0, a.type.indexOf(".")), config: {} },
+    provider: p ? providerRecord(a.provider, p) : prior?.provider ?? { alias: a.provider, config: {}, type: a.type.slice(0, a.type.indexOf(".")) },
     identity: ir?.identity ?? prior?.identity ?? "",
     dependsOn: ir ? [...ir.dependsOn] : prior ? [...prior.dependsOn] : [...a.dependsOn],
     protect: ir?.protect ?? prior?.protect ?? false
@@ -37063,10 +37146,13 @@ function rollbackPlan(input2) {
   const last = input2.lastQuiescent?.resources ?? {};
   const torn = input2.plan.steps.flatMap((s) => s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.map((a) => a.address)) : []);
   const touched = /* @__PURE__ */ new Set([...input2.failed.dag.done, ...input2.failed.dag.failed, ...torn]);
+  const adopted = /* @__PURE__ */ new Map();
+  for (const st of input2.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.action === "adopt" && a.before) adopted.set(a.address, a.before);
   const byDomain = /* @__PURE__ */ new Map();
   for (const address of [...touched].sort(compareNatural)) {
     const now = input2.failed.resources[address];
-    const then = last[address];
+    const read = adopted.get(address);
+    const then = last[address] ?? (now && read ? { ...now, attrs: read } : void 0);
     const a = compensate(address, now, then, catalog);
     if (!a) continue;
     const list2 = byDomain.get(a.domain) ?? [];
@@ -37201,7 +37287,10 @@ function findPolicy(plan, domain) {
 // src/plan/summary.ts
 function summaryLine(plan) {
   const s = plan.summary;
-  if (s.create + s.update + s.replace + s.delete > 0) return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  const adopt = s.adopt ?? 0;
+  if (adopt + s.create + s.update + s.replace + s.delete > 0) {
+    return `Plan: ${adopt > 0 ? `${adopt} to adopt, ` : ""}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  }
   if (plan.writesSnapshot !== void 0 || plan.prior === null) {
     return `No resource changes, but apply will record a new snapshot: ${plan.writesSnapshot ?? "there is no snapshot yet"}.`;
   }
@@ -38279,7 +38368,7 @@ var SpanTableBuilder = class {
 };
 
 // src/lang/resolve.ts
-var META = /* @__PURE__ */ new Set(["depends_on", "provider", "protect"]);
+var META = /* @__PURE__ */ new Set(["depends_on", "import", "protect", "provider"]);
 function resolveProgram(files2) {
   const diags = [];
   const domains = /* @__PURE__ */ new Map();
@@ -38573,6 +38662,7 @@ function checkReferences(t, domains, diags) {
       const prior = seen.get(a.name.name);
       if (prior) diags.push(duplicateAttribute.withRelated(a.name.span, [{ span: prior.name.span, message: "first set here" }], a.name.name));
       else seen.set(a.name.name, a);
+      if (a.meta && !META.has(a.name.name)) diags.push(metaPrefixOnAttribute(a.meta.span, a.name.name));
       if (resource && a.name.name === "provider" && unparen(a.value).kind === "Ref") continue;
       walk(a.value, locals);
     }
@@ -39132,16 +39222,19 @@ var Evaluator = class {
       const scope = { t, file: t.file, vars: inst.vars, deps };
       const given = /* @__PURE__ */ new Map();
       for (const a of plain3) given.set(a.name.name, { value: this.expr(a.value, scope), attr: a });
-      let protect = false;
-      const pr = meta.get("protect");
-      if (pr) {
-        const v = this.expr(pr.value, scope);
-        if (typeof v === "boolean") protect = v;
-        else if (!hasPoison(v)) {
-          this.diags.push(badMetaAttribute(pr.value.span, "protect", "a bool known at compile time"));
+      const metaBool = (name) => {
+        const m = meta.get(name);
+        if (!m) return false;
+        const v = this.expr(m.value, scope);
+        if (typeof v === "boolean") return v;
+        if (!hasPoison(v)) {
+          this.diags.push(badMetaAttribute(m.value.span, name, "a bool known at compile time"));
           ok = false;
         }
-      }
+        return false;
+      };
+      const protect = metaBool("protect");
+      const adopt = metaBool("import");
       let attrs = {};
       let deferred = {};
       let identity2 = null;
@@ -39167,7 +39260,7 @@ var Evaluator = class {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, identity: identity2, spans });
+      instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, adopt, identity: identity2, spans });
     }
     const final = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);
@@ -40158,13 +40251,14 @@ var IdentNode = class extends Positioned {
   }
 };
 var AttributeNode = class {
-  constructor(name, value, end) {
+  constructor(name, value, end, meta) {
+    if (meta) this.meta = meta;
     this.name = name;
     this.value = value;
     this.end = end;
   }
   get span() {
-    return { file: this.name.file, start: this.name.start, end: this.end };
+    return { file: this.name.file, start: (this.meta ?? this.name).start, end: this.end };
   }
   toJSON() {
     return plain(this);
@@ -40814,7 +40908,13 @@ var Parser2 = class {
     );
   }
   parseAttribute() {
-    const name = this.looseName("an attribute name");
+    let name = this.looseName("an attribute name");
+    let meta;
+    const after = this.peek();
+    if (name.name === "meta" && !after.nlBefore && (after.kind === "ident" || after.kind === "keyword")) {
+      meta = name;
+      name = this.looseName("a meta-attribute name after `meta`");
+    }
     const t = this.peek();
     if (this.isP(t, ":")) {
       this.report(expectedEquals(this.tspan(t), "`:`", "block attributes use `=` (`:` is accepted only in objects)"));
@@ -40823,7 +40923,7 @@ var Parser2 = class {
     }
     this.next();
     const value = this.parseExpr();
-    return new AttributeNode(name, value, this.prevEnd());
+    return new AttributeNode(name, value, this.prevEnd(), meta);
   }
   parseGoalBody() {
     return this.parseLines(
@@ -41172,6 +41272,8 @@ function buildDomains(asts, opts, diags, textOf) {
           dependsOn: i.dependsOn,
           domain: name,
           identity: i.identity ?? "",
+          // Only when set, so programs without it keep their hash.
+          ...i.adopt ? { import: true } : {},
           key: i.key,
           name: decl.name.name,
           protect: i.protect,
@@ -41495,6 +41597,8 @@ function localAddress(a) {
 }
 function marker(a) {
   switch (a.action) {
+    case "adopt":
+      return "<=";
     case "create":
       return "+";
     case "update":
@@ -41509,7 +41613,7 @@ function marker(a) {
 }
 function actionNote(a) {
   const notes = [];
-  if ((a.action === "replace" || a.action === "delete") && a.reason) notes.push(a.reason);
+  if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
   if (a.drift) notes.push("drift: changed outside Lexum");
   return notes.length > 0 ? "  # " + notes.join("; ") : "";
 }
@@ -41619,12 +41723,14 @@ function renderPlanMarkdown(plan, opts = {}) {
   return out.join("\n") + "\n";
 }
 function countActions(actions) {
-  const c = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   for (const a of actions) c[a.action]++;
-  return c;
+  const { adopt, ...rest } = c;
+  return adopt > 0 ? c : rest;
 }
 function countWords(c) {
   const parts = [];
+  if (c.adopt) parts.push(`${c.adopt} to adopt`);
   if (c.create) parts.push(`${c.create} to create`);
   if (c.update) parts.push(`${c.update} to update`);
   if (c.replace) parts.push(`${c.replace} to replace`);
@@ -42833,24 +42939,26 @@ var ProviderPool = class {
   };
   configOf(domain, alias) {
     const block = this.program.domains[domain]?.providers[alias];
-    if (block) {
-      const config = { ...block.config };
-      for (const attr of Object.keys(block.deferred).sort()) {
-        const r = evaluateResidual(block.deferred[attr].expr, {
-          ref: () => void 0,
-          res: () => void 0,
-          secret: (n) => this.secrets.secret(n)
-        });
-        if ("error" in r) throw catalog_exports.engine.providerConfig.error(domain, alias, r.error);
-        config[attr] = r.value;
-      }
-      return { type: block.type, config };
-    }
+    if (block) return { type: block.type, config: this.resolved(domain, alias, block.config, block.deferred) };
     for (const address of Object.keys(this.prior.resources).sort()) {
       const rec = this.prior.resources[address];
-      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: rec.provider.config };
+      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: this.resolved(domain, alias, rec.provider.config, rec.provider.deferred ?? {}) };
     }
     throw catalog_exports.engine.providerConfig.error(domain, alias, "no provider block and no recorded configuration");
+  }
+  /** The known settings with the deferred ones evaluated (secrets read here, at the edge). */
+  resolved(domain, alias, known3, deferred) {
+    const config = { ...known3 };
+    for (const attr of Object.keys(deferred).sort()) {
+      const r = evaluateResidual(deferred[attr].expr, {
+        ref: () => void 0,
+        res: () => void 0,
+        secret: (n) => this.secrets.secret(n)
+      });
+      if ("error" in r) throw catalog_exports.engine.providerConfig.error(domain, alias, r.error);
+      config[attr] = r.value;
+    }
+    return config;
   }
   async close() {
     const all = [...this.live.values()];
@@ -43178,12 +43286,15 @@ async function planProject(opts) {
   const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : void 0;
   if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes };
   const reality = refreshed?.reality;
+  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans);
+  if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes };
   const built = buildPlan({
     program,
     programHash: compiled.hash,
     prior,
     priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : void 0,
     reality,
+    existing: found.existing,
     catalog: loadTypeCatalog(),
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
@@ -43247,6 +43358,31 @@ async function refresh(program, prior, ws, secrets, spans) {
     await pool.close();
   }
   return refused2.length ? { refused: refused2 } : { reality };
+}
+async function readToAdopt(program, prior, ws, secrets, spans) {
+  const wanted = [];
+  for (const d of Object.keys(program.domains).sort()) {
+    const res = program.domains[d].resources;
+    for (const address of Object.keys(res).sort()) if (res[address].import === true && !(address in prior.resources)) wanted.push(res[address]);
+  }
+  const existing = {};
+  if (wanted.length === 0) return { existing };
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+  const refused2 = [];
+  try {
+    for (const r of wanted) {
+      try {
+        const inst = pool.get(r.domain, r.provider);
+        existing[r.address] = await inst.read(r.type, r.attrs, { signal: new AbortController().signal, attempt: 1, address: r.address });
+      } catch (e) {
+        if (!(e instanceof ProviderError)) throw e;
+        refused2.push(catalog_exports.engine.adoptReadRefused(spans[r.address], r.address, e.message, e.code));
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return refused2.length ? { refused: refused2 } : { existing };
 }
 
 // src/engine/recover-journal.ts
@@ -43338,7 +43474,7 @@ function recordFor(planned, address, masked, types, journaled) {
     address,
     domain: domainName,
     type: ir.type,
-    provider: { alias: ir.provider, type: block.type, config: block.config },
+    provider: providerRecord(ir.provider, block),
     identity: ir.identity,
     attrs,
     sensitive,

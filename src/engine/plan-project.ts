@@ -7,7 +7,7 @@ import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
 import type { Plan, PriorState, Reality } from "../plan/types.js";
 import { loadTypeCatalog } from "../program/schemas.js";
-import type { JsonObject, Program, SpanTable } from "../program/types.js";
+import type { JsonObject, Program, ResourceIR, SpanTable } from "../program/types.js";
 import { ProviderError } from "../providers/types.js";
 import { priorOf } from "../state/snapshot.js";
 import { DEFAULT_STATE_BRANCH } from "../state/store.js";
@@ -103,12 +103,15 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
   const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : undefined;
   if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes };
   const reality = refreshed?.reality;
+  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans);
+  if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes };
   const built = buildPlan({
     program,
     programHash: compiled.hash,
     prior,
     priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : undefined,
     reality,
+    existing: found.existing,
     catalog: loadTypeCatalog(),
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
@@ -188,4 +191,41 @@ async function refresh(
     await pool.close();
   }
   return refused.length ? { refused } : { reality };
+}
+
+/**
+ * Reads, through their providers, the resources marked `import = true` that have no record
+ * yet: an object that exists is planned as `adopt`. A provider's refusal is a located
+ * diagnostic (LXM4361); nothing is read when no resource asks for it.
+ */
+async function readToAdopt(
+  program: Program,
+  prior: PriorState,
+  ws: Workspace,
+  secrets: SecretAccess,
+  spans: SpanTable,
+): Promise<{ existing: Reality } | { refused: Diagnostic[] }> {
+  const wanted: ResourceIR[] = [];
+  for (const d of Object.keys(program.domains).sort()) {
+    const res = program.domains[d]!.resources;
+    for (const address of Object.keys(res).sort()) if (res[address]!.import === true && !(address in prior.resources)) wanted.push(res[address]!);
+  }
+  const existing: Record<string, JsonObject | null> = {};
+  if (wanted.length === 0) return { existing };
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+  const refused: Diagnostic[] = [];
+  try {
+    for (const r of wanted) {
+      try {
+        const inst = pool.get(r.domain, r.provider);
+        existing[r.address] = await inst.read(r.type, r.attrs, { signal: new AbortController().signal, attempt: 1, address: r.address });
+      } catch (e) {
+        if (!(e instanceof ProviderError)) throw e;
+        refused.push(catalog.engine.adoptReadRefused(spans[r.address], r.address, e.message, e.code));
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return refused.length ? { refused } : { existing };
 }

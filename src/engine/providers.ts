@@ -1,4 +1,4 @@
-import type { JsonObject, Program } from "../program/types.js";
+import type { Deferred, JsonObject, Program } from "../program/types.js";
 import type { PriorState } from "../plan/types.js";
 import type { ProviderEnv, ProviderInstance } from "../providers/types.js";
 import { getProvider, providerNames } from "../providers/registry.js";
@@ -36,24 +36,27 @@ export class ProviderPool {
 
   private configOf(domain: string, alias: string): { type: string; config: JsonObject } {
     const block = this.program.domains[domain]?.providers[alias];
-    if (block) {
-      const config: JsonObject = { ...block.config };
-      for (const attr of Object.keys(block.deferred).sort()) {
-        const r = evaluateResidual(block.deferred[attr]!.expr, {
-          ref: () => undefined,
-          res: () => undefined,
-          secret: (n) => this.secrets.secret(n),
-        });
-        if ("error" in r) throw catalog.engine.providerConfig.error(domain, alias, r.error);
-        config[attr] = r.value;
-      }
-      return { type: block.type, config };
-    }
+    if (block) return { type: block.type, config: this.resolved(domain, alias, block.config, block.deferred) };
     for (const address of Object.keys(this.prior.resources).sort()) {
       const rec = this.prior.resources[address]!;
-      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: rec.provider.config };
+      if (rec.domain === domain && rec.provider.alias === alias) return { type: rec.provider.type, config: this.resolved(domain, alias, rec.provider.config, rec.provider.deferred ?? {}) };
     }
     throw catalog.engine.providerConfig.error(domain, alias, "no provider block and no recorded configuration");
+  }
+
+  /** The known settings with the deferred ones evaluated (secrets read here, at the edge). */
+  private resolved(domain: string, alias: string, known: JsonObject, deferred: { readonly [attr: string]: Deferred }): JsonObject {
+    const config: JsonObject = { ...known };
+    for (const attr of Object.keys(deferred).sort()) {
+      const r = evaluateResidual(deferred[attr]!.expr, {
+        ref: () => undefined,
+        res: () => undefined,
+        secret: (n) => this.secrets.secret(n),
+      });
+      if ("error" in r) throw catalog.engine.providerConfig.error(domain, alias, r.error);
+      config[attr] = r.value;
+    }
+    return config;
   }
 
   async close(): Promise<void> {

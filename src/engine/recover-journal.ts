@@ -6,6 +6,7 @@ import type { Plan, RecordedResource } from "../plan/types.js";
 import { compareEvents } from "../runtime/trace.js";
 import { dagDiff } from "../runtime/scheduler.js";
 import { redactedAttrs, split } from "../runtime/redact.js";
+import { providerRecord } from "../runtime/execute.js";
 import type { DomainStatus, RunResult, TraceEvent } from "../runtime/types.js";
 import { readJournal, removeJournal } from "../state/journal.js";
 import { buildStateTree } from "../state/snapshot.js";
@@ -154,7 +155,7 @@ function recordFor(
     address,
     domain: domainName,
     type: ir.type,
-    provider: { alias: ir.provider, type: block.type, config: block.config },
+    provider: providerRecord(ir.provider, block),
     identity: ir.identity,
     attrs,
     sensitive,

@@ -46,6 +46,8 @@ export type DomainItem =
 /** `name = value` inside a block (resource, provider, policy). */
 export interface Attribute {
   readonly kind: "Attribute";
+  /** The optional `meta` prefix of a resource meta-attribute line (`meta import = true`). */
+  readonly meta?: Ident;
   readonly name: Ident;
   readonly value: Expr;
   readonly span: Span;

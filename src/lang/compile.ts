@@ -121,6 +121,8 @@ function buildDomains(
           dependsOn: i.dependsOn,
           domain: name,
           identity: i.identity ?? "",
+          // Only when set, so programs without it keep their hash.
+          ...(i.adopt ? { import: true as const } : {}),
           key: i.key,
           name: decl.name.name,
           protect: i.protect,

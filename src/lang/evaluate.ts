@@ -86,6 +86,8 @@ export interface InstanceResult {
   /** Sorted. */
   readonly dependsOn: string[];
   readonly protect: boolean;
+  /** `import = true`: an existing object is adopted rather than refused. */
+  readonly adopt: boolean;
   /** Null when it could not be computed (already reported). */
   readonly identity: string | null;
   /** Source spans of the declaration and of each attribute written in its body (shared by its instances). */
@@ -669,16 +671,19 @@ export class Evaluator {
       const scope: Scope = { t, file: t.file, vars: inst.vars, deps };
       const given = new Map<string, EvaluatedAttr>();
       for (const a of plain) given.set(a.name.name, { value: this.expr(a.value, scope), attr: a });
-      let protect = false;
-      const pr = meta.get("protect");
-      if (pr) {
-        const v = this.expr(pr.value, scope);
-        if (typeof v === "boolean") protect = v;
-        else if (!hasPoison(v)) {
-          this.diags.push(sem.badMetaAttribute(pr.value.span, "protect", "a bool known at compile time"));
+      const metaBool = (name: "protect" | "import"): boolean => {
+        const m = meta.get(name);
+        if (!m) return false;
+        const v = this.expr(m.value, scope);
+        if (typeof v === "boolean") return v;
+        if (!hasPoison(v)) {
+          this.diags.push(sem.badMetaAttribute(m.value.span, name, "a bool known at compile time"));
           ok = false;
         }
-      }
+        return false;
+      };
+      const protect = metaBool("protect");
+      const adopt = metaBool("import");
       let attrs: JsonObject = {};
       let deferred: { [attr: string]: Deferred } = {};
       let identity: string | null = null;
@@ -704,7 +709,7 @@ export class Evaluator {
       }
       for (const d of explicit) deps.add(d);
       deps.delete(address);
-      instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, identity, spans });
+      instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, adopt, identity, spans });
     }
     const final: ResourceResult = { domain: t.name, decl, type, providerAlias: alias, ok, instances, forEach: !!decl.forEach };
     this.resources.set(k, final);

@@ -211,6 +211,11 @@ class Formatter {
     return head + " " + pre + this.multi("{", open + 1, els, d.span.end - 1, "}", 0, false);
   }
 
+  /** An attribute's name, with its `meta` prefix when written. */
+  private attrName(a: Attribute): string {
+    return a.meta ? this.id(a.meta) + " " + this.id(a.name) : this.id(a.name);
+  }
+
   private id(i: Ident): string {
     return this.inlineBefore(i.span.start) + i.name;
   }
@@ -259,14 +264,14 @@ class Formatter {
     if (!this.gapHasNl(open, close) && attrs.length <= 1) {
       const a = attrs[0];
       if (!a) return pre + "{" + this.inlineAfter(close) + "}";
-      const inner = this.inlineBefore(a.span.start) + this.id(a.name) + " = " + this.expr(a.value, indent + 1) + this.inlineAfter(close);
+      const inner = this.inlineBefore(a.span.start) + this.attrName(a) + " = " + this.expr(a.value, indent + 1) + this.inlineAfter(close);
       return pre + "{ " + inner + " }";
     }
     if (attrs.length === 0 && !this.commentBefore(close)) return pre + "{}";
     const els: El[] = attrs.map((a) => ({
       start: a.span.start,
       end: a.span.end,
-      key: a.name.name,
+      key: (a.meta ? "meta " : "") + a.name.name,
       render: () => this.expr(a.value, indent + 1),
     }));
     return pre + this.multi("{", open + 1, els, close, "}", indent, false);

@@ -81,16 +81,19 @@ export class IdentNode extends Positioned implements Ident {
 /** Starts where its name starts. */
 export class AttributeNode implements Attribute {
   declare readonly kind: "Attribute";
+  declare readonly meta?: IdentNode;
   declare readonly name: IdentNode;
   declare readonly value: Expr;
   declare private readonly end: number;
-  constructor(name: IdentNode, value: Expr, end: number) {
+  constructor(name: IdentNode, value: Expr, end: number, meta?: IdentNode) {
+    // Set only when written, so lines without the prefix keep their shape.
+    if (meta) this.meta = meta;
     this.name = name;
     this.value = value;
     this.end = end;
   }
   get span(): Span {
-    return { file: this.name.file, start: this.name.start, end: this.end };
+    return { file: this.name.file, start: (this.meta ?? this.name).start, end: this.end };
   }
   toJSON(): object {
     return plain(this);

@@ -583,7 +583,14 @@ class Parser {
   }
 
   private parseAttribute(): Attribute {
-    const name = this.looseName("an attribute name");
+    let name = this.looseName("an attribute name");
+    let meta: IdentNode | undefined;
+    // `meta import = true`: the prefix sets a meta-attribute apart; `meta = 1` is a plain attribute.
+    const after = this.peek();
+    if (name.name === "meta" && !after.nlBefore && (after.kind === "ident" || after.kind === "keyword")) {
+      meta = name;
+      name = this.looseName("a meta-attribute name after `meta`");
+    }
     const t = this.peek();
     if (this.isP(t, ":")) {
       // Recoverable: the intent is clear, so report and read on.
@@ -593,7 +600,7 @@ class Parser {
     }
     this.next();
     const value = this.parseExpr();
-    return new AttributeNode(name, value, this.prevEnd());
+    return new AttributeNode(name, value, this.prevEnd(), meta);
   }
 
   private parseGoalBody(): AssertStmt[] {

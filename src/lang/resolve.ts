@@ -66,7 +66,7 @@ export interface Resolution {
   readonly diagnostics: Diagnostic[];
 }
 
-const META = new Set(["depends_on", "provider", "protect"]);
+const META = new Set(["depends_on", "import", "protect", "provider"]);
 
 /** Resolves a whole program (files in any order; the result does not depend on it). */
 export function resolveProgram(files: readonly SourceFileNode[]): Resolution {
@@ -372,6 +372,7 @@ function checkReferences(t: DomainTable, domains: Map<string, DomainTable>, diag
       const prior = seen.get(a.name.name);
       if (prior) diags.push(sem.duplicateAttribute.withRelated(a.name.span, [{ span: prior.name.span, message: "first set here" }], a.name.name));
       else seen.set(a.name.name, a);
+      if (a.meta && !META.has(a.name.name)) diags.push(sem.metaPrefixOnAttribute(a.meta.span, a.name.name));
       // `provider = ALIAS` names a provider block, not a value: checked with the resource.
       if (resource && a.name.name === "provider" && unparen(a.value).kind === "Ref") continue;
       walk(a.value, locals);
@@ -419,7 +420,7 @@ export function unparen(e: Expr): Expr {
   return e;
 }
 
-/** True for the reserved resource meta-attributes (depends_on, provider, protect). */
+/** True for the reserved resource meta-attributes (depends_on, import, protect, provider). */
 export function isMeta(name: string): boolean {
   return META.has(name);
 }

@@ -46,6 +46,11 @@ export interface BuildPlanInput {
   readonly priorRun?: PriorRun;
   /** Refreshed reality (`--refresh`): present addresses replace the recorded attributes as "before". */
   readonly reality?: Reality;
+  /**
+   * What the providers read for resources with `import = true` and no record yet (address →
+   * the object's attributes; null or absent: there is none): an existing one is adopted.
+   */
+  readonly existing?: Reality;
   /** `"<address>#<attr>"` → keyed digest of a sensitive deferred attribute's value, computed at the edge. */
   readonly sensitiveDigests?: { readonly [addressHashAttr: string]: string };
   /** Resource types (the engine passes loadTypeCatalog()): the planner itself reads no file. */
@@ -182,7 +187,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // over once every domain is planned (src/plan/teardown.ts).
   let hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
-  const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const summary: { -readonly [K in keyof PlanSummary]-?: number } = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   const steps: PlanStep[] = [];
   const place = (step: number, teardown: boolean, placed: { readonly domain: string; readonly after: string[]; readonly policy: PolicyIR; readonly actions: Draft[] }): void => {
     const dom: PlanDomain = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
@@ -273,10 +278,12 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     // In canonical key order (and the very object when it already is), so the plan hashes fast.
     const goal = strip(r.attrs, hidden, sets.readOnly);
     const real = hasReal(r.address) ? reality![r.address]! : undefined;
-    const fresh = rec === undefined || real === null;
+    // An object that exists outside Lexum, to adopt (`import = true`, no record yet).
+    const found = rec === undefined && r.import === true ? (input.existing?.[r.address] ?? null) : null;
+    const fresh = (rec === undefined && found === null) || real === null;
     // Only an existing object can be forced into replacement.
     const forces = fresh ? NONE : sets.forces;
-    const before = fresh ? null : strip(real ?? rec.attrs, hidden);
+    const before = fresh ? null : strip(found ?? real ?? rec!.attrs, hidden);
 
     // Drift: reality differs from what was recorded on the attributes the goal sets.
     let drift = false;
@@ -299,6 +306,9 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     if (fresh) {
       action = "create";
       if (rec !== undefined) reasons.push("deleted outside Lexum");
+    } else if (rec === undefined) {
+      action = "adopt";
+      reasons.push("exists outside Lexum; adopted (import = true)");
     } else {
       if (rec.type !== r.type) reasons.push(`type changed from ${rec.type} to ${r.type}`);
       if (rec.provider.type !== providerKind) reasons.push(`provider changed from ${rec.provider.type} to ${providerKind}`);
@@ -367,9 +377,17 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
 
   if (hasErrors(diagnostics)) return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
 
-  const counts: PlanSummary = { create: summary.create, delete: summary.delete, noop: summary.noop, replace: summary.replace, update: summary.update };
+  // `adopt` only when there is one, so plans without it keep their bytes.
+  const counts: PlanSummary = {
+    ...(summary.adopt > 0 ? { adopt: summary.adopt } : {}),
+    create: summary.create,
+    delete: summary.delete,
+    noop: summary.noop,
+    replace: summary.replace,
+    update: summary.update,
+  };
   const writes =
-    counts.create + counts.update + counts.replace + counts.delete > 0
+    hasChanges({ summary: counts })
       ? undefined
       : snapshotReason(prior, input.priorRun, input.programHash, keptCount, reality === undefined ? 0 : readBackDiffers(steps, prior));
   // `hash` in its canonical place too, so plan.json and the journal serialise on the fast path.
@@ -393,7 +411,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
  */
 export function hasChanges(plan: Pick<Plan, "summary" | "writesSnapshot">): boolean {
   const s = plan.summary;
-  return s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== undefined;
+  return (s.adopt ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== undefined;
 }
 
 /**

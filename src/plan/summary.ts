@@ -2,7 +2,8 @@ import type { Plan } from "./types.js";
 
 /**
  * The one summary line used everywhere (CLI, PR comment, agent logs), saying what was
- * compared: `Plan: 2 to create, 1 to update, 1 to replace, 0 to delete.`; with no resource
+ * compared: `Plan: 2 to create, 1 to update, 1 to replace, 0 to delete.` (led by `1 to adopt, `
+ * when the plan adopts an existing object); with no resource
  * action but a snapshot to record, `No resource changes, but apply will record a new
  * snapshot: <why>.`; otherwise `No changes. The goal matches the last snapshot sha256:…`
  * followed by `; reality was not read (--refresh reads it).`, or with `--refresh`
@@ -10,7 +11,10 @@ import type { Plan } from "./types.js";
  */
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  if (s.create + s.update + s.replace + s.delete > 0) return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  const adopt = s.adopt ?? 0;
+  if (adopt + s.create + s.update + s.replace + s.delete > 0) {
+    return `Plan: ${adopt > 0 ? `${adopt} to adopt, ` : ""}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  }
   if (plan.writesSnapshot !== undefined || plan.prior === null) {
     return `No resource changes, but apply will record a new snapshot: ${plan.writesSnapshot ?? "there is no snapshot yet"}.`;
   }

@@ -5,13 +5,27 @@ import type { Address, Deferred, Json, JsonObject, PolicyIR } from "../program/t
  * refreshed reality): it lists every action in exactly the order the runtime runs them.
  */
 
+/** The provider block a resource was applied with, as recorded (see RecordedResource.provider). */
+export interface RecordedProvider {
+  readonly alias: string;
+  readonly type: string;
+  readonly config: JsonObject;
+  /** Present only when the block had settings known at apply time. */
+  readonly deferred?: { readonly [attr: string]: Deferred };
+}
+
 /** What the last snapshot recorded about one resource instance. */
 export interface RecordedResource {
   readonly address: Address;
   readonly domain: string;
   readonly type: string;
-  /** Provider alias in its domain, and the provider's kind and configuration at the time (so a resource whose domain left the code can still be deleted). */
-  readonly provider: { readonly alias: string; readonly type: string; readonly config: JsonObject };
+  /**
+   * Provider alias in its domain, and the provider's kind and configuration at the time (so a
+   * resource whose domain left the code can still be deleted): the known settings, and, only
+   * when there are some, the expressions of those known at apply time (`secret("PGPASSWORD")`:
+   * the name of the secret, never its value), evaluated again when the record is all that is left.
+   */
+  readonly provider: RecordedProvider;
   readonly identity: string;
   /** Every attribute as read back after apply (computed ones included), sensitive ones excluded. */
   readonly attrs: JsonObject;
@@ -39,7 +53,8 @@ export interface PriorRun {
 /** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */
 export type Reality = { readonly [address: string]: JsonObject | null };
 
-export type ActionKind = "create" | "update" | "replace" | "delete" | "noop";
+/** `adopt`: an object that exists outside Lexum (`import = true`) is read, recorded and brought to the goal. */
+export type ActionKind = "adopt" | "create" | "update" | "replace" | "delete" | "noop";
 
 /** One attribute's change. `before`/`after` are omitted when absent, unknown or sensitive. */
 export interface AttrChange {
@@ -97,6 +112,8 @@ export interface PlanStep {
 }
 
 export interface PlanSummary {
+  /** Present only when the plan adopts something. */
+  readonly adopt?: number;
   readonly create: number;
   readonly update: number;
   readonly replace: number;

@@ -67,6 +67,11 @@ export interface ResourceIR {
   readonly dependsOn: Address[];
   /** `protect = true`: refuse delete and replace. */
   readonly protect: boolean;
+  /**
+   * `import = true`: when there is no record yet and the object already exists, it is
+   * adopted (read, recorded, brought to the goal). Present only when true.
+   */
+  readonly import?: true;
   /** The authority key: provider scope + identity attributes, canonical. Two equal identities conflict. */
   readonly identity: string;
 }

@@ -3,6 +3,8 @@
  * providers themselves. The runtime and the compiler import from here only.
  */
 export * from "./types.js";
+export { conformanceChecks, ConformanceFailure } from "./conformance.js";
+export type { ConformanceCase, ConformanceCheck, ConformanceSubject } from "./conformance.js";
 export { builtinProviders, getProvider, providerForType, providerNames } from "./registry.js";
 export { fsProvider, resolveFsRoot } from "./fs/provider.js";
 export { postgresProvider } from "./postgres/provider.js";

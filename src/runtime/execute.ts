@@ -1,12 +1,12 @@
-import type { Address, JsonObject } from "../program/types.js";
-import type { PlannedAction, RecordedResource } from "../plan/types.js";
+import type { Address, JsonObject, ProviderIR } from "../program/types.js";
+import type { PlannedAction, RecordedProvider, RecordedResource } from "../plan/types.js";
 import type { ProviderInstance } from "../providers/types.js";
 import type { DomainRun } from "./context.js";
 import type { Observation } from "./types.js";
 import type { CallKind, CallOutcome } from "./observe.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
-import { actionFailed, deferredFailed, deferredInvalid } from "../diag/catalog/runtime.js";
+import { actionFailed, deferredFailed, deferredInvalid, existsOutsideLexum } from "../diag/catalog/runtime.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { envOf } from "./context.js";
 import { defaultBackoffMs, observe } from "./observe.js";
@@ -42,11 +42,11 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   };
 
   // A replace split by the plan: its teardown half deletes, its build half creates.
-  const calls: "create" | "update" | "replace" | "delete" | "noop" =
+  const calls: PlannedAction["action"] =
     a.action !== "replace" ? a.action : d.teardown ? "delete" : rc.tornDown.has(a.address) ? "create" : "replace";
   // The goal attributes: known ones from the plan, deferred ones evaluated now.
   let goal: JsonObject | null = null;
-  if (calls === "create" || calls === "update" || calls === "replace") {
+  if (calls === "create" || calls === "update" || calls === "replace" || calls === "adopt") {
     goal = { ...(a.after ?? {}) };
     const deferred = Object.keys(a.deferred);
     const env = deferred.length > 0 ? envOf(d) : null;
@@ -119,11 +119,41 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     for (const k of redacted) if (k in goal && k in r) echoed[k] = goal[k]!;
     return echoed;
   };
+  const create = (): Promise<CallOutcome> => call("create", (p, ctx) => p.create(a.type, goal!, ctx).then(written));
+  // What is there before a create or an adoption: one read (retried like any call),
+  // observed, so a replay takes the same path.
+  const look = (): Promise<CallOutcome> => call("read", (p, ctx) => p.read(a.type, goal!, ctx));
+  const lookFailed = (seen: CallOutcome & { ok: false }): ActionOutcome =>
+    fail(actionFailed(undefined, a.address, a.action, seen.attempts, `${seen.error.code}: ${seen.error.message}`).message);
   let out: CallOutcome;
   switch (calls) {
-    case "create":
-      out = await call("create", (p, ctx) => p.create(a.type, goal!, ctx).then(written));
+    case "create": {
+      // Never a silent overwrite of an object Lexum did not make. Not after the teardown
+      // half of a replace (it just deleted the object), nor on a replay of a trace recorded
+      // without the check.
+      if (!rc.tornDown.has(a.address) && (!rc.feed || rc.feed.nextCall(a.domain, a.address) === "read")) {
+        const seen = await look();
+        if (!seen.ok) return lookFailed(seen);
+        if (seen.clear !== null) {
+          const differ = differing(goal!, seen.clear, redacted);
+          if (differ.length > 0) return fail(existsOutsideLexum(undefined, a.address, a.type, identityText(a.type, goal!, rc.catalog), differ).message);
+        }
+      }
+      out = await create();
       break;
+    }
+    case "adopt": {
+      const seen = await look();
+      if (!seen.ok) return lookFailed(seen);
+      if (seen.clear === null) out = await create(); // gone since the plan: made anew
+      // Sensitive attributes cannot be compared: a goal that sets one is always written.
+      else if (differing(goal!, seen.clear, redacted).length === 0 && !redacted.some((k) => k in goal!)) out = seen;
+      else {
+        const found = seen.clear;
+        out = await call("update", (p, ctx) => p.update(a.type, found, goal!, ctx).then(written));
+      }
+      break;
+    }
     case "update":
       out = await call("update", (p, ctx) => p.update(a.type, recorded, goal!, ctx).then(written));
       break;
@@ -151,6 +181,22 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
     d.emit({ phase: "done", action: a.action, address: a.address, after: rec ? rec.attrs : null, span: rc.input.locate?.(a.address) });
   });
   return { ok: true };
+}
+
+/** The goal's attributes (sensitive ones left out) whose value differs in what was read; sorted. */
+function differing(goal: JsonObject, seen: JsonObject, redacted: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(goal).sort()) {
+    if (redacted.includes(k)) continue;
+    if (canonicalize(goal[k] ?? null) !== canonicalize(seen[k] ?? null)) out.push(k);
+  }
+  return out;
+}
+
+/** `{path = "motd"}`: the type's identity attributes as the goal sets them. */
+function identityText(type: string, goal: JsonObject, catalog: DomainRun["rc"]["catalog"]): string {
+  const ids = catalog.resources.get(type)?.identity ?? [];
+  return "{" + ids.filter((k) => k in goal).map((k) => `${k} = ${canonicalize(goal[k]!)}`).join(", ") + "}";
 }
 
 /**
@@ -211,7 +257,8 @@ function keepOrRefresh(prior: RecordedResource, m: Metadata): RecordedResource {
     m.dependsOn.every((x, i) => x === prior.dependsOn[i]) &&
     m.provider.alias === prior.provider.alias &&
     m.provider.type === prior.provider.type &&
-    (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config));
+    (m.provider.config === prior.provider.config || canonicalize(m.provider.config) === canonicalize(prior.provider.config)) &&
+    (m.provider.deferred === prior.provider.deferred || canonicalize(m.provider.deferred ?? {}) === canonicalize(prior.provider.deferred ?? {}));
   return same ? prior : record(prior.address, prior.domain, prior.type, m, prior.attrs, prior.sensitive);
 }
 
@@ -221,7 +268,6 @@ function keepOrRefresh(prior: RecordedResource, m: Metadata): RecordedResource {
  * action between one provider call and the next, mostly before the engine optimises it.
  */
 function record(address: Address, domain: string, type: string, m: Metadata, attrs: JsonObject, sensitive: RecordedResource["sensitive"]): RecordedResource {
-  const p = m.provider;
   return {
     address,
     attrs: inCanonicalOrder(attrs),
@@ -229,7 +275,7 @@ function record(address: Address, domain: string, type: string, m: Metadata, att
     domain,
     identity: m.identity,
     protect: m.protect,
-    provider: { alias: p.alias, config: inCanonicalOrder(p.config), type: p.type },
+    provider: m.provider,
     sensitive: inCanonicalOrder(sensitive),
     type,
   };
@@ -237,12 +283,21 @@ function record(address: Address, domain: string, type: string, m: Metadata, att
 
 type Metadata = Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "protect">;
 
+/**
+ * A provider block as a record keeps it, keys in code-unit order: its known settings, and
+ * its deferred ones' expressions only when it has some (records without keep their hash).
+ */
+export function providerRecord(alias: string, block: ProviderIR): RecordedProvider {
+  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
+}
+
 /** Provider, identity, dependencies and protection: from the program when the resource is in it, else as recorded. */
 function metadata(d: DomainRun, a: PlannedAction, prior: RecordedResource | undefined): Metadata {
   const ir = d.ir?.resources[a.address];
   const p = d.ir?.providers[a.provider];
   return {
-    provider: p ? { alias: a.provider, type: p.type, config: p.config } : (prior?.provider ?? { alias: a.provider, type: a.type.slice(0, a.type.indexOf(".")), config: {} }),
+    provider: p ? providerRecord(a.provider, p) : (prior?.provider ?? { alias: a.provider, config: {}, type: a.type.slice(0, a.type.indexOf(".")) }),
     identity: ir?.identity ?? prior?.identity ?? "",
     dependsOn: ir ? [...ir.dependsOn] : prior ? [...prior.dependsOn] : [...a.dependsOn],
     protect: ir?.protect ?? prior?.protect ?? false,

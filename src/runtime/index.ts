@@ -10,6 +10,7 @@ export { replayRun, firstDivergence } from "./replay.js";
 export type { Divergence } from "./replay.js";
 export { compareEvents, traceToJsonl, parseTraceJsonl } from "./trace.js";
 export { defaultBackoffMs } from "./observe.js";
+export { providerRecord } from "./execute.js";
 export { Mailbox } from "./mailbox.js";
 export type { Message } from "./mailbox.js";
 export type { RuntimeCatalog } from "./redact.js";

@@ -56,6 +56,11 @@ export class ReplayFeed {
     return this.asserts.get(assertKey(domain, goal, index));
   }
 
+  /** The kind of the next recorded call of a resource (null: none left), without taking it. */
+  nextCall(domain: string, address: string): CallKind | null {
+    return this.queues.get(key(domain, address))?.[0]?.call ?? null;
+  }
+
   /** The next recorded observation for this call, or an error observation saying none fits (consumed only when it fits). */
   next(domain: string, address: string, call: CallKind, attempt: number): Observation {
     const q = this.queues.get(key(domain, address)) ?? [];

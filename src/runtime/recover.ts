@@ -45,10 +45,15 @@ export function rollbackPlan(input: RollbackInput): Plan {
   // before it halted (one that was not deleted compensates to nothing).
   const torn = input.plan.steps.flatMap((s) => (s.phase === "teardown" ? s.domains.flatMap((d) => d.actions.map((a) => a.address)) : []));
   const touched = new Set([...input.failed.dag.done, ...input.failed.dag.failed, ...torn]);
+  // An adopted object existed before Lexum: undoing its adoption puts back what was read,
+  // never deletes it (it stays recorded).
+  const adopted = new Map<string, JsonObject>();
+  for (const st of input.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.action === "adopt" && a.before) adopted.set(a.address, a.before);
   const byDomain = new Map<string, Omit<PlannedAction, "seq" | "step">[]>();
   for (const address of [...touched].sort(compareNatural)) {
     const now = input.failed.resources[address];
-    const then = last[address];
+    const read = adopted.get(address);
+    const then = last[address] ?? (now && read ? { ...now, attrs: read } : undefined);
     const a = compensate(address, now, then, catalog);
     if (!a) continue;
     const list = byDomain.get(a.domain) ?? [];

@@ -249,7 +249,7 @@ describe("lxm trace terminal view on a small screen, 200 instances", () => {
     expect(a.frame()).toBe(
       [
         header,
-        "event 1/606 · step 1/1 · domain fleet · start create fleet/sim.object.hub",
+        "event 1/807 · step 1/1 · domain fleet · start create fleet/sim.object.hub",
         "progress: 0/201 actions done · fleet running",
         "diff",
         '  + kind "hub"',
@@ -268,7 +268,8 @@ describe("lxm trace terminal view on a small screen, 200 instances", () => {
         ...keys80,
       ].join("\n"),
     );
-    for (let k = 0; k < 5; k++) await a.press("l");
+    // Each create reads first, then creates: start, two observations, done.
+    for (let k = 0; k < 7; k++) await a.press("l");
     // The event's instance is listed under its folded resource.
     expect(a.frame()).toContain(
       ["resources", "  done  fleet/sim.object.hub", "  mixed fleet/sim.object.node[…] 200 instances (199 pending, 1 done) ▸", "  done    fleet/sim.object.node[0]", ...keys80].join("\n"),
@@ -277,7 +278,7 @@ describe("lxm trace terminal view on a small screen, 200 instances", () => {
     expect(await a.press("+")).toBe(
       [
         header,
-        "event 6/606 · step 1/1 · domain fleet · done create fleet/sim.object.node[0]",
+        "event 8/807 · step 1/1 · domain fleet · done create fleet/sim.object.node[0]",
         "progress: 2/201 actions done · fleet running",
         "diff",
         "  + generation 1",
@@ -339,7 +340,7 @@ describe("lxm trace terminal view on a small screen, 200 instances", () => {
     expect(await a.press("f")).toBe(
       [
         header,
-        `event ${failure + 1}/606 · step 1/1 · domain fleet · assert goal sized, assertion 2 FAILED`,
+        `event ${failure + 1}/807 · step 1/1 · domain fleet · assert goal sized, assertion 2 FAILED`,
         "message: goal fleet.sized, assertion 2 failed: the hub is too young",
         "location: fleet.lxm:21:5",
         "expression: hub.generation > 5",

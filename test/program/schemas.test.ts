@@ -19,6 +19,15 @@ describe("shipped provider schemas", () => {
     }
   });
 
+  it("use no resource meta-attribute as a property name", async () => {
+    const { isMeta } = await import("../../src/lang/resolve.js");
+    expect(["depends_on", "provider", "protect", "import"].every(isMeta)).toBe(true);
+    for (const f of files) {
+      const schema = JSON.parse(readFileSync(dir + f, "utf8")) as { properties?: object };
+      expect(Object.keys(schema.properties ?? {}).filter(isMeta), f).toEqual([]);
+    }
+  });
+
   it("a meta-schema violation is what the check catches", () => {
     expect(newAjv().validateSchema({ type: "object", properties: { a: { type: 5 } } })).toBe(false);
   });

@@ -7,14 +7,15 @@ describe("timeouts and retries", () => {
   it("aborts a hanging call at the policy timeout and retries it with the backoff", async () => {
     const w = new FakeWorld();
     const x = addr("a", "x");
-    w.faults.set(x, { times: 1, kind: "hang" });
+    w.faults.set(x, { times: 1, kind: "hang", call: "create" });
     const b = build([{ name: "a", step: 1, policy: { timeoutMs: 20, retries: 2 }, resources: [{ name: "x" }] }]);
     const inp = input(w, b);
     const r = await runPlan(inp);
     expect(r.status).toBe("quiescent");
-    expect(w.calls).toEqual([`create ${x} #1`, `create ${x} #2`]);
+    // The read first: is there an object Lexum would overwrite?
+    expect(w.calls).toEqual([`read ${x} #1`, `create ${x} #1`, `create ${x} #2`]);
     expect(inp.backoffs).toEqual([1]);
-    const obs = r.trace.filter((e) => e.phase === "observe").map((e) => e.observation!);
+    const obs = r.trace.filter((e) => e.phase === "observe" && e.observation!.call === "create").map((e) => e.observation!);
     expect(obs[0]).toMatchObject({ call: "create", attempt: 1, result: null, error: { code: "LXM4002", retryable: true } });
     expect(obs[0]!.error!.message).toBe("create timed out after 20ms");
     expect(obs[1]).toMatchObject({ call: "create", attempt: 2, result: { uid: "svc/x" } });
@@ -28,7 +29,7 @@ describe("timeouts and retries", () => {
     const inp = input(w, b);
     const r = await runPlan(inp);
     expect(r.status).toBe("failed");
-    expect(w.calls).toEqual([`create ${x} #1`, `create ${x} #2`, `create ${x} #3`, `read ${x} #1`]);
+    expect(w.calls).toEqual([`read ${x} #1`, `create ${x} #1`, `create ${x} #2`, `create ${x} #3`, `read ${x} #1`]);
     expect(inp.backoffs).toEqual([1, 2]);
     expect(r.failure).toEqual({ address: x, domain: "a", message: `create ${x} failed after 3 attempts: sim.fault: injected fault on ${x}` });
     expect(r.resources[x]).toBeUndefined(); // the read found nothing

@@ -62,7 +62,7 @@ describe("replay", () => {
   it("names the first event where a tampered trace diverges", async () => {
     const live = await record();
     const wire: TraceEvent[] = JSON.parse(JSON.stringify(live.trace));
-    const i = wire.findIndex((e) => e.phase === "observe" && e.address === addr("c", "c1"));
+    const i = wire.findIndex((e) => e.phase === "observe" && e.address === addr("c", "c1") && e.observation!.call === "create");
     const obs = wire[i]!.observation!;
     wire[i] = { ...wire[i]!, observation: { ...obs, result: { ...obs.result!, spec: { tampered: true } } } };
     const { providers: _p, ...rest } = input(new FakeWorld(), plan(), { secret: () => SECRET });
@@ -73,7 +73,7 @@ describe("replay", () => {
     expect(divergence!.domain).toBe("c");
     expect(divergence!.address).toBe(addr("c", "c1"));
     expect(divergence!.expected!.phase).toBe("done");
-    expect(divergence!.what).toMatch(/^replay diverged at step 2, domain c, event 2 \(c\/sim\.object\.c1\): after \(recorded /);
+    expect(divergence!.what).toMatch(/^replay diverged at step 2, domain c, event 3 \(c\/sim\.object\.c1\): after \(recorded /);
   });
 
   it("reports a missing observation as a divergence", async () => {

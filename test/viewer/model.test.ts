@@ -109,14 +109,15 @@ describe("frameAt on a quiescent run", () => {
     expect(fApi.domains).toEqual({ app: "running", base: "quiescent" });
     expect(fApi.progress).toEqual({ step: 2, steps: 2, done: 2, planned: 3 });
 
+    // Three creates, each read first: 3 × (start, read, create, done) and 2 domain events.
     const last = frameAt(v, v.events.length - 1);
-    expect(last.index).toBe(10);
-    expect(last.total).toBe(11);
+    expect(last.index).toBe(13);
+    expect(last.total).toBe(14);
     expect(last.resources).toEqual({ [API]: "done", [WORKER]: "done", [DB]: "done" });
     expect(last.domains).toEqual({ app: "quiescent", base: "quiescent" });
     expect(last.progress.done).toBe(3);
     // Out-of-range indexes clamp.
-    expect(frameAt(v, 99).index).toBe(10);
+    expect(frameAt(v, 99).index).toBe(13);
     expect(frameAt(v, -5).index).toBe(0);
     expect(firstFailureIndex(v)).toBeNull();
   });

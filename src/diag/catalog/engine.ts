@@ -143,6 +143,16 @@ export const refreshReadRefused = code(
   }),
 );
 
+export const adoptReadRefused = code(
+  "LXM4361",
+  "an object to adopt could not be read",
+  "A resource with `import = true` and no record is read through its provider at plan time, to adopt the object if it exists; the provider failed or refused (unreachable, no permission, an object of another kind). Nothing was planned or written. Make the object readable (or the provider reachable), or remove `import = true` to have Lexum create the object.",
+  (address: string, reason: string, providerCode: string) => ({
+    message: `cannot read ${address} to adopt it (import = true): ${reason} (${providerCode})`,
+    hint: "check the provider's settings and reachability, then plan again; without `import = true` Lexum creates the object and refuses to overwrite a different one",
+  }),
+);
+
 // ── Commands' own outcomes (src/cli, src/engine): LXM4020–LXM4029 ─────────────────────────
 
 export const demoStepFailed = code(

@@ -267,6 +267,16 @@ export const actionFailed = code(
   }),
 );
 
+export const existsOutsideLexum = code(
+  "LXM4360",
+  "object already exists outside Lexum",
+  "A resource Lexum has no record of was to be created, and the provider read an object with its identity that differs from the goal (on the attributes the goal sets; sensitive ones are never compared). Lexum never overwrites an object it did not create: the action fails before any write and the object is left as it is. Adopt it with `import = true` on the resource (read, recorded, then brought to the goal), or remove it outside Lexum.",
+  (address: string, type: string, identity: string, attrs: readonly string[]) => ({
+    message: `${address}: ${type} ${identity} already exists outside Lexum and differs from the goal on ${attrs.map((a) => "`" + a + "`").join(", ")}; it was left as it is (\`import = true\` adopts it)`,
+    hint: "add `import = true` to the resource to adopt it, or remove the object outside Lexum, then apply again",
+  }),
+);
+
 export const actionTimedOut = code(
   "LXM4002",
   "provider call timed out",

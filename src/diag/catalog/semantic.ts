@@ -363,7 +363,7 @@ export const readOnlyAttribute = code(
 export const badMetaAttribute = code(
   "LXM2088",
   "invalid meta-attribute",
-  "depends_on takes a list of resources, provider takes a provider alias, protect takes a bool.",
+  "depends_on takes a list of resources, provider takes a provider alias, protect and import take a bool.",
   (name: string, expected: string) => ({ message: `\`${name}\` must be ${expected}` }),
 );
 
@@ -384,8 +384,18 @@ export const providerMismatch = code(
 export const metaAsProviderAttribute = code(
   "LXM2092",
   "meta-attribute in a provider block",
-  "depends_on, provider and protect are resource meta-attributes; they are not provider configuration.",
+  "depends_on, provider, protect and import are resource meta-attributes; they are not provider configuration.",
   (name: string) => ({ message: `\`${name}\` is not allowed in a provider block` }),
+);
+
+export const metaPrefixOnAttribute = code(
+  "LXM2093",
+  "`meta` on an attribute that is not a meta-attribute",
+  "The `meta` prefix marks a resource meta-attribute line (`meta import = true`); depends_on, provider, protect and import are the meta-attributes. Example: `meta path = \"a\"`. Fix: drop `meta`, or name a meta-attribute.",
+  (name: string) => ({
+    message: `\`meta\` marks a meta-attribute, and \`${name}\` is not one`,
+    hint: "drop `meta` before a provider attribute; the meta-attributes are depends_on, provider, protect and import",
+  }),
 );
 
 // ------------------------------------------------------------------ policy (2120–2139)

@@ -77,14 +77,16 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
 
 /** Counts actions by kind. */
 export function countActions(actions: readonly PlannedAction[]): PlanSummary {
-  const c = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
   for (const a of actions) c[a.action]++;
-  return c;
+  const { adopt, ...rest } = c;
+  return adopt > 0 ? c : rest;
 }
 
 /** `1 to create, 2 to delete`: the non-zero counts, noops left out. */
 export function countWords(c: PlanSummary): string {
   const parts: string[] = [];
+  if (c.adopt) parts.push(`${c.adopt} to adopt`);
   if (c.create) parts.push(`${c.create} to create`);
   if (c.update) parts.push(`${c.update} to update`);
   if (c.replace) parts.push(`${c.replace} to replace`);

@@ -9,7 +9,7 @@ export const TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
 /**
  * The terminal view of a plan, Terraform-like: a header, then per step and domain each
  * action that changes something (`+` create, `~` update, `-/+` replace, `-` delete) with
- * its attributes, and one summary line. Noops are hidden. Pure and deterministic;
+ * its attributes (`<=` adopt: an existing object read, then brought to the goal), and one summary line. Noops are hidden. Pure and deterministic;
  * sensitive values never appear (the plan holds none), they show as `(sensitive)`.
  */
 
@@ -49,9 +49,11 @@ export function localAddress(a: PlannedAction): string {
   return a.address.startsWith(prefix) ? a.address.slice(prefix.length) : a.address;
 }
 
-/** The action's marker: `+`, `~`, `-/+`, `-`, or a space for noop. */
+/** The action's marker: `+`, `~`, `-/+`, `-`, `<=` (adopt: read, then brought to the goal), or a space for noop. */
 export function marker(a: PlannedAction): string {
   switch (a.action) {
+    case "adopt":
+      return "<=";
     case "create":
       return "+";
     case "update":
@@ -68,7 +70,7 @@ export function marker(a: PlannedAction): string {
 /** The trailing comment of an action line (reason, drift), or "". */
 export function actionNote(a: PlannedAction): string {
   const notes: string[] = [];
-  if ((a.action === "replace" || a.action === "delete") && a.reason) notes.push(a.reason);
+  if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
   if (a.drift) notes.push("drift: changed outside Lexum");
   return notes.length > 0 ? "  # " + notes.join("; ") : "";
 }
@@ -81,6 +83,8 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   const paint = (code: string, s: string): string => (color ? code + s + ANSI.reset : s);
   const mark = (a: PlannedAction): string => {
     switch (a.action) {
+      case "adopt":
+        return paint(ANSI.yellow, "<=");
       case "create":
         return paint(ANSI.green, "+");
       case "update":
