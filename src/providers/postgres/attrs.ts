@@ -87,3 +87,8 @@ export function asWritten(actual: Iterable<string>, written: readonly string[]):
   if (real.size === written.length && written.every((w) => real.has(w))) return [...written];
   return sortedStrings(real);
 }
+
+/** The same strings in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

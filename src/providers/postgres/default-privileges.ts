@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../program/types.js";
 import { ProviderError } from "../types.js";
-import { boolAttr, ident, nameAttr, optNameAttr } from "./attrs.js";
+import { boolAttr, ident, nameAttr, optNameAttr, sameList } from "./attrs.js";
 import type { Query } from "./connections.js";
 import { badAttr } from "./errors.js";
 import type { TypeOps } from "./ops.js";
@@ -98,7 +98,7 @@ export const defaultPrivilegesOps: TypeOps = {
     const goal = goalOf(attrs);
     return cx.tx(goal.database, `apply ${label(goal)}`, ctx, async (q) => {
       const now = await read(q, goal);
-      const same = now !== null && now["with_grant_option"] === goal.withGrantOption && (now["privileges"] as string[]).join() === goal.privileges.join();
+      const same = now !== null && now["with_grant_option"] === goal.withGrantOption && sameList(now["privileges"] as string[], goal.privileges);
       if (!same) {
         const kind = KINDS[goal.objectType]!.plural;
         const to = granteeSql(goal.role);

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../../program/types.js";
-import { boolAttr, checkName, ident, listAttr, nameAttr, optNameAttr } from "./attrs.js";
+import { boolAttr, checkName, ident, listAttr, nameAttr, optNameAttr, sameList } from "./attrs.js";
 import type { Query, Row } from "./connections.js";
 import { ProviderError } from "../types.js";
 import { badAttr } from "./errors.js";
@@ -118,10 +118,18 @@ async function state(q: Query, goal: GrantGoal, found: Found): Promise<JsonObjec
   return out;
 }
 
-const label = (goal: GrantGoal) =>
-  `grant on ${goal.objectType} ${JSON.stringify(goal.objectType === "database" ? goal.database : goal.schema)}${goal.objectType === "database" ? "" : ` in database ${JSON.stringify(goal.database)}`} to role ${JSON.stringify(goal.role)}`;
-
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** What the grant is on, in words for messages: `grant on all tables in schema "sales" in database "shop" to role "reader"`. */
+function label(goal: GrantGoal): string {
+  const q = JSON.stringify;
+  const db = ` in database ${q(goal.database)}`;
+  const on =
+    goal.objectType === "database"
+      ? `database ${q(goal.database)}`
+      : goal.objectType === "schema"
+        ? `schema ${q(goal.schema)}${db}`
+        : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => q(o)).join(", ")}`} in schema ${q(goal.schema)}${db}`;
+  return `grant on ${on} to role ${q(goal.role)}`;
+}
 
 /**
  * postgres.grant: the privileges one role holds on a database, a schema, or tables,

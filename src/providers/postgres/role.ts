@@ -1,5 +1,5 @@
 import type { JsonObject } from "../../program/types.js";
-import { asWritten, boolAttr, checkName, ident, intAttr, listAttr, literal, nameAttr, optStringAttr, sortedStrings } from "./attrs.js";
+import { asWritten, boolAttr, checkName, ident, intAttr, listAttr, literal, nameAttr, optStringAttr, sameList, sortedStrings } from "./attrs.js";
 import type { Query, Row } from "./connections.js";
 import type { TypeOps } from "./ops.js";
 import { scramSecret } from "./scram.js";
@@ -129,7 +129,7 @@ async function converge(q: Query, goal: RoleGoal, row: Row | null): Promise<void
   for (const g of goal.roles) if (!member.has(g)) await q(`GRANT ${ident(g)} TO ${ident(goal.name)}`);
   for (const g of sortedStrings(member)) if (!wanted.has(g)) await q(`REVOKE ${ident(g)} FROM ${ident(goal.name)}`);
   const path = row === null ? [] : searchPathOf(row["rolconfig"] as string[] | null);
-  if (path.length !== goal.searchPath.length || path.some((p, i) => p !== goal.searchPath[i])) {
+  if (!sameList(path, goal.searchPath)) {
     if (goal.searchPath.length === 0) await q(`ALTER ROLE ${ident(goal.name)} RESET search_path`);
     else await q(`ALTER ROLE ${ident(goal.name)} SET search_path TO ${goal.searchPath.map(ident).join(", ")}`);
   }

@@ -147,7 +147,7 @@ describe("postgres.grant", () => {
   it("a grant to a role that does not exist fails with PostgreSQL's SQLSTATE, not retryable, and leaves nothing", async () => {
     const goal = { database: DB, role: "nobody_here", schema: "sales", object_type: "table", objects: [], privileges: ["SELECT"] };
     const err = await providerError(f.pg.create(G, goal, ctx), "postgres.undefined");
-    expect(err.message).toContain('role "nobody_here" does not exist');
+    expect(err.message).toContain('postgres: apply grant on all tables in schema "sales" in database "g_db" to role "nobody_here": role "nobody_here" does not exist');
     expect(err.message).toContain("SQLSTATE 42704");
     expect(err.retryable).toBe(false);
     expect(await f.pg.read(G, goal, ctx)).toBeNull();
