@@ -35,6 +35,8 @@ export interface PostgresServer {
   readonly startMs: number;
   /** Runs SQL as the superuser in `db` (default "postgres") on a connection of its own, outside any code under test; returns the rows. */
   psql(sql: string, db?: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Whether `user` logs in with `password` over TCP (to the "postgres" database). */
+  canLogin(user: string, password: string): Promise<boolean>;
   /** Stops the server and removes its folder (env server: drops the roles and databases created since start). Idempotent. */
   stop(): Promise<void>;
 }
@@ -268,6 +270,17 @@ function server(p: ServerParts): PostgresServer {
         c.catch(() => clients.delete(db));
       }
       return ((await (await c).query(sql, params)).rows as Record<string, unknown>[]);
+    },
+    async canLogin(user, password) {
+      const c = new pg.Client(clientConfig(p.host, p.port, user, password, "postgres"));
+      try {
+        await c.connect();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
     },
     async stop() {
       if (stopped) return;

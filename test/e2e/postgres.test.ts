@@ -34,18 +34,6 @@ const lxm = (repo: E2eRepo, args: string[]) => repo.lxm(args, env);
 const psql = (sql: string, db?: string, params?: unknown[]) => srv.psql(sql, db, params);
 const one = async (sql: string, db?: string, params?: unknown[]) => (await psql(sql, db, params))[0];
 
-/** Whether `user` logs in with `password`. */
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const c = new pg.Client({ host: srv.host, port: srv.port, user, password, database: "postgres" });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 /** Every file of every commit of the state branch, concatenated (to look for secrets). */
 function stateBranchText(repo: E2eRepo): string {
@@ -94,7 +82,7 @@ resource postgres.extension ext { database = shop.name, name = "pgcrypto" }
     expect(await one("SELECT pg_get_userbyid(datdba)::text AS owner FROM pg_database WHERE datname = 'shop'")).toEqual({ owner: "app" });
     expect(await one("SELECT extname FROM pg_extension WHERE extname = 'pgcrypto'", "shop")).toEqual({ extname: "pgcrypto" });
     expect(await psql("SELECT 1 FROM pg_namespace WHERE nspname = 'sales'", "shop")).toEqual([]);
-    expect(await canLogin("app", APP_PW)).toBe(true);
+    expect(await srv.canLogin("app", APP_PW)).toBe(true);
 
     // The grant ordered after its schema (sales.name), and the "reader" role it names made: it applies.
     await psql("CREATE ROLE reader");
@@ -181,7 +169,7 @@ describe("lifecycle", () => {
     expect(first.err).not.toContain("error");
     expect(first.code).toBe(0);
     expect(first.out).toContain("Apply complete: 8 actions done (8 created, 0 updated, 0 replaced, 0 deleted).");
-    expect(await canLogin("lc_app", APP_PW)).toBe(true);
+    expect(await srv.canLogin("lc_app", APP_PW)).toBe(true);
     expect(await one("SELECT has_schema_privilege('lc_reader', 'sales', 'USAGE') AS u, has_schema_privilege('lc_reader', 'sales', 'CREATE') AS c", "lc_shop")).toEqual({ u: true, c: false });
 
     // A table app makes later: the default privileges give the reader SELECT, and the table grant reads unchanged.
@@ -227,8 +215,8 @@ describe("lifecycle", () => {
     r = await repo.lxm(["plan"], { ...env, LXM_SECRET_APP_PW: pw2 });
     expect(r.out).toContain("~ password = (sensitive)");
     expect((await repo.lxm(["apply", "--yes"], { ...env, LXM_SECRET_APP_PW: pw2 })).code).toBe(0);
-    expect(await canLogin("lc_app", pw2)).toBe(true);
-    expect(await canLogin("lc_app", APP_PW)).toBe(false);
+    expect(await srv.canLogin("lc_app", pw2)).toBe(true);
+    expect(await srv.canLogin("lc_app", APP_PW)).toBe(false);
     expect(stateBranchText(repo)).not.toContain(pw2);
     expect(stateBranchText(repo)).not.toContain(APP_PW);
     await expectHealthyState(repo);

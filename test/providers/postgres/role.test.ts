@@ -1,4 +1,3 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../../src/program/types.js";
 import { parseGucList } from "../../../src/providers/postgres/role.js";
@@ -26,18 +25,6 @@ async function pgRole(name: string): Promise<Record<string, unknown> | undefined
   return (await f.srv.psql("SELECT r.*, r.rolconfig AS config, a.rolpassword, a.xmin::text AS version FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname = $1", "postgres", [name]))[0];
 }
 
-/** Whether `user` can log in with `password` over TCP. */
-async function canLogin(user: string, password: string): Promise<boolean> {
-  const c = new pg.Client({ host: f.srv.host, port: f.srv.port, user, password, database: "postgres" });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 describe("postgres.role", () => {
   it("create → read back every attribute; the server holds exactly that", async () => {
@@ -120,17 +107,17 @@ describe("postgres.role", () => {
     const password = `pa'ss"wo\\rd ünï ${"x".repeat(20)}`;
     const created = await f.pg.create(R, { name: "r_pw", login: true, password }, ctx);
     expect(created["password"]).toBe(password);
-    expect(await canLogin("r_pw", password)).toBe(true);
-    expect(await canLogin("r_pw", "wrong")).toBe(false);
+    expect(await f.srv.canLogin("r_pw", password)).toBe(true);
+    expect(await f.srv.canLogin("r_pw", "wrong")).toBe(false);
     const read = await f.pg.read(R, { name: "r_pw", login: true, password }, ctx);
     expect(read).not.toHaveProperty("password");
     expect(String((await pgRole("r_pw"))!["rolpassword"])).toMatch(/^SCRAM-SHA-256\$4096:/);
     // A new password replaces the old one; no password in the goal leaves it alone.
     await f.pg.update(R, {}, { name: "r_pw", login: true, password: "second" }, ctx);
-    expect(await canLogin("r_pw", "second")).toBe(true);
-    expect(await canLogin("r_pw", password)).toBe(false);
+    expect(await f.srv.canLogin("r_pw", "second")).toBe(true);
+    expect(await f.srv.canLogin("r_pw", password)).toBe(false);
     await f.pg.update(R, {}, { name: "r_pw", login: true, connection_limit: 3 }, ctx);
-    expect(await canLogin("r_pw", "second")).toBe(true);
+    expect(await f.srv.canLogin("r_pw", "second")).toBe(true);
   });
 
   it("the password goes over the wire only as its SCRAM secret, never in clear", async () => {
@@ -143,7 +130,7 @@ describe("postgres.role", () => {
     expect(bytes).toContain("CREATE ROLE");
     expect(bytes).toContain("SCRAM-SHA-256$4096:");
     expect(bytes).not.toContain("wire-check-Z8x1q");
-    expect(await canLogin("r_wire", password + "2")).toBe(true);
+    expect(await f.srv.canLogin("r_wire", password + "2")).toBe(true);
     await fwd.cut();
   });
 
@@ -173,7 +160,7 @@ describe("postgres.role", () => {
       const goal = { name, login: true, roles: ["g; DROP ROLE x; --"], search_path: [name, "$user"], password: name };
       expect(await f.pg.create(R, goal, ctx)).toEqual({ ...DEFAULTS, ...goal });
       expect(await f.pg.read(R, goal, ctx)).toEqual({ ...DEFAULTS, ...goal, password: undefined });
-      expect(await canLogin(name, name)).toBe(true);
+      expect(await f.srv.canLogin(name, name)).toBe(true);
     }
     expect((await f.srv.psql("SELECT rolname FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname", "postgres", [[...names, "x"]])).map((r) => r["rolname"])).toEqual(
       [...names, "x"].sort(),
