@@ -120,15 +120,15 @@ async function state(q: Query, goal: GrantGoal, found: Found): Promise<JsonObjec
 
 /** What the grant is on, in words for messages: `grant on all tables in schema "sales" in database "shop" to role "reader"`. */
 function label(goal: GrantGoal): string {
-  const q = JSON.stringify;
-  const db = ` in database ${q(goal.database)}`;
+  const quote = JSON.stringify;
+  const db = ` in database ${quote(goal.database)}`;
   const on =
     goal.objectType === "database"
-      ? `database ${q(goal.database)}`
+      ? `database ${quote(goal.database)}`
       : goal.objectType === "schema"
-        ? `schema ${q(goal.schema)}${db}`
-        : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => q(o)).join(", ")}`} in schema ${q(goal.schema)}${db}`;
-  return `grant on ${on} to role ${q(goal.role)}`;
+        ? `schema ${quote(goal.schema)}${db}`
+        : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => quote(o)).join(", ")}`} in schema ${quote(goal.schema)}${db}`;
+  return `grant on ${on} to role ${quote(goal.role)}`;
 }
 
 /**
