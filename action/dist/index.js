@@ -49732,6 +49732,9 @@ function asWritten(actual, written) {
   if (real.size === written.length && written.every((w) => real.has(w))) return [...written];
   return sortedStrings(real);
 }
+function sameList(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 // src/providers/postgres/database.ts
 var TYPE4 = "postgres.database";
@@ -49965,7 +49968,7 @@ var defaultPrivilegesOps = {
     const goal = goalOf2(attrs);
     return cx.tx(goal.database, `apply ${label2(goal)}`, ctx, async (q) => {
       const now = await read(q, goal);
-      const same = now !== null && now["with_grant_option"] === goal.withGrantOption && now["privileges"].join() === goal.privileges.join();
+      const same = now !== null && now["with_grant_option"] === goal.withGrantOption && sameList(now["privileges"], goal.privileges);
       if (!same) {
         const kind = KINDS[goal.objectType].plural;
         const to = granteeSql(goal.role);
@@ -50121,8 +50124,12 @@ async function state(q, goal, found) {
   if (goal.schema !== void 0) out["schema"] = goal.schema;
   return out;
 }
-var label4 = (goal) => `grant on ${goal.objectType} ${JSON.stringify(goal.objectType === "database" ? goal.database : goal.schema)}${goal.objectType === "database" ? "" : ` in database ${JSON.stringify(goal.database)}`} to role ${JSON.stringify(goal.role)}`;
-var sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+function label4(goal) {
+  const quote = JSON.stringify;
+  const db = ` in database ${quote(goal.database)}`;
+  const on = goal.objectType === "database" ? `database ${quote(goal.database)}` : goal.objectType === "schema" ? `schema ${quote(goal.schema)}${db}` : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => quote(o)).join(", ")}`} in schema ${quote(goal.schema)}${db}`;
+  return `grant on ${on} to role ${quote(goal.role)}`;
+}
 var grantOps = {
   async read(cx, attrs, ctx) {
     const goal = goalOf4(attrs);
@@ -50268,7 +50275,7 @@ async function converge(q, goal, row) {
   for (const g of goal.roles) if (!member.has(g)) await q(`GRANT ${ident(g)} TO ${ident(goal.name)}`);
   for (const g of sortedStrings(member)) if (!wanted.has(g)) await q(`REVOKE ${ident(g)} FROM ${ident(goal.name)}`);
   const path8 = row === null ? [] : searchPathOf(row["rolconfig"]);
-  if (path8.length !== goal.searchPath.length || path8.some((p, i) => p !== goal.searchPath[i])) {
+  if (!sameList(path8, goal.searchPath)) {
     if (goal.searchPath.length === 0) await q(`ALTER ROLE ${ident(goal.name)} RESET search_path`);
     else await q(`ALTER ROLE ${ident(goal.name)} SET search_path TO ${goal.searchPath.map(ident).join(", ")}`);
   }
