@@ -19,6 +19,7 @@ import type { RecordedResource } from "../src/plan/types.js";
 import { canonicalize, hashValue, sha256 } from "../src/program/canonical.js";
 import { runPlan } from "../src/runtime/index.js";
 import { ProviderPool } from "../src/engine/providers.js";
+import { builtinProjectProviders } from "../src/providers/project.js";
 import { compileGenerated, ensureSchemas, generatedProject } from "./plan.js";
 
 const N = 10_000;
@@ -75,7 +76,7 @@ async function runtimeRecords(): Promise<Records> {
     const { program, hash } = compileGenerated(generatedProject(N, 0));
     const prior = { snapshot: null, resources: {} };
     const plan = buildPlan({ program, programHash: hash, prior, catalog: loadTypeCatalog() }).plan!;
-    const pool = new ProviderPool(program, prior, { projectDir: dir }, { secret: () => undefined, digest: (v) => v });
+    const pool = new ProviderPool(program, prior, { projectDir: dir }, { secret: () => undefined, digest: (v) => v }, builtinProjectProviders());
     try {
       const run = await runPlan({ program, plan, prior, providers: pool.get, parallelism: 20, secret: () => undefined, digest: (v) => v, catalog: loadTypeCatalog() });
       if (run.status !== "quiescent") throw new Error(`bench run failed: ${run.failure?.message}`);

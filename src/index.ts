@@ -12,8 +12,15 @@ export type { Plan, PlannedAction, PriorRun, PriorState, RecordedResource } from
 export { runPlan, runWithRecovery, replayRun } from "./runtime/index.js";
 export type { RunResult, TraceEvent } from "./runtime/types.js";
 export { getProvider, providerNames } from "./providers/index.js";
+export { loadProjectProviders } from "./engine/project-providers.js";
+export type { LoadedPackage, ProjectProviders } from "./providers/project.js";
+
+// The provider SDK (docs/provider-sdk.md): what a provider package implements and tests with.
+export { ProviderError, isProviderError, resolveConfigPath } from "./providers/types.js";
+export type { CallContext, Json, JsonObject, Provider, ProviderEnv, ProviderInstance } from "./providers/types.js";
 export { conformanceChecks, ConformanceFailure } from "./providers/conformance.js";
 export type { ConformanceCase, ConformanceCheck, ConformanceSubject } from "./providers/conformance.js";
+export { checkProviderPackage } from "./providers/package-load.js";
 export { planProject, isPlanned } from "./engine/plan-project.js";
 export type { Planned, NotPlanned, PlanOptions } from "./engine/plan-project.js";
 export { applyProject } from "./engine/apply-project.js";

@@ -13,6 +13,14 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod) => function __require2() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
@@ -3171,7 +3179,7 @@ var require_inflate = __commonJS({
     var OS = 4;
     var EXLEN = 5;
     var EXTRA = 6;
-    var NAME2 = 7;
+    var NAME4 = 7;
     var COMMENT = 8;
     var HCRC = 9;
     var DICTID = 10;
@@ -3627,9 +3635,9 @@ var require_inflate = __commonJS({
                 }
               }
               state2.length = 0;
-              state2.mode = NAME2;
+              state2.mode = NAME4;
             /* falls through */
-            case NAME2:
+            case NAME4:
               if (state2.flags & 2048) {
                 if (have === 0) {
                   break inf_leave;
@@ -6453,11 +6461,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return tmp;
     }
-    var bad = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
+    var bad2 = /(^|[/.])([/.]|$)|^@$|@{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/;
     function isValidRef(name, onelevel) {
       if (typeof name !== "string")
         throw new TypeError("Reference name must be a string");
-      return !bad.test(name) && (!!onelevel || name.includes("/"));
+      return !bad2.test(name) && (!!onelevel || name.includes("/"));
     }
     function assertPath(path8) {
       if (typeof path8 !== "string") {
@@ -6546,7 +6554,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return isAbsolute4 ? `/${normalized}` : normalized;
     }
-    function join9(...args) {
+    function join10(...args) {
       if (args.length === 0) return ".";
       let joined;
       for (let i = 0; i < args.length; ++i) {
@@ -6959,7 +6967,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         for (const [key3, value] of actualRefsToWrite) {
           await acquireLock(
             key3,
-            async () => fs8.write(join9(gitdir, key3), `${value.trim()}
+            async () => fs8.write(join10(gitdir, key3), `${value.trim()}
 `, "utf8")
           );
         }
@@ -6983,7 +6991,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         await acquireLock(
           ref,
-          async () => fs8.write(join9(gitdir, ref), `${value.trim()}
+          async () => fs8.write(join10(gitdir, ref), `${value.trim()}
 `, "utf8")
         );
       }
@@ -7001,7 +7009,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         assertWritableRef(ref);
         await acquireLock(
           ref,
-          async () => fs8.write(join9(gitdir, ref), `ref: ${value.trim()}
+          async () => fs8.write(join10(gitdir, ref), `ref: ${value.trim()}
 `, "utf8")
         );
       }
@@ -7028,7 +7036,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        */
       static async deleteRefs({ fs: fs8, gitdir, refs }) {
         refs.forEach(assertWritableRef);
-        await Promise.all(refs.map((ref) => fs8.rm(join9(gitdir, ref))));
+        await Promise.all(refs.map((ref) => fs8.rm(join10(gitdir, ref))));
         let text = await acquireLock(
           "packed-refs",
           async () => fs8.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
@@ -8203,7 +8211,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       format = "content",
       getExternalRefDelta
     }) {
-      let list2 = await fs8.readdir(join9(gitdir, "objects/pack"));
+      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
@@ -8458,10 +8466,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} statusMessage
        * @param {string} response
        */
-      constructor(statusCode, statusMessage, response) {
-        super(`HTTP Error: ${statusCode} ${statusMessage}`);
+      constructor(statusCode2, statusMessage, response) {
+        super(`HTTP Error: ${statusCode2} ${statusMessage}`);
         this.code = this.name = _HttpError.code;
-        this.data = { statusCode, statusMessage, response };
+        this.data = { statusCode: statusCode2, statusMessage, response };
       }
     };
     HttpError.code = "HttpError";
@@ -9095,9 +9103,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const tree = GitTree.from(object);
         for (const entry2 of tree) {
-          map.set(join9(filepath, entry2.path), entry2);
+          map.set(join10(filepath, entry2.path), entry2);
         }
-        return tree.entries().map((entry2) => join9(filepath, entry2.path));
+        return tree.entries().map((entry2) => join10(filepath, entry2.path));
       }
       async type(entry) {
         if (entry._type === false) {
@@ -9192,9 +9200,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (await entry.type() !== "tree") return null;
         const filepath = entry._fullpath;
         const { fs: fs8, dir } = this;
-        const names = await fs8.readdir(join9(dir, filepath));
+        const names = await fs8.readdir(join10(dir, filepath));
         if (names === null) return null;
-        return names.map((name) => join9(filepath, name));
+        return names.map((name) => join10(filepath, name));
       }
       async type(entry) {
         if (entry._type === false) {
@@ -9474,7 +9482,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       } else if (entries.length) {
         await Promise.all(
           entries.map((entry) => {
-            const subpath = join9(filepath, entry);
+            const subpath = join10(filepath, entry);
             return fs8.lstat(subpath).then((stat2) => {
               if (!stat2) return;
               return stat2.isDirectory() ? rmRecursive(fs8, subpath) : fs8.rm(subpath);
@@ -9486,9 +9494,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     function isPromiseLike(obj2) {
-      return isObject3(obj2) && isFunction(obj2.then) && isFunction(obj2.catch);
+      return isObject5(obj2) && isFunction(obj2.then) && isFunction(obj2.catch);
     }
-    function isObject3(obj2) {
+    function isObject5(obj2) {
       return obj2 && typeof obj2 === "object";
     }
     function isFunction(obj2) {
@@ -9784,7 +9792,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           if (isAbsolute3(submoduleGitdir)) {
             return submoduleGitdir;
           }
-          const gitdir = join9(dirname7(dotgit), submoduleGitdir);
+          const gitdir = join10(dirname7(dotgit), submoduleGitdir);
           return gitdir;
         });
       } else {
@@ -9827,7 +9835,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function abortMerge({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       commit: commit2 = "HEAD",
       cache = {}
     }) {
@@ -9919,17 +9927,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {string} args.filepath - The path of the file to check.
        * @returns {Promise<boolean>} - `true` if the file is ignored, `false` otherwise.
        */
-      static async isIgnored({ fs: fs8, dir, gitdir = join9(dir, ".git"), filepath }) {
+      static async isIgnored({ fs: fs8, dir, gitdir = join10(dir, ".git"), filepath }) {
         if (basename3(filepath) === ".git") return true;
         if (filepath === ".") return false;
         let excludes = "";
-        const excludesFile = join9(gitdir, "info", "exclude");
+        const excludesFile = join10(gitdir, "info", "exclude");
         if (await fs8.exists(excludesFile)) {
           excludes = await fs8.read(excludesFile, "utf8");
         }
         const pairs = [
           {
-            gitignore: join9(dir, ".gitignore"),
+            gitignore: join10(dir, ".gitignore"),
             filepath
           }
         ];
@@ -9938,7 +9946,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const folder = pieces.slice(0, i).join("/");
           const file = pieces.slice(i).join("/");
           pairs.push({
-            gitignore: join9(dir, folder, ".gitignore"),
+            gitignore: join10(dir, folder, ".gitignore"),
             filepath: file
           });
         }
@@ -10021,7 +10029,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function add({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       cache = {},
       force = false,
@@ -10085,17 +10093,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           });
           if (ignored) return;
         }
-        const stats = await fs8.lstat(join9(dir, currentFilepath));
+        const stats = await fs8.lstat(join10(dir, currentFilepath));
         if (!stats) throw new NotFoundError(currentFilepath);
         if (stats.isDirectory()) {
-          const children = await fs8.readdir(join9(dir, currentFilepath));
+          const children = await fs8.readdir(join10(dir, currentFilepath));
           if (parallel) {
             const promises2 = children.map(
               (child) => addToIndex({
                 dir,
                 gitdir,
                 fs: fs8,
-                filepath: [join9(currentFilepath, child)],
+                filepath: [join10(currentFilepath, child)],
                 index: index2,
                 force,
                 parallel,
@@ -10109,7 +10117,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                 dir,
                 gitdir,
                 fs: fs8,
-                filepath: [join9(currentFilepath, child)],
+                filepath: [join10(currentFilepath, child)],
                 index: index2,
                 force,
                 parallel,
@@ -10118,7 +10126,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             }
           }
         } else {
-          const object = stats.isSymbolicLink() ? await fs8.readlink(join9(dir, currentFilepath)).then(posixifyPathBuffer) : await fs8.read(join9(dir, currentFilepath), { autocrlf });
+          const object = stats.isSymbolicLink() ? await fs8.readlink(join10(dir, currentFilepath)).then(posixifyPathBuffer) : await fs8.read(join10(dir, currentFilepath), { autocrlf });
           if (object === null) throw new NotFoundError(currentFilepath);
           const oid = await _writeObject({ fs: fs8, gitdir, type: "blob", object });
           index2.insert({ filepath: currentFilepath, stats, oid });
@@ -10146,7 +10154,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       oid,
       getExternalRefDelta
     }) {
-      let list2 = await fs8.readdir(join9(gitdir, "objects/pack"));
+      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
@@ -10619,7 +10627,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       onSign,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       oid,
       note,
@@ -10689,7 +10697,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function addRemote({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       remote,
       url: url2,
       force = false
@@ -10759,7 +10767,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       onSign,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       tagger: _tagger,
       message = ref,
@@ -10842,7 +10850,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function branch({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       object,
       checkout: checkout2 = false,
@@ -11503,7 +11511,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       onProgress,
       onPostCheckout,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       remote = "origin",
       ref: _ref,
       filepaths,
@@ -11589,7 +11597,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       cache,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       index: index2,
       ourOid,
       baseOid,
@@ -11862,7 +11870,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       workdir: WORKDIR
     };
     async function checkAndWriteBlob(fs8, gitdir, dir, filepath, oid = null) {
-      const currentFilepath = join9(dir, filepath);
+      const currentFilepath = join10(dir, filepath);
       const stats = await fs8.lstat(currentFilepath);
       if (!stats) throw new NotFoundError(currentFilepath);
       if (stats.isDirectory())
@@ -12031,7 +12039,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                 stageUpdated.push({
                   filepath,
                   oid,
-                  stats: await fs8.lstat(join9(dir, filepath))
+                  stats: await fs8.lstat(join10(dir, filepath))
                 });
               return {
                 method: "write",
@@ -12044,7 +12052,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       await acquireLock(gitdir, async () => {
         for (const op of ops) {
-          const currentFilepath = join9(dir, op.filepath);
+          const currentFilepath = join10(dir, op.filepath);
           switch (op.method) {
             case "rmdir":
               await fs8.rmdir(currentFilepath);
@@ -12244,7 +12252,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function cherryPick({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       cache = {},
       committer,
@@ -12583,7 +12591,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @throws {UserCanceledError} - If the user cancels the operation.
        */
       static async discover({
-        http,
+        http: http2,
         onProgress,
         onAuth,
         onAuthSuccess,
@@ -12607,7 +12615,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         let tryAgain;
         let providedAuthBefore = false;
         do {
-          res = await http.request({
+          res = await http2.request({
             onProgress,
             method: "GET",
             url: `${proxifiedURL}/info/refs?service=${service}`,
@@ -12670,7 +12678,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @throws {HttpError} - If the HTTP request fails.
        */
       static async connect({
-        http,
+        http: http2,
         onProgress,
         corsProxy,
         service,
@@ -12686,7 +12694,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         headers["content-type"] = `application/x-${service}-request`;
         headers.accept = `application/x-${service}-result`;
         updateHeaders(headers, auth2);
-        const res = await http.request({
+        const res = await http2.request({
           onProgress,
           method: "POST",
           url: `${url2}/${service}`,
@@ -12762,7 +12770,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @returns {Promise<Set<string>>} - A set of shallow object IDs.
        */
       static async read({ fs: fs8, gitdir }) {
-        const filepath = join9(gitdir, "shallow");
+        const filepath = join10(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
           const text = await fs8.read(filepath, { encoding: "utf8" });
@@ -12783,7 +12791,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @returns {Promise<void>}
        */
       static async write({ fs: fs8, gitdir, oids }) {
-        const filepath = join9(gitdir, "shallow");
+        const filepath = join10(gitdir, "shallow");
         if (oids.size > 0) {
           const text = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
@@ -13103,7 +13111,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function _fetch({
       fs: fs8,
       cache,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -13138,7 +13146,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
       const remoteHTTP = await GitRemoteHTTP2.discover({
-        http,
+        http: http2,
         onAuth: addCredentialUsername({ config, onAuth }),
         onAuthSuccess,
         onAuthFailure: addCredentialUsername({ config, onAuth: onAuthFailure }),
@@ -13226,7 +13234,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const packbuffer = Buffer.from(await collect2(packstream));
       const raw = await GitRemoteHTTP2.connect({
-        http,
+        http: http2,
         onProgress,
         corsProxy,
         service: "git-upload-pack",
@@ -13353,7 +13361,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       if (packfileSha !== "" && !emptyPackfile(packfile)) {
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
-        const fullpath = join9(gitdir, res.packfile);
+        const fullpath = join10(gitdir, res.packfile);
         await fs8.write(fullpath, packfile);
         const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
@@ -13369,7 +13377,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       bare = false,
       dir,
-      gitdir = bare ? dir : join9(dir, ".git"),
+      gitdir = bare ? dir : join10(dir, ".git"),
       defaultBranch = "master"
     }) {
       if (await fs8.exists(gitdir + "/config")) return;
@@ -13399,7 +13407,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function _clone({
       fs: fs8,
       cache,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -13434,7 +13442,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const { defaultBranch, fetchHead } = await _fetch({
           fs: fs8,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -13475,7 +13483,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function clone({
       fs: fs8,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -13483,7 +13491,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       onAuthFailure,
       onPostCheckout,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       url: url2,
       corsProxy = void 0,
       ref = void 0,
@@ -13502,7 +13510,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         assertParameter("fs", fs8);
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         if (!noCheckout) {
           assertParameter("dir", dir);
@@ -13513,7 +13521,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return await _clone({
           fs: fsp11,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -13546,7 +13554,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       onSign,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       message,
       author,
       committer,
@@ -13595,7 +13603,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function currentBranch({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       fullname = false,
       test = false
     }) {
@@ -13636,7 +13644,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function deleteBranch({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref
     }) {
       try {
@@ -13654,7 +13662,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function deleteRef({ fs: fs8, dir, gitdir = join9(dir, ".git"), ref }) {
+    async function deleteRef({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("ref", ref);
@@ -13674,7 +13682,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function deleteRemote({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       remote
     }) {
       try {
@@ -13696,7 +13704,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
       await GitRefManager.deleteRef({ fs: fs8, gitdir, ref });
     }
-    async function deleteTag({ fs: fs8, dir, gitdir = join9(dir, ".git"), ref }) {
+    async function deleteTag({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("ref", ref);
@@ -13725,7 +13733,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       getExternalRefDelta
     }) {
       const results = [];
-      let list2 = await fs8.readdir(join9(gitdir, "objects/pack"));
+      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
@@ -13768,7 +13776,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function expandOid({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       cache = {}
     }) {
@@ -13789,7 +13797,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandRef({ fs: fs8, dir, gitdir = join9(dir, ".git"), ref }) {
+    async function expandRef({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -13991,7 +13999,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function _pull({
       fs: fs8,
       cache,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -14025,7 +14033,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const { fetchHead, fetchHeadDescription } = await _fetch({
           fs: fs8,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -14074,14 +14082,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function fastForward({
       fs: fs8,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       url: url2,
       remote,
@@ -14093,7 +14101,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         assertParameter("fs", fs8);
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         const thisWillNotBeUsed = {
           name: "",
@@ -14106,7 +14114,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return await _pull({
           fs: fsp11,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -14132,14 +14140,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function fetch2({
       fs: fs8,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       remote,
       remoteRef,
@@ -14158,14 +14166,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         assertParameter("fs", fs8);
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         const fsp11 = new FileSystem(fs8);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _fetch({
           fs: fsp11,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -14195,7 +14203,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function findMergeBase({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oids,
       cache = {}
     }) {
@@ -14217,7 +14225,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _findRoot({ fs: fs8, filepath }) {
-      if (await fs8.exists(join9(filepath, ".git"))) {
+      if (await fs8.exists(join10(filepath, ".git"))) {
         return filepath;
       } else {
         const parent = dirname7(filepath);
@@ -14237,7 +14245,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs8, dir, gitdir = join9(dir, ".git"), path: path8 }) {
+    async function getConfig({ fs: fs8, dir, gitdir = join10(dir, ".git"), path: path8 }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -14261,7 +14269,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function getConfigAll({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       path: path8
     }) {
       try {
@@ -14292,7 +14300,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       o[last] = value;
     }
     async function getRemoteInfo({
-      http,
+      http: http2,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
@@ -14302,11 +14310,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       forPush = false
     }) {
       try {
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("url", url2);
         const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
         const remote = await GitRemoteHTTP2.discover({
-          http,
+          http: http2,
           onAuth,
           onAuthSuccess,
           onAuthFailure,
@@ -14357,7 +14365,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return refs;
     }
     async function getRemoteInfo2({
-      http,
+      http: http2,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
@@ -14368,11 +14376,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       protocolVersion = 2
     }) {
       try {
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("url", url2);
         const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
         const remote = await GitRemoteHTTP2.discover({
-          http,
+          http: http2,
           onAuth,
           onAuthSuccess,
           onAuthFailure,
@@ -14450,7 +14458,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       filepath
     }) {
       try {
-        filepath = join9(dir, filepath);
+        filepath = join10(dir, filepath);
         const pack = await fs8.read(filepath);
         const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
@@ -14471,7 +14479,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       onProgress,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       cache = {}
     }) {
@@ -14499,7 +14507,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       bare = false,
       dir,
-      gitdir = bare ? dir : join9(dir, ".git"),
+      gitdir = bare ? dir : join10(dir, ".git"),
       defaultBranch = "master"
     }) {
       try {
@@ -14573,7 +14581,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function isDescendent({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       ancestor,
       depth = -1,
@@ -14602,7 +14610,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function isIgnored({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath
     }) {
       try {
@@ -14626,7 +14634,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function listBranches({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       remote
     }) {
       try {
@@ -14683,17 +14691,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             gitdir,
             oid: entry.oid,
             filenames,
-            prefix: join9(prefix, entry.path)
+            prefix: join10(prefix, entry.path)
           });
         } else {
-          filenames.push(join9(prefix, entry.path));
+          filenames.push(join10(prefix, entry.path));
         }
       }
     }
     async function listFiles({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       cache = {}
     }) {
@@ -14738,7 +14746,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function listNotes({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       cache = {}
     }) {
@@ -14762,7 +14770,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function listRefs({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath
     }) {
       try {
@@ -14787,7 +14795,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       );
       return remotes;
     }
-    async function listRemotes({ fs: fs8, dir, gitdir = join9(dir, ".git") }) {
+    async function listRemotes({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -14840,7 +14848,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return packstream;
     }
     async function listServerRefs({
-      http,
+      http: http2,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
@@ -14854,10 +14862,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       peelTags
     }) {
       try {
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("url", url2);
         const remote = await GitRemoteHTTP.discover({
-          http,
+          http: http2,
           onAuth,
           onAuthSuccess,
           onAuthFailure,
@@ -14872,7 +14880,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const body = await writeListRefsRequest({ prefix, symrefs, peelTags });
         const res = await GitRemoteHTTP.connect({
-          http,
+          http: http2,
           auth: remote.auth,
           headers,
           corsProxy,
@@ -14886,7 +14894,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function listTags({ fs: fs8, dir, gitdir = join9(dir, ".git") }) {
+    async function listTags({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -14939,7 +14947,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const walks = tree.entries().map(function(entry) {
         let result;
         if (entry.oid === fileId) {
-          result = join9(parentPath, entry.path);
+          result = join10(parentPath, entry.path);
           filepaths.push(result);
         } else if (entry.type === "tree") {
           result = _readObject({
@@ -14956,7 +14964,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               fileId,
               oid,
               filepaths,
-              parentPath: join9(parentPath, entry.path)
+              parentPath: join10(parentPath, entry.path)
             });
           });
         }
@@ -15141,7 +15149,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function log({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       ref = "HEAD",
       depth,
@@ -15181,7 +15189,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       onSign,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ours,
       theirs,
       fastForward: fastForward2 = true,
@@ -15258,7 +15266,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       cache,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oids
     }) {
       const hash2 = createSha1();
@@ -15301,7 +15309,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
       if (write3) {
-        await fs8.write(join9(gitdir, `objects/pack/${filename}`), packfile);
+        await fs8.write(join10(gitdir, `objects/pack/${filename}`), packfile);
         return { filename };
       }
       return {
@@ -15312,7 +15320,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function packObjects({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oids,
       write: write3 = false,
       cache = {}
@@ -15337,14 +15345,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function pull({
       fs: _fs,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
       onAuthSuccess,
       onAuthFailure,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       url: url2,
       remote,
@@ -15382,7 +15390,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return await _pull({
           fs: fs8,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -15414,7 +15422,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       cache,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       start,
       finish
     }) {
@@ -15462,7 +15470,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: fs8,
       cache,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oids
     }) {
       const visited = /* @__PURE__ */ new Set();
@@ -15550,7 +15558,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function _push({
       fs: fs8,
       cache,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -15589,7 +15597,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs8, gitdir, ref: fullRef });
       const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
       const httpRemote = await GitRemoteHTTP2.discover({
-        http,
+        http: http2,
         onAuth: addCredentialUsername({ config, onAuth }),
         onAuthSuccess,
         onAuthFailure: addCredentialUsername({ config, onAuth: onAuthFailure }),
@@ -15715,7 +15723,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         oids: [...objects]
       });
       const res = await GitRemoteHTTP2.connect({
-        http,
+        http: http2,
         onProgress,
         corsProxy,
         service: "git-receive-pack",
@@ -15757,7 +15765,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function push({
       fs: fs8,
-      http,
+      http: http2,
       onProgress,
       onMessage,
       onAuth,
@@ -15765,7 +15773,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       onAuthFailure,
       onPrePush,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       remoteRef,
       remote = "origin",
@@ -15779,14 +15787,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         assertParameter("fs", fs8);
-        assertParameter("http", http);
+        assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         const fsp11 = new FileSystem(fs8);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _push({
           fs: fsp11,
           cache,
-          http,
+          http: http2,
           onProgress,
           onMessage,
           onAuth,
@@ -15841,7 +15849,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readBlob({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       filepath,
       cache = {}
@@ -15867,7 +15875,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readCommit({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       cache = {}
     }) {
@@ -15908,7 +15916,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readNote({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       oid,
       cache = {}
@@ -15935,7 +15943,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readObject({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       format = "parsed",
       filepath = void 0,
@@ -16024,7 +16032,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readTag({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       cache = {}
     }) {
@@ -16048,7 +16056,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function readTree({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       oid,
       filepath = void 0,
       cache = {}
@@ -16074,7 +16082,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function remove({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       cache = {}
     }) {
@@ -16150,7 +16158,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       onSign,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       oid,
       author: _author,
@@ -16238,7 +16246,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function renameBranch({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       oldref,
       checkout: checkout2 = false
@@ -16268,7 +16276,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function resetIndex({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       ref,
       cache = {}
@@ -16316,7 +16324,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           gid: 0,
           size: 0
         };
-        const object = dir && await fs8.read(join9(dir, filepath));
+        const object = dir && await fs8.read(join10(dir, filepath));
         if (object) {
           workdirOid = await hashObject$1({
             gitdir: updatedGitdir,
@@ -16324,7 +16332,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             object
           });
           if (oid === workdirOid) {
-            stats = await fs8.lstat(join9(dir, filepath));
+            stats = await fs8.lstat(join10(dir, filepath));
           }
         }
         await GitIndexManager.acquire(
@@ -16344,7 +16352,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function resolveRef({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       depth
     }) {
@@ -16369,7 +16377,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function setConfig({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       path: path8,
       value,
       append: append2 = false
@@ -16437,7 +16445,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {string} args.dir - The working directory.
        * @param {string}[args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        */
-      constructor({ fs: fs8, dir, gitdir = join9(dir, ".git") }) {
+      constructor({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
         Object.assign(this, {
           fs: fs8,
           dir,
@@ -16467,7 +16475,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @returns {string} - The file path for the stash reference.
        */
       get refStashPath() {
-        return join9(this.gitdir, _GitStashManager.refStash);
+        return join10(this.gitdir, _GitStashManager.refStash);
       }
       /**
        * Gets the file path for the stash reflogs.
@@ -16475,7 +16483,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @returns {string} - The file path for the stash reflogs.
        */
       get refLogsStashPath() {
-        return join9(this.gitdir, _GitStashManager.refLogsStash);
+        return join10(this.gitdir, _GitStashManager.refLogsStash);
       }
       /**
        * Retrieves the author information for the stash.
@@ -16781,7 +16789,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function stash({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       op = "push",
       message = "",
       refIdx = 0
@@ -16804,7 +16812,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const _fs = new FileSystem(fs8);
         const updatedGitdir = await discoverGitdir({ fsp: _fs, dotgit: gitdir });
         const folders = ["refs", "logs", "logs/refs"];
-        folders.map((f) => join9(updatedGitdir, f)).forEach(async (folder) => {
+        folders.map((f) => join10(updatedGitdir, f)).forEach(async (folder) => {
           if (!await _fs.exists(folder)) {
             await _fs.mkdir(folder);
           }
@@ -16834,7 +16842,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function status({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       filepath,
       cache = {},
       refresh: refresh2 = true
@@ -16873,7 +16881,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             return "ignored";
           }
         }
-        const stats = await fs8.lstat(join9(dir, filepath));
+        const stats = await fs8.lstat(join10(dir, filepath));
         const H = treeOid !== null;
         const I = indexEntry !== null;
         const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs8, dir, filepath }));
@@ -16883,7 +16891,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           } else {
             const config = await GitConfigManager.get({ fs: fs8, gitdir: updatedGitdir });
             const autocrlf = await config.get("core.autocrlf");
-            const object = await fs8.read(join9(dir, filepath), { autocrlf });
+            const object = await fs8.read(join10(dir, filepath), { autocrlf });
             const workdirOid = await hashObject$1({
               gitdir: updatedGitdir,
               type: "blob",
@@ -16944,7 +16952,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (!entries.some((entry) => entry.normalize() === segment.normalize())) {
           return false;
         }
-        parent = join9(parent, segment);
+        parent = join10(parent, segment);
       }
       return true;
     }
@@ -16993,7 +17001,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function statusMatrix({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref = "HEAD",
       filepaths = ["."],
       filter,
@@ -17066,7 +17074,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function tag({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       object,
       force = false
@@ -17098,7 +17106,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function updateIndex$1({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       cache = {},
       filepath,
       oid,
@@ -17118,7 +17126,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             { fs: fs8, gitdir: updatedGitdir, cache },
             async function(index2) {
               if (!force) {
-                const fileStats2 = await fs8.lstat(join9(dir, filepath));
+                const fileStats2 = await fs8.lstat(join10(dir, filepath));
                 if (fileStats2) {
                   if (fileStats2.isDirectory()) {
                     throw new InvalidFilepathError("directory");
@@ -17136,7 +17144,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         let fileStats;
         if (!oid) {
-          fileStats = await fs8.lstat(join9(dir, filepath));
+          fileStats = await fs8.lstat(join10(dir, filepath));
           if (!fileStats) {
             throw new NotFoundError(
               `file at "${filepath}" on disk and "remove" not set`
@@ -17157,7 +17165,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             let stats;
             if (!oid) {
               stats = fileStats;
-              const object = stats.isSymbolicLink() ? await fs8.readlink(join9(dir, filepath)) : await fs8.read(join9(dir, filepath));
+              const object = stats.isSymbolicLink() ? await fs8.readlink(join10(dir, filepath)) : await fs8.read(join10(dir, filepath));
               oid = await _writeObject({
                 fs: fs8,
                 gitdir: updatedGitdir,
@@ -17201,7 +17209,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function walk({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       trees,
       map,
       reduce,
@@ -17229,7 +17237,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeBlob({ fs: fs8, dir, gitdir = join9(dir, ".git"), blob }) {
+    async function writeBlob({ fs: fs8, dir, gitdir = join10(dir, ".git"), blob }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -17251,7 +17259,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function writeCommit({
       fs: fs8,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       commit: commit2
     }) {
       try {
@@ -17273,7 +17281,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function writeObject({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       type,
       object,
       format = "parsed",
@@ -17319,7 +17327,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function writeRef({
       fs: _fs,
       dir,
-      gitdir = join9(dir, ".git"),
+      gitdir = join10(dir, ".git"),
       ref,
       value,
       force = false,
@@ -17374,7 +17382,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return oid;
     }
-    async function writeTag({ fs: fs8, dir, gitdir = join9(dir, ".git"), tag: tag2 }) {
+    async function writeTag({ fs: fs8, dir, gitdir = join10(dir, ".git"), tag: tag2 }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -17391,7 +17399,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeTree({ fs: fs8, dir, gitdir = join9(dir, ".git"), tree }) {
+    async function writeTree({ fs: fs8, dir, gitdir = join10(dir, ".git"), tree }) {
       try {
         assertParameter("fs", fs8);
         assertParameter("gitdir", gitdir);
@@ -17772,8 +17780,8 @@ var require_simple_get = __commonJS({
     module2.exports = simpleGet;
     var concat = require_simple_concat();
     var decompressResponse = require_decompress_response();
-    var http = __require("http");
-    var https = __require("https");
+    var http2 = __require("http");
+    var https2 = __require("https");
     var once2 = require_once();
     var querystring = __require("querystring");
     var url2 = __require("url");
@@ -17807,7 +17815,7 @@ var require_simple_get = __commonJS({
       if (opts.json) opts.headers.accept = "application/json";
       if (opts.method) opts.method = opts.method.toUpperCase();
       const originalHost = opts.hostname;
-      const protocol = opts.protocol === "https:" ? https : http;
+      const protocol = opts.protocol === "https:" ? https2 : http2;
       const req = protocol.request(opts, (res) => {
         if (opts.followRedirects !== false && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
           opts.url = res.headers.location;
@@ -30576,6 +30584,8028 @@ var require_lib4 = __commonJS({
   }
 });
 
+// node_modules/ajv/dist/compile/codegen/code.js
+var require_code = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
+    var _CodeOrName = class {
+    };
+    exports2._CodeOrName = _CodeOrName;
+    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+    var Name = class extends _CodeOrName {
+      constructor(s) {
+        super();
+        if (!exports2.IDENTIFIER.test(s))
+          throw new Error("CodeGen: name must be a valid identifier");
+        this.str = s;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        return false;
+      }
+      get names() {
+        return { [this.str]: 1 };
+      }
+    };
+    exports2.Name = Name;
+    var _Code = class extends _CodeOrName {
+      constructor(code3) {
+        super();
+        this._items = typeof code3 === "string" ? [code3] : code3;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        if (this._items.length > 1)
+          return false;
+        const item = this._items[0];
+        return item === "" || item === '""';
+      }
+      get str() {
+        var _a;
+        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+      }
+      get names() {
+        var _a;
+        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
+          if (c instanceof Name)
+            names[c.str] = (names[c.str] || 0) + 1;
+          return names;
+        }, {});
+      }
+    };
+    exports2._Code = _Code;
+    exports2.nil = new _Code("");
+    function _(strs, ...args) {
+      const code3 = [strs[0]];
+      let i = 0;
+      while (i < args.length) {
+        addCodeArg(code3, args[i]);
+        code3.push(strs[++i]);
+      }
+      return new _Code(code3);
+    }
+    exports2._ = _;
+    var plus = new _Code("+");
+    function str2(strs, ...args) {
+      const expr = [safeStringify(strs[0])];
+      let i = 0;
+      while (i < args.length) {
+        expr.push(plus);
+        addCodeArg(expr, args[i]);
+        expr.push(plus, safeStringify(strs[++i]));
+      }
+      optimize(expr);
+      return new _Code(expr);
+    }
+    exports2.str = str2;
+    function addCodeArg(code3, arg) {
+      if (arg instanceof _Code)
+        code3.push(...arg._items);
+      else if (arg instanceof Name)
+        code3.push(arg);
+      else
+        code3.push(interpolate(arg));
+    }
+    exports2.addCodeArg = addCodeArg;
+    function optimize(expr) {
+      let i = 1;
+      while (i < expr.length - 1) {
+        if (expr[i] === plus) {
+          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+          if (res !== void 0) {
+            expr.splice(i - 1, 3, res);
+            continue;
+          }
+          expr[i++] = "+";
+        }
+        i++;
+      }
+    }
+    function mergeExprItems(a, b) {
+      if (b === '""')
+        return a;
+      if (a === '""')
+        return b;
+      if (typeof a == "string") {
+        if (b instanceof Name || a[a.length - 1] !== '"')
+          return;
+        if (typeof b != "string")
+          return `${a.slice(0, -1)}${b}"`;
+        if (b[0] === '"')
+          return a.slice(0, -1) + b.slice(1);
+        return;
+      }
+      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
+        return `"${a}${b.slice(1)}`;
+      return;
+    }
+    function strConcat(c1, c2) {
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+    }
+    exports2.strConcat = strConcat;
+    function interpolate(x) {
+      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    }
+    function stringify(x) {
+      return new _Code(safeStringify(x));
+    }
+    exports2.stringify = stringify;
+    function safeStringify(x) {
+      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    }
+    exports2.safeStringify = safeStringify;
+    function getProperty(key3) {
+      return typeof key3 == "string" && exports2.IDENTIFIER.test(key3) ? new _Code(`.${key3}`) : _`[${key3}]`;
+    }
+    exports2.getProperty = getProperty;
+    function getEsmExportName(key3) {
+      if (typeof key3 == "string" && exports2.IDENTIFIER.test(key3)) {
+        return new _Code(`${key3}`);
+      }
+      throw new Error(`CodeGen: invalid export name: ${key3}, use explicit $id name mapping`);
+    }
+    exports2.getEsmExportName = getEsmExportName;
+    function regexpCode(rx) {
+      return new _Code(rx.toString());
+    }
+    exports2.regexpCode = regexpCode;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/scope.js
+var require_scope = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
+    var code_1 = require_code();
+    var ValueError = class extends Error {
+      constructor(name) {
+        super(`CodeGen: "code" for ${name} not defined`);
+        this.value = name.value;
+      }
+    };
+    var UsedValueState;
+    (function(UsedValueState2) {
+      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
+      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
+    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
+    exports2.varKinds = {
+      const: new code_1.Name("const"),
+      let: new code_1.Name("let"),
+      var: new code_1.Name("var")
+    };
+    var Scope = class {
+      constructor({ prefixes, parent } = {}) {
+        this._names = {};
+        this._prefixes = prefixes;
+        this._parent = parent;
+      }
+      toName(nameOrPrefix) {
+        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
+      }
+      name(prefix) {
+        return new code_1.Name(this._newName(prefix));
+      }
+      _newName(prefix) {
+        const ng = this._names[prefix] || this._nameGroup(prefix);
+        return `${prefix}${ng.index++}`;
+      }
+      _nameGroup(prefix) {
+        var _a, _b;
+        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
+          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
+        }
+        return this._names[prefix] = { prefix, index: 0 };
+      }
+    };
+    exports2.Scope = Scope;
+    var ValueScopeName = class extends code_1.Name {
+      constructor(prefix, nameStr) {
+        super(nameStr);
+        this.prefix = prefix;
+      }
+      setValue(value, { property, itemIndex }) {
+        this.value = value;
+        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
+      }
+    };
+    exports2.ValueScopeName = ValueScopeName;
+    var line = (0, code_1._)`\n`;
+    var ValueScope = class extends Scope {
+      constructor(opts) {
+        super(opts);
+        this._values = {};
+        this._scope = opts.scope;
+        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+      }
+      get() {
+        return this._scope;
+      }
+      name(prefix) {
+        return new ValueScopeName(prefix, this._newName(prefix));
+      }
+      value(nameOrPrefix, value) {
+        var _a;
+        if (value.ref === void 0)
+          throw new Error("CodeGen: ref must be passed in value");
+        const name = this.toName(nameOrPrefix);
+        const { prefix } = name;
+        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        let vs = this._values[prefix];
+        if (vs) {
+          const _name = vs.get(valueKey);
+          if (_name)
+            return _name;
+        } else {
+          vs = this._values[prefix] = /* @__PURE__ */ new Map();
+        }
+        vs.set(valueKey, name);
+        const s = this._scope[prefix] || (this._scope[prefix] = []);
+        const itemIndex = s.length;
+        s[itemIndex] = value.ref;
+        name.setValue(value, { property: prefix, itemIndex });
+        return name;
+      }
+      getValue(prefix, keyOrRef) {
+        const vs = this._values[prefix];
+        if (!vs)
+          return;
+        return vs.get(keyOrRef);
+      }
+      scopeRefs(scopeName, values = this._values) {
+        return this._reduceValues(values, (name) => {
+          if (name.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return (0, code_1._)`${scopeName}${name.scopePath}`;
+        });
+      }
+      scopeCode(values = this._values, usedValues, getCode) {
+        return this._reduceValues(values, (name) => {
+          if (name.value === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return name.value.code;
+        }, usedValues, getCode);
+      }
+      _reduceValues(values, valueCode, usedValues = {}, getCode) {
+        let code3 = code_1.nil;
+        for (const prefix in values) {
+          const vs = values[prefix];
+          if (!vs)
+            continue;
+          const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
+          vs.forEach((name) => {
+            if (nameSet.has(name))
+              return;
+            nameSet.set(name, UsedValueState.Started);
+            let c = valueCode(name);
+            if (c) {
+              const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
+              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
+            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
+              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
+            } else {
+              throw new ValueError(name);
+            }
+            nameSet.set(name, UsedValueState.Completed);
+          });
+        }
+        return code3;
+      }
+    };
+    exports2.ValueScope = ValueScope;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/index.js
+var require_codegen = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
+    var code_1 = require_code();
+    var scope_1 = require_scope();
+    var code_2 = require_code();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return code_2._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return code_2.str;
+    } });
+    Object.defineProperty(exports2, "strConcat", { enumerable: true, get: function() {
+      return code_2.strConcat;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return code_2.nil;
+    } });
+    Object.defineProperty(exports2, "getProperty", { enumerable: true, get: function() {
+      return code_2.getProperty;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return code_2.stringify;
+    } });
+    Object.defineProperty(exports2, "regexpCode", { enumerable: true, get: function() {
+      return code_2.regexpCode;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return code_2.Name;
+    } });
+    var scope_2 = require_scope();
+    Object.defineProperty(exports2, "Scope", { enumerable: true, get: function() {
+      return scope_2.Scope;
+    } });
+    Object.defineProperty(exports2, "ValueScope", { enumerable: true, get: function() {
+      return scope_2.ValueScope;
+    } });
+    Object.defineProperty(exports2, "ValueScopeName", { enumerable: true, get: function() {
+      return scope_2.ValueScopeName;
+    } });
+    Object.defineProperty(exports2, "varKinds", { enumerable: true, get: function() {
+      return scope_2.varKinds;
+    } });
+    exports2.operators = {
+      GT: new code_1._Code(">"),
+      GTE: new code_1._Code(">="),
+      LT: new code_1._Code("<"),
+      LTE: new code_1._Code("<="),
+      EQ: new code_1._Code("==="),
+      NEQ: new code_1._Code("!=="),
+      NOT: new code_1._Code("!"),
+      OR: new code_1._Code("||"),
+      AND: new code_1._Code("&&"),
+      ADD: new code_1._Code("+")
+    };
+    var Node = class {
+      optimizeNodes() {
+        return this;
+      }
+      optimizeNames(_names, _constants) {
+        return this;
+      }
+    };
+    var Def = class extends Node {
+      constructor(varKind, name, rhs) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.rhs = rhs;
+      }
+      render({ es5, _n }) {
+        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
+        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
+        return `${varKind} ${this.name}${rhs};` + _n;
+      }
+      optimizeNames(names, constants) {
+        if (!names[this.name.str])
+          return;
+        if (this.rhs)
+          this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+      }
+      get names() {
+        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
+      }
+    };
+    var Assign = class extends Node {
+      constructor(lhs, rhs, sideEffects) {
+        super();
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.sideEffects = sideEffects;
+      }
+      render({ _n }) {
+        return `${this.lhs} = ${this.rhs};` + _n;
+      }
+      optimizeNames(names, constants) {
+        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+          return;
+        this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+      }
+      get names() {
+        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names, this.rhs);
+      }
+    };
+    var AssignOp = class extends Assign {
+      constructor(lhs, op, rhs, sideEffects) {
+        super(lhs, rhs, sideEffects);
+        this.op = op;
+      }
+      render({ _n }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+      }
+    };
+    var Label = class extends Node {
+      constructor(label6) {
+        super();
+        this.label = label6;
+        this.names = {};
+      }
+      render({ _n }) {
+        return `${this.label}:` + _n;
+      }
+    };
+    var Break = class extends Node {
+      constructor(label6) {
+        super();
+        this.label = label6;
+        this.names = {};
+      }
+      render({ _n }) {
+        const label6 = this.label ? ` ${this.label}` : "";
+        return `break${label6};` + _n;
+      }
+    };
+    var Throw = class extends Node {
+      constructor(error) {
+        super();
+        this.error = error;
+      }
+      render({ _n }) {
+        return `throw ${this.error};` + _n;
+      }
+      get names() {
+        return this.error.names;
+      }
+    };
+    var AnyCode = class extends Node {
+      constructor(code3) {
+        super();
+        this.code = code3;
+      }
+      render({ _n }) {
+        return `${this.code};` + _n;
+      }
+      optimizeNodes() {
+        return `${this.code}` ? this : void 0;
+      }
+      optimizeNames(names, constants) {
+        this.code = optimizeExpr(this.code, names, constants);
+        return this;
+      }
+      get names() {
+        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
+      }
+    };
+    var ParentNode = class extends Node {
+      constructor(nodes = []) {
+        super();
+        this.nodes = nodes;
+      }
+      render(opts) {
+        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
+      }
+      optimizeNodes() {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i].optimizeNodes();
+          if (Array.isArray(n))
+            nodes.splice(i, 1, ...n);
+          else if (n)
+            nodes[i] = n;
+          else
+            nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      optimizeNames(names, constants) {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i];
+          if (n.optimizeNames(names, constants))
+            continue;
+          subtractNames(names, n.names);
+          nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      get names() {
+        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+      }
+    };
+    var BlockNode = class extends ParentNode {
+      render(opts) {
+        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+      }
+    };
+    var Root = class extends ParentNode {
+    };
+    var Else = class extends BlockNode {
+    };
+    Else.kind = "else";
+    var If = class _If extends BlockNode {
+      constructor(condition, nodes) {
+        super(nodes);
+        this.condition = condition;
+      }
+      render(opts) {
+        let code3 = `if(${this.condition})` + super.render(opts);
+        if (this.else)
+          code3 += "else " + this.else.render(opts);
+        return code3;
+      }
+      optimizeNodes() {
+        super.optimizeNodes();
+        const cond = this.condition;
+        if (cond === true)
+          return this.nodes;
+        let e = this.else;
+        if (e) {
+          const ns = e.optimizeNodes();
+          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+        }
+        if (e) {
+          if (cond === false)
+            return e instanceof _If ? e : e.nodes;
+          if (this.nodes.length)
+            return this;
+          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
+        }
+        if (cond === false || !this.nodes.length)
+          return void 0;
+        return this;
+      }
+      optimizeNames(names, constants) {
+        var _a;
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
+        if (!(super.optimizeNames(names, constants) || this.else))
+          return;
+        this.condition = optimizeExpr(this.condition, names, constants);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        addExprNames(names, this.condition);
+        if (this.else)
+          addNames(names, this.else.names);
+        return names;
+      }
+    };
+    If.kind = "if";
+    var For = class extends BlockNode {
+    };
+    For.kind = "for";
+    var ForLoop = class extends For {
+      constructor(iteration) {
+        super();
+        this.iteration = iteration;
+      }
+      render(opts) {
+        return `for(${this.iteration})` + super.render(opts);
+      }
+      optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+          return;
+        this.iteration = optimizeExpr(this.iteration, names, constants);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iteration.names);
+      }
+    };
+    var ForRange = class extends For {
+      constructor(varKind, name, from, to) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.from = from;
+        this.to = to;
+      }
+      render(opts) {
+        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
+        const { name, from, to } = this;
+        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+      }
+      get names() {
+        const names = addExprNames(super.names, this.from);
+        return addExprNames(names, this.to);
+      }
+    };
+    var ForIter = class extends For {
+      constructor(loop, varKind, name, iterable) {
+        super();
+        this.loop = loop;
+        this.varKind = varKind;
+        this.name = name;
+        this.iterable = iterable;
+      }
+      render(opts) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+      }
+      optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+          return;
+        this.iterable = optimizeExpr(this.iterable, names, constants);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iterable.names);
+      }
+    };
+    var Func = class extends BlockNode {
+      constructor(name, args, async) {
+        super();
+        this.name = name;
+        this.args = args;
+        this.async = async;
+      }
+      render(opts) {
+        const _async = this.async ? "async " : "";
+        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
+      }
+    };
+    Func.kind = "func";
+    var Return = class extends ParentNode {
+      render(opts) {
+        return "return " + super.render(opts);
+      }
+    };
+    Return.kind = "return";
+    var Try = class extends BlockNode {
+      render(opts) {
+        let code3 = "try" + super.render(opts);
+        if (this.catch)
+          code3 += this.catch.render(opts);
+        if (this.finally)
+          code3 += this.finally.render(opts);
+        return code3;
+      }
+      optimizeNodes() {
+        var _a, _b;
+        super.optimizeNodes();
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
+        return this;
+      }
+      optimizeNames(names, constants) {
+        var _a, _b;
+        super.optimizeNames(names, constants);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        if (this.catch)
+          addNames(names, this.catch.names);
+        if (this.finally)
+          addNames(names, this.finally.names);
+        return names;
+      }
+    };
+    var Catch = class extends BlockNode {
+      constructor(error) {
+        super();
+        this.error = error;
+      }
+      render(opts) {
+        return `catch(${this.error})` + super.render(opts);
+      }
+    };
+    Catch.kind = "catch";
+    var Finally = class extends BlockNode {
+      render(opts) {
+        return "finally" + super.render(opts);
+      }
+    };
+    Finally.kind = "finally";
+    var CodeGen = class {
+      constructor(extScope, opts = {}) {
+        this._values = {};
+        this._blockStarts = [];
+        this._constants = {};
+        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
+        this._extScope = extScope;
+        this._scope = new scope_1.Scope({ parent: extScope });
+        this._nodes = [new Root()];
+      }
+      toString() {
+        return this._root.render(this.opts);
+      }
+      // returns unique name in the internal scope
+      name(prefix) {
+        return this._scope.name(prefix);
+      }
+      // reserves unique name in the external scope
+      scopeName(prefix) {
+        return this._extScope.name(prefix);
+      }
+      // reserves unique name in the external scope and assigns value to it
+      scopeValue(prefixOrName, value) {
+        const name = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
+        vs.add(name);
+        return name;
+      }
+      getScopeValue(prefix, keyOrRef) {
+        return this._extScope.getValue(prefix, keyOrRef);
+      }
+      // return code that assigns values in the external scope to the names that are used internally
+      // (same names that were returned by gen.scopeName or gen.scopeValue)
+      scopeRefs(scopeName) {
+        return this._extScope.scopeRefs(scopeName, this._values);
+      }
+      scopeCode() {
+        return this._extScope.scopeCode(this._values);
+      }
+      _def(varKind, nameOrPrefix, rhs, constant) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (rhs !== void 0 && constant)
+          this._constants[name.str] = rhs;
+        this._leafNode(new Def(varKind, name, rhs));
+        return name;
+      }
+      // `const` declaration (`var` in es5 mode)
+      const(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
+      }
+      // `let` declaration with optional assignment (`var` in es5 mode)
+      let(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
+      }
+      // `var` declaration with optional assignment
+      var(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
+      }
+      // assignment code
+      assign(lhs, rhs, sideEffects) {
+        return this._leafNode(new Assign(lhs, rhs, sideEffects));
+      }
+      // `+=` code
+      add(lhs, rhs) {
+        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
+      }
+      // appends passed SafeExpr to code or executes Block
+      code(c) {
+        if (typeof c == "function")
+          c();
+        else if (c !== code_1.nil)
+          this._leafNode(new AnyCode(c));
+        return this;
+      }
+      // returns code for object literal for the passed argument list of key-value pairs
+      object(...keyValues) {
+        const code3 = ["{"];
+        for (const [key3, value] of keyValues) {
+          if (code3.length > 1)
+            code3.push(",");
+          code3.push(key3);
+          if (key3 !== value || this.opts.es5) {
+            code3.push(":");
+            (0, code_1.addCodeArg)(code3, value);
+          }
+        }
+        code3.push("}");
+        return new code_1._Code(code3);
+      }
+      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
+      if(condition, thenBody, elseBody) {
+        this._blockNode(new If(condition));
+        if (thenBody && elseBody) {
+          this.code(thenBody).else().code(elseBody).endIf();
+        } else if (thenBody) {
+          this.code(thenBody).endIf();
+        } else if (elseBody) {
+          throw new Error('CodeGen: "else" body without "then" body');
+        }
+        return this;
+      }
+      // `else if` clause - invalid without `if` or after `else` clauses
+      elseIf(condition) {
+        return this._elseNode(new If(condition));
+      }
+      // `else` clause - only valid after `if` or `else if` clauses
+      else() {
+        return this._elseNode(new Else());
+      }
+      // end `if` statement (needed if gen.if was used only with condition)
+      endIf() {
+        return this._endBlockNode(If, Else);
+      }
+      _for(node, forBody) {
+        this._blockNode(node);
+        if (forBody)
+          this.code(forBody).endFor();
+        return this;
+      }
+      // a generic `for` clause (or statement if `forBody` is passed)
+      for(iteration, forBody) {
+        return this._for(new ForLoop(iteration), forBody);
+      }
+      // `for` statement for a range of values
+      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+      }
+      // `for-of` statement (in es5 mode replace with a normal for loop)
+      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (this.opts.es5) {
+          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr}[${i}]`);
+            forBody(name);
+          });
+        }
+        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+      }
+      // `for-in` statement.
+      // With option `ownProperties` replaced with a `for-of` loop for object keys
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+        if (this.opts.ownProperties) {
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
+        }
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
+      }
+      // end `for` loop
+      endFor() {
+        return this._endBlockNode(For);
+      }
+      // `label` statement
+      label(label6) {
+        return this._leafNode(new Label(label6));
+      }
+      // `break` statement
+      break(label6) {
+        return this._leafNode(new Break(label6));
+      }
+      // `return` statement
+      return(value) {
+        const node = new Return();
+        this._blockNode(node);
+        this.code(value);
+        if (node.nodes.length !== 1)
+          throw new Error('CodeGen: "return" should have one node');
+        return this._endBlockNode(Return);
+      }
+      // `try` statement
+      try(tryBody, catchCode, finallyCode) {
+        if (!catchCode && !finallyCode)
+          throw new Error('CodeGen: "try" without "catch" and "finally"');
+        const node = new Try();
+        this._blockNode(node);
+        this.code(tryBody);
+        if (catchCode) {
+          const error = this.name("e");
+          this._currNode = node.catch = new Catch(error);
+          catchCode(error);
+        }
+        if (finallyCode) {
+          this._currNode = node.finally = new Finally();
+          this.code(finallyCode);
+        }
+        return this._endBlockNode(Catch, Finally);
+      }
+      // `throw` statement
+      throw(error) {
+        return this._leafNode(new Throw(error));
+      }
+      // start self-balancing block
+      block(body, nodeCount) {
+        this._blockStarts.push(this._nodes.length);
+        if (body)
+          this.code(body).endBlock(nodeCount);
+        return this;
+      }
+      // end the current self-balancing block
+      endBlock(nodeCount) {
+        const len = this._blockStarts.pop();
+        if (len === void 0)
+          throw new Error("CodeGen: not in self-balancing block");
+        const toClose = this._nodes.length - len;
+        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
+          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
+        }
+        this._nodes.length = len;
+        return this;
+      }
+      // `function` heading (or definition if funcBody is passed)
+      func(name, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name, args, async));
+        if (funcBody)
+          this.code(funcBody).endFunc();
+        return this;
+      }
+      // end function definition
+      endFunc() {
+        return this._endBlockNode(Func);
+      }
+      optimize(n = 1) {
+        while (n-- > 0) {
+          this._root.optimizeNodes();
+          this._root.optimizeNames(this._root.names, this._constants);
+        }
+      }
+      _leafNode(node) {
+        this._currNode.nodes.push(node);
+        return this;
+      }
+      _blockNode(node) {
+        this._currNode.nodes.push(node);
+        this._nodes.push(node);
+      }
+      _endBlockNode(N1, N2) {
+        const n = this._currNode;
+        if (n instanceof N1 || N2 && n instanceof N2) {
+          this._nodes.pop();
+          return this;
+        }
+        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+      }
+      _elseNode(node) {
+        const n = this._currNode;
+        if (!(n instanceof If)) {
+          throw new Error('CodeGen: "else" without "if"');
+        }
+        this._currNode = n.else = node;
+        return this;
+      }
+      get _root() {
+        return this._nodes[0];
+      }
+      get _currNode() {
+        const ns = this._nodes;
+        return ns[ns.length - 1];
+      }
+      set _currNode(node) {
+        const ns = this._nodes;
+        ns[ns.length - 1] = node;
+      }
+    };
+    exports2.CodeGen = CodeGen;
+    function addNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) + (from[n] || 0);
+      return names;
+    }
+    function addExprNames(names, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    }
+    function optimizeExpr(expr, names, constants) {
+      if (expr instanceof code_1.Name)
+        return replaceName(expr);
+      if (!canOptimize(expr))
+        return expr;
+      return new code_1._Code(expr._items.reduce((items, c) => {
+        if (c instanceof code_1.Name)
+          c = replaceName(c);
+        if (c instanceof code_1._Code)
+          items.push(...c._items);
+        else
+          items.push(c);
+        return items;
+      }, []));
+      function replaceName(n) {
+        const c = constants[n.str];
+        if (c === void 0 || names[n.str] !== 1)
+          return n;
+        delete names[n.str];
+        return c;
+      }
+      function canOptimize(e) {
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+      }
+    }
+    function subtractNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) - (from[n] || 0);
+    }
+    function not(x) {
+      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    }
+    exports2.not = not;
+    var andCode = mappend(exports2.operators.AND);
+    function and(...args) {
+      return args.reduce(andCode);
+    }
+    exports2.and = and;
+    var orCode = mappend(exports2.operators.OR);
+    function or(...args) {
+      return args.reduce(orCode);
+    }
+    exports2.or = or;
+    function mappend(op) {
+      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+    }
+    function par(x) {
+      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/util.js
+var require_util = __commonJS({
+  "node_modules/ajv/dist/compile/util.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
+    var codegen_1 = require_codegen();
+    var code_1 = require_code();
+    function toHash(arr) {
+      const hash2 = {};
+      for (const item of arr)
+        hash2[item] = true;
+      return hash2;
+    }
+    exports2.toHash = toHash;
+    function alwaysValidSchema(it, schema) {
+      if (typeof schema == "boolean")
+        return schema;
+      if (Object.keys(schema).length === 0)
+        return true;
+      checkUnknownRules(it, schema);
+      return !schemaHasRules(schema, it.self.RULES.all);
+    }
+    exports2.alwaysValidSchema = alwaysValidSchema;
+    function checkUnknownRules(it, schema = it.schema) {
+      const { opts, self: self2 } = it;
+      if (!opts.strictSchema)
+        return;
+      if (typeof schema === "boolean")
+        return;
+      const rules = self2.RULES.keywords;
+      for (const key3 in schema) {
+        if (!rules[key3])
+          checkStrictMode(it, `unknown keyword: "${key3}"`);
+      }
+    }
+    exports2.checkUnknownRules = checkUnknownRules;
+    function schemaHasRules(schema, rules) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key3 in schema)
+        if (rules[key3])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRules = schemaHasRules;
+    function schemaHasRulesButRef(schema, RULES) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key3 in schema)
+        if (key3 !== "$ref" && RULES.all[key3])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
+      if (!$data) {
+        if (typeof schema == "number" || typeof schema == "boolean")
+          return schema;
+        if (typeof schema == "string")
+          return (0, codegen_1._)`${schema}`;
+      }
+      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+    }
+    exports2.schemaRefOrVal = schemaRefOrVal;
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
+    }
+    exports2.unescapeFragment = unescapeFragment;
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
+    }
+    exports2.escapeFragment = escapeFragment;
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+    exports2.escapeJsonPointer = escapeJsonPointer;
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    }
+    exports2.unescapeJsonPointer = unescapeJsonPointer;
+    function eachItem(xs, f) {
+      if (Array.isArray(xs)) {
+        for (const x of xs)
+          f(x);
+      } else {
+        f(xs);
+      }
+    }
+    exports2.eachItem = eachItem;
+    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
+      return (gen, from, to, toName) => {
+        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
+        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
+      };
+    }
+    exports2.mergeEvaluated = {
+      props: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
+          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
+        }),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
+          if (from === true) {
+            gen.assign(to, true);
+          } else {
+            gen.assign(to, (0, codegen_1._)`${to} || {}`);
+            setEvaluated(gen, to, from);
+          }
+        }),
+        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
+        resultToName: evaluatedPropsToName
+      }),
+      items: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
+        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
+        resultToName: (gen, items) => gen.var("items", items)
+      })
+    };
+    function evaluatedPropsToName(gen, ps) {
+      if (ps === true)
+        return gen.var("props", true);
+      const props = gen.var("props", (0, codegen_1._)`{}`);
+      if (ps !== void 0)
+        setEvaluated(gen, props, ps);
+      return props;
+    }
+    exports2.evaluatedPropsToName = evaluatedPropsToName;
+    function setEvaluated(gen, props, ps) {
+      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
+    }
+    exports2.setEvaluated = setEvaluated;
+    var snippets = {};
+    function useFunc(gen, f) {
+      return gen.scopeValue("func", {
+        ref: f,
+        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
+      });
+    }
+    exports2.useFunc = useFunc;
+    var Type;
+    (function(Type2) {
+      Type2[Type2["Num"] = 0] = "Num";
+      Type2[Type2["Str"] = 1] = "Str";
+    })(Type || (exports2.Type = Type = {}));
+    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
+      if (dataProp instanceof codegen_1.Name) {
+        const isNumber = dataPropType === Type.Num;
+        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
+      }
+      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
+    }
+    exports2.getErrorPath = getErrorPath;
+    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+      if (!mode)
+        return;
+      msg = `strict mode: ${msg}`;
+      if (mode === true)
+        throw new Error(msg);
+      it.self.logger.warn(msg);
+    }
+    exports2.checkStrictMode = checkStrictMode;
+  }
+});
+
+// node_modules/ajv/dist/compile/names.js
+var require_names = __commonJS({
+  "node_modules/ajv/dist/compile/names.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var names = {
+      // validation function arguments
+      data: new codegen_1.Name("data"),
+      // data passed to validation function
+      // args passed from referencing schema
+      valCxt: new codegen_1.Name("valCxt"),
+      // validation/data context - should not be used directly, it is destructured to the names below
+      instancePath: new codegen_1.Name("instancePath"),
+      parentData: new codegen_1.Name("parentData"),
+      parentDataProperty: new codegen_1.Name("parentDataProperty"),
+      rootData: new codegen_1.Name("rootData"),
+      // root data - same as the data passed to the first/top validation function
+      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
+      // used to support recursiveRef and dynamicRef
+      // function scoped variables
+      vErrors: new codegen_1.Name("vErrors"),
+      // null or array of validation errors
+      errors: new codegen_1.Name("errors"),
+      // counter of validation errors
+      this: new codegen_1.Name("this"),
+      // "globals"
+      self: new codegen_1.Name("self"),
+      scope: new codegen_1.Name("scope"),
+      // JTD serialize/parse name for JSON string and position
+      json: new codegen_1.Name("json"),
+      jsonPos: new codegen_1.Name("jsonPos"),
+      jsonLen: new codegen_1.Name("jsonLen"),
+      jsonPart: new codegen_1.Name("jsonPart")
+    };
+    exports2.default = names;
+  }
+});
+
+// node_modules/ajv/dist/compile/errors.js
+var require_errors2 = __commonJS({
+  "node_modules/ajv/dist/compile/errors.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    exports2.keywordError = {
+      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
+    };
+    exports2.keyword$DataError = {
+      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
+    };
+    function reportError(cxt, error = exports2.keywordError, errorPaths, overrideAllErrors) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error, errorPaths);
+      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
+        addError(gen, errObj);
+      } else {
+        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
+      }
+    }
+    exports2.reportError = reportError;
+    function reportExtraError(cxt, error = exports2.keywordError, errorPaths) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error, errorPaths);
+      addError(gen, errObj);
+      if (!(compositeRule || allErrors)) {
+        returnErrors(it, names_1.default.vErrors);
+      }
+    }
+    exports2.reportExtraError = reportExtraError;
+    function resetErrorsCount(gen, errsCount) {
+      gen.assign(names_1.default.errors, errsCount);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
+    }
+    exports2.resetErrorsCount = resetErrorsCount;
+    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+      if (errsCount === void 0)
+        throw new Error("ajv implementation error");
+      const err = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
+        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
+        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+        if (it.opts.verbose) {
+          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err}.data`, data);
+        }
+      });
+    }
+    exports2.extendErrors = extendErrors;
+    function addError(gen, errObj) {
+      const err = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
+    }
+    function returnErrors(it, errs) {
+      const { gen, validateName, schemaEnv } = it;
+      if (schemaEnv.$async) {
+        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
+        gen.return(false);
+      }
+    }
+    var E = {
+      keyword: new codegen_1.Name("keyword"),
+      schemaPath: new codegen_1.Name("schemaPath"),
+      // also used in JTD errors
+      params: new codegen_1.Name("params"),
+      propertyName: new codegen_1.Name("propertyName"),
+      message: new codegen_1.Name("message"),
+      schema: new codegen_1.Name("schema"),
+      parentSchema: new codegen_1.Name("parentSchema")
+    };
+    function errorObjectCode(cxt, error, errorPaths) {
+      const { createErrors } = cxt.it;
+      if (createErrors === false)
+        return (0, codegen_1._)`{}`;
+      return errorObject(cxt, error, errorPaths);
+    }
+    function errorObject(cxt, error, errorPaths = {}) {
+      const { gen, it } = cxt;
+      const keyValues = [
+        errorInstancePath(it, errorPaths),
+        errorSchemaPath(cxt, errorPaths)
+      ];
+      extraErrorProps(cxt, error, keyValues);
+      return gen.object(...keyValues);
+    }
+    function errorInstancePath({ errorPath }, { instancePath }) {
+      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
+      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
+    }
+    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
+      if (schemaPath) {
+        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
+      }
+      return [E.schemaPath, schPath];
+    }
+    function extraErrorProps(cxt, { params, message }, keyValues) {
+      const { keyword, data, schemaValue, it } = cxt;
+      const { opts, propertyName, topSchemaRef, schemaPath } = it;
+      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      if (opts.messages) {
+        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+      }
+      if (opts.verbose) {
+        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+      }
+      if (propertyName)
+        keyValues.push([E.propertyName, propertyName]);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/boolSchema.js
+var require_boolSchema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
+    var errors_1 = require_errors2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var boolError = {
+      message: "boolean schema is false"
+    };
+    function topBoolOrEmptySchema(it) {
+      const { gen, schema, validateName } = it;
+      if (schema === false) {
+        falseSchemaError(it, false);
+      } else if (typeof schema == "object" && schema.$async === true) {
+        gen.return(names_1.default.data);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
+        gen.return(true);
+      }
+    }
+    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
+    function boolOrEmptySchema(it, valid) {
+      const { gen, schema } = it;
+      if (schema === false) {
+        gen.var(valid, false);
+        falseSchemaError(it);
+      } else {
+        gen.var(valid, true);
+      }
+    }
+    exports2.boolOrEmptySchema = boolOrEmptySchema;
+    function falseSchemaError(it, overrideAllErrors) {
+      const { gen, data } = it;
+      const cxt = {
+        gen,
+        keyword: "false schema",
+        data,
+        schema: false,
+        schemaCode: false,
+        schemaValue: false,
+        params: {},
+        it
+      };
+      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/rules.js
+var require_rules = __commonJS({
+  "node_modules/ajv/dist/compile/rules.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getRules = exports2.isJSONType = void 0;
+    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
+    var jsonTypes = new Set(_jsonTypes);
+    function isJSONType(x) {
+      return typeof x == "string" && jsonTypes.has(x);
+    }
+    exports2.isJSONType = isJSONType;
+    function getRules() {
+      const groups2 = {
+        number: { type: "number", rules: [] },
+        string: { type: "string", rules: [] },
+        array: { type: "array", rules: [] },
+        object: { type: "object", rules: [] }
+      };
+      return {
+        types: { ...groups2, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
+        post: { rules: [] },
+        all: {},
+        keywords: {}
+      };
+    }
+    exports2.getRules = getRules;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/applicability.js
+var require_applicability = __commonJS({
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
+    function schemaHasRulesForType({ schema, self: self2 }, type) {
+      const group = self2.RULES.types[type];
+      return group && group !== true && shouldUseGroup(schema, group);
+    }
+    exports2.schemaHasRulesForType = schemaHasRulesForType;
+    function shouldUseGroup(schema, group) {
+      return group.rules.some((rule) => shouldUseRule(schema, rule));
+    }
+    exports2.shouldUseGroup = shouldUseGroup;
+    function shouldUseRule(schema, rule) {
+      var _a;
+      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+    }
+    exports2.shouldUseRule = shouldUseRule;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/dataType.js
+var require_dataType = __commonJS({
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
+    var rules_1 = require_rules();
+    var applicability_1 = require_applicability();
+    var errors_1 = require_errors2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var DataType;
+    (function(DataType2) {
+      DataType2[DataType2["Correct"] = 0] = "Correct";
+      DataType2[DataType2["Wrong"] = 1] = "Wrong";
+    })(DataType || (exports2.DataType = DataType = {}));
+    function getSchemaTypes(schema) {
+      const types2 = getJSONTypes(schema.type);
+      const hasNull = types2.includes("null");
+      if (hasNull) {
+        if (schema.nullable === false)
+          throw new Error("type: null contradicts nullable: false");
+      } else {
+        if (!types2.length && schema.nullable !== void 0) {
+          throw new Error('"nullable" cannot be used without "type"');
+        }
+        if (schema.nullable === true)
+          types2.push("null");
+      }
+      return types2;
+    }
+    exports2.getSchemaTypes = getSchemaTypes;
+    function getJSONTypes(ts) {
+      const types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
+    }
+    exports2.getJSONTypes = getJSONTypes;
+    function coerceAndCheckDataType(it, types2) {
+      const { gen, data, opts } = it;
+      const coerceTo = coerceToTypes(types2, opts.coerceTypes);
+      const checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types2[0]));
+      if (checkTypes) {
+        const wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType, () => {
+          if (coerceTo.length)
+            coerceData(it, types2, coerceTo);
+          else
+            reportTypeError(it);
+        });
+      }
+      return checkTypes;
+    }
+    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
+    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    }
+    function coerceData(it, types2, coerceTo) {
+      const { gen, data, opts } = it;
+      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
+      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
+      if (opts.coerceTypes === "array") {
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+      }
+      gen.if((0, codegen_1._)`${coerced} !== undefined`);
+      for (const t of coerceTo) {
+        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
+          coerceSpecificType(t);
+        }
+      }
+      gen.else();
+      reportTypeError(it);
+      gen.endIf();
+      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
+        gen.assign(data, coerced);
+        assignParentData(it, coerced);
+      });
+      function coerceSpecificType(t) {
+        switch (t) {
+          case "string":
+            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
+            return;
+          case "number":
+            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
+              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "integer":
+            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
+              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "boolean":
+            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
+            return;
+          case "null":
+            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
+            gen.assign(coerced, null);
+            return;
+          case "array":
+            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
+              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
+        }
+      }
+    }
+    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
+      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
+    }
+    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+      let cond;
+      switch (dataType) {
+        case "null":
+          return (0, codegen_1._)`${data} ${EQ} null`;
+        case "array":
+          cond = (0, codegen_1._)`Array.isArray(${data})`;
+          break;
+        case "object":
+          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+          break;
+        case "integer":
+          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
+          break;
+        case "number":
+          cond = numCond();
+          break;
+        default:
+          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+      }
+      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+      function numCond(_cond = codegen_1.nil) {
+        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
+      }
+    }
+    exports2.checkDataType = checkDataType;
+    function checkDataTypes(dataTypes, data, strictNums, correct) {
+      if (dataTypes.length === 1) {
+        return checkDataType(dataTypes[0], data, strictNums, correct);
+      }
+      let cond;
+      const types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
+        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types2.null;
+        delete types2.array;
+        delete types2.object;
+      } else {
+        cond = codegen_1.nil;
+      }
+      if (types2.number)
+        delete types2.integer;
+      for (const t in types2)
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+      return cond;
+    }
+    exports2.checkDataTypes = checkDataTypes;
+    var typeError = {
+      message: ({ schema }) => `must be ${schema}`,
+      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+    };
+    function reportTypeError(it) {
+      const cxt = getTypeErrorContext(it);
+      (0, errors_1.reportError)(cxt, typeError);
+    }
+    exports2.reportTypeError = reportTypeError;
+    function getTypeErrorContext(it) {
+      const { gen, data, schema } = it;
+      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
+      return {
+        gen,
+        keyword: "type",
+        data,
+        schema: schema.type,
+        schemaCode,
+        schemaValue: schemaCode,
+        parentSchema: schema,
+        params: {},
+        it
+      };
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/defaults.js
+var require_defaults2 = __commonJS({
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assignDefaults = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    function assignDefaults(it, ty) {
+      const { properties, items } = it.schema;
+      if (ty === "object" && properties) {
+        for (const key3 in properties) {
+          assignDefault(it, key3, properties[key3].default);
+        }
+      } else if (ty === "array" && Array.isArray(items)) {
+        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+      }
+    }
+    exports2.assignDefaults = assignDefaults;
+    function assignDefault(it, prop, defaultValue) {
+      const { gen, compositeRule, data, opts } = it;
+      if (defaultValue === void 0)
+        return;
+      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
+      if (compositeRule) {
+        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        return;
+      }
+      let condition = (0, codegen_1._)`${childData} === undefined`;
+      if (opts.useDefaults === "empty") {
+        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
+      }
+      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/code.js
+var require_code2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    var util_2 = require_util();
+    function checkReportMissingProp(cxt, prop) {
+      const { gen, data, it } = cxt;
+      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
+        cxt.error();
+      });
+    }
+    exports2.checkReportMissingProp = checkReportMissingProp;
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    }
+    exports2.checkMissingProp = checkMissingProp;
+    function reportMissingProp(cxt, missing) {
+      cxt.setParams({ missingProperty: missing }, true);
+      cxt.error();
+    }
+    exports2.reportMissingProp = reportMissingProp;
+    function hasPropFunc(gen) {
+      return gen.scopeValue("func", {
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        ref: Object.prototype.hasOwnProperty,
+        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
+      });
+    }
+    exports2.hasPropFunc = hasPropFunc;
+    function isOwnProperty(gen, data, property) {
+      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
+    }
+    exports2.isOwnProperty = isOwnProperty;
+    function propertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
+      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+    }
+    exports2.propertyInData = propertyInData;
+    function noPropertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
+      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+    }
+    exports2.noPropertyInData = noPropertyInData;
+    function allSchemaProperties(schemaMap) {
+      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+    }
+    exports2.allSchemaProperties = allSchemaProperties;
+    function schemaProperties(it, schemaMap) {
+      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+    }
+    exports2.schemaProperties = schemaProperties;
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
+      const valCxt = [
+        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
+        [names_1.default.parentData, it.parentData],
+        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.rootData, names_1.default.rootData]
+      ];
+      if (it.opts.dynamicRef)
+        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
+      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
+      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+    }
+    exports2.callValidateCode = callValidateCode;
+    var newRegExp = (0, codegen_1._)`new RegExp`;
+    function usePattern({ gen, it: { opts } }, pattern) {
+      const u = opts.unicodeRegExp ? "u" : "";
+      const { regExp } = opts.code;
+      const rx = regExp(pattern, u);
+      return gen.scopeValue("pattern", {
+        key: rx.toString(),
+        ref: rx,
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
+      });
+    }
+    exports2.usePattern = usePattern;
+    function validateArray(cxt) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      if (it.allErrors) {
+        const validArr = gen.let("valid", true);
+        validateItems(() => gen.assign(validArr, false));
+        return validArr;
+      }
+      gen.var(valid, true);
+      validateItems(() => gen.break());
+      return valid;
+      function validateItems(notValid) {
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        gen.forRange("i", 0, len, (i) => {
+          cxt.subschema({
+            keyword,
+            dataProp: i,
+            dataPropType: util_1.Type.Num
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), notValid);
+        });
+      }
+    }
+    exports2.validateArray = validateArray;
+    function validateUnion(cxt) {
+      const { gen, schema, keyword, it } = cxt;
+      if (!Array.isArray(schema))
+        throw new Error("ajv implementation error");
+      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
+      if (alwaysValid && !it.opts.unevaluated)
+        return;
+      const valid = gen.let("valid", false);
+      const schValid = gen.name("_valid");
+      gen.block(() => schema.forEach((_sch, i) => {
+        const schCxt = cxt.subschema({
+          keyword,
+          schemaProp: i,
+          compositeRule: true
+        }, schValid);
+        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
+        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
+        if (!merged)
+          gen.if((0, codegen_1.not)(valid));
+      }));
+      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+    }
+    exports2.validateUnion = validateUnion;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/keyword.js
+var require_keyword = __commonJS({
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var code_1 = require_code2();
+    var errors_1 = require_errors2();
+    function macroKeywordCode(cxt, def) {
+      const { gen, keyword, schema, parentSchema, it } = cxt;
+      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
+      const schemaRef = useKeyword(gen, keyword, macroSchema);
+      if (it.opts.validateSchema !== false)
+        it.self.validateSchema(macroSchema, true);
+      const valid = gen.name("valid");
+      cxt.subschema({
+        schema: macroSchema,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        topSchemaRef: schemaRef,
+        compositeRule: true
+      }, valid);
+      cxt.pass(valid, () => cxt.error(true));
+    }
+    exports2.macroKeywordCode = macroKeywordCode;
+    function funcKeywordCode(cxt, def) {
+      var _a;
+      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
+      checkAsyncKeyword(it, def);
+      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate);
+      const valid = gen.let("valid");
+      cxt.block$data(valid, validateKeyword);
+      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      function validateKeyword() {
+        if (def.errors === false) {
+          assignValid();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => cxt.error());
+        } else {
+          const ruleErrs = def.async ? validateAsync() : validateSync();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => addErrs(cxt, ruleErrs));
+        }
+      }
+      function validateAsync() {
+        const ruleErrs = gen.let("ruleErrs", null);
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        return ruleErrs;
+      }
+      function validateSync() {
+        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
+        gen.assign(validateErrs, null);
+        assignValid(codegen_1.nil);
+        return validateErrs;
+      }
+      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
+        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
+        const passSchema = !("compile" in def && !$data || def.schema === false);
+        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+      }
+      function reportErrs(errors) {
+        var _a2;
+        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+      }
+    }
+    exports2.funcKeywordCode = funcKeywordCode;
+    function modifyData(cxt) {
+      const { gen, data, it } = cxt;
+      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+    }
+    function addErrs(cxt, errs) {
+      const { gen } = cxt;
+      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+        (0, errors_1.extendErrors)(cxt);
+      }, () => cxt.error());
+    }
+    function checkAsyncKeyword({ schemaEnv }, def) {
+      if (def.async && !schemaEnv.$async)
+        throw new Error("async keyword in sync schema");
+    }
+    function useKeyword(gen, keyword, result) {
+      if (result === void 0)
+        throw new Error(`keyword "${keyword}" failed to compile`);
+      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
+    }
+    function validSchemaType(schema, schemaType, allowUndefined = false) {
+      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
+    }
+    exports2.validSchemaType = validSchemaType;
+    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
+      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
+        throw new Error("ajv implementation error");
+      }
+      const deps = def.dependencies;
+      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
+        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+      }
+      if (def.validateSchema) {
+        const valid = def.validateSchema(schema[keyword]);
+        if (!valid) {
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
+          if (opts.validateSchema === "log")
+            self2.logger.error(msg);
+          else
+            throw new Error(msg);
+        }
+      }
+    }
+    exports2.validateKeywordUsage = validateKeywordUsage;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/subschema.js
+var require_subschema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword !== void 0 && schema !== void 0) {
+        throw new Error('both "keyword" and "schema" passed, only one allowed');
+      }
+      if (keyword !== void 0) {
+        const sch = it.schema[keyword];
+        return schemaProp === void 0 ? {
+          schema: sch,
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+        } : {
+          schema: sch[schemaProp],
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+        };
+      }
+      if (schema !== void 0) {
+        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
+          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
+        }
+        return {
+          schema,
+          schemaPath,
+          topSchemaRef,
+          errSchemaPath
+        };
+      }
+      throw new Error('either "keyword" or "schema" must be passed');
+    }
+    exports2.getSubschema = getSubschema;
+    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+      if (data !== void 0 && dataProp !== void 0) {
+        throw new Error('both "data" and "dataProp" passed, only one allowed');
+      }
+      const { gen } = it;
+      if (dataProp !== void 0) {
+        const { errorPath, dataPathArr, opts } = it;
+        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
+        dataContextProps(nextData);
+        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
+        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
+        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
+      }
+      if (data !== void 0) {
+        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
+        dataContextProps(nextData);
+        if (propertyName !== void 0)
+          subschema.propertyName = propertyName;
+      }
+      if (dataTypes)
+        subschema.dataTypes = dataTypes;
+      function dataContextProps(_nextData) {
+        subschema.data = _nextData;
+        subschema.dataLevel = it.dataLevel + 1;
+        subschema.dataTypes = [];
+        it.definedProperties = /* @__PURE__ */ new Set();
+        subschema.parentData = it.data;
+        subschema.dataNames = [...it.dataNames, _nextData];
+      }
+    }
+    exports2.extendSubschemaData = extendSubschemaData;
+    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
+      if (compositeRule !== void 0)
+        subschema.compositeRule = compositeRule;
+      if (createErrors !== void 0)
+        subschema.createErrors = createErrors;
+      if (allErrors !== void 0)
+        subschema.allErrors = allErrors;
+      subschema.jtdDiscriminator = jtdDiscriminator;
+      subschema.jtdMetadata = jtdMetadata;
+    }
+    exports2.extendSubschemaMode = extendSubschemaMode;
+  }
+});
+
+// node_modules/json-schema-traverse/index.js
+var require_json_schema_traverse = __commonJS({
+  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
+    "use strict";
+    var traverse = module2.exports = function(schema, opts, cb) {
+      if (typeof opts == "function") {
+        cb = opts;
+        opts = {};
+      }
+      cb = opts.cb || cb;
+      var pre = typeof cb == "function" ? cb : cb.pre || function() {
+      };
+      var post = cb.post || function() {
+      };
+      _traverse(opts, pre, post, schema, "", schema);
+    };
+    traverse.keywords = {
+      additionalItems: true,
+      items: true,
+      contains: true,
+      additionalProperties: true,
+      propertyNames: true,
+      not: true,
+      if: true,
+      then: true,
+      else: true
+    };
+    traverse.arrayKeywords = {
+      items: true,
+      allOf: true,
+      anyOf: true,
+      oneOf: true
+    };
+    traverse.propsKeywords = {
+      $defs: true,
+      definitions: true,
+      properties: true,
+      patternProperties: true,
+      dependencies: true
+    };
+    traverse.skipKeywords = {
+      default: true,
+      enum: true,
+      const: true,
+      required: true,
+      maximum: true,
+      minimum: true,
+      exclusiveMaximum: true,
+      exclusiveMinimum: true,
+      multipleOf: true,
+      maxLength: true,
+      minLength: true,
+      pattern: true,
+      format: true,
+      maxItems: true,
+      minItems: true,
+      uniqueItems: true,
+      maxProperties: true,
+      minProperties: true
+    };
+    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
+        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key3 in schema) {
+          var sch = schema[key3];
+          if (Array.isArray(sch)) {
+            if (key3 in traverse.arrayKeywords) {
+              for (var i = 0; i < sch.length; i++)
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key3 + "/" + i, rootSchema, jsonPtr, key3, schema, i);
+            }
+          } else if (key3 in traverse.propsKeywords) {
+            if (sch && typeof sch == "object") {
+              for (var prop in sch)
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema, prop);
+            }
+          } else if (key3 in traverse.keywords || opts.allKeys && !(key3 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema);
+          }
+        }
+        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+      }
+    }
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/resolve.js
+var require_resolve = __commonJS({
+  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
+    var util_1 = require_util();
+    var equal = require_fast_deep_equal();
+    var traverse = require_json_schema_traverse();
+    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
+      "type",
+      "format",
+      "pattern",
+      "maxLength",
+      "minLength",
+      "maxProperties",
+      "minProperties",
+      "maxItems",
+      "minItems",
+      "maximum",
+      "minimum",
+      "uniqueItems",
+      "multipleOf",
+      "required",
+      "enum",
+      "const"
+    ]);
+    function inlineRef(schema, limit = true) {
+      if (typeof schema == "boolean")
+        return true;
+      if (limit === true)
+        return !hasRef(schema);
+      if (!limit)
+        return false;
+      return countKeys(schema) <= limit;
+    }
+    exports2.inlineRef = inlineRef;
+    var REF_KEYWORDS = /* @__PURE__ */ new Set([
+      "$ref",
+      "$recursiveRef",
+      "$recursiveAnchor",
+      "$dynamicRef",
+      "$dynamicAnchor"
+    ]);
+    function hasRef(schema) {
+      for (const key3 in schema) {
+        if (REF_KEYWORDS.has(key3))
+          return true;
+        const sch = schema[key3];
+        if (Array.isArray(sch) && sch.some(hasRef))
+          return true;
+        if (typeof sch == "object" && hasRef(sch))
+          return true;
+      }
+      return false;
+    }
+    function countKeys(schema) {
+      let count = 0;
+      for (const key3 in schema) {
+        if (key3 === "$ref")
+          return Infinity;
+        count++;
+        if (SIMPLE_INLINED.has(key3))
+          continue;
+        if (typeof schema[key3] == "object") {
+          (0, util_1.eachItem)(schema[key3], (sch) => count += countKeys(sch));
+        }
+        if (count === Infinity)
+          return Infinity;
+      }
+      return count;
+    }
+    function getFullPath(resolver, id = "", normalize) {
+      if (normalize !== false)
+        id = normalizeId(id);
+      const p = resolver.parse(id);
+      return _getFullPath(resolver, p);
+    }
+    exports2.getFullPath = getFullPath;
+    function _getFullPath(resolver, p) {
+      const serialized = resolver.serialize(p);
+      return serialized.split("#")[0] + "#";
+    }
+    exports2._getFullPath = _getFullPath;
+    var TRAILING_SLASH_HASH = /#\/?$/;
+    function normalizeId(id) {
+      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
+    }
+    exports2.normalizeId = normalizeId;
+    function resolveUrl(resolver, baseId, id) {
+      id = normalizeId(id);
+      return resolver.resolve(baseId, id);
+    }
+    exports2.resolveUrl = resolveUrl;
+    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+    function getSchemaRefs(schema, baseId) {
+      if (typeof schema == "boolean")
+        return {};
+      const { schemaId, uriResolver } = this.opts;
+      const schId = normalizeId(schema[schemaId] || baseId);
+      const baseIds = { "": schId };
+      const pathPrefix = getFullPath(uriResolver, schId, false);
+      const localRefs = {};
+      const schemaRefs = /* @__PURE__ */ new Set();
+      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+        if (parentJsonPtr === void 0)
+          return;
+        const fullPath = pathPrefix + jsonPtr;
+        let innerBaseId = baseIds[parentJsonPtr];
+        if (typeof sch[schemaId] == "string")
+          innerBaseId = addRef.call(this, sch[schemaId]);
+        addAnchor.call(this, sch.$anchor);
+        addAnchor.call(this, sch.$dynamicAnchor);
+        baseIds[jsonPtr] = innerBaseId;
+        function addRef(ref) {
+          const _resolve = this.opts.uriResolver.resolve;
+          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
+          if (schemaRefs.has(ref))
+            throw ambiguos(ref);
+          schemaRefs.add(ref);
+          let schOrRef = this.refs[ref];
+          if (typeof schOrRef == "string")
+            schOrRef = this.refs[schOrRef];
+          if (typeof schOrRef == "object") {
+            checkAmbiguosRef(sch, schOrRef.schema, ref);
+          } else if (ref !== normalizeId(fullPath)) {
+            if (ref[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref], ref);
+              localRefs[ref] = sch;
+            } else {
+              this.refs[ref] = fullPath;
+            }
+          }
+          return ref;
+        }
+        function addAnchor(anchor) {
+          if (typeof anchor == "string") {
+            if (!ANCHOR.test(anchor))
+              throw new Error(`invalid anchor "${anchor}"`);
+            addRef.call(this, `#${anchor}`);
+          }
+        }
+      });
+      return localRefs;
+      function checkAmbiguosRef(sch1, sch2, ref) {
+        if (sch2 !== void 0 && !equal(sch1, sch2))
+          throw ambiguos(ref);
+      }
+      function ambiguos(ref) {
+        return new Error(`reference "${ref}" resolves to more than one schema`);
+      }
+    }
+    exports2.getSchemaRefs = getSchemaRefs;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/index.js
+var require_validate = __commonJS({
+  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
+    var boolSchema_1 = require_boolSchema();
+    var dataType_1 = require_dataType();
+    var applicability_1 = require_applicability();
+    var dataType_2 = require_dataType();
+    var defaults_1 = require_defaults2();
+    var keyword_1 = require_keyword();
+    var subschema_1 = require_subschema();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util();
+    var errors_1 = require_errors2();
+    function validateFunctionCode(it) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          topSchemaObjCode(it);
+          return;
+        }
+      }
+      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+    }
+    exports2.validateFunctionCode = validateFunctionCode;
+    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+      if (opts.code.es5) {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
+          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
+          destructureValCxtES5(gen, opts);
+          gen.code(body);
+        });
+      } else {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+      }
+    }
+    function destructureValCxt(opts) {
+      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+    }
+    function destructureValCxtES5(gen, opts) {
+      gen.if(names_1.default.valCxt, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
+        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
+      }, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.rootData, names_1.default.data);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
+      });
+    }
+    function topSchemaObjCode(it) {
+      const { schema, opts, gen } = it;
+      validateFunction(it, () => {
+        if (opts.$comment && schema.$comment)
+          commentKeyword(it);
+        checkNoDefault(it);
+        gen.let(names_1.default.vErrors, null);
+        gen.let(names_1.default.errors, 0);
+        if (opts.unevaluated)
+          resetEvaluated(it);
+        typeAndKeywords(it);
+        returnResults(it);
+      });
+      return;
+    }
+    function resetEvaluated(it) {
+      const { gen, validateName } = it;
+      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
+    }
+    function funcSourceUrl(schema, opts) {
+      const schId = typeof schema == "object" && schema[opts.schemaId];
+      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
+    }
+    function subschemaCode(it, valid) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          subSchemaObjCode(it, valid);
+          return;
+        }
+      }
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+    }
+    function schemaCxtHasRules({ schema, self: self2 }) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key3 in schema)
+        if (self2.RULES.all[key3])
+          return true;
+      return false;
+    }
+    function isSchemaObj(it) {
+      return typeof it.schema != "boolean";
+    }
+    function subSchemaObjCode(it, valid) {
+      const { schema, gen, opts } = it;
+      if (opts.$comment && schema.$comment)
+        commentKeyword(it);
+      updateContext(it);
+      checkAsyncSchema(it);
+      const errsCount = gen.const("_errs", names_1.default.errors);
+      typeAndKeywords(it, errsCount);
+      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+    }
+    function checkKeywords(it) {
+      (0, util_1.checkUnknownRules)(it);
+      checkRefsAndKeywords(it);
+    }
+    function typeAndKeywords(it, errsCount) {
+      if (it.opts.jtd)
+        return schemaKeywords(it, [], false, errsCount);
+      const types2 = (0, dataType_1.getSchemaTypes)(it.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types2);
+      schemaKeywords(it, types2, !checkedTypes, errsCount);
+    }
+    function checkRefsAndKeywords(it) {
+      const { schema, errSchemaPath, opts, self: self2 } = it;
+      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
+        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      }
+    }
+    function checkNoDefault(it) {
+      const { schema, opts } = it;
+      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
+        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+      }
+    }
+    function updateContext(it) {
+      const schId = it.schema[it.opts.schemaId];
+      if (schId)
+        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
+    }
+    function checkAsyncSchema(it) {
+      if (it.schema.$async && !it.schemaEnv.$async)
+        throw new Error("async schema in sync schema");
+    }
+    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+      const msg = schema.$comment;
+      if (opts.$comment === true) {
+        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
+      } else if (typeof opts.$comment == "function") {
+        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
+        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
+        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
+      }
+    }
+    function returnResults(it) {
+      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
+      if (schemaEnv.$async) {
+        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
+        if (opts.unevaluated)
+          assignEvaluated(it);
+        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
+      }
+    }
+    function assignEvaluated({ gen, evaluated, props, items }) {
+      if (props instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
+      if (items instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+    }
+    function schemaKeywords(it, types2, typeErrors, errsCount) {
+      const { gen, schema, data, allErrors, opts, self: self2 } = it;
+      const { RULES } = self2;
+      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
+        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
+        return;
+      }
+      if (!opts.jtd)
+        checkStrictTypes(it, types2);
+      gen.block(() => {
+        for (const group of RULES.rules)
+          groupKeywords(group);
+        groupKeywords(RULES.post);
+      });
+      function groupKeywords(group) {
+        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+          return;
+        if (group.type) {
+          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+          iterateKeywords(it, group);
+          if (types2.length === 1 && types2[0] === group.type && typeErrors) {
+            gen.else();
+            (0, dataType_2.reportTypeError)(it);
+          }
+          gen.endIf();
+        } else {
+          iterateKeywords(it, group);
+        }
+        if (!allErrors)
+          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
+      }
+    }
+    function iterateKeywords(it, group) {
+      const { gen, schema, opts: { useDefaults } } = it;
+      if (useDefaults)
+        (0, defaults_1.assignDefaults)(it, group.type);
+      gen.block(() => {
+        for (const rule of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
+            keywordCode(it, rule.keyword, rule.definition, group.type);
+          }
+        }
+      });
+    }
+    function checkStrictTypes(it, types2) {
+      if (it.schemaEnv.meta || !it.opts.strictTypes)
+        return;
+      checkContextTypes(it, types2);
+      if (!it.opts.allowUnionTypes)
+        checkMultipleTypes(it, types2);
+      checkKeywordTypes(it, it.dataTypes);
+    }
+    function checkContextTypes(it, types2) {
+      if (!types2.length)
+        return;
+      if (!it.dataTypes.length) {
+        it.dataTypes = types2;
+        return;
+      }
+      types2.forEach((t) => {
+        if (!includesType(it.dataTypes, t)) {
+          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+        }
+      });
+      narrowSchemaTypes(it, types2);
+    }
+    function checkMultipleTypes(it, ts) {
+      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
+        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+      }
+    }
+    function checkKeywordTypes(it, ts) {
+      const rules = it.self.RULES.all;
+      for (const keyword in rules) {
+        const rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+          const { type } = rule.definition;
+          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
+            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+          }
+        }
+      }
+    }
+    function hasApplicableType(schTs, kwdT) {
+      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
+    }
+    function includesType(ts, t) {
+      return ts.includes(t) || t === "integer" && ts.includes("number");
+    }
+    function narrowSchemaTypes(it, withTypes) {
+      const ts = [];
+      for (const t of it.dataTypes) {
+        if (includesType(withTypes, t))
+          ts.push(t);
+        else if (withTypes.includes("integer") && t === "number")
+          ts.push("integer");
+      }
+      it.dataTypes = ts;
+    }
+    function strictTypesError(it, msg) {
+      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+      msg += ` at "${schemaPath}" (strictTypes)`;
+      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+    }
+    var KeywordCxt = class {
+      constructor(it, def, keyword) {
+        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
+        this.gen = it.gen;
+        this.allErrors = it.allErrors;
+        this.keyword = keyword;
+        this.data = it.data;
+        this.schema = it.schema[keyword];
+        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.schemaType = def.schemaType;
+        this.parentSchema = it.schema;
+        this.params = {};
+        this.it = it;
+        this.def = def;
+        if (this.$data) {
+          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+        } else {
+          this.schemaCode = this.schemaValue;
+          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
+            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+          }
+        }
+        if ("code" in def ? def.trackErrors : def.errors !== false) {
+          this.errsCount = it.gen.const("_errs", names_1.default.errors);
+        }
+      }
+      result(condition, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+      }
+      failResult(condition, successAction, failAction) {
+        this.gen.if(condition);
+        if (failAction)
+          failAction();
+        else
+          this.error();
+        if (successAction) {
+          this.gen.else();
+          successAction();
+          if (this.allErrors)
+            this.gen.endIf();
+        } else {
+          if (this.allErrors)
+            this.gen.endIf();
+          else
+            this.gen.else();
+        }
+      }
+      pass(condition, failAction) {
+        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
+      }
+      fail(condition) {
+        if (condition === void 0) {
+          this.error();
+          if (!this.allErrors)
+            this.gen.if(false);
+          return;
+        }
+        this.gen.if(condition);
+        this.error();
+        if (this.allErrors)
+          this.gen.endIf();
+        else
+          this.gen.else();
+      }
+      fail$data(condition) {
+        if (!this.$data)
+          return this.fail(condition);
+        const { schemaCode } = this;
+        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+      }
+      error(append2, errorParams, errorPaths) {
+        if (errorParams) {
+          this.setParams(errorParams);
+          this._error(append2, errorPaths);
+          this.setParams({});
+          return;
+        }
+        this._error(append2, errorPaths);
+      }
+      _error(append2, errorPaths) {
+        ;
+        (append2 ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+      }
+      $dataError() {
+        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
+      }
+      reset() {
+        if (this.errsCount === void 0)
+          throw new Error('add "trackErrors" to keyword definition');
+        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
+      }
+      ok(cond) {
+        if (!this.allErrors)
+          this.gen.if(cond);
+      }
+      setParams(obj2, assign) {
+        if (assign)
+          Object.assign(this.params, obj2);
+        else
+          this.params = obj2;
+      }
+      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+        this.gen.block(() => {
+          this.check$data(valid, $dataValid);
+          codeBlock();
+        });
+      }
+      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+        if (!this.$data)
+          return;
+        const { gen, schemaCode, schemaType, def } = this;
+        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
+        if (valid !== codegen_1.nil)
+          gen.assign(valid, true);
+        if (schemaType.length || def.validateSchema) {
+          gen.elseIf(this.invalid$data());
+          this.$dataError();
+          if (valid !== codegen_1.nil)
+            gen.assign(valid, false);
+        }
+        gen.else();
+      }
+      invalid$data() {
+        const { gen, schemaCode, schemaType, def, it } = this;
+        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
+        function wrong$DataType() {
+          if (schemaType.length) {
+            if (!(schemaCode instanceof codegen_1.Name))
+              throw new Error("ajv implementation error");
+            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
+            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+          }
+          return codegen_1.nil;
+        }
+        function invalid$DataSchema() {
+          if (def.validateSchema) {
+            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
+            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
+          }
+          return codegen_1.nil;
+        }
+      }
+      subschema(appl, valid) {
+        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
+        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
+        (0, subschema_1.extendSubschemaMode)(subschema, appl);
+        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
+        subschemaCode(nextContext, valid);
+        return nextContext;
+      }
+      mergeEvaluated(schemaCxt, toName) {
+        const { it, gen } = this;
+        if (!it.opts.unevaluated)
+          return;
+        if (it.props !== true && schemaCxt.props !== void 0) {
+          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
+        }
+        if (it.items !== true && schemaCxt.items !== void 0) {
+          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
+        }
+      }
+      mergeValidEvaluated(schemaCxt, valid) {
+        const { it, gen } = this;
+        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
+          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+          return true;
+        }
+      }
+    };
+    exports2.KeywordCxt = KeywordCxt;
+    function keywordCode(it, keyword, def, ruleType) {
+      const cxt = new KeywordCxt(it, def, keyword);
+      if ("code" in def) {
+        def.code(cxt, ruleType);
+      } else if (cxt.$data && def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      } else if ("macro" in def) {
+        (0, keyword_1.macroKeywordCode)(cxt, def);
+      } else if (def.compile || def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      }
+    }
+    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
+    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
+    function getData($data, { dataLevel, dataNames, dataPathArr }) {
+      let jsonPointer;
+      let data;
+      if ($data === "")
+        return names_1.default.rootData;
+      if ($data[0] === "/") {
+        if (!JSON_POINTER.test($data))
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        jsonPointer = $data;
+        data = names_1.default.rootData;
+      } else {
+        const matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        const up = +matches[1];
+        jsonPointer = matches[2];
+        if (jsonPointer === "#") {
+          if (up >= dataLevel)
+            throw new Error(errorMsg("property/index", up));
+          return dataPathArr[dataLevel - up];
+        }
+        if (up > dataLevel)
+          throw new Error(errorMsg("data", up));
+        data = dataNames[dataLevel - up];
+        if (!jsonPointer)
+          return data;
+      }
+      let expr = data;
+      const segments = jsonPointer.split("/");
+      for (const segment of segments) {
+        if (segment) {
+          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+          expr = (0, codegen_1._)`${expr} && ${data}`;
+        }
+      }
+      return expr;
+      function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      }
+    }
+    exports2.getData = getData;
+  }
+});
+
+// node_modules/ajv/dist/runtime/validation_error.js
+var require_validation_error = __commonJS({
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var ValidationError = class extends Error {
+      constructor(errors) {
+        super("validation failed");
+        this.errors = errors;
+        this.ajv = this.validation = true;
+      }
+    };
+    exports2.default = ValidationError;
+  }
+});
+
+// node_modules/ajv/dist/compile/ref_error.js
+var require_ref_error = __commonJS({
+  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var resolve_1 = require_resolve();
+    var MissingRefError = class extends Error {
+      constructor(resolver, baseId, ref, msg) {
+        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
+      }
+    };
+    exports2.default = MissingRefError;
+  }
+});
+
+// node_modules/ajv/dist/compile/index.js
+var require_compile = __commonJS({
+  "node_modules/ajv/dist/compile/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
+    var codegen_1 = require_codegen();
+    var validation_error_1 = require_validation_error();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util();
+    var validate_1 = require_validate();
+    var SchemaEnv = class {
+      constructor(env) {
+        var _a;
+        this.refs = {};
+        this.dynamicAnchors = {};
+        let schema;
+        if (typeof env.schema == "object")
+          schema = env.schema;
+        this.schema = env.schema;
+        this.schemaId = env.schemaId;
+        this.root = env.root || this;
+        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.schemaPath = env.schemaPath;
+        this.localRefs = env.localRefs;
+        this.meta = env.meta;
+        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
+        this.refs = {};
+      }
+    };
+    exports2.SchemaEnv = SchemaEnv;
+    function compileSchema(sch) {
+      const _sch = getCompilingSchema.call(this, sch);
+      if (_sch)
+        return _sch;
+      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
+      const { es5, lines } = this.opts.code;
+      const { ownProperties } = this.opts;
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      let _ValidationError;
+      if (sch.$async) {
+        _ValidationError = gen.scopeValue("Error", {
+          ref: validation_error_1.default,
+          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
+        });
+      }
+      const validateName = gen.scopeName("validate");
+      sch.validateName = validateName;
+      const schemaCxt = {
+        gen,
+        allErrors: this.opts.allErrors,
+        data: names_1.default.data,
+        parentData: names_1.default.parentData,
+        parentDataProperty: names_1.default.parentDataProperty,
+        dataNames: [names_1.default.data],
+        dataPathArr: [codegen_1.nil],
+        // TODO can its length be used as dataLevel if nil is removed?
+        dataLevel: 0,
+        dataTypes: [],
+        definedProperties: /* @__PURE__ */ new Set(),
+        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
+        validateName,
+        ValidationError: _ValidationError,
+        schema: sch.schema,
+        schemaEnv: sch,
+        rootId,
+        baseId: sch.baseId || rootId,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
+        errorPath: (0, codegen_1._)`""`,
+        opts: this.opts,
+        self: this
+      };
+      let sourceCode;
+      try {
+        this._compilations.add(sch);
+        (0, validate_1.validateFunctionCode)(schemaCxt);
+        gen.optimize(this.opts.code.optimize);
+        const validateCode = gen.toString();
+        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
+        if (this.opts.code.process)
+          sourceCode = this.opts.code.process(sourceCode, sch);
+        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
+        const validate = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate });
+        validate.errors = null;
+        validate.schema = sch.schema;
+        validate.schemaEnv = sch;
+        if (sch.$async)
+          validate.$async = true;
+        if (this.opts.code.source === true) {
+          validate.source = { validateName, validateCode, scopeValues: gen._values };
+        }
+        if (this.opts.unevaluated) {
+          const { props, items } = schemaCxt;
+          validate.evaluated = {
+            props: props instanceof codegen_1.Name ? void 0 : props,
+            items: items instanceof codegen_1.Name ? void 0 : items,
+            dynamicProps: props instanceof codegen_1.Name,
+            dynamicItems: items instanceof codegen_1.Name
+          };
+          if (validate.source)
+            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+        }
+        sch.validate = validate;
+        return sch;
+      } catch (e) {
+        delete sch.validate;
+        delete sch.validateName;
+        if (sourceCode)
+          this.logger.error("Error compiling schema, function code:", sourceCode);
+        throw e;
+      } finally {
+        this._compilations.delete(sch);
+      }
+    }
+    exports2.compileSchema = compileSchema;
+    function resolveRef(root, baseId, ref) {
+      var _a;
+      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
+      const schOrFunc = root.refs[ref];
+      if (schOrFunc)
+        return schOrFunc;
+      let _sch = resolve6.call(this, root, ref);
+      if (_sch === void 0) {
+        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const { schemaId } = this.opts;
+        if (schema)
+          _sch = new SchemaEnv({ schema, schemaId, root, baseId });
+      }
+      if (_sch === void 0)
+        return;
+      return root.refs[ref] = inlineOrCompile.call(this, _sch);
+    }
+    exports2.resolveRef = resolveRef;
+    function inlineOrCompile(sch) {
+      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
+        return sch.schema;
+      return sch.validate ? sch : compileSchema.call(this, sch);
+    }
+    function getCompilingSchema(schEnv) {
+      for (const sch of this._compilations) {
+        if (sameSchemaEnv(sch, schEnv))
+          return sch;
+      }
+    }
+    exports2.getCompilingSchema = getCompilingSchema;
+    function sameSchemaEnv(s1, s2) {
+      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
+    }
+    function resolve6(root, ref) {
+      let sch;
+      while (typeof (sch = this.refs[ref]) == "string")
+        ref = sch;
+      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+    }
+    function resolveSchema(root, ref) {
+      const p = this.opts.uriResolver.parse(ref);
+      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
+      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
+      if (Object.keys(root.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root);
+      }
+      const id = (0, resolve_1.normalizeId)(refPath);
+      const schOrRef = this.refs[id] || this.schemas[id];
+      if (typeof schOrRef == "string") {
+        const sch = resolveSchema.call(this, root, schOrRef);
+        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
+          return;
+        return getJsonPointer.call(this, p, sch);
+      }
+      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
+        return;
+      if (!schOrRef.validate)
+        compileSchema.call(this, schOrRef);
+      if (id === (0, resolve_1.normalizeId)(ref)) {
+        const { schema } = schOrRef;
+        const { schemaId } = this.opts;
+        const schId = schema[schemaId];
+        if (schId)
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        return new SchemaEnv({ schema, schemaId, root, baseId });
+      }
+      return getJsonPointer.call(this, p, schOrRef);
+    }
+    exports2.resolveSchema = resolveSchema;
+    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
+      "properties",
+      "patternProperties",
+      "enum",
+      "dependencies",
+      "definitions"
+    ]);
+    function getJsonPointer(parsedRef, { baseId, schema, root }) {
+      var _a;
+      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
+        return;
+      for (const part of parsedRef.fragment.slice(1).split("/")) {
+        if (typeof schema === "boolean")
+          return;
+        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        if (partSchema === void 0)
+          return;
+        schema = partSchema;
+        const schId = typeof schema === "object" && schema[this.opts.schemaId];
+        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        }
+      }
+      let env;
+      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
+        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
+        env = resolveSchema.call(this, root, $ref);
+      }
+      const { schemaId } = this.opts;
+      env = env || new SchemaEnv({ schema, schemaId, root, baseId });
+      if (env.schema !== env.root.schema)
+        return env;
+      return void 0;
+    }
+  }
+});
+
+// node_modules/ajv/dist/refs/data.json
+var require_data = __commonJS({
+  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+    module2.exports = {
+      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
+      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
+      type: "object",
+      required: ["$data"],
+      properties: {
+        $data: {
+          type: "string",
+          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
+        }
+      },
+      additionalProperties: false
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/utils.js
+var require_utils3 = __commonJS({
+  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+    "use strict";
+    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
+    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
+    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
+    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
+    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
+    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
+    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
+    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
+    var BYTE_HEX = new Array(256);
+    {
+      const HEX_DIGITS = "0123456789ABCDEF";
+      for (let i = 0; i < 256; i++) {
+        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+      }
+    }
+    function percentEncodeNonAscii(cp) {
+      if (cp < 2048) {
+        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
+      }
+      if (cp < 65536) {
+        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      }
+      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+    }
+    function stringArrayToHexStripped(input2) {
+      let acc = "";
+      let code3 = 0;
+      let i = 0;
+      for (i = 0; i < input2.length; i++) {
+        code3 = input2[i].charCodeAt(0);
+        if (code3 === 48) {
+          continue;
+        }
+        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+          return "";
+        }
+        acc += input2[i];
+        break;
+      }
+      for (i += 1; i < input2.length; i++) {
+        code3 = input2[i].charCodeAt(0);
+        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+          return "";
+        }
+        acc += input2[i];
+      }
+      return acc;
+    }
+    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
+    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
+    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
+    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
+    function isZoneIdentifier(zone) {
+      if (zone.length === 0) return false;
+      for (let i = 0; i < zone.length; i++) {
+        if (isZoneCharacter(zone[i])) continue;
+        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+          i += 2;
+          continue;
+        }
+        return false;
+      }
+      return true;
+    }
+    function compressIPv6ZeroRun(hextets) {
+      let bestStart = -1;
+      let bestLength = 0;
+      let runStart = -1;
+      let runLength = 0;
+      for (let i = 0; i < hextets.length; i++) {
+        if (hextets[i] === "0") {
+          if (runStart === -1) runStart = i;
+          runLength++;
+          if (runLength > bestLength) {
+            bestLength = runLength;
+            bestStart = runStart;
+          }
+        } else {
+          runStart = -1;
+          runLength = 0;
+        }
+      }
+      if (bestLength < 2) return hextets.join(":");
+      const head = hextets.slice(0, bestStart).join(":");
+      const tail = hextets.slice(bestStart + bestLength).join(":");
+      return head + "::" + tail;
+    }
+    function normalizeIPv6Address(input2) {
+      const compression = input2.indexOf("::");
+      if (compression !== -1 && input2.indexOf("::", compression + 1) !== -1) return void 0;
+      const left = compression === -1 ? input2.split(":") : input2.slice(0, compression).split(":");
+      const right = compression === -1 ? [] : input2.slice(compression + 2).split(":");
+      if (compression !== -1) {
+        if (left.length === 1 && left[0] === "") left.length = 0;
+        if (right.length === 1 && right[0] === "") right.length = 0;
+      }
+      const parts = left.concat(right);
+      let hextetCount = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
+        if (part === "") return void 0;
+        if (part.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          hextetCount += 2;
+          continue;
+        }
+        if (!isHextet(part)) return void 0;
+        parts[i] = parseInt(part, 16).toString(16);
+        hextetCount++;
+      }
+      if (compression === -1) {
+        if (hextetCount !== 8) return void 0;
+        return compressIPv6ZeroRun(parts);
+      }
+      if (hextetCount >= 8) return void 0;
+      const expanded = parts.slice(0, left.length);
+      for (let i = hextetCount; i < 8; i++) expanded.push("0");
+      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      return compressIPv6ZeroRun(expanded);
+    }
+    function normalizeIPv6(host) {
+      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
+      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
+      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
+      let input2 = bracketed ? host.slice(1, -1) : host;
+      if (bracketed && isIPvFuture(input2)) {
+        input2 = input2.toLowerCase();
+        return { host: `[${input2}]`, escapedHost: input2, isIPV6: false, isIPVFuture: true };
+      }
+      if (findToken(input2, ":") < 2) {
+        return { host, isIPV6: false, error: bracketed };
+      }
+      let zoneIdentifier = "";
+      const zoneSeparator = input2.indexOf("%");
+      if (zoneSeparator !== -1) {
+        const separatorLength = input2.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
+        zoneIdentifier = input2.slice(zoneSeparator + separatorLength);
+        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
+        input2 = input2.slice(0, zoneSeparator);
+      }
+      const address = normalizeIPv6Address(input2);
+      if (address === void 0) return { host, isIPV6: false, error: true };
+      return {
+        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
+        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
+        isIPV6: true
+      };
+    }
+    function findToken(str2, token) {
+      let ind = 0;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
+      }
+      return ind;
+    }
+    function removeDotSegments(path8) {
+      let input2 = path8;
+      const output = [];
+      let nextSlash = -1;
+      let len = 0;
+      while (len = input2.length) {
+        if (len === 1) {
+          if (input2 === ".") {
+            break;
+          } else if (input2 === "/") {
+            output.push("/");
+            break;
+          } else {
+            output.push(input2);
+            break;
+          }
+        } else if (len === 2) {
+          if (input2[0] === ".") {
+            if (input2[1] === ".") {
+              break;
+            } else if (input2[1] === "/") {
+              input2 = input2.slice(2);
+              continue;
+            }
+          } else if (input2[0] === "/") {
+            if (input2[1] === "." || input2[1] === "/") {
+              output.push("/");
+              break;
+            }
+          }
+        } else if (len === 3) {
+          if (input2 === "/..") {
+            if (output.length !== 0) {
+              output.pop();
+            }
+            output.push("/");
+            break;
+          }
+        }
+        if (input2[0] === ".") {
+          if (input2[1] === ".") {
+            if (input2[2] === "/") {
+              input2 = input2.slice(3);
+              continue;
+            }
+          } else if (input2[1] === "/") {
+            input2 = input2.slice(2);
+            continue;
+          }
+        } else if (input2[0] === "/") {
+          if (input2[1] === ".") {
+            if (input2[2] === "/") {
+              input2 = input2.slice(2);
+              continue;
+            } else if (input2[2] === ".") {
+              if (input2[3] === "/") {
+                input2 = input2.slice(3);
+                if (output.length !== 0) {
+                  output.pop();
+                }
+                continue;
+              }
+            }
+          }
+        }
+        if ((nextSlash = input2.indexOf("/", 1)) === -1) {
+          output.push(input2);
+          break;
+        } else {
+          output.push(input2.slice(0, nextSlash));
+          input2 = input2.slice(nextSlash);
+        }
+      }
+      return output.join("");
+    }
+    function removeDotSegmentsRelative(path8) {
+      if (path8 === "" || path8[0] === "/") {
+        return removeDotSegments(path8);
+      }
+      const segments = path8.split("/");
+      const last = segments.length - 1;
+      const output = [];
+      let trailingDirectory = false;
+      for (let i = 0; i <= last; i++) {
+        const segment = segments[i];
+        if (segment === "." || segment === "..") {
+          if (segment === "..") {
+            if (output.length !== 0 && output[output.length - 1] !== "..") {
+              output.pop();
+            } else {
+              output.push("..");
+            }
+          }
+          trailingDirectory = i === last;
+        } else {
+          output.push(segment);
+        }
+      }
+      if (trailingDirectory && output[output.length - 1] !== "..") {
+        output.push("");
+      }
+      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
+        output.unshift(".");
+      }
+      return output.join("/");
+    }
+    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
+    var HOST_DELIM_RE = /[@/?#:]/g;
+    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
+    function reescapeHostDelimiters(host, isIP) {
+      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+      re.lastIndex = 0;
+      return host.replace(re, (ch) => HOST_DELIMS[ch]);
+    }
+    function normalizePercentEncoding(input2, decodeUnreserved = false) {
+      if (input2.indexOf("%") === -1) {
+        return input2;
+      }
+      let output = "";
+      for (let i = 0; i < input2.length; i++) {
+        if (input2[i] === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decodeUnreserved && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        output += input2[i];
+      }
+      return output;
+    }
+    function normalizePathEncoding(input2) {
+      let output = "";
+      for (let i = 0; i < input2.length; i++) {
+        const ch = input2[i];
+        if (ch === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decoded !== "." && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isPathCharacter(ch)) {
+          output += ch;
+        } else {
+          const code3 = input2.charCodeAt(i);
+          if (code3 < 128) {
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input2.length) {
+            const low = input2.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function serializePathEncoding(input2, pathNoScheme = false) {
+      let output = "";
+      let firstSegment = pathNoScheme && input2[0] !== "/";
+      for (let i = 0; i < input2.length; i++) {
+        const ch = input2[i];
+        if (ch === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (ch === "/") {
+          firstSegment = false;
+        }
+        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
+          output += ch;
+        } else {
+          const code3 = input2.charCodeAt(i);
+          if (code3 < 128) {
+            output += BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input2.length) {
+            const low = input2.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeComponent(input2, isAllowed) {
+      let output = "";
+      for (let i = 0; i < input2.length; i++) {
+        const ch = input2[i];
+        if (ch === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (isAllowed(ch)) {
+          output += ch;
+        } else {
+          const code3 = input2.charCodeAt(i);
+          if (code3 < 128) {
+            output += BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input2.length) {
+            const low = input2.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeUserinfo(input2) {
+      return encodeComponent(input2, isUserinfoCharacter);
+    }
+    function encodeQuery(input2) {
+      return encodeComponent(input2, isQueryFragmentCharacter);
+    }
+    function encodeFragment(input2) {
+      return encodeComponent(input2, isQueryFragmentCharacter);
+    }
+    function isEscapeSafe(cp) {
+      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    }
+    function normalizeQueryFragmentEncoding(input2) {
+      let output = "";
+      for (let i = 0; i < input2.length; i++) {
+        const ch = input2[i];
+        if (ch === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isQueryFragmentCharacter(ch)) {
+          output += ch;
+        } else {
+          const code3 = input2.charCodeAt(i);
+          if (code3 < 128) {
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input2.length) {
+            const low = input2.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function escapePreservingEscapes(input2) {
+      let output = "";
+      for (let i = 0; i < input2.length; i++) {
+        if (input2[i] === "%" && i + 2 < input2.length) {
+          const hex = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        output += escape(input2[i]);
+      }
+      return output;
+    }
+    function recomposeAuthority(component) {
+      const uriTokens = [];
+      if (component.userinfo !== void 0) {
+        uriTokens.push(encodeUserinfo(component.userinfo));
+        uriTokens.push("@");
+      }
+      if (component.host !== void 0) {
+        let host = component.host;
+        if (!isIPv4(host)) {
+          let ipV6res = normalizeIPv6(host);
+          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
+            host = normalizePercentEncoding(host, true);
+            ipV6res = normalizeIPv6(host);
+          }
+          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
+            host = `[${ipV6res.escapedHost}]`;
+          } else {
+            host = reescapeHostDelimiters(host, false);
+          }
+        }
+        uriTokens.push(host);
+      }
+      if (typeof component.port === "number" || typeof component.port === "string") {
+        const port = String(component.port);
+        if (!isPort(port)) {
+          throw new TypeError("URI port is malformed.");
+        }
+        uriTokens.push(":");
+        uriTokens.push(port);
+      }
+      return uriTokens.length ? uriTokens.join("") : void 0;
+    }
+    module2.exports = {
+      nonSimpleDomain,
+      recomposeAuthority,
+      reescapeHostDelimiters,
+      normalizePercentEncoding,
+      normalizePathEncoding,
+      serializePathEncoding,
+      normalizeQueryFragmentEncoding,
+      encodeUserinfo,
+      encodeQuery,
+      encodeFragment,
+      escapePreservingEscapes,
+      removeDotSegments,
+      removeDotSegmentsRelative,
+      isIPv4,
+      isUUID,
+      normalizeIPv6,
+      stringArrayToHexStripped
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/schemes.js
+var require_schemes = __commonJS({
+  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+    "use strict";
+    var { isUUID } = require_utils3();
+    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
+    var supportedSchemeNames = (
+      /** @type {const} */
+      [
+        "http",
+        "https",
+        "ws",
+        "wss",
+        "urn",
+        "urn:uuid"
+      ]
+    );
+    function isValidSchemeName(name) {
+      return supportedSchemeNames.indexOf(
+        /** @type {*} */
+        name
+      ) !== -1;
+    }
+    function wsIsSecure(wsComponent) {
+      if (wsComponent.secure === true) {
+        return true;
+      } else if (wsComponent.secure === false) {
+        return false;
+      } else if (wsComponent.scheme) {
+        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
+      } else {
+        return false;
+      }
+    }
+    function httpParse(component) {
+      if (!component.host) {
+        component.error = component.error || "HTTP URIs must have a host.";
+      }
+      return component;
+    }
+    function httpSerialize(component) {
+      const secure = String(component.scheme).toLowerCase() === "https";
+      if (component.port === (secure ? 443 : 80) || component.port === "") {
+        component.port = void 0;
+      }
+      if (!component.path) {
+        component.path = "/";
+      }
+      return component;
+    }
+    function wsParse(wsComponent) {
+      wsComponent.secure = wsIsSecure(wsComponent);
+      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
+      wsComponent.path = void 0;
+      wsComponent.query = void 0;
+      return wsComponent;
+    }
+    function wsSerialize(wsComponent) {
+      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
+        wsComponent.port = void 0;
+      }
+      if (typeof wsComponent.secure === "boolean") {
+        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
+        wsComponent.secure = void 0;
+      }
+      if (wsComponent.resourceName) {
+        const queryIndex = wsComponent.resourceName.indexOf("?");
+        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
+        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
+        wsComponent.resourceName = void 0;
+      }
+      wsComponent.fragment = void 0;
+      return wsComponent;
+    }
+    function urnParse(urnComponent, options3) {
+      if (!urnComponent.path) {
+        urnComponent.error = "URN can not be parsed";
+        return urnComponent;
+      }
+      const matches = urnComponent.path.match(URN_REG);
+      if (matches && matches[0] === urnComponent.path) {
+        const scheme = options3.scheme || urnComponent.scheme || "urn";
+        urnComponent.nid = matches[1].toLowerCase();
+        urnComponent.nss = matches[2];
+        const urnScheme = `${scheme}:${options3.nid || urnComponent.nid}`;
+        const schemeHandler = getSchemeHandler(urnScheme);
+        urnComponent.path = void 0;
+        if (schemeHandler) {
+          urnComponent = schemeHandler.parse(urnComponent, options3);
+        }
+      } else {
+        urnComponent.error = urnComponent.error || "URN can not be parsed.";
+      }
+      return urnComponent;
+    }
+    function urnSerialize(urnComponent, options3) {
+      if (urnComponent.nid === void 0) {
+        throw new Error("URN without nid cannot be serialized");
+      }
+      const scheme = options3.scheme || urnComponent.scheme || "urn";
+      const nid = urnComponent.nid.toLowerCase();
+      const urnScheme = `${scheme}:${options3.nid || nid}`;
+      const schemeHandler = getSchemeHandler(urnScheme);
+      if (schemeHandler) {
+        urnComponent = schemeHandler.serialize(urnComponent, options3);
+      }
+      const uriComponent = urnComponent;
+      const nss = urnComponent.nss;
+      uriComponent.path = `${nid || options3.nid}:${nss}`;
+      options3.skipEscape = true;
+      return uriComponent;
+    }
+    function urnuuidParse(urnComponent, options3) {
+      const uuidComponent = urnComponent;
+      uuidComponent.uuid = uuidComponent.nss;
+      uuidComponent.nss = void 0;
+      if (!options3.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
+      }
+      return uuidComponent;
+    }
+    function urnuuidSerialize(uuidComponent) {
+      const urnComponent = uuidComponent;
+      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
+      return urnComponent;
+    }
+    var http2 = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "http",
+        domainHost: true,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var https2 = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "https",
+        domainHost: http2.domainHost,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var ws = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "ws",
+        domainHost: true,
+        parse: wsParse,
+        serialize: wsSerialize
+      }
+    );
+    var wss = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "wss",
+        domainHost: ws.domainHost,
+        parse: ws.parse,
+        serialize: ws.serialize
+      }
+    );
+    var urn = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn",
+        parse: urnParse,
+        serialize: urnSerialize,
+        skipNormalize: true
+      }
+    );
+    var urnuuid = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn:uuid",
+        parse: urnuuidParse,
+        serialize: urnuuidSerialize,
+        skipNormalize: true
+      }
+    );
+    var SCHEMES = (
+      /** @type {Record<SchemeName, SchemeHandler>} */
+      {
+        http: http2,
+        https: https2,
+        ws,
+        wss,
+        urn,
+        "urn:uuid": urnuuid
+      }
+    );
+    Object.setPrototypeOf(SCHEMES, null);
+    function getSchemeHandler(scheme) {
+      return scheme && (SCHEMES[
+        /** @type {SchemeName} */
+        scheme
+      ] || SCHEMES[
+        /** @type {SchemeName} */
+        scheme.toLowerCase()
+      ]) || void 0;
+    }
+    module2.exports = {
+      wsIsSecure,
+      SCHEMES,
+      isValidSchemeName,
+      getSchemeHandler
+    };
+  }
+});
+
+// node_modules/fast-uri/index.js
+var require_fast_uri = __commonJS({
+  "node_modules/fast-uri/index.js"(exports2, module2) {
+    "use strict";
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils3();
+    var { SCHEMES, getSchemeHandler } = require_schemes();
+    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
+    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
+    var MALFORMED_HOST_ERROR = "URI host is malformed.";
+    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
+    function validateScheme(scheme) {
+      const stringScheme = String(scheme);
+      if (!VALID_SCHEME.test(stringScheme)) {
+        throw new TypeError(MALFORMED_SCHEME_ERROR);
+      }
+      return stringScheme;
+    }
+    function normalize(uri, options3) {
+      if (typeof uri === "string") {
+        uri = /** @type {T} */
+        normalizeString(uri, options3);
+      } else if (typeof uri === "object") {
+        uri = /** @type {T} */
+        parse3(serialize(uri, options3), options3);
+      }
+      return uri;
+    }
+    function resolve6(baseURI, relativeURI, options3) {
+      const schemelessOptions = options3 ? Object.assign({ scheme: "null" }, options3) : { scheme: "null" };
+      const {
+        parsed: baseParsed,
+        malformedAuthorityOrPort: baseMalformed,
+        malformedPercentEncoding: baseMalformedPercentEncoding,
+        malformedSchemeSpecific: baseMalformedSchemeSpecific,
+        malformedHost: baseMalformedHost,
+        malformedScheme: baseMalformedScheme
+      } = parseWithStatus(baseURI, schemelessOptions);
+      const {
+        parsed: relativeParsed,
+        malformedAuthorityOrPort: relativeMalformed,
+        malformedPercentEncoding: relativeMalformedPercentEncoding,
+        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+        malformedHost: relativeMalformedHost,
+        malformedScheme: relativeMalformedScheme
+      } = parseWithStatus(relativeURI, schemelessOptions);
+      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
+        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
+      }
+      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
+      const resolvedSchemeHandler = getSchemeHandler(options3 && options3.scheme || resolved.scheme);
+      const resolvedHost = resolved.host;
+      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      if (hasForbiddenDomainHost(resolved, options3 || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+        throw new Error(MALFORMED_HOST_ERROR);
+      }
+      canonicalizeHost(resolved, options3 || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
+      if (resolved.error && !encodedASCIIHost) {
+        throw new Error(resolved.error);
+      }
+      schemelessOptions.skipEscape = true;
+      return serialize(resolved, schemelessOptions);
+    }
+    function resolveComponent(base, relative2, options3, skipNormalization) {
+      const target = {};
+      if (!skipNormalization) {
+        base = parse3(serialize(base, options3), options3);
+        relative2 = parse3(serialize(relative2, options3), options3);
+      }
+      options3 = options3 || {};
+      if (!options3.tolerant && relative2.scheme) {
+        target.scheme = relative2.scheme;
+        target.userinfo = relative2.userinfo;
+        target.host = relative2.host;
+        target.port = relative2.port;
+        target.path = removeDotSegments(relative2.path || "");
+        target.query = relative2.query;
+      } else {
+        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
+          target.userinfo = relative2.userinfo;
+          target.host = relative2.host;
+          target.port = relative2.port;
+          target.path = removeDotSegments(relative2.path || "");
+          target.query = relative2.query;
+        } else {
+          if (!relative2.path) {
+            target.path = base.path;
+            if (relative2.query !== void 0) {
+              target.query = relative2.query;
+            } else {
+              target.query = base.query;
+            }
+          } else {
+            if (relative2.path[0] === "/") {
+              target.path = removeDotSegments(relative2.path);
+            } else {
+              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
+              if (baseHasAuthority && !base.path) {
+                target.path = "/" + relative2.path;
+              } else if (!base.path) {
+                target.path = relative2.path;
+              } else {
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+              }
+              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+            }
+            target.query = relative2.query;
+          }
+          target.userinfo = base.userinfo;
+          target.host = base.host;
+          target.port = base.port;
+        }
+        target.scheme = base.scheme;
+      }
+      target.fragment = relative2.fragment;
+      return target;
+    }
+    function equal(uriA, uriB, options3) {
+      const normalizedA = normalizeComparableURI(uriA, options3);
+      const normalizedB = normalizeComparableURI(uriB, options3);
+      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
+    }
+    function serialize(cmpts, opts) {
+      const component = {
+        host: cmpts.host,
+        scheme: cmpts.scheme,
+        userinfo: cmpts.userinfo,
+        port: cmpts.port,
+        path: cmpts.path,
+        query: cmpts.query,
+        nid: cmpts.nid,
+        nss: cmpts.nss,
+        uuid: cmpts.uuid,
+        fragment: cmpts.fragment,
+        reference: cmpts.reference,
+        resourceName: cmpts.resourceName,
+        secure: cmpts.secure,
+        error: ""
+      };
+      const options3 = Object.assign({}, opts);
+      const uriTokens = [];
+      if (component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+      }
+      const schemeHandler = getSchemeHandler(options3.scheme || component.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options3);
+      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
+      const schemelessReference = (component.scheme === void 0 || options3.reference === "suffix") && !hasAuthority;
+      const pathNoScheme = !options3.skipEscape && schemelessReference;
+      if (component.path !== void 0) {
+        if (!options3.skipEscape) {
+          component.path = serializePathEncoding(component.path, pathNoScheme);
+        } else {
+          component.path = normalizePercentEncoding(component.path);
+        }
+      }
+      if (options3.reference !== "suffix" && component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+        uriTokens.push(component.scheme, ":");
+      }
+      const authority = recomposeAuthority(component);
+      if (authority !== void 0) {
+        if (options3.reference !== "suffix") {
+          uriTokens.push("//");
+        }
+        uriTokens.push(authority);
+        if (component.path && component.path[0] !== "/") {
+          uriTokens.push("/");
+        }
+      }
+      if (component.path !== void 0) {
+        let s = component.path;
+        if (!options3.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+          s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
+        }
+        if (schemelessReference) {
+          s = serializePathEncoding(s, true);
+        }
+        if (authority === void 0 && s[0] === "/" && s[1] === "/") {
+          s = "/%2F" + s.slice(2);
+        }
+        uriTokens.push(s);
+      }
+      if (component.query !== void 0) {
+        uriTokens.push("?", encodeQuery(component.query));
+      }
+      if (component.fragment !== void 0) {
+        uriTokens.push("#", encodeFragment(component.fragment));
+      }
+      return uriTokens.join("");
+    }
+    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
+    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
+    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
+    function getParseError(parsed, matches) {
+      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+        return 'URI path must start with "/" when authority is present.';
+      }
+      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+        return "URI port is malformed.";
+      }
+      return void 0;
+    }
+    function hasMalformedPercentEncoding(component) {
+      if (component === void 0) return false;
+      let percent = component.indexOf("%");
+      while (percent !== -1) {
+        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+          return true;
+        }
+        percent = component.indexOf("%", percent + 3);
+      }
+      return false;
+    }
+    function isIPLiteral(host) {
+      return host[0] === "[" && host[host.length - 1] === "]";
+    }
+    function hasMalformedComponentPercentEncoding(matches) {
+      const host = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    }
+    function canonicalizeHost(parsed, options3, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed, options3, schemeHandler, isIP)) {
+        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+        return true;
+      }
+      if (!options3.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options3.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+        let url2;
+        try {
+          url2 = new URL("http://" + parsed.host);
+        } catch (e) {
+          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          return true;
+        }
+        if (!isHostOnlyURL(url2)) {
+          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          return true;
+        }
+        parsed.host = url2.hostname;
+      }
+      return false;
+    }
+    function hasForbiddenDomainHost(parsed, options3, schemeHandler, isIP) {
+      return Boolean(
+        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options3.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+      );
+    }
+    function isHostOnlyURL(url2) {
+      return url2.username === "" && url2.password === "" && url2.port === "" && url2.pathname === "/" && url2.search === "" && url2.hash === "" && url2.hostname !== "";
+    }
+    function parseWithStatus(uri, opts) {
+      const options3 = Object.assign({}, opts);
+      const parsed = {
+        scheme: void 0,
+        userinfo: void 0,
+        host: "",
+        port: void 0,
+        path: "",
+        query: void 0,
+        fragment: void 0
+      };
+      let malformedAuthorityOrPort = false;
+      let malformedPercentEncoding = false;
+      let malformedSchemeSpecific = false;
+      let malformedHost = false;
+      let malformedIPLiteral = false;
+      let malformedScheme = false;
+      let isIP = false;
+      if (options3.reference === "suffix") {
+        if (options3.scheme) {
+          uri = options3.scheme + ":" + uri;
+        } else {
+          uri = "//" + uri;
+        }
+      }
+      const authorityMatch = uri.match(AUTHORITY_PREFIX);
+      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
+        parsed.error = "URI authority must not contain a literal backslash.";
+        malformedAuthorityOrPort = true;
+      }
+      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
+      if (introducerMatch !== null) {
+        const region = introducerMatch[1];
+        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
+        if (normalizedRegion.length >= 2) {
+          if (normalizedRegion.slice(0, 2) !== "//") {
+            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            malformedAuthorityOrPort = true;
+          } else if (region.length !== normalizedRegion.length) {
+            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            malformedAuthorityOrPort = true;
+          }
+        }
+      }
+      const matches = uri.match(URI_PARSE);
+      if (matches) {
+        parsed.scheme = matches[1];
+        parsed.userinfo = matches[3];
+        parsed.host = matches[4];
+        parsed.port = parseInt(matches[5], 10);
+        parsed.path = matches[6] || "";
+        parsed.query = matches[7];
+        parsed.fragment = matches[8];
+        if (parsed.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed.scheme)) {
+            parsed.scheme = parsed.scheme.toLowerCase();
+          } else {
+            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            malformedScheme = true;
+          }
+        }
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        if (malformedPercentEncoding) {
+          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+        }
+        if (isNaN(parsed.port)) {
+          parsed.port = matches[5];
+        }
+        const parseError = getParseError(parsed, matches);
+        if (parseError !== void 0) {
+          parsed.error = parsed.error || parseError;
+          malformedAuthorityOrPort = true;
+        }
+        if (parsed.host) {
+          const ipv4result = isIPv4(parsed.host);
+          if (ipv4result === false) {
+            const bracketedIPLiteral = isIPLiteral(parsed.host);
+            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed.host);
+            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
+            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            if (malformedIPLiteral) {
+              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              malformedAuthorityOrPort = true;
+            }
+          } else {
+            isIP = true;
+          }
+        }
+        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
+          parsed.reference = "same-document";
+        } else if (parsed.scheme === void 0) {
+          parsed.reference = "relative";
+        } else if (parsed.fragment === void 0) {
+          parsed.reference = "absolute";
+        } else {
+          parsed.reference = "uri";
+        }
+        if (options3.reference && options3.reference !== "suffix" && options3.reference !== parsed.reference) {
+          parsed.error = parsed.error || "URI is not a " + options3.reference + " reference.";
+        }
+        const schemeHandler = getSchemeHandler(options3.scheme || parsed.scheme);
+        if (!malformedIPLiteral) {
+          malformedHost = canonicalizeHost(parsed, options3, schemeHandler, isIP);
+        }
+        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP) {
+            host = normalizePercentEncoding(host.toLowerCase());
+          }
+          parsed.host = isIP || options3.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+        }
+        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
+          if (parsed.path) {
+            parsed.path = normalizePathEncoding(parsed.path);
+          }
+          if (parsed.query) {
+            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          }
+          if (parsed.fragment) {
+            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          }
+        }
+        if (schemeHandler && schemeHandler.parse) {
+          schemeHandler.parse(parsed, options3);
+          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+            malformedSchemeSpecific = true;
+          }
+        }
+      } else {
+        parsed.error = parsed.error || "URI can not be parsed.";
+      }
+      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+    }
+    function parse3(uri, opts) {
+      return parseWithStatus(uri, opts).parsed;
+    }
+    function normalizeString(uri, opts) {
+      return normalizeStringWithStatus(uri, opts).normalized;
+    }
+    function normalizeStringWithStatus(uri, opts) {
+      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      return {
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        malformedAuthorityOrPort,
+        malformedPercentEncoding,
+        malformedSchemeSpecific,
+        malformedHost,
+        malformedScheme
+      };
+    }
+    function normalizeComparableURI(uri, opts) {
+      if (typeof uri !== "string" && typeof uri !== "object") {
+        return void 0;
+      }
+      let value;
+      try {
+        value = typeof uri === "string" ? uri : serialize(uri, opts);
+      } catch {
+        return void 0;
+      }
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
+    }
+    var fastUri = {
+      SCHEMES,
+      normalize,
+      resolve: resolve6,
+      resolveComponent,
+      equal,
+      serialize,
+      parse: parse3
+    };
+    module2.exports = fastUri;
+    module2.exports.default = fastUri;
+    module2.exports.fastUri = fastUri;
+  }
+});
+
+// node_modules/ajv/dist/runtime/uri.js
+var require_uri = __commonJS({
+  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var uri = require_fast_uri();
+    uri.code = 'require("ajv/dist/runtime/uri").default';
+    exports2.default = uri;
+  }
+});
+
+// node_modules/ajv/dist/core.js
+var require_core = __commonJS({
+  "node_modules/ajv/dist/core.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    var ref_error_1 = require_ref_error();
+    var rules_1 = require_rules();
+    var compile_1 = require_compile();
+    var codegen_2 = require_codegen();
+    var resolve_1 = require_resolve();
+    var dataType_1 = require_dataType();
+    var util_1 = require_util();
+    var $dataRefSchema = require_data();
+    var uri_1 = require_uri();
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    defaultRegExp.code = "new RegExp";
+    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
+    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
+      "validate",
+      "serialize",
+      "parse",
+      "wrapper",
+      "root",
+      "schema",
+      "keyword",
+      "pattern",
+      "formats",
+      "validate$data",
+      "func",
+      "obj",
+      "Error"
+    ]);
+    var removedOptions = {
+      errorDataPath: "",
+      format: "`validateFormats: false` can be used instead.",
+      nullable: '"nullable" keyword is supported by default.',
+      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
+      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
+      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
+      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
+      sourceCode: "Use option `code: {source: true}`",
+      strictDefaults: "It is default now, see option `strict`.",
+      strictKeywords: "It is default now, see option `strict`.",
+      uniqueItems: '"uniqueItems" keyword is always validated.',
+      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
+      cache: "Map is used as cache, schema object as key.",
+      serialize: "Map is used as cache, schema object as key.",
+      ajvErrors: "It is default now."
+    };
+    var deprecatedOptions = {
+      ignoreKeywordsWithRef: "",
+      jsPropertySyntax: "",
+      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
+    };
+    var MAX_EXPRESSION = 200;
+    function requiredOptions(o) {
+      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      const s = o.strict;
+      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
+      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
+      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      return {
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
+        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
+        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
+        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
+        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
+        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
+        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
+        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
+        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
+        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
+        uriResolver
+      };
+    }
+    var Ajv = class {
+      constructor(opts = {}) {
+        this.schemas = {};
+        this.refs = {};
+        this.formats = /* @__PURE__ */ Object.create(null);
+        this._compilations = /* @__PURE__ */ new Set();
+        this._loading = {};
+        this._cache = /* @__PURE__ */ new Map();
+        opts = this.opts = { ...opts, ...requiredOptions(opts) };
+        const { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        this.logger = getLogger(opts.logger);
+        const formatOpt = opts.validateFormats;
+        opts.validateFormats = false;
+        this.RULES = (0, rules_1.getRules)();
+        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
+        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        this._metaOpts = getMetaSchemaOptions.call(this);
+        if (opts.formats)
+          addInitialFormats.call(this);
+        this._addVocabularies();
+        this._addDefaultMetaSchema();
+        if (opts.keywords)
+          addInitialKeywords.call(this, opts.keywords);
+        if (typeof opts.meta == "object")
+          this.addMetaSchema(opts.meta);
+        addInitialSchemas.call(this);
+        opts.validateFormats = formatOpt;
+      }
+      _addVocabularies() {
+        this.addKeyword("$async");
+      }
+      _addDefaultMetaSchema() {
+        const { $data, meta, schemaId } = this.opts;
+        let _dataRefSchema = $dataRefSchema;
+        if (schemaId === "id") {
+          _dataRefSchema = { ...$dataRefSchema };
+          _dataRefSchema.id = _dataRefSchema.$id;
+          delete _dataRefSchema.$id;
+        }
+        if (meta && $data)
+          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
+      }
+      defaultMeta() {
+        const { meta, schemaId } = this.opts;
+        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
+      }
+      validate(schemaKeyRef, data) {
+        let v;
+        if (typeof schemaKeyRef == "string") {
+          v = this.getSchema(schemaKeyRef);
+          if (!v)
+            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
+        } else {
+          v = this.compile(schemaKeyRef);
+        }
+        const valid = v(data);
+        if (!("$async" in v))
+          this.errors = v.errors;
+        return valid;
+      }
+      compile(schema, _meta) {
+        const sch = this._addSchema(schema, _meta);
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      compileAsync(schema, meta) {
+        if (typeof this.opts.loadSchema != "function") {
+          throw new Error("options.loadSchema should be a function");
+        }
+        const { loadSchema } = this.opts;
+        return runCompileAsync.call(this, schema, meta);
+        async function runCompileAsync(_schema, _meta) {
+          await loadMetaSchema.call(this, _schema.$schema);
+          const sch = this._addSchema(_schema, _meta);
+          return sch.validate || _compileAsync.call(this, sch);
+        }
+        async function loadMetaSchema($ref) {
+          if ($ref && !this.getSchema($ref)) {
+            await runCompileAsync.call(this, { $ref }, true);
+          }
+        }
+        async function _compileAsync(sch) {
+          try {
+            return this._compileSchemaEnv(sch);
+          } catch (e) {
+            if (!(e instanceof ref_error_1.default))
+              throw e;
+            checkLoaded.call(this, e);
+            await loadMissingSchema.call(this, e.missingSchema);
+            return _compileAsync.call(this, sch);
+          }
+        }
+        function checkLoaded({ missingSchema: ref, missingRef }) {
+          if (this.refs[ref]) {
+            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+          }
+        }
+        async function loadMissingSchema(ref) {
+          const _schema = await _loadSchema.call(this, ref);
+          if (!this.refs[ref])
+            await loadMetaSchema.call(this, _schema.$schema);
+          if (!this.refs[ref])
+            this.addSchema(_schema, ref, meta);
+        }
+        async function _loadSchema(ref) {
+          const p = this._loading[ref];
+          if (p)
+            return p;
+          try {
+            return await (this._loading[ref] = loadSchema(ref));
+          } finally {
+            delete this._loading[ref];
+          }
+        }
+      }
+      // Adds schema to the instance
+      addSchema(schema, key3, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema)) {
+          for (const sch of schema)
+            this.addSchema(sch, void 0, _meta, _validateSchema);
+          return this;
+        }
+        let id;
+        if (typeof schema === "object") {
+          const { schemaId } = this.opts;
+          id = schema[schemaId];
+          if (id !== void 0 && typeof id != "string") {
+            throw new Error(`schema ${schemaId} must be string`);
+          }
+        }
+        key3 = (0, resolve_1.normalizeId)(key3 || id);
+        this._checkUnique(key3);
+        this.schemas[key3] = this._addSchema(schema, _meta, key3, _validateSchema, true);
+        return this;
+      }
+      // Add schema that will be used to validate other schemas
+      // options in META_IGNORE_OPTIONS are alway set to false
+      addMetaSchema(schema, key3, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema, key3, true, _validateSchema);
+        return this;
+      }
+      //  Validate schema against its meta-schema
+      validateSchema(schema, throwOrLogError) {
+        if (typeof schema == "boolean")
+          return true;
+        let $schema;
+        $schema = schema.$schema;
+        if ($schema !== void 0 && typeof $schema != "string") {
+          throw new Error("$schema must be a string");
+        }
+        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
+        if (!$schema) {
+          this.logger.warn("meta-schema not available");
+          this.errors = null;
+          return true;
+        }
+        const valid = this.validate($schema, schema);
+        if (!valid && throwOrLogError) {
+          const message = "schema is invalid: " + this.errorsText();
+          if (this.opts.validateSchema === "log")
+            this.logger.error(message);
+          else
+            throw new Error(message);
+        }
+        return valid;
+      }
+      // Get compiled schema by `key` or `ref`.
+      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
+      getSchema(keyRef) {
+        let sch;
+        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
+          keyRef = sch;
+        if (sch === void 0) {
+          const { schemaId } = this.opts;
+          const root = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          sch = compile_1.resolveSchema.call(this, root, keyRef);
+          if (!sch)
+            return;
+          this.refs[keyRef] = sch;
+        }
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      // Remove cached schema(s).
+      // If no parameter is passed all schemas but meta-schemas are removed.
+      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
+      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
+      removeSchema(schemaKeyRef) {
+        if (schemaKeyRef instanceof RegExp) {
+          this._removeAllSchemas(this.schemas, schemaKeyRef);
+          this._removeAllSchemas(this.refs, schemaKeyRef);
+          return this;
+        }
+        switch (typeof schemaKeyRef) {
+          case "undefined":
+            this._removeAllSchemas(this.schemas);
+            this._removeAllSchemas(this.refs);
+            this._cache.clear();
+            return this;
+          case "string": {
+            const sch = getSchEnv.call(this, schemaKeyRef);
+            if (typeof sch == "object")
+              this._cache.delete(sch.schema);
+            delete this.schemas[schemaKeyRef];
+            delete this.refs[schemaKeyRef];
+            return this;
+          }
+          case "object": {
+            const cacheKey = schemaKeyRef;
+            this._cache.delete(cacheKey);
+            let id = schemaKeyRef[this.opts.schemaId];
+            if (id) {
+              id = (0, resolve_1.normalizeId)(id);
+              delete this.schemas[id];
+              delete this.refs[id];
+            }
+            return this;
+          }
+          default:
+            throw new Error("ajv.removeSchema: invalid parameter");
+        }
+      }
+      // add "vocabulary" - a collection of keywords
+      addVocabulary(definitions) {
+        for (const def of definitions)
+          this.addKeyword(def);
+        return this;
+      }
+      addKeyword(kwdOrDef, def) {
+        let keyword;
+        if (typeof kwdOrDef == "string") {
+          keyword = kwdOrDef;
+          if (typeof def == "object") {
+            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
+            def.keyword = keyword;
+          }
+        } else if (typeof kwdOrDef == "object" && def === void 0) {
+          def = kwdOrDef;
+          keyword = def.keyword;
+          if (Array.isArray(keyword) && !keyword.length) {
+            throw new Error("addKeywords: keyword must be string or non-empty array");
+          }
+        } else {
+          throw new Error("invalid addKeywords parameters");
+        }
+        checkKeyword.call(this, keyword, def);
+        if (!def) {
+          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
+          return this;
+        }
+        keywordMetaschema.call(this, def);
+        const definition = {
+          ...def,
+          type: (0, dataType_1.getJSONTypes)(def.type),
+          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
+        };
+        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        return this;
+      }
+      getKeyword(keyword) {
+        const rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
+      }
+      // Remove keyword
+      removeKeyword(keyword) {
+        const { RULES } = this;
+        delete RULES.keywords[keyword];
+        delete RULES.all[keyword];
+        for (const group of RULES.rules) {
+          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          if (i >= 0)
+            group.rules.splice(i, 1);
+        }
+        return this;
+      }
+      // Add format
+      addFormat(name, format) {
+        if (typeof format == "string")
+          format = new RegExp(format);
+        this.formats[name] = format;
+        return this;
+      }
+      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
+        if (!errors || errors.length === 0)
+          return "No errors";
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+      }
+      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
+        const rules = this.RULES.all;
+        metaSchema = JSON.parse(JSON.stringify(metaSchema));
+        for (const jsonPointer of keywordsJsonPointers) {
+          const segments = jsonPointer.split("/").slice(1);
+          let keywords = metaSchema;
+          for (const seg of segments)
+            keywords = keywords[seg];
+          for (const key3 in rules) {
+            const rule = rules[key3];
+            if (typeof rule != "object")
+              continue;
+            const { $data } = rule.definition;
+            const schema = keywords[key3];
+            if ($data && schema)
+              keywords[key3] = schemaOrData(schema);
+          }
+        }
+        return metaSchema;
+      }
+      _removeAllSchemas(schemas, regex2) {
+        for (const keyRef in schemas) {
+          const sch = schemas[keyRef];
+          if (!regex2 || regex2.test(keyRef)) {
+            if (typeof sch == "string") {
+              delete schemas[keyRef];
+            } else if (sch && !sch.meta) {
+              this._cache.delete(sch.schema);
+              delete schemas[keyRef];
+            }
+          }
+        }
+      }
+      _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+        let id;
+        const { schemaId } = this.opts;
+        if (typeof schema == "object") {
+          id = schema[schemaId];
+        } else {
+          if (this.opts.jtd)
+            throw new Error("schema must be object");
+          else if (typeof schema != "boolean")
+            throw new Error("schema must be object or boolean");
+        }
+        let sch = this._cache.get(schema);
+        if (sch !== void 0)
+          return sch;
+        baseId = (0, resolve_1.normalizeId)(id || baseId);
+        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
+        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
+        this._cache.set(sch.schema, sch);
+        if (addSchema && !baseId.startsWith("#")) {
+          if (baseId)
+            this._checkUnique(baseId);
+          this.refs[baseId] = sch;
+        }
+        if (validateSchema)
+          this.validateSchema(schema, true);
+        return sch;
+      }
+      _checkUnique(id) {
+        if (this.schemas[id] || this.refs[id]) {
+          throw new Error(`schema with key or id "${id}" already exists`);
+        }
+      }
+      _compileSchemaEnv(sch) {
+        if (sch.meta)
+          this._compileMetaSchema(sch);
+        else
+          compile_1.compileSchema.call(this, sch);
+        if (!sch.validate)
+          throw new Error("ajv implementation error");
+        return sch.validate;
+      }
+      _compileMetaSchema(sch) {
+        const currentOpts = this.opts;
+        this.opts = this._metaOpts;
+        try {
+          compile_1.compileSchema.call(this, sch);
+        } finally {
+          this.opts = currentOpts;
+        }
+      }
+    };
+    Ajv.ValidationError = validation_error_1.default;
+    Ajv.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv;
+    function checkOptions(checkOpts, options3, msg, log = "error") {
+      for (const key3 in checkOpts) {
+        const opt = key3;
+        if (opt in options3)
+          this.logger[log](`${msg}: option ${key3}. ${checkOpts[opt]}`);
+      }
+    }
+    function getSchEnv(keyRef) {
+      keyRef = (0, resolve_1.normalizeId)(keyRef);
+      return this.schemas[keyRef] || this.refs[keyRef];
+    }
+    function addInitialSchemas() {
+      const optsSchemas = this.opts.schemas;
+      if (!optsSchemas)
+        return;
+      if (Array.isArray(optsSchemas))
+        this.addSchema(optsSchemas);
+      else
+        for (const key3 in optsSchemas)
+          this.addSchema(optsSchemas[key3], key3);
+    }
+    function addInitialFormats() {
+      for (const name in this.opts.formats) {
+        const format = this.opts.formats[name];
+        if (format)
+          this.addFormat(name, format);
+      }
+    }
+    function addInitialKeywords(defs2) {
+      if (Array.isArray(defs2)) {
+        this.addVocabulary(defs2);
+        return;
+      }
+      this.logger.warn("keywords option as map is deprecated, pass array");
+      for (const keyword in defs2) {
+        const def = defs2[keyword];
+        if (!def.keyword)
+          def.keyword = keyword;
+        this.addKeyword(def);
+      }
+    }
+    function getMetaSchemaOptions() {
+      const metaOpts = { ...this.opts };
+      for (const opt of META_IGNORE_OPTIONS)
+        delete metaOpts[opt];
+      return metaOpts;
+    }
+    var noLogs = { log() {
+    }, warn() {
+    }, error() {
+    } };
+    function getLogger(logger) {
+      if (logger === false)
+        return noLogs;
+      if (logger === void 0)
+        return console;
+      if (logger.log && logger.warn && logger.error)
+        return logger;
+      throw new Error("logger must implement log, warn and error methods");
+    }
+    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
+    function checkKeyword(keyword, def) {
+      const { RULES } = this;
+      (0, util_1.eachItem)(keyword, (kwd) => {
+        if (RULES.keywords[kwd])
+          throw new Error(`Keyword ${kwd} is already defined`);
+        if (!KEYWORD_NAME.test(kwd))
+          throw new Error(`Keyword ${kwd} has invalid name`);
+      });
+      if (!def)
+        return;
+      if (def.$data && !("code" in def || "validate" in def)) {
+        throw new Error('$data keyword must have "code" or "validate" function');
+      }
+    }
+    function addRule(keyword, definition, dataType) {
+      var _a;
+      const post = definition === null || definition === void 0 ? void 0 : definition.post;
+      if (dataType && post)
+        throw new Error('keyword with "post" flag cannot have "type"');
+      const { RULES } = this;
+      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+      if (!ruleGroup) {
+        ruleGroup = { type: dataType, rules: [] };
+        RULES.rules.push(ruleGroup);
+      }
+      RULES.keywords[keyword] = true;
+      if (!definition)
+        return;
+      const rule = {
+        keyword,
+        definition: {
+          ...definition,
+          type: (0, dataType_1.getJSONTypes)(definition.type),
+          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
+        }
+      };
+      if (definition.before)
+        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+      else
+        ruleGroup.rules.push(rule);
+      RULES.all[keyword] = rule;
+      (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+    }
+    function addBeforeRule(ruleGroup, rule, before) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      if (i >= 0) {
+        ruleGroup.rules.splice(i, 0, rule);
+      } else {
+        ruleGroup.rules.push(rule);
+        this.logger.warn(`rule ${before} is not defined`);
+      }
+    }
+    function keywordMetaschema(def) {
+      let { metaSchema } = def;
+      if (metaSchema === void 0)
+        return;
+      if (def.$data && this.opts.$data)
+        metaSchema = schemaOrData(metaSchema);
+      def.validateSchema = this.compile(metaSchema, true);
+    }
+    var $dataRef = {
+      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
+    };
+    function schemaOrData(schema) {
+      return { anyOf: [schema, $dataRef] };
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/id.js
+var require_id = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var def = {
+      keyword: "id",
+      code() {
+        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/ref.js
+var require_ref = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.callRef = exports2.getValidate = void 0;
+    var ref_error_1 = require_ref_error();
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var util_1 = require_util();
+    var def = {
+      keyword: "$ref",
+      schemaType: "string",
+      code(cxt) {
+        const { gen, schema: $ref, it } = cxt;
+        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
+        const { root } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+          return callRootRef();
+        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
+        if (schOrEnv === void 0)
+          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+        if (schOrEnv instanceof compile_1.SchemaEnv)
+          return callValidate(schOrEnv);
+        return inlineRefSchema(schOrEnv);
+        function callRootRef() {
+          if (env === root)
+            return callRef(cxt, validateName, env, env.$async);
+          const rootName = gen.scopeValue("root", { ref: root });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
+        }
+        function callValidate(sch) {
+          const v = getValidate(cxt, sch);
+          callRef(cxt, v, sch, sch.$async);
+        }
+        function inlineRefSchema(sch) {
+          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
+          const valid = gen.name("valid");
+          const schCxt = cxt.subschema({
+            schema: sch,
+            dataTypes: [],
+            schemaPath: codegen_1.nil,
+            topSchemaRef: schName,
+            errSchemaPath: $ref
+          }, valid);
+          cxt.mergeEvaluated(schCxt);
+          cxt.ok(valid);
+        }
+      }
+    };
+    function getValidate(cxt, sch) {
+      const { gen } = cxt;
+      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
+    }
+    exports2.getValidate = getValidate;
+    function callRef(cxt, v, sch, $async) {
+      const { gen, it } = cxt;
+      const { allErrors, schemaEnv: env, opts } = it;
+      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+      if ($async)
+        callAsyncRef();
+      else
+        callSyncRef();
+      function callAsyncRef() {
+        if (!env.$async)
+          throw new Error("async schema referenced by sync schema");
+        const valid = gen.let("valid");
+        gen.try(() => {
+          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
+          addEvaluatedFrom(v);
+          if (!allErrors)
+            gen.assign(valid, true);
+        }, (e) => {
+          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
+          addErrorsFrom(e);
+          if (!allErrors)
+            gen.assign(valid, false);
+        });
+        cxt.ok(valid);
+      }
+      function callSyncRef() {
+        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
+      }
+      function addErrorsFrom(source) {
+        const errs = (0, codegen_1._)`${source}.errors`;
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
+        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+      }
+      function addEvaluatedFrom(source) {
+        var _a;
+        if (!it.opts.unevaluated)
+          return;
+        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
+        if (it.props !== true) {
+          if (schEvaluated && !schEvaluated.dynamicProps) {
+            if (schEvaluated.props !== void 0) {
+              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
+            }
+          } else {
+            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
+            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+          }
+        }
+        if (it.items !== true) {
+          if (schEvaluated && !schEvaluated.dynamicItems) {
+            if (schEvaluated.items !== void 0) {
+              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
+            }
+          } else {
+            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+          }
+        }
+      }
+    }
+    exports2.callRef = callRef;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/index.js
+var require_core2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var id_1 = require_id();
+    var ref_1 = require_ref();
+    var core = [
+      "$schema",
+      "$id",
+      "$defs",
+      "$vocabulary",
+      { keyword: "$comment" },
+      "definitions",
+      id_1.default,
+      ref_1.default
+    ];
+    exports2.default = core;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+var require_limitNumber = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var ops = codegen_1.operators;
+    var KWDs = {
+      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    };
+    var error = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: Object.keys(KWDs),
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+var require_multipleOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "multipleOf",
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, schemaCode, it } = cxt;
+        const prec = it.opts.multipleOfPrecision;
+        const res = gen.let("res");
+        const invalid3 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid3}))`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+var require_limitLength = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var ucs2length_1 = require_ucs2length();
+    var error = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxLength" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxLength", "minLength"],
+      type: "string",
+      schemaType: "number",
+      $data: true,
+      error,
+      code(cxt) {
+        const { keyword, data, schemaCode, it } = cxt;
+        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
+var require_pattern = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var util_1 = require_util();
+    var codegen_1 = require_codegen();
+    var error = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "pattern",
+      type: "string",
+      schemaType: "string",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const u = it.opts.unicodeRegExp ? "u" : "";
+        if ($data) {
+          const { regExp } = it.opts.code;
+          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
+          const valid = gen.let("valid");
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+          cxt.fail$data((0, codegen_1._)`!${valid}`);
+        } else {
+          const regExp = (0, code_1.usePattern)(cxt, schema);
+          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+var require_limitProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxProperties" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxProperties", "minProperties"],
+      type: "object",
+      schemaType: "number",
+      $data: true,
+      error,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/required.js
+var require_required = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
+      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
+    };
+    var def = {
+      keyword: "required",
+      type: "object",
+      schemaType: "array",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, schema, schemaCode, data, $data, it } = cxt;
+        const { opts } = it;
+        if (!$data && schema.length === 0)
+          return;
+        const useLoop = schema.length >= opts.loopRequired;
+        if (it.allErrors)
+          allErrorsMode();
+        else
+          exitOnErrorMode();
+        if (opts.strictRequired) {
+          const props = cxt.parentSchema.properties;
+          const { definedProperties } = cxt.it;
+          for (const requiredKey of schema) {
+            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
+              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
+              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+            }
+          }
+        }
+        function allErrorsMode() {
+          if (useLoop || $data) {
+            cxt.block$data(codegen_1.nil, loopAllRequired);
+          } else {
+            for (const prop of schema) {
+              (0, code_1.checkReportMissingProp)(cxt, prop);
+            }
+          }
+        }
+        function exitOnErrorMode() {
+          const missing = gen.let("missing");
+          if (useLoop || $data) {
+            const valid = gen.let("valid", true);
+            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+            cxt.ok(valid);
+          } else {
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
+            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.else();
+          }
+        }
+        function loopAllRequired() {
+          gen.forOf("prop", schemaCode, (prop) => {
+            cxt.setParams({ missingProperty: prop });
+            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+          });
+        }
+        function loopUntilMissing(missing, valid) {
+          cxt.setParams({ missingProperty: missing });
+          gen.forOf(missing, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.if((0, codegen_1.not)(valid), () => {
+              cxt.error();
+              gen.break();
+            });
+          }, codegen_1.nil);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+var require_limitItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxItems" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxItems", "minItems"],
+      type: "array",
+      schemaType: "number",
+      $data: true,
+      error,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+var require_uniqueItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dataType_1 = require_dataType();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var equal_1 = require_equal();
+    var error = {
+      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+    };
+    var def = {
+      keyword: "uniqueItems",
+      type: "array",
+      schemaType: "boolean",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema)
+          return;
+        const valid = gen.let("valid");
+        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
+        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
+        cxt.ok(valid);
+        function validateUniqueItems() {
+          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const j = gen.let("j");
+          cxt.setParams({ i, j });
+          gen.assign(valid, true);
+          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+        }
+        function canOptimize() {
+          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+        }
+        function loopN(i, j) {
+          const item = gen.name("item");
+          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
+          const indices = gen.const("indices", (0, codegen_1._)`{}`);
+          gen.for((0, codegen_1._)`;${i}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+            gen.if(wrongType, (0, codegen_1._)`continue`);
+            if (itemTypes.length > 1)
+              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
+            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
+              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
+              cxt.error();
+              gen.assign(valid, false).break();
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+          });
+        }
+        function loopN2(i, j) {
+          const eql = (0, util_1.useFunc)(gen, equal_1.default);
+          const outer = gen.name("outer");
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+            cxt.error();
+            gen.assign(valid, false).break(outer);
+          })));
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/const.js
+var require_const = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var equal_1 = require_equal();
+    var error = {
+      message: "must be equal to constant",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "const",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, $data, schemaCode, schema } = cxt;
+        if ($data || schema && typeof schema == "object") {
+          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
+        } else {
+          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/enum.js
+var require_enum = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var equal_1 = require_equal();
+    var error = {
+      message: "must be equal to one of the allowed values",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "enum",
+      schemaType: "array",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        if (!$data && schema.length === 0)
+          throw new Error("enum must have non-empty array");
+        const useLoop = schema.length >= it.opts.loopEnum;
+        let eql;
+        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
+        let valid;
+        if (useLoop || $data) {
+          valid = gen.let("valid");
+          cxt.block$data(valid, loopEnum);
+        } else {
+          if (!Array.isArray(schema))
+            throw new Error("ajv implementation error");
+          const vSchema = gen.const("vSchema", schemaCode);
+          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+        }
+        cxt.pass(valid);
+        function loopEnum() {
+          gen.assign(valid, false);
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+        }
+        function equalCode(vSchema, i) {
+          const sch = schema[i];
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/index.js
+var require_validation = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var limitNumber_1 = require_limitNumber();
+    var multipleOf_1 = require_multipleOf();
+    var limitLength_1 = require_limitLength();
+    var pattern_1 = require_pattern();
+    var limitProperties_1 = require_limitProperties();
+    var required_1 = require_required();
+    var limitItems_1 = require_limitItems();
+    var uniqueItems_1 = require_uniqueItems();
+    var const_1 = require_const();
+    var enum_1 = require_enum();
+    var validation = [
+      // number
+      limitNumber_1.default,
+      multipleOf_1.default,
+      // string
+      limitLength_1.default,
+      pattern_1.default,
+      // object
+      limitProperties_1.default,
+      required_1.default,
+      // array
+      limitItems_1.default,
+      uniqueItems_1.default,
+      // any
+      { keyword: "type", schemaType: ["string", "array"] },
+      { keyword: "nullable", schemaType: "boolean" },
+      const_1.default,
+      enum_1.default
+    ];
+    exports2.default = validation;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+var require_additionalItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateAdditionalItems = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "additionalItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      before: "uniqueItems",
+      error,
+      code(cxt) {
+        const { parentSchema, it } = cxt;
+        const { items } = parentSchema;
+        if (!Array.isArray(items)) {
+          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+          return;
+        }
+        validateAdditionalItems(cxt, items);
+      }
+    };
+    function validateAdditionalItems(cxt, items) {
+      const { gen, schema, data, keyword, it } = cxt;
+      it.items = true;
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      if (schema === false) {
+        cxt.setParams({ len: items.length });
+        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
+        cxt.ok(valid);
+      }
+      function validateItems(valid) {
+        gen.forRange("i", items.length, len, (i) => {
+          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+          if (!it.allErrors)
+            gen.if((0, codegen_1.not)(valid), () => gen.break());
+        });
+      }
+    }
+    exports2.validateAdditionalItems = validateAdditionalItems;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items.js
+var require_items = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateTuple = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var code_1 = require_code2();
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "array", "boolean"],
+      before: "uniqueItems",
+      code(cxt) {
+        const { schema, it } = cxt;
+        if (Array.isArray(schema))
+          return validateTuple(cxt, "additionalItems", schema);
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
+      const { gen, parentSchema, data, keyword, it } = cxt;
+      checkStrictTuple(parentSchema);
+      if (it.opts.unevaluated && schArr.length && it.items !== true) {
+        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
+      }
+      const valid = gen.name("valid");
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      schArr.forEach((sch, i) => {
+        if ((0, util_1.alwaysValidSchema)(it, sch))
+          return;
+        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+          keyword,
+          schemaProp: i,
+          dataProp: i
+        }, valid));
+        cxt.ok(valid);
+      });
+      function checkStrictTuple(sch) {
+        const { opts, errSchemaPath } = it;
+        const l = schArr.length;
+        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
+        if (opts.strictTuples && !fullTuple) {
+          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
+        }
+      }
+    }
+    exports2.validateTuple = validateTuple;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+var require_prefixItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var items_1 = require_items();
+    var def = {
+      keyword: "prefixItems",
+      type: "array",
+      schemaType: ["array"],
+      before: "uniqueItems",
+      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+var require_items2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var code_1 = require_code2();
+    var additionalItems_1 = require_additionalItems();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      error,
+      code(cxt) {
+        const { schema, parentSchema, it } = cxt;
+        const { prefixItems } = parentSchema;
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        if (prefixItems)
+          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
+        else
+          cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
+var require_contains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
+      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+    };
+    var def = {
+      keyword: "contains",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        let min;
+        let max;
+        const { minContains, maxContains } = parentSchema;
+        if (it.opts.next) {
+          min = minContains === void 0 ? 1 : minContains;
+          max = maxContains;
+        } else {
+          min = 1;
+        }
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        cxt.setParams({ min, max });
+        if (max === void 0 && min === 0) {
+          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
+          return;
+        }
+        if (max !== void 0 && min > max) {
+          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
+          cxt.fail();
+          return;
+        }
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          let cond = (0, codegen_1._)`${len} >= ${min}`;
+          if (max !== void 0)
+            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+          cxt.pass(cond);
+          return;
+        }
+        it.items = true;
+        const valid = gen.name("valid");
+        if (max === void 0 && min === 1) {
+          validateItems(valid, () => gen.if(valid, () => gen.break()));
+        } else if (min === 0) {
+          gen.let(valid, true);
+          if (max !== void 0)
+            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
+        } else {
+          gen.let(valid, false);
+          validateItemsWithCount();
+        }
+        cxt.result(valid, () => cxt.reset());
+        function validateItemsWithCount() {
+          const schValid = gen.name("_valid");
+          const count = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+        }
+        function validateItems(_valid, block) {
+          gen.forRange("i", 0, len, (i) => {
+            cxt.subschema({
+              keyword: "contains",
+              dataProp: i,
+              dataPropType: util_1.Type.Num,
+              compositeRule: true
+            }, _valid);
+            block();
+          });
+        }
+        function checkLimits(count) {
+          gen.code((0, codegen_1._)`${count}++`);
+          if (max === void 0) {
+            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+          } else {
+            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            if (min === 1)
+              gen.assign(valid, true);
+            else
+              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+var require_dependencies = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var code_1 = require_code2();
+    exports2.error = {
+      message: ({ params: { property, depsCount, deps } }) => {
+        const property_ies = depsCount === 1 ? "property" : "properties";
+        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
+      },
+      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
+    missingProperty: ${missingProperty},
+    depsCount: ${depsCount},
+    deps: ${deps}}`
+      // TODO change to reference
+    };
+    var def = {
+      keyword: "dependencies",
+      type: "object",
+      schemaType: "object",
+      error: exports2.error,
+      code(cxt) {
+        const [propDeps, schDeps] = splitDependencies(cxt);
+        validatePropertyDeps(cxt, propDeps);
+        validateSchemaDeps(cxt, schDeps);
+      }
+    };
+    function splitDependencies({ schema }) {
+      const propertyDeps = {};
+      const schemaDeps = {};
+      for (const key3 in schema) {
+        if (key3 === "__proto__")
+          continue;
+        const deps = Array.isArray(schema[key3]) ? propertyDeps : schemaDeps;
+        deps[key3] = schema[key3];
+      }
+      return [propertyDeps, schemaDeps];
+    }
+    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
+      const { gen, data, it } = cxt;
+      if (Object.keys(propertyDeps).length === 0)
+        return;
+      const missing = gen.let("missing");
+      for (const prop in propertyDeps) {
+        const deps = propertyDeps[prop];
+        if (deps.length === 0)
+          continue;
+        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        cxt.setParams({
+          property: prop,
+          depsCount: deps.length,
+          deps: deps.join(", ")
+        });
+        if (it.allErrors) {
+          gen.if(hasProperty, () => {
+            for (const depProp of deps) {
+              (0, code_1.checkReportMissingProp)(cxt, depProp);
+            }
+          });
+        } else {
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
+          (0, code_1.reportMissingProp)(cxt, missing);
+          gen.else();
+        }
+      }
+    }
+    exports2.validatePropertyDeps = validatePropertyDeps;
+    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      for (const prop in schemaDeps) {
+        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
+          continue;
+        gen.if(
+          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          () => {
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+          },
+          () => gen.var(valid, true)
+          // TODO var
+        );
+        cxt.ok(valid);
+      }
+    }
+    exports2.validateSchemaDeps = validateSchemaDeps;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+var require_propertyNames = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: "property name must be valid",
+      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
+    };
+    var def = {
+      keyword: "propertyNames",
+      type: "object",
+      schemaType: ["object", "boolean"],
+      error,
+      code(cxt) {
+        const { gen, schema, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        const valid = gen.name("valid");
+        gen.forIn("key", data, (key3) => {
+          cxt.setParams({ propertyName: key3 });
+          cxt.subschema({
+            keyword: "propertyNames",
+            data: key3,
+            dataTypes: ["string"],
+            propertyName: key3,
+            compositeRule: true
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), () => {
+            cxt.error(true);
+            if (!it.allErrors)
+              gen.break();
+          });
+        });
+        cxt.ok(valid);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+var require_additionalProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var util_1 = require_util();
+    var error = {
+      message: "must NOT have additional properties",
+      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
+    };
+    var def = {
+      keyword: "additionalProperties",
+      type: ["object"],
+      schemaType: ["boolean", "object"],
+      allowUndefined: true,
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, opts } = it;
+        it.props = true;
+        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
+        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
+        checkAdditionalProperties();
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function checkAdditionalProperties() {
+          gen.forIn("key", data, (key3) => {
+            if (!props.length && !patProps.length)
+              additionalPropertyCode(key3);
+            else
+              gen.if(isAdditional(key3), () => additionalPropertyCode(key3));
+          });
+        }
+        function isAdditional(key3) {
+          let definedProp;
+          if (props.length > 8) {
+            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key3);
+          } else if (props.length) {
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key3} === ${p}`));
+          } else {
+            definedProp = codegen_1.nil;
+          }
+          if (patProps.length) {
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key3})`));
+          }
+          return (0, codegen_1.not)(definedProp);
+        }
+        function deleteAdditional(key3) {
+          gen.code((0, codegen_1._)`delete ${data}[${key3}]`);
+        }
+        function additionalPropertyCode(key3) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
+            deleteAdditional(key3);
+            return;
+          }
+          if (schema === false) {
+            cxt.setParams({ additionalProperty: key3 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+            const valid = gen.name("valid");
+            if (opts.removeAdditional === "failing") {
+              applyAdditionalSchema(key3, valid, false);
+              gen.if((0, codegen_1.not)(valid), () => {
+                cxt.reset();
+                deleteAdditional(key3);
+              });
+            } else {
+              applyAdditionalSchema(key3, valid);
+              if (!allErrors)
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+            }
+          }
+        }
+        function applyAdditionalSchema(key3, valid, errors) {
+          const subschema = {
+            keyword: "additionalProperties",
+            dataProp: key3,
+            dataPropType: util_1.Type.Str
+          };
+          if (errors === false) {
+            Object.assign(subschema, {
+              compositeRule: true,
+              createErrors: false,
+              allErrors: false
+            });
+          }
+          cxt.subschema(subschema, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
+var require_properties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var validate_1 = require_validate();
+    var code_1 = require_code2();
+    var util_1 = require_util();
+    var additionalProperties_1 = require_additionalProperties();
+    var def = {
+      keyword: "properties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
+          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        }
+        const allProps = (0, code_1.allSchemaProperties)(schema);
+        for (const prop of allProps) {
+          it.definedProperties.add(prop);
+        }
+        if (it.opts.unevaluated && allProps.length && it.props !== true) {
+          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
+        }
+        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties.length === 0)
+          return;
+        const valid = gen.name("valid");
+        for (const prop of properties) {
+          if (hasDefault(prop)) {
+            applyPropertySchema(prop);
+          } else {
+            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+            applyPropertySchema(prop);
+            if (!it.allErrors)
+              gen.else().var(valid, true);
+            gen.endIf();
+          }
+          cxt.it.definedProperties.add(prop);
+          cxt.ok(valid);
+        }
+        function hasDefault(prop) {
+          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
+        }
+        function applyPropertySchema(prop) {
+          cxt.subschema({
+            keyword: "properties",
+            schemaProp: prop,
+            dataProp: prop
+          }, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+var require_patternProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var util_2 = require_util();
+    var def = {
+      keyword: "patternProperties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema, data, parentSchema, it } = cxt;
+        const { opts } = it;
+        const patterns = (0, code_1.allSchemaProperties)(schema);
+        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+          return;
+        }
+        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
+        const valid = gen.name("valid");
+        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
+          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
+        }
+        const { props } = it;
+        validatePatternProperties();
+        function validatePatternProperties() {
+          for (const pat of patterns) {
+            if (checkProperties)
+              checkMatchingProperties(pat);
+            if (it.allErrors) {
+              validateProperties(pat);
+            } else {
+              gen.var(valid, true);
+              validateProperties(pat);
+              gen.if(valid);
+            }
+          }
+        }
+        function checkMatchingProperties(pat) {
+          for (const prop in checkProperties) {
+            if (new RegExp(pat).test(prop)) {
+              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+            }
+          }
+        }
+        function validateProperties(pat) {
+          gen.forIn("key", data, (key3) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key3})`, () => {
+              const alwaysValid = alwaysValidPatterns.includes(pat);
+              if (!alwaysValid) {
+                cxt.subschema({
+                  keyword: "patternProperties",
+                  schemaProp: pat,
+                  dataProp: key3,
+                  dataPropType: util_2.Type.Str
+                }, valid);
+              }
+              if (it.opts.unevaluated && props !== true) {
+                gen.assign((0, codegen_1._)`${props}[${key3}]`, true);
+              } else if (!alwaysValid && !it.allErrors) {
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+              }
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/not.js
+var require_not = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: "not",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      code(cxt) {
+        const { gen, schema, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          cxt.fail();
+          return;
+        }
+        const valid = gen.name("valid");
+        cxt.subschema({
+          keyword: "not",
+          compositeRule: true,
+          createErrors: false,
+          allErrors: false
+        }, valid);
+        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+      },
+      error: { message: "must NOT be valid" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+var require_anyOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var def = {
+      keyword: "anyOf",
+      schemaType: "array",
+      trackErrors: true,
+      code: code_1.validateUnion,
+      error: { message: "must match a schema in anyOf" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+var require_oneOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: "must match exactly one schema in oneOf",
+      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
+    };
+    var def = {
+      keyword: "oneOf",
+      schemaType: "array",
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema, parentSchema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        if (it.opts.discriminator && parentSchema.discriminator)
+          return;
+        const schArr = schema;
+        const valid = gen.let("valid", false);
+        const passing = gen.let("passing", null);
+        const schValid = gen.name("_valid");
+        cxt.setParams({ passing });
+        gen.block(validateOneOf);
+        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        function validateOneOf() {
+          schArr.forEach((sch, i) => {
+            let schCxt;
+            if ((0, util_1.alwaysValidSchema)(it, sch)) {
+              gen.var(schValid, true);
+            } else {
+              schCxt = cxt.subschema({
+                keyword: "oneOf",
+                schemaProp: i,
+                compositeRule: true
+              }, schValid);
+            }
+            if (i > 0) {
+              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+            }
+            gen.if(schValid, () => {
+              gen.assign(valid, true);
+              gen.assign(passing, i);
+              if (schCxt)
+                cxt.mergeEvaluated(schCxt, codegen_1.Name);
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+var require_allOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: "allOf",
+      schemaType: "array",
+      code(cxt) {
+        const { gen, schema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        const valid = gen.name("valid");
+        schema.forEach((sch, i) => {
+          if ((0, util_1.alwaysValidSchema)(it, sch))
+            return;
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          cxt.ok(valid);
+          cxt.mergeEvaluated(schCxt);
+        });
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/if.js
+var require_if = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
+      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
+    };
+    var def = {
+      keyword: "if",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, parentSchema, it } = cxt;
+        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
+          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+        }
+        const hasThen = hasSchema(it, "then");
+        const hasElse = hasSchema(it, "else");
+        if (!hasThen && !hasElse)
+          return;
+        const valid = gen.let("valid", true);
+        const schValid = gen.name("_valid");
+        validateIf();
+        cxt.reset();
+        if (hasThen && hasElse) {
+          const ifClause = gen.let("ifClause");
+          cxt.setParams({ ifClause });
+          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
+        } else if (hasThen) {
+          gen.if(schValid, validateClause("then"));
+        } else {
+          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
+        }
+        cxt.pass(valid, () => cxt.error(true));
+        function validateIf() {
+          const schCxt = cxt.subschema({
+            keyword: "if",
+            compositeRule: true,
+            createErrors: false,
+            allErrors: false
+          }, schValid);
+          cxt.mergeEvaluated(schCxt);
+        }
+        function validateClause(keyword, ifClause) {
+          return () => {
+            const schCxt = cxt.subschema({ keyword }, schValid);
+            gen.assign(valid, schValid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+            if (ifClause)
+              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
+            else
+              cxt.setParams({ ifClause: keyword });
+          };
+        }
+      }
+    };
+    function hasSchema(it, keyword) {
+      const schema = it.schema[keyword];
+      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
+    }
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+var require_thenElse = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: ["then", "else"],
+      schemaType: ["object", "boolean"],
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.if === void 0)
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/index.js
+var require_applicator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var additionalItems_1 = require_additionalItems();
+    var prefixItems_1 = require_prefixItems();
+    var items_1 = require_items();
+    var items2020_1 = require_items2020();
+    var contains_1 = require_contains();
+    var dependencies_1 = require_dependencies();
+    var propertyNames_1 = require_propertyNames();
+    var additionalProperties_1 = require_additionalProperties();
+    var properties_1 = require_properties();
+    var patternProperties_1 = require_patternProperties();
+    var not_1 = require_not();
+    var anyOf_1 = require_anyOf();
+    var oneOf_1 = require_oneOf();
+    var allOf_1 = require_allOf();
+    var if_1 = require_if();
+    var thenElse_1 = require_thenElse();
+    function getApplicator(draft2020 = false) {
+      const applicator = [
+        // any
+        not_1.default,
+        anyOf_1.default,
+        oneOf_1.default,
+        allOf_1.default,
+        if_1.default,
+        thenElse_1.default,
+        // object
+        propertyNames_1.default,
+        additionalProperties_1.default,
+        dependencies_1.default,
+        properties_1.default,
+        patternProperties_1.default
+      ];
+      if (draft2020)
+        applicator.push(prefixItems_1.default, items2020_1.default);
+      else
+        applicator.push(additionalItems_1.default, items_1.default);
+      applicator.push(contains_1.default);
+      return applicator;
+    }
+    exports2.default = getApplicator;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it } = cxt;
+      it.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate));
+    }
+    exports2.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema, self: self2 } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self2.opts;
+      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self2, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid = gen.let("valid", false);
+        _dynamicRef(valid);
+        cxt.ok(valid);
+      }
+      function _dynamicRef(valid) {
+        if (it.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v, _callRef(v, valid), _callRef(it.validateName, valid));
+        } else {
+          _callRef(it.validateName, valid)();
+        }
+      }
+      function _callRef(validate, valid) {
+        return valid ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate);
+          gen.let(valid, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate);
+      }
+    }
+    exports2.dynamicRef = dynamicRef;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports2.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports2.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    var error = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key3) => gen.if(unevaluatedDynamic(props, key3), () => unevaluatedPropCode(key3))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key3) => props === void 0 ? unevaluatedPropCode(key3) : gen.if(unevaluatedStatic(props, key3), () => unevaluatedPropCode(key3)));
+        }
+        it.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key3) {
+          if (schema === false) {
+            cxt.setParams({ unevaluatedProperty: key3 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it, schema)) {
+            const valid = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key3,
+              dataPropType: util_1.Type.Str
+            }, valid);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key3) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key3}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key3) {
+          const ps = [];
+          for (const p in evaluatedProps) {
+            if (evaluatedProps[p] === true)
+              ps.push((0, codegen_1._)`${key3} !== ${p}`);
+          }
+          return (0, codegen_1.and)(...ps);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error,
+      code(cxt) {
+        const { gen, schema, data, it } = cxt;
+        const items = it.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          cxt.ok(valid);
+        }
+        it.items = true;
+        function validateItems(valid, from) {
+          gen.forRange("i", from, len, (i) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
+            if (!it.allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports2.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/format.js
+var require_format = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "format",
+      type: ["number", "string"],
+      schemaType: "string",
+      $data: true,
+      error,
+      code(cxt, ruleType) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
+        if (!opts.validateFormats)
+          return;
+        if ($data)
+          validate$DataFormat();
+        else
+          validateFormat();
+        function validate$DataFormat() {
+          const fmts = gen.scopeValue("formats", {
+            ref: self2.formats,
+            code: opts.code.formats
+          });
+          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
+          const fType = gen.let("fType");
+          const format = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
+          function unknownFmt() {
+            if (opts.strictSchema === false)
+              return codegen_1.nil;
+            return (0, codegen_1._)`${schemaCode} && !${format}`;
+          }
+          function invalidFmt() {
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+          }
+        }
+        function validateFormat() {
+          const formatDef = self2.formats[schema];
+          if (!formatDef) {
+            unknownFormat();
+            return;
+          }
+          if (formatDef === true)
+            return;
+          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          if (fmtType === ruleType)
+            cxt.pass(validCondition());
+          function unknownFormat() {
+            if (opts.strictSchema === false) {
+              self2.logger.warn(unknownMsg());
+              return;
+            }
+            throw new Error(unknownMsg());
+            function unknownMsg() {
+              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
+            }
+          }
+          function getFormat(fmtDef) {
+            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
+            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+            }
+            return ["string", fmtDef, fmt];
+          }
+          function validCondition() {
+            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
+              if (!schemaEnv.$async)
+                throw new Error("async format in sync schema");
+              return (0, codegen_1._)`await ${fmtRef}(${data})`;
+            }
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/index.js
+var require_format2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var format_1 = require_format();
+    var format = [format_1.default];
+    exports2.default = format;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/metadata.js
+var require_metadata = __commonJS({
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
+    exports2.metadataVocabulary = [
+      "title",
+      "description",
+      "default",
+      "deprecated",
+      "readOnly",
+      "writeOnly",
+      "examples"
+    ];
+    exports2.contentVocabulary = [
+      "contentMediaType",
+      "contentEncoding",
+      "contentSchema"
+    ];
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports2.default = draft2020Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
+var require_types = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DiscrError = void 0;
+    var DiscrError;
+    (function(DiscrError2) {
+      DiscrError2["Tag"] = "tag";
+      DiscrError2["Mapping"] = "mapping";
+    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
+var require_discriminator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var types_1 = require_types();
+    var compile_1 = require_compile();
+    var ref_error_1 = require_ref_error();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
+      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+    };
+    var def = {
+      keyword: "discriminator",
+      type: "object",
+      schemaType: "object",
+      error,
+      code(cxt) {
+        const { gen, data, schema, parentSchema, it } = cxt;
+        const { oneOf: oneOf2 } = parentSchema;
+        if (!it.opts.discriminator) {
+          throw new Error("discriminator: requires discriminator option");
+        }
+        const tagName = schema.propertyName;
+        if (typeof tagName != "string")
+          throw new Error("discriminator: requires propertyName");
+        if (schema.mapping)
+          throw new Error("discriminator: mapping is not supported");
+        if (!oneOf2)
+          throw new Error("discriminator: requires oneOf keyword");
+        const valid = gen.let("valid", false);
+        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        cxt.ok(valid);
+        function validateMapping() {
+          const mapping = getMapping();
+          gen.if(false);
+          for (const tagValue in mapping) {
+            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
+            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+          }
+          gen.else();
+          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+          gen.endIf();
+        }
+        function applyTagSchema(schemaProp) {
+          const _valid = gen.name("valid");
+          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
+          cxt.mergeEvaluated(schCxt, codegen_1.Name);
+          return _valid;
+        }
+        function getMapping() {
+          var _a;
+          const oneOfMapping = {};
+          const topRequired = hasRequired(parentSchema);
+          let tagRequired = true;
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
+            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+              const ref = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              if (sch instanceof compile_1.SchemaEnv)
+                sch = sch.schema;
+              if (sch === void 0)
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+            }
+            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
+            if (typeof propSch != "object") {
+              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
+            }
+            tagRequired = tagRequired && (topRequired || hasRequired(sch));
+            addMappings(propSch, i);
+          }
+          if (!tagRequired)
+            throw new Error(`discriminator: "${tagName}" must be required`);
+          return oneOfMapping;
+          function hasRequired({ required }) {
+            return Array.isArray(required) && required.includes(tagName);
+          }
+          function addMappings(sch, i) {
+            if (sch.const) {
+              addMapping(sch.const, i);
+            } else if (sch.enum) {
+              for (const tagValue of sch.enum) {
+                addMapping(tagValue, i);
+              }
+            } else {
+              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
+            }
+          }
+          function addMapping(tagValue, i) {
+            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
+              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
+            }
+            oneOfMapping[tagValue] = i;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core = require_core3();
+    var format = require_format_annotation();
+    var metadata2 = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core,
+        with$data(this, format),
+        metadata2,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports2.default = addMetaSchema2020;
+  }
+});
+
+// node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2020.js"(exports2, module2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports2.Ajv2020 = Ajv20202;
+    module2.exports = exports2 = Ajv20202;
+    module2.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
+// node_modules/ajv-formats/dist/formats.js
+var require_formats = __commonJS({
+  "node_modules/ajv-formats/dist/formats.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.formatNames = exports2.fastFormats = exports2.fullFormats = void 0;
+    function fmtDef(validate, compare) {
+      return { validate, compare };
+    }
+    exports2.fullFormats = {
+      // date: http://tools.ietf.org/html/rfc3339#section-5.6
+      date: fmtDef(date, compareDate),
+      // date-time: http://tools.ietf.org/html/rfc3339#section-5.6
+      time: fmtDef(getTime(true), compareTime),
+      "date-time": fmtDef(getDateTime(true), compareDateTime),
+      "iso-time": fmtDef(getTime(), compareIsoTime),
+      "iso-date-time": fmtDef(getDateTime(), compareIsoDateTime),
+      // duration: https://tools.ietf.org/html/rfc3339#appendix-A
+      duration: /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/,
+      uri,
+      "uri-reference": /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i,
+      // uri-template: https://tools.ietf.org/html/rfc6570
+      "uri-template": /^(?:(?:[^\x00-\x20"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*$/i,
+      // For the source: https://gist.github.com/dperini/729294
+      // For test cases: https://mathiasbynens.be/demo/url-regex
+      url: /^(?:https?|ftp):\/\/(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)(?:\.(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)*(?:\.(?:[a-z\u{00a1}-\u{ffff}]{2,})))(?::\d{2,5})?(?:\/[^\s]*)?$/iu,
+      email: /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i,
+      hostname: /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i,
+      // optimized https://www.safaribooksonline.com/library/view/regular-expressions-cookbook/9780596802837/ch07s16.html
+      ipv4: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
+      ipv6: /^((([0-9a-f]{1,4}:){7}([0-9a-f]{1,4}|:))|(([0-9a-f]{1,4}:){6}(:[0-9a-f]{1,4}|((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){5}(((:[0-9a-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){4}(((:[0-9a-f]{1,4}){1,3})|((:[0-9a-f]{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){3}(((:[0-9a-f]{1,4}){1,4})|((:[0-9a-f]{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){2}(((:[0-9a-f]{1,4}){1,5})|((:[0-9a-f]{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){1}(((:[0-9a-f]{1,4}){1,6})|((:[0-9a-f]{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(:(((:[0-9a-f]{1,4}){1,7})|((:[0-9a-f]{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))$/i,
+      regex: regex2,
+      // uuid: http://tools.ietf.org/html/rfc4122
+      uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i,
+      // JSON-pointer: https://tools.ietf.org/html/rfc6901
+      // uri fragment: https://tools.ietf.org/html/rfc3986#appendix-A
+      "json-pointer": /^(?:\/(?:[^~/]|~0|~1)*)*$/,
+      "json-pointer-uri-fragment": /^#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*$/i,
+      // relative JSON-pointer: http://tools.ietf.org/html/draft-luff-relative-json-pointer-00
+      "relative-json-pointer": /^(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)$/,
+      // the following formats are used by the openapi specification: https://spec.openapis.org/oas/v3.0.0#data-types
+      // byte: https://github.com/miguelmota/is-base64
+      byte,
+      // signed 32 bit integer
+      int32: { type: "number", validate: validateInt32 },
+      // signed 64 bit integer
+      int64: { type: "number", validate: validateInt64 },
+      // C-type float
+      float: { type: "number", validate: validateNumber },
+      // C-type double
+      double: { type: "number", validate: validateNumber },
+      // hint to the UI to hide input strings
+      password: true,
+      // unchecked string payload
+      binary: true
+    };
+    exports2.fastFormats = {
+      ...exports2.fullFormats,
+      date: fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d$/, compareDate),
+      time: fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareTime),
+      "date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\dt(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareDateTime),
+      "iso-time": fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoTime),
+      "iso-date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d[t\s](?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoDateTime),
+      // uri: https://github.com/mafintosh/is-my-json-valid/blob/master/formats.js
+      uri: /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/)?[^\s]*$/i,
+      "uri-reference": /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i,
+      // email (sources from jsen validator):
+      // http://stackoverflow.com/questions/201323/using-a-regular-expression-to-validate-an-email-address#answer-8829363
+      // http://www.w3.org/TR/html5/forms.html#valid-e-mail-address (search for 'wilful violation')
+      email: /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+    };
+    exports2.formatNames = Object.keys(exports2.fullFormats);
+    function isLeapYear(year) {
+      return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    }
+    var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
+    var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    function date(str2) {
+      const matches = DATE.exec(str2);
+      if (!matches)
+        return false;
+      const year = +matches[1];
+      const month = +matches[2];
+      const day = +matches[3];
+      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
+    }
+    function compareDate(d1, d2) {
+      if (!(d1 && d2))
+        return void 0;
+      if (d1 > d2)
+        return 1;
+      if (d1 < d2)
+        return -1;
+      return 0;
+    }
+    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+    function getTime(strictTimeZone) {
+      return function time(str2) {
+        const matches = TIME.exec(str2);
+        if (!matches)
+          return false;
+        const hr = +matches[1];
+        const min = +matches[2];
+        const sec = +matches[3];
+        const tz = matches[4];
+        const tzSign = matches[5] === "-" ? -1 : 1;
+        const tzH = +(matches[6] || 0);
+        const tzM = +(matches[7] || 0);
+        if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
+          return false;
+        if (hr <= 23 && min <= 59 && sec < 60)
+          return true;
+        const utcMin = min - tzM * tzSign;
+        const utcHr = hr - tzH * tzSign - (utcMin < 0 ? 1 : 0);
+        return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
+      };
+    }
+    function compareTime(s1, s2) {
+      if (!(s1 && s2))
+        return void 0;
+      const t1 = (/* @__PURE__ */ new Date("2020-01-01T" + s1)).valueOf();
+      const t2 = (/* @__PURE__ */ new Date("2020-01-01T" + s2)).valueOf();
+      if (!(t1 && t2))
+        return void 0;
+      return t1 - t2;
+    }
+    function compareIsoTime(t1, t2) {
+      if (!(t1 && t2))
+        return void 0;
+      const a1 = TIME.exec(t1);
+      const a2 = TIME.exec(t2);
+      if (!(a1 && a2))
+        return void 0;
+      t1 = a1[1] + a1[2] + a1[3];
+      t2 = a2[1] + a2[2] + a2[3];
+      if (t1 > t2)
+        return 1;
+      if (t1 < t2)
+        return -1;
+      return 0;
+    }
+    var DATE_TIME_SEPARATOR = /t|\s/i;
+    function getDateTime(strictTimeZone) {
+      const time = getTime(strictTimeZone);
+      return function date_time(str2) {
+        const dateTime = str2.split(DATE_TIME_SEPARATOR);
+        return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
+      };
+    }
+    function compareDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const d1 = new Date(dt1).valueOf();
+      const d2 = new Date(dt2).valueOf();
+      if (!(d1 && d2))
+        return void 0;
+      return d1 - d2;
+    }
+    function compareIsoDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const [d1, t1] = dt1.split(DATE_TIME_SEPARATOR);
+      const [d2, t2] = dt2.split(DATE_TIME_SEPARATOR);
+      const res = compareDate(d1, d2);
+      if (res === void 0)
+        return void 0;
+      return res || compareTime(t1, t2);
+    }
+    var NOT_URI_FRAGMENT = /\/|:/;
+    var URI = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+    function uri(str2) {
+      return NOT_URI_FRAGMENT.test(str2) && URI.test(str2);
+    }
+    var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
+    function byte(str2) {
+      BYTE.lastIndex = 0;
+      return BYTE.test(str2);
+    }
+    var MIN_INT32 = -(2 ** 31);
+    var MAX_INT32 = 2 ** 31 - 1;
+    function validateInt32(value) {
+      return Number.isInteger(value) && value <= MAX_INT32 && value >= MIN_INT32;
+    }
+    function validateInt64(value) {
+      return Number.isInteger(value);
+    }
+    function validateNumber() {
+      return true;
+    }
+    var Z_ANCHOR = /[^\\]\\Z/;
+    function regex2(str2) {
+      if (Z_ANCHOR.test(str2))
+        return false;
+      try {
+        new RegExp(str2);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft7.js
+var require_draft7 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft7Vocabularies = [
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary
+    ];
+    exports2.default = draft7Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
+var require_json_schema_draft_07 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: "http://json-schema.org/draft-07/schema#",
+      title: "Core schema meta-schema",
+      definitions: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#" }
+        },
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          allOf: [{ $ref: "#/definitions/nonNegativeInteger" }, { default: 0 }]
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      },
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $schema: {
+          type: "string",
+          format: "uri"
+        },
+        $ref: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $comment: {
+          type: "string"
+        },
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/definitions/nonNegativeInteger" },
+        minLength: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        additionalItems: { $ref: "#" },
+        items: {
+          anyOf: [{ $ref: "#" }, { $ref: "#/definitions/schemaArray" }],
+          default: true
+        },
+        maxItems: { $ref: "#/definitions/nonNegativeInteger" },
+        minItems: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        contains: { $ref: "#" },
+        maxProperties: { $ref: "#/definitions/nonNegativeInteger" },
+        minProperties: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/definitions/stringArray" },
+        additionalProperties: { $ref: "#" },
+        definitions: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        properties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependencies: {
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $ref: "#" }, { $ref: "#/definitions/stringArray" }]
+          }
+        },
+        propertyNames: { $ref: "#" },
+        const: true,
+        enum: {
+          type: "array",
+          items: true,
+          minItems: 1,
+          uniqueItems: true
+        },
+        type: {
+          anyOf: [
+            { $ref: "#/definitions/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/definitions/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        format: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentEncoding: { type: "string" },
+        if: { $ref: "#" },
+        then: { $ref: "#" },
+        else: { $ref: "#" },
+        allOf: { $ref: "#/definitions/schemaArray" },
+        anyOf: { $ref: "#/definitions/schemaArray" },
+        oneOf: { $ref: "#/definitions/schemaArray" },
+        not: { $ref: "#" }
+      },
+      default: true
+    };
+  }
+});
+
+// node_modules/ajv/dist/ajv.js
+var require_ajv = __commonJS({
+  "node_modules/ajv/dist/ajv.js"(exports2, module2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv = void 0;
+    var core_1 = require_core();
+    var draft7_1 = require_draft7();
+    var discriminator_1 = require_discriminator();
+    var draft7MetaSchema = require_json_schema_draft_07();
+    var META_SUPPORT_DATA = ["/properties"];
+    var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
+    var Ajv = class extends core_1.default {
+      _addVocabularies() {
+        super._addVocabularies();
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        if (!this.opts.meta)
+          return;
+        const metaSchema = this.opts.$data ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA) : draft7MetaSchema;
+        this.addMetaSchema(metaSchema, META_SCHEMA_ID, false);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports2.Ajv = Ajv;
+    module2.exports = exports2 = Ajv;
+    module2.exports.Ajv = Ajv;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = Ajv;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
+// node_modules/ajv-formats/dist/limit.js
+var require_limit = __commonJS({
+  "node_modules/ajv-formats/dist/limit.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.formatLimitDefinition = void 0;
+    var ajv_1 = require_ajv();
+    var codegen_1 = require_codegen();
+    var ops = codegen_1.operators;
+    var KWDs = {
+      formatMaximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      formatMinimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      formatExclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      formatExclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    };
+    var error = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`should be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    };
+    exports2.formatLimitDefinition = {
+      keyword: Object.keys(KWDs),
+      type: "string",
+      schemaType: "string",
+      $data: true,
+      error,
+      code(cxt) {
+        const { gen, data, schemaCode, keyword, it } = cxt;
+        const { opts, self: self2 } = it;
+        if (!opts.validateFormats)
+          return;
+        const fCxt = new ajv_1.KeywordCxt(it, self2.RULES.all.format.definition, "format");
+        if (fCxt.$data)
+          validate$DataFormat();
+        else
+          validateFormat();
+        function validate$DataFormat() {
+          const fmts = gen.scopeValue("formats", {
+            ref: self2.formats,
+            code: opts.code.formats
+          });
+          const fmt = gen.const("fmt", (0, codegen_1._)`${fmts}[${fCxt.schemaCode}]`);
+          cxt.fail$data((0, codegen_1.or)((0, codegen_1._)`typeof ${fmt} != "object"`, (0, codegen_1._)`${fmt} instanceof RegExp`, (0, codegen_1._)`typeof ${fmt}.compare != "function"`, compareCode(fmt)));
+        }
+        function validateFormat() {
+          const format = fCxt.schema;
+          const fmtDef = self2.formats[format];
+          if (!fmtDef || fmtDef === true)
+            return;
+          if (typeof fmtDef != "object" || fmtDef instanceof RegExp || typeof fmtDef.compare != "function") {
+            throw new Error(`"${keyword}": format "${format}" does not define "compare" function`);
+          }
+          const fmt = gen.scopeValue("formats", {
+            key: format,
+            ref: fmtDef,
+            code: opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(format)}` : void 0
+          });
+          cxt.fail$data(compareCode(fmt));
+        }
+        function compareCode(fmt) {
+          return (0, codegen_1._)`${fmt}.compare(${data}, ${schemaCode}) ${KWDs[keyword].fail} 0`;
+        }
+      },
+      dependencies: ["format"]
+    };
+    var formatLimitPlugin = (ajv) => {
+      ajv.addKeyword(exports2.formatLimitDefinition);
+      return ajv;
+    };
+    exports2.default = formatLimitPlugin;
+  }
+});
+
+// node_modules/ajv-formats/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/ajv-formats/dist/index.js"(exports2, module2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var formats_1 = require_formats();
+    var limit_1 = require_limit();
+    var codegen_1 = require_codegen();
+    var fullName = new codegen_1.Name("fullFormats");
+    var fastName = new codegen_1.Name("fastFormats");
+    var formatsPlugin = (ajv, opts = { keywords: true }) => {
+      if (Array.isArray(opts)) {
+        addFormats(ajv, opts, formats_1.fullFormats, fullName);
+        return ajv;
+      }
+      const [formats, exportName] = opts.mode === "fast" ? [formats_1.fastFormats, fastName] : [formats_1.fullFormats, fullName];
+      const list2 = opts.formats || formats_1.formatNames;
+      addFormats(ajv, list2, formats, exportName);
+      if (opts.keywords)
+        (0, limit_1.default)(ajv);
+      return ajv;
+    };
+    formatsPlugin.get = (name, mode = "full") => {
+      const formats = mode === "fast" ? formats_1.fastFormats : formats_1.fullFormats;
+      const f = formats[name];
+      if (!f)
+        throw new Error(`Unknown format "${name}"`);
+      return f;
+    };
+    function addFormats(ajv, list2, fs8, exportName) {
+      var _a;
+      var _b;
+      (_a = (_b = ajv.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
+      for (const f of list2)
+        ajv.addFormat(f, fs8[f]);
+    }
+    module2.exports = exports2 = formatsPlugin;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = formatsPlugin;
+  }
+});
+
+// src/program/ajv.ts
+function newAjv(opts = {}) {
+  const ajv = new import__.Ajv2020({
+    allErrors: true,
+    strict: true,
+    useDefaults: false,
+    verbose: true,
+    validateSchema: opts.validateSchema ?? true,
+    ...opts.standalone ? { code: { source: true, esm: true, lines: true } } : {}
+  });
+  const addFormats = import_ajv_formats.default.default ?? import_ajv_formats.default;
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: "x-lexum-identity", schemaType: "array" });
+  ajv.addKeyword({ keyword: "x-lexum-replace-on", schemaType: "array" });
+  ajv.addKeyword({ keyword: "x-lexum-sensitive", schemaType: "boolean" });
+  return ajv;
+}
+var import__, import_ajv_formats;
+var init_ajv = __esm({
+  "src/program/ajv.ts"() {
+    "use strict";
+    import__ = __toESM(require__(), 1);
+    import_ajv_formats = __toESM(require_dist3(), 1);
+  }
+});
+
+// src/program/schema-compile.ts
+var schema_compile_exports = {};
+__export(schema_compile_exports, {
+  newSchemaCompiler: () => newSchemaCompiler
+});
+function newSchemaCompiler() {
+  const ajv = newAjv();
+  return (schema) => {
+    try {
+      return { validate: ajv.compile(schema) };
+    } catch (e) {
+      return { problem: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
+    }
+  };
+}
+var init_schema_compile = __esm({
+  "src/program/schema-compile.ts"() {
+    "use strict";
+    init_ajv();
+  }
+});
+
 // node_modules/bottleneck/lib/parser.js
 var require_parser3 = __commonJS({
   "node_modules/bottleneck/lib/parser.js"(exports2) {
@@ -32371,14 +40401,14 @@ var require_RedisDatastore = __commonJS({
       __register__(index, weight, expiration) {
         var _this7 = this;
         return _asyncToGenerator2(function* () {
-          var reservoir, success, wait;
+          var reservoir, success2, wait;
           var _ref4 = yield _this7.runScript("register", _this7.prepareArray([index, weight, expiration]));
           var _ref5 = _slicedToArray2(_ref4, 3);
-          success = _ref5[0];
+          success2 = _ref5[0];
           wait = _ref5[1];
           reservoir = _ref5[2];
           return {
-            success: _this7.convertBool(success),
+            success: _this7.convertBool(success2),
             wait,
             reservoir
           };
@@ -33137,17 +41167,17 @@ var require_Bottleneck = __commonJS({
             });
             index = this._randomIndex();
             return this._store.__register__(index, options3.weight, options3.expiration).then(({
-              success,
+              success: success2,
               wait,
               reservoir
             }) => {
               var empty;
               this.Events.trigger("debug", `Drained ${options3.id}`, {
-                success,
+                success: success2,
                 args,
                 options: options3
               });
-              if (success) {
+              if (success2) {
                 queue.shift();
                 empty = this.empty();
                 if (empty) {
@@ -33450,7 +41480,7 @@ var require_lib5 = __commonJS({
 });
 
 // node_modules/content-type/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist4 = __commonJS({
   "node_modules/content-type/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -34635,10 +42665,10 @@ var require_light = __commonJS({
               }
               this.Events.trigger("debug", `Draining ${options3.id}`, { args, options: options3 });
               index = this._randomIndex();
-              return this._store.__register__(index, options3.weight, options3.expiration).then(({ success, wait, reservoir }) => {
+              return this._store.__register__(index, options3.weight, options3.expiration).then(({ success: success2, wait, reservoir }) => {
                 var empty;
-                this.Events.trigger("debug", `Drained ${options3.id}`, { success, args, options: options3 });
-                if (success) {
+                this.Events.trigger("debug", `Drained ${options3.id}`, { success: success2, args, options: options3 });
+                if (success2) {
                   queue.shift();
                   empty = this.empty();
                   if (empty) {
@@ -35029,6 +43059,7 @@ __export(catalog_exports, {
   engine: () => engine_exports,
   github: () => github_exports,
   host: () => host_exports,
+  packages: () => packages_exports,
   plan: () => plan_exports,
   runner: () => runner_exports,
   runtime: () => runtime_exports,
@@ -35136,8 +43167,8 @@ var invalidEscape = code(
   "LXM1006",
   "invalid escape sequence",
   'Only \\n \\r \\t \\\\ \\" \\$ \\uXXXX and \\u{X\u2026} (a Unicode scalar value) are escapes in strings. Write `\\\\` for a backslash.',
-  (escape) => ({
-    message: `invalid escape sequence \`${escape}\``,
+  (escape2) => ({
+    message: `invalid escape sequence \`${escape2}\``,
     hint: 'valid escapes: \\n \\r \\t \\\\ \\" \\$ \\uXXXX \\u{X\u2026}; write \\\\ for a backslash'
   })
 );
@@ -35814,9 +43845,9 @@ var providerConfigInvalid = code(
   "LXM4900",
   "invalid provider configuration",
   "A provider block's configuration has a wrong or missing attribute (e.g. `provider sim {}` without `world`, a negative `latency`). Fix the attribute named in the message; docs/providers.md lists each provider's settings.",
-  (provider, attr, problem) => ({
+  (provider, attr, problem, hint) => ({
     message: `provider ${provider}: ${attr} ${problem}`,
-    hint: "see docs/providers.md for the provider's configuration"
+    hint: hint ?? "see docs/providers.md for the provider's configuration"
   })
 );
 var simWorldInvalid = code(
@@ -36480,6 +44511,81 @@ var interruptedRunPending = code(
   (branch, name) => ({
     message: `an interrupted apply on ${branch} (journal ${name}) is not recovered yet; nothing was recorded`,
     hint: "run `lxm apply` to recover it first (the next apply records what the killed run completed)"
+  })
+);
+
+// src/diag/catalog/packages.ts
+var packages_exports = {};
+__export(packages_exports, {
+  packageConfigureFailed: () => packageConfigureFailed,
+  packageLoadFailed: () => packageLoadFailed,
+  packageNameMismatch: () => packageNameMismatch,
+  packageNotAProvider: () => packageNotAProvider,
+  packageNotInstalled: () => packageNotInstalled,
+  packageSchemaInvalid: () => packageSchemaInvalid,
+  packageShadowsBuiltin: () => packageShadowsBuiltin
+});
+var packageNotInstalled = code(
+  "LXM4340",
+  "provider package not installed",
+  "lexum.yaml names a provider package (`providers: { acme: { package: \"@acme/lexum-provider\" } }`) that Node cannot resolve from the project directory upward (its node_modules, then each parent's). Install it in the project (`npm install @acme/lexum-provider`) and commit the lockfile; check the spelling, and that the package's `exports` has a `default` (or `require`) condition or a `main`.",
+  (provider, pkg, projectDir, cause2) => ({
+    message: `provider ${provider}: package ${pkg} is not installed where ${projectDir} can see it (${cause2})`,
+    hint: `run \`npm install ${pkg}\` in the project directory, or fix the package name`
+  })
+);
+var packageLoadFailed = code(
+  "LXM4341",
+  "provider package failed to load",
+  "The provider package was found but importing it threw (a syntax error, a missing dependency of its own, code that needs a newer Node). The message quotes the error. Reinstall the package, upgrade it, or report the error to its authors.",
+  (provider, pkg, file, cause2) => ({
+    message: `provider ${provider}: importing package ${pkg} (${file}) threw: ${cause2}`,
+    hint: "reinstall or upgrade the package; the error above is the package's own"
+  })
+);
+var packageNotAProvider = code(
+  "LXM4342",
+  "not a Lexum provider package",
+  "A provider package must export `provider` (name, types, configure(config, env) returning read/create/update/delete/close functions) and `schemas` (a JSON Schema per resource type and one under `provider` for its block), as docs/provider-sdk.md describes. The message names what is missing or of the wrong kind.",
+  (provider, pkg, problem) => ({
+    message: `provider ${provider}: package ${pkg} is not a Lexum provider package: ${problem}`,
+    hint: "a provider package exports `provider` and `schemas` (see docs/provider-sdk.md)"
+  })
+);
+var packageNameMismatch = code(
+  "LXM4343",
+  "provider package name mismatch",
+  "The key under `providers:` is the provider's name in .lxm files, so it must be a name (letters, digits, `_`, not starting with a digit), equal the package's `provider.name`, and prefix every type it manages (`acme.widget` for `acme`). Rename the key in lexum.yaml, or use the package meant for it.",
+  (provider, pkg, problem) => ({
+    message: `provider ${provider}: package ${pkg} ${problem}`,
+    hint: "the key under `providers:` must be the package's provider name"
+  })
+);
+var packageShadowsBuiltin = code(
+  "LXM4344",
+  "provider package shadows a built-in provider",
+  "A package cannot take the name of a provider built into Lexum (`fs`, `sim`, \u2026): .lxm files would no longer say which one they mean. Publish the package's provider under another name and use that key in lexum.yaml.",
+  (provider, pkg, builtins2) => ({
+    message: `provider ${provider}: package ${pkg} would replace the built-in provider ${provider} (built-in: ${builtins2.join(", ")})`,
+    hint: "a package provider needs a name of its own"
+  })
+);
+var packageSchemaInvalid = code(
+  "LXM4345",
+  "invalid provider package schema",
+  "A schema the provider package exports is not usable: it does not compile as a strict JSON Schema draft 2020-12, a Lexum keyword is malformed (`x-lexum-identity` and `x-lexum-replace-on` list properties, `x-lexum-sensitive` is a boolean on a property), a property takes a reserved name (depends_on, import, protect, provider), or the types in `provider.types` and the keys of `schemas` differ. Fix the package (its authors can run the conformance kit and its schema check in their tests).",
+  (provider, pkg, schema, problem) => ({
+    message: `provider ${provider}: package ${pkg}: schema ${schema} ${problem}`,
+    hint: "the package's schemas must follow docs/provider-sdk.md; upgrade or fix the package"
+  })
+);
+var packageConfigureFailed = code(
+  "LXM4346",
+  "provider package could not be configured",
+  "A provider package's `configure` threw something other than a Lexum error while binding a provider block (its own check of the settings, most often). The message quotes it. Fix the block's settings as the package's documentation says, or report the error to its authors.",
+  (provider, pkg, cause2) => ({
+    message: `provider ${provider} (package ${pkg}): configure failed: ${cause2}`,
+    hint: "check the provider block's settings against the package's documentation"
   })
 );
 
@@ -39975,12 +48081,12 @@ function buildPlan(input2) {
     return index.get(address);
   };
   const hasReal = (address) => reality !== void 0 && Object.prototype.hasOwnProperty.call(reality, address);
-  const typeInfo2 = (type) => catalog.resources.get(type) ?? NO_TYPE;
+  const typeInfo = (type) => catalog.resources.get(type) ?? NO_TYPE;
   const typeSets = /* @__PURE__ */ new Map();
   const setsOf = (type) => {
     let sets = typeSets.get(type);
     if (sets === void 0) {
-      const info = typeInfo2(type);
+      const info = typeInfo(type);
       sets = { readOnly: new Set(info.readOnly), sensitive: new Set(info.sensitive), forces: /* @__PURE__ */ new Set([...info.replaceOn, ...info.identity]) };
       typeSets.set(type, sets);
     }
@@ -40010,10 +48116,10 @@ function buildPlan(input2) {
   const drafted = [];
   for (const entry of entries) {
     const ir = entry.ir;
-    const gone = (priorByDomain.get(entry.name)?.recs ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
+    const gone2 = (priorByDomain.get(entry.name)?.recs ?? []).filter((rec) => !ir || !(rec.address in ir.resources));
     const deletes = [];
     const kept = [];
-    for (const rec of gone) {
+    for (const rec of gone2) {
       const hidden = hiddenAttrs(setsOf(rec.type), rec);
       const real = hasReal(rec.address) ? reality[rec.address] : void 0;
       const before = strip(real ?? rec.attrs, hidden);
@@ -40243,3184 +48349,6 @@ function pickDeferred(deferred, names) {
   return out;
 }
 
-// src/program/schema-files.ts
-var files = [["fs.dir.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } }], ["fs.file.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } }], ["fs.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } }], ["fs.symlink.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } }], ["postgres.database.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } }], ["postgres.default_privileges.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.extension.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } }], ["postgres.grant.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } }], ["postgres.role.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } }], ["postgres.schema.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } }], ["sim.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } }], ["sim.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } }]];
-function providerSchemaFiles() {
-  return structuredClone(files);
-}
-
-// src/program/validators.generated.ts
-var lexum_yaml = validate20;
-var schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lexum.yaml.json", "title": "lexum.yaml", "description": "Project settings of a Lexum project.", "type": "object", "additionalProperties": false, "properties": { "state_branch": { "description": "The git branch that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "parallelism": { "description": "How many independent domains may run at once.", "type": "integer", "minimum": 1, "maximum": 256, "default": 10 }, "providers": { "description": "Default configuration per provider name, merged under each provider block.", "type": "object", "default": {}, "additionalProperties": { "description": "Default configuration of one provider.", "type": "object" } } } };
-var func1 = require_ucs2length().default;
-function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate20.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!(key0 === "state_branch" || key0 === "parallelism" || key0 === "providers")) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema31, data };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.state_branch !== void 0) {
-      let data0 = data.state_branch;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err1 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema31.properties.state_branch, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err1];
-          } else {
-            vErrors.push(err1);
-          }
-          errors++;
-        }
-      } else {
-        const err2 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema31.properties.state_branch.type, parentSchema: schema31.properties.state_branch, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.parallelism !== void 0) {
-      let data1 = data.parallelism;
-      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err3 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema31.properties.parallelism.type, parentSchema: schema31.properties.parallelism, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-      if (typeof data1 == "number" && isFinite(data1)) {
-        if (data1 > 256 || isNaN(data1)) {
-          const err4 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/maximum", keyword: "maximum", params: { comparison: "<=", limit: 256 }, message: "must be <= 256", schema: 256, parentSchema: schema31.properties.parallelism, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-        if (data1 < 1 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema31.properties.parallelism, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.providers !== void 0) {
-      let data2 = data.providers;
-      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-        for (const key1 in data2) {
-          let data3 = data2[key1];
-          if (!(data3 && typeof data3 == "object" && !Array.isArray(data3))) {
-            const err6 = { instancePath: instancePath + "/providers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/providers/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.providers.additionalProperties.type, parentSchema: schema31.properties.providers.additionalProperties, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err6];
-            } else {
-              vErrors.push(err6);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err7 = { instancePath: instancePath + "/providers", schemaPath: "#/properties/providers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.providers.type, parentSchema: schema31.properties.providers, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err8 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.type, parentSchema: schema31, data };
-    if (vErrors === null) {
-      vErrors = [err8];
-    } else {
-      vErrors.push(err8);
-    }
-    errors++;
-  }
-  validate20.errors = vErrors;
-  return errors === 0;
-}
-validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var lxm_sync_yaml = validate21;
-var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
-var pattern4 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
-var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
-var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
-var schema36 = { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" };
-var func3 = Object.prototype.hasOwnProperty;
-var pattern5 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
-var pattern7 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate22.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.url === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema33.required, parentSchema: schema33, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func3.call(schema33.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema33, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.url !== void 0) {
-      let data0 = data.url;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.url, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.url.type, parentSchema: schema33.properties.url, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.branch !== void 0) {
-      let data1 = data.branch;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err4 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.branch, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.branch.type, parentSchema: schema33.properties.branch, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data2 = data.path;
-      if (typeof data2 === "string") {
-        if (func1(data2) < 1) {
-          const err6 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.path, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.path.type, parentSchema: schema33.properties.path, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.state_branch !== void 0) {
-      let data3 = data.state_branch;
-      if (typeof data3 === "string") {
-        if (func1(data3) < 1) {
-          const err8 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.state_branch, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.state_branch.type, parentSchema: schema33.properties.state_branch, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.interval !== void 0) {
-      let data4 = data.interval;
-      if (typeof data4 === "string") {
-        if (!pattern5.test(data4)) {
-          const err10 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data4 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.drift_interval !== void 0) {
-      let data5 = data.drift_interval;
-      if (typeof data5 === "string") {
-        if (!pattern5.test(data5)) {
-          const err12 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data5 };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.drift !== void 0) {
-      let data6 = data.drift;
-      if (!(data6 === "report" || data6 === "correct" || data6 === "off")) {
-        const err14 = { instancePath: instancePath + "/drift", schemaPath: "#/properties/drift/enum", keyword: "enum", params: { allowedValues: schema33.properties.drift.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.drift.enum, parentSchema: schema33.properties.drift, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.token_env !== void 0) {
-      let data7 = data.token_env;
-      if (typeof data7 === "string") {
-        if (!pattern7.test(data7)) {
-          const err15 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data7 };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.webhook_secret_env !== void 0) {
-      let data8 = data.webhook_secret_env;
-      if (typeof data8 === "string") {
-        if (!pattern7.test(data8)) {
-          const err17 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data8 };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema33.type, parentSchema: schema33, data };
-    if (vErrors === null) {
-      vErrors = [err19];
-    } else {
-      vErrors.push(err19);
-    }
-    errors++;
-  }
-  validate22.errors = vErrors;
-  return errors === 0;
-}
-validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate21.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.data_dir === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data_dir" }, message: "must have required property 'data_dir'", schema: schema32.required, parentSchema: schema32, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.repositories === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "repositories" }, message: "must have required property 'repositories'", schema: schema32.required, parentSchema: schema32, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "listen" || key0 === "data_dir" || key0 === "max_concurrent_per_host" || key0 === "repositories")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema32, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.listen !== void 0) {
-      let data0 = data.listen;
-      if (typeof data0 === "string") {
-        if (!pattern4.test(data0)) {
-          const err3 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/pattern", keyword: "pattern", params: { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$" }, message: 'must match pattern "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"', schema: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", parentSchema: schema32.properties.listen, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.listen.type, parentSchema: schema32.properties.listen, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.data_dir !== void 0) {
-      let data1 = data.data_dir;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema32.properties.data_dir, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.data_dir.type, parentSchema: schema32.properties.data_dir, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.max_concurrent_per_host !== void 0) {
-      let data2 = data.max_concurrent_per_host;
-      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-        const err7 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema32.properties.max_concurrent_per_host.type, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-      if (typeof data2 == "number" && isFinite(data2)) {
-        if (data2 < 1 || isNaN(data2)) {
-          const err8 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.repositories !== void 0) {
-      let data3 = data.repositories;
-      if (Array.isArray(data3)) {
-        if (data3.length < 1) {
-          const err9 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema32.properties.repositories, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        const len0 = data3.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          if (!validate22(data3[i0], { instancePath: instancePath + "/repositories/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err10 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema32.properties.repositories.type, parentSchema: schema32.properties.repositories, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
-    }
-    errors++;
-  }
-  validate21.errors = vErrors;
-  return errors === 0;
-}
-validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_dir = validate24;
-var schema38 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
-var pattern9 = new RegExp("^0[0-7]{3}$", "u");
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate24.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema38.required, parentSchema: schema38, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "mode")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema38, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema38.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.path.type, parentSchema: schema38.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.mode !== void 0) {
-      let data1 = data.mode;
-      if (typeof data1 === "string") {
-        if (!pattern9.test(data1)) {
-          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema38.properties.mode, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.mode.type, parentSchema: schema38.properties.mode, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema38.type, parentSchema: schema38, data };
-    if (vErrors === null) {
-      vErrors = [err6];
-    } else {
-      vErrors.push(err6);
-    }
-    errors++;
-  }
-  validate24.errors = vErrors;
-  return errors === 0;
-}
-validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_file = validate25;
-var schema39 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
-function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate25.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema39.required, parentSchema: schema39, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema39, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema39.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.path.type, parentSchema: schema39.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.content !== void 0) {
-      let data1 = data.content;
-      if (typeof data1 !== "string") {
-        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.content.type, parentSchema: schema39.properties.content, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.mode !== void 0) {
-      let data2 = data.mode;
-      if (typeof data2 === "string") {
-        if (!pattern9.test(data2)) {
-          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema39.properties.mode, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.mode.type, parentSchema: schema39.properties.mode, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.size !== void 0) {
-      let data3 = data.size;
-      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema39.properties.size.type, parentSchema: schema39.properties.size, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.sha256 !== void 0) {
-      let data4 = data.sha256;
-      if (typeof data4 !== "string") {
-        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.sha256.type, parentSchema: schema39.properties.sha256, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema39.type, parentSchema: schema39, data };
-    if (vErrors === null) {
-      vErrors = [err9];
-    } else {
-      vErrors.push(err9);
-    }
-    errors++;
-  }
-  validate25.errors = vErrors;
-  return errors === 0;
-}
-validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_provider = validate26;
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
-function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!(key0 === "root")) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema40, data };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.root !== void 0) {
-      let data0 = data.root;
-      if (typeof data0 !== "string") {
-        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema40.properties.root.type, parentSchema: schema40.properties.root, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema40.type, parentSchema: schema40, data };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate26.errors = vErrors;
-  return errors === 0;
-}
-validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_symlink = validate27;
-var schema41 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate27.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema41.required, parentSchema: schema41, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.target === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema41.required, parentSchema: schema41, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "target")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema41, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.path.type, parentSchema: schema41.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.target !== void 0) {
-      let data1 = data.target;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.target, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.target.type, parentSchema: schema41.properties.target, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema41.type, parentSchema: schema41, data };
-    if (vErrors === null) {
-      vErrors = [err7];
-    } else {
-      vErrors.push(err7);
-    }
-    errors++;
-  }
-  validate27.errors = vErrors;
-  return errors === 0;
-}
-validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_database = validate28;
-var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } };
-function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate28.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.name === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema42.required, parentSchema: schema42, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func3.call(schema42.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data0 = data.name;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema42.properties.name, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.name, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.name.type, parentSchema: schema42.properties.name, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.owner !== void 0) {
-      let data1 = data.owner;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err5 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema42.properties.owner, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.owner, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.owner.type, parentSchema: schema42.properties.owner, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.template !== void 0) {
-      let data2 = data.template;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema42.properties.template, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.template, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-      } else {
-        const err10 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.template.type, parentSchema: schema42.properties.template, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-    if (data.encoding !== void 0) {
-      let data3 = data.encoding;
-      if (typeof data3 === "string") {
-        if (func1(data3) < 1) {
-          const err11 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.encoding, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-      } else {
-        const err12 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.encoding.type, parentSchema: schema42.properties.encoding, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    if (data.lc_collate !== void 0) {
-      let data4 = data.lc_collate;
-      if (typeof data4 === "string") {
-        if (func1(data4) < 1) {
-          const err13 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.lc_collate, data: data4 };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-      } else {
-        const err14 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.lc_collate.type, parentSchema: schema42.properties.lc_collate, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.lc_ctype !== void 0) {
-      let data5 = data.lc_ctype;
-      if (typeof data5 === "string") {
-        if (func1(data5) < 1) {
-          const err15 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.lc_ctype, data: data5 };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.lc_ctype.type, parentSchema: schema42.properties.lc_ctype, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.connection_limit !== void 0) {
-      let data6 = data.connection_limit;
-      if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-        const err17 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema42.properties.connection_limit.type, parentSchema: schema42.properties.connection_limit, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-      if (typeof data6 == "number" && isFinite(data6)) {
-        if (data6 < -1 || isNaN(data6)) {
-          const err18 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema42.properties.connection_limit, data: data6 };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.allow_connections !== void 0) {
-      let data7 = data.allow_connections;
-      if (typeof data7 !== "boolean") {
-        const err19 = { instancePath: instancePath + "/allow_connections", schemaPath: "#/properties/allow_connections/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema42.properties.allow_connections.type, parentSchema: schema42.properties.allow_connections, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.is_template !== void 0) {
-      let data8 = data.is_template;
-      if (typeof data8 !== "boolean") {
-        const err20 = { instancePath: instancePath + "/is_template", schemaPath: "#/properties/is_template/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema42.properties.is_template.type, parentSchema: schema42.properties.is_template, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err21 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.type, parentSchema: schema42, data };
-    if (vErrors === null) {
-      vErrors = [err21];
-    } else {
-      vErrors.push(err21);
-    }
-    errors++;
-  }
-  validate28.errors = vErrors;
-  return errors === 0;
-}
-validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_default_privileges = validate29;
-var schema43 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
-var func0 = require_equal().default;
-function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate29.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema43.required, parentSchema: schema43, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.role === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema43.required, parentSchema: schema43, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.owner === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "owner" }, message: "must have required property 'owner'", schema: schema43.required, parentSchema: schema43, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.object_type === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema43.required, parentSchema: schema43, data };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    if (data.privileges === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema43.required, parentSchema: schema43, data };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "database" || key0 === "role" || key0 === "owner" || key0 === "schema" || key0 === "object_type" || key0 === "privileges" || key0 === "with_grant_option")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43, data };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data0 = data.database;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema43.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.database.type, parentSchema: schema43.properties.database, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.role !== void 0) {
-      let data1 = data.role;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema43.properties.role, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.role, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.role.type, parentSchema: schema43.properties.role, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.owner !== void 0) {
-      let data2 = data.owner;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err12 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema43.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err13 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-      } else {
-        const err14 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.owner.type, parentSchema: schema43.properties.owner, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.schema !== void 0) {
-      let data3 = data.schema;
-      if (typeof data3 === "string") {
-        if (func1(data3) > 63) {
-          const err15 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema43.properties.schema, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (func1(data3) < 1) {
-          const err16 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.schema, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.schema.type, parentSchema: schema43.properties.schema, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.object_type !== void 0) {
-      let data4 = data.object_type;
-      if (!(data4 === "table" || data4 === "sequence" || data4 === "function" || data4 === "type" || data4 === "schema")) {
-        const err18 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema43.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.object_type.enum, parentSchema: schema43.properties.object_type, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-    }
-    if (data.privileges !== void 0) {
-      let data5 = data.privileges;
-      if (Array.isArray(data5)) {
-        const len0 = data5.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data6 = data5[i0];
-          if (!(data6 === "ALL" || data6 === "CONNECT" || data6 === "CREATE" || data6 === "DELETE" || data6 === "EXECUTE" || data6 === "INSERT" || data6 === "MAINTAIN" || data6 === "REFERENCES" || data6 === "SELECT" || data6 === "TEMPORARY" || data6 === "TRIGGER" || data6 === "TRUNCATE" || data6 === "UPDATE" || data6 === "USAGE")) {
-            const err19 = { instancePath: instancePath + "/privileges/" + i0, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema43.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.privileges.items.enum, parentSchema: schema43.properties.privileges.items, data: data6 };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-        }
-        let i1 = data5.length;
-        let j0;
-        if (i1 > 1) {
-          outer0:
-            for (; i1--; ) {
-              for (j0 = i1; j0--; ) {
-                if (func0(data5[i1], data5[j0])) {
-                  const err20 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema43.properties.privileges, data: data5 };
-                  if (vErrors === null) {
-                    vErrors = [err20];
-                  } else {
-                    vErrors.push(err20);
-                  }
-                  errors++;
-                  break outer0;
-                }
-              }
-            }
-        }
-      } else {
-        const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema43.properties.privileges.type, parentSchema: schema43.properties.privileges, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
-      }
-    }
-    if (data.with_grant_option !== void 0) {
-      let data7 = data.with_grant_option;
-      if (typeof data7 !== "boolean") {
-        const err22 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema43.properties.with_grant_option.type, parentSchema: schema43.properties.with_grant_option, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.type, parentSchema: schema43, data };
-    if (vErrors === null) {
-      vErrors = [err23];
-    } else {
-      vErrors.push(err23);
-    }
-    errors++;
-  }
-  validate29.errors = vErrors;
-  return errors === 0;
-}
-validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_extension = validate30;
-var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } };
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate30.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema44.required, parentSchema: schema44, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema44.required, parentSchema: schema44, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "database" || key0 === "name" || key0 === "schema" || key0 === "version" || key0 === "drop_cascade")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data0 = data.database;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.database.type, parentSchema: schema44.properties.database, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.name.type, parentSchema: schema44.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.schema !== void 0) {
-      let data2 = data.schema;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err9 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.schema, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err10 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.schema, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.schema.type, parentSchema: schema44.properties.schema, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.version !== void 0) {
-      let data3 = data.version;
-      if (typeof data3 === "string") {
-        if (func1(data3) < 1) {
-          const err12 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.version, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.version.type, parentSchema: schema44.properties.version, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.drop_cascade !== void 0) {
-      let data4 = data.drop_cascade;
-      if (typeof data4 !== "boolean") {
-        const err14 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.drop_cascade.type, parentSchema: schema44.properties.drop_cascade, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
-    if (vErrors === null) {
-      vErrors = [err15];
-    } else {
-      vErrors.push(err15);
-    }
-    errors++;
-  }
-  validate30.errors = vErrors;
-  return errors === 0;
-}
-validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_grant = validate31;
-var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
-function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate31.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema45.required, parentSchema: schema45, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.role === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema45.required, parentSchema: schema45, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.object_type === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema45.required, parentSchema: schema45, data };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.privileges === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema45.required, parentSchema: schema45, data };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "database" || key0 === "role" || key0 === "schema" || key0 === "object_type" || key0 === "objects" || key0 === "privileges" || key0 === "with_grant_option")) {
-        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data0 = data.database;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.database.type, parentSchema: schema45.properties.database, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.role !== void 0) {
-      let data1 = data.role;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err8 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.role, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.role, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-      } else {
-        const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.role.type, parentSchema: schema45.properties.role, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-    if (data.schema !== void 0) {
-      let data2 = data.schema;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.schema, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err12 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.schema, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.schema.type, parentSchema: schema45.properties.schema, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.object_type !== void 0) {
-      let data3 = data.object_type;
-      if (!(data3 === "database" || data3 === "schema" || data3 === "table" || data3 === "sequence" || data3 === "function")) {
-        const err14 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema45.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.object_type.enum, parentSchema: schema45.properties.object_type, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.objects !== void 0) {
-      let data4 = data.objects;
-      if (Array.isArray(data4)) {
-        const len0 = data4.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data5 = data4[i0];
-          if (typeof data5 === "string") {
-            if (func1(data5) > 63) {
-              const err15 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.objects.items, data: data5 };
-              if (vErrors === null) {
-                vErrors = [err15];
-              } else {
-                vErrors.push(err15);
-              }
-              errors++;
-            }
-            if (func1(data5) < 1) {
-              const err16 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.objects.items, data: data5 };
-              if (vErrors === null) {
-                vErrors = [err16];
-              } else {
-                vErrors.push(err16);
-              }
-              errors++;
-            }
-          } else {
-            const err17 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.objects.items.type, parentSchema: schema45.properties.objects.items, data: data5 };
-            if (vErrors === null) {
-              vErrors = [err17];
-            } else {
-              vErrors.push(err17);
-            }
-            errors++;
-          }
-        }
-        let i1 = data4.length;
-        let j0;
-        if (i1 > 1) {
-          const indices0 = {};
-          for (; i1--; ) {
-            let item0 = data4[i1];
-            if (typeof item0 !== "string") {
-              continue;
-            }
-            if (typeof indices0[item0] == "number") {
-              j0 = indices0[item0];
-              const err18 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema45.properties.objects, data: data4 };
-              if (vErrors === null) {
-                vErrors = [err18];
-              } else {
-                vErrors.push(err18);
-              }
-              errors++;
-              break;
-            }
-            indices0[item0] = i1;
-          }
-        }
-      } else {
-        const err19 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.objects.type, parentSchema: schema45.properties.objects, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.privileges !== void 0) {
-      let data6 = data.privileges;
-      if (Array.isArray(data6)) {
-        const len1 = data6.length;
-        for (let i2 = 0; i2 < len1; i2++) {
-          let data7 = data6[i2];
-          if (!(data7 === "ALL" || data7 === "CONNECT" || data7 === "CREATE" || data7 === "DELETE" || data7 === "EXECUTE" || data7 === "INSERT" || data7 === "MAINTAIN" || data7 === "REFERENCES" || data7 === "SELECT" || data7 === "TEMPORARY" || data7 === "TRIGGER" || data7 === "TRUNCATE" || data7 === "UPDATE" || data7 === "USAGE")) {
-            const err20 = { instancePath: instancePath + "/privileges/" + i2, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema45.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.privileges.items.enum, parentSchema: schema45.properties.privileges.items, data: data7 };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-        }
-        let i3 = data6.length;
-        let j1;
-        if (i3 > 1) {
-          outer0:
-            for (; i3--; ) {
-              for (j1 = i3; j1--; ) {
-                if (func0(data6[i3], data6[j1])) {
-                  const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema45.properties.privileges, data: data6 };
-                  if (vErrors === null) {
-                    vErrors = [err21];
-                  } else {
-                    vErrors.push(err21);
-                  }
-                  errors++;
-                  break outer0;
-                }
-              }
-            }
-        }
-      } else {
-        const err22 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.privileges.type, parentSchema: schema45.properties.privileges, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.with_grant_option !== void 0) {
-      let data8 = data.with_grant_option;
-      if (typeof data8 !== "boolean") {
-        const err23 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema45.properties.with_grant_option.type, parentSchema: schema45.properties.with_grant_option, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
-    if (vErrors === null) {
-      vErrors = [err24];
-    } else {
-      vErrors.push(err24);
-    }
-    errors++;
-  }
-  validate31.errors = vErrors;
-  return errors === 0;
-}
-validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_provider = validate32;
-var schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } };
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate32.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!func3.call(schema46.properties, key0)) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema46, data };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.host !== void 0) {
-      let data0 = data.host;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err1 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.host, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err1];
-          } else {
-            vErrors.push(err1);
-          }
-          errors++;
-        }
-      } else {
-        const err2 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.host.type, parentSchema: schema46.properties.host, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.port !== void 0) {
-      let data1 = data.port;
-      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err3 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema46.properties.port.type, parentSchema: schema46.properties.port, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-      if (typeof data1 == "number" && isFinite(data1)) {
-        if (data1 > 65535 || isNaN(data1)) {
-          const err4 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema46.properties.port, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-        if (data1 < 1 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema46.properties.port, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.user !== void 0) {
-      let data2 = data.user;
-      if (typeof data2 === "string") {
-        if (func1(data2) < 1) {
-          const err6 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.user, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.user.type, parentSchema: schema46.properties.user, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.username !== void 0) {
-      let data3 = data.username;
-      if (typeof data3 === "string") {
-        if (func1(data3) < 1) {
-          const err8 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.username, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.username.type, parentSchema: schema46.properties.username, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.password !== void 0) {
-      let data4 = data.password;
-      if (typeof data4 !== "string") {
-        const err10 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.password.type, parentSchema: schema46.properties.password, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data5 = data.database;
-      if (typeof data5 === "string") {
-        if (func1(data5) < 1) {
-          const err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.database, data: data5 };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-      } else {
-        const err12 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.database.type, parentSchema: schema46.properties.database, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    if (data.sslmode !== void 0) {
-      let data6 = data.sslmode;
-      if (!(data6 === "disable" || data6 === "prefer" || data6 === "require" || data6 === "verify-ca" || data6 === "verify-full")) {
-        const err13 = { instancePath: instancePath + "/sslmode", schemaPath: "#/properties/sslmode/enum", keyword: "enum", params: { allowedValues: schema46.properties.sslmode.enum }, message: "must be equal to one of the allowed values", schema: schema46.properties.sslmode.enum, parentSchema: schema46.properties.sslmode, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.sslrootcert !== void 0) {
-      let data7 = data.sslrootcert;
-      if (typeof data7 === "string") {
-        if (func1(data7) < 1) {
-          const err14 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.sslrootcert, data: data7 };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.sslrootcert.type, parentSchema: schema46.properties.sslrootcert, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
-    }
-    if (data.connect_timeout !== void 0) {
-      let data8 = data.connect_timeout;
-      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-        const err16 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema46.properties.connect_timeout.type, parentSchema: schema46.properties.connect_timeout, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-      if (typeof data8 == "number" && isFinite(data8)) {
-        if (data8 > 86400 || isNaN(data8)) {
-          const err17 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400", schema: 86400, parentSchema: schema46.properties.connect_timeout, data: data8 };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-        if (data8 < 0 || isNaN(data8)) {
-          const err18 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema46.properties.connect_timeout, data: data8 };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.max_connections !== void 0) {
-      let data9 = data.max_connections;
-      if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
-        const err19 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema46.properties.max_connections.type, parentSchema: schema46.properties.max_connections, data: data9 };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-      if (typeof data9 == "number" && isFinite(data9)) {
-        if (data9 > 1e3 || isNaN(data9)) {
-          const err20 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema46.properties.max_connections, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (data9 < 1 || isNaN(data9)) {
-          const err21 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema46.properties.max_connections, data: data9 };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-      }
-    }
-  } else {
-    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.type, parentSchema: schema46, data };
-    if (vErrors === null) {
-      vErrors = [err22];
-    } else {
-      vErrors.push(err22);
-    }
-    errors++;
-  }
-  validate32.errors = vErrors;
-  return errors === 0;
-}
-validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_role = validate33;
-var schema47 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } };
-function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate33.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.name === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema47.required, parentSchema: schema47, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!func3.call(schema47.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema47, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data0 = data.name;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.name, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.name, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.name.type, parentSchema: schema47.properties.name, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.login !== void 0) {
-      let data1 = data.login;
-      if (typeof data1 !== "boolean") {
-        const err5 = { instancePath: instancePath + "/login", schemaPath: "#/properties/login/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.login.type, parentSchema: schema47.properties.login, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.superuser !== void 0) {
-      let data2 = data.superuser;
-      if (typeof data2 !== "boolean") {
-        const err6 = { instancePath: instancePath + "/superuser", schemaPath: "#/properties/superuser/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.superuser.type, parentSchema: schema47.properties.superuser, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.create_database !== void 0) {
-      let data3 = data.create_database;
-      if (typeof data3 !== "boolean") {
-        const err7 = { instancePath: instancePath + "/create_database", schemaPath: "#/properties/create_database/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.create_database.type, parentSchema: schema47.properties.create_database, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.create_role !== void 0) {
-      let data4 = data.create_role;
-      if (typeof data4 !== "boolean") {
-        const err8 = { instancePath: instancePath + "/create_role", schemaPath: "#/properties/create_role/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.create_role.type, parentSchema: schema47.properties.create_role, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.inherit !== void 0) {
-      let data5 = data.inherit;
-      if (typeof data5 !== "boolean") {
-        const err9 = { instancePath: instancePath + "/inherit", schemaPath: "#/properties/inherit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.inherit.type, parentSchema: schema47.properties.inherit, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.replication !== void 0) {
-      let data6 = data.replication;
-      if (typeof data6 !== "boolean") {
-        const err10 = { instancePath: instancePath + "/replication", schemaPath: "#/properties/replication/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.replication.type, parentSchema: schema47.properties.replication, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-    if (data.bypass_row_level_security !== void 0) {
-      let data7 = data.bypass_row_level_security;
-      if (typeof data7 !== "boolean") {
-        const err11 = { instancePath: instancePath + "/bypass_row_level_security", schemaPath: "#/properties/bypass_row_level_security/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.bypass_row_level_security.type, parentSchema: schema47.properties.bypass_row_level_security, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.connection_limit !== void 0) {
-      let data8 = data.connection_limit;
-      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-        const err12 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema47.properties.connection_limit.type, parentSchema: schema47.properties.connection_limit, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-      if (typeof data8 == "number" && isFinite(data8)) {
-        if (data8 < -1 || isNaN(data8)) {
-          const err13 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema47.properties.connection_limit, data: data8 };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.password !== void 0) {
-      let data9 = data.password;
-      if (typeof data9 !== "string") {
-        const err14 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.password.type, parentSchema: schema47.properties.password, data: data9 };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.valid_until !== void 0) {
-      let data10 = data.valid_until;
-      if (typeof data10 === "string") {
-        if (func1(data10) < 1) {
-          const err15 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.valid_until, data: data10 };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.valid_until.type, parentSchema: schema47.properties.valid_until, data: data10 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.roles !== void 0) {
-      let data11 = data.roles;
-      if (Array.isArray(data11)) {
-        const len0 = data11.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data12 = data11[i0];
-          if (typeof data12 === "string") {
-            if (func1(data12) > 63) {
-              const err17 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.roles.items, data: data12 };
-              if (vErrors === null) {
-                vErrors = [err17];
-              } else {
-                vErrors.push(err17);
-              }
-              errors++;
-            }
-            if (func1(data12) < 1) {
-              const err18 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.roles.items, data: data12 };
-              if (vErrors === null) {
-                vErrors = [err18];
-              } else {
-                vErrors.push(err18);
-              }
-              errors++;
-            }
-          } else {
-            const err19 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.roles.items.type, parentSchema: schema47.properties.roles.items, data: data12 };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-        }
-        let i1 = data11.length;
-        let j0;
-        if (i1 > 1) {
-          const indices0 = {};
-          for (; i1--; ) {
-            let item0 = data11[i1];
-            if (typeof item0 !== "string") {
-              continue;
-            }
-            if (typeof indices0[item0] == "number") {
-              j0 = indices0[item0];
-              const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema47.properties.roles, data: data11 };
-              if (vErrors === null) {
-                vErrors = [err20];
-              } else {
-                vErrors.push(err20);
-              }
-              errors++;
-              break;
-            }
-            indices0[item0] = i1;
-          }
-        }
-      } else {
-        const err21 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.roles.type, parentSchema: schema47.properties.roles, data: data11 };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
-      }
-    }
-    if (data.search_path !== void 0) {
-      let data13 = data.search_path;
-      if (Array.isArray(data13)) {
-        const len1 = data13.length;
-        for (let i2 = 0; i2 < len1; i2++) {
-          let data14 = data13[i2];
-          if (typeof data14 === "string") {
-            if (func1(data14) > 63) {
-              const err22 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.search_path.items, data: data14 };
-              if (vErrors === null) {
-                vErrors = [err22];
-              } else {
-                vErrors.push(err22);
-              }
-              errors++;
-            }
-            if (func1(data14) < 1) {
-              const err23 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.search_path.items, data: data14 };
-              if (vErrors === null) {
-                vErrors = [err23];
-              } else {
-                vErrors.push(err23);
-              }
-              errors++;
-            }
-          } else {
-            const err24 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.search_path.items.type, parentSchema: schema47.properties.search_path.items, data: data14 };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err25 = { instancePath: instancePath + "/search_path", schemaPath: "#/properties/search_path/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.search_path.type, parentSchema: schema47.properties.search_path, data: data13 };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema47.type, parentSchema: schema47, data };
-    if (vErrors === null) {
-      vErrors = [err26];
-    } else {
-      vErrors.push(err26);
-    }
-    errors++;
-  }
-  validate33.errors = vErrors;
-  return errors === 0;
-}
-validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_schema = validate34;
-var schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } };
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate34.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema48.required, parentSchema: schema48, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema48.required, parentSchema: schema48, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "database" || key0 === "name" || key0 === "owner" || key0 === "drop_cascade")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data0 = data.database;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.database.type, parentSchema: schema48.properties.database, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.name.type, parentSchema: schema48.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.owner !== void 0) {
-      let data2 = data.owner;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err9 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err10 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.owner.type, parentSchema: schema48.properties.owner, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.drop_cascade !== void 0) {
-      let data3 = data.drop_cascade;
-      if (typeof data3 !== "boolean") {
-        const err12 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema48.properties.drop_cascade.type, parentSchema: schema48.properties.drop_cascade, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
-    if (vErrors === null) {
-      vErrors = [err13];
-    } else {
-      vErrors.push(err13);
-    }
-    errors++;
-  }
-  validate34.errors = vErrors;
-  return errors === 0;
-}
-validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_object = validate35;
-var schema49 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate35.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema49.required, parentSchema: schema49, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema49.required, parentSchema: schema49, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.kind, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.kind.type, parentSchema: schema49.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.name.type, parentSchema: schema49.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.spec !== void 0) {
-      let data2 = data.spec;
-      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
-        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.properties.spec.type, parentSchema: schema49.properties.spec, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.secret !== void 0) {
-      let data3 = data.secret;
-      if (typeof data3 !== "string") {
-        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.secret.type, parentSchema: schema49.properties.secret, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.uid !== void 0) {
-      let data4 = data.uid;
-      if (typeof data4 !== "string") {
-        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.uid.type, parentSchema: schema49.properties.uid, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.generation !== void 0) {
-      let data5 = data.generation;
-      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema49.properties.generation.type, parentSchema: schema49.properties.generation, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
-    }
-    errors++;
-  }
-  validate35.errors = vErrors;
-  return errors === 0;
-}
-validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_provider = validate36;
-var schema50 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate36.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.world === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema50.required, parentSchema: schema50, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "world" || key0 === "latency" || key0 === "faults")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.world !== void 0) {
-      let data0 = data.world;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.world, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.world.type, parentSchema: schema50.properties.world, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.latency !== void 0) {
-      let data1 = data.latency;
-      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema50.properties.latency.type, parentSchema: schema50.properties.latency, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-      if (typeof data1 == "number" && isFinite(data1)) {
-        if (data1 < 0 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema50.properties.latency, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.faults !== void 0) {
-      let data2 = data.faults;
-      if (Array.isArray(data2)) {
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data3 = data2[i0];
-          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-            if (data3.kind === void 0) {
-              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema50.properties.faults.items.required, parentSchema: schema50.properties.faults.items, data: data3 };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            for (const key1 in data3) {
-              if (!(key1 === "op" || key1 === "address" || key1 === "call" || key1 === "kind" || key1 === "times")) {
-                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50.properties.faults.items, data: data3 };
-                if (vErrors === null) {
-                  vErrors = [err7];
-                } else {
-                  vErrors.push(err7);
-                }
-                errors++;
-              }
-            }
-            if (data3.op !== void 0) {
-              let data4 = data3.op;
-              if (!(data4 === "read" || data4 === "create" || data4 === "update" || data4 === "delete")) {
-                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema50.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema50.properties.faults.items.properties.op.enum, parentSchema: schema50.properties.faults.items.properties.op, data: data4 };
-                if (vErrors === null) {
-                  vErrors = [err8];
-                } else {
-                  vErrors.push(err8);
-                }
-                errors++;
-              }
-            }
-            if (data3.address !== void 0) {
-              let data5 = data3.address;
-              if (typeof data5 !== "string") {
-                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.faults.items.properties.address.type, parentSchema: schema50.properties.faults.items.properties.address, data: data5 };
-                if (vErrors === null) {
-                  vErrors = [err9];
-                } else {
-                  vErrors.push(err9);
-                }
-                errors++;
-              }
-            }
-            if (data3.call !== void 0) {
-              let data6 = data3.call;
-              if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema50.properties.faults.items.properties.call.type, parentSchema: schema50.properties.faults.items.properties.call, data: data6 };
-                if (vErrors === null) {
-                  vErrors = [err10];
-                } else {
-                  vErrors.push(err10);
-                }
-                errors++;
-              }
-              if (typeof data6 == "number" && isFinite(data6)) {
-                if (data6 < 1 || isNaN(data6)) {
-                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema50.properties.faults.items.properties.call, data: data6 };
-                  if (vErrors === null) {
-                    vErrors = [err11];
-                  } else {
-                    vErrors.push(err11);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data3.kind !== void 0) {
-              let data7 = data3.kind;
-              if (!(data7 === "error" || data7 === "timeout" || data7 === "crash")) {
-                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema50.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema50.properties.faults.items.properties.kind.enum, parentSchema: schema50.properties.faults.items.properties.kind, data: data7 };
-                if (vErrors === null) {
-                  vErrors = [err12];
-                } else {
-                  vErrors.push(err12);
-                }
-                errors++;
-              }
-            }
-            if (data3.times !== void 0) {
-              let data8 = data3.times;
-              if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema50.properties.faults.items.properties.times.type, parentSchema: schema50.properties.faults.items.properties.times, data: data8 };
-                if (vErrors === null) {
-                  vErrors = [err13];
-                } else {
-                  vErrors.push(err13);
-                }
-                errors++;
-              }
-              if (typeof data8 == "number" && isFinite(data8)) {
-                if (data8 < 1 || isNaN(data8)) {
-                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema50.properties.faults.items.properties.times, data: data8 };
-                  if (vErrors === null) {
-                    vErrors = [err14];
-                  } else {
-                    vErrors.push(err14);
-                  }
-                  errors++;
-                }
-              }
-            }
-          } else {
-            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.properties.faults.items.type, parentSchema: schema50.properties.faults.items, data: data3 };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.faults.type, parentSchema: schema50.properties.faults, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data };
-    if (vErrors === null) {
-      vErrors = [err17];
-    } else {
-      vErrors.push(err17);
-    }
-    errors++;
-  }
-  validate36.errors = vErrors;
-  return errors === 0;
-}
-validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var validators = {
-  "lexum.yaml.json": lexum_yaml,
-  "lxm-sync.yaml.json": lxm_sync_yaml,
-  "providers/fs.dir.json": fs_dir,
-  "providers/fs.file.json": fs_file,
-  "providers/fs.provider.json": fs_provider,
-  "providers/fs.symlink.json": fs_symlink,
-  "providers/postgres.database.json": postgres_database,
-  "providers/postgres.default_privileges.json": postgres_default_privileges,
-  "providers/postgres.extension.json": postgres_extension,
-  "providers/postgres.grant.json": postgres_grant,
-  "providers/postgres.provider.json": postgres_provider,
-  "providers/postgres.role.json": postgres_role,
-  "providers/postgres.schema.json": postgres_schema,
-  "providers/sim.object.json": sim_object,
-  "providers/sim.provider.json": sim_provider
-};
-
-// src/program/schemas.ts
-function precompiledValidator(schemaPath) {
-  const table = validators;
-  if (!Object.hasOwn(table, schemaPath)) throw new InternalError(`schemas/${schemaPath} has no precompiled validator: run npm run gen:validators`);
-  return table[schemaPath];
-}
-var cached;
-function loadTypeCatalog() {
-  if (cached) return cached;
-  const resources = /* @__PURE__ */ new Map();
-  const providers = /* @__PURE__ */ new Map();
-  for (const [f, schema] of providerSchemaFiles()) {
-    const validate = precompiledValidator("providers/" + f);
-    const base = f.slice(0, -".json".length);
-    if (base.endsWith(".provider")) {
-      const name = base.slice(0, -".provider".length);
-      providers.set(name, typeInfo(name, name, schema, validate));
-    } else {
-      const dot = base.indexOf(".");
-      if (dot <= 0) throw new InternalError(`schema file ${f} is not named <provider>.<type>.json`);
-      resources.set(base, typeInfo(base, base.slice(0, dot), schema, validate));
-    }
-  }
-  cached = { resources, providers };
-  return cached;
-}
-function typeInfo(type, provider, schema, validateFn) {
-  const props = schema["properties"] ?? {};
-  const names = Object.keys(props).sort();
-  const defaults2 = {};
-  for (const n of names) if (props[n]["default"] !== void 0) defaults2[n] = props[n]["default"];
-  const strings = (v) => Array.isArray(v) ? v.slice() : [];
-  return {
-    type,
-    provider,
-    schema,
-    properties: names,
-    required: strings(schema["required"]).sort(),
-    readOnly: names.filter((n) => props[n]["readOnly"] === true),
-    identity: strings(schema["x-lexum-identity"]),
-    replaceOn: strings(schema["x-lexum-replace-on"]),
-    sensitive: names.filter((n) => props[n]["x-lexum-sensitive"] === true),
-    defaults: defaults2,
-    validate(attrs) {
-      if (validateFn(attrs)) return [];
-      return (validateFn.errors ?? []).map(plainProblem);
-    }
-  };
-}
-function showValue(v) {
-  let s;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
-function jsonType(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "object") return "object";
-  return typeof v;
-}
-var TYPE_WORDS = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "a bool",
-  object: "an object",
-  array: "a list",
-  null: "null"
-};
-function plainProblem(e) {
-  const path8 = e.instancePath;
-  const p = e.params;
-  const where2 = path8 === "" ? "" : "`" + path8.slice(1).split("/").join(".") + "` ";
-  const got = `got ${showValue(e.data)}`;
-  let problem;
-  switch (e.keyword) {
-    case "required":
-      problem = `${where2 ? `${where2}is missing` : "missing"} required attribute \`${String(p["missingProperty"])}\``;
-      break;
-    case "additionalProperties":
-      problem = `${where2}has no attribute \`${String(p["additionalProperty"])}\``;
-      break;
-    case "type": {
-      const t = String(p["type"]).split(",").map((x) => TYPE_WORDS[x] ?? x).join(" or ");
-      problem = `${where2}must be ${t}, got ${jsonType(e.data)}`;
-      break;
-    }
-    case "pattern":
-      problem = `${where2}must match ${String(p["pattern"])}, ${got}`;
-      break;
-    case "enum":
-      problem = `${where2}must be one of ${p["allowedValues"].map(showValue).join(", ")}, ${got}`;
-      break;
-    case "const":
-      problem = `${where2}must be ${showValue(p["allowedValue"])}, ${got}`;
-      break;
-    case "minimum":
-    case "maximum":
-    case "exclusiveMinimum":
-    case "exclusiveMaximum": {
-      const op = { minimum: "\u2265", maximum: "\u2264", exclusiveMinimum: ">", exclusiveMaximum: "<" }[e.keyword];
-      problem = `${where2}must be ${op} ${String(p["limit"])}, ${got}`;
-      break;
-    }
-    case "minLength":
-      problem = p["limit"] === 1 ? `${where2}must not be empty` : `${where2}must be at least ${String(p["limit"])} characters long, ${got}`;
-      break;
-    case "maxLength":
-      problem = `${where2}must be at most ${String(p["limit"])} characters long`;
-      break;
-    case "minItems":
-    case "maxItems":
-      problem = `${where2}must have ${e.keyword === "minItems" ? "at least" : "at most"} ${String(p["limit"])} items`;
-      break;
-    case "format":
-      problem = `${where2}must be a valid ${String(p["format"])}, ${got}`;
-      break;
-    default:
-      problem = `${where2}${e.message ?? "is invalid"}`;
-  }
-  return { path: path8, problem: problem.trim(), keyword: e.keyword, params: p };
-}
-
 // src/runtime/mailbox.ts
 var Mailbox = class {
   owner;
@@ -43456,16 +48384,31 @@ import { isAbsolute as isAbsolute2, resolve as resolve5 } from "node:path";
 function resolveConfigPath(env, p) {
   return isAbsolute2(p) ? resolve5(p) : resolve5(env.projectDir, p);
 }
+var RETRY_AFTER_MAX_MS = 6e4;
 var ProviderError = class extends Error {
   code;
   retryable;
-  constructor(code3, message, retryable) {
+  /**
+   * How long the remote asked to be left alone (an HTTP `Retry-After`), in milliseconds: the
+   * runtime waits at least this long before the next attempt (bounded by RETRY_AFTER_MAX_MS
+   * and the action's timeout).
+   * Never recorded: it may be computed from the wall clock.
+   */
+  retryAfterMs;
+  constructor(code3, message, retryable, retryAfterMs) {
     super(message);
     this.name = "ProviderError";
     this.code = code3;
     this.retryable = retryable;
+    if (retryAfterMs !== void 0) this.retryAfterMs = retryAfterMs;
   }
 };
+function isProviderError(e) {
+  if (e instanceof ProviderError) return true;
+  if (!(e instanceof Error) || e.name !== "ProviderError") return false;
+  const { code: code3, retryable } = e;
+  return typeof code3 === "string" && typeof retryable === "boolean";
+}
 
 // src/runtime/redact.ts
 function redactedAttrs(type, deferred, goalAttrs, catalog) {
@@ -43509,6 +48452,10 @@ function split(masked, redacted) {
 }
 
 // src/runtime/observe.ts
+function retryWaitMs(backoffMs, retryAfterMs, timeoutMs) {
+  if (retryAfterMs === void 0 || !(retryAfterMs > 0)) return backoffMs;
+  return Math.max(backoffMs, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS, timeoutMs));
+}
 function defaultBackoffMs(attempt) {
   return Math.min(5e3, 200 * 2 ** Math.max(0, attempt - 1));
 }
@@ -43558,6 +48505,7 @@ async function observe(spec) {
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let error;
+    let retryAfterMs;
     let clear = null;
     let observation;
     if (spec.feed) {
@@ -43568,7 +48516,7 @@ async function observe(spec) {
     } else {
       if (!spec.invoke) throw new Error("observe: no provider to call");
       const r = await once(spec, attempt);
-      if ("error" in r) error = r.error;
+      if ("error" in r) ({ error, retryAfterMs } = r);
       else clear = r.value;
       observation = observed(spec, attempt, clear, error);
     }
@@ -43577,7 +48525,7 @@ async function observe(spec) {
     if (!error) return { ok: true, clear, observation, attempts: attempt };
     last = error;
     if (!error.retryable || attempt === attempts) break;
-    if (!spec.feed) await sleep(spec.backoffMs(attempt));
+    if (!spec.feed) await (spec.sleep ?? sleep)(retryWaitMs(spec.backoffMs(attempt), retryAfterMs, spec.timeoutMs));
   }
   return { ok: false, error: last, attempts: made };
 }
@@ -43618,7 +48566,7 @@ async function once(spec, attempt) {
   });
   const call = started.then(
     (v) => ({ value: v ?? null }),
-    (e) => ({ error: toCallError(spec.kind, e) })
+    (e) => ({ error: toCallError(spec.kind, e), retryAfterMs: isProviderError(e) && typeof e.retryAfterMs === "number" ? e.retryAfterMs : void 0 })
   );
   try {
     const r = await Promise.race([call, timedOut]);
@@ -43632,7 +48580,7 @@ async function once(spec, attempt) {
   }
 }
 function toCallError(kind, e) {
-  if (e instanceof ProviderError) return { code: e.code, message: e.message, retryable: e.retryable };
+  if (isProviderError(e)) return { code: e.code, message: e.message, retryable: e.retryable };
   if (e instanceof LexumError) return { code: e.code, message: e.message, retryable: false };
   const d = providerCrashed(void 0, kind, e instanceof Error ? e.message : String(e));
   return { code: d.code, message: d.message, retryable: false };
@@ -43825,6 +48773,7 @@ async function executeAction(d, a) {
     redacted,
     digest: rc.input.digest,
     backoffMs: rc.input.backoffMs ?? defaultBackoffMs,
+    sleep: rc.input.sleep,
     invoke: instance ? (ctx) => invoke(instance, ctx) : null,
     feed: rc.feed,
     record: (o) => d.later(() => d.emit({ phase: "observe", action: a.action, address: a.address, observation: o() }))
@@ -43947,7 +48896,15 @@ function record(address, domain, type, m, attrs, sensitive) {
   };
 }
 function providerRecord(alias, block) {
-  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  let kept = block.deferred;
+  for (const attr of Object.keys(block.deferred)) {
+    const d = block.deferred[attr];
+    if (d.sensitive && d.expr.op === "lit") {
+      if (kept === block.deferred) kept = { ...block.deferred };
+      delete kept[attr];
+    }
+  }
+  const deferred = Object.keys(kept).length > 0 ? { deferred: inCanonicalOrder(kept) } : {};
   return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
 }
 function metadata(d, a, prior) {
@@ -45177,6 +50134,3888 @@ async function findSnapshotCommit(gitdir, branch, hash2) {
   return commits.find((c) => snapshotTrailer(c.message) === hash2) ?? null;
 }
 
+// src/plan/render/text.ts
+var TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
+function shortHash(hash2) {
+  if (hash2 === null) return "none";
+  const i = hash2.indexOf(":");
+  return i >= 0 ? hash2.slice(0, i + 1 + 12) : hash2.slice(0, 12);
+}
+function showJson(v) {
+  return canonicalize(v);
+}
+function showAfter(c) {
+  if (c.sensitive) return "(sensitive)";
+  if (c.unknown) return "(known after apply)";
+  return c.after === void 0 ? "null" : showJson(c.after);
+}
+function showBefore(c) {
+  if (c.sensitive) return "(sensitive)";
+  return c.before === void 0 ? "null" : showJson(c.before);
+}
+function localAddress(a) {
+  const prefix = a.domain + "/";
+  return a.address.startsWith(prefix) ? a.address.slice(prefix.length) : a.address;
+}
+function marker(a) {
+  switch (a.action) {
+    case "adopt":
+      return "<=";
+    case "create":
+      return "+";
+    case "update":
+      return "~";
+    case "replace":
+      return "-/+";
+    case "delete":
+      return "-";
+    case "noop":
+      return " ";
+  }
+}
+function actionNote(a) {
+  const notes = [];
+  if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
+  if (a.drift) notes.push("drift: changed outside Lexum");
+  return notes.length > 0 ? "  # " + notes.join("; ") : "";
+}
+
+// src/plan/render/mermaid.ts
+function mermaidLabel(s) {
+  return s.replace(/[#"<>&`]/g, (ch) => `#${ch.charCodeAt(0)};`);
+}
+function renderPlanMermaid(plan, maxNodes = 60) {
+  const all = /* @__PURE__ */ new Map();
+  for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) all.set(a.address, a);
+  const shown = /* @__PURE__ */ new Set();
+  for (const a of all.values()) {
+    if (a.action === "noop") continue;
+    shown.add(a.address);
+    for (const dep of a.dependsOn) if (all.has(dep)) shown.add(dep);
+  }
+  if (shown.size === 0 || shown.size > maxNodes) return null;
+  const addrs = [...shown].sort(compareNatural);
+  const id = new Map(addrs.map((a, i) => [a, `n${i}`]));
+  const byDomain = /* @__PURE__ */ new Map();
+  for (const a of addrs) {
+    const dom = all.get(a).domain;
+    const list2 = byDomain.get(dom);
+    if (list2) list2.push(a);
+    else byDomain.set(dom, [a]);
+  }
+  const lines = ["flowchart LR"];
+  [...byDomain.keys()].sort().forEach((dom, i) => {
+    lines.push(`  subgraph d${i}["${mermaidLabel(dom)}"]`);
+    lines.push("    direction LR");
+    for (const a of byDomain.get(dom)) {
+      const act = all.get(a);
+      const label6 = act.action === "noop" ? localAddress(act) : `${marker(act)} ${localAddress(act)}`;
+      lines.push(`    ${id.get(a)}["${mermaidLabel(label6)}"]:::${act.action}`);
+    }
+    lines.push("  end");
+  });
+  const edges = [];
+  for (const a of addrs) {
+    const act = all.get(a);
+    if (act.action === "noop") continue;
+    for (const dep of [...new Set(act.dependsOn)].sort(compareNatural)) {
+      if (!shown.has(dep) || dep === a) continue;
+      edges.push(act.action === "delete" ? `  ${id.get(a)} --> ${id.get(dep)}` : `  ${id.get(dep)} --> ${id.get(a)}`);
+    }
+  }
+  for (const e of edges.sort(compareNatural)) lines.push(e);
+  lines.push(
+    "  classDef create fill:#e6ffec,stroke:#1a7f37",
+    "  classDef update fill:#fff8c5,stroke:#9a6700",
+    "  classDef replace fill:#ffebe9,stroke:#9a6700",
+    "  classDef delete fill:#ffebe9,stroke:#cf222e",
+    "  classDef noop fill:#f6f8fa,stroke:#8c959f"
+  );
+  return lines.join("\n") + "\n";
+}
+
+// src/plan/render/markdown.ts
+function escapeMarkdown(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|#~])/g, "\\$1").replace(/\r?\n/g, " ");
+}
+function renderPlanMarkdown(plan, opts = {}) {
+  const out = [];
+  out.push(`**${summaryLine(plan)}**`);
+  const label6 = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} \xB7 teardown` : `${s.step}`]));
+  const torn = new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
+  const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
+  if (changed.length > 0) {
+    out.push("");
+    out.push("| Step | Domain | Create | Update | Replace | Delete |");
+    out.push("|---:|:---|---:|---:|---:|---:|");
+    for (const d of changed) {
+      const c = countActions(d.actions);
+      out.push(`| ${label6.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+    }
+    for (const d of changed) {
+      const shown = d.actions.filter((a) => a.action !== "noop");
+      const body = shown.flatMap((a) => stepDiffLines(a, torn.has(d.step)));
+      const fence = fenceFor(body);
+      out.push("");
+      out.push(`### Step ${label6.get(d.step) ?? d.step} \xB7 ${escapeMarkdown(d.domain)}`);
+      out.push("");
+      out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
+      out.push("");
+      out.push(fence + "diff");
+      for (const b of body) out.push(b);
+      out.push(fence);
+      out.push("");
+      out.push("</details>");
+    }
+    const graph = renderPlanMermaid(plan, opts.maxGraphNodes ?? 60);
+    out.push("");
+    out.push("### Graph");
+    out.push("");
+    if (graph === null) {
+      out.push("_The graph of the changed resources is too large to draw here; run `lxm graph` for the whole program._");
+    } else {
+      out.push("```mermaid");
+      out.push(graph.trimEnd());
+      out.push("```");
+    }
+  }
+  out.push("");
+  const prior = plan.prior === null ? "none (first run)" : "`" + shortHash(plan.prior) + "`";
+  out.push(`<sub>plan \`${shortHash(plan.hash)}\` \xB7 program \`${shortHash(plan.program)}\` \xB7 prior ${prior}${plan.refreshed ? " \xB7 refreshed" : ""}</sub>`);
+  return out.join("\n") + "\n";
+}
+function countActions(actions) {
+  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  for (const a of actions) c[a.action]++;
+  const { adopt, ...rest } = c;
+  return adopt > 0 ? c : rest;
+}
+function countWords(c) {
+  const parts = [];
+  if (c.adopt) parts.push(`${c.adopt} to adopt`);
+  if (c.create) parts.push(`${c.create} to create`);
+  if (c.update) parts.push(`${c.update} to update`);
+  if (c.replace) parts.push(`${c.replace} to replace`);
+  if (c.delete) parts.push(`${c.delete} to delete`);
+  return parts.join(", ");
+}
+function stepDiffLines(a, teardown) {
+  return teardown && a.action === "replace" ? [`- ${localAddress(a)}  ${TEARDOWN_HALF}`] : diffLines(a);
+}
+function diffLines(a) {
+  const lines = [`${marker(a)} ${localAddress(a)}${actionNote(a)}`];
+  if (a.action === "delete") return lines;
+  const width = Math.max(0, ...a.changes.map((c) => c.attr.length));
+  for (const c of a.changes) {
+    const name = c.attr.padEnd(width);
+    const forces = c.forcesReplace ? "  # forces replacement" : "";
+    if (a.action === "create") lines.push(`+     ${name} = ${showAfter(c)}`);
+    else if (c.sensitive) lines.push(`~     ${name} = (sensitive)${forces}`);
+    else {
+      if (c.before !== void 0) lines.push(`-     ${name} = ${showBefore(c)}${forces}`);
+      lines.push(`+     ${name} = ${showAfter(c)}${forces}`);
+    }
+  }
+  return lines;
+}
+function fenceFor(lines) {
+  let longest = 0;
+  for (const l of lines) for (const m of l.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+// src/program/schema-files.ts
+var files = [["fs.dir.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } }], ["fs.file.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } }], ["fs.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } }], ["fs.symlink.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } }], ["http.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1 }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } }], ["http.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } }], ["postgres.database.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } }], ["postgres.default_privileges.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.extension.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } }], ["postgres.grant.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } }], ["postgres.role.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } }], ["postgres.schema.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } }], ["sim.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } }], ["sim.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } }]];
+function providerSchemaFiles() {
+  return structuredClone(files);
+}
+
+// src/program/validators.generated.ts
+var lexum_yaml = validate20;
+var schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lexum.yaml.json", "title": "lexum.yaml", "description": "Project settings of a Lexum project.", "type": "object", "additionalProperties": false, "properties": { "state_branch": { "description": "The git branch that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "parallelism": { "description": "How many independent domains may run at once.", "type": "integer", "minimum": 1, "maximum": 256, "default": 10 }, "providers": { "description": "Default configuration per provider name, merged under each provider block.", "type": "object", "default": {}, "additionalProperties": { "description": "Default configuration of one provider. The reserved key `package` names an npm package that implements the provider (resolved from the project's node_modules); it is never part of the configuration.", "type": "object", "properties": { "package": { "description": `The npm package implementing this provider, e.g. "@acme/lexum-provider": a package name, resolved from the project directory upward like Node's require.`, "type": "string", "pattern": "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "maxLength": 214 } } } } } };
+var func1 = require_ucs2length().default;
+var pattern4 = new RegExp("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "u");
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate20.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "state_branch" || key0 === "parallelism" || key0 === "providers")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema31, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.state_branch !== void 0) {
+      let data0 = data.state_branch;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err1 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema31.properties.state_branch, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema31.properties.state_branch.type, parentSchema: schema31.properties.state_branch, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.parallelism !== void 0) {
+      let data1 = data.parallelism;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err3 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema31.properties.parallelism.type, parentSchema: schema31.properties.parallelism, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 > 256 || isNaN(data1)) {
+          const err4 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/maximum", keyword: "maximum", params: { comparison: "<=", limit: 256 }, message: "must be <= 256", schema: 256, parentSchema: schema31.properties.parallelism, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/parallelism", schemaPath: "#/properties/parallelism/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema31.properties.parallelism, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.providers !== void 0) {
+      let data2 = data.providers;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          let data3 = data2[key1];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.package !== void 0) {
+              let data4 = data3.package;
+              if (typeof data4 === "string") {
+                if (func1(data4) > 214) {
+                  const err6 = { instancePath: instancePath + "/providers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/package", schemaPath: "#/properties/providers/additionalProperties/properties/package/maxLength", keyword: "maxLength", params: { limit: 214 }, message: "must NOT have more than 214 characters", schema: 214, parentSchema: schema31.properties.providers.additionalProperties.properties.package, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err6];
+                  } else {
+                    vErrors.push(err6);
+                  }
+                  errors++;
+                }
+                if (!pattern4.test(data4)) {
+                  const err7 = { instancePath: instancePath + "/providers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/package", schemaPath: "#/properties/providers/additionalProperties/properties/package/pattern", keyword: "pattern", params: { pattern: "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$" }, message: 'must match pattern "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$"', schema: "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", parentSchema: schema31.properties.providers.additionalProperties.properties.package, data: data4 };
+                  if (vErrors === null) {
+                    vErrors = [err7];
+                  } else {
+                    vErrors.push(err7);
+                  }
+                  errors++;
+                }
+              } else {
+                const err8 = { instancePath: instancePath + "/providers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/package", schemaPath: "#/properties/providers/additionalProperties/properties/package/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema31.properties.providers.additionalProperties.properties.package.type, parentSchema: schema31.properties.providers.additionalProperties.properties.package, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err8];
+                } else {
+                  vErrors.push(err8);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err9 = { instancePath: instancePath + "/providers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/providers/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.providers.additionalProperties.type, parentSchema: schema31.properties.providers.additionalProperties, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/providers", schemaPath: "#/properties/providers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.providers.type, parentSchema: schema31.properties.providers, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.type, parentSchema: schema31, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate20.errors = vErrors;
+  return errors === 0;
+}
+validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var lxm_sync_yaml = validate21;
+var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
+var pattern5 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
+var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
+var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
+var schema36 = { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" };
+var func4 = Object.prototype.hasOwnProperty;
+var pattern6 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
+var pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate22.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.url === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "url" }, message: "must have required property 'url'", schema: schema33.required, parentSchema: schema33, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema33.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema33, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.url !== void 0) {
+      let data0 = data.url;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.url, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/url", schemaPath: "#/properties/url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.url.type, parentSchema: schema33.properties.url, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.branch !== void 0) {
+      let data1 = data.branch;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err4 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.branch, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/branch", schemaPath: "#/properties/branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.branch.type, parentSchema: schema33.properties.branch, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data2 = data.path;
+      if (typeof data2 === "string") {
+        if (func1(data2) < 1) {
+          const err6 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.path, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.path.type, parentSchema: schema33.properties.path, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.state_branch !== void 0) {
+      let data3 = data.state_branch;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema33.properties.state_branch, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/state_branch", schemaPath: "#/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema33.properties.state_branch.type, parentSchema: schema33.properties.state_branch, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.interval !== void 0) {
+      let data4 = data.interval;
+      if (typeof data4 === "string") {
+        if (!pattern6.test(data4)) {
+          const err10 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.drift_interval !== void 0) {
+      let data5 = data.drift_interval;
+      if (typeof data5 === "string") {
+        if (!pattern6.test(data5)) {
+          const err12 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.drift !== void 0) {
+      let data6 = data.drift;
+      if (!(data6 === "report" || data6 === "correct" || data6 === "off")) {
+        const err14 = { instancePath: instancePath + "/drift", schemaPath: "#/properties/drift/enum", keyword: "enum", params: { allowedValues: schema33.properties.drift.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.drift.enum, parentSchema: schema33.properties.drift, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.token_env !== void 0) {
+      let data7 = data.token_env;
+      if (typeof data7 === "string") {
+        if (!pattern8.test(data7)) {
+          const err15 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.webhook_secret_env !== void 0) {
+      let data8 = data.webhook_secret_env;
+      if (typeof data8 === "string") {
+        if (!pattern8.test(data8)) {
+          const err17 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema33.type, parentSchema: schema33, data };
+    if (vErrors === null) {
+      vErrors = [err19];
+    } else {
+      vErrors.push(err19);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate21.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.data_dir === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data_dir" }, message: "must have required property 'data_dir'", schema: schema32.required, parentSchema: schema32, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.repositories === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "repositories" }, message: "must have required property 'repositories'", schema: schema32.required, parentSchema: schema32, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "listen" || key0 === "data_dir" || key0 === "max_concurrent_per_host" || key0 === "repositories")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema32, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.listen !== void 0) {
+      let data0 = data.listen;
+      if (typeof data0 === "string") {
+        if (!pattern5.test(data0)) {
+          const err3 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/pattern", keyword: "pattern", params: { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$" }, message: 'must match pattern "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"', schema: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", parentSchema: schema32.properties.listen, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.listen.type, parentSchema: schema32.properties.listen, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.data_dir !== void 0) {
+      let data1 = data.data_dir;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema32.properties.data_dir, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/data_dir", schemaPath: "#/properties/data_dir/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.data_dir.type, parentSchema: schema32.properties.data_dir, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.max_concurrent_per_host !== void 0) {
+      let data2 = data.max_concurrent_per_host;
+      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+        const err7 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema32.properties.max_concurrent_per_host.type, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (typeof data2 == "number" && isFinite(data2)) {
+        if (data2 < 1 || isNaN(data2)) {
+          const err8 = { instancePath: instancePath + "/max_concurrent_per_host", schemaPath: "#/properties/max_concurrent_per_host/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema32.properties.max_concurrent_per_host, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.repositories !== void 0) {
+      let data3 = data.repositories;
+      if (Array.isArray(data3)) {
+        if (data3.length < 1) {
+          const err9 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema32.properties.repositories, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (!validate22(data3[i0], { instancePath: instancePath + "/repositories/" + i0, parentData: data3, parentDataProperty: i0, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema32.properties.repositories.type, parentSchema: schema32.properties.repositories, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_dir = validate24;
+var schema38 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
+var pattern10 = new RegExp("^0[0-7]{3}$", "u");
+function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate24.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema38.required, parentSchema: schema38, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "mode")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema38, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema38.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.path.type, parentSchema: schema38.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.mode !== void 0) {
+      let data1 = data.mode;
+      if (typeof data1 === "string") {
+        if (!pattern10.test(data1)) {
+          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema38.properties.mode, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.mode.type, parentSchema: schema38.properties.mode, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema38.type, parentSchema: schema38, data };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_file = validate25;
+var schema39 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
+function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate25.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema39.required, parentSchema: schema39, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema39, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema39.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.path.type, parentSchema: schema39.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.content !== void 0) {
+      let data1 = data.content;
+      if (typeof data1 !== "string") {
+        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.content.type, parentSchema: schema39.properties.content, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.mode !== void 0) {
+      let data2 = data.mode;
+      if (typeof data2 === "string") {
+        if (!pattern10.test(data2)) {
+          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema39.properties.mode, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.mode.type, parentSchema: schema39.properties.mode, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.size !== void 0) {
+      let data3 = data.size;
+      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema39.properties.size.type, parentSchema: schema39.properties.size, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.sha256 !== void 0) {
+      let data4 = data.sha256;
+      if (typeof data4 !== "string") {
+        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.sha256.type, parentSchema: schema39.properties.sha256, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema39.type, parentSchema: schema39, data };
+    if (vErrors === null) {
+      vErrors = [err9];
+    } else {
+      vErrors.push(err9);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_provider = validate26;
+var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate26.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "root")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema40, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.root !== void 0) {
+      let data0 = data.root;
+      if (typeof data0 !== "string") {
+        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema40.properties.root.type, parentSchema: schema40.properties.root, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema40.type, parentSchema: schema40, data };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_symlink = validate27;
+var schema41 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate27.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema41.required, parentSchema: schema41, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.target === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema41.required, parentSchema: schema41, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "target")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema41, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.path.type, parentSchema: schema41.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.target !== void 0) {
+      let data1 = data.target;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.target, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.target.type, parentSchema: schema41.properties.target, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema41.type, parentSchema: schema41, data };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var http_object = validate28;
+var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1 }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } };
+var pattern12 = new RegExp("^/", "u");
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate28.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema42.required, parentSchema: schema42, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.data === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'", schema: schema42.required, parentSchema: schema42, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema42.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (!pattern12.test(data0)) {
+          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.path.type, parentSchema: schema42.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.object_id !== void 0) {
+      let data1 = data.object_id;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.object_id, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.object_id.type, parentSchema: schema42.properties.object_id, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.data !== void 0) {
+      let data2 = data.data;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.properties.data.type, parentSchema: schema42.properties.data, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.create_path !== void 0) {
+      let data3 = data.create_path;
+      if (typeof data3 === "string") {
+        if (!pattern12.test(data3)) {
+          const err8 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.create_path, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.create_path.type, parentSchema: schema42.properties.create_path, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.read_path !== void 0) {
+      let data4 = data.read_path;
+      if (typeof data4 === "string") {
+        if (!pattern12.test(data4)) {
+          const err10 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.read_path, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.read_path.type, parentSchema: schema42.properties.read_path, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.update_path !== void 0) {
+      let data5 = data.update_path;
+      if (typeof data5 === "string") {
+        if (!pattern12.test(data5)) {
+          const err12 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.update_path, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.update_path.type, parentSchema: schema42.properties.update_path, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.destroy_path !== void 0) {
+      let data6 = data.destroy_path;
+      if (typeof data6 === "string") {
+        if (!pattern12.test(data6)) {
+          const err14 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.destroy_path, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.destroy_path.type, parentSchema: schema42.properties.destroy_path, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.create_method !== void 0) {
+      let data7 = data.create_method;
+      if (!(data7 === "POST" || data7 === "PUT" || data7 === "PATCH")) {
+        const err16 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.create_method.enum, parentSchema: schema42.properties.create_method, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.update_method !== void 0) {
+      let data8 = data.update_method;
+      if (!(data8 === "PUT" || data8 === "PATCH" || data8 === "POST")) {
+        const err17 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.update_method.enum, parentSchema: schema42.properties.update_method, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.destroy_method !== void 0) {
+      let data9 = data.destroy_method;
+      if (!(data9 === "DELETE" || data9 === "POST" || data9 === "PUT" || data9 === "PATCH")) {
+        const err18 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.destroy_method.enum, parentSchema: schema42.properties.destroy_method, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.id_attribute !== void 0) {
+      let data10 = data.id_attribute;
+      if (typeof data10 === "string") {
+        if (func1(data10) < 1) {
+          const err19 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.id_attribute, data: data10 };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.id_attribute.type, parentSchema: schema42.properties.id_attribute, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      let data11 = data.id;
+      if (typeof data11 !== "string") {
+        const err21 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.id.type, parentSchema: schema42.properties.id, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.api_data !== void 0) {
+      let data12 = data.api_data;
+      if (!(data12 && typeof data12 == "object" && !Array.isArray(data12))) {
+        const err22 = { instancePath: instancePath + "/api_data", schemaPath: "#/properties/api_data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.properties.api_data.type, parentSchema: schema42.properties.api_data, data: data12 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.api_response !== void 0) {
+      let data13 = data.api_response;
+      if (typeof data13 !== "string") {
+        const err23 = { instancePath: instancePath + "/api_response", schemaPath: "#/properties/api_response/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.api_response.type, parentSchema: schema42.properties.api_response, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.type, parentSchema: schema42, data };
+    if (vErrors === null) {
+      vErrors = [err24];
+    } else {
+      vErrors.push(err24);
+    }
+    errors++;
+  }
+  validate28.errors = vErrors;
+  return errors === 0;
+}
+validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var http_provider = validate29;
+var schema43 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } };
+function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate29.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.base_url === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "base_url" }, message: "must have required property 'base_url'", schema: schema43.required, parentSchema: schema43, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "base_url" || key0 === "headers" || key0 === "root_ca_file" || key0 === "id_attribute" || key0 === "create_method" || key0 === "update_method" || key0 === "destroy_method")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.base_url !== void 0) {
+      let data0 = data.base_url;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.base_url, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.base_url.type, parentSchema: schema43.properties.base_url, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.headers !== void 0) {
+      let data1 = data.headers;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        for (const key1 in data1) {
+          let data2 = data1[key1];
+          if (typeof data2 !== "string") {
+            const err4 = { instancePath: instancePath + "/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/headers/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.headers.additionalProperties.type, parentSchema: schema43.properties.headers.additionalProperties, data: data2 };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/headers", schemaPath: "#/properties/headers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.properties.headers.type, parentSchema: schema43.properties.headers, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.root_ca_file !== void 0) {
+      let data3 = data.root_ca_file;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err6 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.root_ca_file, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.root_ca_file.type, parentSchema: schema43.properties.root_ca_file, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.id_attribute !== void 0) {
+      let data4 = data.id_attribute;
+      if (typeof data4 === "string") {
+        if (func1(data4) < 1) {
+          const err8 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.id_attribute, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.id_attribute.type, parentSchema: schema43.properties.id_attribute, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.create_method !== void 0) {
+      let data5 = data.create_method;
+      if (!(data5 === "POST" || data5 === "PUT" || data5 === "PATCH")) {
+        const err10 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.create_method.enum, parentSchema: schema43.properties.create_method, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.update_method !== void 0) {
+      let data6 = data.update_method;
+      if (!(data6 === "PUT" || data6 === "PATCH" || data6 === "POST")) {
+        const err11 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.update_method.enum, parentSchema: schema43.properties.update_method, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.destroy_method !== void 0) {
+      let data7 = data.destroy_method;
+      if (!(data7 === "DELETE" || data7 === "POST" || data7 === "PUT" || data7 === "PATCH")) {
+        const err12 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.destroy_method.enum, parentSchema: schema43.properties.destroy_method, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.type, parentSchema: schema43, data };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate29.errors = vErrors;
+  return errors === 0;
+}
+validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_database = validate30;
+var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } };
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate30.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema44.required, parentSchema: schema44, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema44.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.name.type, parentSchema: schema44.properties.name, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data1 = data.owner;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err5 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.owner, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.owner, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.owner.type, parentSchema: schema44.properties.owner, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.template !== void 0) {
+      let data2 = data.template;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.template, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.template, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.template.type, parentSchema: schema44.properties.template, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.encoding !== void 0) {
+      let data3 = data.encoding;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err11 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.encoding, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.encoding.type, parentSchema: schema44.properties.encoding, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.lc_collate !== void 0) {
+      let data4 = data.lc_collate;
+      if (typeof data4 === "string") {
+        if (func1(data4) < 1) {
+          const err13 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_collate, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_collate.type, parentSchema: schema44.properties.lc_collate, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.lc_ctype !== void 0) {
+      let data5 = data.lc_ctype;
+      if (typeof data5 === "string") {
+        if (func1(data5) < 1) {
+          const err15 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_ctype, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_ctype.type, parentSchema: schema44.properties.lc_ctype, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.connection_limit !== void 0) {
+      let data6 = data.connection_limit;
+      if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+        const err17 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema44.properties.connection_limit.type, parentSchema: schema44.properties.connection_limit, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+      if (typeof data6 == "number" && isFinite(data6)) {
+        if (data6 < -1 || isNaN(data6)) {
+          const err18 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema44.properties.connection_limit, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.allow_connections !== void 0) {
+      let data7 = data.allow_connections;
+      if (typeof data7 !== "boolean") {
+        const err19 = { instancePath: instancePath + "/allow_connections", schemaPath: "#/properties/allow_connections/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.allow_connections.type, parentSchema: schema44.properties.allow_connections, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.is_template !== void 0) {
+      let data8 = data.is_template;
+      if (typeof data8 !== "boolean") {
+        const err20 = { instancePath: instancePath + "/is_template", schemaPath: "#/properties/is_template/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.is_template.type, parentSchema: schema44.properties.is_template, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err21 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
+    if (vErrors === null) {
+      vErrors = [err21];
+    } else {
+      vErrors.push(err21);
+    }
+    errors++;
+  }
+  validate30.errors = vErrors;
+  return errors === 0;
+}
+validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_default_privileges = validate31;
+var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+var func0 = require_equal().default;
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate31.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.role === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.owner === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "owner" }, message: "must have required property 'owner'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.object_type === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.privileges === void 0) {
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "role" || key0 === "owner" || key0 === "schema" || key0 === "object_type" || key0 === "privileges" || key0 === "with_grant_option")) {
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.database.type, parentSchema: schema45.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== void 0) {
+      let data1 = data.role;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.role.type, parentSchema: schema45.properties.role, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data2 = data.owner;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err12 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err13 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.owner.type, parentSchema: schema45.properties.owner, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data3 = data.schema;
+      if (typeof data3 === "string") {
+        if (func1(data3) > 63) {
+          const err15 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.schema, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+        if (func1(data3) < 1) {
+          const err16 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.schema, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.schema.type, parentSchema: schema45.properties.schema, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.object_type !== void 0) {
+      let data4 = data.object_type;
+      if (!(data4 === "table" || data4 === "sequence" || data4 === "function" || data4 === "type" || data4 === "schema")) {
+        const err18 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema45.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.object_type.enum, parentSchema: schema45.properties.object_type, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.privileges !== void 0) {
+      let data5 = data.privileges;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data6 = data5[i0];
+          if (!(data6 === "ALL" || data6 === "CONNECT" || data6 === "CREATE" || data6 === "DELETE" || data6 === "EXECUTE" || data6 === "INSERT" || data6 === "MAINTAIN" || data6 === "REFERENCES" || data6 === "SELECT" || data6 === "TEMPORARY" || data6 === "TRIGGER" || data6 === "TRUNCATE" || data6 === "UPDATE" || data6 === "USAGE")) {
+            const err19 = { instancePath: instancePath + "/privileges/" + i0, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema45.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.privileges.items.enum, parentSchema: schema45.properties.privileges.items, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i1 = data5.length;
+        let j0;
+        if (i1 > 1) {
+          outer0:
+            for (; i1--; ) {
+              for (j0 = i1; j0--; ) {
+                if (func0(data5[i1], data5[j0])) {
+                  const err20 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema45.properties.privileges, data: data5 };
+                  if (vErrors === null) {
+                    vErrors = [err20];
+                  } else {
+                    vErrors.push(err20);
+                  }
+                  errors++;
+                  break outer0;
+                }
+              }
+            }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.privileges.type, parentSchema: schema45.properties.privileges, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.with_grant_option !== void 0) {
+      let data7 = data.with_grant_option;
+      if (typeof data7 !== "boolean") {
+        const err22 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema45.properties.with_grant_option.type, parentSchema: schema45.properties.with_grant_option, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
+    if (vErrors === null) {
+      vErrors = [err23];
+    } else {
+      vErrors.push(err23);
+    }
+    errors++;
+  }
+  validate31.errors = vErrors;
+  return errors === 0;
+}
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_extension = validate32;
+var schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate32.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema46.required, parentSchema: schema46, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema46.required, parentSchema: schema46, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "name" || key0 === "schema" || key0 === "version" || key0 === "drop_cascade")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema46, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.database.type, parentSchema: schema46.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.name.type, parentSchema: schema46.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data2 = data.schema;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err9 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err10 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.schema.type, parentSchema: schema46.properties.schema, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data3 = data.version;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err12 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.version, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.version.type, parentSchema: schema46.properties.version, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.drop_cascade !== void 0) {
+      let data4 = data.drop_cascade;
+      if (typeof data4 !== "boolean") {
+        const err14 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema46.properties.drop_cascade.type, parentSchema: schema46.properties.drop_cascade, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.type, parentSchema: schema46, data };
+    if (vErrors === null) {
+      vErrors = [err15];
+    } else {
+      vErrors.push(err15);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_grant = validate33;
+var schema47 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate33.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.role === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.object_type === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.privileges === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "role" || key0 === "schema" || key0 === "object_type" || key0 === "objects" || key0 === "privileges" || key0 === "with_grant_option")) {
+        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema47, data };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.database.type, parentSchema: schema47.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== void 0) {
+      let data1 = data.role;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err8 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.role.type, parentSchema: schema47.properties.role, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data2 = data.schema;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err12 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.schema.type, parentSchema: schema47.properties.schema, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.object_type !== void 0) {
+      let data3 = data.object_type;
+      if (!(data3 === "database" || data3 === "schema" || data3 === "table" || data3 === "sequence" || data3 === "function")) {
+        const err14 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema47.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.object_type.enum, parentSchema: schema47.properties.object_type, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.objects !== void 0) {
+      let data4 = data.objects;
+      if (Array.isArray(data4)) {
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data5 = data4[i0];
+          if (typeof data5 === "string") {
+            if (func1(data5) > 63) {
+              const err15 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.objects.items, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+            if (func1(data5) < 1) {
+              const err16 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.objects.items, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.objects.items.type, parentSchema: schema47.properties.objects.items, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+        let i1 = data4.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data4[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err18 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema47.properties.objects, data: data4 };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err19 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.objects.type, parentSchema: schema47.properties.objects, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.privileges !== void 0) {
+      let data6 = data.privileges;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data7 = data6[i2];
+          if (!(data7 === "ALL" || data7 === "CONNECT" || data7 === "CREATE" || data7 === "DELETE" || data7 === "EXECUTE" || data7 === "INSERT" || data7 === "MAINTAIN" || data7 === "REFERENCES" || data7 === "SELECT" || data7 === "TEMPORARY" || data7 === "TRIGGER" || data7 === "TRUNCATE" || data7 === "UPDATE" || data7 === "USAGE")) {
+            const err20 = { instancePath: instancePath + "/privileges/" + i2, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema47.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.privileges.items.enum, parentSchema: schema47.properties.privileges.items, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        let i3 = data6.length;
+        let j1;
+        if (i3 > 1) {
+          outer0:
+            for (; i3--; ) {
+              for (j1 = i3; j1--; ) {
+                if (func0(data6[i3], data6[j1])) {
+                  const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema47.properties.privileges, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err21];
+                  } else {
+                    vErrors.push(err21);
+                  }
+                  errors++;
+                  break outer0;
+                }
+              }
+            }
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.privileges.type, parentSchema: schema47.properties.privileges, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.with_grant_option !== void 0) {
+      let data8 = data.with_grant_option;
+      if (typeof data8 !== "boolean") {
+        const err23 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.with_grant_option.type, parentSchema: schema47.properties.with_grant_option, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema47.type, parentSchema: schema47, data };
+    if (vErrors === null) {
+      vErrors = [err24];
+    } else {
+      vErrors.push(err24);
+    }
+    errors++;
+  }
+  validate33.errors = vErrors;
+  return errors === 0;
+}
+validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_provider = validate34;
+var schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } };
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func4.call(schema48.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.host !== void 0) {
+      let data0 = data.host;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err1 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.host, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.host.type, parentSchema: schema48.properties.host, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.port !== void 0) {
+      let data1 = data.port;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err3 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.port.type, parentSchema: schema48.properties.port, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 > 65535 || isNaN(data1)) {
+          const err4 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema48.properties.port, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.port, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.user !== void 0) {
+      let data2 = data.user;
+      if (typeof data2 === "string") {
+        if (func1(data2) < 1) {
+          const err6 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.user, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.user.type, parentSchema: schema48.properties.user, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== void 0) {
+      let data3 = data.username;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.username, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.username.type, parentSchema: schema48.properties.username, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.password !== void 0) {
+      let data4 = data.password;
+      if (typeof data4 !== "string") {
+        const err10 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.password.type, parentSchema: schema48.properties.password, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data5 = data.database;
+      if (typeof data5 === "string") {
+        if (func1(data5) < 1) {
+          const err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.database, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.database.type, parentSchema: schema48.properties.database, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.sslmode !== void 0) {
+      let data6 = data.sslmode;
+      if (!(data6 === "disable" || data6 === "prefer" || data6 === "require" || data6 === "verify-ca" || data6 === "verify-full")) {
+        const err13 = { instancePath: instancePath + "/sslmode", schemaPath: "#/properties/sslmode/enum", keyword: "enum", params: { allowedValues: schema48.properties.sslmode.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.sslmode.enum, parentSchema: schema48.properties.sslmode, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.sslrootcert !== void 0) {
+      let data7 = data.sslrootcert;
+      if (typeof data7 === "string") {
+        if (func1(data7) < 1) {
+          const err14 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.sslrootcert, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.sslrootcert.type, parentSchema: schema48.properties.sslrootcert, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.connect_timeout !== void 0) {
+      let data8 = data.connect_timeout;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err16 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.connect_timeout.type, parentSchema: schema48.properties.connect_timeout, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 > 86400 || isNaN(data8)) {
+          const err17 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400", schema: 86400, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+        if (data8 < 0 || isNaN(data8)) {
+          const err18 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.max_connections !== void 0) {
+      let data9 = data.max_connections;
+      if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
+        const err19 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.max_connections.type, parentSchema: schema48.properties.max_connections, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      if (typeof data9 == "number" && isFinite(data9)) {
+        if (data9 > 1e3 || isNaN(data9)) {
+          const err20 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema48.properties.max_connections, data: data9 };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        if (data9 < 1 || isNaN(data9)) {
+          const err21 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.max_connections, data: data9 };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    if (vErrors === null) {
+      vErrors = [err22];
+    } else {
+      vErrors.push(err22);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_role = validate35;
+var schema49 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } };
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate35.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema49.required, parentSchema: schema49, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema49.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.name.type, parentSchema: schema49.properties.name, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.login !== void 0) {
+      let data1 = data.login;
+      if (typeof data1 !== "boolean") {
+        const err5 = { instancePath: instancePath + "/login", schemaPath: "#/properties/login/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.login.type, parentSchema: schema49.properties.login, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.superuser !== void 0) {
+      let data2 = data.superuser;
+      if (typeof data2 !== "boolean") {
+        const err6 = { instancePath: instancePath + "/superuser", schemaPath: "#/properties/superuser/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.superuser.type, parentSchema: schema49.properties.superuser, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.create_database !== void 0) {
+      let data3 = data.create_database;
+      if (typeof data3 !== "boolean") {
+        const err7 = { instancePath: instancePath + "/create_database", schemaPath: "#/properties/create_database/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_database.type, parentSchema: schema49.properties.create_database, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.create_role !== void 0) {
+      let data4 = data.create_role;
+      if (typeof data4 !== "boolean") {
+        const err8 = { instancePath: instancePath + "/create_role", schemaPath: "#/properties/create_role/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_role.type, parentSchema: schema49.properties.create_role, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.inherit !== void 0) {
+      let data5 = data.inherit;
+      if (typeof data5 !== "boolean") {
+        const err9 = { instancePath: instancePath + "/inherit", schemaPath: "#/properties/inherit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.inherit.type, parentSchema: schema49.properties.inherit, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.replication !== void 0) {
+      let data6 = data.replication;
+      if (typeof data6 !== "boolean") {
+        const err10 = { instancePath: instancePath + "/replication", schemaPath: "#/properties/replication/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.replication.type, parentSchema: schema49.properties.replication, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.bypass_row_level_security !== void 0) {
+      let data7 = data.bypass_row_level_security;
+      if (typeof data7 !== "boolean") {
+        const err11 = { instancePath: instancePath + "/bypass_row_level_security", schemaPath: "#/properties/bypass_row_level_security/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.bypass_row_level_security.type, parentSchema: schema49.properties.bypass_row_level_security, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.connection_limit !== void 0) {
+      let data8 = data.connection_limit;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err12 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema49.properties.connection_limit.type, parentSchema: schema49.properties.connection_limit, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 < -1 || isNaN(data8)) {
+          const err13 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema49.properties.connection_limit, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.password !== void 0) {
+      let data9 = data.password;
+      if (typeof data9 !== "string") {
+        const err14 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.password.type, parentSchema: schema49.properties.password, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.valid_until !== void 0) {
+      let data10 = data.valid_until;
+      if (typeof data10 === "string") {
+        if (func1(data10) < 1) {
+          const err15 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.valid_until, data: data10 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.valid_until.type, parentSchema: schema49.properties.valid_until, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.roles !== void 0) {
+      let data11 = data.roles;
+      if (Array.isArray(data11)) {
+        const len0 = data11.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data12 = data11[i0];
+          if (typeof data12 === "string") {
+            if (func1(data12) > 63) {
+              const err17 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.roles.items, data: data12 };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+            if (func1(data12) < 1) {
+              const err18 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.roles.items, data: data12 };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.roles.items.type, parentSchema: schema49.properties.roles.items, data: data12 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i1 = data11.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data11[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema49.properties.roles, data: data11 };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.roles.type, parentSchema: schema49.properties.roles, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.search_path !== void 0) {
+      let data13 = data.search_path;
+      if (Array.isArray(data13)) {
+        const len1 = data13.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data14 = data13[i2];
+          if (typeof data14 === "string") {
+            if (func1(data14) > 63) {
+              const err22 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.search_path.items, data: data14 };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+            if (func1(data14) < 1) {
+              const err23 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.search_path.items, data: data14 };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.search_path.items.type, parentSchema: schema49.properties.search_path.items, data: data14 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/search_path", schemaPath: "#/properties/search_path/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.search_path.type, parentSchema: schema49.properties.search_path, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
+    if (vErrors === null) {
+      vErrors = [err26];
+    } else {
+      vErrors.push(err26);
+    }
+    errors++;
+  }
+  validate35.errors = vErrors;
+  return errors === 0;
+}
+validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_schema = validate36;
+var schema50 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } };
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate36.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema50.required, parentSchema: schema50, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "name" || key0 === "owner" || key0 === "drop_cascade")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.database.type, parentSchema: schema50.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data2 = data.owner;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err9 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err10 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.owner.type, parentSchema: schema50.properties.owner, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.drop_cascade !== void 0) {
+      let data3 = data.drop_cascade;
+      if (typeof data3 !== "boolean") {
+        const err12 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema50.properties.drop_cascade.type, parentSchema: schema50.properties.drop_cascade, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate36.errors = vErrors;
+  return errors === 0;
+}
+validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_object = validate37;
+var schema51 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate37.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema51.required, parentSchema: schema51, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema51.required, parentSchema: schema51, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema51, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.kind, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.kind.type, parentSchema: schema51.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.name.type, parentSchema: schema51.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data2 = data.spec;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.properties.spec.type, parentSchema: schema51.properties.spec, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.secret !== void 0) {
+      let data3 = data.secret;
+      if (typeof data3 !== "string") {
+        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.secret.type, parentSchema: schema51.properties.secret, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.uid !== void 0) {
+      let data4 = data.uid;
+      if (typeof data4 !== "string") {
+        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.uid.type, parentSchema: schema51.properties.uid, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.generation !== void 0) {
+      let data5 = data.generation;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.generation.type, parentSchema: schema51.properties.generation, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.type, parentSchema: schema51, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate37.errors = vErrors;
+  return errors === 0;
+}
+validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_provider = validate38;
+var schema52 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate38.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.world === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema52.required, parentSchema: schema52, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "world" || key0 === "latency" || key0 === "faults")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.world !== void 0) {
+      let data0 = data.world;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.world, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.world.type, parentSchema: schema52.properties.world, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.latency !== void 0) {
+      let data1 = data.latency;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.latency.type, parentSchema: schema52.properties.latency, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 < 0 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema52.properties.latency, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.faults !== void 0) {
+      let data2 = data.faults;
+      if (Array.isArray(data2)) {
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.kind === void 0) {
+              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema52.properties.faults.items.required, parentSchema: schema52.properties.faults.items, data: data3 };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+            for (const key1 in data3) {
+              if (!(key1 === "op" || key1 === "address" || key1 === "call" || key1 === "kind" || key1 === "times")) {
+                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52.properties.faults.items, data: data3 };
+                if (vErrors === null) {
+                  vErrors = [err7];
+                } else {
+                  vErrors.push(err7);
+                }
+                errors++;
+              }
+            }
+            if (data3.op !== void 0) {
+              let data4 = data3.op;
+              if (!(data4 === "read" || data4 === "create" || data4 === "update" || data4 === "delete")) {
+                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.op.enum, parentSchema: schema52.properties.faults.items.properties.op, data: data4 };
+                if (vErrors === null) {
+                  vErrors = [err8];
+                } else {
+                  vErrors.push(err8);
+                }
+                errors++;
+              }
+            }
+            if (data3.address !== void 0) {
+              let data5 = data3.address;
+              if (typeof data5 !== "string") {
+                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.faults.items.properties.address.type, parentSchema: schema52.properties.faults.items.properties.address, data: data5 };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data3.call !== void 0) {
+              let data6 = data3.call;
+              if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.call.type, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err10];
+                } else {
+                  vErrors.push(err10);
+                }
+                errors++;
+              }
+              if (typeof data6 == "number" && isFinite(data6)) {
+                if (data6 < 1 || isNaN(data6)) {
+                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err11];
+                  } else {
+                    vErrors.push(err11);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data3.kind !== void 0) {
+              let data7 = data3.kind;
+              if (!(data7 === "error" || data7 === "timeout" || data7 === "crash")) {
+                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.kind.enum, parentSchema: schema52.properties.faults.items.properties.kind, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            }
+            if (data3.times !== void 0) {
+              let data8 = data3.times;
+              if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.times.type, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+              if (typeof data8 == "number" && isFinite(data8)) {
+                if (data8 < 1 || isNaN(data8)) {
+                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.properties.faults.items.type, parentSchema: schema52.properties.faults.items, data: data3 };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.faults.type, parentSchema: schema52.properties.faults, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.type, parentSchema: schema52, data };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate38.errors = vErrors;
+  return errors === 0;
+}
+validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var validators = {
+  "lexum.yaml.json": lexum_yaml,
+  "lxm-sync.yaml.json": lxm_sync_yaml,
+  "providers/fs.dir.json": fs_dir,
+  "providers/fs.file.json": fs_file,
+  "providers/fs.provider.json": fs_provider,
+  "providers/fs.symlink.json": fs_symlink,
+  "providers/http.object.json": http_object,
+  "providers/http.provider.json": http_provider,
+  "providers/postgres.database.json": postgres_database,
+  "providers/postgres.default_privileges.json": postgres_default_privileges,
+  "providers/postgres.extension.json": postgres_extension,
+  "providers/postgres.grant.json": postgres_grant,
+  "providers/postgres.provider.json": postgres_provider,
+  "providers/postgres.role.json": postgres_role,
+  "providers/postgres.schema.json": postgres_schema,
+  "providers/sim.object.json": sim_object,
+  "providers/sim.provider.json": sim_provider
+};
+
+// src/program/schemas.ts
+function precompiledValidator(schemaPath) {
+  const table = validators;
+  if (!Object.hasOwn(table, schemaPath)) throw new InternalError(`schemas/${schemaPath} has no precompiled validator: run npm run gen:validators`);
+  return table[schemaPath];
+}
+var cached;
+function extendCatalog(base, extra) {
+  if (extra.length === 0) return base;
+  const resources = new Map(base.resources);
+  const providers = new Map(base.providers);
+  for (const e of extra) {
+    providers.set(e.provider.type, e.provider);
+    for (const r of e.resources) resources.set(r.type, r);
+  }
+  return { resources, providers };
+}
+function loadTypeCatalog() {
+  if (cached) return cached;
+  const resources = /* @__PURE__ */ new Map();
+  const providers = /* @__PURE__ */ new Map();
+  for (const [f, schema] of providerSchemaFiles()) {
+    const validate = precompiledValidator("providers/" + f);
+    const base = f.slice(0, -".json".length);
+    if (base.endsWith(".provider")) {
+      const name = base.slice(0, -".provider".length);
+      providers.set(name, resourceTypeInfo(name, name, schema, validate));
+    } else {
+      const dot = base.indexOf(".");
+      if (dot <= 0) throw new InternalError(`schema file ${f} is not named <provider>.<type>.json`);
+      resources.set(base, resourceTypeInfo(base, base.slice(0, dot), schema, validate));
+    }
+  }
+  cached = { resources, providers };
+  return cached;
+}
+function resourceTypeInfo(type, provider, schema, validateFn) {
+  const props = schema["properties"] ?? {};
+  const names = Object.keys(props).sort();
+  const defaults2 = {};
+  for (const n of names) if (props[n]["default"] !== void 0) defaults2[n] = props[n]["default"];
+  const strings = (v) => Array.isArray(v) ? v.slice() : [];
+  return {
+    type,
+    provider,
+    schema,
+    properties: names,
+    required: strings(schema["required"]).sort(),
+    readOnly: names.filter((n) => props[n]["readOnly"] === true),
+    identity: strings(schema["x-lexum-identity"]),
+    replaceOn: strings(schema["x-lexum-replace-on"]),
+    sensitive: names.filter((n) => props[n]["x-lexum-sensitive"] === true),
+    defaults: defaults2,
+    validate(attrs) {
+      if (validateFn(attrs)) return [];
+      return (validateFn.errors ?? []).map(plainProblem);
+    }
+  };
+}
+function showValue(v) {
+  let s;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+function jsonType(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "object") return "object";
+  return typeof v;
+}
+var TYPE_WORDS = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "a bool",
+  object: "an object",
+  array: "a list",
+  null: "null"
+};
+function plainProblem(e) {
+  const path8 = e.instancePath;
+  const p = e.params;
+  const where2 = path8 === "" ? "" : "`" + path8.slice(1).split("/").join(".") + "` ";
+  const got = `got ${showValue(e.data)}`;
+  let problem;
+  switch (e.keyword) {
+    case "required":
+      problem = `${where2 ? `${where2}is missing` : "missing"} required attribute \`${String(p["missingProperty"])}\``;
+      break;
+    case "additionalProperties":
+      problem = `${where2}has no attribute \`${String(p["additionalProperty"])}\``;
+      break;
+    case "type": {
+      const t = String(p["type"]).split(",").map((x) => TYPE_WORDS[x] ?? x).join(" or ");
+      problem = `${where2}must be ${t}, got ${jsonType(e.data)}`;
+      break;
+    }
+    case "pattern":
+      problem = `${where2}must match ${String(p["pattern"])}, ${got}`;
+      break;
+    case "enum":
+      problem = `${where2}must be one of ${p["allowedValues"].map(showValue).join(", ")}, ${got}`;
+      break;
+    case "const":
+      problem = `${where2}must be ${showValue(p["allowedValue"])}, ${got}`;
+      break;
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const op = { minimum: "\u2265", maximum: "\u2264", exclusiveMinimum: ">", exclusiveMaximum: "<" }[e.keyword];
+      problem = `${where2}must be ${op} ${String(p["limit"])}, ${got}`;
+      break;
+    }
+    case "minLength":
+      problem = p["limit"] === 1 ? `${where2}must not be empty` : `${where2}must be at least ${String(p["limit"])} characters long, ${got}`;
+      break;
+    case "maxLength":
+      problem = `${where2}must be at most ${String(p["limit"])} characters long`;
+      break;
+    case "minItems":
+    case "maxItems":
+      problem = `${where2}must have ${e.keyword === "minItems" ? "at least" : "at most"} ${String(p["limit"])} items`;
+      break;
+    case "format":
+      problem = `${where2}must be a valid ${String(p["format"])}, ${got}`;
+      break;
+    default:
+      problem = `${where2}${e.message ?? "is invalid"}`;
+  }
+  return { path: path8, problem: problem.trim(), keyword: e.keyword, params: p };
+}
+
 // src/lang/check.ts
 import { posix } from "node:path";
 var NO_DEFAULTS = {};
@@ -45261,7 +54100,11 @@ function derived(info) {
   }
   return d;
 }
-var PATH_KEYS = { fs: ["root", "path"], sim: ["world"] };
+var PATH_KEYS = { fs: ["root", "path"], http: ["path"], sim: ["world"] };
+var URL_KEYS = { http: ["base_url"] };
+function normalizeUrl(u) {
+  return URL.canParse(u) ? new URL(u).href.replace(/\/+$/, "") : u;
+}
 function normalizePath(p) {
   let n = posix.normalize(p.replace(/\\/g, "/"));
   if (n.length > 1 && n.endsWith("/")) n = n.slice(0, -1);
@@ -45269,22 +54112,23 @@ function normalizePath(p) {
 }
 var NO_KEYS = [];
 var scopeTails = /* @__PURE__ */ new WeakMap();
-function normalizedCopy(o, pathKeys) {
+function normalizedCopy(o, pathKeys, urlKeys) {
   const out = {};
   for (const k of sortStrings(Object.keys(o))) {
     const v = o[k];
-    out[k] = typeof v === "string" && pathKeys.includes(k) ? normalizePath(v) : v;
+    out[k] = typeof v !== "string" ? v : pathKeys.includes(k) ? normalizePath(v) : urlKeys.includes(k) ? normalizeUrl(v) : v;
   }
   return out;
 }
 function identityKey(provider, scope, idAttrs) {
   const pathKeys = PATH_KEYS[provider] ?? NO_KEYS;
+  const urlKeys = URL_KEYS[provider] ?? NO_KEYS;
   let ns = scopeTails.get(scope);
   if (ns === void 0 || ns.provider !== provider) {
-    ns = { provider, tail: `,"provider":${canonicalize(provider)},"scope":${canonicalize(normalizedCopy(scope, pathKeys))}}` };
+    ns = { provider, tail: `,"provider":${canonicalize(provider)},"scope":${canonicalize(normalizedCopy(scope, pathKeys, urlKeys))}}` };
     scopeTails.set(scope, ns);
   }
-  return `{"id":${canonicalize(normalizedCopy(idAttrs, pathKeys))}${ns.tail}`;
+  return `{"id":${canonicalize(normalizedCopy(idAttrs, pathKeys, urlKeys))}${ns.tail}`;
 }
 function describeIdentity(provider, scope, idAttrs) {
   const part = (o) => Object.keys(o).sort().map((k) => `${k} ${canonicalize(o[k])}`).join(", ");
@@ -45301,27 +54145,27 @@ function checkPolicy(given, diags) {
       continue;
     }
     if (hasPoison(v)) continue;
-    const bad = (expected) => diags.push(badPolicyValue(attr.value.span, name, expected, isKnown(v) ? describeJson(v) : "a value known only after apply"));
+    const bad2 = (expected) => diags.push(badPolicyValue(attr.value.span, name, expected, isKnown(v) ? describeJson(v) : "a value known only after apply"));
     if (!isKnown(v)) {
-      bad(name === "timeout" ? "a duration known at compile time" : "known at compile time");
+      bad2(name === "timeout" ? "a duration known at compile time" : "known at compile time");
       continue;
     }
     switch (name) {
       case "timeout":
         if (typeof v === "number" && Number.isInteger(v) && v > 0) timeoutMs = v;
-        else bad("a positive duration such as 30s");
+        else bad2("a positive duration such as 30s");
         break;
       case "retries":
         if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 10) retries = v;
-        else bad("an integer from 0 to 10");
+        else bad2("an integer from 0 to 10");
         break;
       case "on_failure":
         if (v === "halt" || v === "rollback") onFailure = v;
-        else bad(`"halt" or "rollback"`);
+        else bad2(`"halt" or "rollback"`);
         break;
       case "prune":
         if (typeof v === "boolean") prune = v;
-        else bad("a bool");
+        else bad2("a bool");
         break;
     }
   }
@@ -45859,11 +54703,11 @@ function identityValue(id, attrs, deferred) {
   const d = deferred[id];
   return attrs[id] ?? (d?.expr.op === "lit" ? d.expr.value : void 0);
 }
-function identityAttrs(ids, attrs, deferred) {
+function identityAttrs(ids, attrs, deferred, address) {
   const out = {};
   for (const id of ids) {
     const v = identityValue(id, attrs, deferred);
-    if (v !== void 0) out[id] = v;
+    out[id] = v !== void 0 ? v : { unset: address };
   }
   return out;
 }
@@ -46395,7 +55239,7 @@ var Evaluator = class {
               ok = false;
             }
           }
-          if (idOk) identity2 = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred));
+          if (idOk) identity2 = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred, address));
         }
       } else {
         for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
@@ -46416,7 +55260,7 @@ var Evaluator = class {
     const info = this.catalog.resources.get(r.type);
     const scope = this.providerMemo.get(key2(r.domain, r.providerAlias))?.scope;
     if (i.identity === null || !info || !scope) return "";
-    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred));
+    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred, i.address));
   }
   /** What other expressions see of a resource: known attributes, Unknown for deferred and computed ones. */
   resourceValue(r) {
@@ -48386,7 +57230,8 @@ function buildDomains(asts, opts, diags, textOf) {
   const res = resolveProgram(asts);
   asts.length = 0;
   for (const d of res.diagnostics) diags.push(d);
-  const ev2 = new Evaluator(res, loadTypeCatalog(), opts, diags);
+  const catalog = opts.catalog ?? loadTypeCatalog();
+  const ev2 = new Evaluator(res, catalog, opts, diags);
   const spans = new SpanTableBuilder();
   const domains = {};
   const claims = /* @__PURE__ */ new Map();
@@ -48482,7 +57327,7 @@ function buildDomains(asts, opts, diags, textOf) {
           asserts.push({ checkedAtPlan: true, expr: { op: "lit", value: v }, message });
         } else {
           const expr = toResidual(v);
-          if (!checkAssertionType(expr, textOf(a.expr.span).replace(/\s*(\r\n|\r|\n)\s*/g, " "), a.expr.span, loadTypeCatalog(), diags)) return;
+          if (!checkAssertionType(expr, textOf(a.expr.span).replace(/\s*(\r\n|\r|\n)\s*/g, " "), a.expr.span, catalog, diags)) return;
           asserts.push({ checkedAtPlan: false, expr: inCanonicalOrder(expr), message });
         }
       });
@@ -48572,9 +57417,9 @@ function decodeSource(path8, bytes) {
   try {
     return { text: decoder2.decode(bytes), diagnostics: [] };
   } catch {
-    const bad = firstBadByte(bytes);
-    const at = lenient.decode(bytes.subarray(0, bad)).length;
-    return { text: null, diagnostics: [invalidUtf8({ file: path8, start: at, end: at + 1 }, path8, bad)], source: new SourceFile(path8, lenient.decode(bytes)) };
+    const bad2 = firstBadByte(bytes);
+    const at = lenient.decode(bytes.subarray(0, bad2)).length;
+    return { text: null, diagnostics: [invalidUtf8({ file: path8, start: at, end: at + 1 }, path8, bad2)], source: new SourceFile(path8, lenient.decode(bytes)) };
   }
 }
 function firstBadByte(b) {
@@ -48590,6 +57435,7 @@ function firstBadByte(b) {
   }
   return b.length;
 }
+var PACKAGE_KEY = "package";
 var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers: {} };
 function settingSpan(doc, instancePath, extraKey) {
   const path8 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
@@ -48598,21 +57444,21 @@ function settingSpan(doc, instancePath, extraKey) {
   const range = node?.range;
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : void 0;
 }
-function checkSettingValues(doc, v) {
+function checkSettingValues(doc, v, catalog) {
   const out = [];
   if (v.state_branch !== void 0) {
     const problem = branchNameProblem(v.state_branch);
     if (problem) out.push(settingsInvalid(settingSpan(doc, "/state_branch", null), `state_branch ${JSON.stringify(v.state_branch)} ${problem}`, null));
   }
-  const catalog = loadTypeCatalog();
   const known3 = [...catalog.providers.keys()].sort();
   for (const name of Object.keys(v.providers ?? {}).sort()) {
     const info = catalog.providers.get(name);
+    if (!info && typeof v.providers[name][PACKAGE_KEY] === "string") continue;
     if (!info) {
       out.push(settingsInvalid(settingSpan(doc, "/providers", name), `providers: unknown provider \`${name}\` (known: ${known3.join(", ")})`, suggest(name, known3)));
       continue;
     }
-    const config = v.providers[name];
+    const config = withoutPackage(v.providers[name]);
     const before = out.length;
     for (const key3 of Object.keys(config).sort()) {
       if (!info.properties.includes(key3)) {
@@ -48623,6 +57469,11 @@ function checkSettingValues(doc, v) {
       for (const p of info.validate(config).filter((p2) => p2.keyword !== "required")) out.push(settingsInvalid(settingSpan(doc, `/providers/${name}`, null), `providers.${name}: ${p.problem}`, null));
     }
   }
+  return out;
+}
+function providerDefaults(providers) {
+  const out = {};
+  for (const name of Object.keys(providers).sort()) out[name] = withoutPackage(providers[name]);
   return out;
 }
 function branchNameProblem(name) {
@@ -48661,7 +57512,32 @@ function firstAliasSpan(doc, text) {
   const at = unresolved ?? first ?? [0, text.length];
   return { file: "lexum.yaml", start: at[0], end: Math.max(at[1], at[0] + 1) };
 }
-function parseProjectSettings(text) {
+function withoutPackage(config) {
+  if (!(PACKAGE_KEY in config)) return config;
+  const { [PACKAGE_KEY]: _package, ...rest } = config;
+  return rest;
+}
+function providerPackageRefs(text) {
+  if (!text.includes(PACKAGE_KEY) || yamlTooDeepAt(text, SETTINGS_MAX_DEPTH) !== null) return [];
+  const doc = (0, import_yaml3.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return [];
+  try {
+    if (!precompiledValidator("lexum.yaml.json")(doc.toJS({ maxAliasCount: SETTINGS_MAX_ALIASES }) ?? {})) return [];
+  } catch {
+    return [];
+  }
+  const providers = doc.get("providers", true);
+  if (!(0, import_yaml3.isMap)(providers)) return [];
+  const out = [];
+  for (const pair of providers.items) {
+    if (!(0, import_yaml3.isScalar)(pair.key) || typeof pair.key.value !== "string" || !(0, import_yaml3.isMap)(pair.value)) continue;
+    const value = pair.value.get(PACKAGE_KEY, true);
+    if (!(0, import_yaml3.isScalar)(value) || typeof value.value !== "string" || !value.range) continue;
+    out.push({ name: pair.key.value, package: value.value, span: { file: "lexum.yaml", start: value.range[0], end: Math.max(value.range[1], value.range[0] + 1) } });
+  }
+  return out.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+function parseProjectSettings(text, catalog = loadTypeCatalog()) {
   const deep = yamlTooDeepAt(text, SETTINGS_MAX_DEPTH);
   if (deep !== null) {
     const problem = `the document nests too deeply (more than ${SETTINGS_MAX_DEPTH} levels)`;
@@ -48692,13 +57568,13 @@ function parseProjectSettings(text) {
     return { settings: DEFAULT_SETTINGS, diagnostics: diagnostics2 };
   }
   const v = value;
-  const diagnostics = checkSettingValues(doc, v);
+  const diagnostics = checkSettingValues(doc, v, catalog);
   if (diagnostics.length) return { settings: DEFAULT_SETTINGS, diagnostics };
   return {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
-      providers: v.providers ?? {}
+      providers: providerDefaults(v.providers ?? {})
     },
     diagnostics: []
   };
@@ -48706,202 +57582,130 @@ function parseProjectSettings(text) {
 
 // src/lang/compile-project.ts
 function compileProjectFiles(input2) {
-  const parsed = input2.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input2.settingsText);
-  const result = compile(input2.files, { readFile: input2.readFile, providerDefaults: parsed.settings.providers, ...input2.stats ? { stats: input2.stats } : {} });
+  const parsed = input2.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input2.settingsText, input2.catalog);
+  const result = compile(input2.files, {
+    readFile: input2.readFile,
+    providerDefaults: parsed.settings.providers,
+    ...input2.stats ? { stats: input2.stats } : {},
+    ...input2.catalog ? { catalog: input2.catalog } : {}
+  });
   if (parsed.diagnostics.length > 0 && input2.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input2.settingsText));
   }
   return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]) };
 }
 
-// src/plan/render/text.ts
-var TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
-function shortHash(hash2) {
-  if (hash2 === null) return "none";
-  const i = hash2.indexOf(":");
-  return i >= 0 ? hash2.slice(0, i + 1 + 12) : hash2.slice(0, 12);
-}
-function showJson(v) {
-  return canonicalize(v);
-}
-function showAfter(c) {
-  if (c.sensitive) return "(sensitive)";
-  if (c.unknown) return "(known after apply)";
-  return c.after === void 0 ? "null" : showJson(c.after);
-}
-function showBefore(c) {
-  if (c.sensitive) return "(sensitive)";
-  return c.before === void 0 ? "null" : showJson(c.before);
-}
-function localAddress(a) {
-  const prefix = a.domain + "/";
-  return a.address.startsWith(prefix) ? a.address.slice(prefix.length) : a.address;
-}
-function marker(a) {
-  switch (a.action) {
-    case "adopt":
-      return "<=";
-    case "create":
-      return "+";
-    case "update":
-      return "~";
-    case "replace":
-      return "-/+";
-    case "delete":
-      return "-";
-    case "noop":
-      return " ";
-  }
-}
-function actionNote(a) {
-  const notes = [];
-  if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
-  if (a.drift) notes.push("drift: changed outside Lexum");
-  return notes.length > 0 ? "  # " + notes.join("; ") : "";
-}
+// src/providers/package-load.ts
+import { createRequire } from "node:module";
+import { join as join9 } from "node:path";
+import { pathToFileURL } from "node:url";
 
-// src/plan/render/mermaid.ts
-function mermaidLabel(s) {
-  return s.replace(/[#"<>&`]/g, (ch) => `#${ch.charCodeAt(0)};`);
+// src/providers/package-check.ts
+var PROVIDER_SCHEMA = "provider";
+var RESERVED_ATTRIBUTES = ["depends_on", "import", "protect", "provider"];
+var NAME2 = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var METHODS = ["read", "create", "update", "delete", "close"];
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function renderPlanMermaid(plan, maxNodes = 60) {
-  const all = /* @__PURE__ */ new Map();
-  for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) all.set(a.address, a);
-  const shown = /* @__PURE__ */ new Set();
-  for (const a of all.values()) {
-    if (a.action === "noop") continue;
-    shown.add(a.address);
-    for (const dep of a.dependsOn) if (all.has(dep)) shown.add(dep);
+function checkPackageExports(ns, name) {
+  const outer = isObject2(ns) ? ns : {};
+  const mod = "provider" in outer || "schemas" in outer || !isObject2(outer.default) ? outer : outer.default;
+  const notProvider = (problem) => ({ kind: "not-a-provider", problem });
+  const p = mod.provider;
+  if (!isObject2(p)) return notProvider(p === void 0 ? "it exports no `provider`" : "its `provider` export is not an object");
+  if (!isObject2(mod.schemas)) return notProvider(mod.schemas === void 0 ? "it exports no `schemas`" : "its `schemas` export is not an object");
+  if (typeof p.name !== "string") return notProvider("`provider.name` is not a string");
+  if (!Array.isArray(p.types) || !p.types.every((t) => typeof t === "string")) return notProvider("`provider.types` is not a list of strings");
+  if (typeof p.configure !== "function") return notProvider("`provider.configure` is not a function");
+  const named = (problem) => ({ kind: "name", problem });
+  if (!NAME2.test(name)) return named(`cannot be used: \`${name}\` is not a provider name (letters, digits and _, not starting with a digit)`);
+  if (p.name !== name) return named(`exports the provider \`${p.name}\`, not \`${name}\`: name it \`${p.name}\` under providers: in lexum.yaml`);
+  const types2 = p.types;
+  const seen = /* @__PURE__ */ new Set();
+  for (const t of types2) {
+    const rest = t.startsWith(name + ".") ? t.slice(name.length + 1) : null;
+    if (rest === null || !NAME2.test(rest)) return named(`lists the type \`${t}\`, which is not named \`${name}.<type>\``);
+    if (seen.has(t)) return named(`lists the type \`${t}\` twice`);
+    seen.add(t);
   }
-  if (shown.size === 0 || shown.size > maxNodes) return null;
-  const addrs = [...shown].sort(compareNatural);
-  const id = new Map(addrs.map((a, i) => [a, `n${i}`]));
-  const byDomain = /* @__PURE__ */ new Map();
-  for (const a of addrs) {
-    const dom = all.get(a).domain;
-    const list2 = byDomain.get(dom);
-    if (list2) list2.push(a);
-    else byDomain.set(dom, [a]);
+  const schemas = mod.schemas;
+  for (const t of [...types2].sort()) {
+    if (!Object.hasOwn(schemas, t)) return { kind: "schema", schema: t, problem: "is missing: `schemas` has no entry for a type in `provider.types`" };
   }
-  const lines = ["flowchart LR"];
-  [...byDomain.keys()].sort().forEach((dom, i) => {
-    lines.push(`  subgraph d${i}["${mermaidLabel(dom)}"]`);
-    lines.push("    direction LR");
-    for (const a of byDomain.get(dom)) {
-      const act = all.get(a);
-      const label6 = act.action === "noop" ? localAddress(act) : `${marker(act)} ${localAddress(act)}`;
-      lines.push(`    ${id.get(a)}["${mermaidLabel(label6)}"]:::${act.action}`);
-    }
-    lines.push("  end");
-  });
-  const edges = [];
-  for (const a of addrs) {
-    const act = all.get(a);
-    if (act.action === "noop") continue;
-    for (const dep of [...new Set(act.dependsOn)].sort(compareNatural)) {
-      if (!shown.has(dep) || dep === a) continue;
-      edges.push(act.action === "delete" ? `  ${id.get(a)} --> ${id.get(dep)}` : `  ${id.get(dep)} --> ${id.get(a)}`);
-    }
+  for (const key3 of Object.keys(schemas).sort()) {
+    if (key3 !== PROVIDER_SCHEMA && !seen.has(key3)) return { kind: "schema", schema: key3, problem: "names a type that is not in `provider.types`" };
   }
-  for (const e of edges.sort(compareNatural)) lines.push(e);
-  lines.push(
-    "  classDef create fill:#e6ffec,stroke:#1a7f37",
-    "  classDef update fill:#fff8c5,stroke:#9a6700",
-    "  classDef replace fill:#ffebe9,stroke:#9a6700",
-    "  classDef delete fill:#ffebe9,stroke:#cf222e",
-    "  classDef noop fill:#f6f8fa,stroke:#8c959f"
-  );
-  return lines.join("\n") + "\n";
-}
-
-// src/plan/render/markdown.ts
-function escapeMarkdown(s) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|#~])/g, "\\$1").replace(/\r?\n/g, " ");
-}
-function renderPlanMarkdown(plan, opts = {}) {
-  const out = [];
-  out.push(`**${summaryLine(plan)}**`);
-  const label6 = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} \xB7 teardown` : `${s.step}`]));
-  const torn = new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
-  const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
-  if (changed.length > 0) {
-    out.push("");
-    out.push("| Step | Domain | Create | Update | Replace | Delete |");
-    out.push("|---:|:---|---:|---:|---:|---:|");
-    for (const d of changed) {
-      const c = countActions(d.actions);
-      out.push(`| ${label6.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
-    }
-    for (const d of changed) {
-      const shown = d.actions.filter((a) => a.action !== "noop");
-      const body = shown.flatMap((a) => stepDiffLines(a, torn.has(d.step)));
-      const fence = fenceFor(body);
-      out.push("");
-      out.push(`### Step ${label6.get(d.step) ?? d.step} \xB7 ${escapeMarkdown(d.domain)}`);
-      out.push("");
-      out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
-      out.push("");
-      out.push(fence + "diff");
-      for (const b of body) out.push(b);
-      out.push(fence);
-      out.push("");
-      out.push("</details>");
-    }
-    const graph = renderPlanMermaid(plan, opts.maxGraphNodes ?? 60);
-    out.push("");
-    out.push("### Graph");
-    out.push("");
-    if (graph === null) {
-      out.push("_The graph of the changed resources is too large to draw here; run `lxm graph` for the whole program._");
-    } else {
-      out.push("```mermaid");
-      out.push(graph.trimEnd());
-      out.push("```");
-    }
+  if (!Object.hasOwn(schemas, PROVIDER_SCHEMA)) return { kind: "schema", schema: PROVIDER_SCHEMA, problem: "is missing: `schemas.provider` describes the provider block's settings" };
+  const out = {};
+  for (const key3 of Object.keys(schemas).sort()) {
+    const problem = lexumKeywordProblem(schemas[key3], key3 !== PROVIDER_SCHEMA);
+    if (problem !== null) return { kind: "schema", schema: key3, problem };
+    out[key3] = schemas[key3];
   }
-  out.push("");
-  const prior = plan.prior === null ? "none (first run)" : "`" + shortHash(plan.prior) + "`";
-  out.push(`<sub>plan \`${shortHash(plan.hash)}\` \xB7 program \`${shortHash(plan.program)}\` \xB7 prior ${prior}${plan.refreshed ? " \xB7 refreshed" : ""}</sub>`);
-  return out.join("\n") + "\n";
+  return { provider: p, schemas: out };
 }
-function countActions(actions) {
-  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const a of actions) c[a.action]++;
-  const { adopt, ...rest } = c;
-  return adopt > 0 ? c : rest;
+function instanceProblem(inst) {
+  if (!isObject2(inst)) return "`provider.configure` did not return an object";
+  for (const m of METHODS) if (typeof inst[m] !== "function") return `the instance \`provider.configure\` returned has no \`${m}\` method`;
+  return null;
 }
-function countWords(c) {
-  const parts = [];
-  if (c.adopt) parts.push(`${c.adopt} to adopt`);
-  if (c.create) parts.push(`${c.create} to create`);
-  if (c.update) parts.push(`${c.update} to update`);
-  if (c.replace) parts.push(`${c.replace} to replace`);
-  if (c.delete) parts.push(`${c.delete} to delete`);
-  return parts.join(", ");
+function jsonProblem(v, at, depth = 0) {
+  if (depth > 64) return `nests too deeply at ${at}`;
+  if (v === null || typeof v === "string" || typeof v === "boolean") return null;
+  if (typeof v === "number") return Number.isFinite(v) ? null : `holds a number that is not finite at ${at}`;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = jsonProblem(v[i], `${at}/${i}`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  const proto = typeof v === "object" ? Object.getPrototypeOf(v) : void 0;
+  if (typeof v === "object" && (proto === Object.prototype || proto === null)) {
+    for (const k of Object.keys(v)) {
+      const p = jsonProblem(v[k], `${at}/${k}`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  return `holds a value that is not JSON (${typeof v}) at ${at || "the top"}`;
 }
-function stepDiffLines(a, teardown) {
-  return teardown && a.action === "replace" ? [`- ${localAddress(a)}  ${TEARDOWN_HALF}`] : diffLines(a);
+function stringList(v) {
+  return Array.isArray(v) && v.every((x) => typeof x === "string") && new Set(v).size === v.length ? v : null;
 }
-function diffLines(a) {
-  const lines = [`${marker(a)} ${localAddress(a)}${actionNote(a)}`];
-  if (a.action === "delete") return lines;
-  const width = Math.max(0, ...a.changes.map((c) => c.attr.length));
-  for (const c of a.changes) {
-    const name = c.attr.padEnd(width);
-    const forces = c.forcesReplace ? "  # forces replacement" : "";
-    if (a.action === "create") lines.push(`+     ${name} = ${showAfter(c)}`);
-    else if (c.sensitive) lines.push(`~     ${name} = (sensitive)${forces}`);
-    else {
-      if (c.before !== void 0) lines.push(`-     ${name} = ${showBefore(c)}${forces}`);
-      lines.push(`+     ${name} = ${showAfter(c)}${forces}`);
+function lexumKeywordProblem(schema, resource) {
+  const notJson = jsonProblem(schema, "");
+  if (notJson) return notJson;
+  if (!isObject2(schema)) return "is not an object";
+  const s = schema;
+  if (s.type !== "object") return 'must be `"type": "object"`';
+  const props = s.properties ?? {};
+  if (!isObject2(props)) return "has `properties` that is not an object";
+  const names = Object.keys(props).sort();
+  for (const n of names) {
+    if (RESERVED_ATTRIBUTES.includes(n)) return `defines the property \`${n}\`, a name Lexum reserves (${RESERVED_ATTRIBUTES.join(", ")})`;
+    const ps = props[n];
+    if (isObject2(ps) && "x-lexum-sensitive" in ps && typeof ps["x-lexum-sensitive"] !== "boolean") return `has \`x-lexum-sensitive\` on \`${n}\` that is not a boolean`;
+  }
+  if ("x-lexum-sensitive" in s) return "has `x-lexum-sensitive` at the top: it marks properties, so put it on each sensitive property";
+  const prop = (n) => isObject2(props[n]) ? props[n] : null;
+  for (const keyword of ["x-lexum-identity", "x-lexum-replace-on"]) {
+    if (!(keyword in s)) continue;
+    const list2 = stringList(s[keyword]);
+    if (list2 === null) return `has \`${keyword}\` that is not a list of distinct property names`;
+    for (const n of list2) {
+      if (!names.includes(n)) return `lists \`${n}\` in \`${keyword}\`, which is not one of its properties`;
+      if (prop(n)?.readOnly === true) return `lists \`${n}\` in \`${keyword}\`, but \`${n}\` is readOnly (computed by the provider)`;
     }
   }
-  return lines;
-}
-function fenceFor(lines) {
-  let longest = 0;
-  for (const l of lines) for (const m of l.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
-  return "`".repeat(Math.max(3, longest + 1));
+  const identity2 = stringList(s["x-lexum-identity"] ?? []) ?? [];
+  if (resource && identity2.length === 0) return "has no `x-lexum-identity`: a resource type names the attributes that identify the real object";
+  for (const n of identity2) if (prop(n)?.["x-lexum-sensitive"] === true) return `lists \`${n}\` in \`x-lexum-identity\`, but \`${n}\` is sensitive (identities appear in plans)`;
+  const required = s.required ?? [];
+  if (!Array.isArray(required)) return "has `required` that is not a list";
+  for (const n of required) if (typeof n === "string" && prop(n)?.readOnly === true) return `requires \`${n}\`, which is readOnly (a user cannot set it)`;
+  return null;
 }
 
 // src/providers/fs/atomic.ts
@@ -49375,6 +58179,468 @@ var fsProvider = {
   }
 };
 
+// src/providers/http/client.ts
+import * as http from "node:http";
+import * as https from "node:https";
+
+// src/providers/http/errors.ts
+function badAttr2(attr, why) {
+  return new ProviderError("http.invalid_attr", `http: http.object.${attr} ${why}`, false);
+}
+function unknownType2(type) {
+  return new ProviderError("http.unknown_type", `http: unknown resource type ${type}`, false);
+}
+function aborted(method, url2) {
+  return new ProviderError("timeout", `http: ${method} ${url2} timed out (aborted)`, true);
+}
+function connectionFailed(method, url2, detail) {
+  return new ProviderError("http.connection", `http: ${method} ${url2} failed: ${detail}`, true);
+}
+function tlsFailed(method, url2, detail) {
+  return new ProviderError("http.tls", `http: ${method} ${url2}: TLS failed: ${detail}`, false);
+}
+function badResponse(method, url2, why) {
+  return new ProviderError("http.bad_response", `http: ${method} ${url2}: ${why}`, false);
+}
+function statusCode(status) {
+  if (status === 408) return { code: "http.request_timeout", retryable: true };
+  if (status === 429) return { code: "http.too_many_requests", retryable: true };
+  if (status >= 500 && status <= 599) return { code: "http.server_error", retryable: true };
+  if (status >= 400 && status <= 499) return { code: "http.client_error", retryable: false };
+  return { code: "http.unexpected_status", retryable: false };
+}
+function statusFailed(method, url2, status, reason, excerpt2, retryAfterMs) {
+  const { code: code3, retryable } = statusCode(status);
+  const phrase = reason ? ` ${reason}` : "";
+  const body = excerpt2 ? `: ${excerpt2}` : "";
+  return new ProviderError(code3, `http: ${method} ${url2} answered ${status}${phrase}${body}`, retryable, retryable ? retryAfterMs : void 0);
+}
+
+// src/providers/http/limits.ts
+var EXCERPT_MAX_CHARS = 512;
+var BODY_MAX_BYTES = 16 * 1024 * 1024;
+var REDACTED = "(redacted)";
+
+// src/providers/http/client.ts
+var TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
+var HttpClient = class {
+  constructor(cfg) {
+    this.cfg = cfg;
+    this.agent = cfg.https ? new https.Agent({ keepAlive: true, ...cfg.ca !== void 0 ? { ca: cfg.ca } : {} }) : new http.Agent({ keepAlive: true });
+  }
+  cfg;
+  agent;
+  /** The full URL of a path under the base (paths start with "/"). Holds no credential: the base never does. */
+  url(path8) {
+    return this.cfg.base + path8;
+  }
+  /** One request; a JSON body when `body` is given. */
+  send(method, path8, body, signal) {
+    const url2 = this.url(path8);
+    if (signal.aborted) return Promise.reject(aborted(method, url2));
+    const payload = body === void 0 ? void 0 : Buffer.from(JSON.stringify(body), "utf8");
+    const headers = { accept: "application/json" };
+    if (payload !== void 0) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = payload.length;
+    }
+    for (const [name, value] of this.cfg.headers) headers[name] = value;
+    const lib = this.cfg.https ? https : http;
+    return new Promise((resolve6, reject) => {
+      let settled = false;
+      const settle = (f) => {
+        if (settled) return;
+        settled = true;
+        f();
+      };
+      const failed = (e) => settle(() => {
+        if (signal.aborted) return reject(aborted(method, url2));
+        const err = e;
+        const detail = err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message;
+        reject(TLS_ERROR.test(err.code ?? "") ? tlsFailed(method, url2, detail) : connectionFailed(method, url2, detail));
+      });
+      const req = lib.request(url2, { method, headers, agent: this.agent, signal }, (res) => {
+        const chunks = [];
+        let size = 0;
+        res.on("data", (c) => {
+          size += c.length;
+          if (size > BODY_MAX_BYTES) {
+            settle(() => reject(badResponse(method, url2, `the answer is larger than ${BODY_MAX_BYTES / (1024 * 1024)} MiB`)));
+            req.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on(
+          "end",
+          () => settle(() => resolve6({ status: res.statusCode ?? 0, reason: res.statusMessage ?? "", headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }))
+        );
+        res.on("error", failed);
+        res.on("aborted", () => failed(new Error("the connection closed before the answer was complete")));
+      });
+      req.on("error", failed);
+      req.end(payload);
+    });
+  }
+  /** Closes the kept-alive connections. */
+  close() {
+    this.agent.destroy();
+  }
+};
+
+// src/providers/http/config.ts
+import { readFileSync } from "node:fs";
+var SETTINGS = ["base_url", "create_method", "destroy_method", "headers", "id_attribute", "root_ca_file", "update_method"];
+var METHODS2 = {
+  create_method: ["POST", "PUT", "PATCH"],
+  update_method: ["PUT", "PATCH", "POST"],
+  destroy_method: ["DELETE", "POST", "PUT", "PATCH"]
+};
+var TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+var bad = (attr, problem, hint) => providerConfigInvalid.error("http", attr, problem, hint);
+var CREDENTIALS_HINT = 'put credentials in a header, from a secret: headers = { Authorization = "Bearer ${secret("API_TOKEN")}" } (a URL is recorded and shown; headers never are)';
+function resolveHttpConfig(config, env) {
+  for (const key3 of Object.keys(config).sort()) {
+    if (!SETTINGS.includes(key3)) throw bad(key3, `is not a setting of this provider (${SETTINGS.join(", ")})`);
+  }
+  const base_url = config.base_url;
+  if (typeof base_url !== "string" || base_url.length === 0) throw bad("base_url", 'is required: the base URL of the API, e.g. "https://api.example.com/v1"');
+  let url2;
+  try {
+    url2 = new URL(base_url);
+  } catch {
+    throw bad("base_url", 'is not an absolute URL (e.g. "https://api.example.com/v1")');
+  }
+  if (url2.protocol !== "http:" && url2.protocol !== "https:") throw bad("base_url", `must be an http:// or https:// URL, not ${url2.protocol}//`);
+  if (url2.username !== "" || url2.password !== "") throw bad("base_url", "holds credentials (user:password@host), which would be recorded and shown with the URL", CREDENTIALS_HINT);
+  if (url2.search !== "" || base_url.includes("?")) throw bad("base_url", "has a query (?\u2026); resource paths are appended to it, and a key in it would be recorded and shown", CREDENTIALS_HINT);
+  if (url2.hash !== "" || base_url.includes("#")) throw bad("base_url", "has a fragment (#\u2026)");
+  const headers = [];
+  const given = config.headers ?? {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) throw bad("headers", "must be a map of header names to strings");
+  const seen = /* @__PURE__ */ new Set();
+  for (const name of Object.keys(given).sort()) {
+    const value = given[name];
+    if (!TOKEN.test(name)) throw bad(`headers[${JSON.stringify(name)}]`, "is not a valid header name");
+    if (typeof value !== "string") throw bad(`headers[${JSON.stringify(name)}]`, "must be a string");
+    if (/[\r\n\0]/.test(value)) throw bad(`headers[${JSON.stringify(name)}]`, "holds a line break or NUL byte (value not shown)");
+    const lower = name.toLowerCase();
+    if (seen.has(lower)) throw bad(`headers[${JSON.stringify(name)}]`, "is given twice (header names ignore case)");
+    seen.add(lower);
+    headers.push([lower, value]);
+  }
+  headers.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  let ca;
+  const caFile = config.root_ca_file;
+  if (caFile !== void 0) {
+    if (typeof caFile !== "string" || caFile.length === 0 || caFile.includes("\0")) throw bad("root_ca_file", "must be the path of a PEM file");
+    if (url2.protocol !== "https:") throw bad("root_ca_file", "is set but base_url is not https://");
+    const path8 = resolveConfigPath(env, caFile);
+    try {
+      ca = readFileSync(path8, "utf8");
+    } catch (e) {
+      throw bad("root_ca_file", `cannot be read (${path8}): ${e.code ?? String(e)}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw bad("root_ca_file", `is not a PEM certificate file (${path8}): no "-----BEGIN CERTIFICATE-----"`);
+  }
+  const idAttribute = config.id_attribute ?? "id";
+  if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw bad("id_attribute", 'must be a key, or keys joined by "/" ("id", "data/id")');
+  const method = (attr, dflt) => {
+    const m = config[attr] ?? dflt;
+    if (typeof m !== "string" || !METHODS2[attr].includes(m)) throw bad(attr, `must be one of ${METHODS2[attr].join(", ")}`);
+    return m;
+  };
+  return {
+    base: url2.href.replace(/\/+$/, ""),
+    https: url2.protocol === "https:",
+    headers,
+    ...ca !== void 0 ? { ca } : {},
+    idAttribute,
+    createMethod: method("create_method", "POST"),
+    updateMethod: method("update_method", "PUT"),
+    destroyMethod: method("destroy_method", "DELETE")
+  };
+}
+function validIdAttribute(s) {
+  return s.length > 0 && s.split("/").every((k) => k.length > 0);
+}
+
+// src/providers/http/object.ts
+var HTTP_OBJECT = "http.object";
+var ECHOED = ["create_method", "create_path", "destroy_method", "destroy_path", "id_attribute", "object_id", "path", "read_path", "update_method", "update_path"];
+function optionalPath(attrs, attr, dflt) {
+  const v = attrs[attr];
+  if (v === void 0) return dflt;
+  if (typeof v !== "string" || !v.startsWith("/")) throw badAttr2(attr, 'must be a path starting with "/"');
+  return v;
+}
+function optionalMethod(attrs, attr, dflt) {
+  const v = attrs[attr];
+  if (v === void 0) return dflt;
+  if (typeof v !== "string" || !METHODS2[attr].includes(v)) throw badAttr2(attr, `must be one of ${METHODS2[attr].join(", ")}`);
+  return v;
+}
+function objectSpec(attrs, cfg) {
+  const path8 = attrs.path;
+  if (typeof path8 !== "string" || !path8.startsWith("/")) throw badAttr2("path", 'must be a path starting with "/"');
+  const objectId = attrs.object_id;
+  if (objectId !== void 0 && (typeof objectId !== "string" || objectId.length === 0)) throw badAttr2("object_id", "must be a non-empty string");
+  const data = attrs.data;
+  if (data !== void 0 && (typeof data !== "object" || data === null || Array.isArray(data))) throw badAttr2("data", "must be an object");
+  const idAttribute = attrs.id_attribute ?? cfg.idAttribute;
+  if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw badAttr2("id_attribute", 'must be a key, or keys joined by "/"');
+  const own = `${path8.replace(/\/+$/, "")}/{id}`;
+  return {
+    path: path8,
+    objectId,
+    data,
+    createPath: optionalPath(attrs, "create_path", path8),
+    readPath: optionalPath(attrs, "read_path", own),
+    updatePath: optionalPath(attrs, "update_path", own),
+    destroyPath: optionalPath(attrs, "destroy_path", own),
+    createMethod: optionalMethod(attrs, "create_method", cfg.createMethod),
+    updateMethod: optionalMethod(attrs, "update_method", cfg.updateMethod),
+    destroyMethod: optionalMethod(attrs, "destroy_method", cfg.destroyMethod),
+    idAt: idAttribute.split("/")
+  };
+}
+function fillPath(template, attr, id) {
+  if (!template.includes("{id}")) return template;
+  if (id === void 0) throw badAttr2(attr, "uses {id}, but the server assigns this object's id: set object_id to name it");
+  return template.split("{id}").join(encodeURIComponent(id));
+}
+function recordedId(attrs) {
+  const id = attrs.id;
+  return typeof id === "string" && id.length > 0 ? id : void 0;
+}
+function idIn(obj2, at) {
+  let cur = obj2;
+  for (const k of at) {
+    if (typeof cur !== "object" || cur === null || Array.isArray(cur)) return void 0;
+    cur = cur[k];
+  }
+  if (typeof cur === "string" && cur.length > 0) return cur;
+  if (typeof cur === "number" && Number.isFinite(cur)) return String(cur);
+  return void 0;
+}
+function withId(data, at, id) {
+  if (idIn(data, at) !== void 0) return data;
+  const set = (o, i) => {
+    const k = at[i];
+    if (i === at.length - 1) return { ...o, [k]: id };
+    const next = o[k];
+    return { ...o, [k]: set(typeof next === "object" && next !== null && !Array.isArray(next) ? next : {}, i + 1) };
+  };
+  return set(data, 0);
+}
+function project(server, goal) {
+  const out = {};
+  for (const k of Object.keys(goal).sort()) {
+    if (Object.prototype.hasOwnProperty.call(server, k)) out[k] = projectValue(server[k], goal[k]);
+  }
+  return out;
+}
+function projectValue(s, g) {
+  if (isObject3(s) && isObject3(g)) return project(s, g);
+  if (Array.isArray(s) && Array.isArray(g) && s.length === g.length) return s.map((v, i) => projectValue(v, g[i]));
+  return s;
+}
+function holdsGoal(server, goal) {
+  return canonicalize(project(server, goal)) === canonicalize(goal);
+}
+function isObject3(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function objectAttrs(attrs, id, server, raw, goalData) {
+  const out = {};
+  for (const k of ECHOED) if (attrs[k] !== void 0) out[k] = attrs[k];
+  out.api_data = server;
+  out.api_response = raw;
+  if (goalData !== void 0) out.data = project(server, goalData);
+  out.id = id;
+  return out;
+}
+
+// src/providers/http/redact.ts
+var NAME3 = String.raw`[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|authori[sz]ation|credential|private[-_]?key|cookie)[A-Za-z0-9_.-]*`;
+var JSON_FIELD = new RegExp(String.raw`("${NAME3}"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)`, "gi");
+var TEXT_FIELD = new RegExp(String.raw`(\b${NAME3}\s*[=:]\s*)((?:(?:Bearer|Basic|Token|Digest)\s+)?[^\s&,;"'<>]+)`, "gi");
+function secretForms(values) {
+  const out = /* @__PURE__ */ new Set();
+  for (const v of values) {
+    const value = v.trim();
+    const space = value.search(/\s/);
+    const parts = space > 0 ? [value, value.slice(space + 1).trim()] : [value];
+    for (const p of parts) {
+      if (p.length < 4) continue;
+      out.add(p);
+      out.add(JSON.stringify(p).slice(1, -1));
+      out.add(encodeURIComponent(p));
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+function redact(text, secrets) {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join(REDACTED);
+  out = out.replace(JSON_FIELD, `$1"${REDACTED}"`);
+  return out.replace(TEXT_FIELD, `$1${REDACTED}`);
+}
+function excerpt(body, secrets) {
+  const line = redact(body, secrets).replace(/\s+/g, " ").trim();
+  if (line.length <= EXCERPT_MAX_CHARS) return line;
+  let cut = line.slice(0, EXCERPT_MAX_CHARS - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut + "\u2026";
+}
+
+// src/providers/http/retry-after.ts
+function parseRetryAfter(value, now) {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === void 0) return void 0;
+  const v = raw.trim();
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1e3, RETRY_AFTER_MAX_MS);
+  if (!/^[A-Za-z]{3}, /.test(v)) return void 0;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return void 0;
+  return Math.min(Math.max(0, at - now), RETRY_AFTER_MAX_MS);
+}
+
+// src/providers/http/provider.ts
+function unnamed(spec) {
+  if (spec.data !== void 0) return void 0;
+  throw badAttr2("id", "was recorded only as a digest (data holds a secret), so the server's id is lost: set object_id to name the object, or keep secret() out of data");
+}
+var gone = (status) => status === 404 || status === 410;
+var success = (status) => status >= 200 && status <= 299;
+var HttpInstance = class {
+  constructor(cfg, now) {
+    this.cfg = cfg;
+    this.now = now;
+    this.client = new HttpClient(cfg);
+    this.secrets = secretForms(cfg.headers.map(([, v]) => v));
+  }
+  cfg;
+  now;
+  client;
+  secrets;
+  async read(type, attrs, ctx) {
+    const spec = this.spec(type, attrs);
+    const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
+    if (id === void 0) return null;
+    const found = await this.get(spec, id, ctx);
+    return found === null ? null : objectAttrs(attrs, id, found.obj, found.raw, spec.data);
+  }
+  async create(type, attrs, ctx) {
+    return this.converge(attrs, this.spec(type, attrs), void 0, ctx);
+  }
+  async update(type, prior, attrs, ctx) {
+    const spec = this.spec(type, attrs);
+    const recorded = recordedId(prior) ?? (spec.objectId === void 0 ? unnamed(this.spec(type, prior)) : void 0);
+    return this.converge(attrs, spec, recorded, ctx);
+  }
+  async delete(type, attrs, ctx) {
+    const spec = this.spec(type, attrs);
+    const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
+    if (id === void 0) return;
+    const path8 = fillPath(spec.destroyPath, "destroy_path", id);
+    const a = await this.client.send(spec.destroyMethod, path8, void 0, ctx.signal);
+    if (!success(a.status) && !gone(a.status)) throw this.failure(spec.destroyMethod, path8, a);
+  }
+  async close() {
+    this.client.close();
+  }
+  spec(type, attrs) {
+    if (type !== HTTP_OBJECT) throw unknownType2(type);
+    return objectSpec(attrs, this.cfg);
+  }
+  /**
+   * Brings the object to the goal; create and update both come here. With an id (the goal's
+   * object_id, or the recorded one on update): read it; present and holding the goal's
+   * data → left untouched (a retried call is free); present and different → updated;
+   * absent → created. Without one → created, the server naming it. Every write is followed
+   * by a read, which is what is returned.
+   */
+  async converge(attrs, spec, recorded, ctx) {
+    const data = spec.data;
+    if (data === void 0) throw badAttr2("data", "is required to create or update an object");
+    const id = spec.objectId ?? recorded;
+    if (id !== void 0) {
+      const cur = await this.get(spec, id, ctx);
+      if (cur !== null) {
+        if (holdsGoal(cur.obj, data)) return objectAttrs(attrs, id, cur.obj, cur.raw, data);
+        const path9 = fillPath(spec.updatePath, "update_path", id);
+        const a2 = await this.client.send(spec.updateMethod, path9, data, ctx.signal);
+        if (success(a2.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path9, ctx);
+        if (!gone(a2.status)) throw this.failure(spec.updateMethod, path9, a2);
+      }
+    }
+    const path8 = fillPath(spec.createPath, "create_path", spec.objectId);
+    const body = spec.objectId !== void 0 ? withId(data, spec.idAt, spec.objectId) : data;
+    const a = await this.client.send(spec.createMethod, path8, body, ctx.signal);
+    if (!success(a.status)) throw this.failure(spec.createMethod, path8, a);
+    const made = spec.objectId ?? this.assignedId(spec, path8, a);
+    return this.readBack(attrs, spec, made, spec.createMethod, path8, ctx);
+  }
+  /** The id the server gave a new object: at id_attribute in the answer, else the last segment of its Location. */
+  assignedId(spec, path8, a) {
+    const body = a.body.trim() === "" ? void 0 : this.parse(spec.createMethod, path8, a, false);
+    const fromBody = body === void 0 ? void 0 : idIn(body, spec.idAt);
+    if (fromBody !== void 0) return fromBody;
+    const location = a.headers.location;
+    if (typeof location === "string" && URL.canParse(location, this.client.url(path8))) {
+      const last = new URL(location, this.client.url(path8)).pathname.split("/").filter((s) => s !== "").pop();
+      if (last !== void 0) return decodeURIComponent(last);
+    }
+    throw badResponse(spec.createMethod, this.client.url(path8), `the answer names no id (no "${spec.idAt.join("/")}" in its body, no Location header): set id_attribute, or object_id`);
+  }
+  /** The object right after a write; a write the server acknowledged but cannot show is an error, never a silent absence. */
+  async readBack(attrs, spec, id, method, path8, ctx) {
+    const found = await this.get(spec, id, ctx);
+    if (found === null) {
+      const at = fillPath(spec.readPath, "read_path", id);
+      throw badResponse(method, this.client.url(path8), `the server accepted it, but GET ${this.client.url(at)} then found no object: check read_path and id_attribute`);
+    }
+    return objectAttrs(attrs, id, found.obj, found.raw, spec.data);
+  }
+  /** GET of the object's own URL: the object, or null when the server says it is gone (404, 410). */
+  async get(spec, id, ctx) {
+    const path8 = fillPath(spec.readPath, "read_path", id);
+    const a = await this.client.send("GET", path8, void 0, ctx.signal);
+    if (gone(a.status)) return null;
+    if (!success(a.status)) throw this.failure("GET", path8, a);
+    return { obj: this.parse("GET", path8, a, true), raw: a.body };
+  }
+  parse(method, path8, a, required) {
+    let v;
+    try {
+      v = JSON.parse(a.body);
+    } catch {
+      if (!required) return void 0;
+      throw badResponse(method, this.client.url(path8), `the answer is not JSON: ${excerpt(a.body, this.secrets)}`);
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      if (!required) return void 0;
+      throw badResponse(method, this.client.url(path8), `the answer is not a JSON object: ${excerpt(a.body, this.secrets)}`);
+    }
+    return v;
+  }
+  failure(method, path8, a) {
+    return statusFailed(method, this.client.url(path8), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
+  }
+};
+function createHttpProvider(options3 = {}) {
+  const now = options3.now ?? Date.now;
+  return {
+    name: "http",
+    types: [HTTP_OBJECT],
+    configure(config, env) {
+      return new HttpInstance(resolveHttpConfig(config, env), now);
+    }
+  };
+}
+var httpProvider = createHttpProvider();
+
 // node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib4(), 1);
 var Client = import_lib.default.Client;
@@ -49421,10 +58687,10 @@ var PostgresError = class extends ProviderError {
     this.sqlstate = sqlstate;
   }
 };
-function badAttr2(type, attr, why) {
+function badAttr3(type, attr, why) {
   return new ProviderError("postgres.invalid_attr", `postgres: ${type}.${attr} ${why}`, false);
 }
-function unknownType2(type) {
+function unknownType3(type) {
   return new ProviderError("postgres.unknown_type", `postgres: unknown resource type ${type}`, false);
 }
 function immutable(what2, attr, found, wanted) {
@@ -49434,7 +58700,7 @@ function immutable(what2, attr, found, wanted) {
     false
   );
 }
-function aborted(what2) {
+function aborted2(what2) {
   return new ProviderError("timeout", `postgres: ${what2}: the call was aborted (action timeout); its statement was cancelled`, true);
 }
 var BY_STATE = /* @__PURE__ */ new Map([
@@ -49602,14 +58868,14 @@ var Connections = class {
   async run(database, what2, ctx, fn) {
     if (this.closed) throw toProviderError(what2, this.where, new Error("the provider was closed"));
     const signal = ctx.signal;
-    if (signal.aborted) throw aborted(what2);
+    if (signal.aborted) throw aborted2(what2);
     let stop = false;
     let client;
     let onAbort = () => void 0;
     const abortion = new Promise((_, reject) => {
       onAbort = () => {
         stop = true;
-        reject(aborted(what2));
+        reject(aborted2(what2));
       };
     });
     abortion.catch(() => void 0);
@@ -49622,9 +58888,9 @@ var Connections = class {
       c.on("error", lost);
       try {
         client = c;
-        if (stop) throw aborted(what2);
+        if (stop) throw aborted2(what2);
         const q = async (sql, params) => {
-          if (stop) throw aborted(what2);
+          if (stop) throw aborted2(what2);
           return (await c.query(sql, params)).rows;
         };
         return await fn(q);
@@ -49647,7 +58913,7 @@ var Connections = class {
         const settled = await Promise.race([work.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), CANCEL_GRACE_MS))]);
         if (!settled) c.connection?.stream?.destroy();
       }
-      throw aborted(what2);
+      throw aborted2(what2);
     } finally {
       signal.removeEventListener("abort", onAbort);
     }
@@ -49681,7 +58947,7 @@ var Connections = class {
 var MAX_NAME_BYTES = 63;
 function nameAttr(type, attrs, attr) {
   const v = attrs[attr];
-  if (typeof v !== "string" || v.length === 0) throw badAttr2(type, attr, "must be a non-empty string");
+  if (typeof v !== "string" || v.length === 0) throw badAttr3(type, attr, "must be a non-empty string");
   return checkName(type, attr, v);
 }
 function optNameAttr(type, attrs, attr) {
@@ -49690,36 +58956,36 @@ function optNameAttr(type, attrs, attr) {
   return nameAttr(type, attrs, attr);
 }
 function checkName(type, attr, v) {
-  if (v.length === 0) throw badAttr2(type, attr, "must not be empty");
-  if (v.includes("\0")) throw badAttr2(type, attr, "contains a NUL byte");
-  if (Buffer.byteLength(v, "utf8") > MAX_NAME_BYTES) throw badAttr2(type, attr, `${JSON.stringify(v)} is longer than ${MAX_NAME_BYTES} bytes, PostgreSQL's limit for names (it would be truncated)`);
+  if (v.length === 0) throw badAttr3(type, attr, "must not be empty");
+  if (v.includes("\0")) throw badAttr3(type, attr, "contains a NUL byte");
+  if (Buffer.byteLength(v, "utf8") > MAX_NAME_BYTES) throw badAttr3(type, attr, `${JSON.stringify(v)} is longer than ${MAX_NAME_BYTES} bytes, PostgreSQL's limit for names (it would be truncated)`);
   return v;
 }
 function optStringAttr(type, attrs, attr) {
   const v = attrs[attr];
   if (v === void 0 || v === null) return void 0;
-  if (typeof v !== "string") throw badAttr2(type, attr, "must be a string");
-  if (v.includes("\0")) throw badAttr2(type, attr, "contains a NUL byte");
+  if (typeof v !== "string") throw badAttr3(type, attr, "must be a string");
+  if (v.includes("\0")) throw badAttr3(type, attr, "contains a NUL byte");
   return v;
 }
 function boolAttr(type, attrs, attr, fallback) {
   const v = attrs[attr];
   if (v === void 0 || v === null) return fallback;
-  if (typeof v !== "boolean") throw badAttr2(type, attr, "must be true or false");
+  if (typeof v !== "boolean") throw badAttr3(type, attr, "must be true or false");
   return v;
 }
 function intAttr(type, attrs, attr, fallback, min) {
   const v = attrs[attr];
   if (v === void 0 || v === null) return fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 2147483647) throw badAttr2(type, attr, `must be an integer \u2265 ${min}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 2147483647) throw badAttr3(type, attr, `must be an integer \u2265 ${min}`);
   return v;
 }
 function listAttr(type, attrs, attr, item = (v) => v) {
   const v = attrs[attr];
   if (v === void 0 || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw badAttr2(type, attr, "must be a list of strings");
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw badAttr3(type, attr, "must be a list of strings");
   const out = v.map(item);
-  if (new Set(out).size !== out.length) throw badAttr2(type, attr, "lists an item twice");
+  if (new Set(out).size !== out.length) throw badAttr3(type, attr, "lists an item twice");
   return out;
 }
 var ident = (name) => esm_default.escapeIdentifier(name);
@@ -49854,13 +59120,13 @@ var ACL_CHAR = { database: "d", schema: "n", table: "r", sequence: "s", function
 function privilegesAttr(type, objectType, attrs) {
   const allowed = ALLOWED[objectType] ?? [];
   return listAttr(type, attrs, "privileges", (p) => {
-    if (p !== "ALL" && !allowed.includes(p)) throw badAttr2(type, "privileges", `has ${JSON.stringify(p)}, which a ${objectType} does not take (${["ALL", ...allowed].join(", ")})`);
+    if (p !== "ALL" && !allowed.includes(p)) throw badAttr3(type, "privileges", `has ${JSON.stringify(p)}, which a ${objectType} does not take (${["ALL", ...allowed].join(", ")})`);
     return p;
   });
 }
 function granteeAttr(type, attrs) {
   const v = attrs["role"];
-  if (typeof v !== "string" || v.length === 0) throw badAttr2(type, "role", "must be a non-empty string");
+  if (typeof v !== "string" || v.length === 0) throw badAttr3(type, "role", "must be a non-empty string");
   return checkName(type, "role", v);
 }
 function granteeSql(role) {
@@ -49917,7 +59183,7 @@ var KINDS = {
 };
 function goalOf2(attrs) {
   const objectType = attrs["object_type"];
-  if (typeof objectType !== "string" || !(objectType in KINDS)) throw badAttr2(TYPE5, "object_type", `must be one of ${Object.keys(KINDS).join(", ")}`);
+  if (typeof objectType !== "string" || !(objectType in KINDS)) throw badAttr3(TYPE5, "object_type", `must be one of ${Object.keys(KINDS).join(", ")}`);
   const goal = {
     database: nameAttr(TYPE5, attrs, "database"),
     role: granteeAttr(TYPE5, attrs),
@@ -49927,8 +59193,8 @@ function goalOf2(attrs) {
     privileges: privilegesAttr(TYPE5, objectType, attrs),
     withGrantOption: boolAttr(TYPE5, attrs, "with_grant_option", false)
   };
-  if (objectType === "schema" && goal.schema !== void 0) throw badAttr2(TYPE5, "schema", 'must not be set when object_type is "schema" (default privileges on schemas are database-wide)');
-  if (goal.role === "public" && goal.withGrantOption) throw badAttr2(TYPE5, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
+  if (objectType === "schema" && goal.schema !== void 0) throw badAttr3(TYPE5, "schema", 'must not be set when object_type is "schema" (default privileges on schemas are database-wide)');
+  if (goal.role === "public" && goal.withGrantOption) throw badAttr3(TYPE5, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
   return goal;
 }
 var READ_SQL2 = `
@@ -50053,7 +59319,7 @@ var OBJECT_TYPES = ["database", "function", "schema", "sequence", "table"];
 var IN_SCHEMA = { table: "TABLES", sequence: "SEQUENCES", function: "FUNCTIONS" };
 function goalOf4(attrs) {
   const objectType = attrs["object_type"];
-  if (typeof objectType !== "string" || !OBJECT_TYPES.includes(objectType)) throw badAttr2(TYPE7, "object_type", `must be one of ${OBJECT_TYPES.join(", ")}`);
+  if (typeof objectType !== "string" || !OBJECT_TYPES.includes(objectType)) throw badAttr3(TYPE7, "object_type", `must be one of ${OBJECT_TYPES.join(", ")}`);
   const goal = {
     database: nameAttr(TYPE7, attrs, "database"),
     role: granteeAttr(TYPE7, attrs),
@@ -50063,10 +59329,10 @@ function goalOf4(attrs) {
     privileges: privilegesAttr(TYPE7, objectType, attrs),
     withGrantOption: boolAttr(TYPE7, attrs, "with_grant_option", false)
   };
-  if (objectType === "database" && goal.schema !== void 0) throw badAttr2(TYPE7, "schema", 'must not be set when object_type is "database"');
-  if (objectType !== "database" && goal.schema === void 0) throw badAttr2(TYPE7, "schema", `is required when object_type is "${objectType}"`);
-  if ((objectType === "database" || objectType === "schema") && goal.objects.length > 0) throw badAttr2(TYPE7, "objects", `must be empty when object_type is "${objectType}"`);
-  if (goal.role === "public" && goal.withGrantOption) throw badAttr2(TYPE7, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
+  if (objectType === "database" && goal.schema !== void 0) throw badAttr3(TYPE7, "schema", 'must not be set when object_type is "database"');
+  if (objectType !== "database" && goal.schema === void 0) throw badAttr3(TYPE7, "schema", `is required when object_type is "${objectType}"`);
+  if ((objectType === "database" || objectType === "schema") && goal.objects.length > 0) throw badAttr3(TYPE7, "objects", `must be empty when object_type is "${objectType}"`);
+  if (goal.role === "public" && goal.withGrantOption) throw badAttr3(TYPE7, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
   return goal;
 }
 function heldSql(objectType) {
@@ -50351,9 +59617,9 @@ var schemaOps = {
 };
 
 // src/providers/postgres/settings.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 var SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"];
-var SETTINGS = ["connect_timeout", "database", "host", "max_connections", "password", "port", "sslmode", "sslrootcert", "user", "username"];
+var SETTINGS2 = ["connect_timeout", "database", "host", "max_connections", "password", "port", "sslmode", "sslrootcert", "user", "username"];
 var invalid2 = (attr, problem) => providerConfigInvalid.error("postgres", attr, problem);
 function optString(config, key3) {
   const v = config[key3];
@@ -50370,7 +59636,7 @@ function optInt(config, key3, min, max) {
 }
 function resolvePostgresSettings(config, env) {
   for (const key3 of Object.keys(config).sort()) {
-    if (!SETTINGS.includes(key3)) throw invalid2(key3, `is not a setting of this provider (${SETTINGS.join(", ")})`);
+    if (!SETTINGS2.includes(key3)) throw invalid2(key3, `is not a setting of this provider (${SETTINGS2.join(", ")})`);
   }
   if (config["user"] !== void 0 && config["username"] !== void 0) throw invalid2("user", "and `username` are the same setting: set only one");
   const password = config["password"];
@@ -50382,7 +59648,7 @@ function resolvePostgresSettings(config, env) {
   if (rootPath !== void 0) {
     const path8 = resolveConfigPath(env, rootPath);
     try {
-      sslrootcert = { path: path8, pem: readFileSync(path8, "utf8") };
+      sslrootcert = { path: path8, pem: readFileSync2(path8, "utf8") };
     } catch (err) {
       throw invalid2("sslrootcert", `cannot be read (${path8}): ${err.code ?? String(err)}`);
     }
@@ -50411,7 +59677,7 @@ var OPS2 = /* @__PURE__ */ new Map([
 ]);
 function opsFor2(type) {
   const ops = OPS2.get(type);
-  if (!ops) throw unknownType2(type);
+  if (!ops) throw unknownType3(type);
   return ops;
 }
 var postgresProvider = {
@@ -50457,16 +59723,16 @@ function untilAborted(signal, onAbort) {
 function injectedError(op, what2, n) {
   return new ProviderError("sim.fault", `sim: injected error on ${op} of ${what2} (matching call #${n})`, true);
 }
-function aborted2(op, what2) {
+function aborted3(op, what2) {
   return new ProviderError("timeout", `sim: ${op} of ${what2} timed out (aborted)`, true);
 }
 function crashed(op, what2) {
   return new ProviderError("sim.crash", `sim: injected crash on ${op} of ${what2}`, false);
 }
-function badAttr3(attr, why) {
+function badAttr4(attr, why) {
   return new ProviderError("sim.invalid_attr", `sim: sim.object.${attr} ${why}`, false);
 }
-function unknownType3(type) {
+function unknownType4(type) {
   return new ProviderError("sim.unknown_type", `sim: unknown resource type ${type}`, false);
 }
 function worldInvalid(message) {
@@ -50532,19 +59798,19 @@ var FaultPlan = class {
 };
 
 // src/providers/sim/world.ts
-import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open as open2, openSync, readFileSync as readFileSync2, rename as rename2, statSync, unlink as unlink4, unlinkSync as unlinkSync2 } from "node:fs";
+import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open as open2, openSync, readFileSync as readFileSync3, rename as rename2, statSync, unlink as unlink4, unlinkSync as unlinkSync2 } from "node:fs";
 import { basename as basename2, dirname as dirname6 } from "node:path";
 var WORLD_FORMAT = "lexum.sim/v1";
 function objectKey(kind, name) {
   return `${kind}/${name}`;
 }
-function isObject2(v) {
+function isObject4(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function parseRecord(o, where2) {
-  if (!isObject2(o)) return `${where2} must be an object`;
+  if (!isObject4(o)) return `${where2} must be an object`;
   if (typeof o.kind !== "string" || typeof o.name !== "string") return `${where2} needs string "kind" and "name"`;
-  if (!isObject2(o.spec)) return `${where2}.spec must be an object`;
+  if (!isObject4(o.spec)) return `${where2}.spec must be an object`;
   if (typeof o.uid !== "string") return `${where2}.uid must be a string`;
   if (typeof o.generation !== "number" || !Number.isSafeInteger(o.generation) || o.generation < 1) return `${where2}.generation must be an integer \u2265 1`;
   if (o.secretDigest !== void 0 && typeof o.secretDigest !== "string") return `${where2}.secretDigest must be a string`;
@@ -50558,9 +59824,9 @@ function parseWorld(text) {
   } catch (err) {
     return `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
   }
-  if (!isObject2(doc)) return "the top level must be an object";
+  if (!isObject4(doc)) return "the top level must be an object";
   if (doc.format !== WORLD_FORMAT) return `format must be "${WORLD_FORMAT}", found ${JSON.stringify(doc.format ?? null)}`;
-  if (!isObject2(doc.objects)) return `"objects" must be an object`;
+  if (!isObject4(doc.objects)) return `"objects" must be an object`;
   const out = /* @__PURE__ */ new Map();
   for (const key3 of Object.keys(doc.objects).sort()) {
     const where2 = `objects[${JSON.stringify(key3)}]`;
@@ -50588,11 +59854,11 @@ function applyWorldLog(objects, text) {
     } catch (err) {
       return `${where2} is not valid JSON (${err instanceof Error ? err.message : String(err)})`;
     }
-    if (isObject2(entry) && typeof entry.remove === "string") {
+    if (isObject4(entry) && typeof entry.remove === "string") {
       objects.delete(entry.remove);
       continue;
     }
-    if (!isObject2(entry) || entry.set === void 0) return `${where2} is neither {"set": record} nor {"remove": key}`;
+    if (!isObject4(entry) || entry.set === void 0) return `${where2} is neither {"set": record} nor {"remove": key}`;
     const o = parseRecord(entry.set, `${where2}: set`);
     if (typeof o === "string") return o;
     objects.set(objectKey(o.kind, o.name), o);
@@ -50618,7 +59884,7 @@ function readWorld(path8) {
 }
 function readIfPresent(path8) {
   try {
-    return readFileSync2(path8, "utf8");
+    return readFileSync3(path8, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return null;
     return { problem: `cannot read ${path8} (${err instanceof Error ? err.message : String(err)})` };
@@ -50630,7 +59896,7 @@ function pretty(v, indent) {
     const inner = indent + "  ";
     return "[\n" + v.map((x) => inner + pretty(x, inner)).join(",\n") + "\n" + indent + "]";
   }
-  if (isObject2(v)) {
+  if (isObject4(v)) {
     const keys = Object.keys(v).filter((k) => v[k] !== void 0).sort();
     if (keys.length === 0) return "{}";
     const inner = indent + "  ";
@@ -50949,10 +60215,10 @@ async function releaseWorld(w) {
 
 // src/providers/sim/provider.ts
 var SIM_OBJECT = "sim.object";
-var SETTINGS2 = /* @__PURE__ */ new Set(["world", "latency", "faults"]);
+var SETTINGS3 = /* @__PURE__ */ new Set(["world", "latency", "faults"]);
 function resolveSimConfig(config, env) {
   for (const key3 of Object.keys(config).sort()) {
-    if (!SETTINGS2.has(key3)) throw providerConfigInvalid.error("sim", key3, "is not a setting of this provider (world, latency, faults)");
+    if (!SETTINGS3.has(key3)) throw providerConfigInvalid.error("sim", key3, "is not a setting of this provider (world, latency, faults)");
   }
   const world = config.world;
   if (typeof world !== "string" || world.length === 0) throw providerConfigInvalid.error("sim", "world", "is required: the path of the world JSON file");
@@ -50976,14 +60242,14 @@ function goalOf7(attrs) {
 }
 function identity(attrs) {
   const { kind, name } = attrs;
-  if (typeof kind !== "string" || kind.length === 0) throw badAttr3("kind", "must be a non-empty string");
-  if (kind.includes("/")) throw badAttr3("kind", `must not contain "/", got ${JSON.stringify(kind)}`);
-  if (typeof name !== "string" || name.length === 0) throw badAttr3("name", "must be a non-empty string");
+  if (typeof kind !== "string" || kind.length === 0) throw badAttr4("kind", "must be a non-empty string");
+  if (kind.includes("/")) throw badAttr4("kind", `must not contain "/", got ${JSON.stringify(kind)}`);
+  if (typeof name !== "string" || name.length === 0) throw badAttr4("name", "must be a non-empty string");
   return { kind, name };
 }
 function goalSpec(attrs) {
   const spec = attrs.spec ?? {};
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw badAttr3("spec", "must be an object");
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw badAttr4("spec", "must be an object");
   return spec;
 }
 function copySpec(spec) {
@@ -50992,10 +60258,10 @@ function copySpec(spec) {
 function goalDigest(attrs) {
   const s = attrs.secret;
   if (s === void 0 || s === null) return void 0;
-  if (typeof s !== "string") throw badAttr3("secret", "must be a string");
+  if (typeof s !== "string") throw badAttr4("secret", "must be a string");
   return secretDigest(s);
 }
-function objectAttrs(o) {
+function objectAttrs2(o) {
   const spec = JSON.parse(JSON.stringify(o.spec));
   return o.secretDigest !== void 0 ? { generation: o.generation, kind: o.kind, name: o.name, secret: o.secretDigest, spec, uid: o.uid } : { generation: o.generation, kind: o.kind, name: o.name, spec, uid: o.uid };
 }
@@ -51017,10 +60283,10 @@ var SimInstance = class {
   // appended to the world's log. An abort on the way back leaves the effect in place, as a
   // lost response would.
   async call(op, type, attrs, ctx, effect, mutates) {
-    if (type !== SIM_OBJECT) throw unknownType3(type);
+    if (type !== SIM_OBJECT) throw unknownType4(type);
     const id = identity(attrs);
     const what2 = ctx.address ?? objectKey(id.kind, id.name);
-    const onAbort = () => aborted2(op, what2);
+    const onAbort = () => aborted3(op, what2);
     const there = Math.floor(this.cfg.latency / 2);
     const roundTrip = sleep2(this.cfg.latency, ctx.signal, onAbort);
     roundTrip.catch(() => void 0);
@@ -51049,7 +60315,7 @@ var SimInstance = class {
   async read(type, attrs, ctx) {
     return this.call("read", type, attrs, ctx, ({ kind, name }) => {
       const o = this.store.get(objectKey(kind, name));
-      return o === void 0 ? null : objectAttrs(o);
+      return o === void 0 ? null : objectAttrs2(o);
     }, false);
   }
   async create(type, attrs, ctx) {
@@ -51083,7 +60349,7 @@ var SimInstance = class {
     }
     if (goal.digest !== void 0 && next !== cur) next = { ...next, secretDigest: goal.digest };
     if (next !== cur) this.store.set(next);
-    return objectAttrs(next);
+    return objectAttrs2(next);
   }
 };
 function createSimProvider(options3 = {}) {
@@ -51101,35 +60367,160 @@ var simProvider = createSimProvider();
 
 // src/providers/registry.ts
 var builtinProviders = new Map(
-  [fsProvider, postgresProvider, simProvider].map((p) => [p.name, p]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  [fsProvider, httpProvider, postgresProvider, simProvider].map((p) => [p.name, p]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 );
-function getProvider(name) {
-  return builtinProviders.get(name);
+
+// src/providers/project.ts
+var builtins;
+function builtinProjectProviders() {
+  builtins ??= projectProvidersOf(loadTypeCatalog(), []);
+  return builtins;
 }
-function providerNames() {
-  return [...builtinProviders.keys()].sort();
+function withPackages(packages) {
+  if (packages.length === 0) return builtinProjectProviders();
+  const sorted = [...packages].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return projectProvidersOf(extendCatalog(loadTypeCatalog(), sorted.map((p) => ({ provider: p.config, resources: p.resources }))), sorted);
+}
+function projectProvidersOf(catalog, packages) {
+  const byName2 = new Map(builtinProviders);
+  for (const p of packages) byName2.set(p.name, p.provider);
+  const names = [...byName2.keys()].sort();
+  return {
+    catalog,
+    packages,
+    get: (name) => byName2.get(name),
+    names: () => names.slice()
+  };
+}
+
+// src/providers/package-load.ts
+async function loadProviderPackages(projectDir, refs) {
+  if (refs.length === 0) return { providers: builtinProjectProviders(), diagnostics: [] };
+  const loaded = [];
+  const diagnostics = [];
+  const require2 = createRequire(join9(projectDir, "lexum.yaml"));
+  const { newSchemaCompiler: newSchemaCompiler2 } = await Promise.resolve().then(() => (init_schema_compile(), schema_compile_exports));
+  for (const ref of [...refs].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
+    const r = await loadOne(ref, projectDir, require2, newSchemaCompiler2());
+    if ("diagnostic" in r) diagnostics.push(r.diagnostic);
+    else loaded.push(r.loaded);
+  }
+  return { providers: withPackages(loaded), diagnostics };
+}
+async function loadOne(ref, projectDir, require2, compile2) {
+  const { name, package: pkg, span } = ref;
+  if (builtinProviders.has(name)) return { diagnostic: packageShadowsBuiltin(span, name, pkg, [...builtinProviders.keys()]) };
+  let file;
+  try {
+    file = require2.resolve(pkg);
+  } catch (e) {
+    return { diagnostic: packageNotInstalled(span, name, pkg, projectDir, resolveCause(e)) };
+  }
+  let ns;
+  try {
+    ns = await import(pathToFileURL(file).href);
+  } catch (e) {
+    return { diagnostic: packageLoadFailed(span, name, pkg, file, firstLine3(e)) };
+  }
+  const checked2 = fromModule(ns, name, compile2);
+  if ("kind" in checked2) {
+    switch (checked2.kind) {
+      case "not-a-provider":
+        return { diagnostic: packageNotAProvider(span, name, pkg, checked2.problem) };
+      case "name":
+        return { diagnostic: packageNameMismatch(span, name, pkg, checked2.problem) };
+      case "schema":
+        return { diagnostic: packageSchemaInvalid(span, name, pkg, checked2.schema, checked2.problem) };
+    }
+  }
+  return { loaded: { name, package: pkg, file, provider: guarded2(checked2.exports, pkg), config: checked2.config, resources: checked2.resources } };
+}
+function fromModule(ns, name, compile2) {
+  let checked2;
+  try {
+    checked2 = checkPackageExports(ns, name);
+  } catch (e) {
+    return { kind: "not-a-provider", problem: `reading its exports threw: ${firstLine3(e)}` };
+  }
+  if ("kind" in checked2) return checked2;
+  const infos = /* @__PURE__ */ new Map();
+  for (const key3 of Object.keys(checked2.schemas).sort()) {
+    const c = compile2(checked2.schemas[key3]);
+    if ("problem" in c) return { kind: "schema", schema: key3, problem: `does not compile as a JSON Schema: ${c.problem}` };
+    const type = key3 === PROVIDER_SCHEMA ? name : key3;
+    infos.set(key3, resourceTypeInfo(type, name, checked2.schemas[key3], c.validate));
+  }
+  const resources = [...infos.keys()].filter((k) => k !== PROVIDER_SCHEMA).map((k) => infos.get(k));
+  return { exports: checked2, config: infos.get(PROVIDER_SCHEMA), resources };
+}
+function guarded2(exp, pkg) {
+  const p = exp.provider;
+  return {
+    name: p.name,
+    types: Object.freeze([...p.types]),
+    configure(config, env) {
+      let inst;
+      try {
+        inst = p.configure(config, env);
+      } catch (e) {
+        if (e instanceof LexumError) throw e;
+        throw packageConfigureFailed.error(p.name, pkg, firstLine3(e));
+      }
+      const problem = instanceProblem(inst);
+      if (problem !== null) throw packageNotAProvider.error(p.name, pkg, problem);
+      return inst;
+    }
+  };
+}
+function resolveCause(e) {
+  const code3 = e.code;
+  if (code3 === "MODULE_NOT_FOUND") return "no such package in node_modules here or in any parent folder";
+  if (code3 === "ERR_PACKAGE_PATH_NOT_EXPORTED") return "its package.json `exports` has no entry `require` can resolve: give it a `default` condition";
+  return firstLine3(e);
+}
+function firstLine3(e) {
+  const text = e instanceof Error ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}` : String(e);
+  return text.split("\n")[0];
+}
+
+// src/engine/project-providers.ts
+async function loadProjectProviders(projectDir, settingsText) {
+  return loadProviderPackages(projectDir, settingsText === null ? [] : providerPackageRefs(settingsText));
+}
+async function compileProject(input2) {
+  const { providers, diagnostics } = await loadProjectProviders(input2.projectDir, input2.settingsText);
+  if (hasErrors(diagnostics)) {
+    const sources = new SourceSet();
+    if (input2.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input2.settingsText));
+    const sorted = sortDiagnostics(diagnostics);
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
+  }
+  const compiled = compileProjectFiles({ files: input2.files, readFile: input2.readFile, settingsText: input2.settingsText, catalog: providers.catalog });
+  return { ...compiled, providers };
 }
 
 // src/engine/providers.ts
 var ProviderPool = class {
-  constructor(program, prior, env, secrets) {
+  constructor(program, prior, env, secrets, providers) {
     this.program = program;
     this.prior = prior;
     this.env = env;
     this.secrets = secrets;
+    this.providers = providers;
   }
   program;
   prior;
   env;
   secrets;
+  providers;
   live = /* @__PURE__ */ new Map();
   get = (domain, alias) => {
     const key3 = `${domain}\0${alias}`;
     const hit = this.live.get(key3);
     if (hit) return hit;
     const { type, config } = this.configOf(domain, alias);
-    const provider = getProvider(type);
-    if (!provider) throw catalog_exports.engine.unknownProvider.error(type, providerNames());
+    const provider = this.providers.get(type);
+    if (!provider) throw catalog_exports.engine.unknownProvider.error(type, this.providers.names());
     const inst = provider.configure(config, this.env);
     this.live.set(key3, inst);
     return inst;
@@ -51465,7 +60856,8 @@ function describeChange(c, shown = (p) => p) {
 async function planProject(opts) {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
-  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics } = compileProjectFiles({
+  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
+    projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
     settingsText: ws.settingsText
@@ -51480,10 +60872,10 @@ async function planProject(opts) {
   await opts.beforeStateRead?.({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : void 0;
+  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans, providers) : void 0;
   if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes: changes2 };
   const reality = refreshed?.reality;
-  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans);
+  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans, providers);
   if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes: changes2 };
   const built = buildPlan({
     program,
@@ -51492,7 +60884,7 @@ async function planProject(opts) {
     priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : void 0,
     reality,
     existing: found.existing,
-    catalog: loadTypeCatalog(),
+    catalog: providers.catalog,
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
     keepText: opts.keepPlanText
@@ -51506,6 +60898,7 @@ async function planProject(opts) {
     programHash: compiled.hash,
     spans: compiled.spans,
     settings,
+    providers,
     head,
     prior,
     ...reality ? { reality } : {},
@@ -51535,8 +60928,8 @@ function sensitiveDigests(program, secrets) {
   }
   return out;
 }
-async function refresh(program, prior, ws, secrets, spans) {
-  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+async function refresh(program, prior, ws, secrets, spans, providers) {
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets, providers);
   const reality = {};
   const refused2 = [];
   try {
@@ -51547,7 +60940,7 @@ async function refresh(program, prior, ws, secrets, spans) {
       try {
         reality[address] = await inst.read(rec.type, rec.attrs, { signal: controller.signal, attempt: 1, address });
       } catch (e) {
-        if (!(e instanceof ProviderError)) throw e;
+        if (!isProviderError(e)) throw e;
         refused2.push(catalog_exports.engine.refreshReadRefused(spans[address], address, e.message, e.code));
       }
     }
@@ -51556,7 +60949,7 @@ async function refresh(program, prior, ws, secrets, spans) {
   }
   return refused2.length ? { refused: refused2 } : { reality };
 }
-async function readToAdopt(program, prior, ws, secrets, spans) {
+async function readToAdopt(program, prior, ws, secrets, spans, providers) {
   const wanted = [];
   for (const d of Object.keys(program.domains).sort()) {
     const res = program.domains[d].resources;
@@ -51564,7 +60957,7 @@ async function readToAdopt(program, prior, ws, secrets, spans) {
   }
   const existing = {};
   if (wanted.length === 0) return { existing };
-  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets, providers);
   const refused2 = [];
   try {
     for (const r of wanted) {
@@ -51572,7 +60965,7 @@ async function readToAdopt(program, prior, ws, secrets, spans) {
         const inst = pool.get(r.domain, r.provider);
         existing[r.address] = await inst.read(r.type, r.attrs, { signal: new AbortController().signal, attempt: 1, address: r.address });
       } catch (e) {
-        if (!(e instanceof ProviderError)) throw e;
+        if (!isProviderError(e)) throw e;
         refused2.push(catalog_exports.engine.adoptReadRefused(spans[r.address], r.address, e.message, e.code));
       }
     }
@@ -51604,7 +60997,7 @@ async function recoverInterruptedRun(planned) {
   const events = rest.filter((r) => r.kind === "event").map((r) => r.event).sort(compareEvents);
   const sensitiveOf = /* @__PURE__ */ new Map();
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
-  const types2 = loadTypeCatalog();
+  const types2 = planned.providers.catalog;
   const resources = { ...planned.prior.resources };
   const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done = [];
@@ -51929,7 +61322,7 @@ async function applyLocked(opts, first) {
   }
   prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
-  const pool = new ProviderPool(planned.program, planned.prior, { projectDir: ws.projectDir }, planned.secrets);
+  const pool = new ProviderPool(planned.program, planned.prior, { projectDir: ws.projectDir }, planned.secrets, planned.providers);
   let outcome;
   let closing;
   try {
@@ -51937,11 +61330,11 @@ async function applyLocked(opts, first) {
       program: planned.program,
       plan,
       prior: planned.prior,
-      providers: guarded2(pool.get, () => journalFailure),
+      providers: guarded3(pool.get, () => journalFailure),
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
-      catalog: loadTypeCatalog(),
+      catalog: planned.providers.catalog,
       locate: spanLocator(planned.spans, planned.sources),
       sourceText: spanText(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which
@@ -52044,7 +61437,7 @@ async function loadSavedPlan(file, planned) {
 function changesState(e) {
   return e.phase === "done" && e.action !== "noop" || e.phase === "failed" || e.phase === "domain";
 }
-function guarded2(get2, stopped) {
+function guarded3(get2, stopped) {
   const wrapped = /* @__PURE__ */ new Map();
   const check = () => {
     const e = stopped();
@@ -52202,9 +61595,9 @@ function planParts(input2) {
 function planBody(p, shape, shortened) {
   const { plan } = p;
   const out = [`**${escapeMarkdown(summaryLine(plan))}**`, ""];
-  const project = p.path === "." ? "" : ` of project ${code2(clip2(p.path, 200))}`;
+  const project2 = p.path === "." ? "" : ` of project ${code2(clip2(p.path, 200))}`;
   const against = plan.prior === null ? "no snapshot yet" : `snapshot ${code2(plan.prior)}`;
-  out.push(`Plan ${code2(plan.hash)}${project}, computed from commit ${code2(p.headSha)}, program ${code2(plan.program)} and ${against}.`);
+  out.push(`Plan ${code2(plan.hash)}${project2}, computed from commit ${code2(p.headSha)}, program ${code2(plan.program)} and ${against}.`);
   if (!hasChanges(plan)) {
     out.push("", "Nothing to apply.");
   }
@@ -52294,10 +61687,10 @@ function renderErrorsComment(input2) {
   const errors = ds.filter((d) => d.severity === "error").length;
   const warnings = ds.length - errors;
   const counted = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter((s) => s !== "").join(" and ") || "no diagnostics";
-  const project = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
+  const project2 = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
   const head = [];
   if (input2.key !== void 0) head.push(input2.key);
-  head.push(`**Lexum: ${counted} in the .lxm files${project}: nothing was planned.**`, "");
+  head.push(`**Lexum: ${counted} in the .lxm files${project2}: nothing was planned.**`, "");
   const blocks = ds.map((d) => diagnosticBlock(d, input2.sources, input2.toRepoPath));
   const render = (n) => {
     const out = [...head];
@@ -52317,8 +61710,8 @@ function renderErrorsComment(input2) {
 function renderAppliedComment(input2) {
   const out = [appliedCommentKey(input2.path, input2.commit), `Applied plan ${plain2(input2.plan)} \u2192 snapshot ${plain2(input2.snapshot)} (commit ${plain2(input2.stateCommit)})`, ""];
   if (input2.status !== "quiescent") out.push(`Status: **${escapeMarkdown(input2.status)}**: the world did not reach the goal; the snapshot records what it is.`, "");
-  const project = input2.path === "." ? "" : `project ${code2(clip2(input2.path, 200))} \xB7 `;
-  out.push(`<sub>Lexum \xB7 ${project}merged commit ${code2(input2.commit)} \xB7 ${link("workflow run", input2.runUrl)}</sub>`);
+  const project2 = input2.path === "." ? "" : `project ${code2(clip2(input2.path, 200))} \xB7 `;
+  out.push(`<sub>Lexum \xB7 ${project2}merged commit ${code2(input2.commit)} \xB7 ${link("workflow run", input2.runUrl)}</sub>`);
   return out.join("\n") + "\n";
 }
 function plain2(s) {
@@ -52335,8 +61728,8 @@ function renderApplyFailedComment(input2) {
   const where2 = f ? ` in domain ${code2(f.domain)}${f.address ? ` at ${code2(f.address)}` : ""}: ${escapeMarkdown(clip2(f.message, 4e3))}` : "";
   head.push(`**Apply failed** (${escapeMarkdown(result.status)})${where2}`, "");
   head.push(`The world did not reach the goal. Snapshot ${code2(input2.snapshot)} records what it is (state commit ${code2(input2.stateCommit)}).`, "");
-  const project = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
-  head.push(`Plan ${code2(plan.hash)}${project}, merged commit ${code2(input2.commit)}.`, "");
+  const project2 = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
+  head.push(`Plan ${code2(plan.hash)}${project2}, merged commit ${code2(input2.commit)}.`, "");
   const dag = result.dag;
   head.push("| Planned | Succeeded | Failed | Not run |", "|---:|---:|---:|---:|", `| ${dag.planned.length} | ${dag.done.length} | ${dag.failed.length} | ${dag.notStarted.length} |`);
   const skipped = Object.keys(result.domains).filter((d) => result.domains[d] === "skipped");
@@ -53443,7 +62836,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var import_content_type = __toESM(require_dist3(), 1);
+var import_content_type = __toESM(require_dist4(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -53465,8 +62858,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key3, val) => {
-    const isObject3 = val !== null && typeof val === "object";
-    const hasToJSON = isObject3 && typeof val.toJSON === "function";
+    const isObject5 = val !== null && typeof val === "object";
+    const hasToJSON = isObject5 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key3);
     }
@@ -53795,10 +63188,10 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message, statusCode, options3) {
+  constructor(message, statusCode2, options3) {
     super(message, { cause: options3.cause });
     this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
+    this.status = Number.parseInt(statusCode2);
     if (Number.isNaN(this.status)) {
       this.status = 0;
     }

@@ -8,7 +8,6 @@ import type { ProviderInstance } from "../providers/types.js";
 import { canonicalize, hashValue } from "../program/canonical.js";
 import { hasChanges } from "../plan/plan.js";
 import type { Plan, PriorState, RecordedResource } from "../plan/types.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import { runWithRecovery } from "../runtime/index.js";
 import type { RunResult, TraceEvent } from "../runtime/types.js";
 import { SnapshotPrep } from "../state/prepare.js";
@@ -207,7 +206,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
   // record's I/O callbacks; from here it fills the run's first waits on providers.
   prep.file("plan.json", plan);
   const lastQuiescent = await lastQuiescentSnapshot(gitdir, planned.settings.stateBranch, planned.head?.loaded ?? null);
-  const pool = new ProviderPool(planned.program, planned.prior, { projectDir: ws.projectDir }, planned.secrets);
+  const pool = new ProviderPool(planned.program, planned.prior, { projectDir: ws.projectDir }, planned.secrets, planned.providers);
   let outcome;
   let closing: Promise<void> | undefined;
   try {
@@ -219,7 +218,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
-      catalog: loadTypeCatalog(),
+      catalog: planned.providers.catalog,
       locate: spanLocator(planned.spans, planned.sources),
       sourceText: spanText(planned.spans, planned.sources),
       // Completed actions reach the journal in order; a crash loses at most the tail, which

@@ -2,16 +2,16 @@ import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import type { SourceSet } from "../diag/source.js";
-import { compileProjectFiles } from "../lang/compile-project.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
 import type { Plan, PriorState, Reality } from "../plan/types.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import type { JsonObject, Program, ResourceIR, SpanTable } from "../program/types.js";
-import { ProviderError } from "../providers/types.js";
+import { isProviderError } from "../providers/types.js";
 import { priorOf } from "../state/snapshot.js";
 import { DEFAULT_STATE_BRANCH } from "../state/store.js";
+import { compileProject } from "./project-providers.js";
 import { ProviderPool } from "./providers.js";
+import type { ProjectProviders } from "../providers/project.js";
 import { secretAccess, secretNames } from "./secrets.js";
 import type { SecretAccess } from "./secrets.js";
 import { readStateHead } from "./state-head.js";
@@ -45,6 +45,8 @@ export interface Planned {
   readonly programHash: string;
   readonly spans: SpanTable;
   readonly settings: { readonly stateBranch: string; readonly parallelism: number };
+  /** The providers the project can use (built-ins and its package providers) and their types. */
+  readonly providers: ProjectProviders;
   readonly head: StateHead | null;
   readonly prior: PriorState;
   /**
@@ -82,7 +84,8 @@ export interface NotPlanned {
 export async function planProject(opts: PlanOptions): Promise<Planned | NotPlanned> {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
-  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics } = compileProjectFiles({
+  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
+    projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
     settingsText: ws.settingsText,
@@ -100,10 +103,10 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
   await opts.beforeStateRead?.({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans) : undefined;
+  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans, providers) : undefined;
   if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes };
   const reality = refreshed?.reality;
-  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans);
+  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans, providers);
   if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes };
   const built = buildPlan({
     program,
@@ -112,7 +115,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : undefined,
     reality,
     existing: found.existing,
-    catalog: loadTypeCatalog(),
+    catalog: providers.catalog,
     sensitiveDigests: sensitiveDigests(program, secrets),
     spans: compiled.spans,
     keepText: opts.keepPlanText,
@@ -126,6 +129,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     programHash: compiled.hash,
     spans: compiled.spans,
     settings,
+    providers,
     head,
     prior,
     ...(reality ? { reality } : {}),
@@ -171,8 +175,9 @@ async function refresh(
   ws: Workspace,
   secrets: SecretAccess,
   spans: SpanTable,
+  providers: ProjectProviders,
 ): Promise<{ reality: Reality } | { refused: Diagnostic[] }> {
-  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets, providers);
   const reality: Record<string, JsonObject | null> = {};
   const refused: Diagnostic[] = [];
   try {
@@ -183,7 +188,7 @@ async function refresh(
       try {
         reality[address] = await inst.read(rec.type, rec.attrs, { signal: controller.signal, attempt: 1, address });
       } catch (e) {
-        if (!(e instanceof ProviderError)) throw e;
+        if (!isProviderError(e)) throw e;
         refused.push(catalog.engine.refreshReadRefused(spans[address], address, e.message, e.code));
       }
     }
@@ -204,6 +209,7 @@ async function readToAdopt(
   ws: Workspace,
   secrets: SecretAccess,
   spans: SpanTable,
+  providers: ProjectProviders,
 ): Promise<{ existing: Reality } | { refused: Diagnostic[] }> {
   const wanted: ResourceIR[] = [];
   for (const d of Object.keys(program.domains).sort()) {
@@ -212,7 +218,7 @@ async function readToAdopt(
   }
   const existing: Record<string, JsonObject | null> = {};
   if (wanted.length === 0) return { existing };
-  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets);
+  const pool = new ProviderPool(program, prior, { projectDir: ws.projectDir }, secrets, providers);
   const refused: Diagnostic[] = [];
   try {
     for (const r of wanted) {
@@ -220,7 +226,7 @@ async function readToAdopt(
         const inst = pool.get(r.domain, r.provider);
         existing[r.address] = await inst.read(r.type, r.attrs, { signal: new AbortController().signal, attempt: 1, address: r.address });
       } catch (e) {
-        if (!(e instanceof ProviderError)) throw e;
+        if (!isProviderError(e)) throw e;
         refused.push(catalog.engine.adoptReadRefused(spans[r.address], r.address, e.message, e.code));
       }
     }

@@ -1,7 +1,7 @@
 import type { Deferred, JsonObject, Program } from "../program/types.js";
 import type { PriorState } from "../plan/types.js";
 import type { ProviderEnv, ProviderInstance } from "../providers/types.js";
-import { getProvider, providerNames } from "../providers/registry.js";
+import type { ProjectProviders } from "../providers/project.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { catalog } from "../diag/index.js";
 import type { SecretAccess } from "./secrets.js";
@@ -10,7 +10,8 @@ import type { SecretAccess } from "./secrets.js";
  * Binds provider blocks to live provider instances, once each: the program's blocks, and,
  * for resources whose domain or block left the code, the configuration their record kept
  * (so they can still be deleted). Deferred configuration (a token from `secret()`) is
- * resolved here, at the edge.
+ * resolved here, at the edge. Providers come from the project's set (built-ins and its
+ * package providers).
  */
 export class ProviderPool {
   private readonly live = new Map<string, ProviderInstance>();
@@ -20,6 +21,7 @@ export class ProviderPool {
     private readonly prior: PriorState,
     private readonly env: ProviderEnv,
     private readonly secrets: SecretAccess,
+    private readonly providers: ProjectProviders,
   ) {}
 
   get = (domain: string, alias: string): ProviderInstance => {
@@ -27,8 +29,8 @@ export class ProviderPool {
     const hit = this.live.get(key);
     if (hit) return hit;
     const { type, config } = this.configOf(domain, alias);
-    const provider = getProvider(type);
-    if (!provider) throw catalog.engine.unknownProvider.error(type, providerNames());
+    const provider = this.providers.get(type);
+    if (!provider) throw catalog.engine.unknownProvider.error(type, this.providers.names());
     const inst = provider.configure(config, this.env);
     this.live.set(key, inst);
     return inst;

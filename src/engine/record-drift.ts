@@ -1,7 +1,6 @@
 import { InternalError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { canonicalize, inCanonicalOrder } from "../program/canonical.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import type { TypeCatalog } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import type { RecordedResource } from "../plan/types.js";
@@ -80,7 +79,7 @@ export async function recordDrift(
 function observedDrift(planned: Planned): Map<string, JsonObject | null> {
   const reality = planned.reality;
   if (reality === undefined) throw new InternalError("drift needs a plan made with refresh (reality was not read)");
-  const types = loadTypeCatalog();
+  const types = planned.providers.catalog;
   const out = new Map<string, JsonObject | null>();
   const recorded = planned.prior.resources;
   for (const address of Object.keys(recorded).sort()) {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
-import { loadTypeCatalog } from "../program/schemas.js";
+import type { TypeCatalog } from "../program/schemas.js";
 import { canonicalize } from "../program/canonical.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { compareEvents } from "../runtime/trace.js";
@@ -78,7 +78,7 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
   // The sensitive digests a finished action recorded (journaled beside its done event).
   const sensitiveOf = new Map<string, RecordedResource["sensitive"]>();
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
-  const types = loadTypeCatalog();
+  const types = planned.providers.catalog;
   const resources: Record<string, RecordedResource> = { ...planned.prior.resources };
   const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done: string[] = [];
@@ -139,7 +139,7 @@ function recordFor(
   planned: Planned,
   address: string,
   masked: import("../program/types.js").JsonObject,
-  types: ReturnType<typeof loadTypeCatalog>,
+  types: TypeCatalog,
   journaled?: RecordedResource["sensitive"],
 ): RecordedResource | null {
   const domainName = address.slice(0, address.indexOf("/"));

@@ -1,12 +1,11 @@
+import { dirname, join } from "node:path";
 import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo, readTreeFiles } from "../git/repo.js";
 import { loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
-import { compileProjectFiles } from "../lang/compile-project.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
-import { loadTypeCatalog } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js";
 import type { Divergence, TraceEvent } from "../runtime/index.js";
@@ -17,6 +16,7 @@ import { buildDriftTree, buildFailureTree, driftBasis } from "../state/records.j
 import { listStateCommits, readStateFiles } from "../state/store.js";
 import type { StateCommit } from "../state/store.js";
 import { findSnapshotCommit, snapshotTrailer } from "./history.js";
+import { compileProject } from "./project-providers.js";
 import { secretAccess } from "./secrets.js";
 import { spanLocator, spanText } from "./spans.js";
 
@@ -59,6 +59,12 @@ export interface ReplayContext {
   readonly commondir: string;
   readonly branch: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The repository's working tree: the goal's provider packages (lexum.yaml `package`)
+   * resolve from its project folder there, as apply resolved them. Defaults to the folder
+   * holding `commondir` (`<workdir>/.git`).
+   */
+  readonly workdir?: string;
 }
 
 /** A failure message the journal recovery writes (recover-journal.ts): such runs cannot be re-run. */
@@ -95,7 +101,8 @@ async function loadParent(src: ReplayContext, commit: StateCommit, snapshot: Sna
 
 /**
  * The goal program exactly as committed at the snapshot's source, compiled as plan compiles
- * it (lexum.yaml's provider defaults included) (LXM4212 when it cannot be read).
+ * it (lexum.yaml's provider defaults and package providers included) (LXM4212 when it
+ * cannot be read).
  */
 async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   const goal = snapshot.source.commit;
@@ -110,8 +117,10 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   }
   const loaded = loadProjectFromFiles(files.filter((f) => f.path.endsWith(".lxm")));
   const readFile = memoryFileReader(new Map(files.map((f) => [f.path, f.bytes] as const)));
-  const { result: compiled, diagnostics } = compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
-  return { compiled, diagnostics, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
+  const workdir = src.workdir ?? dirname(src.commondir);
+  const projectDir = snapshot.source.path === "" ? workdir : join(workdir, ...snapshot.source.path.split("/"));
+  const { result: compiled, diagnostics, providers } = await compileProject({ projectDir, files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
+  return { compiled, diagnostics, providers, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
 }
 
 /**
@@ -143,7 +152,7 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
   if (isInterrupted(s)) return report("hash-only", "an interrupted run recovered from its journal: it has no complete trace to re-run, so it is verified by hash only");
   if (s.source.dirty !== undefined || s.source.commit === null) return report("dirty", catalog.engine.appliedDirty(undefined, s.source.dirty ?? []).message);
 
-  const { compiled, diagnostics, ok } = await goalProgram(src, s);
+  const { compiled, diagnostics, providers, ok } = await goalProgram(src, s);
   if (!ok) return report("diverged", `the goal commit ${s.source.commit} no longer compiles (${(diagnostics.find((d) => d.severity === "error") ?? diagnostics[0])?.message ?? "errors"})`);
   if (compiled.hash !== s.program) {
     return report("diverged", `the goal commit ${s.source.commit} compiles to program ${compiled.hash}, but the snapshot names ${s.program} (applied from uncommitted changes, or an edited snapshot)`);
@@ -167,7 +176,7 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
       // Goals sent to providers are never recorded, so a stand-in is as good as the secret.
       secret: () => "(replay)",
       digest,
-      catalog: loadTypeCatalog(),
+      catalog: providers.catalog,
       locate: spanLocator(compiled.spans, compiled.sources),
       // Traces recorded before assert events carried their expression replay without it.
       sourceText: trace.some((e) => e.phase === "assert" && e.expr === undefined) ? undefined : spanText(compiled.spans, compiled.sources),

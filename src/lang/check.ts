@@ -144,7 +144,14 @@ function derived(info: ResourceTypeInfo): Derived {
 }
 
 /** Attributes treated as paths for identity normalisation, by provider. */
-const PATH_KEYS: Record<string, readonly string[]> = { fs: ["root", "path"], sim: ["world"] };
+const PATH_KEYS: Record<string, readonly string[]> = { fs: ["root", "path"], http: ["path"], sim: ["world"] };
+/** Attributes treated as URLs for identity normalisation (host case, default port, trailing "/"), by provider. */
+const URL_KEYS: Record<string, readonly string[]> = { http: ["base_url"] };
+
+/** A URL in normal form (WHATWG: lower-case scheme and host, no default port), no trailing "/"; as given when it does not parse. */
+function normalizeUrl(u: string): string {
+  return URL.canParse(u) ? new URL(u).href.replace(/\/+$/, "") : u;
+}
 
 /** A path in normal form: posix-normalised, no leading "./", no trailing "/". */
 export function normalizePath(p: string): string {
@@ -161,11 +168,11 @@ const NO_KEYS: readonly string[] = [];
 const scopeTails = new WeakMap<JsonObject, { provider: string; tail: string }>();
 
 /** `o` with sorted keys and its path-valued attributes normalised. */
-function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject {
+function normalizedCopy(o: JsonObject, pathKeys: readonly string[], urlKeys: readonly string[]): JsonObject {
   const out: JsonObject = {};
   for (const k of sortStrings(Object.keys(o))) {
     const v = o[k]!;
-    out[k] = typeof v === "string" && pathKeys.includes(k) ? normalizePath(v) : v;
+    out[k] = typeof v !== "string" ? v : pathKeys.includes(k) ? normalizePath(v) : urlKeys.includes(k) ? normalizeUrl(v) : v;
   }
   return out;
 }
@@ -177,15 +184,16 @@ function normalizedCopy(o: JsonObject, pathKeys: readonly string[]): JsonObject 
  */
 export function identityKey(provider: string, scope: JsonObject, idAttrs: JsonObject): string {
   const pathKeys = PATH_KEYS[provider] ?? NO_KEYS;
+  const urlKeys = URL_KEYS[provider] ?? NO_KEYS;
   // A provider's scope is one object shared by all its resources: its part of the key is
   // written once. Canonical JSON is compositional: the object {id, provider, scope} (keys in
   // code-unit order) is `{"id":` + canonicalize(id) + `,"provider":` + … + `}`.
   let ns = scopeTails.get(scope);
   if (ns === undefined || ns.provider !== provider) {
-    ns = { provider, tail: `,"provider":${canonicalize(provider)},"scope":${canonicalize(normalizedCopy(scope, pathKeys))}}` };
+    ns = { provider, tail: `,"provider":${canonicalize(provider)},"scope":${canonicalize(normalizedCopy(scope, pathKeys, urlKeys))}}` };
     scopeTails.set(scope, ns);
   }
-  return `{"id":${canonicalize(normalizedCopy(idAttrs, pathKeys))}${ns.tail}`;
+  return `{"id":${canonicalize(normalizedCopy(idAttrs, pathKeys, urlKeys))}${ns.tail}`;
 }
 
 /** Human form of an identity for messages: `fs path "a/b" (root "out")`. */

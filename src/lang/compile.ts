@@ -5,6 +5,7 @@ import { SourceFile, SourceSet } from "../diag/source.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
+import type { TypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { Expr, SourceFileNode } from "./ast.js";
@@ -24,6 +25,8 @@ export interface CompileOptions {
   readonly providerDefaults?: { readonly [provider: string]: JsonObject };
   /** When given, receives the evaluation steps taken (at most LIMITS.steps; tests bound work with it). */
   readonly stats?: { steps: number };
+  /** The provider and resource types to check against: the project's (built-ins plus its package providers); the built-ins when absent. */
+  readonly catalog?: TypeCatalog;
 }
 
 export interface CompileResult {
@@ -87,7 +90,8 @@ function buildDomains(
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
   for (const d of res.diagnostics) diags.push(d);
-  const ev = new Evaluator(res, loadTypeCatalog(), opts, diags);
+  const catalog = opts.catalog ?? loadTypeCatalog();
+  const ev = new Evaluator(res, catalog, opts, diags);
   const spans = new SpanTableBuilder();
   const domains: { [name: string]: DomainIR } = {};
   // By identity: the first instance claiming it (its declaration is found again by name).
@@ -195,7 +199,7 @@ function buildDomains(
         } else {
           const expr = toResidual(v);
           // A type known now not to be a bool would only fail after the world changed.
-          if (!checkAssertionType(expr, textOf(a.expr.span).replace(/\s*(\r\n|\r|\n)\s*/g, " "), a.expr.span, loadTypeCatalog(), diags)) return;
+          if (!checkAssertionType(expr, textOf(a.expr.span).replace(/\s*(\r\n|\r|\n)\s*/g, " "), a.expr.span, catalog, diags)) return;
           asserts.push({ checkedAtPlan: false, expr: inCanonicalOrder(expr), message });
         }
       });

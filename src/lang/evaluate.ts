@@ -124,12 +124,19 @@ function identityValue(id: string, attrs: JsonObject, deferred: { [attr: string]
   return attrs[id] ?? (d?.expr.op === "lit" ? (d.expr as { value: Json }).value : undefined);
 }
 
-/** The identity attributes (identityKey's and describeIdentity's input) of an instance whose identity is known. */
-function identityAttrs(ids: readonly string[], attrs: JsonObject, deferred: { [attr: string]: Deferred }): JsonObject {
+/**
+ * The identity attributes (identityKey's and describeIdentity's input) of an instance whose
+ * identity is known. An optional identity attribute the resource leaves unset (an
+ * `http.object` without `object_id`: the server names the object) stands for "the object this
+ * resource makes": the resource's address takes its place, so two such resources never
+ * claim the same object. The stand-in is an object, so it cannot collide with a string
+ * identity written in the code.
+ */
+function identityAttrs(ids: readonly string[], attrs: JsonObject, deferred: { [attr: string]: Deferred }, address: string): JsonObject {
   const out: JsonObject = {};
   for (const id of ids) {
     const v = identityValue(id, attrs, deferred);
-    if (v !== undefined) out[id] = v;
+    out[id] = v !== undefined ? v : { unset: address };
   }
   return out;
 }
@@ -702,7 +709,7 @@ export class Evaluator {
               ok = false;
             }
           }
-          if (idOk) identity = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred));
+          if (idOk) identity = identityKey(pname, prov.scope, identityAttrs(info.identity, attrs, deferred, address));
         }
       } else {
         for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
@@ -724,7 +731,7 @@ export class Evaluator {
     const info = this.catalog.resources.get(r.type);
     const scope = this.providerMemo.get(key(r.domain, r.providerAlias))?.scope;
     if (i.identity === null || !info || !scope) return "";
-    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred));
+    return describeIdentity(r.decl.provider.name, scope, identityAttrs(info.identity, i.attrs, i.deferred, i.address));
   }
 
   /** What other expressions see of a resource: known attributes, Unknown for deferred and computed ones. */

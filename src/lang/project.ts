@@ -7,6 +7,7 @@ import * as host from "../diag/catalog/host.js";
 import * as sem from "../diag/catalog/semantic.js";
 import { readFileSync } from "node:fs";
 import { loadTypeCatalog, plainProblem, precompiledValidator } from "../program/schemas.js";
+import type { TypeCatalog } from "../program/schemas.js";
 import type { JsonObject } from "../program/types.js";
 import { suggest } from "./suggest.js";
 import { LIMITS } from "./values.js";
@@ -144,7 +145,21 @@ function firstBadByte(b: Uint8Array): number {
 export interface ProjectSettings {
   readonly state_branch: string;
   readonly parallelism: number;
+  /** Default configuration by provider name, without the reserved `package` key. */
   readonly providers: { readonly [provider: string]: JsonObject };
+}
+
+/** The reserved key of a `providers:` entry naming the npm package that implements the provider. */
+export const PACKAGE_KEY = "package";
+
+/** A provider lexum.yaml names as an npm package (`providers: { acme: { package: "@acme/lexum-provider" } }`). */
+export interface ProviderPackageRef {
+  /** The provider's name: its key under `providers:`. */
+  readonly name: string;
+  /** The npm package name. */
+  readonly package: string;
+  /** The `package` value in lexum.yaml. */
+  readonly span: Span;
 }
 
 export const DEFAULT_SETTINGS: ProjectSettings = { state_branch: "lexum/state", parallelism: 10, providers: {} };
@@ -181,21 +196,22 @@ function settingSpan(doc: ReturnType<typeof parseDocument>, instancePath: string
  * check-ref-format --branch` would), and every provider default must name a known provider
  * and only settings that provider has, checked against its configuration schema.
  */
-function checkSettingValues(doc: ReturnType<typeof parseDocument>, v: Partial<ProjectSettings>): Diagnostic[] {
+function checkSettingValues(doc: ReturnType<typeof parseDocument>, v: Partial<ProjectSettings>, catalog: TypeCatalog): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (v.state_branch !== undefined) {
     const problem = branchNameProblem(v.state_branch);
     if (problem) out.push(sem.settingsInvalid(settingSpan(doc, "/state_branch", null), `state_branch ${JSON.stringify(v.state_branch)} ${problem}`, null));
   }
-  const catalog = loadTypeCatalog();
   const known = [...catalog.providers.keys()].sort();
   for (const name of Object.keys(v.providers ?? {}).sort()) {
     const info = catalog.providers.get(name);
+    // A package provider not loaded (settings read for the state branch alone) is checked when it is.
+    if (!info && typeof v.providers![name]![PACKAGE_KEY] === "string") continue;
     if (!info) {
       out.push(sem.settingsInvalid(settingSpan(doc, "/providers", name), `providers: unknown provider \`${name}\` (known: ${known.join(", ")})`, suggest(name, known)));
       continue;
     }
-    const config = v.providers![name]!;
+    const config = withoutPackage(v.providers![name]!);
     const before = out.length;
     for (const key of Object.keys(config).sort()) {
       if (!info.properties.includes(key)) {
@@ -207,6 +223,12 @@ function checkSettingValues(doc: ReturnType<typeof parseDocument>, v: Partial<Pr
       for (const p of info.validate(config).filter((p) => p.keyword !== "required")) out.push(sem.settingsInvalid(settingSpan(doc, `/providers/${name}`, null), `providers.${name}: ${p.problem}`, null));
     }
   }
+  return out;
+}
+
+function providerDefaults(providers: { readonly [provider: string]: JsonObject }): { [provider: string]: JsonObject } {
+  const out: { [provider: string]: JsonObject } = {};
+  for (const name of Object.keys(providers).sort()) out[name] = withoutPackage(providers[name]!);
   return out;
 }
 
@@ -260,8 +282,46 @@ function firstAliasSpan(doc: ReturnType<typeof parseDocument>, text: string): Sp
   return { file: "lexum.yaml", start: at[0], end: Math.max(at[1], at[0] + 1) };
 }
 
-/** Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml". */
-export function parseProjectSettings(text: string): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
+/** A provider's default configuration without the reserved `package` key. */
+function withoutPackage(config: JsonObject): JsonObject {
+  if (!(PACKAGE_KEY in config)) return config;
+  const { [PACKAGE_KEY]: _package, ...rest } = config;
+  return rest;
+}
+
+/**
+ * The providers lexum.yaml names as npm packages, sorted by provider name, each with the
+ * span of its `package` value. A lexum.yaml that does not parse or breaks its schema (a
+ * `package` that is not a package name) names none: parseProjectSettings reports why.
+ */
+export function providerPackageRefs(text: string): ProviderPackageRef[] {
+  // Most projects name no package: no YAML parse for them.
+  if (!text.includes(PACKAGE_KEY) || yamlTooDeepAt(text, SETTINGS_MAX_DEPTH) !== null) return [];
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) return [];
+  try {
+    if (!precompiledValidator("lexum.yaml.json")(doc.toJS({ maxAliasCount: SETTINGS_MAX_ALIASES }) ?? {})) return [];
+  } catch {
+    return [];
+  }
+  const providers = doc.get("providers", true);
+  if (!isMap(providers)) return [];
+  const out: ProviderPackageRef[] = [];
+  for (const pair of providers.items) {
+    if (!isScalar(pair.key) || typeof pair.key.value !== "string" || !isMap(pair.value)) continue;
+    const value = pair.value.get(PACKAGE_KEY, true);
+    if (!isScalar(value) || typeof value.value !== "string" || !value.range) continue;
+    out.push({ name: pair.key.value, package: value.value, span: { file: "lexum.yaml", start: value.range[0], end: Math.max(value.range[1], value.range[0] + 1) } });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Parses lexum.yaml text (see loadProjectSettings). Spans point into "lexum.yaml".
+ * `catalog` holds the providers the defaults are checked against: the built-ins, plus the
+ * project's package providers once they are loaded.
+ */
+export function parseProjectSettings(text: string, catalog: TypeCatalog = loadTypeCatalog()): { settings: ProjectSettings; diagnostics: Diagnostic[] } {
   // Measured before parsing: the parser recurses per level, and running out of stack can
   // abort the process instead of throwing (see yamlTooDeepAt).
   const deep = yamlTooDeepAt(text, SETTINGS_MAX_DEPTH);
@@ -295,13 +355,13 @@ export function parseProjectSettings(text: string): { settings: ProjectSettings;
     return { settings: DEFAULT_SETTINGS, diagnostics };
   }
   const v = value as Partial<ProjectSettings>;
-  const diagnostics = checkSettingValues(doc, v);
+  const diagnostics = checkSettingValues(doc, v, catalog);
   if (diagnostics.length) return { settings: DEFAULT_SETTINGS, diagnostics };
   return {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
-      providers: v.providers ?? {},
+      providers: providerDefaults(v.providers ?? {}),
     },
     diagnostics: [],
   };

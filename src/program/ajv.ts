@@ -7,7 +7,8 @@ import addFormatsModule from "ajv-formats";
  * validators.generated.ts included). `validateSchema: false` skips checking schemas against
  * the meta-schema when compiling; `standalone` makes ajv keep each validator's source for
  * ajv's standalone code generation. Validation results are the same with either option.
- * Only the tests and the validator generator create one: run time uses the precompiled code.
+ * Built-in schemas run on the precompiled code (the validator generator and the tests create
+ * one); only provider packages' schemas are compiled at run time (schema-compile.ts).
  */
 export function newAjv(opts: { readonly validateSchema?: boolean; readonly standalone?: boolean } = {}): Ajv2020 {
   const ajv = new Ajv2020({

@@ -67,6 +67,18 @@ export function precompiledValidator(schemaPath: string): PrecompiledValidator {
 
 let cached: TypeCatalog | undefined;
 
+/** `base` with more providers' types added (a project's package providers); `base` itself when there are none. */
+export function extendCatalog(base: TypeCatalog, extra: readonly { readonly provider: ProviderTypeInfo; readonly resources: readonly ResourceTypeInfo[] }[]): TypeCatalog {
+  if (extra.length === 0) return base;
+  const resources = new Map(base.resources);
+  const providers = new Map(base.providers);
+  for (const e of extra) {
+    providers.set(e.provider.type, e.provider);
+    for (const r of e.resources) resources.set(r.type, r);
+  }
+  return { resources, providers };
+}
+
 /**
  * Loads every provider schema once (cached), with its precompiled validator. Throws
  * InternalError on a schema file that is not named `<provider>.<type>.json` or has no
@@ -81,18 +93,23 @@ export function loadTypeCatalog(): TypeCatalog {
     const base = f.slice(0, -".json".length);
     if (base.endsWith(".provider")) {
       const name = base.slice(0, -".provider".length);
-      providers.set(name, typeInfo(name, name, schema, validate));
+      providers.set(name, resourceTypeInfo(name, name, schema, validate));
     } else {
       const dot = base.indexOf(".");
       if (dot <= 0) throw new InternalError(`schema file ${f} is not named <provider>.<type>.json`);
-      resources.set(base, typeInfo(base, base.slice(0, dot), schema, validate));
+      resources.set(base, resourceTypeInfo(base, base.slice(0, dot), schema, validate));
     }
   }
   cached = { resources, providers };
   return cached;
 }
 
-function typeInfo(type: string, provider: string, schema: JsonObject, validateFn: PrecompiledValidator): ResourceTypeInfo {
+/**
+ * What Lexum reads from one schema: its properties, required, readOnly, identity,
+ * replace-on and sensitive attributes and defaults, with `validateFn` behind `validate`.
+ * `type` is "fs.file", or the provider's name for a provider block's schema.
+ */
+export function resourceTypeInfo(type: string, provider: string, schema: JsonObject, validateFn: PrecompiledValidator): ResourceTypeInfo {
   const props = (schema["properties"] ?? {}) as Record<string, JsonObject>;
   const names = Object.keys(props).sort();
   const defaults: JsonObject = {};

@@ -6,6 +6,7 @@
 
 /** Plain JSON. Numbers are finite and, when integral, safe integers. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object: a resource's attributes, a provider block's settings. */
 export type JsonObject = { [key: string]: Json };
 
 /**

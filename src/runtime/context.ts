@@ -43,6 +43,11 @@ export interface RunInput {
   readonly onRecord?: (rec: RecordedResource) => void;
   /** Sleep before retry `attempt` (1 = before the first retry). Default: 200ms·2^(attempt-1), capped 5s. */
   readonly backoffMs?: (attempt: number) => number;
+  /**
+   * Waits `ms` between attempts: at least the backoff, longer when a provider relays the
+   * remote's Retry-After (runtime/observe's retryWaitMs). Default a timer; tests inject one.
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly replay?: ReplaySource;
   /** Sensitive/readOnly attributes per type (the engine passes loadTypeCatalog()): the runtime reads no schema file. */
   readonly catalog: RuntimeCatalog;

@@ -103,6 +103,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
       redacted,
       digest: rc.input.digest,
       backoffMs: rc.input.backoffMs ?? defaultBackoffMs,
+      sleep: rc.input.sleep,
       invoke: instance ? (ctx) => invoke(instance!, ctx) : null,
       feed: rc.feed,
       record: (o) => d.later(() => d.emit({ phase: "observe", action: a.action, address: a.address, observation: o() })),
@@ -286,9 +287,20 @@ type Metadata = Pick<RecordedResource, "provider" | "identity" | "dependsOn" | "
 /**
  * A provider block as a record keeps it, keys in code-unit order: its known settings, and
  * its deferred ones' expressions only when it has some (records without keep their hash).
+ * A setting the schema marks sensitive but the code wrote as a plain value (`headers = {
+ * Authorization = "Bearer abc" }`) is deferred as that literal: the value itself, never
+ * recorded. (Written with secret(), only the secret's name is.)
  */
 export function providerRecord(alias: string, block: ProviderIR): RecordedProvider {
-  const deferred = Object.keys(block.deferred).length > 0 ? { deferred: inCanonicalOrder(block.deferred) } : {};
+  let kept = block.deferred;
+  for (const attr of Object.keys(block.deferred)) {
+    const d = block.deferred[attr]!;
+    if (d.sensitive && d.expr.op === "lit") {
+      if (kept === block.deferred) kept = { ...block.deferred };
+      delete (kept as Record<string, unknown>)[attr];
+    }
+  }
+  const deferred = Object.keys(kept).length > 0 ? { deferred: inCanonicalOrder(kept) } : {};
   return { alias, config: inCanonicalOrder(block.config), ...deferred, type: block.type };
 }
 

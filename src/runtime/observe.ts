@@ -1,7 +1,7 @@
 import type { JsonObject } from "../program/types.js";
 import type { CallContext } from "../providers/types.js";
 import type { Observation, TraceEvent } from "./types.js";
-import { ProviderError } from "../providers/types.js";
+import { isProviderError, RETRY_AFTER_MAX_MS } from "../providers/types.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { actionTimedOut, providerCrashed, replayMissing } from "../diag/catalog/runtime.js";
 import { mask } from "./redact.js";
@@ -20,6 +20,17 @@ export type CallError = NonNullable<Observation["error"]>;
 export type CallOutcome =
   | { readonly ok: true; readonly clear: JsonObject | null; readonly observation: () => Observation; readonly attempts: number }
   | { readonly ok: false; readonly error: CallError; readonly attempts: number };
+
+/**
+ * The wait before the retry that follows failed attempt `attempt`: the backoff, or longer when
+ * the provider relayed the remote's request to wait (`retryAfterMs`), that request bounded by
+ * RETRY_AFTER_MAX_MS and by the action's timeout (a server cannot stall a run for longer than
+ * one attempt may last).
+ */
+export function retryWaitMs(backoffMs: number, retryAfterMs: number | undefined, timeoutMs: number): number {
+  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return backoffMs;
+  return Math.max(backoffMs, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS, timeoutMs));
+}
 
 /** Default deterministic backoff: 200ms·2^(attempt-1), capped at 5s. */
 export function defaultBackoffMs(attempt: number): number {
@@ -90,6 +101,8 @@ export interface CallSpec {
   readonly redacted: readonly string[];
   readonly digest: (value: string) => string;
   readonly backoffMs: (attempt: number) => number;
+  /** Waits between attempts; a timer unless a test injects one. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Null in replay. */
   readonly invoke: ((ctx: CallContext) => Promise<JsonObject | null | void>) | null;
   readonly feed: ReplayFeed | null;
@@ -108,6 +121,8 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
   let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let error: CallError | undefined;
+    // Kept out of the observation: it may come from the wall clock (an HTTP date).
+    let retryAfterMs: number | undefined;
     let clear: JsonObject | null = null;
     let observation: () => Observation;
     if (spec.feed) {
@@ -118,7 +133,7 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
     } else {
       if (!spec.invoke) throw new Error("observe: no provider to call"); // unreachable: the scheduler passes one outside replay
       const r = await once(spec, attempt);
-      if ("error" in r) error = r.error;
+      if ("error" in r) ({ error, retryAfterMs } = r);
       else clear = r.value;
       observation = observed(spec, attempt, clear, error);
     }
@@ -127,7 +142,7 @@ export async function observe(spec: CallSpec): Promise<CallOutcome> {
     if (!error) return { ok: true, clear, observation, attempts: attempt };
     last = error;
     if (!error.retryable || attempt === attempts) break;
-    if (!spec.feed) await sleep(spec.backoffMs(attempt));
+    if (!spec.feed) await (spec.sleep ?? sleep)(retryWaitMs(spec.backoffMs(attempt), retryAfterMs, spec.timeoutMs));
   }
   return { ok: false, error: last!, attempts: made };
 }
@@ -164,7 +179,7 @@ function takeController(): AbortController {
   return ac;
 }
 
-async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObject | null } | { error: CallError }> {
+async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObject | null } | { error: CallError; retryAfterMs?: number }> {
   const ac = takeController();
   const ctx: CallContext = { signal: ac.signal, attempt, address: spec.address };
   // Settle the call into a value so a late rejection after a timeout is never unhandled;
@@ -185,7 +200,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
   });
   const call = started.then(
     (v) => ({ value: v ?? null }) as { value: JsonObject | null },
-    (e: unknown) => ({ error: toCallError(spec.kind, e) }),
+    (e: unknown) => ({ error: toCallError(spec.kind, e), retryAfterMs: isProviderError(e) && typeof e.retryAfterMs === "number" ? e.retryAfterMs : undefined }),
   );
   try {
     const r = await Promise.race([call, timedOut]);
@@ -200,7 +215,7 @@ async function once(spec: CallSpec, attempt: number): Promise<{ value: JsonObjec
 }
 
 function toCallError(kind: CallKind, e: unknown): CallError {
-  if (e instanceof ProviderError) return { code: e.code, message: e.message, retryable: e.retryable };
+  if (isProviderError(e)) return { code: e.code, message: e.message, retryable: e.retryable };
   if (e instanceof LexumError) return { code: e.code, message: e.message, retryable: false };
   const d = providerCrashed(undefined, kind, e instanceof Error ? e.message : String(e));
   return { code: d.code, message: d.message, retryable: false };

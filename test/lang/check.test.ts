@@ -10,11 +10,12 @@ import { suggest } from "../../src/lang/suggest.js";
 describe("type catalog", () => {
   const cat = loadTypeCatalog();
   test("loads every provider and type with Lexum keywords", () => {
-    expect([...cat.providers.keys()].sort()).toEqual(["fs", "postgres", "sim"]);
+    expect([...cat.providers.keys()].sort()).toEqual(["fs", "http", "postgres", "sim"]);
     expect([...cat.resources.keys()].sort()).toEqual([
       "fs.dir",
       "fs.file",
       "fs.symlink",
+      "http.object",
       "postgres.database",
       "postgres.default_privileges",
       "postgres.extension",

@@ -45,6 +45,31 @@ describe("timeouts and retries", () => {
     expect(w.calls.filter((c) => c.startsWith("create"))).toEqual([`create ${x} #1`]);
   });
 
+  it("waits the provider's retryAfterMs when longer than the backoff, bounded by 60 s and the timeout; the wait is not recorded", async () => {
+    const run = async (retryAfterMs: number | undefined, timeoutMs = 120_000) => {
+      const w = new FakeWorld();
+      const x = addr("a", "x");
+      w.faults.set(x, { times: 1, kind: "error", retryable: true, call: "create", ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+      const waits: number[] = [];
+      const inp = input(w, build([{ name: "a", step: 1, policy: { retries: 1, timeoutMs }, resources: [{ name: "x" }] }]), {
+        backoffMs: () => 200,
+        sleep: async (ms) => void waits.push(ms),
+      });
+      const r = await runPlan(inp);
+      expect(r.status).toBe("quiescent");
+      expect(w.calls.filter((c) => c.startsWith("create"))).toEqual([`create ${x} #1`, `create ${x} #2`]);
+      return { waits, trace: r.trace.map((e) => canonicalize(e)).join("\n") };
+    };
+    expect((await run(undefined)).waits).toEqual([200]);
+    expect((await run(50)).waits).toEqual([200]); // shorter than the backoff: the backoff
+    const asked = await run(2_500);
+    expect(asked.waits).toEqual([2_500]);
+    expect(asked.trace).not.toContain("2500");
+    expect(asked.trace).toBe((await run(undefined)).trace); // the trace cannot tell the two runs apart
+    expect((await run(3_600_000)).waits).toEqual([60_000]);
+    expect((await run(30_000, 10_000)).waits).toEqual([10_000]);
+  });
+
   it("uses the default backoff 200ms·2^(n-1) capped at 5s", async () => {
     const { defaultBackoffMs } = await import("../../src/runtime/index.js");
     expect([1, 2, 3, 5, 6, 10].map(defaultBackoffMs)).toEqual([200, 400, 800, 3200, 5000, 5000]);

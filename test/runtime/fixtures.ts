@@ -106,6 +106,8 @@ export interface Fault {
   retryable?: boolean;
   /** Only this call kind fails (default: any mutating call). */
   call?: "create" | "update" | "delete" | "read";
+  /** The error's retryAfterMs (a remote's Retry-After, relayed). */
+  retryAfterMs?: number;
 }
 
 /** An in-memory world of sim.object resources with seeded latency, faults and a call log. */
@@ -134,7 +136,7 @@ export class FakeWorld {
           if (f.kind === "hang") {
             await new Promise<void>((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted"))));
           }
-          throw new ProviderError("sim.fault", `injected fault on ${ctx.address}`, f.retryable ?? false);
+          throw new ProviderError("sim.fault", `injected fault on ${ctx.address}`, f.retryable ?? false, f.retryAfterMs);
         }
         if (this.maxDelayMs > 0) await new Promise((r) => setTimeout(r, seededDelay(`${ctx.address}|${call}|${ctx.attempt}`, this.maxDelayMs)));
         return body();

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadWorkingProject } from "../../engine/workspace.js";
-import { compileProjectFiles } from "../../lang/compile-project.js";
+import { compileProject } from "../../engine/project-providers.js";
 import { projectFileReader } from "../../lang/file-reader.js";
 import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
@@ -25,9 +25,9 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const loaded = await loadWorkingProject(dir, path.relative(io.cwd, dir).split(path.sep).join("/") || ".");
   relativeTo(loaded.sources, io.cwd, dir);
   if (hasErrors(loaded.diagnostics)) return printFailure(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
-  // lexum.yaml is part of the project: checked too, its provider defaults applied.
+  // lexum.yaml is part of the project: checked too, its provider packages loaded, its provider defaults applied.
   const readFile = projectFileReader(dir);
-  const { result, diagnostics } = compileProjectFiles({ files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
+  const { result, diagnostics } = await compileProject({ projectDir: dir, files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
   relativeTo(result.sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
   if (!result.program || hasErrors(ds)) return printFailure(io, ds, result.sources, json);

@@ -30,7 +30,7 @@ export async function replayCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, replaySpec);
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const commit = await resolveSnapshotRef(repo.gitdir, branch, positionals[0]);
-  const report = await replaySnapshot({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }, commit);
+  const report = await replaySnapshot({ gitdir: repo.gitdir, commondir: repo.commondir, workdir: repo.workdir, branch, env: io.env }, commit);
   if (values.json) {
     const failed = report.outcome === "diverged" ? errorDocument(divergence(report)) : {};
     io.out(JSON.stringify({ ...failed, ...report }, null, 2) + "\n");

@@ -274,7 +274,7 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
   const { repo, branch } = await locate(io, values.dir, values.branch);
   const report = await verifyBranch(repo.gitdir, branch);
   // Replay only a branch whose hashes and chain hold: a broken commit is named by the checks above.
-  const replayed = values.replay && !report.bad ? await replayBranch({ gitdir: repo.gitdir, commondir: repo.commondir, branch, env: io.env }) : null;
+  const replayed = values.replay && !report.bad ? await replayBranch({ gitdir: repo.gitdir, commondir: repo.commondir, workdir: repo.workdir, branch, env: io.env }) : null;
   const ok = report.bad === null && !replayed?.bad;
   if (values.json) {
     const failed = report.bad

@@ -6,9 +6,9 @@ export const providerConfigInvalid = code(
   "LXM4900",
   "invalid provider configuration",
   "A provider block's configuration has a wrong or missing attribute (e.g. `provider sim {}` without `world`, a negative `latency`). Fix the attribute named in the message; docs/providers.md lists each provider's settings.",
-  (provider: string, attr: string, problem: string) => ({
+  (provider: string, attr: string, problem: string, hint?: string) => ({
     message: `provider ${provider}: ${attr} ${problem}`,
-    hint: "see docs/providers.md for the provider's configuration",
+    hint: hint ?? "see docs/providers.md for the provider's configuration",
   }),
 );
 

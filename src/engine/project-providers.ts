@@ -1,0 +1,41 @@
+import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { SourceFile, SourceSet } from "../diag/source.js";
+import { compileProjectFiles } from "../lang/compile-project.js";
+import type { CompileResult } from "../lang/compile.js";
+import { DEFAULT_SETTINGS, providerPackageRefs } from "../lang/project.js";
+import type { ProjectSettings } from "../lang/project.js";
+import { loadProviderPackages } from "../providers/package-load.js";
+import type { ProjectProviders } from "../providers/project.js";
+
+/**
+ * The providers a project can use: the built-ins, plus each npm package its lexum.yaml
+ * names (`providers: { acme: { package: "@acme/lexum-provider" } }`), resolved from
+ * `projectDir` upward and checked. A refused package is a diagnostic located in lexum.yaml.
+ */
+export async function loadProjectProviders(projectDir: string, settingsText: string | null): Promise<{ providers: ProjectProviders; diagnostics: Diagnostic[] }> {
+  return loadProviderPackages(projectDir, settingsText === null ? [] : providerPackageRefs(settingsText));
+}
+
+/**
+ * Compiles a project as check, graph, plan and replay do: its provider packages loaded
+ * first (their types join the catalog the code and lexum.yaml are checked against), then
+ * compileProjectFiles. A package that cannot be used stops it there: its diagnostics alone
+ * are returned (with lexum.yaml among the sources, for the caret), nothing compiled.
+ */
+export async function compileProject(input: {
+  projectDir: string;
+  files: readonly { path: string; text: string }[];
+  readFile: (rel: string) => string | null;
+  settingsText: string | null;
+}): Promise<{ result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; providers: ProjectProviders }> {
+  const { providers, diagnostics } = await loadProjectProviders(input.projectDir, input.settingsText);
+  if (hasErrors(diagnostics)) {
+    const sources = new SourceSet();
+    if (input.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input.settingsText));
+    const sorted = sortDiagnostics(diagnostics);
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
+  }
+  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, settingsText: input.settingsText, catalog: providers.catalog });
+  return { ...compiled, providers };
+}
