@@ -2462,8 +2462,8 @@ var require_deflate2 = __commonJS({
     var Z_DEFAULT_COMPRESSION = -1;
     var Z_DEFAULT_STRATEGY = 0;
     var Z_DEFLATED = 8;
-    function Deflate(options2) {
-      if (!(this instanceof Deflate)) return new Deflate(options2);
+    function Deflate(options3) {
+      if (!(this instanceof Deflate)) return new Deflate(options3);
       this.options = utils.assign({
         level: Z_DEFAULT_COMPRESSION,
         method: Z_DEFLATED,
@@ -2472,7 +2472,7 @@ var require_deflate2 = __commonJS({
         memLevel: 8,
         strategy: Z_DEFAULT_STRATEGY,
         to: ""
-      }, options2 || {});
+      }, options3 || {});
       var opt = this.options;
       if (opt.raw && opt.windowBits > 0) {
         opt.windowBits = -opt.windowBits;
@@ -2580,23 +2580,23 @@ var require_deflate2 = __commonJS({
       this.err = status;
       this.msg = this.strm.msg;
     };
-    function deflate2(input2, options2) {
-      var deflator = new Deflate(options2);
+    function deflate2(input2, options3) {
+      var deflator = new Deflate(options3);
       deflator.push(input2, true);
       if (deflator.err) {
         throw deflator.msg || msg[deflator.err];
       }
       return deflator.result;
     }
-    function deflateRaw(input2, options2) {
-      options2 = options2 || {};
-      options2.raw = true;
-      return deflate2(input2, options2);
+    function deflateRaw(input2, options3) {
+      options3 = options3 || {};
+      options3.raw = true;
+      return deflate2(input2, options3);
     }
-    function gzip(input2, options2) {
-      options2 = options2 || {};
-      options2.gzip = true;
-      return deflate2(input2, options2);
+    function gzip(input2, options3) {
+      options3 = options3 || {};
+      options3.gzip = true;
+      return deflate2(input2, options3);
     }
     exports2.Deflate = Deflate;
     exports2.deflate = deflate2;
@@ -2610,9 +2610,9 @@ var require_inffast = __commonJS({
   "node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
     "use strict";
     var BAD = 30;
-    var TYPE4 = 12;
+    var TYPE10 = 12;
     module2.exports = function inflate_fast(strm, start) {
-      var state;
+      var state2;
       var _in;
       var last;
       var _out;
@@ -2636,7 +2636,7 @@ var require_inffast = __commonJS({
       var from;
       var from_source;
       var input2, output;
-      state = strm.state;
+      state2 = strm.state;
       _in = strm.next_in;
       input2 = strm.input;
       last = _in + (strm.avail_in - 5);
@@ -2644,17 +2644,17 @@ var require_inffast = __commonJS({
       output = strm.output;
       beg = _out - (start - strm.avail_out);
       end = _out + (strm.avail_out - 257);
-      dmax = state.dmax;
-      wsize = state.wsize;
-      whave = state.whave;
-      wnext = state.wnext;
-      s_window = state.window;
-      hold = state.hold;
-      bits = state.bits;
-      lcode = state.lencode;
-      dcode = state.distcode;
-      lmask = (1 << state.lenbits) - 1;
-      dmask = (1 << state.distbits) - 1;
+      dmax = state2.dmax;
+      wsize = state2.wsize;
+      whave = state2.whave;
+      wnext = state2.wnext;
+      s_window = state2.window;
+      hold = state2.hold;
+      bits = state2.bits;
+      lcode = state2.lencode;
+      dcode = state2.distcode;
+      lmask = (1 << state2.lenbits) - 1;
+      dmask = (1 << state2.distbits) - 1;
       top:
         do {
           if (bits < 15) {
@@ -2711,7 +2711,7 @@ var require_inffast = __commonJS({
                       dist += hold & (1 << op) - 1;
                       if (dist > dmax) {
                         strm.msg = "invalid distance too far back";
-                        state.mode = BAD;
+                        state2.mode = BAD;
                         break top;
                       }
                       hold >>>= op;
@@ -2720,9 +2720,9 @@ var require_inffast = __commonJS({
                       if (dist > op) {
                         op = dist - op;
                         if (op > whave) {
-                          if (state.sane) {
+                          if (state2.sane) {
                             strm.msg = "invalid distance too far back";
-                            state.mode = BAD;
+                            state2.mode = BAD;
                             break top;
                           }
                         }
@@ -2800,7 +2800,7 @@ var require_inffast = __commonJS({
                       continue dodist;
                     } else {
                       strm.msg = "invalid distance code";
-                      state.mode = BAD;
+                      state2.mode = BAD;
                       break top;
                     }
                     break;
@@ -2809,11 +2809,11 @@ var require_inffast = __commonJS({
                 here = lcode[(here & 65535) + (hold & (1 << op) - 1)];
                 continue dolen;
               } else if (op & 32) {
-                state.mode = TYPE4;
+                state2.mode = TYPE10;
                 break top;
               } else {
                 strm.msg = "invalid literal/length code";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break top;
               }
               break;
@@ -2827,8 +2827,8 @@ var require_inffast = __commonJS({
       strm.next_out = _out;
       strm.avail_in = _in < last ? 5 + (last - _in) : 5 - (_in - last);
       strm.avail_out = _out < end ? 257 + (end - _out) : 257 - (_out - end);
-      state.hold = hold;
-      state.bits = bits;
+      state2.hold = hold;
+      state2.bits = bits;
       return;
     };
   }
@@ -3174,7 +3174,7 @@ var require_inflate = __commonJS({
     var Z_BUF_ERROR = -5;
     var Z_DEFLATED = 8;
     var HEAD = 1;
-    var FLAGS = 2;
+    var FLAGS2 = 2;
     var TIME = 3;
     var OS = 4;
     var EXLEN = 5;
@@ -3184,7 +3184,7 @@ var require_inflate = __commonJS({
     var HCRC = 9;
     var DICTID = 10;
     var DICT = 11;
-    var TYPE4 = 12;
+    var TYPE10 = 12;
     var TYPEDO = 13;
     var STORED = 14;
     var COPY_ = 15;
@@ -3250,47 +3250,47 @@ var require_inflate = __commonJS({
       this.was = 0;
     }
     function inflateResetKeep(strm) {
-      var state;
+      var state2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
-      strm.total_in = strm.total_out = state.total = 0;
+      state2 = strm.state;
+      strm.total_in = strm.total_out = state2.total = 0;
       strm.msg = "";
-      if (state.wrap) {
-        strm.adler = state.wrap & 1;
+      if (state2.wrap) {
+        strm.adler = state2.wrap & 1;
       }
-      state.mode = HEAD;
-      state.last = 0;
-      state.havedict = 0;
-      state.dmax = 32768;
-      state.head = null;
-      state.hold = 0;
-      state.bits = 0;
-      state.lencode = state.lendyn = new utils.Buf32(ENOUGH_LENS);
-      state.distcode = state.distdyn = new utils.Buf32(ENOUGH_DISTS);
-      state.sane = 1;
-      state.back = -1;
+      state2.mode = HEAD;
+      state2.last = 0;
+      state2.havedict = 0;
+      state2.dmax = 32768;
+      state2.head = null;
+      state2.hold = 0;
+      state2.bits = 0;
+      state2.lencode = state2.lendyn = new utils.Buf32(ENOUGH_LENS);
+      state2.distcode = state2.distdyn = new utils.Buf32(ENOUGH_DISTS);
+      state2.sane = 1;
+      state2.back = -1;
       return Z_OK;
     }
     function inflateReset(strm) {
-      var state;
+      var state2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
-      state.wsize = 0;
-      state.whave = 0;
-      state.wnext = 0;
+      state2 = strm.state;
+      state2.wsize = 0;
+      state2.whave = 0;
+      state2.wnext = 0;
       return inflateResetKeep(strm);
     }
     function inflateReset2(strm, windowBits) {
       var wrap;
-      var state;
+      var state2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
+      state2 = strm.state;
       if (windowBits < 0) {
         wrap = 0;
         windowBits = -windowBits;
@@ -3303,22 +3303,22 @@ var require_inflate = __commonJS({
       if (windowBits && (windowBits < 8 || windowBits > 15)) {
         return Z_STREAM_ERROR;
       }
-      if (state.window !== null && state.wbits !== windowBits) {
-        state.window = null;
+      if (state2.window !== null && state2.wbits !== windowBits) {
+        state2.window = null;
       }
-      state.wrap = wrap;
-      state.wbits = windowBits;
+      state2.wrap = wrap;
+      state2.wbits = windowBits;
       return inflateReset(strm);
     }
     function inflateInit2(strm, windowBits) {
       var ret;
-      var state;
+      var state2;
       if (!strm) {
         return Z_STREAM_ERROR;
       }
-      state = new InflateState();
-      strm.state = state;
-      state.window = null;
+      state2 = new InflateState();
+      strm.state = state2;
+      state2.window = null;
       ret = inflateReset2(strm, windowBits);
       if (ret !== Z_OK) {
         strm.state = null;
@@ -3331,75 +3331,75 @@ var require_inflate = __commonJS({
     var virgin = true;
     var lenfix;
     var distfix;
-    function fixedtables(state) {
+    function fixedtables(state2) {
       if (virgin) {
         var sym;
         lenfix = new utils.Buf32(512);
         distfix = new utils.Buf32(32);
         sym = 0;
         while (sym < 144) {
-          state.lens[sym++] = 8;
+          state2.lens[sym++] = 8;
         }
         while (sym < 256) {
-          state.lens[sym++] = 9;
+          state2.lens[sym++] = 9;
         }
         while (sym < 280) {
-          state.lens[sym++] = 7;
+          state2.lens[sym++] = 7;
         }
         while (sym < 288) {
-          state.lens[sym++] = 8;
+          state2.lens[sym++] = 8;
         }
-        inflate_table(LENS, state.lens, 0, 288, lenfix, 0, state.work, { bits: 9 });
+        inflate_table(LENS, state2.lens, 0, 288, lenfix, 0, state2.work, { bits: 9 });
         sym = 0;
         while (sym < 32) {
-          state.lens[sym++] = 5;
+          state2.lens[sym++] = 5;
         }
-        inflate_table(DISTS, state.lens, 0, 32, distfix, 0, state.work, { bits: 5 });
+        inflate_table(DISTS, state2.lens, 0, 32, distfix, 0, state2.work, { bits: 5 });
         virgin = false;
       }
-      state.lencode = lenfix;
-      state.lenbits = 9;
-      state.distcode = distfix;
-      state.distbits = 5;
+      state2.lencode = lenfix;
+      state2.lenbits = 9;
+      state2.distcode = distfix;
+      state2.distbits = 5;
     }
     function updatewindow(strm, src, end, copy) {
       var dist;
-      var state = strm.state;
-      if (state.window === null) {
-        state.wsize = 1 << state.wbits;
-        state.wnext = 0;
-        state.whave = 0;
-        state.window = new utils.Buf8(state.wsize);
+      var state2 = strm.state;
+      if (state2.window === null) {
+        state2.wsize = 1 << state2.wbits;
+        state2.wnext = 0;
+        state2.whave = 0;
+        state2.window = new utils.Buf8(state2.wsize);
       }
-      if (copy >= state.wsize) {
-        utils.arraySet(state.window, src, end - state.wsize, state.wsize, 0);
-        state.wnext = 0;
-        state.whave = state.wsize;
+      if (copy >= state2.wsize) {
+        utils.arraySet(state2.window, src, end - state2.wsize, state2.wsize, 0);
+        state2.wnext = 0;
+        state2.whave = state2.wsize;
       } else {
-        dist = state.wsize - state.wnext;
+        dist = state2.wsize - state2.wnext;
         if (dist > copy) {
           dist = copy;
         }
-        utils.arraySet(state.window, src, end - copy, dist, state.wnext);
+        utils.arraySet(state2.window, src, end - copy, dist, state2.wnext);
         copy -= dist;
         if (copy) {
-          utils.arraySet(state.window, src, end - copy, copy, 0);
-          state.wnext = copy;
-          state.whave = state.wsize;
+          utils.arraySet(state2.window, src, end - copy, copy, 0);
+          state2.wnext = copy;
+          state2.whave = state2.wsize;
         } else {
-          state.wnext += dist;
-          if (state.wnext === state.wsize) {
-            state.wnext = 0;
+          state2.wnext += dist;
+          if (state2.wnext === state2.wsize) {
+            state2.wnext = 0;
           }
-          if (state.whave < state.wsize) {
-            state.whave += dist;
+          if (state2.whave < state2.wsize) {
+            state2.whave += dist;
           }
         }
       }
       return 0;
     }
     function inflate(strm, flush) {
-      var state;
+      var state2;
       var input2, output;
       var next;
       var put;
@@ -3425,9 +3425,9 @@ var require_inflate = __commonJS({
       if (!strm || !strm.state || !strm.output || !strm.input && strm.avail_in !== 0) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
-      if (state.mode === TYPE4) {
-        state.mode = TYPEDO;
+      state2 = strm.state;
+      if (state2.mode === TYPE10) {
+        state2.mode = TYPEDO;
       }
       put = strm.next_out;
       output = strm.output;
@@ -3435,17 +3435,17 @@ var require_inflate = __commonJS({
       next = strm.next_in;
       input2 = strm.input;
       have = strm.avail_in;
-      hold = state.hold;
-      bits = state.bits;
+      hold = state2.hold;
+      bits = state2.bits;
       _in = have;
       _out = left;
       ret = Z_OK;
       inf_leave:
         for (; ; ) {
-          switch (state.mode) {
+          switch (state2.mode) {
             case HEAD:
-              if (state.wrap === 0) {
-                state.mode = TYPEDO;
+              if (state2.wrap === 0) {
+                state2.mode = TYPEDO;
                 break;
               }
               while (bits < 16) {
@@ -3456,48 +3456,48 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              if (state.wrap & 2 && hold === 35615) {
-                state.check = 0;
+              if (state2.wrap & 2 && hold === 35615) {
+                state2.check = 0;
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state2.check = crc322(state2.check, hbuf, 2, 0);
                 hold = 0;
                 bits = 0;
-                state.mode = FLAGS;
+                state2.mode = FLAGS2;
                 break;
               }
-              state.flags = 0;
-              if (state.head) {
-                state.head.done = false;
+              state2.flags = 0;
+              if (state2.head) {
+                state2.head.done = false;
               }
-              if (!(state.wrap & 1) || /* check if zlib header allowed */
+              if (!(state2.wrap & 1) || /* check if zlib header allowed */
               (((hold & 255) << 8) + (hold >> 8)) % 31) {
                 strm.msg = "incorrect header check";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
               if ((hold & 15) !== Z_DEFLATED) {
                 strm.msg = "unknown compression method";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
               hold >>>= 4;
               bits -= 4;
               len = (hold & 15) + 8;
-              if (state.wbits === 0) {
-                state.wbits = len;
-              } else if (len > state.wbits) {
+              if (state2.wbits === 0) {
+                state2.wbits = len;
+              } else if (len > state2.wbits) {
                 strm.msg = "invalid window size";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.dmax = 1 << len;
-              strm.adler = state.check = 1;
-              state.mode = hold & 512 ? DICTID : TYPE4;
+              state2.dmax = 1 << len;
+              strm.adler = state2.check = 1;
+              state2.mode = hold & 512 ? DICTID : TYPE10;
               hold = 0;
               bits = 0;
               break;
-            case FLAGS:
+            case FLAGS2:
               while (bits < 16) {
                 if (have === 0) {
                   break inf_leave;
@@ -3506,28 +3506,28 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              state.flags = hold;
-              if ((state.flags & 255) !== Z_DEFLATED) {
+              state2.flags = hold;
+              if ((state2.flags & 255) !== Z_DEFLATED) {
                 strm.msg = "unknown compression method";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              if (state.flags & 57344) {
+              if (state2.flags & 57344) {
                 strm.msg = "unknown header flags set";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              if (state.head) {
-                state.head.text = hold >> 8 & 1;
+              if (state2.head) {
+                state2.head.text = hold >> 8 & 1;
               }
-              if (state.flags & 512) {
+              if (state2.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state2.check = crc322(state2.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
-              state.mode = TIME;
+              state2.mode = TIME;
             /* falls through */
             case TIME:
               while (bits < 32) {
@@ -3538,19 +3538,19 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              if (state.head) {
-                state.head.time = hold;
+              if (state2.head) {
+                state2.head.time = hold;
               }
-              if (state.flags & 512) {
+              if (state2.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
                 hbuf[2] = hold >>> 16 & 255;
                 hbuf[3] = hold >>> 24 & 255;
-                state.check = crc322(state.check, hbuf, 4, 0);
+                state2.check = crc322(state2.check, hbuf, 4, 0);
               }
               hold = 0;
               bits = 0;
-              state.mode = OS;
+              state2.mode = OS;
             /* falls through */
             case OS:
               while (bits < 16) {
@@ -3561,21 +3561,21 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              if (state.head) {
-                state.head.xflags = hold & 255;
-                state.head.os = hold >> 8;
+              if (state2.head) {
+                state2.head.xflags = hold & 255;
+                state2.head.os = hold >> 8;
               }
-              if (state.flags & 512) {
+              if (state2.flags & 512) {
                 hbuf[0] = hold & 255;
                 hbuf[1] = hold >>> 8 & 255;
-                state.check = crc322(state.check, hbuf, 2, 0);
+                state2.check = crc322(state2.check, hbuf, 2, 0);
               }
               hold = 0;
               bits = 0;
-              state.mode = EXLEN;
+              state2.mode = EXLEN;
             /* falls through */
             case EXLEN:
-              if (state.flags & 1024) {
+              if (state2.flags & 1024) {
                 while (bits < 16) {
                   if (have === 0) {
                     break inf_leave;
@@ -3584,36 +3584,36 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                state.length = hold;
-                if (state.head) {
-                  state.head.extra_len = hold;
+                state2.length = hold;
+                if (state2.head) {
+                  state2.head.extra_len = hold;
                 }
-                if (state.flags & 512) {
+                if (state2.flags & 512) {
                   hbuf[0] = hold & 255;
                   hbuf[1] = hold >>> 8 & 255;
-                  state.check = crc322(state.check, hbuf, 2, 0);
+                  state2.check = crc322(state2.check, hbuf, 2, 0);
                 }
                 hold = 0;
                 bits = 0;
-              } else if (state.head) {
-                state.head.extra = null;
+              } else if (state2.head) {
+                state2.head.extra = null;
               }
-              state.mode = EXTRA;
+              state2.mode = EXTRA;
             /* falls through */
             case EXTRA:
-              if (state.flags & 1024) {
-                copy = state.length;
+              if (state2.flags & 1024) {
+                copy = state2.length;
                 if (copy > have) {
                   copy = have;
                 }
                 if (copy) {
-                  if (state.head) {
-                    len = state.head.extra_len - state.length;
-                    if (!state.head.extra) {
-                      state.head.extra = new Array(state.head.extra_len);
+                  if (state2.head) {
+                    len = state2.head.extra_len - state2.length;
+                    if (!state2.head.extra) {
+                      state2.head.extra = new Array(state2.head.extra_len);
                     }
                     utils.arraySet(
-                      state.head.extra,
+                      state2.head.extra,
                       input2,
                       next,
                       // extra field is limited to 65536 bytes
@@ -3623,73 +3623,73 @@ var require_inflate = __commonJS({
                       len
                     );
                   }
-                  if (state.flags & 512) {
-                    state.check = crc322(state.check, input2, copy, next);
+                  if (state2.flags & 512) {
+                    state2.check = crc322(state2.check, input2, copy, next);
                   }
                   have -= copy;
                   next += copy;
-                  state.length -= copy;
+                  state2.length -= copy;
                 }
-                if (state.length) {
+                if (state2.length) {
                   break inf_leave;
                 }
               }
-              state.length = 0;
-              state.mode = NAME4;
+              state2.length = 0;
+              state2.mode = NAME4;
             /* falls through */
             case NAME4:
-              if (state.flags & 2048) {
+              if (state2.flags & 2048) {
                 if (have === 0) {
                   break inf_leave;
                 }
                 copy = 0;
                 do {
                   len = input2[next + copy++];
-                  if (state.head && len && state.length < 65536) {
-                    state.head.name += String.fromCharCode(len);
+                  if (state2.head && len && state2.length < 65536) {
+                    state2.head.name += String.fromCharCode(len);
                   }
                 } while (len && copy < have);
-                if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                if (state2.flags & 512) {
+                  state2.check = crc322(state2.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
                 if (len) {
                   break inf_leave;
                 }
-              } else if (state.head) {
-                state.head.name = null;
+              } else if (state2.head) {
+                state2.head.name = null;
               }
-              state.length = 0;
-              state.mode = COMMENT;
+              state2.length = 0;
+              state2.mode = COMMENT;
             /* falls through */
             case COMMENT:
-              if (state.flags & 4096) {
+              if (state2.flags & 4096) {
                 if (have === 0) {
                   break inf_leave;
                 }
                 copy = 0;
                 do {
                   len = input2[next + copy++];
-                  if (state.head && len && state.length < 65536) {
-                    state.head.comment += String.fromCharCode(len);
+                  if (state2.head && len && state2.length < 65536) {
+                    state2.head.comment += String.fromCharCode(len);
                   }
                 } while (len && copy < have);
-                if (state.flags & 512) {
-                  state.check = crc322(state.check, input2, copy, next);
+                if (state2.flags & 512) {
+                  state2.check = crc322(state2.check, input2, copy, next);
                 }
                 have -= copy;
                 next += copy;
                 if (len) {
                   break inf_leave;
                 }
-              } else if (state.head) {
-                state.head.comment = null;
+              } else if (state2.head) {
+                state2.head.comment = null;
               }
-              state.mode = HCRC;
+              state2.mode = HCRC;
             /* falls through */
             case HCRC:
-              if (state.flags & 512) {
+              if (state2.flags & 512) {
                 while (bits < 16) {
                   if (have === 0) {
                     break inf_leave;
@@ -3698,20 +3698,20 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                if (hold !== (state.check & 65535)) {
+                if (hold !== (state2.check & 65535)) {
                   strm.msg = "header crc mismatch";
-                  state.mode = BAD;
+                  state2.mode = BAD;
                   break;
                 }
                 hold = 0;
                 bits = 0;
               }
-              if (state.head) {
-                state.head.hcrc = state.flags >> 9 & 1;
-                state.head.done = true;
+              if (state2.head) {
+                state2.head.hcrc = state2.flags >> 9 & 1;
+                state2.head.done = true;
               }
-              strm.adler = state.check = 0;
-              state.mode = TYPE4;
+              strm.adler = state2.check = 0;
+              state2.mode = TYPE10;
               break;
             case DICTID:
               while (bits < 32) {
@@ -3722,34 +3722,34 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              strm.adler = state.check = zswap32(hold);
+              strm.adler = state2.check = zswap32(hold);
               hold = 0;
               bits = 0;
-              state.mode = DICT;
+              state2.mode = DICT;
             /* falls through */
             case DICT:
-              if (state.havedict === 0) {
+              if (state2.havedict === 0) {
                 strm.next_out = put;
                 strm.avail_out = left;
                 strm.next_in = next;
                 strm.avail_in = have;
-                state.hold = hold;
-                state.bits = bits;
+                state2.hold = hold;
+                state2.bits = bits;
                 return Z_NEED_DICT;
               }
-              strm.adler = state.check = 1;
-              state.mode = TYPE4;
+              strm.adler = state2.check = 1;
+              state2.mode = TYPE10;
             /* falls through */
-            case TYPE4:
+            case TYPE10:
               if (flush === Z_BLOCK || flush === Z_TREES) {
                 break inf_leave;
               }
             /* falls through */
             case TYPEDO:
-              if (state.last) {
+              if (state2.last) {
                 hold >>>= bits & 7;
                 bits -= bits & 7;
-                state.mode = CHECK;
+                state2.mode = CHECK;
                 break;
               }
               while (bits < 3) {
@@ -3760,16 +3760,16 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              state.last = hold & 1;
+              state2.last = hold & 1;
               hold >>>= 1;
               bits -= 1;
               switch (hold & 3) {
                 case 0:
-                  state.mode = STORED;
+                  state2.mode = STORED;
                   break;
                 case 1:
-                  fixedtables(state);
-                  state.mode = LEN_;
+                  fixedtables(state2);
+                  state2.mode = LEN_;
                   if (flush === Z_TREES) {
                     hold >>>= 2;
                     bits -= 2;
@@ -3777,11 +3777,11 @@ var require_inflate = __commonJS({
                   }
                   break;
                 case 2:
-                  state.mode = TABLE;
+                  state2.mode = TABLE;
                   break;
                 case 3:
                   strm.msg = "invalid block type";
-                  state.mode = BAD;
+                  state2.mode = BAD;
               }
               hold >>>= 2;
               bits -= 2;
@@ -3799,22 +3799,22 @@ var require_inflate = __commonJS({
               }
               if ((hold & 65535) !== (hold >>> 16 ^ 65535)) {
                 strm.msg = "invalid stored block lengths";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.length = hold & 65535;
+              state2.length = hold & 65535;
               hold = 0;
               bits = 0;
-              state.mode = COPY_;
+              state2.mode = COPY_;
               if (flush === Z_TREES) {
                 break inf_leave;
               }
             /* falls through */
             case COPY_:
-              state.mode = COPY;
+              state2.mode = COPY;
             /* falls through */
             case COPY:
-              copy = state.length;
+              copy = state2.length;
               if (copy) {
                 if (copy > have) {
                   copy = have;
@@ -3830,10 +3830,10 @@ var require_inflate = __commonJS({
                 next += copy;
                 left -= copy;
                 put += copy;
-                state.length -= copy;
+                state2.length -= copy;
                 break;
               }
-              state.mode = TYPE4;
+              state2.mode = TYPE10;
               break;
             case TABLE:
               while (bits < 14) {
@@ -3844,25 +3844,25 @@ var require_inflate = __commonJS({
                 hold += input2[next++] << bits;
                 bits += 8;
               }
-              state.nlen = (hold & 31) + 257;
+              state2.nlen = (hold & 31) + 257;
               hold >>>= 5;
               bits -= 5;
-              state.ndist = (hold & 31) + 1;
+              state2.ndist = (hold & 31) + 1;
               hold >>>= 5;
               bits -= 5;
-              state.ncode = (hold & 15) + 4;
+              state2.ncode = (hold & 15) + 4;
               hold >>>= 4;
               bits -= 4;
-              if (state.nlen > 286 || state.ndist > 30) {
+              if (state2.nlen > 286 || state2.ndist > 30) {
                 strm.msg = "too many length or distance symbols";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.have = 0;
-              state.mode = LENLENS;
+              state2.have = 0;
+              state2.mode = LENLENS;
             /* falls through */
             case LENLENS:
-              while (state.have < state.ncode) {
+              while (state2.have < state2.ncode) {
                 while (bits < 3) {
                   if (have === 0) {
                     break inf_leave;
@@ -3871,30 +3871,30 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                state.lens[order[state.have++]] = hold & 7;
+                state2.lens[order[state2.have++]] = hold & 7;
                 hold >>>= 3;
                 bits -= 3;
               }
-              while (state.have < 19) {
-                state.lens[order[state.have++]] = 0;
+              while (state2.have < 19) {
+                state2.lens[order[state2.have++]] = 0;
               }
-              state.lencode = state.lendyn;
-              state.lenbits = 7;
-              opts = { bits: state.lenbits };
-              ret = inflate_table(CODES, state.lens, 0, 19, state.lencode, 0, state.work, opts);
-              state.lenbits = opts.bits;
+              state2.lencode = state2.lendyn;
+              state2.lenbits = 7;
+              opts = { bits: state2.lenbits };
+              ret = inflate_table(CODES, state2.lens, 0, 19, state2.lencode, 0, state2.work, opts);
+              state2.lenbits = opts.bits;
               if (ret) {
                 strm.msg = "invalid code lengths set";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.have = 0;
-              state.mode = CODELENS;
+              state2.have = 0;
+              state2.mode = CODELENS;
             /* falls through */
             case CODELENS:
-              while (state.have < state.nlen + state.ndist) {
+              while (state2.have < state2.nlen + state2.ndist) {
                 for (; ; ) {
-                  here = state.lencode[hold & (1 << state.lenbits) - 1];
+                  here = state2.lencode[hold & (1 << state2.lenbits) - 1];
                   here_bits = here >>> 24;
                   here_op = here >>> 16 & 255;
                   here_val = here & 65535;
@@ -3911,7 +3911,7 @@ var require_inflate = __commonJS({
                 if (here_val < 16) {
                   hold >>>= here_bits;
                   bits -= here_bits;
-                  state.lens[state.have++] = here_val;
+                  state2.lens[state2.have++] = here_val;
                 } else {
                   if (here_val === 16) {
                     n = here_bits + 2;
@@ -3925,12 +3925,12 @@ var require_inflate = __commonJS({
                     }
                     hold >>>= here_bits;
                     bits -= here_bits;
-                    if (state.have === 0) {
+                    if (state2.have === 0) {
                       strm.msg = "invalid bit length repeat";
-                      state.mode = BAD;
+                      state2.mode = BAD;
                       break;
                     }
-                    len = state.lens[state.have - 1];
+                    len = state2.lens[state2.have - 1];
                     copy = 3 + (hold & 3);
                     hold >>>= 2;
                     bits -= 2;
@@ -3967,50 +3967,50 @@ var require_inflate = __commonJS({
                     hold >>>= 7;
                     bits -= 7;
                   }
-                  if (state.have + copy > state.nlen + state.ndist) {
+                  if (state2.have + copy > state2.nlen + state2.ndist) {
                     strm.msg = "invalid bit length repeat";
-                    state.mode = BAD;
+                    state2.mode = BAD;
                     break;
                   }
                   while (copy--) {
-                    state.lens[state.have++] = len;
+                    state2.lens[state2.have++] = len;
                   }
                 }
               }
-              if (state.mode === BAD) {
+              if (state2.mode === BAD) {
                 break;
               }
-              if (state.lens[256] === 0) {
+              if (state2.lens[256] === 0) {
                 strm.msg = "invalid code -- missing end-of-block";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.lenbits = 9;
-              opts = { bits: state.lenbits };
-              ret = inflate_table(LENS, state.lens, 0, state.nlen, state.lencode, 0, state.work, opts);
-              state.lenbits = opts.bits;
+              state2.lenbits = 9;
+              opts = { bits: state2.lenbits };
+              ret = inflate_table(LENS, state2.lens, 0, state2.nlen, state2.lencode, 0, state2.work, opts);
+              state2.lenbits = opts.bits;
               if (ret) {
                 strm.msg = "invalid literal/lengths set";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.distbits = 6;
-              state.distcode = state.distdyn;
-              opts = { bits: state.distbits };
-              ret = inflate_table(DISTS, state.lens, state.nlen, state.ndist, state.distcode, 0, state.work, opts);
-              state.distbits = opts.bits;
+              state2.distbits = 6;
+              state2.distcode = state2.distdyn;
+              opts = { bits: state2.distbits };
+              ret = inflate_table(DISTS, state2.lens, state2.nlen, state2.ndist, state2.distcode, 0, state2.work, opts);
+              state2.distbits = opts.bits;
               if (ret) {
                 strm.msg = "invalid distances set";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.mode = LEN_;
+              state2.mode = LEN_;
               if (flush === Z_TREES) {
                 break inf_leave;
               }
             /* falls through */
             case LEN_:
-              state.mode = LEN;
+              state2.mode = LEN;
             /* falls through */
             case LEN:
               if (have >= 6 && left >= 258) {
@@ -4018,8 +4018,8 @@ var require_inflate = __commonJS({
                 strm.avail_out = left;
                 strm.next_in = next;
                 strm.avail_in = have;
-                state.hold = hold;
-                state.bits = bits;
+                state2.hold = hold;
+                state2.bits = bits;
                 inflate_fast(strm, _out);
                 put = strm.next_out;
                 output = strm.output;
@@ -4027,16 +4027,16 @@ var require_inflate = __commonJS({
                 next = strm.next_in;
                 input2 = strm.input;
                 have = strm.avail_in;
-                hold = state.hold;
-                bits = state.bits;
-                if (state.mode === TYPE4) {
-                  state.back = -1;
+                hold = state2.hold;
+                bits = state2.bits;
+                if (state2.mode === TYPE10) {
+                  state2.back = -1;
                 }
                 break;
               }
-              state.back = 0;
+              state2.back = 0;
               for (; ; ) {
-                here = state.lencode[hold & (1 << state.lenbits) - 1];
+                here = state2.lencode[hold & (1 << state2.lenbits) - 1];
                 here_bits = here >>> 24;
                 here_op = here >>> 16 & 255;
                 here_val = here & 65535;
@@ -4055,7 +4055,7 @@ var require_inflate = __commonJS({
                 last_op = here_op;
                 last_val = here_val;
                 for (; ; ) {
-                  here = state.lencode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+                  here = state2.lencode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
                   here_bits = here >>> 24;
                   here_op = here >>> 16 & 255;
                   here_val = here & 65535;
@@ -4071,32 +4071,32 @@ var require_inflate = __commonJS({
                 }
                 hold >>>= last_bits;
                 bits -= last_bits;
-                state.back += last_bits;
+                state2.back += last_bits;
               }
               hold >>>= here_bits;
               bits -= here_bits;
-              state.back += here_bits;
-              state.length = here_val;
+              state2.back += here_bits;
+              state2.length = here_val;
               if (here_op === 0) {
-                state.mode = LIT;
+                state2.mode = LIT;
                 break;
               }
               if (here_op & 32) {
-                state.back = -1;
-                state.mode = TYPE4;
+                state2.back = -1;
+                state2.mode = TYPE10;
                 break;
               }
               if (here_op & 64) {
                 strm.msg = "invalid literal/length code";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.extra = here_op & 15;
-              state.mode = LENEXT;
+              state2.extra = here_op & 15;
+              state2.mode = LENEXT;
             /* falls through */
             case LENEXT:
-              if (state.extra) {
-                n = state.extra;
+              if (state2.extra) {
+                n = state2.extra;
                 while (bits < n) {
                   if (have === 0) {
                     break inf_leave;
@@ -4105,17 +4105,17 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                state.length += hold & (1 << state.extra) - 1;
-                hold >>>= state.extra;
-                bits -= state.extra;
-                state.back += state.extra;
+                state2.length += hold & (1 << state2.extra) - 1;
+                hold >>>= state2.extra;
+                bits -= state2.extra;
+                state2.back += state2.extra;
               }
-              state.was = state.length;
-              state.mode = DIST;
+              state2.was = state2.length;
+              state2.mode = DIST;
             /* falls through */
             case DIST:
               for (; ; ) {
-                here = state.distcode[hold & (1 << state.distbits) - 1];
+                here = state2.distcode[hold & (1 << state2.distbits) - 1];
                 here_bits = here >>> 24;
                 here_op = here >>> 16 & 255;
                 here_val = here & 65535;
@@ -4134,7 +4134,7 @@ var require_inflate = __commonJS({
                 last_op = here_op;
                 last_val = here_val;
                 for (; ; ) {
-                  here = state.distcode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+                  here = state2.distcode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
                   here_bits = here >>> 24;
                   here_op = here >>> 16 & 255;
                   here_val = here & 65535;
@@ -4150,23 +4150,23 @@ var require_inflate = __commonJS({
                 }
                 hold >>>= last_bits;
                 bits -= last_bits;
-                state.back += last_bits;
+                state2.back += last_bits;
               }
               hold >>>= here_bits;
               bits -= here_bits;
-              state.back += here_bits;
+              state2.back += here_bits;
               if (here_op & 64) {
                 strm.msg = "invalid distance code";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.offset = here_val;
-              state.extra = here_op & 15;
-              state.mode = DISTEXT;
+              state2.offset = here_val;
+              state2.extra = here_op & 15;
+              state2.mode = DISTEXT;
             /* falls through */
             case DISTEXT:
-              if (state.extra) {
-                n = state.extra;
+              if (state2.extra) {
+                n = state2.extra;
                 while (bits < n) {
                   if (have === 0) {
                     break inf_leave;
@@ -4175,69 +4175,69 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                state.offset += hold & (1 << state.extra) - 1;
-                hold >>>= state.extra;
-                bits -= state.extra;
-                state.back += state.extra;
+                state2.offset += hold & (1 << state2.extra) - 1;
+                hold >>>= state2.extra;
+                bits -= state2.extra;
+                state2.back += state2.extra;
               }
-              if (state.offset > state.dmax) {
+              if (state2.offset > state2.dmax) {
                 strm.msg = "invalid distance too far back";
-                state.mode = BAD;
+                state2.mode = BAD;
                 break;
               }
-              state.mode = MATCH;
+              state2.mode = MATCH;
             /* falls through */
             case MATCH:
               if (left === 0) {
                 break inf_leave;
               }
               copy = _out - left;
-              if (state.offset > copy) {
-                copy = state.offset - copy;
-                if (copy > state.whave) {
-                  if (state.sane) {
+              if (state2.offset > copy) {
+                copy = state2.offset - copy;
+                if (copy > state2.whave) {
+                  if (state2.sane) {
                     strm.msg = "invalid distance too far back";
-                    state.mode = BAD;
+                    state2.mode = BAD;
                     break;
                   }
                 }
-                if (copy > state.wnext) {
-                  copy -= state.wnext;
-                  from = state.wsize - copy;
+                if (copy > state2.wnext) {
+                  copy -= state2.wnext;
+                  from = state2.wsize - copy;
                 } else {
-                  from = state.wnext - copy;
+                  from = state2.wnext - copy;
                 }
-                if (copy > state.length) {
-                  copy = state.length;
+                if (copy > state2.length) {
+                  copy = state2.length;
                 }
-                from_source = state.window;
+                from_source = state2.window;
               } else {
                 from_source = output;
-                from = put - state.offset;
-                copy = state.length;
+                from = put - state2.offset;
+                copy = state2.length;
               }
               if (copy > left) {
                 copy = left;
               }
               left -= copy;
-              state.length -= copy;
+              state2.length -= copy;
               do {
                 output[put++] = from_source[from++];
               } while (--copy);
-              if (state.length === 0) {
-                state.mode = LEN;
+              if (state2.length === 0) {
+                state2.mode = LEN;
               }
               break;
             case LIT:
               if (left === 0) {
                 break inf_leave;
               }
-              output[put++] = state.length;
+              output[put++] = state2.length;
               left--;
-              state.mode = LEN;
+              state2.mode = LEN;
               break;
             case CHECK:
-              if (state.wrap) {
+              if (state2.wrap) {
                 while (bits < 32) {
                   if (have === 0) {
                     break inf_leave;
@@ -4248,24 +4248,24 @@ var require_inflate = __commonJS({
                 }
                 _out -= left;
                 strm.total_out += _out;
-                state.total += _out;
+                state2.total += _out;
                 if (_out) {
-                  strm.adler = state.check = /*UPDATE(state.check, put - _out, _out);*/
-                  state.flags ? crc322(state.check, output, _out, put - _out) : adler32(state.check, output, _out, put - _out);
+                  strm.adler = state2.check = /*UPDATE(state.check, put - _out, _out);*/
+                  state2.flags ? crc322(state2.check, output, _out, put - _out) : adler32(state2.check, output, _out, put - _out);
                 }
                 _out = left;
-                if ((state.flags ? hold : zswap32(hold)) !== state.check) {
+                if ((state2.flags ? hold : zswap32(hold)) !== state2.check) {
                   strm.msg = "incorrect data check";
-                  state.mode = BAD;
+                  state2.mode = BAD;
                   break;
                 }
                 hold = 0;
                 bits = 0;
               }
-              state.mode = LENGTH;
+              state2.mode = LENGTH;
             /* falls through */
             case LENGTH:
-              if (state.wrap && state.flags) {
+              if (state2.wrap && state2.flags) {
                 while (bits < 32) {
                   if (have === 0) {
                     break inf_leave;
@@ -4274,15 +4274,15 @@ var require_inflate = __commonJS({
                   hold += input2[next++] << bits;
                   bits += 8;
                 }
-                if (hold !== (state.total & 4294967295)) {
+                if (hold !== (state2.total & 4294967295)) {
                   strm.msg = "incorrect length check";
-                  state.mode = BAD;
+                  state2.mode = BAD;
                   break;
                 }
                 hold = 0;
                 bits = 0;
               }
-              state.mode = DONE;
+              state2.mode = DONE;
             /* falls through */
             case DONE:
               ret = Z_STREAM_END;
@@ -4302,11 +4302,11 @@ var require_inflate = __commonJS({
       strm.avail_out = left;
       strm.next_in = next;
       strm.avail_in = have;
-      state.hold = hold;
-      state.bits = bits;
-      if (state.wsize || _out !== strm.avail_out && state.mode < BAD && (state.mode < CHECK || flush !== Z_FINISH)) {
+      state2.hold = hold;
+      state2.bits = bits;
+      if (state2.wsize || _out !== strm.avail_out && state2.mode < BAD && (state2.mode < CHECK || flush !== Z_FINISH)) {
         if (updatewindow(strm, strm.output, strm.next_out, _out - strm.avail_out)) {
-          state.mode = MEM;
+          state2.mode = MEM;
           return Z_MEM_ERROR;
         }
       }
@@ -4314,12 +4314,12 @@ var require_inflate = __commonJS({
       _out -= strm.avail_out;
       strm.total_in += _in;
       strm.total_out += _out;
-      state.total += _out;
-      if (state.wrap && _out) {
-        strm.adler = state.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
-        state.flags ? crc322(state.check, output, _out, strm.next_out - _out) : adler32(state.check, output, _out, strm.next_out - _out);
+      state2.total += _out;
+      if (state2.wrap && _out) {
+        strm.adler = state2.check = /*UPDATE(state.check, strm.next_out - _out, _out);*/
+        state2.flags ? crc322(state2.check, output, _out, strm.next_out - _out) : adler32(state2.check, output, _out, strm.next_out - _out);
       }
-      strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE4 ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
+      strm.data_type = state2.bits + (state2.last ? 64 : 0) + (state2.mode === TYPE10 ? 128 : 0) + (state2.mode === LEN_ || state2.mode === COPY_ ? 256 : 0);
       if ((_in === 0 && _out === 0 || flush === Z_FINISH) && ret === Z_OK) {
         ret = Z_BUF_ERROR;
       }
@@ -4329,51 +4329,51 @@ var require_inflate = __commonJS({
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      var state = strm.state;
-      if (state.window) {
-        state.window = null;
+      var state2 = strm.state;
+      if (state2.window) {
+        state2.window = null;
       }
       strm.state = null;
       return Z_OK;
     }
     function inflateGetHeader(strm, head) {
-      var state;
+      var state2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
-      if ((state.wrap & 2) === 0) {
+      state2 = strm.state;
+      if ((state2.wrap & 2) === 0) {
         return Z_STREAM_ERROR;
       }
-      state.head = head;
+      state2.head = head;
       head.done = false;
       return Z_OK;
     }
     function inflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
-      var state;
+      var state2;
       var dictid;
       var ret;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      state = strm.state;
-      if (state.wrap !== 0 && state.mode !== DICT) {
+      state2 = strm.state;
+      if (state2.wrap !== 0 && state2.mode !== DICT) {
         return Z_STREAM_ERROR;
       }
-      if (state.mode === DICT) {
+      if (state2.mode === DICT) {
         dictid = 1;
         dictid = adler32(dictid, dictionary, dictLength, 0);
-        if (dictid !== state.check) {
+        if (dictid !== state2.check) {
           return Z_DATA_ERROR;
         }
       }
       ret = updatewindow(strm, dictionary, dictLength, dictLength);
       if (ret) {
-        state.mode = MEM;
+        state2.mode = MEM;
         return Z_MEM_ERROR;
       }
-      state.havedict = 1;
+      state2.havedict = 1;
       return Z_OK;
     }
     exports2.inflateReset = inflateReset;
@@ -4468,13 +4468,13 @@ var require_inflate2 = __commonJS({
     var ZStream = require_zstream();
     var GZheader = require_gzheader();
     var toString = Object.prototype.toString;
-    function Inflate(options2) {
-      if (!(this instanceof Inflate)) return new Inflate(options2);
+    function Inflate(options3) {
+      if (!(this instanceof Inflate)) return new Inflate(options3);
       this.options = utils.assign({
         chunkSize: 16384,
         windowBits: 0,
         to: ""
-      }, options2 || {});
+      }, options3 || {});
       var opt = this.options;
       if (opt.raw && opt.windowBits >= 0 && opt.windowBits < 16) {
         opt.windowBits = -opt.windowBits;
@@ -4482,7 +4482,7 @@ var require_inflate2 = __commonJS({
           opt.windowBits = -15;
         }
       }
-      if (opt.windowBits >= 0 && opt.windowBits < 16 && !(options2 && options2.windowBits)) {
+      if (opt.windowBits >= 0 && opt.windowBits < 16 && !(options3 && options3.windowBits)) {
         opt.windowBits += 32;
       }
       if (opt.windowBits > 15 && opt.windowBits < 48) {
@@ -4610,18 +4610,18 @@ var require_inflate2 = __commonJS({
       this.err = status;
       this.msg = this.strm.msg;
     };
-    function inflate(input2, options2) {
-      var inflator = new Inflate(options2);
+    function inflate(input2, options3) {
+      var inflator = new Inflate(options3);
       inflator.push(input2, true);
       if (inflator.err) {
         throw inflator.msg || msg[inflator.err];
       }
       return inflator.result;
     }
-    function inflateRaw(input2, options2) {
-      options2 = options2 || {};
-      options2.raw = true;
-      return inflate(input2, options2);
+    function inflateRaw(input2, options3) {
+      options3 = options3 || {};
+      options3.raw = true;
+      return inflate(input2, options3);
     }
     exports2.Inflate = Inflate;
     exports2.inflate = inflate;
@@ -4648,12 +4648,12 @@ var require_pako = __commonJS({
 var require_pify = __commonJS({
   "node_modules/pify/index.js"(exports2, module2) {
     "use strict";
-    var processFn = (fn, options2) => function(...args) {
-      const P = options2.promiseModule;
+    var processFn = (fn, options3) => function(...args) {
+      const P = options3.promiseModule;
       return new P((resolve6, reject) => {
-        if (options2.multiArgs) {
+        if (options3.multiArgs) {
           args.push((...result) => {
-            if (options2.errorFirst) {
+            if (options3.errorFirst) {
               if (result[0]) {
                 reject(result);
               } else {
@@ -4664,7 +4664,7 @@ var require_pify = __commonJS({
               resolve6(result);
             }
           });
-        } else if (options2.errorFirst) {
+        } else if (options3.errorFirst) {
           args.push((error, result) => {
             if (error) {
               reject(error);
@@ -4678,31 +4678,31 @@ var require_pify = __commonJS({
         fn.apply(this, args);
       });
     };
-    module2.exports = (input2, options2) => {
-      options2 = Object.assign({
+    module2.exports = (input2, options3) => {
+      options3 = Object.assign({
         exclude: [/.+(Sync|Stream)$/],
         errorFirst: true,
         promiseModule: Promise
-      }, options2);
+      }, options3);
       const objType = typeof input2;
       if (!(input2 !== null && (objType === "object" || objType === "function"))) {
         throw new TypeError(`Expected \`input\` to be a \`Function\` or \`Object\`, got \`${input2 === null ? "null" : objType}\``);
       }
       const filter = (key3) => {
         const match = (pattern) => typeof pattern === "string" ? key3 === pattern : pattern.test(key3);
-        return options2.include ? options2.include.some(match) : !options2.exclude.some(match);
+        return options3.include ? options3.include.some(match) : !options3.exclude.some(match);
       };
       let ret;
       if (objType === "function") {
         ret = function(...args) {
-          return options2.excludeMain ? input2(...args) : processFn(input2, options2).apply(this, args);
+          return options3.excludeMain ? input2(...args) : processFn(input2, options3).apply(this, args);
         };
       } else {
         ret = Object.create(Object.getPrototypeOf(input2));
       }
       for (const key3 in input2) {
         const property = input2[key3];
-        ret[key3] = typeof property === "function" && filter(key3) ? processFn(property, options2) : property;
+        ret[key3] = typeof property === "function" && filter(key3) ? processFn(property, options3) : property;
       }
       return ret;
     };
@@ -5079,7 +5079,7 @@ var require_ignore = __commonJS({
         return this._test(path8, this._testCache, true);
       }
     };
-    var factory = (options2) => new Ignore(options2);
+    var factory = (options3) => new Ignore(options3);
     var isPathValid = (path8) => checkPath(path8 && checkPath.convert(path8), path8, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
@@ -6235,10 +6235,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       /**
        * @param {string} what
        */
-      constructor(what) {
-        super(`Could not find ${what}.`);
+      constructor(what2) {
+        super(`Could not find ${what2}.`);
         this.code = this.name = _NotFoundError.code;
-        this.data = { what };
+        this.data = { what: what2 };
       }
     };
     NotFoundError.code = "NotFoundError";
@@ -8102,7 +8102,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           return Object.assign({}, this.offsetCache[start]);
         }
         this.readDepth++;
-        const types2 = {
+        const types3 = {
           16: "commit",
           32: "tree",
           48: "blob",
@@ -8120,7 +8120,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const reader = new BufferCursor(raw);
         const byte = reader.readUInt8();
         const btype = byte & 112;
-        let type = types2[btype];
+        let type = types3[btype];
         if (type === void 0) {
           throw new InternalError2("Unrecognized type: 0b" + btype.toString(2));
         }
@@ -8225,10 +8225,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (p.offsets.has(oid)) {
           const packFile = indexFile.replace(/idx$/, "pack");
           if (!p.pack) {
-            const read = fs8.read(packFile);
-            p.pack = read;
-            read.catch(() => {
-              if (p.pack === read) p.pack = null;
+            const read2 = fs8.read(packFile);
+            p.pack = read2;
+            read2.catch(() => {
+              if (p.pack === read2) p.pack = null;
             });
           }
           const pack = await p.pack;
@@ -9575,7 +9575,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {Object} [options] - Additional options.
        * @returns {Promise<boolean>} - `true` if the file exists, `false` otherwise.
        */
-      async exists(filepath, options2 = {}) {
+      async exists(filepath, options3 = {}) {
         try {
           await this._stat(filepath);
           return true;
@@ -9596,16 +9596,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {Object} [options] - Options for reading the file.
        * @returns {Promise<Buffer|string|null>} - The file contents, or `null` if the file doesn't exist.
        */
-      async read(filepath, options2 = {}) {
+      async read(filepath, options3 = {}) {
         let buffer;
         try {
-          buffer = await this._readFile(filepath, options2);
+          buffer = await this._readFile(filepath, options3);
         } catch (err) {
           if (isNotFoundError(err) || err.code === "EISDIR") return null;
           throw err;
         }
         if (buffer == null) return null;
-        if (options2.autocrlf === "true") {
+        if (options3.autocrlf === "true") {
           try {
             buffer = new TextDecoder("utf8", { fatal: true }).decode(buffer);
             buffer = buffer.replace(/\r\n/g, "\n");
@@ -9626,12 +9626,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {Object|string} [options] - Options for writing the file.
        * @returns {Promise<void>}
        */
-      async write(filepath, contents, options2 = {}) {
+      async write(filepath, contents, options3 = {}) {
         try {
-          await this._writeFile(filepath, contents, options2);
+          await this._writeFile(filepath, contents, options3);
         } catch (err) {
           await this.mkdir(dirname7(filepath));
-          await this._writeFile(filepath, contents, options2);
+          await this._writeFile(filepath, contents, options3);
         }
       }
       /**
@@ -12219,11 +12219,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           if (base && their && await base.oid() === await their.oid()) {
             return null;
           }
-          const types2 = [
+          const types3 = [
             base ? await base.type() : void 0,
             their ? await their.type() : void 0
           ];
-          if (types2.includes("blob")) return filepath;
+          if (types3.includes("blob")) return filepath;
         }
       });
       if (changed.length === 0 && !allTracked) return [];
@@ -12439,7 +12439,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       static streamReader(stream) {
         const reader = new StreamReader(stream);
-        return async function read() {
+        return async function read2() {
           try {
             const header3 = await reader.read(4);
             if (header3 == null || header3.length === 0) return true;
@@ -12468,11 +12468,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         };
       }
     };
-    async function parseCapabilitiesV2(read) {
+    async function parseCapabilitiesV2(read2) {
       const capabilities2 = {};
       let line;
       while (true) {
-        line = await read();
+        line = await read2();
         if (line === true) break;
         if (line === null) continue;
         line = line.toString("utf8").replace(/\n$/, "");
@@ -12491,22 +12491,22 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const capabilities = /* @__PURE__ */ new Set();
       const refs = /* @__PURE__ */ new Map();
       const symrefs = /* @__PURE__ */ new Map();
-      const read = GitPktLine.streamReader(stream);
-      let lineOne = await read();
-      while (lineOne === null) lineOne = await read();
+      const read2 = GitPktLine.streamReader(stream);
+      let lineOne = await read2();
+      while (lineOne === null) lineOne = await read2();
       if (lineOne === true) throw new EmptyServerResponseError();
       if (lineOne.includes("version 2")) {
-        return parseCapabilitiesV2(read);
+        return parseCapabilitiesV2(read2);
       }
       if (lineOne.toString("utf8").replace(/\n$/, "") !== `# service=${service}`) {
         throw new ParseError(`# service=${service}\\n`, lineOne.toString("utf8"));
       }
-      let lineTwo = await read();
-      while (lineTwo === null) lineTwo = await read();
+      let lineTwo = await read2();
+      while (lineTwo === null) lineTwo = await read2();
       if (lineTwo === true) return { capabilities, refs, symrefs };
       lineTwo = lineTwo.toString("utf8");
       if (lineTwo.includes("version 2")) {
-        return parseCapabilitiesV2(read);
+        return parseCapabilitiesV2(read2);
       }
       const [firstRef, capabilitiesLine] = splitAndAssert(lineTwo, "\0", "\\x00");
       capabilitiesLine.split(" ").map((x) => capabilities.add(x));
@@ -12514,7 +12514,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const [ref, name] = splitAndAssert(firstRef, " ", " ");
         refs.set(name, ref);
         while (true) {
-          const line = await read();
+          const line = await read2();
           if (line === true) break;
           if (line !== null) {
             const [ref2, name2] = splitAndAssert(line.toString("utf8"), " ", " ");
@@ -12910,12 +12910,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     var GitSideBand = class {
       static demux(input2) {
-        const read = GitPktLine.streamReader(input2);
+        const read2 = GitPktLine.streamReader(input2);
         const packetlines = new FIFO();
         const packfile = new FIFO();
         const progress = new FIFO();
         const nextBit = async function() {
-          const line = await read();
+          const line = await read2();
           if (line === null) return nextBit();
           if (line === true) {
             packetlines.end();
@@ -14811,11 +14811,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function parseListRefsResponse(stream) {
-      const read = GitPktLine.streamReader(stream);
+      const read2 = GitPktLine.streamReader(stream);
       const refs = [];
       let line;
       while (true) {
-        line = await read();
+        line = await read2();
         if (line === true) break;
         if (line === null) continue;
         line = line.toString("utf8").replace(/\n$/, "");
@@ -15254,7 +15254,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    var types = {
+    var types2 = {
       commit: 16,
       tree: 32,
       blob: 48,
@@ -15277,7 +15277,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         hash2.update(buff);
       }
       async function writeObject2({ stype, object }) {
-        const type = types[stype];
+        const type = types2[stype];
         let length = object.length;
         let multibyte = length > 15 ? 128 : 0;
         const lastFour = length & 15;
@@ -15506,11 +15506,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function parseReceivePackResponse(packfile) {
       const result = {};
       let response = "";
-      const read = GitPktLine.streamReader(packfile);
-      let line = await read();
+      const read2 = GitPktLine.streamReader(packfile);
+      let line = await read2();
       while (line !== true) {
         if (line !== null) response += line.toString("utf8") + "\n";
-        line = await read();
+        line = await read2();
       }
       const lines = response.toString("utf8").split("\n");
       line = lines.shift();
@@ -19114,9 +19114,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal ? "|\n" : ">\n";
+        return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -19165,7 +19165,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal) {
+      if (!literal2) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -19258,7 +19258,7 @@ var require_stringify = __commonJS({
     var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options2) {
+    function createStringifyContext(doc, options3) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -19278,7 +19278,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options2);
+      }, doc.schema.toStringOptions, options3);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -19700,10 +19700,10 @@ var require_stringifyCollection = __commonJS({
     var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options2) {
+    function stringifyCollection(collection, ctx, options3) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options2);
+      return stringify2(collection, ctx, options3);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21158,10 +21158,10 @@ var require_stringifyDocument = __commonJS({
     var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options2) {
+    function stringifyDocument(doc, options3) {
       const lines = [];
-      let hasDirectives = options2.directives === true;
-      if (options2.directives !== false && doc.directives) {
+      let hasDirectives = options3.directives === true;
+      if (options3.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -21171,7 +21171,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options2);
+      const ctx = stringify.createStringifyContext(doc, options3);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -21247,7 +21247,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options2) {
+      constructor(value, replacer, options3) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -21256,8 +21256,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options2 === void 0 && replacer) {
-          options2 = replacer;
+        } else if (options3 === void 0 && replacer) {
+          options3 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -21269,17 +21269,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options2);
+        }, options3);
         this.options = opt;
         let { version } = opt;
-        if (options2?._directives) {
-          this.directives = options2._directives.atDocument();
+        if (options3?._directives) {
+          this.directives = options3._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options2);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
+        this.setSchema(version, options3);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options3);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -21330,7 +21330,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options2) {
+      createNode(value, replacer, options3) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -21341,11 +21341,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options2 === void 0 && replacer) {
-          options2 = replacer;
+        } else if (options3 === void 0 && replacer) {
+          options3 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options3 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -21370,9 +21370,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key3, value, options2 = {}) {
-        const k = this.createNode(key3, null, options2);
-        const v = this.createNode(value, null, options2);
+      createPair(key3, value, options3 = {}) {
+        const k = this.createNode(key3, null, options3);
+        const v = this.createNode(value, null, options3);
         return new Pair.Pair(k, v);
       }
       /**
@@ -21458,7 +21458,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options2 = {}) {
+      setSchema(version, options3 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -21488,10 +21488,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options2.schema instanceof Object)
-          this.schema = options2.schema;
+        if (options3.schema instanceof Object)
+          this.schema = options3.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options2));
+          this.schema = new Schema.Schema(Object.assign(opt, options3));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -21521,14 +21521,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options2 = {}) {
+      toString(options3 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
-          const s = JSON.stringify(options2.indent);
+        if ("indent" in options3 && (!Number.isInteger(options3.indent) || Number(options3.indent) <= 0)) {
+          const s = JSON.stringify(options3.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s}`);
         }
-        return stringifyDocument.stringifyDocument(this, options2);
+        return stringifyDocument.stringifyDocument(this, options3);
       }
     };
     function assertCollection(contents) {
@@ -22879,14 +22879,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
+    function composeAlias({ options: options3 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options3.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -22905,8 +22905,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options2);
+    function composeDoc(options3, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options3);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -22985,7 +22985,7 @@ var require_composer = __commonJS({
       return { comment, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options2 = {}) {
+      constructor(options3 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -22998,8 +22998,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code3, message));
         };
-        this.directives = new directives.Directives({ version: options2.version || "1.2" });
-        this.options = options2;
+        this.directives = new directives.Directives({ version: options3.version || "1.2" });
+        this.options = options3;
       }
       decorate(doc, afterDoc) {
         const { comment, afterEmptyLine } = parsePrelude(this.prelude);
@@ -23661,11 +23661,11 @@ var require_lexer = __commonJS({
       hasChars(n) {
         return this.pos + n <= this.buffer.length;
       }
-      setNext(state) {
+      setNext(state2) {
         this.buffer = this.buffer.substring(this.pos);
         this.pos = 0;
         this.lineEndPos = null;
-        this.next = state;
+        this.next = state2;
         return null;
       }
       peek(n) {
@@ -25063,15 +25063,15 @@ var require_public_api = __commonJS({
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
-    function parseOptions(options2) {
-      const prettyErrors = options2.prettyErrors !== false;
-      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options3) {
+      const prettyErrors = options3.prettyErrors !== false;
+      const lineCounter$1 = options3.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options2 = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
+    function parseAllDocuments(source, options3 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options3);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options2);
+      const composer$1 = new composer.Composer(options3);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -25082,10 +25082,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options2 = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
+    function parseDocument2(source, options3 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options3);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options2);
+      const composer$1 = new composer.Composer(options3);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -25101,14 +25101,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options2) {
+    function parse3(src, reviver, options3) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
-        options2 = reviver;
+      } else if (options3 === void 0 && reviver && typeof reviver === "object") {
+        options3 = reviver;
       }
-      const doc = parseDocument2(src, options2);
+      const doc = parseDocument2(src, options3);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -25118,29 +25118,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options3));
     }
-    function stringify(value, replacer, options2) {
+    function stringify(value, replacer, options3) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options2 === void 0 && replacer) {
-        options2 = replacer;
+      } else if (options3 === void 0 && replacer) {
+        options3 = replacer;
       }
-      if (typeof options2 === "string")
-        options2 = options2.length;
-      if (typeof options2 === "number") {
-        const indent = Math.round(options2);
-        options2 = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      if (typeof options3 === "string")
+        options3 = options3.length;
+      if (typeof options3 === "number") {
+        const indent = Math.round(options3);
+        options3 = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
       if (value === void 0) {
-        const { keepUndefined } = options2 ?? replacer ?? {};
+        const { keepUndefined } = options3 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity2.isDocument(value) && !_replacer)
-        return value.toString(options2);
-      return new Document.Document(value, _replacer, options2).toString(options2);
+        return value.toString(options3);
+      return new Document.Document(value, _replacer, options3).toString(options3);
     }
     exports2.parse = parse3;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -25224,6 +25224,5363 @@ var require_ucs2length = __commonJS({
     }
     exports2.default = ucs2length;
     ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key3 = keys[i];
+          if (!equal(a[key3], b[key3])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports2.default = equal;
+  }
+});
+
+// node_modules/postgres-array/index.js
+var require_postgres_array = __commonJS({
+  "node_modules/postgres-array/index.js"(exports2) {
+    "use strict";
+    exports2.parse = function(source, transform) {
+      return new ArrayParser(source, transform).parse();
+    };
+    var ArrayParser = class _ArrayParser {
+      constructor(source, transform) {
+        this.source = source;
+        this.transform = transform || identity2;
+        this.position = 0;
+        this.entries = [];
+        this.recorded = [];
+        this.dimension = 0;
+      }
+      isEof() {
+        return this.position >= this.source.length;
+      }
+      nextCharacter() {
+        var character = this.source[this.position++];
+        if (character === "\\") {
+          return {
+            value: this.source[this.position++],
+            escaped: true
+          };
+        }
+        return {
+          value: character,
+          escaped: false
+        };
+      }
+      record(character) {
+        this.recorded.push(character);
+      }
+      newEntry(includeEmpty) {
+        var entry;
+        if (this.recorded.length > 0 || includeEmpty) {
+          entry = this.recorded.join("");
+          if (entry === "NULL" && !includeEmpty) {
+            entry = null;
+          }
+          if (entry !== null) entry = this.transform(entry);
+          this.entries.push(entry);
+          this.recorded = [];
+        }
+      }
+      consumeDimensions() {
+        if (this.source[0] === "[") {
+          while (!this.isEof()) {
+            var char = this.nextCharacter();
+            if (char.value === "=") break;
+          }
+        }
+      }
+      parse(nested) {
+        var character, parser2, quote;
+        this.consumeDimensions();
+        while (!this.isEof()) {
+          character = this.nextCharacter();
+          if (character.value === "{" && !quote) {
+            this.dimension++;
+            if (this.dimension > 1) {
+              parser2 = new _ArrayParser(this.source.substr(this.position - 1), this.transform);
+              this.entries.push(parser2.parse(true));
+              this.position += parser2.position - 2;
+            }
+          } else if (character.value === "}" && !quote) {
+            this.dimension--;
+            if (!this.dimension) {
+              this.newEntry();
+              if (nested) return this.entries;
+            }
+          } else if (character.value === '"' && !character.escaped) {
+            if (quote) this.newEntry(true);
+            quote = !quote;
+          } else if (character.value === "," && !quote) {
+            this.newEntry();
+          } else {
+            this.record(character.value);
+          }
+        }
+        if (this.dimension !== 0) {
+          throw new Error("array dimension not balanced");
+        }
+        return this.entries;
+      }
+    };
+    function identity2(value) {
+      return value;
+    }
+  }
+});
+
+// node_modules/pg-types/lib/arrayParser.js
+var require_arrayParser = __commonJS({
+  "node_modules/pg-types/lib/arrayParser.js"(exports2, module2) {
+    var array = require_postgres_array();
+    module2.exports = {
+      create: function(source, transform) {
+        return {
+          parse: function() {
+            return array.parse(source, transform);
+          }
+        };
+      }
+    };
+  }
+});
+
+// node_modules/postgres-date/index.js
+var require_postgres_date = __commonJS({
+  "node_modules/postgres-date/index.js"(exports2, module2) {
+    "use strict";
+    var DATE_TIME = /(\d{1,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,})?.*?( BC)?$/;
+    var DATE = /^(\d{1,})-(\d{2})-(\d{2})( BC)?$/;
+    var TIME_ZONE = /([Z+-])(\d{2})?:?(\d{2})?:?(\d{2})?/;
+    var INFINITY = /^-?infinity$/;
+    module2.exports = function parseDate(isoDate) {
+      if (INFINITY.test(isoDate)) {
+        return Number(isoDate.replace("i", "I"));
+      }
+      var matches = DATE_TIME.exec(isoDate);
+      if (!matches) {
+        return getDate(isoDate) || null;
+      }
+      var isBC = !!matches[8];
+      var year = parseInt(matches[1], 10);
+      if (isBC) {
+        year = bcYearToNegativeYear(year);
+      }
+      var month = parseInt(matches[2], 10) - 1;
+      var day = matches[3];
+      var hour = parseInt(matches[4], 10);
+      var minute = parseInt(matches[5], 10);
+      var second = parseInt(matches[6], 10);
+      var ms = matches[7];
+      ms = ms ? 1e3 * parseFloat(ms) : 0;
+      var date;
+      var offset = timeZoneOffset(isoDate);
+      if (offset != null) {
+        date = new Date(Date.UTC(year, month, day, hour, minute, second, ms));
+        if (is0To99(year)) {
+          date.setUTCFullYear(year);
+        }
+        if (offset !== 0) {
+          date.setTime(date.getTime() - offset);
+        }
+      } else {
+        date = new Date(year, month, day, hour, minute, second, ms);
+        if (is0To99(year)) {
+          date.setFullYear(year);
+        }
+      }
+      return date;
+    };
+    function getDate(isoDate) {
+      var matches = DATE.exec(isoDate);
+      if (!matches) {
+        return;
+      }
+      var year = parseInt(matches[1], 10);
+      var isBC = !!matches[4];
+      if (isBC) {
+        year = bcYearToNegativeYear(year);
+      }
+      var month = parseInt(matches[2], 10) - 1;
+      var day = matches[3];
+      var date = new Date(year, month, day);
+      if (is0To99(year)) {
+        date.setFullYear(year);
+      }
+      return date;
+    }
+    function timeZoneOffset(isoDate) {
+      if (isoDate.endsWith("+00")) {
+        return 0;
+      }
+      var zone = TIME_ZONE.exec(isoDate.split(" ")[1]);
+      if (!zone) return;
+      var type = zone[1];
+      if (type === "Z") {
+        return 0;
+      }
+      var sign = type === "-" ? -1 : 1;
+      var offset = parseInt(zone[2], 10) * 3600 + parseInt(zone[3] || 0, 10) * 60 + parseInt(zone[4] || 0, 10);
+      return offset * sign * 1e3;
+    }
+    function bcYearToNegativeYear(year) {
+      return -(year - 1);
+    }
+    function is0To99(num2) {
+      return num2 >= 0 && num2 < 100;
+    }
+  }
+});
+
+// node_modules/xtend/mutable.js
+var require_mutable = __commonJS({
+  "node_modules/xtend/mutable.js"(exports2, module2) {
+    module2.exports = extend;
+    var hasOwnProperty = Object.prototype.hasOwnProperty;
+    function extend(target) {
+      for (var i = 1; i < arguments.length; i++) {
+        var source = arguments[i];
+        for (var key3 in source) {
+          if (hasOwnProperty.call(source, key3)) {
+            target[key3] = source[key3];
+          }
+        }
+      }
+      return target;
+    }
+  }
+});
+
+// node_modules/postgres-interval/index.js
+var require_postgres_interval = __commonJS({
+  "node_modules/postgres-interval/index.js"(exports2, module2) {
+    "use strict";
+    var extend = require_mutable();
+    module2.exports = PostgresInterval;
+    function PostgresInterval(raw) {
+      if (!(this instanceof PostgresInterval)) {
+        return new PostgresInterval(raw);
+      }
+      extend(this, parse3(raw));
+    }
+    var properties = ["seconds", "minutes", "hours", "days", "months", "years"];
+    PostgresInterval.prototype.toPostgres = function() {
+      var filtered = properties.filter(this.hasOwnProperty, this);
+      if (this.milliseconds && filtered.indexOf("seconds") < 0) {
+        filtered.push("seconds");
+      }
+      if (filtered.length === 0) return "0";
+      return filtered.map(function(property) {
+        var value = this[property] || 0;
+        if (property === "seconds" && this.milliseconds) {
+          value = (value + this.milliseconds / 1e3).toFixed(6).replace(/\.?0+$/, "");
+        }
+        return value + " " + property;
+      }, this).join(" ");
+    };
+    var propertiesISOEquivalent = {
+      years: "Y",
+      months: "M",
+      days: "D",
+      hours: "H",
+      minutes: "M",
+      seconds: "S"
+    };
+    var dateProperties = ["years", "months", "days"];
+    var timeProperties = ["hours", "minutes", "seconds"];
+    PostgresInterval.prototype.toISOString = PostgresInterval.prototype.toISO = function() {
+      var datePart = dateProperties.map(buildProperty, this).join("");
+      var timePart = timeProperties.map(buildProperty, this).join("");
+      return "P" + datePart + "T" + timePart;
+      function buildProperty(property) {
+        var value = this[property] || 0;
+        if (property === "seconds" && this.milliseconds) {
+          value = (value + this.milliseconds / 1e3).toFixed(6).replace(/0+$/, "");
+        }
+        return value + propertiesISOEquivalent[property];
+      }
+    };
+    var NUMBER = "([+-]?\\d+)";
+    var YEAR = NUMBER + "\\s+years?";
+    var MONTH = NUMBER + "\\s+mons?";
+    var DAY = NUMBER + "\\s+days?";
+    var TIME = "([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?";
+    var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function(regexString) {
+      return "(" + regexString + ")?";
+    }).join("\\s*"));
+    var positions = {
+      years: 2,
+      months: 4,
+      days: 6,
+      hours: 9,
+      minutes: 10,
+      seconds: 11,
+      milliseconds: 12
+    };
+    var negatives = ["hours", "minutes", "seconds", "milliseconds"];
+    function parseMilliseconds(fraction) {
+      var microseconds = fraction + "000000".slice(fraction.length);
+      return parseInt(microseconds, 10) / 1e3;
+    }
+    function parse3(interval) {
+      if (!interval) return {};
+      var matches = INTERVAL.exec(interval);
+      var isNegative = matches[8] === "-";
+      return Object.keys(positions).reduce(function(parsed, property) {
+        var position = positions[property];
+        var value = matches[position];
+        if (!value) return parsed;
+        value = property === "milliseconds" ? parseMilliseconds(value) : parseInt(value, 10);
+        if (!value) return parsed;
+        if (isNegative && ~negatives.indexOf(property)) {
+          value *= -1;
+        }
+        parsed[property] = value;
+        return parsed;
+      }, {});
+    }
+  }
+});
+
+// node_modules/postgres-bytea/index.js
+var require_postgres_bytea = __commonJS({
+  "node_modules/postgres-bytea/index.js"(exports2, module2) {
+    "use strict";
+    var bufferFrom = Buffer.from || Buffer;
+    module2.exports = function parseBytea(input2) {
+      if (/^\\x/.test(input2)) {
+        return bufferFrom(input2.substr(2), "hex");
+      }
+      var output = "";
+      var i = 0;
+      while (i < input2.length) {
+        if (input2[i] !== "\\") {
+          output += input2[i];
+          ++i;
+        } else {
+          if (/[0-7]{3}/.test(input2.substr(i + 1, 3))) {
+            output += String.fromCharCode(parseInt(input2.substr(i + 1, 3), 8));
+            i += 4;
+          } else {
+            var backslashes = 1;
+            while (i + backslashes < input2.length && input2[i + backslashes] === "\\") {
+              backslashes++;
+            }
+            for (var k = 0; k < Math.floor(backslashes / 2); ++k) {
+              output += "\\";
+            }
+            i += Math.floor(backslashes / 2) * 2;
+          }
+        }
+      }
+      return bufferFrom(output, "binary");
+    };
+  }
+});
+
+// node_modules/pg-types/lib/textParsers.js
+var require_textParsers = __commonJS({
+  "node_modules/pg-types/lib/textParsers.js"(exports2, module2) {
+    var array = require_postgres_array();
+    var arrayParser = require_arrayParser();
+    var parseDate = require_postgres_date();
+    var parseInterval = require_postgres_interval();
+    var parseByteA = require_postgres_bytea();
+    function allowNull(fn) {
+      return function nullAllowed(value) {
+        if (value === null) return value;
+        return fn(value);
+      };
+    }
+    function parseBool(value) {
+      if (value === null) return value;
+      return value === "TRUE" || value === "t" || value === "true" || value === "y" || value === "yes" || value === "on" || value === "1";
+    }
+    function parseBoolArray(value) {
+      if (!value) return null;
+      return array.parse(value, parseBool);
+    }
+    function parseBaseTenInt(string) {
+      return parseInt(string, 10);
+    }
+    function parseIntegerArray(value) {
+      if (!value) return null;
+      return array.parse(value, allowNull(parseBaseTenInt));
+    }
+    function parseBigIntegerArray(value) {
+      if (!value) return null;
+      return array.parse(value, allowNull(function(entry) {
+        return parseBigInteger(entry).trim();
+      }));
+    }
+    var parsePointArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parsePoint(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseFloatArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseFloat(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseStringArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value);
+      return p.parse();
+    };
+    var parseDateArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseDate(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseIntervalArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      var p = arrayParser.create(value, function(entry) {
+        if (entry !== null) {
+          entry = parseInterval(entry);
+        }
+        return entry;
+      });
+      return p.parse();
+    };
+    var parseByteAArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      return array.parse(value, allowNull(parseByteA));
+    };
+    var parseInteger = function(value) {
+      return parseInt(value, 10);
+    };
+    var parseBigInteger = function(value) {
+      var valStr = String(value);
+      if (/^\d+$/.test(valStr)) {
+        return valStr;
+      }
+      return value;
+    };
+    var parseJsonArray = function(value) {
+      if (!value) {
+        return null;
+      }
+      return array.parse(value, allowNull(JSON.parse));
+    };
+    var parsePoint = function(value) {
+      if (value[0] !== "(") {
+        return null;
+      }
+      value = value.substring(1, value.length - 1).split(",");
+      return {
+        x: parseFloat(value[0]),
+        y: parseFloat(value[1])
+      };
+    };
+    var parseCircle = function(value) {
+      if (value[0] !== "<" && value[1] !== "(") {
+        return null;
+      }
+      var point = "(";
+      var radius = "";
+      var pointParsed = false;
+      for (var i = 2; i < value.length - 1; i++) {
+        if (!pointParsed) {
+          point += value[i];
+        }
+        if (value[i] === ")") {
+          pointParsed = true;
+          continue;
+        } else if (!pointParsed) {
+          continue;
+        }
+        if (value[i] === ",") {
+          continue;
+        }
+        radius += value[i];
+      }
+      var result = parsePoint(point);
+      result.radius = parseFloat(radius);
+      return result;
+    };
+    var init = function(register2) {
+      register2(20, parseBigInteger);
+      register2(21, parseInteger);
+      register2(23, parseInteger);
+      register2(26, parseInteger);
+      register2(700, parseFloat);
+      register2(701, parseFloat);
+      register2(16, parseBool);
+      register2(1082, parseDate);
+      register2(1114, parseDate);
+      register2(1184, parseDate);
+      register2(600, parsePoint);
+      register2(651, parseStringArray);
+      register2(718, parseCircle);
+      register2(1e3, parseBoolArray);
+      register2(1001, parseByteAArray);
+      register2(1005, parseIntegerArray);
+      register2(1007, parseIntegerArray);
+      register2(1028, parseIntegerArray);
+      register2(1016, parseBigIntegerArray);
+      register2(1017, parsePointArray);
+      register2(1021, parseFloatArray);
+      register2(1022, parseFloatArray);
+      register2(1231, parseFloatArray);
+      register2(1014, parseStringArray);
+      register2(1015, parseStringArray);
+      register2(1008, parseStringArray);
+      register2(1009, parseStringArray);
+      register2(1040, parseStringArray);
+      register2(1041, parseStringArray);
+      register2(1115, parseDateArray);
+      register2(1182, parseDateArray);
+      register2(1185, parseDateArray);
+      register2(1186, parseInterval);
+      register2(1187, parseIntervalArray);
+      register2(17, parseByteA);
+      register2(114, JSON.parse.bind(JSON));
+      register2(3802, JSON.parse.bind(JSON));
+      register2(199, parseJsonArray);
+      register2(3807, parseJsonArray);
+      register2(3907, parseStringArray);
+      register2(2951, parseStringArray);
+      register2(791, parseStringArray);
+      register2(1183, parseStringArray);
+      register2(1270, parseStringArray);
+    };
+    module2.exports = {
+      init
+    };
+  }
+});
+
+// node_modules/pg-int8/index.js
+var require_pg_int8 = __commonJS({
+  "node_modules/pg-int8/index.js"(exports2, module2) {
+    "use strict";
+    var BASE = 1e6;
+    function readInt8(buffer) {
+      var high = buffer.readInt32BE(0);
+      var low = buffer.readUInt32BE(4);
+      var sign = "";
+      if (high < 0) {
+        high = ~high + (low === 0);
+        low = ~low + 1 >>> 0;
+        sign = "-";
+      }
+      var result = "";
+      var carry;
+      var t;
+      var digits;
+      var pad;
+      var l;
+      var i;
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i = 0; i < l; i++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i = 0; i < l; i++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        high = high / BASE >>> 0;
+        t = 4294967296 * carry + low;
+        low = t / BASE >>> 0;
+        digits = "" + (t - BASE * low);
+        if (low === 0 && high === 0) {
+          return sign + digits + result;
+        }
+        pad = "";
+        l = 6 - digits.length;
+        for (i = 0; i < l; i++) {
+          pad += "0";
+        }
+        result = pad + digits + result;
+      }
+      {
+        carry = high % BASE;
+        t = 4294967296 * carry + low;
+        digits = "" + t % BASE;
+        return sign + digits + result;
+      }
+    }
+    module2.exports = readInt8;
+  }
+});
+
+// node_modules/pg-types/lib/binaryParsers.js
+var require_binaryParsers = __commonJS({
+  "node_modules/pg-types/lib/binaryParsers.js"(exports2, module2) {
+    var parseInt64 = require_pg_int8();
+    var parseBits = function(data, bits, offset, invert, callback) {
+      offset = offset || 0;
+      invert = invert || false;
+      callback = callback || function(lastValue, newValue, bits2) {
+        return lastValue * Math.pow(2, bits2) + newValue;
+      };
+      var offsetBytes = offset >> 3;
+      var inv = function(value) {
+        if (invert) {
+          return ~value & 255;
+        }
+        return value;
+      };
+      var mask2 = 255;
+      var firstBits = 8 - offset % 8;
+      if (bits < firstBits) {
+        mask2 = 255 << 8 - bits & 255;
+        firstBits = bits;
+      }
+      if (offset) {
+        mask2 = mask2 >> offset % 8;
+      }
+      var result = 0;
+      if (offset % 8 + bits >= 8) {
+        result = callback(0, inv(data[offsetBytes]) & mask2, firstBits);
+      }
+      var bytes = bits + offset >> 3;
+      for (var i = offsetBytes + 1; i < bytes; i++) {
+        result = callback(result, inv(data[i]), 8);
+      }
+      var lastBits = (bits + offset) % 8;
+      if (lastBits > 0) {
+        result = callback(result, inv(data[bytes]) >> 8 - lastBits, lastBits);
+      }
+      return result;
+    };
+    var parseFloatFromBits = function(data, precisionBits, exponentBits) {
+      var bias = Math.pow(2, exponentBits - 1) - 1;
+      var sign = parseBits(data, 1);
+      var exponent = parseBits(data, exponentBits, 1);
+      if (exponent === 0) {
+        return 0;
+      }
+      var precisionBitsCounter = 1;
+      var parsePrecisionBits = function(lastValue, newValue, bits) {
+        if (lastValue === 0) {
+          lastValue = 1;
+        }
+        for (var i = 1; i <= bits; i++) {
+          precisionBitsCounter /= 2;
+          if ((newValue & 1 << bits - i) > 0) {
+            lastValue += precisionBitsCounter;
+          }
+        }
+        return lastValue;
+      };
+      var mantissa = parseBits(data, precisionBits, exponentBits + 1, false, parsePrecisionBits);
+      if (exponent == Math.pow(2, exponentBits + 1) - 1) {
+        if (mantissa === 0) {
+          return sign === 0 ? Infinity : -Infinity;
+        }
+        return NaN;
+      }
+      return (sign === 0 ? 1 : -1) * Math.pow(2, exponent - bias) * mantissa;
+    };
+    var parseInt16 = function(value) {
+      if (parseBits(value, 1) == 1) {
+        return -1 * (parseBits(value, 15, 1, true) + 1);
+      }
+      return parseBits(value, 15, 1);
+    };
+    var parseInt32 = function(value) {
+      if (parseBits(value, 1) == 1) {
+        return -1 * (parseBits(value, 31, 1, true) + 1);
+      }
+      return parseBits(value, 31, 1);
+    };
+    var parseFloat32 = function(value) {
+      return parseFloatFromBits(value, 23, 8);
+    };
+    var parseFloat64 = function(value) {
+      return parseFloatFromBits(value, 52, 11);
+    };
+    var parseNumeric = function(value) {
+      var sign = parseBits(value, 16, 32);
+      if (sign == 49152) {
+        return NaN;
+      }
+      var weight = Math.pow(1e4, parseBits(value, 16, 16));
+      var result = 0;
+      var digits = [];
+      var ndigits = parseBits(value, 16);
+      for (var i = 0; i < ndigits; i++) {
+        result += parseBits(value, 16, 64 + 16 * i) * weight;
+        weight /= 1e4;
+      }
+      var scale = Math.pow(10, parseBits(value, 16, 48));
+      return (sign === 0 ? 1 : -1) * Math.round(result * scale) / scale;
+    };
+    var parseDate = function(isUTC, value) {
+      var sign = parseBits(value, 1);
+      var rawValue = parseBits(value, 63, 1);
+      var result = new Date((sign === 0 ? 1 : -1) * rawValue / 1e3 + 9466848e5);
+      if (!isUTC) {
+        result.setTime(result.getTime() + result.getTimezoneOffset() * 6e4);
+      }
+      result.usec = rawValue % 1e3;
+      result.getMicroSeconds = function() {
+        return this.usec;
+      };
+      result.setMicroSeconds = function(value2) {
+        this.usec = value2;
+      };
+      result.getUTCMicroSeconds = function() {
+        return this.usec;
+      };
+      return result;
+    };
+    var parseArray = function(value) {
+      var dim = parseBits(value, 32);
+      var flags = parseBits(value, 32, 32);
+      var elementType = parseBits(value, 32, 64);
+      var offset = 96;
+      var dims = [];
+      for (var i = 0; i < dim; i++) {
+        dims[i] = parseBits(value, 32, offset);
+        offset += 32;
+        offset += 32;
+      }
+      var parseElement = function(elementType2) {
+        var length = parseBits(value, 32, offset);
+        offset += 32;
+        if (length == 4294967295) {
+          return null;
+        }
+        var result;
+        if (elementType2 == 23 || elementType2 == 20) {
+          result = parseBits(value, length * 8, offset);
+          offset += length * 8;
+          return result;
+        } else if (elementType2 == 25) {
+          result = value.toString(this.encoding, offset >> 3, (offset += length << 3) >> 3);
+          return result;
+        } else {
+          console.log("ERROR: ElementType not implemented: " + elementType2);
+        }
+      };
+      var parse3 = function(dimension, elementType2) {
+        var array = [];
+        var i2;
+        if (dimension.length > 1) {
+          var count = dimension.shift();
+          for (i2 = 0; i2 < count; i2++) {
+            array[i2] = parse3(dimension, elementType2);
+          }
+          dimension.unshift(count);
+        } else {
+          for (i2 = 0; i2 < dimension[0]; i2++) {
+            array[i2] = parseElement(elementType2);
+          }
+        }
+        return array;
+      };
+      return parse3(dims, elementType);
+    };
+    var parseText = function(value) {
+      return value.toString("utf8");
+    };
+    var parseBool = function(value) {
+      if (value === null) return null;
+      return parseBits(value, 8) > 0;
+    };
+    var init = function(register2) {
+      register2(20, parseInt64);
+      register2(21, parseInt16);
+      register2(23, parseInt32);
+      register2(26, parseInt32);
+      register2(1700, parseNumeric);
+      register2(700, parseFloat32);
+      register2(701, parseFloat64);
+      register2(16, parseBool);
+      register2(1114, parseDate.bind(null, false));
+      register2(1184, parseDate.bind(null, true));
+      register2(1e3, parseArray);
+      register2(1007, parseArray);
+      register2(1016, parseArray);
+      register2(1008, parseArray);
+      register2(1009, parseArray);
+      register2(25, parseText);
+    };
+    module2.exports = {
+      init
+    };
+  }
+});
+
+// node_modules/pg-types/lib/builtins.js
+var require_builtins = __commonJS({
+  "node_modules/pg-types/lib/builtins.js"(exports2, module2) {
+    module2.exports = {
+      BOOL: 16,
+      BYTEA: 17,
+      CHAR: 18,
+      INT8: 20,
+      INT2: 21,
+      INT4: 23,
+      REGPROC: 24,
+      TEXT: 25,
+      OID: 26,
+      TID: 27,
+      XID: 28,
+      CID: 29,
+      JSON: 114,
+      XML: 142,
+      PG_NODE_TREE: 194,
+      SMGR: 210,
+      PATH: 602,
+      POLYGON: 604,
+      CIDR: 650,
+      FLOAT4: 700,
+      FLOAT8: 701,
+      ABSTIME: 702,
+      RELTIME: 703,
+      TINTERVAL: 704,
+      CIRCLE: 718,
+      MACADDR8: 774,
+      MONEY: 790,
+      MACADDR: 829,
+      INET: 869,
+      ACLITEM: 1033,
+      BPCHAR: 1042,
+      VARCHAR: 1043,
+      DATE: 1082,
+      TIME: 1083,
+      TIMESTAMP: 1114,
+      TIMESTAMPTZ: 1184,
+      INTERVAL: 1186,
+      TIMETZ: 1266,
+      BIT: 1560,
+      VARBIT: 1562,
+      NUMERIC: 1700,
+      REFCURSOR: 1790,
+      REGPROCEDURE: 2202,
+      REGOPER: 2203,
+      REGOPERATOR: 2204,
+      REGCLASS: 2205,
+      REGTYPE: 2206,
+      UUID: 2950,
+      TXID_SNAPSHOT: 2970,
+      PG_LSN: 3220,
+      PG_NDISTINCT: 3361,
+      PG_DEPENDENCIES: 3402,
+      TSVECTOR: 3614,
+      TSQUERY: 3615,
+      GTSVECTOR: 3642,
+      REGCONFIG: 3734,
+      REGDICTIONARY: 3769,
+      JSONB: 3802,
+      REGNAMESPACE: 4089,
+      REGROLE: 4096
+    };
+  }
+});
+
+// node_modules/pg-types/index.js
+var require_pg_types = __commonJS({
+  "node_modules/pg-types/index.js"(exports2) {
+    var textParsers = require_textParsers();
+    var binaryParsers = require_binaryParsers();
+    var arrayParser = require_arrayParser();
+    var builtinTypes = require_builtins();
+    exports2.getTypeParser = getTypeParser;
+    exports2.setTypeParser = setTypeParser;
+    exports2.arrayParser = arrayParser;
+    exports2.builtins = builtinTypes;
+    var typeParsers = {
+      text: {},
+      binary: {}
+    };
+    function noParse(val) {
+      return String(val);
+    }
+    function getTypeParser(oid, format) {
+      format = format || "text";
+      if (!typeParsers[format]) {
+        return noParse;
+      }
+      return typeParsers[format][oid] || noParse;
+    }
+    function setTypeParser(oid, format, parseFn) {
+      if (typeof format == "function") {
+        parseFn = format;
+        format = "text";
+      }
+      typeParsers[format][oid] = parseFn;
+    }
+    textParsers.init(function(oid, converter) {
+      typeParsers.text[oid] = converter;
+    });
+    binaryParsers.init(function(oid, converter) {
+      typeParsers.binary[oid] = converter;
+    });
+  }
+});
+
+// node_modules/pg/lib/defaults.js
+var require_defaults = __commonJS({
+  "node_modules/pg/lib/defaults.js"(exports2, module2) {
+    "use strict";
+    var user;
+    try {
+      user = process.platform === "win32" ? process.env.USERNAME : process.env.USER;
+    } catch {
+    }
+    module2.exports = {
+      // database host. defaults to localhost
+      host: "localhost",
+      // database user's name
+      user,
+      // name of database to connect
+      database: void 0,
+      // database user's password
+      password: null,
+      // a Postgres connection string to be used instead of setting individual connection items
+      // NOTE:  Setting this value will cause it to override any other value (such as database or user) defined
+      // in the defaults object.
+      connectionString: void 0,
+      // database port
+      port: 5432,
+      // number of rows to return at a time from a prepared statement's
+      // portal. 0 will return all rows at once
+      rows: 0,
+      // binary result mode
+      binary: false,
+      // Connection pool options - see https://github.com/brianc/node-pg-pool
+      // number of connections to use in connection pool
+      // 0 will disable connection pooling
+      max: 10,
+      // max milliseconds a client can go unused before it is removed
+      // from the pool and destroyed
+      idleTimeoutMillis: 3e4,
+      client_encoding: "",
+      ssl: false,
+      // SSL negotiation style: 'postgres' (traditional SSLRequest) or 'direct'
+      sslnegotiation: void 0,
+      application_name: void 0,
+      fallback_application_name: void 0,
+      options: void 0,
+      parseInputDatesAsUTC: false,
+      // max milliseconds any query using this connection will execute for before timing out in error.
+      // false=unlimited
+      statement_timeout: false,
+      // Abort any statement that waits longer than the specified duration in milliseconds while attempting to acquire a lock.
+      // false=unlimited
+      lock_timeout: false,
+      // Terminate any session with an open transaction that has been idle for longer than the specified duration in milliseconds
+      // false=unlimited
+      idle_in_transaction_session_timeout: false,
+      // max milliseconds to wait for query to complete (client side)
+      query_timeout: false,
+      connect_timeout: 0,
+      keepalives: 1,
+      keepalives_idle: 0
+    };
+    var pgTypes = require_pg_types();
+    var parseBigInteger = pgTypes.getTypeParser(20, "text");
+    var parseBigIntegerArray = pgTypes.getTypeParser(1016, "text");
+    module2.exports.__defineSetter__("parseInt8", function(val) {
+      pgTypes.setTypeParser(20, "text", val ? pgTypes.getTypeParser(23, "text") : parseBigInteger);
+      pgTypes.setTypeParser(1016, "text", val ? pgTypes.getTypeParser(1007, "text") : parseBigIntegerArray);
+    });
+  }
+});
+
+// node_modules/pg/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/pg/lib/utils.js"(exports2, module2) {
+    "use strict";
+    var defaults2 = require_defaults();
+    var nodeUtils = __require("util");
+    var { isDate } = __require("util/types");
+    var invalidDateDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Sending an invalid date to Postgres is deprecated and will throw an error in the next major version of pg. Ensure any Date object passed as a query parameter is valid.",
+      "PG_INVALID_DATE"
+    );
+    function escapeElement(elementRepresentation) {
+      const escaped = elementRepresentation.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+      return '"' + escaped + '"';
+    }
+    function arrayString(val) {
+      let result = "{";
+      for (let i = 0; i < val.length; i++) {
+        if (i > 0) {
+          result += ",";
+        }
+        let item = val[i];
+        if (item == null) {
+          result += "NULL";
+        } else if (Array.isArray(item)) {
+          result += arrayString(item);
+        } else if (ArrayBuffer.isView(item)) {
+          if (!(item instanceof Buffer)) {
+            item = Buffer.from(item.buffer, item.byteOffset, item.byteLength);
+          }
+          result += "\\\\x" + item.toString("hex");
+        } else {
+          result += escapeElement(prepareValue(item));
+        }
+      }
+      result += "}";
+      return result;
+    }
+    var prepareValue = function(val, seen) {
+      if (val == null) {
+        return null;
+      }
+      if (typeof val === "object") {
+        if (val instanceof Buffer) {
+          return val;
+        }
+        if (ArrayBuffer.isView(val)) {
+          return Buffer.from(val.buffer, val.byteOffset, val.byteLength);
+        }
+        if (isDate(val)) {
+          if (isNaN(val.getTime())) {
+            invalidDateDeprecationNotice();
+          }
+          if (defaults2.parseInputDatesAsUTC) {
+            return dateToStringUTC(val);
+          } else {
+            return dateToString(val);
+          }
+        }
+        if (Array.isArray(val)) {
+          return arrayString(val);
+        }
+        return prepareObject(val, seen);
+      }
+      return val.toString();
+    };
+    function prepareObject(val, seen) {
+      if (val && typeof val.toPostgres === "function") {
+        seen = seen || [];
+        if (seen.indexOf(val) !== -1) {
+          throw new Error('circular reference detected while preparing "' + val + '" for query');
+        }
+        seen.push(val);
+        return prepareValue(val.toPostgres(prepareValue), seen);
+      }
+      return JSON.stringify(val);
+    }
+    function dateToString(date) {
+      let offset = -date.getTimezoneOffset();
+      let year = date.getFullYear();
+      const isBCYear = year < 1;
+      if (isBCYear) year = Math.abs(year) + 1;
+      let ret = String(year).padStart(4, "0") + "-" + String(date.getMonth() + 1).padStart(2, "0") + "-" + String(date.getDate()).padStart(2, "0") + "T" + String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0") + ":" + String(date.getSeconds()).padStart(2, "0") + "." + String(date.getMilliseconds()).padStart(3, "0");
+      if (offset < 0) {
+        ret += "-";
+        offset *= -1;
+      } else {
+        ret += "+";
+      }
+      ret += String(Math.floor(offset / 60)).padStart(2, "0") + ":" + String(offset % 60).padStart(2, "0");
+      if (isBCYear) ret += " BC";
+      return ret;
+    }
+    function dateToStringUTC(date) {
+      let year = date.getUTCFullYear();
+      const isBCYear = year < 1;
+      if (isBCYear) year = Math.abs(year) + 1;
+      let ret = String(year).padStart(4, "0") + "-" + String(date.getUTCMonth() + 1).padStart(2, "0") + "-" + String(date.getUTCDate()).padStart(2, "0") + "T" + String(date.getUTCHours()).padStart(2, "0") + ":" + String(date.getUTCMinutes()).padStart(2, "0") + ":" + String(date.getUTCSeconds()).padStart(2, "0") + "." + String(date.getUTCMilliseconds()).padStart(3, "0");
+      ret += "+00:00";
+      if (isBCYear) ret += " BC";
+      return ret;
+    }
+    function normalizeQueryConfig(config, values, callback) {
+      config = typeof config === "string" ? { text: config } : cloneQueryConfig(config);
+      if (values) {
+        if (typeof values === "function") {
+          config.callback = values;
+        } else {
+          config.values = values;
+        }
+      }
+      if (callback) {
+        config.callback = callback;
+      }
+      return config;
+    }
+    function cloneQueryConfig(config) {
+      if (config == null) {
+        return config;
+      }
+      return Object.defineProperties(Object.create(Object.getPrototypeOf(config)), Object.getOwnPropertyDescriptors(config));
+    }
+    var escapeIdentifier2 = function(str2) {
+      return '"' + str2.replace(/"/g, '""') + '"';
+    };
+    var escapeLiteral2 = function(str2) {
+      let hasBackslash = false;
+      let escaped = "'";
+      if (str2 == null) {
+        return "''";
+      }
+      if (typeof str2 !== "string") {
+        return "''";
+      }
+      for (let i = 0; i < str2.length; i++) {
+        const c = str2[i];
+        if (c === "'") {
+          escaped += c + c;
+        } else if (c === "\\") {
+          escaped += c + c;
+          hasBackslash = true;
+        } else {
+          escaped += c;
+        }
+      }
+      escaped += "'";
+      if (hasBackslash === true) {
+        escaped = " E" + escaped;
+      }
+      return escaped;
+    };
+    module2.exports = {
+      prepareValue: function prepareValueWrapper(value) {
+        return prepareValue(value);
+      },
+      normalizeQueryConfig,
+      escapeIdentifier: escapeIdentifier2,
+      escapeLiteral: escapeLiteral2
+    };
+  }
+});
+
+// node_modules/pg/lib/crypto/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/pg/lib/crypto/utils.js"(exports2, module2) {
+    var nodeCrypto = __require("crypto");
+    module2.exports = {
+      postgresMd5PasswordHash,
+      randomBytes: randomBytes3,
+      deriveKey,
+      sha256: sha2562,
+      hashByName,
+      hmacSha256,
+      md5
+    };
+    var webCrypto = nodeCrypto.webcrypto || globalThis.crypto;
+    var subtleCrypto = webCrypto.subtle;
+    var textEncoder = new TextEncoder();
+    function randomBytes3(length) {
+      return webCrypto.getRandomValues(Buffer.alloc(length));
+    }
+    async function md5(string) {
+      try {
+        return nodeCrypto.createHash("md5").update(string, "utf-8").digest("hex");
+      } catch (e) {
+        const data = typeof string === "string" ? textEncoder.encode(string) : string;
+        const hash2 = await subtleCrypto.digest("MD5", data);
+        return Array.from(new Uint8Array(hash2)).map((b) => b.toString(16).padStart(2, "0")).join("");
+      }
+    }
+    async function postgresMd5PasswordHash(user, password, salt) {
+      const inner = await md5(password + user);
+      const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
+      return "md5" + outer;
+    }
+    async function sha2562(text) {
+      return await subtleCrypto.digest("SHA-256", text);
+    }
+    async function hashByName(hashName, text) {
+      return await subtleCrypto.digest(hashName, text);
+    }
+    async function hmacSha256(keyBuffer, msg) {
+      const key3 = await subtleCrypto.importKey("raw", keyBuffer, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      return await subtleCrypto.sign("HMAC", key3, textEncoder.encode(msg));
+    }
+    async function deriveKey(password, salt, iterations) {
+      const key3 = await subtleCrypto.importKey("raw", textEncoder.encode(password), "PBKDF2", false, ["deriveBits"]);
+      const params = { name: "PBKDF2", hash: "SHA-256", salt, iterations };
+      return await subtleCrypto.deriveBits(params, key3, 32 * 8, ["deriveBits"]);
+    }
+  }
+});
+
+// node_modules/pg/lib/crypto/cert-signatures.js
+var require_cert_signatures = __commonJS({
+  "node_modules/pg/lib/crypto/cert-signatures.js"(exports2, module2) {
+    function x509Error(msg, cert) {
+      return new Error("SASL channel binding: " + msg + " when parsing public certificate " + cert.toString("base64"));
+    }
+    function readASN1Length(data, index) {
+      let length = data[index++];
+      if (length < 128) return { length, index };
+      const lengthBytes = length & 127;
+      if (lengthBytes > 4) throw x509Error("bad length", data);
+      length = 0;
+      for (let i = 0; i < lengthBytes; i++) {
+        length = length << 8 | data[index++];
+      }
+      return { length, index };
+    }
+    function readASN1OID(data, index) {
+      if (data[index++] !== 6) throw x509Error("non-OID data", data);
+      const { length: OIDLength, index: indexAfterOIDLength } = readASN1Length(data, index);
+      index = indexAfterOIDLength;
+      const lastIndex = index + OIDLength;
+      const byte1 = data[index++];
+      let oid = (byte1 / 40 >> 0) + "." + byte1 % 40;
+      while (index < lastIndex) {
+        let value = 0;
+        while (index < lastIndex) {
+          const nextByte = data[index++];
+          value = value << 7 | nextByte & 127;
+          if (nextByte < 128) break;
+        }
+        oid += "." + value;
+      }
+      return { oid, index };
+    }
+    function expectASN1Seq(data, index) {
+      if (data[index++] !== 48) throw x509Error("non-sequence data", data);
+      return readASN1Length(data, index);
+    }
+    function signatureAlgorithmHashFromCertificate(data, index) {
+      if (index === void 0) index = 0;
+      index = expectASN1Seq(data, index).index;
+      const { length: certInfoLength, index: indexAfterCertInfoLength } = expectASN1Seq(data, index);
+      index = indexAfterCertInfoLength + certInfoLength;
+      index = expectASN1Seq(data, index).index;
+      const { oid, index: indexAfterOID } = readASN1OID(data, index);
+      switch (oid) {
+        // RSA
+        case "1.2.840.113549.1.1.4":
+          return "MD5";
+        case "1.2.840.113549.1.1.5":
+          return "SHA-1";
+        case "1.2.840.113549.1.1.11":
+          return "SHA-256";
+        case "1.2.840.113549.1.1.12":
+          return "SHA-384";
+        case "1.2.840.113549.1.1.13":
+          return "SHA-512";
+        case "1.2.840.113549.1.1.14":
+          return "SHA-224";
+        case "1.2.840.113549.1.1.15":
+          return "SHA512-224";
+        case "1.2.840.113549.1.1.16":
+          return "SHA512-256";
+        // ECDSA
+        case "1.2.840.10045.4.1":
+          return "SHA-1";
+        case "1.2.840.10045.4.3.1":
+          return "SHA-224";
+        case "1.2.840.10045.4.3.2":
+          return "SHA-256";
+        case "1.2.840.10045.4.3.3":
+          return "SHA-384";
+        case "1.2.840.10045.4.3.4":
+          return "SHA-512";
+        // RSASSA-PSS: hash is indicated separately
+        case "1.2.840.113549.1.1.10": {
+          index = indexAfterOID;
+          index = expectASN1Seq(data, index).index;
+          if (data[index++] !== 160) throw x509Error("non-tag data", data);
+          index = readASN1Length(data, index).index;
+          index = expectASN1Seq(data, index).index;
+          const { oid: hashOID } = readASN1OID(data, index);
+          switch (hashOID) {
+            // standalone hash OIDs
+            case "1.2.840.113549.2.5":
+              return "MD5";
+            case "1.3.14.3.2.26":
+              return "SHA-1";
+            case "2.16.840.1.101.3.4.2.1":
+              return "SHA-256";
+            case "2.16.840.1.101.3.4.2.2":
+              return "SHA-384";
+            case "2.16.840.1.101.3.4.2.3":
+              return "SHA-512";
+          }
+          throw x509Error("unknown hash OID " + hashOID, data);
+        }
+        // Ed25519 -- see https://github.com/openssl/openssl/issues/15477
+        case "1.3.101.110":
+        case "1.3.101.112":
+          return "SHA-512";
+        // Ed448 -- still not in pg 17.2 (if supported, digest would be SHAKE256 x 64 bytes)
+        case "1.3.101.111":
+        case "1.3.101.113":
+          throw x509Error("Ed448 certificate channel binding is not currently supported by Postgres");
+      }
+      throw x509Error("unknown OID " + oid, data);
+    }
+    module2.exports = { signatureAlgorithmHashFromCertificate };
+  }
+});
+
+// node_modules/pg/lib/crypto/sasl.js
+var require_sasl = __commonJS({
+  "node_modules/pg/lib/crypto/sasl.js"(exports2, module2) {
+    "use strict";
+    var crypto2 = require_utils2();
+    var { signatureAlgorithmHashFromCertificate } = require_cert_signatures();
+    function saslprep(password) {
+      const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g;
+      const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
+      return password.replace(nonAsciiSpace, " ").replace(mappedToNothing, "").normalize("NFKC");
+    }
+    var DEFAULT_MAX_SCRAM_ITERATIONS = 1e5;
+    function startSession(mechanisms, stream, scramMaxIterations = DEFAULT_MAX_SCRAM_ITERATIONS) {
+      const candidates = ["SCRAM-SHA-256"];
+      if (stream) candidates.unshift("SCRAM-SHA-256-PLUS");
+      const mechanism = candidates.find((candidate) => mechanisms.includes(candidate));
+      if (!mechanism) {
+        throw new Error("SASL: Only mechanism(s) " + candidates.join(" and ") + " are supported");
+      }
+      if (mechanism === "SCRAM-SHA-256-PLUS" && typeof stream.getPeerCertificate !== "function") {
+        throw new Error("SASL: Mechanism SCRAM-SHA-256-PLUS requires a certificate");
+      }
+      const clientNonce = crypto2.randomBytes(18).toString("base64");
+      const gs2Header = mechanism === "SCRAM-SHA-256-PLUS" ? "p=tls-server-end-point" : stream ? "y" : "n";
+      return {
+        mechanism,
+        clientNonce,
+        response: gs2Header + ",,n=*,r=" + clientNonce,
+        message: "SASLInitialResponse",
+        scramMaxIterations
+      };
+    }
+    async function continueSession(session, password, serverData, stream) {
+      if (session.message !== "SASLInitialResponse") {
+        throw new Error("SASL: Last message was not SASLInitialResponse");
+      }
+      if (typeof password !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string");
+      }
+      if (password === "") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a non-empty string");
+      }
+      if (typeof serverData !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: serverData must be a string");
+      }
+      const sv = parseServerFirstMessage(serverData);
+      if (!sv.nonce.startsWith(session.clientNonce)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce does not start with client nonce");
+      } else if (sv.nonce.length === session.clientNonce.length) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: server nonce is too short");
+      }
+      const scramMaxIterations = typeof session.scramMaxIterations === "number" ? session.scramMaxIterations : DEFAULT_MAX_SCRAM_ITERATIONS;
+      if (scramMaxIterations !== 0 && sv.iteration > scramMaxIterations) {
+        throw new Error(
+          "SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration count " + sv.iteration + " exceeds scramMaxIterations of " + scramMaxIterations
+        );
+      }
+      const clientFirstMessageBare = "n=*,r=" + session.clientNonce;
+      const serverFirstMessage = "r=" + sv.nonce + ",s=" + sv.salt + ",i=" + sv.iteration;
+      let channelBinding = stream ? "eSws" : "biws";
+      if (session.mechanism === "SCRAM-SHA-256-PLUS") {
+        const peerCert = stream.getPeerCertificate().raw;
+        let hashName = signatureAlgorithmHashFromCertificate(peerCert);
+        if (hashName === "MD5" || hashName === "SHA-1") hashName = "SHA-256";
+        const certHash = await crypto2.hashByName(hashName, peerCert);
+        const bindingData = Buffer.concat([Buffer.from("p=tls-server-end-point,,"), Buffer.from(certHash)]);
+        channelBinding = bindingData.toString("base64");
+      }
+      const clientFinalMessageWithoutProof = "c=" + channelBinding + ",r=" + sv.nonce;
+      const authMessage = clientFirstMessageBare + "," + serverFirstMessage + "," + clientFinalMessageWithoutProof;
+      const saltBytes = Buffer.from(sv.salt, "base64");
+      const saltedPassword = await crypto2.deriveKey(saslprep(password), saltBytes, sv.iteration);
+      const clientKey = await crypto2.hmacSha256(saltedPassword, "Client Key");
+      const storedKey = await crypto2.sha256(clientKey);
+      const clientSignature = await crypto2.hmacSha256(storedKey, authMessage);
+      const clientProof = xorBuffers(Buffer.from(clientKey), Buffer.from(clientSignature)).toString("base64");
+      const serverKey = await crypto2.hmacSha256(saltedPassword, "Server Key");
+      const serverSignatureBytes = await crypto2.hmacSha256(serverKey, authMessage);
+      session.message = "SASLResponse";
+      session.serverSignature = Buffer.from(serverSignatureBytes).toString("base64");
+      session.response = clientFinalMessageWithoutProof + ",p=" + clientProof;
+    }
+    function finalizeSession(session, serverData) {
+      if (session.message !== "SASLResponse") {
+        throw new Error("SASL: Last message was not SASLResponse");
+      }
+      if (typeof serverData !== "string") {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: serverData must be a string");
+      }
+      const { serverSignature } = parseServerFinalMessage(serverData);
+      if (serverSignature !== session.serverSignature) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature does not match");
+      }
+    }
+    function isPrintableChars(text) {
+      if (typeof text !== "string") {
+        throw new TypeError("SASL: text must be a string");
+      }
+      return text.split("").map((_, i) => text.charCodeAt(i)).every((c) => c >= 33 && c <= 43 || c >= 45 && c <= 126);
+    }
+    function isBase64(text) {
+      return /^(?:[a-zA-Z0-9+/]{4})*(?:[a-zA-Z0-9+/]{2}==|[a-zA-Z0-9+/]{3}=)?$/.test(text);
+    }
+    function parseAttributePairs(text) {
+      if (typeof text !== "string") {
+        throw new TypeError("SASL: attribute pairs text must be a string");
+      }
+      return new Map(
+        text.split(",").map((attrValue) => {
+          if (!/^.=/.test(attrValue)) {
+            throw new Error("SASL: Invalid attribute pair entry");
+          }
+          const name = attrValue[0];
+          const value = attrValue.substring(2);
+          return [name, value];
+        })
+      );
+    }
+    function parseServerFirstMessage(data) {
+      const attrPairs = parseAttributePairs(data);
+      const nonce = attrPairs.get("r");
+      if (!nonce) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce missing");
+      } else if (!isPrintableChars(nonce)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: nonce must only contain printable characters");
+      }
+      const salt = attrPairs.get("s");
+      if (!salt) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: salt missing");
+      } else if (!isBase64(salt)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: salt must be base64");
+      }
+      const iterationText = attrPairs.get("i");
+      if (!iterationText) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: iteration missing");
+      } else if (!/^[1-9][0-9]*$/.test(iterationText)) {
+        throw new Error("SASL: SCRAM-SERVER-FIRST-MESSAGE: invalid iteration count");
+      }
+      const iteration = parseInt(iterationText, 10);
+      return {
+        nonce,
+        salt,
+        iteration
+      };
+    }
+    function parseServerFinalMessage(serverData) {
+      const attrPairs = parseAttributePairs(serverData);
+      const error = attrPairs.get("e");
+      const serverSignature = attrPairs.get("v");
+      if (error) {
+        throw new Error(`SASL: SCRAM-SERVER-FINAL-MESSAGE: server returned error: "${error}"`);
+      }
+      if (!serverSignature) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature is missing");
+      } else if (!isBase64(serverSignature)) {
+        throw new Error("SASL: SCRAM-SERVER-FINAL-MESSAGE: server signature must be base64");
+      }
+      return {
+        serverSignature
+      };
+    }
+    function xorBuffers(a, b) {
+      if (!Buffer.isBuffer(a)) {
+        throw new TypeError("first argument must be a Buffer");
+      }
+      if (!Buffer.isBuffer(b)) {
+        throw new TypeError("second argument must be a Buffer");
+      }
+      if (a.length !== b.length) {
+        throw new Error("Buffer lengths must match");
+      }
+      if (a.length === 0) {
+        throw new Error("Buffers cannot be empty");
+      }
+      return Buffer.from(a.map((_, i) => a[i] ^ b[i]));
+    }
+    module2.exports = {
+      startSession,
+      continueSession,
+      finalizeSession,
+      DEFAULT_MAX_SCRAM_ITERATIONS
+    };
+  }
+});
+
+// node_modules/pg/lib/type-overrides.js
+var require_type_overrides = __commonJS({
+  "node_modules/pg/lib/type-overrides.js"(exports2, module2) {
+    "use strict";
+    var types2 = require_pg_types();
+    function TypeOverrides2(userTypes) {
+      this._types = userTypes || types2;
+      this.text = {};
+      this.binary = {};
+    }
+    TypeOverrides2.prototype.getOverrides = function(format) {
+      switch (format) {
+        case "text":
+          return this.text;
+        case "binary":
+          return this.binary;
+        default:
+          return {};
+      }
+    };
+    TypeOverrides2.prototype.setTypeParser = function(oid, format, parseFn) {
+      if (typeof format === "function") {
+        parseFn = format;
+        format = "text";
+      }
+      this.getOverrides(format)[oid] = parseFn;
+    };
+    TypeOverrides2.prototype.getTypeParser = function(oid, format) {
+      format = format || "text";
+      return this.getOverrides(format)[oid] || this._types.getTypeParser(oid, format);
+    };
+    module2.exports = TypeOverrides2;
+  }
+});
+
+// node_modules/pg-connection-string/index.js
+var require_pg_connection_string = __commonJS({
+  "node_modules/pg-connection-string/index.js"(exports2, module2) {
+    "use strict";
+    function parse3(str2, options3 = {}) {
+      if (str2.charAt(0) === "/") {
+        const config2 = str2.split(" ");
+        return { host: config2[0], database: config2[1] };
+      }
+      const config = /* @__PURE__ */ Object.create(null);
+      let result;
+      let dummyHost = false;
+      if (/ |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(str2)) {
+        str2 = encodeURI(str2).replace(/%25(\d\d)/g, "%$1");
+      }
+      try {
+        try {
+          result = new URL(str2, "postgres://base");
+        } catch (e) {
+          result = new URL(str2.replace("@/", "@___DUMMY___/"), "postgres://base");
+          dummyHost = true;
+        }
+      } catch (err) {
+        err.input && (err.input = "*****REDACTED*****");
+        throw err;
+      }
+      for (const entry of result.searchParams.entries()) {
+        config[entry[0]] = entry[1];
+      }
+      config.user = config.user || decodeURIComponent(result.username);
+      config.password = config.password || decodeURIComponent(result.password);
+      if (result.protocol == "socket:") {
+        config.host = decodeURI(result.pathname);
+        config.database = result.searchParams.get("db");
+        config.client_encoding = result.searchParams.get("encoding");
+        return config;
+      }
+      const hostname = (dummyHost ? "" : result.hostname).replace(/^\[(.+)\]$/, "$1");
+      if (!config.host) {
+        config.host = decodeURIComponent(hostname);
+      } else if (hostname && /^%2f/i.test(hostname)) {
+        result.pathname = hostname + result.pathname;
+      }
+      if (!config.port) {
+        config.port = result.port;
+      }
+      const pathname = result.pathname.slice(1) || null;
+      config.database = pathname ? decodeURI(pathname) : null;
+      if (config.ssl === "true" || config.ssl === "1") {
+        config.ssl = true;
+      }
+      if (config.ssl === "0") {
+        config.ssl = false;
+      }
+      if (config.sslcert || config.sslkey || config.sslrootcert || config.sslmode) {
+        config.ssl = {};
+      }
+      if (config.sslnegotiation === "direct" && config.ssl === void 0) {
+        config.ssl = true;
+      }
+      const fs8 = config.sslcert || config.sslkey || config.sslrootcert ? __require("fs") : null;
+      if (config.sslcert) {
+        config.ssl.cert = fs8.readFileSync(config.sslcert).toString();
+      }
+      if (config.sslkey) {
+        config.ssl.key = fs8.readFileSync(config.sslkey).toString();
+      }
+      if (config.sslrootcert) {
+        config.ssl.ca = fs8.readFileSync(config.sslrootcert).toString();
+      }
+      if (options3.useLibpqCompat && config.uselibpqcompat) {
+        throw new Error("Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.");
+      }
+      if (config.uselibpqcompat === "true" || options3.useLibpqCompat) {
+        switch (config.sslmode) {
+          case "disable": {
+            config.ssl = false;
+            break;
+          }
+          case "prefer": {
+            config.ssl.rejectUnauthorized = false;
+            break;
+          }
+          case "require": {
+            if (config.sslrootcert) {
+              config.ssl.checkServerIdentity = function() {
+              };
+            } else {
+              config.ssl.rejectUnauthorized = false;
+            }
+            break;
+          }
+          case "verify-ca": {
+            if (!config.ssl.ca) {
+              throw new Error(
+                "SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA with sslrootcert. If a public CA is used, verify-ca allows connections to a server that somebody else may have registered with the CA, making you vulnerable to Man-in-the-Middle attacks. Either specify a custom CA certificate with sslrootcert parameter or use sslmode=verify-full for proper security."
+              );
+            }
+            config.ssl.checkServerIdentity = function() {
+            };
+            break;
+          }
+          case "verify-full": {
+            break;
+          }
+        }
+      } else {
+        switch (config.sslmode) {
+          case "disable": {
+            config.ssl = false;
+            break;
+          }
+          case "prefer":
+          case "require":
+          case "verify-ca":
+          case "verify-full": {
+            if (config.sslmode !== "verify-full") {
+              deprecatedSslModeWarning(config.sslmode);
+            }
+            break;
+          }
+          case "no-verify": {
+            config.ssl.rejectUnauthorized = false;
+            break;
+          }
+        }
+      }
+      return config;
+    }
+    function toConnectionOptions(sslConfig) {
+      const connectionOptions = Object.entries(sslConfig).reduce((c, [key3, value]) => {
+        if (value !== void 0 && value !== null) {
+          c[key3] = value;
+        }
+        return c;
+      }, /* @__PURE__ */ Object.create(null));
+      return connectionOptions;
+    }
+    function toClientConfig(config) {
+      const poolConfig = Object.entries(config).reduce((c, [key3, value]) => {
+        if (key3 === "ssl") {
+          const sslConfig = value;
+          if (typeof sslConfig === "boolean") {
+            c[key3] = sslConfig;
+          }
+          if (typeof sslConfig === "object") {
+            c[key3] = toConnectionOptions(sslConfig);
+          }
+        } else if (value !== void 0 && value !== null) {
+          if (key3 === "port") {
+            if (value !== "") {
+              const v = parseInt(value, 10);
+              if (isNaN(v)) {
+                throw new Error(`Invalid ${key3}: ${value}`);
+              }
+              c[key3] = v;
+            }
+          } else {
+            c[key3] = value;
+          }
+        }
+        return c;
+      }, /* @__PURE__ */ Object.create(null));
+      return poolConfig;
+    }
+    function parseIntoClientConfig(str2) {
+      return toClientConfig(parse3(str2));
+    }
+    function deprecatedSslModeWarning(sslmode) {
+      if (!deprecatedSslModeWarning.warned && typeof process !== "undefined" && process.emitWarning) {
+        deprecatedSslModeWarning.warned = true;
+        process.emitWarning(`SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'.
+In the next major version (pg-connection-string v3.0.0 and pg v9.0.0), these modes will adopt standard libpq semantics, which have weaker security guarantees.
+
+To prepare for this change:
+- If you want the current behavior, explicitly use 'sslmode=verify-full'
+- If you want libpq compatibility now, use 'uselibpqcompat=true&sslmode=${sslmode}'
+
+See https://www.postgresql.org/docs/current/libpq-ssl.html for libpq SSL mode definitions.`);
+      }
+    }
+    module2.exports = parse3;
+    parse3.parse = parse3;
+    parse3.toClientConfig = toClientConfig;
+    parse3.parseIntoClientConfig = parseIntoClientConfig;
+  }
+});
+
+// node_modules/pg/lib/connection-parameters.js
+var require_connection_parameters = __commonJS({
+  "node_modules/pg/lib/connection-parameters.js"(exports2, module2) {
+    "use strict";
+    var dns = __require("dns");
+    var defaults2 = require_defaults();
+    var parse3 = require_pg_connection_string().parse;
+    var val = function(key3, config, envVar) {
+      if (config[key3]) {
+        return config[key3];
+      }
+      if (envVar === void 0) {
+        envVar = process.env["PG" + key3.toUpperCase()];
+      } else if (envVar === false) {
+      } else {
+        envVar = process.env[envVar];
+      }
+      return envVar || defaults2[key3];
+    };
+    var readSSLConfigFromEnvironment = function() {
+      switch (process.env.PGSSLMODE) {
+        case "disable":
+          return false;
+        case "prefer":
+        case "require":
+        case "verify-ca":
+        case "verify-full":
+          return true;
+        case "no-verify":
+          return { rejectUnauthorized: false };
+      }
+      return defaults2.ssl;
+    };
+    var quoteParamValue = function(value) {
+      return "'" + ("" + value).replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
+    };
+    var add = function(params, config, paramName) {
+      const value = config[paramName];
+      if (value !== void 0 && value !== null) {
+        params.push(paramName + "=" + quoteParamValue(value));
+      }
+    };
+    var ConnectionParameters = class {
+      constructor(config) {
+        config = typeof config === "string" ? parse3(config) : config || {};
+        if (config.connectionString) {
+          config = Object.assign({}, config, parse3(config.connectionString));
+        }
+        this.user = val("user", config);
+        this.database = val("database", config);
+        if (this.database === void 0) {
+          this.database = this.user;
+        }
+        this.port = parseInt(val("port", config), 10);
+        this.host = val("host", config);
+        Object.defineProperty(this, "password", {
+          configurable: true,
+          enumerable: false,
+          writable: true,
+          value: val("password", config)
+        });
+        this.binary = val("binary", config);
+        this.options = val("options", config);
+        this.ssl = typeof config.ssl === "undefined" ? readSSLConfigFromEnvironment() : config.ssl;
+        if (typeof this.ssl === "string") {
+          if (this.ssl === "true") {
+            this.ssl = true;
+          }
+        }
+        if (this.ssl === "no-verify") {
+          this.ssl = { rejectUnauthorized: false };
+        }
+        if (this.ssl && this.ssl.key) {
+          Object.defineProperty(this.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this.sslnegotiation = val("sslnegotiation", config, "PGSSLNEGOTIATION");
+        if (this.sslnegotiation !== void 0 && this.sslnegotiation !== "postgres" && this.sslnegotiation !== "direct") {
+          throw new Error(
+            `Invalid sslnegotiation value: "${this.sslnegotiation}". Valid values are "postgres" and "direct".`
+          );
+        }
+        if (this.sslnegotiation === "direct" && !this.ssl) {
+          throw new Error("sslnegotiation=direct requires SSL to be enabled");
+        }
+        this.client_encoding = val("client_encoding", config);
+        this.replication = val("replication", config);
+        this.isDomainSocket = !(this.host || "").indexOf("/");
+        this.application_name = val("application_name", config, "PGAPPNAME");
+        this.fallback_application_name = val("fallback_application_name", config, false);
+        this.statement_timeout = val("statement_timeout", config, false);
+        this.lock_timeout = val("lock_timeout", config, false);
+        this.idle_in_transaction_session_timeout = val("idle_in_transaction_session_timeout", config, false);
+        this.query_timeout = val("query_timeout", config, false);
+        if (config.connectionTimeoutMillis === void 0) {
+          this.connect_timeout = process.env.PGCONNECT_TIMEOUT || 0;
+        } else {
+          this.connect_timeout = Math.floor(config.connectionTimeoutMillis / 1e3);
+        }
+        if (config.keepAlive === false) {
+          this.keepalives = 0;
+        } else if (config.keepAlive === true) {
+          this.keepalives = 1;
+        }
+        if (typeof config.keepAliveInitialDelayMillis === "number") {
+          this.keepalives_idle = Math.floor(config.keepAliveInitialDelayMillis / 1e3);
+        }
+      }
+      getLibpqConnectionString(cb) {
+        const params = [];
+        add(params, this, "user");
+        add(params, this, "password");
+        add(params, this, "port");
+        add(params, this, "application_name");
+        add(params, this, "fallback_application_name");
+        add(params, this, "connect_timeout");
+        add(params, this, "options");
+        const ssl = typeof this.ssl === "object" ? this.ssl : this.ssl ? { sslmode: this.ssl } : {};
+        add(params, ssl, "sslmode");
+        add(params, ssl, "sslca");
+        add(params, ssl, "sslkey");
+        add(params, ssl, "sslcert");
+        add(params, ssl, "sslrootcert");
+        add(params, this, "sslnegotiation");
+        if (this.database) {
+          params.push("dbname=" + quoteParamValue(this.database));
+        }
+        if (this.replication) {
+          params.push("replication=" + quoteParamValue(this.replication));
+        }
+        if (this.host) {
+          params.push("host=" + quoteParamValue(this.host));
+        }
+        if (this.isDomainSocket) {
+          return cb(null, params.join(" "));
+        }
+        if (this.client_encoding) {
+          params.push("client_encoding=" + quoteParamValue(this.client_encoding));
+        }
+        dns.lookup(this.host, function(err, address) {
+          if (err) return cb(err, null);
+          params.push("hostaddr=" + quoteParamValue(address));
+          return cb(null, params.join(" "));
+        });
+      }
+    };
+    module2.exports = ConnectionParameters;
+  }
+});
+
+// node_modules/pg/lib/result.js
+var require_result = __commonJS({
+  "node_modules/pg/lib/result.js"(exports2, module2) {
+    "use strict";
+    var types2 = require_pg_types();
+    var matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+    var Result2 = class {
+      constructor(rowMode, types3) {
+        this.command = null;
+        this.rowCount = null;
+        this.oid = null;
+        this.rows = [];
+        this.fields = [];
+        this._parsers = void 0;
+        this._types = types3;
+        this.RowCtor = null;
+        this.rowAsArray = rowMode === "array";
+        if (this.rowAsArray) {
+          this.parseRow = this._parseRowAsArray;
+        }
+        this._prebuiltEmptyResultObject = null;
+      }
+      // adds a command complete message
+      addCommandComplete(msg) {
+        let match;
+        if (msg.text) {
+          match = matchRegexp.exec(msg.text);
+        } else {
+          match = matchRegexp.exec(msg.command);
+        }
+        if (match) {
+          this.command = match[1];
+          if (match[3]) {
+            this.oid = parseInt(match[2], 10);
+            this.rowCount = parseInt(match[3], 10);
+          } else if (match[2]) {
+            this.rowCount = parseInt(match[2], 10);
+          }
+        }
+      }
+      _parseRowAsArray(rowData) {
+        const row = new Array(rowData.length);
+        for (let i = 0, len = rowData.length; i < len; i++) {
+          const rawValue = rowData[i];
+          if (rawValue !== null) {
+            row[i] = this._parsers[i](rawValue);
+          } else {
+            row[i] = null;
+          }
+        }
+        return row;
+      }
+      parseRow(rowData) {
+        const row = { ...this._prebuiltEmptyResultObject };
+        for (let i = 0, len = rowData.length; i < len; i++) {
+          const rawValue = rowData[i];
+          const field = this.fields[i].name;
+          if (rawValue !== null) {
+            const v = this.fields[i].format === "binary" ? Buffer.from(rawValue) : rawValue;
+            row[field] = this._parsers[i](v);
+          } else {
+            row[field] = null;
+          }
+        }
+        return row;
+      }
+      addRow(row) {
+        this.rows.push(row);
+      }
+      addFields(fieldDescriptions) {
+        this.fields = fieldDescriptions;
+        if (this.fields.length) {
+          this._parsers = new Array(fieldDescriptions.length);
+        }
+        const row = /* @__PURE__ */ Object.create(null);
+        for (let i = 0; i < fieldDescriptions.length; i++) {
+          const desc = fieldDescriptions[i];
+          row[desc.name] = null;
+          if (this._types) {
+            this._parsers[i] = this._types.getTypeParser(desc.dataTypeID, desc.format || "text");
+          } else {
+            this._parsers[i] = types2.getTypeParser(desc.dataTypeID, desc.format || "text");
+          }
+        }
+        this._prebuiltEmptyResultObject = { ...row };
+      }
+    };
+    module2.exports = Result2;
+  }
+});
+
+// node_modules/pg/lib/query.js
+var require_query = __commonJS({
+  "node_modules/pg/lib/query.js"(exports2, module2) {
+    "use strict";
+    var { EventEmitter } = __require("events");
+    var Result2 = require_result();
+    var utils = require_utils();
+    var Query2 = class extends EventEmitter {
+      constructor(config, values, callback) {
+        super();
+        config = utils.normalizeQueryConfig(config, values, callback);
+        this.text = config.text;
+        this.values = config.values;
+        this.rows = config.rows;
+        this.types = config.types;
+        this.name = config.name;
+        this.queryMode = config.queryMode;
+        this.binary = config.binary;
+        this.portal = config.portal || "";
+        this.callback = config.callback;
+        this._rowMode = config.rowMode;
+        if (process.domain && config.callback) {
+          this.callback = process.domain.bind(config.callback);
+        }
+        this._result = new Result2(this._rowMode, this.types);
+        this._results = this._result;
+        this._canceledDueToError = false;
+      }
+      requiresPreparation() {
+        if (this.queryMode === "extended") {
+          return true;
+        }
+        if (this.name) {
+          return true;
+        }
+        if (this.rows) {
+          return true;
+        }
+        if (!this.text) {
+          return false;
+        }
+        if (!this.values) {
+          return false;
+        }
+        return this.values.length > 0;
+      }
+      _checkForMultirow() {
+        if (this._result.command) {
+          if (!Array.isArray(this._results)) {
+            this._results = [this._result];
+          }
+          this._result = new Result2(this._rowMode, this._result._types);
+          this._results.push(this._result);
+        }
+      }
+      // associates row metadata from the supplied
+      // message with this query object
+      // metadata used when parsing row results
+      handleRowDescription(msg) {
+        this._checkForMultirow();
+        this._result.addFields(msg.fields);
+        this._accumulateRows = this.callback || !this.listeners("row").length;
+      }
+      handleDataRow(msg) {
+        let row;
+        if (this._canceledDueToError) {
+          return;
+        }
+        try {
+          row = this._result.parseRow(msg.fields);
+        } catch (err) {
+          this._canceledDueToError = err;
+          return;
+        }
+        this.emit("row", row, this._result);
+        if (this._accumulateRows) {
+          this._result.addRow(row);
+        }
+      }
+      handleCommandComplete(msg, connection2) {
+        this._checkForMultirow();
+        this._result.addCommandComplete(msg);
+        if (this.rows) {
+          connection2.sync();
+        }
+      }
+      // if a named prepared statement is created with empty query text
+      // the backend will send an emptyQuery message but *not* a command complete message
+      // since we pipeline sync immediately after execute we don't need to do anything here
+      // unless we have rows specified, in which case we did not pipeline the initial sync call
+      handleEmptyQuery(connection2) {
+        if (this.rows) {
+          connection2.sync();
+        }
+      }
+      handleError(err, connection2) {
+        if (this._canceledDueToError) {
+          err = this._canceledDueToError;
+          this._canceledDueToError = false;
+        }
+        if (this.callback) {
+          return this.callback(err);
+        }
+        this.emit("error", err);
+      }
+      handleReadyForQuery(con) {
+        if (this._canceledDueToError) {
+          return this.handleError(this._canceledDueToError, con);
+        }
+        if (this.callback) {
+          try {
+            this.callback(null, this._results);
+          } catch (err) {
+            process.nextTick(() => {
+              throw err;
+            });
+          }
+        }
+        this.emit("end", this._results);
+      }
+      submit(connection2) {
+        if (typeof this.text !== "string" && typeof this.name !== "string") {
+          return new Error("A query must have either text or a name. Supplying neither is unsupported.");
+        }
+        const previous = connection2.parsedStatements[this.name] || connection2.submittedNamedStatements[this.name];
+        if (this.text && previous && this.text !== previous) {
+          return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
+        }
+        if (this.values && !Array.isArray(this.values)) {
+          return new Error("Query values must be an array");
+        }
+        if (this.requiresPreparation()) {
+          connection2.stream.cork && connection2.stream.cork();
+          try {
+            this.prepare(connection2);
+          } finally {
+            connection2.stream.uncork && connection2.stream.uncork();
+          }
+        } else {
+          connection2.query(this.text);
+        }
+        return null;
+      }
+      hasBeenParsed(connection2) {
+        return this.name && (connection2.parsedStatements[this.name] !== void 0 || connection2.submittedNamedStatements[this.name] !== void 0);
+      }
+      handlePortalSuspended(connection2) {
+        this._getRows(connection2, this.rows);
+      }
+      _getRows(connection2, rows) {
+        connection2.execute({
+          portal: this.portal,
+          rows
+        });
+        if (!rows) {
+          connection2.sync();
+        } else {
+          connection2.flush();
+        }
+      }
+      // http://developer.postgresql.org/pgdocs/postgres/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+      prepare(connection2) {
+        if (!this.hasBeenParsed(connection2)) {
+          connection2.parse({
+            text: this.text,
+            name: this.name,
+            types: this.types
+          });
+          if (this.name) {
+            connection2.submittedNamedStatements[this.name] = this.text;
+          }
+        }
+        try {
+          connection2.bind({
+            portal: this.portal,
+            statement: this.name,
+            values: this.values,
+            binary: this.binary,
+            valueMapper: utils.prepareValue
+          });
+        } catch (err) {
+          connection2.close({ type: "S", name: this.name });
+          connection2.sync();
+          this.handleError(err, connection2);
+          return;
+        }
+        connection2.describe({
+          type: "P",
+          name: this.portal || ""
+        });
+        this._getRows(connection2, this.rows);
+      }
+      handleCopyInResponse(connection2) {
+        connection2.sendCopyFail("No source stream defined");
+      }
+      handleCopyData(msg, connection2) {
+      }
+    };
+    module2.exports = Query2;
+  }
+});
+
+// node_modules/pg-protocol/dist/messages.js
+var require_messages2 = __commonJS({
+  "node_modules/pg-protocol/dist/messages.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.NoticeMessage = exports2.DataRowMessage = exports2.CommandCompleteMessage = exports2.ReadyForQueryMessage = exports2.NotificationResponseMessage = exports2.BackendKeyDataMessage = exports2.AuthenticationMD5Password = exports2.ParameterStatusMessage = exports2.ParameterDescriptionMessage = exports2.RowDescriptionMessage = exports2.Field = exports2.CopyResponse = exports2.CopyDataMessage = exports2.DatabaseError = exports2.copyDone = exports2.emptyQuery = exports2.replicationStart = exports2.portalSuspended = exports2.noData = exports2.closeComplete = exports2.bindComplete = exports2.parseComplete = void 0;
+    exports2.parseComplete = {
+      name: "parseComplete",
+      length: 5
+    };
+    exports2.bindComplete = {
+      name: "bindComplete",
+      length: 5
+    };
+    exports2.closeComplete = {
+      name: "closeComplete",
+      length: 5
+    };
+    exports2.noData = {
+      name: "noData",
+      length: 5
+    };
+    exports2.portalSuspended = {
+      name: "portalSuspended",
+      length: 5
+    };
+    exports2.replicationStart = {
+      name: "replicationStart",
+      length: 4
+    };
+    exports2.emptyQuery = {
+      name: "emptyQuery",
+      length: 4
+    };
+    exports2.copyDone = {
+      name: "copyDone",
+      length: 4
+    };
+    var DatabaseError2 = class extends Error {
+      constructor(message, length, name) {
+        super(message);
+        this.length = length;
+        this.name = name;
+      }
+    };
+    exports2.DatabaseError = DatabaseError2;
+    var CopyDataMessage = class {
+      constructor(length, chunk) {
+        this.length = length;
+        this.chunk = chunk;
+        this.name = "copyData";
+      }
+    };
+    exports2.CopyDataMessage = CopyDataMessage;
+    var CopyResponse = class {
+      constructor(length, name, binary, columnCount) {
+        this.length = length;
+        this.name = name;
+        this.binary = binary;
+        this.columnTypes = new Array(columnCount);
+      }
+    };
+    exports2.CopyResponse = CopyResponse;
+    var Field = class {
+      constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
+        this.name = name;
+        this.tableID = tableID;
+        this.columnID = columnID;
+        this.dataTypeID = dataTypeID;
+        this.dataTypeSize = dataTypeSize;
+        this.dataTypeModifier = dataTypeModifier;
+        this.format = format;
+      }
+    };
+    exports2.Field = Field;
+    var RowDescriptionMessage = class {
+      constructor(length, fieldCount) {
+        this.length = length;
+        this.fieldCount = fieldCount;
+        this.name = "rowDescription";
+        this.fields = new Array(this.fieldCount);
+      }
+    };
+    exports2.RowDescriptionMessage = RowDescriptionMessage;
+    var ParameterDescriptionMessage = class {
+      constructor(length, parameterCount) {
+        this.length = length;
+        this.parameterCount = parameterCount;
+        this.name = "parameterDescription";
+        this.dataTypeIDs = new Array(this.parameterCount);
+      }
+    };
+    exports2.ParameterDescriptionMessage = ParameterDescriptionMessage;
+    var ParameterStatusMessage = class {
+      constructor(length, parameterName, parameterValue) {
+        this.length = length;
+        this.parameterName = parameterName;
+        this.parameterValue = parameterValue;
+        this.name = "parameterStatus";
+      }
+    };
+    exports2.ParameterStatusMessage = ParameterStatusMessage;
+    var AuthenticationMD5Password = class {
+      constructor(length, salt) {
+        this.length = length;
+        this.salt = salt;
+        this.name = "authenticationMD5Password";
+      }
+    };
+    exports2.AuthenticationMD5Password = AuthenticationMD5Password;
+    var BackendKeyDataMessage = class {
+      constructor(length, processID, secretKey) {
+        this.length = length;
+        this.processID = processID;
+        this.secretKey = secretKey;
+        this.name = "backendKeyData";
+      }
+    };
+    exports2.BackendKeyDataMessage = BackendKeyDataMessage;
+    var NotificationResponseMessage = class {
+      constructor(length, processId, channel, payload) {
+        this.length = length;
+        this.processId = processId;
+        this.channel = channel;
+        this.payload = payload;
+        this.name = "notification";
+      }
+    };
+    exports2.NotificationResponseMessage = NotificationResponseMessage;
+    var ReadyForQueryMessage = class {
+      constructor(length, status) {
+        this.length = length;
+        this.status = status;
+        this.name = "readyForQuery";
+      }
+    };
+    exports2.ReadyForQueryMessage = ReadyForQueryMessage;
+    var CommandCompleteMessage = class {
+      constructor(length, text) {
+        this.length = length;
+        this.text = text;
+        this.name = "commandComplete";
+      }
+    };
+    exports2.CommandCompleteMessage = CommandCompleteMessage;
+    var DataRowMessage = class {
+      constructor(length, fields) {
+        this.length = length;
+        this.fields = fields;
+        this.name = "dataRow";
+        this.fieldCount = fields.length;
+      }
+    };
+    exports2.DataRowMessage = DataRowMessage;
+    var NoticeMessage = class {
+      constructor(length, message) {
+        this.length = length;
+        this.message = message;
+        this.name = "notice";
+      }
+    };
+    exports2.NoticeMessage = NoticeMessage;
+  }
+});
+
+// node_modules/pg-protocol/dist/buffer-writer.js
+var require_buffer_writer = __commonJS({
+  "node_modules/pg-protocol/dist/buffer-writer.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Writer = void 0;
+    var Writer = class {
+      constructor(size = 256) {
+        this.size = size;
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(size);
+      }
+      ensure(size) {
+        const remaining = this.buffer.length - this.offset;
+        if (remaining < size) {
+          const oldBuffer = this.buffer;
+          const newSize = oldBuffer.length + (oldBuffer.length >> 1) + size;
+          this.buffer = Buffer.allocUnsafe(newSize);
+          oldBuffer.copy(this.buffer, 0, 0, this.offset);
+        }
+      }
+      addInt32(num2) {
+        this.ensure(4);
+        this.buffer[this.offset++] = num2 >>> 24 & 255;
+        this.buffer[this.offset++] = num2 >>> 16 & 255;
+        this.buffer[this.offset++] = num2 >>> 8 & 255;
+        this.buffer[this.offset++] = num2 >>> 0 & 255;
+        return this;
+      }
+      addInt16(num2) {
+        this.ensure(2);
+        this.buffer[this.offset++] = num2 >>> 8 & 255;
+        this.buffer[this.offset++] = num2 >>> 0 & 255;
+        return this;
+      }
+      addCString(string) {
+        if (!string) {
+          this.ensure(1);
+        } else {
+          const len = Buffer.byteLength(string);
+          this.ensure(len + 1);
+          this.buffer.write(string, this.offset, "utf-8");
+          this.offset += len;
+        }
+        this.buffer[this.offset++] = 0;
+        return this;
+      }
+      addString(string = "") {
+        const len = Buffer.byteLength(string);
+        this.ensure(len);
+        this.buffer.write(string, this.offset);
+        this.offset += len;
+        return this;
+      }
+      // Write an Int32 byte-length prefix immediately followed by the string's UTF-8
+      // bytes. Postgres' Bind wire format prefixes every parameter with its length,
+      // and doing it in one method computes Buffer.byteLength ONCE — the previous
+      // `addInt32(Buffer.byteLength(s)).addString(s)` pairing scanned the string
+      // three times (byteLength for the prefix, byteLength again inside addString,
+      // then the encode), which is costly for large text parameters.
+      addInt32PrefixedString(string) {
+        const len = Buffer.byteLength(string);
+        this.ensure(4 + len);
+        const buffer = this.buffer;
+        let offset = this.offset;
+        buffer[offset++] = len >>> 24 & 255;
+        buffer[offset++] = len >>> 16 & 255;
+        buffer[offset++] = len >>> 8 & 255;
+        buffer[offset++] = len >>> 0 & 255;
+        buffer.write(string, offset, "utf-8");
+        this.offset = offset + len;
+        return this;
+      }
+      add(otherBuffer) {
+        this.ensure(otherBuffer.length);
+        otherBuffer.copy(this.buffer, this.offset);
+        this.offset += otherBuffer.length;
+        return this;
+      }
+      /**
+       * Appends an uninitialized block of {@link size} bytes to the buffer and returns its offset.
+       */
+      reserveUnsafe(size) {
+        const offset = this.offset;
+        this.ensure(size);
+        this.offset += size;
+        return offset;
+      }
+      join(code3) {
+        if (code3) {
+          this.buffer[this.headerPosition] = code3;
+          const length = this.offset - (this.headerPosition + 1);
+          this.buffer.writeInt32BE(length, this.headerPosition + 1);
+        }
+        return this.buffer.slice(code3 ? 0 : 5, this.offset);
+      }
+      flush(code3) {
+        const result = this.join(code3);
+        this.offset = 5;
+        this.headerPosition = 0;
+        this.buffer = Buffer.allocUnsafe(this.size);
+        return result;
+      }
+      clear() {
+        this.offset = 5;
+        this.headerPosition = 0;
+      }
+    };
+    exports2.Writer = Writer;
+  }
+});
+
+// node_modules/pg-protocol/dist/serializer.js
+var require_serializer = __commonJS({
+  "node_modules/pg-protocol/dist/serializer.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.serialize = void 0;
+    var buffer_writer_1 = require_buffer_writer();
+    var writer = new buffer_writer_1.Writer();
+    var startup = (opts) => {
+      writer.addInt16(3).addInt16(0);
+      for (const key3 of Object.keys(opts)) {
+        writer.addCString(key3).addCString(opts[key3]);
+      }
+      writer.addCString("client_encoding").addCString("UTF8");
+      const bodyBuffer = writer.addCString("").flush();
+      const length = bodyBuffer.length + 4;
+      return new buffer_writer_1.Writer().addInt32(length).add(bodyBuffer).flush();
+    };
+    var requestSsl = () => {
+      const response = Buffer.allocUnsafe(8);
+      response.writeInt32BE(8, 0);
+      response.writeInt32BE(80877103, 4);
+      return response;
+    };
+    var password = (password2) => {
+      return writer.addCString(password2).flush(
+        112
+        /* code.startup */
+      );
+    };
+    var sendSASLInitialResponseMessage = function(mechanism, initialResponse) {
+      writer.addCString(mechanism).addInt32PrefixedString(initialResponse);
+      return writer.flush(
+        112
+        /* code.startup */
+      );
+    };
+    var sendSCRAMClientFinalMessage = function(additionalData) {
+      return writer.addString(additionalData).flush(
+        112
+        /* code.startup */
+      );
+    };
+    var query = (text) => {
+      return writer.addCString(text).flush(
+        81
+        /* code.query */
+      );
+    };
+    var emptyArray = [];
+    var parse3 = (query2) => {
+      const name = query2.name || "";
+      if (name.length > 63) {
+        console.error("Warning! Postgres only supports 63 characters for query names.");
+        console.error("You supplied %s (%s)", name, name.length);
+        console.error("This can cause conflicts and silent errors executing queries");
+      }
+      const types2 = query2.types || emptyArray;
+      const len = types2.length;
+      const buffer = writer.addCString(name).addCString(query2.text).addInt16(len);
+      for (let i = 0; i < len; i++) {
+        buffer.addInt32(types2[i]);
+      }
+      return writer.flush(
+        80
+        /* code.parse */
+      );
+    };
+    var writeValues = function(values, valueMapper, formatsOffset) {
+      const len = values.length;
+      for (let i = 0; i < len; i++) {
+        const mappedVal = valueMapper ? valueMapper(values[i], i) : values[i];
+        let formatByte = 0;
+        if (mappedVal == null) {
+          writer.addInt32(-1);
+        } else if (mappedVal instanceof Buffer) {
+          formatByte = 1;
+          writer.addInt32(mappedVal.length);
+          writer.add(mappedVal);
+        } else {
+          writer.addInt32PrefixedString(mappedVal);
+        }
+        const buf = writer.buffer;
+        buf[formatsOffset++] = 0;
+        buf[formatsOffset++] = formatByte;
+      }
+    };
+    var bind2 = (config = {}) => {
+      const portal = config.portal || "";
+      const statement = config.statement || "";
+      const binary = config.binary || false;
+      const values = config.values || emptyArray;
+      const len = values.length;
+      writer.addCString(portal).addCString(statement);
+      writer.addInt16(len);
+      const formatsOffset = writer.reserveUnsafe(len * 2);
+      writer.addInt16(len);
+      try {
+        writeValues(values, config.valueMapper, formatsOffset);
+      } catch (err) {
+        writer.clear();
+        throw err;
+      }
+      writer.addInt16(1);
+      writer.addInt16(
+        binary ? 1 : 0
+        /* ParamType.STRING */
+      );
+      return writer.flush(
+        66
+        /* code.bind */
+      );
+    };
+    var emptyExecute = Buffer.from([69, 0, 0, 0, 9, 0, 0, 0, 0, 0]);
+    var execute = (config) => {
+      if (!config || !config.portal && !config.rows) {
+        return emptyExecute;
+      }
+      const portal = config.portal || "";
+      const rows = config.rows || 0;
+      const portalLength = Buffer.byteLength(portal);
+      const len = 4 + portalLength + 1 + 4;
+      const buff = Buffer.allocUnsafe(1 + len);
+      buff[0] = 69;
+      buff.writeInt32BE(len, 1);
+      buff.write(portal, 5, "utf-8");
+      buff[portalLength + 5] = 0;
+      buff.writeUInt32BE(rows, buff.length - 4);
+      return buff;
+    };
+    var cancel = (processID, secretKey) => {
+      const buffer = Buffer.allocUnsafe(16);
+      buffer.writeInt32BE(16, 0);
+      buffer.writeInt16BE(1234, 4);
+      buffer.writeInt16BE(5678, 6);
+      buffer.writeInt32BE(processID, 8);
+      buffer.writeInt32BE(secretKey, 12);
+      return buffer;
+    };
+    var cstringMessage = (code3, string) => {
+      const stringLen = Buffer.byteLength(string);
+      const len = 4 + stringLen + 1;
+      const buffer = Buffer.allocUnsafe(1 + len);
+      buffer[0] = code3;
+      buffer.writeInt32BE(len, 1);
+      buffer.write(string, 5, "utf-8");
+      buffer[len] = 0;
+      return buffer;
+    };
+    var emptyDescribePortal = writer.addCString("P").flush(
+      68
+      /* code.describe */
+    );
+    var emptyDescribeStatement = writer.addCString("S").flush(
+      68
+      /* code.describe */
+    );
+    var describe3 = (msg) => {
+      return msg.name ? cstringMessage(68, `${msg.type}${msg.name || ""}`) : msg.type === "P" ? emptyDescribePortal : emptyDescribeStatement;
+    };
+    var close2 = (msg) => {
+      const text = `${msg.type}${msg.name || ""}`;
+      return cstringMessage(67, text);
+    };
+    var copyData = (chunk) => {
+      return writer.add(chunk).flush(
+        100
+        /* code.copyFromChunk */
+      );
+    };
+    var copyFail = (message) => {
+      return cstringMessage(102, message);
+    };
+    var codeOnlyBuffer = (code3) => Buffer.from([code3, 0, 0, 0, 4]);
+    var flushBuffer = codeOnlyBuffer(
+      72
+      /* code.flush */
+    );
+    var syncBuffer = codeOnlyBuffer(
+      83
+      /* code.sync */
+    );
+    var endBuffer = codeOnlyBuffer(
+      88
+      /* code.end */
+    );
+    var copyDoneBuffer = codeOnlyBuffer(
+      99
+      /* code.copyDone */
+    );
+    var serialize = {
+      startup,
+      password,
+      requestSsl,
+      sendSASLInitialResponseMessage,
+      sendSCRAMClientFinalMessage,
+      query,
+      parse: parse3,
+      bind: bind2,
+      execute,
+      describe: describe3,
+      close: close2,
+      flush: () => flushBuffer,
+      sync: () => syncBuffer,
+      end: () => endBuffer,
+      copyData,
+      copyDone: () => copyDoneBuffer,
+      copyFail,
+      cancel
+    };
+    exports2.serialize = serialize;
+  }
+});
+
+// node_modules/pg-protocol/dist/buffer-reader.js
+var require_buffer_reader = __commonJS({
+  "node_modules/pg-protocol/dist/buffer-reader.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.BufferReader = void 0;
+    var BufferReader = class {
+      constructor(offset = 0) {
+        this.offset = offset;
+        this.buffer = Buffer.allocUnsafe(0);
+        this.encoding = "utf-8";
+      }
+      setBuffer(offset, buffer) {
+        this.offset = offset;
+        this.buffer = buffer;
+      }
+      int16() {
+        const result = this.buffer.readInt16BE(this.offset);
+        this.offset += 2;
+        return result;
+      }
+      byte() {
+        const result = this.buffer[this.offset];
+        this.offset++;
+        return result;
+      }
+      int32() {
+        const result = this.buffer.readInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+      }
+      uint32() {
+        const result = this.buffer.readUInt32BE(this.offset);
+        this.offset += 4;
+        return result;
+      }
+      string(length) {
+        const result = this.buffer.toString(this.encoding, this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+      }
+      cstring() {
+        const start = this.offset;
+        let end = start;
+        while (this.buffer[end++]) {
+        }
+        this.offset = end;
+        return this.buffer.toString(this.encoding, start, end - 1);
+      }
+      bytes(length) {
+        const result = this.buffer.slice(this.offset, this.offset + length);
+        this.offset += length;
+        return result;
+      }
+    };
+    exports2.BufferReader = BufferReader;
+  }
+});
+
+// node_modules/pg-protocol/dist/parser.js
+var require_parser2 = __commonJS({
+  "node_modules/pg-protocol/dist/parser.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Parser = void 0;
+    var messages_1 = require_messages2();
+    var buffer_reader_1 = require_buffer_reader();
+    var CODE_LENGTH = 1;
+    var LEN_LENGTH = 4;
+    var HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
+    var LATEINIT_LENGTH = -1;
+    var emptyBuffer = Buffer.allocUnsafe(0);
+    var Parser3 = class {
+      constructor(opts) {
+        this.buffer = emptyBuffer;
+        this.bufferLength = 0;
+        this.bufferOffset = 0;
+        this.reader = new buffer_reader_1.BufferReader();
+        if ((opts === null || opts === void 0 ? void 0 : opts.mode) === "binary") {
+          throw new Error("Binary mode not supported yet");
+        }
+        this.mode = (opts === null || opts === void 0 ? void 0 : opts.mode) || "text";
+      }
+      parse(buffer, callback) {
+        this.mergeBuffer(buffer);
+        const bufferFullLength = this.bufferOffset + this.bufferLength;
+        let offset = this.bufferOffset;
+        while (offset + HEADER_LENGTH <= bufferFullLength) {
+          const code3 = this.buffer[offset];
+          const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
+          const fullMessageLength = CODE_LENGTH + length;
+          if (fullMessageLength + offset <= bufferFullLength) {
+            const message = this.handlePacket(offset + HEADER_LENGTH, code3, length, this.buffer);
+            callback(message);
+            offset += fullMessageLength;
+          } else {
+            break;
+          }
+        }
+        if (offset === bufferFullLength) {
+          this.buffer = emptyBuffer;
+          this.bufferLength = 0;
+          this.bufferOffset = 0;
+        } else {
+          this.bufferLength = bufferFullLength - offset;
+          this.bufferOffset = offset;
+        }
+      }
+      mergeBuffer(buffer) {
+        if (this.bufferLength > 0) {
+          const newLength = this.bufferLength + buffer.byteLength;
+          const newFullLength = newLength + this.bufferOffset;
+          if (newFullLength > this.buffer.byteLength) {
+            let newBuffer;
+            if (newLength <= this.buffer.byteLength && this.bufferOffset >= this.bufferLength) {
+              newBuffer = this.buffer;
+            } else {
+              let newBufferLength = this.buffer.byteLength * 2;
+              while (newLength >= newBufferLength) {
+                newBufferLength *= 2;
+              }
+              newBuffer = Buffer.allocUnsafe(newBufferLength);
+            }
+            this.buffer.copy(newBuffer, 0, this.bufferOffset, this.bufferOffset + this.bufferLength);
+            this.buffer = newBuffer;
+            this.bufferOffset = 0;
+          }
+          buffer.copy(this.buffer, this.bufferOffset + this.bufferLength);
+          this.bufferLength = newLength;
+        } else {
+          this.buffer = buffer;
+          this.bufferOffset = 0;
+          this.bufferLength = buffer.byteLength;
+        }
+      }
+      handlePacket(offset, code3, length, bytes) {
+        const { reader } = this;
+        reader.setBuffer(offset, bytes);
+        let message;
+        switch (code3) {
+          case 50:
+            message = messages_1.bindComplete;
+            break;
+          case 49:
+            message = messages_1.parseComplete;
+            break;
+          case 51:
+            message = messages_1.closeComplete;
+            break;
+          case 110:
+            message = messages_1.noData;
+            break;
+          case 115:
+            message = messages_1.portalSuspended;
+            break;
+          case 99:
+            message = messages_1.copyDone;
+            break;
+          case 87:
+            message = messages_1.replicationStart;
+            break;
+          case 73:
+            message = messages_1.emptyQuery;
+            break;
+          case 68:
+            message = parseDataRowMessage(reader);
+            break;
+          case 67:
+            message = parseCommandCompleteMessage(reader);
+            break;
+          case 90:
+            message = parseReadyForQueryMessage(reader);
+            break;
+          case 65:
+            message = parseNotificationMessage(reader);
+            break;
+          case 82:
+            message = parseAuthenticationResponse(reader, length);
+            break;
+          case 83:
+            message = parseParameterStatusMessage(reader);
+            break;
+          case 75:
+            message = parseBackendKeyData(reader);
+            break;
+          case 69:
+            message = parseErrorMessage(reader, "error");
+            break;
+          case 78:
+            message = parseErrorMessage(reader, "notice");
+            break;
+          case 84:
+            message = parseRowDescriptionMessage(reader);
+            break;
+          case 116:
+            message = parseParameterDescriptionMessage(reader);
+            break;
+          case 71:
+            message = parseCopyInMessage(reader);
+            break;
+          case 72:
+            message = parseCopyOutMessage(reader);
+            break;
+          case 100:
+            message = parseCopyData(reader, length);
+            break;
+          default:
+            return new messages_1.DatabaseError("received invalid response: " + code3.toString(16), length, "error");
+        }
+        reader.setBuffer(0, emptyBuffer);
+        message.length = length;
+        return message;
+      }
+    };
+    exports2.Parser = Parser3;
+    var parseReadyForQueryMessage = (reader) => {
+      const status = reader.string(1);
+      return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
+    };
+    var parseCommandCompleteMessage = (reader) => {
+      const text = reader.cstring();
+      return new messages_1.CommandCompleteMessage(LATEINIT_LENGTH, text);
+    };
+    var parseCopyData = (reader, length) => {
+      const chunk = reader.bytes(length - 4);
+      return new messages_1.CopyDataMessage(LATEINIT_LENGTH, chunk);
+    };
+    var parseCopyInMessage = (reader) => parseCopyMessage(reader, "copyInResponse");
+    var parseCopyOutMessage = (reader) => parseCopyMessage(reader, "copyOutResponse");
+    var parseCopyMessage = (reader, messageName) => {
+      const isBinary = reader.byte() !== 0;
+      const columnCount = reader.int16();
+      const message = new messages_1.CopyResponse(LATEINIT_LENGTH, messageName, isBinary, columnCount);
+      for (let i = 0; i < columnCount; i++) {
+        message.columnTypes[i] = reader.int16();
+      }
+      return message;
+    };
+    var parseNotificationMessage = (reader) => {
+      const processId = reader.int32();
+      const channel = reader.cstring();
+      const payload = reader.cstring();
+      return new messages_1.NotificationResponseMessage(LATEINIT_LENGTH, processId, channel, payload);
+    };
+    var parseRowDescriptionMessage = (reader) => {
+      const fieldCount = reader.int16();
+      const message = new messages_1.RowDescriptionMessage(LATEINIT_LENGTH, fieldCount);
+      for (let i = 0; i < fieldCount; i++) {
+        message.fields[i] = parseField(reader);
+      }
+      return message;
+    };
+    var parseField = (reader) => {
+      const name = reader.cstring();
+      const tableID = reader.uint32();
+      const columnID = reader.int16();
+      const dataTypeID = reader.uint32();
+      const dataTypeSize = reader.int16();
+      const dataTypeModifier = reader.int32();
+      const mode = reader.int16() === 0 ? "text" : "binary";
+      return new messages_1.Field(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, mode);
+    };
+    var parseParameterDescriptionMessage = (reader) => {
+      const parameterCount = reader.int16();
+      const message = new messages_1.ParameterDescriptionMessage(LATEINIT_LENGTH, parameterCount);
+      for (let i = 0; i < parameterCount; i++) {
+        message.dataTypeIDs[i] = reader.uint32();
+      }
+      return message;
+    };
+    var parseDataRowMessage = (reader) => {
+      const fieldCount = reader.int16();
+      const fields = new Array(fieldCount);
+      for (let i = 0; i < fieldCount; i++) {
+        const len = reader.int32();
+        fields[i] = len === -1 ? null : reader.string(len);
+      }
+      return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
+    };
+    var parseParameterStatusMessage = (reader) => {
+      const name = reader.cstring();
+      const value = reader.cstring();
+      return new messages_1.ParameterStatusMessage(LATEINIT_LENGTH, name, value);
+    };
+    var parseBackendKeyData = (reader) => {
+      const processID = reader.int32();
+      const secretKey = reader.int32();
+      return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
+    };
+    var parseAuthenticationResponse = (reader, length) => {
+      const code3 = reader.int32();
+      const message = {
+        name: "authenticationOk",
+        length
+      };
+      switch (code3) {
+        case 0:
+          break;
+        case 3:
+          if (message.length === 8) {
+            message.name = "authenticationCleartextPassword";
+          }
+          break;
+        case 5:
+          if (message.length === 12) {
+            message.name = "authenticationMD5Password";
+            const salt = reader.bytes(4);
+            return new messages_1.AuthenticationMD5Password(LATEINIT_LENGTH, salt);
+          }
+          break;
+        case 10:
+          {
+            message.name = "authenticationSASL";
+            message.mechanisms = [];
+            let mechanism;
+            do {
+              mechanism = reader.cstring();
+              if (mechanism) {
+                message.mechanisms.push(mechanism);
+              }
+            } while (mechanism);
+          }
+          break;
+        case 11:
+          message.name = "authenticationSASLContinue";
+          message.data = reader.string(length - 8);
+          break;
+        case 12:
+          message.name = "authenticationSASLFinal";
+          message.data = reader.string(length - 8);
+          break;
+        default:
+          throw new Error("Unknown authenticationOk message type " + code3);
+      }
+      return message;
+    };
+    var parseErrorMessage = (reader, name) => {
+      const fields = {};
+      let fieldType = reader.string(1);
+      while (fieldType !== "\0") {
+        fields[fieldType] = reader.cstring();
+        fieldType = reader.string(1);
+      }
+      const messageValue = fields.M;
+      const message = name === "notice" ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue) : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
+      message.severity = fields.S;
+      message.code = fields.C;
+      message.detail = fields.D;
+      message.hint = fields.H;
+      message.position = fields.P;
+      message.internalPosition = fields.p;
+      message.internalQuery = fields.q;
+      message.where = fields.W;
+      message.schema = fields.s;
+      message.table = fields.t;
+      message.column = fields.c;
+      message.dataType = fields.d;
+      message.constraint = fields.n;
+      message.file = fields.F;
+      message.line = fields.L;
+      message.routine = fields.R;
+      return message;
+    };
+  }
+});
+
+// node_modules/pg-protocol/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/pg-protocol/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DatabaseError = exports2.serialize = void 0;
+    exports2.parse = parse3;
+    var messages_1 = require_messages2();
+    Object.defineProperty(exports2, "DatabaseError", { enumerable: true, get: function() {
+      return messages_1.DatabaseError;
+    } });
+    var serializer_1 = require_serializer();
+    Object.defineProperty(exports2, "serialize", { enumerable: true, get: function() {
+      return serializer_1.serialize;
+    } });
+    var parser_1 = require_parser2();
+    function parse3(stream, callback) {
+      const parser2 = new parser_1.Parser();
+      stream.on("data", (buffer) => parser2.parse(buffer, callback));
+      return new Promise((resolve6) => stream.on("end", () => resolve6()));
+    }
+  }
+});
+
+// node_modules/pg-cloudflare/dist/empty.js
+var require_empty = __commonJS({
+  "node_modules/pg-cloudflare/dist/empty.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = {};
+  }
+});
+
+// node_modules/pg/lib/stream.js
+var require_stream = __commonJS({
+  "node_modules/pg/lib/stream.js"(exports2, module2) {
+    var { getStream, getSecureStream } = getStreamFuncs();
+    module2.exports = {
+      /**
+       * Get a socket stream compatible with the current runtime environment.
+       * @returns {Duplex}
+       */
+      getStream,
+      /**
+       * Get a TLS secured socket, compatible with the current environment,
+       * using the socket and other settings given in `options`.
+       * @returns {Duplex}
+       */
+      getSecureStream
+    };
+    function getNodejsStreamFuncs() {
+      function getStream2(ssl) {
+        const net = __require("net");
+        return new net.Socket();
+      }
+      function getSecureStream2(options3) {
+        const tls = __require("tls");
+        return tls.connect(options3);
+      }
+      return {
+        getStream: getStream2,
+        getSecureStream: getSecureStream2
+      };
+    }
+    function getCloudflareStreamFuncs() {
+      function getStream2(ssl) {
+        const { CloudflareSocket } = require_empty();
+        return new CloudflareSocket(ssl);
+      }
+      function getSecureStream2(options3) {
+        options3.socket.startTls(options3);
+        return options3.socket;
+      }
+      return {
+        getStream: getStream2,
+        getSecureStream: getSecureStream2
+      };
+    }
+    function isCloudflareRuntime() {
+      if (typeof navigator === "object" && navigator !== null && typeof navigator.userAgent === "string") {
+        return navigator.userAgent === "Cloudflare-Workers";
+      }
+      if (typeof Response === "function") {
+        const resp = new Response(null, { cf: { thing: true } });
+        if (typeof resp.cf === "object" && resp.cf !== null && resp.cf.thing) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function getStreamFuncs() {
+      if (isCloudflareRuntime()) {
+        return getCloudflareStreamFuncs();
+      }
+      return getNodejsStreamFuncs();
+    }
+  }
+});
+
+// node_modules/pg/lib/connection.js
+var require_connection = __commonJS({
+  "node_modules/pg/lib/connection.js"(exports2, module2) {
+    "use strict";
+    var EventEmitter = __require("events").EventEmitter;
+    var { parse: parse3, serialize } = require_dist2();
+    var stream = require_stream();
+    var { getStream } = stream;
+    var flushBuffer = serialize.flush();
+    var syncBuffer = serialize.sync();
+    var endBuffer = serialize.end();
+    var Connection2 = class extends EventEmitter {
+      constructor(config) {
+        super();
+        config = config || {};
+        this.stream = config.stream || getStream(config.ssl);
+        if (typeof this.stream === "function") {
+          this.stream = this.stream(config);
+        }
+        this._keepAlive = config.keepAlive;
+        this._keepAliveInitialDelayMillis = config.keepAliveInitialDelayMillis;
+        this.parsedStatements = {};
+        this.submittedNamedStatements = {};
+        this.ssl = config.ssl || false;
+        this.sslNegotiation = config.sslNegotiation || "postgres";
+        this._ending = false;
+        this._emitMessage = false;
+        const self2 = this;
+        this.on("newListener", function(eventName) {
+          if (eventName === "message") {
+            self2._emitMessage = true;
+          }
+        });
+      }
+      connect(port, host) {
+        const self2 = this;
+        this._connecting = true;
+        this.stream.setNoDelay(true);
+        this.stream.connect(port, host);
+        this.stream.once("connect", function() {
+          if (self2._keepAlive) {
+            self2.stream.setKeepAlive(true, self2._keepAliveInitialDelayMillis);
+          }
+          self2.emit("connect");
+        });
+        const reportStreamError = function(error) {
+          if (self2._ending && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+            return;
+          }
+          self2.emit("error", error);
+        };
+        this.stream.on("error", reportStreamError);
+        this.stream.on("close", function() {
+          self2.emit("end");
+        });
+        if (!this.ssl) {
+          return this.attachListeners(this.stream);
+        }
+        if (this.sslNegotiation === "direct") {
+          return this.stream.once("connect", function() {
+            self2.upgradeToSSL(host, reportStreamError);
+          });
+        }
+        this.stream.once("data", function(buffer) {
+          const responseCode = buffer.toString("utf8");
+          switch (responseCode) {
+            case "S":
+              break;
+            case "N":
+              self2.stream.end();
+              return self2.emit("error", new Error("The server does not support SSL connections"));
+            default:
+              self2.stream.end();
+              return self2.emit("error", new Error("There was an error establishing an SSL connection"));
+          }
+          self2.upgradeToSSL(host, reportStreamError);
+        });
+      }
+      upgradeToSSL(host, reportStreamError) {
+        const self2 = this;
+        const options3 = {
+          socket: self2.stream,
+          // tls.connect checks the server identity against `servername`, falling
+          // back to `host` and then to 'localhost'. `servername` must stay unset
+          // for IP addresses (see below), so `host` is needed to keep certificate
+          // validation working when connecting to an IP address.
+          host
+        };
+        if (self2.ssl !== true) {
+          Object.assign(options3, self2.ssl);
+          if ("key" in self2.ssl) {
+            options3.key = self2.ssl.key;
+          }
+        }
+        if (self2.sslNegotiation === "direct") {
+          options3.ALPNProtocols = ["postgresql"];
+        }
+        const net = __require("net");
+        if (net.isIP && net.isIP(host) === 0) {
+          options3.servername = host;
+        }
+        try {
+          self2.stream = stream.getSecureStream(options3);
+        } catch (err) {
+          return self2.emit("error", err);
+        }
+        self2.attachListeners(self2.stream);
+        self2.stream.on("error", reportStreamError);
+        self2.emit("sslconnect");
+      }
+      attachListeners(stream2) {
+        parse3(stream2, (msg) => {
+          const eventName = msg.name === "error" ? "errorMessage" : msg.name;
+          if (this._emitMessage) {
+            this.emit("message", msg);
+          }
+          this.emit(eventName, msg);
+        });
+      }
+      requestSsl() {
+        this.stream.write(serialize.requestSsl());
+      }
+      startup(config) {
+        this.stream.write(serialize.startup(config));
+      }
+      cancel(processID, secretKey) {
+        this._send(serialize.cancel(processID, secretKey));
+      }
+      password(password) {
+        this._send(serialize.password(password));
+      }
+      sendSASLInitialResponseMessage(mechanism, initialResponse) {
+        this._send(serialize.sendSASLInitialResponseMessage(mechanism, initialResponse));
+      }
+      sendSCRAMClientFinalMessage(additionalData) {
+        this._send(serialize.sendSCRAMClientFinalMessage(additionalData));
+      }
+      _send(buffer) {
+        if (!this.stream.writable) {
+          return false;
+        }
+        return this.stream.write(buffer);
+      }
+      query(text) {
+        this._send(serialize.query(text));
+      }
+      // send parse message
+      parse(query) {
+        this._send(serialize.parse(query));
+      }
+      // send bind message
+      bind(config) {
+        this._send(serialize.bind(config));
+      }
+      // send execute message
+      execute(config) {
+        this._send(serialize.execute(config));
+      }
+      flush() {
+        if (this.stream.writable) {
+          this.stream.write(flushBuffer);
+        }
+      }
+      sync() {
+        this._send(syncBuffer);
+      }
+      ref() {
+        this.stream.ref();
+      }
+      unref() {
+        this.stream.unref();
+      }
+      end() {
+        this._ending = true;
+        if (!this._connecting || !this.stream.writable) {
+          this.stream.end();
+          return;
+        }
+        return this.stream.write(endBuffer, () => {
+          this.stream.end();
+        });
+      }
+      close(msg) {
+        this._send(serialize.close(msg));
+      }
+      describe(msg) {
+        this._send(serialize.describe(msg));
+      }
+      sendCopyFromChunk(chunk) {
+        this._send(serialize.copyData(chunk));
+      }
+      endCopyFrom() {
+        this._send(serialize.copyDone());
+      }
+      sendCopyFail(msg) {
+        this._send(serialize.copyFail(msg));
+      }
+    };
+    module2.exports = Connection2;
+  }
+});
+
+// node_modules/split2/index.js
+var require_split2 = __commonJS({
+  "node_modules/split2/index.js"(exports2, module2) {
+    "use strict";
+    var { Transform } = __require("stream");
+    var { StringDecoder } = __require("string_decoder");
+    var kLast = /* @__PURE__ */ Symbol("last");
+    var kDecoder = /* @__PURE__ */ Symbol("decoder");
+    function transform(chunk, enc2, cb) {
+      let list2;
+      if (this.overflow) {
+        const buf = this[kDecoder].write(chunk);
+        list2 = buf.split(this.matcher);
+        if (list2.length === 1) return cb();
+        list2.shift();
+        this.overflow = false;
+      } else {
+        this[kLast] += this[kDecoder].write(chunk);
+        list2 = this[kLast].split(this.matcher);
+      }
+      this[kLast] = list2.pop();
+      for (let i = 0; i < list2.length; i++) {
+        try {
+          push(this, this.mapper(list2[i]));
+        } catch (error) {
+          return cb(error);
+        }
+      }
+      this.overflow = this[kLast].length > this.maxLength;
+      if (this.overflow && !this.skipOverflow) {
+        cb(new Error("maximum buffer reached"));
+        return;
+      }
+      cb();
+    }
+    function flush(cb) {
+      this[kLast] += this[kDecoder].end();
+      if (this[kLast]) {
+        try {
+          push(this, this.mapper(this[kLast]));
+        } catch (error) {
+          return cb(error);
+        }
+      }
+      cb();
+    }
+    function push(self2, val) {
+      if (val !== void 0) {
+        self2.push(val);
+      }
+    }
+    function noop4(incoming) {
+      return incoming;
+    }
+    function split2(matcher, mapper, options3) {
+      matcher = matcher || /\r?\n/;
+      mapper = mapper || noop4;
+      options3 = options3 || {};
+      switch (arguments.length) {
+        case 1:
+          if (typeof matcher === "function") {
+            mapper = matcher;
+            matcher = /\r?\n/;
+          } else if (typeof matcher === "object" && !(matcher instanceof RegExp) && !matcher[Symbol.split]) {
+            options3 = matcher;
+            matcher = /\r?\n/;
+          }
+          break;
+        case 2:
+          if (typeof matcher === "function") {
+            options3 = mapper;
+            mapper = matcher;
+            matcher = /\r?\n/;
+          } else if (typeof mapper === "object") {
+            options3 = mapper;
+            mapper = noop4;
+          }
+      }
+      options3 = Object.assign({}, options3);
+      options3.autoDestroy = true;
+      options3.transform = transform;
+      options3.flush = flush;
+      options3.readableObjectMode = true;
+      const stream = new Transform(options3);
+      stream[kLast] = "";
+      stream[kDecoder] = new StringDecoder("utf8");
+      stream.matcher = matcher;
+      stream.mapper = mapper;
+      stream.maxLength = options3.maxLength;
+      stream.skipOverflow = options3.skipOverflow || false;
+      stream.overflow = false;
+      stream._destroy = function(err, cb) {
+        this._writableState.errorEmitted = false;
+        cb(err);
+      };
+      return stream;
+    }
+    module2.exports = split2;
+  }
+});
+
+// node_modules/pgpass/lib/helper.js
+var require_helper = __commonJS({
+  "node_modules/pgpass/lib/helper.js"(exports2, module2) {
+    "use strict";
+    var path8 = __require("path");
+    var Stream = __require("stream").Stream;
+    var split2 = require_split2();
+    var util = __require("util");
+    var defaultPort = 5432;
+    var isWin = process.platform === "win32";
+    var warnStream = process.stderr;
+    var S_IRWXG = 56;
+    var S_IRWXO = 7;
+    var S_IFMT = 61440;
+    var S_IFREG = 32768;
+    function isRegFile(mode) {
+      return (mode & S_IFMT) == S_IFREG;
+    }
+    var fieldNames = ["host", "port", "database", "user", "password"];
+    var nrOfFields = fieldNames.length;
+    var passKey = fieldNames[nrOfFields - 1];
+    function warn() {
+      var isWritable = warnStream instanceof Stream && true === warnStream.writable;
+      if (isWritable) {
+        var args = Array.prototype.slice.call(arguments).concat("\n");
+        warnStream.write(util.format.apply(util, args));
+      }
+    }
+    Object.defineProperty(module2.exports, "isWin", {
+      get: function() {
+        return isWin;
+      },
+      set: function(val) {
+        isWin = val;
+      }
+    });
+    module2.exports.warnTo = function(stream) {
+      var old = warnStream;
+      warnStream = stream;
+      return old;
+    };
+    module2.exports.getFileName = function(rawEnv) {
+      var env = rawEnv || process.env;
+      var file = env.PGPASSFILE || (isWin ? path8.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path8.join(env.HOME || "./", ".pgpass"));
+      return file;
+    };
+    module2.exports.usePgPass = function(stats, fname) {
+      if (Object.prototype.hasOwnProperty.call(process.env, "PGPASSWORD")) {
+        return false;
+      }
+      if (isWin) {
+        return true;
+      }
+      fname = fname || "<unkn>";
+      if (!isRegFile(stats.mode)) {
+        warn('WARNING: password file "%s" is not a plain file', fname);
+        return false;
+      }
+      if (stats.mode & (S_IRWXG | S_IRWXO)) {
+        warn('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', fname);
+        return false;
+      }
+      return true;
+    };
+    var matcher = module2.exports.match = function(connInfo, entry) {
+      return fieldNames.slice(0, -1).reduce(function(prev, field, idx) {
+        if (idx == 1) {
+          if (Number(connInfo[field] || defaultPort) === Number(entry[field])) {
+            return prev && true;
+          }
+        }
+        return prev && (entry[field] === "*" || entry[field] === connInfo[field]);
+      }, true);
+    };
+    module2.exports.getPassword = function(connInfo, stream, cb) {
+      var pass;
+      var lineStream = stream.pipe(split2());
+      function onLine(line) {
+        var entry = parseLine(line);
+        if (entry && isValidEntry(entry) && matcher(connInfo, entry)) {
+          pass = entry[passKey];
+          lineStream.end();
+        }
+      }
+      var onEnd = function() {
+        stream.destroy();
+        cb(pass);
+      };
+      var onErr = function(err) {
+        stream.destroy();
+        warn("WARNING: error on reading file: %s", err);
+        cb(void 0);
+      };
+      stream.on("error", onErr);
+      lineStream.on("data", onLine).on("end", onEnd).on("error", onErr);
+    };
+    var parseLine = module2.exports.parseLine = function(line) {
+      if (line.length < 11 || line.match(/^\s+#/)) {
+        return null;
+      }
+      var curChar = "";
+      var prevChar = "";
+      var fieldIdx = 0;
+      var startIdx = 0;
+      var endIdx = 0;
+      var obj2 = {};
+      var isLastField = false;
+      var addToObj = function(idx, i0, i1) {
+        var field = line.substring(i0, i1);
+        if (!Object.hasOwnProperty.call(process.env, "PGPASS_NO_DEESCAPE")) {
+          field = field.replace(/\\([:\\])/g, "$1");
+        }
+        obj2[fieldNames[idx]] = field;
+      };
+      for (var i = 0; i < line.length - 1; i += 1) {
+        curChar = line.charAt(i + 1);
+        prevChar = line.charAt(i);
+        isLastField = fieldIdx == nrOfFields - 1;
+        if (isLastField) {
+          addToObj(fieldIdx, startIdx);
+          break;
+        }
+        if (i >= 0 && curChar == ":" && prevChar !== "\\") {
+          addToObj(fieldIdx, startIdx, i + 1);
+          startIdx = i + 2;
+          fieldIdx += 1;
+        }
+      }
+      obj2 = Object.keys(obj2).length === nrOfFields ? obj2 : null;
+      return obj2;
+    };
+    var isValidEntry = module2.exports.isValidEntry = function(entry) {
+      var rules = {
+        // host
+        0: function(x) {
+          return x.length > 0;
+        },
+        // port
+        1: function(x) {
+          if (x === "*") {
+            return true;
+          }
+          x = Number(x);
+          return isFinite(x) && x > 0 && x < 9007199254740992 && Math.floor(x) === x;
+        },
+        // database
+        2: function(x) {
+          return x.length > 0;
+        },
+        // username
+        3: function(x) {
+          return x.length > 0;
+        },
+        // password
+        4: function(x) {
+          return x.length > 0;
+        }
+      };
+      for (var idx = 0; idx < fieldNames.length; idx += 1) {
+        var rule = rules[idx];
+        var value = entry[fieldNames[idx]] || "";
+        var res = rule(value);
+        if (!res) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+});
+
+// node_modules/pgpass/lib/index.js
+var require_lib3 = __commonJS({
+  "node_modules/pgpass/lib/index.js"(exports2, module2) {
+    "use strict";
+    var path8 = __require("path");
+    var fs8 = __require("fs");
+    var helper = require_helper();
+    module2.exports = function(connInfo, cb) {
+      var file = helper.getFileName();
+      fs8.stat(file, function(err, stat2) {
+        if (err || !helper.usePgPass(stat2, file)) {
+          return cb(void 0);
+        }
+        var st = fs8.createReadStream(file);
+        helper.getPassword(connInfo, st, cb);
+      });
+    };
+    module2.exports.warnTo = helper.warnTo;
+  }
+});
+
+// node_modules/pg/lib/client.js
+var require_client = __commonJS({
+  "node_modules/pg/lib/client.js"(exports2, module2) {
+    var EventEmitter = __require("events").EventEmitter;
+    var utils = require_utils();
+    var nodeUtils = __require("util");
+    var sasl = require_sasl();
+    var TypeOverrides2 = require_type_overrides();
+    var ConnectionParameters = require_connection_parameters();
+    var Query2 = require_query();
+    var defaults2 = require_defaults();
+    var Connection2 = require_connection();
+    var crypto2 = require_utils2();
+    var activeQueryDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Client.activeQuery is deprecated and will be removed in pg@9.0"
+    );
+    var queryQueueDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Client.queryQueue is deprecated and will be removed in pg@9.0."
+    );
+    var pgPassDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "pgpass support is deprecated and will be removed in pg@9.0. You can provide an async function as the password property to the Client/Pool constructor that returns a password instead. Within this function you can call the pgpass module in your own code."
+    );
+    var byoPromiseDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Passing a custom Promise implementation to the Client/Pool constructor is deprecated and will be removed in pg@9.0."
+    );
+    var queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead."
+    );
+    function coerceNumberOrDefault(value, defaultValue) {
+      if (typeof value === "number") {
+        return Number.isFinite(value) ? value : defaultValue;
+      }
+      if (typeof value === "string" && value.trim() !== "") {
+        const n = Number(value);
+        return Number.isFinite(n) ? n : defaultValue;
+      }
+      return defaultValue;
+    }
+    var Client2 = class extends EventEmitter {
+      constructor(config) {
+        super();
+        this.connectionParameters = new ConnectionParameters(config);
+        this.user = this.connectionParameters.user;
+        this.database = this.connectionParameters.database;
+        this.port = this.connectionParameters.port;
+        this.host = this.connectionParameters.host;
+        Object.defineProperty(this, "password", {
+          configurable: true,
+          enumerable: false,
+          writable: true,
+          value: this.connectionParameters.password
+        });
+        this.replication = this.connectionParameters.replication;
+        const c = config || {};
+        if (c.Promise) {
+          byoPromiseDeprecationNotice();
+        }
+        this._Promise = c.Promise || global.Promise;
+        this._types = new TypeOverrides2(c.types);
+        this._ending = false;
+        this._ended = false;
+        this._connecting = false;
+        this._connected = false;
+        this._connectionError = false;
+        this._queryable = true;
+        this._activeQuery = null;
+        this._txStatus = null;
+        this.enableChannelBinding = Boolean(c.enableChannelBinding);
+        this.scramMaxIterations = coerceNumberOrDefault(c.scramMaxIterations, sasl.DEFAULT_MAX_SCRAM_ITERATIONS);
+        this.connection = c.connection || new Connection2({
+          stream: c.stream,
+          ssl: this.connectionParameters.ssl,
+          sslNegotiation: this.connectionParameters.sslnegotiation,
+          keepAlive: c.keepAlive || false,
+          keepAliveInitialDelayMillis: c.keepAliveInitialDelayMillis || 0,
+          encoding: this.connectionParameters.client_encoding || "utf8"
+        });
+        this._queryQueue = [];
+        this._sentQueryQueue = [];
+        this.pipeline = Boolean(c.pipeline);
+        this.binary = c.binary || defaults2.binary;
+        this.processID = null;
+        this.secretKey = null;
+        this.ssl = this.connectionParameters.ssl || false;
+        this.sslNegotiation = this.connectionParameters.sslnegotiation || "postgres";
+        if (this.ssl && this.ssl.key) {
+          Object.defineProperty(this.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0;
+      }
+      get activeQuery() {
+        activeQueryDeprecationNotice();
+        return this._activeQuery;
+      }
+      set activeQuery(val) {
+        activeQueryDeprecationNotice();
+        this._activeQuery = val;
+      }
+      _getActiveQuery() {
+        return this._activeQuery;
+      }
+      _errorAllQueries(err) {
+        const enqueueError = (query) => {
+          process.nextTick(() => {
+            query.handleError(err, this.connection);
+          });
+        };
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery) {
+          enqueueError(activeQuery);
+          this._activeQuery = null;
+        }
+        this._sentQueryQueue.forEach(enqueueError);
+        this._sentQueryQueue.length = 0;
+        this._queryQueue.forEach(enqueueError);
+        this._queryQueue.length = 0;
+      }
+      _connect(callback) {
+        const self2 = this;
+        const con = this.connection;
+        this._connectionCallback = callback;
+        if (this._connecting || this._connected) {
+          const err = new Error("Client has already been connected. You cannot reuse a client.");
+          process.nextTick(() => {
+            callback(err);
+          });
+          return;
+        }
+        this._connecting = true;
+        if (this._connectionTimeoutMillis > 0) {
+          this.connectionTimeoutHandle = setTimeout(() => {
+            con._ending = true;
+            con.stream.destroy(new Error("timeout expired"));
+          }, this._connectionTimeoutMillis);
+          if (this.connectionTimeoutHandle.unref) {
+            this.connectionTimeoutHandle.unref();
+          }
+        }
+        if (this.host && this.host.indexOf("/") === 0) {
+          con.connect(this.host + "/.s.PGSQL." + this.port);
+        } else {
+          con.connect(this.port, this.host);
+        }
+        con.on("connect", function() {
+          if (self2.ssl) {
+            if (self2.sslNegotiation !== "direct") {
+              con.requestSsl();
+            }
+          } else {
+            con.startup(self2.getStartupConf());
+          }
+        });
+        con.on("sslconnect", function() {
+          con.startup(self2.getStartupConf());
+        });
+        this._attachListeners(con);
+        con.once("end", () => {
+          const error = this._ending ? new Error("Connection terminated") : new Error("Connection terminated unexpectedly");
+          clearTimeout(this.connectionTimeoutHandle);
+          this._errorAllQueries(error);
+          this._ended = true;
+          if (!this._ending) {
+            if (this._connecting && !this._connectionError) {
+              if (this._connectionCallback) {
+                this._connectionCallback(error);
+              } else {
+                this._handleErrorEvent(error);
+              }
+            } else if (!this._connectionError) {
+              this._handleErrorEvent(error);
+            }
+          }
+          process.nextTick(() => {
+            this.emit("end");
+          });
+        });
+      }
+      connect(callback) {
+        if (callback) {
+          this._connect(callback);
+          return;
+        }
+        return new this._Promise((resolve6, reject) => {
+          this._connect((error) => {
+            if (error) {
+              reject(error);
+            } else {
+              resolve6(this);
+            }
+          });
+        });
+      }
+      _attachListeners(con) {
+        con.on("authenticationCleartextPassword", this._handleAuthCleartextPassword.bind(this));
+        con.on("authenticationMD5Password", this._handleAuthMD5Password.bind(this));
+        con.on("authenticationSASL", this._handleAuthSASL.bind(this));
+        con.on("authenticationSASLContinue", this._handleAuthSASLContinue.bind(this));
+        con.on("authenticationSASLFinal", this._handleAuthSASLFinal.bind(this));
+        con.on("backendKeyData", this._handleBackendKeyData.bind(this));
+        con.on("error", this._handleErrorEvent.bind(this));
+        con.on("errorMessage", this._handleErrorMessage.bind(this));
+        con.on("readyForQuery", this._handleReadyForQuery.bind(this));
+        con.on("notice", this._handleNotice.bind(this));
+        con.on("rowDescription", this._handleRowDescription.bind(this));
+        con.on("dataRow", this._handleDataRow.bind(this));
+        con.on("portalSuspended", this._handlePortalSuspended.bind(this));
+        con.on("emptyQuery", this._handleEmptyQuery.bind(this));
+        con.on("commandComplete", this._handleCommandComplete.bind(this));
+        con.on("parseComplete", this._handleParseComplete.bind(this));
+        con.on("copyInResponse", this._handleCopyInResponse.bind(this));
+        con.on("copyData", this._handleCopyData.bind(this));
+        con.on("notification", this._handleNotification.bind(this));
+      }
+      _getPassword(cb) {
+        const con = this.connection;
+        if (typeof this.password === "function") {
+          this._Promise.resolve().then(() => this.password(this.connectionParameters)).then((pass) => {
+            if (pass !== void 0) {
+              if (typeof pass !== "string") {
+                con.emit("error", new TypeError("Password must be a string"));
+                return;
+              }
+              this.connectionParameters.password = this.password = pass;
+            } else {
+              this.connectionParameters.password = this.password = null;
+            }
+            cb();
+          }).catch((err) => {
+            con.emit("error", err);
+          });
+        } else if (this.password !== null) {
+          cb();
+        } else {
+          try {
+            const pgPass = require_lib3();
+            pgPass(this.connectionParameters, (pass) => {
+              if (void 0 !== pass) {
+                pgPassDeprecationNotice();
+                this.connectionParameters.password = this.password = pass;
+              }
+              cb();
+            });
+          } catch (e) {
+            this.emit("error", e);
+          }
+        }
+      }
+      _handleAuthCleartextPassword(msg) {
+        this._getPassword(() => {
+          this.connection.password(this.password);
+        });
+      }
+      _handleAuthMD5Password(msg) {
+        this._getPassword(async () => {
+          try {
+            const hashedPassword = await crypto2.postgresMd5PasswordHash(this.user, this.password, msg.salt);
+            this.connection.password(hashedPassword);
+          } catch (e) {
+            this.emit("error", e);
+          }
+        });
+      }
+      _handleAuthSASL(msg) {
+        this._getPassword(() => {
+          try {
+            this.saslSession = sasl.startSession(
+              msg.mechanisms,
+              this.enableChannelBinding && this.connection.stream,
+              this.scramMaxIterations
+            );
+            this.connection.sendSASLInitialResponseMessage(this.saslSession.mechanism, this.saslSession.response);
+          } catch (err) {
+            this.connection.emit("error", err);
+          }
+        });
+      }
+      async _handleAuthSASLContinue(msg) {
+        try {
+          await sasl.continueSession(
+            this.saslSession,
+            this.password,
+            msg.data,
+            this.enableChannelBinding && this.connection.stream
+          );
+          this.connection.sendSCRAMClientFinalMessage(this.saslSession.response);
+        } catch (err) {
+          this.connection.emit("error", err);
+        }
+      }
+      _handleAuthSASLFinal(msg) {
+        try {
+          sasl.finalizeSession(this.saslSession, msg.data);
+          this.saslSession = null;
+        } catch (err) {
+          this.connection.emit("error", err);
+        }
+      }
+      _handleBackendKeyData(msg) {
+        this.processID = msg.processID;
+        this.secretKey = msg.secretKey;
+      }
+      _handleReadyForQuery(msg) {
+        if (this._connecting) {
+          this._connecting = false;
+          this._connected = true;
+          clearTimeout(this.connectionTimeoutHandle);
+          if (this._connectionCallback) {
+            this._connectionCallback(null, this);
+            this._connectionCallback = null;
+          }
+          this.emit("connect");
+        }
+        const activeQuery = this._getActiveQuery();
+        this._activeQuery = null;
+        this._txStatus = msg?.status ?? null;
+        this.readyForQuery = true;
+        if (activeQuery) {
+          activeQuery.handleReadyForQuery(this.connection);
+        }
+        this._pulseQueryQueue();
+      }
+      // if we receive an error event or error message
+      // during the connection process we handle it here
+      _handleErrorWhileConnecting(err) {
+        if (this._connectionError) {
+          return;
+        }
+        this._connectionError = true;
+        clearTimeout(this.connectionTimeoutHandle);
+        if (this._connectionCallback) {
+          return this._connectionCallback(err);
+        }
+        this.emit("error", err);
+      }
+      // if we're connected and we receive an error event from the connection
+      // this means the socket is dead - do a hard abort of all queries and emit
+      // the socket error on the client as well
+      _handleErrorEvent(err) {
+        if (this._connecting) {
+          return this._handleErrorWhileConnecting(err);
+        }
+        this._queryable = false;
+        this._errorAllQueries(err);
+        this.emit("error", err);
+      }
+      // handle error messages from the postgres backend
+      _handleErrorMessage(msg) {
+        if (this._connecting) {
+          return this._handleErrorWhileConnecting(msg);
+        }
+        const activeQuery = this._getActiveQuery();
+        if (!activeQuery) {
+          this._handleErrorEvent(msg);
+          return;
+        }
+        this._activeQuery = null;
+        if (activeQuery.name) {
+          delete this.connection.submittedNamedStatements[activeQuery.name];
+        }
+        activeQuery.handleError(msg, this.connection);
+      }
+      _handleRowDescription(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected rowDescription message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleRowDescription(msg);
+      }
+      _handleDataRow(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected dataRow message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleDataRow(msg);
+      }
+      _handlePortalSuspended(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected portalSuspended message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handlePortalSuspended(this.connection);
+      }
+      _handleEmptyQuery(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected emptyQuery message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleEmptyQuery(this.connection);
+      }
+      _handleCommandComplete(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected commandComplete message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleCommandComplete(msg, this.connection);
+      }
+      _handleParseComplete() {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected parseComplete message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        if (activeQuery.name) {
+          this.connection.parsedStatements[activeQuery.name] = activeQuery.text;
+          delete this.connection.submittedNamedStatements[activeQuery.name];
+        }
+      }
+      _handleCopyInResponse(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected copyInResponse message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleCopyInResponse(this.connection);
+      }
+      _handleCopyData(msg) {
+        const activeQuery = this._getActiveQuery();
+        if (activeQuery == null) {
+          const error = new Error("Received unexpected copyData message from backend.");
+          this._handleErrorEvent(error);
+          return;
+        }
+        activeQuery.handleCopyData(msg, this.connection);
+      }
+      _handleNotification(msg) {
+        this.emit("notification", msg);
+      }
+      _handleNotice(msg) {
+        this.emit("notice", msg);
+      }
+      getStartupConf() {
+        const params = this.connectionParameters;
+        const data = {
+          user: params.user,
+          database: params.database
+        };
+        const appName = params.application_name || params.fallback_application_name;
+        if (appName) {
+          data.application_name = appName;
+        }
+        if (params.replication) {
+          data.replication = "" + params.replication;
+        }
+        if (params.statement_timeout) {
+          data.statement_timeout = String(parseInt(params.statement_timeout, 10));
+        }
+        if (params.lock_timeout) {
+          data.lock_timeout = String(parseInt(params.lock_timeout, 10));
+        }
+        if (params.idle_in_transaction_session_timeout) {
+          data.idle_in_transaction_session_timeout = String(parseInt(params.idle_in_transaction_session_timeout, 10));
+        }
+        if (params.options) {
+          data.options = params.options;
+        }
+        return data;
+      }
+      cancel(client, query) {
+        if (client.activeQuery === query) {
+          const con = this.connection;
+          if (this.host && this.host.indexOf("/") === 0) {
+            con.connect(this.host + "/.s.PGSQL." + this.port);
+          } else {
+            con.connect(this.port, this.host);
+          }
+          con.on("connect", function() {
+            con.cancel(client.processID, client.secretKey);
+          });
+        } else if (client._queryQueue.indexOf(query) !== -1) {
+          client._queryQueue.splice(client._queryQueue.indexOf(query), 1);
+        } else if (client._sentQueryQueue.indexOf(query) !== -1) {
+          query.callback = () => {
+          };
+        }
+      }
+      setTypeParser(oid, format, parseFn) {
+        return this._types.setTypeParser(oid, format, parseFn);
+      }
+      getTypeParser(oid, format) {
+        return this._types.getTypeParser(oid, format);
+      }
+      // escapeIdentifier and escapeLiteral moved to utility functions & exported
+      // on PG
+      // re-exported here for backwards compatibility
+      escapeIdentifier(str2) {
+        return utils.escapeIdentifier(str2);
+      }
+      escapeLiteral(str2) {
+        return utils.escapeLiteral(str2);
+      }
+      _pulseQueryQueue() {
+        if (this.pipeline) {
+          this._pulsePipelinedQueryQueue();
+          return;
+        }
+        if (this.readyForQuery === true) {
+          this._activeQuery = this._queryQueue.shift();
+          const activeQuery = this._getActiveQuery();
+          if (activeQuery) {
+            this.readyForQuery = false;
+            this.hasExecuted = true;
+            const queryError = activeQuery.submit(this.connection);
+            if (queryError) {
+              process.nextTick(() => {
+                activeQuery.handleError(queryError, this.connection);
+                this.readyForQuery = true;
+                this._pulseQueryQueue();
+              });
+            }
+          } else if (this.hasExecuted) {
+            this._activeQuery = null;
+            this.emit("drain");
+          }
+        }
+      }
+      _pulsePipelinedQueryQueue() {
+        if (!this._connected || !this._queryable) {
+          return;
+        }
+        while (this._queryQueue.length > 0) {
+          const query = this._queryQueue.shift();
+          this.hasExecuted = true;
+          const queryError = query.submit(this.connection);
+          if (queryError) {
+            process.nextTick(() => {
+              query.handleError(queryError, this.connection);
+            });
+            continue;
+          }
+          this._sentQueryQueue.push(query);
+        }
+        if (this.readyForQuery && !this._activeQuery && this._sentQueryQueue.length > 0) {
+          this._activeQuery = this._sentQueryQueue.shift();
+          this.readyForQuery = false;
+        }
+        if (!this._activeQuery && this._sentQueryQueue.length === 0 && this._queryQueue.length === 0 && this.hasExecuted) {
+          this.emit("drain");
+        }
+      }
+      query(config, values, callback) {
+        let query;
+        let result;
+        if (config == null) {
+          throw new TypeError("Client was passed a null or undefined query");
+        }
+        if (typeof config.submit === "function") {
+          result = query = config;
+          if (!query.callback) {
+            if (typeof values === "function") {
+              query.callback = values;
+            } else if (callback) {
+              query.callback = callback;
+            }
+          }
+        } else {
+          query = new Query2(config, values, callback);
+          if (!query.callback) {
+            result = new this._Promise((resolve6, reject) => {
+              query.callback = (err, res) => err ? reject(err) : resolve6(res);
+            }).catch((err) => {
+              Error.captureStackTrace(err);
+              throw err;
+            });
+          } else if (typeof query.callback !== "function") {
+            throw new TypeError("callback is not a function");
+          }
+        }
+        const readTimeout = config.query_timeout || this.connectionParameters.query_timeout;
+        if (readTimeout) {
+          const queryCallback = query.callback || (() => {
+          });
+          const readTimeoutTimer = setTimeout(() => {
+            const error = new Error("Query read timeout");
+            process.nextTick(() => {
+              query.handleError(error, this.connection);
+            });
+            queryCallback(error);
+            query.callback = () => {
+            };
+            const index = this._queryQueue.indexOf(query);
+            if (index > -1) {
+              this._queryQueue.splice(index, 1);
+            } else if (this.pipeline) {
+              this.connection.stream.destroy();
+              return;
+            }
+            this._pulseQueryQueue();
+          }, readTimeout);
+          query.callback = (err, res) => {
+            clearTimeout(readTimeoutTimer);
+            queryCallback(err, res);
+          };
+        }
+        if (this.binary && !query.binary) {
+          query.binary = true;
+        }
+        if (query._result && !query._result._types) {
+          query._result._types = this._types;
+        }
+        if (this.pipeline) {
+          const portalQuery = typeof config.submit === "function" && !(query instanceof Query2) ? "Custom query classes such as pg-cursor and pg-query-stream are" : query.rows ? "The `rows` option is" : null;
+          if (portalQuery) {
+            process.nextTick(() => {
+              query.handleError(new Error(`${portalQuery} not supported in pipeline mode`), this.connection);
+            });
+            return result;
+          }
+        }
+        if (!this._queryable) {
+          process.nextTick(() => {
+            query.handleError(new Error("Client has encountered a connection error and is not queryable"), this.connection);
+          });
+          return result;
+        }
+        if (this._ending) {
+          process.nextTick(() => {
+            query.handleError(new Error("Client was closed and is not queryable"), this.connection);
+          });
+          return result;
+        }
+        if (this._queryQueue.length > 0 && !this.pipeline) {
+          queryQueueLengthDeprecationNotice();
+        }
+        this._queryQueue.push(query);
+        this._pulseQueryQueue();
+        return result;
+      }
+      ref() {
+        this.connection.ref();
+      }
+      unref() {
+        this.connection.unref();
+      }
+      getTransactionStatus() {
+        return this._txStatus;
+      }
+      end(cb) {
+        this._ending = true;
+        if (!this.connection._connecting || this._ended) {
+          if (cb) {
+            cb();
+            return;
+          } else {
+            return this._Promise.resolve();
+          }
+        }
+        if (!this._queryable) {
+          this.connection.stream.destroy();
+        } else if (this.pipeline && (this._getActiveQuery() || this._sentQueryQueue.length > 0 || this._queryQueue.length > 0)) {
+          this.once("drain", () => this.connection.end());
+        } else if (this._getActiveQuery()) {
+          this.connection.stream.destroy();
+        } else {
+          this.connection.end();
+        }
+        if (cb) {
+          this.connection.once("end", cb);
+        } else {
+          return new this._Promise((resolve6) => {
+            this.connection.once("end", resolve6);
+          });
+        }
+      }
+      get queryQueue() {
+        queryQueueDeprecationNotice();
+        return this._queryQueue;
+      }
+    };
+    Client2.Query = Query2;
+    module2.exports = Client2;
+  }
+});
+
+// node_modules/pg-pool/index.js
+var require_pg_pool = __commonJS({
+  "node_modules/pg-pool/index.js"(exports2, module2) {
+    "use strict";
+    var EventEmitter = __require("events").EventEmitter;
+    var NOOP = function() {
+    };
+    var removeWhere = (list2, predicate) => {
+      const i = list2.findIndex(predicate);
+      return i === -1 ? void 0 : list2.splice(i, 1)[0];
+    };
+    var IdleItem = class {
+      constructor(client, idleListener, timeoutId) {
+        this.client = client;
+        this.idleListener = idleListener;
+        this.timeoutId = timeoutId;
+      }
+    };
+    var PendingItem = class {
+      constructor(callback) {
+        this.callback = callback;
+      }
+    };
+    function throwOnDoubleRelease() {
+      throw new Error("Release called on client which has already been released to the pool.");
+    }
+    function promisify(Promise2, callback) {
+      if (callback) {
+        return { callback, result: void 0 };
+      }
+      let rej;
+      let res;
+      const cb = function(err, client) {
+        err ? rej(err) : res(client);
+      };
+      const result = new Promise2(function(resolve6, reject) {
+        res = resolve6;
+        rej = reject;
+      }).catch((err) => {
+        Error.captureStackTrace(err);
+        throw err;
+      });
+      return { callback: cb, result };
+    }
+    function makeIdleListener(pool, client) {
+      return function idleListener(err) {
+        err.client = client;
+        client.removeListener("error", idleListener);
+        client.on("error", () => {
+          pool.log("additional client error after disconnection due to error", err);
+        });
+        pool._remove(client);
+        pool.emit("error", err, client);
+      };
+    }
+    var Pool2 = class extends EventEmitter {
+      constructor(options3, Client2) {
+        super();
+        this.options = Object.assign({}, options3);
+        if (options3 != null && "password" in options3) {
+          Object.defineProperty(this.options, "password", {
+            configurable: true,
+            enumerable: false,
+            writable: true,
+            value: options3.password
+          });
+        }
+        if (options3 != null && options3.ssl && options3.ssl.key) {
+          Object.defineProperty(this.options.ssl, "key", {
+            enumerable: false
+          });
+        }
+        this.options.max = this.options.max || this.options.poolSize || 10;
+        this.options.min = this.options.min || 0;
+        this.options.maxUses = this.options.maxUses || Infinity;
+        this.options.allowExitOnIdle = this.options.allowExitOnIdle || false;
+        this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0;
+        this.log = this.options.log || function() {
+        };
+        this.Client = this.options.Client || Client2 || require_lib4().Client;
+        this.Promise = this.options.Promise || global.Promise;
+        if (typeof this.options.idleTimeoutMillis === "undefined") {
+          this.options.idleTimeoutMillis = 1e4;
+        }
+        this._clients = [];
+        this._idle = [];
+        this._expired = /* @__PURE__ */ new WeakSet();
+        this._pendingQueue = [];
+        this._endCallback = void 0;
+        this.ending = false;
+        this.ended = false;
+      }
+      _promiseTry(f) {
+        const Promise2 = this.Promise;
+        if (typeof Promise2.try === "function") {
+          return Promise2.try(f);
+        }
+        return new Promise2((resolve6) => resolve6(f()));
+      }
+      _isFull() {
+        return this._clients.length >= this.options.max;
+      }
+      _isAboveMin() {
+        return this._clients.length > this.options.min;
+      }
+      _pulseQueue() {
+        this.log("pulse queue");
+        if (this.ended) {
+          this.log("pulse queue ended");
+          return;
+        }
+        if (this.ending) {
+          this.log("pulse queue on ending");
+          if (this._idle.length) {
+            this._idle.slice().map((item) => {
+              this._remove(item.client);
+            });
+          }
+          if (!this._clients.length) {
+            this.ended = true;
+            this._endCallback();
+          }
+          return;
+        }
+        if (!this._pendingQueue.length) {
+          this.log("no queued requests");
+          return;
+        }
+        if (!this._idle.length && this._isFull()) {
+          return;
+        }
+        const pendingItem = this._pendingQueue.shift();
+        if (this._idle.length) {
+          const idleItem = this._idle.pop();
+          clearTimeout(idleItem.timeoutId);
+          const client = idleItem.client;
+          client.ref && client.ref();
+          const idleListener = idleItem.idleListener;
+          return this._acquireClient(client, pendingItem, idleListener, false);
+        }
+        if (!this._isFull()) {
+          return this.newClient(pendingItem);
+        }
+        throw new Error("unexpected condition");
+      }
+      _remove(client, callback) {
+        const removed = removeWhere(this._idle, (item) => item.client === client);
+        if (removed !== void 0) {
+          clearTimeout(removed.timeoutId);
+        }
+        this._clients = this._clients.filter((c) => c !== client);
+        const context = this;
+        client.end(() => {
+          context.emit("remove", client);
+          if (typeof callback === "function") {
+            callback();
+          }
+        });
+      }
+      connect(cb) {
+        if (this.ending) {
+          const err = new Error("Cannot use a pool after calling end on the pool");
+          return cb ? cb(err) : this.Promise.reject(err);
+        }
+        const response = promisify(this.Promise, cb);
+        const result = response.result;
+        if (this._isFull() || this._idle.length) {
+          if (this._idle.length) {
+            process.nextTick(() => this._pulseQueue());
+          }
+          if (!this.options.connectionTimeoutMillis) {
+            this._pendingQueue.push(new PendingItem(response.callback));
+            return result;
+          }
+          const queueCallback = (err, res, done) => {
+            clearTimeout(tid);
+            response.callback(err, res, done);
+          };
+          const pendingItem = new PendingItem(queueCallback);
+          const tid = setTimeout(() => {
+            removeWhere(this._pendingQueue, (i) => i.callback === queueCallback);
+            pendingItem.timedOut = true;
+            response.callback(new Error("timeout exceeded when trying to connect"));
+          }, this.options.connectionTimeoutMillis);
+          if (tid.unref) {
+            tid.unref();
+          }
+          this._pendingQueue.push(pendingItem);
+          return result;
+        }
+        this.newClient(new PendingItem(response.callback));
+        return result;
+      }
+      newClient(pendingItem) {
+        const client = new this.Client(this.options);
+        this._clients.push(client);
+        const idleListener = makeIdleListener(this, client);
+        this.log("checking client timeout");
+        let tid;
+        let timeoutHit = false;
+        if (this.options.connectionTimeoutMillis) {
+          tid = setTimeout(() => {
+            if (client.connection) {
+              this.log("ending client due to timeout");
+              timeoutHit = true;
+              client.connection.stream.destroy();
+            } else if (!client.isConnected()) {
+              this.log("ending client due to timeout");
+              timeoutHit = true;
+              client.end();
+            }
+          }, this.options.connectionTimeoutMillis);
+        }
+        this.log("connecting new client");
+        client.connect((err) => {
+          if (tid) {
+            clearTimeout(tid);
+          }
+          client.on("error", idleListener);
+          if (err) {
+            this.log("client failed to connect", err);
+            this._clients = this._clients.filter((c) => c !== client);
+            if (timeoutHit) {
+              err = new Error("Connection terminated due to connection timeout", { cause: err });
+            }
+            this._pulseQueue();
+            if (!pendingItem.timedOut) {
+              pendingItem.callback(err, void 0, NOOP);
+            }
+          } else {
+            this.log("new client connected");
+            if (this.options.onConnect) {
+              this._promiseTry(() => this.options.onConnect(client)).then(
+                () => {
+                  this._afterConnect(client, pendingItem, idleListener);
+                },
+                (hookErr) => {
+                  this._clients = this._clients.filter((c) => c !== client);
+                  client.end(() => {
+                    this._pulseQueue();
+                    if (!pendingItem.timedOut) {
+                      pendingItem.callback(hookErr, void 0, NOOP);
+                    }
+                  });
+                }
+              );
+              return;
+            }
+            return this._afterConnect(client, pendingItem, idleListener);
+          }
+        });
+      }
+      _afterConnect(client, pendingItem, idleListener) {
+        if (this.options.maxLifetimeSeconds !== 0) {
+          const maxLifetimeTimeout = setTimeout(() => {
+            this.log("ending client due to expired lifetime");
+            this._expired.add(client);
+            const idleIndex = this._idle.findIndex((idleItem) => idleItem.client === client);
+            if (idleIndex !== -1) {
+              this._acquireClient(
+                client,
+                new PendingItem((err, client2, clientRelease) => clientRelease()),
+                idleListener,
+                false
+              );
+            }
+          }, this.options.maxLifetimeSeconds * 1e3);
+          maxLifetimeTimeout.unref();
+          client.once("end", () => clearTimeout(maxLifetimeTimeout));
+        }
+        return this._acquireClient(client, pendingItem, idleListener, true);
+      }
+      // acquire a client for a pending work item
+      _acquireClient(client, pendingItem, idleListener, isNew) {
+        if (isNew) {
+          this.emit("connect", client);
+        }
+        this.emit("acquire", client);
+        client.release = this._releaseOnce(client, idleListener);
+        client.removeListener("error", idleListener);
+        if (!pendingItem.timedOut) {
+          if (isNew && this.options.verify) {
+            this.options.verify(client, (err) => {
+              if (err) {
+                client.release(err);
+                return pendingItem.callback(err, void 0, NOOP);
+              }
+              pendingItem.callback(void 0, client, client.release);
+            });
+          } else {
+            pendingItem.callback(void 0, client, client.release);
+          }
+        } else {
+          if (isNew && this.options.verify) {
+            this.options.verify(client, client.release);
+          } else {
+            client.release();
+          }
+        }
+      }
+      // returns a function that wraps _release and throws if called more than once
+      _releaseOnce(client, idleListener) {
+        let released = false;
+        return (err) => {
+          if (released) {
+            throwOnDoubleRelease();
+          }
+          released = true;
+          this._release(client, idleListener, err);
+        };
+      }
+      // release a client back to the poll, include an error
+      // to remove it from the pool
+      _release(client, idleListener, err) {
+        client.on("error", idleListener);
+        client._poolUseCount = (client._poolUseCount || 0) + 1;
+        this.emit("release", err, client);
+        if (err || this.ending || !client._queryable || client._ending || client._poolUseCount >= this.options.maxUses) {
+          if (client._poolUseCount >= this.options.maxUses) {
+            this.log("remove expended client");
+          }
+          return this._remove(client, this._pulseQueue.bind(this));
+        }
+        const isExpired = this._expired.has(client);
+        if (isExpired) {
+          this.log("remove expired client");
+          this._expired.delete(client);
+          return this._remove(client, this._pulseQueue.bind(this));
+        }
+        let tid;
+        if (this.options.idleTimeoutMillis && this._isAboveMin()) {
+          tid = setTimeout(() => {
+            if (this._isAboveMin()) {
+              this.log("remove idle client");
+              this._remove(client, this._pulseQueue.bind(this));
+            }
+          }, this.options.idleTimeoutMillis);
+          if (this.options.allowExitOnIdle) {
+            tid.unref();
+          }
+        }
+        if (this.options.allowExitOnIdle) {
+          client.unref();
+        }
+        this._idle.push(new IdleItem(client, idleListener, tid));
+        this._pulseQueue();
+      }
+      query(text, values, cb) {
+        if (typeof text === "function") {
+          const response2 = promisify(this.Promise, text);
+          setImmediate(function() {
+            return response2.callback(new Error("Passing a function as the first parameter to pool.query is not supported"));
+          });
+          return response2.result;
+        }
+        if (typeof values === "function") {
+          cb = values;
+          values = void 0;
+        }
+        const response = promisify(this.Promise, cb);
+        cb = response.callback;
+        this.connect((err, client) => {
+          if (err) {
+            return cb(err);
+          }
+          let clientReleased = false;
+          const onError = (err2) => {
+            if (clientReleased) {
+              return;
+            }
+            clientReleased = true;
+            client.release(err2);
+            cb(err2);
+          };
+          client.once("error", onError);
+          this.log("dispatching query");
+          try {
+            client.query(text, values, (err2, res) => {
+              this.log("query dispatched");
+              client.removeListener("error", onError);
+              if (clientReleased) {
+                return;
+              }
+              clientReleased = true;
+              client.release(err2);
+              if (err2) {
+                return cb(err2);
+              }
+              return cb(void 0, res);
+            });
+          } catch (err2) {
+            client.release(err2);
+            return cb(err2);
+          }
+        });
+        return response.result;
+      }
+      end(cb) {
+        this.log("ending");
+        if (this.ending) {
+          const err = new Error("Called end on pool more than once");
+          return cb ? cb(err) : this.Promise.reject(err);
+        }
+        this.ending = true;
+        const promised = promisify(this.Promise, cb);
+        this._endCallback = promised.callback;
+        this._pulseQueue();
+        return promised.result;
+      }
+      get waitingCount() {
+        return this._pendingQueue.length;
+      }
+      get idleCount() {
+        return this._idle.length;
+      }
+      get expiredCount() {
+        return this._clients.reduce((acc, client) => acc + (this._expired.has(client) ? 1 : 0), 0);
+      }
+      get totalCount() {
+        return this._clients.length;
+      }
+    };
+    module2.exports = Pool2;
+  }
+});
+
+// node_modules/pg/lib/native/query.js
+var require_query2 = __commonJS({
+  "node_modules/pg/lib/native/query.js"(exports2, module2) {
+    "use strict";
+    var EventEmitter = __require("events").EventEmitter;
+    var util = __require("util");
+    var utils = require_utils();
+    var NativeQuery = module2.exports = function(config, values, callback) {
+      EventEmitter.call(this);
+      config = utils.normalizeQueryConfig(config, values, callback);
+      this.text = config.text;
+      this.values = config.values;
+      this.name = config.name;
+      this.queryMode = config.queryMode;
+      this.callback = config.callback;
+      this.state = "new";
+      this._arrayMode = config.rowMode === "array";
+      this._emitRowEvents = false;
+      this.on(
+        "newListener",
+        function(event) {
+          if (event === "row") this._emitRowEvents = true;
+        }.bind(this)
+      );
+    };
+    util.inherits(NativeQuery, EventEmitter);
+    var errorFieldMap = {
+      sqlState: "code",
+      statementPosition: "position",
+      messagePrimary: "message",
+      messageDetail: "detail",
+      messageHint: "hint",
+      context: "where",
+      schemaName: "schema",
+      tableName: "table",
+      columnName: "column",
+      dataTypeName: "dataType",
+      constraintName: "constraint",
+      sourceFile: "file",
+      sourceLine: "line",
+      sourceFunction: "routine"
+    };
+    NativeQuery.prototype.handleError = function(err) {
+      const fields = this.native && this.native.pq.resultErrorFields();
+      if (fields) {
+        for (const key3 in fields) {
+          const normalizedFieldName = errorFieldMap[key3] || key3;
+          err[normalizedFieldName] = fields[key3];
+        }
+      }
+      if (this.callback) {
+        this.callback(err);
+      } else {
+        this.emit("error", err);
+      }
+      this.state = "error";
+    };
+    NativeQuery.prototype.then = function(onSuccess, onFailure) {
+      return this._getPromise().then(onSuccess, onFailure);
+    };
+    NativeQuery.prototype.catch = function(callback) {
+      return this._getPromise().catch(callback);
+    };
+    NativeQuery.prototype._getPromise = function() {
+      if (this._promise) return this._promise;
+      this._promise = new Promise(
+        function(resolve6, reject) {
+          this._once("end", resolve6);
+          this._once("error", reject);
+        }.bind(this)
+      );
+      return this._promise;
+    };
+    NativeQuery.prototype.submit = function(client) {
+      this.state = "running";
+      const self2 = this;
+      this.native = client.native;
+      client.native.arrayMode = this._arrayMode;
+      let after = function(err, rows, results) {
+        client.native.arrayMode = false;
+        setImmediate(function() {
+          self2.emit("_done");
+        });
+        if (err) {
+          return self2.handleError(err);
+        }
+        if (self2._emitRowEvents) {
+          if (results.length > 1) {
+            rows.forEach((rowOfRows, i) => {
+              rowOfRows.forEach((row) => {
+                self2.emit("row", row, results[i]);
+              });
+            });
+          } else {
+            rows.forEach(function(row) {
+              self2.emit("row", row, results);
+            });
+          }
+        }
+        self2.state = "end";
+        self2.emit("end", results);
+        if (self2.callback) {
+          self2.callback(null, results);
+        }
+      };
+      if (process.domain) {
+        after = process.domain.bind(after);
+      }
+      if (this.name) {
+        if (this.name.length > 63) {
+          console.error("Warning! Postgres only supports 63 characters for query names.");
+          console.error("You supplied %s (%s)", this.name, this.name.length);
+          console.error("This can cause conflicts and silent errors executing queries");
+        }
+        const values = (this.values || []).map(utils.prepareValue);
+        if (client.namedQueries[this.name] !== void 0) {
+          if (this.text && client.namedQueries[this.name] !== this.text) {
+            const err = new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
+            return after(err);
+          }
+          return client.native.execute(this.name, values, after);
+        }
+        return client.native.prepare(this.name, this.text, values.length, function(err) {
+          if (err) return after(err);
+          client.namedQueries[self2.name] = self2.text;
+          return self2.native.execute(self2.name, values, after);
+        });
+      } else if (this.values) {
+        if (!Array.isArray(this.values)) {
+          const err = new Error("Query values must be an array");
+          return after(err);
+        }
+        const vals = this.values.map(utils.prepareValue);
+        client.native.query(this.text, vals, after);
+      } else if (this.queryMode === "extended") {
+        client.native.query(this.text, [], after);
+      } else {
+        client.native.query(this.text, after);
+      }
+    };
+  }
+});
+
+// node_modules/pg/lib/native/client.js
+var require_client2 = __commonJS({
+  "node_modules/pg/lib/native/client.js"(exports2, module2) {
+    var nodeUtils = __require("util");
+    var Native;
+    try {
+      Native = __require("pg-native");
+    } catch (e) {
+      throw e;
+    }
+    var TypeOverrides2 = require_type_overrides();
+    var EventEmitter = __require("events").EventEmitter;
+    var util = __require("util");
+    var ConnectionParameters = require_connection_parameters();
+    var NativeQuery = require_query2();
+    var queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
+      () => {
+      },
+      "Calling client.query() when the client is already executing a query is deprecated and will be removed in pg@9.0. Use async/await or an external async flow control mechanism instead."
+    );
+    var Client2 = module2.exports = function(config) {
+      EventEmitter.call(this);
+      config = config || {};
+      this._Promise = config.Promise || global.Promise;
+      this._types = new TypeOverrides2(config.types);
+      this.native = new Native({
+        types: this._types
+      });
+      this._queryQueue = [];
+      this._ending = false;
+      this._connecting = false;
+      this._connected = false;
+      this._queryable = true;
+      this.pipeline = Boolean(config.pipeline);
+      this._pipelineInFlight = false;
+      const cp = this.connectionParameters = new ConnectionParameters(config);
+      if (config.nativeConnectionString) cp.nativeConnectionString = config.nativeConnectionString;
+      this.user = cp.user;
+      Object.defineProperty(this, "password", {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: cp.password
+      });
+      this.database = cp.database;
+      this.host = cp.host;
+      this.port = cp.port;
+      this.namedQueries = {};
+    };
+    Client2.Query = NativeQuery;
+    util.inherits(Client2, EventEmitter);
+    Client2.prototype._errorAllQueries = function(err) {
+      const enqueueError = (query) => {
+        process.nextTick(() => {
+          query.native = this.native;
+          query.handleError(err);
+        });
+      };
+      if (this._hasActiveQuery()) {
+        enqueueError(this._activeQuery);
+        this._activeQuery = null;
+      }
+      this._queryQueue.forEach(enqueueError);
+      this._queryQueue.length = 0;
+    };
+    Client2.prototype._connect = function(cb) {
+      const self2 = this;
+      if (this._connecting) {
+        process.nextTick(() => cb(new Error("Client has already been connected. You cannot reuse a client.")));
+        return;
+      }
+      this._connecting = true;
+      this.connectionParameters.getLibpqConnectionString(function(err, conString) {
+        if (self2.connectionParameters.nativeConnectionString) conString = self2.connectionParameters.nativeConnectionString;
+        if (err) return cb(err);
+        self2.native.connect(conString, function(err2) {
+          if (err2) {
+            self2.native.end();
+            return cb(err2);
+          }
+          self2._connected = true;
+          self2.native.on("error", function(err3) {
+            self2._queryable = false;
+            self2._errorAllQueries(err3);
+            self2.emit("error", err3);
+          });
+          self2.native.on("notification", function(msg) {
+            self2.emit("notification", {
+              channel: msg.relname,
+              payload: msg.extra
+            });
+          });
+          self2.emit("connect");
+          self2._pulseQueryQueue(true);
+          cb(null, this);
+        });
+      });
+    };
+    Client2.prototype.connect = function(callback) {
+      if (callback) {
+        this._connect(callback);
+        return;
+      }
+      return new this._Promise((resolve6, reject) => {
+        this._connect((error) => {
+          if (error) {
+            reject(error);
+          } else {
+            resolve6(this);
+          }
+        });
+      });
+    };
+    Client2.prototype.query = function(config, values, callback) {
+      let query;
+      let result;
+      let readTimeout;
+      let readTimeoutTimer;
+      let queryCallback;
+      if (config === null || config === void 0) {
+        throw new TypeError("Client was passed a null or undefined query");
+      } else if (typeof config.submit === "function") {
+        readTimeout = config.query_timeout || this.connectionParameters.query_timeout;
+        result = query = config;
+        if (typeof values === "function") {
+          config.callback = values;
+        }
+      } else {
+        readTimeout = config.query_timeout || this.connectionParameters.query_timeout;
+        query = new NativeQuery(config, values, callback);
+        if (!query.callback) {
+          let resolveOut, rejectOut;
+          result = new this._Promise((resolve6, reject) => {
+            resolveOut = resolve6;
+            rejectOut = reject;
+          }).catch((err) => {
+            Error.captureStackTrace(err);
+            throw err;
+          });
+          query.callback = (err, res) => err ? rejectOut(err) : resolveOut(res);
+        }
+      }
+      if (readTimeout) {
+        queryCallback = query.callback || (() => {
+        });
+        readTimeoutTimer = setTimeout(() => {
+          const error = new Error("Query read timeout");
+          process.nextTick(() => {
+            query.handleError(error, this.connection);
+          });
+          queryCallback(error);
+          query.callback = () => {
+          };
+          const index = this._queryQueue.indexOf(query);
+          if (index > -1) {
+            this._queryQueue.splice(index, 1);
+          }
+          this._pulseQueryQueue();
+        }, readTimeout);
+        query.callback = (err, res) => {
+          clearTimeout(readTimeoutTimer);
+          queryCallback(err, res);
+        };
+      }
+      if (!this._queryable) {
+        query.native = this.native;
+        process.nextTick(() => {
+          query.handleError(new Error("Client has encountered a connection error and is not queryable"));
+        });
+        return result;
+      }
+      if (this._ending) {
+        query.native = this.native;
+        process.nextTick(() => {
+          query.handleError(new Error("Client was closed and is not queryable"));
+        });
+        return result;
+      }
+      if (this._queryQueue.length > 0 && !this.pipeline) {
+        queryQueueLengthDeprecationNotice();
+      }
+      this._queryQueue.push(query);
+      this._pulseQueryQueue();
+      return result;
+    };
+    Client2.prototype.end = function(cb) {
+      const self2 = this;
+      this._ending = true;
+      if (this._connecting && !this._connected) {
+        this.once("connect", () => {
+          this.end(() => {
+          });
+        });
+      }
+      let result;
+      if (!cb) {
+        result = new this._Promise(function(resolve6, reject) {
+          cb = (err) => err ? reject(err) : resolve6();
+        });
+      }
+      const doEnd = function() {
+        self2.native.end(function() {
+          self2._connected = false;
+          self2._errorAllQueries(new Error("Connection terminated"));
+          process.nextTick(() => {
+            self2.emit("end");
+            if (cb) cb();
+          });
+        });
+      };
+      if (this.pipeline && (this._pipelineInFlight || this._queryQueue.length > 0)) {
+        this.once("drain", doEnd);
+      } else {
+        doEnd();
+      }
+      return result;
+    };
+    Client2.prototype._hasActiveQuery = function() {
+      return this._activeQuery && this._activeQuery.state !== "error" && this._activeQuery.state !== "end";
+    };
+    Client2.prototype._pulseQueryQueue = function(initialConnection) {
+      if (!this._connected) {
+        return;
+      }
+      if (this.pipeline && !initialConnection) {
+        return this._pulsePipelinedQueryQueue();
+      }
+      if (this._hasActiveQuery()) {
+        return;
+      }
+      const query = this._queryQueue.shift();
+      if (!query) {
+        if (!initialConnection) {
+          this.emit("drain");
+        }
+        return;
+      }
+      this._activeQuery = query;
+      query.submit(this);
+      const self2 = this;
+      query.once("_done", function() {
+        self2._pulseQueryQueue();
+      });
+    };
+    Client2.prototype._pulsePipelinedQueryQueue = function() {
+      if (!this._connected || this._pipelineInFlight) {
+        return;
+      }
+      if (this._queryQueue.length === 0) {
+        if (this.hasExecuted) {
+          this.emit("drain");
+        }
+        return;
+      }
+      this._pipelineInFlight = true;
+      const self2 = this;
+      const queries = [];
+      const nativeQueries = [];
+      const utils = require_utils();
+      while (this._queryQueue.length > 0) {
+        const query = this._queryQueue.shift();
+        this.hasExecuted = true;
+        nativeQueries.push(query);
+        const values = query.values ? query.values.map(utils.prepareValue) : null;
+        const pipelineEntry = { text: query.text, name: query.name, arrayMode: query._arrayMode };
+        if (values) {
+          pipelineEntry.values = values;
+        }
+        if (query.name && this.namedQueries[query.name]) {
+          pipelineEntry._alreadyPrepared = true;
+        }
+        queries.push(pipelineEntry);
+      }
+      this.native.pipeline(queries, function(err, results) {
+        self2._pipelineInFlight = false;
+        if (err) {
+          self2._connected = false;
+          self2._queryable = false;
+          for (let i = 0; i < nativeQueries.length; i++) {
+            const q = nativeQueries[i];
+            q.native = self2.native;
+            q.handleError(err);
+          }
+          self2._errorAllQueries(err);
+          self2.emit("error", err);
+          self2.emit("end");
+          return;
+        }
+        for (let i = 0; i < nativeQueries.length; i++) {
+          const q = nativeQueries[i];
+          const r = results[i];
+          q.native = self2.native;
+          if (r.err) {
+            q.handleError(r.err);
+          } else {
+            if (q.name) {
+              self2.namedQueries[q.name] = q.text;
+            }
+            q.state = "end";
+            q.emit("end", r.result);
+            if (q.callback) {
+              q.callback(null, r.result);
+            }
+          }
+          setImmediate(function() {
+            q.emit("_done");
+          });
+        }
+        self2._pulsePipelinedQueryQueue();
+      });
+    };
+    Client2.prototype.cancel = function(query) {
+      if (this._activeQuery === query) {
+        this.native.cancel(function() {
+        });
+      } else if (this._queryQueue.indexOf(query) !== -1) {
+        this._queryQueue.splice(this._queryQueue.indexOf(query), 1);
+      }
+    };
+    Client2.prototype.ref = function() {
+    };
+    Client2.prototype.unref = function() {
+    };
+    Client2.prototype.setTypeParser = function(oid, format, parseFn) {
+      return this._types.setTypeParser(oid, format, parseFn);
+    };
+    Client2.prototype.getTypeParser = function(oid, format) {
+      return this._types.getTypeParser(oid, format);
+    };
+    Client2.prototype.isConnected = function() {
+      return this._connected;
+    };
+    Client2.prototype.getTransactionStatus = function() {
+      return this.native.getTransactionStatus();
+    };
+  }
+});
+
+// node_modules/pg/lib/native/index.js
+var require_native = __commonJS({
+  "node_modules/pg/lib/native/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = require_client2();
+  }
+});
+
+// node_modules/pg/lib/index.js
+var require_lib4 = __commonJS({
+  "node_modules/pg/lib/index.js"(exports2, module2) {
+    "use strict";
+    var Client2 = require_client();
+    var defaults2 = require_defaults();
+    var Connection2 = require_connection();
+    var Result2 = require_result();
+    var utils = require_utils();
+    var Pool2 = require_pg_pool();
+    var TypeOverrides2 = require_type_overrides();
+    var { DatabaseError: DatabaseError2 } = require_dist2();
+    var { escapeIdentifier: escapeIdentifier2, escapeLiteral: escapeLiteral2 } = require_utils();
+    var poolFactory = (Client3) => {
+      return class BoundPool extends Pool2 {
+        constructor(options3) {
+          super(options3, Client3);
+        }
+      };
+    };
+    var PG = function(clientConstructor2) {
+      this.defaults = defaults2;
+      this.Client = clientConstructor2;
+      this.Query = this.Client.Query;
+      this.Pool = poolFactory(this.Client);
+      this._pools = [];
+      this.Connection = Connection2;
+      this.types = require_pg_types();
+      this.DatabaseError = DatabaseError2;
+      this.TypeOverrides = TypeOverrides2;
+      this.escapeIdentifier = escapeIdentifier2;
+      this.escapeLiteral = escapeLiteral2;
+      this.Result = Result2;
+      this.utils = utils;
+    };
+    var clientConstructor = Client2;
+    var forceNative = false;
+    try {
+      forceNative = !!process.env.NODE_PG_FORCE_NATIVE;
+    } catch {
+    }
+    if (forceNative) {
+      clientConstructor = require_native();
+    }
+    module2.exports = new PG(clientConstructor);
+    Object.defineProperty(module2.exports, "native", {
+      configurable: true,
+      enumerable: false,
+      get() {
+        let native = null;
+        try {
+          native = new PG(require_native());
+        } catch (err) {
+          if (err.code !== "MODULE_NOT_FOUND") {
+            throw err;
+          }
+        }
+        Object.defineProperty(module2.exports, "native", {
+          value: native
+        });
+        return native;
+      }
+    });
   }
 });
 
@@ -25646,9 +31003,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label6) {
         super();
-        this.label = label;
+        this.label = label6;
         this.names = {};
       }
       render({ _n }) {
@@ -25656,14 +31013,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label6) {
         super();
-        this.label = label;
+        this.label = label6;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label6 = this.label ? ` ${this.label}` : "";
+        return `break${label6};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -26075,12 +31432,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label6) {
+        return this._leafNode(new Label(label6));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label6) {
+        return this._leafNode(new Break(label6));
       }
       // `return` statement
       return(value) {
@@ -26696,37 +32053,37 @@ var require_dataType = __commonJS({
       DataType2[DataType2["Wrong"] = 1] = "Wrong";
     })(DataType || (exports2.DataType = DataType = {}));
     function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
+      const types2 = getJSONTypes(schema.type);
+      const hasNull = types2.includes("null");
       if (hasNull) {
         if (schema.nullable === false)
           throw new Error("type: null contradicts nullable: false");
       } else {
-        if (!types.length && schema.nullable !== void 0) {
+        if (!types2.length && schema.nullable !== void 0) {
           throw new Error('"nullable" cannot be used without "type"');
         }
         if (schema.nullable === true)
-          types.push("null");
+          types2.push("null");
       }
-      return types;
+      return types2;
     }
     exports2.getSchemaTypes = getSchemaTypes;
     function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
+      const types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
     }
     exports2.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
+    function coerceAndCheckDataType(it, types2) {
       const { gen, data, opts } = it;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
+      const coerceTo = coerceToTypes(types2, opts.coerceTypes);
+      const checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types2[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
-            coerceData(it, types, coerceTo);
+            coerceData(it, types2, coerceTo);
           else
             reportTypeError(it);
         });
@@ -26735,15 +32092,15 @@ var require_dataType = __commonJS({
     }
     exports2.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
     }
-    function coerceData(it, types, coerceTo) {
+    function coerceData(it, types2, coerceTo) {
       const { gen, data, opts } = it;
       const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
       if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
       for (const t of coerceTo) {
@@ -26819,19 +32176,19 @@ var require_dataType = __commonJS({
         return checkDataType(dataTypes[0], data, strictNums, correct);
       }
       let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
+      const types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
         const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types2.null;
+        delete types2.array;
+        delete types2.object;
       } else {
         cond = codegen_1.nil;
       }
-      if (types.number)
-        delete types.integer;
-      for (const t in types)
+      if (types2.number)
+        delete types2.integer;
+      for (const t in types2)
         cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
       return cond;
     }
@@ -26864,7 +32221,7 @@ var require_dataType = __commonJS({
 });
 
 // node_modules/ajv/dist/compile/validate/defaults.js
-var require_defaults = __commonJS({
+var require_defaults2 = __commonJS({
   "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -27234,41 +32591,6 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key3 = keys[i];
-          if (!equal(a[key3], b[key3])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
 // node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
   "node_modules/json-schema-traverse/index.js"(exports2, module2) {
@@ -27523,7 +32845,7 @@ var require_validate = __commonJS({
     var dataType_1 = require_dataType();
     var applicability_1 = require_applicability();
     var dataType_2 = require_dataType();
-    var defaults_1 = require_defaults();
+    var defaults_1 = require_defaults2();
     var keyword_1 = require_keyword();
     var subschema_1 = require_subschema();
     var codegen_1 = require_codegen();
@@ -27636,9 +32958,9 @@ var require_validate = __commonJS({
     function typeAndKeywords(it, errsCount) {
       if (it.opts.jtd)
         return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
+      const types2 = (0, dataType_1.getSchemaTypes)(it.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types2);
+      schemaKeywords(it, types2, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
       const { schema, errSchemaPath, opts, self: self2 } = it;
@@ -27688,7 +33010,7 @@ var require_validate = __commonJS({
       if (items instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
+    function schemaKeywords(it, types2, typeErrors, errsCount) {
       const { gen, schema, data, allErrors, opts, self: self2 } = it;
       const { RULES } = self2;
       if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
@@ -27696,7 +33018,7 @@ var require_validate = __commonJS({
         return;
       }
       if (!opts.jtd)
-        checkStrictTypes(it, types);
+        checkStrictTypes(it, types2);
       gen.block(() => {
         for (const group of RULES.rules)
           groupKeywords(group);
@@ -27708,7 +33030,7 @@ var require_validate = __commonJS({
         if (group.type) {
           gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
           iterateKeywords(it, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
+          if (types2.length === 1 && types2[0] === group.type && typeErrors) {
             gen.else();
             (0, dataType_2.reportTypeError)(it);
           }
@@ -27732,27 +33054,27 @@ var require_validate = __commonJS({
         }
       });
     }
-    function checkStrictTypes(it, types) {
+    function checkStrictTypes(it, types2) {
       if (it.schemaEnv.meta || !it.opts.strictTypes)
         return;
-      checkContextTypes(it, types);
+      checkContextTypes(it, types2);
       if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
+        checkMultipleTypes(it, types2);
       checkKeywordTypes(it, it.dataTypes);
     }
-    function checkContextTypes(it, types) {
-      if (!types.length)
+    function checkContextTypes(it, types2) {
+      if (!types2.length)
         return;
       if (!it.dataTypes.length) {
-        it.dataTypes = types;
+        it.dataTypes = types2;
         return;
       }
-      types.forEach((t) => {
+      types2.forEach((t) => {
         if (!includesType(it.dataTypes, t)) {
           strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
         }
       });
-      narrowSchemaTypes(it, types);
+      narrowSchemaTypes(it, types2);
     }
     function checkMultipleTypes(it, ts) {
       if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
@@ -28298,7 +33620,7 @@ var require_data = __commonJS({
 });
 
 // node_modules/fast-uri/lib/utils.js
-var require_utils = __commonJS({
+var require_utils3 = __commonJS({
   "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
@@ -28835,7 +34157,7 @@ var require_utils = __commonJS({
 var require_schemes = __commonJS({
   "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
     "use strict";
-    var { isUUID } = require_utils();
+    var { isUUID } = require_utils3();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
     var supportedSchemeNames = (
       /** @type {const} */
@@ -28906,49 +34228,49 @@ var require_schemes = __commonJS({
       wsComponent.fragment = void 0;
       return wsComponent;
     }
-    function urnParse(urnComponent, options2) {
+    function urnParse(urnComponent, options3) {
       if (!urnComponent.path) {
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
       const matches = urnComponent.path.match(URN_REG);
       if (matches && matches[0] === urnComponent.path) {
-        const scheme = options2.scheme || urnComponent.scheme || "urn";
+        const scheme = options3.scheme || urnComponent.scheme || "urn";
         urnComponent.nid = matches[1].toLowerCase();
         urnComponent.nss = matches[2];
-        const urnScheme = `${scheme}:${options2.nid || urnComponent.nid}`;
+        const urnScheme = `${scheme}:${options3.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
         if (schemeHandler) {
-          urnComponent = schemeHandler.parse(urnComponent, options2);
+          urnComponent = schemeHandler.parse(urnComponent, options3);
         }
       } else {
         urnComponent.error = urnComponent.error || "URN can not be parsed.";
       }
       return urnComponent;
     }
-    function urnSerialize(urnComponent, options2) {
+    function urnSerialize(urnComponent, options3) {
       if (urnComponent.nid === void 0) {
         throw new Error("URN without nid cannot be serialized");
       }
-      const scheme = options2.scheme || urnComponent.scheme || "urn";
+      const scheme = options3.scheme || urnComponent.scheme || "urn";
       const nid = urnComponent.nid.toLowerCase();
-      const urnScheme = `${scheme}:${options2.nid || nid}`;
+      const urnScheme = `${scheme}:${options3.nid || nid}`;
       const schemeHandler = getSchemeHandler(urnScheme);
       if (schemeHandler) {
-        urnComponent = schemeHandler.serialize(urnComponent, options2);
+        urnComponent = schemeHandler.serialize(urnComponent, options3);
       }
       const uriComponent = urnComponent;
       const nss = urnComponent.nss;
-      uriComponent.path = `${nid || options2.nid}:${nss}`;
-      options2.skipEscape = true;
+      uriComponent.path = `${nid || options3.nid}:${nss}`;
+      options3.skipEscape = true;
       return uriComponent;
     }
-    function urnuuidParse(urnComponent, options2) {
+    function urnuuidParse(urnComponent, options3) {
       const uuidComponent = urnComponent;
       uuidComponent.uuid = uuidComponent.nss;
       uuidComponent.nss = void 0;
-      if (!options2.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+      if (!options3.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
         uuidComponent.error = uuidComponent.error || "UUID is not valid.";
       }
       return uuidComponent;
@@ -29046,7 +34368,7 @@ var require_schemes = __commonJS({
 var require_fast_uri = __commonJS({
   "node_modules/fast-uri/index.js"(exports2, module2) {
     "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils3();
     var { SCHEMES, getSchemeHandler } = require_schemes();
     var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
     var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
@@ -29059,18 +34381,18 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize(uri, options2) {
+    function normalize(uri, options3) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
-        normalizeString(uri, options2);
+        normalizeString(uri, options3);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options2), options2);
+        parse3(serialize(uri, options3), options3);
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options2) {
-      const schemelessOptions = options2 ? Object.assign({ scheme: "null" }, options2) : { scheme: "null" };
+    function resolve6(baseURI, relativeURI, options3) {
+      const schemelessOptions = options3 ? Object.assign({ scheme: "null" }, options3) : { scheme: "null" };
       const {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -29091,13 +34413,13 @@ var require_fast_uri = __commonJS({
         throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
       }
       const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options2 && options2.scheme || resolved.scheme);
+      const resolvedSchemeHandler = getSchemeHandler(options3 && options3.scheme || resolved.scheme);
       const resolvedHost = resolved.host;
       const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options2 || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+      if (hasForbiddenDomainHost(resolved, options3 || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
         throw new Error(MALFORMED_HOST_ERROR);
       }
-      canonicalizeHost(resolved, options2 || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      canonicalizeHost(resolved, options3 || {}, resolvedSchemeHandler, resolvedHostIsIP);
       const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
       if (resolved.error && !encodedASCIIHost) {
         throw new Error(resolved.error);
@@ -29105,14 +34427,14 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options2, skipNormalization) {
+    function resolveComponent(base, relative2, options3, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options2), options2);
-        relative2 = parse3(serialize(relative2, options2), options2);
+        base = parse3(serialize(base, options3), options3);
+        relative2 = parse3(serialize(relative2, options3), options3);
       }
-      options2 = options2 || {};
-      if (!options2.tolerant && relative2.scheme) {
+      options3 = options3 || {};
+      if (!options3.tolerant && relative2.scheme) {
         target.scheme = relative2.scheme;
         target.userinfo = relative2.userinfo;
         target.host = relative2.host;
@@ -29159,9 +34481,9 @@ var require_fast_uri = __commonJS({
       target.fragment = relative2.fragment;
       return target;
     }
-    function equal(uriA, uriB, options2) {
-      const normalizedA = normalizeComparableURI(uriA, options2);
-      const normalizedB = normalizeComparableURI(uriB, options2);
+    function equal(uriA, uriB, options3) {
+      const normalizedA = normalizeComparableURI(uriA, options3);
+      const normalizedB = normalizeComparableURI(uriB, options3);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
     function serialize(cmpts, opts) {
@@ -29181,30 +34503,30 @@ var require_fast_uri = __commonJS({
         secure: cmpts.secure,
         error: ""
       };
-      const options2 = Object.assign({}, opts);
+      const options3 = Object.assign({}, opts);
       const uriTokens = [];
       if (component.scheme) {
         component.scheme = validateScheme(component.scheme);
       }
-      const schemeHandler = getSchemeHandler(options2.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options2);
+      const schemeHandler = getSchemeHandler(options3.scheme || component.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options3);
       const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options2.reference === "suffix") && !hasAuthority;
-      const pathNoScheme = !options2.skipEscape && schemelessReference;
+      const schemelessReference = (component.scheme === void 0 || options3.reference === "suffix") && !hasAuthority;
+      const pathNoScheme = !options3.skipEscape && schemelessReference;
       if (component.path !== void 0) {
-        if (!options2.skipEscape) {
+        if (!options3.skipEscape) {
           component.path = serializePathEncoding(component.path, pathNoScheme);
         } else {
           component.path = normalizePercentEncoding(component.path);
         }
       }
-      if (options2.reference !== "suffix" && component.scheme) {
+      if (options3.reference !== "suffix" && component.scheme) {
         component.scheme = validateScheme(component.scheme);
         uriTokens.push(component.scheme, ":");
       }
       const authority = recomposeAuthority(component);
       if (authority !== void 0) {
-        if (options2.reference !== "suffix") {
+        if (options3.reference !== "suffix") {
           uriTokens.push("//");
         }
         uriTokens.push(authority);
@@ -29214,7 +34536,7 @@ var require_fast_uri = __commonJS({
       }
       if (component.path !== void 0) {
         let s = component.path;
-        if (!options2.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+        if (!options3.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
           s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
         }
         if (schemelessReference) {
@@ -29263,12 +34585,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options2, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options2, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed, options3, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed, options3, schemeHandler, isIP)) {
         parsed.error = parsed.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options2.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options2.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options3.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options3.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
         let url2;
         try {
           url2 = new URL("http://" + parsed.host);
@@ -29284,16 +34606,16 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options2, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed, options3, schemeHandler, isIP) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options2.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options3.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
     function isHostOnlyURL(url2) {
       return url2.username === "" && url2.password === "" && url2.port === "" && url2.pathname === "/" && url2.search === "" && url2.hash === "" && url2.hostname !== "";
     }
     function parseWithStatus(uri, opts) {
-      const options2 = Object.assign({}, opts);
+      const options3 = Object.assign({}, opts);
       const parsed = {
         scheme: void 0,
         userinfo: void 0,
@@ -29310,9 +34632,9 @@ var require_fast_uri = __commonJS({
       let malformedIPLiteral = false;
       let malformedScheme = false;
       let isIP = false;
-      if (options2.reference === "suffix") {
-        if (options2.scheme) {
-          uri = options2.scheme + ":" + uri;
+      if (options3.reference === "suffix") {
+        if (options3.scheme) {
+          uri = options3.scheme + ":" + uri;
         } else {
           uri = "//" + uri;
         }
@@ -29391,19 +34713,19 @@ var require_fast_uri = __commonJS({
         } else {
           parsed.reference = "uri";
         }
-        if (options2.reference && options2.reference !== "suffix" && options2.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options2.reference + " reference.";
+        if (options3.reference && options3.reference !== "suffix" && options3.reference !== parsed.reference) {
+          parsed.error = parsed.error || "URI is not a " + options3.reference + " reference.";
         }
-        const schemeHandler = getSchemeHandler(options2.scheme || parsed.scheme);
+        const schemeHandler = getSchemeHandler(options3.scheme || parsed.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options2, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed, options3, schemeHandler, isIP);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
           let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
           if (!isIP) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options2.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP || options3.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -29417,7 +34739,7 @@ var require_fast_uri = __commonJS({
           }
         }
         if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options2);
+          schemeHandler.parse(parsed, options3);
           if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
             malformedSchemeSpecific = true;
           }
@@ -29964,10 +35286,10 @@ var require_core = __commonJS({
     Ajv.ValidationError = validation_error_1.default;
     Ajv.MissingRefError = ref_error_1.default;
     exports2.default = Ajv;
-    function checkOptions(checkOpts, options2, msg, log = "error") {
+    function checkOptions(checkOpts, options3, msg, log = "error") {
       for (const key3 in checkOpts) {
         const opt = key3;
-        if (opt in options2)
+        if (opt in options3)
           this.logger[log](`${msg}: option ${key3}. ${checkOpts[opt]}`);
       }
     }
@@ -30304,8 +35626,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
+        const invalid3 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid3}))`);
       }
     };
     exports2.default = def;
@@ -30518,17 +35840,6 @@ var require_limitItems = __commonJS({
       }
     };
     exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/equal.js
-var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports2.default = equal;
   }
 });
 
@@ -33206,7 +38517,7 @@ var require_limit = __commonJS({
 });
 
 // node_modules/ajv-formats/dist/index.js
-var require_dist2 = __commonJS({
+var require_dist3 = __commonJS({
   "node_modules/ajv-formats/dist/index.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -33270,7 +38581,7 @@ var init_ajv = __esm({
   "src/program/ajv.ts"() {
     "use strict";
     import__ = __toESM(require__(), 1);
-    import_ajv_formats = __toESM(require_dist2(), 1);
+    import_ajv_formats = __toESM(require_dist3(), 1);
   }
 });
 
@@ -33297,22 +38608,22 @@ var init_schema_compile = __esm({
 });
 
 // node_modules/bottleneck/lib/parser.js
-var require_parser2 = __commonJS({
+var require_parser3 = __commonJS({
   "node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
-    exports2.load = function(received, defaults, onto = {}) {
+    exports2.load = function(received, defaults2, onto = {}) {
       var k, ref, v;
-      for (k in defaults) {
-        v = defaults[k];
+      for (k in defaults2) {
+        v = defaults2[k];
         onto[k] = (ref = received[k]) != null ? ref : v;
       }
       return onto;
     };
-    exports2.overwrite = function(received, defaults, onto = {}) {
+    exports2.overwrite = function(received, defaults2, onto = {}) {
       var k, v;
       for (k in received) {
         v = received[k];
-        if (defaults[k] !== void 0) {
+        if (defaults2[k] !== void 0) {
           onto[k] = v;
         }
       }
@@ -33666,17 +38977,17 @@ var require_Job = __commonJS({
     var parser2;
     NUM_PRIORITIES = 10;
     DEFAULT_PRIORITY = 5;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     BottleneckError = require_BottleneckError();
     Job = class Job {
-      constructor(task, args, options2, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+      constructor(task, args, options3, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
         this.task = task;
         this.args = args;
         this.rejectOnDrop = rejectOnDrop;
         this.Events = Events2;
         this._states = _states;
         this.Promise = Promise2;
-        this.options = parser2.load(options2, jobDefaults);
+        this.options = parser2.load(options3, jobDefaults);
         this.options.priority = this._sanitizePriority(this.options.priority);
         if (this.options.id === jobDefaults.id) {
           this.options.id = `${this.options.id}-${this._randomIndex()}`;
@@ -33866,7 +39177,7 @@ var require_LocalDatastore = __commonJS({
     var BottleneckError;
     var LocalDatastore;
     var parser2;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     BottleneckError = require_BottleneckError();
     LocalDatastore = class LocalDatastore {
       constructor(instance, storeOptions, storeInstanceOptions) {
@@ -33934,11 +39245,11 @@ var require_LocalDatastore = __commonJS({
         var ref;
         return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
       }
-      __updateSettings__(options2) {
+      __updateSettings__(options3) {
         var _this3 = this;
         return _asyncToGenerator2(function* () {
           yield _this3.yieldLoop();
-          parser2.overwrite(options2, options2, _this3.storeOptions);
+          parser2.overwrite(options3, options3, _this3.storeOptions);
           _this3._startHeartbeat();
           _this3.instance._drainAll(_this3.computeCapacity());
           return true;
@@ -34430,7 +39741,7 @@ var require_RedisConnection = __commonJS({
     var RedisConnection;
     var Scripts;
     var parser;
-    parser = require_parser2();
+    parser = require_parser3();
     Events = require_Events();
     Scripts = require_Scripts();
     RedisConnection = function() {
@@ -34657,7 +39968,7 @@ var require_IORedisConnection = __commonJS({
     var IORedisConnection;
     var Scripts;
     var parser;
-    parser = require_parser2();
+    parser = require_parser3();
     Events = require_Events();
     Scripts = require_Scripts();
     IORedisConnection = function() {
@@ -34867,7 +40178,7 @@ var require_RedisDatastore = __commonJS({
     var RedisConnection2;
     var RedisDatastore;
     var parser2;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     BottleneckError = require_BottleneckError();
     RedisConnection2 = require_RedisConnection();
     IORedisConnection2 = require_IORedisConnection();
@@ -35054,11 +40365,11 @@ var require_RedisDatastore = __commonJS({
       convertBool(b) {
         return !!b;
       }
-      __updateSettings__(options2) {
+      __updateSettings__(options3) {
         var _this4 = this;
         return _asyncToGenerator2(function* () {
-          yield _this4.runScript("update_settings", _this4.prepareObject(options2));
-          return parser2.overwrite(options2, options2, _this4.storeOptions);
+          yield _this4.runScript("update_settings", _this4.prepareObject(options3));
+          return parser2.overwrite(options3, options3, _this4.storeOptions);
         })();
       }
       __running__() {
@@ -35402,7 +40713,7 @@ var require_Group = __commonJS({
     var RedisConnection2;
     var Scripts2;
     var parser2;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     Events2 = require_Events();
     RedisConnection2 = require_RedisConnection();
     IORedisConnection2 = require_IORedisConnection();
@@ -35527,10 +40838,10 @@ var require_Group = __commonJS({
             this.timeout / 2
           )).unref === "function" ? base.unref() : void 0;
         }
-        updateSettings(options2 = {}) {
-          parser2.overwrite(options2, this.defaults, this);
-          parser2.overwrite(options2, options2, this.limiterOptions);
-          if (options2.timeout != null) {
+        updateSettings(options3 = {}) {
+          parser2.overwrite(options3, this.defaults, this);
+          parser2.overwrite(options3, options3, this.limiterOptions);
+          if (options3.timeout != null) {
             return this._startAutoCleanup();
           }
         }
@@ -35561,12 +40872,12 @@ var require_Batcher = __commonJS({
     var Batcher;
     var Events2;
     var parser2;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     Events2 = require_Events();
     Batcher = function() {
       class Batcher2 {
-        constructor(options2 = {}) {
-          this.options = options2;
+        constructor(options3 = {}) {
+          this.options = options3;
           parser2.load(this.options, this.defaults, this);
           this.Events = new Events2(this);
           this._arr = [];
@@ -35696,7 +41007,7 @@ var require_Bottleneck = __commonJS({
     var splice = [].splice;
     NUM_PRIORITIES = 10;
     DEFAULT_PRIORITY = 5;
-    parser2 = require_parser2();
+    parser2 = require_parser3();
     Queues = require_Queues();
     Job = require_Job();
     LocalDatastore = require_LocalDatastore();
@@ -35706,11 +41017,11 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid2) {
+        constructor(options3 = {}, ...invalid3) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid2);
-          parser2.load(options2, this.instanceDefaults, this);
+          this._validateOptions(options3, invalid3);
+          parser2.load(options3, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
           this._states = new States(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
@@ -35718,13 +41029,13 @@ var require_Bottleneck = __commonJS({
           this.Events = new Events2(this);
           this._submitLock = new Sync("submit", this.Promise);
           this._registerLock = new Sync("register", this.Promise);
-          storeOptions = parser2.load(options2, this.storeDefaults, {});
+          storeOptions = parser2.load(options3, this.storeDefaults, {});
           this._store = function() {
             if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-              storeInstanceOptions = parser2.load(options2, this.redisStoreDefaults, {});
+              storeInstanceOptions = parser2.load(options3, this.redisStoreDefaults, {});
               return new RedisDatastore(this, storeOptions, storeInstanceOptions);
             } else if (this.datastore === "local") {
-              storeInstanceOptions = parser2.load(options2, this.localStoreDefaults, {});
+              storeInstanceOptions = parser2.load(options3, this.localStoreDefaults, {});
               return new LocalDatastore(this, storeOptions, storeInstanceOptions);
             } else {
               throw new Bottleneck4.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
@@ -35739,8 +41050,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid2) {
-          if (!(options2 != null && typeof options2 === "object" && invalid2.length === 0)) {
+        _validateOptions(options3, invalid3) {
+          if (!(options3 != null && typeof options3 === "object" && invalid3.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -35805,14 +41116,14 @@ var require_Bottleneck = __commonJS({
             return false;
           }
         }
-        _free(index, job, options2, eventInfo) {
+        _free(index, job, options3, eventInfo) {
           var _this = this;
           return _asyncToGenerator2(function* () {
             var e, running;
             try {
-              var _ref = yield _this._store.__free__(index, options2.weight);
+              var _ref = yield _this._store.__free__(index, options3.weight);
               running = _ref.running;
-              _this.Events.trigger("debug", `Freed ${options2.id}`, eventInfo);
+              _this.Events.trigger("debug", `Freed ${options3.id}`, eventInfo);
               if (running === 0 && _this.empty()) {
                 return _this.Events.trigger("idle");
               }
@@ -35840,32 +41151,32 @@ var require_Bottleneck = __commonJS({
         }
         _drainOne(capacity) {
           return this._registerLock.schedule(() => {
-            var args, index, next, options2, queue;
+            var args, index, next, options3, queue;
             if (this.queued() === 0) {
               return this.Promise.resolve(null);
             }
             queue = this._queues.getFirst();
             var _next2 = next = queue.first();
-            options2 = _next2.options;
+            options3 = _next2.options;
             args = _next2.args;
-            if (capacity != null && options2.weight > capacity) {
+            if (capacity != null && options3.weight > capacity) {
               return this.Promise.resolve(null);
             }
-            this.Events.trigger("debug", `Draining ${options2.id}`, {
+            this.Events.trigger("debug", `Draining ${options3.id}`, {
               args,
-              options: options2
+              options: options3
             });
             index = this._randomIndex();
-            return this._store.__register__(index, options2.weight, options2.expiration).then(({
+            return this._store.__register__(index, options3.weight, options3.expiration).then(({
               success: success2,
               wait,
               reservoir
             }) => {
               var empty;
-              this.Events.trigger("debug", `Drained ${options2.id}`, {
+              this.Events.trigger("debug", `Drained ${options3.id}`, {
                 success: success2,
                 args,
-                options: options2
+                options: options3
               });
               if (success2) {
                 queue.shift();
@@ -35877,7 +41188,7 @@ var require_Bottleneck = __commonJS({
                   this.Events.trigger("depleted", empty);
                 }
                 this._run(index, next, wait);
-                return this.Promise.resolve(options2.weight);
+                return this.Promise.resolve(options3.weight);
               } else {
                 return this.Promise.resolve(null);
               }
@@ -35904,9 +41215,9 @@ var require_Bottleneck = __commonJS({
             });
           });
         }
-        stop(options2 = {}) {
+        stop(options3 = {}) {
           var done, waitForExecuting;
-          options2 = parser2.load(options2, this.stopDefaults);
+          options3 = parser2.load(options3, this.stopDefaults);
           waitForExecuting = (at) => {
             var finished;
             finished = () => {
@@ -35927,9 +41238,9 @@ var require_Bottleneck = __commonJS({
               }
             });
           };
-          done = options2.dropWaitingJobs ? (this._run = function(index, next) {
+          done = options3.dropWaitingJobs ? (this._run = function(index, next) {
             return next.doDrop({
-              message: options2.dropErrorMessage
+              message: options3.dropErrorMessage
             });
           }, this._drainOne = () => {
             return this.Promise.resolve(null);
@@ -35943,11 +41254,11 @@ var require_Bottleneck = __commonJS({
                   clearTimeout(v.timeout);
                   clearTimeout(v.expiration);
                   v.job.doDrop({
-                    message: options2.dropErrorMessage
+                    message: options3.dropErrorMessage
                   });
                 }
               }
-              this._dropAllQueued(options2.dropErrorMessage);
+              this._dropAllQueued(options3.dropErrorMessage);
               return waitForExecuting(0);
             });
           })) : this.schedule({
@@ -35957,7 +41268,7 @@ var require_Bottleneck = __commonJS({
             return waitForExecuting(1);
           });
           this._receive = function(job) {
-            return job._reject(new Bottleneck4.prototype.BottleneckError(options2.enqueueErrorMessage));
+            return job._reject(new Bottleneck4.prototype.BottleneckError(options3.enqueueErrorMessage));
           };
           this.stop = () => {
             return this.Promise.reject(new Bottleneck4.prototype.BottleneckError("stop() has already been called"));
@@ -35967,19 +41278,19 @@ var require_Bottleneck = __commonJS({
         _addToQueue(job) {
           var _this2 = this;
           return _asyncToGenerator2(function* () {
-            var args, blocked, error, options2, reachedHWM, shifted, strategy;
+            var args, blocked, error, options3, reachedHWM, shifted, strategy;
             args = job.args;
-            options2 = job.options;
+            options3 = job.options;
             try {
-              var _ref2 = yield _this2._store.__submit__(_this2.queued(), options2.weight);
+              var _ref2 = yield _this2._store.__submit__(_this2.queued(), options3.weight);
               reachedHWM = _ref2.reachedHWM;
               blocked = _ref2.blocked;
               strategy = _ref2.strategy;
             } catch (error1) {
               error = error1;
-              _this2.Events.trigger("debug", `Could not queue ${options2.id}`, {
+              _this2.Events.trigger("debug", `Could not queue ${options3.id}`, {
                 args,
-                options: options2,
+                options: options3,
                 error
               });
               job.doDrop({
@@ -35991,7 +41302,7 @@ var require_Bottleneck = __commonJS({
               job.doDrop();
               return true;
             } else if (reachedHWM) {
-              shifted = strategy === Bottleneck4.prototype.strategy.LEAK ? _this2._queues.shiftLastFrom(options2.priority) : strategy === Bottleneck4.prototype.strategy.OVERFLOW_PRIORITY ? _this2._queues.shiftLastFrom(options2.priority + 1) : strategy === Bottleneck4.prototype.strategy.OVERFLOW ? job : void 0;
+              shifted = strategy === Bottleneck4.prototype.strategy.LEAK ? _this2._queues.shiftLastFrom(options3.priority) : strategy === Bottleneck4.prototype.strategy.OVERFLOW_PRIORITY ? _this2._queues.shiftLastFrom(options3.priority + 1) : strategy === Bottleneck4.prototype.strategy.OVERFLOW ? job : void 0;
               if (shifted != null) {
                 shifted.doDrop();
               }
@@ -36018,15 +41329,15 @@ var require_Bottleneck = __commonJS({
           }
         }
         submit(...args) {
-          var cb, fn, job, options2, ref, ref1, task;
+          var cb, fn, job, options3, ref, ref1, task;
           if (typeof args[0] === "function") {
             var _ref3, _ref4, _splice$call, _splice$call2;
             ref = args, _ref3 = ref, _ref4 = _toArray(_ref3), fn = _ref4[0], args = _ref4.slice(1), _ref3, _splice$call = splice.call(args, -1), _splice$call2 = _slicedToArray2(_splice$call, 1), cb = _splice$call2[0], _splice$call;
-            options2 = parser2.load({}, this.jobDefaults);
+            options3 = parser2.load({}, this.jobDefaults);
           } else {
             var _ref5, _ref6, _splice$call3, _splice$call4;
-            ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn = _ref6[1], args = _ref6.slice(2), _ref5, _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], _splice$call3;
-            options2 = parser2.load(options2, this.jobDefaults);
+            ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options3 = _ref6[0], fn = _ref6[1], args = _ref6.slice(2), _ref5, _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], _splice$call3;
+            options3 = parser2.load(options3, this.jobDefaults);
           }
           task = (...args2) => {
             return new this.Promise(function(resolve6, reject) {
@@ -36035,7 +41346,7 @@ var require_Bottleneck = __commonJS({
               });
             });
           };
-          job = new Job(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+          job = new Job(task, args, options3, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
           job.promise.then(function(args2) {
             return typeof cb === "function" ? cb(...args2) : void 0;
           }).catch(function(args2) {
@@ -36048,21 +41359,21 @@ var require_Bottleneck = __commonJS({
           return this._receive(job);
         }
         schedule(...args) {
-          var job, options2, task;
+          var job, options3, task;
           if (typeof args[0] === "function") {
             var _args = args;
             var _args2 = _toArray(_args);
             task = _args2[0];
             args = _args2.slice(1);
-            options2 = {};
+            options3 = {};
           } else {
             var _args3 = args;
             var _args4 = _toArray(_args3);
-            options2 = _args4[0];
+            options3 = _args4[0];
             task = _args4[1];
             args = _args4.slice(2);
           }
-          job = new Job(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+          job = new Job(task, args, options3, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
           this._receive(job);
           return job.promise;
         }
@@ -36072,16 +41383,16 @@ var require_Bottleneck = __commonJS({
           wrapped = function wrapped2(...args) {
             return schedule(fn.bind(this), ...args);
           };
-          wrapped.withOptions = function(options2, ...args) {
-            return schedule(options2, fn, ...args);
+          wrapped.withOptions = function(options3, ...args) {
+            return schedule(options3, fn, ...args);
           };
           return wrapped;
         }
-        updateSettings(options2 = {}) {
+        updateSettings(options3 = {}) {
           var _this3 = this;
           return _asyncToGenerator2(function* () {
-            yield _this3._store.__updateSettings__(parser2.overwrite(options2, _this3.storeDefaults));
-            parser2.overwrite(options2, _this3.instanceDefaults, _this3);
+            yield _this3._store.__updateSettings__(parser2.overwrite(options3, _this3.storeDefaults));
+            parser2.overwrite(options3, _this3.instanceDefaults, _this3);
             return _this3;
           })();
         }
@@ -36162,7 +41473,7 @@ var require_Bottleneck = __commonJS({
 });
 
 // node_modules/bottleneck/lib/index.js
-var require_lib3 = __commonJS({
+var require_lib5 = __commonJS({
   "node_modules/bottleneck/lib/index.js"(exports2, module2) {
     "use strict";
     module2.exports = require_Bottleneck();
@@ -36170,7 +41481,7 @@ var require_lib3 = __commonJS({
 });
 
 // node_modules/content-type/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist4 = __commonJS({
   "node_modules/content-type/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -36202,15 +41513,15 @@ var require_dist3 = __commonJS({
       }
       return result;
     }
-    function parse3(header3, options2) {
-      const stopChar = options2?.comma === true ? COMMA : 65536;
+    function parse3(header3, options3) {
+      const stopChar = options3?.comma === true ? COMMA : 65536;
       const len = header3.length;
-      let index = skipOWS(header3, options2?.start ?? 0, len);
+      let index = skipOWS(header3, options3?.start ?? 0, len);
       const valueStart = index;
       index = skipValue(header3, index, len, stopChar);
       const valueEnd = trailingOWS(header3, valueStart, index);
       const type = header3.slice(valueStart, valueEnd).toLowerCase();
-      if (options2?.parameters === false) {
+      if (options3?.parameters === false) {
         return { type, index, parameters: new NullObject() };
       }
       return parseParameters(header3, type, index, len, stopChar);
@@ -36319,19 +41630,19 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load = function(received, defaults, onto = {}) {
+      var load = function(received, defaults2, onto = {}) {
         var k, ref, v;
-        for (k in defaults) {
-          v = defaults[k];
+        for (k in defaults2) {
+          v = defaults2[k];
           onto[k] = (ref = received[k]) != null ? ref : v;
         }
         return onto;
       };
-      var overwrite = function(received, defaults, onto = {}) {
+      var overwrite = function(received, defaults2, onto = {}) {
         var k, v;
         for (k in received) {
           v = received[k];
-          if (defaults[k] !== void 0) {
+          if (defaults2[k] !== void 0) {
             onto[k] = v;
           }
         }
@@ -36580,14 +41891,14 @@ var require_light = __commonJS({
       parser$1 = parser2;
       BottleneckError$1 = BottleneckError_1;
       Job = class Job {
-        constructor(task, args, options2, jobDefaults, rejectOnDrop, Events3, _states, Promise2) {
+        constructor(task, args, options3, jobDefaults, rejectOnDrop, Events3, _states, Promise2) {
           this.task = task;
           this.args = args;
           this.rejectOnDrop = rejectOnDrop;
           this.Events = Events3;
           this._states = _states;
           this.Promise = Promise2;
-          this.options = parser$1.load(options2, jobDefaults);
+          this.options = parser$1.load(options3, jobDefaults);
           this.options.priority = this._sanitizePriority(this.options.priority);
           if (this.options.id === jobDefaults.id) {
             this.options.id = `${this.options.id}-${this._randomIndex()}`;
@@ -36769,9 +42080,9 @@ var require_light = __commonJS({
           var ref;
           return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
         }
-        async __updateSettings__(options2) {
+        async __updateSettings__(options3) {
           await this.yieldLoop();
-          parser$2.overwrite(options2, options2, this.storeOptions);
+          parser$2.overwrite(options3, options3, this.storeOptions);
           this._startHeartbeat();
           this.instance._drainAll(this.computeCapacity());
           return true;
@@ -37128,10 +42439,10 @@ var require_light = __commonJS({
               return results;
             }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
           }
-          updateSettings(options2 = {}) {
-            parser$3.overwrite(options2, this.defaults, this);
-            parser$3.overwrite(options2, options2, this.limiterOptions);
-            if (options2.timeout != null) {
+          updateSettings(options3 = {}) {
+            parser$3.overwrite(options3, this.defaults, this);
+            parser$3.overwrite(options3, options3, this.limiterOptions);
+            if (options3.timeout != null) {
               return this._startAutoCleanup();
             }
           }
@@ -37156,8 +42467,8 @@ var require_light = __commonJS({
       Events$3 = Events_1;
       Batcher = (function() {
         class Batcher2 {
-          constructor(options2 = {}) {
-            this.options = options2;
+          constructor(options3 = {}) {
+            this.options = options3;
             parser$4.load(this.options, this.defaults, this);
             this.Events = new Events$3(this);
             this._arr = [];
@@ -37214,11 +42525,11 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid2) {
+          constructor(options3 = {}, ...invalid3) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid2);
-            parser$5.load(options2, this.instanceDefaults, this);
+            this._validateOptions(options3, invalid3);
+            parser$5.load(options3, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
             this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
@@ -37226,13 +42537,13 @@ var require_light = __commonJS({
             this.Events = new Events$4(this);
             this._submitLock = new Sync$1("submit", this.Promise);
             this._registerLock = new Sync$1("register", this.Promise);
-            storeOptions = parser$5.load(options2, this.storeDefaults, {});
+            storeOptions = parser$5.load(options3, this.storeDefaults, {});
             this._store = (function() {
               if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-                storeInstanceOptions = parser$5.load(options2, this.redisStoreDefaults, {});
+                storeInstanceOptions = parser$5.load(options3, this.redisStoreDefaults, {});
                 return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
               } else if (this.datastore === "local") {
-                storeInstanceOptions = parser$5.load(options2, this.localStoreDefaults, {});
+                storeInstanceOptions = parser$5.load(options3, this.localStoreDefaults, {});
                 return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
               } else {
                 throw new Bottleneck4.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
@@ -37247,8 +42558,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid2) {
-            if (!(options2 != null && typeof options2 === "object" && invalid2.length === 0)) {
+          _validateOptions(options3, invalid3) {
+            if (!(options3 != null && typeof options3 === "object" && invalid3.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -37313,11 +42624,11 @@ var require_light = __commonJS({
               return false;
             }
           }
-          async _free(index, job, options2, eventInfo) {
+          async _free(index, job, options3, eventInfo) {
             var e, running;
             try {
-              ({ running } = await this._store.__free__(index, options2.weight));
-              this.Events.trigger("debug", `Freed ${options2.id}`, eventInfo);
+              ({ running } = await this._store.__free__(index, options3.weight));
+              this.Events.trigger("debug", `Freed ${options3.id}`, eventInfo);
               if (running === 0 && this.empty()) {
                 return this.Events.trigger("idle");
               }
@@ -37344,20 +42655,20 @@ var require_light = __commonJS({
           }
           _drainOne(capacity) {
             return this._registerLock.schedule(() => {
-              var args, index, next, options2, queue;
+              var args, index, next, options3, queue;
               if (this.queued() === 0) {
                 return this.Promise.resolve(null);
               }
               queue = this._queues.getFirst();
-              ({ options: options2, args } = next = queue.first());
-              if (capacity != null && options2.weight > capacity) {
+              ({ options: options3, args } = next = queue.first());
+              if (capacity != null && options3.weight > capacity) {
                 return this.Promise.resolve(null);
               }
-              this.Events.trigger("debug", `Draining ${options2.id}`, { args, options: options2 });
+              this.Events.trigger("debug", `Draining ${options3.id}`, { args, options: options3 });
               index = this._randomIndex();
-              return this._store.__register__(index, options2.weight, options2.expiration).then(({ success: success2, wait, reservoir }) => {
+              return this._store.__register__(index, options3.weight, options3.expiration).then(({ success: success2, wait, reservoir }) => {
                 var empty;
-                this.Events.trigger("debug", `Drained ${options2.id}`, { success: success2, args, options: options2 });
+                this.Events.trigger("debug", `Drained ${options3.id}`, { success: success2, args, options: options3 });
                 if (success2) {
                   queue.shift();
                   empty = this.empty();
@@ -37368,7 +42679,7 @@ var require_light = __commonJS({
                     this.Events.trigger("depleted", empty);
                   }
                   this._run(index, next, wait);
-                  return this.Promise.resolve(options2.weight);
+                  return this.Promise.resolve(options3.weight);
                 } else {
                   return this.Promise.resolve(null);
                 }
@@ -37393,9 +42704,9 @@ var require_light = __commonJS({
               return job.doDrop({ message });
             });
           }
-          stop(options2 = {}) {
+          stop(options3 = {}) {
             var done, waitForExecuting;
-            options2 = parser$5.load(options2, this.stopDefaults);
+            options3 = parser$5.load(options3, this.stopDefaults);
             waitForExecuting = (at) => {
               var finished;
               finished = () => {
@@ -37416,9 +42727,9 @@ var require_light = __commonJS({
                 }
               });
             };
-            done = options2.dropWaitingJobs ? (this._run = function(index, next) {
+            done = options3.dropWaitingJobs ? (this._run = function(index, next) {
               return next.doDrop({
-                message: options2.dropErrorMessage
+                message: options3.dropErrorMessage
               });
             }, this._drainOne = () => {
               return this.Promise.resolve(null);
@@ -37432,11 +42743,11 @@ var require_light = __commonJS({
                     clearTimeout(v.timeout);
                     clearTimeout(v.expiration);
                     v.job.doDrop({
-                      message: options2.dropErrorMessage
+                      message: options3.dropErrorMessage
                     });
                   }
                 }
-                this._dropAllQueued(options2.dropErrorMessage);
+                this._dropAllQueued(options3.dropErrorMessage);
                 return waitForExecuting(0);
               });
             })) : this.schedule({
@@ -37446,7 +42757,7 @@ var require_light = __commonJS({
               return waitForExecuting(1);
             });
             this._receive = function(job) {
-              return job._reject(new Bottleneck4.prototype.BottleneckError(options2.enqueueErrorMessage));
+              return job._reject(new Bottleneck4.prototype.BottleneckError(options3.enqueueErrorMessage));
             };
             this.stop = () => {
               return this.Promise.reject(new Bottleneck4.prototype.BottleneckError("stop() has already been called"));
@@ -37454,13 +42765,13 @@ var require_light = __commonJS({
             return done;
           }
           async _addToQueue(job) {
-            var args, blocked, error, options2, reachedHWM, shifted, strategy;
-            ({ args, options: options2 } = job);
+            var args, blocked, error, options3, reachedHWM, shifted, strategy;
+            ({ args, options: options3 } = job);
             try {
-              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options2.weight));
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options3.weight));
             } catch (error1) {
               error = error1;
-              this.Events.trigger("debug", `Could not queue ${options2.id}`, { args, options: options2, error });
+              this.Events.trigger("debug", `Could not queue ${options3.id}`, { args, options: options3, error });
               job.doDrop({ error });
               return false;
             }
@@ -37468,7 +42779,7 @@ var require_light = __commonJS({
               job.doDrop();
               return true;
             } else if (reachedHWM) {
-              shifted = strategy === Bottleneck4.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options2.priority) : strategy === Bottleneck4.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options2.priority + 1) : strategy === Bottleneck4.prototype.strategy.OVERFLOW ? job : void 0;
+              shifted = strategy === Bottleneck4.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options3.priority) : strategy === Bottleneck4.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options3.priority + 1) : strategy === Bottleneck4.prototype.strategy.OVERFLOW ? job : void 0;
               if (shifted != null) {
                 shifted.doDrop();
               }
@@ -37494,13 +42805,13 @@ var require_light = __commonJS({
             }
           }
           submit(...args) {
-            var cb, fn, job, options2, ref, ref1, task;
+            var cb, fn, job, options3, ref, ref1, task;
             if (typeof args[0] === "function") {
               ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-              options2 = parser$5.load({}, this.jobDefaults);
+              options3 = parser$5.load({}, this.jobDefaults);
             } else {
-              ref1 = args, [options2, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-              options2 = parser$5.load(options2, this.jobDefaults);
+              ref1 = args, [options3, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options3 = parser$5.load(options3, this.jobDefaults);
             }
             task = (...args2) => {
               return new this.Promise(function(resolve6, reject) {
@@ -37509,7 +42820,7 @@ var require_light = __commonJS({
                 });
               });
             };
-            job = new Job$1(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job = new Job$1(task, args, options3, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
             job.promise.then(function(args2) {
               return typeof cb === "function" ? cb(...args2) : void 0;
             }).catch(function(args2) {
@@ -37522,14 +42833,14 @@ var require_light = __commonJS({
             return this._receive(job);
           }
           schedule(...args) {
-            var job, options2, task;
+            var job, options3, task;
             if (typeof args[0] === "function") {
               [task, ...args] = args;
-              options2 = {};
+              options3 = {};
             } else {
-              [options2, task, ...args] = args;
+              [options3, task, ...args] = args;
             }
-            job = new Job$1(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job = new Job$1(task, args, options3, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
             this._receive(job);
             return job.promise;
           }
@@ -37539,14 +42850,14 @@ var require_light = __commonJS({
             wrapped = function(...args) {
               return schedule(fn.bind(this), ...args);
             };
-            wrapped.withOptions = function(options2, ...args) {
-              return schedule(options2, fn, ...args);
+            wrapped.withOptions = function(options3, ...args) {
+              return schedule(options3, fn, ...args);
             };
             return wrapped;
           }
-          async updateSettings(options2 = {}) {
-            await this._store.__updateSettings__(parser$5.overwrite(options2, this.storeDefaults));
-            parser$5.overwrite(options2, this.instanceDefaults, this);
+          async updateSettings(options3 = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options3, this.storeDefaults));
+            parser$5.overwrite(options3, this.instanceDefaults, this);
             return this;
           }
           currentReservoir() {
@@ -37995,7 +43306,7 @@ var expectedName = code(
   "LXM1033",
   "expected a name",
   "A name (letters, digits and `_`, not starting with a digit) is required here.",
-  (what, found) => ({ message: `expected ${what}, found ${found}` })
+  (what2, found) => ({ message: `expected ${what2}, found ${found}` })
 );
 var moreSyntaxErrors = code(
   "LXM1040",
@@ -38079,7 +43390,7 @@ var duplicateName = code(
   "LXM2002",
   "duplicate name",
   "Two declarations in one domain (let, resource, export value, provider alias) use the same name. Rename one.",
-  (name, what) => ({ message: `\`${name}\` is already declared in this domain (as ${what})`, hint: "rename one of them" })
+  (name, what2) => ({ message: `\`${name}\` is already declared in this domain (as ${what2})`, hint: "rename one of them" })
 );
 var unknownName = code(
   "LXM2003",
@@ -38187,7 +43498,7 @@ var typeMismatch = code(
   "LXM2030",
   "type mismatch",
   "An operator or construct got a value of the wrong type. The message names the expected and the actual type.",
-  (what, expected, got) => ({ message: `${what} must be ${expected}, got ${got}` })
+  (what2, expected, got) => ({ message: `${what2} must be ${expected}, got ${got}` })
 );
 var argumentType = code(
   "LXM2031",
@@ -38250,13 +43561,13 @@ var unknownForSource = code(
   "LXM2040",
   "value needed at compile time",
   "This value must be known when the program is compiled (a `for` collection, a file name, a secret name, an identity attribute), but it depends on a value only known after apply.",
-  (what) => ({ message: `${what} must be known at compile time, but depends on values known only after apply` })
+  (what2) => ({ message: `${what2} must be known at compile time, but depends on values known only after apply` })
 );
 var forVarCount = code(
   "LXM2041",
   "wrong number of loop variables",
   "A `for` resource over a list takes one variable (the element, which is the key); over an object it takes one (the key) or two (key, value).",
-  (what) => ({ message: what })
+  (what2) => ({ message: what2 })
 );
 var fileEscapes = code(
   "LXM2042",
@@ -38292,7 +43603,7 @@ var tooLarge = code(
   "LXM2047",
   "value too large",
   "Evaluation stays bounded: a list, string or range beyond the size limit is refused.",
-  (what, limit) => ({ message: `${what} exceeds the limit of ${limit}` })
+  (what2, limit) => ({ message: `${what2} exceeds the limit of ${limit}` })
 );
 var notIterable = code(
   "LXM2048",
@@ -38304,14 +43615,14 @@ var residualUnavailable = code(
   "LXM2050",
   "value not available at apply time",
   "A value computed after apply needs something that is not there: an attribute the provider did not return, an unset secret, or a function that only runs at compile time.",
-  (what) => ({ message: `${what} is not available` })
+  (what2) => ({ message: `${what2} is not available` })
 );
 var sensitiveOperandFailed = code(
   "LXM2170",
   "an operation on a sensitive value failed",
   "An expression evaluated at apply time failed on a value that comes from a secret (or from a sensitive attribute). The message names the operation, the type of the value and where it came from, never the value or any part of it, so that it can be shown, traced and recorded. Check the secret's value.",
-  (what, type, origins) => ({
-    message: `${what} failed on a sensitive ${type} (from ${origins.join(", ")}); the value and the details are not shown`,
+  (what2, type, origins) => ({
+    message: `${what2} failed on a sensitive ${type} (from ${origins.join(", ")}); the value and the details are not shown`,
     hint: "check the value of the secret in your environment (LXM_SECRET_<NAME>) against what the expression expects"
   })
 );
@@ -38430,8 +43741,8 @@ var assertionNotBool = code(
   "LXM2150",
   "assertion is not a bool",
   "A goal's assertion must give a bool, and this one's type is known at compile time to be something else, although its value is only known after apply (e.g. `assert f.size`: a file's `size` is an integer, read back by the provider). It would fail after the world changed. Compare the value instead: `assert f.size > 0`, `assert f.sha256 != \"\"`, `assert len(xs) > 0`.",
-  (what, type, example) => ({
-    message: `an assertion must be a bool, but ${what} is ${type}`,
+  (what2, type, example) => ({
+    message: `an assertion must be a bool, but ${what2} is ${type}`,
     hint: `compare it, e.g. \`${example}\``
   })
 );
@@ -38445,7 +43756,7 @@ var valueTooDeep = code(
   "LXM2161",
   "value nested too deeply",
   "Lists and objects nest at most 512 levels deep, however they are built (literals, lets referring to lets, jsondecode, yamldecode), so that every later stage handles them without running out of stack.",
-  (what, limit) => ({ message: `${what} nests lists and objects more than ${limit} levels deep` })
+  (what2, limit) => ({ message: `${what2} nests lists and objects more than ${limit} levels deep` })
 );
 var referencesTooDeep = code(
   "LXM2162",
@@ -38724,8 +44035,8 @@ var remoteRefMissing = code(
   "LXM4135",
   "ref or object missing on the git remote",
   "The remote has no ref by that name, or will not serve that object (it is not reachable from any of its refs: deleted, force-pushed away, or never pushed). Re-read the remote (`git ls-remote <url>`) and run again.",
-  (url2, what) => ({
-    message: `the git remote ${url2} has no ${what}`,
+  (url2, what2) => ({
+    message: `the git remote ${url2} has no ${what2}`,
     hint: "it was deleted, moved away or never pushed there: re-read the remote (git ls-remote) and run again"
   })
 );
@@ -38830,8 +44141,8 @@ var replayDiverged = code(
   "LXM4009",
   "replay diverged from the recorded trace",
   "Replaying a run with its recorded provider observations did not reproduce the recorded trace. The message names the first differing event: the trace or the snapshot was edited, or the runtime changed behaviour.",
-  (step, domain, seq, address, what) => ({
-    message: `replay diverged at step ${step}, domain ${domain}, event ${seq}${address === null ? "" : ` (${address})`}: ${what}`,
+  (step, domain, seq, address, what2) => ({
+    message: `replay diverged at step ${step}, domain ${domain}, event ${seq}${address === null ? "" : ` (${address})`}: ${what2}`,
     hint: "run `lxm state verify` to find the first tampered commit"
   })
 );
@@ -38914,7 +44225,7 @@ var usage = code(
   "LXM5005",
   "command-line usage",
   "The command line could not be understood: an unknown command or flag, a flag without its value, two flags that cannot be used together, or a surplus argument. Run `lxm <command> --help`.",
-  (what) => typeof what === "string" ? { message: what, hint: "run `lxm --help` for usage" } : usageWords(what)
+  (what2) => typeof what2 === "string" ? { message: what2, hint: "run `lxm --help` for usage" } : usageWords(what2)
 );
 var applyFailed = code(
   "LXM5020",
@@ -39036,7 +44347,7 @@ var stalePlan = code(
   "LXM4205",
   "saved plan is stale",
   "A plan saved with `lxm plan --out` no longer matches the program or the state branch; apply refuses it. Plan again.",
-  (what) => ({ message: `the saved plan is stale: ${what}`, hint: "run `lxm plan --out FILE` again and apply the new plan" })
+  (what2) => ({ message: `the saved plan is stale: ${what2}`, hint: "run `lxm plan --out FILE` again and apply the new plan" })
 );
 var badPlanFile = code(
   "LXM4206",
@@ -39103,8 +44414,8 @@ var uncommittedChanges = code(
   "LXM4220",
   "uncommitted changes",
   "`lxm apply` applies a commit: the working tree differs from the goal commit (HEAD) in a `.lxm` file, lexum.yaml or a file read by file(), or holds a `.lxm` file git does not track. Nothing was applied and the state branch is unchanged. Commit the changes (or `git add` the untracked file) and apply again, or pass --allow-dirty to apply the working tree as it is (its snapshot names the files and cannot be replayed).",
-  (goal, changes) => ({
-    message: `the working tree differs from ${goal} in ${changes.length} file${changes.length === 1 ? "" : "s"}: ${changes.join("; ")}; nothing was applied`,
+  (goal, changes2) => ({
+    message: `the working tree differs from ${goal} in ${changes2.length} file${changes2.length === 1 ? "" : "s"}: ${changes2.join("; ")}; nothing was applied`,
     hint: "commit them and apply again (apply applies only a commit), or pass --allow-dirty to apply the working tree as it is"
   })
 );
@@ -39407,8 +44718,8 @@ var permissions = code(
   "LXM6000",
   "missing workflow permission",
   'GitHub answered 403 "Resource not accessible by integration": the workflow\'s token lacks a permission the call needs. Give the job `permissions:` with `contents: write`, `pull-requests: write` and `checks: write` (and `actions: read`, which lets the apply lock tell a finished run). A pull request from a fork gets a read-only token whatever the workflow asks for.',
-  (what, scope, reply) => ({
-    message: `GitHub refused to ${what}: the token lacks ${scope} (403 ${reply})`,
+  (what2, scope, reply) => ({
+    message: `GitHub refused to ${what2}: the token lacks ${scope} (403 ${reply})`,
     hint: `give the workflow's job ${permissionsBlock}; a pull request from a fork always gets a read-only token`
   })
 );
@@ -39416,8 +44727,8 @@ var readOnly = code(
   "LXM6001",
   "read-only token",
   "GitHub refused a write with 403: the token may read the repository but not write to it (a pull request from a fork, or a personal access token without write access).",
-  (what, reply) => ({
-    message: `GitHub refused to ${what}: the token may not write to this repository (403 ${reply})`,
+  (what2, reply) => ({
+    message: `GitHub refused to ${what2}: the token may not write to this repository (403 ${reply})`,
     hint: `use a token with write access: in a workflow, ${permissionsBlock}`
   })
 );
@@ -39425,8 +44736,8 @@ var rateLimited = code(
   "LXM6002",
   "GitHub rate limit",
   "GitHub's rate limit (the primary limit per hour, or a secondary limit on bursts) still refused the call after the retries allowed, or asked for a longer wait than the Action takes. The message says when the limit resets; re-run the job after that.",
-  (what, reply, resets, retries) => ({
-    message: `GitHub's rate limit stopped the call to ${what} (${reply})${resets ? `; ${resets}` : ""}`,
+  (what2, reply, resets, retries) => ({
+    message: `GitHub's rate limit stopped the call to ${what2} (${reply})${resets ? `; ${resets}` : ""}`,
     hint: `Lexum waited and retried up to ${retries} time${retries === 1 ? "" : "s"}; re-run the job once the limit has reset`
   })
 );
@@ -39434,8 +44745,8 @@ var unavailable = code(
   "LXM6003",
   "GitHub unavailable",
   "GitHub answered with a server error (5xx), or the connection failed or timed out, on every attempt the Action allows. It is usually transient: re-run the job; https://www.githubstatus.com/ says whether GitHub has an incident.",
-  (what, cause2, retries) => ({
-    message: `GitHub is unavailable: the call to ${what} failed with ${cause2}`,
+  (what2, cause2, retries) => ({
+    message: `GitHub is unavailable: the call to ${what2} failed with ${cause2}`,
     hint: `Lexum retried ${retries} time${retries === 1 ? "" : "s"}; re-run the job, and see https://www.githubstatus.com/ if it keeps failing`
   })
 );
@@ -39443,8 +44754,8 @@ var unauthorized = code(
   "LXM6004",
   "token refused",
   "GitHub answered 401: the token is missing, expired or revoked. In a workflow, leave the `github-token` input at its default (`${{ github.token }}`) or pass a valid token.",
-  (what, reply) => ({
-    message: `GitHub did not accept the token to ${what} (401 ${reply})`,
+  (what2, reply) => ({
+    message: `GitHub did not accept the token to ${what2} (401 ${reply})`,
     hint: "the token is missing, expired or revoked: leave github-token at its default (${{ github.token }}) or pass a valid one"
   })
 );
@@ -39452,8 +44763,8 @@ var notFound = code(
   "LXM6005",
   "not found on GitHub",
   "GitHub answered 404 (or 410): the repository, pull request, comment or run does not exist, or the token may not see it (a private repository answers 404 to a token without access).",
-  (what, repository) => ({
-    message: `GitHub found nothing to ${what} in ${repository} (404)`,
+  (what2, repository) => ({
+    message: `GitHub found nothing to ${what2} in ${repository} (404)`,
     hint: "check that the repository and number exist and that the token can see them"
   })
 );
@@ -39461,8 +44772,8 @@ var refused = code(
   "LXM6006",
   "GitHub refused the content",
   "GitHub answered 422: it refused what was sent (a field it does not accept, a body too long, a commit it does not know). The message quotes GitHub's reason.",
-  (what, reply) => ({
-    message: `GitHub refused to ${what} (422 ${reply})`,
+  (what2, reply) => ({
+    message: `GitHub refused to ${what2} (422 ${reply})`,
     hint: "GitHub's reason is quoted above"
   })
 );
@@ -39479,8 +44790,8 @@ var unexpected = code(
   "LXM6008",
   "unexpected answer from GitHub",
   "GitHub answered with a status the Action does not expect for this call. The message quotes the status and GitHub's reason.",
-  (what, status, reply) => ({
-    message: `GitHub answered ${status} to the call to ${what}: ${reply}`,
+  (what2, status, reply) => ({
+    message: `GitHub answered ${status} to the call to ${what2}: ${reply}`,
     hint: "GitHub's reason is quoted above; re-run the job if it looks transient"
   })
 );
@@ -39503,8 +44814,8 @@ var needsAppToken = code(
   "LXM6011",
   "check runs need a GitHub App token",
   "GitHub creates check runs only for a GitHub App's installation token (the workflow's GITHUB_TOKEN is one); a personal access token gets 403 \"You must authenticate via a GitHub App\". Leave the `github-token` input at its default.",
-  (what) => ({
-    message: `GitHub refused to ${what}: only a GitHub App's token may create check runs (403 You must authenticate via a GitHub App)`,
+  (what2) => ({
+    message: `GitHub refused to ${what2}: only a GitHub App's token may create check runs (403 You must authenticate via a GitHub App)`,
     hint: "leave github-token at its default (${{ github.token }}), which can create check runs given checks: write"
   })
 );
@@ -39695,7 +45006,7 @@ var noMatchingRepository = code(
   "LXM7025",
   "no watched repository matches",
   "A POST to /hooks/poll named a repository URL (and branch) that no entry of the agent's configuration watches. URLs are compared without user name and password, a trailing .git or /, and the case of the host; the scheme counts. The request is answered 404.",
-  (what) => ({ message: `no watched repository matches ${what}`, hint: "use the url (and branch) exactly as lxm-sync.yaml lists them; GET /status lists the watched entries" })
+  (what2) => ({ message: `no watched repository matches ${what2}`, hint: "use the url (and branch) exactly as lxm-sync.yaml lists them; GET /status lists the watched entries" })
 );
 var webhooksDisabled = code(
   "LXM7026",
@@ -39889,15 +45200,15 @@ function createSafeFs() {
     if (!hit) alternates.set(objects, hit = alternateDirs(objects).then((l) => l.filter((a) => a.present).map((a) => a.path)));
     return hit;
   };
-  const withAlternates = async (path8, read) => {
+  const withAlternates = async (path8, read2) => {
     try {
-      return await read(path8);
+      return await read2(path8);
     } catch (e) {
       const at = isMissing(e) ? storePath(path8) : null;
       if (!at) throw e;
       for (const alt of await borrowed(at.objects)) {
         try {
-          return await read(`${alt}/${at.rest}`);
+          return await read2(`${alt}/${at.rest}`);
         } catch (e2) {
           if (!isMissing(e2)) throw e2;
         }
@@ -39906,10 +45217,10 @@ function createSafeFs() {
     }
   };
   const promises = {
-    readFile: (async (path8, options2) => {
+    readFile: (async (path8, options3) => {
       if (path8 === void 0) throw NO_PATH;
       return withAlternates(path8, async (p) => {
-        const data = await fsp3.readFile(p, options2);
+        const data = await fsp3.readFile(p, options3);
         if (typeof p === "string" && data.length === 0 && isObjectPath(p)) throw enoent(p);
         return data;
       });
@@ -41151,9 +46462,9 @@ import path6 from "node:path";
 // src/program/canonical.ts
 import { createHash as createHash4 } from "node:crypto";
 function canonicalize(value) {
-  const state = scan(value);
-  if (state === SORTED) return JSON.stringify(value);
-  if (state === UNSORTED) {
+  const state2 = scan(value);
+  if (state2 === SORTED) return JSON.stringify(value);
+  if (state2 === UNSORTED) {
     const copy = sortedCopy(value);
     if (copy !== INTEGER_KEYS) return JSON.stringify(copy);
   }
@@ -41189,7 +46500,7 @@ function scan(v) {
     if (typeof v === "number") return Number.isFinite(v) ? SORTED : GENERAL;
     return typeof v === "string" || typeof v === "boolean" ? SORTED : GENERAL;
   }
-  let state = SORTED;
+  let state2 = SORTED;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
@@ -41197,25 +46508,25 @@ function scan(v) {
       if (typeof x === "object" || typeof x === "number") {
         const s = scan(x);
         if (s === GENERAL) return GENERAL;
-        if (s > state) state = s;
+        if (s > state2) state2 = s;
       } else if (typeof x !== "string" && typeof x !== "boolean") return GENERAL;
     }
-    return state;
+    return state2;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return GENERAL;
   let prev = null;
   const obj2 = v;
   for (const k in obj2) {
-    if (prev !== null && prev > k) state = UNSORTED;
+    if (prev !== null && prev > k) state2 = UNSORTED;
     prev = k;
     const x = obj2[k];
     if (typeof x === "object" || typeof x === "number") {
       const s = scan(x);
       if (s === GENERAL) return GENERAL;
-      if (s > state) state = s;
+      if (s > state2) state2 = s;
     } else if (typeof x !== "string" && typeof x !== "boolean") return GENERAL;
   }
-  return state;
+  return state2;
 }
 function sortedCopy(v) {
   if (typeof v !== "object" || v === null) return v;
@@ -41316,9 +46627,9 @@ function hashValue(value) {
   return sha256(canonicalize(value));
 }
 function prettyCanonical(value) {
-  const state = scan(value);
-  if (state === SORTED) return JSON.stringify(value, null, 2) + "\n";
-  if (state === UNSORTED) {
+  const state2 = scan(value);
+  if (state2 === SORTED) return JSON.stringify(value, null, 2) + "\n";
+  if (state2 === UNSORTED) {
     const copy = sortedCopy(value);
     if (copy !== INTEGER_KEYS) return JSON.stringify(copy, null, 2) + "\n";
   }
@@ -41487,21 +46798,21 @@ function valueState(v) {
   if (typeof v !== "object" || v === null) return KNOWN;
   if (v instanceof Poison) return POISONED;
   if (v instanceof Unknown) return UNKNOWN;
-  let state = KNOWN;
+  let state2 = KNOWN;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const s = valueState(v[i]);
       if (s === POISONED) return POISONED;
-      if (s > state) state = s;
+      if (s > state2) state2 = s;
     }
-    return state;
+    return state2;
   }
   for (const k in v) {
     const s = valueState(v[k]);
     if (s === POISONED) return POISONED;
-    if (s > state) state = s;
+    if (s > state2) state2 = s;
   }
-  return state;
+  return state2;
 }
 function isSensitive(v) {
   if (v instanceof Unknown) return v.sensitive;
@@ -41523,8 +46834,8 @@ function article(t) {
 var fail = (d, at) => {
   throw new EvalFailure(d, at);
 };
-function mismatch(what, expected, v, at) {
-  return fail((s) => typeMismatch(s, what, expected, typeName(v)), at);
+function mismatch(what2, expected, v, at) {
+  return fail((s) => typeMismatch(s, what2, expected, typeName(v)), at);
 }
 function exactText(x) {
   return Number.isInteger(x) ? BigInt(x).toString() : String(x);
@@ -41646,8 +46957,8 @@ function bindVars(vars, item) {
     [vars[1], item.value]
   ];
 }
-function truth(v, what) {
-  if (typeof v !== "boolean") return mismatch(what, "a bool", v, 0);
+function truth(v, what2) {
+  if (typeof v !== "boolean") return mismatch(what2, "a bool", v, 0);
   return v;
 }
 var LIMITS = { elements: 1e6, stringLength: 64 * 1024 * 1024, depth: 512, size: 1e6, steps: 1e7 };
@@ -42089,8 +47400,8 @@ function resolveProjectPath(fromFile, path8) {
 
 // src/lang/residual.ts
 var Missing = class extends Error {
-  constructor(what) {
-    super(residualUnavailable(void 0, what).message);
+  constructor(what2) {
+    super(residualUnavailable(void 0, what2).message);
   }
 };
 function evaluateResidual(expr, env, taint) {
@@ -42116,7 +47427,7 @@ function union(...parts) {
   }
   return out;
 }
-function guarded(what, operands, op) {
+function guarded(what2, operands, op) {
   try {
     return op();
   } catch (e) {
@@ -42124,7 +47435,7 @@ function guarded(what, operands, op) {
     const hot = operands.find((o) => o.s !== null && o.s.size > 0);
     if (!hot) throw e;
     const origins = [...union(...operands.map((o) => o.s))].sort();
-    throw new SensitiveFailure((sp) => sensitiveOperandFailed(sp, what, typeName(hot.v), origins), null);
+    throw new SensitiveFailure((sp) => sensitiveOperandFailed(sp, what2, typeName(hot.v), origins), null);
   }
 }
 function known2(v) {
@@ -42505,32 +47816,32 @@ function insertSorted(list2, x, lo) {
   list2.splice(lo, 0, x);
 }
 function findCycle(edges) {
-  const state = /* @__PURE__ */ new Map();
+  const state2 = /* @__PURE__ */ new Map();
   for (const root of [...edges.keys()].sort()) {
-    if (state.has(root)) continue;
+    if (state2.has(root)) continue;
     if (edges.get(root).length === 0) {
-      state.set(root, 2);
+      state2.set(root, 2);
       continue;
     }
     const stack = [{ node: root, next: 0 }];
-    state.set(root, 1);
+    state2.set(root, 1);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
       const out = edges.get(top.node) ?? [];
       if (top.next >= out.length) {
-        state.set(top.node, 2);
+        state2.set(top.node, 2);
         stack.pop();
         continue;
       }
       const m = out[top.next++];
       if (!edges.has(m)) continue;
-      const s = state.get(m);
+      const s = state2.get(m);
       if (s === 1) {
         const path8 = stack.map((f) => f.node);
         return [...path8.slice(path8.indexOf(m)), m];
       }
       if (s === void 0) {
-        state.set(m, 1);
+        state2.set(m, 1);
         stack.push({ node: m, next: 0 });
       }
     }
@@ -42813,8 +48124,8 @@ function buildPlan(input2) {
       const hidden = hiddenAttrs(setsOf(rec.type), rec);
       const real = hasReal(rec.address) ? reality[rec.address] : void 0;
       const before = strip(real ?? rec.attrs, hidden);
-      const draft = (action, drift, reason, changes2) => {
-        const d = newDraft(action, rec.address, null, before, changes2, NO_DEFERRED, sortedList(rec.dependsOn), entry.name, drift, rec.provider.alias, reason, entry.step, rec.type);
+      const draft = (action, drift, reason, changes3) => {
+        const d = newDraft(action, rec.address, null, before, changes3, NO_DEFERRED, sortedList(rec.dependsOn), entry.name, drift, rec.provider.alias, reason, entry.step, rec.type);
         planned.push(d);
         return d;
       };
@@ -42824,9 +48135,9 @@ function buildPlan(input2) {
       }
       const why = ir ? "left the code" : `domain ${entry.name} left the code`;
       if (rec.protect) diagnostics.push(protectedResource(void 0, rec.address, "delete", why));
-      const changes = Object.keys(before).sort().map((attr) => change(attr, before[attr], void 0));
-      for (const attr of Object.keys(rec.sensitive).sort()) changes.push(change(attr, void 0, void 0, false, { sensitive: true }));
-      deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes)));
+      const changes2 = Object.keys(before).sort().map((attr) => change(attr, before[attr], void 0));
+      for (const attr of Object.keys(rec.sensitive).sort()) changes2.push(change(attr, void 0, void 0, false, { sensitive: true }));
+      deletes.push(draft("delete", real === null, real === null ? `${why}; already gone outside Lexum` : why, sortChanges(changes2)));
     }
     const actions = orderDeletes(deletes);
     if (ir) {
@@ -42878,12 +48189,12 @@ function buildPlan(input2) {
       const watched = [...Object.keys(goal), ...deferredNames.filter((a) => !hidden.has(a))];
       drift = watched.some((attr) => !jsonEqual(real[attr], rec.attrs[attr]));
     }
-    const changes = diffAttrs(before, goal, forces);
+    const changes2 = diffAttrs(before, goal, forces);
     for (const attr of deferredNames) {
       const c = deferredChange(r.address, attr, r.deferred[attr], hidden.has(attr), before, rec, forces.has(attr));
-      if (c) changes.push(c);
+      if (c) changes2.push(c);
     }
-    sortChanges(changes);
+    sortChanges(changes2);
     const providerKind = domain.providers[r.provider]?.type ?? r.type.slice(0, r.type.indexOf("."));
     const reasons = [];
     let action;
@@ -42896,17 +48207,17 @@ function buildPlan(input2) {
     } else {
       if (rec.type !== r.type) reasons.push(`type changed from ${rec.type} to ${r.type}`);
       if (rec.provider.type !== providerKind) reasons.push(`provider changed from ${rec.provider.type} to ${providerKind}`);
-      const forced = changes.filter((c) => c.forcesReplace).map((c) => "`" + c.attr + "`");
+      const forced = changes2.filter((c) => c.forcesReplace).map((c) => "`" + c.attr + "`");
       if (forced.length > 0) reasons.push(`${forced.join(", ")} ${forced.length === 1 ? "forces" : "force"} replacement`);
       else if (rec.identity !== r.identity) reasons.push("identity changed");
-      action = reasons.length > 0 ? "replace" : changes.length > 0 ? "update" : "noop";
+      action = reasons.length > 0 ? "replace" : changes2.length > 0 ? "update" : "noop";
       if (action === "replace" && (rec.protect || r.protect)) {
         diagnostics.push(protectedResource(spanOf(r.address), r.address, "replace", reasons.join("; ")));
       }
       if (action === "update" && drift) reasons.push("restores the goal after a change outside Lexum");
     }
     const reason = reasons.length > 0 ? reasons.join("; ") : null;
-    return newDraft(action, r.address, goal, before, changes, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type);
+    return newDraft(action, r.address, goal, before, changes2, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type);
   }
   function deferredChange(address, attr, d, sensitive, before, rec, forces) {
     const refs = residualRefs(d.expr);
@@ -42984,8 +48295,8 @@ function readBackDiffers(steps, prior) {
       }
   return n;
 }
-function newDraft(action, address, after, before, changes, deferred, dependsOn, domain, drift, provider, reason, step, type) {
-  return { action, address, after, before, changes, deferred, dependsOn, domain, drift, provider, reason, seq: 0, step, type };
+function newDraft(action, address, after, before, changes2, deferred, dependsOn, domain, drift, provider, reason, step, type) {
+  return { action, address, after, before, changes: changes2, deferred, dependsOn, domain, drift, provider, reason, seq: 0, step, type };
 }
 function hiddenAttrs(sets, rec, r, deferredNames = []) {
   let hidden = null;
@@ -43425,8 +48736,8 @@ async function executeAction(d, a) {
   }
   const redacted = redactedAttrs(a.type, a.deferred, goal ? Object.keys(goal) : [], rc.catalog);
   if (goal) {
-    const invalid2 = invalidDeferred(goal, a.deferred, redacted, rc.catalog.resources.get(a.type)?.validate);
-    if (invalid2) return fail3(deferredInvalid(void 0, a.address, invalid2.attr, invalid2.problem).message);
+    const invalid3 = invalidDeferred(goal, a.deferred, redacted, rc.catalog.resources.get(a.type)?.validate);
+    if (invalid3) return fail3(deferredInvalid(void 0, a.address, invalid3.attr, invalid3.problem).message);
   }
   const recorded = prior?.attrs ?? a.before ?? {};
   if (a.action === "noop") {
@@ -43940,8 +49251,8 @@ function rollbackPlan(input2) {
   const byDomain = /* @__PURE__ */ new Map();
   for (const address of [...touched].sort(compareNatural)) {
     const now = input2.failed.resources[address];
-    const read = adopted.get(address);
-    const then = last[address] ?? (now && read ? { ...now, attrs: read } : void 0);
+    const read2 = adopted.get(address);
+    const then = last[address] ?? (now && read2 ? { ...now, attrs: read2 } : void 0);
     const a = compensate(address, now, then, catalog);
     if (!a) continue;
     const list2 = byDomain.get(a.domain) ?? [];
@@ -44000,10 +49311,10 @@ function compensate(address, now, then, catalog) {
   for (const k of Object.keys(then.attrs).sort()) if (!readOnly2.has(k)) goal[k] = then.attrs[k];
   const dependsOn = [...then.dependsOn];
   if (!now) {
-    const changes2 = Object.keys(goal).map((attr) => ({ attr, after: goal[attr] }));
-    return { ...common, action: "create", changes: changes2, after: goal, before: null, dependsOn };
+    const changes3 = Object.keys(goal).map((attr) => ({ attr, after: goal[attr] }));
+    return { ...common, action: "create", changes: changes3, after: goal, before: null, dependsOn };
   }
-  const changes = [];
+  const changes2 = [];
   const replaceOn = /* @__PURE__ */ new Set([...info?.replaceOn ?? [], ...info?.identity ?? []]);
   const names = /* @__PURE__ */ new Set([...Object.keys(goal), ...Object.keys(now.attrs).filter((k) => !readOnly2.has(k))]);
   for (const attr of [...names].sort()) {
@@ -44014,15 +49325,15 @@ function compensate(address, now, then, catalog) {
     const c = { attr, after: g };
     if (b !== void 0) c.before = b;
     if (replaceOn.has(attr)) c.forcesReplace = true;
-    changes.push(c);
+    changes2.push(c);
   }
   for (const attr of Object.keys(then.sensitive).sort()) {
-    if (now.sensitive[attr] !== then.sensitive[attr] && !readOnly2.has(attr)) changes.push({ attr, unknown: true, sensitive: true });
+    if (now.sensitive[attr] !== then.sensitive[attr] && !readOnly2.has(attr)) changes2.push({ attr, unknown: true, sensitive: true });
   }
-  changes.sort((x, y) => x.attr < y.attr ? -1 : x.attr > y.attr ? 1 : 0);
-  if (changes.length === 0) return null;
-  const action = changes.some((c) => c.forcesReplace) ? "replace" : "update";
-  return { ...common, action, changes, after: goal, before: now.attrs, dependsOn };
+  changes2.sort((x, y) => x.attr < y.attr ? -1 : x.attr > y.attr ? 1 : 0);
+  if (changes2.length === 0) return null;
+  const action = changes2.some((c) => c.forcesReplace) ? "replace" : "update";
+  return { ...common, action, changes: changes2, after: goal, before: now.attrs, dependsOn };
 }
 function orderActions(actions) {
   const deletes = actions.filter((a) => a.action === "delete");
@@ -44333,7 +49644,7 @@ function splitPath(path8) {
   }
   return parts;
 }
-function buildTree(files2, prior, read, prepared) {
+function buildTree(files2, prior, read2, prepared) {
   const next = /* @__PURE__ */ new Map();
   const root = newDir();
   const objects = [];
@@ -44352,7 +49663,7 @@ function buildTree(files2, prior, read, prepared) {
     if (dir.files.has(name) || dir.dirs.has(name)) throw new InternalError(`duplicate state path ${f.path}`);
     let oid;
     const ahead = prepared.get(f.path);
-    const cached2 = typeof f.content === "string" ? prior.get(f.path) ?? read.get(f.path) : void 0;
+    const cached2 = typeof f.content === "string" ? prior.get(f.path) ?? read2.get(f.path) : void 0;
     if (ahead && ahead.content === f.content) {
       oid = ahead.oid;
       if (!blobs.has(oid)) {
@@ -44773,10 +50084,10 @@ var EMPTY_TRACE = sha256("");
 function kindProblems(s) {
   const problems = [];
   const loose = s;
-  const emptyRun = (what) => {
-    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
+  const emptyRun = (what2) => {
+    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what2} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
     const dag = s.dag ?? { planned: [], done: [], failed: [], notStarted: [] };
-    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what} has an empty DAG diff, but snapshot.json's is not`);
+    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what2} has an empty DAG diff, but snapshot.json's is not`);
   };
   switch (loose.kind) {
     case void 0:
@@ -44785,23 +50096,23 @@ function kindProblems(s) {
       if (loose.failure && typeof loose.failure.domain !== "string") problems.push("the failure of a run names its domain, but snapshot.json's does not");
       break;
     case "failure": {
-      const what = "failure record";
-      if (loose.status !== "failed") problems.push(`a ${what} has status failed, but snapshot.json says ${loose.status}`);
-      if (loose.program !== null || loose.plan !== null) problems.push(`a ${what} names no program and no plan (nothing ran), but snapshot.json does`);
+      const what2 = "failure record";
+      if (loose.status !== "failed") problems.push(`a ${what2} has status failed, but snapshot.json says ${loose.status}`);
+      if (loose.program !== null || loose.plan !== null) problems.push(`a ${what2} names no program and no plan (nothing ran), but snapshot.json does`);
       const f = loose.failure;
       if (!f || f.domain !== null || f.address !== null || f.reason !== "fetch-failed" && f.reason !== "compile-failed") {
-        problems.push(`a ${what}'s failure has no domain, no address and the reason fetch-failed or compile-failed, but snapshot.json's does not`);
+        problems.push(`a ${what2}'s failure has no domain, no address and the reason fetch-failed or compile-failed, but snapshot.json's does not`);
       }
-      if (s.trace !== EMPTY_TRACE) problems.push(`a ${what} has an empty trace, but snapshot.json names trace ${s.trace}`);
-      emptyRun(what);
+      if (s.trace !== EMPTY_TRACE) problems.push(`a ${what2} has an empty trace, but snapshot.json names trace ${s.trace}`);
+      emptyRun(what2);
       break;
     }
     case "drift": {
-      const what = "drift record";
-      if (loose.status !== "drifted") problems.push(`a ${what} has status drifted, but snapshot.json says ${loose.status}`);
-      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what} names its program and its correction plan, but snapshot.json does not`);
-      if (loose.failure !== null) problems.push(`a ${what} has no failure, but snapshot.json names one`);
-      emptyRun(what);
+      const what2 = "drift record";
+      if (loose.status !== "drifted") problems.push(`a ${what2} has status drifted, but snapshot.json says ${loose.status}`);
+      if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what2} names its program and its correction plan, but snapshot.json does not`);
+      if (loose.failure !== null) problems.push(`a ${what2} has no failure, but snapshot.json names one`);
+      emptyRun(what2);
       break;
     }
     default:
@@ -44899,8 +50210,8 @@ function renderPlanMermaid(plan, maxNodes = 60) {
     lines.push("    direction LR");
     for (const a of byDomain.get(dom)) {
       const act = all.get(a);
-      const label = act.action === "noop" ? localAddress(act) : `${marker(act)} ${localAddress(act)}`;
-      lines.push(`    ${id.get(a)}["${mermaidLabel(label)}"]:::${act.action}`);
+      const label6 = act.action === "noop" ? localAddress(act) : `${marker(act)} ${localAddress(act)}`;
+      lines.push(`    ${id.get(a)}["${mermaidLabel(label6)}"]:::${act.action}`);
     }
     lines.push("  end");
   });
@@ -44931,7 +50242,7 @@ function escapeMarkdown(s) {
 function renderPlanMarkdown(plan, opts = {}) {
   const out = [];
   out.push(`**${summaryLine(plan)}**`);
-  const label = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} \xB7 teardown` : `${s.step}`]));
+  const label6 = new Map(plan.steps.map((s) => [s.step, s.phase === "teardown" ? `${s.step} \xB7 teardown` : `${s.step}`]));
   const torn = new Set(plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
   if (changed.length > 0) {
@@ -44940,14 +50251,14 @@ function renderPlanMarkdown(plan, opts = {}) {
     out.push("|---:|:---|---:|---:|---:|---:|");
     for (const d of changed) {
       const c = countActions(d.actions);
-      out.push(`| ${label.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+      out.push(`| ${label6.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
     }
     for (const d of changed) {
       const shown = d.actions.filter((a) => a.action !== "noop");
       const body = shown.flatMap((a) => stepDiffLines(a, torn.has(d.step)));
       const fence = fenceFor(body);
       out.push("");
-      out.push(`### Step ${label.get(d.step) ?? d.step} \xB7 ${escapeMarkdown(d.domain)}`);
+      out.push(`### Step ${label6.get(d.step) ?? d.step} \xB7 ${escapeMarkdown(d.domain)}`);
       out.push("");
       out.push(`<details><summary>${escapeMarkdown(countWords(countActions(shown)))}</summary>`);
       out.push("");
@@ -45015,7 +50326,7 @@ function fenceFor(lines) {
 }
 
 // src/program/schema-files.ts
-var files = [["fs.dir.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } }], ["fs.file.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } }], ["fs.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } }], ["fs.symlink.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } }], ["http.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1, "x-lexum-assigned": true }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } }], ["http.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } }], ["sim.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } }], ["sim.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } }]];
+var files = [["fs.dir.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } }], ["fs.file.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } }], ["fs.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } }], ["fs.symlink.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } }], ["http.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1, "x-lexum-assigned": true }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } }], ["http.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } }], ["postgres.database.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } }], ["postgres.default_privileges.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.extension.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } }], ["postgres.grant.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } }], ["postgres.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } }], ["postgres.role.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } }], ["postgres.schema.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } }], ["sim.object.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } }], ["sim.provider.json", { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } }]];
 function providerSchemaFiles() {
   return structuredClone(files);
 }
@@ -46401,8 +51712,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_object = validate30;
-var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+var postgres_database = validate30;
+var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } };
 function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -46415,8 +51726,8 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema44.required, parentSchema: schema44, data };
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema44.required, parentSchema: schema44, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -46424,31 +51735,31 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema44.required, parentSchema: schema44, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
+      if (!func4.call(schema44.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
     }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
+    if (data.name !== void 0) {
+      let data0 = data.name;
       if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.kind, data: data0 };
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.name, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -46457,7 +51768,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.kind.type, parentSchema: schema44.properties.kind, data: data0 };
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.name.type, parentSchema: schema44.properties.name, data: data0 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -46466,11 +51777,11 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.name !== void 0) {
-      let data1 = data.name;
+    if (data.owner !== void 0) {
+      let data1 = data.owner;
       if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.name, data: data1 };
+        if (func1(data1) > 63) {
+          const err5 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.owner, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -46478,20 +51789,17 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.name.type, parentSchema: schema44.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (func1(data1) < 1) {
+          const err6 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.owner, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.spec !== void 0) {
-      let data2 = data.spec;
-      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
-        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.properties.spec.type, parentSchema: schema44.properties.spec, data: data2 };
+      } else {
+        const err7 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.owner.type, parentSchema: schema44.properties.owner, data: data1 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -46500,34 +51808,29 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.secret !== void 0) {
-      let data3 = data.secret;
-      if (typeof data3 !== "string") {
-        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.secret.type, parentSchema: schema44.properties.secret, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
+    if (data.template !== void 0) {
+      let data2 = data.template;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.template, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.uid !== void 0) {
-      let data4 = data.uid;
-      if (typeof data4 !== "string") {
-        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.uid.type, parentSchema: schema44.properties.uid, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
+        if (func1(data2) < 1) {
+          const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.template, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.generation !== void 0) {
-      let data5 = data.generation;
-      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema44.properties.generation.type, parentSchema: schema44.properties.generation, data: data5 };
+      } else {
+        const err10 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.template.type, parentSchema: schema44.properties.template, data: data2 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -46536,12 +51839,125 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.encoding !== void 0) {
+      let data3 = data.encoding;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err11 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.encoding, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.encoding.type, parentSchema: schema44.properties.encoding, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.lc_collate !== void 0) {
+      let data4 = data.lc_collate;
+      if (typeof data4 === "string") {
+        if (func1(data4) < 1) {
+          const err13 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_collate, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_collate.type, parentSchema: schema44.properties.lc_collate, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.lc_ctype !== void 0) {
+      let data5 = data.lc_ctype;
+      if (typeof data5 === "string") {
+        if (func1(data5) < 1) {
+          const err15 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_ctype, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_ctype.type, parentSchema: schema44.properties.lc_ctype, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.connection_limit !== void 0) {
+      let data6 = data.connection_limit;
+      if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
+        const err17 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema44.properties.connection_limit.type, parentSchema: schema44.properties.connection_limit, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+      if (typeof data6 == "number" && isFinite(data6)) {
+        if (data6 < -1 || isNaN(data6)) {
+          const err18 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema44.properties.connection_limit, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.allow_connections !== void 0) {
+      let data7 = data.allow_connections;
+      if (typeof data7 !== "boolean") {
+        const err19 = { instancePath: instancePath + "/allow_connections", schemaPath: "#/properties/allow_connections/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.allow_connections.type, parentSchema: schema44.properties.allow_connections, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.is_template !== void 0) {
+      let data8 = data.is_template;
+      if (typeof data8 !== "boolean") {
+        const err20 = { instancePath: instancePath + "/is_template", schemaPath: "#/properties/is_template/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.is_template.type, parentSchema: schema44.properties.is_template, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
+    const err21 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err21];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err21);
     }
     errors++;
   }
@@ -46549,8 +51965,9 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_provider = validate31;
-var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+var postgres_default_privileges = validate31;
+var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+var func0 = require_equal().default;
 function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -46563,8 +51980,1680 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.role === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.owner === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "owner" }, message: "must have required property 'owner'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.object_type === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.privileges === void 0) {
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "role" || key0 === "owner" || key0 === "schema" || key0 === "object_type" || key0 === "privileges" || key0 === "with_grant_option")) {
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.database.type, parentSchema: schema45.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== void 0) {
+      let data1 = data.role;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.role.type, parentSchema: schema45.properties.role, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data2 = data.owner;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err12 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err13 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.owner.type, parentSchema: schema45.properties.owner, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data3 = data.schema;
+      if (typeof data3 === "string") {
+        if (func1(data3) > 63) {
+          const err15 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.schema, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+        if (func1(data3) < 1) {
+          const err16 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.schema, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.schema.type, parentSchema: schema45.properties.schema, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.object_type !== void 0) {
+      let data4 = data.object_type;
+      if (!(data4 === "table" || data4 === "sequence" || data4 === "function" || data4 === "type" || data4 === "schema")) {
+        const err18 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema45.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.object_type.enum, parentSchema: schema45.properties.object_type, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.privileges !== void 0) {
+      let data5 = data.privileges;
+      if (Array.isArray(data5)) {
+        const len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data6 = data5[i0];
+          if (!(data6 === "ALL" || data6 === "CONNECT" || data6 === "CREATE" || data6 === "DELETE" || data6 === "EXECUTE" || data6 === "INSERT" || data6 === "MAINTAIN" || data6 === "REFERENCES" || data6 === "SELECT" || data6 === "TEMPORARY" || data6 === "TRIGGER" || data6 === "TRUNCATE" || data6 === "UPDATE" || data6 === "USAGE")) {
+            const err19 = { instancePath: instancePath + "/privileges/" + i0, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema45.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.privileges.items.enum, parentSchema: schema45.properties.privileges.items, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i1 = data5.length;
+        let j0;
+        if (i1 > 1) {
+          outer0:
+            for (; i1--; ) {
+              for (j0 = i1; j0--; ) {
+                if (func0(data5[i1], data5[j0])) {
+                  const err20 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema45.properties.privileges, data: data5 };
+                  if (vErrors === null) {
+                    vErrors = [err20];
+                  } else {
+                    vErrors.push(err20);
+                  }
+                  errors++;
+                  break outer0;
+                }
+              }
+            }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.privileges.type, parentSchema: schema45.properties.privileges, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.with_grant_option !== void 0) {
+      let data7 = data.with_grant_option;
+      if (typeof data7 !== "boolean") {
+        const err22 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema45.properties.with_grant_option.type, parentSchema: schema45.properties.with_grant_option, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
+    if (vErrors === null) {
+      vErrors = [err23];
+    } else {
+      vErrors.push(err23);
+    }
+    errors++;
+  }
+  validate31.errors = vErrors;
+  return errors === 0;
+}
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_extension = validate32;
+var schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate32.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema46.required, parentSchema: schema46, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema46.required, parentSchema: schema46, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "name" || key0 === "schema" || key0 === "version" || key0 === "drop_cascade")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema46, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.database.type, parentSchema: schema46.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.name.type, parentSchema: schema46.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data2 = data.schema;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err9 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err10 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.schema.type, parentSchema: schema46.properties.schema, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data3 = data.version;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err12 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.version, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.version.type, parentSchema: schema46.properties.version, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.drop_cascade !== void 0) {
+      let data4 = data.drop_cascade;
+      if (typeof data4 !== "boolean") {
+        const err14 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema46.properties.drop_cascade.type, parentSchema: schema46.properties.drop_cascade, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.type, parentSchema: schema46, data };
+    if (vErrors === null) {
+      vErrors = [err15];
+    } else {
+      vErrors.push(err15);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_grant = validate33;
+var schema47 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate33.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.role === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.object_type === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.privileges === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema47.required, parentSchema: schema47, data };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "role" || key0 === "schema" || key0 === "object_type" || key0 === "objects" || key0 === "privileges" || key0 === "with_grant_option")) {
+        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema47, data };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.database.type, parentSchema: schema47.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== void 0) {
+      let data1 = data.role;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err8 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.role, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.role.type, parentSchema: schema47.properties.role, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.schema !== void 0) {
+      let data2 = data.schema;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err12 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.schema, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.schema.type, parentSchema: schema47.properties.schema, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.object_type !== void 0) {
+      let data3 = data.object_type;
+      if (!(data3 === "database" || data3 === "schema" || data3 === "table" || data3 === "sequence" || data3 === "function")) {
+        const err14 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema47.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.object_type.enum, parentSchema: schema47.properties.object_type, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.objects !== void 0) {
+      let data4 = data.objects;
+      if (Array.isArray(data4)) {
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data5 = data4[i0];
+          if (typeof data5 === "string") {
+            if (func1(data5) > 63) {
+              const err15 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.objects.items, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+            if (func1(data5) < 1) {
+              const err16 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.objects.items, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.objects.items.type, parentSchema: schema47.properties.objects.items, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+        let i1 = data4.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data4[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err18 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema47.properties.objects, data: data4 };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err19 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.objects.type, parentSchema: schema47.properties.objects, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.privileges !== void 0) {
+      let data6 = data.privileges;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data7 = data6[i2];
+          if (!(data7 === "ALL" || data7 === "CONNECT" || data7 === "CREATE" || data7 === "DELETE" || data7 === "EXECUTE" || data7 === "INSERT" || data7 === "MAINTAIN" || data7 === "REFERENCES" || data7 === "SELECT" || data7 === "TEMPORARY" || data7 === "TRIGGER" || data7 === "TRUNCATE" || data7 === "UPDATE" || data7 === "USAGE")) {
+            const err20 = { instancePath: instancePath + "/privileges/" + i2, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema47.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.privileges.items.enum, parentSchema: schema47.properties.privileges.items, data: data7 };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        let i3 = data6.length;
+        let j1;
+        if (i3 > 1) {
+          outer0:
+            for (; i3--; ) {
+              for (j1 = i3; j1--; ) {
+                if (func0(data6[i3], data6[j1])) {
+                  const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema47.properties.privileges, data: data6 };
+                  if (vErrors === null) {
+                    vErrors = [err21];
+                  } else {
+                    vErrors.push(err21);
+                  }
+                  errors++;
+                  break outer0;
+                }
+              }
+            }
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.privileges.type, parentSchema: schema47.properties.privileges, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.with_grant_option !== void 0) {
+      let data8 = data.with_grant_option;
+      if (typeof data8 !== "boolean") {
+        const err23 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.with_grant_option.type, parentSchema: schema47.properties.with_grant_option, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema47.type, parentSchema: schema47, data };
+    if (vErrors === null) {
+      vErrors = [err24];
+    } else {
+      vErrors.push(err24);
+    }
+    errors++;
+  }
+  validate33.errors = vErrors;
+  return errors === 0;
+}
+validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_provider = validate34;
+var schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } };
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func4.call(schema48.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.host !== void 0) {
+      let data0 = data.host;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err1 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.host, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.host.type, parentSchema: schema48.properties.host, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.port !== void 0) {
+      let data1 = data.port;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err3 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.port.type, parentSchema: schema48.properties.port, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 > 65535 || isNaN(data1)) {
+          const err4 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema48.properties.port, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        if (data1 < 1 || isNaN(data1)) {
+          const err5 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.port, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.user !== void 0) {
+      let data2 = data.user;
+      if (typeof data2 === "string") {
+        if (func1(data2) < 1) {
+          const err6 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.user, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.user.type, parentSchema: schema48.properties.user, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== void 0) {
+      let data3 = data.username;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.username, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.username.type, parentSchema: schema48.properties.username, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.password !== void 0) {
+      let data4 = data.password;
+      if (typeof data4 !== "string") {
+        const err10 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.password.type, parentSchema: schema48.properties.password, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data5 = data.database;
+      if (typeof data5 === "string") {
+        if (func1(data5) < 1) {
+          const err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.database, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.database.type, parentSchema: schema48.properties.database, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.sslmode !== void 0) {
+      let data6 = data.sslmode;
+      if (!(data6 === "disable" || data6 === "prefer" || data6 === "require" || data6 === "verify-ca" || data6 === "verify-full")) {
+        const err13 = { instancePath: instancePath + "/sslmode", schemaPath: "#/properties/sslmode/enum", keyword: "enum", params: { allowedValues: schema48.properties.sslmode.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.sslmode.enum, parentSchema: schema48.properties.sslmode, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.sslrootcert !== void 0) {
+      let data7 = data.sslrootcert;
+      if (typeof data7 === "string") {
+        if (func1(data7) < 1) {
+          const err14 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.sslrootcert, data: data7 };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.sslrootcert.type, parentSchema: schema48.properties.sslrootcert, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.connect_timeout !== void 0) {
+      let data8 = data.connect_timeout;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err16 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.connect_timeout.type, parentSchema: schema48.properties.connect_timeout, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 > 86400 || isNaN(data8)) {
+          const err17 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400", schema: 86400, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+        if (data8 < 0 || isNaN(data8)) {
+          const err18 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.max_connections !== void 0) {
+      let data9 = data.max_connections;
+      if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
+        const err19 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.max_connections.type, parentSchema: schema48.properties.max_connections, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      if (typeof data9 == "number" && isFinite(data9)) {
+        if (data9 > 1e3 || isNaN(data9)) {
+          const err20 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema48.properties.max_connections, data: data9 };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        if (data9 < 1 || isNaN(data9)) {
+          const err21 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.max_connections, data: data9 };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      }
+    }
+  } else {
+    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    if (vErrors === null) {
+      vErrors = [err22];
+    } else {
+      vErrors.push(err22);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_role = validate35;
+var schema49 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } };
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate35.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema49.required, parentSchema: schema49, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func4.call(schema49.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.name.type, parentSchema: schema49.properties.name, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.login !== void 0) {
+      let data1 = data.login;
+      if (typeof data1 !== "boolean") {
+        const err5 = { instancePath: instancePath + "/login", schemaPath: "#/properties/login/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.login.type, parentSchema: schema49.properties.login, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.superuser !== void 0) {
+      let data2 = data.superuser;
+      if (typeof data2 !== "boolean") {
+        const err6 = { instancePath: instancePath + "/superuser", schemaPath: "#/properties/superuser/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.superuser.type, parentSchema: schema49.properties.superuser, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.create_database !== void 0) {
+      let data3 = data.create_database;
+      if (typeof data3 !== "boolean") {
+        const err7 = { instancePath: instancePath + "/create_database", schemaPath: "#/properties/create_database/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_database.type, parentSchema: schema49.properties.create_database, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.create_role !== void 0) {
+      let data4 = data.create_role;
+      if (typeof data4 !== "boolean") {
+        const err8 = { instancePath: instancePath + "/create_role", schemaPath: "#/properties/create_role/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_role.type, parentSchema: schema49.properties.create_role, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.inherit !== void 0) {
+      let data5 = data.inherit;
+      if (typeof data5 !== "boolean") {
+        const err9 = { instancePath: instancePath + "/inherit", schemaPath: "#/properties/inherit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.inherit.type, parentSchema: schema49.properties.inherit, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.replication !== void 0) {
+      let data6 = data.replication;
+      if (typeof data6 !== "boolean") {
+        const err10 = { instancePath: instancePath + "/replication", schemaPath: "#/properties/replication/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.replication.type, parentSchema: schema49.properties.replication, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.bypass_row_level_security !== void 0) {
+      let data7 = data.bypass_row_level_security;
+      if (typeof data7 !== "boolean") {
+        const err11 = { instancePath: instancePath + "/bypass_row_level_security", schemaPath: "#/properties/bypass_row_level_security/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.bypass_row_level_security.type, parentSchema: schema49.properties.bypass_row_level_security, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.connection_limit !== void 0) {
+      let data8 = data.connection_limit;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err12 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema49.properties.connection_limit.type, parentSchema: schema49.properties.connection_limit, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 < -1 || isNaN(data8)) {
+          const err13 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema49.properties.connection_limit, data: data8 };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.password !== void 0) {
+      let data9 = data.password;
+      if (typeof data9 !== "string") {
+        const err14 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.password.type, parentSchema: schema49.properties.password, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.valid_until !== void 0) {
+      let data10 = data.valid_until;
+      if (typeof data10 === "string") {
+        if (func1(data10) < 1) {
+          const err15 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.valid_until, data: data10 };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      } else {
+        const err16 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.valid_until.type, parentSchema: schema49.properties.valid_until, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.roles !== void 0) {
+      let data11 = data.roles;
+      if (Array.isArray(data11)) {
+        const len0 = data11.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data12 = data11[i0];
+          if (typeof data12 === "string") {
+            if (func1(data12) > 63) {
+              const err17 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.roles.items, data: data12 };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+            if (func1(data12) < 1) {
+              const err18 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.roles.items, data: data12 };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.roles.items.type, parentSchema: schema49.properties.roles.items, data: data12 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i1 = data11.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data11[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema49.properties.roles, data: data11 };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.roles.type, parentSchema: schema49.properties.roles, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.search_path !== void 0) {
+      let data13 = data.search_path;
+      if (Array.isArray(data13)) {
+        const len1 = data13.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data14 = data13[i2];
+          if (typeof data14 === "string") {
+            if (func1(data14) > 63) {
+              const err22 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.search_path.items, data: data14 };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+            if (func1(data14) < 1) {
+              const err23 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.search_path.items, data: data14 };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.search_path.items.type, parentSchema: schema49.properties.search_path.items, data: data14 };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/search_path", schemaPath: "#/properties/search_path/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.search_path.type, parentSchema: schema49.properties.search_path, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
+    if (vErrors === null) {
+      vErrors = [err26];
+    } else {
+      vErrors.push(err26);
+    }
+    errors++;
+  }
+  validate35.errors = vErrors;
+  return errors === 0;
+}
+validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_schema = validate36;
+var schema50 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } };
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate36.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema50.required, parentSchema: schema50, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "name" || key0 === "owner" || key0 === "drop_cascade")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.database.type, parentSchema: schema50.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data2 = data.owner;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err9 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err10 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.owner.type, parentSchema: schema50.properties.owner, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.drop_cascade !== void 0) {
+      let data3 = data.drop_cascade;
+      if (typeof data3 !== "boolean") {
+        const err12 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema50.properties.drop_cascade.type, parentSchema: schema50.properties.drop_cascade, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate36.errors = vErrors;
+  return errors === 0;
+}
+validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_object = validate37;
+var schema51 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate37.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema51.required, parentSchema: schema51, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema51.required, parentSchema: schema51, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema51, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.kind, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.kind.type, parentSchema: schema51.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.name.type, parentSchema: schema51.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data2 = data.spec;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.properties.spec.type, parentSchema: schema51.properties.spec, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.secret !== void 0) {
+      let data3 = data.secret;
+      if (typeof data3 !== "string") {
+        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.secret.type, parentSchema: schema51.properties.secret, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.uid !== void 0) {
+      let data4 = data.uid;
+      if (typeof data4 !== "string") {
+        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.uid.type, parentSchema: schema51.properties.uid, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.generation !== void 0) {
+      let data5 = data.generation;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.generation.type, parentSchema: schema51.properties.generation, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.type, parentSchema: schema51, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate37.errors = vErrors;
+  return errors === 0;
+}
+validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_provider = validate38;
+var schema52 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate38.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.world === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema45.required, parentSchema: schema45, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema52.required, parentSchema: schema52, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -46574,7 +53663,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "world" || key0 === "latency" || key0 === "faults")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -46587,7 +53676,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.world;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.world, data: data0 };
+          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.world, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -46596,7 +53685,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.world.type, parentSchema: schema45.properties.world, data: data0 };
+        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.world.type, parentSchema: schema52.properties.world, data: data0 };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -46608,7 +53697,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.latency !== void 0) {
       let data1 = data.latency;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema45.properties.latency.type, parentSchema: schema45.properties.latency, data: data1 };
+        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.latency.type, parentSchema: schema52.properties.latency, data: data1 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -46618,7 +53707,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema45.properties.latency, data: data1 };
+          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema52.properties.latency, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -46636,7 +53725,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data2[i0];
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             if (data3.kind === void 0) {
-              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema45.properties.faults.items.required, parentSchema: schema45.properties.faults.items, data: data3 };
+              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema52.properties.faults.items.required, parentSchema: schema52.properties.faults.items, data: data3 };
               if (vErrors === null) {
                 vErrors = [err6];
               } else {
@@ -46646,7 +53735,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             }
             for (const key1 in data3) {
               if (!(key1 === "op" || key1 === "address" || key1 === "call" || key1 === "kind" || key1 === "times")) {
-                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45.properties.faults.items, data: data3 };
+                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52.properties.faults.items, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err7];
                 } else {
@@ -46658,7 +53747,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.op !== void 0) {
               let data4 = data3.op;
               if (!(data4 === "read" || data4 === "create" || data4 === "update" || data4 === "delete")) {
-                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema45.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.faults.items.properties.op.enum, parentSchema: schema45.properties.faults.items.properties.op, data: data4 };
+                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.op.enum, parentSchema: schema52.properties.faults.items.properties.op, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err8];
                 } else {
@@ -46670,7 +53759,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.address !== void 0) {
               let data5 = data3.address;
               if (typeof data5 !== "string") {
-                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.faults.items.properties.address.type, parentSchema: schema45.properties.faults.items.properties.address, data: data5 };
+                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.faults.items.properties.address.type, parentSchema: schema52.properties.faults.items.properties.address, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err9];
                 } else {
@@ -46682,7 +53771,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.call !== void 0) {
               let data6 = data3.call;
               if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema45.properties.faults.items.properties.call.type, parentSchema: schema45.properties.faults.items.properties.call, data: data6 };
+                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.call.type, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err10];
                 } else {
@@ -46692,7 +53781,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data6 == "number" && isFinite(data6)) {
                 if (data6 < 1 || isNaN(data6)) {
-                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema45.properties.faults.items.properties.call, data: data6 };
+                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err11];
                   } else {
@@ -46705,7 +53794,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.kind !== void 0) {
               let data7 = data3.kind;
               if (!(data7 === "error" || data7 === "timeout" || data7 === "crash")) {
-                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema45.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.faults.items.properties.kind.enum, parentSchema: schema45.properties.faults.items.properties.kind, data: data7 };
+                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.kind.enum, parentSchema: schema52.properties.faults.items.properties.kind, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err12];
                 } else {
@@ -46717,7 +53806,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.times !== void 0) {
               let data8 = data3.times;
               if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema45.properties.faults.items.properties.times.type, parentSchema: schema45.properties.faults.items.properties.times, data: data8 };
+                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.times.type, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
                 if (vErrors === null) {
                   vErrors = [err13];
                 } else {
@@ -46727,7 +53816,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data8 == "number" && isFinite(data8)) {
                 if (data8 < 1 || isNaN(data8)) {
-                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema45.properties.faults.items.properties.times, data: data8 };
+                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
                   if (vErrors === null) {
                     vErrors = [err14];
                   } else {
@@ -46738,7 +53827,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.properties.faults.items.type, parentSchema: schema45.properties.faults.items, data: data3 };
+            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.properties.faults.items.type, parentSchema: schema52.properties.faults.items, data: data3 };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -46748,7 +53837,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.faults.type, parentSchema: schema45.properties.faults, data: data2 };
+        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.faults.type, parentSchema: schema52.properties.faults, data: data2 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -46758,7 +53847,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.type, parentSchema: schema52, data };
     if (vErrors === null) {
       vErrors = [err17];
     } else {
@@ -46766,10 +53855,10 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
 }
-validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validators = {
   "lexum.yaml.json": lexum_yaml,
   "lxm-sync.yaml.json": lxm_sync_yaml,
@@ -46779,6 +53868,13 @@ var validators = {
   "providers/fs.symlink.json": fs_symlink,
   "providers/http.object.json": http_object,
   "providers/http.provider.json": http_provider,
+  "providers/postgres.database.json": postgres_database,
+  "providers/postgres.default_privileges.json": postgres_default_privileges,
+  "providers/postgres.extension.json": postgres_extension,
+  "providers/postgres.grant.json": postgres_grant,
+  "providers/postgres.provider.json": postgres_provider,
+  "providers/postgres.role.json": postgres_role,
+  "providers/postgres.schema.json": postgres_schema,
   "providers/sim.object.json": sim_object,
   "providers/sim.provider.json": sim_provider
 };
@@ -46822,8 +53918,8 @@ function loadTypeCatalog() {
 function resourceTypeInfo(type, provider, schema, validateFn) {
   const props = schema["properties"] ?? {};
   const names = Object.keys(props).sort();
-  const defaults = {};
-  for (const n of names) if (props[n]["default"] !== void 0) defaults[n] = props[n]["default"];
+  const defaults2 = {};
+  for (const n of names) if (props[n]["default"] !== void 0) defaults2[n] = props[n]["default"];
   const strings = (v) => Array.isArray(v) ? v.slice() : [];
   return {
     type,
@@ -46836,7 +53932,7 @@ function resourceTypeInfo(type, provider, schema, validateFn) {
     replaceOn: strings(schema["x-lexum-replace-on"]),
     sensitive: names.filter((n) => props[n]["x-lexum-sensitive"] === true),
     assigned: names.filter((n) => props[n]["x-lexum-assigned"] === true),
-    defaults,
+    defaults: defaults2,
     validate(attrs) {
       if (validateFn(attrs)) return [];
       return (validateFn.errors ?? []).map(plainProblem);
@@ -46942,12 +54038,12 @@ function checkAttributes(info, given, nameSpan, diags, extraDefaults = NO_DEFAUL
       ok = false;
       continue;
     }
-    const state = valueState(value);
-    if (state === POISONED) {
+    const state2 = valueState(value);
+    if (state2 === POISONED) {
       ok = false;
       continue;
     }
-    if (state === KNOWN) known3[name] = value;
+    if (state2 === KNOWN) known3[name] = value;
     else deferred[name] = { expr: toResidual(value), sensitive: isSensitive(value) };
   }
   if (extraDefaults !== NO_DEFAULTS) {
@@ -47162,8 +54258,8 @@ function attributeType(address, attr, catalog) {
   if (type === void 0 || schema === void 0 || schema === null || typeof schema !== "object" || Array.isArray(schema)) return null;
   const declared = schema["type"];
   const names = typeof declared === "string" ? [declared] : Array.isArray(declared) ? declared.filter((t) => typeof t === "string") : [];
-  const types = names.map((t) => SCHEMA_TYPES[t]).filter((t) => t !== void 0);
-  return types.length === 0 ? null : { types: [...new Set(types)].sort(), from: { type, attr } };
+  const types2 = names.map((t) => SCHEMA_TYPES[t]).filter((t) => t !== void 0);
+  return types2.length === 0 ? null : { types: [...new Set(types2)].sort(), from: { type, attr } };
 }
 function checkAssertionType(expr, text, span, catalog, diags) {
   const t = staticType(expr, catalog);
@@ -47405,23 +54501,23 @@ function findCycles(domains, edges, diags) {
     out.get(e.from).push(e);
   }
   for (const es of out.values()) es.sort((a, b) => a.to < b.to ? -1 : a.to > b.to ? 1 : 0);
-  const state = /* @__PURE__ */ new Map();
+  const state2 = /* @__PURE__ */ new Map();
   const stack = [];
   const seen = /* @__PURE__ */ new Set();
   const cyclic = /* @__PURE__ */ new Set();
   const visit2 = (root) => {
-    state.set(root, 1);
+    state2.set(root, 1);
     const frames = [{ n: root, edges: out.get(root) ?? [], next: 0 }];
     while (frames.length > 0) {
       const f = frames[frames.length - 1];
       if (f.next === f.edges.length) {
-        state.set(f.n, 2);
+        state2.set(f.n, 2);
         frames.pop();
         if (frames.length > 0) stack.pop();
         continue;
       }
       const e = f.edges[f.next++];
-      const s = state.get(e.to);
+      const s = state2.get(e.to);
       if (s === 1) {
         const startIdx = stack.findIndex((x) => x.from === e.to);
         const cyc = [...startIdx < 0 ? [] : stack.slice(startIdx), e];
@@ -47442,12 +54538,12 @@ function findCycles(domains, edges, diags) {
         }
       } else if (s === void 0) {
         stack.push(e);
-        state.set(e.to, 1);
+        state2.set(e.to, 1);
         frames.push({ n: e.to, edges: out.get(e.to) ?? [], next: 0 });
       }
     }
   };
-  for (const n of [...domains.keys()].sort()) if (!state.has(n)) visit2(n);
+  for (const n of [...domains.keys()].sort()) if (!state2.has(n)) visit2(n);
   return cyclic;
 }
 function checkReferences(t, domains, diags) {
@@ -49475,17 +56571,17 @@ var Parser2 = class {
     return this.next();
   }
   /** A name that is not a keyword (domains, values, resources, loop variables). */
-  name(what) {
+  name(what2) {
     const t = this.peek();
     if (t.kind === "keyword") this.fail(keywordAsName(this.tspan(t), t.text));
-    if (t.kind !== "ident") this.fail(expectedName(this.tspan(t), what, describeToken(t)));
+    if (t.kind !== "ident") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
     this.next();
     return this.ident(t);
   }
   /** An attribute, member or type name: keywords allowed. */
-  looseName(what) {
+  looseName(what2) {
     const t = this.peek();
-    if (t.kind !== "ident" && t.kind !== "keyword") this.fail(expectedName(this.tspan(t), what, describeToken(t)));
+    if (t.kind !== "ident" && t.kind !== "keyword") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
     this.next();
     return this.ident(t);
   }
@@ -50528,16 +57624,16 @@ function checkPackageExports(ns, name) {
   const named = (problem) => ({ kind: "name", problem });
   if (!NAME2.test(name)) return named(`cannot be used: \`${name}\` is not a provider name (letters, digits and _, not starting with a digit)`);
   if (p.name !== name) return named(`exports the provider \`${p.name}\`, not \`${name}\`: name it \`${p.name}\` under providers: in lexum.yaml`);
-  const types = p.types;
+  const types2 = p.types;
   const seen = /* @__PURE__ */ new Set();
-  for (const t of types) {
+  for (const t of types2) {
     const rest = t.startsWith(name + ".") ? t.slice(name.length + 1) : null;
     if (rest === null || !NAME2.test(rest)) return named(`lists the type \`${t}\`, which is not named \`${name}.<type>\``);
     if (seen.has(t)) return named(`lists the type \`${t}\` twice`);
     seen.add(t);
   }
   const schemas = mod.schemas;
-  for (const t of [...types].sort()) {
+  for (const t of [...types2].sort()) {
     if (!Object.hasOwn(schemas, t)) return { kind: "schema", schema: t, problem: "is missing: `schemas` has no entry for a type in `provider.types`" };
   }
   for (const key3 of Object.keys(schemas).sort()) {
@@ -51542,8 +58638,8 @@ var HttpInstance = class {
     return statusFailed(method, this.client.url(path8), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
   }
 };
-function createHttpProvider(options2 = {}) {
-  const now = options2.now ?? Date.now;
+function createHttpProvider(options3 = {}) {
+  const now = options3.now ?? Date.now;
   return {
     name: "http",
     types: [HTTP_OBJECT],
@@ -51553,6 +58649,1061 @@ function createHttpProvider(options2 = {}) {
   };
 }
 var httpProvider = createHttpProvider();
+
+// node_modules/pg/esm/index.mjs
+var import_lib = __toESM(require_lib4(), 1);
+var Client = import_lib.default.Client;
+var Pool = import_lib.default.Pool;
+var Connection = import_lib.default.Connection;
+var types = import_lib.default.types;
+var Query = import_lib.default.Query;
+var DatabaseError = import_lib.default.DatabaseError;
+var escapeIdentifier = import_lib.default.escapeIdentifier;
+var escapeLiteral = import_lib.default.escapeLiteral;
+var Result = import_lib.default.Result;
+var TypeOverrides = import_lib.default.TypeOverrides;
+var defaults = import_lib.default.defaults;
+var esm_default = import_lib.default;
+
+// src/providers/postgres/cancel.ts
+import { connect } from "node:net";
+var CANCEL_REQUEST_CODE = 80877102;
+function sendCancel(host, port, pid, secretKey, timeoutMs = 2e3) {
+  return new Promise((done) => {
+    const packet = Buffer.alloc(16);
+    packet.writeInt32BE(16, 0);
+    packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+    packet.writeInt32BE(pid, 8);
+    packet.writeInt32BE(secretKey, 12);
+    const socket = connect({ host, port });
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      done();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    socket.once("error", finish);
+    socket.once("connect", () => socket.end(packet));
+    socket.once("close", finish);
+  });
+}
+
+// src/providers/postgres/errors.ts
+var PostgresError = class extends ProviderError {
+  sqlstate;
+  constructor(code3, message, retryable, sqlstate) {
+    super(code3, message, retryable);
+    this.sqlstate = sqlstate;
+  }
+};
+function badAttr3(type, attr, why) {
+  return new ProviderError("postgres.invalid_attr", `postgres: ${type}.${attr} ${why}`, false);
+}
+function unknownType3(type) {
+  return new ProviderError("postgres.unknown_type", `postgres: unknown resource type ${type}`, false);
+}
+function immutable(what2, attr, found, wanted) {
+  return new ProviderError(
+    "postgres.immutable",
+    `postgres: ${what2} exists with ${attr} ${JSON.stringify(found)}, not ${JSON.stringify(wanted)}; ${attr} is set only when it is created: drop it or change the goal`,
+    false
+  );
+}
+function aborted2(what2) {
+  return new ProviderError("timeout", `postgres: ${what2}: the call was aborted (action timeout); its statement was cancelled`, true);
+}
+var BY_STATE = /* @__PURE__ */ new Map([
+  ["53300", ["postgres.unavailable", true]],
+  // too_many_connections
+  ["57P03", ["postgres.unavailable", true]],
+  // cannot_connect_now (starting up, shutting down, recovery)
+  ["57P01", ["postgres.unavailable", true]],
+  // admin_shutdown
+  ["57P02", ["postgres.unavailable", true]],
+  // crash_shutdown
+  ["53200", ["postgres.unavailable", true]],
+  // out_of_memory
+  ["40001", ["postgres.conflict", true]],
+  // serialization_failure
+  ["40P01", ["postgres.conflict", true]],
+  // deadlock_detected
+  ["55P03", ["postgres.conflict", true]],
+  // lock_not_available
+  ["42710", ["postgres.conflict", true]],
+  // duplicate_object: made meanwhile by someone else; a retry converges it
+  ["42P04", ["postgres.conflict", true]],
+  // duplicate_database
+  ["42P06", ["postgres.conflict", true]],
+  // duplicate_schema
+  ["23505", ["postgres.conflict", true]],
+  // unique_violation in a catalog: the same race
+  ["42501", ["postgres.permission_denied", false]],
+  // insufficient_privilege
+  ["28P01", ["postgres.auth_failed", false]],
+  // invalid_password
+  ["28000", ["postgres.auth_failed", false]],
+  // invalid_authorization_specification (no pg_hba.conf entry)
+  ["42602", ["postgres.invalid_name", false]],
+  // invalid_name
+  ["42622", ["postgres.invalid_name", false]],
+  // name_too_long
+  ["42939", ["postgres.invalid_name", false]],
+  // reserved_name (pg_* roles)
+  ["42704", ["postgres.undefined", false]],
+  // undefined_object (a role that does not exist)
+  ["3D000", ["postgres.undefined", false]],
+  // invalid_catalog_name (a database that does not exist)
+  ["3F000", ["postgres.undefined", false]],
+  // invalid_schema_name
+  ["42P01", ["postgres.undefined", false]],
+  // undefined_table
+  ["42883", ["postgres.undefined", false]],
+  // undefined_function
+  ["58P01", ["postgres.undefined", false]],
+  // undefined_file (an extension not installed, before PostgreSQL 15)
+  ["0A000", ["postgres.unsupported", false]],
+  // feature_not_supported (an extension not installed on the server)
+  ["55006", ["postgres.in_use", false]],
+  // object_in_use
+  ["2BP01", ["postgres.dependent_objects", false]]
+  // dependent_objects_still_exist
+]);
+var NETWORK = /* @__PURE__ */ new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "EAI_AGAIN", "ECONNABORTED"]);
+function classifyState(state2) {
+  const hit = BY_STATE.get(state2);
+  if (hit) return { reason: hit[0], retryable: hit[1] };
+  if (state2.startsWith("08")) return { reason: "postgres.unavailable", retryable: true };
+  return { reason: "postgres.sql", retryable: false };
+}
+function toProviderError(what2, where2, err) {
+  if (err instanceof ProviderError) return err;
+  const e = typeof err === "object" && err !== null ? err : {};
+  const message = typeof e.message === "string" && e.message !== "" ? e.message : String(err);
+  const code3 = typeof e.code === "string" ? e.code : "";
+  if (/^[0-9A-Z]{5}$/.test(code3)) {
+    const { reason, retryable } = classifyState(code3);
+    const detail = typeof e.detail === "string" && e.detail !== "" ? ` (${e.detail.replace(/\s+/g, " ")})` : "";
+    const hint = typeof e.hint === "string" && e.hint !== "" ? `; hint: ${e.hint}` : "";
+    return new PostgresError(reason, `postgres: ${what2}: ${message}${detail} (SQLSTATE ${code3})${hint}`, retryable, code3);
+  }
+  if (NETWORK.has(code3)) return new ProviderError("postgres.unavailable", `postgres: ${what2}: cannot reach the server at ${where2}: ${code3}`, true);
+  if (code3 === "ENOTFOUND") return new ProviderError("postgres.unavailable", `postgres: ${what2}: host of ${where2} not found (ENOTFOUND)`, false);
+  if (/Connection terminated|timeout expired|timeout exceeded when trying to connect|Connection ended/i.test(message)) {
+    return new ProviderError("postgres.unavailable", `postgres: ${what2}: ${message} (server ${where2})`, true);
+  }
+  if (/does not support SSL/i.test(message)) {
+    return new ProviderError("postgres.ssl", `postgres: ${what2}: the server at ${where2} does not support SSL; set sslmode = "disable" (or "prefer") to connect without it`, false);
+  }
+  if (/certificate|self[- ]signed|SSL|TLS/i.test(message) || code3.startsWith("ERR_TLS") || code3.startsWith("ERR_SSL") || /CERT|SIGNATURE/.test(code3)) {
+    return new ProviderError("postgres.ssl", `postgres: ${what2}: TLS with ${where2} failed: ${message}`, false);
+  }
+  return new ProviderError("postgres.client", `postgres: ${what2}: ${message}`, false);
+}
+
+// src/providers/postgres/connections.ts
+var CANCEL_GRACE_MS = 1e3;
+var Connections = class {
+  constructor(settings) {
+    this.settings = settings;
+  }
+  settings;
+  pools = /* @__PURE__ */ new Map();
+  /** With sslmode "prefer": whether the server speaks TLS, found by the first connection. */
+  preferred;
+  closed = false;
+  /** `host:port`, for messages (never the user or password). */
+  get where() {
+    return `${this.settings.host}:${this.settings.port}`;
+  }
+  base(database) {
+    const s = this.settings;
+    return {
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      password: s.password,
+      database,
+      application_name: "lexum",
+      connectionTimeoutMillis: s.connectTimeoutMs
+    };
+  }
+  async ssl() {
+    const s = this.settings;
+    const ca = s.sslrootcert?.pem;
+    switch (s.sslmode) {
+      case "disable":
+        return false;
+      case "require":
+        return { rejectUnauthorized: false };
+      case "verify-ca":
+        return { rejectUnauthorized: true, ...ca !== void 0 ? { ca } : {}, checkServerIdentity: () => void 0 };
+      case "verify-full":
+        return { rejectUnauthorized: true, ...ca !== void 0 ? { ca } : {} };
+      case "prefer":
+        this.preferred ??= this.probeTls();
+        return this.preferred;
+    }
+  }
+  /** sslmode "prefer": TLS when the server offers it, plain otherwise (node-postgres cannot fall back by itself). */
+  async probeTls() {
+    const probe = new esm_default.Client({ ...this.base(this.settings.database), ssl: { rejectUnauthorized: false } });
+    try {
+      await probe.connect();
+      return { rejectUnauthorized: false };
+    } catch (err) {
+      if (err instanceof Error && /does not support SSL/i.test(err.message)) return false;
+      this.preferred = void 0;
+      throw err;
+    } finally {
+      await probe.end().catch(() => void 0);
+    }
+  }
+  async pool(database) {
+    const hit = this.pools.get(database);
+    if (hit) return hit;
+    const ssl = await this.ssl();
+    const again = this.pools.get(database);
+    if (again) return again;
+    const pool = new esm_default.Pool({ ...this.base(database), ssl, max: this.settings.maxConnections, idleTimeoutMillis: 1e4, allowExitOnIdle: true });
+    pool.on("error", () => void 0);
+    this.pools.set(database, pool);
+    return pool;
+  }
+  /**
+   * Runs `fn` on one connection to `database`. `what` names the operation in errors
+   * (`create role "app"`). Failures become ProviderErrors (toProviderError); an abort of
+   * `ctx.signal` stops it (see the class comment).
+   */
+  async run(database, what2, ctx, fn) {
+    if (this.closed) throw toProviderError(what2, this.where, new Error("the provider was closed"));
+    const signal = ctx.signal;
+    if (signal.aborted) throw aborted2(what2);
+    let stop = false;
+    let client;
+    let onAbort = () => void 0;
+    const abortion = new Promise((_, reject) => {
+      onAbort = () => {
+        stop = true;
+        reject(aborted2(what2));
+      };
+    });
+    abortion.catch(() => void 0);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const work = (async () => {
+      const pool = await this.pool(database);
+      const c = await pool.connect();
+      let failure;
+      const lost = (err) => failure ??= err;
+      c.on("error", lost);
+      try {
+        client = c;
+        if (stop) throw aborted2(what2);
+        const q = async (sql, params) => {
+          if (stop) throw aborted2(what2);
+          return (await c.query(sql, params)).rows;
+        };
+        return await fn(q);
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      } finally {
+        c.off("error", lost);
+        c.release(failure ?? (stop ? new Error("aborted") : void 0));
+      }
+    })();
+    work.catch(() => void 0);
+    try {
+      return await Promise.race([work, abortion]);
+    } catch (err) {
+      if (!stop) throw toProviderError(what2, this.where, err);
+      const c = client;
+      if (c && typeof c.processID === "number" && typeof c.secretKey === "number") {
+        await sendCancel(this.settings.host, this.settings.port, c.processID, c.secretKey);
+        const settled = await Promise.race([work.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), CANCEL_GRACE_MS))]);
+        if (!settled) c.connection?.stream?.destroy();
+      }
+      throw aborted2(what2);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+  /** `run` inside one transaction: committed when `fn` returns, rolled back when it throws. */
+  async tx(database, what2, ctx, fn) {
+    return this.run(database, what2, ctx, async (q) => {
+      await q("BEGIN");
+      const result = await fn(q);
+      await q("COMMIT");
+      return result;
+    });
+  }
+  /** Closes this instance's connections to `database` (before dropping it). */
+  async endPool(database) {
+    const pool = this.pools.get(database);
+    if (!pool) return;
+    this.pools.delete(database);
+    await pool.end();
+  }
+  /** Closes every pool; later calls fail. */
+  async close() {
+    this.closed = true;
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.end().catch(() => void 0)));
+  }
+};
+
+// src/providers/postgres/attrs.ts
+var MAX_NAME_BYTES = 63;
+function nameAttr(type, attrs, attr) {
+  const v = attrs[attr];
+  if (typeof v !== "string" || v.length === 0) throw badAttr3(type, attr, "must be a non-empty string");
+  return checkName(type, attr, v);
+}
+function optNameAttr(type, attrs, attr) {
+  const v = attrs[attr];
+  if (v === void 0 || v === null) return void 0;
+  return nameAttr(type, attrs, attr);
+}
+function checkName(type, attr, v) {
+  if (v.length === 0) throw badAttr3(type, attr, "must not be empty");
+  if (v.includes("\0")) throw badAttr3(type, attr, "contains a NUL byte");
+  if (Buffer.byteLength(v, "utf8") > MAX_NAME_BYTES) throw badAttr3(type, attr, `${JSON.stringify(v)} is longer than ${MAX_NAME_BYTES} bytes, PostgreSQL's limit for names (it would be truncated)`);
+  return v;
+}
+function optStringAttr(type, attrs, attr) {
+  const v = attrs[attr];
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v !== "string") throw badAttr3(type, attr, "must be a string");
+  if (v.includes("\0")) throw badAttr3(type, attr, "contains a NUL byte");
+  return v;
+}
+function boolAttr(type, attrs, attr, fallback) {
+  const v = attrs[attr];
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v !== "boolean") throw badAttr3(type, attr, "must be true or false");
+  return v;
+}
+function intAttr(type, attrs, attr, fallback, min) {
+  const v = attrs[attr];
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 2147483647) throw badAttr3(type, attr, `must be an integer \u2265 ${min}`);
+  return v;
+}
+function listAttr(type, attrs, attr, item = (v) => v) {
+  const v = attrs[attr];
+  if (v === void 0 || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw badAttr3(type, attr, "must be a list of strings");
+  const out = v.map(item);
+  if (new Set(out).size !== out.length) throw badAttr3(type, attr, "lists an item twice");
+  return out;
+}
+var ident = (name) => esm_default.escapeIdentifier(name);
+var literal = (text) => esm_default.escapeLiteral(text);
+function sortedStrings(xs) {
+  return [...xs].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+}
+function asWritten(actual, written) {
+  const real = new Set(actual);
+  if (real.size === written.length && written.every((w) => real.has(w))) return [...written];
+  return sortedStrings(real);
+}
+function sameList(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// src/providers/postgres/database.ts
+var TYPE4 = "postgres.database";
+function goalOf(attrs) {
+  return {
+    name: nameAttr(TYPE4, attrs, "name"),
+    owner: optNameAttr(TYPE4, attrs, "owner"),
+    template: optNameAttr(TYPE4, attrs, "template") ?? "template0",
+    encoding: optStringAttr(TYPE4, attrs, "encoding") ?? "UTF8",
+    lcCollate: optStringAttr(TYPE4, attrs, "lc_collate"),
+    lcCtype: optStringAttr(TYPE4, attrs, "lc_ctype"),
+    connectionLimit: intAttr(TYPE4, attrs, "connection_limit", -1, -1),
+    allowConnections: boolAttr(TYPE4, attrs, "allow_connections", true),
+    isTemplate: boolAttr(TYPE4, attrs, "is_template", false)
+  };
+}
+var READ_SQL = `
+SELECT pg_catalog.pg_get_userbyid(d.datdba)::text AS owner, pg_catalog.pg_encoding_to_char(d.encoding)::text AS encoding,
+       pg_catalog.pg_char_to_encoding($2) = d.encoding AS same_encoding,
+       d.datcollate::text AS lc_collate, d.datctype::text AS lc_ctype,
+       d.datconnlimit, d.datallowconn, d.datistemplate
+FROM pg_catalog.pg_database d WHERE d.datname = $1`;
+async function readRow(q, goal) {
+  return (await q(READ_SQL, [goal.name, goal.encoding]))[0] ?? null;
+}
+function attrsOf(row, goal) {
+  return {
+    name: goal.name,
+    owner: String(row["owner"]),
+    // The template is not kept by PostgreSQL: it is what the database was (to be) made from.
+    template: goal.template,
+    encoding: row["same_encoding"] === true ? goal.encoding : String(row["encoding"]),
+    lc_collate: String(row["lc_collate"]),
+    lc_ctype: String(row["lc_ctype"]),
+    connection_limit: Number(row["datconnlimit"]),
+    allow_connections: row["datallowconn"] === true,
+    is_template: row["datistemplate"] === true
+  };
+}
+function changes(goal, row) {
+  const words = [];
+  if (Number(row["datconnlimit"]) !== goal.connectionLimit) words.push(`CONNECTION LIMIT ${goal.connectionLimit}`);
+  if (row["datallowconn"] === true !== goal.allowConnections) words.push(`ALLOW_CONNECTIONS ${goal.allowConnections}`);
+  if (row["datistemplate"] === true !== goal.isTemplate) words.push(`IS_TEMPLATE ${goal.isTemplate}`);
+  return words;
+}
+var label = (name) => `database ${JSON.stringify(name)}`;
+var databaseOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf(attrs);
+    return cx.run(cx.settings.database, `read ${label(goal.name)}`, ctx, async (q) => {
+      const row = await readRow(q, goal);
+      return row === null ? null : attrsOf(row, goal);
+    });
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf(attrs);
+    return cx.run(cx.settings.database, `apply ${label(goal.name)}`, ctx, async (q) => {
+      let row = await readRow(q, goal);
+      if (row === null) {
+        const words = [`TEMPLATE ${ident(goal.template)}`, `ENCODING ${literal(goal.encoding)}`];
+        if (goal.owner !== void 0) words.unshift(`OWNER ${ident(goal.owner)}`);
+        if (goal.lcCollate !== void 0) words.push(`LC_COLLATE ${literal(goal.lcCollate)}`);
+        if (goal.lcCtype !== void 0) words.push(`LC_CTYPE ${literal(goal.lcCtype)}`);
+        words.push(`CONNECTION LIMIT ${goal.connectionLimit}`, `ALLOW_CONNECTIONS ${goal.allowConnections}`, `IS_TEMPLATE ${goal.isTemplate}`);
+        await q(`CREATE DATABASE ${ident(goal.name)} WITH ${words.join(" ")}`);
+      } else {
+        const what2 = label(goal.name);
+        if (row["same_encoding"] !== true) throw immutable(what2, "encoding", String(row["encoding"]), goal.encoding);
+        if (goal.lcCollate !== void 0 && row["lc_collate"] !== goal.lcCollate) throw immutable(what2, "lc_collate", String(row["lc_collate"]), goal.lcCollate);
+        if (goal.lcCtype !== void 0 && row["lc_ctype"] !== goal.lcCtype) throw immutable(what2, "lc_ctype", String(row["lc_ctype"]), goal.lcCtype);
+        if (goal.owner !== void 0 && row["owner"] !== goal.owner) await q(`ALTER DATABASE ${ident(goal.name)} OWNER TO ${ident(goal.owner)}`);
+        const words = changes(goal, row);
+        if (words.length > 0) await q(`ALTER DATABASE ${ident(goal.name)} WITH ${words.join(" ")}`);
+      }
+      row = await readRow(q, goal);
+      return attrsOf(row, goal);
+    });
+  },
+  async remove(cx, attrs, ctx) {
+    const name = nameAttr(TYPE4, attrs, "name");
+    await cx.endPool(name);
+    await cx.run(cx.settings.database, `delete ${label(name)}`, ctx, async (q) => {
+      const rows = await q("SELECT d.datistemplate, current_setting('server_version_num')::int AS version FROM pg_catalog.pg_database d WHERE d.datname = $1", [name]);
+      if (rows.length === 0) return;
+      if (rows[0]["datistemplate"] === true) await q(`ALTER DATABASE ${ident(name)} WITH IS_TEMPLATE false`);
+      if (Number(rows[0]["version"]) >= 13e4) {
+        await q(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+      } else {
+        await q("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", [name]);
+        await q(`DROP DATABASE IF EXISTS ${ident(name)}`);
+      }
+    });
+  }
+};
+
+// src/providers/postgres/ops.ts
+async function inDatabase(cx, database, what2, ctx, absent, fn) {
+  try {
+    return await cx.run(database, what2, ctx, fn);
+  } catch (err) {
+    if (err instanceof PostgresError && err.sqlstate === "3D000") return absent;
+    throw err;
+  }
+}
+
+// src/providers/postgres/privileges.ts
+var ALLOWED = {
+  database: ["CONNECT", "CREATE", "TEMPORARY"],
+  schema: ["CREATE", "USAGE"],
+  table: ["DELETE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"],
+  sequence: ["SELECT", "UPDATE", "USAGE"],
+  function: ["EXECUTE"],
+  type: ["USAGE"]
+};
+var ACL_CHAR = { database: "d", schema: "n", table: "r", sequence: "s", function: "f", type: "T" };
+function privilegesAttr(type, objectType, attrs) {
+  const allowed = ALLOWED[objectType] ?? [];
+  return listAttr(type, attrs, "privileges", (p) => {
+    if (p !== "ALL" && !allowed.includes(p)) throw badAttr3(type, "privileges", `has ${JSON.stringify(p)}, which a ${objectType} does not take (${["ALL", ...allowed].join(", ")})`);
+    return p;
+  });
+}
+function granteeAttr(type, attrs) {
+  const v = attrs["role"];
+  if (typeof v !== "string" || v.length === 0) throw badAttr3(type, "role", "must be a non-empty string");
+  return checkName(type, "role", v);
+}
+function granteeSql(role) {
+  return role === "public" ? "PUBLIC" : ident(role);
+}
+async function granteeOid(q, role) {
+  if (role === "public") return "0";
+  return roleOid(q, role);
+}
+async function roleOid(q, role) {
+  const rows = await q("SELECT oid::text AS oid FROM pg_catalog.pg_roles WHERE rolname = $1", [role]);
+  return rows.length === 0 ? null : String(rows[0]["oid"]);
+}
+async function allPrivileges(q, objectType) {
+  const rows = await q(`SELECT a.privilege_type FROM aclexplode(acldefault($1::"char", 10::oid)) a WHERE a.grantee = 10`, [ACL_CHAR[objectType]]);
+  return rows.map((r) => String(r["privilege_type"]));
+}
+function heldByKey(rows) {
+  const by = /* @__PURE__ */ new Map();
+  for (const r of rows) {
+    const key3 = String(r["key"]);
+    let h = by.get(key3);
+    if (!h) by.set(key3, h = { privileges: /* @__PURE__ */ new Set(), grantable: /* @__PURE__ */ new Set() });
+    const p = r["privilege_type"];
+    if (typeof p === "string") {
+      h.privileges.add(p);
+      if (r["is_grantable"] === true) h.grantable.add(p);
+    }
+  }
+  return sortedStrings(by.keys()).map((key3) => ({ key: key3, ...by.get(key3) }));
+}
+var sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
+function grantState(held, written, all, withGrantOption) {
+  const expected = new Set(written.includes("ALL") ? all : written);
+  if (held.length > 0 && expected.size > 0 && held.every((h) => h.privileges.size === 0)) return null;
+  const matches = (h) => sameSet(h.privileges, expected) && (withGrantOption ? sameSet(h.grantable, expected) : h.grantable.size === 0);
+  const odd = held.find((h) => !matches(h));
+  if (odd === void 0) return { privileges: [...written], with_grant_option: withGrantOption };
+  if (sameSet(odd.privileges, expected)) return { privileges: [...written], with_grant_option: !withGrantOption };
+  return { privileges: sortedStrings(odd.privileges), with_grant_option: odd.privileges.size > 0 && odd.grantable.size === odd.privileges.size };
+}
+function privilegeSql(written) {
+  return written.includes("ALL") ? "ALL PRIVILEGES" : written.join(", ");
+}
+
+// src/providers/postgres/default-privileges.ts
+var TYPE5 = "postgres.default_privileges";
+var KINDS = {
+  function: { plural: "FUNCTIONS", defacl: "f" },
+  schema: { plural: "SCHEMAS", defacl: "n" },
+  sequence: { plural: "SEQUENCES", defacl: "S" },
+  table: { plural: "TABLES", defacl: "r" },
+  type: { plural: "TYPES", defacl: "T" }
+};
+function goalOf2(attrs) {
+  const objectType = attrs["object_type"];
+  if (typeof objectType !== "string" || !(objectType in KINDS)) throw badAttr3(TYPE5, "object_type", `must be one of ${Object.keys(KINDS).join(", ")}`);
+  const goal = {
+    database: nameAttr(TYPE5, attrs, "database"),
+    role: granteeAttr(TYPE5, attrs),
+    owner: nameAttr(TYPE5, attrs, "owner"),
+    schema: optNameAttr(TYPE5, attrs, "schema"),
+    objectType,
+    privileges: privilegesAttr(TYPE5, objectType, attrs),
+    withGrantOption: boolAttr(TYPE5, attrs, "with_grant_option", false)
+  };
+  if (objectType === "schema" && goal.schema !== void 0) throw badAttr3(TYPE5, "schema", 'must not be set when object_type is "schema" (default privileges on schemas are database-wide)');
+  if (goal.role === "public" && goal.withGrantOption) throw badAttr3(TYPE5, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
+  return goal;
+}
+var READ_SQL2 = `
+SELECT '' AS key, a.privilege_type, a.is_grantable
+FROM (SELECT coalesce(
+        (SELECT d.defaclacl FROM pg_catalog.pg_default_acl d
+         WHERE d.defaclrole = $1::oid AND d.defaclnamespace = $2::oid AND d.defaclobjtype = $3::"char"),
+        CASE WHEN $2::oid = 0 THEN acldefault($4::"char", $1::oid) END) AS acl) x
+LEFT JOIN LATERAL aclexplode(x.acl) a ON a.grantee = $5::oid`;
+async function read(q, goal) {
+  const owner = await roleOid(q, goal.owner);
+  const grantee = await granteeOid(q, goal.role);
+  if (owner === null || grantee === null) return null;
+  let schemaOid = "0";
+  if (goal.schema !== void 0) {
+    const rows2 = await q("SELECT oid::text AS oid FROM pg_catalog.pg_namespace WHERE nspname = $1", [goal.schema]);
+    if (rows2.length === 0) return null;
+    schemaOid = String(rows2[0]["oid"]);
+  }
+  const rows = await q(READ_SQL2, [owner, schemaOid, KINDS[goal.objectType].defacl, ACL_CHAR[goal.objectType], grantee]);
+  const s = grantState(heldByKey(rows), goal.privileges, await allPrivileges(q, goal.objectType), goal.withGrantOption);
+  if (s === null) return null;
+  const out = { database: goal.database, role: goal.role, owner: goal.owner, object_type: goal.objectType, ...s };
+  if (goal.schema !== void 0) out["schema"] = goal.schema;
+  return out;
+}
+function alterSql(goal) {
+  return `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(goal.owner)}${goal.schema !== void 0 ? ` IN SCHEMA ${ident(goal.schema)}` : ""}`;
+}
+var label2 = (goal) => `default privileges on ${goal.objectType} objects of role ${JSON.stringify(goal.owner)}${goal.schema !== void 0 ? ` in schema ${JSON.stringify(goal.schema)}` : ""} for role ${JSON.stringify(goal.role)} in database ${JSON.stringify(goal.database)}`;
+var defaultPrivilegesOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf2(attrs);
+    return inDatabase(cx, goal.database, `read ${label2(goal)}`, ctx, null, (q) => read(q, goal));
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf2(attrs);
+    return cx.tx(goal.database, `apply ${label2(goal)}`, ctx, async (q) => {
+      const now = await read(q, goal);
+      const same = now !== null && now["with_grant_option"] === goal.withGrantOption && sameList(now["privileges"], goal.privileges);
+      if (!same) {
+        const kind = KINDS[goal.objectType].plural;
+        const to = granteeSql(goal.role);
+        await q(`${alterSql(goal)} REVOKE ALL PRIVILEGES ON ${kind} FROM ${to}`);
+        if (goal.privileges.length > 0) await q(`${alterSql(goal)} GRANT ${privilegeSql(goal.privileges)} ON ${kind} TO ${to}${goal.withGrantOption ? " WITH GRANT OPTION" : ""}`);
+      }
+      const back = await read(q, goal);
+      if (back === null) throw new ProviderError("postgres.sql", `postgres: apply ${label2(goal)}: the privileges granted cannot be read back`, false);
+      return back;
+    });
+  },
+  async remove(cx, attrs, ctx) {
+    const goal = goalOf2(attrs);
+    await inDatabase(cx, goal.database, `delete ${label2(goal)}`, ctx, void 0, async (q) => {
+      if (await read(q, goal) === null) return;
+      await q(`${alterSql(goal)} REVOKE ALL PRIVILEGES ON ${KINDS[goal.objectType].plural} FROM ${granteeSql(goal.role)}`);
+    });
+  }
+};
+
+// src/providers/postgres/extension.ts
+var TYPE6 = "postgres.extension";
+function goalOf3(attrs) {
+  return {
+    database: nameAttr(TYPE6, attrs, "database"),
+    name: nameAttr(TYPE6, attrs, "name"),
+    schema: optNameAttr(TYPE6, attrs, "schema"),
+    version: optStringAttr(TYPE6, attrs, "version"),
+    dropCascade: boolAttr(TYPE6, attrs, "drop_cascade", false)
+  };
+}
+async function readRow2(q, name) {
+  const rows = await q(
+    `SELECT e.extversion::text AS version, n.nspname::text AS schema
+     FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1`,
+    [name]
+  );
+  return rows[0] ?? null;
+}
+var attrsOf2 = (goal, row) => ({
+  database: goal.database,
+  name: goal.name,
+  schema: String(row["schema"]),
+  version: String(row["version"]),
+  drop_cascade: goal.dropCascade
+});
+var label3 = (goal) => `extension ${JSON.stringify(goal.name)} in database ${JSON.stringify(goal.database)}`;
+var extensionOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf3(attrs);
+    return inDatabase(cx, goal.database, `read ${label3(goal)}`, ctx, null, async (q) => {
+      const row = await readRow2(q, goal.name);
+      return row === null ? null : attrsOf2(goal, row);
+    });
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf3(attrs);
+    return cx.tx(goal.database, `apply ${label3(goal)}`, ctx, async (q) => {
+      const row = await readRow2(q, goal.name);
+      if (row === null) {
+        const schema = goal.schema !== void 0 ? ` SCHEMA ${ident(goal.schema)}` : "";
+        const version = goal.version !== void 0 ? ` VERSION ${literal(goal.version)}` : "";
+        await q(`CREATE EXTENSION IF NOT EXISTS ${ident(goal.name)}${schema}${version}`);
+      } else {
+        if (goal.schema !== void 0 && row["schema"] !== goal.schema) await q(`ALTER EXTENSION ${ident(goal.name)} SET SCHEMA ${ident(goal.schema)}`);
+        if (goal.version !== void 0 && row["version"] !== goal.version) await q(`ALTER EXTENSION ${ident(goal.name)} UPDATE TO ${literal(goal.version)}`);
+      }
+      return attrsOf2(goal, await readRow2(q, goal.name));
+    });
+  },
+  async remove(cx, attrs, ctx) {
+    const goal = goalOf3(attrs);
+    await inDatabase(cx, goal.database, `delete ${label3(goal)}`, ctx, void 0, async (q) => {
+      await q(`DROP EXTENSION IF EXISTS ${ident(goal.name)}${goal.dropCascade ? " CASCADE" : ""}`);
+    });
+  }
+};
+
+// src/providers/postgres/grant.ts
+var TYPE7 = "postgres.grant";
+var OBJECT_TYPES = ["database", "function", "schema", "sequence", "table"];
+var IN_SCHEMA = { table: "TABLES", sequence: "SEQUENCES", function: "FUNCTIONS" };
+function goalOf4(attrs) {
+  const objectType = attrs["object_type"];
+  if (typeof objectType !== "string" || !OBJECT_TYPES.includes(objectType)) throw badAttr3(TYPE7, "object_type", `must be one of ${OBJECT_TYPES.join(", ")}`);
+  const goal = {
+    database: nameAttr(TYPE7, attrs, "database"),
+    role: granteeAttr(TYPE7, attrs),
+    schema: optNameAttr(TYPE7, attrs, "schema"),
+    objectType,
+    objects: listAttr(TYPE7, attrs, "objects", (o) => checkName(TYPE7, "objects", o)),
+    privileges: privilegesAttr(TYPE7, objectType, attrs),
+    withGrantOption: boolAttr(TYPE7, attrs, "with_grant_option", false)
+  };
+  if (objectType === "database" && goal.schema !== void 0) throw badAttr3(TYPE7, "schema", 'must not be set when object_type is "database"');
+  if (objectType !== "database" && goal.schema === void 0) throw badAttr3(TYPE7, "schema", `is required when object_type is "${objectType}"`);
+  if ((objectType === "database" || objectType === "schema") && goal.objects.length > 0) throw badAttr3(TYPE7, "objects", `must be empty when object_type is "${objectType}"`);
+  if (goal.role === "public" && goal.withGrantOption) throw badAttr3(TYPE7, "with_grant_option", "cannot be true for role public (PostgreSQL gives no grant option to PUBLIC)");
+  return goal;
+}
+function heldSql(objectType) {
+  const acl = (column, kind, owner) => `LEFT JOIN LATERAL aclexplode(coalesce(${column}, acldefault('${kind}', ${owner}))) a ON a.grantee = $2::oid`;
+  switch (objectType) {
+    case "database":
+      return `SELECT d.datname::text AS key, d.datname::text AS name, '' AS target, a.privilege_type, a.is_grantable
+              FROM pg_catalog.pg_database d ${acl("d.datacl", "d", "d.datdba")} WHERE d.datname = $1`;
+    case "schema":
+      return `SELECT n.nspname::text AS key, n.nspname::text AS name, '' AS target, a.privilege_type, a.is_grantable
+              FROM pg_catalog.pg_namespace n ${acl("n.nspacl", "n", "n.nspowner")} WHERE n.nspname = $1`;
+    case "function":
+      return `SELECT p.oid::regprocedure::text AS key, p.proname::text AS name, p.oid::regprocedure::text AS target, a.privilege_type, a.is_grantable
+              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+              ${acl("p.proacl", "f", "p.proowner")} WHERE n.nspname = $1 AND p.prokind <> 'p'`;
+    default: {
+      const kinds = objectType === "table" ? "'r', 'v', 'm', 'f', 'p'" : "'S'";
+      return `SELECT c.relname::text AS key, c.relname::text AS name, format('%I.%I', n.nspname, c.relname) AS target, a.privilege_type, a.is_grantable
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+              ${acl("c.relacl", objectType === "table" ? "r" : "s", "c.relowner")} WHERE n.nspname = $1 AND c.relkind IN (${kinds})`;
+    }
+  }
+}
+async function find(q, goal) {
+  const oid = await granteeOid(q, goal.role);
+  if (oid === null) return null;
+  if (goal.objectType !== "database" && (await q("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", [goal.schema])).length === 0) return null;
+  const scope = goal.objectType === "database" ? goal.database : goal.schema;
+  let rows = await q(heldSql(goal.objectType), [scope, oid]);
+  if (goal.objects.length > 0) {
+    const names = new Set(rows.map((r) => String(r["name"])));
+    if (goal.objects.some((o) => !names.has(o))) return null;
+    const wanted = new Set(goal.objects);
+    rows = rows.filter((r) => wanted.has(String(r["name"])));
+  }
+  const targets = [...new Set(rows.map((r) => String(r["target"])))].sort();
+  return { held: heldByKey(rows), targets };
+}
+function onSql(goal, found) {
+  switch (goal.objectType) {
+    case "database":
+      return `DATABASE ${ident(goal.database)}`;
+    case "schema":
+      return `SCHEMA ${ident(goal.schema)}`;
+    default:
+      if (goal.objects.length === 0) return `ALL ${IN_SCHEMA[goal.objectType]} IN SCHEMA ${ident(goal.schema)}`;
+      if (found === null || found.targets.length === 0) return null;
+      return `${goal.objectType.toUpperCase()} ${found.targets.join(", ")}`;
+  }
+}
+async function state(q, goal, found) {
+  const s = grantState(found.held, goal.privileges, await allPrivileges(q, goal.objectType), goal.withGrantOption);
+  if (s === null) return null;
+  const out = { database: goal.database, role: goal.role, object_type: goal.objectType, objects: goal.objects, ...s };
+  if (goal.schema !== void 0) out["schema"] = goal.schema;
+  return out;
+}
+function label4(goal) {
+  const quote = JSON.stringify;
+  const db = ` in database ${quote(goal.database)}`;
+  const on = goal.objectType === "database" ? `database ${quote(goal.database)}` : goal.objectType === "schema" ? `schema ${quote(goal.schema)}${db}` : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => quote(o)).join(", ")}`} in schema ${quote(goal.schema)}${db}`;
+  return `grant on ${on} to role ${quote(goal.role)}`;
+}
+var grantOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf4(attrs);
+    return inDatabase(cx, goal.database, `read ${label4(goal)}`, ctx, null, async (q) => {
+      const found = await find(q, goal);
+      return found === null ? null : state(q, goal, found);
+    });
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf4(attrs);
+    return cx.tx(goal.database, `apply ${label4(goal)}`, ctx, async (q) => {
+      const found = await find(q, goal);
+      const now = found === null ? null : await state(q, goal, found);
+      const same = now !== null && sameList(now["privileges"], goal.privileges) && now["with_grant_option"] === goal.withGrantOption;
+      if (!same) {
+        const on = onSql(goal, found) ?? `${goal.objectType.toUpperCase()} ${goal.objects.map((o) => `${ident(goal.schema)}.${ident(o)}`).join(", ")}`;
+        const to = granteeSql(goal.role);
+        await q(`REVOKE ALL PRIVILEGES ON ${on} FROM ${to}`);
+        if (goal.privileges.length > 0) await q(`GRANT ${privilegeSql(goal.privileges)} ON ${on} TO ${to}${goal.withGrantOption ? " WITH GRANT OPTION" : ""}`);
+      }
+      const back = await find(q, goal);
+      const result = back === null ? null : await state(q, goal, back);
+      if (result === null) throw new ProviderError("postgres.sql", `postgres: apply ${label4(goal)}: the privileges granted cannot be read back`, false);
+      return result;
+    });
+  },
+  async remove(cx, attrs, ctx) {
+    const goal = goalOf4(attrs);
+    await inDatabase(cx, goal.database, `delete ${label4(goal)}`, ctx, void 0, async (q) => {
+      const found = await find(q, goal);
+      if (found === null) return;
+      const on = onSql(goal, found);
+      if (on !== null) await q(`REVOKE ALL PRIVILEGES ON ${on} FROM ${granteeSql(goal.role)}`);
+    });
+  }
+};
+
+// src/providers/postgres/scram.ts
+import { createHash as createHash8, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+var ITERATIONS = 4096;
+function scramSecret(password, salt = randomBytes(16), iterations = ITERATIONS) {
+  const prepared = Buffer.from(password.normalize("NFKC"), "utf8");
+  const salted = pbkdf2Sync(prepared, salt, iterations, 32, "sha256");
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+  const storedKey = createHash8("sha256").update(clientKey).digest();
+  const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+// src/providers/postgres/role.ts
+var TYPE8 = "postgres.role";
+var FLAGS = [
+  ["bypass_row_level_security", "rolbypassrls", "BYPASSRLS", false],
+  ["create_database", "rolcreatedb", "CREATEDB", false],
+  ["create_role", "rolcreaterole", "CREATEROLE", false],
+  ["inherit", "rolinherit", "INHERIT", true],
+  ["login", "rolcanlogin", "LOGIN", false],
+  ["replication", "rolreplication", "REPLICATION", false],
+  ["superuser", "rolsuper", "SUPERUSER", false]
+];
+function goalOf5(attrs) {
+  return {
+    name: nameAttr(TYPE8, attrs, "name"),
+    flags: new Map(FLAGS.map(([attr, , , fallback]) => [attr, boolAttr(TYPE8, attrs, attr, fallback)])),
+    connectionLimit: intAttr(TYPE8, attrs, "connection_limit", -1, -1),
+    validUntil: optStringAttr(TYPE8, attrs, "valid_until") ?? "infinity",
+    password: optStringAttr(TYPE8, attrs, "password"),
+    roles: listAttr(TYPE8, attrs, "roles", (r) => checkName(TYPE8, "roles", r)),
+    searchPath: listAttr(TYPE8, attrs, "search_path", (s) => checkName(TYPE8, "search_path", s))
+  };
+}
+var READ_SQL3 = `
+SELECT r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication,
+       r.rolbypassrls, r.rolconnlimit, r.rolconfig,
+       CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN 'infinity'
+            ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00' END AS valid_until,
+       coalesce(r.rolvaliduntil, 'infinity') = $2::timestamptz AS same_valid_until,
+       ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m
+             JOIN pg_catalog.pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS roles
+FROM pg_catalog.pg_roles r WHERE r.rolname = $1`;
+async function readRow3(q, goal) {
+  const rows = await q(READ_SQL3, [goal.name, goal.validUntil]);
+  return rows[0] ?? null;
+}
+function attrsOf3(row, goal) {
+  const out = { name: goal.name };
+  for (const [attr, column] of FLAGS) out[attr] = row[column] === true;
+  out["connection_limit"] = Number(row["rolconnlimit"]);
+  out["valid_until"] = row["same_valid_until"] === true ? goal.validUntil : String(row["valid_until"]);
+  out["roles"] = asWritten(row["roles"], goal.roles);
+  out["search_path"] = searchPathOf(row["rolconfig"]);
+  return out;
+}
+function searchPathOf(config) {
+  const entry = config?.find((c) => c.startsWith("search_path="));
+  return entry === void 0 ? [] : parseGucList(entry.slice("search_path=".length));
+}
+function parseGucList(s) {
+  const out = [];
+  let i = 0;
+  while (i < s.length) {
+    while (s[i] === " ") i++;
+    let item = "";
+    if (s[i] === '"') {
+      i++;
+      while (i < s.length) {
+        if (s[i] === '"') {
+          if (s[i + 1] === '"') {
+            item += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        item += s[i++];
+      }
+    } else {
+      const end = s.indexOf(",", i);
+      item = s.slice(i, end < 0 ? s.length : end).trim();
+      i = end < 0 ? s.length : end;
+    }
+    out.push(item);
+    while (i < s.length && s[i] !== ",") i++;
+    i++;
+  }
+  return out;
+}
+function options2(goal, row) {
+  const words = [];
+  for (const [attr, column, keyword] of FLAGS) {
+    const want = goal.flags.get(attr);
+    if (row === null || row[column] === true !== want) words.push(want ? keyword : `NO${keyword}`);
+  }
+  if (row === null || Number(row["rolconnlimit"]) !== goal.connectionLimit) words.push(`CONNECTION LIMIT ${goal.connectionLimit}`);
+  if (row === null || row["same_valid_until"] !== true) words.push(`VALID UNTIL ${literal(goal.validUntil)}`);
+  if (goal.password !== void 0) words.push(`PASSWORD ${literal(scramSecret(goal.password))}`);
+  return words;
+}
+async function converge(q, goal, row) {
+  const member = new Set(row === null ? [] : row["roles"]);
+  const wanted = new Set(goal.roles);
+  for (const g of goal.roles) if (!member.has(g)) await q(`GRANT ${ident(g)} TO ${ident(goal.name)}`);
+  for (const g of sortedStrings(member)) if (!wanted.has(g)) await q(`REVOKE ${ident(g)} FROM ${ident(goal.name)}`);
+  const path8 = row === null ? [] : searchPathOf(row["rolconfig"]);
+  if (!sameList(path8, goal.searchPath)) {
+    if (goal.searchPath.length === 0) await q(`ALTER ROLE ${ident(goal.name)} RESET search_path`);
+    else await q(`ALTER ROLE ${ident(goal.name)} SET search_path TO ${goal.searchPath.map(ident).join(", ")}`);
+  }
+}
+var what = (goal, verb) => `${verb} role ${JSON.stringify(goal.name)}`;
+var roleOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf5(attrs);
+    return cx.run(cx.settings.database, what(goal, "read"), ctx, async (q) => {
+      const row = await readRow3(q, goal);
+      return row === null ? null : attrsOf3(row, goal);
+    });
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf5(attrs);
+    const back = await cx.tx(cx.settings.database, what(goal, "apply"), ctx, async (q) => {
+      const row = await readRow3(q, goal);
+      const words = options2(goal, row);
+      if (row === null) await q(`CREATE ROLE ${ident(goal.name)} WITH ${words.join(" ")}`);
+      else if (words.length > 0) await q(`ALTER ROLE ${ident(goal.name)} WITH ${words.join(" ")}`);
+      await converge(q, goal, row);
+      return attrsOf3(await readRow3(q, goal), goal);
+    });
+    if (goal.password !== void 0) back["password"] = goal.password;
+    return back;
+  },
+  async remove(cx, attrs, ctx) {
+    const name = nameAttr(TYPE8, attrs, "name");
+    await cx.run(cx.settings.database, `delete role ${JSON.stringify(name)}`, ctx, (q) => q(`DROP ROLE IF EXISTS ${ident(name)}`));
+  }
+};
+
+// src/providers/postgres/schema.ts
+var TYPE9 = "postgres.schema";
+function goalOf6(attrs) {
+  return {
+    database: nameAttr(TYPE9, attrs, "database"),
+    name: nameAttr(TYPE9, attrs, "name"),
+    owner: optNameAttr(TYPE9, attrs, "owner"),
+    dropCascade: boolAttr(TYPE9, attrs, "drop_cascade", false)
+  };
+}
+async function ownerOf(q, name) {
+  const rows = await q("SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner FROM pg_catalog.pg_namespace n WHERE n.nspname = $1", [name]);
+  return rows.length === 0 ? null : String(rows[0]["owner"]);
+}
+var attrsOf4 = (goal, owner) => ({ database: goal.database, name: goal.name, owner, drop_cascade: goal.dropCascade });
+var label5 = (goal) => `schema ${JSON.stringify(goal.name)} in database ${JSON.stringify(goal.database)}`;
+var schemaOps = {
+  async read(cx, attrs, ctx) {
+    const goal = goalOf6(attrs);
+    return inDatabase(cx, goal.database, `read ${label5(goal)}`, ctx, null, async (q) => {
+      const owner = await ownerOf(q, goal.name);
+      return owner === null ? null : attrsOf4(goal, owner);
+    });
+  },
+  async apply(cx, attrs, ctx) {
+    const goal = goalOf6(attrs);
+    return cx.tx(goal.database, `apply ${label5(goal)}`, ctx, async (q) => {
+      const owner = await ownerOf(q, goal.name);
+      const authorization = goal.owner !== void 0 ? ` AUTHORIZATION ${ident(goal.owner)}` : "";
+      if (owner === null) await q(`CREATE SCHEMA ${ident(goal.name)}${authorization}`);
+      else if (goal.owner !== void 0 && owner !== goal.owner) await q(`ALTER SCHEMA ${ident(goal.name)} OWNER TO ${ident(goal.owner)}`);
+      return attrsOf4(goal, await ownerOf(q, goal.name));
+    });
+  },
+  async remove(cx, attrs, ctx) {
+    const goal = goalOf6(attrs);
+    await inDatabase(cx, goal.database, `delete ${label5(goal)}`, ctx, void 0, async (q) => {
+      await q(`DROP SCHEMA IF EXISTS ${ident(goal.name)}${goal.dropCascade ? " CASCADE" : ""}`);
+    });
+  }
+};
+
+// src/providers/postgres/settings.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+var SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"];
+var SETTINGS2 = ["connect_timeout", "database", "host", "max_connections", "password", "port", "sslmode", "sslrootcert", "user", "username"];
+var invalid2 = (attr, problem) => providerConfigInvalid.error("postgres", attr, problem);
+function optString(config, key3) {
+  const v = config[key3];
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v !== "string" || v.length === 0) throw invalid2(key3, "must be a non-empty string");
+  if (v.includes("\0")) throw invalid2(key3, "contains a NUL byte");
+  return v;
+}
+function optInt(config, key3, min, max) {
+  const v = config[key3];
+  if (v === void 0 || v === null) return void 0;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw invalid2(key3, `must be an integer from ${min} to ${max}`);
+  return v;
+}
+function resolvePostgresSettings(config, env) {
+  for (const key3 of Object.keys(config).sort()) {
+    if (!SETTINGS2.includes(key3)) throw invalid2(key3, `is not a setting of this provider (${SETTINGS2.join(", ")})`);
+  }
+  if (config["user"] !== void 0 && config["username"] !== void 0) throw invalid2("user", "and `username` are the same setting: set only one");
+  const password = config["password"];
+  if (password !== void 0 && password !== null && typeof password !== "string") throw invalid2("password", "must be a string");
+  const sslmode = config["sslmode"] ?? "prefer";
+  if (typeof sslmode !== "string" || !SSL_MODES.includes(sslmode)) throw invalid2("sslmode", `must be one of ${SSL_MODES.map((m) => `"${m}"`).join(", ")}`);
+  const rootPath = optString(config, "sslrootcert");
+  let sslrootcert;
+  if (rootPath !== void 0) {
+    const path8 = resolveConfigPath(env, rootPath);
+    try {
+      sslrootcert = { path: path8, pem: readFileSync2(path8, "utf8") };
+    } catch (err) {
+      throw invalid2("sslrootcert", `cannot be read (${path8}): ${err.code ?? String(err)}`);
+    }
+  }
+  return {
+    host: optString(config, "host") ?? "localhost",
+    port: optInt(config, "port", 1, 65535) ?? 5432,
+    user: optString(config, "user") ?? optString(config, "username") ?? "postgres",
+    password: typeof password === "string" ? password : void 0,
+    database: optString(config, "database") ?? "postgres",
+    sslmode,
+    sslrootcert,
+    connectTimeoutMs: (optInt(config, "connect_timeout", 0, 86400) ?? 180) * 1e3,
+    maxConnections: optInt(config, "max_connections", 1, 1e3) ?? 20
+  };
+}
+
+// src/providers/postgres/provider.ts
+var OPS2 = /* @__PURE__ */ new Map([
+  ["postgres.database", databaseOps],
+  ["postgres.default_privileges", defaultPrivilegesOps],
+  ["postgres.extension", extensionOps],
+  ["postgres.grant", grantOps],
+  ["postgres.role", roleOps],
+  ["postgres.schema", schemaOps]
+]);
+function opsFor2(type) {
+  const ops = OPS2.get(type);
+  if (!ops) throw unknownType3(type);
+  return ops;
+}
+var postgresProvider = {
+  name: "postgres",
+  types: [...OPS2.keys()],
+  configure(config, env) {
+    const cx = new Connections(resolvePostgresSettings(config, env));
+    return {
+      read: async (type, attrs, ctx) => opsFor2(type).read(cx, attrs, ctx),
+      create: async (type, attrs, ctx) => opsFor2(type).apply(cx, attrs, ctx),
+      // The goal alone decides the result: apply converges from whatever the catalogs hold.
+      update: async (type, _prior, attrs, ctx) => opsFor2(type).apply(cx, attrs, ctx),
+      delete: async (type, attrs, ctx) => opsFor2(type).remove(cx, attrs, ctx),
+      close: () => cx.close()
+    };
+  }
+};
 
 // src/providers/sim/delay.ts
 function sleep2(ms, signal, onAbort) {
@@ -51578,19 +59729,19 @@ function untilAborted(signal, onAbort) {
 }
 
 // src/providers/sim/errors.ts
-function injectedError(op, what, n) {
-  return new ProviderError("sim.fault", `sim: injected error on ${op} of ${what} (matching call #${n})`, true);
+function injectedError(op, what2, n) {
+  return new ProviderError("sim.fault", `sim: injected error on ${op} of ${what2} (matching call #${n})`, true);
 }
-function aborted2(op, what) {
-  return new ProviderError("timeout", `sim: ${op} of ${what} timed out (aborted)`, true);
+function aborted3(op, what2) {
+  return new ProviderError("timeout", `sim: ${op} of ${what2} timed out (aborted)`, true);
 }
-function crashed(op, what) {
-  return new ProviderError("sim.crash", `sim: injected crash on ${op} of ${what}`, false);
+function crashed(op, what2) {
+  return new ProviderError("sim.crash", `sim: injected crash on ${op} of ${what2}`, false);
 }
-function badAttr3(attr, why) {
+function badAttr4(attr, why) {
   return new ProviderError("sim.invalid_attr", `sim: sim.object.${attr} ${why}`, false);
 }
-function unknownType3(type) {
+function unknownType4(type) {
   return new ProviderError("sim.unknown_type", `sim: unknown resource type ${type}`, false);
 }
 function worldInvalid(message) {
@@ -51602,8 +59753,8 @@ function worldWrite(path8, err) {
 }
 
 // src/providers/sim/faults.ts
-var OPS2 = /* @__PURE__ */ new Set(["read", "create", "update", "delete"]);
-var KINDS = /* @__PURE__ */ new Set(["error", "timeout", "crash"]);
+var OPS3 = /* @__PURE__ */ new Set(["read", "create", "update", "delete"]);
+var KINDS2 = /* @__PURE__ */ new Set(["error", "timeout", "crash"]);
 var KEYS = /* @__PURE__ */ new Set(["op", "address", "call", "kind", "times"]);
 function positiveInt(v) {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
@@ -51619,8 +59770,8 @@ function parseFaults(value) {
     for (const k of Object.keys(f).sort()) {
       if (!KEYS.has(k)) return { attr: `${at}.${k}`, problem: "is not a fault setting (op, address, call, kind, times)" };
     }
-    if (typeof f.kind !== "string" || !KINDS.has(f.kind)) return { attr: `${at}.kind`, problem: `must be "error", "timeout" or "crash"` };
-    if (f.op !== void 0 && (typeof f.op !== "string" || !OPS2.has(f.op))) return { attr: `${at}.op`, problem: `must be "read", "create", "update" or "delete"` };
+    if (typeof f.kind !== "string" || !KINDS2.has(f.kind)) return { attr: `${at}.kind`, problem: `must be "error", "timeout" or "crash"` };
+    if (f.op !== void 0 && (typeof f.op !== "string" || !OPS3.has(f.op))) return { attr: `${at}.op`, problem: `must be "read", "create", "update" or "delete"` };
     if (f.address !== void 0 && typeof f.address !== "string") return { attr: `${at}.address`, problem: "must be a string" };
     if (f.call !== void 0 && !positiveInt(f.call)) return { attr: `${at}.call`, problem: "must be an integer \u2265 1" };
     if (f.times !== void 0 && !positiveInt(f.times)) return { attr: `${at}.times`, problem: "must be an integer \u2265 1" };
@@ -51656,7 +59807,7 @@ var FaultPlan = class {
 };
 
 // src/providers/sim/world.ts
-import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open as open2, openSync, readFileSync as readFileSync2, rename as rename2, statSync, unlink as unlink4, unlinkSync as unlinkSync2 } from "node:fs";
+import { close, closeSync, existsSync, fstat, ftruncateSync, mkdirSync, open as open2, openSync, readFileSync as readFileSync3, rename as rename2, statSync, unlink as unlink4, unlinkSync as unlinkSync2 } from "node:fs";
 import { basename as basename2, dirname as dirname6 } from "node:path";
 var WORLD_FORMAT = "lexum.sim/v1";
 function objectKey(kind, name) {
@@ -51742,7 +59893,7 @@ function readWorld(path8) {
 }
 function readIfPresent(path8) {
   try {
-    return readFileSync2(path8, "utf8");
+    return readFileSync3(path8, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return null;
     return { problem: `cannot read ${path8} (${err instanceof Error ? err.message : String(err)})` };
@@ -52073,10 +60224,10 @@ async function releaseWorld(w) {
 
 // src/providers/sim/provider.ts
 var SIM_OBJECT = "sim.object";
-var SETTINGS2 = /* @__PURE__ */ new Set(["world", "latency", "faults"]);
+var SETTINGS3 = /* @__PURE__ */ new Set(["world", "latency", "faults"]);
 function resolveSimConfig(config, env) {
   for (const key3 of Object.keys(config).sort()) {
-    if (!SETTINGS2.has(key3)) throw providerConfigInvalid.error("sim", key3, "is not a setting of this provider (world, latency, faults)");
+    if (!SETTINGS3.has(key3)) throw providerConfigInvalid.error("sim", key3, "is not a setting of this provider (world, latency, faults)");
   }
   const world = config.world;
   if (typeof world !== "string" || world.length === 0) throw providerConfigInvalid.error("sim", "world", "is required: the path of the world JSON file");
@@ -52095,19 +60246,19 @@ function simUid(kind, name) {
 function secretDigest(secret) {
   return sha256(secret);
 }
-function goalOf(attrs) {
+function goalOf7(attrs) {
   return { spec: goalSpec(attrs), digest: goalDigest(attrs) };
 }
 function identity(attrs) {
   const { kind, name } = attrs;
-  if (typeof kind !== "string" || kind.length === 0) throw badAttr3("kind", "must be a non-empty string");
-  if (kind.includes("/")) throw badAttr3("kind", `must not contain "/", got ${JSON.stringify(kind)}`);
-  if (typeof name !== "string" || name.length === 0) throw badAttr3("name", "must be a non-empty string");
+  if (typeof kind !== "string" || kind.length === 0) throw badAttr4("kind", "must be a non-empty string");
+  if (kind.includes("/")) throw badAttr4("kind", `must not contain "/", got ${JSON.stringify(kind)}`);
+  if (typeof name !== "string" || name.length === 0) throw badAttr4("name", "must be a non-empty string");
   return { kind, name };
 }
 function goalSpec(attrs) {
   const spec = attrs.spec ?? {};
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw badAttr3("spec", "must be an object");
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw badAttr4("spec", "must be an object");
   return spec;
 }
 function copySpec(spec) {
@@ -52116,7 +60267,7 @@ function copySpec(spec) {
 function goalDigest(attrs) {
   const s = attrs.secret;
   if (s === void 0 || s === null) return void 0;
-  if (typeof s !== "string") throw badAttr3("secret", "must be a string");
+  if (typeof s !== "string") throw badAttr4("secret", "must be a string");
   return secretDigest(s);
 }
 function objectAttrs2(o) {
@@ -52141,10 +60292,10 @@ var SimInstance = class {
   // appended to the world's log. An abort on the way back leaves the effect in place, as a
   // lost response would.
   async call(op, type, attrs, ctx, effect, mutates) {
-    if (type !== SIM_OBJECT) throw unknownType3(type);
+    if (type !== SIM_OBJECT) throw unknownType4(type);
     const id = identity(attrs);
-    const what = ctx.address ?? objectKey(id.kind, id.name);
-    const onAbort = () => aborted2(op, what);
+    const what2 = ctx.address ?? objectKey(id.kind, id.name);
+    const onAbort = () => aborted3(op, what2);
     const there = Math.floor(this.cfg.latency / 2);
     const roundTrip = sleep2(this.cfg.latency, ctx.signal, onAbort);
     roundTrip.catch(() => void 0);
@@ -52153,12 +60304,12 @@ var SimInstance = class {
     if (firing !== null) {
       switch (firing.fault.kind) {
         case "error":
-          throw injectedError(op, what, firing.n);
+          throw injectedError(op, what2, firing.n);
         case "timeout":
           return untilAborted(ctx.signal, onAbort);
         case "crash":
           this.kill(process.pid, "SIGKILL");
-          throw crashed(op, what);
+          throw crashed(op, what2);
       }
     }
     const problem = this.store.refresh();
@@ -52177,11 +60328,11 @@ var SimInstance = class {
     }, false);
   }
   async create(type, attrs, ctx) {
-    const goal = goalOf(attrs);
+    const goal = goalOf7(attrs);
     return this.call("create", type, attrs, ctx, (id) => this.converge(id, goal), true);
   }
   async update(type, _prior, attrs, ctx) {
-    const goal = goalOf(attrs);
+    const goal = goalOf7(attrs);
     return this.call("update", type, attrs, ctx, (id) => this.converge(id, goal), true);
   }
   async delete(type, attrs, ctx) {
@@ -52210,8 +60361,8 @@ var SimInstance = class {
     return objectAttrs2(next);
   }
 };
-function createSimProvider(options2 = {}) {
-  const kill = options2.kill ?? ((pid, signal) => void process.kill(pid, signal));
+function createSimProvider(options3 = {}) {
+  const kill = options3.kill ?? ((pid, signal) => void process.kill(pid, signal));
   return {
     name: "sim",
     types: [SIM_OBJECT],
@@ -52225,7 +60376,7 @@ var simProvider = createSimProvider();
 
 // src/providers/registry.ts
 var builtinProviders = new Map(
-  [fsProvider, httpProvider, simProvider].map((p) => [p.name, p]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  [fsProvider, httpProvider, postgresProvider, simProvider].map((p) => [p.name, p]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 );
 
 // src/providers/project.ts
@@ -52414,7 +60565,7 @@ var ProviderPool = class {
 };
 
 // src/engine/secrets.ts
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac as createHmac2, randomBytes as randomBytes2 } from "node:crypto";
 import fs2 from "node:fs";
 import path from "node:path";
 function secretAccess(opts) {
@@ -52429,7 +60580,7 @@ function secretAccess(opts) {
       if (key3.length >= 16) return key3;
     } catch {
     }
-    key3 = randomBytes(32);
+    key3 = randomBytes2(32);
     if (opts.createKey !== false) {
       fs2.mkdirSync(path.dirname(file), { recursive: true });
       fs2.writeFileSync(file, key3.toString("hex") + "\n", { mode: 384 });
@@ -52438,7 +60589,7 @@ function secretAccess(opts) {
   };
   return {
     secret: (name) => opts.env[`LXM_SECRET_${name}`],
-    digest: (value) => "hmac-sha256:" + createHmac("sha256", getKey()).update(value, "utf8").digest("hex")
+    digest: (value) => "hmac-sha256:" + createHmac2("sha256", getKey()).update(value, "utf8").digest("hex")
   };
 }
 function secretNames(program) {
@@ -52602,8 +60753,8 @@ async function openWorkspace(opts) {
     const loaded2 = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files: files3, sources: sources2, diagnostics: diagnostics2 } = loaded2;
     const readFile3 = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes])));
-    const changes2 = async () => [];
-    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes2 };
+    const changes3 = async () => [];
+    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes3 };
   }
   const headInfo = async () => {
     const head2 = await headCommit({ gitdir: repo.gitdir });
@@ -52615,9 +60766,9 @@ async function openWorkspace(opts) {
   const { loaded, untrackedLxm, bytes } = tracked;
   const diskBytes = projectFileBytes(projectDir);
   const decoder3 = new TextDecoder("utf-8", { fatal: true });
-  const read = /* @__PURE__ */ new Set();
+  const read2 = /* @__PURE__ */ new Set();
   const readFile2 = (rel) => {
-    read.add(path3.posix.normalize(rel));
+    read2.add(path3.posix.normalize(rel));
     const b = diskBytes(rel);
     if (b === null) return null;
     try {
@@ -52627,7 +60778,7 @@ async function openWorkspace(opts) {
     }
   };
   const settingsText = readFile2("lexum.yaml");
-  const changes = async () => {
+  const changes2 = async () => {
     const out = /* @__PURE__ */ new Map();
     const inHead = (p) => {
       const e = tree.get(p);
@@ -52649,7 +60800,7 @@ async function openWorkspace(opts) {
       if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
     }
     const index = new Set(tracked.index);
-    for (const p of [...read].sort()) {
+    for (const p of [...read2].sort()) {
       if (out.has(p) || bytes.has(p)) continue;
       const b = diskBytes(p);
       const committed = inHead(p);
@@ -52662,7 +60813,7 @@ async function openWorkspace(opts) {
     return [...out.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   };
   const { files: files2, sources, diagnostics } = loaded;
-  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, settingsText, goal: { commit: head, time }, committed: false, changes };
+  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, settingsText, goal: { commit: head, time }, committed: false, changes: changes2 };
 }
 async function projectPathIn(repo, projectDir) {
   return path3.relative(await fs4.realpath(repo.workdir), await fs4.realpath(projectDir)).split(path3.sep).join("/");
@@ -52721,8 +60872,8 @@ async function planProject(opts) {
     settingsText: ws.settingsText
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
-  const changes = await ws.changes();
-  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
+  const changes2 = await ws.changes();
+  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
   const program = compiled.program;
   const settings = { stateBranch: opts.stateBranch ?? projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
@@ -52731,10 +60882,10 @@ async function planProject(opts) {
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
   const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans, providers) : void 0;
-  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes };
+  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes: changes2 };
   const reality = refreshed?.reality;
   const found = await readToAdopt(program, prior, ws, secrets, compiled.spans, providers);
-  if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes };
+  if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes: changes2 };
   const built = buildPlan({
     program,
     programHash: compiled.hash,
@@ -52748,7 +60899,7 @@ async function planProject(opts) {
     keepText: opts.keepPlanText
   });
   for (const d of built.diagnostics) diagnostics.push(d);
-  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
+  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
   return {
     workspace: ws,
     sources: compiled.sources,
@@ -52764,7 +60915,7 @@ async function planProject(opts) {
     planText: built.text,
     secrets,
     diagnostics: sortDiagnostics(diagnostics),
-    changes
+    changes: changes2
   };
 }
 function isPlanned(r) {
@@ -52855,7 +61006,7 @@ async function recoverInterruptedRun(planned) {
   const events = rest.filter((r) => r.kind === "event").map((r) => r.event).sort(compareEvents);
   const sensitiveOf = /* @__PURE__ */ new Map();
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
-  const types = planned.providers.catalog;
+  const types2 = planned.providers.catalog;
   const resources = { ...planned.prior.resources };
   const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done = [];
@@ -52871,7 +61022,7 @@ async function recoverInterruptedRun(planned) {
       delete resources[e.address];
       continue;
     }
-    const rec = recordFor(planned, e.address, e.after, types, sensitiveOf.get(e.address)) ?? (resources[e.address] ? { ...resources[e.address], attrs: e.after } : null);
+    const rec = recordFor(planned, e.address, e.after, types2, sensitiveOf.get(e.address)) ?? (resources[e.address] ? { ...resources[e.address], attrs: e.after } : null);
     if (rec) resources[e.address] = rec;
   }
   for (const s of begin.plan.steps) for (const d of s.domains) if (!(d.domain in domains)) domains[d.domain] = "failed";
@@ -52908,14 +61059,14 @@ function firstUnfinished(plan, domains) {
   for (const s of plan.steps) for (const d of s.domains) if (domains[d.domain] !== "quiescent") return d.domain;
   return "";
 }
-function recordFor(planned, address, masked, types, journaled) {
+function recordFor(planned, address, masked, types2, journaled) {
   const domainName = address.slice(0, address.indexOf("/"));
   const dom = planned.program.domains[domainName];
   const ir = dom?.resources[address];
   if (!dom || !ir) return null;
   const block = dom.providers[ir.provider];
   if (!block) return null;
-  const redacted = redactedAttrs(ir.type, ir.deferred, [...Object.keys(ir.attrs), ...Object.keys(ir.deferred)], types);
+  const redacted = redactedAttrs(ir.type, ir.deferred, [...Object.keys(ir.attrs), ...Object.keys(ir.deferred)], types2);
   const { attrs, sensitive: fromAfter } = split(masked, redacted);
   const sensitive = journaled ?? fromAfter;
   return {
@@ -53433,14 +61584,14 @@ function domainSections(plan) {
   const out = [];
   for (const s of plan.steps) {
     const teardown = s.phase === "teardown";
-    const label = teardown ? `Step ${s.step} \xB7 teardown` : `Step ${s.step}`;
+    const label6 = teardown ? `Step ${s.step} \xB7 teardown` : `Step ${s.step}`;
     for (const d of s.domains) {
       const shown = d.actions.filter((a) => a.action !== "noop");
       if (shown.length === 0) continue;
       const counts = countWords(countActions(shown));
       out.push({
-        summary: `${label} \xB7 <code>${html(d.domain)}</code>: ${html(counts)}`,
-        row: `- ${label} \xB7 ${code2(d.domain)}: ${escapeMarkdown(counts)}`,
+        summary: `${label6} \xB7 <code>${html(d.domain)}</code>: ${html(counts)}`,
+        row: `- ${label6} \xB7 ${code2(d.domain)}: ${escapeMarkdown(counts)}`,
         lines: shown.flatMap((a) => stepDiffLines(a, teardown))
       });
     }
@@ -53765,49 +61916,49 @@ async function endsWithCut(file, size) {
     await h.close();
   }
 }
-function followLine(state, line) {
-  if (state.comment) {
+function followLine(state2, line) {
+  if (state2.comment) {
     const end = line.indexOf("-->");
     if (end < 0) return;
-    state.comment = false;
+    state2.comment = false;
     line = line.slice(end + 3);
   }
-  if (state.fence !== null) {
+  if (state2.fence !== null) {
     const m = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-    if (m && m[1][0] === state.fence[0] && m[1].length >= state.fence.length) state.fence = null;
+    if (m && m[1][0] === state2.fence[0] && m[1].length >= state2.fence.length) state2.fence = null;
     return;
   }
   const open4 = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
   if (open4 && !(open4[1][0] === "`" && open4[2].includes("`"))) {
-    state.fence = open4[1];
+    state2.fence = open4[1];
     return;
   }
   let rest = line;
   for (; ; ) {
     const at = rest.indexOf("<!--");
     const before = at < 0 ? rest : rest.slice(0, at);
-    state.details += (before.match(/<details[\s>]/gi) ?? []).length - (before.match(/<\/details\s*>/gi) ?? []).length;
+    state2.details += (before.match(/<details[\s>]/gi) ?? []).length - (before.match(/<\/details\s*>/gi) ?? []).length;
     if (at < 0) break;
     const end = rest.indexOf("-->", at + 4);
     if (end < 0) {
-      state.comment = true;
+      state2.comment = true;
       break;
     }
     rest = rest.slice(end + 3);
   }
-  if (state.details < 0) state.details = 0;
+  if (state2.details < 0) state2.details = 0;
 }
-function closers(state) {
+function closers(state2) {
   let out = "";
-  if (state.comment) out += "-->\n";
-  if (state.fence !== null) out += state.fence + "\n";
-  for (let i = 0; i < state.details; i++) out += "\n</details>\n";
+  if (state2.comment) out += "-->\n";
+  if (state2.fence !== null) out += state2.fence + "\n";
+  for (let i = 0; i < state2.details; i++) out += "\n</details>\n";
   return out + "\n" + SUMMARY_CUT_NOTICE + "\n";
 }
 function cutMarkdown(text, maxBytes) {
   const lines = text.split(/(?<=\n)/);
-  const state = { fence: null, comment: false, details: 0 };
-  let best = closers(state);
+  const state2 = { fence: null, comment: false, details: 0 };
+  let best = closers(state2);
   if (Buffer.byteLength(best, "utf8") > maxBytes) return "";
   let kept = "";
   let bytes = 0;
@@ -53815,8 +61966,8 @@ function cutMarkdown(text, maxBytes) {
     bytes += Buffer.byteLength(line, "utf8");
     if (bytes > maxBytes) break;
     kept += line;
-    followLine(state, line.replace(/\r?\n$/, ""));
-    const tail = closers(state);
+    followLine(state2, line.replace(/\r?\n$/, ""));
+    const tail = closers(state2);
     if (bytes + Buffer.byteLength(tail, "utf8") <= maxBytes) best = kept + tail;
   }
   return best;
@@ -53960,10 +62111,10 @@ function isFork(run2, pull) {
   const head = pull.head?.repo?.full_name;
   return head === void 0 || head !== run2.ctx.repository;
 }
-async function putComment(run2, pr, key3, body, what, create = true) {
+async function putComment(run2, pr, key3, body, what2, create = true) {
   if (!create && await run2.host.findComment(pr, key3) === null) return;
   const r = await run2.host.upsertComment(pr, key3, body, (existing) => sameComment(existing, body));
-  run2.out(`Lexum: ${what} comment ${r.action} (${r.url})`);
+  run2.out(`Lexum: ${what2} comment ${r.action} (${r.url})`);
 }
 async function writePlanComment(run2, pr, body, changed) {
   if (run2.inputs.comment === "never") return;
@@ -54261,7 +62412,7 @@ function lockWaitSeconds(env) {
 }
 
 // src/host/github.ts
-var import_bottleneck = __toESM(require_lib3(), 1);
+var import_bottleneck = __toESM(require_lib5(), 1);
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -54275,89 +62426,89 @@ function getUserAgent() {
 }
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options2) {
+function register(state2, name, method, options3) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
   }
-  if (!options2) {
-    options2 = {};
+  if (!options3) {
+    options3 = {};
   }
   if (Array.isArray(name)) {
     return name.reverse().reduce((callback, name2) => {
-      return register.bind(null, state, name2, callback, options2);
+      return register.bind(null, state2, name2, callback, options3);
     }, method)();
   }
   return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options2);
+    if (!state2.registry[name]) {
+      return method(options3);
     }
-    return state.registry[name].reduce((method2, registered) => {
-      return registered.hook.bind(null, method2, options2);
+    return state2.registry[name].reduce((method2, registered) => {
+      return registered.hook.bind(null, method2, options3);
     }, method)();
   });
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
+function addHook(state2, kind, name, hook2) {
   const orig = hook2;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
+  if (!state2.registry[name]) {
+    state2.registry[name] = [];
   }
   if (kind === "before") {
-    hook2 = (method, options2) => {
-      return Promise.resolve().then(orig.bind(null, options2)).then(method.bind(null, options2));
+    hook2 = (method, options3) => {
+      return Promise.resolve().then(orig.bind(null, options3)).then(method.bind(null, options3));
     };
   }
   if (kind === "after") {
-    hook2 = (method, options2) => {
+    hook2 = (method, options3) => {
       let result;
-      return Promise.resolve().then(method.bind(null, options2)).then((result_) => {
+      return Promise.resolve().then(method.bind(null, options3)).then((result_) => {
         result = result_;
-        return orig(result, options2);
+        return orig(result, options3);
       }).then(() => {
         return result;
       });
     };
   }
   if (kind === "error") {
-    hook2 = (method, options2) => {
-      return Promise.resolve().then(method.bind(null, options2)).catch((error) => {
-        return orig(error, options2);
+    hook2 = (method, options3) => {
+      return Promise.resolve().then(method.bind(null, options3)).catch((error) => {
+        return orig(error, options3);
       });
     };
   }
-  state.registry[name].push({
+  state2.registry[name].push({
     hook: hook2,
     orig
   });
 }
 
 // node_modules/before-after-hook/lib/remove.js
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
+function removeHook(state2, name, method) {
+  if (!state2.registry[name]) {
     return;
   }
-  const index = state.registry[name].map((registered) => {
+  const index = state2.registry[name].map((registered) => {
     return registered.orig;
   }).indexOf(method);
   if (index === -1) {
     return;
   }
-  state.registry[name].splice(index, 1);
+  state2.registry[name].splice(index, 1);
 }
 
 // node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
-function bindApi(hook2, state, name) {
+function bindApi(hook2, state2, name) {
   const removeHookRef = bindable(removeHook, null).apply(
     null,
-    name ? [state, name] : [state]
+    name ? [state2, name] : [state2]
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
   ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
+    const args = name ? [state2, kind, name] : [state2, kind];
     hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
   });
 }
@@ -54371,11 +62522,11 @@ function Singular() {
   return singularHook;
 }
 function Collection() {
-  const state = {
+  const state2 = {
     registry: {}
   };
-  const hook2 = register.bind(null, state);
-  bindApi(hook2, state);
+  const hook2 = register.bind(null, state2);
+  bindApi(hook2, state2);
   return hook2;
 }
 var before_after_hook_default = { Singular, Collection };
@@ -54411,14 +62562,14 @@ function isPlainObject(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-function mergeDeep(defaults, options2) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options2).forEach((key3) => {
-    if (isPlainObject(options2[key3])) {
-      if (!(key3 in defaults)) Object.assign(result, { [key3]: options2[key3] });
-      else result[key3] = mergeDeep(defaults[key3], options2[key3]);
+function mergeDeep(defaults2, options3) {
+  const result = Object.assign({}, defaults2);
+  Object.keys(options3).forEach((key3) => {
+    if (isPlainObject(options3[key3])) {
+      if (!(key3 in defaults2)) Object.assign(result, { [key3]: options3[key3] });
+      else result[key3] = mergeDeep(defaults2[key3], options3[key3]);
     } else {
-      Object.assign(result, { [key3]: options2[key3] });
+      Object.assign(result, { [key3]: options3[key3] });
     }
   });
   return result;
@@ -54431,20 +62582,20 @@ function removeUndefinedProperties(obj2) {
   }
   return obj2;
 }
-function merge(defaults, route, options2) {
+function merge(defaults2, route, options3) {
   if (typeof route === "string") {
     let [method, url2] = route.split(" ");
-    options2 = Object.assign(url2 ? { method, url: url2 } : { url: method }, options2);
+    options3 = Object.assign(url2 ? { method, url: url2 } : { url: method }, options3);
   } else {
-    options2 = Object.assign({}, route);
+    options3 = Object.assign({}, route);
   }
-  options2.headers = lowercaseKeys(options2.headers);
-  removeUndefinedProperties(options2);
-  removeUndefinedProperties(options2.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options2);
-  if (options2.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+  options3.headers = lowercaseKeys(options3.headers);
+  removeUndefinedProperties(options3);
+  removeUndefinedProperties(options3.headers);
+  const mergedOptions = mergeDeep(defaults2 || {}, options3);
+  if (options3.url === "/graphql") {
+    if (defaults2 && defaults2.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults2.mediaType.previews.filter(
         (preview) => !mergedOptions.mediaType.previews.includes(preview)
       ).concat(mergedOptions.mediaType.previews);
     }
@@ -54581,7 +62732,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -54605,7 +62756,7 @@ function expand(template, context) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -54615,12 +62766,12 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse(options2) {
-  let method = options2.method.toUpperCase();
-  let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options2.headers);
+function parse(options3) {
+  let method = options3.method.toUpperCase();
+  let url2 = (options3.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options3.headers);
   let body;
-  let parameters = omit(options2, [
+  let parameters = omit(options3, [
     "method",
     "baseUrl",
     "url",
@@ -54631,25 +62782,25 @@ function parse(options2) {
   const urlVariableNames = extractUrlVariableNames(url2);
   url2 = parseUrl(url2).expand(parameters);
   if (!/^http/.test(url2)) {
-    url2 = options2.baseUrl + url2;
+    url2 = options3.baseUrl + url2;
   }
-  const omittedParameters = Object.keys(options2).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const omittedParameters = Object.keys(options3).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
   const remainingParameters = omit(parameters, omittedParameters);
   const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
   if (!isBinaryRequest) {
-    if (options2.mediaType.format) {
+    if (options3.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
         (format) => format.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options2.mediaType.format}`
+          `application/vnd$1$2.${options3.mediaType.format}`
         )
       ).join(",");
     }
     if (url2.endsWith("/graphql")) {
-      if (options2.mediaType.previews?.length) {
+      if (options3.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options2.mediaType.previews).map((preview) => {
-          const format = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
+        headers.accept = previewsFromAcceptHeader.concat(options3.mediaType.previews).map((preview) => {
+          const format = options3.mediaType.format ? `.${options3.mediaType.format}` : "+json";
           return `application/vnd.github.${preview}-preview${format}`;
         }).join(",");
       }
@@ -54675,11 +62826,11 @@ function parse(options2) {
   return Object.assign(
     { method, url: url2, headers },
     typeof body !== "undefined" ? { body } : null,
-    options2.request ? { request: options2.request } : null
+    options3.request ? { request: options3.request } : null
   );
 }
-function endpointWithDefaults(defaults, route, options2) {
-  return parse(merge(defaults, route, options2));
+function endpointWithDefaults(defaults2, route, options3) {
+  return parse(merge(defaults2, route, options3));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -54694,7 +62845,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var import_content_type = __toESM(require_dist3(), 1);
+var import_content_type = __toESM(require_dist4(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -55046,20 +63197,20 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message, statusCode2, options2) {
-    super(message, { cause: options2.cause });
+  constructor(message, statusCode2, options3) {
+    super(message, { cause: options3.cause });
     this.name = "HttpError";
     this.status = Number.parseInt(statusCode2);
     if (Number.isNaN(this.status)) {
       this.status = 0;
     }
-    if ("response" in options2) {
-      this.response = options2.response;
+    if ("response" in options3) {
+      this.response = options3.response;
     }
-    const requestCopy = Object.assign({}, options2.request);
-    if (options2.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options2.request.headers, {
-        authorization: options2.request.headers.authorization.replace(
+    const requestCopy = Object.assign({}, options3.request);
+    if (options3.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options3.request.headers, {
+        authorization: options3.request.headers.authorization.replace(
           /(?<! ) .*$/,
           " [REDACTED]"
         )
@@ -55289,14 +63440,14 @@ var NON_VARIABLE_OPTIONS = [
 ];
 var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
 var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options2) {
-  if (options2) {
-    if (typeof query === "string" && "query" in options2) {
+function graphql(request2, query, options3) {
+  if (options3) {
+    if (typeof query === "string" && "query" in options3) {
       return Promise.reject(
         new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
       );
     }
-    for (const key3 in options2) {
+    for (const key3 in options3) {
       if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key3)) continue;
       return Promise.reject(
         new Error(
@@ -55305,7 +63456,7 @@ function graphql(request2, query, options2) {
       );
     }
   }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options2) : query;
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options3) : query;
   const requestOptions = Object.keys(
     parsedOptions
   ).reduce((result, key3) => {
@@ -55340,8 +63491,8 @@ function graphql(request2, query, options2) {
 }
 function withDefaults3(request2, newDefaults) {
   const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options2) => {
-    return graphql(newRequest, query, options2);
+  const newApi = (query, options3) => {
+    return graphql(newRequest, query, options3);
   };
   return Object.assign(newApi, {
     defaults: withDefaults3.bind(null, newRequest),
@@ -55433,21 +63584,21 @@ function createLogger(logger = {}) {
 var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
 var Octokit = class {
   static VERSION = VERSION4;
-  static defaults(defaults) {
+  static defaults(defaults2) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
-        const options2 = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options2));
+        const options3 = args[0] || {};
+        if (typeof defaults2 === "function") {
+          super(defaults2(options3));
           return;
         }
         super(
           Object.assign(
             {},
-            defaults,
-            options2,
-            options2.userAgent && defaults.userAgent ? {
-              userAgent: `${options2.userAgent} ${defaults.userAgent}`
+            defaults2,
+            options3,
+            options3.userAgent && defaults2.userAgent ? {
+              userAgent: `${options3.userAgent} ${defaults2.userAgent}`
             } : null
           )
         );
@@ -55471,12 +63622,12 @@ var Octokit = class {
     };
     return NewOctokit;
   }
-  constructor(options2 = {}) {
+  constructor(options3 = {}) {
     const hook2 = new before_after_hook_default.Collection();
     const requestDefaults = {
       baseUrl: request.endpoint.DEFAULTS.baseUrl,
       headers: {},
-      request: Object.assign({}, options2.request, {
+      request: Object.assign({}, options3.request, {
         // @ts-ignore internal usage only, no need to type
         hook: hook2.bind(null, "request")
       }),
@@ -55485,32 +63636,32 @@ var Octokit = class {
         format: ""
       }
     };
-    requestDefaults.headers["user-agent"] = options2.userAgent ? `${options2.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options2.baseUrl) {
-      requestDefaults.baseUrl = options2.baseUrl;
+    requestDefaults.headers["user-agent"] = options3.userAgent ? `${options3.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options3.baseUrl) {
+      requestDefaults.baseUrl = options3.baseUrl;
     }
-    if (options2.previews) {
-      requestDefaults.mediaType.previews = options2.previews;
+    if (options3.previews) {
+      requestDefaults.mediaType.previews = options3.previews;
     }
-    if (options2.timeZone) {
-      requestDefaults.headers["time-zone"] = options2.timeZone;
+    if (options3.timeZone) {
+      requestDefaults.headers["time-zone"] = options3.timeZone;
     }
     this.request = request.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options2.log);
+    this.log = createLogger(options3.log);
     this.hook = hook2;
-    if (!options2.authStrategy) {
-      if (!options2.auth) {
+    if (!options3.authStrategy) {
+      if (!options3.auth) {
         this.auth = async () => ({
           type: "unauthenticated"
         });
       } else {
-        const auth2 = createTokenAuth(options2.auth);
+        const auth2 = createTokenAuth(options3.auth);
         hook2.wrap("request", auth2.hook);
         this.auth = auth2;
       }
     } else {
-      const { authStrategy, ...otherOptions } = options2;
+      const { authStrategy, ...otherOptions } = options3;
       const auth2 = authStrategy(
         Object.assign(
           {
@@ -55524,7 +63675,7 @@ var Octokit = class {
             octokit: this,
             octokitOptions: otherOptions
           },
-          options2.auth
+          options3.auth
         )
       );
       hook2.wrap("request", auth2.hook);
@@ -55532,7 +63683,7 @@ var Octokit = class {
     }
     const classConstructor = this.constructor;
     for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options2));
+      Object.assign(this, classConstructor.plugins[i](this, options3));
     }
   }
   // assigned during constructor
@@ -55577,11 +63728,11 @@ function normalizePaginatedListResponse(response) {
   return response;
 }
 function iterator(octokit, route, parameters) {
-  const options2 = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const options3 = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
   const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options2.method;
-  const headers = options2.headers;
-  let url2 = options2.url;
+  const method = options3.method;
+  const headers = options3.headers;
+  let url2 = options3.url;
   return {
     [Symbol.asyncIterator]: () => ({
       async next() {
@@ -57995,14 +66146,14 @@ var endpoints_default = Endpoints;
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint2;
+    const [route, defaults2, decorations] = endpoint2;
     const [method, url2] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
         method,
         url: url2
       },
-      defaults
+      defaults2
     );
     if (!endpointMethodsMap.has(scope)) {
       endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
@@ -58072,16 +66223,16 @@ function endpointsToMethods(octokit) {
   }
   return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
+function decorate(octokit, scope, methodName, defaults2, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults2);
   function withDecorations(...args) {
-    let options2 = requestWithDefaults.endpoint.merge(...args);
+    let options3 = requestWithDefaults.endpoint.merge(...args);
     if (decorations.mapToData) {
-      options2 = Object.assign({}, options2, {
-        data: options2[decorations.mapToData],
+      options3 = Object.assign({}, options3, {
+        data: options3[decorations.mapToData],
         [decorations.mapToData]: void 0
       });
-      return requestWithDefaults(options2);
+      return requestWithDefaults(options3);
     }
     if (decorations.renamed) {
       const [newScope, newMethodName] = decorations.renamed;
@@ -58137,47 +66288,47 @@ var VERSION7 = "0.0.0-development";
 function isRequestError(error) {
   return error.request !== void 0;
 }
-async function errorRequest(state, octokit, error, options2) {
+async function errorRequest(state2, octokit, error, options3) {
   if (!isRequestError(error) || !error?.request.request) {
     throw error;
   }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options2.request.retries != null ? options2.request.retries : state.retries;
-    const retryAfter = Math.pow((options2.request.retryCount || 0) + 1, 2);
+  if (error.status >= 400 && !state2.doNotRetry.includes(error.status)) {
+    const retries = options3.request.retries != null ? options3.request.retries : state2.retries;
+    const retryAfter = Math.pow((options3.request.retryCount || 0) + 1, 2);
     throw octokit.retry.retryRequest(error, retries, retryAfter);
   }
   throw error;
 }
-async function wrapRequest(state, octokit, request2, options2) {
+async function wrapRequest(state2, octokit, request2, options3) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error, info) {
     const maxRetries = ~~error.request.request?.retries;
     const after = ~~error.request.request?.retryAfter;
-    options2.request.retryCount = info.retryCount + 1;
+    options3.request.retryCount = info.retryCount + 1;
     if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
+      return after * state2.retryAfterBaseValue;
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
-    options2
+    requestWithGraphqlErrorHandling.bind(null, state2, octokit, request2),
+    options3
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options2) {
-  const response = await request2(options2);
+async function requestWithGraphqlErrorHandling(state2, octokit, request2, options3) {
+  const response = await request2(options3);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
     const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options2,
+      request: options3,
       response
     });
-    return errorRequest(state, octokit, error, options2);
+    return errorRequest(state2, octokit, error, options3);
   }
   return response;
 }
 function retry(octokit, octokitOptions) {
-  const state = Object.assign(
+  const state2 = Object.assign(
     {
       enabled: true,
       retryAfterBaseValue: 1e3,
@@ -58197,9 +66348,9 @@ function retry(octokit, octokitOptions) {
       }
     }
   };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  if (state2.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state2, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state2, retryPlugin));
   }
   return retryPlugin;
 }
@@ -58209,30 +66360,30 @@ retry.VERSION = VERSION7;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
-function wrapRequest2(state, request2, options2) {
-  return state.retryLimiter.schedule(doRequest, state, request2, options2);
+function wrapRequest2(state2, request2, options3) {
+  return state2.retryLimiter.schedule(doRequest, state2, request2, options3);
 }
-async function doRequest(state, request2, options2) {
-  const { pathname } = new URL(options2.url, "http://github.test");
-  const isAuth = isAuthRequest(options2.method, pathname);
-  const isWrite = !isAuth && options2.method !== "GET" && options2.method !== "HEAD";
-  const isSearch = options2.method === "GET" && pathname.startsWith("/search/");
+async function doRequest(state2, request2, options3) {
+  const { pathname } = new URL(options3.url, "http://github.test");
+  const isAuth = isAuthRequest(options3.method, pathname);
+  const isWrite = !isAuth && options3.method !== "GET" && options3.method !== "HEAD";
+  const isSearch = options3.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
   const retryCount = ~~request2.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
+  if (state2.clustering) {
     jobOptions.expiration = 1e3 * 60;
   }
   if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, noop3);
+    await state2.write.key(state2.id).schedule(jobOptions, noop3);
   }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  if (isWrite && state2.triggersNotification(pathname)) {
+    await state2.notifications.key(state2.id).schedule(jobOptions, noop3);
   }
   if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, noop3);
+    await state2.search.key(state2.id).schedule(jobOptions, noop3);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options2);
+  const req = (isAuth ? state2.auth : state2.global).key(state2.id).schedule(jobOptions, request2, options3);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
@@ -58329,7 +66480,7 @@ function throttling(octokit, octokitOptions) {
   if (typeof connection2 !== "undefined") {
     common.connection = connection2;
   }
-  const state = Object.assign(
+  const state2 = Object.assign(
     {
       clustering: connection2 != null,
       triggersNotification,
@@ -58339,7 +66490,7 @@ function throttling(octokit, octokitOptions) {
     },
     octokitOptions.throttle
   );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+  if (typeof state2.onSecondaryRateLimit !== "function" || typeof state2.onRateLimit !== "function") {
     throw new Error(`octokit/plugin-throttling error:
         You must pass the onSecondaryRateLimit and onRateLimit error handlers.
         See https://octokit.github.io/rest.js/#throttling
@@ -58361,37 +66512,37 @@ function throttling(octokit, octokitOptions) {
     if (groups.global == null) {
       createGroups(Bottleneck3, common);
     }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck3();
+    state2.global = state2.global ?? groups.global;
+    state2.auth = state2.auth ?? groups.auth;
+    state2.search = state2.search ?? groups.search;
+    state2.write = state2.write ?? groups.write;
+    state2.notifications = state2.notifications ?? groups.notifications;
+    state2.retryLimiter = state2.retryLimiter ?? new Bottleneck3();
     const events = {};
     const emitter = new Bottleneck3.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
+    events.on("secondary-limit", state2.onSecondaryRateLimit);
+    events.on("rate-limit", state2.onRateLimit);
     events.on(
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request2, options2] = info.args;
-      const { pathname } = new URL(options2.url, "http://github.test");
+    state2.retryLimiter.on("failed", async function(error, info) {
+      const [state22, request2, options3] = info.args;
+      const { pathname } = new URL(options3.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
       if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
         return;
       }
       const retryCount = ~~request2.retryCount;
       request2.retryCount = retryCount;
-      options2.request.retryCount = retryCount;
+      options3.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state22.fallbackSecondaryRateRetryAfter;
           const wantRetry2 = await emitter.trigger(
             "secondary-limit",
             retryAfter2,
-            options2,
+            options3,
             octokit,
             retryCount
           );
@@ -58412,7 +66563,7 @@ function throttling(octokit, octokitOptions) {
           const wantRetry2 = await emitter.trigger(
             "rate-limit",
             retryAfter2,
-            options2,
+            options3,
             octokit,
             retryCount
           );
@@ -58422,13 +66573,13 @@ function throttling(octokit, octokitOptions) {
       })();
       if (wantRetry) {
         request2.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
+        return retryAfter * state22.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request2, options2) => {
+  octokit.hook.wrap("request", (request2, options3) => {
     initializeBottleneck();
-    return wrapRequest2(state, request2, options2);
+    return wrapRequest2(state2, request2, options3);
   });
   return {};
 }
@@ -58571,10 +66722,10 @@ function makeOctokit(o, t) {
     t.log(`GitHub ${level}: ${typeof message === "string" ? message : message instanceof Error ? message.message : "(details withheld)"}${extra.length ? ` (${extra.join("; ")})` : ""}`);
   };
   const quiet = { debug: () => void 0, info: line("info"), warn: line("warning"), error: line("error") };
-  const onLimit = (kind) => (after, options2, _octokit, retryCount) => {
+  const onLimit = (kind) => (after, options3, _octokit, retryCount) => {
     const again = retryCount < t.retries && after <= t.maxWait;
     t.log(
-      `GitHub: ${kind} on ${options2.method} ${options2.url}: ${again ? `retrying in ${after} s (retry ${retryCount + 1} of ${t.retries})` : after > t.maxWait ? `it asks to wait ${after} s, longer than ${t.maxWait} s: giving up` : `giving up after ${t.retries} retries`}`
+      `GitHub: ${kind} on ${options3.method} ${options3.url}: ${again ? `retrying in ${after} s (retry ${retryCount + 1} of ${t.retries})` : after > t.maxWait ? `it asks to wait ${after} s, longer than ${t.maxWait} s: giving up` : `giving up after ${t.retries} retries`}`
     );
     return again;
   };

@@ -1555,11 +1555,11 @@ return errors === 0;
 }
 validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const sim_object = validate30;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.object.json","title":"sim.object","description":"A generic object in the simulated world, named by kind and name.","type":"object","additionalProperties":false,"required":["kind","name"],"x-lexum-identity":["kind","name"],"properties":{"kind":{"description":"The object's kind, e.g. \"service\" or \"queue\".","type":"string","minLength":1},"name":{"description":"The object's name, unique within its kind.","type":"string","minLength":1},"spec":{"description":"Free-form desired configuration of the object.","type":"object","default":{}},"secret":{"description":"A sensitive value stored with the object; never shown in clear.","type":"string","x-lexum-sensitive":true},"uid":{"description":"Unique id the simulated world assigns on creation.","type":"string","readOnly":true},"generation":{"description":"Counter the simulated world increments on every change.","type":"integer","readOnly":true}}};
+export const postgres_database = validate30;
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.database.json","title":"postgres.database","description":"A database of the PostgreSQL cluster (Terraform's postgresql_database).","type":"object","additionalProperties":false,"required":["name"],"x-lexum-identity":["name"],"x-lexum-replace-on":["template","encoding","lc_collate","lc_ctype"],"properties":{"name":{"description":"The database's name.","type":"string","minLength":1,"maxLength":63},"owner":{"description":"The role that owns the database; the connecting role when unset (read back either way).","type":"string","minLength":1,"maxLength":63},"template":{"description":"The database it is created from. Changing it replaces the database.","type":"string","minLength":1,"maxLength":63,"default":"template0"},"encoding":{"description":"The character set encoding. Changing it replaces the database.","type":"string","minLength":1,"default":"UTF8"},"lc_collate":{"description":"Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.","type":"string","minLength":1},"lc_ctype":{"description":"Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.","type":"string","minLength":1},"connection_limit":{"description":"How many connections the database takes at once; -1 for no limit.","type":"integer","minimum":-1,"default":-1},"allow_connections":{"description":"Whether anyone may connect to the database.","type":"boolean","default":true},"is_template":{"description":"Whether the database may be cloned by any role with CREATEDB.","type":"boolean","default":false}}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://lexum.dev/schemas/providers/sim.object.json" */;
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.database.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate30.evaluated;
@@ -1570,8 +1570,601 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.kind === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema44.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema44.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.name.type,parentSchema:schema44.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.owner !== undefined){
+let data1 = data.owner;
+if(typeof data1 === "string"){
+if(func1(data1) > 63){
+const err5 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema44.properties.owner,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err6 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.owner,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.owner.type,parentSchema:schema44.properties.owner,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.template !== undefined){
+let data2 = data.template;
+if(typeof data2 === "string"){
+if(func1(data2) > 63){
+const err8 = {instancePath:instancePath+"/template",schemaPath:"#/properties/template/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema44.properties.template,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err9 = {instancePath:instancePath+"/template",schemaPath:"#/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.template,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/template",schemaPath:"#/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.template.type,parentSchema:schema44.properties.template,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.encoding !== undefined){
+let data3 = data.encoding;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err11 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.encoding,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/encoding",schemaPath:"#/properties/encoding/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.encoding.type,parentSchema:schema44.properties.encoding,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.lc_collate !== undefined){
+let data4 = data.lc_collate;
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err13 = {instancePath:instancePath+"/lc_collate",schemaPath:"#/properties/lc_collate/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.lc_collate,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/lc_collate",schemaPath:"#/properties/lc_collate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.lc_collate.type,parentSchema:schema44.properties.lc_collate,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.lc_ctype !== undefined){
+let data5 = data.lc_ctype;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err15 = {instancePath:instancePath+"/lc_ctype",schemaPath:"#/properties/lc_ctype/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.lc_ctype,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/lc_ctype",schemaPath:"#/properties/lc_ctype/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.lc_ctype.type,parentSchema:schema44.properties.lc_ctype,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.connection_limit !== undefined){
+let data6 = data.connection_limit;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err17 = {instancePath:instancePath+"/connection_limit",schemaPath:"#/properties/connection_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.connection_limit.type,parentSchema:schema44.properties.connection_limit,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < -1 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/connection_limit",schemaPath:"#/properties/connection_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1",schema:-1,parentSchema:schema44.properties.connection_limit,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data.allow_connections !== undefined){
+let data7 = data.allow_connections;
+if(typeof data7 !== "boolean"){
+const err19 = {instancePath:instancePath+"/allow_connections",schemaPath:"#/properties/allow_connections/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema44.properties.allow_connections.type,parentSchema:schema44.properties.allow_connections,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.is_template !== undefined){
+let data8 = data.is_template;
+if(typeof data8 !== "boolean"){
+const err20 = {instancePath:instancePath+"/is_template",schemaPath:"#/properties/is_template/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema44.properties.is_template.type,parentSchema:schema44.properties.is_template,data:data8};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_default_privileges = validate31;
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.default_privileges.json","title":"postgres.default_privileges","description":"The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).","type":"object","additionalProperties":false,"required":["database","role","owner","object_type","privileges"],"x-lexum-identity":["database","role","owner","schema","object_type"],"properties":{"database":{"description":"The database the default privileges apply in.","type":"string","minLength":1,"maxLength":63},"role":{"description":"The role that gets the privileges; \"public\" for every role (PUBLIC).","type":"string","minLength":1,"maxLength":63},"owner":{"description":"The role whose future objects the privileges apply to.","type":"string","minLength":1,"maxLength":63},"schema":{"description":"Only objects created in this schema; every schema when unset. Not set for object_type \"schema\".","type":"string","minLength":1,"maxLength":63},"object_type":{"description":"Which objects: tables, sequences, functions, types or schemas created later.","enum":["table","sequence","function","type","schema"]},"privileges":{"description":"The privileges (\"ALL\" for every one the object type takes); the role gets exactly these: others are revoked.","type":"array","items":{"enum":["ALL","CONNECT","CREATE","DELETE","EXECUTE","INSERT","MAINTAIN","REFERENCES","SELECT","TEMPORARY","TRIGGER","TRUNCATE","UPDATE","USAGE"]},"uniqueItems":true},"with_grant_option":{"description":"Whether the role may grant these privileges to others.","type":"boolean","default":false}}};
+const func0 = require("ajv/dist/runtime/equal").default;
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.default_privileges.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate31.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.database === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.role === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.owner === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.object_type === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "object_type"},message:"must have required property '"+"object_type"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.privileges === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema45.required,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "database") || (key0 === "role")) || (key0 === "owner")) || (key0 === "schema")) || (key0 === "object_type")) || (key0 === "privileges")) || (key0 === "with_grant_option"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.database !== undefined){
+let data0 = data.database;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err6 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema45.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err7 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.database.type,parentSchema:schema45.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.role !== undefined){
+let data1 = data.role;
+if(typeof data1 === "string"){
+if(func1(data1) > 63){
+const err9 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema45.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err10 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.role.type,parentSchema:schema45.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.owner !== undefined){
+let data2 = data.owner;
+if(typeof data2 === "string"){
+if(func1(data2) > 63){
+const err12 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema45.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err13 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.owner.type,parentSchema:schema45.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.schema !== undefined){
+let data3 = data.schema;
+if(typeof data3 === "string"){
+if(func1(data3) > 63){
+const err15 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema45.properties.schema,data:data3};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(func1(data3) < 1){
+const err16 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.schema,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.schema.type,parentSchema:schema45.properties.schema,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.object_type !== undefined){
+let data4 = data.object_type;
+if(!(((((data4 === "table") || (data4 === "sequence")) || (data4 === "function")) || (data4 === "type")) || (data4 === "schema"))){
+const err18 = {instancePath:instancePath+"/object_type",schemaPath:"#/properties/object_type/enum",keyword:"enum",params:{allowedValues: schema45.properties.object_type.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.object_type.enum,parentSchema:schema45.properties.object_type,data:data4};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+let data5 = data.privileges;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(!((((((((((((((data6 === "ALL") || (data6 === "CONNECT")) || (data6 === "CREATE")) || (data6 === "DELETE")) || (data6 === "EXECUTE")) || (data6 === "INSERT")) || (data6 === "MAINTAIN")) || (data6 === "REFERENCES")) || (data6 === "SELECT")) || (data6 === "TEMPORARY")) || (data6 === "TRIGGER")) || (data6 === "TRUNCATE")) || (data6 === "UPDATE")) || (data6 === "USAGE"))){
+const err19 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema45.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.privileges.items.enum,parentSchema:schema45.properties.privileges.items,data:data6};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+let i1 = data5.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data5[i1], data5[j0])){
+const err20 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema45.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.privileges.type,parentSchema:schema45.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.with_grant_option !== undefined){
+let data7 = data.with_grant_option;
+if(typeof data7 !== "boolean"){
+const err22 = {instancePath:instancePath+"/with_grant_option",schemaPath:"#/properties/with_grant_option/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema45.properties.with_grant_option.type,parentSchema:schema45.properties.with_grant_option,data:data7};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_extension = validate32;
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.extension.json","title":"postgres.extension","description":"An extension installed in a database (Terraform's postgresql_extension).","type":"object","additionalProperties":false,"required":["database","name"],"x-lexum-identity":["database","name"],"properties":{"database":{"description":"The database the extension is installed in.","type":"string","minLength":1,"maxLength":63},"name":{"description":"The extension's name, e.g. \"pgcrypto\".","type":"string","minLength":1,"maxLength":63},"schema":{"description":"The schema its objects go in; the extension's or the first in search_path when unset (read back either way).","type":"string","minLength":1,"maxLength":63},"version":{"description":"The version to install or update to; the server's default version when unset (read back either way).","type":"string","minLength":1},"drop_cascade":{"description":"Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION … CASCADE).","type":"boolean","default":false}}};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.extension.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate32.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.database === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema46.required,parentSchema:schema46,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1581,7 +2174,1399 @@ vErrors.push(err0);
 errors++;
 }
 if(data.name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "database") || (key0 === "name")) || (key0 === "schema")) || (key0 === "version")) || (key0 === "drop_cascade"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.database !== undefined){
+let data0 = data.database;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err3 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema46.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err4 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.database.type,parentSchema:schema46.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func1(data1) > 63){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema46.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.name.type,parentSchema:schema46.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.schema !== undefined){
+let data2 = data.schema;
+if(typeof data2 === "string"){
+if(func1(data2) > 63){
+const err9 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema46.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err10 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.schema.type,parentSchema:schema46.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data3 = data.version;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err12 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.version.type,parentSchema:schema46.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.drop_cascade !== undefined){
+let data4 = data.drop_cascade;
+if(typeof data4 !== "boolean"){
+const err14 = {instancePath:instancePath+"/drop_cascade",schemaPath:"#/properties/drop_cascade/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema46.properties.drop_cascade.type,parentSchema:schema46.properties.drop_cascade,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_grant = validate33;
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.grant.json","title":"postgres.grant","description":"The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).","type":"object","additionalProperties":false,"required":["database","role","object_type","privileges"],"x-lexum-identity":["database","role","schema","object_type","objects"],"properties":{"database":{"description":"The database the objects are in (object_type \"database\": the database itself).","type":"string","minLength":1,"maxLength":63},"role":{"description":"The role that gets the privileges; \"public\" for every role (PUBLIC).","type":"string","minLength":1,"maxLength":63},"schema":{"description":"The schema (object_type \"schema\": the schema itself; table, sequence, function: the schema they are in). Not set for object_type \"database\".","type":"string","minLength":1,"maxLength":63},"object_type":{"description":"What the privileges are on.","enum":["database","schema","table","sequence","function"]},"objects":{"description":"Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).","type":"array","items":{"type":"string","minLength":1,"maxLength":63},"uniqueItems":true,"default":[]},"privileges":{"description":"The privileges (e.g. [\"SELECT\", \"INSERT\"]; \"ALL\" for every one the object type takes); the role holds exactly these: others are revoked.","type":"array","items":{"enum":["ALL","CONNECT","CREATE","DELETE","EXECUTE","INSERT","MAINTAIN","REFERENCES","SELECT","TEMPORARY","TRIGGER","TRUNCATE","UPDATE","USAGE"]},"uniqueItems":true},"with_grant_option":{"description":"Whether the role may grant these privileges to others.","type":"boolean","default":false}}};
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.grant.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate33.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.database === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema47.required,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.role === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema47.required,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.object_type === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "object_type"},message:"must have required property '"+"object_type"+"'",schema:schema47.required,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.privileges === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema47.required,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "database") || (key0 === "role")) || (key0 === "schema")) || (key0 === "object_type")) || (key0 === "objects")) || (key0 === "privileges")) || (key0 === "with_grant_option"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.database !== undefined){
+let data0 = data.database;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err5 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema47.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err6 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.database.type,parentSchema:schema47.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.role !== undefined){
+let data1 = data.role;
+if(typeof data1 === "string"){
+if(func1(data1) > 63){
+const err8 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema47.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err9 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.role.type,parentSchema:schema47.properties.role,data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.schema !== undefined){
+let data2 = data.schema;
+if(typeof data2 === "string"){
+if(func1(data2) > 63){
+const err11 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema47.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err12 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.schema.type,parentSchema:schema47.properties.schema,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.object_type !== undefined){
+let data3 = data.object_type;
+if(!(((((data3 === "database") || (data3 === "schema")) || (data3 === "table")) || (data3 === "sequence")) || (data3 === "function"))){
+const err14 = {instancePath:instancePath+"/object_type",schemaPath:"#/properties/object_type/enum",keyword:"enum",params:{allowedValues: schema47.properties.object_type.enum},message:"must be equal to one of the allowed values",schema:schema47.properties.object_type.enum,parentSchema:schema47.properties.object_type,data:data3};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.objects !== undefined){
+let data4 = data.objects;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(typeof data5 === "string"){
+if(func1(data5) > 63){
+const err15 = {instancePath:instancePath+"/objects/" + i0,schemaPath:"#/properties/objects/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema47.properties.objects.items,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(func1(data5) < 1){
+const err16 = {instancePath:instancePath+"/objects/" + i0,schemaPath:"#/properties/objects/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.objects.items,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/objects/" + i0,schemaPath:"#/properties/objects/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.objects.items.type,parentSchema:schema47.properties.objects.items,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+let i1 = data4.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data4[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err18 = {instancePath:instancePath+"/objects",schemaPath:"#/properties/objects/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema47.properties.objects,data:data4};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/objects",schemaPath:"#/properties/objects/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.objects.type,parentSchema:schema47.properties.objects,data:data4};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+let data6 = data.privileges;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i2=0; i2<len1; i2++){
+let data7 = data6[i2];
+if(!((((((((((((((data7 === "ALL") || (data7 === "CONNECT")) || (data7 === "CREATE")) || (data7 === "DELETE")) || (data7 === "EXECUTE")) || (data7 === "INSERT")) || (data7 === "MAINTAIN")) || (data7 === "REFERENCES")) || (data7 === "SELECT")) || (data7 === "TEMPORARY")) || (data7 === "TRIGGER")) || (data7 === "TRUNCATE")) || (data7 === "UPDATE")) || (data7 === "USAGE"))){
+const err20 = {instancePath:instancePath+"/privileges/" + i2,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema47.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema47.properties.privileges.items.enum,parentSchema:schema47.properties.privileges.items,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+let i3 = data6.length;
+let j1;
+if(i3 > 1){
+outer0:
+for(;i3--;){
+for(j1 = i3; j1--;){
+if(func0(data6[i3], data6[j1])){
+const err21 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema47.properties.privileges,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.privileges.type,parentSchema:schema47.properties.privileges,data:data6};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.with_grant_option !== undefined){
+let data8 = data.with_grant_option;
+if(typeof data8 !== "boolean"){
+const err23 = {instancePath:instancePath+"/with_grant_option",schemaPath:"#/properties/with_grant_option/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema47.properties.with_grant_option.type,parentSchema:schema47.properties.with_grant_option,data:data8};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_provider = validate34;
+const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.provider.json","title":"postgres provider configuration","description":"Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).","type":"object","additionalProperties":false,"x-lexum-identity":["host","port"],"properties":{"host":{"description":"The server's host name or IP address.","type":"string","minLength":1,"default":"localhost"},"port":{"description":"The server's TCP port.","type":"integer","minimum":1,"maximum":65535,"default":5432},"user":{"description":"The role to connect as (Terraform's `username`; set one of the two). Default \"postgres\".","type":"string","minLength":1},"username":{"description":"The role to connect as (the same setting as `user`). Default \"postgres\".","type":"string","minLength":1},"password":{"description":"The password of that role; omit it for a server that trusts the connection. Use secret(\"NAME\").","type":"string","x-lexum-sensitive":true},"database":{"description":"The database to connect to for cluster-wide objects (roles, databases).","type":"string","minLength":1,"default":"postgres"},"sslmode":{"description":"TLS: \"disable\", \"prefer\" (TLS when the server offers it), \"require\" (TLS, certificate not checked), \"verify-ca\" (certificate chain checked), \"verify-full\" (chain and host name checked).","enum":["disable","prefer","require","verify-ca","verify-full"],"default":"prefer"},"sslrootcert":{"description":"Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.","type":"string","minLength":1},"connect_timeout":{"description":"Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).","type":"integer","minimum":0,"maximum":86400,"default":180},"max_connections":{"description":"Connections this provider block opens to one database at most.","type":"integer","minimum":1,"maximum":1000,"default":20}}};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.provider.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate34.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func4.call(schema48.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.host !== undefined){
+let data0 = data.host;
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+const err1 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.host,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.host.type,parentSchema:schema48.properties.host,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.port !== undefined){
+let data1 = data.port;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err3 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.port.type,parentSchema:schema48.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 65535 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema48.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1 < 1 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema48.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.user !== undefined){
+let data2 = data.user;
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err6 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.user,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.user.type,parentSchema:schema48.properties.user,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.username !== undefined){
+let data3 = data.username;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err8 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.username,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/username",schemaPath:"#/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.username.type,parentSchema:schema48.properties.username,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.password !== undefined){
+let data4 = data.password;
+if(typeof data4 !== "string"){
+const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.password.type,parentSchema:schema48.properties.password,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.database !== undefined){
+let data5 = data.database;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err11 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.database,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.database.type,parentSchema:schema48.properties.database,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.sslmode !== undefined){
+let data6 = data.sslmode;
+if(!(((((data6 === "disable") || (data6 === "prefer")) || (data6 === "require")) || (data6 === "verify-ca")) || (data6 === "verify-full"))){
+const err13 = {instancePath:instancePath+"/sslmode",schemaPath:"#/properties/sslmode/enum",keyword:"enum",params:{allowedValues: schema48.properties.sslmode.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.sslmode.enum,parentSchema:schema48.properties.sslmode,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.sslrootcert !== undefined){
+let data7 = data.sslrootcert;
+if(typeof data7 === "string"){
+if(func1(data7) < 1){
+const err14 = {instancePath:instancePath+"/sslrootcert",schemaPath:"#/properties/sslrootcert/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.sslrootcert,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/sslrootcert",schemaPath:"#/properties/sslrootcert/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.sslrootcert.type,parentSchema:schema48.properties.sslrootcert,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.connect_timeout !== undefined){
+let data8 = data.connect_timeout;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err16 = {instancePath:instancePath+"/connect_timeout",schemaPath:"#/properties/connect_timeout/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.connect_timeout.type,parentSchema:schema48.properties.connect_timeout,data:data8};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 86400 || isNaN(data8)){
+const err17 = {instancePath:instancePath+"/connect_timeout",schemaPath:"#/properties/connect_timeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema48.properties.connect_timeout,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data8 < 0 || isNaN(data8)){
+const err18 = {instancePath:instancePath+"/connect_timeout",schemaPath:"#/properties/connect_timeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.connect_timeout,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data.max_connections !== undefined){
+let data9 = data.max_connections;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err19 = {instancePath:instancePath+"/max_connections",schemaPath:"#/properties/max_connections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.max_connections.type,parentSchema:schema48.properties.max_connections,data:data9};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 1000 || isNaN(data9)){
+const err20 = {instancePath:instancePath+"/max_connections",schemaPath:"#/properties/max_connections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema48.properties.max_connections,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data9 < 1 || isNaN(data9)){
+const err21 = {instancePath:instancePath+"/max_connections",schemaPath:"#/properties/max_connections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema48.properties.max_connections,data:data9};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_role = validate35;
+const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.role.json","title":"postgres.role","description":"A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).","type":"object","additionalProperties":false,"required":["name"],"x-lexum-identity":["name"],"properties":{"name":{"description":"The role's name.","type":"string","minLength":1,"maxLength":63},"login":{"description":"Whether the role may log in (LOGIN).","type":"boolean","default":false},"superuser":{"description":"Whether the role is a superuser (SUPERUSER).","type":"boolean","default":false},"create_database":{"description":"Whether the role may create databases (CREATEDB).","type":"boolean","default":false},"create_role":{"description":"Whether the role may create roles (CREATEROLE).","type":"boolean","default":false},"inherit":{"description":"Whether the role uses the privileges of the roles it is a member of (INHERIT).","type":"boolean","default":true},"replication":{"description":"Whether the role may start streaming replication (REPLICATION).","type":"boolean","default":false},"bypass_row_level_security":{"description":"Whether the role bypasses row-level security (BYPASSRLS).","type":"boolean","default":false},"connection_limit":{"description":"How many connections the role may hold at once; -1 for no limit.","type":"integer","minimum":-1,"default":-1},"password":{"description":"The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.","type":"string","x-lexum-sensitive":true},"valid_until":{"description":"When the password stops being valid, as a timestamp PostgreSQL reads (\"2030-01-01\", \"2030-01-01 12:00:00+00\"), or \"infinity\".","type":"string","minLength":1,"default":"infinity"},"roles":{"description":"The roles this role is a member of.","type":"array","items":{"type":"string","minLength":1,"maxLength":63},"uniqueItems":true,"default":[]},"search_path":{"description":"The role's search_path setting, schema names in order; empty leaves the server's default.","type":"array","items":{"type":"string","minLength":1,"maxLength":63},"default":[]}}};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.role.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate35.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema49.required,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema49.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema49.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.name.type,parentSchema:schema49.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.login !== undefined){
+let data1 = data.login;
+if(typeof data1 !== "boolean"){
+const err5 = {instancePath:instancePath+"/login",schemaPath:"#/properties/login/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.login.type,parentSchema:schema49.properties.login,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.superuser !== undefined){
+let data2 = data.superuser;
+if(typeof data2 !== "boolean"){
+const err6 = {instancePath:instancePath+"/superuser",schemaPath:"#/properties/superuser/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.superuser.type,parentSchema:schema49.properties.superuser,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.create_database !== undefined){
+let data3 = data.create_database;
+if(typeof data3 !== "boolean"){
+const err7 = {instancePath:instancePath+"/create_database",schemaPath:"#/properties/create_database/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.create_database.type,parentSchema:schema49.properties.create_database,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.create_role !== undefined){
+let data4 = data.create_role;
+if(typeof data4 !== "boolean"){
+const err8 = {instancePath:instancePath+"/create_role",schemaPath:"#/properties/create_role/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.create_role.type,parentSchema:schema49.properties.create_role,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.inherit !== undefined){
+let data5 = data.inherit;
+if(typeof data5 !== "boolean"){
+const err9 = {instancePath:instancePath+"/inherit",schemaPath:"#/properties/inherit/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.inherit.type,parentSchema:schema49.properties.inherit,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.replication !== undefined){
+let data6 = data.replication;
+if(typeof data6 !== "boolean"){
+const err10 = {instancePath:instancePath+"/replication",schemaPath:"#/properties/replication/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.replication.type,parentSchema:schema49.properties.replication,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.bypass_row_level_security !== undefined){
+let data7 = data.bypass_row_level_security;
+if(typeof data7 !== "boolean"){
+const err11 = {instancePath:instancePath+"/bypass_row_level_security",schemaPath:"#/properties/bypass_row_level_security/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema49.properties.bypass_row_level_security.type,parentSchema:schema49.properties.bypass_row_level_security,data:data7};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.connection_limit !== undefined){
+let data8 = data.connection_limit;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err12 = {instancePath:instancePath+"/connection_limit",schemaPath:"#/properties/connection_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema49.properties.connection_limit.type,parentSchema:schema49.properties.connection_limit,data:data8};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < -1 || isNaN(data8)){
+const err13 = {instancePath:instancePath+"/connection_limit",schemaPath:"#/properties/connection_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1",schema:-1,parentSchema:schema49.properties.connection_limit,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data.password !== undefined){
+let data9 = data.password;
+if(typeof data9 !== "string"){
+const err14 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.password.type,parentSchema:schema49.properties.password,data:data9};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.valid_until !== undefined){
+let data10 = data.valid_until;
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err15 = {instancePath:instancePath+"/valid_until",schemaPath:"#/properties/valid_until/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.valid_until,data:data10};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/valid_until",schemaPath:"#/properties/valid_until/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.valid_until.type,parentSchema:schema49.properties.valid_until,data:data10};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.roles !== undefined){
+let data11 = data.roles;
+if(Array.isArray(data11)){
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(typeof data12 === "string"){
+if(func1(data12) > 63){
+const err17 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/properties/roles/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema49.properties.roles.items,data:data12};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(func1(data12) < 1){
+const err18 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/properties/roles/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.roles.items,data:data12};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/properties/roles/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.roles.items.type,parentSchema:schema49.properties.roles.items,data:data12};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+let i1 = data11.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data11[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err20 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema49.properties.roles,data:data11};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.roles.type,parentSchema:schema49.properties.roles,data:data11};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.search_path !== undefined){
+let data13 = data.search_path;
+if(Array.isArray(data13)){
+const len1 = data13.length;
+for(let i2=0; i2<len1; i2++){
+let data14 = data13[i2];
+if(typeof data14 === "string"){
+if(func1(data14) > 63){
+const err22 = {instancePath:instancePath+"/search_path/" + i2,schemaPath:"#/properties/search_path/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema49.properties.search_path.items,data:data14};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(func1(data14) < 1){
+const err23 = {instancePath:instancePath+"/search_path/" + i2,schemaPath:"#/properties/search_path/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.search_path.items,data:data14};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/search_path/" + i2,schemaPath:"#/properties/search_path/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.search_path.items.type,parentSchema:schema49.properties.search_path.items,data:data14};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/search_path",schemaPath:"#/properties/search_path/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.search_path.type,parentSchema:schema49.properties.search_path,data:data13};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const postgres_schema = validate36;
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/postgres.schema.json","title":"postgres.schema","description":"A schema in a database (Terraform's postgresql_schema).","type":"object","additionalProperties":false,"required":["database","name"],"x-lexum-identity":["database","name"],"properties":{"database":{"description":"The database the schema is in.","type":"string","minLength":1,"maxLength":63},"name":{"description":"The schema's name.","type":"string","minLength":1,"maxLength":63},"owner":{"description":"The role that owns the schema; the connecting role when unset (read back either way).","type":"string","minLength":1,"maxLength":63},"drop_cascade":{"description":"Whether deleting the schema also drops the objects in it (DROP SCHEMA … CASCADE); otherwise a schema that is not empty is not dropped.","type":"boolean","default":false}}};
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/postgres.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate36.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.database === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema50.required,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema50.required,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "database") || (key0 === "name")) || (key0 === "owner")) || (key0 === "drop_cascade"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.database !== undefined){
+let data0 = data.database;
+if(typeof data0 === "string"){
+if(func1(data0) > 63){
+const err3 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema50.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func1(data0) < 1){
+const err4 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.database.type,parentSchema:schema50.properties.database,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func1(data1) > 63){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema50.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(func1(data1) < 1){
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.name.type,parentSchema:schema50.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.owner !== undefined){
+let data2 = data.owner;
+if(typeof data2 === "string"){
+if(func1(data2) > 63){
+const err9 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema50.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(func1(data2) < 1){
+const err10 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.owner.type,parentSchema:schema50.properties.owner,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.drop_cascade !== undefined){
+let data3 = data.drop_cascade;
+if(typeof data3 !== "boolean"){
+const err12 = {instancePath:instancePath+"/drop_cascade",schemaPath:"#/properties/drop_cascade/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema50.properties.drop_cascade.type,parentSchema:schema50.properties.drop_cascade,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const sim_object = validate37;
+const schema51 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.object.json","title":"sim.object","description":"A generic object in the simulated world, named by kind and name.","type":"object","additionalProperties":false,"required":["kind","name"],"x-lexum-identity":["kind","name"],"properties":{"kind":{"description":"The object's kind, e.g. \"service\" or \"queue\".","type":"string","minLength":1},"name":{"description":"The object's name, unique within its kind.","type":"string","minLength":1},"spec":{"description":"Free-form desired configuration of the object.","type":"object","default":{}},"secret":{"description":"A sensitive value stored with the object; never shown in clear.","type":"string","x-lexum-sensitive":true},"uid":{"description":"Unique id the simulated world assigns on creation.","type":"string","readOnly":true},"generation":{"description":"Counter the simulated world increments on every change.","type":"integer","readOnly":true}}};
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://lexum.dev/schemas/providers/sim.object.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate37.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema51.required,parentSchema:schema51,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1592,7 +3577,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "kind") || (key0 === "name")) || (key0 === "spec")) || (key0 === "secret")) || (key0 === "uid")) || (key0 === "generation"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1606,7 +3591,7 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.kind,data:data0};
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.kind,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1617,7 +3602,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.kind.type,parentSchema:schema44.properties.kind,data:data0};
+const err4 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.kind.type,parentSchema:schema51.properties.kind,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1631,7 +3616,7 @@ if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.name,data:data1};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.name,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1642,7 +3627,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.name.type,parentSchema:schema44.properties.name,data:data1};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.name.type,parentSchema:schema51.properties.name,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1655,7 +3640,7 @@ errors++;
 if(data.spec !== undefined){
 let data2 = data.spec;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.spec.type,parentSchema:schema44.properties.spec,data:data2};
+const err7 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.spec.type,parentSchema:schema51.properties.spec,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1668,7 +3653,7 @@ errors++;
 if(data.secret !== undefined){
 let data3 = data.secret;
 if(typeof data3 !== "string"){
-const err8 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.secret.type,parentSchema:schema44.properties.secret,data:data3};
+const err8 = {instancePath:instancePath+"/secret",schemaPath:"#/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.secret.type,parentSchema:schema51.properties.secret,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1681,7 +3666,7 @@ errors++;
 if(data.uid !== undefined){
 let data4 = data.uid;
 if(typeof data4 !== "string"){
-const err9 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.uid.type,parentSchema:schema44.properties.uid,data:data4};
+const err9 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.uid.type,parentSchema:schema51.properties.uid,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1694,7 +3679,7 @@ errors++;
 if(data.generation !== undefined){
 let data5 = data.generation;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err10 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.generation.type,parentSchema:schema44.properties.generation,data:data5};
+const err10 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema51.properties.generation.type,parentSchema:schema51.properties.generation,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1706,7 +3691,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1715,19 +3700,19 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const sim_provider = validate31;
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.provider.json","title":"sim provider configuration","description":"A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.","type":"object","additionalProperties":false,"required":["world"],"x-lexum-identity":["world"],"properties":{"world":{"description":"Path of the JSON world file, relative to the project directory (an absolute path is used as is).","type":"string","minLength":1},"latency":{"description":"Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).","type":"integer","minimum":0,"default":0},"faults":{"description":"Injected failures, matched against each provider call in order.","type":"array","default":[],"items":{"description":"One injected failure.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"op":{"description":"Which operation it applies to; any when absent.","enum":["read","create","update","delete"]},"address":{"description":"Which resource address it applies to; any when absent.","type":"string"},"call":{"description":"Fail the Nth matching call (1-based); the first when absent.","type":"integer","minimum":1},"kind":{"description":"The failure: a provider error, a timeout, or a crash of the process.","enum":["error","timeout","crash"]},"times":{"description":"How many consecutive matching calls fail.","type":"integer","minimum":1,"default":1}}}}}};
+export const sim_provider = validate38;
+const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/sim.provider.json","title":"sim provider configuration","description":"A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.","type":"object","additionalProperties":false,"required":["world"],"x-lexum-identity":["world"],"properties":{"world":{"description":"Path of the JSON world file, relative to the project directory (an absolute path is used as is).","type":"string","minLength":1},"latency":{"description":"Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).","type":"integer","minimum":0,"default":0},"faults":{"description":"Injected failures, matched against each provider call in order.","type":"array","default":[],"items":{"description":"One injected failure.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"op":{"description":"Which operation it applies to; any when absent.","enum":["read","create","update","delete"]},"address":{"description":"Which resource address it applies to; any when absent.","type":"string"},"call":{"description":"Fail the Nth matching call (1-based); the first when absent.","type":"integer","minimum":1},"kind":{"description":"The failure: a provider error, a timeout, or a crash of the process.","enum":["error","timeout","crash"]},"times":{"description":"How many consecutive matching calls fail.","type":"integer","minimum":1,"default":1}}}}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/sim.provider.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1736,7 +3721,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.world === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "world"},message:"must have required property '"+"world"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "world"},message:"must have required property '"+"world"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1747,7 +3732,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "world") || (key0 === "latency")) || (key0 === "faults"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1761,7 +3746,7 @@ if(data.world !== undefined){
 let data0 = data.world;
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err2 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.world,data:data0};
+const err2 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.world,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1772,7 +3757,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.world.type,parentSchema:schema45.properties.world,data:data0};
+const err3 = {instancePath:instancePath+"/world",schemaPath:"#/properties/world/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.world.type,parentSchema:schema52.properties.world,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1785,7 +3770,7 @@ errors++;
 if(data.latency !== undefined){
 let data1 = data.latency;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.latency.type,parentSchema:schema45.properties.latency,data:data1};
+const err4 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.latency.type,parentSchema:schema52.properties.latency,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1796,7 +3781,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema45.properties.latency,data:data1};
+const err5 = {instancePath:instancePath+"/latency",schemaPath:"#/properties/latency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.latency,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1815,7 +3800,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.kind === undefined){
-const err6 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema45.properties.faults.items.required,parentSchema:schema45.properties.faults.items,data:data3};
+const err6 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema52.properties.faults.items.required,parentSchema:schema52.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1826,7 +3811,7 @@ errors++;
 }
 for(const key1 in data3){
 if(!(((((key1 === "op") || (key1 === "address")) || (key1 === "call")) || (key1 === "kind")) || (key1 === "times"))){
-const err7 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema45.properties.faults.items,data:data3};
+const err7 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1839,7 +3824,7 @@ errors++;
 if(data3.op !== undefined){
 let data4 = data3.op;
 if(!((((data4 === "read") || (data4 === "create")) || (data4 === "update")) || (data4 === "delete"))){
-const err8 = {instancePath:instancePath+"/faults/" + i0+"/op",schemaPath:"#/properties/faults/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema45.properties.faults.items.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.faults.items.properties.op.enum,parentSchema:schema45.properties.faults.items.properties.op,data:data4};
+const err8 = {instancePath:instancePath+"/faults/" + i0+"/op",schemaPath:"#/properties/faults/items/properties/op/enum",keyword:"enum",params:{allowedValues: schema52.properties.faults.items.properties.op.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.faults.items.properties.op.enum,parentSchema:schema52.properties.faults.items.properties.op,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1852,7 +3837,7 @@ errors++;
 if(data3.address !== undefined){
 let data5 = data3.address;
 if(typeof data5 !== "string"){
-const err9 = {instancePath:instancePath+"/faults/" + i0+"/address",schemaPath:"#/properties/faults/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.faults.items.properties.address.type,parentSchema:schema45.properties.faults.items.properties.address,data:data5};
+const err9 = {instancePath:instancePath+"/faults/" + i0+"/address",schemaPath:"#/properties/faults/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.faults.items.properties.address.type,parentSchema:schema52.properties.faults.items.properties.address,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1865,7 +3850,7 @@ errors++;
 if(data3.call !== undefined){
 let data6 = data3.call;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err10 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.faults.items.properties.call.type,parentSchema:schema45.properties.faults.items.properties.call,data:data6};
+const err10 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.faults.items.properties.call.type,parentSchema:schema52.properties.faults.items.properties.call,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1876,7 +3861,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.faults.items.properties.call,data:data6};
+const err11 = {instancePath:instancePath+"/faults/" + i0+"/call",schemaPath:"#/properties/faults/items/properties/call/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.faults.items.properties.call,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1890,7 +3875,7 @@ errors++;
 if(data3.kind !== undefined){
 let data7 = data3.kind;
 if(!(((data7 === "error") || (data7 === "timeout")) || (data7 === "crash"))){
-const err12 = {instancePath:instancePath+"/faults/" + i0+"/kind",schemaPath:"#/properties/faults/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema45.properties.faults.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.faults.items.properties.kind.enum,parentSchema:schema45.properties.faults.items.properties.kind,data:data7};
+const err12 = {instancePath:instancePath+"/faults/" + i0+"/kind",schemaPath:"#/properties/faults/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema52.properties.faults.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.faults.items.properties.kind.enum,parentSchema:schema52.properties.faults.items.properties.kind,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1903,7 +3888,7 @@ errors++;
 if(data3.times !== undefined){
 let data8 = data3.times;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err13 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.faults.items.properties.times.type,parentSchema:schema45.properties.faults.items.properties.times,data:data8};
+const err13 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.faults.items.properties.times.type,parentSchema:schema52.properties.faults.items.properties.times,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1914,7 +3899,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 1 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.faults.items.properties.times,data:data8};
+const err14 = {instancePath:instancePath+"/faults/" + i0+"/times",schemaPath:"#/properties/faults/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.faults.items.properties.times,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1927,7 +3912,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.faults.items.type,parentSchema:schema45.properties.faults.items,data:data3};
+const err15 = {instancePath:instancePath+"/faults/" + i0,schemaPath:"#/properties/faults/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.faults.items.type,parentSchema:schema52.properties.faults.items,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1939,7 +3924,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/faults",schemaPath:"#/properties/faults/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.faults.type,parentSchema:schema45.properties.faults,data:data2};
+const err16 = {instancePath:instancePath+"/faults",schemaPath:"#/properties/faults/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.faults.type,parentSchema:schema52.properties.faults,data:data2};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1951,7 +3936,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1960,10 +3945,10 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 /** The precompiled validator of each shipped schema, by its path under schemas/. */
 export const validators = {
@@ -1975,6 +3960,13 @@ export const validators = {
   "providers/fs.symlink.json": fs_symlink,
   "providers/http.object.json": http_object,
   "providers/http.provider.json": http_provider,
+  "providers/postgres.database.json": postgres_database,
+  "providers/postgres.default_privileges.json": postgres_default_privileges,
+  "providers/postgres.extension.json": postgres_extension,
+  "providers/postgres.grant.json": postgres_grant,
+  "providers/postgres.provider.json": postgres_provider,
+  "providers/postgres.role.json": postgres_role,
+  "providers/postgres.schema.json": postgres_schema,
   "providers/sim.object.json": sim_object,
   "providers/sim.provider.json": sim_provider,
 };

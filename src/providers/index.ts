@@ -13,6 +13,9 @@ export { builtinProviders, getProvider, providerForType, providerNames } from ".
 export { fsProvider, resolveFsRoot } from "./fs/provider.js";
 export { createHttpProvider, HTTP_OBJECT, httpProvider, resolveHttpConfig } from "./http/provider.js";
 export type { HttpConfig, HttpOptions } from "./http/provider.js";
+export { postgresProvider } from "./postgres/provider.js";
+export { resolvePostgresSettings } from "./postgres/settings.js";
+export type { PostgresSettings } from "./postgres/settings.js";
 export { createSimProvider, resolveSimConfig, secretDigest, simProvider, simUid, SIM_OBJECT } from "./sim/provider.js";
 export type { SimConfig, SimOptions } from "./sim/provider.js";
 export { WORLD_FORMAT } from "./sim/world.js";

@@ -1,11 +1,12 @@
 import { fsProvider } from "./fs/provider.js";
 import { httpProvider } from "./http/provider.js";
+import { postgresProvider } from "./postgres/provider.js";
 import { simProvider } from "./sim/provider.js";
 import type { Provider } from "./types.js";
 
 /** The providers built into Lexum, by name. Read-only; iteration is in name order. */
 export const builtinProviders: ReadonlyMap<string, Provider> = new Map<string, Provider>(
-  [fsProvider, httpProvider, simProvider].map((p) => [p.name, p] as [string, Provider]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+  [fsProvider, httpProvider, postgresProvider, simProvider].map((p) => [p.name, p] as [string, Provider]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
 );
 
 /** The provider called `name` (`fs`, `sim`, …), or undefined when there is none. */

@@ -10,8 +10,20 @@ import { suggest } from "../../src/lang/suggest.js";
 describe("type catalog", () => {
   const cat = loadTypeCatalog();
   test("loads every provider and type with Lexum keywords", () => {
-    expect([...cat.providers.keys()].sort()).toEqual(["fs", "http", "sim"]);
-    expect([...cat.resources.keys()].sort()).toEqual(["fs.dir", "fs.file", "fs.symlink", "http.object", "sim.object"]);
+    expect([...cat.providers.keys()].sort()).toEqual(["fs", "http", "postgres", "sim"]);
+    expect([...cat.resources.keys()].sort()).toEqual([
+      "fs.dir",
+      "fs.file",
+      "fs.symlink",
+      "http.object",
+      "postgres.database",
+      "postgres.default_privileges",
+      "postgres.extension",
+      "postgres.grant",
+      "postgres.role",
+      "postgres.schema",
+      "sim.object",
+    ]);
     const file = cat.resources.get("fs.file")!;
     expect(file.identity).toEqual(["path"]);
     expect(file.readOnly).toEqual(["sha256", "size"]);
@@ -19,6 +31,10 @@ describe("type catalog", () => {
     expect(cat.resources.get("fs.symlink")!.replaceOn).toEqual(["target"]);
     expect(cat.resources.get("sim.object")!.sensitive).toEqual(["secret"]);
     expect(cat.providers.get("fs")!.identity).toEqual(["root"]);
+    expect(cat.providers.get("postgres")!.identity).toEqual(["host", "port"]);
+    expect(cat.providers.get("postgres")!.sensitive).toEqual(["password"]);
+    expect(cat.resources.get("postgres.role")!.sensitive).toEqual(["password"]);
+    expect(cat.resources.get("postgres.database")!.replaceOn).toEqual(["template", "encoding", "lc_collate", "lc_ctype"]);
   });
   test("validation problems are plain words", () => {
     const file = cat.resources.get("fs.file")!;

@@ -43,7 +43,7 @@ describe("the conformance kit over the kv fixture package, installed with npm", 
     expect(loaded.diagnostics).toEqual([]);
     expect(loaded.providers.packages.map((p) => [p.name, p.package])).toEqual([["kv", KV_PACKAGE]]);
     expect(provider.types).toEqual(["kv.key"]);
-    expect(loaded.providers.names()).toEqual(["fs", "kv", "sim"]);
+    expect(loaded.providers.names()).toEqual(["fs", "http", "kv", "postgres", "sim"]);
     expect(loaded.providers.catalog.resources.get("kv.key")?.sensitive).toEqual(["token"]);
   });
 
@@ -57,7 +57,7 @@ describe("the conformance kit over the kv fixture package, installed with npm", 
     expect(getProvider("kv")).toBeUndefined();
     expect(loadTypeCatalog().resources.has("kv.key")).toBe(false);
     expect(builtinProjectProviders().get("kv")).toBeUndefined();
-    expect(builtinProjectProviders().names()).toEqual(["fs", "sim"]);
+    expect(builtinProjectProviders().names()).toEqual(["fs", "http", "postgres", "sim"]);
   });
 
   for (const [dir, latency] of [

@@ -16,8 +16,8 @@ function schemaProps(type: string): string[] {
 
 describe("provider registry", () => {
   it("lists the built-ins sorted and finds them by name", () => {
-    expect(providerNames()).toEqual(["fs", "http", "sim"]);
-    expect([...builtinProviders.keys()]).toEqual(["fs", "http", "sim"]);
+    expect(providerNames()).toEqual(["fs", "http", "postgres", "sim"]);
+    expect([...builtinProviders.keys()]).toEqual(["fs", "http", "postgres", "sim"]);
     expect(getProvider("fs")?.name).toBe("fs");
     expect(getProvider("sim")?.types).toEqual(["sim.object"]);
     expect(getProvider("nope")).toBeUndefined();
@@ -27,6 +27,7 @@ describe("provider registry", () => {
     expect(providerForType("fs.symlink")?.name).toBe("fs");
     expect(providerForType("sim.object")?.name).toBe("sim");
     expect(providerForType("http.object")?.name).toBe("http");
+    expect(providerForType("postgres.default_privileges")?.name).toBe("postgres");
     expect(providerForType("fs.socket")).toBeUndefined();
     expect(providerForType("file")).toBeUndefined();
   });
@@ -57,6 +58,6 @@ describe("provider registry", () => {
   it("the index re-exports the contract and the registry", () => {
     expect(typeof providers.ProviderError).toBe("function");
     expect(providers.getProvider).toBe(getProvider);
-    expect(providers.providerNames()).toEqual(["fs", "http", "sim"]);
+    expect(providers.providerNames()).toEqual(["fs", "http", "postgres", "sim"]);
   });
 });
