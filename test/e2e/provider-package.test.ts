@@ -227,7 +227,7 @@ describe("a provider package that cannot be used is refused, located at its `pac
     expect(t.err).toContain("threw: cannot start: the widget SDK is missing");
     const fs = await project("reserved", "fs", `domain app {\n  provider fs {}\n}\n`).lxm(["check"]);
     expect(fs.code).toBe(1);
-    expect(fs.err).toContain(`lexum.yaml:4:14: error[LXM4344]: provider fs: package ${pkg("reserved")} would replace the built-in provider fs (built-in: fs, sim)`);
+    expect(fs.err).toContain(`lexum.yaml:4:14: error[LXM4344]: provider fs: package ${pkg("reserved")} would replace the built-in provider fs (built-in: fs, http, postgres, sim)`);
   });
 
   it("a `package` that is not an npm package name is a settings error", async () => {

@@ -46,6 +46,6 @@ describe("lexum.yaml `package`", () => {
 
   it("an unknown provider without `package` is still refused", () => {
     const { diagnostics } = parseProjectSettings("providers:\n  acme:\n    url: x\n");
-    expect(diagnostics.map((d) => d.message)).toEqual(["lexum.yaml: providers: unknown provider `acme` (known: fs, http, sim)"]);
+    expect(diagnostics.map((d) => d.message)).toEqual(["lexum.yaml: providers: unknown provider `acme` (known: fs, http, postgres, sim)"]);
   });
 });
