@@ -6,6 +6,17 @@ import type { Json } from "../program/types.js";
 import { deepEqual, EvalFailure, isObject, LIMITS, objectFrom, sortedKeys, typeName } from "./values.js";
 import type { Value, ValueObject } from "./values.js";
 import { yamlTooDeepAt } from "./yaml-depth.js";
+import { bounded, boundedStr, checkDecoded, failArg, int, invalid, list, num, obj, primitiveText, str } from "./functions/args.js";
+import { collections } from "./functions/collections.js";
+import { conversion } from "./functions/conversion.js";
+import { datetime } from "./functions/datetime.js";
+import { encoding } from "./functions/encoding.js";
+import { filesystem } from "./functions/filesystem.js";
+import { hashing } from "./functions/hashing.js";
+import { network } from "./functions/network.js";
+import { numeric } from "./functions/numeric.js";
+import { strings } from "./functions/strings.js";
+
 
 /**
  * The built-in functions: one implementation each, used both by compile-time evaluation and
@@ -39,67 +50,9 @@ export interface Builtin {
   readonly compileTimeOnly?: boolean;
 }
 
-const failArg = (fn: string, i: number, expected: string, v: Json): never => {
-  throw new EvalFailure((s) => sem.argumentType(s, fn, i + 1, expected, typeName(v)), i);
-};
-const invalid = (fn: string, i: number | null, problem: string): never => {
-  throw new EvalFailure((s) => sem.invalidArgument(s, fn, problem), i);
-};
-
-function str(fn: string, a: Json[], i: number): string {
-  const v = a[i]!;
-  return typeof v === "string" ? v : failArg(fn, i, "a string", v);
-}
-function num(fn: string, a: Json[], i: number): number {
-  const v = a[i]!;
-  return typeof v === "number" ? v : failArg(fn, i, "a number", v);
-}
-function int(fn: string, a: Json[], i: number): number {
-  const v = a[i]!;
-  return typeof v === "number" && Number.isInteger(v) ? v : failArg(fn, i, "an integer", v);
-}
-function list(fn: string, a: Json[], i: number): Json[] {
-  const v = a[i]!;
-  return Array.isArray(v) ? v : failArg(fn, i, "a list", v);
-}
-function obj(fn: string, a: Json[], i: number): { [k: string]: Json } {
-  const v = a[i]!;
-  return isObject(v) ? (v as { [k: string]: Json }) : failArg(fn, i, "an object", v);
-}
-function bounded<T>(fn: string, xs: T[]): T[] {
-  if (xs.length > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, `the result of \`${fn}\``, LIMITS.elements), null);
-  return xs;
-}
-function boundedStr(fn: string, s: string): string {
-  if (s.length > LIMITS.stringLength) throw new EvalFailure((sp) => sem.tooLarge(sp, `the result of \`${fn}\``, LIMITS.stringLength), null);
-  return s;
-}
-
-/** Text of a primitive for join/format %s/tostring: strings as is, numbers canonical, bools. */
-function primitiveText(fn: string, v: Json, i: number): string {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return canonicalize(v);
-  return failArg(fn, i, "a string, number or bool", v);
-}
-
-/** Rejects parsed numbers that JSON/YAML gave imprecisely (integers beyond 2^53, non-finite). */
-function checkDecoded(fn: string, v: unknown, depth = 0): Json {
-  if (depth > LIMITS.depth) throw new EvalFailure((s) => sem.valueTooDeep(s, `the document given to \`${fn}\``, LIMITS.depth), 0);
-  if (v === null || typeof v === "string" || typeof v === "boolean") return v as Json;
-  if (typeof v === "number") {
-    if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
-    return v === 0 ? 0 : v;
-  }
-  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1));
-  if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set)) {
-    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k], depth + 1)])) as { [k: string]: Json };
-  }
-  return invalid(fn, 0, `the document holds a value JSON cannot carry`);
-}
-
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-const defs: Builtin[] = [
+const core: Builtin[] = [
   {
     name: "len",
     min: 1,
@@ -429,8 +382,20 @@ const defs: Builtin[] = [
   },
 ];
 
+// Each group of functions (as Terraform's reference groups them) lives in its own module.
+const defs: Builtin[] = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion];
+
 /** Every built-in by name. */
-export const BUILTINS: ReadonlyMap<string, Builtin> = new Map(defs.map((d) => [d.name, d]));
+export const BUILTINS: ReadonlyMap<string, Builtin> = builtinMap(defs);
+
+function builtinMap(all: readonly Builtin[]): Map<string, Builtin> {
+  const m = new Map<string, Builtin>();
+  for (const d of all) {
+    if (m.has(d.name)) throw new Error(`built-in function ${d.name} is defined twice`);
+    m.set(d.name, d);
+  }
+  return m;
+}
 
 /** "1 argument", "2 to 3 arguments", "at least 1 argument". */
 export function arityText(b: Builtin): string {

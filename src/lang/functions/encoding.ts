@@ -1,0 +1,4 @@
+import type { Builtin } from "../builtins.js";
+
+/** Encoding functions (base64*, csvdecode, textencodebase64, urlencode, …). */
+export const encoding: Builtin[] = [];
