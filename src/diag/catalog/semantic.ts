@@ -464,3 +464,13 @@ export const referencesTooDeep = code(
   "Names that refer to each other (lets, resources, exports on a loop of references, possibly broken by a condition) are evaluated one inside the other, at most 200 deep. Shorten the loop.",
   (name: string, limit: number) => ({ message: `evaluating \`${name}\` follows more than ${limit} names that refer to each other`, hint: "a long loop of references: check for a reference cycle" }),
 );
+
+// ------------------------------------------------------------------ expansion, for forms, splat (2180–2189)
+
+// ------------------------------------------------------------------ string functions, regular expressions (2190–2199)
+
+// ------------------------------------------------------------------ collection and conversion functions (2200–2209)
+
+// ------------------------------------------------------------------ encoding, files, dates, hashes, networks (2210–2219)
+
+// ------------------------------------------------------------------ templates (2220–2229)

@@ -217,3 +217,7 @@ export const moreSyntaxErrors = code(
   "A file reports its first 100 syntax errors and then their count, so that a file that is not Lexum at all (or is badly damaged) gives a readable answer in bounded time. Fix the errors shown and check again.",
   (count: number, file: string) => ({ message: `${count} more syntax error${count === 1 ? "" : "s"} in ${file} not shown` }),
 );
+
+// ------------------------------------------------------------------ expansion, for forms, splat (1050–1059)
+
+// ------------------------------------------------------------------ templates (1060–1069)
