@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { stringify as stringifyYaml } from "yaml";
 import * as sem from "../diag/catalog/semantic.js";
 import { canonicalize } from "../program/canonical.js";
 import type { Json } from "../program/types.js";
 import { deepEqual, EvalFailure, isObject, LIMITS, objectFrom, sortedKeys, typeName } from "./values.js";
 import type { Value, ValueObject } from "./values.js";
 import { yamlTooDeepAt } from "./yaml-depth.js";
+import { decodeYaml, inexact } from "./functions/yaml-decode.js";
+import { jsonTextProblem } from "./functions/json-scan.js";
 import { bounded, boundedStr, checkDecoded, failArg, int, invalid, list, num, obj, primitiveText, str } from "./functions/args.js";
 import { collections } from "./functions/collections.js";
 import { conversion } from "./functions/conversion.js";
@@ -52,18 +54,19 @@ export interface Builtin {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-const core: Builtin[] = [
-  {
-    name: "len",
+/** `length` (Terraform's name) and `len`: characters of a string, elements of a list, keys of an object. */
+function lengthOf(name: string): Builtin {
+  return {
+    name,
     min: 1,
     max: 1,
-    signature: "len(value)",
+    signature: `${name}(value)`,
     impl(a) {
       const v = a[0]!;
       if (typeof v === "string") return [...v].length;
       if (Array.isArray(v)) return v.length;
       if (isObject(v)) return Object.keys(v).length;
-      return failArg("len", 0, "a string, list or object", v);
+      return failArg(name, 0, "a string, list or object", v);
     },
     partial(a) {
       const v = a[0]!;
@@ -71,7 +74,13 @@ const core: Builtin[] = [
       if (isObject(v)) return Object.keys(v).length;
       return undefined;
     },
-  },
+  };
+}
+
+const core: Builtin[] = [
+  lengthOf("length"),
+  // `len` stays as Lexum first named it.
+  lengthOf("len"),
   {
     name: "keys",
     min: 1,
@@ -230,8 +239,9 @@ const core: Builtin[] = [
     max: 3,
     signature: "range([start,] limit[, step])",
     impl(a) {
-      const [start, limit, step] =
-        a.length === 1 ? [0, num("range", a, 0), 1] : [num("range", a, 0), num("range", a, 1), a.length === 3 ? num("range", a, 2) : 1];
+      // Terraform: without a step, it is -1 when the limit is below the start (range(4, 1) is [4, 3, 2]).
+      const [start, limit] = a.length === 1 ? [0, num("range", a, 0)] : [num("range", a, 0), num("range", a, 1)];
+      const step = a.length === 3 ? num("range", a, 2) : limit < start ? -1 : 1;
       if (step === 0) return invalid("range", 2, "step must not be zero");
       if ((limit - start) / step > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, "the range", LIMITS.elements), null);
       const out: number[] = [];
@@ -296,7 +306,10 @@ const core: Builtin[] = [
       } catch (e) {
         return invalid("jsondecode", 0, `not valid JSON (${(e as Error).message})`);
       }
-      return checkDecoded("jsondecode", v);
+      const problem = jsonTextProblem(s);
+      if (problem?.kind === "number") return invalid("jsondecode", 0, inexact(problem.token));
+      if (problem?.kind === "duplicate") return invalid("jsondecode", 0, `the key ${JSON.stringify(problem.key)} is given twice in one object`);
+      return checkDecoded("jsondecode", v, 0, true);
     },
   },
   {
@@ -316,13 +329,7 @@ const core: Builtin[] = [
       // Measured before parsing: the parser recurses per level, and running out of stack can
       // abort the process instead of throwing (see yamlTooDeepAt).
       if (yamlTooDeepAt(s, LIMITS.depth) !== null) throw new EvalFailure((sp) => sem.valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
-      let v: unknown;
-      try {
-        v = parseYaml(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
-      } catch (e) {
-        return invalid("yamldecode", 0, `not valid YAML (${(e as Error).message.split("\n")[0]})`);
-      }
-      return checkDecoded("yamldecode", v === undefined ? null : v);
+      return checkDecoded("yamldecode", decodeYaml(s), 0, true);
     },
   },
   {

@@ -52,16 +52,17 @@ export function primitiveText(fn: string, v: Json, i: number): string {
 }
 
 /** Rejects parsed numbers that JSON/YAML gave imprecisely (integers beyond 2^53, non-finite). */
-export function checkDecoded(fn: string, v: unknown, depth = 0): Json {
+export function checkDecoded(fn: string, v: unknown, depth = 0, textChecked = false): Json {
   if (depth > LIMITS.depth) throw new EvalFailure((s) => sem.valueTooDeep(s, `the document given to \`${fn}\``, LIMITS.depth), 0);
   if (v === null || typeof v === "string" || typeof v === "boolean") return v as Json;
   if (typeof v === "number") {
-    if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
+    // A decoder that checked its number tokens as written (as number literals are) has refused inexact ones already.
+    if (!Number.isFinite(v) || (!textChecked && Number.isInteger(v) && !Number.isSafeInteger(v))) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
     return v === 0 ? 0 : v;
   }
-  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1));
+  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1, textChecked));
   if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set)) {
-    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k], depth + 1)])) as { [k: string]: Json };
+    return objectFrom(Object.keys(v as object).map((k) => [k, checkDecoded(fn, (v as Record<string, unknown>)[k], depth + 1, textChecked)])) as { [k: string]: Json };
   }
   return invalid(fn, 0, `the document holds a value JSON cannot carry`);
 }
