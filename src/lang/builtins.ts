@@ -8,6 +8,7 @@ import type { Value, ValueObject } from "./values.js";
 import { yamlTooDeepAt } from "./yaml-depth.js";
 import { decodeYaml, inexact } from "./functions/yaml-decode.js";
 import { jsonTextProblem } from "./functions/json-scan.js";
+import { regexReplace } from "./functions/regex.js";
 import { bounded, boundedStr, checkDecoded, failArg, int, invalid, list, num, obj, primitiveText, str } from "./functions/args.js";
 import { collections } from "./functions/collections.js";
 import { conversion } from "./functions/conversion.js";
@@ -153,6 +154,8 @@ const core: Builtin[] = [
       const s = str("replace", a, 0);
       const old = str("replace", a, 1);
       const rep = str("replace", a, 2);
+      // Terraform: a substring wrapped in forward slashes is a regular expression.
+      if (old.length >= 2 && old.startsWith("/") && old.endsWith("/")) return regexReplace(s, old.slice(1, -1), rep);
       if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
       return boundedStr("replace", s.split(old).join(rep));
     },

@@ -1,4 +1,5 @@
 import type { Builtin } from "../builtins.js";
+import { regexFunctions } from "./regex.js";
 
 /** String functions (chomp, endswith, format, formatlist, indent, regex, regexall, …). */
-export const strings: Builtin[] = [];
+export const strings: Builtin[] = [...regexFunctions];
