@@ -66,6 +66,14 @@ export interface Resolution {
   readonly diagnostics: Diagnostic[];
 }
 
+/** Terraform functions whose result is not a function of the commit, with what to write instead. */
+const IMPURE: ReadonlyMap<string, string> = new Map([
+  ["timestamp", "write the time as a value in the code (an RFC 3339 string such as \"2026-01-31T12:00:00Z\")"],
+  ["plantimestamp", "write the time as a value in the code (an RFC 3339 string such as \"2026-01-31T12:00:00Z\")"],
+  ["uuid", "write the id in the code, or derive a stable one from a name (sha256(name) is the same on every run)"],
+  ["bcrypt", "hash the password outside the code and pass the hash with secret(\"NAME\")"],
+]);
+
 const META = new Set(["depends_on", "import", "protect", "provider"]);
 
 /** Resolves a whole program (files in any order; the result does not depend on it). */
@@ -325,7 +333,9 @@ function checkReferences(t: DomainTable, domains: Map<string, DomainTable>, diag
         return;
       case "Call": {
         const b = BUILTINS.get(e.callee.name);
-        if (!b) diags.push(sem.unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
+        const impure = IMPURE.get(e.callee.name);
+        if (!b && impure) diags.push(sem.impureFunction(e.callee.span, e.callee.name, impure));
+        else if (!b) diags.push(sem.unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
         else if (e.args.length < b.min || e.args.length > b.max) diags.push(sem.wrongArgCount(e.span, b.name, arityText(b), e.args.length));
         for (const a of e.args) walk(a, locals);
         return;
