@@ -613,11 +613,11 @@ var require_trees = __commonJS({
         /*.Len*/
       );
     }
-    function bi_reverse(code3, len) {
+    function bi_reverse(code19, len) {
       var res = 0;
       do {
-        res |= code3 & 1;
-        code3 >>>= 1;
+        res |= code19 & 1;
+        code19 >>>= 1;
         res <<= 1;
       } while (--len > 0);
       return res >>> 1;
@@ -703,11 +703,11 @@ var require_trees = __commonJS({
     }
     function gen_codes(tree, max_code, bl_count) {
       var next_code = new Array(MAX_BITS + 1);
-      var code3 = 0;
+      var code19 = 0;
       var bits;
       var n;
       for (bits = 1; bits <= MAX_BITS; bits++) {
-        next_code[bits] = code3 = code3 + bl_count[bits - 1] << 1;
+        next_code[bits] = code19 = code19 + bl_count[bits - 1] << 1;
       }
       for (n = 0; n <= max_code; n++) {
         var len = tree[n * 2 + 1];
@@ -721,29 +721,29 @@ var require_trees = __commonJS({
       var n;
       var bits;
       var length;
-      var code3;
+      var code19;
       var dist;
       var bl_count = new Array(MAX_BITS + 1);
       length = 0;
-      for (code3 = 0; code3 < LENGTH_CODES - 1; code3++) {
-        base_length[code3] = length;
-        for (n = 0; n < 1 << extra_lbits[code3]; n++) {
-          _length_code[length++] = code3;
+      for (code19 = 0; code19 < LENGTH_CODES - 1; code19++) {
+        base_length[code19] = length;
+        for (n = 0; n < 1 << extra_lbits[code19]; n++) {
+          _length_code[length++] = code19;
         }
       }
-      _length_code[length - 1] = code3;
+      _length_code[length - 1] = code19;
       dist = 0;
-      for (code3 = 0; code3 < 16; code3++) {
-        base_dist[code3] = dist;
-        for (n = 0; n < 1 << extra_dbits[code3]; n++) {
-          _dist_code[dist++] = code3;
+      for (code19 = 0; code19 < 16; code19++) {
+        base_dist[code19] = dist;
+        for (n = 0; n < 1 << extra_dbits[code19]; n++) {
+          _dist_code[dist++] = code19;
         }
       }
       dist >>= 7;
-      for (; code3 < D_CODES; code3++) {
-        base_dist[code3] = dist << 7;
-        for (n = 0; n < 1 << extra_dbits[code3] - 7; n++) {
-          _dist_code[256 + dist++] = code3;
+      for (; code19 < D_CODES; code19++) {
+        base_dist[code19] = dist << 7;
+        for (n = 0; n < 1 << extra_dbits[code19] - 7; n++) {
+          _dist_code[256 + dist++] = code19;
         }
       }
       for (bits = 0; bits <= MAX_BITS; bits++) {
@@ -837,7 +837,7 @@ var require_trees = __commonJS({
       var dist;
       var lc;
       var lx = 0;
-      var code3;
+      var code19;
       var extra;
       if (s.last_lit !== 0) {
         do {
@@ -847,19 +847,19 @@ var require_trees = __commonJS({
           if (dist === 0) {
             send_code(s, lc, ltree);
           } else {
-            code3 = _length_code[lc];
-            send_code(s, code3 + LITERALS + 1, ltree);
-            extra = extra_lbits[code3];
+            code19 = _length_code[lc];
+            send_code(s, code19 + LITERALS + 1, ltree);
+            extra = extra_lbits[code19];
             if (extra !== 0) {
-              lc -= base_length[code3];
+              lc -= base_length[code19];
               send_bits(s, lc, extra);
             }
             dist--;
-            code3 = d_code(dist);
-            send_code(s, code3, dtree);
-            extra = extra_dbits[code3];
+            code19 = d_code(dist);
+            send_code(s, code19, dtree);
+            extra = extra_dbits[code19];
             if (extra !== 0) {
-              dist -= base_dist[code3];
+              dist -= base_dist[code19];
               send_bits(s, dist, extra);
             }
           }
@@ -2450,7 +2450,7 @@ var require_deflate2 = __commonJS({
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common();
-    var strings = require_strings();
+    var strings2 = require_strings();
     var msg = require_messages();
     var ZStream = require_zstream();
     var toString = Object.prototype.toString;
@@ -2502,7 +2502,7 @@ var require_deflate2 = __commonJS({
       if (opt.dictionary) {
         var dict;
         if (typeof opt.dictionary === "string") {
-          dict = strings.string2buf(opt.dictionary);
+          dict = strings2.string2buf(opt.dictionary);
         } else if (toString.call(opt.dictionary) === "[object ArrayBuffer]") {
           dict = new Uint8Array(opt.dictionary);
         } else {
@@ -2524,7 +2524,7 @@ var require_deflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? Z_FINISH : Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings.string2buf(data);
+        strm.input = strings2.string2buf(data);
       } else if (toString.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -2546,7 +2546,7 @@ var require_deflate2 = __commonJS({
         }
         if (strm.avail_out === 0 || strm.avail_in === 0 && (_mode === Z_FINISH || _mode === Z_SYNC_FLUSH)) {
           if (this.options.to === "string") {
-            this.onData(strings.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
+            this.onData(strings2.buf2binstring(utils.shrinkBuf(strm.output, strm.next_out)));
           } else {
             this.onData(utils.shrinkBuf(strm.output, strm.next_out));
           }
@@ -4462,7 +4462,7 @@ var require_inflate2 = __commonJS({
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common();
-    var strings = require_strings();
+    var strings2 = require_strings();
     var c = require_constants();
     var msg = require_messages();
     var ZStream = require_zstream();
@@ -4507,7 +4507,7 @@ var require_inflate2 = __commonJS({
       zlib_inflate.inflateGetHeader(this.strm, this.header);
       if (opt.dictionary) {
         if (typeof opt.dictionary === "string") {
-          opt.dictionary = strings.string2buf(opt.dictionary);
+          opt.dictionary = strings2.string2buf(opt.dictionary);
         } else if (toString.call(opt.dictionary) === "[object ArrayBuffer]") {
           opt.dictionary = new Uint8Array(opt.dictionary);
         }
@@ -4531,7 +4531,7 @@ var require_inflate2 = __commonJS({
       }
       _mode = mode === ~~mode ? mode : mode === true ? c.Z_FINISH : c.Z_NO_FLUSH;
       if (typeof data === "string") {
-        strm.input = strings.binstring2buf(data);
+        strm.input = strings2.binstring2buf(data);
       } else if (toString.call(data) === "[object ArrayBuffer]") {
         strm.input = new Uint8Array(data);
       } else {
@@ -4561,9 +4561,9 @@ var require_inflate2 = __commonJS({
         if (strm.next_out) {
           if (strm.avail_out === 0 || status === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
-              next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
+              next_out_utf8 = strings2.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
-              utf8str = strings.buf2string(strm.output, next_out_utf8);
+              utf8str = strings2.buf2string(strm.output, next_out_utf8);
               strm.next_out = tail;
               strm.avail_out = chunkSize - tail;
               if (tail) {
@@ -5037,33 +5037,33 @@ var require_ignore = __commonJS({
         };
       }
       // @returns {TestResult}
-      _test(originalPath, cache, checkUnignored, slices) {
+      _test(originalPath, cache2, checkUnignored, slices) {
         const path8 = originalPath && checkPath.convert(originalPath);
         checkPath(
           path8,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path8, cache, checkUnignored, slices);
+        return this._t(path8, cache2, checkUnignored, slices);
       }
-      _t(path8, cache, checkUnignored, slices) {
-        if (path8 in cache) {
-          return cache[path8];
+      _t(path8, cache2, checkUnignored, slices) {
+        if (path8 in cache2) {
+          return cache2[path8];
         }
         if (!slices) {
           slices = path8.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path8] = this._testOne(path8, checkUnignored);
+          return cache2[path8] = this._testOne(path8, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
-          cache,
+          cache2,
           checkUnignored,
           slices
         );
-        return cache[path8] = parent.ignored ? parent : this._testOne(path8, checkUnignored);
+        return cache2[path8] = parent.ignored ? parent : this._testOne(path8, checkUnignored);
       }
       ignores(path8) {
         return this._test(path8, this._ignoreCache, false).ignored;
@@ -5997,17 +5997,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         stats: /* @__PURE__ */ new Map()
       };
     }
-    async function updateCachedIndexFile(fs8, filepath, cache) {
+    async function updateCachedIndexFile(fs8, filepath, cache2) {
       const [stat2, rawIndexFile] = await Promise.all([
         fs8.lstat(filepath),
         fs8.read(filepath)
       ]);
       const index2 = await GitIndex.from(rawIndexFile);
-      cache.map.set(filepath, index2);
-      cache.stats.set(filepath, stat2);
+      cache2.map.set(filepath, index2);
+      cache2.stats.set(filepath, stat2);
     }
-    async function isIndexStale(fs8, filepath, cache) {
-      const savedStats = cache.stats.get(filepath);
+    async function isIndexStale(fs8, filepath, cache2) {
+      const savedStats = cache2.stats.get(filepath);
       if (savedStats === void 0) return true;
       if (savedStats === null) return false;
       const currStats = await fs8.lstat(filepath);
@@ -6030,15 +6030,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<any>} The result of the closure function.
        * @throws {UnmergedPathsError} If unmerged paths exist and `allowUnmerged` is `false`.
        */
-      static async acquire({ fs: fs8, gitdir, cache, allowUnmerged = true }, closure) {
-        if (!cache[IndexCache]) {
-          cache[IndexCache] = createCache();
+      static async acquire({ fs: fs8, gitdir, cache: cache2, allowUnmerged = true }, closure) {
+        if (!cache2[IndexCache]) {
+          cache2[IndexCache] = createCache();
         }
         const filepath = `${gitdir}/index`;
         let result;
         let unmergedPaths = [];
         await acquireLock(filepath, async () => {
-          const theIndexCache = cache[IndexCache];
+          const theIndexCache = cache2[IndexCache];
           if (await isIndexStale(fs8, filepath, theIndexCache)) {
             await updateCachedIndexFile(fs8, filepath, theIndexCache);
           }
@@ -6131,9 +6131,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       throw new InternalError2(`Unexpected GitTree entry mode: ${mode.toString(8)}`);
     }
     var GitWalkerIndex = class {
-      constructor({ fs: fs8, gitdir, cache }) {
+      constructor({ fs: fs8, gitdir, cache: cache2 }) {
         this.treePromise = GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache },
+          { fs: fs8, gitdir, cache: cache2 },
           async function(index2) {
             return flatFileListToDirectoryStructure(index2.entries);
           }
@@ -6224,8 +6224,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function STAGE() {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, gitdir, cache }) {
-          return new GitWalkerIndex({ fs: fs8, gitdir, cache });
+        value: function({ fs: fs8, gitdir, cache: cache2 }) {
+          return new GitWalkerIndex({ fs: fs8, gitdir, cache: cache2 });
         }
       });
       Object.freeze(o);
@@ -6479,12 +6479,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
-      let code3;
+      let code19;
       for (let i = 0; i <= path8.length; ++i) {
-        if (i < path8.length) code3 = path8.charCodeAt(i);
-        else if (code3 === 47) break;
-        else code3 = 47;
-        if (code3 === 47) {
+        if (i < path8.length) code19 = path8.charCodeAt(i);
+        else if (code19 === 47) break;
+        else code19 = 47;
+        if (code19 === 47) {
           if (lastSlash === i - 1 || dots === 1) {
           } else if (lastSlash !== i - 1 && dots === 2) {
             if (res.length < 2 || lastSegmentLength !== 2 || res.charCodeAt(res.length - 1) !== 46 || res.charCodeAt(res.length - 2) !== 46) {
@@ -6522,7 +6522,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
           lastSlash = i;
           dots = 0;
-        } else if (code3 === 46 && dots !== -1) {
+        } else if (code19 === 46 && dots !== -1) {
           ++dots;
         } else {
           dots = -1;
@@ -7870,11 +7870,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
       }
     };
-    function resolveInflated({ type, data, reference, offset }, cache, offsetByOid) {
+    function resolveInflated({ type, data, reference, offset }, cache2, offsetByOid) {
       const object = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (type !== "ofs-delta" && type !== "ref-delta") return { type, object };
       const baseOffset = type === "ofs-delta" ? offset - decodeVarInt(new BufferCursor(reference)) : offsetByOid.get(reference.toString("hex"));
-      const base = cache.get(baseOffset);
+      const base = cache2.get(baseOffset);
       if (!base) return null;
       try {
         return {
@@ -7945,7 +7945,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const offsets = /* @__PURE__ */ new Map();
         let totalObjectCount = null;
         let lastPercent = null;
-        const cache = new ObjectCache(RESOLVE_CACHE_BYTES);
+        const cache2 = new ObjectCache(RESOLVE_CACHE_BYTES);
         const offsetByOid = /* @__PURE__ */ new Map();
         await listpack([pack], async ({ data, type, reference, offset, num: num3 }) => {
           if (totalObjectCount === null) totalObjectCount = num3;
@@ -7983,13 +7983,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           if (!o) return;
           const resolved = resolveInflated(
             { type, data, reference, offset },
-            cache,
+            cache2,
             offsetByOid
           );
           if (!resolved) return;
           o.oid = await shasum(GitObject.wrap(resolved));
           offsetByOid.set(o.oid, offset);
-          cache.set(offset, resolved);
+          cache2.set(offset, resolved);
         });
         const offsetArray = Object.keys(offsetToObject).map(Number);
         for (const [i, start] of offsetArray.entries()) {
@@ -8045,8 +8045,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       async toBuffer() {
         const buffers = [];
-        const write3 = (str2, encoding) => {
-          buffers.push(Buffer.from(str2, encoding));
+        const write3 = (str2, encoding2) => {
+          buffers.push(Buffer.from(str2, encoding2));
         };
         write3("ff744f63", "hex");
         write3("00000002", "hex");
@@ -8170,14 +8170,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     function readPackIndex({
       fs: fs8,
-      cache,
+      cache: cache2,
       filename,
       getExternalRefDelta,
       emitter,
       emitterPrefix
     }) {
-      if (!cache[PackfileCache]) cache[PackfileCache] = /* @__PURE__ */ new Map();
-      let p = cache[PackfileCache].get(filename);
+      if (!cache2[PackfileCache]) cache2[PackfileCache] = /* @__PURE__ */ new Map();
+      let p = cache2[PackfileCache].get(filename);
       if (!p) {
         p = loadPackIndex({
           fs: fs8,
@@ -8186,10 +8186,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           emitter,
           emitterPrefix
         });
-        cache[PackfileCache].set(filename, p);
+        cache2[PackfileCache].set(filename, p);
         p.catch(() => {
-          if (cache[PackfileCache].get(filename) === p) {
-            cache[PackfileCache].delete(filename);
+          if (cache2[PackfileCache].get(filename) === p) {
+            cache2[PackfileCache].delete(filename);
           }
         });
       }
@@ -8205,7 +8205,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     async function readObjectPacked({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       format = "content",
@@ -8217,7 +8217,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs8,
-          cache,
+          cache: cache2,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -8270,7 +8270,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     }
     async function _readObject({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       format = "content"
@@ -8278,7 +8278,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!["deflated", "wrapped", "content"].includes(format)) {
         throw new InternalError2(`invalid requested format "${format}"`);
       }
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
       let result;
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         result = { format: "wrapped", object: Buffer.from(`tree 0\0`) };
@@ -8289,7 +8289,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!result) {
         result = await readObjectPacked({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           oid,
           getExternalRefDelta
@@ -9018,18 +9018,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return _GitCommit.from(signedCommit);
       }
     };
-    async function resolveTree({ fs: fs8, cache, gitdir, oid }) {
+    async function resolveTree({ fs: fs8, cache: cache2, gitdir, oid }) {
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         return { tree: GitTree.from([]), oid };
       }
-      const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveTree({ fs: fs8, cache, gitdir, oid });
+        return resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
       }
       if (type === "commit") {
         oid = GitCommit.from(object).parse().tree;
-        return resolveTree({ fs: fs8, cache, gitdir, oid });
+        return resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
       }
       if (type !== "tree") {
         throw new ObjectTypeError(oid, type, "tree");
@@ -9037,9 +9037,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return { tree: GitTree.from(object), oid };
     }
     var GitWalkerRepo = class {
-      constructor({ fs: fs8, gitdir, ref, cache }) {
+      constructor({ fs: fs8, gitdir, ref, cache: cache2 }) {
         this.fs = fs8;
-        this.cache = cache;
+        this.cache = cache2;
         this.gitdir = gitdir;
         this.mapPromise = (async () => {
           const map = /* @__PURE__ */ new Map();
@@ -9088,7 +9088,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       async readdir(entry) {
         const filepath = entry._fullpath;
-        const { fs: fs8, cache, gitdir } = this;
+        const { fs: fs8, cache: cache2, gitdir } = this;
         const map = await this.mapPromise;
         const obj2 = map.get(filepath);
         if (!obj2) throw new Error(`No obj for ${filepath}`);
@@ -9097,7 +9097,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (obj2.type !== "tree") {
           return null;
         }
-        const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         if (type !== obj2.type) {
           throw new ObjectTypeError(oid, type, obj2.type);
         }
@@ -9128,10 +9128,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async content(entry) {
         if (entry._content === false) {
           const map = await this.mapPromise;
-          const { fs: fs8, cache, gitdir } = this;
+          const { fs: fs8, cache: cache2, gitdir } = this;
           const obj2 = map.get(entry._fullpath);
           const oid = obj2.oid;
-          const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+          const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
           if (type !== "blob") {
             entry._content = void 0;
           } else {
@@ -9152,17 +9152,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     function TREE({ ref = "HEAD" } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, gitdir, cache }) {
-          return new GitWalkerRepo({ fs: fs8, gitdir, ref, cache });
+        value: function({ fs: fs8, gitdir, cache: cache2 }) {
+          return new GitWalkerRepo({ fs: fs8, gitdir, ref, cache: cache2 });
         }
       });
       Object.freeze(o);
       return o;
     }
     var GitWalkerFs = class {
-      constructor({ fs: fs8, dir, gitdir, cache, refresh: refresh2 = true }) {
+      constructor({ fs: fs8, dir, gitdir, cache: cache2, refresh: refresh2 = true }) {
         this.fs = fs8;
-        this.cache = cache;
+        this.cache = cache2;
         this.dir = dir;
         this.gitdir = gitdir;
         this.refresh = refresh2;
@@ -9265,10 +9265,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async oid(entry) {
         if (entry._oid === false) {
           const self2 = this;
-          const { fs: fs8, gitdir, cache } = this;
+          const { fs: fs8, gitdir, cache: cache2 } = this;
           let oid;
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache },
+            { fs: fs8, gitdir, cache: cache2 },
             async function(index2) {
               const stage = index2.entriesMap.get(entry._fullpath);
               const stats = await entry.stat();
@@ -9312,11 +9312,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * writes a refresh right away instead of queueing it.
        */
       async flush() {
-        const { fs: fs8, gitdir, cache, refreshQueue } = this;
+        const { fs: fs8, gitdir, cache: cache2, refreshQueue } = this;
         this.refreshQueue = [];
         this.flushed = true;
         if (refreshQueue.length === 0) return;
-        await GitIndexManager.acquire({ fs: fs8, gitdir, cache }, async (index2) => {
+        await GitIndexManager.acquire({ fs: fs8, gitdir, cache: cache2 }, async (index2) => {
           for (const { filepath, stage, stats, oid } of refreshQueue) {
             if (index2.entriesMap.get(filepath) !== stage) continue;
             index2.insert({ filepath, stats, oid });
@@ -9334,8 +9334,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     function WORKDIR({ refresh: refresh2 = true } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, dir, gitdir, cache }) {
-          return new GitWalkerFs({ fs: fs8, dir, gitdir, cache, refresh: refresh2 });
+        value: function({ fs: fs8, dir, gitdir, cache: cache2 }) {
+          return new GitWalkerFs({ fs: fs8, dir, gitdir, cache: cache2, refresh: refresh2 });
         }
       });
       Object.freeze(o);
@@ -9395,7 +9395,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _walk({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir,
       trees,
@@ -9411,7 +9411,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       iterate = (walk2, children) => Promise.all([...children].map(walk2))
     }) {
       const walkers = trees.map(
-        (proxy) => proxy[GitWalkSymbol]({ fs: fs8, dir, gitdir, cache })
+        (proxy) => proxy[GitWalkSymbol]({ fs: fs8, dir, gitdir, cache: cache2 })
       );
       const root = new Array(walkers.length).fill(".");
       const range = arrayRange(0, walkers.length);
@@ -9503,9 +9503,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return typeof obj2 === "function";
     }
     function isNotFoundError(err) {
-      const code3 = err.code;
-      if (typeof code3 !== "string") return false;
-      return code3 === "ENOENT" || code3 === "ENOTDIR" || code3.includes("ENS");
+      const code19 = err.code;
+      if (typeof code19 !== "string") return false;
+      return code19 === "ENOENT" || code19 === "ENOTDIR" || code19.includes("ENS");
     }
     function isPromiseFs(fs8) {
       const test = (targetFs) => {
@@ -9837,7 +9837,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       commit: commit2 = "HEAD",
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -9848,14 +9848,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         let unmergedPaths = [];
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             unmergedPaths = index2.unmergedPaths;
           }
         );
         const results = await _walk({
           fs: fs8,
-          cache,
+          cache: cache2,
           dir,
           gitdir: updatedGitdir,
           trees,
@@ -9882,7 +9882,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             for (const entry of results) {
               if (entry === false) continue;
@@ -10031,7 +10031,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       filepath,
-      cache = {},
+      cache: cache2 = {},
       force = false,
       parallel = true
     }) {
@@ -10043,7 +10043,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const fs8 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async (index2) => {
             const config = await GitConfigManager.get({ fs: fs8, gitdir: updatedGitdir });
             const autocrlf = await config.get("core.autocrlf");
@@ -10149,7 +10149,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function hasObjectPacked({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       getExternalRefDelta
@@ -10160,7 +10160,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs8,
-          cache,
+          cache: cache2,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -10173,17 +10173,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function hasObject2({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       format = "content"
     }) {
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
       let result = await hasObjectLoose({ fs: fs8, gitdir, oid });
       if (!result) {
         result = await hasObjectPacked({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           oid,
           getExternalRefDelta
@@ -10255,21 +10255,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return normalizedCommitter;
     }
-    async function resolveCommit({ fs: fs8, cache, gitdir, oid }) {
-      const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+    async function resolveCommit({ fs: fs8, cache: cache2, gitdir, oid }) {
+      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveCommit({ fs: fs8, cache, gitdir, oid });
+        return resolveCommit({ fs: fs8, cache: cache2, gitdir, oid });
       }
       if (type !== "commit") {
         throw new ObjectTypeError(oid, type, "commit");
       }
       return { commit: GitCommit.from(object), oid };
     }
-    async function _readCommit({ fs: fs8, cache, gitdir, oid }) {
+    async function _readCommit({ fs: fs8, cache: cache2, gitdir, oid }) {
       const { commit: commit2, oid: commitOid } = await resolveCommit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid
       });
@@ -10283,7 +10283,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     var EMPTY_TREE_OID = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
     async function _commit({
       fs: fs8,
-      cache,
+      cache: cache2,
       onSign,
       gitdir,
       message,
@@ -10322,7 +10322,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         initialCommit = true;
       }
       if (!initialCommit && (amend || disallowEmpty)) {
-        refCommit = await _readCommit({ fs: fs8, gitdir, oid: refOid, cache });
+        refCommit = await _readCommit({ fs: fs8, gitdir, oid: refOid, cache: cache2 });
       }
       if (amend && initialCommit) {
         throw new NoCommitError(ref);
@@ -10348,7 +10348,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       if (!committer) throw new MissingNameError("committer");
       return GitIndexManager.acquire(
-        { fs: fs8, gitdir, cache, allowUnmerged: false },
+        { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
         async function(index2) {
           const inodes = flatFileListToDirectoryStructure(
             index2.entries.filter((entry) => !entry.flags.intentToAdd)
@@ -10367,10 +10367,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             parent = await Promise.all(
               parent.map(async (p) => {
                 let oid2 = await GitRefManager.resolve({ fs: fs8, gitdir, ref: p });
-                while (await hasObject2({ fs: fs8, cache, gitdir, oid: oid2 })) {
+                while (await hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid2 })) {
                   const { type, object } = await _readObject({
                     fs: fs8,
-                    cache,
+                    cache: cache2,
                     gitdir,
                     oid: oid2
                   });
@@ -10447,10 +10447,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return oid;
     }
-    async function resolveFilepath({ fs: fs8, cache, gitdir, oid, filepath }) {
+    async function resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath }) {
       const entry = await resolveFilepathEntry({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid,
         filepath
@@ -10459,7 +10459,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function resolveFilepathEntry({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       filepath
@@ -10470,7 +10470,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw new InvalidFilepathError("trailing-slash");
       }
       const _oid = oid;
-      const result = await resolveTree({ fs: fs8, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
       const tree = result.tree;
       if (filepath === "") {
         return { mode: "040000", oid: result.oid, path: "", type: "tree" };
@@ -10478,7 +10478,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const pathArray = filepath.split("/");
         return _resolveFilepath({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           tree,
           pathArray,
@@ -10489,7 +10489,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _resolveFilepath({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       tree,
       pathArray,
@@ -10504,7 +10504,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           } else {
             const { type, object } = await _readObject({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir,
               oid: entry.oid
             });
@@ -10514,7 +10514,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             tree = GitTree.from(object);
             return _resolveFilepath({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir,
               tree,
               pathArray,
@@ -10528,15 +10528,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _readTree({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs8, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath });
       }
-      const { tree, oid: treeOid } = await resolveTree({ fs: fs8, cache, gitdir, oid });
+      const { tree, oid: treeOid } = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
       const result = {
         oid: treeOid,
         tree: tree.entries()
@@ -10556,7 +10556,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _addNote({
       fs: fs8,
-      cache,
+      cache: cache2,
       onSign,
       gitdir,
       ref,
@@ -10577,7 +10577,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
       });
@@ -10609,7 +10609,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const commitOid = await _commit({
         fs: fs8,
-        cache,
+        cache: cache2,
         onSign,
         gitdir,
         ref,
@@ -10635,7 +10635,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -10658,7 +10658,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         return await _addNote({
           fs: fs8,
-          cache,
+          cache: cache2,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -10723,7 +10723,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _annotatedTag({
       fs: fs8,
-      cache,
+      cache: cache2,
       onSign,
       gitdir,
       ref,
@@ -10743,7 +10743,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         gitdir,
         ref: object || "HEAD"
       });
-      const { type } = await _readObject({ fs: fs8, cache, gitdir, oid });
+      const { type } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
       let tagObject = GitAnnotatedTag.from({
         object: oid,
         type,
@@ -10775,7 +10775,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       object,
       signingKey,
       force = false,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -10794,7 +10794,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (!tagger) throw new MissingNameError("tagger");
         return await _annotatedTag({
           fs: fs8,
-          cache,
+          cache: cache2,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -10890,7 +10890,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     };
     async function _checkout({
       fs: fs8,
-      cache,
+      cache: cache2,
       onProgress,
       onPostCheckout,
       dir,
@@ -10941,7 +10941,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       if (!noUpdateHead) {
         try {
-          oid = (await resolveCommit({ fs: fs8, cache, gitdir, oid })).oid;
+          oid = (await resolveCommit({ fs: fs8, cache: cache2, gitdir, oid })).oid;
         } catch (err) {
           if (err instanceof NotFoundError) {
             throw new CommitNotFetchedError(ref, err.data.what);
@@ -10954,7 +10954,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         try {
           ops = await analyze({
             fs: fs8,
-            cache,
+            cache: cache2,
             onProgress,
             dir,
             gitdir,
@@ -10991,7 +10991,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         let count = 0;
         const total = ops.length;
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache },
+          { fs: fs8, gitdir, cache: cache2 },
           async function(index2) {
             await Promise.all(
               ops.filter(
@@ -11014,7 +11014,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         );
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache },
+          { fs: fs8, gitdir, cache: cache2 },
           async function(index2) {
             for (const [method, fullpath] of ops) {
               if (method === "rmdir" || method === "rmdir-index") {
@@ -11065,7 +11065,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const updateWorkingDirResults = await batchAllSettled(
             "Update Working Dir",
             eligibleOps.map(
-              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs8, cache, gitdir, dir }, [
+              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs8, cache: cache2, gitdir, dir }, [
                 method,
                 fullpath,
                 oid2,
@@ -11077,7 +11077,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             batchSize
           );
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache, allowUnmerged: true },
+            { fs: fs8, gitdir, cache: cache2, allowUnmerged: true },
             async function(index2) {
               await batchAllSettled(
                 "Update Index",
@@ -11091,7 +11091,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           );
         } else {
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache, allowUnmerged: true },
+            { fs: fs8, gitdir, cache: cache2, allowUnmerged: true },
             async function(index2) {
               const settled = await Promise.allSettled(
                 ops.filter(
@@ -11102,7 +11102,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                     await assertNoSymlinkInLeadingPath(fs8, dir, fullpath);
                     const { object } = await _readObject({
                       fs: fs8,
-                      cache,
+                      cache: cache2,
                       gitdir,
                       oid: oid2
                     });
@@ -11184,7 +11184,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function analyze({
       fs: fs8,
-      cache,
+      cache: cache2,
       onProgress,
       dir,
       gitdir,
@@ -11196,7 +11196,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       let count = 0;
       return _walk({
         fs: fs8,
-        cache,
+        cache: cache2,
         dir,
         gitdir,
         trees: [restoreFromIndex ? STAGE() : TREE({ ref }), WORKDIR(), STAGE()],
@@ -11447,11 +11447,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         console.warn(`Error inserting ${fullpath} into index:`, e);
       }
     }
-    async function updateWorkingDir({ fs: fs8, cache, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
+    async function updateWorkingDir({ fs: fs8, cache: cache2, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
       const filepath = `${dir}/${fullpath}`;
       if (method !== "create-index" && method !== "mkdir-index") {
         await assertNoSymlinkInLeadingPath(fs8, dir, fullpath);
-        const { object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         if (chmod3) {
           await fs8.rm(filepath);
         }
@@ -11520,7 +11520,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dryRun = false,
       force = false,
       track = true,
-      cache = {},
+      cache: cache2 = {},
       nonBlocking = false,
       batchSize = 100
     }) {
@@ -11534,7 +11534,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _checkout({
           fs: fsp11,
-          cache,
+          cache: cache2,
           onProgress,
           onPostCheckout,
           dir,
@@ -11595,7 +11595,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function mergeTree({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
       index: index2,
@@ -11618,7 +11618,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const deleteByTheirs = [];
       const results = await _walk({
         fs: fs8,
-        cache,
+        cache: cache2,
         dir,
         gitdir,
         trees: [ourTree, baseTree, theirTree],
@@ -11781,7 +11781,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (dir && !abortOnConflict) {
           await _walk({
             fs: fs8,
-            cache,
+            cache: cache2,
             dir,
             gitdir,
             trees: [TREE({ ref: results.oid })],
@@ -12092,7 +12092,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _cherryPick({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir,
       oid,
@@ -12104,7 +12104,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       const { commit: cherryCommit, oid: cherryOid } = await _readCommit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid
       });
@@ -12121,21 +12121,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const { commit: currentCommit } = await _readCommit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: currentOid
       });
       const cherryParentOid = cherryCommit.parent[0];
       const { commit: cherryParent } = await _readCommit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: cherryParentOid
       });
       if (dir && (!dryRun && !noUpdateBranch || !abortOnConflict)) {
         const filepaths = await findLocalChanges({
           fs: fs8,
-          cache,
+          cache: cache2,
           dir,
           gitdir,
           headTree: currentCommit.tree,
@@ -12148,11 +12148,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       }
       const mergedTreeOid = await GitIndexManager.acquire(
-        { fs: fs8, gitdir, cache, allowUnmerged: false },
+        { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
         async (index2) => {
           return mergeTree({
             fs: fs8,
-            cache,
+            cache: cache2,
             dir,
             gitdir,
             index: index2,
@@ -12173,7 +12173,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const newOid = await _commit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         message: cherryCommit.message,
         tree: mergedTreeOid,
@@ -12200,7 +12200,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function findLocalChanges({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir,
       headTree,
@@ -12210,7 +12210,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       const changed = await _walk({
         fs: fs8,
-        cache,
+        cache: cache2,
         dir,
         gitdir,
         trees: [TREE({ ref: baseTree }), TREE({ ref: theirTree })],
@@ -12229,7 +12229,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (changed.length === 0 && !allTracked) return [];
       return _walk({
         fs: fs8,
-        cache,
+        cache: cache2,
         dir,
         gitdir,
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
@@ -12254,7 +12254,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       oid,
-      cache = {},
+      cache: cache2 = {},
       committer,
       dryRun = false,
       noUpdateBranch = false,
@@ -12269,14 +12269,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         const { commit: cherryCommit } = await _readCommit({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid
         });
         if (cherryCommit.parent && cherryCommit.parent.length > 1) {
           return await _cherryPick({
             fs: fs8,
-            cache,
+            cache: cache2,
             dir,
             gitdir: updatedGitdir,
             oid,
@@ -12297,7 +12297,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         return await _cherryPick({
           fs: fs8,
-          cache,
+          cache: cache2,
           dir,
           gitdir: updatedGitdir,
           oid,
@@ -13110,7 +13110,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _fetch({
       fs: fs8,
-      cache,
+      cache: cache2,
       http: http2,
       onProgress,
       onMessage,
@@ -13214,7 +13214,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         try {
           ref2 = await GitRefManager.expand({ fs: fs8, gitdir, ref: ref2 });
           const oid2 = await GitRefManager.resolve({ fs: fs8, gitdir, ref: ref2 });
-          if (await hasObject2({ fs: fs8, cache, gitdir, oid: oid2 })) {
+          if (await hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid2 })) {
             haves.push(oid2);
           }
         } catch (err) {
@@ -13250,10 +13250,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       for (const oid2 of response.shallows) {
         if (!oids.has(oid2)) {
           try {
-            const { object } = await _readObject({ fs: fs8, cache, gitdir, oid: oid2 });
+            const { object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
             const commit2 = new GitCommit(object);
             const hasParents = await Promise.all(
-              commit2.headers().parent.map((oid3) => hasObject2({ fs: fs8, cache, gitdir, oid: oid3 }))
+              commit2.headers().parent.map((oid3) => hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid3 }))
             );
             const haveAllParents = hasParents.length === 0 || hasParents.every((has) => has);
             if (!haveAllParents) {
@@ -13363,7 +13363,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
         const fullpath = join10(gitdir, res.packfile);
         await fs8.write(fullpath, packfile);
-        const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache, gitdir, oid: oid2 });
+        const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
           pack: packfile,
           getExternalRefDelta,
@@ -13406,7 +13406,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _clone({
       fs: fs8,
-      cache,
+      cache: cache2,
       http: http2,
       onProgress,
       onMessage,
@@ -13441,7 +13441,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const { defaultBranch, fetchHead } = await _fetch({
           fs: fs8,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -13465,7 +13465,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
           fs: fs8,
-          cache,
+          cache: cache2,
           onProgress,
           onPostCheckout,
           dir,
@@ -13504,7 +13504,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       noCheckout = false,
       noTags = false,
       headers = {},
-      cache = {},
+      cache: cache2 = {},
       nonBlocking = false,
       batchSize = 100
     }) {
@@ -13520,7 +13520,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _clone({
           fs: fsp11,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -13566,7 +13566,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       ref,
       parent,
       tree,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -13580,7 +13580,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         return await _commit({
           fs: fs8,
-          cache,
+          cache: cache2,
           onSign,
           gitdir: updatedGitdir,
           message,
@@ -13727,7 +13727,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function expandOidPacked({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid: short2,
       getExternalRefDelta
@@ -13739,7 +13739,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
           fs: fs8,
-          cache,
+          cache: cache2,
           filename: indexFile,
           getExternalRefDelta
         });
@@ -13750,12 +13750,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return results;
     }
-    async function _expandOid({ fs: fs8, cache, gitdir, oid: short2 }) {
-      const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache, gitdir, oid });
+    async function _expandOid({ fs: fs8, cache: cache2, gitdir, oid: short2 }) {
+      const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache: cache2, gitdir, oid });
       const results = await expandOidLoose({ fs: fs8, gitdir, oid: short2 });
       const packedOids = await expandOidPacked({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: short2,
         getExternalRefDelta
@@ -13778,7 +13778,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       oid,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -13788,7 +13788,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _expandOid({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid
         });
@@ -13814,7 +13814,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findMergeBase({ fs: fs8, cache, gitdir, oids }) {
+    async function _findMergeBase({ fs: fs8, cache: cache2, gitdir, oids }) {
       const visits = {};
       const passes = oids.length;
       const common = /* @__PURE__ */ new Set();
@@ -13822,7 +13822,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const shallows = await GitShallowManager.read({ fs: fs8, gitdir });
       const readParents = async (oid) => {
         if (parents.has(oid)) return parents.get(oid);
-        const { object, type } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { object, type } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         if (type !== "commit") {
           throw new ObjectTypeError(oid, type, "commit");
         }
@@ -13873,7 +13873,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _merge({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir,
       ours,
@@ -13911,13 +13911,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const { oid: theirOid } = await resolveCommit({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: await GitRefManager.resolve({ fs: fs8, gitdir, ref: theirs })
       });
       const baseOids = await _findMergeBase({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oids: [ourOid, theirOid]
       });
@@ -13948,11 +13948,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           throw new FastForwardError();
         }
         const tree = await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache, allowUnmerged: false },
+          { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
           async (index2) => {
             return mergeTree({
               fs: fs8,
-              cache,
+              cache: cache2,
               dir,
               gitdir,
               index: index2,
@@ -13976,7 +13976,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const oid = await _commit({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           message,
           ref: ours,
@@ -13998,7 +13998,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _pull({
       fs: fs8,
-      cache,
+      cache: cache2,
       http: http2,
       onProgress,
       onMessage,
@@ -14032,7 +14032,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const { fetchHead, fetchHeadDescription } = await _fetch({
           fs: fs8,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -14052,7 +14052,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         });
         await _merge({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           ours: ref,
           theirs: fetchHead,
@@ -14067,7 +14067,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         });
         await _checkout({
           fs: fs8,
-          cache,
+          cache: cache2,
           onProgress,
           dir,
           gitdir,
@@ -14097,7 +14097,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       corsProxy,
       singleBranch,
       headers = {},
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14113,7 +14113,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _pull({
           fs: fsp11,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -14162,7 +14162,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       headers = {},
       prune = false,
       pruneTags = false,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14172,7 +14172,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _fetch({
           fs: fsp11,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -14205,7 +14205,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       oids,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14215,7 +14215,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _findMergeBase({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oids
         });
@@ -14451,7 +14451,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _indexPack({
       fs: fs8,
-      cache,
+      cache: cache2,
       onProgress,
       dir,
       gitdir,
@@ -14460,7 +14460,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       try {
         filepath = join10(dir, filepath);
         const pack = await fs8.read(filepath);
-        const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache, gitdir, oid });
+        const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
           pack,
           getExternalRefDelta,
@@ -14481,7 +14481,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       filepath,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14492,7 +14492,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _indexPack({
           fs: fsp11,
-          cache,
+          cache: cache2,
           onProgress,
           dir,
           gitdir: updatedGitdir,
@@ -14532,7 +14532,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _isDescendent({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       ancestor,
@@ -14556,7 +14556,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const oid2 = queue.shift();
         const { type, object } = await _readObject({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           oid: oid2
         });
@@ -14585,7 +14585,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       oid,
       ancestor,
       depth = -1,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14596,7 +14596,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _isDescendent({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid,
           ancestor,
@@ -14652,13 +14652,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listFiles({ fs: fs8, gitdir, ref, cache }) {
+    async function _listFiles({ fs: fs8, gitdir, ref, cache: cache2 }) {
       if (ref) {
         const oid = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
         const filenames = [];
         await accumulateFilesFromOid({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           oid,
           filenames,
@@ -14667,7 +14667,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return filenames;
       } else {
         return GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache },
+          { fs: fs8, gitdir, cache: cache2 },
           async function(index2) {
             return index2.entries.map((x) => x.path);
           }
@@ -14676,18 +14676,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function accumulateFilesFromOid({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       filenames,
       prefix
     }) {
-      const { tree } = await _readTree({ fs: fs8, cache, gitdir, oid });
+      const { tree } = await _readTree({ fs: fs8, cache: cache2, gitdir, oid });
       for (const entry of tree) {
         if (entry.type === "tree") {
           await accumulateFilesFromOid({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir,
             oid: entry.oid,
             filenames,
@@ -14703,7 +14703,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       ref,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14712,7 +14712,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _listFiles({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           ref
         });
@@ -14721,7 +14721,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listNotes({ fs: fs8, cache, gitdir, ref }) {
+    async function _listNotes({ fs: fs8, cache: cache2, gitdir, ref }) {
       let parent;
       try {
         parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
@@ -14733,7 +14733,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: parent
       });
@@ -14748,7 +14748,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -14758,7 +14758,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _listNotes({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           ref
         });
@@ -14910,18 +14910,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return a.committer.timestamp - b.committer.timestamp;
     }
     var EMPTY_OID = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-    async function resolveFileIdInTree({ fs: fs8, cache, gitdir, oid, fileId }) {
+    async function resolveFileIdInTree({ fs: fs8, cache: cache2, gitdir, oid, fileId }) {
       if (fileId === EMPTY_OID) return;
       const _oid = oid;
       let filepath;
-      const result = await resolveTree({ fs: fs8, cache, gitdir, oid });
+      const result = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
       const tree = result.tree;
       if (fileId === result.oid) {
         filepath = result.path;
       } else {
         filepath = await _resolveFileId({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir,
           tree,
           fileId,
@@ -14936,7 +14936,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _resolveFileId({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       tree,
       fileId,
@@ -14952,13 +14952,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         } else if (entry.type === "tree") {
           result = _readObject({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir,
             oid: entry.oid
           }).then(function({ object }) {
             return _resolveFileId({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir,
               tree: GitTree.from(object),
               fileId,
@@ -14975,7 +14975,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _log({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       filepath,
       ref,
@@ -14999,7 +14999,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       };
       const shallowCommits = await GitShallowManager.read({ fs: fs8, gitdir });
       const oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref });
-      const tips = [await _readCommit({ fs: fs8, cache, gitdir, oid })];
+      const tips = [await _readCommit({ fs: fs8, cache: cache2, gitdir, oid })];
       let lastFileOid;
       let lastFileMode;
       let lastCommit;
@@ -15017,7 +15017,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           try {
             vFileEntry = await resolveFilepathEntry({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir,
               oid: commit2.commit.tree,
               filepath
@@ -15035,7 +15035,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (found) {
                 found = await resolveFileIdInTree({
                   fs: fs8,
-                  cache,
+                  cache: cache2,
                   gitdir,
                   oid: commit2.commit.tree,
                   fileId: lastFileOid
@@ -15045,7 +15045,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                     if (lastCommit) {
                       const lastFound = await resolveFileIdInTree({
                         fs: fs8,
-                        cache,
+                        cache: cache2,
                         gitdir,
                         oid: lastCommit.commit.tree,
                         fileId: lastFileOid
@@ -15089,7 +15089,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         if (!shallowCommits.has(commit2.oid)) {
           for (const oid2 of commit2.commit.parent) {
-            const commit3 = await _readCommit({ fs: fs8, cache, gitdir, oid: oid2 });
+            const commit3 = await _readCommit({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
             if (!tips.map((commit4) => commit4.oid).includes(commit3.oid)) {
               tips.push(commit3);
             }
@@ -15104,7 +15104,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         for (const commit2 of commits) {
           commit2.commit.changes = await getChanges({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir,
             commit: commit2,
             shallow: shallowCommits.has(commit2.oid)
@@ -15113,11 +15113,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return commits;
     }
-    async function getChanges({ fs: fs8, cache, gitdir, commit: commit2, shallow }) {
+    async function getChanges({ fs: fs8, cache: cache2, gitdir, commit: commit2, shallow }) {
       const parent = shallow || !commit2.commit.parent[0] ? "4b825dc642cb6eb9a060e54bf8d69288fbee4904" : commit2.commit.parent[0];
       return _walk({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         trees: [TREE({ ref: commit2.oid }), TREE({ ref: parent })],
         map: async (filepath, [current, previous]) => {
@@ -15159,7 +15159,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       force,
       follow,
       includeChanges = false,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -15169,7 +15169,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _log({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           filepath,
           ref,
@@ -15201,7 +15201,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache = {},
+      cache: cache2 = {},
       mergeDriver,
       allowUnrelatedHistories = false
     }) {
@@ -15231,7 +15231,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         return await _merge({
           fs: fs8,
-          cache,
+          cache: cache2,
           dir,
           gitdir: updatedGitdir,
           ours,
@@ -15264,7 +15264,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     };
     async function _pack({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
       oids
@@ -15296,15 +15296,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       write3("00000002", "hex");
       write3(padHex(8, oids.length), "hex");
       for (const oid of oids) {
-        const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         await writeObject2({ write: write3, object, stype: type });
       }
       const digest = hash2.digest();
       outputStream.push(digest);
       return outputStream;
     }
-    async function _packObjects({ fs: fs8, cache, gitdir, oids, write: write3 }) {
-      const buffers = await _pack({ fs: fs8, cache, gitdir, oids });
+    async function _packObjects({ fs: fs8, cache: cache2, gitdir, oids, write: write3 }) {
+      const buffers = await _pack({ fs: fs8, cache: cache2, gitdir, oids });
       const packfile = Buffer.from(await collect2(buffers));
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
@@ -15323,7 +15323,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       gitdir = join10(dir, ".git"),
       oids,
       write: write3 = false,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -15333,7 +15333,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _packObjects({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oids,
           write: write3
@@ -15367,7 +15367,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -15389,7 +15389,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (!committer) throw new MissingNameError("committer");
         return await _pull({
           fs: fs8,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -15420,7 +15420,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function listCommitsAndTags({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
       start,
@@ -15442,7 +15442,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const visited = /* @__PURE__ */ new Set();
       async function walk2(oid) {
         visited.add(oid);
-        const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const commit2 = tag2.headers().object;
@@ -15468,7 +15468,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function listObjects({
       fs: fs8,
-      cache,
+      cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
       oids
@@ -15477,7 +15477,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async function walk2(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
-        const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const obj2 = tag2.headers().object;
@@ -15557,7 +15557,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _push({
       fs: fs8,
-      cache,
+      cache: cache2,
       http: http2,
       onProgress,
       onMessage,
@@ -15646,7 +15646,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           try {
             mergebase = await _findMergeBase({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir,
               oids: [oid, oldoid]
             });
@@ -15655,18 +15655,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
           for (const oid2 of mergebase) finish.push(oid2);
           if (thinPack) {
-            skipObjects = await listObjects({ fs: fs8, cache, gitdir, oids: mergebase });
+            skipObjects = await listObjects({ fs: fs8, cache: cache2, gitdir, oids: mergebase });
           }
         }
         if (!finish.includes(oid)) {
           const commits = await listCommitsAndTags({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir,
             start: [oid],
             finish
           });
-          objects = await listObjects({ fs: fs8, cache, gitdir, oids: commits });
+          objects = await listObjects({ fs: fs8, cache: cache2, gitdir, oids: commits });
         }
         if (thinPack) {
           try {
@@ -15682,7 +15682,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               map: httpRemote.refs
             });
             const oids = [oid2];
-            for (const oid3 of await listObjects({ fs: fs8, cache, gitdir, oids })) {
+            for (const oid3 of await listObjects({ fs: fs8, cache: cache2, gitdir, oids })) {
               skipObjects.add(oid3);
             }
           } catch (e) {
@@ -15698,7 +15698,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
           if (oid !== "0000000000000000000000000000000000000000" && oldoid !== "0000000000000000000000000000000000000000" && !await _isDescendent({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir,
             oid,
             ancestor: oldoid,
@@ -15718,7 +15718,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const packstream2 = _delete ? [] : await _pack({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oids: [...objects]
       });
@@ -15782,7 +15782,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       delete: _delete = false,
       corsProxy,
       headers = {},
-      cache = {},
+      cache: cache2 = {},
       signal
     }) {
       try {
@@ -15793,7 +15793,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _push({
           fs: fsp11,
-          cache,
+          cache: cache2,
           http: http2,
           onProgress,
           onMessage,
@@ -15817,11 +15817,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function resolveBlob({ fs: fs8, cache, gitdir, oid }) {
-      const { type, object } = await _readObject({ fs: fs8, cache, gitdir, oid });
+    async function resolveBlob({ fs: fs8, cache: cache2, gitdir, oid }) {
+      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveBlob({ fs: fs8, cache, gitdir, oid });
+        return resolveBlob({ fs: fs8, cache: cache2, gitdir, oid });
       }
       if (type !== "blob") {
         throw new ObjectTypeError(oid, type, "blob");
@@ -15830,17 +15830,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _readBlob({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs8, cache, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath });
       }
       const blob = await resolveBlob({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid
       });
@@ -15852,7 +15852,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       gitdir = join10(dir, ".git"),
       oid,
       filepath,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -15862,7 +15862,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readBlob({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid,
           filepath
@@ -15877,7 +15877,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       oid,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -15887,7 +15887,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readCommit({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid
         });
@@ -15898,7 +15898,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _readNote({
       fs: fs8,
-      cache,
+      cache: cache2,
       gitdir,
       ref = "refs/notes/commits",
       oid
@@ -15906,7 +15906,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
       const { blob } = await _readBlob({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: parent,
         filepath: oid
@@ -15919,7 +15919,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       oid,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -15930,7 +15930,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readNote({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           ref,
           oid
@@ -15947,8 +15947,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       oid,
       format = "parsed",
       filepath = void 0,
-      encoding = void 0,
-      cache = {}
+      encoding: encoding2 = void 0,
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -15959,7 +15959,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (filepath !== void 0) {
           oid = await resolveFilepath({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir: updatedGitdir,
             oid,
             filepath
@@ -15968,7 +15968,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const _format = format === "parsed" ? "content" : format;
         const result = await _readObject({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid,
           format: _format
@@ -15984,8 +15984,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               result.object = GitTree.from(result.object).entries();
               break;
             case "blob":
-              if (encoding) {
-                result.object = result.object.toString(encoding);
+              if (encoding2) {
+                result.object = result.object.toString(encoding2);
               } else {
                 result.object = new Uint8Array(result.object);
                 result.format = "content";
@@ -16010,10 +16010,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _readTag({ fs: fs8, cache, gitdir, oid }) {
+    async function _readTag({ fs: fs8, cache: cache2, gitdir, oid }) {
       const { type, object } = await _readObject({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid,
         format: "content"
@@ -16034,7 +16034,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       oid,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -16044,7 +16044,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readTag({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid
         });
@@ -16059,7 +16059,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       gitdir = join10(dir, ".git"),
       oid,
       filepath = void 0,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -16069,7 +16069,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readTree({
           fs: fsp11,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           oid,
           filepath
@@ -16084,7 +16084,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       filepath,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -16093,7 +16093,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const fsp11 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fsp11, gitdir: updatedGitdir, cache },
+          { fs: fsp11, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             const filepaths = Array.isArray(filepath) ? filepath : [filepath];
             for (const currentFilepath of filepaths) {
@@ -16108,7 +16108,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     async function _removeNote({
       fs: fs8,
-      cache,
+      cache: cache2,
       onSign,
       gitdir,
       ref = "refs/notes/commits",
@@ -16127,7 +16127,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const result = await _readTree({
         fs: fs8,
-        cache,
+        cache: cache2,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
       });
@@ -16140,7 +16140,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       const commitOid = await _commit({
         fs: fs8,
-        cache,
+        cache: cache2,
         onSign,
         gitdir,
         ref,
@@ -16164,7 +16164,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       author: _author,
       committer: _committer,
       signingKey,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -16187,7 +16187,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (!committer) throw new MissingNameError("committer");
         return await _removeNote({
           fs: fs8,
-          cache,
+          cache: cache2,
           onSign,
           gitdir: updatedGitdir,
           ref,
@@ -16279,7 +16279,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       gitdir = join10(dir, ".git"),
       filepath,
       ref,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", _fs);
@@ -16302,7 +16302,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           try {
             oid = await resolveFilepath({
               fs: fs8,
-              cache,
+              cache: cache2,
               gitdir: updatedGitdir,
               oid,
               filepath
@@ -16336,7 +16336,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             index2.delete({ filepath });
             if (oid) {
@@ -16844,7 +16844,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       dir,
       gitdir = join10(dir, ".git"),
       filepath,
-      cache = {},
+      cache: cache2 = {},
       refresh: refresh2 = true
     }) {
       try {
@@ -16853,16 +16853,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("filepath", filepath);
         const fs8 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
-        const headTree = await getHeadTree({ fs: fs8, cache, gitdir: updatedGitdir });
+        const headTree = await getHeadTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir });
         const treeOid = await getOidAtPath({
           fs: fs8,
-          cache,
+          cache: cache2,
           gitdir: updatedGitdir,
           tree: headTree,
           path: filepath
         });
         const indexEntry = await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             for (const entry of index2) {
               if (entry.path === filepath) return entry;
@@ -16900,7 +16900,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             if (refresh2 && I && !indexEntry.flags.intentToAdd && indexEntry.oid === workdirOid) {
               if (stats.size !== -1) {
                 await GitIndexManager.acquire(
-                  { fs: fs8, gitdir: updatedGitdir, cache },
+                  { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
                   async function(index2) {
                     index2.insert({ filepath, stats, oid: workdirOid });
                   }
@@ -16956,7 +16956,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs8, cache, gitdir: updatedGitdir, tree, path: path8 }) {
+    async function getOidAtPath({ fs: fs8, cache: cache2, gitdir: updatedGitdir, tree, path: path8 }) {
       if (typeof path8 === "string") path8 = path8.split("/");
       const dirname8 = path8.shift();
       for (const entry of tree) {
@@ -16966,13 +16966,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
           const { type, object } = await _readObject({
             fs: fs8,
-            cache,
+            cache: cache2,
             gitdir: updatedGitdir,
             oid: entry.oid
           });
           if (type === "tree") {
             const tree2 = GitTree.from(object);
-            return getOidAtPath({ fs: fs8, cache, gitdir: updatedGitdir, tree: tree2, path: path8 });
+            return getOidAtPath({ fs: fs8, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path8 });
           }
           if (type === "blob") {
             throw new ObjectTypeError(entry.oid, type, "blob", path8.join("/"));
@@ -16981,7 +16981,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return null;
     }
-    async function getHeadTree({ fs: fs8, cache, gitdir: updatedGitdir }) {
+    async function getHeadTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir }) {
       let oid;
       try {
         oid = await GitRefManager.resolve({
@@ -16995,7 +16995,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         throw e;
       }
-      const { tree } = await _readTree({ fs: fs8, cache, gitdir: updatedGitdir, oid });
+      const { tree } = await _readTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir, oid });
       return tree;
     }
     async function statusMatrix({
@@ -17005,7 +17005,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       ref = "HEAD",
       filepaths = ["."],
       filter,
-      cache = {},
+      cache: cache2 = {},
       ignored: shouldIgnore = false,
       refresh: refresh2 = true
     }) {
@@ -17017,7 +17017,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         return await _walk({
           fs: fs8,
-          cache,
+          cache: cache2,
           dir,
           gitdir: updatedGitdir,
           trees: [TREE({ ref }), WORKDIR({ refresh: refresh2 }), STAGE()],
@@ -17107,7 +17107,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join10(dir, ".git"),
-      cache = {},
+      cache: cache2 = {},
       filepath,
       oid,
       mode,
@@ -17123,7 +17123,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
         if (remove2) {
           return await GitIndexManager.acquire(
-            { fs: fs8, gitdir: updatedGitdir, cache },
+            { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
             async function(index2) {
               if (!force) {
                 const fileStats2 = await fs8.lstat(join10(dir, filepath));
@@ -17155,7 +17155,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         }
         return await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache },
+          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             if (!add2 && !index2.has({ filepath })) {
               throw new NotFoundError(
@@ -17214,7 +17214,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       map,
       reduce,
       iterate,
-      cache = {}
+      cache: cache2 = {}
     }) {
       try {
         assertParameter("fs", fs8);
@@ -17224,7 +17224,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _walk({
           fs: fsp11,
-          cache,
+          cache: cache2,
           dir,
           gitdir: updatedGitdir,
           trees,
@@ -17286,7 +17286,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       object,
       format = "parsed",
       oid,
-      encoding = void 0
+      encoding: encoding2 = void 0
     }) {
       try {
         const fs8 = new FileSystem(_fs);
@@ -17300,7 +17300,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               object = GitTree.from(object).toObject();
               break;
             case "blob":
-              object = Buffer.from(object, encoding);
+              object = Buffer.from(object, encoding2);
               break;
             case "tag":
               object = GitAnnotatedTag.from(object).toObject();
@@ -17936,7 +17936,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node, visitor) {
+    function visit3(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -17945,9 +17945,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key3, node, visitor, path8) {
       const ctrl = callVisitor(key3, node, visitor, path8);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
@@ -18081,7 +18081,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -18091,7 +18091,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -18235,7 +18235,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node) => {
+          visit3.visit(doc.contents, (_key, node) => {
             if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -18262,7 +18262,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -18273,7 +18273,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -18453,7 +18453,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -18479,7 +18479,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node) => {
               if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
@@ -19018,8 +19018,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str2 += json.slice(start, i);
-                const code3 = json.substr(i + 2, 4);
-                switch (code3) {
+                const code19 = json.substr(i + 2, 4);
+                switch (code19) {
                   case "0000":
                     str2 += "\\0";
                     break;
@@ -19045,8 +19045,8 @@ var require_stringifyString = __commonJS({
                     str2 += "\\P";
                     break;
                   default:
-                    if (code3.substr(0, 2) === "00")
-                      str2 += "\\x" + code3.substr(2);
+                    if (code19.substr(0, 2) === "00")
+                      str2 += "\\x" + code19.substr(2);
                     else
                       str2 += json.substr(i, 6);
                 }
@@ -21545,22 +21545,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code3, message) {
+      constructor(name, pos, code19, message) {
         super();
         this.name = name;
-        this.code = code3;
+        this.code = code19;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLParseError", pos, code3, message);
+      constructor(pos, code19, message) {
+        super("YAMLParseError", pos, code19, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code3, message) {
-        super("YAMLWarning", pos, code3, message);
+      constructor(pos, code19, message) {
+        super("YAMLWarning", pos, code19, message);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -22469,7 +22469,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
+      const _onError = (rel, code19, msg) => onError(offset + rel, code19, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -22667,9 +22667,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code3 = ok ? parseInt(cc, 16) : NaN;
+      const code19 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code3);
+        return String.fromCodePoint(code19);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -22991,12 +22991,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code3, message, warning) => {
+        this.onError = (source, code19, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code19, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code3, message));
+            this.errors.push(new errors.YAMLParseError(pos, code19, message));
         };
         this.directives = new directives.Directives({ version: options3.version || "1.2" });
         this.options = options3;
@@ -23158,12 +23158,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code3, message) => {
+        const _onError = (pos, code19, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code3, message);
+            onError(offset, code19, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code19, message);
         };
         switch (token.type) {
           case "scalar":
@@ -23401,15 +23401,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path8) => {
       let item = cst;
       for (const [field, index] of path8) {
         const tok = item?.[field];
@@ -23420,8 +23420,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+    visit3.parentCollection = (cst, path8) => {
+      const parent = visit3.itemAtPath(cst, path8.slice(0, -1));
       const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -23452,7 +23452,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
   }
 });
 
@@ -24275,7 +24275,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser5 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -25048,7 +25048,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports2.Parser = Parser3;
+    exports2.Parser = Parser5;
   }
 });
 
@@ -25082,7 +25082,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options3 = {}) {
+    function parseDocument3(source, options3 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options3);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options3);
@@ -25108,7 +25108,7 @@ var require_public_api = __commonJS({
       } else if (options3 === void 0 && reviver && typeof reviver === "object") {
         options3 = reviver;
       }
-      const doc = parseDocument2(src, options3);
+      const doc = parseDocument3(src, options3);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -25144,7 +25144,7 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse3;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
+    exports2.parseDocument = parseDocument3;
     exports2.stringify = stringify;
   }
 });
@@ -25168,7 +25168,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
     exports2.Schema = Schema.Schema;
@@ -25196,8 +25196,8 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit2.visit;
-    exports2.visitAsync = visit2.visitAsync;
+    exports2.visit = visit3.visit;
+    exports2.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -25538,10 +25538,10 @@ var require_postgres_interval = __commonJS({
         return value + propertiesISOEquivalent[property];
       }
     };
-    var NUMBER = "([+-]?\\d+)";
-    var YEAR = NUMBER + "\\s+years?";
-    var MONTH = NUMBER + "\\s+mons?";
-    var DAY = NUMBER + "\\s+days?";
+    var NUMBER2 = "([+-]?\\d+)";
+    var YEAR = NUMBER2 + "\\s+years?";
+    var MONTH = NUMBER2 + "\\s+mons?";
+    var DAY = NUMBER2 + "\\s+days?";
     var TIME = "([+-])?([\\d]*):(\\d\\d):(\\d\\d)\\.?(\\d{1,6})?";
     var INTERVAL = new RegExp([YEAR, MONTH, DAY, TIME].map(function(regexString) {
       return "(" + regexString + ")?";
@@ -27708,16 +27708,16 @@ var require_buffer_writer = __commonJS({
         this.offset += size;
         return offset;
       }
-      join(code3) {
-        if (code3) {
-          this.buffer[this.headerPosition] = code3;
+      join(code19) {
+        if (code19) {
+          this.buffer[this.headerPosition] = code19;
           const length = this.offset - (this.headerPosition + 1);
           this.buffer.writeInt32BE(length, this.headerPosition + 1);
         }
-        return this.buffer.slice(code3 ? 0 : 5, this.offset);
+        return this.buffer.slice(code19 ? 0 : 5, this.offset);
       }
-      flush(code3) {
-        const result = this.join(code3);
+      flush(code19) {
+        const result = this.join(code19);
         this.offset = 5;
         this.headerPosition = 0;
         this.buffer = Buffer.allocUnsafe(this.size);
@@ -27871,11 +27871,11 @@ var require_serializer = __commonJS({
       buffer.writeInt32BE(secretKey, 12);
       return buffer;
     };
-    var cstringMessage = (code3, string) => {
+    var cstringMessage = (code19, string) => {
       const stringLen = Buffer.byteLength(string);
       const len = 4 + stringLen + 1;
       const buffer = Buffer.allocUnsafe(1 + len);
-      buffer[0] = code3;
+      buffer[0] = code19;
       buffer.writeInt32BE(len, 1);
       buffer.write(string, 5, "utf-8");
       buffer[len] = 0;
@@ -27905,7 +27905,7 @@ var require_serializer = __commonJS({
     var copyFail = (message) => {
       return cstringMessage(102, message);
     };
-    var codeOnlyBuffer = (code3) => Buffer.from([code3, 0, 0, 0, 4]);
+    var codeOnlyBuffer = (code19) => Buffer.from([code19, 0, 0, 0, 4]);
     var flushBuffer = codeOnlyBuffer(
       72
       /* code.flush */
@@ -28018,7 +28018,7 @@ var require_parser2 = __commonJS({
     var HEADER_LENGTH = CODE_LENGTH + LEN_LENGTH;
     var LATEINIT_LENGTH = -1;
     var emptyBuffer = Buffer.allocUnsafe(0);
-    var Parser3 = class {
+    var Parser5 = class {
       constructor(opts) {
         this.buffer = emptyBuffer;
         this.bufferLength = 0;
@@ -28034,11 +28034,11 @@ var require_parser2 = __commonJS({
         const bufferFullLength = this.bufferOffset + this.bufferLength;
         let offset = this.bufferOffset;
         while (offset + HEADER_LENGTH <= bufferFullLength) {
-          const code3 = this.buffer[offset];
+          const code19 = this.buffer[offset];
           const length = this.buffer.readUInt32BE(offset + CODE_LENGTH);
           const fullMessageLength = CODE_LENGTH + length;
           if (fullMessageLength + offset <= bufferFullLength) {
-            const message = this.handlePacket(offset + HEADER_LENGTH, code3, length, this.buffer);
+            const message = this.handlePacket(offset + HEADER_LENGTH, code19, length, this.buffer);
             callback(message);
             offset += fullMessageLength;
           } else {
@@ -28081,11 +28081,11 @@ var require_parser2 = __commonJS({
           this.bufferLength = buffer.byteLength;
         }
       }
-      handlePacket(offset, code3, length, bytes) {
+      handlePacket(offset, code19, length, bytes) {
         const { reader } = this;
         reader.setBuffer(offset, bytes);
         let message;
-        switch (code3) {
+        switch (code19) {
           case 50:
             message = messages_1.bindComplete;
             break;
@@ -28153,14 +28153,14 @@ var require_parser2 = __commonJS({
             message = parseCopyData(reader, length);
             break;
           default:
-            return new messages_1.DatabaseError("received invalid response: " + code3.toString(16), length, "error");
+            return new messages_1.DatabaseError("received invalid response: " + code19.toString(16), length, "error");
         }
         reader.setBuffer(0, emptyBuffer);
         message.length = length;
         return message;
       }
     };
-    exports2.Parser = Parser3;
+    exports2.Parser = Parser5;
     var parseReadyForQueryMessage = (reader) => {
       const status = reader.string(1);
       return new messages_1.ReadyForQueryMessage(LATEINIT_LENGTH, status);
@@ -28236,12 +28236,12 @@ var require_parser2 = __commonJS({
       return new messages_1.BackendKeyDataMessage(LATEINIT_LENGTH, processID, secretKey);
     };
     var parseAuthenticationResponse = (reader, length) => {
-      const code3 = reader.int32();
+      const code19 = reader.int32();
       const message = {
         name: "authenticationOk",
         length
       };
-      switch (code3) {
+      switch (code19) {
         case 0:
           break;
         case 3:
@@ -28278,7 +28278,7 @@ var require_parser2 = __commonJS({
           message.data = reader.string(length - 8);
           break;
         default:
-          throw new Error("Unknown authenticationOk message type " + code3);
+          throw new Error("Unknown authenticationOk message type " + code19);
       }
       return message;
     };
@@ -30613,9 +30613,9 @@ var require_code = __commonJS({
     };
     exports2.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code3) {
+      constructor(code19) {
         super();
-        this._items = typeof code3 === "string" ? [code3] : code3;
+        this._items = typeof code19 === "string" ? [code19] : code19;
       }
       toString() {
         return this.str;
@@ -30642,13 +30642,13 @@ var require_code = __commonJS({
     exports2._Code = _Code;
     exports2.nil = new _Code("");
     function _(strs, ...args) {
-      const code3 = [strs[0]];
+      const code19 = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code3, args[i]);
-        code3.push(strs[++i]);
+        addCodeArg(code19, args[i]);
+        code19.push(strs[++i]);
       }
-      return new _Code(code3);
+      return new _Code(code19);
     }
     exports2._ = _;
     var plus = new _Code("+");
@@ -30664,13 +30664,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports2.str = str2;
-    function addCodeArg(code3, arg) {
+    function addCodeArg(code19, arg) {
       if (arg instanceof _Code)
-        code3.push(...arg._items);
+        code19.push(...arg._items);
       else if (arg instanceof Name)
-        code3.push(arg);
+        code19.push(arg);
       else
-        code3.push(interpolate(arg));
+        code19.push(interpolate(arg));
     }
     exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -30854,7 +30854,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code3 = code_1.nil;
+        let code19 = code_1.nil;
         for (const prefix in values) {
           const vs = values[prefix];
           if (!vs)
@@ -30867,16 +30867,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
+              code19 = (0, code_1._)`${code19}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
+              code19 = (0, code_1._)`${code19}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code3;
+        return code19;
       }
     };
     exports2.ValueScope = ValueScope;
@@ -31036,9 +31036,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code3) {
+      constructor(code19) {
         super();
-        this.code = code3;
+        this.code = code19;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -31060,7 +31060,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
+        return this.nodes.reduce((code19, n) => code19 + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -31108,10 +31108,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code3 = `if(${this.condition})` + super.render(opts);
+        let code19 = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code3 += "else " + this.else.render(opts);
-        return code3;
+          code19 += "else " + this.else.render(opts);
+        return code19;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -31232,12 +31232,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code3 = "try" + super.render(opts);
+        let code19 = "try" + super.render(opts);
         if (this.catch)
-          code3 += this.catch.render(opts);
+          code19 += this.catch.render(opts);
         if (this.finally)
-          code3 += this.finally.render(opts);
-        return code3;
+          code19 += this.finally.render(opts);
+        return code19;
       }
       optimizeNodes() {
         var _a, _b;
@@ -31354,18 +31354,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code3 = ["{"];
+        const code19 = ["{"];
         for (const [key3, value] of keyValues) {
-          if (code3.length > 1)
-            code3.push(",");
-          code3.push(key3);
+          if (code19.length > 1)
+            code19.push(",");
+          code19.push(key3);
           if (key3 !== value || this.opts.es5) {
-            code3.push(":");
-            (0, code_1.addCodeArg)(code3, value);
+            code19.push(":");
+            (0, code_1.addCodeArg)(code19, value);
           }
         }
-        code3.push("}");
-        return new code_1._Code(code3);
+        code19.push("}");
+        return new code_1._Code(code19);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -33649,22 +33649,22 @@ var require_utils3 = __commonJS({
     }
     function stringArrayToHexStripped(input2) {
       let acc = "";
-      let code3 = 0;
+      let code19 = 0;
       let i = 0;
       for (i = 0; i < input2.length; i++) {
-        code3 = input2[i].charCodeAt(0);
-        if (code3 === 48) {
+        code19 = input2[i].charCodeAt(0);
+        if (code19 === 48) {
           continue;
         }
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        if (!(code19 >= 48 && code19 <= 57 || code19 >= 65 && code19 <= 70 || code19 >= 97 && code19 <= 102)) {
           return "";
         }
         acc += input2[i];
         break;
       }
       for (i += 1; i < input2.length; i++) {
-        code3 = input2[i].charCodeAt(0);
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        code19 = input2[i].charCodeAt(0);
+        if (!(code19 >= 48 && code19 <= 57 || code19 >= 65 && code19 <= 70 || code19 >= 97 && code19 <= 102)) {
           return "";
         }
         acc += input2[i];
@@ -33937,15 +33937,15 @@ var require_utils3 = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input2.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input2.length) {
+          const code19 = input2.charCodeAt(i);
+          if (code19 < 128) {
+            output += isEscapeSafe(code19) ? ch : BYTE_HEX[code19];
+          } else if (code19 < 55296 || code19 > 57343) {
+            output += percentEncodeNonAscii(code19);
+          } else if (code19 <= 56319 && i + 1 < input2.length) {
             const low = input2.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -33976,15 +33976,15 @@ var require_utils3 = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code3 = input2.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input2.length) {
+          const code19 = input2.charCodeAt(i);
+          if (code19 < 128) {
+            output += BYTE_HEX[code19];
+          } else if (code19 < 55296 || code19 > 57343) {
+            output += percentEncodeNonAscii(code19);
+          } else if (code19 <= 56319 && i + 1 < input2.length) {
             const low = input2.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -34011,15 +34011,15 @@ var require_utils3 = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code3 = input2.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input2.length) {
+          const code19 = input2.charCodeAt(i);
+          if (code19 < 128) {
+            output += BYTE_HEX[code19];
+          } else if (code19 < 55296 || code19 > 57343) {
+            output += percentEncodeNonAscii(code19);
+          } else if (code19 <= 56319 && i + 1 < input2.length) {
             const low = input2.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -34064,15 +34064,15 @@ var require_utils3 = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input2.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input2.length) {
+          const code19 = input2.charCodeAt(i);
+          if (code19 < 128) {
+            output += isEscapeSafe(code19) ? ch : BYTE_HEX[code19];
+          } else if (code19 < 55296 || code19 > 57343) {
+            output += percentEncodeNonAscii(code19);
+          } else if (code19 <= 56319 && i + 1 < input2.length) {
             const low = input2.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -35560,7 +35560,7 @@ var require_core2 = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     var id_1 = require_id();
     var ref_1 = require_ref();
-    var core = [
+    var core2 = [
       "$schema",
       "$id",
       "$defs",
@@ -35570,7 +35570,7 @@ var require_core2 = __commonJS({
       id_1.default,
       ref_1.default
     ];
-    exports2.default = core;
+    exports2.default = core2;
   }
 });
 
@@ -37312,8 +37312,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
+            const code19 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code19 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -37889,7 +37889,7 @@ var require_json_schema_2020_12 = __commonJS({
     var applicator = require_applicator2();
     var unevaluated = require_unevaluated2();
     var content = require_content();
-    var core = require_core3();
+    var core2 = require_core3();
     var format = require_format_annotation();
     var metadata2 = require_meta_data();
     var validation = require_validation2();
@@ -37901,7 +37901,7 @@ var require_json_schema_2020_12 = __commonJS({
         applicator,
         unevaluated,
         content,
-        core,
+        core2,
         with$data(this, format),
         metadata2,
         with$data(this, validation)
@@ -41541,12 +41541,12 @@ var require_dist4 = __commonJS({
         index = skipOWS(header3, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code3 = header3.charCodeAt(index);
-          if (code3 === stopChar)
+          const code19 = header3.charCodeAt(index);
+          if (code19 === stopChar)
             break parameter;
-          if (code3 === SEMI)
+          if (code19 === SEMI)
             continue parameter;
-          if (code3 === EQ) {
+          if (code19 === EQ) {
             const keyEnd = trailingOWS(header3, keyStart, index);
             const key3 = header3.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header3, index + 1, len);
@@ -41554,18 +41554,18 @@ var require_dist4 = __commonJS({
               index++;
               let value = "";
               while (index < len) {
-                const code4 = header3.charCodeAt(index++);
-                if (code4 === DQUOTE) {
+                const code20 = header3.charCodeAt(index++);
+                if (code20 === DQUOTE) {
                   index = skipValue(header3, index, len, stopChar);
                   if (parameters[key3] === void 0)
                     parameters[key3] = value;
                   break;
                 }
-                if (code4 === BSLASH && index < len) {
+                if (code20 === BSLASH && index < len) {
                   value += header3[index++];
                   continue;
                 }
-                value += String.fromCharCode(code4);
+                value += String.fromCharCode(code20);
               }
               continue parameter;
             }
@@ -41584,8 +41584,8 @@ var require_dist4 = __commonJS({
     }
     function skipValue(str2, index, len, stopChar) {
       while (index < len) {
-        const code3 = str2.charCodeAt(index);
-        if (code3 === SEMI || code3 === stopChar)
+        const code19 = str2.charCodeAt(index);
+        if (code19 === SEMI || code19 === stopChar)
           break;
         index++;
       }
@@ -42967,10 +42967,10 @@ function hasErrors(ds) {
 var LexumError = class extends Error {
   code;
   hint;
-  constructor(code3, message, hint) {
+  constructor(code19, message, hint) {
     super(message);
     this.name = "LexumError";
-    this.code = code3;
+    this.code = code19;
     this.hint = hint;
   }
 };
@@ -43075,6 +43075,7 @@ __export(syntax_exports, {
   chainedComparison: () => chainedComparison,
   commaBetweenAttributes: () => commaBetweenAttributes,
   controlCharacter: () => controlCharacter,
+  expansionNotLast: () => expansionNotLast,
   expectedAssert: () => expectedAssert,
   expectedDeclaration: () => expectedDeclaration,
   expectedEquals: () => expectedEquals,
@@ -43106,12 +43107,12 @@ var registry = /* @__PURE__ */ new Map();
 function allCodes() {
   return [...registry.values()].sort((a, b) => a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
-function code(code3, title, doc, build, severity = "error") {
-  if (registry.has(code3)) throw new Error(`duplicate diagnostic code ${code3}`);
-  registry.set(code3, { code: code3, title, severity, doc });
+function code(code19, title, doc, build, severity = "error") {
+  if (registry.has(code19)) throw new Error(`duplicate diagnostic code ${code19}`);
+  registry.set(code19, { code: code19, title, severity, doc });
   const at = (span, ...args) => {
     const m = build(...args);
-    const d = { code: code3, severity, message: m.message };
+    const d = { code: code19, severity, message: m.message };
     if (span) d.span = span;
     if (m.hint) d.hint = m.hint;
     return d;
@@ -43122,9 +43123,9 @@ function code(code3, title, doc, build, severity = "error") {
   });
   const error = (...args) => {
     const m = build(...args);
-    return new LexumError(code3, m.message, m.hint);
+    return new LexumError(code19, m.message, m.hint);
   };
-  return Object.assign(at, { code: code3, title, at, withRelated, error });
+  return Object.assign(at, { code: code19, title, at, withRelated, error });
 }
 
 // src/diag/catalog/syntax.ts
@@ -43314,6 +43315,12 @@ var moreSyntaxErrors = code(
   "A file reports its first 100 syntax errors and then their count, so that a file that is not Lexum at all (or is badly damaged) gives a readable answer in bounded time. Fix the errors shown and check again.",
   (count, file) => ({ message: `${count} more syntax error${count === 1 ? "" : "s"} in ${file} not shown` })
 );
+var expansionNotLast = code(
+  "LXM1050",
+  "`...` not after a call's last argument",
+  "`...` expands a list into a call's arguments, and only the last argument may be expanded: `max(numbers...)`, `concat(a, rest...)`. Example: `f(xs..., 1)`. Fix: make the expanded list the last argument.",
+  () => ({ message: "`...` may only follow a call's last argument", hint: "write `f(a, list...)`: the expanded list comes last" })
+);
 
 // src/diag/catalog/semantic.ts
 var semantic_exports = {};
@@ -43337,12 +43344,14 @@ __export(semantic_exports, {
   duplicateObjectKey: () => duplicateObjectKey,
   duplicatePolicy: () => duplicatePolicy,
   evaluationBudget: () => evaluationBudget,
+  expansionNotList: () => expansionNotList,
   exportUnknown: () => exportUnknown,
   fileEscapes: () => fileEscapes,
   fileNotFound: () => fileNotFound,
   forVarCount: () => forVarCount,
   importCollision: () => importCollision,
   importCycle: () => importCycle,
+  impureFunction: () => impureFunction,
   indexOutOfRange: () => indexOutOfRange,
   invalidArgument: () => invalidArgument,
   invalidAttribute: () => invalidAttribute,
@@ -43763,6 +43772,21 @@ var referencesTooDeep = code(
   "references nested too deeply",
   "Names that refer to each other (lets, resources, exports on a loop of references, possibly broken by a condition) are evaluated one inside the other, at most 200 deep. Shorten the loop.",
   (name, limit) => ({ message: `evaluating \`${name}\` follows more than ${limit} names that refer to each other`, hint: "a long loop of references: check for a reference cycle" })
+);
+var expansionNotList = code(
+  "LXM2180",
+  "`...` on a value that is not a list",
+  "`f(xs...)` passes the elements of the list `xs` as the call's last arguments; the value before `...` must be a list. Example: `max(5...)`. Fix: expand a list, or pass the value without `...`.",
+  (type) => ({ message: `\`...\` expands a list into arguments, and this is ${type === "null" ? "null" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`}`, hint: "put `...` after a list, or remove it" })
+);
+var impureFunction = code(
+  "LXM2200",
+  "function that is not a function of the commit",
+  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name (`sha256(name)`), or pass a value that must stay outside the code with `secret()`.",
+  (name, instead) => ({
+    message: `\`${name}\` is not available: its result changes from run to run, and the same commit must give the same plan`,
+    hint: instead
+  })
 );
 
 // src/diag/catalog/plan.ts
@@ -45095,17 +45119,17 @@ async function isDir(p) {
 async function alternateDirs(objectsDir) {
   const seen = /* @__PURE__ */ new Set([resolve2(objectsDir)]);
   const out = [];
-  const visit2 = async (dir, depth) => {
+  const visit3 = async (dir, depth) => {
     if (depth > MAX_DEPTH) return;
     for (const alt of await listedIn(dir)) {
       if (seen.has(alt)) continue;
       seen.add(alt);
       const present = await isDir(alt);
       out.push({ path: alt, present });
-      if (present) await visit2(alt, depth + 1);
+      if (present) await visit3(alt, depth + 1);
     }
   };
-  await visit2(resolve2(objectsDir), 0);
+  await visit3(resolve2(objectsDir), 0);
   return out;
 }
 async function missingAlternates(commondir) {
@@ -45150,8 +45174,8 @@ function storePath(p) {
   return m ? { objects: m[1], rest: m[2] } : null;
 }
 function isMissing(e) {
-  const code3 = e.code;
-  return code3 === "ENOENT" || code3 === "ENOTDIR";
+  const code19 = e.code;
+  return code19 === "ENOENT" || code19 === "ENOTDIR";
 }
 var NO_PATH = Object.assign(new TypeError("readFile needs a path"), { code: "ERR_INVALID_ARG_TYPE" });
 function enoent(path8) {
@@ -45738,8 +45762,8 @@ async function readRefValue(gitdir, ref, depth = 0) {
   try {
     text = await fsp8.readFile(file, "utf8");
   } catch (e) {
-    const code3 = e.code;
-    if (code3 !== "ENOENT" && code3 !== "ENOTDIR" && code3 !== "EISDIR" && code3 !== "ENAMETOOLONG") throw e;
+    const code19 = e.code;
+    if (code19 !== "ENOENT" && code19 !== "ENOTDIR" && code19 !== "EISDIR" && code19 !== "ENAMETOOLONG") throw e;
   }
   if (text === null) return readPackedRef(gitdir, ref);
   if (text.trim() === "") throw corruptRef.error(ref, file, "the ref file is empty (a crash while it was written?)");
@@ -45766,8 +45790,8 @@ async function assertRefUnlocked(args) {
   try {
     await fsp8.lstat(lock);
   } catch (e) {
-    const code3 = e.code;
-    if (code3 === "ENOENT" || code3 === "ENOTDIR") return;
+    const code19 = e.code;
+    if (code19 === "ENOENT" || code19 === "ENOTDIR") return;
     throw e;
   }
   throw refLocked.error(args.ref, lock);
@@ -45984,12 +46008,12 @@ async function readCommitInfo(args) {
 async function readTreeFiles(args) {
   const gitdir = await commonDir(args.gitdir);
   const fs8 = createSafeFs();
-  const cache = {};
+  const cache2 = {};
   const info = await readCommitInfo({ gitdir, oid: args.oid });
   const sub = (args.subdir ?? "").split("/").filter((p) => p !== "" && p !== ".");
   let treeOid = info.tree;
   for (let i = 0; i < sub.length; i++) {
-    const entries = await readTreeEntries(gitdir, treeOid, fs8, cache);
+    const entries = await readTreeEntries(gitdir, treeOid, fs8, cache2);
     const e = entries.find((x) => x.path === sub[i]);
     if (!e || e.type !== "tree") throw noSuchPathAtRev.error(sub.slice(0, i + 1).join("/"), args.oid.slice(0, 12));
     treeOid = e.oid;
@@ -45997,7 +46021,7 @@ async function readTreeFiles(args) {
   const suffix = args.suffix ?? "";
   const files2 = [];
   const walk = async (oid, prefix) => {
-    for (const e of await readTreeEntries(gitdir, oid, fs8, cache)) {
+    for (const e of await readTreeEntries(gitdir, oid, fs8, cache2)) {
       const path8 = prefix === "" ? e.path : `${prefix}/${e.path}`;
       if (e.type === "tree") await walk(e.oid, path8);
       else if (e.type === "blob" && e.mode !== "120000" && path8.endsWith(suffix)) files2.push({ path: path8, oid: e.oid });
@@ -46008,7 +46032,7 @@ async function readTreeFiles(args) {
   const out = [];
   for (const f of files2) {
     try {
-      const { blob } = await import_isomorphic_git.default.readBlob({ fs: fs8, gitdir, oid: f.oid, cache });
+      const { blob } = await import_isomorphic_git.default.readBlob({ fs: fs8, gitdir, oid: f.oid, cache: cache2 });
       out.push({ path: f.path, bytes: blob });
     } catch (e) {
       throw await objectUnreadable(gitdir, f.oid, gitErrorCause(e));
@@ -46016,9 +46040,9 @@ async function readTreeFiles(args) {
   }
   return out;
 }
-async function readTreeEntries(gitdir, oid, fs8 = createSafeFs(), cache = {}) {
+async function readTreeEntries(gitdir, oid, fs8 = createSafeFs(), cache2 = {}) {
   try {
-    const { tree } = await import_isomorphic_git.default.readTree({ fs: fs8, gitdir, oid, cache });
+    const { tree } = await import_isomorphic_git.default.readTree({ fs: fs8, gitdir, oid, cache: cache2 });
     return tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
   } catch (e) {
     if (e instanceof InternalError) throw e;
@@ -46100,9 +46124,9 @@ function run(gitdir, input2, args = ["cat-file", "--batch"]) {
     p.stderr.on("data", (c) => errs.push(c));
     p.on("error", reject);
     p.stdin.on("error", () => void 0);
-    p.on("close", (code3) => {
-      if (code3 === 0) resolve6(Buffer.concat(chunks));
-      else reject(new Error(Buffer.concat(errs).toString("utf8").trim() || `exit code ${code3}`));
+    p.on("close", (code19) => {
+      if (code19 === 0) resolve6(Buffer.concat(chunks));
+      else reject(new Error(Buffer.concat(errs).toString("utf8").trim() || `exit code ${code19}`));
     });
     p.stdin.end(input2);
   });
@@ -46163,15 +46187,15 @@ async function listTreeBlobs(args) {
     return result;
   }
   const fs8 = createSafeFs();
-  const cache = {};
+  const cache2 = {};
   let tree = info.tree;
   for (const part of sub === "" ? [] : sub.split("/")) {
-    const e = (await readTreeEntries(gitdir, tree, fs8, cache)).find((x) => x.path === part);
+    const e = (await readTreeEntries(gitdir, tree, fs8, cache2)).find((x) => x.path === part);
     if (!e || e.type !== "tree") return result;
     tree = e.oid;
   }
   const walk = async (oid, prefix) => {
-    for (const e of await readTreeEntries(gitdir, oid, fs8, cache)) {
+    for (const e of await readTreeEntries(gitdir, oid, fs8, cache2)) {
       const p = prefix === "" ? e.path : `${prefix}/${e.path}`;
       if (e.type === "tree") await walk(e.oid, p);
       else if (e.type === "blob") result.set(p, { path: p, mode: e.mode, oid: e.oid });
@@ -46202,7 +46226,7 @@ function runGit2(args, argv) {
     const chunks = [];
     p.stdout.on("data", (c) => chunks.push(c));
     p.on("error", () => resolve6(null));
-    p.on("close", (code3) => resolve6(code3 === 0 ? Buffer.concat(chunks) : null));
+    p.on("close", (code19) => resolve6(code19 === 0 ? Buffer.concat(chunks) : null));
   });
 }
 
@@ -46400,11 +46424,11 @@ function runRemote(gitdir, c, command2, args) {
     p.stdout.on("data", (b) => out.push(b));
     p.stderr.on("data", (b) => err.push(b));
     let done = false;
-    const finish = (code3) => {
+    const finish = (code19) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve6({ code: code3, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), killed });
+      resolve6({ code: code19, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), killed });
     };
     p.on("error", (e) => {
       if (done) return;
@@ -46412,10 +46436,10 @@ function runRemote(gitdir, c, command2, args) {
       clearTimeout(timer);
       reject(remoteGitFailed.error(command2, c.shown, scrub(c, e.message)));
     });
-    p.on("exit", (code3) => {
-      if (killed) finish(code3);
+    p.on("exit", (code19) => {
+      if (killed) finish(code19);
     });
-    p.on("close", (code3) => finish(code3));
+    p.on("close", (code19) => finish(code19));
   });
 }
 function transportError(c, command2, r) {
@@ -46674,7 +46698,7 @@ function writePretty(v, indent, out) {
 }
 
 // src/lang/builtins.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import { createHash as createHash5 } from "node:crypto";
 
 // src/lang/suggest.ts
@@ -47001,7 +47025,495 @@ function yamlTooDeepAt(text, limit) {
   return null;
 }
 
-// src/lang/builtins.ts
+// src/lang/functions/yaml-decode.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/lang/token.ts
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "domain",
+  "provider",
+  "as",
+  "let",
+  "resource",
+  "for",
+  "in",
+  "import",
+  "export",
+  "goal",
+  "assert",
+  "policy",
+  "true",
+  "false",
+  "null",
+  "if"
+]);
+var ITEM_KEYWORDS = /* @__PURE__ */ new Set([
+  "provider",
+  "let",
+  "resource",
+  "import",
+  "export",
+  "goal",
+  "policy"
+]);
+function describeToken(t) {
+  switch (t.kind) {
+    case "eof":
+      return "end of file";
+    case "strStart":
+      return "a string";
+    case "strText":
+      return "string text";
+    case "interpStart":
+      return "`${`";
+    case "interpEnd":
+      return "`}`";
+    case "strEnd":
+      return "the end of a string";
+    case "number":
+    case "duration":
+      return `\`${t.text.length > 20 ? t.text.slice(0, 20) + "\u2026" : t.text}\``;
+    case "keyword":
+      return `keyword \`${t.text}\``;
+    default:
+      return `\`${t.text.length > 40 ? t.text.slice(0, 40) + "\u2026" : t.text}\``;
+  }
+}
+
+// src/lang/lexer.ts
+var PUNCT1 = /* @__PURE__ */ new Set(["{", "}", "[", "]", "(", ")", ",", ".", "=", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":"]);
+var DURATION_UNITS = {
+  ms: { mult: 1n, shift: 0 },
+  s: { mult: 1n, shift: 3 },
+  m: { mult: 6n, shift: 4 },
+  h: { mult: 36n, shift: 5 }
+};
+function isIdentStart(c) {
+  return c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
+}
+function isIdentPart(c) {
+  return isIdentStart(c) || isDigit(c);
+}
+function isDigit(c) {
+  return c >= 48 && c <= 57;
+}
+function isControl(c) {
+  return c < 32 && c !== 9 && c !== 10 && c !== 13 || c === 127;
+}
+function isLoneSurrogateAt(text, i) {
+  const c = text.charCodeAt(i);
+  if (c >= 55296 && c <= 56319) {
+    const d = text.charCodeAt(i + 1);
+    return !(d >= 56320 && d <= 57343);
+  }
+  if (c >= 56320 && c <= 57343) {
+    const p = text.charCodeAt(i - 1);
+    return !(i > 0 && p >= 55296 && p <= 56319);
+  }
+  return false;
+}
+function hexCodePoint(c) {
+  return "U+" + c.toString(16).toUpperCase().padStart(4, "0");
+}
+function decimalParts(raw) {
+  const m = /^(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw);
+  if (!m) return void 0;
+  const frac = m[2] ?? "";
+  let digits = (m[1] + frac).replace(/^0+/, "");
+  let exp = (m[3] ? Number(m[3]) : 0) - frac.length;
+  let strip2 = digits.length;
+  while (strip2 > 0 && digits.charCodeAt(strip2 - 1) === 48) strip2--;
+  exp += digits.length - strip2;
+  digits = digits.slice(0, strip2);
+  return { digits, exp };
+}
+function checkNumber(raw) {
+  const v = Number(raw);
+  if (!Number.isFinite(v)) return { error: "range" };
+  const p = decimalParts(raw);
+  if (!p || p.digits === "") return { value: 0 };
+  if (v === 0) return { error: "inexact" };
+  if (p.exp >= 0) {
+    if (p.digits.length + p.exp > 330) return { error: "range" };
+    const exact2 = BigInt(p.digits) * 10n ** BigInt(p.exp);
+    return exact2 === BigInt(v) ? { value: v } : { error: "inexact" };
+  }
+  if (Math.abs(v) >= 2 ** 53) return { error: "inexact" };
+  return { value: v };
+}
+function checkDuration(num2, unit) {
+  const u = DURATION_UNITS[unit];
+  const p = decimalParts(num2);
+  if (!u || !p) return { error: "range" };
+  if (p.digits === "") return { value: 0 };
+  if (p.digits.length > 40 || p.exp > 330) return { error: p.exp < 0 ? "fraction" : "range" };
+  if (p.exp < -400) return { error: "fraction" };
+  const exp = p.exp + u.shift;
+  let ms;
+  if (exp >= 0) ms = BigInt(p.digits) * u.mult * 10n ** BigInt(exp);
+  else {
+    const n = BigInt(p.digits) * u.mult;
+    const d = 10n ** BigInt(-exp);
+    if (n % d !== 0n) return { error: "fraction" };
+    ms = n / d;
+  }
+  if (ms > BigInt(Number.MAX_SAFE_INTEGER)) return { error: "range" };
+  return { value: Number(ms) };
+}
+var KIND_CODES = ["ident", "keyword", "number", "duration", "punct", "strStart", "strText", "interpStart", "interpEnd", "strEnd", "eof"];
+var KIND_CODE = new Map(KIND_CODES.map((k, i) => [k, i]));
+var NL = 1;
+var MULTILINE = 2;
+var SINGLE_LINE = 4;
+var HAS_VALUE = 8;
+var TokenList = class {
+  length = 0;
+  kinds;
+  flags;
+  starts;
+  ends;
+  values;
+  texts = [];
+  // The parser reads the same one or two tokens many times in a row.
+  lastK = -1;
+  last;
+  prevK = -1;
+  prev;
+  constructor(capacity) {
+    this.kinds = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+  /** Appends a token (the fields of Token; `value`/`multiline` undefined when absent). */
+  push(kind, text, start, end, nlBefore, value, multiline) {
+    if (this.length === this.kinds.length) this.grow();
+    const k = this.length++;
+    this.kinds[k] = KIND_CODE.get(kind);
+    this.flags[k] = (nlBefore ? NL : 0) | (multiline === true ? MULTILINE : multiline === false ? SINGLE_LINE : 0) | (value !== void 0 ? HAS_VALUE : 0);
+    this.starts[k] = start;
+    this.ends[k] = end;
+    if (value !== void 0) this.values[k] = value;
+    this.texts.push(text);
+  }
+  /** The k-th token (0 ≤ k < length), with the same fields as the one `lex` returns. */
+  at(k) {
+    if (k === this.lastK) return this.last;
+    if (k === this.prevK) return this.prev;
+    const f = this.flags[k];
+    const t = {
+      kind: KIND_CODES[this.kinds[k]],
+      text: this.texts[k],
+      start: this.starts[k],
+      end: this.ends[k],
+      nlBefore: (f & NL) !== 0,
+      value: (f & HAS_VALUE) !== 0 ? this.values[k] : void 0,
+      multiline: (f & MULTILINE) !== 0 ? true : (f & SINGLE_LINE) !== 0 ? false : void 0
+    };
+    this.prevK = this.lastK;
+    this.prev = this.last;
+    this.lastK = k;
+    this.last = t;
+    return t;
+  }
+  grow() {
+    const cap = this.kinds.length * 2 + 16;
+    const copy = (a, make) => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.kinds = copy(this.kinds, (n) => new Uint8Array(n));
+    this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.starts = copy(this.starts, (n) => new Int32Array(n));
+    this.ends = copy(this.ends, (n) => new Int32Array(n));
+    this.values = copy(this.values, (n) => new Float64Array(n));
+  }
+};
+function lexPacked(path8, text) {
+  const tokens = new TokenList((text.length >> 2) + 16);
+  const comments = [];
+  const diagnostics = [];
+  const stack = [];
+  const names = /* @__PURE__ */ new Map();
+  const n = text.length;
+  let pos = text.charCodeAt(0) === 65279 ? 1 : 0;
+  let nl = true;
+  const span = (start, end) => ({ file: path8, start, end });
+  const tok = (kind, t, start, end, nlBefore, value, multiline) => {
+    tokens.push(kind, t, start, end, nlBefore, value, multiline);
+  };
+  const push = (kind, start, end, extra) => {
+    tok(kind, text.slice(start, end), start, end, nl, extra?.value, extra?.multiline);
+    nl = false;
+  };
+  const badChar = (i) => {
+    const c = text.charCodeAt(i);
+    if (isControl(c) || isLoneSurrogateAt(text, i)) {
+      diagnostics.push(controlCharacter(span(i, i + 1), hexCodePoint(c)));
+      return i + 1;
+    }
+    const cp = text.codePointAt(i);
+    const w = cp > 65535 ? 2 : 1;
+    const ch = text.slice(i, i + w);
+    let hint;
+    if (ch === "&") hint = "use `&&` for logical and";
+    else if (ch === "|") hint = "use `||` for logical or";
+    else if (ch === "#") hint = "comments start with `//`";
+    else if (ch === ";") hint = "declarations end at the end of the line; remove the `;`";
+    else if (ch === "`") hint = 'strings use double quotes: "\u2026"';
+    else if (cp > 127) hint = "names use ASCII letters, digits and `_`; other text belongs in a string";
+    diagnostics.push(unexpectedCharacter(span(i, i + w), `\`${ch}\` (${hexCodePoint(cp)})`, hint));
+    return i + w;
+  };
+  const closeString = (frame, at) => {
+    stack.pop();
+    tok("strEnd", "", at, at, false, void 0, frame.multiline);
+  };
+  const closeInterp = (at) => {
+    stack.pop();
+    tok("interpEnd", "", at, at, false);
+  };
+  const lexStringChunk = (frame) => {
+    const textStart = pos;
+    let i = pos;
+    const flush = (end) => {
+      if (end > textStart) {
+        let raw = text.slice(textStart, end);
+        if (end - textStart <= 12) {
+          const seen = names.get(raw);
+          if (seen === void 0) names.set(raw, raw);
+          else raw = seen;
+        }
+        tok("strText", raw, textStart, end, false);
+      }
+    };
+    for (; ; ) {
+      if (i >= n) {
+        flush(n);
+        diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
+        closeString(frame, n);
+        pos = n;
+        return;
+      }
+      const c = text.charCodeAt(i);
+      if (c === frame.quote.charCodeAt(0)) {
+        if (!frame.multiline) {
+          flush(i);
+          stack.pop();
+          tok("strEnd", frame.quote, i, i + 1, false, void 0, false);
+          pos = i + 1;
+          return;
+        }
+        if (text.startsWith('"""', i)) {
+          let j = i;
+          while (text.charCodeAt(j + 3) === 34) j++;
+          flush(j);
+          stack.pop();
+          tok("strEnd", '"""', j, j + 3, false, void 0, true);
+          pos = j + 3;
+          return;
+        }
+        i++;
+        continue;
+      }
+      if (c === 92) {
+        const d = text.charCodeAt(i + 1);
+        i += i + 1 < n && d !== 10 && d !== 13 ? 2 : 1;
+        continue;
+      }
+      if (c === 36 && frame.quote === '"') {
+        if (text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
+          i += 3;
+          continue;
+        }
+        if (text.charCodeAt(i + 1) === 123) {
+          flush(i);
+          tok("interpStart", "${", i, i + 2, false);
+          stack.push({ kind: "interp", braces: 0, start: i });
+          pos = i + 2;
+          return;
+        }
+        i++;
+        continue;
+      }
+      if ((c === 10 || c === 13) && !frame.multiline) {
+        flush(i);
+        diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), false));
+        closeString(frame, i);
+        pos = i;
+        return;
+      }
+      if (isControl(c) || isLoneSurrogateAt(text, i)) {
+        diagnostics.push(controlCharacter(span(i, i + 1), hexCodePoint(c)));
+      }
+      i++;
+    }
+  };
+  for (; ; ) {
+    const top = stack.length > 0 ? stack[stack.length - 1] : void 0;
+    if (top?.kind === "str") {
+      lexStringChunk(top);
+      continue;
+    }
+    if (pos >= n) {
+      let reported = false;
+      while (stack.length > 0) {
+        const f = stack[stack.length - 1];
+        if (f.kind === "interp") {
+          if (!reported) diagnostics.push(unterminatedInterpolation(span(f.start, f.start + 2)));
+          reported = true;
+          closeInterp(n);
+        } else {
+          if (!reported) diagnostics.push(unterminatedString(span(f.start, f.openEnd), f.multiline));
+          reported = true;
+          closeString(f, n);
+        }
+      }
+      tok("eof", "", n, n, true);
+      break;
+    }
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9) {
+      pos++;
+      continue;
+    }
+    if (c === 10 || c === 13) {
+      let reported = false;
+      while (top?.kind === "interp" && stack.length >= 2) {
+        const t = stack[stack.length - 1];
+        const s = stack[stack.length - 2];
+        if (t.kind !== "interp" || s.kind !== "str" || s.multiline) break;
+        if (!reported) {
+          const last = diagnostics[diagnostics.length - 1];
+          if (last?.code === unterminatedString.code && (last.span?.start ?? -1) > t.start) diagnostics.pop();
+          diagnostics.push(unterminatedInterpolation(span(t.start, t.start + 2)));
+        }
+        reported = true;
+        closeInterp(pos);
+        closeString(s, pos);
+      }
+      pos += c === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : 1;
+      nl = true;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(pos + 1) === 47) {
+      let e = pos + 2;
+      while (e < n && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
+      comments.push({ text: text.slice(pos, e), span: span(pos, e), block: false });
+      pos = e;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(pos + 1) === 42) {
+      const close2 = text.indexOf("*/", pos + 2);
+      const e = close2 < 0 ? n : close2 + 2;
+      if (close2 < 0) diagnostics.push(unterminatedComment(span(pos, pos + 2)));
+      const body = text.slice(pos, e);
+      comments.push({ text: body, span: span(pos, e), block: true });
+      if (/[\r\n]/.test(body)) nl = true;
+      pos = e;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      const multiline = c === 34 && text.startsWith('"""', pos);
+      const w = multiline ? 3 : 1;
+      if (c === 39) diagnostics.push(singleQuotedString(span(pos, pos + 1)));
+      push("strStart", pos, pos + w, { multiline });
+      stack.push({ kind: "str", multiline, quote: c === 34 ? '"' : "'", start: pos, openEnd: pos + w });
+      pos += w;
+      continue;
+    }
+    if (isDigit(c)) {
+      let e = pos;
+      while (isDigit(text.charCodeAt(e))) e++;
+      if (text.charCodeAt(e) === 46 && isDigit(text.charCodeAt(e + 1))) {
+        e++;
+        while (isDigit(text.charCodeAt(e))) e++;
+      }
+      const ec = text.charCodeAt(e);
+      if (ec === 101 || ec === 69) {
+        let k = e + 1;
+        if (text.charCodeAt(k) === 43 || text.charCodeAt(k) === 45) k++;
+        if (isDigit(text.charCodeAt(k))) {
+          while (isDigit(text.charCodeAt(k))) k++;
+          e = k;
+        }
+      }
+      const numEnd = e;
+      while (e < n && isIdentPart(text.charCodeAt(e))) e++;
+      const raw = text.slice(pos, numEnd);
+      const suffix = text.slice(numEnd, e);
+      let kind = "number";
+      let check;
+      if (suffix === "") check = checkNumber(raw);
+      else if (suffix in DURATION_UNITS) {
+        kind = "duration";
+        check = checkDuration(raw, suffix);
+      } else {
+        diagnostics.push(invalidNumberSuffix(span(pos, e), text.slice(pos, e)));
+        check = { value: 0 };
+      }
+      let value = 0;
+      const full = text.slice(pos, e);
+      if ("value" in check) value = check.value;
+      else if (check.error === "inexact") diagnostics.push(inexactNumber(span(pos, e), full));
+      else if (check.error === "range") diagnostics.push(numberOutOfRange(span(pos, e), full));
+      else diagnostics.push(fractionalDuration(span(pos, e), full));
+      push(kind, pos, e, { value });
+      pos = e;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let e = pos + 1;
+      while (e < n && isIdentPart(text.charCodeAt(e))) e++;
+      let word = text.slice(pos, e);
+      const seen = names.get(word);
+      if (seen === void 0) names.set(word, word);
+      else word = seen;
+      tok(KEYWORDS.has(word) ? "keyword" : "ident", word, pos, e, nl);
+      nl = false;
+      pos = e;
+      continue;
+    }
+    const c2 = text.charCodeAt(pos + 1);
+    if (c === 46 && c2 === 46 && text.charCodeAt(pos + 2) === 46) {
+      push("punct", pos, pos + 3);
+      pos += 3;
+      continue;
+    }
+    const isTwo = c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62) || c === 61 && c2 === 62 || c === 38 && c2 === 38 || c === 124 && c2 === 124;
+    if (isTwo) {
+      push("punct", pos, pos + 2);
+      pos += 2;
+      continue;
+    }
+    const one = text[pos];
+    if (PUNCT1.has(one)) {
+      if (top?.kind === "interp") {
+        if (one === "{") top.braces++;
+        else if (one === "}") {
+          if (top.braces === 0) {
+            stack.pop();
+            tok("interpEnd", "}", pos, pos + 1, nl);
+            nl = false;
+            pos++;
+            continue;
+          }
+          top.braces--;
+        }
+      }
+      tok("punct", one, pos, pos + 1, nl);
+      nl = false;
+      pos++;
+      continue;
+    }
+    pos = badChar(pos);
+  }
+  return { tokens, comments, diagnostics };
+}
+
+// src/lang/functions/args.ts
 var failArg = (fn, i, expected, v) => {
   throw new EvalFailure((s) => argumentType(s, fn, i + 1, expected, typeName(v)), i);
 };
@@ -47041,32 +47553,6925 @@ function primitiveText(fn, v, i) {
   if (typeof v === "number" || typeof v === "boolean") return canonicalize(v);
   return failArg(fn, i, "a string, number or bool", v);
 }
-function checkDecoded(fn, v, depth = 0) {
+function checkDecoded(fn, v, depth = 0, textChecked = false) {
   if (depth > LIMITS.depth) throw new EvalFailure((s) => valueTooDeep(s, `the document given to \`${fn}\``, LIMITS.depth), 0);
   if (v === null || typeof v === "string" || typeof v === "boolean") return v;
   if (typeof v === "number") {
-    if (!Number.isFinite(v) || Number.isInteger(v) && !Number.isSafeInteger(v)) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
+    if (!Number.isFinite(v) || !textChecked && Number.isInteger(v) && !Number.isSafeInteger(v)) invalid(fn, 0, `the number ${String(v)} is outside the exact number range`);
     return v === 0 ? 0 : v;
   }
-  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1));
+  if (Array.isArray(v)) return v.map((x) => checkDecoded(fn, x, depth + 1, textChecked));
   if (typeof v === "object" && !(v instanceof Date) && !(v instanceof Map) && !(v instanceof Set)) {
-    return objectFrom(Object.keys(v).map((k) => [k, checkDecoded(fn, v[k], depth + 1)]));
+    return objectFrom(Object.keys(v).map((k) => [k, checkDecoded(fn, v[k], depth + 1, textChecked)]));
   }
   return invalid(fn, 0, `the document holds a value JSON cannot carry`);
 }
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-var defs = [
+
+// src/lang/functions/yaml-decode.ts
+function inexact(token) {
+  return `the number ${token} cannot be represented exactly (integers must lie within \xB12^53, and numbers must be finite)`;
+}
+function decodeYaml(text) {
+  const doc = (0, import_yaml2.parseDocument)(text, { schema: "core", merge: false, uniqueKeys: true, intAsBigInt: false, logLevel: "silent" });
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first?.code === "TAG_RESOLVE_FAILED") {
+    const tag = /Unresolved tag: (\S+)/.exec(first.message)?.[1] ?? "?";
+    return invalid("yamldecode", 0, `the tag ${tag} is not one of the YAML 1.2 core schema's (!!str, !!int, !!float, !!bool, !!null, !!seq, !!map)`);
+  }
+  if (first) return invalid("yamldecode", 0, `not valid YAML (${first.message.split("\n")[0]})`);
+  let problem = null;
+  (0, import_yaml2.visit)(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "number" || problem !== null) return;
+      const src = node.source ?? "";
+      const decimal = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(src);
+      if (decimal ? "error" in checkNumber(src.replace(/^\+/, "")) : !Number.isSafeInteger(node.value) && Number.isFinite(node.value)) problem = inexact(src);
+      if (!Number.isFinite(node.value)) problem = `the number ${src} is not finite`;
+    },
+    Alias(_key, node, path8) {
+      const target = node.resolve(doc);
+      if (target && path8.includes(target)) {
+        problem = `the alias *${node.source} sits inside the node it names (a recursive structure)`;
+        return import_yaml2.visit.BREAK;
+      }
+      return void 0;
+    }
+  });
+  if (problem !== null) return invalid("yamldecode", 0, problem);
+  try {
+    const v = doc.toJS({ maxAliasCount: 100 });
+    return v === void 0 ? null : v;
+  } catch (e) {
+    return invalid("yamldecode", 0, `not valid YAML (${e.message.split("\n")[0]})`);
+  }
+}
+
+// src/lang/functions/json-scan.ts
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+function jsonTextProblem(text) {
+  const open4 = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "{") {
+      open4.push({ keys: /* @__PURE__ */ new Set(), key: true });
+      i++;
+    } else if (c === "[") {
+      open4.push(null);
+      i++;
+    } else if (c === "}" || c === "]") {
+      open4.pop();
+      i++;
+    } else if (c === ",") {
+      const top = open4[open4.length - 1];
+      if (top) top.key = true;
+      i++;
+    } else if (c === ":") {
+      const top = open4[open4.length - 1];
+      if (top) top.key = false;
+      i++;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      const top = open4[open4.length - 1];
+      if (top && top.key) {
+        const k = JSON.parse(text.slice(i, j + 1));
+        if (top.keys.has(k)) return { kind: "duplicate", key: k };
+        top.keys.add(k);
+      }
+      i = j + 1;
+    } else if (c === "-" || c >= "0" && c <= "9") {
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)[0];
+      if ("error" in checkNumber(token)) return { kind: "number", token };
+      i += token.length;
+    } else i++;
+  }
+  return null;
+}
+
+// node_modules/re2js/build/index.js
+var RE2Flags = class RE2Flags2 {
+  static FOLD_CASE = 1;
+  static LITERAL = 2;
+  static CLASS_NL = 4;
+  static DOT_NL = 8;
+  static ONE_LINE = 16;
+  static NON_GREEDY = 32;
+  static PERL_X = 64;
+  static UNICODE_GROUPS = 128;
+  static WAS_DOLLAR = 256;
+  static LOOKBEHIND = 512;
+  static MATCH_NL = RE2Flags2.CLASS_NL | RE2Flags2.DOT_NL;
+  static PERL = RE2Flags2.CLASS_NL | RE2Flags2.ONE_LINE | RE2Flags2.PERL_X | RE2Flags2.UNICODE_GROUPS;
+  static POSIX = 0;
+  static UNANCHORED = 0;
+  static ANCHOR_START = 1;
+  static ANCHOR_BOTH = 2;
+};
+var PublicFlags = {
+  CASE_INSENSITIVE: 1,
+  DOTALL: 2,
+  MULTILINE: 4,
+  DISABLE_UNICODE_GROUPS: 8,
+  LONGEST_MATCH: 16,
+  LOOKBEHINDS: 512
+};
+var ASCII_SIZE = 128;
+var ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
+var ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
+var MAX_BMP = 65535;
+for (let i = 0; i < ASCII_SIZE; i++) {
+  if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
+  else ASCII_TO_UPPER[i] = i;
+  if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
+  else ASCII_TO_LOWER[i] = i;
+}
+var Codepoint = class {
+  static CODES = Object.freeze({
+    "\x07": 7,
+    "\b": 8,
+    "	": 9,
+    "\n": 10,
+    "\v": 11,
+    "\f": 12,
+    "\r": 13,
+    " ": 32,
+    '"': 34,
+    $: 36,
+    "&": 38,
+    "'": 39,
+    "(": 40,
+    ")": 41,
+    "*": 42,
+    "+": 43,
+    "-": 45,
+    ".": 46,
+    0: 48,
+    1: 49,
+    2: 50,
+    3: 51,
+    4: 52,
+    5: 53,
+    6: 54,
+    7: 55,
+    8: 56,
+    9: 57,
+    ":": 58,
+    "<": 60,
+    ">": 62,
+    "?": 63,
+    A: 65,
+    B: 66,
+    C: 67,
+    F: 70,
+    P: 80,
+    Q: 81,
+    U: 85,
+    Z: 90,
+    "[": 91,
+    "\\": 92,
+    "]": 93,
+    "^": 94,
+    _: 95,
+    "`": 96,
+    a: 97,
+    b: 98,
+    f: 102,
+    i: 105,
+    m: 109,
+    n: 110,
+    r: 114,
+    s: 115,
+    t: 116,
+    v: 118,
+    x: 120,
+    z: 122,
+    "{": 123,
+    "|": 124,
+    "}": 125
+  });
+  static toUpperCase(codepoint) {
+    if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
+    const s = String.fromCodePoint(codepoint).toUpperCase();
+    const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+    if (s.length > expectedLen) return codepoint;
+    const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
+    const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+    if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+    return s.codePointAt(0);
+  }
+  static toLowerCase(codepoint) {
+    if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
+    const s = String.fromCodePoint(codepoint).toLowerCase();
+    const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+    if (s.length > expectedLen) return codepoint;
+    const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
+    const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+    if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+    return s.codePointAt(0);
+  }
+};
+var UnicodeRangeTable = class {
+  /**
+  * @param {Uint32Array | number[]} data
+  * @param {boolean} isStride1
+  */
+  constructor(data, isStride1 = false) {
+    this.data = data;
+    this.isStride1 = isStride1;
+    this.SIZE = isStride1 ? 2 : 3;
+  }
+  getLo(index) {
+    return this.data[index * this.SIZE];
+  }
+  getHi(index) {
+    return this.data[index * this.SIZE + 1];
+  }
+  getStride(index) {
+    return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+  }
+  get length() {
+    return this.data.length / this.SIZE;
+  }
+};
+var B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+var B64_MAP = /* @__PURE__ */ new Uint8Array(256);
+for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
+var decodeVLQ = (str2) => {
+  const res = [];
+  let value = 0;
+  let shift = 0;
+  for (let i = 0; i < str2.length; i++) {
+    const digit = B64_MAP[str2.charCodeAt(i)];
+    value |= (digit & 31) << shift;
+    if ((digit & 32) === 0) {
+      res.push(value);
+      value = 0;
+      shift = 0;
+    } else shift += 5;
+  }
+  return res;
+};
+var decodeRanges = (str2, isStride1) => {
+  const res = decodeVLQ(str2);
+  const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+  const out = new Uint32Array(numRanges * 3);
+  let current = 0;
+  let resIdx = 0;
+  for (let i = 0; i < numRanges; i++) {
+    current += res[resIdx++];
+    out[i * 3] = current;
+    current += res[resIdx++];
+    out[i * 3 + 1] = current;
+    out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+  }
+  return out;
+};
+var decodeOrbit = (str2) => {
+  const res = decodeVLQ(str2);
+  const map = /* @__PURE__ */ new Map();
+  let currentKey = 0;
+  for (let i = 0; i < res.length; i += 2) {
+    currentKey += res[i];
+    const zz = res[i + 1];
+    const delta = zz >>> 1 ^ -(zz & 1);
+    map.set(currentKey, currentKey + delta);
+  }
+  return map;
+};
+var LazyMap = class {
+  constructor(initializer) {
+    this.initializer = initializer;
+    this.cache = /* @__PURE__ */ new Map();
+  }
+  has(key3) {
+    return Object.hasOwn(this.initializer, key3);
+  }
+  get(key3) {
+    if (this.cache.has(key3)) return this.cache.get(key3);
+    const val = this.has(key3) ? this.initializer[key3]() : null;
+    this.cache.set(key3, val);
+    return val;
+  }
+};
+var UnicodeTables = class {
+  static _CASE_ORBIT = null;
+  static get CASE_ORBIT() {
+    if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
+    return this._CASE_ORBIT;
+  }
+  static _Print = null;
+  static get Print() {
+    if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
+    return this._Print;
+  }
+  static CATEGORIES = new LazyMap({
+    C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
+    Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
+    Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
+    Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
+    Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
+    Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
+    L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+    LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
+    Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
+    Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
+    Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+    Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
+    Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
+    M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+    Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
+    Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
+    Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+    N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
+    Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
+    Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
+    No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
+    P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+    Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
+    Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+    Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
+    Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
+    Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
+    Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+    Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
+    S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+    Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
+    Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
+    Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
+    So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+    Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
+    Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
+    Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
+    Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
+    ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
+    Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+    Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+    Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+    Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
+    Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
+    Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
+    Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+    Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
+    Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
+    Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
+    Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
+    Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
+    Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
+    Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
+    White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
+  });
+  static SCRIPTS = new LazyMap({
+    Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
+    Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
+    Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
+    Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
+    Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
+    Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
+    Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
+    Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
+    Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
+    Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
+    Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
+    Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
+    Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
+    Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
+    Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
+    Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
+    Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
+    Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
+    Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
+    Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
+    Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
+    Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
+    Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
+    Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
+    Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
+    Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
+    Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
+    Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
+    Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
+    Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
+    Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
+    Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
+    Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
+    Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
+    Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
+    Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
+    Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
+    Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
+    Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
+    Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
+    Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+    Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
+    Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
+    Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
+    Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
+    Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
+    Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
+    Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
+    Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
+    Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+    Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+    Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
+    Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
+    Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
+    Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
+    Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
+    Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
+    Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
+    Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
+    Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
+    Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
+    Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
+    Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
+    Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
+    Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
+    Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
+    Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
+    Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
+    Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
+    Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
+    Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
+    Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
+    Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+    Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
+    Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
+    Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
+    Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
+    Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
+    Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
+    Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
+    Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
+    Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
+    Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
+    Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
+    Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
+    Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
+    Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
+    Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
+    Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
+    Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
+    Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
+    Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
+    Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
+    Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
+    Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
+    Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
+    Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
+    Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
+    Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
+    Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
+    Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
+    Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
+    Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
+    New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
+    Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
+    Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
+    Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
+    Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
+    Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
+    Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
+    Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+    Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
+    Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
+    Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
+    Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
+    Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
+    Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
+    Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
+    Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
+    Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
+    Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
+    Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
+    Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
+    Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
+    Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
+    Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
+    Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
+    Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
+    Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
+    Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
+    Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
+    Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
+    Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
+    Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
+    Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
+    Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
+    Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
+    SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
+    Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
+    Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
+    Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
+    Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
+    Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
+    Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+    Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
+    Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
+    Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
+    Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
+    Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
+    Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
+    Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
+    Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
+    Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
+    Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
+    Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
+    Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
+    Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
+    Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
+    Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
+    Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
+    Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
+    Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
+    Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+    Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
+    Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
+    Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
+    Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
+    Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
+    Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
+    Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
+    Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
+    Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
+    Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
+    Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
+    Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
+  });
+  static FOLD_CATEGORIES = new LazyMap({
+    L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+    LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+    Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+    Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
+    Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
+    M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+    Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+    Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+    Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+    Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+    Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
+    Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
+  });
+  static FOLD_SCRIPT = new LazyMap({
+    Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
+    Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
+    Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
+  });
+};
+var Unicode = class Unicode2 {
+  static MAX_RUNE = 1114111;
+  static RUNE_ERROR = 65533;
+  static isUnsearchable(r) {
+    return r === Unicode2.RUNE_ERROR || r >= Unicode2.MIN_HIGH_SURROGATE && r <= Unicode2.MAX_LOW_SURROGATE;
+  }
+  static MAX_ASCII = 127;
+  static MAX_LATIN1 = 255;
+  static MAX_BMP = 65535;
+  static MIN_FOLD = 65;
+  static MAX_FOLD = 125251;
+  static MIN_HIGH_SURROGATE = 55296;
+  static MAX_HIGH_SURROGATE = 56319;
+  static MIN_LOW_SURROGATE = 56320;
+  static MAX_LOW_SURROGATE = 57343;
+  static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+  static is32(ranges, r) {
+    let lo = 0;
+    let hi = ranges.length;
+    while (lo < hi) {
+      const m = lo + Math.floor((hi - lo) / 2);
+      const rlo = ranges.getLo(m);
+      const rhi = ranges.getHi(m);
+      if (rlo <= r && r <= rhi) {
+        const stride = ranges.getStride(m);
+        return (r - rlo) % stride === 0;
+      }
+      if (r < rlo) hi = m;
+      else lo = m + 1;
+    }
+    return false;
+  }
+  static is(ranges, r) {
+    if (r <= Unicode2.MAX_LATIN1) {
+      for (let i = 0; i < ranges.length; i++) {
+        if (r > ranges.getHi(i)) continue;
+        const rlo = ranges.getLo(i);
+        if (r < rlo) return false;
+        const stride = ranges.getStride(i);
+        return (r - rlo) % stride === 0;
+      }
+      return false;
+    }
+    return ranges.length > 0 && r >= ranges.getLo(0) && Unicode2.is32(ranges, r);
+  }
+  static isPrint(r) {
+    if (r <= Unicode2.MAX_LATIN1) return r >= 32 && r < Unicode2.MAX_ASCII || r >= 161 && r !== 173;
+    return Unicode2.is(UnicodeTables.Print, r);
+  }
+  static simpleFold(r) {
+    if (UnicodeTables.CASE_ORBIT.has(r)) return UnicodeTables.CASE_ORBIT.get(r);
+    if (r <= Unicode2.MAX_ASCII) {
+      const l = Codepoint.toLowerCase(r);
+      return l !== r ? l : Codepoint.toUpperCase(r);
+    }
+    return r;
+  }
+  static equalsIgnoreCase(r1, r2) {
+    if (r1 === r2) return true;
+    if (r1 < 0 || r2 < 0) return false;
+    if (r1 <= Unicode2.MAX_ASCII && r2 <= Unicode2.MAX_ASCII) {
+      if (65 <= r1 && r1 <= 90) r1 |= 32;
+      if (65 <= r2 && r2 <= 90) r2 |= 32;
+      return r1 === r2;
+    }
+    for (let r = Unicode2.simpleFold(r1); r !== r1; r = Unicode2.simpleFold(r)) if (r === r2) return true;
+    return false;
+  }
+};
+var RE2JSException = class extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSException";
+  }
+};
+var RE2JSSyntaxException = class extends RE2JSException {
+  /**
+  * @param {string} error
+  * @param {string|null} [input=null]
+  */
+  constructor(error, input2 = null) {
+    let message = `error parsing regexp: ${error}`;
+    if (input2) message += `: \`${input2}\``;
+    super(message);
+    this.name = "RE2JSSyntaxException";
+    this.message = message;
+    this.error = error;
+    this.input = input2;
+  }
+  /**
+  * Retrieves the description of the error.
+  * @returns {string}
+  */
+  getDescription() {
+    return this.error;
+  }
+  /**
+  * Retrieves the erroneous regular-expression pattern.
+  * @returns {string|null}
+  */
+  getPattern() {
+    return this.input;
+  }
+};
+var RE2JSCompileException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSCompileException";
+  }
+};
+var RE2JSGroupException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSGroupException";
+  }
+};
+var RE2JSFlagsException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSFlagsException";
+  }
+};
+var RE2JSInternalException = class extends RE2JSException {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = "RE2JSInternalException";
+  }
+};
+var FAST_PATH_TABLE_SIZE = 256;
+var WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
+for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
+var cachedNativeEncoder = null;
+var cachedNativeDecoder = null;
+var Utils = class Utils2 {
+  static METACHARACTERS = "\\.+*?()|[]{}^$";
+  static EMPTY_BEGIN_LINE = 1;
+  static EMPTY_END_LINE = 2;
+  static EMPTY_BEGIN_TEXT = 4;
+  static EMPTY_END_TEXT = 8;
+  static EMPTY_WORD_BOUNDARY = 16;
+  static EMPTY_NO_WORD_BOUNDARY = 32;
+  static EMPTY_ALL = -1;
+  static emptyInts() {
+    return [];
+  }
+  static isString(value) {
+    return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+  }
+  static typeName(value) {
+    if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
+    return Object.prototype.toString.call(value).slice(8, -1);
+  }
+  static checkPattern(pattern) {
+    if (!Utils2.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils2.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
+  }
+  static checkInput(input2) {
+    if (!Utils2.isString(input2) && !Utils2.isByteArray(input2)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils2.typeName(input2)}`);
+  }
+  static checkFlags(flags) {
+    const known3 = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
+    if (!Number.isInteger(flags) || (flags & ~known3) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
+  }
+  static isByteArray(input2) {
+    return Array.isArray(input2) || Object.prototype.toString.call(input2) === "[object Uint8Array]";
+  }
+  static isalnum(c) {
+    return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
+  }
+  static unhex(c) {
+    if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
+    if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
+    if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
+    return -1;
+  }
+  static escapeRune(rune) {
+    let out = "";
+    if (Unicode.isPrint(rune)) {
+      if (Utils2.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
+      out += String.fromCodePoint(rune);
+    } else switch (rune) {
+      case Codepoint.CODES['"']:
+        out += '\\"';
+        break;
+      case Codepoint.CODES["\\"]:
+        out += "\\\\";
+        break;
+      case Codepoint.CODES["	"]:
+        out += "\\t";
+        break;
+      case Codepoint.CODES["\n"]:
+        out += "\\n";
+        break;
+      case Codepoint.CODES["\r"]:
+        out += "\\r";
+        break;
+      case Codepoint.CODES["\b"]:
+        out += "\\b";
+        break;
+      case Codepoint.CODES["\f"]:
+        out += "\\f";
+        break;
+      default: {
+        let s = rune.toString(16);
+        if (rune < 256) {
+          out += "\\x";
+          if (s.length === 1) out += "0";
+          out += s;
+        } else out += `\\x{${s}}`;
+        break;
+      }
+    }
+    return out;
+  }
+  static stringToRunes(str2) {
+    const string = String(str2);
+    const runes = [];
+    let i = 0;
+    while (i < string.length) {
+      const cp = string.codePointAt(i);
+      runes.push(cp);
+      i += cp > Unicode.MAX_BMP ? 2 : 1;
+    }
+    return new Int32Array(runes);
+  }
+  static runeToString(r) {
+    return String.fromCodePoint(r);
+  }
+  static isWordRune(r) {
+    return r < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r] === 1 : false;
+  }
+  static emptyOpContext(r1, r2) {
+    let op = 0;
+    if (r1 < 0) op |= Utils2.EMPTY_BEGIN_TEXT | Utils2.EMPTY_BEGIN_LINE;
+    if (r1 === 10) op |= Utils2.EMPTY_BEGIN_LINE;
+    if (r2 < 0) op |= Utils2.EMPTY_END_TEXT | Utils2.EMPTY_END_LINE;
+    if (r2 === 10) op |= Utils2.EMPTY_END_LINE;
+    if (Utils2.isWordRune(r1) !== Utils2.isWordRune(r2)) op |= Utils2.EMPTY_WORD_BOUNDARY;
+    else op |= Utils2.EMPTY_NO_WORD_BOUNDARY;
+    return op;
+  }
+  /**
+  * Returns a string that quotes all regular expression metacharacters inside the argument text;
+  * the returned string is a regular expression matching the literal text. For example,
+  * {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
+  * @param {string} str
+  * @returns {string}
+  */
+  static quoteMeta(str2) {
+    return str2.split("").map((s) => {
+      if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
+      return s;
+    }).join("");
+  }
+  static charCount(codePoint) {
+    return codePoint > Unicode.MAX_BMP ? 2 : 1;
+  }
+  /**
+  * High-speed conversion from TypedArrays to standard JS Arrays.
+  * Bypasses the expensive Symbol.iterator overhead of Array.from()
+  */
+  static toArray(typedArray) {
+    const len = typedArray.length;
+    const res = new Array(len);
+    for (let i = 0; i < len; i++) res[i] = typedArray[i];
+    return res;
+  }
+  static stringToUtf8ByteArray(str2) {
+    if (globalThis.TextEncoder) {
+      if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
+      return cachedNativeEncoder.encode(str2);
+    } else {
+      let out = [], p = 0;
+      for (let i = 0; i < str2.length; i++) {
+        let c = str2.charCodeAt(i);
+        if (c < 128) out[p++] = c;
+        else if (c < 2048) {
+          out[p++] = c >> 6 | 192;
+          out[p++] = c & 63 | 128;
+        } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str2.length && (str2.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+          c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str2.charCodeAt(++i) & 1023);
+          out[p++] = c >> 18 | 240;
+          out[p++] = c >> 12 & 63 | 128;
+          out[p++] = c >> 6 & 63 | 128;
+          out[p++] = c & 63 | 128;
+        } else {
+          out[p++] = c >> 12 | 224;
+          out[p++] = c >> 6 & 63 | 128;
+          out[p++] = c & 63 | 128;
+        }
+      }
+      return out;
+    }
+  }
+  static utf8ByteArrayToString(bytes) {
+    if (globalThis.TextDecoder) {
+      if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
+      const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+      return cachedNativeDecoder.decode(view);
+    } else {
+      let out = [], pos = 0, c = 0;
+      while (pos < bytes.length) {
+        let c1 = bytes[pos++];
+        if (c1 < 128) out[c++] = String.fromCharCode(c1);
+        else if (c1 > 191 && c1 < 224) {
+          let c2 = bytes[pos++];
+          out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
+        } else if (c1 > 239 && c1 < 365) {
+          let c2 = bytes[pos++];
+          let c3 = bytes[pos++];
+          let c4 = bytes[pos++];
+          let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
+          out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
+          out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
+        } else {
+          let c2 = bytes[pos++];
+          let c3 = bytes[pos++];
+          out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
+        }
+      }
+      return out.join("");
+    }
+  }
+};
+var createEnum = (values = [], initNum = 0) => {
+  const enumObject = /* @__PURE__ */ Object.create(null);
+  for (let i = 0; i < values.length; i++) {
+    const val = values[i];
+    const keyVal = initNum + i;
+    enumObject[val] = keyVal;
+    enumObject[keyVal] = val;
+  }
+  return Object.freeze(enumObject);
+};
+var MatcherInputBase = class MatcherInputBase2 {
+  static Encoding = createEnum(["UTF_16", "UTF_8"]);
+  getEncoding() {
+    throw Error("not implemented");
+  }
+  /** @returns {string} */
+  asCharSequence() {
+    throw Error("not implemented");
+  }
+  /** @returns {Uint8Array|number[]|null} */
+  asBytes() {
+    throw Error("not implemented");
+  }
+  /** @returns {number} */
+  length() {
+    throw Error("not implemented");
+  }
+  /**
+  *
+  * @returns {boolean}
+  */
+  isUTF8Encoding() {
+    return this.getEncoding() === MatcherInputBase2.Encoding.UTF_8;
+  }
+  /**
+  *
+  * @returns {boolean}
+  */
+  isUTF16Encoding() {
+    return this.getEncoding() === MatcherInputBase2.Encoding.UTF_16;
+  }
+};
+var Utf8MatcherInput = class extends MatcherInputBase {
+  /** @param {Uint8Array|number[]|null} bytes */
+  constructor(bytes = null) {
+    super();
+    this.bytes = bytes;
+  }
+  getEncoding() {
+    return MatcherInputBase.Encoding.UTF_8;
+  }
+  /**
+  *
+  * @returns {string}
+  */
+  asCharSequence() {
+    return Utils.utf8ByteArrayToString(this.bytes);
+  }
+  /**
+  *
+  * @returns {Uint8Array|number[]|null}
+  */
+  asBytes() {
+    return this.bytes;
+  }
+  /**
+  *
+  * @returns {number}
+  */
+  length() {
+    return this.bytes.length;
+  }
+};
+var Utf16MatcherInput = class extends MatcherInputBase {
+  /** @param {string|null} charSequence */
+  constructor(charSequence = null) {
+    super();
+    this.charSequence = charSequence;
+  }
+  getEncoding() {
+    return MatcherInputBase.Encoding.UTF_16;
+  }
+  /**
+  *
+  * @returns {string}
+  */
+  asCharSequence() {
+    return this.charSequence;
+  }
+  /**
+  *
+  * @returns {number[]}
+  */
+  asBytes() {
+    return Utils.stringToUtf8ByteArray(this.charSequence.toString());
+  }
+  /**
+  *
+  * @returns {number}
+  */
+  length() {
+    return this.charSequence.length;
+  }
+};
+var MatcherInput = class {
+  /**
+  * Return the MatcherInput for UTF_16 encoding.
+  * @returns {Utf16MatcherInput}
+  */
+  static utf16(charSequence) {
+    Utils.checkInput(charSequence);
+    return new Utf16MatcherInput(charSequence);
+  }
+  /**
+  * Return the MatcherInput for UTF_8 encoding.
+  * @returns {Utf8MatcherInput}
+  */
+  static utf8(input2) {
+    if (Utils.isByteArray(input2)) return new Utf8MatcherInput(input2);
+    return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input2));
+  }
+};
+var MachineInputBase = class {
+  static EOF() {
+    return -8;
+  }
+  constructor() {
+    this.start = 0;
+    this.end = 0;
+  }
+  canCheckPrefix() {
+    return true;
+  }
+  endPos() {
+    return this.end - this.start;
+  }
+  hasString() {
+    return false;
+  }
+  hasAnyString() {
+    return false;
+  }
+  prefixLength() {
+    return 0;
+  }
+};
+var MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
+  static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
+  constructor(bytes, start = 0, end = bytes.length) {
+    super();
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+  }
+  hasString(prefilter, pos) {
+    const target = prefilter.bytes;
+    if (target.length === 0) return true;
+    const idx = this.indexOf(this.bytes, target, this.start + pos);
+    return idx !== -1 && idx <= this.end - target.length;
+  }
+  hasAnyString(prefilter, pos) {
+    return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
+  }
+  step(pos) {
+    pos += this.start;
+    if (pos >= this.end) return MachineInputBase.EOF();
+    const c = this.bytes[pos] & 255;
+    if (c < 128) return c << 3 | 1;
+    let size;
+    let rune;
+    let lo = 128;
+    let hi = 191;
+    if (c >= 194 && c <= 223) {
+      size = 2;
+      rune = c & 31;
+    } else if (c >= 224 && c <= 239) {
+      size = 3;
+      rune = c & 15;
+      if (c === 224) lo = 160;
+      else if (c === 237) hi = 159;
+    } else if (c >= 240 && c <= 244) {
+      size = 4;
+      rune = c & 7;
+      if (c === 240) lo = 144;
+      else if (c === 244) hi = 143;
+    } else return MachineUTF8Input2.RUNE_ERROR_STEP;
+    if (pos + size > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
+    const c1 = this.bytes[pos + 1] & 255;
+    if (c1 < lo || c1 > hi) return MachineUTF8Input2.RUNE_ERROR_STEP;
+    rune = rune << 6 | c1 & 63;
+    if (size > 2) {
+      const c2 = this.bytes[pos + 2] & 255;
+      if ((c2 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
+      rune = rune << 6 | c2 & 63;
+      if (size > 3) {
+        const c3 = this.bytes[pos + 3] & 255;
+        if ((c3 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
+        rune = rune << 6 | c3 & 63;
+      }
+    }
+    return rune << 3 | size;
+  }
+  index(re2, pos) {
+    pos += this.start;
+    const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
+    return i < 0 ? i : i - pos;
+  }
+  context(pos) {
+    pos += this.start;
+    let r1 = -1;
+    if (pos > this.start && pos <= this.end) {
+      let start = pos - 1;
+      r1 = this.bytes[start--];
+      if (r1 >= 128) {
+        let lim = pos - 4;
+        if (lim < this.start) lim = this.start;
+        while (start >= lim && (this.bytes[start] & 192) === 128) start--;
+        if (start < this.start) start = this.start;
+        const r = this.step(start - this.start);
+        r1 = start + (r & 7) === pos ? r >> 3 : Unicode.RUNE_ERROR;
+      }
+    }
+    const r2 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
+    return Utils.emptyOpContext(r1, r2);
+  }
+  indexOf(source, target, fromIndex = 0) {
+    let targetLength = target.length;
+    if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
+    const firstByte = target[0];
+    let limit = this.end - targetLength;
+    const hasNativeIndexOf = typeof source.indexOf === "function";
+    let i = fromIndex;
+    while (i <= limit) {
+      if (hasNativeIndexOf) {
+        i = source.indexOf(firstByte, i);
+        if (i === -1 || i > limit) return -1;
+      } else {
+        while (i <= limit && source[i] !== firstByte) i++;
+        if (i > limit) return -1;
+      }
+      let match = true;
+      for (let j = 1; j < targetLength; j++) if (source[i + j] !== target[j]) {
+        match = false;
+        break;
+      }
+      if (match) return i;
+      i++;
+    }
+    return -1;
+  }
+  prefixLength(re2) {
+    return re2.prefixUTF8.length;
+  }
+};
+var MachineUTF16Input = class extends MachineInputBase {
+  constructor(charSequence, start = 0, end = charSequence.length) {
+    super();
+    this.charSequence = charSequence;
+    this.start = start;
+    this.end = end;
+  }
+  hasString(prefilter, pos) {
+    const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+    return idx !== -1 && idx <= this.end - prefilter.str.length;
+  }
+  hasAnyString(prefilter, pos) {
+    return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
+  }
+  step(pos) {
+    pos += this.start;
+    if (pos >= this.end) return MachineInputBase.EOF();
+    const c1 = this.charSequence.charCodeAt(pos);
+    if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
+    const c2 = this.charSequence.charCodeAt(pos + 1);
+    if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
+    return c1 << 3 | 1;
+  }
+  index(re2, pos) {
+    pos += this.start;
+    const i = this.charSequence.indexOf(re2.prefix, pos);
+    if (i < 0 || i > this.end - re2.prefix.length) return -1;
+    return i - pos;
+  }
+  context(pos) {
+    pos += this.start;
+    const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
+    const r2 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
+    return Utils.emptyOpContext(r1, r2);
+  }
+  prefixLength(re2) {
+    return re2.prefix.length;
+  }
+};
+var MachineInput = class {
+  static fromUTF8(bytes, start = 0, end = bytes.length) {
+    return new MachineUTF8Input(bytes, start, end);
+  }
+  static fromUTF16(charSequence, start = 0, end = void 0) {
+    Utils.checkInput(charSequence);
+    return new MachineUTF16Input(charSequence, start, end ?? charSequence.length);
+  }
+};
+var Matcher = class Matcher2 {
+  /**
+  * V8 and WebKit have historical hard limits on the number of arguments
+  * that can be passed to a function. We cap replacer arguments to prevent
+  * Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
+  */
+  static MAX_REPLACER_ARGS = 65535;
+  /**
+  * Quotes '\' and '$' in {@code s}, so that the returned string could be used in
+  * {@link #appendReplacement} as a literal replacement of {@code s}.
+  *
+  * @param {string} str the string to be quoted
+  * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+  * @returns {string} the quoted string
+  */
+  static quoteReplacement(str2, javaMode = false) {
+    if (javaMode) {
+      if (str2.indexOf("\\") < 0 && str2.indexOf("$") < 0) return str2;
+      return str2.split("").map((s) => {
+        const c = s.codePointAt(0);
+        if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
+        return s;
+      }).join("");
+    }
+    if (str2.indexOf("$") < 0) return str2;
+    return str2.split("").map((s) => {
+      if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
+      return s;
+    }).join("");
+  }
+  /**
+  *
+  * @param {import('./index.js').RE2JS} pattern
+  * @param {string|number[]|Uint8Array|MatcherInputBase} input
+  */
+  constructor(pattern, input2) {
+    if (pattern === null) throw new Error("pattern is null");
+    this.patternInput = pattern;
+    const re2 = this.patternInput.re2();
+    this.patternGroupCount = re2.numberOfCapturingGroups();
+    this.groups = [];
+    this.namedGroups = re2.namedGroups;
+    this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
+    this.numberOfInstructions = re2.numberOfInstructions();
+    this.lookbehindState = null;
+    if (input2 instanceof MatcherInputBase) this.resetMatcherInput(input2);
+    else if (Utils.isByteArray(input2)) this.resetMatcherInput(MatcherInput.utf8(input2));
+    else this.resetMatcherInput(MatcherInput.utf16(input2));
+  }
+  /**
+  * Returns the {@code RE2JS} associated with this {@code Matcher}.
+  * @returns {import('./index.js').RE2JS}
+  */
+  pattern() {
+    return this.patternInput;
+  }
+  /**
+  * Resets the {@code Matcher}, rewinding input and discarding any match information.
+  *
+  * @returns {Matcher} the {@code Matcher} itself, for chained method calls
+  */
+  reset() {
+    this.matcherInputLength = this.matcherInput.length();
+    this.appendPos = 0;
+    this.hasMatch = false;
+    this.hasGroups = false;
+    this.anchorFlag = 0;
+    return this;
+  }
+  /**
+  * Resets the {@code Matcher} and changes the input.
+  * @param {string|number[]|Uint8Array|MatcherInputBase} input
+  * @returns {Matcher} the {@code Matcher} itself, for chained method calls
+  */
+  resetMatcherInput(input2) {
+    if (input2 === null) throw new Error("input is null");
+    if (!(input2 instanceof MatcherInputBase)) {
+      if (Utils.isByteArray(input2)) input2 = MatcherInput.utf8(input2);
+      else input2 = MatcherInput.utf16(input2);
+    }
+    this.matcherInput = input2;
+    if (this.lookbehindState !== null) this.lookbehindState.reset();
+    else this.lookbehindState = this.patternInput.re2().createLookbehindState();
+    this.reset();
+    return this;
+  }
+  /**
+  * Returns the start of the named group of the most recent match, or -1 if the group was not
+  * matched.
+  * @param {string|number} [group=0]
+  * @returns {number}
+  */
+  start(group = 0) {
+    if (typeof group === "string") {
+      const groupInt = this.namedGroups[group];
+      if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+      group = groupInt;
+    }
+    this.loadGroup(group);
+    return this.groups[2 * group];
+  }
+  /**
+  * Returns the end of the named group of the most recent match, or -1 if the group was not
+  * matched.
+  * @param {string|number} [group=0]
+  * @returns {number}
+  */
+  end(group = 0) {
+    if (typeof group === "string") {
+      const groupInt = this.namedGroups[group];
+      if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+      group = groupInt;
+    }
+    this.loadGroup(group);
+    return this.groups[2 * group + 1];
+  }
+  /**
+  * Returns the program size of this pattern.
+  *
+  * <p>
+  * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+  * "cost". Larger numbers are more expensive than smaller numbers.
+  * </p>
+  *
+  * @returns {number} the program size of this pattern
+  */
+  programSize() {
+    return this.numberOfInstructions;
+  }
+  /**
+  * Returns the named group of the most recent match, or {@code null} if the group was not matched.
+  * @param {string|number} [group=0]
+  * @returns {string|null}
+  */
+  group(group = 0) {
+    if (typeof group === "string") {
+      const groupInt = this.namedGroups[group];
+      if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+      group = groupInt;
+    }
+    const start = this.start(group);
+    const end = this.end(group);
+    if (start < 0 && end < 0) return null;
+    return this.substring(start, end);
+  }
+  /**
+  * Returns a dictionary map of all named capturing groups and their matched values.
+  * If a group was not matched, its value will be `null`.
+  * @returns {Record<string, string|null>}
+  */
+  getNamedGroups() {
+    if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+    const result = /* @__PURE__ */ Object.create(null);
+    for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
+    return result;
+  }
+  /**
+  * Returns the number of subgroups in this pattern.
+  *
+  * @returns {number} the number of subgroups; the overall match (group 0) does not count
+  */
+  groupCount() {
+    return this.patternGroupCount;
+  }
+  /**
+  * Helper: finds subgroup information if needed for group.
+  * @param {number} group
+  * @private
+  */
+  loadGroup(group) {
+    if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+    if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+    if (group === 0 || this.hasGroups) return;
+    const end = this.matcherInputLength;
+    const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
+    if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
+    this.groups = res[1];
+    this.hasGroups = true;
+  }
+  /**
+  * Matches the entire input against the pattern (anchored start and end). If there is a match,
+  * {@code matches} sets the match state to describe it.
+  *
+  * @returns {boolean} true if the entire input matches the pattern
+  */
+  matches() {
+    return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
+  }
+  /**
+  * Matches the beginning of input against the pattern (anchored start). If there is a match,
+  * {@code lookingAt} sets the match state to describe it.
+  *
+  * @returns {boolean} true if the beginning of the input matches the pattern
+  */
+  lookingAt() {
+    return this.genMatch(0, RE2Flags.ANCHOR_START);
+  }
+  /**
+  * Matches the input against the pattern (unanchored), starting at a specified position. If there
+  * is a match, {@code find} sets the match state to describe it.
+  *
+  * @param {number|null} [start=null] the input position where the search begins
+  * @returns {boolean} if it finds a match
+  * @throws IndexOutOfBoundsException if start is not a valid input position
+  */
+  find(start = null) {
+    if (start !== null) {
+      if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
+      this.reset();
+      return this.genMatch(start, 0);
+    }
+    start = 0;
+    if (this.hasMatch) {
+      start = this.groups[1];
+      if (this.groups[0] === this.groups[1]) {
+        const r = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
+        if (r < 0) start++;
+        else start += r & 7;
+      }
+    }
+    return this.genMatch(start, RE2Flags.UNANCHORED);
+  }
+  /**
+  * Helper: does match starting at start, with RE2 anchor flag.
+  * @param {number} startByte
+  * @param {number} anchor
+  * @returns {boolean}
+  * @private
+  */
+  genMatch(startByte, anchor) {
+    const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
+    if (!res[0]) {
+      this.hasMatch = false;
+      return false;
+    }
+    this.groups = res[1];
+    this.hasMatch = true;
+    this.hasGroups = this.patternGroupCount === 0;
+    this.anchorFlag = anchor;
+    return true;
+  }
+  /**
+  * Helper: return substring for [start, end).
+  * @param {number} start
+  * @param {number} end
+  * @returns {string}
+  */
+  substring(start, end) {
+    if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end));
+    return this.matcherInput.asCharSequence().substring(start, end).toString();
+  }
+  /**
+  * Helper for Pattern: return input length.
+  * @returns {number}
+  */
+  inputLength() {
+    return this.matcherInputLength;
+  }
+  /**
+  * Appends to result two strings: the text from the append position up to the beginning of the
+  * most recent match, and then the replacement with submatch groups substituted for references to
+  * them. It advances the append position to where the most recent match ended.
+  *
+  * By default the replacement is expanded as by String.prototype.replace (see
+  * appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
+  * many digits as still form a valid group number, ${name} is a named group, and a backslash
+  * escapes the next character (so "\\$" in a JS string literal inserts a literal $).
+  *
+  * @param {string} replacement the replacement string
+  * @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
+  * @returns {string}
+  * @throws IllegalStateException if there was no most recent match
+  * @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
+  * @private
+  */
+  appendReplacement(replacement, javaMode = false) {
+    let res = "";
+    const s = this.start();
+    const e = this.end();
+    if (this.appendPos < s) res += this.substring(this.appendPos, s);
+    this.appendPos = e;
+    res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
+    return res;
+  }
+  /**
+  * @param {string} replacement - the replacement string
+  * @returns {string}
+  * @private
+  */
+  appendReplacementInternalJava(replacement) {
+    let res = "";
+    let last = 0;
+    const m = replacement.length;
+    let i = 0;
+    while (i < m) {
+      const cCode = replacement.codePointAt(i);
+      if (cCode === Codepoint.CODES["\\"]) {
+        if (last < i) res += replacement.substring(last, i);
+        i++;
+        if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
+        last = i;
+        i++;
+        continue;
+      }
+      if (cCode === Codepoint.CODES["$"]) {
+        if (last < i) res += replacement.substring(last, i);
+        if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
+        const nextCode = replacement.codePointAt(i + 1);
+        if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
+          let n = nextCode - Codepoint.CODES["0"];
+          let j = i + 2;
+          for (; j < m; j++) {
+            const digit = replacement.codePointAt(j);
+            if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
+            n = n * 10 + digit - Codepoint.CODES["0"];
+          }
+          if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
+          const group = this.group(n);
+          if (group !== null) res += group;
+          i = j;
+          last = i;
+        } else if (nextCode === Codepoint.CODES["{"]) {
+          let j = i + 2;
+          while (j < m && replacement.codePointAt(j) !== Codepoint.CODES["}"]) j++;
+          if (j >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
+          const groupName = replacement.substring(i + 2, j);
+          const groupVal = this.group(groupName);
+          if (groupVal !== null) res += groupVal;
+          i = j + 1;
+          last = i;
+        } else throw new RE2JSGroupException("Illegal group reference");
+        continue;
+      }
+      i++;
+    }
+    if (last < m) res += replacement.substring(last, m);
+    return res;
+  }
+  /**
+  * Expands |replacement| for the current match by the rules of String.prototype.replace
+  * (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
+  * after it, $n and $nn a group (two digits only when they form a valid group number, so with
+  * one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
+  * (empty when no such group), only when the pattern has named groups. Anything else, such as
+  * "$0" or "$<" without a closing ">", is kept as is.
+  * @param {string} replacement - the replacement string
+  * @returns {string}
+  * @private
+  */
+  appendReplacementInternalJs(replacement) {
+    const isDigit3 = (c) => c >= 48 && c <= 57;
+    const groupCount = this.patternGroupCount;
+    let res = "";
+    let i = 0;
+    while (i < replacement.length) {
+      const dollar = replacement.indexOf("$", i);
+      if (dollar < 0) break;
+      res += replacement.substring(i, dollar);
+      i = dollar;
+      const c = replacement.charCodeAt(i + 1);
+      if (c === Codepoint.CODES["$"]) {
+        res += "$";
+        i += 2;
+      } else if (c === Codepoint.CODES["&"]) {
+        res += this.group(0);
+        i += 2;
+      } else if (c === Codepoint.CODES["`"]) {
+        res += this.substring(0, this.start(0));
+        i += 2;
+      } else if (c === Codepoint.CODES["'"]) {
+        res += this.substring(this.end(0), this.matcherInputLength);
+        i += 2;
+      } else if (isDigit3(c)) {
+        let digits = 1;
+        let index = c - 48;
+        const c2 = replacement.charCodeAt(i + 2);
+        if (isDigit3(c2) && index * 10 + c2 - 48 <= groupCount) {
+          digits = 2;
+          index = index * 10 + c2 - 48;
+        }
+        if (index >= 1 && index <= groupCount) {
+          const group = this.group(index);
+          if (group !== null) res += group;
+        } else res += replacement.substring(i, i + 1 + digits);
+        i += 1 + digits;
+      } else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
+        const gt = replacement.indexOf(">", i + 2);
+        if (gt < 0) {
+          res += "$<";
+          i += 2;
+        } else {
+          const name = replacement.substring(i + 2, gt);
+          if (Object.hasOwn(this.namedGroups, name)) {
+            const group = this.group(name);
+            if (group !== null) res += group;
+          }
+          i = gt + 1;
+        }
+      } else {
+        res += "$";
+        i += 1;
+      }
+    }
+    return res + replacement.substring(i);
+  }
+  /**
+  * Return the substring of the input from the append position to the end of the
+  * input.
+  * @returns {string}
+  */
+  appendTail() {
+    return this.substring(this.appendPos, this.matcherInputLength);
+  }
+  /**
+  * Returns the input with all matches replaced by {@code replacement}, interpreted as for
+  * {@code appendReplacement}.
+  *
+  * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+  * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+  * @returns {string} the input string with the matches replaced
+  * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+  */
+  replaceAll(replacement, javaMode = false) {
+    return this.replace(replacement, true, javaMode);
+  }
+  /**
+  * Returns the input with the first match replaced by {@code replacement}, interpreted as for
+  * {@code appendReplacement}.
+  *
+  * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+  * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+  * @returns {string} the input string with the first match replaced
+  * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+  */
+  replaceFirst(replacement, javaMode = false) {
+    return this.replace(replacement, false, javaMode);
+  }
+  /**
+  * Helper: replaceAll/replaceFirst hybrid.
+  * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+  * @param {boolean} [all=true] - replace all matches
+  * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+  * @returns {string}
+  * @private
+  */
+  replace(replacement, all = true, javaMode = false) {
+    let res = "";
+    this.reset();
+    const isFunc = typeof replacement === "function";
+    let originalInput = null;
+    if (isFunc) {
+      if (this.groupCount() >= Matcher2.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
+      originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
+    }
+    while (this.find()) {
+      res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
+      if (!all) break;
+    }
+    res += this.appendTail();
+    return res;
+  }
+  /**
+  * Evaluates a replacer function for the current match and appends the result,
+  * along with any un-matched preceding text, advancing the append position.
+  * @param {Function} replacer - the replacer function
+  * @param {string|Uint8Array|number[]} originalInput - the cached original input reference
+  * @returns {string} the evaluated string to append
+  * @private
+  */
+  appendReplacementFunc(replacer, originalInput) {
+    let res = "";
+    const s = this.start();
+    const e = this.end();
+    if (this.appendPos < s) res += this.substring(this.appendPos, s);
+    this.appendPos = e;
+    const args = this.matchArray();
+    args.push(s, originalInput);
+    if (this.hasNamedGroups) args.push(this.namedGroupsObject());
+    res += String(replacer(...args));
+    return res;
+  }
+  /**
+  * The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
+  * did not take part in the match. Used by exec(), matchAll() and replacer functions.
+  * @returns {Array<string|undefined>}
+  * @private
+  */
+  matchArray() {
+    const result = [this.group(0)];
+    for (let i = 1; i <= this.patternGroupCount; i++) {
+      const group = this.group(i);
+      result.push(group === null ? void 0 : group);
+    }
+    return result;
+  }
+  /**
+  * The named groups, as the groups property of a JS RegExpExecArray: an object without a
+  * prototype mapping each name to its group (undefined when it did not take part in the match),
+  * or undefined when the pattern has no named groups.
+  * @returns {Record<string, string|undefined>|undefined}
+  * @private
+  */
+  namedGroupsObject() {
+    if (!this.hasNamedGroups) return;
+    const result = this.getNamedGroups();
+    for (const name in result) if (result[name] === null) result[name] = void 0;
+    return result;
+  }
+};
+var Inst = class Inst2 {
+  static ALT = 1;
+  static ALT_MATCH = 2;
+  static CAPTURE = 3;
+  static EMPTY_WIDTH = 4;
+  static FAIL = 5;
+  static MATCH = 6;
+  static NOP = 7;
+  static RUNE = 8;
+  static RUNE1 = 9;
+  static RUNE_ANY = 10;
+  static RUNE_ANY_NOT_NL = 11;
+  static LB_WRITE = 12;
+  static LB_CHECK = 13;
+  static isRuneOp(op) {
+    return Inst2.RUNE <= op && op <= Inst2.RUNE_ANY_NOT_NL;
+  }
+  static escapeRunes(runes) {
+    let out = '"';
+    for (let rune of runes) out += Utils.escapeRune(rune);
+    out += '"';
+    return out;
+  }
+  constructor(op) {
+    this.op = op;
+    this.out = 0;
+    this.arg = 0;
+    this.runes = /* @__PURE__ */ new Int32Array(0);
+    this.next = null;
+  }
+  matchRune(r) {
+    if (this.runes.length === 1) {
+      const r0 = this.runes[0];
+      if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r);
+      return r === r0;
+    }
+    const len = this.runes.length;
+    if (len === 0) return false;
+    if (len === 2 || len === 4 || len === 6 || len === 8) {
+      for (let j = 0; j < len; j += 2) {
+        if (r < this.runes[j]) return false;
+        if (r <= this.runes[j + 1]) return true;
+      }
+      return false;
+    }
+    let base = 0;
+    let n = len >> 1;
+    while (n > 1) {
+      const half = n >> 1;
+      base += this.runes[base + half << 1] <= r ? half : 0;
+      n -= half;
+    }
+    base += this.runes[base << 1] <= r ? 1 : 0;
+    const m = base - 1;
+    return m >= 0 && r <= this.runes[m << 1 | 1];
+  }
+  matchRunePos(r) {
+    if (this.runes.length === 1) {
+      const r0 = this.runes[0];
+      if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r) ? 0 : -1;
+      return r === r0 ? 0 : -1;
+    }
+    const len = this.runes.length;
+    if (len === 0) return -1;
+    if (len === 2 || len === 4 || len === 6 || len === 8) {
+      for (let j = 0; j < len; j += 2) {
+        if (r < this.runes[j]) return -1;
+        if (r <= this.runes[j + 1]) return Math.floor(j / 2);
+      }
+      return -1;
+    }
+    let base = 0;
+    let n = len >> 1;
+    while (n > 1) {
+      const half = n >> 1;
+      base += this.runes[base + half << 1] <= r ? half : 0;
+      n -= half;
+    }
+    base += this.runes[base << 1] <= r ? 1 : 0;
+    const m = base - 1;
+    return m >= 0 && r <= this.runes[m << 1 | 1] ? m : -1;
+  }
+  /**
+  *
+  * @returns {string}
+  */
+  toString() {
+    switch (this.op) {
+      case Inst2.ALT:
+        return `alt -> ${this.out}, ${this.arg}`;
+      case Inst2.ALT_MATCH:
+        return `altmatch -> ${this.out}, ${this.arg}`;
+      case Inst2.CAPTURE:
+        return `cap ${this.arg} -> ${this.out}`;
+      case Inst2.EMPTY_WIDTH:
+        return `empty ${this.arg} -> ${this.out}`;
+      case Inst2.MATCH:
+        return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
+      case Inst2.FAIL:
+        return "fail";
+      case Inst2.NOP:
+        return `nop -> ${this.out}`;
+      case Inst2.LB_WRITE:
+        return `lbwrite ${this.arg} -> ${this.out}`;
+      case Inst2.LB_CHECK:
+        return `lbcheck ${this.arg} -> ${this.out}`;
+      case Inst2.RUNE:
+        if (this.runes === null) return "rune <null>";
+        return [
+          "rune ",
+          Inst2.escapeRunes(this.runes),
+          (this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
+          " -> ",
+          this.out
+        ].join("");
+      case Inst2.RUNE1:
+        return `rune1 ${Inst2.escapeRunes(this.runes)} -> ${this.out}`;
+      case Inst2.RUNE_ANY:
+        return `any -> ${this.out}`;
+      case Inst2.RUNE_ANY_NOT_NL:
+        return `anynotnl -> ${this.out}`;
+      default:
+        throw new Error("unhandled case in Inst.toString");
+    }
+  }
+};
+var Queue = class Queue2 {
+  constructor(numInst) {
+    this.sparse = new Int32Array(numInst);
+    this.densePcs = new Int32Array(numInst);
+    this.denseCaps = null;
+    this.size = 0;
+    this.ncap = 0;
+    this.mainThreads = 0;
+  }
+  static INITIAL_THREADS = 32;
+  init(ncap) {
+    this.ncap = ncap;
+    const needed = Math.min(this.densePcs.length, Queue2.INITIAL_THREADS) * ncap;
+    if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
+  }
+  growCaps(needed) {
+    const limit = this.densePcs.length * this.ncap;
+    const grown = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+    grown.set(this.denseCaps);
+    this.denseCaps = grown;
+  }
+  contains(pc) {
+    const j = this.sparse[pc];
+    return j < this.size && this.densePcs[j] === pc;
+  }
+  isEmpty() {
+    return this.size === 0;
+  }
+  add(pc) {
+    const j = this.size++;
+    this.sparse[pc] = j;
+    this.densePcs[j] = pc;
+    return j;
+  }
+  clear() {
+    this.size = 0;
+    this.mainThreads = 0;
+  }
+  toString() {
+    let out = "{";
+    for (let i = 0; i < this.size; i++) {
+      if (i !== 0) out += ", ";
+      out += this.densePcs[i];
+    }
+    out += "}";
+    return out;
+  }
+};
+var LookbehindState = class {
+  constructor(prog) {
+    this.pos = -1;
+    this.pcs = new Int32Array(prog.numInst());
+    this.size = 0;
+    this.lbTable = new Int32Array(prog.numLb + 1);
+  }
+  reset() {
+    this.pos = -1;
+    this.size = 0;
+  }
+};
+var Machine = class Machine2 {
+  static fromRE2(re2) {
+    const m = new Machine2();
+    m.prog = re2.prog;
+    m.re2 = re2;
+    m.q0 = new Queue(m.prog.numInst());
+    m.q1 = new Queue(m.prog.numInst());
+    m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
+    m.matched = false;
+    m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
+    m.ncap = 0;
+    return m;
+  }
+  constructor() {
+    this.prog = null;
+    this.re2 = null;
+    this.q0 = null;
+    this.q1 = null;
+    this.addStack = null;
+    this.matched = false;
+    this.matchcap = null;
+    this.ncap = 0;
+    this.lbTable = null;
+  }
+  init(ncap) {
+    this.ncap = ncap;
+    if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
+    else this.matchcap.fill(-1);
+    this.q0.init(ncap);
+    this.q1.init(ncap);
+    if (this.prog.numLb > 0) {
+      if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
+      this.lbTable.fill(-1);
+    }
+  }
+  submatches() {
+    if (this.ncap === 0) return Utils.emptyInts();
+    return Utils.toArray(this.matchcap.subarray(0, this.ncap));
+  }
+  match(input2, pos, anchor, lbState = null) {
+    const startCond = this.re2.cond;
+    if (startCond === Utils.EMPTY_ALL) return false;
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+    this.matched = false;
+    this.matchcap.fill(-1);
+    const hasLookbehinds = this.prog.numLb > 0;
+    const matchStartPos = pos;
+    let currentPos = pos;
+    let resumeLookbehinds = false;
+    if (hasLookbehinds) {
+      if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
+        currentPos = lbState.pos;
+        resumeLookbehinds = true;
+      } else currentPos = 0;
+    }
+    let saveLookbehinds = hasLookbehinds && lbState !== null;
+    let runq = this.q0;
+    let nextq = this.q1;
+    let r = input2.step(currentPos);
+    let rune = r >> 3;
+    let width = r & 7;
+    let rune1 = -1;
+    let width1 = 0;
+    if (r !== MachineInputBase.EOF()) {
+      r = input2.step(currentPos + width);
+      rune1 = r >> 3;
+      width1 = r & 7;
+    }
+    let flag;
+    if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
+    else flag = input2.context(currentPos);
+    if (hasLookbehinds) {
+      if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
+      else this.spawnLookbehinds(runq, currentPos, flag);
+    }
+    while (true) {
+      if (runq.mainThreads === 0) {
+        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+        if (this.matched) break;
+        if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input2.canCheckPrefix()) {
+          const advance = input2.index(this.re2, currentPos);
+          if (advance < 0) break;
+          currentPos += advance;
+          r = input2.step(currentPos);
+          rune = r >> 3;
+          width = r & 7;
+          r = input2.step(currentPos + width);
+          rune1 = r >> 3;
+          width1 = r & 7;
+          flag = input2.context(currentPos);
+        }
+      }
+      if (currentPos >= matchStartPos) {
+        if (saveLookbehinds) {
+          this.saveLookbehinds(lbState, runq, currentPos);
+          saveLookbehinds = false;
+        }
+        if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
+          if (this.ncap > 0) this.matchcap[0] = currentPos;
+          this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+        }
+      }
+      const nextPos = currentPos + width;
+      flag = input2.context(nextPos);
+      this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input2.endPos());
+      if (width === 0) break;
+      if (this.ncap === 0 && this.matched) break;
+      currentPos += width;
+      rune = rune1;
+      width = width1;
+      if (rune !== -1) {
+        r = input2.step(currentPos + width);
+        rune1 = r >> 3;
+        width1 = r & 7;
+      }
+      const tmpq = runq;
+      runq = nextq;
+      nextq = tmpq;
+    }
+    runq.clear();
+    nextq.clear();
+    return this.matched;
+  }
+  matchSet(input2, pos, anchor) {
+    const startCond = this.re2.cond;
+    if (startCond === Utils.EMPTY_ALL) return [];
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+    let currentPos = this.prog.numLb > 0 ? 0 : pos;
+    let matchStartPos = pos;
+    let runq = this.q0;
+    let nextq = this.q1;
+    let r = input2.step(currentPos);
+    let rune = r >> 3;
+    let width = r & 7;
+    let rune1 = -1;
+    let width1 = 0;
+    if (r !== MachineInputBase.EOF()) {
+      r = input2.step(currentPos + width);
+      rune1 = r >> 3;
+      width1 = r & 7;
+    }
+    let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input2.context(currentPos);
+    const matches = /* @__PURE__ */ new Set();
+    if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
+    while (true) {
+      if (runq.mainThreads === 0) {
+        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+      }
+      if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
+        if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+      }
+      const nextPos = currentPos + width;
+      flag = input2.context(nextPos);
+      for (let j = 0; j < runq.size; j++) {
+        const pc = runq.densePcs[j];
+        const i = this.prog.inst[pc];
+        const capOffset = j * this.ncap;
+        let add = false;
+        switch (i.op) {
+          case Inst.MATCH:
+            if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input2.endPos()) break;
+            matches.add(i.arg);
+            break;
+          case Inst.RUNE:
+            add = i.matchRune(rune);
+            break;
+          case Inst.RUNE1:
+            add = rune === i.runes[0];
+            break;
+          case Inst.RUNE_ANY:
+            add = true;
+            break;
+          case Inst.RUNE_ANY_NOT_NL:
+            add = rune !== 10;
+            break;
+          default:
+            continue;
+        }
+        if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+      }
+      runq.clear();
+      if (width === 0) break;
+      currentPos += width;
+      rune = rune1;
+      width = width1;
+      if (rune !== -1) {
+        r = input2.step(currentPos + width);
+        rune1 = r >> 3;
+        width1 = r & 7;
+      }
+      const tmpq = runq;
+      runq = nextq;
+      nextq = tmpq;
+    }
+    nextq.clear();
+    return Array.from(matches).sort((a, b) => a - b);
+  }
+  step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
+    const longest = this.re2.longest;
+    for (let j = 0; j < runq.size; j++) {
+      const pc = runq.densePcs[j];
+      const capOffset = j * this.ncap;
+      if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
+      const i = this.prog.inst[pc];
+      let add = false;
+      switch (i.op) {
+        case Inst.MATCH:
+          if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
+          if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
+            runq.denseCaps[capOffset + 1] = pos;
+            for (let k = 0; k < this.ncap; k++) this.matchcap[k] = runq.denseCaps[capOffset + k];
+          }
+          if (!longest) runq.size = 0;
+          this.matched = true;
+          break;
+        case Inst.RUNE:
+          add = i.matchRune(c);
+          break;
+        case Inst.RUNE1:
+          add = c === i.runes[0];
+          break;
+        case Inst.RUNE_ANY:
+          add = true;
+          break;
+        case Inst.RUNE_ANY_NOT_NL:
+          add = c !== 10;
+          break;
+        default:
+          continue;
+      }
+      if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+    }
+    runq.clear();
+  }
+  spawnLookbehinds(q, pos, flag) {
+    for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
+  }
+  restoreLookbehinds(lbState, q, flag) {
+    this.lbTable.set(lbState.lbTable);
+    for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
+  }
+  saveLookbehinds(lbState, q, pos) {
+    let size = 0;
+    for (let j = 0; j < q.size; j++) {
+      const pc = q.densePcs[j];
+      if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+    }
+    lbState.size = size;
+    lbState.pos = pos;
+    lbState.lbTable.set(this.lbTable);
+  }
+  add(q, pc, pos, capArray, capOffset, cond) {
+    const stk = this.addStack;
+    let nstk = 0;
+    for (; ; ) {
+      while (pc !== 0 && !q.contains(pc)) {
+        const d = q.add(pc);
+        const inst = this.prog.inst[pc];
+        switch (inst.op) {
+          case Inst.FAIL:
+            pc = 0;
+            break;
+          case Inst.ALT:
+          case Inst.ALT_MATCH:
+            stk[nstk++] = inst.arg;
+            stk[nstk++] = 0;
+            pc = inst.out;
+            break;
+          case Inst.EMPTY_WIDTH:
+            pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
+            break;
+          case Inst.NOP:
+            pc = inst.out;
+            break;
+          case Inst.CAPTURE:
+            if (inst.arg < this.ncap) {
+              stk[nstk++] = -inst.arg - 1;
+              stk[nstk++] = capArray[capOffset + inst.arg];
+              capArray[capOffset + inst.arg] = pos;
+            }
+            pc = inst.out;
+            break;
+          case Inst.LB_WRITE:
+            this.lbTable[Math.abs(inst.arg)] = pos;
+            pc = inst.out;
+            break;
+          case Inst.LB_CHECK:
+            if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
+            else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
+            break;
+          case Inst.MATCH:
+          case Inst.RUNE:
+          case Inst.RUNE1:
+          case Inst.RUNE_ANY:
+          case Inst.RUNE_ANY_NOT_NL:
+            if (this.prog.lbInst[pc] === 0) q.mainThreads++;
+            if (this.ncap > 0) {
+              const destOffset = d * this.ncap;
+              if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
+              for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
+            }
+            pc = 0;
+            break;
+          default:
+            throw new RE2JSInternalException("unhandled");
+        }
+      }
+      if (nstk === 0) return;
+      nstk -= 2;
+      const entry = stk[nstk];
+      if (entry < 0) {
+        capArray[capOffset - entry - 1] = stk[nstk + 1];
+        pc = 0;
+      } else pc = entry;
+    }
+  }
+};
+var hashState = (pcs, flag, ids) => {
+  let h = -2128831035;
+  for (let i = 0; i < pcs.length; i++) {
+    h ^= pcs[i];
+    h = Math.imul(h, 16777619);
+  }
+  h ^= flag;
+  h = Math.imul(h, 16777619);
+  for (let i = 0; i < ids.length; i++) {
+    h ^= ids[i];
+    h = Math.imul(h, 16777619);
+  }
+  return h;
+};
+var arraysEqual = (a, b) => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+var isState = (state2, pcs, flag, ids) => state2.flag === flag && arraysEqual(state2.nfaStates, pcs) && arraysEqual(state2.matchIDs, ids);
+var NO_IDS = [];
+var END_TEXT = -1;
+var DFAState = class {
+  constructor(nfaStates, flag, matchIDs) {
+    this.nfaStates = nfaStates;
+    this.flag = flag;
+    this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
+    this.matchIDs = matchIDs;
+    this.next = null;
+    this.nextAnchored = null;
+  }
+};
+var DFA = class DFA2 {
+  static FLAG_EMPTY_MASK = 255;
+  static FLAG_MATCH = 256;
+  static FLAG_LAST_WORD = 512;
+  static FLAG_NEED_SHIFT = 16;
+  static STATE_OVERHEAD = 150;
+  static ARRAY_OVERHEAD = 40;
+  static ELEMENT_SIZE = 8;
+  static TABLE_OVERHEAD = 48;
+  static PROGRESS_PER_STATE = 10;
+  constructor(prog, maxMem = 8388608) {
+    this.prog = prog;
+    this.maxMem = maxMem;
+    this.stateCache = /* @__PURE__ */ new Map();
+    this.stateCount = 0;
+    this.startStates = /* @__PURE__ */ new Map();
+    this.failed = false;
+    for (let pc = 0; pc < prog.numInst(); pc++) {
+      const op = prog.getInst(pc).op;
+      if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
+        this.failed = true;
+        break;
+      }
+    }
+    this.computeRuneClasses();
+    this.stateBudget = maxMem;
+    this.memBudget = maxMem;
+  }
+  computeRuneClasses() {
+    const bounds = /* @__PURE__ */ new Set();
+    const addRange = (lo, hi) => {
+      bounds.add(lo);
+      bounds.add(hi + 1);
+    };
+    for (let pc = 0; pc < this.prog.numInst(); pc++) {
+      const inst = this.prog.getInst(pc);
+      switch (inst.op) {
+        case Inst.RUNE:
+        case Inst.RUNE1:
+          if (inst.runes.length === 1) {
+            addRange(inst.runes[0], inst.runes[0]);
+            if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
+          } else for (let j = 0; j < inst.runes.length; j += 2) addRange(inst.runes[j], inst.runes[j + 1]);
+          break;
+        case Inst.RUNE_ANY_NOT_NL:
+          addRange(10, 10);
+          break;
+        case Inst.EMPTY_WIDTH:
+          if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
+          if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
+            addRange(48, 57);
+            addRange(65, 90);
+            addRange(95, 95);
+            addRange(97, 122);
+          }
+      }
+    }
+    bounds.delete(0);
+    this.classBounds = Int32Array.from(bounds).sort();
+    this.numClasses = this.classBounds.length + 1;
+    const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
+    for (let r = 0; r <= Unicode.MAX_LATIN1; r++) latin1Class[r] = this.searchClass(r);
+    this.latin1Class = latin1Class;
+  }
+  runeClass(r) {
+    if (r <= Unicode.MAX_LATIN1) return this.latin1Class[r];
+    return this.searchClass(r);
+  }
+  searchClass(r) {
+    const bounds = this.classBounds;
+    let lo = 0;
+    let hi = bounds.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (bounds[mid] <= r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  closure(pcs, flag) {
+    const closure = /* @__PURE__ */ new Set();
+    const stack = Array.from(pcs);
+    let needflags = 0;
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (pc === 0 || closure.has(pc)) continue;
+      closure.add(pc);
+      const inst = this.prog.getInst(pc);
+      switch (inst.op) {
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          stack.push(inst.out);
+          stack.push(inst.arg);
+          break;
+        case Inst.NOP:
+        case Inst.CAPTURE:
+          stack.push(inst.out);
+          break;
+        case Inst.EMPTY_WIDTH:
+          needflags |= inst.arg;
+          if ((inst.arg & ~flag) === 0) stack.push(inst.out);
+      }
+    }
+    return {
+      pcs: Array.from(closure).sort((a, b) => a - b),
+      needflags
+    };
+  }
+  getState(pcs, flag, ids) {
+    const hash2 = hashState(pcs, flag, ids);
+    const cached2 = this.stateCache.get(hash2);
+    if (cached2 instanceof DFAState) {
+      if (isState(cached2, pcs, flag, ids)) return cached2;
+    } else if (cached2 !== void 0) {
+      for (let i = 0; i < cached2.length; i++) if (isState(cached2[i], pcs, flag, ids)) return cached2[i];
+    }
+    const cost = DFA2.stateCost(pcs, ids);
+    if (this.memBudget < cost) return null;
+    this.memBudget -= cost;
+    const state2 = new DFAState(pcs, flag, ids);
+    if (cached2 === void 0) this.stateCache.set(hash2, state2);
+    else if (cached2 instanceof DFAState) this.stateCache.set(hash2, [cached2, state2]);
+    else cached2.push(state2);
+    this.stateCount++;
+    return state2;
+  }
+  static stateCost(pcs, ids) {
+    const idsCost = ids.length === 0 ? 0 : DFA2.ARRAY_OVERHEAD + DFA2.ELEMENT_SIZE * ids.length;
+    return DFA2.STATE_OVERHEAD + DFA2.ELEMENT_SIZE * pcs.length + idsCost;
+  }
+  *cachedStates() {
+    for (const cached2 of this.stateCache.values()) if (cached2 instanceof DFAState) yield cached2;
+    else yield* cached2;
+  }
+  makeState(pcs, flag, ids) {
+    const closure = this.closure(pcs, flag & DFA2.FLAG_EMPTY_MASK);
+    let stateFlag = flag;
+    if (closure.needflags === 0) stateFlag &= DFA2.FLAG_MATCH;
+    stateFlag |= closure.needflags << DFA2.FLAG_NEED_SHIFT;
+    return this.getState(closure.pcs, stateFlag, ids);
+  }
+  allocTable(state2, anchor) {
+    const size = this.numClasses + 1;
+    const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
+    if (this.memBudget < cost) return null;
+    this.memBudget -= cost;
+    const table = new Array(size).fill(null);
+    if (anchor === RE2Flags.UNANCHORED) state2.next = table;
+    else state2.nextAnchored = table;
+    return table;
+  }
+  clearCache() {
+    this.stateCache.clear();
+    this.stateCount = 0;
+    this.startStates.clear();
+    this.memBudget = this.stateBudget;
+  }
+  resetCache(current) {
+    this.clearCache();
+    return this.getState(current.nfaStates, current.flag, current.matchIDs);
+  }
+  step(state2, cls, rune, anchor) {
+    let table = anchor === RE2Flags.UNANCHORED ? state2.next : state2.nextAnchored;
+    if (table !== null) {
+      const cached2 = table[cls];
+      if (cached2 !== null) return cached2;
+    } else {
+      table = this.allocTable(state2, anchor);
+      if (table === null) return null;
+    }
+    const needflag = state2.flag >>> DFA2.FLAG_NEED_SHIFT;
+    const oldbeforeflag = state2.flag & DFA2.FLAG_EMPTY_MASK;
+    let beforeflag = oldbeforeflag;
+    let afterflag = 0;
+    if (rune === 10) {
+      beforeflag |= Utils.EMPTY_END_LINE;
+      afterflag |= Utils.EMPTY_BEGIN_LINE;
+    }
+    if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
+    const islastword = (state2.flag & DFA2.FLAG_LAST_WORD) !== 0;
+    const isword = rune !== END_TEXT && Utils.isWordRune(rune);
+    beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
+    let pcs = state2.nfaStates;
+    if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
+    const nextPCs = [];
+    let ismatch = false;
+    let ids = NO_IDS;
+    for (let i = 0; i < pcs.length; i++) {
+      const inst = this.prog.getInst(pcs[i]);
+      if (inst.op === Inst.MATCH) {
+        if (!ismatch) {
+          ismatch = true;
+          ids = [];
+        }
+        ids.push(inst.arg);
+      } else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
+    }
+    if (ids.length > 1) ids.sort((a, b) => a - b);
+    if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
+    let flag = afterflag;
+    if (ismatch) flag |= DFA2.FLAG_MATCH;
+    if (isword) flag |= DFA2.FLAG_LAST_WORD;
+    const nextState = this.makeState(nextPCs, flag, ids);
+    if (nextState === null) return null;
+    table[cls] = nextState;
+    return nextState;
+  }
+  start(input2, pos) {
+    const context = input2.context(pos);
+    let flags;
+    if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+    else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+    else {
+      const r = input2.step(pos);
+      const nextIsWord = r >= 0 && Utils.isWordRune(r >> 3);
+      flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA2.FLAG_LAST_WORD : 0;
+    }
+    let state2 = this.startStates.get(flags);
+    if (state2 === void 0) {
+      state2 = this.makeState([this.prog.start], flags, NO_IDS);
+      if (state2 === null) {
+        this.clearCache();
+        state2 = this.makeState([this.prog.start], flags, NO_IDS);
+        if (state2 === null) return null;
+      }
+      this.startStates.set(flags, state2);
+    }
+    return state2;
+  }
+  stepOrReset(state2, cls, rune, anchor, pos, search) {
+    let next = this.step(state2, cls, rune, anchor);
+    if (next !== null) return next;
+    if (search.resetPos >= 0 && pos - search.resetPos < DFA2.PROGRESS_PER_STATE * this.stateCount) return null;
+    search.resetPos = pos;
+    const restored = this.resetCache(state2);
+    if (restored === null) return null;
+    next = this.step(restored, cls, rune, anchor);
+    return next;
+  }
+  run(input2, pos, anchor, state2, onMatch) {
+    const endPos = input2.endPos();
+    const latin1Class = this.latin1Class;
+    const unanchored = anchor === RE2Flags.UNANCHORED;
+    const search = { resetPos: -1 };
+    let i = pos;
+    while (i < endPos) {
+      const r = input2.step(i);
+      const rune = r >> 3;
+      const width = r & 7;
+      if (width === 0) break;
+      const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
+      let next = unanchored && state2.next !== null ? state2.next[cls] : null;
+      if (next === null) {
+        next = this.stepOrReset(state2, cls, rune, anchor, i, search);
+        if (next === null) return null;
+      }
+      state2 = next;
+      if (state2.isMatch && onMatch(state2, false)) return true;
+      if (!unanchored && state2.nfaStates.length === 0) return false;
+      i += width;
+    }
+    state2 = this.stepOrReset(state2, this.numClasses, END_TEXT, anchor, i, search);
+    if (state2 === null) return null;
+    return state2.isMatch && onMatch(state2, true);
+  }
+  match(input2, pos, anchor) {
+    if (this.failed) return null;
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+    const startState = this.start(input2, pos);
+    if (startState === null) return null;
+    return this.run(input2, pos, anchor, startState, (state2, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
+  }
+  matchSet(input2, pos, anchor) {
+    if (this.failed) return null;
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+    const startState = this.start(input2, pos);
+    if (startState === null) return null;
+    const matches = /* @__PURE__ */ new Set();
+    const collect2 = (state2, atEnd) => {
+      if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k = 0; k < state2.matchIDs.length; k++) matches.add(state2.matchIDs[k]);
+      return false;
+    };
+    if (this.run(input2, pos, anchor, startState, collect2) === null) return null;
+    return Array.from(matches).sort((a, b) => a - b);
+  }
+};
+var VISITED_BITS = 32;
+var MAX_BACKTRACK_PROG = 500;
+var INITIAL_JOB_CAPACITY = 256;
+var MAX_BACKTRACK_VECTOR = 262144;
+var BitState = class {
+  constructor() {
+    this.end = 0;
+    this.cap = /* @__PURE__ */ new Int32Array(0);
+    this.matchcap = /* @__PURE__ */ new Int32Array(0);
+    this.ncap = 0;
+    this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
+    this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
+    this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
+    this.jobLen = 0;
+    this.visited = /* @__PURE__ */ new Uint32Array(0);
+  }
+  reset(prog, end, ncap) {
+    this.end = end;
+    this.jobLen = 0;
+    this.ncap = ncap;
+    const visitedSize = prog.numInst() * (end + 1) + VISITED_BITS - 1 >>> 5;
+    if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
+    else this.visited.fill(0, 0, visitedSize);
+    if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
+    else this.cap.fill(-1, 0, ncap);
+    if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
+    else this.matchcap.fill(-1, 0, ncap);
+  }
+  shouldVisit(pc, pos) {
+    const n = pc * (this.end + 1) + pos;
+    const idx = n >>> 5;
+    const mask2 = 1 << (n & 31);
+    if ((this.visited[idx] & mask2) !== 0) return false;
+    this.visited[idx] |= mask2;
+    return true;
+  }
+  push(re2, pc, pos, arg) {
+    if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
+      if (this.jobLen >= this.jobPc.length) {
+        const newSize = this.jobPc.length * 2;
+        const newPc = new Int32Array(newSize);
+        newPc.set(this.jobPc);
+        this.jobPc = newPc;
+        const newArg = new Uint8Array(newSize);
+        newArg.set(this.jobArg);
+        this.jobArg = newArg;
+        const newPos = new Int32Array(newSize);
+        newPos.set(this.jobPos);
+        this.jobPos = newPos;
+      }
+      this.jobPc[this.jobLen] = pc;
+      this.jobArg[this.jobLen] = arg ? 1 : 0;
+      this.jobPos[this.jobLen] = pos;
+      this.jobLen++;
+    }
+  }
+  tryBacktrack(re2, input2, pc, pos, anchor) {
+    const longest = re2.longest;
+    this.push(re2, pc, pos, false);
+    while (this.jobLen > 0) {
+      this.jobLen--;
+      let currentPc = this.jobPc[this.jobLen];
+      let arg = this.jobArg[this.jobLen] === 1;
+      let currentPos = this.jobPos[this.jobLen];
+      let skipShouldVisit = true;
+      while (true) {
+        if (!skipShouldVisit) {
+          if (!this.shouldVisit(currentPc, currentPos)) break;
+        }
+        skipShouldVisit = false;
+        const inst = re2.prog.getInst(currentPc);
+        switch (inst.op) {
+          case Inst.FAIL:
+            break;
+          case Inst.ALT:
+            if (arg) {
+              arg = false;
+              currentPc = inst.arg;
+              continue;
+            } else {
+              this.push(re2, currentPc, currentPos, true);
+              currentPc = inst.out;
+              continue;
+            }
+          case Inst.ALT_MATCH: {
+            const outInst = re2.prog.getInst(inst.out);
+            if (Inst.isRuneOp(outInst.op)) {
+              this.push(re2, inst.arg, currentPos, false);
+              currentPc = inst.arg;
+              currentPos = this.end;
+              continue;
+            }
+            this.push(re2, inst.out, this.end, false);
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.RUNE: {
+            const r = input2.step(currentPos);
+            if (r === MachineInputBase.EOF()) break;
+            if (!inst.matchRune(r >> 3)) break;
+            currentPos += r & 7;
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.RUNE1: {
+            const r = input2.step(currentPos);
+            if (r === MachineInputBase.EOF()) break;
+            if (r >> 3 !== inst.runes[0]) break;
+            currentPos += r & 7;
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.RUNE_ANY_NOT_NL: {
+            const r = input2.step(currentPos);
+            if (r === MachineInputBase.EOF()) break;
+            if (r >> 3 === 10) break;
+            currentPos += r & 7;
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.RUNE_ANY: {
+            const r = input2.step(currentPos);
+            if (r === MachineInputBase.EOF()) break;
+            currentPos += r & 7;
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.CAPTURE:
+            if (arg) {
+              this.cap[inst.arg] = currentPos;
+              break;
+            } else {
+              if (inst.arg < this.ncap) {
+                this.push(re2, currentPc, this.cap[inst.arg], true);
+                this.cap[inst.arg] = currentPos;
+              }
+              currentPc = inst.out;
+              continue;
+            }
+          case Inst.EMPTY_WIDTH: {
+            const flag = input2.context(currentPos);
+            if ((inst.arg & ~flag) !== 0) break;
+            currentPc = inst.out;
+            continue;
+          }
+          case Inst.NOP:
+            currentPc = inst.out;
+            continue;
+          case Inst.MATCH: {
+            if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
+            if (this.ncap === 0) return true;
+            if (this.ncap > 1) this.cap[1] = currentPos;
+            const old = this.matchcap[1];
+            if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
+            if (!longest) return true;
+            if (currentPos === this.end) return true;
+            break;
+          }
+          case Inst.LB_WRITE:
+          case Inst.LB_CHECK:
+            throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
+          default:
+            throw new RE2JSInternalException("bad inst");
+        }
+        break;
+      }
+    }
+    return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
+  }
+};
+var bitStatePool = [];
+var Backtracker = class Backtracker2 {
+  static shouldBacktrack(prog) {
+    return prog.numInst() <= MAX_BACKTRACK_PROG;
+  }
+  static maxBitStateLen(prog) {
+    if (!Backtracker2.shouldBacktrack(prog)) return 0;
+    return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
+  }
+  static execute(re2, input2, pos, anchor, ncap) {
+    const startCond = re2.cond;
+    if (startCond === Utils.EMPTY_ALL) return null;
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+    if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
+    const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
+    const end = input2.endPos();
+    b.reset(re2.prog, end, ncap);
+    let matched = false;
+    if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
+      if (b.ncap > 0) b.cap[0] = pos;
+      if (b.tryBacktrack(re2, input2, re2.prog.start, pos, anchor)) matched = true;
+    } else {
+      let width = -1;
+      for (; pos <= end && width !== 0; pos += width) {
+        if (re2.prefix.length > 0) {
+          const advance = input2.index(re2, pos);
+          if (advance < 0) break;
+          pos += advance;
+        }
+        if (b.ncap > 0) b.cap[0] = pos;
+        if (b.tryBacktrack(re2, input2, re2.prog.start, pos, anchor)) {
+          matched = true;
+          break;
+        }
+        const r = input2.step(pos);
+        width = r === MachineInputBase.EOF() ? 0 : r & 7;
+      }
+    }
+    if (!matched) {
+      bitStatePool.push(b);
+      return null;
+    }
+    const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
+    bitStatePool.push(b);
+    return result;
+  }
+};
+var QueueOnePass = class {
+  constructor(size) {
+    this.sparse = new Uint32Array(size);
+    this.dense = new Uint32Array(size);
+    this.size = 0;
+    this.nextIndex = 0;
+  }
+  empty() {
+    return this.nextIndex >= this.size;
+  }
+  next() {
+    return this.dense[this.nextIndex++];
+  }
+  clear() {
+    this.size = 0;
+    this.nextIndex = 0;
+  }
+  contains(u) {
+    return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
+  }
+  insert(u) {
+    if (!this.contains(u)) this.insertNew(u);
+  }
+  insertNew(u) {
+    if (u >= this.sparse.length) return;
+    this.sparse[u] = this.size;
+    this.dense[this.size] = u;
+    this.size++;
+  }
+};
+var mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
+  const leftLen = leftRunes.length;
+  const rightLen = rightRunes.length;
+  let lx = 0, rx = 0;
+  const merged = [];
+  const next = [];
+  let ok = true;
+  let ix = -1;
+  const extend = (isLeft) => {
+    const newArray = isLeft ? leftRunes : rightRunes;
+    const low = isLeft ? lx : rx;
+    const pc = isLeft ? leftPC : rightPC;
+    if (ix > 0 && newArray[low] <= merged[ix]) return false;
+    merged.push(newArray[low], newArray[low + 1]);
+    if (isLeft) lx += 2;
+    else rx += 2;
+    ix += 2;
+    next.push(pc);
+    return true;
+  };
+  while (lx < leftLen || rx < rightLen) {
+    if (rx >= rightLen) ok = extend(true);
+    else if (lx >= leftLen) ok = extend(false);
+    else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
+    else ok = extend(true);
+    if (!ok) return null;
+  }
+  return {
+    merged,
+    next
+  };
+};
+var OnePassProg = class {
+  constructor(prog) {
+    this.start = prog.start;
+    this.numCap = prog.numCap;
+    this.inst = new Array(prog.inst.length);
+    for (let i = 0; i < prog.inst.length; i++) {
+      const orig = prog.inst[i];
+      const inst = new Inst(orig.op);
+      inst.out = orig.out;
+      inst.arg = orig.arg;
+      inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
+      inst.next = null;
+      this.inst[i] = inst;
+    }
+  }
+};
+var onePassCopy = (prog) => {
+  const p = new OnePassProg(prog);
+  for (let pc = 0; pc < p.inst.length; pc++) {
+    const inst = p.inst[pc];
+    if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
+    let pAOther = "out";
+    let pAAlt = "arg";
+    let instAlt = p.inst[inst[pAAlt]];
+    if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
+      pAOther = "arg";
+      pAAlt = "out";
+      instAlt = p.inst[inst[pAAlt]];
+      if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
+    }
+    const instOther = p.inst[inst[pAOther]];
+    if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
+    let pBAlt = "out";
+    let pBOther = "arg";
+    let patch = false;
+    if (instAlt.out === pc) patch = true;
+    else if (instAlt.arg === pc) {
+      patch = true;
+      pBAlt = "arg";
+      pBOther = "out";
+    }
+    if (patch) instAlt[pBAlt] = inst[pAOther];
+    if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
+  }
+  return p;
+};
+var makeOnePass = (p) => {
+  if (p.inst.length >= 1e3) return null;
+  const instQueue = new QueueOnePass(p.inst.length);
+  const visitQueue = new QueueOnePass(p.inst.length);
+  const onePassRunes = new Array(p.inst.length);
+  const m = new Array(p.inst.length).fill(false);
+  const check = (pc) => {
+    let ok = true;
+    const inst = p.inst[pc];
+    if (visitQueue.contains(pc)) return true;
+    visitQueue.insert(pc);
+    switch (inst.op) {
+      case Inst.ALT:
+      case Inst.ALT_MATCH: {
+        ok = check(inst.out) && check(inst.arg);
+        let matchOut = m[inst.out];
+        let matchArg = m[inst.arg];
+        if (matchOut && matchArg) return false;
+        if (matchArg) {
+          const tempOut = inst.out;
+          inst.out = inst.arg;
+          inst.arg = tempOut;
+          const tempMatch = matchOut;
+          matchOut = matchArg;
+          matchArg = tempMatch;
+        }
+        if (matchOut) {
+          m[pc] = true;
+          inst.op = Inst.ALT_MATCH;
+        }
+        const leftRunes = onePassRunes[inst.out] || [];
+        const rightRunes = onePassRunes[inst.arg] || [];
+        const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
+        if (!mergeRes) return false;
+        onePassRunes[pc] = new Int32Array(mergeRes.merged);
+        inst.next = new Uint32Array(mergeRes.next);
+        break;
+      }
+      case Inst.CAPTURE:
+      case Inst.EMPTY_WIDTH:
+      case Inst.NOP:
+        ok = check(inst.out);
+        m[pc] = m[inst.out];
+        onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
+        inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+        break;
+      case Inst.MATCH:
+      case Inst.FAIL:
+        m[pc] = inst.op === Inst.MATCH;
+        break;
+      case Inst.RUNE: {
+        m[pc] = false;
+        if (inst.next && inst.next.length > 0) break;
+        instQueue.insert(inst.out);
+        if (!inst.runes || inst.runes.length === 0) {
+          onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
+          inst.next = new Uint32Array([inst.out]);
+          break;
+        }
+        let runes = [];
+        if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+          const r0 = inst.runes[0];
+          runes.push(r0, r0);
+          for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+          runes.sort((a, b) => a - b);
+        } else for (let j = 0; j < inst.runes.length; j++) runes.push(inst.runes[j]);
+        onePassRunes[pc] = new Int32Array(runes);
+        inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+        inst.op = Inst.RUNE;
+        break;
+      }
+      case Inst.RUNE1: {
+        m[pc] = false;
+        if (inst.next && inst.next.length > 0) break;
+        instQueue.insert(inst.out);
+        let runes = [];
+        if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+          const r0 = inst.runes[0];
+          runes.push(r0, r0);
+          for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+          runes.sort((a, b) => a - b);
+        } else runes.push(inst.runes[0], inst.runes[0]);
+        onePassRunes[pc] = new Int32Array(runes);
+        inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+        inst.op = Inst.RUNE;
+        break;
+      }
+      case Inst.RUNE_ANY:
+        m[pc] = false;
+        if (inst.next && inst.next.length > 0) break;
+        instQueue.insert(inst.out);
+        onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
+        inst.next = new Uint32Array([inst.out]);
+        break;
+      case Inst.RUNE_ANY_NOT_NL:
+        m[pc] = false;
+        if (inst.next && inst.next.length > 0) break;
+        instQueue.insert(inst.out);
+        onePassRunes[pc] = new Int32Array([
+          0,
+          9,
+          11,
+          Unicode.MAX_RUNE
+        ]);
+        inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+    }
+    return ok;
+  };
+  instQueue.clear();
+  instQueue.insert(p.start);
+  while (!instQueue.empty()) {
+    visitQueue.clear();
+    if (!check(instQueue.next())) return null;
+  }
+  for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
+  return p;
+};
+var cleanupOnePass = (p, original) => {
+  for (let ix = 0; ix < original.inst.length; ix++) {
+    const instOriginal = original.inst[ix];
+    switch (instOriginal.op) {
+      case Inst.ALT:
+      case Inst.ALT_MATCH:
+      case Inst.RUNE:
+        break;
+      case Inst.CAPTURE:
+      case Inst.EMPTY_WIDTH:
+      case Inst.NOP:
+      case Inst.MATCH:
+      case Inst.FAIL:
+        p.inst[ix].next = null;
+        break;
+      case Inst.RUNE1:
+      case Inst.RUNE_ANY:
+      case Inst.RUNE_ANY_NOT_NL:
+        p.inst[ix].next = null;
+        p.inst[ix].op = instOriginal.op;
+        p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
+    }
+  }
+};
+var OnePass = class OnePass2 {
+  static compile(prog) {
+    if (prog.start === 0) return null;
+    if (prog.numLb > 0) return null;
+    const startInst = prog.inst[prog.start];
+    if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
+    let hasAlt = false;
+    for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
+      hasAlt = true;
+      break;
+    }
+    for (let i = 0; i < prog.inst.length; i++) {
+      const inst = prog.inst[i];
+      const opOut = prog.inst[inst.out].op;
+      switch (inst.op) {
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
+          break;
+        case Inst.EMPTY_WIDTH:
+          if (opOut === Inst.MATCH) {
+            if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
+            return null;
+          }
+          break;
+        default:
+          if (opOut === Inst.MATCH && hasAlt) return null;
+      }
+    }
+    let p = onePassCopy(prog);
+    p = makeOnePass(p);
+    if (p !== null) cleanupOnePass(p, prog);
+    return p;
+  }
+  static next(inst, r) {
+    const nextIdx = inst.matchRunePos(r);
+    if (nextIdx >= 0) return inst.next[nextIdx];
+    if (inst.op === Inst.ALT_MATCH) return inst.out;
+    return 0;
+  }
+  static execute(re2, input2, pos, anchor, ncap) {
+    const onepass = re2.onepass;
+    if (!onepass) return null;
+    const matchcap = new Int32Array(ncap).fill(-1);
+    let matched = false;
+    let r = input2.step(pos);
+    let rune = r >> 3;
+    let width = r & 7;
+    let r1 = MachineInputBase.EOF();
+    let rune1 = -1;
+    let width1 = 0;
+    if (r !== MachineInputBase.EOF()) {
+      r1 = input2.step(pos + width);
+      if (r1 !== MachineInputBase.EOF()) {
+        rune1 = r1 >> 3;
+        width1 = r1 & 7;
+      }
+    }
+    let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input2.context(pos);
+    let pc = onepass.start;
+    let inst;
+    while (true) {
+      inst = onepass.inst[pc];
+      pc = inst.out;
+      switch (inst.op) {
+        case Inst.MATCH:
+          if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input2.endPos()) return null;
+          matched = true;
+          if (matchcap.length > 0) {
+            matchcap[0] = 0;
+            matchcap[1] = pos;
+          }
+          return ncap === 0 ? [] : Utils.toArray(matchcap);
+        case Inst.RUNE:
+          if (!inst.matchRune(rune)) return null;
+          break;
+        case Inst.RUNE1:
+          if (rune !== inst.runes[0]) return null;
+          break;
+        case Inst.RUNE_ANY:
+          break;
+        case Inst.RUNE_ANY_NOT_NL:
+          if (rune === 10) return null;
+          break;
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          pc = OnePass2.next(inst, rune);
+          continue;
+        case Inst.FAIL:
+          return null;
+        case Inst.NOP:
+          continue;
+        case Inst.EMPTY_WIDTH:
+          if ((inst.arg & ~flag) !== 0) return null;
+          continue;
+        case Inst.CAPTURE:
+          if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
+          continue;
+        default:
+          throw new RE2JSInternalException("bad inst");
+      }
+      if (width === 0) break;
+      flag = Utils.emptyOpContext(rune, rune1);
+      pos += width;
+      rune = rune1;
+      width = width1;
+      if (rune !== -1) {
+        r1 = input2.step(pos + width);
+        if (r1 !== MachineInputBase.EOF()) {
+          rune1 = r1 >> 3;
+          width1 = r1 & 7;
+        } else {
+          rune1 = -1;
+          width1 = 0;
+        }
+      }
+    }
+    if (!matched) return null;
+    return ncap === 0 ? [] : Utils.toArray(matchcap);
+  }
+};
+var Regexp = class Regexp2 {
+  static Op = createEnum([
+    "NO_MATCH",
+    "EMPTY_MATCH",
+    "LITERAL",
+    "CHAR_CLASS",
+    "ANY_CHAR_NOT_NL",
+    "ANY_CHAR",
+    "BEGIN_LINE",
+    "END_LINE",
+    "BEGIN_TEXT",
+    "END_TEXT",
+    "WORD_BOUNDARY",
+    "NO_WORD_BOUNDARY",
+    "CAPTURE",
+    "STAR",
+    "PLUS",
+    "QUEST",
+    "REPEAT",
+    "CONCAT",
+    "ALTERNATE",
+    "PLB",
+    "NLB",
+    "LEFT_PAREN",
+    "VERTICAL_BAR"
+  ]);
+  static isPseudoOp(op) {
+    return op >= Regexp2.Op.LEFT_PAREN;
+  }
+  static emptySubs() {
+    return [];
+  }
+  static quoteIfHyphen(rune) {
+    if (rune === Codepoint.CODES["-"]) return "\\";
+    return "";
+  }
+  static fromRegexp(re) {
+    const regex2 = new Regexp2(re.op);
+    regex2.flags = re.flags;
+    regex2.subs = re.subs;
+    regex2.runes = re.runes;
+    regex2.cap = re.cap;
+    regex2.min = re.min;
+    regex2.max = re.max;
+    regex2.name = re.name;
+    regex2.namedGroups = re.namedGroups;
+    regex2.lb = re.lb;
+    return regex2;
+  }
+  constructor(op) {
+    this.op = op;
+    this.flags = 0;
+    this.subs = Regexp2.emptySubs();
+    this.runes = /* @__PURE__ */ new Int32Array(0);
+    this.min = 0;
+    this.max = 0;
+    this.cap = 0;
+    this.name = null;
+    this.namedGroups = /* @__PURE__ */ Object.create(null);
+    this.lb = 0;
+  }
+  reinit() {
+    this.flags = 0;
+    this.subs = Regexp2.emptySubs();
+    this.runes = /* @__PURE__ */ new Int32Array(0);
+    this.cap = 0;
+    this.min = 0;
+    this.max = 0;
+    this.name = null;
+    this.namedGroups = /* @__PURE__ */ Object.create(null);
+    this.lb = 0;
+  }
+  toString() {
+    return this.appendTo();
+  }
+  appendTo() {
+    let out = "";
+    switch (this.op) {
+      case Regexp2.Op.NO_MATCH:
+        out += "[^\\x00-\\x{10FFFF}]";
+        break;
+      case Regexp2.Op.EMPTY_MATCH:
+        out += "(?:)";
+        break;
+      case Regexp2.Op.STAR:
+      case Regexp2.Op.PLUS:
+      case Regexp2.Op.QUEST:
+      case Regexp2.Op.REPEAT: {
+        const sub = this.subs[0];
+        if (sub.op > Regexp2.Op.CAPTURE || sub.op === Regexp2.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
+        else out += sub.appendTo();
+        switch (this.op) {
+          case Regexp2.Op.STAR:
+            out += "*";
+            break;
+          case Regexp2.Op.PLUS:
+            out += "+";
+            break;
+          case Regexp2.Op.QUEST:
+            out += "?";
+            break;
+          case Regexp2.Op.REPEAT:
+            out += `{${this.min}`;
+            if (this.min !== this.max) {
+              out += ",";
+              if (this.max >= 0) out += this.max;
+            }
+            out += "}";
+        }
+        if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
+        break;
+      }
+      case Regexp2.Op.CONCAT:
+        for (let sub of this.subs) if (sub.op === Regexp2.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
+        else out += sub.appendTo();
+        break;
+      case Regexp2.Op.ALTERNATE: {
+        let sep4 = "";
+        for (let sub of this.subs) {
+          out += sep4;
+          sep4 = "|";
+          out += sub.appendTo();
+        }
+        break;
+      }
+      case Regexp2.Op.LITERAL:
+        if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
+        for (let rune of this.runes) out += Utils.escapeRune(rune);
+        if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
+        break;
+      case Regexp2.Op.ANY_CHAR_NOT_NL:
+        out += "(?-s:.)";
+        break;
+      case Regexp2.Op.ANY_CHAR:
+        out += "(?s:.)";
+        break;
+      case Regexp2.Op.PLB:
+        out += `(?<=${this.subs[0].appendTo()})`;
+        break;
+      case Regexp2.Op.NLB:
+        out += `(?<!${this.subs[0].appendTo()})`;
+        break;
+      case Regexp2.Op.CAPTURE:
+        if (this.name === null || this.name.length === 0) out += "(";
+        else out += `(?P<${this.name}>`;
+        if (this.subs[0].op !== Regexp2.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
+        out += ")";
+        break;
+      case Regexp2.Op.BEGIN_TEXT:
+        out += "\\A";
+        break;
+      case Regexp2.Op.END_TEXT:
+        if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
+        else out += "\\z";
+        break;
+      case Regexp2.Op.BEGIN_LINE:
+        out += "^";
+        break;
+      case Regexp2.Op.END_LINE:
+        out += "$";
+        break;
+      case Regexp2.Op.WORD_BOUNDARY:
+        out += "\\b";
+        break;
+      case Regexp2.Op.NO_WORD_BOUNDARY:
+        out += "\\B";
+        break;
+      case Regexp2.Op.CHAR_CLASS:
+        if (this.runes.length % 2 !== 0) {
+          out += "[invalid char class]";
+          break;
+        }
+        out += "[";
+        if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
+        else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
+          out += "^";
+          for (let i = 1; i < this.runes.length - 1; i += 2) {
+            const lo = this.runes[i] + 1;
+            const hi = this.runes[i + 1] - 1;
+            out += Regexp2.quoteIfHyphen(lo);
+            out += Utils.escapeRune(lo);
+            if (lo !== hi) {
+              out += "-";
+              out += Regexp2.quoteIfHyphen(hi);
+              out += Utils.escapeRune(hi);
+            }
+          }
+        } else for (let i = 0; i < this.runes.length; i += 2) {
+          const lo = this.runes[i];
+          const hi = this.runes[i + 1];
+          out += Regexp2.quoteIfHyphen(lo);
+          out += Utils.escapeRune(lo);
+          if (lo !== hi) {
+            out += "-";
+            out += Regexp2.quoteIfHyphen(hi);
+            out += Utils.escapeRune(hi);
+          }
+        }
+        out += "]";
+        break;
+      default:
+        out += this.op;
+    }
+    return out;
+  }
+  maxCap() {
+    let m = 0;
+    if (this.op === Regexp2.Op.CAPTURE) m = this.cap;
+    if (this.subs !== null) for (let sub of this.subs) {
+      const n = sub.maxCap();
+      if (m < n) m = n;
+    }
+    return m;
+  }
+  equals(that) {
+    if (!(that !== null && that instanceof Regexp2)) return false;
+    if (this.op !== that.op) return false;
+    switch (this.op) {
+      case Regexp2.Op.END_TEXT:
+        if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
+        break;
+      case Regexp2.Op.LITERAL:
+      case Regexp2.Op.CHAR_CLASS:
+        if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
+        if (this.runes === null && that.runes === null) break;
+        if (this.runes === null || that.runes === null) return false;
+        if (this.runes.length !== that.runes.length) return false;
+        for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
+        break;
+      case Regexp2.Op.ALTERNATE:
+      case Regexp2.Op.CONCAT:
+        if (this.subs.length !== that.subs.length) return false;
+        for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
+        break;
+      case Regexp2.Op.STAR:
+      case Regexp2.Op.PLUS:
+      case Regexp2.Op.QUEST:
+        if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
+        break;
+      case Regexp2.Op.REPEAT:
+        if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
+        break;
+      case Regexp2.Op.CAPTURE:
+        if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
+        break;
+      case Regexp2.Op.PLB:
+      case Regexp2.Op.NLB:
+        if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
+    }
+    return true;
+  }
+};
+var RegexpWalker = class {
+  static walk(root, handler2) {
+    const stack = [];
+    let re = root;
+    let result;
+    for (; ; ) {
+      if (re.subs.length === 0) result = handler2.leaf(re);
+      else {
+        const state2 = handler2.enter(re);
+        if (state2.result === void 0) {
+          stack.push({
+            re,
+            state: state2,
+            i: 0
+          });
+          re = re.subs[0];
+          continue;
+        }
+        result = state2.result;
+      }
+      for (; ; ) {
+        if (stack.length === 0) return result;
+        const frame = stack[stack.length - 1];
+        handler2.child(frame.re, frame.state, result, frame.i);
+        frame.i++;
+        if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
+          re = frame.re.subs[frame.i];
+          break;
+        }
+        stack.pop();
+        result = frame.state.result !== void 0 ? frame.state.result : handler2.leave(frame.re, frame.state);
+      }
+    }
+  }
+};
+var AhoCorasick = class {
+  constructor(words, alphabetSize) {
+    const edges = /* @__PURE__ */ new Map();
+    const parent = [0];
+    const unit = [0];
+    const depth = [0];
+    const terminal = [0];
+    for (const word of words) {
+      let node = 0;
+      for (let i = 0; i < word.length; i++) {
+        const key3 = node * alphabetSize + word[i];
+        let child = edges.get(key3);
+        if (child === void 0) {
+          child = parent.length;
+          edges.set(key3, child);
+          parent.push(node);
+          unit.push(word[i]);
+          depth.push(depth[node] + 1);
+          terminal.push(0);
+        }
+        node = child;
+      }
+      terminal[node] = 1;
+    }
+    const numNodes = parent.length;
+    const children = new Int32Array(numNodes - 1);
+    for (let c = 1; c < numNodes; c++) children[c - 1] = c;
+    children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
+    const childStart = new Int32Array(numNodes + 1);
+    for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
+    for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
+    const childUnit = new Int32Array(numNodes - 1);
+    for (let k = 0; k < children.length; k++) childUnit[k] = unit[children[k]];
+    this.childStart = childStart;
+    this.childUnit = childUnit;
+    this.childNode = children;
+    const byDepth = new Int32Array(numNodes);
+    for (let n = 0; n < numNodes; n++) byDepth[n] = n;
+    byDepth.sort((a, b) => depth[a] - depth[b]);
+    const fail3 = new Int32Array(numNodes);
+    const match = Uint8Array.from(terminal);
+    for (let k = 1; k < numNodes; k++) {
+      const c = byDepth[k];
+      const p = parent[c];
+      if (p !== 0) {
+        let f = fail3[p];
+        let next = this.next(f, unit[c]);
+        while (next < 0 && f !== 0) {
+          f = fail3[f];
+          next = this.next(f, unit[c]);
+        }
+        fail3[c] = next >= 0 ? next : 0;
+      }
+      match[c] |= match[fail3[c]];
+    }
+    this.fail = fail3;
+    this.match = match;
+  }
+  next(node, u) {
+    let lo = this.childStart[node];
+    let hi = this.childStart[node + 1];
+    const units = this.childUnit;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      const m = units[mid];
+      if (m === u) return this.childNode[mid];
+      if (m < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return -1;
+  }
+  advance(node, u) {
+    for (; ; ) {
+      const next = this.next(node, u);
+      if (next >= 0) return next;
+      if (node === 0) return 0;
+      node = this.fail[node];
+    }
+  }
+  searchUTF16(charSeq, start, end) {
+    let node = 0;
+    for (let i = start; i < end; i++) {
+      node = this.advance(node, charSeq.charCodeAt(i));
+      if (this.match[node] === 1) return true;
+    }
+    return false;
+  }
+  searchUTF8(bytes, start, end) {
+    let node = 0;
+    for (let i = start; i < end; i++) {
+      node = this.advance(node, bytes[i]);
+      if (this.match[node] === 1) return true;
+    }
+    return false;
+  }
+};
+var Prefilter = class Prefilter2 {
+  static Type = {
+    NONE: 0,
+    EXACT: 1,
+    AND: 2,
+    OR: 3
+  };
+  static MAX_SCANS = 32;
+  static MAX_AC_UNITS = 1 << 18;
+  constructor(type) {
+    this.type = type;
+    this.subs = [];
+    this.str = "";
+    this.bytes = null;
+    this.cost = type === Prefilter2.Type.EXACT ? 1 : 0;
+    this.allExact = false;
+    this.ac16 = null;
+    this.ac8 = null;
+  }
+  automaton16() {
+    if (this.ac16 === null) {
+      const words = this.subs.map((s) => {
+        const arr = new Array(s.str.length);
+        for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
+        return arr;
+      });
+      this.ac16 = new AhoCorasick(words, 65536);
+    }
+    return this.ac16;
+  }
+  automaton8() {
+    if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
+    return this.ac8;
+  }
+  eval(input2, pos) {
+    switch (this.type) {
+      case Prefilter2.Type.NONE:
+        return true;
+      case Prefilter2.Type.EXACT:
+        return input2.hasString(this, pos);
+      case Prefilter2.Type.AND:
+        for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input2, pos)) return false;
+        return true;
+      case Prefilter2.Type.OR:
+        if (this.allExact) return input2.hasAnyString(this, pos);
+        for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input2, pos)) return true;
+        return false;
+      default:
+        return true;
+    }
+  }
+};
+var PrefilterTree = class PrefilterTree2 {
+  static build(re) {
+    if (!re) return new Prefilter(Prefilter.Type.NONE);
+    return RegexpWalker.walk(re, PrefilterTree2.WALKER);
+  }
+  static WALKER = {
+    leaf: (re) => PrefilterTree2.leaf(re),
+    enter: (re) => PrefilterTree2.enter(re),
+    child: (re, state2, result) => PrefilterTree2.child(re, state2, result),
+    leave: (re, state2) => PrefilterTree2.leave(re, state2)
+  };
+  static leaf(re) {
+    if (re.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
+    if (re.runes.length === 0 || (re.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
+    let str2 = "";
+    for (let i = 0; i < re.runes.length; i++) {
+      if (Unicode.isUnsearchable(re.runes[i])) return new Prefilter(Prefilter.Type.NONE);
+      str2 += String.fromCodePoint(re.runes[i]);
+    }
+    const pf = new Prefilter(Prefilter.Type.EXACT);
+    pf.str = str2;
+    pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
+    return pf;
+  }
+  static enter(re) {
+    switch (re.op) {
+      case Regexp.Op.CAPTURE:
+      case Regexp.Op.PLUS:
+        return { sub: null };
+      case Regexp.Op.REPEAT:
+        if (re.min >= 1) return { sub: null };
+        return { result: new Prefilter(Prefilter.Type.NONE) };
+      case Regexp.Op.CONCAT:
+        return {
+          pf: new Prefilter(Prefilter.Type.AND),
+          subs: []
+        };
+      case Regexp.Op.ALTERNATE:
+        return {
+          pf: new Prefilter(Prefilter.Type.OR),
+          subs: []
+        };
+      default:
+        return { result: new Prefilter(Prefilter.Type.NONE) };
+    }
+  }
+  static child(re, state2, s) {
+    if (state2.subs === void 0) {
+      state2.sub = s;
+      return;
+    }
+    if (state2.pf.type === Prefilter.Type.AND) {
+      if (s.type === Prefilter.Type.NONE) return;
+      if (s.type === Prefilter.Type.AND) {
+        for (let j = 0; j < s.subs.length; j++) state2.subs.push(s.subs[j]);
+        return;
+      }
+      state2.subs.push(s);
+      return;
+    }
+    if (s.type === Prefilter.Type.NONE) {
+      state2.result = new Prefilter(Prefilter.Type.NONE);
+      return;
+    }
+    if (s.type === Prefilter.Type.OR) {
+      for (let j = 0; j < s.subs.length; j++) state2.subs.push(s.subs[j]);
+      return;
+    }
+    state2.subs.push(s);
+  }
+  static leave(re, state2) {
+    if (state2.subs === void 0) return state2.sub;
+    const pf = state2.pf;
+    const seen = /* @__PURE__ */ new Set();
+    const subs = [];
+    for (const sub of state2.subs) {
+      if (sub.type === Prefilter.Type.EXACT) {
+        if (seen.has(sub.str)) continue;
+        seen.add(sub.str);
+      }
+      subs.push(sub);
+    }
+    if (pf.type === Prefilter.Type.AND) {
+      const kept = [];
+      let cost2 = 0;
+      for (const sub of subs) {
+        if (cost2 + sub.cost > Prefilter.MAX_SCANS) continue;
+        kept.push(sub);
+        cost2 += sub.cost;
+      }
+      if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
+      if (kept.length === 1) return kept[0];
+      pf.subs = kept;
+      pf.cost = cost2;
+      return pf;
+    }
+    if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
+    if (subs.length === 1) return subs[0];
+    pf.subs = subs;
+    let allExact = true;
+    let cost = 0;
+    let units = 0;
+    for (const sub of subs) {
+      if (sub.type !== Prefilter.Type.EXACT) allExact = false;
+      else units += sub.bytes.length;
+      cost += sub.cost;
+    }
+    if (allExact) {
+      if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
+      pf.allExact = true;
+      pf.cost = 1;
+      return pf;
+    }
+    if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
+    pf.cost = cost;
+    return pf;
+  }
+};
+var PatchList = class {
+  /**
+  * @param {number} head - Encoded pointer to the start of the patch list.
+  * @param {number} tail - Encoded pointer to the end of the patch list.
+  */
+  constructor(head = 0, tail = 0) {
+    this.head = head;
+    this.tail = tail;
+  }
+};
+var Prog = class {
+  constructor() {
+    this.inst = [];
+    this.start = 0;
+    this.numCap = 2;
+    this.lbStarts = [];
+    this.numLb = 0;
+    this.lbInst = null;
+  }
+  getInst(pc) {
+    return this.inst[pc];
+  }
+  numInst() {
+    return this.inst.length;
+  }
+  addInst(op) {
+    this.inst.push(new Inst(op));
+  }
+  markLookbehindInsts() {
+    const lbInst = new Uint8Array(this.inst.length);
+    const pending = this.lbStarts.slice();
+    while (pending.length > 0) {
+      const pc = pending.pop();
+      if (pc === 0 || lbInst[pc] === 1) continue;
+      lbInst[pc] = 1;
+      const i = this.inst[pc];
+      switch (i.op) {
+        case Inst.ALT:
+        case Inst.ALT_MATCH:
+          pending.push(i.out, i.arg);
+          break;
+        case Inst.MATCH:
+        case Inst.FAIL:
+          break;
+        default:
+          pending.push(i.out);
+      }
+    }
+    this.lbInst = lbInst;
+  }
+  skipNop(pc) {
+    let i = this.inst[pc];
+    while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+      i = this.inst[pc];
+      pc = i.out;
+    }
+    return i;
+  }
+  /** @returns {[boolean, string]} */
+  prefix() {
+    let prefix = "";
+    let i = this.skipNop(this.start);
+    if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
+    while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
+      prefix += String.fromCodePoint(i.runes[0]);
+      i = this.skipNop(i.out);
+    }
+    return [i.op === Inst.MATCH, prefix];
+  }
+  startCond() {
+    let flag = 0;
+    let pc = this.start;
+    loop: for (; ; ) {
+      const i = this.inst[pc];
+      switch (i.op) {
+        case Inst.EMPTY_WIDTH:
+          flag |= i.arg;
+          break;
+        case Inst.FAIL:
+          return -1;
+        case Inst.CAPTURE:
+        case Inst.NOP:
+          break;
+        default:
+          break loop;
+      }
+      pc = i.out;
+    }
+    return flag;
+  }
+  patch(l, val) {
+    let head = l.head;
+    while (head !== 0) {
+      const i = this.inst[head >> 1];
+      if ((head & 1) === 0) {
+        head = i.out;
+        i.out = val;
+      } else {
+        head = i.arg;
+        i.arg = val;
+      }
+    }
+  }
+  append(l1, l2) {
+    if (l1.head === 0) return l2;
+    if (l2.head === 0) return l1;
+    const i = this.inst[l1.tail >> 1];
+    if ((l1.tail & 1) === 0) i.out = l2.head;
+    else i.arg = l2.head;
+    return new PatchList(l1.head, l2.tail);
+  }
+  /**
+  *
+  * @returns {string}
+  */
+  toString() {
+    let out = "";
+    for (let pc = 0; pc < this.inst.length; pc++) {
+      const len = out.length;
+      out += pc;
+      if (pc === this.start) out += "*";
+      out += "        ".substring(out.length - len);
+      out += this.inst[pc];
+      out += "\n";
+    }
+    return out;
+  }
+};
+var ANY_RUNE_NOT_NL = new Int32Array([
+  0,
+  Codepoint.CODES["\n"] - 1,
+  Codepoint.CODES["\n"] + 1,
+  Unicode.MAX_RUNE
+]);
+var ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
+var Frag = class {
+  constructor(i = 0, out = new PatchList(), nullable = false) {
+    this.i = i;
+    this.out = out;
+    this.nullable = nullable;
+  }
+};
+var Compiler = class Compiler2 {
+  static compileRegexp(re) {
+    const c = new Compiler2();
+    const f = c.compile(re);
+    c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+    c.prog.start = f.i;
+    c.prog.markLookbehindInsts();
+    return c.prog;
+  }
+  static compileSet(regexps) {
+    const c = new Compiler2();
+    if (regexps.length === 0) {
+      c.prog.start = c.newInst(Inst.FAIL).i;
+      c.prog.markLookbehindInsts();
+      return c.prog;
+    }
+    let starts = [];
+    for (let i = 0; i < regexps.length; i++) {
+      c.lbOffset = c.prog.numLb;
+      const f = c.compile(regexps[i]);
+      const m = c.newInst(Inst.MATCH);
+      c.prog.getInst(m.i).arg = i;
+      c.prog.patch(f.out, m.i);
+      starts.push(f.i);
+    }
+    let start = starts[0];
+    for (let i = 1; i < starts.length; i++) {
+      const f = c.newInst(Inst.ALT);
+      const inst = c.prog.getInst(f.i);
+      inst.out = start;
+      inst.arg = starts[i];
+      start = f.i;
+    }
+    c.prog.start = start;
+    c.prog.markLookbehindInsts();
+    return c.prog;
+  }
+  constructor() {
+    this.prog = new Prog();
+    this.newInst(Inst.FAIL);
+    this.lbOffset = 0;
+    this.runeCache = /* @__PURE__ */ new Map();
+    this.walker = {
+      leaf: (re) => this.leaf(re),
+      enter: (re) => this.enter(re),
+      child: (re, state2, result) => this.child(re, state2, result),
+      leave: (re, state2) => this.leave(re, state2)
+    };
+  }
+  newInst(op) {
+    this.prog.addInst(op);
+    return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+  }
+  nop() {
+    const f = this.newInst(Inst.NOP);
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    return f;
+  }
+  fail() {
+    return new Frag();
+  }
+  cap(arg) {
+    const f = this.newInst(Inst.CAPTURE);
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    this.prog.getInst(f.i).arg = arg;
+    if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
+    return f;
+  }
+  cat(f1, f2) {
+    if (f1.i === 0 || f2.i === 0) {
+      this.prog.patch(f1.out, 0);
+      this.prog.patch(f2.out, 0);
+      return this.fail();
+    }
+    this.prog.patch(f1.out, f2.i);
+    return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+  }
+  alt(f1, f2) {
+    if (f1.i === 0) return f2;
+    if (f2.i === 0) return f1;
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    i.out = f1.i;
+    i.arg = f2.i;
+    f.out = this.prog.append(f1.out, f2.out);
+    f.nullable = f1.nullable || f2.nullable;
+    return f;
+  }
+  loop(f1, nongreedy) {
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    if (nongreedy) {
+      i.arg = f1.i;
+      f.out = new PatchList(f.i << 1, f.i << 1);
+    } else {
+      i.out = f1.i;
+      f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+    }
+    this.prog.patch(f1.out, f.i);
+    return f;
+  }
+  quest(f1, nongreedy) {
+    if (f1.i === 0) return this.nop();
+    const f = this.newInst(Inst.ALT);
+    const i = this.prog.getInst(f.i);
+    if (nongreedy) {
+      i.arg = f1.i;
+      f.out = new PatchList(f.i << 1, f.i << 1);
+    } else {
+      i.out = f1.i;
+      f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+    }
+    f.out = this.prog.append(f.out, f1.out);
+    return f;
+  }
+  star(f1, nongreedy) {
+    if (f1.i === 0) return this.nop();
+    if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
+    return this.loop(f1, nongreedy);
+  }
+  plus(f1, nongreedy) {
+    if (f1.i === 0) return this.fail();
+    return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+  }
+  empty(op) {
+    const f = this.newInst(Inst.EMPTY_WIDTH);
+    this.prog.getInst(f.i).arg = op;
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    return f;
+  }
+  rune(runes, flags) {
+    const f = this.newInst(Inst.RUNE);
+    f.nullable = false;
+    const i = this.prog.getInst(f.i);
+    i.runes = runes;
+    flags &= RE2Flags.FOLD_CASE;
+    if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
+    i.arg = flags;
+    f.out = new PatchList(f.i << 1, f.i << 1);
+    if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
+    else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
+    else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
+    return f;
+  }
+  lookBehind(a, parsedLb) {
+    const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
+    const id = this.newInst(Inst.LB_WRITE);
+    this.prog.getInst(id.i).arg = lb;
+    const any = this.rune(ANY_RUNE, 0);
+    const dotStar = this.star(any, true);
+    const lbAutomaton = this.cat(dotStar, a);
+    this.prog.patch(lbAutomaton.out, id.i);
+    const checkId = this.newInst(Inst.LB_CHECK);
+    this.prog.getInst(checkId.i).arg = lb;
+    this.prog.lbStarts.push(lbAutomaton.i);
+    if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
+    checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
+    return checkId;
+  }
+  compile(re) {
+    return RegexpWalker.walk(re, this.walker);
+  }
+  leaf(re) {
+    switch (re.op) {
+      case Regexp.Op.NO_MATCH:
+        return this.fail();
+      case Regexp.Op.EMPTY_MATCH:
+        return this.nop();
+      case Regexp.Op.LITERAL: {
+        if (re.runes.length === 0) return this.nop();
+        let f = null;
+        for (let r of re.runes) {
+          let singleRune = this.runeCache.get(r);
+          if (singleRune === void 0) {
+            singleRune = new Int32Array([r]);
+            this.runeCache.set(r, singleRune);
+          }
+          const f1 = this.rune(singleRune, re.flags);
+          f = f === null ? f1 : this.cat(f, f1);
+        }
+        return f;
+      }
+      case Regexp.Op.CHAR_CLASS:
+        return this.rune(re.runes, re.flags);
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        return this.rune(ANY_RUNE_NOT_NL, 0);
+      case Regexp.Op.ANY_CHAR:
+        return this.rune(ANY_RUNE, 0);
+      case Regexp.Op.BEGIN_LINE:
+        return this.empty(Utils.EMPTY_BEGIN_LINE);
+      case Regexp.Op.END_LINE:
+        return this.empty(Utils.EMPTY_END_LINE);
+      case Regexp.Op.BEGIN_TEXT:
+        return this.empty(Utils.EMPTY_BEGIN_TEXT);
+      case Regexp.Op.END_TEXT:
+        return this.empty(Utils.EMPTY_END_TEXT);
+      case Regexp.Op.WORD_BOUNDARY:
+        return this.empty(Utils.EMPTY_WORD_BOUNDARY);
+      case Regexp.Op.NO_WORD_BOUNDARY:
+        return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
+      case Regexp.Op.CONCAT:
+      case Regexp.Op.ALTERNATE:
+        return this.nop();
+      default:
+        throw new RE2JSCompileException("regexp: unhandled case in compile");
+    }
+  }
+  enter(re) {
+    switch (re.op) {
+      case Regexp.Op.PLB:
+      case Regexp.Op.NLB:
+      case Regexp.Op.STAR:
+      case Regexp.Op.PLUS:
+      case Regexp.Op.QUEST:
+        return { sub: null };
+      case Regexp.Op.CAPTURE:
+        return {
+          bra: this.cap(re.cap << 1),
+          sub: null
+        };
+      case Regexp.Op.CONCAT:
+      case Regexp.Op.ALTERNATE:
+        return { f: null };
+      default:
+        throw new RE2JSCompileException("regexp: unhandled case in compile");
+    }
+  }
+  child(re, state2, f1) {
+    if (re.op === Regexp.Op.CONCAT) state2.f = state2.f === null ? f1 : this.cat(state2.f, f1);
+    else if (re.op === Regexp.Op.ALTERNATE) state2.f = state2.f === null ? f1 : this.alt(state2.f, f1);
+    else state2.sub = f1;
+  }
+  leave(re, state2) {
+    switch (re.op) {
+      case Regexp.Op.PLB:
+      case Regexp.Op.NLB:
+        return this.lookBehind(state2.sub, re.lb);
+      case Regexp.Op.CAPTURE: {
+        const ket = this.cap(re.cap << 1 | 1);
+        return this.cat(this.cat(state2.bra, state2.sub), ket);
+      }
+      case Regexp.Op.STAR:
+        return this.star(state2.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+      case Regexp.Op.PLUS:
+        return this.plus(state2.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+      case Regexp.Op.QUEST:
+        return this.quest(state2.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+      case Regexp.Op.CONCAT:
+      case Regexp.Op.ALTERNATE:
+        return state2.f;
+      default:
+        throw new RE2JSCompileException("regexp: unhandled case in compile");
+    }
+  }
+};
+var Simplify = class Simplify2 {
+  static simplify(re) {
+    if (re === null) return null;
+    return RegexpWalker.walk(re, Simplify2.WALKER);
+  }
+  static WALKER = {
+    leaf: (re) => Simplify2.leaf(re),
+    enter: (re) => Simplify2.enter(re),
+    child: (re, state2, result, i) => Simplify2.child(re, state2, result, i),
+    leave: (re, state2) => Simplify2.leave(re, state2)
+  };
+  static leaf(re) {
+    if (re.op === Regexp.Op.CHAR_CLASS) {
+      if (re.runes === null) return re;
+      if (re.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
+      if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
+      if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+    }
+    return re;
+  }
+  static enter(re) {
+    switch (re.op) {
+      case Regexp.Op.PLB:
+      case Regexp.Op.NLB:
+      case Regexp.Op.CAPTURE:
+      case Regexp.Op.STAR:
+      case Regexp.Op.PLUS:
+      case Regexp.Op.QUEST:
+        return { sub: null };
+      case Regexp.Op.CONCAT:
+      case Regexp.Op.ALTERNATE:
+        return {
+          subs: [],
+          changed: false
+        };
+      case Regexp.Op.REPEAT:
+        if (re.min === 0 && re.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
+        return { sub: null };
+      default:
+        return { result: re };
+    }
+  }
+  static child(re, state2, nsub, i) {
+    if (state2.subs === void 0) {
+      state2.sub = nsub;
+      return;
+    }
+    if (nsub !== re.subs[i]) state2.changed = true;
+    if (re.op === Regexp.Op.CONCAT) {
+      if (nsub.op === Regexp.Op.NO_MATCH) {
+        state2.result = new Regexp(Regexp.Op.NO_MATCH);
+        return;
+      }
+      if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+        state2.changed = true;
+        return;
+      }
+      if (nsub.op === Regexp.Op.CONCAT) {
+        state2.changed = true;
+        for (let j = 0; j < nsub.subs.length; j++) state2.subs.push(nsub.subs[j]);
+        return;
+      }
+    } else {
+      if (nsub.op === Regexp.Op.NO_MATCH) {
+        state2.changed = true;
+        return;
+      }
+      if (nsub.op === Regexp.Op.ALTERNATE) {
+        state2.changed = true;
+        for (let j = 0; j < nsub.subs.length; j++) state2.subs.push(nsub.subs[j]);
+        return;
+      }
+    }
+    state2.subs.push(nsub);
+  }
+  static leave(re, state2) {
+    switch (re.op) {
+      case Regexp.Op.PLB:
+      case Regexp.Op.NLB:
+      case Regexp.Op.CAPTURE: {
+        const sub = state2.sub;
+        if (sub !== re.subs[0]) {
+          const nre = Regexp.fromRegexp(re);
+          nre.runes = /* @__PURE__ */ new Int32Array(0);
+          nre.subs = [sub];
+          return nre;
+        }
+        return re;
+      }
+      case Regexp.Op.CONCAT:
+      case Regexp.Op.ALTERNATE:
+        if (state2.changed) {
+          const newSubs = state2.subs;
+          if (newSubs.length === 0) return new Regexp(re.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+          if (newSubs.length === 1) return newSubs[0];
+          const nre = Regexp.fromRegexp(re);
+          nre.runes = /* @__PURE__ */ new Int32Array(0);
+          nre.subs = newSubs;
+          return nre;
+        }
+        return re;
+      case Regexp.Op.STAR:
+      case Regexp.Op.PLUS:
+      case Regexp.Op.QUEST:
+        return Simplify2.simplify1(re.op, re.flags, state2.sub, re);
+      case Regexp.Op.REPEAT:
+        return Simplify2.simplifyRepeat(re, state2.sub);
+      default:
+        return re;
+    }
+  }
+  static simplifyRepeat(re, sub) {
+    if (re.max === -1) {
+      if (re.min === 0) return Simplify2.simplify1(Regexp.Op.STAR, re.flags, sub, null);
+      if (re.min === 1) return Simplify2.simplify1(Regexp.Op.PLUS, re.flags, sub, null);
+      const subs = [];
+      for (let i = 0; i < re.min - 1; i++) subs.push(sub);
+      subs.push(Simplify2.simplify1(Regexp.Op.PLUS, re.flags, sub, null));
+      return Simplify2.concat(subs);
+    }
+    if (re.min === 1 && re.max === 1) return sub;
+    let prefixSubs = null;
+    if (re.min > 0) {
+      prefixSubs = [];
+      for (let i = 0; i < re.min; i++) prefixSubs.push(sub);
+    }
+    if (re.max > re.min) {
+      let suffix = Simplify2.simplify1(Regexp.Op.QUEST, re.flags, sub, null);
+      for (let i = re.min + 1; i < re.max; i++) suffix = Simplify2.simplify1(Regexp.Op.QUEST, re.flags, Simplify2.concat([sub, suffix]), null);
+      if (prefixSubs === null) return suffix;
+      prefixSubs.push(suffix);
+    }
+    if (prefixSubs !== null) return Simplify2.concat(prefixSubs);
+    return new Regexp(Regexp.Op.NO_MATCH);
+  }
+  static concat(subs) {
+    const newSubs = [];
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i];
+      if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
+      if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
+      if (sub.op === Regexp.Op.CONCAT) {
+        for (let j = 0; j < sub.subs.length; j++) newSubs.push(sub.subs[j]);
+        continue;
+      }
+      newSubs.push(sub);
+    }
+    if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
+    if (newSubs.length === 1) return newSubs[0];
+    const nre = new Regexp(Regexp.Op.CONCAT);
+    nre.subs = newSubs;
+    return nre;
+  }
+  static simplify1(op, flags, sub, re) {
+    if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
+    if (sub.op === Regexp.Op.NO_MATCH) {
+      if (op === Regexp.Op.PLUS) return sub;
+      return new Regexp(Regexp.Op.EMPTY_MATCH);
+    }
+    if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
+    if (re !== null && re.op === op && (re.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re.subs[0]) return re;
+    const nre = new Regexp(op);
+    nre.flags = flags;
+    nre.subs = [sub];
+    return nre;
+  }
+};
+var CharGroup = class {
+  constructor(sign, cls) {
+    this.sign = sign;
+    this.cls = cls;
+  }
+};
+var code1 = [48, 57];
+var code2 = [
+  9,
+  10,
+  12,
+  13,
+  32,
+  32
+];
+var code3 = [
+  48,
+  57,
+  65,
+  90,
+  95,
+  95,
+  97,
+  122
+];
+var PERL_GROUPS = /* @__PURE__ */ new Map([
+  ["\\d", new CharGroup(1, code1)],
+  ["\\D", new CharGroup(-1, code1)],
+  ["\\s", new CharGroup(1, code2)],
+  ["\\S", new CharGroup(-1, code2)],
+  ["\\w", new CharGroup(1, code3)],
+  ["\\W", new CharGroup(-1, code3)]
+]);
+var code4 = [
+  48,
+  57,
+  65,
+  90,
+  97,
+  122
+];
+var code5 = [
+  65,
+  90,
+  97,
+  122
+];
+var code6 = [0, 127];
+var code7 = [
+  9,
+  9,
+  32,
+  32
+];
+var code8 = [
+  0,
+  31,
+  127,
+  127
+];
+var code9 = [48, 57];
+var code10 = [33, 126];
+var code11 = [97, 122];
+var code12 = [32, 126];
+var code13 = [
+  33,
+  47,
+  58,
+  64,
+  91,
+  96,
+  123,
+  126
+];
+var code14 = [
+  9,
+  13,
+  32,
+  32
+];
+var code15 = [65, 90];
+var code16 = [
+  48,
+  57,
+  65,
+  90,
+  95,
+  95,
+  97,
+  122
+];
+var code17 = [
+  48,
+  57,
+  65,
+  70,
+  97,
+  102
+];
+var POSIX_GROUPS = /* @__PURE__ */ new Map([
+  ["[:alnum:]", new CharGroup(1, code4)],
+  ["[:^alnum:]", new CharGroup(-1, code4)],
+  ["[:alpha:]", new CharGroup(1, code5)],
+  ["[:^alpha:]", new CharGroup(-1, code5)],
+  ["[:ascii:]", new CharGroup(1, code6)],
+  ["[:^ascii:]", new CharGroup(-1, code6)],
+  ["[:blank:]", new CharGroup(1, code7)],
+  ["[:^blank:]", new CharGroup(-1, code7)],
+  ["[:cntrl:]", new CharGroup(1, code8)],
+  ["[:^cntrl:]", new CharGroup(-1, code8)],
+  ["[:digit:]", new CharGroup(1, code9)],
+  ["[:^digit:]", new CharGroup(-1, code9)],
+  ["[:graph:]", new CharGroup(1, code10)],
+  ["[:^graph:]", new CharGroup(-1, code10)],
+  ["[:lower:]", new CharGroup(1, code11)],
+  ["[:^lower:]", new CharGroup(-1, code11)],
+  ["[:print:]", new CharGroup(1, code12)],
+  ["[:^print:]", new CharGroup(-1, code12)],
+  ["[:punct:]", new CharGroup(1, code13)],
+  ["[:^punct:]", new CharGroup(-1, code13)],
+  ["[:space:]", new CharGroup(1, code14)],
+  ["[:^space:]", new CharGroup(-1, code14)],
+  ["[:upper:]", new CharGroup(1, code15)],
+  ["[:^upper:]", new CharGroup(-1, code15)],
+  ["[:word:]", new CharGroup(1, code16)],
+  ["[:^word:]", new CharGroup(-1, code16)],
+  ["[:xdigit:]", new CharGroup(1, code17)],
+  ["[:^xdigit:]", new CharGroup(-1, code17)]
+]);
+var CharClass = class CharClass2 {
+  static charClassToString(r, len) {
+    let result = "[";
+    for (let i = 0; i < len; i += 2) {
+      if (i > 0) result += " ";
+      const lo = r[i];
+      const hi = r[i + 1];
+      if (lo === hi) result += `0x${lo.toString(16)}`;
+      else result += `0x${lo.toString(16)}-0x${hi.toString(16)}`;
+    }
+    result += "]";
+    return result;
+  }
+  static sortRanges(array, len) {
+    const n = len >> 1;
+    const order = new Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
+    const sorted = array.slice(0, len);
+    for (let i = 0; i < n; i++) {
+      array[2 * i] = sorted[2 * order[i]];
+      array[2 * i + 1] = sorted[2 * order[i] + 1];
+    }
+  }
+  /**
+  * @param {number[]|Int32Array} [r]
+  */
+  constructor(r = Utils.emptyInts()) {
+    this.r = r;
+    this.len = r.length;
+  }
+  toArray() {
+    if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
+    return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
+  }
+  toGrowableArray() {
+    if (Array.isArray(this.r)) {
+      this.r.length = this.len;
+      return this.r;
+    }
+    return Array.from(this.r.subarray(0, this.len));
+  }
+  cleanClass() {
+    if (this.len < 4) return this;
+    CharClass2.sortRanges(this.r, this.len);
+    let w = 2;
+    for (let i = 2; i < this.len; i += 2) {
+      const lo = this.r[i];
+      const hi = this.r[i + 1];
+      if (lo <= this.r[w - 1] + 1) {
+        if (hi > this.r[w - 1]) this.r[w - 1] = hi;
+        continue;
+      }
+      this.r[w] = lo;
+      this.r[w + 1] = hi;
+      w += 2;
+    }
+    this.len = w;
+    return this;
+  }
+  appendLiteral(x, flags) {
+    return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x, x) : this.appendRange(x, x);
+  }
+  appendRange(lo, hi) {
+    if (this.len > 0) {
+      for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
+        const rlo = this.r[this.len - i];
+        const rhi = this.r[this.len - i + 1];
+        if (lo <= rhi + 1 && rlo <= hi + 1) {
+          if (lo < rlo) this.r[this.len - i] = lo;
+          if (hi > rhi) this.r[this.len - i + 1] = hi;
+          return this;
+        }
+      }
+    }
+    this.r[this.len++] = lo;
+    this.r[this.len++] = hi;
+    return this;
+  }
+  appendFoldedRange(lo, hi) {
+    if (lo <= Unicode.MIN_FOLD && hi >= Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+    if (hi < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+    if (lo < Unicode.MIN_FOLD) {
+      this.appendRange(lo, Unicode.MIN_FOLD - 1);
+      lo = Unicode.MIN_FOLD;
+    }
+    if (hi > Unicode.MAX_FOLD) {
+      this.appendRange(Unicode.MAX_FOLD + 1, hi);
+      hi = Unicode.MAX_FOLD;
+    }
+    for (let c = lo; c <= hi; c++) {
+      this.appendRange(c, c);
+      for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
+    }
+    return this;
+  }
+  appendClass(x) {
+    for (let i = 0; i < x.length; i += 2) this.appendRange(x[i], x[i + 1]);
+    return this;
+  }
+  appendFoldedClass(x) {
+    for (let i = 0; i < x.length; i += 2) this.appendFoldedRange(x[i], x[i + 1]);
+    return this;
+  }
+  appendNegatedClass(x) {
+    let nextLo = 0;
+    for (let i = 0; i < x.length; i += 2) {
+      const lo = x[i];
+      const hi = x[i + 1];
+      if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+      nextLo = hi + 1;
+    }
+    if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+    return this;
+  }
+  appendTable(table) {
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
+      if (stride === 1) {
+        this.appendRange(lo, hi);
+        continue;
+      }
+      for (let c = lo; c <= hi; c += stride) this.appendRange(c, c);
+    }
+    return this;
+  }
+  appendNegatedTable(table) {
+    let nextLo = 0;
+    for (let i = 0; i < table.length; ++i) {
+      const lo = table.getLo(i);
+      const hi = table.getHi(i);
+      const stride = table.getStride(i);
+      if (stride === 1) {
+        if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+        nextLo = hi + 1;
+        continue;
+      }
+      for (let c = lo; c <= hi; c += stride) {
+        if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
+        nextLo = c + 1;
+      }
+    }
+    if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+    return this;
+  }
+  appendTableWithSign(table, sign) {
+    return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+  }
+  negateClass() {
+    let nextLo = 0;
+    let w = 0;
+    for (let i = 0; i < this.len; i += 2) {
+      const lo = this.r[i];
+      const hi = this.r[i + 1];
+      if (nextLo <= lo - 1) {
+        this.r[w] = nextLo;
+        this.r[w + 1] = lo - 1;
+        w += 2;
+      }
+      nextLo = hi + 1;
+    }
+    this.len = w;
+    if (nextLo <= Unicode.MAX_RUNE) {
+      this.r[this.len++] = nextLo;
+      this.r[this.len++] = Unicode.MAX_RUNE;
+    }
+    return this;
+  }
+  appendClassWithSign(x, sign) {
+    return sign < 0 ? this.appendNegatedClass(x) : this.appendClass(x);
+  }
+  appendGroup(g, foldCase) {
+    let cls = g.cls;
+    if (foldCase) cls = new CharClass2().appendFoldedClass(cls).cleanClass().toArray();
+    return this.appendClassWithSign(cls, g.sign);
+  }
+  toString() {
+    return CharClass2.charClassToString(this.r, this.len);
+  }
+};
+var StringIterator = class {
+  constructor(str2) {
+    this.str = str2;
+    this.position = 0;
+  }
+  pos() {
+    return this.position;
+  }
+  rewindTo(pos) {
+    this.position = pos;
+  }
+  more() {
+    return this.position < this.str.length;
+  }
+  peek() {
+    return this.str.codePointAt(this.position);
+  }
+  skip(n) {
+    this.position += n;
+  }
+  skipString(s) {
+    this.position += s.length;
+  }
+  pop() {
+    const r = this.str.codePointAt(this.position);
+    this.position += Utils.charCount(r);
+    return r;
+  }
+  lookingAt(s) {
+    return this.str.startsWith(s, this.position);
+  }
+  rest() {
+    return this.str.substring(this.position);
+  }
+  from(beforePos) {
+    return this.str.substring(beforePos, this.position);
+  }
+  toString() {
+    return this.rest();
+  }
+};
+var Parser2 = class Parser3 {
+  static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
+  static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+  static ERR_INVALID_ESCAPE = "invalid escape sequence";
+  static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+  static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+  static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+  static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+  static ERR_MISSING_BRACKET = "missing closing ]";
+  static ERR_MISSING_PAREN = "missing closing )";
+  static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+  static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+  static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+  static ERR_UNEXPECTED_PAREN = "unexpected )";
+  static ERR_NESTING_DEPTH = "expression nests too deeply";
+  static ERR_LARGE = "expression too large";
+  static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
+  static MAX_HEIGHT = 1e3;
+  static MAX_SIZE = 1398101;
+  static MAX_RUNES = 33554432;
+  static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
+    0,
+    Unicode.MAX_RUNE,
+    1
+  ]));
+  static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
+    0,
+    127,
+    1
+  ]));
+  static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+    0,
+    127,
+    1,
+    383,
+    383,
+    1,
+    8490,
+    8490,
+    1
+  ]));
+  static unicodeTable(name) {
+    if (name === "Any") return {
+      tab: Parser3.ANY_TABLE,
+      fold: Parser3.ANY_TABLE,
+      sign: 1
+    };
+    if (name === "Ascii") return {
+      tab: Parser3.ASCII_TABLE,
+      fold: Parser3.ASCII_FOLD_TABLE,
+      sign: 1
+    };
+    if (name === "Assigned") return {
+      tab: UnicodeTables.CATEGORIES.get("Cn"),
+      fold: UnicodeTables.CATEGORIES.get("Cn"),
+      sign: -1
+    };
+    if (name === "Lc") return {
+      tab: UnicodeTables.CATEGORIES.get("LC"),
+      fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+      sign: 1
+    };
+    if (UnicodeTables.CATEGORIES.has(name)) return {
+      tab: UnicodeTables.CATEGORIES.get(name),
+      fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+      sign: 1
+    };
+    if (UnicodeTables.SCRIPTS.has(name)) return {
+      tab: UnicodeTables.SCRIPTS.get(name),
+      fold: UnicodeTables.FOLD_SCRIPT.get(name),
+      sign: 1
+    };
+    return null;
+  }
+  static minFoldRune(r) {
+    if (r < Unicode.MIN_FOLD || r > Unicode.MAX_FOLD) return r;
+    let min = r;
+    const r0 = r;
+    for (r = Unicode.simpleFold(r); r !== r0; r = Unicode.simpleFold(r)) if (min > r) min = r;
+    return min;
+  }
+  static leadingRegexp(re) {
+    if (re.op === Regexp.Op.EMPTY_MATCH) return null;
+    if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+      const sub = re.subs[0];
+      if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
+      return sub;
+    }
+    return re;
+  }
+  static literalRegexp(s, flags) {
+    const re = new Regexp(Regexp.Op.LITERAL);
+    re.flags = flags;
+    re.runes = Utils.stringToRunes(s);
+    return re;
+  }
+  /**
+  * Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+  * @param {string} pattern
+  * @param {number} flags
+  */
+  static parse(pattern, flags) {
+    return new Parser3(pattern, flags).parseInternal();
+  }
+  static parseRepeat(t) {
+    const start = t.pos();
+    if (!t.more() || !t.lookingAt("{")) return -1;
+    t.skip(1);
+    const min = Parser3.parseInt(t);
+    if (min === -1) return -1;
+    if (!t.more()) return -1;
+    let max;
+    if (!t.lookingAt(",")) max = min;
+    else {
+      t.skip(1);
+      if (!t.more()) return -1;
+      if (t.lookingAt("}")) max = -1;
+      else if ((max = Parser3.parseInt(t)) === -1) return -1;
+    }
+    if (!t.more() || !t.lookingAt("}")) return -1;
+    t.skip(1);
+    if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t.from(start));
+    return min << 16 | max & Unicode.MAX_BMP;
+  }
+  static isValidCaptureName(name) {
+    if (name.length === 0) return false;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.codePointAt(i);
+      if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
+    }
+    return true;
+  }
+  static parseInt(t) {
+    const start = t.pos();
+    while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
+    const n = t.from(start);
+    if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
+    if (n.length > 8) return -2;
+    return parseInt(n, 10);
+  }
+  static isCharClass(re) {
+    return re.op === Regexp.Op.LITERAL && re.runes.length === 1 || re.op === Regexp.Op.CHAR_CLASS || re.op === Regexp.Op.ANY_CHAR_NOT_NL || re.op === Regexp.Op.ANY_CHAR;
+  }
+  static matchRune(re, r) {
+    switch (re.op) {
+      case Regexp.Op.LITERAL:
+        return re.runes.length === 1 && re.runes[0] === r;
+      case Regexp.Op.CHAR_CLASS:
+        for (let i = 0; i < re.runes.length; i += 2) if (re.runes[i] <= r && r <= re.runes[i + 1]) return true;
+        return false;
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        return r !== Codepoint.CODES["\n"];
+      case Regexp.Op.ANY_CHAR:
+        return true;
+    }
+    return false;
+  }
+  static mergeCharClass(dst, src) {
+    switch (dst.op) {
+      case Regexp.Op.ANY_CHAR:
+        break;
+      case Regexp.Op.ANY_CHAR_NOT_NL:
+        if (Parser3.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+        break;
+      case Regexp.Op.CHAR_CLASS: {
+        const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
+        if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
+        else cc.appendClass(src.runes);
+        dst.runes = cc.toGrowableArray();
+        break;
+      }
+      case Regexp.Op.LITERAL:
+        if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
+        dst.op = Regexp.Op.CHAR_CLASS;
+        dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
+    }
+  }
+  static parseEscape(t) {
+    const startPos = t.pos();
+    t.skip(1);
+    if (!t.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
+    let c = t.pop();
+    bigswitch: switch (c) {
+      case Codepoint.CODES["1"]:
+      case Codepoint.CODES["2"]:
+      case Codepoint.CODES["3"]:
+      case Codepoint.CODES["4"]:
+      case Codepoint.CODES["5"]:
+      case Codepoint.CODES["6"]:
+      case Codepoint.CODES["7"]:
+        if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+      case Codepoint.CODES["0"]: {
+        let r = c - Codepoint.CODES["0"];
+        for (let i = 1; i < 3; i++) {
+          if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+          r = r * 8 + t.peek() - Codepoint.CODES["0"];
+          t.skip(1);
+        }
+        return r;
+      }
+      case Codepoint.CODES["x"]: {
+        if (!t.more()) break;
+        c = t.pop();
+        if (c === Codepoint.CODES["{"]) {
+          let nhex = 0;
+          let r = 0;
+          while (true) {
+            if (!t.more()) break bigswitch;
+            c = t.pop();
+            if (c === Codepoint.CODES["}"]) break;
+            const v = Utils.unhex(c);
+            if (v < 0) break bigswitch;
+            r = r * 16 + v;
+            if (r > Unicode.MAX_RUNE) break bigswitch;
+            nhex++;
+          }
+          if (nhex === 0) break bigswitch;
+          return r;
+        }
+        const x = Utils.unhex(c);
+        if (!t.more()) break;
+        c = t.pop();
+        const y = Utils.unhex(c);
+        if (x < 0 || y < 0) break;
+        return x * 16 + y;
+      }
+      case Codepoint.CODES["a"]:
+        return Codepoint.CODES["\x07"];
+      case Codepoint.CODES["f"]:
+        return Codepoint.CODES["\f"];
+      case Codepoint.CODES["n"]:
+        return Codepoint.CODES["\n"];
+      case Codepoint.CODES["r"]:
+        return Codepoint.CODES["\r"];
+      case Codepoint.CODES["t"]:
+        return Codepoint.CODES["	"];
+      case Codepoint.CODES["v"]:
+        return Codepoint.CODES["\v"];
+      default:
+        if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
+    }
+    throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t.from(startPos));
+  }
+  static parseClassChar(t, wholeClassPos) {
+    if (!t.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+    if (t.lookingAt("\\")) return Parser3.parseEscape(t);
+    return t.pop();
+  }
+  static hasCapture(re) {
+    if (re === null) return false;
+    if (re.op === Regexp.Op.CAPTURE) return true;
+    if (re.subs) {
+      for (let sub of re.subs) if (Parser3.hasCapture(sub)) return true;
+    }
+    return false;
+  }
+  constructor(wholeRegexp, flags = 0) {
+    this.wholeRegexp = wholeRegexp;
+    this.flags = flags;
+    this.numCap = 0;
+    this.namedGroups = /* @__PURE__ */ Object.create(null);
+    this.stack = [];
+    this.free = null;
+    this.numRegexp = 0;
+    this.numRunes = 0;
+    this.repeats = 0;
+    this.height = null;
+    this.size = null;
+    this.nlb = 0;
+  }
+  newRegexp(op) {
+    let re = this.free;
+    if (re !== null && re.subs !== null && re.subs.length > 0) {
+      this.free = re.subs[0];
+      re.reinit();
+      re.op = op;
+    } else {
+      re = new Regexp(op);
+      this.numRegexp += 1;
+    }
+    return re;
+  }
+  reuse(re) {
+    if (this.height !== null && this.height.has(re)) this.height.delete(re);
+    if (re.subs !== null && re.subs.length > 0) re.subs[0] = this.free;
+    this.free = re;
+  }
+  checkLimits(re) {
+    if (this.numRunes > Parser3.MAX_RUNES) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+    this.checkSize(re);
+    this.checkHeight(re);
+  }
+  checkSize(re) {
+    if (this.size === null) {
+      if (this.repeats === 0) this.repeats = 1;
+      if (re.op === Regexp.Op.REPEAT) {
+        let n = re.max;
+        if (n === -1) n = re.min;
+        if (n <= 0) n = 1;
+        if (n > Math.floor(Parser3.MAX_SIZE / this.repeats)) this.repeats = Parser3.MAX_SIZE;
+        else this.repeats *= n;
+      }
+      if (this.numRegexp < Math.floor(Parser3.MAX_SIZE / this.repeats)) return;
+      this.size = /* @__PURE__ */ new Map();
+      for (let reEx of this.stack) this.checkSize(reEx);
+    }
+    if (this.calcSize(re, true) > Parser3.MAX_SIZE) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+  }
+  calcSize(re, force = false) {
+    if (!force && this.size !== null) {
+      if (this.size.has(re)) return this.size.get(re);
+    }
+    let size = 0;
+    switch (re.op) {
+      case Regexp.Op.LITERAL:
+        size = re.runes.length;
+        break;
+      case Regexp.Op.PLB:
+      case Regexp.Op.NLB:
+      case Regexp.Op.CAPTURE:
+      case Regexp.Op.STAR:
+        size = 2 + this.calcSize(re.subs[0]);
+        break;
+      case Regexp.Op.PLUS:
+      case Regexp.Op.QUEST:
+        size = 1 + this.calcSize(re.subs[0]);
+        break;
+      case Regexp.Op.CONCAT:
+        for (let sub of re.subs) size = size + this.calcSize(sub);
+        break;
+      case Regexp.Op.ALTERNATE:
+        for (let sub of re.subs) size = size + this.calcSize(sub);
+        if (re.subs.length > 1) size = size + re.subs.length - 1;
+        break;
+      case Regexp.Op.REPEAT: {
+        let sub = this.calcSize(re.subs[0]);
+        if (re.max === -1) {
+          if (re.min === 0) size = 2 + sub;
+          else size = 1 + re.min * sub;
+          break;
+        }
+        size = re.max * sub + (re.max - re.min);
+        break;
+      }
+    }
+    size = Math.max(1, size);
+    if (this.size === null) this.size = /* @__PURE__ */ new Map();
+    this.size.set(re, size);
+    return size;
+  }
+  checkHeight(re) {
+    if (this.numRegexp < Parser3.MAX_HEIGHT) return;
+    if (this.height === null) {
+      this.height = /* @__PURE__ */ new Map();
+      for (let reEx of this.stack) this.checkHeight(reEx);
+    }
+    if (this.calcHeight(re, true) > Parser3.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser3.ERR_NESTING_DEPTH);
+  }
+  calcHeight(re, force = false) {
+    if (!force && this.height !== null) {
+      if (this.height.has(re)) return this.height.get(re);
+    }
+    let h = 1;
+    for (let sub of re.subs) {
+      const hsub = this.calcHeight(sub);
+      if (h < 1 + hsub) h = 1 + hsub;
+    }
+    if (this.height === null) this.height = /* @__PURE__ */ new Map();
+    this.height.set(re, h);
+    return h;
+  }
+  pop() {
+    return this.stack.pop();
+  }
+  popToPseudo() {
+    const n = this.stack.length;
+    let i = n;
+    while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
+    return this.stack.splice(i, n - i);
+  }
+  push(re) {
+    this.numRunes += re.runes.length;
+    if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] === re.runes[1]) {
+      if (this.maybeConcat(re.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
+      re.op = Regexp.Op.LITERAL;
+      re.runes = [re.runes[0]];
+      re.flags = this.flags & ~RE2Flags.FOLD_CASE;
+    } else if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 4 && re.runes[0] === re.runes[1] && re.runes[2] === re.runes[3] && Unicode.simpleFold(re.runes[0]) === re.runes[2] && Unicode.simpleFold(re.runes[2]) === re.runes[0] || re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] + 1 === re.runes[1] && Unicode.simpleFold(re.runes[0]) === re.runes[1] && Unicode.simpleFold(re.runes[1]) === re.runes[0]) {
+      if (this.maybeConcat(re.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
+      re.op = Regexp.Op.LITERAL;
+      re.runes = [re.runes[0]];
+      re.flags = this.flags | RE2Flags.FOLD_CASE;
+    } else this.maybeConcat(-1, 0);
+    this.stack.push(re);
+    this.checkLimits(re);
+    return re;
+  }
+  maybeConcat(r, flags) {
+    const n = this.stack.length;
+    if (n < 2) return false;
+    const re1 = this.stack[n - 1];
+    const re2 = this.stack[n - 2];
+    if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
+    if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
+    for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
+    if (r >= 0) {
+      re1.runes = [r];
+      re1.flags = flags;
+      return true;
+    }
+    this.pop();
+    this.reuse(re1);
+    return false;
+  }
+  newLiteral(r, flags) {
+    const re = this.newRegexp(Regexp.Op.LITERAL);
+    re.flags = flags;
+    if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser3.minFoldRune(r);
+    re.runes = [r];
+    return re;
+  }
+  literal(r) {
+    this.push(this.newLiteral(r, this.flags));
+  }
+  op(op) {
+    const re = this.newRegexp(op);
+    re.flags = this.flags;
+    return this.push(re);
+  }
+  repeat(op, min, max, beforePos, t, lastRepeatPos) {
+    let flags = this.flags;
+    if ((flags & RE2Flags.PERL_X) !== 0) {
+      if (t.more() && t.lookingAt("?")) {
+        t.skip(1);
+        flags ^= RE2Flags.NON_GREEDY;
+      }
+      if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+    }
+    const n = this.stack.length;
+    if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+    const sub = this.stack[n - 1];
+    if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+    const re = this.newRegexp(op);
+    re.min = min;
+    re.max = max;
+    re.flags = flags;
+    re.subs = [sub];
+    this.stack[n - 1] = re;
+    this.checkLimits(re);
+    if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+  }
+  repeatIsValid(re, n) {
+    if (re.op === Regexp.Op.REPEAT) {
+      let m = re.max;
+      if (m === 0) return true;
+      if (m < 0) m = re.min;
+      if (m > n) return false;
+      if (m > 0) n = Math.trunc(n / m);
+    }
+    for (let sub of re.subs) if (!this.repeatIsValid(sub, n)) return false;
+    return true;
+  }
+  concat() {
+    this.maybeConcat(-1, 0);
+    const subs = this.popToPseudo();
+    if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+    return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+  }
+  alternate() {
+    const subs = this.popToPseudo();
+    if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
+    if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+    return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+  }
+  cleanAlt(re) {
+    if (re.op === Regexp.Op.CHAR_CLASS) {
+      re.runes = new CharClass(Array.from(re.runes)).cleanClass().toArray();
+      if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) {
+        re.runes = /* @__PURE__ */ new Int32Array(0);
+        re.op = Regexp.Op.ANY_CHAR;
+      } else if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) {
+        re.runes = /* @__PURE__ */ new Int32Array(0);
+        re.op = Regexp.Op.ANY_CHAR_NOT_NL;
+      }
+    }
+  }
+  collapse(subs, op) {
+    if (subs.length === 1) return subs[0];
+    let len = 0;
+    for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
+    let newsubs = new Array(len).fill(null);
+    let i = 0;
+    for (let sub of subs) if (sub.op === op) {
+      for (let j = 0; j < sub.subs.length; j++) newsubs[i++] = sub.subs[j];
+      this.reuse(sub);
+    } else newsubs[i++] = sub;
+    let re = this.newRegexp(op);
+    re.subs = newsubs;
+    if (op === Regexp.Op.ALTERNATE) {
+      re.subs = this.factor(re.subs);
+      if (re.subs.length === 1) {
+        const old = re;
+        re = re.subs[0];
+        this.reuse(old);
+      }
+    }
+    return re;
+  }
+  factor(array) {
+    if (array.length < 2) return array;
+    let s = 0;
+    let lensub = array.length;
+    let lenout = 0;
+    let str2 = null;
+    let strlen = 0;
+    let strflags = 0;
+    let start = 0;
+    for (let i = 0; i <= lensub; i++) {
+      let istr = null;
+      let istrlen = 0;
+      let iflags = 0;
+      if (i < lensub) {
+        let re = array[s + i];
+        if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) re = re.subs[0];
+        if (re.op === Regexp.Op.LITERAL) {
+          istr = re.runes;
+          istrlen = re.runes.length;
+          iflags = re.flags & RE2Flags.FOLD_CASE;
+        }
+        if (iflags === strflags) {
+          let same = 0;
+          while (same < strlen && same < istrlen && str2[same] === istr[same]) same++;
+          if (same > 0) {
+            strlen = same;
+            continue;
+          }
+        }
+      }
+      if (i === start) {
+      } else if (i === start + 1) array[lenout++] = array[s + start];
+      else {
+        const prefix = this.newRegexp(Regexp.Op.LITERAL);
+        prefix.flags = strflags;
+        prefix.runes = str2.slice(0, strlen);
+        for (let j = start; j < i; j++) {
+          array[s + j] = this.removeLeadingString(array[s + j], strlen);
+          this.checkLimits(array[s + j]);
+        }
+        const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+        const re = this.newRegexp(Regexp.Op.CONCAT);
+        re.subs = [prefix, suffix];
+        array[lenout++] = re;
+      }
+      start = i;
+      str2 = istr;
+      strlen = istrlen;
+      strflags = iflags;
+    }
+    lensub = lenout;
+    s = 0;
+    start = 0;
+    lenout = 0;
+    let first = null;
+    for (let i = 0; i <= lensub; i++) {
+      let ifirst = null;
+      if (i < lensub) {
+        ifirst = Parser3.leadingRegexp(array[s + i]);
+        if (first !== null && first.equals(ifirst) && (Parser3.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser3.isCharClass(first.subs[0]))) continue;
+      }
+      if (i === start) {
+      } else if (i === start + 1) array[lenout++] = array[s + start];
+      else {
+        const prefix = first;
+        for (let j = start; j < i; j++) {
+          const reuse = j !== start;
+          array[s + j] = this.removeLeadingRegexp(array[s + j], reuse);
+          this.checkLimits(array[s + j]);
+        }
+        const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+        const re = this.newRegexp(Regexp.Op.CONCAT);
+        re.subs = [prefix, suffix];
+        array[lenout++] = re;
+      }
+      start = i;
+      first = ifirst;
+    }
+    lensub = lenout;
+    s = 0;
+    start = 0;
+    lenout = 0;
+    for (let i = 0; i <= lensub; i++) {
+      if (i < lensub && Parser3.isCharClass(array[s + i])) continue;
+      if (i === start) {
+      } else if (i === start + 1) array[lenout++] = array[s + start];
+      else {
+        let max = start;
+        for (let j = start + 1; j < i; j++) {
+          const subMax = array[s + max];
+          const subJ = array[s + j];
+          if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j;
+        }
+        const tmp = array[s + start];
+        array[s + start] = array[s + max];
+        array[s + max] = tmp;
+        for (let j = start + 1; j < i; j++) {
+          Parser3.mergeCharClass(array[s + start], array[s + j]);
+          this.reuse(array[s + j]);
+        }
+        this.cleanAlt(array[s + start]);
+        array[lenout++] = array[s + start];
+      }
+      if (i < lensub) array[lenout++] = array[s + i];
+      start = i + 1;
+    }
+    lensub = lenout;
+    s = 0;
+    start = 0;
+    lenout = 0;
+    for (let i = 0; i < lensub; ++i) {
+      if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
+      array[lenout++] = array[s + i];
+    }
+    lensub = lenout;
+    s = 0;
+    return array.slice(s, lensub);
+  }
+  removeLeadingString(re, n) {
+    if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+      const sub = this.removeLeadingString(re.subs[0], n);
+      re.subs[0] = sub;
+      if (sub.op === Regexp.Op.EMPTY_MATCH) {
+        this.reuse(sub);
+        switch (re.subs.length) {
+          case 0:
+          case 1:
+            re.op = Regexp.Op.EMPTY_MATCH;
+            re.subs = Regexp.emptySubs();
+            break;
+          case 2: {
+            const old = re;
+            re = re.subs[1];
+            this.reuse(old);
+            break;
+          }
+          default:
+            re.subs = re.subs.slice(1, re.subs.length);
+        }
+      }
+      return re;
+    }
+    if (re.op === Regexp.Op.LITERAL) {
+      re.runes = re.runes.slice(n, re.runes.length);
+      if (re.runes.length === 0) re.op = Regexp.Op.EMPTY_MATCH;
+    }
+    return re;
+  }
+  removeLeadingRegexp(re, reuse) {
+    if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+      if (reuse) this.reuse(re.subs[0]);
+      re.subs = re.subs.slice(1, re.subs.length);
+      switch (re.subs.length) {
+        case 0:
+          re.op = Regexp.Op.EMPTY_MATCH;
+          re.subs = Regexp.emptySubs();
+          break;
+        case 1: {
+          const old = re;
+          re = re.subs[0];
+          this.reuse(old);
+          break;
+        }
+      }
+      return re;
+    }
+    if (reuse) this.reuse(re);
+    return this.newRegexp(Regexp.Op.EMPTY_MATCH);
+  }
+  parseInternal() {
+    if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser3.literalRegexp(this.wholeRegexp, this.flags);
+    let lastRepeatPos = -1;
+    let min = -1;
+    let max = -1;
+    const t = new StringIterator(this.wholeRegexp);
+    while (t.more()) {
+      let repeatPos = -1;
+      bigswitch: switch (t.peek()) {
+        case Codepoint.CODES["("]:
+          if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
+            if (t.lookingAt("(?<=")) {
+              this.parsePosLookBehind();
+              t.skip(4);
+              break;
+            }
+            if (t.lookingAt("(?<!")) {
+              this.parseNegLookBehind();
+              t.skip(4);
+              break;
+            }
+          }
+          if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
+            this.parsePerlFlags(t);
+            break;
+          }
+          this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
+          t.skip(1);
+          break;
+        case Codepoint.CODES["|"]:
+          this.parseVerticalBar();
+          t.skip(1);
+          break;
+        case Codepoint.CODES[")"]:
+          this.parseRightParen();
+          t.skip(1);
+          break;
+        case Codepoint.CODES["^"]:
+          if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
+          else this.op(Regexp.Op.BEGIN_LINE);
+          t.skip(1);
+          break;
+        case Codepoint.CODES["$"]:
+          if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
+          else this.op(Regexp.Op.END_LINE);
+          t.skip(1);
+          break;
+        case Codepoint.CODES["."]:
+          if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
+          else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+          t.skip(1);
+          break;
+        case Codepoint.CODES["["]:
+          this.parseClass(t);
+          break;
+        case Codepoint.CODES["*"]:
+        case Codepoint.CODES["+"]:
+        case Codepoint.CODES["?"]: {
+          repeatPos = t.pos();
+          let op = null;
+          switch (t.pop()) {
+            case Codepoint.CODES["*"]:
+              op = Regexp.Op.STAR;
+              break;
+            case Codepoint.CODES["+"]:
+              op = Regexp.Op.PLUS;
+              break;
+            case Codepoint.CODES["?"]:
+              op = Regexp.Op.QUEST;
+          }
+          this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+          break;
+        }
+        case Codepoint.CODES["{"]: {
+          const before = t.pos();
+          const minMax = Parser3.parseRepeat(t);
+          if (minMax < 0) {
+            t.rewindTo(before);
+            this.literal(t.pop());
+            break;
+          }
+          repeatPos = before;
+          min = minMax >> 16;
+          max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
+          this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+          break;
+        }
+        case Codepoint.CODES["\\"]: {
+          const savedPos = t.pos();
+          t.skip(1);
+          if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
+            case Codepoint.CODES["A"]:
+              this.op(Regexp.Op.BEGIN_TEXT);
+              break bigswitch;
+            case Codepoint.CODES["b"]:
+              this.op(Regexp.Op.WORD_BOUNDARY);
+              break bigswitch;
+            case Codepoint.CODES["B"]:
+              this.op(Regexp.Op.NO_WORD_BOUNDARY);
+              break bigswitch;
+            case Codepoint.CODES["C"]:
+              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, "\\C");
+            case Codepoint.CODES["Q"]: {
+              let lit = t.rest();
+              const i = lit.indexOf("\\E");
+              if (i >= 0) {
+                lit = lit.substring(0, i);
+                t.skipString(lit);
+                t.skipString("\\E");
+              } else t.skipString(lit);
+              let j = 0;
+              while (j < lit.length) {
+                const codepoint = lit.codePointAt(j);
+                this.literal(codepoint);
+                j += Utils.charCount(codepoint);
+              }
+              break bigswitch;
+            }
+            case Codepoint.CODES["z"]:
+              this.op(Regexp.Op.END_TEXT);
+              break bigswitch;
+            default:
+              t.rewindTo(savedPos);
+          }
+          else t.rewindTo(savedPos);
+          const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+          re.flags = this.flags;
+          if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+            const cc2 = new CharClass();
+            if (this.parseUnicodeClass(t, cc2)) {
+              re.runes = cc2.toArray();
+              this.push(re);
+              break bigswitch;
+            }
+          }
+          const cc = new CharClass();
+          if (this.parsePerlClassEscape(t, cc)) {
+            re.runes = cc.toArray();
+            this.push(re);
+            break bigswitch;
+          }
+          t.rewindTo(savedPos);
+          this.reuse(re);
+          this.literal(Parser3.parseEscape(t));
+          break;
+        }
+        default:
+          this.literal(t.pop());
+      }
+      lastRepeatPos = repeatPos;
+    }
+    this.concat();
+    if (this.swapVerticalBar()) this.pop();
+    this.alternate();
+    if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_PAREN, this.wholeRegexp);
+    this.stack[0].namedGroups = this.namedGroups;
+    return this.stack[0];
+  }
+  parsePerlFlags(t) {
+    const startPos = t.pos();
+    const s = t.rest();
+    if (s.startsWith("(?P<") || s.startsWith("(?<")) {
+      const begin = s.charAt(2) === "P" ? 4 : 3;
+      const end = s.indexOf(">");
+      if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s);
+      const name = s.substring(begin, end);
+      t.skipString(name);
+      t.skip(begin + 1);
+      if (!Parser3.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+      const re = this.op(Regexp.Op.LEFT_PAREN);
+      re.cap = ++this.numCap;
+      if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name);
+      this.namedGroups[name] = this.numCap;
+      re.name = name;
+      return;
+    }
+    t.skip(2);
+    let flags = this.flags;
+    let sign = 1;
+    let sawFlag = false;
+    loop: while (t.more()) {
+      const c = t.pop();
+      switch (c) {
+        case Codepoint.CODES["i"]:
+          flags |= RE2Flags.FOLD_CASE;
+          sawFlag = true;
+          break;
+        case Codepoint.CODES["m"]:
+          flags &= ~RE2Flags.ONE_LINE;
+          sawFlag = true;
+          break;
+        case Codepoint.CODES["s"]:
+          flags |= RE2Flags.DOT_NL;
+          sawFlag = true;
+          break;
+        case Codepoint.CODES["U"]:
+          flags |= RE2Flags.NON_GREEDY;
+          sawFlag = true;
+          break;
+        case Codepoint.CODES["-"]:
+          if (sign < 0) break loop;
+          sign = -1;
+          flags = ~flags;
+          sawFlag = false;
+          break;
+        case Codepoint.CODES[":"]:
+        case Codepoint.CODES[")"]:
+          if (sign < 0) {
+            if (!sawFlag) break loop;
+            flags = ~flags;
+          }
+          if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
+          this.flags = flags;
+          return;
+        default:
+          break loop;
+      }
+    }
+    throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t.from(startPos));
+  }
+  parsePosLookBehind() {
+    const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+    re.flags = this.flags;
+    re.lb = ++this.nlb;
+    return this.push(re);
+  }
+  parseNegLookBehind() {
+    const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+    re.flags = this.flags;
+    re.lb = -++this.nlb;
+    return this.push(re);
+  }
+  parseVerticalBar() {
+    this.concat();
+    if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
+  }
+  swapVerticalBar() {
+    const n = this.stack.length;
+    if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser3.isCharClass(this.stack[n - 1]) && Parser3.isCharClass(this.stack[n - 3])) {
+      let re1 = this.stack[n - 1];
+      let re3 = this.stack[n - 3];
+      if (re1.op > re3.op) {
+        const tmp = re3;
+        re3 = re1;
+        re1 = tmp;
+        this.stack[n - 3] = re3;
+      }
+      Parser3.mergeCharClass(re3, re1);
+      this.reuse(re1);
+      this.pop();
+      return true;
+    }
+    if (n >= 2) {
+      const re1 = this.stack[n - 1];
+      const re2 = this.stack[n - 2];
+      if (re2.op === Regexp.Op.VERTICAL_BAR) {
+        if (n >= 3) this.cleanAlt(this.stack[n - 3]);
+        this.stack[n - 2] = re1;
+        this.stack[n - 1] = re2;
+        return true;
+      }
+    }
+    return false;
+  }
+  parseRightParen() {
+    this.concat();
+    if (this.swapVerticalBar()) this.pop();
+    this.alternate();
+    if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+    const re1 = this.pop();
+    const re2 = this.pop();
+    if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+    this.flags = re2.flags;
+    if (re2.lb !== 0) {
+      if (Parser3.hasCapture(re1)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+      if (re2.lb > 0) re2.op = Regexp.Op.PLB;
+      else re2.op = Regexp.Op.NLB;
+      re2.subs = [re1];
+      this.push(re2);
+      return;
+    }
+    if (re2.cap === 0) this.push(re1);
+    else {
+      re2.op = Regexp.Op.CAPTURE;
+      re2.subs = [re1];
+      this.push(re2);
+    }
+  }
+  parsePerlClassEscape(t, cc) {
+    const beforePos = t.pos();
+    if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
+    t.pop();
+    const p = t.from(beforePos);
+    const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
+    if (g === null) return false;
+    cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+    return true;
+  }
+  parseNamedClass(t, cc) {
+    const cls = t.rest();
+    const i = cls.indexOf(":]");
+    if (i < 0) return false;
+    const name = cls.substring(0, i + 2);
+    t.skipString(name);
+    const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
+    if (g === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name);
+    cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+    return true;
+  }
+  parseUnicodeClass(t, cc) {
+    const startPos = t.pos();
+    if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
+    t.skip(1);
+    let sign = 1;
+    let c = t.pop();
+    if (c === Codepoint.CODES["P"]) sign = -1;
+    if (!t.more()) {
+      t.rewindTo(startPos);
+      throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t.rest());
+    }
+    c = t.pop();
+    let name;
+    if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
+    else {
+      const rest = t.rest();
+      const end = rest.indexOf("}");
+      if (end < 0) {
+        t.rewindTo(startPos);
+        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t.rest());
+      }
+      name = rest.substring(0, end);
+      t.skipString(name);
+      t.skip(1);
+    }
+    if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
+      sign = 0 - sign;
+      name = name.substring(1);
+    }
+    const pair = Parser3.unicodeTable(name);
+    if (pair === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+    if (pair.sign < 0) sign = 0 - sign;
+    const tab = pair.tab;
+    const fold = pair.fold;
+    if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
+    else {
+      const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+      cc.appendClassWithSign(Array.from(tmp), sign);
+    }
+    return true;
+  }
+  parseClass(t) {
+    const startPos = t.pos();
+    t.skip(1);
+    const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+    re.flags = this.flags;
+    const cc = new CharClass();
+    let sign = 1;
+    if (t.more() && t.lookingAt("^")) {
+      sign = -1;
+      t.skip(1);
+      if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
+    }
+    let first = true;
+    while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
+      if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+        const s = t.rest();
+        if (s === "-" || !s.startsWith("-]")) {
+          t.rewindTo(startPos);
+          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t.rest());
+        }
+      }
+      first = false;
+      const beforePos = t.pos();
+      if (t.lookingAt("[:")) {
+        if (this.parseNamedClass(t, cc)) continue;
+        t.rewindTo(beforePos);
+      }
+      if (this.parseUnicodeClass(t, cc)) continue;
+      if (this.parsePerlClassEscape(t, cc)) continue;
+      t.rewindTo(beforePos);
+      const lo = Parser3.parseClassChar(t, startPos);
+      let hi = lo;
+      if (t.more() && t.lookingAt("-")) {
+        t.skip(1);
+        if (t.more() && t.lookingAt("]")) t.skip(-1);
+        else {
+          hi = Parser3.parseClassChar(t, startPos);
+          if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+        }
+      }
+      if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
+      else cc.appendFoldedRange(lo, hi);
+    }
+    t.skip(1);
+    cc.cleanClass();
+    if (sign < 0) cc.negateClass();
+    re.runes = cc.toArray();
+    this.push(re);
+  }
+};
+var RE2 = class RE22 {
+  static initTest(expr) {
+    const re2 = RE22.compile(expr);
+    const res = new RE22(re2.expr, re2.prog, re2.numSubexp, re2.longest);
+    res.cond = re2.cond;
+    res.prefix = re2.prefix;
+    res.prefixUTF8 = re2.prefixUTF8;
+    res.prefixComplete = re2.prefixComplete;
+    res.prefixRune = re2.prefixRune;
+    res.prefilter = re2.prefilter;
+    res.namedGroups = re2.namedGroups;
+    return res;
+  }
+  /**
+  * Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
+  * used to match against text.
+  *
+  * When matching against text, the regexp returns a match that begins as early as possible in the
+  * input (leftmost), and among those it chooses the one that a backtracking search would have
+  * found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
+  * and other implementations use, although this package implements it without the expense of
+  * backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
+  */
+  static compile(expr) {
+    return RE22.compileImpl(expr, RE2Flags.PERL, false);
+  }
+  /**
+  * {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
+  * (egrep) syntax and changes the match semantics to leftmost-longest.
+  *
+  * That is, when matching against text, the regexp returns a match that begins as early as
+  * possible in the input (leftmost), and among those it chooses a match that is as long as
+  * possible. This so-called leftmost-longest matching is the same semantics that early regular
+  * expression implementations used and that POSIX specifies.
+  *
+  * However, there can be multiple leftmost-longest matches, with different submatch choices, and
+  * here this package diverges from POSIX. Among the possible leftmost-longest matches, this
+  * package chooses the one that a backtracking search would have found first, while POSIX
+  * specifies that the match be chosen to maximize the length of the first subexpression, then the
+  * second, and so on from left to right. The POSIX rule is computationally prohibitive and not
+  * even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
+  */
+  static compilePOSIX(expr) {
+    return RE22.compileImpl(expr, RE2Flags.POSIX, true);
+  }
+  static compileImpl(expr, mode, longest) {
+    let re = Parser2.parse(expr, mode);
+    const maxCap = re.maxCap();
+    const namedGroups = re.namedGroups;
+    re = Simplify.simplify(re);
+    const prefilter = PrefilterTree.build(re);
+    const prog = Compiler.compileRegexp(re);
+    const re2 = new RE22(expr, prog, maxCap, longest);
+    re2.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+    const [prefixCompl, prefixStr] = prog.prefix();
+    re2.prefixComplete = prefixCompl;
+    re2.prefix = prefixStr;
+    re2.prefixUTF8 = Utils.stringToUtf8ByteArray(re2.prefix);
+    if (re2.prefix.length > 0) re2.prefixRune = re2.prefix.codePointAt(0);
+    re2.namedGroups = namedGroups;
+    return re2;
+  }
+  /**
+  * Returns true iff textual regular expression {@code pattern} matches string {@code s}.
+  *
+  * More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
+  */
+  static match(pattern, s) {
+    return RE22.compile(pattern).match(s);
+  }
+  constructor(expr, prog, numSubexp = 0, longest = 0) {
+    this.expr = expr;
+    this.prog = prog;
+    this.numSubexp = numSubexp;
+    this.longest = longest;
+    this.cond = prog.startCond();
+    this.prefix = null;
+    this.prefixUTF8 = null;
+    this.prefixComplete = false;
+    this.prefixRune = 0;
+    this.namedGroups = /* @__PURE__ */ Object.create(null);
+    this.machinePool = [];
+    this.lazyDFA = null;
+    this.onepass = OnePass.compile(this.prog);
+    this.prefilter = null;
+  }
+  get dfa() {
+    if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
+    return this.lazyDFA;
+  }
+  matchPrefixComplete(input2, pos, anchor, ncap) {
+    if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+    let matchStart = -1;
+    let matchEnd = -1;
+    const pLen = input2.prefixLength(this);
+    if (anchor === RE2Flags.UNANCHORED) {
+      const idx = input2.index(this, pos);
+      if (idx < 0) return null;
+      matchStart = pos + idx;
+      matchEnd = matchStart + pLen;
+    } else if (anchor === RE2Flags.ANCHOR_BOTH) {
+      if (input2.endPos() !== pLen) return null;
+      if (input2.index(this, 0) !== 0) return null;
+      matchStart = 0;
+      matchEnd = pLen;
+    } else if (anchor === RE2Flags.ANCHOR_START) {
+      if (input2.index(this, 0) !== 0) return null;
+      matchStart = 0;
+      matchEnd = pLen;
+    }
+    if (matchStart < 0) return null;
+    if (ncap > 0) {
+      const matchcap = new Int32Array(ncap).fill(-1);
+      matchcap[0] = matchStart;
+      matchcap[1] = matchEnd;
+      return Array.from(matchcap);
+    }
+    return [];
+  }
+  createLookbehindState() {
+    return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
+  }
+  executeEngine(input2, pos, anchor, ncap, lbState = null) {
+    if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input2, pos, anchor, ncap);
+    if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
+      if (!this.prefilter.eval(input2, pos)) return null;
+    }
+    if (this.onepass !== null) return OnePass.execute(this, input2, pos, anchor, ncap);
+    if (ncap > 0) {
+      if (this.prog.numLb === 0 && input2.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input2, pos, anchor, ncap);
+      return this.doExecuteNFA(input2, pos, anchor, ncap, lbState);
+    }
+    if (this.prog.numLb === 0) {
+      const dfaResult = this.dfa.match(input2, pos, anchor);
+      if (dfaResult !== null) return dfaResult ? [] : null;
+      if (input2.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input2, pos, anchor, ncap);
+    }
+    return this.doExecuteNFA(input2, pos, anchor, ncap, lbState);
+  }
+  /**
+  * Returns the number of parenthesized subexpressions in this regular expression.
+  */
+  numberOfCapturingGroups() {
+    return this.numSubexp;
+  }
+  /**
+  * Returns the number of instructions in this compiled regular expression program.
+  */
+  numberOfInstructions() {
+    return this.prog.numInst();
+  }
+  get() {
+    return this.machinePool.length > 0 ? this.machinePool.pop() : null;
+  }
+  reset() {
+    this.machinePool.length = 0;
+  }
+  put(m) {
+    this.machinePool.push(m);
+  }
+  toString() {
+    return this.expr;
+  }
+  doExecuteNFA(input2, pos, anchor, ncap, lbState = null) {
+    let m = this.get();
+    if (!m) m = Machine.fromRE2(this);
+    m.init(ncap);
+    const cap = m.match(input2, pos, anchor, lbState) ? m.submatches() : null;
+    this.put(m);
+    return cap;
+  }
+  match(s) {
+    return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
+  }
+  /**
+  * Matches the regular expression against input starting at position start and ending at position
+  * end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
+  * pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
+  * array. It is most efficient not to ask for submatch boundaries.
+  *
+  * @param input the input byte array
+  * @param start the beginning position in the input
+  * @param end the end position in the input
+  * @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
+  * @param group the array to fill with submatch positions
+  * @param ngroup the number of array pairs to fill in
+  * @param lbState optional state carried between successive matches over the same input (see
+  *   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
+  * @returns true if a match was found
+  */
+  matchWithGroup(input2, start, end, anchor, ngroup, lbState = null) {
+    if (!(input2 instanceof MatcherInputBase)) {
+      if (Utils.isByteArray(input2)) input2 = MatcherInput.utf8(input2);
+      else input2 = MatcherInput.utf16(input2);
+    }
+    return this.matchMachineInput(input2, start, end, anchor, ngroup, lbState);
+  }
+  matchMachineInput(input2, start, end, anchor, ngroup, lbState = null) {
+    if (start > end) return [false, null];
+    const machineInput = input2.isUTF16Encoding() ? MachineInput.fromUTF16(input2.asCharSequence(), 0, end) : MachineInput.fromUTF8(input2.asBytes(), 0, end);
+    const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
+    if (groupMatch === null) return [false, null];
+    return [true, groupMatch];
+  }
+  /**
+  * Returns true iff this regexp matches the UTF-8 byte array {@code b}.
+  */
+  matchUTF8(b) {
+    return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
+  }
+  /**
+  * Returns a copy of {@code src} in which all matches for this regexp have been replaced by
+  * {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+  * replacement string.
+  */
+  replaceAll(src, repl) {
+    return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
+  }
+  /**
+  * Returns a copy of {@code src} in which only the first match for this regexp has been replaced
+  * by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+  * replacement string.
+  */
+  replaceFirst(src, repl) {
+    return this.replaceAllFunc(src, () => repl, 1);
+  }
+  /**
+  * Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
+  * been replaced by the return value of of function {@code repl} (whose first argument is the
+  * matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+  * replacement string.
+  */
+  replaceAllFunc(src, replFunc, maxReplaces) {
+    let lastMatchEnd = 0;
+    let searchPos = 0;
+    let out = "";
+    const input2 = MachineInput.fromUTF16(src);
+    const lbState = this.createLookbehindState();
+    let numReplaces = 0;
+    while (searchPos <= src.length) {
+      const a = this.executeEngine(input2, searchPos, RE2Flags.UNANCHORED, 2, lbState);
+      if (a === null || a.length === 0) break;
+      out += src.substring(lastMatchEnd, a[0]);
+      if (a[1] > lastMatchEnd || a[0] === 0) {
+        out += replFunc(src.substring(a[0], a[1]));
+        numReplaces++;
+      }
+      lastMatchEnd = a[1];
+      const width = input2.step(searchPos) & 7;
+      if (searchPos + width > a[1]) searchPos += width;
+      else if (searchPos + 1 > a[1]) searchPos++;
+      else searchPos = a[1];
+      if (numReplaces >= maxReplaces) break;
+    }
+    out += src.substring(lastMatchEnd);
+    return out;
+  }
+  pad(a) {
+    if (a === null) return null;
+    let n = (1 + this.numSubexp) * 2;
+    if (a.length < n) {
+      let a2 = new Array(n).fill(-1);
+      for (let i = 0; i < a.length; i++) a2[i] = a[i];
+      a = a2;
+    }
+    return a;
+  }
+  allMatches(input2, n, deliverFun = (v) => v) {
+    let result = [];
+    const end = input2.endPos();
+    if (n < 0) n = end + 1;
+    let pos = 0;
+    let i = 0;
+    let prevMatchEnd = -1;
+    const lbState = this.createLookbehindState();
+    while (i < n && pos <= end) {
+      const matches = this.executeEngine(input2, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
+      if (matches === null || matches.length === 0) break;
+      let accept = true;
+      if (matches[1] === pos) {
+        if (matches[0] === prevMatchEnd) accept = false;
+        const r = input2.step(pos);
+        if (r < 0) pos = end + 1;
+        else pos += r & 7;
+      } else pos = matches[1];
+      prevMatchEnd = matches[1];
+      if (accept) {
+        result.push(deliverFun(this.pad(matches)));
+        i++;
+      }
+    }
+    return result;
+  }
+  /**
+  * Returns an array holding the text of the leftmost match in {@code b} of this regular
+  * expression.
+  *
+  * A return value of null indicates no match.
+  */
+  findUTF8(b) {
+    const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+    if (a === null) return null;
+    return b.slice(a[0], a[1]);
+  }
+  /**
+  * Returns a two-element array of integers defining the location of the leftmost match in
+  * {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
+  *
+  * A return value of null indicates no match.
+  */
+  findUTF8Index(b) {
+    const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+    if (a === null) return null;
+    return a.slice(0, 2);
+  }
+  /**
+  * Returns a string holding the text of the leftmost match in {@code s} of this regular
+  * expression.
+  *
+  * If there is no match, the return value is an empty string, but it will also be empty if the
+  * regular expression successfully matches an empty string. Use {@link #findIndex} or
+  * {@link #findSubmatch} if it is necessary to distinguish these cases.
+  */
+  find(s) {
+    const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+    if (a === null) return "";
+    return s.substring(a[0], a[1]);
+  }
+  /**
+  * Returns a two-element array of integers defining the location of the leftmost match in
+  * {@code s} of this regular expression. The match itself is at
+  * {@code s.substring(loc[0], loc[1])}.
+  *
+  * A return value of null indicates no match.
+  */
+  findIndex(s) {
+    return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+  }
+  /**
+  * Returns an array of arrays the text of the leftmost match of the regular expression in
+  * {@code b} and the matches, if any, of its subexpressions, as defined by the <a
+  * href='#submatch'>Submatch</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findUTF8Submatch(b) {
+    const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+    if (a === null) return null;
+    const ret = new Array(1 + this.numSubexp).fill(null);
+    for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
+    return ret;
+  }
+  /**
+  * Returns an array holding the index pairs identifying the leftmost match of this regular
+  * expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
+  * <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
+  *
+  * A return value of null indicates no match.
+  */
+  findUTF8SubmatchIndex(b) {
+    return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+  }
+  /**
+  * Returns an array of strings holding the text of the leftmost match of the regular expression in
+  * {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+  * href='#submatch'>Submatch</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findSubmatch(s) {
+    const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+    if (a === null) return null;
+    const ret = new Array(1 + this.numSubexp).fill(null);
+    for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
+    return ret;
+  }
+  /**
+  * Returns an array holding the index pairs identifying the leftmost match of this regular
+  * expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+  * href='#submatch'>Submatch</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findSubmatchIndex(s) {
+    return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+  }
+  /**
+  * {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
+  * list of up to {@code n} successive matches of the expression, as defined by the <a
+  * href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  *
+  * TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
+  * by |b|.
+  */
+  findAllUTF8(b, n) {
+    const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
+  * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+  * href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllUTF8Index(b, n) {
+    const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
+  * to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
+  * description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAll(s, n) {
+    const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
+  * list of up to {@code n} successive matches of the expression, as defined by the <a
+  * href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllIndex(s, n) {
+    const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
+  * it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+  * href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllUTF8Submatch(b, n) {
+    const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
+      let slice = new Array(match.length / 2 | 0).fill(null);
+      for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = b.slice(match[2 * j], match[2 * j + 1]);
+      return slice;
+    });
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
+  * {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+  * expression, as defined by the <a href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllUTF8SubmatchIndex(b, n) {
+    const result = this.allMatches(MachineInput.fromUTF8(b), n);
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
+  * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+  * href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllSubmatch(s, n) {
+    const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
+      let slice = new Array(match.length / 2 | 0).fill(null);
+      for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = s.substring(match[2 * j], match[2 * j + 1]);
+      return slice;
+    });
+    if (result.length === 0) return null;
+    return result;
+  }
+  /**
+  * {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
+  * {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+  * expression, as defined by the <a href='#all'>All</a> description above.
+  *
+  * A return value of null indicates no match.
+  */
+  findAllSubmatchIndex(s, n) {
+    const result = this.allMatches(MachineInput.fromUTF16(s), n);
+    if (result.length === 0) return null;
+    return result;
+  }
+};
+var RE2Set = class RE2Set2 {
+  /** @type {number} */
+  static UNANCHORED = RE2Flags.UNANCHORED;
+  /** @type {number} */
+  static ANCHOR_START = RE2Flags.ANCHOR_START;
+  /** @type {number} */
+  static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
+  /**
+  * Constructs a new RE2Set with the specified anchor mode and flags.
+  * @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
+  * @param {number} [flags=0] - The public flags to apply to all patterns in the set.
+  * @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
+  */
+  constructor(anchor = RE2Set2.UNANCHORED, flags = 0, maxMem = 8388608) {
+    if (![
+      RE2Set2.UNANCHORED,
+      RE2Set2.ANCHOR_START,
+      RE2Set2.ANCHOR_BOTH
+    ].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
+    Utils.checkFlags(flags);
+    this.anchor = anchor;
+    this.jsFlags = flags;
+    this.maxMem = maxMem;
+    let re2Flags = RE2Flags.PERL;
+    if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+    if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+    this.re2Flags = re2Flags;
+    this.regexps = [];
+    this.prog = null;
+    this.dfa = null;
+    this.dummyRe2 = null;
+  }
+  /**
+  * Adds a new regular expression pattern to the set.
+  * Patterns cannot be added after the set has been compiled.
+  * @param {string} pattern - The regular expression pattern to add.
+  * @returns {number} The integer index assigned to the added pattern.
+  * @throws {RE2JSCompileException} If patterns are added after compilation.
+  */
+  add(pattern) {
+    if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
+    Utils.checkPattern(pattern);
+    let fregex = pattern;
+    if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+    if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+    if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+    const re = Parser2.parse(fregex, this.re2Flags);
+    this.regexps.push(Simplify.simplify(re));
+    return this.regexps.length - 1;
+  }
+  /**
+  * Compiles the added patterns into a single state machine.
+  * This is automatically called on the first match if not called explicitly.
+  * @returns {void}
+  */
+  compile() {
+    if (this.prog) return;
+    const prog = Compiler.compileSet(this.regexps);
+    if (prog.numInst() > Parser2.MAX_SIZE) throw new RE2JSCompileException(`${Parser2.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser2.MAX_SIZE}`);
+    this.prog = prog;
+    this.dfa = new DFA(this.prog, this.maxMem);
+    this.dummyRe2 = {
+      prog: this.prog,
+      cond: this.prog.startCond(),
+      prefix: "",
+      prefixRune: 0,
+      longest: false
+    };
+  }
+  /**
+  * Matches the input against the compiled set of regular expressions.
+  * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
+  * @returns {number[]} An array of indices representing the patterns that successfully matched the input.
+  */
+  match(input2) {
+    if (!this.prog) this.compile();
+    const machineInput = Utils.isByteArray(input2) ? MachineInput.fromUTF8(input2) : MachineInput.fromUTF16(input2);
+    let internalAnchor = RE2Flags.UNANCHORED;
+    if (this.anchor === RE2Set2.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
+    else if (this.anchor === RE2Set2.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
+    const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
+    if (dfaResult !== null) return dfaResult;
+    const machine = Machine.fromRE2(this.dummyRe2);
+    machine.init(0);
+    return machine.matchSet(machineInput, 0, internalAnchor);
+  }
+};
+var TranslateRegExpString = class TranslateRegExpString2 {
+  static isHexadecimal(ch) {
+    return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
+  }
+  static translate(data) {
+    let prefixFlags = "";
+    if (Object.prototype.toString.call(data) === "[object RegExp]") {
+      if (data.ignoreCase) prefixFlags += "i";
+      if (data.multiline) prefixFlags += "m";
+      if (data.dotAll) prefixFlags += "s";
+      data = data.source;
+    }
+    if (typeof data !== "string") return data;
+    let result = "";
+    let changed = false;
+    let size = data.length;
+    if (size === 0) {
+      result = "(?:)";
+      changed = true;
+    }
+    let inCharClass = false;
+    let i = 0;
+    while (i < size) {
+      let ch = data[i];
+      if (ch === "\\") {
+        if (i + 1 < size) {
+          ch = data[i + 1];
+          switch (ch) {
+            case "\\":
+              result += "\\\\";
+              i += 2;
+              continue;
+            case "c":
+              if (i + 2 < size) {
+                let code19 = data[i + 2].charCodeAt(0);
+                if (code19 >= 65 && code19 <= 90 || code19 >= 97 && code19 <= 122) {
+                  let val = code19 % 32;
+                  result += "\\x";
+                  result += (val >> 4).toString(16).toUpperCase();
+                  result += (val & 15).toString(16).toUpperCase();
+                  i += 3;
+                  changed = true;
+                  continue;
+                }
+              }
+              result += "c";
+              i += 2;
+              changed = true;
+              continue;
+            case "u":
+              if (i + 2 < size) {
+                if (data[i + 2] === "{") {
+                  let j = i + 3;
+                  let hasHex = false;
+                  let closed = false;
+                  while (j < size) {
+                    const hexChar = data[j];
+                    if (hexChar === "}") {
+                      closed = true;
+                      break;
+                    }
+                    if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
+                    hasHex = true;
+                    j++;
+                  }
+                  if (closed && hasHex) {
+                    result += "\\x";
+                    i += 2;
+                    changed = true;
+                    continue;
+                  }
+                } else if (i + 5 < size) {
+                  let isHex4 = true;
+                  for (let j = 0; j < 4; j++) if (!TranslateRegExpString2.isHexadecimal(data[i + 2 + j])) {
+                    isHex4 = false;
+                    break;
+                  }
+                  if (isHex4) {
+                    result += "\\x{" + data.substring(i + 2, i + 6) + "}";
+                    i += 6;
+                    changed = true;
+                    continue;
+                  }
+                }
+              }
+              result += "u";
+              i += 2;
+              changed = true;
+              continue;
+            case "x": {
+              let isValidHex = false;
+              if (i + 2 < size && data[i + 2] === "{") {
+                let j = i + 3;
+                let hasHex = false;
+                let closed = false;
+                while (j < size) {
+                  const hexChar = data[j];
+                  if (hexChar === "}") {
+                    closed = true;
+                    break;
+                  }
+                  if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
+                  hasHex = true;
+                  j++;
+                }
+                if (closed && hasHex) isValidHex = true;
+              } else if (i + 3 < size && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
+              if (isValidHex) {
+                result += "\\x";
+                i += 2;
+              } else {
+                result += "x";
+                i += 2;
+                changed = true;
+              }
+              continue;
+            }
+            case "n":
+            case "r":
+            case "t":
+            case "a":
+            case "f":
+            case "v":
+            case "d":
+            case "D":
+            case "s":
+            case "S":
+            case "w":
+            case "W":
+            case "b":
+            case "B":
+            case "p":
+            case "P":
+            case "A":
+            case "z":
+            case "Q":
+            case "E":
+            case "0":
+            case "1":
+            case "2":
+            case "3":
+            case "4":
+            case "5":
+            case "6":
+            case "7":
+              result += "\\" + ch;
+              i += 2;
+              continue;
+            default: {
+              let cp2 = data.codePointAt(i + 1);
+              if (cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122) {
+                let symSize2 = Utils.charCount(cp2);
+                result += data.substring(i + 1, i + 1 + symSize2);
+                i += symSize2 + 1;
+                changed = true;
+              } else {
+                result += "\\";
+                let symSize2 = Utils.charCount(cp2);
+                result += data.substring(i + 1, i + 1 + symSize2);
+                i += symSize2 + 1;
+              }
+              continue;
+            }
+          }
+        }
+      } else if (ch === "/") {
+        result += "\\/";
+        i += 1;
+        changed = true;
+        continue;
+      } else if (ch === "[") {
+        if (!inCharClass && data[i + 1] === "]") {
+          result += "[^\\x00-\\x{10FFFF}]";
+          i += 2;
+          changed = true;
+          continue;
+        }
+        if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
+          result += "[\\x00-\\x{10FFFF}]";
+          i += 3;
+          changed = true;
+          continue;
+        }
+        inCharClass = true;
+      } else if (ch === "]") inCharClass = false;
+      else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
+        if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+          result += "(?P<";
+          i += 3;
+          changed = true;
+          continue;
+        }
+      }
+      let cp = data.codePointAt(i);
+      let symSize = Utils.charCount(cp);
+      result += data.substring(i, i + symSize);
+      i += symSize;
+    }
+    const finalResult = changed ? result : data;
+    if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
+    return finalResult;
+  }
+};
+var execResult = (m, input2) => {
+  const result = m.matchArray();
+  result.index = m.start(0);
+  result.input = input2;
+  result.groups = m.namedGroupsObject();
+  return result;
+};
+var RE2JS = class RE2JS2 {
+  /**
+  * Flag: case insensitive matching.
+  */
+  static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
+  /**
+  * Flag: dot ({@code .}) matches all characters, including newline.
+  */
+  static DOTALL = PublicFlags.DOTALL;
+  /**
+  * Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+  * beginning and end of input.
+  */
+  static MULTILINE = PublicFlags.MULTILINE;
+  /**
+  * Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
+  */
+  static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
+  /**
+  * Flag: matches longest possible string.
+  */
+  static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
+  /**
+  * Flag: enable linear-time captureless lookbehinds.
+  */
+  static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
+  /**
+  * Returns a literal pattern string for the specified string.
+  *
+  * This method produces a string that can be used to create a <code>RE2JS</code> that would
+  * match the string <code>s</code> as if it were a literal pattern.
+  *
+  * Metacharacters or escape sequences in the input sequence will be given no special meaning.
+  *
+  * @param {string} str The string to be literalized
+  * @returns {string} A literal string replacement
+  */
+  static quote(str2) {
+    return Utils.quoteMeta(str2);
+  }
+  /**
+  * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
+  * replacement methods as a literal replacement of {@code str}.
+  *
+  * This is a convenience delegation to {@link Matcher.quoteReplacement}.
+  *
+  * @param {string} str the string to be quoted
+  * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+  * @returns {string} the quoted string
+  */
+  static quoteReplacement(str2, javaMode = false) {
+    return Matcher.quoteReplacement(str2, javaMode);
+  }
+  /**
+  * Translates a given regular expression string to ensure compatibility with RE2JS.
+  *
+  * This function preprocesses the input regex string by applying necessary transformations,
+  * such as escaping special characters (e.g., `/`), converting named capture groups to
+  * RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
+  * resulting regex is safe and properly formatted before compilation.
+  *
+  * @param {string|RegExp} expr - The regular expression string to be translated.
+  * @returns {string} - The transformed regular expression string, ready for compilation.
+  */
+  static translateRegExp(expr) {
+    return TranslateRegExpString.translate(expr);
+  }
+  /**
+  * Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
+  * @param {string} regex
+  * @param {number} [flags=0]
+  * @returns {RE2JS}
+  */
+  static compile(regex2, flags = 0) {
+    Utils.checkPattern(regex2);
+    Utils.checkFlags(flags);
+    let fregex = regex2;
+    if ((flags & RE2JS2.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+    if ((flags & RE2JS2.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+    if ((flags & RE2JS2.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+    let re2Flags = RE2Flags.PERL;
+    if ((flags & RE2JS2.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+    if ((flags & RE2JS2.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+    const p = new RE2JS2(regex2, flags);
+    p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS2.LONGEST_MATCH) !== 0);
+    return p;
+  }
+  /**
+  * Matches a string against a regular expression.
+  *
+  * @param {string} regex the regular expression
+  * @param {string|number[]|Uint8Array} input the input
+  * @returns {boolean} true if the regular expression matches the entire input
+  * @throws RE2JSSyntaxException if the regular expression is malformed
+  */
+  static matches(regex2, input2) {
+    return RE2JS2.compile(regex2).testExact(input2);
+  }
+  /**
+  * This is visible for testing.
+  * @private
+  */
+  static initTest(pattern, flags, re2) {
+    if (pattern == null) throw new Error("pattern is null");
+    if (re2 == null) throw new Error("re2 is null");
+    const p = new RE2JS2(pattern, flags);
+    p.re2Input = re2;
+    return p;
+  }
+  /**
+  *
+  * @param {string} pattern
+  * @param {number} flags
+  */
+  constructor(pattern, flags) {
+    this.patternInput = pattern;
+    this.flagsInput = flags;
+    this.re2Input = null;
+  }
+  /**
+  * Releases memory used by internal caches associated with this pattern. Does not change the
+  * observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
+  */
+  reset() {
+    this.re2Input.reset();
+  }
+  /**
+  * Returns the flags used in the constructor.
+  * @returns {number}
+  */
+  flags() {
+    return this.flagsInput;
+  }
+  /**
+  * Returns the pattern used in the constructor.
+  * @returns {string}
+  */
+  pattern() {
+    return this.patternInput;
+  }
+  re2() {
+    return this.re2Input;
+  }
+  /**
+  * Matches a string against a regular expression.
+  *
+  * @param {string|number[]|Uint8Array} input the input
+  * @returns {boolean} true if the regular expression matches the entire input
+  */
+  matches(input2) {
+    return this.testExact(input2);
+  }
+  /**
+  * Creates a new {@code Matcher} matching the pattern against the input.
+  *
+  * @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
+  * @returns {Matcher}
+  */
+  matcher(input2) {
+    if (Utils.isByteArray(input2)) input2 = MatcherInput.utf8(input2);
+    return new Matcher(this, input2);
+  }
+  /**
+  * Tests whether the regular expression matches any part of the input string.
+  * Performance Note: This method is highly optimized. Because it only returns
+  * a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
+  * and guarantees execution on the high-speed DFA engine whenever possible.
+  *
+  * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+  * @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+  */
+  test(input2) {
+    if (Utils.isByteArray(input2)) return this.re2Input.matchUTF8(input2);
+    return this.re2Input.match(input2);
+  }
+  /**
+  * Tests whether the regular expression matches the ENTIRE input string.
+  * * **Performance Note:** This operates identically to `.matches()`, but is significantly
+  * faster because it does not request capture group data. By requesting 0 capture groups,
+  * it securely routes execution through the DFA fast-path.
+  *
+  * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+  * @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+  */
+  testExact(input2) {
+    const machineInput = Utils.isByteArray(input2) ? MachineInput.fromUTF8(input2) : MachineInput.fromUTF16(input2);
+    return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
+  }
+  /**
+  * Executes a search for a match in a specified string.
+  * Returns a result array, or null if no match is found.
+  * The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
+  * including `.index`, `.input`, and `.groups` properties.
+  *
+  * @param {string|number[]|Uint8Array} input the input string or byte array
+  * @returns {Array|null} the match array with index, input, and groups properties, or null
+  */
+  exec(input2) {
+    const m = this.matcher(input2);
+    return m.find() ? execResult(m, input2) : null;
+  }
+  /**
+  * Splits input around instances of the regular expression. It returns an array giving the strings
+  * that occur before, between, and after instances of the regular expression.
+  *
+  * If {@code limit <= 0}, there is no limit on the size of the returned array. If
+  * {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
+  * {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
+  * of the input, possibly including additional matches of the pattern.
+  *
+  * @param {string} input the input string to be split
+  * @param {number} [limit=0] the limit
+  * @returns {string[]} the split strings
+  */
+  split(input2, limit = 0) {
+    const m = this.matcher(input2);
+    const result = [];
+    let emptiesSkipped = 0;
+    let last = 0;
+    while (m.find()) {
+      if (last === 0 && m.end() === 0) {
+        last = m.end();
+        continue;
+      }
+      if (limit > 0 && result.length === limit - 1) break;
+      if (last === m.start()) {
+        if (limit === 0) {
+          emptiesSkipped += 1;
+          last = m.end();
+          continue;
+        }
+      } else while (emptiesSkipped > 0) {
+        result.push("");
+        emptiesSkipped -= 1;
+      }
+      result.push(m.substring(last, m.start()));
+      last = m.end();
+    }
+    if (limit === 0 && last !== m.inputLength()) {
+      while (emptiesSkipped > 0) {
+        result.push("");
+        emptiesSkipped -= 1;
+      }
+      result.push(m.substring(last, m.inputLength()));
+    }
+    if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
+    return result;
+  }
+  /**
+  * Returns an iterator of all results matching a string against the regular expression,
+  * including capturing groups.
+  *
+  * @param {string|number[]|Uint8Array} input the input string or byte array
+  * @returns {IterableIterator<RegExpMatchArray>}
+  */
+  *matchAll(input2) {
+    const m = this.matcher(input2);
+    while (m.find()) yield execResult(m, input2);
+  }
+  /**
+  *
+  * @returns {string}
+  */
+  toString() {
+    return this.patternInput;
+  }
+  /**
+  * Returns the program size of this pattern.
+  *
+  * <p>
+  * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+  * "cost". Larger numbers are more expensive than smaller numbers.
+  * </p>
+  *
+  * @returns {number} the program size of this pattern
+  */
+  programSize() {
+    return this.re2Input.numberOfInstructions();
+  }
+  /**
+  * Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
+  * pattern and is excluded from this count.
+  *
+  * @returns {number} the number of capturing groups in this pattern
+  */
+  groupCount() {
+    return this.re2Input.numberOfCapturingGroups();
+  }
+  /**
+  * Return a map of the capturing groups in this matcher's pattern, where key is the name and value
+  * is the index of the group in the pattern.
+  * @returns {Record<string, number>}
+  */
+  namedGroups() {
+    return this.re2Input.namedGroups;
+  }
+  /**
+  *
+  * @param {*} other
+  * @returns {boolean}
+  */
+  equals(other) {
+    if (this === other) return true;
+    if (other === null || this.constructor !== other.constructor) return false;
+    return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
+  }
+};
+
+// src/lang/functions/regex.ts
+var MAX_PATTERN = 16 * 1024;
+var CACHE_SIZE = 256;
+var cache = /* @__PURE__ */ new Map();
+function compiled(fn, pattern, at) {
+  const hit = cache.get(pattern);
+  if (hit) return hit;
+  if (pattern.length > MAX_PATTERN) return invalid(fn, at, `the pattern is longer than ${MAX_PATTERN} characters`);
+  let re;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (e) {
+    return invalid(fn, at, `not a valid regular expression (RE2 syntax): ${e.message.replace(/^error parsing regexp: /, "")}`);
+  }
+  const names = /* @__PURE__ */ new Map();
+  for (const [name, i] of Object.entries(re.namedGroups())) names.set(i, name);
+  const c = { re, groups: re.groupCount(), names };
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value);
+  cache.set(pattern, c);
+  return c;
+}
+function matchValue(fn, c, m) {
+  if (c.groups === 0) return m.group();
+  if (c.names.size === 0) {
+    const out2 = [];
+    for (let i = 1; i <= c.groups; i++) out2.push(m.group(i) ?? null);
+    return out2;
+  }
+  if (c.names.size !== c.groups) return invalid(fn, 0, "the pattern mixes named and unnamed capture groups");
+  const out = {};
+  for (const i of [...c.names.keys()].sort((a, b) => a - b)) out[c.names.get(i)] = m.group(i) ?? null;
+  return out;
+}
+function expand(template, c, m) {
+  let out = "";
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i];
+    if (ch !== "$" || i + 1 >= template.length) {
+      out += ch;
+      continue;
+    }
+    if (template[i + 1] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    let name;
+    let end;
+    if (template[i + 1] === "{") {
+      const close2 = template.indexOf("}", i + 2);
+      const inner = close2 < 0 ? "" : template.slice(i + 2, close2);
+      if (close2 < 0 || !/^[A-Za-z0-9_]+$/.test(inner)) {
+        out += ch;
+        continue;
+      }
+      name = inner;
+      end = close2;
+    } else {
+      const run2 = /^[A-Za-z0-9_]+/.exec(template.slice(i + 1))?.[0];
+      if (!run2) {
+        out += ch;
+        continue;
+      }
+      name = run2;
+      end = i + run2.length;
+    }
+    i = end;
+    let index = -1;
+    if (/^\d+$/.test(name)) index = Number(name);
+    else for (const [k, v] of c.names) if (v === name) index = k;
+    if (index >= 0 && index <= c.groups) out += m.group(index) ?? "";
+  }
+  return out;
+}
+function regexReplace(s, pattern, template) {
+  const c = compiled("replace", pattern, 1);
+  const m = c.re.matcher(s);
+  let out = "";
+  let last = 0;
+  while (m.find()) {
+    out += s.slice(last, m.start()) + expand(template, c, m);
+    last = m.end();
+    boundedStr("replace", out);
+    if (m.end() === m.start() && m.end() >= s.length) break;
+  }
+  return boundedStr("replace", out + s.slice(last));
+}
+var regexFunctions = [
   {
-    name: "len",
+    name: "regex",
+    min: 2,
+    max: 2,
+    signature: "regex(pattern, string)",
+    impl(a) {
+      const c = compiled("regex", str("regex", a, 0), 0);
+      const m = c.re.matcher(str("regex", a, 1));
+      if (!m.find()) return invalid("regex", 1, "the pattern did not match any part of the given string");
+      return matchValue("regex", c, m);
+    }
+  },
+  {
+    name: "regexall",
+    min: 2,
+    max: 2,
+    signature: "regexall(pattern, string)",
+    impl(a) {
+      const c = compiled("regexall", str("regexall", a, 0), 0);
+      const m = c.re.matcher(str("regexall", a, 1));
+      const out = [];
+      while (m.find()) {
+        out.push(matchValue("regexall", c, m));
+        bounded("regexall", out);
+      }
+      return out;
+    }
+  }
+];
+
+// src/lang/functions/collections.ts
+var collections = [];
+
+// src/lang/functions/conversion.ts
+var conversion = [];
+
+// src/lang/functions/datetime.ts
+var datetime = [];
+
+// src/lang/functions/encoding.ts
+var encoding = [];
+
+// src/lang/functions/filesystem.ts
+var filesystem = [];
+
+// src/lang/functions/hashing.ts
+var hashing = [];
+
+// src/lang/functions/network.ts
+var network = [];
+
+// src/lang/functions/numeric.ts
+var numeric = [];
+
+// src/lang/functions/strings.ts
+var strings = [...regexFunctions];
+
+// src/lang/builtins.ts
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function lengthOf(name) {
+  return {
+    name,
     min: 1,
     max: 1,
-    signature: "len(value)",
+    signature: `${name}(value)`,
     impl(a) {
       const v = a[0];
       if (typeof v === "string") return [...v].length;
       if (Array.isArray(v)) return v.length;
       if (isObject(v)) return Object.keys(v).length;
-      return failArg("len", 0, "a string, list or object", v);
+      return failArg(name, 0, "a string, list or object", v);
     },
     partial(a) {
       const v = a[0];
@@ -47074,7 +54479,12 @@ var defs = [
       if (isObject(v)) return Object.keys(v).length;
       return void 0;
     }
-  },
+  };
+}
+var core = [
+  lengthOf("length"),
+  // `len` stays as Lexum first named it.
+  lengthOf("len"),
   {
     name: "keys",
     min: 1,
@@ -47147,6 +54557,7 @@ var defs = [
       const s = str("replace", a, 0);
       const old = str("replace", a, 1);
       const rep = str("replace", a, 2);
+      if (old.length >= 2 && old.startsWith("/") && old.endsWith("/")) return regexReplace(s, old.slice(1, -1), rep);
       if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
       return boundedStr("replace", s.split(old).join(rep));
     }
@@ -47233,7 +54644,8 @@ var defs = [
     max: 3,
     signature: "range([start,] limit[, step])",
     impl(a) {
-      const [start, limit, step] = a.length === 1 ? [0, num("range", a, 0), 1] : [num("range", a, 0), num("range", a, 1), a.length === 3 ? num("range", a, 2) : 1];
+      const [start, limit] = a.length === 1 ? [0, num("range", a, 0)] : [num("range", a, 0), num("range", a, 1)];
+      const step = a.length === 3 ? num("range", a, 2) : limit < start ? -1 : 1;
       if (step === 0) return invalid("range", 2, "step must not be zero");
       if ((limit - start) / step > LIMITS.elements) throw new EvalFailure((s) => tooLarge(s, "the range", LIMITS.elements), null);
       const out = [];
@@ -47296,7 +54708,10 @@ var defs = [
       } catch (e) {
         return invalid("jsondecode", 0, `not valid JSON (${e.message})`);
       }
-      return checkDecoded("jsondecode", v);
+      const problem = jsonTextProblem(s);
+      if (problem?.kind === "number") return invalid("jsondecode", 0, inexact(problem.token));
+      if (problem?.kind === "duplicate") return invalid("jsondecode", 0, `the key ${JSON.stringify(problem.key)} is given twice in one object`);
+      return checkDecoded("jsondecode", v, 0, true);
     }
   },
   {
@@ -47304,7 +54719,7 @@ var defs = [
     min: 1,
     max: 1,
     signature: "yamlencode(value)",
-    impl: (a) => boundedStr("yamlencode", (0, import_yaml2.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }))
+    impl: (a) => boundedStr("yamlencode", (0, import_yaml3.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }))
   },
   {
     name: "yamldecode",
@@ -47314,13 +54729,7 @@ var defs = [
     impl(a) {
       const s = str("yamldecode", a, 0);
       if (yamlTooDeepAt(s, LIMITS.depth) !== null) throw new EvalFailure((sp) => valueTooDeep(sp, "the document given to `yamldecode`", LIMITS.depth), 0);
-      let v;
-      try {
-        v = (0, import_yaml2.parse)(s, { schema: "core", merge: false, maxAliasCount: 100, uniqueKeys: true, intAsBigInt: false });
-      } catch (e) {
-        return invalid("yamldecode", 0, `not valid YAML (${e.message.split("\n")[0]})`);
-      }
-      return checkDecoded("yamldecode", v === void 0 ? null : v);
+      return checkDecoded("yamldecode", decodeYaml(s), 0, true);
     }
   },
   {
@@ -47378,7 +54787,16 @@ var defs = [
     }
   }
 ];
-var BUILTINS = new Map(defs.map((d) => [d.name, d]));
+var defs = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion];
+var BUILTINS = builtinMap(defs);
+function builtinMap(all) {
+  const m = /* @__PURE__ */ new Map();
+  for (const d of all) {
+    if (m.has(d.name)) throw new Error(`built-in function ${d.name} is defined twice`);
+    m.set(d.name, d);
+  }
+  return m;
+}
 function arityText(b) {
   const n = (k) => `${k} argument${k === 1 ? "" : "s"}`;
   if (b.max === Infinity) return `at least ${n(b.min)}`;
@@ -47469,7 +54887,19 @@ function ev(r, env, vars) {
     case "call": {
       const b = BUILTINS.get(r.fn);
       if (!b || b.compileTimeOnly) throw new Missing(`function \`${r.fn}\` at apply time`);
-      const args = r.args.map((a) => ev(a, env, vars));
+      let args = r.args.map((a) => ev(a, env, vars));
+      if (r.expand) {
+        const last = args[args.length - 1];
+        const items = guarded("`...`", [last], () => {
+          if (!Array.isArray(last.v)) throw new EvalFailure((sp) => expansionNotList(sp, typeName(last.v)), null);
+          return last.v;
+        });
+        args = [...args.slice(0, -1), ...items.map((v2) => ({ v: v2, s: last.s }))];
+        if (args.length < b.min || args.length > b.max) {
+          const n = args.length;
+          throw new EvalFailure((sp) => wrongArgCount(sp, b.name, arityText(b), n), null);
+        }
+      }
       const v = guarded(`\`${r.fn}\``, args, () => b.impl(args.map((a) => a.v), { file: "" }));
       return { v, s: union(...args.map((a) => a.s)) };
     }
@@ -47584,11 +55014,11 @@ function compareNatural(a, b) {
   while (i < a.length && j < b.length) {
     const ca = a.charCodeAt(i);
     const cb = b.charCodeAt(j);
-    if (isDigit(ca) && isDigit(cb)) {
+    if (isDigit2(ca) && isDigit2(cb)) {
       let ei = i;
       let ej = j;
-      while (ei < a.length && isDigit(a.charCodeAt(ei))) ei++;
-      while (ej < b.length && isDigit(b.charCodeAt(ej))) ej++;
+      while (ei < a.length && isDigit2(a.charCodeAt(ei))) ei++;
+      while (ej < b.length && isDigit2(b.charCodeAt(ej))) ej++;
       let si = i;
       let sj = j;
       while (si < ei - 1 && a.charCodeAt(si) === 48) si++;
@@ -47610,7 +55040,7 @@ function compareNatural(a, b) {
   if (a.length - i !== b.length - j) return a.length - i < b.length - j ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
-function isDigit(c) {
+function isDigit2(c) {
   return c >= 48 && c <= 57;
 }
 
@@ -47733,7 +55163,7 @@ function keepOnly(ds, keep) {
 function domainSteps(program) {
   const steps = /* @__PURE__ */ new Map();
   const onStack = /* @__PURE__ */ new Set();
-  const visit2 = (root) => {
+  const visit3 = (root) => {
     if (steps.has(root)) return;
     const frames = [];
     const open4 = (name) => {
@@ -47758,7 +55188,7 @@ function domainSteps(program) {
       if (parent !== void 0) parent.step = Math.max(parent.step, f.step + 1);
     }
   };
-  for (const name of sortedKeys2(program.domains)) visit2(name);
+  for (const name of sortedKeys2(program.domains)) visit3(name);
   const ordered = [...steps.entries()].sort((a, b) => a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   return new Map(ordered);
 }
@@ -48396,10 +55826,10 @@ var ProviderError = class extends Error {
    * Never recorded: it may be computed from the wall clock.
    */
   retryAfterMs;
-  constructor(code3, message, retryable, retryAfterMs) {
+  constructor(code19, message, retryable, retryAfterMs) {
     super(message);
     this.name = "ProviderError";
-    this.code = code3;
+    this.code = code19;
     this.retryable = retryable;
     if (retryAfterMs !== void 0) this.retryAfterMs = retryAfterMs;
   }
@@ -48407,8 +55837,8 @@ var ProviderError = class extends Error {
 function isProviderError(e) {
   if (e instanceof ProviderError) return true;
   if (!(e instanceof Error) || e.name !== "ProviderError") return false;
-  const { code: code3, retryable } = e;
-  return typeof code3 === "string" && typeof retryable === "boolean";
+  const { code: code19, retryable } = e;
+  return typeof code19 === "string" && typeof retryable === "boolean";
 }
 
 // src/runtime/redact.ts
@@ -49701,28 +57131,28 @@ function buildTree(files2, prior, read2, prepared) {
   seal(root);
   return { root, objects, blobsByPath: next };
 }
-async function presentInParent(gitdir, root, parentTree, cache) {
+async function presentInParent(gitdir, root, parentTree, cache2) {
   const present = /* @__PURE__ */ new Set();
   const fs8 = createSafeFs();
-  const visit2 = async (dir, oldTree) => {
+  const visit3 = async (dir, oldTree) => {
     present.add(oldTree);
     if (dir.oid === oldTree) {
       markAll(dir, present);
       return;
     }
-    const entries = await readTreeEntries(gitdir, oldTree, fs8, cache);
+    const entries = await readTreeEntries(gitdir, oldTree, fs8, cache2);
     const jobs = [];
     for (const e of entries) {
       if (e.type === "blob") present.add(e.oid);
       else if (e.type === "tree") {
         const sub = dir.dirs.get(e.path);
-        if (sub) jobs.push(visit2(sub, e.oid));
+        if (sub) jobs.push(visit3(sub, e.oid));
         else present.add(e.oid);
       }
     }
     await Promise.all(jobs);
   };
-  await visit2(root, parentTree);
+  await visit3(root, parentTree);
   return present;
 }
 function markAll(dir, present) {
@@ -49767,9 +57197,9 @@ async function writeStateCommit(args) {
   const known3 = args.expectedParent === null ? void 0 : recentTrees.get(args.expectedParent);
   if (known3) present = known3;
   else if (args.expectedParent !== null) {
-    const cache = {};
-    const parent = await readCommitInfo({ gitdir, oid: args.expectedParent, cache });
-    present = await presentInParent(gitdir, root, parent.tree, cache);
+    const cache2 = {};
+    const parent = await readCommitInfo({ gitdir, oid: args.expectedParent, cache: cache2 });
+    present = await presentInParent(gitdir, root, parent.tree, cache2);
   }
   const identity2 = args.author ?? DEFAULT_IDENTITY;
   const sig = { name: identity2.name, email: identity2.email, seconds: args.time.seconds, tzOffsetMinutes: args.time.tzOffsetMinutes };
@@ -49811,11 +57241,11 @@ async function walkFiles(gitdir, treeOid, seen) {
     return files2.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   }
   const fs8 = createSafeFs();
-  const cache = {};
+  const cache2 = {};
   const out = [];
   const walk = async (oid, prefix) => {
     seen.add(oid);
-    const entries = await readTreeEntries(gitdir, oid, fs8, cache);
+    const entries = await readTreeEntries(gitdir, oid, fs8, cache2);
     const subs = [];
     for (const e of entries) {
       const path8 = prefix === "" ? e.path : `${prefix}/${e.path}`;
@@ -49835,14 +57265,14 @@ async function readStateFiles(args) {
   const files2 = await walkFiles(gitdir, info.tree, seen);
   const blobs = await catFileBatch(gitdir, files2.map((f) => f.oid), "blob") ?? new Array(files2.length);
   const fs8 = createSafeFs();
-  const cache = {};
+  const cache2 = {};
   let next = 0;
   const worker = async () => {
     while (next < files2.length) {
       const i = next++;
       if (blobs[i]) continue;
       try {
-        blobs[i] = (await import_isomorphic_git3.default.readBlob({ fs: fs8, gitdir, oid: files2[i].oid, cache })).blob;
+        blobs[i] = (await import_isomorphic_git3.default.readBlob({ fs: fs8, gitdir, oid: files2[i].oid, cache: cache2 })).blob;
       } catch (e) {
         throw gitObjectUnreadable.error(files2[i].oid, gitErrorCause(e));
       }
@@ -53920,16 +61350,16 @@ function resourceTypeInfo(type, provider, schema, validateFn) {
   const names = Object.keys(props).sort();
   const defaults2 = {};
   for (const n of names) if (props[n]["default"] !== void 0) defaults2[n] = props[n]["default"];
-  const strings = (v) => Array.isArray(v) ? v.slice() : [];
+  const strings2 = (v) => Array.isArray(v) ? v.slice() : [];
   return {
     type,
     provider,
     schema,
     properties: names,
-    required: strings(schema["required"]).sort(),
+    required: strings2(schema["required"]).sort(),
     readOnly: names.filter((n) => props[n]["readOnly"] === true),
-    identity: strings(schema["x-lexum-identity"]),
-    replaceOn: strings(schema["x-lexum-replace-on"]),
+    identity: strings2(schema["x-lexum-identity"]),
+    replaceOn: strings2(schema["x-lexum-replace-on"]),
     sensitive: names.filter((n) => props[n]["x-lexum-sensitive"] === true),
     assigned: names.filter((n) => props[n]["x-lexum-assigned"] === true),
     defaults: defaults2,
@@ -54356,6 +61786,12 @@ var SpanTableBuilder = class {
 };
 
 // src/lang/resolve.ts
+var IMPURE = /* @__PURE__ */ new Map([
+  ["timestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
+  ["plantimestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
+  ["uuid", "write the id in the code, or derive a stable one from a name (sha256(name) is the same on every run)"],
+  ["bcrypt", 'hash the password outside the code and pass the hash with secret("NAME")']
+]);
 var META = /* @__PURE__ */ new Set(["depends_on", "import", "protect", "provider"]);
 function resolveProgram(files2) {
   const diags = [];
@@ -54505,7 +61941,7 @@ function findCycles(domains, edges, diags) {
   const stack = [];
   const seen = /* @__PURE__ */ new Set();
   const cyclic = /* @__PURE__ */ new Set();
-  const visit2 = (root) => {
+  const visit3 = (root) => {
     state2.set(root, 1);
     const frames = [{ n: root, edges: out.get(root) ?? [], next: 0 }];
     while (frames.length > 0) {
@@ -54543,7 +61979,7 @@ function findCycles(domains, edges, diags) {
       }
     }
   };
-  for (const n of [...domains.keys()].sort()) if (!state2.has(n)) visit2(n);
+  for (const n of [...domains.keys()].sort()) if (!state2.has(n)) visit3(n);
   return cyclic;
 }
 function checkReferences(t, domains, diags) {
@@ -54603,8 +62039,10 @@ function checkReferences(t, domains, diags) {
         return;
       case "Call": {
         const b = BUILTINS.get(e.callee.name);
-        if (!b) diags.push(unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
-        else if (e.args.length < b.min || e.args.length > b.max) diags.push(wrongArgCount(e.span, b.name, arityText(b), e.args.length));
+        const impure = IMPURE.get(e.callee.name);
+        if (!b && impure) diags.push(impureFunction(e.callee.span, e.callee.name, impure));
+        else if (!b) diags.push(unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
+        else if (e.expand ? e.args.length - 1 > b.max : e.args.length < b.min || e.args.length > b.max) diags.push(wrongArgCount(e.span, b.name, arityText(b), e.args.length));
         for (const a of e.args) walk(a, locals);
         return;
       }
@@ -55387,7 +62825,7 @@ var Evaluator = class {
         return new Unknown({ op: "cond", c: toResidual(c), t: toResidual(t), e: toResidual(o) }, isSensitive(c) || isSensitive(t) || isSensitive(o));
       }
       case "Call":
-        return this.call(e.callee.name, e.args, e.span, s);
+        return this.call(e.callee.name, e.args, e.span, s, e.expand === true);
       case "ListComp":
         return this.bounded(
           this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ body: this.expr(e.body, inner) }), false),
@@ -55498,13 +62936,31 @@ var Evaluator = class {
     this.diags.push(tooLarge(span, "the interpolated string", LIMITS.stringLength));
     return POISON;
   }
-  call(name, argExprs, span, s) {
+  call(name, argExprs, span, s, expand3 = false) {
     const b = BUILTINS.get(name);
-    if (!b || argExprs.length < b.min || argExprs.length > b.max) {
+    if (!b || (expand3 ? argExprs.length - 1 > b.max : argExprs.length < b.min || argExprs.length > b.max)) {
       for (const a of argExprs) this.expr(a, s);
       return POISON;
     }
-    const args = argExprs.map((a) => this.expr(a, s));
+    let args = argExprs.map((a) => this.expr(a, s));
+    if (expand3) {
+      const last = args[args.length - 1];
+      const lastSpan = argExprs[argExprs.length - 1].span;
+      if (hasPoison(last)) return POISON;
+      if (last instanceof Unknown) {
+        return new Unknown({ op: "call", fn: name, args: args.map(toResidual), expand: true }, args.some(isSensitive));
+      }
+      if (!Array.isArray(last)) {
+        this.diags.push(expansionNotList(lastSpan, typeName(last)));
+        return POISON;
+      }
+      args = [...args.slice(0, -1), ...last];
+      if (args.length < b.min || args.length > b.max) {
+        this.diags.push(wrongArgCount(span, b.name, arityText(b), args.length));
+        return POISON;
+      }
+      argExprs = [...argExprs.slice(0, -1), ...last.map(() => argExprs[argExprs.length - 1])];
+    }
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
     if (name === "secret") {
@@ -55593,486 +63049,6 @@ var Evaluator = class {
     return object ? objectFrom(entries) : list2;
   }
 };
-
-// src/lang/token.ts
-var KEYWORDS = /* @__PURE__ */ new Set([
-  "domain",
-  "provider",
-  "as",
-  "let",
-  "resource",
-  "for",
-  "in",
-  "import",
-  "export",
-  "goal",
-  "assert",
-  "policy",
-  "true",
-  "false",
-  "null",
-  "if"
-]);
-var ITEM_KEYWORDS = /* @__PURE__ */ new Set([
-  "provider",
-  "let",
-  "resource",
-  "import",
-  "export",
-  "goal",
-  "policy"
-]);
-function describeToken(t) {
-  switch (t.kind) {
-    case "eof":
-      return "end of file";
-    case "strStart":
-      return "a string";
-    case "strText":
-      return "string text";
-    case "interpStart":
-      return "`${`";
-    case "interpEnd":
-      return "`}`";
-    case "strEnd":
-      return "the end of a string";
-    case "number":
-    case "duration":
-      return `\`${t.text.length > 20 ? t.text.slice(0, 20) + "\u2026" : t.text}\``;
-    case "keyword":
-      return `keyword \`${t.text}\``;
-    default:
-      return `\`${t.text.length > 40 ? t.text.slice(0, 40) + "\u2026" : t.text}\``;
-  }
-}
-
-// src/lang/lexer.ts
-var PUNCT1 = /* @__PURE__ */ new Set(["{", "}", "[", "]", "(", ")", ",", ".", "=", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":"]);
-var DURATION_UNITS = {
-  ms: { mult: 1n, shift: 0 },
-  s: { mult: 1n, shift: 3 },
-  m: { mult: 6n, shift: 4 },
-  h: { mult: 36n, shift: 5 }
-};
-function isIdentStart(c) {
-  return c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
-}
-function isIdentPart(c) {
-  return isIdentStart(c) || isDigit2(c);
-}
-function isDigit2(c) {
-  return c >= 48 && c <= 57;
-}
-function isControl(c) {
-  return c < 32 && c !== 9 && c !== 10 && c !== 13 || c === 127;
-}
-function isLoneSurrogateAt(text, i) {
-  const c = text.charCodeAt(i);
-  if (c >= 55296 && c <= 56319) {
-    const d = text.charCodeAt(i + 1);
-    return !(d >= 56320 && d <= 57343);
-  }
-  if (c >= 56320 && c <= 57343) {
-    const p = text.charCodeAt(i - 1);
-    return !(i > 0 && p >= 55296 && p <= 56319);
-  }
-  return false;
-}
-function hexCodePoint(c) {
-  return "U+" + c.toString(16).toUpperCase().padStart(4, "0");
-}
-function decimalParts(raw) {
-  const m = /^(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw);
-  if (!m) return void 0;
-  const frac = m[2] ?? "";
-  let digits = (m[1] + frac).replace(/^0+/, "");
-  let exp = (m[3] ? Number(m[3]) : 0) - frac.length;
-  let strip2 = digits.length;
-  while (strip2 > 0 && digits.charCodeAt(strip2 - 1) === 48) strip2--;
-  exp += digits.length - strip2;
-  digits = digits.slice(0, strip2);
-  return { digits, exp };
-}
-function checkNumber(raw) {
-  const v = Number(raw);
-  if (!Number.isFinite(v)) return { error: "range" };
-  const p = decimalParts(raw);
-  if (!p || p.digits === "") return { value: 0 };
-  if (v === 0) return { error: "inexact" };
-  if (p.exp >= 0) {
-    if (p.digits.length + p.exp > 330) return { error: "range" };
-    const exact2 = BigInt(p.digits) * 10n ** BigInt(p.exp);
-    return exact2 === BigInt(v) ? { value: v } : { error: "inexact" };
-  }
-  if (Math.abs(v) >= 2 ** 53) return { error: "inexact" };
-  return { value: v };
-}
-function checkDuration(num2, unit) {
-  const u = DURATION_UNITS[unit];
-  const p = decimalParts(num2);
-  if (!u || !p) return { error: "range" };
-  if (p.digits === "") return { value: 0 };
-  if (p.digits.length > 40 || p.exp > 330) return { error: p.exp < 0 ? "fraction" : "range" };
-  if (p.exp < -400) return { error: "fraction" };
-  const exp = p.exp + u.shift;
-  let ms;
-  if (exp >= 0) ms = BigInt(p.digits) * u.mult * 10n ** BigInt(exp);
-  else {
-    const n = BigInt(p.digits) * u.mult;
-    const d = 10n ** BigInt(-exp);
-    if (n % d !== 0n) return { error: "fraction" };
-    ms = n / d;
-  }
-  if (ms > BigInt(Number.MAX_SAFE_INTEGER)) return { error: "range" };
-  return { value: Number(ms) };
-}
-var KIND_CODES = ["ident", "keyword", "number", "duration", "punct", "strStart", "strText", "interpStart", "interpEnd", "strEnd", "eof"];
-var KIND_CODE = new Map(KIND_CODES.map((k, i) => [k, i]));
-var NL = 1;
-var MULTILINE = 2;
-var SINGLE_LINE = 4;
-var HAS_VALUE = 8;
-var TokenList = class {
-  length = 0;
-  kinds;
-  flags;
-  starts;
-  ends;
-  values;
-  texts = [];
-  // The parser reads the same one or two tokens many times in a row.
-  lastK = -1;
-  last;
-  prevK = -1;
-  prev;
-  constructor(capacity) {
-    this.kinds = new Uint8Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.values = new Float64Array(capacity);
-  }
-  /** Appends a token (the fields of Token; `value`/`multiline` undefined when absent). */
-  push(kind, text, start, end, nlBefore, value, multiline) {
-    if (this.length === this.kinds.length) this.grow();
-    const k = this.length++;
-    this.kinds[k] = KIND_CODE.get(kind);
-    this.flags[k] = (nlBefore ? NL : 0) | (multiline === true ? MULTILINE : multiline === false ? SINGLE_LINE : 0) | (value !== void 0 ? HAS_VALUE : 0);
-    this.starts[k] = start;
-    this.ends[k] = end;
-    if (value !== void 0) this.values[k] = value;
-    this.texts.push(text);
-  }
-  /** The k-th token (0 ≤ k < length), with the same fields as the one `lex` returns. */
-  at(k) {
-    if (k === this.lastK) return this.last;
-    if (k === this.prevK) return this.prev;
-    const f = this.flags[k];
-    const t = {
-      kind: KIND_CODES[this.kinds[k]],
-      text: this.texts[k],
-      start: this.starts[k],
-      end: this.ends[k],
-      nlBefore: (f & NL) !== 0,
-      value: (f & HAS_VALUE) !== 0 ? this.values[k] : void 0,
-      multiline: (f & MULTILINE) !== 0 ? true : (f & SINGLE_LINE) !== 0 ? false : void 0
-    };
-    this.prevK = this.lastK;
-    this.prev = this.last;
-    this.lastK = k;
-    this.last = t;
-    return t;
-  }
-  grow() {
-    const cap = this.kinds.length * 2 + 16;
-    const copy = (a, make) => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.kinds = copy(this.kinds, (n) => new Uint8Array(n));
-    this.flags = copy(this.flags, (n) => new Uint8Array(n));
-    this.starts = copy(this.starts, (n) => new Int32Array(n));
-    this.ends = copy(this.ends, (n) => new Int32Array(n));
-    this.values = copy(this.values, (n) => new Float64Array(n));
-  }
-};
-function lexPacked(path8, text) {
-  const tokens = new TokenList((text.length >> 2) + 16);
-  const comments = [];
-  const diagnostics = [];
-  const stack = [];
-  const names = /* @__PURE__ */ new Map();
-  const n = text.length;
-  let pos = text.charCodeAt(0) === 65279 ? 1 : 0;
-  let nl = true;
-  const span = (start, end) => ({ file: path8, start, end });
-  const tok = (kind, t, start, end, nlBefore, value, multiline) => {
-    tokens.push(kind, t, start, end, nlBefore, value, multiline);
-  };
-  const push = (kind, start, end, extra) => {
-    tok(kind, text.slice(start, end), start, end, nl, extra?.value, extra?.multiline);
-    nl = false;
-  };
-  const badChar = (i) => {
-    const c = text.charCodeAt(i);
-    if (isControl(c) || isLoneSurrogateAt(text, i)) {
-      diagnostics.push(controlCharacter(span(i, i + 1), hexCodePoint(c)));
-      return i + 1;
-    }
-    const cp = text.codePointAt(i);
-    const w = cp > 65535 ? 2 : 1;
-    const ch = text.slice(i, i + w);
-    let hint;
-    if (ch === "&") hint = "use `&&` for logical and";
-    else if (ch === "|") hint = "use `||` for logical or";
-    else if (ch === "#") hint = "comments start with `//`";
-    else if (ch === ";") hint = "declarations end at the end of the line; remove the `;`";
-    else if (ch === "`") hint = 'strings use double quotes: "\u2026"';
-    else if (cp > 127) hint = "names use ASCII letters, digits and `_`; other text belongs in a string";
-    diagnostics.push(unexpectedCharacter(span(i, i + w), `\`${ch}\` (${hexCodePoint(cp)})`, hint));
-    return i + w;
-  };
-  const closeString = (frame, at) => {
-    stack.pop();
-    tok("strEnd", "", at, at, false, void 0, frame.multiline);
-  };
-  const closeInterp = (at) => {
-    stack.pop();
-    tok("interpEnd", "", at, at, false);
-  };
-  const lexStringChunk = (frame) => {
-    const textStart = pos;
-    let i = pos;
-    const flush = (end) => {
-      if (end > textStart) {
-        let raw = text.slice(textStart, end);
-        if (end - textStart <= 12) {
-          const seen = names.get(raw);
-          if (seen === void 0) names.set(raw, raw);
-          else raw = seen;
-        }
-        tok("strText", raw, textStart, end, false);
-      }
-    };
-    for (; ; ) {
-      if (i >= n) {
-        flush(n);
-        diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
-        closeString(frame, n);
-        pos = n;
-        return;
-      }
-      const c = text.charCodeAt(i);
-      if (c === frame.quote.charCodeAt(0)) {
-        if (!frame.multiline) {
-          flush(i);
-          stack.pop();
-          tok("strEnd", frame.quote, i, i + 1, false, void 0, false);
-          pos = i + 1;
-          return;
-        }
-        if (text.startsWith('"""', i)) {
-          let j = i;
-          while (text.charCodeAt(j + 3) === 34) j++;
-          flush(j);
-          stack.pop();
-          tok("strEnd", '"""', j, j + 3, false, void 0, true);
-          pos = j + 3;
-          return;
-        }
-        i++;
-        continue;
-      }
-      if (c === 92) {
-        const d = text.charCodeAt(i + 1);
-        i += i + 1 < n && d !== 10 && d !== 13 ? 2 : 1;
-        continue;
-      }
-      if (c === 36 && frame.quote === '"') {
-        if (text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
-          i += 3;
-          continue;
-        }
-        if (text.charCodeAt(i + 1) === 123) {
-          flush(i);
-          tok("interpStart", "${", i, i + 2, false);
-          stack.push({ kind: "interp", braces: 0, start: i });
-          pos = i + 2;
-          return;
-        }
-        i++;
-        continue;
-      }
-      if ((c === 10 || c === 13) && !frame.multiline) {
-        flush(i);
-        diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), false));
-        closeString(frame, i);
-        pos = i;
-        return;
-      }
-      if (isControl(c) || isLoneSurrogateAt(text, i)) {
-        diagnostics.push(controlCharacter(span(i, i + 1), hexCodePoint(c)));
-      }
-      i++;
-    }
-  };
-  for (; ; ) {
-    const top = stack.length > 0 ? stack[stack.length - 1] : void 0;
-    if (top?.kind === "str") {
-      lexStringChunk(top);
-      continue;
-    }
-    if (pos >= n) {
-      let reported = false;
-      while (stack.length > 0) {
-        const f = stack[stack.length - 1];
-        if (f.kind === "interp") {
-          if (!reported) diagnostics.push(unterminatedInterpolation(span(f.start, f.start + 2)));
-          reported = true;
-          closeInterp(n);
-        } else {
-          if (!reported) diagnostics.push(unterminatedString(span(f.start, f.openEnd), f.multiline));
-          reported = true;
-          closeString(f, n);
-        }
-      }
-      tok("eof", "", n, n, true);
-      break;
-    }
-    const c = text.charCodeAt(pos);
-    if (c === 32 || c === 9) {
-      pos++;
-      continue;
-    }
-    if (c === 10 || c === 13) {
-      let reported = false;
-      while (top?.kind === "interp" && stack.length >= 2) {
-        const t = stack[stack.length - 1];
-        const s = stack[stack.length - 2];
-        if (t.kind !== "interp" || s.kind !== "str" || s.multiline) break;
-        if (!reported) {
-          const last = diagnostics[diagnostics.length - 1];
-          if (last?.code === unterminatedString.code && (last.span?.start ?? -1) > t.start) diagnostics.pop();
-          diagnostics.push(unterminatedInterpolation(span(t.start, t.start + 2)));
-        }
-        reported = true;
-        closeInterp(pos);
-        closeString(s, pos);
-      }
-      pos += c === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : 1;
-      nl = true;
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(pos + 1) === 47) {
-      let e = pos + 2;
-      while (e < n && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
-      comments.push({ text: text.slice(pos, e), span: span(pos, e), block: false });
-      pos = e;
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(pos + 1) === 42) {
-      const close2 = text.indexOf("*/", pos + 2);
-      const e = close2 < 0 ? n : close2 + 2;
-      if (close2 < 0) diagnostics.push(unterminatedComment(span(pos, pos + 2)));
-      const body = text.slice(pos, e);
-      comments.push({ text: body, span: span(pos, e), block: true });
-      if (/[\r\n]/.test(body)) nl = true;
-      pos = e;
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      const multiline = c === 34 && text.startsWith('"""', pos);
-      const w = multiline ? 3 : 1;
-      if (c === 39) diagnostics.push(singleQuotedString(span(pos, pos + 1)));
-      push("strStart", pos, pos + w, { multiline });
-      stack.push({ kind: "str", multiline, quote: c === 34 ? '"' : "'", start: pos, openEnd: pos + w });
-      pos += w;
-      continue;
-    }
-    if (isDigit2(c)) {
-      let e = pos;
-      while (isDigit2(text.charCodeAt(e))) e++;
-      if (text.charCodeAt(e) === 46 && isDigit2(text.charCodeAt(e + 1))) {
-        e++;
-        while (isDigit2(text.charCodeAt(e))) e++;
-      }
-      const ec = text.charCodeAt(e);
-      if (ec === 101 || ec === 69) {
-        let k = e + 1;
-        if (text.charCodeAt(k) === 43 || text.charCodeAt(k) === 45) k++;
-        if (isDigit2(text.charCodeAt(k))) {
-          while (isDigit2(text.charCodeAt(k))) k++;
-          e = k;
-        }
-      }
-      const numEnd = e;
-      while (e < n && isIdentPart(text.charCodeAt(e))) e++;
-      const raw = text.slice(pos, numEnd);
-      const suffix = text.slice(numEnd, e);
-      let kind = "number";
-      let check;
-      if (suffix === "") check = checkNumber(raw);
-      else if (suffix in DURATION_UNITS) {
-        kind = "duration";
-        check = checkDuration(raw, suffix);
-      } else {
-        diagnostics.push(invalidNumberSuffix(span(pos, e), text.slice(pos, e)));
-        check = { value: 0 };
-      }
-      let value = 0;
-      const full = text.slice(pos, e);
-      if ("value" in check) value = check.value;
-      else if (check.error === "inexact") diagnostics.push(inexactNumber(span(pos, e), full));
-      else if (check.error === "range") diagnostics.push(numberOutOfRange(span(pos, e), full));
-      else diagnostics.push(fractionalDuration(span(pos, e), full));
-      push(kind, pos, e, { value });
-      pos = e;
-      continue;
-    }
-    if (isIdentStart(c)) {
-      let e = pos + 1;
-      while (e < n && isIdentPart(text.charCodeAt(e))) e++;
-      let word = text.slice(pos, e);
-      const seen = names.get(word);
-      if (seen === void 0) names.set(word, word);
-      else word = seen;
-      tok(KEYWORDS.has(word) ? "keyword" : "ident", word, pos, e, nl);
-      nl = false;
-      pos = e;
-      continue;
-    }
-    const c2 = text.charCodeAt(pos + 1);
-    const isTwo = c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62) || c === 61 && c2 === 62 || c === 38 && c2 === 38 || c === 124 && c2 === 124;
-    if (isTwo) {
-      push("punct", pos, pos + 2);
-      pos += 2;
-      continue;
-    }
-    const one = text[pos];
-    if (PUNCT1.has(one)) {
-      if (top?.kind === "interp") {
-        if (one === "{") top.braces++;
-        else if (one === "}") {
-          if (top.braces === 0) {
-            stack.pop();
-            tok("interpEnd", "}", pos, pos + 1, nl);
-            nl = false;
-            pos++;
-            continue;
-          }
-          top.braces--;
-        }
-      }
-      tok("punct", one, pos, pos + 1, nl);
-      nl = false;
-      pos++;
-      continue;
-    }
-    pos = badChar(pos);
-  }
-  return { tokens, comments, diagnostics };
-}
 
 // src/lang/string-literal.ts
 function cookString(path8, pieces, multiline, diagnostics) {
@@ -56361,10 +63337,11 @@ var IndexNode = class extends Positioned {
 };
 setKind(IndexNode, "Index");
 var CallNode = class extends Positioned {
-  constructor(callee, args, file, start, end) {
+  constructor(callee, args, file, start, end, expand3 = false) {
     super(file, start, end);
     this.callee = callee;
     this.args = args;
+    if (expand3) this.expand = true;
   }
 };
 setKind(CallNode, "Call");
@@ -56435,7 +63412,7 @@ var MAX_NESTING = 256;
 var MAX_SYNTAX_ERRORS = 100;
 function parseFile(path8, text) {
   const lexed = lexPacked(path8, text);
-  const p = new Parser2(path8, lexed.tokens);
+  const p = new Parser4(path8, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
   const domains = p.parseTop();
@@ -56472,7 +63449,7 @@ var BINARY_PREC = {
 };
 var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
 var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
-var Parser2 = class {
+var Parser4 = class {
   constructor(path8, toks) {
     this.path = path8;
     this.toks = toks;
@@ -57014,8 +63991,8 @@ var Parser2 = class {
         const at = e.span;
         const callee = new IdentNode(e.name, this.path, at.start, at.end);
         this.next();
-        const args = this.parseSeq(t, ")");
-        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd());
+        const { items: args, expand: expand3 } = this.parseArgs(t);
+        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd(), expand3);
       }
     }
   }
@@ -57033,6 +64010,33 @@ var Parser2 = class {
     this.fail(expectedToken(this.tspan(t), alternatives ?? `\`${close2}\``, describeToken(t)));
   }
   /** Comma-separated expressions up to `close` (trailing comma allowed); newlines insignificant. */
+  /** A call's arguments up to `)`; `...` after the last one expands it (only there: elsewhere a syntax error). */
+  parseArgs(open4) {
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const items = [];
+    let expand3 = false;
+    for (; ; ) {
+      if (this.atP(")")) break;
+      items.push(this.parseExpr());
+      if (this.atP("...")) {
+        const dots = this.next();
+        expand3 = true;
+        if (this.atP(",") && this.isP(this.peek(1), ")")) this.next();
+        if (!this.atP(")")) this.fail(expansionNotLast(this.tspan(dots)));
+        break;
+      }
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP(")")) break;
+      this.closeBracket(open4, ")", "`,` or `)`");
+    }
+    this.next();
+    this.nlSig = saved;
+    return { items: exact(items), expand: expand3 };
+  }
   parseSeq(open4, close2) {
     const saved = this.nlSig;
     this.nlSig = false;
@@ -57385,15 +64389,15 @@ function dedupe(ds) {
 }
 
 // src/lang/project.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 var decoder2 = new TextDecoder("utf-8", { fatal: true });
 function plainCause(e) {
-  const code3 = e.code;
-  if (code3 === "ENOENT") return "it does not exist (a broken symbolic link?)";
-  if (code3 === "EACCES" || code3 === "EPERM") return "permission denied";
-  if (code3 === "EISDIR") return "it is a directory";
-  if (code3 === "ELOOP") return "too many levels of symbolic links";
-  return code3 ?? e.message;
+  const code19 = e.code;
+  if (code19 === "ENOENT") return "it does not exist (a broken symbolic link?)";
+  if (code19 === "EACCES" || code19 === "EPERM") return "permission denied";
+  if (code19 === "EISDIR") return "it is a directory";
+  if (code19 === "ELOOP") return "too many levels of symbolic links";
+  return code19 ?? e.message;
 }
 function loadProjectFromFiles(files2) {
   const diagnostics = [];
@@ -57443,7 +64447,7 @@ var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers
 function settingSpan(doc, instancePath, extraKey) {
   const path8 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
   let node = path8.length ? doc.getIn(path8, true) : doc.contents;
-  if (extraKey !== null && (0, import_yaml3.isMap)(node)) node = node.items.find((pair) => (0, import_yaml3.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
+  if (extraKey !== null && (0, import_yaml4.isMap)(node)) node = node.items.find((pair) => (0, import_yaml4.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
   const range = node?.range;
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : void 0;
 }
@@ -57497,7 +64501,7 @@ function firstAliasSpan(doc, text) {
   const anchors = /* @__PURE__ */ new Set();
   let first;
   let unresolved;
-  (0, import_yaml3.visit)(doc, {
+  (0, import_yaml4.visit)(doc, {
     Node(_, node) {
       if (node.anchor) anchors.add(node.anchor);
     },
@@ -57507,7 +64511,7 @@ function firstAliasSpan(doc, text) {
       first ??= [r[0], r[1]];
       if (!anchors.has(node.source)) {
         unresolved = [r[0], r[1]];
-        return import_yaml3.visit.BREAK;
+        return import_yaml4.visit.BREAK;
       }
       return void 0;
     }
@@ -57522,7 +64526,7 @@ function withoutPackage(config) {
 }
 function providerPackageRefs(text) {
   if (!text.includes(PACKAGE_KEY) || yamlTooDeepAt(text, SETTINGS_MAX_DEPTH) !== null) return [];
-  const doc = (0, import_yaml3.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml4.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) return [];
   try {
     if (!precompiledValidator("lexum.yaml.json")(doc.toJS({ maxAliasCount: SETTINGS_MAX_ALIASES }) ?? {})) return [];
@@ -57530,12 +64534,12 @@ function providerPackageRefs(text) {
     return [];
   }
   const providers = doc.get("providers", true);
-  if (!(0, import_yaml3.isMap)(providers)) return [];
+  if (!(0, import_yaml4.isMap)(providers)) return [];
   const out = [];
   for (const pair of providers.items) {
-    if (!(0, import_yaml3.isScalar)(pair.key) || typeof pair.key.value !== "string" || !(0, import_yaml3.isMap)(pair.value)) continue;
+    if (!(0, import_yaml4.isScalar)(pair.key) || typeof pair.key.value !== "string" || !(0, import_yaml4.isMap)(pair.value)) continue;
     const value = pair.value.get(PACKAGE_KEY, true);
-    if (!(0, import_yaml3.isScalar)(value) || typeof value.value !== "string" || !value.range) continue;
+    if (!(0, import_yaml4.isScalar)(value) || typeof value.value !== "string" || !value.range) continue;
     out.push({ name: pair.key.value, package: value.value, span: { file: "lexum.yaml", start: value.range[0], end: Math.max(value.range[1], value.range[0] + 1) } });
   }
   return out.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -57546,7 +64550,7 @@ function parseProjectSettings(text, catalog = loadTypeCatalog()) {
     const problem = `the document nests too deeply (more than ${SETTINGS_MAX_DEPTH} levels)`;
     return { settings: DEFAULT_SETTINGS, diagnostics: [settingsSyntax({ file: "lexum.yaml", start: deep, end: deep + 1 }, problem)] };
   }
-  const doc = (0, import_yaml3.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml4.parseDocument)(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const [start, end] = e.pos;
@@ -57874,9 +64878,9 @@ function unknownType(type) {
 var TRANSIENT = /* @__PURE__ */ new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "EINTR", "ETIMEDOUT"]);
 function ioError(path8, op, err) {
   if (err instanceof ProviderError) return err;
-  const code3 = err?.code ?? "EUNKNOWN";
+  const code19 = err?.code ?? "EUNKNOWN";
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path8)}: ${detail}`, TRANSIENT.has(code3));
+  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path8)}: ${detail}`, TRANSIENT.has(code19));
 }
 
 // src/providers/fs/common.ts
@@ -58021,9 +65025,9 @@ async function deleteDirResource(root, attrs) {
   try {
     await rmdir(loc.abs);
   } catch (err) {
-    const code3 = err.code;
-    if (code3 === "ENOENT") return;
-    if (code3 === "ENOTEMPTY" || code3 === "EEXIST") throw dirNotEmpty(loc.rel);
+    const code19 = err.code;
+    if (code19 === "ENOENT") return;
+    if (code19 === "ENOTEMPTY" || code19 === "EEXIST") throw dirNotEmpty(loc.rel);
     throw ioError(loc.rel, "delete", err);
   }
 }
@@ -58219,10 +65223,10 @@ function statusCode(status) {
   return { code: "http.unexpected_status", retryable: false };
 }
 function statusFailed(method, url2, status, reason, excerpt2, retryAfterMs) {
-  const { code: code3, retryable } = statusCode(status);
+  const { code: code19, retryable } = statusCode(status);
   const phrase = reason ? ` ${reason}` : "";
   const body = excerpt2 ? `: ${excerpt2}` : "";
-  return new ProviderError(code3, `http: ${method} ${url2} answered ${status}${phrase}${body}`, retryable, retryable ? retryAfterMs : void 0);
+  return new ProviderError(code19, `http: ${method} ${url2} answered ${status}${phrase}${body}`, retryable, retryable ? retryAfterMs : void 0);
 }
 
 // src/providers/http/limits.ts
@@ -58691,8 +65695,8 @@ function sendCancel(host, port, pid, secretKey, timeoutMs = 2e3) {
 // src/providers/postgres/errors.ts
 var PostgresError = class extends ProviderError {
   sqlstate;
-  constructor(code3, message, retryable, sqlstate) {
-    super(code3, message, retryable);
+  constructor(code19, message, retryable, sqlstate) {
+    super(code19, message, retryable);
     this.sqlstate = sqlstate;
   }
 };
@@ -58779,22 +65783,22 @@ function toProviderError(what2, where2, err) {
   if (err instanceof ProviderError) return err;
   const e = typeof err === "object" && err !== null ? err : {};
   const message = typeof e.message === "string" && e.message !== "" ? e.message : String(err);
-  const code3 = typeof e.code === "string" ? e.code : "";
-  if (/^[0-9A-Z]{5}$/.test(code3)) {
-    const { reason, retryable } = classifyState(code3);
+  const code19 = typeof e.code === "string" ? e.code : "";
+  if (/^[0-9A-Z]{5}$/.test(code19)) {
+    const { reason, retryable } = classifyState(code19);
     const detail = typeof e.detail === "string" && e.detail !== "" ? ` (${e.detail.replace(/\s+/g, " ")})` : "";
     const hint = typeof e.hint === "string" && e.hint !== "" ? `; hint: ${e.hint}` : "";
-    return new PostgresError(reason, `postgres: ${what2}: ${message}${detail} (SQLSTATE ${code3})${hint}`, retryable, code3);
+    return new PostgresError(reason, `postgres: ${what2}: ${message}${detail} (SQLSTATE ${code19})${hint}`, retryable, code19);
   }
-  if (NETWORK.has(code3)) return new ProviderError("postgres.unavailable", `postgres: ${what2}: cannot reach the server at ${where2}: ${code3}`, true);
-  if (code3 === "ENOTFOUND") return new ProviderError("postgres.unavailable", `postgres: ${what2}: host of ${where2} not found (ENOTFOUND)`, false);
+  if (NETWORK.has(code19)) return new ProviderError("postgres.unavailable", `postgres: ${what2}: cannot reach the server at ${where2}: ${code19}`, true);
+  if (code19 === "ENOTFOUND") return new ProviderError("postgres.unavailable", `postgres: ${what2}: host of ${where2} not found (ENOTFOUND)`, false);
   if (/Connection terminated|timeout expired|timeout exceeded when trying to connect|Connection ended/i.test(message)) {
     return new ProviderError("postgres.unavailable", `postgres: ${what2}: ${message} (server ${where2})`, true);
   }
   if (/does not support SSL/i.test(message)) {
     return new ProviderError("postgres.ssl", `postgres: ${what2}: the server at ${where2} does not support SSL; set sslmode = "disable" (or "prefer") to connect without it`, false);
   }
-  if (/certificate|self[- ]signed|SSL|TLS/i.test(message) || code3.startsWith("ERR_TLS") || code3.startsWith("ERR_SSL") || /CERT|SIGNATURE/.test(code3)) {
+  if (/certificate|self[- ]signed|SSL|TLS/i.test(message) || code19.startsWith("ERR_TLS") || code19.startsWith("ERR_SSL") || /CERT|SIGNATURE/.test(code19)) {
     return new ProviderError("postgres.ssl", `postgres: ${what2}: TLS with ${where2} failed: ${message}`, false);
   }
   return new ProviderError("postgres.client", `postgres: ${what2}: ${message}`, false);
@@ -60482,9 +67486,9 @@ function guarded2(exp, pkg) {
   };
 }
 function resolveCause(e) {
-  const code3 = e.code;
-  if (code3 === "MODULE_NOT_FOUND") return "no such package in node_modules here or in any parent folder";
-  if (code3 === "ERR_PACKAGE_PATH_NOT_EXPORTED") return "its package.json `exports` has no entry `require` can resolve: give it a `default` condition";
+  const code19 = e.code;
+  if (code19 === "MODULE_NOT_FOUND") return "no such package in node_modules here or in any parent folder";
+  if (code19 === "ERR_PACKAGE_PATH_NOT_EXPORTED") return "its package.json `exports` has no entry `require` can resolve: give it a `default` condition";
   return firstLine3(e);
 }
 function firstLine3(e) {
@@ -60504,8 +67508,8 @@ async function compileProject(input2) {
     const sorted = sortDiagnostics(diagnostics);
     return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
   }
-  const compiled = compileProjectFiles({ files: input2.files, readFile: input2.readFile, settingsText: input2.settingsText, catalog: providers.catalog });
-  return { ...compiled, providers };
+  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, settingsText: input2.settingsText, catalog: providers.catalog });
+  return { ...compiled2, providers };
 }
 
 // src/engine/providers.ts
@@ -60597,12 +67601,12 @@ function secretNames(program) {
   const walk = (r) => {
     if (r.op === "secret") names.add(r.name);
     for (const v of Object.values(r)) {
-      if (Array.isArray(v)) for (const x of v) visit2(x);
-      else visit2(v);
+      if (Array.isArray(v)) for (const x of v) visit3(x);
+      else visit3(v);
     }
   };
-  const visit2 = (x) => {
-    if (Array.isArray(x)) x.forEach(visit2);
+  const visit3 = (x) => {
+    if (Array.isArray(x)) x.forEach(visit3);
     else if (x && typeof x === "object" && "op" in x) walk(x);
   };
   for (const d of Object.values(program.domains)) {
@@ -60836,8 +67840,8 @@ async function readTrackedProject(repo, projectDir, projectPath, shown) {
         raw.push({ path: f.path, bytes: b });
         bytes.set(f.path, b);
       } catch (e) {
-        const code3 = e.code;
-        if ((code3 === "ENOENT" || code3 === "ENOTDIR") && !links.has(f.path)) return;
+        const code19 = e.code;
+        if ((code19 === "ENOENT" || code19 === "ENOTDIR") && !links.has(f.path)) return;
         diagnostics.push(catalog_exports.host.unreadableFile(void 0, prefix + f.path, plainCause(e)));
       }
     })
@@ -60865,7 +67869,7 @@ function describeChange(c, shown = (p) => p) {
 async function planProject(opts) {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
-  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
+  const { result: compiled2, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
     projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
@@ -60873,39 +67877,39 @@ async function planProject(opts) {
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
   const changes2 = await ws.changes();
-  if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
-  const program = compiled.program;
+  if (!compiled2.program || !compiled2.hash || hasErrors(diagnostics)) return { sources: compiled2.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
+  const program = compiled2.program;
   const settings = { stateBranch: opts.stateBranch ?? projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
   for (const name of secretNames(program)) if (secrets.secret(name) === void 0) throw catalog_exports.engine.missingSecret.error(name);
   await opts.beforeStateRead?.({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const head = await readStateHead({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });
   const prior = priorOf(head?.loaded ?? null);
-  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled.spans, providers) : void 0;
-  if (refreshed && "refused" in refreshed) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes: changes2 };
+  const refreshed = opts.refresh ? await refresh(program, prior, ws, secrets, compiled2.spans, providers) : void 0;
+  if (refreshed && "refused" in refreshed) return { sources: compiled2.sources, diagnostics: sortDiagnostics([...diagnostics, ...refreshed.refused]), changes: changes2 };
   const reality = refreshed?.reality;
-  const found = await readToAdopt(program, prior, ws, secrets, compiled.spans, providers);
-  if ("refused" in found) return { sources: compiled.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes: changes2 };
+  const found = await readToAdopt(program, prior, ws, secrets, compiled2.spans, providers);
+  if ("refused" in found) return { sources: compiled2.sources, diagnostics: sortDiagnostics([...diagnostics, ...found.refused]), changes: changes2 };
   const built = buildPlan({
     program,
-    programHash: compiled.hash,
+    programHash: compiled2.hash,
     prior,
     priorRun: head ? { status: head.loaded.snapshot.status, program: head.loaded.snapshot.program } : void 0,
     reality,
     existing: found.existing,
     catalog: providers.catalog,
     sensitiveDigests: sensitiveDigests(program, secrets),
-    spans: compiled.spans,
+    spans: compiled2.spans,
     keepText: opts.keepPlanText
   });
   for (const d of built.diagnostics) diagnostics.push(d);
-  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
+  if (!built.plan || hasErrors(diagnostics)) return { sources: compiled2.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
   return {
     workspace: ws,
-    sources: compiled.sources,
+    sources: compiled2.sources,
     program,
-    programHash: compiled.hash,
-    spans: compiled.spans,
+    programHash: compiled2.hash,
+    spans: compiled2.spans,
     settings,
     providers,
     head,
@@ -61136,9 +68140,9 @@ async function createExclusive(file, content) {
     await fs5.link(tmp, file);
     return true;
   } catch (e) {
-    const code3 = e.code;
-    if (code3 === "EEXIST") return false;
-    if (code3 === "EPERM" || code3 === "ENOTSUP" || code3 === "EOPNOTSUPP") {
+    const code19 = e.code;
+    if (code19 === "EEXIST") return false;
+    if (code19 === "EPERM" || code19 === "ENOTSUP" || code19 === "EOPNOTSUPP") {
       try {
         await fs5.writeFile(file, content, { flag: "wx" });
         return true;
@@ -61539,7 +68543,7 @@ function commentSafe(s) {
 function html(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/\r?\n|\r/g, " ");
 }
-function code2(s) {
+function code18(s) {
   const one = s.replace(/\r?\n|\r/g, " ");
   let longest = 0;
   for (const m of one.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
@@ -61591,7 +68595,7 @@ function domainSections(plan) {
       const counts = countWords(countActions(shown));
       out.push({
         summary: `${label6} \xB7 <code>${html(d.domain)}</code>: ${html(counts)}`,
-        row: `- ${label6} \xB7 ${code2(d.domain)}: ${escapeMarkdown(counts)}`,
+        row: `- ${label6} \xB7 ${code18(d.domain)}: ${escapeMarkdown(counts)}`,
         lines: shown.flatMap((a) => stepDiffLines(a, teardown))
       });
     }
@@ -61604,9 +68608,9 @@ function planParts(input2) {
 function planBody(p, shape, shortened) {
   const { plan } = p;
   const out = [`**${escapeMarkdown(summaryLine(plan))}**`, ""];
-  const project2 = p.path === "." ? "" : ` of project ${code2(clip2(p.path, 200))}`;
-  const against = plan.prior === null ? "no snapshot yet" : `snapshot ${code2(plan.prior)}`;
-  out.push(`Plan ${code2(plan.hash)}${project2}, computed from commit ${code2(p.headSha)}, program ${code2(plan.program)} and ${against}.`);
+  const project2 = p.path === "." ? "" : ` of project ${code18(clip2(p.path, 200))}`;
+  const against = plan.prior === null ? "no snapshot yet" : `snapshot ${code18(plan.prior)}`;
+  out.push(`Plan ${code18(plan.hash)}${project2}, computed from commit ${code18(p.headSha)}, program ${code18(plan.program)} and ${against}.`);
   if (!hasChanges(plan)) {
     out.push("", "Nothing to apply.");
   }
@@ -61649,7 +68653,7 @@ function renderRefusedComment(input2) {
     planCommentKey(input2.path),
     pinLine(input2.pin),
     "> [!CAUTION]",
-    `> **Not applied.** The merged commit ${code2(input2.headSha)} plans differently from the plan reviewed here: ${escapeMarkdown(clip2(input2.reason, 2e3))}.`,
+    `> **Not applied.** The merged commit ${code18(input2.headSha)} plans differently from the plan reviewed here: ${escapeMarkdown(clip2(input2.reason, 2e3))}.`,
     "> Nothing was changed. The plan below is what the merged commit plans now.",
     ""
   ];
@@ -61680,12 +68684,12 @@ function snippet(d, sources) {
 }
 function diagnosticBlock(d, sources, toRepoPath) {
   const { where: where2, lines } = snippet(d, sources);
-  const loc = d.span ? ` at ${code2(toRepoPath(d.span.file) + (where2 ? `:${where2.line}:${where2.column}` : ""))}` : "";
+  const loc = d.span ? ` at ${code18(toRepoPath(d.span.file) + (where2 ? `:${where2.line}:${where2.column}` : ""))}` : "";
   const out = [`**${d.severity}[${d.code}]**${loc}: ${escapeMarkdown(clip2(d.message, 4e3))}`];
   for (const r of d.related ?? []) {
     const f = sources.get(r.span.file);
     const lc = f ? f.lineCol(r.span.start) : null;
-    out.push(`note: ${escapeMarkdown(clip2(r.message, 1e3))} at ${code2(toRepoPath(r.span.file) + (lc ? `:${lc.line}:${lc.column}` : ""))}`);
+    out.push(`note: ${escapeMarkdown(clip2(r.message, 1e3))} at ${code18(toRepoPath(r.span.file) + (lc ? `:${lc.line}:${lc.column}` : ""))}`);
   }
   if (d.hint) out.push(`hint: ${escapeMarkdown(clip2(d.hint, 2e3))}`);
   const text = out.map((l, i) => i < out.length - 1 ? l + "  " : l);
@@ -61696,7 +68700,7 @@ function renderErrorsComment(input2) {
   const errors = ds.filter((d) => d.severity === "error").length;
   const warnings = ds.length - errors;
   const counted = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter((s) => s !== "").join(" and ") || "no diagnostics";
-  const project2 = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
+  const project2 = input2.path === "." ? "" : ` of project ${code18(clip2(input2.path, 200))}`;
   const head = [];
   if (input2.key !== void 0) head.push(input2.key);
   head.push(`**Lexum: ${counted} in the .lxm files${project2}: nothing was planned.**`, "");
@@ -61719,8 +68723,8 @@ function renderErrorsComment(input2) {
 function renderAppliedComment(input2) {
   const out = [appliedCommentKey(input2.path, input2.commit), `Applied plan ${plain2(input2.plan)} \u2192 snapshot ${plain2(input2.snapshot)} (commit ${plain2(input2.stateCommit)})`, ""];
   if (input2.status !== "quiescent") out.push(`Status: **${escapeMarkdown(input2.status)}**: the world did not reach the goal; the snapshot records what it is.`, "");
-  const project2 = input2.path === "." ? "" : `project ${code2(clip2(input2.path, 200))} \xB7 `;
-  out.push(`<sub>Lexum \xB7 ${project2}merged commit ${code2(input2.commit)} \xB7 ${link("workflow run", input2.runUrl)}</sub>`);
+  const project2 = input2.path === "." ? "" : `project ${code18(clip2(input2.path, 200))} \xB7 `;
+  out.push(`<sub>Lexum \xB7 ${project2}merged commit ${code18(input2.commit)} \xB7 ${link("workflow run", input2.runUrl)}</sub>`);
   return out.join("\n") + "\n";
 }
 function plain2(s) {
@@ -61734,21 +68738,21 @@ function renderApplyFailedComment(input2) {
   for (const e of result.trace) if (e.phase === "failed" && e.address !== void 0 && !errors.has(e.address)) errors.set(e.address, e.message ?? "failed");
   const f = result.failure;
   const head = [appliedCommentKey(input2.path, input2.commit)];
-  const where2 = f ? ` in domain ${code2(f.domain)}${f.address ? ` at ${code2(f.address)}` : ""}: ${escapeMarkdown(clip2(f.message, 4e3))}` : "";
+  const where2 = f ? ` in domain ${code18(f.domain)}${f.address ? ` at ${code18(f.address)}` : ""}: ${escapeMarkdown(clip2(f.message, 4e3))}` : "";
   head.push(`**Apply failed** (${escapeMarkdown(result.status)})${where2}`, "");
-  head.push(`The world did not reach the goal. Snapshot ${code2(input2.snapshot)} records what it is (state commit ${code2(input2.stateCommit)}).`, "");
-  const project2 = input2.path === "." ? "" : ` of project ${code2(clip2(input2.path, 200))}`;
-  head.push(`Plan ${code2(plan.hash)}${project2}, merged commit ${code2(input2.commit)}.`, "");
+  head.push(`The world did not reach the goal. Snapshot ${code18(input2.snapshot)} records what it is (state commit ${code18(input2.stateCommit)}).`, "");
+  const project2 = input2.path === "." ? "" : ` of project ${code18(clip2(input2.path, 200))}`;
+  head.push(`Plan ${code18(plan.hash)}${project2}, merged commit ${code18(input2.commit)}.`, "");
   const dag = result.dag;
   head.push("| Planned | Succeeded | Failed | Not run |", "|---:|---:|---:|---:|", `| ${dag.planned.length} | ${dag.done.length} | ${dag.failed.length} | ${dag.notStarted.length} |`);
   const skipped = Object.keys(result.domains).filter((d) => result.domains[d] === "skipped");
   if (skipped.length > 0) {
-    const named = skipped.slice(0, 50).map(code2).join(", ") + (skipped.length > 50 ? ` and ${skipped.length - 50} more` : "");
+    const named = skipped.slice(0, 50).map(code18).join(", ") + (skipped.length > 50 ? ` and ${skipped.length - 50} more` : "");
     head.push("", `Domains not run (an earlier step failed): ${named}.`);
   }
   const item = (address) => {
     const a = actions.get(address);
-    return `- ${code2(`${a ? marker(a) + " " : ""}${address}`)}${a ? ` ${a.action}` : ""}`;
+    return `- ${code18(`${a ? marker(a) + " " : ""}${address}`)}${a ? ` ${a.action}` : ""}`;
   };
   const lists = [
     { title: "Failed", items: dag.failed.map((a) => `${item(a)}: ${escapeMarkdown(clip2(errors.get(a) ?? "failed", 2e3))}`) },
@@ -62725,10 +69729,10 @@ function getValues(context, operator, key3, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: expand.bind(null, template)
+    expand: expand2.bind(null, template)
   };
 }
-function expand(template, context) {
+function expand2(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -66193,9 +73197,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
+  get({ octokit, scope, cache: cache2 }, methodName) {
+    if (cache2[methodName]) {
+      return cache2[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -66203,7 +73207,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache[methodName] = decorate(
+      cache2[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -66211,9 +73215,9 @@ var handler = {
         decorations
       );
     } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
+      cache2[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache[methodName];
+    return cache2[methodName];
   }
 };
 function endpointsToMethods(octokit) {

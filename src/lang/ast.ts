@@ -234,6 +234,8 @@ export interface CallExpr {
   readonly kind: "Call";
   readonly callee: Ident;
   readonly args: Expr[];
+  /** `f(a, list...)`: the last argument is a list expanded into arguments. Present only when written. */
+  readonly expand?: true;
   readonly span: Span;
 }
 

@@ -6,7 +6,7 @@ import { sortStrings } from "../program/canonical.js";
 import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
-import { BUILTINS } from "./builtins.js";
+import { arityText, BUILTINS } from "./builtins.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
 import { DeclSpans } from "./span-table.js";
 import type { EvaluatedAttr } from "./check.js";
@@ -863,7 +863,7 @@ export class Evaluator {
         return new Unknown({ op: "cond", c: toResidual(c), t: toResidual(t), e: toResidual(o) }, isSensitive(c) || isSensitive(t) || isSensitive(o));
       }
       case "Call":
-        return this.call(e.callee.name, e.args, e.span, s);
+        return this.call(e.callee.name, e.args, e.span, s, e.expand === true);
       case "ListComp":
         return this.bounded(
           this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ body: this.expr(e.body, inner) }), false),
@@ -987,13 +987,32 @@ export class Evaluator {
     return POISON;
   }
 
-  private call(name: string, argExprs: readonly Expr[], span: Span, s: Scope): Value {
+  private call(name: string, argExprs: readonly Expr[], span: Span, s: Scope, expand = false): Value {
     const b = BUILTINS.get(name);
-    if (!b || argExprs.length < b.min || argExprs.length > b.max) {
+    if (!b || (expand ? argExprs.length - 1 > b.max : argExprs.length < b.min || argExprs.length > b.max)) {
       for (const a of argExprs) this.expr(a, s);
       return POISON; // reported by resolve
     }
-    const args = argExprs.map((a) => this.expr(a, s));
+    let args = argExprs.map((a) => this.expr(a, s));
+    if (expand) {
+      const last = args[args.length - 1]!;
+      const lastSpan = argExprs[argExprs.length - 1]!.span;
+      if (hasPoison(last)) return POISON;
+      if (last instanceof Unknown) {
+        // The list is known only at apply: so is the call, expanded then.
+        return new Unknown({ op: "call", fn: name, args: args.map(toResidual), expand: true }, args.some(isSensitive));
+      }
+      if (!Array.isArray(last)) {
+        this.diags.push(sem.expansionNotList(lastSpan, typeName(last)));
+        return POISON;
+      }
+      args = [...args.slice(0, -1), ...last];
+      if (args.length < b.min || args.length > b.max) {
+        this.diags.push(sem.wrongArgCount(span, b.name, arityText(b), args.length));
+        return POISON;
+      }
+      argExprs = [...argExprs.slice(0, -1), ...last.map(() => argExprs[argExprs.length - 1]!)];
+    }
     // The arguments' spans only matter for a finding (rare): not gathered per call.
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;

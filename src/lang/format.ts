@@ -305,7 +305,7 @@ class Formatter {
         return this.expr(e.object, indent) + "[" + this.expr(e.index, indent) + this.inlineAfter(e.span.end - 1) + "]";
       case "Call": {
         const open = this.nextTok(e.callee.span.end);
-        return e.callee.name + this.inlineBefore(open) + this.seq(e.args, open, e.span.end - 1, "(", ")", indent);
+        return e.callee.name + this.inlineBefore(open) + this.seq(e.args, open, e.span.end - 1, "(", ")", indent, e.expand ? "..." : "");
       }
       case "Unary":
         return e.op + this.expr(e.operand, indent);
@@ -361,13 +361,15 @@ class Formatter {
     return this.gapHasNl(prev, close);
   }
 
-  private seq(items: Expr[], open: number, close: number, o: string, c: string, indent: number): string {
+  /** `lastSuffix`: written after the last item (a call's `...`). */
+  private seq(items: Expr[], open: number, close: number, o: string, c: string, indent: number, lastSuffix = ""): string {
     if (items.length === 0 && !this.commentBefore(close)) return o + c;
     const spans = items.map((x) => x.span);
+    const suffix = (i: number): string => (i === items.length - 1 ? lastSuffix : "");
     if (items.length > 0 && !this.isMulti(open, spans, close)) {
-      return o + items.map((x) => this.expr(x, indent)).join(", ") + this.inlineAfter(close) + c;
+      return o + items.map((x, i) => this.expr(x, indent) + suffix(i)).join(", ") + this.inlineAfter(close) + c;
     }
-    const els: El[] = items.map((x) => ({ start: x.span.start, end: x.span.end, render: () => this.exprBody(x, indent + 1) }));
+    const els: El[] = items.map((x, i) => ({ start: x.span.start, end: x.span.end, render: () => this.exprBody(x, indent + 1) + suffix(i) }));
     return this.multi(o, open + 1, els, close, c, indent, true);
   }
 

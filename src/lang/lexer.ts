@@ -482,6 +482,12 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
       continue;
     }
     const c2 = text.charCodeAt(pos + 1);
+    // `...`: a call's last argument expanded into arguments, f(list...).
+    if (c === 46 && c2 === 46 && text.charCodeAt(pos + 2) === 46) {
+      push("punct", pos, pos + 3);
+      pos += 3;
+      continue;
+    }
     // Two-character operators: => == != <= >= && ||
     const isTwo =
       (c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62)) || (c === 61 && c2 === 62) || (c === 38 && c2 === 38) || (c === 124 && c2 === 124);

@@ -266,10 +266,12 @@ export class CallNode extends Positioned implements CallExpr {
   declare readonly kind: "Call";
   declare readonly callee: Ident;
   declare readonly args: Expr[];
-  constructor(callee: Ident, args: Expr[], file: string, start: number, end: number) {
+  declare readonly expand?: true;
+  constructor(callee: Ident, args: Expr[], file: string, start: number, end: number, expand = false) {
     super(file, start, end);
     this.callee = callee;
     this.args = args;
+    if (expand) this.expand = true;
   }
 }
 setKind(CallNode, "Call");

@@ -709,8 +709,8 @@ class Parser {
         const at = e.span;
         const callee = new IdentNode(e.name, this.path, at.start, at.end);
         this.next();
-        const args = this.parseSeq(t, ")");
-        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd());
+        const { items: args, expand } = this.parseArgs(t);
+        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd(), expand);
       }
     }
   }
@@ -730,6 +730,35 @@ class Parser {
   }
 
   /** Comma-separated expressions up to `close` (trailing comma allowed); newlines insignificant. */
+  /** A call's arguments up to `)`; `...` after the last one expands it (only there: elsewhere a syntax error). */
+  private parseArgs(open: Token): { items: Expr[]; expand: boolean } {
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const items: Expr[] = [];
+    let expand = false;
+    for (;;) {
+      if (this.atP(")")) break;
+      items.push(this.parseExpr());
+      if (this.atP("...")) {
+        const dots = this.next();
+        expand = true;
+        // A trailing comma may follow, as after any last argument written on its own line.
+        if (this.atP(",") && this.isP(this.peek(1), ")")) this.next();
+        if (!this.atP(")")) this.fail(syntax.expansionNotLast(this.tspan(dots)));
+        break;
+      }
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP(")")) break;
+      this.closeBracket(open, ")", "`,` or `)`");
+    }
+    this.next();
+    this.nlSig = saved;
+    return { items: exact(items), expand };
+  }
+
   private parseSeq(open: Token, close: string): Expr[] {
     const saved = this.nlSig;
     this.nlSig = false;

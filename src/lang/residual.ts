@@ -1,6 +1,6 @@
 import * as sem from "../diag/catalog/semantic.js";
 import type { Json, JsonObject, Residual } from "../program/types.js";
-import { BUILTINS } from "./builtins.js";
+import { arityText, BUILTINS } from "./builtins.js";
 import { typeName, binaryOp, bindVars, EvalFailure, forItems, indexOf, interpolationText, isKnown, memberOf, objectFrom, truth, unaryOp } from "./values.js";
 import type { Value } from "./values.js";
 
@@ -119,7 +119,20 @@ function ev(r: Residual, env: ResidualEnv, vars: Map<string, Tainted>): Tainted 
     case "call": {
       const b = BUILTINS.get(r.fn);
       if (!b || b.compileTimeOnly) throw new Missing(`function \`${r.fn}\` at apply time`);
-      const args = r.args.map((a) => ev(a, env, vars));
+      let args = r.args.map((a) => ev(a, env, vars));
+      if (r.expand) {
+        // `f(xs...)` whose list became known only now: its elements are the last arguments.
+        const last = args[args.length - 1]!;
+        const items = guarded("`...`", [last], () => {
+          if (!Array.isArray(last.v)) throw new EvalFailure((sp) => sem.expansionNotList(sp, typeName(last.v)), null);
+          return last.v;
+        });
+        args = [...args.slice(0, -1), ...items.map((v) => ({ v, s: last.s }))];
+        if (args.length < b.min || args.length > b.max) {
+          const n = args.length;
+          throw new EvalFailure((sp) => sem.wrongArgCount(sp, b.name, arityText(b), n), null);
+        }
+      }
       const v = guarded(`\`${r.fn}\``, args, () => b.impl(args.map((a) => a.v), { file: "" }));
       return { v, s: union(...args.map((a) => a.s)) };
     }

@@ -336,7 +336,8 @@ function checkReferences(t: DomainTable, domains: Map<string, DomainTable>, diag
         const impure = IMPURE.get(e.callee.name);
         if (!b && impure) diags.push(sem.impureFunction(e.callee.span, e.callee.name, impure));
         else if (!b) diags.push(sem.unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
-        else if (e.args.length < b.min || e.args.length > b.max) diags.push(sem.wrongArgCount(e.span, b.name, arityText(b), e.args.length));
+        // With `list...` the count is known once the list is (checked where it is evaluated).
+        else if (e.expand ? e.args.length - 1 > b.max : e.args.length < b.min || e.args.length > b.max) diags.push(sem.wrongArgCount(e.span, b.name, arityText(b), e.args.length));
         for (const a of e.args) walk(a, locals);
         return;
       }

@@ -25,7 +25,8 @@ export type Residual =
   | { op: "secret"; name: string }
   /** A comprehension variable bound inside a residual comprehension. */
   | { op: "var"; name: string }
-  | { op: "call"; fn: string; args: Residual[] }
+  /** `expand`: the last argument is a list expanded into arguments (`f(xs...)`); present only then. */
+  | { op: "call"; fn: string; args: Residual[]; expand?: true }
   | { op: "unary"; o: "!" | "-"; x: Residual }
   | { op: "binary"; o: string; l: Residual; r: Residual }
   | { op: "cond"; c: Residual; t: Residual; e: Residual }

@@ -85,6 +85,7 @@ const CASES: Record<string, string> = {
   LXM2091: `domain a {\n provider sim as s {\n world = "w.json"\n }\n resource fs.file f {\n provider = s\n path = "a"\n }\n}`,
   LXM2092: `domain a {\n provider fs {\n protect = true\n }\n}`,
   LXM2093: `domain a {\n ${FS}\n resource fs.file f {\n meta path = "a"\n }\n}`,
+  LXM2180: `domain a {\n let t = max(5...)\n}`,
   LXM2200: `domain a {\n let t = timestamp()\n}`,
   LXM2120: `domain a {\n policy {\n retires = 1\n }\n}`,
   LXM2121: `domain a {\n policy {\n on_failure = "panic"\n }\n}`,

@@ -467,6 +467,13 @@ export const referencesTooDeep = code(
 
 // ------------------------------------------------------------------ expansion, for forms, splat (2180–2189)
 
+export const expansionNotList = code(
+  "LXM2180",
+  "`...` on a value that is not a list",
+  "`f(xs...)` passes the elements of the list `xs` as the call's last arguments; the value before `...` must be a list. Example: `max(5...)`. Fix: expand a list, or pass the value without `...`.",
+  (type: string) => ({ message: `\`...\` expands a list into arguments, and this is ${type === "null" ? "null" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`}`, hint: "put `...` after a list, or remove it" }),
+);
+
 // ------------------------------------------------------------------ string functions, regular expressions (2190–2199)
 
 // ------------------------------------------------------------------ collection and conversion functions (2200–2209)

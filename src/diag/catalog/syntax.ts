@@ -220,4 +220,11 @@ export const moreSyntaxErrors = code(
 
 // ------------------------------------------------------------------ expansion, for forms, splat (1050–1059)
 
+export const expansionNotLast = code(
+  "LXM1050",
+  "`...` not after a call's last argument",
+  "`...` expands a list into a call's arguments, and only the last argument may be expanded: `max(numbers...)`, `concat(a, rest...)`. Example: `f(xs..., 1)`. Fix: make the expanded list the last argument.",
+  () => ({ message: "`...` may only follow a call's last argument", hint: "write `f(a, list...)`: the expanded list comes last" }),
+);
+
 // ------------------------------------------------------------------ templates (1060–1069)
