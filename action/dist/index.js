@@ -47488,11 +47488,11 @@ function lexPacked(path8, text) {
       pos += 2;
       continue;
     }
-    const one = text[pos];
-    if (PUNCT1.has(one)) {
+    const one2 = text[pos];
+    if (PUNCT1.has(one2)) {
       if (top?.kind === "interp") {
-        if (one === "{") top.braces++;
-        else if (one === "}") {
+        if (one2 === "{") top.braces++;
+        else if (one2 === "}") {
           if (top.braces === 0) {
             stack.pop();
             tok("interpEnd", "}", pos, pos + 1, nl);
@@ -47503,7 +47503,7 @@ function lexPacked(path8, text) {
           top.braces--;
         }
       }
-      tok("punct", one, pos, pos + 1, nl);
+      tok("punct", one2, pos, pos + 1, nl);
       nl = false;
       pos++;
       continue;
@@ -47527,10 +47527,6 @@ function str(fn, a, i) {
 function num(fn, a, i) {
   const v = a[i];
   return typeof v === "number" ? v : failArg(fn, i, "a number", v);
-}
-function int(fn, a, i) {
-  const v = a[i];
-  return typeof v === "number" && Number.isInteger(v) ? v : failArg(fn, i, "an integer", v);
 }
 function list(fn, a, i) {
   const v = a[i];
@@ -54455,8 +54451,169 @@ var network = [];
 // src/lang/functions/numeric.ts
 var numeric = [];
 
+// src/lang/functions/format.ts
+var MAX_WIDTH = 1e4;
+function formatValues(fn, spec, args, at) {
+  let out = "";
+  let next = 0;
+  let usedMax = 0;
+  let explicit = false;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    if (c !== "%") {
+      out += c;
+      continue;
+    }
+    i++;
+    if (spec[i] === "%") {
+      out += "%";
+      continue;
+    }
+    let plus = false, minus = false, sharp = false, zero = false, space = false;
+    for (; i < spec.length && "+-#0 ".includes(spec[i]); i++) {
+      const f = spec[i];
+      if (f === "+") plus = true;
+      else if (f === "-") minus = true;
+      else if (f === "#") sharp = true;
+      else if (f === "0") zero = true;
+      else space = true;
+    }
+    const index = /^\[(\d+)\]/.exec(spec.slice(i));
+    if (index) {
+      next = Number(index[1]) - 1;
+      explicit = true;
+      i += index[0].length;
+    }
+    const number = (what2) => {
+      const m = /^\d+/.exec(spec.slice(i));
+      if (!m) return null;
+      i += m[0].length;
+      const n2 = Number(m[0]);
+      if (n2 > MAX_WIDTH) invalid(fn, 0, `the ${what2} ${m[0]} is larger than ${MAX_WIDTH}`);
+      return n2;
+    };
+    const width = number("width");
+    let precision = null;
+    if (spec[i] === ".") {
+      i++;
+      precision = number("precision") ?? 0;
+    }
+    const verb = spec[i];
+    if (verb === void 0) return invalid(fn, 0, "the spec ends in the middle of a verb");
+    if (!"vtbdoxXeEfgGsq".includes(verb)) return invalid(fn, 0, `unknown verb %${verb} (Terraform's: %v %#v %t %b %d %o %x %X %e %E %f %g %G %s %q %%)`);
+    if (next < 0 || next >= args.length) return invalid(fn, 0, `%${verb} has no matching value${index ? ` (argument [${index[1]}])` : ""}`);
+    const n = next++;
+    usedMax = Math.max(usedMax, next);
+    out += one({ plus, minus, sharp, zero, space, width, precision, verb }, args[n], fn, at(n));
+    boundedStr(fn, out);
+  }
+  if (!explicit && usedMax < args.length) return invalid(fn, at(usedMax), `${args.length - usedMax} value${args.length - usedMax === 1 ? "" : "s"} left without a verb`);
+  return boundedStr(fn, out);
+}
+function one(s, v, fn, argIndex) {
+  const pad = (body, numeric2) => {
+    if (s.width === null || body.length >= s.width) return body;
+    if (s.minus) return body + " ".repeat(s.width - body.length);
+    if (s.zero && numeric2) {
+      const sign = /^[+\- ]/.test(body) ? body[0] : "";
+      const rest = body.slice(sign.length);
+      const prefix = /^0[xXbo]/.test(rest) ? rest.slice(0, 2) : "";
+      return sign + prefix + "0".repeat(s.width - body.length) + rest.slice(prefix.length);
+    }
+    return " ".repeat(s.width - body.length) + body;
+  };
+  const signed = (x, digits) => (x < 0 || Object.is(x, -0) && digits.startsWith("-") ? "-" : s.plus ? "+" : s.space ? " " : "") + digits.replace(/^-/, "");
+  switch (s.verb) {
+    case "v":
+      if (s.sharp) return pad(canonicalize(v), false);
+      return pad(typeof v === "string" ? v : v === null ? "null" : canonicalize(v), false);
+    case "s": {
+      const t = primitiveText(fn, v, argIndex);
+      const cut = s.precision === null ? t : [...t].slice(0, s.precision).join("");
+      return pad(cut, false);
+    }
+    case "q":
+      return pad(JSON.stringify(primitiveText(fn, v, argIndex)), false);
+    case "t":
+      if (typeof v !== "boolean" && v !== "true" && v !== "false") return failArg(fn, argIndex, "a bool", v);
+      return pad(String(v), false);
+    case "b":
+    case "d":
+    case "o":
+    case "x":
+    case "X": {
+      const x = toNumber(fn, v, argIndex);
+      if (!Number.isInteger(x)) return failArg(fn, argIndex, "an integer", v);
+      const radix = { b: 2, d: 10, o: 8, x: 16, X: 16 }[s.verb];
+      let digits = Math.abs(x).toString(radix);
+      if (s.verb === "X") digits = digits.toUpperCase();
+      if (s.precision !== null && digits.length < s.precision) digits = "0".repeat(s.precision - digits.length) + digits;
+      if (s.sharp) digits = { b: "0b", o: "0", x: "0x", X: "0X", d: "" }[s.verb] + digits;
+      return pad(signed(x, x < 0 ? "-" + digits : digits), true);
+    }
+    default: {
+      const x = toNumber(fn, v, argIndex);
+      return pad(signed(x, floatText(x, s.verb, s.precision)), true);
+    }
+  }
+}
+function toNumber(fn, v, i) {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(v)) return Number(v);
+  return failArg(fn, i, "a number", v);
+}
+function floatText(x, verb, precision) {
+  const exp = (t) => t.replace(/e([+-])(\d)$/, "e$10$2");
+  switch (verb) {
+    case "e":
+    case "E": {
+      const t = exp(x.toExponential(precision ?? 6));
+      return verb === "E" ? t.toUpperCase() : t;
+    }
+    case "f":
+      return x.toFixed(Math.min(precision ?? 6, 100));
+    default: {
+      const p = precision === null ? null : Math.max(precision, 1);
+      const [mant, ex] = (p === null ? x.toExponential() : x.toExponential(p - 1)).split("e");
+      const n = Number(ex);
+      const trim = (t2) => t2.includes(".") ? t2.replace(/0+$/, "").replace(/\.$/, "") : t2;
+      const t = n < -4 || n >= (p ?? 21) ? exp(`${trim(mant)}e${/^[-+]/.test(ex) ? ex : "+" + ex}`) : p === null ? String(x) : trim(x.toPrecision(p));
+      return verb === "G" ? t.toUpperCase() : t;
+    }
+  }
+}
+var formatFunctions = [
+  {
+    name: "format",
+    min: 1,
+    max: Infinity,
+    signature: "format(spec, values...)",
+    impl: (a) => formatValues("format", str("format", a, 0), a.slice(1), (i) => i + 1)
+  },
+  {
+    name: "formatlist",
+    min: 1,
+    max: Infinity,
+    signature: "formatlist(spec, values...)",
+    impl(a) {
+      const spec = str("formatlist", a, 0);
+      let n = null;
+      for (let i = 1; i < a.length; i++) {
+        if (!Array.isArray(a[i])) continue;
+        const len = list("formatlist", a, i).length;
+        if (n !== null && len !== n) return invalid("formatlist", i, `the lists have different lengths (${n} and ${len})`);
+        n = len;
+      }
+      if (n === null) return invalid("formatlist", null, "at least one value must be a list");
+      const out = [];
+      for (let k = 0; k < n; k++) out.push(formatValues("formatlist", spec, a.slice(1).map((v) => Array.isArray(v) ? v[k] : v), (i) => i + 1));
+      return bounded("formatlist", out);
+    }
+  }
+];
+
 // src/lang/functions/strings.ts
-var strings = [...regexFunctions];
+var strings = [...formatFunctions, ...regexFunctions];
 
 // src/lang/builtins.ts
 var utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -54560,39 +54717,6 @@ var core = [
       if (old.length >= 2 && old.startsWith("/") && old.endsWith("/")) return regexReplace(s, old.slice(1, -1), rep);
       if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
       return boundedStr("replace", s.split(old).join(rep));
-    }
-  },
-  {
-    name: "format",
-    min: 1,
-    max: Infinity,
-    signature: "format(spec, values...)",
-    impl(a) {
-      const spec = str("format", a, 0);
-      let out = "";
-      let next = 1;
-      for (let i = 0; i < spec.length; i++) {
-        const c = spec[i];
-        if (c !== "%") {
-          out += c;
-          continue;
-        }
-        const verb = spec[++i];
-        if (verb === "%") {
-          out += "%";
-          continue;
-        }
-        if (verb === void 0 || !"sdvq".includes(verb)) return invalid("format", 0, `unknown verb %${verb ?? ""} (use %s, %d, %v, %q or %%)`);
-        if (next >= a.length) return invalid("format", 0, `%${verb} has no matching value`);
-        const n = next++;
-        const v = a[n];
-        if (verb === "s") out += primitiveText("format", v, n);
-        else if (verb === "d") out += canonicalize(int("format", a, n));
-        else if (verb === "q") out += JSON.stringify(primitiveText("format", v, n));
-        else out += typeof v === "string" ? v : canonicalize(v);
-      }
-      if (next < a.length) return invalid("format", next, `${a.length - next} value(s) left without a verb`);
-      return boundedStr("format", out);
     }
   },
   {
@@ -61641,12 +61765,12 @@ var RESULT_TYPES = {
 var COMPARISONS = /* @__PURE__ */ new Set(["==", "!=", "<", "<=", ">", ">=", "&&", "||"]);
 var SCHEMA_TYPES = { boolean: "bool", integer: "integer", number: "number", string: "string", array: "list", object: "object", null: "null" };
 function staticType(r, catalog) {
-  const one = (t) => ({ types: [t] });
+  const one2 = (t) => ({ types: [t] });
   switch (r.op) {
     case "lit": {
       const v = r.value;
-      if (typeof v === "number") return one(Number.isInteger(v) ? "integer" : "number");
-      return one(typeName(v));
+      if (typeof v === "number") return one2(Number.isInteger(v) ? "integer" : "number");
+      return one2(typeName(v));
     }
     case "ref":
       return attributeType(r.address, r.attr, catalog);
@@ -61655,23 +61779,23 @@ function staticType(r, catalog) {
     case "res":
     case "object":
     case "objcomp":
-      return one("object");
+      return one2("object");
     case "list":
     case "listcomp":
-      return one("list");
+      return one2("list");
     case "secret":
     case "interp":
-      return one("string");
+      return one2("string");
     case "call":
-      return RESULT_TYPES[r.fn] === void 0 ? null : one(RESULT_TYPES[r.fn]);
+      return RESULT_TYPES[r.fn] === void 0 ? null : one2(RESULT_TYPES[r.fn]);
     case "unary":
-      return one(r.o === "!" ? "bool" : "number");
+      return one2(r.o === "!" ? "bool" : "number");
     case "binary": {
-      if (COMPARISONS.has(r.o)) return one("bool");
-      if (r.o !== "+") return one("number");
+      if (COMPARISONS.has(r.o)) return one2("bool");
+      if (r.o !== "+") return one2("number");
       const l = staticType(r.l, catalog);
-      if (l !== null && l.types.every((t) => t === "integer" || t === "number")) return one("number");
-      return l !== null && l.types.length === 1 && l.types[0] === "string" ? one("string") : { types: ["number", "string"] };
+      if (l !== null && l.types.every((t) => t === "integer" || t === "number")) return one2("number");
+      return l !== null && l.types.length === 1 && l.types[0] === "string" ? one2("string") : { types: ["number", "string"] };
     }
     case "cond": {
       const t = staticType(r.t, catalog);
@@ -62707,7 +62831,7 @@ var Evaluator = class {
   resourceValue(r) {
     if (!r.ok) return POISON;
     const info = this.catalog.resources.get(r.type);
-    const one = (i) => {
+    const one2 = (i) => {
       const entries = [];
       for (const n of sortStrings(Object.keys(i.attrs))) entries.push([n, i.attrs[n]]);
       for (const n of sortStrings(Object.keys(i.deferred))) entries.push([n, new Unknown({ op: "ref", address: i.address, attr: n }, i.deferred[n].sensitive)]);
@@ -62715,8 +62839,8 @@ var Evaluator = class {
       entries.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
       return objectFrom(entries);
     };
-    if (!r.forEach) return r.instances[0] ? one(r.instances[0]) : POISON;
-    return objectFrom(r.instances.map((i) => [typeof i.key === "number" ? String(i.key) : i.key, one(i)]));
+    if (!r.forEach) return r.instances[0] ? one2(r.instances[0]) : POISON;
+    return objectFrom(r.instances.map((i) => [typeof i.key === "number" ? String(i.key) : i.key, one2(i)]));
   }
   // ---------------------------------------------------------------- expressions
   /** Evaluates an expression. Never throws for user input; reports and returns POISON. */
@@ -68544,12 +68668,12 @@ function html(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/\r?\n|\r/g, " ");
 }
 function code18(s) {
-  const one = s.replace(/\r?\n|\r/g, " ");
+  const one2 = s.replace(/\r?\n|\r/g, " ");
   let longest = 0;
-  for (const m of one.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
+  for (const m of one2.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
   const tick = "`".repeat(longest + 1);
-  const pad = one.startsWith("`") || one.endsWith("`") ? " " : "";
-  return `${tick}${pad}${one}${pad}${tick}`;
+  const pad = one2.startsWith("`") || one2.endsWith("`") ? " " : "";
+  return `${tick}${pad}${one2}${pad}${tick}`;
 }
 function link(text, url2) {
   return `[${escapeMarkdown(text)}](<${url2.replace(/[\s<>\\]/g, (c) => encodeURIComponent(c))}>)`;

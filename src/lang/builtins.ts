@@ -161,39 +161,6 @@ const core: Builtin[] = [
     },
   },
   {
-    name: "format",
-    min: 1,
-    max: Infinity,
-    signature: "format(spec, values...)",
-    impl(a) {
-      const spec = str("format", a, 0);
-      let out = "";
-      let next = 1;
-      for (let i = 0; i < spec.length; i++) {
-        const c = spec[i];
-        if (c !== "%") {
-          out += c;
-          continue;
-        }
-        const verb = spec[++i];
-        if (verb === "%") {
-          out += "%";
-          continue;
-        }
-        if (verb === undefined || !"sdvq".includes(verb)) return invalid("format", 0, `unknown verb %${verb ?? ""} (use %s, %d, %v, %q or %%)`);
-        if (next >= a.length) return invalid("format", 0, `%${verb} has no matching value`);
-        const n = next++;
-        const v = a[n]!;
-        if (verb === "s") out += primitiveText("format", v, n);
-        else if (verb === "d") out += canonicalize(int("format", a, n));
-        else if (verb === "q") out += JSON.stringify(primitiveText("format", v, n));
-        else out += typeof v === "string" ? v : canonicalize(v);
-      }
-      if (next < a.length) return invalid("format", next, `${a.length - next} value(s) left without a verb`);
-      return boundedStr("format", out);
-    },
-  },
-  {
     name: "concat",
     min: 1,
     max: Infinity,
