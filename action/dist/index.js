@@ -20304,7 +20304,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -20321,7 +20321,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
   }
@@ -20337,16 +20337,16 @@ var require_schema = __commonJS({
     var string = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool.boolTag,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -20780,7 +20780,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -20797,7 +20797,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intBin = intBin;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
@@ -20992,7 +20992,7 @@ var require_schema3 = __commonJS({
     var binary = require_binary();
     var bool = require_bool2();
     var float = require_float2();
-    var int2 = require_int2();
+    var int3 = require_int2();
     var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -21005,10 +21005,10 @@ var require_schema3 = __commonJS({
       _null.nullTag,
       bool.trueTag,
       bool.falseTag,
-      int2.intBin,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intBin,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -21035,7 +21035,7 @@ var require_tags = __commonJS({
     var string = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -21059,9 +21059,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int2.int,
-      intHex: int2.intHex,
-      intOct: int2.intOct,
+      int: int3.int,
+      intHex: int3.intHex,
+      intOct: int3.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge2.merge,
@@ -47528,6 +47528,10 @@ function num(fn, a, i) {
   const v = a[i];
   return typeof v === "number" ? v : failArg(fn, i, "a number", v);
 }
+function int(fn, a, i) {
+  const v = a[i];
+  return typeof v === "number" && Number.isInteger(v) ? v : failArg(fn, i, "an integer", v);
+}
 function list(fn, a, i) {
   const v = a[i];
   return Array.isArray(v) ? v : failArg(fn, i, "a list", v);
@@ -54449,7 +54453,79 @@ var hashing = [];
 var network = [];
 
 // src/lang/functions/numeric.ts
-var numeric = [];
+function finite(fn, x) {
+  if (!Number.isFinite(x)) return invalid(fn, null, "the result is not a finite number");
+  if (Number.isInteger(x) && !Number.isSafeInteger(x)) return invalid(fn, null, `the result ${String(x)} is outside the exact number range (\xB12^53)`);
+  return x === 0 ? 0 : x;
+}
+var numeric = [
+  {
+    name: "log",
+    min: 2,
+    max: 2,
+    signature: "log(number, base)",
+    impl(a) {
+      const x = num("log", a, 0);
+      const b = num("log", a, 1);
+      if (x <= 0) return invalid("log", 0, "the number must be greater than zero");
+      if (b <= 0 || b === 1) return invalid("log", 1, "the base must be greater than zero and not 1");
+      return finite("log", Math.log(x) / Math.log(b));
+    }
+  },
+  {
+    name: "pow",
+    min: 2,
+    max: 2,
+    signature: "pow(number, power)",
+    impl: (a) => finite("pow", Math.pow(num("pow", a, 0), num("pow", a, 1)))
+  },
+  {
+    name: "signum",
+    min: 1,
+    max: 1,
+    signature: "signum(number)",
+    impl: (a) => Math.sign(num("signum", a, 0)) || 0
+  },
+  {
+    name: "sum",
+    min: 1,
+    max: 1,
+    signature: "sum(list)",
+    impl(a) {
+      const xs = list("sum", a, 0);
+      if (xs.length === 0) return invalid("sum", 0, "cannot sum an empty list");
+      let total = 0;
+      xs.forEach((x, i) => {
+        if (typeof x !== "number") invalid("sum", 0, `element ${i} is not a number`);
+        total += x;
+      });
+      return finite("sum", total);
+    }
+  },
+  {
+    name: "parseint",
+    min: 2,
+    max: 2,
+    signature: "parseint(string, base)",
+    impl(a) {
+      const s = str("parseint", a, 0);
+      const base = int("parseint", a, 1);
+      if (base < 2 || base > 62) return invalid("parseint", 1, "the base must be between 2 and 62");
+      const digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+      const body = s.startsWith("-") || s.startsWith("+") ? s.slice(1) : s;
+      if (body === "") return invalid("parseint", 0, `${JSON.stringify(s)} is not a valid number in base ${base}`);
+      let v = 0n;
+      for (const ch of body) {
+        const d = base <= 36 ? digits.indexOf(ch.toLowerCase()) : digits.indexOf(ch);
+        if (d < 0 || d >= base) return invalid("parseint", 0, `${JSON.stringify(s)} is not a valid number in base ${base}`);
+        v = v * BigInt(base) + BigInt(d);
+      }
+      if (s.startsWith("-")) v = -v;
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) return invalid("parseint", 0, `${s} is outside the exact number range (\xB12^53)`);
+      return Number(v);
+    }
+  }
+];
 
 // src/lang/functions/format.ts
 var MAX_WIDTH = 1e4;
@@ -54612,8 +54688,113 @@ var formatFunctions = [
   }
 ];
 
+// src/lang/functions/text.ts
+var graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
+var clusters = (s) => [...graphemes.segment(s)].map((g) => g.segment);
+var textFunctions = [
+  {
+    name: "chomp",
+    min: 1,
+    max: 1,
+    signature: "chomp(string)",
+    impl: (a) => str("chomp", a, 0).replace(/(?:\r\n|\n|\r)+$/, "")
+  },
+  {
+    name: "startswith",
+    min: 2,
+    max: 2,
+    signature: "startswith(string, prefix)",
+    impl: (a) => str("startswith", a, 0).startsWith(str("startswith", a, 1))
+  },
+  {
+    name: "endswith",
+    min: 2,
+    max: 2,
+    signature: "endswith(string, suffix)",
+    impl: (a) => str("endswith", a, 0).endsWith(str("endswith", a, 1))
+  },
+  {
+    name: "strcontains",
+    min: 2,
+    max: 2,
+    signature: "strcontains(string, substr)",
+    impl: (a) => str("strcontains", a, 0).includes(str("strcontains", a, 1))
+  },
+  {
+    name: "strrev",
+    min: 1,
+    max: 1,
+    signature: "strrev(string)",
+    impl: (a) => clusters(str("strrev", a, 0)).reverse().join("")
+  },
+  {
+    name: "substr",
+    min: 3,
+    max: 3,
+    signature: "substr(string, offset, length)",
+    impl(a) {
+      const cs = clusters(str("substr", a, 0));
+      let off = int("substr", a, 1);
+      const len = int("substr", a, 2);
+      if (off < 0) off = cs.length + off;
+      if (off < 0 || off > cs.length) return invalid("substr", 1, `offset ${int("substr", a, 1)} is outside a string of ${cs.length} characters`);
+      if (len < -1) return invalid("substr", 2, "length must be -1 (to the end) or at least 0");
+      return cs.slice(off, len === -1 ? void 0 : off + len).join("");
+    }
+  },
+  {
+    name: "title",
+    min: 1,
+    max: 1,
+    signature: "title(string)",
+    // The first letter of each word upper-cased (a word follows a non-letter), the rest as is.
+    impl: (a) => str("title", a, 0).replace(new RegExp("(^|[^\\p{L}\\p{N}_])(\\p{L})", "gu"), (_, pre, l) => pre + l.toUpperCase())
+  },
+  {
+    name: "trimprefix",
+    min: 2,
+    max: 2,
+    signature: "trimprefix(string, prefix)",
+    impl(a) {
+      const s = str("trimprefix", a, 0);
+      const p = str("trimprefix", a, 1);
+      return s.startsWith(p) ? s.slice(p.length) : s;
+    }
+  },
+  {
+    name: "trimsuffix",
+    min: 2,
+    max: 2,
+    signature: "trimsuffix(string, suffix)",
+    impl(a) {
+      const s = str("trimsuffix", a, 0);
+      const p = str("trimsuffix", a, 1);
+      return p !== "" && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
+    }
+  },
+  {
+    name: "trimspace",
+    min: 1,
+    max: 1,
+    signature: "trimspace(string)",
+    impl: (a) => str("trimspace", a, 0).replace(/^\s+|\s+$/gu, "")
+  },
+  {
+    name: "indent",
+    min: 2,
+    max: 2,
+    signature: "indent(spaces, string)",
+    impl(a) {
+      const n = int("indent", a, 0);
+      if (n < 0 || n > 1e4) return invalid("indent", 0, "the number of spaces must be between 0 and 10000");
+      const pad = " ".repeat(n);
+      return boundedStr("indent", str("indent", a, 1).replace(/\n/g, "\n" + pad));
+    }
+  }
+];
+
 // src/lang/functions/strings.ts
-var strings = [...formatFunctions, ...regexFunctions];
+var strings = [...formatFunctions, ...regexFunctions, ...textFunctions];
 
 // src/lang/builtins.ts
 var utf8 = new TextDecoder("utf-8", { fatal: true });
