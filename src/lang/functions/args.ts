@@ -35,6 +35,10 @@ export function obj(fn: string, a: Json[], i: number): { [k: string]: Json } {
   const v = a[i]!;
   return isObject(v) ? (v as { [k: string]: Json }) : failArg(fn, i, "an object", v);
 }
+/** Refuses, before it is built, a result of `n` elements over the bound. */
+export function boundedCount(fn: string, n: number): void {
+  if (n > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, `the result of \`${fn}\``, LIMITS.elements), null);
+}
 export function bounded<T>(fn: string, xs: T[]): T[] {
   if (xs.length > LIMITS.elements) throw new EvalFailure((s) => sem.tooLarge(s, `the result of \`${fn}\``, LIMITS.elements), null);
   return xs;
