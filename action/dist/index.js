@@ -5675,12 +5675,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       return crypto$1.createHash("sha1");
     }
     function toHex(buffer) {
-      let hex = "";
+      let hex2 = "";
       for (const byte of new Uint8Array(buffer)) {
-        if (byte < 16) hex += "0";
-        hex += byte.toString(16);
+        if (byte < 16) hex2 += "0";
+        hex2 += byte.toString(16);
       }
-      return hex;
+      return hex2;
     }
     var supportsSubtleSHA1 = null;
     async function shasum(buffer) {
@@ -12443,15 +12443,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           try {
             const header3 = await reader.read(4);
             if (header3 == null || header3.length === 0) return true;
-            const hex = header3.toString("utf8");
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-              throw new ParseError("four hexadecimal digits", hex);
+            const hex2 = header3.toString("utf8");
+            if (!/^[0-9a-fA-F]{4}$/.test(hex2)) {
+              throw new ParseError("four hexadecimal digits", hex2);
             }
-            const length = parseInt(hex, 16);
+            const length = parseInt(hex2, 16);
             if (length === 0) return null;
             if (length === 1) return null;
             if (length < 4) {
-              throw new ParseError("pkt-line length of 0, 1, or at least 4", hex);
+              throw new ParseError("pkt-line length of 0, 1, or at least 4", hex2);
             }
             const buffer = await reader.read(length - 4);
             if (buffer == null || buffer.length !== length - 4) {
@@ -33899,9 +33899,9 @@ var require_utils3 = __commonJS({
       let output = "";
       for (let i = 0; i < input2.length; i++) {
         if (input2[i] === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decodeUnreserved && isUnreserved(decoded)) {
               output += decoded;
@@ -33921,9 +33921,9 @@ var require_utils3 = __commonJS({
       for (let i = 0; i < input2.length; i++) {
         const ch = input2[i];
         if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decoded !== "." && isUnreserved(decoded)) {
               output += decoded;
@@ -33963,9 +33963,9 @@ var require_utils3 = __commonJS({
       for (let i = 0; i < input2.length; i++) {
         const ch = input2[i];
         if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -34001,9 +34001,9 @@ var require_utils3 = __commonJS({
       for (let i = 0; i < input2.length; i++) {
         const ch = input2[i];
         if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -34048,9 +34048,9 @@ var require_utils3 = __commonJS({
       for (let i = 0; i < input2.length; i++) {
         const ch = input2[i];
         if (ch === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (isUnreserved(decoded)) {
               output += decoded;
@@ -34088,9 +34088,9 @@ var require_utils3 = __commonJS({
       let output = "";
       for (let i = 0; i < input2.length; i++) {
         if (input2[i] === "%" && i + 2 < input2.length) {
-          const hex = input2.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input2.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -43782,7 +43782,7 @@ var expansionNotList = code(
 var impureFunction = code(
   "LXM2200",
   "function that is not a function of the commit",
-  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name (`sha256(name)`), or pass a value that must stay outside the code with `secret()`.",
+  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name with `uuidv5`, or pass a value that must stay outside the code with `secret()`.",
   (name, instead) => ({
     message: `\`${name}\` is not available: its result changes from run to run, and the same commit must give the same plan`,
     hint: instead
@@ -46699,7 +46699,6 @@ function writePretty(v, indent, out) {
 
 // src/lang/builtins.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { createHash as createHash5 } from "node:crypto";
 
 // src/lang/suggest.ts
 function editDistance(a, b) {
@@ -54709,10 +54708,175 @@ var encoding = [];
 var filesystem = [];
 
 // src/lang/functions/hashing.ts
-var hashing = [];
+import { createHash as createHash5 } from "node:crypto";
+var hex = (alg) => (s) => createHash5(alg).update(s, "utf8").digest("hex");
+var b64 = (alg) => (s) => createHash5(alg).update(s, "utf8").digest("base64");
+var NAMESPACES = {
+  dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+  url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+  oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+  x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8"
+};
+var hashing = [
+  { name: "sha256", min: 1, max: 1, signature: "sha256(string)", impl: (a) => hex("sha256")(str("sha256", a, 0)) },
+  { name: "md5", min: 1, max: 1, signature: "md5(string)", impl: (a) => hex("md5")(str("md5", a, 0)) },
+  { name: "sha1", min: 1, max: 1, signature: "sha1(string)", impl: (a) => hex("sha1")(str("sha1", a, 0)) },
+  { name: "sha512", min: 1, max: 1, signature: "sha512(string)", impl: (a) => hex("sha512")(str("sha512", a, 0)) },
+  { name: "base64sha256", min: 1, max: 1, signature: "base64sha256(string)", impl: (a) => b64("sha256")(str("base64sha256", a, 0)) },
+  { name: "base64sha512", min: 1, max: 1, signature: "base64sha512(string)", impl: (a) => b64("sha512")(str("base64sha512", a, 0)) },
+  {
+    name: "uuidv5",
+    min: 2,
+    max: 2,
+    signature: "uuidv5(namespace, name)",
+    impl(a) {
+      const ns = str("uuidv5", a, 0);
+      const name = str("uuidv5", a, 1);
+      const id = NAMESPACES[ns] ?? ns;
+      if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id)) {
+        return invalid("uuidv5", 0, `the namespace must be dns, url, oid, x500 or a UUID, not ${JSON.stringify(ns)}`);
+      }
+      const h = createHash5("sha1").update(Buffer.from(id.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
+      h[6] = h[6] & 15 | 80;
+      h[8] = h[8] & 63 | 128;
+      const x = h.subarray(0, 16).toString("hex");
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    }
+  }
+];
 
 // src/lang/functions/network.ts
-var network = [];
+function parseV4(s) {
+  const parts = s.split(".");
+  if (parts.length !== 4) return null;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || p.length > 1 && p.startsWith("0")) return null;
+    v = v << 8n | BigInt(p);
+  }
+  return v;
+}
+function parseV6(s) {
+  let text = s;
+  const v4 = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const x = parseV4(v4[1]);
+    if (x === null) return null;
+    text = text.slice(0, text.length - v4[1].length) + `${(x >> 16n).toString(16)}:${(x & 0xffffn).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const group = (h) => h === "" ? [] : h.split(":").map((g) => /^[0-9a-fA-F]{1,4}$/.test(g) ? BigInt("0x" + g) : -1n);
+  const head = group(halves[0]);
+  const rest = halves.length === 2 ? group(halves[1]) : [];
+  if (head.includes(-1n) || rest.includes(-1n)) return null;
+  const known3 = head.length + rest.length;
+  if (halves.length === 1 ? known3 !== 8 : known3 > 7) return null;
+  return [...head, ...Array(8 - known3).fill(0n), ...rest].reduce((v, g) => v << 16n | g, 0n);
+}
+function parsePrefix(fn, s, at) {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return invalid(fn, at, `${JSON.stringify(s)} is not an address prefix in CIDR notation`);
+  const v4 = parseV4(m[1]);
+  const v6 = v4 === null ? parseV6(m[1]) : null;
+  const bits = v4 !== null ? 32 : 128;
+  const addr = v4 ?? v6;
+  const len = Number(m[2]);
+  if (addr === null || len > bits) return invalid(fn, at, `${JSON.stringify(s)} is not an address prefix in CIDR notation`);
+  const host = (1n << BigInt(bits - len)) - 1n;
+  return { addr: addr & ~host, bits, len };
+}
+function show(addr, bits) {
+  if (bits === 32) return [24n, 16n, 8n, 0n].map((sh) => String(addr >> sh & 0xffn)).join(".");
+  const groups2 = Array.from({ length: 8 }, (_, i) => addr >> BigInt(112 - 16 * i) & 0xffffn);
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups2[i] !== 0n) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups2[j] === 0n) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hexs = groups2.map((g) => g.toString(16));
+  if (best < 0) return hexs.join(":");
+  return hexs.slice(0, best).join(":") + "::" + hexs.slice(best + bestLen).join(":");
+}
+function subnet(fn, p, newbits, num2, at) {
+  if (newbits < 0) return invalid(fn, at, "newbits must not be negative");
+  const len = p.len + newbits;
+  if (len > p.bits) return invalid(fn, at, `a /${p.len} prefix has no room for ${newbits} more bits (at most /${p.bits})`);
+  if (num2 < 0n || num2 >= 1n << BigInt(newbits)) return invalid(fn, at + 1, `netnum ${num2} does not fit in ${newbits} bits`);
+  return { addr: p.addr | num2 << BigInt(p.bits - len), bits: p.bits, len };
+}
+var network = [
+  {
+    name: "cidrhost",
+    min: 2,
+    max: 2,
+    signature: "cidrhost(prefix, hostnum)",
+    impl(a) {
+      const p = parsePrefix("cidrhost", str("cidrhost", a, 0), 0);
+      const n = BigInt(int("cidrhost", a, 1));
+      const size = 1n << BigInt(p.bits - p.len);
+      const host = n < 0n ? size + n : n;
+      if (host < 0n || host >= size) return invalid("cidrhost", 1, `host number ${n} is outside a /${p.len} prefix`);
+      return show(p.addr + host, p.bits);
+    }
+  },
+  {
+    name: "cidrnetmask",
+    min: 1,
+    max: 1,
+    signature: "cidrnetmask(prefix)",
+    impl(a) {
+      const p = parsePrefix("cidrnetmask", str("cidrnetmask", a, 0), 0);
+      if (p.bits !== 32) return invalid("cidrnetmask", 0, "only IPv4 prefixes have a netmask");
+      return show((1n << 32n) - 1n ^ (1n << BigInt(32 - p.len)) - 1n, 32);
+    }
+  },
+  {
+    name: "cidrsubnet",
+    min: 3,
+    max: 3,
+    signature: "cidrsubnet(prefix, newbits, netnum)",
+    impl(a) {
+      const p = parsePrefix("cidrsubnet", str("cidrsubnet", a, 0), 0);
+      const s = subnet("cidrsubnet", p, int("cidrsubnet", a, 1), BigInt(int("cidrsubnet", a, 2)), 1);
+      return `${show(s.addr, s.bits)}/${s.len}`;
+    }
+  },
+  {
+    name: "cidrsubnets",
+    min: 1,
+    max: Infinity,
+    signature: "cidrsubnets(prefix, newbits...)",
+    impl(a) {
+      const p = parsePrefix("cidrsubnets", str("cidrsubnets", a, 0), 0);
+      boundedCount("cidrsubnets", a.length - 1);
+      let next = p.addr;
+      const end = p.addr + (1n << BigInt(p.bits - p.len));
+      const out = [];
+      for (let i = 1; i < a.length; i++) {
+        const newbits = int("cidrsubnets", a, i);
+        const len = p.len + newbits;
+        if (newbits < 1 || len > p.bits) return invalid("cidrsubnets", i, `a /${p.len} prefix has no room for ${newbits} more bits`);
+        const size = 1n << BigInt(p.bits - len);
+        const start = (next + size - 1n) / size * size;
+        if (start + size > end) return invalid("cidrsubnets", i, `not enough room left in ${str("cidrsubnets", a, 0)} for a /${len}`);
+        out.push(`${show(start, p.bits)}/${len}`);
+        next = start + size;
+      }
+      return out;
+    }
+  }
+];
 
 // src/lang/functions/numeric.ts
 function finite(fn, x) {
@@ -55320,13 +55484,6 @@ var core = [
         return invalid("base64decode", 0, "the decoded bytes are not UTF-8 text");
       }
     }
-  },
-  {
-    name: "sha256",
-    min: 1,
-    max: 1,
-    signature: "sha256(string)",
-    impl: (a) => createHash5("sha256").update(str("sha256", a, 0), "utf8").digest("hex")
   },
   {
     name: "file",
@@ -62356,7 +62513,7 @@ var SpanTableBuilder = class {
 var IMPURE = /* @__PURE__ */ new Map([
   ["timestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
   ["plantimestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
-  ["uuid", "write the id in the code, or derive a stable one from a name (sha256(name) is the same on every run)"],
+  ["uuid", 'write the id in the code, or derive a stable one from a name with uuidv5("dns", name)'],
   ["bcrypt", 'hash the password outside the code and pass the hash with secret("NAME")']
 ]);
 var META = /* @__PURE__ */ new Set(["depends_on", "import", "protect", "provider"]);
@@ -63664,9 +63821,9 @@ function unescape(raw, onError) {
     if (d === "u") {
       if (raw[i + 2] === "{") {
         const close2 = raw.indexOf("}", i + 3);
-        const hex2 = close2 < 0 ? "" : raw.slice(i + 3, close2);
-        if (/^[0-9A-Fa-f]{1,6}$/.test(hex2)) {
-          const cp = parseInt(hex2, 16);
+        const hex3 = close2 < 0 ? "" : raw.slice(i + 3, close2);
+        if (/^[0-9A-Fa-f]{1,6}$/.test(hex3)) {
+          const cp = parseInt(hex3, 16);
           if (cp <= 1114111 && !(cp >= 55296 && cp <= 57343)) {
             out += String.fromCodePoint(cp);
             i = close2 + 1;
@@ -63679,9 +63836,9 @@ function unescape(raw, onError) {
         i += len2;
         continue;
       }
-      const hex = raw.slice(i + 2, i + 6);
-      if (/^[0-9A-Fa-f]{4}$/.test(hex)) {
-        const cp = parseInt(hex, 16);
+      const hex2 = raw.slice(i + 2, i + 6);
+      if (/^[0-9A-Fa-f]{4}$/.test(hex2)) {
+        const cp = parseInt(hex2, 16);
         if (!(cp >= 55296 && cp <= 57343)) {
           out += String.fromCharCode(cp);
           i += 6;

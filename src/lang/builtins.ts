@@ -325,13 +325,6 @@ const core: Builtin[] = [
     },
   },
   {
-    name: "sha256",
-    min: 1,
-    max: 1,
-    signature: "sha256(string)",
-    impl: (a) => createHash("sha256").update(str("sha256", a, 0), "utf8").digest("hex"),
-  },
-  {
     name: "file",
     min: 1,
     max: 1,

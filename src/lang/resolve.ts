@@ -70,7 +70,7 @@ export interface Resolution {
 const IMPURE: ReadonlyMap<string, string> = new Map([
   ["timestamp", "write the time as a value in the code (an RFC 3339 string such as \"2026-01-31T12:00:00Z\")"],
   ["plantimestamp", "write the time as a value in the code (an RFC 3339 string such as \"2026-01-31T12:00:00Z\")"],
-  ["uuid", "write the id in the code, or derive a stable one from a name (sha256(name) is the same on every run)"],
+  ["uuid", "write the id in the code, or derive a stable one from a name with uuidv5(\"dns\", name)"],
   ["bcrypt", "hash the password outside the code and pass the hash with secret(\"NAME\")"],
 ]);
 

@@ -1,4 +1,43 @@
+import { createHash } from "node:crypto";
 import type { Builtin } from "../builtins.js";
+import { invalid, str } from "./args.js";
+
+const hex = (alg: string) => (s: string): string => createHash(alg).update(s, "utf8").digest("hex");
+const b64 = (alg: string) => (s: string): string => createHash(alg).update(s, "utf8").digest("base64");
+
+const NAMESPACES: Record<string, string> = {
+  dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+  url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+  oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+  x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+};
 
 /** Hash and crypto functions (md5, sha1, sha256, sha512, base64sha256, base64sha512, uuidv5). */
-export const hashing: Builtin[] = [];
+export const hashing: Builtin[] = [
+  { name: "sha256", min: 1, max: 1, signature: "sha256(string)", impl: (a) => hex("sha256")(str("sha256", a, 0)) },
+  { name: "md5", min: 1, max: 1, signature: "md5(string)", impl: (a) => hex("md5")(str("md5", a, 0)) },
+  { name: "sha1", min: 1, max: 1, signature: "sha1(string)", impl: (a) => hex("sha1")(str("sha1", a, 0)) },
+  { name: "sha512", min: 1, max: 1, signature: "sha512(string)", impl: (a) => hex("sha512")(str("sha512", a, 0)) },
+  { name: "base64sha256", min: 1, max: 1, signature: "base64sha256(string)", impl: (a) => b64("sha256")(str("base64sha256", a, 0)) },
+  { name: "base64sha512", min: 1, max: 1, signature: "base64sha512(string)", impl: (a) => b64("sha512")(str("base64sha512", a, 0)) },
+  {
+    name: "uuidv5",
+    min: 2,
+    max: 2,
+    signature: "uuidv5(namespace, name)",
+    impl(a) {
+      const ns = str("uuidv5", a, 0);
+      const name = str("uuidv5", a, 1);
+      const id = NAMESPACES[ns] ?? ns;
+      if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id)) {
+        return invalid("uuidv5", 0, `the namespace must be dns, url, oid, x500 or a UUID, not ${JSON.stringify(ns)}`);
+      }
+      // RFC 4122 §4.3: SHA-1 of the namespace's bytes then the name's, version 5, variant 10.
+      const h = createHash("sha1").update(Buffer.from(id.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
+      h[6] = (h[6]! & 0x0f) | 0x50;
+      h[8] = (h[8]! & 0x3f) | 0x80;
+      const x = h.subarray(0, 16).toString("hex");
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    },
+  },
+];
