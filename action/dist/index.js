@@ -25834,7 +25834,7 @@ var require_pg_int8 = __commonJS({
       var carry;
       var t;
       var digits;
-      var pad;
+      var pad2;
       var l;
       var i;
       {
@@ -25846,12 +25846,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad = "";
+        pad2 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad += "0";
+          pad2 += "0";
         }
-        result = pad + digits + result;
+        result = pad2 + digits + result;
       }
       {
         carry = high % BASE;
@@ -25862,12 +25862,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad = "";
+        pad2 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad += "0";
+          pad2 += "0";
         }
-        result = pad + digits + result;
+        result = pad2 + digits + result;
       }
       {
         carry = high % BASE;
@@ -25878,12 +25878,12 @@ var require_pg_int8 = __commonJS({
         if (low === 0 && high === 0) {
           return sign + digits + result;
         }
-        pad = "";
+        pad2 = "";
         l = 6 - digits.length;
         for (i = 0; i < l; i++) {
-          pad += "0";
+          pad2 += "0";
         }
-        result = pad + digits + result;
+        result = pad2 + digits + result;
       }
       {
         carry = high % BASE;
@@ -27600,11 +27600,11 @@ var require_messages2 = __commonJS({
     };
     exports2.CommandCompleteMessage = CommandCompleteMessage;
     var DataRowMessage = class {
-      constructor(length, fields) {
+      constructor(length, fields2) {
         this.length = length;
-        this.fields = fields;
+        this.fields = fields2;
         this.name = "dataRow";
-        this.fieldCount = fields.length;
+        this.fieldCount = fields2.length;
       }
     };
     exports2.DataRowMessage = DataRowMessage;
@@ -28218,12 +28218,12 @@ var require_parser2 = __commonJS({
     };
     var parseDataRowMessage = (reader) => {
       const fieldCount = reader.int16();
-      const fields = new Array(fieldCount);
+      const fields2 = new Array(fieldCount);
       for (let i = 0; i < fieldCount; i++) {
         const len = reader.int32();
-        fields[i] = len === -1 ? null : reader.string(len);
+        fields2[i] = len === -1 ? null : reader.string(len);
       }
-      return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields);
+      return new messages_1.DataRowMessage(LATEINIT_LENGTH, fields2);
     };
     var parseParameterStatusMessage = (reader) => {
       const name = reader.cstring();
@@ -28283,30 +28283,30 @@ var require_parser2 = __commonJS({
       return message;
     };
     var parseErrorMessage = (reader, name) => {
-      const fields = {};
+      const fields2 = {};
       let fieldType = reader.string(1);
       while (fieldType !== "\0") {
-        fields[fieldType] = reader.cstring();
+        fields2[fieldType] = reader.cstring();
         fieldType = reader.string(1);
       }
-      const messageValue = fields.M;
+      const messageValue = fields2.M;
       const message = name === "notice" ? new messages_1.NoticeMessage(LATEINIT_LENGTH, messageValue) : new messages_1.DatabaseError(messageValue, LATEINIT_LENGTH, name);
-      message.severity = fields.S;
-      message.code = fields.C;
-      message.detail = fields.D;
-      message.hint = fields.H;
-      message.position = fields.P;
-      message.internalPosition = fields.p;
-      message.internalQuery = fields.q;
-      message.where = fields.W;
-      message.schema = fields.s;
-      message.table = fields.t;
-      message.column = fields.c;
-      message.dataType = fields.d;
-      message.constraint = fields.n;
-      message.file = fields.F;
-      message.line = fields.L;
-      message.routine = fields.R;
+      message.severity = fields2.S;
+      message.code = fields2.C;
+      message.detail = fields2.D;
+      message.hint = fields2.H;
+      message.position = fields2.P;
+      message.internalPosition = fields2.p;
+      message.internalQuery = fields2.q;
+      message.where = fields2.W;
+      message.schema = fields2.s;
+      message.table = fields2.t;
+      message.column = fields2.c;
+      message.dataType = fields2.d;
+      message.constraint = fields2.n;
+      message.file = fields2.F;
+      message.line = fields2.L;
+      message.routine = fields2.R;
       return message;
     };
   }
@@ -30072,11 +30072,11 @@ var require_query2 = __commonJS({
       sourceFunction: "routine"
     };
     NativeQuery.prototype.handleError = function(err) {
-      const fields = this.native && this.native.pq.resultErrorFields();
-      if (fields) {
-        for (const key3 in fields) {
+      const fields2 = this.native && this.native.pq.resultErrorFields();
+      if (fields2) {
+        for (const key3 in fields2) {
           const normalizedFieldName = errorFieldMap[key3] || key3;
-          err[normalizedFieldName] = fields[key3];
+          err[normalizedFieldName] = fields2[key3];
         }
       }
       if (this.callback) {
@@ -38068,7 +38068,7 @@ var require_formats = __commonJS({
       return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     }
     var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
-    var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    var DAYS2 = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     function date(str2) {
       const matches = DATE.exec(str2);
       if (!matches)
@@ -38076,7 +38076,7 @@ var require_formats = __commonJS({
       const year = +matches[1];
       const month = +matches[2];
       const day = +matches[3];
-      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
+      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS2[month]);
     }
     function compareDate(d1, d2) {
       if (!(d1 && d2))
@@ -54699,7 +54699,146 @@ var collections = [
 var conversion = [];
 
 // src/lang/functions/datetime.ts
-var datetime = [];
+var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+function parseTime(fn, s, at) {
+  const m = RFC3339.exec(s);
+  const bad2 = () => invalid(fn, at, `${JSON.stringify(s)} is not an RFC 3339 timestamp, like "2018-01-02T23:12:01Z"`);
+  if (!m) return bad2();
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
+  const check = new Date(ms);
+  if (mo < 1 || mo > 12 || check.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return bad2();
+  const z = m[8];
+  const offset = z === "Z" || z === "z" ? null : (z[0] === "-" ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(4, 6)));
+  const frac = BigInt((m[7] ?? "").padEnd(9, "0") || "0");
+  return { ns: (BigInt(ms) - BigInt((offset ?? 0) * 6e4)) * 1000000n + frac, offset };
+}
+function fields(t) {
+  return new Date(Number(t.ns / 1000000n) + (t.offset ?? 0) * 6e4);
+}
+var pad = (n, w = 2) => String(n).padStart(w, "0");
+function offsetText(t, colon) {
+  const o = t.offset ?? 0;
+  const a = Math.abs(o);
+  return `${o < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}${colon ? ":" : ""}${pad(a % 60)}`;
+}
+function rfc3339(t) {
+  const f = fields(t);
+  const base = `${pad(f.getUTCFullYear(), 4)}-${pad(f.getUTCMonth() + 1)}-${pad(f.getUTCDate())}T${pad(f.getUTCHours())}:${pad(f.getUTCMinutes())}:${pad(f.getUTCSeconds())}`;
+  return base + (t.offset === null ? "Z" : offsetText(t, true));
+}
+var UNITS = { ns: 1n, us: 1000n, "\xB5s": 1000n, "\u03BCs": 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+function parseDuration(fn, s, at) {
+  if (s === "0") return 0n;
+  const m = /^([+-]?)(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
+  if (!m) return invalid(fn, at, `${JSON.stringify(s)} is not a duration, like "1h10m" or "-30s"`);
+  let total = 0n;
+  for (const part of s.replace(/^[+-]/, "").matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+    const [whole, frac = ""] = part[1].split(".");
+    const unit = UNITS[part[2]];
+    total += BigInt(whole || "0") * unit + (frac === "" ? 0n : BigInt(frac) * unit / 10n ** BigInt(frac.length));
+  }
+  return m[1] === "-" ? -total : total;
+}
+function formatTime(spec, t) {
+  const f = fields(t);
+  const hour = f.getUTCHours();
+  const h12 = hour % 12 === 0 ? 12 : hour % 12;
+  const tokens = {
+    YYYY: () => pad(f.getUTCFullYear(), 4),
+    YY: () => pad(f.getUTCFullYear() % 100),
+    MMMM: () => MONTHS[f.getUTCMonth()],
+    MMM: () => MONTHS[f.getUTCMonth()].slice(0, 3),
+    MM: () => pad(f.getUTCMonth() + 1),
+    M: () => String(f.getUTCMonth() + 1),
+    DD: () => pad(f.getUTCDate()),
+    D: () => String(f.getUTCDate()),
+    EEEE: () => DAYS[f.getUTCDay()],
+    EEE: () => DAYS[f.getUTCDay()].slice(0, 3),
+    hh: () => pad(hour),
+    h: () => String(hour),
+    HH: () => pad(h12),
+    H: () => String(h12),
+    AA: () => hour < 12 ? "AM" : "PM",
+    aa: () => hour < 12 ? "am" : "pm",
+    mm: () => pad(f.getUTCMinutes()),
+    m: () => String(f.getUTCMinutes()),
+    ss: () => pad(f.getUTCSeconds()),
+    s: () => String(f.getUTCSeconds()),
+    ZZZZZ: () => offsetText(t, true),
+    ZZZZ: () => offsetText(t, false),
+    ZZZ: () => t.offset === null ? "UTC" : offsetText(t, false),
+    Z: () => t.offset === null ? "Z" : offsetText(t, true)
+  };
+  let out = "";
+  for (let i = 0; i < spec.length; ) {
+    const c = spec[i];
+    if (c === "'") {
+      if (spec[i + 1] === "'") {
+        out += "'";
+        i += 2;
+        continue;
+      }
+      let j = i + 1;
+      for (; ; ) {
+        if (j >= spec.length) return invalid("formatdate", 0, "a quoted literal in the spec is not closed");
+        if (spec[j] === "'" && spec[j + 1] === "'") {
+          out += "'";
+          j += 2;
+        } else if (spec[j] === "'") break;
+        else out += spec[j++];
+      }
+      i = j + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      out += c;
+      i++;
+      continue;
+    }
+    let run2 = 1;
+    while (spec[i + run2] === c) run2++;
+    const token = spec.slice(i, i + run2);
+    const make = tokens[token];
+    if (!make) return invalid("formatdate", 0, `${JSON.stringify(token)} is not a date sequence (put literal letters in single quotes)`);
+    out += make();
+    i += run2;
+  }
+  return out;
+}
+var datetime = [
+  {
+    name: "formatdate",
+    min: 2,
+    max: 2,
+    signature: "formatdate(spec, timestamp)",
+    impl: (a) => formatTime(str("formatdate", a, 0), parseTime("formatdate", str("formatdate", a, 1), 1))
+  },
+  {
+    name: "timeadd",
+    min: 2,
+    max: 2,
+    signature: "timeadd(timestamp, duration)",
+    impl(a) {
+      const t = parseTime("timeadd", str("timeadd", a, 0), 0);
+      const d = parseDuration("timeadd", str("timeadd", a, 1), 1);
+      return rfc3339({ ns: t.ns + d, offset: t.offset });
+    }
+  },
+  {
+    name: "timecmp",
+    min: 2,
+    max: 2,
+    signature: "timecmp(timestamp_a, timestamp_b)",
+    impl(a) {
+      const x = parseTime("timecmp", str("timecmp", a, 0), 0).ns;
+      const y = parseTime("timecmp", str("timecmp", a, 1), 1).ns;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+];
 
 // src/lang/functions/encoding.ts
 import { gzipSync } from "node:zlib";
@@ -55146,7 +55285,7 @@ function formatValues(fn, spec, args, at) {
   return boundedStr(fn, out);
 }
 function one(s, v, fn, argIndex) {
-  const pad = (body, numeric2) => {
+  const pad2 = (body, numeric2) => {
     if (s.width === null || body.length >= s.width) return body;
     if (s.minus) return body + " ".repeat(s.width - body.length);
     if (s.zero && numeric2) {
@@ -55160,18 +55299,18 @@ function one(s, v, fn, argIndex) {
   const signed = (x, digits) => (x < 0 || Object.is(x, -0) && digits.startsWith("-") ? "-" : s.plus ? "+" : s.space ? " " : "") + digits.replace(/^-/, "");
   switch (s.verb) {
     case "v":
-      if (s.sharp) return pad(canonicalize(v), false);
-      return pad(typeof v === "string" ? v : v === null ? "null" : canonicalize(v), false);
+      if (s.sharp) return pad2(canonicalize(v), false);
+      return pad2(typeof v === "string" ? v : v === null ? "null" : canonicalize(v), false);
     case "s": {
       const t = primitiveText(fn, v, argIndex);
       const cut = s.precision === null ? t : [...t].slice(0, s.precision).join("");
-      return pad(cut, false);
+      return pad2(cut, false);
     }
     case "q":
-      return pad(JSON.stringify(primitiveText(fn, v, argIndex)), false);
+      return pad2(JSON.stringify(primitiveText(fn, v, argIndex)), false);
     case "t":
       if (typeof v !== "boolean" && v !== "true" && v !== "false") return failArg(fn, argIndex, "a bool", v);
-      return pad(String(v), false);
+      return pad2(String(v), false);
     case "b":
     case "d":
     case "o":
@@ -55184,11 +55323,11 @@ function one(s, v, fn, argIndex) {
       if (s.verb === "X") digits = digits.toUpperCase();
       if (s.precision !== null && digits.length < s.precision) digits = "0".repeat(s.precision - digits.length) + digits;
       if (s.sharp) digits = { b: "0b", o: "0", x: "0x", X: "0X", d: "" }[s.verb] + digits;
-      return pad(signed(x, x < 0 ? "-" + digits : digits), true);
+      return pad2(signed(x, x < 0 ? "-" + digits : digits), true);
     }
     default: {
       const x = toNumber(fn, v, argIndex);
-      return pad(signed(x, floatText(x, s.verb, s.precision)), true);
+      return pad2(signed(x, floatText(x, s.verb, s.precision)), true);
     }
   }
 }
@@ -55346,8 +55485,8 @@ var textFunctions = [
     impl(a) {
       const n = int("indent", a, 0);
       if (n < 0 || n > 1e4) return invalid("indent", 0, "the number of spaces must be between 0 and 10000");
-      const pad = " ".repeat(n);
-      return boundedStr("indent", str("indent", a, 1).replace(/\n/g, "\n" + pad));
+      const pad2 = " ".repeat(n);
+      return boundedStr("indent", str("indent", a, 1).replace(/\n/g, "\n" + pad2));
     }
   }
 ];
@@ -69405,8 +69544,8 @@ function code18(s) {
   let longest = 0;
   for (const m of one2.match(/`+/g) ?? []) longest = Math.max(longest, m.length);
   const tick = "`".repeat(longest + 1);
-  const pad = one2.startsWith("`") || one2.endsWith("`") ? " " : "";
-  return `${tick}${pad}${one2}${pad}${tick}`;
+  const pad2 = one2.startsWith("`") || one2.endsWith("`") ? " " : "";
+  return `${tick}${pad2}${one2}${pad2}${tick}`;
 }
 function link(text, url2) {
   return `[${escapeMarkdown(text)}](<${url2.replace(/[\s<>\\]/g, (c) => encodeURIComponent(c))}>)`;
