@@ -8,6 +8,7 @@ import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
 import { arityText, BUILTINS } from "./builtins.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
+import { readsSecret } from "./functions/conversion.js";
 import { DeclSpans } from "./span-table.js";
 import type { EvaluatedAttr } from "./check.js";
 import type { DomainTable, Resolution, Sym } from "./resolve.js";
@@ -157,6 +158,11 @@ const NO_DEFERRED: { [attr: string]: Deferred } = {};
 function sharedIfEmpty(d: { [attr: string]: Deferred }): { [attr: string]: Deferred } {
   for (const _ in d) return d;
   return NO_DEFERRED;
+}
+
+/** Whether span `a` lies inside span `b`. */
+function within(a: Span, b: Span): boolean {
+  return a.file === b.file && a.start >= b.start && a.end <= b.end;
 }
 
 export class Evaluator {
@@ -993,6 +999,7 @@ export class Evaluator {
       for (const a of argExprs) this.expr(a, s);
       return POISON; // reported by resolve
     }
+    if (!expand && (name === "try" || name === "can")) return this.tryCall(name, argExprs, s);
     let args = argExprs.map((a) => this.expr(a, s));
     if (expand) {
       const last = args[args.length - 1]!;
@@ -1016,6 +1023,7 @@ export class Evaluator {
     // The arguments' spans only matter for a finding (rare): not gathered per call.
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
+    if (name === "sensitive" || name === "nonsensitive" || name === "issensitive") return this.marking(name, args[0]!, span0);
     if (name === "secret") {
       const n = args[0]!;
       if (!isKnown(n)) {
@@ -1049,6 +1057,65 @@ export class Evaluator {
       if (r !== undefined) return r;
     }
     return new Unknown({ op: "call", fn: name, args: args.map(toResidual) }, args.some(isSensitive));
+  }
+
+  /**
+   * `try` and `can`: each argument is evaluated on its own, and an error located inside it is
+   * not reported but makes it fail (an error in a declaration it refers to stays reported: it
+   * is not the argument's). `try` gives the first argument that succeeds, evaluating no
+   * further; `can` whether its argument succeeds. An argument known only at apply time leaves
+   * the decision to then: the call becomes a residual over it and the later arguments that
+   * did not fail already.
+   */
+  private tryCall(name: "try" | "can", argExprs: readonly Expr[], s: Scope): Value {
+    const failures: Diagnostic[] = [];
+    const pending: Value[] = [];
+    for (const a of argExprs) {
+      const mark = this.diags.length;
+      const budget = this.overBudget;
+      const v = this.expr(a, s);
+      // The program's evaluation budget is not an error of this expression.
+      if (this.overBudget !== budget) return POISON;
+      const own: Diagnostic[] = [];
+      for (let i = mark; i < this.diags.length; ) {
+        const d = this.diags[i]!;
+        if (d.severity === "error" && d.span && within(d.span, a.span)) {
+          own.push(d);
+          this.diags.splice(i, 1);
+        } else i++;
+      }
+      if (own.length > 0 || hasPoison(v)) {
+        failures.push(...own);
+        if (name === "can") return false;
+        continue;
+      }
+      if (isKnown(v) && pending.length === 0) return name === "can" ? true : v;
+      pending.push(v);
+      if (name === "can") break;
+    }
+    if (pending.length > 0) return new Unknown({ op: "call", fn: name, args: pending.map(toResidual) }, pending.some(isSensitive));
+    // Every argument failed: their errors are the call's.
+    this.diags.push(...failures);
+    return POISON;
+  }
+
+  /** `sensitive`, `nonsensitive`, `issensitive`: a value's marking is an Unknown's `sensitive` flag (see LXM2202). */
+  private marking(name: "sensitive" | "nonsensitive" | "issensitive", v: Value, at: Span | undefined): Value {
+    if (name === "sensitive") return new Unknown({ op: "call", fn: "sensitive", args: [toResidual(v)] }, true);
+    if (name === "issensitive") {
+      if (isKnown(v)) return false;
+      if (isSensitive(v)) return true;
+      return new Unknown({ op: "call", fn: "issensitive", args: [toResidual(v)] }, false);
+    }
+    if (isKnown(v)) return v;
+    const r = toResidual(v);
+    if (readsSecret(r)) {
+      this.diags.push(sem.secretDeclassified(at, "a `secret()`"));
+      return POISON;
+    }
+    // `nonsensitive(sensitive(x))` with x in the code: x itself.
+    if (r.op === "call" && r.fn === "sensitive" && r.args[0]!.op === "lit") return r.args[0]!.value;
+    return new Unknown({ op: "call", fn: "nonsensitive", args: [r] }, false);
   }
 
   private comprehension(

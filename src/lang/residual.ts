@@ -86,6 +86,37 @@ function guarded<T>(what: string, operands: readonly Tainted[], op: () => T): T 
   }
 }
 
+/** Functions that see their arguments' failures or markings rather than only their values. */
+const LAZY = new Set(["try", "can", "sensitive", "nonsensitive", "issensitive"]);
+const MARKED = "sensitive()";
+
+function lazyCall(fn: string, args: readonly Residual[], env: ResidualEnv, vars: Map<string, Tainted>): Tainted {
+  if (fn === "try" || fn === "can") {
+    let last: EvalFailure | undefined;
+    for (const a of args) {
+      try {
+        const t = ev(a, env, vars);
+        return fn === "try" ? t : { v: true, s: t.s };
+      } catch (e) {
+        if (!(e instanceof EvalFailure)) throw e;
+        last = e;
+      }
+    }
+    if (fn === "can") return { v: false, s: null };
+    // A failure on a sensitive value is already worded so that it can be shown.
+    if (last instanceof SensitiveFailure) throw last;
+    const text = last?.text ?? "";
+    throw new EvalFailure((sp) => sem.tryAllFailed(sp, args.length, text), null);
+  }
+  const x = ev(args[0]!, env, vars);
+  if (fn === "sensitive") return { v: x.v, s: union(x.s, new Set([MARKED])) };
+  if (fn === "issensitive") return { v: x.s !== null && x.s.size > 0, s: null };
+  // nonsensitive: only the marking of `sensitive()` comes off (LXM2202).
+  const origins = x.s === null ? [] : [...x.s].filter((o) => o !== MARKED).sort();
+  if (origins.length > 0) throw new SensitiveFailure((sp) => sem.secretDeclassified(sp, origins.join(", ")), null);
+  return { v: x.v, s: null };
+}
+
 function known(v: Value): Json {
   // Runtime values are always known: every residual leaf resolves to JSON.
   if (!isKnown(v)) throw new Missing("a value");
@@ -117,6 +148,7 @@ function ev(r: Residual, env: ResidualEnv, vars: Map<string, Tainted>): Tainted 
       return v;
     }
     case "call": {
+      if (!r.expand && LAZY.has(r.fn)) return lazyCall(r.fn, r.args, env, vars);
       const b = BUILTINS.get(r.fn);
       if (!b || b.compileTimeOnly) throw new Missing(`function \`${r.fn}\` at apply time`);
       let args = r.args.map((a) => ev(a, env, vars));

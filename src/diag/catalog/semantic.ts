@@ -488,6 +488,20 @@ export const impureFunction = code(
   }),
 );
 
+export const tryAllFailed = code(
+  "LXM2201",
+  "`try`: no argument could be evaluated",
+  "`try(a, b, …)` gives the first of its arguments that evaluates without an error; here every one failed. At compile time each argument's own error is reported where it is; at apply time (arguments known only then) the message gives the last argument's error. Add a last argument that cannot fail, such as a literal default.",
+  (count: number, last: string) => ({ message: `\`try\`: none of its ${count} argument${count === 1 ? "" : "s"} could be evaluated; the last one failed with: ${last}`, hint: "end the list with a value that cannot fail, such as a literal default" }),
+);
+
+export const secretDeclassified = code(
+  "LXM2202",
+  "`nonsensitive` on a value computed from a secret",
+  "Lexum never writes a secret, or a value computed from one, in clear: not in plans, comments, traces or snapshots. `nonsensitive` therefore takes the marking off only values marked with `sensitive()` (values written in the commit); a value into which `secret()` flows stays sensitive. Keep it sensitive, or write the value that may be shown in the code.",
+  (origin: string) => ({ message: `\`nonsensitive\` cannot uncover a value computed from ${origin}: a secret never appears in clear`, hint: "leave the value sensitive; a value meant to be shown belongs in the code" }),
+);
+
 // ------------------------------------------------------------------ encoding, files, dates, hashes, networks (2210–2219)
 
 // ------------------------------------------------------------------ templates (2220–2229)

@@ -1,4 +1,86 @@
+import type { Json, Residual } from "../../program/types.js";
 import type { Builtin } from "../builtins.js";
+import { isObject, sortedKeys } from "../values.js";
 
-/** Type conversion functions (can, try, tobool, tolist, tomap, tonumber, toset, tostring, type, sensitive, …). */
-export const conversion: Builtin[] = [];
+/** A key as Terraform's type notation writes it: bare when it is an identifier, quoted otherwise. */
+function keyText(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+/**
+ * A value's type in Terraform's notation, on one line. Lexum has one list type and one object
+ * type, so a list is described as Terraform describes a literal of it (a tuple) and an object
+ * as an object; null has no type of its own (`dynamic`).
+ */
+export function typeNotation(v: Json): string {
+  if (v === null) return "dynamic";
+  if (Array.isArray(v)) return `tuple([${v.map(typeNotation).join(", ")}])`;
+  if (isObject(v)) return `object({${sortedKeys(v).map((k) => `${keyText(k)}: ${typeNotation((v as { [k: string]: Json })[k]!)}`).join(", ")}})`;
+  return typeof v === "boolean" ? "bool" : typeof v;
+}
+
+/** True when a `secret()` flows into the residual anywhere. */
+export function readsSecret(r: Residual): boolean {
+  const stack: Residual[] = [r];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    switch (x.op) {
+      case "secret":
+        return true;
+      case "lit":
+      case "ref":
+      case "res":
+      case "var":
+        break;
+      case "call":
+        stack.push(...x.args);
+        break;
+      case "unary":
+        stack.push(x.x);
+        break;
+      case "binary":
+        stack.push(x.l, x.r);
+        break;
+      case "cond":
+        stack.push(x.c, x.t, x.e);
+        break;
+      case "list":
+        stack.push(...x.items);
+        break;
+      case "object":
+        for (const [, v] of x.entries) stack.push(v);
+        break;
+      case "index":
+        stack.push(x.x, x.i);
+        break;
+      case "member":
+        stack.push(x.x);
+        break;
+      case "interp":
+        stack.push(...x.parts);
+        break;
+      case "listcomp":
+        stack.push(x.src, x.body, ...(x.cond ? [x.cond] : []));
+        break;
+      case "objcomp":
+        stack.push(x.src, x.key, x.value, ...(x.cond ? [x.cond] : []));
+        break;
+    }
+  }
+  return false;
+}
+
+/**
+ * Type conversion and errors: `can`, `try`, `type`, `sensitive`, `nonsensitive`, `issensitive`
+ * (tobool … toset live with the collections). The evaluators give `can` and `try` their lazy
+ * arguments and the sensitivity functions their marking; the implementations here are what
+ * is left once every argument is a known, unmarked value (an expanded `try(xs...)`, say).
+ */
+export const conversion: Builtin[] = [
+  { name: "can", min: 1, max: 1, signature: "can(expression)", impl: () => true },
+  { name: "try", min: 1, max: Infinity, signature: "try(expressions...)", impl: (a) => a[0]! },
+  { name: "type", min: 1, max: 1, signature: "type(value)", impl: (a) => typeNotation(a[0]!) },
+  { name: "sensitive", min: 1, max: 1, signature: "sensitive(value)", impl: (a) => a[0]! },
+  { name: "nonsensitive", min: 1, max: 1, signature: "nonsensitive(value)", impl: (a) => a[0]! },
+  { name: "issensitive", min: 1, max: 1, signature: "issensitive(value)", impl: () => false },
+];
