@@ -88,6 +88,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
+    tree: ws.tree,
     settingsText: ws.settingsText,
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { SourceFile, SourceSet } from "../diag/source.js";
 import { compileProjectFiles } from "../lang/compile-project.js";
 import type { CompileResult } from "../lang/compile.js";
+import type { ProjectFiles } from "../lang/file-reader.js";
 import { DEFAULT_SETTINGS, providerPackageRefs } from "../lang/project.js";
 import type { ProjectSettings } from "../lang/project.js";
 import { loadProviderPackages } from "../providers/package-load.js";
@@ -27,6 +28,8 @@ export async function compileProject(input: {
   projectDir: string;
   files: readonly { path: string; text: string }[];
   readFile: (rel: string) => string | null;
+  /** The goal's files (fileexists, fileset, …). */
+  tree?: ProjectFiles;
   settingsText: string | null;
 }): Promise<{ result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; providers: ProjectProviders }> {
   const { providers, diagnostics } = await loadProjectProviders(input.projectDir, input.settingsText);
@@ -36,6 +39,6 @@ export async function compileProject(input: {
     const sorted = sortDiagnostics(diagnostics);
     return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
   }
-  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, settingsText: input.settingsText, catalog: providers.catalog });
+  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, ...(input.tree ? { tree: input.tree } : {}), settingsText: input.settingsText, catalog: providers.catalog });
   return { ...compiled, providers };
 }

@@ -3,7 +3,7 @@ import { InternalError, LexumError } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo, readTreeFiles } from "../git/repo.js";
-import { loadProjectFromFiles, memoryFileReader } from "../lang/index.js";
+import { loadProjectFromFiles, memoryFileReader, memoryProjectFiles } from "../lang/index.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
 import type { JsonObject } from "../program/types.js";
@@ -116,10 +116,11 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
     throw catalog.engine.notReplayable.error(`its goal commit ${goal} (project path ${snapshot.source.path || "."}) is not in this repository: ${e.message}`);
   }
   const loaded = loadProjectFromFiles(files.filter((f) => f.path.endsWith(".lxm")));
-  const readFile = memoryFileReader(new Map(files.map((f) => [f.path, f.bytes] as const)));
+  const blobs = new Map(files.map((f) => [f.path, f.bytes] as const));
+  const readFile = memoryFileReader(blobs);
   const workdir = src.workdir ?? dirname(src.commondir);
   const projectDir = snapshot.source.path === "" ? workdir : join(workdir, ...snapshot.source.path.split("/"));
-  const { result: compiled, diagnostics, providers } = await compileProject({ projectDir, files: loaded.files, readFile, settingsText: readFile("lexum.yaml") });
+  const { result: compiled, diagnostics, providers } = await compileProject({ projectDir, files: loaded.files, readFile, tree: memoryProjectFiles(blobs), settingsText: readFile("lexum.yaml") });
   return { compiled, diagnostics, providers, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
 }
 

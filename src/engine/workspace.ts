@@ -1,5 +1,6 @@
 import path from "node:path";
 import fs from "node:fs/promises";
+import fsSync from "node:fs";
 import { findRepo, headCommit, readCommitInfo, readTreeFiles, resolveRev } from "../git/repo.js";
 import type { Repo } from "../git/repo.js";
 import { hashObject } from "../git/objects.js";
@@ -12,7 +13,8 @@ import type { SourceSet } from "../diag/source.js";
 import { loadProject, loadProjectFromFiles } from "../lang/index.js";
 import type { LoadedProject } from "../lang/index.js";
 import { plainCause } from "../lang/project.js";
-import { memoryFileReader, projectFileBytes } from "../lang/file-reader.js";
+import { memoryFileReader, memoryProjectFiles, projectFileBytes } from "../lang/file-reader.js";
+import type { ProjectFiles } from "../lang/file-reader.js";
 import type { CommitTime } from "../state/store.js";
 
 /** How an input of a working-tree run differs from the goal commit. */
@@ -50,6 +52,12 @@ export interface Workspace {
   readonly diagnostics: Diagnostic[];
   /** The `file()` reader; in a working-tree run it remembers every path asked for (see `changes`). */
   readonly readFile: (rel: string) => string | null;
+  /**
+   * The goal's files for fileexists, fileset, filebase64 and the file hashes: the commit's
+   * tree for `--rev`; for a working-tree run the files git tracks or would track (untracked,
+   * not ignored) as on disk, each one read or listed counted among the inputs (see `changes`).
+   */
+  readonly tree: ProjectFiles;
   /** The project's lexum.yaml as of the goal (the working tree, or REV), null when absent. */
   readonly settingsText: string | null;
   /** The goal commit (REV, or HEAD for a working-tree run); null in a repository without commits. */
@@ -79,9 +87,10 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
     const loaded = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files, sources, diagnostics } = loaded;
-    const readFile = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes] as const)));
+    const blobs = new Map(all.map((f) => [f.path, f.bytes] as const));
+    const readFile = memoryFileReader(blobs);
     const changes = async (): Promise<InputChange[]> => [];
-    return { ...base, files, sources, diagnostics, readFile, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes };
+    return { ...base, files, sources, diagnostics, readFile, tree: memoryProjectFiles(blobs), settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes };
   }
 
   // The index, the untracked files and HEAD are read concurrently (independent I/O).
@@ -109,6 +118,21 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     }
   };
   const settingsText = readFile("lexum.yaml");
+  let listed: string[] | undefined;
+  const goalFiles: ProjectFiles = {
+    bytes(rel) {
+      read.add(path.posix.normalize(rel));
+      return diskBytes(rel);
+    },
+    list() {
+      if (listed) return listed;
+      const onDisk = tracked.index.filter((p) => fsSync.statSync(path.join(projectDir, ...p.split("/")), { throwIfNoEntry: false })?.isFile() === true);
+      listed = [...new Set([...onDisk, ...tracked.untracked])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      // What a listing shows is an input as much as what is read.
+      for (const p of listed) read.add(p);
+      return listed;
+    },
+  };
 
   const changes = async (): Promise<InputChange[]> => {
     const out = new Map<string, InputChange>();
@@ -148,7 +172,7 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   };
 
   const { files, sources, diagnostics } = loaded;
-  return { ...base, files, sources, diagnostics, readFile, settingsText, goal: { commit: head, time }, committed: false, changes };
+  return { ...base, files, sources, diagnostics, readFile, tree: goalFiles, settingsText, goal: { commit: head, time }, committed: false, changes };
 }
 
 async function projectPathIn(repo: Repo, projectDir: string): Promise<string> {
@@ -164,6 +188,8 @@ interface TrackedProject {
   readonly index: readonly string[];
   /** Untracked, not ignored .lxm files under the project folder: not part of the project. */
   readonly untrackedLxm: readonly string[];
+  /** Every untracked, not ignored file under the project folder. */
+  readonly untracked: readonly string[];
   /** The tracked .lxm files that are symbolic links (read through, as before): path → link target. */
   readonly links: Map<string, string>;
 }
@@ -210,6 +236,7 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
     bytes,
     index: index.map((f) => f.path),
     untrackedLxm,
+    untracked,
     links,
   };
 }

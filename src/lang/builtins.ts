@@ -14,7 +14,10 @@ import { collections } from "./functions/collections.js";
 import { conversion } from "./functions/conversion.js";
 import { datetime } from "./functions/datetime.js";
 import { encoding } from "./functions/encoding.js";
-import { filesystem } from "./functions/filesystem.js";
+import { filesystem, resolveProjectPath } from "./functions/filesystem.js";
+import type { ProjectFiles } from "./file-reader.js";
+
+export { resolveProjectPath };
 import { hashing } from "./functions/hashing.js";
 import { network } from "./functions/network.js";
 import { numeric } from "./functions/numeric.js";
@@ -33,6 +36,8 @@ export interface CallContext {
   readonly file: string;
   /** Reads a project file by project-relative path; null when absent. Absent at runtime. */
   readonly readFile?: ((projectRelPath: string) => string | null) | undefined;
+  /** The goal's files (fileexists, fileset, filebase64, the file hashes). Absent at runtime. */
+  readonly tree?: ProjectFiles | undefined;
 }
 
 export interface Builtin {
@@ -375,22 +380,6 @@ export function arityText(b: Builtin): string {
   return `${b.min} to ${n(b.max)}`;
 }
 
-/**
- * Resolves `path` (as written in file()) against the directory of `fromFile`, both
- * project-relative. Null for absolute paths and paths that climb above the project root.
- */
-export function resolveProjectPath(fromFile: string, path: string): string | null {
-  if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path) || path.includes("\0")) return null;
-  const parts = fromFile.split("/").slice(0, -1);
-  for (const seg of path.split(/[\\/]/)) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.length === 0 ? null : parts.join("/");
-}
 
 /** Calls a built-in on known arguments (runtime and compile time). */
 export function callBuiltin(name: string, args: Json[], ctx: CallContext): Json {

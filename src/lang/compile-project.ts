@@ -6,6 +6,7 @@ import type { CompileResult } from "./compile.js";
 import { DEFAULT_SETTINGS, parseProjectSettings } from "./project.js";
 import type { ProjectSettings } from "./project.js";
 import type { TypeCatalog } from "../program/schemas.js";
+import type { ProjectFiles } from "./file-reader.js";
 
 /**
  * Compiles a project's .lxm files together with its lexum.yaml (null when the project has
@@ -18,6 +19,8 @@ import type { TypeCatalog } from "../program/schemas.js";
 export function compileProjectFiles(input: {
   files: readonly { path: string; text: string }[];
   readFile: (rel: string) => string | null;
+  /** The goal's files (fileexists, fileset, …). */
+  tree?: ProjectFiles;
   settingsText: string | null;
   /** As CompileOptions.stats. */
   stats?: { steps: number };
@@ -26,6 +29,7 @@ export function compileProjectFiles(input: {
   const parsed = input.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input.settingsText, input.catalog);
   const result = compile(input.files, {
     readFile: input.readFile,
+    ...(input.tree ? { tree: input.tree } : {}),
     providerDefaults: parsed.settings.providers,
     ...(input.stats ? { stats: input.stats } : {}),
     ...(input.catalog ? { catalog: input.catalog } : {}),

@@ -9,6 +9,7 @@ import type { TypeCatalog } from "../program/schemas.js";
 import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { Expr, SourceFileNode } from "./ast.js";
+import type { ProjectFiles } from "./file-reader.js";
 import { checkAssertionType, checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
@@ -21,6 +22,8 @@ import { hasPoison, isKnown, isSensitive, toResidual, typeName } from "./values.
 export interface CompileOptions {
   /** Reads a project file by project-relative posix path, for file(); null when absent. */
   readonly readFile?: (projectRelPath: string) => string | null;
+  /** The goal's files, for fileexists, fileset, filebase64 and the file hashes; none when absent. */
+  readonly tree?: ProjectFiles;
   /** lexum.yaml `providers`: default configuration by provider name, under each provider block. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject };
   /** When given, receives the evaluation steps taken (at most LIMITS.steps; tests bound work with it). */

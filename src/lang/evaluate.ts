@@ -6,6 +6,7 @@ import { sortStrings } from "../program/canonical.js";
 import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
+import type { ProjectFiles } from "./file-reader.js";
 import { arityText, BUILTINS } from "./builtins.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
 import { readsSecret } from "./functions/conversion.js";
@@ -53,6 +54,8 @@ import type { Value } from "./values.js";
 export interface EvalOptions {
   /** Reads a project file by project-relative path (file()); null when absent. */
   readonly readFile?: ((projectRelPath: string) => string | null) | undefined;
+  /** The goal's files (fileexists, fileset, …). */
+  readonly tree?: ProjectFiles | undefined;
   /** lexum.yaml `providers`: default configuration by provider name. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject } | undefined;
 }
@@ -1042,7 +1045,7 @@ export class Evaluator {
     }
     if (args.every(isKnown)) {
       try {
-        const out = b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile });
+        const out = b.impl(args as Json[], { file: s.file, readFile: this.opts.readFile, tree: this.opts.tree });
         if (typeof out !== "object" || out === null) return out;
         // Elements a built-in returns are work too (range, concat, …), counted once each.
         this.steps += Array.isArray(out) ? out.length : Object.keys(out).length;

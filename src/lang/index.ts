@@ -12,4 +12,5 @@ export type { CompileOptions, CompileResult } from "./compile.js";
 export { evaluateResidual } from "./residual.js";
 export type { ResidualEnv } from "./residual.js";
 export { BUILTINS } from "./builtins.js";
-export { projectFileReader, memoryFileReader } from "./file-reader.js";
+export { projectFileReader, memoryFileReader, memoryProjectFiles, diskProjectFiles } from "./file-reader.js";
+export type { ProjectFiles } from "./file-reader.js";

@@ -82,6 +82,26 @@ describe("apply applies a commit", () => {
     await expectRefused(repo, null, ["untracked: local.txt"]);
   });
 
+  it("counts what fileset lists and filesha256 reads among the inputs; --rev reads the commit's files", async () => {
+    const repo = makeRepo({ "main.lxm": site(`join(",", fileset("data", "*.txt"))`) + site(`filesha256("data/a.txt")`, "sum"), "data/a.txt": "a\n", ...ignoreOut });
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    expect(repo.read("out/page.txt")).toBe("a.txt");
+    const head = repo.stateHead();
+    // A file git does not have yet, matched by the pattern, is an untracked input.
+    repo.write({ "data/b.txt": "b\n" });
+    await expectRefused(repo, head, ["untracked: data/b.txt"]);
+    const rev = await repo.lxm(["plan", "--rev", "HEAD", "--detailed-exitcode"]);
+    expect(rev.code).toBe(0);
+    // Changed bytes of a hashed file are a modified input.
+    rmSync(join(repo.dir, "data/b.txt"));
+    repo.write({ "data/a.txt": "changed\n" });
+    await expectRefused(repo, head, ["modified: data/a.txt"]);
+    repo.write({ "data/b.txt": "b\n" });
+    repo.commit("more data");
+    expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
+    expect(repo.read("out/page.txt")).toBe("a.txt,b.txt");
+  });
+
   it("refuses when only lexum.yaml differs from HEAD", async () => {
     const repo = makeRepo({ "main.lxm": site(`"v1"`), "lexum.yaml": "parallelism: 2\n", ...ignoreOut });
     expect((await repo.lxm(["apply", "--yes"])).code).toBe(0);
