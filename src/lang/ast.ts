@@ -264,6 +264,8 @@ export interface CondExpr {
   readonly test: Expr;
   readonly then: Expr;
   readonly otherwise: Expr;
+  /** Built from a string template's `%{ if }` (messages name it so). */
+  readonly template?: true;
   readonly span: Span;
 }
 

@@ -22,6 +22,7 @@ import { hashing } from "./functions/hashing.js";
 import { network } from "./functions/network.js";
 import { numeric } from "./functions/numeric.js";
 import { strings } from "./functions/strings.js";
+import { templates } from "./functions/templates.js";
 
 
 /**
@@ -358,7 +359,7 @@ const core: Builtin[] = [
 ];
 
 // Each group of functions (as Terraform's reference groups them) lives in its own module.
-const defs: Builtin[] = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion];
+const defs: Builtin[] = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion, ...templates];
 
 /** Every built-in by name. */
 export const BUILTINS: ReadonlyMap<string, Builtin> = builtinMap(defs);

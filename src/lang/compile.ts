@@ -71,7 +71,9 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   // In a function of its own so that the syntax trees, name tables and evaluator are garbage
   // before the program is hashed (at 10⁵ resources they are most of the compiler's memory).
-  const { domains, spans } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  const { domains, spans, templates } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  // Template files rendered by templatefile: their findings point into them.
+  for (const [path, text] of templates) if (!sources.get(path)) sources.add(new SourceFile(path, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program: Program = { domains, format: "lexum.program/v1" };
@@ -88,7 +90,7 @@ function buildDomains(
   opts: CompileOptions,
   diags: Diagnostic[],
   textOf: (span: Span) => string,
-): { domains: { [name: string]: DomainIR }; spans: SpanTable } {
+): { domains: { [name: string]: DomainIR }; spans: SpanTable; templates: ReadonlyMap<string, string> } {
   const res = resolveProgram(asts);
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
@@ -230,7 +232,7 @@ function buildDomains(
     releaseResourceBodies(t, ev);
   }
   if (opts.stats) opts.stats.steps = ev.stepsTaken;
-  return { domains, spans: spans.table() };
+  return { domains, spans: spans.table(), templates: ev.templateTexts };
 }
 
 /**

@@ -7,7 +7,9 @@ import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
 import type { ProjectFiles } from "./file-reader.js";
-import { arityText, BUILTINS } from "./builtins.js";
+import { arityText, BUILTINS, resolveProjectPath } from "./builtins.js";
+import { parseTemplate } from "./parser.js";
+import { checkTemplateNames } from "./template-scope.js";
 import { checkAttributes, describeIdentity, identityKey } from "./check.js";
 import { readsSecret } from "./functions/conversion.js";
 import { DeclSpans } from "./span-table.js";
@@ -27,6 +29,7 @@ import {
   isKnown,
   isScalar,
   isObject,
+  sortedKeys,
   isSensitive,
   LIMITS,
   measure,
@@ -168,6 +171,17 @@ function within(a: Span, b: Span): boolean {
   return a.file === b.file && a.start >= b.start && a.end <= b.end;
 }
 
+/** 1-based line and column (in UTF-16 code units) of an offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
 export class Evaluator {
   /** Evaluated resources by domain + "\0" + name. */
   readonly resources = new Map<string, ResourceResult>();
@@ -177,6 +191,10 @@ export class Evaluator {
   private readonly cyclesSeen = new Set<string>();
   /** Names whose references prepare() has just evaluated (visit skips walking them again). */
   private readonly ready = new Set<string>();
+  /** The text of every template file rendered (compile adds them to the sources, for carets). */
+  readonly templateTexts = new Map<string, string>();
+  /** Parsed templates by path and text. */
+  private readonly templates = new Map<string, ReturnType<typeof parseTemplate>>();
   /** Evaluation steps so far (LIMITS.steps): expressions evaluated, elements built-ins returned. */
   private steps = 0;
   private overBudget = false;
@@ -862,7 +880,7 @@ export class Evaluator {
         const c = this.expr(e.test, s);
         if (hasPoison(c)) return POISON;
         if (isKnown(c)) {
-          const ok = this.attempt(() => truth(c, "the condition of `?:`"), [e.test.span], e.test.span);
+          const ok = this.attempt(() => truth(c, e.template ? "the condition of `%{ if }`" : "the condition of `?:`"), [e.test.span], e.test.span);
           if (ok instanceof Poison) return POISON;
           return ok ? this.expr(e.then, s) : this.expr(e.otherwise, s);
         }
@@ -1003,6 +1021,7 @@ export class Evaluator {
       return POISON; // reported by resolve
     }
     if (!expand && (name === "try" || name === "can")) return this.tryCall(name, argExprs, s);
+    if (!expand && (name === "templatefile" || name === "templatestring")) return this.template(name, argExprs, span, s);
     let args = argExprs.map((a) => this.expr(a, s));
     if (expand) {
       const last = args[args.length - 1]!;
@@ -1100,6 +1119,94 @@ export class Evaluator {
     // Every argument failed: their errors are the call's.
     this.diags.push(...failures);
     return POISON;
+  }
+
+  /**
+   * `templatefile(path, vars)` and `templatestring(ref, vars)`: the template is parsed (once per
+   * text), its names checked against the variables (checkTemplateNames), and its body
+   * evaluated in a scope holding only them, so that a value known only at apply makes the
+   * result a residual like any string template. A template file's findings point into it (the
+   * file joins the sources); a templatestring's point at its first argument, with the line and
+   * column inside the template.
+   */
+  private template(name: "templatefile" | "templatestring", argExprs: readonly Expr[], span: Span, s: Scope): Value {
+    const [first, second] = argExprs as [Expr, Expr];
+    if (name === "templatestring") {
+      let root = unparen(first);
+      while (root.kind === "Member" || root.kind === "Index") root = unparen(root.object);
+      if (root.kind !== "Ref") {
+        this.expr(first, s);
+        this.expr(second, s);
+        this.diags.push(sem.templateNotReference(first.span));
+        return POISON;
+      }
+    }
+    const a = this.expr(first, s);
+    const vars = this.expr(second, s);
+    if (hasPoison(a) || vars instanceof Poison) return POISON;
+    const what = name === "templatefile" ? "the path of `templatefile`" : "the template of `templatestring`";
+    if (!isKnown(a)) {
+      this.diags.push(sem.unknownForSource(first.span, what));
+      return POISON;
+    }
+    if (typeof a !== "string") {
+      this.diags.push(sem.argumentType(first.span, name, 1, "a string", typeName(a)));
+      return POISON;
+    }
+    if (!isObject(vars)) {
+      this.diags.push(vars instanceof Unknown ? sem.templateVars(second.span, "the object must be known at compile time (its values may be known only at apply)") : sem.argumentType(second.span, name, 2, "an object", typeName(vars)));
+      return POISON;
+    }
+    const names = sortedKeys(vars);
+    const bad = names.find((k) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k));
+    if (bad !== undefined) {
+      this.diags.push(sem.templateVars(second.span, `${JSON.stringify(bad)} is not a name`));
+      return POISON;
+    }
+    let path: string;
+    let text: string;
+    if (name === "templatefile") {
+      const rel = resolveProjectPath(s.file, a);
+      if (rel === null) {
+        this.diags.push(sem.fileEscapes(first.span, a));
+        return POISON;
+      }
+      const read = this.opts.readFile ? this.opts.readFile(rel) : null;
+      if (read === null) {
+        this.diags.push(sem.fileNotFound(first.span, a));
+        return POISON;
+      }
+      path = rel;
+      text = read;
+      this.templateTexts.set(rel, text);
+    } else {
+      path = `${s.file}\u0000template`;
+      text = a;
+    }
+    const key = `${path}\u0000${text}`;
+    let parsed = this.templates.get(key);
+    if (!parsed) {
+      parsed = parseTemplate(path, text);
+      this.templates.set(key, parsed);
+    }
+    const mark = this.diags.length;
+    let out: Value = POISON;
+    if (parsed.expr === null) this.diags.push(...parsed.diagnostics);
+    else {
+      const problems = checkTemplateNames(parsed.expr, names);
+      if (problems.length > 0) this.diags.push(...problems);
+      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path : s.file, vars: new Map(names.map((k) => [k, vars[k]!])), deps: s.deps });
+    }
+    for (let i = mark; i < this.diags.length; i++) {
+      const d = this.diags[i]!;
+      if (d.span?.file !== path) continue;
+      if (name === "templatefile") this.diags[i] = { ...d, related: [...(d.related ?? []), { span, message: "the template is rendered here" }] };
+      else {
+        const { line, column } = lineColumn(text, d.span.start);
+        this.diags[i] = { ...d, span: first.span, message: `${d.message} (line ${line}, column ${column} of the template)` };
+      }
+    }
+    return out;
   }
 
   /** `sensitive`, `nonsensitive`, `issensitive`: a value's marking is an Unknown's `sensitive` flag (see LXM2202). */

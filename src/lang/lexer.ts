@@ -19,6 +19,8 @@ interface StrFrame {
   readonly quote: string;
   readonly start: number;
   readonly openEnd: number;
+  /** A template read from a file or a value (templatefile, templatestring): no quotes, no `\` escapes; it ends where the text ends. */
+  readonly template?: true;
 }
 interface InterpFrame {
   readonly kind: "interp";
@@ -217,7 +219,7 @@ export class TokenList {
 }
 
 /** `lex` with the tokens packed (see TokenList); the same tokens, comments and diagnostics. */
-export function lexPacked(path: string, text: string): { tokens: TokenList; comments: Comment[]; diagnostics: Diagnostic[] } {
+export function lexPacked(path: string, text: string, template = false): { tokens: TokenList; comments: Comment[]; diagnostics: Diagnostic[] } {
   // About one token per four characters in typical source; the list grows when needed.
   const tokens = new TokenList((text.length >> 2) + 16);
   const comments: Comment[] = [];
@@ -225,7 +227,7 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
   const stack: Frame[] = [];
   const names = new Map<string, string>();
   const n = text.length;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = text.charCodeAt(0) === 0xfeff && !template ? 1 : 0;
   let nl = true;
 
   const span = (start: number, end: number): Span => ({ file: path, start, end });
@@ -286,7 +288,7 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
     for (;;) {
       if (i >= n) {
         flush(n);
-        diagnostics.push(syntax.unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
+        if (!frame.template) diagnostics.push(syntax.unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
         closeString(frame, n);
         pos = n;
         return;
@@ -313,21 +315,40 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
         i++;
         continue;
       }
-      if (c === 92 /* \ */) {
+      if (c === 92 /* \ */ && !frame.template) {
         const d = text.charCodeAt(i + 1);
         i += i + 1 < n && d !== 10 && d !== 13 ? 2 : 1;
         continue;
       }
-      if (c === 36 /* $ */ && frame.quote === '"') {
+      if (c === 36 /* $ */ && frame.quote !== "'") {
         if (text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
           i += 3;
           continue;
         }
         if (text.charCodeAt(i + 1) === 123) {
+          // `${~` strips the white space before it.
+          const w = text.charCodeAt(i + 2) === 126 ? 3 : 2;
           flush(i);
-          tok("interpStart", "${", i, i + 2, false);
+          tok("interpStart", text.slice(i, i + w), i, i + w, false);
           stack.push({ kind: "interp", braces: 0, start: i });
-          pos = i + 2;
+          pos = i + w;
+          return;
+        }
+        i++;
+        continue;
+      }
+      if (c === 37 /* % */ && frame.quote !== "'") {
+        // `%%{` is a literal `%{`; `%{` (or `%{~`) opens a template directive, lexed as an interpolation.
+        if (text.charCodeAt(i + 1) === 37 && text.charCodeAt(i + 2) === 123) {
+          i += 3;
+          continue;
+        }
+        if (text.charCodeAt(i + 1) === 123) {
+          const w = text.charCodeAt(i + 2) === 126 ? 3 : 2;
+          flush(i);
+          tok("interpStart", text.slice(i, i + w), i, i + w, false);
+          stack.push({ kind: "interp", braces: 0, start: i });
+          pos = i + w;
           return;
         }
         i++;
@@ -347,6 +368,11 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
     }
   };
 
+  if (template) {
+    // The whole text is the body of one string (see StrFrame.template).
+    tok("strStart", "", 0, 0, true, undefined, true);
+    stack.push({ kind: "str", multiline: true, quote: "", start: 0, openEnd: 0, template: true });
+  }
   for (;;) {
     // (An out-of-bounds read on an empty array is a slow path in V8; check the length.)
     const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
@@ -493,6 +519,14 @@ export function lexPacked(path: string, text: string): { tokens: TokenList; comm
       (c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62)) || (c === 61 && c2 === 62) || (c === 38 && c2 === 38) || (c === 124 && c2 === 124);
     if (isTwo) {
       push("punct", pos, pos + 2);
+      pos += 2;
+      continue;
+    }
+    // `~}` closes an interpolation or directive and strips the white space after it.
+    if (c === 126 && c2 === 125 && top?.kind === "interp" && top.braces === 0) {
+      stack.pop();
+      tok("interpEnd", "~}", pos, pos + 2, nl);
+      nl = false;
       pos += 2;
       continue;
     }

@@ -19,6 +19,8 @@ import type { Token } from "./token.js";
 import { ITEM_KEYWORDS, describeToken } from "./token.js";
 import type { RawText } from "./string-literal.js";
 import { cookString } from "./string-literal.js";
+import { buildTemplate } from "./template.js";
+import type { DirectiveMark, TemplateMark } from "./template.js";
 import {
   AttributeNode,
   BinaryNode,
@@ -70,6 +72,15 @@ export interface ParseResult {
  * MAX_SYNTAX_ERRORS, then their count).
  * Deterministic; recursion depth is bounded by MAX_NESTING.
  */
+/** Parses a template's text (templatefile, templatestring): the whole text is the body of one string, without `\\` escapes. */
+export function parseTemplate(path: string, text: string): { expr: StringNode | null; diagnostics: Diagnostic[] } {
+  const lexed = lexPacked(path, text, true);
+  const p = new Parser(path, lexed.tokens);
+  for (const d of lexed.diagnostics) p.report(d);
+  const expr = p.parseTemplateText();
+  return { expr: p.diagnostics.length > 0 ? null : expr, diagnostics: p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0)) };
+}
+
 export function parseFile(path: string, text: string): ParseResult {
   const lexed = lexPacked(path, text);
   const p = new Parser(path, lexed.tokens);
@@ -99,6 +110,9 @@ function exact<T>(xs: T[]): T[] {
 
 /** Thrown (only) inside the parser to unwind to the enclosing declaration after an error was reported. */
 const ABORT = { abort: true };
+
+const STRIP_BEFORE: TemplateMark = { kind: "Strip", side: "before" };
+const STRIP_AFTER: TemplateMark = { kind: "Strip", side: "after" };
 
 const BINARY_PREC: Record<string, number> = {
   "||": 1,
@@ -821,9 +835,10 @@ class Parser {
     this.fail(syntax.expectedExpression(this.tspan(t), describeToken(t)));
   }
 
-  private parseString(): StringNode {
+  /** A string literal, or (`template`) the whole of a template's text: see template.ts. */
+  private parseString(template = false): StringNode {
     const open = this.next();
-    const pieces: (RawText | Expr)[] = [];
+    const pieces: (RawText | Expr | TemplateMark)[] = [];
     for (;;) {
       const t = this.peek();
       if (t.kind === "strText") {
@@ -833,10 +848,14 @@ class Parser {
         this.next();
         const saved = this.nlSig;
         this.nlSig = false;
-        pieces.push(this.parseExpr());
+        if (t.text.endsWith("~")) pieces.push(STRIP_BEFORE);
+        const directive = t.text.startsWith("%") ? this.parseDirective() : null;
+        if (!directive) pieces.push(this.parseExpr());
         const c = this.peek();
-        if (c.kind !== "interpEnd") this.fail(syntax.expectedToken(this.tspan(c), "`}` to close the interpolation", describeToken(c)));
+        if (c.kind !== "interpEnd") this.fail(syntax.expectedToken(this.tspan(c), directive ? "`}` to close the directive" : "`}` to close the interpolation", describeToken(c)));
         this.next();
+        if (directive) pieces.push({ kind: "Directive", ...directive, start: t.start, end: c.end });
+        if (c.text === "~}") pieces.push(STRIP_AFTER);
         this.nlSig = saved;
       } else if (t.kind === "strEnd") {
         this.next();
@@ -846,9 +865,39 @@ class Parser {
         this.fail(syntax.expectedToken(this.tspan(t), "the end of the string", describeToken(t)));
       }
     }
-    const multiline = open.multiline === true;
-    const parts = exact(cookString(this.path, pieces, multiline, this.diagnostics));
+    const multiline = open.multiline === true && !template;
+    const cooked = cookString<TemplateMark>(this.path, pieces, multiline, this.diagnostics, template);
+    const parts = exact(buildTemplate(this.path, cooked, this.diagnostics, this.prevEnd()));
     return new StringNode(parts, multiline, this.path, open.start, this.prevEnd());
+  }
+
+  /** The inside of `%{ … }`: `if cond`, `else`, `endif`, `for x in xs`, `endfor`. */
+  private parseDirective(): Omit<DirectiveMark, "kind" | "start" | "end"> {
+    const t = this.peek();
+    if (this.isKw(t, "if")) {
+      this.next();
+      return { word: "if", cond: this.parseExpr() };
+    }
+    if (this.isKw(t, "for")) {
+      this.next();
+      const vars = this.forVars();
+      return { word: "for", vars, source: this.parseExpr() };
+    }
+    if (t.kind === "ident" && (t.text === "else" || t.text === "endif" || t.text === "endfor")) {
+      this.next();
+      return { word: t.text };
+    }
+    return this.fail(syntax.unknownDirective(this.tspan(t), describeToken(t)));
+  }
+
+  /** A template's text as one string expression (templatefile, templatestring); null after a syntax error. */
+  parseTemplateText(): StringNode | null {
+    try {
+      return this.parseString(true);
+    } catch (e) {
+      if (e === ABORT) return null;
+      throw e;
+    }
   }
 
   private parseList(): Expr {

@@ -13,21 +13,24 @@ export interface RawText {
  * into a literal `${`, and for `"""` strings the layout rules applied (see docs/language.md).
  * Invalid escapes are reported (at their exact span) and kept literally. Pure.
  */
-export function cookString(
+export function cookString<M extends { readonly kind: string } = Expr>(
   path: string,
-  pieces: readonly (RawText | Expr)[],
+  pieces: readonly (RawText | Expr | M)[],
   multiline: boolean,
   diagnostics: Diagnostic[],
-): (string | Expr)[] {
+  template = false,
+): (string | Expr | M)[] {
   // Escapes are validated on the original pieces so that errors point at the source.
-  for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(syntax.invalidEscape({ file: path, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
-  let parts: (string | Expr)[] = pieces.map((p) => (isText(p) ? p.raw : p));
+  if (!template) {
+    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(syntax.invalidEscape({ file: path, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
+  }
+  let parts: (string | Expr | M)[] = pieces.map((p) => (isText(p) ? p.raw : p));
   if (multiline) parts = dedent(parts);
-  const out: (string | Expr)[] = [];
+  const out: (string | Expr | M)[] = [];
   for (const p of parts) {
     if (typeof p !== "string") out.push(p);
     else if (p !== "") {
-      const s = unescape(p);
+      const s = template ? unescapeTemplate(p) : unescape(p);
       const last = out[out.length - 1];
       if (typeof last === "string") out[out.length - 1] = last + s;
       else out.push(s);
@@ -36,7 +39,7 @@ export function cookString(
   return out;
 }
 
-function isText(p: RawText | Expr): p is RawText {
+function isText(p: RawText | { readonly kind: string }): p is RawText {
   // Not by `raw`: number and duration literals keep their text in `raw` too.
   return (p as Expr).kind === undefined;
 }
@@ -46,14 +49,14 @@ function isText(p: RawText | Expr): p is RawText {
  * escape, which is then kept as written.
  */
 export function unescape(raw: string, onError?: (offset: number, length: number) => void): string {
-  if (raw.indexOf("\\") < 0 && raw.indexOf("$${") < 0) return raw;
+  if (raw.indexOf("\\") < 0 && raw.indexOf("$${") < 0 && raw.indexOf("%%{") < 0) return raw;
   let out = "";
   let i = 0;
   const n = raw.length;
   while (i < n) {
     const c = raw[i]!;
-    if (c === "$" && raw.startsWith("$${", i)) {
-      out += "${";
+    if ((c === "$" && raw.startsWith("$${", i)) || (c === "%" && raw.startsWith("%%{", i))) {
+      out += c + "{";
       i += 3;
       continue;
     }
@@ -114,14 +117,19 @@ export function unescape(raw: string, onError?: (offset: number, length: number)
   return out;
 }
 
+/** A template's text (templatefile, templatestring): no `\\` escapes, only `$${` and `%%{` for a literal `${` and `%{`. */
+export function unescapeTemplate(raw: string): string {
+  return raw.replace(/([$%])\1\{/g, "$1{");
+}
+
 /**
  * `"""` layout: line breaks normalised to LF; the line break right after the opening quotes
  * dropped; a last line of only blanks (the closing line) dropped; the common leading
  * indentation of the non-blank lines and the closing line stripped from every line.
  * Works on raw text: escapes never start with a blank, so stripping cannot cut one.
  */
-function dedent(parts: (string | Expr)[]): (string | Expr)[] {
-  type Line = (string | Expr)[];
+function dedent<P extends { readonly kind: string }>(parts: (string | P)[]): (string | P)[] {
+  type Line = (string | P)[];
   const lines: Line[] = [[]];
   for (const p of parts) {
     if (typeof p !== "string") {
@@ -160,7 +168,7 @@ function dedent(parts: (string | Expr)[]): (string | Expr)[] {
     }
   });
   const cut = common?.length ?? 0;
-  const out: (string | Expr)[] = [];
+  const out: (string | P)[] = [];
   lines.forEach((l, k) => {
     if (k > 0) out.push("\n");
     l.forEach((x, j) => {

@@ -74,9 +74,8 @@ export function describeToken(t: Token): string {
     case "strText":
       return "string text";
     case "interpStart":
-      return "`${`";
     case "interpEnd":
-      return "`}`";
+      return `\`${t.text}\``;
     case "strEnd":
       return "the end of a string";
     case "number":

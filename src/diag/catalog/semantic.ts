@@ -505,3 +505,35 @@ export const secretDeclassified = code(
 // ------------------------------------------------------------------ encoding, files, dates, hashes, networks (2210–2219)
 
 // ------------------------------------------------------------------ templates (2220–2229)
+
+export const templateNotReference = code(
+  "LXM2220",
+  "`templatestring` given something other than a reference",
+  "As in Terraform, `templatestring(ref, vars)` renders a template held in a named value (a let, an attribute, an element): a string written in place is already a template, and rendering it again would evaluate its `${…}` twice. Example: `templatestring(\"Hi ${name}\", {name = \"x\"})`. Fix: write the template as a string directly, or give it a name with `let` and pass that.",
+  () => ({ message: "`templatestring` renders a template held in a named value, not one written in place", hint: "write the template as a string directly, or put it in a `let` and pass its name" }),
+);
+
+export const templateVars = code(
+  "LXM2221",
+  "template variables unusable",
+  "The variables of `templatefile` and `templatestring` are an object whose keys are names (letters, digits, `_`, `-`, not starting with a digit), known at compile time (their values may be known only at apply). Example: `templatefile(\"t.tftpl\", {\"a b\" = 1})`. Fix: pass an object literal with name keys.",
+  (problem: string) => ({ message: `template variables: ${problem}`, hint: "pass an object literal whose keys are names, such as `{ port = 8080 }`" }),
+);
+
+export const templateNesting = code(
+  "LXM2222",
+  "template rendering inside a template",
+  "A template may call any built-in function except `templatefile` and `templatestring`: a template that renders templates could render itself for ever (Terraform refuses it too). Example: a template file containing `${templatefile(\"x.tftpl\", {})}`. Fix: render the inner template outside and pass its text in as a variable.",
+  (fn: string) => ({ message: `\`${fn}\` cannot be called from inside a template`, hint: "render the inner template outside and pass the text in as a variable" }),
+);
+
+export const templateNameUnbound = code(
+  "LXM2223",
+  "name not passed to the template",
+  "A template sees only the variables passed to it (and its own `%{ for }` variables): no let, resource or import of the calling domain. Example: `templatefile(\"t.tftpl\", {})` where t.tftpl uses `${port}`. Fix: pass the value in the variables object.",
+  (name: string, given: readonly string[]) => ({
+    message: `the template uses \`${name}\`, which is not among its variables (${given.length === 0 ? "none were passed" : given.map((g) => `\`${g}\``).join(", ")})`,
+    hint: `pass it: \`{ ${name} = … }\``,
+  }),
+);
+

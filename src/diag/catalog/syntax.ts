@@ -228,3 +228,27 @@ export const expansionNotLast = code(
 );
 
 // ------------------------------------------------------------------ templates (1060–1069)
+
+export const unbalancedDirective = code(
+  "LXM1060",
+  "template directive out of place",
+  "String templates nest `%{ if }…%{ else }…%{ endif }` and `%{ for x in xs }…%{ endfor }` like brackets: an `else` or `endif` belongs to the innermost open `if`, an `endfor` to the innermost open `for`. Example: `\"%{ if on }yes%{ endfor }\"`. Fix: close the innermost directive first, with its own end.",
+  (found: string, open: string | null) => ({
+    message: open === null ? `\`%{ ${found} }\` has no \`%{ ${found === "endfor" ? "for" : "if"} }\` to ${found === "else" ? "belong to" : "close"}` : `\`%{ ${found} }\` inside an open \`%{ ${open} }\``,
+    hint: open === null ? "remove it, or open the directive before it" : `close the \`%{ ${open} }\` with \`%{ ${open === "for" ? "endfor" : "endif"} }\` first`,
+  }),
+);
+
+export const unclosedDirective = code(
+  "LXM1061",
+  "template directive never closed",
+  "A `%{ if }` needs its `%{ endif }`, a `%{ for }` its `%{ endfor }`, before the string (or template file) ends. Example: `\"%{ for x in xs }${x}\"`. Fix: add the end directive.",
+  (open: string) => ({ message: `\`%{ ${open} }\` is never closed`, hint: `add \`%{ ${open === "for" ? "endfor" : "endif"} }\` before the end of the string` }),
+);
+
+export const unknownDirective = code(
+  "LXM1062",
+  "unknown template directive",
+  "Inside a string, `%{` starts a directive: `if`, `else`, `endif`, `for` or `endfor`. For a literal `%{`, write `%%{`. Example: `\"100%{x}\"`. Fix: use one of the directives, or escape the `%`.",
+  (found: string) => ({ message: `\`%{\` starts a template directive (if, else, endif, for, endfor), not ${found}`, hint: "for a literal `%{` write `%%{`" }),
+);
