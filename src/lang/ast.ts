@@ -269,13 +269,19 @@ export interface CondExpr {
   readonly span: Span;
 }
 
-/** `[for x in xs: body if cond]` (vars: 1 or 2 names) */
+/**
+ * `[for x in xs: body if cond]` (vars: 1 or 2 names). A splat `xs[*].a` (or `xs.*.a`) is one
+ * too: `[for * in [*](xs): *.a]`, its variable named `*` (no name can be) and its source
+ * passed through the built-in `[*]` (a list as it is, null as [], any other value as a
+ * one-element list); `splat` keeps `lxm fmt` printing it as written.
+ */
 export interface ListCompExpr {
   readonly kind: "ListComp";
   readonly vars: Ident[];
   readonly source: Expr;
   readonly body: Expr;
   readonly cond?: Expr;
+  readonly splat?: true;
   readonly span: Span;
 }
 
@@ -287,6 +293,8 @@ export interface ObjectCompExpr {
   readonly key: Expr;
   readonly value: Expr;
   readonly cond?: Expr;
+  /** `key => value...`: the values of equal keys grouped into a list. */
+  readonly group?: true;
   readonly span: Span;
 }
 

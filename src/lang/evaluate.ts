@@ -898,7 +898,7 @@ export class Evaluator {
         );
       case "ObjectComp":
         return this.bounded(
-          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span),
+          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span, e.group === true),
           e.span,
         );
     }
@@ -1236,6 +1236,7 @@ export class Evaluator {
     body: (inner: Scope) => { key?: Value; body: Value },
     object: boolean,
     keySpan?: Span,
+    group = false,
   ): Value {
     const src = this.expr(source, s);
     if (src instanceof Poison) return POISON;
@@ -1249,7 +1250,7 @@ export class Evaluator {
       const condR = cond ? toResidual(c) : null;
       return new Unknown(
         object
-          ? { op: "objcomp", vars, src: srcR, key: toResidual(out.key!), value: toResidual(out.body), cond: condR }
+          ? { op: "objcomp", vars, src: srcR, key: toResidual(out.key!), value: toResidual(out.body), cond: condR, ...(group ? { group: true as const } : {}) }
           : { op: "listcomp", vars, src: srcR, body: toResidual(out.body), cond: condR },
         sens,
       );
@@ -1282,6 +1283,12 @@ export class Evaluator {
         if (typeof k !== "string") {
           this.diags.push(sem.typeMismatch(keySpan, "an object comprehension key", "a string", typeName(k)));
           return POISON;
+        }
+        if (group) {
+          const seen = entries.get(k) as Value[] | undefined;
+          if (seen) seen.push(out.body);
+          else entries.set(k, [out.body]);
+          continue;
         }
         if (entries.has(k)) {
           this.diags.push(sem.duplicateObjectKey(keySpan, JSON.stringify(k)));

@@ -318,6 +318,12 @@ class Formatter {
       case "List":
         return this.seq(e.items, e.span.start, e.span.end - 1, "[", "]", indent);
       case "ListComp":
+        if (e.splat) {
+          // Printed as written: a splat is a traversal, not a bracket.
+          const s = this.raw(e.span.start, e.span.end);
+          this.skipComments(e.span.end);
+          return s;
+        }
         return (
           "[for " +
           e.vars.map((v) => this.id(v)).join(", ") +
@@ -339,6 +345,7 @@ class Formatter {
           this.expr(e.key, indent) +
           " => " +
           this.expr(e.value, indent) +
+          (e.group ? "..." : "") +
           (e.cond ? " if " + this.expr(e.cond, indent) : "") +
           this.inlineAfter(e.span.end - 1) +
           "}"

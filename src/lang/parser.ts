@@ -696,16 +696,34 @@ class Parser {
   }
 
   private parsePostfix(): Expr {
+    return this.postfixOps(this.parsePrimary(), false);
+  }
+
+  /**
+   * The traversals after an expression: `.name`, `[index]`, calls, and splats. Under a splat
+   * (`attrOnly` for the `.*` form, which takes only `.name` traversals) they apply to each
+   * element.
+   */
+  private postfixOps(start: Expr, attrOnly: boolean): Expr {
     const depth = this.depth;
-    let e = this.parsePrimary();
+    let e = start;
     for (;;) {
       const t = this.peek();
-      const postfix = this.isP(t, ".") || this.isP(t, "[") || this.isP(t, "(");
+      const postfix = this.isP(t, ".") || (!attrOnly && (this.isP(t, "[") || this.isP(t, "(")));
       if ((this.nlSig && t.nlBefore) || !postfix) {
         this.depth = depth;
         return e;
       }
       this.chainLevel(t);
+      const n1 = this.peek(1);
+      const fullSplat = this.isP(t, "[") && this.isP(n1, "*") && this.isP(this.peek(2), "]");
+      if (fullSplat || (this.isP(t, ".") && this.isP(n1, "*"))) {
+        this.next();
+        this.next();
+        if (fullSplat) this.next();
+        e = this.splat(e, t, !fullSplat);
+        continue;
+      }
       if (this.isP(t, ".")) {
         this.next();
         const name = this.looseName("an attribute name after `.`");
@@ -727,6 +745,17 @@ class Parser {
         e = new CallNode(callee, args, this.path, callee.start, this.prevEnd(), expand);
       }
     }
+  }
+
+  /** `src[*]…` / `src.*…` (see ListCompExpr): the traversals after it, up to where they stop, apply to each element. */
+  private splat(src: Expr, at: Token, attrOnly: boolean): Expr {
+    const star = this.prevEnd();
+    const v = new IdentNode("*", this.path, at.start, star);
+    const body = this.postfixOps(new RefNode("*", this.path, at.start, star), attrOnly);
+    const source = new CallNode(new IdentNode("[*]", this.path, at.start, star), [src], this.path, src.span.start, star);
+    const comp = new ListCompNode([v], source, body, undefined, this.path, src.span.start, this.prevEnd());
+    (comp as { splat?: true }).splat = true;
+    return comp;
   }
 
   /** Expects `close`; when the next line looks like a new statement, points at the opener. */
@@ -939,10 +968,14 @@ class Parser {
       const key = this.parseExpr();
       this.expectP("=>", "an object comprehension is written `{for k, v in m: key => value}`");
       const value = this.parseExpr();
+      const group = this.atP("...");
+      if (group) this.next();
       const cond = this.parseIfClause();
       this.closeBracket(open, "}");
       this.nlSig = saved;
-      return new ObjectCompNode(vars, source, key, value, cond, this.path, open.start, this.prevEnd());
+      const comp = new ObjectCompNode(vars, source, key, value, cond, this.path, open.start, this.prevEnd());
+      if (group) (comp as { group?: true }).group = true;
+      return comp;
     }
     const entries: ObjectEntry[] = [];
     for (;;) {

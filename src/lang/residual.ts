@@ -239,11 +239,15 @@ function ev(r: Residual, env: ResidualEnv, vars: Map<string, Tainted>): Tainted 
         const key = ev(r.key, env, inner);
         guarded("an object comprehension key", [key], () => {
           if (typeof key.v !== "string") throw new EvalFailure((sp) => sem.typeMismatch(sp, "an object comprehension key", "a string", typeName(key.v)), null);
-          if (out.has(key.v)) throw new EvalFailure((sp) => sem.duplicateObjectKey(sp, JSON.stringify(key.v)), null);
+          if (!r.group && out.has(key.v)) throw new EvalFailure((sp) => sem.duplicateObjectKey(sp, JSON.stringify(key.v)), null);
         });
         const value = ev(r.value, env, inner);
         s = union(s, key.s, value.s);
-        out.set(key.v as string, value.v);
+        if (r.group) {
+          const seen = out.get(key.v as string) as Json[] | undefined;
+          if (seen) seen.push(value.v);
+          else out.set(key.v as string, [value.v]);
+        } else out.set(key.v as string, value.v);
       }
       return { v: objectFrom(out) as JsonObject, s };
     }

@@ -36,7 +36,8 @@ export type Residual =
   | { op: "member"; x: Residual; name: string }
   | { op: "interp"; parts: Residual[] }
   | { op: "listcomp"; vars: string[]; src: Residual; body: Residual; cond: Residual | null }
-  | { op: "objcomp"; vars: string[]; src: Residual; key: Residual; value: Residual; cond: Residual | null };
+  /** `group`: `{for …: k => v...}`, the values of equal keys collected in a list; present only then. */
+  | { op: "objcomp"; vars: string[]; src: Residual; key: Residual; value: Residual; cond: Residual | null; group?: true };
 
 /** An attribute whose value is only known at apply time. */
 export interface Deferred {
