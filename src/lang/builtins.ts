@@ -364,6 +364,9 @@ const defs: Builtin[] = [...core, ...numeric, ...strings, ...collections, ...enc
 /** Every built-in by name. */
 export const BUILTINS: ReadonlyMap<string, Builtin> = builtinMap(defs);
 
+/** The names a user calls (a splat's `[*]` is written `xs[*]`, never called): for "did you mean". */
+export const FUNCTION_NAMES: readonly string[] = [...BUILTINS.keys()].filter((n) => /^[a-z]/.test(n));
+
 function builtinMap(all: readonly Builtin[]): Map<string, Builtin> {
   const m = new Map<string, Builtin>();
   for (const d of all) {

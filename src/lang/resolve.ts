@@ -14,7 +14,7 @@ import type {
   ResourceDecl,
   SourceFileNode,
 } from "./ast.js";
-import { arityText, BUILTINS } from "./builtins.js";
+import { arityText, BUILTINS, FUNCTION_NAMES } from "./builtins.js";
 import { suggest } from "./suggest.js";
 
 /**
@@ -335,7 +335,7 @@ function checkReferences(t: DomainTable, domains: Map<string, DomainTable>, diag
         const b = BUILTINS.get(e.callee.name);
         const impure = IMPURE.get(e.callee.name);
         if (!b && impure) diags.push(sem.impureFunction(e.callee.span, e.callee.name, impure));
-        else if (!b) diags.push(sem.unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
+        else if (!b) diags.push(sem.unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, FUNCTION_NAMES)));
         // With `list...` the count is known once the list is (checked where it is evaluated).
         else if (e.expand ? e.args.length - 1 > b.max : e.args.length < b.min || e.args.length > b.max) diags.push(sem.wrongArgCount(e.span, b.name, arityText(b), e.args.length));
         for (const a of e.args) walk(a, locals);

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import * as sem from "../diag/catalog/semantic.js";
 import type { Expr } from "./ast.js";
-import { arityText, BUILTINS } from "./builtins.js";
+import { arityText, BUILTINS, FUNCTION_NAMES } from "./builtins.js";
 import { suggest } from "./suggest.js";
 
 /**
@@ -40,7 +40,7 @@ export function checkTemplateNames(body: Expr, vars: readonly string[]): Diagnos
         const name = e.callee.name;
         const b = BUILTINS.get(name);
         if (name === "templatefile" || name === "templatestring") out.push(sem.templateNesting(e.callee.span, name));
-        else if (!b) out.push(sem.unknownFunction(e.callee.span, name, suggest(name, BUILTINS.keys())));
+        else if (!b) out.push(sem.unknownFunction(e.callee.span, name, suggest(name, FUNCTION_NAMES)));
         else if (!e.expand && (e.args.length < b.min || e.args.length > b.max)) out.push(sem.wrongArgCount(e.span, name, arityText(b), e.args.length));
         e.args.forEach((a) => push(a));
         break;
