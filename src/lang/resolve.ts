@@ -72,6 +72,8 @@ const IMPURE: ReadonlyMap<string, string> = new Map([
   ["plantimestamp", "write the time as a value in the code (an RFC 3339 string such as \"2026-01-31T12:00:00Z\")"],
   ["uuid", "write the id in the code, or derive a stable one from a name with uuidv5(\"dns\", name)"],
   ["bcrypt", "hash the password outside the code and pass the hash with secret(\"NAME\")"],
+  ["abspath", "use a path relative to the project: file(), fileset() and templatefile() take paths relative to the calling .lxm file"],
+  ["pathexpand", "use a path relative to the project, or pass a machine's path with secret(\"NAME\")"],
 ]);
 
 const META = new Set(["depends_on", "import", "protect", "provider"]);

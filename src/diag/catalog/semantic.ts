@@ -481,9 +481,9 @@ export const expansionNotList = code(
 export const impureFunction = code(
   "LXM2200",
   "function that is not a function of the commit",
-  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name with `uuidv5`, or pass a value that must stay outside the code with `secret()`.",
+  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt), and abspath and pathexpand a different one on every machine (the working directory, the home directory). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name with `uuidv5`, use paths relative to the project, or pass a value that must stay outside the code with `secret()`.",
   (name: string, instead: string) => ({
-    message: `\`${name}\` is not available: its result changes from run to run, and the same commit must give the same plan`,
+    message: `\`${name}\` is not available: its result changes from run to run or from machine to machine, and the same commit must give the same plan`,
     hint: instead,
   }),
 );

@@ -83,6 +83,7 @@ export const conversion: Builtin[] = [
   { name: "sensitive", min: 1, max: 1, signature: "sensitive(value)", impl: (a) => a[0]! },
   { name: "nonsensitive", min: 1, max: 1, signature: "nonsensitive(value)", impl: (a) => a[0]! },
   { name: "issensitive", min: 1, max: 1, signature: "issensitive(value)", impl: () => false },
+  { name: "ephemeralasnull", min: 1, max: 1, signature: "ephemeralasnull(value)", impl: (a) => a[0]! },
   // A splat's source (see ListCompExpr): not a name anyone can call.
   { name: "[*]", min: 1, max: 1, signature: "[*]", impl: (a) => (a[0] === null ? [] : Array.isArray(a[0]) ? a[0] : [a[0]!]) },
 ];

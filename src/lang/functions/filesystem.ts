@@ -124,7 +124,51 @@ const fileHash = (name: string, alg: string, enc: "hex" | "base64"): Builtin => 
   impl: (a, ctx) => digest(alg, enc)(fileBytes(name, a, ctx)),
 });
 
+/**
+ * Go's path.Clean, which Terraform's basename and dirname apply (with `/` on every platform:
+ * the same commit gives the same value on Windows too).
+ */
+function cleanPath(p: string): string {
+  if (p === "") return ".";
+  const rooted = p.startsWith("/");
+  const out: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!rooted) out.push("..");
+    } else out.push(seg);
+  }
+  const body = out.join("/");
+  return rooted ? `/${body}` : body === "" ? "." : body;
+}
+
 export const filesystem: Builtin[] = [
+  {
+    name: "basename",
+    min: 1,
+    max: 1,
+    signature: "basename(path)",
+    impl(a) {
+      // Go's filepath.Base: trailing slashes dropped; "" → "."; only slashes → "/".
+      const p = str("basename", a, 0);
+      if (p === "") return ".";
+      const t = p.replace(/\/+$/, "");
+      if (t === "") return "/";
+      return t.slice(t.lastIndexOf("/") + 1);
+    },
+  },
+  {
+    name: "dirname",
+    min: 1,
+    max: 1,
+    signature: "dirname(path)",
+    impl(a) {
+      // Go's filepath.Dir: everything up to the last slash, cleaned.
+      const p = str("dirname", a, 0);
+      return cleanPath(p.slice(0, p.lastIndexOf("/") + 1));
+    },
+  },
   {
     name: "fileexists",
     min: 1,
