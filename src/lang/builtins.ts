@@ -9,6 +9,7 @@ import { yamlTooDeepAt } from "./yaml-depth.js";
 import { decodeYaml, inexact } from "./functions/yaml-decode.js";
 import { jsonTextProblem } from "./functions/json-scan.js";
 import { regexReplace } from "./functions/regex.js";
+import { graphemeCount } from "./functions/text.js";
 import { bounded, boundedStr, checkDecoded, failArg, int, invalid, list, num, obj, primitiveText, str } from "./functions/args.js";
 import { collections } from "./functions/collections.js";
 import { conversion } from "./functions/conversion.js";
@@ -61,7 +62,7 @@ export interface Builtin {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** `length` (Terraform's name) and `len`: characters of a string, elements of a list, keys of an object. */
+/** `length` (Terraform's name) and `len`: characters (grapheme clusters) of a string, elements of a list, keys of an object. */
 function lengthOf(name: string): Builtin {
   return {
     name,
@@ -70,7 +71,7 @@ function lengthOf(name: string): Builtin {
     signature: `${name}(value)`,
     impl(a) {
       const v = a[0]!;
-      if (typeof v === "string") return [...v].length;
+      if (typeof v === "string") return graphemeCount(v);
       if (Array.isArray(v)) return v.length;
       if (isObject(v)) return Object.keys(v).length;
       return failArg(name, 0, "a string, list or object", v);
@@ -293,7 +294,12 @@ const core: Builtin[] = [
     min: 1,
     max: 1,
     signature: "yamlencode(value)",
-    impl: (a) => boundedStr("yamlencode", stringifyYaml(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })),
+    // Terraform's style: keys and strings double-quoted, sequences not indented under their key.
+    impl: (a) =>
+      boundedStr(
+        "yamlencode",
+        stringifyYaml(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "QUOTE_DOUBLE", indentSeq: false }),
+      ),
   },
   {
     name: "yamldecode",

@@ -86,8 +86,9 @@ describe("a secret fed through every built-in function", () => {
       return found;
     };
     // One domain per built-in (domains run independently: a failing call does not stop the others).
+    // (Not a splat's `[*]`, which no one calls, nor nonsensitive, which refuses a secret at compile time: LXM2202.)
     const domains = [...BUILTINS.values()]
-      .filter((b) => !b.compileTimeOnly)
+      .filter((b) => !b.compileTimeOnly && /^[a-z]/.test(b.name) && b.name !== "nonsensitive")
       .map((b) => {
         const args = ['secret("TOKEN")', ...Array.from({ length: Math.max(0, b.min - 1) }, () => '"a"')].join(", ");
         return `domain f_${b.name} {\n  provider fs { root = "out" }\n  resource fs.file out {\n    path    = "${b.name}.txt"\n    content = jsonencode(${b.name}(${args}))\n  }\n}\n`;

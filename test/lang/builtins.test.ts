@@ -55,7 +55,7 @@ describe("built-ins (Terraform argument order)", () => {
     expect(call("jsonencode", { b: [1, "x"], a: null })).toBe('{"a":null,"b":[1,"x"]}');
     expect(call("jsondecode", '{"a":[1,2]}')).toEqual({ a: [1, 2] });
     expect(failure("jsondecode", "{").text).toContain("not valid JSON");
-    expect(call("yamlencode", { b: 1, a: "x" })).toBe("a: x\nb: 1\n");
+    expect(call("yamlencode", { b: 1, a: "x" })).toBe('"a": "x"\n"b": 1\n');
     expect(call("yamldecode", "a: [1, 2]\nb: yes")).toEqual({ a: [1, 2], b: "yes" });
     expect(call("base64encode", "héllo")).toBe("aMOpbGxv");
     expect(call("base64decode", "aMOpbGxv")).toBe("héllo");

@@ -5,6 +5,15 @@ import { boundedStr, int, invalid, str } from "./args.js";
 const graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
 const clusters = (s: string): string[] => [...graphemes.segment(s)].map((g) => g.segment);
 
+/** The user-perceived characters of a string (extended grapheme clusters), as Terraform's `length` counts them. */
+export function graphemeCount(s: string): number {
+  // ASCII without CR: one cluster per code unit (the common case, without the segmenter).
+  if (/^[\x00-\x0c\x0e-\x7f]*$/.test(s)) return s.length;
+  let n = 0;
+  for (const _ of graphemes.segment(s)) n++;
+  return n;
+}
+
 /** Terraform's string functions that work on text alone. */
 export const textFunctions: Builtin[] = [
   {
