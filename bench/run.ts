@@ -12,6 +12,7 @@ const all: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   "bad-input": () => import("./bad-input.js"),
   action: () => import("./action.js"),
   sync: () => import("./sync.js"),
+  "functions-fuzz": () => import("./functions-fuzz.js"),
 };
 
 const wanted = process.argv.slice(2);

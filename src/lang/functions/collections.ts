@@ -198,7 +198,8 @@ export const collections: Builtin[] = [
       const ls = lists("setproduct", a);
       let size = 1;
       for (const l of ls) size *= l.length;
-      boundedCount("setproduct", size);
+      // Counted through every level (each combination is a list of one element per set), before it is built.
+      boundedCount("setproduct", size * (ls.length + 1));
       let out: Json[][] = [[]];
       for (const l of ls) out = out.flatMap((prefix) => l.map((x) => [...prefix, x]));
       return ls.some((l) => l.length === 0) ? [] : out;
