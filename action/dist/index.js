@@ -6656,13 +6656,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var serializeValue = (value) => {
       if (typeof value !== "string") return value;
-      const quote = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
+      const quote2 = value.startsWith(" ") || value.endsWith(" ") || /[#;]/.test(value) ? '"' : "";
       const escaped = value.replace(/[\\"\n\t]/g, (c) => {
         if (c === "\n") return "\\n";
         if (c === "	") return "\\t";
         return `\\${c}`;
       });
-      return `${quote}${escaped}${quote}`;
+      return `${quote2}${escaped}${quote2}`;
     };
     var lower = (text) => {
       return text != null ? text.toLowerCase() : null;
@@ -15299,8 +15299,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
         await writeObject2({ write: write3, object, stype: type });
       }
-      const digest = hash2.digest();
-      outputStream.push(digest);
+      const digest2 = hash2.digest();
+      outputStream.push(digest2);
       return outputStream;
     }
     async function _packObjects({ fs: fs8, cache: cache2, gitdir, oids, write: write3 }) {
@@ -23876,9 +23876,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -25329,27 +25329,27 @@ var require_postgres_array = __commonJS({
         }
       }
       parse(nested) {
-        var character, parser2, quote;
+        var character, parser2, quote2;
         this.consumeDimensions();
         while (!this.isEof()) {
           character = this.nextCharacter();
-          if (character.value === "{" && !quote) {
+          if (character.value === "{" && !quote2) {
             this.dimension++;
             if (this.dimension > 1) {
               parser2 = new _ArrayParser(this.source.substr(this.position - 1), this.transform);
               this.entries.push(parser2.parse(true));
               this.position += parser2.position - 2;
             }
-          } else if (character.value === "}" && !quote) {
+          } else if (character.value === "}" && !quote2) {
             this.dimension--;
             if (!this.dimension) {
               this.newEntry();
               if (nested) return this.entries;
             }
           } else if (character.value === '"' && !character.escaped) {
-            if (quote) this.newEntry(true);
-            quote = !quote;
-          } else if (character.value === "," && !quote) {
+            if (quote2) this.newEntry(true);
+            quote2 = !quote2;
+          } else if (character.value === "," && !quote2) {
             this.newEntry();
           } else {
             this.record(character.value);
@@ -39544,7 +39544,7 @@ var require_Scripts = __commonJS({
     "use strict";
     var headers;
     var lua;
-    var templates;
+    var templates2;
     lua = require_lua();
     headers = {
       refs: lua["refs.lua"],
@@ -39598,7 +39598,7 @@ var require_Scripts = __commonJS({
         `b_${id}_client_last_seen`
       ];
     };
-    templates = {
+    templates2 = {
       init: {
         keys: exports2.allKeys,
         headers: ["process_tick"],
@@ -39690,13 +39690,13 @@ var require_Scripts = __commonJS({
         code: lua["increment_reservoir.lua"]
       }
     };
-    exports2.names = Object.keys(templates);
+    exports2.names = Object.keys(templates2);
     exports2.keys = function(name, id) {
-      return templates[name].keys(id);
+      return templates2[name].keys(id);
     };
     exports2.payload = function(name) {
       var template;
-      template = templates[name];
+      template = templates2[name];
       return Array.prototype.concat(headers.refs, template.headers.map(function(h) {
         return headers[h];
       }), template.refresh_expiration ? headers.refresh_expiration : "", template.code).join("\n");
@@ -43095,8 +43095,11 @@ __export(syntax_exports, {
   numberOutOfRange: () => numberOutOfRange,
   singleQuotedString: () => singleQuotedString,
   topLevelNotDomain: () => topLevelNotDomain,
+  unbalancedDirective: () => unbalancedDirective,
   unclosedDelimiter: () => unclosedDelimiter,
+  unclosedDirective: () => unclosedDirective,
   unexpectedCharacter: () => unexpectedCharacter,
+  unknownDirective: () => unknownDirective,
   unterminatedComment: () => unterminatedComment,
   unterminatedInterpolation: () => unterminatedInterpolation,
   unterminatedString: () => unterminatedString
@@ -43321,6 +43324,27 @@ var expansionNotLast = code(
   "`...` expands a list into a call's arguments, and only the last argument may be expanded: `max(numbers...)`, `concat(a, rest...)`. Example: `f(xs..., 1)`. Fix: make the expanded list the last argument.",
   () => ({ message: "`...` may only follow a call's last argument", hint: "write `f(a, list...)`: the expanded list comes last" })
 );
+var unbalancedDirective = code(
+  "LXM1060",
+  "template directive out of place",
+  'String templates nest `%{ if }\u2026%{ else }\u2026%{ endif }` and `%{ for x in xs }\u2026%{ endfor }` like brackets: an `else` or `endif` belongs to the innermost open `if`, an `endfor` to the innermost open `for`. Example: `"%{ if on }yes%{ endfor }"`. Fix: close the innermost directive first, with its own end.',
+  (found, open4) => ({
+    message: open4 === null ? `\`%{ ${found} }\` has no \`%{ ${found === "endfor" ? "for" : "if"} }\` to ${found === "else" ? "belong to" : "close"}` : `\`%{ ${found} }\` inside an open \`%{ ${open4} }\``,
+    hint: open4 === null ? "remove it, or open the directive before it" : `close the \`%{ ${open4} }\` with \`%{ ${open4 === "for" ? "endfor" : "endif"} }\` first`
+  })
+);
+var unclosedDirective = code(
+  "LXM1061",
+  "template directive never closed",
+  'A `%{ if }` needs its `%{ endif }`, a `%{ for }` its `%{ endfor }`, before the string (or template file) ends. Example: `"%{ for x in xs }${x}"`. Fix: add the end directive.',
+  (open4) => ({ message: `\`%{ ${open4} }\` is never closed`, hint: `add \`%{ ${open4 === "for" ? "endfor" : "endif"} }\` before the end of the string` })
+);
+var unknownDirective = code(
+  "LXM1062",
+  "unknown template directive",
+  'Inside a string, `%{` starts a directive: `if`, `else`, `endif`, `for` or `endfor`. For a literal `%{`, write `%%{`. Example: `"100%{x}"`. Fix: use one of the directives, or escape the `%`.',
+  (found) => ({ message: `\`%{\` starts a template directive (if, else, endif, for, endfor), not ${found}`, hint: "for a literal `%{` write `%%{`" })
+);
 
 // src/diag/catalog/semantic.ts
 var semantic_exports = {};
@@ -43371,10 +43395,16 @@ __export(semantic_exports, {
   referenceCycle: () => referenceCycle,
   referencesTooDeep: () => referencesTooDeep,
   residualUnavailable: () => residualUnavailable,
+  secretDeclassified: () => secretDeclassified,
   sensitiveOperandFailed: () => sensitiveOperandFailed,
   settingsInvalid: () => settingsInvalid,
   settingsSyntax: () => settingsSyntax,
+  templateNameUnbound: () => templateNameUnbound,
+  templateNesting: () => templateNesting,
+  templateNotReference: () => templateNotReference,
+  templateVars: () => templateVars,
   tooLarge: () => tooLarge,
+  tryAllFailed: () => tryAllFailed,
   typeMismatch: () => typeMismatch,
   unknownAttribute: () => unknownAttribute,
   unknownDomain: () => unknownDomain,
@@ -43782,10 +43812,49 @@ var expansionNotList = code(
 var impureFunction = code(
   "LXM2200",
   "function that is not a function of the commit",
-  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name with `uuidv5`, or pass a value that must stay outside the code with `secret()`.",
+  "Terraform's timestamp, plantimestamp, uuid and bcrypt give a different result on every run (the clock, randomness, a random salt), and abspath and pathexpand a different one on every machine (the working directory, the home directory). Lexum's language is deterministic: the same commit gives the same plan, so these are refused. Write the value in the code, derive a stable id from a name with `uuidv5`, use paths relative to the project, or pass a value that must stay outside the code with `secret()`.",
   (name, instead) => ({
-    message: `\`${name}\` is not available: its result changes from run to run, and the same commit must give the same plan`,
+    message: `\`${name}\` is not available: its result changes from run to run or from machine to machine, and the same commit must give the same plan`,
     hint: instead
+  })
+);
+var tryAllFailed = code(
+  "LXM2201",
+  "`try`: no argument could be evaluated",
+  "`try(a, b, \u2026)` gives the first of its arguments that evaluates without an error; here every one failed. At compile time each argument's own error is reported where it is; at apply time (arguments known only then) the message gives the last argument's error. Add a last argument that cannot fail, such as a literal default.",
+  (count, last) => ({ message: `\`try\`: none of its ${count} argument${count === 1 ? "" : "s"} could be evaluated; the last one failed with: ${last}`, hint: "end the list with a value that cannot fail, such as a literal default" })
+);
+var secretDeclassified = code(
+  "LXM2202",
+  "`nonsensitive` on a value computed from a secret",
+  "Lexum never writes a secret, or a value computed from one, in clear: not in plans, comments, traces or snapshots. `nonsensitive` therefore takes the marking off only values marked with `sensitive()` (values written in the commit); a value into which `secret()` flows stays sensitive. Keep it sensitive, or write the value that may be shown in the code.",
+  (origin) => ({ message: `\`nonsensitive\` cannot uncover a value computed from ${origin}: a secret never appears in clear`, hint: "leave the value sensitive; a value meant to be shown belongs in the code" })
+);
+var templateNotReference = code(
+  "LXM2220",
+  "`templatestring` given something other than a reference",
+  'As in Terraform, `templatestring(ref, vars)` renders a template held in a named value (a let, an attribute, an element): a string written in place is already a template, and rendering it again would evaluate its `${\u2026}` twice. Example: `templatestring("Hi ${name}", {name = "x"})`. Fix: write the template as a string directly, or give it a name with `let` and pass that.',
+  () => ({ message: "`templatestring` renders a template held in a named value, not one written in place", hint: "write the template as a string directly, or put it in a `let` and pass its name" })
+);
+var templateVars = code(
+  "LXM2221",
+  "template variables unusable",
+  'The variables of `templatefile` and `templatestring` are an object whose keys are names (letters, digits, `_`, `-`, not starting with a digit), known at compile time (their values may be known only at apply). Example: `templatefile("t.tftpl", {"a b" = 1})`. Fix: pass an object literal with name keys.',
+  (problem) => ({ message: `template variables: ${problem}`, hint: "pass an object literal whose keys are names, such as `{ port = 8080 }`" })
+);
+var templateNesting = code(
+  "LXM2222",
+  "template rendering inside a template",
+  'A template may call any built-in function except `templatefile` and `templatestring`: a template that renders templates could render itself for ever (Terraform refuses it too). Example: a template file containing `${templatefile("x.tftpl", {})}`. Fix: render the inner template outside and pass its text in as a variable.',
+  (fn) => ({ message: `\`${fn}\` cannot be called from inside a template`, hint: "render the inner template outside and pass the text in as a variable" })
+);
+var templateNameUnbound = code(
+  "LXM2223",
+  "name not passed to the template",
+  'A template sees only the variables passed to it (and its own `%{ for }` variables): no let, resource or import of the calling domain. Example: `templatefile("t.tftpl", {})` where t.tftpl uses `${port}`. Fix: pass the value in the variables object.',
+  (name, given) => ({
+    message: `the template uses \`${name}\`, which is not among its variables (${given.length === 0 ? "none were passed" : given.map((g) => `\`${g}\``).join(", ")})`,
+    hint: `pass it: \`{ ${name} = \u2026 }\``
   })
 );
 
@@ -44554,8 +44623,8 @@ var packageNotInstalled = code(
   "LXM4340",
   "provider package not installed",
   "lexum.yaml names a provider package (`providers: { acme: { package: \"@acme/lexum-provider\" } }`) that Node cannot resolve from the project directory upward (its node_modules, then each parent's). Install it in the project (`npm install @acme/lexum-provider`) and commit the lockfile; check the spelling, and that the package's `exports` has a `default` (or `require`) condition or a `main`.",
-  (provider, pkg, projectDir, cause2) => ({
-    message: `provider ${provider}: package ${pkg} is not installed where ${projectDir} can see it (${cause2})`,
+  (provider, pkg, projectDir2, cause2) => ({
+    message: `provider ${provider}: package ${pkg} is not installed where ${projectDir2} can see it (${cause2})`,
     hint: `run \`npm install ${pkg}\` in the project directory, or fix the package name`
   })
 );
@@ -47064,9 +47133,8 @@ function describeToken(t) {
     case "strText":
       return "string text";
     case "interpStart":
-      return "`${`";
     case "interpEnd":
-      return "`}`";
+      return `\`${t.text}\``;
     case "strEnd":
       return "the end of a string";
     case "number":
@@ -47120,10 +47188,10 @@ function decimalParts(raw) {
   const frac = m[2] ?? "";
   let digits = (m[1] + frac).replace(/^0+/, "");
   let exp = (m[3] ? Number(m[3]) : 0) - frac.length;
-  let strip2 = digits.length;
-  while (strip2 > 0 && digits.charCodeAt(strip2 - 1) === 48) strip2--;
-  exp += digits.length - strip2;
-  digits = digits.slice(0, strip2);
+  let strip3 = digits.length;
+  while (strip3 > 0 && digits.charCodeAt(strip3 - 1) === 48) strip3--;
+  exp += digits.length - strip3;
+  digits = digits.slice(0, strip3);
   return { digits, exp };
 }
 function checkNumber(raw) {
@@ -47230,14 +47298,14 @@ var TokenList = class {
     this.values = copy(this.values, (n) => new Float64Array(n));
   }
 };
-function lexPacked(path8, text) {
+function lexPacked(path8, text, template = false) {
   const tokens = new TokenList((text.length >> 2) + 16);
   const comments = [];
   const diagnostics = [];
   const stack = [];
   const names = /* @__PURE__ */ new Map();
   const n = text.length;
-  let pos = text.charCodeAt(0) === 65279 ? 1 : 0;
+  let pos = text.charCodeAt(0) === 65279 && !template ? 1 : 0;
   let nl = true;
   const span = (start, end) => ({ file: path8, start, end });
   const tok = (kind, t, start, end, nlBefore, value, multiline) => {
@@ -47291,7 +47359,7 @@ function lexPacked(path8, text) {
     for (; ; ) {
       if (i >= n) {
         flush(n);
-        diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
+        if (!frame.template) diagnostics.push(unterminatedString(span(frame.start, frame.openEnd), frame.multiline));
         closeString(frame, n);
         pos = n;
         return;
@@ -47317,21 +47385,38 @@ function lexPacked(path8, text) {
         i++;
         continue;
       }
-      if (c === 92) {
+      if (c === 92 && !frame.template) {
         const d = text.charCodeAt(i + 1);
         i += i + 1 < n && d !== 10 && d !== 13 ? 2 : 1;
         continue;
       }
-      if (c === 36 && frame.quote === '"') {
+      if (c === 36 && frame.quote !== "'") {
         if (text.charCodeAt(i + 1) === 36 && text.charCodeAt(i + 2) === 123) {
           i += 3;
           continue;
         }
         if (text.charCodeAt(i + 1) === 123) {
+          const w = text.charCodeAt(i + 2) === 126 ? 3 : 2;
           flush(i);
-          tok("interpStart", "${", i, i + 2, false);
+          tok("interpStart", text.slice(i, i + w), i, i + w, false);
           stack.push({ kind: "interp", braces: 0, start: i });
-          pos = i + 2;
+          pos = i + w;
+          return;
+        }
+        i++;
+        continue;
+      }
+      if (c === 37 && frame.quote !== "'") {
+        if (text.charCodeAt(i + 1) === 37 && text.charCodeAt(i + 2) === 123) {
+          i += 3;
+          continue;
+        }
+        if (text.charCodeAt(i + 1) === 123) {
+          const w = text.charCodeAt(i + 2) === 126 ? 3 : 2;
+          flush(i);
+          tok("interpStart", text.slice(i, i + w), i, i + w, false);
+          stack.push({ kind: "interp", braces: 0, start: i });
+          pos = i + w;
           return;
         }
         i++;
@@ -47350,6 +47435,10 @@ function lexPacked(path8, text) {
       i++;
     }
   };
+  if (template) {
+    tok("strStart", "", 0, 0, true, void 0, true);
+    stack.push({ kind: "str", multiline: true, quote: "", start: 0, openEnd: 0, template: true });
+  }
   for (; ; ) {
     const top = stack.length > 0 ? stack[stack.length - 1] : void 0;
     if (top?.kind === "str") {
@@ -47484,6 +47573,13 @@ function lexPacked(path8, text) {
     const isTwo = c2 === 61 && (c === 61 || c === 33 || c === 60 || c === 62) || c === 61 && c2 === 62 || c === 38 && c2 === 38 || c === 124 && c2 === 124;
     if (isTwo) {
       push("punct", pos, pos + 2);
+      pos += 2;
+      continue;
+    }
+    if (c === 126 && c2 === 125 && top?.kind === "interp" && top.braces === 0) {
+      stack.pop();
+      tok("interpEnd", "~}", pos, pos + 2, nl);
+      nl = false;
       pos += 2;
       continue;
     }
@@ -54433,6 +54529,117 @@ var regexFunctions = [
   }
 ];
 
+// src/lang/functions/text.ts
+var graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
+var clusters = (s) => [...graphemes.segment(s)].map((g) => g.segment);
+function graphemeCount(s) {
+  if (/^[\x00-\x0c\x0e-\x7f]*$/.test(s)) return s.length;
+  let n = 0;
+  for (const _ of graphemes.segment(s)) n++;
+  return n;
+}
+var textFunctions = [
+  {
+    name: "chomp",
+    min: 1,
+    max: 1,
+    signature: "chomp(string)",
+    impl: (a) => str("chomp", a, 0).replace(/(?:\r\n|\n|\r)+$/, "")
+  },
+  {
+    name: "startswith",
+    min: 2,
+    max: 2,
+    signature: "startswith(string, prefix)",
+    impl: (a) => str("startswith", a, 0).startsWith(str("startswith", a, 1))
+  },
+  {
+    name: "endswith",
+    min: 2,
+    max: 2,
+    signature: "endswith(string, suffix)",
+    impl: (a) => str("endswith", a, 0).endsWith(str("endswith", a, 1))
+  },
+  {
+    name: "strcontains",
+    min: 2,
+    max: 2,
+    signature: "strcontains(string, substr)",
+    impl: (a) => str("strcontains", a, 0).includes(str("strcontains", a, 1))
+  },
+  {
+    name: "strrev",
+    min: 1,
+    max: 1,
+    signature: "strrev(string)",
+    impl: (a) => clusters(str("strrev", a, 0)).reverse().join("")
+  },
+  {
+    name: "substr",
+    min: 3,
+    max: 3,
+    signature: "substr(string, offset, length)",
+    impl(a) {
+      const cs = clusters(str("substr", a, 0));
+      let off = int("substr", a, 1);
+      const len = int("substr", a, 2);
+      if (off < 0) off = cs.length + off;
+      if (off < 0 || off > cs.length) return invalid("substr", 1, `offset ${int("substr", a, 1)} is outside a string of ${cs.length} characters`);
+      if (len < -1) return invalid("substr", 2, "length must be -1 (to the end) or at least 0");
+      return cs.slice(off, len === -1 ? void 0 : off + len).join("");
+    }
+  },
+  {
+    name: "title",
+    min: 1,
+    max: 1,
+    signature: "title(string)",
+    // The first letter of each word upper-cased (a word follows a non-letter), the rest as is.
+    impl: (a) => str("title", a, 0).replace(new RegExp("(^|[^\\p{L}\\p{N}_])(\\p{L})", "gu"), (_, pre, l) => pre + l.toUpperCase())
+  },
+  {
+    name: "trimprefix",
+    min: 2,
+    max: 2,
+    signature: "trimprefix(string, prefix)",
+    impl(a) {
+      const s = str("trimprefix", a, 0);
+      const p = str("trimprefix", a, 1);
+      return s.startsWith(p) ? s.slice(p.length) : s;
+    }
+  },
+  {
+    name: "trimsuffix",
+    min: 2,
+    max: 2,
+    signature: "trimsuffix(string, suffix)",
+    impl(a) {
+      const s = str("trimsuffix", a, 0);
+      const p = str("trimsuffix", a, 1);
+      return p !== "" && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
+    }
+  },
+  {
+    name: "trimspace",
+    min: 1,
+    max: 1,
+    signature: "trimspace(string)",
+    impl: (a) => str("trimspace", a, 0).replace(/^\s+|\s+$/gu, "")
+  },
+  {
+    name: "indent",
+    min: 2,
+    max: 2,
+    signature: "indent(spaces, string)",
+    impl(a) {
+      const n = int("indent", a, 0);
+      if (n < 0 || n > 1e4) return invalid("indent", 0, "the number of spaces must be between 0 and 10000");
+      const pad2 = " ".repeat(n);
+      return boundedStr("indent", str("indent", a, 1).replace(/\n/g, "\n" + pad2));
+    }
+  }
+];
+
 // src/lang/functions/collections.ts
 function asSet(xs) {
   const byText = /* @__PURE__ */ new Map();
@@ -54619,7 +54826,7 @@ var collections = [
       const ls = lists("setproduct", a);
       let size = 1;
       for (const l of ls) size *= l.length;
-      boundedCount("setproduct", size);
+      boundedCount("setproduct", size * (ls.length + 1));
       let out = [[]];
       for (const l of ls) out = out.flatMap((prefix) => l.map((x) => [...prefix, x]));
       return ls.some((l) => l.length === 0) ? [] : out;
@@ -54696,7 +54903,75 @@ var collections = [
 ];
 
 // src/lang/functions/conversion.ts
-var conversion = [];
+function keyText(k) {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
+}
+function typeNotation(v) {
+  if (v === null) return "dynamic";
+  if (Array.isArray(v)) return `tuple([${v.map(typeNotation).join(", ")}])`;
+  if (isObject(v)) return `object({${sortedKeys(v).map((k) => `${keyText(k)}: ${typeNotation(v[k])}`).join(", ")}})`;
+  return typeof v === "boolean" ? "bool" : typeof v;
+}
+function readsSecret(r) {
+  const stack = [r];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    switch (x.op) {
+      case "secret":
+        return true;
+      case "lit":
+      case "ref":
+      case "res":
+      case "var":
+        break;
+      case "call":
+        stack.push(...x.args);
+        break;
+      case "unary":
+        stack.push(x.x);
+        break;
+      case "binary":
+        stack.push(x.l, x.r);
+        break;
+      case "cond":
+        stack.push(x.c, x.t, x.e);
+        break;
+      case "list":
+        stack.push(...x.items);
+        break;
+      case "object":
+        for (const [, v] of x.entries) stack.push(v);
+        break;
+      case "index":
+        stack.push(x.x, x.i);
+        break;
+      case "member":
+        stack.push(x.x);
+        break;
+      case "interp":
+        stack.push(...x.parts);
+        break;
+      case "listcomp":
+        stack.push(x.src, x.body, ...x.cond ? [x.cond] : []);
+        break;
+      case "objcomp":
+        stack.push(x.src, x.key, x.value, ...x.cond ? [x.cond] : []);
+        break;
+    }
+  }
+  return false;
+}
+var conversion = [
+  { name: "can", min: 1, max: 1, signature: "can(expression)", impl: () => true },
+  { name: "try", min: 1, max: Infinity, signature: "try(expressions...)", impl: (a) => a[0] },
+  { name: "type", min: 1, max: 1, signature: "type(value)", impl: (a) => typeNotation(a[0]) },
+  { name: "sensitive", min: 1, max: 1, signature: "sensitive(value)", impl: (a) => a[0] },
+  { name: "nonsensitive", min: 1, max: 1, signature: "nonsensitive(value)", impl: (a) => a[0] },
+  { name: "issensitive", min: 1, max: 1, signature: "issensitive(value)", impl: () => false },
+  { name: "ephemeralasnull", min: 1, max: 1, signature: "ephemeralasnull(value)", impl: (a) => a[0] },
+  // A splat's source (see ListCompExpr): not a name anyone can call.
+  { name: "[*]", min: 1, max: 1, signature: "[*]", impl: (a) => a[0] === null ? [] : Array.isArray(a[0]) ? a[0] : [a[0]] }
+];
 
 // src/lang/functions/datetime.ts
 var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -54977,18 +55252,246 @@ var encoding = [
 ];
 
 // src/lang/functions/filesystem.ts
-var filesystem = [];
+import { createHash as createHash5 } from "node:crypto";
+function resolveProjectPath(fromFile, path8) {
+  if (path8.startsWith("/") || path8.startsWith("\\") || /^[A-Za-z]:/.test(path8) || path8.includes("\0")) return null;
+  const parts = fromFile.split("/").slice(0, -1);
+  for (const seg of path8.split(/[\\/]/)) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.length === 0 ? null : parts.join("/");
+}
+function projectDir(fromFile, p) {
+  if (p === "" || p === ".") return resolveDir(fromFile, ".");
+  return resolveDir(fromFile, p);
+}
+function resolveDir(fromFile, p) {
+  const stripped = p.replace(/[\\/]+$/, "");
+  if (stripped === "" && p !== "") return null;
+  const parent = fromFile.split("/").slice(0, -1);
+  if (stripped === "." || stripped === "") return parent.join("/");
+  const r = resolveProjectPath(fromFile, `${stripped}/x`);
+  return r === null ? null : r.slice(0, -2);
+}
+function fileBytes(fn, a, ctx) {
+  const p = str(fn, a, 0);
+  const rel = resolveProjectPath(ctx.file, p);
+  if (rel === null) throw new EvalFailure((s) => fileEscapes(s, p), 0);
+  const b = ctx.tree?.bytes(rel) ?? null;
+  if (b === null) throw new EvalFailure((s) => fileNotFound(s, p), 0);
+  return b;
+}
+var MAX_GLOB = 4096;
+function globToRegex(pattern) {
+  const segments = pattern.split("/");
+  let out = "";
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const last = i === segments.length - 1;
+    if (seg === "**") {
+      out += last ? ".*" : "(?:[^/]*/)*";
+      continue;
+    }
+    const r = segmentRegex(seg);
+    if (typeof r !== "string") return r;
+    out += r + (last ? "" : "/");
+  }
+  return `^${out}$`;
+}
+function quote(ch) {
+  return /[A-Za-z0-9_]/.test(ch) || ch.codePointAt(0) > 127 ? ch : `\\${ch}`;
+}
+function segmentRegex(seg) {
+  let out = "";
+  let depth = 0;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c === "\\") {
+      if (i + 1 >= seg.length) return { error: "the pattern ends with `\\`" };
+      out += quote(seg[++i]);
+    } else if (c === "*") {
+      while (seg[i + 1] === "*") i++;
+      out += "[^/]*";
+    } else if (c === "?") out += "[^/]";
+    else if (c === "[") {
+      const close2 = seg.indexOf("]", i + 2);
+      if (close2 < 0) return { error: "a `[` has no closing `]`" };
+      let body = seg.slice(i + 1, close2);
+      const negate = body.startsWith("!") || body.startsWith("^");
+      if (negate) body = body.slice(1);
+      if (body === "") return { error: "an empty character class `[]`" };
+      out += `[${negate ? "^/" : ""}${[...body].map((ch) => ch === "-" ? "-" : quote(ch)).join("")}]`;
+      i = close2;
+    } else if (c === "{") {
+      depth++;
+      out += "(?:";
+    } else if (c === "}" && depth > 0) {
+      depth--;
+      out += ")";
+    } else if (c === "," && depth > 0) out += "|";
+    else out += quote(c);
+  }
+  if (depth > 0) return { error: "a `{` has no closing `}`" };
+  return out;
+}
+var digest = (alg, enc2) => (b) => createHash5(alg).update(b).digest(enc2);
+var fileHash = (name, alg, enc2) => ({
+  name,
+  min: 1,
+  max: 1,
+  signature: `${name}(path)`,
+  compileTimeOnly: true,
+  impl: (a, ctx) => digest(alg, enc2)(fileBytes(name, a, ctx))
+});
+function cleanPath(p) {
+  if (p === "") return ".";
+  const rooted = p.startsWith("/");
+  const out = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!rooted) out.push("..");
+    } else out.push(seg);
+  }
+  const body = out.join("/");
+  return rooted ? `/${body}` : body === "" ? "." : body;
+}
+var filesystem = [
+  {
+    name: "basename",
+    min: 1,
+    max: 1,
+    signature: "basename(path)",
+    impl(a) {
+      const p = str("basename", a, 0);
+      if (p === "") return ".";
+      const t = p.replace(/\/+$/, "");
+      if (t === "") return "/";
+      return t.slice(t.lastIndexOf("/") + 1);
+    }
+  },
+  {
+    name: "dirname",
+    min: 1,
+    max: 1,
+    signature: "dirname(path)",
+    impl(a) {
+      const p = str("dirname", a, 0);
+      return cleanPath(p.slice(0, p.lastIndexOf("/") + 1));
+    }
+  },
+  {
+    name: "fileexists",
+    min: 1,
+    max: 1,
+    signature: "fileexists(path)",
+    compileTimeOnly: true,
+    impl(a, ctx) {
+      const p = str("fileexists", a, 0);
+      const rel = resolveProjectPath(ctx.file, p);
+      if (rel === null) throw new EvalFailure((s) => fileEscapes(s, p), 0);
+      return (ctx.tree?.bytes(rel) ?? null) !== null;
+    }
+  },
+  {
+    name: "fileset",
+    min: 2,
+    max: 2,
+    signature: "fileset(path, pattern)",
+    compileTimeOnly: true,
+    impl(a, ctx) {
+      const p = str("fileset", a, 0);
+      const pattern = str("fileset", a, 1);
+      const dir = projectDir(ctx.file, p);
+      if (dir === null) throw new EvalFailure((s) => fileEscapes(s, p), 0);
+      if (pattern.length > MAX_GLOB) return invalid("fileset", 1, `the pattern is longer than ${MAX_GLOB} characters`);
+      const source = globToRegex(pattern);
+      if (typeof source !== "string") return invalid("fileset", 1, `not a valid pattern: ${source.error}`);
+      let re;
+      try {
+        re = RE2JS.compile(source);
+      } catch {
+        return invalid("fileset", 1, "not a valid pattern");
+      }
+      const prefix = dir === "" ? "" : `${dir}/`;
+      const out = [];
+      for (const f of ctx.tree?.list() ?? []) {
+        if (!f.startsWith(prefix)) continue;
+        const rel = f.slice(prefix.length);
+        if (re.matches(rel)) out.push(rel);
+      }
+      return out;
+    }
+  },
+  {
+    name: "filebase64",
+    min: 1,
+    max: 1,
+    signature: "filebase64(path)",
+    compileTimeOnly: true,
+    impl: (a, ctx) => boundedStr("filebase64", Buffer.from(fileBytes("filebase64", a, ctx)).toString("base64"))
+  },
+  fileHash("filemd5", "md5", "hex"),
+  fileHash("filesha1", "sha1", "hex"),
+  fileHash("filesha256", "sha256", "hex"),
+  fileHash("filesha512", "sha512", "hex"),
+  fileHash("filebase64sha256", "sha256", "base64"),
+  fileHash("filebase64sha512", "sha512", "base64")
+];
 
 // src/lang/functions/hashing.ts
-import { createHash as createHash5 } from "node:crypto";
-var hex = (alg) => (s) => createHash5(alg).update(s, "utf8").digest("hex");
-var b64 = (alg) => (s) => createHash5(alg).update(s, "utf8").digest("base64");
+import { createHash as createHash6, createPrivateKey } from "node:crypto";
+var hex = (alg) => (s) => createHash6(alg).update(s, "utf8").digest("hex");
+var b64 = (alg) => (s) => createHash6(alg).update(s, "utf8").digest("base64");
 var NAMESPACES = {
   dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
   url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
   oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
   x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8"
 };
+var fromB64url = (s) => BigInt(`0x${Buffer.from(s, "base64url").toString("hex") || "0"}`);
+function modPow(base, exp, mod) {
+  let result = 1n;
+  let b = base % mod;
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) result = result * b % mod;
+    b = b * b % mod;
+    e >>= 1n;
+  }
+  return result;
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function rsaDecrypt(ciphertext, pem) {
+  const fn = "rsadecrypt";
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ciphertext) || ciphertext.length % 4 !== 0) return invalid(fn, 0, "the ciphertext is not valid base64");
+  let key3;
+  try {
+    key3 = createPrivateKey(pem);
+  } catch {
+    return invalid(fn, 1, "not a PEM-encoded private key");
+  }
+  if (key3.asymmetricKeyType !== "rsa") return invalid(fn, 1, "not an RSA private key");
+  const jwk = key3.export({ format: "jwk" });
+  const n = fromB64url(jwk.n);
+  const d = fromB64url(jwk.d);
+  const size = Math.ceil(n.toString(16).length / 2);
+  const c = Buffer.from(ciphertext, "base64");
+  if (c.length !== size) return invalid(fn, 0, `the ciphertext is ${c.length} bytes, the key's size is ${size}`);
+  const m = Buffer.from(modPow(BigInt(`0x${c.toString("hex") || "0"}`), d, n).toString(16).padStart(size * 2, "0"), "hex");
+  const sep4 = m.indexOf(0, 2);
+  if (m[0] !== 0 || m[1] !== 2 || sep4 < 10) return invalid(fn, 0, "decryption failed: the ciphertext was not made for this key");
+  try {
+    return utf8.decode(m.subarray(sep4 + 1));
+  } catch {
+    return invalid(fn, 0, "the decrypted bytes are not UTF-8 text");
+  }
+}
 var hashing = [
   { name: "sha256", min: 1, max: 1, signature: "sha256(string)", impl: (a) => hex("sha256")(str("sha256", a, 0)) },
   { name: "md5", min: 1, max: 1, signature: "md5(string)", impl: (a) => hex("md5")(str("md5", a, 0)) },
@@ -54996,6 +55499,7 @@ var hashing = [
   { name: "sha512", min: 1, max: 1, signature: "sha512(string)", impl: (a) => hex("sha512")(str("sha512", a, 0)) },
   { name: "base64sha256", min: 1, max: 1, signature: "base64sha256(string)", impl: (a) => b64("sha256")(str("base64sha256", a, 0)) },
   { name: "base64sha512", min: 1, max: 1, signature: "base64sha512(string)", impl: (a) => b64("sha512")(str("base64sha512", a, 0)) },
+  { name: "rsadecrypt", min: 2, max: 2, signature: "rsadecrypt(ciphertext, privatekey)", impl: (a) => rsaDecrypt(str("rsadecrypt", a, 0), str("rsadecrypt", a, 1)) },
   {
     name: "uuidv5",
     min: 2,
@@ -55008,7 +55512,7 @@ var hashing = [
       if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id)) {
         return invalid("uuidv5", 0, `the namespace must be dns, url, oid, x500 or a UUID, not ${JSON.stringify(ns)}`);
       }
-      const h = createHash5("sha1").update(Buffer.from(id.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
+      const h = createHash6("sha1").update(Buffer.from(id.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
       h[6] = h[6] & 15 | 80;
       h[8] = h[8] & 63 | 128;
       const x = h.subarray(0, 16).toString("hex");
@@ -55386,116 +55890,18 @@ var formatFunctions = [
   }
 ];
 
-// src/lang/functions/text.ts
-var graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
-var clusters = (s) => [...graphemes.segment(s)].map((g) => g.segment);
-var textFunctions = [
-  {
-    name: "chomp",
-    min: 1,
-    max: 1,
-    signature: "chomp(string)",
-    impl: (a) => str("chomp", a, 0).replace(/(?:\r\n|\n|\r)+$/, "")
-  },
-  {
-    name: "startswith",
-    min: 2,
-    max: 2,
-    signature: "startswith(string, prefix)",
-    impl: (a) => str("startswith", a, 0).startsWith(str("startswith", a, 1))
-  },
-  {
-    name: "endswith",
-    min: 2,
-    max: 2,
-    signature: "endswith(string, suffix)",
-    impl: (a) => str("endswith", a, 0).endsWith(str("endswith", a, 1))
-  },
-  {
-    name: "strcontains",
-    min: 2,
-    max: 2,
-    signature: "strcontains(string, substr)",
-    impl: (a) => str("strcontains", a, 0).includes(str("strcontains", a, 1))
-  },
-  {
-    name: "strrev",
-    min: 1,
-    max: 1,
-    signature: "strrev(string)",
-    impl: (a) => clusters(str("strrev", a, 0)).reverse().join("")
-  },
-  {
-    name: "substr",
-    min: 3,
-    max: 3,
-    signature: "substr(string, offset, length)",
-    impl(a) {
-      const cs = clusters(str("substr", a, 0));
-      let off = int("substr", a, 1);
-      const len = int("substr", a, 2);
-      if (off < 0) off = cs.length + off;
-      if (off < 0 || off > cs.length) return invalid("substr", 1, `offset ${int("substr", a, 1)} is outside a string of ${cs.length} characters`);
-      if (len < -1) return invalid("substr", 2, "length must be -1 (to the end) or at least 0");
-      return cs.slice(off, len === -1 ? void 0 : off + len).join("");
-    }
-  },
-  {
-    name: "title",
-    min: 1,
-    max: 1,
-    signature: "title(string)",
-    // The first letter of each word upper-cased (a word follows a non-letter), the rest as is.
-    impl: (a) => str("title", a, 0).replace(new RegExp("(^|[^\\p{L}\\p{N}_])(\\p{L})", "gu"), (_, pre, l) => pre + l.toUpperCase())
-  },
-  {
-    name: "trimprefix",
-    min: 2,
-    max: 2,
-    signature: "trimprefix(string, prefix)",
-    impl(a) {
-      const s = str("trimprefix", a, 0);
-      const p = str("trimprefix", a, 1);
-      return s.startsWith(p) ? s.slice(p.length) : s;
-    }
-  },
-  {
-    name: "trimsuffix",
-    min: 2,
-    max: 2,
-    signature: "trimsuffix(string, suffix)",
-    impl(a) {
-      const s = str("trimsuffix", a, 0);
-      const p = str("trimsuffix", a, 1);
-      return p !== "" && s.endsWith(p) ? s.slice(0, s.length - p.length) : s;
-    }
-  },
-  {
-    name: "trimspace",
-    min: 1,
-    max: 1,
-    signature: "trimspace(string)",
-    impl: (a) => str("trimspace", a, 0).replace(/^\s+|\s+$/gu, "")
-  },
-  {
-    name: "indent",
-    min: 2,
-    max: 2,
-    signature: "indent(spaces, string)",
-    impl(a) {
-      const n = int("indent", a, 0);
-      if (n < 0 || n > 1e4) return invalid("indent", 0, "the number of spaces must be between 0 and 10000");
-      const pad2 = " ".repeat(n);
-      return boundedStr("indent", str("indent", a, 1).replace(/\n/g, "\n" + pad2));
-    }
-  }
-];
-
 // src/lang/functions/strings.ts
 var strings = [...formatFunctions, ...regexFunctions, ...textFunctions];
 
+// src/lang/functions/templates.ts
+var refuseExpanded = (name) => () => invalid(name, null, "its arguments cannot be given with `...`");
+var templates = [
+  { name: "templatefile", min: 2, max: 2, signature: "templatefile(path, vars)", compileTimeOnly: true, impl: refuseExpanded("templatefile") },
+  { name: "templatestring", min: 2, max: 2, signature: "templatestring(ref, vars)", compileTimeOnly: true, impl: refuseExpanded("templatestring") }
+];
+
 // src/lang/builtins.ts
-var utf8 = new TextDecoder("utf-8", { fatal: true });
+var utf82 = new TextDecoder("utf-8", { fatal: true });
 function lengthOf(name) {
   return {
     name,
@@ -55504,7 +55910,7 @@ function lengthOf(name) {
     signature: `${name}(value)`,
     impl(a) {
       const v = a[0];
-      if (typeof v === "string") return [...v].length;
+      if (typeof v === "string") return graphemeCount(v);
       if (Array.isArray(v)) return v.length;
       if (isObject(v)) return Object.keys(v).length;
       return failArg(name, 0, "a string, list or object", v);
@@ -55722,7 +56128,11 @@ var core = [
     min: 1,
     max: 1,
     signature: "yamlencode(value)",
-    impl: (a) => boundedStr("yamlencode", (0, import_yaml3.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }))
+    // Terraform's style: keys and strings double-quoted, sequences not indented under their key.
+    impl: (a) => boundedStr(
+      "yamlencode",
+      (0, import_yaml3.stringify)(a[0], { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "QUOTE_DOUBLE", indentSeq: false })
+    )
   },
   {
     name: "yamldecode",
@@ -55751,7 +56161,7 @@ var core = [
       const s = str("base64decode", a, 0);
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s)) return invalid("base64decode", 0, "not valid base64");
       try {
-        return utf8.decode(Buffer.from(s, "base64"));
+        return utf82.decode(Buffer.from(s, "base64"));
       } catch {
         return invalid("base64decode", 0, "the decoded bytes are not UTF-8 text");
       }
@@ -55783,8 +56193,9 @@ var core = [
     }
   }
 ];
-var defs = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion];
+var defs = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion, ...templates];
 var BUILTINS = builtinMap(defs);
+var FUNCTION_NAMES = [...BUILTINS.keys()].filter((n) => /^[a-z]/.test(n));
 function builtinMap(all) {
   const m = /* @__PURE__ */ new Map();
   for (const d of all) {
@@ -55798,18 +56209,6 @@ function arityText(b) {
   if (b.max === Infinity) return `at least ${n(b.min)}`;
   if (b.min === b.max) return n(b.min);
   return `${b.min} to ${n(b.max)}`;
-}
-function resolveProjectPath(fromFile, path8) {
-  if (path8.startsWith("/") || path8.startsWith("\\") || /^[A-Za-z]:/.test(path8) || path8.includes("\0")) return null;
-  const parts = fromFile.split("/").slice(0, -1);
-  for (const seg of path8.split(/[\\/]/)) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.length === 0 ? null : parts.join("/");
 }
 
 // src/lang/residual.ts
@@ -55852,6 +56251,32 @@ function guarded(what2, operands, op) {
     throw new SensitiveFailure((sp) => sensitiveOperandFailed(sp, what2, typeName(hot.v), origins), null);
   }
 }
+var LAZY = /* @__PURE__ */ new Set(["try", "can", "sensitive", "nonsensitive", "issensitive"]);
+var MARKED = "sensitive()";
+function lazyCall(fn, args, env, vars) {
+  if (fn === "try" || fn === "can") {
+    let last;
+    for (const a of args) {
+      try {
+        const t = ev(a, env, vars);
+        return fn === "try" ? t : { v: true, s: t.s };
+      } catch (e) {
+        if (!(e instanceof EvalFailure)) throw e;
+        last = e;
+      }
+    }
+    if (fn === "can") return { v: false, s: null };
+    if (last instanceof SensitiveFailure) throw last;
+    const text = last?.text ?? "";
+    throw new EvalFailure((sp) => tryAllFailed(sp, args.length, text), null);
+  }
+  const x = ev(args[0], env, vars);
+  if (fn === "sensitive") return { v: x.v, s: union(x.s, /* @__PURE__ */ new Set([MARKED])) };
+  if (fn === "issensitive") return { v: x.s !== null && x.s.size > 0, s: null };
+  const origins = x.s === null ? [] : [...x.s].filter((o) => o !== MARKED).sort();
+  if (origins.length > 0) throw new SensitiveFailure((sp) => secretDeclassified(sp, origins.join(", ")), null);
+  return { v: x.v, s: null };
+}
 function known2(v) {
   if (!isKnown(v)) throw new Missing("a value");
   return v;
@@ -55881,6 +56306,7 @@ function ev(r, env, vars) {
       return v;
     }
     case "call": {
+      if (!r.expand && LAZY.has(r.fn)) return lazyCall(r.fn, r.args, env, vars);
       const b = BUILTINS.get(r.fn);
       if (!b || b.compileTimeOnly) throw new Missing(`function \`${r.fn}\` at apply time`);
       let args = r.args.map((a) => ev(a, env, vars));
@@ -55969,11 +56395,15 @@ function ev(r, env, vars) {
         const key3 = ev(r.key, env, inner);
         guarded("an object comprehension key", [key3], () => {
           if (typeof key3.v !== "string") throw new EvalFailure((sp) => typeMismatch(sp, "an object comprehension key", "a string", typeName(key3.v)), null);
-          if (out.has(key3.v)) throw new EvalFailure((sp) => duplicateObjectKey(sp, JSON.stringify(key3.v)), null);
+          if (!r.group && out.has(key3.v)) throw new EvalFailure((sp) => duplicateObjectKey(sp, JSON.stringify(key3.v)), null);
         });
         const value = ev(r.value, env, inner);
         s = union(s, key3.s, value.s);
-        out.set(key3.v, value.v);
+        if (r.group) {
+          const seen = out.get(key3.v);
+          if (seen) seen.push(value.v);
+          else out.set(key3.v, [value.v]);
+        } else out.set(key3.v, value.v);
       }
       return { v: objectFrom(out), s };
     }
@@ -56276,9 +56706,9 @@ function findCycle(edges) {
 }
 
 // src/plan/plan-hash.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 var PlanHasher = class {
-  h = createHash6("sha256");
+  h = createHash7("sha256");
   buf = "";
   /** The text hashed so far, when kept (`keepText`): the apply journals the plan as these very bytes. */
   kept;
@@ -56650,9 +57080,9 @@ function buildPlan(input2) {
     const inputsChange = refs.addresses.some((a) => plannedAt(a)?.action !== "noop");
     if (sensitive) {
       if (before === null || rec === void 0) return change(attr, void 0, void 0, forces, { sensitive: true });
-      const digest = digests[`${address}#${attr}`];
+      const digest2 = digests[`${address}#${attr}`];
       const recorded = rec.sensitive[attr];
-      const differs = digest !== void 0 ? digest !== recorded : recorded === void 0;
+      const differs = digest2 !== void 0 ? digest2 !== recorded : recorded === void 0;
       return inputsChange || differs ? change(attr, void 0, void 0, forces, { sensitive: true }) : null;
     }
     const prev = before === null ? void 0 : before[attr];
@@ -56856,14 +57286,14 @@ function redactedAttrs(type, deferred, goalAttrs, catalog) {
   return [...set].sort();
 }
 var byType = /* @__PURE__ */ new WeakMap();
-function digestValue(digest, v) {
-  return digest(typeof v === "string" ? v : canonicalize(v));
+function digestValue(digest2, v) {
+  return digest2(typeof v === "string" ? v : canonicalize(v));
 }
-function mask(attrs, redacted, digest) {
+function mask(attrs, redacted, digest2) {
   const out = {};
   for (const k of Object.keys(attrs).sort()) {
     const v = attrs[k];
-    out[k] = redacted.includes(k) ? digestValue(digest, v) : v;
+    out[k] = redacted.includes(k) ? digestValue(digest2, v) : v;
   }
   return out;
 }
@@ -58165,7 +58595,7 @@ function remember(commit, oids) {
 }
 var lastBlobs = /* @__PURE__ */ new Map();
 var readBlobs = /* @__PURE__ */ new Map();
-var utf82 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+var utf83 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 async function writeStateCommit(args) {
   const gitdir = await commonDir(args.gitdir);
   const ref = branchRef(args.branch);
@@ -58281,7 +58711,7 @@ async function readStateFiles(args) {
     out.set(f.path, blobs[i]);
     seen.add(f.oid);
     try {
-      texts.set(f.path, { content: utf82.decode(blobs[i]), oid: f.oid });
+      texts.set(f.path, { content: utf83.decode(blobs[i]), oid: f.oid });
     } catch {
     }
   });
@@ -62702,6 +63132,1392 @@ function isReadOnly(catalog, from) {
   return catalog.resources.get(from.type)?.readOnly.includes(from.attr) ?? false;
 }
 
+// src/lang/string-literal.ts
+function cookString(path8, pieces, multiline, diagnostics, template = false) {
+  if (!template) {
+    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path8, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
+  }
+  let parts = pieces.map((p) => isText(p) ? p.raw : p);
+  if (multiline) parts = dedent(parts);
+  const out = [];
+  for (const p of parts) {
+    if (typeof p !== "string") out.push(p);
+    else if (p !== "") {
+      const s = template ? unescapeTemplate(p) : unescape(p);
+      const last = out[out.length - 1];
+      if (typeof last === "string") out[out.length - 1] = last + s;
+      else out.push(s);
+    }
+  }
+  return out;
+}
+function isText(p) {
+  return p.kind === void 0;
+}
+function unescape(raw, onError) {
+  if (raw.indexOf("\\") < 0 && raw.indexOf("$${") < 0 && raw.indexOf("%%{") < 0) return raw;
+  let out = "";
+  let i = 0;
+  const n = raw.length;
+  while (i < n) {
+    const c = raw[i];
+    if (c === "$" && raw.startsWith("$${", i) || c === "%" && raw.startsWith("%%{", i)) {
+      out += c + "{";
+      i += 3;
+      continue;
+    }
+    if (c !== "\\") {
+      out += c;
+      i++;
+      continue;
+    }
+    const d = raw[i + 1];
+    const simple = { n: "\n", r: "\r", t: "	", "\\": "\\", '"': '"', $: "$" };
+    if (d !== void 0 && simple[d] !== void 0) {
+      out += simple[d];
+      i += 2;
+      continue;
+    }
+    if (d === "u") {
+      if (raw[i + 2] === "{") {
+        const close2 = raw.indexOf("}", i + 3);
+        const hex3 = close2 < 0 ? "" : raw.slice(i + 3, close2);
+        if (/^[0-9A-Fa-f]{1,6}$/.test(hex3)) {
+          const cp = parseInt(hex3, 16);
+          if (cp <= 1114111 && !(cp >= 55296 && cp <= 57343)) {
+            out += String.fromCodePoint(cp);
+            i = close2 + 1;
+            continue;
+          }
+        }
+        const len2 = close2 < 0 ? 3 : close2 + 1 - i;
+        onError?.(i, len2);
+        out += raw.slice(i, i + len2);
+        i += len2;
+        continue;
+      }
+      const hex2 = raw.slice(i + 2, i + 6);
+      if (/^[0-9A-Fa-f]{4}$/.test(hex2)) {
+        const cp = parseInt(hex2, 16);
+        if (!(cp >= 55296 && cp <= 57343)) {
+          out += String.fromCharCode(cp);
+          i += 6;
+          continue;
+        }
+        onError?.(i, 6);
+        out += raw.slice(i, i + 6);
+        i += 6;
+        continue;
+      }
+      onError?.(i, 2);
+      out += raw.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    const len = d === void 0 || d === "\n" || d === "\r" ? 1 : d.codePointAt(0) > 65535 ? 3 : 2;
+    onError?.(i, len);
+    out += raw.slice(i, i + len);
+    i += len;
+  }
+  return out;
+}
+function unescapeTemplate(raw) {
+  return raw.replace(/([$%])\1\{/g, "$1{");
+}
+function dedent(parts) {
+  const lines = [[]];
+  for (const p of parts) {
+    if (typeof p !== "string") {
+      lines[lines.length - 1].push(p);
+      continue;
+    }
+    const segs = p.split(/\r\n|\r|\n/);
+    segs.forEach((s, k) => {
+      if (k > 0) lines.push([]);
+      if (s !== "") lines[lines.length - 1].push(s);
+    });
+  }
+  let firstKept = false;
+  if (lines[0].length === 0 && lines.length > 1) lines.shift();
+  else firstKept = true;
+  const isBlank = (l) => l.every((x) => typeof x === "string" && /^[ \t]*$/.test(x));
+  const leading = (l) => {
+    const f = l[0];
+    return typeof f === "string" ? /^[ \t]*/.exec(f)[0] : "";
+  };
+  let closing;
+  const last = lines[lines.length - 1];
+  if (lines.length > (firstKept ? 1 : 0) && isBlank(last) && !(firstKept && lines.length === 1)) {
+    closing = last.map((x) => x).join("");
+    lines.pop();
+  }
+  let common = closing;
+  lines.forEach((l, k) => {
+    if (k === 0 && firstKept || isBlank(l)) return;
+    const lead = leading(l);
+    if (common === void 0) common = lead;
+    else {
+      let j = 0;
+      while (j < common.length && j < lead.length && common[j] === lead[j]) j++;
+      common = common.slice(0, j);
+    }
+  });
+  const cut = common?.length ?? 0;
+  const out = [];
+  lines.forEach((l, k) => {
+    if (k > 0) out.push("\n");
+    l.forEach((x, j) => {
+      if (j === 0 && typeof x === "string" && !(k === 0 && firstKept) && cut > 0) {
+        const lead = /^[ \t]*/.exec(x)[0].length;
+        out.push(x.slice(Math.min(lead, cut)));
+      } else out.push(x);
+    });
+  });
+  return out;
+}
+
+// src/lang/nodes.ts
+var Positioned = class {
+  constructor(file, start, end) {
+    this.file = file;
+    this.start = start;
+    this.end = end;
+  }
+  get span() {
+    return { file: this.file, start: this.start, end: this.end };
+  }
+  toJSON() {
+    return plain(this);
+  }
+};
+function setKind(c, kind) {
+  Object.defineProperty(c.prototype, "kind", { value: kind });
+}
+function plain(node) {
+  return { kind: node.kind, ...node };
+}
+var IdentNode = class extends Positioned {
+  constructor(name, file, start, end) {
+    super(file, start, end);
+    this.name = name;
+  }
+};
+var AttributeNode = class {
+  constructor(name, value, end, meta) {
+    if (meta) this.meta = meta;
+    this.name = name;
+    this.value = value;
+    this.end = end;
+  }
+  get span() {
+    return { file: this.name.file, start: (this.meta ?? this.name).start, end: this.end };
+  }
+  toJSON() {
+    return plain(this);
+  }
+};
+setKind(AttributeNode, "Attribute");
+var ResourceNode = class extends Positioned {
+  constructor(provider, type, name, forEach, attributes, file, start, end) {
+    super(file, start, end);
+    this.provider = provider;
+    this.type = type;
+    this.name = name;
+    this.forEach = forEach;
+    this.attributes = attributes;
+  }
+};
+setKind(ResourceNode, "Resource");
+var ForClauseNode = class extends Positioned {
+  constructor(vars, source, file, start, end) {
+    super(file, start, end);
+    this.vars = vars;
+    this.source = source;
+  }
+};
+var ObjectEntryNode = class {
+  constructor(key3, quoted, value, file, keyStart, keyEnd, end) {
+    this.key = key3;
+    this.quoted = quoted;
+    this.value = value;
+    this.file = file;
+    this.keyStart = keyStart;
+    this.keyEnd = keyEnd;
+    this.end = end;
+  }
+  get keySpan() {
+    return { file: this.file, start: this.keyStart, end: this.keyEnd };
+  }
+  get span() {
+    return { file: this.file, start: this.keyStart, end: this.end };
+  }
+};
+var StringNode = class extends Positioned {
+  constructor(parts, multiline, file, start, end) {
+    super(file, start, end);
+    this.parts = parts;
+    this.multiline = multiline;
+  }
+};
+setKind(StringNode, "String");
+var NumberNode = class extends Positioned {
+  constructor(value, raw, file, start, end) {
+    super(file, start, end);
+    this.value = value;
+    this.raw = raw;
+  }
+};
+setKind(NumberNode, "Number");
+var BoolNode = class extends Positioned {
+  constructor(value, file, start, end) {
+    super(file, start, end);
+    this.value = value;
+  }
+};
+setKind(BoolNode, "Bool");
+var NullNode = class extends Positioned {
+};
+setKind(NullNode, "Null");
+var DurationNode = class extends Positioned {
+  constructor(ms, raw, file, start, end) {
+    super(file, start, end);
+    this.ms = ms;
+    this.raw = raw;
+  }
+};
+setKind(DurationNode, "Duration");
+var ListNode = class extends Positioned {
+  constructor(items, file, start, end) {
+    super(file, start, end);
+    this.items = items;
+  }
+};
+setKind(ListNode, "List");
+var ObjectNode = class extends Positioned {
+  constructor(entries, file, start, end) {
+    super(file, start, end);
+    this.entries = entries;
+  }
+};
+setKind(ObjectNode, "Object");
+var RefNode = class extends Positioned {
+  constructor(name, file, start, end) {
+    super(file, start, end);
+    this.name = name;
+  }
+};
+setKind(RefNode, "Ref");
+var MemberNode = class extends Positioned {
+  constructor(object, name, file, start, end) {
+    super(file, start, end);
+    this.object = object;
+    this.name = name;
+  }
+};
+setKind(MemberNode, "Member");
+var IndexNode = class extends Positioned {
+  constructor(object, index, file, start, end) {
+    super(file, start, end);
+    this.object = object;
+    this.index = index;
+  }
+};
+setKind(IndexNode, "Index");
+var CallNode = class extends Positioned {
+  constructor(callee, args, file, start, end, expand3 = false) {
+    super(file, start, end);
+    this.callee = callee;
+    this.args = args;
+    if (expand3) this.expand = true;
+  }
+};
+setKind(CallNode, "Call");
+var UnaryNode = class extends Positioned {
+  constructor(op, operand, file, start, end) {
+    super(file, start, end);
+    this.op = op;
+    this.operand = operand;
+  }
+};
+setKind(UnaryNode, "Unary");
+var BinaryNode = class extends Positioned {
+  constructor(op, left, right, opStart, file, start, end) {
+    super(file, start, end);
+    this.op = op;
+    this.left = left;
+    this.right = right;
+    this.opStart = opStart;
+  }
+  get opSpan() {
+    return { file: this.file, start: this.opStart, end: this.opStart + this.op.length };
+  }
+};
+setKind(BinaryNode, "Binary");
+var CondNode = class extends Positioned {
+  constructor(test, then, otherwise, file, start, end) {
+    super(file, start, end);
+    this.test = test;
+    this.then = then;
+    this.otherwise = otherwise;
+  }
+};
+setKind(CondNode, "Cond");
+var ListCompNode = class extends Positioned {
+  constructor(vars, source, body, cond, file, start, end) {
+    super(file, start, end);
+    this.vars = vars;
+    this.source = source;
+    this.body = body;
+    this.cond = cond;
+  }
+};
+setKind(ListCompNode, "ListComp");
+var ObjectCompNode = class extends Positioned {
+  constructor(vars, source, key3, value, cond, file, start, end) {
+    super(file, start, end);
+    this.vars = vars;
+    this.source = source;
+    this.key = key3;
+    this.value = value;
+    this.cond = cond;
+  }
+};
+setKind(ObjectCompNode, "ObjectComp");
+var ParenNode = class extends Positioned {
+  constructor(expr, file, start, end) {
+    super(file, start, end);
+    this.expr = expr;
+  }
+};
+setKind(ParenNode, "Paren");
+var ErrorNode = class extends Positioned {
+};
+setKind(ErrorNode, "Error");
+
+// src/lang/template.ts
+var isMark = (p) => typeof p !== "string" && (p.kind === "Strip" || p.kind === "Directive");
+function strip2(parts) {
+  const out = [...parts];
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i];
+    if (typeof p === "string" || p.kind !== "Strip") continue;
+    if (p.side === "before") {
+      const j = i - 1;
+      if (j >= 0 && typeof out[j] === "string") out[j] = out[j].replace(/\s+$/, "");
+    } else {
+      const j = i + 1;
+      if (j < out.length && typeof out[j] === "string") out[j] = out[j].replace(/^\s+/, "");
+    }
+  }
+  return out.filter((p) => p !== "" && !(typeof p !== "string" && p.kind === "Strip"));
+}
+function buildTemplate(path8, parts, diagnostics, stringEnd) {
+  if (!parts.some(isMark)) return parts;
+  const span = (start, end) => ({ file: path8, start, end });
+  const str2 = (ps, start, end) => new StringNode(ps.length === 0 ? [] : ps, false, path8, start, end);
+  const stack = [{ open: null, parts: [] }];
+  const close2 = (f, end) => {
+    const o = f.open;
+    const endAt = end?.start ?? stringEnd;
+    const last = end?.end ?? stringEnd;
+    let node;
+    if (o.word === "if") {
+      const thenParts = f.then ?? f.parts;
+      const thenEnd = f.elseMark?.start ?? endAt;
+      const elseParts = f.then ? f.parts : [];
+      const cond = new CondNode(o.cond, str2(thenParts, o.end, thenEnd), str2(elseParts, f.elseMark?.end ?? endAt, endAt), path8, o.start, last);
+      cond.template = true;
+      node = cond;
+    } else {
+      const body = str2(f.parts, o.end, endAt);
+      const comp = new ListCompNode(o.vars, o.source, body, void 0, path8, o.start, last);
+      node = new CallNode(new IdentNode("join", path8, o.start, o.end), [new StringNode([], false, path8, o.start, o.start), comp], path8, o.start, last);
+    }
+    stack[stack.length - 1].parts.push(node);
+  };
+  for (const p of strip2(parts)) {
+    const top = stack[stack.length - 1];
+    if (typeof p === "string" || p.kind !== "Directive") {
+      top.parts.push(p);
+      continue;
+    }
+    const d = p;
+    const open4 = top.open?.word ?? null;
+    if (d.word === "if" || d.word === "for") {
+      stack.push({ open: d, parts: [] });
+    } else if (d.word === "else") {
+      if (open4 !== "if" || top.then) diagnostics.push(unbalancedDirective(span(d.start, d.end), "else", open4 === "if" ? null : open4));
+      else {
+        top.then = top.parts;
+        top.parts = [];
+        top.elseMark = d;
+      }
+    } else {
+      const wants = d.word === "endif" ? "if" : "for";
+      if (open4 !== wants) {
+        diagnostics.push(unbalancedDirective(span(d.start, d.end), d.word, open4));
+        continue;
+      }
+      stack.pop();
+      close2(top, d);
+    }
+  }
+  while (stack.length > 1) {
+    const f = stack.pop();
+    diagnostics.push(unclosedDirective(span(f.open.start, f.open.end), f.open.word));
+    close2(f, null);
+  }
+  return stack[0].parts;
+}
+
+// src/lang/parser.ts
+var MAX_NESTING = 256;
+var MAX_SYNTAX_ERRORS = 100;
+function parseTemplate(path8, text) {
+  const lexed = lexPacked(path8, text, true);
+  const p = new Parser4(path8, lexed.tokens);
+  for (const d of lexed.diagnostics) p.report(d);
+  const expr = p.parseTemplateText();
+  return { expr: p.diagnostics.length > 0 ? null : expr, diagnostics: p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0)) };
+}
+function parseFile(path8, text) {
+  const lexed = lexPacked(path8, text);
+  const p = new Parser4(path8, lexed.tokens);
+  for (const d of lexed.diagnostics) p.report(d);
+  p.shadowAfter(lexed.diagnostics, text);
+  const domains = p.parseTop();
+  let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+  if (diagnostics.length > MAX_SYNTAX_ERRORS) {
+    const first = diagnostics[MAX_SYNTAX_ERRORS];
+    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path8);
+    diagnostics = diagnostics.slice(0, MAX_SYNTAX_ERRORS);
+    diagnostics.push(more);
+  }
+  return {
+    file: { kind: "File", path: path8, domains, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
+    diagnostics
+  };
+}
+function exact(xs) {
+  return xs.slice();
+}
+var ABORT = { abort: true };
+var STRIP_BEFORE = { kind: "Strip", side: "before" };
+var STRIP_AFTER = { kind: "Strip", side: "after" };
+var BINARY_PREC = {
+  "||": 1,
+  "&&": 2,
+  "==": 3,
+  "!=": 3,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6
+};
+var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
+var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
+var Parser4 = class {
+  constructor(path8, toks) {
+    this.path = path8;
+    this.toks = toks;
+  }
+  path;
+  toks;
+  diagnostics = [];
+  reported = /* @__PURE__ */ new Set();
+  i = 0;
+  depth = 0;
+  /** Whether a line break ends the current expression (true in blocks, false inside brackets). */
+  nlSig = true;
+  // ------------------------------------------------------------------ plumbing
+  /** Source ranges [start, end] where a lexer error already explains what the parser finds. */
+  shadows = [];
+  /**
+   * A lexer error makes the parser trip over what follows it: a dropped character or a string
+   * cut at the line end on the same line; an unclosed comment or `"""` string up to the end of
+   * the file. Parser errors inside those ranges are follow-on errors and are not reported.
+   */
+  shadowAfter(lexerDiagnostics, text) {
+    for (const d of lexerDiagnostics) {
+      const start = d.span?.start;
+      if (start === void 0) continue;
+      const toEof = d.code === unterminatedComment.code || d.code === unterminatedString.code && text.startsWith('"""', start);
+      let end = text.length;
+      if (!toEof) {
+        const lf = text.indexOf("\n", start);
+        const cr = text.indexOf("\r", start);
+        end = Math.min(lf < 0 ? text.length : lf, cr < 0 ? text.length : cr);
+      }
+      this.shadows.push([start, end]);
+    }
+    this.shadows.sort((x, y) => x[0] - y[0]);
+    const merged = [];
+    for (const r of this.shadows) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    }
+    this.shadows = merged;
+  }
+  shadowed(at) {
+    let lo = 0;
+    let hi = this.shadows.length - 1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      const [a, b] = this.shadows[mid];
+      if (at < a) hi = mid - 1;
+      else if (at > b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+  /** Records a diagnostic unless one was already reported at the same position (or a lexer error explains it). */
+  report(d) {
+    const at = d.span?.start ?? -1;
+    if (this.reported.has(at)) return;
+    if (this.shadows.length > 0 && this.shadowed(at)) return;
+    this.reported.add(at);
+    this.diagnostics.push(d);
+  }
+  fail(d) {
+    this.report(d);
+    throw ABORT;
+  }
+  peek(k = 0) {
+    return this.toks.at(Math.min(this.i + k, this.toks.length - 1));
+  }
+  next() {
+    const t = this.peek();
+    if (this.i < this.toks.length - 1) this.i++;
+    return t;
+  }
+  prevEnd() {
+    return this.i > 0 ? this.toks.at(this.i - 1).end : 0;
+  }
+  isP(t, s) {
+    return t.kind === "punct" && t.text === s;
+  }
+  atP(s) {
+    return this.isP(this.peek(), s);
+  }
+  isKw(t, s) {
+    return t.kind === "keyword" && t.text === s;
+  }
+  span(start, end = this.prevEnd()) {
+    return { file: this.path, start, end };
+  }
+  tspan(t) {
+    return { file: this.path, start: t.start, end: t.end };
+  }
+  expectP(s, hint) {
+    const t = this.peek();
+    if (!this.isP(t, s)) this.fail(expectedToken(this.tspan(t), `\`${s}\``, describeToken(t), hint));
+    return this.next();
+  }
+  /** A name that is not a keyword (domains, values, resources, loop variables). */
+  name(what2) {
+    const t = this.peek();
+    if (t.kind === "keyword") this.fail(keywordAsName(this.tspan(t), t.text));
+    if (t.kind !== "ident") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
+    this.next();
+    return this.ident(t);
+  }
+  /** An attribute, member or type name: keywords allowed. */
+  looseName(what2) {
+    const t = this.peek();
+    if (t.kind !== "ident" && t.kind !== "keyword") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
+    this.next();
+    return this.ident(t);
+  }
+  ident(t) {
+    return new IdentNode(t.text, this.path, t.start, t.end);
+  }
+  /** Runs `f`, recovering at `level` if it aborts; returns undefined after an error. */
+  guarded(level, f) {
+    const start = this.i;
+    const nlSig = this.nlSig;
+    const depth = this.depth;
+    try {
+      return f();
+    } catch (e) {
+      if (e !== ABORT) throw e;
+      this.nlSig = nlSig;
+      this.depth = depth;
+      this.recover(start, this.i, level);
+      return void 0;
+    }
+  }
+  looksLikeStart(k, level) {
+    const t = this.toks.at(k);
+    if (t.kind === "eof") return true;
+    if (level === "top") return this.isKw(t, "domain");
+    if (this.isP(t, "}")) return true;
+    const isItemKw = t.kind === "keyword" && (ITEM_KEYWORDS.has(t.text) || t.text === "domain");
+    if (level === "item") return isItemKw;
+    const n = this.toks.at(Math.min(k + 1, this.toks.length - 1));
+    if ((t.kind === "ident" || t.kind === "keyword") && (this.isP(n, "=") || this.isP(n, ":"))) return true;
+    return isItemKw || this.isKw(t, "assert");
+  }
+  /**
+   * After an error: skip to the start of the next line at the statement's own bracket depth
+   * (or to the enclosing block's `}`), so that one mistake yields one diagnostic. When the
+   * statement's brackets never balance, resume at the next line that looks like a statement.
+   */
+  recover(start, errIdx, level) {
+    const last = this.toks.length - 1;
+    if (errIdx > start && this.toks.at(errIdx).nlBefore && this.looksLikeStart(errIdx, level)) {
+      this.i = errIdx;
+      return;
+    }
+    const d = this.depths();
+    const v = d.at[start];
+    const lo = Math.max(errIdx, start + 1);
+    if (lo <= last) {
+      const suffix = level === "top" ? d.minDomainFrom : d.minLineFrom;
+      if (suffix[lo] <= v) {
+        for (let k = lo; k <= last; k++) {
+          const t = this.toks.at(k);
+          if (t.kind === "eof") break;
+          if (level === "top") {
+            if (d.at[k] <= v && t.nlBefore && this.isKw(t, "domain")) return void (this.i = k);
+          } else if (t.nlBefore && d.at[k] <= v || d.at[k] === v && this.isP(t, "}")) {
+            return void (this.i = k);
+          }
+        }
+      } else if (level !== "top") {
+        const closers2 = d.closeAt.get(v);
+        if (closers2 !== void 0) {
+          let a = 0;
+          let b = closers2.length;
+          while (a < b) {
+            const m = a + b >> 1;
+            if (closers2[m] < lo) a = m + 1;
+            else b = m;
+          }
+          if (a < closers2.length) return void (this.i = closers2[a]);
+        }
+      }
+    }
+    for (let k = Math.max(errIdx, start) + 1; k <= last; k++) {
+      const t = this.toks.at(k);
+      if (t.nlBefore && this.looksLikeStart(k, level)) return void (this.i = k);
+    }
+    this.i = last;
+  }
+  depthTable;
+  /** Bracket depths of the file's tokens (see recover), computed on the first error. */
+  depths() {
+    if (this.depthTable) return this.depthTable;
+    const n = this.toks.length;
+    const at = new Int32Array(n + 1);
+    const closeAt = /* @__PURE__ */ new Map();
+    let depth = 0;
+    for (let k = 0; k < n; k++) {
+      const t = this.toks.at(k);
+      at[k] = depth;
+      if (this.isP(t, "}")) {
+        const list2 = closeAt.get(depth);
+        if (list2) list2.push(k);
+        else closeAt.set(depth, [k]);
+      }
+      if (t.kind === "strStart" || t.kind === "interpStart" || t.kind === "punct" && OPENERS.has(t.text)) depth++;
+      else if (t.kind === "strEnd" || t.kind === "interpEnd" || t.kind === "punct" && CLOSERS.has(t.text)) depth--;
+    }
+    at[n] = depth;
+    const minLineFrom = new Int32Array(n + 1).fill(2 ** 30);
+    const minDomainFrom = new Int32Array(n + 1).fill(2 ** 30);
+    for (let k = n - 1; k >= 0; k--) {
+      const t = this.toks.at(k);
+      const line = t.kind !== "eof" && t.nlBefore;
+      minLineFrom[k] = Math.min(minLineFrom[k + 1], line ? at[k] : 2 ** 30);
+      minDomainFrom[k] = Math.min(minDomainFrom[k + 1], line && this.isKw(t, "domain") ? at[k] : 2 ** 30);
+    }
+    this.depthTable = { at, closeAt, minLineFrom, minDomainFrom };
+    return this.depthTable;
+  }
+  // ------------------------------------------------------------------ declarations
+  parseTop() {
+    const domains = [];
+    while (this.peek().kind !== "eof") {
+      const t = this.peek();
+      if (!this.isKw(t, "domain")) {
+        const start = this.i;
+        this.report(topLevelNotDomain(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "top");
+        continue;
+      }
+      const d = this.guarded("top", () => this.parseDomain());
+      if (d) domains.push(d);
+    }
+    return domains;
+  }
+  parseDomain() {
+    const kw = this.next();
+    const name = this.name("a domain name");
+    const open4 = this.expectP("{");
+    const items = [];
+    let needSep = false;
+    for (; ; ) {
+      const t = this.peek();
+      if (this.isP(t, "}")) {
+        this.next();
+        break;
+      }
+      if (t.kind === "eof" || t.nlBefore && this.isKw(t, "domain")) {
+        this.reportUnclosed(open4, t);
+        break;
+      }
+      if (needSep && !t.nlBefore) {
+        const start = this.i;
+        this.report(expectedNewline(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "item");
+        needSep = false;
+        continue;
+      }
+      const item = this.guarded("item", () => this.parseItem());
+      if (item) items.push(item);
+      needSep = item !== void 0;
+    }
+    return { kind: "Domain", name, items: exact(items), span: this.span(kw.start) };
+  }
+  reportUnclosed(open4, found) {
+    this.report(
+      unclosedDelimiter.withRelated(
+        this.tspan(found),
+        [{ span: this.tspan(open4), message: `the \`${open4.text}\` opened here` }],
+        open4.text === "{" ? "}" : open4.text === "[" ? "]" : ")",
+        describeToken(found)
+      )
+    );
+  }
+  parseItem() {
+    const t = this.peek();
+    const start = t.start;
+    if (t.kind !== "keyword" || !ITEM_KEYWORDS.has(t.text)) this.fail(expectedDeclaration(this.tspan(t), describeToken(t)));
+    this.next();
+    switch (t.text) {
+      case "provider": {
+        const provider = this.name("a provider name");
+        let alias;
+        if (this.isKw(this.peek(), "as")) {
+          this.next();
+          alias = this.name("an alias after `as`");
+        }
+        const attributes = this.parseBlockBody();
+        return { kind: "Provider", provider, ...alias ? { alias } : {}, attributes, span: this.span(start) };
+      }
+      case "let": {
+        const name = this.name("a name after `let`");
+        this.expectP("=", "write `let name = value`");
+        const value = this.parseExpr();
+        return { kind: "Let", name, value, span: this.span(start) };
+      }
+      case "resource": {
+        const provider = this.name("a provider name (as in `resource fs.file name`)");
+        this.expectP(".", "a resource type is written `provider.type`, e.g. `fs.file`");
+        const type = this.looseName("a resource type");
+        const name = this.name("a resource name");
+        let forEach;
+        if (this.isKw(this.peek(), "for")) {
+          const f = this.next();
+          const vars = this.forVars();
+          const source = this.parseExpr();
+          forEach = new ForClauseNode(vars, source, this.path, f.start, this.prevEnd());
+        }
+        const attributes = this.parseBlockBody();
+        return new ResourceNode(provider, type, name, forEach, attributes, this.path, start, this.prevEnd());
+      }
+      case "import": {
+        const domain = this.name("a domain name");
+        this.expectP(".", "write `import domain.name`");
+        const name = this.name("an exported name");
+        let alias;
+        if (this.isKw(this.peek(), "as")) {
+          this.next();
+          alias = this.name("an alias after `as`");
+        }
+        return { kind: "Import", domain, name, ...alias ? { alias } : {}, span: this.span(start) };
+      }
+      case "export": {
+        const name = this.name("a name after `export`");
+        if (this.atP("=") && !this.peek().nlBefore) {
+          this.next();
+          const value = this.parseExpr();
+          return { kind: "Export", name, value, span: this.span(start) };
+        }
+        return { kind: "Export", name, span: this.span(start) };
+      }
+      case "goal": {
+        const name = this.name("a goal name");
+        const asserts = this.parseGoalBody();
+        return { kind: "Goal", name, asserts, span: this.span(start) };
+      }
+      default: {
+        const attributes = this.parseBlockBody();
+        return { kind: "Policy", attributes, span: this.span(start) };
+      }
+    }
+  }
+  /** `x` or `k, v` followed by `in`. */
+  forVars() {
+    const vars = [this.name("a loop variable")];
+    if (this.atP(",")) {
+      this.next();
+      vars.push(this.name("a second loop variable"));
+    }
+    const t = this.peek();
+    if (!this.isKw(t, "in")) this.fail(expectedToken(this.tspan(t), "`in`", describeToken(t), "write `for x in list` or `for k, v in map`"));
+    this.next();
+    return vars;
+  }
+  /** A missing `}` is diagnosed when a new declaration keyword starts a line inside a block. */
+  startsNewItem(t) {
+    if (!t.nlBefore || t.kind !== "keyword") return false;
+    if (!ITEM_KEYWORDS.has(t.text) && t.text !== "domain") return false;
+    const n = this.peek(1);
+    return !(this.isP(n, "=") || this.isP(n, ":"));
+  }
+  /**
+   * A `{ … }` body of newline-separated lines (block attributes may also be separated by
+   * commas, `{ a = 1, b = 2 }`): block attributes, goal assertions. Each line
+   * recovers on its own, so independent errors are reported once each. `stray` reports and
+   * skips a token that cannot start a line (returning true), checked `before` or `after`
+   * the rule that two lines never share one.
+   */
+  parseLines(line, stray, commaSeparates = false) {
+    const open4 = this.expectP("{");
+    const saved = this.nlSig;
+    this.nlSig = true;
+    const lines = [];
+    let needSep = false;
+    for (; ; ) {
+      const t = this.peek();
+      if (this.isP(t, "}")) {
+        this.next();
+        break;
+      }
+      if (t.kind === "eof" || this.startsNewItem(t)) {
+        this.reportUnclosed(open4, t);
+        break;
+      }
+      const start = this.i;
+      if (stray.before?.(t)) {
+        needSep = false;
+        continue;
+      }
+      if (needSep && !t.nlBefore) {
+        this.report(expectedNewline(this.tspan(t), describeToken(t)));
+        this.recover(start, start, "attr");
+        needSep = false;
+        continue;
+      }
+      if (stray.after?.(t, start)) {
+        needSep = false;
+        continue;
+      }
+      const parsed = this.guarded("attr", () => line(t));
+      if (parsed) lines.push(parsed);
+      needSep = parsed !== void 0;
+      if (needSep && commaSeparates && this.atP(",")) {
+        this.next();
+        needSep = false;
+      }
+    }
+    this.nlSig = saved;
+    return exact(lines);
+  }
+  parseBlockBody() {
+    return this.parseLines(
+      () => this.parseAttribute(),
+      {
+        before: (t) => {
+          if (!this.isP(t, ",")) return false;
+          this.report(commaBetweenAttributes(this.tspan(t)));
+          this.next();
+          return true;
+        }
+      },
+      true
+    );
+  }
+  parseAttribute() {
+    let name = this.looseName("an attribute name");
+    let meta;
+    const after = this.peek();
+    if (name.name === "meta" && !after.nlBefore && (after.kind === "ident" || after.kind === "keyword")) {
+      meta = name;
+      name = this.looseName("a meta-attribute name after `meta`");
+    }
+    const t = this.peek();
+    if (this.isP(t, ":")) {
+      this.report(expectedEquals(this.tspan(t), "`:`", "block attributes use `=` (`:` is accepted only in objects)"));
+    } else if (!this.isP(t, "=")) {
+      this.fail(expectedEquals(this.tspan(t), describeToken(t), "write `name = value`"));
+    }
+    this.next();
+    const value = this.parseExpr();
+    return new AttributeNode(name, value, this.prevEnd(), meta);
+  }
+  parseGoalBody() {
+    return this.parseLines(
+      (t) => {
+        this.next();
+        const expr = this.parseExpr();
+        if (this.atP(":") && !(this.nlSig && this.peek().nlBefore)) {
+          this.next();
+          const message = this.parseExpr();
+          return { kind: "Assert", expr, message, span: this.span(t.start) };
+        }
+        return { kind: "Assert", expr, span: this.span(t.start) };
+      },
+      {
+        after: (t, start) => {
+          if (this.isKw(t, "assert")) return false;
+          this.report(expectedAssert(this.tspan(t), describeToken(t)));
+          this.recover(start, start, "attr");
+          return true;
+        }
+      }
+    );
+  }
+  // ------------------------------------------------------------------ expressions
+  parseExpr() {
+    if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(this.peek()), MAX_NESTING));
+    const test = this.parseBinary(1);
+    let result = test;
+    const q = this.peek();
+    if (this.isP(q, "?") && !(this.nlSig && q.nlBefore)) {
+      this.next();
+      const then = this.parseExpr();
+      this.expectP(":", "a conditional is written `test ? then : otherwise`");
+      const otherwise = this.parseExpr();
+      result = new CondNode(test, then, otherwise, this.path, test.span.start, this.prevEnd());
+    }
+    this.depth--;
+    return result;
+  }
+  /** Counts one more level of tree depth for an operator chain (`a + b + …`, `a.b.c…`), which later stages walk recursively. */
+  chainLevel(t) {
+    if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(t), MAX_NESTING));
+  }
+  parseBinary(minPrec) {
+    const depth = this.depth;
+    let left = this.parseUnary();
+    for (; ; ) {
+      const t = this.peek();
+      const prec = t.kind === "punct" ? BINARY_PREC[t.text] : void 0;
+      if (prec === void 0 || prec < minPrec || this.nlSig && t.nlBefore) {
+        this.depth = depth;
+        return left;
+      }
+      this.chainLevel(t);
+      this.next();
+      const right = this.parseBinary(prec + 1);
+      if (prec === 4 && left.kind === "Binary" && BINARY_PREC[left.op] === 4) {
+        this.report(chainedComparison(this.tspan(t), t.text));
+      }
+      left = new BinaryNode(t.text, left, right, t.start, this.path, left.span.start, this.prevEnd());
+    }
+  }
+  parseUnary() {
+    const t = this.peek();
+    if (this.isP(t, "!") || this.isP(t, "-")) {
+      if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(t), MAX_NESTING));
+      this.next();
+      const operand = this.parseUnary();
+      this.depth--;
+      return new UnaryNode(t.text, operand, this.path, t.start, this.prevEnd());
+    }
+    return this.parsePostfix();
+  }
+  parsePostfix() {
+    return this.postfixOps(this.parsePrimary(), false);
+  }
+  /**
+   * The traversals after an expression: `.name`, `[index]`, calls, and splats. Under a splat
+   * (`attrOnly` for the `.*` form, which takes only `.name` traversals) they apply to each
+   * element.
+   */
+  postfixOps(start, attrOnly) {
+    const depth = this.depth;
+    let e = start;
+    for (; ; ) {
+      const t = this.peek();
+      const postfix = this.isP(t, ".") || !attrOnly && (this.isP(t, "[") || this.isP(t, "("));
+      if (this.nlSig && t.nlBefore || !postfix) {
+        this.depth = depth;
+        return e;
+      }
+      this.chainLevel(t);
+      const n1 = this.peek(1);
+      const fullSplat = this.isP(t, "[") && this.isP(n1, "*") && this.isP(this.peek(2), "]");
+      if (fullSplat || this.isP(t, ".") && this.isP(n1, "*")) {
+        this.next();
+        this.next();
+        if (fullSplat) this.next();
+        e = this.splat(e, t, !fullSplat);
+        continue;
+      }
+      if (this.isP(t, ".")) {
+        this.next();
+        const name = this.looseName("an attribute name after `.`");
+        e = new MemberNode(e, name, this.path, e.span.start, this.prevEnd());
+      } else if (this.isP(t, "[")) {
+        this.next();
+        const saved = this.nlSig;
+        this.nlSig = false;
+        const index = this.parseExpr();
+        this.closeBracket(t, "]");
+        this.nlSig = saved;
+        e = new IndexNode(e, index, this.path, e.span.start, this.prevEnd());
+      } else if (this.isP(t, "(")) {
+        if (e.kind !== "Ref") this.fail(invalidCallee(this.tspan(t)));
+        const at = e.span;
+        const callee = new IdentNode(e.name, this.path, at.start, at.end);
+        this.next();
+        const { items: args, expand: expand3 } = this.parseArgs(t);
+        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd(), expand3);
+      }
+    }
+  }
+  /** `src[*]…` / `src.*…` (see ListCompExpr): the traversals after it, up to where they stop, apply to each element. */
+  splat(src, at, attrOnly) {
+    const star = this.prevEnd();
+    const v = new IdentNode("*", this.path, at.start, star);
+    const body = this.postfixOps(new RefNode("*", this.path, at.start, star), attrOnly);
+    const source = new CallNode(new IdentNode("[*]", this.path, at.start, star), [src], this.path, src.span.start, star);
+    const comp = new ListCompNode([v], source, body, void 0, this.path, src.span.start, this.prevEnd());
+    comp.splat = true;
+    return comp;
+  }
+  /** Expects `close`; when the next line looks like a new statement, points at the opener. */
+  closeBracket(open4, close2, alternatives) {
+    const t = this.peek();
+    if (this.isP(t, close2)) {
+      this.next();
+      return;
+    }
+    if (t.kind === "eof" || t.nlBefore && this.looksLikeStart(this.i, "attr") && !this.isP(t, "}")) {
+      this.reportUnclosed(open4, t);
+      throw ABORT;
+    }
+    this.fail(expectedToken(this.tspan(t), alternatives ?? `\`${close2}\``, describeToken(t)));
+  }
+  /** Comma-separated expressions up to `close` (trailing comma allowed); newlines insignificant. */
+  /** A call's arguments up to `)`; `...` after the last one expands it (only there: elsewhere a syntax error). */
+  parseArgs(open4) {
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const items = [];
+    let expand3 = false;
+    for (; ; ) {
+      if (this.atP(")")) break;
+      items.push(this.parseExpr());
+      if (this.atP("...")) {
+        const dots = this.next();
+        expand3 = true;
+        if (this.atP(",") && this.isP(this.peek(1), ")")) this.next();
+        if (!this.atP(")")) this.fail(expansionNotLast(this.tspan(dots)));
+        break;
+      }
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP(")")) break;
+      this.closeBracket(open4, ")", "`,` or `)`");
+    }
+    this.next();
+    this.nlSig = saved;
+    return { items: exact(items), expand: expand3 };
+  }
+  parseSeq(open4, close2) {
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const items = [];
+    for (; ; ) {
+      if (this.atP(close2)) break;
+      items.push(this.parseExpr());
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP(close2)) break;
+      this.closeBracket(open4, close2, `\`,\` or \`${close2}\``);
+    }
+    this.next();
+    this.nlSig = saved;
+    return exact(items);
+  }
+  parsePrimary() {
+    const t = this.peek();
+    switch (t.kind) {
+      case "number":
+        this.next();
+        return new NumberNode(t.value ?? 0, t.text, this.path, t.start, t.end);
+      case "duration":
+        this.next();
+        return new DurationNode(t.value ?? 0, t.text, this.path, t.start, t.end);
+      case "ident":
+        this.next();
+        return new RefNode(t.text, this.path, t.start, t.end);
+      case "strStart":
+        return this.parseString();
+      case "keyword":
+        if (t.text === "true" || t.text === "false") {
+          this.next();
+          return new BoolNode(t.text === "true", this.path, t.start, t.end);
+        }
+        if (t.text === "null") {
+          this.next();
+          return new NullNode(this.path, t.start, t.end);
+        }
+        break;
+      case "punct":
+        if (t.text === "[") return this.parseList();
+        if (t.text === "{") return this.parseObject();
+        if (t.text === "(") {
+          this.next();
+          const saved = this.nlSig;
+          this.nlSig = false;
+          const expr = this.parseExpr();
+          this.closeBracket(t, ")");
+          this.nlSig = saved;
+          return new ParenNode(expr, this.path, t.start, this.prevEnd());
+        }
+        break;
+      default:
+        break;
+    }
+    this.fail(expectedExpression(this.tspan(t), describeToken(t)));
+  }
+  /** A string literal, or (`template`) the whole of a template's text: see template.ts. */
+  parseString(template = false) {
+    const open4 = this.next();
+    const pieces = [];
+    for (; ; ) {
+      const t = this.peek();
+      if (t.kind === "strText") {
+        this.next();
+        pieces.push({ raw: t.text, start: t.start });
+      } else if (t.kind === "interpStart") {
+        this.next();
+        const saved = this.nlSig;
+        this.nlSig = false;
+        if (t.text.endsWith("~")) pieces.push(STRIP_BEFORE);
+        const directive = t.text.startsWith("%") ? this.parseDirective() : null;
+        if (!directive) pieces.push(this.parseExpr());
+        const c = this.peek();
+        if (c.kind !== "interpEnd") this.fail(expectedToken(this.tspan(c), directive ? "`}` to close the directive" : "`}` to close the interpolation", describeToken(c)));
+        this.next();
+        if (directive) pieces.push({ kind: "Directive", ...directive, start: t.start, end: c.end });
+        if (c.text === "~}") pieces.push(STRIP_AFTER);
+        this.nlSig = saved;
+      } else if (t.kind === "strEnd") {
+        this.next();
+        break;
+      } else {
+        this.fail(expectedToken(this.tspan(t), "the end of the string", describeToken(t)));
+      }
+    }
+    const multiline = open4.multiline === true && !template;
+    const cooked = cookString(this.path, pieces, multiline, this.diagnostics, template);
+    const parts = exact(buildTemplate(this.path, cooked, this.diagnostics, this.prevEnd()));
+    return new StringNode(parts, multiline, this.path, open4.start, this.prevEnd());
+  }
+  /** The inside of `%{ … }`: `if cond`, `else`, `endif`, `for x in xs`, `endfor`. */
+  parseDirective() {
+    const t = this.peek();
+    if (this.isKw(t, "if")) {
+      this.next();
+      return { word: "if", cond: this.parseExpr() };
+    }
+    if (this.isKw(t, "for")) {
+      this.next();
+      const vars = this.forVars();
+      return { word: "for", vars, source: this.parseExpr() };
+    }
+    if (t.kind === "ident" && (t.text === "else" || t.text === "endif" || t.text === "endfor")) {
+      this.next();
+      return { word: t.text };
+    }
+    return this.fail(unknownDirective(this.tspan(t), describeToken(t)));
+  }
+  /** A template's text as one string expression (templatefile, templatestring); null after a syntax error. */
+  parseTemplateText() {
+    try {
+      return this.parseString(true);
+    } catch (e) {
+      if (e === ABORT) return null;
+      throw e;
+    }
+  }
+  parseList() {
+    const open4 = this.next();
+    if (this.isKw(this.peek(), "for")) {
+      const saved = this.nlSig;
+      this.nlSig = false;
+      this.next();
+      const vars = this.forVars();
+      const source = this.parseExpr();
+      this.expectP(":", "a comprehension is written `[for x in xs: body]`");
+      const body = this.parseExpr();
+      const cond = this.parseIfClause();
+      this.closeBracket(open4, "]");
+      this.nlSig = saved;
+      return new ListCompNode(vars, source, body, cond, this.path, open4.start, this.prevEnd());
+    }
+    const items = this.parseSeq(open4, "]");
+    return new ListNode(items, this.path, open4.start, this.prevEnd());
+  }
+  /** The optional `if cond` that ends a comprehension. */
+  parseIfClause() {
+    if (!this.isKw(this.peek(), "if")) return void 0;
+    this.next();
+    return this.parseExpr();
+  }
+  parseObject() {
+    const open4 = this.next();
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const n1 = this.peek(1);
+    if (this.isKw(this.peek(), "for") && !this.isP(n1, "=") && !this.isP(n1, ":")) {
+      this.next();
+      const vars = this.forVars();
+      const source = this.parseExpr();
+      this.expectP(":", "a comprehension is written `{for k, v in m: key => value}`");
+      const key3 = this.parseExpr();
+      this.expectP("=>", "an object comprehension is written `{for k, v in m: key => value}`");
+      const value = this.parseExpr();
+      const group = this.atP("...");
+      if (group) this.next();
+      const cond = this.parseIfClause();
+      this.closeBracket(open4, "}");
+      this.nlSig = saved;
+      const comp = new ObjectCompNode(vars, source, key3, value, cond, this.path, open4.start, this.prevEnd());
+      if (group) comp.group = true;
+      return comp;
+    }
+    const entries = [];
+    for (; ; ) {
+      if (this.atP("}")) break;
+      entries.push(this.parseEntry());
+      if (this.atP(",")) {
+        this.next();
+        continue;
+      }
+      if (this.atP("}")) break;
+      if (this.peek().nlBefore && this.peek().kind !== "eof") continue;
+      this.closeBracket(open4, "}", "`,`, a new line or `}`");
+    }
+    this.next();
+    this.nlSig = saved;
+    return new ObjectNode(exact(entries), this.path, open4.start, this.prevEnd());
+  }
+  parseEntry() {
+    const t = this.peek();
+    let key3;
+    let quoted = false;
+    let keyStart;
+    let keyEnd;
+    if (t.kind === "ident" || t.kind === "keyword") {
+      this.next();
+      key3 = t.text;
+      keyStart = t.start;
+      keyEnd = t.end;
+    } else if (t.kind === "strStart") {
+      const s = this.parseString();
+      if (s.parts.some((p) => typeof p !== "string")) this.report(interpolatedKey(s.span));
+      key3 = s.parts.filter((p) => typeof p === "string").join("");
+      quoted = true;
+      keyStart = s.start;
+      keyEnd = s.end;
+    } else {
+      this.fail(expectedName(this.tspan(t), "an object key (a name or a quoted string)", describeToken(t)));
+    }
+    const eq = this.peek();
+    if (!this.isP(eq, "=") && !this.isP(eq, ":")) this.fail(expectedEquals(this.tspan(eq), describeToken(eq), "write `key = value`"));
+    this.next();
+    const value = this.parseExpr();
+    return new ObjectEntryNode(key3, quoted, value, this.path, keyStart, keyEnd, this.prevEnd());
+  }
+};
+
+// src/lang/template-scope.ts
+function checkTemplateNames(body, vars) {
+  const out = [];
+  const stack = [{ e: body, bound: new Set(vars) }];
+  while (stack.length > 0) {
+    const { e, bound } = stack.pop();
+    const push = (x, b = bound) => stack.push({ e: x, bound: b });
+    switch (e.kind) {
+      case "Ref":
+        if (!bound.has(e.name)) out.push(templateNameUnbound(e.span, e.name, vars));
+        break;
+      case "String":
+        for (const p of e.parts) if (typeof p !== "string") push(p);
+        break;
+      case "List":
+        e.items.forEach((i) => push(i));
+        break;
+      case "Object":
+        for (const en of e.entries) push(en.value);
+        break;
+      case "Member":
+        push(e.object);
+        break;
+      case "Index":
+        push(e.object);
+        push(e.index);
+        break;
+      case "Call": {
+        const name = e.callee.name;
+        const b = BUILTINS.get(name);
+        if (name === "templatefile" || name === "templatestring") out.push(templateNesting(e.callee.span, name));
+        else if (!b) out.push(unknownFunction(e.callee.span, name, suggest(name, FUNCTION_NAMES)));
+        else if (!e.expand && (e.args.length < b.min || e.args.length > b.max)) out.push(wrongArgCount(e.span, name, arityText(b), e.args.length));
+        e.args.forEach((a) => push(a));
+        break;
+      }
+      case "Unary":
+        push(e.operand);
+        break;
+      case "Binary":
+        push(e.left);
+        push(e.right);
+        break;
+      case "Cond":
+        push(e.test);
+        push(e.then);
+        push(e.otherwise);
+        break;
+      case "ListComp":
+      case "ObjectComp": {
+        push(e.source);
+        const inner = /* @__PURE__ */ new Set([...bound, ...e.vars.map((v) => v.name)]);
+        if (e.kind === "ListComp") push(e.body, inner);
+        else {
+          push(e.key, inner);
+          push(e.value, inner);
+        }
+        if (e.cond) push(e.cond, inner);
+        break;
+      }
+      case "Paren":
+        push(e.expr);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
 // src/lang/span-table.ts
 var DeclSpans = class {
   file;
@@ -62786,7 +64602,9 @@ var IMPURE = /* @__PURE__ */ new Map([
   ["timestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
   ["plantimestamp", 'write the time as a value in the code (an RFC 3339 string such as "2026-01-31T12:00:00Z")'],
   ["uuid", 'write the id in the code, or derive a stable one from a name with uuidv5("dns", name)'],
-  ["bcrypt", 'hash the password outside the code and pass the hash with secret("NAME")']
+  ["bcrypt", 'hash the password outside the code and pass the hash with secret("NAME")'],
+  ["abspath", "use a path relative to the project: file(), fileset() and templatefile() take paths relative to the calling .lxm file"],
+  ["pathexpand", `use a path relative to the project, or pass a machine's path with secret("NAME")`]
 ]);
 var META = /* @__PURE__ */ new Set(["depends_on", "import", "protect", "provider"]);
 function resolveProgram(files2) {
@@ -63037,7 +64855,7 @@ function checkReferences(t, domains, diags) {
         const b = BUILTINS.get(e.callee.name);
         const impure = IMPURE.get(e.callee.name);
         if (!b && impure) diags.push(impureFunction(e.callee.span, e.callee.name, impure));
-        else if (!b) diags.push(unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, BUILTINS.keys())));
+        else if (!b) diags.push(unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, FUNCTION_NAMES)));
         else if (e.expand ? e.args.length - 1 > b.max : e.args.length < b.min || e.args.length > b.max) diags.push(wrongArgCount(e.span, b.name, arityText(b), e.args.length));
         for (const a of e.args) walk(a, locals);
         return;
@@ -63156,6 +64974,18 @@ function sharedIfEmpty(d) {
   for (const _ in d) return d;
   return NO_DEFERRED2;
 }
+function within(a, b) {
+  return a.file === b.file && a.start >= b.start && a.end <= b.end;
+}
+function lineColumn(text, offset) {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
 var Evaluator = class {
   constructor(res, catalog, opts, diags) {
     this.res = res;
@@ -63175,6 +65005,10 @@ var Evaluator = class {
   cyclesSeen = /* @__PURE__ */ new Set();
   /** Names whose references prepare() has just evaluated (visit skips walking them again). */
   ready = /* @__PURE__ */ new Set();
+  /** The text of every template file rendered (compile adds them to the sources, for carets). */
+  templateTexts = /* @__PURE__ */ new Map();
+  /** Parsed templates by path and text. */
+  templates = /* @__PURE__ */ new Map();
   /** Evaluation steps so far (LIMITS.steps): expressions evaluated, elements built-ins returned. */
   steps = 0;
   overBudget = false;
@@ -63811,7 +65645,7 @@ var Evaluator = class {
         const c = this.expr(e.test, s);
         if (hasPoison(c)) return POISON;
         if (isKnown(c)) {
-          const ok = this.attempt(() => truth(c, "the condition of `?:`"), [e.test.span], e.test.span);
+          const ok = this.attempt(() => truth(c, e.template ? "the condition of `%{ if }`" : "the condition of `?:`"), [e.test.span], e.test.span);
           if (ok instanceof Poison) return POISON;
           return ok ? this.expr(e.then, s) : this.expr(e.otherwise, s);
         }
@@ -63829,7 +65663,7 @@ var Evaluator = class {
         );
       case "ObjectComp":
         return this.bounded(
-          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span),
+          this.comprehension(e.vars.map((v) => v.name), e.source, e.cond, s, (inner) => ({ key: this.expr(e.key, inner), body: this.expr(e.value, inner) }), true, e.key.span, e.group === true),
           e.span
         );
     }
@@ -63938,6 +65772,8 @@ var Evaluator = class {
       for (const a of argExprs) this.expr(a, s);
       return POISON;
     }
+    if (!expand3 && (name === "try" || name === "can")) return this.tryCall(name, argExprs, s);
+    if (!expand3 && (name === "templatefile" || name === "templatestring")) return this.template(name, argExprs, span, s);
     let args = argExprs.map((a) => this.expr(a, s));
     if (expand3) {
       const last = args[args.length - 1];
@@ -63959,6 +65795,7 @@ var Evaluator = class {
     }
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
+    if (name === "sensitive" || name === "nonsensitive" || name === "issensitive") return this.marking(name, args[0], span0);
     if (name === "secret") {
       const n = args[0];
       if (!isKnown(n)) {
@@ -63977,7 +65814,7 @@ var Evaluator = class {
     }
     if (args.every(isKnown)) {
       try {
-        const out = b.impl(args, { file: s.file, readFile: this.opts.readFile });
+        const out = b.impl(args, { file: s.file, readFile: this.opts.readFile, tree: this.opts.tree });
         if (typeof out !== "object" || out === null) return out;
         this.steps += Array.isArray(out) ? out.length : Object.keys(out).length;
         if (this.steps > LIMITS.steps) return this.budgetExceeded(span);
@@ -63992,7 +65829,148 @@ var Evaluator = class {
     }
     return new Unknown({ op: "call", fn: name, args: args.map(toResidual) }, args.some(isSensitive));
   }
-  comprehension(vars, source, cond, s, body, object, keySpan) {
+  /**
+   * `try` and `can`: each argument is evaluated on its own, and an error located inside it is
+   * not reported but makes it fail (an error in a declaration it refers to stays reported: it
+   * is not the argument's). `try` gives the first argument that succeeds, evaluating no
+   * further; `can` whether its argument succeeds. An argument known only at apply time leaves
+   * the decision to then: the call becomes a residual over it and the later arguments that
+   * did not fail already.
+   */
+  tryCall(name, argExprs, s) {
+    const failures = [];
+    const pending = [];
+    for (const a of argExprs) {
+      const mark = this.diags.length;
+      const budget = this.overBudget;
+      const v = this.expr(a, s);
+      if (this.overBudget !== budget) return POISON;
+      const own = [];
+      for (let i = mark; i < this.diags.length; ) {
+        const d = this.diags[i];
+        if (d.severity === "error" && d.span && within(d.span, a.span)) {
+          own.push(d);
+          this.diags.splice(i, 1);
+        } else i++;
+      }
+      if (own.length > 0 || hasPoison(v)) {
+        failures.push(...own);
+        if (name === "can") return false;
+        continue;
+      }
+      if (isKnown(v) && pending.length === 0) return name === "can" ? true : v;
+      pending.push(v);
+      if (name === "can") break;
+    }
+    if (pending.length > 0) return new Unknown({ op: "call", fn: name, args: pending.map(toResidual) }, pending.some(isSensitive));
+    this.diags.push(...failures);
+    return POISON;
+  }
+  /**
+   * `templatefile(path, vars)` and `templatestring(ref, vars)`: the template is parsed (once per
+   * text), its names checked against the variables (checkTemplateNames), and its body
+   * evaluated in a scope holding only them, so that a value known only at apply makes the
+   * result a residual like any string template. A template file's findings point into it (the
+   * file joins the sources); a templatestring's point at its first argument, with the line and
+   * column inside the template.
+   */
+  template(name, argExprs, span, s) {
+    const [first, second] = argExprs;
+    if (name === "templatestring") {
+      let root = unparen(first);
+      while (root.kind === "Member" || root.kind === "Index") root = unparen(root.object);
+      if (root.kind !== "Ref") {
+        this.expr(first, s);
+        this.expr(second, s);
+        this.diags.push(templateNotReference(first.span));
+        return POISON;
+      }
+    }
+    const a = this.expr(first, s);
+    const vars = this.expr(second, s);
+    if (hasPoison(a) || vars instanceof Poison) return POISON;
+    const what2 = name === "templatefile" ? "the path of `templatefile`" : "the template of `templatestring`";
+    if (!isKnown(a)) {
+      this.diags.push(unknownForSource(first.span, what2));
+      return POISON;
+    }
+    if (typeof a !== "string") {
+      this.diags.push(argumentType(first.span, name, 1, "a string", typeName(a)));
+      return POISON;
+    }
+    if (!isObject(vars)) {
+      this.diags.push(vars instanceof Unknown ? templateVars(second.span, "the object must be known at compile time (its values may be known only at apply)") : argumentType(second.span, name, 2, "an object", typeName(vars)));
+      return POISON;
+    }
+    const names = sortedKeys(vars);
+    const bad2 = names.find((k) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k));
+    if (bad2 !== void 0) {
+      this.diags.push(templateVars(second.span, `${JSON.stringify(bad2)} is not a name`));
+      return POISON;
+    }
+    let path8;
+    let text;
+    if (name === "templatefile") {
+      const rel = resolveProjectPath(s.file, a);
+      if (rel === null) {
+        this.diags.push(fileEscapes(first.span, a));
+        return POISON;
+      }
+      const read2 = this.opts.readFile ? this.opts.readFile(rel) : null;
+      if (read2 === null) {
+        this.diags.push(fileNotFound(first.span, a));
+        return POISON;
+      }
+      path8 = rel;
+      text = read2;
+      this.templateTexts.set(rel, text);
+    } else {
+      path8 = `${s.file}\0template`;
+      text = a;
+    }
+    const key3 = `${path8}\0${text}`;
+    let parsed = this.templates.get(key3);
+    if (!parsed) {
+      parsed = parseTemplate(path8, text);
+      this.templates.set(key3, parsed);
+    }
+    const mark = this.diags.length;
+    let out = POISON;
+    if (parsed.expr === null) this.diags.push(...parsed.diagnostics);
+    else {
+      const problems = checkTemplateNames(parsed.expr, names);
+      if (problems.length > 0) this.diags.push(...problems);
+      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path8 : s.file, vars: new Map(names.map((k) => [k, vars[k]])), deps: s.deps });
+    }
+    for (let i = mark; i < this.diags.length; i++) {
+      const d = this.diags[i];
+      if (d.span?.file !== path8) continue;
+      if (name === "templatefile") this.diags[i] = { ...d, related: [...d.related ?? [], { span, message: "the template is rendered here" }] };
+      else {
+        const { line, column } = lineColumn(text, d.span.start);
+        this.diags[i] = { ...d, span: first.span, message: `${d.message} (line ${line}, column ${column} of the template)` };
+      }
+    }
+    return out;
+  }
+  /** `sensitive`, `nonsensitive`, `issensitive`: a value's marking is an Unknown's `sensitive` flag (see LXM2202). */
+  marking(name, v, at) {
+    if (name === "sensitive") return new Unknown({ op: "call", fn: "sensitive", args: [toResidual(v)] }, true);
+    if (name === "issensitive") {
+      if (isKnown(v)) return false;
+      if (isSensitive(v)) return true;
+      return new Unknown({ op: "call", fn: "issensitive", args: [toResidual(v)] }, false);
+    }
+    if (isKnown(v)) return v;
+    const r = toResidual(v);
+    if (readsSecret(r)) {
+      this.diags.push(secretDeclassified(at, "a `secret()`"));
+      return POISON;
+    }
+    if (r.op === "call" && r.fn === "sensitive" && r.args[0].op === "lit") return r.args[0].value;
+    return new Unknown({ op: "call", fn: "nonsensitive", args: [r] }, false);
+  }
+  comprehension(vars, source, cond, s, body, object, keySpan, group = false) {
     const src = this.expr(source, s);
     if (src instanceof Poison) return POISON;
     const residual = (srcR) => {
@@ -64004,7 +65982,7 @@ var Evaluator = class {
       const sens = isSensitive(src) || parts.some(isSensitive);
       const condR = cond ? toResidual(c) : null;
       return new Unknown(
-        object ? { op: "objcomp", vars, src: srcR, key: toResidual(out.key), value: toResidual(out.body), cond: condR } : { op: "listcomp", vars, src: srcR, body: toResidual(out.body), cond: condR },
+        object ? { op: "objcomp", vars, src: srcR, key: toResidual(out.key), value: toResidual(out.body), cond: condR, ...group ? { group: true } : {} } : { op: "listcomp", vars, src: srcR, body: toResidual(out.body), cond: condR },
         sens
       );
     };
@@ -64035,6 +66013,12 @@ var Evaluator = class {
           this.diags.push(typeMismatch(keySpan, "an object comprehension key", "a string", typeName(k)));
           return POISON;
         }
+        if (group) {
+          const seen = entries.get(k);
+          if (seen) seen.push(out.body);
+          else entries.set(k, [out.body]);
+          continue;
+        }
         if (entries.has(k)) {
           this.diags.push(duplicateObjectKey(keySpan, JSON.stringify(k)));
           return POISON;
@@ -64043,1168 +66027,6 @@ var Evaluator = class {
       } else list2.push(out.body);
     }
     return object ? objectFrom(entries) : list2;
-  }
-};
-
-// src/lang/string-literal.ts
-function cookString(path8, pieces, multiline, diagnostics) {
-  for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path8, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
-  let parts = pieces.map((p) => isText(p) ? p.raw : p);
-  if (multiline) parts = dedent(parts);
-  const out = [];
-  for (const p of parts) {
-    if (typeof p !== "string") out.push(p);
-    else if (p !== "") {
-      const s = unescape(p);
-      const last = out[out.length - 1];
-      if (typeof last === "string") out[out.length - 1] = last + s;
-      else out.push(s);
-    }
-  }
-  return out;
-}
-function isText(p) {
-  return p.kind === void 0;
-}
-function unescape(raw, onError) {
-  if (raw.indexOf("\\") < 0 && raw.indexOf("$${") < 0) return raw;
-  let out = "";
-  let i = 0;
-  const n = raw.length;
-  while (i < n) {
-    const c = raw[i];
-    if (c === "$" && raw.startsWith("$${", i)) {
-      out += "${";
-      i += 3;
-      continue;
-    }
-    if (c !== "\\") {
-      out += c;
-      i++;
-      continue;
-    }
-    const d = raw[i + 1];
-    const simple = { n: "\n", r: "\r", t: "	", "\\": "\\", '"': '"', $: "$" };
-    if (d !== void 0 && simple[d] !== void 0) {
-      out += simple[d];
-      i += 2;
-      continue;
-    }
-    if (d === "u") {
-      if (raw[i + 2] === "{") {
-        const close2 = raw.indexOf("}", i + 3);
-        const hex3 = close2 < 0 ? "" : raw.slice(i + 3, close2);
-        if (/^[0-9A-Fa-f]{1,6}$/.test(hex3)) {
-          const cp = parseInt(hex3, 16);
-          if (cp <= 1114111 && !(cp >= 55296 && cp <= 57343)) {
-            out += String.fromCodePoint(cp);
-            i = close2 + 1;
-            continue;
-          }
-        }
-        const len2 = close2 < 0 ? 3 : close2 + 1 - i;
-        onError?.(i, len2);
-        out += raw.slice(i, i + len2);
-        i += len2;
-        continue;
-      }
-      const hex2 = raw.slice(i + 2, i + 6);
-      if (/^[0-9A-Fa-f]{4}$/.test(hex2)) {
-        const cp = parseInt(hex2, 16);
-        if (!(cp >= 55296 && cp <= 57343)) {
-          out += String.fromCharCode(cp);
-          i += 6;
-          continue;
-        }
-        onError?.(i, 6);
-        out += raw.slice(i, i + 6);
-        i += 6;
-        continue;
-      }
-      onError?.(i, 2);
-      out += raw.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    const len = d === void 0 || d === "\n" || d === "\r" ? 1 : d.codePointAt(0) > 65535 ? 3 : 2;
-    onError?.(i, len);
-    out += raw.slice(i, i + len);
-    i += len;
-  }
-  return out;
-}
-function dedent(parts) {
-  const lines = [[]];
-  for (const p of parts) {
-    if (typeof p !== "string") {
-      lines[lines.length - 1].push(p);
-      continue;
-    }
-    const segs = p.split(/\r\n|\r|\n/);
-    segs.forEach((s, k) => {
-      if (k > 0) lines.push([]);
-      if (s !== "") lines[lines.length - 1].push(s);
-    });
-  }
-  let firstKept = false;
-  if (lines[0].length === 0 && lines.length > 1) lines.shift();
-  else firstKept = true;
-  const isBlank = (l) => l.every((x) => typeof x === "string" && /^[ \t]*$/.test(x));
-  const leading = (l) => {
-    const f = l[0];
-    return typeof f === "string" ? /^[ \t]*/.exec(f)[0] : "";
-  };
-  let closing;
-  const last = lines[lines.length - 1];
-  if (lines.length > (firstKept ? 1 : 0) && isBlank(last) && !(firstKept && lines.length === 1)) {
-    closing = last.map((x) => x).join("");
-    lines.pop();
-  }
-  let common = closing;
-  lines.forEach((l, k) => {
-    if (k === 0 && firstKept || isBlank(l)) return;
-    const lead = leading(l);
-    if (common === void 0) common = lead;
-    else {
-      let j = 0;
-      while (j < common.length && j < lead.length && common[j] === lead[j]) j++;
-      common = common.slice(0, j);
-    }
-  });
-  const cut = common?.length ?? 0;
-  const out = [];
-  lines.forEach((l, k) => {
-    if (k > 0) out.push("\n");
-    l.forEach((x, j) => {
-      if (j === 0 && typeof x === "string" && !(k === 0 && firstKept) && cut > 0) {
-        const lead = /^[ \t]*/.exec(x)[0].length;
-        out.push(x.slice(Math.min(lead, cut)));
-      } else out.push(x);
-    });
-  });
-  return out;
-}
-
-// src/lang/nodes.ts
-var Positioned = class {
-  constructor(file, start, end) {
-    this.file = file;
-    this.start = start;
-    this.end = end;
-  }
-  get span() {
-    return { file: this.file, start: this.start, end: this.end };
-  }
-  toJSON() {
-    return plain(this);
-  }
-};
-function setKind(c, kind) {
-  Object.defineProperty(c.prototype, "kind", { value: kind });
-}
-function plain(node) {
-  return { kind: node.kind, ...node };
-}
-var IdentNode = class extends Positioned {
-  constructor(name, file, start, end) {
-    super(file, start, end);
-    this.name = name;
-  }
-};
-var AttributeNode = class {
-  constructor(name, value, end, meta) {
-    if (meta) this.meta = meta;
-    this.name = name;
-    this.value = value;
-    this.end = end;
-  }
-  get span() {
-    return { file: this.name.file, start: (this.meta ?? this.name).start, end: this.end };
-  }
-  toJSON() {
-    return plain(this);
-  }
-};
-setKind(AttributeNode, "Attribute");
-var ResourceNode = class extends Positioned {
-  constructor(provider, type, name, forEach, attributes, file, start, end) {
-    super(file, start, end);
-    this.provider = provider;
-    this.type = type;
-    this.name = name;
-    this.forEach = forEach;
-    this.attributes = attributes;
-  }
-};
-setKind(ResourceNode, "Resource");
-var ForClauseNode = class extends Positioned {
-  constructor(vars, source, file, start, end) {
-    super(file, start, end);
-    this.vars = vars;
-    this.source = source;
-  }
-};
-var ObjectEntryNode = class {
-  constructor(key3, quoted, value, file, keyStart, keyEnd, end) {
-    this.key = key3;
-    this.quoted = quoted;
-    this.value = value;
-    this.file = file;
-    this.keyStart = keyStart;
-    this.keyEnd = keyEnd;
-    this.end = end;
-  }
-  get keySpan() {
-    return { file: this.file, start: this.keyStart, end: this.keyEnd };
-  }
-  get span() {
-    return { file: this.file, start: this.keyStart, end: this.end };
-  }
-};
-var StringNode = class extends Positioned {
-  constructor(parts, multiline, file, start, end) {
-    super(file, start, end);
-    this.parts = parts;
-    this.multiline = multiline;
-  }
-};
-setKind(StringNode, "String");
-var NumberNode = class extends Positioned {
-  constructor(value, raw, file, start, end) {
-    super(file, start, end);
-    this.value = value;
-    this.raw = raw;
-  }
-};
-setKind(NumberNode, "Number");
-var BoolNode = class extends Positioned {
-  constructor(value, file, start, end) {
-    super(file, start, end);
-    this.value = value;
-  }
-};
-setKind(BoolNode, "Bool");
-var NullNode = class extends Positioned {
-};
-setKind(NullNode, "Null");
-var DurationNode = class extends Positioned {
-  constructor(ms, raw, file, start, end) {
-    super(file, start, end);
-    this.ms = ms;
-    this.raw = raw;
-  }
-};
-setKind(DurationNode, "Duration");
-var ListNode = class extends Positioned {
-  constructor(items, file, start, end) {
-    super(file, start, end);
-    this.items = items;
-  }
-};
-setKind(ListNode, "List");
-var ObjectNode = class extends Positioned {
-  constructor(entries, file, start, end) {
-    super(file, start, end);
-    this.entries = entries;
-  }
-};
-setKind(ObjectNode, "Object");
-var RefNode = class extends Positioned {
-  constructor(name, file, start, end) {
-    super(file, start, end);
-    this.name = name;
-  }
-};
-setKind(RefNode, "Ref");
-var MemberNode = class extends Positioned {
-  constructor(object, name, file, start, end) {
-    super(file, start, end);
-    this.object = object;
-    this.name = name;
-  }
-};
-setKind(MemberNode, "Member");
-var IndexNode = class extends Positioned {
-  constructor(object, index, file, start, end) {
-    super(file, start, end);
-    this.object = object;
-    this.index = index;
-  }
-};
-setKind(IndexNode, "Index");
-var CallNode = class extends Positioned {
-  constructor(callee, args, file, start, end, expand3 = false) {
-    super(file, start, end);
-    this.callee = callee;
-    this.args = args;
-    if (expand3) this.expand = true;
-  }
-};
-setKind(CallNode, "Call");
-var UnaryNode = class extends Positioned {
-  constructor(op, operand, file, start, end) {
-    super(file, start, end);
-    this.op = op;
-    this.operand = operand;
-  }
-};
-setKind(UnaryNode, "Unary");
-var BinaryNode = class extends Positioned {
-  constructor(op, left, right, opStart, file, start, end) {
-    super(file, start, end);
-    this.op = op;
-    this.left = left;
-    this.right = right;
-    this.opStart = opStart;
-  }
-  get opSpan() {
-    return { file: this.file, start: this.opStart, end: this.opStart + this.op.length };
-  }
-};
-setKind(BinaryNode, "Binary");
-var CondNode = class extends Positioned {
-  constructor(test, then, otherwise, file, start, end) {
-    super(file, start, end);
-    this.test = test;
-    this.then = then;
-    this.otherwise = otherwise;
-  }
-};
-setKind(CondNode, "Cond");
-var ListCompNode = class extends Positioned {
-  constructor(vars, source, body, cond, file, start, end) {
-    super(file, start, end);
-    this.vars = vars;
-    this.source = source;
-    this.body = body;
-    this.cond = cond;
-  }
-};
-setKind(ListCompNode, "ListComp");
-var ObjectCompNode = class extends Positioned {
-  constructor(vars, source, key3, value, cond, file, start, end) {
-    super(file, start, end);
-    this.vars = vars;
-    this.source = source;
-    this.key = key3;
-    this.value = value;
-    this.cond = cond;
-  }
-};
-setKind(ObjectCompNode, "ObjectComp");
-var ParenNode = class extends Positioned {
-  constructor(expr, file, start, end) {
-    super(file, start, end);
-    this.expr = expr;
-  }
-};
-setKind(ParenNode, "Paren");
-var ErrorNode = class extends Positioned {
-};
-setKind(ErrorNode, "Error");
-
-// src/lang/parser.ts
-var MAX_NESTING = 256;
-var MAX_SYNTAX_ERRORS = 100;
-function parseFile(path8, text) {
-  const lexed = lexPacked(path8, text);
-  const p = new Parser4(path8, lexed.tokens);
-  for (const d of lexed.diagnostics) p.report(d);
-  p.shadowAfter(lexed.diagnostics, text);
-  const domains = p.parseTop();
-  let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
-  if (diagnostics.length > MAX_SYNTAX_ERRORS) {
-    const first = diagnostics[MAX_SYNTAX_ERRORS];
-    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path8);
-    diagnostics = diagnostics.slice(0, MAX_SYNTAX_ERRORS);
-    diagnostics.push(more);
-  }
-  return {
-    file: { kind: "File", path: path8, domains, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
-    diagnostics
-  };
-}
-function exact(xs) {
-  return xs.slice();
-}
-var ABORT = { abort: true };
-var BINARY_PREC = {
-  "||": 1,
-  "&&": 2,
-  "==": 3,
-  "!=": 3,
-  "<": 4,
-  "<=": 4,
-  ">": 4,
-  ">=": 4,
-  "+": 5,
-  "-": 5,
-  "*": 6,
-  "/": 6,
-  "%": 6
-};
-var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
-var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
-var Parser4 = class {
-  constructor(path8, toks) {
-    this.path = path8;
-    this.toks = toks;
-  }
-  path;
-  toks;
-  diagnostics = [];
-  reported = /* @__PURE__ */ new Set();
-  i = 0;
-  depth = 0;
-  /** Whether a line break ends the current expression (true in blocks, false inside brackets). */
-  nlSig = true;
-  // ------------------------------------------------------------------ plumbing
-  /** Source ranges [start, end] where a lexer error already explains what the parser finds. */
-  shadows = [];
-  /**
-   * A lexer error makes the parser trip over what follows it: a dropped character or a string
-   * cut at the line end on the same line; an unclosed comment or `"""` string up to the end of
-   * the file. Parser errors inside those ranges are follow-on errors and are not reported.
-   */
-  shadowAfter(lexerDiagnostics, text) {
-    for (const d of lexerDiagnostics) {
-      const start = d.span?.start;
-      if (start === void 0) continue;
-      const toEof = d.code === unterminatedComment.code || d.code === unterminatedString.code && text.startsWith('"""', start);
-      let end = text.length;
-      if (!toEof) {
-        const lf = text.indexOf("\n", start);
-        const cr = text.indexOf("\r", start);
-        end = Math.min(lf < 0 ? text.length : lf, cr < 0 ? text.length : cr);
-      }
-      this.shadows.push([start, end]);
-    }
-    this.shadows.sort((x, y) => x[0] - y[0]);
-    const merged = [];
-    for (const r of this.shadows) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-      else merged.push([r[0], r[1]]);
-    }
-    this.shadows = merged;
-  }
-  shadowed(at) {
-    let lo = 0;
-    let hi = this.shadows.length - 1;
-    while (lo <= hi) {
-      const mid = lo + hi >> 1;
-      const [a, b] = this.shadows[mid];
-      if (at < a) hi = mid - 1;
-      else if (at > b) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  }
-  /** Records a diagnostic unless one was already reported at the same position (or a lexer error explains it). */
-  report(d) {
-    const at = d.span?.start ?? -1;
-    if (this.reported.has(at)) return;
-    if (this.shadows.length > 0 && this.shadowed(at)) return;
-    this.reported.add(at);
-    this.diagnostics.push(d);
-  }
-  fail(d) {
-    this.report(d);
-    throw ABORT;
-  }
-  peek(k = 0) {
-    return this.toks.at(Math.min(this.i + k, this.toks.length - 1));
-  }
-  next() {
-    const t = this.peek();
-    if (this.i < this.toks.length - 1) this.i++;
-    return t;
-  }
-  prevEnd() {
-    return this.i > 0 ? this.toks.at(this.i - 1).end : 0;
-  }
-  isP(t, s) {
-    return t.kind === "punct" && t.text === s;
-  }
-  atP(s) {
-    return this.isP(this.peek(), s);
-  }
-  isKw(t, s) {
-    return t.kind === "keyword" && t.text === s;
-  }
-  span(start, end = this.prevEnd()) {
-    return { file: this.path, start, end };
-  }
-  tspan(t) {
-    return { file: this.path, start: t.start, end: t.end };
-  }
-  expectP(s, hint) {
-    const t = this.peek();
-    if (!this.isP(t, s)) this.fail(expectedToken(this.tspan(t), `\`${s}\``, describeToken(t), hint));
-    return this.next();
-  }
-  /** A name that is not a keyword (domains, values, resources, loop variables). */
-  name(what2) {
-    const t = this.peek();
-    if (t.kind === "keyword") this.fail(keywordAsName(this.tspan(t), t.text));
-    if (t.kind !== "ident") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
-    this.next();
-    return this.ident(t);
-  }
-  /** An attribute, member or type name: keywords allowed. */
-  looseName(what2) {
-    const t = this.peek();
-    if (t.kind !== "ident" && t.kind !== "keyword") this.fail(expectedName(this.tspan(t), what2, describeToken(t)));
-    this.next();
-    return this.ident(t);
-  }
-  ident(t) {
-    return new IdentNode(t.text, this.path, t.start, t.end);
-  }
-  /** Runs `f`, recovering at `level` if it aborts; returns undefined after an error. */
-  guarded(level, f) {
-    const start = this.i;
-    const nlSig = this.nlSig;
-    const depth = this.depth;
-    try {
-      return f();
-    } catch (e) {
-      if (e !== ABORT) throw e;
-      this.nlSig = nlSig;
-      this.depth = depth;
-      this.recover(start, this.i, level);
-      return void 0;
-    }
-  }
-  looksLikeStart(k, level) {
-    const t = this.toks.at(k);
-    if (t.kind === "eof") return true;
-    if (level === "top") return this.isKw(t, "domain");
-    if (this.isP(t, "}")) return true;
-    const isItemKw = t.kind === "keyword" && (ITEM_KEYWORDS.has(t.text) || t.text === "domain");
-    if (level === "item") return isItemKw;
-    const n = this.toks.at(Math.min(k + 1, this.toks.length - 1));
-    if ((t.kind === "ident" || t.kind === "keyword") && (this.isP(n, "=") || this.isP(n, ":"))) return true;
-    return isItemKw || this.isKw(t, "assert");
-  }
-  /**
-   * After an error: skip to the start of the next line at the statement's own bracket depth
-   * (or to the enclosing block's `}`), so that one mistake yields one diagnostic. When the
-   * statement's brackets never balance, resume at the next line that looks like a statement.
-   */
-  recover(start, errIdx, level) {
-    const last = this.toks.length - 1;
-    if (errIdx > start && this.toks.at(errIdx).nlBefore && this.looksLikeStart(errIdx, level)) {
-      this.i = errIdx;
-      return;
-    }
-    const d = this.depths();
-    const v = d.at[start];
-    const lo = Math.max(errIdx, start + 1);
-    if (lo <= last) {
-      const suffix = level === "top" ? d.minDomainFrom : d.minLineFrom;
-      if (suffix[lo] <= v) {
-        for (let k = lo; k <= last; k++) {
-          const t = this.toks.at(k);
-          if (t.kind === "eof") break;
-          if (level === "top") {
-            if (d.at[k] <= v && t.nlBefore && this.isKw(t, "domain")) return void (this.i = k);
-          } else if (t.nlBefore && d.at[k] <= v || d.at[k] === v && this.isP(t, "}")) {
-            return void (this.i = k);
-          }
-        }
-      } else if (level !== "top") {
-        const closers2 = d.closeAt.get(v);
-        if (closers2 !== void 0) {
-          let a = 0;
-          let b = closers2.length;
-          while (a < b) {
-            const m = a + b >> 1;
-            if (closers2[m] < lo) a = m + 1;
-            else b = m;
-          }
-          if (a < closers2.length) return void (this.i = closers2[a]);
-        }
-      }
-    }
-    for (let k = Math.max(errIdx, start) + 1; k <= last; k++) {
-      const t = this.toks.at(k);
-      if (t.nlBefore && this.looksLikeStart(k, level)) return void (this.i = k);
-    }
-    this.i = last;
-  }
-  depthTable;
-  /** Bracket depths of the file's tokens (see recover), computed on the first error. */
-  depths() {
-    if (this.depthTable) return this.depthTable;
-    const n = this.toks.length;
-    const at = new Int32Array(n + 1);
-    const closeAt = /* @__PURE__ */ new Map();
-    let depth = 0;
-    for (let k = 0; k < n; k++) {
-      const t = this.toks.at(k);
-      at[k] = depth;
-      if (this.isP(t, "}")) {
-        const list2 = closeAt.get(depth);
-        if (list2) list2.push(k);
-        else closeAt.set(depth, [k]);
-      }
-      if (t.kind === "strStart" || t.kind === "interpStart" || t.kind === "punct" && OPENERS.has(t.text)) depth++;
-      else if (t.kind === "strEnd" || t.kind === "interpEnd" || t.kind === "punct" && CLOSERS.has(t.text)) depth--;
-    }
-    at[n] = depth;
-    const minLineFrom = new Int32Array(n + 1).fill(2 ** 30);
-    const minDomainFrom = new Int32Array(n + 1).fill(2 ** 30);
-    for (let k = n - 1; k >= 0; k--) {
-      const t = this.toks.at(k);
-      const line = t.kind !== "eof" && t.nlBefore;
-      minLineFrom[k] = Math.min(minLineFrom[k + 1], line ? at[k] : 2 ** 30);
-      minDomainFrom[k] = Math.min(minDomainFrom[k + 1], line && this.isKw(t, "domain") ? at[k] : 2 ** 30);
-    }
-    this.depthTable = { at, closeAt, minLineFrom, minDomainFrom };
-    return this.depthTable;
-  }
-  // ------------------------------------------------------------------ declarations
-  parseTop() {
-    const domains = [];
-    while (this.peek().kind !== "eof") {
-      const t = this.peek();
-      if (!this.isKw(t, "domain")) {
-        const start = this.i;
-        this.report(topLevelNotDomain(this.tspan(t), describeToken(t)));
-        this.recover(start, start, "top");
-        continue;
-      }
-      const d = this.guarded("top", () => this.parseDomain());
-      if (d) domains.push(d);
-    }
-    return domains;
-  }
-  parseDomain() {
-    const kw = this.next();
-    const name = this.name("a domain name");
-    const open4 = this.expectP("{");
-    const items = [];
-    let needSep = false;
-    for (; ; ) {
-      const t = this.peek();
-      if (this.isP(t, "}")) {
-        this.next();
-        break;
-      }
-      if (t.kind === "eof" || t.nlBefore && this.isKw(t, "domain")) {
-        this.reportUnclosed(open4, t);
-        break;
-      }
-      if (needSep && !t.nlBefore) {
-        const start = this.i;
-        this.report(expectedNewline(this.tspan(t), describeToken(t)));
-        this.recover(start, start, "item");
-        needSep = false;
-        continue;
-      }
-      const item = this.guarded("item", () => this.parseItem());
-      if (item) items.push(item);
-      needSep = item !== void 0;
-    }
-    return { kind: "Domain", name, items: exact(items), span: this.span(kw.start) };
-  }
-  reportUnclosed(open4, found) {
-    this.report(
-      unclosedDelimiter.withRelated(
-        this.tspan(found),
-        [{ span: this.tspan(open4), message: `the \`${open4.text}\` opened here` }],
-        open4.text === "{" ? "}" : open4.text === "[" ? "]" : ")",
-        describeToken(found)
-      )
-    );
-  }
-  parseItem() {
-    const t = this.peek();
-    const start = t.start;
-    if (t.kind !== "keyword" || !ITEM_KEYWORDS.has(t.text)) this.fail(expectedDeclaration(this.tspan(t), describeToken(t)));
-    this.next();
-    switch (t.text) {
-      case "provider": {
-        const provider = this.name("a provider name");
-        let alias;
-        if (this.isKw(this.peek(), "as")) {
-          this.next();
-          alias = this.name("an alias after `as`");
-        }
-        const attributes = this.parseBlockBody();
-        return { kind: "Provider", provider, ...alias ? { alias } : {}, attributes, span: this.span(start) };
-      }
-      case "let": {
-        const name = this.name("a name after `let`");
-        this.expectP("=", "write `let name = value`");
-        const value = this.parseExpr();
-        return { kind: "Let", name, value, span: this.span(start) };
-      }
-      case "resource": {
-        const provider = this.name("a provider name (as in `resource fs.file name`)");
-        this.expectP(".", "a resource type is written `provider.type`, e.g. `fs.file`");
-        const type = this.looseName("a resource type");
-        const name = this.name("a resource name");
-        let forEach;
-        if (this.isKw(this.peek(), "for")) {
-          const f = this.next();
-          const vars = this.forVars();
-          const source = this.parseExpr();
-          forEach = new ForClauseNode(vars, source, this.path, f.start, this.prevEnd());
-        }
-        const attributes = this.parseBlockBody();
-        return new ResourceNode(provider, type, name, forEach, attributes, this.path, start, this.prevEnd());
-      }
-      case "import": {
-        const domain = this.name("a domain name");
-        this.expectP(".", "write `import domain.name`");
-        const name = this.name("an exported name");
-        let alias;
-        if (this.isKw(this.peek(), "as")) {
-          this.next();
-          alias = this.name("an alias after `as`");
-        }
-        return { kind: "Import", domain, name, ...alias ? { alias } : {}, span: this.span(start) };
-      }
-      case "export": {
-        const name = this.name("a name after `export`");
-        if (this.atP("=") && !this.peek().nlBefore) {
-          this.next();
-          const value = this.parseExpr();
-          return { kind: "Export", name, value, span: this.span(start) };
-        }
-        return { kind: "Export", name, span: this.span(start) };
-      }
-      case "goal": {
-        const name = this.name("a goal name");
-        const asserts = this.parseGoalBody();
-        return { kind: "Goal", name, asserts, span: this.span(start) };
-      }
-      default: {
-        const attributes = this.parseBlockBody();
-        return { kind: "Policy", attributes, span: this.span(start) };
-      }
-    }
-  }
-  /** `x` or `k, v` followed by `in`. */
-  forVars() {
-    const vars = [this.name("a loop variable")];
-    if (this.atP(",")) {
-      this.next();
-      vars.push(this.name("a second loop variable"));
-    }
-    const t = this.peek();
-    if (!this.isKw(t, "in")) this.fail(expectedToken(this.tspan(t), "`in`", describeToken(t), "write `for x in list` or `for k, v in map`"));
-    this.next();
-    return vars;
-  }
-  /** A missing `}` is diagnosed when a new declaration keyword starts a line inside a block. */
-  startsNewItem(t) {
-    if (!t.nlBefore || t.kind !== "keyword") return false;
-    if (!ITEM_KEYWORDS.has(t.text) && t.text !== "domain") return false;
-    const n = this.peek(1);
-    return !(this.isP(n, "=") || this.isP(n, ":"));
-  }
-  /**
-   * A `{ … }` body of newline-separated lines (block attributes may also be separated by
-   * commas, `{ a = 1, b = 2 }`): block attributes, goal assertions. Each line
-   * recovers on its own, so independent errors are reported once each. `stray` reports and
-   * skips a token that cannot start a line (returning true), checked `before` or `after`
-   * the rule that two lines never share one.
-   */
-  parseLines(line, stray, commaSeparates = false) {
-    const open4 = this.expectP("{");
-    const saved = this.nlSig;
-    this.nlSig = true;
-    const lines = [];
-    let needSep = false;
-    for (; ; ) {
-      const t = this.peek();
-      if (this.isP(t, "}")) {
-        this.next();
-        break;
-      }
-      if (t.kind === "eof" || this.startsNewItem(t)) {
-        this.reportUnclosed(open4, t);
-        break;
-      }
-      const start = this.i;
-      if (stray.before?.(t)) {
-        needSep = false;
-        continue;
-      }
-      if (needSep && !t.nlBefore) {
-        this.report(expectedNewline(this.tspan(t), describeToken(t)));
-        this.recover(start, start, "attr");
-        needSep = false;
-        continue;
-      }
-      if (stray.after?.(t, start)) {
-        needSep = false;
-        continue;
-      }
-      const parsed = this.guarded("attr", () => line(t));
-      if (parsed) lines.push(parsed);
-      needSep = parsed !== void 0;
-      if (needSep && commaSeparates && this.atP(",")) {
-        this.next();
-        needSep = false;
-      }
-    }
-    this.nlSig = saved;
-    return exact(lines);
-  }
-  parseBlockBody() {
-    return this.parseLines(
-      () => this.parseAttribute(),
-      {
-        before: (t) => {
-          if (!this.isP(t, ",")) return false;
-          this.report(commaBetweenAttributes(this.tspan(t)));
-          this.next();
-          return true;
-        }
-      },
-      true
-    );
-  }
-  parseAttribute() {
-    let name = this.looseName("an attribute name");
-    let meta;
-    const after = this.peek();
-    if (name.name === "meta" && !after.nlBefore && (after.kind === "ident" || after.kind === "keyword")) {
-      meta = name;
-      name = this.looseName("a meta-attribute name after `meta`");
-    }
-    const t = this.peek();
-    if (this.isP(t, ":")) {
-      this.report(expectedEquals(this.tspan(t), "`:`", "block attributes use `=` (`:` is accepted only in objects)"));
-    } else if (!this.isP(t, "=")) {
-      this.fail(expectedEquals(this.tspan(t), describeToken(t), "write `name = value`"));
-    }
-    this.next();
-    const value = this.parseExpr();
-    return new AttributeNode(name, value, this.prevEnd(), meta);
-  }
-  parseGoalBody() {
-    return this.parseLines(
-      (t) => {
-        this.next();
-        const expr = this.parseExpr();
-        if (this.atP(":") && !(this.nlSig && this.peek().nlBefore)) {
-          this.next();
-          const message = this.parseExpr();
-          return { kind: "Assert", expr, message, span: this.span(t.start) };
-        }
-        return { kind: "Assert", expr, span: this.span(t.start) };
-      },
-      {
-        after: (t, start) => {
-          if (this.isKw(t, "assert")) return false;
-          this.report(expectedAssert(this.tspan(t), describeToken(t)));
-          this.recover(start, start, "attr");
-          return true;
-        }
-      }
-    );
-  }
-  // ------------------------------------------------------------------ expressions
-  parseExpr() {
-    if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(this.peek()), MAX_NESTING));
-    const test = this.parseBinary(1);
-    let result = test;
-    const q = this.peek();
-    if (this.isP(q, "?") && !(this.nlSig && q.nlBefore)) {
-      this.next();
-      const then = this.parseExpr();
-      this.expectP(":", "a conditional is written `test ? then : otherwise`");
-      const otherwise = this.parseExpr();
-      result = new CondNode(test, then, otherwise, this.path, test.span.start, this.prevEnd());
-    }
-    this.depth--;
-    return result;
-  }
-  /** Counts one more level of tree depth for an operator chain (`a + b + …`, `a.b.c…`), which later stages walk recursively. */
-  chainLevel(t) {
-    if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(t), MAX_NESTING));
-  }
-  parseBinary(minPrec) {
-    const depth = this.depth;
-    let left = this.parseUnary();
-    for (; ; ) {
-      const t = this.peek();
-      const prec = t.kind === "punct" ? BINARY_PREC[t.text] : void 0;
-      if (prec === void 0 || prec < minPrec || this.nlSig && t.nlBefore) {
-        this.depth = depth;
-        return left;
-      }
-      this.chainLevel(t);
-      this.next();
-      const right = this.parseBinary(prec + 1);
-      if (prec === 4 && left.kind === "Binary" && BINARY_PREC[left.op] === 4) {
-        this.report(chainedComparison(this.tspan(t), t.text));
-      }
-      left = new BinaryNode(t.text, left, right, t.start, this.path, left.span.start, this.prevEnd());
-    }
-  }
-  parseUnary() {
-    const t = this.peek();
-    if (this.isP(t, "!") || this.isP(t, "-")) {
-      if (++this.depth > MAX_NESTING) this.fail(nestingTooDeep(this.tspan(t), MAX_NESTING));
-      this.next();
-      const operand = this.parseUnary();
-      this.depth--;
-      return new UnaryNode(t.text, operand, this.path, t.start, this.prevEnd());
-    }
-    return this.parsePostfix();
-  }
-  parsePostfix() {
-    const depth = this.depth;
-    let e = this.parsePrimary();
-    for (; ; ) {
-      const t = this.peek();
-      const postfix = this.isP(t, ".") || this.isP(t, "[") || this.isP(t, "(");
-      if (this.nlSig && t.nlBefore || !postfix) {
-        this.depth = depth;
-        return e;
-      }
-      this.chainLevel(t);
-      if (this.isP(t, ".")) {
-        this.next();
-        const name = this.looseName("an attribute name after `.`");
-        e = new MemberNode(e, name, this.path, e.span.start, this.prevEnd());
-      } else if (this.isP(t, "[")) {
-        this.next();
-        const saved = this.nlSig;
-        this.nlSig = false;
-        const index = this.parseExpr();
-        this.closeBracket(t, "]");
-        this.nlSig = saved;
-        e = new IndexNode(e, index, this.path, e.span.start, this.prevEnd());
-      } else if (this.isP(t, "(")) {
-        if (e.kind !== "Ref") this.fail(invalidCallee(this.tspan(t)));
-        const at = e.span;
-        const callee = new IdentNode(e.name, this.path, at.start, at.end);
-        this.next();
-        const { items: args, expand: expand3 } = this.parseArgs(t);
-        e = new CallNode(callee, args, this.path, callee.start, this.prevEnd(), expand3);
-      }
-    }
-  }
-  /** Expects `close`; when the next line looks like a new statement, points at the opener. */
-  closeBracket(open4, close2, alternatives) {
-    const t = this.peek();
-    if (this.isP(t, close2)) {
-      this.next();
-      return;
-    }
-    if (t.kind === "eof" || t.nlBefore && this.looksLikeStart(this.i, "attr") && !this.isP(t, "}")) {
-      this.reportUnclosed(open4, t);
-      throw ABORT;
-    }
-    this.fail(expectedToken(this.tspan(t), alternatives ?? `\`${close2}\``, describeToken(t)));
-  }
-  /** Comma-separated expressions up to `close` (trailing comma allowed); newlines insignificant. */
-  /** A call's arguments up to `)`; `...` after the last one expands it (only there: elsewhere a syntax error). */
-  parseArgs(open4) {
-    const saved = this.nlSig;
-    this.nlSig = false;
-    const items = [];
-    let expand3 = false;
-    for (; ; ) {
-      if (this.atP(")")) break;
-      items.push(this.parseExpr());
-      if (this.atP("...")) {
-        const dots = this.next();
-        expand3 = true;
-        if (this.atP(",") && this.isP(this.peek(1), ")")) this.next();
-        if (!this.atP(")")) this.fail(expansionNotLast(this.tspan(dots)));
-        break;
-      }
-      if (this.atP(",")) {
-        this.next();
-        continue;
-      }
-      if (this.atP(")")) break;
-      this.closeBracket(open4, ")", "`,` or `)`");
-    }
-    this.next();
-    this.nlSig = saved;
-    return { items: exact(items), expand: expand3 };
-  }
-  parseSeq(open4, close2) {
-    const saved = this.nlSig;
-    this.nlSig = false;
-    const items = [];
-    for (; ; ) {
-      if (this.atP(close2)) break;
-      items.push(this.parseExpr());
-      if (this.atP(",")) {
-        this.next();
-        continue;
-      }
-      if (this.atP(close2)) break;
-      this.closeBracket(open4, close2, `\`,\` or \`${close2}\``);
-    }
-    this.next();
-    this.nlSig = saved;
-    return exact(items);
-  }
-  parsePrimary() {
-    const t = this.peek();
-    switch (t.kind) {
-      case "number":
-        this.next();
-        return new NumberNode(t.value ?? 0, t.text, this.path, t.start, t.end);
-      case "duration":
-        this.next();
-        return new DurationNode(t.value ?? 0, t.text, this.path, t.start, t.end);
-      case "ident":
-        this.next();
-        return new RefNode(t.text, this.path, t.start, t.end);
-      case "strStart":
-        return this.parseString();
-      case "keyword":
-        if (t.text === "true" || t.text === "false") {
-          this.next();
-          return new BoolNode(t.text === "true", this.path, t.start, t.end);
-        }
-        if (t.text === "null") {
-          this.next();
-          return new NullNode(this.path, t.start, t.end);
-        }
-        break;
-      case "punct":
-        if (t.text === "[") return this.parseList();
-        if (t.text === "{") return this.parseObject();
-        if (t.text === "(") {
-          this.next();
-          const saved = this.nlSig;
-          this.nlSig = false;
-          const expr = this.parseExpr();
-          this.closeBracket(t, ")");
-          this.nlSig = saved;
-          return new ParenNode(expr, this.path, t.start, this.prevEnd());
-        }
-        break;
-      default:
-        break;
-    }
-    this.fail(expectedExpression(this.tspan(t), describeToken(t)));
-  }
-  parseString() {
-    const open4 = this.next();
-    const pieces = [];
-    for (; ; ) {
-      const t = this.peek();
-      if (t.kind === "strText") {
-        this.next();
-        pieces.push({ raw: t.text, start: t.start });
-      } else if (t.kind === "interpStart") {
-        this.next();
-        const saved = this.nlSig;
-        this.nlSig = false;
-        pieces.push(this.parseExpr());
-        const c = this.peek();
-        if (c.kind !== "interpEnd") this.fail(expectedToken(this.tspan(c), "`}` to close the interpolation", describeToken(c)));
-        this.next();
-        this.nlSig = saved;
-      } else if (t.kind === "strEnd") {
-        this.next();
-        break;
-      } else {
-        this.fail(expectedToken(this.tspan(t), "the end of the string", describeToken(t)));
-      }
-    }
-    const multiline = open4.multiline === true;
-    const parts = exact(cookString(this.path, pieces, multiline, this.diagnostics));
-    return new StringNode(parts, multiline, this.path, open4.start, this.prevEnd());
-  }
-  parseList() {
-    const open4 = this.next();
-    if (this.isKw(this.peek(), "for")) {
-      const saved = this.nlSig;
-      this.nlSig = false;
-      this.next();
-      const vars = this.forVars();
-      const source = this.parseExpr();
-      this.expectP(":", "a comprehension is written `[for x in xs: body]`");
-      const body = this.parseExpr();
-      const cond = this.parseIfClause();
-      this.closeBracket(open4, "]");
-      this.nlSig = saved;
-      return new ListCompNode(vars, source, body, cond, this.path, open4.start, this.prevEnd());
-    }
-    const items = this.parseSeq(open4, "]");
-    return new ListNode(items, this.path, open4.start, this.prevEnd());
-  }
-  /** The optional `if cond` that ends a comprehension. */
-  parseIfClause() {
-    if (!this.isKw(this.peek(), "if")) return void 0;
-    this.next();
-    return this.parseExpr();
-  }
-  parseObject() {
-    const open4 = this.next();
-    const saved = this.nlSig;
-    this.nlSig = false;
-    const n1 = this.peek(1);
-    if (this.isKw(this.peek(), "for") && !this.isP(n1, "=") && !this.isP(n1, ":")) {
-      this.next();
-      const vars = this.forVars();
-      const source = this.parseExpr();
-      this.expectP(":", "a comprehension is written `{for k, v in m: key => value}`");
-      const key3 = this.parseExpr();
-      this.expectP("=>", "an object comprehension is written `{for k, v in m: key => value}`");
-      const value = this.parseExpr();
-      const cond = this.parseIfClause();
-      this.closeBracket(open4, "}");
-      this.nlSig = saved;
-      return new ObjectCompNode(vars, source, key3, value, cond, this.path, open4.start, this.prevEnd());
-    }
-    const entries = [];
-    for (; ; ) {
-      if (this.atP("}")) break;
-      entries.push(this.parseEntry());
-      if (this.atP(",")) {
-        this.next();
-        continue;
-      }
-      if (this.atP("}")) break;
-      if (this.peek().nlBefore && this.peek().kind !== "eof") continue;
-      this.closeBracket(open4, "}", "`,`, a new line or `}`");
-    }
-    this.next();
-    this.nlSig = saved;
-    return new ObjectNode(exact(entries), this.path, open4.start, this.prevEnd());
-  }
-  parseEntry() {
-    const t = this.peek();
-    let key3;
-    let quoted = false;
-    let keyStart;
-    let keyEnd;
-    if (t.kind === "ident" || t.kind === "keyword") {
-      this.next();
-      key3 = t.text;
-      keyStart = t.start;
-      keyEnd = t.end;
-    } else if (t.kind === "strStart") {
-      const s = this.parseString();
-      if (s.parts.some((p) => typeof p !== "string")) this.report(interpolatedKey(s.span));
-      key3 = s.parts.filter((p) => typeof p === "string").join("");
-      quoted = true;
-      keyStart = s.start;
-      keyEnd = s.end;
-    } else {
-      this.fail(expectedName(this.tspan(t), "an object key (a name or a quoted string)", describeToken(t)));
-    }
-    const eq = this.peek();
-    if (!this.isP(eq, "=") && !this.isP(eq, ":")) this.fail(expectedEquals(this.tspan(eq), describeToken(eq), "write `key = value`"));
-    this.next();
-    const value = this.parseExpr();
-    return new ObjectEntryNode(key3, quoted, value, this.path, keyStart, keyEnd, this.prevEnd());
   }
 };
 
@@ -65223,7 +66045,8 @@ function compile(files2, opts = {}) {
     asts.push(parsed.file);
   }
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
-  const { domains, spans } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  const { domains, spans, templates: templates2 } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  for (const [path8, text] of templates2) if (!sources.get(path8)) sources.add(new SourceFile(path8, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program = { domains, format: "lexum.program/v1" };
@@ -65354,7 +66177,7 @@ function buildDomains(asts, opts, diags, textOf) {
     releaseResourceBodies(t, ev2);
   }
   if (opts.stats) opts.stats.steps = ev2.stepsTaken;
-  return { domains, spans: spans.table() };
+  return { domains, spans: spans.table(), templates: ev2.templateTexts };
 }
 function releaseResourceBodies(t, ev2) {
   for (const decl of t.resources) if (ev2.resources.has(`${t.name}\0${decl.name.name}`)) decl.attributes.length = 0;
@@ -65588,6 +66411,7 @@ function compileProjectFiles(input2) {
   const parsed = input2.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input2.settingsText, input2.catalog);
   const result = compile(input2.files, {
     readFile: input2.readFile,
+    ...input2.tree ? { tree: input2.tree } : {},
     providerDefaults: parsed.settings.providers,
     ...input2.stats ? { stats: input2.stats } : {},
     ...input2.catalog ? { catalog: input2.catalog } : {}
@@ -66029,7 +66853,7 @@ async function deleteDirResource(root, attrs) {
 }
 
 // src/providers/fs/file.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { chmod as chmod2, mkdir as mkdir2, readFile, unlink as unlink2 } from "node:fs/promises";
 var TYPE2 = "fs.file";
 async function readFileResource(root, attrs) {
@@ -66049,7 +66873,7 @@ async function readFileResource(root, attrs) {
     content: bytes.toString("utf8"),
     mode: formatMode(st.mode),
     size: bytes.length,
-    sha256: createHash7("sha256").update(bytes).digest("hex")
+    sha256: createHash8("sha256").update(bytes).digest("hex")
   };
 }
 async function applyFileResource(root, attrs, sweeper) {
@@ -67400,10 +68224,10 @@ async function state(q, goal, found) {
   return out;
 }
 function label4(goal) {
-  const quote = JSON.stringify;
-  const db = ` in database ${quote(goal.database)}`;
-  const on = goal.objectType === "database" ? `database ${quote(goal.database)}` : goal.objectType === "schema" ? `schema ${quote(goal.schema)}${db}` : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => quote(o)).join(", ")}`} in schema ${quote(goal.schema)}${db}`;
-  return `grant on ${on} to role ${quote(goal.role)}`;
+  const quote2 = JSON.stringify;
+  const db = ` in database ${quote2(goal.database)}`;
+  const on = goal.objectType === "database" ? `database ${quote2(goal.database)}` : goal.objectType === "schema" ? `schema ${quote2(goal.schema)}${db}` : `${goal.objects.length === 0 ? `all ${goal.objectType}s` : `${goal.objectType} ${goal.objects.map((o) => quote2(o)).join(", ")}`} in schema ${quote2(goal.schema)}${db}`;
+  return `grant on ${on} to role ${quote2(goal.role)}`;
 }
 var grantOps = {
   async read(cx, attrs, ctx) {
@@ -67443,13 +68267,13 @@ var grantOps = {
 };
 
 // src/providers/postgres/scram.ts
-import { createHash as createHash8, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash as createHash9, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 var ITERATIONS = 4096;
 function scramSecret(password, salt = randomBytes(16), iterations = ITERATIONS) {
   const prepared = Buffer.from(password.normalize("NFKC"), "utf8");
   const salted = pbkdf2Sync(prepared, salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
-  const storedKey = createHash8("sha256").update(clientKey).digest();
+  const storedKey = createHash9("sha256").update(clientKey).digest();
   const serverKey = createHmac("sha256", salted).update("Server Key").digest();
   return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
 }
@@ -68403,27 +69227,27 @@ function projectProvidersOf(catalog, packages) {
 }
 
 // src/providers/package-load.ts
-async function loadProviderPackages(projectDir, refs) {
+async function loadProviderPackages(projectDir2, refs) {
   if (refs.length === 0) return { providers: builtinProjectProviders(), diagnostics: [] };
   const loaded = [];
   const diagnostics = [];
-  const require2 = createRequire(join9(projectDir, "lexum.yaml"));
+  const require2 = createRequire(join9(projectDir2, "lexum.yaml"));
   const { newSchemaCompiler: newSchemaCompiler2 } = await Promise.resolve().then(() => (init_schema_compile(), schema_compile_exports));
   for (const ref of [...refs].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
-    const r = await loadOne(ref, projectDir, require2, newSchemaCompiler2());
+    const r = await loadOne(ref, projectDir2, require2, newSchemaCompiler2());
     if ("diagnostic" in r) diagnostics.push(r.diagnostic);
     else loaded.push(r.loaded);
   }
   return { providers: withPackages(loaded), diagnostics };
 }
-async function loadOne(ref, projectDir, require2, compile2) {
+async function loadOne(ref, projectDir2, require2, compile2) {
   const { name, package: pkg, span } = ref;
   if (builtinProviders.has(name)) return { diagnostic: packageShadowsBuiltin(span, name, pkg, [...builtinProviders.keys()]) };
   let file;
   try {
     file = require2.resolve(pkg);
   } catch (e) {
-    return { diagnostic: packageNotInstalled(span, name, pkg, projectDir, resolveCause(e)) };
+    return { diagnostic: packageNotInstalled(span, name, pkg, projectDir2, resolveCause(e)) };
   }
   let ns;
   try {
@@ -68493,8 +69317,8 @@ function firstLine3(e) {
 }
 
 // src/engine/project-providers.ts
-async function loadProjectProviders(projectDir, settingsText) {
-  return loadProviderPackages(projectDir, settingsText === null ? [] : providerPackageRefs(settingsText));
+async function loadProjectProviders(projectDir2, settingsText) {
+  return loadProviderPackages(projectDir2, settingsText === null ? [] : providerPackageRefs(settingsText));
 }
 async function compileProject(input2) {
   const { providers, diagnostics } = await loadProjectProviders(input2.projectDir, input2.settingsText);
@@ -68504,7 +69328,7 @@ async function compileProject(input2) {
     const sorted = sortDiagnostics(diagnostics);
     return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
   }
-  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, settingsText: input2.settingsText, catalog: providers.catalog });
+  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, ...input2.tree ? { tree: input2.tree } : {}, settingsText: input2.settingsText, catalog: providers.catalog });
   return { ...compiled2, providers };
 }
 
@@ -68703,14 +69527,15 @@ async function readStateHeadOid(opts) {
 // src/engine/workspace.ts
 import path3 from "node:path";
 import fs4 from "node:fs/promises";
+import fsSync from "node:fs";
 
 // src/lang/file-reader.ts
 import fs3 from "node:fs";
 import path2 from "node:path";
-function projectFileBytes(projectDir) {
+function projectFileBytes(projectDir2) {
   let root;
   try {
-    root = fs3.realpathSync(projectDir);
+    root = fs3.realpathSync(projectDir2);
   } catch {
     return () => null;
   }
@@ -68737,24 +69562,29 @@ function memoryFileReader(files2) {
     }
   };
 }
+function memoryProjectFiles(files2) {
+  const paths = [...files2.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  return { bytes: (rel) => files2.get(path2.posix.normalize(rel)) ?? null, list: () => paths };
+}
 
 // src/engine/workspace.ts
 async function openWorkspace(opts) {
-  const projectDir = path3.resolve(opts.dir);
-  const stat2 = await fs4.stat(projectDir).catch(() => null);
+  const projectDir2 = path3.resolve(opts.dir);
+  const stat2 = await fs4.stat(projectDir2).catch(() => null);
   if (!stat2?.isDirectory()) throw catalog_exports.host.noSuchDirectory.error(opts.dir);
-  const repo = await findRepo(projectDir);
-  const projectPath = await projectPathIn(repo, projectDir);
-  const base = { repo, projectDir, projectPath };
+  const repo = await findRepo(projectDir2);
+  const projectPath = await projectPathIn(repo, projectDir2);
+  const base = { repo, projectDir: projectDir2, projectPath };
   if (opts.rev !== void 0) {
     const oid = await resolveRev({ gitdir: repo.gitdir, rev: opts.rev });
     const info = await readCommitInfo({ gitdir: repo.gitdir, oid });
     const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
     const loaded2 = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files: files3, sources: sources2, diagnostics: diagnostics2 } = loaded2;
-    const readFile3 = memoryFileReader(new Map(all.map((f) => [f.path, f.bytes])));
+    const blobs = new Map(all.map((f) => [f.path, f.bytes]));
+    const readFile3 = memoryFileReader(blobs);
     const changes3 = async () => [];
-    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes3 };
+    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, tree: memoryProjectFiles(blobs), settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes3 };
   }
   const headInfo = async () => {
     const head2 = await headCommit({ gitdir: repo.gitdir });
@@ -68762,9 +69592,9 @@ async function openWorkspace(opts) {
     const [info, tree2] = await Promise.all([readCommitInfo({ gitdir: repo.gitdir, oid: head2 }), listTreeBlobs({ gitdir: repo.gitdir, oid: head2, subdir: projectPath })]);
     return { head: head2, time: info.time, tree: tree2 };
   };
-  const [tracked, { head, time, tree }] = await Promise.all([readTrackedProject(repo, projectDir, projectPath), headInfo()]);
+  const [tracked, { head, time, tree }] = await Promise.all([readTrackedProject(repo, projectDir2, projectPath), headInfo()]);
   const { loaded, untrackedLxm, bytes } = tracked;
-  const diskBytes = projectFileBytes(projectDir);
+  const diskBytes = projectFileBytes(projectDir2);
   const decoder3 = new TextDecoder("utf-8", { fatal: true });
   const read2 = /* @__PURE__ */ new Set();
   const readFile2 = (rel) => {
@@ -68778,6 +69608,20 @@ async function openWorkspace(opts) {
     }
   };
   const settingsText = readFile2("lexum.yaml");
+  let listed;
+  const goalFiles = {
+    bytes(rel) {
+      read2.add(path3.posix.normalize(rel));
+      return diskBytes(rel);
+    },
+    list() {
+      if (listed) return listed;
+      const onDisk = tracked.index.filter((p) => fsSync.statSync(path3.join(projectDir2, ...p.split("/")), { throwIfNoEntry: false })?.isFile() === true);
+      listed = [.../* @__PURE__ */ new Set([...onDisk, ...tracked.untracked])].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+      for (const p of listed) read2.add(p);
+      return listed;
+    }
+  };
   const changes2 = async () => {
     const out = /* @__PURE__ */ new Map();
     const inHead = (p) => {
@@ -68813,12 +69657,12 @@ async function openWorkspace(opts) {
     return [...out.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   };
   const { files: files2, sources, diagnostics } = loaded;
-  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, settingsText, goal: { commit: head, time }, committed: false, changes: changes2 };
+  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, tree: goalFiles, settingsText, goal: { commit: head, time }, committed: false, changes: changes2 };
 }
-async function projectPathIn(repo, projectDir) {
-  return path3.relative(await fs4.realpath(repo.workdir), await fs4.realpath(projectDir)).split(path3.sep).join("/");
+async function projectPathIn(repo, projectDir2) {
+  return path3.relative(await fs4.realpath(repo.workdir), await fs4.realpath(projectDir2)).split(path3.sep).join("/");
 }
-async function readTrackedProject(repo, projectDir, projectPath, shown) {
+async function readTrackedProject(repo, projectDir2, projectPath, shown) {
   const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir: projectPath };
   const [index, untracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
   const prefix = shown === void 0 || shown === "." || shown === "" ? "" : `${shown}/`;
@@ -68829,7 +69673,7 @@ async function readTrackedProject(repo, projectDir, projectPath, shown) {
   const lxm = index.filter((f) => f.path.endsWith(".lxm") && f.mode !== "160000");
   await Promise.all(
     lxm.map(async (f) => {
-      const abs = path3.join(projectDir, ...f.path.split("/"));
+      const abs = path3.join(projectDir2, ...f.path.split("/"));
       try {
         if (f.mode === "120000") links.set(f.path, await fs4.readlink(abs));
         const b = await fs4.readFile(abs);
@@ -68844,7 +69688,7 @@ async function readTrackedProject(repo, projectDir, projectPath, shown) {
   );
   const untrackedLxm = untracked.filter((p) => p.endsWith(".lxm"));
   if (raw.length === 0 && diagnostics.length === 0) {
-    diagnostics.push(untrackedLxm.length > 0 ? catalog_exports.host.noTrackedLxmFiles(void 0, shown ?? projectDir, untrackedLxm) : catalog_exports.host.noLxmFiles(void 0, shown ?? projectDir));
+    diagnostics.push(untrackedLxm.length > 0 ? catalog_exports.host.noTrackedLxmFiles(void 0, shown ?? projectDir2, untrackedLxm) : catalog_exports.host.noLxmFiles(void 0, shown ?? projectDir2));
   }
   const loaded = loadProjectFromFiles(raw);
   const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => d.code === catalog_exports.host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d);
@@ -68853,6 +69697,7 @@ async function readTrackedProject(repo, projectDir, projectPath, shown) {
     bytes,
     index: index.map((f) => f.path),
     untrackedLxm,
+    untracked,
     links
   };
 }
@@ -68869,6 +69714,7 @@ async function planProject(opts) {
     projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
+    tree: ws.tree,
     settingsText: ws.settingsText
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
