@@ -22,6 +22,8 @@ export interface SourceFileNode {
   readonly kind: "File";
   readonly path: string;
   readonly domains: DomainDecl[];
+  /** `template NAME(params) { … }` declarations (see TemplateDecl). */
+  readonly templates: TemplateDecl[];
   /** Every comment in the file in source order (trivia kept for `lxm fmt`). */
   readonly comments: Comment[];
   readonly span: Span;
@@ -30,6 +32,45 @@ export interface SourceFileNode {
 export interface DomainDecl {
   readonly kind: "Domain";
   readonly name: Ident;
+  readonly items: DomainItem[];
+  readonly span: Span;
+  /** `domain NAME = TEMPLATE(arg = value, …)`: an instance of a template (its items are the template's). */
+  readonly instance?: InstanceOf;
+}
+
+/** `TEMPLATE(arg = value, …)` after `domain NAME =`. */
+export interface InstanceOf {
+  readonly template: Ident;
+  readonly args: TemplateArg[];
+  readonly span: Span;
+}
+
+export interface TemplateArg {
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/** The types a template parameter may declare. */
+export type ParamType = "string" | "number" | "bool" | "list" | "object" | "any";
+
+/** `NAME: TYPE [= DEFAULT]` in a template's parameter list. */
+export interface TemplateParam {
+  readonly name: Ident;
+  readonly type: Ident;
+  readonly default?: Expr;
+  readonly span: Span;
+}
+
+/**
+ * `template NAME(params) { items }`: a domain body declared once and instantiated as named
+ * domains (`domain api = NAME(...)`), each a real domain. The parameters are the only values
+ * that enter it.
+ */
+export interface TemplateDecl {
+  readonly kind: "Template";
+  readonly name: Ident;
+  readonly params: TemplateParam[];
   readonly items: DomainItem[];
   readonly span: Span;
 }
@@ -68,6 +109,8 @@ export interface LetDecl {
   readonly name: Ident;
   readonly value: Expr;
   readonly span: Span;
+  /** A template parameter bound in an instance: its value must have the declared type. */
+  readonly param?: { readonly template: string; readonly type: ParamType };
 }
 
 /** `resource P.TYPE NAME [for X[, Y] in EXPR] { … }` */

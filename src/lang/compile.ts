@@ -13,6 +13,7 @@ import type { ProjectFiles } from "./file-reader.js";
 import { checkAssertionType, checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
+import { instantiateTemplates } from "./instantiate.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
 import { SpanTableBuilder } from "./span-table.js";
@@ -41,6 +42,8 @@ export interface CompileResult {
   /** Sorted (sortDiagnostics), one per finding. */
   readonly diagnostics: Diagnostic[];
   readonly sources: SourceSet;
+  /** Domains instantiated from a domain template: domain → template name (not part of the program or its hash). */
+  readonly instances?: { readonly [domain: string]: string };
 }
 
 /** The program hash: sha256 of its canonical JSON. */
@@ -69,15 +72,32 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   // Names and values of a file that did not parse are incomplete (a dropped `let` would show
   // up as an unknown name): report the syntax errors alone rather than their follow-on errors.
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  // Template instances become plain domains; a wrong instantiation stops here, like a syntax error.
+  const instantiated = instantiateTemplates(asts, diags);
+  if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  asts.splice(0, asts.length, ...instantiated.files);
+  const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
+  const mark = diags.length;
   // In a function of its own so that the syntax trees, name tables and evaluator are garbage
   // before the program is hashed (at 10⁵ resources they are most of the compiler's memory).
   const { domains, spans, templates } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  // A finding inside a domain template names the instantiations that led there.
+  if (instantiated.origins.size > 0) {
+    for (let i = mark; i < diags.length; i++) {
+      const d = diags[i]!;
+      const tpl = d.span && templateSpans.find((t) => t.span.file === d.span!.file && t.span.start <= d.span!.start && d.span!.end <= t.span.end);
+      if (!tpl) continue;
+      const at = [...instantiated.origins].filter(([, o]) => o.template === tpl.name).map(([domain, o]) => ({ span: o.at, message: `in domain \`${domain}\`, an instance of \`${tpl.name}\`` }));
+      diags[i] = { ...d, related: [...(d.related ?? []), ...at] };
+    }
+  }
   // Template files rendered by templatefile: their findings point into them.
   for (const [path, text] of templates) if (!sources.get(path)) sources.add(new SourceFile(path, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program: Program = { domains, format: "lexum.program/v1" };
-  return { program, hash: hashProgram(program), spans, diagnostics, sources };
+  const instances = Object.fromEntries([...instantiated.origins].map(([d, o]) => [d, o.template]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+  return { program, hash: hashProgram(program), spans, diagnostics, sources, ...(instantiated.origins.size > 0 ? { instances } : {}) };
 }
 
 /**
@@ -244,6 +264,8 @@ function buildDomains(
  * A declaration that was not evaluated (a duplicate name) is never evaluated later either.
  */
 function releaseResourceBodies(t: DomainTable, ev: Evaluator): void {
+  // An instance's declarations are its template's, shared with the other instances.
+  if (t.decl.instance) return;
   for (const decl of t.resources) if (ev.resources.has(`${t.name}\u0000${decl.name.name}`)) decl.attributes.length = 0;
 }
 

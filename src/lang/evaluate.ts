@@ -479,8 +479,16 @@ export class Evaluator {
 
   private computeSymbol(t: DomainTable, sym: Sym, deps: Set<string>): Value {
     switch (sym.kind) {
-      case "let":
-        return this.expr(sym.decl.value, this.scope(t, t.file, deps));
+      case "let": {
+        const v = this.expr(sym.decl.value, this.scope(t, t.file, deps));
+        const param = sym.decl.param;
+        if (!param || param.type === "any" || !isKnown(v) || v === null) return v;
+        const got = typeName(v);
+        const want = param.type === "object" ? "object" : param.type;
+        if (got === want) return v;
+        this.diags.push(sem.templateArgType(sym.decl.value.span, param.template, sym.decl.name.name, `${/^[aeiou]/.test(param.type) ? "an" : "a"} ${param.type}`, got));
+        return POISON;
+      }
       case "export":
         return this.expr(sym.decl.value, this.scope(t, t.file, deps));
       case "import":

@@ -1,4 +1,4 @@
-import type { Attribute, Comment, DomainDecl, DomainItem, Expr, Ident, ObjectEntry, SourceFileNode } from "./ast.js";
+import type { Attribute, Comment, DomainDecl, DomainItem, Expr, Ident, ObjectEntry, SourceFileNode, TemplateDecl } from "./ast.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { parseFile } from "./parser.js";
@@ -198,12 +198,47 @@ class Formatter {
   // ------------------------------------------------------------------ declarations
 
   file(): string {
-    const els: El[] = this.f.domains.map((d) => ({ start: d.span.start, end: d.span.end, render: () => this.domain(d) }));
+    const els: El[] = [
+      ...this.f.domains.map((d) => ({ start: d.span.start, end: d.span.end, render: () => this.domain(d) })),
+      ...this.f.templates.map((t) => ({ start: t.span.start, end: t.span.end, render: () => this.template(t) })),
+    ].sort((a, b) => a.start - b.start);
     const body = this.lines(els, this.text.length + 1, 0, { forceBlank: true });
     return body === "" ? "" : body + "\n";
   }
 
+  /** `template NAME(params) { … }` */
+  private template(t: TemplateDecl): string {
+    const open = this.nextTok(t.name.span.end);
+    let close = this.nextTok(t.params.length > 0 ? t.params[t.params.length - 1]!.span.end : open + 1);
+    if (this.text[close] === ",") close = this.nextTok(close + 1);
+    const params = this.args(
+      t.params.map((p) => ({ start: p.span.start, end: p.span.end, render: () => this.id(p.name) + ": " + this.id(p.type) + (p.default ? " = " + this.expr(p.default, 1) : "") })),
+      open,
+      close,
+    );
+    const body = this.nextTok(close + 1);
+    const pre = this.inlineBefore(body);
+    const els: El[] = t.items.map((it) => ({ start: it.span.start, end: it.span.end, render: () => this.item(it, 1) }));
+    return "template " + this.id(t.name) + params + " " + pre + this.multi("{", body + 1, els, t.span.end - 1, "}", 0, false);
+  }
+
+  /** `(a, b)` on one line when written so, else one per line with a trailing comma. */
+  private args(els: El[], open: number, close: number): string {
+    if (!this.gapHasNl(open, close)) return "(" + els.map((e) => this.inlineBefore(e.start) + e.render()).join(", ") + this.inlineAfter(close) + ")";
+    return this.multi("(", open + 1, els, close, ")", 0, true);
+  }
+
   private domain(d: DomainDecl): string {
+    if (d.instance) {
+      const inst = d.instance;
+      const open = this.nextTok(inst.template.span.end);
+      const args = this.args(
+        inst.args.map((a) => ({ start: a.span.start, end: a.span.end, render: () => this.id(a.name) + " = " + this.expr(a.value, 1) })),
+        open,
+        d.span.end - 1,
+      );
+      return "domain " + this.id(d.name) + " = " + this.id(inst.template) + args;
+    }
     const head = "domain " + this.inlineBefore(d.name.span.start) + d.name.name;
     const open = this.nextTok(d.name.span.end);
     const pre = this.inlineBefore(open);

@@ -9,6 +9,9 @@ import type {
   Ident,
   ObjectEntry,
   SourceFileNode,
+  TemplateArg,
+  TemplateDecl,
+  TemplateParam,
 } from "./ast.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
@@ -86,7 +89,7 @@ export function parseFile(path: string, text: string): ParseResult {
   const p = new Parser(path, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const domains = p.parseTop();
+  const { domains, templates } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS]!;
@@ -95,7 +98,7 @@ export function parseFile(path: string, text: string): ParseResult {
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path, domains, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
+    file: { kind: "File", path, domains, templates, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
     diagnostics,
   };
 }
@@ -383,10 +386,17 @@ class Parser {
 
   // ------------------------------------------------------------------ declarations
 
-  parseTop(): DomainDecl[] {
+  parseTop(): { domains: DomainDecl[]; templates: TemplateDecl[] } {
     const domains: DomainDecl[] = [];
+    const templates: TemplateDecl[] = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
+      // `template` is a word only here (not a keyword: attributes and lets may be named so).
+      if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
+        const d = this.guarded("top", () => this.parseTemplate());
+        if (d) templates.push(d);
+        continue;
+      }
       if (!this.isKw(t, "domain")) {
         const start = this.i;
         this.report(syntax.topLevelNotDomain(this.tspan(t), describeToken(t)));
@@ -396,13 +406,65 @@ class Parser {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return domains;
+    return { domains, templates };
   }
 
   private parseDomain(): DomainDecl {
     const kw = this.next();
     const name = this.name("a domain name");
+    if (this.atP("=")) {
+      this.next();
+      const template = this.name("a template name");
+      const open = this.expectP("(", "an instance is written `domain NAME = TEMPLATE(arg = value, …)`");
+      const saved = this.nlSig;
+      this.nlSig = false;
+      const args: TemplateArg[] = [];
+      while (!this.atP(")")) {
+        const argName = this.name("an argument name");
+        this.expectP("=", "arguments are written `name = value`");
+        const value = this.parseExpr();
+        args.push({ name: argName, value, span: { file: this.path, start: argName.span.start, end: this.prevEnd() } });
+        if (!this.atP(",")) break;
+        this.next();
+      }
+      this.closeBracket(open, ")");
+      this.nlSig = saved;
+      const span = this.span(kw.start);
+      return { kind: "Domain", name, items: [], span, instance: { template, args: exact(args), span: { file: this.path, start: template.span.start, end: span.end } } };
+    }
     const open = this.expectP("{");
+    return { kind: "Domain", name, items: this.parseBody(open), span: this.span(kw.start) };
+  }
+
+  /** `template NAME(param: type [= default], …) { items }` */
+  private parseTemplate(): TemplateDecl {
+    const kw = this.next();
+    const name = this.name("a template name");
+    const open = this.expectP("(", "a template is written `template NAME(param: type, …) { … }`");
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const params: TemplateParam[] = [];
+    while (!this.atP(")")) {
+      const pname = this.name("a parameter name");
+      this.expectP(":", "a parameter is written `name: type` (string, number, bool, list, object or any)");
+      const type = this.name("a parameter type (string, number, bool, list, object or any)");
+      let dflt: Expr | undefined;
+      if (this.atP("=")) {
+        this.next();
+        dflt = this.parseExpr();
+      }
+      params.push({ name: pname, type, ...(dflt ? { default: dflt } : {}), span: { file: this.path, start: pname.span.start, end: this.prevEnd() } });
+      if (!this.atP(",")) break;
+      this.next();
+    }
+    this.closeBracket(open, ")");
+    this.nlSig = saved;
+    const body = this.expectP("{");
+    return { kind: "Template", name, params: exact(params), items: this.parseBody(body), span: this.span(kw.start) };
+  }
+
+  /** A domain's (or template's) items up to the closing `}`. */
+  private parseBody(open: Token): DomainItem[] {
     const items: DomainItem[] = [];
     let needSep = false;
     for (;;) {
@@ -426,7 +488,7 @@ class Parser {
       if (item) items.push(item);
       needSep = item !== undefined;
     }
-    return { kind: "Domain", name, items: exact(items), span: this.span(kw.start) };
+    return exact(items);
   }
 
   private reportUnclosed(open: Token, found: Token): void {

@@ -25,6 +25,6 @@ import { renderProgramMermaid } from "./render/mermaid.js";
  * The whole program as a graph (`lxm graph`): domains as clusters/subgraphs, resources as
  * nodes, edges for dependsOn and for imports between domains. Deterministic.
  */
-export function renderGraph(program: Program, format: "dot" | "mermaid"): string {
-  return format === "dot" ? renderProgramDot(program) : renderProgramMermaid(program);
+export function renderGraph(program: Program, format: "dot" | "mermaid", instances: { readonly [domain: string]: string } = {}): string {
+  return format === "dot" ? renderProgramDot(program, instances) : renderProgramMermaid(program, instances);
 }

@@ -35,13 +35,13 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   relativeTo(sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   if (!result?.program || hasErrors(ds)) return printFailure(io, ds, sources, Boolean(values.json));
-  if (values.json) io.out(JSON.stringify(graphJson(result.program), null, 2) + "\n");
-  else io.out(renderGraph(result.program, format));
+  if (values.json) io.out(JSON.stringify(graphJson(result.program, result.instances ?? {}), null, 2) + "\n");
+  else io.out(renderGraph(result.program, format, result.instances));
   return 0;
 }
 
 /** The graph as data (`--json`): domains with their step and imports, resources with their dependencies. */
-function graphJson(program: Program) {
+function graphJson(program: Program, instances: { readonly [domain: string]: string }) {
   const steps = domainSteps(program);
   return {
     domains: Object.keys(program.domains)
@@ -50,6 +50,7 @@ function graphJson(program: Program) {
         const d = program.domains[name]!;
         return {
           name,
+          ...(instances[name] ? { template: instances[name] } : {}),
           step: steps.get(name) ?? 1,
           after: d.after,
           resources: Object.keys(d.resources)

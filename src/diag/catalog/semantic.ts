@@ -502,6 +502,70 @@ export const secretDeclassified = code(
   (origin: string) => ({ message: `\`nonsensitive\` cannot uncover a value computed from ${origin}: a secret never appears in clear`, hint: "leave the value sensitive; a value meant to be shown belongs in the code" }),
 );
 
+// ------------------------------------------------------------------ domain templates (2230–2239)
+
+export const duplicateTemplate = code(
+  "LXM2230",
+  "duplicate template",
+  "A template is declared twice in the project (possibly in two files). Templates share one namespace per project. Example: two `template service(…)` blocks. Fix: rename one or merge them.",
+  (name: string) => ({ message: `template \`${name}\` is declared more than once`, hint: "rename one of them" }),
+);
+
+export const unknownTemplate = code(
+  "LXM2231",
+  "unknown template",
+  "`domain NAME = TEMPLATE(…)` names a template that no file of the project declares. Example: `domain api = servce(name = \"api\")`. Fix: check the spelling or declare `template TEMPLATE(…) { … }`.",
+  (name: string, suggestion: string | null) => ({ message: `unknown template \`${name}\``, hint: didYouMean(suggestion) ?? "declare it with `template NAME(params) { … }`" }),
+);
+
+export const unknownTemplateArg = code(
+  "LXM2232",
+  "unknown template argument",
+  "An instance passes an argument the template does not declare as a parameter. Example: `service(nmae = \"api\")`. Fix: use one of the template's parameters.",
+  (template: string, name: string, params: readonly string[], suggestion: string | null) => ({
+    message: `template \`${template}\` has no parameter \`${name}\` (its parameters: ${params.length === 0 ? "none" : params.map((p) => `\`${p}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? "remove the argument",
+  }),
+);
+
+export const missingTemplateArg = code(
+  "LXM2233",
+  "missing template argument",
+  "A template parameter without a default must be given by every instance. Example: `template service(image: string)` instantiated as `service()`. Fix: pass it, or give the parameter a default.",
+  (template: string, names: readonly string[]) => ({
+    message: `template \`${template}\` needs ${names.map((n) => `\`${n}\``).join(", ")}: ${names.length === 1 ? "it has" : "they have"} no default`,
+    hint: `pass ${names.map((n) => `\`${n} = …\``).join(", ")}`,
+  }),
+);
+
+export const templateArgType = code(
+  "LXM2234",
+  "template argument of the wrong type",
+  "A template parameter declares a type (string, number, bool, list, object or any) and the value given for it (or its default) has another. Example: `replicas: number` given `\"3\"`. Fix: pass a value of the declared type.",
+  (template: string, name: string, expected: string, got: string) => ({ message: `argument \`${name}\` of template \`${template}\` must be ${expected}, got ${got}`, hint: "pass a value of the parameter's type, or declare it `any`" }),
+);
+
+export const templateArgReference = code(
+  "LXM2235",
+  "template argument refers to a name",
+  "An instance's arguments, and a parameter's default, are written outside any domain: they are values (literals and functions of literals), and may not refer to a let, resource, import or another parameter. Values from other domains enter a template through its own `import` lines. Example: `domain api = service(name = other)`. Fix: write the value, or import it inside the template.",
+  (name: string) => ({ message: `\`${name}\`: template arguments and defaults are values written in place; they cannot refer to names`, hint: "write the value here, or import it inside the template" }),
+);
+
+export const badParamType = code(
+  "LXM2236",
+  "unknown parameter type",
+  "A template parameter's type is one of string, number, bool, list, object and any. Example: `template t(n: int)`. Fix: use one of them.",
+  (type: string) => ({ message: `\`${type}\` is not a parameter type (string, number, bool, list, object, any)`, hint: "durations are numbers of milliseconds: declare `number`" }),
+);
+
+export const duplicateTemplateArg = code(
+  "LXM2237",
+  "parameter or argument named twice",
+  "A template declares a parameter twice, or an instance passes an argument twice. Example: `service(name = \"a\", name = \"b\")`. Fix: keep one.",
+  (name: string, what: string) => ({ message: `${what} \`${name}\` appears more than once`, hint: "keep one of them" }),
+);
+
 // ------------------------------------------------------------------ encoding, files, dates, hashes, networks (2210–2219)
 
 // ------------------------------------------------------------------ templates (2220–2229)

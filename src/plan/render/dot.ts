@@ -7,13 +7,13 @@ import { domainEdges, resourceEdges } from "./mermaid.js";
  * with a folder-shaped anchor node for the domain, a box per resource, solid edges from a
  * dependency to its dependent, dashed edges between domains for imports. Deterministic.
  */
-export function renderProgramDot(program: Program): string {
+export function renderProgramDot(program: Program, instances: { readonly [domain: string]: string } = {}): string {
   const q = (s: string): string => '"' + s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") + '"';
   const lines = ["digraph lexum {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];', '  edge [fontname="Helvetica"];'];
   for (const name of Object.keys(program.domains).sort()) {
     const d = program.domains[name]!;
     lines.push(`  subgraph ${q("cluster_" + name)} {`);
-    lines.push(`    label=${q(name)};`);
+    lines.push(`    label=${q(instances[name] ? `${name} (template ${instances[name]})` : name)};`);
     lines.push(`    ${q("domain:" + name)} [shape=folder, label=${q(name)}];`);
     for (const a of Object.keys(d.resources).sort(compareNatural)) {
       const extra = d.resources[a]!.protect ? ", penwidth=2" : "";

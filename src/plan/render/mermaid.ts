@@ -48,7 +48,7 @@ function findResource(program: Program, address: string) {
 }
 
 /** The whole program as a Mermaid flowchart. Deterministic. */
-export function renderProgramMermaid(program: Program): string {
+export function renderProgramMermaid(program: Program, instances: { readonly [domain: string]: string } = {}): string {
   const lines = ["flowchart LR"];
   const domains = Object.keys(program.domains).sort();
   const resId = new Map<string, string>();
@@ -57,7 +57,7 @@ export function renderProgramMermaid(program: Program): string {
   let n = 0;
   for (const name of domains) {
     const d = program.domains[name]!;
-    lines.push(`  subgraph ${domId.get(name)}["${mermaidLabel(name)}"]`);
+    lines.push(`  subgraph ${domId.get(name)}["${mermaidLabel(instances[name] ? `${name} (template ${instances[name]})` : name)}"]`);
     lines.push("    direction LR");
     const addrs = Object.keys(d.resources).sort(compareNatural);
     for (const a of addrs) {

@@ -1,0 +1,148 @@
+import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import * as sem from "../diag/catalog/semantic.js";
+import type { DomainDecl, Expr, LetDecl, ParamType, SourceFileNode, TemplateDecl } from "./ast.js";
+import { suggest } from "./suggest.js";
+
+/**
+ * Domain templates: each `domain NAME = TEMPLATE(args)` becomes a plain domain whose items are
+ * one `let` per parameter (the argument, or the default) followed by the template's items.
+ * Everything after this pass (names, evaluation, authority, the program IR) sees ordinary
+ * domains, so a project written with templates compiles to the program it would be written
+ * out by hand. The parameters' lets carry their declared type (checked when evaluated:
+ * LXM2234). Arguments and defaults are values written in place: they may not refer to
+ * names (LXM2235), so nothing enters a template but its parameters.
+ */
+
+const PARAM_TYPES: ReadonlySet<string> = new Set(["string", "number", "bool", "list", "object", "any"]);
+
+/** Where an instance came from: its template and the instantiation (for diagnostics, graph). */
+export interface InstanceOrigin {
+  readonly template: string;
+  /** The `TEMPLATE(…)` of `domain NAME = TEMPLATE(…)`. */
+  readonly at: Span;
+  /** The template's declaration. */
+  readonly declared: Span;
+}
+
+export interface Instantiated {
+  /** The files with every instance's items filled in. */
+  readonly files: SourceFileNode[];
+  /** Instance domains by name. */
+  readonly origins: ReadonlyMap<string, InstanceOrigin>;
+}
+
+/** The first name an expression refers to, with its span (template arguments may refer to none). */
+function firstRef(e: Expr): { name: string; span: Span } | null {
+  const stack: Expr[] = [e];
+  // Loop variables of comprehensions inside the argument are names it binds itself.
+  const bound = new Set<string>();
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    switch (x.kind) {
+      case "Ref":
+        if (!bound.has(x.name)) return { name: x.name, span: x.span };
+        break;
+      case "String":
+        for (const p of x.parts) if (typeof p !== "string") stack.push(p);
+        break;
+      case "List":
+        stack.push(...x.items);
+        break;
+      case "Object":
+        for (const en of x.entries) stack.push(en.value);
+        break;
+      case "Member":
+        stack.push(x.object);
+        break;
+      case "Index":
+        stack.push(x.object, x.index);
+        break;
+      case "Call":
+        stack.push(...x.args);
+        break;
+      case "Unary":
+        stack.push(x.operand);
+        break;
+      case "Binary":
+        stack.push(x.left, x.right);
+        break;
+      case "Cond":
+        stack.push(x.test, x.then, x.otherwise);
+        break;
+      case "ListComp":
+      case "ObjectComp":
+        for (const v of x.vars) bound.add(v.name);
+        stack.push(x.source, ...(x.kind === "ListComp" ? [x.body] : [x.key, x.value]), ...(x.cond ? [x.cond] : []));
+        break;
+      case "Paren":
+        stack.push(x.expr);
+        break;
+      default:
+        break;
+    }
+  }
+  return null;
+}
+
+export function instantiateTemplates(files: readonly SourceFileNode[], diags: Diagnostic[]): Instantiated {
+  const templates = new Map<string, TemplateDecl>();
+  for (const f of files) {
+    for (const t of f.templates) {
+      if (templates.has(t.name.name)) diags.push(sem.duplicateTemplate.withRelated(t.name.span, [{ span: templates.get(t.name.name)!.name.span, message: "first declared here" }], t.name.name));
+      else templates.set(t.name.name, t);
+    }
+  }
+  // Parameters are checked once per template.
+  for (const t of templates.values()) {
+    const seen = new Set<string>();
+    for (const p of t.params) {
+      if (seen.has(p.name.name)) diags.push(sem.duplicateTemplateArg(p.name.span, p.name.name, "parameter"));
+      seen.add(p.name.name);
+      if (!PARAM_TYPES.has(p.type.name)) diags.push(sem.badParamType(p.type.span, p.type.name));
+      const ref = p.default ? firstRef(p.default) : null;
+      if (ref) diags.push(sem.templateArgReference(ref.span, ref.name));
+    }
+  }
+  const origins = new Map<string, InstanceOrigin>();
+  const out = files.map((f): SourceFileNode => {
+    if (!f.domains.some((d) => d.instance)) return f;
+    return { ...f, domains: f.domains.map((d) => (d.instance ? instantiate(d, templates, diags, origins) : d)) };
+  });
+  return { files: out, origins };
+}
+
+function instantiate(d: DomainDecl, templates: ReadonlyMap<string, TemplateDecl>, diags: Diagnostic[], origins: Map<string, InstanceOrigin>): DomainDecl {
+  const inst = d.instance!;
+  const t = templates.get(inst.template.name);
+  if (!t) {
+    diags.push(sem.unknownTemplate(inst.template.span, inst.template.name, suggest(inst.template.name, [...templates.keys()])));
+    return { ...d, items: [] };
+  }
+  origins.set(d.name.name, { template: t.name.name, at: inst.span, declared: t.name.span });
+  const params = new Map(t.params.map((p) => [p.name.name, p] as const));
+  const given = new Map<string, Expr>();
+  for (const a of inst.args) {
+    if (!params.has(a.name.name)) {
+      diags.push(sem.unknownTemplateArg(a.name.span, t.name.name, a.name.name, t.params.map((p) => p.name.name), suggest(a.name.name, [...params.keys()])));
+      continue;
+    }
+    if (given.has(a.name.name)) {
+      diags.push(sem.duplicateTemplateArg(a.name.span, a.name.name, "argument"));
+      continue;
+    }
+    const ref = firstRef(a.value);
+    if (ref) diags.push(sem.templateArgReference(ref.span, ref.name));
+    given.set(a.name.name, a.value);
+  }
+  const missing = t.params.filter((p) => !given.has(p.name.name) && !p.default).map((p) => p.name.name);
+  if (missing.length > 0) diags.push(sem.missingTemplateArg(inst.span, t.name.name, missing));
+  const lets: LetDecl[] = [];
+  for (const p of t.params) {
+    const value = given.get(p.name.name) ?? p.default;
+    if (!value) continue;
+    const type = (PARAM_TYPES.has(p.type.name) ? p.type.name : "any") as ParamType;
+    lets.push({ kind: "Let", name: p.name, value, span: p.span, param: { template: t.name.name, type } });
+  }
+  return { ...d, items: [...lets, ...t.items] };
+}
