@@ -12508,10 +12508,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (lineTwo.includes("version 2")) {
         return parseCapabilitiesV2(read2);
       }
-      const [firstRef, capabilitiesLine] = splitAndAssert(lineTwo, "\0", "\\x00");
+      const [firstRef2, capabilitiesLine] = splitAndAssert(lineTwo, "\0", "\\x00");
       capabilitiesLine.split(" ").map((x) => capabilities.add(x));
-      if (firstRef !== "0000000000000000000000000000000000000000 capabilities^{}") {
-        const [ref, name] = splitAndAssert(firstRef, " ", " ");
+      if (firstRef2 !== "0000000000000000000000000000000000000000 capabilities^{}") {
+        const [ref, name] = splitAndAssert(firstRef2, " ", " ");
         refs.set(name, ref);
         while (true) {
           const line = await read2();
@@ -43356,6 +43356,7 @@ __export(semantic_exports, {
   badForKey: () => badForKey,
   badInterpolation: () => badInterpolation,
   badMetaAttribute: () => badMetaAttribute,
+  badParamType: () => badParamType,
   badPolicyValue: () => badPolicyValue,
   divisionByZero: () => divisionByZero,
   duplicateAttribute: () => duplicateAttribute,
@@ -43367,6 +43368,9 @@ __export(semantic_exports, {
   duplicateName: () => duplicateName,
   duplicateObjectKey: () => duplicateObjectKey,
   duplicatePolicy: () => duplicatePolicy,
+  duplicateTemplate: () => duplicateTemplate,
+  duplicateTemplateArg: () => duplicateTemplateArg,
+  environmentRequired: () => environmentRequired,
   evaluationBudget: () => evaluationBudget,
   expansionNotList: () => expansionNotList,
   exportUnknown: () => exportUnknown,
@@ -43377,12 +43381,14 @@ __export(semantic_exports, {
   importCycle: () => importCycle,
   impureFunction: () => impureFunction,
   indexOutOfRange: () => indexOutOfRange,
+  inputWithoutValue: () => inputWithoutValue,
   invalidArgument: () => invalidArgument,
   invalidAttribute: () => invalidAttribute,
   metaAsProviderAttribute: () => metaAsProviderAttribute,
   metaPrefixOnAttribute: () => metaPrefixOnAttribute,
   missingAttribute: () => missingAttribute,
   missingProviderBlock: () => missingProviderBlock,
+  missingTemplateArg: () => missingTemplateArg,
   noSuchAttribute: () => noSuchAttribute,
   noSuchKey: () => noSuchKey,
   notAValue: () => notAValue,
@@ -43399,6 +43405,8 @@ __export(semantic_exports, {
   sensitiveOperandFailed: () => sensitiveOperandFailed,
   settingsInvalid: () => settingsInvalid,
   settingsSyntax: () => settingsSyntax,
+  templateArgReference: () => templateArgReference,
+  templateArgType: () => templateArgType,
   templateNameUnbound: () => templateNameUnbound,
   templateNesting: () => templateNesting,
   templateNotReference: () => templateNotReference,
@@ -43408,13 +43416,17 @@ __export(semantic_exports, {
   typeMismatch: () => typeMismatch,
   unknownAttribute: () => unknownAttribute,
   unknownDomain: () => unknownDomain,
+  unknownEnvironment: () => unknownEnvironment,
   unknownForSource: () => unknownForSource,
   unknownFunction: () => unknownFunction,
+  unknownInput: () => unknownInput,
   unknownName: () => unknownName,
   unknownPolicyKey: () => unknownPolicyKey,
   unknownProvider: () => unknownProvider,
   unknownProviderAlias: () => unknownProviderAlias,
   unknownResourceType: () => unknownResourceType,
+  unknownTemplate: () => unknownTemplate,
+  unknownTemplateArg: () => unknownTemplateArg,
   valueTooDeep: () => valueTooDeep,
   wrongArgCount: () => wrongArgCount
 });
@@ -43776,6 +43788,21 @@ var settingsInvalid = code(
   "lexum.yaml holds a setting that its schema (schemas/lexum.yaml.json) does not allow.",
   (problem, suggestion) => ({ message: `lexum.yaml: ${problem}`, hint: didYouMean(suggestion) })
 );
+var unknownEnvironment = code(
+  "LXM2142",
+  "unknown environment",
+  "`--env NAME` names an environment that lexum.yaml does not declare under `environments:`. Example: `lxm plan --env prod` with `environments: { production: \u2026 }`. Fix: use a declared name.",
+  (env, known3, suggestion) => ({
+    message: `lexum.yaml declares no environment \`${env}\` (declared: ${known3.length === 0 ? "none" : known3.map((k) => `\`${k}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? (known3.length === 0 ? "declare it under `environments:` in lexum.yaml" : "use one of the declared environments")
+  })
+);
+var environmentRequired = code(
+  "LXM2143",
+  "no environment chosen",
+  "A project whose lexum.yaml declares `environments` is planned and applied one environment at a time, each with its own state branch: say which with `--env NAME`. Example: `lxm plan` in a project with staging and production. Fix: add `--env staging` (or another).",
+  (known3) => ({ message: `this project has environments (${known3.map((k) => `\`${k}\``).join(", ")}): choose one`, hint: `add --env ${known3[0] ?? "NAME"}` })
+);
 var assertionNotBool = code(
   "LXM2150",
   "assertion is not a bool",
@@ -43829,6 +43856,78 @@ var secretDeclassified = code(
   "`nonsensitive` on a value computed from a secret",
   "Lexum never writes a secret, or a value computed from one, in clear: not in plans, comments, traces or snapshots. `nonsensitive` therefore takes the marking off only values marked with `sensitive()` (values written in the commit); a value into which `secret()` flows stays sensitive. Keep it sensitive, or write the value that may be shown in the code.",
   (origin) => ({ message: `\`nonsensitive\` cannot uncover a value computed from ${origin}: a secret never appears in clear`, hint: "leave the value sensitive; a value meant to be shown belongs in the code" })
+);
+var duplicateTemplate = code(
+  "LXM2230",
+  "duplicate template",
+  "A template is declared twice in the project (possibly in two files). Templates share one namespace per project. Example: two `template service(\u2026)` blocks. Fix: rename one or merge them.",
+  (name) => ({ message: `template \`${name}\` is declared more than once`, hint: "rename one of them" })
+);
+var unknownTemplate = code(
+  "LXM2231",
+  "unknown template",
+  '`domain NAME = TEMPLATE(\u2026)` names a template that no file of the project declares. Example: `domain api = servce(name = "api")`. Fix: check the spelling or declare `template TEMPLATE(\u2026) { \u2026 }`.',
+  (name, suggestion) => ({ message: `unknown template \`${name}\``, hint: didYouMean(suggestion) ?? "declare it with `template NAME(params) { \u2026 }`" })
+);
+var unknownTemplateArg = code(
+  "LXM2232",
+  "unknown template argument",
+  'An instance passes an argument the template does not declare as a parameter. Example: `service(nmae = "api")`. Fix: use one of the template\'s parameters.',
+  (template, name, params, suggestion) => ({
+    message: `template \`${template}\` has no parameter \`${name}\` (its parameters: ${params.length === 0 ? "none" : params.map((p) => `\`${p}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? "remove the argument"
+  })
+);
+var missingTemplateArg = code(
+  "LXM2233",
+  "missing template argument",
+  "A template parameter without a default must be given by every instance. Example: `template service(image: string)` instantiated as `service()`. Fix: pass it, or give the parameter a default.",
+  (template, names) => ({
+    message: `template \`${template}\` needs ${names.map((n) => `\`${n}\``).join(", ")}: ${names.length === 1 ? "it has" : "they have"} no default`,
+    hint: `pass ${names.map((n) => `\`${n} = \u2026\``).join(", ")}`
+  })
+);
+var templateArgType = code(
+  "LXM2234",
+  "template argument of the wrong type",
+  'A template parameter declares a type (string, number, bool, list, object or any) and the value given for it (or its default) has another. Example: `replicas: number` given `"3"`. Fix: pass a value of the declared type.',
+  (template, name, expected, got) => ({ message: `argument \`${name}\` of template \`${template}\` must be ${expected}, got ${got}`, hint: "pass a value of the parameter's type, or declare it `any`" })
+);
+var templateArgReference = code(
+  "LXM2235",
+  "template argument refers to a name",
+  "An instance's arguments, and a parameter's default, are written outside any domain: they are values (literals and functions of literals), and may not refer to a let, resource, import or another parameter. Values from other domains enter a template through its own `import` lines. Example: `domain api = service(name = other)`. Fix: write the value, or import it inside the template.",
+  (name) => ({ message: `\`${name}\`: template arguments and defaults are values written in place; they cannot refer to names`, hint: "write the value here, or import it inside the template" })
+);
+var badParamType = code(
+  "LXM2236",
+  "unknown parameter type",
+  "A template parameter's type is one of string, number, bool, list, object and any. Example: `template t(n: int)`. Fix: use one of them.",
+  (type) => ({ message: `\`${type}\` is not a parameter type (string, number, bool, list, object, any)`, hint: "durations are numbers of milliseconds: declare `number`" })
+);
+var duplicateTemplateArg = code(
+  "LXM2237",
+  "parameter or argument named twice",
+  'A template declares a parameter twice, or an instance passes an argument twice. Example: `service(name = "a", name = "b")`. Fix: keep one.',
+  (name, what2) => ({ message: `${what2} \`${name}\` appears more than once`, hint: "keep one of them" })
+);
+var unknownInput = code(
+  "LXM2240",
+  "unknown input",
+  '`input("name")` reads an input declared in lexum.yaml under `inputs:` (with its type and an optional default); this name is not declared. Example: `input("replica")` with `inputs: { replicas: { type: number } }`. Fix: declare it, or check the spelling.',
+  (name, declared, suggestion) => ({
+    message: `no input \`${name}\` is declared in lexum.yaml (declared: ${declared.length === 0 ? "none" : declared.map((d) => `\`${d}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? `declare it: \`inputs: { ${name}: { type: string } }\``
+  })
+);
+var inputWithoutValue = code(
+  "LXM2241",
+  "input without a value",
+  "An input read by the code has no default, and the environment chosen (or none, without `--env`) gives it no value. Example: `inputs: { region: { type: string } }` read without `environments.<env>.inputs.region`. Fix: give it a value in the environment, a default, or choose the environment with `--env`.",
+  (name, env) => ({
+    message: `input \`${name}\` has no value ${env === null ? "without an environment (no --env) and no default" : `in environment \`${env}\` and no default`}`,
+    hint: env === null ? "choose an environment with --env, or give the input a default" : `set \`environments.${env}.inputs.${name}\` in lexum.yaml, or give the input a default`
+  })
 );
 var templateNotReference = code(
   "LXM2220",
@@ -56191,6 +56290,16 @@ var core = [
     impl(a) {
       return str("secret", a, 0);
     }
+  },
+  {
+    name: "input",
+    min: 1,
+    max: 1,
+    signature: "input(name)",
+    compileTimeOnly: true,
+    impl(a) {
+      return str("input", a, 0);
+    }
   }
 ];
 var defs = [...core, ...numeric, ...strings, ...collections, ...encoding, ...filesystem, ...datetime, ...hashing, ...network, ...conversion, ...templates];
@@ -59189,9 +59298,11 @@ function providerSchemaFiles() {
 
 // src/program/validators.generated.ts
 var lexum_yaml = validate20;
-var schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lexum.yaml.json", "title": "lexum.yaml", "description": "Project settings of a Lexum project.", "type": "object", "additionalProperties": false, "properties": { "state_branch": { "description": "The git branch that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "parallelism": { "description": "How many independent domains may run at once.", "type": "integer", "minimum": 1, "maximum": 256, "default": 10 }, "providers": { "description": "Default configuration per provider name, merged under each provider block.", "type": "object", "default": {}, "additionalProperties": { "description": "Default configuration of one provider. The reserved key `package` names an npm package that implements the provider (resolved from the project's node_modules); it is never part of the configuration.", "type": "object", "properties": { "package": { "description": `The npm package implementing this provider, e.g. "@acme/lexum-provider": a package name, resolved from the project directory upward like Node's require.`, "type": "string", "pattern": "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "maxLength": 214 } } } } } };
+var schema31 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lexum.yaml.json", "title": "lexum.yaml", "description": "Project settings of a Lexum project.", "type": "object", "additionalProperties": false, "properties": { "state_branch": { "description": "The git branch that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "parallelism": { "description": "How many independent domains may run at once.", "type": "integer", "minimum": 1, "maximum": 256, "default": 10 }, "providers": { "description": "Default configuration per provider name, merged under each provider block.", "type": "object", "default": {}, "additionalProperties": { "description": "Default configuration of one provider. The reserved key `package` names an npm package that implements the provider (resolved from the project's node_modules); it is never part of the configuration.", "type": "object", "properties": { "package": { "description": `The npm package implementing this provider, e.g. "@acme/lexum-provider": a package name, resolved from the project directory upward like Node's require.`, "type": "string", "pattern": "^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "maxLength": 214 } } } }, "inputs": { "description": 'The inputs the project\'s code reads with input("name"): each with its type and, optionally, a default. Values come from the environment chosen (`environments`), else the default.', "type": "object", "default": {}, "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$" }, "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["type"], "properties": { "type": { "description": "The input's type.", "enum": ["string", "number", "bool", "list", "object", "any"] }, "default": { "description": "The value when the environment gives none." }, "description": { "description": "What the input is for (documentation only).", "type": "string" } } } }, "environments": { "description": "Named environments (staging, production, \u2026): each with its input values and its own state branch. `lxm plan --env NAME` (and apply, check, graph) choose one.", "type": "object", "default": {}, "propertyNames": { "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "inputs": { "description": "Values of the project's inputs in this environment.", "type": "object", "default": {} }, "state_branch": { "description": "The environment's state branch; default `<state_branch>/<environment>`.", "type": "string", "minLength": 1 } } } } } };
 var func1 = require_ucs2length().default;
 var pattern4 = new RegExp("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "u");
+var pattern5 = new RegExp("^[A-Za-z_][A-Za-z0-9_-]*$", "u");
+var pattern6 = new RegExp("^[a-z0-9][a-z0-9._-]*$", "u");
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -59205,7 +59316,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!(key0 === "state_branch" || key0 === "parallelism" || key0 === "providers")) {
+      if (!(key0 === "state_branch" || key0 === "parallelism" || key0 === "providers" || key0 === "inputs" || key0 === "environments")) {
         const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema31, data };
         if (vErrors === null) {
           vErrors = [err0];
@@ -59326,12 +59437,201 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.inputs !== void 0) {
+      let data5 = data.inputs;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        for (const key22 in data5) {
+          const _errs15 = errors;
+          if (typeof key22 === "string") {
+            if (!pattern5.test(key22)) {
+              const err11 = { instancePath: instancePath + "/inputs", schemaPath: "#/properties/inputs/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_-]*$"', schema: "^[A-Za-z_][A-Za-z0-9_-]*$", parentSchema: schema31.properties.inputs.propertyNames, data: key22, propertyName: key22 };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          }
+          var valid3 = _errs15 === errors;
+          if (!valid3) {
+            const err12 = { instancePath: instancePath + "/inputs", schemaPath: "#/properties/inputs/propertyNames", keyword: "propertyNames", params: { propertyName: key22 }, message: "property name must be valid", schema: schema31.properties.inputs.propertyNames, parentSchema: schema31.properties.inputs, data: data5 };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data5) {
+          let data6 = data5[key3];
+          if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+            if (data6.type === void 0) {
+              const err13 = { instancePath: instancePath + "/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/inputs/additionalProperties/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema31.properties.inputs.additionalProperties.required, parentSchema: schema31.properties.inputs.additionalProperties, data: data6 };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+            for (const key4 in data6) {
+              if (!(key4 === "type" || key4 === "default" || key4 === "description")) {
+                const err14 = { instancePath: instancePath + "/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/inputs/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema31.properties.inputs.additionalProperties, data: data6 };
+                if (vErrors === null) {
+                  vErrors = [err14];
+                } else {
+                  vErrors.push(err14);
+                }
+                errors++;
+              }
+            }
+            if (data6.type !== void 0) {
+              let data7 = data6.type;
+              if (!(data7 === "string" || data7 === "number" || data7 === "bool" || data7 === "list" || data7 === "object" || data7 === "any")) {
+                const err15 = { instancePath: instancePath + "/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/type", schemaPath: "#/properties/inputs/additionalProperties/properties/type/enum", keyword: "enum", params: { allowedValues: schema31.properties.inputs.additionalProperties.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema31.properties.inputs.additionalProperties.properties.type.enum, parentSchema: schema31.properties.inputs.additionalProperties.properties.type, data: data7 };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data6.description !== void 0) {
+              let data8 = data6.description;
+              if (typeof data8 !== "string") {
+                const err16 = { instancePath: instancePath + "/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/description", schemaPath: "#/properties/inputs/additionalProperties/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema31.properties.inputs.additionalProperties.properties.description.type, parentSchema: schema31.properties.inputs.additionalProperties.properties.description, data: data8 };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/inputs/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.inputs.additionalProperties.type, parentSchema: schema31.properties.inputs.additionalProperties, data: data6 };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/inputs", schemaPath: "#/properties/inputs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.inputs.type, parentSchema: schema31.properties.inputs, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.environments !== void 0) {
+      let data9 = data.environments;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        for (const key5 in data9) {
+          const _errs25 = errors;
+          if (typeof key5 === "string") {
+            if (!pattern6.test(key5)) {
+              const err19 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9._-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9._-]*$"', schema: "^[a-z0-9][a-z0-9._-]*$", parentSchema: schema31.properties.environments.propertyNames, data: key5, propertyName: key5 };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          }
+          var valid6 = _errs25 === errors;
+          if (!valid6) {
+            const err20 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/propertyNames", keyword: "propertyNames", params: { propertyName: key5 }, message: "property name must be valid", schema: schema31.properties.environments.propertyNames, parentSchema: schema31.properties.environments, data: data9 };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        for (const key6 in data9) {
+          let data10 = data9[key6];
+          if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+            for (const key7 in data10) {
+              if (!(key7 === "inputs" || key7 === "state_branch")) {
+                const err21 = { instancePath: instancePath + "/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environments/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema31.properties.environments.additionalProperties, data: data10 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data10.inputs !== void 0) {
+              let data11 = data10.inputs;
+              if (!(data11 && typeof data11 == "object" && !Array.isArray(data11))) {
+                const err22 = { instancePath: instancePath + "/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/inputs", schemaPath: "#/properties/environments/additionalProperties/properties/inputs/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.environments.additionalProperties.properties.inputs.type, parentSchema: schema31.properties.environments.additionalProperties.properties.inputs, data: data11 };
+                if (vErrors === null) {
+                  vErrors = [err22];
+                } else {
+                  vErrors.push(err22);
+                }
+                errors++;
+              }
+            }
+            if (data10.state_branch !== void 0) {
+              let data12 = data10.state_branch;
+              if (typeof data12 === "string") {
+                if (func1(data12) < 1) {
+                  const err23 = { instancePath: instancePath + "/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/state_branch", schemaPath: "#/properties/environments/additionalProperties/properties/state_branch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema31.properties.environments.additionalProperties.properties.state_branch, data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err23];
+                  } else {
+                    vErrors.push(err23);
+                  }
+                  errors++;
+                }
+              } else {
+                const err24 = { instancePath: instancePath + "/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/state_branch", schemaPath: "#/properties/environments/additionalProperties/properties/state_branch/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema31.properties.environments.additionalProperties.properties.state_branch.type, parentSchema: schema31.properties.environments.additionalProperties.properties.state_branch, data: data12 };
+                if (vErrors === null) {
+                  vErrors = [err24];
+                } else {
+                  vErrors.push(err24);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err25 = { instancePath: instancePath + "/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environments/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.environments.additionalProperties.type, parentSchema: schema31.properties.environments.additionalProperties, data: data10 };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.properties.environments.type, parentSchema: schema31.properties.environments, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.type, parentSchema: schema31, data };
+    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.type, parentSchema: schema31, data };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err27];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err27);
     }
     errors++;
   }
@@ -59341,13 +59641,13 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var lxm_sync_yaml = validate21;
 var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
-var pattern5 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
+var pattern7 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
 var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "state_branch": { "description": "The branch of the remote that holds the state snapshots.", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
 var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
 var schema36 = { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" };
-var func4 = Object.prototype.hasOwnProperty;
-var pattern6 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
-var pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var func5 = Object.prototype.hasOwnProperty;
+var pattern8 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
+var pattern10 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -59369,7 +59669,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func4.call(schema33.properties, key0)) {
+      if (!func5.call(schema33.properties, key0)) {
         const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema33, data };
         if (vErrors === null) {
           vErrors = [err1];
@@ -59470,7 +59770,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.interval !== void 0) {
       let data4 = data.interval;
       if (typeof data4 === "string") {
-        if (!pattern6.test(data4)) {
+        if (!pattern8.test(data4)) {
           const err10 = { instancePath: instancePath + "/interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data4 };
           if (vErrors === null) {
             vErrors = [err10];
@@ -59492,7 +59792,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.drift_interval !== void 0) {
       let data5 = data.drift_interval;
       if (typeof data5 === "string") {
-        if (!pattern6.test(data5)) {
+        if (!pattern8.test(data5)) {
           const err12 = { instancePath: instancePath + "/drift_interval", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data5 };
           if (vErrors === null) {
             vErrors = [err12];
@@ -59526,7 +59826,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.token_env !== void 0) {
       let data7 = data.token_env;
       if (typeof data7 === "string") {
-        if (!pattern8.test(data7)) {
+        if (!pattern10.test(data7)) {
           const err15 = { instancePath: instancePath + "/token_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data7 };
           if (vErrors === null) {
             vErrors = [err15];
@@ -59548,7 +59848,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.webhook_secret_env !== void 0) {
       let data8 = data.webhook_secret_env;
       if (typeof data8 === "string") {
-        if (!pattern8.test(data8)) {
+        if (!pattern10.test(data8)) {
           const err17 = { instancePath: instancePath + "/webhook_secret_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data8 };
           if (vErrors === null) {
             vErrors = [err17];
@@ -59624,7 +59924,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.listen !== void 0) {
       let data0 = data.listen;
       if (typeof data0 === "string") {
-        if (!pattern5.test(data0)) {
+        if (!pattern7.test(data0)) {
           const err3 = { instancePath: instancePath + "/listen", schemaPath: "#/properties/listen/pattern", keyword: "pattern", params: { pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$" }, message: 'must match pattern "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"', schema: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", parentSchema: schema32.properties.listen, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
@@ -59732,7 +60032,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
 validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var fs_dir = validate24;
 var schema38 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
-var pattern10 = new RegExp("^0[0-7]{3}$", "u");
+var pattern12 = new RegExp("^0[0-7]{3}$", "u");
 function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -59790,7 +60090,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.mode !== void 0) {
       let data1 = data.mode;
       if (typeof data1 === "string") {
-        if (!pattern10.test(data1)) {
+        if (!pattern12.test(data1)) {
           const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema38.properties.mode, data: data1 };
           if (vErrors === null) {
             vErrors = [err4];
@@ -59893,7 +60193,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.mode !== void 0) {
       let data2 = data.mode;
       if (typeof data2 === "string") {
-        if (!pattern10.test(data2)) {
+        if (!pattern12.test(data2)) {
           const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema39.properties.mode, data: data2 };
           if (vErrors === null) {
             vErrors = [err5];
@@ -60101,7 +60401,7 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
 validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var http_object = validate28;
 var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1, "x-lexum-assigned": true }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } };
-var pattern12 = new RegExp("^/", "u");
+var pattern14 = new RegExp("^/", "u");
 function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -60133,7 +60433,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func4.call(schema42.properties, key0)) {
+      if (!func5.call(schema42.properties, key0)) {
         const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
         if (vErrors === null) {
           vErrors = [err2];
@@ -60146,7 +60446,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.path !== void 0) {
       let data0 = data.path;
       if (typeof data0 === "string") {
-        if (!pattern12.test(data0)) {
+        if (!pattern14.test(data0)) {
           const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.path, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
@@ -60202,7 +60502,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.create_path !== void 0) {
       let data3 = data.create_path;
       if (typeof data3 === "string") {
-        if (!pattern12.test(data3)) {
+        if (!pattern14.test(data3)) {
           const err8 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.create_path, data: data3 };
           if (vErrors === null) {
             vErrors = [err8];
@@ -60224,7 +60524,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.read_path !== void 0) {
       let data4 = data.read_path;
       if (typeof data4 === "string") {
-        if (!pattern12.test(data4)) {
+        if (!pattern14.test(data4)) {
           const err10 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.read_path, data: data4 };
           if (vErrors === null) {
             vErrors = [err10];
@@ -60246,7 +60546,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.update_path !== void 0) {
       let data5 = data.update_path;
       if (typeof data5 === "string") {
-        if (!pattern12.test(data5)) {
+        if (!pattern14.test(data5)) {
           const err12 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.update_path, data: data5 };
           if (vErrors === null) {
             vErrors = [err12];
@@ -60268,7 +60568,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.destroy_path !== void 0) {
       let data6 = data.destroy_path;
       if (typeof data6 === "string") {
-        if (!pattern12.test(data6)) {
+        if (!pattern14.test(data6)) {
           const err14 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.destroy_path, data: data6 };
           if (vErrors === null) {
             vErrors = [err14];
@@ -60592,7 +60892,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func4.call(schema44.properties, key0)) {
+      if (!func5.call(schema44.properties, key0)) {
         const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
         if (vErrors === null) {
           vErrors = [err1];
@@ -61600,7 +61900,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func4.call(schema48.properties, key0)) {
+      if (!func5.call(schema48.properties, key0)) {
         const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
         if (vErrors === null) {
           vErrors = [err0];
@@ -61877,7 +62177,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func4.call(schema49.properties, key0)) {
+      if (!func5.call(schema49.properties, key0)) {
         const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
         if (vErrors === null) {
           vErrors = [err1];
@@ -63585,7 +63885,7 @@ function parseFile(path8, text) {
   const p = new Parser4(path8, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const domains = p.parseTop();
+  const { domains, templates: templates2 } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS];
@@ -63594,7 +63894,7 @@ function parseFile(path8, text) {
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path: path8, domains, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
+    file: { kind: "File", path: path8, domains, templates: templates2, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
     diagnostics
   };
 }
@@ -63843,8 +64143,14 @@ var Parser4 = class {
   // ------------------------------------------------------------------ declarations
   parseTop() {
     const domains = [];
+    const templates2 = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
+      if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
+        const d2 = this.guarded("top", () => this.parseTemplate());
+        if (d2) templates2.push(d2);
+        continue;
+      }
       if (!this.isKw(t, "domain")) {
         const start = this.i;
         this.report(topLevelNotDomain(this.tspan(t), describeToken(t)));
@@ -63854,12 +64160,62 @@ var Parser4 = class {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return domains;
+    return { domains, templates: templates2 };
   }
   parseDomain() {
     const kw = this.next();
     const name = this.name("a domain name");
+    if (this.atP("=")) {
+      this.next();
+      const template = this.name("a template name");
+      const open5 = this.expectP("(", "an instance is written `domain NAME = TEMPLATE(arg = value, \u2026)`");
+      const saved = this.nlSig;
+      this.nlSig = false;
+      const args = [];
+      while (!this.atP(")")) {
+        const argName = this.name("an argument name");
+        this.expectP("=", "arguments are written `name = value`");
+        const value = this.parseExpr();
+        args.push({ name: argName, value, span: { file: this.path, start: argName.span.start, end: this.prevEnd() } });
+        if (!this.atP(",")) break;
+        this.next();
+      }
+      this.closeBracket(open5, ")");
+      this.nlSig = saved;
+      const span = this.span(kw.start);
+      return { kind: "Domain", name, items: [], span, instance: { template, args: exact(args), span: { file: this.path, start: template.span.start, end: span.end } } };
+    }
     const open4 = this.expectP("{");
+    return { kind: "Domain", name, items: this.parseBody(open4), span: this.span(kw.start) };
+  }
+  /** `template NAME(param: type [= default], …) { items }` */
+  parseTemplate() {
+    const kw = this.next();
+    const name = this.name("a template name");
+    const open4 = this.expectP("(", "a template is written `template NAME(param: type, \u2026) { \u2026 }`");
+    const saved = this.nlSig;
+    this.nlSig = false;
+    const params = [];
+    while (!this.atP(")")) {
+      const pname = this.name("a parameter name");
+      this.expectP(":", "a parameter is written `name: type` (string, number, bool, list, object or any)");
+      const type = this.name("a parameter type (string, number, bool, list, object or any)");
+      let dflt;
+      if (this.atP("=")) {
+        this.next();
+        dflt = this.parseExpr();
+      }
+      params.push({ name: pname, type, ...dflt ? { default: dflt } : {}, span: { file: this.path, start: pname.span.start, end: this.prevEnd() } });
+      if (!this.atP(",")) break;
+      this.next();
+    }
+    this.closeBracket(open4, ")");
+    this.nlSig = saved;
+    const body = this.expectP("{");
+    return { kind: "Template", name, params: exact(params), items: this.parseBody(body), span: this.span(kw.start) };
+  }
+  /** A domain's (or template's) items up to the closing `}`. */
+  parseBody(open4) {
     const items = [];
     let needSep = false;
     for (; ; ) {
@@ -63883,7 +64239,7 @@ var Parser4 = class {
       if (item) items.push(item);
       needSep = item !== void 0;
     }
-    return { kind: "Domain", name, items: exact(items), span: this.span(kw.start) };
+    return exact(items);
   }
   reportUnclosed(open4, found) {
     this.report(
@@ -65267,8 +65623,16 @@ var Evaluator = class {
   }
   computeSymbol(t, sym, deps) {
     switch (sym.kind) {
-      case "let":
-        return this.expr(sym.decl.value, this.scope(t, t.file, deps));
+      case "let": {
+        const v = this.expr(sym.decl.value, this.scope(t, t.file, deps));
+        const param = sym.decl.param;
+        if (!param || param.type === "any" || !isKnown(v) || v === null) return v;
+        const got = typeName(v);
+        const want = param.type === "object" ? "object" : param.type;
+        if (got === want) return v;
+        this.diags.push(templateArgType(sym.decl.value.span, param.template, sym.decl.name.name, `${/^[aeiou]/.test(param.type) ? "an" : "a"} ${param.type}`, got));
+        return POISON;
+      }
       case "export":
         return this.expr(sym.decl.value, this.scope(t, t.file, deps));
       case "import":
@@ -65796,6 +66160,29 @@ var Evaluator = class {
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
     if (name === "sensitive" || name === "nonsensitive" || name === "issensitive") return this.marking(name, args[0], span0);
+    if (name === "input") {
+      const n = args[0];
+      if (!isKnown(n)) {
+        this.diags.push(unknownForSource(span0, "the name of an input"));
+        return POISON;
+      }
+      if (typeof n !== "string") {
+        this.diags.push(argumentType(span0, "input", 1, "a string", typeName(n)));
+        return POISON;
+      }
+      const inputs = this.opts.inputs ?? {};
+      const decl = Object.prototype.hasOwnProperty.call(inputs, n) ? inputs[n] : void 0;
+      if (!decl) {
+        const declared = Object.keys(inputs).sort();
+        this.diags.push(unknownInput(span0, n, declared, suggest(n, declared)));
+        return POISON;
+      }
+      if (decl.value === void 0) {
+        this.diags.push(inputWithoutValue(span0, n, this.opts.env ?? null));
+        return POISON;
+      }
+      return this.bounded(decl.value, span);
+    }
     if (name === "secret") {
       const n = args[0];
       if (!isKnown(n)) {
@@ -66030,6 +66417,118 @@ var Evaluator = class {
   }
 };
 
+// src/lang/instantiate.ts
+var PARAM_TYPES = /* @__PURE__ */ new Set(["string", "number", "bool", "list", "object", "any"]);
+function firstRef(e) {
+  const stack = [e];
+  const bound = /* @__PURE__ */ new Set();
+  while (stack.length > 0) {
+    const x = stack.pop();
+    switch (x.kind) {
+      case "Ref":
+        if (!bound.has(x.name)) return { name: x.name, span: x.span };
+        break;
+      case "String":
+        for (const p of x.parts) if (typeof p !== "string") stack.push(p);
+        break;
+      case "List":
+        stack.push(...x.items);
+        break;
+      case "Object":
+        for (const en of x.entries) stack.push(en.value);
+        break;
+      case "Member":
+        stack.push(x.object);
+        break;
+      case "Index":
+        stack.push(x.object, x.index);
+        break;
+      case "Call":
+        stack.push(...x.args);
+        break;
+      case "Unary":
+        stack.push(x.operand);
+        break;
+      case "Binary":
+        stack.push(x.left, x.right);
+        break;
+      case "Cond":
+        stack.push(x.test, x.then, x.otherwise);
+        break;
+      case "ListComp":
+      case "ObjectComp":
+        for (const v of x.vars) bound.add(v.name);
+        stack.push(x.source, ...x.kind === "ListComp" ? [x.body] : [x.key, x.value], ...x.cond ? [x.cond] : []);
+        break;
+      case "Paren":
+        stack.push(x.expr);
+        break;
+      default:
+        break;
+    }
+  }
+  return null;
+}
+function instantiateTemplates(files2, diags) {
+  const templates2 = /* @__PURE__ */ new Map();
+  for (const f of files2) {
+    for (const t of f.templates) {
+      if (templates2.has(t.name.name)) diags.push(duplicateTemplate.withRelated(t.name.span, [{ span: templates2.get(t.name.name).name.span, message: "first declared here" }], t.name.name));
+      else templates2.set(t.name.name, t);
+    }
+  }
+  for (const t of templates2.values()) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const p of t.params) {
+      if (seen.has(p.name.name)) diags.push(duplicateTemplateArg(p.name.span, p.name.name, "parameter"));
+      seen.add(p.name.name);
+      if (!PARAM_TYPES.has(p.type.name)) diags.push(badParamType(p.type.span, p.type.name));
+      const ref = p.default ? firstRef(p.default) : null;
+      if (ref) diags.push(templateArgReference(ref.span, ref.name));
+    }
+  }
+  const origins = /* @__PURE__ */ new Map();
+  const out = files2.map((f) => {
+    if (!f.domains.some((d) => d.instance)) return f;
+    return { ...f, domains: f.domains.map((d) => d.instance ? instantiate(d, templates2, diags, origins) : d) };
+  });
+  return { files: out, origins };
+}
+function instantiate(d, templates2, diags, origins) {
+  const inst = d.instance;
+  const t = templates2.get(inst.template.name);
+  if (!t) {
+    diags.push(unknownTemplate(inst.template.span, inst.template.name, suggest(inst.template.name, [...templates2.keys()])));
+    return { ...d, items: [] };
+  }
+  origins.set(d.name.name, { template: t.name.name, at: inst.span, declared: t.name.span });
+  const params = new Map(t.params.map((p) => [p.name.name, p]));
+  const given = /* @__PURE__ */ new Map();
+  for (const a of inst.args) {
+    if (!params.has(a.name.name)) {
+      diags.push(unknownTemplateArg(a.name.span, t.name.name, a.name.name, t.params.map((p) => p.name.name), suggest(a.name.name, [...params.keys()])));
+      continue;
+    }
+    if (given.has(a.name.name)) {
+      diags.push(duplicateTemplateArg(a.name.span, a.name.name, "argument"));
+      continue;
+    }
+    const ref = firstRef(a.value);
+    if (ref) diags.push(templateArgReference(ref.span, ref.name));
+    given.set(a.name.name, a.value);
+  }
+  const missing = t.params.filter((p) => !given.has(p.name.name) && !p.default).map((p) => p.name.name);
+  if (missing.length > 0) diags.push(missingTemplateArg(inst.span, t.name.name, missing));
+  const lets = [];
+  for (const p of t.params) {
+    const value = given.get(p.name.name) ?? p.default;
+    if (!value) continue;
+    const type = PARAM_TYPES.has(p.type.name) ? p.type.name : "any";
+    lets.push({ kind: "Let", name: p.name, value, span: p.span, param: { template: t.name.name, type } });
+  }
+  return { ...d, items: [...lets, ...t.items] };
+}
+
 // src/lang/compile.ts
 function hashProgram(p) {
   return sha256Canonical(p, 4);
@@ -66045,12 +66544,27 @@ function compile(files2, opts = {}) {
     asts.push(parsed.file);
   }
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  const instantiated = instantiateTemplates(asts, diags);
+  if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  asts.splice(0, asts.length, ...instantiated.files);
+  const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
+  const mark = diags.length;
   const { domains, spans, templates: templates2 } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  if (instantiated.origins.size > 0) {
+    for (let i = mark; i < diags.length; i++) {
+      const d = diags[i];
+      const tpl = d.span && templateSpans.find((t) => t.span.file === d.span.file && t.span.start <= d.span.start && d.span.end <= t.span.end);
+      if (!tpl) continue;
+      const at = [...instantiated.origins].filter(([, o]) => o.template === tpl.name).map(([domain, o]) => ({ span: o.at, message: `in domain \`${domain}\`, an instance of \`${tpl.name}\`` }));
+      diags[i] = { ...d, related: [...d.related ?? [], ...at] };
+    }
+  }
   for (const [path8, text] of templates2) if (!sources.get(path8)) sources.add(new SourceFile(path8, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program = { domains, format: "lexum.program/v1" };
-  return { program, hash: hashProgram(program), spans, diagnostics, sources };
+  const instances = Object.fromEntries([...instantiated.origins].map(([d, o]) => [d, o.template]).sort((a, b) => a[0] < b[0] ? -1 : 1));
+  return { program, hash: hashProgram(program), spans, diagnostics, sources, ...instantiated.origins.size > 0 ? { instances } : {} };
 }
 function buildDomains(asts, opts, diags, textOf) {
   const res = resolveProgram(asts);
@@ -66180,6 +66694,7 @@ function buildDomains(asts, opts, diags, textOf) {
   return { domains, spans: spans.table(), templates: ev2.templateTexts };
 }
 function releaseResourceBodies(t, ev2) {
+  if (t.decl.instance) return;
   for (const decl of t.resources) if (ev2.resources.has(`${t.name}\0${decl.name.name}`)) decl.attributes.length = 0;
 }
 function assertionOperands(e) {
@@ -66261,8 +66776,28 @@ function firstBadByte(b) {
   }
   return b.length;
 }
+function inputTypeOf(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "object") return "object";
+  return typeof v === "boolean" ? "bool" : typeof v;
+}
+function fitsInputType(v, type) {
+  return type === "any" || v === null || inputTypeOf(v) === type;
+}
+function environmentOf(settings, env) {
+  const given = env === null ? {} : settings.environments[env]?.inputs ?? {};
+  const inputs = {};
+  for (const name of Object.keys(settings.inputs).sort()) {
+    const d = settings.inputs[name];
+    const value = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : d.default;
+    inputs[name] = value === void 0 ? { type: d.type } : { type: d.type, value };
+  }
+  const stateBranch = env === null ? settings.state_branch : settings.environments[env]?.state_branch ?? `${settings.state_branch}/${env}`;
+  return { inputs, stateBranch };
+}
 var PACKAGE_KEY = "package";
-var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers: {} };
+var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers: {}, inputs: {}, environments: {} };
 function settingSpan(doc, instancePath, extraKey) {
   const path8 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
   let node = path8.length ? doc.getIn(path8, true) : doc.contents;
@@ -66275,6 +66810,27 @@ function checkSettingValues(doc, v, catalog) {
   if (v.state_branch !== void 0) {
     const problem = branchNameProblem(v.state_branch);
     if (problem) out.push(settingsInvalid(settingSpan(doc, "/state_branch", null), `state_branch ${JSON.stringify(v.state_branch)} ${problem}`, null));
+  }
+  const inputs = v.inputs ?? {};
+  const names = Object.keys(inputs).sort();
+  for (const name of names) {
+    const d = inputs[name];
+    if (d.default !== void 0 && !fitsInputType(d.default, d.type)) {
+      out.push(settingsInvalid(settingSpan(doc, `/inputs/${name}/default`, null), `inputs.${name}: the default must be ${d.type === "any" ? "any value" : `a ${d.type}`}, got ${inputTypeOf(d.default)}`, null));
+    }
+  }
+  for (const env of Object.keys(v.environments ?? {}).sort()) {
+    const e = v.environments[env];
+    if (e.state_branch !== void 0) {
+      const problem = branchNameProblem(e.state_branch);
+      if (problem) out.push(settingsInvalid(settingSpan(doc, `/environments/${env}/state_branch`, null), `environments.${env}.state_branch ${JSON.stringify(e.state_branch)} ${problem}`, null));
+    }
+    for (const name of Object.keys(e.inputs ?? {}).sort()) {
+      const d = inputs[name];
+      const value = e.inputs[name];
+      if (!d) out.push(settingsInvalid(settingSpan(doc, `/environments/${env}/inputs`, name), `environments.${env}.inputs: \`${name}\` is not declared under \`inputs\` (declared: ${names.length === 0 ? "none" : names.join(", ")})`, suggest(name, names)));
+      else if (!fitsInputType(value, d.type)) out.push(settingsInvalid(settingSpan(doc, `/environments/${env}/inputs/${name}`, null), `environments.${env}.inputs.${name} must be a ${d.type}, got ${inputTypeOf(value)}`, null));
+    }
   }
   const known3 = [...catalog.providers.keys()].sort();
   for (const name of Object.keys(v.providers ?? {}).sort()) {
@@ -66384,7 +66940,7 @@ function parseProjectSettings(text, catalog = loadTypeCatalog()) {
   }
   const validator = precompiledValidator("lexum.yaml.json");
   if (!validator(value)) {
-    const props = ["state_branch", "parallelism", "providers"];
+    const props = ["state_branch", "parallelism", "providers", "inputs", "environments"];
     const diagnostics2 = (validator.errors ?? []).map((err) => {
       const p = plainProblem(err);
       const extra = err.keyword === "additionalProperties" ? String(err.params["additionalProperty"]) : null;
@@ -66400,7 +66956,9 @@ function parseProjectSettings(text, catalog = loadTypeCatalog()) {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
-      providers: providerDefaults(v.providers ?? {})
+      providers: providerDefaults(v.providers ?? {}),
+      inputs: v.inputs ?? {},
+      environments: v.environments ?? {}
     },
     diagnostics: []
   };
@@ -66409,7 +66967,17 @@ function parseProjectSettings(text, catalog = loadTypeCatalog()) {
 // src/lang/compile-project.ts
 function compileProjectFiles(input2) {
   const parsed = input2.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input2.settingsText, input2.catalog);
+  const env = input2.env ?? null;
+  const envs = Object.keys(parsed.settings.environments).sort();
+  const envProblem = env !== null && !envs.includes(env) && parsed.diagnostics.length === 0 ? [unknownEnvironment(void 0, env, envs, suggest(env, envs))] : [];
+  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env);
+  if (envProblem.length > 0) {
+    const sources = new SourceSet();
+    return { result: { program: null, hash: null, spans: {}, diagnostics: envProblem, sources }, settings: parsed.settings, diagnostics: envProblem, stateBranch };
+  }
   const result = compile(input2.files, {
+    inputs,
+    env,
     readFile: input2.readFile,
     ...input2.tree ? { tree: input2.tree } : {},
     providerDefaults: parsed.settings.providers,
@@ -66419,7 +66987,7 @@ function compileProjectFiles(input2) {
   if (parsed.diagnostics.length > 0 && input2.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input2.settingsText));
   }
-  return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]) };
+  return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]), stateBranch };
 }
 
 // src/providers/package-load.ts
@@ -69326,9 +69894,9 @@ async function compileProject(input2) {
     const sources = new SourceSet();
     if (input2.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input2.settingsText));
     const sorted = sortDiagnostics(diagnostics);
-    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
   }
-  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, ...input2.tree ? { tree: input2.tree } : {}, settingsText: input2.settingsText, catalog: providers.catalog });
+  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, ...input2.tree ? { tree: input2.tree } : {}, env: input2.environment ?? null, settingsText: input2.settingsText, catalog: providers.catalog });
   return { ...compiled2, providers };
 }
 
@@ -69710,18 +70278,23 @@ function describeChange(c, shown = (p) => p) {
 async function planProject(opts) {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
-  const { result: compiled2, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
+  const { result: compiled2, settings: projectSettings, diagnostics: compileDiagnostics, providers, stateBranch } = await compileProject({
     projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
     tree: ws.tree,
-    settingsText: ws.settingsText
+    settingsText: ws.settingsText,
+    environment: opts.environment ?? null
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
+  const environments = Object.keys(projectSettings.environments).sort();
+  if (environments.length > 0 && opts.environment === void 0 && opts.stateBranch === void 0) {
+    return { sources: compiled2.sources, diagnostics: [...ws.diagnostics, environmentRequired(void 0, environments)], changes: await ws.changes() };
+  }
   const changes2 = await ws.changes();
   if (!compiled2.program || !compiled2.hash || hasErrors(diagnostics)) return { sources: compiled2.sources, diagnostics: sortDiagnostics(diagnostics), changes: changes2 };
   const program = compiled2.program;
-  const settings = { stateBranch: opts.stateBranch ?? projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
+  const settings = { stateBranch: opts.stateBranch ?? stateBranch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
   for (const name of secretNames(program)) if (secrets.secret(name) === void 0) throw catalog_exports.engine.missingSecret.error(name);
   await opts.beforeStateRead?.({ gitdir: ws.repo.gitdir, branch: settings.stateBranch });

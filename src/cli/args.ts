@@ -61,6 +61,11 @@ export const dirFlag = {
   dir: { type: "string", short: "C", value: "DIR", description: "the project folder (default: the current directory)" },
 } as const satisfies Record<string, Flag>;
 
+/** `--env NAME`: one of lexum.yaml's `environments` (its inputs and its state branch). */
+export const envFlag = {
+  env: { type: "string", value: "NAME", description: "the environment (lexum.yaml `environments`): its input values and its state branch" },
+} as const satisfies Record<string, Flag>;
+
 /** `--json`: one JSON document on stdout (on failure: the error document of schemas/error.json). */
 export const jsonFlag = {
   json: { type: "boolean", description: "machine-readable output: one JSON document on stdout" },

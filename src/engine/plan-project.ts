@@ -1,6 +1,7 @@
 import { hasErrors, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
+import * as sem from "../diag/catalog/semantic.js";
 import type { SourceSet } from "../diag/source.js";
 import { evaluateResidual } from "../lang/residual.js";
 import { buildPlan } from "../plan/index.js";
@@ -26,6 +27,8 @@ export interface PlanOptions {
   /** The current directory: paths in messages are shown relative to it (provider paths never resolve against it). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The environment (`--env`): its inputs and state branch (lexum.yaml `environments`). */
+  readonly environment?: string;
   /** The state branch, overriding lexum.yaml's `state_branch` (the Action's `state-branch` input). */
   readonly stateBranch?: string;
   /**
@@ -84,19 +87,26 @@ export interface NotPlanned {
 export async function planProject(opts: PlanOptions): Promise<Planned | NotPlanned> {
   const ws = await openWorkspace({ dir: opts.dir, rev: opts.rev });
   if (hasErrors(ws.diagnostics)) return { sources: ws.sources, diagnostics: sortDiagnostics(ws.diagnostics), changes: await ws.changes() };
-  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics, providers } = await compileProject({
+  const { result: compiled, settings: projectSettings, diagnostics: compileDiagnostics, providers, stateBranch } = await compileProject({
     projectDir: ws.projectDir,
     files: ws.files,
     readFile: ws.readFile,
     tree: ws.tree,
     settingsText: ws.settingsText,
+    environment: opts.environment ?? null,
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
+  // Environments have a state branch each: a plan is for one of them (the inputs' errors
+  // without one would only be a consequence).
+  const environments = Object.keys(projectSettings.environments).sort();
+  if (environments.length > 0 && opts.environment === undefined && opts.stateBranch === undefined) {
+    return { sources: compiled.sources, diagnostics: [...ws.diagnostics, sem.environmentRequired(undefined, environments)], changes: await ws.changes() };
+  }
   // After compiling: file() read its inputs then.
   const changes = await ws.changes();
   if (!compiled.program || !compiled.hash || hasErrors(diagnostics)) return { sources: compiled.sources, diagnostics: sortDiagnostics(diagnostics), changes };
   const program = compiled.program;
-  const settings = { stateBranch: opts.stateBranch ?? projectSettings.state_branch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
+  const settings = { stateBranch: opts.stateBranch ?? stateBranch ?? DEFAULT_STATE_BRANCH, parallelism: projectSettings.parallelism ?? 10 };
 
   const secrets = secretAccess({ commondir: ws.repo.commondir, env: opts.env });
   for (const name of secretNames(program)) if (secrets.secret(name) === undefined) throw catalog.engine.missingSecret.error(name);

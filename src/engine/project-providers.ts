@@ -31,14 +31,16 @@ export async function compileProject(input: {
   /** The goal's files (fileexists, fileset, …). */
   tree?: ProjectFiles;
   settingsText: string | null;
-}): Promise<{ result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; providers: ProjectProviders }> {
+  /** The environment chosen (`--env`); null or absent for none. */
+  environment?: string | null;
+}): Promise<{ result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; providers: ProjectProviders; stateBranch: string }> {
   const { providers, diagnostics } = await loadProjectProviders(input.projectDir, input.settingsText);
   if (hasErrors(diagnostics)) {
     const sources = new SourceSet();
     if (input.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input.settingsText));
     const sorted = sortDiagnostics(diagnostics);
-    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers };
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
   }
-  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, ...(input.tree ? { tree: input.tree } : {}), settingsText: input.settingsText, catalog: providers.catalog });
+  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, ...(input.tree ? { tree: input.tree } : {}), env: input.environment ?? null, settingsText: input.settingsText, catalog: providers.catalog });
   return { ...compiled, providers };
 }

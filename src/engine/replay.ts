@@ -4,6 +4,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo, readTreeFiles } from "../git/repo.js";
 import { loadProjectFromFiles, memoryFileReader, memoryProjectFiles } from "../lang/index.js";
+import { environmentForBranch, parseProjectSettings } from "../lang/project.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
 import type { JsonObject } from "../program/types.js";
@@ -104,6 +105,13 @@ async function loadParent(src: ReplayContext, commit: StateCommit, snapshot: Sna
  * it (lexum.yaml's provider defaults and package providers included) (LXM4212 when it
  * cannot be read).
  */
+/** The environment a state branch belongs to, by the goal's lexum.yaml (its inputs are the goal's too). */
+function goalEnvironment(settingsText: string | null, branch: string): string | null {
+  if (settingsText === null) return null;
+  const { settings, diagnostics } = parseProjectSettings(settingsText);
+  return diagnostics.length > 0 ? null : environmentForBranch(settings, branch);
+}
+
 async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   const goal = snapshot.source.commit;
   if (goal === null) throw new InternalError("goalProgram: a snapshot without a goal commit is not replayed");
@@ -120,7 +128,14 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   const readFile = memoryFileReader(blobs);
   const workdir = src.workdir ?? dirname(src.commondir);
   const projectDir = snapshot.source.path === "" ? workdir : join(workdir, ...snapshot.source.path.split("/"));
-  const { result: compiled, diagnostics, providers } = await compileProject({ projectDir, files: loaded.files, readFile, tree: memoryProjectFiles(blobs), settingsText: readFile("lexum.yaml") });
+  const { result: compiled, diagnostics, providers } = await compileProject({
+    projectDir,
+    files: loaded.files,
+    readFile,
+    tree: memoryProjectFiles(blobs),
+    settingsText: readFile("lexum.yaml"),
+    environment: goalEnvironment(readFile("lexum.yaml"), src.branch),
+  });
   return { compiled, diagnostics, providers, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
 }
 

@@ -1,9 +1,11 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { sortDiagnostics } from "../diag/diagnostic.js";
-import { SourceFile } from "../diag/source.js";
+import { SourceFile, SourceSet } from "../diag/source.js";
 import { compile } from "./compile.js";
 import type { CompileResult } from "./compile.js";
-import { DEFAULT_SETTINGS, parseProjectSettings } from "./project.js";
+import * as sem from "../diag/catalog/semantic.js";
+import { DEFAULT_SETTINGS, environmentOf, parseProjectSettings } from "./project.js";
+import { suggest } from "./suggest.js";
 import type { ProjectSettings } from "./project.js";
 import type { TypeCatalog } from "../program/schemas.js";
 import type { ProjectFiles } from "./file-reader.js";
@@ -22,12 +24,24 @@ export function compileProjectFiles(input: {
   /** The goal's files (fileexists, fileset, …). */
   tree?: ProjectFiles;
   settingsText: string | null;
+  /** The environment chosen (`--env`), null or absent for none: its inputs are what input() reads. */
+  env?: string | null;
   /** As CompileOptions.stats. */
   stats?: { steps: number };
   catalog?: TypeCatalog;
-}): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[] } {
+}): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; stateBranch: string } {
   const parsed = input.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input.settingsText, input.catalog);
+  const env = input.env ?? null;
+  const envs = Object.keys(parsed.settings.environments).sort();
+  const envProblem = env !== null && !envs.includes(env) && parsed.diagnostics.length === 0 ? [sem.unknownEnvironment(undefined, env, envs, suggest(env, envs))] : [];
+  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env);
+  if (envProblem.length > 0) {
+    const sources = new SourceSet();
+    return { result: { program: null, hash: null, spans: {}, diagnostics: envProblem, sources }, settings: parsed.settings, diagnostics: envProblem, stateBranch };
+  }
   const result = compile(input.files, {
+    inputs,
+    env,
     readFile: input.readFile,
     ...(input.tree ? { tree: input.tree } : {}),
     providerDefaults: parsed.settings.providers,
@@ -37,5 +51,5 @@ export function compileProjectFiles(input: {
   if (parsed.diagnostics.length > 0 && input.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input.settingsText));
   }
-  return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]) };
+  return { result, settings: parsed.settings, diagnostics: sortDiagnostics([...parsed.diagnostics, ...result.diagnostics]), stateBranch };
 }

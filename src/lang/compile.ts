@@ -10,6 +10,7 @@ import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, Policy
 import { DEFAULT_POLICY } from "../program/types.js";
 import type { Expr, SourceFileNode } from "./ast.js";
 import type { ProjectFiles } from "./file-reader.js";
+import type { InputValue } from "./project.js";
 import { checkAssertionType, checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
@@ -25,6 +26,10 @@ export interface CompileOptions {
   readonly readFile?: (projectRelPath: string) => string | null;
   /** The goal's files, for fileexists, fileset, filebase64 and the file hashes; none when absent. */
   readonly tree?: ProjectFiles;
+  /** lexum.yaml `inputs`, with the values of the environment chosen (environmentOf): what input("name") reads. */
+  readonly inputs?: { readonly [name: string]: InputValue };
+  /** The environment chosen (for messages); null or absent: none. */
+  readonly env?: string | null;
   /** lexum.yaml `providers`: default configuration by provider name, under each provider block. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject };
   /** When given, receives the evaluation steps taken (at most LIMITS.steps; tests bound work with it). */

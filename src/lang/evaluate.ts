@@ -7,6 +7,7 @@ import type { ResourceTypeInfo, TypeCatalog } from "../program/schemas.js";
 import type { Deferred, Json, JsonObject, Residual } from "../program/types.js";
 import type { Attribute, Expr, ObjectEntry, ResourceDecl } from "./ast.js";
 import type { ProjectFiles } from "./file-reader.js";
+import type { InputValue } from "./project.js";
 import { arityText, BUILTINS, resolveProjectPath } from "./builtins.js";
 import { parseTemplate } from "./parser.js";
 import { checkTemplateNames } from "./template-scope.js";
@@ -59,6 +60,9 @@ export interface EvalOptions {
   readonly readFile?: ((projectRelPath: string) => string | null) | undefined;
   /** The goal's files (fileexists, fileset, …). */
   readonly tree?: ProjectFiles | undefined;
+  /** What input("name") reads (see CompileOptions.inputs). */
+  readonly inputs?: { readonly [name: string]: InputValue } | undefined;
+  readonly env?: string | null | undefined;
   /** lexum.yaml `providers`: default configuration by provider name. */
   readonly providerDefaults?: { readonly [provider: string]: JsonObject } | undefined;
 }
@@ -1054,6 +1058,29 @@ export class Evaluator {
     const span0 = argExprs[0]?.span;
     if (args.some(hasPoison)) return POISON;
     if (name === "sensitive" || name === "nonsensitive" || name === "issensitive") return this.marking(name, args[0]!, span0);
+    if (name === "input") {
+      const n = args[0]!;
+      if (!isKnown(n)) {
+        this.diags.push(sem.unknownForSource(span0, "the name of an input"));
+        return POISON;
+      }
+      if (typeof n !== "string") {
+        this.diags.push(sem.argumentType(span0, "input", 1, "a string", typeName(n)));
+        return POISON;
+      }
+      const inputs = this.opts.inputs ?? {};
+      const decl = Object.prototype.hasOwnProperty.call(inputs, n) ? inputs[n]! : undefined;
+      if (!decl) {
+        const declared = Object.keys(inputs).sort();
+        this.diags.push(sem.unknownInput(span0, n, declared, suggest(n, declared)));
+        return POISON;
+      }
+      if (decl.value === undefined) {
+        this.diags.push(sem.inputWithoutValue(span0, n, this.opts.env ?? null));
+        return POISON;
+      }
+      return this.bounded(decl.value, span);
+    }
     if (name === "secret") {
       const n = args[0]!;
       if (!isKnown(n)) {

@@ -8,7 +8,7 @@ import * as sem from "../diag/catalog/semantic.js";
 import { readFileSync } from "node:fs";
 import { loadTypeCatalog, plainProblem, precompiledValidator } from "../program/schemas.js";
 import type { TypeCatalog } from "../program/schemas.js";
-import type { JsonObject } from "../program/types.js";
+import type { Json, JsonObject } from "../program/types.js";
 import { suggest } from "./suggest.js";
 import { LIMITS } from "./values.js";
 import { yamlTooDeepAt } from "./yaml-depth.js";
@@ -147,6 +147,63 @@ export interface ProjectSettings {
   readonly parallelism: number;
   /** Default configuration by provider name, without the reserved `package` key. */
   readonly providers: { readonly [provider: string]: JsonObject };
+  /** The inputs `input("name")` reads: type and optional default. */
+  readonly inputs: { readonly [name: string]: InputDecl };
+  /** Named environments: input values and state branch. */
+  readonly environments: { readonly [name: string]: EnvironmentSettings };
+}
+
+export type InputType = "string" | "number" | "bool" | "list" | "object" | "any";
+
+export interface InputDecl {
+  readonly type: InputType;
+  readonly default?: Json;
+}
+
+export interface EnvironmentSettings {
+  readonly inputs?: JsonObject;
+  readonly state_branch?: string;
+}
+
+/** An input as compiled: its type and the value of the chosen environment (or the default); no value when neither gives one. */
+export interface InputValue {
+  readonly type: InputType;
+  readonly value?: Json;
+}
+
+/** The environment whose state branch is `branch` (replay and verify read a state branch, not a flag); null when none is. */
+export function environmentForBranch(settings: ProjectSettings, branch: string): string | null {
+  for (const env of Object.keys(settings.environments).sort()) if (environmentOf(settings, env).stateBranch === branch) return env;
+  return null;
+}
+
+/** The type name of a JSON value as input types name it. */
+function inputTypeOf(v: Json): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "object") return "object";
+  return typeof v === "boolean" ? "bool" : typeof v;
+}
+
+/** Whether a value fits an input type (null fits every type, as an unset value). */
+export function fitsInputType(v: Json, type: InputType): boolean {
+  return type === "any" || v === null || inputTypeOf(v) === type;
+}
+
+/**
+ * The inputs and state branch of an environment (null: none chosen). An environment's state
+ * branch is its `state_branch`, else `<state_branch>/<name>`.
+ */
+export function environmentOf(settings: ProjectSettings, env: string | null): { inputs: { [name: string]: InputValue }; stateBranch: string } {
+  const given = env === null ? {} : (settings.environments[env]?.inputs ?? {});
+  const inputs: { [name: string]: InputValue } = {};
+  for (const name of Object.keys(settings.inputs).sort()) {
+    const d = settings.inputs[name]!;
+    const value = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : d.default;
+    inputs[name] = value === undefined ? { type: d.type } : { type: d.type, value };
+  }
+  const stateBranch = env === null ? settings.state_branch : (settings.environments[env]?.state_branch ?? `${settings.state_branch}/${env}`);
+  return { inputs, stateBranch };
 }
 
 /** The reserved key of a `providers:` entry naming the npm package that implements the provider. */
@@ -162,7 +219,7 @@ export interface ProviderPackageRef {
   readonly span: Span;
 }
 
-export const DEFAULT_SETTINGS: ProjectSettings = { state_branch: "lexum/state", parallelism: 10, providers: {} };
+export const DEFAULT_SETTINGS: ProjectSettings = { state_branch: "lexum/state", parallelism: 10, providers: {}, inputs: {}, environments: {} };
 
 /**
  * Reads `dir/lexum.yaml` (absent → defaults). Bad YAML → LXM2140 with line and column in
@@ -201,6 +258,27 @@ function checkSettingValues(doc: ReturnType<typeof parseDocument>, v: Partial<Pr
   if (v.state_branch !== undefined) {
     const problem = branchNameProblem(v.state_branch);
     if (problem) out.push(sem.settingsInvalid(settingSpan(doc, "/state_branch", null), `state_branch ${JSON.stringify(v.state_branch)} ${problem}`, null));
+  }
+  const inputs = v.inputs ?? {};
+  const names = Object.keys(inputs).sort();
+  for (const name of names) {
+    const d = inputs[name]!;
+    if (d.default !== undefined && !fitsInputType(d.default, d.type)) {
+      out.push(sem.settingsInvalid(settingSpan(doc, `/inputs/${name}/default`, null), `inputs.${name}: the default must be ${d.type === "any" ? "any value" : `a ${d.type}`}, got ${inputTypeOf(d.default)}`, null));
+    }
+  }
+  for (const env of Object.keys(v.environments ?? {}).sort()) {
+    const e = v.environments![env]!;
+    if (e.state_branch !== undefined) {
+      const problem = branchNameProblem(e.state_branch);
+      if (problem) out.push(sem.settingsInvalid(settingSpan(doc, `/environments/${env}/state_branch`, null), `environments.${env}.state_branch ${JSON.stringify(e.state_branch)} ${problem}`, null));
+    }
+    for (const name of Object.keys(e.inputs ?? {}).sort()) {
+      const d = inputs[name];
+      const value = e.inputs![name]!;
+      if (!d) out.push(sem.settingsInvalid(settingSpan(doc, `/environments/${env}/inputs`, name), `environments.${env}.inputs: \`${name}\` is not declared under \`inputs\` (declared: ${names.length === 0 ? "none" : names.join(", ")})`, suggest(name, names)));
+      else if (!fitsInputType(value, d.type)) out.push(sem.settingsInvalid(settingSpan(doc, `/environments/${env}/inputs/${name}`, null), `environments.${env}.inputs.${name} must be a ${d.type}, got ${inputTypeOf(value)}`, null));
+    }
   }
   const known = [...catalog.providers.keys()].sort();
   for (const name of Object.keys(v.providers ?? {}).sort()) {
@@ -345,7 +423,7 @@ export function parseProjectSettings(text: string, catalog: TypeCatalog = loadTy
   }
   const validator = precompiledValidator("lexum.yaml.json");
   if (!validator(value)) {
-    const props = ["state_branch", "parallelism", "providers"];
+    const props = ["state_branch", "parallelism", "providers", "inputs", "environments"];
     const diagnostics = (validator.errors ?? []).map((err) => {
       const p = plainProblem(err);
       const extra = err.keyword === "additionalProperties" ? String(err.params["additionalProperty"]) : null;
@@ -362,6 +440,8 @@ export function parseProjectSettings(text: string, catalog: TypeCatalog = loadTy
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
       providers: providerDefaults(v.providers ?? {}),
+      inputs: v.inputs ?? {},
+      environments: v.environments ?? {},
     },
     diagnostics: [],
   };

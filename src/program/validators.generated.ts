@@ -6,9 +6,11 @@
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const lexum_yaml = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/lexum.yaml.json","title":"lexum.yaml","description":"Project settings of a Lexum project.","type":"object","additionalProperties":false,"properties":{"state_branch":{"description":"The git branch that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"parallelism":{"description":"How many independent domains may run at once.","type":"integer","minimum":1,"maximum":256,"default":10},"providers":{"description":"Default configuration per provider name, merged under each provider block.","type":"object","default":{},"additionalProperties":{"description":"Default configuration of one provider. The reserved key `package` names an npm package that implements the provider (resolved from the project's node_modules); it is never part of the configuration.","type":"object","properties":{"package":{"description":"The npm package implementing this provider, e.g. \"@acme/lexum-provider\": a package name, resolved from the project directory upward like Node's require.","type":"string","pattern":"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$","maxLength":214}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/lexum.yaml.json","title":"lexum.yaml","description":"Project settings of a Lexum project.","type":"object","additionalProperties":false,"properties":{"state_branch":{"description":"The git branch that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"parallelism":{"description":"How many independent domains may run at once.","type":"integer","minimum":1,"maximum":256,"default":10},"providers":{"description":"Default configuration per provider name, merged under each provider block.","type":"object","default":{},"additionalProperties":{"description":"Default configuration of one provider. The reserved key `package` names an npm package that implements the provider (resolved from the project's node_modules); it is never part of the configuration.","type":"object","properties":{"package":{"description":"The npm package implementing this provider, e.g. \"@acme/lexum-provider\": a package name, resolved from the project directory upward like Node's require.","type":"string","pattern":"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$","maxLength":214}}}},"inputs":{"description":"The inputs the project's code reads with input(\"name\"): each with its type and, optionally, a default. Values come from the environment chosen (`environments`), else the default.","type":"object","default":{},"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_-]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"The input's type.","enum":["string","number","bool","list","object","any"]},"default":{"description":"The value when the environment gives none."},"description":{"description":"What the input is for (documentation only).","type":"string"}}}},"environments":{"description":"Named environments (staging, production, …): each with its input values and its own state branch. `lxm plan --env NAME` (and apply, check, graph) choose one.","type":"object","default":{},"propertyNames":{"pattern":"^[a-z0-9][a-z0-9._-]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"inputs":{"description":"Values of the project's inputs in this environment.","type":"object","default":{}},"state_branch":{"description":"The environment's state branch; default `<state_branch>/<environment>`.","type":"string","minLength":1}}}}}};
 const func1 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$", "u");
+const pattern5 = new RegExp("^[A-Za-z_][A-Za-z0-9_-]*$", "u");
+const pattern6 = new RegExp("^[a-z0-9][a-z0-9._-]*$", "u");
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/lexum.yaml.json" */;
@@ -23,7 +25,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((key0 === "state_branch") || (key0 === "parallelism")) || (key0 === "providers"))){
+if(!(((((key0 === "state_branch") || (key0 === "parallelism")) || (key0 === "providers")) || (key0 === "inputs")) || (key0 === "environments"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -159,14 +161,224 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(data.inputs !== undefined){
+let data5 = data.inputs;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key2 in data5){
+const _errs15 = errors;
+if(typeof key2 === "string"){
+if(!pattern5.test(key2)){
+const err11 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_-]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_-]*$",parentSchema:schema31.properties.inputs.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+}
+var valid3 = _errs15 === errors;
+if(!valid3){
+const err12 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema31.properties.inputs.propertyNames,parentSchema:schema31.properties.inputs,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+for(const key3 in data5){
+let data6 = data5[key3];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.type === undefined){
+const err13 = {instancePath:instancePath+"/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.inputs.additionalProperties.required,parentSchema:schema31.properties.inputs.additionalProperties,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+for(const key4 in data6){
+if(!(((key4 === "type") || (key4 === "default")) || (key4 === "description"))){
+const err14 = {instancePath:instancePath+"/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.inputs.additionalProperties,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data6.type !== undefined){
+let data7 = data6.type;
+if(!((((((data7 === "string") || (data7 === "number")) || (data7 === "bool")) || (data7 === "list")) || (data7 === "object")) || (data7 === "any"))){
+const err15 = {instancePath:instancePath+"/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/properties/inputs/additionalProperties/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.inputs.additionalProperties.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.inputs.additionalProperties.properties.type.enum,parentSchema:schema31.properties.inputs.additionalProperties.properties.type,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data6.description !== undefined){
+let data8 = data6.description;
+if(typeof data8 !== "string"){
+const err16 = {instancePath:instancePath+"/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/inputs/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.inputs.additionalProperties.properties.description.type,parentSchema:schema31.properties.inputs.additionalProperties.properties.description,data:data8};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/inputs/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.inputs.additionalProperties.type,parentSchema:schema31.properties.inputs.additionalProperties,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.inputs.type,parentSchema:schema31.properties.inputs,data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.environments !== undefined){
+let data9 = data.environments;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key5 in data9){
+const _errs25 = errors;
+if(typeof key5 === "string"){
+if(!pattern6.test(key5)){
+const err19 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9._-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9._-]*$"+"\"",schema:"^[a-z0-9][a-z0-9._-]*$",parentSchema:schema31.properties.environments.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+var valid6 = _errs25 === errors;
+if(!valid6){
+const err20 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema31.properties.environments.propertyNames,parentSchema:schema31.properties.environments,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+for(const key6 in data9){
+let data10 = data9[key6];
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key7 in data10){
+if(!((key7 === "inputs") || (key7 === "state_branch"))){
+const err21 = {instancePath:instancePath+"/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.environments.additionalProperties,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data10.inputs !== undefined){
+let data11 = data10.inputs;
+if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
+const err22 = {instancePath:instancePath+"/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/inputs",schemaPath:"#/properties/environments/additionalProperties/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.environments.additionalProperties.properties.inputs.type,parentSchema:schema31.properties.environments.additionalProperties.properties.inputs,data:data11};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data10.state_branch !== undefined){
+let data12 = data10.state_branch;
+if(typeof data12 === "string"){
+if(func1(data12) < 1){
+const err23 = {instancePath:instancePath+"/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/state_branch",schemaPath:"#/properties/environments/additionalProperties/properties/state_branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.environments.additionalProperties.properties.state_branch,data:data12};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/state_branch",schemaPath:"#/properties/environments/additionalProperties/properties/state_branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.environments.additionalProperties.properties.state_branch.type,parentSchema:schema31.properties.environments.additionalProperties.properties.state_branch,data:data12};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/environments/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environments/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.environments.additionalProperties.type,parentSchema:schema31.properties.environments.additionalProperties,data:data10};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/environments",schemaPath:"#/properties/environments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.environments.type,parentSchema:schema31.properties.environments,data:data9};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 }
@@ -177,13 +389,13 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const lxm_sync_yaml = validate21;
 const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/lxm-sync.yaml.json","title":"lxm-sync.yaml","description":"Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.","type":"object","additionalProperties":false,"required":["data_dir","repositories"],"properties":{"listen":{"description":"The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).","type":"string","pattern":"^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$","default":"127.0.0.1:9464"},"data_dir":{"description":"The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.","type":"string","minLength":1},"max_concurrent_per_host":{"description":"How many repositories of one remote host the agent polls and reconciles at once.","type":"integer","minimum":1,"default":4},"repositories":{"description":"The repositories the agent watches.","type":"array","minItems":1,"items":{"$ref":"#/$defs/repository"}}},"$defs":{"duration":{"description":"A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).","type":"string","pattern":"^([0-9]+(ms|s|m|h))+$"},"envName":{"description":"The name of an environment variable (never the secret itself).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"repository":{"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"state_branch":{"description":"The branch of the remote that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}}}};
-const pattern5 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
+const pattern7 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
 const schema33 = {"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"state_branch":{"description":"The branch of the remote that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}};
 const schema34 = {"description":"A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).","type":"string","pattern":"^([0-9]+(ms|s|m|h))+$"};
 const schema36 = {"description":"The name of an environment variable (never the secret itself).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
-const func4 = Object.prototype.hasOwnProperty;
-const pattern6 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
-const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const func5 = Object.prototype.hasOwnProperty;
+const pattern8 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
+const pattern10 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -207,7 +419,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema33.properties, key0))){
+if(!(func5.call(schema33.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -321,7 +533,7 @@ errors++;
 if(data.interval !== undefined){
 let data4 = data.interval;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
+if(!pattern8.test(data4)){
 const err10 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data4};
 if(vErrors === null){
 vErrors = [err10];
@@ -346,7 +558,7 @@ errors++;
 if(data.drift_interval !== undefined){
 let data5 = data.drift_interval;
 if(typeof data5 === "string"){
-if(!pattern6.test(data5)){
+if(!pattern8.test(data5)){
 const err12 = {instancePath:instancePath+"/drift_interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -384,7 +596,7 @@ errors++;
 if(data.token_env !== undefined){
 let data7 = data.token_env;
 if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
+if(!pattern10.test(data7)){
 const err15 = {instancePath:instancePath+"/token_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data7};
 if(vErrors === null){
 vErrors = [err15];
@@ -409,7 +621,7 @@ errors++;
 if(data.webhook_secret_env !== undefined){
 let data8 = data.webhook_secret_env;
 if(typeof data8 === "string"){
-if(!pattern8.test(data8)){
+if(!pattern10.test(data8)){
 const err17 = {instancePath:instancePath+"/webhook_secret_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data8};
 if(vErrors === null){
 vErrors = [err17];
@@ -495,7 +707,7 @@ errors++;
 if(data.listen !== undefined){
 let data0 = data.listen;
 if(typeof data0 === "string"){
-if(!pattern5.test(data0)){
+if(!pattern7.test(data0)){
 const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/pattern",keyword:"pattern",params:{pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"},message:"must match pattern \""+"^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$"+"\"",schema:"^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$",parentSchema:schema32.properties.listen,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -617,7 +829,7 @@ validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const fs_dir = validate24;
 const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/fs.dir.json","title":"fs.dir","description":"A directory under the provider's root.","type":"object","additionalProperties":false,"required":["path"],"x-lexum-identity":["path"],"properties":{"path":{"description":"Path of the directory relative to the provider's root (forward slashes; may not escape the root).","type":"string","minLength":1},"mode":{"description":"Permission bits as four octal digits, e.g. \"0755\".","type":"string","pattern":"^0[0-7]{3}$","default":"0755"}}};
-const pattern10 = new RegExp("^0[0-7]{3}$", "u");
+const pattern12 = new RegExp("^0[0-7]{3}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/fs.dir.json" */;
@@ -681,7 +893,7 @@ errors++;
 if(data.mode !== undefined){
 let data1 = data.mode;
 if(typeof data1 === "string"){
-if(!pattern10.test(data1)){
+if(!pattern12.test(data1)){
 const err4 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0[0-7]{3}$"},message:"must match pattern \""+"^0[0-7]{3}$"+"\"",schema:"^0[0-7]{3}$",parentSchema:schema38.properties.mode,data:data1};
 if(vErrors === null){
 vErrors = [err4];
@@ -797,7 +1009,7 @@ errors++;
 if(data.mode !== undefined){
 let data2 = data.mode;
 if(typeof data2 === "string"){
-if(!pattern10.test(data2)){
+if(!pattern12.test(data2)){
 const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0[0-7]{3}$"},message:"must match pattern \""+"^0[0-7]{3}$"+"\"",schema:"^0[0-7]{3}$",parentSchema:schema39.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -1032,7 +1244,7 @@ validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const http_object = validate28;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.object.json","title":"http.object","description":"A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.","type":"object","additionalProperties":false,"required":["path","data"],"x-lexum-identity":["path","object_id"],"properties":{"path":{"description":"The collection's path under the provider's base_url, e.g. \"/users\"; starts with \"/\".","type":"string","pattern":"^/"},"object_id":{"description":"The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.","type":"string","minLength":1,"x-lexum-assigned":true},"data":{"description":"The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).","type":"object"},"create_path":{"description":"Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.","type":"string","pattern":"^/"},"read_path":{"description":"The object's own URL path; default: \"{path}/{id}\" (path, then the url-encoded id).","type":"string","pattern":"^/"},"update_path":{"description":"Where an update is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"destroy_path":{"description":"Where a delete is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"create_method":{"description":"HTTP method of a create; default: the provider's (POST).","enum":["POST","PUT","PATCH"]},"update_method":{"description":"HTTP method of an update; default: the provider's (PUT).","enum":["PUT","PATCH","POST"]},"destroy_method":{"description":"HTTP method of a delete; default: the provider's (DELETE).","enum":["DELETE","POST","PUT","PATCH"]},"id_attribute":{"description":"Where the id sits in the server's JSON, '/' between levels; default: the provider's (\"id\").","type":"string","minLength":1},"id":{"description":"The object's id: object_id when set, else the one the server assigned.","type":"string","readOnly":true},"api_data":{"description":"The object as the server returns it on a read, every field included (e.g. createdAt).","type":"object","readOnly":true},"api_response":{"description":"The raw body of the server's answer to the last read of the object.","type":"string","readOnly":true}}};
-const pattern12 = new RegExp("^/", "u");
+const pattern14 = new RegExp("^/", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/http.object.json" */;
@@ -1067,7 +1279,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema42.properties, key0))){
+if(!(func5.call(schema42.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -1081,7 +1293,7 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(!pattern12.test(data0)){
+if(!pattern14.test(data0)){
 const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.path,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -1144,7 +1356,7 @@ errors++;
 if(data.create_path !== undefined){
 let data3 = data.create_path;
 if(typeof data3 === "string"){
-if(!pattern12.test(data3)){
+if(!pattern14.test(data3)){
 const err8 = {instancePath:instancePath+"/create_path",schemaPath:"#/properties/create_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.create_path,data:data3};
 if(vErrors === null){
 vErrors = [err8];
@@ -1169,7 +1381,7 @@ errors++;
 if(data.read_path !== undefined){
 let data4 = data.read_path;
 if(typeof data4 === "string"){
-if(!pattern12.test(data4)){
+if(!pattern14.test(data4)){
 const err10 = {instancePath:instancePath+"/read_path",schemaPath:"#/properties/read_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.read_path,data:data4};
 if(vErrors === null){
 vErrors = [err10];
@@ -1194,7 +1406,7 @@ errors++;
 if(data.update_path !== undefined){
 let data5 = data.update_path;
 if(typeof data5 === "string"){
-if(!pattern12.test(data5)){
+if(!pattern14.test(data5)){
 const err12 = {instancePath:instancePath+"/update_path",schemaPath:"#/properties/update_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.update_path,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -1219,7 +1431,7 @@ errors++;
 if(data.destroy_path !== undefined){
 let data6 = data.destroy_path;
 if(typeof data6 === "string"){
-if(!pattern12.test(data6)){
+if(!pattern14.test(data6)){
 const err14 = {instancePath:instancePath+"/destroy_path",schemaPath:"#/properties/destroy_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.destroy_path,data:data6};
 if(vErrors === null){
 vErrors = [err14];
@@ -1581,7 +1793,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema44.properties, key0))){
+if(!(func5.call(schema44.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -2708,7 +2920,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func4.call(schema48.properties, key0))){
+if(!(func5.call(schema48.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3017,7 +3229,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func4.call(schema49.properties, key0))){
+if(!(func5.call(schema49.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err1];

@@ -38,8 +38,8 @@ describe("loadProject", () => {
 
 describe("lexum.yaml", () => {
   test("defaults, values, errors", () => {
-    expect(parseProjectSettings("").settings).toEqual({ state_branch: "lexum/state", parallelism: 10, providers: {} });
-    expect(parseProjectSettings("parallelism: 4\nproviders:\n  fs: { root: out }\n").settings).toEqual({ state_branch: "lexum/state", parallelism: 4, providers: { fs: { root: "out" } } });
+    expect(parseProjectSettings("").settings).toEqual({ state_branch: "lexum/state", parallelism: 10, providers: {}, inputs: {}, environments: {} });
+    expect(parseProjectSettings("parallelism: 4\nproviders:\n  fs: { root: out }\n").settings).toEqual({ state_branch: "lexum/state", parallelism: 4, providers: { fs: { root: "out" } }, inputs: {}, environments: {} });
     const bad = parseProjectSettings("parallelism: [\n");
     expect(bad.diagnostics.map((d) => d.code)).toEqual(["LXM2140"]);
     expect(bad.diagnostics[0]!.span!.file).toBe("lexum.yaml");

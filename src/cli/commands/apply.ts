@@ -3,7 +3,7 @@ import { applyProject } from "../../engine/apply-project.js";
 import { catalog } from "../../diag/index.js";
 import { renderPlanText, summaryLine } from "../../plan/index.js";
 import type { TraceEvent } from "../../runtime/types.js";
-import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import { dirtyBanner } from "./plan.js";
 import type { Io } from "../io.js";
@@ -20,6 +20,7 @@ export const applySpec = {
   flags: {
     ...dirFlag,
     plan: { type: "string", value: "FILE", description: "apply exactly this plan saved by `lxm plan --out` (refused when stale)" },
+    ...envFlag,
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV" },
     refresh: { type: "boolean", description: "read reality back through the providers before planning" },
     "allow-dirty": { type: "boolean", description: "apply the working tree even where it differs from HEAD (recorded in the snapshot; such a run cannot be replayed)" },
@@ -39,6 +40,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   const outcome = await applyProject({
     dir,
     rev: values.rev,
+    ...(values.env !== undefined ? { environment: values.env } : {}),
     refresh: Boolean(values.refresh),
     cwd: io.cwd,
     env: io.env,

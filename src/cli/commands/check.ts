@@ -3,7 +3,7 @@ import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadWorkingProject } from "../../engine/workspace.js";
 import { compileProject } from "../../engine/project-providers.js";
 import { diskProjectFiles, projectFileReader } from "../../lang/file-reader.js";
-import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, printFailure, relativeTo } from "../io.js";
@@ -13,7 +13,7 @@ export const checkSpec = {
   name: "check",
   summary: "Compile the project and report diagnostics.",
   maxPositionals: 1,
-  flags: { ...dirFlag, ...jsonFlag },
+  flags: { ...dirFlag, ...envFlag, ...jsonFlag },
   notes: ["--json: on success the array of diagnostics (warnings; [] when clean), on failure the error document (schemas/error.json)."],
 } as const satisfies CommandSpec;
 
@@ -27,7 +27,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   if (hasErrors(loaded.diagnostics)) return printFailure(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
   // lexum.yaml is part of the project: checked too, its provider packages loaded, its provider defaults applied.
   const readFile = projectFileReader(dir);
-  const { result, diagnostics } = await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml") });
+  const { result, diagnostics } = await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null });
   relativeTo(result.sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
   if (!result.program || hasErrors(ds)) return printFailure(io, ds, result.sources, json);

@@ -4,7 +4,7 @@ import { compileProject } from "../../engine/project-providers.js";
 import { diskProjectFiles, projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
 import type { Program } from "../../program/types.js";
-import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { printFailure, relativeTo } from "../io.js";
@@ -16,6 +16,7 @@ export const graphSpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...envFlag,
     format: { type: "string", value: "FORMAT", choices: ["dot", "mermaid"], description: "the graph language (default: dot)" },
     ...jsonFlag,
   },
@@ -29,7 +30,7 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const dir = projectDir(io.cwd, values.dir, positionals[0], graphSpec.name);
   const loaded = await loadWorkingProject(dir);
   const readFile = projectFileReader(dir);
-  const compiled = hasErrors(loaded.diagnostics) ? null : await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml") });
+  const compiled = hasErrors(loaded.diagnostics) ? null : await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null });
   const result = compiled?.result ?? null;
   const sources = result?.sources ?? loaded.sources;
   relativeTo(sources, io.cwd, dir);

@@ -4,7 +4,7 @@ import { planProject, isPlanned } from "../../engine/plan-project.js";
 import { describeChange } from "../../engine/workspace.js";
 import type { InputChange } from "../../engine/workspace.js";
 import { hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
-import { dirFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, printFailure, relativeTo } from "../io.js";
@@ -16,6 +16,7 @@ export const planSpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...envFlag,
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV (a branch, tag or commit)" },
     refresh: { type: "boolean", description: "read reality back through the providers first (drift shows as updates)" },
     out: { type: "string", value: "FILE", description: "also save the plan (lexum.plan/v1) for `lxm apply --plan FILE` and `lxm show FILE`" },
@@ -31,7 +32,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, planSpec);
   const dir = projectDir(io.cwd, values.dir, positionals[0], planSpec.name);
   const json = Boolean(values.json);
-  const result = await planProject({ dir, rev: values.rev, refresh: Boolean(values.refresh), cwd: io.cwd, env: io.env });
+  const result = await planProject({ dir, rev: values.rev, ...(values.env !== undefined ? { environment: values.env } : {}), refresh: Boolean(values.refresh), cwd: io.cwd, env: io.env });
   relativeTo(result.sources, io.cwd, dir);
   // The plan's own output stays a pure function of program and snapshot: with --json or
   // --markdown the banner goes to stderr.

@@ -430,6 +430,23 @@ export const settingsInvalid = code(
   (problem: string, suggestion: string | null) => ({ message: `lexum.yaml: ${problem}`, hint: didYouMean(suggestion) }),
 );
 
+export const unknownEnvironment = code(
+  "LXM2142",
+  "unknown environment",
+  "`--env NAME` names an environment that lexum.yaml does not declare under `environments:`. Example: `lxm plan --env prod` with `environments: { production: … }`. Fix: use a declared name.",
+  (env: string, known: readonly string[], suggestion: string | null) => ({
+    message: `lexum.yaml declares no environment \`${env}\` (declared: ${known.length === 0 ? "none" : known.map((k) => `\`${k}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? (known.length === 0 ? "declare it under `environments:` in lexum.yaml" : "use one of the declared environments"),
+  }),
+);
+
+export const environmentRequired = code(
+  "LXM2143",
+  "no environment chosen",
+  "A project whose lexum.yaml declares `environments` is planned and applied one environment at a time, each with its own state branch: say which with `--env NAME`. Example: `lxm plan` in a project with staging and production. Fix: add `--env staging` (or another).",
+  (known: readonly string[]) => ({ message: `this project has environments (${known.map((k) => `\`${k}\``).join(", ")}): choose one`, hint: `add --env ${known[0] ?? "NAME"}` }),
+);
+
 // ------------------------------------------------------------------ assertion types (2150–2159)
 
 export const assertionNotBool = code(
@@ -564,6 +581,28 @@ export const duplicateTemplateArg = code(
   "parameter or argument named twice",
   "A template declares a parameter twice, or an instance passes an argument twice. Example: `service(name = \"a\", name = \"b\")`. Fix: keep one.",
   (name: string, what: string) => ({ message: `${what} \`${name}\` appears more than once`, hint: "keep one of them" }),
+);
+
+// ------------------------------------------------------------------ inputs and environments (2240–2249)
+
+export const unknownInput = code(
+  "LXM2240",
+  "unknown input",
+  "`input(\"name\")` reads an input declared in lexum.yaml under `inputs:` (with its type and an optional default); this name is not declared. Example: `input(\"replica\")` with `inputs: { replicas: { type: number } }`. Fix: declare it, or check the spelling.",
+  (name: string, declared: readonly string[], suggestion: string | null) => ({
+    message: `no input \`${name}\` is declared in lexum.yaml (declared: ${declared.length === 0 ? "none" : declared.map((d) => `\`${d}\``).join(", ")})`,
+    hint: didYouMean(suggestion) ?? `declare it: \`inputs: { ${name}: { type: string } }\``,
+  }),
+);
+
+export const inputWithoutValue = code(
+  "LXM2241",
+  "input without a value",
+  "An input read by the code has no default, and the environment chosen (or none, without `--env`) gives it no value. Example: `inputs: { region: { type: string } }` read without `environments.<env>.inputs.region`. Fix: give it a value in the environment, a default, or choose the environment with `--env`.",
+  (name: string, env: string | null) => ({
+    message: `input \`${name}\` has no value ${env === null ? "without an environment (no --env) and no default" : `in environment \`${env}\` and no default`}`,
+    hint: env === null ? "choose an environment with --env, or give the input a default" : `set \`environments.${env}.inputs.${name}\` in lexum.yaml, or give the input a default`,
+  }),
 );
 
 // ------------------------------------------------------------------ encoding, files, dates, hashes, networks (2210–2219)
