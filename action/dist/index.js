@@ -70930,11 +70930,11 @@ var COMMENT_LIMIT = 65536;
 var CHECK_OUTPUT_LIMIT = 65535;
 
 // src/host/comment.ts
-function planCommentKey(path8) {
-  return `<!-- lexum:plan path=${encodeURIComponent(path8)} -->`;
+function planCommentKey(path8, env) {
+  return `<!-- lexum:plan path=${encodeURIComponent(path8)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
 }
-function appliedCommentKey(path8, sha) {
-  return `<!-- lexum:apply path=${encodeURIComponent(path8)} commit=${commentSafe(sha)} -->`;
+function appliedCommentKey(path8, sha, env) {
+  return `<!-- lexum:apply path=${encodeURIComponent(path8)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
 }
 function pinExternalId(pin) {
   return `lexum/v1 ${pinFields(pin)}`;
@@ -71061,11 +71061,11 @@ function fitPlan(head, p) {
   ]);
 }
 function renderPlanComment(input2) {
-  return fitPlan([planCommentKey(input2.path), pinLine(input2.pin)], planParts(input2));
+  return fitPlan([planCommentKey(input2.path, input2.env), pinLine(input2.pin)], planParts(input2));
 }
 function renderRefusedComment(input2) {
   const head = [
-    planCommentKey(input2.path),
+    planCommentKey(input2.path, input2.env),
     pinLine(input2.pin),
     "> [!CAUTION]",
     `> **Not applied.** The merged commit ${code18(input2.headSha)} plans differently from the plan reviewed here: ${escapeMarkdown(clip2(input2.reason, 2e3))}.`,
@@ -71136,7 +71136,7 @@ function renderErrorsComment(input2) {
   return largestFitting(0, blocks.length - 1, render, CHECK_OUTPUT_LIMIT).body;
 }
 function renderAppliedComment(input2) {
-  const out = [appliedCommentKey(input2.path, input2.commit), `Applied plan ${plain2(input2.plan)} \u2192 snapshot ${plain2(input2.snapshot)} (commit ${plain2(input2.stateCommit)})`, ""];
+  const out = [appliedCommentKey(input2.path, input2.commit, input2.env), `Applied plan ${plain2(input2.plan)} \u2192 snapshot ${plain2(input2.snapshot)} (commit ${plain2(input2.stateCommit)})`, ""];
   if (input2.status !== "quiescent") out.push(`Status: **${escapeMarkdown(input2.status)}**: the world did not reach the goal; the snapshot records what it is.`, "");
   const project2 = input2.path === "." ? "" : `project ${code18(clip2(input2.path, 200))} \xB7 `;
   out.push(`<sub>Lexum \xB7 ${project2}merged commit ${code18(input2.commit)} \xB7 ${link("workflow run", input2.runUrl)}</sub>`);
@@ -71152,7 +71152,7 @@ function renderApplyFailedComment(input2) {
   const errors = /* @__PURE__ */ new Map();
   for (const e of result.trace) if (e.phase === "failed" && e.address !== void 0 && !errors.has(e.address)) errors.set(e.address, e.message ?? "failed");
   const f = result.failure;
-  const head = [appliedCommentKey(input2.path, input2.commit)];
+  const head = [appliedCommentKey(input2.path, input2.commit, input2.env)];
   const where2 = f ? ` in domain ${code18(f.domain)}${f.address ? ` at ${code18(f.address)}` : ""}: ${escapeMarkdown(clip2(f.message, 4e3))}` : "";
   head.push(`**Apply failed** (${escapeMarkdown(result.status)})${where2}`, "");
   head.push(`The world did not reach the goal. Snapshot ${code18(input2.snapshot)} records what it is (state commit ${code18(input2.stateCommit)}).`, "");
@@ -71224,7 +71224,9 @@ function readInputs(env) {
     if (!Number.isSafeInteger(n) || n < 1) throw catalog_exports.runner.badInput.error("parallelism", parallelism, "a positive integer (1, 2, \u2026)");
   }
   const stateBranch = input(env, "state-branch");
+  const environment = input(env, "environment");
   return {
+    environment: environment === "" ? null : environment,
     path: input(env, "path") || ".",
     stateBranch: stateBranch === "" ? null : stateBranch,
     mode: oneOf(env, "mode", ["auto", "plan", "apply"], "auto"),
@@ -71456,7 +71458,8 @@ function planOptions(run2, sha) {
     rev: sha,
     cwd: run2.repo.workdir,
     env: run2.env,
-    ...run2.inputs.stateBranch !== null ? { stateBranch: run2.inputs.stateBranch } : {}
+    ...run2.inputs.stateBranch !== null ? { stateBranch: run2.inputs.stateBranch } : {},
+    ...run2.inputs.environment !== null ? { environment: run2.inputs.environment } : {}
   };
 }
 function stateSync(run2, onBranch) {
@@ -71537,7 +71540,7 @@ async function putComment(run2, pr, key3, body, what2, create = true) {
 }
 async function writePlanComment(run2, pr, body, changed) {
   if (run2.inputs.comment === "never") return;
-  await putComment(run2, pr, planCommentKey(run2.projectPath), body, "plan", run2.inputs.comment === "always" || changed);
+  await putComment(run2, pr, planCommentKey(run2.projectPath, run2.inputs.environment), body, "plan", run2.inputs.comment === "always" || changed);
 }
 async function planPullRequest(run2) {
   const ev2 = run2.ctx.event;
@@ -71557,8 +71560,8 @@ async function planPullRequest(run2) {
         summary: renderErrorsComment({ path: run2.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f) => f, runUrl: run2.runUrl, omittedAnnotations: 0 })
       });
       if (run2.inputs.comment !== "never") {
-        const body2 = renderErrorsComment({ path: run2.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f) => run2.projectPath === "." ? f : `${run2.projectPath}/${f}`, runUrl: run2.runUrl, omittedAnnotations: 0, key: planCommentKey(run2.projectPath) });
-        await putComment(run2, pr, planCommentKey(run2.projectPath), body2, "errors");
+        const body2 = renderErrorsComment({ path: run2.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f) => run2.projectPath === "." ? f : `${run2.projectPath}/${f}`, runUrl: run2.runUrl, omittedAnnotations: 0, key: planCommentKey(run2.projectPath, run2.inputs.environment) });
+        await putComment(run2, pr, planCommentKey(run2.projectPath, run2.inputs.environment), body2, "errors");
       }
     });
     return 1;
@@ -71566,7 +71569,7 @@ async function planPullRequest(run2) {
   await summarizePlan(run2, planned, sha);
   await planOutputs(run2, planned);
   const pin = pinOf(planned);
-  const body = renderPlanComment({ plan: planned.plan, pin, path: run2.projectPath, headSha: sha, runUrl: run2.runUrl });
+  const body = renderPlanComment({ plan: planned.plan, pin, path: run2.projectPath, env: run2.inputs.environment, headSha: sha, runUrl: run2.runUrl });
   return hostWrites(run2, fork, async () => {
     await run2.host.createCheckRun({
       name: run2.checkName,
@@ -71797,7 +71800,7 @@ async function reportApplied(run2, pull, outcome) {
   for (const d of outcome.diagnostics) if (d.severity === "error") run2.out(command("error", { title: d.code }, d.message));
   if (pull && last && run2.inputs.comment !== "never") {
     if (failed && outcome.result) {
-      await upsert(run2, pull, renderApplyFailedComment({ path: run2.projectPath, commit: run2.ctx.sha, plan: outcome.planned.plan, result: outcome.result, snapshot: last.hash, stateCommit: last.oid, runUrl: run2.runUrl }));
+      await upsert(run2, pull, renderApplyFailedComment({ path: run2.projectPath, env: run2.inputs.environment, commit: run2.ctx.sha, plan: outcome.planned.plan, result: outcome.result, snapshot: last.hash, stateCommit: last.oid, runUrl: run2.runUrl }));
     } else {
       await commentApplied(run2, pull, outcome.planned.plan.hash, last.hash, last.oid, status);
     }
@@ -71806,18 +71809,18 @@ async function reportApplied(run2, pull, outcome) {
 }
 async function commentApplied(run2, pull, plan, snapshot, oid, status) {
   if (run2.inputs.comment === "never") return;
-  await upsert(run2, pull, renderAppliedComment({ path: run2.projectPath, commit: run2.ctx.sha, plan, snapshot, stateCommit: oid, status, runUrl: run2.runUrl }));
+  await upsert(run2, pull, renderAppliedComment({ path: run2.projectPath, env: run2.inputs.environment, commit: run2.ctx.sha, plan, snapshot, stateCommit: oid, status, runUrl: run2.runUrl }));
 }
 async function upsert(run2, pull, body) {
-  await putComment(run2, pull.number, appliedCommentKey(run2.projectPath, run2.ctx.sha), body, "applied");
+  await putComment(run2, pull.number, appliedCommentKey(run2.projectPath, run2.ctx.sha, run2.inputs.environment), body, "applied");
 }
 async function refuse(run2, pull, planned, why) {
   const message = catalog_exports.action.planNotReviewed.error(pull.number, why).message;
   run2.out(command("error", { title: catalog_exports.action.planNotReviewed.code }, message));
   await summarizePlan(run2, planned, run2.ctx.sha, "Lexum apply refused: the new plan");
   if (run2.inputs.comment !== "never") {
-    const body = renderRefusedComment({ plan: planned.plan, pin: pinOf(planned), path: run2.projectPath, headSha: run2.ctx.sha, runUrl: run2.runUrl, reason: why });
-    await putComment(run2, pull.number, planCommentKey(run2.projectPath), body, "refused plan");
+    const body = renderRefusedComment({ plan: planned.plan, pin: pinOf(planned), path: run2.projectPath, env: run2.inputs.environment, headSha: run2.ctx.sha, runUrl: run2.runUrl, reason: why });
+    await putComment(run2, pull.number, planCommentKey(run2.projectPath, run2.inputs.environment), body, "refused plan");
   }
   return 1;
 }
@@ -76342,7 +76345,8 @@ async function openRun(env, io) {
     repo,
     dir,
     projectPath,
-    checkName: projectPath === "." ? "lexum plan" : `lexum plan (${projectPath})`,
+    // One check run per project and environment.
+    checkName: checkRunName(projectPath, inputs.environment),
     runUrl: ctx.runId === null ? `${ctx.serverUrl}/${ctx.repository}/actions` : `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
     out: (line) => io.out(line),
     output: async (name, value) => {
@@ -76361,6 +76365,10 @@ function messageOf(e) {
 }
 function escapeText(s) {
   return s.replace(/[<>&]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;");
+}
+function checkRunName(projectPath, environment) {
+  const parts = [projectPath === "." ? null : projectPath, environment].filter((p) => p !== null);
+  return parts.length === 0 ? "lexum plan" : `lexum plan (${parts.join(", ")})`;
 }
 
 // action/main.ts

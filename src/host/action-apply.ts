@@ -135,7 +135,7 @@ async function reportApplied(run: ActionRun, pull: PullRequestRef | null, outcom
   for (const d of outcome.diagnostics) if (d.severity === "error") run.out(command("error", { title: d.code }, d.message));
   if (pull && last && run.inputs.comment !== "never") {
     if (failed && outcome.result) {
-      await upsert(run, pull, renderApplyFailedComment({ path: run.projectPath, commit: run.ctx.sha, plan: outcome.planned.plan, result: outcome.result, snapshot: last.hash, stateCommit: last.oid, runUrl: run.runUrl }));
+      await upsert(run, pull, renderApplyFailedComment({ path: run.projectPath, env: run.inputs.environment, commit: run.ctx.sha, plan: outcome.planned.plan, result: outcome.result, snapshot: last.hash, stateCommit: last.oid, runUrl: run.runUrl }));
     } else {
       await commentApplied(run, pull, outcome.planned.plan.hash, last.hash, last.oid, status);
     }
@@ -145,11 +145,11 @@ async function reportApplied(run: ActionRun, pull: PullRequestRef | null, outcom
 
 async function commentApplied(run: ActionRun, pull: PullRequestRef, plan: string, snapshot: string, oid: string, status: string): Promise<void> {
   if (run.inputs.comment === "never") return;
-  await upsert(run, pull, renderAppliedComment({ path: run.projectPath, commit: run.ctx.sha, plan, snapshot, stateCommit: oid, status, runUrl: run.runUrl }));
+  await upsert(run, pull, renderAppliedComment({ path: run.projectPath, env: run.inputs.environment, commit: run.ctx.sha, plan, snapshot, stateCommit: oid, status, runUrl: run.runUrl }));
 }
 
 async function upsert(run: ActionRun, pull: PullRequestRef, body: string): Promise<void> {
-  await putComment(run, pull.number, appliedCommentKey(run.projectPath, run.ctx.sha), body, "applied");
+  await putComment(run, pull.number, appliedCommentKey(run.projectPath, run.ctx.sha, run.inputs.environment), body, "applied");
 }
 
 /** Not the reviewed plan: nothing applied; the new plan goes on the pull request with the reason; the step fails. */
@@ -158,8 +158,8 @@ async function refuse(run: ActionRun, pull: PullRequestRef, planned: Planned, wh
   run.out(command("error", { title: catalog.action.planNotReviewed.code }, message));
   await summarizePlan(run, planned, run.ctx.sha, "Lexum apply refused: the new plan");
   if (run.inputs.comment !== "never") {
-    const body = renderRefusedComment({ plan: planned.plan, pin: pinOf(planned), path: run.projectPath, headSha: run.ctx.sha, runUrl: run.runUrl, reason: why });
-    await putComment(run, pull.number, planCommentKey(run.projectPath), body, "refused plan");
+    const body = renderRefusedComment({ plan: planned.plan, pin: pinOf(planned), path: run.projectPath, env: run.inputs.environment, headSha: run.ctx.sha, runUrl: run.runUrl, reason: why });
+    await putComment(run, pull.number, planCommentKey(run.projectPath, run.inputs.environment), body, "refused plan");
   }
   return 1;
 }

@@ -42,6 +42,7 @@ export function planOptions(run: ActionRun, sha: string) {
     cwd: run.repo.workdir,
     env: run.env,
     ...(run.inputs.stateBranch !== null ? { stateBranch: run.inputs.stateBranch } : {}),
+    ...(run.inputs.environment !== null ? { environment: run.inputs.environment } : {}),
   };
 }
 
@@ -153,7 +154,7 @@ export async function writePlanComment(run: ActionRun, pr: number, body: string,
   if (run.inputs.comment === "never") return;
   // on-change: a plan without changes writes no new comment, but an earlier plan's comment is
   // corrected (it would show changes that are no longer planned).
-  await putComment(run, pr, planCommentKey(run.projectPath), body, "plan", run.inputs.comment === "always" || changed);
+  await putComment(run, pr, planCommentKey(run.projectPath, run.inputs.environment), body, "plan", run.inputs.comment === "always" || changed);
 }
 
 /** `pull_request`: plan the head commit, pin it in a check run, upsert the comment. */
@@ -175,8 +176,8 @@ export async function planPullRequest(run: ActionRun): Promise<number> {
         summary: renderErrorsComment({ path: run.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f: string) => f, runUrl: run.runUrl, omittedAnnotations: 0 }),
       });
       if (run.inputs.comment !== "never") {
-        const body = renderErrorsComment({ path: run.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f: string) => (run.projectPath === "." ? f : `${run.projectPath}/${f}`), runUrl: run.runUrl, omittedAnnotations: 0, key: planCommentKey(run.projectPath) });
-        await putComment(run, pr, planCommentKey(run.projectPath), body, "errors");
+        const body = renderErrorsComment({ path: run.projectPath, diagnostics: planned.diagnostics, sources: planned.sources, toRepoPath: (f: string) => (run.projectPath === "." ? f : `${run.projectPath}/${f}`), runUrl: run.runUrl, omittedAnnotations: 0, key: planCommentKey(run.projectPath, run.inputs.environment) });
+        await putComment(run, pr, planCommentKey(run.projectPath, run.inputs.environment), body, "errors");
       }
     });
     return 1;
@@ -184,7 +185,7 @@ export async function planPullRequest(run: ActionRun): Promise<number> {
   await summarizePlan(run, planned, sha);
   await planOutputs(run, planned);
   const pin = pinOf(planned);
-  const body = renderPlanComment({ plan: planned.plan, pin, path: run.projectPath, headSha: sha, runUrl: run.runUrl });
+  const body = renderPlanComment({ plan: planned.plan, pin, path: run.projectPath, env: run.inputs.environment, headSha: sha, runUrl: run.runUrl });
   return hostWrites(run, fork, async () => {
     // The pin first: the comment can be edited by people, a check run only by its app.
     await run.host.createCheckRun({

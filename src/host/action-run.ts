@@ -16,7 +16,7 @@ export interface ActionRun {
   readonly dir: string;
   /** The project folder relative to the repository's top, posix; "." for the top. */
   readonly projectPath: string;
-  /** The check run's name: `lexum plan`, or `lexum plan (<path>)` for a project in a folder. */
+  /** The check run's name: `lexum plan`, or `lexum plan (<path>, <environment>)` with what applies (checkRunName). */
   readonly checkName: string;
   /** This workflow run's page (where the job summary is). */
   readonly runUrl: string;

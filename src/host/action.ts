@@ -87,7 +87,8 @@ async function openRun(env: NodeJS.ProcessEnv, io: ActionIo): Promise<ActionRun>
     repo,
     dir,
     projectPath,
-    checkName: projectPath === "." ? "lexum plan" : `lexum plan (${projectPath})`,
+    // One check run per project and environment.
+    checkName: checkRunName(projectPath, inputs.environment),
     runUrl: ctx.runId === null ? `${ctx.serverUrl}/${ctx.repository}/actions` : `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`,
     out: (line) => io.out(line),
     output: async (name, value) => {
@@ -109,4 +110,10 @@ function messageOf(e: unknown): string {
 
 function escapeText(s: string): string {
   return s.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;"));
+}
+
+/** The check run's name: `lexum plan`, with the project folder and the environment in parentheses when there are. */
+export function checkRunName(projectPath: string, environment: string | null): string {
+  const parts = [projectPath === "." ? null : projectPath, environment].filter((p): p is string => p !== null);
+  return parts.length === 0 ? "lexum plan" : `lexum plan (${parts.join(", ")})`;
 }

@@ -28,13 +28,13 @@ export interface Pin {
 }
 
 /** The first line of a project's plan comment: how the Action finds its comment again. */
-export function planCommentKey(path: string): string {
-  return `<!-- lexum:plan path=${encodeURIComponent(path)} -->`;
+export function planCommentKey(path: string, env?: string | null): string {
+  return `<!-- lexum:plan path=${encodeURIComponent(path)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
 }
 
 /** The first line of the comment saying how merge commit `sha` was applied. */
-export function appliedCommentKey(path: string, sha: string): string {
-  return `<!-- lexum:apply path=${encodeURIComponent(path)} commit=${commentSafe(sha)} -->`;
+export function appliedCommentKey(path: string, sha: string, env?: string | null): string {
+  return `<!-- lexum:apply path=${encodeURIComponent(path)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
 }
 
 /** The pin as a check run's `external_id`: `lexum/v1 plan=<hash> program=<hash> prior=<hash>|none`. */
@@ -241,8 +241,8 @@ function fitPlan(head: readonly string[], p: PlanParts): string {
  * characters: past that the sections are shortened, then left out with the graph, and the
  * job summary (`runUrl`) is linked. Deterministic.
  */
-export function renderPlanComment(input: { plan: Plan; pin: Pin; path: string; headSha: string; runUrl: string }): string {
-  return fitPlan([planCommentKey(input.path), pinLine(input.pin)], planParts(input));
+export function renderPlanComment(input: { plan: Plan; pin: Pin; path: string; env?: string | null; headSha: string; runUrl: string }): string {
+  return fitPlan([planCommentKey(input.path, input.env), pinLine(input.pin)], planParts(input));
 }
 
 /**
@@ -250,9 +250,9 @@ export function renderPlanComment(input: { plan: Plan; pin: Pin; path: string; h
  * plan), a "Not applied" block with the reason (main moved, the state moved, the files
  * differ), then the new plan as renderPlanComment shows it.
  */
-export function renderRefusedComment(input: { plan: Plan; pin: Pin; path: string; headSha: string; runUrl: string; reason: string }): string {
+export function renderRefusedComment(input: { plan: Plan; pin: Pin; path: string; env?: string | null; headSha: string; runUrl: string; reason: string }): string {
   const head = [
-    planCommentKey(input.path),
+    planCommentKey(input.path, input.env),
     pinLine(input.pin),
     "> [!CAUTION]",
     `> **Not applied.** The merged commit ${code(input.headSha)} plans differently from the plan reviewed here: ${escapeMarkdown(clip(input.reason, 2000))}.`,
@@ -355,8 +355,8 @@ export function renderErrorsComment(input: {
  * `Applied plan sha256:… → snapshot sha256:… (commit <state commit>)`, the status when the
  * run did not end quiescent, and the link to the run.
  */
-export function renderAppliedComment(input: { path: string; commit: string; plan: string; snapshot: string; stateCommit: string; status: string; runUrl: string }): string {
-  const out = [appliedCommentKey(input.path, input.commit), `Applied plan ${plain(input.plan)} → snapshot ${plain(input.snapshot)} (commit ${plain(input.stateCommit)})`, ""];
+export function renderAppliedComment(input: { path: string; env?: string | null; commit: string; plan: string; snapshot: string; stateCommit: string; status: string; runUrl: string }): string {
+  const out = [appliedCommentKey(input.path, input.commit, input.env), `Applied plan ${plain(input.plan)} → snapshot ${plain(input.snapshot)} (commit ${plain(input.stateCommit)})`, ""];
   if (input.status !== "quiescent") out.push(`Status: **${escapeMarkdown(input.status)}**: the world did not reach the goal; the snapshot records what it is.`, "");
   const project = input.path === "." ? "" : `project ${code(clip(input.path, 200))} · `;
   out.push(`<sub>Lexum · ${project}merged commit ${code(input.commit)} · ${link("workflow run", input.runUrl)}</sub>`);
@@ -373,7 +373,7 @@ function plain(s: string): string {
  * its state commit, and the DAG diff: which planned actions succeeded, which failed (with
  * the error), which were not run (and the domains skipped). At most 65,536 characters.
  */
-export function renderApplyFailedComment(input: { path: string; commit: string; plan: Plan; result: RunResult; snapshot: string; stateCommit: string; runUrl: string }): string {
+export function renderApplyFailedComment(input: { path: string; env?: string | null; commit: string; plan: Plan; result: RunResult; snapshot: string; stateCommit: string; runUrl: string }): string {
   const { plan, result } = input;
   const actions = new Map<string, PlannedAction>();
   for (const s of plan.steps) for (const d of s.domains) for (const a of d.actions) actions.set(a.address, a);
@@ -381,7 +381,7 @@ export function renderApplyFailedComment(input: { path: string; commit: string; 
   for (const e of result.trace) if (e.phase === "failed" && e.address !== undefined && !errors.has(e.address)) errors.set(e.address, e.message ?? "failed");
   const f = result.failure;
 
-  const head = [appliedCommentKey(input.path, input.commit)];
+  const head = [appliedCommentKey(input.path, input.commit, input.env)];
   const where = f ? ` in domain ${code(f.domain)}${f.address ? ` at ${code(f.address)}` : ""}: ${escapeMarkdown(clip(f.message, 4000))}` : "";
   head.push(`**Apply failed** (${escapeMarkdown(result.status)})${where}`, "");
   head.push(`The world did not reach the goal. Snapshot ${code(input.snapshot)} records what it is (state commit ${code(input.stateCommit)}).`, "");

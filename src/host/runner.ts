@@ -18,6 +18,8 @@ export interface ActionInputs {
   readonly path: string;
   /** The state branch; null keeps the project's own setting (lexum.yaml, else lexum/state). */
   readonly stateBranch: string | null;
+  /** The environment (lexum.yaml `environments`); null for none. */
+  readonly environment: string | null;
   readonly mode: "auto" | "plan" | "apply";
   /** "" when none was given (the Action refuses to run without one). */
   readonly githubToken: string;
@@ -76,7 +78,9 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     if (!Number.isSafeInteger(n) || n < 1) throw catalog.runner.badInput.error("parallelism", parallelism, "a positive integer (1, 2, …)");
   }
   const stateBranch = input(env, "state-branch");
+  const environment = input(env, "environment");
   return {
+    environment: environment === "" ? null : environment,
     path: input(env, "path") || ".",
     stateBranch: stateBranch === "" ? null : stateBranch,
     mode: oneOf(env, "mode", ["auto", "plan", "apply"] as const, "auto"),

@@ -15,7 +15,7 @@ const action = parse(readFileSync(resolve(root, "action.yml"), "utf8")) as {
   outputs: Record<string, { description?: unknown }>;
   runs: { using?: unknown; main?: unknown };
 };
-const INPUTS = ["path", "state-branch", "mode", "github-token", "require-reviewed-plan", "comment", "parallelism"];
+const INPUTS = ["path", "state-branch", "environment", "mode", "github-token", "require-reviewed-plan", "comment", "parallelism"];
 const OUTPUTS = ["plan-hash", "has-changes", "snapshot", "summary"];
 
 describe("action.yml", () => {
@@ -30,7 +30,7 @@ describe("action.yml", () => {
     expect(typeof action.branding?.color).toBe("string");
   });
 
-  it("declares exactly the seven inputs, each with a description and a string default, none required", () => {
+  it("declares exactly the eight inputs, each with a description and a string default, none required", () => {
     expect(Object.keys(action.inputs)).toEqual(INPUTS);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(typeof input.description, name).toBe("string");
@@ -41,6 +41,7 @@ describe("action.yml", () => {
     }
     expect(action.inputs["path"]!.default).toBe(".");
     expect(action.inputs["state-branch"]!.default).toBe("");
+    expect(action.inputs["environment"]!.default).toBe("");
     expect(action.inputs["mode"]!.default).toBe("auto");
     expect(action.inputs["github-token"]!.default).toBe("${{ github.token }}");
     expect(action.inputs["require-reviewed-plan"]!.default).toBe("true");
@@ -66,6 +67,7 @@ describe("action.yml", () => {
     expect(readInputs(env)).toEqual({
       path: ".",
       stateBranch: null,
+      environment: null,
       mode: "auto",
       githubToken: "ghs_evaluated",
       requireReviewedPlan: true,

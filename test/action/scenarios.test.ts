@@ -275,6 +275,22 @@ describe("the Action on merge", () => {
     expect(w.world()).toHaveProperty("svc/p");
   });
 
+  it("environments (environment input): one check run and one comment per environment, each applied to its own state branch", async () => {
+    const w = await start();
+    const settings = "inputs:\n  name: { type: string }\nenvironments:\n  staging:\n    inputs: { name: s1 }\n  production:\n    inputs: { name: p1 }\n";
+    const main = `domain app {\n  provider sim { world = ${JSON.stringify(w.worldFile)} }\n  resource sim.object o {\n    kind = "svc"\n    name = input("name")\n  }\n}\n`;
+    const { headSha } = w.pushPull(1, { "lexum.yaml": settings, "main.lxm": main });
+    for (const environment of ["staging", "production"]) expect((await w.run(w.pullEvent(1), { inputs: { environment } })).code).toBe(0);
+    expect(checks(w, headSha).map((c) => c.name).sort()).toEqual(["lexum plan (production)", "lexum plan (staging)"]);
+    expect(planComments(w, 1).map((c: { body: string }) => c.body.split("\n")[0]).sort()).toEqual(["<!-- lexum:plan path=. env=production -->", "<!-- lexum:plan path=. env=staging -->"]);
+    const merge = w.mergePull(1);
+    for (const environment of ["staging", "production"]) expect((await w.run(w.pushMainEvent(merge.sha, merge.before), { inputs: { environment } })).code).toBe(0);
+    expect(w.stateLog("lexum/state/staging")).toHaveLength(1);
+    expect(w.stateLog("lexum/state/production")).toHaveLength(1);
+    expect(w.world()).toHaveProperty("svc/s1");
+    expect(w.world()).toHaveProperty("svc/p1");
+  });
+
   it("a remote that refuses pushes → the apply lock is refused before anything is applied (LXM6063)", async () => {
     const w = await start();
     w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });

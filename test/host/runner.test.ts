@@ -55,7 +55,7 @@ async function rejected(p: Promise<unknown>): Promise<LexumError> {
 
 describe("readInputs", () => {
   it("defaults when nothing (or only blanks) is given", () => {
-    const expected = { path: ".", stateBranch: null, mode: "auto", githubToken: "", requireReviewedPlan: true, comment: "on-change", parallelism: null };
+    const expected = { path: ".", stateBranch: null, environment: null, mode: "auto", githubToken: "", requireReviewedPlan: true, comment: "on-change", parallelism: null };
     expect(readInputs({})).toEqual(expected);
     const blank = { INPUT_PATH: "  ", "INPUT_STATE-BRANCH": "", INPUT_MODE: " ", "INPUT_GITHUB-TOKEN": "", "INPUT_REQUIRE-REVIEWED-PLAN": "\n", INPUT_COMMENT: "", INPUT_PARALLELISM: "" };
     expect(readInputs(blank)).toEqual(expected);
@@ -65,13 +65,14 @@ describe("readInputs", () => {
     const env = {
       INPUT_PATH: " infra/prod ",
       "INPUT_STATE-BRANCH": "lexum/prod\n",
+      INPUT_ENVIRONMENT: " production ",
       INPUT_MODE: "plan",
       "INPUT_GITHUB-TOKEN": " ghs_secret ",
       "INPUT_REQUIRE-REVIEWED-PLAN": "False",
       INPUT_COMMENT: "always",
       INPUT_PARALLELISM: "4",
     };
-    expect(readInputs(env)).toEqual({ path: "infra/prod", stateBranch: "lexum/prod", mode: "plan", githubToken: "ghs_secret", requireReviewedPlan: false, comment: "always", parallelism: 4 });
+    expect(readInputs(env)).toEqual({ path: "infra/prod", stateBranch: "lexum/prod", environment: "production", mode: "plan", githubToken: "ghs_secret", requireReviewedPlan: false, comment: "always", parallelism: 4 });
     // Underscores are not hyphens: the runner keeps the hyphen.
     expect(readInputs({ INPUT_STATE_BRANCH: "x", INPUT_GITHUB_TOKEN: "t", INPUT_REQUIRE_REVIEWED_PLAN: "false" })).toMatchObject({ stateBranch: null, githubToken: "", requireReviewedPlan: true });
   });
