@@ -388,14 +388,14 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const lxm_sync_yaml = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/lxm-sync.yaml.json","title":"lxm-sync.yaml","description":"Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.","type":"object","additionalProperties":false,"required":["data_dir","repositories"],"properties":{"listen":{"description":"The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).","type":"string","pattern":"^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$","default":"127.0.0.1:9464"},"data_dir":{"description":"The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.","type":"string","minLength":1},"max_concurrent_per_host":{"description":"How many repositories of one remote host the agent polls and reconciles at once.","type":"integer","minimum":1,"default":4},"repositories":{"description":"The repositories the agent watches.","type":"array","minItems":1,"items":{"$ref":"#/$defs/repository"}}},"$defs":{"duration":{"description":"A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).","type":"string","pattern":"^([0-9]+(ms|s|m|h))+$"},"envName":{"description":"The name of an environment variable (never the secret itself).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"repository":{"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"state_branch":{"description":"The branch of the remote that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}}}};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/lxm-sync.yaml.json","title":"lxm-sync.yaml","description":"Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.","type":"object","additionalProperties":false,"required":["data_dir","repositories"],"properties":{"listen":{"description":"The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).","type":"string","pattern":"^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$","default":"127.0.0.1:9464"},"data_dir":{"description":"The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.","type":"string","minLength":1},"max_concurrent_per_host":{"description":"How many repositories of one remote host the agent polls and reconciles at once.","type":"integer","minimum":1,"default":4},"repositories":{"description":"The repositories the agent watches.","type":"array","minItems":1,"items":{"$ref":"#/$defs/repository"}}},"$defs":{"duration":{"description":"A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).","type":"string","pattern":"^([0-9]+(ms|s|m|h))+$"},"envName":{"description":"The name of an environment variable (never the secret itself).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"repository":{"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"environment":{"description":"The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to lexum/state/<environment> (set state_branch when lexum.yaml names another).","type":"string","pattern":"^[a-z0-9][a-z0-9._-]*$"},"state_branch":{"description":"The branch of the remote that holds the state snapshots (default lexum/state, or lexum/state/<environment> with an environment).","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}}}};
 const pattern7 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
-const schema33 = {"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"state_branch":{"description":"The branch of the remote that holds the state snapshots.","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}};
+const schema33 = {"description":"One watched repository.","type":"object","additionalProperties":false,"required":["url"],"properties":{"url":{"description":"The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).","type":"string","minLength":1},"branch":{"description":"The watched branch: each new commit of it is the goal.","type":"string","minLength":1,"default":"main"},"path":{"description":"The project folder inside the repository.","type":"string","minLength":1,"default":"."},"environment":{"description":"The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to lexum/state/<environment> (set state_branch when lexum.yaml names another).","type":"string","pattern":"^[a-z0-9][a-z0-9._-]*$"},"state_branch":{"description":"The branch of the remote that holds the state snapshots (default lexum/state, or lexum/state/<environment> with an environment).","type":"string","minLength":1,"default":"lexum/state"},"interval":{"$ref":"#/$defs/duration","description":"How often the remote's branch is polled (at least 1s).","default":"30s"},"drift_interval":{"$ref":"#/$defs/duration","description":"How often the world is refreshed and compared with the applied goal (at least 1s).","default":"10m"},"drift":{"description":"What to do about drift: report it, correct it (apply back to the goal), or not look for it.","enum":["report","correct","off"],"default":"report"},"token_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds a bearer token for the remote."},"webhook_secret_env":{"$ref":"#/$defs/envName","description":"The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)."}}};
 const schema34 = {"description":"A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).","type":"string","pattern":"^([0-9]+(ms|s|m|h))+$"};
 const schema36 = {"description":"The name of an environment variable (never the secret itself).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
 const func5 = Object.prototype.hasOwnProperty;
-const pattern8 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
-const pattern10 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern9 = new RegExp("^([0-9]+(ms|s|m|h))+$", "u");
+const pattern11 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -505,11 +505,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.state_branch !== undefined){
-let data3 = data.state_branch;
+if(data.environment !== undefined){
+let data3 = data.environment;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err8 = {instancePath:instancePath+"/state_branch",schemaPath:"#/properties/state_branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema33.properties.state_branch,data:data3};
+if(!pattern6.test(data3)){
+const err8 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9._-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9._-]*$"+"\"",schema:"^[a-z0-9][a-z0-9._-]*$",parentSchema:schema33.properties.environment,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -520,7 +520,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/state_branch",schemaPath:"#/properties/state_branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.state_branch.type,parentSchema:schema33.properties.state_branch,data:data3};
+const err9 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.environment.type,parentSchema:schema33.properties.environment,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -530,11 +530,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.interval !== undefined){
-let data4 = data.interval;
+if(data.state_branch !== undefined){
+let data4 = data.state_branch;
 if(typeof data4 === "string"){
-if(!pattern8.test(data4)){
-const err10 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data4};
+if(func1(data4) < 1){
+const err10 = {instancePath:instancePath+"/state_branch",schemaPath:"#/properties/state_branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema33.properties.state_branch,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -545,7 +545,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data4};
+const err11 = {instancePath:instancePath+"/state_branch",schemaPath:"#/properties/state_branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.state_branch.type,parentSchema:schema33.properties.state_branch,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -555,11 +555,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.drift_interval !== undefined){
-let data5 = data.drift_interval;
+if(data.interval !== undefined){
+let data5 = data.interval;
 if(typeof data5 === "string"){
-if(!pattern8.test(data5)){
-const err12 = {instancePath:instancePath+"/drift_interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data5};
+if(!pattern9.test(data5)){
+const err12 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -570,7 +570,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/drift_interval",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data5};
+const err13 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -580,10 +580,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.drift !== undefined){
-let data6 = data.drift;
-if(!(((data6 === "report") || (data6 === "correct")) || (data6 === "off"))){
-const err14 = {instancePath:instancePath+"/drift",schemaPath:"#/properties/drift/enum",keyword:"enum",params:{allowedValues: schema33.properties.drift.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.drift.enum,parentSchema:schema33.properties.drift,data:data6};
+if(data.drift_interval !== undefined){
+let data6 = data.drift_interval;
+if(typeof data6 === "string"){
+if(!pattern9.test(data6)){
+const err14 = {instancePath:instancePath+"/drift_interval",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(ms|s|m|h))+$"+"\"",schema:"^([0-9]+(ms|s|m|h))+$",parentSchema:schema34,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -593,11 +594,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.token_env !== undefined){
-let data7 = data.token_env;
-if(typeof data7 === "string"){
-if(!pattern10.test(data7)){
-const err15 = {instancePath:instancePath+"/token_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data7};
+else {
+const err15 = {instancePath:instancePath+"/drift_interval",schemaPath:"#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -607,8 +605,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/token_env",schemaPath:"#/$defs/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data7};
+if(data.drift !== undefined){
+let data7 = data.drift;
+if(!(((data7 === "report") || (data7 === "correct")) || (data7 === "off"))){
+const err16 = {instancePath:instancePath+"/drift",schemaPath:"#/properties/drift/enum",keyword:"enum",params:{allowedValues: schema33.properties.drift.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.drift.enum,parentSchema:schema33.properties.drift,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -618,11 +618,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.webhook_secret_env !== undefined){
-let data8 = data.webhook_secret_env;
+if(data.token_env !== undefined){
+let data8 = data.token_env;
 if(typeof data8 === "string"){
-if(!pattern10.test(data8)){
-const err17 = {instancePath:instancePath+"/webhook_secret_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data8};
+if(!pattern11.test(data8)){
+const err17 = {instancePath:instancePath+"/token_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -633,7 +633,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/webhook_secret_env",schemaPath:"#/$defs/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data8};
+const err18 = {instancePath:instancePath+"/token_env",schemaPath:"#/$defs/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -643,14 +643,39 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(data.webhook_secret_env !== undefined){
+let data9 = data.webhook_secret_env;
+if(typeof data9 === "string"){
+if(!pattern11.test(data9)){
+const err19 = {instancePath:instancePath+"/webhook_secret_env",schemaPath:"#/$defs/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/webhook_secret_env",schemaPath:"#/$defs/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
 }
 errors++;
 }
@@ -829,7 +854,7 @@ validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const fs_dir = validate24;
 const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/fs.dir.json","title":"fs.dir","description":"A directory under the provider's root.","type":"object","additionalProperties":false,"required":["path"],"x-lexum-identity":["path"],"properties":{"path":{"description":"Path of the directory relative to the provider's root (forward slashes; may not escape the root).","type":"string","minLength":1},"mode":{"description":"Permission bits as four octal digits, e.g. \"0755\".","type":"string","pattern":"^0[0-7]{3}$","default":"0755"}}};
-const pattern12 = new RegExp("^0[0-7]{3}$", "u");
+const pattern13 = new RegExp("^0[0-7]{3}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/fs.dir.json" */;
@@ -893,7 +918,7 @@ errors++;
 if(data.mode !== undefined){
 let data1 = data.mode;
 if(typeof data1 === "string"){
-if(!pattern12.test(data1)){
+if(!pattern13.test(data1)){
 const err4 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0[0-7]{3}$"},message:"must match pattern \""+"^0[0-7]{3}$"+"\"",schema:"^0[0-7]{3}$",parentSchema:schema38.properties.mode,data:data1};
 if(vErrors === null){
 vErrors = [err4];
@@ -1009,7 +1034,7 @@ errors++;
 if(data.mode !== undefined){
 let data2 = data.mode;
 if(typeof data2 === "string"){
-if(!pattern12.test(data2)){
+if(!pattern13.test(data2)){
 const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0[0-7]{3}$"},message:"must match pattern \""+"^0[0-7]{3}$"+"\"",schema:"^0[0-7]{3}$",parentSchema:schema39.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -1244,7 +1269,7 @@ validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const http_object = validate28;
 const schema42 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://lexum.dev/schemas/providers/http.object.json","title":"http.object","description":"A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.","type":"object","additionalProperties":false,"required":["path","data"],"x-lexum-identity":["path","object_id"],"properties":{"path":{"description":"The collection's path under the provider's base_url, e.g. \"/users\"; starts with \"/\".","type":"string","pattern":"^/"},"object_id":{"description":"The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.","type":"string","minLength":1,"x-lexum-assigned":true},"data":{"description":"The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).","type":"object"},"create_path":{"description":"Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.","type":"string","pattern":"^/"},"read_path":{"description":"The object's own URL path; default: \"{path}/{id}\" (path, then the url-encoded id).","type":"string","pattern":"^/"},"update_path":{"description":"Where an update is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"destroy_path":{"description":"Where a delete is sent; default: \"{path}/{id}\".","type":"string","pattern":"^/"},"create_method":{"description":"HTTP method of a create; default: the provider's (POST).","enum":["POST","PUT","PATCH"]},"update_method":{"description":"HTTP method of an update; default: the provider's (PUT).","enum":["PUT","PATCH","POST"]},"destroy_method":{"description":"HTTP method of a delete; default: the provider's (DELETE).","enum":["DELETE","POST","PUT","PATCH"]},"id_attribute":{"description":"Where the id sits in the server's JSON, '/' between levels; default: the provider's (\"id\").","type":"string","minLength":1},"id":{"description":"The object's id: object_id when set, else the one the server assigned.","type":"string","readOnly":true},"api_data":{"description":"The object as the server returns it on a read, every field included (e.g. createdAt).","type":"object","readOnly":true},"api_response":{"description":"The raw body of the server's answer to the last read of the object.","type":"string","readOnly":true}}};
-const pattern14 = new RegExp("^/", "u");
+const pattern15 = new RegExp("^/", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://lexum.dev/schemas/providers/http.object.json" */;
@@ -1293,7 +1318,7 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(!pattern14.test(data0)){
+if(!pattern15.test(data0)){
 const err3 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.path,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -1356,7 +1381,7 @@ errors++;
 if(data.create_path !== undefined){
 let data3 = data.create_path;
 if(typeof data3 === "string"){
-if(!pattern14.test(data3)){
+if(!pattern15.test(data3)){
 const err8 = {instancePath:instancePath+"/create_path",schemaPath:"#/properties/create_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.create_path,data:data3};
 if(vErrors === null){
 vErrors = [err8];
@@ -1381,7 +1406,7 @@ errors++;
 if(data.read_path !== undefined){
 let data4 = data.read_path;
 if(typeof data4 === "string"){
-if(!pattern14.test(data4)){
+if(!pattern15.test(data4)){
 const err10 = {instancePath:instancePath+"/read_path",schemaPath:"#/properties/read_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.read_path,data:data4};
 if(vErrors === null){
 vErrors = [err10];
@@ -1406,7 +1431,7 @@ errors++;
 if(data.update_path !== undefined){
 let data5 = data.update_path;
 if(typeof data5 === "string"){
-if(!pattern14.test(data5)){
+if(!pattern15.test(data5)){
 const err12 = {instancePath:instancePath+"/update_path",schemaPath:"#/properties/update_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.update_path,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -1431,7 +1456,7 @@ errors++;
 if(data.destroy_path !== undefined){
 let data6 = data.destroy_path;
 if(typeof data6 === "string"){
-if(!pattern14.test(data6)){
+if(!pattern15.test(data6)){
 const err14 = {instancePath:instancePath+"/destroy_path",schemaPath:"#/properties/destroy_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema42.properties.destroy_path,data:data6};
 if(vErrors === null){
 vErrors = [err14];

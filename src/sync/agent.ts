@@ -324,9 +324,9 @@ export class Agent implements AgentHandle {
   }
 }
 
-/** The `repo` label of an entry: its URL without userinfo, branch and project path. */
+/** The `repo` label of an entry: its URL without userinfo, branch, project path and `@environment` when it has one. */
 export function entryName(entry: SyncRepository): string {
-  return `${redactUrl(entry.url)}#${entry.branch}:${entry.path}`;
+  return `${redactUrl(entry.url)}#${entry.branch}:${entry.path}${entry.environment === null ? "" : `@${entry.environment}`}`;
 }
 
 function hostOf(url: string): string {

@@ -27,7 +27,9 @@ export function cloneFolderName(entry: SyncRepository): string {
   const key = repositoryKey(entry.url);
   const tail = key.split("/").filter(Boolean).pop() ?? "repo";
   const readable = `${tail}-${entry.branch}`.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
-  const hash = createHash("sha256").update(JSON.stringify([key, entry.branch, entry.path])).digest("hex").slice(0, 12);
+  // An environment gets a clone of its own (unchanged names for entries without one).
+  const id = entry.environment === null ? [key, entry.branch, entry.path] : [key, entry.branch, entry.path, entry.environment];
+  const hash = createHash("sha256").update(JSON.stringify(id)).digest("hex").slice(0, 12);
   return `${readable}-${hash}`;
 }
 

@@ -26,6 +26,8 @@ export interface SyncRepository {
   readonly branch: string;
   /** The project folder inside the repository, normalized posix ("." for the root, no trailing "/"). */
   readonly path: string;
+  /** The project's environment (lexum.yaml `environments`), or null for none. */
+  readonly environment: string | null;
   readonly stateBranch: string;
   readonly intervalMs: number;
   readonly driftIntervalMs: number;
@@ -69,7 +71,7 @@ const MAX_DEPTH = 64;
 const MAX_ALIASES = 100;
 
 const TOP_KEYS = ["listen", "data_dir", "max_concurrent_per_host", "repositories"];
-const REPO_KEYS = ["url", "branch", "path", "state_branch", "interval", "drift_interval", "drift", "token_env", "webhook_secret_env"];
+const REPO_KEYS = ["url", "branch", "path", "environment", "state_branch", "interval", "drift_interval", "drift", "token_env", "webhook_secret_env"];
 
 /**
  * Milliseconds of a duration written as whole numbers with a unit each, `ms`, `s`, `m` or
@@ -169,7 +171,8 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
     const url = checkUrl(r.url, baseDir);
     if (typeof url !== "string") report(`${p}/url`, (w) => sync.badRepositoryUrl.error(w, url.problem, url.hint));
     const branch = r.branch ?? SYNC_DEFAULTS.branch;
-    const stateBranch = r.state_branch ?? SYNC_DEFAULTS.state_branch;
+    const environment = r.environment ?? null;
+    const stateBranch = r.state_branch ?? (environment === null ? SYNC_DEFAULTS.state_branch : `${SYNC_DEFAULTS.state_branch}/${environment}`);
     for (const [key, name] of [["branch", branch], ["state_branch", stateBranch]] as const) {
       const problem = branchNameProblem(name);
       if (problem) report(`${p}/${key}`, (w) => sync.badBranch.error(w, `${key} ${JSON.stringify(name)} ${problem}`));
@@ -195,7 +198,7 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
       else secrets[key] = secret;
     }
     if (typeof url === "string" && path !== null) {
-      const key = JSON.stringify([url, branch, path]);
+      const key = JSON.stringify([url, branch, path, environment]);
       const first = seen.get(key);
       const lineOf = (n: number): string => `line ${source.lineCol(nodeOffset(doc, `/repositories/${n}`, null)).line}`;
       const sharing = stateBranches.get(JSON.stringify([url, stateBranch]));
@@ -210,6 +213,7 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
       url: typeof url === "string" ? url : "",
       branch,
       path: path ?? ".",
+      environment,
       stateBranch,
       intervalMs: intervals["interval"]!,
       driftIntervalMs: intervals["drift_interval"]!,
@@ -239,6 +243,7 @@ interface RawConfig {
     url: string;
     branch?: string;
     path?: string;
+    environment?: string;
     state_branch?: string;
     interval?: string;
     drift_interval?: string;

@@ -92,7 +92,8 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
   if (cut !== null && cut !== goal) {
     hooks.log("warn", "apply.recovering", { repo: t.name, goal: cut, why: "an apply of it was cut short" });
     await fetchGoal(t.clone, t.remote, t.entry.branch, cut);
-    const outcome = await applyProject({ dir: t.clone.projectDir, rev: cut, cwd: t.clone.workdir, env: t.env, stateBranch: branch, refresh: true, trailers: trailers(t) });
+    const outcome = await applyProject({ dir: t.clone.projectDir, rev: cut, cwd: t.clone.workdir, env: t.env, stateBranch: branch,
+        ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t) });
     if (!("commits" in outcome)) throw new Error(`the interrupted apply of ${cut} could not be recovered: ${diagnosticsText(outcome.diagnostics, outcome.sources)}`);
     const pushed = await push(t, expect, hooks);
     if (pushed !== "ok") throw new Error(`the state branch ${branch} moved while recording the recovered apply of ${cut}`);
@@ -125,6 +126,7 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
         cwd: t.clone.workdir,
         env: t.env,
         stateBranch: branch,
+        ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}),
         // After a lost race the world may hold what this agent did: read it back.
         refresh: attempt > 1,
         trailers: trailers(t),
@@ -171,7 +173,7 @@ export async function checkDrift(t: Target, goal: string, remoteStateTip: string
   const expect = await syncState(t, remoteStateTip, hooks);
   const head = await readStateHead({ gitdir: t.clone.gitdir, branch });
   const base = { goal, applied: goal, head: headInfo(head) };
-  const planned = await planProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, refresh: true });
+  const planned = await planProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true });
   if (!isPlanned(planned)) throw new Error(`the goal ${goal} no longer plans: ${diagnosticsText(planned.diagnostics, planned.sources)}`);
   const drift = resourceChanges(planned);
   hooks.emit({ type: "drift", repo: t.name, resources: drift });
@@ -185,7 +187,7 @@ export async function checkDrift(t: Target, goal: string, remoteStateTip: string
     return { ...base, result: "drift-reported", drift, head: headInfo(await readStateHead({ gitdir: t.clone.gitdir, branch })) };
   }
   if (drift === 0) return { ...base, result: "unchanged", drift };
-  const outcome = await applyProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, refresh: true, trailers: trailers(t) });
+  const outcome = await applyProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t) });
   if (!("commits" in outcome)) throw new Error(`the goal ${goal} no longer plans: ${diagnosticsText(outcome.diagnostics, outcome.sources)}`);
   hooks.log("warn", "drift.corrected", { repo: t.name, goal, resources: drift });
   const pushed = await push(t, expect, hooks);

@@ -69,9 +69,9 @@ describe("lxm-sync.yaml", () => {
       dataDir: "/srv/lxm",
       maxConcurrentPerHost: 2,
       repositories: [
-        { url: "https://git.example.com/infra.git", branch: "release", path: "envs/prod", stateBranch: "ops/state", intervalMs: 90_000, driftIntervalMs: 3_600_000, drift: "correct", token: "tok-1", webhookSecret: "hook-2" },
+        { url: "https://git.example.com/infra.git", branch: "release", path: "envs/prod", environment: null, stateBranch: "ops/state", intervalMs: 90_000, driftIntervalMs: 3_600_000, drift: "correct", token: "tok-1", webhookSecret: "hook-2" },
         // A local path resolves against the configuration file's folder; YAML 1.2 reads `off` as text.
-        { url: join(root, "mirrors/infra.git"), branch: "main", path: ".", stateBranch: "lexum/state", intervalMs: 1000, driftIntervalMs: 1000, drift: "off", token: null, webhookSecret: null },
+        { url: join(root, "mirrors/infra.git"), branch: "main", path: ".", environment: null, stateBranch: "lexum/state", intervalMs: 1000, driftIntervalMs: 1000, drift: "off", token: null, webhookSecret: null },
       ],
     });
   });
@@ -81,7 +81,7 @@ describe("lxm-sync.yaml", () => {
       listen: { host: "127.0.0.1", port: 9464 },
       dataDir: "/var/lib/lxm-sync",
       maxConcurrentPerHost: 4,
-      repositories: [{ url: "http://127.0.0.1:8080/infra.git", branch: "main", path: ".", stateBranch: "lexum/state", intervalMs: 30_000, driftIntervalMs: 600_000, drift: "report", token: null, webhookSecret: null }],
+      repositories: [{ url: "http://127.0.0.1:8080/infra.git", branch: "main", path: ".", environment: null, stateBranch: "lexum/state", intervalMs: 30_000, driftIntervalMs: 600_000, drift: "report", token: null, webhookSecret: null }],
     });
   });
 

@@ -17,7 +17,7 @@ const S1 = "s1-webhook-secret-infra";
 const S2 = "s2-webhook-secret-release";
 
 function repository(url: string, branch: string, intervalMs: number, webhookSecret: string | null, path = "."): SyncRepository {
-  return { url, branch, path, stateBranch: "lexum/state", intervalMs, driftIntervalMs: 600_000, drift: "report", token: null, webhookSecret };
+  return { url, branch, path, environment: null, stateBranch: "lexum/state", intervalMs, driftIntervalMs: 600_000, drift: "report", token: null, webhookSecret };
 }
 
 // A and D share a secret; B watches another branch of A's repository with another secret; C has none.

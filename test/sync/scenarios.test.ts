@@ -61,6 +61,26 @@ describe("lxm-sync: a push becomes a snapshot on the remote", () => {
     expect((readWorldFile(world)["service/svc-0"]!.spec as { replicas: number }).replicas).toBe(3);
   });
 
+  it("one entry per environment: each applies the goal with its inputs to its own state branch", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const settings = "inputs:\n  name: { type: string }\nenvironments:\n  staging:\n    inputs: { name: s1 }\n  production:\n    inputs: { name: p1 }\n";
+    const main = `domain app {\n  provider sim { world = ${JSON.stringify(world)} }\n  resource sim.object o {\n    kind = "service"\n    name = input("name")\n  }\n}\n`;
+    const goal = r.push({ "lexum.yaml": settings, "app.lxm": main }, "two environments");
+    const dir = tempDir();
+    const file = writeConfig(dir, [
+      { url: r.url, interval: "1s", drift: "off", environment: "staging" },
+      { url: r.url, interval: "1s", drift: "off", environment: "production" },
+    ]);
+    const a = await startAgent(file, {});
+    open.push(a);
+    await waitFor("both environments applied", () => a.status(0).applied === goal && a.status(1).applied === goal);
+    expect(r.stateLog("lexum/state/staging").map((c) => c.snapshot.source.commit)).toEqual([goal]);
+    expect(r.stateLog("lexum/state/production").map((c) => c.snapshot.source.commit)).toEqual([goal]);
+    expect(r.stateTip("lexum/state")).toBeNull();
+    expect(Object.keys(readWorldFile(world)).sort()).toEqual(["service/p1", "service/s1"]);
+  });
+
   it("goes straight to the newest commit when two arrive during an apply; the passed-over one is in status", async () => {
     const r = await remote();
     const world = join(tempDir(), "world.json");
