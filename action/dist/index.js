@@ -55001,6 +55001,49 @@ var collections = [
   { name: "tomap", min: 1, max: 1, signature: "tomap(value)", impl: (a) => a[0] === null ? null : isObject(a[0]) ? a[0] : obj("tomap", a, 0) }
 ];
 
+// src/program/residual-walk.ts
+function residualChildren(r) {
+  switch (r.op) {
+    case "lit":
+    case "ref":
+    case "res":
+    case "secret":
+    case "var":
+      return [];
+    case "call":
+      return r.args;
+    case "unary":
+      return [r.x];
+    case "binary":
+      return [r.l, r.r];
+    case "cond":
+      return [r.c, r.t, r.e];
+    case "list":
+      return r.items;
+    case "object":
+      return r.entries.map(([, v]) => v);
+    case "index":
+      return [r.x, r.i];
+    case "member":
+      return [r.x];
+    case "interp":
+      return r.parts;
+    case "listcomp":
+      return r.cond ? [r.src, r.body, r.cond] : [r.src, r.body];
+    case "objcomp":
+      return r.cond ? [r.src, r.key, r.value, r.cond] : [r.src, r.key, r.value];
+  }
+}
+function* residualNodes(r) {
+  const stack = [r];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    yield x;
+    const kids = residualChildren(x);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+}
+
 // src/lang/functions/conversion.ts
 function keyText(k) {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
@@ -55012,52 +55055,7 @@ function typeNotation(v) {
   return typeof v === "boolean" ? "bool" : typeof v;
 }
 function readsSecret(r) {
-  const stack = [r];
-  while (stack.length > 0) {
-    const x = stack.pop();
-    switch (x.op) {
-      case "secret":
-        return true;
-      case "lit":
-      case "ref":
-      case "res":
-      case "var":
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "unary":
-        stack.push(x.x);
-        break;
-      case "binary":
-        stack.push(x.l, x.r);
-        break;
-      case "cond":
-        stack.push(x.c, x.t, x.e);
-        break;
-      case "list":
-        stack.push(...x.items);
-        break;
-      case "object":
-        for (const [, v] of x.entries) stack.push(v);
-        break;
-      case "index":
-        stack.push(x.x, x.i);
-        break;
-      case "member":
-        stack.push(x.x);
-        break;
-      case "interp":
-        stack.push(...x.parts);
-        break;
-      case "listcomp":
-        stack.push(x.src, x.body, ...x.cond ? [x.cond] : []);
-        break;
-      case "objcomp":
-        stack.push(x.src, x.key, x.value, ...x.cond ? [x.cond] : []);
-        break;
-    }
-  }
+  for (const x of residualNodes(r)) if (x.op === "secret") return true;
   return false;
 }
 var conversion = [
@@ -55365,10 +55363,6 @@ function resolveProjectPath(fromFile, path8) {
   return parts.length === 0 ? null : parts.join("/");
 }
 function projectDir(fromFile, p) {
-  if (p === "" || p === ".") return resolveDir(fromFile, ".");
-  return resolveDir(fromFile, p);
-}
-function resolveDir(fromFile, p) {
   const stripped = p.replace(/[\\/]+$/, "");
   if (stripped === "" && p !== "") return null;
   const parent = fromFile.split("/").slice(0, -1);
@@ -56604,63 +56598,10 @@ function jsonEqual(a, b) {
 function residualRefs(expr) {
   const addresses = /* @__PURE__ */ new Set();
   let secret = false;
-  const walk = (e) => {
-    switch (e.op) {
-      case "lit":
-      case "var":
-        return;
-      case "ref":
-      case "res":
-        addresses.add(e.address);
-        return;
-      case "secret":
-        secret = true;
-        return;
-      case "call":
-        e.args.forEach(walk);
-        return;
-      case "unary":
-        walk(e.x);
-        return;
-      case "binary":
-        walk(e.l);
-        walk(e.r);
-        return;
-      case "cond":
-        walk(e.c);
-        walk(e.t);
-        walk(e.e);
-        return;
-      case "list":
-        e.items.forEach(walk);
-        return;
-      case "object":
-        for (const [, v] of e.entries) walk(v);
-        return;
-      case "index":
-        walk(e.x);
-        walk(e.i);
-        return;
-      case "member":
-        walk(e.x);
-        return;
-      case "interp":
-        e.parts.forEach(walk);
-        return;
-      case "listcomp":
-        walk(e.src);
-        walk(e.body);
-        if (e.cond) walk(e.cond);
-        return;
-      case "objcomp":
-        walk(e.src);
-        walk(e.key);
-        walk(e.value);
-        if (e.cond) walk(e.cond);
-        return;
-    }
-  };
-  walk(expr);
+  for (const e of residualNodes(expr)) {
+    if (e.op === "ref" || e.op === "res") addresses.add(e.address);
+    else if (e.op === "secret") secret = true;
+  }
   return { addresses: [...addresses].sort(), secret };
 }
 function diffAttrs(before, after, forces = /* @__PURE__ */ new Set()) {
@@ -64826,72 +64767,54 @@ var Parser4 = class {
   }
 };
 
+// src/lang/expr-children.ts
+function exprChildren(e) {
+  switch (e.kind) {
+    case "String":
+      return e.parts.filter((p) => typeof p !== "string");
+    case "List":
+      return e.items;
+    case "Object":
+      return e.entries.map((en) => en.value);
+    case "Member":
+      return [e.object];
+    case "Index":
+      return [e.object, e.index];
+    case "Call":
+      return e.args;
+    case "Unary":
+      return [e.operand];
+    case "Binary":
+      return [e.left, e.right];
+    case "Cond":
+      return [e.test, e.then, e.otherwise];
+    case "ListComp":
+      return e.cond ? [e.source, e.body, e.cond] : [e.source, e.body];
+    case "ObjectComp":
+      return e.cond ? [e.source, e.key, e.value, e.cond] : [e.source, e.key, e.value];
+    case "Paren":
+      return [e.expr];
+    default:
+      return [];
+  }
+}
+
 // src/lang/template-scope.ts
 function checkTemplateNames(body, vars) {
   const out = [];
   const stack = [{ e: body, bound: new Set(vars) }];
   while (stack.length > 0) {
     const { e, bound } = stack.pop();
-    const push = (x, b = bound) => stack.push({ e: x, bound: b });
-    switch (e.kind) {
-      case "Ref":
-        if (!bound.has(e.name)) out.push(templateNameUnbound(e.span, e.name, vars));
-        break;
-      case "String":
-        for (const p of e.parts) if (typeof p !== "string") push(p);
-        break;
-      case "List":
-        e.items.forEach((i) => push(i));
-        break;
-      case "Object":
-        for (const en of e.entries) push(en.value);
-        break;
-      case "Member":
-        push(e.object);
-        break;
-      case "Index":
-        push(e.object);
-        push(e.index);
-        break;
-      case "Call": {
-        const name = e.callee.name;
-        const b = BUILTINS.get(name);
-        if (name === "templatefile" || name === "templatestring") out.push(templateNesting(e.callee.span, name));
-        else if (!b) out.push(unknownFunction(e.callee.span, name, suggest(name, FUNCTION_NAMES)));
-        else if (!e.expand && (e.args.length < b.min || e.args.length > b.max)) out.push(wrongArgCount(e.span, name, arityText(b), e.args.length));
-        e.args.forEach((a) => push(a));
-        break;
-      }
-      case "Unary":
-        push(e.operand);
-        break;
-      case "Binary":
-        push(e.left);
-        push(e.right);
-        break;
-      case "Cond":
-        push(e.test);
-        push(e.then);
-        push(e.otherwise);
-        break;
-      case "ListComp":
-      case "ObjectComp": {
-        push(e.source);
-        const inner = /* @__PURE__ */ new Set([...bound, ...e.vars.map((v) => v.name)]);
-        if (e.kind === "ListComp") push(e.body, inner);
-        else {
-          push(e.key, inner);
-          push(e.value, inner);
-        }
-        if (e.cond) push(e.cond, inner);
-        break;
-      }
-      case "Paren":
-        push(e.expr);
-        break;
-      default:
-        break;
+    if (e.kind === "Ref" && !bound.has(e.name)) out.push(templateNameUnbound(e.span, e.name, vars));
+    if (e.kind === "Call") {
+      const name = e.callee.name;
+      const b = BUILTINS.get(name);
+      if (name === "templatefile" || name === "templatestring") out.push(templateNesting(e.callee.span, name));
+      else if (!b) out.push(unknownFunction(e.callee.span, name, suggest(name, FUNCTION_NAMES)));
+      else if (!e.expand && (e.args.length < b.min || e.args.length > b.max)) out.push(wrongArgCount(e.span, name, arityText(b), e.args.length));
     }
+    const inner = e.kind === "ListComp" || e.kind === "ObjectComp" ? /* @__PURE__ */ new Set([...bound, ...e.vars.map((v) => v.name)]) : bound;
+    exprChildren(e).forEach((x, k) => stack.push({ e: x, bound: k === 0 ? bound : inner }));
   }
   return out;
 }
@@ -66442,52 +66365,12 @@ var Evaluator = class {
 // src/lang/instantiate.ts
 var PARAM_TYPES = /* @__PURE__ */ new Set(["string", "number", "bool", "list", "object", "any"]);
 function firstRef(e) {
-  const stack = [e];
-  const bound = /* @__PURE__ */ new Set();
+  const stack = [{ e, bound: /* @__PURE__ */ new Set() }];
   while (stack.length > 0) {
-    const x = stack.pop();
-    switch (x.kind) {
-      case "Ref":
-        if (!bound.has(x.name)) return { name: x.name, span: x.span };
-        break;
-      case "String":
-        for (const p of x.parts) if (typeof p !== "string") stack.push(p);
-        break;
-      case "List":
-        stack.push(...x.items);
-        break;
-      case "Object":
-        for (const en of x.entries) stack.push(en.value);
-        break;
-      case "Member":
-        stack.push(x.object);
-        break;
-      case "Index":
-        stack.push(x.object, x.index);
-        break;
-      case "Call":
-        stack.push(...x.args);
-        break;
-      case "Unary":
-        stack.push(x.operand);
-        break;
-      case "Binary":
-        stack.push(x.left, x.right);
-        break;
-      case "Cond":
-        stack.push(x.test, x.then, x.otherwise);
-        break;
-      case "ListComp":
-      case "ObjectComp":
-        for (const v of x.vars) bound.add(v.name);
-        stack.push(x.source, ...x.kind === "ListComp" ? [x.body] : [x.key, x.value], ...x.cond ? [x.cond] : []);
-        break;
-      case "Paren":
-        stack.push(x.expr);
-        break;
-      default:
-        break;
-    }
+    const { e: x, bound } = stack.pop();
+    if (x.kind === "Ref" && !bound.has(x.name)) return { name: x.name, span: x.span };
+    const inner = x.kind === "ListComp" || x.kind === "ObjectComp" ? /* @__PURE__ */ new Set([...bound, ...x.vars.map((v) => v.name)]) : bound;
+    exprChildren(x).forEach((c, k) => stack.push({ e: c, bound: k === 0 ? bound : inner }));
   }
   return null;
 }
@@ -70009,15 +69892,7 @@ function secretAccess(opts) {
 function secretNames(program) {
   const names = /* @__PURE__ */ new Set();
   const walk = (r) => {
-    if (r.op === "secret") names.add(r.name);
-    for (const v of Object.values(r)) {
-      if (Array.isArray(v)) for (const x of v) visit3(x);
-      else visit3(v);
-    }
-  };
-  const visit3 = (x) => {
-    if (Array.isArray(x)) x.forEach(visit3);
-    else if (x && typeof x === "object" && "op" in x) walk(x);
+    for (const x of residualNodes(r)) if (x.op === "secret") names.add(x.name);
   };
   for (const d of Object.values(program.domains)) {
     for (const p of Object.values(d.providers)) for (const def of Object.values(p.deferred)) walk(def.expr);

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Program, Residual } from "../program/types.js";
+import { residualNodes } from "../program/residual-walk.js";
 
 /**
  * Secrets and the key that digests sensitive values. Both live at the edge: the core only
@@ -49,15 +50,7 @@ export function secretAccess(opts: { commondir: string; env: NodeJS.ProcessEnv; 
 export function secretNames(program: Program): string[] {
   const names = new Set<string>();
   const walk = (r: Residual): void => {
-    if (r.op === "secret") names.add(r.name);
-    for (const v of Object.values(r)) {
-      if (Array.isArray(v)) for (const x of v) visit(x);
-      else visit(v);
-    }
-  };
-  const visit = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(visit);
-    else if (x && typeof x === "object" && "op" in x) walk(x as Residual);
+    for (const x of residualNodes(r)) if (x.op === "secret") names.add(x.name);
   };
   for (const d of Object.values(program.domains)) {
     for (const p of Object.values(d.providers)) for (const def of Object.values(p.deferred)) walk(def.expr);

@@ -2,6 +2,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import * as sem from "../diag/catalog/semantic.js";
 import type { DomainDecl, Expr, LetDecl, ParamType, SourceFileNode, TemplateDecl } from "./ast.js";
+import { exprChildren } from "./expr-children.js";
 import { suggest } from "./suggest.js";
 
 /**
@@ -34,53 +35,13 @@ export interface Instantiated {
 
 /** The first name an expression refers to, with its span (template arguments may refer to none). */
 function firstRef(e: Expr): { name: string; span: Span } | null {
-  const stack: Expr[] = [e];
-  // Loop variables of comprehensions inside the argument are names it binds itself.
-  const bound = new Set<string>();
+  const stack: { e: Expr; bound: ReadonlySet<string> }[] = [{ e, bound: new Set() }];
   while (stack.length > 0) {
-    const x = stack.pop()!;
-    switch (x.kind) {
-      case "Ref":
-        if (!bound.has(x.name)) return { name: x.name, span: x.span };
-        break;
-      case "String":
-        for (const p of x.parts) if (typeof p !== "string") stack.push(p);
-        break;
-      case "List":
-        stack.push(...x.items);
-        break;
-      case "Object":
-        for (const en of x.entries) stack.push(en.value);
-        break;
-      case "Member":
-        stack.push(x.object);
-        break;
-      case "Index":
-        stack.push(x.object, x.index);
-        break;
-      case "Call":
-        stack.push(...x.args);
-        break;
-      case "Unary":
-        stack.push(x.operand);
-        break;
-      case "Binary":
-        stack.push(x.left, x.right);
-        break;
-      case "Cond":
-        stack.push(x.test, x.then, x.otherwise);
-        break;
-      case "ListComp":
-      case "ObjectComp":
-        for (const v of x.vars) bound.add(v.name);
-        stack.push(x.source, ...(x.kind === "ListComp" ? [x.body] : [x.key, x.value]), ...(x.cond ? [x.cond] : []));
-        break;
-      case "Paren":
-        stack.push(x.expr);
-        break;
-      default:
-        break;
-    }
+    const { e: x, bound } = stack.pop()!;
+    if (x.kind === "Ref" && !bound.has(x.name)) return { name: x.name, span: x.span };
+    // Loop variables of comprehensions inside the argument are names it binds itself.
+    const inner = x.kind === "ListComp" || x.kind === "ObjectComp" ? new Set([...bound, ...x.vars.map((v) => v.name)]) : bound;
+    exprChildren(x).forEach((c, k) => stack.push({ e: c, bound: k === 0 ? bound : inner }));
   }
   return null;
 }

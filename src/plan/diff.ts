@@ -1,5 +1,6 @@
 import type { Address, Json, JsonObject, Residual } from "../program/types.js";
 import type { AttrChange } from "./types.js";
+import { residualNodes } from "../program/residual-walk.js";
 
 /**
  * Attribute-level comparison for the planner. Pure and deterministic: values compare by
@@ -40,63 +41,10 @@ export interface ResidualRefs {
 export function residualRefs(expr: Residual): ResidualRefs {
   const addresses = new Set<string>();
   let secret = false;
-  const walk = (e: Residual): void => {
-    switch (e.op) {
-      case "lit":
-      case "var":
-        return;
-      case "ref":
-      case "res":
-        addresses.add(e.address);
-        return;
-      case "secret":
-        secret = true;
-        return;
-      case "call":
-        e.args.forEach(walk);
-        return;
-      case "unary":
-        walk(e.x);
-        return;
-      case "binary":
-        walk(e.l);
-        walk(e.r);
-        return;
-      case "cond":
-        walk(e.c);
-        walk(e.t);
-        walk(e.e);
-        return;
-      case "list":
-        e.items.forEach(walk);
-        return;
-      case "object":
-        for (const [, v] of e.entries) walk(v);
-        return;
-      case "index":
-        walk(e.x);
-        walk(e.i);
-        return;
-      case "member":
-        walk(e.x);
-        return;
-      case "interp":
-        e.parts.forEach(walk);
-        return;
-      case "listcomp":
-        walk(e.src);
-        walk(e.body);
-        if (e.cond) walk(e.cond);
-        return;
-      case "objcomp":
-        walk(e.src);
-        walk(e.key);
-        walk(e.value);
-        if (e.cond) walk(e.cond);
-        return;
-    }
-  };
-  walk(expr);
+  for (const e of residualNodes(expr)) {
+    if (e.op === "ref" || e.op === "res") addresses.add(e.address);
+    else if (e.op === "secret") secret = true;
+  }
   return { addresses: [...addresses].sort(), secret };
 }
 

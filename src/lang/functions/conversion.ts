@@ -1,3 +1,4 @@
+import { residualNodes } from "../../program/residual-walk.js";
 import type { Json, Residual } from "../../program/types.js";
 import type { Builtin } from "../builtins.js";
 import { isObject, sortedKeys } from "../values.js";
@@ -21,52 +22,7 @@ export function typeNotation(v: Json): string {
 
 /** True when a `secret()` flows into the residual anywhere. */
 export function readsSecret(r: Residual): boolean {
-  const stack: Residual[] = [r];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    switch (x.op) {
-      case "secret":
-        return true;
-      case "lit":
-      case "ref":
-      case "res":
-      case "var":
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "unary":
-        stack.push(x.x);
-        break;
-      case "binary":
-        stack.push(x.l, x.r);
-        break;
-      case "cond":
-        stack.push(x.c, x.t, x.e);
-        break;
-      case "list":
-        stack.push(...x.items);
-        break;
-      case "object":
-        for (const [, v] of x.entries) stack.push(v);
-        break;
-      case "index":
-        stack.push(x.x, x.i);
-        break;
-      case "member":
-        stack.push(x.x);
-        break;
-      case "interp":
-        stack.push(...x.parts);
-        break;
-      case "listcomp":
-        stack.push(x.src, x.body, ...(x.cond ? [x.cond] : []));
-        break;
-      case "objcomp":
-        stack.push(x.src, x.key, x.value, ...(x.cond ? [x.cond] : []));
-        break;
-    }
-  }
+  for (const x of residualNodes(r)) if (x.op === "secret") return true;
   return false;
 }
 

@@ -31,10 +31,6 @@ export function resolveProjectPath(fromFile: string, path: string): string | nul
 
 /** A project directory relative to the calling file: "" for the project's top; null outside it. */
 function projectDir(fromFile: string, p: string): string | null {
-  if (p === "" || p === ".") return resolveDir(fromFile, ".");
-  return resolveDir(fromFile, p);
-}
-function resolveDir(fromFile: string, p: string): string | null {
   const stripped = p.replace(/[\\/]+$/, "");
   if (stripped === "" && p !== "") return null; // "/" is absolute
   const parent = fromFile.split("/").slice(0, -1);

@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { callBuiltin } from "../../../src/lang/builtins.js";
 import { compile } from "../../../src/lang/compile.js";
-import { EvalFailure } from "../../../src/lang/values.js";
-import type { Json } from "../../../src/program/types.js";
+import { call, problem } from "./call.js";
 
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm" });
-/** The located problem a call gives (its message), or a test failure when it gives a value. */
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
 /** The diagnostics of `let x = <expr>` compiled as a program. */
 function diagnostics(expr: string): string[] {
   const r = compile([{ path: "main.lxm", text: `domain d {\n  let x = ${expr}\n  export x\n}\n` }]);

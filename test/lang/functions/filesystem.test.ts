@@ -5,7 +5,7 @@ import { callBuiltin } from "../../../src/lang/builtins.js";
 import { compile } from "../../../src/lang/compile.js";
 import { memoryProjectFiles, memoryFileReader } from "../../../src/lang/file-reader.js";
 import { globToRegex } from "../../../src/lang/functions/filesystem.js";
-import { EvalFailure } from "../../../src/lang/values.js";
+import { caller } from "./call.js";
 import type { Json } from "../../../src/program/types.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -21,17 +21,8 @@ const FILES = new Map<string, Uint8Array>([
   ["mod/app.lxm", enc("")],
 ]);
 const tree = memoryProjectFiles(FILES);
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm", tree });
-const callIn = (file: string, fn: string, ...args: Json[]) => callBuiltin(fn, args, { file, tree });
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
+const { call, problem } = caller({ tree });
+const callIn = (file: string, fn: string, ...args: Json[]) => caller({ file, tree }).call(fn, ...args);
 
 describe("filesystem functions (Terraform's examples; paths relative to the calling .lxm file)", () => {
   it("fileexists", () => {

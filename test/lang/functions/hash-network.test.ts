@@ -1,19 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { callBuiltin } from "../../../src/lang/builtins.js";
 import { EvalFailure } from "../../../src/lang/values.js";
-import type { Json } from "../../../src/program/types.js";
+import { call, problem } from "./call.js";
 
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm" });
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
 
 describe("hash functions (Terraform's reference examples)", () => {
   it("md5, sha1, sha256, sha512, base64sha256, base64sha512", () => {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { callBuiltin } from "../../../src/lang/builtins.js";
-import { EvalFailure } from "../../../src/lang/values.js";
-import type { Json } from "../../../src/program/types.js";
+import { call, problem } from "./call.js";
 
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm" });
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
 
 describe("numeric functions (Terraform's reference examples)", () => {
   it("log, pow, signum, sum", () => {

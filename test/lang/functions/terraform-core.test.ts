@@ -1,24 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { callBuiltin } from "../../../src/lang/builtins.js";
 import { compile } from "../../../src/lang/compile.js";
-import { EvalFailure } from "../../../src/lang/values.js";
-import type { Json } from "../../../src/program/types.js";
+import { call, problem } from "./call.js";
 
 /**
  * The examples on the pages of Terraform's function reference
  * (developer.hashicorp.com/terraform/language/functions/<name>) for the functions Lexum had
  * first, each as expression → value or error.
  */
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm" });
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
 /** An expression through the compiler: its value, or its diagnostics. */
 function value(expr: string): unknown {
   const r = compile([{ path: "main.lxm", text: `domain d {\n  let x = ${expr}\n  export x\n}\n` }]);
