@@ -164,7 +164,30 @@ const core: Builtin[] = [
       // Terraform: a substring wrapped in forward slashes is a regular expression.
       if (old.length >= 2 && old.startsWith("/") && old.endsWith("/")) return regexReplace(s, old.slice(1, -1), rep);
       if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
-      return boundedStr("replace", s.split(old).join(rep));
+      // The result's length is known before it is built. A string doubled by nested replaces
+      // reaches the limit with millions of matches, and s.split(old) then held every piece at
+      // once (gigabytes, seconds) only for the result to be refused.
+      let matches = 0;
+      for (let i = s.indexOf(old); i !== -1; i = s.indexOf(old, i + old.length)) matches++;
+      if (s.length + matches * (rep.length - old.length) > LIMITS.stringLength) {
+        throw new EvalFailure((sp) => sem.tooLarge(sp, "the result of `replace`", LIMITS.stringLength), null);
+      }
+      if (matches <= 65_536) return s.split(old).join(rep);
+      // Many matches: joined a few thousand pieces at a time, so that no array holds them all.
+      const chunks: string[] = [];
+      let pieces: string[] = [];
+      let from = 0;
+      for (let i = s.indexOf(old); i !== -1; i = s.indexOf(old, from)) {
+        pieces.push(s.slice(from, i), rep);
+        from = i + old.length;
+        if (pieces.length >= 8_192) {
+          chunks.push(pieces.join(""));
+          pieces = [];
+        }
+      }
+      pieces.push(s.slice(from));
+      chunks.push(pieces.join(""));
+      return chunks.join("");
     },
   },
   {

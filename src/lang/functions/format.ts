@@ -136,8 +136,73 @@ function toNumber(fn: string, v: Json, i: number): number {
   return failArg(fn, i, "a number", v);
 }
 
+/** The exact decimal digits of a finite double's magnitude: `0.digits × 10^point` (no trailing zeros; "" for 0). */
+function exactDigits(x: number): { digits: string; point: number } {
+  let m = Math.abs(x);
+  if (m === 0) return { digits: "", point: 0 };
+  // m / 2^k with m whole (doubling is exact); then m × 5^k / 10^k.
+  let k = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k++;
+  }
+  const s = (BigInt(m) * 5n ** BigInt(k)).toString();
+  return { digits: s.replace(/0+$/, ""), point: s.length - k };
+}
+
+/** `d` rounded to `count` significant digits (half to even, as Go rounds), zero-padded. */
+function roundDigits(d: { digits: string; point: number }, count: number): { digits: string; point: number } {
+  if (count < 0) return { digits: "", point: d.point };
+  if (d.digits.length <= count) return { digits: d.digits.padEnd(count, "0"), point: d.point };
+  const head = d.digits.slice(0, count);
+  const rest = d.digits.slice(count);
+  const up = rest[0]! > "5" || (rest[0] === "5" && (rest.length > 1 || (head !== "" && Number(head[head.length - 1]) % 2 === 1)));
+  if (!up) return { digits: head, point: d.point };
+  const inc = (BigInt(head || "0") + 1n).toString();
+  // 99… + 1 = 100…: one more digit before the point.
+  return inc.length > head.length ? { digits: inc.slice(0, Math.max(count, 1)), point: d.point + 1 } : { digits: inc, point: d.point };
+}
+
+/**
+ * %e, %f and %g with a precision above 100 (the most JavaScript's toExponential, toFixed and
+ * toPrecision take): from the number's exact decimal digits, as Go prints them.
+ */
+function longFloatText(x: number, verb: string, precision: number): string {
+  const exact = exactDigits(x);
+  const sign = x < 0 ? "-" : "";
+  const expText = (n: number) => `e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  const eForm = (p: number) => {
+    const r = x === 0 ? { digits: "0".repeat(p + 1), point: 1 } : roundDigits(exact, p + 1);
+    return `${r.digits[0]}${p > 0 ? "." + r.digits.slice(1) : ""}${expText(r.point - 1)}`;
+  };
+  const fForm = (p: number) => {
+    const r = x === 0 ? { digits: "", point: 0 } : roundDigits(exact, exact.point + p);
+    const all = r.point >= 0 ? r.digits.padEnd(r.point + p, "0") : "0".repeat(-r.point) + r.digits;
+    const at = Math.max(r.point, 0);
+    const whole = all.slice(0, at).replace(/^0+(?=\d)/, "") || "0";
+    const frac = (all.slice(at) + "0".repeat(p)).slice(0, p);
+    return p > 0 ? `${whole}.${frac}` : whole;
+  };
+  switch (verb) {
+    case "e":
+    case "E":
+      return sign + (verb === "E" ? eForm(precision).toUpperCase() : eForm(precision));
+    case "f":
+      return sign + fForm(precision);
+    default: {
+      const r = x === 0 ? { digits: "0", point: 1 } : roundDigits(exact, precision);
+      const n = r.point - 1;
+      const trim = (t: string): string => t.replace(/^([^e]*\.[^e]*?)0*(e.*)?$/, "$1$2").replace(/\.(?=e|$)/, "");
+      const t = trim(n < -4 || n >= precision ? eForm(precision - 1) : fForm(precision - 1 - n));
+      return sign + (verb === "G" ? t.toUpperCase() : t);
+    }
+  }
+}
+
 /** Go's %e/%f/%g text of a finite number (exponents with at least two digits). */
 function floatText(x: number, verb: string, precision: number | null): string {
+  // Past what JavaScript prints: a precision above 100, and %f of 1e21 or more (toFixed writes an exponent).
+  if ((precision !== null && precision > 100) || (verb === "f" && Math.abs(x) >= 1e21)) return longFloatText(x, verb, precision ?? 6);
   const exp = (t: string): string => t.replace(/e([+-])(\d)$/, "e$10$2");
   switch (verb) {
     case "e":
@@ -146,7 +211,7 @@ function floatText(x: number, verb: string, precision: number | null): string {
       return verb === "E" ? t.toUpperCase() : t;
     }
     case "f":
-      return x.toFixed(Math.min(precision ?? 6, 100));
+      return x.toFixed(precision ?? 6);
     default: {
       // %g: exponent form when the exponent is below -4 or at least the precision (21 for
       // the shortest text that reads back as x); trailing zeros dropped.

@@ -3,14 +3,46 @@ import { boundedStr, int, invalid, str } from "./args.js";
 
 /** User-perceived characters (grapheme clusters; locale-independent). */
 const graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
-const clusters = (s: string): string[] => [...graphemes.segment(s)].map((g) => g.segment);
+/** Code units segmented at a time (see segmentsOf). */
+const WINDOW = 256;
+
+/**
+ * The grapheme clusters of a string, in order. V8's segmenter spends time in the length of
+ * the whole text for each cluster it returns (quadratic: 125,000 "é" took 3 s to count), so
+ * the text is segmented a window at a time. A window starts at a cluster boundary and ends
+ * between two code points; the boundary rules look back, never ahead, so every cluster of
+ * the window is one of the text's but the last, which may run on past the window's end: the
+ * next window starts with it. A window of one cluster is widened until it holds two, or the
+ * rest of the text.
+ */
+function* segmentsOf(s: string): Generator<string> {
+  let at = 0;
+  while (at < s.length) {
+    for (let size = WINDOW; ; size *= 2) {
+      let end = Math.min(s.length, at + size);
+      // Not between the two halves of a surrogate pair.
+      if (end < s.length && /[\ud800-\udbff]/.test(s[end - 1]!) && /[\udc00-\udfff]/.test(s[end]!)) end++;
+      const segs = [...graphemes.segment(s.slice(at, end))];
+      if (end === s.length) {
+        for (const g of segs) yield g.segment;
+        return;
+      }
+      if (segs.length >= 2) {
+        for (let i = 0; i < segs.length - 1; i++) yield segs[i]!.segment;
+        at += segs[segs.length - 1]!.index;
+        break;
+      }
+    }
+  }
+}
+const clusters = (s: string): string[] => [...segmentsOf(s)];
 
 /** The user-perceived characters of a string (extended grapheme clusters), as Terraform's `length` counts them. */
 export function graphemeCount(s: string): number {
   // ASCII without CR: one cluster per code unit (the common case, without the segmenter).
   if (/^[\x00-\x0c\x0e-\x7f]*$/.test(s)) return s.length;
   let n = 0;
-  for (const _ of graphemes.segment(s)) n++;
+  for (const _ of segmentsOf(s)) n++;
   return n;
 }
 

@@ -67,3 +67,21 @@ describe("formatlist", () => {
     expect(call("formatlist", "%s", [])).toEqual([]);
   });
 });
+
+describe("format: precisions past 100 digits and %f of huge numbers (found by the fuzz test)", () => {
+  it("prints the exact digits, as Go does, instead of throwing a RangeError out of the compiler", () => {
+    // toExponential and toPrecision take at most 100 digits: `%.150e` threw, `%.120f` was cut at 100.
+    expect(call("format", "%.150e", 1.5)).toBe(`1.5${"0".repeat(149)}e+00`);
+    expect(call("format", "%.120f", 0.1)).toBe(`0.1000000000000000055511151231257827021181583404541015625${"0".repeat(65)}`);
+    expect(call("format", "%.105g", 1e-300)).toBe("1.00000000000000002505909183520875968569614680770370524992534231990046604318405148467630281218195010089496e-300");
+    expect(call("format", "%.101E", -2.5)).toBe(`-2.5${"0".repeat(100)}E+00`);
+    expect(call("format", "%+.101f", 0)).toBe(`+0.${"0".repeat(101)}`);
+    expect(call("format", "%.110g", 123456)).toBe("123456");
+    // Rounding at the last digit is Go's: to nearest, a tie to even.
+    expect(call("format", "%.101f", 0.5)).toBe(`0.5${"0".repeat(100)}`);
+    expect((call("format", "%.10000f", 1) as string).length).toBe(10_002);
+    // toFixed writes 1e21 and more with an exponent; Go writes every digit.
+    expect(call("format", "%f", 1e21)).toBe("1000000000000000000000.000000");
+    expect(call("format", "%.2f", -1.7976931348623157e308)).toBe(`-179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858368.00`);
+  });
+});
