@@ -25068,7 +25068,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options3.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options3 = {}) {
+    function parseAllDocuments2(source, options3 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options3);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options3);
@@ -25082,7 +25082,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options3 = {}) {
+    function parseDocument2(source, options3 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options3);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options3);
@@ -25108,7 +25108,7 @@ var require_public_api = __commonJS({
       } else if (options3 === void 0 && reviver && typeof reviver === "object") {
         options3 = reviver;
       }
-      const doc = parseDocument3(src, options3);
+      const doc = parseDocument2(src, options3);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -25143,8 +25143,8 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options3).toString(options3);
     }
     exports2.parse = parse3;
-    exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument3;
+    exports2.parseAllDocuments = parseAllDocuments2;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
@@ -47768,9 +47768,34 @@ function checkDecoded(fn, v, depth = 0, textChecked = false) {
 function inexact(token) {
   return `the number ${token} cannot be represented exactly (integers must lie within \xB12^53, and numbers must be finite)`;
 }
+var TAGGED = "yamldecode-tag: ";
+var CORE = "tag:yaml.org,2002:";
+function explicit(name, read2, refusal = (s) => `${JSON.stringify(s)} is not a value of its tag !!${name}`) {
+  return {
+    tag: CORE + name,
+    resolve(s, onError) {
+      const v = read2(s);
+      if (v === void 0) onError(TAGGED + refusal(s));
+      return v === void 0 ? s : v;
+    }
+  };
+}
+var EXPLICIT = [
+  explicit("int", (s) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^0x[0-9a-fA-F]+$|^0o[0-7]+$/.test(s) ? Number(s) : void 0),
+  explicit("float", (s) => /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : void 0),
+  explicit("bool", (s) => /^(?:true|True|TRUE)$/.test(s) ? true : /^(?:false|False|FALSE)$/.test(s) ? false : void 0),
+  explicit("null", (s) => /^(?:~|null|Null|NULL|)$/.test(s) ? null : void 0),
+  explicit("binary", (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s.replace(/[\r\n]/g, "")) ? s : void 0),
+  // Terraform turns a !!timestamp into an RFC 3339 string; Lexum reads none (a date is a string in the core schema).
+  explicit("timestamp", () => void 0, () => "the tag !!timestamp is not supported: write the time as a plain string")
+];
 function decodeYaml(text) {
-  const doc = (0, import_yaml2.parseDocument)(text, { schema: "core", merge: false, uniqueKeys: true, intAsBigInt: false, logLevel: "silent" });
+  const docs = (0, import_yaml2.parseAllDocuments)(text, { schema: "core", merge: false, uniqueKeys: true, intAsBigInt: false, logLevel: "silent", customTags: (tags) => [...tags, ...EXPLICIT] });
+  if (docs.length === 0) return null;
+  const doc = docs[0];
+  if (docs.length > 1) return invalid("yamldecode", 0, `only a single document is allowed, and the text holds ${docs.length} (each \`---\` starts one)`);
   const first = doc.errors[0] ?? doc.warnings[0];
+  if (first?.message.startsWith(TAGGED)) return invalid("yamldecode", 0, first.message.slice(TAGGED.length).split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""));
   if (first?.code === "TAG_RESOLVE_FAILED") {
     const tag = /Unresolved tag: (\S+)/.exec(first.message)?.[1] ?? "?";
     return invalid("yamldecode", 0, `the tag ${tag} is not one of the YAML 1.2 core schema's (!!str, !!int, !!float, !!bool, !!null, !!seq, !!map)`);
@@ -54630,11 +54655,31 @@ var regexFunctions = [
 
 // src/lang/functions/text.ts
 var graphemes = new Intl.Segmenter("und", { granularity: "grapheme" });
-var clusters = (s) => [...graphemes.segment(s)].map((g) => g.segment);
+var WINDOW = 256;
+function* segmentsOf(s) {
+  let at = 0;
+  while (at < s.length) {
+    for (let size = WINDOW; ; size *= 2) {
+      let end = Math.min(s.length, at + size);
+      if (end < s.length && /[\ud800-\udbff]/.test(s[end - 1]) && /[\udc00-\udfff]/.test(s[end])) end++;
+      const segs = [...graphemes.segment(s.slice(at, end))];
+      if (end === s.length) {
+        for (const g of segs) yield g.segment;
+        return;
+      }
+      if (segs.length >= 2) {
+        for (let i = 0; i < segs.length - 1; i++) yield segs[i].segment;
+        at += segs[segs.length - 1].index;
+        break;
+      }
+    }
+  }
+}
+var clusters = (s) => [...segmentsOf(s)];
 function graphemeCount(s) {
   if (/^[\x00-\x0c\x0e-\x7f]*$/.test(s)) return s.length;
   let n = 0;
-  for (const _ of graphemes.segment(s)) n++;
+  for (const _ of segmentsOf(s)) n++;
   return n;
 }
 var textFunctions = [
@@ -55828,7 +55873,7 @@ function formatValues(fn, spec, args, at) {
   let out = "";
   let next = 0;
   let usedMax = 0;
-  let explicit = false;
+  let explicit2 = false;
   for (let i = 0; i < spec.length; i++) {
     const c = spec[i];
     if (c !== "%") {
@@ -55852,7 +55897,7 @@ function formatValues(fn, spec, args, at) {
     const index = /^\[(\d+)\]/.exec(spec.slice(i));
     if (index) {
       next = Number(index[1]) - 1;
-      explicit = true;
+      explicit2 = true;
       i += index[0].length;
     }
     const number = (what2) => {
@@ -55878,7 +55923,7 @@ function formatValues(fn, spec, args, at) {
     out += one({ plus, minus, sharp, zero, space, width, precision, verb }, args[n], fn, at(n));
     boundedStr(fn, out);
   }
-  if (!explicit && usedMax < args.length) return invalid(fn, at(usedMax), `${args.length - usedMax} value${args.length - usedMax === 1 ? "" : "s"} left without a verb`);
+  if (!explicit2 && usedMax < args.length) return invalid(fn, at(usedMax), `${args.length - usedMax} value${args.length - usedMax === 1 ? "" : "s"} left without a verb`);
   return boundedStr(fn, out);
 }
 function one(s, v, fn, argIndex) {
@@ -55933,7 +55978,60 @@ function toNumber(fn, v, i) {
   if (typeof v === "string" && /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(v)) return Number(v);
   return failArg(fn, i, "a number", v);
 }
+function exactDigits(x) {
+  let m = Math.abs(x);
+  if (m === 0) return { digits: "", point: 0 };
+  let k = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    k++;
+  }
+  const s = (BigInt(m) * 5n ** BigInt(k)).toString();
+  return { digits: s.replace(/0+$/, ""), point: s.length - k };
+}
+function roundDigits(d, count) {
+  if (count < 0) return { digits: "", point: d.point };
+  if (d.digits.length <= count) return { digits: d.digits.padEnd(count, "0"), point: d.point };
+  const head = d.digits.slice(0, count);
+  const rest = d.digits.slice(count);
+  const up = rest[0] > "5" || rest[0] === "5" && (rest.length > 1 || head !== "" && Number(head[head.length - 1]) % 2 === 1);
+  if (!up) return { digits: head, point: d.point };
+  const inc = (BigInt(head || "0") + 1n).toString();
+  return inc.length > head.length ? { digits: inc.slice(0, Math.max(count, 1)), point: d.point + 1 } : { digits: inc, point: d.point };
+}
+function longFloatText(x, verb, precision) {
+  const exact2 = exactDigits(x);
+  const sign = x < 0 ? "-" : "";
+  const expText = (n) => `e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  const eForm = (p) => {
+    const r = x === 0 ? { digits: "0".repeat(p + 1), point: 1 } : roundDigits(exact2, p + 1);
+    return `${r.digits[0]}${p > 0 ? "." + r.digits.slice(1) : ""}${expText(r.point - 1)}`;
+  };
+  const fForm = (p) => {
+    const r = x === 0 ? { digits: "", point: 0 } : roundDigits(exact2, exact2.point + p);
+    const all = r.point >= 0 ? r.digits.padEnd(r.point + p, "0") : "0".repeat(-r.point) + r.digits;
+    const at = Math.max(r.point, 0);
+    const whole = all.slice(0, at).replace(/^0+(?=\d)/, "") || "0";
+    const frac = (all.slice(at) + "0".repeat(p)).slice(0, p);
+    return p > 0 ? `${whole}.${frac}` : whole;
+  };
+  switch (verb) {
+    case "e":
+    case "E":
+      return sign + (verb === "E" ? eForm(precision).toUpperCase() : eForm(precision));
+    case "f":
+      return sign + fForm(precision);
+    default: {
+      const r = x === 0 ? { digits: "0", point: 1 } : roundDigits(exact2, precision);
+      const n = r.point - 1;
+      const trim = (t2) => t2.replace(/^([^e]*\.[^e]*?)0*(e.*)?$/, "$1$2").replace(/\.(?=e|$)/, "");
+      const t = trim(n < -4 || n >= precision ? eForm(precision - 1) : fForm(precision - 1 - n));
+      return sign + (verb === "G" ? t.toUpperCase() : t);
+    }
+  }
+}
 function floatText(x, verb, precision) {
+  if (precision !== null && precision > 100 || verb === "f" && Math.abs(x) >= 1e21) return longFloatText(x, verb, precision ?? 6);
   const exp = (t) => t.replace(/e([+-])(\d)$/, "e$10$2");
   switch (verb) {
     case "e":
@@ -55942,7 +56040,7 @@ function floatText(x, verb, precision) {
       return verb === "E" ? t.toUpperCase() : t;
     }
     case "f":
-      return x.toFixed(Math.min(precision ?? 6, 100));
+      return x.toFixed(precision ?? 6);
     default: {
       const p = precision === null ? null : Math.max(precision, 1);
       const [mant, ex] = (p === null ? x.toExponential() : x.toExponential(p - 1)).split("e");
@@ -56094,7 +56192,26 @@ var core = [
       const rep = str("replace", a, 2);
       if (old.length >= 2 && old.startsWith("/") && old.endsWith("/")) return regexReplace(s, old.slice(1, -1), rep);
       if (old === "") return invalid("replace", 1, "the substring to replace must not be empty");
-      return boundedStr("replace", s.split(old).join(rep));
+      let matches = 0;
+      for (let i = s.indexOf(old); i !== -1; i = s.indexOf(old, i + old.length)) matches++;
+      if (s.length + matches * (rep.length - old.length) > LIMITS.stringLength) {
+        throw new EvalFailure((sp) => tooLarge(sp, "the result of `replace`", LIMITS.stringLength), null);
+      }
+      if (matches <= 65536) return s.split(old).join(rep);
+      const chunks = [];
+      let pieces = [];
+      let from = 0;
+      for (let i = s.indexOf(old); i !== -1; i = s.indexOf(old, from)) {
+        pieces.push(s.slice(from, i), rep);
+        from = i + old.length;
+        if (pieces.length >= 8192) {
+          chunks.push(pieces.join(""));
+          pieces = [];
+        }
+      }
+      pieces.push(s.slice(from));
+      chunks.push(pieces.join(""));
+      return chunks.join("");
     }
   },
   {
@@ -65708,7 +65825,7 @@ var Evaluator = class {
       providerOk = false;
     }
     const prov = providerOk ? this.provider(t, alias) : null;
-    const explicit = /* @__PURE__ */ new Set();
+    const explicit2 = /* @__PURE__ */ new Set();
     const dep = meta.get("depends_on");
     let metaOk = true;
     if (dep) {
@@ -65725,7 +65842,7 @@ var Evaluator = class {
             metaOk = false;
             continue;
           }
-          if (hasPoison(this.expr(item, this.scope(t, t.file, explicit)))) metaOk = false;
+          if (hasPoison(this.expr(item, this.scope(t, t.file, explicit2)))) metaOk = false;
         }
       }
     }
@@ -65824,7 +65941,7 @@ var Evaluator = class {
       } else {
         for (const [n, g] of given) if (isKnown(g.value)) attrs[n] = g.value;
       }
-      for (const d of explicit) deps.add(d);
+      for (const d of explicit2) deps.add(d);
       deps.delete(address);
       instances.push({ address, key: inst.key, attrs, deferred: sharedIfEmpty(deferred), dependsOn: deps.size === 0 ? NO_DEPENDS_ON : sortStrings([...deps]), protect, adopt, identity: identity2, spans });
     }

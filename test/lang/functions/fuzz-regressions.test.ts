@@ -1,23 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { callBuiltin } from "../../../src/lang/builtins.js";
 import { compile } from "../../../src/lang/compile.js";
-import { EvalFailure } from "../../../src/lang/values.js";
-import type { Json } from "../../../src/program/types.js";
+import { call, problem } from "./call.js";
 
 /**
  * What the function-library fuzz test (fuzz.test.ts) found, each pinned by the input that
  * showed it. (format's precisions past 100 digits are in format.test.ts.)
  */
-const call = (fn: string, ...args: Json[]) => callBuiltin(fn, args, { file: "main.lxm" });
-function problem(fn: string, ...args: Json[]): string {
-  try {
-    call(fn, ...args);
-  } catch (e) {
-    if (e instanceof EvalFailure) return e.text;
-    throw e;
-  }
-  throw new Error(`${fn} gave a value`);
-}
 function diagnostics(expr: string): string[] {
   const r = compile([{ path: "main.lxm", text: `domain d {\n  let x = ${expr}\n  export x\n}\n` }]);
   return r.diagnostics.map((d) => `${d.code} ${d.message}`);
