@@ -43389,6 +43389,12 @@ __export(semantic_exports, {
   missingAttribute: () => missingAttribute,
   missingProviderBlock: () => missingProviderBlock,
   missingTemplateArg: () => missingTemplateArg,
+  movedBlockShape: () => movedBlockShape,
+  movedConflict: () => movedConflict,
+  movedFromDeclared: () => movedFromDeclared,
+  movedNotAddress: () => movedNotAddress,
+  movedToUndeclared: () => movedToUndeclared,
+  movedTypeChange: () => movedTypeChange,
   noSuchAttribute: () => noSuchAttribute,
   noSuchKey: () => noSuchKey,
   notAValue: () => notAValue,
@@ -43956,11 +43962,48 @@ var templateNameUnbound = code(
     hint: `pass it: \`{ ${name} = \u2026 }\``
   })
 );
+var movedBlockShape = code(
+  "LXM2250",
+  "malformed `moved` block",
+  "A `moved` block holds exactly two attributes, `from` and `to`, each the address of a resource or one instance of it. Example: `moved { from = web/fs.file.page }` (no `to`). Fix: write `moved { from = DOMAIN/TYPE.NAME, to = DOMAIN/TYPE.NAME }`.",
+  (problem) => ({ message: `this \`moved\` block ${problem}`, hint: "write `moved { from = DOMAIN/TYPE.NAME, to = DOMAIN/TYPE.NAME }`" })
+);
+var movedNotAddress = code(
+  "LXM2251",
+  "`moved` needs a resource address",
+  '`from` and `to` name a resource as its address: `DOMAIN/PROVIDER.TYPE.NAME`, optionally with an instance key (`web/fs.file.page["index"]`), written bare or as a string. Example: `from = fs.file.page` (no domain). Fix: write the whole address, as `lxm plan` prints it.',
+  (attr, found) => ({ message: `\`${attr}\` must be a resource address (DOMAIN/PROVIDER.TYPE.NAME[KEY]), found ${found}`, hint: 'write the address as `lxm plan` prints it, e.g. `web/fs.file.page["index"]`' })
+);
+var movedFromDeclared = code(
+  "LXM2252",
+  "moved from a resource that is still in the code",
+  "A `moved` block says the resource at `from` is now at `to`, but the program still declares `from`: both cannot hold the one object. Example: renaming `resource fs.file a` to `b` while keeping `a`. Fix: remove or rename the old declaration, or remove the `moved` block.",
+  (from) => ({ message: `\`${from}\` is moved away but the program still declares it`, hint: "remove the old declaration, or the `moved` block" })
+);
+var movedToUndeclared = code(
+  "LXM2253",
+  "moved to a resource the code does not declare",
+  "The address a `moved` block moves to (at the end of a chain of moves) is not a resource of the program, so the moved object would be deleted right after. Example: `to = web/fs.file.pages` when the resource is named `page`. Fix: correct the address, or declare the resource.",
+  (to, suggestion) => ({ message: `\`${to}\` is not a resource of the program`, hint: didYouMean(suggestion) ?? "declare the resource, or correct the address" })
+);
+var movedTypeChange = code(
+  "LXM2254",
+  "moved to a resource of another type",
+  "A move keeps the real object, so both addresses must be of one resource type. Example: `from = a/fs.file.x, to = a/fs.dir.x`. Fix: a change of type is a replacement: remove the `moved` block and let the plan delete and create.",
+  (from, to) => ({ message: `\`${from}\` and \`${to}\` are resources of different types`, hint: "a change of type replaces the object: remove the `moved` block" })
+);
+var movedConflict = code(
+  "LXM2255",
+  "conflicting `moved` blocks",
+  "Two `moved` blocks move the same address, move two resources to one address, or form a cycle (a \u2192 b, b \u2192 a), so where each object ends is ambiguous. Example: `moved { from = a/fs.file.x, to = a/fs.file.y }` twice with different `to`. Fix: keep one move per address; a chain (a \u2192 b, then b \u2192 c) is allowed.",
+  (problem) => ({ message: problem, hint: "keep one move per address (a chain a \u2192 b, b \u2192 c is allowed)" })
+);
 
 // src/diag/catalog/plan.ts
 var plan_exports = {};
 __export(plan_exports, {
   domainCycle: () => domainCycle,
+  movedOntoRecord: () => movedOntoRecord,
   protectedResource: () => protectedResource,
   resourceCycle: () => resourceCycle
 });
@@ -43989,6 +44032,15 @@ var resourceCycle = code(
   (cycle) => ({
     message: `resources depend on each other in a cycle: ${cycle.join(" \u2192 ")}`,
     hint: "remove one reference or `depends_on` entry along the cycle"
+  })
+);
+var movedOntoRecord = code(
+  "LXM3004",
+  "a move lands on an address that already has a record",
+  "A `moved` block moves a recorded object to an address that the state already holds (or that another recorded object moves to), so two real objects would claim one address. Example: `moved { from = a/fs.file.old, to = a/fs.file.new }` after `new` was already created. Fix: remove the `moved` block and let the plan delete the old object, or forget one of them first with `lxm state rm ADDRESS`.",
+  (from, to, other) => ({
+    message: `cannot move ${from} to ${to}: ${other}`,
+    hint: `remove the \`moved\` block, or forget one object first with \`lxm state rm ${to}\``
   })
 );
 
@@ -45984,7 +46036,7 @@ async function updateRefCAS(args) {
     if (e.code === "EEXIST") throw refLocked.error(ref, lock);
     throw gitWriteFailed.error(lock, e.message);
   }
-  let renamed = false;
+  let renamed2 = false;
   try {
     const found = await readRefValue(gitdir, ref);
     if (found !== expected) throw stateBranchMoved.error(ref.replace(/^refs\/heads\//, ""), expected, found);
@@ -45994,13 +46046,13 @@ async function updateRefCAS(args) {
       await fh.sync();
       await fh.close();
       await fsp8.rename(lock, file);
-      renamed = true;
+      renamed2 = true;
       await syncDir(dirname2(file));
     } catch (e) {
       throw gitWriteFailed.error(file, e.message);
     }
   } finally {
-    if (!renamed) {
+    if (!renamed2) {
       await fh.close().catch(() => void 0);
       await fsp8.unlink(lock).catch(() => void 0);
     }
@@ -56636,6 +56688,9 @@ function formatAddress(domain, type, name, key3) {
   if (key3 === null) return base;
   return `${base}[${typeof key3 === "number" ? String(key3) : JSON.stringify(key3)}]`;
 }
+function movedKey(from) {
+  return `moved:${from}`;
+}
 var ADDRESS = /^([A-Za-z_][A-Za-z0-9_-]*)\/([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(.*)\])?$/s;
 function parseAddress(a) {
   const m = ADDRESS.exec(a);
@@ -56942,6 +56997,78 @@ var PlanHasher = class {
   }
 };
 
+// src/plan/moves.ts
+function programMoves(moved, prior, reality, spanOf) {
+  if (moved === void 0 || moved.length === 0) return { prior, reality, movedFrom: /* @__PURE__ */ new Map(), diagnostics: [] };
+  const pairs = [];
+  let instances = null;
+  for (const m of moved) {
+    if (Object.prototype.hasOwnProperty.call(prior.resources, m.from)) pairs.push({ from: m.from, to: m.to, move: m });
+    const f = parseAddress(m.from);
+    const t = parseAddress(m.to);
+    if (f.key !== null || t.key !== null) continue;
+    instances ??= instancesByResource(prior);
+    for (const address of instances.get(m.from) ?? []) {
+      pairs.push({ from: address, to: formatAddress(t.domain, t.type, t.name, parseAddress(address).key), move: m });
+    }
+  }
+  if (pairs.length === 0) return { prior, reality, movedFrom: /* @__PURE__ */ new Map(), diagnostics: [] };
+  const resources = { ...prior.resources };
+  const real = reality === void 0 ? void 0 : { ...reality };
+  const movedFrom = /* @__PURE__ */ new Map();
+  const diagnostics = [];
+  for (const p of pairs.sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0)) {
+    const span = spanOf(movedKey(p.move.from));
+    if (Object.prototype.hasOwnProperty.call(prior.resources, p.to)) {
+      diagnostics.push(movedOntoRecord(span, p.from, p.to, `${p.to} already has a record`));
+      continue;
+    }
+    const other = movedFrom.get(p.to);
+    if (other !== void 0) {
+      diagnostics.push(movedOntoRecord(span, p.from, p.to, `${other} moves there too`));
+      continue;
+    }
+    resources[p.to] = renamed(prior.resources[p.from], p.to);
+    delete resources[p.from];
+    movedFrom.set(p.to, p.from);
+    if (real !== void 0 && Object.prototype.hasOwnProperty.call(real, p.from)) {
+      real[p.to] = real[p.from];
+      delete real[p.from];
+    }
+  }
+  return { prior: { snapshot: prior.snapshot, resources }, reality: real, movedFrom, diagnostics };
+}
+function priorAfterMoves(prior, plan) {
+  let resources = null;
+  for (const s of plan.steps) {
+    for (const d of s.domains) {
+      for (const a of d.actions) {
+        if (a.movedFrom === void 0 || !Object.prototype.hasOwnProperty.call(resources ?? prior.resources, a.movedFrom)) continue;
+        const rec = prior.resources[a.movedFrom];
+        resources ??= { ...prior.resources };
+        resources[a.address] = renamed(rec, a.address);
+        delete resources[a.movedFrom];
+      }
+    }
+  }
+  return resources === null ? prior : { snapshot: prior.snapshot, resources };
+}
+function renamed(rec, to) {
+  return { ...rec, address: to, domain: parseAddress(to).domain };
+}
+function instancesByResource(prior) {
+  const out = /* @__PURE__ */ new Map();
+  for (const address of Object.keys(prior.resources).sort()) {
+    const p = parseAddress(address);
+    if (p === null || p.key === null) continue;
+    const base = formatAddress(p.domain, p.type, p.name, null);
+    const list2 = out.get(base);
+    if (list2) list2.push(address);
+    else out.set(base, [address]);
+  }
+  return out;
+}
+
 // src/plan/teardown.ts
 function tearsDown(action) {
   return action === "delete" || action === "replace";
@@ -57063,13 +57190,15 @@ var NO_TYPE = { readOnly: [], identity: [], replaceOn: [], sensitive: [] };
 var NONE = /* @__PURE__ */ new Set();
 var NO_DEFERRED = Object.freeze({});
 function buildPlan(input2) {
-  const { program, prior } = input2;
+  const { program } = input2;
   const catalog = input2.catalog;
   const evaluate = input2.evaluate ?? evaluateResidual;
-  const reality = input2.reality;
   const digests = input2.sensitiveDigests ?? {};
   const diagnostics = [];
   const spanOf = (key3) => input2.spans?.[key3];
+  const moves = programMoves(program.moved, input2.prior, input2.reality, spanOf);
+  const { prior, reality, movedFrom } = moves;
+  for (const d of moves.diagnostics) diagnostics.push(d);
   const dcycle = domainCycle2(program);
   if (dcycle) diagnostics.push(domainCycle(spanOf(dcycle[0]), dcycle));
   const orders = /* @__PURE__ */ new Map();
@@ -57118,7 +57247,7 @@ function buildPlan(input2) {
   };
   let hasher = new PlanHasher(prior.snapshot, input2.programHash, reality !== void 0, input2.keepText === true);
   let seq = 0;
-  const summary = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const summary = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, moved: 0, noop: 0 };
   const steps = [];
   const place = (step, teardown, placed) => {
     const dom = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
@@ -57126,7 +57255,10 @@ function buildPlan(input2) {
     for (const d of placed.actions) {
       d.seq = seq++;
       d.step = step;
-      if (!(teardown && d.action === "replace")) summary[d.action]++;
+      if (!(teardown && d.action === "replace")) {
+        summary[d.action]++;
+        if (d.movedFrom !== void 0 && d.action !== "moved") summary.moved++;
+      }
       dom.actions.push(d);
       hasher.action(d);
     }
@@ -57240,7 +57372,9 @@ function buildPlan(input2) {
       if (action === "update" && drift) reasons.push("restores the goal after a change outside Lexum");
     }
     const reason = reasons.length > 0 ? reasons.join("; ") : null;
-    return newDraft(action, r.address, goal, before, changes2, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type);
+    const from = movedFrom.get(r.address);
+    if (from !== void 0 && action === "noop") action = "moved";
+    return newDraft(action, r.address, goal, before, changes2, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type, from);
   }
   function deferredChange(address, attr, d, sensitive, before, rec, forces) {
     const refs = residualRefs(d.expr);
@@ -57276,6 +57410,7 @@ function buildPlan(input2) {
     ...summary.adopt > 0 ? { adopt: summary.adopt } : {},
     create: summary.create,
     delete: summary.delete,
+    ...summary.moved > 0 ? { moved: summary.moved } : {},
     noop: summary.noop,
     replace: summary.replace,
     update: summary.update
@@ -57295,7 +57430,7 @@ function buildPlan(input2) {
 }
 function hasChanges(plan) {
   const s = plan.summary;
-  return (s.adopt ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== void 0;
+  return (s.adopt ?? 0) + (s.moved ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== void 0;
 }
 function snapshotReason(prior, priorRun, programHash, kept, readDiffers = 0) {
   if (prior.snapshot === null) return "there is no snapshot yet";
@@ -57318,7 +57453,8 @@ function readBackDiffers(steps, prior) {
       }
   return n;
 }
-function newDraft(action, address, after, before, changes2, deferred, dependsOn, domain, drift, provider, reason, step, type) {
+function newDraft(action, address, after, before, changes2, deferred, dependsOn, domain, drift, provider, reason, step, type, movedFrom) {
+  if (movedFrom !== void 0) return { action, address, after, before, changes: changes2, deferred, dependsOn, domain, drift, movedFrom, provider, reason, seq: 0, step, type };
   return { action, address, after, before, changes: changes2, deferred, dependsOn, domain, drift, provider, reason, seq: 0, step, type };
 }
 function hiddenAttrs(sets, rec, r, deferredNames = []) {
@@ -57736,7 +57872,7 @@ async function executeAction(d, a) {
   const prior = rc.input.prior.resources[a.address];
   d.later(() => {
     const causes = [...a.dependsOn, ...d.plan.after].sort();
-    d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, span: rc.input.locate?.(a.address) });
+    d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, ...a.movedFrom !== void 0 ? { movedFrom: a.movedFrom } : {}, span: rc.input.locate?.(a.address) });
   });
   const fail3 = (message) => {
     d.later(() => {
@@ -57763,7 +57899,7 @@ async function executeAction(d, a) {
     if (invalid3) return fail3(deferredInvalid(void 0, a.address, invalid3.attr, invalid3.problem).message);
   }
   const recorded = prior?.attrs ?? a.before ?? {};
-  if (a.action === "noop") {
+  if (a.action === "noop" || a.action === "moved") {
     const seen = prior && rc.input.plan.refreshed && a.before !== null && canonicalize(a.before) !== canonicalize(prior.attrs) ? a.before : null;
     const attrs = seen ?? prior?.attrs;
     if (prior) rc.live.set(a.address, attrs);
@@ -57847,7 +57983,8 @@ async function executeAction(d, a) {
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
       break;
     case "noop":
-      throw new Error("unreachable: a noop returned above");
+    case "moved":
+      throw new Error("unreachable: a noop or a move returned above");
   }
   if (!out.ok) {
     const back = await call("read", (p, ctx) => p.read(a.type, goal ?? recorded, ctx), 0);
@@ -58098,7 +58235,9 @@ function computeExports(d) {
 }
 
 // src/runtime/scheduler.ts
-async function runPlan(input2) {
+async function runPlan(given) {
+  const moved = priorAfterMoves(given.prior, given.plan);
+  const input2 = moved === given.prior ? given : { ...given, prior: moved };
   const listeners = [input2.onEvent, input2.journal].filter((f) => f !== void 0);
   const rc = {
     input: input2,
@@ -58271,8 +58410,20 @@ function rollbackPlan(input2) {
   const touched = /* @__PURE__ */ new Set([...input2.failed.dag.done, ...input2.failed.dag.failed, ...torn]);
   const adopted = /* @__PURE__ */ new Map();
   for (const st of input2.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.action === "adopt" && a.before) adopted.set(a.address, a.before);
+  const movedTo = /* @__PURE__ */ new Map();
+  for (const st of input2.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.movedFrom !== void 0) movedTo.set(a.address, a.movedFrom);
+  for (const to of movedTo.keys()) if (input2.failed.resources[to]) touched.add(to);
   const byDomain = /* @__PURE__ */ new Map();
   for (const address of [...touched].sort(compareNatural)) {
+    const back = movedTo.get(address);
+    if (back !== void 0 && input2.failed.resources[address]) {
+      const now2 = input2.failed.resources[address];
+      const a2 = moveBack(back, address, { ...now2, address: back, domain: back.slice(0, back.indexOf("/")) }, last[back], catalog);
+      const list3 = byDomain.get(a2.domain) ?? [];
+      list3.push(a2);
+      byDomain.set(a2.domain, list3);
+      continue;
+    }
     const now = input2.failed.resources[address];
     const read2 = adopted.get(address);
     const then = last[address] ?? (now && read2 ? { ...now, attrs: read2 } : void 0);
@@ -58300,12 +58451,16 @@ function rollbackPlan(input2) {
   const laidOut = layOutSteps(drafted, (a) => input2.failed.resources[a]?.dependsOn, (a) => a);
   let seq = 0;
   const summary = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  let moved = 0;
   const steps = laidOut.map((s) => {
     const teardown = s.phase === "teardown";
     const domains = s.domains.map((d) => ({
       ...d,
       actions: d.actions.map((a) => {
-        if (!(teardown && a.action === "replace")) summary[a.action]++;
+        if (!(teardown && a.action === "replace")) {
+          if (a.movedFrom !== void 0) moved++;
+          if (a.action !== "moved") summary[a.action]++;
+        }
         return { ...a, seq: seq++, step: s.step };
       })
     }));
@@ -58317,7 +58472,7 @@ function rollbackPlan(input2) {
     prior: input2.failedSnapshot ?? null,
     refreshed: false,
     steps,
-    summary
+    summary: moved > 0 ? { ...summary, moved } : summary
   };
   return { ...body, hash: hashValue(body) };
 }
@@ -58357,6 +58512,12 @@ function compensate(address, now, then, catalog) {
   if (changes2.length === 0) return null;
   const action = changes2.some((c) => c.forcesReplace) ? "replace" : "update";
   return { ...common, action, changes: changes2, after: goal, before: now.attrs, dependsOn };
+}
+function moveBack(from, to, now, then, catalog) {
+  const undo = compensate(from, now, then, catalog);
+  if (undo !== null) return { ...undo, movedFrom: to };
+  const common = { domain: now.domain, address: from, type: now.type, provider: now.provider.alias, drift: false, reason: ROLLBACK_REASON, deferred: {} };
+  return { ...common, action: "moved", changes: [], after: null, before: now.attrs, dependsOn: [...now.dependsOn], movedFrom: to };
 }
 function orderActions(actions) {
   const deletes = actions.filter((a) => a.action === "delete");
@@ -58411,8 +58572,9 @@ function findPolicy(plan, domain) {
 function summaryLine(plan) {
   const s = plan.summary;
   const adopt = s.adopt ?? 0;
-  if (adopt + s.create + s.update + s.replace + s.delete > 0) {
-    return `Plan: ${adopt > 0 ? `${adopt} to adopt, ` : ""}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+  const moved = s.moved ?? 0;
+  if (adopt + moved + s.create + s.update + s.replace + s.delete > 0) {
+    return `Plan: ${adopt > 0 ? `${adopt} to adopt, ` : ""}${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete${moved > 0 ? `, ${moved} to move` : ""}.`;
   }
   if (plan.writesSnapshot !== void 0 || plan.prior === null) {
     return `No resource changes, but apply will record a new snapshot: ${plan.writesSnapshot ?? "there is no snapshot yet"}.`;
@@ -59183,6 +59345,8 @@ function localAddress(a) {
 }
 function marker(a) {
   switch (a.action) {
+    case "moved":
+      return ">>";
     case "adopt":
       return "<=";
     case "create":
@@ -59199,6 +59363,7 @@ function marker(a) {
 }
 function actionNote(a) {
   const notes = [];
+  if (a.movedFrom !== void 0) notes.push(`moved from ${a.movedFrom}`);
   if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
   if (a.drift) notes.push("drift: changed outside Lexum");
   return notes.length > 0 ? "  # " + notes.join("; ") : "";
@@ -59270,11 +59435,12 @@ function renderPlanMarkdown(plan, opts = {}) {
   const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
   if (changed.length > 0) {
     out.push("");
-    out.push("| Step | Domain | Create | Update | Replace | Delete |");
-    out.push("|---:|:---|---:|---:|---:|---:|");
+    const moves = (plan.summary.moved ?? 0) > 0;
+    out.push(`| Step | Domain | Create | Update | Replace | Delete |${moves ? " Move |" : ""}`);
+    out.push(`|---:|:---|---:|---:|---:|---:|${moves ? "---:|" : ""}`);
     for (const d of changed) {
       const c = countActions(d.actions);
-      out.push(`| ${label6.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+      out.push(`| ${label6.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |${moves ? ` ${c.moved ?? 0} |` : ""}`);
     }
     for (const d of changed) {
       const shown = d.actions.filter((a) => a.action !== "noop");
@@ -59309,10 +59475,14 @@ function renderPlanMarkdown(plan, opts = {}) {
   return out.join("\n") + "\n";
 }
 function countActions(actions) {
-  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const a of actions) c[a.action]++;
-  const { adopt, ...rest } = c;
-  return adopt > 0 ? c : rest;
+  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, moved: 0, noop: 0 };
+  for (const a of actions) if (a.action === "moved") c.moved++;
+  else {
+    c[a.action]++;
+    if (a.movedFrom !== void 0) c.moved++;
+  }
+  const { adopt, moved, ...rest } = c;
+  return { ...rest, ...adopt > 0 ? { adopt } : {}, ...moved > 0 ? { moved } : {} };
 }
 function countWords(c) {
   const parts = [];
@@ -59321,6 +59491,7 @@ function countWords(c) {
   if (c.update) parts.push(`${c.update} to update`);
   if (c.replace) parts.push(`${c.replace} to replace`);
   if (c.delete) parts.push(`${c.delete} to delete`);
+  if (c.moved) parts.push(`${c.moved} to move`);
   return parts.join(", ");
 }
 function stepDiffLines(a, teardown) {
@@ -63965,7 +64136,7 @@ function parseFile(path8, text) {
   const p = new Parser4(path8, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const { domains, templates: templates2 } = p.parseTop();
+  const { domains, templates: templates2, moved } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS];
@@ -63974,7 +64145,7 @@ function parseFile(path8, text) {
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path: path8, domains, templates: templates2, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
+    file: { kind: "File", path: path8, domains, templates: templates2, moved, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
     diagnostics
   };
 }
@@ -64224,11 +64395,21 @@ var Parser4 = class {
   parseTop() {
     const domains = [];
     const templates2 = [];
+    const moved = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
       if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
         const d2 = this.guarded("top", () => this.parseTemplate());
         if (d2) templates2.push(d2);
+        continue;
+      }
+      if (t.kind === "ident" && t.text === "moved" && this.isP(this.peek(1), "{")) {
+        const d2 = this.guarded("top", () => {
+          const kw = this.next();
+          const attributes = this.parseBlockBody();
+          return { kind: "Moved", attributes, span: this.span(kw.start) };
+        });
+        if (d2) moved.push(d2);
         continue;
       }
       if (!this.isKw(t, "domain")) {
@@ -64240,7 +64421,7 @@ var Parser4 = class {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return { domains, templates: templates2 };
+    return { domains, templates: templates2, moved };
   }
   parseDomain() {
     const kw = this.next();
@@ -66551,6 +66732,137 @@ function instantiate(d, templates2, diags, origins) {
   return { ...d, items: [...lets, ...t.items] };
 }
 
+// src/lang/moved.ts
+function readMoved(decls, domains, diags) {
+  const read2 = [];
+  for (const d of decls) {
+    const attrs = /* @__PURE__ */ new Map();
+    let ok = true;
+    for (const a of d.attributes) {
+      const name = a.name.name;
+      if (name !== "from" && name !== "to") {
+        diags.push(movedBlockShape(a.name.span, `has \`${name}\`: only \`from\` and \`to\` are allowed`));
+        ok = false;
+      } else if (attrs.has(name)) {
+        diags.push(movedBlockShape(a.name.span, `sets \`${name}\` twice`));
+        ok = false;
+      } else attrs.set(name, a.value);
+    }
+    for (const name of ["from", "to"]) if (!attrs.has(name)) {
+      diags.push(movedBlockShape(d.span, `has no \`${name}\``));
+      ok = false;
+    }
+    if (!ok) continue;
+    const from = addressOf(attrs.get("from"), "from", diags);
+    const to = addressOf(attrs.get("to"), "to", diags);
+    if (from === null || to === null) continue;
+    if (from === to) {
+      diags.push(movedConflict(d.span, `\`${from}\` is moved to itself`));
+      continue;
+    }
+    read2.push({ from, to, span: d.span, fromSpan: attrs.get("from").span, toSpan: attrs.get("to").span });
+  }
+  const declared = /* @__PURE__ */ new Set();
+  const bases = /* @__PURE__ */ new Set();
+  for (const name of Object.keys(domains)) {
+    for (const address of Object.keys(domains[name].resources)) {
+      declared.add(address);
+      bases.add(baseOf(address));
+    }
+  }
+  const byFrom = /* @__PURE__ */ new Map();
+  const byTo = /* @__PURE__ */ new Map();
+  for (const m of read2.sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0)) {
+    const twice = byFrom.get(m.from) ?? byTo.get(m.to);
+    if (twice) {
+      const why = byFrom.has(m.from) ? `\`${m.from}\` is moved by two \`moved\` blocks` : `two \`moved\` blocks move to \`${m.to}\``;
+      diags.push(movedConflict.withRelated(m.span, [{ span: twice.span, message: "the other `moved` block" }], why));
+      continue;
+    }
+    const fp = parseAddress(m.from);
+    const tp = parseAddress(m.to);
+    if (fp.type !== tp.type) {
+      diags.push(movedTypeChange(m.span, m.from, m.to));
+      continue;
+    }
+    byFrom.set(m.from, m);
+    byTo.set(m.to, m);
+  }
+  const moved = [];
+  const spans = /* @__PURE__ */ new Map();
+  for (const [from, m] of byFrom) {
+    const whole = parseAddress(from).key === null && parseAddress(m.to).key === null;
+    if (declared.has(from) || whole && bases.has(from)) {
+      diags.push(movedFromDeclared(m.fromSpan, from));
+      continue;
+    }
+    let end = m;
+    const seen = /* @__PURE__ */ new Set([from]);
+    let cycle = false;
+    for (let next = byFrom.get(end.to); next !== void 0; next = byFrom.get(end.to)) {
+      if (seen.has(next.from)) {
+        cycle = true;
+        break;
+      }
+      seen.add(next.from);
+      end = next;
+    }
+    if (cycle) {
+      diags.push(movedConflict(m.span, `the \`moved\` blocks from \`${from}\` form a cycle (${[...seen].join(" \u2192 ")} \u2192 ${from})`));
+      continue;
+    }
+    const to = end.to;
+    const wholeTo = parseAddress(to).key === null;
+    if (!declared.has(to) && !(wholeTo && whole && bases.has(to))) {
+      if (!byTo.has(from)) diags.push(movedToUndeclared(end.toSpan, to, suggest(to, bases)));
+      continue;
+    }
+    moved.push({ from, to });
+    spans.set(from, m.span);
+  }
+  return { moved: moved.sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0), spans };
+}
+function baseOf(address) {
+  const p = parseAddress(address);
+  return p === null || p.key === null ? address : formatAddress(p.domain, p.type, p.name, null);
+}
+function addressOf(e, attr, diags) {
+  let text = null;
+  if (e.kind === "String") {
+    if (e.parts.length === 1 && typeof e.parts[0] === "string") text = e.parts[0];
+    else if (e.parts.length === 0) text = "";
+  } else if (e.kind === "Binary" && e.op === "/" && e.left.kind === "Ref") {
+    const rest = chain(e.right);
+    if (rest !== null) text = `${e.left.name}/${rest}`;
+  }
+  const parsed = text === null ? null : parseAddress(text);
+  if (parsed === null) {
+    diags.push(movedNotAddress(e.span, attr, text === null ? "an expression" : JSON.stringify(text)));
+    return null;
+  }
+  return formatAddress(parsed.domain, parsed.type, parsed.name, parsed.key);
+}
+function chain(e) {
+  switch (e.kind) {
+    case "Ref":
+      return e.name;
+    case "Member": {
+      const left = chain(e.object);
+      return left === null ? null : `${left}.${e.name.name}`;
+    }
+    case "Index": {
+      const left = chain(e.object);
+      if (left === null) return null;
+      const k = e.index;
+      if (k.kind === "Number") return `${left}[${String(k.value)}]`;
+      if (k.kind === "String" && k.parts.length === 1 && typeof k.parts[0] === "string") return `${left}[${JSON.stringify(k.parts[0])}]`;
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
 // src/lang/compile.ts
 function hashProgram(p) {
   return sha256Canonical(p, 4);
@@ -66571,7 +66883,8 @@ function compile(files2, opts = {}) {
   asts.splice(0, asts.length, ...instantiated.files);
   const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
   const mark = diags.length;
-  const { domains, spans, templates: templates2 } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  const movedDecls = asts.flatMap((f) => f.moved);
+  const { domains, spans, templates: templates2, moved } = buildDomains(asts.splice(0), movedDecls, opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
   if (instantiated.origins.size > 0) {
     for (let i = mark; i < diags.length; i++) {
       const d = diags[i];
@@ -66584,11 +66897,11 @@ function compile(files2, opts = {}) {
   for (const [path8, text] of templates2) if (!sources.get(path8)) sources.add(new SourceFile(path8, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
-  const program = { domains, format: "lexum.program/v1" };
+  const program = { domains, format: "lexum.program/v1", ...moved.length > 0 ? { moved } : {} };
   const instances = Object.fromEntries([...instantiated.origins].map(([d, o]) => [d, o.template]).sort((a, b) => a[0] < b[0] ? -1 : 1));
   return { program, hash: hashProgram(program), spans, diagnostics, sources, ...instantiated.origins.size > 0 ? { instances } : {} };
 }
-function buildDomains(asts, opts, diags, textOf) {
+function buildDomains(asts, movedDecls, opts, diags, textOf) {
   const res = resolveProgram(asts);
   asts.length = 0;
   for (const d of res.diagnostics) diags.push(d);
@@ -66713,7 +67026,9 @@ function buildDomains(asts, opts, diags, textOf) {
     releaseResourceBodies(t, ev2);
   }
   if (opts.stats) opts.stats.steps = ev2.stepsTaken;
-  return { domains, spans: spans.table(), templates: ev2.templateTexts };
+  const moves = readMoved(movedDecls, domains, diags);
+  for (const [from, span] of moves.spans) spans.set(movedKey(from), span);
+  return { domains, spans: spans.table(), templates: ev2.templateTexts, moved: moves.moved };
 }
 function releaseResourceBodies(t, ev2) {
   if (t.decl.instance) return;
@@ -70440,7 +70755,7 @@ async function recoverInterruptedRun(planned) {
   const sensitiveOf = /* @__PURE__ */ new Map();
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
   const types2 = planned.providers.catalog;
-  const resources = { ...planned.prior.resources };
+  const resources = { ...priorAfterMoves(planned.prior, begin.plan).resources };
   const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done = [];
   const failed = [];

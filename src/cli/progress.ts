@@ -3,7 +3,7 @@ import { canonicalize } from "../program/canonical.js";
 import type { TraceEvent } from "../runtime/types.js";
 import type { Io } from "./io.js";
 
-const marks: Record<string, string> = { adopt: "<=", create: "+", update: "~", replace: "-/+", delete: "-", noop: " " };
+const marks: Record<string, string> = { adopt: "<=", create: "+", update: "~", replace: "-/+", delete: "-", moved: ">>", noop: " " };
 
 /** One domain's progress during an apply. */
 export interface DomainProgress {

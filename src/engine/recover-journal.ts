@@ -1,3 +1,4 @@
+import { priorAfterMoves } from "../plan/moves.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import type { TypeCatalog } from "../program/schemas.js";
@@ -79,7 +80,8 @@ export async function recoverInterruptedRun(planned: Planned): Promise<{ recorde
   const sensitiveOf = new Map<string, RecordedResource["sensitive"]>();
   for (const r of rest) if (r.kind === "event" && r.event.phase === "done" && r.event.address && r.sensitive) sensitiveOf.set(r.event.address, r.sensitive);
   const types = planned.providers.catalog;
-  const resources: Record<string, RecordedResource> = { ...planned.prior.resources };
+  // The run started from the prior state with the plan's moves applied (runtime/scheduler).
+  const resources: Record<string, RecordedResource> = { ...priorAfterMoves(planned.prior, begin.plan).resources };
   const teardownSteps = new Set(begin.plan.steps.filter((s) => s.phase === "teardown").map((s) => s.step));
   const done: string[] = [];
   const failed: string[] = [];

@@ -24,6 +24,8 @@ export interface SourceFileNode {
   readonly domains: DomainDecl[];
   /** `template NAME(params) { … }` declarations (see TemplateDecl). */
   readonly templates: TemplateDecl[];
+  /** `moved { from = …, to = … }` blocks (see MovedDecl). */
+  readonly moved: MovedDecl[];
   /** Every comment in the file in source order (trivia kept for `lxm fmt`). */
   readonly comments: Comment[];
   readonly span: Span;
@@ -72,6 +74,17 @@ export interface TemplateDecl {
   readonly name: Ident;
   readonly params: TemplateParam[];
   readonly items: DomainItem[];
+  readonly span: Span;
+}
+
+/**
+ * `moved { from = a/fs.file.f, to = b/fs.file.g }`: a resource (or one instance) that the
+ * code renamed. Its attributes are kept as written (`from`, `to`, each an address written
+ * bare or as a string); lang/moved.ts reads them once the program's resources are known.
+ */
+export interface MovedDecl {
+  readonly kind: "Moved";
+  readonly attributes: Attribute[];
   readonly span: Span;
 }
 

@@ -6,15 +6,17 @@ import * as sem from "../diag/catalog/semantic.js";
 import { inCanonicalOrder, sha256Canonical } from "../program/canonical.js";
 import { loadTypeCatalog } from "../program/schemas.js";
 import type { TypeCatalog } from "../program/schemas.js";
-import type { AssertIR, DomainIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
+import type { AssertIR, DomainIR, MovedIR, ExportIR, GoalIR, ImportIR, JsonObject, PolicyIR, Program, ProviderIR, ResourceIR, SpanTable } from "../program/types.js";
 import { DEFAULT_POLICY } from "../program/types.js";
-import type { Expr, SourceFileNode } from "./ast.js";
+import type { Expr, MovedDecl, SourceFileNode } from "./ast.js";
 import type { ProjectFiles } from "./file-reader.js";
 import type { InputValue } from "./project.js";
 import { checkAssertionType, checkPolicy } from "./check.js";
 import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
 import { instantiateTemplates } from "./instantiate.js";
+import { readMoved } from "./moved.js";
+import { movedKey } from "../program/address.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
 import { SpanTableBuilder } from "./span-table.js";
@@ -83,9 +85,10 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   asts.splice(0, asts.length, ...instantiated.files);
   const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
   const mark = diags.length;
+  const movedDecls = asts.flatMap((f) => f.moved);
   // In a function of its own so that the syntax trees, name tables and evaluator are garbage
   // before the program is hashed (at 10⁵ resources they are most of the compiler's memory).
-  const { domains, spans, templates } = buildDomains(asts.splice(0), opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
+  const { domains, spans, templates, moved } = buildDomains(asts.splice(0), movedDecls, opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
   // A finding inside a domain template names the instantiations that led there.
   if (instantiated.origins.size > 0) {
     for (let i = mark; i < diags.length; i++) {
@@ -100,7 +103,7 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   for (const [path, text] of templates) if (!sources.get(path)) sources.add(new SourceFile(path, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
-  const program: Program = { domains, format: "lexum.program/v1" };
+  const program: Program = { domains, format: "lexum.program/v1", ...(moved.length > 0 ? { moved } : {}) };
   const instances = Object.fromEntries([...instantiated.origins].map(([d, o]) => [d, o.template]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
   return { program, hash: hashProgram(program), spans, diagnostics, sources, ...(instantiated.origins.size > 0 ? { instances } : {}) };
 }
@@ -112,10 +115,11 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
  */
 function buildDomains(
   asts: SourceFileNode[],
+  movedDecls: readonly MovedDecl[],
   opts: CompileOptions,
   diags: Diagnostic[],
   textOf: (span: Span) => string,
-): { domains: { [name: string]: DomainIR }; spans: SpanTable; templates: ReadonlyMap<string, string> } {
+): { domains: { [name: string]: DomainIR }; spans: SpanTable; templates: ReadonlyMap<string, string>; moved: MovedIR[] } {
   const res = resolveProgram(asts);
   // The files' nodes stay reachable from the domain tables; this array is no longer needed.
   asts.length = 0;
@@ -257,7 +261,9 @@ function buildDomains(
     releaseResourceBodies(t, ev);
   }
   if (opts.stats) opts.stats.steps = ev.stepsTaken;
-  return { domains, spans: spans.table(), templates: ev.templateTexts };
+  const moves = readMoved(movedDecls, domains, diags);
+  for (const [from, span] of moves.spans) spans.set(movedKey(from), span);
+  return { domains, spans: spans.table(), templates: ev.templateTexts, moved: moves.moved };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Attribute, Comment, DomainDecl, DomainItem, Expr, Ident, ObjectEntry, SourceFileNode, TemplateDecl } from "./ast.js";
+import type { Attribute, Comment, DomainDecl, DomainItem, Expr, Ident, MovedDecl, ObjectEntry, SourceFileNode, TemplateDecl } from "./ast.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { hasErrors } from "../diag/diagnostic.js";
 import { parseFile } from "./parser.js";
@@ -201,6 +201,7 @@ class Formatter {
     const els: El[] = [
       ...this.f.domains.map((d) => ({ start: d.span.start, end: d.span.end, render: () => this.domain(d) })),
       ...this.f.templates.map((t) => ({ start: t.span.start, end: t.span.end, render: () => this.template(t) })),
+      ...this.f.moved.map((m) => ({ start: m.span.start, end: m.span.end, render: () => this.moved(m) })),
     ].sort((a, b) => a.start - b.start);
     const body = this.lines(els, this.text.length + 1, 0, { forceBlank: true });
     return body === "" ? "" : body + "\n";
@@ -292,14 +293,14 @@ class Formatter {
   }
 
   /** A block body `{ … }`; one written on one line (at most one attribute) stays on one line. */
-  private block(attrs: Attribute[], headerEnd: number, end: number, indent: number): string {
+  private block(attrs: Attribute[], headerEnd: number, end: number, indent: number, value = (e: Expr): string => this.expr(e, indent + 1)): string {
     const open = this.nextTok(headerEnd);
     const pre = this.inlineBefore(open);
     const close = end - 1;
     if (!this.gapHasNl(open, close) && attrs.length <= 1) {
       const a = attrs[0];
       if (!a) return pre + "{" + this.inlineAfter(close) + "}";
-      const inner = this.inlineBefore(a.span.start) + this.attrName(a) + " = " + this.expr(a.value, indent + 1) + this.inlineAfter(close);
+      const inner = this.inlineBefore(a.span.start) + this.attrName(a) + " = " + value(a.value) + this.inlineAfter(close);
       return pre + "{ " + inner + " }";
     }
     if (attrs.length === 0 && !this.commentBefore(close)) return pre + "{}";
@@ -307,9 +308,20 @@ class Formatter {
       start: a.span.start,
       end: a.span.end,
       key: (a.meta ? "meta " : "") + a.name.name,
-      render: () => this.expr(a.value, indent + 1),
+      render: () => value(a.value),
     }));
     return pre + this.multi("{", open + 1, els, close, "}", indent, false);
+  }
+
+  /** `moved { from = …, to = … }`: a bare address is kept as written, without spaces (`a/fs.file.f`, not `a / fs.file.f`). */
+  private moved(m: MovedDecl): string {
+    const address = (e: Expr): string => {
+      if (e.kind === "String") return this.expr(e, 1);
+      const s = this.inlineBefore(e.span.start) + this.raw(e.span.start, e.span.end).replace(/\s+/g, "");
+      this.skipComments(e.span.end);
+      return s;
+    };
+    return "moved " + this.block(m.attributes, m.span.start + "moved".length, m.span.end, 0, address);
   }
 
   // ------------------------------------------------------------------ expressions

@@ -11,6 +11,7 @@ import type {
   SourceFileNode,
   TemplateArg,
   TemplateDecl,
+  MovedDecl,
   TemplateParam,
 } from "./ast.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -89,7 +90,7 @@ export function parseFile(path: string, text: string): ParseResult {
   const p = new Parser(path, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const { domains, templates } = p.parseTop();
+  const { domains, templates, moved } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS]!;
@@ -98,7 +99,7 @@ export function parseFile(path: string, text: string): ParseResult {
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path, domains, templates, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
+    file: { kind: "File", path, domains, templates, moved, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
     diagnostics,
   };
 }
@@ -386,15 +387,26 @@ class Parser {
 
   // ------------------------------------------------------------------ declarations
 
-  parseTop(): { domains: DomainDecl[]; templates: TemplateDecl[] } {
+  parseTop(): { domains: DomainDecl[]; templates: TemplateDecl[]; moved: MovedDecl[] } {
     const domains: DomainDecl[] = [];
     const templates: TemplateDecl[] = [];
+    const moved: MovedDecl[] = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
       // `template` is a word only here (not a keyword: attributes and lets may be named so).
       if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
         const d = this.guarded("top", () => this.parseTemplate());
         if (d) templates.push(d);
+        continue;
+      }
+      // `moved` likewise: a word followed by a block.
+      if (t.kind === "ident" && t.text === "moved" && this.isP(this.peek(1), "{")) {
+        const d = this.guarded("top", () => {
+          const kw = this.next();
+          const attributes = this.parseBlockBody();
+          return { kind: "Moved" as const, attributes, span: this.span(kw.start) };
+        });
+        if (d) moved.push(d);
         continue;
       }
       if (!this.isKw(t, "domain")) {
@@ -406,7 +418,7 @@ class Parser {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return { domains, templates };
+    return { domains, templates, moved };
   }
 
   private parseDomain(): DomainDecl {

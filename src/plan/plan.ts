@@ -10,6 +10,7 @@ import { DEFAULT_POLICY } from "../program/types.js";
 import { change, diffAttrs, jsonEqual, residualRefs, sortChanges } from "./diff.js";
 import { domainCycle, domainSteps, kahn, resourceGraph } from "./graph.js";
 import { PlanHasher } from "./plan-hash.js";
+import { programMoves } from "./moves.js";
 import type { DomainActions } from "./teardown.js";
 import { layOutSteps, tearsDown } from "./teardown.js";
 import type { ActionKind, AttrChange, Plan, PlanDomain, PlannedAction, PlanStep, PlanSummary, PriorRun, PriorState, RecordedResource, Reality } from "./types.js";
@@ -113,13 +114,16 @@ interface DomainEntry {
  * never enter the plan. Never throws on user input: problems are diagnostics.
  */
 export function buildPlan(input: BuildPlanInput): BuildPlanResult {
-  const { program, prior } = input;
+  const { program } = input;
   const catalog = input.catalog;
   const evaluate = input.evaluate ?? evaluateResidual;
-  const reality = input.reality;
   const digests = input.sensitiveDigests ?? {};
   const diagnostics: Diagnostic[] = [];
   const spanOf = (key: string): Span | undefined => input.spans?.[key];
+  // Renamed resources: their records (and what was read of them) under their new addresses.
+  const moves = programMoves(program.moved, input.prior, input.reality, spanOf);
+  const { prior, reality, movedFrom } = moves;
+  for (const d of moves.diagnostics) diagnostics.push(d);
 
   const dcycle = domainCycle(program);
   if (dcycle) diagnostics.push(codes.domainCycle(spanOf(dcycle[0]!), dcycle));
@@ -187,7 +191,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
   // over once every domain is planned (src/plan/teardown.ts).
   let hasher = new PlanHasher(prior.snapshot, input.programHash, reality !== undefined, input.keepText === true);
   let seq = 0;
-  const summary: { -readonly [K in keyof PlanSummary]-?: number } = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  const summary: { -readonly [K in keyof PlanSummary]-?: number } = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, moved: 0, noop: 0 };
   const steps: PlanStep[] = [];
   const place = (step: number, teardown: boolean, placed: { readonly domain: string; readonly after: string[]; readonly policy: PolicyIR; readonly actions: Draft[] }): void => {
     const dom: PlanDomain = { actions: [], after: placed.after, domain: placed.domain, policy: placed.policy, step };
@@ -195,8 +199,12 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     for (const d of placed.actions) {
       d.seq = seq++;
       d.step = step;
-      // A replace counts once, where it creates (its teardown half is its delete).
-      if (!(teardown && d.action === "replace")) summary[d.action]++;
+      // A replace counts once, where it creates (its teardown half is its delete); a move
+      // counts as moved whatever else it does.
+      if (!(teardown && d.action === "replace")) {
+        summary[d.action]++;
+        if (d.movedFrom !== undefined && d.action !== "moved") summary.moved++;
+      }
       dom.actions.push(d);
       hasher.action(d);
     }
@@ -322,8 +330,10 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
       if (action === "update" && drift) reasons.push("restores the goal after a change outside Lexum");
     }
     const reason = reasons.length > 0 ? reasons.join("; ") : null;
+    const from = movedFrom.get(r.address);
+    if (from !== undefined && action === "noop") action = "moved";
     // A noop has no changes: `changes` is the empty list then.
-    return newDraft(action, r.address, goal, before, changes, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type);
+    return newDraft(action, r.address, goal, before, changes, pickDeferred(r.deferred, deferredNames), sortedList(r.dependsOn), r.domain, drift, r.provider, reason, step, r.type, from);
   }
 
   /**
@@ -382,6 +392,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
     ...(summary.adopt > 0 ? { adopt: summary.adopt } : {}),
     create: summary.create,
     delete: summary.delete,
+    ...(summary.moved > 0 ? { moved: summary.moved } : {}),
     noop: summary.noop,
     replace: summary.replace,
     update: summary.update,
@@ -411,7 +422,7 @@ export function buildPlan(input: BuildPlanInput): BuildPlanResult {
  */
 export function hasChanges(plan: Pick<Plan, "summary" | "writesSnapshot">): boolean {
   const s = plan.summary;
-  return (s.adopt ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== undefined;
+  return (s.adopt ?? 0) + (s.moved ?? 0) + s.create + s.update + s.replace + s.delete > 0 || plan.writesSnapshot !== undefined;
 }
 
 /**
@@ -463,7 +474,9 @@ function newDraft(
   reason: string | null,
   step: number,
   type: string,
+  movedFrom?: Address,
 ): Draft {
+  if (movedFrom !== undefined) return { action, address, after, before, changes, deferred, dependsOn, domain, drift, movedFrom, provider, reason, seq: 0, step, type };
   return { action, address, after, before, changes, deferred, dependsOn, domain, drift, provider, reason, seq: 0, step, type };
 }
 

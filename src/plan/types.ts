@@ -53,8 +53,13 @@ export interface PriorRun {
 /** What providers read back during `--refresh`: address → attributes, or null when the object is gone. */
 export type Reality = { readonly [address: string]: JsonObject | null };
 
-/** `adopt`: an object that exists outside Lexum (`import = true`) is read, recorded and brought to the goal. */
-export type ActionKind = "adopt" | "create" | "update" | "replace" | "delete" | "noop";
+/**
+ * `adopt`: an object that exists outside Lexum (`import = true`) is read, recorded and brought
+ * to the goal. `moved`: a renamed resource (`moved` block) whose object stays as it is: only
+ * its record changes address (a moved object that also changes plans as update or replace,
+ * with `movedFrom`).
+ */
+export type ActionKind = "adopt" | "create" | "update" | "replace" | "delete" | "moved" | "noop";
 
 /** One attribute's change. `before`/`after` are omitted when absent, unknown or sensitive. */
 export interface AttrChange {
@@ -81,6 +86,8 @@ export interface PlannedAction {
   readonly provider: string;
   /** Reality differed from the recorded state (found by `--refresh`); the action restores the goal. */
   readonly drift: boolean;
+  /** The address the object was recorded at, when a `moved` block renamed it (present only then). */
+  readonly movedFrom?: Address;
   /** Why, in words, for non-obvious actions ("`target` forces replacement", "left the code"). */
   readonly reason: string | null;
   /** Sorted by attribute name; empty for noop. */
@@ -118,6 +125,8 @@ export interface PlanSummary {
   readonly update: number;
   readonly replace: number;
   readonly delete: number;
+  /** Present only when the plan moves something: every action with `movedFrom` (a pure move, or one that also updates or replaces). */
+  readonly moved?: number;
   readonly noop: number;
 }
 

@@ -10,6 +10,11 @@ export function formatAddress(domain: string, type: string, name: string, key: s
   return `${base}[${typeof key === "number" ? String(key) : JSON.stringify(key)}]`;
 }
 
+/** The span-table key of the `moved` block that moves `from` (diagnostics at plan time point at it). */
+export function movedKey(from: string): string {
+  return `moved:${from}`;
+}
+
 /** The parts of an address. */
 export interface AddressParts {
   readonly domain: string;

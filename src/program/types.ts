@@ -142,6 +142,17 @@ export interface Program {
   readonly format: "lexum.program/v1";
   /** By domain name. */
   readonly domains: { [name: string]: DomainIR };
+  /** `moved` blocks, chains collapsed, sorted by `from`; present only when there is one (so other programs keep their hash). */
+  readonly moved?: MovedIR[];
+}
+
+/**
+ * A rename: the object recorded at `from` is the one the program declares at `to`. Without a
+ * key on either side, every instance moves too (`from["k"]` → `to["k"]`).
+ */
+export interface MovedIR {
+  readonly from: Address;
+  readonly to: Address;
 }
 
 /**

@@ -30,7 +30,7 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   const prior = rc.input.prior.resources[a.address];
   d.later(() => {
     const causes = [...a.dependsOn, ...d.plan.after].sort();
-    d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, span: rc.input.locate?.(a.address) });
+    d.emit({ phase: "start", action: a.action, address: a.address, before: a.before, causes, ...(a.movedFrom !== undefined ? { movedFrom: a.movedFrom } : {}), span: rc.input.locate?.(a.address) });
   });
 
   const fail = (message: string): ActionOutcome => {
@@ -63,7 +63,9 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
   }
   const recorded: JsonObject = prior?.attrs ?? a.before ?? {};
 
-  if (a.action === "noop") {
+  // A move changes nothing in the world: the record, already under its new address (the
+  // run's prior state is renamed by the plan's moves), is kept like a noop's.
+  if (a.action === "noop" || a.action === "moved") {
     // A refreshed plan's `before` is what the provider read back: reality already equals the
     // goal, and that reading (not the older record) is what the snapshot keeps, so the next
     // goal change is planned against the truth. The plan carries it, so replay rebuilds it.
@@ -166,7 +168,8 @@ export async function executeAction(d: DomainRun, a: PlannedAction): Promise<Act
       out = await call("delete", (p, ctx) => p.delete(a.type, recorded, ctx));
       break;
     case "noop":
-      throw new Error("unreachable: a noop returned above");
+    case "moved":
+      throw new Error("unreachable: a noop or a move returned above");
   }
 
   if (!out.ok) {

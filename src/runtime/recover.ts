@@ -49,8 +49,22 @@ export function rollbackPlan(input: RollbackInput): Plan {
   // never deletes it (it stays recorded).
   const adopted = new Map<string, JsonObject>();
   for (const st of input.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.action === "adopt" && a.before) adopted.set(a.address, a.before);
+  // Renamed resources: the run recorded each under its new address from its start (a move
+  // changes nothing in the world), so every move of the plan is undone, back to the old address.
+  const movedTo = new Map<string, string>();
+  for (const st of input.plan.steps) for (const d of st.domains) for (const a of d.actions) if (a.movedFrom !== undefined) movedTo.set(a.address, a.movedFrom);
+  for (const to of movedTo.keys()) if (input.failed.resources[to]) touched.add(to);
   const byDomain = new Map<string, Omit<PlannedAction, "seq" | "step">[]>();
   for (const address of [...touched].sort(compareNatural)) {
+    const back = movedTo.get(address);
+    if (back !== undefined && input.failed.resources[address]) {
+      const now = input.failed.resources[address]!;
+      const a = moveBack(back, address, { ...now, address: back, domain: back.slice(0, back.indexOf("/")) }, last[back], catalog);
+      const list = byDomain.get(a.domain) ?? [];
+      list.push(a);
+      byDomain.set(a.domain, list);
+      continue;
+    }
     const now = input.failed.resources[address];
     const read = adopted.get(address);
     const then = last[address] ?? (now && read ? { ...now, attrs: read } : undefined);
@@ -80,12 +94,16 @@ export function rollbackPlan(input: RollbackInput): Plan {
   const laidOut = layOutSteps(drafted, (a) => input.failed.resources[a]?.dependsOn, (a) => a);
   let seq = 0;
   const summary: { -readonly [K in keyof PlanSummary]: number } = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  let moved = 0;
   const steps: PlanStep[] = laidOut.map((s) => {
     const teardown = s.phase === "teardown";
     const domains: PlanDomain[] = s.domains.map((d) => ({
       ...d,
       actions: d.actions.map((a) => {
-        if (!(teardown && a.action === "replace")) summary[a.action]++;
+        if (!(teardown && a.action === "replace")) {
+          if (a.movedFrom !== undefined) moved++;
+          if (a.action !== "moved") summary[a.action]++;
+        }
         return { ...a, seq: seq++, step: s.step } as PlannedAction;
       }),
     }));
@@ -97,7 +115,7 @@ export function rollbackPlan(input: RollbackInput): Plan {
     prior: input.failedSnapshot ?? null,
     refreshed: false,
     steps,
-    summary,
+    summary: moved > 0 ? { ...summary, moved } : summary,
   };
   return { ...body, hash: hashValue(body) };
 }
@@ -138,6 +156,18 @@ function compensate(address: string, now: RecordedResource | undefined, then: Re
   if (changes.length === 0) return null;
   const action = changes.some((c) => c.forcesReplace) ? "replace" : "update";
   return { ...common, action, changes, after: goal, before: now.attrs, dependsOn };
+}
+
+/**
+ * Undoes a move: the record (`now`, already under its old address `from`) goes back there,
+ * its attributes restored to the last quiescent record's like any other compensation; a pure
+ * move back when they are equal.
+ */
+function moveBack(from: string, to: string, now: RecordedResource, then: RecordedResource | undefined, catalog: RuntimeCatalog): Draft {
+  const undo = compensate(from, now, then, catalog);
+  if (undo !== null) return { ...undo, movedFrom: to };
+  const common = { domain: now.domain, address: from, type: now.type, provider: now.provider.alias, drift: false, reason: ROLLBACK_REASON, deferred: {} };
+  return { ...common, action: "moved", changes: [], after: null, before: now.attrs, dependsOn: [...now.dependsOn], movedFrom: to };
 }
 
 type Draft = Omit<PlannedAction, "seq" | "step">;

@@ -1,5 +1,6 @@
 import type { Json } from "../program/types.js";
 import type { Plan, PlanDomain, RecordedResource } from "../plan/types.js";
+import { priorAfterMoves } from "../plan/moves.js";
 import type { DagDiff, DomainStatus, RunResult } from "./types.js";
 import type { DomainRun, RunContext, RunInput } from "./context.js";
 import type { Message } from "./mailbox.js";
@@ -36,7 +37,10 @@ interface DomainOutcome {
  *
  * With `replay`, no provider is called: recorded observations are fed back.
  */
-export async function runPlan(input: RunInput): Promise<RunResult> {
+export async function runPlan(given: RunInput): Promise<RunResult> {
+  // Renamed resources are recorded under their new addresses from the start, as the plan saw them.
+  const moved = priorAfterMoves(given.prior, given.plan);
+  const input = moved === given.prior ? given : { ...given, prior: moved };
   const listeners = [input.onEvent, input.journal].filter((f): f is NonNullable<typeof f> => f !== undefined);
   const rc: RunContext = {
     input,

@@ -34,6 +34,8 @@ export interface TraceEvent {
   /** Present on resource events. */
   readonly action?: ActionKind;
   readonly address?: Address;
+  /** start: the address a renamed resource was recorded at (`moved`); present only then. */
+  readonly movedFrom?: Address;
   readonly before?: JsonObject | null;
   readonly after?: JsonObject | null;
   readonly observation?: Observation;

@@ -4,6 +4,7 @@ import type { Json, JsonObject } from "../program/types.js";
 import type { Plan, PlannedAction } from "../plan/types.js";
 import type { TraceEvent } from "../runtime/types.js";
 import { jsonEqual } from "../plan/diff.js";
+import { parseFile } from "../lang/parser.js";
 
 /**
  * The trace model both viewers (terminal and web) show: one run loaded as plain data
@@ -81,6 +82,8 @@ export interface Frame {
   readonly causes: string[];
   /** step: the event's step; steps: the plan's step count; done: non-noop actions finished (done) so far; planned: non-noop actions planned. */
   readonly progress: { step: number; steps: number; done: number; planned: number };
+  /** The domains that are instances of a domain template, and the template (domainTemplates). */
+  readonly templates: { readonly [domain: string]: string };
 }
 
 /** Lines of context shown around a span. */
@@ -206,7 +209,35 @@ export function frameAt(view: RunView, index: number): Frame {
     source: sourceOf(event.span ?? (event.address === undefined ? undefined : spans.get(event.address)), view.sources),
     causes: causesOf(event, idx),
     progress: { step: event.step, steps: Math.max(idx.steps, event.step), done, planned },
+    templates: domainTemplates(view.sources),
   };
+}
+
+const templatesCache = new WeakMap<object, { [domain: string]: string }>();
+
+/**
+ * Which domains of the goal are instances of a domain template (`domain api = service(…)`):
+ * domain → template, read from the goal commit's sources (parsed, not compiled; a file that
+ * does not parse names none). {} without sources. Pure (cached per sources object).
+ */
+export function domainTemplates(sources: RunView["sources"]): { readonly [domain: string]: string } {
+  const hit = templatesCache.get(sources);
+  if (hit) return hit;
+  const out: { [domain: string]: string } = {};
+  for (const file of Object.keys(sources).sort()) {
+    // Only files that instantiate anything are parsed.
+    if (!/^\s*domain\s+[A-Za-z_][A-Za-z0-9_]*\s*=/m.test(sources[file]!)) continue;
+    for (const d of parseFile(file, sources[file]!).file.domains) if (d.instance) out[d.name.name] = d.instance.template.name;
+  }
+  const sorted = sortedRecord(new Map(Object.entries(out)));
+  templatesCache.set(sources, sorted);
+  return sorted;
+}
+
+/** A domain as the viewers name it: `api (template service)` for an instance, else its name. */
+export function domainLabel(domain: string, templates: { readonly [domain: string]: string }): string {
+  const t = templates[domain];
+  return t === undefined ? domain : `${domain} (template ${t})`;
 }
 
 // Before: what the action started from (its start event, else the plan's record).
@@ -287,6 +318,8 @@ export function firstFailureIndex(view: RunView): number | null {
 /** One domain of the run's graph. */
 export interface GraphDomain {
   name: string;
+  /** The domain template it is an instance of; absent for a domain written out. */
+  template?: string;
   step: number;
   /** Domains it imports from, sorted. */
   after: string[];
@@ -297,6 +330,7 @@ export interface GraphDomain {
 /** The run's DAG from its plan: domains in step order (by name within a step), resources in natural address order (compareNatural). Pure. */
 export function graphOf(view: RunView): { domains: GraphDomain[] } {
   const domains: GraphDomain[] = [];
+  const templates = domainTemplates(view.sources);
   const builds = new Set(view.plan.steps.filter((s) => s.phase !== "teardown").flatMap((s) => s.domains.map((d) => d.domain)));
   // A domain's resources from both its runs (its teardown's deletes included), once each.
   const actionsOf = new Map<string, Map<string, PlannedAction>>();
@@ -312,6 +346,7 @@ export function graphOf(view: RunView): { domains: GraphDomain[] } {
       if (s.phase === "teardown" && builds.has(d.domain)) continue;
       domains.push({
         name: d.domain,
+        ...(templates[d.domain] !== undefined ? { template: templates[d.domain] } : {}),
         step: d.step,
         after: [...d.after].sort(),
         resources: [...actionsOf.get(d.domain)!.values()]
@@ -386,7 +421,8 @@ export function jsonLine(v: Json | undefined): string {
  * `observation: update, attempt 1`, then `error: CODE: message` (` (retryable)` when it
  * is) or `result: {…}` (`result: (absent)` for an object that is not there). An assertion:
  * `location: file:line:col`, `expression: …`, then one `  text = value` line per operand
- * (values as the trace recorded them: sensitive ones are "(sensitive)"). [] otherwise. Pure.
+ * (values as the trace recorded them: sensitive ones are "(sensitive)"). A renamed resource's
+ * start: `moved from: web/fs.file.motd`. [] otherwise. Pure.
  */
 export function eventDetail(e: TraceEvent): string[] {
   const out: string[] = [];
@@ -395,6 +431,7 @@ export function eventDetail(e: TraceEvent): string[] {
     if (e.expr !== undefined) out.push(`expression: ${e.expr}`);
     for (const o of e.operands ?? []) out.push(`  ${o.text} = ${jsonLine(o.value)}`);
   }
+  if (e.movedFrom !== undefined) out.push(`moved from: ${e.movedFrom}`);
   const o = e.observation;
   if (o) {
     out.push(`observation: ${o.call}, attempt ${o.attempt}`);

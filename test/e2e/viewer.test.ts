@@ -14,6 +14,7 @@ import type { Viewer } from "../../src/viewer/server.js";
 import { STATUS_COLOURS } from "../../src/viewer/page/shell.js";
 import { launchChromium } from "../browser.js";
 import { cleanupRepos, makeRepo, root } from "./helpers.js";
+import { BEFORE_LXM, MOVED_LXM } from "../viewer/fixture.js";
 import type { E2eRepo } from "./helpers.js";
 
 // One project, three runs on its state branch: v1 applies cleanly (quiescent); v2 breaks
@@ -649,5 +650,40 @@ describe("lxm trace --web: the command", () => {
     r = await repo.lxm(["trace", "--web", "--port", "0", "deadbeefdeadbeef"]);
     expect(r.code).toBe(1);
     expect(r.err).toContain("error[LXM4104]: unknown revision: deadbeefdeadbeef");
+  });
+});
+
+describe("lxm trace --web: a template instance and a renamed resource in headless Chromium", () => {
+  let tpl: E2eRepo;
+  let tplViewer: Viewer;
+  let tplRun: RunView;
+  let tplPage: Page;
+
+  beforeAll(async () => {
+    tpl = makeRepo({ ".gitignore": "out/\nworld.json\n", "main.lxm": BEFORE_LXM });
+    expect((await tpl.lxm(["apply", "--yes"])).code).toBe(0);
+    tpl.write({ "main.lxm": MOVED_LXM });
+    tpl.commit("rename motd");
+    expect((await tpl.lxm(["apply", "--yes"])).code).toBe(0);
+    const tplGitdir = join(tpl.dir, ".git");
+    tplRun = await loadRunView({ gitdir: tplGitdir, branch: BRANCH });
+    tplViewer = await startViewer({ gitdir: tplGitdir, branch: BRANCH, port: 0 });
+    browser = await launchChromium();
+    tplPage = await newPage(tplViewer.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await tplViewer?.close();
+  });
+
+  it("titles the instance's domain with its template, and shows the old address of the moved resource", async () => {
+    await tplPage.goto(tplViewer.url);
+    await tplPage.waitForSelector(`body[data-commit="${tplRun.commit}"][data-index="0"]`);
+    expect(await tplPage.$$eval("#graph g.domain text.title", (ts) => ts.map((t) => t.textContent))).toEqual(["api (template host)", "web"]);
+    const i = tplRun.events.findIndex((e) => e.phase === "start" && e.address === "web/fs.file.greeting");
+    await tplPage.locator("#slider").fill(String(i));
+    await tplPage.waitForSelector(`body[data-index="${i}"]`);
+    expect(await tplPage.locator("#event").textContent()).toContain("moved from: web/fs.file.motd");
+    expect(await tplPage.locator("#event").textContent()).toContain("moved  web/fs.file.greeting");
   });
 });

@@ -90,3 +90,31 @@ export async function makeTraceFixture(): Promise<TraceFixture> {
   const failedBeforeRollback = repo.git("rev-parse", "lexum/state~1");
   return { repo, quiescent, halted, failedBeforeRollback, rolledBack };
 }
+
+/** A project whose domain `api` is an instance of template `host`, and whose file was renamed from `web/fs.file.motd`. */
+export const TEMPLATE_LXM = `template host(size: number) {
+  provider sim { world = "world.json" }
+  resource sim.object app {
+    kind = "vm"
+    name = "app"
+    spec = { size = size }
+  }
+}
+
+domain api = host(size = 2)
+
+domain web {
+  provider fs { root = "out" }
+  resource fs.file greeting {
+    path    = "motd"
+    content = "hi"
+  }
+}
+`;
+export const BEFORE_LXM = TEMPLATE_LXM.replace("fs.file greeting", "fs.file motd");
+export const MOVED_LXM = `${TEMPLATE_LXM}
+moved {
+  from = web/fs.file.motd
+  to   = web/fs.file.greeting
+}
+`;

@@ -92,7 +92,7 @@ export async function applyCommand(argv: string[], io: Io): Promise<number> {
   } else {
     const r = outcome.result;
     const n = outcome.planned.plan.summary;
-    if (r.status === "quiescent") io.out(`\nApply complete: ${count(r.dag.done.length, "action")} done (${n.adopt ? `${n.adopt} adopted, ` : ""}${n.create} created, ${n.update} updated, ${n.replace} replaced, ${n.delete} deleted).\n`);
+    if (r.status === "quiescent") io.out(`\nApply complete: ${count(r.dag.done.length, "action")} done (${n.adopt ? `${n.adopt} adopted, ` : ""}${n.create} created, ${n.update} updated, ${n.replace} replaced, ${n.delete} deleted${n.moved ? `, ${n.moved} moved` : ""}).\n`);
     else {
       io.out(`\nApply failed in domain ${r.failure?.domain}${r.failure?.address ? ` at ${r.failure.address}` : ""}: ${r.failure?.message}\n` +
         `  done: ${count(r.dag.done.length, "action")}, failed: ${r.dag.failed.length}, not started: ${r.dag.notStarted.length}\n`);

@@ -1,7 +1,7 @@
 import React, { useEffect, useRef, useState } from "react";
 import { Box, Text, render, useApp, useInput, useStdout } from "ink";
 import type { DomainViewStatus, Frame, NavCommand, NodeStatus, RunView } from "../../viewer/model.js";
-import { frameAt, instanceBase, isFailure, navigate } from "../../viewer/model.js";
+import { domainLabel, frameAt, instanceBase, isFailure, navigate } from "../../viewer/model.js";
 import type { GroupStatus, ResourceRow } from "./trace-layout.js";
 import { budget, capLines, resourceRows, rowOf, scrollBounds, windowOf, wrapWords } from "./trace-layout.js";
 import { oneLine, shortId } from "./trace-lines.js";
@@ -123,7 +123,7 @@ export function TraceScreen({
         {domains.map((d) => (
           <Text key={d}>
             {" · "}
-            {d} <Text color={statusColour[frame.domains[d]!]}>{frame.domains[d]}</Text>
+            {domainLabel(d, frame.templates)} <Text color={statusColour[frame.domains[d]!]}>{frame.domains[d]}</Text>
           </Text>
         ))}
       </Text>

@@ -31,3 +31,13 @@ export const resourceCycle = code(
     hint: "remove one reference or `depends_on` entry along the cycle",
   }),
 );
+
+export const movedOntoRecord = code(
+  "LXM3004",
+  "a move lands on an address that already has a record",
+  "A `moved` block moves a recorded object to an address that the state already holds (or that another recorded object moves to), so two real objects would claim one address. Example: `moved { from = a/fs.file.old, to = a/fs.file.new }` after `new` was already created. Fix: remove the `moved` block and let the plan delete the old object, or forget one of them first with `lxm state rm ADDRESS`.",
+  (from: string, to: string, other: string) => ({
+    message: `cannot move ${from} to ${to}: ${other}`,
+    hint: `remove the \`moved\` block, or forget one object first with \`lxm state rm ${to}\``,
+  }),
+);

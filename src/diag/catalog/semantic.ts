@@ -640,3 +640,47 @@ export const templateNameUnbound = code(
   }),
 );
 
+
+// ------------------------------------------------------------------ moved blocks (2250–2259)
+
+export const movedBlockShape = code(
+  "LXM2250",
+  "malformed `moved` block",
+  "A `moved` block holds exactly two attributes, `from` and `to`, each the address of a resource or one instance of it. Example: `moved { from = web/fs.file.page }` (no `to`). Fix: write `moved { from = DOMAIN/TYPE.NAME, to = DOMAIN/TYPE.NAME }`.",
+  (problem: string) => ({ message: `this \`moved\` block ${problem}`, hint: "write `moved { from = DOMAIN/TYPE.NAME, to = DOMAIN/TYPE.NAME }`" }),
+);
+
+export const movedNotAddress = code(
+  "LXM2251",
+  "`moved` needs a resource address",
+  "`from` and `to` name a resource as its address: `DOMAIN/PROVIDER.TYPE.NAME`, optionally with an instance key (`web/fs.file.page[\"index\"]`), written bare or as a string. Example: `from = fs.file.page` (no domain). Fix: write the whole address, as `lxm plan` prints it.",
+  (attr: string, found: string) => ({ message: `\`${attr}\` must be a resource address (DOMAIN/PROVIDER.TYPE.NAME[KEY]), found ${found}`, hint: "write the address as `lxm plan` prints it, e.g. `web/fs.file.page[\"index\"]`" }),
+);
+
+export const movedFromDeclared = code(
+  "LXM2252",
+  "moved from a resource that is still in the code",
+  "A `moved` block says the resource at `from` is now at `to`, but the program still declares `from`: both cannot hold the one object. Example: renaming `resource fs.file a` to `b` while keeping `a`. Fix: remove or rename the old declaration, or remove the `moved` block.",
+  (from: string) => ({ message: `\`${from}\` is moved away but the program still declares it`, hint: "remove the old declaration, or the `moved` block" }),
+);
+
+export const movedToUndeclared = code(
+  "LXM2253",
+  "moved to a resource the code does not declare",
+  "The address a `moved` block moves to (at the end of a chain of moves) is not a resource of the program, so the moved object would be deleted right after. Example: `to = web/fs.file.pages` when the resource is named `page`. Fix: correct the address, or declare the resource.",
+  (to: string, suggestion: string | null) => ({ message: `\`${to}\` is not a resource of the program`, hint: didYouMean(suggestion) ?? "declare the resource, or correct the address" }),
+);
+
+export const movedTypeChange = code(
+  "LXM2254",
+  "moved to a resource of another type",
+  "A move keeps the real object, so both addresses must be of one resource type. Example: `from = a/fs.file.x, to = a/fs.dir.x`. Fix: a change of type is a replacement: remove the `moved` block and let the plan delete and create.",
+  (from: string, to: string) => ({ message: `\`${from}\` and \`${to}\` are resources of different types`, hint: "a change of type replaces the object: remove the `moved` block" }),
+);
+
+export const movedConflict = code(
+  "LXM2255",
+  "conflicting `moved` blocks",
+  "Two `moved` blocks move the same address, move two resources to one address, or form a cycle (a → b, b → a), so where each object ends is ambiguous. Example: `moved { from = a/fs.file.x, to = a/fs.file.y }` twice with different `to`. Fix: keep one move per address; a chain (a → b, then b → c) is allowed.",
+  (problem: string) => ({ message: problem, hint: "keep one move per address (a chain a → b, b → c is allowed)" }),
+);

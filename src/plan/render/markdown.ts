@@ -36,11 +36,13 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
   const changed = plan.steps.flatMap((s) => s.domains.filter((d) => d.actions.some((a) => a.action !== "noop")));
   if (changed.length > 0) {
     out.push("");
-    out.push("| Step | Domain | Create | Update | Replace | Delete |");
-    out.push("|---:|:---|---:|---:|---:|---:|");
+    // A Move column only when the plan moves something (plans without keep their comment).
+    const moves = (plan.summary.moved ?? 0) > 0;
+    out.push(`| Step | Domain | Create | Update | Replace | Delete |${moves ? " Move |" : ""}`);
+    out.push(`|---:|:---|---:|---:|---:|---:|${moves ? "---:|" : ""}`);
     for (const d of changed) {
       const c = countActions(d.actions);
-      out.push(`| ${label.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+      out.push(`| ${label.get(d.step) ?? d.step} | ${escapeMarkdown(d.domain)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |${moves ? ` ${c.moved ?? 0} |` : ""}`);
     }
     for (const d of changed) {
       const shown = d.actions.filter((a) => a.action !== "noop");
@@ -77,10 +79,15 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions = {})
 
 /** Counts actions by kind. */
 export function countActions(actions: readonly PlannedAction[]): PlanSummary {
-  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const a of actions) c[a.action]++;
-  const { adopt, ...rest } = c;
-  return adopt > 0 ? c : rest;
+  const c = { adopt: 0, create: 0, update: 0, replace: 0, delete: 0, moved: 0, noop: 0 };
+  // As the plan's summary: a move counts as moved whatever else it does.
+  for (const a of actions) if (a.action === "moved") c.moved++;
+  else {
+    c[a.action]++;
+    if (a.movedFrom !== undefined) c.moved++;
+  }
+  const { adopt, moved, ...rest } = c;
+  return { ...rest, ...(adopt > 0 ? { adopt } : {}), ...(moved > 0 ? { moved } : {}) };
 }
 
 /** `1 to create, 2 to delete`: the non-zero counts, noops left out. */
@@ -91,6 +98,7 @@ export function countWords(c: PlanSummary): string {
   if (c.update) parts.push(`${c.update} to update`);
   if (c.replace) parts.push(`${c.replace} to replace`);
   if (c.delete) parts.push(`${c.delete} to delete`);
+  if (c.moved) parts.push(`${c.moved} to move`);
   return parts.join(", ");
 }
 

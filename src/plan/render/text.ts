@@ -9,7 +9,8 @@ export const TEARDOWN_HALF = "(replace: deleted here, created in a later step)";
 /**
  * The terminal view of a plan, Terraform-like: a header, then per step and domain each
  * action that changes something (`+` create, `~` update, `-/+` replace, `-` delete) with
- * its attributes (`<=` adopt: an existing object read, then brought to the goal), and one summary line. Noops are hidden. Pure and deterministic;
+ * its attributes (`<=` adopt: an existing object read, then brought to the goal; `>>` moved: a
+ * renamed resource, the object kept), and one summary line. Noops are hidden. Pure and deterministic;
  * sensitive values never appear (the plan holds none), they show as `(sensitive)`.
  */
 
@@ -49,9 +50,11 @@ export function localAddress(a: PlannedAction): string {
   return a.address.startsWith(prefix) ? a.address.slice(prefix.length) : a.address;
 }
 
-/** The action's marker: `+`, `~`, `-/+`, `-`, `<=` (adopt: read, then brought to the goal), or a space for noop. */
+/** The action's marker: `+`, `~`, `-/+`, `-`, `<=` (adopt: read, then brought to the goal), `>>` (moved), or a space for noop. */
 export function marker(a: PlannedAction): string {
   switch (a.action) {
+    case "moved":
+      return ">>";
     case "adopt":
       return "<=";
     case "create":
@@ -70,6 +73,7 @@ export function marker(a: PlannedAction): string {
 /** The trailing comment of an action line (reason, drift), or "". */
 export function actionNote(a: PlannedAction): string {
   const notes: string[] = [];
+  if (a.movedFrom !== undefined) notes.push(`moved from ${a.movedFrom}`);
   if ((a.action === "replace" || a.action === "delete" || a.action === "adopt") && a.reason) notes.push(a.reason);
   if (a.drift) notes.push("drift: changed outside Lexum");
   return notes.length > 0 ? "  # " + notes.join("; ") : "";
@@ -83,6 +87,8 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   const paint = (code: string, s: string): string => (color ? code + s + ANSI.reset : s);
   const mark = (a: PlannedAction): string => {
     switch (a.action) {
+      case "moved":
+        return paint(ANSI.yellow, ">>");
       case "adopt":
         return paint(ANSI.yellow, "<=");
       case "create":
@@ -126,7 +132,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
 }
 
 function attrLines(a: PlannedAction, paint: (code: string, s: string) => string): string[] {
-  if (a.action === "delete" || a.action === "noop") return [];
+  if (a.action === "delete" || a.action === "noop" || a.action === "moved") return [];
   const width = Math.max(0, ...a.changes.map((c) => c.attr.length));
   const out: string[] = [];
   for (const c of a.changes) {

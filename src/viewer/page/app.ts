@@ -343,7 +343,7 @@ function drawGraph(domains: GraphDomain[]): void {
     const g = svg("g", { class: "domain", "data-domain": d.name, "data-step": d.step }, root);
     svg("rect", { x, y, width: COL_W, height: h, rx: 8 }, g);
     const title = svg("text", { x: x + 10, y: y + 16, class: "title" }, g);
-    title.textContent = d.name;
+    title.textContent = d.template === undefined ? d.name : `${d.name} (template ${d.template})`;
     const st = svg("text", { x: x + 10, y: y + 28, class: "dstatus" }, g);
     st.textContent = `step ${d.step}`;
     drawn.domains.set(d.name, { box: { x, y, w: COL_W, h }, g });
