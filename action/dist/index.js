@@ -44557,6 +44557,7 @@ __export(engine_exports, {
   providerConfig: () => providerConfig,
   refreshReadRefused: () => refreshReadRefused,
   stalePlan: () => stalePlan,
+  stateEditRefused: () => stateEditRefused,
   uncommittedChanges: () => uncommittedChanges,
   unknownProvider: () => unknownProvider2
 });
@@ -44757,6 +44758,12 @@ var interruptedRunPending = code(
     message: `an interrupted apply on ${branch} (journal ${name}) is not recovered yet; nothing was recorded`,
     hint: "run `lxm apply` to recover it first (the next apply records what the killed run completed)"
   })
+);
+var stateEditRefused = code(
+  "LXM4260",
+  "state edit refused",
+  "`lxm state mv FROM TO` records an object under another address and `lxm state rm ADDRESS` forgets one; the edit cannot be made as asked: the destination already has a record (two objects cannot share an address), is not a resource address, or is of another resource type than the object (a move keeps the object: a change of type is a replacement). Nothing was recorded.",
+  (what2, why) => ({ message: `cannot ${what2}: ${why}`, hint: "`lxm state list` lists the recorded addresses; forget the record in the way first with `lxm state rm`" })
 );
 
 // src/diag/catalog/packages.ts
@@ -59270,12 +59277,14 @@ function kindProblems(s) {
   const problems = [];
   const loose = s;
   const emptyRun = (what2) => {
-    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what2} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
+    const a = /^[aeiou]/.test(what2) ? "an" : "a";
+    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`${a} ${what2} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
     const dag = s.dag ?? { planned: [], done: [], failed: [], notStarted: [] };
-    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what2} has an empty DAG diff, but snapshot.json's is not`);
+    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`${a} ${what2} has an empty DAG diff, but snapshot.json's is not`);
   };
   switch (loose.kind) {
     case void 0:
+      if (s.edit !== void 0) problems.push("only an edit record (kind edit) says what was edited, but snapshot.json of a run does");
       if (loose.status === "drifted") problems.push("snapshot.json has status drifted, which only a drift record (kind drift) has");
       if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push("the record of a run names its program and plan, but snapshot.json has none");
       if (loose.failure && typeof loose.failure.domain !== "string") problems.push("the failure of a run names its domain, but snapshot.json's does not");
@@ -59297,6 +59306,15 @@ function kindProblems(s) {
       if (loose.status !== "drifted") problems.push(`a ${what2} has status drifted, but snapshot.json says ${loose.status}`);
       if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what2} names its program and its correction plan, but snapshot.json does not`);
       if (loose.failure !== null) problems.push(`a ${what2} has no failure, but snapshot.json names one`);
+      emptyRun(what2);
+      break;
+    }
+    case "edit": {
+      const what2 = "edit record";
+      const e = s.edit;
+      if (!e || (e.command === "rm" ? !Array.isArray(e.addresses) : e.command === "mv" ? !Array.isArray(e.moves) : true)) problems.push(`an ${what2} says what was edited (\`edit\`), but snapshot.json does not`);
+      if (loose.plan !== null) problems.push(`an ${what2} has no plan (nothing ran), but snapshot.json names one`);
+      if (s.trace !== EMPTY_TRACE) problems.push(`an ${what2} has an empty trace, but snapshot.json names trace ${s.trace}`);
       emptyRun(what2);
       break;
     }
@@ -70354,6 +70372,13 @@ function commitProblems(commit, ins, parent, parentProblem) {
     if (s.kind === "failure") {
       if (canonicalize(s.resources) !== canonicalize(parent?.resources ?? {})) problems.push("a failure record holds its parent's resources, but snapshot.json's differ from the parent commit's");
       if (canonicalize(s.exports) !== canonicalize(parent?.exports ?? {})) problems.push("a failure record holds its parent's exports, but snapshot.json's differ from the parent commit's");
+    }
+    if (s.kind === "edit") {
+      if (parent === null) problems.push("an edit record edits its parent's state, but the commit has no parent");
+      else {
+        if (s.status !== parent.status) problems.push(`an edit record keeps its parent's status, but snapshot.json says ${s.status} and the parent commit ${parent.status}`);
+        if (canonicalize(s.exports) !== canonicalize(parent.exports)) problems.push("an edit record holds its parent's exports, but snapshot.json's differ from the parent commit's");
+      }
     }
   }
   const snapshots = trailerValues(commit.message, "Lexum-Snapshot");

@@ -57,6 +57,14 @@ export function commitProblems(commit: StateCommit, ins: Inspection, parent: Par
       if (canonicalize(s.resources) !== canonicalize(parent?.resources ?? {})) problems.push("a failure record holds its parent's resources, but snapshot.json's differ from the parent commit's");
       if (canonicalize(s.exports) !== canonicalize(parent?.exports ?? {})) problems.push("a failure record holds its parent's exports, but snapshot.json's differ from the parent commit's");
     }
+    if (s.kind === "edit") {
+      // Nothing ran: the outcome and the world are the parent's; only records were edited.
+      if (parent === null) problems.push("an edit record edits its parent's state, but the commit has no parent");
+      else {
+        if (s.status !== parent.status) problems.push(`an edit record keeps its parent's status, but snapshot.json says ${s.status} and the parent commit ${parent.status}`);
+        if (canonicalize(s.exports) !== canonicalize(parent.exports)) problems.push("an edit record holds its parent's exports, but snapshot.json's differ from the parent commit's");
+      }
+    }
   }
 
   const snapshots = trailerValues(commit.message, "Lexum-Snapshot");

@@ -12,8 +12,8 @@ import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js
 import type { Divergence, TraceEvent } from "../runtime/index.js";
 import { inspectStateFiles } from "../state/load.js";
 import { buildStateTree, priorOf, resourcePath } from "../state/snapshot.js";
-import type { DriftSnapshot, FailureSnapshot, LoadedSnapshot, Snapshot } from "../state/snapshot.js";
-import { buildDriftTree, buildFailureTree, driftBasis } from "../state/records.js";
+import type { DriftSnapshot, EditSnapshot, FailureSnapshot, LoadedSnapshot, Snapshot } from "../state/snapshot.js";
+import { buildDriftTree, buildEditTree, buildFailureTree, driftBasis, editProblems, editWords } from "../state/records.js";
 import { listStateCommits, readStateFiles } from "../state/store.js";
 import type { StateCommit } from "../state/store.js";
 import { findSnapshotCommit, snapshotTrailer } from "./history.js";
@@ -165,6 +165,7 @@ export async function replaySnapshot(src: ReplayContext, commit: StateCommit): P
   const parent = await loadParent(src, commit, s);
   if (s.kind === "failure") return replayFailureRecord(loaded, parent, report);
   if (s.kind === "drift") return replayDriftRecord(loaded, parent, files, report);
+  if (s.kind === "edit") return replayEditRecord(loaded, parent, report);
   if (isInterrupted(s)) return report("hash-only", "an interrupted run recovered from its journal: it has no complete trace to re-run, so it is verified by hash only");
   if (s.source.dirty !== undefined || s.source.commit === null) return report("dirty", catalog.engine.appliedDirty(undefined, s.source.dirty ?? []).message);
 
@@ -230,6 +231,29 @@ function replayFailureRecord(loaded: LoadedSnapshot, parent: LoadedSnapshot | nu
     }
   }
   return report("recorded", `a failure record (${s.failure.reason}): goal commit ${s.source.commit ?? "(none)"} never ran; rebuilt from its parent, whose resources and exports it holds`, tree.hash);
+}
+
+/**
+ * An edit record (`lxm state rm`, `lxm state mv`) rebuilt from its parent and its edit
+ * (buildEditTree): the edit must apply to the parent (every address it names recorded
+ * there, a move to a free address of the same type), every record it keeps the parent's
+ * byte for byte, and the rebuilt hash the recorded one.
+ */
+function replayEditRecord(loaded: LoadedSnapshot, parent: LoadedSnapshot | null, report: Report): ReplayReport {
+  const s = loaded.snapshot as EditSnapshot;
+  if (parent === null) return report("diverged", "an edit record has no parent snapshot to edit");
+  const problem = editProblems(parent, s.edit);
+  if (problem !== null) return report("diverged", `the edit does not apply to its parent: ${problem}`);
+  const tree = buildEditTree({ parent, edit: s.edit });
+  if (tree.hash !== loaded.hash) return report("diverged", `the edit record is not its parent with its edit applied: it differs in ${differingFields(s, tree.snapshot).join(", ")}`, tree.hash);
+  const moved = new Set(s.edit.command === "mv" ? s.edit.moves.map((m) => m.to) : []);
+  for (const address of Object.keys(s.resources).sort()) {
+    const text = loaded.texts?.get(address);
+    if (!moved.has(address) && text !== undefined && parent.texts?.get(address) !== undefined && text !== parent.texts.get(address)) {
+      return report("diverged", `the edit record's ${resourcePath(address)} is not byte for byte its parent's`, tree.hash);
+    }
+  }
+  return report("recorded", `an edit of the state by hand: ${editWords(s.edit)}; rebuilt from its parent`, tree.hash);
 }
 
 /**

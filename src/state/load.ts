@@ -96,12 +96,14 @@ export function kindProblems(s: Snapshot): string[] {
   const problems: string[] = [];
   const loose = s as unknown as { kind?: unknown; status: string; program: unknown; plan: unknown; failure: { domain?: unknown; address?: unknown; reason?: unknown } | null };
   const emptyRun = (what: string): void => {
-    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`a ${what} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
+    const a = /^[aeiou]/.test(what) ? "an" : "a";
+    if (Object.keys(s.domains ?? {}).length > 0) problems.push(`${a} ${what} has no domain outcomes, but snapshot.json lists ${Object.keys(s.domains).length}`);
     const dag = s.dag ?? { planned: [], done: [], failed: [], notStarted: [] };
-    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`a ${what} has an empty DAG diff, but snapshot.json's is not`);
+    if (dag.planned.length + dag.done.length + dag.failed.length + dag.notStarted.length > 0) problems.push(`${a} ${what} has an empty DAG diff, but snapshot.json's is not`);
   };
   switch (loose.kind) {
     case undefined:
+      if ((s as { edit?: unknown }).edit !== undefined) problems.push("only an edit record (kind edit) says what was edited, but snapshot.json of a run does");
       if (loose.status === "drifted") problems.push("snapshot.json has status drifted, which only a drift record (kind drift) has");
       if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push("the record of a run names its program and plan, but snapshot.json has none");
       if (loose.failure && typeof loose.failure.domain !== "string") problems.push("the failure of a run names its domain, but snapshot.json's does not");
@@ -123,6 +125,15 @@ export function kindProblems(s: Snapshot): string[] {
       if (loose.status !== "drifted") problems.push(`a ${what} has status drifted, but snapshot.json says ${loose.status}`);
       if (typeof loose.program !== "string" || typeof loose.plan !== "string") problems.push(`a ${what} names its program and its correction plan, but snapshot.json does not`);
       if (loose.failure !== null) problems.push(`a ${what} has no failure, but snapshot.json names one`);
+      emptyRun(what);
+      break;
+    }
+    case "edit": {
+      const what = "edit record";
+      const e = (s as { edit?: unknown }).edit as { command?: unknown; addresses?: unknown; moves?: unknown } | undefined;
+      if (!e || (e.command === "rm" ? !Array.isArray(e.addresses) : e.command === "mv" ? !Array.isArray(e.moves) : true)) problems.push(`an ${what} says what was edited (\`edit\`), but snapshot.json does not`);
+      if (loose.plan !== null) problems.push(`an ${what} has no plan (nothing ran), but snapshot.json names one`);
+      if (s.trace !== EMPTY_TRACE) problems.push(`an ${what} has an empty trace, but snapshot.json names trace ${s.trace}`);
       emptyRun(what);
       break;
     }

@@ -5,8 +5,9 @@ import type { Plan, RecordedResource } from "../plan/types.js";
 import { summaryLine } from "../plan/summary.js";
 import { traceToJsonl } from "../runtime/trace.js";
 import type { DagDiff, TraceEvent } from "../runtime/types.js";
+import { parseAddress } from "../program/address.js";
 import { commitMessage, lastQuiescentAfter, readme, resourcePath, snapshotFileText, snapshotHash } from "./snapshot.js";
-import type { DriftSnapshot, FailureSnapshot, LoadedSnapshot, SnapshotSource, StateTree } from "./snapshot.js";
+import type { DriftSnapshot, EditSnapshot, FailureSnapshot, LoadedSnapshot, SnapshotSource, StateEdit, StateTree } from "./snapshot.js";
 
 /**
  * The state commits that are not the record of a run (`kind` in the snapshot): a goal commit
@@ -132,7 +133,7 @@ export interface DriftInput {
  */
 export function driftBasis(parent: LoadedSnapshot): { program: string; source: SnapshotSource } | null {
   const s = parent.snapshot;
-  return s.kind === "failure" ? null : { program: s.program, source: s.source };
+  return s.program === null ? null : { program: s.program, source: s.source };
 }
 
 /**
@@ -226,6 +227,124 @@ export function buildDriftTree(input: DriftInput): StateTree {
     },
   );
   return { snapshot, hash, files, message: commitMessage(snapshot, hash, input.plan, [drift, correction]) };
+}
+
+/** What an edit record is made from: the branch head and the edit (its addresses resolved and recorded in the parent). */
+export interface EditInput {
+  readonly parent: LoadedSnapshot;
+  readonly edit: StateEdit;
+}
+
+/**
+ * The parent's records with the edit applied: `rm` drops each address; `mv` records each
+ * object under its new address (and domain), the rest of its record as it was. Throws
+ * (InternalError) when the edit names a record the parent lacks, or moves onto one it holds:
+ * the engine resolves and checks an edit before it builds one, and replay checks a recorded
+ * one against its parent first (editProblems).
+ */
+export function editedRecords(parent: LoadedSnapshot, edit: StateEdit): Map<Address, RecordedResource> {
+  const problem = editProblems(parent, edit);
+  if (problem !== null) throw new InternalError(`state edit: ${problem}`);
+  const out = new Map<Address, RecordedResource>(Object.keys(parent.snapshot.resources).map((a) => [a, recordOf(parent, a)]));
+  if (edit.command === "rm") for (const a of edit.addresses) out.delete(a);
+  else {
+    for (const m of edit.moves) out.delete(m.from);
+    for (const m of edit.moves) out.set(m.to, { ...recordOf(parent, m.from), address: m.to, domain: m.to.slice(0, m.to.indexOf("/")) });
+  }
+  return out;
+}
+
+/**
+ * Why an edit cannot apply to `parent`, in words; null when it can. An address appears once;
+ * `rm` names recorded addresses; `mv` moves recorded addresses, each to a well-formed address
+ * of the same type that is not recorded (unless moved away in the same edit) and not the
+ * destination of another move.
+ */
+export function editProblems(parent: LoadedSnapshot, edit: StateEdit): string | null {
+  const recorded = parent.snapshot.resources;
+  const has = (a: string) => Object.prototype.hasOwnProperty.call(recorded, a);
+  if (edit.command === "rm") {
+    if (edit.addresses.length === 0) return "it forgets nothing";
+    if (new Set(edit.addresses).size !== edit.addresses.length) return "it names an address twice";
+    for (const a of edit.addresses) if (!has(a)) return `${a} is not recorded in the parent snapshot`;
+    return null;
+  }
+  if (edit.moves.length === 0) return "it moves nothing";
+  const froms = new Set(edit.moves.map((m) => m.from));
+  const tos = new Set(edit.moves.map((m) => m.to));
+  if (froms.size !== edit.moves.length || tos.size !== edit.moves.length) return "it names an address twice";
+  for (const m of edit.moves) {
+    if (!has(m.from)) return `${m.from} is not recorded in the parent snapshot`;
+    const to = parseAddress(m.to);
+    if (to === null) return `${JSON.stringify(m.to)} is not a resource address`;
+    if (to.type !== recordOf(parent, m.from).type) return `${m.from} is a ${recordOf(parent, m.from).type}, ${m.to} a ${to.type}`;
+    if (has(m.to) && !froms.has(m.to)) return `${m.to} is already recorded`;
+  }
+  return null;
+}
+
+/**
+ * An edit record's state tree (`kind: "edit"`): the parent's status, program, source,
+ * failure and exports (nothing ran); its resources with the edit applied (editedRecords:
+ * the records kept are the parent's, byte for byte); no domains, an empty DAG diff, no
+ * plan.json, an empty trace; `edit` says what was done.
+ */
+export function buildEditTree(input: EditInput): StateTree {
+  const { parent, edit } = input;
+  const records = editedRecords(parent, edit);
+  const moved = new Set(edit.command === "mv" ? edit.moves.map((m) => m.to) : []);
+  const files: { path: string; content: string }[] = [];
+  const resources: Record<string, string> = {};
+  for (const address of [...records.keys()].sort()) {
+    const rec = records.get(address)!;
+    if (moved.has(address)) {
+      resources[address] = hashValue(rec);
+      files.push({ path: resourcePath(address), content: prettyCanonical(rec) });
+    } else {
+      resources[address] = parent.snapshot.resources[address]!;
+      files.push({ path: resourcePath(address), content: parent.texts?.get(address) ?? prettyCanonical(rec) });
+    }
+  }
+  const p = parent.snapshot;
+  const trace = "";
+  const snapshot: EditSnapshot = {
+    dag: EMPTY_DAG,
+    domains: {},
+    edit: edit.command === "rm" ? { addresses: [...edit.addresses].sort(), command: "rm" } : { command: "mv", moves: [...edit.moves].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0)).map((m) => ({ from: m.from, to: m.to })) },
+    exports: inCanonicalOrder(p.exports),
+    failure: p.failure === null ? null : inCanonicalOrder(p.failure),
+    format: "lexum.snapshot/v1",
+    kind: "edit",
+    lastQuiescent: lastQuiescentAfter(parent),
+    parent: parent.hash,
+    plan: null,
+    program: p.program,
+    resources,
+    source: inCanonicalOrder(p.source),
+    status: p.status,
+    trace: sha256(trace),
+  };
+  const hash = snapshotHash(snapshot);
+  const what = editWords(snapshot.edit);
+  files.push(
+    { path: "snapshot.json", content: snapshotFileText(snapshot, hash) },
+    { path: "trace.jsonl", content: trace },
+    {
+      path: "README.md",
+      content: readme(snapshot, hash, null, {
+        notes: [`- an edit of the state by hand: ${what}; nothing was applied and no object was touched`],
+        tail: ["## Edit", "", ...(snapshot.edit.command === "rm" ? snapshot.edit.addresses.map((a) => `- forgot ${a}`) : snapshot.edit.moves.map((m) => `- moved ${m.from} → ${m.to}`)), ""],
+      }),
+    },
+  );
+  return { snapshot, hash, files, message: commitMessage(snapshot, hash, null, [`State edit: ${what}`]) };
+}
+
+/** `lxm state rm` of 2 records: web/fs.file.a, web/fs.file.b` in words: `forgot web/fs.file.a, web/fs.file.b`. */
+export function editWords(edit: StateEdit): string {
+  return edit.command === "rm"
+    ? `forgot ${listed([...edit.addresses], 10)} (lxm state rm)`
+    : `moved ${listed(edit.moves.map((m) => `${m.from} → ${m.to}`), 10)} (lxm state mv)`;
 }
 
 /** The parent's record of `address` (it lists it: the caller iterates the parent's addresses). */

@@ -24,8 +24,18 @@ export type SnapshotStatus = RunStatus | "drifted";
  *   did not change, so its resources and exports are its parent's;
  * - `drift`: reality read back other than recorded (changed outside Lexum); the drifted
  *   resources' records hold what was observed. Status `drifted`: never a rollback target.
+ * - `edit`: the state edited by hand (`lxm state rm`, `lxm state mv`): records forgotten or
+ *   moved to another address, the world untouched; otherwise the parent's state.
  */
-export type SnapshotKind = "failure" | "drift";
+export type SnapshotKind = "failure" | "drift" | "edit";
+
+/**
+ * A hand edit of the state, as recorded (the addresses resolved, sorted):
+ * `rm` forgets records without deleting their objects; `mv` records objects under new addresses.
+ */
+export type StateEdit =
+  | { readonly command: "rm"; readonly addresses: readonly string[] }
+  | { readonly command: "mv"; readonly moves: readonly { readonly from: string; readonly to: string }[] };
 
 /** The first failure, in words. `domain` is null only in a failure record (nothing ran in any domain). */
 export interface SnapshotFailure {
@@ -80,12 +90,25 @@ export interface DriftSnapshot extends SnapshotBase {
 }
 
 /**
+ * The state edited by hand: the parent's status, program, failure and exports (nothing ran),
+ * its resources with the edit applied; no plan, an empty trace.
+ */
+export interface EditSnapshot extends SnapshotBase {
+  readonly kind: "edit";
+  readonly status: SnapshotStatus;
+  readonly program: string | null;
+  readonly plan: null;
+  readonly failure: SnapshotFailure | null;
+  readonly edit: StateEdit;
+}
+
+/**
  * The snapshot (`lexum.snapshot/v1`): a state of the branch, content-hashed — what a run left
  * behind, or a record that is not a run (`kind`). Resources are hashed one by one and the
  * snapshot lists their hashes, so its hash covers every recorded attribute while an
  * unchanged resource's hash is reused, not recomputed.
  */
-export type Snapshot = RunSnapshot | FailureSnapshot | DriftSnapshot;
+export type Snapshot = RunSnapshot | FailureSnapshot | DriftSnapshot | EditSnapshot;
 
 /**
  * The goal a run applied: the commit and the project folder in the repository. `dirty`

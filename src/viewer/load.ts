@@ -1,6 +1,7 @@
 import { catalog } from "../diag/index.js";
 import { inspectCommit, resolveSnapshotRef, snapshotTrailer } from "../engine/history.js";
 import { readTreeFiles } from "../git/repo.js";
+import { editWords } from "../state/records.js";
 import type { Plan } from "../plan/types.js";
 import { parseTraceJsonl } from "../runtime/trace.js";
 import { listStateCommits, readStateFile } from "../state/store.js";
@@ -34,6 +35,7 @@ export async function loadRunView(args: { gitdir: string; branch: string; ref?: 
     snapshot: hash,
     status: snapshot.status,
     ...(snapshot.kind !== undefined ? { kind: snapshot.kind, failure: snapshot.failure } : {}),
+    ...(snapshot.kind === "edit" ? { edit: editWords(snapshot.edit) } : {}),
     events,
     plan,
     sources: await loadSources(gitdir, snapshot.source.commit, snapshot.source.path),

@@ -23,9 +23,12 @@ export interface RunView {
   /**
    * Set for a state commit that is not a run: `failure` (a goal commit that never ran: no
    * events, an empty plan) or `drift` (one `drift` event per resource read back other than
-   * recorded; the plan is the correction plan).
+   * recorded; the plan is the correction plan) or `edit` (the state edited by hand with `lxm
+   * state rm`/`mv`: no events, an empty plan; `edit` says what was done).
    */
-  readonly kind?: "failure" | "drift";
+  readonly kind?: "failure" | "drift" | "edit";
+  /** An edit record's edit, in words (`forgot web/fs.file.a (lxm state rm)`). */
+  readonly edit?: string;
   /** The snapshot's failure (reason and message), when it has one. */
   readonly failure?: { readonly reason?: string; readonly message: string } | null;
   /** Canonical order (step, domain, seq), exactly as in trace.jsonl. */
@@ -306,6 +309,7 @@ export function recordNote(view: RunView): string | null {
     const n = view.events.filter((e) => e.phase === "drift").length;
     return `a drift record: ${n === 1 ? "1 resource reads" : `${n} resources read`} back other than recorded; its plan is the correction plan`;
   }
+  if (view.kind === "edit") return `an edit of the state by hand: ${view.edit ?? "?"}; nothing was applied`;
   return null;
 }
 

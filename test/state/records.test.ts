@@ -8,7 +8,7 @@ import type { RunResult } from "../../src/runtime/types.js";
 import { buildStateTree, resourcePath } from "../../src/state/snapshot.js";
 import type { LoadedSnapshot, StateTree } from "../../src/state/snapshot.js";
 import { inspectStateFiles, kindProblems } from "../../src/state/load.js";
-import { FAILURE_MESSAGE_LIMIT, boundFailureMessage, buildDriftTree, buildFailureTree, driftBasis, driftEvents } from "../../src/state/records.js";
+import { FAILURE_MESSAGE_LIMIT, boundFailureMessage, buildDriftTree, buildEditTree, buildFailureTree, driftBasis, driftEvents, editProblems, editedRecords } from "../../src/state/records.js";
 
 const root = join(import.meta.dirname, "../..");
 const validate = newAjv().compile(JSON.parse(readFileSync(join(root, "schemas/snapshot.json"), "utf8")) as object);
@@ -278,3 +278,44 @@ describe("a snapshot's kind and the rest of its document", () => {
 function run1(): RunResult {
   return run(R1);
 }
+
+describe("buildEditTree (lxm state rm / mv)", () => {
+  it("rm: the parent's state without the forgotten records, the kept record files byte for byte; valid, checkable, deterministic", () => {
+    const parent = applied();
+    const t = buildEditTree({ parent, edit: { command: "rm", addresses: ["b/sim.object.z", "a/sim.object.y"] } });
+    const doc = snapshotDoc(t) as Record<string, unknown>;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({ kind: "edit", status: "quiescent", program: PROGRAM, plan: null, parent: parent.hash, lastQuiescent: parent.hash, edit: { command: "rm", addresses: ["a/sim.object.y", "b/sim.object.z"] }, exports: { "a.port": 8080 } });
+    expect(Object.keys((doc as { resources: object }).resources)).toEqual(["a/sim.object.x"]);
+    expect(fileOf(t, resourcePath("a/sim.object.x"))).toBe(parent.texts!.get("a/sim.object.x"));
+    expect(fileOf(t, "plan.json")).toBeUndefined();
+    expect(fileOf(t, "trace.jsonl")).toBe("");
+    expect(kindProblems(loaded(t).snapshot)).toEqual([]);
+    expect(t.message).toContain("State edit: forgot a/sim.object.y, b/sim.object.z (lxm state rm)");
+    expect(buildEditTree({ parent, edit: { command: "rm", addresses: ["a/sim.object.y", "b/sim.object.z"] } }).hash).toBe(t.hash);
+  });
+
+  it("mv: the same record under its new address and domain; a swap works; what cannot be done is refused in words", () => {
+    const parent = applied();
+    const t = buildEditTree({ parent, edit: { command: "mv", moves: [{ from: "a/sim.object.x", to: "b/sim.object.w" }] } });
+    const moved = loaded(t).resources["b/sim.object.w"]!;
+    expect(moved).toEqual({ ...R1["a/sim.object.x"], address: "b/sim.object.w", domain: "b" });
+    const swap = editedRecords(parent, { command: "mv", moves: [{ from: "a/sim.object.x", to: "a/sim.object.y" }, { from: "a/sim.object.y", to: "a/sim.object.x" }] });
+    expect(swap.get("a/sim.object.y")!.attrs).toEqual(R1["a/sim.object.x"].attrs);
+    expect(editProblems(parent, { command: "rm", addresses: ["a/sim.object.q"] })).toBe("a/sim.object.q is not recorded in the parent snapshot");
+    expect(editProblems(parent, { command: "mv", moves: [{ from: "a/sim.object.x", to: "a/sim.object.y" }] })).toBe("a/sim.object.y is already recorded");
+    expect(editProblems(parent, { command: "mv", moves: [{ from: "a/sim.object.x", to: "a/fs.file.y" }] })).toBe("a/sim.object.x is a sim.object, a/fs.file.y a fs.file");
+    expect(editProblems(parent, { command: "mv", moves: [{ from: "a/sim.object.x", to: "nope" }] })).toBe('"nope" is not a resource address');
+    expect(editProblems(parent, { command: "mv", moves: [{ from: "a/sim.object.x", to: "b/sim.object.w" }, { from: "a/sim.object.y", to: "b/sim.object.w" }] })).toBe("it names an address twice");
+    expect(() => buildEditTree({ parent, edit: { command: "rm", addresses: [] } })).toThrow("it forgets nothing");
+  });
+
+  it("on top of a failure record keeps its status and failure, with no program", () => {
+    const failure = loaded(buildFailureTree({ parent: applied(), source: GOAL, reason: "compile-failed", message: "main.lxm:1:1: error" }));
+    const t = buildEditTree({ parent: failure, edit: { command: "rm", addresses: ["a/sim.object.x"] } });
+    const doc = snapshotDoc(t);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({ kind: "edit", status: "failed", program: null, failure: { reason: "compile-failed" } });
+    expect(t.message.split("\n")[0]).toMatch(/^lexum: failed snapshot /);
+  });
+});

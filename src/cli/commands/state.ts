@@ -7,12 +7,15 @@ import { findAddress } from "../../engine/address-lookup.js";
 import { prettyCanonical } from "../../program/canonical.js";
 import { DEFAULT_STATE_BRANCH, listStateCommits, readStateFile } from "../../state/store.js";
 import { firstLine } from "../../state/snapshot.js";
+import { editWords } from "../../state/records.js";
 import { parseTraceJsonl } from "../../runtime/trace.js";
 import type { TraceEvent } from "../../runtime/types.js";
 import { collectGarbage } from "../../engine/gc.js";
 import { inspectCommit, resolveSnapshotRef } from "../../engine/history.js";
 import { readStateHead } from "../../engine/state-head.js";
 import { verifyBranch } from "../../engine/verify.js";
+import { editState } from "../../engine/edit-state.js";
+import type { EditRequest } from "../../engine/edit-state.js";
 import { replayBranch, stateAtStep } from "../../engine/replay.js";
 import type { Repo } from "../../git/repo.js";
 import type { StateCommit } from "../../state/store.js";
@@ -70,11 +73,31 @@ const gcSpec = {
   flags: common,
 } as const satisfies CommandSpec;
 
+const ADDRESS_NOTE = 'ADDRESS as `lxm plan` prints it (fs.file.page["index"]) or in full (web/fs.file.page["index"]); a `for` resource without a key names every recorded instance.';
+
+const rmSpec = {
+  name: "state rm",
+  summary: "Forget resources without deleting them: one commit on the state branch (an edit record) that verify and replay rebuild.",
+  args: "ADDRESS…",
+  maxPositionals: 1000,
+  flags: common,
+  notes: [ADDRESS_NOTE, "The objects stay in the world, no longer managed; the next plan creates what the code still declares (and refuses to overwrite an object that differs)."],
+} as const satisfies CommandSpec;
+
+const mvSpec = {
+  name: "state mv",
+  summary: "Record a resource under another address, the object kept: one commit on the state branch (an edit record) that verify and replay rebuild.",
+  args: "FROM TO",
+  maxPositionals: 2,
+  flags: common,
+  notes: [ADDRESS_NOTE, "TO without a domain stays in FROM's domain. A rename in the code is better written as a `moved` block, which the plan shows and applies."],
+} as const satisfies CommandSpec;
+
 /** `lxm state`'s subcommands and their flags (parser, usage and --help). */
 export const stateSpec: GroupSpec = {
   name: "state",
-  summary: "Inspect the state branch: list, log, show, verify, gc.",
-  subcommands: { list: listSpec, log: logSpec, show: showSpec, verify: verifySpec, gc: gcSpec },
+  summary: "Inspect and edit the state branch: list, log, show, verify, gc, rm, mv.",
+  subcommands: { list: listSpec, log: logSpec, show: showSpec, verify: verifySpec, gc: gcSpec, rm: rmSpec, mv: mvSpec },
 };
 
 /** The repository and state branch a `state`/`replay` command reads: --branch, else lexum.yaml, else the default. */
@@ -101,9 +124,32 @@ export async function stateCommand(argv: string[], io: Io): Promise<number> {
       return stateShow(rest, io);
     case verifySpec:
       return stateVerify(rest, io);
+    case rmSpec:
+      return stateEdit(rest, io, rmSpec);
+    case mvSpec:
+      return stateEdit(rest, io, mvSpec);
     default:
       return stateGc(rest, io);
   }
+}
+
+/** `lxm state rm ADDRESS…` and `lxm state mv FROM TO`: one edit record on the state branch. */
+async function stateEdit(argv: string[], io: Io, spec: typeof rmSpec | typeof mvSpec): Promise<number> {
+  const { values, positionals } = parse(argv, spec);
+  const wanted = spec === rmSpec ? 1 : 2;
+  if (positionals.length < wanted) {
+    const what = spec === rmSpec ? "an ADDRESS to forget" : positionals.length === 0 ? "FROM and TO (the address and its new address)" : "TO (the new address)";
+    throw catalog.host.usage.error({ kind: "missing-argument", what, command: `lxm ${spec.name}` });
+  }
+  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const request: EditRequest = spec === rmSpec ? { command: "rm", addresses: positionals } : { command: "mv", from: positionals[0]!, to: positionals[1]! };
+  const done = await editState({ gitdir: repo.gitdir, commondir: repo.commondir, branch, request });
+  if (values.json) io.out(JSON.stringify({ commit: done.oid, snapshot: done.hash, edit: done.edit }, null, 2) + "\n");
+  else {
+    const lines = done.edit.command === "rm" ? done.edit.addresses.map((a) => `forgot ${a} (the object is left as it is)`) : done.edit.moves.map((m) => `moved ${m.from} → ${m.to}`);
+    io.out(`${lines.join("\n")}\nrecorded on ${branch}: snapshot ${short(done.hash)} (commit ${done.oid.slice(0, 12)})\n`);
+  }
+  return 0;
 }
 
 /** `lxm state list [PREFIX]`: the last snapshot's addresses in natural order (Terraform's `state list`). */
@@ -144,6 +190,7 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
       drifted: s?.kind === "drift" ? await driftCount(repo.gitdir, c.oid) : null,
       verified: ins.problems.length === 0,
       ...(s?.kind === "failure" ? { message: firstLine(s.failure.message) } : {}),
+      ...(s?.kind === "edit" ? { edit: editWords(s.edit) } : {}),
     });
   }
   if (values.json) {
@@ -158,7 +205,9 @@ async function stateLog(argv: string[], io: Io): Promise<number> {
         ? `failure record (${r.reason}): ${r.message ?? ""}`
         : r.kind === "drift"
           ? `drift record: ${count(r.drifted ?? 0, "resource")} read back other than recorded`
-          : `${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started`;
+          : r.kind === "edit"
+            ? `edit record: ${r.edit ?? ""}`
+            : `${count(r.done, "action")} done, ${r.failed} failed, ${r.notStarted} not started`;
     io.out(
       `${short(r.snapshot)}  ${r.status.padEnd(11)}  goal ${r.goal ? r.goal.slice(0, 12) : "working-tree"}  ` +
         `${count(r.resources, "resource")} recorded; ${what}  (commit ${r.commit.slice(0, 12)})` +

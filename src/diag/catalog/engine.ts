@@ -228,3 +228,10 @@ export const interruptedRunPending = code(
     hint: "run `lxm apply` to recover it first (the next apply records what the killed run completed)",
   }),
 );
+
+export const stateEditRefused = code(
+  "LXM4260",
+  "state edit refused",
+  "`lxm state mv FROM TO` records an object under another address and `lxm state rm ADDRESS` forgets one; the edit cannot be made as asked: the destination already has a record (two objects cannot share an address), is not a resource address, or is of another resource type than the object (a move keeps the object: a change of type is a replacement). Nothing was recorded.",
+  (what: string, why: string) => ({ message: `cannot ${what}: ${why}`, hint: "`lxm state list` lists the recorded addresses; forget the record in the way first with `lxm state rm`" }),
+);
