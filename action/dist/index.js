@@ -4939,17 +4939,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path8, originalPath, doThrow) => {
-      if (!isString(path8)) {
+    var checkPath = (path9, originalPath, doThrow) => {
+      if (!isString(path9)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path8) {
+      if (!path9) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path8)) {
+      if (checkPath.isNotRelative(path9)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4958,7 +4958,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path8) => REGEX_TEST_INVALID_PATH.test(path8);
+    var isNotRelative = (path9) => REGEX_TEST_INVALID_PATH.test(path9);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -5017,7 +5017,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path8, checkUnignored) {
+      _testOne(path9, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule) => {
@@ -5025,7 +5025,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule.regex.test(path8);
+          const matched = rule.regex.test(path9);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -5038,24 +5038,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache2, checkUnignored, slices) {
-        const path8 = originalPath && checkPath.convert(originalPath);
+        const path9 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path8,
+          path9,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path8, cache2, checkUnignored, slices);
+        return this._t(path9, cache2, checkUnignored, slices);
       }
-      _t(path8, cache2, checkUnignored, slices) {
-        if (path8 in cache2) {
-          return cache2[path8];
+      _t(path9, cache2, checkUnignored, slices) {
+        if (path9 in cache2) {
+          return cache2[path9];
         }
         if (!slices) {
-          slices = path8.split(SLASH);
+          slices = path9.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache2[path8] = this._testOne(path8, checkUnignored);
+          return cache2[path9] = this._testOne(path9, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -5063,24 +5063,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache2[path8] = parent.ignored ? parent : this._testOne(path8, checkUnignored);
+        return cache2[path9] = parent.ignored ? parent : this._testOne(path9, checkUnignored);
       }
-      ignores(path8) {
-        return this._test(path8, this._ignoreCache, false).ignored;
+      ignores(path9) {
+        return this._test(path9, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path8) => !this.ignores(path8);
+        return (path9) => !this.ignores(path9);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path8) {
-        return this._test(path8, this._testCache, true);
+      test(path9) {
+        return this._test(path9, this._testCache, true);
       }
     };
     var factory = (options3) => new Ignore(options3);
-    var isPathValid = (path8) => checkPath(path8 && checkPath.convert(path8), path8, RETURN_FALSE);
+    var isPathValid = (path9) => checkPath(path9 && checkPath.convert(path9), path9, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module2.exports = factory;
@@ -5091,7 +5091,7 @@ var require_ignore = __commonJS({
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path8) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path8) || isNotRelative(path8);
+      checkPath.isNotRelative = (path9) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path9) || isNotRelative(path9);
     }
   }
 });
@@ -5100,7 +5100,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports2, module2) {
     module2.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path8 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path9 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -5130,9 +5130,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path8[k - 1 + offset];
+          r = path9[k - 1 + offset];
         } else {
-          r = path8[k + 1 + offset];
+          r = path9[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -5140,7 +5140,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path8[k + offset] = pathposi.length;
+        path9[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -5198,7 +5198,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path8[i] = -1;
+            path9[i] = -1;
           }
           p = -1;
           do {
@@ -5212,7 +5212,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path8[delta + offset];
+          r = path9[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -5997,20 +5997,20 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         stats: /* @__PURE__ */ new Map()
       };
     }
-    async function updateCachedIndexFile(fs8, filepath, cache2) {
+    async function updateCachedIndexFile(fs9, filepath, cache2) {
       const [stat2, rawIndexFile] = await Promise.all([
-        fs8.lstat(filepath),
-        fs8.read(filepath)
+        fs9.lstat(filepath),
+        fs9.read(filepath)
       ]);
       const index2 = await GitIndex.from(rawIndexFile);
       cache2.map.set(filepath, index2);
       cache2.stats.set(filepath, stat2);
     }
-    async function isIndexStale(fs8, filepath, cache2) {
+    async function isIndexStale(fs9, filepath, cache2) {
       const savedStats = cache2.stats.get(filepath);
       if (savedStats === void 0) return true;
       if (savedStats === null) return false;
-      const currStats = await fs8.lstat(filepath);
+      const currStats = await fs9.lstat(filepath);
       if (currStats === null) return false;
       if (compareStats(savedStats, currStats)) return true;
       const saved = normalizeStats(savedStats);
@@ -6030,7 +6030,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<any>} The result of the closure function.
        * @throws {UnmergedPathsError} If unmerged paths exist and `allowUnmerged` is `false`.
        */
-      static async acquire({ fs: fs8, gitdir, cache: cache2, allowUnmerged = true }, closure) {
+      static async acquire({ fs: fs9, gitdir, cache: cache2, allowUnmerged = true }, closure) {
         if (!cache2[IndexCache]) {
           cache2[IndexCache] = createCache();
         }
@@ -6039,8 +6039,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let unmergedPaths = [];
         await acquireLock(filepath, async () => {
           const theIndexCache = cache2[IndexCache];
-          if (await isIndexStale(fs8, filepath, theIndexCache)) {
-            await updateCachedIndexFile(fs8, filepath, theIndexCache);
+          if (await isIndexStale(fs9, filepath, theIndexCache)) {
+            await updateCachedIndexFile(fs9, filepath, theIndexCache);
           }
           const index2 = theIndexCache.map.get(filepath);
           unmergedPaths = index2.unmergedPaths;
@@ -6055,26 +6055,26 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           }
           if (index2._dirty) {
             const buffer = await index2.toObject();
-            await fs8.write(filepath, buffer);
-            theIndexCache.stats.set(filepath, await fs8.lstat(filepath));
+            await fs9.write(filepath, buffer);
+            theIndexCache.stats.set(filepath, await fs9.lstat(filepath));
             index2._dirty = false;
           }
         });
         return result;
       }
     };
-    function basename3(path8) {
-      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
+    function basename3(path9) {
+      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
       if (last > -1) {
-        path8 = path8.slice(last + 1);
+        path9 = path9.slice(last + 1);
       }
-      return path8;
+      return path9;
     }
-    function dirname7(path8) {
-      const last = Math.max(path8.lastIndexOf("/"), path8.lastIndexOf("\\"));
+    function dirname7(path9) {
+      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path8.slice(0, last);
+      return path9.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files2) {
       const inodes = /* @__PURE__ */ new Map();
@@ -6131,9 +6131,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       throw new InternalError2(`Unexpected GitTree entry mode: ${mode.toString(8)}`);
     }
     var GitWalkerIndex = class {
-      constructor({ fs: fs8, gitdir, cache: cache2 }) {
+      constructor({ fs: fs9, gitdir, cache: cache2 }) {
         this.treePromise = GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache: cache2 },
+          { fs: fs9, gitdir, cache: cache2 },
           async function(index2) {
             return flatFileListToDirectoryStructure(index2.entries);
           }
@@ -6224,8 +6224,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     function STAGE() {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, gitdir, cache: cache2 }) {
-          return new GitWalkerIndex({ fs: fs8, gitdir, cache: cache2 });
+        value: function({ fs: fs9, gitdir, cache: cache2 }) {
+          return new GitWalkerIndex({ fs: fs9, gitdir, cache: cache2 });
         }
       });
       Object.freeze(o);
@@ -6467,21 +6467,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad2.test(name) && (!!onelevel || name.includes("/"));
     }
-    function assertPath(path8) {
-      if (typeof path8 !== "string") {
+    function assertPath(path9) {
+      if (typeof path9 !== "string") {
         throw new TypeError(
-          "Path must be a string. Received " + JSON.stringify(path8)
+          "Path must be a string. Received " + JSON.stringify(path9)
         );
       }
     }
-    function normalizeStringPosix(path8, allowAboveRoot) {
+    function normalizeStringPosix(path9, allowAboveRoot) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let code19;
-      for (let i = 0; i <= path8.length; ++i) {
-        if (i < path8.length) code19 = path8.charCodeAt(i);
+      for (let i = 0; i <= path9.length; ++i) {
+        if (i < path9.length) code19 = path9.charCodeAt(i);
         else if (code19 === 47) break;
         else code19 = 47;
         if (code19 === 47) {
@@ -6516,8 +6516,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path8.slice(lastSlash + 1, i);
-            else res = path8.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path9.slice(lastSlash + 1, i);
+            else res = path9.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -6530,21 +6530,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path8) {
-      if (path8.length >= 2 && /^[a-zA-Z]:/.test(path8)) {
-        return path8.slice(0, 2);
+    function getWindowsDrivePrefix(path9) {
+      if (path9.length >= 2 && /^[a-zA-Z]:/.test(path9)) {
+        return path9.slice(0, 2);
       }
       return null;
     }
-    function normalize(path8) {
-      assertPath(path8);
-      if (path8.length === 0) return ".";
-      path8 = path8.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path8);
-      const isAbsolute4 = path8.charCodeAt(0) === 47 || drivePrefix !== null && path8.charCodeAt(2) === 47;
-      const trailingSeparator = path8.charCodeAt(path8.length - 1) === 47;
+    function normalize(path9) {
+      assertPath(path9);
+      if (path9.length === 0) return ".";
+      path9 = path9.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path9);
+      const isAbsolute4 = path9.charCodeAt(0) === 47 || drivePrefix !== null && path9.charCodeAt(2) === 47;
+      const trailingSeparator = path9.charCodeAt(path9.length - 1) === 47;
       let normalized = normalizeStringPosix(
-        drivePrefix ? path8.slice(2) : path8,
+        drivePrefix ? path9.slice(2) : path9,
         !isAbsolute4
       );
       if (normalized.length === 0 && !isAbsolute4) normalized = ".";
@@ -6670,8 +6670,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath2 = (path8) => {
-      const pathSegments = path8.split(".");
+    var normalizePath2 = (path9) => {
+      const pathSegments = path9.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -6710,23 +6710,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path8 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path8 };
+          const path9 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path9 };
         }) : [];
       }
       static from(text) {
         return new _GitConfig(text);
       }
-      async get(path8, getall = false) {
-        const normalizedPath = normalizePath2(path8).path;
+      async get(path9, getall = false) {
+        const normalizedPath = normalizePath2(path9).path;
         const allValues = this.parsedConfig.filter((config) => config.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema[section] && schema[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path8) {
-        return this.get(path8, true);
+      async getall(path9) {
+        return this.get(path9, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config) => config.isSection && config.section === section).map((config) => config.subsection);
@@ -6736,10 +6736,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config) => !(config.section === section && config.subsection === subsection)
         );
       }
-      async append(path8, value) {
-        return this.set(path8, value, true);
+      async append(path9, value) {
+        return this.set(path9, value, true);
       }
-      async set(path8, value, append2 = false) {
+      async set(path9, value, append2 = false) {
         const {
           section,
           subsection,
@@ -6747,7 +6747,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath2(path8);
+        } = normalizePath2(path9);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config) => config.path === normalizedPath
@@ -6822,8 +6822,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} opts.gitdir - The path to the `.git` directory.
        * @returns {Promise<GitConfig>} A `GitConfig` object representing the parsed configuration.
        */
-      static async get({ fs: fs8, gitdir }) {
-        const text = await fs8.read(`${gitdir}/config`, { encoding: "utf8" });
+      static async get({ fs: fs9, gitdir }) {
+        const text = await fs9.read(`${gitdir}/config`, { encoding: "utf8" });
         return GitConfig.from(text);
       }
       /**
@@ -6835,8 +6835,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {GitConfig} opts.config - The `GitConfig` object to save.
        * @returns {Promise<void>} Resolves when the configuration has been successfully saved.
        */
-      static async save({ fs: fs8, gitdir, config }) {
-        await fs8.write(`${gitdir}/config`, config.toString(), {
+      static async save({ fs: fs9, gitdir, config }) {
+        await fs9.write(`${gitdir}/config`, config.toString(), {
           encoding: "utf8"
         });
       }
@@ -6875,7 +6875,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<Object>} - An object containing pruned refs.
        */
       static async updateRemoteRefs({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         remote,
         refs,
@@ -6890,7 +6890,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             throw new InvalidOidError(value);
           }
         }
-        const config = await GitConfigManager.get({ fs: fs8, gitdir });
+        const config = await GitConfigManager.get({ fs: fs9, gitdir });
         if (!refspecs) {
           refspecs = await config.getall(`remote.${remote}.fetch`);
           if (refspecs.length === 0) {
@@ -6923,18 +6923,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         tagRefsToWrite.forEach(assertWritableRef);
         if (pruneTags) {
           const tags2 = await _GitRefManager.listRefs({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             filepath: "refs/tags"
           });
           await _GitRefManager.deleteRefs({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             refs: tags2.map((tag2) => `refs/tags/${tag2}`)
           });
         }
         for (const serverRef of tagRefsToWrite) {
-          if (!await _GitRefManager.exists({ fs: fs8, gitdir, ref: serverRef })) {
+          if (!await _GitRefManager.exists({ fs: fs9, gitdir, ref: serverRef })) {
             const oid = refs.get(serverRef);
             actualRefsToWrite.set(serverRef, oid);
           }
@@ -6950,7 +6950,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (prune) {
           for (const filepath of refspec.localNamespaces()) {
             const refs2 = (await _GitRefManager.listRefs({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               filepath
             })).map((file) => `${filepath}/${file}`);
@@ -6961,13 +6961,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
           }
           if (pruned.length > 0) {
-            await _GitRefManager.deleteRefs({ fs: fs8, gitdir, refs: pruned });
+            await _GitRefManager.deleteRefs({ fs: fs9, gitdir, refs: pruned });
           }
         }
         for (const [key3, value] of actualRefsToWrite) {
           await acquireLock(
             key3,
-            async () => fs8.write(join10(gitdir, key3), `${value.trim()}
+            async () => fs9.write(join10(gitdir, key3), `${value.trim()}
 `, "utf8")
           );
         }
@@ -6984,14 +6984,14 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<void>}
        */
       // TODO: make this less crude?
-      static async writeRef({ fs: fs8, gitdir, ref, value }) {
+      static async writeRef({ fs: fs9, gitdir, ref, value }) {
         assertWritableRef(ref);
         if (!value.match(/[0-9a-f]{40}/)) {
           throw new InvalidOidError(value);
         }
         await acquireLock(
           ref,
-          async () => fs8.write(join10(gitdir, ref), `${value.trim()}
+          async () => fs9.write(join10(gitdir, ref), `${value.trim()}
 `, "utf8")
         );
       }
@@ -7005,11 +7005,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.value - The target ref.
        * @returns {Promise<void>}
        */
-      static async writeSymbolicRef({ fs: fs8, gitdir, ref, value }) {
+      static async writeSymbolicRef({ fs: fs9, gitdir, ref, value }) {
         assertWritableRef(ref);
         await acquireLock(
           ref,
-          async () => fs8.write(join10(gitdir, ref), `ref: ${value.trim()}
+          async () => fs9.write(join10(gitdir, ref), `ref: ${value.trim()}
 `, "utf8")
         );
       }
@@ -7022,8 +7022,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRef({ fs: fs8, gitdir, ref }) {
-        return _GitRefManager.deleteRefs({ fs: fs8, gitdir, refs: [ref] });
+      static async deleteRef({ fs: fs9, gitdir, ref }) {
+        return _GitRefManager.deleteRefs({ fs: fs9, gitdir, refs: [ref] });
       }
       /**
        * Deletes multiple refs.
@@ -7034,12 +7034,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string[]} args.refs - The refs to delete.
        * @returns {Promise<void>}
        */
-      static async deleteRefs({ fs: fs8, gitdir, refs }) {
+      static async deleteRefs({ fs: fs9, gitdir, refs }) {
         refs.forEach(assertWritableRef);
-        await Promise.all(refs.map((ref) => fs8.rm(join10(gitdir, ref))));
+        await Promise.all(refs.map((ref) => fs9.rm(join10(gitdir, ref))));
         let text = await acquireLock(
           "packed-refs",
-          async () => fs8.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs9.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
         const packed = GitPackedRefs.from(text);
         const beforeSize = packed.refs.size;
@@ -7052,7 +7052,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           text = packed.toString();
           await acquireLock(
             "packed-refs",
-            async () => fs8.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
+            async () => fs9.write(`${gitdir}/packed-refs`, text, { encoding: "utf8" })
           );
         }
       }
@@ -7067,7 +7067,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @returns {Promise<string>} - The resolved object ID.
        */
       static async resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref,
         depth = void 0,
@@ -7081,17 +7081,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         }
         if (ref.startsWith("ref: ")) {
           ref = ref.slice("ref: ".length);
-          return _GitRefManager.resolve({ fs: fs8, gitdir, ref, depth, visited });
+          return _GitRefManager.resolve({ fs: fs9, gitdir, ref, depth, visited });
         }
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs8, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs9, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const sha = await acquireLock(
             ref2,
-            async () => await fs8.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
+            async () => await fs9.read(`${gitdir}/${ref2}`, { encoding: "utf8" }) || packedMap.get(ref2)
           );
           if (sha) {
             if (visited.has(ref2)) {
@@ -7101,7 +7101,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
             visited.add(ref2);
             return _GitRefManager.resolve({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               ref: sha.trim(),
               depth,
@@ -7126,11 +7126,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref names an unborn branch.
        */
-      static async isUnbornBranch({ fs: fs8, gitdir, ref }) {
+      static async isUnbornBranch({ fs: fs9, gitdir, ref }) {
         let target;
         try {
           target = await _GitRefManager.resolve({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             ref: "HEAD",
             depth: 2
@@ -7151,9 +7151,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to check.
        * @returns {Promise<boolean>} - True if the ref exists, false otherwise.
        */
-      static async exists({ fs: fs8, gitdir, ref }) {
+      static async exists({ fs: fs9, gitdir, ref }) {
         try {
-          await _GitRefManager.expand({ fs: fs8, gitdir, ref });
+          await _GitRefManager.expand({ fs: fs9, gitdir, ref });
           return true;
         } catch (err) {
           if (err instanceof NotFoundError) return false;
@@ -7169,16 +7169,16 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.ref - The ref to expand.
        * @returns {Promise<string>} - The full ref name.
        */
-      static async expand({ fs: fs8, gitdir, ref }) {
+      static async expand({ fs: fs9, gitdir, ref }) {
         if (ref.length === 40 && /[0-9a-f]{40}/.test(ref)) {
           return ref;
         }
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs8, gitdir });
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs9, gitdir });
         const allpaths = refpaths(ref).filter((p) => !GIT_FILES.includes(p));
         for (const ref2 of allpaths) {
           const refExists = await acquireLock(
             ref2,
-            async () => fs8.exists(`${gitdir}/${ref2}`)
+            async () => fs9.exists(`${gitdir}/${ref2}`)
           );
           if (refExists) return ref2;
           if (packedMap.has(ref2)) return ref2;
@@ -7246,10 +7246,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Map<string, string>>} - A map of packed refs.
        */
-      static async packedRefs({ fs: fs8, gitdir }) {
+      static async packedRefs({ fs: fs9, gitdir }) {
         const text = await acquireLock(
           "packed-refs",
-          async () => fs8.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
+          async () => fs9.read(`${gitdir}/packed-refs`, { encoding: "utf8" })
         );
         const packed = GitPackedRefs.from(text);
         return packed.refs;
@@ -7263,11 +7263,11 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} args.filepath - The filepath prefix to match.
        * @returns {Promise<string[]>} - A sorted list of refs.
        */
-      static async listRefs({ fs: fs8, gitdir, filepath }) {
-        const packedMap = await _GitRefManager.packedRefs({ fs: fs8, gitdir });
+      static async listRefs({ fs: fs9, gitdir, filepath }) {
+        const packedMap = await _GitRefManager.packedRefs({ fs: fs9, gitdir });
         let files2 = null;
         try {
-          files2 = await fs8.readdirDeep(`${gitdir}/${filepath}`);
+          files2 = await fs9.readdirDeep(`${gitdir}/${filepath}`);
           files2 = files2.map((x) => x.replace(`${gitdir}/${filepath}/`, ""));
         } catch (err) {
           files2 = [];
@@ -7292,15 +7292,15 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.remote] - The remote to filter branches by.
        * @returns {Promise<string[]>} - A list of branch names.
        */
-      static async listBranches({ fs: fs8, gitdir, remote }) {
+      static async listBranches({ fs: fs9, gitdir, remote }) {
         if (remote) {
           return _GitRefManager.listRefs({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             filepath: `refs/remotes/${remote}`
           });
         } else {
-          return _GitRefManager.listRefs({ fs: fs8, gitdir, filepath: `refs/heads` });
+          return _GitRefManager.listRefs({ fs: fs9, gitdir, filepath: `refs/heads` });
         }
       }
       /**
@@ -7311,9 +7311,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} [args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<string[]>} - A list of tag names.
        */
-      static async listTags({ fs: fs8, gitdir }) {
+      static async listTags({ fs: fs9, gitdir }) {
         const tags = await _GitRefManager.listRefs({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           filepath: `refs/tags`
         });
@@ -7360,19 +7360,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type = mode2type$1(mode);
-        const path8 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path8.replace(
+        const path9 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path9.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path8.includes("\\") || path8.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path8);
+        if (path9.includes("\\") || path9.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path9);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path8, oid, type });
+        _entries.push({ mode, path: path9, oid, type });
       }
       return _entries;
     }
@@ -7421,10 +7421,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path8 = Buffer.from(entry.path, "utf8");
+            const path9 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path8, nullchar, oid]);
+            return Buffer.concat([mode, space, path9, nullchar, oid]);
           })
         );
       }
@@ -7484,9 +7484,9 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         };
       }
     };
-    async function readObjectLoose({ fs: fs8, gitdir, oid }) {
+    async function readObjectLoose({ fs: fs9, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      const file = await fs8.read(`${gitdir}/${source}`);
+      const file = await fs9.read(`${gitdir}/${source}`);
       if (!file) {
         return null;
       }
@@ -8159,17 +8159,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     };
     var PackfileCache = /* @__PURE__ */ Symbol("PackfileCache");
     async function loadPackIndex({
-      fs: fs8,
+      fs: fs9,
       filename,
       getExternalRefDelta,
       emitter,
       emitterPrefix
     }) {
-      const idx = await fs8.read(filename);
+      const idx = await fs9.read(filename);
       return GitPackIndex.fromIdx({ idx, getExternalRefDelta });
     }
     function readPackIndex({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       filename,
       getExternalRefDelta,
@@ -8180,7 +8180,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       let p = cache2[PackfileCache].get(filename);
       if (!p) {
         p = loadPackIndex({
-          fs: fs8,
+          fs: fs9,
           filename,
           getExternalRefDelta,
           emitter,
@@ -8204,19 +8204,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       return hash2.digest("hex");
     }
     async function readObjectPacked({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       format = "content",
       getExternalRefDelta
     }) {
-      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
+      let list2 = await fs9.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           filename: indexFile,
           getExternalRefDelta
@@ -8225,7 +8225,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         if (p.offsets.has(oid)) {
           const packFile = indexFile.replace(/idx$/, "pack");
           if (!p.pack) {
-            const read2 = fs8.read(packFile);
+            const read2 = fs9.read(packFile);
             p.pack = read2;
             read2.catch(() => {
               if (p.pack === read2) p.pack = null;
@@ -8269,7 +8269,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
     }
     async function _readObject({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
@@ -8278,17 +8278,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       if (!["deflated", "wrapped", "content"].includes(format)) {
         throw new InternalError2(`invalid requested format "${format}"`);
       }
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs9, cache: cache2, gitdir, oid: oid2 });
       let result;
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         result = { format: "wrapped", object: Buffer.from(`tree 0\0`) };
       }
       if (!result) {
-        result = await readObjectLoose({ fs: fs8, gitdir, oid });
+        result = await readObjectLoose({ fs: fs9, gitdir, oid });
       }
       if (!result) {
         result = await readObjectPacked({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           oid,
@@ -9018,18 +9018,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return _GitCommit.from(signedCommit);
       }
     };
-    async function resolveTree({ fs: fs8, cache: cache2, gitdir, oid }) {
+    async function resolveTree({ fs: fs9, cache: cache2, gitdir, oid }) {
       if (oid === "4b825dc642cb6eb9a060e54bf8d69288fbee4904") {
         return { tree: GitTree.from([]), oid };
       }
-      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+      const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
+        return resolveTree({ fs: fs9, cache: cache2, gitdir, oid });
       }
       if (type === "commit") {
         oid = GitCommit.from(object).parse().tree;
-        return resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
+        return resolveTree({ fs: fs9, cache: cache2, gitdir, oid });
       }
       if (type !== "tree") {
         throw new ObjectTypeError(oid, type, "tree");
@@ -9037,23 +9037,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return { tree: GitTree.from(object), oid };
     }
     var GitWalkerRepo = class {
-      constructor({ fs: fs8, gitdir, ref, cache: cache2 }) {
-        this.fs = fs8;
+      constructor({ fs: fs9, gitdir, ref, cache: cache2 }) {
+        this.fs = fs9;
         this.cache = cache2;
         this.gitdir = gitdir;
         this.mapPromise = (async () => {
           const map = /* @__PURE__ */ new Map();
           let oid;
           try {
-            oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref });
+            oid = await GitRefManager.resolve({ fs: fs9, gitdir, ref });
           } catch (e) {
-            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs8, gitdir, ref })) {
+            if (e instanceof NotFoundError && await GitRefManager.isUnbornBranch({ fs: fs9, gitdir, ref })) {
               oid = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
             } else {
               throw e;
             }
           }
-          const tree = await resolveTree({ fs: fs8, cache: this.cache, gitdir, oid });
+          const tree = await resolveTree({ fs: fs9, cache: this.cache, gitdir, oid });
           tree.type = "tree";
           tree.mode = "40000";
           map.set(".", tree);
@@ -9088,7 +9088,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       async readdir(entry) {
         const filepath = entry._fullpath;
-        const { fs: fs8, cache: cache2, gitdir } = this;
+        const { fs: fs9, cache: cache2, gitdir } = this;
         const map = await this.mapPromise;
         const obj2 = map.get(filepath);
         if (!obj2) throw new Error(`No obj for ${filepath}`);
@@ -9097,7 +9097,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (obj2.type !== "tree") {
           return null;
         }
-        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type !== obj2.type) {
           throw new ObjectTypeError(oid, type, obj2.type);
         }
@@ -9128,10 +9128,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async content(entry) {
         if (entry._content === false) {
           const map = await this.mapPromise;
-          const { fs: fs8, cache: cache2, gitdir } = this;
+          const { fs: fs9, cache: cache2, gitdir } = this;
           const obj2 = map.get(entry._fullpath);
           const oid = obj2.oid;
-          const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+          const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
           if (type !== "blob") {
             entry._content = void 0;
           } else {
@@ -9152,16 +9152,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     function TREE({ ref = "HEAD" } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, gitdir, cache: cache2 }) {
-          return new GitWalkerRepo({ fs: fs8, gitdir, ref, cache: cache2 });
+        value: function({ fs: fs9, gitdir, cache: cache2 }) {
+          return new GitWalkerRepo({ fs: fs9, gitdir, ref, cache: cache2 });
         }
       });
       Object.freeze(o);
       return o;
     }
     var GitWalkerFs = class {
-      constructor({ fs: fs8, dir, gitdir, cache: cache2, refresh: refresh2 = true }) {
-        this.fs = fs8;
+      constructor({ fs: fs9, dir, gitdir, cache: cache2, refresh: refresh2 = true }) {
+        this.fs = fs9;
         this.cache = cache2;
         this.dir = dir;
         this.gitdir = gitdir;
@@ -9199,8 +9199,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async readdir(entry) {
         if (await entry.type() !== "tree") return null;
         const filepath = entry._fullpath;
-        const { fs: fs8, dir } = this;
-        const names = await fs8.readdir(join10(dir, filepath));
+        const { fs: fs9, dir } = this;
+        const names = await fs9.readdir(join10(dir, filepath));
         if (names === null) return null;
         return names.map((name) => join10(filepath, name));
       }
@@ -9218,8 +9218,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       async stat(entry) {
         if (entry._stat === false) {
-          const { fs: fs8, dir } = this;
-          let stat2 = await fs8.lstat(`${dir}/${entry._fullpath}`);
+          const { fs: fs9, dir } = this;
+          let stat2 = await fs9.lstat(`${dir}/${entry._fullpath}`);
           if (!stat2) {
             throw new Error(
               `ENOENT: no such file or directory, lstat '${entry._fullpath}'`
@@ -9241,17 +9241,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       async content(entry) {
         if (entry._content === false) {
-          const { fs: fs8, dir, gitdir } = this;
+          const { fs: fs9, dir, gitdir } = this;
           if (await entry.type() === "tree") {
             entry._content = void 0;
           } else {
             let content;
             if (await entry.mode() >> 12 === 10) {
-              content = await fs8.readlink(`${dir}/${entry._fullpath}`);
+              content = await fs9.readlink(`${dir}/${entry._fullpath}`);
             } else {
-              const config = await this._getGitConfig(fs8, gitdir);
+              const config = await this._getGitConfig(fs9, gitdir);
               const autocrlf = await config.get("core.autocrlf");
-              content = await fs8.read(`${dir}/${entry._fullpath}`, { autocrlf });
+              content = await fs9.read(`${dir}/${entry._fullpath}`, { autocrlf });
             }
             entry._actualSize = content.length;
             if (entry._stat && entry._stat.size === -1) {
@@ -9265,14 +9265,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async oid(entry) {
         if (entry._oid === false) {
           const self2 = this;
-          const { fs: fs8, gitdir, cache: cache2 } = this;
+          const { fs: fs9, gitdir, cache: cache2 } = this;
           let oid;
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache: cache2 },
+            { fs: fs9, gitdir, cache: cache2 },
             async function(index2) {
               const stage = index2.entriesMap.get(entry._fullpath);
               const stats = await entry.stat();
-              const config = await self2._getGitConfig(fs8, gitdir);
+              const config = await self2._getGitConfig(fs9, gitdir);
               const filemode = await config.get("core.filemode");
               const trustino = typeof process !== "undefined" ? !(process.platform === "win32") : true;
               if (!stage || compareStats(stats, stage, filemode, trustino)) {
@@ -9312,30 +9312,30 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * writes a refresh right away instead of queueing it.
        */
       async flush() {
-        const { fs: fs8, gitdir, cache: cache2, refreshQueue } = this;
+        const { fs: fs9, gitdir, cache: cache2, refreshQueue } = this;
         this.refreshQueue = [];
         this.flushed = true;
         if (refreshQueue.length === 0) return;
-        await GitIndexManager.acquire({ fs: fs8, gitdir, cache: cache2 }, async (index2) => {
+        await GitIndexManager.acquire({ fs: fs9, gitdir, cache: cache2 }, async (index2) => {
           for (const { filepath, stage, stats, oid } of refreshQueue) {
             if (index2.entriesMap.get(filepath) !== stage) continue;
             index2.insert({ filepath, stats, oid });
           }
         });
       }
-      async _getGitConfig(fs8, gitdir) {
+      async _getGitConfig(fs9, gitdir) {
         if (this.config) {
           return this.config;
         }
-        this.config = await GitConfigManager.get({ fs: fs8, gitdir });
+        this.config = await GitConfigManager.get({ fs: fs9, gitdir });
         return this.config;
       }
     };
     function WORKDIR({ refresh: refresh2 = true } = {}) {
       const o = /* @__PURE__ */ Object.create(null);
       Object.defineProperty(o, GitWalkSymbol, {
-        value: function({ fs: fs8, dir, gitdir, cache: cache2 }) {
-          return new GitWalkerFs({ fs: fs8, dir, gitdir, cache: cache2, refresh: refresh2 });
+        value: function({ fs: fs9, dir, gitdir, cache: cache2 }) {
+          return new GitWalkerFs({ fs: fs9, dir, gitdir, cache: cache2, refresh: refresh2 });
         }
       });
       Object.freeze(o);
@@ -9394,7 +9394,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _walk({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir,
@@ -9411,7 +9411,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       iterate = (walk2, children) => Promise.all([...children].map(walk2))
     }) {
       const walkers = trees.map(
-        (proxy) => proxy[GitWalkSymbol]({ fs: fs8, dir, gitdir, cache: cache2 })
+        (proxy) => proxy[GitWalkSymbol]({ fs: fs9, dir, gitdir, cache: cache2 })
       );
       const root = new Array(walkers.length).fill(".");
       const range = arrayRange(0, walkers.length);
@@ -9475,22 +9475,22 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       }
     }
-    async function rmRecursive(fs8, filepath) {
-      const entries = await fs8.readdir(filepath);
+    async function rmRecursive(fs9, filepath) {
+      const entries = await fs9.readdir(filepath);
       if (entries == null) {
-        await fs8.rm(filepath);
+        await fs9.rm(filepath);
       } else if (entries.length) {
         await Promise.all(
           entries.map((entry) => {
             const subpath = join10(filepath, entry);
-            return fs8.lstat(subpath).then((stat2) => {
+            return fs9.lstat(subpath).then((stat2) => {
               if (!stat2) return;
-              return stat2.isDirectory() ? rmRecursive(fs8, subpath) : fs8.rm(subpath);
+              return stat2.isDirectory() ? rmRecursive(fs9, subpath) : fs9.rm(subpath);
             });
           })
-        ).then(() => fs8.rmdir(filepath));
+        ).then(() => fs9.rmdir(filepath));
       } else {
-        await fs8.rmdir(filepath);
+        await fs9.rmdir(filepath);
       }
     }
     function isPromiseLike(obj2) {
@@ -9507,7 +9507,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (typeof code19 !== "string") return false;
       return code19 === "ENOENT" || code19 === "ENOTDIR" || code19.includes("ENS");
     }
-    function isPromiseFs(fs8) {
+    function isPromiseFs(fs9) {
       const test = (targetFs) => {
         try {
           return targetFs.readFile().catch((e) => e);
@@ -9515,7 +9515,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           return e;
         }
       };
-      return isPromiseLike(test(fs8));
+      return isPromiseLike(test(fs9));
     }
     var commands = [
       "readFile",
@@ -9529,25 +9529,25 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       "readlink",
       "symlink"
     ];
-    function bindFs(target, fs8) {
-      if (isPromiseFs(fs8)) {
+    function bindFs(target, fs9) {
+      if (isPromiseFs(fs9)) {
         for (const command2 of commands) {
-          target[`_${command2}`] = fs8[command2].bind(fs8);
+          target[`_${command2}`] = fs9[command2].bind(fs9);
         }
       } else {
         for (const command2 of commands) {
-          target[`_${command2}`] = pify(fs8[command2].bind(fs8));
+          target[`_${command2}`] = pify(fs9[command2].bind(fs9));
         }
       }
-      if (isPromiseFs(fs8)) {
-        if (fs8.cp) target._cp = fs8.cp.bind(fs8);
-        if (fs8.rm) target._rm = fs8.rm.bind(fs8);
-        else if (fs8.rmdir.length > 1) target._rm = fs8.rmdir.bind(fs8);
+      if (isPromiseFs(fs9)) {
+        if (fs9.cp) target._cp = fs9.cp.bind(fs9);
+        if (fs9.rm) target._rm = fs9.rm.bind(fs9);
+        else if (fs9.rmdir.length > 1) target._rm = fs9.rmdir.bind(fs9);
         else target._rm = rmRecursive.bind(null, target);
       } else {
-        if (fs8.cp) target._cp = pify(fs8.cp.bind(fs8));
-        if (fs8.rm) target._rm = pify(fs8.rm.bind(fs8));
-        else if (fs8.rmdir.length > 2) target._rm = pify(fs8.rmdir.bind(fs8));
+        if (fs9.cp) target._cp = pify(fs9.cp.bind(fs9));
+        if (fs9.rm) target._rm = pify(fs9.rm.bind(fs9));
+        else if (fs9.rmdir.length > 2) target._rm = pify(fs9.rmdir.bind(fs9));
         else target._rm = rmRecursive.bind(null, target);
       }
     }
@@ -9557,15 +9557,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        *
        * @param {Object} fs - A file system implementation to wrap.
        */
-      constructor(fs8) {
-        if (typeof fs8._original_unwrapped_fs !== "undefined") return fs8;
-        const promises = Object.getOwnPropertyDescriptor(fs8, "promises");
+      constructor(fs9) {
+        if (typeof fs9._original_unwrapped_fs !== "undefined") return fs9;
+        const promises = Object.getOwnPropertyDescriptor(fs9, "promises");
         if (promises && promises.enumerable) {
-          bindFs(this, fs8.promises);
+          bindFs(this, fs9.promises);
         } else {
-          bindFs(this, fs8);
+          bindFs(this, fs9);
         }
-        this._original_unwrapped_fs = fs8;
+        this._original_unwrapped_fs = fs9;
       }
       /**
        * Return true if a file exists, false if it doesn't exist.
@@ -9760,14 +9760,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return this._symlink(buffer.toString("utf8"), filename);
       }
     };
-    async function assertNoSymlinkInLeadingPath(fs8, dir, fullpath) {
+    async function assertNoSymlinkInLeadingPath(fs9, dir, fullpath) {
       const parts = fullpath.split("/");
       parts.pop();
       let current = dir;
       for (const part of parts) {
         if (part === "" || part === ".") continue;
         current = `${current}/${part}`;
-        const stats = await fs8.lstat(current);
+        const stats = await fs9.lstat(current);
         if (stats && stats.isSymbolicLink()) {
           throw new UnsafeFilepathError(fullpath);
         }
@@ -9812,24 +9812,24 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return true;
     }
     async function writeWorkingTreeEntry({
-      fs: fs8,
+      fs: fs9,
       dir,
       filepath,
       mode,
       content
     }) {
-      await assertNoSymlinkInLeadingPath(fs8, dir, filepath);
-      const path8 = `${dir}/${filepath}`;
+      await assertNoSymlinkInLeadingPath(fs9, dir, filepath);
+      const path9 = `${dir}/${filepath}`;
       const symlink2 = mode === 40960;
-      const stats = await fs8.lstat(path8);
+      const stats = await fs9.lstat(path9);
       if (stats && (symlink2 || stats.isSymbolicLink())) {
-        await fs8.rm(path8);
+        await fs9.rm(path9);
       }
       if (symlink2) {
-        await fs8.mkdir(dirname7(path8));
-        await fs8.writelink(path8, Buffer.from(content));
+        await fs9.mkdir(dirname7(path9));
+        await fs9.writelink(path9, Buffer.from(content));
       } else {
-        await fs8.write(path8, content, { mode });
+        await fs9.write(path9, content, { mode });
       }
     }
     async function abortMerge({
@@ -9843,29 +9843,29 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
-        const fs8 = new FileSystem(_fs);
+        const fs9 = new FileSystem(_fs);
         const trees = [TREE({ ref: commit2 }), WORKDIR(), STAGE()];
         let unmergedPaths = [];
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             unmergedPaths = index2.unmergedPaths;
           }
         );
         const results = await _walk({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path8, [head, workdir, index2]) {
+          map: async function(path9, [head, workdir, index2]) {
             const staged = !await modified(workdir, index2);
-            const unmerged = unmergedPaths.includes(path8);
+            const unmerged = unmergedPaths.includes(path9);
             const unmodified = !await modified(index2, head);
             if (staged || unmerged) {
               return head ? {
-                path: path8,
+                path: path9,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -9873,33 +9873,33 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path8);
+            else throw new IndexResetError(path9);
           }
         });
         for (const entry of results) {
           if (entry && entry.type === "blob") {
-            await assertNoSymlinkInLeadingPath(fs8, dir, entry.path);
+            await assertNoSymlinkInLeadingPath(fs9, dir, entry.path);
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             for (const entry of results) {
               if (entry === false) continue;
               if (!entry) {
-                await fs8.rmdir(`${dir}/${entry.path}`, { recursive: true });
+                await fs9.rmdir(`${dir}/${entry.path}`, { recursive: true });
                 index2.delete({ filepath: entry.path });
                 continue;
               }
               if (entry.type === "blob") {
                 await writeWorkingTreeEntry({
-                  fs: fs8,
+                  fs: fs9,
                   dir,
                   filepath: entry.path,
                   mode: entry.mode,
                   content: entry.content
                 });
-                const stats = await fs8.lstat(`${dir}/${entry.path}`);
+                const stats = await fs9.lstat(`${dir}/${entry.path}`);
                 stats.mode = entry.mode;
                 index2.insert({
                   filepath: entry.path,
@@ -9927,13 +9927,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {string} args.filepath - The path of the file to check.
        * @returns {Promise<boolean>} - `true` if the file is ignored, `false` otherwise.
        */
-      static async isIgnored({ fs: fs8, dir, gitdir = join10(dir, ".git"), filepath }) {
+      static async isIgnored({ fs: fs9, dir, gitdir = join10(dir, ".git"), filepath }) {
         if (basename3(filepath) === ".git") return true;
         if (filepath === ".") return false;
         let excludes = "";
         const excludesFile = join10(gitdir, "info", "exclude");
-        if (await fs8.exists(excludesFile)) {
-          excludes = await fs8.read(excludesFile, "utf8");
+        if (await fs9.exists(excludesFile)) {
+          excludes = await fs9.read(excludesFile, "utf8");
         }
         const pairs = [
           {
@@ -9952,7 +9952,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         let ignoredStatus = false;
         for (const [index2, p] of pairs.entries()) {
-          const file = await fs8.read(p.gitignore, "utf8");
+          const file = await fs9.read(p.gitignore, "utf8");
           const ign = ignore();
           if (index2 === 0) ign.add(excludes);
           ign.add(file);
@@ -9967,7 +9967,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return ignoredStatus;
       }
     };
-    async function writeObjectLoose({ fs: fs8, gitdir, object, format, oid }) {
+    async function writeObjectLoose({ fs: fs9, gitdir, object, format, oid }) {
       if (format !== "deflated") {
         throw new InternalError2(
           "GitObjectStoreLoose expects objects to write to be in deflated format"
@@ -9975,7 +9975,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
       const filepath = `${gitdir}/${source}`;
-      if (!await fs8.exists(filepath)) await fs8.write(filepath, object);
+      if (!await fs9.exists(filepath)) await fs9.write(filepath, object);
     }
     var supportsCompressionStream = null;
     async function deflate2(buffer) {
@@ -10001,7 +10001,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _writeObject({
-      fs: fs8,
+      fs: fs9,
       gitdir,
       type,
       object,
@@ -10017,7 +10017,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         object = Buffer.from(await deflate2(object));
       }
       if (!dryRun) {
-        await writeObjectLoose({ fs: fs8, gitdir, object, format: "deflated", oid });
+        await writeObjectLoose({ fs: fs9, gitdir, object, format: "deflated", oid });
       }
       return oid;
     }
@@ -10040,17 +10040,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async (index2) => {
-            const config = await GitConfigManager.get({ fs: fs8, gitdir: updatedGitdir });
+            const config = await GitConfigManager.get({ fs: fs9, gitdir: updatedGitdir });
             const autocrlf = await config.get("core.autocrlf");
             return addToIndex({
               dir,
               gitdir: updatedGitdir,
-              fs: fs8,
+              fs: fs9,
               filepath,
               index: index2,
               force,
@@ -10075,7 +10075,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function addToIndex({
       dir,
       gitdir,
-      fs: fs8,
+      fs: fs9,
       filepath,
       index: index2,
       force,
@@ -10086,23 +10086,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const promises = filepath.map(async (currentFilepath) => {
         if (!force && !isTracked(index2, currentFilepath)) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs8,
+            fs: fs9,
             dir,
             gitdir,
             filepath: currentFilepath
           });
           if (ignored) return;
         }
-        const stats = await fs8.lstat(join10(dir, currentFilepath));
+        const stats = await fs9.lstat(join10(dir, currentFilepath));
         if (!stats) throw new NotFoundError(currentFilepath);
         if (stats.isDirectory()) {
-          const children = await fs8.readdir(join10(dir, currentFilepath));
+          const children = await fs9.readdir(join10(dir, currentFilepath));
           if (parallel) {
             const promises2 = children.map(
               (child) => addToIndex({
                 dir,
                 gitdir,
-                fs: fs8,
+                fs: fs9,
                 filepath: [join10(currentFilepath, child)],
                 index: index2,
                 force,
@@ -10116,7 +10116,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               await addToIndex({
                 dir,
                 gitdir,
-                fs: fs8,
+                fs: fs9,
                 filepath: [join10(currentFilepath, child)],
                 index: index2,
                 force,
@@ -10126,9 +10126,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             }
           }
         } else {
-          const object = stats.isSymbolicLink() ? await fs8.readlink(join10(dir, currentFilepath)).then(posixifyPathBuffer) : await fs8.read(join10(dir, currentFilepath), { autocrlf });
+          const object = stats.isSymbolicLink() ? await fs9.readlink(join10(dir, currentFilepath)).then(posixifyPathBuffer) : await fs9.read(join10(dir, currentFilepath), { autocrlf });
           if (object === null) throw new NotFoundError(currentFilepath);
-          const oid = await _writeObject({ fs: fs8, gitdir, type: "blob", object });
+          const oid = await _writeObject({ fs: fs9, gitdir, type: "blob", object });
           index2.insert({ filepath: currentFilepath, stats, oid });
         }
       });
@@ -10143,23 +10143,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const fulfilledPromises = settledPromises.filter((settle) => settle.status === "fulfilled" && settle.value).map((settle) => settle.value);
       return fulfilledPromises;
     }
-    async function hasObjectLoose({ fs: fs8, gitdir, oid }) {
+    async function hasObjectLoose({ fs: fs9, gitdir, oid }) {
       const source = `objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-      return fs8.exists(`${gitdir}/${source}`);
+      return fs9.exists(`${gitdir}/${source}`);
     }
     async function hasObjectPacked({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       getExternalRefDelta
     }) {
-      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
+      let list2 = await fs9.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           filename: indexFile,
           getExternalRefDelta
@@ -10172,17 +10172,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return false;
     }
     async function hasObject2({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       format = "content"
     }) {
-      const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
-      let result = await hasObjectLoose({ fs: fs8, gitdir, oid });
+      const getExternalRefDelta = (oid2) => _readObject({ fs: fs9, cache: cache2, gitdir, oid: oid2 });
+      let result = await hasObjectLoose({ fs: fs9, gitdir, oid });
       if (!result) {
         result = await hasObjectPacked({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           oid,
@@ -10191,9 +10191,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs8, gitdir, path: path8 }) {
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
-      return config.get(path8);
+    async function _getConfig({ fs: fs9, gitdir, path: path9 }) {
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
+      return config.get(path9);
     }
     function assignDefined(target, ...sources) {
       for (const source of sources) {
@@ -10208,11 +10208,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return target;
     }
-    async function normalizeAuthorObject({ fs: fs8, gitdir, author, commit: commit2 }) {
+    async function normalizeAuthorObject({ fs: fs9, gitdir, author, commit: commit2 }) {
       const timestamp = Math.floor(Date.now() / 1e3);
       const defaultAuthor = {
-        name: await _getConfig({ fs: fs8, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs8, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs9, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs9, gitdir, path: "user.email" }) || "",
         // author.email is allowed to be empty string
         timestamp,
         timezoneOffset: new Date(timestamp * 1e3).getTimezoneOffset()
@@ -10229,7 +10229,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return normalizedAuthor;
     }
     async function normalizeCommitterObject({
-      fs: fs8,
+      fs: fs9,
       gitdir,
       author,
       committer,
@@ -10237,8 +10237,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       const timestamp = Math.floor(Date.now() / 1e3);
       const defaultCommitter = {
-        name: await _getConfig({ fs: fs8, gitdir, path: "user.name" }),
-        email: await _getConfig({ fs: fs8, gitdir, path: "user.email" }) || "",
+        name: await _getConfig({ fs: fs9, gitdir, path: "user.name" }),
+        email: await _getConfig({ fs: fs9, gitdir, path: "user.email" }) || "",
         // committer.email is allowed to be empty string
         timestamp,
         timezoneOffset: new Date(timestamp * 1e3).getTimezoneOffset()
@@ -10255,20 +10255,20 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return normalizedCommitter;
     }
-    async function resolveCommit({ fs: fs8, cache: cache2, gitdir, oid }) {
-      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+    async function resolveCommit({ fs: fs9, cache: cache2, gitdir, oid }) {
+      const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveCommit({ fs: fs8, cache: cache2, gitdir, oid });
+        return resolveCommit({ fs: fs9, cache: cache2, gitdir, oid });
       }
       if (type !== "commit") {
         throw new ObjectTypeError(oid, type, "commit");
       }
       return { commit: GitCommit.from(object), oid };
     }
-    async function _readCommit({ fs: fs8, cache: cache2, gitdir, oid }) {
+    async function _readCommit({ fs: fs9, cache: cache2, gitdir, oid }) {
       const { commit: commit2, oid: commitOid } = await resolveCommit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid
@@ -10282,7 +10282,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }
     var EMPTY_TREE_OID = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
     async function _commit({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onSign,
       gitdir,
@@ -10301,10 +10301,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       let initialCommit = false;
       let detachedHead = false;
       if (!ref) {
-        const headContent = await fs8.read(`${gitdir}/HEAD`, { encoding: "utf8" });
+        const headContent = await fs9.read(`${gitdir}/HEAD`, { encoding: "utf8" });
         detachedHead = !headContent.startsWith("ref:");
         ref = await GitRefManager.resolve({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref: "HEAD",
           depth: 2
@@ -10313,7 +10313,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       let refOid, refCommit;
       try {
         refOid = await GitRefManager.resolve({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref
         });
@@ -10322,25 +10322,25 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         initialCommit = true;
       }
       if (!initialCommit && (amend || disallowEmpty)) {
-        refCommit = await _readCommit({ fs: fs8, gitdir, oid: refOid, cache: cache2 });
+        refCommit = await _readCommit({ fs: fs9, gitdir, oid: refOid, cache: cache2 });
       }
       if (amend && initialCommit) {
         throw new NoCommitError(ref);
       }
-      const author = !amend ? await normalizeAuthorObject({ fs: fs8, gitdir, author: _author }) : await normalizeAuthorObject({
-        fs: fs8,
+      const author = !amend ? await normalizeAuthorObject({ fs: fs9, gitdir, author: _author }) : await normalizeAuthorObject({
+        fs: fs9,
         gitdir,
         author: _author,
         commit: refCommit.commit
       });
       if (!author) throw new MissingNameError("author");
       const committer = !amend ? await normalizeCommitterObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         author,
         committer: _committer
       }) : await normalizeCommitterObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         author,
         committer: _committer,
@@ -10348,14 +10348,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       if (!committer) throw new MissingNameError("committer");
       return GitIndexManager.acquire(
-        { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
+        { fs: fs9, gitdir, cache: cache2, allowUnmerged: false },
         async function(index2) {
           const inodes = flatFileListToDirectoryStructure(
             index2.entries.filter((entry) => !entry.flags.intentToAdd)
           );
           const inode = inodes.get(".");
           if (!tree) {
-            tree = await constructTree({ fs: fs8, gitdir, inode, dryRun });
+            tree = await constructTree({ fs: fs9, gitdir, inode, dryRun });
           }
           if (!parent) {
             if (!amend) {
@@ -10366,10 +10366,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           } else {
             parent = await Promise.all(
               parent.map(async (p) => {
-                let oid2 = await GitRefManager.resolve({ fs: fs8, gitdir, ref: p });
-                while (await hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid2 })) {
+                let oid2 = await GitRefManager.resolve({ fs: fs9, gitdir, ref: p });
+                while (await hasObject2({ fs: fs9, cache: cache2, gitdir, oid: oid2 })) {
                   const { type, object } = await _readObject({
-                    fs: fs8,
+                    fs: fs9,
                     cache: cache2,
                     gitdir,
                     oid: oid2
@@ -10405,7 +10405,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             comm = await GitCommit.sign(comm, onSign, signingKey);
           }
           const oid = await _writeObject({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             type: "commit",
             object: comm.toObject(),
@@ -10413,7 +10413,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           });
           if (!noUpdateBranch && !dryRun) {
             await GitRefManager.writeRef({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               ref: detachedHead ? "HEAD" : ref,
               value: oid
@@ -10423,12 +10423,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       );
     }
-    async function constructTree({ fs: fs8, gitdir, inode, dryRun }) {
+    async function constructTree({ fs: fs9, gitdir, inode, dryRun }) {
       const children = inode.children;
       for (const inode2 of children) {
         if (inode2.type === "tree") {
           inode2.metadata.mode = "040000";
-          inode2.metadata.oid = await constructTree({ fs: fs8, gitdir, inode: inode2, dryRun });
+          inode2.metadata.oid = await constructTree({ fs: fs9, gitdir, inode: inode2, dryRun });
         }
       }
       const entries = children.map((inode2) => ({
@@ -10439,7 +10439,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }));
       const tree = GitTree.from(entries);
       const oid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "tree",
         object: tree.toObject(),
@@ -10447,9 +10447,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return oid;
     }
-    async function resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath }) {
+    async function resolveFilepath({ fs: fs9, cache: cache2, gitdir, oid, filepath }) {
       const entry = await resolveFilepathEntry({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid,
@@ -10458,7 +10458,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return entry.oid;
     }
     async function resolveFilepathEntry({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
@@ -10470,14 +10470,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw new InvalidFilepathError("trailing-slash");
       }
       const _oid = oid;
-      const result = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
+      const result = await resolveTree({ fs: fs9, cache: cache2, gitdir, oid });
       const tree = result.tree;
       if (filepath === "") {
         return { mode: "040000", oid: result.oid, path: "", type: "tree" };
       } else {
         const pathArray = filepath.split("/");
         return _resolveFilepath({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           tree,
@@ -10488,7 +10488,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _resolveFilepath({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       tree,
@@ -10503,7 +10503,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             return entry;
           } else {
             const { type, object } = await _readObject({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir,
               oid: entry.oid
@@ -10513,7 +10513,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             }
             tree = GitTree.from(object);
             return _resolveFilepath({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir,
               tree,
@@ -10527,26 +10527,26 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       throw new NotFoundError(`file or directory found at "${oid}:${filepath}"`);
     }
     async function _readTree({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs9, cache: cache2, gitdir, oid, filepath });
       }
-      const { tree, oid: treeOid } = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
+      const { tree, oid: treeOid } = await resolveTree({ fs: fs9, cache: cache2, gitdir, oid });
       const result = {
         oid: treeOid,
         tree: tree.entries()
       };
       return result;
     }
-    async function _writeTree({ fs: fs8, gitdir, tree }) {
+    async function _writeTree({ fs: fs9, gitdir, tree }) {
       const object = GitTree.from(tree).toObject();
       const oid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "tree",
         object,
@@ -10555,7 +10555,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return oid;
     }
     async function _addNote({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onSign,
       gitdir,
@@ -10569,14 +10569,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs9, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -10595,7 +10595,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         note = Buffer.from(note, "utf8");
       }
       const noteOid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "blob",
         object: note,
@@ -10603,12 +10603,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       tree.push({ mode: "100644", path: oid, oid: noteOid, type: "blob" });
       const treeOid = await _writeTree({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         onSign,
         gitdir,
@@ -10645,19 +10645,19 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs8 = new FileSystem(_fs);
-        const author = await normalizeAuthorObject({ fs: fs8, gitdir, author: _author });
+        const fs9 = new FileSystem(_fs);
+        const author = await normalizeAuthorObject({ fs: fs9, gitdir, author: _author });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         return await _addNote({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onSign,
           gitdir: updatedGitdir,
@@ -10674,11 +10674,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _addRemote({ fs: fs8, gitdir, remote, url: url2, force }) {
+    async function _addRemote({ fs: fs9, gitdir, remote, url: url2, force }) {
       if (!isValidRef(remote, true)) {
         throw new InvalidRefNameError(remote, cleanGitRef.clean(remote));
       }
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       if (!force) {
         const remoteNames = await config.getSubsections("remote");
         if (remoteNames.includes(remote)) {
@@ -10692,10 +10692,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         `remote.${remote}.fetch`,
         `+refs/heads/*:refs/remotes/${remote}/*`
       );
-      await GitConfigManager.save({ fs: fs8, gitdir, config });
+      await GitConfigManager.save({ fs: fs9, gitdir, config });
     }
     async function addRemote({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       remote,
@@ -10703,11 +10703,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("remote", remote);
         assertParameter("url", url2);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _addRemote({
           fs: fsp11,
@@ -10722,7 +10722,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _annotatedTag({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onSign,
       gitdir,
@@ -10735,15 +10735,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       force = false
     }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      if (!force && await GitRefManager.exists({ fs: fs8, gitdir, ref })) {
+      if (!force && await GitRefManager.exists({ fs: fs9, gitdir, ref })) {
         throw new AlreadyExistsError("tag", ref);
       }
       const oid = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: object || "HEAD"
       });
-      const { type } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+      const { type } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
       let tagObject = GitAnnotatedTag.from({
         object: oid,
         type,
@@ -10756,12 +10756,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         tagObject = await GitAnnotatedTag.sign(tagObject, onSign, signingKey);
       }
       const value = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "tag",
         object: tagObject.toObject()
       });
-      await GitRefManager.writeRef({ fs: fs8, gitdir, ref, value });
+      await GitRefManager.writeRef({ fs: fs9, gitdir, ref, value });
     }
     async function annotatedTag({
       fs: _fs,
@@ -10784,16 +10784,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const tagger = await normalizeAuthorObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author: _tagger
         });
         if (!tagger) throw new MissingNameError("tagger");
         return await _annotatedTag({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onSign,
           gitdir: updatedGitdir,
@@ -10811,7 +10811,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _branch({
-      fs: fs8,
+      fs: fs9,
       gitdir,
       ref,
       object,
@@ -10823,24 +10823,24 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const fullref = `refs/heads/${ref}`;
       if (!force) {
-        const exist = await GitRefManager.exists({ fs: fs8, gitdir, ref: fullref });
+        const exist = await GitRefManager.exists({ fs: fs9, gitdir, ref: fullref });
         if (exist) {
           throw new AlreadyExistsError("branch", ref, false);
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref: object || "HEAD" });
+        oid = await GitRefManager.resolve({ fs: fs9, gitdir, ref: object || "HEAD" });
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
       }
       if (oid) {
-        oid = (await resolveCommit({ fs: fs8, cache: {}, gitdir, oid })).oid;
-        await GitRefManager.writeRef({ fs: fs8, gitdir, ref: fullref, value: oid });
+        oid = (await resolveCommit({ fs: fs9, cache: {}, gitdir, oid })).oid;
+        await GitRefManager.writeRef({ fs: fs9, gitdir, ref: fullref, value: oid });
       }
       if (checkout2) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref: "HEAD",
           value: fullref
@@ -10848,7 +10848,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function branch({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref,
@@ -10857,10 +10857,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       force = false
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _branch({
           fs: fsp11,
@@ -10889,7 +10889,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return filepath.startsWith(`${base}/`);
     };
     async function _checkout({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onProgress,
       onPostCheckout,
@@ -10910,30 +10910,30 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       let oldOid;
       if (onPostCheckout) {
         try {
-          oldOid = await GitRefManager.resolve({ fs: fs8, gitdir, ref: "HEAD" });
+          oldOid = await GitRefManager.resolve({ fs: fs9, gitdir, ref: "HEAD" });
         } catch (err) {
           oldOid = "0000000000000000000000000000000000000000";
         }
       }
       let oid;
       try {
-        oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref });
+        oid = await GitRefManager.resolve({ fs: fs9, gitdir, ref });
       } catch (err) {
         if (ref === "HEAD" || !(err instanceof NotFoundError)) throw err;
         const remoteRef = `${remote}/${ref}`;
         oid = await GitRefManager.resolve({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref: remoteRef
         });
         if (track) {
-          const config = await GitConfigManager.get({ fs: fs8, gitdir });
+          const config = await GitConfigManager.get({ fs: fs9, gitdir });
           await config.set(`branch.${ref}.remote`, remote);
           await config.set(`branch.${ref}.merge`, `refs/heads/${ref}`);
-          await GitConfigManager.save({ fs: fs8, gitdir, config });
+          await GitConfigManager.save({ fs: fs9, gitdir, config });
         }
         await GitRefManager.writeRef({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref: `refs/heads/${ref}`,
           value: oid
@@ -10941,7 +10941,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       if (!noUpdateHead) {
         try {
-          oid = (await resolveCommit({ fs: fs8, cache: cache2, gitdir, oid })).oid;
+          oid = (await resolveCommit({ fs: fs9, cache: cache2, gitdir, oid })).oid;
         } catch (err) {
           if (err instanceof NotFoundError) {
             throw new CommitNotFetchedError(ref, err.data.what);
@@ -10953,7 +10953,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         let ops;
         try {
           ops = await analyze({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             onProgress,
             dir,
@@ -10991,7 +10991,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         let count = 0;
         const total = ops.length;
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache: cache2 },
+          { fs: fs9, gitdir, cache: cache2 },
           async function(index2) {
             await Promise.all(
               ops.filter(
@@ -10999,7 +10999,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               ).map(async function([method, fullpath]) {
                 const filepath = `${dir}/${fullpath}`;
                 if (method === "delete") {
-                  await fs8.rm(filepath);
+                  await fs9.rm(filepath);
                 }
                 index2.delete({ filepath: fullpath });
                 if (onProgress) {
@@ -11014,14 +11014,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         );
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache: cache2 },
+          { fs: fs9, gitdir, cache: cache2 },
           async function(index2) {
             for (const [method, fullpath] of ops) {
               if (method === "rmdir" || method === "rmdir-index") {
                 const filepath = `${dir}/${fullpath}`;
                 try {
                   if (method === "rmdir") {
-                    await fs8.rmdir(filepath);
+                    await fs9.rmdir(filepath);
                   }
                   index2.delete({ filepath: fullpath });
                   if (onProgress) {
@@ -11047,8 +11047,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         await Promise.all(
           ops.filter(([method]) => method === "mkdir" || method === "mkdir-index").map(async function([_, fullpath]) {
             const filepath = `${dir}/${fullpath}`;
-            await assertNoSymlinkInLeadingPath(fs8, dir, fullpath);
-            await fs8.mkdir(filepath);
+            await assertNoSymlinkInLeadingPath(fs9, dir, fullpath);
+            await fs9.mkdir(filepath);
             if (onProgress) {
               await onProgress({
                 phase: "Updating workdir",
@@ -11065,7 +11065,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const updateWorkingDirResults = await batchAllSettled(
             "Update Working Dir",
             eligibleOps.map(
-              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs8, cache: cache2, gitdir, dir }, [
+              ([method, fullpath, oid2, mode, chmod3]) => () => updateWorkingDir({ fs: fs9, cache: cache2, gitdir, dir }, [
                 method,
                 fullpath,
                 oid2,
@@ -11077,7 +11077,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             batchSize
           );
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache: cache2, allowUnmerged: true },
+            { fs: fs9, gitdir, cache: cache2, allowUnmerged: true },
             async function(index2) {
               await batchAllSettled(
                 "Update Index",
@@ -11091,7 +11091,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           );
         } else {
           await GitIndexManager.acquire(
-            { fs: fs8, gitdir, cache: cache2, allowUnmerged: true },
+            { fs: fs9, gitdir, cache: cache2, allowUnmerged: true },
             async function(index2) {
               const settled = await Promise.allSettled(
                 ops.filter(
@@ -11099,22 +11099,22 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                 ).map(async function([method, fullpath, oid2, mode, chmod3]) {
                   const filepath = `${dir}/${fullpath}`;
                   if (method !== "create-index" && method !== "mkdir-index") {
-                    await assertNoSymlinkInLeadingPath(fs8, dir, fullpath);
+                    await assertNoSymlinkInLeadingPath(fs9, dir, fullpath);
                     const { object } = await _readObject({
-                      fs: fs8,
+                      fs: fs9,
                       cache: cache2,
                       gitdir,
                       oid: oid2
                     });
                     if (chmod3) {
-                      await fs8.rm(filepath);
+                      await fs9.rm(filepath);
                     }
                     if (mode === 33188) {
-                      await fs8.write(filepath, object);
+                      await fs9.write(filepath, object);
                     } else if (mode === 33261) {
-                      await fs8.write(filepath, object, { mode: 511 });
+                      await fs9.write(filepath, object, { mode: 511 });
                     } else if (mode === 40960) {
-                      await fs8.writelink(filepath, object);
+                      await fs9.writelink(filepath, object);
                     } else {
                       throw new InternalError2(
                         `Invalid mode 0o${mode.toString(
@@ -11123,7 +11123,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                       );
                     }
                   }
-                  const stats = await fs8.lstat(filepath);
+                  const stats = await fs9.lstat(filepath);
                   if (mode === 33261) {
                     stats.mode = 493;
                   }
@@ -11169,21 +11169,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       }
       if (!noUpdateHead) {
-        const fullRef = await GitRefManager.expand({ fs: fs8, gitdir, ref });
+        const fullRef = await GitRefManager.expand({ fs: fs9, gitdir, ref });
         if (fullRef.startsWith("refs/heads")) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs8,
+            fs: fs9,
             gitdir,
             ref: "HEAD",
             value: fullRef
           });
         } else {
-          await GitRefManager.writeRef({ fs: fs8, gitdir, ref: "HEAD", value: oid });
+          await GitRefManager.writeRef({ fs: fs9, gitdir, ref: "HEAD", value: oid });
         }
       }
     }
     async function analyze({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onProgress,
       dir,
@@ -11195,7 +11195,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       let count = 0;
       return _walk({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         dir,
         gitdir,
@@ -11447,27 +11447,27 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         console.warn(`Error inserting ${fullpath} into index:`, e);
       }
     }
-    async function updateWorkingDir({ fs: fs8, cache: cache2, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
+    async function updateWorkingDir({ fs: fs9, cache: cache2, gitdir, dir }, [method, fullpath, oid, mode, chmod3]) {
       const filepath = `${dir}/${fullpath}`;
       if (method !== "create-index" && method !== "mkdir-index") {
-        await assertNoSymlinkInLeadingPath(fs8, dir, fullpath);
-        const { object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        await assertNoSymlinkInLeadingPath(fs9, dir, fullpath);
+        const { object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (chmod3) {
-          await fs8.rm(filepath);
+          await fs9.rm(filepath);
         }
         if (mode === 33188) {
-          await fs8.write(filepath, object);
+          await fs9.write(filepath, object);
         } else if (mode === 33261) {
-          await fs8.write(filepath, object, { mode: 511 });
+          await fs9.write(filepath, object, { mode: 511 });
         } else if (mode === 40960) {
-          await fs8.writelink(filepath, object);
+          await fs9.writelink(filepath, object);
         } else {
           throw new InternalError2(
             `Invalid mode 0o${mode.toString(8)} detected in blob ${oid}`
           );
         }
       }
-      const stats = await fs8.lstat(filepath);
+      const stats = await fs9.lstat(filepath);
       if (mode === 33261) {
         stats.mode = 493;
       }
@@ -11507,7 +11507,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return results;
     }
     async function checkout({
-      fs: fs8,
+      fs: fs9,
       onProgress,
       onPostCheckout,
       dir,
@@ -11525,12 +11525,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         const ref = _ref || "HEAD";
         const restoreFromIndex = _ref === void 0 && filepaths != null && filepaths.length > 0;
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _checkout({
           fs: fsp11,
@@ -11594,7 +11594,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return { cleanMerge, mergedText };
     }
     async function mergeTree({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
@@ -11617,20 +11617,20 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const deleteByUs = [];
       const deleteByTheirs = [];
       const results = await _walk({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         dir,
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path8 = basename3(filepath);
+          const path9 = basename3(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path8,
+                path: path9,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -11639,14 +11639,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path8,
+                path: path9,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -11655,14 +11655,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path8,
+                path: path9,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -11671,16 +11671,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path8,
+                  path: path9,
                   oid: await ours.oid(),
                   type: "tree"
                 };
               }
               if (ours && theirs && await ours.type() === "blob" && await theirs.type() === "blob") {
                 return mergeBlobs({
-                  fs: fs8,
+                  fs: fs9,
                   gitdir,
-                  path: path8,
+                  path: path9,
                   ours,
                   base,
                   theirs,
@@ -11726,7 +11726,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path8
+                  path: path9
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -11743,7 +11743,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path8
+                  path: path9
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -11766,7 +11766,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             const tree = new GitTree(entries);
             const object = tree.toObject();
             const oid = await _writeObject({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               type: "tree",
               object,
@@ -11780,7 +11780,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (unmergedFiles.length !== 0) {
         if (dir && !abortOnConflict) {
           await _walk({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             dir,
             gitdir,
@@ -11788,7 +11788,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             map: async function(filepath, [entry]) {
               if (await entry.type() === "blob") {
                 await writeWorkingTreeEntry({
-                  fs: fs8,
+                  fs: fs9,
                   dir,
                   filepath,
                   mode: await entry.mode(),
@@ -11809,9 +11809,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return results.oid;
     }
     async function mergeBlobs({
-      fs: fs8,
+      fs: fs9,
       gitdir,
-      path: path8,
+      path: path9,
       ours,
       base,
       theirs,
@@ -11834,19 +11834,19 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path9, oid: await ours.oid(), type }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await theirs.oid(), type }
+          mergeResult: { mode, path: path9, oid: await theirs.oid(), type }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path8, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path9, oid: await ours.oid(), type }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -11854,47 +11854,47 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path8
+        path: path9
       });
       const oid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "blob",
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path8, oid, type } };
+      return { cleanMerge, mergeResult: { mode, path: path9, oid, type } };
     }
     var _TreeMap = {
       stage: STAGE,
       workdir: WORKDIR
     };
-    async function checkAndWriteBlob(fs8, gitdir, dir, filepath, oid = null) {
+    async function checkAndWriteBlob(fs9, gitdir, dir, filepath, oid = null) {
       const currentFilepath = join10(dir, filepath);
-      const stats = await fs8.lstat(currentFilepath);
+      const stats = await fs9.lstat(currentFilepath);
       if (!stats) throw new NotFoundError(currentFilepath);
       if (stats.isDirectory())
         throw new InternalError2(
           `${currentFilepath}: file expected, but found directory`
         );
-      const objContent = oid ? await readObjectLoose({ fs: fs8, gitdir, oid }) : void 0;
+      const objContent = oid ? await readObjectLoose({ fs: fs9, gitdir, oid }) : void 0;
       let retOid = objContent ? oid : void 0;
       if (!objContent) {
         await acquireLock(currentFilepath, async () => {
-          const object = stats.isSymbolicLink() ? await fs8.readlink(currentFilepath).then(posixifyPathBuffer) : await fs8.read(currentFilepath);
+          const object = stats.isSymbolicLink() ? await fs9.readlink(currentFilepath).then(posixifyPathBuffer) : await fs9.read(currentFilepath);
           if (object === null) throw new NotFoundError(currentFilepath);
-          retOid = await _writeObject({ fs: fs8, gitdir, type: "blob", object });
+          retOid = await _writeObject({ fs: fs9, gitdir, type: "blob", object });
         });
       }
       return retOid;
     }
-    async function processTreeEntries({ fs: fs8, dir, gitdir, entries }) {
+    async function processTreeEntries({ fs: fs9, dir, gitdir, entries }) {
       async function processTreeEntry(entry) {
         if (entry.type === "tree") {
           if (!entry.oid) {
             const children = await Promise.all(entry.children.map(processTreeEntry));
             entry.oid = await _writeTree({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               tree: children
             });
@@ -11902,7 +11902,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         } else if (entry.type === "blob") {
           entry.oid = await checkAndWriteBlob(
-            fs8,
+            fs9,
             gitdir,
             dir,
             entry.path,
@@ -11916,7 +11916,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return Promise.all(entries.map(processTreeEntry));
     }
     async function writeTreeChanges({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir,
       treePair
@@ -11926,7 +11926,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const trees = treePair.map((t) => typeof t === "string" ? _TreeMap[t]() : t);
       const changedEntries = [];
       const map = async (filepath, [head, stage]) => {
-        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs8, dir, gitdir, filepath })) {
+        if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs9, dir, gitdir, filepath })) {
           return;
         }
         if (stage) {
@@ -11956,7 +11956,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const [head, stage] = child;
           if (isStage) {
             if (stage) {
-              if (await fs8.exists(`${dir}/${stage.toString()}`)) {
+              if (await fs9.exists(`${dir}/${stage.toString()}`)) {
                 filtered.push(child);
               } else {
                 changedEntries.push([null, stage]);
@@ -11973,7 +11973,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return filtered.length ? Promise.all(filtered.map(walk2)) : [];
       };
       const entries = await _walk({
-        fs: fs8,
+        fs: fs9,
         cache: {},
         dir,
         gitdir,
@@ -11986,7 +11986,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return null;
       }
       const processedEntries = await processTreeEntries({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         entries
@@ -11997,10 +11997,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         oid: entry.oid,
         type: entry.type
       }));
-      return _writeTree({ fs: fs8, gitdir, tree: treeEntries });
+      return _writeTree({ fs: fs9, gitdir, tree: treeEntries });
     }
     async function applyTreeChanges({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir,
       stashCommit,
@@ -12010,13 +12010,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const dirRemoved = [];
       const stageUpdated = [];
       const ops = await _walk({
-        fs: fs8,
+        fs: fs9,
         cache: {},
         dir,
         gitdir,
         trees: [TREE({ ref: parentCommit }), TREE({ ref: stashCommit })],
         map: async (filepath, [parent, stash2]) => {
-          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs8, dir, gitdir, filepath })) {
+          if (filepath === "." || await GitIgnoreManager.isIgnored({ fs: fs9, dir, gitdir, filepath })) {
             return;
           }
           const type = stash2 ? await stash2.type() : await parent.type();
@@ -12039,7 +12039,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                 stageUpdated.push({
                   filepath,
                   oid,
-                  stats: await fs8.lstat(join10(dir, filepath))
+                  stats: await fs9.lstat(join10(dir, filepath))
                 });
               return {
                 method: "write",
@@ -12055,43 +12055,43 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const currentFilepath = join10(dir, op.filepath);
           switch (op.method) {
             case "rmdir":
-              await fs8.rmdir(currentFilepath);
+              await fs9.rmdir(currentFilepath);
               break;
             case "mkdir":
-              await assertNoSymlinkInLeadingPath(fs8, dir, op.filepath);
-              await fs8.mkdir(currentFilepath);
+              await assertNoSymlinkInLeadingPath(fs9, dir, op.filepath);
+              await fs9.mkdir(currentFilepath);
               break;
             case "rm":
-              await fs8.rm(currentFilepath);
+              await fs9.rm(currentFilepath);
               break;
             case "write":
               if (!dirRemoved.some(
                 (removedDir) => currentFilepath.startsWith(removedDir)
               )) {
-                await assertNoSymlinkInLeadingPath(fs8, dir, op.filepath);
+                await assertNoSymlinkInLeadingPath(fs9, dir, op.filepath);
                 const { object } = await _readObject({
-                  fs: fs8,
+                  fs: fs9,
                   cache: {},
                   gitdir,
                   oid: op.oid
                 });
-                if (await fs8.exists(currentFilepath)) {
-                  await fs8.rm(currentFilepath);
+                if (await fs9.exists(currentFilepath)) {
+                  await fs9.rm(currentFilepath);
                 }
-                await fs8.write(currentFilepath, object);
+                await fs9.write(currentFilepath, object);
               }
               break;
           }
         }
       });
-      await GitIndexManager.acquire({ fs: fs8, gitdir, cache: {} }, async (index2) => {
+      await GitIndexManager.acquire({ fs: fs9, gitdir, cache: {} }, async (index2) => {
         stageUpdated.forEach(({ filepath, stats, oid }) => {
           index2.insert({ filepath, stats, oid });
         });
       });
     }
     async function _cherryPick({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir,
@@ -12103,7 +12103,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       mergeDriver
     }) {
       const { commit: cherryCommit, oid: cherryOid } = await _readCommit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid
@@ -12115,26 +12115,26 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw new CherryPickRootCommitError(cherryOid);
       }
       const currentOid = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: "HEAD"
       });
       const { commit: currentCommit } = await _readCommit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: currentOid
       });
       const cherryParentOid = cherryCommit.parent[0];
       const { commit: cherryParent } = await _readCommit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: cherryParentOid
       });
       if (dir && (!dryRun && !noUpdateBranch || !abortOnConflict)) {
         const filepaths = await findLocalChanges({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           dir,
           gitdir,
@@ -12148,10 +12148,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       }
       const mergedTreeOid = await GitIndexManager.acquire(
-        { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
+        { fs: fs9, gitdir, cache: cache2, allowUnmerged: false },
         async (index2) => {
           return mergeTree({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             dir,
             gitdir,
@@ -12172,7 +12172,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw mergedTreeOid;
       }
       const newOid = await _commit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         message: cherryCommit.message,
@@ -12188,7 +12188,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       if (dir && !dryRun && !noUpdateBranch) {
         await applyTreeChanges({
-          fs: fs8,
+          fs: fs9,
           dir,
           gitdir,
           stashCommit: newOid,
@@ -12199,7 +12199,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return newOid;
     }
     async function findLocalChanges({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir,
@@ -12209,7 +12209,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       allTracked
     }) {
       const changed = await _walk({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         dir,
         gitdir,
@@ -12228,14 +12228,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       if (changed.length === 0 && !allTracked) return [];
       return _walk({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         dir,
         gitdir,
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path8) => worthWalking(filepath, path8))) {
+          if (!allTracked && !changed.some((path9) => worthWalking(filepath, path9))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -12265,17 +12265,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const { commit: cherryCommit } = await _readCommit({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir: updatedGitdir,
           oid
         });
         if (cherryCommit.parent && cherryCommit.parent.length > 1) {
           return await _cherryPick({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             dir,
             gitdir: updatedGitdir,
@@ -12288,7 +12288,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           });
         }
         const normalizedCommitter = await normalizeCommitterObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           committer
         });
@@ -12296,7 +12296,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _cherryPick({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           dir,
           gitdir: updatedGitdir,
@@ -12325,20 +12325,20 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return ref;
     }
     async function _currentBranch({
-      fs: fs8,
+      fs: fs9,
       gitdir,
       fullname = false,
       test = false
     }) {
       const ref = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: "HEAD",
         depth: 2
       });
       if (test) {
         try {
-          await GitRefManager.resolve({ fs: fs8, gitdir, ref });
+          await GitRefManager.resolve({ fs: fs9, gitdir, ref });
         } catch (err) {
           if (err instanceof NotFoundError) return;
           throw err;
@@ -12769,11 +12769,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {string} [args.gitdir] - [required] The [git directory](dir-vs-gitdir.md) path
        * @returns {Promise<Set<string>>} - A set of shallow object IDs.
        */
-      static async read({ fs: fs8, gitdir }) {
+      static async read({ fs: fs9, gitdir }) {
         const filepath = join10(gitdir, "shallow");
         const oids = /* @__PURE__ */ new Set();
         await acquireLock(filepath, async function() {
-          const text = await fs8.read(filepath, { encoding: "utf8" });
+          const text = await fs9.read(filepath, { encoding: "utf8" });
           if (text === null) return oids;
           if (text.trim() === "") return oids;
           text.trim().split("\n").map((oid) => oids.add(oid));
@@ -12790,18 +12790,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {Set<string>} args.oids - A set of shallow object IDs to write.
        * @returns {Promise<void>}
        */
-      static async write({ fs: fs8, gitdir, oids }) {
+      static async write({ fs: fs9, gitdir, oids }) {
         const filepath = join10(gitdir, "shallow");
         if (oids.size > 0) {
           const text = [...oids].join("\n") + "\n";
           await acquireLock(filepath, async function() {
-            await fs8.write(filepath, text, {
+            await fs9.write(filepath, text, {
               encoding: "utf8"
             });
           });
         } else {
           await acquireLock(filepath, async function() {
-            await fs8.rm(filepath);
+            await fs9.rm(filepath);
           });
         }
       }
@@ -13109,7 +13109,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return packstream;
     }
     async function _fetch({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       http: http2,
       onProgress,
@@ -13133,8 +13133,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       prune = false,
       pruneTags = false
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs8, gitdir, test: true });
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs9, gitdir, test: true });
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       const remote = _remote || ref && await config.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url || await config.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -13205,23 +13205,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (relative2) capabilities.push("deepen-relative");
       const wants = singleBranch ? [oid] : remoteRefs.values();
       const haveRefs = singleBranch ? [ref] : await GitRefManager.listRefs({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         filepath: `refs`
       });
       let haves = [];
       for (let ref2 of haveRefs) {
         try {
-          ref2 = await GitRefManager.expand({ fs: fs8, gitdir, ref: ref2 });
-          const oid2 = await GitRefManager.resolve({ fs: fs8, gitdir, ref: ref2 });
-          if (await hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid2 })) {
+          ref2 = await GitRefManager.expand({ fs: fs9, gitdir, ref: ref2 });
+          const oid2 = await GitRefManager.resolve({ fs: fs9, gitdir, ref: ref2 });
+          if (await hasObject2({ fs: fs9, cache: cache2, gitdir, oid: oid2 })) {
             haves.push(oid2);
           }
         } catch (err) {
         }
       }
       haves = [...new Set(haves)];
-      const oids = await GitShallowManager.read({ fs: fs8, gitdir });
+      const oids = await GitShallowManager.read({ fs: fs9, gitdir });
       const shallows = remoteHTTP.capabilities.has("shallow") ? [...oids] : [];
       const packstream = writeUploadPackRequest({
         capabilities,
@@ -13250,10 +13250,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       for (const oid2 of response.shallows) {
         if (!oids.has(oid2)) {
           try {
-            const { object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
+            const { object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid: oid2 });
             const commit2 = new GitCommit(object);
             const hasParents = await Promise.all(
-              commit2.headers().parent.map((oid3) => hasObject2({ fs: fs8, cache: cache2, gitdir, oid: oid3 }))
+              commit2.headers().parent.map((oid3) => hasObject2({ fs: fs9, cache: cache2, gitdir, oid: oid3 }))
             );
             const haveAllParents = hasParents.length === 0 || hasParents.every((has) => has);
             if (!haveAllParents) {
@@ -13267,7 +13267,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       for (const oid2 of response.unshallows) {
         oids.delete(oid2);
       }
-      await GitShallowManager.write({ fs: fs8, gitdir, oids });
+      await GitShallowManager.write({ fs: fs9, gitdir, oids });
       if (singleBranch) {
         const refs = /* @__PURE__ */ new Map([[fullref, oid]]);
         const symrefs = /* @__PURE__ */ new Map();
@@ -13284,7 +13284,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           refs.set(key3, realRef);
         }
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           remote,
           refs,
@@ -13297,7 +13297,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       } else {
         const { pruned } = await GitRefManager.updateRemoteRefs({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           remote,
           refs: remoteRefs,
@@ -13362,25 +13362,25 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (packfileSha !== "" && !emptyPackfile(packfile)) {
         res.packfile = `objects/pack/pack-${packfileSha}.pack`;
         const fullpath = join10(gitdir, res.packfile);
-        await fs8.write(fullpath, packfile);
-        const getExternalRefDelta = (oid2) => _readObject({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
+        await fs9.write(fullpath, packfile);
+        const getExternalRefDelta = (oid2) => _readObject({ fs: fs9, cache: cache2, gitdir, oid: oid2 });
         const idx = await GitPackIndex.fromPack({
           pack: packfile,
           getExternalRefDelta,
           onProgress
         });
-        await fs8.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs9.write(fullpath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
       }
       return res;
     }
     async function _init({
-      fs: fs8,
+      fs: fs9,
       bare = false,
       dir,
       gitdir = bare ? dir : join10(dir, ".git"),
       defaultBranch = "master"
     }) {
-      if (await fs8.exists(gitdir + "/config")) return;
+      if (await fs9.exists(gitdir + "/config")) return;
       let folders = [
         "hooks",
         "info",
@@ -13391,9 +13391,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       ];
       folders = folders.map((dir2) => gitdir + "/" + dir2);
       for (const folder of folders) {
-        await fs8.mkdir(folder);
+        await fs9.mkdir(folder);
       }
-      await fs8.write(
+      await fs9.write(
         gitdir + "/config",
         `[core]
 	repositoryformatversion = 0
@@ -13401,11 +13401,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
 	bare = ${bare}
 ` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
-      await fs8.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
+      await fs9.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
 `);
     }
     async function _clone({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       http: http2,
       onProgress,
@@ -13432,15 +13432,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        await _init({ fs: fs8, gitdir });
-        await _addRemote({ fs: fs8, gitdir, remote, url: url2, force: false });
+        await _init({ fs: fs9, gitdir });
+        await _addRemote({ fs: fs9, gitdir, remote, url: url2, force: false });
         if (corsProxy) {
-          const config = await GitConfigManager.get({ fs: fs8, gitdir });
+          const config = await GitConfigManager.get({ fs: fs9, gitdir });
           await config.set(`http.corsProxy`, corsProxy);
-          await GitConfigManager.save({ fs: fs8, gitdir, config });
+          await GitConfigManager.save({ fs: fs9, gitdir, config });
         }
         const { defaultBranch, fetchHead } = await _fetch({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           http: http2,
           onProgress,
@@ -13464,7 +13464,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         ref = ref || defaultBranch;
         ref = ref.replace("refs/heads/", "");
         await _checkout({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onProgress,
           onPostCheckout,
@@ -13477,12 +13477,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           batchSize
         });
       } catch (err) {
-        await fs8.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
+        await fs9.rmdir(gitdir, { recursive: true, maxRetries: 10 }).catch(() => void 0);
         throw err;
       }
     }
     async function clone({
-      fs: fs8,
+      fs: fs9,
       http: http2,
       onProgress,
       onMessage,
@@ -13509,14 +13509,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       batchSize = 100
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         if (!noCheckout) {
           assertParameter("dir", dir);
         }
         assertParameter("url", url2);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _clone({
           fs: fsp11,
@@ -13576,10 +13576,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         return await _commit({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onSign,
           gitdir: updatedGitdir,
@@ -13601,16 +13601,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function currentBranch({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       fullname = false,
       test = false
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _currentBranch({
           fs: fsp11,
@@ -13623,34 +13623,34 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteBranch({ fs: fs8, gitdir, ref }) {
+    async function _deleteBranch({ fs: fs9, gitdir, ref }) {
       ref = ref.startsWith("refs/heads/") ? ref : `refs/heads/${ref}`;
-      const exist = await GitRefManager.exists({ fs: fs8, gitdir, ref });
+      const exist = await GitRefManager.exists({ fs: fs9, gitdir, ref });
       if (!exist) {
         throw new NotFoundError(ref);
       }
-      const fullRef = await GitRefManager.expand({ fs: fs8, gitdir, ref });
-      const currentRef = await _currentBranch({ fs: fs8, gitdir, fullname: true });
+      const fullRef = await GitRefManager.expand({ fs: fs9, gitdir, ref });
+      const currentRef = await _currentBranch({ fs: fs9, gitdir, fullname: true });
       if (fullRef === currentRef) {
-        const value = await GitRefManager.resolve({ fs: fs8, gitdir, ref: fullRef });
-        await GitRefManager.writeRef({ fs: fs8, gitdir, ref: "HEAD", value });
+        const value = await GitRefManager.resolve({ fs: fs9, gitdir, ref: fullRef });
+        await GitRefManager.writeRef({ fs: fs9, gitdir, ref: "HEAD", value });
       }
-      await GitRefManager.deleteRef({ fs: fs8, gitdir, ref: fullRef });
+      await GitRefManager.deleteRef({ fs: fs9, gitdir, ref: fullRef });
       const abbrevRef = abbreviateRef(ref);
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       await config.deleteSection("branch", abbrevRef);
-      await GitConfigManager.save({ fs: fs8, gitdir, config });
+      await GitConfigManager.save({ fs: fs9, gitdir, config });
     }
     async function deleteBranch({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _deleteBranch({
           fs: fsp11,
@@ -13662,11 +13662,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function deleteRef({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
+    async function deleteRef({ fs: fs9, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         await GitRefManager.deleteRef({ fs: fsp11, gitdir: updatedGitdir, ref });
       } catch (err) {
@@ -13674,21 +13674,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteRemote({ fs: fs8, gitdir, remote }) {
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+    async function _deleteRemote({ fs: fs9, gitdir, remote }) {
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       await config.deleteSection("remote", remote);
-      await GitConfigManager.save({ fs: fs8, gitdir, config });
+      await GitConfigManager.save({ fs: fs9, gitdir, config });
     }
     async function deleteRemote({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("remote", remote);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _deleteRemote({
           fs: fsp11,
@@ -13700,15 +13700,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _deleteTag({ fs: fs8, gitdir, ref }) {
+    async function _deleteTag({ fs: fs9, gitdir, ref }) {
       ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-      await GitRefManager.deleteRef({ fs: fs8, gitdir, ref });
+      await GitRefManager.deleteRef({ fs: fs9, gitdir, ref });
     }
-    async function deleteTag({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
+    async function deleteTag({ fs: fs9, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _deleteTag({
           fs: fsp11,
@@ -13720,25 +13720,25 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandOidLoose({ fs: fs8, gitdir, oid: short2 }) {
+    async function expandOidLoose({ fs: fs9, gitdir, oid: short2 }) {
       const prefix = short2.slice(0, 2);
-      const objectsSuffixes = await fs8.readdir(`${gitdir}/objects/${prefix}`);
+      const objectsSuffixes = await fs9.readdir(`${gitdir}/objects/${prefix}`);
       return objectsSuffixes.map((suffix) => `${prefix}${suffix}`).filter((_oid) => _oid.startsWith(short2));
     }
     async function expandOidPacked({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid: short2,
       getExternalRefDelta
     }) {
       const results = [];
-      let list2 = await fs8.readdir(join10(gitdir, "objects/pack"));
+      let list2 = await fs9.readdir(join10(gitdir, "objects/pack"));
       list2 = list2.filter((x) => x.endsWith(".idx"));
       for (const filename of list2) {
         const indexFile = `${gitdir}/objects/pack/${filename}`;
         const p = await readPackIndex({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           filename: indexFile,
           getExternalRefDelta
@@ -13750,11 +13750,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return results;
     }
-    async function _expandOid({ fs: fs8, cache: cache2, gitdir, oid: short2 }) {
-      const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache: cache2, gitdir, oid });
-      const results = await expandOidLoose({ fs: fs8, gitdir, oid: short2 });
+    async function _expandOid({ fs: fs9, cache: cache2, gitdir, oid: short2 }) {
+      const getExternalRefDelta = (oid) => _readObject({ fs: fs9, cache: cache2, gitdir, oid });
+      const results = await expandOidLoose({ fs: fs9, gitdir, oid: short2 });
       const packedOids = await expandOidPacked({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: short2,
@@ -13774,17 +13774,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       throw new NotFoundError(`an object matching "${short2}"`);
     }
     async function expandOid({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _expandOid({
           fs: fsp11,
@@ -13797,12 +13797,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function expandRef({ fs: fs8, dir, gitdir = join10(dir, ".git"), ref }) {
+    async function expandRef({ fs: fs9, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await GitRefManager.expand({
           fs: fsp11,
@@ -13814,15 +13814,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findMergeBase({ fs: fs8, cache: cache2, gitdir, oids }) {
+    async function _findMergeBase({ fs: fs9, cache: cache2, gitdir, oids }) {
       const visits = {};
       const passes = oids.length;
       const common = /* @__PURE__ */ new Set();
       const parents = /* @__PURE__ */ new Map();
-      const shallows = await GitShallowManager.read({ fs: fs8, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs9, gitdir });
       const readParents = async (oid) => {
         if (parents.has(oid)) return parents.get(oid);
-        const { object, type } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const { object, type } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type !== "commit") {
           throw new ObjectTypeError(oid, type, "commit");
         }
@@ -13872,7 +13872,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return [...common].filter((oid) => !redundant.has(oid));
     }
     async function _merge({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir,
@@ -13892,31 +13892,31 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       allowUnrelatedHistories = false
     }) {
       if (ours === void 0) {
-        ours = await _currentBranch({ fs: fs8, gitdir, fullname: true });
+        ours = await _currentBranch({ fs: fs9, gitdir, fullname: true });
       }
       ours = await GitRefManager.expand({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: ours
       });
       theirs = await GitRefManager.expand({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: theirs
       });
       const ourOid = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: ours
       });
       const { oid: theirOid } = await resolveCommit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
-        oid: await GitRefManager.resolve({ fs: fs8, gitdir, ref: theirs })
+        oid: await GitRefManager.resolve({ fs: fs9, gitdir, ref: theirs })
       });
       const baseOids = await _findMergeBase({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oids: [ourOid, theirOid]
@@ -13937,7 +13937,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       if (fastForward2 && baseOid === ourOid) {
         if (!dryRun && !noUpdateBranch) {
-          await GitRefManager.writeRef({ fs: fs8, gitdir, ref: ours, value: theirOid });
+          await GitRefManager.writeRef({ fs: fs9, gitdir, ref: ours, value: theirOid });
         }
         return {
           oid: theirOid,
@@ -13948,10 +13948,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           throw new FastForwardError();
         }
         const tree = await GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache: cache2, allowUnmerged: false },
+          { fs: fs9, gitdir, cache: cache2, allowUnmerged: false },
           async (index2) => {
             return mergeTree({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               dir,
               gitdir,
@@ -13975,7 +13975,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           )}`;
         }
         const oid = await _commit({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           message,
@@ -13997,7 +13997,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _pull({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       http: http2,
       onProgress,
@@ -14024,14 +14024,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         if (!ref) {
-          const head = await _currentBranch({ fs: fs8, gitdir });
+          const head = await _currentBranch({ fs: fs9, gitdir });
           if (!head) {
             throw new MissingParameterError("ref");
           }
           ref = head;
         }
         const { fetchHead, fetchHeadDescription } = await _fetch({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           http: http2,
           onProgress,
@@ -14051,7 +14051,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           pruneTags
         });
         await _merge({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           ours: ref,
@@ -14066,7 +14066,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           noUpdateBranch: false
         });
         await _checkout({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onProgress,
           dir,
@@ -14081,7 +14081,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function fastForward({
-      fs: fs8,
+      fs: fs9,
       http: http2,
       onProgress,
       onMessage,
@@ -14100,7 +14100,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
         const thisWillNotBeUsed = {
@@ -14109,7 +14109,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           timestamp: Date.now(),
           timezoneOffset: 0
         };
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _pull({
           fs: fsp11,
@@ -14139,7 +14139,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function fetch2({
-      fs: fs8,
+      fs: fs9,
       http: http2,
       onProgress,
       onMessage,
@@ -14165,10 +14165,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _fetch({
           fs: fsp11,
@@ -14201,17 +14201,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function findMergeBase({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oids,
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _findMergeBase({
           fs: fsp11,
@@ -14224,72 +14224,72 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _findRoot({ fs: fs8, filepath }) {
-      if (await fs8.exists(join10(filepath, ".git"))) {
+    async function _findRoot({ fs: fs9, filepath }) {
+      if (await fs9.exists(join10(filepath, ".git"))) {
         return filepath;
       } else {
         const parent = dirname7(filepath);
         if (parent === filepath) {
           throw new NotFoundError(`git root for ${filepath}`);
         }
-        return _findRoot({ fs: fs8, filepath: parent });
+        return _findRoot({ fs: fs9, filepath: parent });
       }
     }
-    async function findRoot({ fs: fs8, filepath }) {
+    async function findRoot({ fs: fs9, filepath }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("filepath", filepath);
-        return await _findRoot({ fs: new FileSystem(fs8), filepath });
+        return await _findRoot({ fs: new FileSystem(fs9), filepath });
       } catch (err) {
         err.caller = "git.findRoot";
         throw err;
       }
     }
-    async function getConfig({ fs: fs8, dir, gitdir = join10(dir, ".git"), path: path8 }) {
+    async function getConfig({ fs: fs9, dir, gitdir = join10(dir, ".git"), path: path9 }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
-        const fsp11 = new FileSystem(fs8);
+        assertParameter("path", path9);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _getConfig({
           fs: fsp11,
           gitdir: updatedGitdir,
-          path: path8
+          path: path9
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs8, gitdir, path: path8 }) {
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
-      return config.getall(path8);
+    async function _getConfigAll({ fs: fs9, gitdir, path: path9 }) {
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
+      return config.getall(path9);
     }
     async function getConfigAll({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
-      path: path8
+      path: path9
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
-        const fsp11 = new FileSystem(fs8);
+        assertParameter("path", path9);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp11,
           gitdir: updatedGitdir,
-          path: path8
+          path: path9
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root, path8, value) {
-      const parts = path8.split("/");
+    function assignRefPath(root, path9, value) {
+      const parts = path9.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root;
@@ -14450,7 +14450,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _indexPack({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onProgress,
       dir,
@@ -14459,14 +14459,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       try {
         filepath = join10(dir, filepath);
-        const pack = await fs8.read(filepath);
-        const getExternalRefDelta = (oid) => _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const pack = await fs9.read(filepath);
+        const getExternalRefDelta = (oid) => _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         const idx = await GitPackIndex.fromPack({
           pack,
           getExternalRefDelta,
           onProgress
         });
-        await fs8.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
+        await fs9.write(filepath.replace(/\.pack$/, ".idx"), await idx.toBuffer());
         return {
           oids: [...idx.hashes]
         };
@@ -14476,7 +14476,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function indexPack({
-      fs: fs8,
+      fs: fs9,
       onProgress,
       dir,
       gitdir = join10(dir, ".git"),
@@ -14484,11 +14484,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("dir", dir);
         assertParameter("gitdir", dir);
         assertParameter("filepath", filepath);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _indexPack({
           fs: fsp11,
@@ -14504,19 +14504,19 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function init({
-      fs: fs8,
+      fs: fs9,
       bare = false,
       dir,
       gitdir = bare ? dir : join10(dir, ".git"),
       defaultBranch = "master"
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         if (!bare) {
           assertParameter("dir", dir);
         }
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _init({
           fs: fsp11,
@@ -14531,14 +14531,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _isDescendent({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       ancestor,
       depth
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs8, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs9, gitdir });
       if (!oid) {
         throw new MissingParameterError("oid");
       }
@@ -14555,7 +14555,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const oid2 = queue.shift();
         const { type, object } = await _readObject({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           oid: oid2
@@ -14579,7 +14579,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return false;
     }
     async function isDescendent({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
@@ -14588,11 +14588,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
         assertParameter("ancestor", ancestor);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _isDescendent({
           fs: fsp11,
@@ -14608,17 +14608,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function isIgnored({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return GitIgnoreManager.isIgnored({
           fs: fsp11,
@@ -14632,15 +14632,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function listBranches({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       remote
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return GitRefManager.listBranches({
           fs: fsp11,
@@ -14652,12 +14652,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listFiles({ fs: fs8, gitdir, ref, cache: cache2 }) {
+    async function _listFiles({ fs: fs9, gitdir, ref, cache: cache2 }) {
       if (ref) {
-        const oid = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
+        const oid = await GitRefManager.resolve({ gitdir, fs: fs9, ref });
         const filenames = [];
         await accumulateFilesFromOid({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           oid,
@@ -14667,7 +14667,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return filenames;
       } else {
         return GitIndexManager.acquire(
-          { fs: fs8, gitdir, cache: cache2 },
+          { fs: fs9, gitdir, cache: cache2 },
           async function(index2) {
             return index2.entries.map((x) => x.path);
           }
@@ -14675,18 +14675,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function accumulateFilesFromOid({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       filenames,
       prefix
     }) {
-      const { tree } = await _readTree({ fs: fs8, cache: cache2, gitdir, oid });
+      const { tree } = await _readTree({ fs: fs9, cache: cache2, gitdir, oid });
       for (const entry of tree) {
         if (entry.type === "tree") {
           await accumulateFilesFromOid({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir,
             oid: entry.oid,
@@ -14699,16 +14699,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function listFiles({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref,
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _listFiles({
           fs: fsp11,
@@ -14721,10 +14721,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listNotes({ fs: fs8, cache: cache2, gitdir, ref }) {
+    async function _listNotes({ fs: fs9, cache: cache2, gitdir, ref }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs9, ref });
       } catch (err) {
         if (err instanceof NotFoundError) {
           return [];
@@ -14732,7 +14732,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
       const result = await _readTree({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: parent
@@ -14744,17 +14744,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return notes;
     }
     async function listNotes({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _listNotes({
           fs: fsp11,
@@ -14768,15 +14768,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function listRefs({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       filepath
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return GitRefManager.listRefs({ fs: fsp11, gitdir: updatedGitdir, filepath });
       } catch (err) {
@@ -14784,8 +14784,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _listRemotes({ fs: fs8, gitdir }) {
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+    async function _listRemotes({ fs: fs9, gitdir }) {
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       const remoteNames = await config.getSubsections("remote");
       const remotes = Promise.all(
         remoteNames.map(async (remote) => {
@@ -14795,11 +14795,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       );
       return remotes;
     }
-    async function listRemotes({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
+    async function listRemotes({ fs: fs9, dir, gitdir = join10(dir, ".git") }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _listRemotes({
           fs: fsp11,
@@ -14894,11 +14894,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function listTags({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
+    async function listTags({ fs: fs9, dir, gitdir = join10(dir, ".git") }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return GitRefManager.listTags({ fs: fsp11, gitdir: updatedGitdir });
       } catch (err) {
@@ -14910,17 +14910,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return a.committer.timestamp - b.committer.timestamp;
     }
     var EMPTY_OID = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
-    async function resolveFileIdInTree({ fs: fs8, cache: cache2, gitdir, oid, fileId }) {
+    async function resolveFileIdInTree({ fs: fs9, cache: cache2, gitdir, oid, fileId }) {
       if (fileId === EMPTY_OID) return;
       const _oid = oid;
       let filepath;
-      const result = await resolveTree({ fs: fs8, cache: cache2, gitdir, oid });
+      const result = await resolveTree({ fs: fs9, cache: cache2, gitdir, oid });
       const tree = result.tree;
       if (fileId === result.oid) {
         filepath = result.path;
       } else {
         filepath = await _resolveFileId({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir,
           tree,
@@ -14935,7 +14935,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return filepath;
     }
     async function _resolveFileId({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       tree,
@@ -14951,13 +14951,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           filepaths.push(result);
         } else if (entry.type === "tree") {
           result = _readObject({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir,
             oid: entry.oid
           }).then(function({ object }) {
             return _resolveFileId({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir,
               tree: GitTree.from(object),
@@ -14974,7 +14974,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return filepaths;
     }
     async function _log({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       filepath,
@@ -14997,9 +14997,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const pushCommit = (commit2) => {
         if (matchesAuthor(commit2)) commits.push(commit2);
       };
-      const shallowCommits = await GitShallowManager.read({ fs: fs8, gitdir });
-      const oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref });
-      const tips = [await _readCommit({ fs: fs8, cache: cache2, gitdir, oid })];
+      const shallowCommits = await GitShallowManager.read({ fs: fs9, gitdir });
+      const oid = await GitRefManager.resolve({ fs: fs9, gitdir, ref });
+      const tips = [await _readCommit({ fs: fs9, cache: cache2, gitdir, oid })];
       let lastFileOid;
       let lastFileMode;
       let lastCommit;
@@ -15016,7 +15016,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           let vFileEntry;
           try {
             vFileEntry = await resolveFilepathEntry({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir,
               oid: commit2.commit.tree,
@@ -15034,7 +15034,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               let found = follow && lastFileOid;
               if (found) {
                 found = await resolveFileIdInTree({
-                  fs: fs8,
+                  fs: fs9,
                   cache: cache2,
                   gitdir,
                   oid: commit2.commit.tree,
@@ -15044,7 +15044,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                   if (Array.isArray(found)) {
                     if (lastCommit) {
                       const lastFound = await resolveFileIdInTree({
-                        fs: fs8,
+                        fs: fs9,
                         cache: cache2,
                         gitdir,
                         oid: lastCommit.commit.tree,
@@ -15089,7 +15089,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         if (!shallowCommits.has(commit2.oid)) {
           for (const oid2 of commit2.commit.parent) {
-            const commit3 = await _readCommit({ fs: fs8, cache: cache2, gitdir, oid: oid2 });
+            const commit3 = await _readCommit({ fs: fs9, cache: cache2, gitdir, oid: oid2 });
             if (!tips.map((commit4) => commit4.oid).includes(commit3.oid)) {
               tips.push(commit3);
             }
@@ -15103,7 +15103,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (includeChanges) {
         for (const commit2 of commits) {
           commit2.commit.changes = await getChanges({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir,
             commit: commit2,
@@ -15113,10 +15113,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return commits;
     }
-    async function getChanges({ fs: fs8, cache: cache2, gitdir, commit: commit2, shallow }) {
+    async function getChanges({ fs: fs9, cache: cache2, gitdir, commit: commit2, shallow }) {
       const parent = shallow || !commit2.commit.parent[0] ? "4b825dc642cb6eb9a060e54bf8d69288fbee4904" : commit2.commit.parent[0];
       return _walk({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         trees: [TREE({ ref: commit2.oid }), TREE({ ref: parent })],
@@ -15147,7 +15147,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
     }
     async function log({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       filepath,
@@ -15162,10 +15162,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _log({
           fs: fsp11,
@@ -15210,10 +15210,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (signingKey) {
           assertParameter("onSign", onSign);
         }
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author: _author
         });
@@ -15221,7 +15221,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           throw new MissingNameError("author");
         }
         const committer = await normalizeCommitterObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author,
           committer: _committer
@@ -15230,7 +15230,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           throw new MissingNameError("committer");
         }
         return await _merge({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           dir,
           gitdir: updatedGitdir,
@@ -15263,7 +15263,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       ref_delta: 112
     };
     async function _pack({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
@@ -15296,20 +15296,20 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       write3("00000002", "hex");
       write3(padHex(8, oids.length), "hex");
       for (const oid of oids) {
-        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         await writeObject2({ write: write3, object, stype: type });
       }
       const digest2 = hash2.digest();
       outputStream.push(digest2);
       return outputStream;
     }
-    async function _packObjects({ fs: fs8, cache: cache2, gitdir, oids, write: write3 }) {
-      const buffers = await _pack({ fs: fs8, cache: cache2, gitdir, oids });
+    async function _packObjects({ fs: fs9, cache: cache2, gitdir, oids, write: write3 }) {
+      const buffers = await _pack({ fs: fs9, cache: cache2, gitdir, oids });
       const packfile = Buffer.from(await collect2(buffers));
       const packfileSha = packfile.slice(-20).toString("hex");
       const filename = `pack-${packfileSha}.pack`;
       if (write3) {
-        await fs8.write(join10(gitdir, `objects/pack/${filename}`), packfile);
+        await fs9.write(join10(gitdir, `objects/pack/${filename}`), packfile);
         return { filename };
       }
       return {
@@ -15318,7 +15318,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       };
     }
     async function packObjects({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oids,
@@ -15326,10 +15326,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _packObjects({
           fs: fsp11,
@@ -15372,23 +15372,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _pull({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           http: http2,
           onProgress,
@@ -15419,22 +15419,22 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function listCommitsAndTags({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
       start,
       finish
     }) {
-      const shallows = await GitShallowManager.read({ fs: fs8, gitdir });
+      const shallows = await GitShallowManager.read({ fs: fs9, gitdir });
       const startingSet = /* @__PURE__ */ new Set();
       const finishingSet = /* @__PURE__ */ new Set();
       for (const ref of start) {
-        startingSet.add(await GitRefManager.resolve({ fs: fs8, gitdir, ref }));
+        startingSet.add(await GitRefManager.resolve({ fs: fs9, gitdir, ref }));
       }
       for (const ref of finish) {
         try {
-          const oid = await GitRefManager.resolve({ fs: fs8, gitdir, ref });
+          const oid = await GitRefManager.resolve({ fs: fs9, gitdir, ref });
           finishingSet.add(oid);
         } catch (err) {
         }
@@ -15442,7 +15442,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const visited = /* @__PURE__ */ new Set();
       async function walk2(oid) {
         visited.add(oid);
-        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const commit2 = tag2.headers().object;
@@ -15467,7 +15467,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return visited;
     }
     async function listObjects({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       dir,
       gitdir = join10(dir, ".git"),
@@ -15477,7 +15477,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async function walk2(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
-        const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+        const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const obj2 = tag2.headers().object;
@@ -15556,7 +15556,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return packstream;
     }
     async function _push({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       http: http2,
       onProgress,
@@ -15576,11 +15576,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       headers = {},
       signal
     }) {
-      const ref = _ref || await _currentBranch({ fs: fs8, gitdir });
+      const ref = _ref || await _currentBranch({ fs: fs9, gitdir });
       if (typeof ref === "undefined") {
         throw new MissingParameterError("ref");
       }
-      const config = await GitConfigManager.get({ fs: fs8, gitdir });
+      const config = await GitConfigManager.get({ fs: fs9, gitdir });
       remote = remote || await config.get(`branch.${ref}.pushRemote`) || await config.get("remote.pushDefault") || await config.get(`branch.${ref}.remote`) || "origin";
       const url2 = _url || await config.get(`remote.${remote}.pushurl`) || await config.get(`remote.${remote}.url`);
       if (typeof url2 === "undefined") {
@@ -15593,8 +15593,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (corsProxy === void 0) {
         corsProxy = await config.get("http.corsProxy");
       }
-      const fullRef = await GitRefManager.expand({ fs: fs8, gitdir, ref });
-      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs8, gitdir, ref: fullRef });
+      const fullRef = await GitRefManager.expand({ fs: fs9, gitdir, ref });
+      const oid = _delete ? "0000000000000000000000000000000000000000" : await GitRefManager.resolve({ fs: fs9, gitdir, ref: fullRef });
       const GitRemoteHTTP2 = GitRemoteManager.getRemoteHelperFor({ url: url2 });
       const httpRemote = await GitRemoteHTTP2.discover({
         http: http2,
@@ -15645,7 +15645,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           let mergebase = [];
           try {
             mergebase = await _findMergeBase({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir,
               oids: [oid, oldoid]
@@ -15655,23 +15655,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
           for (const oid2 of mergebase) finish.push(oid2);
           if (thinPack) {
-            skipObjects = await listObjects({ fs: fs8, cache: cache2, gitdir, oids: mergebase });
+            skipObjects = await listObjects({ fs: fs9, cache: cache2, gitdir, oids: mergebase });
           }
         }
         if (!finish.includes(oid)) {
           const commits = await listCommitsAndTags({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir,
             start: [oid],
             finish
           });
-          objects = await listObjects({ fs: fs8, cache: cache2, gitdir, oids: commits });
+          objects = await listObjects({ fs: fs9, cache: cache2, gitdir, oids: commits });
         }
         if (thinPack) {
           try {
             const ref2 = await GitRefManager.resolve({
-              fs: fs8,
+              fs: fs9,
               gitdir,
               ref: `refs/remotes/${remote}/HEAD`,
               depth: 2
@@ -15682,7 +15682,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               map: httpRemote.refs
             });
             const oids = [oid2];
-            for (const oid3 of await listObjects({ fs: fs8, cache: cache2, gitdir, oids })) {
+            for (const oid3 of await listObjects({ fs: fs9, cache: cache2, gitdir, oids })) {
               skipObjects.add(oid3);
             }
           } catch (e) {
@@ -15697,7 +15697,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             throw new PushRejectedError("tag-exists");
           }
           if (oid !== "0000000000000000000000000000000000000000" && oldoid !== "0000000000000000000000000000000000000000" && !await _isDescendent({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir,
             oid,
@@ -15717,7 +15717,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         triplets: [{ oldoid, oid, fullRef: fullRemoteRef }]
       });
       const packstream2 = _delete ? [] : await _pack({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oids: [...objects]
@@ -15750,9 +15750,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           ""
         )}`;
         if (_delete) {
-          await GitRefManager.deleteRef({ fs: fs8, gitdir, ref: ref2 });
+          await GitRefManager.deleteRef({ fs: fs9, gitdir, ref: ref2 });
         } else {
-          await GitRefManager.writeRef({ fs: fs8, gitdir, ref: ref2, value: oid });
+          await GitRefManager.writeRef({ fs: fs9, gitdir, ref: ref2, value: oid });
         }
       }
       if (result.ok && Object.values(result.refs).every((result2) => result2.ok)) {
@@ -15764,7 +15764,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function push({
-      fs: fs8,
+      fs: fs9,
       http: http2,
       onProgress,
       onMessage,
@@ -15786,10 +15786,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       signal
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("http", http2);
         assertParameter("gitdir", gitdir);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _push({
           fs: fsp11,
@@ -15817,11 +15817,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function resolveBlob({ fs: fs8, cache: cache2, gitdir, oid }) {
-      const { type, object } = await _readObject({ fs: fs8, cache: cache2, gitdir, oid });
+    async function resolveBlob({ fs: fs9, cache: cache2, gitdir, oid }) {
+      const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
       if (type === "tag") {
         oid = GitAnnotatedTag.from(object).parse().object;
-        return resolveBlob({ fs: fs8, cache: cache2, gitdir, oid });
+        return resolveBlob({ fs: fs9, cache: cache2, gitdir, oid });
       }
       if (type !== "blob") {
         throw new ObjectTypeError(oid, type, "blob");
@@ -15829,17 +15829,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return { oid, blob: new Uint8Array(object) };
     }
     async function _readBlob({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       oid,
       filepath = void 0
     }) {
       if (filepath !== void 0) {
-        oid = await resolveFilepath({ fs: fs8, cache: cache2, gitdir, oid, filepath });
+        oid = await resolveFilepath({ fs: fs9, cache: cache2, gitdir, oid, filepath });
       }
       const blob = await resolveBlob({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid
@@ -15847,7 +15847,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return blob;
     }
     async function readBlob({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
@@ -15855,10 +15855,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readBlob({
           fs: fsp11,
@@ -15873,17 +15873,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function readCommit({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readCommit({
           fs: fsp11,
@@ -15897,15 +15897,15 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _readNote({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       gitdir,
       ref = "refs/notes/commits",
       oid
     }) {
-      const parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
+      const parent = await GitRefManager.resolve({ gitdir, fs: fs9, ref });
       const { blob } = await _readBlob({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: parent,
@@ -15914,7 +15914,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return blob;
     }
     async function readNote({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref = "refs/notes/commits",
@@ -15922,11 +15922,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readNote({
           fs: fsp11,
@@ -15954,11 +15954,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         if (filepath !== void 0) {
           oid = await resolveFilepath({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir: updatedGitdir,
             oid,
@@ -15967,7 +15967,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         const _format = format === "parsed" ? "content" : format;
         const result = await _readObject({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir: updatedGitdir,
           oid,
@@ -16010,9 +16010,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _readTag({ fs: fs8, cache: cache2, gitdir, oid }) {
+    async function _readTag({ fs: fs9, cache: cache2, gitdir, oid }) {
       const { type, object } = await _readObject({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid,
@@ -16030,17 +16030,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       return result;
     }
     async function readTag({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readTag({
           fs: fsp11,
@@ -16054,7 +16054,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function readTree({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       oid,
@@ -16062,10 +16062,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _readTree({
           fs: fsp11,
@@ -16107,7 +16107,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _removeNote({
-      fs: fs8,
+      fs: fs9,
       cache: cache2,
       onSign,
       gitdir,
@@ -16119,14 +16119,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     }) {
       let parent;
       try {
-        parent = await GitRefManager.resolve({ gitdir, fs: fs8, ref });
+        parent = await GitRefManager.resolve({ gitdir, fs: fs9, ref });
       } catch (err) {
         if (!(err instanceof NotFoundError)) {
           throw err;
         }
       }
       const result = await _readTree({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         gitdir,
         oid: parent || "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -16134,12 +16134,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       let tree = result.tree;
       tree = tree.filter((entry) => entry.path !== oid);
       const treeOid = await _writeTree({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         tree
       });
       const commitOid = await _commit({
-        fs: fs8,
+        fs: fs9,
         cache: cache2,
         onSign,
         gitdir,
@@ -16170,23 +16170,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const author = await normalizeAuthorObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author: _author
         });
         if (!author) throw new MissingNameError("author");
         const committer = await normalizeCommitterObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           author,
           committer: _committer
         });
         if (!committer) throw new MissingNameError("committer");
         return await _removeNote({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           onSign,
           gitdir: updatedGitdir,
@@ -16202,7 +16202,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function _renameBranch({
-      fs: fs8,
+      fs: fs9,
       gitdir,
       oldref,
       ref,
@@ -16216,27 +16216,27 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       const fulloldref = `refs/heads/${oldref}`;
       const fullnewref = `refs/heads/${ref}`;
-      const newexist = await GitRefManager.exists({ fs: fs8, gitdir, ref: fullnewref });
+      const newexist = await GitRefManager.exists({ fs: fs9, gitdir, ref: fullnewref });
       if (newexist) {
         throw new AlreadyExistsError("branch", ref, false);
       }
       const value = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: fulloldref,
         depth: 1
       });
-      await GitRefManager.writeRef({ fs: fs8, gitdir, ref: fullnewref, value });
-      await GitRefManager.deleteRef({ fs: fs8, gitdir, ref: fulloldref });
+      await GitRefManager.writeRef({ fs: fs9, gitdir, ref: fullnewref, value });
+      await GitRefManager.deleteRef({ fs: fs9, gitdir, ref: fulloldref });
       const fullCurrentBranchRef = await _currentBranch({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         fullname: true
       });
       const isCurrentBranch = fullCurrentBranchRef === fulloldref;
       if (checkout2 || isCurrentBranch) {
         await GitRefManager.writeSymbolicRef({
-          fs: fs8,
+          fs: fs9,
           gitdir,
           ref: "HEAD",
           value: fullnewref
@@ -16244,7 +16244,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function renameBranch({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref,
@@ -16252,11 +16252,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       checkout: checkout2 = false
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oldref", oldref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _renameBranch({
           fs: fsp11,
@@ -16285,13 +16285,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         let oid;
         let workdirOid;
         try {
           oid = await GitRefManager.resolve({
-            fs: fs8,
+            fs: fs9,
             gitdir: updatedGitdir,
             ref: ref || "HEAD"
           });
@@ -16301,7 +16301,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         if (oid) {
           try {
             oid = await resolveFilepath({
-              fs: fs8,
+              fs: fs9,
               cache: cache2,
               gitdir: updatedGitdir,
               oid,
@@ -16324,7 +16324,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           gid: 0,
           size: 0
         };
-        const object = dir && await fs8.read(join10(dir, filepath));
+        const object = dir && await fs9.read(join10(dir, filepath));
         if (object) {
           workdirOid = await hashObject$1({
             gitdir: updatedGitdir,
@@ -16332,11 +16332,11 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             object
           });
           if (oid === workdirOid) {
-            stats = await fs8.lstat(join10(dir, filepath));
+            stats = await fs9.lstat(join10(dir, filepath));
           }
         }
         await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             index2.delete({ filepath });
             if (oid) {
@@ -16350,17 +16350,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function resolveRef({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       ref,
       depth
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         const oid = await GitRefManager.resolve({
           fs: fsp11,
@@ -16378,32 +16378,32 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join10(dir, ".git"),
-      path: path8,
+      path: path9,
       value,
       append: append2 = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path8);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
-        const config = await GitConfigManager.get({ fs: fs8, gitdir: updatedGitdir });
+        assertParameter("path", path9);
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
+        const config = await GitConfigManager.get({ fs: fs9, gitdir: updatedGitdir });
         if (append2) {
-          await config.append(path8, value);
+          await config.append(path9, value);
         } else {
-          await config.set(path8, value);
+          await config.set(path9, value);
         }
-        await GitConfigManager.save({ fs: fs8, gitdir: updatedGitdir, config });
+        await GitConfigManager.save({ fs: fs9, gitdir: updatedGitdir, config });
       } catch (err) {
         err.caller = "git.setConfig";
         throw err;
       }
     }
-    async function _writeCommit({ fs: fs8, gitdir, commit: commit2 }) {
+    async function _writeCommit({ fs: fs9, gitdir, commit: commit2 }) {
       const object = GitCommit.from(commit2).toObject();
       const oid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "commit",
         object,
@@ -16445,9 +16445,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
        * @param {string} args.dir - The working directory.
        * @param {string}[args.gitdir=join(dir, '.git')] - [required] The [git directory](dir-vs-gitdir.md) path
        */
-      constructor({ fs: fs8, dir, gitdir = join10(dir, ".git") }) {
+      constructor({ fs: fs9, dir, gitdir = join10(dir, ".git") }) {
         Object.assign(this, {
-          fs: fs8,
+          fs: fs9,
           dir,
           gitdir,
           _author: null
@@ -16616,26 +16616,26 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return GitRefStash.getStashReflogEntry(reflogString, parsed);
       }
     };
-    async function _createStashCommit({ fs: fs8, dir, gitdir, message = "" }) {
-      const stashMgr = new GitStashManager({ fs: fs8, dir, gitdir });
+    async function _createStashCommit({ fs: fs9, dir, gitdir, message = "" }) {
+      const stashMgr = new GitStashManager({ fs: fs9, dir, gitdir });
       await stashMgr.getAuthor();
       const branch2 = await _currentBranch({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         fullname: false
       });
       const headCommit2 = await GitRefManager.resolve({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         ref: "HEAD"
       });
-      const headCommitObj = await readCommit({ fs: fs8, dir, gitdir, oid: headCommit2 });
+      const headCommitObj = await readCommit({ fs: fs9, dir, gitdir, oid: headCommit2 });
       const headMsg = headCommitObj.commit.message;
       const stashCommitParents = [headCommit2];
       let stashCommitTree = null;
       let workDirCompareBase = TREE({ ref: "HEAD" });
       const indexTree = await writeTreeChanges({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         treePair: [TREE({ ref: "HEAD" }), "stage"]
@@ -16651,7 +16651,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         workDirCompareBase = STAGE();
       }
       const workingTree = await writeTreeChanges({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         treePair: [workDirCompareBase, "workdir"]
@@ -16676,9 +16676,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return { stashCommit, stashMsg, branch: branch2, stashMgr };
     }
-    async function _stashPush({ fs: fs8, dir, gitdir, message = "" }) {
+    async function _stashPush({ fs: fs9, dir, gitdir, message = "" }) {
       const { stashCommit, stashMsg, branch: branch2, stashMgr } = await _createStashCommit({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         message
@@ -16689,7 +16689,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         message: stashMsg
       });
       await checkout({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         ref: branch2,
@@ -16699,17 +16699,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return stashCommit;
     }
-    async function _stashCreate({ fs: fs8, dir, gitdir, message = "" }) {
+    async function _stashCreate({ fs: fs9, dir, gitdir, message = "" }) {
       const { stashCommit } = await _createStashCommit({
-        fs: fs8,
+        fs: fs9,
         dir,
         gitdir,
         message
       });
       return stashCommit;
     }
-    async function _stashApply({ fs: fs8, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs8, dir, gitdir });
+    async function _stashApply({ fs: fs9, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs9, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       const { parent: stashParents = null } = stashCommit.commit ? stashCommit.commit : {};
       if (!stashParents || !Array.isArray(stashParents)) {
@@ -16717,14 +16717,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       for (let i = 0; i < stashParents.length - 1; i++) {
         const applyingCommit = await _readCommit({
-          fs: fs8,
+          fs: fs9,
           cache: {},
           gitdir,
           oid: stashParents[i + 1]
         });
         const wasStaged = applyingCommit.commit.message.startsWith("stash-Index");
         await applyTreeChanges({
-          fs: fs8,
+          fs: fs9,
           dir,
           gitdir,
           stashCommit: stashParents[i + 1],
@@ -16733,16 +16733,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         });
       }
     }
-    async function _stashDrop({ fs: fs8, dir, gitdir, refIdx = 0 }) {
-      const stashMgr = new GitStashManager({ fs: fs8, dir, gitdir });
+    async function _stashDrop({ fs: fs9, dir, gitdir, refIdx = 0 }) {
+      const stashMgr = new GitStashManager({ fs: fs9, dir, gitdir });
       const stashCommit = await stashMgr.readStashCommit(refIdx);
       if (!stashCommit.commit) {
         return;
       }
       const stashRefPath = stashMgr.refStashPath;
       await acquireLock(stashRefPath, async () => {
-        if (await fs8.exists(stashRefPath)) {
-          await fs8.rm(stashRefPath);
+        if (await fs9.exists(stashRefPath)) {
+          await fs9.rm(stashRefPath);
         }
       });
       const reflogEntries = await stashMgr.readStashReflogs({ parsed: false });
@@ -16753,7 +16753,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const stashReflogPath = stashMgr.refLogsStashPath;
       await acquireLock(stashReflogPath, async () => {
         if (reflogEntries.length) {
-          await fs8.write(
+          await fs9.write(
             stashReflogPath,
             reflogEntries.reverse().join("\n") + "\n",
             "utf8"
@@ -16761,40 +16761,40 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const lastStashCommit = reflogEntries[reflogEntries.length - 1].split(" ")[1];
           await stashMgr.writeStashRef(lastStashCommit);
         } else {
-          await fs8.rm(stashReflogPath);
+          await fs9.rm(stashReflogPath);
         }
       });
     }
-    async function _stashList({ fs: fs8, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs8, dir, gitdir });
+    async function _stashList({ fs: fs9, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs9, dir, gitdir });
       return stashMgr.readStashReflogs({ parsed: true });
     }
-    async function _stashClear({ fs: fs8, dir, gitdir }) {
-      const stashMgr = new GitStashManager({ fs: fs8, dir, gitdir });
+    async function _stashClear({ fs: fs9, dir, gitdir }) {
+      const stashMgr = new GitStashManager({ fs: fs9, dir, gitdir });
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path8) => {
-            if (await fs8.exists(path8)) {
-              return fs8.rm(path8);
+          stashRefPath.map(async (path9) => {
+            if (await fs9.exists(path9)) {
+              return fs9.rm(path9);
             }
           })
         );
       });
     }
-    async function _stashPop({ fs: fs8, dir, gitdir, refIdx = 0 }) {
-      await _stashApply({ fs: fs8, dir, gitdir, refIdx });
-      await _stashDrop({ fs: fs8, dir, gitdir, refIdx });
+    async function _stashPop({ fs: fs9, dir, gitdir, refIdx = 0 }) {
+      await _stashApply({ fs: fs9, dir, gitdir, refIdx });
+      await _stashDrop({ fs: fs9, dir, gitdir, refIdx });
     }
     async function stash({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       op = "push",
       message = "",
       refIdx = 0
     }) {
-      assertParameter("fs", fs8);
+      assertParameter("fs", fs9);
       assertParameter("dir", dir);
       assertParameter("gitdir", gitdir);
       assertParameter("op", op);
@@ -16809,7 +16809,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       };
       const opsNeedRefIdx = ["apply", "drop", "pop"];
       try {
-        const _fs = new FileSystem(fs8);
+        const _fs = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: _fs, dotgit: gitdir });
         const folders = ["refs", "logs", "logs/refs"];
         folders.map((f) => join10(updatedGitdir, f)).forEach(async (folder) => {
@@ -16851,18 +16851,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
-        const headTree = await getHeadTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
+        const headTree = await getHeadTree({ fs: fs9, cache: cache2, gitdir: updatedGitdir });
         const treeOid = await getOidAtPath({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           gitdir: updatedGitdir,
           tree: headTree,
           path: filepath
         });
         const indexEntry = await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             for (const entry of index2) {
               if (entry.path === filepath) return entry;
@@ -16872,7 +16872,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         );
         if (treeOid === null && indexEntry === null) {
           const ignored = await GitIgnoreManager.isIgnored({
-            fs: fs8,
+            fs: fs9,
             gitdir: updatedGitdir,
             dir,
             filepath
@@ -16881,17 +16881,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             return "ignored";
           }
         }
-        const stats = await fs8.lstat(join10(dir, filepath));
+        const stats = await fs9.lstat(join10(dir, filepath));
         const H = treeOid !== null;
         const I = indexEntry !== null;
-        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs8, dir, filepath }));
+        const W = stats !== null && (H || I || await hasExactCasePath({ fs: fs9, dir, filepath }));
         const getWorkdirOid = async () => {
           if (I && !compareStats(indexEntry, stats)) {
             return indexEntry.oid;
           } else {
-            const config = await GitConfigManager.get({ fs: fs8, gitdir: updatedGitdir });
+            const config = await GitConfigManager.get({ fs: fs9, gitdir: updatedGitdir });
             const autocrlf = await config.get("core.autocrlf");
-            const object = await fs8.read(join10(dir, filepath), { autocrlf });
+            const object = await fs9.read(join10(dir, filepath), { autocrlf });
             const workdirOid = await hashObject$1({
               gitdir: updatedGitdir,
               type: "blob",
@@ -16900,7 +16900,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             if (refresh2 && I && !indexEntry.flags.intentToAdd && indexEntry.oid === workdirOid) {
               if (stats.size !== -1) {
                 await GitIndexManager.acquire(
-                  { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+                  { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
                   async function(index2) {
                     index2.insert({ filepath, stats, oid: workdirOid });
                   }
@@ -16938,13 +16938,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function hasExactCasePath({ fs: fs8, dir, filepath }) {
+    async function hasExactCasePath({ fs: fs9, dir, filepath }) {
       const segments = filepath.replace(/\\/g, "/").split("/").filter((segment) => segment !== "" && segment !== ".");
       let parent = dir;
       for (const segment of segments) {
         let entries;
         try {
-          entries = await fs8._readdir(parent);
+          entries = await fs9._readdir(parent);
         } catch (err) {
           if (err.code === "ENOENT" || err.code === "ENOTDIR") return false;
           throw err;
@@ -16956,36 +16956,36 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs8, cache: cache2, gitdir: updatedGitdir, tree, path: path8 }) {
-      if (typeof path8 === "string") path8 = path8.split("/");
-      const dirname8 = path8.shift();
+    async function getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree, path: path9 }) {
+      if (typeof path9 === "string") path9 = path9.split("/");
+      const dirname8 = path9.shift();
       for (const entry of tree) {
         if (entry.path === dirname8) {
-          if (path8.length === 0) {
+          if (path9.length === 0) {
             return entry.oid;
           }
           const { type, object } = await _readObject({
-            fs: fs8,
+            fs: fs9,
             cache: cache2,
             gitdir: updatedGitdir,
             oid: entry.oid
           });
           if (type === "tree") {
             const tree2 = GitTree.from(object);
-            return getOidAtPath({ fs: fs8, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path8 });
+            return getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path9 });
           }
           if (type === "blob") {
-            throw new ObjectTypeError(entry.oid, type, "blob", path8.join("/"));
+            throw new ObjectTypeError(entry.oid, type, "blob", path9.join("/"));
           }
         }
       }
       return null;
     }
-    async function getHeadTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir }) {
+    async function getHeadTree({ fs: fs9, cache: cache2, gitdir: updatedGitdir }) {
       let oid;
       try {
         oid = await GitRefManager.resolve({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           ref: "HEAD"
         });
@@ -16995,7 +16995,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         throw e;
       }
-      const { tree } = await _readTree({ fs: fs8, cache: cache2, gitdir: updatedGitdir, oid });
+      const { tree } = await _readTree({ fs: fs9, cache: cache2, gitdir: updatedGitdir, oid });
       return tree;
     }
     async function statusMatrix({
@@ -17013,10 +17013,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         return await _walk({
-          fs: fs8,
+          fs: fs9,
           cache: cache2,
           dir,
           gitdir: updatedGitdir,
@@ -17025,7 +17025,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             if (!head && !stage && workdir) {
               if (!shouldIgnore) {
                 const isIgnored2 = await GitIgnoreManager.isIgnored({
-                  fs: fs8,
+                  fs: fs9,
                   dir,
                   filepath
                 });
@@ -17083,21 +17083,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fs8 = new FileSystem(_fs);
+        const fs9 = new FileSystem(_fs);
         if (ref === void 0) {
           throw new MissingParameterError("ref");
         }
         ref = ref.startsWith("refs/tags/") ? ref : `refs/tags/${ref}`;
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const value = await GitRefManager.resolve({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           ref: object || "HEAD"
         });
-        if (!force && await GitRefManager.exists({ fs: fs8, gitdir: updatedGitdir, ref })) {
+        if (!force && await GitRefManager.exists({ fs: fs9, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("tag", ref);
         }
-        await GitRefManager.writeRef({ fs: fs8, gitdir: updatedGitdir, ref, value });
+        await GitRefManager.writeRef({ fs: fs9, gitdir: updatedGitdir, ref, value });
       } catch (err) {
         err.caller = "git.tag";
         throw err;
@@ -17119,14 +17119,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         if (remove2) {
           return await GitIndexManager.acquire(
-            { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+            { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
             async function(index2) {
               if (!force) {
-                const fileStats2 = await fs8.lstat(join10(dir, filepath));
+                const fileStats2 = await fs9.lstat(join10(dir, filepath));
                 if (fileStats2) {
                   if (fileStats2.isDirectory()) {
                     throw new InvalidFilepathError("directory");
@@ -17144,7 +17144,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
         let fileStats;
         if (!oid) {
-          fileStats = await fs8.lstat(join10(dir, filepath));
+          fileStats = await fs9.lstat(join10(dir, filepath));
           if (!fileStats) {
             throw new NotFoundError(
               `file at "${filepath}" on disk and "remove" not set`
@@ -17155,7 +17155,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           }
         }
         return await GitIndexManager.acquire(
-          { fs: fs8, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fs9, gitdir: updatedGitdir, cache: cache2 },
           async function(index2) {
             if (!add2 && !index2.has({ filepath })) {
               throw new NotFoundError(
@@ -17165,9 +17165,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             let stats;
             if (!oid) {
               stats = fileStats;
-              const object = stats.isSymbolicLink() ? await fs8.readlink(join10(dir, filepath)) : await fs8.read(join10(dir, filepath));
+              const object = stats.isSymbolicLink() ? await fs9.readlink(join10(dir, filepath)) : await fs9.read(join10(dir, filepath));
               oid = await _writeObject({
-                fs: fs8,
+                fs: fs9,
                 gitdir: updatedGitdir,
                 type: "blob",
                 format: "content",
@@ -17207,7 +17207,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function walk({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       trees,
@@ -17217,10 +17217,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       cache: cache2 = {}
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("trees", trees);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _walk({
           fs: fsp11,
@@ -17237,12 +17237,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeBlob({ fs: fs8, dir, gitdir = join10(dir, ".git"), blob }) {
+    async function writeBlob({ fs: fs9, dir, gitdir = join10(dir, ".git"), blob }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("blob", blob);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _writeObject({
           fs: fsp11,
@@ -17257,16 +17257,16 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
     }
     async function writeCommit({
-      fs: fs8,
+      fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
       commit: commit2
     }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("commit", commit2);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _writeCommit({
           fs: fsp11,
@@ -17289,8 +17289,8 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       encoding: encoding2 = void 0
     }) {
       try {
-        const fs8 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
+        const fs9 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         if (format === "parsed") {
           switch (type) {
             case "commit":
@@ -17311,7 +17311,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           format = "content";
         }
         oid = await _writeObject({
-          fs: fs8,
+          fs: fs9,
           gitdir: updatedGitdir,
           type,
           object,
@@ -17338,29 +17338,29 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("value", value);
-        const fs8 = new FileSystem(_fs);
+        const fs9 = new FileSystem(_fs);
         if (!isValidRef(ref, true)) {
           throw new InvalidRefNameError(ref, cleanGitRef.clean(ref));
         }
-        const updatedGitdir = await discoverGitdir({ fsp: fs8, dotgit: gitdir });
-        if (!force && await GitRefManager.exists({ fs: fs8, gitdir: updatedGitdir, ref })) {
+        const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
+        if (!force && await GitRefManager.exists({ fs: fs9, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("ref", ref);
         }
         if (symbolic) {
           await GitRefManager.writeSymbolicRef({
-            fs: fs8,
+            fs: fs9,
             gitdir: updatedGitdir,
             ref,
             value
           });
         } else {
           value = await GitRefManager.resolve({
-            fs: fs8,
+            fs: fs9,
             gitdir: updatedGitdir,
             ref: value
           });
           await GitRefManager.writeRef({
-            fs: fs8,
+            fs: fs9,
             gitdir: updatedGitdir,
             ref,
             value
@@ -17371,10 +17371,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function _writeTag({ fs: fs8, gitdir, tag: tag2 }) {
+    async function _writeTag({ fs: fs9, gitdir, tag: tag2 }) {
       const object = GitAnnotatedTag.from(tag2).toObject();
       const oid = await _writeObject({
-        fs: fs8,
+        fs: fs9,
         gitdir,
         type: "tag",
         object,
@@ -17382,12 +17382,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       });
       return oid;
     }
-    async function writeTag({ fs: fs8, dir, gitdir = join10(dir, ".git"), tag: tag2 }) {
+    async function writeTag({ fs: fs9, dir, gitdir = join10(dir, ".git"), tag: tag2 }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("tag", tag2);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _writeTag({
           fs: fsp11,
@@ -17399,12 +17399,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeTree({ fs: fs8, dir, gitdir = join10(dir, ".git"), tree }) {
+    async function writeTree({ fs: fs9, dir, gitdir = join10(dir, ".git"), tree }) {
       try {
-        assertParameter("fs", fs8);
+        assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
         assertParameter("tree", tree);
-        const fsp11 = new FileSystem(fs8);
+        const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _writeTree({
           fs: fsp11,
@@ -17790,10 +17790,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once2(cb);
       if (opts.url) {
-        const { hostname, port, protocol: protocol2, auth: auth2, path: path8 } = url2.parse(opts.url);
+        const { hostname, port, protocol: protocol2, auth: auth2, path: path9 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname && !port && !protocol2 && !auth2) opts.path = path8;
-        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth2, path: path8 });
+        if (!hostname && !port && !protocol2 && !auth2) opts.path = path9;
+        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth2, path: path9 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -17948,17 +17948,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key3, node, visitor, path8) {
-      const ctrl = callVisitor(key3, node, visitor, path8);
+    function visit_(key3, node, visitor, path9) {
+      const ctrl = callVisitor(key3, node, visitor, path9);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key3, path8, ctrl);
-        return visit_(key3, ctrl, visitor, path8);
+        replaceNode(key3, path9, ctrl);
+        return visit_(key3, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path8);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -17969,13 +17969,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = visit_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path8);
+          const cv = visit_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -17996,17 +17996,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node, visitor, path8) {
-      const ctrl = await callVisitor(key3, node, visitor, path8);
+    async function visitAsync_(key3, node, visitor, path9) {
+      const ctrl = await callVisitor(key3, node, visitor, path9);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key3, path8, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path8);
+        replaceNode(key3, path9, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -18017,13 +18017,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path8);
+          const cv = await visitAsync_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -18050,23 +18050,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node, visitor, path8) {
+    function callVisitor(key3, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key3, node, path8);
+        return visitor(key3, node, path9);
       if (identity2.isMap(node))
-        return visitor.Map?.(key3, node, path8);
+        return visitor.Map?.(key3, node, path9);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key3, node, path8);
+        return visitor.Seq?.(key3, node, path9);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key3, node, path8);
+        return visitor.Pair?.(key3, node, path9);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key3, node, path8);
+        return visitor.Scalar?.(key3, node, path9);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key3, node, path8);
+        return visitor.Alias?.(key3, node, path9);
       return void 0;
     }
-    function replaceNode(key3, path8, node) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key3, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key3] = node;
       } else if (identity2.isPair(parent)) {
@@ -18678,10 +18678,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -18700,7 +18700,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -18730,11 +18730,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key3, ...rest] = path8;
+          const [key3, ...rest] = path9;
           const node = this.get(key3, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -18748,8 +18748,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key3, ...rest] = path8;
+      deleteIn(path9) {
+        const [key3, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key3);
         const node = this.get(key3, true);
@@ -18763,8 +18763,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key3, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key3, ...rest] = path9;
         const node = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -18782,8 +18782,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key3, ...rest] = path8;
+      hasIn(path9) {
+        const [key3, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key3);
         const node = this.get(key3, true);
@@ -18793,8 +18793,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key3, ...rest] = path8;
+      setIn(path9, value) {
+        const [key3, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key3, value);
         } else {
@@ -21309,9 +21309,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -21386,14 +21386,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection2.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -21408,10 +21408,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection2.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -21422,10 +21422,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection2.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -21442,13 +21442,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection2.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -23409,9 +23409,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path8) => {
+    visit3.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -23420,23 +23420,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path8) => {
-      const parent = visit3.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit3.parentCollection = (cst, path9) => {
+      const parent = visit3.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -23447,10 +23447,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit3;
   }
@@ -24752,14 +24752,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs8 = this.flowScalar(this.type);
+              const fs9 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs8, sep: [] });
+                map.items.push({ start, key: fs9, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs8);
+                this.stack.push(fs9);
               } else {
-                Object.assign(it, { key: fs8, sep: [] });
+                Object.assign(it, { key: fs9, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -24887,13 +24887,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs8 = this.flowScalar(this.type);
+              const fs9 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs8, sep: [] });
+                fc.items.push({ start: [], key: fs9, sep: [] });
               else if (it.sep)
-                this.stack.push(fs8);
+                this.stack.push(fs9);
               else
-                Object.assign(it, { key: fs8, sep: [] });
+                Object.assign(it, { key: fs9, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -26882,15 +26882,15 @@ var require_pg_connection_string = __commonJS({
       if (config.sslnegotiation === "direct" && config.ssl === void 0) {
         config.ssl = true;
       }
-      const fs8 = config.sslcert || config.sslkey || config.sslrootcert ? __require("fs") : null;
+      const fs9 = config.sslcert || config.sslkey || config.sslrootcert ? __require("fs") : null;
       if (config.sslcert) {
-        config.ssl.cert = fs8.readFileSync(config.sslcert).toString();
+        config.ssl.cert = fs9.readFileSync(config.sslcert).toString();
       }
       if (config.sslkey) {
-        config.ssl.key = fs8.readFileSync(config.sslkey).toString();
+        config.ssl.key = fs9.readFileSync(config.sslkey).toString();
       }
       if (config.sslrootcert) {
-        config.ssl.ca = fs8.readFileSync(config.sslrootcert).toString();
+        config.ssl.ca = fs9.readFileSync(config.sslrootcert).toString();
       }
       if (options3.useLibpqCompat && config.uselibpqcompat) {
         throw new Error("Both useLibpqCompat and uselibpqcompat are set. Please use only one of them.");
@@ -28718,7 +28718,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path8 = __require("path");
+    var path9 = __require("path");
     var Stream = __require("stream").Stream;
     var split2 = require_split2();
     var util = __require("util");
@@ -28757,7 +28757,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env = rawEnv || process.env;
-      var file = env.PGPASSFILE || (isWin ? path8.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path8.join(env.HOME || "./", ".pgpass"));
+      var file = env.PGPASSFILE || (isWin ? path9.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path9.join(env.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -28889,16 +28889,16 @@ var require_helper = __commonJS({
 var require_lib3 = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path8 = __require("path");
-    var fs8 = __require("fs");
+    var path9 = __require("path");
+    var fs9 = __require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
       var file = helper.getFileName();
-      fs8.stat(file, function(err, stat2) {
+      fs9.stat(file, function(err, stat2) {
         if (err || !helper.usePgPass(stat2, file)) {
           return cb(void 0);
         }
-        var st = fs8.createReadStream(file);
+        var st = fs9.createReadStream(file);
         helper.getPassword(connInfo, st, cb);
       });
     };
@@ -33778,8 +33778,8 @@ var require_utils3 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path8) {
-      let input2 = path8;
+    function removeDotSegments(path9) {
+      let input2 = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -33853,11 +33853,11 @@ var require_utils3 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path8) {
-      if (path8 === "" || path8[0] === "/") {
-        return removeDotSegments(path8);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments = path8.split("/");
+      const segments = path9.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -34220,8 +34220,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -38545,12 +38545,12 @@ var require_dist3 = __commonJS({
         throw new Error(`Unknown format "${name}"`);
       return f;
     };
-    function addFormats(ajv, list2, fs8, exportName) {
+    function addFormats(ajv, list2, fs9, exportName) {
       var _a;
       var _b;
       (_a = (_b = ajv.opts.code).formats) !== null && _a !== void 0 ? _a : _b.formats = (0, codegen_1._)`require("ajv-formats/dist/formats").${exportName}`;
       for (const f of list2)
-        ajv.addFormat(f, fs8[f]);
+        ajv.addFormat(f, fs9[f]);
     }
     module2.exports = exports2 = formatsPlugin;
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -42939,7 +42939,7 @@ var require_light = __commonJS({
 });
 
 // src/host/action.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/diag/span.ts
 function compareSpans(a, b) {
@@ -42986,8 +42986,8 @@ var SourceFile = class {
   path;
   text;
   lineStarts;
-  constructor(path8, text) {
-    this.path = path8;
+  constructor(path9, text) {
+    this.path = path9;
     this.text = text;
   }
   /** Offsets at which each line starts. CRLF, LF and lone CR all end a line. */
@@ -43040,15 +43040,21 @@ var SourceSet = class {
   add(file) {
     this.files.set(file.path, file);
   }
-  get(path8) {
-    return this.files.get(path8);
+  get(path9) {
+    return this.files.get(path9);
   }
   /** Paths in sorted (code-unit) order. */
   paths() {
     return [...this.files.keys()].sort();
   }
-  displayPath(path8) {
-    return this.displayPrefix + path8;
+  displayPath(path9) {
+    if (!path9.startsWith("../")) return this.displayPrefix + path9;
+    const parts = [];
+    for (const seg of (this.displayPrefix + path9).split("/")) {
+      if (seg === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
+      else if (seg !== "" && seg !== ".") parts.push(seg);
+    }
+    return parts.join("/");
   }
 };
 
@@ -43416,6 +43422,8 @@ __export(semantic_exports, {
   templateNameUnbound: () => templateNameUnbound,
   templateNesting: () => templateNesting,
   templateNotReference: () => templateNotReference,
+  templateSourceNotOnlyTemplates: () => templateSourceNotOnlyTemplates,
+  templateSourceUnavailable: () => templateSourceUnavailable,
   templateVars: () => templateVars,
   tooLarge: () => tooLarge,
   tryAllFailed: () => tryAllFailed,
@@ -43425,6 +43433,7 @@ __export(semantic_exports, {
   unknownEnvironment: () => unknownEnvironment,
   unknownForSource: () => unknownForSource,
   unknownFunction: () => unknownFunction,
+  unknownImportedTemplate: () => unknownImportedTemplate,
   unknownInput: () => unknownInput,
   unknownName: () => unknownName,
   unknownPolicyKey: () => unknownPolicyKey,
@@ -43630,13 +43639,13 @@ var fileEscapes = code(
   "LXM2042",
   "file() outside the project",
   "file() reads only files inside the project, relative to the calling .lxm file. Absolute paths and `..` steps above the project root are refused.",
-  (path8) => ({ message: `file(${JSON.stringify(path8)}) points outside the project`, hint: "use a path relative to this .lxm file that stays inside the project" })
+  (path9) => ({ message: `file(${JSON.stringify(path9)}) points outside the project`, hint: "use a path relative to this .lxm file that stays inside the project" })
 );
 var fileNotFound = code(
   "LXM2043",
   "file() cannot read the file",
   "file() names a file that does not exist in the project (or cannot be read as UTF-8 text).",
-  (path8) => ({ message: `file(${JSON.stringify(path8)}): no such file in the project`, hint: "paths are relative to the .lxm file that calls file()" })
+  (path9) => ({ message: `file(${JSON.stringify(path9)}): no such file in the project`, hint: "paths are relative to the .lxm file that calls file()" })
 );
 var invalidArgument = code(
   "LXM2044",
@@ -43998,6 +44007,24 @@ var movedConflict = code(
   "Two `moved` blocks move the same address, move two resources to one address, or form a cycle (a \u2192 b, b \u2192 a), so where each object ends is ambiguous. Example: `moved { from = a/fs.file.x, to = a/fs.file.y }` twice with different `to`. Fix: keep one move per address; a chain (a \u2192 b, then b \u2192 c) is allowed.",
   (problem) => ({ message: problem, hint: "keep one move per address (a chain a \u2192 b, b \u2192 c is allowed)" })
 );
+var templateSourceUnavailable = code(
+  "LXM2260",
+  "template source cannot be used",
+  '`template NAME from "SOURCE"` names a folder of the repository outside the project (relative to the file) or an npm package the project depends on; this one cannot be read: the folder is not in the repository at the goal commit or holds no `.lxm` file, the path leaves the repository or points inside the project, or the package is not installed or not declared in the project\'s package.json (the lockfile pins only what package.json declares). Fix the source, or install and declare the package (`npm install --save @acme/lexum-templates`).',
+  (source, problem) => ({ message: `cannot read templates from "${source}": ${problem}`, hint: "a folder outside the project (`../shared/templates`), or an npm package in package.json's dependencies" })
+);
+var unknownImportedTemplate = code(
+  "LXM2261",
+  "no such template in the source",
+  '`template NAME from "SOURCE"` names a template that none of the source\'s `.lxm` files declares. Example: `template servce from "../shared"` when the folder declares `service`. Fix the name.',
+  (name, source, suggestion) => ({ message: `"${source}" declares no template \`${name}\``, hint: didYouMean(suggestion) ?? "check the names the source's templates declare" })
+);
+var templateSourceNotOnlyTemplates = code(
+  "LXM2262",
+  "a template source holds other declarations",
+  "The `.lxm` files of a template source (a folder outside the project, an npm package) declare templates only: a domain, a `moved` block or a `template \u2026 from` there would not belong to any project. Move it into a project.",
+  (what2) => ({ message: `a template source declares templates only, but this file declares ${what2}`, hint: "keep only `template NAME(params) { \u2026 }` blocks in a template source" })
+);
 
 // src/diag/catalog/plan.ts
 var plan_exports = {};
@@ -44099,8 +44126,8 @@ var simWorldInvalid = code(
   "LXM4901",
   "unreadable sim world file",
   "The sim provider's world file (or its change log, `<world>.log`) exists but is not a lexum.sim/v1 world (bad JSON, wrong format tag, malformed object, a bad line before the log's last). Repair the file, or delete it (and its log) to start from an empty world.",
-  (path8, problem) => ({
-    message: `sim world ${path8}: ${problem}`,
+  (path9, problem) => ({
+    message: `sim world ${path9}: ${problem}`,
     hint: "repair the file, or delete it (and its .log) to start from an empty world"
   })
 );
@@ -44168,19 +44195,19 @@ var noSuchPathAtRev = code(
   "LXM4108",
   "no such path in commit",
   "The path does not exist in the commit's tree (the project folder or file was not committed at that revision). Check with `git ls-tree <rev> <path>`.",
-  (path8, rev) => ({ message: `${path8} does not exist at ${rev}`, hint: "check with `git ls-tree " + rev + " -- " + path8 + "`" })
+  (path9, rev) => ({ message: `${path9} does not exist at ${rev}`, hint: "check with `git ls-tree " + rev + " -- " + path9 + "`" })
 );
 var gitWriteFailed = code(
   "LXM4109",
   "cannot write to the git repository",
   "Writing an object, a ref or a journal under .git failed (permissions, disk full, read-only file system). Nothing on the state branch changed. Fix the cause and run again.",
-  (path8, cause2) => ({ message: `cannot write ${path8}: ${cause2}`, hint: "check permissions and free space; the state branch was not changed" })
+  (path9, cause2) => ({ message: `cannot write ${path9}: ${cause2}`, hint: "check permissions and free space; the state branch was not changed" })
 );
 var corruptJournal = code(
   "LXM4110",
   "corrupt apply journal",
   "An apply journal has an unparsable line before its last one (only the last line may be torn by a crash). Inspect the file; remove it once the state branch reflects reality (`lxm plan --refresh`).",
-  (path8, line) => ({ message: `journal ${path8} is corrupt at line ${line}`, hint: "inspect the file; remove it once the state reflects reality (lxm plan --refresh)" })
+  (path9, line) => ({ message: `journal ${path9} is corrupt at line ${line}`, hint: "inspect the file; remove it once the state reflects reality (lxm plan --refresh)" })
 );
 var invalidJournalName = code(
   "LXM4111",
@@ -44225,8 +44252,8 @@ var journalWriteFailed = code(
   "LXM4123",
   "apply journal write failed",
   "Appending to the apply journal (`.git/lexum/journal/\u2026`) failed while the apply ran (disk full, file-size limit, I/O error). The apply starts no further change; changes already under way finish and the state branch records the run as it went (a `failed` snapshot unless everything had been done). Free space or fix the cause, then apply again: the next run plans from the recorded state and converges.",
-  (path8, cause2) => ({
-    message: `cannot write the apply journal ${path8}: ${cause2}; no further change was started`,
+  (path9, cause2) => ({
+    message: `cannot write the apply journal ${path9}: ${cause2}; no further change was started`,
     hint: "fix the cause (free space, file-size limits), then run `lxm apply` again; the state branch records what was applied"
   })
 );
@@ -44423,14 +44450,14 @@ var unreadableFile = code(
   "LXM5003",
   "unreadable file",
   "A .lxm file could not be read (permissions, a broken link). Fix its permissions or remove it.",
-  (path8, cause2) => ({ message: `cannot read ${path8}: ${cause2}`, hint: "fix the file's permissions or link target, or remove it" })
+  (path9, cause2) => ({ message: `cannot read ${path9}: ${cause2}`, hint: "fix the file's permissions or link target, or remove it" })
 );
 var invalidUtf8 = code(
   "LXM5004",
   "file is not valid UTF-8",
   "A .lxm file must be UTF-8 text. Re-save it as UTF-8 (without other encodings' bytes).",
-  (path8, offset) => ({
-    message: `${path8} is not valid UTF-8 (first bad byte at offset ${offset})`,
+  (path9, offset) => ({
+    message: `${path9} is not valid UTF-8 (first bad byte at offset ${offset})`,
     hint: "re-save the file as UTF-8"
   })
 );
@@ -44526,7 +44553,7 @@ var untrackedLxmFile = code(
   "LXM5011",
   "untracked .lxm file",
   "A `.lxm` file under the project folder is not tracked by git, so it is not part of the project: `lxm check` and `lxm graph` leave it out, as plan and apply do (apply refuses to run while it is there, LXM4220). `git add` it, or ignore it in .gitignore.",
-  (path8) => ({ message: `untracked, not part of the project: ${path8} \u2014 \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
+  (path9) => ({ message: `untracked, not part of the project: ${path9} \u2014 \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
   "warning"
 );
 
@@ -45405,16 +45432,16 @@ function isMissing(e) {
   return code19 === "ENOENT" || code19 === "ENOTDIR";
 }
 var NO_PATH = Object.assign(new TypeError("readFile needs a path"), { code: "ERR_INVALID_ARG_TYPE" });
-function enoent(path8) {
-  const e = new Error(`ENOENT: empty object file treated as absent, '${path8}'`);
+function enoent(path9) {
+  const e = new Error(`ENOENT: empty object file treated as absent, '${path9}'`);
   e.code = "ENOENT";
   return e;
 }
-async function writeFileAtomic(path8, data) {
-  await renameInto(await writeTempFile(path8, data), path8);
+async function writeFileAtomic(path9, data) {
+  await renameInto(await writeTempFile(path9, data), path9);
 }
-async function writeTempFile(path8, data) {
-  const tmp = `${dirname(path8)}/tmp_lxm_${process.pid}_${tempCounter++}`;
+async function writeTempFile(path9, data) {
+  const tmp = `${dirname(path9)}/tmp_lxm_${process.pid}_${tempCounter++}`;
   const fh = await fsp3.open(tmp, "wx", 292);
   try {
     await fh.writeFile(data);
@@ -45427,9 +45454,9 @@ async function writeTempFile(path8, data) {
   await fh.close();
   return tmp;
 }
-async function renameInto(tmp, path8) {
+async function renameInto(tmp, path9) {
   try {
-    await fsp3.rename(tmp, path8);
+    await fsp3.rename(tmp, path9);
   } catch (e) {
     await fsp3.unlink(tmp).catch(() => void 0);
     throw e;
@@ -45451,11 +45478,11 @@ function createSafeFs() {
     if (!hit) alternates.set(objects, hit = alternateDirs(objects).then((l) => l.filter((a) => a.present).map((a) => a.path)));
     return hit;
   };
-  const withAlternates = async (path8, read2) => {
+  const withAlternates = async (path9, read2) => {
     try {
-      return await read2(path8);
+      return await read2(path9);
     } catch (e) {
-      const at = isMissing(e) ? storePath(path8) : null;
+      const at = isMissing(e) ? storePath(path9) : null;
       if (!at) throw e;
       for (const alt of await borrowed(at.objects)) {
         try {
@@ -45468,21 +45495,21 @@ function createSafeFs() {
     }
   };
   const promises = {
-    readFile: (async (path8, options3) => {
-      if (path8 === void 0) throw NO_PATH;
-      return withAlternates(path8, async (p) => {
+    readFile: (async (path9, options3) => {
+      if (path9 === void 0) throw NO_PATH;
+      return withAlternates(path9, async (p) => {
         const data = await fsp3.readFile(p, options3);
         if (typeof p === "string" && data.length === 0 && isObjectPath(p)) throw enoent(p);
         return data;
       });
     }),
-    writeFile: async (path8, data) => {
-      if (!isObjectPath(path8)) {
-        await fsp3.writeFile(path8, data);
+    writeFile: async (path9, data) => {
+      if (!isObjectPath(path9)) {
+        await fsp3.writeFile(path9, data);
         return;
       }
-      await writeFileAtomic(path8, data);
-      const dir = dirname(path8);
+      await writeFileAtomic(path9, data);
+      const dir = dirname(path9);
       if (!dirty.has(dir)) {
         dirty.add(dir);
         dirty.add(dirname(dir));
@@ -45492,19 +45519,19 @@ function createSafeFs() {
     rmdir: fsp3.rmdir.bind(fsp3),
     rm: fsp3.rm.bind(fsp3),
     unlink: fsp3.unlink.bind(fsp3),
-    stat: (async (path8, opts) => withAlternates(path8, async (p) => {
+    stat: (async (path9, opts) => withAlternates(path9, async (p) => {
       const st = await fsp3.stat(p, opts);
       if (st.size === 0 && isObjectPath(p)) throw enoent(p);
       return st;
     })),
-    lstat: (async (path8, opts) => withAlternates(path8, async (p) => {
+    lstat: (async (path9, opts) => withAlternates(path9, async (p) => {
       const st = await fsp3.lstat(p, opts);
       if (st.size === 0 && isObjectPath(p)) throw enoent(p);
       return st;
     })),
-    readdir: (async (path8, opts) => {
-      const at = storePath(path8);
-      if (!at || at.rest.includes("/") || opts !== void 0) return fsp3.readdir(path8, opts);
+    readdir: (async (path9, opts) => {
+      const at = storePath(path9);
+      if (!at || at.rest.includes("/") || opts !== void 0) return fsp3.readdir(path9, opts);
       const names = /* @__PURE__ */ new Set();
       let found = false;
       for (const dir of [at.objects, ...await borrowed(at.objects)]) {
@@ -45515,7 +45542,7 @@ function createSafeFs() {
           if (!isMissing(e)) throw e;
         }
       }
-      if (!found) return fsp3.readdir(path8);
+      if (!found) return fsp3.readdir(path9);
       return [...names].sort();
     }),
     readlink: fsp3.readlink.bind(fsp3),
@@ -45765,24 +45792,24 @@ function handled(key3, value) {
   }
 }
 async function checkRepoFormat(commondir) {
-  const path8 = join2(commondir, "config");
+  const path9 = join2(commondir, "config");
   let text;
   try {
-    text = await fsp6.readFile(path8, "utf8");
+    text = await fsp6.readFile(path9, "utf8");
   } catch {
     return;
   }
   const config = parseGitConfig(text);
   const version = config.get("core.repositoryformatversion");
   if (version !== void 0 && !/^\s*[01]\s*$/.test(version)) {
-    throw unsupportedRepoFormat.error("core.repositoryformatversion", version, path8, "Lexum reads repository format versions 0 and 1");
+    throw unsupportedRepoFormat.error("core.repositoryformatversion", version, path9, "Lexum reads repository format versions 0 and 1");
   }
   for (const [k, value] of [...config].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
     if (!k.startsWith("extensions.")) continue;
     const key3 = k.slice("extensions.".length);
     if (handled(key3, value)) continue;
     const name = SPELLING[key3] ?? key3;
-    throw unsupportedRepoFormat.error(`extensions.${name}`, value, path8, HINTS[name] ?? "Lexum does not implement this extension; use a clone without it");
+    throw unsupportedRepoFormat.error(`extensions.${name}`, value, path9, HINTS[name] ?? "Lexum does not implement this extension; use a clone without it");
   }
 }
 
@@ -45887,22 +45914,22 @@ async function writeLooseObjects(gitdir, objects) {
   let written = 0;
   await forEachPool(objects, WRITE_CONCURRENCY, async (o) => {
     const dir = join3(gitdir, "objects", o.oid.slice(0, 2));
-    const path8 = join3(dir, o.oid.slice(2));
+    const path9 = join3(dir, o.oid.slice(2));
     try {
-      if ((await fsp7.stat(path8)).size > 0) return;
+      if ((await fsp7.stat(path9)).size > 0) return;
     } catch (e) {
-      if (e.code !== "ENOENT") throw gitWriteFailed.error(path8, e.message);
+      if (e.code !== "ENOENT") throw gitWriteFailed.error(path9, e.message);
     }
     const data = await deflateObjectAsync(o);
     try {
-      await writeFileAtomic(path8, data);
+      await writeFileAtomic(path9, data);
     } catch (e) {
-      if (e.code !== "ENOENT") throw gitWriteFailed.error(path8, e.message);
+      if (e.code !== "ENOENT") throw gitWriteFailed.error(path9, e.message);
       try {
         await fsp7.mkdir(dir, { recursive: true });
-        await writeFileAtomic(path8, data);
+        await writeFileAtomic(path9, data);
       } catch (e2) {
-        throw gitWriteFailed.error(path8, e2.message);
+        throw gitWriteFailed.error(path9, e2.message);
       }
     }
     written++;
@@ -46129,12 +46156,12 @@ async function resolveHead(gitdir) {
   return /^[0-9a-f]{40}$/.test(text) ? text : null;
 }
 async function peelToCommit(gitdir, oid) {
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   for (let i = 0; i < 16; i++) {
     let type;
     let object;
     try {
-      ({ type, object } = await import_isomorphic_git.default.readObject({ fs: fs8, gitdir, oid, format: "parsed" }));
+      ({ type, object } = await import_isomorphic_git.default.readObject({ fs: fs9, gitdir, oid, format: "parsed" }));
     } catch {
       return null;
     }
@@ -46234,13 +46261,13 @@ async function readCommitInfo(args) {
 }
 async function readTreeFiles(args) {
   const gitdir = await commonDir(args.gitdir);
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   const cache2 = {};
   const info = await readCommitInfo({ gitdir, oid: args.oid });
   const sub = (args.subdir ?? "").split("/").filter((p) => p !== "" && p !== ".");
   let treeOid = info.tree;
   for (let i = 0; i < sub.length; i++) {
-    const entries = await readTreeEntries(gitdir, treeOid, fs8, cache2);
+    const entries = await readTreeEntries(gitdir, treeOid, fs9, cache2);
     const e = entries.find((x) => x.path === sub[i]);
     if (!e || e.type !== "tree") throw noSuchPathAtRev.error(sub.slice(0, i + 1).join("/"), args.oid.slice(0, 12));
     treeOid = e.oid;
@@ -46248,10 +46275,10 @@ async function readTreeFiles(args) {
   const suffix = args.suffix ?? "";
   const files2 = [];
   const walk = async (oid, prefix) => {
-    for (const e of await readTreeEntries(gitdir, oid, fs8, cache2)) {
-      const path8 = prefix === "" ? e.path : `${prefix}/${e.path}`;
-      if (e.type === "tree") await walk(e.oid, path8);
-      else if (e.type === "blob" && e.mode !== "120000" && path8.endsWith(suffix)) files2.push({ path: path8, oid: e.oid });
+    for (const e of await readTreeEntries(gitdir, oid, fs9, cache2)) {
+      const path9 = prefix === "" ? e.path : `${prefix}/${e.path}`;
+      if (e.type === "tree") await walk(e.oid, path9);
+      else if (e.type === "blob" && e.mode !== "120000" && path9.endsWith(suffix)) files2.push({ path: path9, oid: e.oid });
     }
   };
   await walk(treeOid, "");
@@ -46259,7 +46286,7 @@ async function readTreeFiles(args) {
   const out = [];
   for (const f of files2) {
     try {
-      const { blob } = await import_isomorphic_git.default.readBlob({ fs: fs8, gitdir, oid: f.oid, cache: cache2 });
+      const { blob } = await import_isomorphic_git.default.readBlob({ fs: fs9, gitdir, oid: f.oid, cache: cache2 });
       out.push({ path: f.path, bytes: blob });
     } catch (e) {
       throw await objectUnreadable(gitdir, f.oid, gitErrorCause(e));
@@ -46267,9 +46294,9 @@ async function readTreeFiles(args) {
   }
   return out;
 }
-async function readTreeEntries(gitdir, oid, fs8 = createSafeFs(), cache2 = {}) {
+async function readTreeEntries(gitdir, oid, fs9 = createSafeFs(), cache2 = {}) {
   try {
-    const { tree } = await import_isomorphic_git.default.readTree({ fs: fs8, gitdir, oid, cache: cache2 });
+    const { tree } = await import_isomorphic_git.default.readTree({ fs: fs9, gitdir, oid, cache: cache2 });
     return tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
   } catch (e) {
     if (e instanceof InternalError) throw e;
@@ -46330,9 +46357,9 @@ async function lsTreeRecursive(gitdir, treeOid) {
     if (record2 === "") continue;
     const tab = record2.indexOf("	");
     const [mode, type, oid] = record2.slice(0, tab).split(" ");
-    const path8 = record2.slice(tab + 1);
+    const path9 = record2.slice(tab + 1);
     if (tab < 0 || !mode || !oid || type !== "blob" && type !== "tree" && type !== "commit") return null;
-    entries.push({ mode, type, oid, path: path8 });
+    entries.push({ mode, type, oid, path: path9 });
   }
   return entries;
 }
@@ -46413,16 +46440,16 @@ async function listTreeBlobs(args) {
     }
     return result;
   }
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   const cache2 = {};
   let tree = info.tree;
   for (const part of sub === "" ? [] : sub.split("/")) {
-    const e = (await readTreeEntries(gitdir, tree, fs8, cache2)).find((x) => x.path === part);
+    const e = (await readTreeEntries(gitdir, tree, fs9, cache2)).find((x) => x.path === part);
     if (!e || e.type !== "tree") return result;
     tree = e.oid;
   }
   const walk = async (oid, prefix) => {
-    for (const e of await readTreeEntries(gitdir, oid, fs8, cache2)) {
+    for (const e of await readTreeEntries(gitdir, oid, fs9, cache2)) {
       const p = prefix === "" ? e.path : `${prefix}/${e.path}`;
       if (e.type === "tree") await walk(e.oid, p);
       else if (e.type === "blob") result.set(p, { path: p, mode: e.mode, oid: e.oid });
@@ -46708,7 +46735,7 @@ function scrub(c, text) {
 var import_simple_get = __toESM(require_simple_get(), 1);
 
 // src/engine/apply-project.ts
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/program/canonical.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -47456,7 +47483,7 @@ var TokenList = class {
     this.values = copy(this.values, (n) => new Float64Array(n));
   }
 };
-function lexPacked(path8, text, template = false) {
+function lexPacked(path9, text, template = false) {
   const tokens = new TokenList((text.length >> 2) + 16);
   const comments = [];
   const diagnostics = [];
@@ -47465,7 +47492,7 @@ function lexPacked(path8, text, template = false) {
   const n = text.length;
   let pos = text.charCodeAt(0) === 65279 && !template ? 1 : 0;
   let nl = true;
-  const span = (start, end) => ({ file: path8, start, end });
+  const span = (start, end) => ({ file: path9, start, end });
   const tok = (kind, t, start, end, nlBefore, value, multiline) => {
     tokens.push(kind, t, start, end, nlBefore, value, multiline);
   };
@@ -47869,9 +47896,9 @@ function decodeYaml(text) {
       if (decimal ? "error" in checkNumber(src.replace(/^\+/, "")) : !Number.isSafeInteger(node.value) && Number.isFinite(node.value)) problem = inexact(src);
       if (!Number.isFinite(node.value)) problem = `the number ${src} is not finite`;
     },
-    Alias(_key, node, path8) {
+    Alias(_key, node, path9) {
       const target = node.resolve(doc);
-      if (target && path8.includes(target)) {
+      if (target && path9.includes(target)) {
         problem = `the alias *${node.source} sits inside the node it names (a recursive structure)`;
         return import_yaml2.visit.BREAK;
       }
@@ -55454,10 +55481,10 @@ var encoding = [
 
 // src/lang/functions/filesystem.ts
 import { createHash as createHash5 } from "node:crypto";
-function resolveProjectPath(fromFile, path8) {
-  if (path8.startsWith("/") || path8.startsWith("\\") || /^[A-Za-z]:/.test(path8) || path8.includes("\0")) return null;
+function resolveProjectPath(fromFile, path9) {
+  if (path9.startsWith("/") || path9.startsWith("\\") || /^[A-Za-z]:/.test(path9) || path9.includes("\0")) return null;
   const parts = fromFile.split("/").slice(0, -1);
-  for (const seg of path8.split(/[\\/]/)) {
+  for (const seg of path9.split(/[\\/]/)) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
       if (parts.length === 0) return null;
@@ -56922,8 +56949,8 @@ function findCycle(edges) {
       if (!edges.has(m)) continue;
       const s = state2.get(m);
       if (s === 1) {
-        const path8 = stack.map((f) => f.node);
-        return [...path8.slice(path8.indexOf(m)), m];
+        const path9 = stack.map((f) => f.node);
+        return [...path9.slice(path9.indexOf(m)), m];
       }
       if (s === void 0) {
         state2.set(m, 1);
@@ -58747,11 +58774,11 @@ var SnapshotPrep = class {
     this.blob(() => resourcePath(rec.address), rec);
   }
   /** A file of the snapshot whose content is `prettyCanonical(value)`, e.g. plan.json. */
-  file(path8, value) {
+  file(path9, value) {
     this.later(() => {
       if (!this.texts.has(value)) this.texts.set(value, prettyCanonical(value));
     });
-    this.blob(() => path8, value);
+    this.blob(() => path9, value);
   }
   /** A trace event: its line of trace.jsonl. */
   event(e) {
@@ -58792,11 +58819,11 @@ var SnapshotPrep = class {
     this.later(() => {
       const content = this.texts.get(value);
       if (content === void 0) return;
-      const path8 = pathOf();
+      const path9 = pathOf();
       const { oid } = encodeObject("blob", content);
       deflateGitAsync(content).then(
         (packed) => {
-          if (!this.stopped) this.prepared.set(path8, { content, oid, packed });
+          if (!this.stopped) this.prepared.set(path9, { content, oid, packed });
         },
         () => void 0
         // the commit deflates it itself
@@ -58827,11 +58854,11 @@ var DEFAULT_IDENTITY = { name: "Lexum", email: "lexum@localhost" };
 function newDir() {
   return { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() };
 }
-function splitPath(path8) {
-  const parts = path8.split("/");
+function splitPath(path9) {
+  const parts = path9.split("/");
   for (const p of parts) {
     if (p === "" || p === "." || p === ".." || p.includes("\0") || p === ".git") {
-      throw new InternalError(`invalid state file path ${JSON.stringify(path8)}`);
+      throw new InternalError(`invalid state file path ${JSON.stringify(path9)}`);
     }
   }
   return parts;
@@ -58895,14 +58922,14 @@ function buildTree(files2, prior, read2, prepared) {
 }
 async function presentInParent(gitdir, root, parentTree, cache2) {
   const present = /* @__PURE__ */ new Set();
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   const visit3 = async (dir, oldTree) => {
     present.add(oldTree);
     if (dir.oid === oldTree) {
       markAll(dir, present);
       return;
     }
-    const entries = await readTreeEntries(gitdir, oldTree, fs8, cache2);
+    const entries = await readTreeEntries(gitdir, oldTree, fs9, cache2);
     const jobs = [];
     for (const e of entries) {
       if (e.type === "blob") present.add(e.oid);
@@ -58948,9 +58975,9 @@ async function writeStateCommit(args) {
   let objects = built.objects;
   if (deflating.size > 0) {
     const packed = /* @__PURE__ */ new Map();
-    for (const [path8, p] of deflating) {
+    for (const [path9, p] of deflating) {
       const z = await p;
-      const oid = blobsByPath.get(path8)?.oid;
+      const oid = blobsByPath.get(path9)?.oid;
       if (z && oid) packed.set(oid, z);
     }
     objects = objects.map((o) => o.packed === void 0 && packed.has(o.oid) ? { ...o, packed: packed.get(o.oid) } : o);
@@ -59002,17 +59029,17 @@ async function walkFiles(gitdir, treeOid, seen) {
     }
     return files2.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   }
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   const cache2 = {};
   const out = [];
   const walk = async (oid, prefix) => {
     seen.add(oid);
-    const entries = await readTreeEntries(gitdir, oid, fs8, cache2);
+    const entries = await readTreeEntries(gitdir, oid, fs9, cache2);
     const subs = [];
     for (const e of entries) {
-      const path8 = prefix === "" ? e.path : `${prefix}/${e.path}`;
-      if (e.type === "tree") subs.push(walk(e.oid, path8));
-      else if (e.type === "blob") out.push({ path: path8, oid: e.oid });
+      const path9 = prefix === "" ? e.path : `${prefix}/${e.path}`;
+      if (e.type === "tree") subs.push(walk(e.oid, path9));
+      else if (e.type === "blob") out.push({ path: path9, oid: e.oid });
     }
     await Promise.all(subs);
   };
@@ -59026,7 +59053,7 @@ async function readStateFiles(args) {
   const seen = /* @__PURE__ */ new Set();
   const files2 = await walkFiles(gitdir, info.tree, seen);
   const blobs = await catFileBatch(gitdir, files2.map((f) => f.oid), "blob") ?? new Array(files2.length);
-  const fs8 = createSafeFs();
+  const fs9 = createSafeFs();
   const cache2 = {};
   let next = 0;
   const worker = async () => {
@@ -59034,7 +59061,7 @@ async function readStateFiles(args) {
       const i = next++;
       if (blobs[i]) continue;
       try {
-        blobs[i] = (await import_isomorphic_git3.default.readBlob({ fs: fs8, gitdir, oid: files2[i].oid, cache: cache2 })).blob;
+        blobs[i] = (await import_isomorphic_git3.default.readBlob({ fs: fs9, gitdir, oid: files2[i].oid, cache: cache2 })).blob;
       } catch (e) {
         throw gitObjectUnreadable.error(files2[i].oid, gitErrorCause(e));
       }
@@ -59101,23 +59128,23 @@ async function journalPath(gitdir, name) {
   return join6(await journalDir(gitdir), `${name}.jsonl`);
 }
 async function openJournal(args) {
-  const path8 = await journalPath(args.gitdir, args.name);
+  const path9 = await journalPath(args.gitdir, args.name);
   let fh;
   try {
-    await fsp10.mkdir(join6(path8, ".."), { recursive: true });
-    fh = await fsp10.open(path8, "a");
+    await fsp10.mkdir(join6(path9, ".."), { recursive: true });
+    fh = await fsp10.open(path9, "a");
     const size = (await fh.stat()).size;
     if (size > 0) {
-      const tail = await lastNewlineEnd(path8, size);
+      const tail = await lastNewlineEnd(path9, size);
       if (tail < size) {
         await fh.truncate(tail);
         await fh.sync();
       }
     } else {
-      await syncDir(join6(path8, ".."));
+      await syncDir(join6(path9, ".."));
     }
   } catch (e) {
-    throw gitWriteFailed.error(path8, e.message);
+    throw gitWriteFailed.error(path9, e.message);
   }
   const fd = fh.fd;
   let bytes = 0;
@@ -59134,12 +59161,12 @@ async function openJournal(args) {
         from(0);
       });
     } catch (e) {
-      throw journalWriteFailed.error(path8, e.message);
+      throw journalWriteFailed.error(path9, e.message);
     }
     bytes += data.length;
   };
   return {
-    path: path8,
+    path: path9,
     get bytesWritten() {
       return bytes;
     },
@@ -59150,8 +59177,8 @@ async function openJournal(args) {
     }
   };
 }
-async function lastNewlineEnd(path8, size) {
-  const r = await fsp10.open(path8, "r");
+async function lastNewlineEnd(path9, size) {
+  const r = await fsp10.open(path9, "r");
   try {
     const chunk = Buffer.alloc(64 * 1024);
     let end = size;
@@ -59168,10 +59195,10 @@ async function lastNewlineEnd(path8, size) {
   }
 }
 async function readJournal(args) {
-  const path8 = await journalPath(args.gitdir, args.name);
+  const path9 = await journalPath(args.gitdir, args.name);
   let text;
   try {
-    text = await fsp10.readFile(path8, "utf8");
+    text = await fsp10.readFile(path9, "utf8");
   } catch (e) {
     if (e.code === "ENOENT") return null;
     throw e;
@@ -59192,7 +59219,7 @@ async function readJournal(args) {
         tornTail = true;
         continue;
       }
-      throw corruptJournal.error(path8, i + 1);
+      throw corruptJournal.error(path9, i + 1);
     }
     if (isLast && !complete) {
       tornTail = true;
@@ -59203,9 +59230,9 @@ async function readJournal(args) {
   return { records, tornTail };
 }
 async function removeJournal(args) {
-  const path8 = await journalPath(args.gitdir, args.name);
+  const path9 = await journalPath(args.gitdir, args.name);
   try {
-    await fsp10.unlink(path8);
+    await fsp10.unlink(path9);
   } catch (e) {
     if (e.code !== "ENOENT") throw e;
   }
@@ -59213,10 +59240,10 @@ async function removeJournal(args) {
 
 // src/state/load.ts
 var decoder = new TextDecoder("utf-8", { fatal: true });
-function parseJson(files2, path8, problems, text) {
-  const bytes = files2.get(path8);
+function parseJson(files2, path9, problems, text) {
+  const bytes = files2.get(path9);
   if (!bytes) {
-    problems.push(`${path8} is missing`);
+    problems.push(`${path9} is missing`);
     return void 0;
   }
   try {
@@ -59224,7 +59251,7 @@ function parseJson(files2, path8, problems, text) {
     text?.(t);
     return JSON.parse(t);
   } catch (e) {
-    problems.push(`${path8} is not valid JSON (${e.message})`);
+    problems.push(`${path9} is not valid JSON (${e.message})`);
     return void 0;
   }
 }
@@ -59243,17 +59270,17 @@ function inspectStateFiles(files2, opts = {}) {
   const texts = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set();
   for (const address of Object.keys(snapshot.resources ?? {}).sort()) {
-    const path8 = resourcePath(address);
-    listed.add(path8);
-    const rec = parseJson(files2, path8, problems, (t) => texts.set(address, t));
+    const path9 = resourcePath(address);
+    listed.add(path9);
+    const rec = parseJson(files2, path9, problems, (t) => texts.set(address, t));
     if (rec === void 0) continue;
     const h = hashValue(rec);
-    if (h !== snapshot.resources[address]) problems.push(`${path8} hashes to ${h}, but snapshot.json lists ${snapshot.resources[address]}`);
-    if (rec.address !== address) problems.push(`${path8} records address ${rec.address}, expected ${address}`);
+    if (h !== snapshot.resources[address]) problems.push(`${path9} hashes to ${h}, but snapshot.json lists ${snapshot.resources[address]}`);
+    if (rec.address !== address) problems.push(`${path9} records address ${rec.address}, expected ${address}`);
     resources[address] = rec;
   }
-  for (const path8 of files2.keys()) {
-    if (path8.startsWith("resources/") && !listed.has(path8)) problems.push(`${path8} is not listed in snapshot.json`);
+  for (const path9 of files2.keys()) {
+    if (path9.startsWith("resources/") && !listed.has(path9)) problems.push(`${path9} is not listed in snapshot.json`);
   }
   const trace = files2.get("trace.jsonl");
   if (!trace) problems.push("trace.jsonl is missing");
@@ -63390,9 +63417,9 @@ var TYPE_WORDS = {
   null: "null"
 };
 function plainProblem(e) {
-  const path8 = e.instancePath;
+  const path9 = e.instancePath;
   const p = e.params;
-  const where2 = path8 === "" ? "" : "`" + path8.slice(1).split("/").join(".") + "` ";
+  const where2 = path9 === "" ? "" : "`" + path9.slice(1).split("/").join(".") + "` ";
   const got = `got ${showValue(e.data)}`;
   let problem;
   switch (e.keyword) {
@@ -63440,7 +63467,7 @@ function plainProblem(e) {
     default:
       problem = `${where2}${e.message ?? "is invalid"}`;
   }
-  return { path: path8, problem: problem.trim(), keyword: e.keyword, params: p };
+  return { path: path9, problem: problem.trim(), keyword: e.keyword, params: p };
 }
 
 // src/lang/check.ts
@@ -63702,9 +63729,9 @@ function isReadOnly(catalog, from) {
 }
 
 // src/lang/string-literal.ts
-function cookString(path8, pieces, multiline, diagnostics, template = false) {
+function cookString(path9, pieces, multiline, diagnostics, template = false) {
   if (!template) {
-    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path8, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
+    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path9, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
   }
   let parts = pieces.map((p) => isText(p) ? p.raw : p);
   if (multiline) parts = dedent(parts);
@@ -64080,10 +64107,10 @@ function strip2(parts) {
   }
   return out.filter((p) => p !== "" && !(typeof p !== "string" && p.kind === "Strip"));
 }
-function buildTemplate(path8, parts, diagnostics, stringEnd) {
+function buildTemplate(path9, parts, diagnostics, stringEnd) {
   if (!parts.some(isMark)) return parts;
-  const span = (start, end) => ({ file: path8, start, end });
-  const str2 = (ps, start, end) => new StringNode(ps.length === 0 ? [] : ps, false, path8, start, end);
+  const span = (start, end) => ({ file: path9, start, end });
+  const str2 = (ps, start, end) => new StringNode(ps.length === 0 ? [] : ps, false, path9, start, end);
   const stack = [{ open: null, parts: [] }];
   const close2 = (f, end) => {
     const o = f.open;
@@ -64094,13 +64121,13 @@ function buildTemplate(path8, parts, diagnostics, stringEnd) {
       const thenParts = f.then ?? f.parts;
       const thenEnd = f.elseMark?.start ?? endAt;
       const elseParts = f.then ? f.parts : [];
-      const cond = new CondNode(o.cond, str2(thenParts, o.end, thenEnd), str2(elseParts, f.elseMark?.end ?? endAt, endAt), path8, o.start, last);
+      const cond = new CondNode(o.cond, str2(thenParts, o.end, thenEnd), str2(elseParts, f.elseMark?.end ?? endAt, endAt), path9, o.start, last);
       cond.template = true;
       node = cond;
     } else {
       const body = str2(f.parts, o.end, endAt);
-      const comp = new ListCompNode(o.vars, o.source, body, void 0, path8, o.start, last);
-      node = new CallNode(new IdentNode("join", path8, o.start, o.end), [new StringNode([], false, path8, o.start, o.start), comp], path8, o.start, last);
+      const comp = new ListCompNode(o.vars, o.source, body, void 0, path9, o.start, last);
+      node = new CallNode(new IdentNode("join", path9, o.start, o.end), [new StringNode([], false, path9, o.start, o.start), comp], path9, o.start, last);
     }
     stack[stack.length - 1].parts.push(node);
   };
@@ -64142,28 +64169,28 @@ function buildTemplate(path8, parts, diagnostics, stringEnd) {
 // src/lang/parser.ts
 var MAX_NESTING = 256;
 var MAX_SYNTAX_ERRORS = 100;
-function parseTemplate(path8, text) {
-  const lexed = lexPacked(path8, text, true);
-  const p = new Parser4(path8, lexed.tokens);
+function parseTemplate(path9, text) {
+  const lexed = lexPacked(path9, text, true);
+  const p = new Parser4(path9, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   const expr = p.parseTemplateText();
   return { expr: p.diagnostics.length > 0 ? null : expr, diagnostics: p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0)) };
 }
-function parseFile(path8, text) {
-  const lexed = lexPacked(path8, text);
-  const p = new Parser4(path8, lexed.tokens);
+function parseFile(path9, text) {
+  const lexed = lexPacked(path9, text);
+  const p = new Parser4(path9, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const { domains, templates: templates2, moved } = p.parseTop();
+  const { domains, templates: templates2, moved, templateImports } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS];
-    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path8);
+    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path9);
     diagnostics = diagnostics.slice(0, MAX_SYNTAX_ERRORS);
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path: path8, domains, templates: templates2, moved, comments: lexed.comments, span: { file: path8, start: 0, end: text.length } },
+    file: { kind: "File", path: path9, domains, templates: templates2, moved, templateImports, comments: lexed.comments, span: { file: path9, start: 0, end: text.length } },
     diagnostics
   };
 }
@@ -64191,8 +64218,8 @@ var BINARY_PREC = {
 var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
 var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
 var Parser4 = class {
-  constructor(path8, toks) {
-    this.path = path8;
+  constructor(path9, toks) {
+    this.path = path9;
     this.toks = toks;
   }
   path;
@@ -64414,8 +64441,14 @@ var Parser4 = class {
     const domains = [];
     const templates2 = [];
     const moved = [];
+    const templateImports = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
+      if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident" && this.peek(2).kind === "ident" && this.peek(2).text === "from") {
+        const d2 = this.guarded("top", () => this.parseTemplateImport());
+        if (d2) templateImports.push(d2);
+        continue;
+      }
       if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
         const d2 = this.guarded("top", () => this.parseTemplate());
         if (d2) templates2.push(d2);
@@ -64439,7 +64472,19 @@ var Parser4 = class {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return { domains, templates: templates2, moved };
+    return { domains, templates: templates2, moved, templateImports };
+  }
+  /** `template NAME from "SOURCE"` (a plain string: no interpolation). */
+  parseTemplateImport() {
+    const kw = this.next();
+    const name = this.name("a template name");
+    this.next();
+    const value = this.parseExpr();
+    if (value.kind !== "String" || value.parts.some((p) => typeof p !== "string") || value.multiline) {
+      this.fail(expectedToken(value.span, "a string naming where the template is", "an expression", 'write `template NAME from "../folder"` or `template NAME from "npm-package"`'));
+    }
+    const source = value.parts.join("");
+    return { kind: "TemplateImport", name, source, sourceSpan: value.span, span: this.span(kw.start) };
   }
   parseDomain() {
     const kw = this.next();
@@ -66556,7 +66601,7 @@ var Evaluator = class {
       this.diags.push(templateVars(second.span, `${JSON.stringify(bad2)} is not a name`));
       return POISON;
     }
-    let path8;
+    let path9;
     let text;
     if (name === "templatefile") {
       const rel = resolveProjectPath(s.file, a);
@@ -66569,17 +66614,17 @@ var Evaluator = class {
         this.diags.push(fileNotFound(first.span, a));
         return POISON;
       }
-      path8 = rel;
+      path9 = rel;
       text = read2;
       this.templateTexts.set(rel, text);
     } else {
-      path8 = `${s.file}\0template`;
+      path9 = `${s.file}\0template`;
       text = a;
     }
-    const key3 = `${path8}\0${text}`;
+    const key3 = `${path9}\0${text}`;
     let parsed = this.templates.get(key3);
     if (!parsed) {
-      parsed = parseTemplate(path8, text);
+      parsed = parseTemplate(path9, text);
       this.templates.set(key3, parsed);
     }
     const mark = this.diags.length;
@@ -66588,11 +66633,11 @@ var Evaluator = class {
     else {
       const problems = checkTemplateNames(parsed.expr, names);
       if (problems.length > 0) this.diags.push(...problems);
-      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path8 : s.file, vars: new Map(names.map((k) => [k, vars[k]])), deps: s.deps });
+      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path9 : s.file, vars: new Map(names.map((k) => [k, vars[k]])), deps: s.deps });
     }
     for (let i = mark; i < this.diags.length; i++) {
       const d = this.diags[i];
-      if (d.span?.file !== path8) continue;
+      if (d.span?.file !== path9) continue;
       if (name === "templatefile") this.diags[i] = { ...d, related: [...d.related ?? [], { span, message: "the template is rendered here" }] };
       else {
         const { line, column } = lineColumn(text, d.span.start);
@@ -66690,8 +66735,8 @@ function firstRef(e) {
   }
   return null;
 }
-function instantiateTemplates(files2, diags) {
-  const templates2 = /* @__PURE__ */ new Map();
+function instantiateTemplates(files2, diags, imported = []) {
+  const templates2 = new Map(imported.map((t) => [t.name.name, t]));
   for (const f of files2) {
     for (const t of f.templates) {
       if (templates2.has(t.name.name)) diags.push(duplicateTemplate.withRelated(t.name.span, [{ span: templates2.get(t.name.name).name.span, message: "first declared here" }], t.name.name));
@@ -66881,6 +66926,88 @@ function chain(e) {
   }
 }
 
+// src/lang/template-source.ts
+import { posix as posix2 } from "node:path";
+var PACKAGE = /^((?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*)((?:\/[A-Za-z0-9._~-]+)*)$/;
+function templateSource(file, source) {
+  if (source.startsWith("/") || /^[A-Za-z]:[\\/]/.test(source)) return { problem: "an absolute path: write the folder relative to this file (`../shared/templates`)" };
+  if (source === "." || source === ".." || source.startsWith("./") || source.startsWith("../")) {
+    const path9 = posix2.normalize(posix2.join(posix2.dirname(file), source)).replace(/\/$/, "");
+    if (path9 !== ".." && !path9.startsWith("../")) return { problem: `${JSON.stringify(source)} is inside the project: its templates are the project's already (use them by name)` };
+    return { kind: "folder", key: `folder:${path9}`, path: path9 };
+  }
+  const m = PACKAGE.exec(source);
+  if (m === null || source.split("/").some((seg) => seg === "." || seg === "..")) {
+    return { problem: `${JSON.stringify(source)} is neither a folder (\`../shared/templates\`) nor an npm package name (\`@acme/lexum-templates\`)` };
+  }
+  return { kind: "package", key: `package:${source}`, name: m[1], folder: m[2].replace(/^\//, "") };
+}
+
+// src/lang/template-imports.ts
+function importTemplates(files2, libraries, sources, diags) {
+  const parsed = /* @__PURE__ */ new Map();
+  const out = /* @__PURE__ */ new Map();
+  const own = new Set(files2.flatMap((f) => f.templates.map((t) => t.name.name)));
+  for (const f of files2) {
+    for (const imp of f.templateImports) {
+      const src = templateSource(f.path, imp.source);
+      if ("problem" in src) {
+        diags.push(templateSourceUnavailable(imp.sourceSpan, imp.source, src.problem));
+        continue;
+      }
+      if (!parsed.has(src.key)) parsed.set(src.key, parseLibrary(libraries?.get(src.key), imp.source, imp.sourceSpan, sources, diags));
+      const templates2 = parsed.get(src.key);
+      if (!templates2) continue;
+      const decl = templates2.get(imp.name.name);
+      if (!decl) {
+        diags.push(unknownImportedTemplate(imp.name.span, imp.name.name, imp.source, suggest(imp.name.name, [...templates2.keys()])));
+        continue;
+      }
+      const name = imp.name.name;
+      const first = out.get(name);
+      if (first || own.has(name)) {
+        const where2 = first ? first.at.span : files2.flatMap((g) => g.templates).find((t) => t.name.name === name).name.span;
+        diags.push(duplicateTemplate.withRelated(imp.name.span, [{ span: where2, message: "first declared here" }], name));
+        continue;
+      }
+      out.set(name, { decl, at: imp.name });
+    }
+  }
+  return [...out.keys()].sort().map((k) => out.get(k).decl);
+}
+function parseLibrary(lib, source, at, sources, diags) {
+  if (lib === void 0) {
+    diags.push(templateSourceUnavailable(at, source, "it was not loaded (compile was given no template libraries)"));
+    return null;
+  }
+  if ("problem" in lib) {
+    diags.push(templateSourceUnavailable(at, source, lib.problem));
+    return null;
+  }
+  const out = /* @__PURE__ */ new Map();
+  let ok = true;
+  for (const file of lib.files) {
+    if (!sources.get(file.path)) sources.add(new SourceFile(file.path, file.text));
+    const p = parseFile(file.path, file.text);
+    for (const d of p.diagnostics) diags.push(d);
+    if (p.diagnostics.some((d) => d.severity === "error")) ok = false;
+    const other = p.file.domains[0] ?? p.file.moved[0] ?? p.file.templateImports[0];
+    if (other) {
+      const what2 = other.kind === "Domain" ? `domain \`${other.name.name}\`` : other.kind === "Moved" ? "a `moved` block" : "`template \u2026 from`";
+      diags.push(templateSourceNotOnlyTemplates(other.span, what2));
+      ok = false;
+    }
+    for (const t of p.file.templates) {
+      const seen = out.get(t.name.name);
+      if (seen) {
+        diags.push(duplicateTemplate.withRelated(t.name.span, [{ span: seen.name.span, message: "first declared here" }], t.name.name));
+        ok = false;
+      } else out.set(t.name.name, t);
+    }
+  }
+  return ok ? out : null;
+}
+
 // src/lang/compile.ts
 function hashProgram(p) {
   return sha256Canonical(p, 4);
@@ -66896,10 +67023,12 @@ function compile(files2, opts = {}) {
     asts.push(parsed.file);
   }
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
-  const instantiated = instantiateTemplates(asts, diags);
+  const imported = importTemplates(asts, opts.libraries, sources, diags);
+  if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  const instantiated = instantiateTemplates(asts, diags, imported);
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   asts.splice(0, asts.length, ...instantiated.files);
-  const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
+  const templateSpans = [...asts.flatMap((f) => f.templates), ...imported].map((t) => ({ name: t.name.name, span: t.span }));
   const mark = diags.length;
   const movedDecls = asts.flatMap((f) => f.moved);
   const { domains, spans, templates: templates2, moved } = buildDomains(asts.splice(0), movedDecls, opts, diags, (span) => sources.get(span.file)?.text.slice(span.start, span.end) ?? "");
@@ -66912,7 +67041,7 @@ function compile(files2, opts = {}) {
       diags[i] = { ...d, related: [...d.related ?? [], ...at] };
     }
   }
-  for (const [path8, text] of templates2) if (!sources.get(path8)) sources.add(new SourceFile(path8, text));
+  for (const [path9, text] of templates2) if (!sources.get(path9)) sources.add(new SourceFile(path9, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program = { domains, format: "lexum.program/v1", ...moved.length > 0 ? { moved } : {} };
@@ -67109,13 +67238,13 @@ function loadProjectFromFiles(files2) {
   return { files: out, sources, diagnostics };
 }
 var lenient = new TextDecoder("utf-8");
-function decodeSource(path8, bytes) {
+function decodeSource(path9, bytes) {
   try {
     return { text: decoder2.decode(bytes), diagnostics: [] };
   } catch {
     const bad2 = firstBadByte(bytes);
     const at = lenient.decode(bytes.subarray(0, bad2)).length;
-    return { text: null, diagnostics: [invalidUtf8({ file: path8, start: at, end: at + 1 }, path8, bad2)], source: new SourceFile(path8, lenient.decode(bytes)) };
+    return { text: null, diagnostics: [invalidUtf8({ file: path9, start: at, end: at + 1 }, path9, bad2)], source: new SourceFile(path9, lenient.decode(bytes)) };
   }
 }
 function firstBadByte(b) {
@@ -67154,8 +67283,8 @@ function environmentOf(settings, env) {
 var PACKAGE_KEY = "package";
 var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers: {}, inputs: {}, environments: {} };
 function settingSpan(doc, instancePath, extraKey) {
-  const path8 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
-  let node = path8.length ? doc.getIn(path8, true) : doc.contents;
+  const path9 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node = path9.length ? doc.getIn(path9, true) : doc.contents;
   if (extraKey !== null && (0, import_yaml4.isMap)(node)) node = node.items.find((pair) => (0, import_yaml4.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
   const range = node?.range;
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : void 0;
@@ -67337,7 +67466,8 @@ function compileProjectFiles(input2) {
     ...input2.tree ? { tree: input2.tree } : {},
     providerDefaults: parsed.settings.providers,
     ...input2.stats ? { stats: input2.stats } : {},
-    ...input2.catalog ? { catalog: input2.catalog } : {}
+    ...input2.catalog ? { catalog: input2.catalog } : {},
+    ...input2.libraries ? { libraries: input2.libraries } : {}
   });
   if (parsed.diagnostics.length > 0 && input2.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input2.settingsText));
@@ -67595,22 +67725,22 @@ import { chmod, mkdir, rmdir } from "node:fs/promises";
 import { lstat } from "node:fs/promises";
 
 // src/providers/fs/errors.ts
-function invalidPath(path8, why) {
-  return new ProviderError("fs.invalid_path", `fs: invalid path ${JSON.stringify(path8)}: ${why}`, false);
+function invalidPath(path9, why) {
+  return new ProviderError("fs.invalid_path", `fs: invalid path ${JSON.stringify(path9)}: ${why}`, false);
 }
-function escapesRoot(path8, root, via, why) {
+function escapesRoot(path9, root, via, why) {
   const how = via === void 0 ? "" : ` (through the symlink ${JSON.stringify(via)})`;
   const tail = why === void 0 ? "" : `: ${why}`;
-  return new ProviderError("fs.escape", `fs: path ${JSON.stringify(path8)} escapes the root ${root}${how}${tail}`, false);
+  return new ProviderError("fs.escape", `fs: path ${JSON.stringify(path9)} escapes the root ${root}${how}${tail}`, false);
 }
-function wrongKind(path8, wanted, found) {
-  return new ProviderError("fs.wrong_kind", `fs: ${JSON.stringify(path8)} is a ${found}, not a ${wanted}`, false);
+function wrongKind(path9, wanted, found) {
+  return new ProviderError("fs.wrong_kind", `fs: ${JSON.stringify(path9)} is a ${found}, not a ${wanted}`, false);
 }
-function parentNotDir(path8, parent) {
-  return new ProviderError("fs.wrong_kind", `fs: cannot reach ${JSON.stringify(path8)}: ${JSON.stringify(parent)} is not a directory`, false);
+function parentNotDir(path9, parent) {
+  return new ProviderError("fs.wrong_kind", `fs: cannot reach ${JSON.stringify(path9)}: ${JSON.stringify(parent)} is not a directory`, false);
 }
-function dirNotEmpty(path8) {
-  return new ProviderError("fs.dir_not_empty", `fs: directory ${JSON.stringify(path8)} is not empty; delete its contents first`, false);
+function dirNotEmpty(path9) {
+  return new ProviderError("fs.dir_not_empty", `fs: directory ${JSON.stringify(path9)} is not empty; delete its contents first`, false);
 }
 function badAttr(type, attr, why) {
   return new ProviderError("fs.invalid_attr", `fs: ${type}.${attr} ${why}`, false);
@@ -67619,11 +67749,11 @@ function unknownType(type) {
   return new ProviderError("fs.unknown_type", `fs: unknown resource type ${type}`, false);
 }
 var TRANSIENT = /* @__PURE__ */ new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "EINTR", "ETIMEDOUT"]);
-function ioError(path8, op, err) {
+function ioError(path9, op, err) {
   if (err instanceof ProviderError) return err;
   const code19 = err?.code ?? "EUNKNOWN";
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path8)}: ${detail}`, TRANSIENT.has(code19));
+  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path9)}: ${detail}`, TRANSIENT.has(code19));
 }
 
 // src/providers/fs/common.ts
@@ -67658,18 +67788,18 @@ function stringAttr(type, attrs, name, fallback) {
 
 // src/providers/fs/paths.ts
 import { lstat as lstat2, realpath } from "node:fs/promises";
-import { dirname as dirname5, join as join8, posix as posix2, relative, sep as sep2 } from "node:path";
+import { dirname as dirname5, join as join8, posix as posix3, relative, sep as sep2 } from "node:path";
 function isInside(base, p) {
   if (p === base) return true;
   return p.startsWith(base.endsWith(sep2) ? base : base + sep2);
 }
-function checkLexical(path8, root) {
-  if (typeof path8 !== "string" || path8.length === 0) throw invalidPath(String(path8), "must be a non-empty string");
-  if (path8.includes("\0")) throw invalidPath(path8, "contains a NUL byte");
-  if (path8.startsWith("/")) throw escapesRoot(path8, root, void 0, "absolute paths are not allowed; write it relative to the root");
-  const norm = posix2.normalize(path8).replace(/\/+$/, "");
-  if (norm === "." || norm === "") throw invalidPath(path8, "names the root itself");
-  if (norm === ".." || norm.startsWith("../")) throw escapesRoot(path8, root);
+function checkLexical(path9, root) {
+  if (typeof path9 !== "string" || path9.length === 0) throw invalidPath(String(path9), "must be a non-empty string");
+  if (path9.includes("\0")) throw invalidPath(path9, "contains a NUL byte");
+  if (path9.startsWith("/")) throw escapesRoot(path9, root, void 0, "absolute paths are not allowed; write it relative to the root");
+  const norm = posix3.normalize(path9).replace(/\/+$/, "");
+  if (norm === "." || norm === "") throw invalidPath(path9, "names the root itself");
+  if (norm === ".." || norm.startsWith("../")) throw escapesRoot(path9, root);
   return norm.split("/");
 }
 async function realpathLoose(p) {
@@ -67688,9 +67818,9 @@ async function realpathLoose(p) {
     }
   }
 }
-async function locate(root, path8) {
-  const segments = checkLexical(path8, root);
-  const rel = path8;
+async function locate(root, path9) {
+  const segments = checkLexical(path9, root);
+  const rel = path9;
   const realRoot = await realpathLoose(root);
   let cur = realRoot;
   for (let i = 0; i < segments.length - 1; i++) {
@@ -67987,12 +68117,12 @@ var HttpClient = class {
   cfg;
   agent;
   /** The full URL of a path under the base (paths start with "/"). Holds no credential: the base never does. */
-  url(path8) {
-    return this.cfg.base + path8;
+  url(path9) {
+    return this.cfg.base + path9;
   }
   /** One request; a JSON body when `body` is given. */
-  send(method, path8, body, signal) {
-    const url2 = this.url(path8);
+  send(method, path9, body, signal) {
+    const url2 = this.url(path9);
     if (signal.aborted) return Promise.reject(aborted(method, url2));
     const payload = body === void 0 ? void 0 : Buffer.from(JSON.stringify(body), "utf8");
     const headers = { accept: "application/json" };
@@ -68091,13 +68221,13 @@ function resolveHttpConfig(config, env) {
   if (caFile !== void 0) {
     if (typeof caFile !== "string" || caFile.length === 0 || caFile.includes("\0")) throw bad("root_ca_file", "must be the path of a PEM file");
     if (url2.protocol !== "https:") throw bad("root_ca_file", "is set but base_url is not https://");
-    const path8 = resolveConfigPath(env, caFile);
+    const path9 = resolveConfigPath(env, caFile);
     try {
-      ca = readFileSync(path8, "utf8");
+      ca = readFileSync(path9, "utf8");
     } catch (e) {
-      throw bad("root_ca_file", `cannot be read (${path8}): ${e.code ?? String(e)}`);
+      throw bad("root_ca_file", `cannot be read (${path9}): ${e.code ?? String(e)}`);
     }
-    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw bad("root_ca_file", `is not a PEM certificate file (${path8}): no "-----BEGIN CERTIFICATE-----"`);
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw bad("root_ca_file", `is not a PEM certificate file (${path9}): no "-----BEGIN CERTIFICATE-----"`);
   }
   const idAttribute = config.id_attribute ?? "id";
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw bad("id_attribute", 'must be a key, or keys joined by "/" ("id", "data/id")');
@@ -68137,20 +68267,20 @@ function optionalMethod(attrs, attr, dflt) {
   return v;
 }
 function objectSpec(attrs, cfg) {
-  const path8 = attrs.path;
-  if (typeof path8 !== "string" || !path8.startsWith("/")) throw badAttr2("path", 'must be a path starting with "/"');
+  const path9 = attrs.path;
+  if (typeof path9 !== "string" || !path9.startsWith("/")) throw badAttr2("path", 'must be a path starting with "/"');
   const objectId = attrs.object_id;
   if (objectId !== void 0 && (typeof objectId !== "string" || objectId.length === 0)) throw badAttr2("object_id", "must be a non-empty string");
   const data = attrs.data;
   if (data !== void 0 && (typeof data !== "object" || data === null || Array.isArray(data))) throw badAttr2("data", "must be an object");
   const idAttribute = attrs.id_attribute ?? cfg.idAttribute;
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw badAttr2("id_attribute", 'must be a key, or keys joined by "/"');
-  const own = `${path8.replace(/\/+$/, "")}/{id}`;
+  const own = `${path9.replace(/\/+$/, "")}/{id}`;
   return {
-    path: path8,
+    path: path9,
     objectId,
     data,
-    createPath: optionalPath(attrs, "create_path", path8),
+    createPath: optionalPath(attrs, "create_path", path9),
     readPath: optionalPath(attrs, "read_path", own),
     updatePath: optionalPath(attrs, "update_path", own),
     destroyPath: optionalPath(attrs, "destroy_path", own),
@@ -68299,9 +68429,9 @@ var HttpInstance = class {
     const spec = this.spec(type, attrs);
     const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
     if (id === void 0) return;
-    const path8 = fillPath(spec.destroyPath, "destroy_path", id);
-    const a = await this.client.send(spec.destroyMethod, path8, void 0, ctx.signal);
-    if (!success(a.status) && !gone(a.status)) throw this.failure(spec.destroyMethod, path8, a);
+    const path9 = fillPath(spec.destroyPath, "destroy_path", id);
+    const a = await this.client.send(spec.destroyMethod, path9, void 0, ctx.signal);
+    if (!success(a.status) && !gone(a.status)) throw this.failure(spec.destroyMethod, path9, a);
   }
   async close() {
     this.client.close();
@@ -68325,64 +68455,64 @@ var HttpInstance = class {
       const cur = await this.get(spec, id, ctx);
       if (cur !== null) {
         if (holdsGoal(cur.obj, data)) return objectAttrs(attrs, id, cur.obj, cur.raw, data);
-        const path9 = fillPath(spec.updatePath, "update_path", id);
-        const a2 = await this.client.send(spec.updateMethod, path9, data, ctx.signal);
-        if (success(a2.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path9, ctx);
-        if (!gone(a2.status)) throw this.failure(spec.updateMethod, path9, a2);
+        const path10 = fillPath(spec.updatePath, "update_path", id);
+        const a2 = await this.client.send(spec.updateMethod, path10, data, ctx.signal);
+        if (success(a2.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path10, ctx);
+        if (!gone(a2.status)) throw this.failure(spec.updateMethod, path10, a2);
       }
     }
-    const path8 = fillPath(spec.createPath, "create_path", spec.objectId);
+    const path9 = fillPath(spec.createPath, "create_path", spec.objectId);
     const body = spec.objectId !== void 0 ? withId(data, spec.idAt, spec.objectId) : data;
-    const a = await this.client.send(spec.createMethod, path8, body, ctx.signal);
-    if (!success(a.status)) throw this.failure(spec.createMethod, path8, a);
-    const made = spec.objectId ?? this.assignedId(spec, path8, a);
-    return this.readBack(attrs, spec, made, spec.createMethod, path8, ctx);
+    const a = await this.client.send(spec.createMethod, path9, body, ctx.signal);
+    if (!success(a.status)) throw this.failure(spec.createMethod, path9, a);
+    const made = spec.objectId ?? this.assignedId(spec, path9, a);
+    return this.readBack(attrs, spec, made, spec.createMethod, path9, ctx);
   }
   /** The id the server gave a new object: at id_attribute in the answer, else the last segment of its Location. */
-  assignedId(spec, path8, a) {
-    const body = a.body.trim() === "" ? void 0 : this.parse(spec.createMethod, path8, a, false);
+  assignedId(spec, path9, a) {
+    const body = a.body.trim() === "" ? void 0 : this.parse(spec.createMethod, path9, a, false);
     const fromBody = body === void 0 ? void 0 : idIn(body, spec.idAt);
     if (fromBody !== void 0) return fromBody;
     const location = a.headers.location;
-    if (typeof location === "string" && URL.canParse(location, this.client.url(path8))) {
-      const last = new URL(location, this.client.url(path8)).pathname.split("/").filter((s) => s !== "").pop();
+    if (typeof location === "string" && URL.canParse(location, this.client.url(path9))) {
+      const last = new URL(location, this.client.url(path9)).pathname.split("/").filter((s) => s !== "").pop();
       if (last !== void 0) return decodeURIComponent(last);
     }
-    throw badResponse(spec.createMethod, this.client.url(path8), `the answer names no id (no "${spec.idAt.join("/")}" in its body, no Location header): set id_attribute, or object_id`);
+    throw badResponse(spec.createMethod, this.client.url(path9), `the answer names no id (no "${spec.idAt.join("/")}" in its body, no Location header): set id_attribute, or object_id`);
   }
   /** The object right after a write; a write the server acknowledged but cannot show is an error, never a silent absence. */
-  async readBack(attrs, spec, id, method, path8, ctx) {
+  async readBack(attrs, spec, id, method, path9, ctx) {
     const found = await this.get(spec, id, ctx);
     if (found === null) {
       const at = fillPath(spec.readPath, "read_path", id);
-      throw badResponse(method, this.client.url(path8), `the server accepted it, but GET ${this.client.url(at)} then found no object: check read_path and id_attribute`);
+      throw badResponse(method, this.client.url(path9), `the server accepted it, but GET ${this.client.url(at)} then found no object: check read_path and id_attribute`);
     }
     return objectAttrs(attrs, id, found.obj, found.raw, spec.data);
   }
   /** GET of the object's own URL: the object, or null when the server says it is gone (404, 410). */
   async get(spec, id, ctx) {
-    const path8 = fillPath(spec.readPath, "read_path", id);
-    const a = await this.client.send("GET", path8, void 0, ctx.signal);
+    const path9 = fillPath(spec.readPath, "read_path", id);
+    const a = await this.client.send("GET", path9, void 0, ctx.signal);
     if (gone(a.status)) return null;
-    if (!success(a.status)) throw this.failure("GET", path8, a);
-    return { obj: this.parse("GET", path8, a, true), raw: a.body };
+    if (!success(a.status)) throw this.failure("GET", path9, a);
+    return { obj: this.parse("GET", path9, a, true), raw: a.body };
   }
-  parse(method, path8, a, required) {
+  parse(method, path9, a, required) {
     let v;
     try {
       v = JSON.parse(a.body);
     } catch {
       if (!required) return void 0;
-      throw badResponse(method, this.client.url(path8), `the answer is not JSON: ${excerpt(a.body, this.secrets)}`);
+      throw badResponse(method, this.client.url(path9), `the answer is not JSON: ${excerpt(a.body, this.secrets)}`);
     }
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
       if (!required) return void 0;
-      throw badResponse(method, this.client.url(path8), `the answer is not a JSON object: ${excerpt(a.body, this.secrets)}`);
+      throw badResponse(method, this.client.url(path9), `the answer is not a JSON object: ${excerpt(a.body, this.secrets)}`);
     }
     return v;
   }
-  failure(method, path8, a) {
-    return statusFailed(method, this.client.url(path8), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
+  failure(method, path9, a) {
+    return statusFailed(method, this.client.url(path9), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
   }
 };
 function createHttpProvider(options3 = {}) {
@@ -69296,8 +69426,8 @@ async function converge(q, goal, row) {
   const wanted = new Set(goal.roles);
   for (const g of goal.roles) if (!member.has(g)) await q(`GRANT ${ident(g)} TO ${ident(goal.name)}`);
   for (const g of sortedStrings(member)) if (!wanted.has(g)) await q(`REVOKE ${ident(g)} FROM ${ident(goal.name)}`);
-  const path8 = row === null ? [] : searchPathOf(row["rolconfig"]);
-  if (!sameList(path8, goal.searchPath)) {
+  const path9 = row === null ? [] : searchPathOf(row["rolconfig"]);
+  if (!sameList(path9, goal.searchPath)) {
     if (goal.searchPath.length === 0) await q(`ALTER ROLE ${ident(goal.name)} RESET search_path`);
     else await q(`ALTER ROLE ${ident(goal.name)} SET search_path TO ${goal.searchPath.map(ident).join(", ")}`);
   }
@@ -69402,11 +69532,11 @@ function resolvePostgresSettings(config, env) {
   const rootPath = optString(config, "sslrootcert");
   let sslrootcert;
   if (rootPath !== void 0) {
-    const path8 = resolveConfigPath(env, rootPath);
+    const path9 = resolveConfigPath(env, rootPath);
     try {
-      sslrootcert = { path: path8, pem: readFileSync2(path8, "utf8") };
+      sslrootcert = { path: path9, pem: readFileSync2(path9, "utf8") };
     } catch (err) {
-      throw invalid2("sslrootcert", `cannot be read (${path8}): ${err.code ?? String(err)}`);
+      throw invalid2("sslrootcert", `cannot be read (${path9}): ${err.code ?? String(err)}`);
     }
   }
   return {
@@ -69494,9 +69624,9 @@ function unknownType4(type) {
 function worldInvalid(message) {
   return new ProviderError("sim.world_invalid", message, false);
 }
-function worldWrite(path8, err) {
+function worldWrite(path9, err) {
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProviderError("sim.io", `sim: cannot write the world file ${path8}: ${detail}`, true);
+  return new ProviderError("sim.io", `sim: cannot write the world file ${path9}: ${detail}`, true);
 }
 
 // src/providers/sim/faults.ts
@@ -69593,8 +69723,8 @@ function parseWorld(text) {
   }
   return out;
 }
-function worldLogPath(path8) {
-  return `${path8}.log`;
+function worldLogPath(path9) {
+  return `${path9}.log`;
 }
 function logLine(change2) {
   return JSON.stringify("set" in change2 ? { set: storedRecord(change2.set) } : change2) + "\n";
@@ -69621,29 +69751,29 @@ function applyWorldLog(objects, text) {
   }
   return null;
 }
-function readWorld(path8) {
+function readWorld(path9) {
   let objects = /* @__PURE__ */ new Map();
-  const text = readIfPresent(path8);
+  const text = readIfPresent(path9);
   if (text !== null && typeof text === "object") return text.problem;
   if (text !== null) {
     const parsed = parseWorld(text);
     if (typeof parsed === "string") return parsed;
     objects = parsed;
   }
-  const log = readIfPresent(worldLogPath(path8));
+  const log = readIfPresent(worldLogPath(path9));
   if (log !== null && typeof log === "object") return log.problem;
   if (log !== null) {
     const problem = applyWorldLog(objects, log);
-    if (problem !== null) return `${worldLogPath(path8)}: ${problem}`;
+    if (problem !== null) return `${worldLogPath(path9)}: ${problem}`;
   }
   return new Map([...objects.keys()].sort().map((k) => [k, objects.get(k)]));
 }
-function readIfPresent(path8) {
+function readIfPresent(path9) {
   try {
-    return readFileSync3(path8, "utf8");
+    return readFileSync3(path9, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return null;
-    return { problem: `cannot read ${path8} (${err instanceof Error ? err.message : String(err)})` };
+    return { problem: `cannot read ${path9} (${err instanceof Error ? err.message : String(err)})` };
   }
 }
 function pretty(v, indent) {
@@ -69695,9 +69825,9 @@ function insertionPoint(keys, key3) {
   }
   return lo;
 }
-function signature(path8) {
+function signature(path9) {
   try {
-    const st = statSync(path8);
+    const st = statSync(path9);
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   } catch (err) {
     if (err.code === "ENOENT") return null;
@@ -69707,14 +69837,14 @@ function signature(path8) {
 var LOG_FOLD_BYTES = 1 << 20;
 var IDLE_FOLD_MS = 100;
 var WorldStore = class _WorldStore {
-  constructor(path8, objects, sig, logFile) {
-    this.path = path8;
+  constructor(path9, objects, sig, logFile) {
+    this.path = path9;
     this.objects = objects;
     this.order = [...objects.keys()].sort();
     this.diskSig = sig;
     this.logFile = logFile;
     this.unfolded = logFile;
-    this.fileBytes = sig === null ? 0 : statSync(path8).size;
+    this.fileBytes = sig === null ? 0 : statSync(path9).size;
   }
   path;
   objects;
@@ -69744,12 +69874,12 @@ var WorldStore = class _WorldStore {
   /** Open provider instances using this store. */
   refs = 0;
   /** Loads the world at `path` (absent: empty) with its change log. Throws LexumError LXM4901 when it is not a world. */
-  static load(path8) {
-    removeStaleTempsSync(dirname6(path8), basename2(path8));
-    const sig = signature(path8);
-    const parsed = readWorld(path8);
-    if (typeof parsed === "string") throw simWorldInvalid.error(path8, parsed);
-    return new _WorldStore(path8, parsed, sig, existsSync(worldLogPath(path8)));
+  static load(path9) {
+    removeStaleTempsSync(dirname6(path9), basename2(path9));
+    const sig = signature(path9);
+    const parsed = readWorld(path9);
+    if (typeof parsed === "string") throw simWorldInvalid.error(path9, parsed);
+    return new _WorldStore(path9, parsed, sig, existsSync(worldLogPath(path9)));
   }
   /**
    * Re-reads the file when it changed on disk since we last read or wrote it and nothing of
@@ -69930,8 +70060,8 @@ var WorldStore = class _WorldStore {
     this.unfolded = false;
   }
 };
-async function replaceFile(path8, text) {
-  const created = await withFreshTemp(path8, (t) => new Promise((resolve6, reject) => open2(t, "wx", 420, (err, f) => err ? reject(err) : resolve6(f))));
+async function replaceFile(path9, text) {
+  const created = await withFreshTemp(path9, (t) => new Promise((resolve6, reject) => open2(t, "wx", 420, (err, f) => err ? reject(err) : resolve6(f))));
   const tmp = created.tmp;
   let fd = created.value;
   try {
@@ -69940,7 +70070,7 @@ async function replaceFile(path8, text) {
     const opened = fd;
     fd = null;
     await new Promise((resolve6, reject) => close(opened, (err) => err ? reject(err) : resolve6()));
-    await new Promise((resolve6, reject) => rename2(tmp, path8, (err) => err ? reject(err) : resolve6()));
+    await new Promise((resolve6, reject) => rename2(tmp, path9, (err) => err ? reject(err) : resolve6()));
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   } catch (err) {
     if (fd !== null) closeSync(fd);
@@ -69949,11 +70079,11 @@ async function replaceFile(path8, text) {
   }
 }
 var worlds = /* @__PURE__ */ new Map();
-function openWorld(path8) {
-  let w = worlds.get(path8);
+function openWorld(path9) {
+  let w = worlds.get(path9);
   if (w === void 0) {
-    w = WorldStore.load(path8);
-    worlds.set(path8, w);
+    w = WorldStore.load(path9);
+    worlds.set(path9, w);
   }
   w.refs += 1;
   return w;
@@ -70239,6 +70369,103 @@ function firstLine3(e) {
   return text.split("\n")[0];
 }
 
+// src/engine/template-sources.ts
+import { existsSync as existsSync2, promises as fs2, readdirSync as readdirSync2, readFileSync as readFileSync4 } from "node:fs";
+import path from "node:path";
+var IMPORT = /^[ \t]*template[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+from[ \t]+"([^"\\\n]*)"/gm;
+async function loadTemplateLibraries(files2, place) {
+  const out = /* @__PURE__ */ new Map();
+  for (const f of files2) {
+    if (!f.text.includes("from")) continue;
+    for (const m of f.text.matchAll(IMPORT)) {
+      const src = templateSource(f.path, m[1]);
+      if ("problem" in src || out.has(src.key)) continue;
+      out.set(src.key, src.kind === "folder" ? await folderLibrary(src.path, place) : packageLibrary(src.name, src.folder, place.projectDir));
+    }
+  }
+  return out;
+}
+async function folderLibrary(rel, place) {
+  const repoPath = path.posix.normalize(path.posix.join(place.projectPath || ".", rel));
+  if (repoPath === ".." || repoPath.startsWith("../")) return { problem: "the path leaves the repository" };
+  const read2 = await place.folder(repoPath === "." ? "" : repoPath);
+  if (read2 === null) return { problem: `there is no folder ${rel} in the repository${place.at ? ` ${place.at}` : ""}` };
+  if (read2.length === 0) return { problem: `the folder ${rel} holds no .lxm file` };
+  return { files: read2.map((f) => ({ path: path.posix.join(rel, f.name), text: f.text })) };
+}
+function packageLibrary(name, folder, projectDir2) {
+  const declared = declaringPackageJson(projectDir2, name);
+  if (declared === null) return { problem: `the package ${name} is not declared in the project's package.json (dependencies): the lockfile pins only what it declares (npm install --save ${name})` };
+  let root = null;
+  for (let dir2 = path.resolve(projectDir2); ; dir2 = path.dirname(dir2)) {
+    const candidate = path.join(dir2, "node_modules", ...name.split("/"));
+    if (existsSync2(path.join(candidate, "package.json"))) {
+      root = candidate;
+      break;
+    }
+    if (path.dirname(dir2) === dir2) break;
+  }
+  if (root === null) return { problem: `the package ${name} is not installed (run npm install in the project)` };
+  const dir = folder === "" ? root : path.join(root, ...folder.split("/"));
+  let names;
+  try {
+    names = readdirLxm(dir);
+  } catch {
+    return { problem: `the package ${name} has no folder ${folder}` };
+  }
+  if (names.length === 0) return { problem: `${folder === "" ? `the package ${name}` : `the folder ${folder} of the package ${name}`} holds no .lxm file` };
+  const rel = path.relative(projectDir2, dir).split(path.sep).join("/");
+  return { files: names.map((n) => ({ path: path.posix.join(rel, n), text: readFileSync4(path.join(dir, n), "utf8") })) };
+}
+function readdirLxm(dir) {
+  return readdirSync2(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".lxm")).map((e) => e.name).sort();
+}
+function declaringPackageJson(dir, name) {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const file = path.join(d, "package.json");
+    if (existsSync2(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync4(file, "utf8"));
+        const has = ["dependencies", "devDependencies", "optionalDependencies"].some((k) => pkg[k] && Object.prototype.hasOwnProperty.call(pkg[k], name));
+        return has ? file : null;
+      } catch {
+        return null;
+      }
+    }
+    if (path.dirname(d) === d) return null;
+  }
+}
+function commitFolderReader(gitdir, oid) {
+  return async (repoPath) => {
+    try {
+      const files2 = await readTreeFiles({ gitdir, oid, subdir: repoPath, suffix: ".lxm" });
+      const decoder3 = new TextDecoder();
+      return files2.filter((f) => !f.path.includes("/")).map((f) => ({ name: f.path, text: decoder3.decode(f.bytes) })).sort((a, b) => a.name < b.name ? -1 : 1);
+    } catch (e) {
+      if (e instanceof LexumError) return null;
+      throw e;
+    }
+  };
+}
+function diskFolderReader(workdir, seen) {
+  return async (repoPath) => {
+    const dir = path.join(workdir, ...repoPath.split("/").filter((p) => p !== ""));
+    let names;
+    try {
+      names = readdirLxm(dir);
+    } catch {
+      return null;
+    }
+    const files2 = [];
+    for (const name of names) {
+      const bytes = await fs2.readFile(path.join(dir, name));
+      seen?.set(path.posix.join(repoPath, name), bytes);
+      files2.push({ name, text: new TextDecoder().decode(bytes) });
+    }
+    return files2;
+  };
+}
+
 // src/engine/project-providers.ts
 async function loadProjectProviders(projectDir2, settingsText) {
   return loadProviderPackages(projectDir2, settingsText === null ? [] : providerPackageRefs(settingsText));
@@ -70251,7 +70478,16 @@ async function compileProject(input2) {
     const sorted = sortDiagnostics(diagnostics);
     return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
   }
-  const compiled2 = compileProjectFiles({ files: input2.files, readFile: input2.readFile, ...input2.tree ? { tree: input2.tree } : {}, env: input2.environment ?? null, settingsText: input2.settingsText, catalog: providers.catalog });
+  const libraries = input2.place ? await loadTemplateLibraries(input2.files, input2.place) : void 0;
+  const compiled2 = compileProjectFiles({
+    files: input2.files,
+    readFile: input2.readFile,
+    ...input2.tree ? { tree: input2.tree } : {},
+    env: input2.environment ?? null,
+    settingsText: input2.settingsText,
+    catalog: providers.catalog,
+    ...libraries ? { libraries } : {}
+  });
   return { ...compiled2, providers };
 }
 
@@ -70313,24 +70549,24 @@ var ProviderPool = class {
 
 // src/engine/secrets.ts
 import { createHmac as createHmac2, randomBytes as randomBytes2 } from "node:crypto";
-import fs2 from "node:fs";
-import path from "node:path";
+import fs3 from "node:fs";
+import path2 from "node:path";
 function secretAccess(opts) {
   let key3;
   const getKey = () => {
     if (key3) return key3;
     const fromEnv = opts.env.LXM_STATE_KEY;
     if (fromEnv) return key3 = Buffer.from(fromEnv, "utf8");
-    const file = path.join(opts.commondir, "lexum", "state.key");
+    const file = path2.join(opts.commondir, "lexum", "state.key");
     try {
-      key3 = Buffer.from(fs2.readFileSync(file, "utf8").trim(), "hex");
+      key3 = Buffer.from(fs3.readFileSync(file, "utf8").trim(), "hex");
       if (key3.length >= 16) return key3;
     } catch {
     }
     key3 = randomBytes2(32);
     if (opts.createKey !== false) {
-      fs2.mkdirSync(path.dirname(file), { recursive: true });
-      fs2.writeFileSync(file, key3.toString("hex") + "\n", { mode: 384 });
+      fs3.mkdirSync(path2.dirname(file), { recursive: true });
+      fs3.writeFileSync(file, key3.toString("hex") + "\n", { mode: 384 });
     }
     return key3;
   };
@@ -70447,26 +70683,26 @@ async function readStateHeadOid(opts) {
 }
 
 // src/engine/workspace.ts
-import path3 from "node:path";
-import fs4 from "node:fs/promises";
+import path4 from "node:path";
+import fs5 from "node:fs/promises";
 import fsSync from "node:fs";
 
 // src/lang/file-reader.ts
-import fs3 from "node:fs";
-import path2 from "node:path";
+import fs4 from "node:fs";
+import path3 from "node:path";
 function projectFileBytes(projectDir2) {
   let root;
   try {
-    root = fs3.realpathSync(projectDir2);
+    root = fs4.realpathSync(projectDir2);
   } catch {
     return () => null;
   }
   return (rel) => {
-    if (path2.posix.isAbsolute(rel) || rel.split("/").includes("..")) return null;
+    if (path3.posix.isAbsolute(rel) || rel.split("/").includes("..")) return null;
     try {
-      const real = fs3.realpathSync(path2.join(root, ...rel.split("/")));
-      if (real !== root && !real.startsWith(root + path2.sep)) return null;
-      return fs3.readFileSync(real);
+      const real = fs4.realpathSync(path3.join(root, ...rel.split("/")));
+      if (real !== root && !real.startsWith(root + path3.sep)) return null;
+      return fs4.readFileSync(real);
     } catch {
       return null;
     }
@@ -70475,7 +70711,7 @@ function projectFileBytes(projectDir2) {
 function memoryFileReader(files2) {
   const decoder3 = new TextDecoder("utf-8", { fatal: true });
   return (rel) => {
-    const bytes = files2.get(path2.posix.normalize(rel));
+    const bytes = files2.get(path3.posix.normalize(rel));
     if (!bytes) return null;
     try {
       return decoder3.decode(bytes);
@@ -70486,13 +70722,13 @@ function memoryFileReader(files2) {
 }
 function memoryProjectFiles(files2) {
   const paths = [...files2.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-  return { bytes: (rel) => files2.get(path2.posix.normalize(rel)) ?? null, list: () => paths };
+  return { bytes: (rel) => files2.get(path3.posix.normalize(rel)) ?? null, list: () => paths };
 }
 
 // src/engine/workspace.ts
 async function openWorkspace(opts) {
-  const projectDir2 = path3.resolve(opts.dir);
-  const stat2 = await fs4.stat(projectDir2).catch(() => null);
+  const projectDir2 = path4.resolve(opts.dir);
+  const stat2 = await fs5.stat(projectDir2).catch(() => null);
   if (!stat2?.isDirectory()) throw catalog_exports.host.noSuchDirectory.error(opts.dir);
   const repo = await findRepo(projectDir2);
   const projectPath = await projectPathIn(repo, projectDir2);
@@ -70506,7 +70742,8 @@ async function openWorkspace(opts) {
     const blobs = new Map(all.map((f) => [f.path, f.bytes]));
     const readFile3 = memoryFileReader(blobs);
     const changes3 = async () => [];
-    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, tree: memoryProjectFiles(blobs), settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes3 };
+    const folder2 = commitFolderReader(repo.gitdir, oid);
+    return { ...base, files: files3, sources: sources2, diagnostics: diagnostics2, readFile: readFile3, tree: memoryProjectFiles(blobs), folder: folder2, settingsText: readFile3("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes: changes3 };
   }
   const headInfo = async () => {
     const head2 = await headCommit({ gitdir: repo.gitdir });
@@ -70520,7 +70757,7 @@ async function openWorkspace(opts) {
   const decoder3 = new TextDecoder("utf-8", { fatal: true });
   const read2 = /* @__PURE__ */ new Set();
   const readFile2 = (rel) => {
-    read2.add(path3.posix.normalize(rel));
+    read2.add(path4.posix.normalize(rel));
     const b = diskBytes(rel);
     if (b === null) return null;
     try {
@@ -70533,19 +70770,28 @@ async function openWorkspace(opts) {
   let listed;
   const goalFiles = {
     bytes(rel) {
-      read2.add(path3.posix.normalize(rel));
+      read2.add(path4.posix.normalize(rel));
       return diskBytes(rel);
     },
     list() {
       if (listed) return listed;
-      const onDisk = tracked.index.filter((p) => fsSync.statSync(path3.join(projectDir2, ...p.split("/")), { throwIfNoEntry: false })?.isFile() === true);
+      const onDisk = tracked.index.filter((p) => fsSync.statSync(path4.join(projectDir2, ...p.split("/")), { throwIfNoEntry: false })?.isFile() === true);
       listed = [.../* @__PURE__ */ new Set([...onDisk, ...tracked.untracked])].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
       for (const p of listed) read2.add(p);
       return listed;
     }
   };
+  const outside = /* @__PURE__ */ new Map();
+  const folder = diskFolderReader(repo.workdir, outside);
   const changes2 = async () => {
     const out = /* @__PURE__ */ new Map();
+    for (const [repoPath, b] of [...outside].sort((x, y) => x[0] < y[0] ? -1 : 1)) {
+      const rel = path4.posix.relative(projectPath, repoPath);
+      const dir = path4.posix.dirname(repoPath);
+      const committed = head ? (await listTreeBlobs({ gitdir: repo.gitdir, oid: head, subdir: dir === "." ? "" : dir }).catch(() => /* @__PURE__ */ new Map())).get(path4.posix.basename(repoPath)) : void 0;
+      if (!committed) out.set(rel, { path: rel, kind: "untracked", input: true });
+      else if (hashObject("blob", b) !== committed.oid) out.set(rel, { path: rel, kind: "modified", input: true });
+    }
     const inHead = (p) => {
       const e = tree.get(p);
       return e && e.mode !== "120000" && e.mode !== "160000" ? e : void 0;
@@ -70579,10 +70825,10 @@ async function openWorkspace(opts) {
     return [...out.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   };
   const { files: files2, sources, diagnostics } = loaded;
-  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, tree: goalFiles, settingsText, goal: { commit: head, time }, committed: false, changes: changes2 };
+  return { ...base, files: files2, sources, diagnostics, readFile: readFile2, tree: goalFiles, folder, settingsText, goal: { commit: head, time }, committed: false, changes: changes2 };
 }
 async function projectPathIn(repo, projectDir2) {
-  return path3.relative(await fs4.realpath(repo.workdir), await fs4.realpath(projectDir2)).split(path3.sep).join("/");
+  return path4.relative(await fs5.realpath(repo.workdir), await fs5.realpath(projectDir2)).split(path4.sep).join("/");
 }
 async function readTrackedProject(repo, projectDir2, projectPath, shown) {
   const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir: projectPath };
@@ -70595,10 +70841,10 @@ async function readTrackedProject(repo, projectDir2, projectPath, shown) {
   const lxm = index.filter((f) => f.path.endsWith(".lxm") && f.mode !== "160000");
   await Promise.all(
     lxm.map(async (f) => {
-      const abs = path3.join(projectDir2, ...f.path.split("/"));
+      const abs = path4.join(projectDir2, ...f.path.split("/"));
       try {
-        if (f.mode === "120000") links.set(f.path, await fs4.readlink(abs));
-        const b = await fs4.readFile(abs);
+        if (f.mode === "120000") links.set(f.path, await fs5.readlink(abs));
+        const b = await fs5.readFile(abs);
         raw.push({ path: f.path, bytes: b });
         bytes.set(f.path, b);
       } catch (e) {
@@ -70638,7 +70884,8 @@ async function planProject(opts) {
     readFile: ws.readFile,
     tree: ws.tree,
     settingsText: ws.settingsText,
-    environment: opts.environment ?? null
+    environment: opts.environment ?? null,
+    place: { projectDir: ws.projectDir, projectPath: ws.projectPath, folder: ws.folder, ...ws.committed && ws.goal.commit ? { at: `at commit ${ws.goal.commit.slice(0, 12)}` } : {} }
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
   const environments = Object.keys(projectSettings.environments).sort();
@@ -70856,18 +71103,18 @@ function recordFor(planned, address, masked, types2, journaled) {
 }
 
 // src/engine/apply-lock.ts
-import fs5 from "node:fs/promises";
+import fs6 from "node:fs/promises";
 import os from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 async function acquireApplyLock(commondir, name) {
-  const file = path4.join(commondir, "lexum", `${name}.lock`);
-  await fs5.mkdir(path4.dirname(file), { recursive: true });
+  const file = path5.join(commondir, "lexum", `${name}.lock`);
+  await fs6.mkdir(path5.dirname(file), { recursive: true });
   const me = JSON.stringify({ pid: process.pid, host: os.hostname() }) + "\n";
   const got = await acquire(file, me, 0);
   if (got !== true) throw catalog_exports.engine.applyRunning.error(got ? `pid ${got.pid} on ${got.host}` : "unknown owner", file);
   return async () => {
-    const now = await fs5.readFile(file, "utf8").catch(() => null);
-    if (now === me) await fs5.rm(file, { force: true });
+    const now = await fs6.readFile(file, "utf8").catch(() => null);
+    if (now === me) await fs6.rm(file, { force: true });
   };
 }
 var MAX_DEPTH2 = 3;
@@ -70885,14 +71132,14 @@ async function acquire(file, content, depth) {
       if (now === null || now.version !== seen.version || now.text !== seen.text) continue;
       const tmp = await writeTemp(file, content);
       try {
-        await fs5.rename(tmp, file);
+        await fs6.rename(tmp, file);
       } catch (e) {
-        await fs5.rm(tmp, { force: true });
+        await fs6.rm(tmp, { force: true });
         throw e;
       }
       return true;
     } finally {
-      await fs5.rm(guard, { force: true });
+      await fs6.rm(guard, { force: true });
     }
   }
   return parseOwner((await observe2(file))?.text ?? "");
@@ -70900,20 +71147,20 @@ async function acquire(file, content, depth) {
 var tempCounter2 = 0;
 async function writeTemp(file, content) {
   const tmp = `${file}.${process.pid}.${tempCounter2++}.tmp`;
-  await fs5.writeFile(tmp, content, { flag: "wx" });
+  await fs6.writeFile(tmp, content, { flag: "wx" });
   return tmp;
 }
 async function createExclusive(file, content) {
   const tmp = await writeTemp(file, content);
   try {
-    await fs5.link(tmp, file);
+    await fs6.link(tmp, file);
     return true;
   } catch (e) {
     const code19 = e.code;
     if (code19 === "EEXIST") return false;
     if (code19 === "EPERM" || code19 === "ENOTSUP" || code19 === "EOPNOTSUPP") {
       try {
-        await fs5.writeFile(file, content, { flag: "wx" });
+        await fs6.writeFile(file, content, { flag: "wx" });
         return true;
       } catch (e2) {
         if (e2.code === "EEXIST") return false;
@@ -70922,12 +71169,12 @@ async function createExclusive(file, content) {
     }
     throw e;
   } finally {
-    await fs5.rm(tmp, { force: true });
+    await fs6.rm(tmp, { force: true });
   }
 }
 async function observe2(file) {
   try {
-    const fh = await fs5.open(file, "r");
+    const fh = await fs6.open(file, "r");
     try {
       const st = await fh.stat({ bigint: true });
       return { text: await fh.readFile("utf8"), version: `${st.ino}-${st.ctimeNs}` };
@@ -70982,13 +71229,13 @@ function spanText(spans, sources) {
 }
 
 // src/engine/plan-file.ts
-import fs6 from "node:fs/promises";
-import path5 from "node:path";
+import fs7 from "node:fs/promises";
+import path6 from "node:path";
 async function readPlanFile(file) {
-  const name = path5.basename(file);
+  const name = path6.basename(file);
   let saved;
   try {
-    saved = JSON.parse(await fs6.readFile(file, "utf8"));
+    saved = JSON.parse(await fs7.readFile(file, "utf8"));
   } catch (e) {
     const err = e;
     throw catalog_exports.engine.badPlanFile.error(name, err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : e instanceof SyntaxError ? "it is not JSON" : err.message);
@@ -71193,7 +71440,7 @@ function sourceOf(planned) {
 }
 function refuseChanges(planned, cwd) {
   const ws = planned.workspace;
-  const shown = (p) => path6.relative(cwd, path6.join(ws.projectDir, ...p.split("/"))).split(path6.sep).join("/");
+  const shown = (p) => path7.relative(cwd, path7.join(ws.projectDir, ...p.split("/"))).split(path7.sep).join("/");
   const goal = ws.goal.commit ? `HEAD (${ws.goal.commit.slice(0, 12)})` : "HEAD (no commit yet)";
   return catalog_exports.engine.uncommittedChanges.error(goal, planned.changes.map((c) => describeChange(c, shown)));
 }
@@ -71284,11 +71531,11 @@ var COMMENT_LIMIT = 65536;
 var CHECK_OUTPUT_LIMIT = 65535;
 
 // src/host/comment.ts
-function planCommentKey(path8, env) {
-  return `<!-- lexum:plan path=${encodeURIComponent(path8)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
+function planCommentKey(path9, env) {
+  return `<!-- lexum:plan path=${encodeURIComponent(path9)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
 }
-function appliedCommentKey(path8, sha, env) {
-  return `<!-- lexum:apply path=${encodeURIComponent(path8)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
+function appliedCommentKey(path9, sha, env) {
+  return `<!-- lexum:apply path=${encodeURIComponent(path9)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
 }
 function pinExternalId(pin) {
   return `lexum/v1 ${pinFields(pin)}`;
@@ -71551,7 +71798,7 @@ function sameComment(a, b) {
 }
 
 // src/host/runner.ts
-import fs7 from "node:fs";
+import fs8 from "node:fs";
 import { appendFile, open as open3, stat } from "node:fs/promises";
 import os2 from "node:os";
 function input(env, name) {
@@ -71614,7 +71861,7 @@ function readRunnerContext(env) {
 function readEvent(file) {
   let text;
   try {
-    text = fs7.readFileSync(file, "utf8");
+    text = fs8.readFileSync(file, "utf8");
   } catch (e) {
     throw catalog_exports.runner.badEventPayload.error(file, e.code ?? String(e));
   }
@@ -76202,7 +76449,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -76683,9 +76930,9 @@ async function openRun(env, io) {
   const ctx = readRunnerContext(env);
   if (inputs.stateBranch !== null && !isValidRefName(branchRef(inputs.stateBranch))) throw catalog_exports.action.badStateBranchInput.error(inputs.stateBranch);
   if (inputs.githubToken === "") throw catalog_exports.action.noToken.error();
-  const dir = path7.resolve(ctx.workspace, inputs.path);
+  const dir = path8.resolve(ctx.workspace, inputs.path);
   const repo = await findRepo(dir);
-  const projectPath = path7.relative(repo.workdir, dir).split(path7.sep).join("/") || ".";
+  const projectPath = path8.relative(repo.workdir, dir).split(path8.sep).join("/") || ".";
   if (projectPath.startsWith("..")) throw catalog_exports.action.pathOutsideWorkspace.error(inputs.path);
   const host = createGitHubHost({ token: inputs.githubToken, apiUrl: ctx.apiUrl, repository: ctx.repository });
   const remote = { url: await remoteUrl(repo.gitdir), auth: tokenAuth(inputs.githubToken) };

@@ -81,6 +81,14 @@ export class SourceSet {
     return [...this.files.keys()].sort();
   }
   displayPath(path: string): string {
-    return this.displayPrefix + path;
+    // A file outside the project (a template source, `../shared/svc.lxm`) is shown as the
+    // path from where the user stands: `project/../shared` is `shared`.
+    if (!path.startsWith("../")) return this.displayPrefix + path;
+    const parts: string[] = [];
+    for (const seg of (this.displayPrefix + path).split("/")) {
+      if (seg === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
+      else if (seg !== "" && seg !== ".") parts.push(seg);
+    }
+    return parts.join("/");
   }
 }

@@ -94,6 +94,7 @@ export async function planProject(opts: PlanOptions): Promise<Planned | NotPlann
     tree: ws.tree,
     settingsText: ws.settingsText,
     environment: opts.environment ?? null,
+    place: { projectDir: ws.projectDir, projectPath: ws.projectPath, folder: ws.folder, ...(ws.committed && ws.goal.commit ? { at: `at commit ${ws.goal.commit.slice(0, 12)}` } : {}) },
   });
   const diagnostics = [...ws.diagnostics, ...compileDiagnostics];
   // Environments have a state branch each: a plan is for one of them (the inputs' errors

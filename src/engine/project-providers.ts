@@ -8,6 +8,26 @@ import { DEFAULT_SETTINGS, providerPackageRefs } from "../lang/project.js";
 import type { ProjectSettings } from "../lang/project.js";
 import { loadProviderPackages } from "../providers/package-load.js";
 import type { ProjectProviders } from "../providers/project.js";
+import { findRepo } from "../git/repo.js";
+import { diskFolderReader, loadTemplateLibraries } from "./template-sources.js";
+import type { ProjectPlace } from "./template-sources.js";
+import path from "node:path";
+import { realpathSync } from "node:fs";
+
+/**
+ * Where a project on disk sits, for `lxm check` and `lxm graph` (no goal commit: the working
+ * tree): its repository's top, else (not in a repository) the filesystem's root.
+ */
+export async function diskPlace(projectDir: string): Promise<ProjectPlace> {
+  let top: string;
+  try {
+    top = realpathSync((await findRepo(projectDir)).workdir);
+  } catch {
+    top = path.parse(path.resolve(projectDir)).root;
+  }
+  const projectPath = path.relative(top, realpathSync(projectDir)).split(path.sep).join("/");
+  return { projectDir, projectPath, folder: diskFolderReader(top) };
+}
 
 /**
  * The providers a project can use: the built-ins, plus each npm package its lexum.yaml
@@ -33,6 +53,8 @@ export async function compileProject(input: {
   settingsText: string | null;
   /** The environment chosen (`--env`); null or absent for none. */
   environment?: string | null;
+  /** Where the project sits, to load the template sources it names (`template NAME from "SOURCE"`); without it, none can be. */
+  place?: ProjectPlace;
 }): Promise<{ result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; providers: ProjectProviders; stateBranch: string }> {
   const { providers, diagnostics } = await loadProjectProviders(input.projectDir, input.settingsText);
   if (hasErrors(diagnostics)) {
@@ -41,6 +63,15 @@ export async function compileProject(input: {
     const sorted = sortDiagnostics(diagnostics);
     return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
   }
-  const compiled = compileProjectFiles({ files: input.files, readFile: input.readFile, ...(input.tree ? { tree: input.tree } : {}), env: input.environment ?? null, settingsText: input.settingsText, catalog: providers.catalog });
+  const libraries = input.place ? await loadTemplateLibraries(input.files, input.place) : undefined;
+  const compiled = compileProjectFiles({
+    files: input.files,
+    readFile: input.readFile,
+    ...(input.tree ? { tree: input.tree } : {}),
+    env: input.environment ?? null,
+    settingsText: input.settingsText,
+    catalog: providers.catalog,
+    ...(libraries ? { libraries } : {}),
+  });
   return { ...compiled, providers };
 }

@@ -12,6 +12,7 @@ import { ROLLBACK_REASON, parseTraceJsonl, replayRun } from "../runtime/index.js
 import type { Divergence, TraceEvent } from "../runtime/index.js";
 import { inspectStateFiles } from "../state/load.js";
 import { buildStateTree, priorOf, resourcePath } from "../state/snapshot.js";
+import { commitFolderReader } from "./template-sources.js";
 import type { DriftSnapshot, EditSnapshot, FailureSnapshot, LoadedSnapshot, Snapshot } from "../state/snapshot.js";
 import { buildDriftTree, buildEditTree, buildFailureTree, driftBasis, editProblems, editWords } from "../state/records.js";
 import { listStateCommits, readStateFiles } from "../state/store.js";
@@ -135,6 +136,7 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
     tree: memoryProjectFiles(blobs),
     settingsText: readFile("lexum.yaml"),
     environment: goalEnvironment(readFile("lexum.yaml"), src.branch),
+    place: { projectDir, projectPath: snapshot.source.path, folder: commitFolderReader(src.gitdir, goal), at: `at commit ${goal.slice(0, 12)}` },
   });
   return { compiled, diagnostics, providers, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };
 }

@@ -5,6 +5,8 @@ import { findRepo, headCommit, readCommitInfo, readTreeFiles, resolveRev } from 
 import type { Repo } from "../git/repo.js";
 import { hashObject } from "../git/objects.js";
 import { listIndexFiles, listTreeBlobs, listUntrackedFiles } from "../git/worktree.js";
+import { commitFolderReader, diskFolderReader } from "./template-sources.js";
+import type { FolderReader } from "./template-sources.js";
 import type { TreeBlob } from "../git/worktree.js";
 import { LexumError } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
@@ -58,6 +60,12 @@ export interface Workspace {
    * not ignored) as on disk, each one read or listed counted among the inputs (see `changes`).
    */
   readonly tree: ProjectFiles;
+  /**
+   * A folder of the repository at the goal (`template NAME from "../shared"`): the commit's
+   * tree for `--rev`; for a working-tree run the working tree, each file read counted among
+   * the inputs (see `changes`, which names it relative to the project: `../shared/svc.lxm`).
+   */
+  readonly folder: FolderReader;
   /** The project's lexum.yaml as of the goal (the working tree, or REV), null when absent. */
   readonly settingsText: string | null;
   /** The goal commit (REV, or HEAD for a working-tree run); null in a repository without commits. */
@@ -90,7 +98,8 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     const blobs = new Map(all.map((f) => [f.path, f.bytes] as const));
     const readFile = memoryFileReader(blobs);
     const changes = async (): Promise<InputChange[]> => [];
-    return { ...base, files, sources, diagnostics, readFile, tree: memoryProjectFiles(blobs), settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes };
+    const folder = commitFolderReader(repo.gitdir, oid);
+    return { ...base, files, sources, diagnostics, readFile, tree: memoryProjectFiles(blobs), folder, settingsText: readFile("lexum.yaml"), goal: { commit: oid, time: info.time }, committed: true, changes };
   }
 
   // The index, the untracked files and HEAD are read concurrently (independent I/O).
@@ -134,8 +143,20 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
     },
   };
 
+  // Template source folders outside the project, as read from the working tree (repo path → bytes).
+  const outside = new Map<string, Uint8Array>();
+  const folder = diskFolderReader(repo.workdir, outside);
+
   const changes = async (): Promise<InputChange[]> => {
     const out = new Map<string, InputChange>();
+    // A template file outside the project that differs from HEAD's (named relative to the project).
+    for (const [repoPath, b] of [...outside].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      const rel = path.posix.relative(projectPath, repoPath);
+      const dir = path.posix.dirname(repoPath);
+      const committed = head ? (await listTreeBlobs({ gitdir: repo.gitdir, oid: head, subdir: dir === "." ? "" : dir }).catch(() => new Map<string, TreeBlob>())).get(path.posix.basename(repoPath)) : undefined;
+      if (!committed) out.set(rel, { path: rel, kind: "untracked", input: true });
+      else if (hashObject("blob", b) !== committed.oid) out.set(rel, { path: rel, kind: "modified", input: true });
+    }
     const inHead = (p: string): TreeBlob | undefined => {
       const e = tree.get(p);
       // A symlink or submodule is not a file as `--rev` (and replay) read the commit.
@@ -172,7 +193,7 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   };
 
   const { files, sources, diagnostics } = loaded;
-  return { ...base, files, sources, diagnostics, readFile, tree: goalFiles, settingsText, goal: { commit: head, time }, committed: false, changes };
+  return { ...base, files, sources, diagnostics, readFile, tree: goalFiles, folder, settingsText, goal: { commit: head, time }, committed: false, changes };
 }
 
 async function projectPathIn(repo: Repo, projectDir: string): Promise<string> {

@@ -26,6 +26,8 @@ export interface SourceFileNode {
   readonly templates: TemplateDecl[];
   /** `moved { from = …, to = … }` blocks (see MovedDecl). */
   readonly moved: MovedDecl[];
+  /** `template NAME from "SOURCE"` declarations (see TemplateImport). */
+  readonly templateImports: TemplateImport[];
   /** Every comment in the file in source order (trivia kept for `lxm fmt`). */
   readonly comments: Comment[];
   readonly span: Span;
@@ -74,6 +76,21 @@ export interface TemplateDecl {
   readonly name: Ident;
   readonly params: TemplateParam[];
   readonly items: DomainItem[];
+  readonly span: Span;
+}
+
+/**
+ * `template NAME from "SOURCE"`: a domain template declared outside the project — in another
+ * folder of the repository (`"../shared/templates"`, relative to the declaring file) or in an
+ * npm package the project depends on (`"@acme/lexum-templates"`, optionally with a folder
+ * inside it) — made available to the project under its name.
+ */
+export interface TemplateImport {
+  readonly kind: "TemplateImport";
+  readonly name: Ident;
+  /** The source as written (the string's text). */
+  readonly source: string;
+  readonly sourceSpan: Span;
   readonly span: Span;
 }
 

@@ -9,6 +9,7 @@ import { suggest } from "./suggest.js";
 import type { ProjectSettings } from "./project.js";
 import type { TypeCatalog } from "../program/schemas.js";
 import type { ProjectFiles } from "./file-reader.js";
+import type { TemplateLibrary } from "./template-source.js";
 
 /**
  * Compiles a project's .lxm files together with its lexum.yaml (null when the project has
@@ -29,6 +30,8 @@ export function compileProjectFiles(input: {
   /** As CompileOptions.stats. */
   stats?: { steps: number };
   catalog?: TypeCatalog;
+  /** As CompileOptions.libraries: the template sources the project names, loaded. */
+  libraries?: ReadonlyMap<string, TemplateLibrary>;
 }): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; stateBranch: string } {
   const parsed = input.settingsText === null ? { settings: DEFAULT_SETTINGS, diagnostics: [] } : parseProjectSettings(input.settingsText, input.catalog);
   const env = input.env ?? null;
@@ -47,6 +50,7 @@ export function compileProjectFiles(input: {
     providerDefaults: parsed.settings.providers,
     ...(input.stats ? { stats: input.stats } : {}),
     ...(input.catalog ? { catalog: input.catalog } : {}),
+    ...(input.libraries ? { libraries: input.libraries } : {}),
   });
   if (parsed.diagnostics.length > 0 && input.settingsText !== null && !result.sources.get("lexum.yaml")) {
     result.sources.add(new SourceFile("lexum.yaml", input.settingsText));

@@ -16,6 +16,8 @@ import type { EvaluatedAttr } from "./check.js";
 import { Evaluator } from "./evaluate.js";
 import { instantiateTemplates } from "./instantiate.js";
 import { readMoved } from "./moved.js";
+import { importTemplates } from "./template-imports.js";
+import type { TemplateLibrary } from "./template-source.js";
 import { movedKey } from "../program/address.js";
 import { parseFile } from "./parser.js";
 import { resolveProgram } from "./resolve.js";
@@ -38,6 +40,8 @@ export interface CompileOptions {
   readonly stats?: { steps: number };
   /** The provider and resource types to check against: the project's (built-ins plus its package providers); the built-ins when absent. */
   readonly catalog?: TypeCatalog;
+  /** The template sources `template NAME from "SOURCE"` names, loaded by the engine (engine/template-sources.ts), by TemplateSource.key. */
+  readonly libraries?: ReadonlyMap<string, TemplateLibrary>;
 }
 
 export interface CompileResult {
@@ -80,10 +84,12 @@ export function compile(files: readonly { path: string; text: string }[], opts: 
   // up as an unknown name): report the syntax errors alone rather than their follow-on errors.
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   // Template instances become plain domains; a wrong instantiation stops here, like a syntax error.
-  const instantiated = instantiateTemplates(asts, diags);
+  const imported = importTemplates(asts, opts.libraries, sources, diags);
+  if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
+  const instantiated = instantiateTemplates(asts, diags, imported);
   if (hasErrors(diags)) return { program: null, hash: null, spans: {}, diagnostics: sortDiagnostics(diags), sources };
   asts.splice(0, asts.length, ...instantiated.files);
-  const templateSpans = asts.flatMap((f) => f.templates.map((t) => ({ name: t.name.name, span: t.span })));
+  const templateSpans = [...asts.flatMap((f) => f.templates), ...imported].map((t) => ({ name: t.name.name, span: t.span }));
   const mark = diags.length;
   const movedDecls = asts.flatMap((f) => f.moved);
   // In a function of its own so that the syntax trees, name tables and evaluator are garbage

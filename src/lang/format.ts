@@ -202,6 +202,15 @@ class Formatter {
       ...this.f.domains.map((d) => ({ start: d.span.start, end: d.span.end, render: () => this.domain(d) })),
       ...this.f.templates.map((t) => ({ start: t.span.start, end: t.span.end, render: () => this.template(t) })),
       ...this.f.moved.map((m) => ({ start: m.span.start, end: m.span.end, render: () => this.moved(m) })),
+      ...this.f.templateImports.map((t) => ({
+        start: t.span.start,
+        end: t.span.end,
+        render: () => {
+          const head = "template " + this.id(t.name) + " from " + this.inlineBefore(t.sourceSpan.start) + this.raw(t.sourceSpan.start, t.sourceSpan.end);
+          this.skipComments(t.sourceSpan.end);
+          return head;
+        },
+      })),
     ].sort((a, b) => a.start - b.start);
     const body = this.lines(els, this.text.length + 1, 0, { forceBlank: true });
     return body === "" ? "" : body + "\n";

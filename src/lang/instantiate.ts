@@ -46,8 +46,9 @@ function firstRef(e: Expr): { name: string; span: Span } | null {
   return null;
 }
 
-export function instantiateTemplates(files: readonly SourceFileNode[], diags: Diagnostic[]): Instantiated {
-  const templates = new Map<string, TemplateDecl>();
+export function instantiateTemplates(files: readonly SourceFileNode[], diags: Diagnostic[], imported: readonly TemplateDecl[] = []): Instantiated {
+  // Templates from elsewhere (template-imports.ts; their names already checked against the project's).
+  const templates = new Map<string, TemplateDecl>(imported.map((t) => [t.name.name, t]));
   for (const f of files) {
     for (const t of f.templates) {
       if (templates.has(t.name.name)) diags.push(sem.duplicateTemplate.withRelated(t.name.span, [{ span: templates.get(t.name.name)!.name.span, message: "first declared here" }], t.name.name));

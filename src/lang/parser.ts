@@ -11,6 +11,8 @@ import type {
   SourceFileNode,
   TemplateArg,
   TemplateDecl,
+  TemplateImport,
+  StringExpr,
   MovedDecl,
   TemplateParam,
 } from "./ast.js";
@@ -90,7 +92,7 @@ export function parseFile(path: string, text: string): ParseResult {
   const p = new Parser(path, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
-  const { domains, templates, moved } = p.parseTop();
+  const { domains, templates, moved, templateImports } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS]!;
@@ -99,7 +101,7 @@ export function parseFile(path: string, text: string): ParseResult {
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path, domains, templates, moved, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
+    file: { kind: "File", path, domains, templates, moved, templateImports, comments: lexed.comments, span: { file: path, start: 0, end: text.length } },
     diagnostics,
   };
 }
@@ -387,13 +389,19 @@ class Parser {
 
   // ------------------------------------------------------------------ declarations
 
-  parseTop(): { domains: DomainDecl[]; templates: TemplateDecl[]; moved: MovedDecl[] } {
+  parseTop(): { domains: DomainDecl[]; templates: TemplateDecl[]; moved: MovedDecl[]; templateImports: TemplateImport[] } {
     const domains: DomainDecl[] = [];
     const templates: TemplateDecl[] = [];
     const moved: MovedDecl[] = [];
+    const templateImports: TemplateImport[] = [];
     while (this.peek().kind !== "eof") {
       const t = this.peek();
       // `template` is a word only here (not a keyword: attributes and lets may be named so).
+      if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident" && this.peek(2).kind === "ident" && this.peek(2).text === "from") {
+        const d = this.guarded("top", () => this.parseTemplateImport());
+        if (d) templateImports.push(d);
+        continue;
+      }
       if (t.kind === "ident" && t.text === "template" && this.peek(1).kind === "ident") {
         const d = this.guarded("top", () => this.parseTemplate());
         if (d) templates.push(d);
@@ -418,7 +426,20 @@ class Parser {
       const d = this.guarded("top", () => this.parseDomain());
       if (d) domains.push(d);
     }
-    return { domains, templates, moved };
+    return { domains, templates, moved, templateImports };
+  }
+
+  /** `template NAME from "SOURCE"` (a plain string: no interpolation). */
+  private parseTemplateImport(): TemplateImport {
+    const kw = this.next();
+    const name = this.name("a template name");
+    this.next(); // `from`
+    const value = this.parseExpr();
+    if (value.kind !== "String" || value.parts.some((p) => typeof p !== "string") || value.multiline) {
+      this.fail(syntax.expectedToken(value.span, "a string naming where the template is", "an expression", 'write `template NAME from "../folder"` or `template NAME from "npm-package"`'));
+    }
+    const source = (value as StringExpr).parts.join("");
+    return { kind: "TemplateImport", name, source, sourceSpan: value.span, span: this.span(kw.start) };
   }
 
   private parseDomain(): DomainDecl {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadWorkingProject } from "../../engine/workspace.js";
-import { compileProject } from "../../engine/project-providers.js";
+import { compileProject, diskPlace } from "../../engine/project-providers.js";
 import { diskProjectFiles, projectFileReader } from "../../lang/file-reader.js";
 import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
 import type { CommandSpec } from "../args.js";
@@ -27,7 +27,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   if (hasErrors(loaded.diagnostics)) return printFailure(io, sortDiagnostics(loaded.diagnostics), loaded.sources, json);
   // lexum.yaml is part of the project: checked too, its provider packages loaded, its provider defaults applied.
   const readFile = projectFileReader(dir);
-  const { result, diagnostics } = await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null });
+  const { result, diagnostics } = await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null, place: await diskPlace(dir) });
   relativeTo(result.sources, io.cwd, dir);
   const ds = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
   if (!result.program || hasErrors(ds)) return printFailure(io, ds, result.sources, json);

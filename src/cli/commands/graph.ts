@@ -1,6 +1,6 @@
 import { hasErrors, sortDiagnostics } from "../../diag/diagnostic.js";
 import { loadWorkingProject } from "../../engine/workspace.js";
-import { compileProject } from "../../engine/project-providers.js";
+import { compileProject, diskPlace } from "../../engine/project-providers.js";
 import { diskProjectFiles, projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
 import type { Program } from "../../program/types.js";
@@ -30,7 +30,7 @@ export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const dir = projectDir(io.cwd, values.dir, positionals[0], graphSpec.name);
   const loaded = await loadWorkingProject(dir);
   const readFile = projectFileReader(dir);
-  const compiled = hasErrors(loaded.diagnostics) ? null : await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null });
+  const compiled = hasErrors(loaded.diagnostics) ? null : await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null, place: await diskPlace(dir) });
   const result = compiled?.result ?? null;
   const sources = result?.sources ?? loaded.sources;
   relativeTo(sources, io.cwd, dir);

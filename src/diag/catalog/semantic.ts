@@ -684,3 +684,26 @@ export const movedConflict = code(
   "Two `moved` blocks move the same address, move two resources to one address, or form a cycle (a → b, b → a), so where each object ends is ambiguous. Example: `moved { from = a/fs.file.x, to = a/fs.file.y }` twice with different `to`. Fix: keep one move per address; a chain (a → b, then b → c) is allowed.",
   (problem: string) => ({ message: problem, hint: "keep one move per address (a chain a → b, b → c is allowed)" }),
 );
+
+// ------------------------------------------------------------------ templates from elsewhere (2260–2269)
+
+export const templateSourceUnavailable = code(
+  "LXM2260",
+  "template source cannot be used",
+  "`template NAME from \"SOURCE\"` names a folder of the repository outside the project (relative to the file) or an npm package the project depends on; this one cannot be read: the folder is not in the repository at the goal commit or holds no `.lxm` file, the path leaves the repository or points inside the project, or the package is not installed or not declared in the project's package.json (the lockfile pins only what package.json declares). Fix the source, or install and declare the package (`npm install --save @acme/lexum-templates`).",
+  (source: string, problem: string) => ({ message: `cannot read templates from "${source}": ${problem}`, hint: "a folder outside the project (`../shared/templates`), or an npm package in package.json's dependencies" }),
+);
+
+export const unknownImportedTemplate = code(
+  "LXM2261",
+  "no such template in the source",
+  "`template NAME from \"SOURCE\"` names a template that none of the source's `.lxm` files declares. Example: `template servce from \"../shared\"` when the folder declares `service`. Fix the name.",
+  (name: string, source: string, suggestion: string | null) => ({ message: `"${source}" declares no template \`${name}\``, hint: didYouMean(suggestion) ?? "check the names the source's templates declare" }),
+);
+
+export const templateSourceNotOnlyTemplates = code(
+  "LXM2262",
+  "a template source holds other declarations",
+  "The `.lxm` files of a template source (a folder outside the project, an npm package) declare templates only: a domain, a `moved` block or a `template … from` there would not belong to any project. Move it into a project.",
+  (what: string) => ({ message: `a template source declares templates only, but this file declares ${what}`, hint: "keep only `template NAME(params) { … }` blocks in a template source" }),
+);
