@@ -4939,17 +4939,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path9, originalPath, doThrow) => {
-      if (!isString(path9)) {
+    var checkPath = (path10, originalPath, doThrow) => {
+      if (!isString(path10)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path9) {
+      if (!path10) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path9)) {
+      if (checkPath.isNotRelative(path10)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4958,7 +4958,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path9) => REGEX_TEST_INVALID_PATH.test(path9);
+    var isNotRelative = (path10) => REGEX_TEST_INVALID_PATH.test(path10);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -5017,7 +5017,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path9, checkUnignored) {
+      _testOne(path10, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule) => {
@@ -5025,7 +5025,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule.regex.test(path9);
+          const matched = rule.regex.test(path10);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -5038,24 +5038,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache2, checkUnignored, slices) {
-        const path9 = originalPath && checkPath.convert(originalPath);
+        const path10 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path9,
+          path10,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path9, cache2, checkUnignored, slices);
+        return this._t(path10, cache2, checkUnignored, slices);
       }
-      _t(path9, cache2, checkUnignored, slices) {
-        if (path9 in cache2) {
-          return cache2[path9];
+      _t(path10, cache2, checkUnignored, slices) {
+        if (path10 in cache2) {
+          return cache2[path10];
         }
         if (!slices) {
-          slices = path9.split(SLASH);
+          slices = path10.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache2[path9] = this._testOne(path9, checkUnignored);
+          return cache2[path10] = this._testOne(path10, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -5063,24 +5063,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache2[path9] = parent.ignored ? parent : this._testOne(path9, checkUnignored);
+        return cache2[path10] = parent.ignored ? parent : this._testOne(path10, checkUnignored);
       }
-      ignores(path9) {
-        return this._test(path9, this._ignoreCache, false).ignored;
+      ignores(path10) {
+        return this._test(path10, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path9) => !this.ignores(path9);
+        return (path10) => !this.ignores(path10);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path9) {
-        return this._test(path9, this._testCache, true);
+      test(path10) {
+        return this._test(path10, this._testCache, true);
       }
     };
     var factory = (options3) => new Ignore(options3);
-    var isPathValid = (path9) => checkPath(path9 && checkPath.convert(path9), path9, RETURN_FALSE);
+    var isPathValid = (path10) => checkPath(path10 && checkPath.convert(path10), path10, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module2.exports = factory;
@@ -5091,7 +5091,7 @@ var require_ignore = __commonJS({
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path9) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path9) || isNotRelative(path9);
+      checkPath.isNotRelative = (path10) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path10) || isNotRelative(path10);
     }
   }
 });
@@ -5100,7 +5100,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports2, module2) {
     module2.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path9 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path10 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init = function() {
         if (m >= n) {
@@ -5130,9 +5130,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path9[k - 1 + offset];
+          r = path10[k - 1 + offset];
         } else {
-          r = path9[k + 1 + offset];
+          r = path10[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -5140,7 +5140,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path9[k + offset] = pathposi.length;
+        path10[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -5198,7 +5198,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path9[i] = -1;
+            path10[i] = -1;
           }
           p = -1;
           do {
@@ -5212,7 +5212,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path9[delta + offset];
+          r = path10[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -5933,17 +5933,17 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const length = Math.ceil((62 + (extended ? 2 : 0) + bpath.length + 1) / 8) * 8;
         const written = Buffer.alloc(length);
         const writer = new BufferCursor(written);
-        const stat2 = normalizeStats(entry);
-        writer.writeUInt32BE(stat2.ctimeSeconds);
-        writer.writeUInt32BE(stat2.ctimeNanoseconds);
-        writer.writeUInt32BE(stat2.mtimeSeconds);
-        writer.writeUInt32BE(stat2.mtimeNanoseconds);
-        writer.writeUInt32BE(stat2.dev);
-        writer.writeUInt32BE(stat2.ino);
-        writer.writeUInt32BE(stat2.mode);
-        writer.writeUInt32BE(stat2.uid);
-        writer.writeUInt32BE(stat2.gid);
-        writer.writeUInt32BE(stat2.size);
+        const stat3 = normalizeStats(entry);
+        writer.writeUInt32BE(stat3.ctimeSeconds);
+        writer.writeUInt32BE(stat3.ctimeNanoseconds);
+        writer.writeUInt32BE(stat3.mtimeSeconds);
+        writer.writeUInt32BE(stat3.mtimeNanoseconds);
+        writer.writeUInt32BE(stat3.dev);
+        writer.writeUInt32BE(stat3.ino);
+        writer.writeUInt32BE(stat3.mode);
+        writer.writeUInt32BE(stat3.uid);
+        writer.writeUInt32BE(stat3.gid);
+        writer.writeUInt32BE(stat3.size);
         writer.write(entry.oid, 20, "hex");
         writer.writeUInt16BE(renderCacheEntryFlags(entry));
         if (extended) {
@@ -5998,13 +5998,13 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       };
     }
     async function updateCachedIndexFile(fs9, filepath, cache2) {
-      const [stat2, rawIndexFile] = await Promise.all([
+      const [stat3, rawIndexFile] = await Promise.all([
         fs9.lstat(filepath),
         fs9.read(filepath)
       ]);
       const index2 = await GitIndex.from(rawIndexFile);
       cache2.map.set(filepath, index2);
-      cache2.stats.set(filepath, stat2);
+      cache2.stats.set(filepath, stat3);
     }
     async function isIndexStale(fs9, filepath, cache2) {
       const savedStats = cache2.stats.get(filepath);
@@ -6063,18 +6063,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename3(path9) {
-      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
+    function basename3(path10) {
+      const last = Math.max(path10.lastIndexOf("/"), path10.lastIndexOf("\\"));
       if (last > -1) {
-        path9 = path9.slice(last + 1);
+        path10 = path10.slice(last + 1);
       }
-      return path9;
+      return path10;
     }
-    function dirname7(path9) {
-      const last = Math.max(path9.lastIndexOf("/"), path9.lastIndexOf("\\"));
+    function dirname7(path10) {
+      const last = Math.max(path10.lastIndexOf("/"), path10.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path9.slice(0, last);
+      return path10.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files2) {
       const inodes = /* @__PURE__ */ new Map();
@@ -6467,21 +6467,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad2.test(name) && (!!onelevel || name.includes("/"));
     }
-    function assertPath(path9) {
-      if (typeof path9 !== "string") {
+    function assertPath(path10) {
+      if (typeof path10 !== "string") {
         throw new TypeError(
-          "Path must be a string. Received " + JSON.stringify(path9)
+          "Path must be a string. Received " + JSON.stringify(path10)
         );
       }
     }
-    function normalizeStringPosix(path9, allowAboveRoot) {
+    function normalizeStringPosix(path10, allowAboveRoot) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let code19;
-      for (let i = 0; i <= path9.length; ++i) {
-        if (i < path9.length) code19 = path9.charCodeAt(i);
+      for (let i = 0; i <= path10.length; ++i) {
+        if (i < path10.length) code19 = path10.charCodeAt(i);
         else if (code19 === 47) break;
         else code19 = 47;
         if (code19 === 47) {
@@ -6516,8 +6516,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path9.slice(lastSlash + 1, i);
-            else res = path9.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path10.slice(lastSlash + 1, i);
+            else res = path10.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -6530,21 +6530,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path9) {
-      if (path9.length >= 2 && /^[a-zA-Z]:/.test(path9)) {
-        return path9.slice(0, 2);
+    function getWindowsDrivePrefix(path10) {
+      if (path10.length >= 2 && /^[a-zA-Z]:/.test(path10)) {
+        return path10.slice(0, 2);
       }
       return null;
     }
-    function normalize(path9) {
-      assertPath(path9);
-      if (path9.length === 0) return ".";
-      path9 = path9.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path9);
-      const isAbsolute4 = path9.charCodeAt(0) === 47 || drivePrefix !== null && path9.charCodeAt(2) === 47;
-      const trailingSeparator = path9.charCodeAt(path9.length - 1) === 47;
+    function normalize(path10) {
+      assertPath(path10);
+      if (path10.length === 0) return ".";
+      path10 = path10.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path10);
+      const isAbsolute4 = path10.charCodeAt(0) === 47 || drivePrefix !== null && path10.charCodeAt(2) === 47;
+      const trailingSeparator = path10.charCodeAt(path10.length - 1) === 47;
       let normalized = normalizeStringPosix(
-        drivePrefix ? path9.slice(2) : path9,
+        drivePrefix ? path10.slice(2) : path10,
         !isAbsolute4
       );
       if (normalized.length === 0 && !isAbsolute4) normalized = ".";
@@ -6670,8 +6670,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath2 = (path9) => {
-      const pathSegments = path9.split(".");
+    var normalizePath2 = (path10) => {
+      const pathSegments = path10.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -6710,23 +6710,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path9 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path9 };
+          const path10 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path10 };
         }) : [];
       }
       static from(text) {
         return new _GitConfig(text);
       }
-      async get(path9, getall = false) {
-        const normalizedPath = normalizePath2(path9).path;
+      async get(path10, getall = false) {
+        const normalizedPath = normalizePath2(path10).path;
         const allValues = this.parsedConfig.filter((config) => config.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema[section] && schema[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path9) {
-        return this.get(path9, true);
+      async getall(path10) {
+        return this.get(path10, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config) => config.isSection && config.section === section).map((config) => config.subsection);
@@ -6736,10 +6736,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config) => !(config.section === section && config.subsection === subsection)
         );
       }
-      async append(path9, value) {
-        return this.set(path9, value, true);
+      async append(path10, value) {
+        return this.set(path10, value, true);
       }
-      async set(path9, value, append2 = false) {
+      async set(path10, value, append2 = false) {
         const {
           section,
           subsection,
@@ -6747,7 +6747,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath2(path9);
+        } = normalizePath2(path10);
         const configIndex = findLastIndex(
           this.parsedConfig,
           (config) => config.path === normalizedPath
@@ -7360,19 +7360,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type = mode2type$1(mode);
-        const path9 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path9.replace(
+        const path10 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path10.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path9.includes("\\") || path9.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path9);
+        if (path10.includes("\\") || path10.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path10);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path9, oid, type });
+        _entries.push({ mode, path: path10, oid, type });
       }
       return _entries;
     }
@@ -7421,10 +7421,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path9 = Buffer.from(entry.path, "utf8");
+            const path10 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path9, nullchar, oid]);
+            return Buffer.concat([mode, space, path10, nullchar, oid]);
           })
         );
       }
@@ -9219,23 +9219,23 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       async stat(entry) {
         if (entry._stat === false) {
           const { fs: fs9, dir } = this;
-          let stat2 = await fs9.lstat(`${dir}/${entry._fullpath}`);
-          if (!stat2) {
+          let stat3 = await fs9.lstat(`${dir}/${entry._fullpath}`);
+          if (!stat3) {
             throw new Error(
               `ENOENT: no such file or directory, lstat '${entry._fullpath}'`
             );
           }
-          let type = stat2.isDirectory() ? "tree" : "blob";
-          if (type === "blob" && !stat2.isFile() && !stat2.isSymbolicLink()) {
+          let type = stat3.isDirectory() ? "tree" : "blob";
+          if (type === "blob" && !stat3.isFile() && !stat3.isSymbolicLink()) {
             type = "special";
           }
           entry._type = type;
-          stat2 = normalizeStats(stat2);
-          entry._mode = stat2.mode;
-          if (stat2.size === -1 && entry._actualSize) {
-            stat2.size = entry._actualSize;
+          stat3 = normalizeStats(stat3);
+          entry._mode = stat3.mode;
+          if (stat3.size === -1 && entry._actualSize) {
+            stat3.size = entry._actualSize;
           }
-          entry._stat = stat2;
+          entry._stat = stat3;
         }
         return entry._stat;
       }
@@ -9408,7 +9408,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         return flatten;
       },
       // The default iterate function walks all children concurrently
-      iterate = (walk2, children) => Promise.all([...children].map(walk2))
+      iterate = (walk3, children) => Promise.all([...children].map(walk3))
     }) {
       const walkers = trees.map(
         (proxy) => proxy[GitWalkSymbol]({ fs: fs9, dir, gitdir, cache: cache2 })
@@ -9434,17 +9434,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           children: unionOfIterators(iterators)
         };
       };
-      const walk2 = async (root2) => {
+      const walk3 = async (root2) => {
         const { entries, children } = await unionWalkerFromReaddir(root2);
         const fullpath = entries.find((entry) => entry && entry._fullpath)._fullpath;
         const parent = await map(fullpath, entries);
         if (parent !== null) {
-          let walkedChildren = await iterate(walk2, children);
+          let walkedChildren = await iterate(walk3, children);
           walkedChildren = walkedChildren.filter((x) => x !== void 0);
           return reduce(parent, walkedChildren);
         }
       };
-      const result = await walk2(root);
+      const result = await walk3(root);
       for (const walker of walkers) {
         if (walker.flush) await walker.flush();
       }
@@ -9483,9 +9483,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         await Promise.all(
           entries.map((entry) => {
             const subpath = join10(filepath, entry);
-            return fs9.lstat(subpath).then((stat2) => {
-              if (!stat2) return;
-              return stat2.isDirectory() ? rmRecursive(fs9, subpath) : fs9.rm(subpath);
+            return fs9.lstat(subpath).then((stat3) => {
+              if (!stat3) return;
+              return stat3.isDirectory() ? rmRecursive(fs9, subpath) : fs9.rm(subpath);
             });
           })
         ).then(() => fs9.rmdir(filepath));
@@ -9819,17 +9819,17 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       content
     }) {
       await assertNoSymlinkInLeadingPath(fs9, dir, filepath);
-      const path9 = `${dir}/${filepath}`;
+      const path10 = `${dir}/${filepath}`;
       const symlink2 = mode === 40960;
-      const stats = await fs9.lstat(path9);
+      const stats = await fs9.lstat(path10);
       if (stats && (symlink2 || stats.isSymbolicLink())) {
-        await fs9.rm(path9);
+        await fs9.rm(path10);
       }
       if (symlink2) {
-        await fs9.mkdir(dirname7(path9));
-        await fs9.writelink(path9, Buffer.from(content));
+        await fs9.mkdir(dirname7(path10));
+        await fs9.writelink(path10, Buffer.from(content));
       } else {
-        await fs9.write(path9, content, { mode });
+        await fs9.write(path10, content, { mode });
       }
     }
     async function abortMerge({
@@ -9859,13 +9859,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path9, [head, workdir, index2]) {
+          map: async function(path10, [head, workdir, index2]) {
             const staged = !await modified(workdir, index2);
-            const unmerged = unmergedPaths.includes(path9);
+            const unmerged = unmergedPaths.includes(path10);
             const unmodified = !await modified(index2, head);
             if (staged || unmerged) {
               return head ? {
-                path: path9,
+                path: path10,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -9873,7 +9873,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path9);
+            else throw new IndexResetError(path10);
           }
         });
         for (const entry of results) {
@@ -10191,9 +10191,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs9, gitdir, path: path9 }) {
+    async function _getConfig({ fs: fs9, gitdir, path: path10 }) {
       const config = await GitConfigManager.get({ fs: fs9, gitdir });
-      return config.get(path9);
+      return config.get(path10);
     }
     function assignDefined(target, ...sources) {
       for (const source of sources) {
@@ -11623,14 +11623,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path9 = basename3(filepath);
+          const path10 = basename3(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path9,
+                path: path10,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -11639,14 +11639,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path9,
+                  path: path10,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path9,
+                path: path10,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -11655,14 +11655,14 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path9,
+                  path: path10,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path9,
+                path: path10,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -11671,7 +11671,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path9,
+                  path: path10,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -11680,7 +11680,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs9,
                   gitdir,
-                  path: path9,
+                  path: path10,
                   ours,
                   base,
                   theirs,
@@ -11726,7 +11726,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path9
+                  path: path10
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -11743,7 +11743,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path9
+                  path: path10
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -11811,7 +11811,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs9,
       gitdir,
-      path: path9,
+      path: path10,
       ours,
       base,
       theirs,
@@ -11834,19 +11834,19 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path9, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path10, oid: await ours.oid(), type }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path9, oid: await theirs.oid(), type }
+          mergeResult: { mode, path: path10, oid: await theirs.oid(), type }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path9, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path10, oid: await ours.oid(), type }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -11854,7 +11854,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path9
+        path: path10
       });
       const oid = await _writeObject({
         fs: fs9,
@@ -11863,7 +11863,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path9, oid, type } };
+      return { cleanMerge, mergeResult: { mode, path: path10, oid, type } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -11950,7 +11950,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           return parent;
         }
       };
-      const iterate = async (walk2, children) => {
+      const iterate = async (walk3, children) => {
         const filtered = [];
         for (const child of children) {
           const [head, stage] = child;
@@ -11970,7 +11970,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
             }
           }
         }
-        return filtered.length ? Promise.all(filtered.map(walk2)) : [];
+        return filtered.length ? Promise.all(filtered.map(walk3)) : [];
       };
       const entries = await _walk({
         fs: fs9,
@@ -12235,7 +12235,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path9) => worthWalking(filepath, path9))) {
+          if (!allTracked && !changed.some((path10) => worthWalking(filepath, path10))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -14245,51 +14245,51 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig({ fs: fs9, dir, gitdir = join10(dir, ".git"), path: path9 }) {
+    async function getConfig({ fs: fs9, dir, gitdir = join10(dir, ".git"), path: path10 }) {
       try {
         assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path9);
+        assertParameter("path", path10);
         const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _getConfig({
           fs: fsp11,
           gitdir: updatedGitdir,
-          path: path9
+          path: path10
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs9, gitdir, path: path9 }) {
+    async function _getConfigAll({ fs: fs9, gitdir, path: path10 }) {
       const config = await GitConfigManager.get({ fs: fs9, gitdir });
-      return config.getall(path9);
+      return config.getall(path10);
     }
     async function getConfigAll({
       fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
-      path: path9
+      path: path10
     }) {
       try {
         assertParameter("fs", fs9);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path9);
+        assertParameter("path", path10);
         const fsp11 = new FileSystem(fs9);
         const updatedGitdir = await discoverGitdir({ fsp: fsp11, dotgit: gitdir });
         return await _getConfigAll({
           fs: fsp11,
           gitdir: updatedGitdir,
-          path: path9
+          path: path10
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root, path9, value) {
-      const parts = path9.split("/");
+    function assignRefPath(root, path10, value) {
+      const parts = path10.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root;
@@ -15440,13 +15440,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         }
       }
       const visited = /* @__PURE__ */ new Set();
-      async function walk2(oid) {
+      async function walk3(oid) {
         visited.add(oid);
         const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const commit2 = tag2.headers().object;
-          return walk2(commit2);
+          return walk3(commit2);
         }
         if (type !== "commit") {
           throw new ObjectTypeError(oid, type, "commit");
@@ -15456,13 +15456,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           const parents = commit2.headers().parent;
           for (oid of parents) {
             if (!finishingSet.has(oid) && !visited.has(oid)) {
-              await walk2(oid);
+              await walk3(oid);
             }
           }
         }
       }
       for (const oid of startingSet) {
-        await walk2(oid);
+        await walk3(oid);
       }
       return visited;
     }
@@ -15474,18 +15474,18 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       oids
     }) {
       const visited = /* @__PURE__ */ new Set();
-      async function walk2(oid) {
+      async function walk3(oid) {
         if (visited.has(oid)) return;
         visited.add(oid);
         const { type, object } = await _readObject({ fs: fs9, cache: cache2, gitdir, oid });
         if (type === "tag") {
           const tag2 = GitAnnotatedTag.from(object);
           const obj2 = tag2.headers().object;
-          await walk2(obj2);
+          await walk3(obj2);
         } else if (type === "commit") {
           const commit2 = GitCommit.from(object);
           const tree = commit2.headers().tree;
-          await walk2(tree);
+          await walk3(tree);
         } else if (type === "tree") {
           const tree = GitTree.from(object);
           for (const entry of tree) {
@@ -15493,13 +15493,13 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
               visited.add(entry.oid);
             }
             if (entry.type === "tree") {
-              await walk2(entry.oid);
+              await walk3(entry.oid);
             }
           }
         }
       }
       for (const oid of oids) {
-        await walk2(oid);
+        await walk3(oid);
       }
       return visited;
     }
@@ -16378,21 +16378,21 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join10(dir, ".git"),
-      path: path9,
+      path: path10,
       value,
       append: append2 = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path9);
+        assertParameter("path", path10);
         const fs9 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs9, dotgit: gitdir });
         const config = await GitConfigManager.get({ fs: fs9, gitdir: updatedGitdir });
         if (append2) {
-          await config.append(path9, value);
+          await config.append(path10, value);
         } else {
-          await config.set(path9, value);
+          await config.set(path10, value);
         }
         await GitConfigManager.save({ fs: fs9, gitdir: updatedGitdir, config });
       } catch (err) {
@@ -16774,9 +16774,9 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path9) => {
-            if (await fs9.exists(path9)) {
-              return fs9.rm(path9);
+          stashRefPath.map(async (path10) => {
+            if (await fs9.exists(path10)) {
+              return fs9.rm(path10);
             }
           })
         );
@@ -16956,12 +16956,12 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree, path: path9 }) {
-      if (typeof path9 === "string") path9 = path9.split("/");
-      const dirname8 = path9.shift();
+    async function getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree, path: path10 }) {
+      if (typeof path10 === "string") path10 = path10.split("/");
+      const dirname8 = path10.shift();
       for (const entry of tree) {
         if (entry.path === dirname8) {
-          if (path9.length === 0) {
+          if (path10.length === 0) {
             return entry.oid;
           }
           const { type, object } = await _readObject({
@@ -16972,10 +16972,10 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
           });
           if (type === "tree") {
             const tree2 = GitTree.from(object);
-            return getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path9 });
+            return getOidAtPath({ fs: fs9, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path10 });
           }
           if (type === "blob") {
-            throw new ObjectTypeError(entry.oid, type, "blob", path9.join("/"));
+            throw new ObjectTypeError(entry.oid, type, "blob", path10.join("/"));
           }
         }
       }
@@ -17206,7 +17206,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function walk({
+    async function walk2({
       fs: fs9,
       dir,
       gitdir = join10(dir, ".git"),
@@ -17480,7 +17480,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       statusMatrix,
       tag,
       version,
-      walk,
+      walk: walk2,
       writeBlob,
       writeCommit,
       writeObject,
@@ -17554,7 +17554,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     exports2.tag = tag;
     exports2.updateIndex = updateIndex$1;
     exports2.version = version;
-    exports2.walk = walk;
+    exports2.walk = walk2;
     exports2.writeBlob = writeBlob;
     exports2.writeCommit = writeCommit;
     exports2.writeObject = writeObject;
@@ -17790,10 +17790,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once2(cb);
       if (opts.url) {
-        const { hostname, port, protocol: protocol2, auth: auth2, path: path9 } = url2.parse(opts.url);
+        const { hostname, port, protocol: protocol2, auth: auth2, path: path10 } = url2.parse(opts.url);
         delete opts.url;
-        if (!hostname && !port && !protocol2 && !auth2) opts.path = path9;
-        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth2, path: path9 });
+        if (!hostname && !port && !protocol2 && !auth2) opts.path = path10;
+        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth2, path: path10 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -17948,17 +17948,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key3, node, visitor, path9) {
-      const ctrl = callVisitor(key3, node, visitor, path9);
+    function visit_(key3, node, visitor, path10) {
+      const ctrl = callVisitor(key3, node, visitor, path10);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key3, path9, ctrl);
-        return visit_(key3, ctrl, visitor, path9);
+        replaceNode(key3, path10, ctrl);
+        return visit_(key3, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+            const ci = visit_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -17969,13 +17969,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = visit_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+          const cv = visit_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -17996,17 +17996,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node, visitor, path9) {
-      const ctrl = await callVisitor(key3, node, visitor, path9);
+    async function visitAsync_(key3, node, visitor, path10) {
+      const ctrl = await callVisitor(key3, node, visitor, path10);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
-        replaceNode(key3, path9, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path9);
+        replaceNode(key3, path10, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity2.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -18017,13 +18017,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity2.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+          const cv = await visitAsync_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -18050,23 +18050,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node, visitor, path9) {
+    function callVisitor(key3, node, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key3, node, path9);
+        return visitor(key3, node, path10);
       if (identity2.isMap(node))
-        return visitor.Map?.(key3, node, path9);
+        return visitor.Map?.(key3, node, path10);
       if (identity2.isSeq(node))
-        return visitor.Seq?.(key3, node, path9);
+        return visitor.Seq?.(key3, node, path10);
       if (identity2.isPair(node))
-        return visitor.Pair?.(key3, node, path9);
+        return visitor.Pair?.(key3, node, path10);
       if (identity2.isScalar(node))
-        return visitor.Scalar?.(key3, node, path9);
+        return visitor.Scalar?.(key3, node, path10);
       if (identity2.isAlias(node))
-        return visitor.Alias?.(key3, node, path9);
+        return visitor.Alias?.(key3, node, path10);
       return void 0;
     }
-    function replaceNode(key3, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key3, path10, node) {
+      const parent = path10[path10.length - 1];
       if (identity2.isCollection(parent)) {
         parent.items[key3] = node;
       } else if (identity2.isPair(parent)) {
@@ -18678,10 +18678,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity2 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -18700,7 +18700,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -18730,11 +18730,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key3, ...rest] = path9;
+          const [key3, ...rest] = path10;
           const node = this.get(key3, true);
           if (identity2.isCollection(node))
             node.addIn(rest, value);
@@ -18748,8 +18748,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key3, ...rest] = path9;
+      deleteIn(path10) {
+        const [key3, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key3);
         const node = this.get(key3, true);
@@ -18763,8 +18763,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key3, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key3, ...rest] = path10;
         const node = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity2.isScalar(node) ? node.value : node;
@@ -18782,8 +18782,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key3, ...rest] = path9;
+      hasIn(path10) {
+        const [key3, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key3);
         const node = this.get(key3, true);
@@ -18793,8 +18793,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key3, ...rest] = path9;
+      setIn(path10, value) {
+        const [key3, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key3, value);
         } else {
@@ -21309,9 +21309,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -21386,14 +21386,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection2.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -21408,10 +21408,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection2.isEmptyPath(path10))
           return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity2.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -21422,10 +21422,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection2.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity2.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -21442,13 +21442,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection2.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -23409,9 +23409,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path9) => {
+    visit3.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -23420,23 +23420,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path9) => {
-      const parent = visit3.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit3.parentCollection = (cst, path10) => {
+      const parent = visit3.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -23447,10 +23447,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports2.visit = visit3;
   }
@@ -28718,7 +28718,7 @@ var require_split2 = __commonJS({
 var require_helper = __commonJS({
   "node_modules/pgpass/lib/helper.js"(exports2, module2) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var Stream = __require("stream").Stream;
     var split2 = require_split2();
     var util = __require("util");
@@ -28757,7 +28757,7 @@ var require_helper = __commonJS({
     };
     module2.exports.getFileName = function(rawEnv) {
       var env = rawEnv || process.env;
-      var file = env.PGPASSFILE || (isWin ? path9.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path9.join(env.HOME || "./", ".pgpass"));
+      var file = env.PGPASSFILE || (isWin ? path10.join(env.APPDATA || "./", "postgresql", "pgpass.conf") : path10.join(env.HOME || "./", ".pgpass"));
       return file;
     };
     module2.exports.usePgPass = function(stats, fname) {
@@ -28889,13 +28889,13 @@ var require_helper = __commonJS({
 var require_lib3 = __commonJS({
   "node_modules/pgpass/lib/index.js"(exports2, module2) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var fs9 = __require("fs");
     var helper = require_helper();
     module2.exports = function(connInfo, cb) {
       var file = helper.getFileName();
-      fs9.stat(file, function(err, stat2) {
-        if (err || !helper.usePgPass(stat2, file)) {
+      fs9.stat(file, function(err, stat3) {
+        if (err || !helper.usePgPass(stat3, file)) {
           return cb(void 0);
         }
         var st = fs9.createReadStream(file);
@@ -33778,8 +33778,8 @@ var require_utils3 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input2 = path9;
+    function removeDotSegments(path10) {
+      let input2 = path10;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -33853,11 +33853,11 @@ var require_utils3 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments = path9.split("/");
+      const segments = path10.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -34220,8 +34220,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -42939,7 +42939,7 @@ var require_light = __commonJS({
 });
 
 // src/host/action.ts
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/diag/span.ts
 function compareSpans(a, b) {
@@ -42986,8 +42986,8 @@ var SourceFile = class {
   path;
   text;
   lineStarts;
-  constructor(path9, text) {
-    this.path = path9;
+  constructor(path10, text) {
+    this.path = path10;
     this.text = text;
   }
   /** Offsets at which each line starts. CRLF, LF and lone CR all end a line. */
@@ -43040,17 +43040,17 @@ var SourceSet = class {
   add(file) {
     this.files.set(file.path, file);
   }
-  get(path9) {
-    return this.files.get(path9);
+  get(path10) {
+    return this.files.get(path10);
   }
   /** Paths in sorted (code-unit) order. */
   paths() {
     return [...this.files.keys()].sort();
   }
-  displayPath(path9) {
-    if (!path9.startsWith("../")) return this.displayPrefix + path9;
+  displayPath(path10) {
+    if (!path10.startsWith("../")) return this.displayPrefix + path10;
     const parts = [];
-    for (const seg of (this.displayPrefix + path9).split("/")) {
+    for (const seg of (this.displayPrefix + path10).split("/")) {
       if (seg === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
       else if (seg !== "" && seg !== ".") parts.push(seg);
     }
@@ -43639,13 +43639,13 @@ var fileEscapes = code(
   "LXM2042",
   "file() outside the project",
   "file() reads only files inside the project, relative to the calling .lxm file. Absolute paths and `..` steps above the project root are refused.",
-  (path9) => ({ message: `file(${JSON.stringify(path9)}) points outside the project`, hint: "use a path relative to this .lxm file that stays inside the project" })
+  (path10) => ({ message: `file(${JSON.stringify(path10)}) points outside the project`, hint: "use a path relative to this .lxm file that stays inside the project" })
 );
 var fileNotFound = code(
   "LXM2043",
   "file() cannot read the file",
   "file() names a file that does not exist in the project (or cannot be read as UTF-8 text).",
-  (path9) => ({ message: `file(${JSON.stringify(path9)}): no such file in the project`, hint: "paths are relative to the .lxm file that calls file()" })
+  (path10) => ({ message: `file(${JSON.stringify(path10)}): no such file in the project`, hint: "paths are relative to the .lxm file that calls file()" })
 );
 var invalidArgument = code(
   "LXM2044",
@@ -44126,8 +44126,8 @@ var simWorldInvalid = code(
   "LXM4901",
   "unreadable sim world file",
   "The sim provider's world file (or its change log, `<world>.log`) exists but is not a lexum.sim/v1 world (bad JSON, wrong format tag, malformed object, a bad line before the log's last). Repair the file, or delete it (and its log) to start from an empty world.",
-  (path9, problem) => ({
-    message: `sim world ${path9}: ${problem}`,
+  (path10, problem) => ({
+    message: `sim world ${path10}: ${problem}`,
     hint: "repair the file, or delete it (and its .log) to start from an empty world"
   })
 );
@@ -44195,19 +44195,19 @@ var noSuchPathAtRev = code(
   "LXM4108",
   "no such path in commit",
   "The path does not exist in the commit's tree (the project folder or file was not committed at that revision). Check with `git ls-tree <rev> <path>`.",
-  (path9, rev) => ({ message: `${path9} does not exist at ${rev}`, hint: "check with `git ls-tree " + rev + " -- " + path9 + "`" })
+  (path10, rev) => ({ message: `${path10} does not exist at ${rev}`, hint: "check with `git ls-tree " + rev + " -- " + path10 + "`" })
 );
 var gitWriteFailed = code(
   "LXM4109",
   "cannot write to the git repository",
   "Writing an object, a ref or a journal under .git failed (permissions, disk full, read-only file system). Nothing on the state branch changed. Fix the cause and run again.",
-  (path9, cause2) => ({ message: `cannot write ${path9}: ${cause2}`, hint: "check permissions and free space; the state branch was not changed" })
+  (path10, cause2) => ({ message: `cannot write ${path10}: ${cause2}`, hint: "check permissions and free space; the state branch was not changed" })
 );
 var corruptJournal = code(
   "LXM4110",
   "corrupt apply journal",
   "An apply journal has an unparsable line before its last one (only the last line may be torn by a crash). Inspect the file; remove it once the state branch reflects reality (`lxm plan --refresh`).",
-  (path9, line) => ({ message: `journal ${path9} is corrupt at line ${line}`, hint: "inspect the file; remove it once the state reflects reality (lxm plan --refresh)" })
+  (path10, line) => ({ message: `journal ${path10} is corrupt at line ${line}`, hint: "inspect the file; remove it once the state reflects reality (lxm plan --refresh)" })
 );
 var invalidJournalName = code(
   "LXM4111",
@@ -44252,8 +44252,8 @@ var journalWriteFailed = code(
   "LXM4123",
   "apply journal write failed",
   "Appending to the apply journal (`.git/lexum/journal/\u2026`) failed while the apply ran (disk full, file-size limit, I/O error). The apply starts no further change; changes already under way finish and the state branch records the run as it went (a `failed` snapshot unless everything had been done). Free space or fix the cause, then apply again: the next run plans from the recorded state and converges.",
-  (path9, cause2) => ({
-    message: `cannot write the apply journal ${path9}: ${cause2}; no further change was started`,
+  (path10, cause2) => ({
+    message: `cannot write the apply journal ${path10}: ${cause2}; no further change was started`,
     hint: "fix the cause (free space, file-size limits), then run `lxm apply` again; the state branch records what was applied"
   })
 );
@@ -44430,6 +44430,7 @@ __export(host_exports, {
   noTrackedLxmFiles: () => noTrackedLxmFiles,
   nodeTooOld: () => nodeTooOld,
   notFormatted: () => notFormatted,
+  projectChoice: () => projectChoice,
   unreadableFile: () => unreadableFile,
   untrackedLxmFile: () => untrackedLxmFile,
   usage: () => usage
@@ -44450,14 +44451,14 @@ var unreadableFile = code(
   "LXM5003",
   "unreadable file",
   "A .lxm file could not be read (permissions, a broken link). Fix its permissions or remove it.",
-  (path9, cause2) => ({ message: `cannot read ${path9}: ${cause2}`, hint: "fix the file's permissions or link target, or remove it" })
+  (path10, cause2) => ({ message: `cannot read ${path10}: ${cause2}`, hint: "fix the file's permissions or link target, or remove it" })
 );
 var invalidUtf8 = code(
   "LXM5004",
   "file is not valid UTF-8",
   "A .lxm file must be UTF-8 text. Re-save it as UTF-8 (without other encodings' bytes).",
-  (path9, offset) => ({
-    message: `${path9} is not valid UTF-8 (first bad byte at offset ${offset})`,
+  (path10, offset) => ({
+    message: `${path10} is not valid UTF-8 (first bad byte at offset ${offset})`,
     hint: "re-save the file as UTF-8"
   })
 );
@@ -44553,8 +44554,17 @@ var untrackedLxmFile = code(
   "LXM5011",
   "untracked .lxm file",
   "A `.lxm` file under the project folder is not tracked by git, so it is not part of the project: `lxm check` and `lxm graph` leave it out, as plan and apply do (apply refuses to run while it is there, LXM4220). `git add` it, or ignore it in .gitignore.",
-  (path9) => ({ message: `untracked, not part of the project: ${path9} \u2014 \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
+  (path10) => ({ message: `untracked, not part of the project: ${path10} \u2014 \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
   "warning"
+);
+var projectChoice = code(
+  "LXM5024",
+  "which project?",
+  "The folder holds several projects (folders with a lexum.yaml, each with its own state branch) and the command works on one, or `--project` names none of them. `lxm check` and `lxm plan` take every project at once; apply, graph, replay, trace and the state commands take one: name it with `--project PATH` (relative to the folder), or run from inside it.",
+  (problem, projects) => ({
+    message: `${problem}; the projects here: ${projects.map((p) => p === "" ? "." : p).join(", ")}`,
+    hint: `choose one with --project (e.g. --project ${projects.find((p) => p !== "") ?? "."})`
+  })
 );
 
 // src/diag/catalog/engine.ts
@@ -44884,6 +44894,7 @@ __export(action_exports, {
   notReviewed: () => notReviewed,
   pathOutsideWorkspace: () => pathOutsideWorkspace,
   planNotReviewed: () => planNotReviewed,
+  stateBranchForSeveral: () => stateBranchForSeveral,
   statePushFailed: () => statePushFailed
 });
 var applyOnPullRequest = code(
@@ -44973,6 +44984,12 @@ var lockRefused = code(
   "apply lock refused",
   "The remote refused the apply lock ref (`refs/lexum/locks/<state branch>`): a hook or a ruleset forbids it, or the token cannot push.",
   (branch, detail) => ({ message: `the remote refused the apply lock of ${branch}: ${detail}`, hint: "allow pushes to refs/lexum/locks/* for the workflow's token (contents: write)" })
+);
+var stateBranchForSeveral = code(
+  "LXM6070",
+  "one state-branch input for several projects",
+  "The Action's `path` holds several projects (subfolders with their own lexum.yaml) and the `state-branch` input names one branch: several projects cannot share a state branch. Leave `state-branch` out (each project's branch is derived from its path, or set by its lexum.yaml), or run one step per project with `path` pointing at it.",
+  (value, path10) => ({ message: `state-branch: ${JSON.stringify(value)} cannot hold the several projects under ${path10}`, hint: "leave state-branch out, or give each project a step of its own (path: <project>)" })
 );
 
 // src/diag/catalog/github.ts
@@ -45432,16 +45449,16 @@ function isMissing(e) {
   return code19 === "ENOENT" || code19 === "ENOTDIR";
 }
 var NO_PATH = Object.assign(new TypeError("readFile needs a path"), { code: "ERR_INVALID_ARG_TYPE" });
-function enoent(path9) {
-  const e = new Error(`ENOENT: empty object file treated as absent, '${path9}'`);
+function enoent(path10) {
+  const e = new Error(`ENOENT: empty object file treated as absent, '${path10}'`);
   e.code = "ENOENT";
   return e;
 }
-async function writeFileAtomic(path9, data) {
-  await renameInto(await writeTempFile(path9, data), path9);
+async function writeFileAtomic(path10, data) {
+  await renameInto(await writeTempFile(path10, data), path10);
 }
-async function writeTempFile(path9, data) {
-  const tmp = `${dirname(path9)}/tmp_lxm_${process.pid}_${tempCounter++}`;
+async function writeTempFile(path10, data) {
+  const tmp = `${dirname(path10)}/tmp_lxm_${process.pid}_${tempCounter++}`;
   const fh = await fsp3.open(tmp, "wx", 292);
   try {
     await fh.writeFile(data);
@@ -45454,9 +45471,9 @@ async function writeTempFile(path9, data) {
   await fh.close();
   return tmp;
 }
-async function renameInto(tmp, path9) {
+async function renameInto(tmp, path10) {
   try {
-    await fsp3.rename(tmp, path9);
+    await fsp3.rename(tmp, path10);
   } catch (e) {
     await fsp3.unlink(tmp).catch(() => void 0);
     throw e;
@@ -45478,11 +45495,11 @@ function createSafeFs() {
     if (!hit) alternates.set(objects, hit = alternateDirs(objects).then((l) => l.filter((a) => a.present).map((a) => a.path)));
     return hit;
   };
-  const withAlternates = async (path9, read2) => {
+  const withAlternates = async (path10, read2) => {
     try {
-      return await read2(path9);
+      return await read2(path10);
     } catch (e) {
-      const at = isMissing(e) ? storePath(path9) : null;
+      const at = isMissing(e) ? storePath(path10) : null;
       if (!at) throw e;
       for (const alt of await borrowed(at.objects)) {
         try {
@@ -45495,21 +45512,21 @@ function createSafeFs() {
     }
   };
   const promises = {
-    readFile: (async (path9, options3) => {
-      if (path9 === void 0) throw NO_PATH;
-      return withAlternates(path9, async (p) => {
+    readFile: (async (path10, options3) => {
+      if (path10 === void 0) throw NO_PATH;
+      return withAlternates(path10, async (p) => {
         const data = await fsp3.readFile(p, options3);
         if (typeof p === "string" && data.length === 0 && isObjectPath(p)) throw enoent(p);
         return data;
       });
     }),
-    writeFile: async (path9, data) => {
-      if (!isObjectPath(path9)) {
-        await fsp3.writeFile(path9, data);
+    writeFile: async (path10, data) => {
+      if (!isObjectPath(path10)) {
+        await fsp3.writeFile(path10, data);
         return;
       }
-      await writeFileAtomic(path9, data);
-      const dir = dirname(path9);
+      await writeFileAtomic(path10, data);
+      const dir = dirname(path10);
       if (!dirty.has(dir)) {
         dirty.add(dir);
         dirty.add(dirname(dir));
@@ -45519,19 +45536,19 @@ function createSafeFs() {
     rmdir: fsp3.rmdir.bind(fsp3),
     rm: fsp3.rm.bind(fsp3),
     unlink: fsp3.unlink.bind(fsp3),
-    stat: (async (path9, opts) => withAlternates(path9, async (p) => {
+    stat: (async (path10, opts) => withAlternates(path10, async (p) => {
       const st = await fsp3.stat(p, opts);
       if (st.size === 0 && isObjectPath(p)) throw enoent(p);
       return st;
     })),
-    lstat: (async (path9, opts) => withAlternates(path9, async (p) => {
+    lstat: (async (path10, opts) => withAlternates(path10, async (p) => {
       const st = await fsp3.lstat(p, opts);
       if (st.size === 0 && isObjectPath(p)) throw enoent(p);
       return st;
     })),
-    readdir: (async (path9, opts) => {
-      const at = storePath(path9);
-      if (!at || at.rest.includes("/") || opts !== void 0) return fsp3.readdir(path9, opts);
+    readdir: (async (path10, opts) => {
+      const at = storePath(path10);
+      if (!at || at.rest.includes("/") || opts !== void 0) return fsp3.readdir(path10, opts);
       const names = /* @__PURE__ */ new Set();
       let found = false;
       for (const dir of [at.objects, ...await borrowed(at.objects)]) {
@@ -45542,7 +45559,7 @@ function createSafeFs() {
           if (!isMissing(e)) throw e;
         }
       }
-      if (!found) return fsp3.readdir(path9);
+      if (!found) return fsp3.readdir(path10);
       return [...names].sort();
     }),
     readlink: fsp3.readlink.bind(fsp3),
@@ -45792,24 +45809,24 @@ function handled(key3, value) {
   }
 }
 async function checkRepoFormat(commondir) {
-  const path9 = join2(commondir, "config");
+  const path10 = join2(commondir, "config");
   let text;
   try {
-    text = await fsp6.readFile(path9, "utf8");
+    text = await fsp6.readFile(path10, "utf8");
   } catch {
     return;
   }
   const config = parseGitConfig(text);
   const version = config.get("core.repositoryformatversion");
   if (version !== void 0 && !/^\s*[01]\s*$/.test(version)) {
-    throw unsupportedRepoFormat.error("core.repositoryformatversion", version, path9, "Lexum reads repository format versions 0 and 1");
+    throw unsupportedRepoFormat.error("core.repositoryformatversion", version, path10, "Lexum reads repository format versions 0 and 1");
   }
   for (const [k, value] of [...config].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
     if (!k.startsWith("extensions.")) continue;
     const key3 = k.slice("extensions.".length);
     if (handled(key3, value)) continue;
     const name = SPELLING[key3] ?? key3;
-    throw unsupportedRepoFormat.error(`extensions.${name}`, value, path9, HINTS[name] ?? "Lexum does not implement this extension; use a clone without it");
+    throw unsupportedRepoFormat.error(`extensions.${name}`, value, path10, HINTS[name] ?? "Lexum does not implement this extension; use a clone without it");
   }
 }
 
@@ -45914,22 +45931,22 @@ async function writeLooseObjects(gitdir, objects) {
   let written = 0;
   await forEachPool(objects, WRITE_CONCURRENCY, async (o) => {
     const dir = join3(gitdir, "objects", o.oid.slice(0, 2));
-    const path9 = join3(dir, o.oid.slice(2));
+    const path10 = join3(dir, o.oid.slice(2));
     try {
-      if ((await fsp7.stat(path9)).size > 0) return;
+      if ((await fsp7.stat(path10)).size > 0) return;
     } catch (e) {
-      if (e.code !== "ENOENT") throw gitWriteFailed.error(path9, e.message);
+      if (e.code !== "ENOENT") throw gitWriteFailed.error(path10, e.message);
     }
     const data = await deflateObjectAsync(o);
     try {
-      await writeFileAtomic(path9, data);
+      await writeFileAtomic(path10, data);
     } catch (e) {
-      if (e.code !== "ENOENT") throw gitWriteFailed.error(path9, e.message);
+      if (e.code !== "ENOENT") throw gitWriteFailed.error(path10, e.message);
       try {
         await fsp7.mkdir(dir, { recursive: true });
-        await writeFileAtomic(path9, data);
+        await writeFileAtomic(path10, data);
       } catch (e2) {
-        throw gitWriteFailed.error(path9, e2.message);
+        throw gitWriteFailed.error(path10, e2.message);
       }
     }
     written++;
@@ -46274,14 +46291,14 @@ async function readTreeFiles(args) {
   }
   const suffix = args.suffix ?? "";
   const files2 = [];
-  const walk = async (oid, prefix) => {
+  const walk2 = async (oid, prefix) => {
     for (const e of await readTreeEntries(gitdir, oid, fs9, cache2)) {
-      const path9 = prefix === "" ? e.path : `${prefix}/${e.path}`;
-      if (e.type === "tree") await walk(e.oid, path9);
-      else if (e.type === "blob" && e.mode !== "120000" && path9.endsWith(suffix)) files2.push({ path: path9, oid: e.oid });
+      const path10 = prefix === "" ? e.path : `${prefix}/${e.path}`;
+      if (e.type === "tree") await walk2(e.oid, path10);
+      else if (e.type === "blob" && e.mode !== "120000" && path10.endsWith(suffix)) files2.push({ path: path10, oid: e.oid });
     }
   };
-  await walk(treeOid, "");
+  await walk2(treeOid, "");
   files2.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const out = [];
   for (const f of files2) {
@@ -46357,9 +46374,9 @@ async function lsTreeRecursive(gitdir, treeOid) {
     if (record2 === "") continue;
     const tab = record2.indexOf("	");
     const [mode, type, oid] = record2.slice(0, tab).split(" ");
-    const path9 = record2.slice(tab + 1);
+    const path10 = record2.slice(tab + 1);
     if (tab < 0 || !mode || !oid || type !== "blob" && type !== "tree" && type !== "commit") return null;
-    entries.push({ mode, type, oid, path: path9 });
+    entries.push({ mode, type, oid, path: path10 });
   }
   return entries;
 }
@@ -46448,14 +46465,14 @@ async function listTreeBlobs(args) {
     if (!e || e.type !== "tree") return result;
     tree = e.oid;
   }
-  const walk = async (oid, prefix) => {
+  const walk2 = async (oid, prefix) => {
     for (const e of await readTreeEntries(gitdir, oid, fs9, cache2)) {
       const p = prefix === "" ? e.path : `${prefix}/${e.path}`;
-      if (e.type === "tree") await walk(e.oid, p);
+      if (e.type === "tree") await walk2(e.oid, p);
       else if (e.type === "blob") result.set(p, { path: p, mode: e.mode, oid: e.oid });
     }
   };
-  await walk(tree, "");
+  await walk2(tree, "");
   return result;
 }
 function pathspec(sub) {
@@ -46883,7 +46900,7 @@ function sha256Canonical(value, depth) {
       buf = "";
     }
   };
-  const walk = (v, d) => {
+  const walk2 = (v, d) => {
     if (d === 0 || typeof v !== "object" || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
       put(canonicalize(v));
       return;
@@ -46893,11 +46910,11 @@ function sha256Canonical(value, depth) {
     put("{");
     for (let i = 0; i < keys.length; i++) {
       put(`${i ? "," : ""}${JSON.stringify(keys[i])}:`);
-      walk(obj2[keys[i]], d - 1);
+      walk2(obj2[keys[i]], d - 1);
     }
     put("}");
   };
-  walk(value, depth);
+  walk2(value, depth);
   h.update(buf);
   return "sha256:" + h.digest("hex");
 }
@@ -47483,7 +47500,7 @@ var TokenList = class {
     this.values = copy(this.values, (n) => new Float64Array(n));
   }
 };
-function lexPacked(path9, text, template = false) {
+function lexPacked(path10, text, template = false) {
   const tokens = new TokenList((text.length >> 2) + 16);
   const comments = [];
   const diagnostics = [];
@@ -47492,7 +47509,7 @@ function lexPacked(path9, text, template = false) {
   const n = text.length;
   let pos = text.charCodeAt(0) === 65279 && !template ? 1 : 0;
   let nl = true;
-  const span = (start, end) => ({ file: path9, start, end });
+  const span = (start, end) => ({ file: path10, start, end });
   const tok = (kind, t, start, end, nlBefore, value, multiline) => {
     tokens.push(kind, t, start, end, nlBefore, value, multiline);
   };
@@ -47896,9 +47913,9 @@ function decodeYaml(text) {
       if (decimal ? "error" in checkNumber(src.replace(/^\+/, "")) : !Number.isSafeInteger(node.value) && Number.isFinite(node.value)) problem = inexact(src);
       if (!Number.isFinite(node.value)) problem = `the number ${src} is not finite`;
     },
-    Alias(_key, node, path9) {
+    Alias(_key, node, path10) {
       const target = node.resolve(doc);
-      if (target && path9.includes(target)) {
+      if (target && path10.includes(target)) {
         problem = `the alias *${node.source} sits inside the node it names (a recursive structure)`;
         return import_yaml2.visit.BREAK;
       }
@@ -55481,10 +55498,10 @@ var encoding = [
 
 // src/lang/functions/filesystem.ts
 import { createHash as createHash5 } from "node:crypto";
-function resolveProjectPath(fromFile, path9) {
-  if (path9.startsWith("/") || path9.startsWith("\\") || /^[A-Za-z]:/.test(path9) || path9.includes("\0")) return null;
+function resolveProjectPath(fromFile, path10) {
+  if (path10.startsWith("/") || path10.startsWith("\\") || /^[A-Za-z]:/.test(path10) || path10.includes("\0")) return null;
   const parts = fromFile.split("/").slice(0, -1);
-  for (const seg of path9.split(/[\\/]/)) {
+  for (const seg of path10.split(/[\\/]/)) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
       if (parts.length === 0) return null;
@@ -56949,8 +56966,8 @@ function findCycle(edges) {
       if (!edges.has(m)) continue;
       const s = state2.get(m);
       if (s === 1) {
-        const path9 = stack.map((f) => f.node);
-        return [...path9.slice(path9.indexOf(m)), m];
+        const path10 = stack.map((f) => f.node);
+        return [...path10.slice(path10.indexOf(m)), m];
       }
       if (s === void 0) {
         state2.set(m, 1);
@@ -58774,11 +58791,11 @@ var SnapshotPrep = class {
     this.blob(() => resourcePath(rec.address), rec);
   }
   /** A file of the snapshot whose content is `prettyCanonical(value)`, e.g. plan.json. */
-  file(path9, value) {
+  file(path10, value) {
     this.later(() => {
       if (!this.texts.has(value)) this.texts.set(value, prettyCanonical(value));
     });
-    this.blob(() => path9, value);
+    this.blob(() => path10, value);
   }
   /** A trace event: its line of trace.jsonl. */
   event(e) {
@@ -58819,11 +58836,11 @@ var SnapshotPrep = class {
     this.later(() => {
       const content = this.texts.get(value);
       if (content === void 0) return;
-      const path9 = pathOf();
+      const path10 = pathOf();
       const { oid } = encodeObject("blob", content);
       deflateGitAsync(content).then(
         (packed) => {
-          if (!this.stopped) this.prepared.set(path9, { content, oid, packed });
+          if (!this.stopped) this.prepared.set(path10, { content, oid, packed });
         },
         () => void 0
         // the commit deflates it itself
@@ -58854,11 +58871,11 @@ var DEFAULT_IDENTITY = { name: "Lexum", email: "lexum@localhost" };
 function newDir() {
   return { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() };
 }
-function splitPath(path9) {
-  const parts = path9.split("/");
+function splitPath(path10) {
+  const parts = path10.split("/");
   for (const p of parts) {
     if (p === "" || p === "." || p === ".." || p.includes("\0") || p === ".git") {
-      throw new InternalError(`invalid state file path ${JSON.stringify(path9)}`);
+      throw new InternalError(`invalid state file path ${JSON.stringify(path10)}`);
     }
   }
   return parts;
@@ -58975,9 +58992,9 @@ async function writeStateCommit(args) {
   let objects = built.objects;
   if (deflating.size > 0) {
     const packed = /* @__PURE__ */ new Map();
-    for (const [path9, p] of deflating) {
+    for (const [path10, p] of deflating) {
       const z = await p;
-      const oid = blobsByPath.get(path9)?.oid;
+      const oid = blobsByPath.get(path10)?.oid;
       if (z && oid) packed.set(oid, z);
     }
     objects = objects.map((o) => o.packed === void 0 && packed.has(o.oid) ? { ...o, packed: packed.get(o.oid) } : o);
@@ -59032,18 +59049,18 @@ async function walkFiles(gitdir, treeOid, seen) {
   const fs9 = createSafeFs();
   const cache2 = {};
   const out = [];
-  const walk = async (oid, prefix) => {
+  const walk2 = async (oid, prefix) => {
     seen.add(oid);
     const entries = await readTreeEntries(gitdir, oid, fs9, cache2);
     const subs = [];
     for (const e of entries) {
-      const path9 = prefix === "" ? e.path : `${prefix}/${e.path}`;
-      if (e.type === "tree") subs.push(walk(e.oid, path9));
-      else if (e.type === "blob") out.push({ path: path9, oid: e.oid });
+      const path10 = prefix === "" ? e.path : `${prefix}/${e.path}`;
+      if (e.type === "tree") subs.push(walk2(e.oid, path10));
+      else if (e.type === "blob") out.push({ path: path10, oid: e.oid });
     }
     await Promise.all(subs);
   };
-  await walk(treeOid, "");
+  await walk2(treeOid, "");
   out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return out;
 }
@@ -59128,23 +59145,23 @@ async function journalPath(gitdir, name) {
   return join6(await journalDir(gitdir), `${name}.jsonl`);
 }
 async function openJournal(args) {
-  const path9 = await journalPath(args.gitdir, args.name);
+  const path10 = await journalPath(args.gitdir, args.name);
   let fh;
   try {
-    await fsp10.mkdir(join6(path9, ".."), { recursive: true });
-    fh = await fsp10.open(path9, "a");
+    await fsp10.mkdir(join6(path10, ".."), { recursive: true });
+    fh = await fsp10.open(path10, "a");
     const size = (await fh.stat()).size;
     if (size > 0) {
-      const tail = await lastNewlineEnd(path9, size);
+      const tail = await lastNewlineEnd(path10, size);
       if (tail < size) {
         await fh.truncate(tail);
         await fh.sync();
       }
     } else {
-      await syncDir(join6(path9, ".."));
+      await syncDir(join6(path10, ".."));
     }
   } catch (e) {
-    throw gitWriteFailed.error(path9, e.message);
+    throw gitWriteFailed.error(path10, e.message);
   }
   const fd = fh.fd;
   let bytes = 0;
@@ -59161,12 +59178,12 @@ async function openJournal(args) {
         from(0);
       });
     } catch (e) {
-      throw journalWriteFailed.error(path9, e.message);
+      throw journalWriteFailed.error(path10, e.message);
     }
     bytes += data.length;
   };
   return {
-    path: path9,
+    path: path10,
     get bytesWritten() {
       return bytes;
     },
@@ -59177,8 +59194,8 @@ async function openJournal(args) {
     }
   };
 }
-async function lastNewlineEnd(path9, size) {
-  const r = await fsp10.open(path9, "r");
+async function lastNewlineEnd(path10, size) {
+  const r = await fsp10.open(path10, "r");
   try {
     const chunk = Buffer.alloc(64 * 1024);
     let end = size;
@@ -59195,10 +59212,10 @@ async function lastNewlineEnd(path9, size) {
   }
 }
 async function readJournal(args) {
-  const path9 = await journalPath(args.gitdir, args.name);
+  const path10 = await journalPath(args.gitdir, args.name);
   let text;
   try {
-    text = await fsp10.readFile(path9, "utf8");
+    text = await fsp10.readFile(path10, "utf8");
   } catch (e) {
     if (e.code === "ENOENT") return null;
     throw e;
@@ -59219,7 +59236,7 @@ async function readJournal(args) {
         tornTail = true;
         continue;
       }
-      throw corruptJournal.error(path9, i + 1);
+      throw corruptJournal.error(path10, i + 1);
     }
     if (isLast && !complete) {
       tornTail = true;
@@ -59230,9 +59247,9 @@ async function readJournal(args) {
   return { records, tornTail };
 }
 async function removeJournal(args) {
-  const path9 = await journalPath(args.gitdir, args.name);
+  const path10 = await journalPath(args.gitdir, args.name);
   try {
-    await fsp10.unlink(path9);
+    await fsp10.unlink(path10);
   } catch (e) {
     if (e.code !== "ENOENT") throw e;
   }
@@ -59240,10 +59257,10 @@ async function removeJournal(args) {
 
 // src/state/load.ts
 var decoder = new TextDecoder("utf-8", { fatal: true });
-function parseJson(files2, path9, problems, text) {
-  const bytes = files2.get(path9);
+function parseJson(files2, path10, problems, text) {
+  const bytes = files2.get(path10);
   if (!bytes) {
-    problems.push(`${path9} is missing`);
+    problems.push(`${path10} is missing`);
     return void 0;
   }
   try {
@@ -59251,7 +59268,7 @@ function parseJson(files2, path9, problems, text) {
     text?.(t);
     return JSON.parse(t);
   } catch (e) {
-    problems.push(`${path9} is not valid JSON (${e.message})`);
+    problems.push(`${path10} is not valid JSON (${e.message})`);
     return void 0;
   }
 }
@@ -59270,17 +59287,17 @@ function inspectStateFiles(files2, opts = {}) {
   const texts = /* @__PURE__ */ new Map();
   const listed = /* @__PURE__ */ new Set();
   for (const address of Object.keys(snapshot.resources ?? {}).sort()) {
-    const path9 = resourcePath(address);
-    listed.add(path9);
-    const rec = parseJson(files2, path9, problems, (t) => texts.set(address, t));
+    const path10 = resourcePath(address);
+    listed.add(path10);
+    const rec = parseJson(files2, path10, problems, (t) => texts.set(address, t));
     if (rec === void 0) continue;
     const h = hashValue(rec);
-    if (h !== snapshot.resources[address]) problems.push(`${path9} hashes to ${h}, but snapshot.json lists ${snapshot.resources[address]}`);
-    if (rec.address !== address) problems.push(`${path9} records address ${rec.address}, expected ${address}`);
+    if (h !== snapshot.resources[address]) problems.push(`${path10} hashes to ${h}, but snapshot.json lists ${snapshot.resources[address]}`);
+    if (rec.address !== address) problems.push(`${path10} records address ${rec.address}, expected ${address}`);
     resources[address] = rec;
   }
-  for (const path9 of files2.keys()) {
-    if (path9.startsWith("resources/") && !listed.has(path9)) problems.push(`${path9} is not listed in snapshot.json`);
+  for (const path10 of files2.keys()) {
+    if (path10.startsWith("resources/") && !listed.has(path10)) problems.push(`${path10} is not listed in snapshot.json`);
   }
   const trace = files2.get("trace.jsonl");
   if (!trace) problems.push("trace.jsonl is missing");
@@ -59914,9 +59931,9 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var lxm_sync_yaml = validate21;
-var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to lexum/state/<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots (default lexum/state, or lexum/state/<environment> with an environment).", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
+var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to the project's branch followed by /<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots. Default: derived from path as the CLI derives it (lexum/state for the repository's top, lexum/state-<path> otherwise), followed by /<environment> with an environment.", "type": "string", "minLength": 1 }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
 var pattern7 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
-var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to lexum/state/<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots (default lexum/state, or lexum/state/<environment> with an environment).", "type": "string", "minLength": 1, "default": "lexum/state" }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
+var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to the project's branch followed by /<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots. Default: derived from path as the CLI derives it (lexum/state for the repository's top, lexum/state-<path> otherwise), followed by /<environment> with an environment.", "type": "string", "minLength": 1 }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
 var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
 var schema36 = { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" };
 var func5 = Object.prototype.hasOwnProperty;
@@ -63417,9 +63434,9 @@ var TYPE_WORDS = {
   null: "null"
 };
 function plainProblem(e) {
-  const path9 = e.instancePath;
+  const path10 = e.instancePath;
   const p = e.params;
-  const where2 = path9 === "" ? "" : "`" + path9.slice(1).split("/").join(".") + "` ";
+  const where2 = path10 === "" ? "" : "`" + path10.slice(1).split("/").join(".") + "` ";
   const got = `got ${showValue(e.data)}`;
   let problem;
   switch (e.keyword) {
@@ -63467,7 +63484,7 @@ function plainProblem(e) {
     default:
       problem = `${where2}${e.message ?? "is invalid"}`;
   }
-  return { path: path9, problem: problem.trim(), keyword: e.keyword, params: p };
+  return { path: path10, problem: problem.trim(), keyword: e.keyword, params: p };
 }
 
 // src/lang/check.ts
@@ -63729,9 +63746,9 @@ function isReadOnly(catalog, from) {
 }
 
 // src/lang/string-literal.ts
-function cookString(path9, pieces, multiline, diagnostics, template = false) {
+function cookString(path10, pieces, multiline, diagnostics, template = false) {
   if (!template) {
-    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path9, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
+    for (const p of pieces) if (isText(p)) unescape(p.raw, (off, len) => diagnostics.push(invalidEscape({ file: path10, start: p.start + off, end: p.start + off + len }, p.raw.slice(off, off + len))));
   }
   let parts = pieces.map((p) => isText(p) ? p.raw : p);
   if (multiline) parts = dedent(parts);
@@ -64107,10 +64124,10 @@ function strip2(parts) {
   }
   return out.filter((p) => p !== "" && !(typeof p !== "string" && p.kind === "Strip"));
 }
-function buildTemplate(path9, parts, diagnostics, stringEnd) {
+function buildTemplate(path10, parts, diagnostics, stringEnd) {
   if (!parts.some(isMark)) return parts;
-  const span = (start, end) => ({ file: path9, start, end });
-  const str2 = (ps, start, end) => new StringNode(ps.length === 0 ? [] : ps, false, path9, start, end);
+  const span = (start, end) => ({ file: path10, start, end });
+  const str2 = (ps, start, end) => new StringNode(ps.length === 0 ? [] : ps, false, path10, start, end);
   const stack = [{ open: null, parts: [] }];
   const close2 = (f, end) => {
     const o = f.open;
@@ -64121,13 +64138,13 @@ function buildTemplate(path9, parts, diagnostics, stringEnd) {
       const thenParts = f.then ?? f.parts;
       const thenEnd = f.elseMark?.start ?? endAt;
       const elseParts = f.then ? f.parts : [];
-      const cond = new CondNode(o.cond, str2(thenParts, o.end, thenEnd), str2(elseParts, f.elseMark?.end ?? endAt, endAt), path9, o.start, last);
+      const cond = new CondNode(o.cond, str2(thenParts, o.end, thenEnd), str2(elseParts, f.elseMark?.end ?? endAt, endAt), path10, o.start, last);
       cond.template = true;
       node = cond;
     } else {
       const body = str2(f.parts, o.end, endAt);
-      const comp = new ListCompNode(o.vars, o.source, body, void 0, path9, o.start, last);
-      node = new CallNode(new IdentNode("join", path9, o.start, o.end), [new StringNode([], false, path9, o.start, o.start), comp], path9, o.start, last);
+      const comp = new ListCompNode(o.vars, o.source, body, void 0, path10, o.start, last);
+      node = new CallNode(new IdentNode("join", path10, o.start, o.end), [new StringNode([], false, path10, o.start, o.start), comp], path10, o.start, last);
     }
     stack[stack.length - 1].parts.push(node);
   };
@@ -64169,28 +64186,28 @@ function buildTemplate(path9, parts, diagnostics, stringEnd) {
 // src/lang/parser.ts
 var MAX_NESTING = 256;
 var MAX_SYNTAX_ERRORS = 100;
-function parseTemplate(path9, text) {
-  const lexed = lexPacked(path9, text, true);
-  const p = new Parser4(path9, lexed.tokens);
+function parseTemplate(path10, text) {
+  const lexed = lexPacked(path10, text, true);
+  const p = new Parser4(path10, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   const expr = p.parseTemplateText();
   return { expr: p.diagnostics.length > 0 ? null : expr, diagnostics: p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0)) };
 }
-function parseFile(path9, text) {
-  const lexed = lexPacked(path9, text);
-  const p = new Parser4(path9, lexed.tokens);
+function parseFile(path10, text) {
+  const lexed = lexPacked(path10, text);
+  const p = new Parser4(path10, lexed.tokens);
   for (const d of lexed.diagnostics) p.report(d);
   p.shadowAfter(lexed.diagnostics, text);
   const { domains, templates: templates2, moved, templateImports } = p.parseTop();
   let diagnostics = p.diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
   if (diagnostics.length > MAX_SYNTAX_ERRORS) {
     const first = diagnostics[MAX_SYNTAX_ERRORS];
-    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path9);
+    const more = moreSyntaxErrors(first.span, diagnostics.length - MAX_SYNTAX_ERRORS, path10);
     diagnostics = diagnostics.slice(0, MAX_SYNTAX_ERRORS);
     diagnostics.push(more);
   }
   return {
-    file: { kind: "File", path: path9, domains, templates: templates2, moved, templateImports, comments: lexed.comments, span: { file: path9, start: 0, end: text.length } },
+    file: { kind: "File", path: path10, domains, templates: templates2, moved, templateImports, comments: lexed.comments, span: { file: path10, start: 0, end: text.length } },
     diagnostics
   };
 }
@@ -64218,8 +64235,8 @@ var BINARY_PREC = {
 var OPENERS = /* @__PURE__ */ new Set(["{", "[", "("]);
 var CLOSERS = /* @__PURE__ */ new Set(["}", "]", ")"]);
 var Parser4 = class {
-  constructor(path9, toks) {
-    this.path = path9;
+  constructor(path10, toks) {
+    this.path = path10;
     this.toks = toks;
   }
   path;
@@ -65492,26 +65509,26 @@ function checkReferences(t, domains, diags) {
   const loopVars = (vars) => {
     if (vars.length === 2 && vars[0].name === vars[1].name) diags.push(duplicateLoopVar(vars[1].span, vars[1].name));
   };
-  const walk = (e, locals) => {
+  const walk2 = (e, locals) => {
     switch (e.kind) {
       case "String":
-        for (const p of e.parts) if (typeof p !== "string") walk(p, locals);
+        for (const p of e.parts) if (typeof p !== "string") walk2(p, locals);
         return;
       case "List":
-        for (const i of e.items) walk(i, locals);
+        for (const i of e.items) walk2(i, locals);
         return;
       case "Object":
-        for (const en of e.entries) walk(en.value, locals);
+        for (const en of e.entries) walk2(en.value, locals);
         return;
       case "Ref":
         ref(e.name, e.span, locals);
         return;
       case "Member":
-        walk(e.object, locals);
+        walk2(e.object, locals);
         return;
       case "Index":
-        walk(e.object, locals);
-        walk(e.index, locals);
+        walk2(e.object, locals);
+        walk2(e.index, locals);
         return;
       case "Call": {
         const b = BUILTINS.get(e.callee.name);
@@ -65519,40 +65536,40 @@ function checkReferences(t, domains, diags) {
         if (!b && impure) diags.push(impureFunction(e.callee.span, e.callee.name, impure));
         else if (!b) diags.push(unknownFunction(e.callee.span, e.callee.name, suggest(e.callee.name, FUNCTION_NAMES)));
         else if (e.expand ? e.args.length - 1 > b.max : e.args.length < b.min || e.args.length > b.max) diags.push(wrongArgCount(e.span, b.name, arityText(b), e.args.length));
-        for (const a of e.args) walk(a, locals);
+        for (const a of e.args) walk2(a, locals);
         return;
       }
       case "Unary":
-        walk(e.operand, locals);
+        walk2(e.operand, locals);
         return;
       case "Binary":
-        walk(e.left, locals);
-        walk(e.right, locals);
+        walk2(e.left, locals);
+        walk2(e.right, locals);
         return;
       case "Cond":
-        walk(e.test, locals);
-        walk(e.then, locals);
-        walk(e.otherwise, locals);
+        walk2(e.test, locals);
+        walk2(e.then, locals);
+        walk2(e.otherwise, locals);
         return;
       case "ListComp": {
-        walk(e.source, locals);
+        walk2(e.source, locals);
         loopVars(e.vars);
         const inner = [...locals, ...e.vars.map((v) => v.name)];
-        walk(e.body, inner);
-        if (e.cond) walk(e.cond, inner);
+        walk2(e.body, inner);
+        if (e.cond) walk2(e.cond, inner);
         return;
       }
       case "ObjectComp": {
-        walk(e.source, locals);
+        walk2(e.source, locals);
         loopVars(e.vars);
         const inner = [...locals, ...e.vars.map((v) => v.name)];
-        walk(e.key, inner);
-        walk(e.value, inner);
-        if (e.cond) walk(e.cond, inner);
+        walk2(e.key, inner);
+        walk2(e.value, inner);
+        if (e.cond) walk2(e.cond, inner);
         return;
       }
       case "Paren":
-        walk(e.expr, locals);
+        walk2(e.expr, locals);
         return;
       default:
         return;
@@ -65566,16 +65583,16 @@ function checkReferences(t, domains, diags) {
       else seen.set(a.name.name, a);
       if (a.meta && !META.has(a.name.name)) diags.push(metaPrefixOnAttribute(a.meta.span, a.name.name));
       if (resource && a.name.name === "provider" && unparen(a.value).kind === "Ref") continue;
-      walk(a.value, locals);
+      walk2(a.value, locals);
     }
   };
   for (const item of t.decl.items) {
     switch (item.kind) {
       case "Let":
-        walk(item.value, []);
+        walk2(item.value, []);
         break;
       case "Export":
-        if (item.value) walk(item.value, []);
+        if (item.value) walk2(item.value, []);
         break;
       case "Provider":
         attrs(item.attributes, [], false);
@@ -65585,14 +65602,14 @@ function checkReferences(t, domains, diags) {
         break;
       case "Goal":
         for (const a of item.asserts) {
-          walk(a.expr, []);
-          if (a.message) walk(a.message, []);
+          walk2(a.expr, []);
+          if (a.message) walk2(a.message, []);
         }
         break;
       case "Resource": {
         const locals = [];
         if (item.forEach) {
-          walk(item.forEach.source, []);
+          walk2(item.forEach.source, []);
           loopVars(item.forEach.vars);
           for (const v of item.forEach.vars) locals.push(v.name);
         }
@@ -65762,20 +65779,20 @@ var Evaluator = class {
   prepare(t, name) {
     const nodes = /* @__PURE__ */ new Map();
     const open4 = [];
-    const walk = [];
+    const walk2 = [];
     const order = [];
     const make = (nt, nn, nk) => {
       const n = { t: nt, name: nn, key: nk, refs: this.references(nt, nn), next: 0, index: nodes.size, low: nodes.size, loops: false, reachesPending: false };
       nodes.set(nk, n);
       open4.push(n);
-      walk.push(n);
+      walk2.push(n);
       return n;
     };
     const onOpen = /* @__PURE__ */ new Set();
     onOpen.add(key2(t.name, name));
     make(t, name, key2(t.name, name));
-    while (walk.length > 0) {
-      const v = walk[walk.length - 1];
+    while (walk2.length > 0) {
+      const v = walk2[walk2.length - 1];
       if (v.next < v.refs.length) {
         const [rt, rn] = v.refs[v.next++];
         const rk = key2(rt.name, rn);
@@ -65794,8 +65811,8 @@ var Evaluator = class {
         } else if (w.reachesPending) v.reachesPending = true;
         continue;
       }
-      walk.pop();
-      const parent = walk[walk.length - 1];
+      walk2.pop();
+      const parent = walk2[walk2.length - 1];
       if (v.low === v.index) {
         const at = open4.lastIndexOf(v);
         const scc = open4.splice(at);
@@ -66601,7 +66618,7 @@ var Evaluator = class {
       this.diags.push(templateVars(second.span, `${JSON.stringify(bad2)} is not a name`));
       return POISON;
     }
-    let path9;
+    let path10;
     let text;
     if (name === "templatefile") {
       const rel = resolveProjectPath(s.file, a);
@@ -66614,17 +66631,17 @@ var Evaluator = class {
         this.diags.push(fileNotFound(first.span, a));
         return POISON;
       }
-      path9 = rel;
+      path10 = rel;
       text = read2;
       this.templateTexts.set(rel, text);
     } else {
-      path9 = `${s.file}\0template`;
+      path10 = `${s.file}\0template`;
       text = a;
     }
-    const key3 = `${path9}\0${text}`;
+    const key3 = `${path10}\0${text}`;
     let parsed = this.templates.get(key3);
     if (!parsed) {
-      parsed = parseTemplate(path9, text);
+      parsed = parseTemplate(path10, text);
       this.templates.set(key3, parsed);
     }
     const mark = this.diags.length;
@@ -66633,11 +66650,11 @@ var Evaluator = class {
     else {
       const problems = checkTemplateNames(parsed.expr, names);
       if (problems.length > 0) this.diags.push(...problems);
-      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path9 : s.file, vars: new Map(names.map((k) => [k, vars[k]])), deps: s.deps });
+      else out = this.expr(parsed.expr, { t: s.t, file: name === "templatefile" ? path10 : s.file, vars: new Map(names.map((k) => [k, vars[k]])), deps: s.deps });
     }
     for (let i = mark; i < this.diags.length; i++) {
       const d = this.diags[i];
-      if (d.span?.file !== path9) continue;
+      if (d.span?.file !== path10) continue;
       if (name === "templatefile") this.diags[i] = { ...d, related: [...d.related ?? [], { span, message: "the template is rendered here" }] };
       else {
         const { line, column } = lineColumn(text, d.span.start);
@@ -66932,9 +66949,9 @@ var PACKAGE = /^((?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*)((?:\/[A-Za-
 function templateSource(file, source) {
   if (source.startsWith("/") || /^[A-Za-z]:[\\/]/.test(source)) return { problem: "an absolute path: write the folder relative to this file (`../shared/templates`)" };
   if (source === "." || source === ".." || source.startsWith("./") || source.startsWith("../")) {
-    const path9 = posix2.normalize(posix2.join(posix2.dirname(file), source)).replace(/\/$/, "");
-    if (path9 !== ".." && !path9.startsWith("../")) return { problem: `${JSON.stringify(source)} is inside the project: its templates are the project's already (use them by name)` };
-    return { kind: "folder", key: `folder:${path9}`, path: path9 };
+    const path10 = posix2.normalize(posix2.join(posix2.dirname(file), source)).replace(/\/$/, "");
+    if (path10 !== ".." && !path10.startsWith("../")) return { problem: `${JSON.stringify(source)} is inside the project: its templates are the project's already (use them by name)` };
+    return { kind: "folder", key: `folder:${path10}`, path: path10 };
   }
   const m = PACKAGE.exec(source);
   if (m === null || source.split("/").some((seg) => seg === "." || seg === "..")) {
@@ -67041,7 +67058,7 @@ function compile(files2, opts = {}) {
       diags[i] = { ...d, related: [...d.related ?? [], ...at] };
     }
   }
-  for (const [path9, text] of templates2) if (!sources.get(path9)) sources.add(new SourceFile(path9, text));
+  for (const [path10, text] of templates2) if (!sources.get(path10)) sources.add(new SourceFile(path10, text));
   const diagnostics = sortDiagnostics(dedupe(diags));
   if (hasErrors(diagnostics)) return { program: null, hash: null, spans, diagnostics, sources };
   const program = { domains, format: "lexum.program/v1", ...moved.length > 0 ? { moved } : {} };
@@ -67238,13 +67255,13 @@ function loadProjectFromFiles(files2) {
   return { files: out, sources, diagnostics };
 }
 var lenient = new TextDecoder("utf-8");
-function decodeSource(path9, bytes) {
+function decodeSource(path10, bytes) {
   try {
     return { text: decoder2.decode(bytes), diagnostics: [] };
   } catch {
     const bad2 = firstBadByte(bytes);
     const at = lenient.decode(bytes.subarray(0, bad2)).length;
-    return { text: null, diagnostics: [invalidUtf8({ file: path9, start: at, end: at + 1 }, path9, bad2)], source: new SourceFile(path9, lenient.decode(bytes)) };
+    return { text: null, diagnostics: [invalidUtf8({ file: path10, start: at, end: at + 1 }, path10, bad2)], source: new SourceFile(path10, lenient.decode(bytes)) };
   }
 }
 function firstBadByte(b) {
@@ -67260,6 +67277,19 @@ function firstBadByte(b) {
   }
   return b.length;
 }
+function nestedProjects(paths) {
+  return [...new Set(paths.filter((p) => p.endsWith("/lexum.yaml")).map((p) => p.slice(0, -"/lexum.yaml".length)))].sort();
+}
+function withoutNestedProjects(files2, paths = files2.map((f) => f.path)) {
+  const nested = nestedProjects(paths);
+  if (nested.length === 0) return [...files2];
+  return files2.filter((f) => !nested.some((n) => f.path.startsWith(n + "/")));
+}
+function discoverProjects(paths) {
+  const nested = nestedProjects(paths);
+  const own = paths.includes("lexum.yaml") || paths.some((p) => p.endsWith(".lxm") && !nested.some((n) => p.startsWith(n + "/")));
+  return [...own ? [""] : [], ...nested];
+}
 function inputTypeOf(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "list";
@@ -67269,7 +67299,17 @@ function inputTypeOf(v) {
 function fitsInputType(v, type) {
   return type === "any" || v === null || inputTypeOf(v) === type;
 }
-function environmentOf(settings, env) {
+function defaultStateBranch(projectPath) {
+  const p = projectPath === "." ? "" : projectPath.replace(/^\/+|\/+$/g, "");
+  if (p === "") return DEFAULT_SETTINGS.state_branch;
+  const bytes = new TextEncoder();
+  const slug = p.split("/").map((seg) => [...seg].map((ch) => /^[A-Za-z0-9_-]$/.test(ch) ? ch : [...bytes.encode(ch)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join("")).join("")).join(".");
+  return `${DEFAULT_SETTINGS.state_branch}-${slug}`;
+}
+function projectStateBranch(settings, projectPath) {
+  return settings.stateBranchSet ? settings.state_branch : defaultStateBranch(projectPath);
+}
+function environmentOf(settings, env, projectPath = "") {
   const given = env === null ? {} : settings.environments[env]?.inputs ?? {};
   const inputs = {};
   for (const name of Object.keys(settings.inputs).sort()) {
@@ -67277,14 +67317,15 @@ function environmentOf(settings, env) {
     const value = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : d.default;
     inputs[name] = value === void 0 ? { type: d.type } : { type: d.type, value };
   }
-  const stateBranch = env === null ? settings.state_branch : settings.environments[env]?.state_branch ?? `${settings.state_branch}/${env}`;
+  const base = projectStateBranch(settings, projectPath);
+  const stateBranch = env === null ? base : settings.environments[env]?.state_branch ?? `${base}/${env}`;
   return { inputs, stateBranch };
 }
 var PACKAGE_KEY = "package";
 var DEFAULT_SETTINGS = { state_branch: "lexum/state", parallelism: 10, providers: {}, inputs: {}, environments: {} };
 function settingSpan(doc, instancePath, extraKey) {
-  const path9 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
-  let node = path9.length ? doc.getIn(path9, true) : doc.contents;
+  const path10 = instancePath.split("/").slice(1).map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node = path10.length ? doc.getIn(path10, true) : doc.contents;
   if (extraKey !== null && (0, import_yaml4.isMap)(node)) node = node.items.find((pair) => (0, import_yaml4.isScalar)(pair.key) && pair.key.value === extraKey)?.key;
   const range = node?.range;
   return range ? { file: "lexum.yaml", start: range[0], end: Math.max(range[1], range[0] + 1) } : void 0;
@@ -67439,6 +67480,7 @@ function parseProjectSettings(text, catalog = loadTypeCatalog()) {
   return {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
+      ...v.state_branch !== void 0 ? { stateBranchSet: true } : {},
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
       providers: providerDefaults(v.providers ?? {}),
       inputs: v.inputs ?? {},
@@ -67454,7 +67496,7 @@ function compileProjectFiles(input2) {
   const env = input2.env ?? null;
   const envs = Object.keys(parsed.settings.environments).sort();
   const envProblem = env !== null && !envs.includes(env) && parsed.diagnostics.length === 0 ? [unknownEnvironment(void 0, env, envs, suggest(env, envs))] : [];
-  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env);
+  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env, input2.projectPath ?? "");
   if (envProblem.length > 0) {
     const sources = new SourceSet();
     return { result: { program: null, hash: null, spans: {}, diagnostics: envProblem, sources }, settings: parsed.settings, diagnostics: envProblem, stateBranch };
@@ -67725,22 +67767,22 @@ import { chmod, mkdir, rmdir } from "node:fs/promises";
 import { lstat } from "node:fs/promises";
 
 // src/providers/fs/errors.ts
-function invalidPath(path9, why) {
-  return new ProviderError("fs.invalid_path", `fs: invalid path ${JSON.stringify(path9)}: ${why}`, false);
+function invalidPath(path10, why) {
+  return new ProviderError("fs.invalid_path", `fs: invalid path ${JSON.stringify(path10)}: ${why}`, false);
 }
-function escapesRoot(path9, root, via, why) {
+function escapesRoot(path10, root, via, why) {
   const how = via === void 0 ? "" : ` (through the symlink ${JSON.stringify(via)})`;
   const tail = why === void 0 ? "" : `: ${why}`;
-  return new ProviderError("fs.escape", `fs: path ${JSON.stringify(path9)} escapes the root ${root}${how}${tail}`, false);
+  return new ProviderError("fs.escape", `fs: path ${JSON.stringify(path10)} escapes the root ${root}${how}${tail}`, false);
 }
-function wrongKind(path9, wanted, found) {
-  return new ProviderError("fs.wrong_kind", `fs: ${JSON.stringify(path9)} is a ${found}, not a ${wanted}`, false);
+function wrongKind(path10, wanted, found) {
+  return new ProviderError("fs.wrong_kind", `fs: ${JSON.stringify(path10)} is a ${found}, not a ${wanted}`, false);
 }
-function parentNotDir(path9, parent) {
-  return new ProviderError("fs.wrong_kind", `fs: cannot reach ${JSON.stringify(path9)}: ${JSON.stringify(parent)} is not a directory`, false);
+function parentNotDir(path10, parent) {
+  return new ProviderError("fs.wrong_kind", `fs: cannot reach ${JSON.stringify(path10)}: ${JSON.stringify(parent)} is not a directory`, false);
 }
-function dirNotEmpty(path9) {
-  return new ProviderError("fs.dir_not_empty", `fs: directory ${JSON.stringify(path9)} is not empty; delete its contents first`, false);
+function dirNotEmpty(path10) {
+  return new ProviderError("fs.dir_not_empty", `fs: directory ${JSON.stringify(path10)} is not empty; delete its contents first`, false);
 }
 function badAttr(type, attr, why) {
   return new ProviderError("fs.invalid_attr", `fs: ${type}.${attr} ${why}`, false);
@@ -67749,11 +67791,11 @@ function unknownType(type) {
   return new ProviderError("fs.unknown_type", `fs: unknown resource type ${type}`, false);
 }
 var TRANSIENT = /* @__PURE__ */ new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "EINTR", "ETIMEDOUT"]);
-function ioError(path9, op, err) {
+function ioError(path10, op, err) {
   if (err instanceof ProviderError) return err;
   const code19 = err?.code ?? "EUNKNOWN";
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path9)}: ${detail}`, TRANSIENT.has(code19));
+  return new ProviderError("fs.io", `fs: cannot ${op} ${JSON.stringify(path10)}: ${detail}`, TRANSIENT.has(code19));
 }
 
 // src/providers/fs/common.ts
@@ -67793,13 +67835,13 @@ function isInside(base, p) {
   if (p === base) return true;
   return p.startsWith(base.endsWith(sep2) ? base : base + sep2);
 }
-function checkLexical(path9, root) {
-  if (typeof path9 !== "string" || path9.length === 0) throw invalidPath(String(path9), "must be a non-empty string");
-  if (path9.includes("\0")) throw invalidPath(path9, "contains a NUL byte");
-  if (path9.startsWith("/")) throw escapesRoot(path9, root, void 0, "absolute paths are not allowed; write it relative to the root");
-  const norm = posix3.normalize(path9).replace(/\/+$/, "");
-  if (norm === "." || norm === "") throw invalidPath(path9, "names the root itself");
-  if (norm === ".." || norm.startsWith("../")) throw escapesRoot(path9, root);
+function checkLexical(path10, root) {
+  if (typeof path10 !== "string" || path10.length === 0) throw invalidPath(String(path10), "must be a non-empty string");
+  if (path10.includes("\0")) throw invalidPath(path10, "contains a NUL byte");
+  if (path10.startsWith("/")) throw escapesRoot(path10, root, void 0, "absolute paths are not allowed; write it relative to the root");
+  const norm = posix3.normalize(path10).replace(/\/+$/, "");
+  if (norm === "." || norm === "") throw invalidPath(path10, "names the root itself");
+  if (norm === ".." || norm.startsWith("../")) throw escapesRoot(path10, root);
   return norm.split("/");
 }
 async function realpathLoose(p) {
@@ -67818,9 +67860,9 @@ async function realpathLoose(p) {
     }
   }
 }
-async function locate(root, path9) {
-  const segments = checkLexical(path9, root);
-  const rel = path9;
+async function locate(root, path10) {
+  const segments = checkLexical(path10, root);
+  const rel = path10;
   const realRoot = await realpathLoose(root);
   let cur = realRoot;
   for (let i = 0; i < segments.length - 1; i++) {
@@ -68117,12 +68159,12 @@ var HttpClient = class {
   cfg;
   agent;
   /** The full URL of a path under the base (paths start with "/"). Holds no credential: the base never does. */
-  url(path9) {
-    return this.cfg.base + path9;
+  url(path10) {
+    return this.cfg.base + path10;
   }
   /** One request; a JSON body when `body` is given. */
-  send(method, path9, body, signal) {
-    const url2 = this.url(path9);
+  send(method, path10, body, signal) {
+    const url2 = this.url(path10);
     if (signal.aborted) return Promise.reject(aborted(method, url2));
     const payload = body === void 0 ? void 0 : Buffer.from(JSON.stringify(body), "utf8");
     const headers = { accept: "application/json" };
@@ -68221,13 +68263,13 @@ function resolveHttpConfig(config, env) {
   if (caFile !== void 0) {
     if (typeof caFile !== "string" || caFile.length === 0 || caFile.includes("\0")) throw bad("root_ca_file", "must be the path of a PEM file");
     if (url2.protocol !== "https:") throw bad("root_ca_file", "is set but base_url is not https://");
-    const path9 = resolveConfigPath(env, caFile);
+    const path10 = resolveConfigPath(env, caFile);
     try {
-      ca = readFileSync(path9, "utf8");
+      ca = readFileSync(path10, "utf8");
     } catch (e) {
-      throw bad("root_ca_file", `cannot be read (${path9}): ${e.code ?? String(e)}`);
+      throw bad("root_ca_file", `cannot be read (${path10}): ${e.code ?? String(e)}`);
     }
-    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw bad("root_ca_file", `is not a PEM certificate file (${path9}): no "-----BEGIN CERTIFICATE-----"`);
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw bad("root_ca_file", `is not a PEM certificate file (${path10}): no "-----BEGIN CERTIFICATE-----"`);
   }
   const idAttribute = config.id_attribute ?? "id";
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw bad("id_attribute", 'must be a key, or keys joined by "/" ("id", "data/id")');
@@ -68267,20 +68309,20 @@ function optionalMethod(attrs, attr, dflt) {
   return v;
 }
 function objectSpec(attrs, cfg) {
-  const path9 = attrs.path;
-  if (typeof path9 !== "string" || !path9.startsWith("/")) throw badAttr2("path", 'must be a path starting with "/"');
+  const path10 = attrs.path;
+  if (typeof path10 !== "string" || !path10.startsWith("/")) throw badAttr2("path", 'must be a path starting with "/"');
   const objectId = attrs.object_id;
   if (objectId !== void 0 && (typeof objectId !== "string" || objectId.length === 0)) throw badAttr2("object_id", "must be a non-empty string");
   const data = attrs.data;
   if (data !== void 0 && (typeof data !== "object" || data === null || Array.isArray(data))) throw badAttr2("data", "must be an object");
   const idAttribute = attrs.id_attribute ?? cfg.idAttribute;
   if (typeof idAttribute !== "string" || !validIdAttribute(idAttribute)) throw badAttr2("id_attribute", 'must be a key, or keys joined by "/"');
-  const own = `${path9.replace(/\/+$/, "")}/{id}`;
+  const own = `${path10.replace(/\/+$/, "")}/{id}`;
   return {
-    path: path9,
+    path: path10,
     objectId,
     data,
-    createPath: optionalPath(attrs, "create_path", path9),
+    createPath: optionalPath(attrs, "create_path", path10),
     readPath: optionalPath(attrs, "read_path", own),
     updatePath: optionalPath(attrs, "update_path", own),
     destroyPath: optionalPath(attrs, "destroy_path", own),
@@ -68429,9 +68471,9 @@ var HttpInstance = class {
     const spec = this.spec(type, attrs);
     const id = spec.objectId ?? recordedId(attrs) ?? unnamed(spec);
     if (id === void 0) return;
-    const path9 = fillPath(spec.destroyPath, "destroy_path", id);
-    const a = await this.client.send(spec.destroyMethod, path9, void 0, ctx.signal);
-    if (!success(a.status) && !gone(a.status)) throw this.failure(spec.destroyMethod, path9, a);
+    const path10 = fillPath(spec.destroyPath, "destroy_path", id);
+    const a = await this.client.send(spec.destroyMethod, path10, void 0, ctx.signal);
+    if (!success(a.status) && !gone(a.status)) throw this.failure(spec.destroyMethod, path10, a);
   }
   async close() {
     this.client.close();
@@ -68455,64 +68497,64 @@ var HttpInstance = class {
       const cur = await this.get(spec, id, ctx);
       if (cur !== null) {
         if (holdsGoal(cur.obj, data)) return objectAttrs(attrs, id, cur.obj, cur.raw, data);
-        const path10 = fillPath(spec.updatePath, "update_path", id);
-        const a2 = await this.client.send(spec.updateMethod, path10, data, ctx.signal);
-        if (success(a2.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path10, ctx);
-        if (!gone(a2.status)) throw this.failure(spec.updateMethod, path10, a2);
+        const path11 = fillPath(spec.updatePath, "update_path", id);
+        const a2 = await this.client.send(spec.updateMethod, path11, data, ctx.signal);
+        if (success(a2.status)) return this.readBack(attrs, spec, id, spec.updateMethod, path11, ctx);
+        if (!gone(a2.status)) throw this.failure(spec.updateMethod, path11, a2);
       }
     }
-    const path9 = fillPath(spec.createPath, "create_path", spec.objectId);
+    const path10 = fillPath(spec.createPath, "create_path", spec.objectId);
     const body = spec.objectId !== void 0 ? withId(data, spec.idAt, spec.objectId) : data;
-    const a = await this.client.send(spec.createMethod, path9, body, ctx.signal);
-    if (!success(a.status)) throw this.failure(spec.createMethod, path9, a);
-    const made = spec.objectId ?? this.assignedId(spec, path9, a);
-    return this.readBack(attrs, spec, made, spec.createMethod, path9, ctx);
+    const a = await this.client.send(spec.createMethod, path10, body, ctx.signal);
+    if (!success(a.status)) throw this.failure(spec.createMethod, path10, a);
+    const made = spec.objectId ?? this.assignedId(spec, path10, a);
+    return this.readBack(attrs, spec, made, spec.createMethod, path10, ctx);
   }
   /** The id the server gave a new object: at id_attribute in the answer, else the last segment of its Location. */
-  assignedId(spec, path9, a) {
-    const body = a.body.trim() === "" ? void 0 : this.parse(spec.createMethod, path9, a, false);
+  assignedId(spec, path10, a) {
+    const body = a.body.trim() === "" ? void 0 : this.parse(spec.createMethod, path10, a, false);
     const fromBody = body === void 0 ? void 0 : idIn(body, spec.idAt);
     if (fromBody !== void 0) return fromBody;
     const location = a.headers.location;
-    if (typeof location === "string" && URL.canParse(location, this.client.url(path9))) {
-      const last = new URL(location, this.client.url(path9)).pathname.split("/").filter((s) => s !== "").pop();
+    if (typeof location === "string" && URL.canParse(location, this.client.url(path10))) {
+      const last = new URL(location, this.client.url(path10)).pathname.split("/").filter((s) => s !== "").pop();
       if (last !== void 0) return decodeURIComponent(last);
     }
-    throw badResponse(spec.createMethod, this.client.url(path9), `the answer names no id (no "${spec.idAt.join("/")}" in its body, no Location header): set id_attribute, or object_id`);
+    throw badResponse(spec.createMethod, this.client.url(path10), `the answer names no id (no "${spec.idAt.join("/")}" in its body, no Location header): set id_attribute, or object_id`);
   }
   /** The object right after a write; a write the server acknowledged but cannot show is an error, never a silent absence. */
-  async readBack(attrs, spec, id, method, path9, ctx) {
+  async readBack(attrs, spec, id, method, path10, ctx) {
     const found = await this.get(spec, id, ctx);
     if (found === null) {
       const at = fillPath(spec.readPath, "read_path", id);
-      throw badResponse(method, this.client.url(path9), `the server accepted it, but GET ${this.client.url(at)} then found no object: check read_path and id_attribute`);
+      throw badResponse(method, this.client.url(path10), `the server accepted it, but GET ${this.client.url(at)} then found no object: check read_path and id_attribute`);
     }
     return objectAttrs(attrs, id, found.obj, found.raw, spec.data);
   }
   /** GET of the object's own URL: the object, or null when the server says it is gone (404, 410). */
   async get(spec, id, ctx) {
-    const path9 = fillPath(spec.readPath, "read_path", id);
-    const a = await this.client.send("GET", path9, void 0, ctx.signal);
+    const path10 = fillPath(spec.readPath, "read_path", id);
+    const a = await this.client.send("GET", path10, void 0, ctx.signal);
     if (gone(a.status)) return null;
-    if (!success(a.status)) throw this.failure("GET", path9, a);
-    return { obj: this.parse("GET", path9, a, true), raw: a.body };
+    if (!success(a.status)) throw this.failure("GET", path10, a);
+    return { obj: this.parse("GET", path10, a, true), raw: a.body };
   }
-  parse(method, path9, a, required) {
+  parse(method, path10, a, required) {
     let v;
     try {
       v = JSON.parse(a.body);
     } catch {
       if (!required) return void 0;
-      throw badResponse(method, this.client.url(path9), `the answer is not JSON: ${excerpt(a.body, this.secrets)}`);
+      throw badResponse(method, this.client.url(path10), `the answer is not JSON: ${excerpt(a.body, this.secrets)}`);
     }
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
       if (!required) return void 0;
-      throw badResponse(method, this.client.url(path9), `the answer is not a JSON object: ${excerpt(a.body, this.secrets)}`);
+      throw badResponse(method, this.client.url(path10), `the answer is not a JSON object: ${excerpt(a.body, this.secrets)}`);
     }
     return v;
   }
-  failure(method, path9, a) {
-    return statusFailed(method, this.client.url(path9), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
+  failure(method, path10, a) {
+    return statusFailed(method, this.client.url(path10), a.status, a.reason, excerpt(a.body, this.secrets), parseRetryAfter(a.headers["retry-after"], this.now()));
   }
 };
 function createHttpProvider(options3 = {}) {
@@ -69426,8 +69468,8 @@ async function converge(q, goal, row) {
   const wanted = new Set(goal.roles);
   for (const g of goal.roles) if (!member.has(g)) await q(`GRANT ${ident(g)} TO ${ident(goal.name)}`);
   for (const g of sortedStrings(member)) if (!wanted.has(g)) await q(`REVOKE ${ident(g)} FROM ${ident(goal.name)}`);
-  const path9 = row === null ? [] : searchPathOf(row["rolconfig"]);
-  if (!sameList(path9, goal.searchPath)) {
+  const path10 = row === null ? [] : searchPathOf(row["rolconfig"]);
+  if (!sameList(path10, goal.searchPath)) {
     if (goal.searchPath.length === 0) await q(`ALTER ROLE ${ident(goal.name)} RESET search_path`);
     else await q(`ALTER ROLE ${ident(goal.name)} SET search_path TO ${goal.searchPath.map(ident).join(", ")}`);
   }
@@ -69532,11 +69574,11 @@ function resolvePostgresSettings(config, env) {
   const rootPath = optString(config, "sslrootcert");
   let sslrootcert;
   if (rootPath !== void 0) {
-    const path9 = resolveConfigPath(env, rootPath);
+    const path10 = resolveConfigPath(env, rootPath);
     try {
-      sslrootcert = { path: path9, pem: readFileSync2(path9, "utf8") };
+      sslrootcert = { path: path10, pem: readFileSync2(path10, "utf8") };
     } catch (err) {
-      throw invalid2("sslrootcert", `cannot be read (${path9}): ${err.code ?? String(err)}`);
+      throw invalid2("sslrootcert", `cannot be read (${path10}): ${err.code ?? String(err)}`);
     }
   }
   return {
@@ -69624,9 +69666,9 @@ function unknownType4(type) {
 function worldInvalid(message) {
   return new ProviderError("sim.world_invalid", message, false);
 }
-function worldWrite(path9, err) {
+function worldWrite(path10, err) {
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProviderError("sim.io", `sim: cannot write the world file ${path9}: ${detail}`, true);
+  return new ProviderError("sim.io", `sim: cannot write the world file ${path10}: ${detail}`, true);
 }
 
 // src/providers/sim/faults.ts
@@ -69723,8 +69765,8 @@ function parseWorld(text) {
   }
   return out;
 }
-function worldLogPath(path9) {
-  return `${path9}.log`;
+function worldLogPath(path10) {
+  return `${path10}.log`;
 }
 function logLine(change2) {
   return JSON.stringify("set" in change2 ? { set: storedRecord(change2.set) } : change2) + "\n";
@@ -69751,29 +69793,29 @@ function applyWorldLog(objects, text) {
   }
   return null;
 }
-function readWorld(path9) {
+function readWorld(path10) {
   let objects = /* @__PURE__ */ new Map();
-  const text = readIfPresent(path9);
+  const text = readIfPresent(path10);
   if (text !== null && typeof text === "object") return text.problem;
   if (text !== null) {
     const parsed = parseWorld(text);
     if (typeof parsed === "string") return parsed;
     objects = parsed;
   }
-  const log = readIfPresent(worldLogPath(path9));
+  const log = readIfPresent(worldLogPath(path10));
   if (log !== null && typeof log === "object") return log.problem;
   if (log !== null) {
     const problem = applyWorldLog(objects, log);
-    if (problem !== null) return `${worldLogPath(path9)}: ${problem}`;
+    if (problem !== null) return `${worldLogPath(path10)}: ${problem}`;
   }
   return new Map([...objects.keys()].sort().map((k) => [k, objects.get(k)]));
 }
-function readIfPresent(path9) {
+function readIfPresent(path10) {
   try {
-    return readFileSync3(path9, "utf8");
+    return readFileSync3(path10, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return null;
-    return { problem: `cannot read ${path9} (${err instanceof Error ? err.message : String(err)})` };
+    return { problem: `cannot read ${path10} (${err instanceof Error ? err.message : String(err)})` };
   }
 }
 function pretty(v, indent) {
@@ -69825,9 +69867,9 @@ function insertionPoint(keys, key3) {
   }
   return lo;
 }
-function signature(path9) {
+function signature(path10) {
   try {
-    const st = statSync(path9);
+    const st = statSync(path10);
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   } catch (err) {
     if (err.code === "ENOENT") return null;
@@ -69837,14 +69879,14 @@ function signature(path9) {
 var LOG_FOLD_BYTES = 1 << 20;
 var IDLE_FOLD_MS = 100;
 var WorldStore = class _WorldStore {
-  constructor(path9, objects, sig, logFile) {
-    this.path = path9;
+  constructor(path10, objects, sig, logFile) {
+    this.path = path10;
     this.objects = objects;
     this.order = [...objects.keys()].sort();
     this.diskSig = sig;
     this.logFile = logFile;
     this.unfolded = logFile;
-    this.fileBytes = sig === null ? 0 : statSync(path9).size;
+    this.fileBytes = sig === null ? 0 : statSync(path10).size;
   }
   path;
   objects;
@@ -69874,12 +69916,12 @@ var WorldStore = class _WorldStore {
   /** Open provider instances using this store. */
   refs = 0;
   /** Loads the world at `path` (absent: empty) with its change log. Throws LexumError LXM4901 when it is not a world. */
-  static load(path9) {
-    removeStaleTempsSync(dirname6(path9), basename2(path9));
-    const sig = signature(path9);
-    const parsed = readWorld(path9);
-    if (typeof parsed === "string") throw simWorldInvalid.error(path9, parsed);
-    return new _WorldStore(path9, parsed, sig, existsSync(worldLogPath(path9)));
+  static load(path10) {
+    removeStaleTempsSync(dirname6(path10), basename2(path10));
+    const sig = signature(path10);
+    const parsed = readWorld(path10);
+    if (typeof parsed === "string") throw simWorldInvalid.error(path10, parsed);
+    return new _WorldStore(path10, parsed, sig, existsSync(worldLogPath(path10)));
   }
   /**
    * Re-reads the file when it changed on disk since we last read or wrote it and nothing of
@@ -70060,8 +70102,8 @@ var WorldStore = class _WorldStore {
     this.unfolded = false;
   }
 };
-async function replaceFile(path9, text) {
-  const created = await withFreshTemp(path9, (t) => new Promise((resolve6, reject) => open2(t, "wx", 420, (err, f) => err ? reject(err) : resolve6(f))));
+async function replaceFile(path10, text) {
+  const created = await withFreshTemp(path10, (t) => new Promise((resolve6, reject) => open2(t, "wx", 420, (err, f) => err ? reject(err) : resolve6(f))));
   const tmp = created.tmp;
   let fd = created.value;
   try {
@@ -70070,7 +70112,7 @@ async function replaceFile(path9, text) {
     const opened = fd;
     fd = null;
     await new Promise((resolve6, reject) => close(opened, (err) => err ? reject(err) : resolve6()));
-    await new Promise((resolve6, reject) => rename2(tmp, path9, (err) => err ? reject(err) : resolve6()));
+    await new Promise((resolve6, reject) => rename2(tmp, path10, (err) => err ? reject(err) : resolve6()));
     return `${st.ino}:${st.size}:${st.mtimeMs}`;
   } catch (err) {
     if (fd !== null) closeSync(fd);
@@ -70079,11 +70121,11 @@ async function replaceFile(path9, text) {
   }
 }
 var worlds = /* @__PURE__ */ new Map();
-function openWorld(path9) {
-  let w = worlds.get(path9);
+function openWorld(path10) {
+  let w = worlds.get(path10);
   if (w === void 0) {
-    w = WorldStore.load(path9);
-    worlds.set(path9, w);
+    w = WorldStore.load(path10);
+    worlds.set(path10, w);
   }
   w.refs += 1;
   return w;
@@ -70476,7 +70518,7 @@ async function compileProject(input2) {
     const sources = new SourceSet();
     if (input2.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input2.settingsText));
     const sorted = sortDiagnostics(diagnostics);
-    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: defaultStateBranch(input2.place?.projectPath ?? "") };
   }
   const libraries = input2.place ? await loadTemplateLibraries(input2.files, input2.place) : void 0;
   const compiled2 = compileProjectFiles({
@@ -70486,6 +70528,7 @@ async function compileProject(input2) {
     env: input2.environment ?? null,
     settingsText: input2.settingsText,
     catalog: providers.catalog,
+    ...input2.place ? { projectPath: input2.place.projectPath } : {},
     ...libraries ? { libraries } : {}
   });
   return { ...compiled2, providers };
@@ -70577,12 +70620,12 @@ function secretAccess(opts) {
 }
 function secretNames(program) {
   const names = /* @__PURE__ */ new Set();
-  const walk = (r) => {
+  const walk2 = (r) => {
     for (const x of residualNodes(r)) if (x.op === "secret") names.add(x.name);
   };
   for (const d of Object.values(program.domains)) {
-    for (const p of Object.values(d.providers)) for (const def of Object.values(p.deferred)) walk(def.expr);
-    for (const r of Object.values(d.resources)) for (const def of Object.values(r.deferred)) walk(def.expr);
+    for (const p of Object.values(d.providers)) for (const def of Object.values(p.deferred)) walk2(def.expr);
+    for (const r of Object.values(d.resources)) for (const def of Object.values(r.deferred)) walk2(def.expr);
   }
   return [...names].sort();
 }
@@ -70728,15 +70771,15 @@ function memoryProjectFiles(files2) {
 // src/engine/workspace.ts
 async function openWorkspace(opts) {
   const projectDir2 = path4.resolve(opts.dir);
-  const stat2 = await fs5.stat(projectDir2).catch(() => null);
-  if (!stat2?.isDirectory()) throw catalog_exports.host.noSuchDirectory.error(opts.dir);
+  const stat3 = await fs5.stat(projectDir2).catch(() => null);
+  if (!stat3?.isDirectory()) throw catalog_exports.host.noSuchDirectory.error(opts.dir);
   const repo = await findRepo(projectDir2);
   const projectPath = await projectPathIn(repo, projectDir2);
   const base = { repo, projectDir: projectDir2, projectPath };
   if (opts.rev !== void 0) {
     const oid = await resolveRev({ gitdir: repo.gitdir, rev: opts.rev });
     const info = await readCommitInfo({ gitdir: repo.gitdir, oid });
-    const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
+    const all = withoutNestedProjects(await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath }));
     const loaded2 = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files: files3, sources: sources2, diagnostics: diagnostics2 } = loaded2;
     const blobs = new Map(all.map((f) => [f.path, f.bytes]));
@@ -70808,8 +70851,9 @@ async function openWorkspace(opts) {
       if (!committed) out.set(p, { path: p, kind: "added", input: true });
       else if (hashObject("blob", b) !== committed.oid) out.set(p, { path: p, kind: "modified", input: true });
     }
+    const nested = nestedProjects([...tree.keys(), ...tracked.allPaths]);
     for (const [p, e] of tree) {
-      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
+      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p) && !nested.some((n) => p.startsWith(n + "/"))) out.set(p, { path: p, kind: "deleted", input: true });
     }
     const index = new Set(tracked.index);
     for (const p of [...read2].sort()) {
@@ -70832,7 +70876,10 @@ async function projectPathIn(repo, projectDir2) {
 }
 async function readTrackedProject(repo, projectDir2, projectPath, shown) {
   const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir: projectPath };
-  const [index, untracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  const [allIndex, allUntracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  const paths = [...allIndex.map((f) => f.path), ...allUntracked];
+  const index = withoutNestedProjects(allIndex, paths);
+  const untracked = withoutNestedProjects(allUntracked.map((path10) => ({ path: path10 })), paths).map((f) => f.path);
   const prefix = shown === void 0 || shown === "." || shown === "" ? "" : `${shown}/`;
   const diagnostics = [];
   const raw = [];
@@ -70864,6 +70911,7 @@ async function readTrackedProject(repo, projectDir2, projectPath, shown) {
     loaded: { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loadDiags] },
     bytes,
     index: index.map((f) => f.path),
+    allPaths: paths,
     untrackedLxm,
     untracked,
     links
@@ -71531,11 +71579,11 @@ var COMMENT_LIMIT = 65536;
 var CHECK_OUTPUT_LIMIT = 65535;
 
 // src/host/comment.ts
-function planCommentKey(path9, env) {
-  return `<!-- lexum:plan path=${encodeURIComponent(path9)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
+function planCommentKey(path10, env) {
+  return `<!-- lexum:plan path=${encodeURIComponent(path10)}${env ? ` env=${encodeURIComponent(env)}` : ""} -->`;
 }
-function appliedCommentKey(path9, sha, env) {
-  return `<!-- lexum:apply path=${encodeURIComponent(path9)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
+function appliedCommentKey(path10, sha, env) {
+  return `<!-- lexum:apply path=${encodeURIComponent(path10)}${env ? ` env=${encodeURIComponent(env)}` : ""} commit=${commentSafe(sha)} -->`;
 }
 function pinExternalId(pin) {
   return `lexum/v1 ${pinFields(pin)}`;
@@ -76449,7 +76497,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path10) => path10.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -76881,12 +76929,68 @@ function codePoints(s) {
   return n;
 }
 
+// src/engine/projects.ts
+import { readdirSync as readdirSync3 } from "node:fs";
+import { realpath as realpath2, stat as stat2 } from "node:fs/promises";
+import path8 from "node:path";
+async function findProjects(dir) {
+  const abs = path8.resolve(dir);
+  if (!(await stat2(abs).catch(() => null))?.isDirectory()) return [];
+  let repo;
+  try {
+    repo = await findRepo(abs);
+  } catch (e) {
+    if (!(e instanceof LexumError)) throw e;
+    return discoverProjects(walk(abs));
+  }
+  const subdir = path8.relative(await realpath2(repo.workdir), await realpath2(abs)).split(path8.sep).join("/");
+  const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir };
+  const [index, untracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  return discoverProjects([...index.map((f) => f.path), ...untracked]);
+}
+function walk(dir, rel = "", out = []) {
+  let entries;
+  try {
+    entries = readdirSync3(rel === "" ? dir : path8.join(dir, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) {
+      if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(dir, p, out);
+    } else if (e.name.endsWith(".lxm") || e.name === "lexum.yaml") out.push(p);
+  }
+  return out;
+}
+
 // src/host/action.ts
 var processIo = { out: (line) => void process.stdout.write(line + "\n") };
 async function runAction(env, io = processIo) {
+  let projects;
+  try {
+    const inputs = readInputs(env);
+    if (inputs.githubToken !== "") io.out(`::add-mask::${inputs.githubToken}`);
+    projects = await findProjects(path9.resolve(readRunnerContext(env).workspace, inputs.path));
+  } catch (e) {
+    io.out(command("error", { title: codeOf(e) }, messageOf(e)));
+    return 1;
+  }
+  if (projects.length <= 1) return runProject(env, io, projects[0] ?? "", null);
+  const gathered = /* @__PURE__ */ new Map();
+  let code19 = 0;
+  for (const p of projects) {
+    const outputs = /* @__PURE__ */ new Map();
+    gathered.set(p === "" ? "." : p, outputs);
+    code19 = Math.max(code19, await runProject(env, io, p, outputs));
+  }
+  await gatherOutputs(env, gathered);
+  return code19;
+}
+async function runProject(env, io, sub, collect2) {
   let run2;
   try {
-    run2 = await openRun(env, io);
+    run2 = await openRun(env, io, sub, collect2);
   } catch (e) {
     io.out(command("error", { title: codeOf(e) }, messageOf(e)));
     return 1;
@@ -76895,12 +76999,20 @@ async function runAction(env, io = processIo) {
     return await dispatch(run2);
   } catch (e) {
     run2.out(command("error", { title: codeOf(e) }, messageOf(e)));
-    await appendSummary(run2.env, `### Lexum failed
+    await appendSummary(run2.env, `### Lexum failed${collect2 ? ` (${run2.projectPath})` : ""}
 
 **${codeOf(e)}**: ${escapeText(messageOf(e))}
 `).catch(() => void 0);
     return 1;
   }
+}
+async function gatherOutputs(env, gathered) {
+  const names = [...gathered.keys()].sort();
+  const byProject = (name) => JSON.stringify(Object.fromEntries(names.filter((p) => gathered.get(p).has(name)).map((p) => [p, gathered.get(p).get(name)])));
+  if (names.some((p) => gathered.get(p).has("has-changes"))) await setOutput(env, "has-changes", String(names.some((p) => gathered.get(p).get("has-changes") === "true")));
+  const summaries = names.filter((p) => gathered.get(p).has("summary")).map((p) => `${p}: ${gathered.get(p).get("summary")}`);
+  if (summaries.length > 0) await setOutput(env, "summary", summaries.join("\n"));
+  for (const name of ["plan-hash", "snapshot"]) if (names.some((p) => gathered.get(p).has(name))) await setOutput(env, name, byProject(name));
 }
 async function dispatch(run2) {
   const name = run2.ctx.eventName;
@@ -76924,15 +77036,15 @@ async function dispatch(run2) {
   if (mode === "apply") return applyMerge(run2);
   return planOnly(run2, run2.ctx.sha);
 }
-async function openRun(env, io) {
+async function openRun(env, io, sub, collect2) {
   const inputs = readInputs(env);
-  if (inputs.githubToken !== "") io.out(`::add-mask::${inputs.githubToken}`);
   const ctx = readRunnerContext(env);
   if (inputs.stateBranch !== null && !isValidRefName(branchRef(inputs.stateBranch))) throw catalog_exports.action.badStateBranchInput.error(inputs.stateBranch);
+  if (inputs.stateBranch !== null && collect2 !== null) throw catalog_exports.action.stateBranchForSeveral.error(inputs.stateBranch, inputs.path);
   if (inputs.githubToken === "") throw catalog_exports.action.noToken.error();
-  const dir = path8.resolve(ctx.workspace, inputs.path);
+  const dir = path9.resolve(ctx.workspace, inputs.path, ...sub.split("/").filter((p) => p !== ""));
   const repo = await findRepo(dir);
-  const projectPath = path8.relative(repo.workdir, dir).split(path8.sep).join("/") || ".";
+  const projectPath = path9.relative(repo.workdir, dir).split(path9.sep).join("/") || ".";
   if (projectPath.startsWith("..")) throw catalog_exports.action.pathOutsideWorkspace.error(inputs.path);
   const host = createGitHubHost({ token: inputs.githubToken, apiUrl: ctx.apiUrl, repository: ctx.repository });
   const remote = { url: await remoteUrl(repo.gitdir), auth: tokenAuth(inputs.githubToken) };
@@ -76953,7 +77065,8 @@ async function openRun(env, io) {
     output: async (name, value) => {
       if (outputs.get(name) === value) return;
       outputs.set(name, value);
-      await setOutput(env, name, value);
+      if (collect2) collect2.set(name, value);
+      else await setOutput(env, name, value);
     }
   };
 }

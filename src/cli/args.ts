@@ -52,13 +52,18 @@ export interface GroupSpec {
   readonly subcommands: { readonly [name: string]: CommandSpec };
 }
 
-type Values<F extends { readonly [name: string]: Flag }> = {
+export type Values<F extends { readonly [name: string]: Flag }> = {
   [K in keyof F]: F[K]["type"] extends "boolean" ? boolean | undefined : F[K]["multiple"] extends true ? string[] | undefined : string | undefined;
 };
 
 /** `--dir DIR` / `-C DIR`: the project folder, on every command that works on a project. */
 export const dirFlag = {
   dir: { type: "string", short: "C", value: "DIR", description: "the project folder (default: the current directory)" },
+} as const satisfies Record<string, Flag>;
+
+/** `--project PATH`: one of the projects under the folder (a subfolder with its own lexum.yaml). */
+export const projectFlag = {
+  project: { type: "string", value: "PATH", description: "the project, when the folder holds several (a subfolder with its own lexum.yaml)" },
 } as const satisfies Record<string, Flag>;
 
 /** `--env NAME`: one of lexum.yaml's `environments` (its inputs and its state branch). */

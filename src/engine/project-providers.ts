@@ -4,7 +4,7 @@ import { SourceFile, SourceSet } from "../diag/source.js";
 import { compileProjectFiles } from "../lang/compile-project.js";
 import type { CompileResult } from "../lang/compile.js";
 import type { ProjectFiles } from "../lang/file-reader.js";
-import { DEFAULT_SETTINGS, providerPackageRefs } from "../lang/project.js";
+import { DEFAULT_SETTINGS, defaultStateBranch, providerPackageRefs } from "../lang/project.js";
 import type { ProjectSettings } from "../lang/project.js";
 import { loadProviderPackages } from "../providers/package-load.js";
 import type { ProjectProviders } from "../providers/project.js";
@@ -61,7 +61,7 @@ export async function compileProject(input: {
     const sources = new SourceSet();
     if (input.settingsText !== null) sources.add(new SourceFile("lexum.yaml", input.settingsText));
     const sorted = sortDiagnostics(diagnostics);
-    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: DEFAULT_SETTINGS.state_branch };
+    return { result: { program: null, hash: null, spans: {}, diagnostics: sorted, sources }, settings: DEFAULT_SETTINGS, diagnostics: sorted, providers, stateBranch: defaultStateBranch(input.place?.projectPath ?? "") };
   }
   const libraries = input.place ? await loadTemplateLibraries(input.files, input.place) : undefined;
   const compiled = compileProjectFiles({
@@ -71,6 +71,7 @@ export async function compileProject(input: {
     env: input.environment ?? null,
     settingsText: input.settingsText,
     catalog: providers.catalog,
+    ...(input.place ? { projectPath: input.place.projectPath } : {}),
     ...(libraries ? { libraries } : {}),
   });
   return { ...compiled, providers };

@@ -4,7 +4,7 @@ import { hasErrors } from "../diag/diagnostic.js";
 import { catalog } from "../diag/index.js";
 import { readCommitInfo, readTreeFiles } from "../git/repo.js";
 import { loadProjectFromFiles, memoryFileReader, memoryProjectFiles } from "../lang/index.js";
-import { environmentForBranch, parseProjectSettings } from "../lang/project.js";
+import { environmentForBranch, parseProjectSettings, withoutNestedProjects } from "../lang/project.js";
 import type { Plan, RecordedResource } from "../plan/types.js";
 import { canonicalize } from "../program/canonical.js";
 import type { JsonObject } from "../program/types.js";
@@ -107,10 +107,10 @@ async function loadParent(src: ReplayContext, commit: StateCommit, snapshot: Sna
  * cannot be read).
  */
 /** The environment a state branch belongs to, by the goal's lexum.yaml (its inputs are the goal's too). */
-function goalEnvironment(settingsText: string | null, branch: string): string | null {
+function goalEnvironment(settingsText: string | null, branch: string, projectPath: string): string | null {
   if (settingsText === null) return null;
   const { settings, diagnostics } = parseProjectSettings(settingsText);
-  return diagnostics.length > 0 ? null : environmentForBranch(settings, branch);
+  return diagnostics.length > 0 ? null : environmentForBranch(settings, branch, projectPath);
 }
 
 async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
@@ -119,7 +119,7 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
   let files;
   try {
     await readCommitInfo({ gitdir: src.gitdir, oid: goal });
-    files = await readTreeFiles({ gitdir: src.gitdir, oid: goal, subdir: snapshot.source.path });
+    files = withoutNestedProjects(await readTreeFiles({ gitdir: src.gitdir, oid: goal, subdir: snapshot.source.path }));
   } catch (e) {
     if (!(e instanceof LexumError)) throw e;
     throw catalog.engine.notReplayable.error(`its goal commit ${goal} (project path ${snapshot.source.path || "."}) is not in this repository: ${e.message}`);
@@ -135,7 +135,7 @@ async function goalProgram(src: ReplayContext, snapshot: Snapshot) {
     readFile,
     tree: memoryProjectFiles(blobs),
     settingsText: readFile("lexum.yaml"),
-    environment: goalEnvironment(readFile("lexum.yaml"), src.branch),
+    environment: goalEnvironment(readFile("lexum.yaml"), src.branch, snapshot.source.path),
     place: { projectDir, projectPath: snapshot.source.path, folder: commitFolderReader(src.gitdir, goal), at: `at commit ${goal.slice(0, 12)}` },
   });
   return { compiled, diagnostics, providers, ok: !hasErrors(loaded.diagnostics) && !hasErrors(diagnostics) && compiled.program !== null && compiled.hash !== null };

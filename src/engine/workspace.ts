@@ -14,7 +14,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { SourceSet } from "../diag/source.js";
 import { loadProject, loadProjectFromFiles } from "../lang/index.js";
 import type { LoadedProject } from "../lang/index.js";
-import { plainCause } from "../lang/project.js";
+import { nestedProjects, plainCause, withoutNestedProjects } from "../lang/project.js";
 import { memoryFileReader, memoryProjectFiles, projectFileBytes } from "../lang/file-reader.js";
 import type { ProjectFiles } from "../lang/file-reader.js";
 import type { CommitTime } from "../state/store.js";
@@ -92,7 +92,8 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
   if (opts.rev !== undefined) {
     const oid = await resolveRev({ gitdir: repo.gitdir, rev: opts.rev });
     const info = await readCommitInfo({ gitdir: repo.gitdir, oid });
-    const all = await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath });
+    // A folder with its own lexum.yaml is a project of its own: its files are not this one's.
+    const all = withoutNestedProjects(await readTreeFiles({ gitdir: repo.gitdir, oid, subdir: projectPath }));
     const loaded = loadProjectFromFiles(all.filter((f) => f.path.endsWith(".lxm")));
     const { files, sources, diagnostics } = loaded;
     const blobs = new Map(all.map((f) => [f.path, f.bytes] as const));
@@ -175,8 +176,10 @@ export async function openWorkspace(opts: { dir: string; rev?: string }): Promis
       if (!committed) out.set(p, { path: p, kind: "added", input: true });
       else if (hashObject("blob", b) !== committed.oid) out.set(p, { path: p, kind: "modified", input: true });
     }
+    // A nested project's files (a folder with its own lexum.yaml, then or now) are not this project's.
+    const nested = nestedProjects([...tree.keys(), ...tracked.allPaths]);
     for (const [p, e] of tree) {
-      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p)) out.set(p, { path: p, kind: "deleted", input: true });
+      if (p.endsWith(".lxm") && e.mode !== "160000" && !bytes.has(p) && !nested.some((n) => p.startsWith(n + "/"))) out.set(p, { path: p, kind: "deleted", input: true });
     }
     const index = new Set(tracked.index);
     for (const p of [...read].sort()) {
@@ -205,8 +208,10 @@ interface TrackedProject {
   readonly loaded: LoadedProject;
   /** The tracked .lxm files' bytes as read from disk, by project-relative path. */
   readonly bytes: Map<string, Uint8Array>;
-  /** Every tracked path under the project folder. */
+  /** Every tracked path under the project folder (nested projects' left out). */
   readonly index: readonly string[];
+  /** Every tracked or untracked path under the folder, nested projects' included (to find them). */
+  readonly allPaths: readonly string[];
   /** Untracked, not ignored .lxm files under the project folder: not part of the project. */
   readonly untrackedLxm: readonly string[];
   /** Every untracked, not ignored file under the project folder. */
@@ -223,7 +228,11 @@ interface TrackedProject {
  */
 async function readTrackedProject(repo: Repo, projectDir: string, projectPath: string, shown?: string): Promise<TrackedProject> {
   const args = { gitdir: repo.gitdir, workdir: repo.workdir, subdir: projectPath };
-  const [index, untracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  const [allIndex, allUntracked] = await Promise.all([listIndexFiles(args), listUntrackedFiles(args)]);
+  // A folder with its own lexum.yaml is a project of its own: its files are not this one's.
+  const paths = [...allIndex.map((f) => f.path), ...allUntracked];
+  const index = withoutNestedProjects(allIndex, paths);
+  const untracked = withoutNestedProjects(allUntracked.map((path) => ({ path })), paths).map((f) => f.path);
   const prefix = shown === undefined || shown === "." || shown === "" ? "" : `${shown}/`;
   const diagnostics: Diagnostic[] = [];
   const raw: { path: string; bytes: Uint8Array }[] = [];
@@ -256,6 +265,7 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
     loaded: { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loadDiags] },
     bytes,
     index: index.map((f) => f.path),
+    allPaths: paths,
     untrackedLxm,
     untracked,
     links,

@@ -7,6 +7,7 @@ import { applyMerge } from "./action-apply.js";
 import { checkMergeGroup, planOnly, planPullRequest } from "./action-plan.js";
 import type { ActionRun } from "./action-run.js";
 import { createGitHubHost } from "./github.js";
+import { findProjects } from "../engine/projects.js";
 import { appendSummary, command, readInputs, readRunnerContext, setOutput } from "./runner.js";
 
 /** Where the Action's commands go (stdout for the runner); tests pass their own. */
@@ -24,9 +25,35 @@ const processIo: ActionIo = { out: (line) => void process.stdout.write(line + "\
  * summary, never as a stack.
  */
 export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo = processIo): Promise<number> {
+  let projects: string[];
+  try {
+    const inputs = readInputs(env);
+    if (inputs.githubToken !== "") io.out(`::add-mask::${inputs.githubToken}`);
+    // The folder's projects (subfolders with their own lexum.yaml); the folder itself when it is the only one.
+    projects = await findProjects(path.resolve(readRunnerContext(env).workspace, inputs.path));
+  } catch (e) {
+    io.out(command("error", { title: codeOf(e) }, messageOf(e)));
+    return 1;
+  }
+  if (projects.length <= 1) return runProject(env, io, projects[0] ?? "", null);
+  // Several projects: each planned or applied in turn, with its own check run, comment and
+  // state branch; the step's outputs gather them once every project ran.
+  const gathered = new Map<string, Map<string, string>>();
+  let code = 0;
+  for (const p of projects) {
+    const outputs = new Map<string, string>();
+    gathered.set(p === "" ? "." : p, outputs);
+    code = Math.max(code, await runProject(env, io, p, outputs));
+  }
+  await gatherOutputs(env, gathered);
+  return code;
+}
+
+/** One project's run (`sub`: its folder under the `path` input); `collect` takes its outputs instead of the step's when there are several projects. */
+async function runProject(env: NodeJS.ProcessEnv, io: ActionIo, sub: string, collect: Map<string, string> | null): Promise<number> {
   let run: ActionRun;
   try {
-    run = await openRun(env, io);
+    run = await openRun(env, io, sub, collect);
   } catch (e) {
     io.out(command("error", { title: codeOf(e) }, messageOf(e)));
     return 1;
@@ -35,9 +62,23 @@ export async function runAction(env: NodeJS.ProcessEnv, io: ActionIo = processIo
     return await dispatch(run);
   } catch (e) {
     run.out(command("error", { title: codeOf(e) }, messageOf(e)));
-    await appendSummary(run.env, `### Lexum failed\n\n**${codeOf(e)}**: ${escapeText(messageOf(e))}\n`).catch(() => undefined);
+    await appendSummary(run.env, `### Lexum failed${collect ? ` (${run.projectPath})` : ""}\n\n**${codeOf(e)}**: ${escapeText(messageOf(e))}\n`).catch(() => undefined);
     return 1;
   }
+}
+
+/**
+ * The step's outputs of a run over several projects: `has-changes` true when any project's
+ * plan has changes; `summary` one line per project (`infra: Plan: …`); `plan-hash` and
+ * `snapshot` a JSON object by project path.
+ */
+async function gatherOutputs(env: NodeJS.ProcessEnv, gathered: ReadonlyMap<string, ReadonlyMap<string, string>>): Promise<void> {
+  const names = [...gathered.keys()].sort();
+  const byProject = (name: string): string => JSON.stringify(Object.fromEntries(names.filter((p) => gathered.get(p)!.has(name)).map((p) => [p, gathered.get(p)!.get(name)!])));
+  if (names.some((p) => gathered.get(p)!.has("has-changes"))) await setOutput(env, "has-changes", String(names.some((p) => gathered.get(p)!.get("has-changes") === "true")));
+  const summaries = names.filter((p) => gathered.get(p)!.has("summary")).map((p) => `${p}: ${gathered.get(p)!.get("summary")!}`);
+  if (summaries.length > 0) await setOutput(env, "summary", summaries.join("\n"));
+  for (const name of ["plan-hash", "snapshot"]) if (names.some((p) => gathered.get(p)!.has(name))) await setOutput(env, name, byProject(name));
 }
 
 async function dispatch(run: ActionRun): Promise<number> {
@@ -64,14 +105,15 @@ async function dispatch(run: ActionRun): Promise<number> {
 }
 
 /** Reads inputs and the runner's context, masks the token, and finds the repository and its remote. */
-async function openRun(env: NodeJS.ProcessEnv, io: ActionIo): Promise<ActionRun> {
+async function openRun(env: NodeJS.ProcessEnv, io: ActionIo, sub: string, collect: Map<string, string> | null): Promise<ActionRun> {
+  // The token is masked already (runAction), before anything else was printed.
   const inputs = readInputs(env);
-  // Before anything else is printed: the runner masks the token in every later log line.
-  if (inputs.githubToken !== "") io.out(`::add-mask::${inputs.githubToken}`);
   const ctx = readRunnerContext(env);
   if (inputs.stateBranch !== null && !isValidRefName(branchRef(inputs.stateBranch))) throw catalog.action.badStateBranchInput.error(inputs.stateBranch);
+  // One state branch cannot hold several projects.
+  if (inputs.stateBranch !== null && collect !== null) throw catalog.action.stateBranchForSeveral.error(inputs.stateBranch, inputs.path);
   if (inputs.githubToken === "") throw catalog.action.noToken.error();
-  const dir = path.resolve(ctx.workspace, inputs.path);
+  const dir = path.resolve(ctx.workspace, inputs.path, ...sub.split("/").filter((p) => p !== ""));
   const repo = await findRepo(dir);
   const projectPath = path.relative(repo.workdir, dir).split(path.sep).join("/") || ".";
   if (projectPath.startsWith("..")) throw catalog.action.pathOutsideWorkspace.error(inputs.path);
@@ -94,7 +136,8 @@ async function openRun(env: NodeJS.ProcessEnv, io: ActionIo): Promise<ActionRun>
     output: async (name, value) => {
       if (outputs.get(name) === value) return;
       outputs.set(name, value);
-      await setOutput(env, name, value);
+      if (collect) collect.set(name, value);
+      else await setOutput(env, name, value);
     },
   };
 }

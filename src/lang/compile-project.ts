@@ -30,6 +30,8 @@ export function compileProjectFiles(input: {
   /** As CompileOptions.stats. */
   stats?: { steps: number };
   catalog?: TypeCatalog;
+  /** The project's folder in the repository ("" at the top): its state branch is derived from it (defaultStateBranch). */
+  projectPath?: string;
   /** As CompileOptions.libraries: the template sources the project names, loaded. */
   libraries?: ReadonlyMap<string, TemplateLibrary>;
 }): { result: CompileResult; settings: ProjectSettings; diagnostics: Diagnostic[]; stateBranch: string } {
@@ -37,7 +39,7 @@ export function compileProjectFiles(input: {
   const env = input.env ?? null;
   const envs = Object.keys(parsed.settings.environments).sort();
   const envProblem = env !== null && !envs.includes(env) && parsed.diagnostics.length === 0 ? [sem.unknownEnvironment(undefined, env, envs, suggest(env, envs))] : [];
-  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env);
+  const { inputs, stateBranch } = environmentOf(parsed.settings, envProblem.length > 0 ? null : env, input.projectPath ?? "");
   if (envProblem.length > 0) {
     const sources = new SourceSet();
     return { result: { program: null, hash: null, spans: {}, diagnostics: envProblem, sources }, settings: parsed.settings, diagnostics: envProblem, stateBranch };

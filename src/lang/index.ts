@@ -5,7 +5,7 @@
 export { parseFile } from "./parser.js";
 export type { ParseResult } from "./parser.js";
 export { formatSource } from "./format.js";
-export { loadProject, loadProjectFromFiles, loadProjectSettings, parseProjectSettings, DEFAULT_SETTINGS } from "./project.js";
+export { loadProject, loadProjectFromFiles, loadProjectSettings, parseProjectSettings, DEFAULT_SETTINGS, defaultStateBranch, projectStateBranch } from "./project.js";
 export type { LoadedProject, ProjectSettings } from "./project.js";
 export { compile, hashProgram } from "./compile.js";
 export type { CompileOptions, CompileResult } from "./compile.js";

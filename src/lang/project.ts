@@ -55,10 +55,14 @@ export async function loadProject(dir: string, shown?: string): Promise<LoadedPr
       const p = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) {
         if (!SKIP.has(e.name)) await walk(p);
-      } else if (e.name.endsWith(".lxm") && (e.isFile() || e.isSymbolicLink())) found.push(p);
+      } else if ((e.name.endsWith(".lxm") || e.name === "lexum.yaml") && (e.isFile() || e.isSymbolicLink())) found.push(p);
     }
   };
   await walk("");
+  // A folder with its own lexum.yaml is a project of its own.
+  const mine = withoutNestedProjects(found.map((path) => ({ path }))).map((f) => f.path).filter((p) => p.endsWith(".lxm"));
+  found.length = 0;
+  found.push(...mine);
   const raw: { path: string; bytes: Uint8Array }[] = [];
   for (const p of found.sort()) {
     try {
@@ -143,7 +147,10 @@ function firstBadByte(b: Uint8Array): number {
 
 /** Project settings (lexum.yaml), defaults filled. */
 export interface ProjectSettings {
+  /** As lexum.yaml sets it, else `lexum/state`; a project's branch is projectStateBranch's. */
   readonly state_branch: string;
+  /** Present when lexum.yaml sets `state_branch` (otherwise the branch is derived from the project's path). */
+  readonly stateBranchSet?: true;
   readonly parallelism: number;
   /** Default configuration by provider name, without the reserved `package` key. */
   readonly providers: { readonly [provider: string]: JsonObject };
@@ -165,6 +172,34 @@ export interface EnvironmentSettings {
   readonly state_branch?: string;
 }
 
+/**
+ * Several projects in one repository: a folder with a lexum.yaml below a project is a project
+ * of its own, with its own state branch; its files are not part of the enclosing project.
+ */
+
+/** The folders (relative, posix, sorted) holding a lexum.yaml among `paths` (files relative to a folder), the folder itself excluded. */
+export function nestedProjects(paths: readonly string[]): string[] {
+  return [...new Set(paths.filter((p) => p.endsWith("/lexum.yaml")).map((p) => p.slice(0, -"/lexum.yaml".length)))].sort();
+}
+
+/** `files` without those that lie in a nested project (nestedProjects of `paths`, by default the files' own). */
+export function withoutNestedProjects<T extends { readonly path: string }>(files: readonly T[], paths: readonly string[] = files.map((f) => f.path)): T[] {
+  const nested = nestedProjects(paths);
+  if (nested.length === 0) return [...files];
+  return files.filter((f) => !nested.some((n) => f.path.startsWith(n + "/")));
+}
+
+/**
+ * The projects under a folder, from the paths of its files (relative, posix): the folder
+ * itself ("") when it holds a lexum.yaml or `.lxm` files outside its nested projects, then
+ * each nested project, sorted. [] when there is none.
+ */
+export function discoverProjects(paths: readonly string[]): string[] {
+  const nested = nestedProjects(paths);
+  const own = paths.includes("lexum.yaml") || paths.some((p) => p.endsWith(".lxm") && !nested.some((n) => p.startsWith(n + "/")));
+  return [...(own ? [""] : []), ...nested];
+}
+
 /** An input as compiled: its type and the value of the chosen environment (or the default); no value when neither gives one. */
 export interface InputValue {
   readonly type: InputType;
@@ -172,8 +207,8 @@ export interface InputValue {
 }
 
 /** The environment whose state branch is `branch` (replay and verify read a state branch, not a flag); null when none is. */
-export function environmentForBranch(settings: ProjectSettings, branch: string): string | null {
-  for (const env of Object.keys(settings.environments).sort()) if (environmentOf(settings, env).stateBranch === branch) return env;
+export function environmentForBranch(settings: ProjectSettings, branch: string, projectPath = ""): string | null {
+  for (const env of Object.keys(settings.environments).sort()) if (environmentOf(settings, env, projectPath).stateBranch === branch) return env;
   return null;
 }
 
@@ -191,10 +226,35 @@ export function fitsInputType(v: Json, type: InputType): boolean {
 }
 
 /**
- * The inputs and state branch of an environment (null: none chosen). An environment's state
- * branch is its `state_branch`, else `<state_branch>/<name>`.
+ * The state branch of a project without a `state_branch` setting, derived from its path in
+ * the repository (stable: it depends on nothing else): `lexum/state` at the repository's top,
+ * else `lexum/state-<path>` with each `/` written `.` and every character but letters,
+ * digits, `-` and `_` percent-encoded (`infra/web` → `lexum/state-infra.web`,
+ * `example.com` → `lexum/state-example%2Ecom`). Distinct paths give distinct names, and no
+ * name is a folder of another (git cannot hold `a` and `a/b` as branches).
  */
-export function environmentOf(settings: ProjectSettings, env: string | null): { inputs: { [name: string]: InputValue }; stateBranch: string } {
+export function defaultStateBranch(projectPath: string): string {
+  const p = projectPath === "." ? "" : projectPath.replace(/^\/+|\/+$/g, "");
+  if (p === "") return DEFAULT_SETTINGS.state_branch;
+  const bytes = new TextEncoder();
+  const slug = p
+    .split("/")
+    .map((seg) => [...seg].map((ch) => (/^[A-Za-z0-9_-]$/.test(ch) ? ch : [...bytes.encode(ch)].map((b) => "%" + b.toString(16).toUpperCase().padStart(2, "0")).join(""))).join(""))
+    .join(".");
+  return `${DEFAULT_SETTINGS.state_branch}-${slug}`;
+}
+
+/** The state branch of the project at `projectPath` (lexum.yaml's `state_branch`, else defaultStateBranch). */
+export function projectStateBranch(settings: ProjectSettings, projectPath: string): string {
+  return settings.stateBranchSet ? settings.state_branch : defaultStateBranch(projectPath);
+}
+
+/**
+ * The inputs and state branch of an environment (null: none chosen) of the project at
+ * `projectPath`. An environment's state branch is its `state_branch`, else
+ * `<the project's state branch>/<name>`.
+ */
+export function environmentOf(settings: ProjectSettings, env: string | null, projectPath = ""): { inputs: { [name: string]: InputValue }; stateBranch: string } {
   const given = env === null ? {} : (settings.environments[env]?.inputs ?? {});
   const inputs: { [name: string]: InputValue } = {};
   for (const name of Object.keys(settings.inputs).sort()) {
@@ -202,7 +262,8 @@ export function environmentOf(settings: ProjectSettings, env: string | null): { 
     const value = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : d.default;
     inputs[name] = value === undefined ? { type: d.type } : { type: d.type, value };
   }
-  const stateBranch = env === null ? settings.state_branch : (settings.environments[env]?.state_branch ?? `${settings.state_branch}/${env}`);
+  const base = projectStateBranch(settings, projectPath);
+  const stateBranch = env === null ? base : (settings.environments[env]?.state_branch ?? `${base}/${env}`);
   return { inputs, stateBranch };
 }
 
@@ -438,6 +499,7 @@ export function parseProjectSettings(text: string, catalog: TypeCatalog = loadTy
   return {
     settings: {
       state_branch: v.state_branch ?? DEFAULT_SETTINGS.state_branch,
+      ...(v.state_branch !== undefined ? { stateBranchSet: true as const } : {}),
       parallelism: v.parallelism ?? DEFAULT_SETTINGS.parallelism,
       providers: providerDefaults(v.providers ?? {}),
       inputs: v.inputs ?? {},

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, posix, resolve } from "node:path";
+import { defaultStateBranch } from "../lang/project.js";
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { isMap, isScalar, parseDocument, visit, type Document } from "yaml";
 import { LexumError } from "../diag/diagnostic.js";
@@ -55,7 +56,6 @@ export const SYNC_DEFAULTS = {
   max_concurrent_per_host: 4,
   branch: "main",
   path: ".",
-  state_branch: "lexum/state",
   interval: "30s",
   drift_interval: "10m",
   drift: "report" as DriftMode,
@@ -172,7 +172,9 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
     if (typeof url !== "string") report(`${p}/url`, (w) => sync.badRepositoryUrl.error(w, url.problem, url.hint));
     const branch = r.branch ?? SYNC_DEFAULTS.branch;
     const environment = r.environment ?? null;
-    const stateBranch = r.state_branch ?? (environment === null ? SYNC_DEFAULTS.state_branch : `${SYNC_DEFAULTS.state_branch}/${environment}`);
+    // As the CLI derives it from the project's path (lexum.yaml's own state_branch is not known here).
+    const derived = defaultStateBranch(projectPath(r.path ?? SYNC_DEFAULTS.path) ?? ".");
+    const stateBranch = r.state_branch ?? (environment === null ? derived : `${derived}/${environment}`);
     for (const [key, name] of [["branch", branch], ["state_branch", stateBranch]] as const) {
       const problem = branchNameProblem(name);
       if (problem) report(`${p}/${key}`, (w) => sync.badBranch.error(w, `${key} ${JSON.stringify(name)} ${problem}`));

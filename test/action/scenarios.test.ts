@@ -291,6 +291,34 @@ describe("the Action on merge", () => {
     expect(w.world()).toHaveProperty("svc/p1");
   });
 
+  it("several projects in one repository: one check run, one comment and one derived state branch per project; outputs gathered", async () => {
+    const w = await start();
+    const main = (name: string) => `domain app {\n  provider sim { world = ${JSON.stringify(w.worldFile)} }\n  resource sim.object o {\n    kind = "svc"\n    name = "${name}"\n  }\n}\n`;
+    const { headSha } = w.pushPull(1, { "infra/lexum.yaml": "parallelism: 2\n", "infra/main.lxm": main("infra"), "web/lexum.yaml": "parallelism: 2\n", "web/main.lxm": main("web") });
+    const planned = await w.run(w.pullEvent(1));
+    expect(planned.code, planned.stdout).toBe(0);
+    // The repository's top is a project too (its main.lxm): three projects.
+    expect(checks(w, headSha).map((c) => c.name).sort()).toEqual(["lexum plan", "lexum plan (infra)", "lexum plan (web)"]);
+    expect(planComments(w, 1).map((c: { body: string }) => c.body.split("\n")[0]).sort()).toEqual(["<!-- lexum:plan path=. -->", "<!-- lexum:plan path=infra -->", "<!-- lexum:plan path=web -->"]);
+    expect(planned.outputs["has-changes"]).toBe("true");
+    expect(planned.outputs["summary"]).toBe(
+      ".: Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.\ninfra: Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.\nweb: Plan: 1 to create, 0 to update, 0 to replace, 0 to delete.",
+    );
+    expect(Object.keys(JSON.parse(planned.outputs["plan-hash"]!) as object)).toEqual([".", "infra", "web"]);
+    const merge = w.mergePull(1);
+    const applied = await w.run(w.pushMainEvent(merge.sha, merge.before));
+    expect(applied.code, applied.stdout).toBe(0);
+    expect(w.stateLog("lexum/state-infra")).toHaveLength(1);
+    expect(w.stateLog("lexum/state-web")).toHaveLength(1);
+    expect(w.stateLog()).toHaveLength(1);
+    expect(w.world()).toHaveProperty("svc/infra");
+    expect(w.world()).toHaveProperty("svc/web");
+    // One state-branch input cannot hold both.
+    const shared = await w.run(w.pullEvent(1), { inputs: { "state-branch": "lexum/all" } });
+    expect(shared.code).toBe(1);
+    expect(shared.stdout).toMatch(/^::error title=LXM6070::/m);
+  });
+
   it("a remote that refuses pushes → the apply lock is refused before anything is applied (LXM6063)", async () => {
     const w = await start();
     w.pushPull(1, { "main.lxm": project(w.worldFile, { a: 1, b: 2 }) });

@@ -73,7 +73,7 @@ describe("--help", () => {
     expect(a.code).toBe(0);
     expect(a.out).toBe((await lxm(demo, ["help", "plan"])).out);
     const lines = a.out.split("\n");
-    expect(lines[0]).toBe("usage: lxm plan [--dir DIR] [--env NAME] [--rev REV] [--refresh] [--out FILE] [--detailed-exitcode] [--json | --markdown]");
+    expect(lines[0]).toBe("usage: lxm plan [--dir DIR] [--project PATH] [--env NAME] [--rev REV] [--refresh] [--out FILE] [--detailed-exitcode] [--json | --markdown]");
     expect(lines[2]).toBe(commands["plan"]!.spec.summary);
     for (const flag of ["-C, --dir DIR", "--rev REV", "--refresh", "--out FILE", "--json", "--markdown", "-h, --help"]) {
       expect(lines.find((l) => l.trimStart().startsWith(flag))).toMatch(new RegExp(`${flag.replace(/[-,]/g, "\\$&")}\\s{2,}\\S`));

@@ -190,9 +190,10 @@ describe("lxm-sync.yaml errors name the file, line and column", () => {
   });
 
   it("two entries of one repository recording to one state branch", () => {
-    expect(problems("data_dir: /d\nrepositories:\n  - url: http://h/r.git\n    path: infra\n  - url: http://h/r.git\n    path: web\n  - url: http://h/r.git\n    path: db\n    state_branch: lexum/state\n  - url: http://h/r.git\n    path: ok\n    state_branch: lexum/ok\n")).toEqual([
-      "LXM7010 lxm-sync.yaml:5:5: state_branch lexum/state of this repository is already used by the entry at line 3",
-      "LXM7010 lxm-sync.yaml:9:19: state_branch lexum/state of this repository is already used by the entry at line 3",
+    // Each project's branch is derived from its path (lexum/state-infra, lexum/state-web): only a named one can collide.
+    expect(problems("data_dir: /d\nrepositories:\n  - url: http://h/r.git\n    path: infra\n  - url: http://h/r.git\n    path: web\n  - url: http://h/r.git\n    path: db\n    state_branch: lexum/state-infra\n  - url: http://h/r.git\n    path: ok\n    state_branch: lexum/ok\n  - url: http://h/r.git\n  - url: http://h/r.git\n    path: top\n    state_branch: lexum/state\n")).toEqual([
+      "LXM7010 lxm-sync.yaml:9:19: state_branch lexum/state-infra of this repository is already used by the entry at line 3",
+      "LXM7010 lxm-sync.yaml:16:19: state_branch lexum/state of this repository is already used by the entry at line 13",
     ]);
   });
 

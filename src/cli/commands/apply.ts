@@ -3,7 +3,8 @@ import { applyProject } from "../../engine/apply-project.js";
 import { catalog } from "../../diag/index.js";
 import { renderPlanText, summaryLine } from "../../plan/index.js";
 import type { TraceEvent } from "../../runtime/types.js";
-import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir, projectFlag } from "../args.js";
+import { chooseProjects } from "../projects.js";
 import type { CommandSpec } from "../args.js";
 import { dirtyBanner } from "./plan.js";
 import type { Io } from "../io.js";
@@ -19,6 +20,7 @@ export const applySpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...projectFlag,
     plan: { type: "string", value: "FILE", description: "apply exactly this plan saved by `lxm plan --out` (refused when stale)" },
     ...envFlag,
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV" },
@@ -33,7 +35,7 @@ export const applySpec = {
 /** `lxm apply`: exit 0 when the world reached the goal (or nothing to do), 1 on any failure. */
 export async function applyCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, applySpec);
-  const dir = projectDir(io.cwd, values.dir, positionals[0], applySpec.name);
+  const dir = (await chooseProjects(projectDir(io.cwd, values.dir, positionals[0], applySpec.name), values.project, false, io.cwd))[0]!.dir;
   const json = Boolean(values.json);
   const parallelism = values.parallelism === undefined ? undefined : Number(values.parallelism);
   const progress: ProgressSink | null = json ? null : io.isTTY ? (await import("../ui/apply-progress.js")).inkProgress() : plainProgress(io);

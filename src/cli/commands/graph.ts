@@ -4,7 +4,8 @@ import { compileProject, diskPlace } from "../../engine/project-providers.js";
 import { diskProjectFiles, projectFileReader } from "../../lang/file-reader.js";
 import { domainSteps, renderGraph } from "../../plan/index.js";
 import type { Program } from "../../program/types.js";
-import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir, projectFlag } from "../args.js";
+import { chooseProjects } from "../projects.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { printFailure, relativeTo } from "../io.js";
@@ -16,6 +17,7 @@ export const graphSpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...projectFlag,
     ...envFlag,
     format: { type: "string", value: "FORMAT", choices: ["dot", "mermaid"], description: "the graph language (default: dot)" },
     ...jsonFlag,
@@ -27,7 +29,7 @@ export const graphSpec = {
 export async function graphCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, graphSpec);
   const format = values.format === "mermaid" ? "mermaid" : "dot";
-  const dir = projectDir(io.cwd, values.dir, positionals[0], graphSpec.name);
+  const dir = (await chooseProjects(projectDir(io.cwd, values.dir, positionals[0], graphSpec.name), values.project, false, io.cwd))[0]!.dir;
   const loaded = await loadWorkingProject(dir);
   const readFile = projectFileReader(dir);
   const compiled = hasErrors(loaded.diagnostics) ? null : await compileProject({ projectDir: dir, files: loaded.files, readFile, tree: diskProjectFiles(dir), settingsText: readFile("lexum.yaml"), environment: values.env ?? null, place: await diskPlace(dir) });

@@ -4,7 +4,7 @@ import { suggest } from "../../lang/suggest.js";
 import { canonicalize } from "../../program/canonical.js";
 import { compareNatural } from "../../program/address.js";
 import type { Json } from "../../program/types.js";
-import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse, projectFlag } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { locate } from "./state.js";
@@ -15,7 +15,7 @@ export const outputSpec = {
   summary: "The exports of the last snapshot (`domain.name = value`); one name prints its value alone.",
   args: "[DOMAIN[.NAME]]",
   maxPositionals: 1,
-  flags: { ...dirFlag, ...branchFlag, ...jsonFlag },
+  flags: { ...dirFlag, ...projectFlag, ...branchFlag, ...jsonFlag },
   notes: [
     "Sensitive values are never shown: they print as (sensitive) (in --json, the string \"(sensitive)\").",
     "--json: an object from `domain.name` to value; with DOMAIN.NAME, the value alone.",
@@ -45,7 +45,7 @@ function line(v: Json): string {
  */
 export async function outputCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, outputSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const head = await readStateHead({ gitdir: repo.gitdir, branch });
   const exports = head?.loaded.snapshot.exports ?? {};
   const names = Object.keys(exports).sort(compareNatural);

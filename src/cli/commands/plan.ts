@@ -4,8 +4,9 @@ import { planProject, isPlanned } from "../../engine/plan-project.js";
 import { describeChange } from "../../engine/workspace.js";
 import type { InputChange } from "../../engine/workspace.js";
 import { hasChanges, renderPlanJson, renderPlanMarkdown, renderPlanText } from "../../plan/index.js";
-import { dirFlag, envFlag, jsonFlag, parse, projectDir } from "../args.js";
-import type { CommandSpec } from "../args.js";
+import { dirFlag, envFlag, jsonFlag, parse, projectDir, projectFlag } from "../args.js";
+import { chooseProjects, forEachProject } from "../projects.js";
+import type { CommandSpec, Values } from "../args.js";
 import type { Io } from "../io.js";
 import { printDiagnostics, printFailure, relativeTo } from "../io.js";
 
@@ -16,6 +17,7 @@ export const planSpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...projectFlag,
     ...envFlag,
     rev: { type: "string", value: "REV", description: "compile the files exactly as committed at REV (a branch, tag or commit)" },
     refresh: { type: "boolean", description: "read reality back through the providers first (drift shows as updates)" },
@@ -25,13 +27,19 @@ export const planSpec = {
     markdown: { type: "boolean", description: "the plan as Markdown (what the pull-request comment shows)" },
   },
   conflicts: [["json", "markdown"]],
+  notes: ["A folder with several projects (subfolders with their own lexum.yaml, each with its own state branch) plans each; --project PATH plans one."],
 } as const satisfies CommandSpec;
 
 /** `lxm plan`: exit 0 when it succeeded, 1 on error; with `--detailed-exitcode`, 0 no changes, 2 changes (Terraform's meaning). */
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, planSpec);
-  const dir = projectDir(io.cwd, values.dir, positionals[0], planSpec.name);
+  const base = projectDir(io.cwd, values.dir, positionals[0], planSpec.name);
   const json = Boolean(values.json);
+  const chosen = await chooseProjects(base, values.project, values.out === undefined && !values.markdown, io.cwd);
+  return forEachProject(io, chosen, json, (pio, p) => planOne(pio, p.dir, values, json));
+}
+
+async function planOne(io: Io, dir: string, values: Values<(typeof planSpec)["flags"]>, json: boolean): Promise<number> {
   const result = await planProject({ dir, rev: values.rev, ...(values.env !== undefined ? { environment: values.env } : {}), refresh: Boolean(values.refresh), cwd: io.cwd, env: io.env });
   relativeTo(result.sources, io.cwd, dir);
   // The plan's own output stays a pure function of program and snapshot: with --json or

@@ -2,7 +2,7 @@ import { catalog } from "../../diag/index.js";
 import { resolveSnapshotRef } from "../../engine/history.js";
 import { replaySnapshot } from "../../engine/replay.js";
 import type { ReplayReport } from "../../engine/replay.js";
-import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse, projectFlag } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { errorDocument, printError } from "../io.js";
@@ -14,7 +14,7 @@ export const replaySpec = {
   summary: "Re-run a snapshot on its recorded observations and check it reproduces its hash.",
   args: "[REF|HASH]",
   maxPositionals: 1,
-  flags: { ...dirFlag, ...branchFlag, ...jsonFlag },
+  flags: { ...dirFlag, ...projectFlag, ...branchFlag, ...jsonFlag },
   notes: ["REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run."],
 } as const satisfies CommandSpec;
 
@@ -28,7 +28,7 @@ export const replaySpec = {
  */
 export async function replayCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, replaySpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const commit = await resolveSnapshotRef(repo.gitdir, branch, positionals[0]);
   const report = await replaySnapshot({ gitdir: repo.gitdir, commondir: repo.commondir, workdir: repo.workdir, branch, env: io.env }, commit);
   if (values.json) {

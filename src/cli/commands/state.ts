@@ -1,11 +1,12 @@
 import path from "node:path";
 import { catalog } from "../../diag/index.js";
 import { findRepo } from "../../git/repo.js";
-import { loadProjectSettings } from "../../lang/index.js";
+import { loadProjectSettings, projectStateBranch } from "../../lang/index.js";
+import { realpathSync } from "node:fs";
 import { compareNatural } from "../../program/address.js";
 import { findAddress } from "../../engine/address-lookup.js";
 import { prettyCanonical } from "../../program/canonical.js";
-import { DEFAULT_STATE_BRANCH, listStateCommits, readStateFile } from "../../state/store.js";
+import { listStateCommits, readStateFile } from "../../state/store.js";
 import { firstLine } from "../../state/snapshot.js";
 import { editWords } from "../../state/records.js";
 import { parseTraceJsonl } from "../../runtime/trace.js";
@@ -19,13 +20,14 @@ import type { EditRequest } from "../../engine/edit-state.js";
 import { replayBranch, stateAtStep } from "../../engine/replay.js";
 import type { Repo } from "../../git/repo.js";
 import type { StateCommit } from "../../state/store.js";
-import { branchFlag, dirFlag, jsonFlag, parse, pickSubcommand } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse, pickSubcommand, projectFlag } from "../args.js";
+import { chooseProjects } from "../projects.js";
 import type { CommandSpec, GroupSpec } from "../args.js";
 import { count } from "../counts.js";
 import type { Io } from "../io.js";
 import { errorDocument, printError } from "../io.js";
 
-const common = { ...dirFlag, ...branchFlag, ...jsonFlag } as const;
+const common = { ...dirFlag, ...projectFlag, ...branchFlag, ...jsonFlag } as const;
 const REF_NOTE = "REF is a state-branch revision (lexum/state~1, a commit id), HASH a snapshot hash or prefix; the default is the last run.";
 
 const listSpec = {
@@ -101,11 +103,15 @@ export const stateSpec: GroupSpec = {
 };
 
 /** The repository and state branch a `state`/`replay` command reads: --branch, else lexum.yaml, else the default. */
-export async function locate(io: Io, dir: string | undefined, branch: string | undefined) {
-  const projectDir = path.resolve(io.cwd, dir ?? ".");
+export async function locate(io: Io, dir: string | undefined, branch: string | undefined, project?: string) {
+  const base = path.resolve(io.cwd, dir ?? ".");
+  // The project's own branch (a folder with several projects: the one --project names).
+  const projectDir = branch && project === undefined ? base : (await chooseProjects(base, project, false, io.cwd))[0]!.dir;
   const repo = await findRepo(projectDir);
-  const settings = branch ? null : (await loadProjectSettings(projectDir)).settings;
-  return { repo, branch: branch ?? settings?.state_branch ?? DEFAULT_STATE_BRANCH };
+  if (branch) return { repo, branch };
+  const settings = (await loadProjectSettings(projectDir)).settings;
+  const projectPath = path.relative(realpathSync(repo.workdir), realpathSync(projectDir)).split(path.sep).join("/");
+  return { repo, branch: projectStateBranch(settings, projectPath) };
 }
 
 function short(h: string | null | undefined): string {
@@ -141,7 +147,7 @@ async function stateEdit(argv: string[], io: Io, spec: typeof rmSpec | typeof mv
     const what = spec === rmSpec ? "an ADDRESS to forget" : positionals.length === 0 ? "FROM and TO (the address and its new address)" : "TO (the new address)";
     throw catalog.host.usage.error({ kind: "missing-argument", what, command: `lxm ${spec.name}` });
   }
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const request: EditRequest = spec === rmSpec ? { command: "rm", addresses: positionals } : { command: "mv", from: positionals[0]!, to: positionals[1]! };
   const done = await editState({ gitdir: repo.gitdir, commondir: repo.commondir, branch, request });
   if (values.json) io.out(JSON.stringify({ commit: done.oid, snapshot: done.hash, edit: done.edit }, null, 2) + "\n");
@@ -155,7 +161,7 @@ async function stateEdit(argv: string[], io: Io, spec: typeof rmSpec | typeof mv
 /** `lxm state list [PREFIX]`: the last snapshot's addresses in natural order (Terraform's `state list`). */
 async function stateList(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, listSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const head = await readStateHead({ gitdir: repo.gitdir, branch });
   const prefix = positionals[0];
   const addresses = Object.keys(head?.loaded.resources ?? {})
@@ -169,7 +175,7 @@ async function stateList(argv: string[], io: Io): Promise<number> {
 
 async function stateLog(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, logSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const commits = await listStateCommits({ gitdir: repo.gitdir, branch });
   const rows = [];
   for (const c of commits) {
@@ -238,7 +244,7 @@ async function driftEventsOf(gitdir: string, oid: string): Promise<TraceEvent[]>
 
 async function stateShow(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, showSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   // One positional that looks like an address is the address of the head.
   let ref: string | undefined = positionals[0];
   let address: string | undefined = positionals[1];
@@ -320,7 +326,7 @@ async function stateShowAt(io: Io, repo: Repo, branch: string, commit: StateComm
 
 async function stateVerify(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, verifySpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   const report = await verifyBranch(repo.gitdir, branch);
   // Replay only a branch whose hashes and chain hold: a broken commit is named by the checks above.
   const replayed = values.replay && !report.bad ? await replayBranch({ gitdir: repo.gitdir, commondir: repo.commondir, workdir: repo.workdir, branch, env: io.env }) : null;
@@ -356,7 +362,7 @@ async function stateVerify(argv: string[], io: Io): Promise<number> {
 
 async function stateGc(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, gcSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   await collectGarbage({ repo, branch });
   io.out(values.json ? JSON.stringify({ ok: true }) + "\n" : "ok: loose objects packed (git gc)\n");
   return 0;

@@ -2,7 +2,7 @@ import { canonicalize } from "../../program/canonical.js";
 import { loadRunView } from "../../viewer/load.js";
 import { eventDetail, recordNote } from "../../viewer/model.js";
 import { serveTrace } from "../../viewer/server.js";
-import { branchFlag, dirFlag, jsonFlag, parse } from "../args.js";
+import { branchFlag, dirFlag, jsonFlag, parse, projectFlag } from "../args.js";
 import type { CommandSpec } from "../args.js";
 import type { Io } from "../io.js";
 import { eventLine, shortId } from "../ui/trace-lines.js";
@@ -16,6 +16,7 @@ export const traceSpec = {
   maxPositionals: 1,
   flags: {
     ...dirFlag,
+    ...projectFlag,
     ...branchFlag,
     ...jsonFlag,
     web: { type: "boolean", description: "serve the trace viewer on a local page (127.0.0.1) instead" },
@@ -34,7 +35,7 @@ export const traceSpec = {
  */
 export async function traceCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, traceSpec);
-  const { repo, branch } = await locate(io, values.dir, values.branch);
+  const { repo, branch } = await locate(io, values.dir, values.branch, values.project);
   // --web: the local page (src/viewer/server.ts) instead of the terminal; serves until Ctrl-C.
   if (values.web) return serveTrace({ gitdir: repo.gitdir, branch, ref: positionals[0], port: values.port, out: (t) => io.out(t) });
   const view = await loadRunView({ gitdir: repo.gitdir, branch, ref: positionals[0] });

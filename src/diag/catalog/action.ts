@@ -103,3 +103,10 @@ export const lockRefused = code(
   "The remote refused the apply lock ref (`refs/lexum/locks/<state branch>`): a hook or a ruleset forbids it, or the token cannot push.",
   (branch: string, detail: string) => ({ message: `the remote refused the apply lock of ${branch}: ${detail}`, hint: "allow pushes to refs/lexum/locks/* for the workflow's token (contents: write)" }),
 );
+
+export const stateBranchForSeveral = code(
+  "LXM6070",
+  "one state-branch input for several projects",
+  "The Action's `path` holds several projects (subfolders with their own lexum.yaml) and the `state-branch` input names one branch: several projects cannot share a state branch. Leave `state-branch` out (each project's branch is derived from its path, or set by its lexum.yaml), or run one step per project with `path` pointing at it.",
+  (value: string, path: string) => ({ message: `state-branch: ${JSON.stringify(value)} cannot hold the several projects under ${path}`, hint: "leave state-branch out, or give each project a step of its own (path: <project>)" }),
+);

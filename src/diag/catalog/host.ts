@@ -151,3 +151,13 @@ export const untrackedLxmFile = code(
   (path: string) => ({ message: `untracked, not part of the project: ${path} — \`git add\` it`, hint: "the project's .lxm files are the ones git tracks; ignore the file in .gitignore if it is not meant to be" }),
   "warning",
 );
+
+export const projectChoice = code(
+  "LXM5024",
+  "which project?",
+  "The folder holds several projects (folders with a lexum.yaml, each with its own state branch) and the command works on one, or `--project` names none of them. `lxm check` and `lxm plan` take every project at once; apply, graph, replay, trace and the state commands take one: name it with `--project PATH` (relative to the folder), or run from inside it.",
+  (problem: string, projects: readonly string[]) => ({
+    message: `${problem}; the projects here: ${projects.map((p) => (p === "" ? "." : p)).join(", ")}`,
+    hint: `choose one with --project (e.g. --project ${projects.find((p) => p !== "") ?? "."})`,
+  }),
+);
