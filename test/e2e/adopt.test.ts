@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { TraceEvent } from "../../src/runtime/types.js";
-import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo } from "./helpers.js";
+import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo, stateTrace } from "./helpers.js";
 
 // Objects that exist before Lexum: a file in the fs root and an object in the sim world.
 const ignore = { ".gitignore": "out/\nworld.json\n*.json.log\n" };
@@ -19,13 +18,6 @@ ${adopt ? "    import = true\n" : ""}  }
 }
 `;
 
-function trace(repo: ReturnType<typeof makeRepo>): TraceEvent[] {
-  return repo
-    .git("show", "lexum/state:trace.jsonl")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as TraceEvent);
-}
 
 afterAll(cleanupRepos);
 
@@ -46,7 +38,7 @@ describe("adopting existing objects (import = true) with lxm, fs and sim", () =>
     expect(repo.read("out/motd")).toBe("hi\n");
     // The same object, updated: its uid kept and its generation one on (not deleted and made anew).
     expect(repo.world()["vm/legacy"]).toMatchObject({ spec: { size: 2 }, uid: "vm/legacy", generation: 5 });
-    const t = trace(repo);
+    const t = stateTrace(repo);
     expect(t.filter((e) => e.phase === "start").map((e) => `${e.action} ${e.address}`)).toEqual(["adopt web/fs.file.motd", "adopt web/sim.object.legacy"]);
     expect(t.filter((e) => e.phase === "observe" && e.address === "web/sim.object.legacy").map((e) => e.observation!.call)).toEqual(["read", "update"]);
     const snap = headSnapshot(repo);

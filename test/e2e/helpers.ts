@@ -1,3 +1,4 @@
+import type { TraceEvent } from "../../src/runtime/types.js";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -152,6 +153,15 @@ export async function expectHealthyState(repo: E2eRepo): Promise<number> {
   expect(v.err).toBe("");
   expect(v.code).toBe(0);
   return log.length;
+}
+
+/** The trace.jsonl events of a state commit (the branch head by default), as the git CLI shows the file. */
+export function stateTrace(repo: E2eRepo, rev = "lexum/state"): TraceEvent[] {
+  return repo
+    .git("show", `${rev}:trace.jsonl`)
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as TraceEvent);
 }
 
 /** The head snapshot as the git CLI shows it. */

@@ -1,8 +1,7 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TraceEvent } from "../../src/runtime/types.js";
-import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo } from "./helpers.js";
+import { cleanupRepos, expectHealthyState, headSnapshot, makeRepo, stateTrace } from "./helpers.js";
 
 const ignore = { ".gitignore": "out/\nworld.json\n*.json.log\n" };
 
@@ -22,13 +21,6 @@ const goal = (names: { file: string; obj: string; domain?: string }, size = 1, e
 }
 ${extra}`;
 
-function trace(repo: ReturnType<typeof makeRepo>): TraceEvent[] {
-  return repo
-    .git("show", "lexum/state:trace.jsonl")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as TraceEvent);
-}
 
 afterAll(cleanupRepos);
 
@@ -67,7 +59,7 @@ describe("moved: a rename keeps the real objects", () => {
     expect(statSync(join(repo.dir, "out/motd")).ino).toBe(inode);
     expect(repo.read("out/motd")).toBe("hi\n");
     expect(repo.world()["vm/app"]).toMatchObject({ generation: 2, spec: { size: 2 } });
-    const t = trace(repo);
+    const t = stateTrace(repo);
     expect(t.filter((e) => e.phase === "start").map((e) => `${e.action} ${e.address} ${e.movedFrom}`)).toEqual([
       "moved web/fs.file.greeting web/fs.file.motd",
       "moved web/sim.object.server web/sim.object.app",
@@ -130,7 +122,7 @@ moved {
     expect(apply.code, apply.out + apply.err).toBe(0);
     expect(statSync(join(repo.dir, "out/motd")).ino).toBe(inode);
     expect(repo.world()["vm/app"]).toMatchObject({ generation: 2, spec: { size: 3 } });
-    expect(trace(repo).filter((e) => e.phase === "observe").map((e) => `${e.address} ${e.observation!.call}`)).toEqual(["api/sim.object.app update"]);
+    expect(stateTrace(repo).filter((e) => e.phase === "observe").map((e) => `${e.address} ${e.observation!.call}`)).toEqual(["api/sim.object.app update"]);
     expect(Object.keys(headSnapshot(repo).resources)).toEqual(["api/sim.object.app", "site/fs.file.motd"]);
     expect((await repo.lxm(["plan", "--detailed-exitcode"])).code).toBe(0);
     expect((await repo.lxm(["state", "verify", "--replay"])).code).toBe(0);
