@@ -138,18 +138,18 @@ export function userView(repo: E2eRepo): { head: string; symbolic: string; index
  * (`git log`, `git show :snapshot.json` parsing to a snapshot) and `git fsck --strict` clean;
  * and `lxm state verify` passing. Returns the number of state commits.
  */
-export async function expectHealthyState(repo: E2eRepo): Promise<number> {
+export async function expectHealthyState(repo: E2eRepo, branch = "lexum/state"): Promise<number> {
   const fsck = execFileSync("git", ["fsck", "--strict", "--no-dangling"], { cwd: repo.dir, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   expect(fsck).toBe("");
-  if (repo.stateHead() === null) return 0;
-  const log = repo.git("log", "--format=%H %s", "lexum/state").split("\n");
+  if (repo.git("branch", "--list", branch) === "") return 0;
+  const log = repo.git("log", "--format=%H %s", branch).split("\n");
   expect(log.length).toBeGreaterThan(0);
-  const snap = JSON.parse(repo.git("show", "lexum/state:snapshot.json")) as { format: string; status: string };
+  const snap = JSON.parse(repo.git("show", `${branch}:snapshot.json`)) as { format: string; status: string };
   expect(snap.format).toBe("lexum.snapshot/v1");
   expect(["quiescent", "failed", "rolled-back"]).toContain(snap.status);
-  const trailer = repo.git("log", "-1", "--format=%(trailers:key=Lexum-Snapshot,valueonly)", "lexum/state");
+  const trailer = repo.git("log", "-1", "--format=%(trailers:key=Lexum-Snapshot,valueonly)", branch);
   expect(trailer).toMatch(/^sha256:[0-9a-f]{64}$/);
-  const v = await repo.lxm(["state", "verify"]);
+  const v = await repo.lxm(["state", "verify", "--branch", branch]);
   expect(v.err).toBe("");
   expect(v.code).toBe(0);
   return log.length;

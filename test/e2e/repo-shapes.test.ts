@@ -70,10 +70,12 @@ describe("repository shapes", () => {
     expect(inside.code).toBe(0);
     // fs roots resolve against the working directory: infra/out here.
     expect(readFileSync(join(repo.dir, "infra/out/index.html"), "utf8")).toBe("sub");
-    expect(headSnapshot(repo).source.path).toBe("infra");
+    // Its state branch is derived from its path.
+    expect(headSnapshot(repo, "lexum/state-infra").source.path).toBe("infra");
+    expect(repo.git("branch", "--list", "lexum/state")).toBe("");
     expect(userView(repo)).toEqual(user);
     expect((await lxm(join(repo.dir, "infra"), ["plan"], baseEnv)).code).toBe(0);
-    await expectHealthyState(repo);
+    await expectHealthyState(repo, "lexum/state-infra");
   });
 
   it("a repository without any commit yet: apply needs --allow-dirty, and the snapshot has no goal commit", async () => {
