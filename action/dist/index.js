@@ -44445,7 +44445,10 @@ var noLxmFiles = code(
   "LXM5002",
   "no .lxm files",
   "The project directory holds no .lxm file at any depth. Add one, or point the command at the right folder.",
-  (dir) => ({ message: `no .lxm files in ${dir}`, hint: "a project is a directory with at least one .lxm file below it" })
+  (dir, nested = []) => nested.length === 0 ? { message: `no .lxm files in ${dir}`, hint: "a project is a directory with at least one .lxm file below it" } : {
+    message: `no .lxm files in ${dir} outside the projects below it (${nested.join(", ")}: folders with their own lexum.yaml)`,
+    hint: "run it on one of them (lxm: --project PATH; lxm-sync: an entry with its path)"
+  }
 );
 var unreadableFile = code(
   "LXM5003",
@@ -70903,7 +70906,7 @@ async function readTrackedProject(repo, projectDir2, projectPath, shown) {
   );
   const untrackedLxm = untracked.filter((p) => p.endsWith(".lxm"));
   if (raw.length === 0 && diagnostics.length === 0) {
-    diagnostics.push(untrackedLxm.length > 0 ? catalog_exports.host.noTrackedLxmFiles(void 0, shown ?? projectDir2, untrackedLxm) : catalog_exports.host.noLxmFiles(void 0, shown ?? projectDir2));
+    diagnostics.push(untrackedLxm.length > 0 ? catalog_exports.host.noTrackedLxmFiles(void 0, shown ?? projectDir2, untrackedLxm) : catalog_exports.host.noLxmFiles(void 0, shown ?? projectDir2, nestedProjects(paths)));
   }
   const loaded = loadProjectFromFiles(raw);
   const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => d.code === catalog_exports.host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d);

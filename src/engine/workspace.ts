@@ -257,7 +257,7 @@ async function readTrackedProject(repo: Repo, projectDir: string, projectPath: s
   );
   const untrackedLxm = untracked.filter((p) => p.endsWith(".lxm"));
   if (raw.length === 0 && diagnostics.length === 0) {
-    diagnostics.push(untrackedLxm.length > 0 ? catalog.host.noTrackedLxmFiles(undefined, shown ?? projectDir, untrackedLxm) : catalog.host.noLxmFiles(undefined, shown ?? projectDir));
+    diagnostics.push(untrackedLxm.length > 0 ? catalog.host.noTrackedLxmFiles(undefined, shown ?? projectDir, untrackedLxm) : catalog.host.noLxmFiles(undefined, shown ?? projectDir, nestedProjects(paths)));
   }
   const loaded = loadProjectFromFiles(raw);
   const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => (d.code === catalog.host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d));

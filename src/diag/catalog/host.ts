@@ -11,7 +11,13 @@ export const noLxmFiles = code(
   "LXM5002",
   "no .lxm files",
   "The project directory holds no .lxm file at any depth. Add one, or point the command at the right folder.",
-  (dir: string) => ({ message: `no .lxm files in ${dir}`, hint: "a project is a directory with at least one .lxm file below it" }),
+  (dir: string, nested: readonly string[] = []) =>
+    nested.length === 0
+      ? { message: `no .lxm files in ${dir}`, hint: "a project is a directory with at least one .lxm file below it" }
+      : {
+          message: `no .lxm files in ${dir} outside the projects below it (${nested.join(", ")}: folders with their own lexum.yaml)`,
+          hint: "run it on one of them (lxm: --project PATH; lxm-sync: an entry with its path)",
+        },
 );
 
 export const unreadableFile = code(
