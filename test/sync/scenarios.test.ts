@@ -81,6 +81,26 @@ describe("lxm-sync: a push becomes a snapshot on the remote", () => {
     expect(Object.keys(readWorldFile(world)).sort()).toEqual(["service/p1", "service/s1"]);
   });
 
+  it("several projects in one repository, one entry each: each applied to the state branch derived from its path", async () => {
+    const r = await remote();
+    const world = join(tempDir(), "world.json");
+    const main = (name: string) => `domain app {\n  provider sim { world = ${JSON.stringify(world)} }\n  resource sim.object o {\n    kind = "service"\n    name = "${name}"\n  }\n}\n`;
+    const goal = r.push({ "infra/lexum.yaml": "parallelism: 2\n", "infra/app.lxm": main("infra"), "teams/web/lexum.yaml": "parallelism: 2\n", "teams/web/app.lxm": main("web") }, "two projects");
+    const dir = tempDir();
+    const file = writeConfig(dir, [
+      { url: r.url, interval: "1s", drift: "off", path: "infra" },
+      { url: r.url, interval: "1s", drift: "off", path: "teams/web" },
+    ]);
+    const a = await startAgent(file, {});
+    open.push(a);
+    await waitFor("both projects applied", () => a.status(0).applied === goal && a.status(1).applied === goal);
+    expect(r.stateLog("lexum/state-infra").map((c) => [c.snapshot.source.commit, c.snapshot.source.path])).toEqual([[goal, "infra"]]);
+    expect(r.stateLog("lexum/state-teams.web").map((c) => [c.snapshot.source.commit, c.snapshot.source.path])).toEqual([[goal, "teams/web"]]);
+    expect(r.stateTip("lexum/state")).toBeNull();
+    expect(Object.keys(readWorldFile(world)).sort()).toEqual(["service/infra", "service/web"]);
+    expect(a.status(1).stateBranch).toBe("lexum/state-teams.web");
+  });
+
   it("goes straight to the newest commit when two arrive during an apply; the passed-over one is in status", async () => {
     const r = await remote();
     const world = join(tempDir(), "world.json");
