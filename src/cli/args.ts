@@ -76,9 +76,9 @@ export const jsonFlag = {
   json: { type: "boolean", description: "machine-readable output: one JSON document on stdout" },
 } as const satisfies Record<string, Flag>;
 
-/** `--branch NAME`: the state branch (default: lexum.yaml's state_branch, else lexum/state). */
+/** `--branch NAME`: the state branch (default: lexum.yaml's state_branch, else the one derived from the project's path). */
 export const branchFlag = {
-  branch: { type: "string", value: "NAME", description: "the state branch (default: lexum.yaml's state_branch, else lexum/state)" },
+  branch: { type: "string", value: "NAME", description: "the state branch (default: lexum.yaml's state_branch, else the one derived from the project's path: lexum/state at the repository's top)" },
 } as const satisfies Record<string, Flag>;
 
 /** True when argv asks for help (`--help`/`-h` before any `--`). */

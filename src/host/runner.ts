@@ -16,7 +16,7 @@ import type { SourceSet } from "../diag/source.js";
 export interface ActionInputs {
   /** The project folder, relative to the workspace ("." by default). */
   readonly path: string;
-  /** The state branch; null keeps the project's own setting (lexum.yaml, else lexum/state). */
+  /** The state branch; null keeps the project's own (lexum.yaml's, else the one derived from its path). */
   readonly stateBranch: string | null;
   /** The environment (lexum.yaml `environments`); null for none. */
   readonly environment: string | null;

@@ -61,17 +61,15 @@ export async function loadProject(dir: string, shown?: string): Promise<LoadedPr
   await walk("");
   // A folder with its own lexum.yaml is a project of its own.
   const mine = withoutNestedProjects(found.map((path) => ({ path }))).map((f) => f.path).filter((p) => p.endsWith(".lxm"));
-  found.length = 0;
-  found.push(...mine);
   const raw: { path: string; bytes: Uint8Array }[] = [];
-  for (const p of found.sort()) {
+  for (const p of mine.sort()) {
     try {
       raw.push({ path: p, bytes: await readFile(`${dir}/${p}`) });
     } catch (e) {
       diagnostics.push(host.unreadableFile(undefined, prefix + p, plainCause(e)));
     }
   }
-  if (found.length === 0) diagnostics.push(host.noLxmFiles(undefined, shown ?? dir));
+  if (mine.length === 0) diagnostics.push(host.noLxmFiles(undefined, shown ?? dir, nestedProjects(found)));
   const loaded = loadProjectFromFiles(raw);
   const loadDiags = prefix === "" ? loaded.diagnostics : loaded.diagnostics.map((d) => (d.code === host.invalidUtf8.code ? { ...d, message: prefix + d.message } : d));
   return { files: loaded.files, sources: loaded.sources, diagnostics: [...diagnostics, ...loadDiags] };
