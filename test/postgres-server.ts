@@ -37,6 +37,9 @@ export interface PostgresServer {
   psql(sql: string, db?: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Whether `user` logs in with `password` over TCP (to the "postgres" database). */
   canLogin(user: string, password: string): Promise<boolean>;
+  /** A throwaway cluster only: stops the server (fast shutdown), keeping its data, and starts it again on the same port. */
+  halt?(): Promise<void>;
+  resume?(): Promise<void>;
   /** Stops the server and removes its folder (env server: drops the roles and databases created since start). Idempotent. */
   stop(): Promise<void>;
 }
@@ -71,10 +74,13 @@ function compareVersions(a: number[], b: number[]): number {
   return 0;
 }
 
-/** Starts (or, with LXM_TEST_POSTGRES_URL, borrows) a PostgreSQL server. See PostgresServer. */
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * Starts (or, with LXM_TEST_POSTGRES_URL, borrows) a PostgreSQL server. See PostgresServer.
+ * `own`: always a throwaway cluster (a test that stops and starts the server).
+ */
+export async function startPostgres(opts: { own?: boolean } = {}): Promise<PostgresServer> {
   const url = process.env["LXM_TEST_POSTGRES_URL"];
-  if (url) return borrowServer(url);
+  if (url && !opts.own) return borrowServer(url);
   const bin = findPostgresBin();
   if (bin === null) {
     throw new Error(
@@ -144,9 +150,7 @@ async function startCluster(bin: string): Promise<PostgresServer> {
     ]);
     execFileSync(initCmd, initArgs, { stdio: ["ignore", "pipe", "pipe"] });
     rmSync(pwfile);
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const log = join(dir, `server-${attempt}.log`);
+    const launch = async (port: number, log: string): Promise<{ ready: string; child: ChildProcess; exited: Promise<number | null> }> => {
       const [cmd, args] = wrap(join(bin, "postgres"), [
         "-D", data, "-p", String(port), "-k", dir,
         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
@@ -156,7 +160,13 @@ async function startCluster(bin: string): Promise<PostgresServer> {
       const child = spawn(cmd, args, { stdio: ["ignore", fd, fd], detached: false });
       closeSync(fd);
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      const ready = await waitReady(port, password, child, exited);
+      return { ready: await waitReady(port, password, child, exited), child, exited };
+    };
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const log = join(dir, `server-${attempt}.log`);
+      // child and exited change with resume()
+      let { ready, child, exited } = await launch(port, log);
       if (ready === "ready") {
         const kill = () => {
           try {
@@ -167,6 +177,14 @@ async function startCluster(bin: string): Promise<PostgresServer> {
           cleanDir();
         };
         onExit(kill);
+        const shutdown = async (signal: NodeJS.Signals) => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill(signal);
+            const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+            await exited;
+            clearTimeout(t);
+          }
+        };
         const versionNum = Number((await query(clientConfig("127.0.0.1", port, "postgres", password, "postgres"), "SHOW server_version_num"))[0]!["server_version_num"]);
         return server({
           host: "127.0.0.1",
@@ -176,15 +194,16 @@ async function startCluster(bin: string): Promise<PostgresServer> {
           source: "cluster",
           versionNum,
           startMs: performance.now() - t0,
+          halt: () => shutdown("SIGINT"),
+          resume: async () => {
+            const again = await launch(port, join(dir, `server-${attempt}-resumed.log`));
+            ({ child, exited } = again);
+            if (again.ready !== "ready") throw new Error(`the throwaway PostgreSQL server did not start again on port ${port} (${again.ready})`);
+          },
           stop: async () => {
             live.delete(kill);
             // Immediate shutdown: nothing here needs to survive.
-            if (child.exitCode === null && child.signalCode === null) {
-              child.kill("SIGQUIT");
-              const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-              await exited;
-              clearTimeout(t);
-            }
+            await shutdown("SIGQUIT");
             cleanDir();
           },
         });
@@ -239,6 +258,8 @@ interface ServerParts {
   source: "env" | "cluster";
   versionNum: number;
   startMs: number;
+  halt?(): Promise<void>;
+  resume?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -255,6 +276,16 @@ function server(p: ServerParts): PostgresServer {
     source: p.source,
     versionNum: p.versionNum,
     startMs: p.startMs,
+    ...(p.halt && p.resume
+      ? {
+          halt: async () => {
+            // The test's own connections end with the server: forgotten, reopened after resume().
+            clients.clear();
+            await p.halt!();
+          },
+          resume: () => p.resume!(),
+        }
+      : {}),
     async psql(sql, db = "postgres", params) {
       let c = clients.get(db);
       if (!c) {

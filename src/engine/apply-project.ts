@@ -52,6 +52,11 @@ export interface ApplyOptions extends PlanOptions {
   readonly expectPlan?: string;
   /** Extra trailers on each state commit this apply writes (`{ key: "Lexum-Pull-Request", value: "o/r#12" }`). */
   readonly trailers?: readonly Trailer[];
+  /**
+   * Asked before every provider call of the run (reads included): an error returned stops it,
+   * as a failed call (lxm-sync's replicas: the repository's lease was lost).
+   */
+  readonly stopWhen?: () => LexumError | null;
   /** Called after the first plan, before the apply lock is taken (tests run a concurrent apply here). */
   readonly beforeLock?: (planned: Planned) => Promise<void>;
 }
@@ -214,7 +219,7 @@ async function applyLocked(opts: ApplyOptions, first: Planned): Promise<ApplyOut
       program: planned.program,
       plan,
       prior: planned.prior,
-      providers: guarded(pool.get, () => journalFailure),
+      providers: guarded(pool.get, () => journalFailure, opts.stopWhen ?? (() => null)),
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
@@ -350,12 +355,17 @@ function changesState(e: TraceEvent): boolean {
 /**
  * Provider instances whose changes (create, update, delete) are refused with the journal's
  * error once `stopped()` returns one: a change that could not be journaled is not started.
- * Reads go through, so what is under way is still read back and recorded.
+ * Reads go through, so what is under way is still read back and recorded. Every call, reads
+ * included, is refused once `stopAll()` returns an error.
  */
-function guarded(get: (domain: string, alias: string) => ProviderInstance, stopped: () => LexumError | null): (domain: string, alias: string) => ProviderInstance {
+function guarded(get: (domain: string, alias: string) => ProviderInstance, stopped: () => LexumError | null, stopAll: () => LexumError | null): (domain: string, alias: string) => ProviderInstance {
   const wrapped = new Map<ProviderInstance, ProviderInstance>();
+  const checkRead = (): void => {
+    const e = stopAll();
+    if (e) throw e;
+  };
   const check = (): void => {
-    const e = stopped();
+    const e = stopped() ?? stopAll();
     if (e) throw e;
   };
   return (domain, alias) => {
@@ -363,7 +373,7 @@ function guarded(get: (domain: string, alias: string) => ProviderInstance, stopp
     let w = wrapped.get(inst);
     if (!w) {
       w = {
-        read: (type, attrs, ctx) => inst.read(type, attrs, ctx),
+        read: async (type, attrs, ctx) => (checkRead(), inst.read(type, attrs, ctx)),
         create: async (type, attrs, ctx) => (check(), inst.create(type, attrs, ctx)),
         update: async (type, prior, attrs, ctx) => (check(), inst.update(type, prior, attrs, ctx)),
         delete: async (type, attrs, ctx) => (check(), inst.delete(type, attrs, ctx)),

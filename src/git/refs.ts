@@ -9,7 +9,8 @@ import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { InternalError } from "../diag/diagnostic.js";
 import { alternateMissing, corruptRef, gitWriteFailed, invalidRefName, refLocked, stateBranchMoved } from "../diag/catalog/runtime.js";
-import { syncDir } from "./safe-fs.js";
+import git from "isomorphic-git";
+import { createSafeFs, syncDir } from "./safe-fs.js";
 import { hasObject } from "./pack.js";
 import { formatTz } from "./objects.js";
 import { commonDir } from "./common-dir.js";
@@ -207,4 +208,18 @@ async function appendReflog(gitdir: string, ref: string, old: string | null, nex
   } catch {
     /* best effort */
   }
+}
+
+/**
+ * Deletes a branch of a clone that only its own process writes (the agent's, under its
+ * data_dir lock): the loose ref and its packed-refs line (isomorphic-git), only while it is
+ * still `expected`.
+ */
+export async function deleteRef(args: { gitdir: string; ref: string; expected: string }): Promise<void> {
+  if (!isValidRefName(args.ref)) throw invalidRefName.error(args.ref);
+  const gitdir = await commonDir(args.gitdir);
+  const now = await readRefValue(gitdir, args.ref);
+  if (now === null) return;
+  if (now !== args.expected) throw stateBranchMoved.error(args.ref, args.expected, now);
+  await git.deleteRef({ fs: createSafeFs(), gitdir, ref: args.ref });
 }

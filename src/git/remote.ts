@@ -107,7 +107,7 @@ export async function fetchRefs(gitdir: string, remote: Remote, specs: { src: st
 }
 
 /** The outcome of a compare-and-swap on a remote ref. */
-export type PushResult = { ok: true } | { ok: false; reason: "moved" | "refused"; detail: string };
+export type PushResult = { ok: true } | { ok: false; reason: "moved" | "refused"; detail: string; /** The refs that moved (when `moved`). */ moved?: readonly string[] };
 
 /**
  * Moves the remote's `ref` to `oid` only if it is `expect` now (null: only if it does not
@@ -138,8 +138,24 @@ export function observeRemoteGit(fn: GitSpawnObserver | null): void {
 const OID = /^[0-9a-f]{40}$/;
 
 async function casPush(gitdir: string, remote: Remote, ref: string, expect: string | null, oid: string | null): Promise<PushResult> {
-  checkRefName(remote, ref);
-  if (expect !== null && !OID.test(expect)) throw remoteGitFailed.error("push", redactUrl(remote.url), `${JSON.stringify(expect)} is not a commit id`);
+  return casPushAll(gitdir, remote, [{ ref, expect, oid }]);
+}
+
+/**
+ * Moves every `ref` to its `oid` (null: deletes it) only if each is its `expect` now, all or
+ * none (`git push --atomic`: the remote updates them in one transaction). `moved` names the
+ * refs that were something else.
+ */
+export async function pushRefsAtomic(gitdir: string, remote: Remote, updates: readonly { ref: string; expect: string | null; oid: string }[]): Promise<PushResult> {
+  for (const u of updates) if (!OID.test(u.oid)) throw remoteGitFailed.error("push", redactUrl(remote.url), `${JSON.stringify(u.oid)} is not a commit id`);
+  return casPushAll(gitdir, remote, updates);
+}
+
+async function casPushAll(gitdir: string, remote: Remote, updates: readonly { ref: string; expect: string | null; oid: string | null }[]): Promise<PushResult> {
+  for (const u of updates) {
+    checkRefName(remote, u.ref);
+    if (u.expect !== null && !OID.test(u.expect)) throw remoteGitFailed.error("push", redactUrl(remote.url), `${JSON.stringify(u.expect)} is not a commit id`);
+  }
   const c = connection(remote);
   const r = await runRemote(gitdir, c, "push", [
     "push",
@@ -148,14 +164,15 @@ async function casPush(gitdir: string, remote: Remote, ref: string, expect: stri
     "--no-follow-tags",
     "--recurse-submodules=no",
     "--signed=no",
-    `--force-with-lease=${ref}:${expect ?? ""}`,
+    ...(updates.length > 1 ? ["--atomic"] : []),
+    ...updates.map((u) => `--force-with-lease=${u.ref}:${u.expect ?? ""}`),
     c.url,
-    `${oid ?? ""}:${ref}`,
+    ...updates.map((u) => `${u.oid ?? ""}:${u.ref}`),
   ]);
-  const line = porcelainLine(r.stdout, ref);
-  if (r.code === 0 && (line === null || line.flag !== "!")) return { ok: true };
+  const lines = updates.map((u) => porcelainLine(r.stdout, u.ref));
+  if (r.code === 0 && lines.every((line) => line === null || line.flag !== "!")) return { ok: true };
   // `!`: rejected, by our lease (stale info) or by the remote (a hook, a lock lost to a race).
-  const rejected = line?.flag === "!" || (oid === null && /remote ref does not exist/.test(r.stderr));
+  const rejected = lines.some((line) => line?.flag === "!") || (updates.some((u) => u.oid === null) && /remote ref does not exist/.test(r.stderr));
   if (!rejected) {
     const e = transportError(c, "push", r);
     if (e === null) throw remoteGitFailed.error("push", c.shown, cause(c, r.stderr));
@@ -164,9 +181,12 @@ async function casPush(gitdir: string, remote: Remote, ref: string, expect: stri
     throw e;
   }
   // What the remote holds now decides: ours already, someone else's, or still `expect` (refused).
-  const now = (await lsRemote(gitdir, remote, [ref])).get(ref) ?? null;
-  if (now === oid) return { ok: true };
-  if (now !== expect) return { ok: false, reason: "moved", detail: `${ref} on ${c.shown} is ${now ?? "absent"}, not ${expect ?? "absent"}` };
+  const now = await lsRemote(gitdir, remote, updates.map((u) => u.ref));
+  const at = (u: (typeof updates)[number]): string | null => now.get(u.ref) ?? null;
+  if (updates.every((u) => at(u) === u.oid)) return { ok: true };
+  const moved = updates.filter((u) => at(u) !== u.expect && at(u) !== u.oid);
+  if (moved.length) return { ok: false, reason: "moved", detail: moved.map((u) => `${u.ref} on ${c.shown} is ${at(u) ?? "absent"}, not ${u.expect ?? "absent"}`).join("; "), moved: moved.map((u) => u.ref) };
+  const line = lines.find((l) => l?.flag === "!") ?? lines[0];
   return { ok: false, reason: "refused", detail: `${line?.summary ?? "rejected"}${remoteSaid(c, r.stderr, ": ")}` };
 }
 

@@ -9,6 +9,10 @@ import type { HeadInfo, Reconciled, ReconcileHooks, Target } from "./reconcile.j
 import { pollMatches, repositoryKey } from "./match.js";
 import { pollDelay } from "./schedule.js";
 import type { AgentEvent, AgentHandle, PollMatch, RepoStatus, StatusError } from "./types.js";
+import type { LeaseEvent, Replica, ReplicaStatus } from "./coordination/replica.js";
+import { Fence } from "./fence.js";
+import { leaseLost } from "../diag/catalog/sync.js";
+import { LexumError } from "../diag/diagnostic.js";
 
 /**
  * The agent's loop. Entries that share a remote (the same repository and credentials) are
@@ -18,6 +22,11 @@ import type { AgentEvent, AgentHandle, PollMatch, RepoStatus, StatusError } from
  * Otherwise the next poll is an interval away (±10 %), or further after errors (exponential
  * backoff per remote, never sooner than the interval). At most `max_concurrent_per_host`
  * remotes of one host are worked on at a time.
+ *
+ * With a replica (the coordination section), the agent works only on the entries whose lease
+ * the replica holds: a group none of whose entries it holds is not even polled. Before the
+ * first work under a lease it takes the remote's fence for the lease's epoch; every provider
+ * call is refused and every push fenced once the lease is lost.
  */
 
 export type LogFn = (level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>) => void;
@@ -33,6 +42,8 @@ export interface AgentOptions {
   readonly now?: () => number;
   /** [0, 1) for the jitter. */
   readonly random?: () => number;
+  /** Replicas share the entries: only those whose lease this replica holds are worked on (lease key: the entry's name). */
+  readonly replica?: Replica;
 }
 
 /** How long a trigger waits for others to fold into the same poll. */
@@ -54,6 +65,10 @@ interface Watched {
   lastError: StatusError | null;
   fetchFailures: { goal: string; count: number } | null;
   phase: RepoStatus["phase"];
+  /** The remote's fence for the lease held now (taken before the first work under it). */
+  fence: Fence | null;
+  /** The next apply reads the world back (a lease was taken: its previous holder may have changed it). */
+  refreshNext: boolean;
 }
 
 interface Group {
@@ -102,7 +117,7 @@ export class Agent implements AgentHandle {
       }
       (group as { intervalMs: number }).intervalMs = Math.min(group.intervalMs, entry.intervalMs);
       const target: Target = { name: entryName(entry), entry, remote, clone, env: this.opts.env };
-      const w: Watched = { target, group, goal: null, done: null, applied: null, head: null, skipped: [], drift: null, nextDrift: 0, lastError: null, fetchFailures: null, phase: "idle" };
+      const w: Watched = { target, group, goal: null, done: null, applied: null, head: null, skipped: [], drift: null, nextDrift: 0, lastError: null, fetchFailures: null, phase: "idle", fence: null, refreshNext: false };
       group.members.push(w);
       this.watched.push(w);
     }
@@ -155,8 +170,73 @@ export class Agent implements AgentHandle {
         nextPoll: g.nextPoll === null ? null : new Date(g.nextPoll).toISOString(),
         failures: g.failures,
         phase: w.phase,
+        lease: this.leaseStatus(w),
       };
     });
+  }
+
+  /** The replica's view (members, assignment, leases); null without coordination. */
+  replica(): ReplicaStatus | null {
+    return this.opts.replica?.status() ?? null;
+  }
+
+  /** Whether work on the entry named `repo` is in flight (its lease is kept until it ends). */
+  busy(repo: string): boolean {
+    const w = this.watched.find((x) => x.target.name === repo);
+    return w !== undefined && (w.phase === "reconciling" || w.phase === "checking-drift");
+  }
+
+  /** A lease taken or lost by the replica: the entry starts afresh under a new one, polled at once. */
+  leaseChanged(e: LeaseEvent): void {
+    const w = this.watched.find((x) => x.target.name === e.repo);
+    this.emit({ type: "lease", repo: e.repo, held: e.type === "taken", epoch: e.epoch, taken: e.type === "taken" });
+    if (!w) return;
+    w.fence = null;
+    if (e.type !== "taken") return;
+    w.done = null;
+    w.refreshNext = true;
+    const g = w.group;
+    if (!this.started || this.stopping) return;
+    if (g.running) g.again = true;
+    else if (g.nextPoll === null || g.nextPoll - this.now() > DEBOUNCE_MS) this.schedule(g, 0);
+  }
+
+  private leaseStatus(w: Watched): RepoStatus["lease"] {
+    const r = this.opts.replica;
+    if (!r) return null;
+    const l = r.lease(w.target.name);
+    return { held: l !== null, epoch: l?.epoch ?? null, expiresAt: l?.expiresAt ?? null };
+  }
+
+  private holds(w: Watched): boolean {
+    return !this.opts.replica || this.opts.replica.lease(w.target.name) !== null;
+  }
+
+  /** The entry's target for one reconcile or drift check: with its lease and fence when replicas share the work. */
+  private async leased(w: Watched): Promise<Target> {
+    const r = this.opts.replica;
+    if (!r) return w.target;
+    const name = w.target.name;
+    const l = r.lease(name);
+    if (l === null) throw leaseLost.error(name, 0, "this replica does not hold it");
+    const epoch = l.epoch;
+    if (w.fence?.epoch !== epoch) {
+      w.fence = null;
+      w.fence = await Fence.take({ gitdir: w.target.clone.gitdir, remote: w.target.remote, stateBranch: w.target.entry.stateBranch, repo: name, epoch, replica: r.id, confirm: () => r.confirm(name, epoch) });
+      this.opts.log("info", "lease.fenced", { repo: name, epoch });
+    }
+    const refresh = w.refreshNext;
+    w.refreshNext = false;
+    return {
+      ...w.target,
+      lease: {
+        epoch,
+        replica: r.id,
+        fence: w.fence,
+        refresh,
+        lost: () => (r.lease(name)?.epoch === epoch ? null : leaseLost.error(name, epoch, "it was not renewed within its TTL, or another replica took it")),
+      },
+    };
   }
 
   trigger(match: PollMatch): string[] {
@@ -203,28 +283,35 @@ export class Agent implements AgentHandle {
     const release = await this.slot(g.host);
     try {
       if (this.stopping) return;
+      const members = g.members.filter((w) => this.holds(w));
+      for (const w of g.members) if (!members.includes(w)) w.phase = "standby";
+      if (members.length === 0) return;
       g.lastAttempt = this.now();
-      for (const w of g.members) w.phase = "polling";
-      const refs = [...new Set(g.members.flatMap((w) => [branchRef(w.target.entry.branch), branchRef(w.target.entry.stateBranch)]))].sort();
+      for (const w of members) w.phase = "polling";
+      const refs = [...new Set(members.flatMap((w) => [branchRef(w.target.entry.branch), branchRef(w.target.entry.stateBranch)]))].sort();
       let tips: Map<string, string>;
       try {
         tips = await listRemoteRefs(g.remote, refs, { gitdir: g.gitdir });
-        this.emit({ type: "git-request", repo: g.members[0]!.target.name, request: "ls-refs", ok: true });
+        this.emit({ type: "git-request", repo: members[0]!.target.name, request: "ls-refs", ok: true });
       } catch (e) {
-        this.emit({ type: "git-request", repo: g.members[0]!.target.name, request: "ls-refs", ok: false });
+        this.emit({ type: "git-request", repo: members[0]!.target.name, request: "ls-refs", ok: false });
         g.failures += 1;
-        for (const w of g.members) {
+        for (const w of members) {
           w.lastError = this.error(refusedBy(e) ? "remote-refused" : "remote-unreachable", e, null);
           w.phase = "backing-off";
         }
-        this.opts.log("warn", "poll.failed", { repo: g.members.map((w) => w.target.name), failures: g.failures, error: messageOf(e) });
+        this.opts.log("warn", "poll.failed", { repo: members.map((w) => w.target.name), failures: g.failures, error: messageOf(e) });
         return;
       }
       g.lastPoll = this.now();
       let moved = false;
       let failed = false;
-      for (const w of g.members) {
+      for (const w of members) {
         if (this.stopping) break;
+        if (!this.holds(w)) {
+          w.phase = "standby";
+          continue;
+        }
         const goal = tips.get(branchRef(w.target.entry.branch)) ?? null;
         const stateTip = tips.get(branchRef(w.target.entry.stateBranch)) ?? null;
         if (goal !== w.goal) this.opts.log("info", "goal.seen", { repo: w.target.name, goal, previous: w.goal });
@@ -234,7 +321,7 @@ export class Agent implements AgentHandle {
           continue;
         }
         if (goal !== w.done) {
-          const r = await this.run(w, "reconciling", () => reconcileGoal(w.target, goal, stateTip, this.hooks(), w.fetchFailures?.goal === goal ? w.fetchFailures.count : 0));
+          const r = await this.run(w, "reconciling", (t) => reconcileGoal(t, goal, stateTip, this.hooks(), w.fetchFailures?.goal === goal ? w.fetchFailures.count : 0));
           if (r === null) {
             failed = true;
             continue;
@@ -245,7 +332,7 @@ export class Agent implements AgentHandle {
           continue;
         }
         if (o.drift && w.target.entry.drift !== "off" && w.applied === goal && this.now() >= w.nextDrift) {
-          const r = await this.run(w, "checking-drift", () => checkDrift(w.target, goal, stateTip, this.hooks()));
+          const r = await this.run(w, "checking-drift", (t) => checkDrift(t, goal, stateTip, this.hooks()));
           if (r === null) failed = true;
           w.nextDrift = this.now() + w.target.entry.driftIntervalMs;
         }
@@ -260,12 +347,12 @@ export class Agent implements AgentHandle {
   }
 
   /** Runs one reconcile or drift check with its bookkeeping; null when it threw (recorded as the entry's error). */
-  private async run(w: Watched, phase: RepoStatus["phase"], fn: () => Promise<Reconciled>): Promise<Reconciled | null> {
+  private async run(w: Watched, phase: RepoStatus["phase"], fn: (t: Target) => Promise<Reconciled>): Promise<Reconciled | null> {
     w.phase = phase;
     const started = performance.now();
     const repo = w.target.name;
     try {
-      const r = await fn();
+      const r = await fn(await this.leased(w));
       const seconds = (performance.now() - started) / 1000;
       this.emit({ type: "reconcile", repo, result: r.result, seconds });
       w.head = r.head ?? w.head;
@@ -282,6 +369,14 @@ export class Agent implements AgentHandle {
       const seconds = (performance.now() - started) / 1000;
       this.emit({ type: "reconcile", repo, result: "error", seconds });
       const goal = w.goal;
+      const lost = e instanceof LexumError && e.code === leaseLost.code;
+      if (lost) {
+        // Nothing more under that lease: the replica that holds it now does the work.
+        w.fence = null;
+        w.phase = this.holds(w) ? "backing-off" : "standby";
+        this.opts.log("warn", "lease.stopped", { repo, goal, error: messageOf(e) });
+        return null;
+      }
       if (phase === "reconciling" && goal !== null && !(e instanceof PushRefused)) {
         w.fetchFailures = w.fetchFailures?.goal === goal ? { goal, count: w.fetchFailures.count + 1 } : { goal, count: 1 };
       }

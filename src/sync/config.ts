@@ -48,6 +48,18 @@ export interface SyncConfig {
   readonly maxConcurrentPerHost: number;
   /** In the file's order, at least one. */
   readonly repositories: readonly SyncRepository[];
+  /** Replicas sharing the repositories through leases; null: this agent works on every repository. */
+  readonly coordination: SyncCoordination | null;
+}
+
+/** The `coordination` section, defaults filled (the replica's id and address are chosen at start when unset). */
+export interface SyncCoordination {
+  readonly backend: "postgres";
+  /** The connection string read from the variable `url_env` names (a secret: never logged). */
+  readonly url: string;
+  readonly ttlMs: number;
+  readonly replicaId: string | null;
+  readonly address: string | null;
 }
 
 /** The defaults of schemas/lxm-sync.yaml.json (test/sync/config.test.ts checks they agree). */
@@ -59,7 +71,12 @@ export const SYNC_DEFAULTS = {
   interval: "30s",
   drift_interval: "10m",
   drift: "report" as DriftMode,
+  backend: "postgres",
+  ttl: "30s",
 } as const;
+
+/** The shortest lease TTL: renewed every third of it, each renewal a round trip to the database. */
+export const MIN_TTL_MS = 3000;
 
 /** The shortest interval or drift_interval. */
 export const MIN_INTERVAL_MS = 1000;
@@ -70,7 +87,8 @@ const MAX_DEPTH = 64;
 /** The most alias expansions the file may make (the `yaml` package's maxAliasCount). */
 const MAX_ALIASES = 100;
 
-const TOP_KEYS = ["listen", "data_dir", "max_concurrent_per_host", "repositories"];
+const TOP_KEYS = ["listen", "data_dir", "max_concurrent_per_host", "repositories", "coordination"];
+const COORDINATION_KEYS = ["backend", "url_env", "ttl", "replica_id", "address"];
 const REPO_KEYS = ["url", "branch", "path", "environment", "state_branch", "interval", "drift_interval", "drift", "token_env", "webhook_secret_env"];
 
 /**
@@ -224,6 +242,18 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
       webhookSecret: secrets["webhook_secret_env"]!,
     });
   });
+  let coordination: SyncCoordination | null = null;
+  if (raw.coordination !== undefined) {
+    const c = raw.coordination;
+    const written = c.ttl ?? SYNC_DEFAULTS.ttl;
+    const ttlMs = parseDuration(written);
+    const why = ttlMs === null || ttlMs > MAX_INTERVAL_MS ? "is longer than 596h (the longest a timer waits)" : ttlMs < MIN_TTL_MS ? "is shorter than 3s" : null;
+    if (why) report("/coordination/ttl", (w) => sync.badDuration.error(w, "ttl", written, why));
+    const url = env[c.url_env];
+    if (url === undefined || url === "") report("/coordination/url_env", (w) => (looksLikeSecret(c.url_env) ? sync.configInvalid.error(w, "url_env looks like a secret itself, not the name of an environment variable", secretHint("url_env")) : sync.credentialUnset.error(w, "url_env", c.url_env)));
+    else if (!/^postgres(ql)?:\/\//.test(url)) report("/coordination/url_env", (w) => sync.configInvalid.error(w, `the variable ${c.url_env} does not hold a postgres:// connection string`, `set ${c.url_env} to postgres://user:password@host:port/database`));
+    coordination = { backend: c.backend ?? SYNC_DEFAULTS.backend, url: url ?? "", ttlMs: ttlMs ?? 0, replicaId: c.replica_id ?? null, address: c.address ?? null };
+  }
   if (found.length > 0 || listen === null) return fail(found.sort((a, b) => a.offset - b.offset).map((f) => f.error));
   return {
     config: {
@@ -231,6 +261,7 @@ export function parseSyncConfig(text: string, file: string, env: NodeJS.ProcessE
       dataDir: resolve(baseDir, raw.data_dir),
       maxConcurrentPerHost: raw.max_concurrent_per_host ?? SYNC_DEFAULTS.max_concurrent_per_host,
       repositories,
+      coordination,
     },
     errors: [],
   };
@@ -253,6 +284,7 @@ interface RawConfig {
     token_env?: string;
     webhook_secret_env?: string;
   }[];
+  coordination?: { backend?: "postgres"; url_env: string; ttl?: string; replica_id?: string; address?: string };
 }
 
 /** "127.0.0.1:9464" → host and port; "[::1]:80" → "::1"; null when the port is past 65535. */
@@ -313,7 +345,7 @@ function schemaError(err: ErrorObject, where: string): LexumError {
   switch (err.keyword) {
     case "additionalProperties": {
       const extra = String(p["additionalProperty"]);
-      const known = segs.length === 0 ? TOP_KEYS : REPO_KEYS;
+      const known = segs.length === 0 ? TOP_KEYS : segs[0] === "coordination" ? COORDINATION_KEYS : REPO_KEYS;
       const s = suggest(extra, known);
       return sync.configInvalid.error(where, `unknown setting \`${extra}\`${key ? ` in ${key}` : ""}`, s ? `did you mean \`${s}\`?` : `the settings here are ${known.join(", ")}`);
     }
@@ -326,7 +358,7 @@ function schemaError(err: ErrorObject, where: string): LexumError {
       const got = err.data === null ? "nothing" : Array.isArray(err.data) ? "a list" : typeof err.data === "object" ? "a map" : `${typeof err.data === "boolean" ? "the bool" : "the number"} ${String(err.data)}`;
       const words: Record<string, string> = { string: "a string", integer: "an integer", array: "a list", object: "a map" };
       const hint =
-        last === "interval" || last === "drift_interval"
+        last === "interval" || last === "drift_interval" || last === "ttl"
           ? "write a duration with its unit, such as 30s, 10m or 1h"
           : want === "string" && (typeof err.data === "number" || typeof err.data === "boolean")
             ? `quote it if you mean the text: ${last}: "${String(err.data)}"`
@@ -339,7 +371,8 @@ function schemaError(err: ErrorObject, where: string): LexumError {
       return sync.configInvalid.error(where, `${key} must be one of ${allowed.join(", ")}, got ${showValue(err.data)}`, s ? `did you mean \`${s}\`?` : `write one of ${allowed.join(", ")}`);
     }
     case "pattern":
-      if (last === "interval" || last === "drift_interval") return sync.badDuration.error(where, last, String(err.data), "is not a duration");
+      if (last === "replica_id") return sync.configInvalid.error(where, "replica_id must be letters, digits and . _ : - (at most 128, starting with a letter or digit)", "for example replica_id: sync-1");
+      if (last === "interval" || last === "drift_interval" || last === "ttl") return sync.badDuration.error(where, last, String(err.data), "is not a duration");
       if (last === "listen") return sync.badListen.error(where, String(err.data));
       if (last.endsWith("_env")) return sync.configInvalid.error(where, `${last} must be the name of an environment variable (letters, digits and _, not starting with a digit)`, secretHint(last));
       break;

@@ -73,12 +73,14 @@ export interface Laggard {
 /**
  * `/readyz`'s judgement at `nowMs`: every repository (`statuses[i]` is `repositories[i]`)
  * has a `lastPoll` no older than twice its interval. A repository never polled, or whose
- * status is missing, lags. Deterministic.
+ * status is missing, lags. A repository whose lease another replica holds is not this
+ * replica's to poll: it is not judged. Deterministic.
  */
 export function readiness(repositories: readonly SyncRepository[], statuses: readonly RepoStatus[], nowMs: number): { ready: boolean; laggards: Laggard[] } {
   const laggards: Laggard[] = [];
   repositories.forEach((r, i) => {
     const s = statuses[i];
+    if (s?.lease && !s.lease.held) return;
     const limitMs = 2 * r.intervalMs;
     const polled = s?.lastPoll == null ? NaN : Date.parse(s.lastPoll);
     if (Number.isNaN(polled) || nowMs - polled > limitMs) laggards.push({ repo: s?.repo ?? r.url, lastPoll: s?.lastPoll ?? null, limitSeconds: limitMs / 1000 });
@@ -127,7 +129,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     },
     "/status": {
       methods: ["GET", "HEAD"],
-      handle: probe((res) => sendJson(res, 200, { repositories: agent.status() })),
+      handle: probe((res) => {
+        const replica = agent.replica?.() ?? null;
+        return sendJson(res, 200, { repositories: agent.status(), ...(replica ? { replica } : {}) });
+      }),
     },
     "/hooks/github": { methods: ["POST"], handle: (req, res) => github(req, res) },
     "/hooks/poll": { methods: ["POST"], handle: (req, res, url) => poll(req, res, url) },

@@ -2,8 +2,15 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LexumError } from "../diag/diagnostic.js";
-import { syncUsage } from "../diag/catalog/sync.js";
-import { Agent } from "./agent.js";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { coordinationUnavailable, syncUsage } from "../diag/catalog/sync.js";
+import { Agent, entryName } from "./agent.js";
+import type { SyncConfig } from "./config.js";
+import { postgresCoordination } from "./coordination/postgres.js";
+import { Replica } from "./coordination/replica.js";
+import { ownerOf } from "./coordination/rendezvous.js";
+import type { Coordination } from "./coordination/types.js";
 import { loadSyncConfig } from "./config.js";
 import { lockDataDir } from "./data-dir.js";
 import { startHttpServer } from "./http.js";
@@ -42,27 +49,62 @@ export async function runSync(argv: readonly string[], env: NodeJS.ProcessEnv, i
       return await runDemo(args.demo, { out: (t) => io.out(t.replace(/\n$/, "")) });
     }
     const config = loadSyncConfig(args.config, env);
+    if ("members" in args) return await listMembers(config, args.json, io);
     releaseLock = lockDataDir(config.dataDir);
     const logger = createLogger((line) => io.out(line), () => new Date());
     const log = (level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>) => logger(level, event, fields);
     const metrics = createMetrics();
-    const agent = new Agent({ config, env, log, onEvent: (e) => metrics.observe(e) });
-    await agent.open();
-    if (args.once) {
-      await agent.once();
-      const failed = agent.status().filter((s) => s.lastError !== null);
-      log(failed.length ? "error" : "info", "once.done", { repos: agent.status().map((s) => s.repo), failed: failed.map((s) => s.repo) });
-      return failed.length ? 1 : 0;
+    let coordination: Coordination | null = null;
+    let replica: Replica | null = null;
+    let port = config.listen.port;
+    if (config.coordination) {
+      const c = config.coordination;
+      coordination = postgresCoordination({ url: c.url, ttlMs: c.ttlMs });
+      try {
+        await coordination.migrate();
+      } catch (e) {
+        await coordination.close().catch(() => undefined);
+        throw coordinationUnavailable.error("create or migrate the coordination tables", scrub(e, c.url));
+      }
+      const id = c.replicaId ?? `${hostname()}-${randomBytes(4).toString("hex")}`;
+      replica = new Replica({
+        coordination,
+        id,
+        address: () => c.address ?? `${hostname()}:${port}`,
+        ttlMs: c.ttlMs,
+        repositories: config.repositories.map(entryName),
+        busy: (repo) => agent.busy(repo),
+        onLease: (e) => agent.leaseChanged(e),
+        log: (level, event, fields) => log(level, event, { replica: id, ...fields }),
+      });
     }
-    const server = await startHttpServer({ host: config.listen.host, port: config.listen.port, agent, metrics, repositories: config.repositories, now: () => Date.now(), log: logger });
-    log("info", "agent.started", { listen: `${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`, repos: agent.status().map((s) => s.repo), pid: process.pid });
-    agent.start();
-    const signal = await io.stopSignal;
-    log("info", "agent.stopping", { signal });
-    await agent.stop();
-    await server.close();
-    log("info", "agent.stopped", { signal });
-    return 0;
+    const agent: Agent = new Agent({ config, env, log, onEvent: (e) => metrics.observe(e), ...(replica ? { replica } : {}) });
+    try {
+      await agent.open();
+      if (args.once) {
+        if (replica) await replica.tick();
+        await agent.once();
+        if (replica) await replica.stop();
+        const failed = agent.status().filter((s) => s.lastError !== null);
+        log(failed.length ? "error" : "info", "once.done", { repos: agent.status().map((s) => s.repo), failed: failed.map((s) => s.repo) });
+        return failed.length ? 1 : 0;
+      }
+      const server = await startHttpServer({ host: config.listen.host, port: config.listen.port, agent, metrics, repositories: config.repositories, now: () => Date.now(), log: logger });
+      port = server.port;
+      log("info", "agent.started", { listen: `${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`, repos: agent.status().map((s) => s.repo), pid: process.pid, ...(replica ? { replica: replica.id } : {}) });
+      replica?.start();
+      agent.start();
+      const signal = await io.stopSignal;
+      log("info", "agent.stopping", { signal });
+      await agent.stop();
+      // Leases given up at once: the other replicas take them at their next tick, not a TTL later.
+      await replica?.stop();
+      await server.close();
+      log("info", "agent.stopped", { signal });
+      return 0;
+    } finally {
+      await coordination?.close().catch(() => undefined);
+    }
   } catch (e) {
     if (e instanceof LexumError) {
       io.err(diagnosticLine(e));
@@ -82,7 +124,7 @@ export function diagnosticLine(e: LexumError): string {
   return `${head}\n${e.hint ? `  hint: ${e.hint}\n` : ""}`;
 }
 
-type Args = { config: string; once: boolean } | { demo: string | null } | "help" | "version";
+type Args = { config: string; once: boolean } | { config: string; members: true; json: boolean } | { demo: string | null } | "help" | "version";
 
 function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === "demo") {
@@ -92,13 +134,16 @@ function parseArgs(argv: readonly string[]): Args {
     if (rest.includes("--help") || rest.includes("-h")) return "help";
     throw syncUsage.error(`lxm-sync demo takes only --dir DIR, not ${JSON.stringify(rest.join(" "))}`);
   }
+  const members = argv[0] === "members";
   let config: string | null = null;
   let once = false;
-  for (let i = 0; i < argv.length; i++) {
+  let json = false;
+  for (let i = members ? 1 : 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--help" || a === "-h") return "help";
     if (a === "--version") return "version";
-    if (a === "--once") once = true;
+    if (a === "--once" && !members) once = true;
+    else if (a === "--json" && members) json = true;
     else if (a === "--config" || a === "-c") {
       const v = argv[++i];
       if (v === undefined || v === "") throw syncUsage.error("--config needs a file");
@@ -107,7 +152,65 @@ function parseArgs(argv: readonly string[]): Args {
     else throw syncUsage.error(`unknown argument ${JSON.stringify(a)}`);
   }
   if (config === null || config === "") throw syncUsage.error("--config FILE is required");
-  return { config, once };
+  return members ? { config, members: true, json } : { config, once };
+}
+
+/**
+ * `lxm-sync members --config FILE [--json]`: the live replicas (by their heartbeats, on the
+ * database's clock), the repositories rendezvous gives each of them, and who holds each
+ * repository's lease at which epoch. Reads only; changes nothing.
+ */
+async function listMembers(config: SyncConfig, json: boolean, io: SyncIo): Promise<number> {
+  const c = config.coordination;
+  if (!c) throw syncUsage.error("lxm-sync members needs a coordination section in the configuration");
+  const coordination = postgresCoordination({ url: c.url, ttlMs: c.ttlMs, poolSize: 1 });
+  try {
+    let members, leases;
+    try {
+      members = await coordination.members();
+      leases = new Map((await coordination.leases()).map((l) => [l.repository, l] as const));
+    } catch (e) {
+      throw coordinationUnavailable.error("read the replicas", scrub(e, c.url));
+    }
+    const ids = members.map((m) => m.id);
+    const repos = config.repositories.map(entryName);
+    const rows = members.map((m) => ({
+      ...m,
+      repositories: repos.filter((r) => ownerOf(r, ids) === m.id).map((r) => {
+        const l = leases.get(r);
+        return { repo: r, lease: l ? { owner: l.owner, epoch: l.epoch, expiresAt: l.expiresAt } : null };
+      }),
+    }));
+    if (json) {
+      io.out(JSON.stringify({ ttlSeconds: c.ttlMs / 1000, members: rows }, null, 2));
+      return 0;
+    }
+    io.out(`${rows.length} live replica${rows.length === 1 ? "" : "s"} (ttl ${c.ttlMs / 1000}s), ${repos.length} repositor${repos.length === 1 ? "y" : "ies"}`);
+    for (const m of rows) {
+      io.out(`${m.id}  ${m.address}  started ${m.started}  last seen ${m.lastSeen}  ${m.repositories.length} assigned`);
+      for (const r of m.repositories) {
+        const l = r.lease;
+        const held = l === null ? "no lease yet" : l.owner === m.id ? `lease epoch ${l.epoch} until ${l.expiresAt}` : `lease epoch ${l.epoch} held by ${l.owner} until ${l.expiresAt} (moving)`;
+        io.out(`  ${r.repo}  ${held}`);
+      }
+    }
+    return 0;
+  } finally {
+    await coordination.close().catch(() => undefined);
+  }
+}
+
+/** A database error's message without the connection string's password. */
+function scrub(e: unknown, url: string): string {
+  let text = e instanceof Error ? e.message || String((e as { code?: unknown }).code ?? e.name) : String(e);
+  let password = "";
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // not a URL: nothing to hide
+  }
+  if (password.length >= 1) text = text.split(password).join("***");
+  return text.split(url).join("postgres://***");
 }
 
 function version(): string {
@@ -118,13 +221,17 @@ function version(): string {
 const HELP = `lxm-sync: watch git repositories, apply each new commit, push the snapshot to the state branch
 
 Usage: lxm-sync --config lxm-sync.yaml [--once]
+       lxm-sync members --config lxm-sync.yaml [--json]
        lxm-sync demo [--dir DIR]
 
   demo            the whole GitOps loop on the embedded example, on loopback: a served
                   repository, this agent watching it, two pushes applied and recorded
 
   --config FILE   the agent's configuration (see docs/sync.md)
+  members         the live replicas sharing the repositories (the coordination section),
+                  the repositories each is assigned and their leases
   --once          poll and reconcile every repository once, then exit (1 if any failed)
+  --json          (members) the same as JSON
   --version       print the version
   --help          this text
 

@@ -69,6 +69,23 @@ export function createMetrics(): Metrics {
     labelNames: ["repo", "goal_revision", "applied_revision"] as const,
     registers,
   });
+  const owned = new Gauge({
+    name: "lexum_owned_repos",
+    help: "Repository entries whose lease this replica holds (replicas sharing the work through coordination).",
+    registers,
+  });
+  const leaseHeld = new Gauge({
+    name: "lexum_lease_held",
+    help: "1 while this replica holds the repository entry's lease, 0 once it lost or gave it up.",
+    labelNames: ["repo"] as const,
+    registers,
+  });
+  const takeovers = new Counter({
+    name: "lexum_lease_takeovers_total",
+    help: "Leases this replica took at a new epoch (a free, expired or reassigned lease; renewals are not counted).",
+    registers,
+  });
+  const held = new Set<string>();
   // The label set each repository's info series has now, to remove when a revision changes.
   const infoLabels = new Map<string, { repo: string; goal_revision: string; applied_revision: string }>();
 
@@ -93,6 +110,13 @@ export function createMetrics(): Metrics {
           return;
         case "drift":
           drift.set({ repo: e.repo }, e.resources);
+          return;
+        case "lease":
+          if (e.held) held.add(e.repo);
+          else held.delete(e.repo);
+          leaseHeld.set({ repo: e.repo }, e.held ? 1 : 0);
+          owned.set(held.size);
+          if (e.taken) takeovers.inc();
           return;
         case "revision": {
           const labels = { repo: e.repo, goal_revision: e.goal ?? "", applied_revision: e.applied ?? "" };

@@ -21,6 +21,7 @@ import type { SyncRepository } from "./config.js";
 import { PushRefused, syncStateBranch } from "./state-sync.js";
 import { pushStateBranch } from "../engine/remote-state.js";
 import type { AgentEvent, FailureReason, ReconcileResult } from "./types.js";
+import type { Fence } from "./fence.js";
 
 /**
  * One watched entry's reconciliation: make the remote's state branch record the goal commit.
@@ -38,6 +39,20 @@ export interface Target {
   readonly remote: Remote;
   readonly clone: Clone;
   readonly env: NodeJS.ProcessEnv;
+  /** The repository's lease, when replicas share the work: nothing is done or pushed without it. */
+  readonly lease?: LeaseGuard;
+}
+
+/** A replica's lease on one repository, for one reconcile or drift check. */
+export interface LeaseGuard {
+  readonly epoch: number;
+  readonly replica: string;
+  /** The lease's error once it is lost (by the replica's own clock: no I/O), else null; asked before every provider call. */
+  lost(): LexumError | null;
+  /** Pushes fenced by the epoch (and asks the server first). */
+  readonly fence: Fence;
+  /** The first apply under this lease reads the world back: the replica that held it before may have changed it unrecorded. */
+  readonly refresh: boolean;
 }
 
 /** How a reconcile ended (what the agent records in status and metrics). */
@@ -93,7 +108,7 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
     hooks.log("warn", "apply.recovering", { repo: t.name, goal: cut, why: "an apply of it was cut short" });
     await fetchGoal(t.clone, t.remote, t.entry.branch, cut);
     const outcome = await applyProject({ dir: t.clone.projectDir, rev: cut, cwd: t.clone.workdir, env: t.env, stateBranch: branch,
-        ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t) });
+        ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t), ...leaseOptions(t) });
     if (!("commits" in outcome)) throw new Error(`the interrupted apply of ${cut} could not be recovered: ${diagnosticsText(outcome.diagnostics, outcome.sources)}`);
     const pushed = await push(t, expect, hooks);
     if (pushed !== "ok") throw new Error(`the state branch ${branch} moved while recording the recovered apply of ${cut}`);
@@ -128,8 +143,9 @@ export async function reconcileGoal(t: Target, goal: string, remoteStateTip: str
         stateBranch: branch,
         ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}),
         // After a lost race the world may hold what this agent did: read it back.
-        refresh: attempt > 1,
+        refresh: attempt > 1 || t.lease?.refresh === true,
         trailers: trailers(t),
+        ...leaseOptions(t),
       });
     } catch (e) {
       if (!(e instanceof LexumError) || !goalProblem(e)) throw e;
@@ -173,6 +189,7 @@ export async function checkDrift(t: Target, goal: string, remoteStateTip: string
   const expect = await syncState(t, remoteStateTip, hooks);
   const head = await readStateHead({ gitdir: t.clone.gitdir, branch });
   const base = { goal, applied: goal, head: headInfo(head) };
+  leaseOptions(t);
   const planned = await planProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true });
   if (!isPlanned(planned)) throw new Error(`the goal ${goal} no longer plans: ${diagnosticsText(planned.diagnostics, planned.sources)}`);
   const drift = resourceChanges(planned);
@@ -187,7 +204,7 @@ export async function checkDrift(t: Target, goal: string, remoteStateTip: string
     return { ...base, result: "drift-reported", drift, head: headInfo(await readStateHead({ gitdir: t.clone.gitdir, branch })) };
   }
   if (drift === 0) return { ...base, result: "unchanged", drift };
-  const outcome = await applyProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t) });
+  const outcome = await applyProject({ dir: t.clone.projectDir, rev: goal, cwd: t.clone.workdir, env: t.env, stateBranch: branch, ...(t.entry.environment !== null ? { environment: t.entry.environment } : {}), refresh: true, trailers: trailers(t), ...leaseOptions(t) });
   if (!("commits" in outcome)) throw new Error(`the goal ${goal} no longer plans: ${diagnosticsText(outcome.diagnostics, outcome.sources)}`);
   hooks.log("warn", "drift.corrected", { repo: t.name, goal, resources: drift });
   const pushed = await push(t, expect, hooks);
@@ -199,7 +216,8 @@ export async function checkDrift(t: Target, goal: string, remoteStateTip: string
 
 /** The local state branch made the remote's (pushing snapshots a kill left unpushed); returns the remote tip a push must expect. */
 async function syncState(t: Target, remoteTip: string | null, hooks: ReconcileHooks): Promise<string | null> {
-  const r = await syncStateBranch(t.clone.gitdir, t.remote, t.entry.stateBranch, remoteTip);
+  const r = await syncStateBranch(t.clone.gitdir, t.remote, t.entry.stateBranch, remoteTip, t.lease?.fence);
+  if (r.dropped) hooks.log("warn", "state.dropped", { repo: t.name, commit: r.dropped, why: "recorded under an older lease: the world is read back instead" });
   if (r.pushed) {
     hooks.emit({ type: "git-request", repo: t.name, request: "push", ok: true });
     hooks.log("info", "state.pushed", { repo: t.name, tip: r.tip, why: "snapshots recorded before a restart were not pushed yet" });
@@ -209,7 +227,7 @@ async function syncState(t: Target, remoteTip: string | null, hooks: ReconcileHo
 
 /** Pushes the local state branch (compare-and-swap against `expect`): ok, or the tip it lost to. */
 async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Promise<"ok" | { tip: string | null; goal: string | null }> {
-  const r = await pushStateBranch(t.clone.gitdir, t.remote, t.entry.stateBranch, expect);
+  const r = t.lease ? await fencedPush(t, t.lease.fence, expect) : await pushStateBranch(t.clone.gitdir, t.remote, t.entry.stateBranch, expect);
   hooks.emit({ type: "git-request", repo: t.name, request: "push", ok: r.ok });
   if (r.ok) return "ok";
   if (r.reason === "refused") throw new PushRefused(t.entry.stateBranch, r.detail);
@@ -220,6 +238,22 @@ async function push(t: Target, expect: string | null, hooks: ReconcileHooks): Pr
   const tips = await listRemoteRefs(t.remote, [ref, watched], { gitdir: t.clone.gitdir });
   hooks.emit({ type: "git-request", repo: t.name, request: "ls-refs", ok: true });
   return { tip: tips.get(ref) ?? null, goal: tips.get(watched) ?? null };
+}
+
+async function fencedPush(t: Target, fence: Fence, expect: string | null): ReturnType<typeof pushStateBranch> {
+  const oid = await readRef({ gitdir: t.clone.gitdir, ref: branchRef(t.entry.stateBranch) });
+  if (oid === null || oid === expect) return { ok: true, oid: oid ?? "" };
+  const r = await fence.push(oid, expect);
+  return r.ok ? { ok: true, oid } : { ok: false, reason: r.reason, detail: r.detail };
+}
+
+/** The engine's options that keep a replica inside its lease: stop before a provider call once it is lost. */
+function leaseOptions(t: Target): { stopWhen?: () => LexumError | null } {
+  const lease = t.lease;
+  if (!lease) return {};
+  const e = lease.lost();
+  if (e) throw e;
+  return { stopWhen: () => lease.lost() };
 }
 
 async function recordAndPush(t: Target, goal: string, time: CommitTime, reason: "fetch-failed" | "compile-failed", message: string, expect: string | null, hooks: ReconcileHooks): Promise<Reconciled> {
@@ -236,6 +270,7 @@ function trailers(t: Target): { key: string; value: string }[] {
   return [
     { key: "Lexum-Agent", value: "lxm-sync" },
     { key: "Lexum-Goal-Ref", value: `refs/heads/${t.entry.branch}` },
+    ...(t.lease ? [{ key: "Lexum-Epoch", value: String(t.lease.epoch) }, { key: "Lexum-Replica", value: t.lease.replica }] : []),
   ];
 }
 

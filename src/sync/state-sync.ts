@@ -1,4 +1,5 @@
-import { branchRef, readRef } from "../git/index.js";
+import { branchRef, deleteRef, readRef } from "../git/index.js";
+import type { Fence } from "./fence.js";
 import { isAncestor } from "../git/init.js";
 import { fetchRefs, lsRemote, pushRef } from "../git/remote.js";
 import type { Remote } from "../git/remote.js";
@@ -15,6 +16,10 @@ import type { Remote } from "../git/remote.js";
  *   agent did to the world; they are dropped, and the plan that follows starts from the
  *   remote's record (an apply after a lost race reads the world back).
  * Returns the remote tip after it (what a push must expect) and whether a push was made.
+ *
+ * A replica holding a lease (`fence`) pushes only local snapshots written under that lease;
+ * others (written under an older lease, which another replica may have taken over since)
+ * are dropped like diverged ones: pushing them would record under a stale epoch.
  */
 
 /** A state push the remote declined (a hook, a protected branch): the snapshots stay in the clone and are pushed at the next poll. */
@@ -31,14 +36,22 @@ export class PushRefused extends Error {
 /** How many times the remote's branch may move under one sync before it gives up (the next poll tries again). */
 const ATTEMPTS = 3;
 
-export async function syncStateBranch(gitdir: string, remote: Remote, branch: string, remoteTip: string | null): Promise<{ tip: string | null; pushed: boolean }> {
+export async function syncStateBranch(gitdir: string, remote: Remote, branch: string, remoteTip: string | null, fence?: Fence): Promise<{ tip: string | null; pushed: boolean; dropped?: string }> {
   const ref = branchRef(branch);
   let tip = remoteTip;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const local = await readRef({ gitdir, ref });
     if (local === tip) return { tip, pushed: false };
     if (local !== null && (tip === null || (await isAncestor(gitdir, tip, local)))) {
-      const r = await pushRef(gitdir, remote, { oid: local, ref, expect: tip });
+      if (fence && !(await fence.wrote(local))) {
+        if (tip === null) {
+          await deleteRef({ gitdir, ref, expected: local });
+          return { tip, pushed: false, dropped: local };
+        }
+        await fetchRefs(gitdir, remote, [{ src: ref, dst: ref }]);
+        return { tip: await readRef({ gitdir, ref }), pushed: false, dropped: local };
+      }
+      const r = fence ? await fence.push(local, tip) : await pushRef(gitdir, remote, { oid: local, ref, expect: tip });
       if (r.ok) return { tip: local, pushed: true };
       if (r.reason === "refused") throw new PushRefused(branch, r.detail);
       tip = (await lsRemote(gitdir, remote, [ref])).get(ref) ?? null;

@@ -5,6 +5,8 @@
  * view, never hashed); nothing here enters a snapshot.
  */
 
+import type { ReplicaStatus } from "./coordination/replica.js";
+
 /** Why a goal commit was not applied: the typed reason a failed snapshot and `/status` carry. */
 export type FailureReason = "fetch-failed" | "compile-failed" | "apply-failed" | "push-failed";
 
@@ -55,8 +57,10 @@ export interface RepoStatus {
   readonly nextPoll: string | null;
   /** Consecutive failed polls of this repository's remote (0 when healthy). */
   readonly failures: number;
-  /** What the agent is doing for it now. */
-  readonly phase: "idle" | "polling" | "reconciling" | "checking-drift" | "backing-off";
+  /** What the agent is doing for it now (`standby`: another replica holds its lease). */
+  readonly phase: "idle" | "polling" | "reconciling" | "checking-drift" | "backing-off" | "standby";
+  /** This replica's lease on it (the fencing epoch, the server's expiry); null without coordination. */
+  readonly lease: { readonly held: boolean; readonly epoch: number | null; readonly expiresAt: string | null } | null;
 }
 
 /** Labels of `lexum_git_request_total`: what the agent asked a remote. */
@@ -71,7 +75,9 @@ export type AgentEvent =
   | { readonly type: "reconcile"; readonly repo: string; readonly result: ReconcileResult; readonly seconds: number }
   | { readonly type: "push-conflict"; readonly repo: string }
   | { readonly type: "drift"; readonly repo: string; readonly resources: number }
-  | { readonly type: "revision"; readonly repo: string; readonly goal: string | null; readonly applied: string | null };
+  | { readonly type: "revision"; readonly repo: string; readonly goal: string | null; readonly applied: string | null }
+  /** A replica's lease taken (`taken`: a new epoch, not a renewal), lost or given up. */
+  | { readonly type: "lease"; readonly repo: string; readonly held: boolean; readonly epoch: number; readonly taken: boolean };
 
 /** What the HTTP server needs of the running agent. */
 export interface AgentHandle {
@@ -79,6 +85,8 @@ export interface AgentHandle {
   status(): RepoStatus[];
   /** True while the agent's loop runs (`/healthz`). */
   alive(): boolean;
+  /** The replica's members, assignment and leases (`/status`); null or absent without coordination. */
+  replica?(): ReplicaStatus | null;
   /**
    * Asks for an immediate poll of the repositories matching `match` (debounced: triggers
    * that arrive while one is pending or running fold into one). Returns the entries matched.

@@ -60,10 +60,16 @@ describe("lxm-sync.yaml", () => {
         "    interval: 1s",
         "    drift_interval: 500ms500ms",
         "    drift: off",
+        "coordination:",
+        "  backend: postgres",
+        "  url_env: SYNC_DB",
+        "  ttl: 12s",
+        "  replica_id: sync-1.eu:a",
+        "  address: sync-1.internal:9464",
         "",
       ].join("\n"),
     );
-    const config = loadSyncConfig(file, { INFRA_TOKEN: "tok-1", HOOK_SECRET: "hook-2" });
+    const config = loadSyncConfig(file, { INFRA_TOKEN: "tok-1", HOOK_SECRET: "hook-2", SYNC_DB: "postgres://lexum:pw@db:5432/lexum" });
     expect(config).toEqual({
       listen: { host: "::1", port: 0 },
       dataDir: "/srv/lxm",
@@ -73,7 +79,24 @@ describe("lxm-sync.yaml", () => {
         // A local path resolves against the configuration file's folder; YAML 1.2 reads `off` as text.
         { url: join(root, "mirrors/infra.git"), branch: "main", path: ".", environment: null, stateBranch: "lexum/state", intervalMs: 1000, driftIntervalMs: 1000, drift: "off", token: null, webhookSecret: null },
       ],
+      coordination: { backend: "postgres", url: "postgres://lexum:pw@db:5432/lexum", ttlMs: 12_000, replicaId: "sync-1.eu:a", address: "sync-1.internal:9464" },
     });
+  });
+
+  it("fills the coordination section's defaults, and refuses what it cannot use without quoting the connection string", () => {
+    const base = "data_dir: /d\nrepositories:\n  - url: http://h/r.git\ncoordination:\n";
+    const env = { DB: "postgresql://u:secret-pw@db/x" };
+    expect(loadSyncConfig(configFile(base + "  url_env: DB\n"), env).coordination).toEqual({ backend: "postgres", url: env.DB, ttlMs: 30_000, replicaId: null, address: null });
+    const problems = (text: string, e: NodeJS.ProcessEnv = env) => parseSyncConfig(text, "sync.yaml", e).errors.map((x) => `${x.code} ${x.message}`);
+    expect(problems(base + "  url_env: DB\n  ttl: 2s\n")).toEqual(['LXM7003 sync.yaml:6:8: ttl "2s" is shorter than 3s']);
+    expect(problems(base + "  url_env: NOPE\n")).toEqual(["LXM7008 sync.yaml:5:12: url_env names NOPE, which is not set (or empty) in lxm-sync's environment"]);
+    expect(problems(base + "  url_env: DB\n", { DB: "mysql://u:secret-pw@db/x" })).toEqual(["LXM7002 sync.yaml:5:12: the variable DB does not hold a postgres:// connection string"]);
+    expect(problems(base + "  url_env: DB\n  tll: 10s\n")[0]).toMatch(/^LXM7002 sync.yaml:6:3: unknown setting `tll` in coordination/);
+    expect(parseSyncConfig(base + "  url_env: DB\n  tll: 10s\n", "sync.yaml", env).errors[0]!.hint).toBe("did you mean `ttl`?");
+    expect(problems(base + "  ttl: 10s\n")).toEqual(["LXM7002 sync.yaml:5:3: coordination is missing `url_env`"]);
+    expect(problems(base + "  url_env: DB\n  replica_id: 'a b'\n")[0]).toMatch(/^LXM7002 sync.yaml:6:15: replica_id must be letters/);
+    expect(problems(base + "  url_env: DB\n  backend: etcd\n")[0]).toMatch(/^LXM7002 sync.yaml:6:12: coordination.backend must be one of postgres/);
+    for (const p of [...problems(base + "  url_env: DB\n", { DB: "mysql://u:secret-pw@db/x" }), ...problems(base + "  url_env: DB\n  ttl: 1s\n")]) expect(p).not.toContain("secret-pw");
   });
 
   it("fills every default when only the required keys are given", () => {
@@ -82,6 +105,7 @@ describe("lxm-sync.yaml", () => {
       dataDir: "/var/lib/lxm-sync",
       maxConcurrentPerHost: 4,
       repositories: [{ url: "http://127.0.0.1:8080/infra.git", branch: "main", path: ".", environment: null, stateBranch: "lexum/state", intervalMs: 30_000, driftIntervalMs: 600_000, drift: "report", token: null, webhookSecret: null }],
+      coordination: null,
     });
   });
 
@@ -93,10 +117,10 @@ describe("lxm-sync.yaml", () => {
   it("has the schema's defaults", () => {
     const schema = JSON.parse(readFileSync(schemasDir() + "lxm-sync.yaml.json", "utf8")) as {
       properties: Record<string, { default?: unknown }>;
-      $defs: { repository: { properties: Record<string, { default?: unknown }> } };
+      $defs: { repository: { properties: Record<string, { default?: unknown }> }; coordination: { properties: Record<string, { default?: unknown }> } };
     };
     const defaults: Record<string, unknown> = {};
-    for (const [k, v] of [...Object.entries(schema.properties), ...Object.entries(schema.$defs.repository.properties)]) if ("default" in v) defaults[k] = v.default;
+    for (const [k, v] of [...Object.entries(schema.properties), ...Object.entries(schema.$defs.repository.properties), ...Object.entries(schema.$defs.coordination.properties)]) if ("default" in v) defaults[k] = v.default;
     expect(defaults).toEqual({ ...SYNC_DEFAULTS });
   });
 

@@ -29,7 +29,7 @@ const REPOS = [A, B, C, D];
 const entry = (r: SyncRepository) => `${r.url}#${r.branch}:${r.path}`;
 
 function statusOf(r: SyncRepository): RepoStatus {
-  return { repo: entry(r), url: r.url, branch: r.branch, path: r.path, stateBranch: r.stateBranch, goal: null, applied: null, lastSnapshot: null, skipped: [], drift: null, lastError: null, lastPoll: null, nextPoll: null, failures: 0, phase: "idle" };
+  return { repo: entry(r), url: r.url, branch: r.branch, path: r.path, stateBranch: r.stateBranch, goal: null, applied: null, lastSnapshot: null, skipped: [], drift: null, lastError: null, lastPoll: null, nextPoll: null, failures: 0, phase: "idle", lease: null };
 }
 
 /** The agent as the server sees it: statuses the test sets, and every trigger recorded. */

@@ -66,7 +66,7 @@ export const badBranch = code(
 export const credentialUnset = code(
   "LXM7008",
   "credential variable unset",
-  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
+  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env, coordination.url_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
   (where: string, key: string, name: string) => ({ message: `${where}: ${key} names ${name}, which is not set (or empty) in lxm-sync's environment`, hint: `set ${name} in the service's environment (e.g. EnvironmentFile= in its systemd unit), or remove ${key}` }),
 );
 
@@ -103,6 +103,20 @@ export const syncUsage = code(
   "lxm-sync usage",
   "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
   (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], or lxm-sync demo" }),
+);
+
+export const coordinationUnavailable = code(
+  "LXM7014",
+  "coordination database unavailable",
+  "lxm-sync was configured with a coordination section but could not reach its database at start, could not create or migrate its tables there (the role lacks privileges), or found them at a newer schema version than it knows. The agent does not start: a replica that cannot take leases must not work on any repository.",
+  (what: string, cause: string) => ({ message: `cannot ${what}: ${cause}`, hint: "check the connection string in the variable url_env names, that the server is up, and that the role may CREATE in the database (docs/sync.md, Running replicas)" }),
+);
+
+export const leaseLost = code(
+  "LXM7015",
+  "lease lost",
+  "A replica of lxm-sync stopped working on a repository because it no longer holds that repository's lease (it was paused or cut off from the coordination database longer than the lease's TTL, or another replica took the lease over). No further provider call or state push is made under the lost lease; the replica that holds the lease now applies the goal.",
+  (repo: string, epoch: number, why: string) => ({ message: `the lease on ${repo} at epoch ${epoch} is lost: ${why}`, hint: "nothing to do: the replica holding the lease takes over; if it happens often, raise coordination.ttl or look at the database's latency" }),
 );
 
 export const listenFailed = code(

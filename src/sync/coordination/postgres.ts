@@ -47,6 +47,26 @@ export function postgresCoordination(opts: PostgresOptions): Coordination {
   const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
   const lease = (row: Record<string, unknown>): Lease => ({ repository: String(row["repository"]), owner: String(row["owner"]), epoch: Number(row["epoch"]), expiresAt: iso(row["expires_at"]) });
 
+  const acquireAll = async (repositories: readonly string[], owner: string): Promise<Lease[]> => {
+    if (repositories.length === 0) return [];
+    // One statement: insert a free lease, renew one's own unexpired lease (same epoch), or take
+    // an expired one (epoch + 1); a lease another replica holds unexpired matches no row. Rows
+    // are locked in one order (sorted, byte-wise) so that two replicas asking for overlapping
+    // sets cannot deadlock.
+    const r = await pool.query(
+      `INSERT INTO lexum_sync_leases AS l (repository, owner, epoch, expires_at)
+         SELECT r, $2, 1, now() + $3::interval FROM (SELECT DISTINCT unnest($1::text[]) AS r) AS wanted ORDER BY r COLLATE "C"
+       ON CONFLICT (repository) DO UPDATE
+         SET owner = EXCLUDED.owner,
+             epoch = CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > now() THEN l.epoch ELSE l.epoch + 1 END,
+             expires_at = EXCLUDED.expires_at
+         WHERE (l.owner = EXCLUDED.owner AND l.expires_at > now()) OR l.expires_at <= now()
+       RETURNING repository, owner, epoch, expires_at`,
+      [repositories, owner, ttl],
+    );
+    return (r.rows as Record<string, unknown>[]).map(lease).sort((a, b) => (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0));
+  };
+
   return {
     async migrate() {
       const client = await pool.connect();
@@ -70,10 +90,12 @@ export function postgresCoordination(opts: PostgresOptions): Coordination {
     },
 
     async heartbeat(member) {
+      // Rows of replicas gone for a day (or 100 TTLs) are dropped by the same statement.
       await pool.query(
-        `INSERT INTO lexum_sync_members (id, address) VALUES ($1, $2)
+        `WITH gone AS (DELETE FROM lexum_sync_members WHERE last_seen < now() - GREATEST(interval '1 day', 100 * $3::interval) AND id <> $1)
+         INSERT INTO lexum_sync_members (id, address) VALUES ($1, $2)
          ON CONFLICT (id) DO UPDATE SET address = EXCLUDED.address, last_seen = now()`,
-        [member.id, member.address],
+        [member.id, member.address, ttl],
       );
     },
 
@@ -83,20 +105,10 @@ export function postgresCoordination(opts: PostgresOptions): Coordination {
     },
 
     async acquire(repository, owner) {
-      // One statement: insert a free lease, renew one's own unexpired lease (same epoch), or take
-      // an expired one (epoch + 1); a lease another replica holds unexpired matches no row.
-      const r = await pool.query(
-        `INSERT INTO lexum_sync_leases AS l (repository, owner, epoch, expires_at) VALUES ($1, $2, 1, now() + $3::interval)
-         ON CONFLICT (repository) DO UPDATE
-           SET owner = EXCLUDED.owner,
-               epoch = CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > now() THEN l.epoch ELSE l.epoch + 1 END,
-               expires_at = EXCLUDED.expires_at
-           WHERE (l.owner = EXCLUDED.owner AND l.expires_at > now()) OR l.expires_at <= now()
-         RETURNING repository, owner, epoch, expires_at`,
-        [repository, owner, ttl],
-      );
-      return r.rows.length === 0 ? null : lease(r.rows[0] as Record<string, unknown>);
+      return (await acquireAll([repository], owner))[0] ?? null;
     },
+
+    acquireAll,
 
     async holds(repository, owner, epoch) {
       const r = await pool.query(`SELECT 1 FROM lexum_sync_leases WHERE repository = $1 AND owner = $2 AND epoch = $3 AND expires_at > now()`, [repository, owner, epoch]);

@@ -37,6 +37,8 @@ export interface Coordination {
    * expired, whoever held it; null while another replica holds it unexpired.
    */
   acquire(repository: string, owner: string): Promise<Lease | null>;
+  /** The same for several repositories in one statement: the leases `owner` holds after it (renewed or taken), by repository. */
+  acquireAll(repositories: readonly string[], owner: string): Promise<Lease[]>;
   /** Whether `owner` still holds `repository` at `epoch`, unexpired: the check before a provider call or a push. */
   holds(repository: string, owner: string, epoch: number): Promise<boolean>;
   /** Gives the lease up (expires it now) when `owner` holds it at `epoch`; nothing otherwise. */
