@@ -12,6 +12,7 @@ const all: Record<string, () => Promise<{ main(): Promise<void> }>> = {
   "bad-input": () => import("./bad-input.js"),
   action: () => import("./action.js"),
   sync: () => import("./sync.js"),
+  "sync-replicas": () => import("./sync-replicas.js"),
   "functions-fuzz": () => import("./functions-fuzz.js"),
 };
 

@@ -82,7 +82,8 @@ export async function runSync(argv: readonly string[], env: NodeJS.ProcessEnv, i
     try {
       await agent.open();
       if (args.once) {
-        if (replica) await replica.tick();
+        // The first tick only heartbeats (see Replica.tick): the second takes the leases.
+        if (replica) for (let i = 0; i < 2; i++) await replica.tick();
         await agent.once();
         if (replica) await replica.stop();
         const failed = agent.status().filter((s) => s.lastError !== null);

@@ -7,7 +7,7 @@ const doc = readFileSync(join(root, "docs/sync.md"), "utf8");
 const schema = JSON.parse(readFileSync(join(root, "schemas/lxm-sync.yaml.json"), "utf8")) as {
   required: string[];
   properties: Record<string, { default?: unknown }>;
-  $defs: { repository: { required: string[]; properties: Record<string, { default?: unknown }> } };
+  $defs: { repository: { required: string[]; properties: Record<string, { default?: unknown }> }; coordination: { required: string[]; properties: Record<string, { default?: unknown }> } };
 };
 
 /** The configuration table's rows: setting → default column. */
@@ -23,6 +23,7 @@ describe("docs/sync.md's configuration table agrees with schemas/lxm-sync.yaml.j
   const settings = [
     ...Object.entries(schema.properties).map(([k, v]) => ({ k, v, required: schema.required.includes(k) })),
     ...Object.entries(schema.$defs.repository.properties).map(([k, v]) => ({ k, v, required: schema.$defs.repository.required.includes(k) })),
+    ...Object.entries(schema.$defs.coordination.properties).map(([k, v]) => ({ k, v, required: schema.$defs.coordination.required.includes(k) })),
   ];
 
   it.each(settings.map((s) => [s.k, s] as const))("%s is documented with its default", (_, s) => {

@@ -97,6 +97,9 @@ describe("replicas sharing repositories through leases (a real PostgreSQL server
     await fresh();
     const a = replica("a", 60_000, REPOS.slice(0, 3));
     await postgresCoordinationMigrate();
+    // The first tick after a start only heartbeats: the others' heartbeats come in before it takes anything.
+    await a.replica.tick();
+    expect(held(a)).toEqual([]);
     await a.replica.tick();
     expect(held(a)).toEqual(REPOS.slice(0, 3));
     a.clock += 53_999;
@@ -107,6 +110,11 @@ describe("replicas sharing repositories through leases (a real PostgreSQL server
     // The server still says it holds them (its clock has not reached the expiry): confirm() asks both.
     expect(await a.replica.confirm(REPOS[0]!, 1)).toBe(false);
     expect(await a.replica.confirm(REPOS[1]!, 0)).toBe(false);
+    // Its next tick takes the leases again at a new epoch, never the one it gave up (records
+    // written under it are dropped, not pushed).
+    await a.replica.tick();
+    expect(REPOS.slice(0, 3).map((r) => a.replica.lease(r)?.epoch)).toEqual([2, 2, 2]);
+    expect(await a.replica.confirm(REPOS[0]!, 2)).toBe(true);
   });
 
   it("hands repositories to a replica that joins, once no work on them is in flight", async () => {

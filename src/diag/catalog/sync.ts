@@ -101,8 +101,8 @@ export const dataDirUnusable = code(
 export const syncUsage = code(
   "LXM7013",
   "lxm-sync usage",
-  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
-  (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], or lxm-sync demo" }),
+  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit); `lxm-sync members --config FILE [--json]` lists the replicas sharing the repositories (it needs a coordination section); `lxm-sync demo [--dir DIR]` runs the demo.",
+  (problem: string) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], lxm-sync members --config lxm-sync.yaml [--json], or lxm-sync demo" }),
 );
 
 export const coordinationUnavailable = code(

@@ -6,7 +6,8 @@ import type { Coordination, Lease, Member } from "./types.js";
  * One replica's side of the coordination: every third of the TTL it heartbeats, reads the
  * live replicas, works out by rendezvous which repositories are its own, gives up the leases
  * of those that are no longer its own (once no work on them is in flight), and takes or
- * renews the leases of its own in one statement.
+ * renews the leases of its own in one statement. After a start or a failed tick, one tick
+ * only heartbeats and renews, so that the others' heartbeats are in before it takes anything.
  *
  * A lease is trusted locally only until the TTL has passed since the renewal was *sent*
  * (less a tenth for the two clocks' rates): the server's expiry is later than that, so a
@@ -61,9 +62,13 @@ export interface ReplicaStatus {
 
 export class Replica {
   private readonly held = new Map<string, HeldLease>();
+  /** Epochs this replica stopped trusting by its own clock: never taken back as they are (see tick). */
+  private readonly lostEpochs = new Map<string, number>();
   private members: Member[] = [];
   private assigned: string[] = [];
   private error: string | null = null;
+  /** False at start and after a failed tick: the next tick only heartbeats and renews (see tick). */
+  private settled = false;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
@@ -113,39 +118,58 @@ export class Replica {
   /** One heartbeat, assignment and renewal. Never throws (an error is logged and kept for status). */
   async tick(): Promise<void> {
     const c = this.opts.coordination;
+    this.expire();
     try {
       await c.heartbeat({ id: this.opts.id, address: this.address() });
       this.members = await c.members();
+      // Right after a start or an outage the other replicas' heartbeats may not be in yet (after
+      // the database was down, none is): a replica that saw itself alone would take every
+      // lease, only to hand most back. One tick of heartbeats first; what it holds is renewed.
+      const settling = !this.settled;
+      this.settled = true;
       const ids = this.members.map((m) => m.id);
       if (!ids.includes(this.opts.id)) ids.push(this.opts.id);
       this.assigned = this.opts.repositories.filter((r) => ownerOf(r, ids) === this.opts.id);
       const mine = new Set(this.assigned);
       for (const [repo, l] of [...this.held]) {
-        if (mine.has(repo) || this.opts.busy?.(repo)) continue;
+        if (settling || mine.has(repo) || this.opts.busy?.(repo)) continue;
         this.held.delete(repo);
         await c.release(repo, this.opts.id, l.epoch);
         this.opts.onLease?.({ type: "released", repo, epoch: l.epoch });
         this.opts.log?.("info", "lease.released", { repo, epoch: l.epoch, to: ownerOf(repo, ids) });
       }
       // Leases still held for work in flight are renewed with the assigned ones.
-      const wanted = [...new Set([...this.assigned, ...this.held.keys()])];
+      const wanted = settling ? [...this.held.keys()] : [...new Set([...this.assigned, ...this.held.keys()])];
       const sent = this.clock();
       const got = new Map((await c.acquireAll(wanted, this.opts.id)).map((l) => [l.repository, l] as const));
       this.error = null;
       for (const repo of wanted) {
         const before = this.held.get(repo);
-        const l = got.get(repo);
+        let l = got.get(repo);
+        if (l !== undefined && this.lostEpochs.get(repo) === l.epoch) {
+          // The server still had it at an epoch this replica gave up by its own clock (work
+          // under it was stopped, and its unpushed records are to be dropped): taken again at a
+          // new epoch, so that nothing written under the old one is ever pushed.
+          await c.release(repo, this.opts.id, l.epoch);
+          l = (await c.acquire(repo, this.opts.id)) ?? undefined;
+        }
         if (l === undefined) {
           if (before) this.lose(repo, before.epoch, "another replica holds it");
           continue;
         }
+        this.lostEpochs.delete(repo);
         this.keep(repo, l, sent, before);
       }
     } catch (e) {
+      this.settled = false;
       this.error = e instanceof Error ? e.message : String(e);
       this.opts.log?.("warn", "coordination.failed", { error: this.error, held: this.held.size });
     }
-    // Leases that could not be renewed in time are gone, whatever the server says later.
+    this.expire();
+  }
+
+  /** Leases not renewed in time are gone, whatever the server says later. */
+  private expire(): void {
     for (const [repo, l] of [...this.held]) if (this.clock() >= l.deadline) this.lose(repo, l.epoch, "not renewed within its TTL");
   }
 
@@ -194,6 +218,7 @@ export class Replica {
   private lose(repo: string, epoch: number, why: string): void {
     if (this.held.get(repo)?.epoch !== epoch) return;
     this.held.delete(repo);
+    this.lostEpochs.set(repo, epoch);
     this.opts.onLease?.({ type: "lost", repo, epoch, why });
     this.opts.log?.("warn", "lease.lost", { repo, epoch, why });
   }
