@@ -13662,7 +13662,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
         throw err;
       }
     }
-    async function deleteRef({ fs: fs9, dir, gitdir = join10(dir, ".git"), ref }) {
+    async function deleteRef2({ fs: fs9, dir, gitdir = join10(dir, ".git"), ref }) {
       try {
         assertParameter("fs", fs9);
         assertParameter("ref", ref);
@@ -17436,7 +17436,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
       setConfig,
       currentBranch,
       deleteBranch,
-      deleteRef,
+      deleteRef: deleteRef2,
       deleteRemote,
       deleteTag,
       expandOid,
@@ -17506,7 +17506,7 @@ ${obj2.gpgsig ? obj2.gpgsig : ""}`;
     exports2.currentBranch = currentBranch;
     exports2.default = index;
     exports2.deleteBranch = deleteBranch;
-    exports2.deleteRef = deleteRef;
+    exports2.deleteRef = deleteRef2;
     exports2.deleteRemote = deleteRemote;
     exports2.deleteTag = deleteTag;
     exports2.expandOid = expandOid;
@@ -45173,10 +45173,12 @@ __export(sync_exports, {
   configInvalid: () => configInvalid,
   configSyntax: () => configSyntax,
   configUnreadable: () => configUnreadable,
+  coordinationUnavailable: () => coordinationUnavailable,
   credentialUnset: () => credentialUnset,
   dataDirInUse: () => dataDirInUse,
   dataDirUnusable: () => dataDirUnusable,
   duplicateRepository: () => duplicateRepository,
+  leaseLost: () => leaseLost,
   listenFailed: () => listenFailed,
   noMatchingRepository: () => noMatchingRepository,
   pollRequestInvalid: () => pollRequestInvalid,
@@ -45237,7 +45239,7 @@ var badBranch = code(
 var credentialUnset = code(
   "LXM7008",
   "credential variable unset",
-  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
+  "The lxm-sync configuration names an environment variable (token_env, webhook_secret_env, coordination.url_env) that is unset or empty in the agent's environment. The configuration holds only the variable's name; the secret is read from the environment at start.",
   (where2, key3, name) => ({ message: `${where2}: ${key3} names ${name}, which is not set (or empty) in lxm-sync's environment`, hint: `set ${name} in the service's environment (e.g. EnvironmentFile= in its systemd unit), or remove ${key3}` })
 );
 var duplicateRepository = code(
@@ -45267,8 +45269,20 @@ var dataDirUnusable = code(
 var syncUsage = code(
   "LXM7013",
   "lxm-sync usage",
-  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit).",
-  (problem) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], or lxm-sync demo" })
+  "lxm-sync was started with arguments it does not accept. It takes --config FILE, and optionally --once (poll and reconcile every repository once, then exit); `lxm-sync members --config FILE [--json]` lists the replicas sharing the repositories (it needs a coordination section); `lxm-sync demo [--dir DIR]` runs the demo.",
+  (problem) => ({ message: problem, hint: "usage: lxm-sync --config lxm-sync.yaml [--once], lxm-sync members --config lxm-sync.yaml [--json], or lxm-sync demo" })
+);
+var coordinationUnavailable = code(
+  "LXM7014",
+  "coordination database unavailable",
+  "lxm-sync was configured with a coordination section but could not reach its database at start, could not create or migrate its tables there (the role lacks privileges), or found them at a newer schema version than it knows. The agent does not start: a replica that cannot take leases must not work on any repository.",
+  (what2, cause2) => ({ message: `cannot ${what2}: ${cause2}`, hint: "check the connection string in the variable url_env names, that the server is up, and that the role may CREATE in the database (docs/sync.md, Running replicas)" })
+);
+var leaseLost = code(
+  "LXM7015",
+  "lease lost",
+  "A replica of lxm-sync stopped working on a repository because it no longer holds that repository's lease (it was paused or cut off from the coordination database longer than the lease's TTL, or another replica took the lease over). No further provider call or state push is made under the lost lease; the replica that holds the lease now applies the goal.",
+  (repo, epoch, why) => ({ message: `the lease on ${repo} at epoch ${epoch} is lost: ${why}`, hint: "nothing to do: the replica holding the lease takes over; if it happens often, raise coordination.ttl or look at the database's latency" })
 );
 var listenFailed = code(
   "LXM7020",
@@ -46570,8 +46584,13 @@ async function deleteRemoteRef(gitdir, remote, ref, expect) {
 var observer = null;
 var OID2 = /^[0-9a-f]{40}$/;
 async function casPush(gitdir, remote, ref, expect, oid) {
-  checkRefName(remote, ref);
-  if (expect !== null && !OID2.test(expect)) throw remoteGitFailed.error("push", redactUrl(remote.url), `${JSON.stringify(expect)} is not a commit id`);
+  return casPushAll(gitdir, remote, [{ ref, expect, oid }]);
+}
+async function casPushAll(gitdir, remote, updates) {
+  for (const u of updates) {
+    checkRefName(remote, u.ref);
+    if (u.expect !== null && !OID2.test(u.expect)) throw remoteGitFailed.error("push", redactUrl(remote.url), `${JSON.stringify(u.expect)} is not a commit id`);
+  }
   const c = connection(remote);
   const r = await runRemote(gitdir, c, "push", [
     "push",
@@ -46581,22 +46600,26 @@ async function casPush(gitdir, remote, ref, expect, oid) {
     "--no-follow-tags",
     "--recurse-submodules=no",
     "--signed=no",
-    `--force-with-lease=${ref}:${expect ?? ""}`,
+    ...updates.length > 1 ? ["--atomic"] : [],
+    ...updates.map((u) => `--force-with-lease=${u.ref}:${u.expect ?? ""}`),
     c.url,
-    `${oid ?? ""}:${ref}`
+    ...updates.map((u) => `${u.oid ?? ""}:${u.ref}`)
   ]);
-  const line = porcelainLine(r.stdout, ref);
-  if (r.code === 0 && (line === null || line.flag !== "!")) return { ok: true };
-  const rejected = line?.flag === "!" || oid === null && /remote ref does not exist/.test(r.stderr);
+  const lines = updates.map((u) => porcelainLine(r.stdout, u.ref));
+  if (r.code === 0 && lines.every((line2) => line2 === null || line2.flag !== "!")) return { ok: true };
+  const rejected = lines.some((line2) => line2?.flag === "!") || updates.some((u) => u.oid === null) && /remote ref does not exist/.test(r.stderr);
   if (!rejected) {
     const e = transportError(c, "push", r);
     if (e === null) throw remoteGitFailed.error("push", c.shown, cause(c, r.stderr));
     if (e.code === remoteAuthRefused.code && /returned error: 403/.test(r.stderr)) return { ok: false, reason: "refused", detail: `HTTP 403: the credentials may not push${remoteSaid(c, r.stderr, ": ")}` };
     throw e;
   }
-  const now = (await lsRemote(gitdir, remote, [ref])).get(ref) ?? null;
-  if (now === oid) return { ok: true };
-  if (now !== expect) return { ok: false, reason: "moved", detail: `${ref} on ${c.shown} is ${now ?? "absent"}, not ${expect ?? "absent"}` };
+  const now = await lsRemote(gitdir, remote, updates.map((u) => u.ref));
+  const at = (u) => now.get(u.ref) ?? null;
+  if (updates.every((u) => at(u) === u.oid)) return { ok: true };
+  const moved = updates.filter((u) => at(u) !== u.expect && at(u) !== u.oid);
+  if (moved.length) return { ok: false, reason: "moved", detail: moved.map((u) => `${u.ref} on ${c.shown} is ${at(u) ?? "absent"}, not ${u.expect ?? "absent"}`).join("; "), moved: moved.map((u) => u.ref) };
+  const line = lines.find((l) => l?.flag === "!") ?? lines[0];
   return { ok: false, reason: "refused", detail: `${line?.summary ?? "rejected"}${remoteSaid(c, r.stderr, ": ")}` };
 }
 function porcelainLine(stdout, ref) {
@@ -59934,7 +59957,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var lxm_sync_yaml = validate21;
-var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to the project's branch followed by /<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots. Default: derived from path as the CLI derives it (lexum/state for the repository's top, lexum/state-<path> otherwise), followed by /<environment> with an environment.", "type": "string", "minLength": 1 }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } } } };
+var schema32 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/lxm-sync.yaml.json", "title": "lxm-sync.yaml", "description": "Configuration of the lxm-sync agent: the repositories it watches and where it keeps its clones.", "type": "object", "additionalProperties": false, "required": ["data_dir", "repositories"], "properties": { "listen": { "description": "The host:port the agent's HTTP endpoints listen on (an IPv6 host in brackets: [::1]:9464).", "type": "string", "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "default": "127.0.0.1:9464" }, "data_dir": { "description": "The folder that holds the agent's clones and journal; a relative path is resolved against the configuration file's folder.", "type": "string", "minLength": 1 }, "max_concurrent_per_host": { "description": "How many repositories of one remote host the agent polls and reconciles at once.", "type": "integer", "minimum": 1, "default": 4 }, "repositories": { "description": "The repositories the agent watches.", "type": "array", "minItems": 1, "items": { "$ref": "#/$defs/repository" } }, "coordination": { "$ref": "#/$defs/coordination" } }, "$defs": { "duration": { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" }, "envName": { "description": "The name of an environment variable (never the secret itself).", "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "repository": { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to the project's branch followed by /<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots. Default: derived from path as the CLI derives it (lexum/state for the repository's top, lexum/state-<path> otherwise), followed by /<environment> with an environment.", "type": "string", "minLength": 1 }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } }, "coordination": { "description": "Replicas of lxm-sync sharing the repositories: each repository is worked on by the one replica that holds its lease in the coordination database. Without this section the agent watches every repository itself.", "type": "object", "additionalProperties": false, "required": ["url_env"], "properties": { "backend": { "description": "The coordination server.", "enum": ["postgres"], "default": "postgres" }, "url_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the database's connection string (postgres://user:password@host:port/database)." }, "ttl": { "$ref": "#/$defs/duration", "description": "How long a heartbeat keeps a replica alive and a lease held without renewal (at least 3s); leases are renewed every third of it.", "default": "30s" }, "replica_id": { "description": "This replica's id, unique among the replicas. Default: the host name and a random suffix, new at each start.", "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$" }, "address": { "description": "The address other replicas and operators reach this replica's HTTP endpoints at (shown by lxm-sync members). Default: the host name and the listen port.", "type": "string", "minLength": 1 } } } } };
 var pattern7 = new RegExp("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$", "u");
 var schema33 = { "description": "One watched repository.", "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "description": "The remote: a smart HTTP(S) URL without credentials, or a local path (relative to the configuration file's folder).", "type": "string", "minLength": 1 }, "branch": { "description": "The watched branch: each new commit of it is the goal.", "type": "string", "minLength": 1, "default": "main" }, "path": { "description": "The project folder inside the repository.", "type": "string", "minLength": 1, "default": "." }, "environment": { "description": "The project's environment (lexum.yaml `environments`): its input values; the state branch defaults to the project's branch followed by /<environment> (set state_branch when lexum.yaml names another).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._-]*$" }, "state_branch": { "description": "The branch of the remote that holds the state snapshots. Default: derived from path as the CLI derives it (lexum/state for the repository's top, lexum/state-<path> otherwise), followed by /<environment> with an environment.", "type": "string", "minLength": 1 }, "interval": { "$ref": "#/$defs/duration", "description": "How often the remote's branch is polled (at least 1s).", "default": "30s" }, "drift_interval": { "$ref": "#/$defs/duration", "description": "How often the world is refreshed and compared with the applied goal (at least 1s).", "default": "10m" }, "drift": { "description": "What to do about drift: report it, correct it (apply back to the goal), or not look for it.", "enum": ["report", "correct", "off"], "default": "report" }, "token_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds a bearer token for the remote." }, "webhook_secret_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the secret webhooks for this repository are signed with (HMAC-SHA256)." } } };
 var schema34 = { "description": "A duration: whole numbers with a unit each, ms, s, m or h (500ms, 30s, 10m, 1h, 1m30s).", "type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$" };
@@ -60196,6 +60219,152 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate22.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema38 = { "description": "Replicas of lxm-sync sharing the repositories: each repository is worked on by the one replica that holds its lease in the coordination database. Without this section the agent watches every repository itself.", "type": "object", "additionalProperties": false, "required": ["url_env"], "properties": { "backend": { "description": "The coordination server.", "enum": ["postgres"], "default": "postgres" }, "url_env": { "$ref": "#/$defs/envName", "description": "The environment variable that holds the database's connection string (postgres://user:password@host:port/database)." }, "ttl": { "$ref": "#/$defs/duration", "description": "How long a heartbeat keeps a replica alive and a lease held without renewal (at least 3s); leases are renewed every third of it.", "default": "30s" }, "replica_id": { "description": "This replica's id, unique among the replicas. Default: the host name and a random suffix, new at each start.", "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$" }, "address": { "description": "The address other replicas and operators reach this replica's HTTP endpoints at (shown by lxm-sync members). Default: the host name and the listen port.", "type": "string", "minLength": 1 } } };
+var pattern15 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", "u");
+function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate24.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.url_env === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "url_env" }, message: "must have required property 'url_env'", schema: schema38.required, parentSchema: schema38, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "backend" || key0 === "url_env" || key0 === "ttl" || key0 === "replica_id" || key0 === "address")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema38, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.backend !== void 0) {
+      let data0 = data.backend;
+      if (!(data0 === "postgres")) {
+        const err2 = { instancePath: instancePath + "/backend", schemaPath: "#/properties/backend/enum", keyword: "enum", params: { allowedValues: schema38.properties.backend.enum }, message: "must be equal to one of the allowed values", schema: schema38.properties.backend.enum, parentSchema: schema38.properties.backend, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.url_env !== void 0) {
+      let data1 = data.url_env;
+      if (typeof data1 === "string") {
+        if (!pattern11.test(data1)) {
+          const err3 = { instancePath: instancePath + "/url_env", schemaPath: "#/$defs/envName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema36, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/url_env", schemaPath: "#/$defs/envName/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.type, parentSchema: schema36, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.ttl !== void 0) {
+      let data2 = data.ttl;
+      if (typeof data2 === "string") {
+        if (!pattern9.test(data2)) {
+          const err5 = { instancePath: instancePath + "/ttl", schemaPath: "#/$defs/duration/pattern", keyword: "pattern", params: { pattern: "^([0-9]+(ms|s|m|h))+$" }, message: 'must match pattern "^([0-9]+(ms|s|m|h))+$"', schema: "^([0-9]+(ms|s|m|h))+$", parentSchema: schema34, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/ttl", schemaPath: "#/$defs/duration/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.type, parentSchema: schema34, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.replica_id !== void 0) {
+      let data3 = data.replica_id;
+      if (typeof data3 === "string") {
+        if (!pattern15.test(data3)) {
+          const err7 = { instancePath: instancePath + "/replica_id", schemaPath: "#/properties/replica_id/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"', schema: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", parentSchema: schema38.properties.replica_id, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/replica_id", schemaPath: "#/properties/replica_id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.replica_id.type, parentSchema: schema38.properties.replica_id, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.address !== void 0) {
+      let data4 = data.address;
+      if (typeof data4 === "string") {
+        if (func1(data4) < 1) {
+          const err9 = { instancePath: instancePath + "/address", schemaPath: "#/properties/address/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema38.properties.address, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/address", schemaPath: "#/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.address.type, parentSchema: schema38.properties.address, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema38.type, parentSchema: schema38, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -60227,7 +60396,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "listen" || key0 === "data_dir" || key0 === "max_concurrent_per_host" || key0 === "repositories")) {
+      if (!(key0 === "listen" || key0 === "data_dir" || key0 === "max_concurrent_per_host" || key0 === "repositories" || key0 === "coordination")) {
         const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema32, data };
         if (vErrors === null) {
           vErrors = [err2];
@@ -60333,6 +60502,12 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.coordination !== void 0) {
+      if (!validate24(data.coordination, { instancePath: instancePath + "/coordination", parentData: data, parentDataProperty: "coordination", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
   } else {
     const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data };
     if (vErrors === null) {
@@ -60346,282 +60521,14 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate21.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_dir = validate24;
-var schema38 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
-var pattern13 = new RegExp("^0[0-7]{3}$", "u");
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate24.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema38.required, parentSchema: schema38, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "mode")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema38, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema38.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.path.type, parentSchema: schema38.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.mode !== void 0) {
-      let data1 = data.mode;
-      if (typeof data1 === "string") {
-        if (!pattern13.test(data1)) {
-          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema38.properties.mode, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema38.properties.mode.type, parentSchema: schema38.properties.mode, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema38.type, parentSchema: schema38, data };
-    if (vErrors === null) {
-      vErrors = [err6];
-    } else {
-      vErrors.push(err6);
-    }
-    errors++;
-  }
-  validate24.errors = vErrors;
-  return errors === 0;
-}
-validate24.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_file = validate25;
-var schema39 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
-function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate25.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.path === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema39.required, parentSchema: schema39, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema39, data };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-    if (data.path !== void 0) {
-      let data0 = data.path;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema39.properties.path, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.path.type, parentSchema: schema39.properties.path, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.content !== void 0) {
-      let data1 = data.content;
-      if (typeof data1 !== "string") {
-        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.content.type, parentSchema: schema39.properties.content, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.mode !== void 0) {
-      let data2 = data.mode;
-      if (typeof data2 === "string") {
-        if (!pattern13.test(data2)) {
-          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema39.properties.mode, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.mode.type, parentSchema: schema39.properties.mode, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.size !== void 0) {
-      let data3 = data.size;
-      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema39.properties.size.type, parentSchema: schema39.properties.size, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.sha256 !== void 0) {
-      let data4 = data.sha256;
-      if (typeof data4 !== "string") {
-        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema39.properties.sha256.type, parentSchema: schema39.properties.sha256, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema39.type, parentSchema: schema39, data };
-    if (vErrors === null) {
-      vErrors = [err9];
-    } else {
-      vErrors.push(err9);
-    }
-    errors++;
-  }
-  validate25.errors = vErrors;
-  return errors === 0;
-}
-validate25.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_provider = validate26;
-var schema40 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
+var fs_dir = validate26;
+var schema41 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.dir.json", "title": "fs.dir", "description": "A directory under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the directory relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0755".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0755" } } };
+var pattern16 = new RegExp("^0[0-7]{3}$", "u");
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate26.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    for (const key0 in data) {
-      if (!(key0 === "root")) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema40, data };
-        if (vErrors === null) {
-          vErrors = [err0];
-        } else {
-          vErrors.push(err0);
-        }
-        errors++;
-      }
-    }
-    if (data.root !== void 0) {
-      let data0 = data.root;
-      if (typeof data0 !== "string") {
-        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema40.properties.root.type, parentSchema: schema40.properties.root, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema40.type, parentSchema: schema40, data };
-    if (vErrors === null) {
-      vErrors = [err2];
-    } else {
-      vErrors.push(err2);
-    }
-    errors++;
-  }
-  validate26.errors = vErrors;
-  return errors === 0;
-}
-validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var fs_symlink = validate27;
-var schema41 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate27.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -60638,22 +60545,13 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.target === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema41.required, parentSchema: schema41, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     for (const key0 in data) {
-      if (!(key0 === "path" || key0 === "target")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema41, data };
+      if (!(key0 === "path" || key0 === "mode")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema41, data };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
@@ -60662,67 +60560,66 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.path;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.path, data: data0 };
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.path, data: data0 };
           if (vErrors === null) {
-            vErrors = [err3];
+            vErrors = [err2];
           } else {
-            vErrors.push(err3);
+            vErrors.push(err2);
           }
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.path.type, parentSchema: schema41.properties.path, data: data0 };
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.path.type, parentSchema: schema41.properties.path, data: data0 };
         if (vErrors === null) {
-          vErrors = [err4];
+          vErrors = [err3];
         } else {
-          vErrors.push(err4);
+          vErrors.push(err3);
         }
         errors++;
       }
     }
-    if (data.target !== void 0) {
-      let data1 = data.target;
+    if (data.mode !== void 0) {
+      let data1 = data.mode;
       if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema41.properties.target, data: data1 };
+        if (!pattern16.test(data1)) {
+          const err4 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema41.properties.mode, data: data1 };
           if (vErrors === null) {
-            vErrors = [err5];
+            vErrors = [err4];
           } else {
-            vErrors.push(err5);
+            vErrors.push(err4);
           }
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.target.type, parentSchema: schema41.properties.target, data: data1 };
+        const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema41.properties.mode.type, parentSchema: schema41.properties.mode, data: data1 };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err5];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err5);
         }
         errors++;
       }
     }
   } else {
-    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema41.type, parentSchema: schema41, data };
+    const err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema41.type, parentSchema: schema41, data };
     if (vErrors === null) {
-      vErrors = [err7];
+      vErrors = [err6];
     } else {
-      vErrors.push(err7);
+      vErrors.push(err6);
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var http_object = validate28;
-var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1, "x-lexum-assigned": true }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } };
-var pattern15 = new RegExp("^/", "u");
-function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate26.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_file = validate27;
+var schema42 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.file.json", "title": "fs.file", "description": "A regular file under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path"], "x-lexum-identity": ["path"], "properties": { "path": { "description": "Path of the file relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "content": { "description": "The file's full content as UTF-8 text.", "type": "string", "default": "" }, "mode": { "description": 'Permission bits as four octal digits, e.g. "0644".', "type": "string", "pattern": "^0[0-7]{3}$", "default": "0644" }, "size": { "description": "Size of the file in bytes, as read back.", "type": "integer", "readOnly": true }, "sha256": { "description": "Lowercase hex sha256 of the file's content, as read back.", "type": "string", "readOnly": true } } };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate28.evaluated;
+  const evaluated0 = validate27.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -60739,22 +60636,13 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.data === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'", schema: schema42.required, parentSchema: schema42, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
     for (const key0 in data) {
-      if (!func5.call(schema42.properties, key0)) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
+      if (!(key0 === "path" || key0 === "content" || key0 === "mode" || key0 === "size" || key0 === "sha256")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema42, data };
         if (vErrors === null) {
-          vErrors = [err2];
+          vErrors = [err1];
         } else {
-          vErrors.push(err2);
+          vErrors.push(err1);
         }
         errors++;
       }
@@ -60762,17 +60650,29 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.path !== void 0) {
       let data0 = data.path;
       if (typeof data0 === "string") {
-        if (!pattern15.test(data0)) {
-          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.path, data: data0 };
+        if (func1(data0) < 1) {
+          const err2 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.path, data: data0 };
           if (vErrors === null) {
-            vErrors = [err3];
+            vErrors = [err2];
           } else {
-            vErrors.push(err3);
+            vErrors.push(err2);
           }
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.path.type, parentSchema: schema42.properties.path, data: data0 };
+        const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.path.type, parentSchema: schema42.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.content !== void 0) {
+      let data1 = data.content;
+      if (typeof data1 !== "string") {
+        const err4 = { instancePath: instancePath + "/content", schemaPath: "#/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.content.type, parentSchema: schema42.properties.content, data: data1 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -60781,11 +60681,11 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.object_id !== void 0) {
-      let data1 = data.object_id;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.object_id, data: data1 };
+    if (data.mode !== void 0) {
+      let data2 = data.mode;
+      if (typeof data2 === "string") {
+        if (!pattern16.test(data2)) {
+          const err5 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/pattern", keyword: "pattern", params: { pattern: "^0[0-7]{3}$" }, message: 'must match pattern "^0[0-7]{3}$"', schema: "^0[0-7]{3}$", parentSchema: schema42.properties.mode, data: data2 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -60794,7 +60694,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.object_id.type, parentSchema: schema42.properties.object_id, data: data1 };
+        const err6 = { instancePath: instancePath + "/mode", schemaPath: "#/properties/mode/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.mode.type, parentSchema: schema42.properties.mode, data: data2 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -60803,10 +60703,10 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.data !== void 0) {
-      let data2 = data.data;
-      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
-        const err7 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.properties.data.type, parentSchema: schema42.properties.data, data: data2 };
+    if (data.size !== void 0) {
+      let data3 = data.size;
+      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+        const err7 = { instancePath: instancePath + "/size", schemaPath: "#/properties/size/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema42.properties.size.type, parentSchema: schema42.properties.size, data: data3 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -60815,194 +60715,74 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.create_path !== void 0) {
-      let data3 = data.create_path;
-      if (typeof data3 === "string") {
-        if (!pattern15.test(data3)) {
-          const err8 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.create_path, data: data3 };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.create_path.type, parentSchema: schema42.properties.create_path, data: data3 };
+    if (data.sha256 !== void 0) {
+      let data4 = data.sha256;
+      if (typeof data4 !== "string") {
+        const err8 = { instancePath: instancePath + "/sha256", schemaPath: "#/properties/sha256/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.sha256.type, parentSchema: schema42.properties.sha256, data: data4 };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err8];
         } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.read_path !== void 0) {
-      let data4 = data.read_path;
-      if (typeof data4 === "string") {
-        if (!pattern15.test(data4)) {
-          const err10 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.read_path, data: data4 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.read_path.type, parentSchema: schema42.properties.read_path, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.update_path !== void 0) {
-      let data5 = data.update_path;
-      if (typeof data5 === "string") {
-        if (!pattern15.test(data5)) {
-          const err12 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.update_path, data: data5 };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.update_path.type, parentSchema: schema42.properties.update_path, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.destroy_path !== void 0) {
-      let data6 = data.destroy_path;
-      if (typeof data6 === "string") {
-        if (!pattern15.test(data6)) {
-          const err14 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema42.properties.destroy_path, data: data6 };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.destroy_path.type, parentSchema: schema42.properties.destroy_path, data: data6 };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
-    }
-    if (data.create_method !== void 0) {
-      let data7 = data.create_method;
-      if (!(data7 === "POST" || data7 === "PUT" || data7 === "PATCH")) {
-        const err16 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.create_method.enum, parentSchema: schema42.properties.create_method, data: data7 };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.update_method !== void 0) {
-      let data8 = data.update_method;
-      if (!(data8 === "PUT" || data8 === "PATCH" || data8 === "POST")) {
-        const err17 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.update_method.enum, parentSchema: schema42.properties.update_method, data: data8 };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.destroy_method !== void 0) {
-      let data9 = data.destroy_method;
-      if (!(data9 === "DELETE" || data9 === "POST" || data9 === "PUT" || data9 === "PATCH")) {
-        const err18 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema42.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema42.properties.destroy_method.enum, parentSchema: schema42.properties.destroy_method, data: data9 };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-    }
-    if (data.id_attribute !== void 0) {
-      let data10 = data.id_attribute;
-      if (typeof data10 === "string") {
-        if (func1(data10) < 1) {
-          const err19 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema42.properties.id_attribute, data: data10 };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-      } else {
-        const err20 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.id_attribute.type, parentSchema: schema42.properties.id_attribute, data: data10 };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
-        }
-        errors++;
-      }
-    }
-    if (data.id !== void 0) {
-      let data11 = data.id;
-      if (typeof data11 !== "string") {
-        const err21 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.id.type, parentSchema: schema42.properties.id, data: data11 };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
-      }
-    }
-    if (data.api_data !== void 0) {
-      let data12 = data.api_data;
-      if (!(data12 && typeof data12 == "object" && !Array.isArray(data12))) {
-        const err22 = { instancePath: instancePath + "/api_data", schemaPath: "#/properties/api_data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.properties.api_data.type, parentSchema: schema42.properties.api_data, data: data12 };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.api_response !== void 0) {
-      let data13 = data.api_response;
-      if (typeof data13 !== "string") {
-        const err23 = { instancePath: instancePath + "/api_response", schemaPath: "#/properties/api_response/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema42.properties.api_response.type, parentSchema: schema42.properties.api_response, data: data13 };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
+          vErrors.push(err8);
         }
         errors++;
       }
     }
   } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.type, parentSchema: schema42, data };
+    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema42.type, parentSchema: schema42, data };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err9];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err9);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+validate27.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var fs_provider = validate28;
+var schema43 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.provider.json", "title": "fs provider configuration", "description": "Manages files, directories and symlinks under one root directory; nothing escapes the root.", "type": "object", "additionalProperties": false, "x-lexum-identity": ["root"], "properties": { "root": { "description": "Directory under which every managed path lives. A relative root resolves against the project directory (the folder holding the .lxm files), never the current directory.", "type": "string", "default": "." } } };
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate28.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "root")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43, data };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.root !== void 0) {
+      let data0 = data.root;
+      if (typeof data0 !== "string") {
+        const err1 = { instancePath: instancePath + "/root", schemaPath: "#/properties/root/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.root.type, parentSchema: schema43.properties.root, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.type, parentSchema: schema43, data };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
     }
     errors++;
   }
@@ -61010,8 +60790,8 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate28.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var http_provider = validate29;
-var schema43 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } };
+var fs_symlink = validate29;
+var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/fs.symlink.json", "title": "fs.symlink", "description": "A symbolic link under the provider's root.", "type": "object", "additionalProperties": false, "required": ["path", "target"], "x-lexum-identity": ["path"], "x-lexum-replace-on": ["target"], "properties": { "path": { "description": "Path of the link relative to the provider's root (forward slashes; may not escape the root).", "type": "string", "minLength": 1 }, "target": { "description": "What the link points to, written into the link as is. Changing it replaces the link.", "type": "string", "minLength": 1 } } };
 function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -61024,8 +60804,403 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema44.required, parentSchema: schema44, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.target === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "target" }, message: "must have required property 'target'", schema: schema44.required, parentSchema: schema44, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "target")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.path.type, parentSchema: schema44.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.target !== void 0) {
+      let data1 = data.target;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.target, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/target", schemaPath: "#/properties/target/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.target.type, parentSchema: schema44.properties.target, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err7 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  validate29.errors = vErrors;
+  return errors === 0;
+}
+validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var http_object = validate30;
+var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.object.json", "title": "http.object", "description": "A JSON object behind a REST API (Terraform's restapi_object): created in a collection, read, updated and deleted at its own URL. Only the keys `data` sets are managed; what the server adds is read into api_data.", "type": "object", "additionalProperties": false, "required": ["path", "data"], "x-lexum-identity": ["path", "object_id"], "properties": { "path": { "description": `The collection's path under the provider's base_url, e.g. "/users"; starts with "/".`, "type": "string", "pattern": "^/" }, "object_id": { "description": "The object's id when the goal names it (the id the server stores it under). Unset: the server assigns the id at create, read from id_attribute in its answer.", "type": "string", "minLength": 1, "x-lexum-assigned": true }, "data": { "description": "The object's managed fields, sent as the JSON body of creates and updates. Keys the server adds are not part of it (they are in api_data).", "type": "object" }, "create_path": { "description": "Where a create is sent; default: path. {id} is replaced by the url-encoded object_id.", "type": "string", "pattern": "^/" }, "read_path": { "description": `The object's own URL path; default: "{path}/{id}" (path, then the url-encoded id).`, "type": "string", "pattern": "^/" }, "update_path": { "description": 'Where an update is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "destroy_path": { "description": 'Where a delete is sent; default: "{path}/{id}".', "type": "string", "pattern": "^/" }, "create_method": { "description": "HTTP method of a create; default: the provider's (POST).", "enum": ["POST", "PUT", "PATCH"] }, "update_method": { "description": "HTTP method of an update; default: the provider's (PUT).", "enum": ["PUT", "PATCH", "POST"] }, "destroy_method": { "description": "HTTP method of a delete; default: the provider's (DELETE).", "enum": ["DELETE", "POST", "PUT", "PATCH"] }, "id_attribute": { "description": `Where the id sits in the server's JSON, '/' between levels; default: the provider's ("id").`, "type": "string", "minLength": 1 }, "id": { "description": "The object's id: object_id when set, else the one the server assigned.", "type": "string", "readOnly": true }, "api_data": { "description": "The object as the server returns it on a read, every field included (e.g. createdAt).", "type": "object", "readOnly": true }, "api_response": { "description": "The raw body of the server's answer to the last read of the object.", "type": "string", "readOnly": true } } };
+var pattern18 = new RegExp("^/", "u");
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate30.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.data === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'", schema: schema45.required, parentSchema: schema45, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func5.call(schema45.properties, key0)) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (!pattern18.test(data0)) {
+          const err3 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema45.properties.path, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.path.type, parentSchema: schema45.properties.path, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.object_id !== void 0) {
+      let data1 = data.object_id;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.object_id, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/object_id", schemaPath: "#/properties/object_id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.object_id.type, parentSchema: schema45.properties.object_id, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.data !== void 0) {
+      let data2 = data.data;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/data", schemaPath: "#/properties/data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.properties.data.type, parentSchema: schema45.properties.data, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.create_path !== void 0) {
+      let data3 = data.create_path;
+      if (typeof data3 === "string") {
+        if (!pattern18.test(data3)) {
+          const err8 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema45.properties.create_path, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/create_path", schemaPath: "#/properties/create_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.create_path.type, parentSchema: schema45.properties.create_path, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.read_path !== void 0) {
+      let data4 = data.read_path;
+      if (typeof data4 === "string") {
+        if (!pattern18.test(data4)) {
+          const err10 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema45.properties.read_path, data: data4 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/read_path", schemaPath: "#/properties/read_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.read_path.type, parentSchema: schema45.properties.read_path, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.update_path !== void 0) {
+      let data5 = data.update_path;
+      if (typeof data5 === "string") {
+        if (!pattern18.test(data5)) {
+          const err12 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema45.properties.update_path, data: data5 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/update_path", schemaPath: "#/properties/update_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.update_path.type, parentSchema: schema45.properties.update_path, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.destroy_path !== void 0) {
+      let data6 = data.destroy_path;
+      if (typeof data6 === "string") {
+        if (!pattern18.test(data6)) {
+          const err14 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/pattern", keyword: "pattern", params: { pattern: "^/" }, message: 'must match pattern "^/"', schema: "^/", parentSchema: schema45.properties.destroy_path, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/destroy_path", schemaPath: "#/properties/destroy_path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.destroy_path.type, parentSchema: schema45.properties.destroy_path, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.create_method !== void 0) {
+      let data7 = data.create_method;
+      if (!(data7 === "POST" || data7 === "PUT" || data7 === "PATCH")) {
+        const err16 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema45.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.create_method.enum, parentSchema: schema45.properties.create_method, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
+    if (data.update_method !== void 0) {
+      let data8 = data.update_method;
+      if (!(data8 === "PUT" || data8 === "PATCH" || data8 === "POST")) {
+        const err17 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema45.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.update_method.enum, parentSchema: schema45.properties.update_method, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.destroy_method !== void 0) {
+      let data9 = data.destroy_method;
+      if (!(data9 === "DELETE" || data9 === "POST" || data9 === "PUT" || data9 === "PATCH")) {
+        const err18 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema45.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.destroy_method.enum, parentSchema: schema45.properties.destroy_method, data: data9 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.id_attribute !== void 0) {
+      let data10 = data.id_attribute;
+      if (typeof data10 === "string") {
+        if (func1(data10) < 1) {
+          const err19 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.id_attribute, data: data10 };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.id_attribute.type, parentSchema: schema45.properties.id_attribute, data: data10 };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      let data11 = data.id;
+      if (typeof data11 !== "string") {
+        const err21 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.id.type, parentSchema: schema45.properties.id, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.api_data !== void 0) {
+      let data12 = data.api_data;
+      if (!(data12 && typeof data12 == "object" && !Array.isArray(data12))) {
+        const err22 = { instancePath: instancePath + "/api_data", schemaPath: "#/properties/api_data/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.properties.api_data.type, parentSchema: schema45.properties.api_data, data: data12 };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.api_response !== void 0) {
+      let data13 = data.api_response;
+      if (typeof data13 !== "string") {
+        const err23 = { instancePath: instancePath + "/api_response", schemaPath: "#/properties/api_response/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.api_response.type, parentSchema: schema45.properties.api_response, data: data13 };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
+    if (vErrors === null) {
+      vErrors = [err24];
+    } else {
+      vErrors.push(err24);
+    }
+    errors++;
+  }
+  validate30.errors = vErrors;
+  return errors === 0;
+}
+validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var http_provider = validate31;
+var schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/http.provider.json", "title": "http provider configuration", "description": "JSON objects behind a REST API, in the manner of Terraform's restapi provider: one base URI, headers sent on every request, an optional CA to trust.", "type": "object", "additionalProperties": false, "required": ["base_url"], "x-lexum-identity": ["base_url"], "properties": { "base_url": { "description": 'Base URL of the API (http or https), e.g. "https://api.example.com/v1"; resource paths are appended to it. No credentials (user:password@), no query, no fragment: put credentials in headers with secret().', "type": "string", "minLength": 1 }, "headers": { "description": 'Headers sent on every request, e.g. { Authorization = "Bearer ${secret(\\"API_TOKEN\\")}" }. Never recorded or shown: the whole map is sensitive.', "type": "object", "additionalProperties": { "type": "string" }, "x-lexum-sensitive": true }, "root_ca_file": { "description": "A PEM file of CA certificates to trust for https (a self-signed or private CA), relative to the project directory. When set, only these CAs are trusted.", "type": "string", "minLength": 1 }, "id_attribute": { "description": `Where an object's id sits in the server's JSON, '/' between levels ("id", "data/id"); resources may override it.`, "type": "string", "minLength": 1, "default": "id" }, "create_method": { "description": "HTTP method of a create; resources may override it.", "enum": ["POST", "PUT", "PATCH"], "default": "POST" }, "update_method": { "description": "HTTP method of an update: PUT sends the whole data, PATCH sends it to be merged; resources may override it.", "enum": ["PUT", "PATCH", "POST"], "default": "PUT" }, "destroy_method": { "description": "HTTP method of a delete (no body is sent); resources may override it.", "enum": ["DELETE", "POST", "PUT", "PATCH"], "default": "DELETE" } } };
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate31.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.base_url === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "base_url" }, message: "must have required property 'base_url'", schema: schema43.required, parentSchema: schema43, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "base_url" }, message: "must have required property 'base_url'", schema: schema46.required, parentSchema: schema46, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -61035,7 +61210,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "base_url" || key0 === "headers" || key0 === "root_ca_file" || key0 === "id_attribute" || key0 === "create_method" || key0 === "update_method" || key0 === "destroy_method")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema43, data };
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema46, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -61048,7 +61223,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.base_url;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.base_url, data: data0 };
+          const err2 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.base_url, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -61057,7 +61232,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.base_url.type, parentSchema: schema43.properties.base_url, data: data0 };
+        const err3 = { instancePath: instancePath + "/base_url", schemaPath: "#/properties/base_url/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.base_url.type, parentSchema: schema46.properties.base_url, data: data0 };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -61072,7 +61247,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         for (const key1 in data1) {
           let data2 = data1[key1];
           if (typeof data2 !== "string") {
-            const err4 = { instancePath: instancePath + "/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/headers/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.headers.additionalProperties.type, parentSchema: schema43.properties.headers.additionalProperties, data: data2 };
+            const err4 = { instancePath: instancePath + "/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/headers/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.headers.additionalProperties.type, parentSchema: schema46.properties.headers.additionalProperties, data: data2 };
             if (vErrors === null) {
               vErrors = [err4];
             } else {
@@ -61082,7 +61257,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err5 = { instancePath: instancePath + "/headers", schemaPath: "#/properties/headers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.properties.headers.type, parentSchema: schema43.properties.headers, data: data1 };
+        const err5 = { instancePath: instancePath + "/headers", schemaPath: "#/properties/headers/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.properties.headers.type, parentSchema: schema46.properties.headers, data: data1 };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -61095,7 +61270,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       let data3 = data.root_ca_file;
       if (typeof data3 === "string") {
         if (func1(data3) < 1) {
-          const err6 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.root_ca_file, data: data3 };
+          const err6 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.root_ca_file, data: data3 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -61104,7 +61279,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.root_ca_file.type, parentSchema: schema43.properties.root_ca_file, data: data3 };
+        const err7 = { instancePath: instancePath + "/root_ca_file", schemaPath: "#/properties/root_ca_file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.root_ca_file.type, parentSchema: schema46.properties.root_ca_file, data: data3 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -61117,7 +61292,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       let data4 = data.id_attribute;
       if (typeof data4 === "string") {
         if (func1(data4) < 1) {
-          const err8 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema43.properties.id_attribute, data: data4 };
+          const err8 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.id_attribute, data: data4 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -61126,7 +61301,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err9 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema43.properties.id_attribute.type, parentSchema: schema43.properties.id_attribute, data: data4 };
+        const err9 = { instancePath: instancePath + "/id_attribute", schemaPath: "#/properties/id_attribute/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.id_attribute.type, parentSchema: schema46.properties.id_attribute, data: data4 };
         if (vErrors === null) {
           vErrors = [err9];
         } else {
@@ -61138,7 +61313,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.create_method !== void 0) {
       let data5 = data.create_method;
       if (!(data5 === "POST" || data5 === "PUT" || data5 === "PATCH")) {
-        const err10 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.create_method.enum, parentSchema: schema43.properties.create_method, data: data5 };
+        const err10 = { instancePath: instancePath + "/create_method", schemaPath: "#/properties/create_method/enum", keyword: "enum", params: { allowedValues: schema46.properties.create_method.enum }, message: "must be equal to one of the allowed values", schema: schema46.properties.create_method.enum, parentSchema: schema46.properties.create_method, data: data5 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -61150,7 +61325,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.update_method !== void 0) {
       let data6 = data.update_method;
       if (!(data6 === "PUT" || data6 === "PATCH" || data6 === "POST")) {
-        const err11 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.update_method.enum, parentSchema: schema43.properties.update_method, data: data6 };
+        const err11 = { instancePath: instancePath + "/update_method", schemaPath: "#/properties/update_method/enum", keyword: "enum", params: { allowedValues: schema46.properties.update_method.enum }, message: "must be equal to one of the allowed values", schema: schema46.properties.update_method.enum, parentSchema: schema46.properties.update_method, data: data6 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -61162,7 +61337,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.destroy_method !== void 0) {
       let data7 = data.destroy_method;
       if (!(data7 === "DELETE" || data7 === "POST" || data7 === "PUT" || data7 === "PATCH")) {
-        const err12 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema43.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema43.properties.destroy_method.enum, parentSchema: schema43.properties.destroy_method, data: data7 };
+        const err12 = { instancePath: instancePath + "/destroy_method", schemaPath: "#/properties/destroy_method/enum", keyword: "enum", params: { allowedValues: schema46.properties.destroy_method.enum }, message: "must be equal to one of the allowed values", schema: schema46.properties.destroy_method.enum, parentSchema: schema46.properties.destroy_method, data: data7 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -61172,7 +61347,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema43.type, parentSchema: schema43, data };
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.type, parentSchema: schema46, data };
     if (vErrors === null) {
       vErrors = [err13];
     } else {
@@ -61180,17 +61355,17 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate29.errors = vErrors;
+  validate31.errors = vErrors;
   return errors === 0;
 }
-validate29.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_database = validate30;
-var schema44 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } };
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_database = validate32;
+var schema47 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.database.json", "title": "postgres.database", "description": "A database of the PostgreSQL cluster (Terraform's postgresql_database).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "x-lexum-replace-on": ["template", "encoding", "lc_collate", "lc_ctype"], "properties": { "name": { "description": "The database's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the database; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "template": { "description": "The database it is created from. Changing it replaces the database.", "type": "string", "minLength": 1, "maxLength": 63, "default": "template0" }, "encoding": { "description": "The character set encoding. Changing it replaces the database.", "type": "string", "minLength": 1, "default": "UTF8" }, "lc_collate": { "description": "Collation order (LC_COLLATE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "lc_ctype": { "description": "Character classification (LC_CTYPE); the template's when unset (read back either way). Changing it replaces the database.", "type": "string", "minLength": 1 }, "connection_limit": { "description": "How many connections the database takes at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "allow_connections": { "description": "Whether anyone may connect to the database.", "type": "boolean", "default": true }, "is_template": { "description": "Whether the database may be cloned by any role with CREATEDB.", "type": "boolean", "default": false } } };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate30.evaluated;
+  const evaluated0 = validate32.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -61199,7 +61374,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.name === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema44.required, parentSchema: schema44, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema47.required, parentSchema: schema47, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -61208,8 +61383,8 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func5.call(schema44.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema44, data };
+      if (!func5.call(schema47.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema47, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -61222,7 +61397,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.name;
       if (typeof data0 === "string") {
         if (func1(data0) > 63) {
-          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.name, data: data0 };
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.name, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -61231,7 +61406,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.name, data: data0 };
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.name, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -61240,7 +61415,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.name.type, parentSchema: schema44.properties.name, data: data0 };
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.name.type, parentSchema: schema47.properties.name, data: data0 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -61253,7 +61428,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.owner;
       if (typeof data1 === "string") {
         if (func1(data1) > 63) {
-          const err5 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.owner, data: data1 };
+          const err5 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.owner, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -61262,7 +61437,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.owner, data: data1 };
+          const err6 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.owner, data: data1 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -61271,7 +61446,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.owner.type, parentSchema: schema44.properties.owner, data: data1 };
+        const err7 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.owner.type, parentSchema: schema47.properties.owner, data: data1 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -61284,7 +61459,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.template;
       if (typeof data2 === "string") {
         if (func1(data2) > 63) {
-          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema44.properties.template, data: data2 };
+          const err8 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.template, data: data2 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -61293,7 +61468,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data2) < 1) {
-          const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.template, data: data2 };
+          const err9 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.template, data: data2 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -61302,7 +61477,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err10 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.template.type, parentSchema: schema44.properties.template, data: data2 };
+        const err10 = { instancePath: instancePath + "/template", schemaPath: "#/properties/template/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.template.type, parentSchema: schema47.properties.template, data: data2 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -61315,7 +61490,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data3 = data.encoding;
       if (typeof data3 === "string") {
         if (func1(data3) < 1) {
-          const err11 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.encoding, data: data3 };
+          const err11 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.encoding, data: data3 };
           if (vErrors === null) {
             vErrors = [err11];
           } else {
@@ -61324,7 +61499,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err12 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.encoding.type, parentSchema: schema44.properties.encoding, data: data3 };
+        const err12 = { instancePath: instancePath + "/encoding", schemaPath: "#/properties/encoding/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.encoding.type, parentSchema: schema47.properties.encoding, data: data3 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -61337,7 +61512,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data4 = data.lc_collate;
       if (typeof data4 === "string") {
         if (func1(data4) < 1) {
-          const err13 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_collate, data: data4 };
+          const err13 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.lc_collate, data: data4 };
           if (vErrors === null) {
             vErrors = [err13];
           } else {
@@ -61346,7 +61521,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err14 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_collate.type, parentSchema: schema44.properties.lc_collate, data: data4 };
+        const err14 = { instancePath: instancePath + "/lc_collate", schemaPath: "#/properties/lc_collate/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.lc_collate.type, parentSchema: schema47.properties.lc_collate, data: data4 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -61359,7 +61534,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       let data5 = data.lc_ctype;
       if (typeof data5 === "string") {
         if (func1(data5) < 1) {
-          const err15 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema44.properties.lc_ctype, data: data5 };
+          const err15 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.lc_ctype, data: data5 };
           if (vErrors === null) {
             vErrors = [err15];
           } else {
@@ -61368,7 +61543,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err16 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema44.properties.lc_ctype.type, parentSchema: schema44.properties.lc_ctype, data: data5 };
+        const err16 = { instancePath: instancePath + "/lc_ctype", schemaPath: "#/properties/lc_ctype/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.lc_ctype.type, parentSchema: schema47.properties.lc_ctype, data: data5 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -61380,7 +61555,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.connection_limit !== void 0) {
       let data6 = data.connection_limit;
       if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-        const err17 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema44.properties.connection_limit.type, parentSchema: schema44.properties.connection_limit, data: data6 };
+        const err17 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema47.properties.connection_limit.type, parentSchema: schema47.properties.connection_limit, data: data6 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -61390,7 +61565,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data6 == "number" && isFinite(data6)) {
         if (data6 < -1 || isNaN(data6)) {
-          const err18 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema44.properties.connection_limit, data: data6 };
+          const err18 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema47.properties.connection_limit, data: data6 };
           if (vErrors === null) {
             vErrors = [err18];
           } else {
@@ -61403,7 +61578,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.allow_connections !== void 0) {
       let data7 = data.allow_connections;
       if (typeof data7 !== "boolean") {
-        const err19 = { instancePath: instancePath + "/allow_connections", schemaPath: "#/properties/allow_connections/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.allow_connections.type, parentSchema: schema44.properties.allow_connections, data: data7 };
+        const err19 = { instancePath: instancePath + "/allow_connections", schemaPath: "#/properties/allow_connections/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.allow_connections.type, parentSchema: schema47.properties.allow_connections, data: data7 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -61415,7 +61590,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.is_template !== void 0) {
       let data8 = data.is_template;
       if (typeof data8 !== "boolean") {
-        const err20 = { instancePath: instancePath + "/is_template", schemaPath: "#/properties/is_template/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema44.properties.is_template.type, parentSchema: schema44.properties.is_template, data: data8 };
+        const err20 = { instancePath: instancePath + "/is_template", schemaPath: "#/properties/is_template/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.is_template.type, parentSchema: schema47.properties.is_template, data: data8 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -61425,7 +61600,7 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err21 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema44.type, parentSchema: schema44, data };
+    const err21 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema47.type, parentSchema: schema47, data };
     if (vErrors === null) {
       vErrors = [err21];
     } else {
@@ -61433,18 +61608,18 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate32.errors = vErrors;
   return errors === 0;
 }
-validate30.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_default_privileges = validate31;
-var schema45 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_default_privileges = validate33;
+var schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.default_privileges.json", "title": "postgres.default_privileges", "description": "The privileges a role gets on objects another role creates later (Terraform's postgresql_default_privileges; ALTER DEFAULT PRIVILEGES).", "type": "object", "additionalProperties": false, "required": ["database", "role", "owner", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "owner", "schema", "object_type"], "properties": { "database": { "description": "The database the default privileges apply in.", "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role whose future objects the privileges apply to.", "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'Only objects created in this schema; every schema when unset. Not set for object_type "schema".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "Which objects: tables, sequences, functions, types or schemas created later.", "enum": ["table", "sequence", "function", "type", "schema"] }, "privileges": { "description": 'The privileges ("ALL" for every one the object type takes); the role gets exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
 var func0 = require_equal().default;
-function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate31.evaluated;
+  const evaluated0 = validate33.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -61453,7 +61628,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema45.required, parentSchema: schema45, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema48.required, parentSchema: schema48, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -61462,7 +61637,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.role === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema45.required, parentSchema: schema45, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema48.required, parentSchema: schema48, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -61471,7 +61646,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.owner === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "owner" }, message: "must have required property 'owner'", schema: schema45.required, parentSchema: schema45, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "owner" }, message: "must have required property 'owner'", schema: schema48.required, parentSchema: schema48, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -61480,7 +61655,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.object_type === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema45.required, parentSchema: schema45, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema48.required, parentSchema: schema48, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -61489,7 +61664,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.privileges === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema45.required, parentSchema: schema45, data };
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema48.required, parentSchema: schema48, data };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -61499,7 +61674,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "database" || key0 === "role" || key0 === "owner" || key0 === "schema" || key0 === "object_type" || key0 === "privileges" || key0 === "with_grant_option")) {
-        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema45, data };
+        const err5 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -61512,7 +61687,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.database;
       if (typeof data0 === "string") {
         if (func1(data0) > 63) {
-          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.database, data: data0 };
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -61521,7 +61696,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data0) < 1) {
-          const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.database, data: data0 };
+          const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -61530,7 +61705,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err8 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.database.type, parentSchema: schema45.properties.database, data: data0 };
+        const err8 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.database.type, parentSchema: schema48.properties.database, data: data0 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -61543,7 +61718,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.role;
       if (typeof data1 === "string") {
         if (func1(data1) > 63) {
-          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.role, data: data1 };
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.role, data: data1 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -61552,7 +61727,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data1) < 1) {
-          const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.role, data: data1 };
+          const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.role, data: data1 };
           if (vErrors === null) {
             vErrors = [err10];
           } else {
@@ -61561,7 +61736,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err11 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.role.type, parentSchema: schema45.properties.role, data: data1 };
+        const err11 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.role.type, parentSchema: schema48.properties.role, data: data1 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -61574,7 +61749,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.owner;
       if (typeof data2 === "string") {
         if (func1(data2) > 63) {
-          const err12 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.owner, data: data2 };
+          const err12 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.owner, data: data2 };
           if (vErrors === null) {
             vErrors = [err12];
           } else {
@@ -61583,7 +61758,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data2) < 1) {
-          const err13 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.owner, data: data2 };
+          const err13 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.owner, data: data2 };
           if (vErrors === null) {
             vErrors = [err13];
           } else {
@@ -61592,7 +61767,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err14 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.owner.type, parentSchema: schema45.properties.owner, data: data2 };
+        const err14 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.owner.type, parentSchema: schema48.properties.owner, data: data2 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -61605,7 +61780,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       let data3 = data.schema;
       if (typeof data3 === "string") {
         if (func1(data3) > 63) {
-          const err15 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema45.properties.schema, data: data3 };
+          const err15 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema48.properties.schema, data: data3 };
           if (vErrors === null) {
             vErrors = [err15];
           } else {
@@ -61614,7 +61789,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data3) < 1) {
-          const err16 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema45.properties.schema, data: data3 };
+          const err16 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.schema, data: data3 };
           if (vErrors === null) {
             vErrors = [err16];
           } else {
@@ -61623,7 +61798,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err17 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema45.properties.schema.type, parentSchema: schema45.properties.schema, data: data3 };
+        const err17 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.schema.type, parentSchema: schema48.properties.schema, data: data3 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -61635,7 +61810,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.object_type !== void 0) {
       let data4 = data.object_type;
       if (!(data4 === "table" || data4 === "sequence" || data4 === "function" || data4 === "type" || data4 === "schema")) {
-        const err18 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema45.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.object_type.enum, parentSchema: schema45.properties.object_type, data: data4 };
+        const err18 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema48.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.object_type.enum, parentSchema: schema48.properties.object_type, data: data4 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -61651,7 +61826,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i0 = 0; i0 < len0; i0++) {
           let data6 = data5[i0];
           if (!(data6 === "ALL" || data6 === "CONNECT" || data6 === "CREATE" || data6 === "DELETE" || data6 === "EXECUTE" || data6 === "INSERT" || data6 === "MAINTAIN" || data6 === "REFERENCES" || data6 === "SELECT" || data6 === "TEMPORARY" || data6 === "TRIGGER" || data6 === "TRUNCATE" || data6 === "UPDATE" || data6 === "USAGE")) {
-            const err19 = { instancePath: instancePath + "/privileges/" + i0, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema45.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema45.properties.privileges.items.enum, parentSchema: schema45.properties.privileges.items, data: data6 };
+            const err19 = { instancePath: instancePath + "/privileges/" + i0, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema48.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.privileges.items.enum, parentSchema: schema48.properties.privileges.items, data: data6 };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -61667,7 +61842,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             for (; i1--; ) {
               for (j0 = i1; j0--; ) {
                 if (func0(data5[i1], data5[j0])) {
-                  const err20 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema45.properties.privileges, data: data5 };
+                  const err20 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema48.properties.privileges, data: data5 };
                   if (vErrors === null) {
                     vErrors = [err20];
                   } else {
@@ -61680,7 +61855,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
       } else {
-        const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema45.properties.privileges.type, parentSchema: schema45.properties.privileges, data: data5 };
+        const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.privileges.type, parentSchema: schema48.properties.privileges, data: data5 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -61692,7 +61867,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.with_grant_option !== void 0) {
       let data7 = data.with_grant_option;
       if (typeof data7 !== "boolean") {
-        const err22 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema45.properties.with_grant_option.type, parentSchema: schema45.properties.with_grant_option, data: data7 };
+        const err22 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema48.properties.with_grant_option.type, parentSchema: schema48.properties.with_grant_option, data: data7 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -61702,7 +61877,7 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema45.type, parentSchema: schema45, data };
+    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
     if (vErrors === null) {
       vErrors = [err23];
     } else {
@@ -61710,17 +61885,17 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
 }
-validate31.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_extension = validate32;
-var schema46 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } };
-function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_extension = validate34;
+var schema49 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.extension.json", "title": "postgres.extension", "description": "An extension installed in a database (Terraform's postgresql_extension).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the extension is installed in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": `The extension's name, e.g. "pgcrypto".`, "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": "The schema its objects go in; the extension's or the first in search_path when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "version": { "description": "The version to install or update to; the server's default version when unset (read back either way).", "type": "string", "minLength": 1 }, "drop_cascade": { "description": "Whether deleting the extension also drops the objects that depend on it (DROP EXTENSION \u2026 CASCADE).", "type": "boolean", "default": false } } };
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate32.evaluated;
+  const evaluated0 = validate34.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -61729,7 +61904,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema46.required, parentSchema: schema46, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema49.required, parentSchema: schema49, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -61738,7 +61913,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema46.required, parentSchema: schema46, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema49.required, parentSchema: schema49, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -61748,7 +61923,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "database" || key0 === "name" || key0 === "schema" || key0 === "version" || key0 === "drop_cascade")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema46, data };
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -61761,7 +61936,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.database;
       if (typeof data0 === "string") {
         if (func1(data0) > 63) {
-          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.database, data: data0 };
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -61770,7 +61945,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data0) < 1) {
-          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.database, data: data0 };
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err4];
           } else {
@@ -61779,7 +61954,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.database.type, parentSchema: schema46.properties.database, data: data0 };
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.database.type, parentSchema: schema49.properties.database, data: data0 };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -61792,7 +61967,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.name;
       if (typeof data1 === "string") {
         if (func1(data1) > 63) {
-          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.name, data: data1 };
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.name, data: data1 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -61801,7 +61976,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data1) < 1) {
-          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.name, data: data1 };
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.name, data: data1 };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -61810,7 +61985,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.name.type, parentSchema: schema46.properties.name, data: data1 };
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.name.type, parentSchema: schema49.properties.name, data: data1 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -61823,7 +61998,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.schema;
       if (typeof data2 === "string") {
         if (func1(data2) > 63) {
-          const err9 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema46.properties.schema, data: data2 };
+          const err9 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.schema, data: data2 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -61832,7 +62007,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data2) < 1) {
-          const err10 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.schema, data: data2 };
+          const err10 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.schema, data: data2 };
           if (vErrors === null) {
             vErrors = [err10];
           } else {
@@ -61841,7 +62016,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.schema.type, parentSchema: schema46.properties.schema, data: data2 };
+        const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.schema.type, parentSchema: schema49.properties.schema, data: data2 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -61854,7 +62029,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       let data3 = data.version;
       if (typeof data3 === "string") {
         if (func1(data3) < 1) {
-          const err12 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema46.properties.version, data: data3 };
+          const err12 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.version, data: data3 };
           if (vErrors === null) {
             vErrors = [err12];
           } else {
@@ -61863,7 +62038,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err13 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema46.properties.version.type, parentSchema: schema46.properties.version, data: data3 };
+        const err13 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.version.type, parentSchema: schema49.properties.version, data: data3 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -61875,7 +62050,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.drop_cascade !== void 0) {
       let data4 = data.drop_cascade;
       if (typeof data4 !== "boolean") {
-        const err14 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema46.properties.drop_cascade.type, parentSchema: schema46.properties.drop_cascade, data: data4 };
+        const err14 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.drop_cascade.type, parentSchema: schema49.properties.drop_cascade, data: data4 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -61885,7 +62060,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema46.type, parentSchema: schema46, data };
+    const err15 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
     if (vErrors === null) {
       vErrors = [err15];
     } else {
@@ -61893,17 +62068,17 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate32.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
 }
-validate32.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_grant = validate33;
-var schema47 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
-function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_grant = validate35;
+var schema50 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.grant.json", "title": "postgres.grant", "description": "The privileges one role holds on a database, a schema, or the tables, sequences or functions of a schema (Terraform's postgresql_grant).", "type": "object", "additionalProperties": false, "required": ["database", "role", "object_type", "privileges"], "x-lexum-identity": ["database", "role", "schema", "object_type", "objects"], "properties": { "database": { "description": 'The database the objects are in (object_type "database": the database itself).', "type": "string", "minLength": 1, "maxLength": 63 }, "role": { "description": 'The role that gets the privileges; "public" for every role (PUBLIC).', "type": "string", "minLength": 1, "maxLength": 63 }, "schema": { "description": 'The schema (object_type "schema": the schema itself; table, sequence, function: the schema they are in). Not set for object_type "database".', "type": "string", "minLength": 1, "maxLength": 63 }, "object_type": { "description": "What the privileges are on.", "enum": ["database", "schema", "table", "sequence", "function"] }, "objects": { "description": "Names of the tables, sequences or functions; empty means every one of them in the schema (as it is when applied).", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "privileges": { "description": 'The privileges (e.g. ["SELECT", "INSERT"]; "ALL" for every one the object type takes); the role holds exactly these: others are revoked.', "type": "array", "items": { "enum": ["ALL", "CONNECT", "CREATE", "DELETE", "EXECUTE", "INSERT", "MAINTAIN", "REFERENCES", "SELECT", "TEMPORARY", "TRIGGER", "TRUNCATE", "UPDATE", "USAGE"] }, "uniqueItems": true }, "with_grant_option": { "description": "Whether the role may grant these privileges to others.", "type": "boolean", "default": false } } };
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate33.evaluated;
+  const evaluated0 = validate35.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -61912,7 +62087,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema47.required, parentSchema: schema47, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema50.required, parentSchema: schema50, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -61921,7 +62096,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.role === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema47.required, parentSchema: schema47, data };
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema50.required, parentSchema: schema50, data };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -61930,7 +62105,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.object_type === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema47.required, parentSchema: schema47, data };
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "object_type" }, message: "must have required property 'object_type'", schema: schema50.required, parentSchema: schema50, data };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -61939,7 +62114,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     if (data.privileges === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema47.required, parentSchema: schema47, data };
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "privileges" }, message: "must have required property 'privileges'", schema: schema50.required, parentSchema: schema50, data };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -61949,7 +62124,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "database" || key0 === "role" || key0 === "schema" || key0 === "object_type" || key0 === "objects" || key0 === "privileges" || key0 === "with_grant_option")) {
-        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema47, data };
+        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -61962,7 +62137,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.database;
       if (typeof data0 === "string") {
         if (func1(data0) > 63) {
-          const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.database, data: data0 };
+          const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -61971,7 +62146,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data0) < 1) {
-          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.database, data: data0 };
+          const err6 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.database, data: data0 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -61980,7 +62155,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.database.type, parentSchema: schema47.properties.database, data: data0 };
+        const err7 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.database.type, parentSchema: schema50.properties.database, data: data0 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -61993,7 +62168,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.role;
       if (typeof data1 === "string") {
         if (func1(data1) > 63) {
-          const err8 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.role, data: data1 };
+          const err8 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.role, data: data1 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -62002,7 +62177,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data1) < 1) {
-          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.role, data: data1 };
+          const err9 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.role, data: data1 };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -62011,7 +62186,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.role.type, parentSchema: schema47.properties.role, data: data1 };
+        const err10 = { instancePath: instancePath + "/role", schemaPath: "#/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.role.type, parentSchema: schema50.properties.role, data: data1 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -62024,7 +62199,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.schema;
       if (typeof data2 === "string") {
         if (func1(data2) > 63) {
-          const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.schema, data: data2 };
+          const err11 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.schema, data: data2 };
           if (vErrors === null) {
             vErrors = [err11];
           } else {
@@ -62033,7 +62208,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data2) < 1) {
-          const err12 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.schema, data: data2 };
+          const err12 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.schema, data: data2 };
           if (vErrors === null) {
             vErrors = [err12];
           } else {
@@ -62042,7 +62217,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err13 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.schema.type, parentSchema: schema47.properties.schema, data: data2 };
+        const err13 = { instancePath: instancePath + "/schema", schemaPath: "#/properties/schema/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.schema.type, parentSchema: schema50.properties.schema, data: data2 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -62054,7 +62229,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.object_type !== void 0) {
       let data3 = data.object_type;
       if (!(data3 === "database" || data3 === "schema" || data3 === "table" || data3 === "sequence" || data3 === "function")) {
-        const err14 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema47.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.object_type.enum, parentSchema: schema47.properties.object_type, data: data3 };
+        const err14 = { instancePath: instancePath + "/object_type", schemaPath: "#/properties/object_type/enum", keyword: "enum", params: { allowedValues: schema50.properties.object_type.enum }, message: "must be equal to one of the allowed values", schema: schema50.properties.object_type.enum, parentSchema: schema50.properties.object_type, data: data3 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -62071,7 +62246,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           let data5 = data4[i0];
           if (typeof data5 === "string") {
             if (func1(data5) > 63) {
-              const err15 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema47.properties.objects.items, data: data5 };
+              const err15 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.objects.items, data: data5 };
               if (vErrors === null) {
                 vErrors = [err15];
               } else {
@@ -62080,7 +62255,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (func1(data5) < 1) {
-              const err16 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema47.properties.objects.items, data: data5 };
+              const err16 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.objects.items, data: data5 };
               if (vErrors === null) {
                 vErrors = [err16];
               } else {
@@ -62089,7 +62264,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err17 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema47.properties.objects.items.type, parentSchema: schema47.properties.objects.items, data: data5 };
+            const err17 = { instancePath: instancePath + "/objects/" + i0, schemaPath: "#/properties/objects/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.objects.items.type, parentSchema: schema50.properties.objects.items, data: data5 };
             if (vErrors === null) {
               vErrors = [err17];
             } else {
@@ -62109,7 +62284,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
             }
             if (typeof indices0[item0] == "number") {
               j0 = indices0[item0];
-              const err18 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema47.properties.objects, data: data4 };
+              const err18 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema50.properties.objects, data: data4 };
               if (vErrors === null) {
                 vErrors = [err18];
               } else {
@@ -62122,7 +62297,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err19 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.objects.type, parentSchema: schema47.properties.objects, data: data4 };
+        const err19 = { instancePath: instancePath + "/objects", schemaPath: "#/properties/objects/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.objects.type, parentSchema: schema50.properties.objects, data: data4 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -62138,7 +62313,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i2 = 0; i2 < len1; i2++) {
           let data7 = data6[i2];
           if (!(data7 === "ALL" || data7 === "CONNECT" || data7 === "CREATE" || data7 === "DELETE" || data7 === "EXECUTE" || data7 === "INSERT" || data7 === "MAINTAIN" || data7 === "REFERENCES" || data7 === "SELECT" || data7 === "TEMPORARY" || data7 === "TRIGGER" || data7 === "TRUNCATE" || data7 === "UPDATE" || data7 === "USAGE")) {
-            const err20 = { instancePath: instancePath + "/privileges/" + i2, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema47.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema47.properties.privileges.items.enum, parentSchema: schema47.properties.privileges.items, data: data7 };
+            const err20 = { instancePath: instancePath + "/privileges/" + i2, schemaPath: "#/properties/privileges/items/enum", keyword: "enum", params: { allowedValues: schema50.properties.privileges.items.enum }, message: "must be equal to one of the allowed values", schema: schema50.properties.privileges.items.enum, parentSchema: schema50.properties.privileges.items, data: data7 };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -62154,7 +62329,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
             for (; i3--; ) {
               for (j1 = i3; j1--; ) {
                 if (func0(data6[i3], data6[j1])) {
-                  const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema47.properties.privileges, data: data6 };
+                  const err21 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)", schema: true, parentSchema: schema50.properties.privileges, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err21];
                   } else {
@@ -62167,7 +62342,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
             }
         }
       } else {
-        const err22 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema47.properties.privileges.type, parentSchema: schema47.properties.privileges, data: data6 };
+        const err22 = { instancePath: instancePath + "/privileges", schemaPath: "#/properties/privileges/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema50.properties.privileges.type, parentSchema: schema50.properties.privileges, data: data6 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -62179,7 +62354,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.with_grant_option !== void 0) {
       let data8 = data.with_grant_option;
       if (typeof data8 !== "boolean") {
-        const err23 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema47.properties.with_grant_option.type, parentSchema: schema47.properties.with_grant_option, data: data8 };
+        const err23 = { instancePath: instancePath + "/with_grant_option", schemaPath: "#/properties/with_grant_option/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema50.properties.with_grant_option.type, parentSchema: schema50.properties.with_grant_option, data: data8 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -62189,7 +62364,7 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema47.type, parentSchema: schema47, data };
+    const err24 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data };
     if (vErrors === null) {
       vErrors = [err24];
     } else {
@@ -62197,17 +62372,17 @@ function validate33(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate33.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-validate33.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_provider = validate34;
-var schema48 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } };
-function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_provider = validate36;
+var schema51 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.provider.json", "title": "postgres provider configuration", "description": "Manages roles, databases, schemas, extensions, grants and default privileges on one PostgreSQL server (Terraform's postgresql provider's settings).", "type": "object", "additionalProperties": false, "x-lexum-identity": ["host", "port"], "properties": { "host": { "description": "The server's host name or IP address.", "type": "string", "minLength": 1, "default": "localhost" }, "port": { "description": "The server's TCP port.", "type": "integer", "minimum": 1, "maximum": 65535, "default": 5432 }, "user": { "description": 'The role to connect as (Terraform\'s `username`; set one of the two). Default "postgres".', "type": "string", "minLength": 1 }, "username": { "description": 'The role to connect as (the same setting as `user`). Default "postgres".', "type": "string", "minLength": 1 }, "password": { "description": 'The password of that role; omit it for a server that trusts the connection. Use secret("NAME").', "type": "string", "x-lexum-sensitive": true }, "database": { "description": "The database to connect to for cluster-wide objects (roles, databases).", "type": "string", "minLength": 1, "default": "postgres" }, "sslmode": { "description": 'TLS: "disable", "prefer" (TLS when the server offers it), "require" (TLS, certificate not checked), "verify-ca" (certificate chain checked), "verify-full" (chain and host name checked).', "enum": ["disable", "prefer", "require", "verify-ca", "verify-full"], "default": "prefer" }, "sslrootcert": { "description": "Path of the CA certificate (PEM) that verify-ca and verify-full check the server against; relative to the project directory. Without it the system's CAs are used.", "type": "string", "minLength": 1 }, "connect_timeout": { "description": "Seconds to wait for a connection; 0 waits indefinitely (the action's timeout still applies).", "type": "integer", "minimum": 0, "maximum": 86400, "default": 180 }, "max_connections": { "description": "Connections this provider block opens to one database at most.", "type": "integer", "minimum": 1, "maximum": 1e3, "default": 20 } } };
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate34.evaluated;
+  const evaluated0 = validate36.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -62216,8 +62391,8 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func5.call(schema48.properties, key0)) {
-        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema48, data };
+      if (!func5.call(schema51.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema51, data };
         if (vErrors === null) {
           vErrors = [err0];
         } else {
@@ -62230,7 +62405,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.host;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err1 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.host, data: data0 };
+          const err1 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.host, data: data0 };
           if (vErrors === null) {
             vErrors = [err1];
           } else {
@@ -62239,7 +62414,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err2 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.host.type, parentSchema: schema48.properties.host, data: data0 };
+        const err2 = { instancePath: instancePath + "/host", schemaPath: "#/properties/host/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.host.type, parentSchema: schema51.properties.host, data: data0 };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -62251,7 +62426,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.port !== void 0) {
       let data1 = data.port;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err3 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.port.type, parentSchema: schema48.properties.port, data: data1 };
+        const err3 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.port.type, parentSchema: schema51.properties.port, data: data1 };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -62261,7 +62436,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 > 65535 || isNaN(data1)) {
-          const err4 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema48.properties.port, data: data1 };
+          const err4 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/maximum", keyword: "maximum", params: { comparison: "<=", limit: 65535 }, message: "must be <= 65535", schema: 65535, parentSchema: schema51.properties.port, data: data1 };
           if (vErrors === null) {
             vErrors = [err4];
           } else {
@@ -62270,7 +62445,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data1 < 1 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.port, data: data1 };
+          const err5 = { instancePath: instancePath + "/port", schemaPath: "#/properties/port/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema51.properties.port, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -62284,7 +62459,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.user;
       if (typeof data2 === "string") {
         if (func1(data2) < 1) {
-          const err6 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.user, data: data2 };
+          const err6 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.user, data: data2 };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -62293,7 +62468,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.user.type, parentSchema: schema48.properties.user, data: data2 };
+        const err7 = { instancePath: instancePath + "/user", schemaPath: "#/properties/user/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.user.type, parentSchema: schema51.properties.user, data: data2 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -62306,7 +62481,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       let data3 = data.username;
       if (typeof data3 === "string") {
         if (func1(data3) < 1) {
-          const err8 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.username, data: data3 };
+          const err8 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.username, data: data3 };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -62315,7 +62490,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err9 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.username.type, parentSchema: schema48.properties.username, data: data3 };
+        const err9 = { instancePath: instancePath + "/username", schemaPath: "#/properties/username/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.username.type, parentSchema: schema51.properties.username, data: data3 };
         if (vErrors === null) {
           vErrors = [err9];
         } else {
@@ -62327,7 +62502,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.password !== void 0) {
       let data4 = data.password;
       if (typeof data4 !== "string") {
-        const err10 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.password.type, parentSchema: schema48.properties.password, data: data4 };
+        const err10 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.password.type, parentSchema: schema51.properties.password, data: data4 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -62340,7 +62515,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       let data5 = data.database;
       if (typeof data5 === "string") {
         if (func1(data5) < 1) {
-          const err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.database, data: data5 };
+          const err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.database, data: data5 };
           if (vErrors === null) {
             vErrors = [err11];
           } else {
@@ -62349,7 +62524,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err12 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.database.type, parentSchema: schema48.properties.database, data: data5 };
+        const err12 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.database.type, parentSchema: schema51.properties.database, data: data5 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -62361,7 +62536,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.sslmode !== void 0) {
       let data6 = data.sslmode;
       if (!(data6 === "disable" || data6 === "prefer" || data6 === "require" || data6 === "verify-ca" || data6 === "verify-full")) {
-        const err13 = { instancePath: instancePath + "/sslmode", schemaPath: "#/properties/sslmode/enum", keyword: "enum", params: { allowedValues: schema48.properties.sslmode.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.sslmode.enum, parentSchema: schema48.properties.sslmode, data: data6 };
+        const err13 = { instancePath: instancePath + "/sslmode", schemaPath: "#/properties/sslmode/enum", keyword: "enum", params: { allowedValues: schema51.properties.sslmode.enum }, message: "must be equal to one of the allowed values", schema: schema51.properties.sslmode.enum, parentSchema: schema51.properties.sslmode, data: data6 };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -62374,7 +62549,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       let data7 = data.sslrootcert;
       if (typeof data7 === "string") {
         if (func1(data7) < 1) {
-          const err14 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema48.properties.sslrootcert, data: data7 };
+          const err14 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.sslrootcert, data: data7 };
           if (vErrors === null) {
             vErrors = [err14];
           } else {
@@ -62383,7 +62558,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err15 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.sslrootcert.type, parentSchema: schema48.properties.sslrootcert, data: data7 };
+        const err15 = { instancePath: instancePath + "/sslrootcert", schemaPath: "#/properties/sslrootcert/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.sslrootcert.type, parentSchema: schema51.properties.sslrootcert, data: data7 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -62395,7 +62570,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.connect_timeout !== void 0) {
       let data8 = data.connect_timeout;
       if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-        const err16 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.connect_timeout.type, parentSchema: schema48.properties.connect_timeout, data: data8 };
+        const err16 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.connect_timeout.type, parentSchema: schema51.properties.connect_timeout, data: data8 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -62405,7 +62580,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data8 == "number" && isFinite(data8)) {
         if (data8 > 86400 || isNaN(data8)) {
-          const err17 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400", schema: 86400, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          const err17 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 86400 }, message: "must be <= 86400", schema: 86400, parentSchema: schema51.properties.connect_timeout, data: data8 };
           if (vErrors === null) {
             vErrors = [err17];
           } else {
@@ -62414,7 +62589,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data8 < 0 || isNaN(data8)) {
-          const err18 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema48.properties.connect_timeout, data: data8 };
+          const err18 = { instancePath: instancePath + "/connect_timeout", schemaPath: "#/properties/connect_timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema51.properties.connect_timeout, data: data8 };
           if (vErrors === null) {
             vErrors = [err18];
           } else {
@@ -62427,7 +62602,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.max_connections !== void 0) {
       let data9 = data.max_connections;
       if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
-        const err19 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema48.properties.max_connections.type, parentSchema: schema48.properties.max_connections, data: data9 };
+        const err19 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.max_connections.type, parentSchema: schema51.properties.max_connections, data: data9 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -62437,7 +62612,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data9 == "number" && isFinite(data9)) {
         if (data9 > 1e3 || isNaN(data9)) {
-          const err20 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema48.properties.max_connections, data: data9 };
+          const err20 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema51.properties.max_connections, data: data9 };
           if (vErrors === null) {
             vErrors = [err20];
           } else {
@@ -62446,7 +62621,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data9 < 1 || isNaN(data9)) {
-          const err21 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema48.properties.max_connections, data: data9 };
+          const err21 = { instancePath: instancePath + "/max_connections", schemaPath: "#/properties/max_connections/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema51.properties.max_connections, data: data9 };
           if (vErrors === null) {
             vErrors = [err21];
           } else {
@@ -62457,7 +62632,7 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.type, parentSchema: schema51, data };
     if (vErrors === null) {
       vErrors = [err22];
     } else {
@@ -62465,17 +62640,17 @@ function validate34(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate34.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-validate34.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_role = validate35;
-var schema49 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } };
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var postgres_role = validate37;
+var schema52 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.role.json", "title": "postgres.role", "description": "A role (user or group) of the PostgreSQL cluster (Terraform's postgresql_role).", "type": "object", "additionalProperties": false, "required": ["name"], "x-lexum-identity": ["name"], "properties": { "name": { "description": "The role's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "login": { "description": "Whether the role may log in (LOGIN).", "type": "boolean", "default": false }, "superuser": { "description": "Whether the role is a superuser (SUPERUSER).", "type": "boolean", "default": false }, "create_database": { "description": "Whether the role may create databases (CREATEDB).", "type": "boolean", "default": false }, "create_role": { "description": "Whether the role may create roles (CREATEROLE).", "type": "boolean", "default": false }, "inherit": { "description": "Whether the role uses the privileges of the roles it is a member of (INHERIT).", "type": "boolean", "default": true }, "replication": { "description": "Whether the role may start streaming replication (REPLICATION).", "type": "boolean", "default": false }, "bypass_row_level_security": { "description": "Whether the role bypasses row-level security (BYPASSRLS).", "type": "boolean", "default": false }, "connection_limit": { "description": "How many connections the role may hold at once; -1 for no limit.", "type": "integer", "minimum": -1, "default": -1 }, "password": { "description": "The role's password, sent to the server as its SCRAM-SHA-256 secret. Write-only: it cannot be read back. Unset leaves the role's password as it is.", "type": "string", "x-lexum-sensitive": true }, "valid_until": { "description": 'When the password stops being valid, as a timestamp PostgreSQL reads ("2030-01-01", "2030-01-01 12:00:00+00"), or "infinity".', "type": "string", "minLength": 1, "default": "infinity" }, "roles": { "description": "The roles this role is a member of.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "uniqueItems": true, "default": [] }, "search_path": { "description": "The role's search_path setting, schema names in order; empty leaves the server's default.", "type": "array", "items": { "type": "string", "minLength": 1, "maxLength": 63 }, "default": [] } } };
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate35.evaluated;
+  const evaluated0 = validate37.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -62484,7 +62659,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.name === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema49.required, parentSchema: schema49, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema52.required, parentSchema: schema52, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -62493,8 +62668,8 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func5.call(schema49.properties, key0)) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema49, data };
+      if (!func5.call(schema52.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -62507,7 +62682,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.name;
       if (typeof data0 === "string") {
         if (func1(data0) > 63) {
-          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.name, data: data0 };
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema52.properties.name, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -62516,7 +62691,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.name, data: data0 };
+          const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.name, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -62525,7 +62700,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.name.type, parentSchema: schema49.properties.name, data: data0 };
+        const err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.name.type, parentSchema: schema52.properties.name, data: data0 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -62537,7 +62712,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.login !== void 0) {
       let data1 = data.login;
       if (typeof data1 !== "boolean") {
-        const err5 = { instancePath: instancePath + "/login", schemaPath: "#/properties/login/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.login.type, parentSchema: schema49.properties.login, data: data1 };
+        const err5 = { instancePath: instancePath + "/login", schemaPath: "#/properties/login/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.login.type, parentSchema: schema52.properties.login, data: data1 };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -62549,7 +62724,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.superuser !== void 0) {
       let data2 = data.superuser;
       if (typeof data2 !== "boolean") {
-        const err6 = { instancePath: instancePath + "/superuser", schemaPath: "#/properties/superuser/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.superuser.type, parentSchema: schema49.properties.superuser, data: data2 };
+        const err6 = { instancePath: instancePath + "/superuser", schemaPath: "#/properties/superuser/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.superuser.type, parentSchema: schema52.properties.superuser, data: data2 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -62561,7 +62736,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.create_database !== void 0) {
       let data3 = data.create_database;
       if (typeof data3 !== "boolean") {
-        const err7 = { instancePath: instancePath + "/create_database", schemaPath: "#/properties/create_database/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_database.type, parentSchema: schema49.properties.create_database, data: data3 };
+        const err7 = { instancePath: instancePath + "/create_database", schemaPath: "#/properties/create_database/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.create_database.type, parentSchema: schema52.properties.create_database, data: data3 };
         if (vErrors === null) {
           vErrors = [err7];
         } else {
@@ -62573,7 +62748,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.create_role !== void 0) {
       let data4 = data.create_role;
       if (typeof data4 !== "boolean") {
-        const err8 = { instancePath: instancePath + "/create_role", schemaPath: "#/properties/create_role/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.create_role.type, parentSchema: schema49.properties.create_role, data: data4 };
+        const err8 = { instancePath: instancePath + "/create_role", schemaPath: "#/properties/create_role/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.create_role.type, parentSchema: schema52.properties.create_role, data: data4 };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -62585,7 +62760,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.inherit !== void 0) {
       let data5 = data.inherit;
       if (typeof data5 !== "boolean") {
-        const err9 = { instancePath: instancePath + "/inherit", schemaPath: "#/properties/inherit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.inherit.type, parentSchema: schema49.properties.inherit, data: data5 };
+        const err9 = { instancePath: instancePath + "/inherit", schemaPath: "#/properties/inherit/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.inherit.type, parentSchema: schema52.properties.inherit, data: data5 };
         if (vErrors === null) {
           vErrors = [err9];
         } else {
@@ -62597,7 +62772,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.replication !== void 0) {
       let data6 = data.replication;
       if (typeof data6 !== "boolean") {
-        const err10 = { instancePath: instancePath + "/replication", schemaPath: "#/properties/replication/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.replication.type, parentSchema: schema49.properties.replication, data: data6 };
+        const err10 = { instancePath: instancePath + "/replication", schemaPath: "#/properties/replication/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.replication.type, parentSchema: schema52.properties.replication, data: data6 };
         if (vErrors === null) {
           vErrors = [err10];
         } else {
@@ -62609,7 +62784,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.bypass_row_level_security !== void 0) {
       let data7 = data.bypass_row_level_security;
       if (typeof data7 !== "boolean") {
-        const err11 = { instancePath: instancePath + "/bypass_row_level_security", schemaPath: "#/properties/bypass_row_level_security/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.bypass_row_level_security.type, parentSchema: schema49.properties.bypass_row_level_security, data: data7 };
+        const err11 = { instancePath: instancePath + "/bypass_row_level_security", schemaPath: "#/properties/bypass_row_level_security/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema52.properties.bypass_row_level_security.type, parentSchema: schema52.properties.bypass_row_level_security, data: data7 };
         if (vErrors === null) {
           vErrors = [err11];
         } else {
@@ -62621,7 +62796,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.connection_limit !== void 0) {
       let data8 = data.connection_limit;
       if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-        const err12 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema49.properties.connection_limit.type, parentSchema: schema49.properties.connection_limit, data: data8 };
+        const err12 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.connection_limit.type, parentSchema: schema52.properties.connection_limit, data: data8 };
         if (vErrors === null) {
           vErrors = [err12];
         } else {
@@ -62631,7 +62806,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data8 == "number" && isFinite(data8)) {
         if (data8 < -1 || isNaN(data8)) {
-          const err13 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema49.properties.connection_limit, data: data8 };
+          const err13 = { instancePath: instancePath + "/connection_limit", schemaPath: "#/properties/connection_limit/minimum", keyword: "minimum", params: { comparison: ">=", limit: -1 }, message: "must be >= -1", schema: -1, parentSchema: schema52.properties.connection_limit, data: data8 };
           if (vErrors === null) {
             vErrors = [err13];
           } else {
@@ -62644,7 +62819,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.password !== void 0) {
       let data9 = data.password;
       if (typeof data9 !== "string") {
-        const err14 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.password.type, parentSchema: schema49.properties.password, data: data9 };
+        const err14 = { instancePath: instancePath + "/password", schemaPath: "#/properties/password/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.password.type, parentSchema: schema52.properties.password, data: data9 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -62657,7 +62832,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       let data10 = data.valid_until;
       if (typeof data10 === "string") {
         if (func1(data10) < 1) {
-          const err15 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.valid_until, data: data10 };
+          const err15 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.valid_until, data: data10 };
           if (vErrors === null) {
             vErrors = [err15];
           } else {
@@ -62666,7 +62841,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err16 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.valid_until.type, parentSchema: schema49.properties.valid_until, data: data10 };
+        const err16 = { instancePath: instancePath + "/valid_until", schemaPath: "#/properties/valid_until/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.valid_until.type, parentSchema: schema52.properties.valid_until, data: data10 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -62683,7 +62858,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           let data12 = data11[i0];
           if (typeof data12 === "string") {
             if (func1(data12) > 63) {
-              const err17 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.roles.items, data: data12 };
+              const err17 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema52.properties.roles.items, data: data12 };
               if (vErrors === null) {
                 vErrors = [err17];
               } else {
@@ -62692,7 +62867,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (func1(data12) < 1) {
-              const err18 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.roles.items, data: data12 };
+              const err18 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.roles.items, data: data12 };
               if (vErrors === null) {
                 vErrors = [err18];
               } else {
@@ -62701,7 +62876,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err19 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.roles.items.type, parentSchema: schema49.properties.roles.items, data: data12 };
+            const err19 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/properties/roles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.roles.items.type, parentSchema: schema52.properties.roles.items, data: data12 };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -62721,7 +62896,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
             }
             if (typeof indices0[item0] == "number") {
               j0 = indices0[item0];
-              const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema49.properties.roles, data: data11 };
+              const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema52.properties.roles, data: data11 };
               if (vErrors === null) {
                 vErrors = [err20];
               } else {
@@ -62734,7 +62909,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err21 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.roles.type, parentSchema: schema49.properties.roles, data: data11 };
+        const err21 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.roles.type, parentSchema: schema52.properties.roles, data: data11 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -62751,7 +62926,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           let data14 = data13[i2];
           if (typeof data14 === "string") {
             if (func1(data14) > 63) {
-              const err22 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema49.properties.search_path.items, data: data14 };
+              const err22 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema52.properties.search_path.items, data: data14 };
               if (vErrors === null) {
                 vErrors = [err22];
               } else {
@@ -62760,7 +62935,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (func1(data14) < 1) {
-              const err23 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.search_path.items, data: data14 };
+              const err23 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.search_path.items, data: data14 };
               if (vErrors === null) {
                 vErrors = [err23];
               } else {
@@ -62769,7 +62944,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err24 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.search_path.items.type, parentSchema: schema49.properties.search_path.items, data: data14 };
+            const err24 = { instancePath: instancePath + "/search_path/" + i2, schemaPath: "#/properties/search_path/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.search_path.items.type, parentSchema: schema52.properties.search_path.items, data: data14 };
             if (vErrors === null) {
               vErrors = [err24];
             } else {
@@ -62779,7 +62954,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err25 = { instancePath: instancePath + "/search_path", schemaPath: "#/properties/search_path/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.search_path.type, parentSchema: schema49.properties.search_path, data: data13 };
+        const err25 = { instancePath: instancePath + "/search_path", schemaPath: "#/properties/search_path/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.search_path.type, parentSchema: schema52.properties.search_path, data: data13 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -62789,7 +62964,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
+    const err26 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.type, parentSchema: schema52, data };
     if (vErrors === null) {
       vErrors = [err26];
     } else {
@@ -62797,321 +62972,12 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate35.errors = vErrors;
-  return errors === 0;
-}
-validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var postgres_schema = validate36;
-var schema50 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } };
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate36.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.database === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema50.required, parentSchema: schema50, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema50.required, parentSchema: schema50, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "database" || key0 === "name" || key0 === "owner" || key0 === "drop_cascade")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema50, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.database !== void 0) {
-      let data0 = data.database;
-      if (typeof data0 === "string") {
-        if (func1(data0) > 63) {
-          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-        if (func1(data0) < 1) {
-          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.database, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-      } else {
-        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.database.type, parentSchema: schema50.properties.database, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) > 63) {
-          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (func1(data1) < 1) {
-          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.name.type, parentSchema: schema50.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.owner !== void 0) {
-      let data2 = data.owner;
-      if (typeof data2 === "string") {
-        if (func1(data2) > 63) {
-          const err9 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema50.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (func1(data2) < 1) {
-          const err10 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema50.properties.owner, data: data2 };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.owner.type, parentSchema: schema50.properties.owner, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.drop_cascade !== void 0) {
-      let data3 = data.drop_cascade;
-      if (typeof data3 !== "boolean") {
-        const err12 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema50.properties.drop_cascade.type, parentSchema: schema50.properties.drop_cascade, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema50.type, parentSchema: schema50, data };
-    if (vErrors === null) {
-      vErrors = [err13];
-    } else {
-      vErrors.push(err13);
-    }
-    errors++;
-  }
-  validate36.errors = vErrors;
-  return errors === 0;
-}
-validate36.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_object = validate37;
-var schema51 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate37.evaluated;
-  if (evaluated0.dynamicProps) {
-    evaluated0.props = void 0;
-  }
-  if (evaluated0.dynamicItems) {
-    evaluated0.items = void 0;
-  }
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.kind === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema51.required, parentSchema: schema51, data };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.name === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema51.required, parentSchema: schema51, data };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema51, data };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== void 0) {
-      let data0 = data.kind;
-      if (typeof data0 === "string") {
-        if (func1(data0) < 1) {
-          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.kind, data: data0 };
-          if (vErrors === null) {
-            vErrors = [err3];
-          } else {
-            vErrors.push(err3);
-          }
-          errors++;
-        }
-      } else {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.kind.type, parentSchema: schema51.properties.kind, data: data0 };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.name !== void 0) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func1(data1) < 1) {
-          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema51.properties.name, data: data1 };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.name.type, parentSchema: schema51.properties.name, data: data1 };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.spec !== void 0) {
-      let data2 = data.spec;
-      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
-        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.properties.spec.type, parentSchema: schema51.properties.spec, data: data2 };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
-      }
-    }
-    if (data.secret !== void 0) {
-      let data3 = data.secret;
-      if (typeof data3 !== "string") {
-        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.secret.type, parentSchema: schema51.properties.secret, data: data3 };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.uid !== void 0) {
-      let data4 = data.uid;
-      if (typeof data4 !== "string") {
-        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.uid.type, parentSchema: schema51.properties.uid, data: data4 };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.generation !== void 0) {
-      let data5 = data.generation;
-      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema51.properties.generation.type, parentSchema: schema51.properties.generation, data: data5 };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.type, parentSchema: schema51, data };
-    if (vErrors === null) {
-      vErrors = [err11];
-    } else {
-      vErrors.push(err11);
-    }
-    errors++;
-  }
   validate37.errors = vErrors;
   return errors === 0;
 }
 validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var sim_provider = validate38;
-var schema52 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+var postgres_schema = validate38;
+var schema53 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/postgres.schema.json", "title": "postgres.schema", "description": "A schema in a database (Terraform's postgresql_schema).", "type": "object", "additionalProperties": false, "required": ["database", "name"], "x-lexum-identity": ["database", "name"], "properties": { "database": { "description": "The database the schema is in.", "type": "string", "minLength": 1, "maxLength": 63 }, "name": { "description": "The schema's name.", "type": "string", "minLength": 1, "maxLength": 63 }, "owner": { "description": "The role that owns the schema; the connecting role when unset (read back either way).", "type": "string", "minLength": 1, "maxLength": 63 }, "drop_cascade": { "description": "Whether deleting the schema also drops the objects in it (DROP SCHEMA \u2026 CASCADE); otherwise a schema that is not empty is not dropped.", "type": "boolean", "default": false } } };
 function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -63124,8 +62990,317 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     evaluated0.items = void 0;
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.database === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema53.required, parentSchema: schema53, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema53.required, parentSchema: schema53, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "database" || key0 === "name" || key0 === "owner" || key0 === "drop_cascade")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema53, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data0 = data.database;
+      if (typeof data0 === "string") {
+        if (func1(data0) > 63) {
+          const err3 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema53.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        if (func1(data0) < 1) {
+          const err4 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema53.properties.database, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.database.type, parentSchema: schema53.properties.database, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) > 63) {
+          const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema53.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (func1(data1) < 1) {
+          const err7 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema53.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.name.type, parentSchema: schema53.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.owner !== void 0) {
+      let data2 = data.owner;
+      if (typeof data2 === "string") {
+        if (func1(data2) > 63) {
+          const err9 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/maxLength", keyword: "maxLength", params: { limit: 63 }, message: "must NOT have more than 63 characters", schema: 63, parentSchema: schema53.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func1(data2) < 1) {
+          const err10 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema53.properties.owner, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.owner.type, parentSchema: schema53.properties.owner, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.drop_cascade !== void 0) {
+      let data3 = data.drop_cascade;
+      if (typeof data3 !== "boolean") {
+        const err12 = { instancePath: instancePath + "/drop_cascade", schemaPath: "#/properties/drop_cascade/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema53.properties.drop_cascade.type, parentSchema: schema53.properties.drop_cascade, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err13 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema53.type, parentSchema: schema53, data };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate38.errors = vErrors;
+  return errors === 0;
+}
+validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_object = validate39;
+var schema54 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.object.json", "title": "sim.object", "description": "A generic object in the simulated world, named by kind and name.", "type": "object", "additionalProperties": false, "required": ["kind", "name"], "x-lexum-identity": ["kind", "name"], "properties": { "kind": { "description": `The object's kind, e.g. "service" or "queue".`, "type": "string", "minLength": 1 }, "name": { "description": "The object's name, unique within its kind.", "type": "string", "minLength": 1 }, "spec": { "description": "Free-form desired configuration of the object.", "type": "object", "default": {} }, "secret": { "description": "A sensitive value stored with the object; never shown in clear.", "type": "string", "x-lexum-sensitive": true }, "uid": { "description": "Unique id the simulated world assigns on creation.", "type": "string", "readOnly": true }, "generation": { "description": "Counter the simulated world increments on every change.", "type": "integer", "readOnly": true } } };
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate39.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.kind === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema54.required, parentSchema: schema54, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema54.required, parentSchema: schema54, data };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "kind" || key0 === "name" || key0 === "spec" || key0 === "secret" || key0 === "uid" || key0 === "generation")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema54, data };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.kind !== void 0) {
+      let data0 = data.kind;
+      if (typeof data0 === "string") {
+        if (func1(data0) < 1) {
+          const err3 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema54.properties.kind, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.kind.type, parentSchema: schema54.properties.kind, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func1(data1) < 1) {
+          const err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema54.properties.name, data: data1 };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.name.type, parentSchema: schema54.properties.name, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.spec !== void 0) {
+      let data2 = data.spec;
+      if (!(data2 && typeof data2 == "object" && !Array.isArray(data2))) {
+        const err7 = { instancePath: instancePath + "/spec", schemaPath: "#/properties/spec/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema54.properties.spec.type, parentSchema: schema54.properties.spec, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.secret !== void 0) {
+      let data3 = data.secret;
+      if (typeof data3 !== "string") {
+        const err8 = { instancePath: instancePath + "/secret", schemaPath: "#/properties/secret/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.secret.type, parentSchema: schema54.properties.secret, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.uid !== void 0) {
+      let data4 = data.uid;
+      if (typeof data4 !== "string") {
+        const err9 = { instancePath: instancePath + "/uid", schemaPath: "#/properties/uid/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.uid.type, parentSchema: schema54.properties.uid, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.generation !== void 0) {
+      let data5 = data.generation;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err10 = { instancePath: instancePath + "/generation", schemaPath: "#/properties/generation/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema54.properties.generation.type, parentSchema: schema54.properties.generation, data: data5 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema54.type, parentSchema: schema54, data };
+    if (vErrors === null) {
+      vErrors = [err11];
+    } else {
+      vErrors.push(err11);
+    }
+    errors++;
+  }
+  validate39.errors = vErrors;
+  return errors === 0;
+}
+validate39.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var sim_provider = validate40;
+var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://lexum.dev/schemas/providers/sim.provider.json", "title": "sim provider configuration", "description": "A simulated world kept in a JSON file, with latency and fault injection: the test bed and playground.", "type": "object", "additionalProperties": false, "required": ["world"], "x-lexum-identity": ["world"], "properties": { "world": { "description": "Path of the JSON world file, relative to the project directory (an absolute path is used as is).", "type": "string", "minLength": 1 }, "latency": { "description": "Delay added to every call, in milliseconds (a duration such as 50ms evaluates to an integer of milliseconds).", "type": "integer", "minimum": 0, "default": 0 }, "faults": { "description": "Injected failures, matched against each provider call in order.", "type": "array", "default": [], "items": { "description": "One injected failure.", "type": "object", "additionalProperties": false, "required": ["kind"], "properties": { "op": { "description": "Which operation it applies to; any when absent.", "enum": ["read", "create", "update", "delete"] }, "address": { "description": "Which resource address it applies to; any when absent.", "type": "string" }, "call": { "description": "Fail the Nth matching call (1-based); the first when absent.", "type": "integer", "minimum": 1 }, "kind": { "description": "The failure: a provider error, a timeout, or a crash of the process.", "enum": ["error", "timeout", "crash"] }, "times": { "description": "How many consecutive matching calls fail.", "type": "integer", "minimum": 1, "default": 1 } } } } } };
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate40.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.world === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema52.required, parentSchema: schema52, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "world" }, message: "must have required property 'world'", schema: schema55.required, parentSchema: schema55, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -63135,7 +63310,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "world" || key0 === "latency" || key0 === "faults")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52, data };
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema55, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -63148,7 +63323,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.world;
       if (typeof data0 === "string") {
         if (func1(data0) < 1) {
-          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema52.properties.world, data: data0 };
+          const err2 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema55.properties.world, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -63157,7 +63332,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.world.type, parentSchema: schema52.properties.world, data: data0 };
+        const err3 = { instancePath: instancePath + "/world", schemaPath: "#/properties/world/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema55.properties.world.type, parentSchema: schema55.properties.world, data: data0 };
         if (vErrors === null) {
           vErrors = [err3];
         } else {
@@ -63169,7 +63344,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.latency !== void 0) {
       let data1 = data.latency;
       if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.latency.type, parentSchema: schema52.properties.latency, data: data1 };
+        const err4 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema55.properties.latency.type, parentSchema: schema55.properties.latency, data: data1 };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -63179,7 +63354,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       }
       if (typeof data1 == "number" && isFinite(data1)) {
         if (data1 < 0 || isNaN(data1)) {
-          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema52.properties.latency, data: data1 };
+          const err5 = { instancePath: instancePath + "/latency", schemaPath: "#/properties/latency/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema55.properties.latency, data: data1 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -63197,7 +63372,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data2[i0];
           if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
             if (data3.kind === void 0) {
-              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema52.properties.faults.items.required, parentSchema: schema52.properties.faults.items, data: data3 };
+              const err6 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'", schema: schema55.properties.faults.items.required, parentSchema: schema55.properties.faults.items, data: data3 };
               if (vErrors === null) {
                 vErrors = [err6];
               } else {
@@ -63207,7 +63382,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             }
             for (const key1 in data3) {
               if (!(key1 === "op" || key1 === "address" || key1 === "call" || key1 === "kind" || key1 === "times")) {
-                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema52.properties.faults.items, data: data3 };
+                const err7 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema55.properties.faults.items, data: data3 };
                 if (vErrors === null) {
                   vErrors = [err7];
                 } else {
@@ -63219,7 +63394,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.op !== void 0) {
               let data4 = data3.op;
               if (!(data4 === "read" || data4 === "create" || data4 === "update" || data4 === "delete")) {
-                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.op.enum, parentSchema: schema52.properties.faults.items.properties.op, data: data4 };
+                const err8 = { instancePath: instancePath + "/faults/" + i0 + "/op", schemaPath: "#/properties/faults/items/properties/op/enum", keyword: "enum", params: { allowedValues: schema55.properties.faults.items.properties.op.enum }, message: "must be equal to one of the allowed values", schema: schema55.properties.faults.items.properties.op.enum, parentSchema: schema55.properties.faults.items.properties.op, data: data4 };
                 if (vErrors === null) {
                   vErrors = [err8];
                 } else {
@@ -63231,7 +63406,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.address !== void 0) {
               let data5 = data3.address;
               if (typeof data5 !== "string") {
-                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema52.properties.faults.items.properties.address.type, parentSchema: schema52.properties.faults.items.properties.address, data: data5 };
+                const err9 = { instancePath: instancePath + "/faults/" + i0 + "/address", schemaPath: "#/properties/faults/items/properties/address/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema55.properties.faults.items.properties.address.type, parentSchema: schema55.properties.faults.items.properties.address, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err9];
                 } else {
@@ -63243,7 +63418,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.call !== void 0) {
               let data6 = data3.call;
               if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.call.type, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
+                const err10 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema55.properties.faults.items.properties.call.type, parentSchema: schema55.properties.faults.items.properties.call, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err10];
                 } else {
@@ -63253,7 +63428,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data6 == "number" && isFinite(data6)) {
                 if (data6 < 1 || isNaN(data6)) {
-                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.call, data: data6 };
+                  const err11 = { instancePath: instancePath + "/faults/" + i0 + "/call", schemaPath: "#/properties/faults/items/properties/call/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema55.properties.faults.items.properties.call, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err11];
                   } else {
@@ -63266,7 +63441,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.kind !== void 0) {
               let data7 = data3.kind;
               if (!(data7 === "error" || data7 === "timeout" || data7 === "crash")) {
-                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema52.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema52.properties.faults.items.properties.kind.enum, parentSchema: schema52.properties.faults.items.properties.kind, data: data7 };
+                const err12 = { instancePath: instancePath + "/faults/" + i0 + "/kind", schemaPath: "#/properties/faults/items/properties/kind/enum", keyword: "enum", params: { allowedValues: schema55.properties.faults.items.properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema55.properties.faults.items.properties.kind.enum, parentSchema: schema55.properties.faults.items.properties.kind, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err12];
                 } else {
@@ -63278,7 +63453,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             if (data3.times !== void 0) {
               let data8 = data3.times;
               if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema52.properties.faults.items.properties.times.type, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
+                const err13 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema55.properties.faults.items.properties.times.type, parentSchema: schema55.properties.faults.items.properties.times, data: data8 };
                 if (vErrors === null) {
                   vErrors = [err13];
                 } else {
@@ -63288,7 +63463,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data8 == "number" && isFinite(data8)) {
                 if (data8 < 1 || isNaN(data8)) {
-                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema52.properties.faults.items.properties.times, data: data8 };
+                  const err14 = { instancePath: instancePath + "/faults/" + i0 + "/times", schemaPath: "#/properties/faults/items/properties/times/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema55.properties.faults.items.properties.times, data: data8 };
                   if (vErrors === null) {
                     vErrors = [err14];
                   } else {
@@ -63299,7 +63474,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.properties.faults.items.type, parentSchema: schema52.properties.faults.items, data: data3 };
+            const err15 = { instancePath: instancePath + "/faults/" + i0, schemaPath: "#/properties/faults/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema55.properties.faults.items.type, parentSchema: schema55.properties.faults.items, data: data3 };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -63309,7 +63484,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.faults.type, parentSchema: schema52.properties.faults, data: data2 };
+        const err16 = { instancePath: instancePath + "/faults", schemaPath: "#/properties/faults/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema55.properties.faults.type, parentSchema: schema55.properties.faults, data: data2 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -63319,7 +63494,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.type, parentSchema: schema52, data };
+    const err17 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema55.type, parentSchema: schema55, data };
     if (vErrors === null) {
       vErrors = [err17];
     } else {
@@ -63327,10 +63502,10 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate40.errors = vErrors;
   return errors === 0;
 }
-validate38.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate40.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validators = {
   "lexum.yaml.json": lexum_yaml,
   "lxm-sync.yaml.json": lxm_sync_yaml,
@@ -71410,7 +71585,7 @@ async function applyLocked(opts, first) {
       program: planned.program,
       plan,
       prior: planned.prior,
-      providers: guarded3(pool.get, () => journalFailure),
+      providers: guarded3(pool.get, () => journalFailure, opts.stopWhen ?? (() => null)),
       parallelism: opts.parallelism ?? planned.settings.parallelism,
       secret: planned.secrets.secret,
       digest: planned.secrets.digest,
@@ -71517,10 +71692,14 @@ async function loadSavedPlan(file, planned) {
 function changesState(e) {
   return e.phase === "done" && e.action !== "noop" || e.phase === "failed" || e.phase === "domain";
 }
-function guarded3(get2, stopped) {
+function guarded3(get2, stopped, stopAll) {
   const wrapped = /* @__PURE__ */ new Map();
+  const checkRead = () => {
+    const e = stopAll();
+    if (e) throw e;
+  };
   const check = () => {
-    const e = stopped();
+    const e = stopped() ?? stopAll();
     if (e) throw e;
   };
   return (domain, alias) => {
@@ -71528,7 +71707,7 @@ function guarded3(get2, stopped) {
     let w = wrapped.get(inst);
     if (!w) {
       w = {
-        read: (type, attrs, ctx) => inst.read(type, attrs, ctx),
+        read: async (type, attrs, ctx) => (checkRead(), inst.read(type, attrs, ctx)),
         create: async (type, attrs, ctx) => (check(), inst.create(type, attrs, ctx)),
         update: async (type, prior, attrs, ctx) => (check(), inst.update(type, prior, attrs, ctx)),
         delete: async (type, attrs, ctx) => (check(), inst.delete(type, attrs, ctx)),
