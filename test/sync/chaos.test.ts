@@ -326,6 +326,27 @@ describe("lxm-sync replicas under chaos (3 replicas, 30 repositories, a real Pos
     expect(Number(/^lexum_lease_takeovers_total (\d+)$/m.exec(metrics)![1])).toBeGreaterThanOrEqual(mine.length);
   }, 420_000);
 
+  it("--once with coordination: takes the leases it is given, reconciles those entries once under them, and gives them back", async () => {
+    await pg.psql("CREATE DATABASE lexum_once");
+    const bare = git.createBareRepo("once.git");
+    const world = join(tempDir(), "world.json");
+    bares.push(bare);
+    worlds.push(world);
+    const goal = await pushGoal(bares.length - 1, 2);
+    const dir = tempDir();
+    const file = join(dir, "lxm-sync.yaml");
+    writeFileSync(file, `listen: 127.0.0.1:0\ndata_dir: data\nrepositories:\n  - url: ${git.url("once.git")}\ncoordination:\n  url_env: SYNC_DB\n  ttl: 3s\n  replica_id: solo\n`);
+    const u = new URL(dbUrl);
+    u.pathname = "/lexum_once";
+    const p = spawnAgent(["--config", file, "--once"], { SYNC_DB: u.toString() });
+    expect(await p.exited).toBe(0);
+    const tip = await gitIn(bare, ["rev-parse", STATE]);
+    expect(JSON.parse(await gitIn(bare, ["show", `${tip}:snapshot.json`])).source.commit).toBe(goal);
+    expect(leaseTrailers(await gitIn(bare, ["log", "-1", "--format=%B", tip]))).toEqual({ epoch: 1, replica: "solo" });
+    const leases = await pg.psql("SELECT owner, epoch, expires_at <= now() AS released FROM lexum_sync_leases", "lexum_once");
+    expect(leases).toEqual([{ owner: "solo", epoch: "1", released: true }]);
+  });
+
   it("refuses to start when the coordination database cannot be reached (LXM7014), without showing the connection string", async () => {
     const p = spawnAgent(["--config", config("r9")], { SYNC_DB: "postgres://lxm:hunter2-secret@127.0.0.1:1/lexum" });
     expect(await p.exited).toBe(1);
