@@ -373,6 +373,7 @@ export class Agent implements AgentHandle {
       if (lost) {
         // Nothing more under that lease: the replica that holds it now does the work.
         w.fence = null;
+        w.lastError = this.error("lease-lost", e, goal);
         w.phase = this.holds(w) ? "backing-off" : "standby";
         this.opts.log("warn", "lease.stopped", { repo, goal, error: messageOf(e) });
         return null;

@@ -82,8 +82,12 @@ export async function runSync(argv: readonly string[], env: NodeJS.ProcessEnv, i
     try {
       await agent.open();
       if (args.once) {
-        // The first tick only heartbeats (see Replica.tick): the second takes the leases.
-        if (replica) for (let i = 0; i < 2; i++) await replica.tick();
+        // The first tick only heartbeats (see Replica.tick): the second takes the leases, which
+        // the replica's loop then renews while the pass runs.
+        if (replica) {
+          for (let i = 0; i < 2; i++) await replica.tick();
+          replica.start();
+        }
         await agent.once();
         if (replica) await replica.stop();
         const failed = agent.status().filter((s) => s.lastError !== null);

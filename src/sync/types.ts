@@ -23,7 +23,7 @@ export type ReconcileResult =
 /** The last error of a repository, as `/status` shows it (never a secret in `message`). */
 export interface StatusError {
   /** A goal's failure; or the remote could not be reached (network, timeout, 5xx) or refused the agent (credentials, no such repository); or another error of the agent. */
-  readonly reason: FailureReason | "remote-unreachable" | "remote-refused" | "internal";
+  readonly reason: FailureReason | "remote-unreachable" | "remote-refused" | "lease-lost" | "internal";
   readonly message: string;
   /** The diagnostic code when the error is one of Lexum's (LXM4131: the remote is unreachable, …), else null. */
   readonly code: string | null;

@@ -11,7 +11,7 @@ const names = [...readFileSync(resolve(root, "bench/run.ts"), "utf8").matchAll(/
 
 describe("bench/README.md", () => {
   it("has a section per bench with what it measures and its targets", () => {
-    expect(names).toEqual(["compile", "plan", "hashing", "snapshot-commit", "apply", "bad-input", "action", "sync", "functions-fuzz"]);
+    expect(names).toEqual(["compile", "plan", "hashing", "snapshot-commit", "apply", "bad-input", "action", "sync", "sync-replicas", "functions-fuzz"]);
     for (const name of names) {
       const start = readme.indexOf(`### ${name} (\`bench/${name}.ts\`)`);
       expect(start, name).toBeGreaterThanOrEqual(0);

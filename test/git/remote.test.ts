@@ -290,7 +290,7 @@ describe("pushRef: compare-and-swap", () => {
     expect(await pushRef(other, fx.remote, { oid: theirs, ref: STATE, expect: fx.state })).toEqual({ ok: true });
     const ours = commitOn(fx.gitdir, fx.state, "our run 3");
     const r = await pushRef(fx.gitdir, fx.remote, { oid: ours, ref: STATE, expect: fx.state });
-    expect(r).toEqual({ ok: false, reason: "moved", detail: `${STATE} on ${fx.url} is ${theirs}, not ${fx.state}` });
+    expect(r).toEqual({ ok: false, reason: "moved", detail: `${STATE} on ${fx.url} is ${theirs}, not ${fx.state}`, moved: [STATE] });
     expect(bareRef(fx.bare, STATE)).toBe(theirs);
   });
 

@@ -215,7 +215,8 @@ export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: st
     }
   });
   child.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "close", not "exit": the child's output may still be on its way when it has exited.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return { child, lines, stderr: () => err, exited };
 }
 
