@@ -25,8 +25,8 @@ const N = 30;
 const TTL_MS = 3000;
 const INTERVAL_MS = TTL_MS / 3;
 const SAMPLE_MS = 100;
-/** What sampling every 100 ms, process scheduling on a loaded 2-core machine and a pool reconnecting may add. */
-const SLACK_MS = 1500;
+/** What the measurement adds: a sample every 100 ms, each a query of its own. */
+const SLACK_MS = 500;
 const DB = "lexum_chaos";
 const STATE = "refs/heads/lexum/state";
 const FENCE = "refs/lexum/fence/lexum/state";
@@ -120,6 +120,7 @@ describe("lxm-sync replicas under chaos (3 replicas, 30 repositories, a real Pos
     const gaps: { repo: string; ms: number; phase: string; from: string; to: string }[] = [];
     /** The longest time between two samples (a stalled sampler would hide ownership and lengthen gaps). */
     let longestSampleMs = 0;
+    let longestSamplePhase = "";
     let phase = "start";
     let dbDown = false;
     let sampling = true;
@@ -130,7 +131,10 @@ describe("lxm-sync replicas under chaos (3 replicas, 30 repositories, a real Pos
         const asked = performance.now();
         const h = await holders();
         const t = performance.now();
-        if (!dbDown) longestSampleMs = Math.max(longestSampleMs, t - asked);
+        if (!dbDown && phase !== "start" && t - asked > longestSampleMs) {
+          longestSampleMs = t - asked;
+          longestSamplePhase = phase;
+        }
         for (const repo of entries) {
           const owner = h.get(repo) ?? null;
           const owned = owner !== null && live.has(owner);
@@ -285,7 +289,7 @@ describe("lxm-sync replicas under chaos (3 replicas, 30 repositories, a real Pos
     }
     console.log(
       `chaos: ${snapshots} snapshots over ${N} repositories, ${pushed.reduce((a, b) => a + b, 0)} goal commits, ${takeovers} leases fenced; ` +
-        `longest sample ${Math.round(longestSampleMs)} ms; longest unowned ${Math.round(maxGap)} ms (TTL ${TTL_MS} ms + interval ${INTERVAL_MS} ms), by phase ${JSON.stringify(Object.fromEntries(["kill", "stop", "database", "join", "converge"].map((p) => [p, Math.round(Math.max(0, ...gaps.filter((g) => g.phase === p).map((g) => g.ms)))])))}`,
+        `longest sample ${Math.round(longestSampleMs)} ms (${longestSamplePhase}); longest unowned ${Math.round(maxGap)} ms (TTL ${TTL_MS} ms + interval ${INTERVAL_MS} ms), by phase ${JSON.stringify(Object.fromEntries(["kill", "stop", "database", "join", "converge"].map((p) => [p, Math.round(Math.max(0, ...gaps.filter((g) => g.phase === p).map((g) => g.ms)))])))}`,
     );
     expect(gaps.length).toBeGreaterThan(0);
     expect(maxGap).toBeLessThanOrEqual(TTL_MS + INTERVAL_MS + SLACK_MS);
