@@ -91,6 +91,8 @@ interface Group {
 export class Agent implements AgentHandle {
   private readonly groups: Group[] = [];
   private readonly watched: Watched[] = [];
+  /** The same by entry name (the lease key): the replica asks about them on every tick. */
+  private readonly byName = new Map<string, Watched>();
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
@@ -120,6 +122,7 @@ export class Agent implements AgentHandle {
       const w: Watched = { target, group, goal: null, done: null, applied: null, head: null, skipped: [], drift: null, nextDrift: 0, lastError: null, fetchFailures: null, phase: "idle", fence: null, refreshNext: false };
       group.members.push(w);
       this.watched.push(w);
+      this.byName.set(target.name, w);
     }
   }
 
@@ -182,13 +185,13 @@ export class Agent implements AgentHandle {
 
   /** Whether work on the entry named `repo` is in flight (its lease is kept until it ends). */
   busy(repo: string): boolean {
-    const w = this.watched.find((x) => x.target.name === repo);
+    const w = this.byName.get(repo);
     return w !== undefined && (w.phase === "reconciling" || w.phase === "checking-drift");
   }
 
   /** A lease taken or lost by the replica: the entry starts afresh under a new one, polled at once. */
   leaseChanged(e: LeaseEvent): void {
-    const w = this.watched.find((x) => x.target.name === e.repo);
+    const w = this.byName.get(e.repo);
     this.emit({ type: "lease", repo: e.repo, held: e.type === "taken", epoch: e.epoch, taken: e.type === "taken" });
     if (!w) return;
     w.fence = null;
